@@ -1,0 +1,87 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** Exit codes of release-cli; documented in the README and stable for scripts. */
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  gateNotMet: 3,
+  lockHeld: 4,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** What a command may touch of the outside world: injected so tests run commands in-process. */
+export interface CliContext {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** True when stdout is a terminal: progress can redraw and prompts can be asked. */
+  readonly isTTY: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** A leaf command, e.g. `image tag` or `changelog finalize`. */
+export interface Command {
+  /** The words after `release-cli`, e.g. ['image', 'tag']. */
+  readonly path: readonly string[];
+  readonly summary: string;
+  /** One usage line without the program name, e.g. 'image tag <ref> <new-tag> [--json]'. */
+  readonly usage: string;
+  /** Longer help: options and examples. */
+  readonly help?: string;
+  readonly options?: ParseArgsConfig['options'];
+  /** How many positional arguments the command takes: [min, max]. */
+  readonly positionals?: readonly [number, number];
+  run(args: ParsedArgs, ctx: CliContext): Promise<ExitCode>;
+}
+
+export interface ParsedArgs {
+  readonly positionals: readonly string[];
+  readonly values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
+}
+
+/** Wrong words on the command line: exit code 2 and the command's usage. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function parseCommandArgs(cmd: Command, argv: readonly string[]): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: { ...cmd.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const [min, max] = cmd.positionals ?? [0, 0];
+  const n = parsed.positionals.length;
+  if (!parsed.values.help && (n < min || n > max)) {
+    throw new UsageError(
+      n < min
+        ? `missing argument: usage: release-cli ${cmd.usage}`
+        : `too many arguments: ${parsed.positionals.slice(max).join(' ')}`,
+    );
+  }
+  return parsed;
+}
+
+/** Reads a string option, with a clear usage error when it is missing and required. */
+export function stringOption(args: ParsedArgs, name: string): string | undefined {
+  const v = args.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function requireOption(args: ParsedArgs, name: string): string {
+  const v = stringOption(args, name);
+  if (v === undefined) throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+export function writeJson(ctx: CliContext, value: unknown): void {
+  ctx.stdout(`${JSON.stringify(value, null, 2)}\n`);
+}

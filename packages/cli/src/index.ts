@@ -1,0 +1,6 @@
+// @relkit/cli: the release-cli front end. It parses arguments, wires adapters into core and
+// renders results; release logic lives in @relkit/release-core.
+export { main, renderHelp } from './main.js';
+export { ExitCode, UsageError } from './command.js';
+export type { CliContext, Command, ParsedArgs } from './command.js';
+export { makeRedactor } from './redact.js';

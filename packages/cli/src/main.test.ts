@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { ExitCode, type CliContext, type Command } from './command.js';
+import { main } from './main.js';
+
+function capture(env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const ctx: CliContext = {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    env,
+    cwd: process.cwd(),
+    isTTY: false,
+  };
+  return { ctx, out: () => out.join(''), err: () => err.join('') };
+}
+
+const echo: Command = {
+  path: ['demo', 'echo'],
+  summary: 'prints its argument',
+  usage: 'demo echo <text> [--json]',
+  options: { json: { type: 'boolean' } },
+  positionals: [1, 1],
+  async run(args, ctx) {
+    ctx.stdout(args.values.json ? JSON.stringify({ text: args.positionals[0] }) : `${args.positionals[0]}\n`);
+    return ExitCode.ok;
+  },
+};
+
+describe('main', () => {
+  it('prints help listing the commands and exits 0', async () => {
+    const c = capture();
+    expect(await main(['--help'], c.ctx, [echo])).toBe(0);
+    expect(c.out()).toContain('demo echo <text> [--json]');
+    expect(c.out()).toContain('Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.');
+  });
+
+  it('exits 2 on an unknown command, a bad flag and a missing argument', async () => {
+    for (const argv of [['nope'], ['demo', 'echo', '--bogus', 'x'], ['demo', 'echo']]) {
+      const c = capture();
+      expect(await main(argv, c.ctx, [echo])).toBe(ExitCode.usage);
+      expect(c.err()).toMatch(/release-cli/);
+    }
+  });
+
+  it('runs a command and redacts secrets from everything it prints', async () => {
+    const c = capture({ GITHUB_TOKEN: 'ghs_0123456789abcdefghijklmnopqrstuv' });
+    expect(await main(['demo', 'echo', 'token=ghs_0123456789abcdefghijklmnopqrstuv'], c.ctx, [echo])).toBe(0);
+    expect(c.out()).toBe('token=***\n');
+  });
+
+  it('maps a thrown error to exit 1 with its code', async () => {
+    const boom: Command = {
+      ...echo,
+      positionals: [0, 0],
+      async run() {
+        throw Object.assign(new Error('registry said no'), { code: 'DENIED' });
+      },
+    };
+    const c = capture();
+    expect(await main(['demo', 'echo'], c.ctx, [boom])).toBe(ExitCode.failed);
+    expect(c.err()).toContain('registry said no [DENIED]');
+  });
+});

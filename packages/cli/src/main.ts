@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { ExitCode, UsageError, parseCommandArgs, type CliContext, type Command } from './command.js';
+import { commands as allCommands } from './commands/index.js';
+import { makeRedactor } from './redact.js';
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** Finds the longest command path that prefixes argv. */
+function findCommand(commands: readonly Command[], argv: readonly string[]): Command | undefined {
+  let best: Command | undefined;
+  for (const c of commands) {
+    if (c.path.every((w, i) => argv[i] === w) && (!best || c.path.length > best.path.length)) best = c;
+  }
+  return best;
+}
+
+export function renderHelp(commands: readonly Command[], prefix: readonly string[] = []): string {
+  const shown = commands.filter((c) => prefix.every((w, i) => c.path[i] === w));
+  const width = Math.max(10, ...shown.map((c) => c.usage.length)) + 2;
+  const lines = [
+    `release-cli ${VERSION} — safe two-phase container releases (publish, then promote)`,
+    '',
+    'Usage: release-cli <command> [options]',
+    '',
+    'Commands:',
+    ...shown.map((c) => `  ${c.usage.padEnd(width)}${c.summary}`),
+    '',
+    'Global options:',
+    '  -h, --help     show help (also after any command)',
+    '  --version      print the version',
+    '',
+    'Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.',
+    'Every command that reports takes --json for machine-readable output. NO_COLOR is respected.',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function renderCommandHelp(c: Command): string {
+  return `Usage: release-cli ${c.usage}\n\n${c.summary}\n${c.help ? `\n${c.help.trimEnd()}\n` : ''}`;
+}
+
+/**
+ * Runs one release-cli invocation in-process and returns its exit code. Output goes through
+ * the context, redacted, so tests and the VS Code extension can call it without a process.
+ */
+export async function main(
+  argv: readonly string[],
+  context: CliContext,
+  commands: readonly Command[] = allCommands,
+): Promise<ExitCode> {
+  const redact = makeRedactor(context.env);
+  const ctx: CliContext = {
+    ...context,
+    stdout: (t) => context.stdout(redact(t)),
+    stderr: (t) => context.stderr(redact(t)),
+  };
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    ctx.stdout(renderHelp(commands, argv[0] === 'help' ? argv.slice(1) : []));
+    return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
+  }
+  if (argv[0] === '--version') {
+    ctx.stdout(`${VERSION}\n`);
+    return ExitCode.ok;
+  }
+  const cmd = findCommand(commands, argv);
+  if (!cmd) {
+    const group = commands.some((c) => c.path[0] === argv[0]);
+    if (group && (argv.length === 1 || argv.includes('--help') || argv.includes('-h'))) {
+      ctx.stdout(renderHelp(commands, [argv[0] as string]));
+      return argv.length === 1 ? ExitCode.usage : ExitCode.ok;
+    }
+    ctx.stderr(
+      `release-cli: unknown command "${argv.slice(0, group ? 2 : 1).join(' ')}". Run release-cli --help.\n`,
+    );
+    return ExitCode.usage;
+  }
+  try {
+    const args = parseCommandArgs(cmd, argv.slice(cmd.path.length));
+    if (args.values.help) {
+      ctx.stdout(renderCommandHelp(cmd));
+      return ExitCode.ok;
+    }
+    return await cmd.run(args, ctx);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      ctx.stderr(`release-cli ${cmd.path.join(' ')}: ${e.message}\nUsage: release-cli ${cmd.usage}\n`);
+      return ExitCode.usage;
+    }
+    const err = e as Error & { code?: unknown };
+    const code = typeof err.code === 'string' ? ` [${err.code}]` : '';
+    ctx.stderr(`release-cli ${cmd.path.join(' ')}: ${err.message ?? String(e)}${code}\n`);
+    return ExitCode.failed;
+  }
+}

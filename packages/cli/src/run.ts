@@ -1,0 +1,14 @@
+// Process entry: binds main() to the real process. Kept apart so main() stays testable in-process.
+import { main } from './main.js';
+
+const controller = new AbortController();
+process.once('SIGINT', () => controller.abort(new Error('interrupted')));
+const code = await main(process.argv.slice(2), {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  env: process.env,
+  cwd: process.cwd(),
+  isTTY: Boolean(process.stdout.isTTY),
+  signal: controller.signal,
+});
+process.exitCode = code;
