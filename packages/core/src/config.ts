@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { ReleaseError } from './errors.js';
+
+/**
+ * release.config.json: what a project releases and what a promote must check. Validated with
+ * zod at the edge; the JSON Schema for editors is generated from this same schema
+ * (release.config.schema.json in this package).
+ */
+const imageRef = z
+  .string()
+  .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/, {
+    message: 'expected an image name without tag, e.g. ghcr.io/acme/app',
+  });
+
+const platform = z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/, {
+  message: 'expected os/arch[/variant], e.g. linux/amd64',
+});
+
+export const signingPolicySchema = z
+  .object({
+    issuer: z.string().url().describe('OIDC issuer of the signing certificate, matched exactly'),
+    identity: z.string().min(1).optional().describe('exact certificate identity (SAN)'),
+    identityRegexp: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('regexp for the certificate identity; always anchored (^…$)'),
+    key: z.string().optional().describe('path to a PEM public key, for keyed signing'),
+    trustedRoot: z
+      .string()
+      .optional()
+      .describe('path to a trusted_root.json; the public-good root by default'),
+    requireAttestations: z.array(z.enum(['slsa', 'sbom'])).default([]),
+    verifyPlatforms: z
+      .boolean()
+      .default(false)
+      .describe('also require a valid signature on every platform manifest, not just the index'),
+  })
+  .strict()
+  .refine((p) => (p.identity === undefined) !== (p.identityRegexp === undefined) || p.key !== undefined, {
+    message: 'set exactly one of identity or identityRegexp (or a key for keyed signing)',
+  });
+
+export const releaseConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    repository: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: 'expected OWNER/REPO' })
+      .describe('the GitHub repository that is released'),
+    tagPrefix: z.string().max(20).default('').describe('prefix of version tags, e.g. "v"'),
+    baseBranch: z.string().min(1).default('main'),
+    releaseBranch: z
+      .string()
+      .includes('{version}', { message: 'must contain {version}' })
+      .default('release/{version}'),
+    images: z
+      .array(
+        z
+          .object({
+            name: imageRef,
+            platforms: z.array(platform).min(1).default(['linux/amd64', 'linux/arm64']),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('images whose `latest` a promote moves; empty for projects without images'),
+    signing: signingPolicySchema.optional(),
+    smoke: z
+      .object({
+        repository: z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: 'expected OWNER/REPO' }),
+        success: z.enum(['published', 'prerelease', 'either']).default('published'),
+      })
+      .strict()
+      .optional()
+      .describe('downstream smoke test: a release for the same tag in this repository'),
+    merge: z
+      .object({ method: z.enum(['merge', 'squash', 'rebase']).default('merge') })
+      .strict()
+      .default({ method: 'merge' }),
+    requireApproval: z.boolean().default(true),
+    floatingTags: z.boolean().default(false).describe('also move X and X.Y image tags at promote'),
+    cleanupCandidates: z
+      .boolean()
+      .default(false)
+      .describe('best-effort removal of RC image tags after promote'),
+    changelog: z.string().default('CHANGELOG.md'),
+    registries: z
+      .object({ insecure: z.array(z.string()).default([]) })
+      .strict()
+      .default({ insecure: [] }),
+  })
+  .strict();
+
+export type ReleaseConfig = z.output<typeof releaseConfigSchema>;
+export type ReleaseConfigInput = z.input<typeof releaseConfigSchema>;
+export type SigningPolicy = z.output<typeof signingPolicySchema>;
+
+/** Parses a config object; errors name the JSON path of every problem. */
+export function parseConfig(input: unknown, source = 'release.config.json'): ReleaseConfig {
+  const r = releaseConfigSchema.safeParse(input);
+  if (r.success) {
+    if (r.data.images.length > 0 && !r.data.signing) {
+      throw new ReleaseError(
+        'INVALID_CONFIG',
+        `${source}: "signing" is required when images are configured (promote refuses unverified images)`,
+      );
+    }
+    return r.data;
+  }
+  const problems = r.error.issues.map((i) => `  at ${formatPath(i.path)}: ${i.message}`);
+  throw new ReleaseError('INVALID_CONFIG', `${source} is not valid:\n${problems.join('\n')}`, {
+    details: { issues: r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) },
+  });
+}
+
+/** Parses config text (JSON), with the position of a syntax error. */
+export function parseConfigText(text: string, source = 'release.config.json'): ReleaseConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ReleaseError('INVALID_CONFIG', `${source} is not valid JSON: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  return parseConfig(json, source);
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '$';
+  return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
+}
+
+/** The JSON Schema editors use for release.config.json. */
+export function releaseConfigJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(releaseConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+}
+
+export function releaseBranchName(config: ReleaseConfig, version: string): string {
+  return config.releaseBranch.replaceAll('{version}', version);
+}

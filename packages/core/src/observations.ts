@@ -1,0 +1,138 @@
+/**
+ * Observations: what the registry and GitHub say about one release, gathered through the
+ * ports. Everything relkit decides is a pure function of these; relkit keeps no state of its own.
+ *
+ * Every observation distinguishes "absent" from "could not look" (`error`): a rate-limited
+ * signature lookup must never read as "unsigned", and a 5xx must never read as "no release".
+ */
+
+export interface ObservationError {
+  readonly state: 'error';
+  /** Stable code from the adapter (e.g. RATE_LIMITED, UNAUTHORIZED). */
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface Platform {
+  readonly os: string;
+  readonly architecture: string;
+  readonly variant?: string | undefined;
+  readonly digest: string;
+}
+
+export type ManifestObservation =
+  | {
+      readonly state: 'found';
+      readonly digest: string;
+      readonly mediaType: string;
+      /** True for an OCI index or a Docker manifest list. */
+      readonly multiArch: boolean;
+      readonly platforms: readonly Platform[];
+    }
+  | { readonly state: 'missing' }
+  | ObservationError;
+
+export interface Signer {
+  readonly identity: string;
+  readonly issuer: string;
+  readonly tlogIndex?: string | undefined;
+  readonly integratedTime?: string | undefined;
+}
+
+export type SignatureObservation =
+  | {
+      readonly state: 'verified';
+      readonly digest: string;
+      readonly signer: Signer;
+      /** Attestation kinds found and verified for this digest. */
+      readonly attestations: readonly ('slsa' | 'sbom')[];
+    }
+  /** Signatures were found, but none satisfied the policy. */
+  | { readonly state: 'rejected'; readonly digest: string; readonly reasons: readonly string[] }
+  | { readonly state: 'unsigned'; readonly digest: string }
+  | { readonly state: 'not-checked' }
+  | ObservationError;
+
+export interface ImageObservation {
+  /** Image name without tag, e.g. ghcr.io/acme/app. */
+  readonly image: string;
+  /** The X.Y.Z tag. */
+  readonly version: ManifestObservation;
+  readonly latest: ManifestObservation;
+  /** Which version tag `latest` currently points at (same digest), when one does. */
+  readonly latestVersion?: string | undefined;
+  /** The signature of the X.Y.Z digest (the index, for a multi-arch image). */
+  readonly signature: SignatureObservation;
+  /** Signatures of each platform digest, when the policy asks for them. */
+  readonly platformSignatures?: readonly SignatureObservation[] | undefined;
+  /** Candidate tags of this version present on the image (for cleanup). */
+  readonly candidateTags?: readonly { readonly tag: string; readonly digest: string }[] | undefined;
+}
+
+export type GitHubReleaseObservation =
+  | {
+      readonly state: 'draft' | 'published';
+      readonly id: number;
+      readonly tag: string;
+      readonly url: string;
+      readonly prerelease: boolean;
+    }
+  | { readonly state: 'missing' }
+  | ObservationError;
+
+export type SmokeObservation =
+  | {
+      readonly state: 'draft' | 'prerelease' | 'published';
+      readonly repository: string;
+      readonly tag: string;
+      readonly url: string;
+    }
+  | { readonly state: 'missing'; readonly repository: string; readonly tag: string }
+  | { readonly state: 'not-configured' }
+  | ObservationError;
+
+export interface CheckObservation {
+  readonly name: string;
+  /** Of the latest run of this check name only. */
+  readonly state: 'success' | 'pending' | 'failure' | 'neutral' | 'skipped';
+  readonly url?: string | undefined;
+}
+
+export type Mergeability =
+  'clean' | 'behind' | 'blocked' | 'dirty' | 'unstable' | 'unknown' | 'draft' | 'has_hooks';
+
+export type PullRequestObservation =
+  | {
+      readonly state: 'open' | 'merged' | 'closed';
+      readonly number: number;
+      readonly url: string;
+      readonly head: string;
+      readonly base: string;
+      readonly headSha: string;
+      readonly draft: boolean;
+      /** 'unknown' when GitHub could not say (e.g. no review decision and no reviews readable). */
+      readonly approved: boolean | 'unknown';
+      readonly checks: readonly CheckObservation[];
+      readonly mergeable: Mergeability;
+      readonly mergeCommitSha?: string | undefined;
+    }
+  | { readonly state: 'missing'; readonly head: string; readonly base: string }
+  | ObservationError;
+
+export type TagObservation =
+  | { readonly state: 'found'; readonly tag: string; readonly sha: string }
+  | { readonly state: 'missing'; readonly tag: string }
+  | ObservationError;
+
+export interface Observations {
+  /** The version observed, e.g. 1.2.3. */
+  readonly version: string;
+  readonly observedAt: string;
+  readonly images: readonly ImageObservation[];
+  readonly release: GitHubReleaseObservation;
+  readonly smoke: SmokeObservation;
+  readonly pullRequest: PullRequestObservation;
+  readonly versionTag: TagObservation;
+  /** Candidate git tags of this version (X.Y.Z-rcN), oldest first. */
+  readonly candidateTags: readonly string[];
+}

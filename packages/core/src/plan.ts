@@ -1,0 +1,300 @@
+import type { ReleaseConfig } from './config.js';
+import { releaseBranchName } from './config.js';
+import { ReleaseError } from './errors.js';
+import { evaluateGates, summarizeGates, type GateResult, type GateStatus } from './gates.js';
+import type { Observations } from './observations.js';
+import { floatingTags, parseVersion } from './version.js';
+
+/**
+ * One idempotent step of a plan. Steps are data: the executor knows, for each kind, how to tell
+ * it is already done, how to act, and how to check the outcome afterwards.
+ */
+export type Step =
+  | {
+      readonly kind: 'move-tag';
+      readonly image: string;
+      readonly tag: string;
+      readonly fromDigest: string | null;
+      readonly toDigest: string;
+    }
+  | {
+      readonly kind: 'publish-release';
+      readonly releaseId: number;
+      readonly tag: string;
+      readonly url: string;
+    }
+  | {
+      readonly kind: 'merge-pr';
+      readonly number: number;
+      readonly head: string;
+      readonly base: string;
+      readonly headSha: string;
+      readonly method: 'merge' | 'squash' | 'rebase';
+    }
+  /** Best effort: an RC image tag and its own signatures. */
+  | {
+      readonly kind: 'delete-candidate-image';
+      readonly image: string;
+      readonly tag: string;
+      readonly digest: string;
+    }
+  | { readonly kind: 'delete-draft-release'; readonly releaseId: number; readonly tag: string }
+  | { readonly kind: 'delete-tag'; readonly tag: string }
+  | {
+      readonly kind: 'close-pr';
+      readonly number: number;
+      readonly head: string;
+      readonly base: string;
+      readonly comment: string;
+    }
+  | { readonly kind: 'delete-branch'; readonly branch: string };
+
+export interface PlannedStep {
+  /** Stable id, e.g. "move-tag ghcr.io/acme/app:latest". */
+  readonly id: string;
+  readonly step: Step;
+  /** Irreversible steps run only after every gate passed. */
+  readonly irreversible: boolean;
+  /** Failures of best-effort steps are warnings, not failures of the run. */
+  readonly bestEffort: boolean;
+  /** Already done according to the observations (re-checked by the executor). */
+  readonly done: boolean;
+  readonly description: string;
+}
+
+export type PlanKind = 'promote' | 'rollback' | 'abandon';
+
+export interface Plan {
+  readonly kind: PlanKind;
+  readonly version: string;
+  readonly gates: readonly GateResult[];
+  readonly verdict: GateStatus;
+  readonly steps: readonly PlannedStep[];
+}
+
+const short = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);
+
+export function stepId(step: Step): string {
+  switch (step.kind) {
+    case 'move-tag':
+    case 'delete-candidate-image':
+      return `${step.kind} ${step.image}:${step.tag}`;
+    case 'publish-release':
+    case 'delete-draft-release':
+    case 'delete-tag':
+      return `${step.kind} ${step.tag}`;
+    case 'merge-pr':
+    case 'close-pr':
+      return `${step.kind} #${step.number}`;
+    case 'delete-branch':
+      return `${step.kind} ${step.branch}`;
+  }
+}
+
+function planned(
+  step: Step,
+  done: boolean,
+  description: string,
+  flags: { irreversible?: boolean; bestEffort?: boolean } = {},
+): PlannedStep {
+  return {
+    id: stepId(step),
+    step,
+    done,
+    description,
+    irreversible: flags.irreversible ?? false,
+    bestEffort: flags.bestEffort ?? false,
+  };
+}
+
+/**
+ * The promote plan: move `latest` for every image → publish the release → merge the PR →
+ * optional floating tags → optional best-effort RC cleanup. Pure; the gates decide whether the
+ * executor may run it at all.
+ */
+export function planPromote(config: ReleaseConfig, obs: Observations): Plan {
+  const gates = evaluateGates(config, obs);
+  const verdict = summarizeGates(gates);
+  const steps: PlannedStep[] = [];
+  const version = parseVersion(obs.version);
+  for (const img of obs.images) {
+    if (img.version.state !== 'found') continue;
+    const to = img.version.digest;
+    const from = img.latest.state === 'found' ? img.latest.digest : null;
+    steps.push(
+      planned(
+        { kind: 'move-tag', image: img.image, tag: 'latest', fromDigest: from, toDigest: to },
+        from === to,
+        `point ${img.image}:latest at ${obs.version} (${short(to)})${from && from !== to ? `, was ${short(from)}` : ''}`,
+        { irreversible: true },
+      ),
+    );
+  }
+  const r = obs.release;
+  if (r.state === 'draft' || r.state === 'published') {
+    steps.push(
+      planned(
+        { kind: 'publish-release', releaseId: r.id, tag: r.tag, url: r.url },
+        r.state === 'published',
+        `publish GitHub release ${r.tag} and mark it latest`,
+        { irreversible: true },
+      ),
+    );
+  }
+  const pr = obs.pullRequest;
+  if (pr.state === 'open' || pr.state === 'merged') {
+    steps.push(
+      planned(
+        {
+          kind: 'merge-pr',
+          number: pr.number,
+          head: pr.head,
+          base: pr.base,
+          headSha: pr.headSha,
+          method: config.merge.method,
+        },
+        pr.state === 'merged',
+        `merge PR #${pr.number} (${pr.head} → ${pr.base}) by ${config.merge.method} at ${pr.headSha.slice(0, 7)}`,
+        { irreversible: true },
+      ),
+    );
+  }
+  if (config.floatingTags) {
+    for (const img of obs.images) {
+      if (img.version.state !== 'found') continue;
+      for (const tag of floatingTags(version)) {
+        steps.push(
+          planned(
+            { kind: 'move-tag', image: img.image, tag, fromDigest: null, toDigest: img.version.digest },
+            false,
+            `point ${img.image}:${tag} at ${obs.version}`,
+          ),
+        );
+      }
+    }
+  }
+  if (config.cleanupCandidates) {
+    for (const img of obs.images) {
+      // Never delete a digest that a kept tag still names: deleting a manifest deletes every tag on it.
+      const keep = new Set([
+        img.version.state === 'found' ? img.version.digest : '',
+        img.latest.state === 'found' ? img.latest.digest : '',
+      ]);
+      for (const c of img.candidateTags ?? []) {
+        if (keep.has(c.digest)) continue;
+        steps.push(
+          planned(
+            { kind: 'delete-candidate-image', image: img.image, tag: c.tag, digest: c.digest },
+            false,
+            `remove candidate ${img.image}:${c.tag} (${short(c.digest)}) and its own signatures`,
+            { bestEffort: true },
+          ),
+        );
+      }
+    }
+  }
+  return { kind: 'promote', version: obs.version, gates, verdict, steps };
+}
+
+/**
+ * Rollback: move `latest` back to an earlier version that still exists and is still signed.
+ * Published releases are not touched (GitHub burns a deleted release's tag forever).
+ */
+export function planRollback(config: ReleaseConfig, target: Observations): Plan {
+  const version = parseVersion(target.version);
+  if (version.candidate !== undefined) {
+    throw new ReleaseError(
+      'ROLLBACK_REFUSED',
+      `${target.version} is a release candidate; latest only points at final versions`,
+    );
+  }
+  const gates = evaluateGates(config, target).filter((g) =>
+    ['version', 'image-present', 'image-platforms', 'image-signature', 'image-attestations'].includes(g.id),
+  );
+  const steps: PlannedStep[] = [];
+  for (const img of target.images) {
+    if (img.version.state !== 'found') continue;
+    const from = img.latest.state === 'found' ? img.latest.digest : null;
+    steps.push(
+      planned(
+        { kind: 'move-tag', image: img.image, tag: 'latest', fromDigest: from, toDigest: img.version.digest },
+        from === img.version.digest,
+        `point ${img.image}:latest back at ${target.version} (${short(img.version.digest)})${from ? `, was ${img.latestVersion ?? short(from)}` : ''}`,
+        { irreversible: true },
+      ),
+    );
+  }
+  return { kind: 'rollback', version: target.version, gates, verdict: summarizeGates(gates), steps };
+}
+
+/**
+ * Abandon: the drafts-only undo of a release that will not ship. Refused once anything is
+ * public (a published release, a merged PR, latest moved).
+ */
+export function planAbandon(config: ReleaseConfig, obs: Observations): Plan {
+  const tag = `${config.tagPrefix}${obs.version}`;
+  if (obs.release.state === 'published') {
+    throw new ReleaseError(
+      'ABANDON_REFUSED',
+      `release ${tag} is published; a published release is never deleted (ship a new patch version instead)`,
+    );
+  }
+  if (obs.pullRequest.state === 'merged') {
+    throw new ReleaseError(
+      'ABANDON_REFUSED',
+      `PR #${obs.pullRequest.number} is merged; abandon only undoes drafts`,
+    );
+  }
+  const moved = obs.images.find(
+    (i) => i.version.state === 'found' && i.latest.state === 'found' && i.latest.digest === i.version.digest,
+  );
+  if (moved) {
+    throw new ReleaseError(
+      'ABANDON_REFUSED',
+      `${moved.image}:latest already points at ${obs.version}; roll back first`,
+    );
+  }
+  for (const g of [obs.release, obs.pullRequest, obs.versionTag]) {
+    if (g.state === 'error') {
+      throw new ReleaseError(
+        'ABANDON_REFUSED',
+        `could not look (${g.code}): ${g.message}; nothing was changed`,
+      );
+    }
+  }
+  const steps: PlannedStep[] = [];
+  if (obs.release.state === 'draft') {
+    steps.push(
+      planned(
+        { kind: 'delete-draft-release', releaseId: obs.release.id, tag },
+        false,
+        `delete draft release ${tag}`,
+      ),
+    );
+  }
+  if (obs.versionTag.state === 'found') {
+    steps.push(
+      planned({ kind: 'delete-tag', tag }, false, `delete tag ${tag} (it has no published release)`),
+    );
+  }
+  const pr = obs.pullRequest;
+  if (pr.state === 'open') {
+    steps.push(
+      planned(
+        {
+          kind: 'close-pr',
+          number: pr.number,
+          head: pr.head,
+          base: pr.base,
+          comment: `Release ${obs.version} abandoned with relkit.`,
+        },
+        false,
+        `close PR #${pr.number} with a comment`,
+      ),
+    );
+  }
+  const branch = releaseBranchName(config, obs.version);
+  if (pr.state !== 'missing')
+    steps.push(planned({ kind: 'delete-branch', branch }, false, `delete branch ${branch}`));
+  return { kind: 'abandon', version: obs.version, gates: [], verdict: 'pass', steps };
+}

@@ -1,0 +1,93 @@
+import type {
+  GitHubReleaseObservation,
+  ManifestObservation,
+  PullRequestObservation,
+  SignatureObservation,
+  SmokeObservation,
+  TagObservation,
+} from './observations.js';
+import type { SigningPolicy } from './config.js';
+
+/**
+ * Ports: what core needs from the outside world. Adapters (@relkit/registry,
+ * @relkit/sigstore-verify, @relkit/github) implement them; core never imports an adapter.
+ * Observation methods report errors as data (state 'error'); action methods throw.
+ */
+export interface RegistryPort {
+  /** The manifest a tag or digest names, with platforms; never follows an index to a child. */
+  observeManifest(image: string, reference: string, signal?: AbortSignal): Promise<ManifestObservation>;
+  /** Tags of an image (all pages). */
+  listTags(image: string, signal?: AbortSignal): Promise<readonly string[]>;
+  /**
+   * Points `tag` at exactly `digest` (byte-exact manifest copy), skipping when it already does.
+   * Returns the digest the tag has afterwards, read back from the registry.
+   */
+  retag(
+    image: string,
+    digest: string,
+    tag: string,
+    signal?: AbortSignal,
+  ): Promise<{ digest: string; skipped: boolean }>;
+  /** Deletes a manifest by digest (removes every tag pointing at it). */
+  deleteManifest(image: string, digest: string, signal?: AbortSignal): Promise<void>;
+}
+
+export interface SignaturePort {
+  /** Verifies the signatures of image@digest against the policy; errors as data. */
+  verify(
+    image: string,
+    digest: string,
+    policy: SigningPolicy,
+    signal?: AbortSignal,
+  ): Promise<SignatureObservation>;
+  /** Tags holding this digest's own signatures/attestations (legacy .sig/.att, fallback index). */
+  signatureTags?(image: string, digest: string, signal?: AbortSignal): Promise<readonly string[]>;
+}
+
+export interface ForgePort {
+  observeRelease(tag: string, signal?: AbortSignal): Promise<GitHubReleaseObservation>;
+  observeSmoke(tag: string, signal?: AbortSignal): Promise<SmokeObservation>;
+  observePullRequest(head: string, base: string, signal?: AbortSignal): Promise<PullRequestObservation>;
+  observeTag(tag: string, signal?: AbortSignal): Promise<TagObservation>;
+  /** Tags starting with a prefix (for candidate discovery). */
+  listTags(prefix: string, signal?: AbortSignal): Promise<readonly string[]>;
+  /** Publishes a draft release (draft → false), choosing make_latest explicitly. */
+  publishRelease(
+    id: number,
+    options: { makeLatest: boolean },
+    signal?: AbortSignal,
+  ): Promise<GitHubReleaseObservation>;
+  /** Merges with a head-sha guard, so a PR that moved is not merged. Returns the merge commit sha. */
+  mergePullRequest(
+    number: number,
+    options: { sha: string; method: 'merge' | 'squash' | 'rebase'; title?: string },
+    signal?: AbortSignal,
+  ): Promise<{ sha: string }>;
+  /** Closes a PR with a comment (abandon). */
+  closePullRequest(number: number, comment: string, signal?: AbortSignal): Promise<void>;
+  deleteRelease(id: number, signal?: AbortSignal): Promise<void>;
+  deleteTag(tag: string, signal?: AbortSignal): Promise<void>;
+  deleteBranch(branch: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * An atomic lock with an expiry (e.g. a ref created through the refs API, which fails when it
+   * exists). Resolves to 'acquired', or to who holds it and since when.
+   */
+  acquireLock(
+    name: string,
+    holder: string,
+    ttlSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<{ acquired: true } | { acquired: false; holder: string; since: string }>;
+  releaseLock(name: string, holder: string, signal?: AbortSignal): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface ReleasePorts {
+  readonly registry: RegistryPort;
+  readonly signatures: SignaturePort;
+  readonly forge: ForgePort;
+  readonly clock?: Clock;
+}
