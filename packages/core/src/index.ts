@@ -32,3 +32,5 @@ export { execute } from './execute.js';
 export type { ExecuteOptions, ExecutionEvent, ExecutionResult, JournalEntry } from './execute.js';
 export { releaseStatus } from './status.js';
 export type { ReleaseStatus } from './status.js';
+export { createReleaseService } from './service.js';
+export type { ReleaseService } from './service.js';

@@ -1,0 +1,80 @@
+import type { ReleaseConfig } from './config.js';
+import { ReleaseError } from './errors.js';
+import { execute, type ExecuteOptions, type ExecutionResult } from './execute.js';
+import { observeRelease } from './observe.js';
+import { planAbandon, planPromote, planRollback, type Plan } from './plan.js';
+import type { ReleasePorts } from './ports.js';
+import { releaseStatus, type ReleaseStatus } from './status.js';
+import { compareVersions, parseVersion } from './version.js';
+
+/**
+ * The release operations every front end offers (CLI, VS Code, the GitHub Action, other
+ * tools), composed from the pure pieces and the ports. Holds no state: each call observes.
+ */
+export interface ReleaseService {
+  readonly config: ReleaseConfig;
+  /** Versions with a tag, a release or a release PR, newest first. */
+  listVersions(options?: { limit?: number; signal?: AbortSignal }): Promise<string[]>;
+  status(version: string, signal?: AbortSignal): Promise<ReleaseStatus>;
+  planPromote(version: string, signal?: AbortSignal): Promise<Plan>;
+  promote(version: string, options?: ExecuteOptions): Promise<ExecutionResult>;
+  planRollback(toVersion: string, signal?: AbortSignal): Promise<Plan>;
+  rollback(toVersion: string, options?: ExecuteOptions): Promise<ExecutionResult>;
+  planAbandon(version: string, signal?: AbortSignal): Promise<Plan>;
+  abandon(version: string, options?: ExecuteOptions): Promise<ExecutionResult>;
+}
+
+const FINAL = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+
+export function createReleaseService(config: ReleaseConfig, ports: ReleasePorts): ReleaseService {
+  const observe = (version: string, signal?: AbortSignal) => observeRelease(config, ports, version, signal);
+
+  const rollbackPlan = async (toVersion: string, signal?: AbortSignal) => {
+    const target = await observe(toVersion, signal);
+    const current = target.images.map((i) => i.latestVersion).filter((v): v is string => v !== undefined);
+    const newer = current.filter((c) => compareVersions(parseVersion(c), parseVersion(toVersion)) < 0);
+    if (newer.length > 0) {
+      throw new ReleaseError(
+        'ROLLBACK_REFUSED',
+        `latest is ${newer[0]}, older than ${toVersion}: moving forward is a promote (release-cli promote ${toVersion})`,
+      );
+    }
+    return planRollback(config, target);
+  };
+
+  const service: ReleaseService = {
+    config,
+    async listVersions(options = {}) {
+      const tags = await ports.forge.listTags(config.tagPrefix, options.signal);
+      const versions = new Set<string>();
+      for (const t of tags) {
+        const raw = t.slice(config.tagPrefix.length);
+        const m = /^(\d+\.\d+\.\d+)(?:-rc\d+)?$/.exec(raw);
+        if (m && FINAL.test(m[1]!)) versions.add(m[1]!);
+      }
+      return [...versions]
+        .sort((a, b) => compareVersions(parseVersion(b), parseVersion(a)))
+        .slice(0, options.limit ?? 10);
+    },
+    async status(version, signal) {
+      return releaseStatus(config, await observe(version, signal));
+    },
+    async planPromote(version, signal) {
+      return planPromote(config, await observe(version, signal));
+    },
+    async promote(version, options = {}) {
+      return execute(config, await service.planPromote(version, options.signal), ports, options);
+    },
+    planRollback: rollbackPlan,
+    async rollback(toVersion, options = {}) {
+      return execute(config, await rollbackPlan(toVersion, options.signal), ports, options);
+    },
+    async planAbandon(version, signal) {
+      return planAbandon(config, await observe(version, signal));
+    },
+    async abandon(version, options = {}) {
+      return execute(config, await service.planAbandon(version, options.signal), ports, options);
+    },
+  };
+  return service;
+}
