@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
 import { freePort, waitForHttp } from './ports.js';
 import { startTokenIssuer, type TokenIssuer } from './token-issuer.js';
 
@@ -26,8 +27,9 @@ export interface LocalRegistry {
 }
 
 export const TEST_CREDENTIALS: RegistryCredentials = { username: 'testuser', password: 'testpassword' };
-// bcrypt of TEST_CREDENTIALS.password (cost 10); distribution's htpasswd accepts only bcrypt.
-const HTPASSWD_LINE = 'testuser:$2b$10$cbtbLZMMa.XM2a/EQ6egdO3pGiDkoZUROj7Eim4sQzUIRXkD5EM9S\n';
+// distribution's htpasswd accepts only bcrypt; a low cost keeps every Basic-auth request cheap
+// (the registry checks the hash on each one), which matters on a loaded 2-core CI machine.
+const htpasswdLine = () => `${TEST_CREDENTIALS.username}:${bcrypt.hashSync(TEST_CREDENTIALS.password, 4)}\n`;
 
 export const REGISTRY_BIN = process.env.RELKIT_REGISTRY_BIN ?? '/usr/bin/docker-registry';
 
@@ -51,7 +53,7 @@ export async function startRegistry(options: { auth?: RegistryAuthMode } = {}): 
   let tokenIssuer: TokenIssuer | undefined;
   let authYaml = '';
   if (auth === 'basic') {
-    writeFileSync(join(dir, 'htpasswd'), HTPASSWD_LINE);
+    writeFileSync(join(dir, 'htpasswd'), htpasswdLine());
     authYaml = `auth:\n  htpasswd:\n    realm: relkit-basic\n    path: ${join(dir, 'htpasswd')}\n`;
   } else if (auth === 'token') {
     tokenIssuer = await startTokenIssuer({
