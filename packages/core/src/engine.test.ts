@@ -130,9 +130,9 @@ describe('promote', () => {
     const w = newWorld();
     const ports = portsFor(w);
     const publish = ports.forge.publishRelease;
-    ports.forge.publishRelease = async (id, o) => {
+    ports.forge.publishRelease = async (tag, o) => {
       w.pr.headSha = 'f'.repeat(40); // someone pushed while we were publishing
-      return publish(id, o);
+      return publish(tag, o);
     };
     const r = await createReleaseService(config, ports).promote('1.2.3');
     expect(r.status).toBe('failed');

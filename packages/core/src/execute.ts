@@ -102,7 +102,7 @@ function handlers(
         return { done: r.state === 'published', state: r.state };
       },
       async act(s) {
-        await forge.publishRelease(s.releaseId, { makeLatest: true }, signal);
+        await forge.publishRelease(s.tag, { makeLatest: true }, signal);
         const r = await forge.observeRelease(s.tag, signal);
         if (r.state !== 'published') {
           throw new ReleaseError('PLAN_FAILED', `release ${s.tag} reads back as ${r.state} after publishing`);
@@ -187,7 +187,7 @@ function handlers(
         return { done: r.state === 'missing', state: r.state };
       },
       async act(s) {
-        await forge.deleteRelease(s.releaseId, signal);
+        await forge.deleteDraftRelease(s.tag, signal);
         return { before: 'draft', after: 'deleted', message: `deleted draft release ${s.tag}` };
       },
     },

@@ -51,9 +51,9 @@ export interface ForgePort {
   observeTag(tag: string, signal?: AbortSignal): Promise<TagObservation>;
   /** Tags starting with a prefix (for candidate discovery). */
   listTags(prefix: string, signal?: AbortSignal): Promise<readonly string[]>;
-  /** Publishes a draft release (draft → false), choosing make_latest explicitly. */
+  /** Publishes the draft release of a tag (draft → false), choosing make_latest explicitly. */
   publishRelease(
-    id: number,
+    tag: string,
     options: { makeLatest: boolean },
     signal?: AbortSignal,
   ): Promise<GitHubReleaseObservation>;
@@ -65,7 +65,9 @@ export interface ForgePort {
   ): Promise<{ sha: string }>;
   /** Closes a PR with a comment (abandon). */
   closePullRequest(number: number, comment: string, signal?: AbortSignal): Promise<void>;
-  deleteRelease(id: number, signal?: AbortSignal): Promise<void>;
+  /** Deletes the draft release of a tag; refuses a published one (that would burn the tag). */
+  deleteDraftRelease(tag: string, signal?: AbortSignal): Promise<void>;
+  /** Deletes a tag ref (abandon only: never a tag with a published release). */
   deleteTag(tag: string, signal?: AbortSignal): Promise<void>;
   deleteBranch(branch: string, signal?: AbortSignal): Promise<void>;
   /**

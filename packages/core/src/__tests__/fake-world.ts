@@ -189,9 +189,9 @@ export function portsFor(w: FakeWorld): ReleasePorts {
     async listTags(prefix) {
       return [...w.gitTags.keys()].filter((t) => t.startsWith(prefix));
     },
-    async publishRelease(id) {
-      maybeFail(w, `publish ${id}`);
-      const r = w.releases.find((x) => x.id === id)!;
+    async publishRelease(tag) {
+      const r = w.releases.find((x) => x.tag === tag)!;
+      maybeFail(w, `publish ${r.id}`);
       r.draft = false;
       w.writes.push(`publish ${r.tag}`);
       return release(r.tag);
@@ -208,10 +208,10 @@ export function portsFor(w: FakeWorld): ReleasePorts {
       w.pr.state = 'closed';
       w.writes.push(`close ${number}`);
     },
-    async deleteRelease(id) {
-      const r = w.releases.find((x) => x.id === id)!;
+    async deleteDraftRelease(tag) {
+      const r = w.releases.find((x) => x.tag === tag)!;
       if (!r.draft) throw new Error('refusing to delete a published release');
-      w.releases = w.releases.filter((x) => x.id !== id);
+      w.releases = w.releases.filter((x) => x.tag !== tag);
       w.writes.push(`delete release ${r.tag}`);
     },
     async deleteTag(tag) {
