@@ -7,6 +7,7 @@ export type ReleaseErrorCode =
   | 'INVALID_CONFIG'
   | 'CHANGELOG_PARSE'
   | 'CHANGELOG_STATE'
+  | 'INVALID_ARGUMENT'
   | 'GATE_NOT_MET'
   | 'PLAN_FAILED'
   | 'LOCK_HELD'

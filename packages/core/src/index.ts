@@ -34,3 +34,52 @@ export { releaseStatus } from './status.js';
 export type { ReleaseStatus } from './status.js';
 export { createReleaseService } from './service.js';
 export type { ReleaseService } from './service.js';
+// The publish phase (validate, finalize, tag, draft release, smoke dispatch) and verify-publish.
+export * from './publish/index.js';
+export {
+  parseChangelog,
+  positionAt,
+  STANDARD_SUBSECTIONS,
+  freeze,
+  unfreeze,
+  finalize,
+  notes,
+  releaseNotes,
+  truncateNotes,
+  validate,
+  GITHUB_RELEASE_BODY_LIMIT,
+  readChangelogFile,
+  writeFileAtomic,
+  editChangelogFile,
+  freezeFile,
+  unfreezeFile,
+  finalizeFile,
+  notesFromFile,
+  validateFile,
+  parseChangelogFile,
+  sectionState,
+  changelogOps,
+} from './changelog/index.js';
+export type {
+  ChangelogDocument,
+  ChangelogHeading,
+  ChangelogSection,
+  ChangelogSectionKind,
+  ChangelogReleaseState,
+  ChangelogSubsection,
+  ChangelogDate,
+  LinkDefinition,
+  SourcePosition,
+  TextSpan,
+  FreezeOptions,
+  UnfreezeOptions,
+  FinalizeOptions,
+  NotesOptions,
+  ReleaseNotes,
+  ValidateOptions,
+  ValidationReport,
+  ChangelogIssue,
+  ChangelogIssueCode,
+  ChangelogRelease,
+  ChangelogFileResult,
+} from './changelog/index.js';

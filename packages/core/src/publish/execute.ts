@@ -1,0 +1,373 @@
+import { changelogOps } from '../changelog/ops.js';
+import type { ReleaseConfig } from '../config.js';
+import { ReleaseError } from '../errors.js';
+import type { JournalEntry } from '../execute.js';
+import { asObservationError } from '../observe.js';
+import type { PublishPlan, PublishPlannedStep, PublishStep } from './plan.js';
+import { SMOKE_EVENT_TYPE } from './plan.js';
+import type { PublishPorts } from './ports.js';
+
+/** A journal entry of a publish: the promote executor's shape, with publish's step kinds. */
+export interface PublishJournalEntry extends Omit<JournalEntry, 'kind'> {
+  readonly kind: PublishStep['kind'];
+}
+
+/** The promote executor's events, with publish's steps. */
+export type PublishExecutionEvent =
+  | { readonly type: 'lock-acquired'; readonly name: string; readonly holder: string }
+  | { readonly type: 'lock-released'; readonly name: string }
+  | {
+      readonly type: 'step-started';
+      readonly step: PublishPlannedStep;
+      readonly index: number;
+      readonly total: number;
+    }
+  | { readonly type: 'step-skipped'; readonly step: PublishPlannedStep; readonly entry: PublishJournalEntry }
+  | {
+      readonly type: 'step-succeeded';
+      readonly step: PublishPlannedStep;
+      readonly entry: PublishJournalEntry;
+    }
+  | { readonly type: 'step-warning'; readonly step: PublishPlannedStep; readonly entry: PublishJournalEntry }
+  | { readonly type: 'step-failed'; readonly step: PublishPlannedStep; readonly entry: PublishJournalEntry };
+
+export interface PublishResult {
+  readonly kind: PublishPlan['kind'];
+  readonly version: string;
+  readonly tag: string;
+  readonly status: 'succeeded' | 'failed';
+  readonly journal: readonly PublishJournalEntry[];
+  readonly error?: { readonly code: string; readonly message: string } | undefined;
+  /** The commit the tag marks (the finalize commit for a final release). */
+  readonly sha?: string | undefined;
+  readonly release?: { readonly id: number; readonly url: string } | undefined;
+  readonly correlationId: string;
+}
+
+export interface PublishExecuteOptions {
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: PublishExecutionEvent) => void;
+  /** Who runs this (shown to a second run that finds the lock taken). */
+  readonly holder?: string;
+  readonly lockTtlSeconds?: number;
+  /** Read-backs after ref writes (GitHub's read-after-write lag); 5 by default. */
+  readonly readBackAttempts?: number;
+}
+
+interface StepOutcome {
+  readonly before?: string | undefined;
+  readonly after?: string | undefined;
+  readonly message: string;
+}
+
+/** What one step learns and a later one needs (the finalize sha is only known after the commit). */
+interface RunContext {
+  finalizeSha?: string | undefined;
+  tagSha?: string | undefined;
+  release?: { id: number; url: string } | undefined;
+}
+
+interface StepHandler<S extends PublishStep> {
+  isDone(step: S): Promise<{ done: boolean; state?: string | undefined }>;
+  act(step: S): Promise<StepOutcome>;
+}
+
+type Handlers = { [K in PublishStep['kind']]: StepHandler<Extract<PublishStep, { kind: K }>> };
+
+const fail = (message: string) => new ReleaseError('PLAN_FAILED', message);
+const short = (sha: string) => sha.slice(0, 7);
+
+function handlers(
+  config: ReleaseConfig,
+  ports: PublishPorts,
+  ctx: RunContext,
+  options: PublishExecuteOptions,
+): Handlers {
+  const { forge } = ports;
+  const ops = ports.changelog ?? changelogOps;
+  const { signal } = options;
+  const attempts = Math.max(1, options.readBackAttempts ?? 5);
+  const sleep =
+    ports.sleep ??
+    ((ms: number) =>
+      new Promise<void>((resolve) => {
+        setTimeout(resolve, ms);
+      }));
+
+  /** Polls `read` until `ok` holds (read-after-write lag), returning the last value read. */
+  async function readBack<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+    let v = await read();
+    for (let i = 1; i < attempts && !ok(v); i++) {
+      await sleep(500 * i, signal);
+      v = await read();
+    }
+    return v;
+  }
+
+  const head = async (branch: string) => {
+    const b = await forge.observeBranch(branch, signal);
+    if (b.state === 'error') throw fail(`could not read branch ${branch} (${b.code}): ${b.message}`);
+    if (b.state === 'missing') throw fail(`branch ${branch} is gone`);
+    return b.sha;
+  };
+  const file = async (path: string, ref: string) => {
+    const f = await forge.readFile(path, ref, signal);
+    if (f.state === 'error') throw fail(`could not read ${path} at ${ref} (${f.code}): ${f.message}`);
+    if (f.state === 'missing') throw fail(`${path} does not exist at ${ref}`);
+    return f.content;
+  };
+  const tbd = (version: string) => `## [${version}] - TBD`;
+
+  return {
+    'finalize-changelog': {
+      async isDone(s) {
+        const sha = await head(s.branch);
+        const state = ops.sectionState(await file(s.path, sha), s.version);
+        if (state === 'dated') ctx.finalizeSha = sha;
+        else if (state !== 'frozen')
+          throw fail(`${s.path} at ${short(sha)} has no ${tbd(s.version)} section (${state})`);
+        return { done: state === 'dated', state: `${state} at ${short(sha)}` };
+      },
+      async act(s) {
+        // Computed against the head read now; the adapter refuses the commit if the branch moves meanwhile.
+        const parent = await head(s.branch);
+        const before = await file(s.path, parent);
+        const after = ops.finalize(before, {
+          version: s.version,
+          date: s.date,
+          repository: config.repository,
+          tagPrefix: config.tagPrefix,
+        });
+        if (after === before) throw fail(`finalizing ${s.version} left ${s.path} unchanged`);
+        const { sha } = await forge.commitFile(
+          {
+            branch: s.branch,
+            path: s.path,
+            content: after,
+            parentSha: parent,
+            message: `chore: finalize release ${s.version}\n\nSet release date to ${s.date}.`,
+          },
+          signal,
+        );
+        // The #455 check: an API commit that "succeeded" may have committed nothing. Read the file
+        // back at the commit it returned and require the date, not TBD.
+        const written = await file(s.path, sha);
+        if (written.includes(tbd(s.version)) || ops.sectionState(written, s.version) !== 'dated') {
+          throw fail(
+            `${s.path} still contains "${tbd(s.version)}" at ${short(sha)} after the finalize commit; nothing was tagged`,
+          );
+        }
+        // And the branch must have moved off the parent (the tag and the images use this sha).
+        const now = await readBack(
+          () => head(s.branch),
+          (h) => h !== parent,
+        );
+        if (now === parent)
+          throw fail(`${s.branch} still points at ${short(parent)} after the finalize commit ${short(sha)}`);
+        ctx.finalizeSha = sha;
+        return { before: parent, after: sha, message: `dated ${s.version} as ${s.date} in ${short(sha)}` };
+      },
+    },
+    'create-tag': {
+      async isDone(s) {
+        const want = s.sha ?? ctx.finalizeSha;
+        const t = await forge.observeTag(s.tag, signal);
+        if (t.state === 'error') throw fail(`could not read tag ${s.tag} (${t.code}): ${t.message}`);
+        if (t.state === 'missing') return { done: false, state: 'missing' };
+        if (want !== undefined && t.sha !== want) {
+          throw fail(
+            `tag ${s.tag} already exists at ${short(t.sha)}, not at ${short(want)}; tags are never moved (delete it by hand if it is wrong)`,
+          );
+        }
+        ctx.tagSha = t.sha;
+        return { done: true, state: t.sha };
+      },
+      async act(s) {
+        const sha = s.sha ?? ctx.finalizeSha;
+        if (sha === undefined)
+          throw fail(`the commit to tag ${s.tag} is unknown (the finalize step did not run)`);
+        try {
+          await forge.createTag(s.tag, sha, signal);
+        } catch (e) {
+          // Losing a race is fine only when the winner tagged the same commit.
+          const t = await forge.observeTag(s.tag, signal);
+          if (!(t.state === 'found' && t.sha === sha)) throw e;
+        }
+        const t = await readBack(
+          () => forge.observeTag(s.tag, signal),
+          (x) => x.state === 'found',
+        );
+        if (t.state !== 'found' || t.sha !== sha) {
+          throw fail(
+            `tag ${s.tag} reads back as ${t.state === 'found' ? short(t.sha) : t.state}, expected ${short(sha)}`,
+          );
+        }
+        ctx.tagSha = sha;
+        return { after: sha, message: `tagged ${short(sha)} as ${s.tag}` };
+      },
+    },
+    'create-draft-release': {
+      async isDone(s) {
+        const r = await forge.observeRelease(s.tag, signal);
+        if (r.state === 'error') throw fail(`could not read release ${s.tag} (${r.code}): ${r.message}`);
+        if (r.state === 'published')
+          throw fail(`release ${s.tag} is already published; publish never touches a published release`);
+        if (r.state === 'draft') ctx.release = { id: r.id, url: r.url };
+        return { done: r.state === 'draft', state: r.state };
+      },
+      async act(s) {
+        const ref = ctx.tagSha ?? ctx.finalizeSha ?? s.tag;
+        const text = await file(config.changelog, ref);
+        if (ops.sectionState(text, s.version) !== 'dated') {
+          throw fail(
+            `${config.changelog} at ${short(ref)} is not finalized for ${s.version}; not creating the release`,
+          );
+        }
+        const notes = ops.notes(text, s.version);
+        await forge.createDraftRelease({ tag: s.tag, name: s.name, notes, prerelease: s.prerelease }, signal);
+        const r = await readBack(
+          () => forge.observeRelease(s.tag, signal),
+          (x) => x.state === 'draft',
+        );
+        if (r.state !== 'draft')
+          throw fail(`release ${s.tag} reads back as ${r.state} after creating the draft`);
+        ctx.release = { id: r.id, url: r.url };
+        return { after: 'draft', message: `draft release ${r.url}` };
+      },
+    },
+    'dispatch-smoke': {
+      async isDone(s) {
+        if (s.releaseKind === 'candidate') return { done: false };
+        // The downstream release for this tag exists: the dispatch evidently happened.
+        const o = await forge.observeSmoke(s.tag, signal);
+        const done = o.state === 'draft' || o.state === 'prerelease' || o.state === 'published';
+        return { done, state: o.state };
+      },
+      async act(s) {
+        const payload: Record<string, string> = {
+          tag: s.tag,
+          release_kind: s.releaseKind,
+          event_type: SMOKE_EVENT_TYPE,
+          source_repo: config.repository,
+          source_workflow: s.run.workflow ?? '',
+          source_run_id: s.run.id,
+          source_run_url: s.run.url ?? '',
+          source_sha: s.sha ?? ctx.tagSha ?? ctx.finalizeSha ?? '',
+          correlation_id: s.correlationId,
+        };
+        await forge.dispatch(
+          { repository: s.repository, eventType: SMOKE_EVENT_TYPE, clientPayload: payload },
+          signal,
+        );
+        return {
+          after: s.correlationId,
+          message: `dispatched ${SMOKE_EVENT_TYPE} to ${s.repository} (${s.correlationId})`,
+        };
+      },
+    },
+  };
+}
+
+/**
+ * Runs a publish plan: every check must pass (checked here again, so no caller can skip them),
+ * the shared release lock keeps publish, promote and abandon apart, and each step is skipped when
+ * the world says it is done, so a re-run after a crash anywhere converges on the same end state.
+ */
+export async function executePublish(
+  config: ReleaseConfig,
+  plan: PublishPlan,
+  ports: PublishPorts,
+  options: PublishExecuteOptions = {},
+): Promise<PublishResult> {
+  const { signal, onEvent } = options;
+  if (plan.verdict !== 'pass') {
+    const bad = plan.checks.filter((g) => g.status !== 'pass');
+    throw new ReleaseError(
+      'GATE_NOT_MET',
+      `${plan.kind} ${plan.version} is blocked: ${bad.map((g) => `${g.title}: ${g.reason}`).join('; ')}`,
+      { details: { checks: bad } },
+    );
+  }
+  const now = () => (ports.clock?.now() ?? new Date()).toISOString();
+  const holder = options.holder ?? 'relkit';
+  const lockName = 'release';
+  const lock = await ports.forge.acquireLock(lockName, holder, options.lockTtlSeconds ?? 900, signal);
+  if (!lock.acquired) {
+    throw new ReleaseError(
+      'LOCK_HELD',
+      `another release run holds the lock: ${lock.holder} since ${lock.since}`,
+      {
+        details: { holder: lock.holder, since: lock.since },
+      },
+    );
+  }
+  onEvent?.({ type: 'lock-acquired', name: lockName, holder });
+  const ctx: RunContext = {};
+  const h = handlers(config, ports, ctx, options);
+  const journal: PublishJournalEntry[] = [];
+  let failure: PublishResult['error'];
+  try {
+    for (const [index, ps] of plan.steps.entries()) {
+      signal?.throwIfAborted();
+      const handler = h[ps.step.kind] as StepHandler<PublishStep>;
+      onEvent?.({ type: 'step-started', step: ps, index, total: plan.steps.length });
+      try {
+        const state = await handler.isDone(ps.step);
+        if (state.done) {
+          const entry: PublishJournalEntry = {
+            id: ps.id,
+            kind: ps.step.kind,
+            status: 'skipped',
+            message: 'already done',
+            after: state.state,
+            at: now(),
+          };
+          journal.push(entry);
+          onEvent?.({ type: 'step-skipped', step: ps, entry });
+          continue;
+        }
+        const out = await handler.act(ps.step);
+        const entry: PublishJournalEntry = {
+          id: ps.id,
+          kind: ps.step.kind,
+          status: 'done',
+          ...out,
+          at: now(),
+        };
+        journal.push(entry);
+        onEvent?.({ type: 'step-succeeded', step: ps, entry });
+      } catch (e) {
+        const err = asObservationError(e);
+        const entry: PublishJournalEntry = {
+          id: ps.id,
+          kind: ps.step.kind,
+          status: ps.bestEffort ? 'warning' : 'failed',
+          message: `${err.message} (${err.code})`,
+          at: now(),
+        };
+        journal.push(entry);
+        if (ps.bestEffort) {
+          onEvent?.({ type: 'step-warning', step: ps, entry });
+          continue;
+        }
+        onEvent?.({ type: 'step-failed', step: ps, entry });
+        failure = { code: err.code, message: err.message };
+        break;
+      }
+    }
+  } finally {
+    await ports.forge.releaseLock(lockName, holder).catch(() => undefined);
+    onEvent?.({ type: 'lock-released', name: lockName });
+  }
+  return {
+    kind: plan.kind,
+    version: plan.version,
+    tag: plan.tag,
+    status: failure ? 'failed' : 'succeeded',
+    journal,
+    error: failure,
+    sha: ctx.tagSha ?? ctx.finalizeSha,
+    release: ctx.release,
+    correlationId: plan.correlationId,
+  };
+}

@@ -1,0 +1,135 @@
+import type {
+  GitHubReleaseObservation,
+  ManifestObservation,
+  ObservationError,
+  PullRequestObservation,
+  SignatureObservation,
+  SmokeObservation,
+  TagObservation,
+} from '../observations.js';
+import type { SigningPolicy } from '../config.js';
+import type { Clock } from '../ports.js';
+
+/**
+ * The narrow ports the publish phase needs. @relkit/github implements the forge side (the same
+ * adapter that implements the promote ForgePort can implement both); @relkit/registry and
+ * @relkit/sigstore-verify the image side. Observation methods report errors as data; actions throw.
+ */
+
+export type FileObservation =
+  | { readonly state: 'found'; readonly path: string; readonly ref: string; readonly content: string }
+  | { readonly state: 'missing'; readonly path: string; readonly ref: string }
+  | ObservationError;
+
+export type BranchObservation =
+  | { readonly state: 'found'; readonly branch: string; readonly sha: string }
+  | { readonly state: 'missing'; readonly branch: string }
+  | ObservationError;
+
+/** A `repository_dispatch` event to another repository (the downstream smoke test). */
+export interface DispatchRequest {
+  /** OWNER/REPO receiving the event. */
+  readonly repository: string;
+  readonly eventType: string;
+  readonly clientPayload: Readonly<Record<string, string>>;
+}
+
+export interface DraftReleaseRequest {
+  readonly tag: string;
+  readonly name: string;
+  /** Markdown body: the CHANGELOG section without its heading. */
+  readonly notes: string;
+  readonly prerelease: boolean;
+}
+
+export interface FileCommitRequest {
+  readonly branch: string;
+  readonly path: string;
+  /** The whole new content of the file. */
+  readonly content: string;
+  readonly message: string;
+  /**
+   * The branch head the change was computed against. The adapter must refuse (not silently
+   * rebase) when the branch has moved, so a concurrent commit is never overwritten.
+   */
+  readonly parentSha: string;
+}
+
+export interface PublishForgePort {
+  /** The head commit of a branch. */
+  observeBranch(branch: string, signal?: AbortSignal): Promise<BranchObservation>;
+  /** A file's text at a ref (branch, tag or commit sha), read fresh (no cache). */
+  readFile(path: string, ref: string, signal?: AbortSignal): Promise<FileObservation>;
+  /**
+   * Commits one file change through the API (a signed, bot-authored commit) and returns the new
+   * commit's sha. Adapters read the file back at that sha and throw when it is not `content`;
+   * core reads it back again anyway (the origin's 0.3.1 commit step was a silent no-op).
+   */
+  commitFile(change: FileCommitRequest, signal?: AbortSignal): Promise<{ readonly sha: string }>;
+  observeTag(tag: string, signal?: AbortSignal): Promise<TagObservation>;
+  /** Tags starting with a prefix (all pages). */
+  listTags(prefix: string, signal?: AbortSignal): Promise<readonly string[]>;
+  /** Creates a lightweight tag (a refs/tags ref, no tag object) at a commit. */
+  createTag(tag: string, sha: string, signal?: AbortSignal): Promise<void>;
+  /** The release of a tag, drafts included (found by listing: GET /releases/tags never returns drafts). */
+  observeRelease(tag: string, signal?: AbortSignal): Promise<GitHubReleaseObservation>;
+  createDraftRelease(request: DraftReleaseRequest, signal?: AbortSignal): Promise<GitHubReleaseObservation>;
+  observePullRequest(head: string, base: string, signal?: AbortSignal): Promise<PullRequestObservation>;
+  /** The downstream smoke release for a tag (used to skip a dispatch whose result already exists). */
+  observeSmoke(tag: string, signal?: AbortSignal): Promise<SmokeObservation>;
+  dispatch(request: DispatchRequest, signal?: AbortSignal): Promise<void>;
+  /** The same lock promote and abandon take: publish, promote and abandon never overlap. */
+  acquireLock(
+    name: string,
+    holder: string,
+    ttlSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<{ acquired: true } | { acquired: false; holder: string; since: string }>;
+  releaseLock(name: string, holder: string, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * What publish needs from the CHANGELOG engine. Injected as functions so the publish phase does
+ * not depend on the engine's internals; the CLI wires core's changelog module into it.
+ */
+export interface ChangelogOps {
+  /**
+   * The state of the section of `version`: `frozen` for `## [X.Y.Z] - TBD`, `dated` once finalized
+   * (linked or not), `missing` when there is no such section, `other` for anything else.
+   */
+  sectionState(text: string, version: string): 'frozen' | 'dated' | 'missing' | 'other';
+  /** Sets the release date (and the release link) of the frozen section; idempotent. */
+  finalize(
+    text: string,
+    input: {
+      readonly version: string;
+      readonly date: string;
+      readonly repository: string;
+      readonly tagPrefix: string;
+    },
+  ): string;
+  /** Release notes: the section body without its heading. */
+  notes(text: string, version: string): string;
+}
+
+/** The image side of verify-publish: observe a manifest, verify a digest. Never touches `latest`. */
+export interface PublishImagePorts {
+  observeManifest(image: string, reference: string, signal?: AbortSignal): Promise<ManifestObservation>;
+  verify(
+    image: string,
+    digest: string,
+    policy: SigningPolicy,
+    signal?: AbortSignal,
+  ): Promise<SignatureObservation>;
+}
+
+export interface PublishPorts {
+  readonly forge: PublishForgePort;
+  /** Core's CHANGELOG engine by default. */
+  readonly changelog?: ChangelogOps;
+  /** Needed by verify-publish only. */
+  readonly images?: PublishImagePorts;
+  readonly clock?: Clock;
+  /** Waits between read-backs (read-after-write lag on refs); setTimeout by default. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
