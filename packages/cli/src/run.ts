@@ -1,4 +1,5 @@
 // Process entry: binds main() to the real process. Kept apart so main() stays testable in-process.
+import { createInterface } from 'node:readline/promises';
 import { main } from './main.js';
 
 const controller = new AbortController();
@@ -10,5 +11,13 @@ const code = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   isTTY: Boolean(process.stdout.isTTY),
   signal: controller.signal,
+  prompt: async (question) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await rl.question(question);
+    } finally {
+      rl.close();
+    }
+  },
 });
 process.exitCode = code;

@@ -306,7 +306,7 @@ export function evaluateGates(config: ReleaseConfig, obs: Observations): GateRes
     gates.push(
       r.state === 'draft'
         ? gate('draft-release', draftTitle, 'pass', `draft release ${r.tag}`, ev)
-        : gate('draft-release', draftTitle, 'pass', `release ${r.tag} is already published (resuming)`, ev),
+        : gate('draft-release', draftTitle, 'pass', `release ${r.tag} is published`, ev),
     );
   }
 
@@ -347,7 +347,7 @@ export function pullRequestGates(config: ReleaseConfig, obs: Observations): Gate
   const ev: Evidence[] = [{ label: 'PR', value: `#${pr.number}`, url: pr.url }];
   if (pr.state === 'merged') {
     return [
-      gate('pr-open', 'release PR', 'pass', `#${pr.number} is already merged (resuming)`, [
+      gate('pr-open', 'release PR', 'pass', `#${pr.number} is merged`, [
         ...ev,
         ...(pr.mergeCommitSha ? [{ label: 'merge commit', value: pr.mergeCommitSha }] : []),
       ]),

@@ -1,5 +1,50 @@
-// @relkit/github: the forge port over @octokit/rest.
+// @relkit/github: the forge port over @octokit/rest (+ throttling and retry plugins).
 export { GitHubError } from './errors.js';
 export type { GitHubErrorCode } from './errors.js';
 export { parseRepository } from './repository.js';
 export type { RepositoryName } from './repository.js';
+export { GitHubForge } from './forge.js';
+export type { GitHubForgeOptions } from './forge.js';
+export { forgePort } from './release-port.js';
+export type { ForgePortOptions } from './release-port.js';
+export { createClient, toGitHubError } from './client.js';
+export type { ForgeOctokit, GitHubClientOptions, RateLimitEvent } from './client.js';
+export { resolveGitHubToken, tokenFromHostsYml } from './token.js';
+export type { ResolvedToken, ResolveTokenOptions, TokenSource } from './token.js';
+export { summarizeChecks, normalizeCheck } from './checks.js';
+export type { RawCheck } from './checks.js';
+export { evaluateApproval, classifyMergeability } from './pull-requests.js';
+export type { RawReview } from './pull-requests.js';
+export type {
+  Approval,
+  BranchNames,
+  CheckResult,
+  CheckSummary,
+  CheckVerdict,
+  DispatchInput,
+  DispatchReceipt,
+  DraftReleaseInput,
+  DraftReleaseResult,
+  FileCommitInput,
+  FileCommitResult,
+  LockInfo,
+  LockResult,
+  MakeLatest,
+  MergeInput,
+  MergeMethod,
+  MergeResult,
+  Mergeability,
+  PublishResult,
+  PullRequestClose,
+  PullRequestInfo,
+  PullRequestReport,
+  RefCreateResult,
+  ReleaseInfo,
+  ReleaseLookup,
+  ReviewDecision,
+  SmokeRule,
+  SmokeSignal,
+  TagDeletion,
+  TagResult,
+  WorkflowRunInfo,
+} from './types.js';

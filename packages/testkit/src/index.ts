@@ -10,3 +10,7 @@ export type { PushedImage, TestImageFormat } from './test-image.js';
 export { startFaultProxy } from './fault-proxy.js';
 export type { Fault, FaultProxy, FaultRule, ProxiedRequest } from './fault-proxy.js';
 export { skopeo, skopeoBytes, skopeoDigest, skopeoInspect, skopeoInstalled, SKOPEO_BIN } from './skopeo.js';
+export * from './sigstore/index.js';
+export * from './github/index.js';
+export { startReleaseWorld, WORLD_REPOSITORY, WORLD_SIGNING_IDENTITY_REGEXP } from './world.js';
+export type { ReleaseWorld, ReleaseWorldOptions } from './world.js';

@@ -1,0 +1,250 @@
+import { hostname } from 'node:os';
+import {
+  ReleaseError,
+  type ExecutionEvent,
+  type ExecutionResult,
+  type Plan,
+  type ReleaseService,
+} from '@relkit/release-core';
+import {
+  ExitCode,
+  UsageError,
+  stringOption,
+  writeJson,
+  type CliContext,
+  type Command,
+  type ParsedArgs,
+} from '../command.js';
+import { connectRelease } from '../connect.js';
+import { renderEvent, renderPlan, renderResult, renderStatus, styleFor } from '../render.js';
+
+const configOption = { config: { type: 'string', short: 'c' } } as const;
+
+async function service(args: ParsedArgs, ctx: CliContext): Promise<ReleaseService> {
+  const connect = ctx.connect ?? connectRelease;
+  return connect({ cwd: ctx.cwd, configPath: stringOption(args, 'config'), env: ctx.env });
+}
+
+/** Who holds the lock, as another run will see it. */
+function holder(env: CliContext['env']): string {
+  if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_RUN_ID) {
+    return `${env.GITHUB_ACTOR ?? 'actions'} (run ${env.GITHUB_RUN_ID})`;
+  }
+  return `${env.USER ?? env.USERNAME ?? 'someone'}@${hostname()} (pid ${process.pid})`;
+}
+
+/** Lock holder and expiry; RELKIT_LOCK_TTL_SECONDS shortens the expiry (default 15 minutes). */
+function execOptions(ctx: CliContext) {
+  const ttl = Number(ctx.env.RELKIT_LOCK_TTL_SECONDS ?? '');
+  return {
+    signal: ctx.signal,
+    holder: holder(ctx.env),
+    ...(Number.isFinite(ttl) && ttl > 0 ? { lockTtlSeconds: ttl } : {}),
+  };
+}
+
+function exitFor(e: unknown): ExitCode | undefined {
+  if (e instanceof ReleaseError) {
+    if (e.code === 'GATE_NOT_MET') return ExitCode.gateNotMet;
+    if (e.code === 'LOCK_HELD') return ExitCode.lockHeld;
+  }
+  return undefined;
+}
+
+/**
+ * Shared flow of promote, rollback and abandon: plan → show → confirm → execute → summary.
+ * The decisions are core's; this only renders and asks.
+ */
+async function runPlan(
+  args: ParsedArgs,
+  ctx: CliContext,
+  makePlan: (svc: ReleaseService) => Promise<Plan>,
+  run: (svc: ReleaseService, onEvent: (e: ExecutionEvent) => void) => Promise<ExecutionResult>,
+): Promise<ExitCode> {
+  const style = styleFor(ctx.env, ctx.isTTY);
+  const json = args.values.json === true;
+  try {
+    const svc = await service(args, ctx);
+    const plan = await makePlan(svc);
+    if (!json) {
+      if (plan.gates.length > 0) {
+        const blocking = plan.gates.filter((g) => g.status !== 'pass');
+        ctx.stdout(
+          blocking.length === 0
+            ? `all ${plan.gates.length} gates pass\n`
+            : `${blocking.length} gate(s) not met:\n${blocking.map((g) => `  ${g.status === 'fail' ? '✗' : '…'} ${g.title}${g.subject ? ` [${g.subject}]` : ''}: ${g.reason}`).join('\n')}\n`,
+        );
+      }
+      ctx.stdout(renderPlan(plan, style));
+    }
+    if (args.values['dry-run']) {
+      if (json) writeJson(ctx, { dryRun: true, plan });
+      return plan.verdict === 'pass' ? ExitCode.ok : ExitCode.gateNotMet;
+    }
+    if (plan.verdict !== 'pass') {
+      if (json) writeJson(ctx, { plan, error: { code: 'GATE_NOT_MET' } });
+      else ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed\n`);
+      return ExitCode.gateNotMet;
+    }
+    if (plan.steps.every((s) => s.done)) {
+      if (json) writeJson(ctx, { plan, result: { status: 'succeeded', journal: [] } });
+      else ctx.stdout('nothing to do: every step is already done\n');
+      return ExitCode.ok;
+    }
+    if (!args.values.yes) {
+      if (!ctx.isTTY || !ctx.prompt) {
+        throw new UsageError(`not a terminal: pass --yes to ${plan.kind} without a confirmation prompt`);
+      }
+      const answer = await ctx.prompt(
+        `${plan.kind} ${plan.version}: run these ${plan.steps.length} step(s)? [y/N] `,
+      );
+      if (!/^y(es)?$/i.test(answer.trim())) {
+        ctx.stderr('cancelled; nothing was changed\n');
+        return ExitCode.failed;
+      }
+    }
+    const onEvent = (e: ExecutionEvent) => {
+      if (!json) {
+        const line = renderEvent(e, style);
+        if (line !== undefined) ctx.stdout(`${line}\n`);
+      }
+      // Crash-injection hook for the resume tests: die hard right after a given write.
+      if (e.type === 'step-succeeded' && ctx.env.RELKIT_TEST_CRASH_AFTER === e.step.id) {
+        process.kill(process.pid, 'SIGKILL');
+      }
+    };
+    const result = await run(svc, onEvent);
+    if (json) writeJson(ctx, { plan, result });
+    else ctx.stdout(renderResult(result, style));
+    return result.status === 'succeeded'
+      ? ExitCode.ok
+      : result.error?.code === 'GATE_NOT_MET'
+        ? ExitCode.gateNotMet
+        : ExitCode.failed;
+  } catch (e) {
+    const code = exitFor(e);
+    if (code === undefined) throw e;
+    const err = e as ReleaseError;
+    if (json) writeJson(ctx, { error: { code: err.code, message: err.message, details: err.details } });
+    else ctx.stderr(`${err.message}\n`);
+    return code;
+  }
+}
+
+const status: Command = {
+  path: ['status'],
+  summary: 'show where a release stands: phases and gates with their evidence',
+  usage: 'status [version] [--json] [--watch] [--interval S] [--config F]',
+  help: `Without a version, shows the newest version that has a tag.
+Options:
+  --json          machine-readable status (phase, gates, plan, observations)
+  --watch         refresh until interrupted (Ctrl-C)
+  --interval S    seconds between refreshes with --watch (default 10)
+  -c, --config F  path of release.config.json (default: found upwards from the current directory)
+Exit code: 0 when every gate passes or the release is promoted, 3 otherwise.`,
+  options: {
+    ...configOption,
+    json: { type: 'boolean' },
+    watch: { type: 'boolean' },
+    interval: { type: 'string' },
+  },
+  positionals: [0, 1],
+  async run(args, ctx) {
+    const svc = await service(args, ctx);
+    const style = styleFor(ctx.env, ctx.isTTY);
+    let version = args.positionals[0];
+    if (!version) {
+      version = (await svc.listVersions({ limit: 1, signal: ctx.signal }))[0];
+      if (!version) {
+        ctx.stderr('no version tags found; name a version: release-cli status <version>\n');
+        return ExitCode.usage;
+      }
+    }
+    const interval = Number(stringOption(args, 'interval') ?? '10');
+    if (!Number.isFinite(interval) || interval <= 0)
+      throw new UsageError('--interval takes a number of seconds > 0');
+    for (;;) {
+      const st = await svc.status(version, ctx.signal);
+      if (args.values.json) writeJson(ctx, st);
+      else ctx.stdout(`${args.values.watch && ctx.isTTY ? '\x1b[2J\x1b[H' : ''}${renderStatus(st, style)}`);
+      if (!args.values.watch || ctx.signal?.aborted) {
+        return st.phase === 'promoted' || st.verdict === 'pass' ? ExitCode.ok : ExitCode.gateNotMet;
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, interval * 1000);
+        ctx.signal?.addEventListener('abort', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+      if (ctx.signal?.aborted) return ExitCode.ok;
+    }
+  },
+};
+
+const planOptions = {
+  ...configOption,
+  json: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+} as const;
+
+const promote: Command = {
+  path: ['promote'],
+  summary: 'verify everything, then move latest to X.Y.Z, publish the release and merge the PR',
+  usage: 'promote <version> [--dry-run] [--yes] [--json] [--config F]',
+  help: `Runs every gate first; nothing is written unless all pass. Then, in order: moves latest of
+every image to the exact X.Y.Z digest, publishes the draft release, merges the release PR (after
+checking it once more), and the optional floating tags and RC cleanup. Re-running after any failure
+resumes: steps already done are skipped. Two promotes of one repository never run at once.
+Options:
+  --dry-run  show the gates and the plan; change nothing
+  -y, --yes  do not ask for confirmation (required when not on a terminal)
+  --json     machine-readable plan and journal
+Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
+  options: planOptions,
+  positionals: [1, 1],
+  run: (args, ctx) =>
+    runPlan(
+      args,
+      ctx,
+      (svc) => svc.planPromote(args.positionals[0]!, ctx.signal),
+      (svc, onEvent) => svc.promote(args.positionals[0]!, { onEvent, ...execOptions(ctx) }),
+    ),
+};
+
+const rollback: Command = {
+  path: ['rollback'],
+  summary: 'move latest back to an earlier, still-verified version (releases are not touched)',
+  usage: 'rollback --to <version> [--dry-run] [--yes] [--json] [--config F]',
+  options: { ...planOptions, to: { type: 'string' } },
+  positionals: [0, 0],
+  run(args, ctx) {
+    const to = stringOption(args, 'to');
+    if (!to) throw new UsageError('--to <version> is required');
+    return runPlan(
+      args,
+      ctx,
+      (svc) => svc.planRollback(to, ctx.signal),
+      (svc, onEvent) => svc.rollback(to, { onEvent, ...execOptions(ctx) }),
+    );
+  },
+};
+
+const abandon: Command = {
+  path: ['abandon'],
+  summary: 'undo an unreleased version: draft release, tag, PR (closed with a comment), branch',
+  usage: 'abandon <version> [--dry-run] [--yes] [--json] [--config F]',
+  help: 'Refused once anything is public: a published release, a merged PR, or latest moved.',
+  options: planOptions,
+  positionals: [1, 1],
+  run: (args, ctx) =>
+    runPlan(
+      args,
+      ctx,
+      (svc) => svc.planAbandon(args.positionals[0]!, ctx.signal),
+      (svc, onEvent) => svc.abandon(args.positionals[0]!, { onEvent, ...execOptions(ctx) }),
+    ),
+};
+
+export const releaseCommands: readonly Command[] = [status, promote, rollback, abandon];

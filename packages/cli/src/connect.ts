@@ -1,0 +1,91 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import {
+  ReleaseError,
+  createReleaseService,
+  parseConfigText,
+  type ReleaseConfig,
+  type ReleasePorts,
+  type ReleaseService,
+} from '@relkit/release-core';
+import { GitHubForge, forgePort, parseRepository, resolveGitHubToken } from '@relkit/github';
+import { RegistryClient, defaultCredentials, registryPort } from '@relkit/registry';
+import { signaturePort } from '@relkit/sigstore-verify';
+import type { ConnectOptions } from './command.js';
+
+export const CONFIG_FILE = 'release.config.json';
+
+/** Finds release.config.json: the given path, or the nearest one from cwd upwards. */
+export function findConfig(cwd: string, configPath?: string): string {
+  if (configPath) {
+    const p = isAbsolute(configPath) ? configPath : resolve(cwd, configPath);
+    if (!existsSync(p)) throw new ReleaseError('INVALID_CONFIG', `${p} does not exist`);
+    return p;
+  }
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const p = join(dir, CONFIG_FILE);
+    if (existsSync(p)) return p;
+    if (dirname(dir) === dir) break;
+  }
+  throw new ReleaseError(
+    'INVALID_CONFIG',
+    `no ${CONFIG_FILE} in ${cwd} or above; create one with \`release-cli init\` or pass --config`,
+  );
+}
+
+export function loadConfig(cwd: string, configPath?: string): { config: ReleaseConfig; path: string } {
+  const path = findConfig(cwd, configPath);
+  return { config: parseConfigText(readFileSync(path, 'utf8'), path), path };
+}
+
+const isLoopbackUrl = (u: string) =>
+  /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(u);
+
+/**
+ * The composition root shared by the CLI, the GitHub Action and the VS Code extension: reads
+ * the config, finds credentials (GH_TOKEN / GITHUB_TOKEN / gh's hosts.yml; docker config and
+ * credential helpers for registries) and wires the adapters into core's ports.
+ */
+export async function connectRelease(
+  options: ConnectOptions & { githubToken?: string },
+): Promise<ReleaseService> {
+  const { config, path } = loadConfig(options.cwd, options.configPath);
+  return createReleaseService(config, await connectPorts(config, path, options));
+}
+
+export async function connectPorts(
+  config: ReleaseConfig,
+  configPath: string,
+  options: ConnectOptions & { githubToken?: string },
+): Promise<ReleasePorts> {
+  const env = options.env;
+  const configDir = dirname(configPath);
+  const registry = new RegistryClient({
+    credentials: defaultCredentials(env),
+    insecureRegistries: config.registries.insecure,
+  });
+  // GitHub Enterprise Server: https://HOST/api/v3 (GITHUB_API_URL is set inside GitHub Actions).
+  const baseUrl = env.RELKIT_GITHUB_API_URL ?? env.GITHUB_API_URL ?? 'https://api.github.com';
+  const enterprise = /\/api\/v3\/?$/.test(baseUrl);
+  const token =
+    options.githubToken ??
+    (await resolveGitHubToken({ env, host: enterprise ? new URL(baseUrl).host : 'github.com' })).token;
+  const local = isLoopbackUrl(baseUrl);
+  const forge = new GitHubForge({
+    token,
+    baseUrl,
+    // GitHub asks for a second between writes; a local simulator needs no pacing.
+    ...(local ? { writeSpacingMs: 0, pollIntervalMs: 50, retryBaseMs: 50 } : {}),
+  });
+  return {
+    registry: registryPort(registry),
+    signatures: signaturePort({ registry, resolvePath: (p) => (isAbsolute(p) ? p : resolve(configDir, p)) }),
+    forge: forgePort(forge, {
+      repository: parseRepository(config.repository),
+      requireApproval: config.requireApproval,
+      ...(config.smoke
+        ? { smoke: { repository: parseRepository(config.smoke.repository), rule: config.smoke.success } }
+        : {}),
+    }),
+  };
+}

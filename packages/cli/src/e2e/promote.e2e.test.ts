@@ -1,0 +1,173 @@
+// End-to-end: the real release-cli process against the real registry (token auth), the GitHub
+// simulator (OpenAPI-validated) and mock Sigstore, as a release engineer would run it.
+import { afterEach, describe, expect, it } from 'vitest';
+import { skopeoDigest, startFaultProxy, startReleaseWorld, type ReleaseWorld } from '@relkit/testkit';
+import { runCli } from './harness.js';
+
+let world: ReleaseWorld | undefined;
+afterEach(async () => {
+  world?.github.assertNoViolations();
+  await world?.stop();
+  world = undefined;
+});
+
+async function latestDigest(w: ReleaseWorld) {
+  return skopeoDigest(w.registry, `${w.imageRepository}:latest`);
+}
+
+describe('release-cli promote', () => {
+  it('promotes a published release: latest → exact X.Y.Z index digest, release published, PR merged', async () => {
+    world = await startReleaseWorld();
+    const status = await runCli(world, ['status', world.version, '--json']);
+    expect(status.code).toBe(0);
+    const st = JSON.parse(status.stdout) as {
+      phase: string;
+      promotable: boolean;
+      gates: { id: string; status: string }[];
+    };
+    expect(st.phase).toBe('smoke-passed');
+    expect(st.gates.filter((g) => g.status !== 'pass')).toEqual([]);
+    expect(st.promotable).toBe(true);
+
+    const dry = await runCli(world, ['promote', world.version, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`point ${world.image}:latest at ${world.version}`);
+    expect(await latestDigest(world)).toBe(world.images.previous.digest);
+
+    const r = await runCli(world, ['promote', world.version, '--yes', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      result: { status: string; journal: { id: string; status: string; before?: string; after?: string }[] };
+    };
+    expect(out.result.status).toBe('succeeded');
+    expect(out.result.journal.map((j) => [j.id, j.status])).toEqual([
+      [`move-tag ${world.image}:latest`, 'done'],
+      [`publish-release ${world.version}`, 'done'],
+      [`merge-pr #${world.pullRequest}`, 'done'],
+    ]);
+    expect(out.result.journal[0]).toMatchObject({
+      before: world.images.previous.digest,
+      after: world.images.version.digest,
+    });
+    expect(await latestDigest(world)).toBe(world.images.version.digest);
+    expect(world.github.releases(world.repository).find((x) => x.tag === world!.version)?.draft).toBe(false);
+    expect(world.github.pull(world.repository, world.pullRequest).merged).toBe(true);
+
+    const again = await runCli(world, ['promote', world.version, '--yes']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('nothing to do');
+    const after = JSON.parse((await runCli(world, ['status', world.version, '--json'])).stdout) as {
+      phase: string;
+    };
+    expect(after.phase).toBe('promoted');
+  });
+
+  it.each([
+    ['the smoke test has not reported', { smokePassed: false }, 'smoke'],
+    ['the PR is not approved and has no checks', { prReady: false }, 'pr-approved'],
+  ] as const)('refuses with exit 3 and changes nothing when %s', async (_n, options, gateId) => {
+    world = await startReleaseWorld(options);
+    const r = await runCli(world, ['promote', world.version, '--yes', '--json']);
+    expect(r.code).toBe(3);
+    const out = JSON.parse(r.stdout) as { plan: { gates: { id: string; status: string }[] } };
+    expect(out.plan.gates.filter((g) => g.status !== 'pass').map((g) => g.id)).toContain(gateId);
+    expect(await latestDigest(world)).toBe(world.images.previous.digest);
+    expect(world.github.releases(world.repository).find((x) => x.tag === world!.version)?.draft).toBe(true);
+  });
+
+  it('refuses an unsigned X.Y.Z', async () => {
+    world = await startReleaseWorld();
+    const unsigned = await world.publishImage('9.9.9', { signed: false });
+    expect(unsigned.digest).toMatch(/^sha256:/);
+    const r = await runCli(world, ['status', '9.9.9', '--json']);
+    const st = JSON.parse(r.stdout) as { gates: { id: string; status: string; reason: string }[] };
+    const sig = st.gates.find((g) => g.id === 'image-signature');
+    expect(sig?.status).toBe('fail');
+    expect(sig?.reason).toMatch(/no signature/);
+  });
+
+  it('resumes after a crash right after each write and converges', async () => {
+    world = await startReleaseWorld();
+    const steps = [`move-tag ${world.image}:latest`, `publish-release ${world.version}`];
+    const shortLock = { RELKIT_LOCK_TTL_SECONDS: '6' };
+    for (const step of steps) {
+      const crashed = await runCli(world, ['promote', world.version, '--yes'], {
+        ...shortLock,
+        RELKIT_TEST_CRASH_AFTER: step,
+      });
+      expect(crashed.signal).toBe('SIGKILL');
+      // The lock of a killed run stays until it expires; a re-run meanwhile says who holds it.
+      const blocked = await runCli(world, ['promote', world.version, '--yes']);
+      expect(blocked.code).toBe(4);
+      expect(blocked.stderr).toMatch(/holds the lock/);
+      await new Promise((r) => setTimeout(r, 6500));
+    }
+    const resumed = await runCli(world, ['promote', world.version, '--yes', '--json']);
+    expect(resumed.code).toBe(0);
+    const out = JSON.parse(resumed.stdout) as { result: { journal: { id: string; status: string }[] } };
+    expect(out.result.journal.map((j) => j.status)).toEqual(['skipped', 'skipped', 'done']);
+    expect(await latestDigest(world)).toBe(world.images.version.digest);
+    expect(world.github.pull(world.repository, world.pullRequest).merged).toBe(true);
+  });
+
+  it('lets only one of two concurrent promotes write', async () => {
+    world = await startReleaseWorld();
+    const [a, b] = await Promise.all([
+      runCli(world, ['promote', world.version, '--yes']),
+      runCli(world, ['promote', world.version, '--yes']),
+    ]);
+    const codes = [a.code, b.code].sort();
+    // Either the second found the lock (4), or it started after the first finished and found nothing to do (0).
+    expect(codes[0]).toBe(0);
+    expect([0, 4]).toContain(codes[1]);
+    if (codes[1] === 4) expect([a, b].find((x) => x.code === 4)?.stderr).toMatch(/holds the lock: .+ since /);
+    expect(world.github.pull(world.repository, world.pullRequest).merged).toBe(true);
+  });
+
+  it('rolls latest back to the previous version and then refuses to abandon the published one', async () => {
+    world = await startReleaseWorld();
+    expect((await runCli(world, ['promote', world.version, '--yes'])).code).toBe(0);
+    const rb = await runCli(world, ['rollback', '--to', world.previous, '--yes', '--json']);
+    expect(rb.code).toBe(0);
+    expect(await latestDigest(world)).toBe(world.images.previous.digest);
+    expect(world.github.releases(world.repository).find((x) => x.tag === world!.version)?.draft).toBe(false);
+    const ab = await runCli(world, ['abandon', world.version, '--yes']);
+    expect(ab.code).toBe(1);
+    expect(ab.stderr).toMatch(/published/);
+  });
+
+  it('abandons an unpromoted release: draft deleted, tag deleted, PR closed', async () => {
+    world = await startReleaseWorld();
+    const r = await runCli(world, ['abandon', world.version, '--yes']);
+    expect(r.code).toBe(0);
+    expect(world.github.releases(world.repository).find((x) => x.tag === world!.version)).toBeUndefined();
+    expect(world.github.refSha(world.repository, `refs/tags/${world.version}`)).toBeUndefined();
+    expect(world.github.pull(world.repository, world.pullRequest).state).toBe('closed');
+    expect(await latestDigest(world)).toBe(world.images.previous.digest);
+  });
+
+  it('promotes through a registry answering 429s and slowly', async () => {
+    world = await startReleaseWorld({ auth: 'none' });
+    const proxy = await startFaultProxy(world.registry.url, { latencyMs: 20 });
+    try {
+      proxy.addRule({
+        match: /manifests/,
+        times: 3,
+        fault: { kind: 'status', status: 429, retryAfter: '0' },
+      });
+      const { readFileSync, writeFileSync } = await import('node:fs');
+      writeFileSync(
+        world.configPath,
+        readFileSync(world.configPath, 'utf8').replaceAll(world.registry.host, proxy.host),
+      );
+      const r = await runCli(world, ['promote', world.version, '--yes']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(proxy.log.filter((l) => l.status === 429)).toHaveLength(3);
+      expect(await latestDigest(world)).toBe(world.images.version.digest);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});

@@ -1,0 +1,202 @@
+import { Octokit } from '@octokit/rest';
+import { retry } from '@octokit/plugin-retry';
+import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
+import { GitHubError, type GitHubErrorCode } from './errors.js';
+
+// Typed as the plain Octokit: the plugins add behaviour, not API relkit uses.
+const ForgeOctokit: typeof Octokit = Octokit.plugin(throttling, retry);
+export type ForgeOctokit = Octokit;
+
+/** A rate-limit or abuse-detection answer the plugins saw, reported before they wait and retry. */
+export interface RateLimitEvent {
+  readonly kind: 'primary' | 'secondary';
+  readonly method: string;
+  readonly url: string;
+  /** Seconds GitHub asked to wait. */
+  readonly retryAfterSeconds: number;
+  readonly retryCount: number;
+  /** Whether the request will be retried (false once `maxRateLimitRetries` is used up). */
+  readonly willRetry: boolean;
+}
+
+export interface GitHubClientOptions {
+  /** A GitHub token (see resolveGitHubToken). It is never logged nor put in an error. */
+  readonly token: string;
+  /** REST root; default https://api.github.com. GitHub Enterprise Server: https://HOST/api/v3. */
+  readonly baseUrl?: string;
+  readonly userAgent?: string;
+  /** Retries of 5xx and dropped connections by @octokit/plugin-retry; default 3. */
+  readonly retries?: number;
+  /** Retries after a rate-limit / secondary-rate-limit answer; default 3. */
+  readonly maxRateLimitRetries?: number;
+  /**
+   * The unit of every wait the plugins compute (Retry-After seconds, (n+1)² backoff), in ms.
+   * Default 1000 (real seconds); tests shrink it so a "Retry-After: 2" costs 2 × retryBaseMs.
+   */
+  readonly retryBaseMs?: number;
+  /** Minimum spacing between writes, GitHub's advice against secondary limits; default 1000 ms. */
+  readonly writeSpacingMs?: number;
+  readonly onRateLimit?: (event: RateLimitEvent) => void;
+}
+
+/**
+ * A stand-in for the Bottleneck groups plugin-throttling uses to space writes. Its defaults are
+ * process-wide (shared by every Octokit in the process) and space notification-triggering writes
+ * by 3 s; relkit makes a handful of writes per run and wants its own, configurable pacing.
+ */
+function pacer(spacingMs: number): NonNullable<ThrottlingOptions['write']> {
+  let next = 0;
+  const limiter = {
+    schedule: async (...args: unknown[]) => {
+      const fn = args.find((a): a is (...x: unknown[]) => unknown => typeof a === 'function')!;
+      const rest = args.slice(args.indexOf(fn) + 1);
+      const start = Math.max(Date.now(), next);
+      next = start + spacingMs;
+      if (start > Date.now()) await new Promise((r) => setTimeout(r, start - Date.now()));
+      return fn(...rest);
+    },
+  };
+  return { key: () => limiter } as unknown as NonNullable<ThrottlingOptions['write']>;
+}
+
+export function createClient(options: GitHubClientOptions): ForgeOctokit {
+  if (!options.token || /\s/.test(options.token))
+    throw new GitHubError('NO_TOKEN', 'no usable GitHub token was given', {
+      advice: 'set GH_TOKEN or GITHUB_TOKEN, or log in with `gh auth login`',
+    });
+  const base = options.retryBaseMs ?? 1000;
+  const maxRateLimitRetries = options.maxRateLimitRetries ?? 3;
+  const spacing = pacer(options.writeSpacingMs ?? 1000);
+  const limitHandler =
+    (kind: RateLimitEvent['kind']) =>
+    (retryAfter: number, opts: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      const willRetry = retryCount < maxRateLimitRetries;
+      options.onRateLimit?.({
+        kind,
+        method: opts.method,
+        url: opts.url,
+        retryAfterSeconds: retryAfter,
+        retryCount,
+        willRetry,
+      });
+      return willRetry;
+    };
+  return new ForgeOctokit({
+    auth: options.token,
+    baseUrl: (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
+    userAgent: options.userAgent ?? 'relkit',
+    // Octokit logs warnings through console by default; relkit reports through its own errors.
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    throttle: {
+      id: `relkit-${Math.random().toString(36).slice(2)}`,
+      retryAfterBaseValue: base,
+      fallbackSecondaryRateRetryAfter: 60,
+      write: spacing,
+      notifications: spacing,
+      onRateLimit: limitHandler('primary'),
+      onSecondaryRateLimit: limitHandler('secondary'),
+    },
+    retry: { retries: options.retries ?? 3, retryAfterBaseValue: base },
+  });
+}
+
+interface RequestErrorLike {
+  status: number;
+  message: string;
+  response?: { headers?: Record<string, string | undefined>; data?: unknown };
+}
+
+function isRequestError(e: unknown): e is RequestErrorLike {
+  return e instanceof Error && typeof (e as { status?: unknown }).status === 'number';
+}
+
+/** GitHub's own error text: `message` plus the `errors[]` details of a 422. */
+export function gitHubMessage(e: unknown): string {
+  if (!isRequestError(e)) return e instanceof Error ? e.message : String(e);
+  const data = e.response?.data as { message?: unknown; errors?: unknown } | undefined;
+  const text = typeof data?.message === 'string' ? data.message.trim().replace(/\s*\n+\s*/g, ' ') : e.message;
+  const details = Array.isArray(data?.errors)
+    ? data.errors
+        .map((d: unknown) =>
+          typeof d === 'string'
+            ? d
+            : [
+                (d as Record<string, unknown>).field,
+                (d as Record<string, unknown>).code,
+                (d as Record<string, unknown>).message,
+              ]
+                .filter(Boolean)
+                .join(' '),
+        )
+        .filter(Boolean)
+    : [];
+  return details.length ? `${text} (${details.join('; ')})` : text;
+}
+
+export function statusOf(e: unknown): number | undefined {
+  return isRequestError(e) ? e.status : undefined;
+}
+
+/**
+ * Turns whatever Octokit threw into a GitHubError that says what relkit was doing, what GitHub
+ * answered (status, request id) and what to do. The token is scrubbed from every string.
+ */
+export function toGitHubError(
+  e: unknown,
+  doing: string,
+  token: string,
+  advice?: Partial<Record<number, string>>,
+): GitHubError {
+  if (e instanceof GitHubError) return e;
+  const scrub = (s: string) => (token ? s.split(token).join('[REDACTED]') : s);
+  if (!isRequestError(e)) {
+    return new GitHubError(
+      'UNAVAILABLE',
+      scrub(`${doing} failed: ${e instanceof Error ? e.message : String(e)}`),
+      {
+        advice: 'check the network path to GitHub and retry',
+      },
+    );
+  }
+  const status = e.status;
+  const requestId = e.response?.headers?.['x-github-request-id'];
+  const said = scrub(gitHubMessage(e));
+  const rateLimited =
+    status === 429 ||
+    (status === 403 && (/rate limit/i.test(said) || e.response?.headers?.['x-ratelimit-remaining'] === '0'));
+  const [code, defaultAdvice]: [GitHubErrorCode, string] = rateLimited
+    ? [
+        'RATE_LIMITED',
+        'GitHub is rate-limiting this token; wait for the limit to reset and re-run (relkit resumes where it stopped)',
+      ]
+    : status === 0 || status >= 500
+      ? ['UNAVAILABLE', 'GitHub did not answer usefully; retry later (every relkit step is safe to re-run)']
+      : status === 401
+        ? [
+            'UNAUTHORIZED',
+            'the token was rejected: check that GH_TOKEN / GITHUB_TOKEN is valid and not expired',
+          ]
+        : status === 403
+          ? [
+              'FORBIDDEN',
+              'the token lacks a permission this step needs (contents, pull_requests or actions: write)',
+            ]
+          : status === 404
+            ? [
+                'NOT_FOUND',
+                'check the name; GitHub also answers 404 when the token cannot see the repository',
+              ]
+            : status === 409
+              ? ['CONFLICT', 'the state changed under relkit; re-run to observe it again']
+              : status === 422
+                ? ['VALIDATION', 'GitHub refused the change as invalid; see its message']
+                : ['UNEXPECTED_RESPONSE', 'unexpected answer from GitHub'];
+  const where = requestId ? `, request id ${requestId}` : '';
+  // Octokit reports a failed connection as status 500 without a response: say so.
+  const answered = e.response ? `GitHub answered ${status}${where}` : 'no answer from GitHub';
+  return new GitHubError(code, `${doing} failed: ${answered}: ${said}`, {
+    status: e.response ? status : 0,
+    requestId,
+    advice: advice?.[status] ?? defaultAdvice,
+  });
+}

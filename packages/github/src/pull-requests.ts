@@ -1,0 +1,104 @@
+import type { Approval, Mergeability, ReviewDecision } from './types.js';
+
+export interface RawReview {
+  readonly login: string;
+  readonly state: string;
+  readonly submittedAt: string | null;
+}
+
+/**
+ * Approval from GitHub's reviewDecision, or, when that is null (no review rule on the base
+ * branch; the origin's #438 fallback), from the reviews list: each reviewer's latest decisive
+ * review counts; approved means at least one approval and no outstanding change request.
+ */
+export function evaluateApproval(decision: ReviewDecision | null, reviews: readonly RawReview[]): Approval {
+  const latest = new Map<string, string>();
+  for (const r of reviews) {
+    if (r.state === 'COMMENTED' || r.state === 'PENDING') continue;
+    latest.set(r.login, r.state);
+  }
+  const approvedBy = [...latest].filter(([, s]) => s === 'APPROVED').map(([l]) => l);
+  const changesRequestedBy = [...latest].filter(([, s]) => s === 'CHANGES_REQUESTED').map(([l]) => l);
+  if (decision !== null)
+    return {
+      approved: decision === 'APPROVED',
+      decision,
+      source: 'review-decision',
+      approvedBy,
+      changesRequestedBy,
+    };
+  return {
+    approved: approvedBy.length > 0 && changesRequestedBy.length === 0,
+    decision,
+    source: 'reviews',
+    approvedBy,
+    changesRequestedBy,
+  };
+}
+
+/** GitHub's mergeable / mergeable_state pair in release terms, with what to do about it. */
+export function classifyMergeability(
+  pr: { merged: boolean; state: string; draft: boolean; mergeable: boolean | null; mergeableState: string },
+  head: string,
+  base: string,
+): Mergeability {
+  const raw = pr.mergeableState;
+  if (pr.merged)
+    return { state: 'merged', mergeStateStatus: raw, reason: 'already merged', advice: undefined };
+  if (pr.state !== 'open')
+    return {
+      state: 'closed',
+      mergeStateStatus: raw,
+      reason: 'the pull request is closed',
+      advice: `reopen it or open a new PR ${head} → ${base}`,
+    };
+  if (pr.draft || raw === 'draft')
+    return {
+      state: 'draft',
+      mergeStateStatus: raw,
+      reason: 'the pull request is a draft',
+      advice: 'mark it ready for review (gh pr ready)',
+    };
+  if (pr.mergeable === null || raw === 'unknown')
+    return {
+      state: 'unknown',
+      mergeStateStatus: raw,
+      reason: 'GitHub is still computing mergeability',
+      advice: 're-run in a minute',
+    };
+  switch (raw) {
+    case 'clean':
+    case 'has_hooks':
+    case 'unstable':
+      if (pr.mergeable)
+        return { state: 'mergeable', mergeStateStatus: raw, reason: `mergeable (${raw})`, advice: undefined };
+      break;
+    case 'behind':
+      return {
+        state: 'behind',
+        mergeStateStatus: raw,
+        reason: `${head} is behind ${base}`,
+        advice: `update ${head} with ${base} (merge or rebase) before promoting, then let CI finish`,
+      };
+    case 'blocked':
+      return {
+        state: 'blocked',
+        mergeStateStatus: raw,
+        reason: `branch protection on ${base} blocks the merge`,
+        advice: 'get the required approvals and required checks green',
+      };
+    case 'dirty':
+      return {
+        state: 'dirty',
+        mergeStateStatus: raw,
+        reason: `${head} has merge conflicts with ${base}`,
+        advice: `resolve the conflicts on ${head}`,
+      };
+  }
+  return {
+    state: pr.mergeable === false ? 'dirty' : 'blocked',
+    mergeStateStatus: raw,
+    reason: `GitHub reports mergeable=${String(pr.mergeable)}, state ${raw}`,
+    advice: 'look at the pull request on GitHub',
+  };
+}

@@ -1,0 +1,484 @@
+import {
+  asObservationError,
+  execute,
+  observeRelease,
+  parseConfig,
+  planAbandon,
+  type ForgePort,
+  type ReleasePorts,
+} from '@relkit/release-core';
+import { startFaultProxy, type FaultProxy } from '@relkit/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GitHubError } from './errors.js';
+import { GitHubForge } from './forge.js';
+import { forgePort, type ForgePortOptions } from './release-port.js';
+import { FAST, forgeFor, R, REPO, S, SMOKE, useSimulator } from './__tests__/support.js';
+
+const t = useSimulator();
+let proxy: FaultProxy | undefined;
+afterEach(async () => {
+  await proxy?.stop();
+  proxy = undefined;
+});
+
+async function rejection(p: Promise<unknown>): Promise<GitHubError> {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  if (!(e instanceof GitHubError)) throw new Error(`expected a GitHubError, got ${String(e)}`);
+  return e;
+}
+
+function portFor(options: Partial<ForgePortOptions> = {}, forge: GitHubForge = forgeFor(t.sim)): ForgePort {
+  return forgePort(forge, {
+    repository: REPO,
+    smoke: { repository: SMOKE, rule: 'published' },
+    ...options,
+  });
+}
+
+/** A release PR that passes every gate: approved, CI green, mergeable. */
+function readyPull(version = '1.2.3'): { number: number; head: string } {
+  const branch = `release/${version}`;
+  const number = t.sim.openPull(R, { head: branch, base: 'main' });
+  const head = t.sim.commit(R, branch, { 'CHANGELOG.md': `## [${version}] - 2026-03-27\n` }, 'finalize');
+  t.sim.review(R, number, 'alice', 'APPROVED');
+  t.sim.addCheckRun(R, head, { name: 'build' });
+  t.sim.addStatus(R, head, { context: 'pre-commit', state: 'success' });
+  return { number, head };
+}
+
+describe('forgePort: releases', () => {
+  it('observes a release by tag: missing, draft (listed, not by tag), published', async () => {
+    const port = portFor();
+    expect(await port.observeRelease('1.2.3')).toEqual({ state: 'missing' });
+    const id = t.sim.seedRelease(R, { tag: '1.2.3', draft: true, prerelease: false });
+    expect(await port.observeRelease('1.2.3')).toMatchObject({
+      state: 'draft',
+      id,
+      tag: '1.2.3',
+      prerelease: false,
+    });
+    const rc = t.sim.seedRelease(R, { tag: '1.2.4-rc1', prerelease: true });
+    const published = await port.observeRelease('1.2.4-rc1');
+    expect(published).toMatchObject({ state: 'published', id: rc, prerelease: true });
+    expect(published.state === 'published' && published.url).toMatch(/\/releases\/tag\/1\.2\.4-rc1$/);
+  });
+
+  it('#517: a token that cannot see drafts throws (could not look), never reports missing', async () => {
+    t.sim.seedRelease(R, { tag: '1.2.3', draft: true });
+    t.sim.seedRelease(R, { tag: '1.2.2' });
+    const port = portFor({}, forgeFor(t.sim, { token: t.sim.readToken }));
+    const e = await rejection(port.observeRelease('1.2.3'));
+    expect(e.code).toBe('FORBIDDEN');
+    expect(e.message).toMatch(/a draft may exist/);
+    expect(e.message).toMatch(/push access/);
+    expect(asObservationError(e)).toMatchObject({ state: 'error', code: 'FORBIDDEN' });
+    // A published release is visible to everyone: that is a real answer.
+    expect(await port.observeRelease('1.2.2')).toMatchObject({ state: 'published' });
+  });
+
+  it('a GitHub answering 5xx is an error, not "no release"', async () => {
+    proxy = await startFaultProxy(t.sim.url);
+    proxy.addRule({
+      match: /^GET .*\/releases/,
+      fault: { kind: 'status', status: 503, body: '{"message":"Service Unavailable"}' },
+    });
+    const port = portFor(
+      {},
+      new GitHubForge({ token: t.sim.pushToken, baseUrl: proxy.url, ...FAST, retries: 1 }),
+    );
+    const e = await rejection(port.observeRelease('1.2.3'));
+    expect(e).toMatchObject({ code: 'UNAVAILABLE', status: 503 });
+    expect(asObservationError(e)).toMatchObject({ state: 'error', code: 'UNAVAILABLE' });
+    const s = await rejection(port.observeSmoke('1.2.3'));
+    expect(s.code).toBe('UNAVAILABLE');
+  });
+
+  it('publishes the draft with an explicit make_latest, returns the published release, re-run is a no-op', async () => {
+    t.sim.createRepo('acme/other');
+    const port = portFor();
+    const id = t.sim.seedRelease(R, { tag: '1.2.3', draft: true });
+    const r = await port.publishRelease('1.2.3', { makeLatest: true });
+    expect(r).toMatchObject({ state: 'published', id, tag: '1.2.3' });
+    expect(t.sim.releases(R)[0]).toMatchObject({ draft: false, makeLatest: 'true' });
+    expect(await port.publishRelease('1.2.3', { makeLatest: true })).toMatchObject({
+      state: 'published',
+      id,
+    });
+    expect(t.sim.releases(R).filter((x) => x.tag === '1.2.3')).toHaveLength(1);
+
+    t.sim.seedRelease(R, { tag: '1.1.9', draft: true });
+    await port.publishRelease('1.1.9', { makeLatest: false });
+    expect(t.sim.releases(R).find((x) => x.tag === '1.1.9')).toMatchObject({
+      draft: false,
+      makeLatest: 'false',
+    });
+  });
+
+  it('deletes a draft release, absent is done, and refuses a published one', async () => {
+    const port = portFor();
+    t.sim.seedRelease(R, { tag: '1.2.3', draft: true });
+    await port.deleteDraftRelease('1.2.3');
+    expect(t.sim.releases(R)).toHaveLength(0);
+    await port.deleteDraftRelease('1.2.3');
+    t.sim.seedRelease(R, { tag: '1.2.2' });
+    const e = await rejection(port.deleteDraftRelease('1.2.2'));
+    expect(e.code).toBe('PRECONDITION_FAILED');
+    expect(t.sim.releases(R)).toHaveLength(1);
+  });
+});
+
+describe('forgePort: smoke signal', () => {
+  it('reports precisely what the downstream release is, whatever the rule', async () => {
+    const port = portFor(); // rule: published
+    expect(await port.observeSmoke('1.2.3')).toEqual({ state: 'missing', repository: S, tag: '1.2.3' });
+    const id = t.sim.seedRelease(S, { tag: '1.2.3', draft: true });
+    expect(await port.observeSmoke('1.2.3')).toMatchObject({ state: 'draft', repository: S, tag: '1.2.3' });
+    t.sim.deleteRelease(S, id);
+    t.sim.seedRelease(S, { tag: '1.2.3', prerelease: true });
+    // Under rule 'published' a pre-release does not pass, but core decides that: report it as it is.
+    const pre = await portFor({ smoke: { repository: SMOKE, rule: 'published' } }).observeSmoke('1.2.3');
+    expect(pre).toMatchObject({ state: 'prerelease', repository: S, tag: '1.2.3' });
+    expect(pre.state === 'prerelease' && pre.url).toMatch(/app-smoke-test\/releases\/tag\/1\.2\.3$/);
+    t.sim.seedRelease(S, { tag: '1.2.4' });
+    expect(
+      await portFor({ smoke: { repository: SMOKE, rule: 'prerelease' } }).observeSmoke('1.2.4'),
+    ).toMatchObject({ state: 'published' });
+  });
+
+  it('without a smoke repository the signal is not configured (and GitHub is not asked)', async () => {
+    const port = forgePort(forgeFor(t.sim), { repository: REPO });
+    expect(await port.observeSmoke('1.2.3')).toEqual({ state: 'not-configured' });
+    expect(t.sim.requests).toHaveLength(0);
+  });
+});
+
+describe('forgePort: tags and branches', () => {
+  it('observes a tag and lists tags by prefix (only that prefix)', async () => {
+    const port = portFor();
+    expect(await port.observeTag('1.2.3')).toEqual({ state: 'missing', tag: '1.2.3' });
+    expect(await port.listTags('1.2.3-rc')).toEqual([]);
+    for (const tag of ['1.2.3-rc1', '1.2.3-rc2', '1.2.3-rc10', '1.2.30', '1.2.3', 'v1.2.3-rc1'])
+      t.sim.setRef(R, `refs/tags/${tag}`, t.main);
+    t.sim.setRef(R, 'refs/heads/1.2.3-rc9', t.main); // a branch is not a tag
+    expect(await port.observeTag('1.2.3')).toEqual({ state: 'found', tag: '1.2.3', sha: t.main });
+    expect([...(await port.listTags('1.2.3-rc'))].sort()).toEqual(['1.2.3-rc1', '1.2.3-rc10', '1.2.3-rc2']);
+    expect(await port.listTags('')).toHaveLength(6);
+  });
+
+  it('abandon guard: deletes a tag with no release; absent is done', async () => {
+    const port = portFor();
+    t.sim.setRef(R, 'refs/tags/1.2.3', t.main);
+    await port.deleteTag('1.2.3');
+    expect(t.sim.refSha(R, 'refs/tags/1.2.3')).toBeUndefined();
+    await port.deleteTag('1.2.3');
+  });
+
+  it('abandon guard: never deletes a tag that has a published or a draft release', async () => {
+    const port = portFor();
+    t.sim.seedRelease(R, { tag: '1.2.2' }); // published: creates the tag
+    const before = t.sim.refSha(R, 'refs/tags/1.2.2');
+    const e = await rejection(port.deleteTag('1.2.2'));
+    expect(e.code).toBe('PRECONDITION_FAILED');
+    expect(e.message).toMatch(/published release/);
+    expect(t.sim.refSha(R, 'refs/tags/1.2.2')).toBe(before);
+
+    t.sim.setRef(R, 'refs/tags/1.2.3', t.main);
+    t.sim.seedRelease(R, { tag: '1.2.3', draft: true });
+    const d = await rejection(port.deleteTag('1.2.3'));
+    expect(d.code).toBe('PRECONDITION_FAILED');
+    expect(d.advice).toMatch(/draft release first/);
+    expect(t.sim.refSha(R, 'refs/tags/1.2.3')).toBe(t.main);
+    expect(t.sim.requests.some((q) => q.method === 'DELETE')).toBe(false);
+  });
+
+  it('abandon guard: a token that cannot see drafts does not delete a tag (a draft may exist)', async () => {
+    t.sim.setRef(R, 'refs/tags/1.2.3', t.main);
+    t.sim.seedRelease(R, { tag: '1.2.3', draft: true });
+    const port = portFor({}, forgeFor(t.sim, { token: t.sim.readToken }));
+    const e = await rejection(port.deleteTag('1.2.3'));
+    expect(e.code).toBe('FORBIDDEN');
+    expect(t.sim.refSha(R, 'refs/tags/1.2.3')).toBe(t.main);
+  });
+
+  it('GitHubForge.deleteRef still refuses tags: only the guarded method deletes one', async () => {
+    t.sim.setRef(R, 'refs/tags/1.2.3', t.main);
+    const e = await rejection(forgeFor(t.sim).deleteRef(REPO, 'refs/tags/1.2.3'));
+    expect(e.code).toBe('INVALID_INPUT');
+    expect(t.sim.refSha(R, 'refs/tags/1.2.3')).toBe(t.main);
+  });
+
+  it('deletes a branch; absent is done', async () => {
+    const port = portFor();
+    t.sim.commit(R, 'release/1.2.3', { 'a.txt': 'a' });
+    await port.deleteBranch('release/1.2.3');
+    expect(t.sim.branchSha(R, 'release/1.2.3')).toBeUndefined();
+    await port.deleteBranch('release/1.2.3');
+    expect(t.sim.branchSha(R, 'main')).toBe(t.main);
+  });
+});
+
+describe('forgePort: release pull request', () => {
+  it('missing when none exists; an open one with approval, latest check per name, mergeability', async () => {
+    const port = portFor();
+    expect(await port.observePullRequest('release/1.2.3', 'main')).toEqual({
+      state: 'missing',
+      head: 'release/1.2.3',
+      base: 'main',
+    });
+    const { number, head } = readyPull();
+    // An older failed run of "build" is superseded by the newer green one; "lint" is still running.
+    t.sim.addCheckRun(R, head, { name: 'build', conclusion: 'failure', startedAt: '2026-03-27T09:00:00Z' });
+    t.sim.addCheckRun(R, head, { name: 'lint', status: 'in_progress' });
+    const pr = await port.observePullRequest('release/1.2.3', 'main');
+    expect(pr).toMatchObject({
+      state: 'open',
+      number,
+      head: 'release/1.2.3',
+      base: 'main',
+      headSha: head,
+      draft: false,
+      approved: true,
+      mergeable: 'clean',
+    });
+    if (pr.state !== 'open') throw new Error('expected open');
+    expect(pr.mergeCommitSha).toBeUndefined();
+    expect(pr.url).toMatch(new RegExp(`/pull/${number}$`));
+    expect([...pr.checks].sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: 'build', state: 'success', url: expect.stringMatching(/^http/) as string },
+      { name: 'lint', state: 'pending', url: expect.stringMatching(/^http/) as string },
+      { name: 'pre-commit', state: 'success', url: undefined },
+    ]);
+  });
+
+  it('maps GitHub’s mergeable_state: behind, blocked, dirty, unstable, draft', async () => {
+    const port = portFor();
+    const { number } = readyPull();
+    for (const state of ['behind', 'blocked', 'dirty', 'unstable', 'has_hooks'] as const) {
+      t.sim.setMergeState(R, number, state, 0);
+      expect(await port.observePullRequest('release/1.2.3', 'main')).toMatchObject({ mergeable: state });
+    }
+    t.sim.setMergeState(R, number, 'clean', 0);
+    t.sim.setPullDraft(R, number, true);
+    expect(await port.observePullRequest('release/1.2.3', 'main')).toMatchObject({
+      draft: true,
+      mergeable: 'draft',
+    });
+  });
+
+  it('unapproved and changes-requested PRs read as not approved', async () => {
+    const port = portFor();
+    t.sim.requireApprovals(R, 1);
+    const number = t.sim.openPull(R, { head: 'release/1.2.3', base: 'main' });
+    expect(await port.observePullRequest('release/1.2.3', 'main')).toMatchObject({ approved: false });
+    t.sim.review(R, number, 'bob', 'CHANGES_REQUESTED');
+    expect(await port.observePullRequest('release/1.2.3', 'main')).toMatchObject({ approved: false });
+  });
+
+  it('merges with the sha guard and then observes merged with the merge commit, also after the branch is gone', async () => {
+    const port = portFor();
+    const { number, head } = readyPull();
+    const { sha } = await port.mergePullRequest(number, { sha: head, method: 'squash' });
+    expect(t.sim.pull(R, number)).toMatchObject({ merged: true, mergeMethod: 'squash', mergeCommitSha: sha });
+    expect(t.sim.branchSha(R, 'main')).toBe(sha);
+    const merged = await port.observePullRequest('release/1.2.3', 'main');
+    expect(merged).toMatchObject({ state: 'merged', number, headSha: head, mergeCommitSha: sha });
+    // A resumed promote merges again: already merged is done, same merge commit.
+    expect(await port.mergePullRequest(number, { sha: head, method: 'squash' })).toEqual({ sha });
+    await port.deleteBranch('release/1.2.3');
+    expect(await port.observePullRequest('release/1.2.3', 'main')).toMatchObject({
+      state: 'merged',
+      headSha: head,
+      mergeCommitSha: sha,
+    });
+  });
+
+  it('does not merge a PR that moved since the gates ran (HEAD_MOVED)', async () => {
+    const port = portFor();
+    const { number, head } = readyPull();
+    t.sim.commit(R, 'release/1.2.3', { 'late.txt': 'x' }, 'a late push');
+    const e = await rejection(port.mergePullRequest(number, { sha: head, method: 'merge' }));
+    expect(e.code).toBe('HEAD_MOVED');
+    expect(t.sim.pull(R, number).merged).toBe(false);
+  });
+
+  it('requireApproval: unapproved is NOT_MERGEABLE by default, mergeable when the option says so', async () => {
+    const number = t.sim.openPull(R, { head: 'release/1.2.3', base: 'main' });
+    const head = t.sim.commit(R, 'release/1.2.3', { 'x.txt': 'x' });
+    t.sim.addCheckRun(R, head, { name: 'build' });
+    const e = await rejection(portFor().mergePullRequest(number, { sha: head, method: 'merge' }));
+    expect(e.code).toBe('NOT_MERGEABLE');
+    expect(t.sim.pull(R, number).merged).toBe(false);
+    const { sha } = await portFor({ requireApproval: false }).mergePullRequest(number, {
+      sha: head,
+      method: 'merge',
+      title: 'Release 1.2.3',
+    });
+    expect(t.sim.commitInfo(R, sha)).toMatchObject({ message: 'Release 1.2.3' });
+  });
+
+  it('abandon: closes the PR with a comment; a re-run is a no-op; then it observes as closed', async () => {
+    const port = portFor();
+    const { number, head } = readyPull();
+    await port.closePullRequest(number, 'Release 1.2.3 abandoned by relkit.');
+    expect(t.sim.pull(R, number)).toMatchObject({ state: 'closed', merged: false });
+    expect(t.sim.comments(R, number).map((c) => c.body)).toEqual(['Release 1.2.3 abandoned by relkit.']);
+    await port.closePullRequest(number, 'Release 1.2.3 abandoned by relkit.');
+    expect(t.sim.comments(R, number)).toHaveLength(1);
+    await port.deleteBranch('release/1.2.3');
+    expect(await port.observePullRequest('release/1.2.3', 'main')).toMatchObject({
+      state: 'closed',
+      number,
+      headSha: head,
+    });
+  });
+
+  it('abandon: refuses to close a merged PR', async () => {
+    const port = portFor();
+    const { number, head } = readyPull();
+    await port.mergePullRequest(number, { sha: head, method: 'merge' });
+    const e = await rejection(port.closePullRequest(number, 'abandon'));
+    expect(e.code).toBe('PRECONDITION_FAILED');
+    expect(t.sim.comments(R, number)).toHaveLength(0);
+  });
+
+  it('an open PR wins over an older closed one; a merged one over a closed one', async () => {
+    const port = portFor();
+    const old = t.sim.openPull(R, { head: 'release/1.2.3', base: 'main' });
+    t.sim.closePull(R, old);
+    expect(await port.observePullRequest('release/1.2.3', 'main')).toMatchObject({
+      state: 'closed',
+      number: old,
+    });
+    const { number, head } = readyPull();
+    expect(await port.observePullRequest('release/1.2.3', 'main')).toMatchObject({ state: 'open', number });
+    await port.mergePullRequest(number, { sha: head, method: 'merge' });
+    const later = t.sim.openPull(R, { head: 'release/1.2.3', base: 'main' });
+    t.sim.closePull(R, later);
+    expect(await port.observePullRequest('release/1.2.3', 'main')).toMatchObject({ state: 'merged', number });
+  });
+
+  it('two open PRs for one release are AMBIGUOUS (thrown: could not tell which)', async () => {
+    t.sim.openPull(R, { head: 'release/1.2.3', base: 'main' });
+    t.sim.openPull(R, { head: 'release/1.2.3', base: 'main' });
+    const e = await rejection(portFor().observePullRequest('release/1.2.3', 'main'));
+    expect(e.code).toBe('AMBIGUOUS');
+  });
+});
+
+describe('forgePort: lock', () => {
+  it('round trip: second acquire reports holder and since; release; then the other takes it', async () => {
+    const a = portFor();
+    const b = portFor();
+    expect(await a.acquireLock('release', 'ci-run-1', 900)).toEqual({ acquired: true });
+    const held = await b.acquireLock('release', 'ci-run-2', 900);
+    expect(held).toMatchObject({ acquired: false, holder: 'ci-run-1' });
+    expect(held.acquired === false && Number.isNaN(Date.parse(held.since))).toBe(false);
+    // Someone who does not hold it cannot release it.
+    await b.releaseLock('release', 'ci-run-2');
+    await a.releaseLock('release', 'somebody-else');
+    expect(t.sim.refSha(R, 'refs/relkit-locks/release')).toBeDefined();
+    await a.releaseLock('release', 'ci-run-1');
+    expect(t.sim.refSha(R, 'refs/relkit-locks/release')).toBeUndefined();
+    expect(await b.acquireLock('release', 'ci-run-2', 900)).toEqual({ acquired: true });
+    await b.releaseLock('release', 'ci-run-2');
+    await b.releaseLock('release', 'ci-run-2'); // twice: nothing to do
+  });
+
+  it('an expired lock is taken over, and the old holder’s release leaves the new lock alone', async () => {
+    const a = portFor();
+    expect(await a.acquireLock('release', 'crashed-run', 60)).toEqual({ acquired: true });
+    const later = new Date(Date.now() + 3600_000);
+    const b = portFor({ clock: { now: () => later } });
+    expect(await b.acquireLock('release', 'next-run', 60)).toEqual({ acquired: true });
+    const taken = t.sim.refSha(R, 'refs/relkit-locks/release');
+    await a.releaseLock('release', 'crashed-run');
+    expect(t.sim.refSha(R, 'refs/relkit-locks/release')).toBe(taken);
+    expect(await portFor().acquireLock('release', 'third', 60)).toMatchObject({
+      acquired: false,
+      holder: 'next-run',
+    });
+  });
+
+  it('refuses a ttl that is not a positive number of seconds', async () => {
+    const e = await rejection(portFor().acquireLock('release', 'x', 0));
+    expect(e.code).toBe('INVALID_INPUT');
+  });
+});
+
+describe('forgePort under the release engine', () => {
+  // The registry and signatures are not this package's: they answer "nothing there" so that the
+  // engine's GitHub side runs for real against the simulator.
+  const config = parseConfig({
+    repository: R,
+    images: [{ name: 'ghcr.io/acme/app' }],
+    signing: {
+      issuer: 'https://token.actions.githubusercontent.com',
+      identityRegexp: '^https://github.com/acme/',
+    },
+  });
+  const ports = (forge: ForgePort): ReleasePorts => ({
+    forge,
+    registry: {
+      observeManifest: () => Promise.resolve({ state: 'missing' }),
+      listTags: () => Promise.resolve([]),
+      retag: () => Promise.reject(new Error('not used by abandon')),
+      deleteManifest: () => Promise.reject(new Error('not used by abandon')),
+    },
+    signatures: { verify: () => Promise.resolve({ state: 'not-checked' }) },
+  });
+
+  it('abandon: observe, plan, execute undoes draft, tag, PR and branch; a re-run converges', async () => {
+    const port = portFor();
+    const { number, head } = readyPull();
+    t.sim.setRef(R, 'refs/tags/1.2.3', head);
+    t.sim.setRef(R, 'refs/tags/1.2.3-rc1', head);
+    t.sim.seedRelease(R, { tag: '1.2.3', draft: true, target: head });
+    const obs = await observeRelease(config, ports(port), '1.2.3');
+    expect(obs).toMatchObject({
+      release: { state: 'draft' },
+      versionTag: { state: 'found', sha: head },
+      pullRequest: { state: 'open', number },
+      candidateTags: ['1.2.3-rc1'],
+    });
+    const plan = planAbandon(config, obs);
+    expect(plan.steps.map((s) => s.step.kind)).toEqual([
+      'delete-draft-release',
+      'delete-tag',
+      'close-pr',
+      'delete-branch',
+    ]);
+    const result = await execute(config, plan, ports(port), { holder: 'test' });
+    expect(result).toMatchObject({ status: 'succeeded' });
+    expect(t.sim.releases(R)).toHaveLength(0);
+    expect(t.sim.refSha(R, 'refs/tags/1.2.3')).toBeUndefined();
+    expect(t.sim.refSha(R, 'refs/tags/1.2.3-rc1')).toBe(head);
+    expect(t.sim.pull(R, number)).toMatchObject({ state: 'closed', merged: false });
+    expect(t.sim.branchSha(R, 'release/1.2.3')).toBeUndefined();
+    expect(t.sim.refSha(R, 'refs/relkit-locks/release')).toBeUndefined();
+
+    // Re-run: the closed PR is still observed, so the branch step re-runs as a no-op.
+    const again = await observeRelease(config, ports(port), '1.2.3');
+    expect(again).toMatchObject({ release: { state: 'missing' }, pullRequest: { state: 'closed', number } });
+    const rerun = await execute(config, planAbandon(config, again), ports(port), { holder: 'test' });
+    expect(rerun.status).toBe('succeeded');
+    expect(t.sim.comments(R, number)).toHaveLength(1);
+  });
+
+  it('a second run finds the lock held and is told by whom', async () => {
+    const port = portFor();
+    const { number } = readyPull();
+    expect(await port.acquireLock('release', 'promote on laptop', 900)).toEqual({ acquired: true });
+    const obs = await observeRelease(config, ports(portFor()), '1.2.3');
+    const e = await execute(config, planAbandon(config, obs), ports(portFor()), { holder: 'ci' }).then(
+      () => undefined,
+      (x: unknown) => x as { code?: string; message?: string },
+    );
+    expect(e).toMatchObject({ code: 'LOCK_HELD' });
+    expect(e?.message).toMatch(/promote on laptop since/);
+    expect(t.sim.pull(R, number)).toMatchObject({ state: 'open' });
+    await port.releaseLock('release', 'promote on laptop');
+  });
+});

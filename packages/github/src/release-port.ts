@@ -1,0 +1,188 @@
+// Core's ForgePort (the promote / rollback / abandon engine) over GitHubForge. Translation only:
+// the decisions are core's, the HTTP calls, guards and read-backs are GitHubForge's.
+import type {
+  Clock,
+  ForgePort,
+  GitHubReleaseObservation,
+  Mergeability as CoreMergeability,
+  PullRequestObservation,
+  SmokeObservation,
+} from '@relkit/release-core';
+import { GitHubError } from './errors.js';
+import type { GitHubForge } from './forge.js';
+import type { RepositoryName } from './repository.js';
+import type { LockInfo, ReleaseInfo, ReleaseLookup, SmokeRule } from './types.js';
+
+export interface ForgePortOptions {
+  /** The repository releases, tags, the release PR and the lock live in. */
+  readonly repository: RepositoryName;
+  /** The downstream repository whose release for the tag is the smoke signal, and its rule. */
+  readonly smoke?: { readonly repository: RepositoryName; readonly rule: SmokeRule };
+  /** Whether merging needs an approval (GitHubForge's `requireApproval`); default true. */
+  readonly requireApproval?: boolean;
+  /** The clock for lock expiry; default the system clock. */
+  readonly clock?: Clock;
+}
+
+// GitHub's mergeable_state values core knows; anything else (a new GitHub value) reads as unknown.
+const MERGEABILITY: ReadonlySet<string> = new Set<CoreMergeability>([
+  'clean',
+  'unstable',
+  'has_hooks',
+  'behind',
+  'blocked',
+  'dirty',
+  'draft',
+  'unknown',
+]);
+
+function toReleaseObservation(r: ReleaseInfo): GitHubReleaseObservation {
+  return {
+    state: r.draft ? 'draft' : 'published',
+    id: r.id,
+    tag: r.tag,
+    url: r.url,
+    prerelease: r.prerelease,
+  };
+}
+
+/** "Could not look" is thrown, never reported as missing: a token without push access cannot see drafts (#517). */
+function releaseOrInvisible(found: ReleaseLookup): ReleaseInfo | undefined {
+  if (found.release || found.draftsVisible !== false) return found.release;
+  const name = `${found.repository.owner}/${found.repository.repo}`;
+  throw new GitHubError(
+    'FORBIDDEN',
+    `no visible release ${found.tag} in ${name}, but a draft may exist: the token lacks push access there, and GitHub lists draft releases only to tokens with push access`,
+    { advice: 'use a token with contents: write (push access), e.g. the release app token' },
+  );
+}
+
+/**
+ * Core's forge port for one repository. Observation methods throw GitHubError when they could
+ * not look (core's `observe()` turns that into `{state:'error', code, message}`) and return
+ * `missing` only for a real absence; action methods are idempotent and throw on failure.
+ */
+export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgePort {
+  const repo = options.repository;
+  const smoke = options.smoke;
+  // The locks this port took, so releaseLock deletes exactly that ref at exactly that commit.
+  const locks = new Map<string, LockInfo>();
+  const now = () => options.clock?.now() ?? new Date();
+
+  return {
+    async observeRelease(tag) {
+      const r = releaseOrInvisible(await forge.findRelease(repo, tag));
+      return r ? toReleaseObservation(r) : { state: 'missing' };
+    },
+
+    async observeSmoke(tag): Promise<SmokeObservation> {
+      if (!smoke) return { state: 'not-configured' };
+      const repository = `${smoke.repository.owner}/${smoke.repository.repo}`;
+      const signal = await forge.checkSmokeSignal(smoke.repository, tag, smoke.rule);
+      const r = signal.release;
+      // What the downstream release is, independent of the rule (core applies the rule). An
+      // invisible downstream draft reads as missing: neither passes, and the release app token
+      // usually has no push access to the downstream repository.
+      if (!r) return { state: 'missing', repository, tag };
+      return {
+        state: r.draft ? 'draft' : r.prerelease ? 'prerelease' : 'published',
+        repository,
+        tag,
+        url: r.url,
+      };
+    },
+
+    async observePullRequest(head, base): Promise<PullRequestObservation> {
+      const found = await forge.findPullRequest(repo, { head, base });
+      if (!found) return { state: 'missing', head, base };
+      const report = await forge.observePullRequest(repo, found.number);
+      const pr = report.pullRequest;
+      const raw = report.mergeability.mergeStateStatus;
+      return {
+        state: pr.state,
+        number: pr.number,
+        url: pr.url,
+        head: pr.head.ref,
+        base: pr.base.ref,
+        headSha: pr.head.sha,
+        draft: pr.draft,
+        approved: report.approval.approved,
+        checks: report.checks.checks.map((c) => ({
+          name: c.name,
+          state: c.verdict,
+          url: c.url ?? undefined,
+        })),
+        // A draft is 'draft' even while GitHub still computes mergeable_state (GitHubForge does
+        // not re-query a draft: it cannot be merged whatever GitHub computes).
+        mergeable: pr.draft ? 'draft' : MERGEABILITY.has(raw) ? (raw as CoreMergeability) : 'unknown',
+        mergeCommitSha: pr.state === 'merged' ? (pr.mergeCommitSha ?? undefined) : undefined,
+      };
+    },
+
+    async observeTag(tag) {
+      // Publish creates lightweight tags, so the ref points straight at the commit.
+      const sha = await forge.getRef(repo, `tags/${tag}`);
+      return sha ? { state: 'found', tag, sha } : { state: 'missing', tag };
+    },
+
+    listTags: (prefix) => forge.listTags(repo, prefix),
+
+    async publishRelease(tag, { makeLatest }) {
+      const r = await forge.publishRelease(repo, tag, { makeLatest: makeLatest ? 'true' : 'false' });
+      return toReleaseObservation(r.release);
+    },
+
+    async mergePullRequest(number, { sha, method, title }) {
+      const r = await forge.mergePullRequest(repo, number, {
+        expectedHeadSha: sha,
+        method,
+        requireApproval: options.requireApproval ?? true,
+        ...(title ? { commitTitle: title } : {}),
+      });
+      if (!r.mergeCommitSha)
+        throw new GitHubError(
+          'UNEXPECTED_RESPONSE',
+          `#${number} is merged but GitHub reports no merge commit`,
+        );
+      return { sha: r.mergeCommitSha };
+    },
+
+    async closePullRequest(number, comment) {
+      await forge.closePullRequest(repo, number, comment);
+    },
+
+    async deleteDraftRelease(tag) {
+      await forge.deleteDraftRelease(repo, tag);
+    },
+
+    async deleteTag(tag) {
+      await forge.deleteTagWithoutRelease(repo, tag);
+    },
+
+    async deleteBranch(branch) {
+      // Absent counts as done (deleteRef reports deleted: false).
+      await forge.deleteRef(repo, `refs/heads/${branch}`);
+    },
+
+    async acquireLock(name, holder, ttlSeconds) {
+      if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0)
+        throw new GitHubError(
+          'INVALID_INPUT',
+          `lock ttlSeconds must be a positive number, not ${ttlSeconds}`,
+        );
+      const r = await forge.acquireLock(repo, name, { holder, ttlMs: ttlSeconds * 1000, now: now() });
+      if (!r.acquired) return { acquired: false, holder: r.heldBy.holder, since: r.heldBy.acquiredAt };
+      locks.set(name, r.lock);
+      return { acquired: true };
+    },
+
+    async releaseLock(name, holder) {
+      const lock = locks.get(name);
+      // Only a lock this port took for this holder; never someone else's (an expired lock may
+      // have been taken over meanwhile: GitHubForge deletes only at the commit we wrote).
+      if (!lock || lock.holder !== holder) return;
+      await forge.releaseLock(repo, lock);
+      locks.delete(name);
+    },
+  };
+}
