@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { PublishService, ReleaseService } from '@relkit/release-core';
 
 /** Exit codes of release-cli; documented in the README and stable for scripts. */
 export const ExitCode = {
@@ -19,6 +20,19 @@ export interface CliContext {
   /** True when stdout is a terminal: progress can redraw and prompts can be asked. */
   readonly isTTY: boolean;
   readonly signal?: AbortSignal;
+  /** Asks a question on the terminal (only called when isTTY); returns the answer line. */
+  readonly prompt?: (question: string) => Promise<string>;
+  /** Builds the release service; tests inject one, the default wires the real adapters. */
+  readonly connect?: (options: ConnectOptions) => Promise<ReleaseService>;
+  /** Builds the publish service (publish, verify-publish); tests inject one. */
+  readonly connectPublish?: (options: ConnectOptions) => Promise<PublishService>;
+}
+
+export interface ConnectOptions {
+  readonly cwd: string;
+  /** Path of release.config.json; found upwards from cwd when omitted. */
+  readonly configPath?: string | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** A leaf command, e.g. `image tag` or `changelog finalize`. */

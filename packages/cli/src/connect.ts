@@ -53,33 +53,50 @@ export async function connectRelease(
   return createReleaseService(config, await connectPorts(config, path, options));
 }
 
-export async function connectPorts(
-  config: ReleaseConfig,
-  configPath: string,
+/** The GitHub adapter: token from GH_TOKEN / GITHUB_TOKEN / gh's hosts.yml, GHES through the API URL. */
+export async function connectGitHub(
   options: ConnectOptions & { githubToken?: string },
-): Promise<ReleasePorts> {
+): Promise<GitHubForge> {
   const env = options.env;
-  const configDir = dirname(configPath);
-  const registry = new RegistryClient({
-    credentials: defaultCredentials(env),
-    insecureRegistries: config.registries.insecure,
-  });
   // GitHub Enterprise Server: https://HOST/api/v3 (GITHUB_API_URL is set inside GitHub Actions).
   const baseUrl = env.RELKIT_GITHUB_API_URL ?? env.GITHUB_API_URL ?? 'https://api.github.com';
   const enterprise = /\/api\/v3\/?$/.test(baseUrl);
   const token =
     options.githubToken ??
     (await resolveGitHubToken({ env, host: enterprise ? new URL(baseUrl).host : 'github.com' })).token;
-  const local = isLoopbackUrl(baseUrl);
-  const forge = new GitHubForge({
+  return new GitHubForge({
     token,
     baseUrl,
     // GitHub asks for a second between writes; a local simulator needs no pacing.
-    ...(local ? { writeSpacingMs: 0, pollIntervalMs: 50, retryBaseMs: 50 } : {}),
+    ...(isLoopbackUrl(baseUrl) ? { writeSpacingMs: 0, pollIntervalMs: 50, retryBaseMs: 50 } : {}),
+  });
+}
+
+/** The image side: one registry client (docker config / credential helpers) and the verifier on it. */
+export function connectImages(
+  config: ReleaseConfig,
+  configPath: string,
+  env: ConnectOptions['env'],
+): Pick<ReleasePorts, 'registry' | 'signatures'> {
+  const configDir = dirname(configPath);
+  const registry = new RegistryClient({
+    credentials: defaultCredentials(env),
+    insecureRegistries: config.registries.insecure,
   });
   return {
     registry: registryPort(registry),
     signatures: signaturePort({ registry, resolvePath: (p) => (isAbsolute(p) ? p : resolve(configDir, p)) }),
+  };
+}
+
+export async function connectPorts(
+  config: ReleaseConfig,
+  configPath: string,
+  options: ConnectOptions & { githubToken?: string },
+): Promise<ReleasePorts> {
+  const forge = await connectGitHub(options);
+  return {
+    ...connectImages(config, configPath, options.env),
     forge: forgePort(forge, {
       repository: parseRepository(config.repository),
       requireApproval: config.requireApproval,

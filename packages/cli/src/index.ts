@@ -4,5 +4,13 @@ export { main, renderHelp } from './main.js';
 export { ExitCode, UsageError } from './command.js';
 export type { CliContext, Command, ParsedArgs } from './command.js';
 export { makeRedactor } from './redact.js';
-export { connectRelease, connectPorts, loadConfig, findConfig, CONFIG_FILE } from './connect.js';
+export {
+  connectRelease,
+  connectPorts,
+  connectGitHub,
+  connectImages,
+  loadConfig,
+  findConfig,
+  CONFIG_FILE,
+} from './connect.js';
 export { renderStatus, renderPlan, renderEvent, renderResult, styleFor } from './render.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ExitCode, UsageError, parseCommandArgs, type CliContext, type Command } from './command.js';
-import { commands as allCommands } from './commands/index.js';
+import { loadCommands } from './commands/index.js';
 import { makeRedactor } from './redact.js';
 
 const VERSION = (
@@ -18,14 +18,14 @@ function findCommand(commands: readonly Command[], argv: readonly string[]): Com
 
 export function renderHelp(commands: readonly Command[], prefix: readonly string[] = []): string {
   const shown = commands.filter((c) => prefix.every((w, i) => c.path[i] === w));
-  const width = Math.max(10, ...shown.map((c) => c.usage.length)) + 2;
   const lines = [
     `release-cli ${VERSION} — safe two-phase container releases (publish, then promote)`,
     '',
     'Usage: release-cli <command> [options]',
     '',
     'Commands:',
-    ...shown.map((c) => `  ${c.usage.padEnd(width)}${c.summary}`),
+    // Usage lines are long (every option named): the summary goes on its own indented line.
+    ...shown.flatMap((c) => [`  ${c.usage}`, `      ${c.summary}`]),
     '',
     'Global options:',
     '  -h, --help     show help (also after any command)',
@@ -48,8 +48,9 @@ function renderCommandHelp(c: Command): string {
 export async function main(
   argv: readonly string[],
   context: CliContext,
-  commands: readonly Command[] = allCommands,
+  commandList?: readonly Command[],
 ): Promise<ExitCode> {
+  const commands = commandList ?? (await loadCommands(argv));
   const redact = makeRedactor(context.env);
   const ctx: CliContext = {
     ...context,

@@ -1,4 +1,5 @@
 import type { Observations } from './observations.js';
+import { compareVersions, parseVersion } from './version.js';
 
 /**
  * Where a release stands. The order is the happy path; `abandoned` is the rejection path.
@@ -46,6 +47,14 @@ export function derivePhase(obs: Observations): PhaseReport {
   const effects = [...latestMoved, published, merged];
   const done = effects.filter(Boolean).length;
   if (done === effects.length && imagesAtVersion) return { phase: 'promoted', promoteInProgress: false };
+  // An earlier release that a newer one has since replaced as latest: it was promoted. (Its
+  // release PR may be long gone from the PR search, so "missing" counts as done here.)
+  const superseded =
+    obs.images.length > 0 &&
+    obs.images.every((i) => i.latestVersion !== undefined && newer(i.latestVersion, obs.version));
+  if (superseded && published && obs.pullRequest.state !== 'open') {
+    return { phase: 'promoted', promoteInProgress: false };
+  }
   const promoteInProgress = done > 0 && obs.release.state !== 'missing';
   if (obs.pullRequest.state === 'closed' && !published)
     return { phase: 'abandoned', promoteInProgress: false };
@@ -63,4 +72,12 @@ export function derivePhase(obs: Observations): PhaseReport {
   if (obs.candidateTags.length > 0) return { phase: 'candidate', promoteInProgress };
   if (obs.pullRequest.state === 'open') return { phase: 'prepared', promoteInProgress };
   return { phase: 'unknown', promoteInProgress };
+}
+
+function newer(a: string, b: string): boolean {
+  try {
+    return compareVersions(parseVersion(a), parseVersion(b)) > 0;
+  } catch {
+    return false;
+  }
 }

@@ -1,4 +1,54 @@
-// @relkit/registry: an OCI distribution client on Node's fetch.
-export { RegistryError } from './errors.js';
+// @relkit/registry: a spec-exact OCI distribution client on Node's fetch.
+export { RegistryError, NOT_FOUND_CODES, TRANSIENT_CODES, isNotFound, isTransient } from './errors.js';
 export type { RegistryErrorCode } from './errors.js';
 export { digestOf, assertDigest } from './digest.js';
+export {
+  parseReference,
+  formatReference,
+  referenceIdentifier,
+  withTag,
+  withDigest,
+  toReference,
+  assertTag,
+  isLoopbackRegistry,
+  DOCKER_HUB,
+} from './reference.js';
+export type { ImageReference, ReferenceLike } from './reference.js';
+export {
+  MediaType,
+  MANIFEST_ACCEPT,
+  parseManifest,
+  bareMediaType,
+  isIndexMediaType,
+  referencedDescriptors,
+  formatPlatform,
+} from './manifest.js';
+export type { Descriptor, Platform, ParsedManifest, IndexManifest, ImageManifest } from './manifest.js';
+export { RegistryClient, referrersTag } from './client.js';
+export type {
+  RegistryClientOptions,
+  RequestOptions,
+  ManifestHead,
+  Manifest,
+  PlatformImage,
+  ImageDetails,
+  RetagOptions,
+  RetagResult,
+  CopyResult,
+  Referrers,
+  BlobInfo,
+} from './client.js';
+export type { TransportOptions, TransportStats } from './transport.js';
+export { parseChallenge, repositoryScope } from './auth.js';
+export type { RegistryCredential, CredentialProvider, Challenge } from './auth.js';
+export {
+  dockerConfigCredentials,
+  dockerConfigPath,
+  runCredentialHelper,
+  envCredentials,
+  staticCredentials,
+  chainCredentials,
+  defaultCredentials,
+} from './credentials.js';
+export type { DockerConfigOptions } from './credentials.js';
+export { registryPort } from './port.js';

@@ -1,5 +1,13 @@
 export type SigstoreVerifyErrorCode =
-  'POLICY_INVALID' | 'TRUST_ROOT_INVALID' | 'BUNDLE_INVALID' | 'VERIFICATION_FAILED' | 'LOOKUP_FAILED';
+  | 'POLICY_INVALID'
+  | 'TRUST_ROOT_INVALID'
+  | 'TRUST_ROOT_REFRESH_FAILED'
+  | 'BUNDLE_INVALID'
+  | 'VERIFICATION_FAILED'
+  | 'SUBJECT_MISMATCH'
+  | 'TLOG_KEY_MISMATCH'
+  | 'UNTRUSTED_SIGNER'
+  | 'LOOKUP_FAILED';
 
 /** The one error class of @relkit/sigstore-verify. */
 export class SigstoreVerifyError extends Error {

@@ -355,7 +355,7 @@ function prChecks(obs: PublishObservations, kind: PublishKind): PublishCheck[] {
         return {
           ...g,
           status: 'fail' as const,
-          reason: `${g.reason.replace(' (resuming)', '')}; this version was already released`,
+          reason: `#${obs.pullRequest.number} is already merged: this version was released; publish the next patch version`,
         };
       }
       return g;

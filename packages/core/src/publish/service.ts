@@ -70,7 +70,10 @@ export function createPublishService(config: ReleaseConfig, given: PublishPorts)
           'verify-publish needs registry access, and none was configured',
         );
       }
-      return verifyPublish(config, await observePublishedImages(config, ports.images, version, signal));
+      return verifyPublish(
+        config,
+        await observePublishedImages(config, ports.images, version, signal, ports.clock?.now()),
+      );
     },
   };
   return service;

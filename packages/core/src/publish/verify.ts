@@ -40,6 +40,7 @@ export async function observePublishedImages(
   images: PublishImagePorts,
   version: string,
   signal?: AbortSignal,
+  now: Date = new Date(),
 ): Promise<Observations> {
   parseVersion(version);
   const policy = config.signing;
@@ -66,7 +67,7 @@ export async function observePublishedImages(
   );
   return {
     version,
-    observedAt: new Date().toISOString(),
+    observedAt: now.toISOString(),
     images: observed,
     release: { state: 'missing' },
     smoke: { state: 'not-configured' },

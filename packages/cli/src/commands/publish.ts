@@ -1,0 +1,354 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import {
+  ReleaseError,
+  parseConfig,
+  type PublishExecutionEvent,
+  type PublishPlan,
+  type PublishResult,
+  type PublishRun,
+  type PublishService,
+  type PublishStage,
+  type PublishVerification,
+} from '@relkit/release-core';
+import {
+  ExitCode,
+  UsageError,
+  stringOption,
+  writeJson,
+  type CliContext,
+  type Command,
+  type ParsedArgs,
+} from '../command.js';
+import { connectPublish } from '../publish-forge.js';
+import { styleFor, type Style } from '../render.js';
+import { initFiles, type InitInput } from './init-templates.js';
+
+const configOption = { config: { type: 'string', short: 'c' } } as const;
+
+async function publishService(args: ParsedArgs, ctx: CliContext): Promise<PublishService> {
+  const connect = ctx.connectPublish ?? connectPublish;
+  return connect({ cwd: ctx.cwd, configPath: stringOption(args, 'config'), env: ctx.env });
+}
+
+/** Who holds the release lock, as another run will see it. */
+function holder(env: CliContext['env']): string {
+  if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_RUN_ID) {
+    return `${env.GITHUB_ACTOR ?? 'actions'} (run ${env.GITHUB_RUN_ID})`;
+  }
+  return `${env.USER ?? env.USERNAME ?? 'someone'}@${hostname()} (pid ${process.pid})`;
+}
+
+/**
+ * The run the smoke-test correlation id names: the Actions run when there is one, otherwise a
+ * local id that is unique enough to tell two local publishes apart.
+ */
+export function publishRun(env: CliContext['env'], now: Date = new Date()): PublishRun {
+  if (env.GITHUB_RUN_ID) {
+    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    return {
+      id: env.GITHUB_RUN_ID,
+      url: env.GITHUB_REPOSITORY
+        ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+        : undefined,
+      workflow: env.GITHUB_WORKFLOW_REF ?? env.GITHUB_WORKFLOW,
+    };
+  }
+  return { id: `local-${now.getTime()}`, workflow: 'release-cli' };
+}
+
+const paint = (s: Style, code: number, text: string) => (s.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+const MARK = { pass: '✓', fail: '✗', pending: '…' } as const;
+
+export function renderPublishPlan(plan: PublishPlan, s: Style): string {
+  const lines: string[] = [];
+  const stage = plan.stage === 'all' ? '' : ` (${plan.stage} stage)`;
+  lines.push(
+    paint(s, 1, `${plan.kind === 'candidate' ? 'publish candidate' : 'publish'} ${plan.tag}${stage}`),
+  );
+  for (const c of plan.checks) {
+    const m = MARK[c.status];
+    lines.push(
+      `  ${c.status === 'pass' ? paint(s, 32, m) : c.status === 'fail' ? paint(s, 31, m) : paint(s, 33, m)} ${c.title}: ${c.reason}`,
+    );
+  }
+  lines.push(`${plan.steps.length} step(s):`);
+  plan.steps.forEach((p, i) => {
+    lines.push(`  ${i + 1}. ${p.description}${p.done ? paint(s, 2, ' (already done)') : ''}`);
+  });
+  if (plan.steps.length === 0) lines.push('  nothing to do');
+  return `${lines.join('\n')}\n`;
+}
+
+function renderPublishEvent(e: PublishExecutionEvent, s: Style): string | undefined {
+  switch (e.type) {
+    case 'lock-acquired':
+      return paint(s, 2, `lock taken by ${e.holder}`);
+    case 'lock-released':
+      return undefined;
+    case 'step-started':
+      return `[${e.index + 1}/${e.total}] ${e.step.description} …`;
+    case 'step-skipped':
+      return `  ${paint(s, 2, '↷ already done')}`;
+    case 'step-succeeded':
+      return `  ${paint(s, 32, '✓')} ${e.entry.message}`;
+    case 'step-warning':
+      return `  ${paint(s, 33, '!')} ${e.entry.message}`;
+    case 'step-failed':
+      return `  ${paint(s, 31, '✗')} ${e.entry.message}`;
+  }
+}
+
+function renderPublishResult(r: PublishResult, s: Style): string {
+  const done = r.journal.filter((j) => j.status === 'done').length;
+  const skipped = r.journal.filter((j) => j.status === 'skipped').length;
+  const head =
+    r.status === 'succeeded'
+      ? paint(s, 32, `published ${r.tag}`)
+      : paint(s, 31, `publish ${r.tag} failed: ${r.error?.message ?? ''}`);
+  const lines = [`${head} — ${done} step(s) done, ${skipped} already done`];
+  if (r.sha) lines.push(`  commit: ${r.sha}`);
+  if (r.release) lines.push(`  draft release: ${r.release.url}`);
+  if (r.status === 'failed')
+    lines.push('Run the same command again to resume: steps already done are skipped.');
+  else lines.push(`  latest is untouched; after the checks, run: release-cli promote ${r.version}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderVerification(v: PublishVerification, s: Style): string {
+  const lines = [paint(s, 1, `verify-publish ${v.version}: ${v.verdict}`)];
+  for (const g of v.gates) {
+    const m = MARK[g.status];
+    lines.push(
+      `  ${g.status === 'pass' ? paint(s, 32, m) : g.status === 'fail' ? paint(s, 31, m) : paint(s, 33, m)} ${g.title}${g.subject ? ` [${g.subject}]` : ''}: ${g.reason}`,
+    );
+  }
+  for (const d of v.digests) lines.push(`  ${d.image}@${d.digest}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function exitFor(e: unknown): ExitCode | undefined {
+  if (e instanceof ReleaseError) {
+    if (e.code === 'GATE_NOT_MET') return ExitCode.gateNotMet;
+    if (e.code === 'LOCK_HELD') return ExitCode.lockHeld;
+  }
+  return undefined;
+}
+
+function stageOf(args: ParsedArgs): PublishStage {
+  if (args.values['skip-smoke'] && args.values['smoke-only']) {
+    throw new UsageError('--skip-smoke and --smoke-only exclude each other');
+  }
+  return args.values['smoke-only'] ? 'smoke' : args.values['skip-smoke'] ? 'release' : 'all';
+}
+
+const publish: Command = {
+  path: ['publish'],
+  summary: 'publish phase: validate, finalize the CHANGELOG, tag, draft release, dispatch the smoke test',
+  usage:
+    'publish <version> [--candidate] [--dry-run] [--yes] [--json] [--skip-smoke|--smoke-only] [--config F]',
+  help: `Validates first (version X.Y.Z; an X.Y.Z-rcN tag exists; CHANGELOG has "## [X.Y.Z] - TBD"; the
+release PR exists, is not a draft and its CI is green by the latest run per check name; no published
+release for the tag), then: dates the CHANGELOG through an API commit and reads it back, creates the
+lightweight tag at that commit, creates the draft release with the CHANGELOG notes and dispatches the
+downstream smoke test with the correlation id <repo>:<run id>:<tag>. latest is never touched.
+Every step is idempotent: re-running after a failure resumes.
+Options:
+  --candidate      cut the next X.Y.Z-rcN instead (tag at the release branch head, smoke dispatch)
+  --skip-smoke     the first half, before CI builds the images: everything but the dispatch
+  --smoke-only     the second half, after the images are pushed and signed: only the dispatch
+  --date D         the release date (YYYY-MM-DD; default: today in UTC)
+  --dry-run        show the checks and the plan; change nothing
+  -y, --yes        do not ask for confirmation (required when not on a terminal)
+  --json           machine-readable plan and journal
+  -c, --config F   path of release.config.json
+Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
+  options: {
+    ...configOption,
+    json: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+    candidate: { type: 'boolean' },
+    'skip-smoke': { type: 'boolean' },
+    'smoke-only': { type: 'boolean' },
+    date: { type: 'string' },
+  },
+  positionals: [1, 1],
+  async run(args, ctx) {
+    const version = args.positionals[0]!;
+    const json = args.values.json === true;
+    const style = styleFor(ctx.env, ctx.isTTY);
+    const stage = stageOf(args);
+    const date = stringOption(args, 'date');
+    if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date))
+      throw new UsageError('--date takes YYYY-MM-DD');
+    try {
+      const svc = await publishService(args, ctx);
+      const plan = await svc.plan(version, {
+        run: publishRun(ctx.env),
+        candidate: args.values.candidate === true,
+        stage,
+        date,
+        signal: ctx.signal,
+      });
+      if (!json) ctx.stdout(renderPublishPlan(plan, style));
+      if (args.values['dry-run']) {
+        if (json) writeJson(ctx, { dryRun: true, plan });
+        return plan.verdict === 'pass' ? ExitCode.ok : ExitCode.gateNotMet;
+      }
+      if (plan.verdict !== 'pass') {
+        if (json) writeJson(ctx, { plan, error: { code: 'GATE_NOT_MET' } });
+        else ctx.stderr('publish refused: the checks above are not met; nothing was changed\n');
+        return ExitCode.gateNotMet;
+      }
+      if (plan.steps.every((s) => s.done)) {
+        if (json) writeJson(ctx, { plan, result: { status: 'succeeded', tag: plan.tag, journal: [] } });
+        else ctx.stdout('nothing to do: every step is already done\n');
+        return ExitCode.ok;
+      }
+      if (!args.values.yes) {
+        if (!ctx.isTTY || !ctx.prompt) {
+          throw new UsageError('not a terminal: pass --yes to publish without a confirmation prompt');
+        }
+        const answer = await ctx.prompt(
+          `publish ${plan.tag}: run these ${plan.steps.length} step(s)? [y/N] `,
+        );
+        if (!/^y(es)?$/i.test(answer.trim())) {
+          ctx.stderr('cancelled; nothing was changed\n');
+          return ExitCode.failed;
+        }
+      }
+      const result = await svc.execute(plan, {
+        signal: ctx.signal,
+        holder: holder(ctx.env),
+        onEvent: (e) => {
+          if (json) return;
+          const line = renderPublishEvent(e, style);
+          if (line !== undefined) ctx.stdout(`${line}\n`);
+        },
+      });
+      if (json) writeJson(ctx, { plan, result });
+      else ctx.stdout(renderPublishResult(result, style));
+      if (result.status === 'succeeded') return ExitCode.ok;
+      return result.error?.code === 'GATE_NOT_MET' ? ExitCode.gateNotMet : ExitCode.failed;
+    } catch (e) {
+      const code = exitFor(e);
+      if (code === undefined) throw e;
+      const err = e as ReleaseError;
+      if (json) writeJson(ctx, { error: { code: err.code, message: err.message, details: err.details } });
+      else ctx.stderr(`${err.message}\n`);
+      return code;
+    }
+  },
+};
+
+const verifyPublish: Command = {
+  path: ['verify-publish'],
+  summary: 'check that X.Y.Z (never latest) exists with every platform and is signed by the policy',
+  usage: 'verify-publish <version> [--json] [--config F]',
+  help: `The step CI runs right after cosign: every configured image has the version tag, as a
+multi-arch index with every required platform, signed (and attested) as release.config.json's
+"signing" policy demands. Also takes a candidate X.Y.Z-rcN.
+Exit codes: 0 verified, 1 failed, 2 usage, 3 not verified (or could not look).`,
+  options: { ...configOption, json: { type: 'boolean' } },
+  positionals: [1, 1],
+  async run(args, ctx) {
+    const svc = await publishService(args, ctx);
+    const v = await svc.verify(args.positionals[0]!, ctx.signal);
+    if (args.values.json) writeJson(ctx, v);
+    else ctx.stdout(renderVerification(v, styleFor(ctx.env, ctx.isTTY)));
+    return v.verdict === 'pass' ? ExitCode.ok : ExitCode.gateNotMet;
+  },
+};
+
+/** OWNER/REPO of the checkout in `cwd`, from $GITHUB_REPOSITORY or the origin remote in .git/config. */
+export function detectRepository(cwd: string, env: CliContext['env']): string | undefined {
+  if (env.GITHUB_REPOSITORY) return env.GITHUB_REPOSITORY;
+  let dir = cwd;
+  for (;;) {
+    const gitConfig = join(dir, '.git', 'config');
+    if (existsSync(gitConfig)) {
+      const text = readFileSync(gitConfig, 'utf8');
+      const origin = /\[remote "origin"\][^[]*?url\s*=\s*(\S+)/.exec(text)?.[1];
+      const m = origin && /github\.com[:/]([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(origin);
+      return m ? `${m[1]}/${m[2]}` : undefined;
+    }
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+const init: Command = {
+  path: ['init'],
+  summary: 'write release.config.json, the publish and promote workflows and just recipes',
+  usage: 'init [--repository OWNER/REPO] [--image NAME] [--smoke OWNER/REPO] [--force] [--json]',
+  help: `Writes, in the current directory (the repository root):
+  release.config.json                        what is released and the signing policy
+  .github/workflows/release-publish.yml      build per arch, push X.Y.Z, sign, attest, relkit publish
+  .github/workflows/promote-release.yml      workflow_dispatch(version) → relkit promote
+  justfile                                   prepare-release, publish-candidate, finalize-release,
+                                             promote-release, abandon-release
+Existing files are never overwritten without --force.
+Options:
+  --repository OWNER/REPO  default: $GITHUB_REPOSITORY or the origin remote
+  --image NAME             default: ghcr.io/<owner>/<repo> (lower case)
+  --smoke OWNER/REPO       the downstream smoke-test repository, if there is one
+  --action REF             the relkit action to use (default: ${'relkit/relkit@v1'})
+  --force                  overwrite existing files`,
+  options: {
+    repository: { type: 'string' },
+    image: { type: 'string' },
+    smoke: { type: 'string' },
+    action: { type: 'string' },
+    force: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  positionals: [0, 0],
+  async run(args, ctx) {
+    const repository = stringOption(args, 'repository') ?? detectRepository(ctx.cwd, ctx.env);
+    if (!repository) {
+      throw new UsageError('cannot tell which GitHub repository this is: pass --repository OWNER/REPO');
+    }
+    if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repository)) {
+      throw new UsageError(`--repository "${repository}" is not OWNER/REPO`);
+    }
+    const input: InitInput = {
+      repository,
+      image: stringOption(args, 'image') ?? `ghcr.io/${repository.toLowerCase()}`,
+      smoke: stringOption(args, 'smoke'),
+      action: stringOption(args, 'action') ?? 'relkit/relkit@v1',
+    };
+    const files = initFiles(input);
+    // The config must be one relkit accepts: validate before writing anything.
+    parseConfig(JSON.parse(files.find((f) => f.path === 'release.config.json')!.content) as unknown);
+    const existing = files.filter((f) => existsSync(join(ctx.cwd, f.path)));
+    if (existing.length > 0 && !args.values.force) {
+      ctx.stderr(
+        `release-cli init: ${existing.map((f) => f.path).join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written (pass --force to overwrite)\n`,
+      );
+      return ExitCode.failed;
+    }
+    for (const f of files) {
+      const path = join(ctx.cwd, f.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, f.content);
+    }
+    const written = files.map((f) => ({
+      path: relative(ctx.cwd, join(ctx.cwd, f.path)),
+      overwritten: existing.includes(f),
+    }));
+    if (args.values.json) writeJson(ctx, { repository, image: input.image, files: written });
+    else {
+      ctx.stdout(
+        `${written.map((w) => `${w.overwritten ? 'overwrote' : 'wrote'} ${w.path}`).join('\n')}\n` +
+          `Next: commit these files to the default branch (workflow_dispatch only sees workflows there),\n` +
+          `then: just prepare-release X.Y.Z → just publish-candidate X.Y.Z → just finalize-release X.Y.Z → just promote-release X.Y.Z\n`,
+      );
+    }
+    return ExitCode.ok;
+  },
+};
+
+export const publishCommands: readonly Command[] = [publish, verifyPublish, init];

@@ -1,0 +1,337 @@
+import http from 'node:http';
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RegistryClient } from './client.js';
+import { staticCredentials } from './credentials.js';
+import { RegistryError } from './errors.js';
+import { MediaType } from './manifest.js';
+
+// Small loopback servers that behave like registries the real one cannot imitate: lying about
+// sizes, streaming without end, redirecting blobs to storage, speaking the referrers API,
+// paginating tags. They listen on 127.0.0.1 only.
+
+const sha = (b: Uint8Array | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+const servers: http.Server[] = [];
+
+async function serve(handler: http.RequestListener): Promise<{ host: string; server: http.Server }> {
+  const server = http.createServer(handler);
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { host: `127.0.0.1:${(server.address() as { port: number }).port}`, server };
+}
+
+afterEach(async () => {
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+});
+
+async function rejection(p: Promise<unknown>): Promise<RegistryError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof RegistryError) return e;
+    throw e;
+  }
+  throw new Error('expected a RegistryError');
+}
+
+const BLOB = `sha256:${'a'.repeat(64)}`;
+
+describe('a hostile registry cannot make the client read without end', () => {
+  it('refuses a blob whose Content-Length is 10 GB before reading any of it', async () => {
+    let sent = 0;
+    const { host } = await serve((req, res) => {
+      res.writeHead(200, {
+        'content-length': String(10 * 1024 ** 3),
+        'content-type': 'application/octet-stream',
+      });
+      const chunk = Buffer.alloc(64 * 1024);
+      const pump = () => {
+        while (!res.destroyed && sent < 10 * 1024 ** 3 && res.write(chunk)) sent += chunk.length;
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      res.on('close', () => undefined);
+      pump();
+    });
+    const e = await rejection(
+      new RegistryClient().getBlob(`${host}/acme/app`, BLOB, { maxBytes: 1024 * 1024 }),
+    );
+    expect(e.code).toBe('TOO_LARGE');
+    expect(e.message).toContain('10737418240 bytes, above the limit of 1048576 bytes');
+    expect(sent).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('counts bytes of a body with no length and stops at the limit', async () => {
+    let sent = 0;
+    let closed = false;
+    const { host } = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }); // chunked, endless
+      const chunk = Buffer.alloc(64 * 1024, 7);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk)) sent += chunk.length;
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      res.on('close', () => {
+        closed = true;
+      });
+      pump();
+    });
+    const e = await rejection(
+      new RegistryClient().getBlob(`${host}/acme/app`, BLOB, { maxBytes: 2 * 1024 * 1024 }),
+    );
+    expect(e.code).toBe('TOO_LARGE');
+    expect(e.message).toContain('more than');
+    for (let i = 0; i < 100 && !closed; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(closed).toBe(true);
+    expect(sent).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('applies the manifest limit too (distribution caps manifests at 4 MiB)', async () => {
+    const { host } = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': MediaType.ociManifest });
+      res.end(Buffer.alloc(100 * 1024, 32));
+    });
+    const e = await rejection(
+      new RegistryClient({ maxManifestBytes: 64 * 1024 }).getManifest(`${host}/acme/app:1.0.0`),
+    );
+    expect(e.code).toBe('TOO_LARGE');
+  });
+});
+
+describe('redirects to blob storage', () => {
+  it('follows the redirect without the Authorization header, and checks the digest', async () => {
+    const content = Buffer.from('layer bytes');
+    const digest = sha(content);
+    const seen: { auth: string | undefined; path: string | undefined }[] = [];
+    const storage = await serve((req, res) => {
+      seen.push({ auth: req.headers.authorization, path: req.url });
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(content);
+    });
+    const registry = await serve((req, res) => {
+      if (req.headers.authorization !== `Basic ${Buffer.from('u:p').toString('base64')}`) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="test"' }).end();
+        return;
+      }
+      res.writeHead(307, { location: `http://${storage.host}/bucket/blob?X-Signature=secret-sig` }).end();
+    });
+    const client = new RegistryClient({
+      credentials: staticCredentials(registry.host, { kind: 'basic', username: 'u', password: 'p' }),
+    });
+    const bytes = await client.getBlob(`${registry.host}/acme/app`, digest);
+    expect(Buffer.from(bytes).equals(content)).toBe(true);
+    expect(seen).toEqual([{ auth: undefined, path: '/bucket/blob?X-Signature=secret-sig' }]);
+  });
+
+  it('keeps signed query strings out of error messages', async () => {
+    const storage = await serve((req, res) => {
+      res.writeHead(500).end();
+    });
+    const registry = await serve((req, res) => {
+      res.writeHead(302, { location: `http://${storage.host}/bucket/blob?X-Signature=secret-sig` }).end();
+    });
+    const e = await rejection(new RegistryClient({ retries: 0 }).getBlob(`${registry.host}/acme/app`, BLOB));
+    expect(e.code).toBe('UNAVAILABLE');
+    expect(e.message).toContain(`GET ${storage.host}/bucket/blob`);
+    expect(e.message).not.toContain('secret-sig');
+  });
+});
+
+describe('protocol details', () => {
+  it('refuses a Bearer realm over plain HTTP on a non-loopback host, before sending anything there', async () => {
+    const { host } = await serve((req, res) => {
+      res
+        .writeHead(401, { 'www-authenticate': 'Bearer realm="http://auth.example.test/token",service="x"' })
+        .end();
+    });
+    const client = new RegistryClient({
+      credentials: staticCredentials(host, { kind: 'basic', username: 'u', password: 'p' }),
+    });
+    const e = await rejection(client.headManifest(`${host}/acme/app:1.0.0`));
+    expect(e.code).toBe('PROTOCOL');
+    expect(e.message).toContain('plain HTTP');
+    expect(client.stats.tokenRequests).toBe(0);
+  });
+
+  it('exchanges a docker identity token (OAuth2 refresh token) at the token service by POST', async () => {
+    const manifest = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [] }),
+    );
+    const forms: URLSearchParams[] = [];
+    const { host } = await serve((req, res) => {
+      if (req.url === '/token' && req.method === 'POST') {
+        let body = '';
+        req.on('data', (d: Buffer) => (body += d.toString()));
+        req.on('end', () => {
+          forms.push(new URLSearchParams(body));
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ access_token: 'oauth-access', expires_in: 300 }));
+        });
+        return;
+      }
+      if (req.headers.authorization !== 'Bearer oauth-access') {
+        res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${host}/token",service="svc"` }).end();
+        return;
+      }
+      res
+        .writeHead(200, { 'content-type': MediaType.ociIndex, 'docker-content-digest': sha(manifest) })
+        .end(manifest);
+    });
+    const client = new RegistryClient({
+      credentials: staticCredentials(host, { kind: 'identity-token', token: 'refresh-me' }),
+    });
+    expect((await client.getManifest(`${host}/acme/app:1.0.0`)).digest).toBe(sha(manifest));
+    expect(Object.fromEntries(forms[0]!)).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: 'refresh-me',
+      client_id: 'relkit',
+      service: 'svc',
+      scope: 'repository:acme/app:pull',
+    });
+  });
+
+  it('sends a configured registry token as Bearer without a token service', async () => {
+    const { host } = await serve((req, res) => {
+      if (req.headers.authorization !== 'Bearer static-token') {
+        res
+          .writeHead(401, { 'www-authenticate': 'Bearer realm="http://127.0.0.1:1/never",service="svc"' })
+          .end();
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    const client = new RegistryClient({
+      credentials: staticCredentials(host, { kind: 'bearer', token: 'static-token' }),
+    });
+    expect(await client.headManifest(`${host}/acme/app:1.0.0`)).toBeUndefined();
+    expect(client.stats.tokenRequests).toBe(0);
+  });
+
+  it('follows Link pages of the tag list', async () => {
+    const pages: Record<string, { tags: string[]; next?: string }> = {
+      '/v2/acme/app/tags/list?n=2': {
+        tags: ['1.0.0', '1.1.0'],
+        next: '/v2/acme/app/tags/list?last=1.1.0&n=2',
+      },
+      '/v2/acme/app/tags/list?last=1.1.0&n=2': {
+        tags: ['1.2.0', 'latest'],
+        next: '/v2/acme/app/tags/list?last=latest&n=2',
+      },
+      '/v2/acme/app/tags/list?last=latest&n=2': { tags: [] },
+    };
+    const { host } = await serve((req, res) => {
+      const p = pages[req.url ?? ''];
+      if (!p) return void res.writeHead(404).end();
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        ...(p.next ? { link: `<${p.next}>; rel="next"` } : {}),
+      });
+      res.end(JSON.stringify({ name: 'acme/app', tags: p.tags }));
+    });
+    expect(await new RegistryClient().listTags(`${host}/acme/app`, { pageSize: 2 })).toEqual([
+      '1.0.0',
+      '1.1.0',
+      '1.2.0',
+      'latest',
+    ]);
+    const e = await rejection(
+      new RegistryClient().listTags(`${host}/acme/app`, { pageSize: 2, maxPages: 2 }),
+    );
+    expect(e.code).toBe('PROTOCOL');
+  });
+
+  it('uses the OCI 1.1 referrers API with artifactType, filtering itself when the registry did not', async () => {
+    const subject = `sha256:${'b'.repeat(64)}`;
+    const manifests = [
+      {
+        mediaType: MediaType.ociManifest,
+        digest: `sha256:${'1'.repeat(64)}`,
+        size: 10,
+        artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      },
+      {
+        mediaType: MediaType.ociManifest,
+        digest: `sha256:${'2'.repeat(64)}`,
+        size: 10,
+        artifactType: 'application/spdx+json',
+      },
+    ];
+    const urls: string[] = [];
+    let applyFilter = true;
+    const { host } = await serve((req, res) => {
+      urls.push(req.url ?? '');
+      const want = new URL(req.url ?? '/', 'http://x').searchParams.get('artifactType');
+      const list = want && applyFilter ? manifests.filter((m) => m.artifactType === want) : manifests;
+      res.writeHead(200, {
+        'content-type': MediaType.ociIndex,
+        ...(want && applyFilter ? { 'oci-filters-applied': 'artifactType' } : {}),
+      });
+      res.end(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: list }));
+    });
+    const client = new RegistryClient();
+    const r = await client.referrers(`${host}/acme/app@${subject}`, {
+      artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    });
+    expect(r.via).toBe('api');
+    expect(r.manifests.map((m) => m.digest)).toEqual([manifests[0]!.digest]);
+    expect(urls[0]).toBe(
+      `/v2/acme/app/referrers/${subject}?artifactType=application%2Fvnd.dev.sigstore.bundle.v0.3%2Bjson`,
+    );
+    applyFilter = false;
+    const again = await client.referrers(`${host}/acme/app@${subject}`, {
+      artifactType: 'application/spdx+json',
+    });
+    expect(again.manifests.map((m) => m.digest)).toEqual([manifests[1]!.digest]);
+    expect((await client.referrers(`${host}/acme/app@${subject}`)).manifests).toHaveLength(2);
+  });
+
+  it('refuses a registry that stores a different digest than the bytes it was given', async () => {
+    const { host } = await serve((req, res) => {
+      req.resume();
+      if (req.method === 'PUT') {
+        res.writeHead(201, { 'docker-content-digest': `sha256:${'c'.repeat(64)}` }).end();
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    const bytes = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [] }),
+    );
+    const e = await rejection(
+      new RegistryClient().putManifest(`${host}/acme/app:latest`, { bytes, mediaType: MediaType.ociIndex }),
+    );
+    expect(e.code).toBe('DIGEST_MISMATCH');
+    expect(e.message).toContain('it changed the manifest');
+  });
+
+  it('holds at most concurrencyPerHost exchanges in flight per registry', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const { host } = await serve((req, res) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        res.writeHead(404).end();
+      }, 30);
+    });
+    const client = new RegistryClient({ concurrencyPerHost: 2 });
+    const heads = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => client.headManifest(`${host}/acme/app:${i}`)),
+    );
+    expect(heads.every((h) => h === undefined)).toBe(true);
+    expect(peak).toBe(2);
+  });
+
+  it('refuses a schema-1 manifest with UNSUPPORTED and a hint', async () => {
+    const { host } = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/vnd.docker.distribution.manifest.v1+prettyjws' });
+      res.end(JSON.stringify({ schemaVersion: 1, name: 'acme/app', tag: 'old', fsLayers: [] }));
+    });
+    const e = await rejection(new RegistryClient().getManifest(`${host}/acme/app:old`));
+    expect(e.code).toBe('UNSUPPORTED');
+    expect(e.message).toContain('schema-1');
+  });
+});

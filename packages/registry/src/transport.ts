@@ -1,0 +1,475 @@
+import { Authenticator, parseChallenge, type CredentialProvider } from './auth.js';
+import { RegistryError, type RegistryErrorCode } from './errors.js';
+import {
+  Semaphore,
+  abortedError,
+  backoffMs,
+  discard,
+  parseRetryAfter,
+  readBodyLimited,
+  sleep,
+} from './limits.js';
+import { isLoopbackRegistry } from './reference.js';
+
+export interface TransportOptions {
+  readonly credentials?: CredentialProvider;
+  /** Hosts (host[:port]) reached over plain HTTP; loopback hosts always are. */
+  readonly insecureRegistries?: readonly string[];
+  /** Per attempt, headers and body included. Default 30 s. */
+  readonly timeoutMs?: number;
+  /** Retries after the first attempt for 429, 502, 503, 504, resets and timeouts. Default 4. */
+  readonly retries?: number;
+  /** A Retry-After above this makes the client give up at once with RATE_LIMITED. Default 60 s. */
+  readonly maxRetryAfterMs?: number;
+  /** Backoff base when the registry gives no Retry-After. Default 200 ms (then 400, 800, … ±jitter). */
+  readonly backoffBaseMs?: number;
+  /** Concurrent exchanges per registry host. Default 8. */
+  readonly concurrencyPerHost?: number;
+  readonly userAgent?: string;
+}
+
+export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
+
+export interface RegistryRequest {
+  readonly method: HttpMethod;
+  /** host[:port] of the registry: selects scheme, credentials and the concurrency slot. */
+  readonly registry: string;
+  /** A path under the registry (`/v2/...`), or an absolute URL on it (upload sessions). */
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Bytes (re-sent on retries) or a stream (sent once: no retries, no re-authentication). */
+  readonly body?: Uint8Array | ReadableStream<Uint8Array>;
+  /** Token scope(s), space-separated: `repository:acme/app:pull`. */
+  readonly scope?: string;
+  readonly signal?: AbortSignal | undefined;
+  readonly timeoutMs?: number | undefined;
+}
+
+/** Counts of what went over the wire; for benchmarks and for callers that report cost. */
+export interface TransportStats {
+  requests: number;
+  tokenRequests: number;
+  retries: number;
+  authChallenges: number;
+}
+
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+/** A failure while talking that may clear up on its own: worth another attempt. */
+class Retryable extends Error {
+  constructor(
+    readonly error: RegistryError,
+    readonly waitMs: number | undefined,
+  ) {
+    super(error.message);
+  }
+}
+
+/**
+ * One HTTP exchange with a registry, done properly: scheme selection (HTTPS unless loopback or
+ * marked insecure), the Basic/Bearer challenge flow with one re-authentication on 401, retries
+ * with jittered backoff that honour Retry-After, a timeout per attempt, a concurrency limit per
+ * host, and redirects followed by hand so Authorization never leaves the registry's origin.
+ */
+export class Transport {
+  readonly stats: TransportStats = { requests: 0, tokenRequests: 0, retries: 0, authChallenges: 0 };
+  private readonly auth: Authenticator;
+  private readonly slots = new Map<string, Semaphore>();
+  private readonly insecure: ReadonlySet<string>;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly backoffBaseMs: number;
+  private readonly concurrency: number;
+  private readonly userAgent: string;
+
+  constructor(options: TransportOptions = {}) {
+    this.insecure = new Set((options.insecureRegistries ?? []).map((h) => h.toLowerCase()));
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retries = options.retries ?? 4;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+    this.backoffBaseMs = options.backoffBaseMs ?? 200;
+    this.concurrency = options.concurrencyPerHost ?? 8;
+    this.userAgent = options.userAgent ?? 'relkit-registry/0.1';
+    this.auth = new Authenticator(
+      options.credentials,
+      (url, init, signal) => this.tokenExchange(url, init, signal),
+      (host) => this.plainHttpAllowed(host),
+    );
+  }
+
+  plainHttpAllowed(host: string): boolean {
+    return isLoopbackRegistry(host) || this.insecure.has(host.toLowerCase());
+  }
+
+  /** The base URL of a registry host. Docker Hub's API lives at registry-1.docker.io. */
+  baseUrl(registry: string): string {
+    const host = registry === 'docker.io' ? 'registry-1.docker.io' : registry;
+    return `${this.plainHttpAllowed(registry) ? 'http' : 'https'}://${host}`;
+  }
+
+  /**
+   * Sends a request and hands the final response (any status except the ones handled here:
+   * 401 once, and 429/502/503/504 while retries last) to `handle`, inside the concurrency slot
+   * and the timeout. Errors thrown by `handle` that are not RegistryErrors (a connection reset
+   * while reading the body) are retried like network errors.
+   */
+  async send<T>(req: RegistryRequest, handle: (res: Response, url: URL) => Promise<T>): Promise<T> {
+    const url = this.resolveUrl(req);
+    const once = req.body instanceof ReadableStream;
+    // A stream can be sent only once: no second attempt, and no re-authentication round.
+    let authRetried = once;
+    let attempt = 0;
+    for (;;) {
+      if (req.signal?.aborted) throw abortedError(req.signal);
+      try {
+        const authorization = await this.auth.header(req.registry, req.scope, req.signal);
+        const outcome = await this.slot(req.registry).run(() =>
+          this.attempt(req, url, authorization, async (res, finalUrl) => {
+            if (res.status === 401 && !authRetried) {
+              const challenge = res.headers.get('www-authenticate');
+              await discard(res);
+              return { done: false, reauth: challenge, sent: authorization !== undefined } as const;
+            }
+            if (res.status === 401) throw await this.unauthorized(req, res);
+            if (RETRY_STATUSES.has(res.status)) {
+              const err = await errorFromResponse(res, req, describeRequest(req, finalUrl));
+              throw new Retryable(err, err.retryAfterMs);
+            }
+            return { done: true, value: await handle(res, finalUrl) } as const;
+          }),
+        );
+        if (outcome.done) return outcome.value;
+        authRetried = true;
+        this.stats.authChallenges++;
+        await this.auth.challenged(req.registry, req.scope, outcome.reauth, outcome.sent, req.signal);
+      } catch (e) {
+        if (!(e instanceof Retryable)) throw e;
+        if (attempt >= this.retries || once) throw e.error;
+        let wait = backoffMs(attempt, this.backoffBaseMs, 10_000);
+        if (e.waitMs !== undefined) {
+          if (e.waitMs > this.maxRetryAfterMs) throw e.error;
+          // Honour the registry's wait, plus a little jitter so parallel clients do not stampede.
+          wait = e.waitMs + Math.round(Math.random() * Math.min(250, e.waitMs * 0.1 + 50));
+        }
+        attempt++;
+        this.stats.retries++;
+        await sleep(wait, req.signal);
+      }
+    }
+  }
+
+  private resolveUrl(req: RegistryRequest): URL {
+    const base = this.baseUrl(req.registry);
+    const url = new URL(req.path, `${base}/`);
+    const expectedHost = new URL(base).host;
+    // Upload Locations are followed only on the registry itself: credentials go nowhere else.
+    if (url.host !== expectedHost) {
+      throw new RegistryError(
+        'PROTOCOL',
+        `${req.registry} pointed an upload to another host (${url.host}); relkit does not follow that`,
+      );
+    }
+    if (url.protocol === 'http:' && !this.plainHttpAllowed(req.registry)) url.protocol = 'https:';
+    return url;
+  }
+
+  private slot(registry: string): Semaphore {
+    let s = this.slots.get(registry);
+    if (!s) {
+      s = new Semaphore(this.concurrency);
+      this.slots.set(registry, s);
+    }
+    return s;
+  }
+
+  /** One attempt: fetch with a timeout, following redirects by hand, then the handler. */
+  private async attempt<T>(
+    req: RegistryRequest,
+    start: URL,
+    authorization: string | undefined,
+    handle: (res: Response, url: URL) => Promise<T>,
+  ): Promise<T> {
+    const timeout = AbortSignal.timeout(req.timeoutMs ?? this.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    let url = start;
+    let method: HttpMethod = req.method;
+    let body = req.body;
+    let auth = authorization;
+    try {
+      for (let hop = 0; ; hop++) {
+        const headers: Record<string, string> = { 'user-agent': this.userAgent, ...req.headers };
+        if (auth) headers.authorization = auth;
+        this.stats.requests++;
+        const res = await fetch(url, {
+          method,
+          headers,
+          ...(body ? { body } : {}),
+          // A streamed body needs half-duplex mode in undici.
+          ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+          redirect: 'manual',
+          signal,
+        });
+        if (REDIRECT_STATUSES.has(res.status) && res.headers.get('location')) {
+          await discard(res);
+          if (hop >= MAX_REDIRECTS)
+            throw new RegistryError('PROTOCOL', `${describeRequest(req, url)}: too many redirects`);
+          const next = new URL(res.headers.get('location')!, url);
+          if (
+            next.protocol !== 'https:' &&
+            !(next.protocol === 'http:' && this.plainHttpAllowed(next.host))
+          ) {
+            throw new RegistryError(
+              'PROTOCOL',
+              `${describeRequest(req, url)} redirected to plain HTTP on ${next.host}; relkit refuses unencrypted downloads from hosts that are not loopback or marked insecure`,
+            );
+          }
+          // Blob storage (S3, GCS, a CDN) gets presigned URLs, never the registry's credentials.
+          if (next.origin !== url.origin) auth = undefined;
+          if (res.status === 303) {
+            method = 'GET';
+            body = undefined;
+          }
+          url = next;
+          continue;
+        }
+        return await handle(res, url);
+      }
+    } catch (e) {
+      if (e instanceof RegistryError || e instanceof Retryable) throw e;
+      if (req.signal?.aborted) throw abortedError(req.signal);
+      if (timeout.aborted) {
+        throw new Retryable(
+          new RegistryError(
+            'TIMEOUT',
+            `${describeRequest(req, url)}: no complete answer within ${req.timeoutMs ?? this.timeoutMs} ms`,
+            { cause: e },
+          ),
+          undefined,
+        );
+      }
+      throw this.networkError(req, url, e);
+    }
+  }
+
+  private networkError(req: RegistryRequest, url: URL, e: unknown): Retryable | RegistryError {
+    const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const code = typeof cause?.code === 'string' ? cause.code : '';
+    const detail = code || (e instanceof Error ? e.message : String(e));
+    if (code === 'ENOTFOUND') {
+      return new RegistryError(
+        'NETWORK',
+        `${describeRequest(req, url)}: the host ${url.hostname} does not resolve`,
+        {
+          cause: e,
+        },
+      );
+    }
+    if (/CERT|SSL|TLS|EPROTO|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) {
+      const hint =
+        url.protocol === 'https:'
+          ? ` If ${req.registry} is a local registry over plain HTTP, mark it insecure (--insecure).`
+          : '';
+      return new RegistryError('NETWORK', `${describeRequest(req, url)}: TLS failed (${detail}).${hint}`, {
+        cause: e,
+      });
+    }
+    return new Retryable(
+      new RegistryError('NETWORK', `${describeRequest(req, url)}: the connection failed (${detail})`, {
+        cause: e,
+      }),
+      undefined,
+    );
+  }
+
+  private async unauthorized(req: RegistryRequest, res: Response): Promise<RegistryError> {
+    const ch = parseChallenge(res.headers.get('www-authenticate'));
+    await discard(res);
+    const push = req.method !== 'GET' && req.method !== 'HEAD';
+    if (ch?.params.error === 'insufficient_scope') {
+      const who = (await this.auth.hasCredentials(req.registry, req.signal))
+        ? 'the credentials in use'
+        : 'anonymous access';
+      return new RegistryError(
+        'DENIED',
+        `${req.registry}: ${who} may not ${push ? 'push to' : 'read'} ${scopeName(req.scope)}` +
+          `${push ? ' (read-only token? for ghcr.io the token needs write:packages and access to the package)' : ''}`,
+        { status: 401, registryCode: 'insufficient_scope' },
+      );
+    }
+    return new RegistryError(
+      'UNAUTHORIZED',
+      `${req.registry} refused the credentials for ${scopeName(req.scope)} even after a fresh login`,
+      { status: 401 },
+    );
+  }
+
+  /** GET/POST to a token service: the same retry policy, no registry auth. */
+  private async tokenExchange(
+    url: URL,
+    init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+    signal: AbortSignal | undefined,
+  ): Promise<{ status: number; json: unknown }> {
+    let attempt = 0;
+    for (;;) {
+      const timeout = AbortSignal.timeout(this.timeoutMs);
+      const s = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      let waitMs: number | undefined;
+      let failure: RegistryError;
+      try {
+        this.stats.tokenRequests++;
+        const res = await this.slot(url.host).run(() =>
+          fetch(url, {
+            method: init.method,
+            headers: { 'user-agent': this.userAgent, accept: 'application/json', ...init.headers },
+            ...(init.body ? { body: init.body } : {}),
+            redirect: 'follow',
+            signal: s,
+          }).then(async (r) => ({ r, bytes: await readBodyLimited(r, 1 << 20, 'a token response') })),
+        );
+        if (!RETRY_STATUSES.has(res.r.status)) {
+          let json: unknown = null;
+          try {
+            json = JSON.parse(new TextDecoder().decode(res.bytes));
+          } catch {
+            json = null;
+          }
+          return { status: res.r.status, json };
+        }
+        waitMs = parseRetryAfter(res.r.headers.get('retry-after'));
+        failure = new RegistryError(
+          res.r.status === 429 ? 'RATE_LIMITED' : 'UNAVAILABLE',
+          `the token service ${url.origin}${url.pathname} answered ${res.r.status}${res.r.status === 429 ? ' (rate limited)' : ''}; try again later`,
+          { status: res.r.status, ...(waitMs !== undefined ? { retryAfterMs: waitMs } : {}) },
+        );
+      } catch (e) {
+        if (e instanceof RegistryError) throw e;
+        if (signal?.aborted) throw abortedError(signal);
+        failure = new RegistryError(
+          timeout.aborted ? 'TIMEOUT' : 'NETWORK',
+          `the token service ${url.origin}${url.pathname} could not be reached (${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message})`,
+          { cause: e },
+        );
+      }
+      if (attempt >= this.retries || (waitMs !== undefined && waitMs > this.maxRetryAfterMs)) throw failure;
+      attempt++;
+      this.stats.retries++;
+      await sleep(waitMs ?? backoffMs(attempt, this.backoffBaseMs, 10_000), signal);
+    }
+  }
+}
+
+function scopeName(scope: string | undefined): string {
+  if (!scope) return 'the registry';
+  return scope
+    .split(' ')
+    .map((s) => s.split(':')[1] ?? s)
+    .join(', ');
+}
+
+/** "GET ghcr.io/v2/acme/app/manifests/1.2.3" — origin and path only: query strings may hold signatures. */
+export function describeRequest(req: { method: string; registry: string }, url: URL): string {
+  return `${req.method} ${url.host}${url.pathname}`;
+}
+
+interface RegistryErrorBody {
+  errors?: { code?: unknown; message?: unknown; detail?: unknown }[];
+}
+
+/** Maps an unsuccessful response to a RegistryError whose code says "not there" or "could not look". */
+export async function errorFromResponse(
+  res: Response,
+  req: { method: string; registry: string },
+  what: string,
+  notFound: RegistryErrorCode = 'MANIFEST_UNKNOWN',
+): Promise<RegistryError> {
+  let registryCode: string | undefined;
+  let registryMessage = '';
+  if (req.method !== 'HEAD') {
+    try {
+      const bytes = await readBodyLimited(res, 64 * 1024, 'an error response');
+      const text = new TextDecoder().decode(bytes);
+      try {
+        const body = JSON.parse(text) as RegistryErrorBody;
+        const first = body.errors?.[0];
+        if (typeof first?.code === 'string') registryCode = first.code;
+        if (typeof first?.message === 'string') registryMessage = first.message;
+      } catch {
+        registryMessage = text.trim().slice(0, 200);
+      }
+    } catch {
+      // the body is not worth more than the status
+    }
+  } else {
+    await discard(res);
+  }
+  const status = res.status;
+  const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+  const said =
+    registryCode || registryMessage ? ` (${[registryCode, registryMessage].filter(Boolean).join(': ')})` : '';
+  const opts = {
+    status,
+    ...(registryCode ? { registryCode } : {}),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  };
+  if (status === 404) {
+    const code: RegistryErrorCode =
+      registryCode === 'NAME_UNKNOWN'
+        ? 'NAME_UNKNOWN'
+        : registryCode === 'BLOB_UNKNOWN'
+          ? 'BLOB_UNKNOWN'
+          : registryCode === 'MANIFEST_UNKNOWN'
+            ? 'MANIFEST_UNKNOWN'
+            : notFound;
+    return new RegistryError(code, `${what}: not found${said}`, opts);
+  }
+  if (status === 429) {
+    const when = retryAfterMs !== undefined ? ` in ${Math.ceil(retryAfterMs / 1000)} s` : ' later';
+    return new RegistryError(
+      'RATE_LIMITED',
+      `${what}: rate limited by ${req.registry}${said}; try again${when}`,
+      opts,
+    );
+  }
+  if (status >= 500) {
+    return new RegistryError(
+      'UNAVAILABLE',
+      `${what}: ${req.registry} answered ${status}${said}; the registry is having trouble, try again later`,
+      opts,
+    );
+  }
+  if (status === 403) {
+    return new RegistryError(
+      'DENIED',
+      `${what}: ${req.registry} denied access${said}; check that the credentials may ${req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write'} this repository`,
+      opts,
+    );
+  }
+  if (status === 401) {
+    return new RegistryError('UNAUTHORIZED', `${what}: ${req.registry} wants credentials${said}`, opts);
+  }
+  if (status === 405) {
+    return new RegistryError(
+      'UNSUPPORTED',
+      `${what}: ${req.registry} does not support this operation${said} (deletes are often disabled)`,
+      opts,
+    );
+  }
+  if (registryCode === 'DIGEST_INVALID') {
+    return new RegistryError(
+      'DIGEST_MISMATCH',
+      `${what}: ${req.registry} found that the bytes do not match their digest${said}; the content was altered on the way`,
+      opts,
+    );
+  }
+  if (registryCode === 'TAG_INVALID' || status === 409 || status === 412) {
+    return new RegistryError(
+      'REJECTED',
+      `${what}: ${req.registry} refused to write the tag${said}; the repository may have immutable tags`,
+      opts,
+    );
+  }
+  return new RegistryError('REJECTED', `${what}: ${req.registry} answered ${status}${said}`, opts);
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RegistryClient } from '@relkit/registry';
+import {
+  GITHUB_ACTIONS_ISSUER,
+  legacyImageSignature,
+  pushLegacySignatures,
+  pushTestImage,
+  startFaultProxy,
+  startRegistry,
+  startSigstoreInfra,
+  workflowSan,
+  type LocalRegistry,
+  type SigstoreInfra,
+} from '@relkit/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signaturePort } from './port.js';
+
+let infra: SigstoreInfra;
+let registry: LocalRegistry;
+let trustedRoot: string;
+beforeAll(async () => {
+  [infra, registry] = await Promise.all([startSigstoreInfra(), startRegistry()]);
+  trustedRoot = join(mkdtempSync(join(tmpdir(), 'relkit-port-')), 'trusted_root.json');
+  writeFileSync(trustedRoot, JSON.stringify(infra.trustedRoot));
+});
+afterAll(async () => {
+  await Promise.all([infra?.stop(), registry?.stop()]);
+});
+
+describe('signaturePort (core SignaturePort shape)', () => {
+  it('verified, unsigned, rejected and error are data, and signature tags are listed', async () => {
+    const port = signaturePort({ registry: new RegistryClient({ retries: 0 }) });
+    const policy = { issuer: GITHUB_ACTIONS_ISSUER, identity: workflowSan(), trustedRoot };
+    const img = await pushTestImage(registry, { repository: 'acme/port', tag: '1.0.0' });
+    const image = `${registry.host}/acme/port`;
+    expect(await port.verify(image, img.digest, policy)).toEqual({ state: 'unsigned', digest: img.digest });
+    expect(await port.signatureTags(image, img.digest)).toEqual([]);
+
+    await pushLegacySignatures(registry, 'acme/port', img.digest, 'sig', [
+      await legacyImageSignature(infra, { digest: img.digest }),
+    ]);
+    expect(await port.verify(image, img.digest, policy)).toMatchObject({
+      state: 'verified',
+      signer: {
+        identity: workflowSan(),
+        issuer: GITHUB_ACTIONS_ISSUER,
+        integratedTime: infra.clock.toISOString(),
+      },
+      attestations: [],
+    });
+    expect(await port.signatureTags(image, img.digest)).toEqual([`sha256-${img.digest.slice(7)}.sig`]);
+    expect(await port.verify(image, img.digest, { ...policy, identity: `${workflowSan()}x` })).toMatchObject({
+      state: 'rejected',
+      reasons: [expect.stringContaining('does not match')],
+    });
+    expect(await port.verify(image, img.digest, { ...policy, requireAttestations: ['sbom'] })).toMatchObject({
+      state: 'rejected',
+      reasons: ['no valid SBOM attestation'],
+    });
+
+    const proxy = await startFaultProxy(registry.url);
+    try {
+      proxy.addRule({ match: /\.sig$/, fault: { kind: 'status', status: 429, retryAfter: '1' } });
+      const r = await port.verify(`${proxy.host}/acme/port`, img.digest, policy);
+      expect(r).toMatchObject({ state: 'error', code: 'RATE_LIMITED' });
+    } finally {
+      await proxy.stop();
+    }
+    expect(
+      await port.verify(image, img.digest, { ...policy, trustedRoot: '/nonexistent/root.json' }),
+    ).toMatchObject({
+      state: 'error',
+      code: 'TRUST_ROOT_INVALID',
+    });
+  });
+});

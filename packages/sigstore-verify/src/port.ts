@@ -1,0 +1,192 @@
+import { readFile } from 'node:fs/promises';
+import { parseReference, type RegistryClient } from '@relkit/registry';
+import { SigstoreVerifyError } from './errors.js';
+import { verifyImage, type AttestationRequirement, type ImageVerification } from './image.js';
+import type { SignerPolicy } from './policy.js';
+import { registrySignatureStore } from './registry-store.js';
+import { loadTrustRootFile, publicGoodTrustRoot, type TrustRoot } from './trust-root.js';
+import { BundleVerifier, type VerifiedSigner } from './verify.js';
+
+/** The signing policy as release.config.json states it (paths are read by the port). */
+export interface ImageSigningPolicy {
+  readonly issuer: string;
+  readonly identity?: string | undefined;
+  readonly identityRegexp?: string | undefined;
+  /** Path to a PEM public key (keyed signing). */
+  readonly key?: string | undefined;
+  /** Path to a trusted_root.json; the pinned public-good root when absent. */
+  readonly trustedRoot?: string | undefined;
+  readonly requireAttestations?: readonly AttestationRequirement[] | undefined;
+}
+
+/** What promote needs to know about one digest, errors as data (the shape of core's SignatureObservation). */
+export type SignatureCheck =
+  | {
+      readonly state: 'verified';
+      readonly digest: string;
+      readonly signer: {
+        readonly identity: string;
+        readonly issuer: string;
+        readonly tlogIndex?: string | undefined;
+        readonly integratedTime?: string | undefined;
+      };
+      readonly attestations: readonly AttestationRequirement[];
+    }
+  | { readonly state: 'rejected'; readonly digest: string; readonly reasons: readonly string[] }
+  | { readonly state: 'unsigned'; readonly digest: string }
+  | { readonly state: 'error'; readonly code: string; readonly message: string };
+
+export interface SignaturePortOptions {
+  /** @relkit/registry's client (with credentials): the port reads signatures through it. */
+  readonly registry: Pick<RegistryClient, 'referrers' | 'findManifest' | 'getBlob' | 'headManifest'>;
+  /** Turns the policy's `key` / `trustedRoot` paths into file paths (e.g. relative to the config). */
+  readonly resolvePath?: (path: string) => string;
+}
+
+/** The check as data: one sentence per rejection, the first verified signer. */
+export function toSignatureCheck(r: ImageVerification): SignatureCheck {
+  const signerOf = (s: VerifiedSigner) => ({
+    identity: s.identity ?? `public key sha256:${s.keyFingerprint}`,
+    issuer: s.issuer ?? '(keyed signature)',
+    tlogIndex: s.tlogIndex,
+    integratedTime: s.integratedTime,
+  });
+  const kinds = [
+    ...new Set(
+      r.attestations.map((a): AttestationRequirement | undefined =>
+        a.category === 'slsa-provenance' ? 'slsa' : a.category.startsWith('sbom') ? 'sbom' : undefined,
+      ),
+    ),
+  ].filter((k): k is AttestationRequirement => k !== undefined);
+  switch (r.verdict) {
+    case 'verified':
+      return { state: 'verified', digest: r.digest, signer: signerOf(r.signers[0]!), attestations: kinds };
+    case 'not-signed':
+      return { state: 'unsigned', digest: r.digest };
+    case 'rejected':
+      return {
+        state: 'rejected',
+        digest: r.digest,
+        reasons: r.findings
+          .filter((f) => f.outcome === 'rejected')
+          .map((f) => `${f.source}: ${f.reason?.message}`),
+      };
+    case 'missing-attestation':
+      return {
+        state: 'rejected',
+        digest: r.digest,
+        reasons: r.missingAttestations.map(
+          (m) => `no valid ${m === 'slsa' ? 'SLSA provenance' : 'SBOM'} attestation`,
+        ),
+      };
+    case 'could-not-look':
+      return { state: 'error', code: r.lookupProblems[0]?.code ?? 'LOOKUP_FAILED', message: r.summary };
+  }
+}
+
+/**
+ * Signature verification as a port for core (structurally core's SignaturePort): verify(image,
+ * digest, policy) → SignatureCheck. Trust roots and compiled policies are cached per policy.
+ */
+export function signaturePort(options: SignaturePortOptions) {
+  const resolvePath = options.resolvePath ?? ((p: string) => p);
+  const verifiers = new Map<string, Promise<BundleVerifier>>();
+  const roots = new Map<string, Promise<TrustRoot>>();
+
+  const verifierFor = (policy: ImageSigningPolicy): Promise<BundleVerifier> => {
+    const key = JSON.stringify([
+      policy.issuer,
+      policy.identity,
+      policy.identityRegexp,
+      policy.key,
+      policy.trustedRoot,
+    ]);
+    let v = verifiers.get(key);
+    if (!v) {
+      v = (async () => {
+        let trustRoot = publicGoodTrustRoot();
+        if (policy.trustedRoot) {
+          const path = resolvePath(policy.trustedRoot);
+          let r = roots.get(path);
+          if (!r) roots.set(path, (r = loadTrustRootFile(path)));
+          trustRoot = await r;
+        }
+        let signer: SignerPolicy;
+        if (policy.key) {
+          const path = resolvePath(policy.key);
+          let pem: string;
+          try {
+            pem = await readFile(path, 'utf8');
+          } catch (e) {
+            throw new SigstoreVerifyError(
+              'POLICY_INVALID',
+              `cannot read the public key ${path}: ${(e as Error).message}`,
+            );
+          }
+          signer = { publicKey: pem };
+        } else if (policy.identity !== undefined)
+          signer = { identity: policy.identity, issuer: policy.issuer };
+        else if (policy.identityRegexp !== undefined)
+          signer = { identityRegexp: policy.identityRegexp, issuer: policy.issuer };
+        else
+          throw new SigstoreVerifyError('POLICY_INVALID', 'the signing policy names no identity and no key');
+        return new BundleVerifier({ trustRoot, policy: signer });
+      })();
+      verifiers.set(key, v);
+      v.catch(() => verifiers.delete(key));
+    }
+    return v;
+  };
+
+  const locate = (image: string, digest: string) => {
+    const ref = parseReference(`${image}@${digest}`);
+    return { registry: ref.registry, repository: ref.repository };
+  };
+
+  return {
+    async verify(
+      image: string,
+      digest: string,
+      policy: ImageSigningPolicy,
+      signal?: AbortSignal,
+    ): Promise<SignatureCheck> {
+      try {
+        signal?.throwIfAborted();
+        const verifier = await verifierFor(policy);
+        const { registry, repository } = locate(image, digest);
+        const r = await verifyImage(
+          { repository, digest },
+          {
+            store: registrySignatureStore(options.registry, registry),
+            verifier,
+            requireAttestations: policy.requireAttestations ?? [],
+            ...(signal ? { signal } : {}),
+          },
+        );
+        return toSignatureCheck(r);
+      } catch (e) {
+        const err = e as { code?: unknown; message?: unknown };
+        return {
+          state: 'error',
+          code: typeof err.code === 'string' ? err.code : 'VERIFICATION_FAILED',
+          message: typeof err.message === 'string' ? err.message : String(e),
+        };
+      }
+    },
+
+    /** Tags holding this digest's own signatures and attestations (legacy .sig/.att, fallback index). */
+    async signatureTags(image: string, digest: string, signal?: AbortSignal): Promise<readonly string[]> {
+      const { registry, repository } = locate(image, digest);
+      const hex = digest.replace(/^sha256:/, '');
+      const tags = [`sha256-${hex}.sig`, `sha256-${hex}.att`, `sha256-${hex}`];
+      const found = await Promise.all(
+        tags.map((tag) =>
+          options.registry.headManifest({ registry, repository, tag, digest: undefined }, { signal }),
+        ),
+      );
+      return tags.filter((_, i) => found[i] !== undefined);
+    },
+  };
+}
+
+export type SignaturePortAdapter = ReturnType<typeof signaturePort>;

@@ -1,0 +1,46 @@
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ReleaseService } from '@relkit/release-core';
+import { ExtensionError } from './errors.js';
+
+/** What the extension hands the engine's composition root (same contract as release-cli). */
+export interface ConnectOptions {
+  readonly cwd: string;
+  readonly configPath?: string | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly githubToken?: string | undefined;
+}
+
+/** Builds the ReleaseService with the registry, sigstore and GitHub adapters (connectRelease). */
+export type ConnectRelease = (options: ConnectOptions) => Promise<ReleaseService>;
+
+/** The env var that points at another module exporting connectRelease (tests, custom wiring). */
+export const CONNECT_MODULE_ENV = 'RELKIT_VSCODE_CONNECT_MODULE';
+
+function pick(mod: unknown, from: string): ConnectRelease {
+  const m = mod as { connectRelease?: unknown; default?: { connectRelease?: unknown } } | undefined;
+  const fn = m?.connectRelease ?? m?.default?.connectRelease;
+  if (typeof fn !== 'function') {
+    throw new ExtensionError(
+      'CONNECT_UNAVAILABLE',
+      `${from} does not export connectRelease; rebuild the extension against a @relkit/cli that has it`,
+    );
+  }
+  return fn as ConnectRelease;
+}
+
+/**
+ * Loads connectRelease on first use. The adapters (registry client, sigstore verification,
+ * Octokit) are a separate bundle, dist/adapters.cjs, so activation does not pay for them.
+ */
+export async function loadConnectRelease(
+  extensionPath: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<ConnectRelease> {
+  const override = env[CONNECT_MODULE_ENV];
+  if (override) {
+    return pick(await import(pathToFileURL(path.resolve(override)).href), override);
+  }
+  const bundle = path.join(extensionPath, 'dist', 'adapters.cjs');
+  return pick(await import(pathToFileURL(bundle).href), 'dist/adapters.cjs');
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { classifyError, errorCode, ExtensionError } from './errors.js';
+
+describe('classifyError', () => {
+  const coded = (code: string) => Object.assign(new Error(code), { code });
+  it.each([
+    [new ExtensionError('NO_CONFIG', 'x'), 'no-config'],
+    [new ExtensionError('SIGN_IN_REQUIRED', 'x'), 'sign-in'],
+    [coded('UNAUTHORIZED'), 'sign-in'],
+    [coded('INVALID_CONFIG'), 'invalid-config'],
+    [coded('RATE_LIMITED'), 'offline'],
+    [coded('NETWORK'), 'offline'],
+    [new TypeError('fetch failed'), 'offline'],
+    [new Error('wrapped', { cause: coded('ECONNREFUSED') }), 'offline'],
+    [coded('GATE_NOT_MET'), 'error'],
+    ['a string', 'error'],
+  ])('%s → %s', (e, kind) => {
+    expect(classifyError(e)).toBe(kind);
+  });
+  it('reads the code of a cause', () => {
+    expect(errorCode(new Error('outer', { cause: coded('TIMEOUT') }))).toBe('TIMEOUT');
+  });
+});

