@@ -45,28 +45,27 @@ export interface ExecuteOptions {
   /** Who runs this (shown to a second promote that finds the lock taken). */
   readonly holder?: string;
   readonly lockTtlSeconds?: number;
+  /** The caller already holds the release lock (see acquireReleaseLock). */
+  readonly lockHeld?: boolean;
 }
 
 interface StepOutcome {
+  /** True when the world already was as the step wants it (nothing was written). */
+  readonly alreadyDone?: boolean;
   readonly before?: string | undefined;
   readonly after?: string | undefined;
   readonly message: string;
 }
 
-/** How each kind of step tells it is done, acts, and checks its outcome. */
-interface StepHandler<S extends Step> {
-  isDone(step: S): Promise<{ done: boolean; state?: string | undefined }>;
-  act(step: S): Promise<StepOutcome>;
-}
+/**
+ * How each kind of step acts and checks its outcome. A step the plan saw as not done is
+ * re-checked only where a second write would hurt (an immutable-tag registry refuses even a
+ * same-digest PUT); the forge's writes are idempotent (publishing a published release, merging
+ * a merged PR) and read back by the adapter.
+ */
+type Handlers = { [K in Step['kind']]: (step: Extract<Step, { kind: K }>) => Promise<StepOutcome> };
 
-type Handlers = { [K in Step['kind']]: StepHandler<Extract<Step, { kind: K }>> };
-
-function handlers(
-  config: ReleaseConfig,
-  ports: ReleasePorts,
-  version: string,
-  signal?: AbortSignal,
-): Handlers {
+function handlers(config: ReleaseConfig, ports: ReleasePorts, version: string, signal?: AbortSignal): Handlers {
   const { registry, forge, signatures } = ports;
   const manifestDigest = async (image: string, ref: string) => {
     const m = await registry.observeManifest(image, ref, signal);
@@ -75,156 +74,127 @@ function handlers(
     return m.state === 'found' ? m.digest : null;
   };
   return {
-    'move-tag': {
-      async isDone(s) {
-        const d = await manifestDigest(s.image, s.tag);
-        return { done: d === s.toDigest, state: d ?? undefined };
-      },
-      async act(s) {
-        const before = await manifestDigest(s.image, s.tag);
-        await registry.retag(s.image, s.toDigest, s.tag, signal);
-        // Read back: a write that "succeeded" but changed nothing is the origin's #455 in another form.
-        const after = await manifestDigest(s.image, s.tag);
-        if (after !== s.toDigest) {
-          throw new ReleaseError(
-            'PLAN_FAILED',
-            `${s.image}:${s.tag} reads back as ${after ?? 'missing'} after the retag, expected ${s.toDigest}`,
-          );
-        }
-        return { before: before ?? undefined, after, message: `${s.image}:${s.tag} → ${s.toDigest}` };
-      },
+    async 'move-tag'(s) {
+      const before = await manifestDigest(s.image, s.tag);
+      if (before === s.toDigest) return { alreadyDone: true, after: before, message: 'already there' };
+      await registry.retag(s.image, s.toDigest, s.tag, { signal, checked: true });
+      // Read back: a write that "succeeded" but changed nothing is the origin's #455 in another form.
+      const after = await manifestDigest(s.image, s.tag);
+      if (after !== s.toDigest) {
+        throw new ReleaseError(
+          'PLAN_FAILED',
+          `${s.image}:${s.tag} reads back as ${after ?? 'missing'} after the retag, expected ${s.toDigest}`,
+        );
+      }
+      return { before: before ?? undefined, after, message: `${s.image}:${s.tag} → ${s.toDigest}` };
     },
-    'publish-release': {
-      async isDone(s) {
-        const r = await forge.observeRelease(s.tag, signal);
-        if (r.state === 'error')
-          throw new ReleaseError('PLAN_FAILED', `could not read release ${s.tag} (${r.code}): ${r.message}`);
-        return { done: r.state === 'published', state: r.state };
-      },
-      async act(s) {
-        await forge.publishRelease(s.tag, { makeLatest: true }, signal);
-        const r = await forge.observeRelease(s.tag, signal);
-        if (r.state !== 'published') {
-          throw new ReleaseError('PLAN_FAILED', `release ${s.tag} reads back as ${r.state} after publishing`);
-        }
-        return { before: 'draft', after: 'published', message: `published ${r.url}` };
-      },
+    async 'publish-release'(s) {
+      const r = await forge.publishRelease(s.tag, { makeLatest: true }, signal);
+      if (r.state !== 'published') {
+        throw new ReleaseError('PLAN_FAILED', `release ${s.tag} reads back as ${r.state} after publishing`);
+      }
+      return { before: 'draft', after: 'published', message: `published ${r.url}` };
     },
-    'merge-pr': {
-      async isDone(s) {
-        const pr = await forge.observePullRequest(s.head, s.base, signal);
-        if (pr.state === 'error')
-          throw new ReleaseError('PLAN_FAILED', `could not read PR #${s.number} (${pr.code}): ${pr.message}`);
-        return { done: pr.state === 'merged', state: pr.state };
-      },
-      async act(s) {
-        // Merging is irreversible: every PR check runs again right before it, against fresh state.
-        const pr = await forge.observePullRequest(s.head, s.base, signal);
-        const fresh: Observations = {
-          version,
-          observedAt: new Date().toISOString(),
-          images: [],
-          release: { state: 'missing' },
-          smoke: { state: 'not-configured' },
-          pullRequest: pr,
-          versionTag: { state: 'missing', tag: '' },
-          candidateTags: [],
-        };
-        const gates = pullRequestGates(config, fresh);
-        if (summarizeGates(gates) !== 'pass') {
-          const bad = gates.filter((g) => g.status !== 'pass').map((g) => `${g.title}: ${g.reason}`);
-          throw new ReleaseError('GATE_NOT_MET', `PR #${s.number} is no longer mergeable: ${bad.join('; ')}`);
-        }
-        if (pr.state === 'open' && pr.headSha !== s.headSha) {
-          throw new ReleaseError(
-            'GATE_NOT_MET',
-            `PR #${s.number} moved from ${s.headSha.slice(0, 7)} to ${pr.headSha.slice(0, 7)} since the gates ran; run promote again to re-check it`,
-          );
-        }
-        const { sha } = await forge.mergePullRequest(s.number, { sha: s.headSha, method: s.method }, signal);
-        const after = await forge.observePullRequest(s.head, s.base, signal);
-        if (after.state !== 'merged')
-          throw new ReleaseError('PLAN_FAILED', `PR #${s.number} reads back as ${after.state} after merging`);
-        return { before: s.headSha, after: sha, message: `merged #${s.number} as ${sha.slice(0, 7)}` };
-      },
+    async 'merge-pr'(s) {
+      // Merging is irreversible: every PR check runs again right before it, against fresh state.
+      const pr = await forge.observePullRequest(s.head, s.base, signal);
+      if (pr.state === 'merged') return { alreadyDone: true, after: pr.mergeCommitSha, message: 'already merged' };
+      const fresh: Observations = {
+        version,
+        observedAt: new Date().toISOString(),
+        images: [],
+        release: { state: 'missing' },
+        smoke: { state: 'not-configured' },
+        pullRequest: pr,
+        versionTag: { state: 'missing', tag: '' },
+        candidateTags: [],
+      };
+      const gates = pullRequestGates(config, fresh);
+      if (summarizeGates(gates) !== 'pass') {
+        const bad = gates.filter((g) => g.status !== 'pass').map((g) => `${g.title}: ${g.reason}`);
+        throw new ReleaseError('GATE_NOT_MET', `PR #${s.number} is no longer mergeable: ${bad.join('; ')}`);
+      }
+      if (pr.state === 'open' && pr.headSha !== s.headSha) {
+        throw new ReleaseError(
+          'GATE_NOT_MET',
+          `PR #${s.number} moved from ${s.headSha.slice(0, 7)} to ${pr.headSha.slice(0, 7)} since the gates ran; run promote again to re-check it`,
+        );
+      }
+      // The adapter merges with the sha guard and reads the merged PR back.
+      const { sha } = await forge.mergePullRequest(
+        s.number,
+        { sha: s.headSha, method: s.method, checked: true },
+        signal,
+      );
+      return { before: s.headSha, after: sha, message: `merged #${s.number} as ${sha.slice(0, 7)}` };
     },
-    'delete-candidate-image': {
-      async isDone(s) {
-        const d = await manifestDigest(s.image, s.tag);
-        return { done: d !== s.digest, state: d ?? undefined };
-      },
-      async act(s) {
-        // Fresh safety check: never delete a digest that the version or latest names now.
-        const [v, l] = await Promise.all([
-          manifestDigest(s.image, version),
-          manifestDigest(s.image, 'latest'),
-        ]);
-        if (s.digest === v || s.digest === l) {
-          return {
-            message: `kept ${s.image}:${s.tag}: its digest is also ${s.digest === v ? version : 'latest'}`,
-          };
-        }
-        const sigTags = (await signatures.signatureTags?.(s.image, s.digest, signal)) ?? [];
-        for (const t of sigTags) {
-          const d = await manifestDigest(s.image, t);
-          if (d) await registry.deleteManifest(s.image, d, signal);
-        }
-        await registry.deleteManifest(s.image, s.digest, signal);
-        return {
-          before: s.digest,
-          message: `removed ${s.image}:${s.tag} and ${sigTags.length} signature tag(s)`,
-        };
-      },
+    async 'delete-candidate-image'(s) {
+      // Fresh safety check: never delete a digest that the version or latest names now.
+      const [current, v, l] = await Promise.all([
+        manifestDigest(s.image, s.tag),
+        manifestDigest(s.image, version),
+        manifestDigest(s.image, 'latest'),
+      ]);
+      if (current !== s.digest) return { alreadyDone: true, message: `${s.image}:${s.tag} is gone or moved` };
+      if (s.digest === v || s.digest === l) {
+        return { message: `kept ${s.image}:${s.tag}: its digest is also ${s.digest === v ? version : 'latest'}` };
+      }
+      const sigTags = (await signatures.signatureTags?.(s.image, s.digest, signal)) ?? [];
+      for (const t of sigTags) {
+        const d = await manifestDigest(s.image, t);
+        if (d) await registry.deleteManifest(s.image, d, signal);
+      }
+      await registry.deleteManifest(s.image, s.digest, signal);
+      return { before: s.digest, message: `removed ${s.image}:${s.tag} and ${sigTags.length} signature tag(s)` };
     },
-    'delete-draft-release': {
-      async isDone(s) {
-        const r = await forge.observeRelease(s.tag, signal);
-        if (r.state === 'published')
-          throw new ReleaseError(
-            'ABANDON_REFUSED',
-            `release ${s.tag} was published meanwhile; not deleting it`,
-          );
-        return { done: r.state === 'missing', state: r.state };
-      },
-      async act(s) {
-        await forge.deleteDraftRelease(s.tag, signal);
-        return { before: 'draft', after: 'deleted', message: `deleted draft release ${s.tag}` };
-      },
+    async 'delete-draft-release'(s) {
+      const r = await forge.observeRelease(s.tag, signal);
+      if (r.state === 'published') {
+        throw new ReleaseError('ABANDON_REFUSED', `release ${s.tag} was published meanwhile; not deleting it`);
+      }
+      if (r.state === 'missing') return { alreadyDone: true, message: 'already deleted' };
+      await forge.deleteDraftRelease(s.tag, signal);
+      return { before: 'draft', after: 'deleted', message: `deleted draft release ${s.tag}` };
     },
-    'delete-tag': {
-      async isDone(s) {
-        const t = await forge.observeTag(s.tag, signal);
-        return { done: t.state === 'missing', state: t.state };
-      },
-      async act(s) {
-        const r = await forge.observeRelease(s.tag, signal);
-        if (r.state !== 'missing')
-          throw new ReleaseError(
-            'ABANDON_REFUSED',
-            `tag ${s.tag} still has a ${r.state} release; not deleting it`,
-          );
-        await forge.deleteTag(s.tag, signal);
-        return { message: `deleted tag ${s.tag}` };
-      },
+    async 'delete-tag'(s) {
+      // The adapter re-checks that no release (draft or published) uses the tag.
+      await forge.deleteTag(s.tag, signal);
+      return { message: `deleted tag ${s.tag}` };
     },
-    'close-pr': {
-      async isDone(s) {
-        const pr = await forge.observePullRequest(s.head, s.base, signal);
-        return { done: pr.state !== 'open', state: pr.state };
-      },
-      async act(s) {
-        await forge.closePullRequest(s.number, s.comment, signal);
-        return { message: `closed PR #${s.number}` };
-      },
+    async 'close-pr'(s) {
+      await forge.closePullRequest(s.number, s.comment, signal);
+      return { message: `closed PR #${s.number}` };
     },
-    'delete-branch': {
-      async isDone() {
-        return { done: false };
-      },
-      async act(s) {
-        await forge.deleteBranch(s.branch, signal);
-        return { message: `deleted branch ${s.branch}` };
-      },
+    async 'delete-branch'(s) {
+      await forge.deleteBranch(s.branch, signal);
+      return { message: `deleted branch ${s.branch}` };
+    },
+  };
+}
+
+const LOCK_NAME = 'release';
+
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the repository's release lock, so two runs never write at once; throws LOCK_HELD
+ * naming who holds it and since when.
+ */
+export async function acquireReleaseLock(ports: ReleasePorts, options: ExecuteOptions = {}): Promise<HeldLock> {
+  const holder = options.holder ?? 'relkit';
+  const lock = await ports.forge.acquireLock(LOCK_NAME, holder, options.lockTtlSeconds ?? 900, options.signal);
+  if (!lock.acquired) {
+    throw new ReleaseError('LOCK_HELD', `another release run holds the lock: ${lock.holder} since ${lock.since}`, {
+      details: { holder: lock.holder, since: lock.since },
+    });
+  }
+  options.onEvent?.({ type: 'lock-acquired', name: LOCK_NAME, holder });
+  return {
+    async release() {
+      await ports.forge.releaseLock(LOCK_NAME, holder).catch(() => undefined);
+      options.onEvent?.({ type: 'lock-released', name: LOCK_NAME });
     },
   };
 }
@@ -250,43 +220,32 @@ export async function execute(
     );
   }
   const now = () => (ports.clock?.now() ?? new Date()).toISOString();
-  const holder = options.holder ?? 'relkit';
-  const lockName = 'release';
-  const lock = await ports.forge.acquireLock(lockName, holder, options.lockTtlSeconds ?? 900, signal);
-  if (!lock.acquired) {
-    throw new ReleaseError(
-      'LOCK_HELD',
-      `another release run holds the lock: ${lock.holder} since ${lock.since}`,
-      {
-        details: { holder: lock.holder, since: lock.since },
-      },
-    );
-  }
-  onEvent?.({ type: 'lock-acquired', name: lockName, holder });
+  const lock = options.lockHeld ? undefined : await acquireReleaseLock(ports, options);
   const h = handlers(config, ports, plan.version, signal);
   const journal: JournalEntry[] = [];
   let failure: ExecutionResult['error'];
   try {
     for (const [index, ps] of plan.steps.entries()) {
       signal?.throwIfAborted();
-      const handler = h[ps.step.kind] as StepHandler<Step>;
+      const act = h[ps.step.kind] as (step: Step) => Promise<StepOutcome>;
       onEvent?.({ type: 'step-started', step: ps, index, total: plan.steps.length });
       try {
-        const state = await handler.isDone(ps.step);
-        if (state.done) {
+        // The plan's observations are fresh (taken right before, under no lock only for moments):
+        // a step they show as done is skipped without asking again.
+        const out = ps.done ? { alreadyDone: true, message: 'already done' } : await act(ps.step);
+        if (out.alreadyDone) {
           const entry: JournalEntry = {
             id: ps.id,
             kind: ps.step.kind,
             status: 'skipped',
-            message: 'already done',
-            after: state.state,
+            message: out.message,
+            after: 'after' in out ? out.after : undefined,
             at: now(),
           };
           journal.push(entry);
           onEvent?.({ type: 'step-skipped', step: ps, entry });
           continue;
         }
-        const out = await handler.act(ps.step);
         const entry: JournalEntry = { id: ps.id, kind: ps.step.kind, status: 'done', ...out, at: now() };
         journal.push(entry);
         onEvent?.({ type: 'step-succeeded', step: ps, entry });
@@ -318,8 +277,7 @@ export async function execute(
       }
     }
   } finally {
-    await ports.forge.releaseLock(lockName, holder).catch(() => undefined);
-    onEvent?.({ type: 'lock-released', name: lockName });
+    await lock?.release();
   }
   return {
     kind: plan.kind,

@@ -28,12 +28,12 @@ export { evaluateGates, pullRequestGates, summarizeGates } from './gates.js';
 export type { GateId, GateResult, GateStatus, Evidence } from './gates.js';
 export { planPromote, planRollback, planAbandon, stepId } from './plan.js';
 export type { Plan, PlanKind, PlannedStep, Step } from './plan.js';
-export { execute } from './execute.js';
-export type { ExecuteOptions, ExecutionEvent, ExecutionResult, JournalEntry } from './execute.js';
+export { execute, acquireReleaseLock } from './execute.js';
+export type { ExecuteOptions, ExecutionEvent, ExecutionResult, HeldLock, JournalEntry } from './execute.js';
 export { releaseStatus } from './status.js';
 export type { ReleaseStatus } from './status.js';
 export { createReleaseService } from './service.js';
-export type { ReleaseService } from './service.js';
+export type { ReleaseService, RunOptions } from './service.js';
 // The publish phase (validate, finalize, tag, draft release, smoke dispatch) and verify-publish.
 export * from './publish/index.js';
 export {

@@ -76,8 +76,11 @@ async function observeImage(
       latestVersion = finals[candidates.findIndex((m) => m.state === 'found' && m.digest === latestM.digest)];
     }
   }
+  // Candidate images matter only to the optional cleanup: don't fetch them otherwise.
   const rcPrefix = `${version}-rc`;
-  const rcTags = (tags ?? []).filter((t) => t.startsWith(rcPrefix) && /^\d+$/.test(t.slice(rcPrefix.length)));
+  const rcTags = config.cleanupCandidates
+    ? (tags ?? []).filter((t) => t.startsWith(rcPrefix) && /^\d+$/.test(t.slice(rcPrefix.length)))
+    : [];
   const rcManifests = await Promise.all(
     rcTags.map((t) => settle(registry.observeManifest(image, t, signal), (e) => e)),
   );

@@ -19,14 +19,15 @@ export interface RegistryPort {
   /** Tags of an image (all pages). */
   listTags(image: string, signal?: AbortSignal): Promise<readonly string[]>;
   /**
-   * Points `tag` at exactly `digest` (byte-exact manifest copy), skipping when it already does.
-   * Returns the digest the tag has afterwards, read back from the registry.
+   * Points `tag` at exactly `digest` (byte-exact manifest copy). By default it skips when the
+   * tag already has the digest and reads the tag back afterwards; the executor, which checks
+   * before and reads back itself, turns both off (`checked: true`) to save two round trips.
    */
   retag(
     image: string,
     digest: string,
     tag: string,
-    signal?: AbortSignal,
+    options?: { readonly signal?: AbortSignal | undefined; readonly checked?: boolean },
   ): Promise<{ digest: string; skipped: boolean }>;
   /** Deletes a manifest by digest (removes every tag pointing at it). */
   deleteManifest(image: string, digest: string, signal?: AbortSignal): Promise<void>;
@@ -57,10 +58,14 @@ export interface ForgePort {
     options: { makeLatest: boolean },
     signal?: AbortSignal,
   ): Promise<GitHubReleaseObservation>;
-  /** Merges with a head-sha guard, so a PR that moved is not merged. Returns the merge commit sha. */
+  /**
+   * Merges with a head-sha guard, so a PR that moved is not merged. Returns the merge commit sha,
+   * read back. Unless `checked` (the caller re-ran the PR gates just before), the adapter
+   * re-checks the PR itself first.
+   */
   mergePullRequest(
     number: number,
-    options: { sha: string; method: 'merge' | 'squash' | 'rebase'; title?: string },
+    options: { sha: string; method: 'merge' | 'squash' | 'rebase'; title?: string; checked?: boolean },
     signal?: AbortSignal,
   ): Promise<{ sha: string }>;
   /** Closes a PR with a comment (abandon). */

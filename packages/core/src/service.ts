@@ -1,6 +1,6 @@
 import type { ReleaseConfig } from './config.js';
 import { ReleaseError } from './errors.js';
-import { execute, type ExecuteOptions, type ExecutionResult } from './execute.js';
+import { acquireReleaseLock, execute, type ExecuteOptions, type ExecutionResult } from './execute.js';
 import { observeRelease } from './observe.js';
 import { planAbandon, planPromote, planRollback, type Plan } from './plan.js';
 import type { ReleasePorts } from './ports.js';
@@ -11,17 +11,22 @@ import { compareVersions, parseVersion } from './version.js';
  * The release operations every front end offers (CLI, VS Code, the GitHub Action, other
  * tools), composed from the pure pieces and the ports. Holds no state: each call observes.
  */
+export interface RunOptions extends ExecuteOptions {
+  /** Called with the plan after the gates ran and before the first step (to show it). */
+  readonly onPlan?: (plan: Plan) => void;
+}
+
 export interface ReleaseService {
   readonly config: ReleaseConfig;
   /** Versions with a tag, a release or a release PR, newest first. */
   listVersions(options?: { limit?: number; signal?: AbortSignal }): Promise<string[]>;
   status(version: string, signal?: AbortSignal): Promise<ReleaseStatus>;
   planPromote(version: string, signal?: AbortSignal): Promise<Plan>;
-  promote(version: string, options?: ExecuteOptions): Promise<ExecutionResult>;
+  promote(version: string, options?: RunOptions): Promise<ExecutionResult>;
   planRollback(toVersion: string, signal?: AbortSignal): Promise<Plan>;
-  rollback(toVersion: string, options?: ExecuteOptions): Promise<ExecutionResult>;
+  rollback(toVersion: string, options?: RunOptions): Promise<ExecutionResult>;
   planAbandon(version: string, signal?: AbortSignal): Promise<Plan>;
-  abandon(version: string, options?: ExecuteOptions): Promise<ExecutionResult>;
+  abandon(version: string, options?: RunOptions): Promise<ExecutionResult>;
 }
 
 const FINAL = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
@@ -40,6 +45,22 @@ export function createReleaseService(config: ReleaseConfig, ports: ReleasePorts)
       );
     }
     return planRollback(config, target);
+  };
+
+  /**
+   * Observing and taking the lock are independent: run them together, so the lock's round trips
+   * hide behind the gates'. Whatever happens, the lock is released.
+   */
+  const runLocked = async (makePlan: () => Promise<Plan>, options: RunOptions): Promise<ExecutionResult> => {
+    const [lock, plan] = await Promise.allSettled([acquireReleaseLock(ports, options), makePlan()]);
+    if (lock.status === 'rejected') throw lock.reason;
+    try {
+      if (plan.status === 'rejected') throw plan.reason;
+      options.onPlan?.(plan.value);
+      return await execute(config, plan.value, ports, { ...options, lockHeld: true });
+    } finally {
+      await lock.value.release();
+    }
   };
 
   const service: ReleaseService = {
@@ -62,18 +83,18 @@ export function createReleaseService(config: ReleaseConfig, ports: ReleasePorts)
     async planPromote(version, signal) {
       return planPromote(config, await observe(version, signal));
     },
-    async promote(version, options = {}) {
-      return execute(config, await service.planPromote(version, options.signal), ports, options);
+    promote(version, options = {}) {
+      return runLocked(() => service.planPromote(version, options.signal), options);
     },
     planRollback: rollbackPlan,
-    async rollback(toVersion, options = {}) {
-      return execute(config, await rollbackPlan(toVersion, options.signal), ports, options);
+    rollback(toVersion, options = {}) {
+      return runLocked(() => rollbackPlan(toVersion, options.signal), options);
     },
     async planAbandon(version, signal) {
       return planAbandon(config, await observe(version, signal));
     },
-    async abandon(version, options = {}) {
-      return execute(config, await service.planAbandon(version, options.signal), ports, options);
+    abandon(version, options = {}) {
+      return runLocked(() => service.planAbandon(version, options.signal), options);
     },
   };
   return service;

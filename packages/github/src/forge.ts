@@ -633,34 +633,38 @@ export class GitHubForge {
         'INVALID_INPUT',
         `merge method must be merge, squash or rebase, not ${JSON.stringify(method)}`,
       );
-    const report = await this.observePullRequest(repo, number);
-    const pr = report.pullRequest;
-    if (pr.state === 'merged') {
+    // The release engine re-checks the PR with its own gates right before calling this; then the
+    // sha guard below (GitHub answers 409 when the head moved) is the only check left to make.
+    if (!input.checkedByCaller) {
+      const report = await this.observePullRequest(repo, number);
+      const pr = report.pullRequest;
+      if (pr.state === 'merged') {
+        if (pr.head.sha !== input.expectedHeadSha)
+          throw new GitHubError(
+            'HEAD_MOVED',
+            `#${number} was merged at head ${pr.head.sha.slice(0, 12)}, not the checked ${input.expectedHeadSha.slice(0, 12)}`,
+            {
+              advice: 'someone merged a different head; inspect main before going on',
+            },
+          );
+        return { outcome: 'already-merged', mergeCommitSha: pr.mergeCommitSha ?? '', pullRequest: pr };
+      }
       if (pr.head.sha !== input.expectedHeadSha)
         throw new GitHubError(
           'HEAD_MOVED',
-          `#${number} was merged at head ${pr.head.sha.slice(0, 12)}, not the checked ${input.expectedHeadSha.slice(0, 12)}`,
+          `#${number} head is now ${pr.head.sha.slice(0, 12)}, not the checked ${input.expectedHeadSha.slice(0, 12)}; not merged`,
           {
-            advice: 'someone merged a different head; inspect main before going on',
+            advice: 'new commits landed on the release branch: re-run the gates for the new head',
           },
         );
-      return { outcome: 'already-merged', mergeCommitSha: pr.mergeCommitSha ?? '', pullRequest: pr };
-    }
-    if (pr.head.sha !== input.expectedHeadSha)
-      throw new GitHubError(
-        'HEAD_MOVED',
-        `#${number} head is now ${pr.head.sha.slice(0, 12)}, not the checked ${input.expectedHeadSha.slice(0, 12)}; not merged`,
-        {
-          advice: 'new commits landed on the release branch: re-run the gates for the new head',
-        },
+      const blockers = report.blockers.filter(
+        (b) => input.requireApproval !== false || !b.startsWith('not approved'),
       );
-    const blockers = report.blockers.filter(
-      (b) => input.requireApproval !== false || !b.startsWith('not approved'),
-    );
-    if (blockers.length)
-      throw new GitHubError('NOT_MERGEABLE', `#${number} cannot be merged: ${blockers.join('; ')}`, {
-        advice: report.mergeability.advice ?? 'fix what is listed and re-run; nothing was merged',
-      });
+      if (blockers.length)
+        throw new GitHubError('NOT_MERGEABLE', `#${number} cannot be merged: ${blockers.join('; ')}`, {
+          advice: report.mergeability.advice ?? 'fix what is listed and re-run; nothing was merged',
+        });
+    }
     const { data } = await this.call(
       `merging #${number}`,
       () =>
@@ -707,7 +711,7 @@ export class GitHubForge {
     return {
       outcome: 'merged',
       mergeCommitSha: data.sha,
-      pullRequest: { ...pr, state: 'merged', mergeCommitSha: data.sha },
+      pullRequest: toPullInfo(after.data),
     };
   }
 

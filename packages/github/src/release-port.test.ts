@@ -295,6 +295,21 @@ describe('forgePort: release pull request', () => {
     });
   });
 
+  it('with checked: true (the engine just re-ran the PR gates) merges on the sha guard alone', async () => {
+    const port = portFor();
+    const { number, head } = readyPull();
+    const before = t.sim.requests.length;
+    const { sha } = await port.mergePullRequest(number, { sha: head, method: 'merge', checked: true });
+    const made = t.sim.requests.slice(before).map((q) => `${q.method} ${q.path.replace(/\?.*$/, '')}`);
+    expect(made).toEqual([`PUT /repos/${R}/pulls/${number}/merge`, `GET /repos/${R}/pulls/${number}`]);
+    expect(t.sim.pull(R, number)).toMatchObject({ merged: true, mergeCommitSha: sha });
+    // The guard still holds: a moved head is refused by GitHub itself (409).
+    const other = readyPull('1.2.4');
+    t.sim.commit(R, 'release/1.2.4', { 'late.txt': 'x' }, 'a late push');
+    const e = await rejection(port.mergePullRequest(other.number, { sha: other.head, method: 'merge', checked: true }));
+    expect(e.code).toBe('HEAD_MOVED');
+  });
+
   it('does not merge a PR that moved since the gates ran (HEAD_MOVED)', async () => {
     const port = portFor();
     const { number, head } = readyPull();

@@ -132,11 +132,13 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
       return toReleaseObservation(r.release);
     },
 
-    async mergePullRequest(number, { sha, method, title }) {
+    async mergePullRequest(number, { sha, method, title, checked }) {
       const r = await forge.mergePullRequest(repo, number, {
         expectedHeadSha: sha,
         method,
         requireApproval: options.requireApproval ?? true,
+        // Core's executor re-runs the PR gates right before merging and says so.
+        checkedByCaller: checked === true,
         ...(title ? { commitTitle: title } : {}),
       });
       if (!r.mergeCommitSha)

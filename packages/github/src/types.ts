@@ -163,6 +163,11 @@ export interface MergeInput {
   /** Default true. False only when the base branch needs no review. */
   readonly requireApproval?: boolean;
   readonly commitTitle?: string;
+  /**
+   * The caller has just checked the PR (draft, approval, checks, mergeability) at this head:
+   * skip the re-read here and rely on the sha guard. Default false.
+   */
+  readonly checkedByCaller?: boolean;
 }
 
 export interface MergeResult {

@@ -58,8 +58,11 @@ export function registryPort(client: RegistryClient): RegistryPort {
         throw e;
       }
     },
-    async retag(image, digest, tag, signal) {
-      const r = await client.retag(imageAt(image, digest), tag, { signal });
+    async retag(image, digest, tag, options = {}) {
+      const r = await client.retag(imageAt(image, digest), tag, {
+        signal: options.signal,
+        ...(options.checked ? { skipIfCurrent: false, readBack: false } : {}),
+      });
       return { digest: r.digest, skipped: !r.changed };
     },
     async deleteManifest(image, digest, signal) {

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import {
   ReleaseError,
+  type RunOptions,
   type ExecutionEvent,
   type ExecutionResult,
   type Plan,
@@ -53,51 +54,56 @@ function exitFor(e: unknown): ExitCode | undefined {
 
 /**
  * Shared flow of promote, rollback and abandon: plan → show → confirm → execute → summary.
- * The decisions are core's; this only renders and asks.
+ * The decisions are core's; this only renders and asks. With --yes the world is observed once:
+ * the plan is shown as the engine makes it, right before its first step.
  */
 async function runPlan(
   args: ParsedArgs,
   ctx: CliContext,
   makePlan: (svc: ReleaseService) => Promise<Plan>,
-  run: (svc: ReleaseService, onEvent: (e: ExecutionEvent) => void) => Promise<ExecutionResult>,
+  run: (svc: ReleaseService, options: RunOptions) => Promise<ExecutionResult>,
 ): Promise<ExitCode> {
   const style = styleFor(ctx.env, ctx.isTTY);
   const json = args.values.json === true;
+  let shown: Plan | undefined;
+  const show = (plan: Plan) => {
+    shown = plan;
+    if (json) return;
+    if (plan.gates.length > 0) {
+      const blocking = plan.gates.filter((g) => g.status !== 'pass');
+      ctx.stdout(
+        blocking.length === 0
+          ? `all ${plan.gates.length} gates pass\n`
+          : `${blocking.length} gate(s) not met:\n${blocking.map((g) => `  ${g.status === 'fail' ? '✗' : '…'} ${g.title}${g.subject ? ` [${g.subject}]` : ''}: ${g.reason}`).join('\n')}\n`,
+      );
+    }
+    ctx.stdout(renderPlan(plan, style));
+    if (plan.verdict === 'pass' && plan.steps.every((s) => s.done)) {
+      ctx.stdout('nothing to do: every step is already done\n');
+    }
+  };
   try {
     const svc = await service(args, ctx);
-    const plan = await makePlan(svc);
-    if (!json) {
-      if (plan.gates.length > 0) {
-        const blocking = plan.gates.filter((g) => g.status !== 'pass');
-        ctx.stdout(
-          blocking.length === 0
-            ? `all ${plan.gates.length} gates pass\n`
-            : `${blocking.length} gate(s) not met:\n${blocking.map((g) => `  ${g.status === 'fail' ? '✗' : '…'} ${g.title}${g.subject ? ` [${g.subject}]` : ''}: ${g.reason}`).join('\n')}\n`,
-        );
+    if (args.values['dry-run'] || !args.values.yes) {
+      const plan = await makePlan(svc);
+      show(plan);
+      if (args.values['dry-run']) {
+        if (json) writeJson(ctx, { dryRun: true, plan });
+        return plan.verdict === 'pass' ? ExitCode.ok : ExitCode.gateNotMet;
       }
-      ctx.stdout(renderPlan(plan, style));
-    }
-    if (args.values['dry-run']) {
-      if (json) writeJson(ctx, { dryRun: true, plan });
-      return plan.verdict === 'pass' ? ExitCode.ok : ExitCode.gateNotMet;
-    }
-    if (plan.verdict !== 'pass') {
-      if (json) writeJson(ctx, { plan, error: { code: 'GATE_NOT_MET' } });
-      else ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed\n`);
-      return ExitCode.gateNotMet;
-    }
-    if (plan.steps.every((s) => s.done)) {
-      if (json) writeJson(ctx, { plan, result: { status: 'succeeded', journal: [] } });
-      else ctx.stdout('nothing to do: every step is already done\n');
-      return ExitCode.ok;
-    }
-    if (!args.values.yes) {
+      if (plan.verdict !== 'pass') {
+        if (json) writeJson(ctx, { plan, error: { code: 'GATE_NOT_MET' } });
+        else ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed\n`);
+        return ExitCode.gateNotMet;
+      }
+      if (plan.steps.every((s) => s.done)) {
+        if (json) writeJson(ctx, { plan, result: { status: 'succeeded', journal: [] } });
+        return ExitCode.ok;
+      }
       if (!ctx.isTTY || !ctx.prompt) {
         throw new UsageError(`not a terminal: pass --yes to ${plan.kind} without a confirmation prompt`);
       }
-      const answer = await ctx.prompt(
-        `${plan.kind} ${plan.version}: run these ${plan.steps.length} step(s)? [y/N] `,
-      );
+      const answer = await ctx.prompt(`${plan.kind} ${plan.version}: run these ${plan.steps.length} step(s)? [y/N] `);
       if (!/^y(es)?$/i.test(answer.trim())) {
         ctx.stderr('cancelled; nothing was changed\n');
         return ExitCode.failed;
@@ -113,8 +119,9 @@ async function runPlan(
         process.kill(process.pid, 'SIGKILL');
       }
     };
-    const result = await run(svc, onEvent);
-    if (json) writeJson(ctx, { plan, result });
+    // After a confirmation the engine observes again: the world may have moved while we asked.
+    const result = await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) });
+    if (json) writeJson(ctx, { plan: shown, result });
     else ctx.stdout(renderResult(result, style));
     return result.status === 'succeeded'
       ? ExitCode.ok
@@ -125,7 +132,7 @@ async function runPlan(
     const code = exitFor(e);
     if (code === undefined) throw e;
     const err = e as ReleaseError;
-    if (json) writeJson(ctx, { error: { code: err.code, message: err.message, details: err.details } });
+    if (json) writeJson(ctx, { plan: shown, error: { code: err.code, message: err.message, details: err.details } });
     else ctx.stderr(`${err.message}\n`);
     return code;
   }
@@ -209,7 +216,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       args,
       ctx,
       (svc) => svc.planPromote(args.positionals[0]!, ctx.signal),
-      (svc, onEvent) => svc.promote(args.positionals[0]!, { onEvent, ...execOptions(ctx) }),
+      (svc, options) => svc.promote(args.positionals[0]!, options),
     ),
 };
 
@@ -226,7 +233,7 @@ const rollback: Command = {
       args,
       ctx,
       (svc) => svc.planRollback(to, ctx.signal),
-      (svc, onEvent) => svc.rollback(to, { onEvent, ...execOptions(ctx) }),
+      (svc, options) => svc.rollback(to, options),
     );
   },
 };
@@ -243,7 +250,7 @@ const abandon: Command = {
       args,
       ctx,
       (svc) => svc.planAbandon(args.positionals[0]!, ctx.signal),
-      (svc, onEvent) => svc.abandon(args.positionals[0]!, { onEvent, ...execOptions(ctx) }),
+      (svc, options) => svc.abandon(args.positionals[0]!, options),
     ),
 };
 
