@@ -2239,9 +2239,9 @@ function parseURLObject(trimmed, def) {
 function stripTabAndNewline(value) {
   return value.replace(asciiTabOrNewline, "");
 }
-function urlHostnameOk(url2, hostname5) {
-  hostname5.lastIndex = 0;
-  return hostname5.test(url2.hostname);
+function urlHostnameOk(url2, hostname4) {
+  hostname4.lastIndex = 0;
+  return hostname4.test(url2.hostname);
 }
 function urlProtocolOk(url2, protocol) {
   protocol.lastIndex = 0;
@@ -20640,7 +20640,7 @@ async function observeImage(config2, ports, image, version2, signal) {
     }
   }
   const rcPrefix = `${version2}-rc`;
-  const rcTags = (tags ?? []).filter((t) => t.startsWith(rcPrefix) && /^\d+$/.test(t.slice(rcPrefix.length)));
+  const rcTags = config2.cleanupCandidates ? (tags ?? []).filter((t) => t.startsWith(rcPrefix) && /^\d+$/.test(t.slice(rcPrefix.length))) : [];
   const rcManifests = await Promise.all(rcTags.map((t) => settle2(registry3.observeManifest(image, t, signal), (e) => e)));
   const candidateTags = rcTags.flatMap((tag, i) => {
     const m = rcManifests[i];
@@ -21082,142 +21082,106 @@ function handlers(config2, ports, version2, signal) {
     return m.state === "found" ? m.digest : null;
   };
   return {
-    "move-tag": {
-      async isDone(s) {
-        const d = await manifestDigest(s.image, s.tag);
-        return { done: d === s.toDigest, state: d ?? void 0 };
-      },
-      async act(s) {
-        const before = await manifestDigest(s.image, s.tag);
-        await registry3.retag(s.image, s.toDigest, s.tag, signal);
-        const after = await manifestDigest(s.image, s.tag);
-        if (after !== s.toDigest) {
-          throw new ReleaseError("PLAN_FAILED", `${s.image}:${s.tag} reads back as ${after ?? "missing"} after the retag, expected ${s.toDigest}`);
-        }
-        return { before: before ?? void 0, after, message: `${s.image}:${s.tag} → ${s.toDigest}` };
+    async "move-tag"(s) {
+      const before = await manifestDigest(s.image, s.tag);
+      if (before === s.toDigest)
+        return { alreadyDone: true, after: before, message: "already there" };
+      await registry3.retag(s.image, s.toDigest, s.tag, { signal, checked: true });
+      const after = await manifestDigest(s.image, s.tag);
+      if (after !== s.toDigest) {
+        throw new ReleaseError("PLAN_FAILED", `${s.image}:${s.tag} reads back as ${after ?? "missing"} after the retag, expected ${s.toDigest}`);
       }
+      return { before: before ?? void 0, after, message: `${s.image}:${s.tag} → ${s.toDigest}` };
     },
-    "publish-release": {
-      async isDone(s) {
-        const r = await forge.observeRelease(s.tag, signal);
-        if (r.state === "error")
-          throw new ReleaseError("PLAN_FAILED", `could not read release ${s.tag} (${r.code}): ${r.message}`);
-        return { done: r.state === "published", state: r.state };
-      },
-      async act(s) {
-        await forge.publishRelease(s.tag, { makeLatest: true }, signal);
-        const r = await forge.observeRelease(s.tag, signal);
-        if (r.state !== "published") {
-          throw new ReleaseError("PLAN_FAILED", `release ${s.tag} reads back as ${r.state} after publishing`);
-        }
-        return { before: "draft", after: "published", message: `published ${r.url}` };
+    async "publish-release"(s) {
+      const r = await forge.publishRelease(s.tag, { makeLatest: true }, signal);
+      if (r.state !== "published") {
+        throw new ReleaseError("PLAN_FAILED", `release ${s.tag} reads back as ${r.state} after publishing`);
       }
+      return { before: "draft", after: "published", message: `published ${r.url}` };
     },
-    "merge-pr": {
-      async isDone(s) {
-        const pr = await forge.observePullRequest(s.head, s.base, signal);
-        if (pr.state === "error")
-          throw new ReleaseError("PLAN_FAILED", `could not read PR #${s.number} (${pr.code}): ${pr.message}`);
-        return { done: pr.state === "merged", state: pr.state };
-      },
-      async act(s) {
-        const pr = await forge.observePullRequest(s.head, s.base, signal);
-        const fresh = {
-          version: version2,
-          observedAt: (/* @__PURE__ */ new Date()).toISOString(),
-          images: [],
-          release: { state: "missing" },
-          smoke: { state: "not-configured" },
-          pullRequest: pr,
-          versionTag: { state: "missing", tag: "" },
-          candidateTags: []
-        };
-        const gates = pullRequestGates(config2, fresh);
-        if (summarizeGates(gates) !== "pass") {
-          const bad2 = gates.filter((g) => g.status !== "pass").map((g) => `${g.title}: ${g.reason}`);
-          throw new ReleaseError("GATE_NOT_MET", `PR #${s.number} is no longer mergeable: ${bad2.join("; ")}`);
-        }
-        if (pr.state === "open" && pr.headSha !== s.headSha) {
-          throw new ReleaseError("GATE_NOT_MET", `PR #${s.number} moved from ${s.headSha.slice(0, 7)} to ${pr.headSha.slice(0, 7)} since the gates ran; run promote again to re-check it`);
-        }
-        const { sha } = await forge.mergePullRequest(s.number, { sha: s.headSha, method: s.method }, signal);
-        const after = await forge.observePullRequest(s.head, s.base, signal);
-        if (after.state !== "merged")
-          throw new ReleaseError("PLAN_FAILED", `PR #${s.number} reads back as ${after.state} after merging`);
-        return { before: s.headSha, after: sha, message: `merged #${s.number} as ${sha.slice(0, 7)}` };
+    async "merge-pr"(s) {
+      const pr = await forge.observePullRequest(s.head, s.base, signal);
+      if (pr.state === "merged")
+        return { alreadyDone: true, after: pr.mergeCommitSha, message: "already merged" };
+      const fresh = {
+        version: version2,
+        observedAt: (/* @__PURE__ */ new Date()).toISOString(),
+        images: [],
+        release: { state: "missing" },
+        smoke: { state: "not-configured" },
+        pullRequest: pr,
+        versionTag: { state: "missing", tag: "" },
+        candidateTags: []
+      };
+      const gates = pullRequestGates(config2, fresh);
+      if (summarizeGates(gates) !== "pass") {
+        const bad2 = gates.filter((g) => g.status !== "pass").map((g) => `${g.title}: ${g.reason}`);
+        throw new ReleaseError("GATE_NOT_MET", `PR #${s.number} is no longer mergeable: ${bad2.join("; ")}`);
       }
+      if (pr.state === "open" && pr.headSha !== s.headSha) {
+        throw new ReleaseError("GATE_NOT_MET", `PR #${s.number} moved from ${s.headSha.slice(0, 7)} to ${pr.headSha.slice(0, 7)} since the gates ran; run promote again to re-check it`);
+      }
+      const { sha } = await forge.mergePullRequest(s.number, { sha: s.headSha, method: s.method, checked: true }, signal);
+      return { before: s.headSha, after: sha, message: `merged #${s.number} as ${sha.slice(0, 7)}` };
     },
-    "delete-candidate-image": {
-      async isDone(s) {
-        const d = await manifestDigest(s.image, s.tag);
-        return { done: d !== s.digest, state: d ?? void 0 };
-      },
-      async act(s) {
-        const [v, l] = await Promise.all([
-          manifestDigest(s.image, version2),
-          manifestDigest(s.image, "latest")
-        ]);
-        if (s.digest === v || s.digest === l) {
-          return {
-            message: `kept ${s.image}:${s.tag}: its digest is also ${s.digest === v ? version2 : "latest"}`
-          };
-        }
-        const sigTags = await signatures.signatureTags?.(s.image, s.digest, signal) ?? [];
-        for (const t of sigTags) {
-          const d = await manifestDigest(s.image, t);
-          if (d)
-            await registry3.deleteManifest(s.image, d, signal);
-        }
-        await registry3.deleteManifest(s.image, s.digest, signal);
-        return {
-          before: s.digest,
-          message: `removed ${s.image}:${s.tag} and ${sigTags.length} signature tag(s)`
-        };
+    async "delete-candidate-image"(s) {
+      const [current, v, l] = await Promise.all([
+        manifestDigest(s.image, s.tag),
+        manifestDigest(s.image, version2),
+        manifestDigest(s.image, "latest")
+      ]);
+      if (current !== s.digest)
+        return { alreadyDone: true, message: `${s.image}:${s.tag} is gone or moved` };
+      if (s.digest === v || s.digest === l) {
+        return { message: `kept ${s.image}:${s.tag}: its digest is also ${s.digest === v ? version2 : "latest"}` };
       }
+      const sigTags = await signatures.signatureTags?.(s.image, s.digest, signal) ?? [];
+      for (const t of sigTags) {
+        const d = await manifestDigest(s.image, t);
+        if (d)
+          await registry3.deleteManifest(s.image, d, signal);
+      }
+      await registry3.deleteManifest(s.image, s.digest, signal);
+      return { before: s.digest, message: `removed ${s.image}:${s.tag} and ${sigTags.length} signature tag(s)` };
     },
-    "delete-draft-release": {
-      async isDone(s) {
-        const r = await forge.observeRelease(s.tag, signal);
-        if (r.state === "published")
-          throw new ReleaseError("ABANDON_REFUSED", `release ${s.tag} was published meanwhile; not deleting it`);
-        return { done: r.state === "missing", state: r.state };
-      },
-      async act(s) {
-        await forge.deleteDraftRelease(s.tag, signal);
-        return { before: "draft", after: "deleted", message: `deleted draft release ${s.tag}` };
+    async "delete-draft-release"(s) {
+      const r = await forge.observeRelease(s.tag, signal);
+      if (r.state === "published") {
+        throw new ReleaseError("ABANDON_REFUSED", `release ${s.tag} was published meanwhile; not deleting it`);
       }
+      if (r.state === "missing")
+        return { alreadyDone: true, message: "already deleted" };
+      await forge.deleteDraftRelease(s.tag, signal);
+      return { before: "draft", after: "deleted", message: `deleted draft release ${s.tag}` };
     },
-    "delete-tag": {
-      async isDone(s) {
-        const t = await forge.observeTag(s.tag, signal);
-        return { done: t.state === "missing", state: t.state };
-      },
-      async act(s) {
-        const r = await forge.observeRelease(s.tag, signal);
-        if (r.state !== "missing")
-          throw new ReleaseError("ABANDON_REFUSED", `tag ${s.tag} still has a ${r.state} release; not deleting it`);
-        await forge.deleteTag(s.tag, signal);
-        return { message: `deleted tag ${s.tag}` };
-      }
+    async "delete-tag"(s) {
+      await forge.deleteTag(s.tag, signal);
+      return { message: `deleted tag ${s.tag}` };
     },
-    "close-pr": {
-      async isDone(s) {
-        const pr = await forge.observePullRequest(s.head, s.base, signal);
-        return { done: pr.state !== "open", state: pr.state };
-      },
-      async act(s) {
-        await forge.closePullRequest(s.number, s.comment, signal);
-        return { message: `closed PR #${s.number}` };
-      }
+    async "close-pr"(s) {
+      await forge.closePullRequest(s.number, s.comment, signal);
+      return { message: `closed PR #${s.number}` };
     },
-    "delete-branch": {
-      async isDone() {
-        return { done: false };
-      },
-      async act(s) {
-        await forge.deleteBranch(s.branch, signal);
-        return { message: `deleted branch ${s.branch}` };
-      }
+    async "delete-branch"(s) {
+      await forge.deleteBranch(s.branch, signal);
+      return { message: `deleted branch ${s.branch}` };
+    }
+  };
+}
+async function acquireReleaseLock(ports, options = {}) {
+  const holder = options.holder ?? "relkit";
+  const lock = await ports.forge.acquireLock(LOCK_NAME, holder, options.lockTtlSeconds ?? 900, options.signal);
+  if (!lock.acquired) {
+    throw new ReleaseError("LOCK_HELD", `another release run holds the lock: ${lock.holder} since ${lock.since}`, {
+      details: { holder: lock.holder, since: lock.since }
+    });
+  }
+  options.onEvent?.({ type: "lock-acquired", name: LOCK_NAME, holder });
+  return {
+    async release() {
+      await ports.forge.releaseLock(LOCK_NAME, holder).catch(() => void 0);
+      options.onEvent?.({ type: "lock-released", name: LOCK_NAME });
     }
   };
 }
@@ -21228,39 +21192,30 @@ async function execute(config2, plan, ports, options = {}) {
     throw new ReleaseError("GATE_NOT_MET", `${plan.kind} ${plan.version} is blocked: ${bad2.map((g) => `${g.title}${g.subject ? ` [${g.subject}]` : ""}: ${g.reason}`).join("; ")}`, { details: { gates: bad2 } });
   }
   const now = () => (ports.clock?.now() ?? /* @__PURE__ */ new Date()).toISOString();
-  const holder3 = options.holder ?? "relkit";
-  const lockName = "release";
-  const lock = await ports.forge.acquireLock(lockName, holder3, options.lockTtlSeconds ?? 900, signal);
-  if (!lock.acquired) {
-    throw new ReleaseError("LOCK_HELD", `another release run holds the lock: ${lock.holder} since ${lock.since}`, {
-      details: { holder: lock.holder, since: lock.since }
-    });
-  }
-  onEvent?.({ type: "lock-acquired", name: lockName, holder: holder3 });
+  const lock = options.lockHeld ? void 0 : await acquireReleaseLock(ports, options);
   const h = handlers(config2, ports, plan.version, signal);
   const journal = [];
   let failure2;
   try {
     for (const [index, ps] of plan.steps.entries()) {
       signal?.throwIfAborted();
-      const handler2 = h[ps.step.kind];
+      const act = h[ps.step.kind];
       onEvent?.({ type: "step-started", step: ps, index, total: plan.steps.length });
       try {
-        const state = await handler2.isDone(ps.step);
-        if (state.done) {
+        const out = ps.done ? { alreadyDone: true, message: "already done" } : await act(ps.step);
+        if (out.alreadyDone) {
           const entry2 = {
             id: ps.id,
             kind: ps.step.kind,
             status: "skipped",
-            message: "already done",
-            after: state.state,
+            message: out.message,
+            after: "after" in out ? out.after : void 0,
             at: now()
           };
           journal.push(entry2);
           onEvent?.({ type: "step-skipped", step: ps, entry: entry2 });
           continue;
         }
-        const out = await handler2.act(ps.step);
         const entry = { id: ps.id, kind: ps.step.kind, status: "done", ...out, at: now() };
         journal.push(entry);
         onEvent?.({ type: "step-succeeded", step: ps, entry });
@@ -21292,8 +21247,7 @@ async function execute(config2, plan, ports, options = {}) {
       }
     }
   } finally {
-    await ports.forge.releaseLock(lockName, holder3).catch(() => void 0);
-    onEvent?.({ type: "lock-released", name: lockName });
+    await lock?.release();
   }
   return {
     kind: plan.kind,
@@ -21303,12 +21257,14 @@ async function execute(config2, plan, ports, options = {}) {
     error: failure2
   };
 }
+var LOCK_NAME;
 var init_execute = __esm({
   "packages/core/dist/execute.js"() {
     "use strict";
     init_errors();
     init_gates();
     init_observe();
+    LOCK_NAME = "release";
   }
 });
 
@@ -21349,6 +21305,19 @@ function createReleaseService(config2, ports) {
     }
     return planRollback(config2, target);
   };
+  const runLocked = async (makePlan, options) => {
+    const [lock, plan] = await Promise.allSettled([acquireReleaseLock(ports, options), makePlan()]);
+    if (lock.status === "rejected")
+      throw lock.reason;
+    try {
+      if (plan.status === "rejected")
+        throw plan.reason;
+      options.onPlan?.(plan.value);
+      return await execute(config2, plan.value, ports, { ...options, lockHeld: true });
+    } finally {
+      await lock.value.release();
+    }
+  };
   const service2 = {
     config: config2,
     async listVersions(options = {}) {
@@ -21368,18 +21337,18 @@ function createReleaseService(config2, ports) {
     async planPromote(version2, signal) {
       return planPromote(config2, await observe(version2, signal));
     },
-    async promote(version2, options = {}) {
-      return execute(config2, await service2.planPromote(version2, options.signal), ports, options);
+    promote(version2, options = {}) {
+      return runLocked(() => service2.planPromote(version2, options.signal), options);
     },
     planRollback: rollbackPlan,
-    async rollback(toVersion, options = {}) {
-      return execute(config2, await rollbackPlan(toVersion, options.signal), ports, options);
+    rollback(toVersion, options = {}) {
+      return runLocked(() => rollbackPlan(toVersion, options.signal), options);
     },
     async planAbandon(version2, signal) {
       return planAbandon(config2, await observe(version2, signal));
     },
-    async abandon(version2, options = {}) {
-      return execute(config2, await service2.planAbandon(version2, options.signal), ports, options);
+    abandon(version2, options = {}) {
+      return runLocked(() => service2.planAbandon(version2, options.signal), options);
     }
   };
   return service2;
@@ -23175,15 +23144,15 @@ async function executePublish(config2, plan, ports, options = {}) {
     throw new ReleaseError("GATE_NOT_MET", `${plan.kind} ${plan.version} is blocked: ${bad2.map((g) => `${g.title}: ${g.reason}`).join("; ")}`, { details: { checks: bad2 } });
   }
   const now = () => (ports.clock?.now() ?? /* @__PURE__ */ new Date()).toISOString();
-  const holder3 = options.holder ?? "relkit";
+  const holder = options.holder ?? "relkit";
   const lockName = "release";
-  const lock = await ports.forge.acquireLock(lockName, holder3, options.lockTtlSeconds ?? 900, signal);
+  const lock = await ports.forge.acquireLock(lockName, holder, options.lockTtlSeconds ?? 900, signal);
   if (!lock.acquired) {
     throw new ReleaseError("LOCK_HELD", `another release run holds the lock: ${lock.holder} since ${lock.since}`, {
       details: { holder: lock.holder, since: lock.since }
     });
   }
-  onEvent?.({ type: "lock-acquired", name: lockName, holder: holder3 });
+  onEvent?.({ type: "lock-acquired", name: lockName, holder });
   const ctx = {};
   const h = handlers2(config2, ports, ctx, options);
   const journal = [];
@@ -23238,7 +23207,7 @@ async function executePublish(config2, plan, ports, options = {}) {
       }
     }
   } finally {
-    await ports.forge.releaseLock(lockName, holder3).catch(() => void 0);
+    await ports.forge.releaseLock(lockName, holder).catch(() => void 0);
     onEvent?.({ type: "lock-released", name: lockName });
   }
   return {
@@ -23509,6 +23478,35 @@ var init_changelog = __esm({
   }
 });
 
+// packages/core/dist/redact.js
+function secretsFromEnv(env) {
+  return Object.entries(env).filter(([k, v]) => SECRET_ENV.test(k) && v !== void 0).map(([, v]) => v);
+}
+function redactor(secrets) {
+  return (text) => {
+    let out = text;
+    const known = secrets().filter((s) => typeof s === "string" && s.length >= 6).sort((a, b) => b.length - a.length);
+    for (const s of known)
+      out = out.split(s).join("***");
+    for (const re of PATTERNS) {
+      out = out.replace(re, (m, p1) => p1 === "//" ? "//***@" : /^(Bearer|Basic|token)/i.test(m) ? `${p1} ***` : "***");
+    }
+    return out;
+  };
+}
+var PATTERNS, SECRET_ENV;
+var init_redact = __esm({
+  "packages/core/dist/redact.js"() {
+    "use strict";
+    PATTERNS = [
+      /\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g,
+      /\b(Bearer|Basic|token)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+      /(\/\/)[^/\s:@]+:[^/\s@]+@/g
+    ];
+    SECRET_ENV = /TOKEN|PASSWORD|SECRET|CREDENTIAL|AUTH/i;
+  }
+});
+
 // packages/core/dist/index.js
 var init_dist = __esm({
   "packages/core/dist/index.js"() {
@@ -23525,6 +23523,7 @@ var init_dist = __esm({
     init_service();
     init_publish();
     init_changelog();
+    init_redact();
   }
 });
 
@@ -30190,24 +30189,26 @@ var init_forge = __esm({
         const method = input3.method ?? "merge";
         if (!["merge", "squash", "rebase"].includes(method))
           throw new GitHubError("INVALID_INPUT", `merge method must be merge, squash or rebase, not ${JSON.stringify(method)}`);
-        const report2 = await this.observePullRequest(repo, number4);
-        const pr = report2.pullRequest;
-        if (pr.state === "merged") {
+        if (!input3.checkedByCaller) {
+          const report2 = await this.observePullRequest(repo, number4);
+          const pr = report2.pullRequest;
+          if (pr.state === "merged") {
+            if (pr.head.sha !== input3.expectedHeadSha)
+              throw new GitHubError("HEAD_MOVED", `#${number4} was merged at head ${pr.head.sha.slice(0, 12)}, not the checked ${input3.expectedHeadSha.slice(0, 12)}`, {
+                advice: "someone merged a different head; inspect main before going on"
+              });
+            return { outcome: "already-merged", mergeCommitSha: pr.mergeCommitSha ?? "", pullRequest: pr };
+          }
           if (pr.head.sha !== input3.expectedHeadSha)
-            throw new GitHubError("HEAD_MOVED", `#${number4} was merged at head ${pr.head.sha.slice(0, 12)}, not the checked ${input3.expectedHeadSha.slice(0, 12)}`, {
-              advice: "someone merged a different head; inspect main before going on"
+            throw new GitHubError("HEAD_MOVED", `#${number4} head is now ${pr.head.sha.slice(0, 12)}, not the checked ${input3.expectedHeadSha.slice(0, 12)}; not merged`, {
+              advice: "new commits landed on the release branch: re-run the gates for the new head"
             });
-          return { outcome: "already-merged", mergeCommitSha: pr.mergeCommitSha ?? "", pullRequest: pr };
+          const blockers = report2.blockers.filter((b) => input3.requireApproval !== false || !b.startsWith("not approved"));
+          if (blockers.length)
+            throw new GitHubError("NOT_MERGEABLE", `#${number4} cannot be merged: ${blockers.join("; ")}`, {
+              advice: report2.mergeability.advice ?? "fix what is listed and re-run; nothing was merged"
+            });
         }
-        if (pr.head.sha !== input3.expectedHeadSha)
-          throw new GitHubError("HEAD_MOVED", `#${number4} head is now ${pr.head.sha.slice(0, 12)}, not the checked ${input3.expectedHeadSha.slice(0, 12)}; not merged`, {
-            advice: "new commits landed on the release branch: re-run the gates for the new head"
-          });
-        const blockers = report2.blockers.filter((b) => input3.requireApproval !== false || !b.startsWith("not approved"));
-        if (blockers.length)
-          throw new GitHubError("NOT_MERGEABLE", `#${number4} cannot be merged: ${blockers.join("; ")}`, {
-            advice: report2.mergeability.advice ?? "fix what is listed and re-run; nothing was merged"
-          });
         const { data } = await this.call(`merging #${number4}`, () => this.octokit.rest.pulls.merge({
           ...repo,
           pull_number: number4,
@@ -30242,7 +30243,7 @@ var init_forge = __esm({
         return {
           outcome: "merged",
           mergeCommitSha: data.sha,
-          pullRequest: { ...pr, state: "merged", mergeCommitSha: data.sha }
+          pullRequest: toPullInfo(after.data)
         };
       }
       // ------------------------------------------------------------------------------------------
@@ -30668,11 +30669,13 @@ function forgePort(forge, options) {
       const r = await forge.publishRelease(repo, tag, { makeLatest: makeLatest ? "true" : "false" });
       return toReleaseObservation(r.release);
     },
-    async mergePullRequest(number4, { sha, method, title }) {
+    async mergePullRequest(number4, { sha, method, title, checked }) {
       const r = await forge.mergePullRequest(repo, number4, {
         expectedHeadSha: sha,
         method,
         requireApproval: options.requireApproval ?? true,
+        // Core's executor re-runs the PR gates right before merging and says so.
+        checkedByCaller: checked === true,
         ...title ? { commitTitle: title } : {}
       });
       if (!r.mergeCommitSha)
@@ -30691,18 +30694,18 @@ function forgePort(forge, options) {
     async deleteBranch(branch) {
       await forge.deleteRef(repo, `refs/heads/${branch}`);
     },
-    async acquireLock(name, holder3, ttlSeconds) {
+    async acquireLock(name, holder, ttlSeconds) {
       if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0)
         throw new GitHubError("INVALID_INPUT", `lock ttlSeconds must be a positive number, not ${ttlSeconds}`);
-      const r = await forge.acquireLock(repo, name, { holder: holder3, ttlMs: ttlSeconds * 1e3, now: now() });
+      const r = await forge.acquireLock(repo, name, { holder, ttlMs: ttlSeconds * 1e3, now: now() });
       if (!r.acquired)
         return { acquired: false, holder: r.heldBy.holder, since: r.heldBy.acquiredAt };
       locks.set(name, r.lock);
       return { acquired: true };
     },
-    async releaseLock(name, holder3) {
+    async releaseLock(name, holder) {
       const lock = locks.get(name);
-      if (!lock || lock.holder !== holder3)
+      if (!lock || lock.holder !== holder)
         return;
       await forge.releaseLock(repo, lock);
       locks.delete(name);
@@ -30966,8 +30969,8 @@ function toReference(ref) {
   return typeof ref === "string" ? parseReference(ref) : ref;
 }
 function isLoopbackRegistry(registry3) {
-  const hostname5 = registry3.startsWith("[") ? registry3.slice(1, registry3.indexOf("]")) : registry3.replace(/:\d+$/, "");
-  return hostname5 === "localhost" || hostname5 === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname5) || hostname5.endsWith(".localhost");
+  const hostname4 = registry3.startsWith("[") ? registry3.slice(1, registry3.indexOf("]")) : registry3.replace(/:\d+$/, "");
+  return hostname4 === "localhost" || hostname4 === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname4) || hostname4.endsWith(".localhost");
 }
 var alphanumeric, separator, domainNameComponent, optionalPort, tagPat, digestPat, ipv6address, domainName, host, domainAndPort, pathComponent, remoteName, namePat, REFERENCE_RE, ANCHORED_NAME_RE, TAG_RE2, IDENTIFIER_RE, NAME_TOTAL_LENGTH_MAX, DOCKER_HUB;
 var init_reference = __esm({
@@ -32671,8 +32674,11 @@ function registryPort(client) {
         throw e;
       }
     },
-    async retag(image, digest, tag, signal) {
-      const r = await client.retag(imageAt(image, digest), tag, { signal });
+    async retag(image, digest, tag, options = {}) {
+      const r = await client.retag(imageAt(image, digest), tag, {
+        signal: options.signal,
+        ...options.checked ? { skipIfCurrent: false, readBack: false } : {}
+      });
       return { digest: r.digest, skipped: !r.changed };
     },
     async deleteManifest(image, digest, signal) {
@@ -45006,6 +45012,7 @@ var init_connect = __esm({
 });
 
 // packages/cli/src/render.ts
+import { hostname as hostname3 } from "node:os";
 function styleFor(env, isTTY) {
   const noColor = env.NO_COLOR !== void 0 && env.NO_COLOR !== "";
   return { color: isTTY && !noColor && env.TERM !== "dumb" };
@@ -45086,6 +45093,12 @@ function renderResult(r, s) {
   return `${lines.join("\n")}
 `;
 }
+function lockHolder(env) {
+  if (env.GITHUB_ACTIONS === "true" && env.GITHUB_RUN_ID) {
+    return `${env.GITHUB_ACTOR ?? "actions"} (run ${env.GITHUB_RUN_ID})`;
+  }
+  return `${env.USER ?? env.USERNAME ?? "someone"}@${hostname3()} (pid ${process.pid})`;
+}
 var paint, green, red, yellow, dim, bold, GATE_MARK, shortDigest, PHASE_ORDER;
 var init_render = __esm({
   "packages/cli/src/render.ts"() {
@@ -45107,22 +45120,15 @@ var release_exports = {};
 __export(release_exports, {
   releaseCommands: () => releaseCommands
 });
-import { hostname as hostname3 } from "node:os";
 async function service(args, ctx) {
   const connect = ctx.connect ?? connectRelease;
   return connect({ cwd: ctx.cwd, configPath: stringOption(args, "config"), env: ctx.env });
-}
-function holder(env) {
-  if (env.GITHUB_ACTIONS === "true" && env.GITHUB_RUN_ID) {
-    return `${env.GITHUB_ACTOR ?? "actions"} (run ${env.GITHUB_RUN_ID})`;
-  }
-  return `${env.USER ?? env.USERNAME ?? "someone"}@${hostname3()} (pid ${process.pid})`;
 }
 function execOptions(ctx) {
   const ttl = Number(ctx.env.RELKIT_LOCK_TTL_SECONDS ?? "");
   return {
     signal: ctx.signal,
-    holder: holder(ctx.env),
+    holder: lockHolder(ctx.env),
     ...Number.isFinite(ttl) && ttl > 0 ? { lockTtlSeconds: ttl } : {}
   };
 }
@@ -45136,37 +45142,43 @@ function exitFor(e) {
 async function runPlan(args, ctx, makePlan, run) {
   const style = styleFor(ctx.env, ctx.isTTY);
   const json2 = args.values.json === true;
-  try {
-    const svc = await service(args, ctx);
-    const plan = await makePlan(svc);
-    if (!json2) {
-      if (plan.gates.length > 0) {
-        const blocking = plan.gates.filter((g) => g.status !== "pass");
-        ctx.stdout(
-          blocking.length === 0 ? `all ${plan.gates.length} gates pass
+  let shown;
+  const show = (plan) => {
+    shown = plan;
+    if (json2) return;
+    if (plan.gates.length > 0) {
+      const blocking = plan.gates.filter((g) => g.status !== "pass");
+      ctx.stdout(
+        blocking.length === 0 ? `all ${plan.gates.length} gates pass
 ` : `${blocking.length} gate(s) not met:
 ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.subject ? ` [${g.subject}]` : ""}: ${g.reason}`).join("\n")}
 `
-        );
+      );
+    }
+    ctx.stdout(renderPlan(plan, style));
+    if (plan.verdict === "pass" && plan.steps.every((s) => s.done)) {
+      ctx.stdout("nothing to do: every step is already done\n");
+    }
+  };
+  try {
+    const svc = await service(args, ctx);
+    if (args.values["dry-run"] || !args.values.yes) {
+      const plan = await makePlan(svc);
+      show(plan);
+      if (args.values["dry-run"]) {
+        if (json2) writeJson(ctx, { dryRun: true, plan });
+        return plan.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
       }
-      ctx.stdout(renderPlan(plan, style));
-    }
-    if (args.values["dry-run"]) {
-      if (json2) writeJson(ctx, { dryRun: true, plan });
-      return plan.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
-    }
-    if (plan.verdict !== "pass") {
-      if (json2) writeJson(ctx, { plan, error: { code: "GATE_NOT_MET" } });
-      else ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed
+      if (plan.verdict !== "pass") {
+        if (json2) writeJson(ctx, { plan, error: { code: "GATE_NOT_MET" } });
+        else ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed
 `);
-      return ExitCode.gateNotMet;
-    }
-    if (plan.steps.every((s) => s.done)) {
-      if (json2) writeJson(ctx, { plan, result: { status: "succeeded", journal: [] } });
-      else ctx.stdout("nothing to do: every step is already done\n");
-      return ExitCode.ok;
-    }
-    if (!args.values.yes) {
+        return ExitCode.gateNotMet;
+      }
+      if (plan.steps.every((s) => s.done)) {
+        if (json2) writeJson(ctx, { plan, result: { status: "succeeded", journal: [] } });
+        return ExitCode.ok;
+      }
       if (!ctx.isTTY || !ctx.prompt) {
         throw new UsageError(`not a terminal: pass --yes to ${plan.kind} without a confirmation prompt`);
       }
@@ -45188,15 +45200,16 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
         process.kill(process.pid, "SIGKILL");
       }
     };
-    const result = await run(svc, onEvent);
-    if (json2) writeJson(ctx, { plan, result });
+    const result = await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) });
+    if (json2) writeJson(ctx, { plan: shown, result });
     else ctx.stdout(renderResult(result, style));
     return result.status === "succeeded" ? ExitCode.ok : result.error?.code === "GATE_NOT_MET" ? ExitCode.gateNotMet : ExitCode.failed;
   } catch (e) {
     const code = exitFor(e);
     if (code === void 0) throw e;
     const err = e;
-    if (json2) writeJson(ctx, { error: { code: err.code, message: err.message, details: err.details } });
+    if (json2)
+      writeJson(ctx, { plan: shown, error: { code: err.code, message: err.message, details: err.details } });
     else ctx.stderr(`${err.message}
 `);
     return code;
@@ -45286,7 +45299,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
         args,
         ctx,
         (svc) => svc.planPromote(args.positionals[0], ctx.signal),
-        (svc, onEvent) => svc.promote(args.positionals[0], { onEvent, ...execOptions(ctx) })
+        (svc, options) => svc.promote(args.positionals[0], options)
       )
     };
     rollback = {
@@ -45302,7 +45315,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
           args,
           ctx,
           (svc) => svc.planRollback(to, ctx.signal),
-          (svc, onEvent) => svc.rollback(to, { onEvent, ...execOptions(ctx) })
+          (svc, options) => svc.rollback(to, options)
         );
       }
     };
@@ -45317,7 +45330,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
         args,
         ctx,
         (svc) => svc.planAbandon(args.positionals[0], ctx.signal),
-        (svc, onEvent) => svc.abandon(args.positionals[0], { onEvent, ...execOptions(ctx) })
+        (svc, options) => svc.abandon(args.positionals[0], options)
       )
     };
     releaseCommands = [status, promote, rollback, abandon];
@@ -46184,17 +46197,10 @@ __export(publish_exports, {
   renderVerification: () => renderVerification
 });
 import { existsSync as existsSync2, mkdirSync, readFileSync as readFileSync2, writeFileSync } from "node:fs";
-import { hostname as hostname4 } from "node:os";
 import { dirname as dirname3, join as join4, relative } from "node:path";
 async function publishService(args, ctx) {
   const connect = ctx.connectPublish ?? connectPublish;
   return connect({ cwd: ctx.cwd, configPath: stringOption(args, "config"), env: ctx.env });
-}
-function holder2(env) {
-  if (env.GITHUB_ACTIONS === "true" && env.GITHUB_RUN_ID) {
-    return `${env.GITHUB_ACTOR ?? "actions"} (run ${env.GITHUB_RUN_ID})`;
-  }
-  return `${env.USER ?? env.USERNAME ?? "someone"}@${hostname4()} (pid ${process.pid})`;
 }
 function publishRun(env, now = /* @__PURE__ */ new Date()) {
   if (env.GITHUB_RUN_ID) {
@@ -46211,17 +46217,14 @@ function renderPublishPlan(plan, s) {
   const lines = [];
   const stage = plan.stage === "all" ? "" : ` (${plan.stage} stage)`;
   lines.push(
-    paint2(s, 1, `${plan.kind === "candidate" ? "publish candidate" : "publish"} ${plan.tag}${stage}`)
+    paint(s, 1, `${plan.kind === "candidate" ? "publish candidate" : "publish"} ${plan.tag}${stage}`)
   );
   for (const c of plan.checks) {
-    const m = MARK[c.status];
-    lines.push(
-      `  ${c.status === "pass" ? paint2(s, 32, m) : c.status === "fail" ? paint2(s, 31, m) : paint2(s, 33, m)} ${c.title}: ${c.reason}`
-    );
+    lines.push(`  ${mark(s, c.status)} ${c.title}: ${c.reason}`);
   }
   lines.push(`${plan.steps.length} step(s):`);
   plan.steps.forEach((p, i) => {
-    lines.push(`  ${i + 1}. ${p.description}${p.done ? paint2(s, 2, " (already done)") : ""}`);
+    lines.push(`  ${i + 1}. ${p.description}${p.done ? paint(s, 2, " (already done)") : ""}`);
   });
   if (plan.steps.length === 0) lines.push("  nothing to do");
   return `${lines.join("\n")}
@@ -46230,25 +46233,25 @@ function renderPublishPlan(plan, s) {
 function renderPublishEvent(e, s) {
   switch (e.type) {
     case "lock-acquired":
-      return paint2(s, 2, `lock taken by ${e.holder}`);
+      return paint(s, 2, `lock taken by ${e.holder}`);
     case "lock-released":
       return void 0;
     case "step-started":
       return `[${e.index + 1}/${e.total}] ${e.step.description} …`;
     case "step-skipped":
-      return `  ${paint2(s, 2, "↷ already done")}`;
+      return `  ${paint(s, 2, "↷ already done")}`;
     case "step-succeeded":
-      return `  ${paint2(s, 32, "✓")} ${e.entry.message}`;
+      return `  ${paint(s, 32, "✓")} ${e.entry.message}`;
     case "step-warning":
-      return `  ${paint2(s, 33, "!")} ${e.entry.message}`;
+      return `  ${paint(s, 33, "!")} ${e.entry.message}`;
     case "step-failed":
-      return `  ${paint2(s, 31, "✗")} ${e.entry.message}`;
+      return `  ${paint(s, 31, "✗")} ${e.entry.message}`;
   }
 }
 function renderPublishResult(r, s) {
   const done = r.journal.filter((j) => j.status === "done").length;
   const skipped = r.journal.filter((j) => j.status === "skipped").length;
-  const head = r.status === "succeeded" ? paint2(s, 32, `published ${r.tag}`) : paint2(s, 31, `publish ${r.tag} failed: ${r.error?.message ?? ""}`);
+  const head = r.status === "succeeded" ? paint(s, 32, `published ${r.tag}`) : paint(s, 31, `publish ${r.tag} failed: ${r.error?.message ?? ""}`);
   const lines = [`${head} — ${done} step(s) done, ${skipped} already done`];
   if (r.sha) lines.push(`  commit: ${r.sha}`);
   if (r.release) lines.push(`  draft release: ${r.release.url}`);
@@ -46259,12 +46262,9 @@ function renderPublishResult(r, s) {
 `;
 }
 function renderVerification(v, s) {
-  const lines = [paint2(s, 1, `verify-publish ${v.version}: ${v.verdict}`)];
+  const lines = [paint(s, 1, `verify-publish ${v.version}: ${v.verdict}`)];
   for (const g of v.gates) {
-    const m = MARK[g.status];
-    lines.push(
-      `  ${g.status === "pass" ? paint2(s, 32, m) : g.status === "fail" ? paint2(s, 31, m) : paint2(s, 33, m)} ${g.title}${g.subject ? ` [${g.subject}]` : ""}: ${g.reason}`
-    );
+    lines.push(`  ${mark(s, g.status)} ${g.title}${g.subject ? ` [${g.subject}]` : ""}: ${g.reason}`);
   }
   for (const d of v.digests) lines.push(`  ${d.image}@${d.digest}`);
   return `${lines.join("\n")}
@@ -46299,7 +46299,7 @@ function detectRepository(cwd, env) {
     dir = up;
   }
 }
-var configOption2, paint2, MARK, publish, verifyPublish2, init, publishCommands;
+var configOption2, publish, verifyPublish2, init, publishCommands;
 var init_publish2 = __esm({
   "packages/cli/src/commands/publish.ts"() {
     "use strict";
@@ -46309,8 +46309,6 @@ var init_publish2 = __esm({
     init_render();
     init_init_templates();
     configOption2 = { config: { type: "string", short: "c" } };
-    paint2 = (s, code, text) => s.color ? `\x1B[${code}m${text}\x1B[0m` : text;
-    MARK = { pass: "✓", fail: "✗", pending: "…" };
     publish = {
       path: ["publish"],
       summary: "publish phase: validate, finalize the CHANGELOG, tag, draft release, dispatch the smoke test",
@@ -46388,7 +46386,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
           }
           const result = await svc.execute(plan, {
             signal: ctx.signal,
-            holder: holder2(ctx.env),
+            holder: lockHolder(ctx.env),
             onEvent: (e) => {
               if (json2) return;
               const line = renderPublishEvent(e, style);
@@ -46766,25 +46764,10 @@ async function loadCommands(argv) {
 }
 
 // packages/cli/src/redact.ts
-var SECRET_ENV = /TOKEN|PASSWORD|SECRET|CREDENTIAL|AUTH/i;
-var PATTERNS = [
-  /\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g,
-  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
-  /(\/\/)[^/\s:@]+:[^/\s@]+@/g
-];
+init_dist();
 function makeRedactor(env) {
-  const secrets = Object.entries(env).filter(([k, v]) => SECRET_ENV.test(k) && v !== void 0 && v.length >= 6).map(([, v]) => v).sort((a, b) => b.length - a.length);
-  return (text) => {
-    let out = text;
-    for (const s of secrets) out = out.split(s).join("***");
-    for (const re of PATTERNS) {
-      out = out.replace(
-        re,
-        (m, p1) => p1 === "//" ? "//***@" : /^(Bearer|Basic)/i.test(m) ? `${p1} ***` : "***"
-      );
-    }
-    return out;
-  };
+  const secrets = secretsFromEnv(env);
+  return redactor(() => secrets);
 }
 
 // packages/cli/src/main.ts
@@ -46997,7 +46980,7 @@ function dispatchedSha(plan) {
   }
   return void 0;
 }
-var MARK2 = { pass: "✅", fail: "❌", pending: "⏳" };
+var MARK = { pass: "✅", fail: "❌", pending: "⏳" };
 var cell = (s) => String(s ?? "").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 function summaryMarkdown(title, json2, code) {
   const plan = obj2(json2.plan);
@@ -47014,7 +46997,7 @@ function summaryMarkdown(title, json2, code) {
     lines.push("| | gate | reason |", "|---|---|---|");
     for (const g of gates) {
       lines.push(
-        `| ${MARK2[String(g.status)] ?? ""} | ${cell(g.title)}${g.subject ? ` \`${cell(g.subject)}\`` : ""} | ${cell(g.reason)} |`
+        `| ${MARK[String(g.status)] ?? ""} | ${cell(g.title)}${g.subject ? ` \`${cell(g.subject)}\`` : ""} | ${cell(g.reason)} |`
       );
     }
     lines.push("");

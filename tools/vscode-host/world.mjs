@@ -4,7 +4,7 @@
 // the real local registry, the GitHub simulator and the sigstore mock with a signed two-platform
 // release published, reached by the extension through the real connectRelease.
 //
-// Until that exists, a fallback: the real local docker-registry (from @relkit/testkit) with two
+// On request only (--fallback-world), a reduced world: the real local docker-registry (from @relkit/testkit) with two
 // two-platform images (1.2.2 = latest, 1.2.3 = published, not promoted), and GitHub + signature
 // verification as a JSON file served to the extension by a connectRelease stand-in
 // (packages/vscode-ext/out/test/fixture-connect.cjs) through RELKIT_VSCODE_CONNECT_MODULE.
@@ -53,6 +53,8 @@ export async function startWorld({ extDir, dir, log, preferFallback = false, con
     if (connectModule) world.env.RELKIT_VSCODE_CONNECT_MODULE = path.resolve(connectModule);
     return world;
   }
+  // Never degrade silently to the stand-in: only an explicit --fallback-world uses it.
+  if (!preferFallback) throw new Error('the full release world is not available (see the line above); build the workspace first');
   log('release world: fallback (real registry; GitHub and signatures as a JSON file; connectRelease stand-in)');
   return fallbackWorld({ extDir, dir });
 }

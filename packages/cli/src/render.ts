@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { ExecutionEvent, ExecutionResult, GateResult, Plan, ReleaseStatus } from '@relkit/release-core';
 
 /** Terminal styling; everything degrades to plain text when color is off. */
@@ -10,7 +11,8 @@ export function styleFor(env: Readonly<Record<string, string | undefined>>, isTT
   return { color: isTTY && !noColor && env.TERM !== 'dumb' };
 }
 
-const paint = (s: Style, code: number, text: string) => (s.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+export const paint = (s: Style, code: number, text: string) =>
+  s.color ? `\x1b[${code}m${text}\x1b[0m` : text;
 const green = (s: Style, t: string) => paint(s, 32, t);
 const red = (s: Style, t: string) => paint(s, 31, t);
 const yellow = (s: Style, t: string) => paint(s, 33, t);
@@ -19,7 +21,8 @@ const bold = (s: Style, t: string) => paint(s, 1, t);
 
 export const GATE_MARK = { pass: '✓', fail: '✗', pending: '…' } as const;
 
-function mark(s: Style, status: GateResult['status']): string {
+/** ✓ ✗ … for pass / fail / pending, colored when color is on. */
+export function mark(s: Style, status: GateResult['status']): string {
   const m = GATE_MARK[status];
   return status === 'pass' ? green(s, m) : status === 'fail' ? red(s, m) : yellow(s, m);
 }
@@ -113,4 +116,12 @@ export function renderResult(r: ExecutionResult, s: Style): string {
   if (r.status === 'failed')
     lines.push('Run the same command again to resume: steps already done are skipped.');
   return `${lines.join('\n')}\n`;
+}
+
+/** Who holds the release lock, as another run will see it. */
+export function lockHolder(env: Readonly<Record<string, string | undefined>>): string {
+  if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_RUN_ID) {
+    return `${env.GITHUB_ACTOR ?? 'actions'} (run ${env.GITHUB_RUN_ID})`;
+  }
+  return `${env.USER ?? env.USERNAME ?? 'someone'}@${hostname()} (pid ${process.pid})`;
 }

@@ -65,7 +65,12 @@ interface StepOutcome {
  */
 type Handlers = { [K in Step['kind']]: (step: Extract<Step, { kind: K }>) => Promise<StepOutcome> };
 
-function handlers(config: ReleaseConfig, ports: ReleasePorts, version: string, signal?: AbortSignal): Handlers {
+function handlers(
+  config: ReleaseConfig,
+  ports: ReleasePorts,
+  version: string,
+  signal?: AbortSignal,
+): Handlers {
   const { registry, forge, signatures } = ports;
   const manifestDigest = async (image: string, ref: string) => {
     const m = await registry.observeManifest(image, ref, signal);
@@ -98,7 +103,8 @@ function handlers(config: ReleaseConfig, ports: ReleasePorts, version: string, s
     async 'merge-pr'(s) {
       // Merging is irreversible: every PR check runs again right before it, against fresh state.
       const pr = await forge.observePullRequest(s.head, s.base, signal);
-      if (pr.state === 'merged') return { alreadyDone: true, after: pr.mergeCommitSha, message: 'already merged' };
+      if (pr.state === 'merged')
+        return { alreadyDone: true, after: pr.mergeCommitSha, message: 'already merged' };
       const fresh: Observations = {
         version,
         observedAt: new Date().toISOString(),
@@ -137,7 +143,9 @@ function handlers(config: ReleaseConfig, ports: ReleasePorts, version: string, s
       ]);
       if (current !== s.digest) return { alreadyDone: true, message: `${s.image}:${s.tag} is gone or moved` };
       if (s.digest === v || s.digest === l) {
-        return { message: `kept ${s.image}:${s.tag}: its digest is also ${s.digest === v ? version : 'latest'}` };
+        return {
+          message: `kept ${s.image}:${s.tag}: its digest is also ${s.digest === v ? version : 'latest'}`,
+        };
       }
       const sigTags = (await signatures.signatureTags?.(s.image, s.digest, signal)) ?? [];
       for (const t of sigTags) {
@@ -145,12 +153,18 @@ function handlers(config: ReleaseConfig, ports: ReleasePorts, version: string, s
         if (d) await registry.deleteManifest(s.image, d, signal);
       }
       await registry.deleteManifest(s.image, s.digest, signal);
-      return { before: s.digest, message: `removed ${s.image}:${s.tag} and ${sigTags.length} signature tag(s)` };
+      return {
+        before: s.digest,
+        message: `removed ${s.image}:${s.tag} and ${sigTags.length} signature tag(s)`,
+      };
     },
     async 'delete-draft-release'(s) {
       const r = await forge.observeRelease(s.tag, signal);
       if (r.state === 'published') {
-        throw new ReleaseError('ABANDON_REFUSED', `release ${s.tag} was published meanwhile; not deleting it`);
+        throw new ReleaseError(
+          'ABANDON_REFUSED',
+          `release ${s.tag} was published meanwhile; not deleting it`,
+        );
       }
       if (r.state === 'missing') return { alreadyDone: true, message: 'already deleted' };
       await forge.deleteDraftRelease(s.tag, signal);
@@ -182,13 +196,25 @@ export interface HeldLock {
  * Takes the repository's release lock, so two runs never write at once; throws LOCK_HELD
  * naming who holds it and since when.
  */
-export async function acquireReleaseLock(ports: ReleasePorts, options: ExecuteOptions = {}): Promise<HeldLock> {
+export async function acquireReleaseLock(
+  ports: ReleasePorts,
+  options: ExecuteOptions = {},
+): Promise<HeldLock> {
   const holder = options.holder ?? 'relkit';
-  const lock = await ports.forge.acquireLock(LOCK_NAME, holder, options.lockTtlSeconds ?? 900, options.signal);
+  const lock = await ports.forge.acquireLock(
+    LOCK_NAME,
+    holder,
+    options.lockTtlSeconds ?? 900,
+    options.signal,
+  );
   if (!lock.acquired) {
-    throw new ReleaseError('LOCK_HELD', `another release run holds the lock: ${lock.holder} since ${lock.since}`, {
-      details: { holder: lock.holder, since: lock.since },
-    });
+    throw new ReleaseError(
+      'LOCK_HELD',
+      `another release run holds the lock: ${lock.holder} since ${lock.since}`,
+      {
+        details: { holder: lock.holder, since: lock.since },
+      },
+    );
   }
   options.onEvent?.({ type: 'lock-acquired', name: LOCK_NAME, holder });
   return {

@@ -83,3 +83,4 @@ export type {
   ChangelogRelease,
   ChangelogFileResult,
 } from './changelog/index.js';
+export { redactor, secretsFromEnv } from './redact.js';

@@ -306,7 +306,9 @@ describe('forgePort: release pull request', () => {
     // The guard still holds: a moved head is refused by GitHub itself (409).
     const other = readyPull('1.2.4');
     t.sim.commit(R, 'release/1.2.4', { 'late.txt': 'x' }, 'a late push');
-    const e = await rejection(port.mergePullRequest(other.number, { sha: other.head, method: 'merge', checked: true }));
+    const e = await rejection(
+      port.mergePullRequest(other.number, { sha: other.head, method: 'merge', checked: true }),
+    );
     expect(e.code).toBe('HEAD_MOVED');
   });
 

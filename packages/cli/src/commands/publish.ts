@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import {
   ReleaseError,
@@ -22,7 +21,7 @@ import {
   type ParsedArgs,
 } from '../command.js';
 import { connectPublish } from '../publish-forge.js';
-import { styleFor, type Style } from '../render.js';
+import { lockHolder, mark, paint, styleFor, type Style } from '../render.js';
 import { initFiles, type InitInput } from './init-templates.js';
 
 const configOption = { config: { type: 'string', short: 'c' } } as const;
@@ -30,14 +29,6 @@ const configOption = { config: { type: 'string', short: 'c' } } as const;
 async function publishService(args: ParsedArgs, ctx: CliContext): Promise<PublishService> {
   const connect = ctx.connectPublish ?? connectPublish;
   return connect({ cwd: ctx.cwd, configPath: stringOption(args, 'config'), env: ctx.env });
-}
-
-/** Who holds the release lock, as another run will see it. */
-function holder(env: CliContext['env']): string {
-  if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_RUN_ID) {
-    return `${env.GITHUB_ACTOR ?? 'actions'} (run ${env.GITHUB_RUN_ID})`;
-  }
-  return `${env.USER ?? env.USERNAME ?? 'someone'}@${hostname()} (pid ${process.pid})`;
 }
 
 /**
@@ -58,9 +49,6 @@ export function publishRun(env: CliContext['env'], now: Date = new Date()): Publ
   return { id: `local-${now.getTime()}`, workflow: 'release-cli' };
 }
 
-const paint = (s: Style, code: number, text: string) => (s.color ? `\x1b[${code}m${text}\x1b[0m` : text);
-const MARK = { pass: '✓', fail: '✗', pending: '…' } as const;
-
 export function renderPublishPlan(plan: PublishPlan, s: Style): string {
   const lines: string[] = [];
   const stage = plan.stage === 'all' ? '' : ` (${plan.stage} stage)`;
@@ -68,10 +56,7 @@ export function renderPublishPlan(plan: PublishPlan, s: Style): string {
     paint(s, 1, `${plan.kind === 'candidate' ? 'publish candidate' : 'publish'} ${plan.tag}${stage}`),
   );
   for (const c of plan.checks) {
-    const m = MARK[c.status];
-    lines.push(
-      `  ${c.status === 'pass' ? paint(s, 32, m) : c.status === 'fail' ? paint(s, 31, m) : paint(s, 33, m)} ${c.title}: ${c.reason}`,
-    );
+    lines.push(`  ${mark(s, c.status)} ${c.title}: ${c.reason}`);
   }
   lines.push(`${plan.steps.length} step(s):`);
   plan.steps.forEach((p, i) => {
@@ -119,10 +104,7 @@ function renderPublishResult(r: PublishResult, s: Style): string {
 export function renderVerification(v: PublishVerification, s: Style): string {
   const lines = [paint(s, 1, `verify-publish ${v.version}: ${v.verdict}`)];
   for (const g of v.gates) {
-    const m = MARK[g.status];
-    lines.push(
-      `  ${g.status === 'pass' ? paint(s, 32, m) : g.status === 'fail' ? paint(s, 31, m) : paint(s, 33, m)} ${g.title}${g.subject ? ` [${g.subject}]` : ''}: ${g.reason}`,
-    );
+    lines.push(`  ${mark(s, g.status)} ${g.title}${g.subject ? ` [${g.subject}]` : ''}: ${g.reason}`);
   }
   for (const d of v.digests) lines.push(`  ${d.image}@${d.digest}`);
   return `${lines.join('\n')}\n`;
@@ -221,7 +203,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
       }
       const result = await svc.execute(plan, {
         signal: ctx.signal,
-        holder: holder(ctx.env),
+        holder: lockHolder(ctx.env),
         onEvent: (e) => {
           if (json) return;
           const line = renderPublishEvent(e, style);

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import {
   ReleaseError,
   type RunOptions,
@@ -17,7 +16,7 @@ import {
   type ParsedArgs,
 } from '../command.js';
 import { connectRelease } from '../connect.js';
-import { renderEvent, renderPlan, renderResult, renderStatus, styleFor } from '../render.js';
+import { lockHolder, renderEvent, renderPlan, renderResult, renderStatus, styleFor } from '../render.js';
 
 const configOption = { config: { type: 'string', short: 'c' } } as const;
 
@@ -26,20 +25,12 @@ async function service(args: ParsedArgs, ctx: CliContext): Promise<ReleaseServic
   return connect({ cwd: ctx.cwd, configPath: stringOption(args, 'config'), env: ctx.env });
 }
 
-/** Who holds the lock, as another run will see it. */
-function holder(env: CliContext['env']): string {
-  if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_RUN_ID) {
-    return `${env.GITHUB_ACTOR ?? 'actions'} (run ${env.GITHUB_RUN_ID})`;
-  }
-  return `${env.USER ?? env.USERNAME ?? 'someone'}@${hostname()} (pid ${process.pid})`;
-}
-
 /** Lock holder and expiry; RELKIT_LOCK_TTL_SECONDS shortens the expiry (default 15 minutes). */
 function execOptions(ctx: CliContext) {
   const ttl = Number(ctx.env.RELKIT_LOCK_TTL_SECONDS ?? '');
   return {
     signal: ctx.signal,
-    holder: holder(ctx.env),
+    holder: lockHolder(ctx.env),
     ...(Number.isFinite(ttl) && ttl > 0 ? { lockTtlSeconds: ttl } : {}),
   };
 }
@@ -103,7 +94,9 @@ async function runPlan(
       if (!ctx.isTTY || !ctx.prompt) {
         throw new UsageError(`not a terminal: pass --yes to ${plan.kind} without a confirmation prompt`);
       }
-      const answer = await ctx.prompt(`${plan.kind} ${plan.version}: run these ${plan.steps.length} step(s)? [y/N] `);
+      const answer = await ctx.prompt(
+        `${plan.kind} ${plan.version}: run these ${plan.steps.length} step(s)? [y/N] `,
+      );
       if (!/^y(es)?$/i.test(answer.trim())) {
         ctx.stderr('cancelled; nothing was changed\n');
         return ExitCode.failed;
@@ -132,7 +125,8 @@ async function runPlan(
     const code = exitFor(e);
     if (code === undefined) throw e;
     const err = e as ReleaseError;
-    if (json) writeJson(ctx, { plan: shown, error: { code: err.code, message: err.message, details: err.details } });
+    if (json)
+      writeJson(ctx, { plan: shown, error: { code: err.code, message: err.message, details: err.details } });
     else ctx.stderr(`${err.message}\n`);
     return code;
   }

@@ -17,10 +17,18 @@ export function runCli(
   args: readonly string[],
   env: Record<string, string> = {},
 ): Promise<CliRun> {
+  // Plain output: NO_COLOR, and no FORCE_COLOR from a parent (Nx sets it; Node warns about both).
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    ...world.env,
+    NO_COLOR: '1',
+    ...env,
+  };
+  delete childEnv.FORCE_COLOR;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args, '--config', world.configPath], {
       cwd: world.workspace,
-      env: { ...process.env, ...world.env, NO_COLOR: '1', ...env },
+      env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -99,7 +99,8 @@ function httpRegistry(): RegistryPort {
       if (r.status === 404) return [];
       return ((await r.json()) as { tags?: string[] | null }).tags ?? [];
     },
-    async retag(image, digest, tag, signal) {
+    async retag(image, digest, tag, options = {}) {
+      const { signal } = options;
       const cur = await get(image, tag, signal);
       if (cur?.digest === digest) return { digest, skipped: true };
       const m = await get(image, digest, signal);
