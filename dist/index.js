@@ -21134,7 +21134,9 @@ function handlers(config2, ports, version2, signal) {
       if (current !== s.digest)
         return { alreadyDone: true, message: `${s.image}:${s.tag} is gone or moved` };
       if (s.digest === v || s.digest === l) {
-        return { message: `kept ${s.image}:${s.tag}: its digest is also ${s.digest === v ? version2 : "latest"}` };
+        return {
+          message: `kept ${s.image}:${s.tag}: its digest is also ${s.digest === v ? version2 : "latest"}`
+        };
       }
       const sigTags = await signatures.signatureTags?.(s.image, s.digest, signal) ?? [];
       for (const t of sigTags) {
@@ -21143,7 +21145,10 @@ function handlers(config2, ports, version2, signal) {
           await registry3.deleteManifest(s.image, d, signal);
       }
       await registry3.deleteManifest(s.image, s.digest, signal);
-      return { before: s.digest, message: `removed ${s.image}:${s.tag} and ${sigTags.length} signature tag(s)` };
+      return {
+        before: s.digest,
+        message: `removed ${s.image}:${s.tag} and ${sigTags.length} signature tag(s)`
+      };
     },
     async "delete-draft-release"(s) {
       const r = await forge.observeRelease(s.tag, signal);
