@@ -12,7 +12,8 @@
 // (`http.server.request.start` on the proxies' ports); counts come from the proxies' logs.
 //
 // 1. relkit: an in-process promote (loadConfig + connectPorts + createReleaseService), split into
-//    gates (planPromote = observe + evaluate) and execution (execute). Reported: wall time, the
+//    gates (observe + evaluate, with the lock taken meanwhile) and execution, through
+//    service.promote (the path release-cli takes with --yes). Reported: wall time, the
 //    effective sequential round trips = wall / LATENCY_MS, and the observed chain depth = the
 //    longest chain of requests in the log that ran strictly one after another (request start ≥
 //    previous response end). The same promote at 0 ms is printed as the CPU floor: the
@@ -62,7 +63,7 @@ import { performance } from 'node:perf_hooks';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectPorts, loadConfig } from '@relkit/cli';
-import { createReleaseService, execute } from '@relkit/release-core';
+import { createReleaseService } from '@relkit/release-core';
 import { skopeo, startFaultProxy, startReleaseWorld } from '@relkit/testkit';
 import { fmt, median, writeResults } from './lib.mjs';
 
@@ -277,16 +278,20 @@ async function relkitPromote(latencyMs) {
     const mark = timeline.length;
     const marks = [];
     const t0 = performance.now();
-    const plan = await service.planPromote(s.world.version);
-    const t1 = performance.now();
-    if (plan.verdict !== 'pass') throw new Error(`gates did not pass: ${JSON.stringify(plan.gates)}`);
-    let stepName = 'lock';
-    const result = await execute(config, plan, ports, {
+    // The real promote path: observation and the lock run together; onPlan marks the end of the
+    // gates (the lock's requests made meanwhile count as gates time).
+    let t1 = t0;
+    let stepName = 'gates';
+    const result = await service.promote(s.world.version, {
       holder: 'bench',
+      onPlan: (plan) => {
+        t1 = performance.now();
+        if (plan.verdict !== 'pass') throw new Error(`gates did not pass: ${JSON.stringify(plan.gates)}`);
+      },
       onEvent: (e) => {
         const now = performance.now();
-        if (e.type === 'lock-acquired') marks.push({ phase: 'lock', end: now });
-        else if (e.type === 'step-started') {
+        if (e.type === 'lock-acquired') return;
+        if (e.type === 'step-started') {
           const k = e.step.step.kind;
           stepName =
             k === 'move-tag'
