@@ -46769,7 +46769,7 @@ async function loadCommands(argv) {
 }
 
 // packages/cli/src/redact.ts
-init_dist();
+init_redact();
 function makeRedactor(env) {
   const secrets = secretsFromEnv(env);
   return redactor(() => secrets);
@@ -46814,6 +46814,11 @@ ${c.help.trimEnd()}
 ` : ""}`;
 }
 async function main(argv, context, commandList) {
+  if (argv[0] === "--version") {
+    context.stdout(`${VERSION11}
+`);
+    return ExitCode.ok;
+  }
   const commands = commandList ?? await loadCommands(argv);
   const redact = makeRedactor(context.env);
   const ctx = {
@@ -46824,11 +46829,6 @@ async function main(argv, context, commandList) {
   if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
     ctx.stdout(renderHelp(commands, argv[0] === "help" ? argv.slice(1) : []));
     return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
-  }
-  if (argv[0] === "--version") {
-    ctx.stdout(`${VERSION11}
-`);
-    return ExitCode.ok;
   }
   const cmd = findCommand(commands, argv);
   if (!cmd) {

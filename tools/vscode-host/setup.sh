@@ -39,6 +39,10 @@ fi
 export TMPDIR="$here/.tmp"
 mkdir -p "$TMPDIR"
 export PATH="$n24/bin:$PATH"
+# When started by an outer `npm run` (the root test command, on the machine's Node), its npm_*
+# variables would leak into this install as config: npm_config_user_agent says node/v20 and
+# code-server's postinstall refuses to run. Start this install from a clean npm environment.
+while read -r v; do unset "$v"; done < <(compgen -e | grep -i '^npm_' || true)
 # code-server's postinstall refuses to run as root without unsafe-perm; node-pty's postinstall runs
 # `npx node-gyp` (and this machine's npmrc may say yes=false); native modules build against Node 24 headers.
 export npm_config_unsafe_perm=true npm_config_yes=true npm_config_nodedir="$n24"

@@ -50,6 +50,10 @@ export async function main(
   context: CliContext,
   commandList?: readonly Command[],
 ): Promise<ExitCode> {
+  if (argv[0] === '--version') {
+    context.stdout(`${VERSION}\n`);
+    return ExitCode.ok;
+  }
   const commands = commandList ?? (await loadCommands(argv));
   const redact = makeRedactor(context.env);
   const ctx: CliContext = {
@@ -60,10 +64,6 @@ export async function main(
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     ctx.stdout(renderHelp(commands, argv[0] === 'help' ? argv.slice(1) : []));
     return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
-  }
-  if (argv[0] === '--version') {
-    ctx.stdout(`${VERSION}\n`);
-    return ExitCode.ok;
   }
   const cmd = findCommand(commands, argv);
   if (!cmd) {
