@@ -2,13 +2,10 @@ import type {
   GitHubReleaseObservation,
   ManifestObservation,
   ObservationError,
-  PullRequestObservation,
   SignatureObservation,
-  SmokeObservation,
-  TagObservation,
 } from '../observations.js';
 import type { SigningPolicy } from '../config.js';
-import type { Clock } from '../ports.js';
+import type { Clock, ForgePort } from '../ports.js';
 
 /**
  * The narrow ports the publish phase needs. @relkit/github implements the forge side (the same
@@ -55,7 +52,20 @@ export interface FileCommitRequest {
   readonly parentSha: string;
 }
 
-export interface PublishForgePort {
+/**
+ * The forge side of publish: promote's observations and its lock (the same lock, so publish,
+ * promote and abandon never overlap), plus the writes only publish makes.
+ */
+export interface PublishForgePort extends Pick<
+  ForgePort,
+  | 'observeTag'
+  | 'listTags'
+  | 'observeRelease'
+  | 'observePullRequest'
+  | 'observeSmoke'
+  | 'acquireLock'
+  | 'releaseLock'
+> {
   /** The head commit of a branch. */
   observeBranch(branch: string, signal?: AbortSignal): Promise<BranchObservation>;
   /** A file's text at a ref (branch, tag or commit sha), read fresh (no cache). */
@@ -66,26 +76,10 @@ export interface PublishForgePort {
    * core reads it back again anyway (the origin's 0.3.1 commit step was a silent no-op).
    */
   commitFile(change: FileCommitRequest, signal?: AbortSignal): Promise<{ readonly sha: string }>;
-  observeTag(tag: string, signal?: AbortSignal): Promise<TagObservation>;
-  /** Tags starting with a prefix (all pages). */
-  listTags(prefix: string, signal?: AbortSignal): Promise<readonly string[]>;
   /** Creates a lightweight tag (a refs/tags ref, no tag object) at a commit. */
   createTag(tag: string, sha: string, signal?: AbortSignal): Promise<void>;
-  /** The release of a tag, drafts included (found by listing: GET /releases/tags never returns drafts). */
-  observeRelease(tag: string, signal?: AbortSignal): Promise<GitHubReleaseObservation>;
   createDraftRelease(request: DraftReleaseRequest, signal?: AbortSignal): Promise<GitHubReleaseObservation>;
-  observePullRequest(head: string, base: string, signal?: AbortSignal): Promise<PullRequestObservation>;
-  /** The downstream smoke release for a tag (used to skip a dispatch whose result already exists). */
-  observeSmoke(tag: string, signal?: AbortSignal): Promise<SmokeObservation>;
   dispatch(request: DispatchRequest, signal?: AbortSignal): Promise<void>;
-  /** The same lock promote and abandon take: publish, promote and abandon never overlap. */
-  acquireLock(
-    name: string,
-    holder: string,
-    ttlSeconds: number,
-    signal?: AbortSignal,
-  ): Promise<{ acquired: true } | { acquired: false; holder: string; since: string }>;
-  releaseLock(name: string, holder: string, signal?: AbortSignal): Promise<void>;
 }
 
 /**
