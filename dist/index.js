@@ -30617,6 +30617,7 @@ function forgePort(forge, options) {
   const repo = options.repository;
   const smoke = options.smoke;
   const locks = /* @__PURE__ */ new Map();
+  const pullNumbers = /* @__PURE__ */ new Map();
   const now = () => options.clock?.now() ?? /* @__PURE__ */ new Date();
   return {
     async observeRelease(tag) {
@@ -30639,10 +30640,17 @@ function forgePort(forge, options) {
       };
     },
     async observePullRequest(head, base) {
-      const found = await forge.findPullRequest(repo, { head, base });
-      if (!found)
-        return { state: "missing", head, base };
-      const report2 = await forge.observePullRequest(repo, found.number);
+      const key = `${head}
+${base}`;
+      const cached2 = pullNumbers.get(key);
+      let report2 = cached2 === void 0 ? void 0 : await forge.observePullRequest(repo, cached2);
+      if (!report2 || report2.pullRequest.state === "closed" || report2.pullRequest.head.ref !== head || report2.pullRequest.base.ref !== base) {
+        const found = await forge.findPullRequest(repo, { head, base });
+        if (!found)
+          return { state: "missing", head, base };
+        pullNumbers.set(key, found.number);
+        report2 = await forge.observePullRequest(repo, found.number);
+      }
       const pr = report2.pullRequest;
       const raw = report2.mergeability.mergeStateStatus;
       return {
@@ -32190,6 +32198,7 @@ var init_client2 = __esm({
         if (!r.digest) {
           throw new RegistryError("INVALID_REFERENCE", `${formatReference(r)}: referrers are looked up by digest (repo@sha256:…)`);
         }
+        const fallbackLookup = this.findManifest(withTag(r, referrersTag(r.digest)), options).then((manifest) => ({ manifest }), (error62) => ({ error: error62 }));
         const q = options.artifactType ? `?artifactType=${encodeURIComponent(options.artifactType)}` : "";
         const req = {
           method: "GET",
@@ -32224,7 +32233,10 @@ var init_client2 = __esm({
             manifests: filterArtifacts(api.manifests, api.filtered ? void 0 : options.artifactType)
           };
         }
-        const fallback = await this.findManifest(withTag(r, referrersTag(r.digest)), options);
+        const looked = await fallbackLookup;
+        if ("error" in looked)
+          throw looked.error;
+        const fallback = looked.manifest;
         if (!fallback)
           return { via: "fallback-tag", manifests: [] };
         if (fallback.manifest.kind !== "index") {

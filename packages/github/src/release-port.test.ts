@@ -377,6 +377,24 @@ describe('forgePort: release pull request', () => {
     expect(await port.observePullRequest('release/1.2.3', 'main')).toMatchObject({ state: 'merged', number });
   });
 
+  it('reads a PR it found once by number (no second search), and searches again once it is closed', async () => {
+    const port = portFor();
+    const { number } = readyPull();
+    expect(await port.observePullRequest('release/1.2.3', 'main')).toMatchObject({ state: 'open', number });
+    const before = t.sim.requests.length;
+    expect(await port.observePullRequest('release/1.2.3', 'main')).toMatchObject({ state: 'open', number });
+    const searches = t.sim.requests
+      .slice(before)
+      .filter((q) => q.method === 'GET' && /\/pulls$/.test(q.path.replace(/\?.*$/, '')));
+    expect(searches).toHaveLength(0);
+    t.sim.closePull(R, number);
+    const reopened = t.sim.openPull(R, { head: 'release/1.2.3', base: 'main' });
+    expect(await port.observePullRequest('release/1.2.3', 'main')).toMatchObject({
+      state: 'open',
+      number: reopened,
+    });
+  });
+
   it('two open PRs for one release are AMBIGUOUS (thrown: could not tell which)', async () => {
     t.sim.openPull(R, { head: 'release/1.2.3', base: 'main' });
     t.sim.openPull(R, { head: 'release/1.2.3', base: 'main' });

@@ -67,6 +67,7 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
   const smoke = options.smoke;
   // The locks this port took, so releaseLock deletes exactly that ref at exactly that commit.
   const locks = new Map<string, LockInfo>();
+  const pullNumbers = new Map<string, number>();
   const now = () => options.clock?.now() ?? new Date();
 
   return {
@@ -93,9 +94,22 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
     },
 
     async observePullRequest(head, base): Promise<PullRequestObservation> {
-      const found = await forge.findPullRequest(repo, { head, base });
-      if (!found) return { state: 'missing', head, base };
-      const report = await forge.observePullRequest(repo, found.number);
+      // The PR found once (during the gates) is read by number afterwards: the re-check right
+      // before the merge saves the search. Anything but the same open-or-merged PR searches again.
+      const key = `${head}\n${base}`;
+      const cached = pullNumbers.get(key);
+      let report = cached === undefined ? undefined : await forge.observePullRequest(repo, cached);
+      if (
+        !report ||
+        report.pullRequest.state === 'closed' ||
+        report.pullRequest.head.ref !== head ||
+        report.pullRequest.base.ref !== base
+      ) {
+        const found = await forge.findPullRequest(repo, { head, base });
+        if (!found) return { state: 'missing', head, base };
+        pullNumbers.set(key, found.number);
+        report = await forge.observePullRequest(repo, found.number);
+      }
       const pr = report.pullRequest;
       const raw = report.mergeability.mergeStateStatus;
       return {

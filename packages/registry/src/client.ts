@@ -576,6 +576,12 @@ export class RegistryClient {
         `${formatReference(r)}: referrers are looked up by digest (repo@sha256:…)`,
       );
     }
+    // Ask the API and read the fallback tag at once: registries without the API (GHCR, distribution
+    // 2.8) answer 404 to the first, and waiting for that would put a round trip on the critical path.
+    const fallbackLookup = this.findManifest(withTag(r, referrersTag(r.digest)), options).then(
+      (manifest) => ({ manifest }),
+      (error: unknown) => ({ error }),
+    );
     const q = options.artifactType ? `?artifactType=${encodeURIComponent(options.artifactType)}` : '';
     const req = {
       method: 'GET' as const,
@@ -611,7 +617,9 @@ export class RegistryClient {
         manifests: filterArtifacts(api.manifests, api.filtered ? undefined : options.artifactType),
       };
     }
-    const fallback = await this.findManifest(withTag(r, referrersTag(r.digest)), options);
+    const looked = await fallbackLookup;
+    if ('error' in looked) throw looked.error;
+    const fallback = looked.manifest;
     if (!fallback) return { via: 'fallback-tag', manifests: [] };
     if (fallback.manifest.kind !== 'index') {
       throw new RegistryError(
