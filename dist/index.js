@@ -21094,7 +21094,7 @@ function handlers(config2, ports, version2, signal) {
       return { before: before ?? void 0, after, message: `${s.image}:${s.tag} → ${s.toDigest}` };
     },
     async "publish-release"(s) {
-      const r = await forge.publishRelease(s.tag, { makeLatest: true }, signal);
+      const r = await forge.publishRelease(s.tag, { makeLatest: true, id: s.releaseId }, signal);
       if (r.state !== "published") {
         throw new ReleaseError("PLAN_FAILED", `release ${s.tag} reads back as ${r.state} after publishing`);
       }
@@ -29913,25 +29913,39 @@ var init_forge = __esm({
        * Publishes the draft release of a tag (`draft: false`) with an explicit make_latest. Already
        * published counts as done, so a resumed promote goes on. This is irreversible.
        */
+      /**
+       * Publishes the draft release of a tag. `draftId`: the id of the draft the caller has just
+       * observed (the release engine does, in its gates), which saves the lookup; the published
+       * release is read back either way and must carry the tag.
+       */
       async publishRelease(repo, tag, options) {
         if (!["true", "false", "legacy"].includes(options.makeLatest))
           throw new GitHubError("INVALID_INPUT", `makeLatest must be 'true', 'false' or 'legacy', not ${JSON.stringify(options.makeLatest)}`);
         const name = `${repo.owner}/${repo.repo}`;
-        const found = await this.findRelease(repo, tag);
-        if (!found.release)
-          throw notFoundRelease(found);
-        if (!found.release.draft)
-          return { outcome: "already-published", release: found.release };
-        const id = found.release.id;
+        let id = options.draftId;
+        if (id === void 0) {
+          const found = await this.findRelease(repo, tag);
+          if (!found.release)
+            throw notFoundRelease(found);
+          if (!found.release.draft)
+            return { outcome: "already-published", release: found.release };
+          id = found.release.id;
+        }
+        const releaseId = id;
         await this.call(`publishing the release ${tag} of ${name}`, () => this.octokit.rest.repos.updateRelease({
           ...repo,
-          release_id: id,
+          release_id: releaseId,
           draft: false,
           make_latest: options.makeLatest
         })).catch((e) => {
           throw burnedTag(e, tag, name);
         });
-        return { outcome: "published", release: await this.verifyRelease(repo, id, { draft: false }) };
+        const release = await this.verifyRelease(repo, releaseId, { draft: false });
+        if (release.tag !== tag)
+          throw new GitHubError("VERIFICATION_FAILED", `release ${releaseId} of ${name} is ${release.tag}, not ${tag}`, {
+            advice: "the release id does not belong to this tag; nothing else was changed"
+          });
+        return { outcome: "published", release };
       }
       /**
        * Deletes the draft release of a tag (the abandon path). A published release is never deleted:
@@ -30267,7 +30281,7 @@ var init_forge = __esm({
         }
       }
       /** Creates a ref; if it exists, reports where it points instead (the refs API answers 422). */
-      async createRef(repo, ref, sha) {
+      async createRef(repo, ref, sha, options = {}) {
         const full = fullRef(ref);
         if (!SHA_RE.test(sha))
           throw new GitHubError("INVALID_INPUT", `a ref needs a full 40-character commit SHA, not ${JSON.stringify(sha)}`);
@@ -30283,7 +30297,8 @@ var init_forge = __esm({
           }
           throw burnedTag(this.fail(e, `creating ${full}`), full.slice("refs/tags/".length), `${repo.owner}/${repo.repo}`);
         }
-        await this.waitForRef(repo, full, sha);
+        if (options.readBack !== false)
+          await this.waitForRef(repo, full, sha);
         return { created: true, ref: full, sha };
       }
       /** Deletes a ref; with `expectedSha`, only while it still points there. Absent counts as done. */
@@ -30361,6 +30376,10 @@ var init_forge = __esm({
        * (422 if it exists). The ref points at a commit whose message records holder and expiry, so
        * another machine can see who holds it and take over once it expired.
        */
+      /**
+       * Takes a lock ref. `branch` names an existing branch whose tree the lock commit reuses (the
+       * default branch when omitted, which costs one more read).
+       */
       async acquireLock(repo, name, options) {
         return this.takeLock(repo, name, options, 1);
       }
@@ -30374,8 +30393,8 @@ var init_forge = __esm({
           acquiredAt: now.toISOString(),
           expiresAt: new Date(now.getTime() + options.ttlMs).toISOString()
         };
-        const sha = await this.lockCommit(repo, info);
-        const first = await this.createRef(repo, ref, sha);
+        const sha = await this.lockCommit(repo, info, options.branch);
+        const first = await this.createRef(repo, ref, sha, { readBack: false });
         if (first.created)
           return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: false };
         const held = await this.readLock(repo, name);
@@ -30390,7 +30409,7 @@ var init_forge = __esm({
           if (!(e instanceof GitHubError && e.code === "CONFLICT"))
             throw e;
         });
-        const second = await this.createRef(repo, ref, sha);
+        const second = await this.createRef(repo, ref, sha, { readBack: false });
         if (second.created)
           return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: true };
         const winner = await this.readLock(repo, name);
@@ -30438,11 +30457,11 @@ var init_forge = __esm({
           throw e;
         }
       }
-      async lockCommit(repo, info) {
-        const { data: meta3 } = await this.call("reading the repository", () => this.octokit.rest.repos.get({ ...repo }));
-        const head = await this.getRef(repo, `heads/${meta3.default_branch}`);
+      async lockCommit(repo, info, knownBranch) {
+        const branch = knownBranch ?? (await this.call("reading the repository", () => this.octokit.rest.repos.get({ ...repo }))).data.default_branch;
+        const head = await this.getRef(repo, `heads/${branch}`);
         if (!head)
-          throw new GitHubError("NOT_FOUND", `the default branch ${meta3.default_branch} of ${repo.owner}/${repo.repo} has no commit`);
+          throw new GitHubError("NOT_FOUND", `the branch ${branch} of ${repo.owner}/${repo.repo} has no commit`);
         const { data: tip } = await this.call("reading the default branch tip", () => this.octokit.rest.git.getCommit({ ...repo, commit_sha: head }));
         const { data } = await this.call("writing the lock commit", () => this.octokit.rest.git.createCommit({
           ...repo,
@@ -30678,8 +30697,11 @@ ${base}`;
       return sha ? { state: "found", tag, sha } : { state: "missing", tag };
     },
     listTags: (prefix) => forge.listTags(repo, prefix),
-    async publishRelease(tag, { makeLatest }) {
-      const r = await forge.publishRelease(repo, tag, { makeLatest: makeLatest ? "true" : "false" });
+    async publishRelease(tag, { makeLatest, id }) {
+      const r = await forge.publishRelease(repo, tag, {
+        makeLatest: makeLatest ? "true" : "false",
+        ...id === void 0 ? {} : { draftId: id }
+      });
       return toReleaseObservation(r.release);
     },
     async mergePullRequest(number4, { sha, method, title, checked }) {
@@ -30710,7 +30732,12 @@ ${base}`;
     async acquireLock(name, holder, ttlSeconds) {
       if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0)
         throw new GitHubError("INVALID_INPUT", `lock ttlSeconds must be a positive number, not ${ttlSeconds}`);
-      const r = await forge.acquireLock(repo, name, { holder, ttlMs: ttlSeconds * 1e3, now: now() });
+      const r = await forge.acquireLock(repo, name, {
+        holder,
+        ttlMs: ttlSeconds * 1e3,
+        now: now(),
+        ...options.lockBranch ? { branch: options.lockBranch } : {}
+      });
       if (!r.acquired)
         return { acquired: false, holder: r.heldBy.holder, since: r.heldBy.acquiredAt };
       locks.set(name, r.lock);
@@ -45011,6 +45038,7 @@ async function connectPorts(config2, configPath, options) {
     forge: forgePort(forge, {
       repository: parseRepository(config2.repository),
       requireApproval: config2.requireApproval,
+      lockBranch: config2.baseBranch,
       ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {}
     })
   };
@@ -45793,7 +45821,8 @@ function githubPublishForge(gh, config2, options = {}) {
     repository: repo,
     requireApproval: config2.requireApproval,
     ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {},
-    ...options.clock ? { clock: options.clock } : {}
+    ...options.clock ? { clock: options.clock } : {},
+    lockBranch: config2.baseBranch
   });
   const release = (r) => ({
     state: r.draft ? "draft" : "published",

@@ -100,6 +100,7 @@ export async function connectPorts(
     forge: forgePort(forge, {
       repository: parseRepository(config.repository),
       requireApproval: config.requireApproval,
+      lockBranch: config.baseBranch,
       ...(config.smoke
         ? { smoke: { repository: parseRepository(config.smoke.repository), rule: config.smoke.success } }
         : {}),

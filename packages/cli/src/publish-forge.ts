@@ -35,6 +35,7 @@ export function githubPublishForge(
       ? { smoke: { repository: parseRepository(config.smoke.repository), rule: config.smoke.success } }
       : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    lockBranch: config.baseBranch,
   });
   const release = (r: ReleaseInfo): GitHubReleaseObservation => ({
     state: r.draft ? 'draft' : 'published',

@@ -94,7 +94,7 @@ function handlers(
       return { before: before ?? undefined, after, message: `${s.image}:${s.tag} → ${s.toDigest}` };
     },
     async 'publish-release'(s) {
-      const r = await forge.publishRelease(s.tag, { makeLatest: true }, signal);
+      const r = await forge.publishRelease(s.tag, { makeLatest: true, id: s.releaseId }, signal);
       if (r.state !== 'published') {
         throw new ReleaseError('PLAN_FAILED', `release ${s.tag} reads back as ${r.state} after publishing`);
       }

@@ -52,10 +52,13 @@ export interface ForgePort {
   observeTag(tag: string, signal?: AbortSignal): Promise<TagObservation>;
   /** Tags starting with a prefix (for candidate discovery). */
   listTags(prefix: string, signal?: AbortSignal): Promise<readonly string[]>;
-  /** Publishes the draft release of a tag (draft → false), choosing make_latest explicitly. */
+  /**
+   * Publishes the draft release of a tag (draft → false), choosing make_latest explicitly, and
+   * returns it read back. `id`: the draft's id as just observed, which spares the adapter a lookup.
+   */
   publishRelease(
     tag: string,
-    options: { makeLatest: boolean },
+    options: { makeLatest: boolean; id?: number },
     signal?: AbortSignal,
   ): Promise<GitHubReleaseObservation>;
   /**

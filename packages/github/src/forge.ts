@@ -224,10 +224,15 @@ export class GitHubForge {
    * Publishes the draft release of a tag (`draft: false`) with an explicit make_latest. Already
    * published counts as done, so a resumed promote goes on. This is irreversible.
    */
+  /**
+   * Publishes the draft release of a tag. `draftId`: the id of the draft the caller has just
+   * observed (the release engine does, in its gates), which saves the lookup; the published
+   * release is read back either way and must carry the tag.
+   */
   async publishRelease(
     repo: RepositoryName,
     tag: string,
-    options: { makeLatest: MakeLatest },
+    options: { makeLatest: MakeLatest; draftId?: number },
   ): Promise<PublishResult> {
     if (!['true', 'false', 'legacy'].includes(options.makeLatest))
       throw new GitHubError(
@@ -235,21 +240,34 @@ export class GitHubForge {
         `makeLatest must be 'true', 'false' or 'legacy', not ${JSON.stringify(options.makeLatest)}`,
       );
     const name = `${repo.owner}/${repo.repo}`;
-    const found = await this.findRelease(repo, tag);
-    if (!found.release) throw notFoundRelease(found);
-    if (!found.release.draft) return { outcome: 'already-published', release: found.release };
-    const id = found.release.id;
+    let id = options.draftId;
+    if (id === undefined) {
+      const found = await this.findRelease(repo, tag);
+      if (!found.release) throw notFoundRelease(found);
+      if (!found.release.draft) return { outcome: 'already-published', release: found.release };
+      id = found.release.id;
+    }
+    const releaseId = id;
     await this.call(`publishing the release ${tag} of ${name}`, () =>
       this.octokit.rest.repos.updateRelease({
         ...repo,
-        release_id: id,
+        release_id: releaseId,
         draft: false,
         make_latest: options.makeLatest,
       }),
     ).catch((e: unknown) => {
       throw burnedTag(e, tag, name);
     });
-    return { outcome: 'published', release: await this.verifyRelease(repo, id, { draft: false }) };
+    const release = await this.verifyRelease(repo, releaseId, { draft: false });
+    if (release.tag !== tag)
+      throw new GitHubError(
+        'VERIFICATION_FAILED',
+        `release ${releaseId} of ${name} is ${release.tag}, not ${tag}`,
+        {
+          advice: 'the release id does not belong to this tag; nothing else was changed',
+        },
+      );
+    return { outcome: 'published', release };
   }
 
   /**
@@ -732,7 +750,12 @@ export class GitHubForge {
   }
 
   /** Creates a ref; if it exists, reports where it points instead (the refs API answers 422). */
-  async createRef(repo: RepositoryName, ref: string, sha: string): Promise<RefCreateResult> {
+  async createRef(
+    repo: RepositoryName,
+    ref: string,
+    sha: string,
+    options: { readBack?: boolean } = {},
+  ): Promise<RefCreateResult> {
     const full = fullRef(ref);
     if (!SHA_RE.test(sha))
       throw new GitHubError(
@@ -754,7 +777,7 @@ export class GitHubForge {
         `${repo.owner}/${repo.repo}`,
       );
     }
-    await this.waitForRef(repo, full, sha);
+    if (options.readBack !== false) await this.waitForRef(repo, full, sha);
     return { created: true, ref: full, sha };
   }
 
@@ -858,10 +881,14 @@ export class GitHubForge {
    * (422 if it exists). The ref points at a commit whose message records holder and expiry, so
    * another machine can see who holds it and take over once it expired.
    */
+  /**
+   * Takes a lock ref. `branch` names an existing branch whose tree the lock commit reuses (the
+   * default branch when omitted, which costs one more read).
+   */
   async acquireLock(
     repo: RepositoryName,
     name: string,
-    options: { holder: string; ttlMs: number; now?: Date },
+    options: { holder: string; ttlMs: number; now?: Date; branch?: string },
   ): Promise<LockResult> {
     return this.takeLock(repo, name, options, 1);
   }
@@ -869,7 +896,7 @@ export class GitHubForge {
   private async takeLock(
     repo: RepositoryName,
     name: string,
-    options: { holder: string; ttlMs: number; now?: Date },
+    options: { holder: string; ttlMs: number; now?: Date; branch?: string },
     attempt: number,
   ): Promise<LockResult> {
     if (!/^[A-Za-z0-9._-]+$/.test(name))
@@ -881,8 +908,9 @@ export class GitHubForge {
       acquiredAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + options.ttlMs).toISOString(),
     };
-    const sha = await this.lockCommit(repo, info);
-    const first = await this.createRef(repo, ref, sha);
+    const sha = await this.lockCommit(repo, info, options.branch);
+    // The 201 of an atomic create is the proof of the lock: no read-back on this path.
+    const first = await this.createRef(repo, ref, sha, { readBack: false });
     if (first.created) return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: false };
     const held = await this.readLock(repo, name);
     if (!held) {
@@ -895,7 +923,7 @@ export class GitHubForge {
     await this.deleteRef(repo, ref, { expectedSha: held.sha }).catch((e: unknown) => {
       if (!(e instanceof GitHubError && e.code === 'CONFLICT')) throw e;
     });
-    const second = await this.createRef(repo, ref, sha);
+    const second = await this.createRef(repo, ref, sha, { readBack: false });
     if (second.created) return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: true };
     const winner = await this.readLock(repo, name);
     if (!winner) throw new GitHubError('CONFLICT', `lock ${name} changed hands while taking it over; retry`);
@@ -953,16 +981,15 @@ export class GitHubForge {
   private async lockCommit(
     repo: RepositoryName,
     info: { holder: string; acquiredAt: string; expiresAt: string },
+    knownBranch?: string,
   ): Promise<string> {
-    const { data: meta } = await this.call('reading the repository', () =>
-      this.octokit.rest.repos.get({ ...repo }),
-    );
-    const head = await this.getRef(repo, `heads/${meta.default_branch}`);
+    const branch =
+      knownBranch ??
+      (await this.call('reading the repository', () => this.octokit.rest.repos.get({ ...repo }))).data
+        .default_branch;
+    const head = await this.getRef(repo, `heads/${branch}`);
     if (!head)
-      throw new GitHubError(
-        'NOT_FOUND',
-        `the default branch ${meta.default_branch} of ${repo.owner}/${repo.repo} has no commit`,
-      );
+      throw new GitHubError('NOT_FOUND', `the branch ${branch} of ${repo.owner}/${repo.repo} has no commit`);
     const { data: tip } = await this.call('reading the default branch tip', () =>
       this.octokit.rest.git.getCommit({ ...repo, commit_sha: head }),
     );

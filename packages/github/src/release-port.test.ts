@@ -96,6 +96,21 @@ describe('forgePort: releases', () => {
     expect(s.code).toBe('UNAVAILABLE');
   });
 
+  it('publishes by the id the engine just observed: a PATCH and a read-back (which reports an id of another tag)', async () => {
+    const port = portFor();
+    const id = t.sim.seedRelease(R, { tag: '1.2.3', draft: true });
+    const other = t.sim.seedRelease(R, { tag: '1.2.4', draft: true });
+    const before = t.sim.requests.length;
+    expect(await port.publishRelease('1.2.3', { makeLatest: true, id })).toMatchObject({
+      state: 'published',
+      id,
+    });
+    const made = t.sim.requests.slice(before).map((q) => `${q.method} ${q.path.replace(/\?.*$/, '')}`);
+    expect(made).toEqual([`PATCH /repos/${R}/releases/${id}`, `GET /repos/${R}/releases/${id}`]);
+    const e = await rejection(port.publishRelease('1.2.5', { makeLatest: true, id: other }));
+    expect(e.code).toBe('VERIFICATION_FAILED');
+  });
+
   it('publishes the draft with an explicit make_latest, returns the published release, re-run is a no-op', async () => {
     t.sim.createRepo('acme/other');
     const port = portFor();
@@ -404,6 +419,20 @@ describe('forgePort: release pull request', () => {
 });
 
 describe('forgePort: lock', () => {
+  it('with a known branch the lock takes four requests: branch ref, its commit, lock commit, lock ref', async () => {
+    const port = portFor({ lockBranch: 'main' });
+    const before = t.sim.requests.length;
+    expect(await port.acquireLock('release', 'alice', 60)).toEqual({ acquired: true });
+    const made = t.sim.requests.slice(before).map((q) => `${q.method} ${q.path.replace(/\?.*$/, '')}`);
+    expect(made).toEqual([
+      `GET /repos/${R}/git/ref/heads%2Fmain`,
+      expect.stringMatching(new RegExp(`^GET /repos/${R}/git/commits/[0-9a-f]{40}$`)),
+      `POST /repos/${R}/git/commits`,
+      `POST /repos/${R}/git/refs`,
+    ]);
+    expect(await port.acquireLock('release', 'bob', 60)).toMatchObject({ acquired: false, holder: 'alice' });
+  });
+
   it('round trip: second acquire reports holder and since; release; then the other takes it', async () => {
     const a = portFor();
     const b = portFor();

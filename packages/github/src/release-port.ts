@@ -22,6 +22,8 @@ export interface ForgePortOptions {
   readonly requireApproval?: boolean;
   /** The clock for lock expiry; default the system clock. */
   readonly clock?: Clock;
+  /** A branch that exists (the release's base branch): the lock commit reuses its tree. */
+  readonly lockBranch?: string;
 }
 
 // GitHub's mergeable_state values core knows; anything else (a new GitHub value) reads as unknown.
@@ -141,8 +143,11 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
 
     listTags: (prefix) => forge.listTags(repo, prefix),
 
-    async publishRelease(tag, { makeLatest }) {
-      const r = await forge.publishRelease(repo, tag, { makeLatest: makeLatest ? 'true' : 'false' });
+    async publishRelease(tag, { makeLatest, id }) {
+      const r = await forge.publishRelease(repo, tag, {
+        makeLatest: makeLatest ? 'true' : 'false',
+        ...(id === undefined ? {} : { draftId: id }),
+      });
       return toReleaseObservation(r.release);
     },
 
@@ -186,7 +191,12 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
           'INVALID_INPUT',
           `lock ttlSeconds must be a positive number, not ${ttlSeconds}`,
         );
-      const r = await forge.acquireLock(repo, name, { holder, ttlMs: ttlSeconds * 1000, now: now() });
+      const r = await forge.acquireLock(repo, name, {
+        holder,
+        ttlMs: ttlSeconds * 1000,
+        now: now(),
+        ...(options.lockBranch ? { branch: options.lockBranch } : {}),
+      });
       if (!r.acquired) return { acquired: false, holder: r.heldBy.holder, since: r.heldBy.acquiredAt };
       locks.set(name, r.lock);
       return { acquired: true };
