@@ -23563,7 +23563,7 @@ function writeJson(ctx, value) {
   ctx.stdout(`${JSON.stringify(value, null, 2)}
 `);
 }
-var ExitCode, UsageError;
+var ExitCode, UsageError, configOption;
 var init_command = __esm({
   "packages/cli/src/command.ts"() {
     "use strict";
@@ -23577,6 +23577,7 @@ var init_command = __esm({
     UsageError = class extends Error {
       name = "UsageError";
     };
+    configOption = { config: { type: "string", short: "c" } };
   }
 });
 
@@ -45260,7 +45261,7 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     return code;
   }
 }
-var configOption, status, planOptions, promote, rollback, abandon, releaseCommands;
+var status, planOptions, promote, rollback, abandon, releaseCommands;
 var init_release = __esm({
   "packages/cli/src/commands/release.ts"() {
     "use strict";
@@ -45268,7 +45269,6 @@ var init_release = __esm({
     init_command();
     init_connect();
     init_render();
-    configOption = { config: { type: "string", short: "c" } };
     status = {
       path: ["status"],
       summary: "show where a release stands: phases and gates with their evidence",
@@ -46345,7 +46345,7 @@ function detectRepository(cwd, env) {
     dir = up;
   }
 }
-var configOption2, publish, verifyPublish2, init, publishCommands;
+var publish, verifyPublish2, init, publishCommands;
 var init_publish2 = __esm({
   "packages/cli/src/commands/publish.ts"() {
     "use strict";
@@ -46354,7 +46354,6 @@ var init_publish2 = __esm({
     init_publish_forge();
     init_render();
     init_init_templates();
-    configOption2 = { config: { type: "string", short: "c" } };
     publish = {
       path: ["publish"],
       summary: "publish phase: validate, finalize the CHANGELOG, tag, draft release, dispatch the smoke test",
@@ -46376,7 +46375,7 @@ Options:
   -c, --config F   path of release.config.json
 Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
       options: {
-        ...configOption2,
+        ...configOption,
         json: { type: "boolean" },
         "dry-run": { type: "boolean" },
         yes: { type: "boolean", short: "y" },
@@ -46463,7 +46462,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
 multi-arch index with every required platform, signed (and attested) as release.config.json's
 "signing" policy demands. Also takes a candidate X.Y.Z-rcN.
 Exit codes: 0 verified, 1 failed, 2 usage, 3 not verified (or could not look).`,
-      options: { ...configOption2, json: { type: "boolean" } },
+      options: { ...configOption, json: { type: "boolean" } },
       positionals: [1, 1],
       async run(args, ctx) {
         const svc = await publishService(args, ctx);

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { startGitHubSimulator } from '@relkit/testkit';
 import { describe, expect, it } from 'vitest';
+import { readOutputs, repoRoot } from './__tests__/actions-env.js';
 import { parseConfig, planPromote, releaseStatus, type Observations } from '@relkit/release-core';
 import {
   ACTION_COMMANDS,
@@ -22,32 +22,8 @@ import { publishCommands } from './commands/publish.js';
 
 const run = promisify(execFile);
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'nx.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('no nx.json above this test');
-    dir = up;
-  }
-  return dir;
-}
 const ROOT = repoRoot();
 const BUNDLE = join(ROOT, 'dist', 'index.js');
-
-/** Reads a GITHUB_OUTPUT file (name<<delimiter blocks) into an object. */
-function readOutputs(file: string): Record<string, string> {
-  if (!existsSync(file)) return {};
-  const out: Record<string, string> = {};
-  const lines = readFileSync(file, 'utf8').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<]+)<<(.+)$/.exec(lines[i]!);
-    if (!m) continue;
-    const end = lines.indexOf(m[2]!, i + 1);
-    out[m[1]!] = lines.slice(i + 1, end).join('\n');
-    i = end;
-  }
-  return out;
-}
 
 function actionsEnv(dir: string, inputs: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {

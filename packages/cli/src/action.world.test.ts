@@ -4,32 +4,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readOutputs, repoRoot } from './__tests__/actions-env.js';
 import { skopeoDigest, startReleaseWorld, type ReleaseWorld } from '@relkit/testkit';
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'nx.json'))) dir = dirname(dir);
-  return dir;
-}
 const BUNDLE = join(repoRoot(), 'dist', 'index.js');
-
-function readOutputs(file: string): Record<string, string> {
-  if (!existsSync(file)) return {};
-  const out: Record<string, string> = {};
-  const lines = readFileSync(file, 'utf8').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<]+)<<(.+)$/.exec(lines[i]!);
-    if (!m) continue;
-    const end = lines.indexOf(m[2]!, i + 1);
-    out[m[1]!] = lines.slice(i + 1, end).join('\n');
-    i = end;
-  }
-  return out;
-}
 
 /** One step of a job: a fresh runner temp dir for its output files, the world's services. */
 async function step(world: ReleaseWorld, inputs: Record<string, string>) {

@@ -84,6 +84,9 @@ export function parseCommandArgs(cmd: Command, argv: readonly string[]): ParsedA
   return parsed;
 }
 
+/** `-c, --config F`: the path of release.config.json, taken by every command that reads it. */
+export const configOption = { config: { type: 'string', short: 'c' } } as const;
+
 /** Reads a string option, with a clear usage error when it is missing and required. */
 export function stringOption(args: ParsedArgs, name: string): string | undefined {
   const v = args.values[name];

@@ -14,6 +14,7 @@ import {
 import {
   ExitCode,
   UsageError,
+  configOption,
   stringOption,
   writeJson,
   type CliContext,
@@ -23,8 +24,6 @@ import {
 import { connectPublish } from '../publish-forge.js';
 import { lockHolder, mark, paint, styleFor, type Style } from '../render.js';
 import { initFiles, type InitInput } from './init-templates.js';
-
-const configOption = { config: { type: 'string', short: 'c' } } as const;
 
 async function publishService(args: ParsedArgs, ctx: CliContext): Promise<PublishService> {
   const connect = ctx.connectPublish ?? connectPublish;

@@ -9,6 +9,7 @@ import {
 import {
   ExitCode,
   UsageError,
+  configOption,
   stringOption,
   writeJson,
   type CliContext,
@@ -17,8 +18,6 @@ import {
 } from '../command.js';
 import { connectRelease } from '../connect.js';
 import { lockHolder, renderEvent, renderPlan, renderResult, renderStatus, styleFor } from '../render.js';
-
-const configOption = { config: { type: 'string', short: 'c' } } as const;
 
 async function service(args: ParsedArgs, ctx: CliContext): Promise<ReleaseService> {
   const connect = ctx.connect ?? connectRelease;
