@@ -1,13 +1,15 @@
 // bench/registry.bench.mjs — @relkit/registry against the real local registry, in one run:
 //  1. in-process retag vs a raw fetch GET+PUT of the same manifest (the lower bound);
-//  2. whole-process `release-cli image tag` vs `skopeo copy --all --preserve-digests` (and
-//     `crane tag` when a crane binary is on PATH or in RELKIT_CRANE_BIN);
+//  2. whole-process `release-cli image tag` vs `skopeo copy --all --preserve-digests`, `crane tag`
+//     (bench/peers.mjs finds or fetches crane) and a raw node:http process doing the same
+//     requests, on loopback, with latency added to every request, and over TLS (BENCH_SCENARIOS);
 //  3. 50 tags over 10 repositories with one client: requests per tag, counted by the fault
 //     proxy's log (registry requests) and the token service (token requests).
 import { execFile } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { existsSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { lookup } from 'node:dns/promises';
+import { cpus, hostname, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RegistryClient, staticCredentials } from '@relkit/registry';
@@ -16,13 +18,26 @@ import {
   skopeoDigest,
   startFaultProxy,
   startRegistry,
+  startTlsFront,
   SKOPEO_BIN,
   MediaTypes,
 } from '@relkit/testkit';
 import { fmt, measure, median, p90, writeResults } from './lib.mjs';
+import { findCrane } from './peers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '..', 'packages', 'cli', 'bin', 'release-cli.js');
+const RAW_RETAG = join(here, 'raw-retag.mjs');
+// Section 2's ways to the registry: added latency per request (0 = straight to the loopback
+// registry), and whether TLS is in front (`20tls`: a remote HTTPS registry, like ghcr.io).
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? '0,5,20,20tls').split(',').map((s) => ({
+  latencyMs: Number.parseInt(s, 10),
+  tls: s.endsWith('tls'),
+}));
+// The TLS scenario reaches the front by the machine's host name (on Debian /etc/hosts maps it to
+// 127.0.0.1): every tool takes it for a remote registry, and skopeo 1.9 cannot parse the
+// IPv6-literal name the tests use.
+const TLS_NAME = hostname();
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const PROCESS_RUNS = Number(process.env.BENCH_PROCESS_RUNS ?? 20);
 const ACCEPT = [
@@ -32,9 +47,9 @@ const ACCEPT = [
   MediaTypes.dockerManifest,
 ].join(', ');
 
-const run = (cmd, args) =>
+const run = (cmd, args, env = {}) =>
   new Promise((resolve, reject) =>
-    execFile(cmd, args, (e, stdout, stderr) =>
+    execFile(cmd, args, { env: { ...process.env, ...env } }, (e, stdout, stderr) =>
       e ? reject(new Error(`${cmd} ${args.join(' ')}: ${stderr || e.message}`)) : resolve(stdout),
     ),
   );
@@ -43,13 +58,103 @@ const row = (name, t, extra = '') =>
     `${name.padEnd(62)} median ${fmt(median(t)).padStart(9)}  p90 ${fmt(p90(t)).padStart(9)}${extra}`,
   );
 
-function findCrane() {
-  const candidates = [process.env.RELKIT_CRANE_BIN, '/usr/bin/crane', '/usr/local/bin/crane'].filter(Boolean);
-  for (const c of candidates) if (existsSync(c)) return { bin: c };
-  return {
-    bin: undefined,
-    why: 'no crane binary: `apt-cache policy crane` has no candidate on Debian 12 (crane is packaged only in Debian sid); set RELKIT_CRANE_BIN to a crane binary to include it',
-  };
+async function resolvesToLoopback(name) {
+  try {
+    return (await lookup(name, { all: true })).some(
+      (a) => a.address.startsWith('127.') || a.address === '::1',
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Section 2 for one way of reaching the registry: each tool, then the ratios. With `tls`
+ * ({ caPath, certDir }), every tool checks the certificate against the test CA.
+ */
+async function wholeProcess(host, crane, tls) {
+  const src = (i) => `${host}/bench/app:${i % 2 ? '1.2.4' : '1.2.3'}`;
+  const P = { runs: PROCESS_RUNS, warmup: 2 };
+  const whole = {};
+  const nodeEnv = tls ? { NODE_EXTRA_CA_CERTS: tls.caPath } : {};
+  const skopeoTls = tls
+    ? [`--src-cert-dir=${tls.certDir}`, `--dest-cert-dir=${tls.certDir}`]
+    : ['--src-tls-verify=false', '--dest-tls-verify=false'];
+  const skopeoRuns = await measure(
+    (i) =>
+      run(SKOPEO_BIN, [
+        'copy',
+        '--all',
+        '--preserve-digests',
+        ...skopeoTls,
+        `docker://${src(i)}`,
+        `docker://${host}/bench/app:latest`,
+      ]),
+    P,
+  );
+  row('skopeo copy --all --preserve-digests', skopeoRuns);
+  whole.skopeoMs = median(skopeoRuns);
+  if (crane.bin) {
+    const craneRuns = await measure(
+      (i) =>
+        tls
+          ? run(crane.bin, ['tag', src(i), 'latest'], { SSL_CERT_FILE: tls.caPath })
+          : run(crane.bin, ['tag', '--insecure', src(i), 'latest']),
+      P,
+    );
+    row('crane tag', craneRuns);
+    whole.craneMs = median(craneRuns);
+  }
+  const nodeFloor = await measure(() => run(process.execPath, ['-e', '0']), P);
+  row('(node -e 0: the runtime start-up floor)', nodeFloor);
+  whole.nodeStartMs = median(nodeFloor);
+  const rawRuns = await measure(
+    (i) =>
+      run(
+        process.execPath,
+        [RAW_RETAG, `${tls ? 'https' : 'http'}://${host}`, 'bench/app', i % 2 ? '1.2.4' : '1.2.3', 'latest'],
+        nodeEnv,
+      ),
+    P,
+  );
+  row('(raw node:http, same 4 requests, no checks: the Node floor)', rawRuns);
+  whole.rawNodeHttpMs = median(rawRuns);
+  try {
+    const cliVersion = await measure(() => run(process.execPath, [CLI, '--version']), P);
+    row('(release-cli --version: CLI start-up, no network)', cliVersion);
+    whole.cliStartMs = median(cliVersion);
+    const cliRuns = await measure(
+      (i) => run(process.execPath, [CLI, 'image', 'tag', src(i), 'latest'], nodeEnv),
+      P,
+    );
+    row('release-cli image tag', cliRuns);
+    whole.cliMs = median(cliRuns);
+  } catch (e) {
+    // A broken CLI build must not cost the other measurements.
+    console.log(`   release-cli could not run: ${e.message.split('\n').slice(0, 2).join(' | ')}`);
+    whole.cliError = e.message.split('\n')[0];
+  }
+  const last = `bench/app:${(PROCESS_RUNS - 1) % 2 ? '1.2.4' : '1.2.3'}`;
+  if ((await skopeoDigest(registry, 'bench/app:latest')) !== (await skopeoDigest(registry, last)))
+    throw new Error('latest does not have the digest of the last source');
+  const ratio = (x, y) => (x !== undefined && y !== undefined ? x / y : null);
+  whole.ratioCliSkopeo = ratio(whole.cliMs, whole.skopeoMs);
+  whole.ratioCliCrane = ratio(whole.cliMs, whole.craneMs);
+  whole.ratioCliRaw = ratio(whole.cliMs, whole.rawNodeHttpMs);
+  whole.ratioRawSkopeo = ratio(whole.rawNodeHttpMs, whole.skopeoMs);
+  if (whole.ratioCliSkopeo !== null)
+    console.log(
+      `   ratio release-cli / skopeo = ${whole.ratioCliSkopeo.toFixed(2)}× (target < 1×) ${whole.ratioCliSkopeo < 1 ? 'OK' : 'MISSED'}`,
+    );
+  if (whole.ratioCliCrane !== null)
+    console.log(
+      `   ratio release-cli / crane = ${whole.ratioCliCrane.toFixed(2)}× (target ≤ 2×) ${whole.ratioCliCrane <= 2 ? 'OK' : 'MISSED'}`,
+    );
+  if (whole.ratioCliRaw !== null)
+    console.log(
+      `   ratio release-cli / raw node:http = ${whole.ratioCliRaw.toFixed(2)}×; raw node:http / skopeo = ${whole.ratioRawSkopeo.toFixed(2)}× (what any Node process pays)`,
+    );
+  return whole;
 }
 
 const results = { machine: { cpus: cpus().length, loadavgAtStart: loadavg() } };
@@ -122,89 +227,45 @@ try {
   };
 
   // ---------------------------------------------------------------------------------- 2
-  console.log(
-    `\n2. whole process, one retag per process (${PROCESS_RUNS} runs each; the tag moves every run)`,
-  );
-  const host = registry.host;
-  const src = (i) => `${host}/bench/app:${i % 2 ? '1.2.4' : '1.2.3'}`;
-  const P = { runs: PROCESS_RUNS, warmup: 2 };
-  const whole = {};
-  const skopeoRuns = await measure(
-    (i) =>
-      run(SKOPEO_BIN, [
-        'copy',
-        '--all',
-        '--preserve-digests',
-        '--src-tls-verify=false',
-        '--dest-tls-verify=false',
-        `docker://${src(i)}`,
-        `docker://${host}/bench/app:latest`,
-      ]),
-    P,
-  );
-  row('skopeo copy --all --preserve-digests', skopeoRuns);
-  whole.skopeoMs = median(skopeoRuns);
+  // Every tool runs as a whole process, one retag each, the tag moving every run. Once straight
+  // at the loopback registry, then through the fault proxy with latency on every request: a
+  // registry across a network, where the number of sequential requests counts.
   const crane = findCrane();
-  if (crane.bin) {
-    const craneRuns = await measure((i) => run(crane.bin, ['tag', '--insecure', src(i), 'latest']), P);
-    row('crane tag', craneRuns);
-    whole.craneMs = median(craneRuns);
-  } else {
-    console.log(`   crane tag: skipped (${crane.why})`);
-    whole.craneSkipped = crane.why;
-  }
-  const nodeFloor = await measure(() => run(process.execPath, ['-e', '0']), P);
-  row('(node -e 0: the runtime start-up floor)', nodeFloor);
-  whole.nodeStartMs = median(nodeFloor);
-  const fetchFloor = await measure(
-    () =>
-      run(process.execPath, [
-        '--input-type=module',
-        '-e',
-        `await (await fetch('${registry.url}/v2/')).arrayBuffer()`,
-      ]),
-    P,
+  console.log(
+    `\n2. whole process, one retag per process (${PROCESS_RUNS} runs each; the tag moves every run)` +
+      `\n   crane: ${crane.bin ? `${crane.bin} (${crane.how})` : `skipped: ${crane.why}`}`,
   );
-  row('(node + one fetch: the floor of any fetch-based process)', fetchFloor);
-  whole.nodeOneFetchMs = median(fetchFloor);
-  // What `image tag` costs when a process loads nothing but @relkit/registry.
-  const script = (s) =>
-    `const { RegistryClient } = await import('@relkit/registry'); await new RegistryClient().retag('${s}', 'latest');`;
-  const libRuns = await measure(
-    (i) => run(process.execPath, ['--input-type=module', '-e', script(src(i))]),
-    P,
-  );
-  row('node + @relkit/registry retag (defaults; no CLI around it)', libRuns);
-  whole.registryOnlyMs = median(libRuns);
-  try {
-    const cliVersion = await measure(() => run(process.execPath, [CLI, '--version']), P);
-    row('(release-cli --version: CLI start-up, no network)', cliVersion);
-    whole.cliStartMs = median(cliVersion);
-    const cliRuns = await measure((i) => run(process.execPath, [CLI, 'image', 'tag', src(i), 'latest']), P);
-    row('release-cli image tag', cliRuns);
-    whole.cliMs = median(cliRuns);
-  } catch (e) {
-    // A broken CLI build must not cost the other measurements.
-    console.log(`   release-cli could not run: ${e.message.split('\n').slice(0, 2).join(' | ')}`);
-    whole.cliError = e.message.split('\n')[0];
+  results.wholeProcess = {};
+  for (const { latencyMs, tls } of SCENARIOS) {
+    if (tls && !(await resolvesToLoopback(TLS_NAME))) {
+      console.log(`\n   -- TLS scenario skipped: the host name ${TLS_NAME} does not resolve to 127.0.0.1`);
+      continue;
+    }
+    const proxy = latencyMs > 0 ? await startFaultProxy(registry.url, { latencyMs }) : undefined;
+    const front = tls
+      ? await startTlsFront(proxy ? proxy.host : registry.host, { dnsNames: [TLS_NAME] })
+      : undefined;
+    const certDir = front ? mkdtempSync(join(tmpdir(), 'relkit-bench-certs-')) : undefined;
+    if (front) copyFileSync(front.caPath, join(certDir, 'ca.crt'));
+    try {
+      const label =
+        (latencyMs > 0
+          ? `${latencyMs} ms added to every request (fault proxy)`
+          : 'loopback, no added latency') +
+        (front ? ', over TLS (certificates checked against the test CA)' : ', plain HTTP');
+      console.log(`\n   -- ${label}`);
+      const host = front ? `${TLS_NAME}:${front.port}` : proxy ? proxy.host : registry.host;
+      results.wholeProcess[`latency${latencyMs}ms${tls ? 'Tls' : ''}`] = await wholeProcess(
+        host,
+        crane,
+        front && { caPath: front.caPath, certDir },
+      );
+    } finally {
+      await front?.stop();
+      if (certDir) rmSync(certDir, { recursive: true, force: true });
+      await proxy?.stop();
+    }
   }
-  const last = `bench/app:${(PROCESS_RUNS - 1) % 2 ? '1.2.4' : '1.2.3'}`;
-  if ((await skopeoDigest(registry, 'bench/app:latest')) !== (await skopeoDigest(registry, last)))
-    throw new Error('latest does not have the digest of the last source');
-  const ratio = (x, y) => (x !== undefined && y !== undefined ? x / y : null);
-  whole.ratioCliSkopeo = ratio(whole.cliMs, whole.skopeoMs);
-  whole.ratioRegistryOnlySkopeo = ratio(whole.registryOnlyMs, whole.skopeoMs);
-  whole.ratioCliCrane = ratio(whole.cliMs, whole.craneMs);
-  if (whole.ratioCliSkopeo !== null)
-    console.log(
-      `   ratio release-cli / skopeo = ${whole.ratioCliSkopeo.toFixed(2)}× (target < 1×) ${whole.ratioCliSkopeo < 1 ? 'OK' : 'MISSED'}`,
-    );
-  console.log(`   ratio registry-only process / skopeo = ${whole.ratioRegistryOnlySkopeo.toFixed(2)}×`);
-  if (whole.ratioCliCrane !== null)
-    console.log(
-      `   ratio release-cli / crane = ${whole.ratioCliCrane.toFixed(2)}× (target ≤ 2×) ${whole.ratioCliCrane <= 2 ? 'OK' : 'MISSED'}`,
-    );
-  results.wholeProcess = whole;
 
   // ---------------------------------------------------------------------------------- 3
   console.log('\n3. 50 tags over 10 repositories, one client, token auth, through the fault proxy');

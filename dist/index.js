@@ -23533,7 +23533,6 @@ var init_dist = __esm({
 });
 
 // packages/cli/src/command.ts
-import { parseArgs } from "node:util";
 function parseCommandArgs(cmd, argv) {
   let parsed;
   try {
@@ -23563,10 +23562,11 @@ function writeJson(ctx, value) {
   ctx.stdout(`${JSON.stringify(value, null, 2)}
 `);
 }
-var ExitCode, UsageError, configOption;
+var parseArgs, ExitCode, UsageError, configOption;
 var init_command = __esm({
   "packages/cli/src/command.ts"() {
     "use strict";
+    ({ parseArgs } = process.getBuiltinModule("node:util"));
     ExitCode = {
       ok: 0,
       failed: 1,
@@ -30914,7 +30914,6 @@ var init_errors5 = __esm({
 });
 
 // packages/registry/dist/digest.js
-import { createHash } from "node:crypto";
 function digestOf(bytes) {
   return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 }
@@ -30924,11 +30923,12 @@ function assertDigest(value) {
   }
   return value;
 }
-var SHA256_RE;
+var createHash, SHA256_RE;
 var init_digest = __esm({
   "packages/registry/dist/digest.js"() {
     "use strict";
     init_errors5();
+    ({ createHash } = process.getBuiltinModule("node:crypto"));
     SHA256_RE = /^sha256:[a-f0-9]{64}$/;
   }
 });
@@ -31434,27 +31434,19 @@ function backoffMs(attempt, baseMs, capMs, random = Math.random) {
 async function readBodyLimited(res, maxBytes, what) {
   const declared = res.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) {
-    await res.body?.cancel().catch(() => void 0);
+    res.body.destroy();
     throw tooLarge(what, Number(declared), maxBytes);
   }
-  if (!res.body)
-    return new Uint8Array(0);
-  const reader = res.body.getReader();
   const chunks = [];
   let total = 0;
-  for (; ; ) {
-    const { done, value } = await reader.read();
-    if (done)
-      break;
-    total += value.byteLength;
+  for await (const chunk of res.body) {
+    total += chunk.byteLength;
     if (total > maxBytes) {
-      await reader.cancel().catch(() => void 0);
+      res.body.destroy();
       throw tooLarge(what, total, maxBytes, true);
     }
-    chunks.push(value);
+    chunks.push(chunk);
   }
-  if (chunks.length === 1)
-    return chunks[0];
   const out = new Uint8Array(total);
   let offset = 0;
   for (const c of chunks) {
@@ -31503,7 +31495,80 @@ var init_limits = __esm({
   }
 });
 
+// packages/registry/dist/http.js
+var http, tls, https, AnswerHeaders, HttpConnections;
+var init_http = __esm({
+  "packages/registry/dist/http.js"() {
+    "use strict";
+    http = process.getBuiltinModule("node:http");
+    https = () => tls ??= process.getBuiltinModule("node:https");
+    AnswerHeaders = class {
+      raw;
+      constructor(raw) {
+        this.raw = raw;
+      }
+      get(name) {
+        const v = this.raw[name.toLowerCase()];
+        if (v === void 0)
+          return null;
+        return Array.isArray(v) ? v.join(", ") : v;
+      }
+    };
+    HttpConnections = class {
+      options;
+      plain;
+      secure;
+      constructor(maxSocketsPerHost) {
+        this.options = { keepAlive: true, maxSockets: maxSocketsPerHost, scheduling: "lifo" };
+      }
+      /** Resolves with the answer once its headers are in; the body is the caller's to read. */
+      exchange(url2, call) {
+        const secure = url2.protocol === "https:";
+        const headers = { ...call.headers };
+        const body = call.body;
+        if (body instanceof Uint8Array)
+          headers["content-length"] = String(body.byteLength);
+        else if (!body && call.method !== "GET" && call.method !== "HEAD" && !("content-length" in headers))
+          headers["content-length"] = "0";
+        return new Promise((resolve3, reject) => {
+          let req;
+          const answered = (res) => resolve3({ status: res.statusCode ?? 0, headers: new AnswerHeaders(res.headers), body: res });
+          try {
+            const agent = secure ? this.secure ??= new (https()).Agent(this.options) : this.plain ??= new http.Agent(this.options);
+            const options = { method: call.method, headers, agent, signal: call.signal };
+            req = secure ? https().request(url2, options, answered) : http.request(url2, options, answered);
+          } catch (e) {
+            reject(e);
+            return;
+          }
+          req.on("error", reject);
+          if (body instanceof Uint8Array)
+            req.end(body);
+          else if (body) {
+            body.on("error", (e) => req.destroy(e));
+            req.on("error", (e) => body.destroy(e));
+            body.pipe(req);
+          } else
+            req.end();
+        });
+      }
+      /** Closes idle connections; a client that is done can call this to free sockets at once. */
+      close() {
+        this.plain?.destroy();
+        this.secure?.destroy();
+      }
+    };
+  }
+});
+
 // packages/registry/dist/transport.js
+function errorCode(e) {
+  const own2 = e.code;
+  if (typeof own2 === "string")
+    return own2;
+  const cause = e.cause?.code;
+  return typeof cause === "string" ? cause : "";
+}
 function scopeName(scope) {
   if (!scope)
     return "the registry";
@@ -31576,6 +31641,7 @@ var init_transport = __esm({
     "use strict";
     init_auth();
     init_errors5();
+    init_http();
     init_limits();
     init_reference();
     RETRY_STATUSES = /* @__PURE__ */ new Set([429, 502, 503, 504]);
@@ -31593,6 +31659,7 @@ var init_transport = __esm({
     Transport = class {
       stats = { requests: 0, tokenRequests: 0, retries: 0, authChallenges: 0 };
       auth;
+      connections;
       slots = /* @__PURE__ */ new Map();
       insecure;
       timeoutMs;
@@ -31609,7 +31676,12 @@ var init_transport = __esm({
         this.backoffBaseMs = options.backoffBaseMs ?? 200;
         this.concurrency = options.concurrencyPerHost ?? 8;
         this.userAgent = options.userAgent ?? "relkit-registry/0.1";
+        this.connections = new HttpConnections(this.concurrency);
         this.auth = new Authenticator(options.credentials, (url2, init2, signal) => this.tokenExchange(url2, init2, signal), (host2) => this.plainHttpAllowed(host2));
+      }
+      /** Closes idle connections (they never keep a process alive; this frees them sooner). */
+      close() {
+        this.connections.close();
       }
       plainHttpAllowed(host2) {
         return isLoopbackRegistry(host2) || this.insecure.has(host2.toLowerCase());
@@ -31627,7 +31699,7 @@ var init_transport = __esm({
        */
       async send(req, handle) {
         const url2 = this.resolveUrl(req);
-        const once = req.body instanceof ReadableStream;
+        const once = req.body !== void 0 && !(req.body instanceof Uint8Array);
         let authRetried = once;
         let attempt = 0;
         for (; ; ) {
@@ -31690,7 +31762,7 @@ var init_transport = __esm({
         }
         return s;
       }
-      /** One attempt: fetch with a timeout, following redirects by hand, then the handler. */
+      /** One attempt: an exchange with a timeout, following redirects by hand, then the handler. */
       async attempt(req, start, authorization, handle) {
         const timeout = AbortSignal.timeout(req.timeoutMs ?? this.timeoutMs);
         const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
@@ -31704,23 +31776,12 @@ var init_transport = __esm({
             if (auth2)
               headers.authorization = auth2;
             this.stats.requests++;
-            const res = await fetch(url2, {
-              method,
-              headers,
-              ...body ? { body } : {},
-              // A streamed body needs half-duplex mode in undici.
-              ...body instanceof ReadableStream ? { duplex: "half" } : {},
-              redirect: "manual",
-              signal
-            });
+            const res = await this.connections.exchange(url2, { method, headers, body, signal });
             if (REDIRECT_STATUSES.has(res.status) && res.headers.get("location")) {
               await discard(res);
               if (hop >= MAX_REDIRECTS)
                 throw new RegistryError("PROTOCOL", `${describeRequest(req, url2)}: too many redirects`);
-              const next = new URL(res.headers.get("location"), url2);
-              if (next.protocol !== "https:" && !(next.protocol === "http:" && this.plainHttpAllowed(next.host))) {
-                throw new RegistryError("PROTOCOL", `${describeRequest(req, url2)} redirected to plain HTTP on ${next.host}; relkit refuses unencrypted downloads from hosts that are not loopback or marked insecure`);
-              }
+              const next = this.redirectTarget(url2, res.headers.get("location"), describeRequest(req, url2));
               if (next.origin !== url2.origin)
                 auth2 = void 0;
               if (res.status === 303) {
@@ -31743,20 +31804,28 @@ var init_transport = __esm({
           throw this.networkError(req, url2, e);
         }
       }
+      /** Where a redirect leads, refused when it would leave HTTPS for a host that must have it. */
+      redirectTarget(from, location, what) {
+        const next = new URL(location, from);
+        if (next.protocol !== "https:" && !(next.protocol === "http:" && this.plainHttpAllowed(next.host))) {
+          throw new RegistryError("PROTOCOL", `${what} redirected to plain HTTP on ${next.host}; relkit refuses unencrypted downloads from hosts that are not loopback or marked insecure`);
+        }
+        return next;
+      }
       networkError(req, url2, e) {
-        const cause = e.cause;
-        const code = typeof cause?.code === "string" ? cause.code : "";
+        const code = errorCode(e);
         const detail = code || (e instanceof Error ? e.message : String(e));
         if (code === "ENOTFOUND") {
           return new RegistryError("NETWORK", `${describeRequest(req, url2)}: the host ${url2.hostname} does not resolve`, {
             cause: e
           });
         }
-        if (/CERT|SSL|TLS|EPROTO|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) {
-          const hint = url2.protocol === "https:" ? ` If ${req.registry} is a local registry over plain HTTP, mark it insecure (--insecure).` : "";
-          return new RegistryError("NETWORK", `${describeRequest(req, url2)}: TLS failed (${detail}).${hint}`, {
-            cause: e
-          });
+        if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/i.test(code)) {
+          return new RegistryError("NETWORK", `${describeRequest(req, url2)}: the certificate of ${url2.host} is not trusted (${code}). If the registry uses a private CA, trust it with NODE_EXTRA_CA_CERTS=<ca.pem>; relkit never skips certificate checks.`, { cause: e });
+        }
+        if (/SSL|TLS|EPROTO/i.test(code)) {
+          const why = e instanceof Error ? e.message.split("\n")[0] : code;
+          return new RegistryError("NETWORK", `${describeRequest(req, url2)}: the TLS handshake failed (${code}: ${why}). If ${req.registry} speaks plain HTTP, mark it insecure (--insecure).`, { cause: e });
         }
         return new Retryable(new RegistryError("NETWORK", `${describeRequest(req, url2)}: the connection failed (${detail})`, {
           cause: e
@@ -31772,8 +31841,13 @@ var init_transport = __esm({
         }
         return new RegistryError("UNAUTHORIZED", `${req.registry} refused the credentials for ${scopeName(req.scope)} even after a fresh login`, { status: 401 });
       }
-      /** GET/POST to a token service: the same retry policy, no registry auth. */
+      /**
+       * GET/POST to a token service: the same retry policy and redirect rules, no registry auth;
+       * credentials for the token service do not follow a redirect to another origin.
+       */
       async tokenExchange(url2, init2, signal) {
+        const what = `the token service ${url2.origin}${url2.pathname}`;
+        const body = init2.body === void 0 ? void 0 : new TextEncoder().encode(init2.body);
         let attempt = 0;
         for (; ; ) {
           const timeout = AbortSignal.timeout(this.timeoutMs);
@@ -31782,30 +31856,49 @@ var init_transport = __esm({
           let failure2;
           try {
             this.stats.tokenRequests++;
-            const res = await this.slot(url2.host).run(() => fetch(url2, {
-              method: init2.method,
-              headers: { "user-agent": this.userAgent, accept: "application/json", ...init2.headers },
-              ...init2.body ? { body: init2.body } : {},
-              redirect: "follow",
-              signal: s
-            }).then(async (r) => ({ r, bytes: await readBodyLimited(r, 1 << 20, "a token response") })));
-            if (!RETRY_STATUSES.has(res.r.status)) {
+            const { status: status2, retryAfter, bytes } = await this.slot(url2.host).run(async () => {
+              let at2 = url2;
+              let headers = { "user-agent": this.userAgent, accept: "application/json", ...init2.headers };
+              let method = init2.method;
+              let form = body;
+              for (let hop = 0; ; hop++) {
+                const res = await this.connections.exchange(at2, { method, headers, body: form, signal: s });
+                if (REDIRECT_STATUSES.has(res.status) && res.headers.get("location") && hop < MAX_REDIRECTS) {
+                  await discard(res);
+                  const next = this.redirectTarget(at2, res.headers.get("location"), `${init2.method} ${what}`);
+                  if (next.origin !== at2.origin)
+                    headers = { "user-agent": this.userAgent, accept: "application/json" };
+                  if (res.status === 303 || method === "POST" && (res.status === 301 || res.status === 302)) {
+                    method = "GET";
+                    form = void 0;
+                  }
+                  at2 = next;
+                  continue;
+                }
+                return {
+                  status: res.status,
+                  retryAfter: res.headers.get("retry-after"),
+                  bytes: await readBodyLimited(res, 1 << 20, "a token response")
+                };
+              }
+            });
+            if (!RETRY_STATUSES.has(status2)) {
               let json2 = null;
               try {
-                json2 = JSON.parse(new TextDecoder().decode(res.bytes));
+                json2 = JSON.parse(new TextDecoder().decode(bytes));
               } catch {
                 json2 = null;
               }
-              return { status: res.r.status, json: json2 };
+              return { status: status2, json: json2 };
             }
-            waitMs = parseRetryAfter(res.r.headers.get("retry-after"));
-            failure2 = new RegistryError(res.r.status === 429 ? "RATE_LIMITED" : "UNAVAILABLE", `the token service ${url2.origin}${url2.pathname} answered ${res.r.status}${res.r.status === 429 ? " (rate limited)" : ""}; try again later`, { status: res.r.status, ...waitMs !== void 0 ? { retryAfterMs: waitMs } : {} });
+            waitMs = parseRetryAfter(retryAfter);
+            failure2 = new RegistryError(status2 === 429 ? "RATE_LIMITED" : "UNAVAILABLE", `${what} answered ${status2}${status2 === 429 ? " (rate limited)" : ""}; try again later`, { status: status2, ...waitMs !== void 0 ? { retryAfterMs: waitMs } : {} });
           } catch (e) {
             if (e instanceof RegistryError)
               throw e;
             if (signal?.aborted)
               throw abortedError(signal);
-            failure2 = new RegistryError(timeout.aborted ? "TIMEOUT" : "NETWORK", `the token service ${url2.origin}${url2.pathname} could not be reached (${e.cause?.code ?? e.message})`, { cause: e });
+            failure2 = new RegistryError(timeout.aborted ? "TIMEOUT" : "NETWORK", `${what} could not be reached (${errorCode(e) || e.message})`, { cause: e });
           }
           if (attempt >= this.retries || waitMs !== void 0 && waitMs > this.maxRetryAfterMs)
             throw failure2;
@@ -31879,6 +31972,10 @@ var init_client2 = __esm({
       /** Requests, token requests, retries and auth challenges so far. */
       get stats() {
         return this.transport.stats;
+      }
+      /** Closes idle keep-alive connections. Optional: idle connections never keep a process alive. */
+      close() {
+        this.transport.close();
       }
       /** The base URL the client uses for a registry host (https, or http for loopback/insecure). */
       baseUrl(registry3) {
@@ -32385,16 +32482,18 @@ var init_client2 = __esm({
           return r;
         });
         let seen = 0;
-        const limited = (res.body ?? new ReadableStream({ start: (c) => c.close() })).pipeThrough(new TransformStream({
-          transform(chunk, controller2) {
+        const { Transform, pipeline } = process.getBuiltinModule("node:stream");
+        const limited = new Transform({
+          transform(chunk, _encoding, done) {
             seen += chunk.byteLength;
             if (seen > blob.size) {
-              controller2.error(new RegistryError("TOO_LARGE", `${what} sends more than the ${blob.size} bytes its manifest says`));
+              done(new RegistryError("TOO_LARGE", `${what} sends more than the ${blob.size} bytes its manifest says`));
               return;
             }
-            controller2.enqueue(chunk);
+            done(null, chunk);
           }
-        }));
+        });
+        pipeline(res.body, limited, () => void 0);
         const put = {
           method: "PUT",
           registry: dst.registry,
@@ -32528,9 +32627,6 @@ var init_client2 = __esm({
 });
 
 // packages/registry/dist/credentials.js
-import { readFile as readFile3 } from "node:fs/promises";
-import { homedir } from "node:os";
-import { join as join2 } from "node:path";
 function dockerKey(registry3) {
   return registry3 === "docker.io" || registry3 === "index.docker.io" || registry3 === "registry-1.docker.io" ? DOCKER_HUB_KEY : registry3;
 }
@@ -32547,7 +32643,7 @@ function dockerConfigCredentials(options = {}) {
   const path2 = options.configPath ?? dockerConfigPath(env);
   let config2;
   const load = () => {
-    config2 ??= readFile3(path2, "utf8").then((text) => {
+    config2 ??= process.getBuiltinModule("node:fs/promises").readFile(path2, "utf8").then((text) => {
       try {
         return JSON.parse(text);
       } catch {
@@ -32667,11 +32763,13 @@ function chainCredentials(...providers) {
 function defaultCredentials(env = process.env, options = {}) {
   return chainCredentials(envCredentials(env), dockerConfigCredentials({ ...options, env }));
 }
-var DOCKER_HUB_KEY;
+var homedir, join2, DOCKER_HUB_KEY;
 var init_credentials = __esm({
   "packages/registry/dist/credentials.js"() {
     "use strict";
     init_errors5();
+    ({ homedir } = process.getBuiltinModule("node:os"));
+    ({ join: join2 } = process.getBuiltinModule("node:path"));
     DOCKER_HUB_KEY = "https://index.docker.io/v1/";
   }
 });
@@ -40253,7 +40351,7 @@ var require_dist4 = __commonJS({
 });
 
 // packages/sigstore-verify/dist/trust-root.js
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
 function checkValidFor(validFor, where) {
   if (!isObject3(validFor))
     throw new Error(`${where}: validFor is missing`);
@@ -40310,7 +40408,7 @@ function publicGoodTrustRoot() {
 async function loadTrustRootFile(path2) {
   let text;
   try {
-    text = await readFile4(path2, "utf8");
+    text = await readFile3(path2, "utf8");
   } catch (e) {
     throw new SigstoreVerifyError("TRUST_ROOT_INVALID", `cannot read trusted root ${path2}: ${e.message}`, { cause: e });
   }
@@ -44838,7 +44936,7 @@ var init_image = __esm({
 });
 
 // packages/sigstore-verify/dist/port.js
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 function toSignatureCheck(r) {
   const signerOf = (s) => ({
     identity: s.identity ?? `public key sha256:${s.keyFingerprint}`,
@@ -44898,7 +44996,7 @@ function signaturePort(options) {
           const path2 = resolvePath(policy.key);
           let pem;
           try {
-            pem = await readFile5(path2, "utf8");
+            pem = await readFile4(path2, "utf8");
           } catch (e) {
             throw new SigstoreVerifyError("POLICY_INVALID", `cannot read the public key ${path2}: ${e.message}`);
           }
@@ -45433,7 +45531,9 @@ var init_image2 = __esm({
     };
     CONNECTION_HELP = `Connection:
   --insecure        plain HTTP (no TLS) to this registry; loopback hosts (localhost, 127.0.0.1)
-                    always use plain HTTP, every other host uses HTTPS unless this is given
+                    always use plain HTTP, every other host uses HTTPS unless this is given.
+                    Certificates are always checked: trust a private CA with
+                    NODE_EXTRA_CA_CERTS=<ca.pem>
   --timeout <s>     seconds per request attempt (default 30); 429/5xx are retried with backoff
   --json            machine-readable output
 
@@ -45581,11 +45681,11 @@ __export(sigstore_exports, {
   renderImageVerification: () => renderImageVerification,
   sigstoreCommands: () => sigstoreCommands
 });
-import { readFile as readFile6 } from "node:fs/promises";
+import { readFile as readFile5 } from "node:fs/promises";
 import { resolve as resolve2 } from "node:path";
 async function readText(ctx, path2, what) {
   try {
-    return await readFile6(resolve2(ctx.cwd, path2), "utf8");
+    return await readFile5(resolve2(ctx.cwd, path2), "utf8");
   } catch (e) {
     throw new UsageError(`cannot read ${what} ${path2}: ${e.message}`);
   }
@@ -45798,7 +45898,7 @@ artifact (a file, or its sha256:<hex> digest), non-zero otherwise. Without
         }
         const target = args.positionals[0];
         const input3 = DIGEST_RE2.test(target) ? { subjectDigest: target, artifactDigest: target } : {
-          artifact: await readFile6(resolve2(ctx.cwd, target)).catch((e) => {
+          artifact: await readFile5(resolve2(ctx.cwd, target)).catch((e) => {
             throw new UsageError(`cannot read artifact ${target}: ${e.message}`);
           })
         };
@@ -46779,7 +46879,7 @@ ${COMMON_HELP}`,
 // packages/cli/src/action.ts
 init_dist();
 import { randomUUID } from "node:crypto";
-import { appendFileSync, existsSync as existsSync3, readFileSync as readFileSync3 } from "node:fs";
+import { appendFileSync, existsSync as existsSync3, readFileSync as readFileSync4 } from "node:fs";
 import { isAbsolute as isAbsolute3, join as join6 } from "node:path";
 
 // packages/cli/src/main.ts
@@ -46816,6 +46916,7 @@ function makeRedactor(env) {
 }
 
 // packages/cli/src/main.ts
+var { readFileSync: readFileSync3 } = process.getBuiltinModule("node:fs");
 var VERSION11 = { "version": "0.1.0" }.version;
 function findCommand(commands, argv) {
   let best;
@@ -47103,7 +47204,7 @@ async function runAction(options) {
     );
   }
   try {
-    parseConfigText(readFileSync3(configFile, "utf8"), configPath);
+    parseConfigText(readFileSync4(configFile, "utf8"), configPath);
   } catch (e) {
     return fail3(e.message, { file: configPath });
   }

@@ -1,5 +1,9 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import type { PublishService, ReleaseService } from '@relkit/release-core';
+
+// Built-ins on the start-up path come through getBuiltinModule: an `import` of node:util builds
+// its ESM facade, which evaluates every lazy export (~3 ms of every run).
+const { parseArgs } = process.getBuiltinModule('node:util');
 
 /** Exit codes of release-cli; documented in the README and stable for scripts. */
 export const ExitCode = {

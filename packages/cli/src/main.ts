@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { ExitCode, UsageError, parseCommandArgs, type CliContext, type Command } from './command.js';
 import { loadCommands } from './commands/index.js';
 import { makeRedactor } from './redact.js';
+
+const { readFileSync } = process.getBuiltinModule('node:fs'); // no ESM facade at start-up (command.ts)
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }

@@ -1,5 +1,4 @@
 // Process entry: binds main() to the real process. Kept apart so main() stays testable in-process.
-import { createInterface } from 'node:readline/promises';
 import { main } from './main.js';
 
 const controller = new AbortController();
@@ -12,6 +11,8 @@ const code = await main(process.argv.slice(2), {
   isTTY: Boolean(process.stdout.isTTY),
   signal: controller.signal,
   prompt: async (question) => {
+    // Loaded only when a question is asked: readline is not worth its start-up cost otherwise.
+    const { createInterface } = await import('node:readline/promises');
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try {
       return await rl.question(question);

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { startFaultProxy, startGitHubSimulator, type FaultProxy } from '@relkit/testkit';
+import { startFaultProxy, startGitHubSimulator, type FaultProxy, rejectionOf } from '@relkit/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RateLimitEvent } from './client.js';
 import { GitHubError } from './errors.js';
@@ -13,14 +13,7 @@ afterEach(async () => {
   proxy = undefined;
 });
 
-async function rejection(p: Promise<unknown>): Promise<GitHubError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  if (!(e instanceof GitHubError)) throw new Error(`expected a GitHubError, got ${String(e)}`);
-  return e;
-}
+const rejection = (p: Promise<unknown>) => rejectionOf(p, GitHubError);
 
 async function viaProxy(events: RateLimitEvent[] = []): Promise<GitHubForge> {
   proxy = await startFaultProxy(t.sim.url);

@@ -7,7 +7,7 @@ import {
   type ForgePort,
   type ReleasePorts,
 } from '@relkit/release-core';
-import { startFaultProxy, type FaultProxy } from '@relkit/testkit';
+import { startFaultProxy, type FaultProxy, rejectionOf } from '@relkit/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitHubError } from './errors.js';
 import { GitHubForge } from './forge.js';
@@ -21,14 +21,7 @@ afterEach(async () => {
   proxy = undefined;
 });
 
-async function rejection(p: Promise<unknown>): Promise<GitHubError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  if (!(e instanceof GitHubError)) throw new Error(`expected a GitHubError, got ${String(e)}`);
-  return e;
-}
+const rejection = (p: Promise<unknown>) => rejectionOf(p, GitHubError);
 
 function portFor(options: Partial<ForgePortOptions> = {}, forge: GitHubForge = forgeFor(t.sim)): ForgePort {
   return forgePort(forge, {

@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { GitHubError } from './errors.js';
 import { forgeFor, R, REPO, S, SMOKE, useSimulator } from './__tests__/support.js';
+import { rejectionOf } from '@relkit/testkit';
 
 const t = useSimulator();
 
-async function rejection(p: Promise<unknown>): Promise<GitHubError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  if (!(e instanceof GitHubError)) throw new Error(`expected a GitHubError, got ${String(e)}`);
-  return e;
-}
+const rejection = (p: Promise<unknown>) => rejectionOf(p, GitHubError);
 
 describe('releases', () => {
   it('#507: finds a draft release by listing, where GET /releases/tags/{tag} answers 404', async () => {

@@ -9,6 +9,7 @@ import {
   startRegistry,
   type LocalRegistry,
   type RegistryAuthMode,
+  rejectionOf,
 } from '@relkit/testkit';
 import { staticCredentials } from './credentials.js';
 import { RegistryClient, referrersTag } from './client.js';
@@ -24,15 +25,7 @@ function clientFor(registry: LocalRegistry, extra: ConstructorParameters<typeof 
   });
 }
 
-async function rejection(p: Promise<unknown>): Promise<RegistryError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof RegistryError) return e;
-    throw e;
-  }
-  throw new Error('expected a RegistryError');
-}
+const rejection = (p: Promise<unknown>) => rejectionOf(p, RegistryError);
 
 describe.each<RegistryAuthMode>(['none', 'basic', 'token'])(
   'RegistryClient against the real registry, auth=%s',

@@ -154,6 +154,11 @@ export class RegistryClient {
     return this.transport.stats;
   }
 
+  /** Closes idle keep-alive connections. Optional: idle connections never keep a process alive. */
+  close(): void {
+    this.transport.close();
+  }
+
   /** The base URL the client uses for a registry host (https, or http for loopback/insecure). */
   baseUrl(registry: string): string {
     return this.transport.baseUrl(registry);
@@ -774,23 +779,24 @@ export class RegistryClient {
       return r;
     });
     let seen = 0;
-    const limited = (res.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() })).pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          seen += chunk.byteLength;
-          if (seen > blob.size) {
-            controller.error(
-              new RegistryError(
-                'TOO_LARGE',
-                `${what} sends more than the ${blob.size} bytes its manifest says`,
-              ),
-            );
-            return;
-          }
-          controller.enqueue(chunk);
-        },
-      }),
-    );
+    const { Transform, pipeline } = process.getBuiltinModule('node:stream');
+    const limited = new Transform({
+      transform(chunk: Uint8Array, _encoding, done) {
+        seen += chunk.byteLength;
+        if (seen > blob.size) {
+          done(
+            new RegistryError(
+              'TOO_LARGE',
+              `${what} sends more than the ${blob.size} bytes its manifest says`,
+            ),
+          );
+          return;
+        }
+        done(null, chunk);
+      },
+    });
+    // pipeline: a failure on either side (the source drops, the target refuses) ends both.
+    pipeline(res.body, limited, () => undefined);
     const put: RegistryRequest = {
       method: 'PUT',
       registry: dst.registry,

@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { CredentialProvider, RegistryCredential } from './auth.js';
 import { RegistryError } from './errors.js';
+
+// Built-ins through getBuiltinModule, not `import`: no ESM facades at CLI start-up (http.ts).
+const { homedir } = process.getBuiltinModule('node:os');
+const { join } = process.getBuiltinModule('node:path');
 
 /** Docker keeps Docker Hub's credentials under its old index URL. */
 const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
@@ -54,19 +55,23 @@ export function dockerConfigCredentials(options: DockerConfigOptions = {}): Cred
   const path = options.configPath ?? dockerConfigPath(env);
   let config: Promise<DockerConfig | undefined> | undefined;
   const load = () => {
-    config ??= readFile(path, 'utf8').then(
-      (text) => {
-        try {
-          return JSON.parse(text) as DockerConfig;
-        } catch {
-          throw new RegistryError('CREDENTIALS', `${path} is not valid JSON; fix or remove it`);
-        }
-      },
-      (e: NodeJS.ErrnoException) => {
-        if (e.code === 'ENOENT') return undefined;
-        throw new RegistryError('CREDENTIALS', `cannot read ${path} (${e.code ?? e.message})`);
-      },
-    );
+    // fs/promises is loaded here, on the first challenge: anonymous registries never need it.
+    config ??= process
+      .getBuiltinModule('node:fs/promises')
+      .readFile(path, 'utf8')
+      .then(
+        (text) => {
+          try {
+            return JSON.parse(text) as DockerConfig;
+          } catch {
+            throw new RegistryError('CREDENTIALS', `${path} is not valid JSON; fix or remove it`);
+          }
+        },
+        (e: NodeJS.ErrnoException) => {
+          if (e.code === 'ENOENT') return undefined;
+          throw new RegistryError('CREDENTIALS', `cannot read ${path} (${e.code ?? e.message})`);
+        },
+      );
     return config;
   };
   return async (registry, signal) => {

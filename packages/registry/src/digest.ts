@@ -1,5 +1,7 @@
-import { createHash } from 'node:crypto';
 import { RegistryError } from './errors.js';
+
+// Not `import … from 'node:crypto'`: its ESM facade loads WebCrypto too (~4 ms per process start).
+const { createHash } = process.getBuiltinModule('node:crypto');
 
 const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
 

@@ -7,19 +7,12 @@ import {
   type FaultProxy,
   type LocalRegistry,
   type PushedImage,
+  rejectionOf,
 } from '@relkit/testkit';
 import { RegistryClient, type RegistryClientOptions } from './client.js';
 import { RegistryError, isTransient } from './errors.js';
 
-async function rejection(p: Promise<unknown>): Promise<RegistryError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof RegistryError) return e;
-    throw e;
-  }
-  throw new Error('expected a RegistryError');
-}
+const rejection = (p: Promise<unknown>) => rejectionOf(p, RegistryError);
 
 describe('RegistryClient through the fault proxy', () => {
   let registry: LocalRegistry;

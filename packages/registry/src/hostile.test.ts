@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rejectionOf } from '@relkit/testkit';
 import { RegistryClient } from './client.js';
 import { staticCredentials } from './credentials.js';
 import { RegistryError } from './errors.js';
@@ -27,17 +28,35 @@ afterEach(async () => {
   }
 });
 
-async function rejection(p: Promise<unknown>): Promise<RegistryError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof RegistryError) return e;
-    throw e;
-  }
-  throw new Error('expected a RegistryError');
-}
+const rejection = (p: Promise<unknown>) => rejectionOf(p, RegistryError);
 
 const BLOB = `sha256:${'a'.repeat(64)}`;
+
+const EMPTY_INDEX = Buffer.from(
+  JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [] }),
+);
+
+/**
+ * A registry whose realm is its own /token: `tokenService` answers that path, everything else
+ * wants `Bearer <token>` and then gets EMPTY_INDEX.
+ */
+async function bearerRegistry(
+  token: string,
+  tokenService: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+): Promise<string> {
+  let self = '';
+  ({ host: self } = await serve((req, res) => {
+    if (req.url?.startsWith('/token')) return tokenService(req, res);
+    if (req.headers.authorization !== `Bearer ${token}`) {
+      res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${self}/token",service="svc"` }).end();
+      return;
+    }
+    res
+      .writeHead(200, { 'content-type': MediaType.ociIndex, 'docker-content-digest': sha(EMPTY_INDEX) })
+      .end(EMPTY_INDEX);
+  }));
+  return self;
+}
 
 describe('a hostile registry cannot make the client read without end', () => {
   it('refuses a blob whose Content-Length is 10 GB before reading any of it', async () => {
@@ -155,34 +174,21 @@ describe('protocol details', () => {
   });
 
   it('exchanges a docker identity token (OAuth2 refresh token) at the token service by POST', async () => {
-    const manifest = Buffer.from(
-      JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [] }),
-    );
     const forms: URLSearchParams[] = [];
-    const { host } = await serve((req, res) => {
-      if (req.url === '/token' && req.method === 'POST') {
-        let body = '';
-        req.on('data', (d: Buffer) => (body += d.toString()));
-        req.on('end', () => {
-          forms.push(new URLSearchParams(body));
-          res
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ access_token: 'oauth-access', expires_in: 300 }));
-        });
-        return;
-      }
-      if (req.headers.authorization !== 'Bearer oauth-access') {
-        res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${host}/token",service="svc"` }).end();
-        return;
-      }
-      res
-        .writeHead(200, { 'content-type': MediaType.ociIndex, 'docker-content-digest': sha(manifest) })
-        .end(manifest);
+    const host = await bearerRegistry('oauth-access', (req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        if (req.method === 'POST') forms.push(new URLSearchParams(body));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ access_token: 'oauth-access', expires_in: 300 }));
+      });
     });
     const client = new RegistryClient({
       credentials: staticCredentials(host, { kind: 'identity-token', token: 'refresh-me' }),
     });
-    expect((await client.getManifest(`${host}/acme/app:1.0.0`)).digest).toBe(sha(manifest));
+    expect((await client.getManifest(`${host}/acme/app:1.0.0`)).digest).toBe(sha(EMPTY_INDEX));
     expect(Object.fromEntries(forms[0]!)).toEqual({
       grant_type: 'refresh_token',
       refresh_token: 'refresh-me',
@@ -190,6 +196,26 @@ describe('protocol details', () => {
       service: 'svc',
       scope: 'repository:acme/app:pull',
     });
+  });
+
+  it('follows a token service redirect, but sends the login only to the origin that asked for it', async () => {
+    const seen: { at: string; authorization: string | undefined }[] = [];
+    const issuer = await serve((req, res) => {
+      seen.push({ at: 'issuer', authorization: req.headers.authorization });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: 'issued' }));
+    });
+    const host = await bearerRegistry('issued', (req, res) => {
+      seen.push({ at: 'registry', authorization: req.headers.authorization });
+      res.writeHead(307, { location: `http://${issuer.host}/issue${req.url!.slice('/token'.length)}` }).end();
+    });
+    const client = new RegistryClient({
+      credentials: staticCredentials(host, { kind: 'basic', username: 'u', password: 'secret' }),
+    });
+    expect((await client.getManifest(`${host}/acme/app:1.0.0`)).digest).toBe(sha(EMPTY_INDEX));
+    expect(seen).toEqual([
+      { at: 'registry', authorization: `Basic ${Buffer.from('u:secret').toString('base64')}` },
+      { at: 'issuer', authorization: undefined },
+    ]);
   });
 
   it('sends a configured registry token as Bearer without a token service', async () => {

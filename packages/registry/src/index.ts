@@ -1,4 +1,4 @@
-// @relkit/registry: a spec-exact OCI distribution client on Node's fetch.
+// @relkit/registry: a spec-exact OCI distribution client on Node's own HTTP client (node:http).
 export { RegistryError, NOT_FOUND_CODES, TRANSIENT_CODES, isNotFound, isTransient } from './errors.js';
 export type { RegistryErrorCode } from './errors.js';
 export { digestOf, assertDigest } from './digest.js';

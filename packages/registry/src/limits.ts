@@ -1,4 +1,5 @@
 import { RegistryError } from './errors.js';
+import type { HttpAnswer } from './http.js';
 
 /** A counting semaphore: at most `limit` exchanges per registry host at once. */
 export class Semaphore {
@@ -62,29 +63,25 @@ export function backoffMs(attempt: number, baseMs: number, capMs: number, random
 /**
  * Reads a response body into memory, refusing more than maxBytes: the declared Content-Length
  * is checked first, and the bytes are counted while streaming, since a hostile registry may lie
- * or send no length at all.
+ * or send no length at all. Over the limit the connection is dropped, not drained.
  */
-export async function readBodyLimited(res: Response, maxBytes: number, what: string): Promise<Uint8Array> {
+export async function readBodyLimited(res: HttpAnswer, maxBytes: number, what: string): Promise<Uint8Array> {
   const declared = res.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBytes) {
-    await res.body?.cancel().catch(() => undefined);
+    res.body.destroy();
     throw tooLarge(what, Number(declared), maxBytes);
   }
-  if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    total += chunk.byteLength;
     if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
+      res.body.destroy();
       throw tooLarge(what, total, maxBytes, true);
     }
-    chunks.push(value);
+    chunks.push(chunk);
   }
-  if (chunks.length === 1) return chunks[0]!;
+  // A fresh array, not a view into the socket's read buffer: callers may keep the bytes.
   const out = new Uint8Array(total);
   let offset = 0;
   for (const c of chunks) {
@@ -103,7 +100,7 @@ function tooLarge(what: string, size: number, max: number, streamed = false): Re
 }
 
 /** Drains and discards a body so the connection can be reused (keep-alive). */
-export async function discard(res: Response): Promise<void> {
+export async function discard(res: HttpAnswer): Promise<void> {
   try {
     // Reading a small body to the end keeps the connection reusable; a big one is cut off.
     await readBodyLimited(res, 64 * 1024, 'an ignored response body');

@@ -1,5 +1,7 @@
+import type { Readable } from 'node:stream';
 import { Authenticator, parseChallenge, type CredentialProvider } from './auth.js';
 import { RegistryError, type RegistryErrorCode } from './errors.js';
+import { HttpConnections, type HttpAnswer } from './http.js';
 import {
   Semaphore,
   abortedError,
@@ -38,7 +40,7 @@ export interface RegistryRequest {
   readonly path: string;
   readonly headers?: Readonly<Record<string, string>>;
   /** Bytes (re-sent on retries) or a stream (sent once: no retries, no re-authentication). */
-  readonly body?: Uint8Array | ReadableStream<Uint8Array>;
+  readonly body?: Uint8Array | Readable;
   /** Token scope(s), space-separated: `repository:acme/app:pull`. */
   readonly scope?: string;
   readonly signal?: AbortSignal | undefined;
@@ -76,6 +78,7 @@ class Retryable extends Error {
 export class Transport {
   readonly stats: TransportStats = { requests: 0, tokenRequests: 0, retries: 0, authChallenges: 0 };
   private readonly auth: Authenticator;
+  private readonly connections: HttpConnections;
   private readonly slots = new Map<string, Semaphore>();
   private readonly insecure: ReadonlySet<string>;
   private readonly timeoutMs: number;
@@ -93,11 +96,17 @@ export class Transport {
     this.backoffBaseMs = options.backoffBaseMs ?? 200;
     this.concurrency = options.concurrencyPerHost ?? 8;
     this.userAgent = options.userAgent ?? 'relkit-registry/0.1';
+    this.connections = new HttpConnections(this.concurrency);
     this.auth = new Authenticator(
       options.credentials,
       (url, init, signal) => this.tokenExchange(url, init, signal),
       (host) => this.plainHttpAllowed(host),
     );
+  }
+
+  /** Closes idle connections (they never keep a process alive; this frees them sooner). */
+  close(): void {
+    this.connections.close();
   }
 
   plainHttpAllowed(host: string): boolean {
@@ -116,9 +125,9 @@ export class Transport {
    * and the timeout. Errors thrown by `handle` that are not RegistryErrors (a connection reset
    * while reading the body) are retried like network errors.
    */
-  async send<T>(req: RegistryRequest, handle: (res: Response, url: URL) => Promise<T>): Promise<T> {
+  async send<T>(req: RegistryRequest, handle: (res: HttpAnswer, url: URL) => Promise<T>): Promise<T> {
     const url = this.resolveUrl(req);
-    const once = req.body instanceof ReadableStream;
+    const once = req.body !== undefined && !(req.body instanceof Uint8Array);
     // A stream can be sent only once: no second attempt, and no re-authentication round.
     let authRetried = once;
     let attempt = 0;
@@ -185,12 +194,12 @@ export class Transport {
     return s;
   }
 
-  /** One attempt: fetch with a timeout, following redirects by hand, then the handler. */
+  /** One attempt: an exchange with a timeout, following redirects by hand, then the handler. */
   private async attempt<T>(
     req: RegistryRequest,
     start: URL,
     authorization: string | undefined,
-    handle: (res: Response, url: URL) => Promise<T>,
+    handle: (res: HttpAnswer, url: URL) => Promise<T>,
   ): Promise<T> {
     const timeout = AbortSignal.timeout(req.timeoutMs ?? this.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
@@ -203,29 +212,12 @@ export class Transport {
         const headers: Record<string, string> = { 'user-agent': this.userAgent, ...req.headers };
         if (auth) headers.authorization = auth;
         this.stats.requests++;
-        const res = await fetch(url, {
-          method,
-          headers,
-          ...(body ? { body } : {}),
-          // A streamed body needs half-duplex mode in undici.
-          ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
-          redirect: 'manual',
-          signal,
-        });
+        const res = await this.connections.exchange(url, { method, headers, body, signal });
         if (REDIRECT_STATUSES.has(res.status) && res.headers.get('location')) {
           await discard(res);
           if (hop >= MAX_REDIRECTS)
             throw new RegistryError('PROTOCOL', `${describeRequest(req, url)}: too many redirects`);
-          const next = new URL(res.headers.get('location')!, url);
-          if (
-            next.protocol !== 'https:' &&
-            !(next.protocol === 'http:' && this.plainHttpAllowed(next.host))
-          ) {
-            throw new RegistryError(
-              'PROTOCOL',
-              `${describeRequest(req, url)} redirected to plain HTTP on ${next.host}; relkit refuses unencrypted downloads from hosts that are not loopback or marked insecure`,
-            );
-          }
+          const next = this.redirectTarget(url, res.headers.get('location')!, describeRequest(req, url));
           // Blob storage (S3, GCS, a CDN) gets presigned URLs, never the registry's credentials.
           if (next.origin !== url.origin) auth = undefined;
           if (res.status === 303) {
@@ -254,9 +246,20 @@ export class Transport {
     }
   }
 
+  /** Where a redirect leads, refused when it would leave HTTPS for a host that must have it. */
+  private redirectTarget(from: URL, location: string, what: string): URL {
+    const next = new URL(location, from);
+    if (next.protocol !== 'https:' && !(next.protocol === 'http:' && this.plainHttpAllowed(next.host))) {
+      throw new RegistryError(
+        'PROTOCOL',
+        `${what} redirected to plain HTTP on ${next.host}; relkit refuses unencrypted downloads from hosts that are not loopback or marked insecure`,
+      );
+    }
+    return next;
+  }
+
   private networkError(req: RegistryRequest, url: URL, e: unknown): Retryable | RegistryError {
-    const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
-    const code = typeof cause?.code === 'string' ? cause.code : '';
+    const code = errorCode(e);
     const detail = code || (e instanceof Error ? e.message : String(e));
     if (code === 'ENOTFOUND') {
       return new RegistryError(
@@ -267,14 +270,23 @@ export class Transport {
         },
       );
     }
-    if (/CERT|SSL|TLS|EPROTO|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) {
-      const hint =
-        url.protocol === 'https:'
-          ? ` If ${req.registry} is a local registry over plain HTTP, mark it insecure (--insecure).`
-          : '';
-      return new RegistryError('NETWORK', `${describeRequest(req, url)}: TLS failed (${detail}).${hint}`, {
-        cause: e,
-      });
+    // Certificate problems and handshake failures are not transient: no retry, and a hint.
+    if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/i.test(code)) {
+      return new RegistryError(
+        'NETWORK',
+        `${describeRequest(req, url)}: the certificate of ${url.host} is not trusted (${code}). ` +
+          `If the registry uses a private CA, trust it with NODE_EXTRA_CA_CERTS=<ca.pem>; relkit never skips certificate checks.`,
+        { cause: e },
+      );
+    }
+    if (/SSL|TLS|EPROTO/i.test(code)) {
+      const why = e instanceof Error ? e.message.split('\n')[0] : code;
+      return new RegistryError(
+        'NETWORK',
+        `${describeRequest(req, url)}: the TLS handshake failed (${code}: ${why}). ` +
+          `If ${req.registry} speaks plain HTTP, mark it insecure (--insecure).`,
+        { cause: e },
+      );
     }
     return new Retryable(
       new RegistryError('NETWORK', `${describeRequest(req, url)}: the connection failed (${detail})`, {
@@ -284,7 +296,7 @@ export class Transport {
     );
   }
 
-  private async unauthorized(req: RegistryRequest, res: Response): Promise<RegistryError> {
+  private async unauthorized(req: RegistryRequest, res: HttpAnswer): Promise<RegistryError> {
     const ch = parseChallenge(res.headers.get('www-authenticate'));
     await discard(res);
     const push = req.method !== 'GET' && req.method !== 'HEAD';
@@ -306,12 +318,17 @@ export class Transport {
     );
   }
 
-  /** GET/POST to a token service: the same retry policy, no registry auth. */
+  /**
+   * GET/POST to a token service: the same retry policy and redirect rules, no registry auth;
+   * credentials for the token service do not follow a redirect to another origin.
+   */
   private async tokenExchange(
     url: URL,
     init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
     signal: AbortSignal | undefined,
   ): Promise<{ status: number; json: unknown }> {
+    const what = `the token service ${url.origin}${url.pathname}`;
+    const body = init.body === undefined ? undefined : new TextEncoder().encode(init.body);
     let attempt = 0;
     for (;;) {
       const timeout = AbortSignal.timeout(this.timeoutMs);
@@ -320,36 +337,54 @@ export class Transport {
       let failure: RegistryError;
       try {
         this.stats.tokenRequests++;
-        const res = await this.slot(url.host).run(() =>
-          fetch(url, {
-            method: init.method,
-            headers: { 'user-agent': this.userAgent, accept: 'application/json', ...init.headers },
-            ...(init.body ? { body: init.body } : {}),
-            redirect: 'follow',
-            signal: s,
-          }).then(async (r) => ({ r, bytes: await readBodyLimited(r, 1 << 20, 'a token response') })),
-        );
-        if (!RETRY_STATUSES.has(res.r.status)) {
+        const { status, retryAfter, bytes } = await this.slot(url.host).run(async () => {
+          let at = url;
+          let headers = { 'user-agent': this.userAgent, accept: 'application/json', ...init.headers };
+          let method: string = init.method;
+          let form = body;
+          for (let hop = 0; ; hop++) {
+            const res = await this.connections.exchange(at, { method, headers, body: form, signal: s });
+            if (REDIRECT_STATUSES.has(res.status) && res.headers.get('location') && hop < MAX_REDIRECTS) {
+              await discard(res);
+              const next = this.redirectTarget(at, res.headers.get('location')!, `${init.method} ${what}`);
+              if (next.origin !== at.origin)
+                headers = { 'user-agent': this.userAgent, accept: 'application/json' };
+              // As fetch does: 303, and 301/302 after a POST, continue as a GET without the form.
+              if (res.status === 303 || (method === 'POST' && (res.status === 301 || res.status === 302))) {
+                method = 'GET';
+                form = undefined;
+              }
+              at = next;
+              continue;
+            }
+            return {
+              status: res.status,
+              retryAfter: res.headers.get('retry-after'),
+              bytes: await readBodyLimited(res, 1 << 20, 'a token response'),
+            };
+          }
+        });
+        if (!RETRY_STATUSES.has(status)) {
           let json: unknown = null;
           try {
-            json = JSON.parse(new TextDecoder().decode(res.bytes));
+            json = JSON.parse(new TextDecoder().decode(bytes));
           } catch {
             json = null;
           }
-          return { status: res.r.status, json };
+          return { status, json };
         }
-        waitMs = parseRetryAfter(res.r.headers.get('retry-after'));
+        waitMs = parseRetryAfter(retryAfter);
         failure = new RegistryError(
-          res.r.status === 429 ? 'RATE_LIMITED' : 'UNAVAILABLE',
-          `the token service ${url.origin}${url.pathname} answered ${res.r.status}${res.r.status === 429 ? ' (rate limited)' : ''}; try again later`,
-          { status: res.r.status, ...(waitMs !== undefined ? { retryAfterMs: waitMs } : {}) },
+          status === 429 ? 'RATE_LIMITED' : 'UNAVAILABLE',
+          `${what} answered ${status}${status === 429 ? ' (rate limited)' : ''}; try again later`,
+          { status, ...(waitMs !== undefined ? { retryAfterMs: waitMs } : {}) },
         );
       } catch (e) {
         if (e instanceof RegistryError) throw e;
         if (signal?.aborted) throw abortedError(signal);
         failure = new RegistryError(
           timeout.aborted ? 'TIMEOUT' : 'NETWORK',
-          `the token service ${url.origin}${url.pathname} could not be reached (${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message})`,
+          `${what} could not be reached (${errorCode(e) || (e as Error).message})`,
           { cause: e },
         );
       }
@@ -359,6 +394,14 @@ export class Transport {
       await sleep(waitMs ?? backoffMs(attempt, this.backoffBaseMs, 10_000), signal);
     }
   }
+}
+
+/** The system or TLS error code of a failed exchange (ECONNRESET, CERT_HAS_EXPIRED, …), or ''. */
+function errorCode(e: unknown): string {
+  const own = (e as { code?: unknown }).code;
+  if (typeof own === 'string') return own;
+  const cause = (e as { cause?: { code?: unknown } }).cause?.code;
+  return typeof cause === 'string' ? cause : '';
 }
 
 function scopeName(scope: string | undefined): string {
@@ -380,7 +423,7 @@ interface RegistryErrorBody {
 
 /** Maps an unsuccessful response to a RegistryError whose code says "not there" or "could not look". */
 export async function errorFromResponse(
-  res: Response,
+  res: HttpAnswer,
   req: { method: string; registry: string },
   what: string,
   notFound: RegistryErrorCode = 'MANIFEST_UNKNOWN',

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   pushTestImage,
   skopeoDigest,
+  startTlsFront,
   startRegistry,
   type LocalRegistry,
   type PushedImage,
@@ -137,6 +138,34 @@ describe('release-cli image, against a registry without auth', { timeout: 60_000
     expect(r.changed).toBe(true);
     expect(await skopeoDigest(registry, 'acme/app:stable')).toBe(r.digest);
     expect(await skopeoDigest(registry, 'acme/app:1.0.0')).toBe(r.digest);
+  });
+
+  it('retags over HTTPS as a real process, trusting a private CA from NODE_EXTRA_CA_CERTS', async () => {
+    // The real registry behind a real TLS endpoint, reached as a non-loopback name ([::ffff:7f00:1]).
+    const front = await startTlsFront(registry.host);
+    try {
+      const bin = fileURLToPath(new URL('../../bin/release-cli.js', import.meta.url));
+      const tag = (env: NodeJS.ProcessEnv) =>
+        new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+          execFile(
+            process.execPath,
+            [bin, 'image', 'tag', `${front.host}/acme/app:1.2.3`, 'tls', '--json'],
+            { env: { ...process.env, ...env } },
+            (e, stdout, stderr) => resolve({ code: e ? Number(e.code) : 0, stdout, stderr }),
+          ),
+        );
+      const untrusted = await tag({ NODE_EXTRA_CA_CERTS: '' });
+      expect(untrusted.code).toBe(ExitCode.failed);
+      expect(untrusted.stderr).toContain('[NETWORK]');
+      expect(untrusted.stderr).toContain('NODE_EXTRA_CA_CERTS');
+
+      const trusted = await tag({ NODE_EXTRA_CA_CERTS: front.caPath });
+      expect(trusted.stderr).toBe('');
+      expect(JSON.parse(trusted.stdout)).toMatchObject({ digest: img.digest, changed: true });
+      expect(await skopeoDigest(registry, 'acme/app:tls')).toBe(img.digest);
+    } finally {
+      await front.stop();
+    }
   });
 });
 

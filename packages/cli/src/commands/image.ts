@@ -17,7 +17,9 @@ const connectionOptions = {
 
 const CONNECTION_HELP = `Connection:
   --insecure        plain HTTP (no TLS) to this registry; loopback hosts (localhost, 127.0.0.1)
-                    always use plain HTTP, every other host uses HTTPS unless this is given
+                    always use plain HTTP, every other host uses HTTPS unless this is given.
+                    Certificates are always checked: trust a private CA with
+                    NODE_EXTRA_CA_CERTS=<ca.pem>
   --timeout <s>     seconds per request attempt (default 30); 429/5xx are retried with backoff
   --json            machine-readable output
 
