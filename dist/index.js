@@ -31496,6 +31496,18 @@ var init_limits = __esm({
 });
 
 // packages/registry/dist/http.js
+function proxySettings(env) {
+  const pick3 = (name) => env[name] || env[name.toLowerCase()] || void 0;
+  const httpProxy = pick3("HTTP_PROXY");
+  const httpsProxy = pick3("HTTPS_PROXY");
+  if (!httpProxy && !httpsProxy)
+    return void 0;
+  return {
+    ...httpProxy ? { HTTP_PROXY: httpProxy } : {},
+    ...httpsProxy ? { HTTPS_PROXY: httpsProxy } : {},
+    NO_PROXY: [pick3("NO_PROXY"), "localhost", "127.0.0.1", "::1"].filter(Boolean).join(",")
+  };
+}
 var http, tls, https, AnswerHeaders, HttpConnections;
 var init_http = __esm({
   "packages/registry/dist/http.js"() {
@@ -31518,8 +31530,15 @@ var init_http = __esm({
       options;
       plain;
       secure;
-      constructor(maxSocketsPerHost) {
-        this.options = { keepAlive: true, maxSockets: maxSocketsPerHost, scheduling: "lifo" };
+      constructor(maxSocketsPerHost, proxyEnv) {
+        const proxy = proxyEnv ? proxySettings(proxyEnv) : void 0;
+        this.options = {
+          keepAlive: true,
+          maxSockets: maxSocketsPerHost,
+          scheduling: "lifo",
+          // Node's built-in proxy support (CONNECT tunnels for HTTPS); a Node without it ignores this.
+          ...proxy ? { proxyEnv: proxy } : {}
+        };
       }
       /** Resolves with the answer once its headers are in; the body is the caller's to read. */
       exchange(url2, call) {
@@ -31676,7 +31695,7 @@ var init_transport = __esm({
         this.backoffBaseMs = options.backoffBaseMs ?? 200;
         this.concurrency = options.concurrencyPerHost ?? 8;
         this.userAgent = options.userAgent ?? "relkit-registry/0.1";
-        this.connections = new HttpConnections(this.concurrency);
+        this.connections = new HttpConnections(this.concurrency, options.proxyEnv ?? process.env);
         this.auth = new Authenticator(options.credentials, (url2, init2, signal) => this.tokenExchange(url2, init2, signal), (host2) => this.plainHttpAllowed(host2));
       }
       /** Closes idle connections (they never keep a process alive; this frees them sooner). */
@@ -45123,7 +45142,8 @@ function connectImages(config2, configPath, env) {
   const configDir = dirname2(configPath);
   const registry3 = new RegistryClient({
     credentials: defaultCredentials(env),
-    insecureRegistries: config2.registries.insecure
+    insecureRegistries: config2.registries.insecure,
+    proxyEnv: env
   });
   return {
     registry: registryPort(registry3),
@@ -45504,6 +45524,7 @@ function clientFor(reg, args, ctx, ref) {
   }
   return new reg.RegistryClient({
     credentials: reg.defaultCredentials(ctx.env),
+    proxyEnv: ctx.env,
     insecureRegistries: args.values.insecure ? [ref.registry] : [],
     ...timeoutMs !== void 0 ? { timeoutMs } : {},
     userAgent: "release-cli (relkit)"
@@ -45533,7 +45554,8 @@ var init_image2 = __esm({
   --insecure        plain HTTP (no TLS) to this registry; loopback hosts (localhost, 127.0.0.1)
                     always use plain HTTP, every other host uses HTTPS unless this is given.
                     Certificates are always checked: trust a private CA with
-                    NODE_EXTRA_CA_CERTS=<ca.pem>
+                    NODE_EXTRA_CA_CERTS=<ca.pem>. HTTP_PROXY, HTTPS_PROXY and NO_PROXY
+                    are honoured (loopback is never proxied)
   --timeout <s>     seconds per request attempt (default 30); 429/5xx are retried with backoff
   --json            machine-readable output
 
@@ -45850,7 +45872,7 @@ Exit codes: 0 verified; 1 not signed, rejected, missing attestation, or could no
         const policy = await policyFrom(args, ctx);
         const trustRoot = await trustRootFrom(args, ctx);
         const verifier = new BundleVerifier({ trustRoot, policy });
-        const client = new RegistryClient({ credentials: defaultCredentials(ctx.env) });
+        const client = new RegistryClient({ credentials: defaultCredentials(ctx.env), proxyEnv: ctx.env });
         const digest = ref.digest ?? await client.resolveDigest(ref, { signal: ctx.signal });
         const result = await verifyImage(
           { repository: ref.repository, digest },

@@ -82,6 +82,7 @@ export function connectImages(
   const registry = new RegistryClient({
     credentials: defaultCredentials(env),
     insecureRegistries: config.registries.insecure,
+    proxyEnv: env,
   });
   return {
     registry: registryPort(registry),

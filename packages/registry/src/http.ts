@@ -1,4 +1,4 @@
-import type { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Agent, AgentOptions, ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type * as Https from 'node:https';
 import type { Readable } from 'node:stream';
 
@@ -36,17 +36,43 @@ export interface HttpCall {
   readonly signal: AbortSignal;
 }
 
+/** Environment variables as Node's agents read them for proxies. */
+export type ProxyEnv = Readonly<Record<string, string | undefined>>;
+
+/**
+ * HTTP_PROXY / HTTPS_PROXY / NO_PROXY (either case) as Docker, crane and skopeo honour them, with
+ * loopback never proxied (as Go's ProxyFromEnvironment). Undefined when no proxy is set.
+ */
+export function proxySettings(env: ProxyEnv): Record<string, string> | undefined {
+  const pick = (name: string) => env[name] || env[name.toLowerCase()] || undefined;
+  const httpProxy = pick('HTTP_PROXY');
+  const httpsProxy = pick('HTTPS_PROXY');
+  if (!httpProxy && !httpsProxy) return undefined;
+  return {
+    ...(httpProxy ? { HTTP_PROXY: httpProxy } : {}),
+    ...(httpsProxy ? { HTTPS_PROXY: httpsProxy } : {}),
+    NO_PROXY: [pick('NO_PROXY'), 'localhost', '127.0.0.1', '::1'].filter(Boolean).join(','),
+  };
+}
+
 /**
  * One HTTP/1.1 exchange over keep-alive connections, one pool per client. Idle sockets do not
  * keep the process alive (node:http unrefs them), so a CLI exits as soon as its work is done.
  */
 export class HttpConnections {
-  private readonly options: { keepAlive: true; maxSockets: number; scheduling: 'lifo' };
+  private readonly options: AgentOptions;
   private plain: Agent | undefined;
   private secure: Agent | undefined;
 
-  constructor(maxSocketsPerHost: number) {
-    this.options = { keepAlive: true, maxSockets: maxSocketsPerHost, scheduling: 'lifo' };
+  constructor(maxSocketsPerHost: number, proxyEnv: ProxyEnv | false) {
+    const proxy = proxyEnv ? proxySettings(proxyEnv) : undefined;
+    this.options = {
+      keepAlive: true,
+      maxSockets: maxSocketsPerHost,
+      scheduling: 'lifo',
+      // Node's built-in proxy support (CONNECT tunnels for HTTPS); a Node without it ignores this.
+      ...(proxy ? ({ proxyEnv: proxy } as AgentOptions) : {}),
+    };
   }
 
   /** Resolves with the answer once its headers are in; the body is the caller's to read. */

@@ -31,7 +31,7 @@ const rejection = (p: Promise<unknown>) => rejectionOf(p, RegistryError);
 
 describe('HTTPS', () => {
   it('uses HTTPS for a host that is not written as loopback, and refuses an untrusted certificate at once', async () => {
-    const client = new RegistryClient({ retries: 3, backoffBaseMs: 1 });
+    const client = new RegistryClient({ retries: 3, backoffBaseMs: 1, proxyEnv: false });
     const e = await rejection(client.resolveDigest(`${front.host}/acme/app:1.2.3`));
     expect(e.code).toBe('NETWORK');
     expect(e.message).toContain(`HEAD ${front.host}/v2/acme/app/manifests/1.2.3`);
@@ -44,12 +44,12 @@ describe('HTTPS', () => {
   it('says --insecure when the host speaks plain HTTP, and reaches it over HTTP once marked insecure', async () => {
     const plainAsRemote = `[::ffff:7f00:1]:${registry.host.split(':')[1]}`;
     const e = await rejection(
-      new RegistryClient({ retries: 0 }).resolveDigest(`${plainAsRemote}/acme/app:1.2.3`),
+      new RegistryClient({ retries: 0, proxyEnv: false }).resolveDigest(`${plainAsRemote}/acme/app:1.2.3`),
     );
     expect(e.code).toBe('NETWORK');
     expect(e.message).toMatch(/TLS handshake failed \((EPROTO|ERR_SSL_[A-Z_]+)/);
     expect(e.message).toContain('--insecure');
-    const insecure = new RegistryClient({ insecureRegistries: [plainAsRemote] });
+    const insecure = new RegistryClient({ insecureRegistries: [plainAsRemote], proxyEnv: false });
     expect(await insecure.resolveDigest(`${plainAsRemote}/acme/app:1.2.3`)).toMatch(/^sha256:/);
   });
 });

@@ -28,6 +28,11 @@ export interface TransportOptions {
   /** Concurrent exchanges per registry host. Default 8. */
   readonly concurrencyPerHost?: number;
   readonly userAgent?: string;
+  /**
+   * Where HTTP_PROXY, HTTPS_PROXY and NO_PROXY are read (either case); default process.env,
+   * false for never a proxy. Loopback hosts are never proxied.
+   */
+  readonly proxyEnv?: Readonly<Record<string, string | undefined>> | false;
 }
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
@@ -96,7 +101,7 @@ export class Transport {
     this.backoffBaseMs = options.backoffBaseMs ?? 200;
     this.concurrency = options.concurrencyPerHost ?? 8;
     this.userAgent = options.userAgent ?? 'relkit-registry/0.1';
-    this.connections = new HttpConnections(this.concurrency);
+    this.connections = new HttpConnections(this.concurrency, options.proxyEnv ?? process.env);
     this.auth = new Authenticator(
       options.credentials,
       (url, init, signal) => this.tokenExchange(url, init, signal),

@@ -10,6 +10,8 @@ export { pushTestImage } from './test-image.js';
 export type { PushedImage, TestImageFormat } from './test-image.js';
 export { startFaultProxy } from './fault-proxy.js';
 export { startTlsFront } from './tls-front.js';
+export { startForwardProxy } from './forward-proxy.js';
+export type { ForwardProxy } from './forward-proxy.js';
 export type { TlsFront } from './tls-front.js';
 export type { Fault, FaultProxy, FaultRule, ProxiedRequest } from './fault-proxy.js';
 export { skopeo, skopeoBytes, skopeoDigest, skopeoInspect, skopeoInstalled, SKOPEO_BIN } from './skopeo.js';

@@ -8,6 +8,7 @@ import {
   pushTestImage,
   skopeoDigest,
   startTlsFront,
+  startForwardProxy,
   startRegistry,
   type LocalRegistry,
   type PushedImage,
@@ -15,6 +16,8 @@ import {
 import { ExitCode, type CliContext } from '../command.js';
 import { main } from '../main.js';
 import { imageCommands } from './image.js';
+
+const NO_PROXIES = { HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '' };
 
 function capture(env: Record<string, string | undefined> = {}) {
   const out: string[] = [];
@@ -140,17 +143,19 @@ describe('release-cli image, against a registry without auth', { timeout: 60_000
     expect(await skopeoDigest(registry, 'acme/app:1.0.0')).toBe(r.digest);
   });
 
-  it('retags over HTTPS as a real process, trusting a private CA from NODE_EXTRA_CA_CERTS', async () => {
+  it('retags over HTTPS as a real process, trusting a private CA from NODE_EXTRA_CA_CERTS, also through HTTPS_PROXY', async () => {
     // The real registry behind a real TLS endpoint, reached as a non-loopback name ([::ffff:7f00:1]).
     const front = await startTlsFront(registry.host);
+    const proxy = await startForwardProxy();
     try {
       const bin = fileURLToPath(new URL('../../bin/release-cli.js', import.meta.url));
-      const tag = (env: NodeJS.ProcessEnv) =>
+      const tag = (env: NodeJS.ProcessEnv, newTag = 'tls') =>
         new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
           execFile(
             process.execPath,
-            [bin, 'image', 'tag', `${front.host}/acme/app:1.2.3`, 'tls', '--json'],
-            { env: { ...process.env, ...env } },
+            [bin, 'image', 'tag', `${front.host}/acme/app:1.2.3`, newTag, '--json'],
+            // No proxy from the machine: [::ffff:7f00:1] is not loopback to a proxy either.
+            { env: { ...process.env, ...NO_PROXIES, ...env } },
             (e, stdout, stderr) => resolve({ code: e ? Number(e.code) : 0, stdout, stderr }),
           ),
         );
@@ -163,7 +168,17 @@ describe('release-cli image, against a registry without auth', { timeout: 60_000
       expect(trusted.stderr).toBe('');
       expect(JSON.parse(trusted.stdout)).toMatchObject({ digest: img.digest, changed: true });
       expect(await skopeoDigest(registry, 'acme/app:tls')).toBe(img.digest);
+      expect(proxy.log).toEqual([]);
+
+      const proxied = await tag({ NODE_EXTRA_CA_CERTS: front.caPath, HTTPS_PROXY: proxy.url }, 'tls-proxied');
+      expect(proxied.stderr).toBe('');
+      expect(JSON.parse(proxied.stdout)).toMatchObject({ digest: img.digest, changed: true });
+      expect(await skopeoDigest(registry, 'acme/app:tls-proxied')).toBe(img.digest);
+      // A tunnel per connection (HEAD and GET go out at once), never a plain request.
+      expect(proxy.log.length).toBeGreaterThan(0);
+      for (const line of proxy.log) expect(line).toBe(`CONNECT ${front.host}`);
     } finally {
+      await proxy.stop();
       await front.stop();
     }
   });

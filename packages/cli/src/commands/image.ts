@@ -19,7 +19,8 @@ const CONNECTION_HELP = `Connection:
   --insecure        plain HTTP (no TLS) to this registry; loopback hosts (localhost, 127.0.0.1)
                     always use plain HTTP, every other host uses HTTPS unless this is given.
                     Certificates are always checked: trust a private CA with
-                    NODE_EXTRA_CA_CERTS=<ca.pem>
+                    NODE_EXTRA_CA_CERTS=<ca.pem>. HTTP_PROXY, HTTPS_PROXY and NO_PROXY
+                    are honoured (loopback is never proxied)
   --timeout <s>     seconds per request attempt (default 30); 429/5xx are retried with backoff
   --json            machine-readable output
 
@@ -56,6 +57,7 @@ function clientFor(
   }
   return new reg.RegistryClient({
     credentials: reg.defaultCredentials(ctx.env),
+    proxyEnv: ctx.env,
     insecureRegistries: args.values.insecure ? [ref.registry] : [],
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     userAgent: 'release-cli (relkit)',

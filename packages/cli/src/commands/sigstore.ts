@@ -198,7 +198,7 @@ Exit codes: 0 verified; 1 not signed, rejected, missing attestation, or could no
     const policy = await policyFrom(args, ctx);
     const trustRoot = await trustRootFrom(args, ctx);
     const verifier = new BundleVerifier({ trustRoot, policy });
-    const client = new RegistryClient({ credentials: defaultCredentials(ctx.env) });
+    const client = new RegistryClient({ credentials: defaultCredentials(ctx.env), proxyEnv: ctx.env });
     const digest = ref.digest ?? (await client.resolveDigest(ref, { signal: ctx.signal }));
     const result = await verifyImage(
       { repository: ref.repository, digest },
