@@ -21083,6 +21083,7 @@ function handlers(config2, ports, version2, signal) {
   };
   return {
     async "move-tag"(s) {
+      registry3.prepareWrite?.(s.image, signal);
       const before = await manifestDigest(s.image, s.tag);
       if (before === s.toDigest)
         return { alreadyDone: true, after: before, message: "already there" };
@@ -31265,6 +31266,24 @@ var init_auth = __esm({
         const token = await this.token(registry3, scope, signal);
         return `Bearer ${token.value}`;
       }
+      /** Whether a fresh bearer token covering the scope is at hand: no token round trip needed. */
+      hasToken(registry3, scope) {
+        const s = this.states.get(registry3);
+        if (s?.scheme !== "bearer")
+          return false;
+        const now = Date.now();
+        for (const t of s.tokens.values())
+          if (t.expiresAt > now && grants(t, scope))
+            return true;
+        return false;
+      }
+      /**
+       * Starts getting what a later request for the scope will need, so that request does not wait
+       * for the token service. Failures are left to that request, which asks again and reports.
+       */
+      prefetch(registry3, scope, signal) {
+        this.header(registry3, scope, signal).catch(() => void 0);
+      }
       /**
        * Called on a 401. Records the scheme, drops the cached token for the scope, and tells the
        * caller whether a retry can succeed.
@@ -31702,6 +31721,14 @@ var init_transport = __esm({
       close() {
         this.connections.close();
       }
+      /** Whether requests for the scope can go at once, with a token already at hand. */
+      hasToken(registry3, scope) {
+        return this.auth.hasToken(registry3, scope);
+      }
+      /** Fetches the token a later request for the scope needs, alongside the requests before it. */
+      prefetchToken(registry3, scope, signal) {
+        this.auth.prefetch(registry3, scope, signal);
+      }
       plainHttpAllowed(host2) {
         return isLoopbackRegistry(host2) || this.insecure.has(host2.toLowerCase());
       }
@@ -31992,6 +32019,20 @@ var init_client2 = __esm({
       get stats() {
         return this.transport.stats;
       }
+      /**
+       * Gets ready to write to a repository without waiting: where the registry uses bearer tokens,
+       * the push token is fetched now, alongside whatever the caller reads first, so the write does
+       * not wait for the token service. Never throws; a failure shows again at the write.
+       */
+      prepareWrite(repository, options = {}) {
+        let r;
+        try {
+          r = toReference(repository);
+        } catch {
+          return;
+        }
+        this.transport.prefetchToken(r.registry, repositoryScope(r.repository, "pull,push"), options.signal);
+      }
       /** Closes idle keep-alive connections. Optional: idle connections never keep a process alive. */
       close() {
         this.transport.close();
@@ -32193,7 +32234,10 @@ var init_client2 = __esm({
       async retag(source, tag, options = {}) {
         const src = toReference(source);
         const target = withTag(src, tag);
-        const o = { signal: options.signal, timeoutMs: options.timeoutMs, push: true };
+        const readWithPull = !this.transport.hasToken(src.registry, repositoryScope(src.repository, "pull,push")) && this.transport.hasToken(src.registry, repositoryScope(src.repository, "pull"));
+        if (readWithPull)
+          this.prepareWrite(src, options);
+        const o = { signal: options.signal, timeoutMs: options.timeoutMs, push: !readWithPull };
         const skipIfCurrent = options.skipIfCurrent ?? true;
         let head;
         let m;
@@ -32842,6 +32886,9 @@ function registryPort(client) {
         ...options.checked ? { skipIfCurrent: false, readBack: false } : {}
       });
       return { digest: r.digest, skipped: !r.changed };
+    },
+    prepareWrite(image, signal) {
+      client.prepareWrite(image, { signal });
     },
     async deleteManifest(image, digest, signal) {
       await client.deleteManifest(imageAt(image, digest), { signal });

@@ -102,6 +102,18 @@ describe('promote', () => {
     expect(after.promotable).toBe(false);
   });
 
+  it('lets the registry get ready for the write (a push token) while it reads the guard', async () => {
+    const w = newWorld();
+    expect((await createReleaseService(config, portsFor(w)).promote('1.2.3')).status).toBe('succeeded');
+    const move = w.registryCalls.slice(w.registryCalls.indexOf('prepare ghcr.io/acme/app'));
+    expect(move.slice(0, 4)).toEqual([
+      'prepare ghcr.io/acme/app',
+      'observe ghcr.io/acme/app:latest',
+      'retag ghcr.io/acme/app:latest',
+      'observe ghcr.io/acme/app:latest',
+    ]);
+  });
+
   it('writes nothing when a gate fails', async () => {
     const w = newWorld();
     w.pr.approved = false;

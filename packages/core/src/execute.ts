@@ -80,6 +80,8 @@ function handlers(
   };
   return {
     async 'move-tag'(s) {
+      // The guard read and whatever the write needs (a push token) go at the same time.
+      registry.prepareWrite?.(s.image, signal);
       const before = await manifestDigest(s.image, s.tag);
       if (before === s.toDigest) return { alreadyDone: true, after: before, message: 'already there' };
       await registry.retag(s.image, s.toDigest, s.tag, { signal, checked: true });

@@ -31,6 +31,12 @@ export interface RegistryPort {
   ): Promise<{ digest: string; skipped: boolean }>;
   /** Deletes a manifest by digest (removes every tag pointing at it). */
   deleteManifest(image: string, digest: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Optional: the executor is about to write to this image, after one guard read. An adapter
+   * may get ready meanwhile (a push token), so the write waits for nothing. Never throws:
+   * whatever fails here fails again, and is reported, at the write.
+   */
+  prepareWrite?(image: string, signal?: AbortSignal): void;
 }
 
 export interface SignaturePort {

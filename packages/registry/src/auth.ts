@@ -137,6 +137,23 @@ export class Authenticator {
     return `Bearer ${token.value}`;
   }
 
+  /** Whether a fresh bearer token covering the scope is at hand: no token round trip needed. */
+  hasToken(registry: string, scope: string): boolean {
+    const s = this.states.get(registry);
+    if (s?.scheme !== 'bearer') return false;
+    const now = Date.now();
+    for (const t of s.tokens.values()) if (t.expiresAt > now && grants(t, scope)) return true;
+    return false;
+  }
+
+  /**
+   * Starts getting what a later request for the scope will need, so that request does not wait
+   * for the token service. Failures are left to that request, which asks again and reports.
+   */
+  prefetch(registry: string, scope: string, signal?: AbortSignal): void {
+    this.header(registry, scope, signal).catch(() => undefined);
+  }
+
   /**
    * Called on a 401. Records the scheme, drops the cached token for the scope, and tells the
    * caller whether a retry can succeed.

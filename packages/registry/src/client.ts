@@ -154,6 +154,21 @@ export class RegistryClient {
     return this.transport.stats;
   }
 
+  /**
+   * Gets ready to write to a repository without waiting: where the registry uses bearer tokens,
+   * the push token is fetched now, alongside whatever the caller reads first, so the write does
+   * not wait for the token service. Never throws; a failure shows again at the write.
+   */
+  prepareWrite(repository: ReferenceLike, options: RequestOptions = {}): void {
+    let r: ImageReference;
+    try {
+      r = toReference(repository);
+    } catch {
+      return; // the write reports the bad reference
+    }
+    this.transport.prefetchToken(r.registry, repositoryScope(r.repository, 'pull,push'), options.signal);
+  }
+
   /** Closes idle keep-alive connections. Optional: idle connections never keep a process alive. */
   close(): void {
     this.transport.close();
@@ -397,7 +412,13 @@ export class RegistryClient {
   async retag(source: ReferenceLike, tag: string, options: RetagOptions = {}): Promise<RetagResult> {
     const src = toReference(source);
     const target = withTag(src, tag);
-    const o = { signal: options.signal, timeoutMs: options.timeoutMs, push: true };
+    // With a pull token at hand (this repository was just read), the reads go with it while
+    // the push token is fetched alongside; otherwise one pull,push token serves reads and write.
+    const readWithPull =
+      !this.transport.hasToken(src.registry, repositoryScope(src.repository, 'pull,push')) &&
+      this.transport.hasToken(src.registry, repositoryScope(src.repository, 'pull'));
+    if (readWithPull) this.prepareWrite(src, options);
+    const o = { signal: options.signal, timeoutMs: options.timeoutMs, push: !readWithPull };
     const skipIfCurrent = options.skipIfCurrent ?? true;
     let head: ManifestHead | undefined;
     let m: Manifest;

@@ -58,6 +58,93 @@ async function bearerRegistry(
   return self;
 }
 
+/**
+ * A registry that is its own token service, handing out `pull` and `push` tokens (the scope
+ * decides) for Basic u:p; it stores one tag, `latest`, and serves EMPTY_INDEX for any other
+ * reference. `events` records token answers and requests with the token they carried. The
+ * holds (armed by reset(), after a warm-up) make a test about concurrency deterministic: the held
+ * side waits for the other, at most 2 s, after which `readsHeld`/`pushHeld` say it had to wait.
+ */
+async function tokenRegistry(
+  holds: { holdPushTokenUntilReads?: number; holdReadsUntilPushAsked?: boolean } = {},
+) {
+  const events: string[] = [];
+  let latest: Buffer | undefined;
+  let reads = 0;
+  const fallback = () => new Promise((r) => setTimeout(r, 2000));
+  let readsReached!: () => void;
+  let pushAsked!: () => void;
+  const readsDone = new Promise<void>((r) => (readsReached = r));
+  const pushAskedFor = new Promise<void>((r) => (pushAsked = r));
+  // The holds apply after reset(), not to the warm-up.
+  const state = { armed: false, readsHeld: false, pushHeld: false };
+  let self = '';
+  ({ host: self } = await serve((req, res) => {
+    const auth = req.headers.authorization ?? '';
+    if (req.url?.startsWith('/token')) {
+      const push = new URL(req.url, 'http://x').searchParams.get('scope')!.endsWith(':pull,push');
+      const answer = () => {
+        events.push(push ? 'push token' : 'pull token');
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ token: push ? 'push' : 'pull' }));
+      };
+      if (!push) return answer();
+      pushAsked();
+      if (!state.armed || holds.holdPushTokenUntilReads === undefined) return answer();
+      void Promise.race([readsDone.then(() => false), fallback().then(() => true)]).then((held) => {
+        state.pushHeld = held;
+        answer();
+      });
+      return;
+    }
+    if (auth !== 'Bearer pull' && auth !== 'Bearer push') {
+      res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${self}/token",service="svc"` }).end();
+      return;
+    }
+    const tag = req.url!.split('/').pop()!;
+    const respond = () => {
+      events.push(`${req.method} ${tag.startsWith('sha256:') ? 'digest' : tag} (${auth.slice(7)})`);
+      if (req.method === 'PUT') {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          latest = Buffer.concat(chunks);
+          res.writeHead(201, { 'docker-content-digest': sha(latest) }).end();
+        });
+        return;
+      }
+      if (++reads === holds.holdPushTokenUntilReads) readsReached();
+      const body = tag === 'latest' ? latest : EMPTY_INDEX;
+      if (!body) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': MediaType.ociIndex, 'docker-content-digest': sha(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    if (!state.armed || !holds.holdReadsUntilPushAsked || req.method === 'PUT') return respond();
+    void Promise.race([pushAskedFor.then(() => false), fallback().then(() => true)]).then((held) => {
+      state.readsHeld = held;
+      respond();
+    });
+  }));
+  return {
+    host: self,
+    credentials: staticCredentials(self, { kind: 'basic', username: 'u', password: 'p' }),
+    events,
+    get readsHeld() {
+      return state.readsHeld;
+    },
+    get pushHeld() {
+      return state.pushHeld;
+    },
+    /** Forgets what the warm-up did. */
+    reset() {
+      events.length = 0;
+      reads = 0;
+      state.armed = true;
+    },
+  };
+}
+
 describe('a hostile registry cannot make the client read without end', () => {
   it('refuses a blob whose Content-Length is 10 GB before reading any of it', async () => {
     let sent = 0;
@@ -216,6 +303,38 @@ describe('protocol details', () => {
       { at: 'registry', authorization: `Basic ${Buffer.from('u:secret').toString('base64')}` },
       { at: 'issuer', authorization: undefined },
     ]);
+  });
+
+  it('retags with the pull token at hand while the push token is fetched alongside the reads', async () => {
+    // The push token is held until both reads of the retag have arrived: a client that waited
+    // for it before reading would only get it after the 2 s fallback.
+    const r = await tokenRegistry({ holdPushTokenUntilReads: 2 });
+    const client = new RegistryClient({ credentials: r.credentials });
+    await client.getManifest(`${r.host}/acme/app:1.0.0`); // as promote's gates do
+    r.reset();
+    const moved = await client.retag(`${r.host}/acme/app:1.0.0`, 'latest');
+    expect(moved).toMatchObject({ changed: true, digest: sha(EMPTY_INDEX) });
+    expect(r.events.slice(0, 2).sort()).toEqual(['GET 1.0.0 (pull)', 'HEAD latest (pull)']);
+    expect(r.events.slice(2)).toEqual(['push token', 'PUT latest (push)', 'HEAD latest (pull)']);
+    expect(r.pushHeld).toBe(false);
+  });
+
+  it('prepareWrite fetches the push token alongside the guard read, and the write reuses it', async () => {
+    // The guard read is held until the push token has been asked for: without prepareWrite it
+    // would wait for the 2 s fallback.
+    const r = await tokenRegistry({ holdReadsUntilPushAsked: true });
+    const client = new RegistryClient({ credentials: r.credentials });
+    await client.getManifest(`${r.host}/acme/app@${sha(EMPTY_INDEX)}`);
+    r.reset();
+    client.prepareWrite(`${r.host}/acme/app`);
+    expect(await client.headManifest(`${r.host}/acme/app:latest`)).toBeUndefined();
+    await client.putManifest(`${r.host}/acme/app:latest`, {
+      bytes: EMPTY_INDEX,
+      mediaType: MediaType.ociIndex,
+    });
+    expect(r.events).toEqual(['push token', 'HEAD latest (pull)', 'PUT latest (push)']);
+    expect(r.readsHeld).toBe(false);
+    expect(client.stats.tokenRequests).toBe(2);
   });
 
   it('sends a configured registry token as Bearer without a token service', async () => {

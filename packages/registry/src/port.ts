@@ -65,6 +65,9 @@ export function registryPort(client: RegistryClient): RegistryPort {
       });
       return { digest: r.digest, skipped: !r.changed };
     },
+    prepareWrite(image, signal) {
+      client.prepareWrite(image, { signal });
+    },
     async deleteManifest(image, digest, signal) {
       // Already gone is the outcome wanted: deleting is idempotent.
       await client.deleteManifest(imageAt(image, digest), { signal });

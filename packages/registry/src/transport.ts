@@ -114,6 +114,16 @@ export class Transport {
     this.connections.close();
   }
 
+  /** Whether requests for the scope can go at once, with a token already at hand. */
+  hasToken(registry: string, scope: string): boolean {
+    return this.auth.hasToken(registry, scope);
+  }
+
+  /** Fetches the token a later request for the scope needs, alongside the requests before it. */
+  prefetchToken(registry: string, scope: string, signal?: AbortSignal): void {
+    this.auth.prefetch(registry, scope, signal);
+  }
+
   plainHttpAllowed(host: string): boolean {
     return isLoopbackRegistry(host) || this.insecure.has(host.toLowerCase());
   }

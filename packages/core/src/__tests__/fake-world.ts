@@ -32,6 +32,8 @@ export interface FakeWorld {
   gitTags: Map<string, string>;
   lock: { holder: string; since: string } | null;
   writes: string[];
+  /** Registry calls in order: `prepare image`, `observe image:ref`, `retag image:tag`. */
+  registryCalls: string[];
   failNext: Map<string, Error>;
 }
 
@@ -75,6 +77,7 @@ export function newWorld(): FakeWorld {
     ]),
     lock: null,
     writes: [],
+    registryCalls: [],
     failNext: new Map(),
   };
 }
@@ -100,6 +103,7 @@ export function portsFor(w: FakeWorld): ReleasePorts {
   });
   const registry: RegistryPort = {
     async observeManifest(image, ref) {
+      w.registryCalls.push(`observe ${image}:${ref}`);
       maybeFail(w, `observe ${image}:${ref}`);
       const d = ref.startsWith('sha256:') ? ref : w.tags.get(`${image}:${ref}`);
       return d ? manifest(d) : { state: 'missing' };
@@ -109,7 +113,11 @@ export function portsFor(w: FakeWorld): ReleasePorts {
         .filter((k) => k.startsWith(`${image}:`))
         .map((k) => k.slice(image.length + 1));
     },
+    prepareWrite(image) {
+      w.registryCalls.push(`prepare ${image}`);
+    },
     async retag(image, digest, tag) {
+      w.registryCalls.push(`retag ${image}:${tag}`);
       maybeFail(w, `retag ${image}:${tag}`);
       const skipped = w.tags.get(`${image}:${tag}`) === digest;
       if (!skipped) {
