@@ -21227,26 +21227,18 @@ async function execute(config2, plan, ports, options = {}) {
         onEvent?.({ type: "step-succeeded", step: ps, entry });
       } catch (e) {
         const err = asObservationError(e);
-        if (ps.bestEffort) {
-          const entry2 = {
-            id: ps.id,
-            kind: ps.step.kind,
-            status: "warning",
-            message: `${err.message} (${err.code})`,
-            at: now()
-          };
-          journal.push(entry2);
-          onEvent?.({ type: "step-warning", step: ps, entry: entry2 });
-          continue;
-        }
         const entry = {
           id: ps.id,
           kind: ps.step.kind,
-          status: "failed",
+          status: ps.bestEffort ? "warning" : "failed",
           message: `${err.message} (${err.code})`,
           at: now()
         };
         journal.push(entry);
+        if (ps.bestEffort) {
+          onEvent?.({ type: "step-warning", step: ps, entry });
+          continue;
+        }
         onEvent?.({ type: "step-failed", step: ps, entry });
         failure2 = { code: err.code, message: err.message };
         break;
@@ -30114,16 +30106,7 @@ var init_forge = __esm({
       async readMergeability(repo, number4) {
         for (let attempt = 1; ; attempt++) {
           const { data } = await this.call(`reading pull request #${number4}`, () => this.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
-          const pr = {
-            number: data.number,
-            url: data.html_url,
-            title: data.title,
-            state: data.merged ? "merged" : data.state === "open" ? "open" : "closed",
-            draft: data.draft ?? false,
-            head: { ref: data.head.ref, sha: data.head.sha },
-            base: { ref: data.base.ref, sha: data.base.sha },
-            mergeCommitSha: data.merge_commit_sha ?? null
-          };
+          const pr = toPullInfo(data);
           const mergeability = classifyMergeability({
             merged: data.merged,
             state: data.state,
@@ -31590,11 +31573,6 @@ var init_http = __esm({
             req.end();
         });
       }
-      /** Closes idle connections; a client that is done can call this to free sockets at once. */
-      close() {
-        this.plain?.destroy();
-        this.secure?.destroy();
-      }
     };
   }
 });
@@ -31716,10 +31694,6 @@ var init_transport = __esm({
         this.userAgent = options.userAgent ?? "relkit-registry/0.1";
         this.connections = new HttpConnections(this.concurrency, options.proxyEnv ?? process.env);
         this.auth = new Authenticator(options.credentials, (url2, init2, signal) => this.tokenExchange(url2, init2, signal), (host2) => this.plainHttpAllowed(host2));
-      }
-      /** Closes idle connections (they never keep a process alive; this frees them sooner). */
-      close() {
-        this.connections.close();
       }
       /** Whether requests for the scope can go at once, with a token already at hand. */
       hasToken(registry3, scope) {
@@ -32032,10 +32006,6 @@ var init_client2 = __esm({
           return;
         }
         this.transport.prefetchToken(r.registry, repositoryScope(r.repository, "pull,push"), options.signal);
-      }
-      /** Closes idle keep-alive connections. Optional: idle connections never keep a process alive. */
-      close() {
-        this.transport.close();
       }
       /** The base URL the client uses for a registry host (https, or http for loopback/insecure). */
       baseUrl(registry3) {
@@ -45552,13 +45522,16 @@ var image_exports = {};
 __export(image_exports, {
   imageCommands: () => imageCommands
 });
-function referenceArg(reg, value, what) {
-  if (value === void 0) throw new UsageError(`missing ${what}`);
+function asUsage(check3) {
   try {
-    return reg.parseReference(value);
+    return check3();
   } catch (e) {
     throw new UsageError(e.message);
   }
+}
+function referenceArg(reg, value, what) {
+  if (value === void 0) throw new UsageError(`missing ${what}`);
+  return asUsage(() => reg.parseReference(value));
 }
 function clientFor(reg, args, ctx, ref) {
   const timeout = stringOption(args, "timeout");
@@ -45667,12 +45640,7 @@ ${CONNECTION_HELP}`,
       async run(args, ctx) {
         const reg = await registry2();
         const ref = referenceArg(reg, args.positionals[0], "<ref>");
-        const tag = args.positionals[1];
-        if (!/^[\w][\w.-]{0,127}$/.test(tag)) {
-          throw new UsageError(
-            `"${tag}" is not a valid tag: up to 128 characters of [A-Za-z0-9_.-], not starting with . or -`
-          );
-        }
+        const tag = asUsage(() => reg.assertTag(args.positionals[1]));
         const client = clientFor(reg, args, ctx, ref);
         const r = await client.retag(ref, tag, { signal: ctx.signal });
         if (args.values.json) writeJson(ctx, retagJson(reg, r));

@@ -279,26 +279,19 @@ export async function execute(
         onEvent?.({ type: 'step-succeeded', step: ps, entry });
       } catch (e) {
         const err = asObservationError(e);
-        if (ps.bestEffort) {
-          const entry: JournalEntry = {
-            id: ps.id,
-            kind: ps.step.kind,
-            status: 'warning',
-            message: `${err.message} (${err.code})`,
-            at: now(),
-          };
-          journal.push(entry);
-          onEvent?.({ type: 'step-warning', step: ps, entry });
-          continue;
-        }
         const entry: JournalEntry = {
           id: ps.id,
           kind: ps.step.kind,
-          status: 'failed',
+          status: ps.bestEffort ? 'warning' : 'failed',
           message: `${err.message} (${err.code})`,
           at: now(),
         };
         journal.push(entry);
+        if (ps.bestEffort) {
+          // A best-effort step (cleanup) that fails is reported, and the run goes on.
+          onEvent?.({ type: 'step-warning', step: ps, entry });
+          continue;
+        }
         onEvent?.({ type: 'step-failed', step: ps, entry });
         failure = { code: err.code, message: err.message };
         break;

@@ -527,16 +527,7 @@ export class GitHubForge {
       const { data } = await this.call(`reading pull request #${number}`, () =>
         this.octokit.rest.pulls.get({ ...repo, pull_number: number }),
       );
-      const pr: PullRequestInfo = {
-        number: data.number,
-        url: data.html_url,
-        title: data.title,
-        state: data.merged ? 'merged' : data.state === 'open' ? 'open' : 'closed',
-        draft: data.draft ?? false,
-        head: { ref: data.head.ref, sha: data.head.sha },
-        base: { ref: data.base.ref, sha: data.base.sha },
-        mergeCommitSha: data.merge_commit_sha ?? null,
-      };
+      const pr = toPullInfo(data);
       const mergeability = classifyMergeability(
         {
           merged: data.merged,

@@ -169,11 +169,6 @@ export class RegistryClient {
     this.transport.prefetchToken(r.registry, repositoryScope(r.repository, 'pull,push'), options.signal);
   }
 
-  /** Closes idle keep-alive connections. Optional: idle connections never keep a process alive. */
-  close(): void {
-    this.transport.close();
-  }
-
   /** The base URL the client uses for a registry host (https, or http for loopback/insecure). */
   baseUrl(registry: string): string {
     return this.transport.baseUrl(registry);

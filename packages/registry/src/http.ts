@@ -109,10 +109,4 @@ export class HttpConnections {
       } else req.end();
     });
   }
-
-  /** Closes idle connections; a client that is done can call this to free sockets at once. */
-  close(): void {
-    this.plain?.destroy();
-    this.secure?.destroy();
-  }
 }

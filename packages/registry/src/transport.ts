@@ -109,11 +109,6 @@ export class Transport {
     );
   }
 
-  /** Closes idle connections (they never keep a process alive; this frees them sooner). */
-  close(): void {
-    this.connections.close();
-  }
-
   /** Whether requests for the scope can go at once, with a token already at hand. */
   hasToken(registry: string, scope: string): boolean {
     return this.auth.hasToken(registry, scope);

@@ -32,13 +32,18 @@ hosts in RELKIT_REGISTRY_HOSTS when set), GITHUB_TOKEN for ghcr.io, then the doc
 const registry = () => import('@relkit/registry');
 type RegistryModule = Awaited<ReturnType<typeof registry>>;
 
-function referenceArg(reg: RegistryModule, value: string | undefined, what: string): ImageReference {
-  if (value === undefined) throw new UsageError(`missing ${what}`);
+/** The registry's own checks of what the user typed; a refusal is a usage error (exit 2). */
+function asUsage<T>(check: () => T): T {
   try {
-    return reg.parseReference(value);
+    return check();
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+function referenceArg(reg: RegistryModule, value: string | undefined, what: string): ImageReference {
+  if (value === undefined) throw new UsageError(`missing ${what}`);
+  return asUsage(() => reg.parseReference(value));
 }
 
 function clientFor(
@@ -133,12 +138,7 @@ ${CONNECTION_HELP}`,
   async run(args, ctx) {
     const reg = await registry();
     const ref = referenceArg(reg, args.positionals[0], '<ref>');
-    const tag = args.positionals[1]!;
-    if (!/^[\w][\w.-]{0,127}$/.test(tag)) {
-      throw new UsageError(
-        `"${tag}" is not a valid tag: up to 128 characters of [A-Za-z0-9_.-], not starting with . or -`,
-      );
-    }
+    const tag = asUsage(() => reg.assertTag(args.positionals[1]!));
     const client = clientFor(reg, args, ctx, ref);
     const r = await client.retag(ref, tag, { signal: ctx.signal });
     if (args.values.json) writeJson(ctx, retagJson(reg, r));

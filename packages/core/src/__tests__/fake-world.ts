@@ -82,7 +82,8 @@ export function newWorld(): FakeWorld {
   };
 }
 
-function maybeFail(w: FakeWorld, op: string): void {
+/** Throws the failure a test queued for this operation, once. */
+export function maybeFail(w: { readonly failNext: Map<string, Error> }, op: string): void {
   const e = w.failNext.get(op);
   if (e) {
     w.failNext.delete(op);

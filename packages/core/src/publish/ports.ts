@@ -1,11 +1,5 @@
-import type {
-  GitHubReleaseObservation,
-  ManifestObservation,
-  ObservationError,
-  SignatureObservation,
-} from '../observations.js';
-import type { SigningPolicy } from '../config.js';
-import type { Clock, ForgePort } from '../ports.js';
+import type { GitHubReleaseObservation, ObservationError } from '../observations.js';
+import type { Clock, ForgePort, RegistryPort, SignaturePort } from '../ports.js';
 
 /**
  * The narrow ports the publish phase needs. @relkit/github implements the forge side (the same
@@ -106,16 +100,11 @@ export interface ChangelogOps {
   notes(text: string, version: string): string;
 }
 
-/** The image side of verify-publish: observe a manifest, verify a digest. Never touches `latest`. */
-export interface PublishImagePorts {
-  observeManifest(image: string, reference: string, signal?: AbortSignal): Promise<ManifestObservation>;
-  verify(
-    image: string,
-    digest: string,
-    policy: SigningPolicy,
-    signal?: AbortSignal,
-  ): Promise<SignatureObservation>;
-}
+/**
+ * The image side of verify-publish: observe a manifest, verify a digest (the promote ports'
+ * methods of the same names). Never touches `latest`.
+ */
+export type PublishImagePorts = Pick<RegistryPort, 'observeManifest'> & Pick<SignaturePort, 'verify'>;
 
 export interface PublishPorts {
   readonly forge: PublishForgePort;

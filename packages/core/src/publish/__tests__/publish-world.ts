@@ -9,6 +9,7 @@ import type {
   ReleaseConfig,
 } from '../../index.js';
 import { parseConfig } from '../../index.js';
+import { maybeFail } from '../../__tests__/fake-world.js';
 
 export const config: ReleaseConfig = parseConfig({
   repository: 'acme/app',
@@ -144,14 +145,6 @@ export function newWorld(): PublishWorld {
     reads: [],
     nextSha: 100,
   };
-}
-
-function maybeFail(w: PublishWorld, op: string): void {
-  const e = w.failNext.get(op);
-  if (e) {
-    w.failNext.delete(op);
-    throw e;
-  }
 }
 
 export function portsFor(w: PublishWorld): PublishPorts {
