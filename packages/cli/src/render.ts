@@ -31,27 +31,61 @@ const shortDigest = (v: string) => (/^sha256:[a-f0-9]{64}$/.test(v) ? `${v.slice
 
 const PHASE_ORDER = ['prepared', 'candidate', 'finalized', 'published', 'smoke-passed', 'promoted'] as const;
 
-/** The status tree: phases, then gates with their evidence. */
-export function renderStatus(st: ReleaseStatus, s: Style): string {
-  const lines: string[] = [];
-  const verdict =
-    st.phase === 'promoted'
-      ? green(s, 'promoted')
-      : st.promotable
+/** The one word after the phase: what the release waits for (nothing once it is settled). */
+function outlook(st: ReleaseStatus, s: Style): string {
+  const promote = st.actions.promote;
+  switch (st.phase) {
+    case 'promoted':
+    case 'superseded':
+    case 'abandoned':
+      return '';
+    case 'rolled-back':
+      return promote.allowed ? green(s, 'ready to roll forward') : yellow(s, 'latest rolled back');
+    default:
+      return promote.allowed
         ? green(s, 'ready to promote')
         : st.verdict === 'pending'
           ? yellow(s, 'waiting')
           : red(s, 'blocked');
-  lines.push(`${bold(s, `release ${st.version}`)}  phase: ${bold(s, st.phase)}  ${verdict}`);
+  }
+}
+
+/** The status tree: phases, the actions core offers, then gates with their evidence. */
+export function renderStatus(st: ReleaseStatus, s: Style): string {
+  const lines: string[] = [];
+  const word = outlook(st, s);
+  lines.push(`${bold(s, `release ${st.version}`)}  phase: ${bold(s, st.phase)}${word ? `  ${word}` : ''}`);
   if (st.promoteInProgress)
     lines.push(yellow(s, '  a promote was interrupted; `release-cli promote` resumes it'));
-  const reached = PHASE_ORDER.indexOf(st.phase as (typeof PHASE_ORDER)[number]);
+  const afterPromote = st.phase === 'superseded' || st.phase === 'rolled-back';
+  const reached = afterPromote
+    ? PHASE_ORDER.length - 1
+    : PHASE_ORDER.indexOf(st.phase as (typeof PHASE_ORDER)[number]);
   lines.push('├─ phases');
   PHASE_ORDER.forEach((p, i) => {
     const m = st.phase === 'abandoned' ? dim(s, '·') : i <= reached ? green(s, '✓') : dim(s, '·');
-    lines.push(`│  ${i === PHASE_ORDER.length - 1 ? '└' : '├'}─ ${m} ${p}`);
+    const end = i === PHASE_ORDER.length - 1 && !afterPromote;
+    lines.push(`│  ${end ? '└' : '├'}─ ${m} ${p}`);
   });
+  if (st.phase === 'superseded')
+    lines.push(`│  └─ ${dim(s, '↷')} superseded: latest moved on to a newer version`);
+  if (st.phase === 'rolled-back')
+    lines.push(`│  └─ ${yellow(s, '↺')} rolled back: latest names an older version`);
   if (st.phase === 'abandoned') lines.push(`│  ${red(s, '✗')} abandoned`);
+  const offered = (
+    [
+      ['promote', st.actions.promote],
+      ['rollback', st.actions.rollback],
+      ['abandon', st.actions.abandon],
+    ] as const
+  ).filter(([, a]) => a.allowed);
+  if (offered.length > 0) {
+    lines.push('├─ next');
+    offered.forEach(([name, a], i) => {
+      const what = name === 'promote' && st.actions.promote.rollForward ? 'promote (roll forward)' : name;
+      lines.push(`│  ${i === offered.length - 1 ? '└' : '├'}─ ${what}: ${a.reason}`);
+    });
+  }
   lines.push(`└─ gates (${st.gates.filter((g) => g.status === 'pass').length}/${st.gates.length} pass)`);
   st.gates.forEach((g, i) => {
     const last = i === st.gates.length - 1;

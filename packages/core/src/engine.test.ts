@@ -246,14 +246,14 @@ describe('config', () => {
 });
 
 describe('phase of earlier releases', () => {
-  it('an earlier published release that a newer one replaced as latest is promoted, not interrupted', async () => {
+  it('an earlier published release that a newer one replaced as latest is superseded, not interrupted', async () => {
     const w = newWorld();
     await createReleaseService(config, portsFor(w)).promote('1.2.3');
     w.pr.state = 'open'; // the PR search finds 1.2.3's PR for head release/1.2.2 in the fake: make it not merged
     const s = await createReleaseService(config, portsFor(w)).status('1.2.2');
-    expect(s.phase).not.toBe('promoted');
+    expect(s).toMatchObject({ phase: 'superseded', promoteInProgress: false });
     w.pr.state = 'closed';
     const s2 = await createReleaseService(config, portsFor(w)).status('1.2.2');
-    expect(s2).toMatchObject({ phase: 'promoted', promoteInProgress: false, promotable: false });
+    expect(s2).toMatchObject({ phase: 'superseded', promoteInProgress: false, promotable: false });
   });
 });

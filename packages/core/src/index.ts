@@ -30,8 +30,8 @@ export { planPromote, planRollback, planAbandon, stepId } from './plan.js';
 export type { Plan, PlanKind, PlannedStep, Step } from './plan.js';
 export { execute, acquireReleaseLock } from './execute.js';
 export type { ExecuteOptions, ExecutionEvent, ExecutionResult, HeldLock, JournalEntry } from './execute.js';
-export { releaseStatus } from './status.js';
-export type { ReleaseStatus } from './status.js';
+export { releaseStatus, withRollbackTargets } from './status.js';
+export type { ReleaseAction, ReleaseActions, ReleaseStatus } from './status.js';
 export { createReleaseService } from './service.js';
 export type { ReleaseService, RunOptions } from './service.js';
 // The publish phase (validate, finalize, tag, draft release, smoke dispatch) and verify-publish.

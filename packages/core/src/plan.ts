@@ -3,7 +3,7 @@ import { releaseBranchName } from './config.js';
 import { ReleaseError } from './errors.js';
 import { evaluateGates, summarizeGates, type GateResult, type GateStatus } from './gates.js';
 import type { Observations } from './observations.js';
-import { floatingTags, parseVersion } from './version.js';
+import { compareVersions, floatingTags, parseVersion } from './version.js';
 
 /**
  * One idempotent step of a plan. Steps are data: the executor knows, for each kind, how to tell
@@ -206,6 +206,17 @@ export function planRollback(config: ReleaseConfig, target: Observations): Plan 
     throw new ReleaseError(
       'ROLLBACK_REFUSED',
       `${target.version} is a release candidate; latest only points at final versions`,
+    );
+  }
+  // Moving latest forward is a promote (with every gate), never a rollback.
+  const older = target.images
+    .map((i) => i.latestVersion)
+    .filter((v): v is string => v !== undefined)
+    .find((v) => compareVersions(parseVersion(v), version) < 0);
+  if (older !== undefined) {
+    throw new ReleaseError(
+      'ROLLBACK_REFUSED',
+      `latest is ${older}, older than ${target.version}: moving forward is a promote (release-cli promote ${target.version})`,
     );
   }
   const gates = evaluateGates(config, target).filter((g) =>

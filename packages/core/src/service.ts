@@ -1,5 +1,4 @@
 import type { ReleaseConfig } from './config.js';
-import { ReleaseError } from './errors.js';
 import { acquireReleaseLock, execute, type ExecuteOptions, type ExecutionResult } from './execute.js';
 import { observeRelease } from './observe.js';
 import { planAbandon, planPromote, planRollback, type Plan } from './plan.js';
@@ -34,18 +33,8 @@ const FINAL = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 export function createReleaseService(config: ReleaseConfig, ports: ReleasePorts): ReleaseService {
   const observe = (version: string, signal?: AbortSignal) => observeRelease(config, ports, version, signal);
 
-  const rollbackPlan = async (toVersion: string, signal?: AbortSignal) => {
-    const target = await observe(toVersion, signal);
-    const current = target.images.map((i) => i.latestVersion).filter((v): v is string => v !== undefined);
-    const newer = current.filter((c) => compareVersions(parseVersion(c), parseVersion(toVersion)) < 0);
-    if (newer.length > 0) {
-      throw new ReleaseError(
-        'ROLLBACK_REFUSED',
-        `latest is ${newer[0]}, older than ${toVersion}: moving forward is a promote (release-cli promote ${toVersion})`,
-      );
-    }
-    return planRollback(config, target);
-  };
+  const rollbackPlan = async (toVersion: string, signal?: AbortSignal) =>
+    planRollback(config, await observe(toVersion, signal));
 
   /**
    * Observing and taking the lock are independent: run them together, so the lock's round trips

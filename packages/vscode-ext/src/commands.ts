@@ -9,6 +9,7 @@ import type {
 import { errorCode, errorMessage } from './errors.js';
 import {
   promotableVersions,
+  SETTLED,
   releaseLinks,
   type Activity,
   type ShowReleases,
@@ -197,17 +198,16 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
         const statuses = await currentStatuses(store);
         const ready = promotableVersions(statuses.map((status) => ({ version: status.version, status })));
         if (ready.length === 0) {
-          const next = statuses.find((s) => s.phase !== 'promoted' && s.phase !== 'abandoned');
+          const next = statuses.find((s) => !SETTLED.has(s.phase));
           void vscode.window.showInformationMessage(
             next
-              ? `No version can be promoted now. ${next.version} (${next.phase}): ${blockingGates(next.gates)}`
+              ? `No version can be promoted now. ${next.version} (${next.phase}): ${next.actions.promote.reason}`
               : 'No version can be promoted now: nothing is published and waiting.',
           );
           return;
         }
         version = await pickVersion('Release: Promote', ready, (s) => {
-          const todo = s.plan.steps.filter((x) => !x.done).length;
-          return `all ${s.gates.length} gates pass · ${todo} step${todo === 1 ? '' : 's'}`;
+          return `all ${s.gates.length} gates pass · ${s.actions.promote.reason}`;
         });
         if (!version) return;
       }
@@ -265,26 +265,22 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     try {
       const svc = await service();
       const statuses = await currentStatuses(store);
-      const current = statuses.find((s) => s.phase === 'promoted');
-      const from = versionArg(arg) ?? current?.version;
-      // earlier final versions whose images still exist; the engine re-checks and may refuse
-      const targets = statuses.filter(
-        (s) =>
-          s.version !== from &&
-          /^\d+\.\d+\.\d+$/.test(s.version) &&
-          s.phase !== 'abandoned' &&
-          s.observations.images.length > 0 &&
-          s.observations.images.every((i) => i.version.state === 'found') &&
-          (from === undefined || statuses.indexOf(s) > statuses.findIndex((x) => x.version === from)),
-      );
+      // Core decides which releases latest may move back to (rollback.targets of the current one).
+      const current =
+        statuses.find((s) => s.version === versionArg(arg)) ?? statuses.find((s) => s.phase === 'promoted');
+      const from = current?.version;
+      const allowed = new Set(current?.actions.rollback.targets ?? []);
+      const targets = statuses.filter((s) => allowed.has(s.version));
       if (targets.length === 0) {
-        void vscode.window.showInformationMessage('No earlier version to roll back to.');
+        void vscode.window.showInformationMessage(
+          `No earlier version to roll back to${current ? `: ${current.actions.rollback.reason}` : ''}.`,
+        );
         return;
       }
       const to = await pickVersion(
         `Release: Roll Back Latest${from ? ` (now ${from})` : ''} to…`,
         targets,
-        (s) => `${s.observations.images.length} image(s) present`,
+        (s) => `${s.phase} · ${s.actions.rollbackTo.reason}`,
       );
       if (!to) return;
       const plan = await vscode.window.withProgress(
@@ -311,16 +307,16 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       const svc = await service();
       let version = versionArg(arg);
       if (!version) {
-        const statuses = (await currentStatuses(store)).filter(
-          (s) =>
-            !['promoted', 'abandoned', 'unknown'].includes(s.phase) &&
-            s.observations.release.state !== 'published',
-        );
+        const statuses = (await currentStatuses(store)).filter((s) => s.actions.abandon.allowed);
         if (statuses.length === 0) {
           void vscode.window.showInformationMessage('No unreleased version to abandon.');
           return;
         }
-        version = await pickVersion('Release: Abandon Release…', statuses, (s) => s.phase);
+        version = await pickVersion(
+          'Release: Abandon Release…',
+          statuses,
+          (s) => `${s.phase} · ${s.actions.abandon.reason}`,
+        );
         if (!version) return;
       }
       const v = version;

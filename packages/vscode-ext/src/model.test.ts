@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { withRollbackTargets } from '@relkit/release-core';
 import { status } from './__tests__/fixtures.js';
 import {
   gateDescription,
@@ -102,9 +103,17 @@ describe('toNodes: releases', () => {
     expect(sig.description).toMatch(/^no signature found for [0-9a-f]{12}$/);
   });
 
+  it('offers rollback on the promoted version only when core found a target', () => {
+    const alone = toNodes(ready([entry(published), entry(promoted)]), trusted);
+    expect(tokens(alone[1]!)).not.toContain('rollbackable');
+    expect(alone[1]!.tooltip).toContain('Roll back: not offered');
+  });
+
   it('offers rollback on the promoted version and promote nowhere in an untrusted workspace', () => {
-    const snap = ready([entry(published), entry(promoted)]);
+    const statuses = withRollbackTargets([published, promoted, status('1.2.1', 121, 'superseded')]);
+    const snap = ready(statuses.map(entry));
     const [a, b] = toNodes(snap, trusted);
+    expect(b!.tooltip).toContain('Roll back: possible — latest can move back to 1\\.2\\.1');
     expect(tokens(b!)).toEqual(expect.arrayContaining(['phase-promoted', 'rollbackable']));
     expect(tokens(b!)).not.toContain('promotable');
     expect(tokens(b!)).not.toContain('abandonable');
@@ -174,8 +183,38 @@ describe('visibleReleases', () => {
     entry(status('1.2.2', 122, 'promoted', { v: '1.2.2', n: 122 })),
     entry(status('1.2.1', 121, 'superseded')),
   ];
-  it('"active" keeps in-flight versions down to the current latest and drops abandoned ones', () => {
-    expect(visibleReleases(list, 'active').map((e) => e.version)).toEqual(['1.4.0', '1.3.0', '1.2.2']);
+  it('"active" keeps in-flight versions, the current latest and the release before it; never abandoned ones', () => {
+    expect(visibleReleases(list, 'active').map((e) => e.version)).toEqual([
+      '1.4.0',
+      '1.3.0',
+      '1.2.2',
+      '1.2.1',
+    ]);
+    const older = [...list, entry(status('1.2.0', 120, 'superseded'))];
+    expect(visibleReleases(older, 'active').map((e) => e.version)).toEqual([
+      '1.4.0',
+      '1.3.0',
+      '1.2.2',
+      '1.2.1',
+    ]);
+  });
+  it('"active" lists the same versions before and after a promote and a rollback', () => {
+    const seen = (...l: ReturnType<typeof status>[]) =>
+      visibleReleases(l.map(entry), 'active').map((e) => e.version);
+    const before = seen(
+      status('1.2.3', 123, 'published'),
+      status('1.2.2', 122, 'promoted', { v: '1.2.2', n: 122 }),
+    );
+    const afterPromote = seen(
+      status('1.2.3', 123, 'promoted', { v: '1.2.3', n: 123 }),
+      status('1.2.2', 122, 'superseded', { v: '1.2.3', n: 123 }),
+    );
+    const afterRollback = seen(
+      status('1.2.3', 123, 'rolled-back'),
+      status('1.2.2', 122, 'promoted', { v: '1.2.2', n: 122 }),
+    );
+    expect([afterPromote, afterRollback]).toEqual([before, before]);
+    expect(before).toEqual(['1.2.3', '1.2.2']);
   });
   it('"all" keeps everything', () => {
     expect(visibleReleases(list, 'all')).toHaveLength(5);

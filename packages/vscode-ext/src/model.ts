@@ -48,6 +48,8 @@ const PHASE_ICON: Record<Phase, { id: string; color?: string }> = {
   published: { id: 'package' },
   'smoke-passed': { id: 'verified' },
   promoted: { id: 'star-full', color: 'testing.iconPassed' },
+  superseded: { id: 'history' },
+  'rolled-back': { id: 'discard', color: 'problemsWarningIcon.foreground' },
   abandoned: { id: 'circle-slash', color: 'disabledForeground' },
 };
 
@@ -58,7 +60,9 @@ const PHASE_TEXT: Record<Phase, string> = {
   finalized: 'the version tag exists',
   published: 'images and draft release exist; `latest` untouched',
   'smoke-passed': 'the downstream smoke test passed',
-  promoted: '`latest` points here, the release is published and the PR merged',
+  promoted: '`latest` points here and the release is published',
+  superseded: 'published; `latest` has moved on to a newer version',
+  'rolled-back': 'published; `latest` was rolled back to an older version (promote again to roll forward)',
   abandoned: 'the PR was closed unmerged; nothing was published',
 };
 
@@ -73,16 +77,29 @@ export function md(text: string): string {
 const link = (text: string, url: string | undefined): string =>
   url && /^https?:\/\//.test(url) ? `[${md(text)}](${url})` : md(text);
 
-/** What "active" keeps: versions newer than the one `latest` points at, and that one; never abandoned. */
+/** Phases after which nothing is left to do for a release: no gate counts, no plan to show. */
+export const SETTLED: ReadonlySet<Phase> = new Set<Phase>(['promoted', 'superseded', 'abandoned']);
+
+/**
+ * What "active" keeps, newest first: versions in flight (newer than the one `latest` names,
+ * rolled-back ones included), that one, and the release latest would roll back to; never
+ * abandoned ones. The same versions stay listed before and after a promote or a rollback.
+ */
 export function visibleReleases(entries: readonly ReleaseEntry[], show: ShowReleases): ReleaseEntry[] {
   if (show === 'all') return [...entries];
   const out: ReleaseEntry[] = [];
+  let latestSeen = false;
   for (const e of entries) {
     const phase = 'status' in e ? e.status.phase : undefined;
     if (phase === 'abandoned') continue;
+    if (latestSeen) {
+      // everything after the current `latest` is history, but for the newest earlier release
+      if (phase === 'superseded') out.push(e);
+      if (phase === 'superseded' || phase === 'promoted') break;
+      continue;
+    }
     out.push(e);
-    // entries are newest first: everything after the current `latest` is history
-    if (phase === 'promoted') break;
+    if (phase === 'promoted') latestSeen = true;
   }
   return out;
 }
@@ -199,10 +216,11 @@ function versionDescription(s: ReleaseStatus): string {
   if (s.promoteInProgress) parts.push('promote interrupted');
   const failing = s.gates.filter((g) => g.status === 'fail').length;
   const pending = s.gates.filter((g) => g.status === 'pending').length;
-  if (s.phase !== 'promoted' && s.phase !== 'abandoned') {
-    if (failing > 0) parts.push(`${failing} gate${failing > 1 ? 's' : ''} failing`);
+  if (!SETTLED.has(s.phase)) {
+    if (s.actions.promote.allowed)
+      parts.push(s.actions.promote.rollForward ? 'ready to roll forward' : 'ready to promote');
+    else if (failing > 0) parts.push(`${failing} gate${failing > 1 ? 's' : ''} failing`);
     else if (pending > 0) parts.push(`${pending} pending`);
-    else if (s.promotable) parts.push('ready to promote');
   }
   const img = s.observations.images.find((i) => i.version.state === 'found');
   if (img && img.version.state === 'found') parts.push(shortDigest(img.version.digest));
@@ -213,7 +231,14 @@ function versionTooltip(s: ReleaseStatus): string {
   const lines = [`### ${md(s.version)} — ${md(s.phase)}`, '', PHASE_TEXT[s.phase]];
   if (s.promoteInProgress)
     lines.push('', '**A promote was interrupted**: run Release: Promote again to finish it.');
-  lines.push('', `Gates: **${s.verdict}**${s.promotable ? ' — ready to promote' : ''}`);
+  lines.push('', `Gates: **${s.verdict}**`);
+  for (const [name, a] of [
+    ['Promote', s.actions.promote],
+    ['Roll back', s.actions.rollback],
+    ['Abandon', s.actions.abandon],
+  ] as const) {
+    lines.push(`- ${name}: ${a.allowed ? 'possible' : 'not offered'} — ${md(a.reason)}`);
+  }
   const links = releaseLinks(s);
   if (links.length > 0) {
     lines.push('');
@@ -240,17 +265,11 @@ function versionNode(s: ReleaseStatus, opts: ViewOptions, activity: Activity | u
   const digest = o.images.find((i) => i.version.state === 'found');
   const tokens = ['version', `phase-${s.phase}`];
   if (final) tokens.push('final');
-  if (opts.trusted && s.promotable && !running) tokens.push('promotable');
-  if (opts.trusted && s.phase === 'promoted' && !running) tokens.push('rollbackable');
-  const isPublic = o.release.state === 'published' || o.pullRequest.state === 'merged' || s.promoteInProgress;
-  if (
-    opts.trusted &&
-    !running &&
-    !isPublic &&
-    ['prepared', 'candidate', 'finalized', 'published', 'smoke-passed'].includes(s.phase)
-  ) {
-    tokens.push('abandonable');
-  }
+  // The actions are core's decisions; the view only hides them while busy or untrusted.
+  const offer = opts.trusted && !running;
+  if (offer && s.actions.promote.allowed) tokens.push('promotable');
+  if (offer && s.actions.rollback.allowed) tokens.push('rollbackable');
+  if (offer && s.actions.abandon.allowed) tokens.push('abandonable');
   if (links.length > 0) tokens.push('has-url');
   if (digest) tokens.push('has-digest');
 
@@ -269,11 +288,11 @@ function versionNode(s: ReleaseStatus, opts: ViewOptions, activity: Activity | u
     ...s.gates.map((g, i) => gateNode(v, g, i)),
   ];
   const todo = s.plan.steps.filter((st) => !st.done);
-  if (s.phase !== 'promoted' && s.phase !== 'abandoned' && s.plan.steps.length > 0) {
+  if (!SETTLED.has(s.phase) && s.plan.steps.length > 0) {
     children.push({
       id: `${v}/plan`,
       kind: 'plan',
-      label: 'promote plan',
+      label: s.actions.promote.rollForward ? 'roll-forward plan' : 'promote plan',
       description: `${todo.length} of ${s.plan.steps.length} steps to do`,
       tooltip: `What **Release: Promote ${md(v)}** would do, in order.`,
       icon: { id: 'list-ordered' },
@@ -292,15 +311,15 @@ function versionNode(s: ReleaseStatus, opts: ViewOptions, activity: Activity | u
     tooltip: versionTooltip(s),
     icon: running
       ? stateIcon('running')
-      : s.phase === 'promoted' || s.phase === 'abandoned'
+      : SETTLED.has(s.phase)
         ? PHASE_ICON[s.phase]
         : failing
           ? { id: PHASE_ICON[s.phase].id, color: 'testing.iconFailed' }
-          : s.promotable
+          : s.actions.promote.allowed
             ? { id: PHASE_ICON[s.phase].id, color: 'testing.iconPassed' }
             : PHASE_ICON[s.phase],
     contextValue: tokens.join(' '),
-    expanded: s.promotable || (failing && s.phase !== 'abandoned'),
+    expanded: s.actions.promote.allowed || (failing && !SETTLED.has(s.phase)),
     children,
     version: v,
     url: links[0]?.url,
@@ -432,5 +451,5 @@ export function toNodes(
 
 /** Versions a promote may be offered for: the plan allows it (every gate passes, work left). */
 export function promotableVersions(entries: readonly ReleaseEntry[]): ReleaseStatus[] {
-  return entries.flatMap((e) => ('status' in e && e.status.promotable ? [e.status] : []));
+  return entries.flatMap((e) => ('status' in e && e.status.actions.promote.allowed ? [e.status] : []));
 }

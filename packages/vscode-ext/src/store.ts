@@ -1,4 +1,4 @@
-import type { ReleaseService, ReleaseStatus } from '@relkit/release-core';
+import { withRollbackTargets, type ReleaseService, type ReleaseStatus } from '@relkit/release-core';
 import { classifyError, errorCode, errorMessage } from './errors.js';
 
 /** One version as the store holds it: its status, or why it could not be read. */
@@ -204,12 +204,17 @@ export class ReleaseStore {
         }
       });
       if (signal.aborted || this.disposed) return;
+      // Rollback targets are core's to decide, over the releases observed together.
+      const statuses = withRollbackTargets(releases.flatMap((e) => ('status' in e ? [e.status] : [])));
+      const completed = releases.map((e) =>
+        'status' in e ? { version: e.version, status: statuses.find((s) => s.version === e.version)! } : e,
+      );
       this.failures = 0;
       this.lastRefreshAt = this.now();
       this.set({
         kind: 'ready',
         repository: service.config.repository,
-        releases,
+        releases: completed,
         refreshedAt: this.lastRefreshAt,
       });
     } catch (e) {

@@ -141,7 +141,7 @@ Options:
   --watch         refresh until interrupted (Ctrl-C)
   --interval S    seconds between refreshes with --watch (default 10)
   -c, --config F  path of release.config.json (default: found upwards from the current directory)
-Exit code: 0 when every gate passes or the release is promoted, 3 otherwise.`,
+Exit code: 0 when every gate passes or the release was promoted (promoted, superseded), 3 otherwise.`,
   options: {
     ...configOption,
     json: { type: 'boolean' },
@@ -168,7 +168,8 @@ Exit code: 0 when every gate passes or the release is promoted, 3 otherwise.`,
       if (args.values.json) writeJson(ctx, st);
       else ctx.stdout(`${args.values.watch && ctx.isTTY ? '\x1b[2J\x1b[H' : ''}${renderStatus(st, style)}`);
       if (!args.values.watch || ctx.signal?.aborted) {
-        return st.phase === 'promoted' || st.verdict === 'pass' ? ExitCode.ok : ExitCode.gateNotMet;
+        const shipped = st.phase === 'promoted' || st.phase === 'superseded';
+        return shipped || st.verdict === 'pass' ? ExitCode.ok : ExitCode.gateNotMet;
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, interval * 1000);

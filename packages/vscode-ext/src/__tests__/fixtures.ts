@@ -19,7 +19,8 @@ export const config: ReleaseConfig = parseConfig({
   },
 });
 
-export type Shape = 'published' | 'promoted' | 'unsigned' | 'abandoned' | 'prepared' | 'superseded';
+export type Shape =
+  'published' | 'promoted' | 'unsigned' | 'abandoned' | 'prepared' | 'superseded' | 'rolled-back';
 
 /** Observations of version `v` (digest n) in a given shape; `latest` is the digest latest names. */
 export function observations(
@@ -41,7 +42,7 @@ export function observations(
     }) as const;
   const digest = D(n);
   const promoted = shape === 'promoted';
-  const published = promoted || shape === 'superseded';
+  const published = promoted || shape === 'superseded' || shape === 'rolled-back';
   return {
     version: v,
     observedAt: '2026-11-27T00:00:00Z',
