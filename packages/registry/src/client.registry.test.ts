@@ -12,7 +12,8 @@ import {
   rejectionOf,
 } from '@relkit/testkit';
 import { staticCredentials } from './credentials.js';
-import { RegistryClient, referrersTag } from './client.js';
+import { RegistryClient } from './client.js';
+import { referrersTag } from './tags.js';
 import { RegistryError } from './errors.js';
 import { MediaType } from './manifest.js';
 

@@ -24,20 +24,14 @@ export {
   formatPlatform,
 } from './manifest.js';
 export type { Descriptor, Platform, ParsedManifest, IndexManifest, ImageManifest } from './manifest.js';
-export { RegistryClient, referrersTag } from './client.js';
-export type {
-  RegistryClientOptions,
-  RequestOptions,
-  ManifestHead,
-  Manifest,
-  PlatformImage,
-  ImageDetails,
-  RetagOptions,
-  RetagResult,
-  CopyResult,
-  Referrers,
-  BlobInfo,
-} from './client.js';
+export { RegistryClient } from './client.js';
+export type { RegistryClientOptions } from './client.js';
+export type { RequestOptions } from './context.js';
+export type { ManifestHead, Manifest, PlatformImage, ImageDetails } from './manifests.js';
+export type { RetagOptions, RetagResult, CopyResult } from './retag.js';
+export { referrersTag } from './tags.js';
+export type { Referrers } from './tags.js';
+export type { BlobInfo } from './blobs.js';
 export type { TransportOptions, TransportStats } from './transport.js';
 export { parseChallenge, repositoryScope } from './auth.js';
 export type { RegistryCredential, CredentialProvider, Challenge } from './auth.js';

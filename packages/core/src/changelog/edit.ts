@@ -72,6 +72,18 @@ export function targetVersion(input: string, tagPrefix?: string): TargetVersion 
   );
 }
 
+const TAG_PREFIX_RE = /^[A-Za-z0-9._/-]{0,40}$/;
+
+/** Every operation checks its tag prefix option first: it ends up in tags and links. */
+export function checkTagPrefix(tagPrefix: string | undefined): void {
+  if (tagPrefix !== undefined && !TAG_PREFIX_RE.test(tagPrefix)) {
+    throw new ReleaseError(
+      'INVALID_ARGUMENT',
+      `"${tagPrefix}" is not a tag prefix: use up to 40 letters, digits, ".", "_", "/" or "-" (e.g. "v")`,
+    );
+  }
+}
+
 /** Loose semver order for versions found in files (`0.1` and `1.0.0-beta.2` included). */
 export function compareLooseVersions(a: string, b: string): number {
   const split = (v: string): [number[], string[] | undefined] => {
@@ -194,6 +206,11 @@ export function requireClosedBlocks(doc: ChangelogDocument, operation: string): 
 /** Is `offset` inside an HTML comment block? */
 export function inComment(doc: ChangelogDocument, offset: number): boolean {
   return doc.comments.some(([s, e]) => offset >= s && offset < e);
+}
+
+/** The text of a line ending at `offset` (the one of the heading line, or the file's). */
+export function eolAt(doc: ChangelogDocument, contentEnd: number, end: number): string {
+  return end > contentEnd ? doc.text.slice(contentEnd, end) : doc.eol;
 }
 
 /** Line ranges of the text in [start, end): [lineStart, contentEnd, lineEnd] triples. */

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fixture } from './__tests__/shared.js';
-import { finalize, freeze, notes, unfreeze, validate } from './operations.js';
+import { finalize } from './finalize.js';
+import { freeze, unfreeze } from './freeze.js';
+import { notes } from './notes.js';
+import { validate } from './validate.js';
 import { parseChangelog } from './parse.js';
 
 /*

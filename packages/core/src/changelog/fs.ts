@@ -2,21 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ReleaseError } from '../errors.js';
-import {
-  finalize,
-  freeze,
-  releaseNotes,
-  unfreeze,
-  validate,
-  type FinalizeOptions,
-  type FreezeOptions,
-  type NotesOptions,
-  type ReleaseNotes,
-  type UnfreezeOptions,
-  type ValidateOptions,
-  type ValidationReport,
-} from './operations.js';
+import { finalize, type FinalizeOptions } from './finalize.js';
+import { freeze, unfreeze, type FreezeOptions, type UnfreezeOptions } from './freeze.js';
+import { releaseNotes, type NotesOptions, type ReleaseNotes } from './notes.js';
 import { parseChangelog } from './parse.js';
+import { validate, type ValidateOptions, type ValidationReport } from './validate.js';
 
 /*
  * The file side of the CHANGELOG operations: read, apply a pure operation, write atomically

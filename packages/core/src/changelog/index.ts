@@ -14,28 +14,20 @@ export type {
   TextSpan,
 } from './parse.js';
 export { STANDARD_SUBSECTIONS } from './edit.js';
-export {
-  freeze,
-  unfreeze,
-  finalize,
-  notes,
-  releaseNotes,
-  truncateNotes,
-  validate,
-  GITHUB_RELEASE_BODY_LIMIT,
-} from './operations.js';
+export { freeze, unfreeze } from './freeze.js';
+export type { FreezeOptions, UnfreezeOptions } from './freeze.js';
+export { finalize } from './finalize.js';
+export type { FinalizeOptions } from './finalize.js';
+export { notes, releaseNotes, truncateNotes, GITHUB_RELEASE_BODY_LIMIT } from './notes.js';
+export type { NotesOptions, ReleaseNotes } from './notes.js';
+export { validate } from './validate.js';
 export type {
-  FreezeOptions,
-  UnfreezeOptions,
-  FinalizeOptions,
-  NotesOptions,
-  ReleaseNotes,
   ValidateOptions,
   ValidationReport,
   ChangelogIssue,
   ChangelogIssueCode,
   ChangelogRelease,
-} from './operations.js';
+} from './validate.js';
 export {
   readChangelogFile,
   writeFileAtomic,
@@ -48,4 +40,4 @@ export {
   parseChangelogFile,
 } from './fs.js';
 export type { ChangelogFileResult } from './fs.js';
-export { sectionState, changelogOps } from './ops.js';
+export { sectionState, changelogOps } from './publish-port.js';

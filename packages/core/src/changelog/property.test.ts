@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ReleaseError } from '../errors.js';
-import { finalize, freeze, notes, truncateNotes, unfreeze, validate } from './operations.js';
+import { finalize } from './finalize.js';
+import { freeze, unfreeze } from './freeze.js';
+import { notes, truncateNotes } from './notes.js';
+import { validate } from './validate.js';
 import { parseChangelog } from './parse.js';
 
 /*

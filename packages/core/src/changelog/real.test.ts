@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { finalizeCases, fixture } from './__tests__/shared.js';
-import { finalize, freeze, notes, unfreeze, validate } from './operations.js';
-import { sectionState } from './ops.js';
+import { finalize } from './finalize.js';
+import { freeze, unfreeze } from './freeze.js';
+import { notes } from './notes.js';
+import { validate } from './validate.js';
+import { sectionState } from './publish-port.js';
 import { parseChangelog } from './parse.js';
 
 /** Every line index where a and b differ (same line count assumed by callers). */

@@ -1,4 +1,4 @@
-import { changelogOps } from '../changelog/ops.js';
+import { changelogOps } from '../changelog/publish-port.js';
 import type { ReleaseConfig } from '../config.js';
 import { ReleaseError } from '../errors.js';
 import type { JournalEntry } from '../execute.js';

@@ -1,6 +1,7 @@
 import type { ChangelogOps } from '../publish/ports.js';
 import { singleSection } from './edit.js';
-import { finalize, notes } from './operations.js';
+import { finalize } from './finalize.js';
+import { notes } from './notes.js';
 import { parseChangelog } from './parse.js';
 
 /**
