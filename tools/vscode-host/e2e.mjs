@@ -281,6 +281,7 @@ try {
       log(`screenshot ${path.relative(root, file)}`);
     };
     const v = world.version.replace(/\./g, '\\.');
+    const prev = world.previous.replace(/\./g, '\\.');
     const step = async (name, fn) => {
       try {
         const detail = await fn();
@@ -308,6 +309,9 @@ try {
           await page.mouse.up();
         }
         await page.getByRole('treeitem', { name: /^signed by the release workflow/ }).first().waitFor({ timeout: 15_000 });
+        // the release latest names now reads promoted, not "promote interrupted"
+        await page.getByRole('treeitem', { name: new RegExp(`^${prev}, promoted`) }).waitFor({ timeout: 15_000 });
+        if ((await page.getByRole('treeitem', { name: /interrupted/ }).count()) > 0) throw new Error('a release reads "promote interrupted"');
         const items = await page.getByRole('treeitem').allInnerTexts();
         await page.mouse.move(1000, 700); // no hover tooltips in the screenshot
         await shot('releases-before.png');
@@ -337,6 +341,9 @@ try {
         await step(`the tree turns ${world.version} promoted`, async () => {
           await page.getByRole('treeitem', { name: new RegExp(`^${v}, promoted`) }).waitFor({ timeout: 90_000 });
         });
+        await step(`the tree lists ${world.previous} as superseded`, async () => {
+          await page.getByRole('treeitem', { name: new RegExp(`^${prev}, superseded`) }).waitFor({ timeout: 30_000 });
+        });
         await step('the result notification names the version', async () => {
           const toast = page.locator('.notification-toast', { hasText: `Promoted ${world.version}` });
           await toast.waitFor({ timeout: 30_000 });
@@ -362,15 +369,16 @@ try {
           await item.waitFor({ timeout: 15_000 });
           await page.waitForTimeout(400); // VS Code menus ignore a click right after they open
           await item.click();
-          const prev = world.previous.replace(/\./g, '\\.');
           await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${prev}$`) }) })
             .first().click({ timeout: 30_000 });
           const dialog = page.locator('.monaco-dialog-box');
           await dialog.waitFor({ timeout: 30_000 });
           await dialog.getByRole('button', { name: 'Roll Back', exact: true }).click();
           await page.locator('.notification-toast', { hasText: `Rolled back latest to ${world.previous}` }).waitFor({ timeout: 90_000 });
-          // the view follows: the version is no longer the one latest names
-          await page.getByRole('treeitem', { name: new RegExp(`^${v}, (published|smoke-passed)`) }).waitFor({ timeout: 30_000 });
+          // the view follows: latest names the previous release again, this one was rolled back from
+          await page.getByRole('treeitem', { name: new RegExp(`^${v}, rolled-back`) }).waitFor({ timeout: 30_000 });
+          await page.getByRole('treeitem', { name: new RegExp(`^${prev}, promoted`) }).waitFor({ timeout: 30_000 });
+          if ((await page.getByRole('treeitem', { name: /interrupted/ }).count()) > 0) throw new Error('a release reads "promote interrupted"');
           await page.mouse.move(1000, 700);
           await shot('releases-rolled-back.png');
         });

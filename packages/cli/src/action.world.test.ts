@@ -63,6 +63,9 @@ describe('the action bundle in a release world', { timeout: 120_000 }, () => {
       digests: JSON.stringify({ [w.image]: digest }),
     });
     expect(status.summary).toContain(`## relkit status ${w.version}`);
+    // the phase output tells the truth about past releases too (before, after promote, after rollback)
+    const phaseOf = async (version: string) => (await step(w, { command: 'status', version })).outputs.phase;
+    expect(await phaseOf(w.previous)).toBe('promoted');
 
     const verify = await step(w, { command: 'verify-publish', version: w.version });
     expect(verify.stdout).not.toContain('::error');
@@ -104,11 +107,15 @@ describe('the action bundle in a release world', { timeout: 120_000 }, () => {
     expect(promote.summary).toMatch(/\| 1 \| point .*:latest at 1\.2\.3 .* \| ✅ /);
     expect(await skopeoDigest(w.registry, `${w.imageRepository}:latest`)).toBe(digest);
 
+    expect([await phaseOf(w.version), await phaseOf(w.previous)]).toEqual(['promoted', 'superseded']);
+
     const rollback = await step(w, { command: 'rollback', version: w.previous });
     expect(rollback.stdout).not.toContain('::error');
     expect(rollback.code).toBe(0);
     expect(rollback.outputs.digests).toBe(JSON.stringify({ [w.image]: w.images.previous.digest }));
+    expect(rollback.outputs.phase).toBe('promoted');
     expect(await skopeoDigest(w.registry, `${w.imageRepository}:latest`)).toBe(w.images.previous.digest);
+    expect([await phaseOf(w.version), await phaseOf(w.previous)]).toEqual(['rolled-back', 'promoted']);
   });
 
   it('a gate that is not met fails the step with the gate in the annotation; abandon then undoes the drafts', async () => {
