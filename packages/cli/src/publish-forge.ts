@@ -1,105 +1,8 @@
-// Wiring: core's PublishForgePort over @relkit/github's GitHubForge, and connectPublish.
-// Translation only: the decisions are core's, the HTTP calls and read-backs GitHubForge's.
-import {
-  createPublishService,
-  type Clock,
-  type GitHubReleaseObservation,
-  type PublishForgePort,
-  type PublishService,
-  type ReleaseConfig,
-} from '@relkit/release-core';
-import { GitHubError, type GitHubForge, forgePort, parseRepository, type ReleaseInfo } from '@relkit/github';
+// Wiring: connectPublish, the publish service over @relkit/github's publishForgePort.
+import { createPublishService, type PublishService } from '@relkit/release-core';
+import { publishForgePort } from '@relkit/github';
 import type { ConnectOptions } from './command.js';
 import { connectGitHub, connectImages, loadConfig } from './connect.js';
-
-export interface GitHubPublishForgeOptions {
-  readonly clock?: Clock;
-}
-
-/**
- * The publish phase's forge over GitHub: the observations and the lock are promote's own
- * (`forgePort`: drafts found by listing, "cannot see drafts" an error, latest check run per name),
- * plus the writes only publish makes — the CHANGELOG commit, the tag, the draft release and the
- * smoke-test dispatch — each read back by GitHubForge.
- */
-export function githubPublishForge(
-  gh: GitHubForge,
-  config: ReleaseConfig,
-  options: GitHubPublishForgeOptions = {},
-): PublishForgePort {
-  const repo = parseRepository(config.repository);
-  const base = forgePort(gh, {
-    repository: repo,
-    requireApproval: config.requireApproval,
-    ...(config.smoke
-      ? { smoke: { repository: parseRepository(config.smoke.repository), rule: config.smoke.success } }
-      : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
-    lockBranch: config.baseBranch,
-  });
-  const release = (r: ReleaseInfo): GitHubReleaseObservation => ({
-    state: r.draft ? 'draft' : 'published',
-    id: r.id,
-    tag: r.tag,
-    url: r.url,
-    prerelease: r.prerelease,
-  });
-  return {
-    observeRelease: base.observeRelease,
-    observeSmoke: base.observeSmoke,
-    observePullRequest: base.observePullRequest,
-    observeTag: base.observeTag,
-    listTags: base.listTags,
-    acquireLock: base.acquireLock,
-    releaseLock: base.releaseLock,
-    async observeBranch(branch) {
-      const sha = await gh.getRef(repo, `heads/${branch}`);
-      return sha ? { state: 'found', branch, sha } : { state: 'missing', branch };
-    },
-    async readFile(path, ref) {
-      const f = await gh.readFile(repo, path, ref);
-      return f ? { state: 'found', path, ref, content: f.content } : { state: 'missing', path, ref };
-    },
-    async commitFile(change) {
-      // The contents API guards on the file's blob; guard on the branch head too, so a commit
-      // computed from an older head is refused rather than written over newer work.
-      const head = await gh.getRef(repo, `heads/${change.branch}`);
-      if (head !== change.parentSha) {
-        throw new GitHubError(
-          'CONFLICT',
-          `${change.branch} moved from ${change.parentSha.slice(0, 12)} to ${head?.slice(0, 12) ?? 'nothing'}; re-run`,
-        );
-      }
-      const r = await gh.commitFile(repo, {
-        branch: change.branch,
-        path: change.path,
-        content: change.content,
-        message: change.message,
-      });
-      return { sha: r.commitSha };
-    },
-    async createTag(tag, sha) {
-      await gh.createTag(repo, tag, sha);
-    },
-    async createDraftRelease(req) {
-      const r = await gh.createDraftRelease(repo, {
-        tag: req.tag,
-        name: req.name,
-        notes: req.notes,
-        prerelease: req.prerelease,
-      });
-      return release(r.release);
-    },
-    async dispatch(req) {
-      const { correlation_id: correlationId, ...payload } = req.clientPayload;
-      await gh.dispatch(parseRepository(req.repository), {
-        eventType: req.eventType,
-        correlationId: correlationId ?? '',
-        payload,
-      });
-    },
-  };
-}
 
 /**
  * Builds the publish service from the config and the environment, with the same rules as
@@ -111,7 +14,7 @@ export async function connectPublish(options: ConnectOptions): Promise<PublishSe
   const { config, path } = loadConfig(options.cwd, options.configPath);
   const [gh, images] = [await connectGitHub(options), connectImages(config, path, options.env)];
   return createPublishService(config, {
-    forge: githubPublishForge(gh, config),
+    forge: publishForgePort(gh, config),
     images: {
       observeManifest: (image, reference, signal) =>
         images.registry.observeManifest(image, reference, signal),

@@ -7,6 +7,8 @@ export { GitHubForge } from './forge.js';
 export type { GitHubForgeOptions } from './forge.js';
 export { forgePort } from './release-port.js';
 export type { ForgePortOptions } from './release-port.js';
+export { publishForgePort } from './publish-port.js';
+export type { PublishForgePortOptions } from './publish-port.js';
 export { createClient, toGitHubError } from './client.js';
 export type { ForgeOctokit, GitHubClientOptions, RateLimitEvent } from './client.js';
 export { resolveGitHubToken, tokenFromHostsYml } from './token.js';

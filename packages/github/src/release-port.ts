@@ -38,7 +38,8 @@ const MERGEABILITY: ReadonlySet<string> = new Set<CoreMergeability>([
   'unknown',
 ]);
 
-function toReleaseObservation(r: ReleaseInfo): GitHubReleaseObservation {
+/** A GitHub release as core's release observation: the one mapping, for forgePort and publishForgePort. */
+export function toReleaseObservation(r: ReleaseInfo): GitHubReleaseObservation {
   return {
     state: r.draft ? 'draft' : 'published',
     id: r.id,

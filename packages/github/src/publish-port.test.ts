@@ -1,7 +1,6 @@
 // publish end-to-end through the real GitHub adapter against the GitHub simulator (every request
 // and response validated against GitHub's OpenAPI description) and core's real CHANGELOG engine.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GitHubForge } from '@relkit/github';
 import {
   createPublishService,
   parseConfig,
@@ -9,7 +8,8 @@ import {
   type PublishService,
 } from '@relkit/release-core';
 import { startGitHubSimulator, type GitHubSimulator } from '@relkit/testkit';
-import { githubPublishForge } from './publish-forge.js';
+import { GitHubForge } from './forge.js';
+import { publishForgePort } from './publish-port.js';
 
 const R = 'acme/app';
 const SMOKE = 'acme/app-smoke';
@@ -75,7 +75,7 @@ beforeEach(async () => {
     retryBaseMs: 5,
     writeSpacingMs: 0,
   });
-  const forge = githubPublishForge(gh, config);
+  const forge = publishForgePort(gh, config);
   w = {
     sim,
     gh,

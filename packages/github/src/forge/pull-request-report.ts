@@ -1,0 +1,163 @@
+// What the PR gate reads: mergeability (re-queried while GitHub computes it), approval, checks.
+import { summarizeChecks, type RawCheck } from '../checks.js';
+import { classifyMergeability, evaluateApproval } from '../pull-requests.js';
+import type { RepositoryName } from '../repository.js';
+import type {
+  CheckSummary,
+  Mergeability,
+  PullRequestInfo,
+  PullRequestReport,
+  ReviewDecision,
+} from '../types.js';
+import { sleep, type ForgeContext } from './context.js';
+import { toPullInfo } from './convert.js';
+
+/**
+ * Everything the PR gate needs: draft, approval (reviewDecision with the reviews-list
+ * fallback), checks (latest run per name), mergeability (re-queried while GitHub computes it).
+ */
+export async function observePullRequest(
+  ctx: ForgeContext,
+  repo: RepositoryName,
+  number: number,
+): Promise<PullRequestReport> {
+  const { pr, mergeability } = await readMergeability(ctx, repo, number);
+  const [approval, checks] = await Promise.all([
+    readApproval(ctx, repo, number),
+    readChecks(ctx, repo, pr.head.sha),
+  ]);
+  const blockers: string[] = [];
+  if (pr.state !== 'open') blockers.push(`the pull request is ${pr.state}`);
+  if (pr.draft) blockers.push('the pull request is a draft');
+  if (!approval.approved)
+    blockers.push(
+      approval.changesRequestedBy.length
+        ? `changes requested by ${approval.changesRequestedBy.join(', ')}`
+        : `not approved (${approval.decision ?? 'no approving review'})`,
+    );
+  if (checks.verdict !== 'green')
+    blockers.push(
+      checks.verdict === 'failed'
+        ? `checks failed: ${checks.failed.join(', ')}`
+        : checks.verdict === 'pending'
+          ? `checks pending: ${checks.pending.join(', ')}`
+          : 'no checks reported on the head commit',
+    );
+  if (mergeability.state !== 'mergeable' && mergeability.state !== 'draft' && pr.state === 'open')
+    blockers.push(`${mergeability.reason}${mergeability.advice ? `: ${mergeability.advice}` : ''}`);
+  return { pullRequest: pr, approval, checks, mergeability, blockers };
+}
+
+async function readMergeability(
+  ctx: ForgeContext,
+  repo: RepositoryName,
+  number: number,
+): Promise<{ pr: PullRequestInfo; mergeability: Mergeability }> {
+  for (let attempt = 1; ; attempt++) {
+    const { data } = await ctx.call(`reading pull request #${number}`, () =>
+      ctx.octokit.rest.pulls.get({ ...repo, pull_number: number }),
+    );
+    const pr = toPullInfo(data);
+    const mergeability = classifyMergeability(
+      {
+        merged: data.merged,
+        state: data.state,
+        draft: data.draft ?? false,
+        mergeable: data.mergeable,
+        mergeableState: data.mergeable_state,
+      },
+      data.head.ref,
+      data.base.ref,
+    );
+    // GitHub computes mergeability asynchronously: null / unknown means "ask again".
+    if (mergeability.state !== 'unknown' || attempt >= ctx.mergeabilityAttempts) return { pr, mergeability };
+    await sleep(ctx.pollMs);
+  }
+}
+
+async function readApproval(ctx: ForgeContext, repo: RepositoryName, number: number) {
+  const [decision, reviews] = await Promise.all([
+    reviewDecision(ctx, repo, number),
+    ctx.call(`listing reviews of #${number}`, () =>
+      ctx.octokit.paginate(ctx.octokit.rest.pulls.listReviews, {
+        ...repo,
+        pull_number: number,
+        per_page: 100,
+      }),
+    ),
+  ]);
+  return evaluateApproval(
+    decision,
+    reviews.map((r) => ({
+      login: r.user?.login ?? '',
+      state: r.state,
+      submittedAt: r.submitted_at ?? null,
+    })),
+  );
+}
+
+async function reviewDecision(
+  ctx: ForgeContext,
+  repo: RepositoryName,
+  number: number,
+): Promise<ReviewDecision | null> {
+  const query = `query($owner: String!, $repo: String!, $number: Int!) {
+    repository(owner: $owner, name: $repo) { pullRequest(number: $number) { reviewDecision } }
+  }`;
+  const data = await ctx.call(`reading the review decision of #${number}`, () =>
+    ctx.octokit.graphql<{
+      repository: { pullRequest: { reviewDecision: ReviewDecision | null } | null } | null;
+    }>(query, {
+      owner: repo.owner,
+      repo: repo.repo,
+      number,
+    }),
+  );
+  return data.repository?.pullRequest?.reviewDecision ?? null;
+}
+
+/** Check runs and commit statuses of a commit, merged; only the latest run per name counts. */
+export async function readChecks(
+  ctx: ForgeContext,
+  repo: RepositoryName,
+  sha: string,
+): Promise<CheckSummary> {
+  const [runs, statuses] = await Promise.all([
+    ctx.call(`listing check runs of ${sha.slice(0, 12)}`, () =>
+      ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, {
+        ...repo,
+        ref: sha,
+        filter: 'all',
+        per_page: 100,
+      }),
+    ),
+    ctx.call(`listing commit statuses of ${sha.slice(0, 12)}`, () =>
+      ctx.octokit.paginate(ctx.octokit.rest.repos.listCommitStatusesForRef, {
+        ...repo,
+        ref: sha,
+        per_page: 100,
+      }),
+    ),
+  ]);
+  const raw: RawCheck[] = [
+    ...runs.map((r) => ({
+      source: 'check-run' as const,
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      conclusion: r.conclusion ?? null,
+      startedAt: r.started_at ?? r.completed_at ?? '1970-01-01T00:00:00Z',
+      url: r.html_url ?? null,
+    })),
+    ...statuses.map((s) => ({
+      source: 'status' as const,
+      id: s.id,
+      name: s.context,
+      status: s.state,
+      conclusion: null,
+      startedAt: s.created_at,
+      url: s.target_url ?? null,
+    })),
+  ];
+  return summarizeChecks(raw);
+}
