@@ -45116,24 +45116,24 @@ var init_dist5 = __esm({
   }
 });
 
-// packages/cli/src/connect.ts
+// packages/connect/dist/connect.js
 import { existsSync, readFileSync } from "node:fs";
 import { dirname as dirname2, isAbsolute, join as join3, resolve } from "node:path";
 function findConfig(cwd, configPath) {
   if (configPath) {
     const p = isAbsolute(configPath) ? configPath : resolve(cwd, configPath);
-    if (!existsSync(p)) throw new ReleaseError("INVALID_CONFIG", `${p} does not exist`);
+    if (!existsSync(p))
+      throw new ReleaseError("INVALID_CONFIG", `${p} does not exist`);
     return p;
   }
   for (let dir = resolve(cwd); ; dir = dirname2(dir)) {
     const p = join3(dir, CONFIG_FILE);
-    if (existsSync(p)) return p;
-    if (dirname2(dir) === dir) break;
+    if (existsSync(p))
+      return p;
+    if (dirname2(dir) === dir)
+      break;
   }
-  throw new ReleaseError(
-    "INVALID_CONFIG",
-    `no ${CONFIG_FILE} in ${cwd} or above; create one with \`release-cli init\` or pass --config`
-  );
+  throw new ReleaseError("INVALID_CONFIG", `no ${CONFIG_FILE} in ${cwd} or above; create one with \`release-cli init\` or pass --config`);
 }
 function loadConfig(cwd, configPath) {
   const path2 = findConfig(cwd, configPath);
@@ -45181,7 +45181,7 @@ async function connectPorts(config2, configPath, options) {
 }
 var CONFIG_FILE, isLoopbackUrl;
 var init_connect = __esm({
-  "packages/cli/src/connect.ts"() {
+  "packages/connect/dist/connect.js"() {
     "use strict";
     init_dist();
     init_dist3();
@@ -45189,6 +45189,112 @@ var init_connect = __esm({
     init_dist5();
     CONFIG_FILE = "release.config.json";
     isLoopbackUrl = (u) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(u);
+  }
+});
+
+// packages/connect/dist/publish-forge.js
+function githubPublishForge(gh, config2, options = {}) {
+  const repo = parseRepository(config2.repository);
+  const base = forgePort(gh, {
+    repository: repo,
+    requireApproval: config2.requireApproval,
+    ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {},
+    ...options.clock ? { clock: options.clock } : {},
+    lockBranch: config2.baseBranch
+  });
+  const release = (r) => ({
+    state: r.draft ? "draft" : "published",
+    id: r.id,
+    tag: r.tag,
+    url: r.url,
+    prerelease: r.prerelease
+  });
+  return {
+    observeRelease: base.observeRelease,
+    observeSmoke: base.observeSmoke,
+    observePullRequest: base.observePullRequest,
+    observeTag: base.observeTag,
+    listTags: base.listTags,
+    acquireLock: base.acquireLock,
+    releaseLock: base.releaseLock,
+    async observeBranch(branch) {
+      const sha = await gh.getRef(repo, `heads/${branch}`);
+      return sha ? { state: "found", branch, sha } : { state: "missing", branch };
+    },
+    async readFile(path2, ref) {
+      const f = await gh.readFile(repo, path2, ref);
+      return f ? { state: "found", path: path2, ref, content: f.content } : { state: "missing", path: path2, ref };
+    },
+    async commitFile(change) {
+      const head = await gh.getRef(repo, `heads/${change.branch}`);
+      if (head !== change.parentSha) {
+        throw new GitHubError("CONFLICT", `${change.branch} moved from ${change.parentSha.slice(0, 12)} to ${head?.slice(0, 12) ?? "nothing"}; re-run`);
+      }
+      const r = await gh.commitFile(repo, {
+        branch: change.branch,
+        path: change.path,
+        content: change.content,
+        message: change.message
+      });
+      return { sha: r.commitSha };
+    },
+    async createTag(tag, sha) {
+      await gh.createTag(repo, tag, sha);
+    },
+    async createDraftRelease(req) {
+      const r = await gh.createDraftRelease(repo, {
+        tag: req.tag,
+        name: req.name,
+        notes: req.notes,
+        prerelease: req.prerelease
+      });
+      return release(r.release);
+    },
+    async dispatch(req) {
+      const { correlation_id: correlationId2, ...payload } = req.clientPayload;
+      await gh.dispatch(parseRepository(req.repository), {
+        eventType: req.eventType,
+        correlationId: correlationId2 ?? "",
+        payload
+      });
+    }
+  };
+}
+var init_publish_forge = __esm({
+  "packages/connect/dist/publish-forge.js"() {
+    "use strict";
+    init_dist3();
+  }
+});
+
+// packages/connect/dist/publish.js
+async function connectPublish(options) {
+  const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
+  const [gh, images] = [await connectGitHub(options), connectImages(config2, path2, options.env)];
+  return createPublishService(config2, {
+    forge: githubPublishForge(gh, config2),
+    images: {
+      observeManifest: (image, reference, signal) => images.registry.observeManifest(image, reference, signal),
+      verify: (image, digest, policy, signal) => images.signatures.verify(image, digest, policy, signal)
+    }
+  });
+}
+var init_publish2 = __esm({
+  "packages/connect/dist/publish.js"() {
+    "use strict";
+    init_dist();
+    init_connect();
+    init_publish_forge();
+  }
+});
+
+// packages/connect/dist/index.js
+var init_dist6 = __esm({
+  "packages/connect/dist/index.js"() {
+    "use strict";
+    init_connect();
+    init_connect();
+    init_publish2();
   }
 });
 
@@ -45401,8 +45507,8 @@ var init_release = __esm({
   "packages/cli/src/commands/release.ts"() {
     "use strict";
     init_dist();
+    init_dist6();
     init_command();
-    init_connect();
     init_render();
     status = {
       path: ["status"],
@@ -45951,97 +46057,6 @@ ${signerLines(r.signer, "  ").join("\n")}
   }
 });
 
-// packages/cli/src/publish-forge.ts
-function githubPublishForge(gh, config2, options = {}) {
-  const repo = parseRepository(config2.repository);
-  const base = forgePort(gh, {
-    repository: repo,
-    requireApproval: config2.requireApproval,
-    ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {},
-    ...options.clock ? { clock: options.clock } : {},
-    lockBranch: config2.baseBranch
-  });
-  const release = (r) => ({
-    state: r.draft ? "draft" : "published",
-    id: r.id,
-    tag: r.tag,
-    url: r.url,
-    prerelease: r.prerelease
-  });
-  return {
-    observeRelease: base.observeRelease,
-    observeSmoke: base.observeSmoke,
-    observePullRequest: base.observePullRequest,
-    observeTag: base.observeTag,
-    listTags: base.listTags,
-    acquireLock: base.acquireLock,
-    releaseLock: base.releaseLock,
-    async observeBranch(branch) {
-      const sha = await gh.getRef(repo, `heads/${branch}`);
-      return sha ? { state: "found", branch, sha } : { state: "missing", branch };
-    },
-    async readFile(path2, ref) {
-      const f = await gh.readFile(repo, path2, ref);
-      return f ? { state: "found", path: path2, ref, content: f.content } : { state: "missing", path: path2, ref };
-    },
-    async commitFile(change) {
-      const head = await gh.getRef(repo, `heads/${change.branch}`);
-      if (head !== change.parentSha) {
-        throw new GitHubError(
-          "CONFLICT",
-          `${change.branch} moved from ${change.parentSha.slice(0, 12)} to ${head?.slice(0, 12) ?? "nothing"}; re-run`
-        );
-      }
-      const r = await gh.commitFile(repo, {
-        branch: change.branch,
-        path: change.path,
-        content: change.content,
-        message: change.message
-      });
-      return { sha: r.commitSha };
-    },
-    async createTag(tag, sha) {
-      await gh.createTag(repo, tag, sha);
-    },
-    async createDraftRelease(req) {
-      const r = await gh.createDraftRelease(repo, {
-        tag: req.tag,
-        name: req.name,
-        notes: req.notes,
-        prerelease: req.prerelease
-      });
-      return release(r.release);
-    },
-    async dispatch(req) {
-      const { correlation_id: correlationId2, ...payload } = req.clientPayload;
-      await gh.dispatch(parseRepository(req.repository), {
-        eventType: req.eventType,
-        correlationId: correlationId2 ?? "",
-        payload
-      });
-    }
-  };
-}
-async function connectPublish(options) {
-  const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
-  const [gh, images] = [await connectGitHub(options), connectImages(config2, path2, options.env)];
-  return createPublishService(config2, {
-    forge: githubPublishForge(gh, config2),
-    images: {
-      observeManifest: (image, reference, signal) => images.registry.observeManifest(image, reference, signal),
-      verify: (image, digest, policy, signal) => images.signatures.verify(image, digest, policy, signal)
-    }
-  });
-}
-var init_publish_forge = __esm({
-  "packages/cli/src/publish-forge.ts"() {
-    "use strict";
-    init_dist();
-    init_dist3();
-    init_connect();
-  }
-});
-
 // packages/cli/src/commands/init-templates.ts
 function releaseConfig(input3) {
   const arches = input3.architectures ?? ["amd64", "arm64"];
@@ -46483,12 +46498,12 @@ function detectRepository(cwd, env) {
   }
 }
 var publish, verifyPublish2, init, publishCommands;
-var init_publish2 = __esm({
+var init_publish3 = __esm({
   "packages/cli/src/commands/publish.ts"() {
     "use strict";
     init_dist();
+    init_dist6();
     init_command();
-    init_publish_forge();
     init_render();
     init_init_templates();
     publish = {
@@ -46935,7 +46950,7 @@ var groups2 = [
   },
   {
     prefixes: [["publish"], ["verify-publish"], ["init"]],
-    load: async () => (await Promise.resolve().then(() => (init_publish2(), publish_exports))).publishCommands
+    load: async () => (await Promise.resolve().then(() => (init_publish3(), publish_exports))).publishCommands
   },
   { prefixes: [["changelog"]], load: async () => (await Promise.resolve().then(() => (init_changelog2(), changelog_exports))).changelogCommands }
 ];

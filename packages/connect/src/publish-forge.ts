@@ -1,16 +1,14 @@
-// Wiring: core's PublishForgePort over @relkit/github's GitHubForge, and connectPublish.
+// Wiring: core's PublishForgePort over @relkit/github's GitHubForge.
 // Translation only: the decisions are core's, the HTTP calls and read-backs GitHubForge's.
-import {
-  createPublishService,
-  type Clock,
-  type GitHubReleaseObservation,
-  type PublishForgePort,
-  type PublishService,
-  type ReleaseConfig,
+// TEMPORARY home (issue 13, item 4): this adapter moves into @relkit/github beside forgePort;
+// then connect imports githubPublishForge from there and this file goes.
+import type {
+  Clock,
+  GitHubReleaseObservation,
+  PublishForgePort,
+  ReleaseConfig,
 } from '@relkit/release-core';
 import { GitHubError, type GitHubForge, forgePort, parseRepository, type ReleaseInfo } from '@relkit/github';
-import type { ConnectOptions } from './command.js';
-import { connectGitHub, connectImages, loadConfig } from './connect.js';
 
 export interface GitHubPublishForgeOptions {
   readonly clock?: Clock;
@@ -99,23 +97,4 @@ export function githubPublishForge(
       });
     },
   };
-}
-
-/**
- * Builds the publish service from the config and the environment, with the same rules as
- * connectRelease: the token the way gh finds it (GH_TOKEN, GITHUB_TOKEN, gh's hosts.yml), the API
- * at RELKIT_GITHUB_API_URL or GITHUB_API_URL. The registry and signature adapters (verify-publish
- * only) come from connectImages.
- */
-export async function connectPublish(options: ConnectOptions): Promise<PublishService> {
-  const { config, path } = loadConfig(options.cwd, options.configPath);
-  const [gh, images] = [await connectGitHub(options), connectImages(config, path, options.env)];
-  return createPublishService(config, {
-    forge: githubPublishForge(gh, config),
-    images: {
-      observeManifest: (image, reference, signal) =>
-        images.registry.observeManifest(image, reference, signal),
-      verify: (image, digest, policy, signal) => images.signatures.verify(image, digest, policy, signal),
-    },
-  });
 }
