@@ -24,7 +24,10 @@ describe('findConfig', () => {
     writeFileSync(join(dir, 'other.json'), '{"repository":"acme/app"}');
     expect(findConfig(dir, 'other.json')).toBe(join(dir, 'other.json'));
     expect(() => findConfig(dir, 'missing.json')).toThrow(
-      expect.objectContaining({ code: 'INVALID_CONFIG', message: `${join(dir, 'missing.json')} does not exist` }),
+      expect.objectContaining({
+        code: 'INVALID_CONFIG',
+        message: `${join(dir, 'missing.json')} does not exist`,
+      }),
     );
   });
 
@@ -32,7 +35,10 @@ describe('findConfig', () => {
     const nested = join(dir, 'empty');
     mkdirSync(nested);
     expect(() => findConfig(nested)).toThrow(
-      expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('release-cli init') }),
+      expect.objectContaining({
+        code: 'INVALID_CONFIG',
+        message: expect.stringContaining('release-cli init'),
+      }),
     );
   });
 });

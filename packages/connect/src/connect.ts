@@ -46,17 +46,13 @@ const isLoopbackUrl = (u: string) =>
  * the config, finds credentials (GH_TOKEN / GITHUB_TOKEN / gh's hosts.yml; docker config and
  * credential helpers for registries) and wires the adapters into core's ports.
  */
-export async function connectRelease(
-  options: ReleaseConnectOptions,
-): Promise<ReleaseService> {
+export async function connectRelease(options: ReleaseConnectOptions): Promise<ReleaseService> {
   const { config, path } = loadConfig(options.cwd, options.configPath);
   return createReleaseService(config, await connectPorts(config, path, options));
 }
 
 /** The GitHub adapter: token from GH_TOKEN / GITHUB_TOKEN / gh's hosts.yml, GHES through the API URL. */
-export async function connectGitHub(
-  options: ReleaseConnectOptions,
-): Promise<GitHubForge> {
+export async function connectGitHub(options: ReleaseConnectOptions): Promise<GitHubForge> {
   const env = options.env;
   // GitHub Enterprise Server: https://HOST/api/v3 (GITHUB_API_URL is set inside GitHub Actions).
   const baseUrl = env.RELKIT_GITHUB_API_URL ?? env.GITHUB_API_URL ?? 'https://api.github.com';

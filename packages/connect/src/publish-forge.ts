@@ -2,12 +2,7 @@
 // Translation only: the decisions are core's, the HTTP calls and read-backs GitHubForge's.
 // TEMPORARY home (issue 13, item 4): this adapter moves into @relkit/github beside forgePort;
 // then connect imports githubPublishForge from there and this file goes.
-import type {
-  Clock,
-  GitHubReleaseObservation,
-  PublishForgePort,
-  ReleaseConfig,
-} from '@relkit/release-core';
+import type { Clock, GitHubReleaseObservation, PublishForgePort, ReleaseConfig } from '@relkit/release-core';
 import { GitHubError, type GitHubForge, forgePort, parseRepository, type ReleaseInfo } from '@relkit/github';
 
 export interface GitHubPublishForgeOptions {
