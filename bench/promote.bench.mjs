@@ -62,7 +62,7 @@ import dc from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectPorts, loadConfig } from '@relkit/cli';
+import { connectPorts, loadConfig } from '@relkit/connect';
 import { createReleaseService } from '@relkit/release-core';
 import { skopeo, startFaultProxy, startReleaseWorld } from '@relkit/testkit';
 import { fmt, median, writeResults } from './lib.mjs';

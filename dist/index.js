@@ -29559,419 +29559,6 @@ var init_client = __esm({
   }
 });
 
-// packages/github/dist/forge/context.js
-function forgeContext(octokit, token, polling) {
-  const fail3 = (e, doing, advice) => toGitHubError(e, doing, token, advice);
-  return {
-    octokit,
-    ...polling,
-    fail: fail3,
-    async call(doing, fn, advice) {
-      try {
-        return await fn();
-      } catch (e) {
-        throw fail3(e, doing, advice);
-      }
-    }
-  };
-}
-function fullRef(ref) {
-  return ref.startsWith("refs/") ? ref : `refs/${ref}`;
-}
-var SHA_RE, sleep;
-var init_context = __esm({
-  "packages/github/dist/forge/context.js"() {
-    "use strict";
-    init_client();
-    SHA_RE = /^[0-9a-f]{40}$/;
-    sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  }
-});
-
-// packages/github/dist/forge/guards.js
-function checkTag(tag) {
-  if (!TAG_RE.test(tag) || tag.includes("..") || tag.endsWith(".lock") || tag.length > 200)
-    throw new GitHubError("INVALID_INPUT", `"${tag}" is not a usable tag name`, {
-      advice: "use the version tag, e.g. 1.2.3 or v1.2.3"
-    });
-}
-function notFoundRelease(found) {
-  const name = `${found.repository.owner}/${found.repository.repo}`;
-  const why = found.draftsVisible === false ? "this token has no push access there, and GitHub lists draft releases only to tokens with push access" : "note that a token without push access cannot see draft releases";
-  return new GitHubError("NOT_FOUND", `no release for tag ${found.tag} in ${name} (${why})`, {
-    advice: found.draftsVisible === false ? "use a token with contents: write (push access), e.g. the release app token, not a read-only GITHUB_TOKEN" : "run publish first (it creates the draft release), or check the tag"
-  });
-}
-function burnedTag(e, tag, repoName) {
-  if (e instanceof GitHubError && e.status === 422 && /immutable release|creations being restricted|GH013|rule violation/i.test(e.message))
-    return new GitHubError("TAG_BURNED", `tag ${tag} of ${repoName} is burned: a published release used it and was deleted, and GitHub never allows it again (${e.message})`, {
-      status: 422,
-      requestId: e.requestId,
-      advice: "this version can never be released; re-cut the content as the next patch version"
-    });
-  return e;
-}
-var TAG_RE;
-var init_guards = __esm({
-  "packages/github/dist/forge/guards.js"() {
-    "use strict";
-    init_errors4();
-    TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._+/-]*$/;
-  }
-});
-
-// packages/github/dist/forge/refs.js
-async function getRef(ctx, repo, ref) {
-  const short6 = fullRef(ref).slice("refs/".length);
-  try {
-    const { data } = await ctx.octokit.rest.git.getRef({ ...repo, ref: short6 });
-    return data.object.sha;
-  } catch (e) {
-    if (statusOf(e) === 404)
-      return void 0;
-    throw ctx.fail(e, `reading ref ${short6}`);
-  }
-}
-async function createRef(ctx, repo, ref, sha, options = {}) {
-  const full = fullRef(ref);
-  if (!SHA_RE.test(sha))
-    throw new GitHubError("INVALID_INPUT", `a ref needs a full 40-character commit SHA, not ${JSON.stringify(sha)}`);
-  if (full.split("/").length < 3)
-    throw new GitHubError("INVALID_INPUT", `"${full}" is not a ref name like refs/tags/1.2.3`);
-  try {
-    await ctx.octokit.rest.git.createRef({ ...repo, ref: full, sha });
-  } catch (e) {
-    if (statusOf(e) === 422) {
-      const existing = await getRef(ctx, repo, full);
-      if (existing)
-        return { created: false, ref: full, sha: existing };
-    }
-    throw burnedTag(ctx.fail(e, `creating ${full}`), full.slice("refs/tags/".length), `${repo.owner}/${repo.repo}`);
-  }
-  if (options.readBack !== false)
-    await waitForRef(ctx, repo, full, sha);
-  return { created: true, ref: full, sha };
-}
-async function deleteRef(ctx, repo, ref, options = {}) {
-  const full = fullRef(ref);
-  if (full.startsWith("refs/tags/"))
-    throw new GitHubError("INVALID_INPUT", `refusing to delete the tag ${full}: version tags are forever (forward-fix policy)`, {
-      advice: "cut the next version instead of moving or deleting a tag"
-    });
-  const current = await getRef(ctx, repo, full);
-  if (!current)
-    return { deleted: false };
-  if (options.expectedSha && current !== options.expectedSha)
-    throw new GitHubError("CONFLICT", `${full} points at ${current.slice(0, 12)}, not ${options.expectedSha.slice(0, 12)}; not deleted`);
-  try {
-    await ctx.octokit.rest.git.deleteRef({ ...repo, ref: full.slice("refs/".length) });
-  } catch (e) {
-    if (statusOf(e) === 422 && !await getRef(ctx, repo, full))
-      return { deleted: false };
-    throw ctx.fail(e, `deleting ${full}`);
-  }
-  return { deleted: true };
-}
-async function listTags(ctx, repo, prefix) {
-  const refs = await ctx.call(`listing tags ${prefix}* of ${repo.owner}/${repo.repo}`, () => ctx.octokit.paginate(ctx.octokit.rest.git.listMatchingRefs, { ...repo, ref: `tags/${prefix}` }));
-  return refs.map((r) => r.ref.slice("refs/tags/".length)).filter((t) => t.startsWith(prefix));
-}
-async function waitForRef(ctx, repo, ref, sha) {
-  for (let i = 0; i < ctx.readBackAttempts; i++) {
-    if (await getRef(ctx, repo, ref) === sha)
-      return;
-    await sleep(ctx.pollMs);
-  }
-  throw new GitHubError("VERIFICATION_FAILED", `${ref} does not read back at ${sha.slice(0, 12)} after the write`, {
-    advice: "GitHub may be lagging; re-run (the step is idempotent)"
-  });
-}
-var init_refs = __esm({
-  "packages/github/dist/forge/refs.js"() {
-    "use strict";
-    init_client();
-    init_errors4();
-    init_context();
-    init_guards();
-  }
-});
-
-// packages/github/dist/forge/contents.js
-async function commitFile(ctx, repo, input3) {
-  const name = `${repo.owner}/${repo.repo}`;
-  const current = await readFile2(ctx, repo, input3.path, input3.branch);
-  if (current && current.content === input3.content) {
-    const head = await getRef(ctx, repo, `heads/${input3.branch}`);
-    return { outcome: "unchanged", commitSha: head ?? "", blobSha: current.sha };
-  }
-  const { data } = await ctx.call(`committing ${input3.path} to ${input3.branch} of ${name}`, () => ctx.octokit.rest.repos.createOrUpdateFileContents({
-    ...repo,
-    path: input3.path,
-    branch: input3.branch,
-    message: input3.message,
-    content: Buffer.from(input3.content, "utf8").toString("base64"),
-    ...current ? { sha: current.sha } : {}
-  }), {
-    409: `${input3.path} changed on ${input3.branch} while committing: re-run`,
-    404: `branch ${input3.branch} does not exist in ${name}`
-  });
-  const commitSha = data.commit.sha;
-  if (!commitSha)
-    throw new GitHubError("UNEXPECTED_RESPONSE", `GitHub returned no commit SHA for the write to ${input3.path}`);
-  let tip;
-  for (let i = 0; i < ctx.readBackAttempts; i++) {
-    tip = await getRef(ctx, repo, `heads/${input3.branch}`);
-    if (tip === commitSha)
-      break;
-    await sleep(ctx.pollMs);
-  }
-  if (tip !== commitSha)
-    throw new GitHubError("VERIFICATION_FAILED", `${input3.branch} of ${name} is at ${tip?.slice(0, 12) ?? "nothing"}, not at the commit ${commitSha.slice(0, 12)} GitHub returned`, {
-      advice: "someone pushed in between or GitHub lags: re-run to converge"
-    });
-  const landed = await readFile2(ctx, repo, input3.path, commitSha);
-  if (landed?.content !== input3.content)
-    throw new GitHubError("VERIFICATION_FAILED", `the commit ${commitSha.slice(0, 12)} on ${input3.branch} does not contain the new ${input3.path}: the API write was a silent no-op`, { advice: `do not build or tag from ${input3.branch}; inspect the commit, then re-run` });
-  return { outcome: "committed", commitSha, blobSha: landed.sha };
-}
-async function readFile2(ctx, repo, path2, ref) {
-  try {
-    const { data } = await ctx.octokit.rest.repos.getContent({ ...repo, path: path2, ref });
-    if (Array.isArray(data) || data.type !== "file" || !("content" in data))
-      throw new GitHubError("UNEXPECTED_RESPONSE", `${path2} at ${ref} is not a file`);
-    return { content: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
-  } catch (e) {
-    if (statusOf(e) === 404)
-      return void 0;
-    throw ctx.fail(e, `reading ${path2} at ${ref}`);
-  }
-}
-var init_contents = __esm({
-  "packages/github/dist/forge/contents.js"() {
-    "use strict";
-    init_client();
-    init_errors4();
-    init_context();
-    init_refs();
-  }
-});
-
-// packages/github/dist/forge/dispatch.js
-async function dispatch(ctx, repo, input3) {
-  const payload = { ...input3.payload ?? {}, correlation_id: input3.correlationId };
-  if (Object.keys(payload).length > 10)
-    throw new GitHubError("INVALID_INPUT", `client_payload has ${Object.keys(payload).length} fields; GitHub accepts at most 10 (correlation_id included)`);
-  if (!input3.eventType || input3.eventType.length > 100)
-    throw new GitHubError("INVALID_INPUT", "eventType must be 1–100 characters");
-  const name = `${repo.owner}/${repo.repo}`;
-  const baseline = await listDispatchRuns(ctx, repo, 1);
-  const baselineRunId = baseline.reduce((m, r) => Math.max(m, r.id), 0);
-  const res = await ctx.call(`dispatching ${input3.eventType} to ${name}`, () => ctx.octokit.rest.repos.createDispatchEvent({
-    ...repo,
-    event_type: input3.eventType,
-    client_payload: payload
-  }));
-  const date5 = res.headers.date ? new Date(res.headers.date) : /* @__PURE__ */ new Date();
-  return {
-    repository: repo,
-    eventType: input3.eventType,
-    correlationId: input3.correlationId,
-    dispatchedAt: date5.toISOString(),
-    baselineRunId
-  };
-}
-async function findDispatchedRun(ctx, receipt, options = {}) {
-  const deadline = Date.now() + (options.timeoutMs ?? 12e4);
-  const since = Date.parse(receipt.dispatchedAt) - DISPATCH_BACKDATE_MS;
-  let candidates;
-  for (; ; ) {
-    const runs = await listDispatchRuns(ctx, receipt.repository, 100);
-    candidates = runs.filter((r) => r.id > receipt.baselineRunId && Date.parse(r.created_at) >= since && (!options.workflowPath || r.path === options.workflowPath || r.path.startsWith(`${options.workflowPath}@`)));
-    const tagged = candidates.find((r) => `${r.display_title}
-${r.name ?? ""}`.includes(receipt.correlationId));
-    if (tagged)
-      return toRun(tagged, "correlation-id");
-    if (candidates.length === 1 && !options.requireCorrelationId)
-      return toRun(candidates[0], "baseline");
-    if (Date.now() >= deadline)
-      break;
-    await sleep(ctx.pollMs);
-  }
-  const name = `${receipt.repository.owner}/${receipt.repository.repo}`;
-  if (candidates.length > 1)
-    throw new GitHubError("AMBIGUOUS", `${candidates.length} runs started in ${name} after the dispatch and none carries correlation id ${receipt.correlationId}`, {
-      advice: "give the receiving workflow `run-name: ${{ github.event.client_payload.correlation_id }}` so relkit can bind to its run"
-    });
-  throw new GitHubError("TIMEOUT", `no workflow run in ${name} picked up the ${receipt.eventType} dispatch (correlation id ${receipt.correlationId})`, {
-    advice: "check that the workflow listens to repository_dispatch with this type and exists on the default branch"
-  });
-}
-async function listDispatchRuns(ctx, repo, perPage) {
-  const { data } = await ctx.call(`listing workflow runs of ${repo.owner}/${repo.repo}`, () => ctx.octokit.rest.actions.listWorkflowRunsForRepo({
-    ...repo,
-    event: "repository_dispatch",
-    per_page: perPage
-  }));
-  return data.workflow_runs;
-}
-function toRun(r, boundBy) {
-  return {
-    id: r.id,
-    url: r.html_url,
-    workflowPath: r.path,
-    displayTitle: r.display_title,
-    status: r.status,
-    conclusion: r.conclusion,
-    createdAt: r.created_at,
-    boundBy
-  };
-}
-var DISPATCH_BACKDATE_MS;
-var init_dispatch = __esm({
-  "packages/github/dist/forge/dispatch.js"() {
-    "use strict";
-    init_errors4();
-    init_context();
-    DISPATCH_BACKDATE_MS = 6e4;
-  }
-});
-
-// packages/github/dist/forge/lock.js
-async function acquireLock(ctx, repo, name, options) {
-  return takeLock(ctx, repo, name, options, 1);
-}
-async function takeLock(ctx, repo, name, options, attempt) {
-  if (!/^[A-Za-z0-9._-]+$/.test(name))
-    throw new GitHubError("INVALID_INPUT", `lock name "${name}" may use letters, digits, . _ - only`);
-  const ref = `refs/relkit-locks/${name}`;
-  const now = options.now ?? /* @__PURE__ */ new Date();
-  const info = {
-    holder: options.holder,
-    acquiredAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + options.ttlMs).toISOString()
-  };
-  const sha = await lockCommit(ctx, repo, info, options.branch);
-  const first = await createRef(ctx, repo, ref, sha, { readBack: false });
-  if (first.created)
-    return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: false };
-  const held = await readLock(ctx, repo, name);
-  if (!held) {
-    if (attempt >= 3)
-      throw new GitHubError("CONFLICT", `lock ${name} keeps changing hands; retry later`);
-    return takeLock(ctx, repo, name, options, attempt + 1);
-  }
-  if (Date.parse(held.expiresAt) > now.getTime())
-    return { acquired: false, heldBy: held };
-  await deleteRef(ctx, repo, ref, { expectedSha: held.sha }).catch((e) => {
-    if (!(e instanceof GitHubError && e.code === "CONFLICT"))
-      throw e;
-  });
-  const second = await createRef(ctx, repo, ref, sha, { readBack: false });
-  if (second.created)
-    return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: true };
-  const winner = await readLock(ctx, repo, name);
-  if (!winner)
-    throw new GitHubError("CONFLICT", `lock ${name} changed hands while taking it over; retry`);
-  return { acquired: false, heldBy: winner };
-}
-async function readLock(ctx, repo, name) {
-  const ref = `refs/relkit-locks/${name}`;
-  const sha = await getRef(ctx, repo, ref);
-  if (!sha)
-    return void 0;
-  const { data } = await ctx.call(`reading lock ${name}`, () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: sha }));
-  const json2 = data.message.startsWith(LOCK_MESSAGE) ? data.message.slice(LOCK_MESSAGE.length).trim() : "";
-  try {
-    const parsed = JSON.parse(json2);
-    if (typeof parsed.holder === "string" && typeof parsed.expiresAt === "string" && typeof parsed.acquiredAt === "string")
-      return {
-        name,
-        ref,
-        sha,
-        holder: parsed.holder,
-        acquiredAt: parsed.acquiredAt,
-        expiresAt: parsed.expiresAt
-      };
-  } catch {
-  }
-  return {
-    name,
-    ref,
-    sha,
-    holder: "unknown (not a relkit lock commit)",
-    acquiredAt: data.committer.date ?? "",
-    expiresAt: "9999-12-31T00:00:00.000Z"
-  };
-}
-async function releaseLock(ctx, repo, lock) {
-  try {
-    return { released: (await deleteRef(ctx, repo, lock.ref, { expectedSha: lock.sha })).deleted };
-  } catch (e) {
-    if (e instanceof GitHubError && e.code === "CONFLICT")
-      return { released: false };
-    throw e;
-  }
-}
-async function lockCommit(ctx, repo, info, knownBranch) {
-  const branch = knownBranch ?? (await ctx.call("reading the repository", () => ctx.octokit.rest.repos.get({ ...repo }))).data.default_branch;
-  const head = await getRef(ctx, repo, `heads/${branch}`);
-  if (!head)
-    throw new GitHubError("NOT_FOUND", `the branch ${branch} of ${repo.owner}/${repo.repo} has no commit`);
-  const { data: tip } = await ctx.call("reading the default branch tip", () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: head }));
-  const { data } = await ctx.call("writing the lock commit", () => ctx.octokit.rest.git.createCommit({
-    ...repo,
-    message: `${LOCK_MESSAGE}
-
-${JSON.stringify(info)}`,
-    tree: tip.tree.sha,
-    parents: []
-  }));
-  return data.sha;
-}
-var LOCK_MESSAGE;
-var init_lock = __esm({
-  "packages/github/dist/forge/lock.js"() {
-    "use strict";
-    init_errors4();
-    init_refs();
-    LOCK_MESSAGE = "relkit-lock";
-  }
-});
-
-// packages/github/dist/forge/convert.js
-function toPullInfo(p) {
-  return {
-    number: p.number,
-    url: p.html_url,
-    title: p.title,
-    state: p.merged_at ? "merged" : p.state === "open" ? "open" : "closed",
-    draft: p.draft ?? false,
-    head: { ref: p.head.ref, sha: p.head.sha },
-    base: { ref: p.base.ref, sha: p.base.sha },
-    mergeCommitSha: p.merge_commit_sha ?? null
-  };
-}
-function toRelease(r) {
-  return {
-    id: r.id,
-    tag: r.tag_name,
-    name: r.name,
-    notes: r.body ?? null,
-    draft: r.draft,
-    prerelease: r.prerelease,
-    immutable: r.immutable,
-    targetCommitish: r.target_commitish,
-    url: r.html_url,
-    createdAt: r.created_at,
-    publishedAt: r.published_at
-  };
-}
-var init_convert = __esm({
-  "packages/github/dist/forge/convert.js"() {
-    "use strict";
-  }
-});
-
 // packages/github/dist/checks.js
 function normalizeCheck(c) {
   const raw = (c.source === "check-run" && c.status === "completed" ? c.conclusion : c.status) ?? "pending";
@@ -30118,542 +29705,203 @@ var init_pull_requests = __esm({
   }
 });
 
-// packages/github/dist/forge/pull-request-report.js
-async function observePullRequest(ctx, repo, number4) {
-  const { pr, mergeability } = await readMergeability(ctx, repo, number4);
-  const [approval, checks] = await Promise.all([
-    readApproval(ctx, repo, number4),
-    readChecks(ctx, repo, pr.head.sha)
-  ]);
-  const blockers = [];
-  if (pr.state !== "open")
-    blockers.push(`the pull request is ${pr.state}`);
-  if (pr.draft)
-    blockers.push("the pull request is a draft");
-  if (!approval.approved)
-    blockers.push(approval.changesRequestedBy.length ? `changes requested by ${approval.changesRequestedBy.join(", ")}` : `not approved (${approval.decision ?? "no approving review"})`);
-  if (checks.verdict !== "green")
-    blockers.push(checks.verdict === "failed" ? `checks failed: ${checks.failed.join(", ")}` : checks.verdict === "pending" ? `checks pending: ${checks.pending.join(", ")}` : "no checks reported on the head commit");
-  if (mergeability.state !== "mergeable" && mergeability.state !== "draft" && pr.state === "open")
-    blockers.push(`${mergeability.reason}${mergeability.advice ? `: ${mergeability.advice}` : ""}`);
-  return { pullRequest: pr, approval, checks, mergeability, blockers };
-}
-async function readMergeability(ctx, repo, number4) {
-  for (let attempt = 1; ; attempt++) {
-    const { data } = await ctx.call(`reading pull request #${number4}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
-    const pr = toPullInfo(data);
-    const mergeability = classifyMergeability({
-      merged: data.merged,
-      state: data.state,
-      draft: data.draft ?? false,
-      mergeable: data.mergeable,
-      mergeableState: data.mergeable_state
-    }, data.head.ref, data.base.ref);
-    if (mergeability.state !== "unknown" || attempt >= ctx.mergeabilityAttempts)
-      return { pr, mergeability };
-    await sleep(ctx.pollMs);
-  }
-}
-async function readApproval(ctx, repo, number4) {
-  const [decision, reviews] = await Promise.all([
-    reviewDecision(ctx, repo, number4),
-    ctx.call(`listing reviews of #${number4}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.listReviews, {
-      ...repo,
-      pull_number: number4,
-      per_page: 100
-    }))
-  ]);
-  return evaluateApproval(decision, reviews.map((r) => ({
-    login: r.user?.login ?? "",
-    state: r.state,
-    submittedAt: r.submitted_at ?? null
-  })));
-}
-async function reviewDecision(ctx, repo, number4) {
-  const query = `query($owner: String!, $repo: String!, $number: Int!) {
-    repository(owner: $owner, name: $repo) { pullRequest(number: $number) { reviewDecision } }
-  }`;
-  const data = await ctx.call(`reading the review decision of #${number4}`, () => ctx.octokit.graphql(query, {
-    owner: repo.owner,
-    repo: repo.repo,
-    number: number4
-  }));
-  return data.repository?.pullRequest?.reviewDecision ?? null;
-}
-async function readChecks(ctx, repo, sha) {
-  const [runs, statuses] = await Promise.all([
-    ctx.call(`listing check runs of ${sha.slice(0, 12)}`, () => ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, {
-      ...repo,
-      ref: sha,
-      filter: "all",
-      per_page: 100
-    })),
-    ctx.call(`listing commit statuses of ${sha.slice(0, 12)}`, () => ctx.octokit.paginate(ctx.octokit.rest.repos.listCommitStatusesForRef, {
-      ...repo,
-      ref: sha,
-      per_page: 100
-    }))
-  ]);
-  const raw = [
-    ...runs.map((r) => ({
-      source: "check-run",
-      id: r.id,
-      name: r.name,
-      status: r.status,
-      conclusion: r.conclusion ?? null,
-      startedAt: r.started_at ?? r.completed_at ?? "1970-01-01T00:00:00Z",
-      url: r.html_url ?? null
-    })),
-    ...statuses.map((s) => ({
-      source: "status",
-      id: s.id,
-      name: s.context,
-      status: s.state,
-      conclusion: null,
-      startedAt: s.created_at,
-      url: s.target_url ?? null
-    }))
-  ];
-  return summarizeChecks(raw);
-}
-var init_pull_request_report = __esm({
-  "packages/github/dist/forge/pull-request-report.js"() {
-    "use strict";
-    init_checks3();
-    init_pull_requests();
-    init_context();
-    init_convert();
-  }
-});
-
-// packages/github/dist/forge/merge.js
-async function mergePullRequest(ctx, repo, number4, input3) {
-  if (!SHA_RE.test(input3.expectedHeadSha))
-    throw new GitHubError("INVALID_INPUT", `expectedHeadSha must be a full 40-character commit SHA, not ${JSON.stringify(input3.expectedHeadSha)}`);
-  const method = input3.method ?? "merge";
-  if (!["merge", "squash", "rebase"].includes(method))
-    throw new GitHubError("INVALID_INPUT", `merge method must be merge, squash or rebase, not ${JSON.stringify(method)}`);
-  if (!input3.checkedByCaller) {
-    const report2 = await observePullRequest(ctx, repo, number4);
-    const pr = report2.pullRequest;
-    if (pr.state === "merged") {
-      if (pr.head.sha !== input3.expectedHeadSha)
-        throw new GitHubError("HEAD_MOVED", `#${number4} was merged at head ${pr.head.sha.slice(0, 12)}, not the checked ${input3.expectedHeadSha.slice(0, 12)}`, {
-          advice: "someone merged a different head; inspect main before going on"
-        });
-      return { outcome: "already-merged", mergeCommitSha: pr.mergeCommitSha ?? "", pullRequest: pr };
-    }
-    if (pr.head.sha !== input3.expectedHeadSha)
-      throw new GitHubError("HEAD_MOVED", `#${number4} head is now ${pr.head.sha.slice(0, 12)}, not the checked ${input3.expectedHeadSha.slice(0, 12)}; not merged`, {
-        advice: "new commits landed on the release branch: re-run the gates for the new head"
-      });
-    const blockers = report2.blockers.filter((b) => input3.requireApproval !== false || !b.startsWith("not approved"));
-    if (blockers.length)
-      throw new GitHubError("NOT_MERGEABLE", `#${number4} cannot be merged: ${blockers.join("; ")}`, {
-        advice: report2.mergeability.advice ?? "fix what is listed and re-run; nothing was merged"
-      });
-  }
-  const { data } = await ctx.call(`merging #${number4}`, () => ctx.octokit.rest.pulls.merge({
-    ...repo,
-    pull_number: number4,
-    sha: input3.expectedHeadSha,
-    merge_method: method,
-    ...input3.commitTitle ? { commit_title: input3.commitTitle } : {}
-  }), {
-    405: "GitHub refused the merge: check branch protection, approvals and mergeability",
-    409: "the head moved: re-run the gates"
-  }).catch((e) => {
-    const status2 = statusOf(e);
-    const err = ctx.fail(e, `merging #${number4}`);
-    if (status2 === 409)
-      throw new GitHubError("HEAD_MOVED", err.message, {
-        status: status2,
-        requestId: err.requestId,
-        advice: "the release branch moved: re-run the gates for the new head"
-      });
-    if (status2 === 405)
-      throw new GitHubError("NOT_MERGEABLE", err.message, {
-        status: status2,
-        requestId: err.requestId,
-        advice: err.advice
-      });
-    throw err;
-  });
-  const after = await ctx.call(`reading back #${number4}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
-  if (!after.data.merged || after.data.merge_commit_sha !== data.sha)
-    throw new GitHubError("VERIFICATION_FAILED", `#${number4} does not read back as merged at ${data.sha.slice(0, 12)}`, {
-      advice: "look at the pull request on GitHub; re-run to converge"
-    });
-  return {
-    outcome: "merged",
-    mergeCommitSha: data.sha,
-    pullRequest: toPullInfo(after.data)
-  };
-}
-var init_merge = __esm({
-  "packages/github/dist/forge/merge.js"() {
-    "use strict";
-    init_client();
-    init_errors4();
-    init_context();
-    init_convert();
-    init_pull_request_report();
-  }
-});
-
-// packages/github/dist/forge/pull-requests.js
-async function findReleasePullRequest(ctx, repo, version2, branches = {}) {
-  const head = (branches.head ?? "release/{version}").replace("{version}", version2);
-  const baseRef = branches.base ?? "main";
-  const name = `${repo.owner}/${repo.repo}`;
-  const list = await ctx.call(`listing pull requests ${head} → ${baseRef} of ${name}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.list, {
-    ...repo,
-    head: `${repo.owner}:${head}`,
-    base: baseRef,
-    state: "open",
-    per_page: 100
-  }));
-  if (list.length > 1)
-    throw new GitHubError("AMBIGUOUS", `${name} has ${list.length} open pull requests ${head} → ${baseRef} (#${list.map((p2) => p2.number).join(", #")})`, {
-      advice: "close all but one"
-    });
-  const p = list[0];
-  return p ? toPullInfo(p) : void 0;
-}
-async function findPullRequest(ctx, repo, branches) {
-  const { head, base } = branches;
-  const name = `${repo.owner}/${repo.repo}`;
-  const list = await ctx.call(`listing pull requests ${head} → ${base} of ${name}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.list, {
-    ...repo,
-    head: `${repo.owner}:${head}`,
-    base,
-    state: "all",
-    per_page: 100
-  }));
-  const open3 = list.filter((p2) => p2.state === "open");
-  if (open3.length > 1)
-    throw new GitHubError("AMBIGUOUS", `${name} has ${open3.length} open pull requests ${head} → ${base} (#${open3.map((p2) => p2.number).join(", #")})`, { advice: "close all but one" });
-  if (open3[0])
-    return toPullInfo(open3[0]);
-  const newest = (ps) => [...ps].sort((a, b) => (b.closed_at ?? "").localeCompare(a.closed_at ?? "") || b.number - a.number)[0];
-  const p = newest(list.filter((x) => x.merged_at)) ?? newest(list);
-  return p ? toPullInfo(p) : void 0;
-}
-async function closePullRequest(ctx, repo, number4, comment) {
-  if (!comment.trim())
-    throw new GitHubError("INVALID_INPUT", `closing #${number4} needs a comment saying why`);
-  const name = `${repo.owner}/${repo.repo}`;
-  const read = async () => {
-    const { data } = await ctx.call(`reading pull request #${number4} of ${name}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
-    return toPullInfo({ ...data, merged_at: data.merged ? data.merged_at ?? "merged" : null });
-  };
-  const before = await read();
-  if (before.state === "merged")
-    throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} is already merged; not closing it`, {
-      advice: "a merged release PR means the release was promoted: there is nothing to abandon"
-    });
-  if (before.state === "closed")
-    return { outcome: "already-closed", pullRequest: before };
-  await ctx.call(`commenting on #${number4} of ${name}`, () => ctx.octokit.rest.issues.createComment({ ...repo, issue_number: number4, body: comment }));
-  await ctx.call(`closing #${number4} of ${name}`, () => ctx.octokit.rest.pulls.update({ ...repo, pull_number: number4, state: "closed" }));
-  const after = await read();
-  if (after.state === "open")
-    throw new GitHubError("VERIFICATION_FAILED", `#${number4} of ${name} still reads back as open after closing it`, {
-      advice: "look at the pull request on GitHub; re-run to converge"
-    });
-  if (after.state === "merged")
-    throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} was merged meanwhile; it cannot be closed`);
-  return { outcome: "closed", pullRequest: after };
-}
-var init_pull_requests2 = __esm({
-  "packages/github/dist/forge/pull-requests.js"() {
-    "use strict";
-    init_errors4();
-    init_convert();
-  }
-});
-
-// packages/github/dist/forge/releases.js
-async function canPush(ctx, repo) {
-  const { data } = await ctx.call(`reading ${repo.owner}/${repo.repo}`, () => ctx.octokit.rest.repos.get({ ...repo }));
-  return data.permissions?.push;
-}
-async function findRelease(ctx, repo, tag) {
-  checkTag(tag);
-  const name = `${repo.owner}/${repo.repo}`;
-  const [all, draftsVisible] = await Promise.all([
-    ctx.call(`listing releases of ${name}`, () => ctx.octokit.paginate(ctx.octokit.rest.repos.listReleases, { ...repo, per_page: 100 })),
-    canPush(ctx, repo)
-  ]);
-  const matches = all.filter((r) => r.tag_name === tag);
-  if (matches.length > 1) {
-    const published = matches.filter((r) => !r.draft);
-    if (published.length !== 1)
-      throw new GitHubError("AMBIGUOUS", `${name} has ${matches.length} releases for tag ${tag} (ids ${matches.map((r) => r.id).join(", ")})`, {
-        advice: "delete the extra draft releases in the GitHub UI, keeping one"
-      });
-    return { repository: repo, tag, release: toRelease(published[0]), draftsVisible };
-  }
-  return { repository: repo, tag, release: matches[0] ? toRelease(matches[0]) : void 0, draftsVisible };
-}
-async function getDraftRelease(ctx, repo, tag) {
-  const found = await findRelease(ctx, repo, tag);
-  if (!found.release)
-    throw notFoundRelease(found);
-  if (!found.release.draft)
-    throw new GitHubError("PRECONDITION_FAILED", `the release ${tag} of ${repo.owner}/${repo.repo} is already published, not a draft`, {
-      advice: "published releases are immutable: if this version is done, there is nothing to promote; otherwise cut the next patch version"
-    });
-  return found.release;
-}
-async function createDraftRelease(ctx, repo, input3) {
-  const name = `${repo.owner}/${repo.repo}`;
-  const found = await findRelease(ctx, repo, input3.tag);
-  if (found.draftsVisible === false)
-    throw new GitHubError("FORBIDDEN", `the token cannot see draft releases of ${name}, so it cannot tell whether a draft for ${input3.tag} exists`, {
-      advice: "use a token with push access (contents: write); only those see drafts"
-    });
-  const existing = found.release;
-  if (existing && !existing.draft)
-    throw new GitHubError("PRECONDITION_FAILED", `${name} already has a published release ${input3.tag}`, {
-      advice: "published releases are immutable and cannot be replaced: cut the next patch version"
-    });
-  const title = input3.name ?? input3.tag;
-  const prerelease = input3.prerelease ?? false;
-  if (existing) {
-    if (existing.notes === input3.notes && existing.name === title && existing.prerelease === prerelease)
-      return { outcome: "unchanged", release: existing };
-    const { data: data2 } = await ctx.call(`updating the draft release ${input3.tag} of ${name}`, () => ctx.octokit.rest.repos.updateRelease({
-      ...repo,
-      release_id: existing.id,
-      body: input3.notes,
-      name: title,
-      prerelease
-    }));
-    return {
-      outcome: "updated",
-      release: await verifyRelease(ctx, repo, data2.id, { draft: true, notes: input3.notes })
-    };
-  }
-  if (input3.requireTag ?? true) {
-    const sha = await getRef(ctx, repo, `tags/${input3.tag}`);
-    if (!sha)
-      throw new GitHubError("PRECONDITION_FAILED", `tag ${input3.tag} does not exist in ${name}`, {
-        advice: "create the version tag first (createTag) so the draft is attached to the exact commit"
-      });
-  }
-  const { data } = await ctx.call(`creating the draft release ${input3.tag} of ${name}`, () => ctx.octokit.rest.repos.createRelease({
-    ...repo,
-    tag_name: input3.tag,
-    name: title,
-    body: input3.notes,
-    draft: true,
-    prerelease
-  })).catch((e) => {
-    throw burnedTag(e, input3.tag, name);
-  });
-  return {
-    outcome: "created",
-    release: await verifyRelease(ctx, repo, data.id, { draft: true, notes: input3.notes })
-  };
-}
-async function publishRelease(ctx, repo, tag, options) {
-  if (!["true", "false", "legacy"].includes(options.makeLatest))
-    throw new GitHubError("INVALID_INPUT", `makeLatest must be 'true', 'false' or 'legacy', not ${JSON.stringify(options.makeLatest)}`);
-  const name = `${repo.owner}/${repo.repo}`;
-  let id = options.draftId;
-  if (id === void 0) {
-    const found = await findRelease(ctx, repo, tag);
-    if (!found.release)
-      throw notFoundRelease(found);
-    if (!found.release.draft)
-      return { outcome: "already-published", release: found.release };
-    id = found.release.id;
-  }
-  const releaseId = id;
-  await ctx.call(`publishing the release ${tag} of ${name}`, () => ctx.octokit.rest.repos.updateRelease({
-    ...repo,
-    release_id: releaseId,
-    draft: false,
-    make_latest: options.makeLatest
-  })).catch((e) => {
-    throw burnedTag(e, tag, name);
-  });
-  const release = await verifyRelease(ctx, repo, releaseId, { draft: false });
-  if (release.tag !== tag)
-    throw new GitHubError("VERIFICATION_FAILED", `release ${releaseId} of ${name} is ${release.tag}, not ${tag}`, {
-      advice: "the release id does not belong to this tag; nothing else was changed"
-    });
-  return { outcome: "published", release };
-}
-async function deleteDraftRelease(ctx, repo, tag) {
-  const found = await findRelease(ctx, repo, tag);
-  if (!found.release) {
-    if (found.draftsVisible === false)
-      throw notFoundRelease(found);
-    return { outcome: "absent" };
-  }
-  if (!found.release.draft)
-    throw new GitHubError("PRECONDITION_FAILED", `refusing to delete the published release ${tag} of ${repo.owner}/${repo.repo}`, {
-      advice: "deleting a published release tombstones its tag forever; fix forward with the next patch version"
-    });
-  const id = found.release.id;
-  await ctx.call(`deleting the draft release ${tag}`, () => ctx.octokit.rest.repos.deleteRelease({ ...repo, release_id: id }));
-  return { outcome: "deleted" };
-}
-async function verifyRelease(ctx, repo, id, want) {
-  const { data } = await ctx.call(`reading back release ${id}`, () => ctx.octokit.rest.repos.getRelease({ ...repo, release_id: id }));
-  const r = toRelease(data);
-  if (r.draft !== want.draft || want.notes !== void 0 && r.notes !== want.notes)
-    throw new GitHubError("VERIFICATION_FAILED", `release ${r.tag} (id ${id}) reads back as draft=${r.draft} with ${r.notes === want.notes ? "the expected" : "different"} notes after the write`, {
-      advice: "look at the release on GitHub; re-run to converge"
-    });
-  return r;
-}
-var init_releases = __esm({
-  "packages/github/dist/forge/releases.js"() {
-    "use strict";
-    init_errors4();
-    init_convert();
-    init_guards();
-    init_refs();
-  }
-});
-
-// packages/github/dist/forge/smoke.js
-async function checkSmokeSignal(ctx, repo, tag, rule) {
-  if (!["prerelease", "published", "either"].includes(rule))
-    throw new GitHubError("INVALID_INPUT", `smoke rule must be 'prerelease', 'published' or 'either', not ${JSON.stringify(rule)}`);
-  const name = `${repo.owner}/${repo.repo}`;
-  const found = await findRelease(ctx, repo, tag);
-  const base = { repository: repo, tag, rule, release: found.release, draftsVisible: found.draftsVisible };
-  const r = found.release;
-  if (!r) {
-    const invisible = found.draftsVisible === false ? " (this token cannot see drafts there, so a draft may exist)" : "";
-    return {
-      ...base,
-      state: "absent",
-      reason: `${name} has no release ${tag} yet${invisible}; if a published one existed and was deleted, the tag is burned for good and the version must be re-cut`
-    };
-  }
-  const kind = `${r.draft ? "a draft" : "a published"} ${r.prerelease ? "pre-release" : "final release"}`;
-  const passed = !r.draft && (rule === "either" || rule === "published" && !r.prerelease || rule === "prerelease" && r.prerelease);
-  const wanted = rule === "published" ? "a published final release" : rule === "prerelease" ? "a published pre-release" : "a published release";
-  return {
-    ...base,
-    // A published final release never turns into a pre-release: under 'prerelease' that is a
-    // mismatch between the rule and the downstream contract, not something to wait for.
-    state: passed ? "passed" : !r.draft && !r.prerelease && rule === "prerelease" ? "unexpected" : "pending",
-    reason: passed ? `${name} has ${kind} ${tag}, as rule '${rule}' requires` : `${name} has ${kind} ${tag}; rule '${rule}' wants ${wanted}${r.draft ? " (still a draft)" : r.prerelease ? " (still a pre-release, expected final)" : " (it is final, not a pre-release)"}`
-  };
-}
-var init_smoke = __esm({
-  "packages/github/dist/forge/smoke.js"() {
-    "use strict";
-    init_errors4();
-    init_releases();
-  }
-});
-
-// packages/github/dist/forge/tags.js
-async function deleteTagWithoutRelease(ctx, repo, tag) {
-  checkTag(tag);
-  const name = `${repo.owner}/${repo.repo}`;
-  const found = await findRelease(ctx, repo, tag);
-  if (found.release)
-    throw new GitHubError("PRECONDITION_FAILED", `refusing to delete tag ${tag} of ${name}: it has a ${found.release.draft ? "draft" : "published"} release`, {
-      advice: found.release.draft ? "delete the draft release first (deleteDraftRelease), then the tag" : "a published release and its tag are forever: fix forward with the next patch version"
-    });
-  if (found.draftsVisible === false)
-    throw new GitHubError("FORBIDDEN", `the token cannot see draft releases of ${name}, so it cannot tell that tag ${tag} has no draft release; not deleting it`, { advice: "use a token with push access (contents: write)" });
-  const full = `refs/tags/${tag}`;
-  const sha = await getRef(ctx, repo, full);
-  if (!sha)
-    return { outcome: "absent", tag, sha: void 0 };
-  try {
-    await ctx.octokit.rest.git.deleteRef({ ...repo, ref: `tags/${tag}` });
-  } catch (e) {
-    if (statusOf(e) === 422 && !await getRef(ctx, repo, full))
-      return { outcome: "absent", tag, sha };
-    throw ctx.fail(e, `deleting tag ${tag} of ${name}`);
-  }
-  return { outcome: "deleted", tag, sha };
-}
-async function createTag(ctx, repo, tag, sha) {
-  checkTag(tag);
-  const r = await createRef(ctx, repo, `refs/tags/${tag}`, sha);
-  if (r.created)
-    return { outcome: "created", tag, sha };
-  if (r.sha === sha)
-    return { outcome: "exists", tag, sha };
-  throw new GitHubError("CONFLICT", `tag ${tag} of ${repo.owner}/${repo.repo} already points at ${r.sha.slice(0, 12)}, not ${sha.slice(0, 12)}`, {
-    advice: "tags are immutable: if that tag is wrong, release the next version"
-  });
-}
-var init_tags = __esm({
-  "packages/github/dist/forge/tags.js"() {
-    "use strict";
-    init_client();
-    init_errors4();
-    init_guards();
-    init_refs();
-    init_releases();
-  }
-});
-
 // packages/github/dist/forge.js
-var GitHubForge;
+function fullRef(ref) {
+  return ref.startsWith("refs/") ? ref : `refs/${ref}`;
+}
+function toRun(r, boundBy) {
+  return {
+    id: r.id,
+    url: r.html_url,
+    workflowPath: r.path,
+    displayTitle: r.display_title,
+    status: r.status,
+    conclusion: r.conclusion,
+    createdAt: r.created_at,
+    boundBy
+  };
+}
+function toPullInfo(p) {
+  return {
+    number: p.number,
+    url: p.html_url,
+    title: p.title,
+    state: p.merged_at ? "merged" : p.state === "open" ? "open" : "closed",
+    draft: p.draft ?? false,
+    head: { ref: p.head.ref, sha: p.head.sha },
+    base: { ref: p.base.ref, sha: p.base.sha },
+    mergeCommitSha: p.merge_commit_sha ?? null
+  };
+}
+function checkTag(tag) {
+  if (!TAG_RE.test(tag) || tag.includes("..") || tag.endsWith(".lock") || tag.length > 200)
+    throw new GitHubError("INVALID_INPUT", `"${tag}" is not a usable tag name`, {
+      advice: "use the version tag, e.g. 1.2.3 or v1.2.3"
+    });
+}
+function toRelease(r) {
+  return {
+    id: r.id,
+    tag: r.tag_name,
+    name: r.name,
+    notes: r.body ?? null,
+    draft: r.draft,
+    prerelease: r.prerelease,
+    immutable: r.immutable,
+    targetCommitish: r.target_commitish,
+    url: r.html_url,
+    createdAt: r.created_at,
+    publishedAt: r.published_at
+  };
+}
+function notFoundRelease(found) {
+  const name = `${found.repository.owner}/${found.repository.repo}`;
+  const why = found.draftsVisible === false ? "this token has no push access there, and GitHub lists draft releases only to tokens with push access" : "note that a token without push access cannot see draft releases";
+  return new GitHubError("NOT_FOUND", `no release for tag ${found.tag} in ${name} (${why})`, {
+    advice: found.draftsVisible === false ? "use a token with contents: write (push access), e.g. the release app token, not a read-only GITHUB_TOKEN" : "run publish first (it creates the draft release), or check the tag"
+  });
+}
+function burnedTag(e, tag, repoName) {
+  if (e instanceof GitHubError && e.status === 422 && /immutable release|creations being restricted|GH013|rule violation/i.test(e.message))
+    return new GitHubError("TAG_BURNED", `tag ${tag} of ${repoName} is burned: a published release used it and was deleted, and GitHub never allows it again (${e.message})`, {
+      status: 422,
+      requestId: e.requestId,
+      advice: "this version can never be released; re-cut the content as the next patch version"
+    });
+  return e;
+}
+var SHA_RE, TAG_RE, LOCK_MESSAGE, DISPATCH_BACKDATE_MS, sleep, GitHubForge;
 var init_forge = __esm({
   "packages/github/dist/forge.js"() {
     "use strict";
     init_client();
-    init_context();
-    init_contents();
-    init_dispatch();
-    init_lock();
-    init_merge();
-    init_pull_request_report();
-    init_pull_requests2();
-    init_refs();
-    init_releases();
-    init_smoke();
-    init_tags();
+    init_checks3();
+    init_errors4();
+    init_pull_requests();
+    SHA_RE = /^[0-9a-f]{40}$/;
+    TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._+/-]*$/;
+    LOCK_MESSAGE = "relkit-lock";
+    DISPATCH_BACKDATE_MS = 6e4;
+    sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     GitHubForge = class {
       octokit;
-      ctx;
+      token;
+      pollMs;
+      mergeabilityAttempts;
+      readBackAttempts;
       constructor(options) {
         this.octokit = createClient(options);
-        this.ctx = forgeContext(this.octokit, options.token, {
-          pollMs: options.pollIntervalMs ?? 2e3,
-          mergeabilityAttempts: Math.max(1, options.mergeabilityAttempts ?? 5),
-          readBackAttempts: Math.max(1, options.readBackAttempts ?? 10)
-        });
+        this.token = options.token;
+        this.pollMs = options.pollIntervalMs ?? 2e3;
+        this.mergeabilityAttempts = Math.max(1, options.mergeabilityAttempts ?? 5);
+        this.readBackAttempts = Math.max(1, options.readBackAttempts ?? 10);
+      }
+      fail(e, doing, advice) {
+        return toGitHubError(e, doing, this.token, advice);
+      }
+      async call(doing, fn, advice) {
+        try {
+          return await fn();
+        } catch (e) {
+          throw this.fail(e, doing, advice);
+        }
       }
       // ------------------------------------------------------------------------------------------
       // Releases
       // ------------------------------------------------------------------------------------------
       /** Whether this token has push access (and so sees draft releases); undefined if GitHub does not say. */
-      canPush(repo) {
-        return canPush(this.ctx, repo);
+      async canPush(repo) {
+        const { data } = await this.call(`reading ${repo.owner}/${repo.repo}`, () => this.octokit.rest.repos.get({ ...repo }));
+        return data.permissions?.push;
       }
       /**
        * Finds the release for a tag, drafts included, by listing releases (GET /releases/tags/{tag}
        * never returns a draft, #507). Only a token with push access sees drafts in the list (#517),
        * so the lookup also reports whether drafts were visible.
        */
-      findRelease(repo, tag) {
-        return findRelease(this.ctx, repo, tag);
+      async findRelease(repo, tag) {
+        checkTag(tag);
+        const name = `${repo.owner}/${repo.repo}`;
+        const [all, draftsVisible] = await Promise.all([
+          this.call(`listing releases of ${name}`, () => this.octokit.paginate(this.octokit.rest.repos.listReleases, { ...repo, per_page: 100 })),
+          this.canPush(repo)
+        ]);
+        const matches = all.filter((r) => r.tag_name === tag);
+        if (matches.length > 1) {
+          const published = matches.filter((r) => !r.draft);
+          if (published.length !== 1)
+            throw new GitHubError("AMBIGUOUS", `${name} has ${matches.length} releases for tag ${tag} (ids ${matches.map((r) => r.id).join(", ")})`, {
+              advice: "delete the extra draft releases in the GitHub UI, keeping one"
+            });
+          return { repository: repo, tag, release: toRelease(published[0]), draftsVisible };
+        }
+        return { repository: repo, tag, release: matches[0] ? toRelease(matches[0]) : void 0, draftsVisible };
       }
       /** The draft release for a tag; a clear error if it is missing, invisible to this token, or published. */
-      getDraftRelease(repo, tag) {
-        return getDraftRelease(this.ctx, repo, tag);
+      async getDraftRelease(repo, tag) {
+        const found = await this.findRelease(repo, tag);
+        if (!found.release)
+          throw notFoundRelease(found);
+        if (!found.release.draft)
+          throw new GitHubError("PRECONDITION_FAILED", `the release ${tag} of ${repo.owner}/${repo.repo} is already published, not a draft`, {
+            advice: "published releases are immutable: if this version is done, there is nothing to promote; otherwise cut the next patch version"
+          });
+        return found.release;
       }
       /**
        * Creates the draft release for a tag with the given notes. An existing draft is the retry
        * path (its notes are brought up to date); an existing published release is an error.
        */
-      createDraftRelease(repo, input3) {
-        return createDraftRelease(this.ctx, repo, input3);
+      async createDraftRelease(repo, input3) {
+        const name = `${repo.owner}/${repo.repo}`;
+        const found = await this.findRelease(repo, input3.tag);
+        if (found.draftsVisible === false)
+          throw new GitHubError("FORBIDDEN", `the token cannot see draft releases of ${name}, so it cannot tell whether a draft for ${input3.tag} exists`, {
+            advice: "use a token with push access (contents: write); only those see drafts"
+          });
+        const existing = found.release;
+        if (existing && !existing.draft)
+          throw new GitHubError("PRECONDITION_FAILED", `${name} already has a published release ${input3.tag}`, {
+            advice: "published releases are immutable and cannot be replaced: cut the next patch version"
+          });
+        const title = input3.name ?? input3.tag;
+        const prerelease = input3.prerelease ?? false;
+        if (existing) {
+          if (existing.notes === input3.notes && existing.name === title && existing.prerelease === prerelease)
+            return { outcome: "unchanged", release: existing };
+          const { data: data2 } = await this.call(`updating the draft release ${input3.tag} of ${name}`, () => this.octokit.rest.repos.updateRelease({
+            ...repo,
+            release_id: existing.id,
+            body: input3.notes,
+            name: title,
+            prerelease
+          }));
+          return {
+            outcome: "updated",
+            release: await this.verifyRelease(repo, data2.id, { draft: true, notes: input3.notes })
+          };
+        }
+        if (input3.requireTag ?? true) {
+          const sha = await this.getRef(repo, `tags/${input3.tag}`);
+          if (!sha)
+            throw new GitHubError("PRECONDITION_FAILED", `tag ${input3.tag} does not exist in ${name}`, {
+              advice: "create the version tag first (createTag) so the draft is attached to the exact commit"
+            });
+        }
+        const { data } = await this.call(`creating the draft release ${input3.tag} of ${name}`, () => this.octokit.rest.repos.createRelease({
+          ...repo,
+          tag_name: input3.tag,
+          name: title,
+          body: input3.notes,
+          draft: true,
+          prerelease
+        })).catch((e) => {
+          throw burnedTag(e, input3.tag, name);
+        });
+        return {
+          outcome: "created",
+          release: await this.verifyRelease(repo, data.id, { draft: true, notes: input3.notes })
+        };
       }
       /**
        * Publishes the draft release of a tag (`draft: false`) with an explicit make_latest. Already
@@ -30664,15 +29912,62 @@ var init_forge = __esm({
        * observed (the release engine does, in its gates), which saves the lookup; the published
        * release is read back either way and must carry the tag.
        */
-      publishRelease(repo, tag, options) {
-        return publishRelease(this.ctx, repo, tag, options);
+      async publishRelease(repo, tag, options) {
+        if (!["true", "false", "legacy"].includes(options.makeLatest))
+          throw new GitHubError("INVALID_INPUT", `makeLatest must be 'true', 'false' or 'legacy', not ${JSON.stringify(options.makeLatest)}`);
+        const name = `${repo.owner}/${repo.repo}`;
+        let id = options.draftId;
+        if (id === void 0) {
+          const found = await this.findRelease(repo, tag);
+          if (!found.release)
+            throw notFoundRelease(found);
+          if (!found.release.draft)
+            return { outcome: "already-published", release: found.release };
+          id = found.release.id;
+        }
+        const releaseId = id;
+        await this.call(`publishing the release ${tag} of ${name}`, () => this.octokit.rest.repos.updateRelease({
+          ...repo,
+          release_id: releaseId,
+          draft: false,
+          make_latest: options.makeLatest
+        })).catch((e) => {
+          throw burnedTag(e, tag, name);
+        });
+        const release = await this.verifyRelease(repo, releaseId, { draft: false });
+        if (release.tag !== tag)
+          throw new GitHubError("VERIFICATION_FAILED", `release ${releaseId} of ${name} is ${release.tag}, not ${tag}`, {
+            advice: "the release id does not belong to this tag; nothing else was changed"
+          });
+        return { outcome: "published", release };
       }
       /**
        * Deletes the draft release of a tag (the abandon path). A published release is never deleted:
        * on GitHub that burns the tag name forever (#1301).
        */
-      deleteDraftRelease(repo, tag) {
-        return deleteDraftRelease(this.ctx, repo, tag);
+      async deleteDraftRelease(repo, tag) {
+        const found = await this.findRelease(repo, tag);
+        if (!found.release) {
+          if (found.draftsVisible === false)
+            throw notFoundRelease(found);
+          return { outcome: "absent" };
+        }
+        if (!found.release.draft)
+          throw new GitHubError("PRECONDITION_FAILED", `refusing to delete the published release ${tag} of ${repo.owner}/${repo.repo}`, {
+            advice: "deleting a published release tombstones its tag forever; fix forward with the next patch version"
+          });
+        const id = found.release.id;
+        await this.call(`deleting the draft release ${tag}`, () => this.octokit.rest.repos.deleteRelease({ ...repo, release_id: id }));
+        return { outcome: "deleted" };
+      }
+      async verifyRelease(repo, id, want) {
+        const { data } = await this.call(`reading back release ${id}`, () => this.octokit.rest.repos.getRelease({ ...repo, release_id: id }));
+        const r = toRelease(data);
+        if (r.draft !== want.draft || want.notes !== void 0 && r.notes !== want.notes)
+          throw new GitHubError("VERIFICATION_FAILED", `release ${r.tag} (id ${id}) reads back as draft=${r.draft} with ${r.notes === want.notes ? "the expected" : "different"} notes after the write`, {
+            advice: "look at the release on GitHub; re-run to converge"
+          });
+        return r;
       }
       // ------------------------------------------------------------------------------------------
       // Downstream smoke signal
@@ -30682,69 +29977,340 @@ var init_forge = __esm({
        * `published` (a published, non-prerelease release: what the origin ships), `prerelease` (a
        * published pre-release: the original request's wording) or `either` (any published release).
        */
-      checkSmokeSignal(repo, tag, rule) {
-        return checkSmokeSignal(this.ctx, repo, tag, rule);
+      async checkSmokeSignal(repo, tag, rule) {
+        if (!["prerelease", "published", "either"].includes(rule))
+          throw new GitHubError("INVALID_INPUT", `smoke rule must be 'prerelease', 'published' or 'either', not ${JSON.stringify(rule)}`);
+        const name = `${repo.owner}/${repo.repo}`;
+        const found = await this.findRelease(repo, tag);
+        const base = { repository: repo, tag, rule, release: found.release, draftsVisible: found.draftsVisible };
+        const r = found.release;
+        if (!r) {
+          const invisible = found.draftsVisible === false ? " (this token cannot see drafts there, so a draft may exist)" : "";
+          return {
+            ...base,
+            state: "absent",
+            reason: `${name} has no release ${tag} yet${invisible}; if a published one existed and was deleted, the tag is burned for good and the version must be re-cut`
+          };
+        }
+        const kind = `${r.draft ? "a draft" : "a published"} ${r.prerelease ? "pre-release" : "final release"}`;
+        const passed = !r.draft && (rule === "either" || rule === "published" && !r.prerelease || rule === "prerelease" && r.prerelease);
+        const wanted = rule === "published" ? "a published final release" : rule === "prerelease" ? "a published pre-release" : "a published release";
+        return {
+          ...base,
+          // A published final release never turns into a pre-release: under 'prerelease' that is a
+          // mismatch between the rule and the downstream contract, not something to wait for.
+          state: passed ? "passed" : !r.draft && !r.prerelease && rule === "prerelease" ? "unexpected" : "pending",
+          reason: passed ? `${name} has ${kind} ${tag}, as rule '${rule}' requires` : `${name} has ${kind} ${tag}; rule '${rule}' wants ${wanted}${r.draft ? " (still a draft)" : r.prerelease ? " (still a pre-release, expected final)" : " (it is final, not a pre-release)"}`
+        };
       }
       // ------------------------------------------------------------------------------------------
       // Release pull request
       // ------------------------------------------------------------------------------------------
       /** The open PR `release/{version}` → `main` (names configurable); undefined if none. */
-      findReleasePullRequest(repo, version2, branches = {}) {
-        return findReleasePullRequest(this.ctx, repo, version2, branches);
+      async findReleasePullRequest(repo, version2, branches = {}) {
+        const head = (branches.head ?? "release/{version}").replace("{version}", version2);
+        const baseRef = branches.base ?? "main";
+        const name = `${repo.owner}/${repo.repo}`;
+        const list = await this.call(`listing pull requests ${head} → ${baseRef} of ${name}`, () => this.octokit.paginate(this.octokit.rest.pulls.list, {
+          ...repo,
+          head: `${repo.owner}:${head}`,
+          base: baseRef,
+          state: "open",
+          per_page: 100
+        }));
+        if (list.length > 1)
+          throw new GitHubError("AMBIGUOUS", `${name} has ${list.length} open pull requests ${head} → ${baseRef} (#${list.map((p2) => p2.number).join(", #")})`, {
+            advice: "close all but one"
+          });
+        const p = list[0];
+        return p ? toPullInfo(p) : void 0;
       }
       /**
        * The pull request `head` → `base` in whatever state: the open one; else the most recently
        * merged one (a resumed promote must see `merged`); else the most recently closed one (an
        * abandoned release). Several open ones are AMBIGUOUS. Undefined when none ever existed.
        */
-      findPullRequest(repo, branches) {
-        return findPullRequest(this.ctx, repo, branches);
+      async findPullRequest(repo, branches) {
+        const { head, base } = branches;
+        const name = `${repo.owner}/${repo.repo}`;
+        const list = await this.call(`listing pull requests ${head} → ${base} of ${name}`, () => this.octokit.paginate(this.octokit.rest.pulls.list, {
+          ...repo,
+          head: `${repo.owner}:${head}`,
+          base,
+          state: "all",
+          per_page: 100
+        }));
+        const open3 = list.filter((p2) => p2.state === "open");
+        if (open3.length > 1)
+          throw new GitHubError("AMBIGUOUS", `${name} has ${open3.length} open pull requests ${head} → ${base} (#${open3.map((p2) => p2.number).join(", #")})`, { advice: "close all but one" });
+        if (open3[0])
+          return toPullInfo(open3[0]);
+        const newest = (ps) => [...ps].sort((a, b) => (b.closed_at ?? "").localeCompare(a.closed_at ?? "") || b.number - a.number)[0];
+        const p = newest(list.filter((x) => x.merged_at)) ?? newest(list);
+        return p ? toPullInfo(p) : void 0;
       }
       /**
        * Closes a pull request with a comment saying why (the abandon path). Already closed counts as
        * done; a merged pull request is an error (it cannot be un-merged). The comment goes first so
        * the reason is on the PR before it closes; a crash between the two re-comments on a re-run.
        */
-      closePullRequest(repo, number4, comment) {
-        return closePullRequest(this.ctx, repo, number4, comment);
+      async closePullRequest(repo, number4, comment) {
+        if (!comment.trim())
+          throw new GitHubError("INVALID_INPUT", `closing #${number4} needs a comment saying why`);
+        const name = `${repo.owner}/${repo.repo}`;
+        const read = async () => {
+          const { data } = await this.call(`reading pull request #${number4} of ${name}`, () => this.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
+          return toPullInfo({ ...data, merged_at: data.merged ? data.merged_at ?? "merged" : null });
+        };
+        const before = await read();
+        if (before.state === "merged")
+          throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} is already merged; not closing it`, {
+            advice: "a merged release PR means the release was promoted: there is nothing to abandon"
+          });
+        if (before.state === "closed")
+          return { outcome: "already-closed", pullRequest: before };
+        await this.call(`commenting on #${number4} of ${name}`, () => this.octokit.rest.issues.createComment({ ...repo, issue_number: number4, body: comment }));
+        await this.call(`closing #${number4} of ${name}`, () => this.octokit.rest.pulls.update({ ...repo, pull_number: number4, state: "closed" }));
+        const after = await read();
+        if (after.state === "open")
+          throw new GitHubError("VERIFICATION_FAILED", `#${number4} of ${name} still reads back as open after closing it`, {
+            advice: "look at the pull request on GitHub; re-run to converge"
+          });
+        if (after.state === "merged")
+          throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} was merged meanwhile; it cannot be closed`);
+        return { outcome: "closed", pullRequest: after };
       }
       /**
        * Everything the PR gate needs: draft, approval (reviewDecision with the reviews-list
        * fallback), checks (latest run per name), mergeability (re-queried while GitHub computes it).
        */
-      observePullRequest(repo, number4) {
-        return observePullRequest(this.ctx, repo, number4);
+      async observePullRequest(repo, number4) {
+        const { pr, mergeability } = await this.readMergeability(repo, number4);
+        const [approval, checks] = await Promise.all([
+          this.readApproval(repo, number4),
+          this.readChecks(repo, pr.head.sha)
+        ]);
+        const blockers = [];
+        if (pr.state !== "open")
+          blockers.push(`the pull request is ${pr.state}`);
+        if (pr.draft)
+          blockers.push("the pull request is a draft");
+        if (!approval.approved)
+          blockers.push(approval.changesRequestedBy.length ? `changes requested by ${approval.changesRequestedBy.join(", ")}` : `not approved (${approval.decision ?? "no approving review"})`);
+        if (checks.verdict !== "green")
+          blockers.push(checks.verdict === "failed" ? `checks failed: ${checks.failed.join(", ")}` : checks.verdict === "pending" ? `checks pending: ${checks.pending.join(", ")}` : "no checks reported on the head commit");
+        if (mergeability.state !== "mergeable" && mergeability.state !== "draft" && pr.state === "open")
+          blockers.push(`${mergeability.reason}${mergeability.advice ? `: ${mergeability.advice}` : ""}`);
+        return { pullRequest: pr, approval, checks, mergeability, blockers };
+      }
+      async readMergeability(repo, number4) {
+        for (let attempt = 1; ; attempt++) {
+          const { data } = await this.call(`reading pull request #${number4}`, () => this.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
+          const pr = toPullInfo(data);
+          const mergeability = classifyMergeability({
+            merged: data.merged,
+            state: data.state,
+            draft: data.draft ?? false,
+            mergeable: data.mergeable,
+            mergeableState: data.mergeable_state
+          }, data.head.ref, data.base.ref);
+          if (mergeability.state !== "unknown" || attempt >= this.mergeabilityAttempts)
+            return { pr, mergeability };
+          await sleep(this.pollMs);
+        }
+      }
+      async readApproval(repo, number4) {
+        const [decision, reviews] = await Promise.all([
+          this.reviewDecision(repo, number4),
+          this.call(`listing reviews of #${number4}`, () => this.octokit.paginate(this.octokit.rest.pulls.listReviews, {
+            ...repo,
+            pull_number: number4,
+            per_page: 100
+          }))
+        ]);
+        return evaluateApproval(decision, reviews.map((r) => ({
+          login: r.user?.login ?? "",
+          state: r.state,
+          submittedAt: r.submitted_at ?? null
+        })));
+      }
+      async reviewDecision(repo, number4) {
+        const query = `query($owner: String!, $repo: String!, $number: Int!) {
+      repository(owner: $owner, name: $repo) { pullRequest(number: $number) { reviewDecision } }
+    }`;
+        const data = await this.call(`reading the review decision of #${number4}`, () => this.octokit.graphql(query, {
+          owner: repo.owner,
+          repo: repo.repo,
+          number: number4
+        }));
+        return data.repository?.pullRequest?.reviewDecision ?? null;
       }
       /** Check runs and commit statuses of a commit, merged; only the latest run per name counts. */
-      readChecks(repo, sha) {
-        return readChecks(this.ctx, repo, sha);
+      async readChecks(repo, sha) {
+        const [runs, statuses] = await Promise.all([
+          this.call(`listing check runs of ${sha.slice(0, 12)}`, () => this.octokit.paginate(this.octokit.rest.checks.listForRef, {
+            ...repo,
+            ref: sha,
+            filter: "all",
+            per_page: 100
+          })),
+          this.call(`listing commit statuses of ${sha.slice(0, 12)}`, () => this.octokit.paginate(this.octokit.rest.repos.listCommitStatusesForRef, {
+            ...repo,
+            ref: sha,
+            per_page: 100
+          }))
+        ]);
+        const raw = [
+          ...runs.map((r) => ({
+            source: "check-run",
+            id: r.id,
+            name: r.name,
+            status: r.status,
+            conclusion: r.conclusion ?? null,
+            startedAt: r.started_at ?? r.completed_at ?? "1970-01-01T00:00:00Z",
+            url: r.html_url ?? null
+          })),
+          ...statuses.map((s) => ({
+            source: "status",
+            id: s.id,
+            name: s.context,
+            status: s.state,
+            conclusion: null,
+            startedAt: s.created_at,
+            url: s.target_url ?? null
+          }))
+        ];
+        return summarizeChecks(raw);
       }
       /**
        * Merges the release PR, after re-checking everything right before (#1132/#1487: the state
        * may have changed since the gates ran) and with GitHub's `sha` guard, so a PR that moved is
        * not merged. Already merged counts as done.
        */
-      mergePullRequest(repo, number4, input3) {
-        return mergePullRequest(this.ctx, repo, number4, input3);
+      async mergePullRequest(repo, number4, input3) {
+        if (!SHA_RE.test(input3.expectedHeadSha))
+          throw new GitHubError("INVALID_INPUT", `expectedHeadSha must be a full 40-character commit SHA, not ${JSON.stringify(input3.expectedHeadSha)}`);
+        const method = input3.method ?? "merge";
+        if (!["merge", "squash", "rebase"].includes(method))
+          throw new GitHubError("INVALID_INPUT", `merge method must be merge, squash or rebase, not ${JSON.stringify(method)}`);
+        if (!input3.checkedByCaller) {
+          const report2 = await this.observePullRequest(repo, number4);
+          const pr = report2.pullRequest;
+          if (pr.state === "merged") {
+            if (pr.head.sha !== input3.expectedHeadSha)
+              throw new GitHubError("HEAD_MOVED", `#${number4} was merged at head ${pr.head.sha.slice(0, 12)}, not the checked ${input3.expectedHeadSha.slice(0, 12)}`, {
+                advice: "someone merged a different head; inspect main before going on"
+              });
+            return { outcome: "already-merged", mergeCommitSha: pr.mergeCommitSha ?? "", pullRequest: pr };
+          }
+          if (pr.head.sha !== input3.expectedHeadSha)
+            throw new GitHubError("HEAD_MOVED", `#${number4} head is now ${pr.head.sha.slice(0, 12)}, not the checked ${input3.expectedHeadSha.slice(0, 12)}; not merged`, {
+              advice: "new commits landed on the release branch: re-run the gates for the new head"
+            });
+          const blockers = report2.blockers.filter((b) => input3.requireApproval !== false || !b.startsWith("not approved"));
+          if (blockers.length)
+            throw new GitHubError("NOT_MERGEABLE", `#${number4} cannot be merged: ${blockers.join("; ")}`, {
+              advice: report2.mergeability.advice ?? "fix what is listed and re-run; nothing was merged"
+            });
+        }
+        const { data } = await this.call(`merging #${number4}`, () => this.octokit.rest.pulls.merge({
+          ...repo,
+          pull_number: number4,
+          sha: input3.expectedHeadSha,
+          merge_method: method,
+          ...input3.commitTitle ? { commit_title: input3.commitTitle } : {}
+        }), {
+          405: "GitHub refused the merge: check branch protection, approvals and mergeability",
+          409: "the head moved: re-run the gates"
+        }).catch((e) => {
+          const status2 = statusOf(e);
+          const err = this.fail(e, `merging #${number4}`);
+          if (status2 === 409)
+            throw new GitHubError("HEAD_MOVED", err.message, {
+              status: status2,
+              requestId: err.requestId,
+              advice: "the release branch moved: re-run the gates for the new head"
+            });
+          if (status2 === 405)
+            throw new GitHubError("NOT_MERGEABLE", err.message, {
+              status: status2,
+              requestId: err.requestId,
+              advice: err.advice
+            });
+          throw err;
+        });
+        const after = await this.call(`reading back #${number4}`, () => this.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
+        if (!after.data.merged || after.data.merge_commit_sha !== data.sha)
+          throw new GitHubError("VERIFICATION_FAILED", `#${number4} does not read back as merged at ${data.sha.slice(0, 12)}`, {
+            advice: "look at the pull request on GitHub; re-run to converge"
+          });
+        return {
+          outcome: "merged",
+          mergeCommitSha: data.sha,
+          pullRequest: toPullInfo(after.data)
+        };
       }
       // ------------------------------------------------------------------------------------------
       // Refs, tags, locks
       // ------------------------------------------------------------------------------------------
       /** The SHA a ref points at (`tags/1.2.3`, `heads/main` or `refs/...`); undefined if it does not exist. */
-      getRef(repo, ref) {
-        return getRef(this.ctx, repo, ref);
+      async getRef(repo, ref) {
+        const short6 = fullRef(ref).slice("refs/".length);
+        try {
+          const { data } = await this.octokit.rest.git.getRef({ ...repo, ref: short6 });
+          return data.object.sha;
+        } catch (e) {
+          if (statusOf(e) === 404)
+            return void 0;
+          throw this.fail(e, `reading ref ${short6}`);
+        }
       }
       /** Creates a ref; if it exists, reports where it points instead (the refs API answers 422). */
-      createRef(repo, ref, sha, options = {}) {
-        return createRef(this.ctx, repo, ref, sha, options);
+      async createRef(repo, ref, sha, options = {}) {
+        const full = fullRef(ref);
+        if (!SHA_RE.test(sha))
+          throw new GitHubError("INVALID_INPUT", `a ref needs a full 40-character commit SHA, not ${JSON.stringify(sha)}`);
+        if (full.split("/").length < 3)
+          throw new GitHubError("INVALID_INPUT", `"${full}" is not a ref name like refs/tags/1.2.3`);
+        try {
+          await this.octokit.rest.git.createRef({ ...repo, ref: full, sha });
+        } catch (e) {
+          if (statusOf(e) === 422) {
+            const existing = await this.getRef(repo, full);
+            if (existing)
+              return { created: false, ref: full, sha: existing };
+          }
+          throw burnedTag(this.fail(e, `creating ${full}`), full.slice("refs/tags/".length), `${repo.owner}/${repo.repo}`);
+        }
+        if (options.readBack !== false)
+          await this.waitForRef(repo, full, sha);
+        return { created: true, ref: full, sha };
       }
       /** Deletes a ref; with `expectedSha`, only while it still points there. Absent counts as done. */
-      deleteRef(repo, ref, options = {}) {
-        return deleteRef(this.ctx, repo, ref, options);
+      async deleteRef(repo, ref, options = {}) {
+        const full = fullRef(ref);
+        if (full.startsWith("refs/tags/"))
+          throw new GitHubError("INVALID_INPUT", `refusing to delete the tag ${full}: version tags are forever (forward-fix policy)`, {
+            advice: "cut the next version instead of moving or deleting a tag"
+          });
+        const current = await this.getRef(repo, full);
+        if (!current)
+          return { deleted: false };
+        if (options.expectedSha && current !== options.expectedSha)
+          throw new GitHubError("CONFLICT", `${full} points at ${current.slice(0, 12)}, not ${options.expectedSha.slice(0, 12)}; not deleted`);
+        try {
+          await this.octokit.rest.git.deleteRef({ ...repo, ref: full.slice("refs/".length) });
+        } catch (e) {
+          if (statusOf(e) === 422 && !await this.getRef(repo, full))
+            return { deleted: false };
+          throw this.fail(e, `deleting ${full}`);
+        }
+        return { deleted: true };
       }
       /** Names of the tags starting with `prefix` (all pages; `''` lists every tag). */
-      listTags(repo, prefix) {
-        return listTags(this.ctx, repo, prefix);
+      async listTags(repo, prefix) {
+        const refs = await this.call(`listing tags ${prefix}* of ${repo.owner}/${repo.repo}`, () => this.octokit.paginate(this.octokit.rest.git.listMatchingRefs, { ...repo, ref: `tags/${prefix}` }));
+        return refs.map((r) => r.ref.slice("refs/tags/".length)).filter((t) => t.startsWith(prefix));
       }
       /**
        * Deletes a tag that has no release, draft or published (the abandon path: a version tag made
@@ -30752,15 +30318,43 @@ var init_forge = __esm({
        * before deleting and refuses if there is one, or if the token cannot see drafts; a tag with a
        * published release is never touched (forward-fix policy, #1301). Absent counts as done.
        */
-      deleteTagWithoutRelease(repo, tag) {
-        return deleteTagWithoutRelease(this.ctx, repo, tag);
+      async deleteTagWithoutRelease(repo, tag) {
+        checkTag(tag);
+        const name = `${repo.owner}/${repo.repo}`;
+        const found = await this.findRelease(repo, tag);
+        if (found.release)
+          throw new GitHubError("PRECONDITION_FAILED", `refusing to delete tag ${tag} of ${name}: it has a ${found.release.draft ? "draft" : "published"} release`, {
+            advice: found.release.draft ? "delete the draft release first (deleteDraftRelease), then the tag" : "a published release and its tag are forever: fix forward with the next patch version"
+          });
+        if (found.draftsVisible === false)
+          throw new GitHubError("FORBIDDEN", `the token cannot see draft releases of ${name}, so it cannot tell that tag ${tag} has no draft release; not deleting it`, { advice: "use a token with push access (contents: write)" });
+        const full = `refs/tags/${tag}`;
+        const sha = await this.getRef(repo, full);
+        if (!sha)
+          return { outcome: "absent", tag, sha: void 0 };
+        try {
+          await this.octokit.rest.git.deleteRef({ ...repo, ref: `tags/${tag}` });
+        } catch (e) {
+          if (statusOf(e) === 422 && !await this.getRef(repo, full))
+            return { outcome: "absent", tag, sha };
+          throw this.fail(e, `deleting tag ${tag} of ${name}`);
+        }
+        return { outcome: "deleted", tag, sha };
       }
       /**
        * Creates the lightweight version tag at a SHA (lightweight: an annotated tag made by a bot is
        * forever "unsigned", #1370). A race lost to the same SHA is success; another SHA is an error.
        */
-      createTag(repo, tag, sha) {
-        return createTag(this.ctx, repo, tag, sha);
+      async createTag(repo, tag, sha) {
+        checkTag(tag);
+        const r = await this.createRef(repo, `refs/tags/${tag}`, sha);
+        if (r.created)
+          return { outcome: "created", tag, sha };
+        if (r.sha === sha)
+          return { outcome: "exists", tag, sha };
+        throw new GitHubError("CONFLICT", `tag ${tag} of ${repo.owner}/${repo.repo} already points at ${r.sha.slice(0, 12)}, not ${sha.slice(0, 12)}`, {
+          advice: "tags are immutable: if that tag is wrong, release the next version"
+        });
       }
       /**
        * Takes a lock named `name` as the ref `refs/relkit-locks/<name>`: creating a ref is atomic
@@ -30771,16 +30365,108 @@ var init_forge = __esm({
        * Takes a lock ref. `branch` names an existing branch whose tree the lock commit reuses (the
        * default branch when omitted, which costs one more read).
        */
-      acquireLock(repo, name, options) {
-        return acquireLock(this.ctx, repo, name, options);
+      async acquireLock(repo, name, options) {
+        return this.takeLock(repo, name, options, 1);
+      }
+      async takeLock(repo, name, options, attempt) {
+        if (!/^[A-Za-z0-9._-]+$/.test(name))
+          throw new GitHubError("INVALID_INPUT", `lock name "${name}" may use letters, digits, . _ - only`);
+        const ref = `refs/relkit-locks/${name}`;
+        const now = options.now ?? /* @__PURE__ */ new Date();
+        const info = {
+          holder: options.holder,
+          acquiredAt: now.toISOString(),
+          expiresAt: new Date(now.getTime() + options.ttlMs).toISOString()
+        };
+        const sha = await this.lockCommit(repo, info, options.branch);
+        const first = await this.createRef(repo, ref, sha, { readBack: false });
+        if (first.created)
+          return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: false };
+        const held = await this.readLock(repo, name);
+        if (!held) {
+          if (attempt >= 3)
+            throw new GitHubError("CONFLICT", `lock ${name} keeps changing hands; retry later`);
+          return this.takeLock(repo, name, options, attempt + 1);
+        }
+        if (Date.parse(held.expiresAt) > now.getTime())
+          return { acquired: false, heldBy: held };
+        await this.deleteRef(repo, ref, { expectedSha: held.sha }).catch((e) => {
+          if (!(e instanceof GitHubError && e.code === "CONFLICT"))
+            throw e;
+        });
+        const second = await this.createRef(repo, ref, sha, { readBack: false });
+        if (second.created)
+          return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: true };
+        const winner = await this.readLock(repo, name);
+        if (!winner)
+          throw new GitHubError("CONFLICT", `lock ${name} changed hands while taking it over; retry`);
+        return { acquired: false, heldBy: winner };
       }
       /** Who holds a lock, or undefined when it is free. */
-      readLock(repo, name) {
-        return readLock(this.ctx, repo, name);
+      async readLock(repo, name) {
+        const ref = `refs/relkit-locks/${name}`;
+        const sha = await this.getRef(repo, ref);
+        if (!sha)
+          return void 0;
+        const { data } = await this.call(`reading lock ${name}`, () => this.octokit.rest.git.getCommit({ ...repo, commit_sha: sha }));
+        const json2 = data.message.startsWith(LOCK_MESSAGE) ? data.message.slice(LOCK_MESSAGE.length).trim() : "";
+        try {
+          const parsed = JSON.parse(json2);
+          if (typeof parsed.holder === "string" && typeof parsed.expiresAt === "string" && typeof parsed.acquiredAt === "string")
+            return {
+              name,
+              ref,
+              sha,
+              holder: parsed.holder,
+              acquiredAt: parsed.acquiredAt,
+              expiresAt: parsed.expiresAt
+            };
+        } catch {
+        }
+        return {
+          name,
+          ref,
+          sha,
+          holder: "unknown (not a relkit lock commit)",
+          acquiredAt: data.committer.date ?? "",
+          expiresAt: "9999-12-31T00:00:00.000Z"
+        };
       }
       /** Releases a lock this holder took; a lock someone else holds now is left alone. */
-      releaseLock(repo, lock) {
-        return releaseLock(this.ctx, repo, lock);
+      async releaseLock(repo, lock) {
+        try {
+          return { released: (await this.deleteRef(repo, lock.ref, { expectedSha: lock.sha })).deleted };
+        } catch (e) {
+          if (e instanceof GitHubError && e.code === "CONFLICT")
+            return { released: false };
+          throw e;
+        }
+      }
+      async lockCommit(repo, info, knownBranch) {
+        const branch = knownBranch ?? (await this.call("reading the repository", () => this.octokit.rest.repos.get({ ...repo }))).data.default_branch;
+        const head = await this.getRef(repo, `heads/${branch}`);
+        if (!head)
+          throw new GitHubError("NOT_FOUND", `the branch ${branch} of ${repo.owner}/${repo.repo} has no commit`);
+        const { data: tip } = await this.call("reading the default branch tip", () => this.octokit.rest.git.getCommit({ ...repo, commit_sha: head }));
+        const { data } = await this.call("writing the lock commit", () => this.octokit.rest.git.createCommit({
+          ...repo,
+          message: `${LOCK_MESSAGE}
+
+${JSON.stringify(info)}`,
+          tree: tip.tree.sha,
+          parents: []
+        }));
+        return data.sha;
+      }
+      async waitForRef(repo, ref, sha) {
+        for (let i = 0; i < this.readBackAttempts; i++) {
+          if (await this.getRef(repo, ref) === sha)
+            return;
+          await sleep(this.pollMs);
+        }
+        throw new GitHubError("VERIFICATION_FAILED", `${ref} does not read back at ${sha.slice(0, 12)} after the write`, {
+          advice: "GitHub may be lagging; re-run (the step is idempotent)"
+        });
       }
       // ------------------------------------------------------------------------------------------
       // File commits through the API
@@ -30790,12 +30476,55 @@ var init_forge = __esm({
        * branches for apps with bypass), then reads back from the commit it returned that the
        * content landed. A "successful" API commit that changed nothing fails loudly (#455).
        */
-      commitFile(repo, input3) {
-        return commitFile(this.ctx, repo, input3);
+      async commitFile(repo, input3) {
+        const name = `${repo.owner}/${repo.repo}`;
+        const current = await this.readFile(repo, input3.path, input3.branch);
+        if (current && current.content === input3.content) {
+          const head = await this.getRef(repo, `heads/${input3.branch}`);
+          return { outcome: "unchanged", commitSha: head ?? "", blobSha: current.sha };
+        }
+        const { data } = await this.call(`committing ${input3.path} to ${input3.branch} of ${name}`, () => this.octokit.rest.repos.createOrUpdateFileContents({
+          ...repo,
+          path: input3.path,
+          branch: input3.branch,
+          message: input3.message,
+          content: Buffer.from(input3.content, "utf8").toString("base64"),
+          ...current ? { sha: current.sha } : {}
+        }), {
+          409: `${input3.path} changed on ${input3.branch} while committing: re-run`,
+          404: `branch ${input3.branch} does not exist in ${name}`
+        });
+        const commitSha = data.commit.sha;
+        if (!commitSha)
+          throw new GitHubError("UNEXPECTED_RESPONSE", `GitHub returned no commit SHA for the write to ${input3.path}`);
+        let tip;
+        for (let i = 0; i < this.readBackAttempts; i++) {
+          tip = await this.getRef(repo, `heads/${input3.branch}`);
+          if (tip === commitSha)
+            break;
+          await sleep(this.pollMs);
+        }
+        if (tip !== commitSha)
+          throw new GitHubError("VERIFICATION_FAILED", `${input3.branch} of ${name} is at ${tip?.slice(0, 12) ?? "nothing"}, not at the commit ${commitSha.slice(0, 12)} GitHub returned`, {
+            advice: "someone pushed in between or GitHub lags: re-run to converge"
+          });
+        const landed = await this.readFile(repo, input3.path, commitSha);
+        if (landed?.content !== input3.content)
+          throw new GitHubError("VERIFICATION_FAILED", `the commit ${commitSha.slice(0, 12)} on ${input3.branch} does not contain the new ${input3.path}: the API write was a silent no-op`, { advice: `do not build or tag from ${input3.branch}; inspect the commit, then re-run` });
+        return { outcome: "committed", commitSha, blobSha: landed.sha };
       }
       /** A file's text at a ref (branch, tag or SHA); undefined if absent. */
-      readFile(repo, path2, ref) {
-        return readFile2(this.ctx, repo, path2, ref);
+      async readFile(repo, path2, ref) {
+        try {
+          const { data } = await this.octokit.rest.repos.getContent({ ...repo, path: path2, ref });
+          if (Array.isArray(data) || data.type !== "file" || !("content" in data))
+            throw new GitHubError("UNEXPECTED_RESPONSE", `${path2} at ${ref} is not a file`);
+          return { content: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
+        } catch (e) {
+          if (statusOf(e) === 404)
+            return void 0;
+          throw this.fail(e, `reading ${path2} at ${ref}`);
+        }
       }
       // ------------------------------------------------------------------------------------------
       // Dispatch and the run it started
@@ -30805,8 +30534,28 @@ var init_forge = __esm({
        * is needed to find the run it starts and nothing older: GitHub's clock at dispatch time and
        * the newest existing repository_dispatch run (#1477).
        */
-      dispatch(repo, input3) {
-        return dispatch(this.ctx, repo, input3);
+      async dispatch(repo, input3) {
+        const payload = { ...input3.payload ?? {}, correlation_id: input3.correlationId };
+        if (Object.keys(payload).length > 10)
+          throw new GitHubError("INVALID_INPUT", `client_payload has ${Object.keys(payload).length} fields; GitHub accepts at most 10 (correlation_id included)`);
+        if (!input3.eventType || input3.eventType.length > 100)
+          throw new GitHubError("INVALID_INPUT", "eventType must be 1–100 characters");
+        const name = `${repo.owner}/${repo.repo}`;
+        const baseline = await this.listDispatchRuns(repo, 1);
+        const baselineRunId = baseline.reduce((m, r) => Math.max(m, r.id), 0);
+        const res = await this.call(`dispatching ${input3.eventType} to ${name}`, () => this.octokit.rest.repos.createDispatchEvent({
+          ...repo,
+          event_type: input3.eventType,
+          client_payload: payload
+        }));
+        const date5 = res.headers.date ? new Date(res.headers.date) : /* @__PURE__ */ new Date();
+        return {
+          repository: repo,
+          eventType: input3.eventType,
+          correlationId: input3.correlationId,
+          dispatchedAt: date5.toISOString(),
+          baselineRunId
+        };
       }
       /**
        * Finds the workflow run a dispatch started: a repository_dispatch run newer than the baseline
@@ -30814,8 +30563,39 @@ var init_forge = __esm({
        * correlation id wins (set `run-name: ${{ github.event.client_payload.correlation_id }}`);
        * otherwise exactly one new run must exist. Never "the newest run" (#1477).
        */
-      findDispatchedRun(receipt, options = {}) {
-        return findDispatchedRun(this.ctx, receipt, options);
+      async findDispatchedRun(receipt, options = {}) {
+        const deadline = Date.now() + (options.timeoutMs ?? 12e4);
+        const since = Date.parse(receipt.dispatchedAt) - DISPATCH_BACKDATE_MS;
+        let candidates;
+        for (; ; ) {
+          const runs = await this.listDispatchRuns(receipt.repository, 100);
+          candidates = runs.filter((r) => r.id > receipt.baselineRunId && Date.parse(r.created_at) >= since && (!options.workflowPath || r.path === options.workflowPath || r.path.startsWith(`${options.workflowPath}@`)));
+          const tagged = candidates.find((r) => `${r.display_title}
+${r.name ?? ""}`.includes(receipt.correlationId));
+          if (tagged)
+            return toRun(tagged, "correlation-id");
+          if (candidates.length === 1 && !options.requireCorrelationId)
+            return toRun(candidates[0], "baseline");
+          if (Date.now() >= deadline)
+            break;
+          await sleep(this.pollMs);
+        }
+        const name = `${receipt.repository.owner}/${receipt.repository.repo}`;
+        if (candidates.length > 1)
+          throw new GitHubError("AMBIGUOUS", `${candidates.length} runs started in ${name} after the dispatch and none carries correlation id ${receipt.correlationId}`, {
+            advice: "give the receiving workflow `run-name: ${{ github.event.client_payload.correlation_id }}` so relkit can bind to its run"
+          });
+        throw new GitHubError("TIMEOUT", `no workflow run in ${name} picked up the ${receipt.eventType} dispatch (correlation id ${receipt.correlationId})`, {
+          advice: "check that the workflow listens to repository_dispatch with this type and exists on the default branch"
+        });
+      }
+      async listDispatchRuns(repo, perPage) {
+        const { data } = await this.call(`listing workflow runs of ${repo.owner}/${repo.repo}`, () => this.octokit.rest.actions.listWorkflowRunsForRepo({
+          ...repo,
+          event: "repository_dispatch",
+          per_page: perPage
+        }));
+        return data.workflow_runs;
       }
     };
   }
@@ -30975,78 +30755,8 @@ var init_release_port = __esm({
   }
 });
 
-// packages/github/dist/publish-port.js
-function publishForgePort(gh, config2, options = {}) {
-  const repo = parseRepository(config2.repository);
-  const base = forgePort(gh, {
-    repository: repo,
-    requireApproval: config2.requireApproval,
-    ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {},
-    ...options.clock ? { clock: options.clock } : {},
-    lockBranch: config2.baseBranch
-  });
-  return {
-    observeRelease: base.observeRelease,
-    observeSmoke: base.observeSmoke,
-    observePullRequest: base.observePullRequest,
-    observeTag: base.observeTag,
-    listTags: base.listTags,
-    acquireLock: base.acquireLock,
-    releaseLock: base.releaseLock,
-    async observeBranch(branch) {
-      const sha = await gh.getRef(repo, `heads/${branch}`);
-      return sha ? { state: "found", branch, sha } : { state: "missing", branch };
-    },
-    async readFile(path2, ref) {
-      const f = await gh.readFile(repo, path2, ref);
-      return f ? { state: "found", path: path2, ref, content: f.content } : { state: "missing", path: path2, ref };
-    },
-    async commitFile(change) {
-      const head = await gh.getRef(repo, `heads/${change.branch}`);
-      if (head !== change.parentSha) {
-        throw new GitHubError("CONFLICT", `${change.branch} moved from ${change.parentSha.slice(0, 12)} to ${head?.slice(0, 12) ?? "nothing"}; re-run`);
-      }
-      const r = await gh.commitFile(repo, {
-        branch: change.branch,
-        path: change.path,
-        content: change.content,
-        message: change.message
-      });
-      return { sha: r.commitSha };
-    },
-    async createTag(tag, sha) {
-      await gh.createTag(repo, tag, sha);
-    },
-    async createDraftRelease(req) {
-      const r = await gh.createDraftRelease(repo, {
-        tag: req.tag,
-        name: req.name,
-        notes: req.notes,
-        prerelease: req.prerelease
-      });
-      return toReleaseObservation(r.release);
-    },
-    async dispatch(req) {
-      const { correlation_id: correlationId2, ...payload } = req.clientPayload;
-      await gh.dispatch(parseRepository(req.repository), {
-        eventType: req.eventType,
-        correlationId: correlationId2 ?? "",
-        payload
-      });
-    }
-  };
-}
-var init_publish_port = __esm({
-  "packages/github/dist/publish-port.js"() {
-    "use strict";
-    init_errors4();
-    init_release_port();
-    init_repository();
-  }
-});
-
 // packages/github/dist/token.js
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 async function resolveGitHubToken(options = {}) {
@@ -31062,7 +30772,7 @@ async function resolveGitHubToken(options = {}) {
   const dir = options.ghConfigDir ?? env.GH_CONFIG_DIR ?? (env.XDG_CONFIG_HOME ? path.join(env.XDG_CONFIG_HOME, "gh") : path.join(os.homedir(), ".config", "gh"));
   let text;
   try {
-    text = await readFile3(path.join(dir, "hosts.yml"), "utf8");
+    text = await readFile2(path.join(dir, "hosts.yml"), "utf8");
   } catch {
     text = void 0;
   }
@@ -31139,7 +30849,6 @@ var init_dist3 = __esm({
     init_repository();
     init_forge();
     init_release_port();
-    init_publish_port();
     init_client();
     init_token();
     init_checks3();
@@ -40678,7 +40387,7 @@ var require_dist4 = __commonJS({
 });
 
 // packages/sigstore-verify/dist/trust-root.js
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
 function checkValidFor(validFor, where) {
   if (!isObject3(validFor))
     throw new Error(`${where}: validFor is missing`);
@@ -40735,7 +40444,7 @@ function publicGoodTrustRoot() {
 async function loadTrustRootFile(path2) {
   let text;
   try {
-    text = await readFile4(path2, "utf8");
+    text = await readFile3(path2, "utf8");
   } catch (e) {
     throw new SigstoreVerifyError("TRUST_ROOT_INVALID", `cannot read trusted root ${path2}: ${e.message}`, { cause: e });
   }
@@ -45263,7 +44972,7 @@ var init_image = __esm({
 });
 
 // packages/sigstore-verify/dist/port.js
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 function toSignatureCheck(r) {
   const signerOf = (s) => ({
     identity: s.identity ?? `public key sha256:${s.keyFingerprint}`,
@@ -45323,7 +45032,7 @@ function signaturePort(options) {
           const path2 = resolvePath(policy.key);
           let pem;
           try {
-            pem = await readFile5(path2, "utf8");
+            pem = await readFile4(path2, "utf8");
           } catch (e) {
             throw new SigstoreVerifyError("POLICY_INVALID", `cannot read the public key ${path2}: ${e.message}`);
           }
@@ -45407,24 +45116,24 @@ var init_dist5 = __esm({
   }
 });
 
-// packages/cli/src/connect.ts
+// packages/connect/dist/connect.js
 import { existsSync, readFileSync } from "node:fs";
 import { dirname as dirname2, isAbsolute, join as join3, resolve } from "node:path";
 function findConfig(cwd, configPath) {
   if (configPath) {
     const p = isAbsolute(configPath) ? configPath : resolve(cwd, configPath);
-    if (!existsSync(p)) throw new ReleaseError("INVALID_CONFIG", `${p} does not exist`);
+    if (!existsSync(p))
+      throw new ReleaseError("INVALID_CONFIG", `${p} does not exist`);
     return p;
   }
   for (let dir = resolve(cwd); ; dir = dirname2(dir)) {
     const p = join3(dir, CONFIG_FILE);
-    if (existsSync(p)) return p;
-    if (dirname2(dir) === dir) break;
+    if (existsSync(p))
+      return p;
+    if (dirname2(dir) === dir)
+      break;
   }
-  throw new ReleaseError(
-    "INVALID_CONFIG",
-    `no ${CONFIG_FILE} in ${cwd} or above; create one with \`release-cli init\` or pass --config`
-  );
+  throw new ReleaseError("INVALID_CONFIG", `no ${CONFIG_FILE} in ${cwd} or above; create one with \`release-cli init\` or pass --config`);
 }
 function loadConfig(cwd, configPath) {
   const path2 = findConfig(cwd, configPath);
@@ -45472,7 +45181,7 @@ async function connectPorts(config2, configPath, options) {
 }
 var CONFIG_FILE, isLoopbackUrl;
 var init_connect = __esm({
-  "packages/cli/src/connect.ts"() {
+  "packages/connect/dist/connect.js"() {
     "use strict";
     init_dist();
     init_dist3();
@@ -45480,6 +45189,112 @@ var init_connect = __esm({
     init_dist5();
     CONFIG_FILE = "release.config.json";
     isLoopbackUrl = (u) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(u);
+  }
+});
+
+// packages/connect/dist/publish-forge.js
+function githubPublishForge(gh, config2, options = {}) {
+  const repo = parseRepository(config2.repository);
+  const base = forgePort(gh, {
+    repository: repo,
+    requireApproval: config2.requireApproval,
+    ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {},
+    ...options.clock ? { clock: options.clock } : {},
+    lockBranch: config2.baseBranch
+  });
+  const release = (r) => ({
+    state: r.draft ? "draft" : "published",
+    id: r.id,
+    tag: r.tag,
+    url: r.url,
+    prerelease: r.prerelease
+  });
+  return {
+    observeRelease: base.observeRelease,
+    observeSmoke: base.observeSmoke,
+    observePullRequest: base.observePullRequest,
+    observeTag: base.observeTag,
+    listTags: base.listTags,
+    acquireLock: base.acquireLock,
+    releaseLock: base.releaseLock,
+    async observeBranch(branch) {
+      const sha = await gh.getRef(repo, `heads/${branch}`);
+      return sha ? { state: "found", branch, sha } : { state: "missing", branch };
+    },
+    async readFile(path2, ref) {
+      const f = await gh.readFile(repo, path2, ref);
+      return f ? { state: "found", path: path2, ref, content: f.content } : { state: "missing", path: path2, ref };
+    },
+    async commitFile(change) {
+      const head = await gh.getRef(repo, `heads/${change.branch}`);
+      if (head !== change.parentSha) {
+        throw new GitHubError("CONFLICT", `${change.branch} moved from ${change.parentSha.slice(0, 12)} to ${head?.slice(0, 12) ?? "nothing"}; re-run`);
+      }
+      const r = await gh.commitFile(repo, {
+        branch: change.branch,
+        path: change.path,
+        content: change.content,
+        message: change.message
+      });
+      return { sha: r.commitSha };
+    },
+    async createTag(tag, sha) {
+      await gh.createTag(repo, tag, sha);
+    },
+    async createDraftRelease(req) {
+      const r = await gh.createDraftRelease(repo, {
+        tag: req.tag,
+        name: req.name,
+        notes: req.notes,
+        prerelease: req.prerelease
+      });
+      return release(r.release);
+    },
+    async dispatch(req) {
+      const { correlation_id: correlationId2, ...payload } = req.clientPayload;
+      await gh.dispatch(parseRepository(req.repository), {
+        eventType: req.eventType,
+        correlationId: correlationId2 ?? "",
+        payload
+      });
+    }
+  };
+}
+var init_publish_forge = __esm({
+  "packages/connect/dist/publish-forge.js"() {
+    "use strict";
+    init_dist3();
+  }
+});
+
+// packages/connect/dist/publish.js
+async function connectPublish(options) {
+  const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
+  const [gh, images] = [await connectGitHub(options), connectImages(config2, path2, options.env)];
+  return createPublishService(config2, {
+    forge: githubPublishForge(gh, config2),
+    images: {
+      observeManifest: (image, reference, signal) => images.registry.observeManifest(image, reference, signal),
+      verify: (image, digest, policy, signal) => images.signatures.verify(image, digest, policy, signal)
+    }
+  });
+}
+var init_publish2 = __esm({
+  "packages/connect/dist/publish.js"() {
+    "use strict";
+    init_dist();
+    init_connect();
+    init_publish_forge();
+  }
+});
+
+// packages/connect/dist/index.js
+var init_dist6 = __esm({
+  "packages/connect/dist/index.js"() {
+    "use strict";
+    init_connect();
+    init_connect();
+    init_publish2();
   }
 });
 
@@ -45692,8 +45507,8 @@ var init_release = __esm({
   "packages/cli/src/commands/release.ts"() {
     "use strict";
     init_dist();
+    init_dist6();
     init_command();
-    init_connect();
     init_render();
     status = {
       path: ["status"],
@@ -46009,11 +45824,11 @@ __export(sigstore_exports, {
   renderImageVerification: () => renderImageVerification,
   sigstoreCommands: () => sigstoreCommands
 });
-import { readFile as readFile6 } from "node:fs/promises";
+import { readFile as readFile5 } from "node:fs/promises";
 import { resolve as resolve2 } from "node:path";
 async function readText(ctx, path2, what) {
   try {
-    return await readFile6(resolve2(ctx.cwd, path2), "utf8");
+    return await readFile5(resolve2(ctx.cwd, path2), "utf8");
   } catch (e) {
     throw new UsageError(`cannot read ${what} ${path2}: ${e.message}`);
   }
@@ -46226,7 +46041,7 @@ artifact (a file, or its sha256:<hex> digest), non-zero otherwise. Without
         }
         const target = args.positionals[0];
         const input3 = DIGEST_RE2.test(target) ? { subjectDigest: target, artifactDigest: target } : {
-          artifact: await readFile6(resolve2(ctx.cwd, target)).catch((e) => {
+          artifact: await readFile5(resolve2(ctx.cwd, target)).catch((e) => {
             throw new UsageError(`cannot read artifact ${target}: ${e.message}`);
           })
         };
@@ -46239,27 +46054,6 @@ ${signerLines(r.signer, "  ").join("\n")}
       }
     };
     sigstoreCommands = [imageVerify, verifyBundle];
-  }
-});
-
-// packages/cli/src/publish-forge.ts
-async function connectPublish(options) {
-  const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
-  const [gh, images] = [await connectGitHub(options), connectImages(config2, path2, options.env)];
-  return createPublishService(config2, {
-    forge: publishForgePort(gh, config2),
-    images: {
-      observeManifest: (image, reference, signal) => images.registry.observeManifest(image, reference, signal),
-      verify: (image, digest, policy, signal) => images.signatures.verify(image, digest, policy, signal)
-    }
-  });
-}
-var init_publish_forge = __esm({
-  "packages/cli/src/publish-forge.ts"() {
-    "use strict";
-    init_dist();
-    init_dist3();
-    init_connect();
   }
 });
 
@@ -46704,12 +46498,12 @@ function detectRepository(cwd, env) {
   }
 }
 var publish, verifyPublish2, init, publishCommands;
-var init_publish2 = __esm({
+var init_publish3 = __esm({
   "packages/cli/src/commands/publish.ts"() {
     "use strict";
     init_dist();
+    init_dist6();
     init_command();
-    init_publish_forge();
     init_render();
     init_init_templates();
     publish = {
@@ -47156,7 +46950,7 @@ var groups2 = [
   },
   {
     prefixes: [["publish"], ["verify-publish"], ["init"]],
-    load: async () => (await Promise.resolve().then(() => (init_publish2(), publish_exports))).publishCommands
+    load: async () => (await Promise.resolve().then(() => (init_publish3(), publish_exports))).publishCommands
   },
   { prefixes: [["changelog"]], load: async () => (await Promise.resolve().then(() => (init_changelog2(), changelog_exports))).changelogCommands }
 ];

@@ -15,7 +15,7 @@ const short = (d) => `${d.slice(0, 19)}…`;
 
 say('Starting a local release world (registry with token auth, GitHub simulator, mock Sigstore)…');
 const world = await startReleaseWorld();
-let failed = false;
+let failed;
 // Asynchronous on purpose: the GitHub simulator and the Sigstore mocks live in this process.
 const run = (args) =>
   new Promise((resolve, reject) => {

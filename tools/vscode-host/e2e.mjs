@@ -40,7 +40,7 @@ const { values: opt } = util.parseArgs({
     only: { type: 'string' },
     'fallback-world': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
-    // full world with connectRelease from this module instead of the built @relkit/cli
+    // full world with connectRelease from this module instead of the built @relkit/connect
     'connect-module': { type: 'string' }, // keep the throwaway directory (logs) for debugging
     vscode: { type: 'string', default: path.join(here, 'node_modules/code-server/lib/vscode') },
   },

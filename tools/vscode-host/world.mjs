@@ -1,6 +1,6 @@
 // The release world the extension-host tests run against.
 //
-// Preferred: the project's full world, `startReleaseWorld()` from @relkit/testkit (or @relkit/cli):
+// Preferred: the project's full world, `startReleaseWorld()` from @relkit/testkit:
 // the real local registry, the GitHub simulator and the sigstore mock with a signed two-platform
 // release published, reached by the extension through the real connectRelease.
 //
@@ -25,15 +25,15 @@ async function importOptional(name) {
 
 /**
  * The full world needs two things from the project: startReleaseWorld() (@relkit/testkit) and
- * the real connectRelease (@relkit/cli, built), which the extension's adapters bundle calls.
+ * the real connectRelease (@relkit/connect, built), which the extension's adapters bundle calls.
  */
 async function findFullWorld(log, connectModule) {
   const testkit = await importOptional('@relkit/testkit');
-  const cli = connectModule ? await importOptional(path.resolve(connectModule)) : await importOptional('@relkit/cli');
+  const cli = connectModule ? await importOptional(path.resolve(connectModule)) : await importOptional('@relkit/connect');
   const missing = [];
   if (typeof testkit?.startReleaseWorld !== 'function') missing.push('startReleaseWorld() in @relkit/testkit');
   if (typeof (cli?.connectRelease ?? cli?.default?.connectRelease) !== 'function') {
-    missing.push(`connectRelease() in ${connectModule ?? 'the built @relkit/cli'}`);
+    missing.push(`connectRelease() in ${connectModule ?? 'the built @relkit/connect'}`);
   }
   if (missing.length === 0) return testkit.startReleaseWorld;
   log(`release world: missing ${missing.join(' and ')}`);
@@ -48,7 +48,7 @@ async function findFullWorld(log, connectModule) {
 export async function startWorld({ extDir, dir, log, preferFallback = false, connectModule }) {
   const start = preferFallback ? undefined : await findFullWorld(log, connectModule);
   if (start) {
-    log(`release world: startReleaseWorld() (registry + GitHub simulator + sigstore mock) with connectRelease from ${connectModule ?? '@relkit/cli'}`);
+    log(`release world: startReleaseWorld() (registry + GitHub simulator + sigstore mock) with connectRelease from ${connectModule ?? '@relkit/connect'}`);
     const world = await fullWorld(await start());
     if (connectModule) world.env.RELKIT_VSCODE_CONNECT_MODULE = path.resolve(connectModule);
     return world;

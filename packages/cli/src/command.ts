@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { PublishService, ReleaseService } from '@relkit/release-core';
+import type { ConnectOptions } from '@relkit/connect';
 
 // Built-ins on the start-up path come through getBuiltinModule: an `import` of node:util builds
 // its ESM facade, which evaluates every lazy export (~3 ms of every run).
@@ -30,13 +31,6 @@ export interface CliContext {
   readonly connect?: (options: ConnectOptions) => Promise<ReleaseService>;
   /** Builds the publish service (publish, verify-publish); tests inject one. */
   readonly connectPublish?: (options: ConnectOptions) => Promise<PublishService>;
-}
-
-export interface ConnectOptions {
-  readonly cwd: string;
-  /** Path of release.config.json; found upwards from cwd when omitted. */
-  readonly configPath?: string | undefined;
-  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** A leaf command, e.g. `image tag` or `changelog finalize`. */

@@ -1,15 +1,12 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+// Types only: the composition root itself is in dist/adapters.cjs, loaded on first use.
+import type { ReleaseConnectOptions } from '@relkit/connect';
 import type { ReleaseService } from '@relkit/release-core';
 import { ExtensionError } from './errors.js';
 
-/** What the extension hands the engine's composition root (same contract as release-cli). */
-export interface ConnectOptions {
-  readonly cwd: string;
-  readonly configPath?: string | undefined;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly githubToken?: string | undefined;
-}
+/** What the extension hands the engine's composition root (same contract as release-cli, plus its token). */
+export type ConnectOptions = ReleaseConnectOptions;
 
 /** Builds the ReleaseService with the registry, sigstore and GitHub adapters (connectRelease). */
 export type ConnectRelease = (options: ConnectOptions) => Promise<ReleaseService>;
@@ -23,7 +20,7 @@ function pick(mod: unknown, from: string): ConnectRelease {
   if (typeof fn !== 'function') {
     throw new ExtensionError(
       'CONNECT_UNAVAILABLE',
-      `${from} does not export connectRelease; rebuild the extension against a @relkit/cli that has it`,
+      `${from} does not export connectRelease; rebuild the extension against a @relkit/connect that has it`,
     );
   }
   return fn as ConnectRelease;

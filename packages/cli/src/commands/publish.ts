@@ -11,6 +11,7 @@ import {
   type PublishStage,
   type PublishVerification,
 } from '@relkit/release-core';
+import { connectPublish } from '@relkit/connect';
 import {
   ExitCode,
   UsageError,
@@ -21,7 +22,6 @@ import {
   type Command,
   type ParsedArgs,
 } from '../command.js';
-import { connectPublish } from '../publish-forge.js';
 import { lockHolder, mark, paint, styleFor, type Style } from '../render.js';
 import { initFiles, type InitInput } from './init-templates.js';
 

@@ -6,6 +6,7 @@ import {
   type Plan,
   type ReleaseService,
 } from '@relkit/release-core';
+import { connectRelease } from '@relkit/connect';
 import {
   ExitCode,
   UsageError,
@@ -16,7 +17,6 @@ import {
   type Command,
   type ParsedArgs,
 } from '../command.js';
-import { connectRelease } from '../connect.js';
 import { lockHolder, renderEvent, renderPlan, renderResult, renderStatus, styleFor } from '../render.js';
 
 async function service(args: ParsedArgs, ctx: CliContext): Promise<ReleaseService> {

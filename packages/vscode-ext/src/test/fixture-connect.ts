@@ -1,4 +1,4 @@
-// A stand-in for @relkit/cli's connectRelease, used by the extension-host tests until the real
+// A stand-in for @relkit/connect's connectRelease, used by the extension-host tests until the real
 // release world (GitHub simulator + sigstore mock) is wired in. The engine is the real
 // @relkit/release-core; the registry is the real local docker-registry the harness started,
 // reached over plain HTTP; GitHub and signature verification are a JSON file the harness writes

@@ -11,7 +11,7 @@ import {
 import { GitHubForge, forgePort, parseRepository, resolveGitHubToken } from '@relkit/github';
 import { RegistryClient, defaultCredentials, registryPort } from '@relkit/registry';
 import { signaturePort } from '@relkit/sigstore-verify';
-import type { ConnectOptions } from './command.js';
+import type { ConnectOptions, ReleaseConnectOptions } from './options.js';
 
 export const CONFIG_FILE = 'release.config.json';
 
@@ -46,17 +46,13 @@ const isLoopbackUrl = (u: string) =>
  * the config, finds credentials (GH_TOKEN / GITHUB_TOKEN / gh's hosts.yml; docker config and
  * credential helpers for registries) and wires the adapters into core's ports.
  */
-export async function connectRelease(
-  options: ConnectOptions & { githubToken?: string },
-): Promise<ReleaseService> {
+export async function connectRelease(options: ReleaseConnectOptions): Promise<ReleaseService> {
   const { config, path } = loadConfig(options.cwd, options.configPath);
   return createReleaseService(config, await connectPorts(config, path, options));
 }
 
 /** The GitHub adapter: token from GH_TOKEN / GITHUB_TOKEN / gh's hosts.yml, GHES through the API URL. */
-export async function connectGitHub(
-  options: ConnectOptions & { githubToken?: string },
-): Promise<GitHubForge> {
+export async function connectGitHub(options: ReleaseConnectOptions): Promise<GitHubForge> {
   const env = options.env;
   // GitHub Enterprise Server: https://HOST/api/v3 (GITHUB_API_URL is set inside GitHub Actions).
   const baseUrl = env.RELKIT_GITHUB_API_URL ?? env.GITHUB_API_URL ?? 'https://api.github.com';
@@ -93,7 +89,7 @@ export function connectImages(
 export async function connectPorts(
   config: ReleaseConfig,
   configPath: string,
-  options: ConnectOptions & { githubToken?: string },
+  options: ReleaseConnectOptions,
 ): Promise<ReleasePorts> {
   const forge = await connectGitHub(options);
   return {

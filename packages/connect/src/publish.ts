@@ -1,8 +1,8 @@
-// Wiring: connectPublish, the publish service over @relkit/github's publishForgePort.
+// connectPublish: the publish phase's composition root, beside connectRelease.
 import { createPublishService, type PublishService } from '@relkit/release-core';
-import { publishForgePort } from '@relkit/github';
-import type { ConnectOptions } from './command.js';
 import { connectGitHub, connectImages, loadConfig } from './connect.js';
+import type { ConnectOptions } from './options.js';
+import { publishForgePort } from '@relkit/github';
 
 /**
  * Builds the publish service from the config and the environment, with the same rules as

@@ -1,0 +1,8 @@
+// @relkit/connect: the composition root shared by release-cli, the GitHub Action and the VS Code
+// extension. It reads release.config.json, finds credentials and wires the registry, sigstore and
+// GitHub adapters into @relkit/release-core's ports; front ends call connectRelease /
+// connectPublish and render what the services return.
+export type { ConnectOptions, ReleaseConnectOptions } from './options.js';
+export { CONFIG_FILE, findConfig, loadConfig } from './connect.js';
+export { connectRelease, connectPorts, connectGitHub, connectImages } from './connect.js';
+export { connectPublish } from './publish.js';

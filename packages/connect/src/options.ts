@@ -1,0 +1,15 @@
+/** Where the composition root finds its config and credentials; the same contract for every front end. */
+export interface ConnectOptions {
+  readonly cwd: string;
+  /** Path of release.config.json; found upwards from cwd when omitted. */
+  readonly configPath?: string | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * ConnectOptions plus a GitHub token the front end already holds (the VS Code extension's
+ * sign-in); without it the token is found the way gh finds it.
+ */
+export interface ReleaseConnectOptions extends ConnectOptions {
+  readonly githubToken?: string | undefined;
+}
