@@ -1,5 +1,5 @@
-import type { Observations } from './observations.js';
-import { compareVersions, parseVersion } from './version.js';
+import type { Observations } from '../observations.js';
+import { compareVersions, parseVersion } from '../version.js';
 
 /**
  * Where a release stands. The order is the happy path; `abandoned` is the rejection path.
@@ -51,7 +51,7 @@ export function derivePhase(obs: Observations): PhaseReport {
   // release PR may be long gone from the PR search, so "missing" counts as done here.)
   const superseded =
     obs.images.length > 0 &&
-    obs.images.every((i) => i.latestVersion !== undefined && newer(i.latestVersion, obs.version));
+    obs.images.every((i) => i.latestVersion !== undefined && newer(i.latestVersion, obs.version.text));
   if (superseded && published && obs.pullRequest.state !== 'open') {
     return { phase: 'promoted', promoteInProgress: false };
   }

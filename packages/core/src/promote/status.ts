@@ -1,6 +1,6 @@
-import type { ReleaseConfig } from './config.js';
+import type { ReleaseConfig } from '../config.js';
 import { summarizeGates, type GateResult, type GateStatus } from './gates.js';
-import type { Observations } from './observations.js';
+import type { Observations } from '../observations.js';
 import { derivePhase, type Phase } from './phase.js';
 import { planPromote, type Plan } from './plan.js';
 
@@ -22,7 +22,7 @@ export function releaseStatus(config: ReleaseConfig, obs: Observations): Release
   const plan = planPromote(config, obs);
   const verdict = summarizeGates(plan.gates);
   return {
-    version: obs.version,
+    version: obs.version.text,
     phase,
     promoteInProgress,
     gates: plan.gates,
