@@ -8,6 +8,7 @@ import type {
 } from '@relkit/release-core';
 import { errorCode, errorMessage } from './errors.js';
 import {
+  isFinalVersion,
   promotableVersions,
   releaseLinks,
   type Activity,
@@ -271,7 +272,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       const targets = statuses.filter(
         (s) =>
           s.version !== from &&
-          /^\d+\.\d+\.\d+$/.test(s.version) &&
+          isFinalVersion(s.version) &&
           s.phase !== 'abandoned' &&
           s.observations.images.length > 0 &&
           s.observations.images.every((i) => i.version.state === 'found') &&
