@@ -20660,6 +20660,13 @@ function asObservationError(e) {
     transient: isTransient(e)
   };
 }
+async function settle2(p, onError) {
+  try {
+    return await p;
+  } catch (e) {
+    return onError(asObservationError(e));
+  }
+}
 var TRANSIENT_CODES;
 var init_observations = __esm({
   "packages/core/dist/observations.js"() {
@@ -20810,13 +20817,6 @@ var init_engine = __esm({
 });
 
 // packages/core/dist/promote/observe.js
-async function settle2(p, onError) {
-  try {
-    return await p;
-  } catch (e) {
-    return onError(asObservationError(e));
-  }
-}
 async function observeImage(config2, ports, image, release, signal) {
   const { registry: registry3, signatures } = ports;
   const version2 = formatTag(release);
@@ -23213,13 +23213,6 @@ var init_execute2 = __esm({
 });
 
 // packages/core/dist/publish/observe.js
-async function settle3(p, onError) {
-  try {
-    return await p;
-  } catch (e) {
-    return onError(asObservationError(e));
-  }
-}
 async function observePublish(config2, ports, version2, kind, signal, stage = "all") {
   const { forge } = ports;
   const announceOnly = kind === "final" && stage === "smoke";
@@ -23233,26 +23226,26 @@ async function observePublish(config2, ports, version2, kind, signal, stage = "a
   const branchName = releaseBranchName(config2, version2);
   const now = ports.clock?.now() ?? /* @__PURE__ */ new Date();
   const [branch, pullRequest, candidateTagList, versionTag, release] = await Promise.all([
-    settle3(forge.observeBranch(branchName, signal), (e) => e),
-    announceOnly ? skipped() : settle3(forge.observePullRequest(branchName, config2.baseBranch, signal), (e) => e),
-    announceOnly ? skipped() : settle3(forge.listTags(`${tag}-rc`, signal), (e) => e),
-    settle3(forge.observeTag(tag, signal), (e) => e),
-    settle3(forge.observeRelease(tag, signal), (e) => e)
+    settle2(forge.observeBranch(branchName, signal), (e) => e),
+    announceOnly ? skipped() : settle2(forge.observePullRequest(branchName, config2.baseBranch, signal), (e) => e),
+    announceOnly ? skipped() : settle2(forge.listTags(`${tag}-rc`, signal), (e) => e),
+    settle2(forge.observeTag(tag, signal), (e) => e),
+    settle2(forge.observeRelease(tag, signal), (e) => e)
   ]);
-  const changelog = branch.state === "found" ? await settle3(forge.readFile(config2.changelog, branch.sha, signal), (e) => e) : branch.state === "missing" ? { state: "missing", path: config2.changelog, ref: branchName } : branch;
+  const changelog = branch.state === "found" ? await settle2(forge.readFile(config2.changelog, branch.sha, signal), (e) => e) : branch.state === "missing" ? { state: "missing", path: config2.changelog, ref: branchName } : branch;
   let changelogAtTag;
   if (kind === "final" && versionTag.state === "found" && !(branch.state === "found" && branch.sha === versionTag.sha)) {
-    changelogAtTag = await settle3(forge.readFile(config2.changelog, versionTag.sha, signal), (e) => e);
+    changelogAtTag = await settle2(forge.readFile(config2.changelog, versionTag.sha, signal), (e) => e);
   }
   let newestCandidate;
   if (kind === "candidate" && Array.isArray(candidateTagList)) {
     const newest = candidateTagsOf(version2, candidateTagList, config2.tagPrefix).at(-1)?.tag;
     if (newest)
-      newestCandidate = await settle3(forge.observeTag(newest, signal), (e) => e);
+      newestCandidate = await settle2(forge.observeTag(newest, signal), (e) => e);
   }
   let smoke = { state: "not-configured" };
   if (config2.smoke) {
-    smoke = kind === "final" ? await settle3(forge.observeSmoke(tag, signal), (e) => e) : smoke;
+    smoke = kind === "final" ? await settle2(forge.observeSmoke(tag, signal), (e) => e) : smoke;
   }
   return {
     version: version2,
@@ -23279,19 +23272,12 @@ var init_observe2 = __esm({
 });
 
 // packages/core/dist/publish/verify.js
-async function settle4(p, onError) {
-  try {
-    return await p;
-  } catch (e) {
-    return onError(asObservationError(e));
-  }
-}
 async function observePublishedImages(config2, images, version2, signal, now = /* @__PURE__ */ new Date()) {
   const policy = config2.signing;
   const observed = await Promise.all(config2.images.map(async (img) => {
-    const m = await settle4(images.observeManifest(img.name, formatTag(version2), signal), (e) => e);
-    const signature = m.state === "found" && policy ? await settle4(images.verify(img.name, m.digest, policy, signal), (e) => e) : { state: "not-checked" };
-    const platformSignatures = m.state === "found" && policy?.verifyPlatforms ? await Promise.all(m.platforms.map((p) => settle4(images.verify(img.name, p.digest, policy, signal), (e) => e))) : void 0;
+    const m = await settle2(images.observeManifest(img.name, formatTag(version2), signal), (e) => e);
+    const signature = m.state === "found" && policy ? await settle2(images.verify(img.name, m.digest, policy, signal), (e) => e) : { state: "not-checked" };
+    const platformSignatures = m.state === "found" && policy?.verifyPlatforms ? await Promise.all(m.platforms.map((p) => settle2(images.verify(img.name, p.digest, policy, signal), (e) => e))) : void 0;
     return { image: img.name, version: m, latest: { state: "missing" }, signature, platformSignatures };
   }));
   return {
@@ -47316,9 +47302,7 @@ async function runAction(options) {
     );
     return 0;
   }
-  const gates = [...arr(json2.gates), ...arr(obj2(json2.plan).gates)].filter(
-    (g) => g.status !== "pass"
-  );
+  const gates = [...arr(json2.gates), ...arr(obj2(json2.plan).gates)].filter((g) => g.status !== "pass");
   const reason = str3(obj2(json2.error).message) ?? str3(obj2(obj2(json2.result).error).message) ?? (gates.length > 0 ? gates.map((g) => `${String(g.title)}: ${String(g.reason)}`).join("; ") : void 0) ?? (stderr || `release-cli exited with ${code}`);
   return fail3(`${command} ${code === 3 ? "blocked" : "failed"}: ${reason}`);
 }

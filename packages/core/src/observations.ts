@@ -184,3 +184,12 @@ export function asObservationError(e: unknown): ObservationError {
     transient: isTransient(e),
   };
 }
+
+/** Awaits an observation; a thrown error becomes `onError(the observation error)`, never a crash. */
+export async function settle<T>(p: Promise<T>, onError: (e: ObservationError) => T): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    return onError(asObservationError(e));
+  }
+}

@@ -14,6 +14,7 @@ import { parseVersion } from '../version.js';
 import { evaluateGates, summarizeGates, type GateId } from './gates.js';
 
 const IMAGE = 'ghcr.io/acme/app';
+type FoundPR = Extract<PullRequestObservation, { readonly number: number }>;
 const D = (n: number) => `sha256:${n.toString(16).padStart(2, '0').repeat(32)}`;
 const error = { state: 'error', code: 'RATE_LIMITED', message: 'slow down', transient: true } as const;
 
@@ -58,7 +59,7 @@ function image(over: Partial<ImageObservation> = {}): ImageObservation {
   };
 }
 
-function pr(over: Partial<Extract<PullRequestObservation, { state: 'open' }>> = {}): PullRequestObservation {
+function pr(over: Partial<FoundPR> = {}): PullRequestObservation {
   return {
     state: 'open',
     number: 42,
@@ -237,7 +238,7 @@ const rows: Row[] = [
   [
     'a merged PR (an interrupted promote)',
     observations({
-      pullRequest: { ...(pr() as Extract<PullRequestObservation, { state: 'open' }>), state: 'merged' },
+      pullRequest: { ...(pr() as FoundPR), state: 'merged' },
     }),
     'pr-open',
     'pass',
@@ -253,7 +254,7 @@ const rows: Row[] = [
   [
     'a closed PR',
     observations({
-      pullRequest: { ...(pr() as Extract<PullRequestObservation, { state: 'open' }>), state: 'closed' },
+      pullRequest: { ...(pr() as FoundPR), state: 'closed' },
     }),
     'pr-open',
     'fail',

@@ -1,10 +1,9 @@
 import type { ReleaseConfig } from '../config.js';
 import { releaseBranchName } from '../config.js';
 import {
-  asObservationError,
+  settle,
   type ImageObservation,
   type ManifestObservation,
-  type ObservationError,
   type Observations,
   type SignatureObservation,
 } from '../observations.js';
@@ -12,14 +11,6 @@ import type { ReleasePorts } from '../ports.js';
 import { candidateTagsOf, finalVersionsOf, formatTag, type ReleaseVersion } from '../version.js';
 
 export { asObservationError } from '../observations.js';
-
-async function settle<T>(p: Promise<T>, onError: (e: ObservationError) => T): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    return onError(asObservationError(e));
-  }
-}
 
 async function observeImage(
   config: ReleaseConfig,

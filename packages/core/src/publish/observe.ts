@@ -1,7 +1,7 @@
 import type { ReleaseConfig } from '../config.js';
 import { releaseBranchName } from '../config.js';
 import {
-  asObservationError,
+  settle,
   type GitHubReleaseObservation,
   type ObservationError,
   type PullRequestObservation,
@@ -37,14 +37,6 @@ export interface PublishObservations {
   readonly release: GitHubReleaseObservation;
   /** The downstream smoke release for the tag being published, when a smoke test is configured. */
   readonly smoke: SmokeObservation;
-}
-
-async function settle<T>(p: Promise<T>, onError: (e: ObservationError) => T): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    return onError(asObservationError(e));
-  }
 }
 
 /**

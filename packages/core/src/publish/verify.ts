@@ -1,7 +1,7 @@
 import type { ReleaseConfig } from '../config.js';
 import { ReleaseError } from '../errors.js';
 import {
-  asObservationError,
+  settle,
   type ImageObservation,
   type ManifestObservation,
   type Observations,
@@ -18,17 +18,6 @@ export interface PublishVerification {
   readonly verdict: GateStatus;
   /** Per image, the digest of the version tag (the one CI signed), when present. */
   readonly digests: readonly { readonly image: string; readonly digest: string }[];
-}
-
-async function settle<T>(
-  p: Promise<T>,
-  onError: (e: ReturnType<typeof asObservationError>) => T,
-): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    return onError(asObservationError(e));
-  }
 }
 
 /**
