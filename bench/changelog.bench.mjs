@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { finalize, notes, parseChangelog, validate } from '@relkit/release-core';
+import { finalize, notes, parseChangelog, validate } from '@relkit/release-core/changelog';
 import { fmt, measure, median, p90, writeResults } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -75,36 +75,75 @@ function parseVersion(input3, tagPrefix = "") {
     throw new ReleaseError("INVALID_VERSION", `"${input3}" is not a release version: expected X.Y.Z or X.Y.Z-rcN${tagPrefix ? ` (optionally prefixed with "${tagPrefix}")` : ""}`);
   }
   const candidate = m[4] === void 0 ? void 0 : Number(m[4]);
-  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), candidate, text: raw };
+  return Object.assign(Object.create(VERSION_PROTO), {
+    major: Number(m[1]),
+    minor: Number(m[2]),
+    patch: Number(m[3]),
+    candidate,
+    text: raw
+  });
+}
+function parseTag(tag, tagPrefix = "") {
+  if (!tag.startsWith(tagPrefix))
+    return void 0;
+  const raw = tag.slice(tagPrefix.length);
+  if (!VERSION_RE.test(raw))
+    return void 0;
+  return parseVersion(raw);
 }
 function isCandidate(v) {
   return v.candidate !== void 0;
 }
+function baseVersion(v) {
+  return parseVersion(`${v.major}.${v.minor}.${v.patch}`);
+}
 function compareVersions(a, b) {
   return a.major - b.major || a.minor - b.minor || a.patch - b.patch || (a.candidate ?? Number.POSITIVE_INFINITY) - (b.candidate ?? Number.POSITIVE_INFINITY) || 0;
+}
+function formatTag(v, tagPrefix = "") {
+  return `${tagPrefix}${v.text}`;
 }
 function nextCandidate(base, existingTags, tagPrefix = "") {
   if (isCandidate(base)) {
     throw new ReleaseError("INVALID_VERSION", `nextCandidate needs a final version, got ${base.text}`);
   }
-  const stem = `${tagPrefix}${base.text}-rc`;
+  const stem = `${formatTag(base, tagPrefix)}-rc`;
   let highest = 0;
   for (const tag of existingTags) {
     if (!tag.startsWith(stem))
       continue;
-    const v = parseVersion(tag, tagPrefix);
-    highest = Math.max(highest, v.candidate ?? 0);
+    const v = parseTag(tag, tagPrefix);
+    if (!v)
+      parseVersion(tag, tagPrefix);
+    highest = Math.max(highest, v?.candidate ?? 0);
   }
   return parseVersion(`${base.text}-rc${highest + 1}`);
+}
+function candidateTagsOf(base, tags, tagPrefix = "") {
+  return tags.map((tag) => ({ tag, version: parseTag(tag, tagPrefix) })).filter((c) => c.version !== void 0 && c.version.candidate !== void 0 && sameBase(c.version, base)).sort((a, b) => compareVersions(a.version, b.version));
+}
+function sameBase(a, b) {
+  return a.major === b.major && a.minor === b.minor && a.patch === b.patch;
+}
+function finalVersionsOf(tags, tagPrefix = "") {
+  return tags.map((t) => parseTag(t, tagPrefix)).filter((v) => v !== void 0 && v.candidate === void 0).sort((a, b) => compareVersions(b, a));
 }
 function floatingTags(v, tagPrefix = "") {
   return [`${tagPrefix}${v.major}`, `${tagPrefix}${v.major}.${v.minor}`];
 }
-var VERSION_RE;
+var VERSION_PROTO, VERSION_RE;
 var init_version = __esm({
   "packages/core/dist/version.js"() {
     "use strict";
     init_errors();
+    VERSION_PROTO = {
+      toString() {
+        return this.text;
+      },
+      toJSON() {
+        return this.text;
+      }
+    };
     VERSION_RE = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-rc(0|[1-9]\d*))?$/;
   }
 });
@@ -4654,7 +4693,7 @@ function isRecursive(inst, stack, resolve3) {
     return PROVEN;
   stack.add(inst);
   let result = NONE;
-  const check3 = (child) => {
+  const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
       const answer = isRecursive(child, stack, resolve3);
       if (answer > result)
@@ -4683,32 +4722,32 @@ function isRecursive(inst, stack, resolve3) {
     case "object": {
       const raw = rawShape(def);
       merge3(raw ? shape(raw, true) : ASSUMED);
-      check3(def.catchall);
+      check2(def.catchall);
       break;
     }
     case "array":
-      check3(def.element);
+      check2(def.element);
       break;
     case "tuple":
       for (const el of def.items)
-        check3(el);
-      check3(def.rest);
+        check2(el);
+      check2(def.rest);
       break;
     case "record":
     case "map":
-      check3(def.keyType);
-      check3(def.valueType);
+      check2(def.keyType);
+      check2(def.valueType);
       break;
     case "set":
-      check3(def.valueType);
+      check2(def.valueType);
       break;
     case "union":
       for (const el of def.options)
-        check3(el);
+        check2(el);
       break;
     case "intersection":
-      check3(def.left);
-      check3(def.right);
+      check2(def.left);
+      check2(def.right);
       break;
     case "optional":
     case "nullable":
@@ -4719,15 +4758,15 @@ function isRecursive(inst, stack, resolve3) {
     case "nonoptional":
     case "promise":
     case "success":
-      check3(def.innerType);
+      check2(def.innerType);
       break;
     case "pipe":
-      check3(def.in);
-      check3(def.out);
+      check2(def.in);
+      check2(def.out);
       break;
     case "function":
-      check3(def.input);
-      check3(def.output);
+      check2(def.input);
+      check2(def.output);
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
@@ -4768,10 +4807,10 @@ function isRecursive(inst, stack, resolve3) {
         if (!value || typeof value !== "object")
           continue;
         if (value._zod)
-          check3(value);
+          check2(value);
         else if (Array.isArray(value))
           for (const el of value)
-            check3(el);
+            check2(el);
       }
     }
   }
@@ -13158,8 +13197,8 @@ function generateChecks(doc, ctx, schema, accessor) {
   if (!schemaChecks || schemaChecks.length === 0)
     return accessor;
   let currentAccessor = accessor;
-  for (const check3 of schemaChecks) {
-    const def = check3._zod.def;
+  for (const check2 of schemaChecks) {
+    const def = check2._zod.def;
     if (def.when && !WHEN_DEFAULTED_CHECKS.has(def.check)) {
       throw new ZodCompileUnsupportedError(`check with a custom "when" condition`);
     }
@@ -13207,7 +13246,7 @@ function generateChecks(doc, ctx, schema, accessor) {
         currentAccessor = generateStringFormatCheck(doc, ctx, def, currentAccessor);
         break;
       case "custom":
-        currentAccessor = generateCustomRefineCheck(doc, ctx, check3, currentAccessor);
+        currentAccessor = generateCustomRefineCheck(doc, ctx, check2, currentAccessor);
         break;
       case "bigint_format":
         generateBigIntFormatCheck(doc, def, currentAccessor);
@@ -13223,7 +13262,7 @@ function generateChecks(doc, ctx, schema, accessor) {
         break;
       case "overwrite": {
         const newAccessor = newVar(ctx);
-        generateOverwriteCheck(doc, ctx, check3, currentAccessor, newAccessor);
+        generateOverwriteCheck(doc, ctx, check2, currentAccessor, newAccessor);
         currentAccessor = newAccessor;
         break;
       }
@@ -13346,8 +13385,8 @@ function generatePropertyCheck(doc, ctx, def, accessor) {
   const propAccessor = `${accessor}[${JSON.stringify(def.property)}]`;
   generateCheck(doc, ctx, def.schema, propAccessor);
 }
-function generateOverwriteCheck(doc, ctx, check3, currentAccessor, newAccessor) {
-  const tx = check3._zod.def.tx;
+function generateOverwriteCheck(doc, ctx, check2, currentAccessor, newAccessor) {
+  const tx = check2._zod.def.tx;
   if (!tx) {
     throw new ZodCompileUnsupportedError("overwrite check without a transform function");
   }
@@ -13363,8 +13402,8 @@ function throwAsync() {
 function pushIssue(issue2) {
   this.issues.push(issue2);
 }
-function generateCustomRefineCheck(doc, ctx, check3, accessor) {
-  const def = check3._zod.def;
+function generateCustomRefineCheck(doc, ctx, check2, accessor) {
+  const def = check2._zod.def;
   if (def.fn) {
     if (isAsyncFunction(def.fn)) {
       throw new ZodCompileAsyncError("z.compile: async .refine() predicates are not supported");
@@ -13377,11 +13416,11 @@ function generateCustomRefineCheck(doc, ctx, check3, accessor) {
     doc.write(`if (!${resVar}) return INVALID;`);
     return accessor;
   }
-  if (check3._zod.check) {
-    if (isAsyncFunction(check3._zod.check)) {
+  if (check2._zod.check) {
+    if (isAsyncFunction(check2._zod.check)) {
       throw new ZodCompileAsyncError("z.compile: async .superRefine() / check functions are not supported");
     }
-    const checkFn = check3._zod.check;
+    const checkFn = check2._zod.check;
     const helperFn = (value) => {
       const fakePayload = { value, issues: [], addIssue: pushIssue };
       const result = checkFn(fakePayload);
@@ -13977,8 +14016,8 @@ function generateNullableCheck(doc, ctx, schema, accessor, buildsValue = true) {
   return outputVar;
 }
 function generateSizeGate(doc, schema, size) {
-  for (const [max, check3] of sizeCaps(schema._zod.def.checks)) {
-    doc.write(`if (${size} > ${numericOperand(max, check3._zod.def.check)}) return INVALID;`);
+  for (const [max, check2] of sizeCaps(schema._zod.def.checks)) {
+    doc.write(`if (${size} > ${numericOperand(max, check2._zod.def.check)}) return INVALID;`);
   }
 }
 function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
@@ -18228,8 +18267,8 @@ var init_schemas2 = __esm({
         reg.add(this, meta3);
         return this;
       },
-      refine(check3, params) {
-        return this.check(refine(check3, params));
+      refine(check2, params) {
+        return this.check(refine(check2, params));
       },
       superRefine(refinement, params) {
         return this.check(superRefine(refinement, params));
@@ -20549,7 +20588,7 @@ function formatPath(path2) {
   return `$${path2.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("")}`;
 }
 function releaseBranchName(config2, version2) {
-  return config2.releaseBranch.replaceAll("{version}", version2);
+  return config2.releaseBranch.replaceAll("{version}", String(version2));
 }
 var imageRef, platform, signingPolicySchema, releaseConfigSchema;
 var init_config = __esm({
@@ -20599,13 +20638,26 @@ var init_config = __esm({
   }
 });
 
-// packages/core/dist/observe.js
+// packages/core/dist/observations.js
+function isTransient(e, depth = 0) {
+  if (typeof e !== "object" || e === null || depth > 4)
+    return false;
+  const err = e;
+  if (typeof err.transient === "boolean")
+    return err.transient;
+  if (typeof err.code === "string" && TRANSIENT_CODES.has(err.code))
+    return true;
+  if (err.cause !== void 0 && err.cause !== e)
+    return isTransient(err.cause, depth + 1);
+  return e instanceof TypeError && typeof err.message === "string" && /fetch failed/i.test(err.message);
+}
 function asObservationError(e) {
   const err = e;
   return {
     state: "error",
     code: typeof err?.code === "string" ? err.code : "UNKNOWN",
-    message: typeof err?.message === "string" ? err.message : String(e)
+    message: typeof err?.message === "string" ? err.message : String(e),
+    transient: isTransient(e)
   };
 }
 async function settle2(p, onError) {
@@ -20615,8 +20667,159 @@ async function settle2(p, onError) {
     return onError(asObservationError(e));
   }
 }
-async function observeImage(config2, ports, image, version2, signal) {
+var TRANSIENT_CODES;
+var init_observations = __esm({
+  "packages/core/dist/observations.js"() {
+    "use strict";
+    TRANSIENT_CODES = /* @__PURE__ */ new Set([
+      "NETWORK",
+      "TIMEOUT",
+      "UNAVAILABLE",
+      "RATE_LIMITED",
+      "ECONNREFUSED",
+      "ECONNRESET",
+      "ENOTFOUND",
+      "EAI_AGAIN",
+      "ETIMEDOUT",
+      "UND_ERR_CONNECT_TIMEOUT"
+    ]);
+  }
+});
+
+// packages/core/dist/engine/gates.js
+function summarizeGates(gates) {
+  if (gates.some((g) => g.status === "fail"))
+    return "fail";
+  if (gates.some((g) => g.status === "pending"))
+    return "pending";
+  return "pass";
+}
+function couldNotLook(o) {
+  return `could not look (${o.code}): ${o.message}`;
+}
+var init_gates = __esm({
+  "packages/core/dist/engine/gates.js"() {
+    "use strict";
+  }
+});
+
+// packages/core/dist/engine/lock.js
+async function acquireReleaseLock(ports, options = {}) {
+  const holder = options.holder ?? "relkit";
+  const lock = await ports.forge.acquireLock(LOCK_NAME, holder, options.lockTtlSeconds ?? 900, options.signal);
+  if (!lock.acquired) {
+    throw new ReleaseError("LOCK_HELD", `another release run holds the lock: ${lock.holder} since ${lock.since}`, {
+      details: { holder: lock.holder, since: lock.since }
+    });
+  }
+  options.onEvent?.({ type: "lock-acquired", name: LOCK_NAME, holder });
+  return {
+    async release() {
+      await ports.forge.releaseLock(LOCK_NAME, holder).catch(() => void 0);
+      options.onEvent?.({ type: "lock-released", name: LOCK_NAME });
+    }
+  };
+}
+var LOCK_NAME;
+var init_lock = __esm({
+  "packages/core/dist/engine/lock.js"() {
+    "use strict";
+    init_errors();
+    LOCK_NAME = "release";
+  }
+});
+
+// packages/core/dist/engine/run.js
+function blockedError(plan) {
+  const bad2 = plan.gates.filter((g) => g.status !== "pass");
+  return new ReleaseError("GATE_NOT_MET", `${plan.kind} ${plan.version} is blocked: ${bad2.map((g) => `${g.title}${g.subject ? ` [${g.subject}]` : ""}: ${g.reason}`).join("; ")}`, { details: { gates: bad2 } });
+}
+async function runPlan(plan, handlers3, ports, options = {}) {
+  const { signal, onEvent } = options;
+  if (plan.verdict !== "pass")
+    throw blockedError(plan);
+  const now = () => (ports.clock?.now() ?? /* @__PURE__ */ new Date()).toISOString();
+  const lock = options.lockHeld ? void 0 : await acquireReleaseLock(ports, options);
+  const journal = [];
+  let failure2;
+  try {
+    for (const [index, ps] of plan.steps.entries()) {
+      signal?.throwIfAborted();
+      const kind = ps.step.kind;
+      const handler2 = handlers3[kind];
+      onEvent?.({ type: "step-started", step: ps, index, total: plan.steps.length });
+      try {
+        let out;
+        if (handler2.isDone) {
+          const state = await handler2.isDone(ps.step);
+          out = state.done ? { alreadyDone: true, message: "already done", after: state.state } : await handler2.act(ps.step);
+        } else {
+          out = ps.done ? { alreadyDone: true, message: "already done" } : await handler2.act(ps.step);
+        }
+        if (out.alreadyDone) {
+          const entry2 = {
+            id: ps.id,
+            kind,
+            status: "skipped",
+            message: out.message,
+            after: out.after,
+            at: now()
+          };
+          journal.push(entry2);
+          onEvent?.({ type: "step-skipped", step: ps, entry: entry2 });
+          continue;
+        }
+        const { alreadyDone: _, ...outcome } = out;
+        const entry = { id: ps.id, kind, status: "done", ...outcome, at: now() };
+        journal.push(entry);
+        onEvent?.({ type: "step-succeeded", step: ps, entry });
+      } catch (e) {
+        const err = asObservationError(e);
+        const entry = {
+          id: ps.id,
+          kind,
+          status: ps.bestEffort ? "warning" : "failed",
+          message: `${err.message} (${err.code})`,
+          at: now()
+        };
+        journal.push(entry);
+        if (ps.bestEffort) {
+          onEvent?.({ type: "step-warning", step: ps, entry });
+          continue;
+        }
+        onEvent?.({ type: "step-failed", step: ps, entry });
+        failure2 = { code: err.code, message: err.message };
+        break;
+      }
+    }
+  } finally {
+    await lock?.release();
+  }
+  return { status: failure2 ? "failed" : "succeeded", journal, error: failure2 };
+}
+var init_run = __esm({
+  "packages/core/dist/engine/run.js"() {
+    "use strict";
+    init_errors();
+    init_observations();
+    init_lock();
+  }
+});
+
+// packages/core/dist/engine/index.js
+var init_engine = __esm({
+  "packages/core/dist/engine/index.js"() {
+    "use strict";
+    init_gates();
+    init_lock();
+    init_run();
+  }
+});
+
+// packages/core/dist/promote/observe.js
+async function observeImage(config2, ports, image, release, signal) {
   const { registry: registry3, signatures } = ports;
+  const version2 = formatTag(release);
   const [versionM, latestM, tags] = await Promise.all([
     settle2(registry3.observeManifest(image, version2, signal), (e) => e),
     settle2(registry3.observeManifest(image, "latest", signal), (e) => e),
@@ -20630,17 +20833,12 @@ async function observeImage(config2, ports, image, version2, signal) {
     if (versionM.state === "found" && versionM.digest === latestM.digest)
       latestVersion = version2;
     else if (tags) {
-      const finals = tags.filter((t) => VERSION_TAG.test(t) && t !== version2);
-      finals.sort((a, b) => {
-        const [x, y] = [parseVersion(a), parseVersion(b)];
-        return y.major - x.major || y.minor - x.minor || y.patch - x.patch;
-      });
+      const finals = finalVersionsOf(tags).map((v) => formatTag(v)).filter((t) => t !== version2);
       const candidates = await Promise.all(finals.slice(0, 10).map((t) => settle2(registry3.observeManifest(image, t, signal), (e) => e)));
       latestVersion = finals[candidates.findIndex((m) => m.state === "found" && m.digest === latestM.digest)];
     }
   }
-  const rcPrefix = `${version2}-rc`;
-  const rcTags = config2.cleanupCandidates ? (tags ?? []).filter((t) => t.startsWith(rcPrefix) && /^\d+$/.test(t.slice(rcPrefix.length))) : [];
+  const rcTags = config2.cleanupCandidates ? candidateTagsOf(release, tags ?? []).map((c) => c.tag) : [];
   const rcManifests = await Promise.all(rcTags.map((t) => settle2(registry3.observeManifest(image, t, signal), (e) => e)));
   const candidateTags = rcTags.flatMap((tag, i) => {
     const m = rcManifests[i];
@@ -20658,8 +20856,7 @@ async function observeImage(config2, ports, image, version2, signal) {
   };
 }
 async function observeRelease(config2, ports, version2, signal) {
-  parseVersion(version2);
-  const tag = `${config2.tagPrefix}${version2}`;
+  const tag = formatTag(version2, config2.tagPrefix);
   const head = releaseBranchName(config2, version2);
   const now = ports.clock?.now() ?? /* @__PURE__ */ new Date();
   const { forge } = ports;
@@ -20671,7 +20868,7 @@ async function observeRelease(config2, ports, version2, signal) {
     settle2(forge.observeTag(tag, signal), (e) => e),
     settle2(forge.listTags(`${tag}-rc`, signal), () => [])
   ]);
-  const candidateTags = tagList.filter((t) => /^\d+$/.test(t.slice(`${tag}-rc`.length))).sort((a, b) => Number(a.slice(tag.length + 3)) - Number(b.slice(tag.length + 3)));
+  const candidateTags = candidateTagsOf(version2, tagList, config2.tagPrefix).map((c) => c.tag);
   return {
     version: version2,
     observedAt: now.toISOString(),
@@ -20683,68 +20880,19 @@ async function observeRelease(config2, ports, version2, signal) {
     candidateTags
   };
 }
-var VERSION_TAG;
 var init_observe = __esm({
-  "packages/core/dist/observe.js"() {
+  "packages/core/dist/promote/observe.js"() {
     "use strict";
     init_config();
+    init_observations();
     init_version();
-    VERSION_TAG = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+    init_observations();
   }
 });
 
-// packages/core/dist/phase.js
-function derivePhase(obs) {
-  const imagesAtVersion = obs.images.every((i) => i.version.state === "found");
-  const latestMoved = obs.images.map((i) => i.version.state === "found" && i.latest.state === "found" && i.latest.digest === i.version.digest);
-  const published = obs.release.state === "published";
-  const merged = obs.pullRequest.state === "merged";
-  const effects = [...latestMoved, published, merged];
-  const done = effects.filter(Boolean).length;
-  if (done === effects.length && imagesAtVersion)
-    return { phase: "promoted", promoteInProgress: false };
-  const superseded = obs.images.length > 0 && obs.images.every((i) => i.latestVersion !== void 0 && newer(i.latestVersion, obs.version));
-  if (superseded && published && obs.pullRequest.state !== "open") {
-    return { phase: "promoted", promoteInProgress: false };
-  }
-  const promoteInProgress = done > 0 && obs.release.state !== "missing";
-  if (obs.pullRequest.state === "closed" && !published)
-    return { phase: "abandoned", promoteInProgress: false };
-  const smokeOk = obs.smoke.state === "not-configured" || obs.smoke.state === "published" || obs.smoke.state === "prerelease";
-  if ((obs.release.state === "draft" || published) && imagesAtVersion) {
-    return {
-      phase: smokeOk && obs.smoke.state !== "not-configured" ? "smoke-passed" : "published",
-      promoteInProgress
-    };
-  }
-  if (obs.versionTag.state === "found")
-    return { phase: "finalized", promoteInProgress };
-  if (obs.candidateTags.length > 0)
-    return { phase: "candidate", promoteInProgress };
-  if (obs.pullRequest.state === "open")
-    return { phase: "prepared", promoteInProgress };
-  return { phase: "unknown", promoteInProgress };
-}
-function newer(a, b) {
-  try {
-    return compareVersions(parseVersion(a), parseVersion(b)) > 0;
-  } catch {
-    return false;
-  }
-}
-var init_phase = __esm({
-  "packages/core/dist/phase.js"() {
-    "use strict";
-    init_version();
-  }
-});
-
-// packages/core/dist/gates.js
+// packages/core/dist/promote/gates.js
 function gate(id, title, status2, reason, evidence = [], subject) {
   return { id, title, status: status2, reason, evidence, ...subject === void 0 ? {} : { subject } };
-}
-function couldNotLook(o) {
-  return `could not look (${o.code}): ${o.message}`;
 }
 function imageGates(config2, obs, img) {
   const name = img.image;
@@ -20811,14 +20959,8 @@ function signatureGate(s, digest, subject) {
 }
 function latestOrderGate(obs) {
   const title = "newer than the current latest";
-  const target = parseVersion(obs.version);
-  const current = obs.images.map((i) => i.latestVersion).filter((x) => x !== void 0).map((x) => {
-    try {
-      return parseVersion(x);
-    } catch {
-      return void 0;
-    }
-  }).filter((x) => x !== void 0);
+  const target = obs.version;
+  const current = obs.images.map((i) => i.latestVersion === void 0 ? void 0 : parseTag(i.latestVersion)).filter((x) => x !== void 0);
   const higher = current.filter((c) => compareVersions(c, target) > 0);
   if (higher.length > 0) {
     return gate("latest-order", title, "fail", `latest is ${higher[0].text}, newer than ${obs.version}: that is a rollback; use \`release-cli rollback --to ${obs.version}\``);
@@ -20829,19 +20971,14 @@ function latestOrderGate(obs) {
 }
 function evaluateGates(config2, obs) {
   const gates = [];
-  let version2;
-  try {
-    version2 = parseVersion(obs.version);
-  } catch (e) {
-    return [gate("version", "a final version", "fail", e.message)];
-  }
-  gates.push(version2.candidate !== void 0 ? gate("version", "a final version", "fail", `${obs.version} is a release candidate; latest only ever points at a final version`) : gate("version", "a final version", "pass", obs.version));
+  const version2 = obs.version;
+  gates.push(version2.candidate !== void 0 ? gate("version", "a final version", "fail", `${obs.version} is a release candidate; latest only ever points at a final version`) : gate("version", "a final version", "pass", obs.version.text));
   for (const img of obs.images)
     gates.push(...imageGates(config2, obs, img));
   if (obs.images.length > 0)
     gates.push(latestOrderGate(obs));
   const r = obs.release;
-  const tag = `${config2.tagPrefix}${obs.version}`;
+  const tag = formatTag(obs.version, config2.tagPrefix);
   const draftTitle = "draft GitHub release";
   if (r.state === "error")
     gates.push(gate("draft-release", draftTitle, "pending", couldNotLook(r)));
@@ -20912,23 +21049,64 @@ function pullRequestGates(config2, obs) {
   out.push(m === "clean" || m === "has_hooks" || m === "unstable" ? gate("pr-mergeable", "PR mergeable", "pass", m === "unstable" ? advice.unstable : "mergeable", ev) : gate("pr-mergeable", "PR mergeable", m === "unknown" ? "pending" : "fail", `${m}: ${advice[m] ?? m}`, ev));
   return out;
 }
-function summarizeGates(gates) {
-  if (gates.some((g) => g.status === "fail"))
-    return "fail";
-  if (gates.some((g) => g.status === "pending"))
-    return "pending";
-  return "pass";
-}
 var short;
-var init_gates = __esm({
-  "packages/core/dist/gates.js"() {
+var init_gates2 = __esm({
+  "packages/core/dist/promote/gates.js"() {
     "use strict";
+    init_gates();
     init_version();
+    init_gates();
     short = (digest) => digest.replace(/^sha256:/, "").slice(0, 12);
   }
 });
 
-// packages/core/dist/plan.js
+// packages/core/dist/promote/phase.js
+function derivePhase(obs) {
+  const imagesAtVersion = obs.images.every((i) => i.version.state === "found");
+  const latestMoved = obs.images.map((i) => i.version.state === "found" && i.latest.state === "found" && i.latest.digest === i.version.digest);
+  const published = obs.release.state === "published";
+  const merged = obs.pullRequest.state === "merged";
+  const effects = [...latestMoved, published, merged];
+  const done = effects.filter(Boolean).length;
+  if (done === effects.length && imagesAtVersion)
+    return { phase: "promoted", promoteInProgress: false };
+  const superseded = obs.images.length > 0 && obs.images.every((i) => i.latestVersion !== void 0 && newer(i.latestVersion, obs.version.text));
+  if (superseded && published && obs.pullRequest.state !== "open") {
+    return { phase: "promoted", promoteInProgress: false };
+  }
+  const promoteInProgress = done > 0 && obs.release.state !== "missing";
+  if (obs.pullRequest.state === "closed" && !published)
+    return { phase: "abandoned", promoteInProgress: false };
+  const smokeOk = obs.smoke.state === "not-configured" || obs.smoke.state === "published" || obs.smoke.state === "prerelease";
+  if ((obs.release.state === "draft" || published) && imagesAtVersion) {
+    return {
+      phase: smokeOk && obs.smoke.state !== "not-configured" ? "smoke-passed" : "published",
+      promoteInProgress
+    };
+  }
+  if (obs.versionTag.state === "found")
+    return { phase: "finalized", promoteInProgress };
+  if (obs.candidateTags.length > 0)
+    return { phase: "candidate", promoteInProgress };
+  if (obs.pullRequest.state === "open")
+    return { phase: "prepared", promoteInProgress };
+  return { phase: "unknown", promoteInProgress };
+}
+function newer(a, b) {
+  try {
+    return compareVersions(parseVersion(a), parseVersion(b)) > 0;
+  } catch {
+    return false;
+  }
+}
+var init_phase = __esm({
+  "packages/core/dist/promote/phase.js"() {
+    "use strict";
+    init_version();
+  }
+});
+
+// packages/core/dist/promote/plan.js
 function stepId(step) {
   switch (step.kind) {
     case "move-tag":
@@ -20959,7 +21137,7 @@ function planPromote(config2, obs) {
   const gates = evaluateGates(config2, obs);
   const verdict = summarizeGates(gates);
   const steps = [];
-  const version2 = parseVersion(obs.version);
+  const version2 = obs.version;
   for (const img of obs.images) {
     if (img.version.state !== "found")
       continue;
@@ -21004,11 +21182,10 @@ function planPromote(config2, obs) {
       }
     }
   }
-  return { kind: "promote", version: obs.version, gates, verdict, steps };
+  return { kind: "promote", version: obs.version.text, gates, verdict, steps };
 }
 function planRollback(config2, target) {
-  const version2 = parseVersion(target.version);
-  if (version2.candidate !== void 0) {
+  if (target.version.candidate !== void 0) {
     throw new ReleaseError("ROLLBACK_REFUSED", `${target.version} is a release candidate; latest only points at final versions`);
   }
   const gates = evaluateGates(config2, target).filter((g) => ["version", "image-present", "image-platforms", "image-signature", "image-attestations"].includes(g.id));
@@ -21019,10 +21196,10 @@ function planRollback(config2, target) {
     const from = img.latest.state === "found" ? img.latest.digest : null;
     steps.push(planned({ kind: "move-tag", image: img.image, tag: "latest", fromDigest: from, toDigest: img.version.digest }, from === img.version.digest, `point ${img.image}:latest back at ${target.version} (${short2(img.version.digest)})${from ? `, was ${img.latestVersion ?? short2(from)}` : ""}`, { irreversible: true }));
   }
-  return { kind: "rollback", version: target.version, gates, verdict: summarizeGates(gates), steps };
+  return { kind: "rollback", version: target.version.text, gates, verdict: summarizeGates(gates), steps };
 }
 function planAbandon(config2, obs) {
-  const tag = `${config2.tagPrefix}${obs.version}`;
+  const tag = formatTag(obs.version, config2.tagPrefix);
   if (obs.release.state === "published") {
     throw new ReleaseError("ABANDON_REFUSED", `release ${tag} is published; a published release is never deleted (ship a new patch version instead)`);
   }
@@ -21058,21 +21235,21 @@ function planAbandon(config2, obs) {
   const branch = releaseBranchName(config2, obs.version);
   if (pr.state !== "missing")
     steps.push(planned({ kind: "delete-branch", branch }, false, `delete branch ${branch}`));
-  return { kind: "abandon", version: obs.version, gates: [], verdict: "pass", steps };
+  return { kind: "abandon", version: obs.version.text, gates: [], verdict: "pass", steps };
 }
 var short2;
 var init_plan = __esm({
-  "packages/core/dist/plan.js"() {
+  "packages/core/dist/promote/plan.js"() {
     "use strict";
     init_config();
     init_errors();
-    init_gates();
     init_version();
+    init_gates2();
     short2 = (d) => d.replace(/^sha256:/, "").slice(0, 12);
   }
 });
 
-// packages/core/dist/execute.js
+// packages/core/dist/promote/execute.js
 function handlers(config2, ports, version2, signal) {
   const { registry: registry3, forge, signatures } = ports;
   const manifestDigest = async (image, ref) => {
@@ -21082,197 +21259,128 @@ function handlers(config2, ports, version2, signal) {
     return m.state === "found" ? m.digest : null;
   };
   return {
-    async "move-tag"(s) {
-      registry3.prepareWrite?.(s.image, signal);
-      const before = await manifestDigest(s.image, s.tag);
-      if (before === s.toDigest)
-        return { alreadyDone: true, after: before, message: "already there" };
-      await registry3.retag(s.image, s.toDigest, s.tag, { signal, checked: true });
-      const after = await manifestDigest(s.image, s.tag);
-      if (after !== s.toDigest) {
-        throw new ReleaseError("PLAN_FAILED", `${s.image}:${s.tag} reads back as ${after ?? "missing"} after the retag, expected ${s.toDigest}`);
+    "move-tag": {
+      async act(s) {
+        registry3.prepareWrite?.(s.image, signal);
+        const before = await manifestDigest(s.image, s.tag);
+        if (before === s.toDigest)
+          return { alreadyDone: true, after: before, message: "already there" };
+        await registry3.retag(s.image, s.toDigest, s.tag, { signal, checked: true });
+        const after = await manifestDigest(s.image, s.tag);
+        if (after !== s.toDigest) {
+          throw new ReleaseError("PLAN_FAILED", `${s.image}:${s.tag} reads back as ${after ?? "missing"} after the retag, expected ${s.toDigest}`);
+        }
+        return { before: before ?? void 0, after, message: `${s.image}:${s.tag} → ${s.toDigest}` };
       }
-      return { before: before ?? void 0, after, message: `${s.image}:${s.tag} → ${s.toDigest}` };
     },
-    async "publish-release"(s) {
-      const r = await forge.publishRelease(s.tag, { makeLatest: true, id: s.releaseId }, signal);
-      if (r.state !== "published") {
-        throw new ReleaseError("PLAN_FAILED", `release ${s.tag} reads back as ${r.state} after publishing`);
+    "publish-release": {
+      async act(s) {
+        const r = await forge.publishRelease(s.tag, { makeLatest: true, id: s.releaseId }, signal);
+        if (r.state !== "published") {
+          throw new ReleaseError("PLAN_FAILED", `release ${s.tag} reads back as ${r.state} after publishing`);
+        }
+        return { before: "draft", after: "published", message: `published ${r.url}` };
       }
-      return { before: "draft", after: "published", message: `published ${r.url}` };
     },
-    async "merge-pr"(s) {
-      const pr = await forge.observePullRequest(s.head, s.base, signal);
-      if (pr.state === "merged")
-        return { alreadyDone: true, after: pr.mergeCommitSha, message: "already merged" };
-      const fresh = {
-        version: version2,
-        observedAt: (/* @__PURE__ */ new Date()).toISOString(),
-        images: [],
-        release: { state: "missing" },
-        smoke: { state: "not-configured" },
-        pullRequest: pr,
-        versionTag: { state: "missing", tag: "" },
-        candidateTags: []
-      };
-      const gates = pullRequestGates(config2, fresh);
-      if (summarizeGates(gates) !== "pass") {
-        const bad2 = gates.filter((g) => g.status !== "pass").map((g) => `${g.title}: ${g.reason}`);
-        throw new ReleaseError("GATE_NOT_MET", `PR #${s.number} is no longer mergeable: ${bad2.join("; ")}`);
+    "merge-pr": {
+      async act(s) {
+        const pr = await forge.observePullRequest(s.head, s.base, signal);
+        if (pr.state === "merged")
+          return { alreadyDone: true, after: pr.mergeCommitSha, message: "already merged" };
+        const gates = pullRequestGates(config2, { pullRequest: pr });
+        if (summarizeGates(gates) !== "pass") {
+          const bad2 = gates.filter((g) => g.status !== "pass").map((g) => `${g.title}: ${g.reason}`);
+          throw new ReleaseError("GATE_NOT_MET", `PR #${s.number} is no longer mergeable: ${bad2.join("; ")}`);
+        }
+        if (pr.state === "open" && pr.headSha !== s.headSha) {
+          throw new ReleaseError("GATE_NOT_MET", `PR #${s.number} moved from ${s.headSha.slice(0, 7)} to ${pr.headSha.slice(0, 7)} since the gates ran; run promote again to re-check it`);
+        }
+        const { sha } = await forge.mergePullRequest(s.number, { sha: s.headSha, method: s.method, checked: true }, signal);
+        return { before: s.headSha, after: sha, message: `merged #${s.number} as ${sha.slice(0, 7)}` };
       }
-      if (pr.state === "open" && pr.headSha !== s.headSha) {
-        throw new ReleaseError("GATE_NOT_MET", `PR #${s.number} moved from ${s.headSha.slice(0, 7)} to ${pr.headSha.slice(0, 7)} since the gates ran; run promote again to re-check it`);
-      }
-      const { sha } = await forge.mergePullRequest(s.number, { sha: s.headSha, method: s.method, checked: true }, signal);
-      return { before: s.headSha, after: sha, message: `merged #${s.number} as ${sha.slice(0, 7)}` };
     },
-    async "delete-candidate-image"(s) {
-      const [current, v, l] = await Promise.all([
-        manifestDigest(s.image, s.tag),
-        manifestDigest(s.image, version2),
-        manifestDigest(s.image, "latest")
-      ]);
-      if (current !== s.digest)
-        return { alreadyDone: true, message: `${s.image}:${s.tag} is gone or moved` };
-      if (s.digest === v || s.digest === l) {
+    "delete-candidate-image": {
+      async act(s) {
+        const [current, v, l] = await Promise.all([
+          manifestDigest(s.image, s.tag),
+          manifestDigest(s.image, formatTag(version2)),
+          manifestDigest(s.image, "latest")
+        ]);
+        if (current !== s.digest)
+          return { alreadyDone: true, message: `${s.image}:${s.tag} is gone or moved` };
+        if (s.digest === v || s.digest === l) {
+          return {
+            message: `kept ${s.image}:${s.tag}: its digest is also ${s.digest === v ? version2 : "latest"}`
+          };
+        }
+        const sigTags = await signatures.signatureTags?.(s.image, s.digest, signal) ?? [];
+        for (const t of sigTags) {
+          const d = await manifestDigest(s.image, t);
+          if (d)
+            await registry3.deleteManifest(s.image, d, signal);
+        }
+        await registry3.deleteManifest(s.image, s.digest, signal);
         return {
-          message: `kept ${s.image}:${s.tag}: its digest is also ${s.digest === v ? version2 : "latest"}`
+          before: s.digest,
+          message: `removed ${s.image}:${s.tag} and ${sigTags.length} signature tag(s)`
         };
       }
-      const sigTags = await signatures.signatureTags?.(s.image, s.digest, signal) ?? [];
-      for (const t of sigTags) {
-        const d = await manifestDigest(s.image, t);
-        if (d)
-          await registry3.deleteManifest(s.image, d, signal);
+    },
+    "delete-draft-release": {
+      async act(s) {
+        const r = await forge.observeRelease(s.tag, signal);
+        if (r.state === "published") {
+          throw new ReleaseError("ABANDON_REFUSED", `release ${s.tag} was published meanwhile; not deleting it`);
+        }
+        if (r.state === "missing")
+          return { alreadyDone: true, message: "already deleted" };
+        await forge.deleteDraftRelease(s.tag, signal);
+        return { before: "draft", after: "deleted", message: `deleted draft release ${s.tag}` };
       }
-      await registry3.deleteManifest(s.image, s.digest, signal);
-      return {
-        before: s.digest,
-        message: `removed ${s.image}:${s.tag} and ${sigTags.length} signature tag(s)`
-      };
     },
-    async "delete-draft-release"(s) {
-      const r = await forge.observeRelease(s.tag, signal);
-      if (r.state === "published") {
-        throw new ReleaseError("ABANDON_REFUSED", `release ${s.tag} was published meanwhile; not deleting it`);
+    "delete-tag": {
+      async act(s) {
+        await forge.deleteTag(s.tag, signal);
+        return { message: `deleted tag ${s.tag}` };
       }
-      if (r.state === "missing")
-        return { alreadyDone: true, message: "already deleted" };
-      await forge.deleteDraftRelease(s.tag, signal);
-      return { before: "draft", after: "deleted", message: `deleted draft release ${s.tag}` };
     },
-    async "delete-tag"(s) {
-      await forge.deleteTag(s.tag, signal);
-      return { message: `deleted tag ${s.tag}` };
+    "close-pr": {
+      async act(s) {
+        await forge.closePullRequest(s.number, s.comment, signal);
+        return { message: `closed PR #${s.number}` };
+      }
     },
-    async "close-pr"(s) {
-      await forge.closePullRequest(s.number, s.comment, signal);
-      return { message: `closed PR #${s.number}` };
-    },
-    async "delete-branch"(s) {
-      await forge.deleteBranch(s.branch, signal);
-      return { message: `deleted branch ${s.branch}` };
-    }
-  };
-}
-async function acquireReleaseLock(ports, options = {}) {
-  const holder = options.holder ?? "relkit";
-  const lock = await ports.forge.acquireLock(LOCK_NAME, holder, options.lockTtlSeconds ?? 900, options.signal);
-  if (!lock.acquired) {
-    throw new ReleaseError("LOCK_HELD", `another release run holds the lock: ${lock.holder} since ${lock.since}`, {
-      details: { holder: lock.holder, since: lock.since }
-    });
-  }
-  options.onEvent?.({ type: "lock-acquired", name: LOCK_NAME, holder });
-  return {
-    async release() {
-      await ports.forge.releaseLock(LOCK_NAME, holder).catch(() => void 0);
-      options.onEvent?.({ type: "lock-released", name: LOCK_NAME });
+    "delete-branch": {
+      async act(s) {
+        await forge.deleteBranch(s.branch, signal);
+        return { message: `deleted branch ${s.branch}` };
+      }
     }
   };
 }
 async function execute(config2, plan, ports, options = {}) {
-  const { signal, onEvent } = options;
-  if (plan.verdict !== "pass") {
-    const bad2 = plan.gates.filter((g) => g.status !== "pass");
-    throw new ReleaseError("GATE_NOT_MET", `${plan.kind} ${plan.version} is blocked: ${bad2.map((g) => `${g.title}${g.subject ? ` [${g.subject}]` : ""}: ${g.reason}`).join("; ")}`, { details: { gates: bad2 } });
-  }
-  const now = () => (ports.clock?.now() ?? /* @__PURE__ */ new Date()).toISOString();
-  const lock = options.lockHeld ? void 0 : await acquireReleaseLock(ports, options);
-  const h = handlers(config2, ports, plan.version, signal);
-  const journal = [];
-  let failure2;
-  try {
-    for (const [index, ps] of plan.steps.entries()) {
-      signal?.throwIfAborted();
-      const act = h[ps.step.kind];
-      onEvent?.({ type: "step-started", step: ps, index, total: plan.steps.length });
-      try {
-        const out = ps.done ? { alreadyDone: true, message: "already done" } : await act(ps.step);
-        if (out.alreadyDone) {
-          const entry2 = {
-            id: ps.id,
-            kind: ps.step.kind,
-            status: "skipped",
-            message: out.message,
-            after: "after" in out ? out.after : void 0,
-            at: now()
-          };
-          journal.push(entry2);
-          onEvent?.({ type: "step-skipped", step: ps, entry: entry2 });
-          continue;
-        }
-        const entry = { id: ps.id, kind: ps.step.kind, status: "done", ...out, at: now() };
-        journal.push(entry);
-        onEvent?.({ type: "step-succeeded", step: ps, entry });
-      } catch (e) {
-        const err = asObservationError(e);
-        const entry = {
-          id: ps.id,
-          kind: ps.step.kind,
-          status: ps.bestEffort ? "warning" : "failed",
-          message: `${err.message} (${err.code})`,
-          at: now()
-        };
-        journal.push(entry);
-        if (ps.bestEffort) {
-          onEvent?.({ type: "step-warning", step: ps, entry });
-          continue;
-        }
-        onEvent?.({ type: "step-failed", step: ps, entry });
-        failure2 = { code: err.code, message: err.message };
-        break;
-      }
-    }
-  } finally {
-    await lock?.release();
-  }
-  return {
-    kind: plan.kind,
-    version: plan.version,
-    status: failure2 ? "failed" : "succeeded",
-    journal,
-    error: failure2
-  };
+  const version2 = parseVersion(plan.version);
+  const run = await runPlan(plan, handlers(config2, ports, version2, options.signal), ports, options);
+  return { kind: plan.kind, version: plan.version, ...run };
 }
-var LOCK_NAME;
 var init_execute = __esm({
-  "packages/core/dist/execute.js"() {
+  "packages/core/dist/promote/execute.js"() {
     "use strict";
+    init_run();
     init_errors();
-    init_gates();
-    init_observe();
-    LOCK_NAME = "release";
+    init_version();
+    init_gates2();
+    init_lock();
   }
 });
 
-// packages/core/dist/status.js
+// packages/core/dist/promote/status.js
 function releaseStatus(config2, obs) {
   const { phase, promoteInProgress } = derivePhase(obs);
   const plan = planPromote(config2, obs);
   const verdict = summarizeGates(plan.gates);
   return {
-    version: obs.version,
+    version: obs.version.text,
     phase,
     promoteInProgress,
     gates: plan.gates,
@@ -21283,21 +21391,37 @@ function releaseStatus(config2, obs) {
   };
 }
 var init_status = __esm({
-  "packages/core/dist/status.js"() {
+  "packages/core/dist/promote/status.js"() {
     "use strict";
-    init_gates();
+    init_gates2();
     init_phase();
     init_plan();
   }
 });
 
-// packages/core/dist/service.js
+// packages/core/dist/promote/index.js
+var init_promote = __esm({
+  "packages/core/dist/promote/index.js"() {
+    "use strict";
+    init_observe();
+    init_gates2();
+    init_phase();
+    init_plan();
+    init_execute();
+    init_status();
+  }
+});
+
+// packages/core/dist/release-service.js
 function createReleaseService(config2, ports) {
-  const observe = (version2, signal) => observeRelease(config2, ports, version2, signal);
+  const observe = (version2, signal) => observeRelease(config2, ports, parseVersion(version2), signal);
   const rollbackPlan = async (toVersion, signal) => {
     const target = await observe(toVersion, signal);
     const current = target.images.map((i) => i.latestVersion).filter((v) => v !== void 0);
-    const newer2 = current.filter((c) => compareVersions(parseVersion(c), parseVersion(toVersion)) < 0);
+    const newer2 = current.filter((c) => {
+      const v = parseTag(c);
+      return v !== void 0 && compareVersions(v, target.version) < 0;
+    });
     if (newer2.length > 0) {
       throw new ReleaseError("ROLLBACK_REFUSED", `latest is ${newer2[0]}, older than ${toVersion}: moving forward is a promote (release-cli promote ${toVersion})`);
     }
@@ -21320,14 +21444,13 @@ function createReleaseService(config2, ports) {
     config: config2,
     async listVersions(options = {}) {
       const tags = await ports.forge.listTags(config2.tagPrefix, options.signal);
-      const versions = /* @__PURE__ */ new Set();
+      const versions = /* @__PURE__ */ new Map();
       for (const t of tags) {
-        const raw = t.slice(config2.tagPrefix.length);
-        const m = /^(\d+\.\d+\.\d+)(?:-rc\d+)?$/.exec(raw);
-        if (m && FINAL.test(m[1]))
-          versions.add(m[1]);
+        const v = parseTag(t, config2.tagPrefix);
+        if (v)
+          versions.set(baseVersion(v).text, baseVersion(v));
       }
-      return [...versions].sort((a, b) => compareVersions(parseVersion(b), parseVersion(a))).slice(0, options.limit ?? 10);
+      return [...versions.values()].sort((a, b) => compareVersions(b, a)).slice(0, options.limit ?? 10).map((v) => formatTag(v));
     },
     async status(version2, signal) {
       return releaseStatus(config2, await observe(version2, signal));
@@ -21351,424 +21474,16 @@ function createReleaseService(config2, ports) {
   };
   return service2;
 }
-var FINAL;
-var init_service = __esm({
-  "packages/core/dist/service.js"() {
+var init_release_service = __esm({
+  "packages/core/dist/release-service.js"() {
     "use strict";
     init_errors();
+    init_lock();
     init_execute();
     init_observe();
     init_plan();
     init_status();
     init_version();
-    FINAL = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
-  }
-});
-
-// packages/core/dist/publish/observe.js
-async function settle3(p, onError) {
-  try {
-    return await p;
-  } catch (e) {
-    return onError(asObservationError(e));
-  }
-}
-async function observePublish(config2, ports, version2, kind, signal, stage = "all") {
-  const { forge } = ports;
-  const announceOnly = kind === "final" && stage === "smoke";
-  const skipped = () => Promise.resolve({ state: "error", code: "NOT_OBSERVED", message: "not needed to announce a release" });
-  const tag = `${config2.tagPrefix}${version2}`;
-  const branchName = releaseBranchName(config2, version2);
-  const now = ports.clock?.now() ?? /* @__PURE__ */ new Date();
-  const [branch, pullRequest, candidateTagList, versionTag, release] = await Promise.all([
-    settle3(forge.observeBranch(branchName, signal), (e) => e),
-    announceOnly ? skipped() : settle3(forge.observePullRequest(branchName, config2.baseBranch, signal), (e) => e),
-    announceOnly ? skipped() : settle3(forge.listTags(`${tag}-rc`, signal), (e) => e),
-    settle3(forge.observeTag(tag, signal), (e) => e),
-    settle3(forge.observeRelease(tag, signal), (e) => e)
-  ]);
-  const changelog = branch.state === "found" ? await settle3(forge.readFile(config2.changelog, branch.sha, signal), (e) => e) : branch.state === "missing" ? { state: "missing", path: config2.changelog, ref: branchName } : branch;
-  let changelogAtTag;
-  if (kind === "final" && versionTag.state === "found" && !(branch.state === "found" && branch.sha === versionTag.sha)) {
-    changelogAtTag = await settle3(forge.readFile(config2.changelog, versionTag.sha, signal), (e) => e);
-  }
-  let newestCandidate;
-  if (kind === "candidate" && Array.isArray(candidateTagList)) {
-    const stem = `${tag}-rc`;
-    const newest = candidateTagList.filter((t) => RC(stem, t)).sort((a, b) => Number(b.slice(stem.length)) - Number(a.slice(stem.length)))[0];
-    if (newest)
-      newestCandidate = await settle3(forge.observeTag(newest, signal), (e) => e);
-  }
-  let smoke = { state: "not-configured" };
-  if (config2.smoke) {
-    smoke = kind === "final" ? await settle3(forge.observeSmoke(tag, signal), (e) => e) : smoke;
-  }
-  return {
-    version: version2,
-    kind,
-    observedAt: now.toISOString(),
-    branch,
-    changelog,
-    pullRequest,
-    candidateTagList,
-    newestCandidate,
-    versionTag,
-    changelogAtTag,
-    release,
-    smoke
-  };
-}
-var RC;
-var init_observe2 = __esm({
-  "packages/core/dist/publish/observe.js"() {
-    "use strict";
-    init_config();
-    init_observe();
-    RC = (stem, t) => t.startsWith(stem) && /^\d+$/.test(t.slice(stem.length));
-  }
-});
-
-// packages/core/dist/publish/plan.js
-function publishStepId(step) {
-  switch (step.kind) {
-    case "finalize-changelog":
-      return `${step.kind} ${step.path}@${step.branch}`;
-    case "create-tag":
-    case "create-draft-release":
-      return `${step.kind} ${step.tag}`;
-    case "dispatch-smoke":
-      return `${step.kind} ${step.repository}@${step.tag}`;
-  }
-}
-function planned2(step, done, description) {
-  return { id: publishStepId(step), step, done, description, irreversible: false, bestEffort: false };
-}
-function check2(id, title, status2, reason, evidence = []) {
-  return { id, title, status: status2, reason, evidence };
-}
-function correlationId(repository, runId, tag) {
-  return `${repository}:${runId}:${tag}`;
-}
-function versionCheck(obs) {
-  const title = "version X.Y.Z";
-  let v;
-  try {
-    v = parseVersion(obs.version);
-  } catch (e) {
-    return { check: check2("version", title, "fail", e.message) };
-  }
-  if (v.candidate !== void 0) {
-    return {
-      check: check2("version", title, "fail", `${obs.version} is a candidate; publish takes the base version X.Y.Z (add --candidate to cut the next -rcN)`)
-    };
-  }
-  return { check: check2("version", title, "pass", obs.version), version: v };
-}
-function branchCheck(config2, obs) {
-  const b = obs.branch;
-  const title = "release branch";
-  const name = releaseBranchName(config2, obs.version);
-  if (b.state === "error")
-    return check2("release-branch", title, "pending", couldNotLook2(b));
-  if (b.state === "missing") {
-    return check2("release-branch", title, "fail", `branch ${name} does not exist; did you run \`just prepare-release ${obs.version}\`?`);
-  }
-  return check2("release-branch", title, "pass", `${name} at ${short3(b.sha)}`, [
-    { label: "head", value: b.sha }
-  ]);
-}
-function changelogCheck(config2, obs, state) {
-  const f = obs.changelog;
-  const title = `${config2.changelog} has ## [${obs.version}] - TBD`;
-  if (f.state === "error")
-    return check2("changelog", title, "pending", couldNotLook2(f));
-  if (f.state === "missing")
-    return check2("changelog", title, "fail", `${config2.changelog} is not on ${f.ref}`);
-  switch (state) {
-    case "frozen":
-      return check2("changelog", title, "pass", `## [${obs.version}] - TBD is ready to be dated`);
-    case "dated":
-      return obs.kind === "final" ? check2("changelog", title, "pass", `${obs.version} is already dated (resuming a publish)`) : check2("changelog", title, "fail", `${obs.version} is already finalized; candidates come before the final release`);
-    case "missing":
-      return check2("changelog", title, "fail", `${config2.changelog} has no ## [${obs.version}] section; freeze it first (just prepare-release ${obs.version})`);
-    default:
-      return check2("changelog", title, "fail", `the ## [${obs.version}] heading of ${config2.changelog} is neither "- TBD" nor dated; fix it by hand`);
-  }
-}
-function changelogChecks(config2, obs, state) {
-  return obs.branch.state === "found" ? [changelogCheck(config2, obs, state)] : [];
-}
-function candidateTagCheck(config2, obs, v) {
-  const title = "a release candidate was published";
-  const list = obs.candidateTagList;
-  if (!Array.isArray(list)) {
-    const e = list;
-    return check2("candidate-tag", title, "pending", couldNotLook2(e));
-  }
-  const tags = list;
-  let next;
-  try {
-    next = nextCandidate(v, tags, config2.tagPrefix);
-  } catch (e) {
-    return check2("candidate-tag", title, "fail", e.message);
-  }
-  const n = (next.candidate ?? 1) - 1;
-  if (n === 0) {
-    return check2("candidate-tag", title, "fail", `no RC tags found for ${obs.version}; publish at least one candidate first: release-cli publish ${obs.version} --candidate`);
-  }
-  return check2("candidate-tag", title, "pass", `${config2.tagPrefix}${obs.version}-rc${n} is the newest candidate`, [{ label: "candidates", value: String(n) }]);
-}
-function releaseCheck(obs, tag) {
-  const r = obs.release;
-  const title = "no published release for the tag";
-  if (r.state === "error")
-    return check2("release-not-published", title, "pending", couldNotLook2(r));
-  if (r.state === "published") {
-    return check2("release-not-published", title, "fail", `release ${tag} is already published; published releases are immutable, ship a patch version instead`, [{ label: "release", value: r.tag, url: r.url }]);
-  }
-  return r.state === "draft" ? check2("release-not-published", title, "pass", `draft ${tag} exists (resuming a publish)`, [
-    { label: "release", value: r.tag, url: r.url }
-  ]) : check2("release-not-published", title, "pass", `no release for ${tag} yet`);
-}
-function versionTagCheck(config2, obs, ops, headState) {
-  const t = obs.versionTag;
-  const title = "version tag free or at the finalize commit";
-  const tag = `${config2.tagPrefix}${obs.version}`;
-  if (t.state === "error")
-    return { check: check2("version-tag", title, "pending", couldNotLook2(t)) };
-  if (t.state === "missing")
-    return { check: check2("version-tag", title, "pass", `${tag} does not exist yet`) };
-  const ev = [{ label: "tag", value: `${tag} → ${t.sha}` }];
-  const atHead = obs.branch.state === "found" && obs.branch.sha === t.sha;
-  const stateAtTag = atHead ? headState : obs.changelogAtTag?.state === "found" ? ops.sectionState(obs.changelogAtTag.content, obs.version) : void 0;
-  if (stateAtTag === "dated") {
-    return {
-      check: check2("version-tag", title, "pass", `${tag} already marks the finalized commit ${short3(t.sha)}`, ev),
-      taggedSha: t.sha
-    };
-  }
-  if (obs.changelogAtTag?.state === "error") {
-    return { check: check2("version-tag", title, "pending", couldNotLook2(obs.changelogAtTag), ev) };
-  }
-  return {
-    check: check2("version-tag", title, "fail", `${tag} already exists at ${short3(t.sha)}, whose ${config2.changelog} is not finalized for ${obs.version}; tags are never moved: delete it by hand if it is wrong, or ship a patch version`, ev)
-  };
-}
-function prChecks(obs, kind) {
-  const wanted = kind === "final" ? ["pr-open", "pr-not-draft", "pr-checks"] : ["pr-open", "pr-checks"];
-  const gates = pullRequestGates({ requireApproval: false }, {
-    version: obs.version,
-    observedAt: obs.observedAt,
-    images: [],
-    release: { state: "missing" },
-    smoke: { state: "not-configured" },
-    pullRequest: obs.pullRequest,
-    versionTag: { state: "missing", tag: "" },
-    candidateTags: []
-  });
-  return gates.filter((g) => wanted.includes(g.id)).map((g) => {
-    if (g.id === "pr-open" && obs.pullRequest.state === "merged") {
-      return {
-        ...g,
-        status: "fail",
-        reason: `#${obs.pullRequest.number} is already merged: this version was released; publish the next patch version`
-      };
-    }
-    return g;
-  });
-}
-function verdictOf(checks) {
-  if (checks.some((c) => c.status === "fail"))
-    return "fail";
-  if (checks.some((c) => c.status === "pending"))
-    return "pending";
-  return "pass";
-}
-function smokeStep(repository, tag, releaseKind, corr, run, sha, done) {
-  return planned2({ kind: "dispatch-smoke", repository, tag, releaseKind, correlationId: corr, run, sha }, done, `dispatch ${SMOKE_EVENT_TYPE} to ${repository} (correlation ${corr})`);
-}
-function smokeDone(obs) {
-  const s = obs.smoke;
-  return s.state === "draft" || s.state === "prerelease" || s.state === "published";
-}
-function smokeConfiguredCheck(config2) {
-  return config2.smoke ? check2("smoke-configured", "smoke test configured", "pass", `downstream ${config2.smoke.repository}`) : check2("smoke-configured", "smoke test configured", "fail", 'release.config.json has no "smoke" repository; there is nothing to dispatch');
-}
-function draftExistsCheck(obs, tag) {
-  const r = obs.release;
-  const title = "draft release exists";
-  if (r.state === "error")
-    return check2("release-not-published", title, "pending", couldNotLook2(r));
-  if (r.state === "missing")
-    return check2("release-not-published", title, "fail", `no draft release ${tag}; run publish first`);
-  if (r.state === "published") {
-    return check2("release-not-published", title, "fail", `release ${tag} is already published (promoted); nothing to smoke-test`);
-  }
-  return check2("release-not-published", title, "pass", `draft ${tag}`, [
-    { label: "release", value: r.tag, url: r.url }
-  ]);
-}
-function utcDate(iso) {
-  return iso.slice(0, 10);
-}
-function planPublish(config2, obs, ops, options) {
-  const tag = `${config2.tagPrefix}${obs.version}`;
-  const corr = correlationId(config2.repository, options.run.id, tag);
-  const vc = versionCheck(obs);
-  const stage = options.stage ?? "all";
-  const base = {
-    kind: "publish",
-    version: obs.version,
-    tag,
-    publishVersion: obs.version,
-    releaseKind: "final",
-    stage,
-    correlationId: corr
-  };
-  if (!vc.version)
-    return { ...base, checks: [vc.check], verdict: "fail", steps: [] };
-  const headState = obs.changelog.state === "found" ? ops.sectionState(obs.changelog.content, obs.version) : void 0;
-  const tc = versionTagCheck(config2, obs, ops, headState);
-  if (stage === "smoke") {
-    const checks2 = [
-      vc.check,
-      obs.versionTag.state === "missing" ? check2("version-tag", "version tag at the finalize commit", "fail", `${tag} does not exist; run publish first`) : tc.check,
-      draftExistsCheck(obs, tag),
-      smokeConfiguredCheck(config2)
-    ];
-    const steps2 = config2.smoke && tc.taggedSha ? [smokeStep(config2.smoke.repository, tag, "final", corr, options.run, tc.taggedSha, smokeDone(obs))] : [];
-    return { ...base, checks: checks2, verdict: verdictOf(checks2), steps: steps2 };
-  }
-  const checks = [
-    vc.check,
-    branchCheck(config2, obs),
-    candidateTagCheck(config2, obs, vc.version),
-    ...changelogChecks(config2, obs, headState),
-    ...prChecks(obs, "final"),
-    releaseCheck(obs, tag),
-    tc.check
-  ];
-  const steps = [];
-  const branch = releaseBranchName(config2, obs.version);
-  const head = obs.branch.state === "found" ? obs.branch.sha : "";
-  const date5 = options.date ?? utcDate(obs.observedAt);
-  const finalized = headState === "dated" || tc.taggedSha !== void 0;
-  steps.push(planned2({
-    kind: "finalize-changelog",
-    branch,
-    path: config2.changelog,
-    version: obs.version,
-    date: date5,
-    parentSha: head
-  }, finalized, `date ## [${obs.version}] in ${config2.changelog} as ${date5} (API commit on ${branch}, then read back)`));
-  const tagSha = tc.taggedSha ?? (headState === "dated" ? head : null);
-  steps.push(planned2({ kind: "create-tag", tag, sha: tagSha }, tc.taggedSha !== void 0, `create lightweight tag ${tag} at ${tagSha ? short3(tagSha) : "the finalize commit"}`));
-  steps.push(planned2({ kind: "create-draft-release", tag, name: tag, version: obs.version, prerelease: false }, obs.release.state === "draft", `create draft GitHub release ${tag} with the ${config2.changelog} notes`));
-  if (config2.smoke && stage === "all") {
-    steps.push(smokeStep(config2.smoke.repository, tag, "final", corr, options.run, null, smokeDone(obs)));
-  }
-  const notesPreview = obs.changelog.state === "found" && headState !== void 0 && headState !== "missing" ? ops.notes(obs.changelog.content, obs.version) : void 0;
-  return { ...base, checks, verdict: verdictOf(checks), steps, notesPreview };
-}
-function planCandidate(config2, obs, ops, options) {
-  const vc = versionCheck(obs);
-  const stage = options.stage ?? "all";
-  const pending = `${config2.tagPrefix}${obs.version}-rc?`;
-  const fallback = {
-    kind: "candidate",
-    version: obs.version,
-    tag: pending,
-    publishVersion: pending.slice(config2.tagPrefix.length),
-    releaseKind: "candidate",
-    stage,
-    correlationId: correlationId(config2.repository, options.run.id, pending)
-  };
-  if (!vc.version)
-    return { ...fallback, checks: [vc.check], verdict: "fail", steps: [] };
-  if (stage === "smoke") {
-    const n = obs.newestCandidate;
-    const title2 = "newest release candidate";
-    const tc = n === void 0 || n.state === "missing" ? check2("candidate-tag", title2, "fail", `no candidate of ${obs.version} exists; run publish --candidate first`) : n.state === "error" ? check2("candidate-tag", title2, "pending", couldNotLook2(n)) : check2("candidate-tag", title2, "pass", `${n.tag} at ${short3(n.sha)}`);
-    const checks2 = [vc.check, tc, smokeConfiguredCheck(config2)];
-    if (n?.state !== "found")
-      return { ...fallback, checks: checks2, verdict: verdictOf(checks2), steps: [] };
-    const corr2 = correlationId(config2.repository, options.run.id, n.tag);
-    const steps2 = config2.smoke ? [smokeStep(config2.smoke.repository, n.tag, "candidate", corr2, options.run, n.sha, false)] : [];
-    return {
-      ...fallback,
-      tag: n.tag,
-      publishVersion: n.tag.slice(config2.tagPrefix.length),
-      correlationId: corr2,
-      checks: checks2,
-      verdict: verdictOf(checks2),
-      steps: steps2
-    };
-  }
-  const headState = obs.changelog.state === "found" ? ops.sectionState(obs.changelog.content, obs.version) : void 0;
-  const checks = [
-    vc.check,
-    branchCheck(config2, obs),
-    ...changelogChecks(config2, obs, headState),
-    ...prChecks(obs, "candidate")
-  ];
-  const head = obs.branch.state === "found" ? obs.branch.sha : void 0;
-  let tag;
-  let resumed = false;
-  const list = obs.candidateTagList;
-  const title = "next release candidate";
-  if (!Array.isArray(list)) {
-    checks.push(check2("candidate-tag", title, "pending", couldNotLook2(list)));
-  } else {
-    try {
-      const next = nextCandidate(vc.version, list, config2.tagPrefix);
-      const n = obs.newestCandidate;
-      if (n?.state === "found" && head !== void 0 && n.sha === head) {
-        tag = n.tag;
-        resumed = true;
-        checks.push(check2("candidate-tag", title, "pass", `${tag} already marks ${short3(head)} (resuming)`));
-      } else if (n?.state === "error") {
-        checks.push(check2("candidate-tag", title, "pending", couldNotLook2(n)));
-      } else {
-        tag = `${config2.tagPrefix}${next.text}`;
-        checks.push(check2("candidate-tag", title, "pass", `${tag} is next`));
-      }
-    } catch (e) {
-      checks.push(check2("candidate-tag", title, "fail", e.message));
-    }
-  }
-  const verdict = verdictOf(checks);
-  if (tag === void 0 || head === void 0)
-    return { ...fallback, checks, verdict, steps: [] };
-  const corr = correlationId(config2.repository, options.run.id, tag);
-  const steps = [
-    planned2({ kind: "create-tag", tag, sha: head }, resumed, `create lightweight tag ${tag} at ${short3(head)}`)
-  ];
-  if (config2.smoke && stage === "all") {
-    steps.push(smokeStep(config2.smoke.repository, tag, "candidate", corr, options.run, head, false));
-  }
-  return {
-    kind: "candidate",
-    version: obs.version,
-    tag,
-    publishVersion: tag.slice(config2.tagPrefix.length),
-    releaseKind: "candidate",
-    stage,
-    checks,
-    verdict,
-    steps,
-    correlationId: corr
-  };
-}
-var SMOKE_EVENT_TYPE, couldNotLook2, short3;
-var init_plan2 = __esm({
-  "packages/core/dist/publish/plan.js"() {
-    "use strict";
-    init_config();
-    init_gates();
-    init_version();
-    SMOKE_EVENT_TYPE = "smoke-test-trigger";
-    couldNotLook2 = (o) => `could not look (${o.code}): ${o.message}`;
-    short3 = (sha) => sha.slice(0, 7);
   }
 });
 
@@ -22971,6 +22686,342 @@ var init_ops = __esm({
   }
 });
 
+// packages/core/dist/publish/gates.js
+function gate2(id, title, status2, reason, evidence = []) {
+  return { id, title, status: status2, reason, evidence };
+}
+function versionGate(obs) {
+  const title = "version X.Y.Z";
+  const v = obs.version;
+  if (v.candidate !== void 0) {
+    return {
+      gate: gate2("version", title, "fail", `${obs.version} is a candidate; publish takes the base version X.Y.Z (add --candidate to cut the next -rcN)`)
+    };
+  }
+  return { gate: gate2("version", title, "pass", v.text), version: v };
+}
+function branchGate(config2, obs) {
+  const b = obs.branch;
+  const title = "release branch";
+  const name = releaseBranchName(config2, obs.version);
+  if (b.state === "error")
+    return gate2("release-branch", title, "pending", couldNotLook(b));
+  if (b.state === "missing") {
+    return gate2("release-branch", title, "fail", `branch ${name} does not exist; did you run \`just prepare-release ${obs.version}\`?`);
+  }
+  return gate2("release-branch", title, "pass", `${name} at ${short3(b.sha)}`, [
+    { label: "head", value: b.sha }
+  ]);
+}
+function changelogGate(config2, obs, state) {
+  const f = obs.changelog;
+  const title = `${config2.changelog} has ## [${obs.version}] - TBD`;
+  if (f.state === "error")
+    return gate2("changelog", title, "pending", couldNotLook(f));
+  if (f.state === "missing")
+    return gate2("changelog", title, "fail", `${config2.changelog} is not on ${f.ref}`);
+  switch (state) {
+    case "frozen":
+      return gate2("changelog", title, "pass", `## [${obs.version}] - TBD is ready to be dated`);
+    case "dated":
+      return obs.kind === "final" ? gate2("changelog", title, "pass", `${obs.version} is already dated (resuming a publish)`) : gate2("changelog", title, "fail", `${obs.version} is already finalized; candidates come before the final release`);
+    case "missing":
+      return gate2("changelog", title, "fail", `${config2.changelog} has no ## [${obs.version}] section; freeze it first (just prepare-release ${obs.version})`);
+    default:
+      return gate2("changelog", title, "fail", `the ## [${obs.version}] heading of ${config2.changelog} is neither "- TBD" nor dated; fix it by hand`);
+  }
+}
+function changelogGates(config2, obs, state) {
+  return obs.branch.state === "found" ? [changelogGate(config2, obs, state)] : [];
+}
+function candidateTagGate(config2, obs, v) {
+  const title = "a release candidate was published";
+  const list = obs.candidateTagList;
+  if (!Array.isArray(list)) {
+    const e = list;
+    return gate2("candidate-tag", title, "pending", couldNotLook(e));
+  }
+  const tags = list;
+  let next;
+  try {
+    next = nextCandidate(v, tags, config2.tagPrefix);
+  } catch (e) {
+    return gate2("candidate-tag", title, "fail", e.message);
+  }
+  const n = (next.candidate ?? 1) - 1;
+  if (n === 0) {
+    return gate2("candidate-tag", title, "fail", `no RC tags found for ${obs.version}; publish at least one candidate first: release-cli publish ${obs.version} --candidate`);
+  }
+  return gate2("candidate-tag", title, "pass", `${formatTag(obs.version, config2.tagPrefix)}-rc${n} is the newest candidate`, [{ label: "candidates", value: String(n) }]);
+}
+function releaseGate(obs, tag) {
+  const r = obs.release;
+  const title = "no published release for the tag";
+  if (r.state === "error")
+    return gate2("release-not-published", title, "pending", couldNotLook(r));
+  if (r.state === "published") {
+    return gate2("release-not-published", title, "fail", `release ${tag} is already published; published releases are immutable, ship a patch version instead`, [{ label: "release", value: r.tag, url: r.url }]);
+  }
+  return r.state === "draft" ? gate2("release-not-published", title, "pass", `draft ${tag} exists (resuming a publish)`, [
+    { label: "release", value: r.tag, url: r.url }
+  ]) : gate2("release-not-published", title, "pass", `no release for ${tag} yet`);
+}
+function versionTagGate(config2, obs, ops, headState) {
+  const t = obs.versionTag;
+  const title = "version tag free or at the finalize commit";
+  const tag = formatTag(obs.version, config2.tagPrefix);
+  if (t.state === "error")
+    return { gate: gate2("version-tag", title, "pending", couldNotLook(t)) };
+  if (t.state === "missing")
+    return { gate: gate2("version-tag", title, "pass", `${tag} does not exist yet`) };
+  const ev = [{ label: "tag", value: `${tag} → ${t.sha}` }];
+  const atHead = obs.branch.state === "found" && obs.branch.sha === t.sha;
+  const stateAtTag = atHead ? headState : obs.changelogAtTag?.state === "found" ? ops.sectionState(obs.changelogAtTag.content, obs.version.text) : void 0;
+  if (stateAtTag === "dated") {
+    return {
+      gate: gate2("version-tag", title, "pass", `${tag} already marks the finalized commit ${short3(t.sha)}`, ev),
+      taggedSha: t.sha
+    };
+  }
+  if (obs.changelogAtTag?.state === "error") {
+    return { gate: gate2("version-tag", title, "pending", couldNotLook(obs.changelogAtTag), ev) };
+  }
+  return {
+    gate: gate2("version-tag", title, "fail", `${tag} already exists at ${short3(t.sha)}, whose ${config2.changelog} is not finalized for ${obs.version}; tags are never moved: delete it by hand if it is wrong, or ship a patch version`, ev)
+  };
+}
+function prGates(obs, kind) {
+  const wanted = kind === "final" ? ["pr-open", "pr-not-draft", "pr-checks"] : ["pr-open", "pr-checks"];
+  const gates = pullRequestGates({ requireApproval: false }, obs);
+  return gates.filter((g) => wanted.includes(g.id)).map((g) => {
+    if (g.id === "pr-open" && obs.pullRequest.state === "merged") {
+      return {
+        ...g,
+        status: "fail",
+        reason: `#${obs.pullRequest.number} is already merged: this version was released; publish the next patch version`
+      };
+    }
+    return g;
+  });
+}
+function smokeConfiguredGate(config2) {
+  return config2.smoke ? gate2("smoke-configured", "smoke test configured", "pass", `downstream ${config2.smoke.repository}`) : gate2("smoke-configured", "smoke test configured", "fail", 'release.config.json has no "smoke" repository; there is nothing to dispatch');
+}
+function draftExistsGate(obs, tag) {
+  const r = obs.release;
+  const title = "draft release exists";
+  if (r.state === "error")
+    return gate2("release-not-published", title, "pending", couldNotLook(r));
+  if (r.state === "missing")
+    return gate2("release-not-published", title, "fail", `no draft release ${tag}; run publish first`);
+  if (r.state === "published") {
+    return gate2("release-not-published", title, "fail", `release ${tag} is already published (promoted); nothing to smoke-test`);
+  }
+  return gate2("release-not-published", title, "pass", `draft ${tag}`, [
+    { label: "release", value: r.tag, url: r.url }
+  ]);
+}
+var short3;
+var init_gates3 = __esm({
+  "packages/core/dist/publish/gates.js"() {
+    "use strict";
+    init_config();
+    init_gates();
+    init_gates2();
+    init_version();
+    short3 = (sha) => sha.slice(0, 7);
+  }
+});
+
+// packages/core/dist/publish/plan.js
+function publishStepId(step) {
+  switch (step.kind) {
+    case "finalize-changelog":
+      return `${step.kind} ${step.path}@${step.branch}`;
+    case "create-tag":
+    case "create-draft-release":
+      return `${step.kind} ${step.tag}`;
+    case "dispatch-smoke":
+      return `${step.kind} ${step.repository}@${step.tag}`;
+  }
+}
+function planned2(step, done, description) {
+  return { id: publishStepId(step), step, done, description, irreversible: false, bestEffort: false };
+}
+function correlationId(repository, runId, tag) {
+  return `${repository}:${runId}:${tag}`;
+}
+function smokeStep(repository, tag, releaseKind, corr, run, sha, done) {
+  return planned2({ kind: "dispatch-smoke", repository, tag, releaseKind, correlationId: corr, run, sha }, done, `dispatch ${SMOKE_EVENT_TYPE} to ${repository} (correlation ${corr})`);
+}
+function smokeDone(obs) {
+  const s = obs.smoke;
+  return s.state === "draft" || s.state === "prerelease" || s.state === "published";
+}
+function utcDate(iso) {
+  return iso.slice(0, 10);
+}
+function planPublish(config2, obs, ops, options) {
+  const tag = formatTag(obs.version, config2.tagPrefix);
+  const corr = correlationId(config2.repository, options.run.id, tag);
+  const vc = versionGate(obs);
+  const stage = options.stage ?? "all";
+  const base = {
+    kind: "publish",
+    version: obs.version.text,
+    tag,
+    publishVersion: obs.version.text,
+    releaseKind: "final",
+    stage,
+    correlationId: corr
+  };
+  if (!vc.version)
+    return { ...base, gates: [vc.gate], verdict: "fail", steps: [] };
+  const headState = obs.changelog.state === "found" ? ops.sectionState(obs.changelog.content, obs.version.text) : void 0;
+  const tc = versionTagGate(config2, obs, ops, headState);
+  if (stage === "smoke") {
+    const gates2 = [
+      vc.gate,
+      obs.versionTag.state === "missing" ? gate2("version-tag", "version tag at the finalize commit", "fail", `${tag} does not exist; run publish first`) : tc.gate,
+      draftExistsGate(obs, tag),
+      smokeConfiguredGate(config2)
+    ];
+    const steps2 = config2.smoke && tc.taggedSha ? [smokeStep(config2.smoke.repository, tag, "final", corr, options.run, tc.taggedSha, smokeDone(obs))] : [];
+    return { ...base, gates: gates2, verdict: summarizeGates(gates2), steps: steps2 };
+  }
+  const gates = [
+    vc.gate,
+    branchGate(config2, obs),
+    candidateTagGate(config2, obs, vc.version),
+    ...changelogGates(config2, obs, headState),
+    ...prGates(obs, "final"),
+    releaseGate(obs, tag),
+    tc.gate
+  ];
+  const steps = [];
+  const branch = releaseBranchName(config2, obs.version);
+  const head = obs.branch.state === "found" ? obs.branch.sha : "";
+  const date5 = options.date ?? utcDate(obs.observedAt);
+  const finalized = headState === "dated" || tc.taggedSha !== void 0;
+  steps.push(planned2({
+    kind: "finalize-changelog",
+    branch,
+    path: config2.changelog,
+    version: obs.version.text,
+    date: date5,
+    parentSha: head
+  }, finalized, `date ## [${obs.version}] in ${config2.changelog} as ${date5} (API commit on ${branch}, then read back)`));
+  const tagSha = tc.taggedSha ?? (headState === "dated" ? head : null);
+  steps.push(planned2({ kind: "create-tag", tag, sha: tagSha }, tc.taggedSha !== void 0, `create lightweight tag ${tag} at ${tagSha ? short4(tagSha) : "the finalize commit"}`));
+  steps.push(planned2({ kind: "create-draft-release", tag, name: tag, version: obs.version.text, prerelease: false }, obs.release.state === "draft", `create draft GitHub release ${tag} with the ${config2.changelog} notes`));
+  if (config2.smoke && stage === "all") {
+    steps.push(smokeStep(config2.smoke.repository, tag, "final", corr, options.run, null, smokeDone(obs)));
+  }
+  const notesPreview = obs.changelog.state === "found" && headState !== void 0 && headState !== "missing" ? ops.notes(obs.changelog.content, obs.version.text) : void 0;
+  return { ...base, gates, verdict: summarizeGates(gates), steps, notesPreview };
+}
+function planCandidate(config2, obs, ops, options) {
+  const vc = versionGate(obs);
+  const stage = options.stage ?? "all";
+  const pending = `${formatTag(obs.version, config2.tagPrefix)}-rc?`;
+  const fallback = {
+    kind: "candidate",
+    version: obs.version.text,
+    tag: pending,
+    publishVersion: `${obs.version.text}-rc?`,
+    releaseKind: "candidate",
+    stage,
+    correlationId: correlationId(config2.repository, options.run.id, pending)
+  };
+  if (!vc.version)
+    return { ...fallback, gates: [vc.gate], verdict: "fail", steps: [] };
+  if (stage === "smoke") {
+    const n = obs.newestCandidate;
+    const title2 = "newest release candidate";
+    const tc = n === void 0 || n.state === "missing" ? gate2("candidate-tag", title2, "fail", `no candidate of ${obs.version} exists; run publish --candidate first`) : n.state === "error" ? gate2("candidate-tag", title2, "pending", couldNotLook(n)) : gate2("candidate-tag", title2, "pass", `${n.tag} at ${short4(n.sha)}`);
+    const gates2 = [vc.gate, tc, smokeConfiguredGate(config2)];
+    if (n?.state !== "found")
+      return { ...fallback, gates: gates2, verdict: summarizeGates(gates2), steps: [] };
+    const corr2 = correlationId(config2.repository, options.run.id, n.tag);
+    const steps2 = config2.smoke ? [smokeStep(config2.smoke.repository, n.tag, "candidate", corr2, options.run, n.sha, false)] : [];
+    return {
+      ...fallback,
+      tag: n.tag,
+      publishVersion: parseTag(n.tag, config2.tagPrefix)?.text ?? n.tag,
+      correlationId: corr2,
+      gates: gates2,
+      verdict: summarizeGates(gates2),
+      steps: steps2
+    };
+  }
+  const headState = obs.changelog.state === "found" ? ops.sectionState(obs.changelog.content, obs.version.text) : void 0;
+  const gates = [
+    vc.gate,
+    branchGate(config2, obs),
+    ...changelogGates(config2, obs, headState),
+    ...prGates(obs, "candidate")
+  ];
+  const head = obs.branch.state === "found" ? obs.branch.sha : void 0;
+  let tag;
+  let resumed = false;
+  const list = obs.candidateTagList;
+  const title = "next release candidate";
+  if (!Array.isArray(list)) {
+    gates.push(gate2("candidate-tag", title, "pending", couldNotLook(list)));
+  } else {
+    try {
+      const next = nextCandidate(vc.version, list, config2.tagPrefix);
+      const n = obs.newestCandidate;
+      if (n?.state === "found" && head !== void 0 && n.sha === head) {
+        tag = n.tag;
+        resumed = true;
+        gates.push(gate2("candidate-tag", title, "pass", `${tag} already marks ${short4(head)} (resuming)`));
+      } else if (n?.state === "error") {
+        gates.push(gate2("candidate-tag", title, "pending", couldNotLook(n)));
+      } else {
+        tag = formatTag(next, config2.tagPrefix);
+        gates.push(gate2("candidate-tag", title, "pass", `${tag} is next`));
+      }
+    } catch (e) {
+      gates.push(gate2("candidate-tag", title, "fail", e.message));
+    }
+  }
+  const verdict = summarizeGates(gates);
+  if (tag === void 0 || head === void 0)
+    return { ...fallback, gates, verdict, steps: [] };
+  const corr = correlationId(config2.repository, options.run.id, tag);
+  const steps = [
+    planned2({ kind: "create-tag", tag, sha: head }, resumed, `create lightweight tag ${tag} at ${short4(head)}`)
+  ];
+  if (config2.smoke && stage === "all") {
+    steps.push(smokeStep(config2.smoke.repository, tag, "candidate", corr, options.run, head, false));
+  }
+  return {
+    kind: "candidate",
+    version: obs.version.text,
+    tag,
+    publishVersion: parseTag(tag, config2.tagPrefix)?.text ?? tag,
+    releaseKind: "candidate",
+    stage,
+    gates,
+    verdict,
+    steps,
+    correlationId: corr
+  };
+}
+var SMOKE_EVENT_TYPE, short4;
+var init_plan2 = __esm({
+  "packages/core/dist/publish/plan.js"() {
+    "use strict";
+    init_config();
+    init_gates();
+    init_version();
+    init_gates3();
+    SMOKE_EVENT_TYPE = "smoke-test-trigger";
+    short4 = (sha) => sha.slice(0, 7);
+  }
+});
+
 // packages/core/dist/publish/execute.js
 function handlers2(config2, ports, ctx, options) {
   const { forge } = ports;
@@ -23013,8 +23064,8 @@ function handlers2(config2, ports, ctx, options) {
         if (state === "dated")
           ctx.finalizeSha = sha;
         else if (state !== "frozen")
-          throw fail(`${s.path} at ${short4(sha)} has no ${tbd(s.version)} section (${state})`);
-        return { done: state === "dated", state: `${state} at ${short4(sha)}` };
+          throw fail(`${s.path} at ${short5(sha)} has no ${tbd(s.version)} section (${state})`);
+        return { done: state === "dated", state: `${state} at ${short5(sha)}` };
       },
       async act(s) {
         const parent = await head(s.branch);
@@ -23038,13 +23089,13 @@ Set release date to ${s.date}.`
         }, signal);
         const written = await file2(s.path, sha);
         if (written.includes(tbd(s.version)) || ops.sectionState(written, s.version) !== "dated") {
-          throw fail(`${s.path} still contains "${tbd(s.version)}" at ${short4(sha)} after the finalize commit; nothing was tagged`);
+          throw fail(`${s.path} still contains "${tbd(s.version)}" at ${short5(sha)} after the finalize commit; nothing was tagged`);
         }
         const now = await readBack(() => head(s.branch), (h) => h !== parent);
         if (now === parent)
-          throw fail(`${s.branch} still points at ${short4(parent)} after the finalize commit ${short4(sha)}`);
+          throw fail(`${s.branch} still points at ${short5(parent)} after the finalize commit ${short5(sha)}`);
         ctx.finalizeSha = sha;
-        return { before: parent, after: sha, message: `dated ${s.version} as ${s.date} in ${short4(sha)}` };
+        return { before: parent, after: sha, message: `dated ${s.version} as ${s.date} in ${short5(sha)}` };
       }
     },
     "create-tag": {
@@ -23056,7 +23107,7 @@ Set release date to ${s.date}.`
         if (t.state === "missing")
           return { done: false, state: "missing" };
         if (want !== void 0 && t.sha !== want) {
-          throw fail(`tag ${s.tag} already exists at ${short4(t.sha)}, not at ${short4(want)}; tags are never moved (delete it by hand if it is wrong)`);
+          throw fail(`tag ${s.tag} already exists at ${short5(t.sha)}, not at ${short5(want)}; tags are never moved (delete it by hand if it is wrong)`);
         }
         ctx.tagSha = t.sha;
         return { done: true, state: t.sha };
@@ -23074,10 +23125,10 @@ Set release date to ${s.date}.`
         }
         const t = await readBack(() => forge.observeTag(s.tag, signal), (x) => x.state === "found");
         if (t.state !== "found" || t.sha !== sha) {
-          throw fail(`tag ${s.tag} reads back as ${t.state === "found" ? short4(t.sha) : t.state}, expected ${short4(sha)}`);
+          throw fail(`tag ${s.tag} reads back as ${t.state === "found" ? short5(t.sha) : t.state}, expected ${short5(sha)}`);
         }
         ctx.tagSha = sha;
-        return { after: sha, message: `tagged ${short4(sha)} as ${s.tag}` };
+        return { after: sha, message: `tagged ${short5(sha)} as ${s.tag}` };
       }
     },
     "create-draft-release": {
@@ -23095,7 +23146,7 @@ Set release date to ${s.date}.`
         const ref = ctx.tagSha ?? ctx.finalizeSha ?? s.tag;
         const text = await file2(config2.changelog, ref);
         if (ops.sectionState(text, s.version) !== "dated") {
-          throw fail(`${config2.changelog} at ${short4(ref)} is not finalized for ${s.version}; not creating the release`);
+          throw fail(`${config2.changelog} at ${short5(ref)} is not finalized for ${s.version}; not creating the release`);
         }
         const notes3 = ops.notes(text, s.version);
         await forge.createDraftRelease({ tag: s.tag, name: s.name, notes: notes3, prerelease: s.prerelease }, signal);
@@ -23136,118 +23187,97 @@ Set release date to ${s.date}.`
   };
 }
 async function executePublish(config2, plan, ports, options = {}) {
-  const { signal, onEvent } = options;
-  if (plan.verdict !== "pass") {
-    const bad2 = plan.checks.filter((g) => g.status !== "pass");
-    throw new ReleaseError("GATE_NOT_MET", `${plan.kind} ${plan.version} is blocked: ${bad2.map((g) => `${g.title}: ${g.reason}`).join("; ")}`, { details: { checks: bad2 } });
-  }
-  const now = () => (ports.clock?.now() ?? /* @__PURE__ */ new Date()).toISOString();
-  const holder = options.holder ?? "relkit";
-  const lockName = "release";
-  const lock = await ports.forge.acquireLock(lockName, holder, options.lockTtlSeconds ?? 900, signal);
-  if (!lock.acquired) {
-    throw new ReleaseError("LOCK_HELD", `another release run holds the lock: ${lock.holder} since ${lock.since}`, {
-      details: { holder: lock.holder, since: lock.since }
-    });
-  }
-  onEvent?.({ type: "lock-acquired", name: lockName, holder });
   const ctx = {};
-  const h = handlers2(config2, ports, ctx, options);
-  const journal = [];
-  let failure2;
-  try {
-    for (const [index, ps] of plan.steps.entries()) {
-      signal?.throwIfAborted();
-      const handler2 = h[ps.step.kind];
-      onEvent?.({ type: "step-started", step: ps, index, total: plan.steps.length });
-      try {
-        const state = await handler2.isDone(ps.step);
-        if (state.done) {
-          const entry2 = {
-            id: ps.id,
-            kind: ps.step.kind,
-            status: "skipped",
-            message: "already done",
-            after: state.state,
-            at: now()
-          };
-          journal.push(entry2);
-          onEvent?.({ type: "step-skipped", step: ps, entry: entry2 });
-          continue;
-        }
-        const out = await handler2.act(ps.step);
-        const entry = {
-          id: ps.id,
-          kind: ps.step.kind,
-          status: "done",
-          ...out,
-          at: now()
-        };
-        journal.push(entry);
-        onEvent?.({ type: "step-succeeded", step: ps, entry });
-      } catch (e) {
-        const err = asObservationError(e);
-        const entry = {
-          id: ps.id,
-          kind: ps.step.kind,
-          status: ps.bestEffort ? "warning" : "failed",
-          message: `${err.message} (${err.code})`,
-          at: now()
-        };
-        journal.push(entry);
-        if (ps.bestEffort) {
-          onEvent?.({ type: "step-warning", step: ps, entry });
-          continue;
-        }
-        onEvent?.({ type: "step-failed", step: ps, entry });
-        failure2 = { code: err.code, message: err.message };
-        break;
-      }
-    }
-  } finally {
-    await ports.forge.releaseLock(lockName, holder).catch(() => void 0);
-    onEvent?.({ type: "lock-released", name: lockName });
-  }
+  const run = await runPlan(plan, handlers2(config2, ports, ctx, options), ports, options);
   return {
     kind: plan.kind,
     version: plan.version,
     tag: plan.tag,
-    status: failure2 ? "failed" : "succeeded",
-    journal,
-    error: failure2,
+    ...run,
     sha: ctx.tagSha ?? ctx.finalizeSha,
     release: ctx.release,
     correlationId: plan.correlationId
   };
 }
-var fail, short4;
+var fail, short5;
 var init_execute2 = __esm({
   "packages/core/dist/publish/execute.js"() {
     "use strict";
     init_ops();
+    init_run();
     init_errors();
-    init_observe();
     init_plan2();
     fail = (message) => new ReleaseError("PLAN_FAILED", message);
-    short4 = (sha) => sha.slice(0, 7);
+    short5 = (sha) => sha.slice(0, 7);
+  }
+});
+
+// packages/core/dist/publish/observe.js
+async function observePublish(config2, ports, version2, kind, signal, stage = "all") {
+  const { forge } = ports;
+  const announceOnly = kind === "final" && stage === "smoke";
+  const skipped = () => Promise.resolve({
+    state: "error",
+    code: "NOT_OBSERVED",
+    message: "not needed to announce a release",
+    transient: false
+  });
+  const tag = formatTag(version2, config2.tagPrefix);
+  const branchName = releaseBranchName(config2, version2);
+  const now = ports.clock?.now() ?? /* @__PURE__ */ new Date();
+  const [branch, pullRequest, candidateTagList, versionTag, release] = await Promise.all([
+    settle2(forge.observeBranch(branchName, signal), (e) => e),
+    announceOnly ? skipped() : settle2(forge.observePullRequest(branchName, config2.baseBranch, signal), (e) => e),
+    announceOnly ? skipped() : settle2(forge.listTags(`${tag}-rc`, signal), (e) => e),
+    settle2(forge.observeTag(tag, signal), (e) => e),
+    settle2(forge.observeRelease(tag, signal), (e) => e)
+  ]);
+  const changelog = branch.state === "found" ? await settle2(forge.readFile(config2.changelog, branch.sha, signal), (e) => e) : branch.state === "missing" ? { state: "missing", path: config2.changelog, ref: branchName } : branch;
+  let changelogAtTag;
+  if (kind === "final" && versionTag.state === "found" && !(branch.state === "found" && branch.sha === versionTag.sha)) {
+    changelogAtTag = await settle2(forge.readFile(config2.changelog, versionTag.sha, signal), (e) => e);
+  }
+  let newestCandidate;
+  if (kind === "candidate" && Array.isArray(candidateTagList)) {
+    const newest = candidateTagsOf(version2, candidateTagList, config2.tagPrefix).at(-1)?.tag;
+    if (newest)
+      newestCandidate = await settle2(forge.observeTag(newest, signal), (e) => e);
+  }
+  let smoke = { state: "not-configured" };
+  if (config2.smoke) {
+    smoke = kind === "final" ? await settle2(forge.observeSmoke(tag, signal), (e) => e) : smoke;
+  }
+  return {
+    version: version2,
+    kind,
+    observedAt: now.toISOString(),
+    branch,
+    changelog,
+    pullRequest,
+    candidateTagList,
+    newestCandidate,
+    versionTag,
+    changelogAtTag,
+    release,
+    smoke
+  };
+}
+var init_observe2 = __esm({
+  "packages/core/dist/publish/observe.js"() {
+    "use strict";
+    init_config();
+    init_observations();
+    init_version();
   }
 });
 
 // packages/core/dist/publish/verify.js
-async function settle4(p, onError) {
-  try {
-    return await p;
-  } catch (e) {
-    return onError(asObservationError(e));
-  }
-}
 async function observePublishedImages(config2, images, version2, signal, now = /* @__PURE__ */ new Date()) {
-  parseVersion(version2);
   const policy = config2.signing;
   const observed = await Promise.all(config2.images.map(async (img) => {
-    const m = await settle4(images.observeManifest(img.name, version2, signal), (e) => e);
-    const signature = m.state === "found" && policy ? await settle4(images.verify(img.name, m.digest, policy, signal), (e) => e) : { state: "not-checked" };
-    const platformSignatures = m.state === "found" && policy?.verifyPlatforms ? await Promise.all(m.platforms.map((p) => settle4(images.verify(img.name, p.digest, policy, signal), (e) => e))) : void 0;
+    const m = await settle2(images.observeManifest(img.name, formatTag(version2), signal), (e) => e);
+    const signature = m.state === "found" && policy ? await settle2(images.verify(img.name, m.digest, policy, signal), (e) => e) : { state: "not-checked" };
+    const platformSignatures = m.state === "found" && policy?.verifyPlatforms ? await Promise.all(m.platforms.map((p) => settle2(images.verify(img.name, p.digest, policy, signal), (e) => e))) : void 0;
     return { image: img.name, version: m, latest: { state: "missing" }, signature, platformSignatures };
   }));
   return {
@@ -23265,47 +23295,37 @@ function verifyPublish(config2, obs) {
   if (config2.images.length === 0) {
     throw new ReleaseError("INVALID_CONFIG", 'release.config.json has no "images": there is nothing for verify-publish to check');
   }
-  let versionGate;
-  try {
-    const v = parseVersion(obs.version);
-    versionGate = {
-      id: "version",
-      title: "a release version",
-      status: "pass",
-      reason: v.candidate === void 0 ? obs.version : `${obs.version} (candidate)`,
-      evidence: []
-    };
-  } catch (e) {
-    versionGate = {
-      id: "version",
-      title: "a release version",
-      status: "fail",
-      reason: e.message,
-      evidence: []
-    };
-  }
-  const gates = [versionGate, ...evaluateGates(config2, obs).filter((g) => IMAGE_GATES.has(g.id))];
+  const v = obs.version;
+  const versionGate2 = {
+    id: "version",
+    title: "a release version",
+    status: "pass",
+    reason: v.candidate === void 0 ? v.text : `${v.text} (candidate)`,
+    evidence: []
+  };
+  const gates = [versionGate2, ...evaluateGates(config2, obs).filter((g) => IMAGE_GATES.has(g.id))];
   const digests = obs.images.flatMap((i) => i.version.state === "found" ? [{ image: i.image, digest: i.version.digest }] : []);
-  return { version: obs.version, gates, verdict: summarizeGates(gates), digests };
+  return { version: obs.version.text, gates, verdict: summarizeGates(gates), digests };
 }
 var IMAGE_GATES;
 var init_verify = __esm({
   "packages/core/dist/publish/verify.js"() {
     "use strict";
     init_errors();
-    init_gates();
-    init_observe();
+    init_observations();
+    init_gates2();
     init_version();
     IMAGE_GATES = /* @__PURE__ */ new Set(["image-present", "image-platforms", "image-signature", "image-attestations"]);
   }
 });
 
-// packages/core/dist/publish/service.js
+// packages/core/dist/publish-service.js
 function requireBase(version2, candidate) {
   const v = parseVersion(version2);
   if (v.candidate !== void 0) {
-    throw new ReleaseError("INVALID_VERSION", `${version2} is a candidate tag; pass the base version ${v.major}.${v.minor}.${v.patch}${candidate ? "" : " (with --candidate for the next RC)"}`);
+    throw new ReleaseError("INVALID_VERSION", `${version2} is a candidate tag; pass the base version ${baseVersion(v).text}${candidate ? "" : " (with --candidate for the next RC)"}`);
   }
+  return v;
 }
 function createPublishService(config2, given) {
   const changelog = given.changelog ?? changelogOps;
@@ -23314,8 +23334,7 @@ function createPublishService(config2, given) {
     config: config2,
     async plan(version2, options) {
       const candidate = options.candidate === true;
-      requireBase(version2, candidate);
-      const obs = await observePublish(config2, ports, version2, candidate ? "candidate" : "final", options.signal, options.stage);
+      const obs = await observePublish(config2, ports, requireBase(version2, candidate), candidate ? "candidate" : "final", options.signal, options.stage);
       return (candidate ? planCandidate : planPublish)(config2, obs, changelog, options);
     },
     execute(plan, options = {}) {
@@ -23329,179 +23348,21 @@ function createPublishService(config2, given) {
       if (!ports.images) {
         throw new ReleaseError("INVALID_CONFIG", "verify-publish needs registry access, and none was configured");
       }
-      return verifyPublish(config2, await observePublishedImages(config2, ports.images, version2, signal, ports.clock?.now()));
+      return verifyPublish(config2, await observePublishedImages(config2, ports.images, parseVersion(version2), signal, ports.clock?.now()));
     }
   };
   return service2;
 }
-var init_service2 = __esm({
-  "packages/core/dist/publish/service.js"() {
+var init_publish_service = __esm({
+  "packages/core/dist/publish-service.js"() {
     "use strict";
     init_ops();
     init_errors();
+    init_execute2();
+    init_observe2();
+    init_plan2();
+    init_verify();
     init_version();
-    init_execute2();
-    init_observe2();
-    init_plan2();
-    init_verify();
-  }
-});
-
-// packages/core/dist/publish/index.js
-var init_publish = __esm({
-  "packages/core/dist/publish/index.js"() {
-    "use strict";
-    init_observe2();
-    init_plan2();
-    init_execute2();
-    init_verify();
-    init_service2();
-  }
-});
-
-// packages/core/dist/changelog/fs.js
-import { randomBytes } from "node:crypto";
-import { open as open2, readFile, realpath, rename, stat, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-function located(path2, e) {
-  if (e instanceof ReleaseError && typeof e.details?.line === "number") {
-    const { line, column } = e.details;
-    const message = e.message.replace(/^line \d+, column \d+: /, "");
-    return new ReleaseError(e.code, `${path2}:${line}:${column}: ${message}`, {
-      cause: e,
-      details: { ...e.details, file: path2 }
-    });
-  }
-  return e;
-}
-async function readChangelogFile(path2) {
-  try {
-    return await readFile(path2, "utf8");
-  } catch (e) {
-    const code = e.code;
-    throw new ReleaseError("CHANGELOG_STATE", code === "ENOENT" ? `${path2}: no such file; pass the CHANGELOG with --file PATH` : `${path2}: cannot read the CHANGELOG (${code ?? e.message})`, { cause: e, details: { file: path2 } });
-  }
-}
-async function writeFileAtomic(path2, text) {
-  const target = await realpath(path2).catch(() => path2);
-  const st = await stat(target).catch(() => void 0);
-  const mode = st ? st.mode & 4095 : 420;
-  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
-  const fh = await open2(tmp, "wx", mode);
-  try {
-    try {
-      await fh.writeFile(text, "utf8");
-      await fh.chmod(mode);
-      if (st)
-        await fh.chown(st.uid, st.gid).catch(() => void 0);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, target);
-  } catch (e) {
-    await unlink(tmp).catch(() => void 0);
-    throw e;
-  }
-  return target;
-}
-async function editChangelogFile(path2, operation) {
-  const before = await readChangelogFile(path2);
-  let after;
-  try {
-    after = operation(before);
-  } catch (e) {
-    throw located(path2, e);
-  }
-  if (after === before)
-    return { path: path2, changed: false, text: before };
-  const written = await writeFileAtomic(path2, after);
-  const reread = await readChangelogFile(written);
-  if (reread !== after) {
-    throw new ReleaseError("CHANGELOG_STATE", `${path2}: after writing, the file does not hold the new text (another process changed it?); run the command again`, { details: { file: path2 } });
-  }
-  return { path: written, changed: true, text: after };
-}
-function freezeFile(path2, version2, options) {
-  return editChangelogFile(path2, (t) => freeze(t, version2, options));
-}
-function unfreezeFile(path2, version2, options) {
-  return editChangelogFile(path2, (t) => unfreeze(t, version2, options));
-}
-async function finalizeFile(path2, version2, options) {
-  const result = await editChangelogFile(path2, (t) => finalize2(t, version2, options));
-  const report2 = validate2(result.text, { version: version2, expect: "finalized", tagPrefix: options?.tagPrefix });
-  const problem = report2.issues.find((i) => i.code === "not-finalized" || i.code === "missing-version");
-  if (problem) {
-    throw new ReleaseError("CHANGELOG_STATE", `${path2}:${problem.line}:${problem.column}: ${problem.message}`, {
-      details: { file: path2, line: problem.line, column: problem.column }
-    });
-  }
-  return result;
-}
-async function notesFromFile(path2, version2, options) {
-  const text = await readChangelogFile(path2);
-  try {
-    return releaseNotes(text, version2, options);
-  } catch (e) {
-    throw located(path2, e);
-  }
-}
-async function validateFile(path2, options) {
-  const text = await readChangelogFile(path2);
-  try {
-    return validate2(text, options);
-  } catch (e) {
-    throw located(path2, e);
-  }
-}
-var init_fs = __esm({
-  "packages/core/dist/changelog/fs.js"() {
-    "use strict";
-    init_errors();
-    init_operations();
-    init_parse3();
-  }
-});
-
-// packages/core/dist/changelog/index.js
-var init_changelog = __esm({
-  "packages/core/dist/changelog/index.js"() {
-    "use strict";
-    init_parse3();
-    init_edit();
-    init_operations();
-    init_fs();
-    init_ops();
-  }
-});
-
-// packages/core/dist/redact.js
-function secretsFromEnv(env) {
-  return Object.entries(env).filter(([k, v]) => SECRET_ENV.test(k) && v !== void 0).map(([, v]) => v);
-}
-function redactor(secrets) {
-  return (text) => {
-    let out = text;
-    const known = secrets().filter((s) => typeof s === "string" && s.length >= 6).sort((a, b) => b.length - a.length);
-    for (const s of known)
-      out = out.split(s).join("***");
-    for (const re of PATTERNS) {
-      out = out.replace(re, (m, p1) => p1 === "//" ? "//***@" : /^(Bearer|Basic|token)/i.test(m) ? `${p1} ***` : "***");
-    }
-    return out;
-  };
-}
-var PATTERNS, SECRET_ENV;
-var init_redact = __esm({
-  "packages/core/dist/redact.js"() {
-    "use strict";
-    PATTERNS = [
-      /\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g,
-      /\b(Bearer|Basic|token)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
-      /(\/\/)[^/\s:@]+:[^/\s@]+@/g
-    ];
-    SECRET_ENV = /TOKEN|PASSWORD|SECRET|CREDENTIAL|AUTH/i;
   }
 });
 
@@ -23512,16 +23373,11 @@ var init_dist = __esm({
     init_errors();
     init_version();
     init_config();
-    init_observe();
-    init_phase();
-    init_gates();
-    init_plan();
-    init_execute();
-    init_status();
-    init_service();
-    init_publish();
-    init_changelog();
-    init_redact();
+    init_observations();
+    init_engine();
+    init_promote();
+    init_release_service();
+    init_publish_service();
   }
 });
 
@@ -23588,6 +23444,13 @@ var init_errors4 = __esm({
       requestId;
       /** What to do about it, in one sentence. */
       advice;
+      /**
+       * Could not look, and a later try may answer: rate limits, 5xx, timeouts, no response. Core's
+       * asObservationError carries it into ObservationError.transient.
+       */
+      get transient() {
+        return this.code === "RATE_LIMITED" || this.code === "UNAVAILABLE" || this.code === "TIMEOUT";
+      }
       constructor(code, message, options = {}) {
         super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
         this.code = code;
@@ -30255,14 +30118,14 @@ var init_forge = __esm({
       // ------------------------------------------------------------------------------------------
       /** The SHA a ref points at (`tags/1.2.3`, `heads/main` or `refs/...`); undefined if it does not exist. */
       async getRef(repo, ref) {
-        const short6 = fullRef(ref).slice("refs/".length);
+        const short7 = fullRef(ref).slice("refs/".length);
         try {
-          const { data } = await this.octokit.rest.git.getRef({ ...repo, ref: short6 });
+          const { data } = await this.octokit.rest.git.getRef({ ...repo, ref: short7 });
           return data.object.sha;
         } catch (e) {
           if (statusOf(e) === 404)
             return void 0;
-          throw this.fail(e, `reading ref ${short6}`);
+          throw this.fail(e, `reading ref ${short7}`);
         }
       }
       /** Creates a ref; if it exists, reports where it points instead (the refs API answers 422). */
@@ -30756,7 +30619,7 @@ var init_release_port = __esm({
 });
 
 // packages/github/dist/token.js
-import { readFile as readFile2 } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 async function resolveGitHubToken(options = {}) {
@@ -30772,7 +30635,7 @@ async function resolveGitHubToken(options = {}) {
   const dir = options.ghConfigDir ?? env.GH_CONFIG_DIR ?? (env.XDG_CONFIG_HOME ? path.join(env.XDG_CONFIG_HOME, "gh") : path.join(os.homedir(), ".config", "gh"));
   let text;
   try {
-    text = await readFile2(path.join(dir, "hosts.yml"), "utf8");
+    text = await readFile(path.join(dir, "hosts.yml"), "utf8");
   } catch {
     text = void 0;
   }
@@ -30860,10 +30723,10 @@ var init_dist3 = __esm({
 function isNotFound(error62) {
   return error62 instanceof RegistryError && NOT_FOUND_CODES.includes(error62.code);
 }
-function isTransient(error62) {
-  return error62 instanceof RegistryError && TRANSIENT_CODES.includes(error62.code);
+function isTransient2(error62) {
+  return error62 instanceof RegistryError && TRANSIENT_CODES2.includes(error62.code);
 }
-var NOT_FOUND_CODES, TRANSIENT_CODES, RegistryError;
+var NOT_FOUND_CODES, TRANSIENT_CODES2, RegistryError;
 var init_errors5 = __esm({
   "packages/registry/dist/errors.js"() {
     "use strict";
@@ -30872,7 +30735,7 @@ var init_errors5 = __esm({
       "BLOB_UNKNOWN",
       "NAME_UNKNOWN"
     ];
-    TRANSIENT_CODES = [
+    TRANSIENT_CODES2 = [
       "RATE_LIMITED",
       "UNAVAILABLE",
       "NETWORK",
@@ -30886,6 +30749,10 @@ var init_errors5 = __esm({
       registryCode;
       /** How long the registry asked us to wait (429 / 503 with Retry-After), in ms. */
       retryAfterMs;
+      /** Could not look, and a later try may answer (core's ObservationError.transient). */
+      get transient() {
+        return TRANSIENT_CODES2.includes(this.code);
+      }
       constructor(code, message, options = {}) {
         super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
         this.code = code;
@@ -32669,7 +32536,7 @@ function normaliseKey(key) {
   return key.replace(/^https?:\/\//, "").replace(/\/.*$/, "").toLowerCase();
 }
 function dockerConfigPath(env = process.env) {
-  return join2(env.DOCKER_CONFIG ?? join2(env.HOME ?? homedir(), ".docker"), "config.json");
+  return join(env.DOCKER_CONFIG ?? join(env.HOME ?? homedir(), ".docker"), "config.json");
 }
 function dockerConfigCredentials(options = {}) {
   const env = options.env ?? process.env;
@@ -32796,13 +32663,13 @@ function chainCredentials(...providers) {
 function defaultCredentials(env = process.env, options = {}) {
   return chainCredentials(envCredentials(env), dockerConfigCredentials({ ...options, env }));
 }
-var homedir, join2, DOCKER_HUB_KEY;
+var homedir, join, DOCKER_HUB_KEY;
 var init_credentials = __esm({
   "packages/registry/dist/credentials.js"() {
     "use strict";
     init_errors5();
     ({ homedir } = process.getBuiltinModule("node:os"));
-    ({ join: join2 } = process.getBuiltinModule("node:path"));
+    ({ join } = process.getBuiltinModule("node:path"));
     DOCKER_HUB_KEY = "https://index.docker.io/v1/";
   }
 });
@@ -32837,7 +32704,7 @@ function registryPort(client) {
         };
       } catch (e) {
         if (e instanceof RegistryError)
-          return { state: "error", code: e.code, message: e.message };
+          return { state: "error", code: e.code, message: e.message, transient: e.transient };
         throw e;
       }
     },
@@ -32883,7 +32750,7 @@ __export(dist_exports, {
   NOT_FOUND_CODES: () => NOT_FOUND_CODES,
   RegistryClient: () => RegistryClient,
   RegistryError: () => RegistryError,
-  TRANSIENT_CODES: () => TRANSIENT_CODES,
+  TRANSIENT_CODES: () => TRANSIENT_CODES2,
   assertDigest: () => assertDigest,
   assertTag: () => assertTag,
   bareMediaType: () => bareMediaType,
@@ -32898,7 +32765,7 @@ __export(dist_exports, {
   isIndexMediaType: () => isIndexMediaType,
   isLoopbackRegistry: () => isLoopbackRegistry,
   isNotFound: () => isNotFound,
-  isTransient: () => isTransient,
+  isTransient: () => isTransient2,
   parseChallenge: () => parseChallenge,
   parseManifest: () => parseManifest,
   parseReference: () => parseReference,
@@ -32940,33 +32807,6 @@ var init_errors6 = __esm({
         this.code = code;
       }
     };
-  }
-});
-
-// packages/sigstore-verify/dist/identity.js
-function compileIdentity(match) {
-  if ("identity" in match) {
-    if (match.identity.length === 0)
-      throw new SigstoreVerifyError("POLICY_INVALID", "the certificate identity is empty");
-    return (san) => san === match.identity;
-  }
-  let re;
-  try {
-    re = new RegExp(`^(?:${match.identityRegexp})$`, "u");
-  } catch (e) {
-    throw new SigstoreVerifyError("POLICY_INVALID", `invalid identity regexp: ${e.message}`, {
-      cause: e
-    });
-  }
-  if (re.test("") || re.test("https://evil.example/any") || re.test("x")) {
-    throw new SigstoreVerifyError("POLICY_INVALID", `identity regexp "${match.identityRegexp}" accepts any identity; name the workflow that signs releases`);
-  }
-  return (san) => re.test(san);
-}
-var init_identity = __esm({
-  "packages/sigstore-verify/dist/identity.js"() {
-    "use strict";
-    init_errors6();
   }
 });
 
@@ -33066,6 +32906,33 @@ var init_claims = __esm({
     CLAIM_NAMES = [
       .../* @__PURE__ */ new Set([...Object.values(V1), ...Object.values(V2)])
     ];
+  }
+});
+
+// packages/sigstore-verify/dist/identity.js
+function compileIdentity(match) {
+  if ("identity" in match) {
+    if (match.identity.length === 0)
+      throw new SigstoreVerifyError("POLICY_INVALID", "the certificate identity is empty");
+    return (san) => san === match.identity;
+  }
+  let re;
+  try {
+    re = new RegExp(`^(?:${match.identityRegexp})$`, "u");
+  } catch (e) {
+    throw new SigstoreVerifyError("POLICY_INVALID", `invalid identity regexp: ${e.message}`, {
+      cause: e
+    });
+  }
+  if (re.test("") || re.test("https://evil.example/any") || re.test("x")) {
+    throw new SigstoreVerifyError("POLICY_INVALID", `identity regexp "${match.identityRegexp}" accepts any identity; name the workflow that signs releases`);
+  }
+  return (san) => re.test(san);
+}
+var init_identity = __esm({
+  "packages/sigstore-verify/dist/identity.js"() {
+    "use strict";
+    init_errors6();
   }
 });
 
@@ -40387,7 +40254,7 @@ var require_dist4 = __commonJS({
 });
 
 // packages/sigstore-verify/dist/trust-root.js
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 function checkValidFor(validFor, where) {
   if (!isObject3(validFor))
     throw new Error(`${where}: validFor is missing`);
@@ -40444,7 +40311,7 @@ function publicGoodTrustRoot() {
 async function loadTrustRootFile(path2) {
   let text;
   try {
-    text = await readFile3(path2, "utf8");
+    text = await readFile2(path2, "utf8");
   } catch (e) {
     throw new SigstoreVerifyError("TRUST_ROOT_INVALID", `cannot read trusted root ${path2}: ${e.message}`, { cause: e });
   }
@@ -44448,7 +44315,7 @@ function prehashedEntity(bundle, ms, artifactDigest) {
   const digest = Buffer.from(m[2], "hex");
   if (HASH_NAMES[ms.messageDigest.algorithm] !== m[1] || !digest.equals(ms.messageDigest.digest))
     throw new SigstoreVerifyError("SUBJECT_MISMATCH", `the bundle signs another artifact than ${artifactDigest}`);
-  const entity = (0, import_verify3.toSignedEntity)(bundle);
+  const entity = (0, import_verify2.toSignedEntity)(bundle);
   const content = entity.signature;
   return {
     ...entity,
@@ -44461,13 +44328,13 @@ function prehashedEntity(bundle, ms, artifactDigest) {
     }
   };
 }
-var import_bundle, import_protobuf_specs2, import_verify3, BundleVerifier, HASH_NAMES;
+var import_bundle, import_protobuf_specs2, import_verify2, BundleVerifier, HASH_NAMES;
 var init_verify2 = __esm({
   "packages/sigstore-verify/dist/verify.js"() {
     "use strict";
     import_bundle = __toESM(require_dist5(), 1);
     import_protobuf_specs2 = __toESM(require_dist(), 1);
-    import_verify3 = __toESM(require_dist7(), 1);
+    import_verify2 = __toESM(require_dist7(), 1);
     init_claims();
     init_prehashed();
     init_errors6();
@@ -44484,13 +44351,13 @@ var init_verify2 = __esm({
         const key = this.policy.publicKey;
         let material;
         try {
-          material = (0, import_verify3.toTrustMaterial)(options.trustRoot.root, key ? () => ({ publicKey: key, validFor: () => true }) : void 0);
+          material = (0, import_verify2.toTrustMaterial)(options.trustRoot.root, key ? () => ({ publicKey: key, validFor: () => true }) : void 0);
         } catch (e) {
           throw new SigstoreVerifyError("TRUST_ROOT_INVALID", `trusted root from ${options.trustRoot.source} cannot be used: ${e.message}`, { cause: e });
         }
         const t = options.thresholds ?? {};
         const root = options.trustRoot.root;
-        this.verifier = new import_verify3.Verifier(material, {
+        this.verifier = new import_verify2.Verifier(material, {
           tlogThreshold: t.tlog ?? (root.tlogs.length > 0 ? 1 : 0),
           ctlogThreshold: t.ctlog ?? (key || root.ctlogs.length === 0 ? 0 : 1),
           timestampThreshold: t.timestamp ?? 1
@@ -44506,13 +44373,13 @@ var init_verify2 = __esm({
             throw new SigstoreVerifyError("BUNDLE_INVALID", "a message-signature bundle needs the signed artifact");
           entity = prehashedEntity(bundle, bundle.content.messageSignature, input3.artifactDigest);
         } else {
-          entity = (0, import_verify3.toSignedEntity)(bundle, artifact);
+          entity = (0, import_verify2.toSignedEntity)(bundle, artifact);
         }
         let signer;
         try {
           signer = this.verifier.verify(entity);
         } catch (e) {
-          const code = e instanceof import_verify3.VerificationError ? `${e.code}: ` : "";
+          const code = e instanceof import_verify2.VerificationError ? `${e.code}: ` : "";
           throw new SigstoreVerifyError("VERIFICATION_FAILED", `${code}${e.message}`, { cause: e });
         }
         const spkiDer = signer.key.export({ type: "spki", format: "der" });
@@ -44574,6 +44441,33 @@ var init_verify2 = __esm({
       [import_protobuf_specs2.HashAlgorithm.SHA2_384]: "sha384",
       [import_protobuf_specs2.HashAlgorithm.SHA2_512]: "sha512"
     };
+  }
+});
+
+// packages/sigstore-verify/dist/registry-store.js
+function registrySignatureStore(client, registry3) {
+  const ref = (repository, tag, digest) => ({
+    registry: registry3,
+    repository,
+    tag,
+    digest
+  });
+  return {
+    async listReferrers(repository, digest, signal) {
+      const r = await client.referrers(ref(repository, void 0, digest), { signal });
+      return { via: r.via, manifests: r.manifests };
+    },
+    async getManifest(repository, reference, signal) {
+      const isDigest = reference.startsWith("sha256:");
+      const m = await client.findManifest(ref(repository, isDigest ? void 0 : reference, isDigest ? reference : void 0), { signal });
+      return m ? { bytes: m.bytes, mediaType: m.mediaType } : void 0;
+    },
+    getBlob: (repository, digest, maxBytes, signal) => client.getBlob(ref(repository, void 0, void 0), digest, { maxBytes, signal })
+  };
+}
+var init_registry_store = __esm({
+  "packages/sigstore-verify/dist/registry-store.js"() {
+    "use strict";
   }
 });
 
@@ -44694,33 +44588,6 @@ var init_legacy = __esm({
     fail2 = (m) => {
       throw new SigstoreVerifyError("BUNDLE_INVALID", `legacy cosign layer: ${m}`);
     };
-  }
-});
-
-// packages/sigstore-verify/dist/registry-store.js
-function registrySignatureStore(client, registry3) {
-  const ref = (repository, tag, digest) => ({
-    registry: registry3,
-    repository,
-    tag,
-    digest
-  });
-  return {
-    async listReferrers(repository, digest, signal) {
-      const r = await client.referrers(ref(repository, void 0, digest), { signal });
-      return { via: r.via, manifests: r.manifests };
-    },
-    async getManifest(repository, reference, signal) {
-      const isDigest = reference.startsWith("sha256:");
-      const m = await client.findManifest(ref(repository, isDigest ? void 0 : reference, isDigest ? reference : void 0), { signal });
-      return m ? { bytes: m.bytes, mediaType: m.mediaType } : void 0;
-    },
-    getBlob: (repository, digest, maxBytes, signal) => client.getBlob(ref(repository, void 0, void 0), digest, { maxBytes, signal })
-  };
-}
-var init_registry_store = __esm({
-  "packages/sigstore-verify/dist/registry-store.js"() {
-    "use strict";
   }
 });
 
@@ -44972,7 +44839,13 @@ var init_image = __esm({
 });
 
 // packages/sigstore-verify/dist/port.js
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
+function transientOf(e) {
+  const err = e;
+  if (typeof err?.transient === "boolean")
+    return err.transient;
+  return typeof err?.code === "string" && TRANSIENT.has(err.code);
+}
 function toSignatureCheck(r) {
   const signerOf = (s) => ({
     identity: s.identity ?? `public key sha256:${s.keyFingerprint}`,
@@ -44985,6 +44858,7 @@ function toSignatureCheck(r) {
   ].filter((k) => k !== void 0);
   switch (r.verdict) {
     case "verified":
+    case "missing-attestation":
       return { state: "verified", digest: r.digest, signer: signerOf(r.signers[0]), attestations: kinds };
     case "not-signed":
       return { state: "unsigned", digest: r.digest };
@@ -44994,14 +44868,10 @@ function toSignatureCheck(r) {
         digest: r.digest,
         reasons: r.findings.filter((f) => f.outcome === "rejected").map((f) => `${f.source}: ${f.reason?.message}`)
       };
-    case "missing-attestation":
-      return {
-        state: "rejected",
-        digest: r.digest,
-        reasons: r.missingAttestations.map((m) => `no valid ${m === "slsa" ? "SLSA provenance" : "SBOM"} attestation`)
-      };
-    case "could-not-look":
-      return { state: "error", code: r.lookupProblems[0]?.code ?? "LOOKUP_FAILED", message: r.summary };
+    case "could-not-look": {
+      const code = r.lookupProblems[0]?.code ?? "LOOKUP_FAILED";
+      return { state: "error", code, message: r.summary, transient: TRANSIENT.has(code) };
+    }
   }
 }
 function signaturePort(options) {
@@ -45032,7 +44902,7 @@ function signaturePort(options) {
           const path2 = resolvePath(policy.key);
           let pem;
           try {
-            pem = await readFile4(path2, "utf8");
+            pem = await readFile3(path2, "utf8");
           } catch (e) {
             throw new SigstoreVerifyError("POLICY_INVALID", `cannot read the public key ${path2}: ${e.message}`);
           }
@@ -45063,7 +44933,7 @@ function signaturePort(options) {
         const r = await verifyImage({ repository, digest }, {
           store: registrySignatureStore(options.registry, registry3),
           verifier,
-          requireAttestations: policy.requireAttestations ?? [],
+          // Only report which attestations verify: core's image-attestations gate judges them.
           ...signal ? { signal } : {}
         });
         return toSignatureCheck(r);
@@ -45072,7 +44942,8 @@ function signaturePort(options) {
         return {
           state: "error",
           code: typeof err.code === "string" ? err.code : "VERIFICATION_FAILED",
-          message: typeof err.message === "string" ? err.message : String(e)
+          message: typeof err.message === "string" ? err.message : String(e),
+          transient: transientOf(e)
         };
       }
     },
@@ -45086,6 +44957,7 @@ function signaturePort(options) {
     }
   };
 }
+var TRANSIENT;
 var init_port2 = __esm({
   "packages/sigstore-verify/dist/port.js"() {
     "use strict";
@@ -45095,6 +44967,7 @@ var init_port2 = __esm({
     init_registry_store();
     init_trust_root();
     init_verify2();
+    TRANSIENT = new Set(TRANSIENT_CODES2);
   }
 });
 
@@ -45103,37 +44976,34 @@ var init_dist5 = __esm({
   "packages/sigstore-verify/dist/index.js"() {
     "use strict";
     init_errors6();
-    init_identity();
     init_policy();
     init_claims();
     init_trust_root();
     init_verify2();
-    init_legacy();
-    init_subject();
     init_registry_store();
     init_image();
     init_port2();
   }
 });
 
-// packages/connect/dist/connect.js
+// packages/cli/src/connect.ts
 import { existsSync, readFileSync } from "node:fs";
-import { dirname as dirname2, isAbsolute, join as join3, resolve } from "node:path";
+import { dirname, isAbsolute, join as join2, resolve } from "node:path";
 function findConfig(cwd, configPath) {
   if (configPath) {
     const p = isAbsolute(configPath) ? configPath : resolve(cwd, configPath);
-    if (!existsSync(p))
-      throw new ReleaseError("INVALID_CONFIG", `${p} does not exist`);
+    if (!existsSync(p)) throw new ReleaseError("INVALID_CONFIG", `${p} does not exist`);
     return p;
   }
-  for (let dir = resolve(cwd); ; dir = dirname2(dir)) {
-    const p = join3(dir, CONFIG_FILE);
-    if (existsSync(p))
-      return p;
-    if (dirname2(dir) === dir)
-      break;
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const p = join2(dir, CONFIG_FILE);
+    if (existsSync(p)) return p;
+    if (dirname(dir) === dir) break;
   }
-  throw new ReleaseError("INVALID_CONFIG", `no ${CONFIG_FILE} in ${cwd} or above; create one with \`release-cli init\` or pass --config`);
+  throw new ReleaseError(
+    "INVALID_CONFIG",
+    `no ${CONFIG_FILE} in ${cwd} or above; create one with \`release-cli init\` or pass --config`
+  );
 }
 function loadConfig(cwd, configPath) {
   const path2 = findConfig(cwd, configPath);
@@ -45156,7 +45026,7 @@ async function connectGitHub(options) {
   });
 }
 function connectImages(config2, configPath, env) {
-  const configDir = dirname2(configPath);
+  const configDir = dirname(configPath);
   const registry3 = new RegistryClient({
     credentials: defaultCredentials(env),
     insecureRegistries: config2.registries.insecure,
@@ -45181,7 +45051,7 @@ async function connectPorts(config2, configPath, options) {
 }
 var CONFIG_FILE, isLoopbackUrl;
 var init_connect = __esm({
-  "packages/connect/dist/connect.js"() {
+  "packages/cli/src/connect.ts"() {
     "use strict";
     init_dist();
     init_dist3();
@@ -45189,112 +45059,6 @@ var init_connect = __esm({
     init_dist5();
     CONFIG_FILE = "release.config.json";
     isLoopbackUrl = (u) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(u);
-  }
-});
-
-// packages/connect/dist/publish-forge.js
-function githubPublishForge(gh, config2, options = {}) {
-  const repo = parseRepository(config2.repository);
-  const base = forgePort(gh, {
-    repository: repo,
-    requireApproval: config2.requireApproval,
-    ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {},
-    ...options.clock ? { clock: options.clock } : {},
-    lockBranch: config2.baseBranch
-  });
-  const release = (r) => ({
-    state: r.draft ? "draft" : "published",
-    id: r.id,
-    tag: r.tag,
-    url: r.url,
-    prerelease: r.prerelease
-  });
-  return {
-    observeRelease: base.observeRelease,
-    observeSmoke: base.observeSmoke,
-    observePullRequest: base.observePullRequest,
-    observeTag: base.observeTag,
-    listTags: base.listTags,
-    acquireLock: base.acquireLock,
-    releaseLock: base.releaseLock,
-    async observeBranch(branch) {
-      const sha = await gh.getRef(repo, `heads/${branch}`);
-      return sha ? { state: "found", branch, sha } : { state: "missing", branch };
-    },
-    async readFile(path2, ref) {
-      const f = await gh.readFile(repo, path2, ref);
-      return f ? { state: "found", path: path2, ref, content: f.content } : { state: "missing", path: path2, ref };
-    },
-    async commitFile(change) {
-      const head = await gh.getRef(repo, `heads/${change.branch}`);
-      if (head !== change.parentSha) {
-        throw new GitHubError("CONFLICT", `${change.branch} moved from ${change.parentSha.slice(0, 12)} to ${head?.slice(0, 12) ?? "nothing"}; re-run`);
-      }
-      const r = await gh.commitFile(repo, {
-        branch: change.branch,
-        path: change.path,
-        content: change.content,
-        message: change.message
-      });
-      return { sha: r.commitSha };
-    },
-    async createTag(tag, sha) {
-      await gh.createTag(repo, tag, sha);
-    },
-    async createDraftRelease(req) {
-      const r = await gh.createDraftRelease(repo, {
-        tag: req.tag,
-        name: req.name,
-        notes: req.notes,
-        prerelease: req.prerelease
-      });
-      return release(r.release);
-    },
-    async dispatch(req) {
-      const { correlation_id: correlationId2, ...payload } = req.clientPayload;
-      await gh.dispatch(parseRepository(req.repository), {
-        eventType: req.eventType,
-        correlationId: correlationId2 ?? "",
-        payload
-      });
-    }
-  };
-}
-var init_publish_forge = __esm({
-  "packages/connect/dist/publish-forge.js"() {
-    "use strict";
-    init_dist3();
-  }
-});
-
-// packages/connect/dist/publish.js
-async function connectPublish(options) {
-  const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
-  const [gh, images] = [await connectGitHub(options), connectImages(config2, path2, options.env)];
-  return createPublishService(config2, {
-    forge: githubPublishForge(gh, config2),
-    images: {
-      observeManifest: (image, reference, signal) => images.registry.observeManifest(image, reference, signal),
-      verify: (image, digest, policy, signal) => images.signatures.verify(image, digest, policy, signal)
-    }
-  });
-}
-var init_publish2 = __esm({
-  "packages/connect/dist/publish.js"() {
-    "use strict";
-    init_dist();
-    init_connect();
-    init_publish_forge();
-  }
-});
-
-// packages/connect/dist/index.js
-var init_dist6 = __esm({
-  "packages/connect/dist/index.js"() {
-    "use strict";
-    init_connect();
-    init_connect();
-    init_publish2();
   }
 });
 
@@ -45426,7 +45190,7 @@ function exitFor(e) {
   }
   return void 0;
 }
-async function runPlan(args, ctx, makePlan, run) {
+async function runPlan2(args, ctx, makePlan, run) {
   const style = styleFor(ctx.env, ctx.isTTY);
   const json2 = args.values.json === true;
   let shown;
@@ -45507,8 +45271,8 @@ var init_release = __esm({
   "packages/cli/src/commands/release.ts"() {
     "use strict";
     init_dist();
-    init_dist6();
     init_command();
+    init_connect();
     init_render();
     status = {
       path: ["status"],
@@ -45581,7 +45345,7 @@ Options:
 Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       options: planOptions,
       positionals: [1, 1],
-      run: (args, ctx) => runPlan(
+      run: (args, ctx) => runPlan2(
         args,
         ctx,
         (svc) => svc.planPromote(args.positionals[0], ctx.signal),
@@ -45597,7 +45361,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       run(args, ctx) {
         const to = stringOption(args, "to");
         if (!to) throw new UsageError("--to <version> is required");
-        return runPlan(
+        return runPlan2(
           args,
           ctx,
           (svc) => svc.planRollback(to, ctx.signal),
@@ -45612,7 +45376,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       help: "Refused once anything is public: a published release, a merged PR, or latest moved.",
       options: planOptions,
       positionals: [1, 1],
-      run: (args, ctx) => runPlan(
+      run: (args, ctx) => runPlan2(
         args,
         ctx,
         (svc) => svc.planAbandon(args.positionals[0], ctx.signal),
@@ -45628,9 +45392,9 @@ var image_exports = {};
 __export(image_exports, {
   imageCommands: () => imageCommands
 });
-function asUsage(check3) {
+function asUsage(check2) {
   try {
-    return check3();
+    return check2();
   } catch (e) {
     throw new UsageError(e.message);
   }
@@ -45666,7 +45430,7 @@ function retagJson(reg, r) {
     previousDigest: r.previousDigest ?? null
   };
 }
-var connectionOptions, CONNECTION_HELP, registry2, short5, digestCommand, tagCommand, inspectCommand, imageCommands;
+var connectionOptions, CONNECTION_HELP, registry2, short6, digestCommand, tagCommand, inspectCommand, imageCommands;
 var init_image2 = __esm({
   "packages/cli/src/commands/image.ts"() {
     "use strict";
@@ -45689,7 +45453,7 @@ Credentials come from RELKIT_REGISTRY_USERNAME / RELKIT_REGISTRY_PASSWORD (limit
 hosts in RELKIT_REGISTRY_HOSTS when set), GITHUB_TOKEN for ghcr.io, then the docker config
 ($DOCKER_CONFIG/config.json or ~/.docker/config.json: auths, credsStore, credHelpers).`;
     registry2 = () => Promise.resolve().then(() => (init_dist4(), dist_exports));
-    short5 = (d) => d ? `${d.slice(0, 19)}…` : "nothing";
+    short6 = (d) => d ? `${d.slice(0, 19)}…` : "nothing";
     digestCommand = {
       path: ["image", "digest"],
       summary: "print the digest a tag points to (the index of a multi-arch image, never a platform)",
@@ -45753,7 +45517,7 @@ ${CONNECTION_HELP}`,
         else if (!r.changed)
           ctx.stdout(`${reg.formatReference(r.target)} already at ${r.digest}; nothing written
 `);
-        else ctx.stdout(`${reg.formatReference(r.target)} → ${r.digest} (was ${short5(r.previousDigest)})
+        else ctx.stdout(`${reg.formatReference(r.target)} → ${r.digest} (was ${short6(r.previousDigest)})
 `);
         return ExitCode.ok;
       }
@@ -45824,11 +45588,11 @@ __export(sigstore_exports, {
   renderImageVerification: () => renderImageVerification,
   sigstoreCommands: () => sigstoreCommands
 });
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 import { resolve as resolve2 } from "node:path";
 async function readText(ctx, path2, what) {
   try {
-    return await readFile5(resolve2(ctx.cwd, path2), "utf8");
+    return await readFile4(resolve2(ctx.cwd, path2), "utf8");
   } catch (e) {
     throw new UsageError(`cannot read ${what} ${path2}: ${e.message}`);
   }
@@ -46041,7 +45805,7 @@ artifact (a file, or its sha256:<hex> digest), non-zero otherwise. Without
         }
         const target = args.positionals[0];
         const input3 = DIGEST_RE2.test(target) ? { subjectDigest: target, artifactDigest: target } : {
-          artifact: await readFile5(resolve2(ctx.cwd, target)).catch((e) => {
+          artifact: await readFile4(resolve2(ctx.cwd, target)).catch((e) => {
             throw new UsageError(`cannot read artifact ${target}: ${e.message}`);
           })
         };
@@ -46054,6 +45818,97 @@ ${signerLines(r.signer, "  ").join("\n")}
       }
     };
     sigstoreCommands = [imageVerify, verifyBundle];
+  }
+});
+
+// packages/cli/src/publish-forge.ts
+function githubPublishForge(gh, config2, options = {}) {
+  const repo = parseRepository(config2.repository);
+  const base = forgePort(gh, {
+    repository: repo,
+    requireApproval: config2.requireApproval,
+    ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {},
+    ...options.clock ? { clock: options.clock } : {},
+    lockBranch: config2.baseBranch
+  });
+  const release = (r) => ({
+    state: r.draft ? "draft" : "published",
+    id: r.id,
+    tag: r.tag,
+    url: r.url,
+    prerelease: r.prerelease
+  });
+  return {
+    observeRelease: base.observeRelease,
+    observeSmoke: base.observeSmoke,
+    observePullRequest: base.observePullRequest,
+    observeTag: base.observeTag,
+    listTags: base.listTags,
+    acquireLock: base.acquireLock,
+    releaseLock: base.releaseLock,
+    async observeBranch(branch) {
+      const sha = await gh.getRef(repo, `heads/${branch}`);
+      return sha ? { state: "found", branch, sha } : { state: "missing", branch };
+    },
+    async readFile(path2, ref) {
+      const f = await gh.readFile(repo, path2, ref);
+      return f ? { state: "found", path: path2, ref, content: f.content } : { state: "missing", path: path2, ref };
+    },
+    async commitFile(change) {
+      const head = await gh.getRef(repo, `heads/${change.branch}`);
+      if (head !== change.parentSha) {
+        throw new GitHubError(
+          "CONFLICT",
+          `${change.branch} moved from ${change.parentSha.slice(0, 12)} to ${head?.slice(0, 12) ?? "nothing"}; re-run`
+        );
+      }
+      const r = await gh.commitFile(repo, {
+        branch: change.branch,
+        path: change.path,
+        content: change.content,
+        message: change.message
+      });
+      return { sha: r.commitSha };
+    },
+    async createTag(tag, sha) {
+      await gh.createTag(repo, tag, sha);
+    },
+    async createDraftRelease(req) {
+      const r = await gh.createDraftRelease(repo, {
+        tag: req.tag,
+        name: req.name,
+        notes: req.notes,
+        prerelease: req.prerelease
+      });
+      return release(r.release);
+    },
+    async dispatch(req) {
+      const { correlation_id: correlationId2, ...payload } = req.clientPayload;
+      await gh.dispatch(parseRepository(req.repository), {
+        eventType: req.eventType,
+        correlationId: correlationId2 ?? "",
+        payload
+      });
+    }
+  };
+}
+async function connectPublish(options) {
+  const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
+  const [gh, images] = [await connectGitHub(options), connectImages(config2, path2, options.env)];
+  return createPublishService(config2, {
+    forge: githubPublishForge(gh, config2),
+    images: {
+      observeManifest: (image, reference, signal) => images.registry.observeManifest(image, reference, signal),
+      verify: (image, digest, policy, signal) => images.signatures.verify(image, digest, policy, signal)
+    }
+  });
+}
+var init_publish_forge = __esm({
+  "packages/cli/src/publish-forge.ts"() {
+    "use strict";
+    init_dist();
+    init_dist3();
+    init_connect();
   }
 });
 
@@ -46395,7 +46250,7 @@ __export(publish_exports, {
   renderVerification: () => renderVerification
 });
 import { existsSync as existsSync2, mkdirSync, readFileSync as readFileSync2, writeFileSync } from "node:fs";
-import { dirname as dirname3, join as join4, relative } from "node:path";
+import { dirname as dirname2, join as join3, relative } from "node:path";
 async function publishService(args, ctx) {
   const connect = ctx.connectPublish ?? connectPublish;
   return connect({ cwd: ctx.cwd, configPath: stringOption(args, "config"), env: ctx.env });
@@ -46417,7 +46272,7 @@ function renderPublishPlan(plan, s) {
   lines.push(
     paint(s, 1, `${plan.kind === "candidate" ? "publish candidate" : "publish"} ${plan.tag}${stage}`)
   );
-  for (const c of plan.checks) {
+  for (const c of plan.gates) {
     lines.push(`  ${mark(s, c.status)} ${c.title}: ${c.reason}`);
   }
   lines.push(`${plan.steps.length} step(s):`);
@@ -46485,25 +46340,25 @@ function detectRepository(cwd, env) {
   if (env.GITHUB_REPOSITORY) return env.GITHUB_REPOSITORY;
   let dir = cwd;
   for (; ; ) {
-    const gitConfig = join4(dir, ".git", "config");
+    const gitConfig = join3(dir, ".git", "config");
     if (existsSync2(gitConfig)) {
       const text = readFileSync2(gitConfig, "utf8");
       const origin = /\[remote "origin"\][^[]*?url\s*=\s*(\S+)/.exec(text)?.[1];
       const m = origin && /github\.com[:/]([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(origin);
       return m ? `${m[1]}/${m[2]}` : void 0;
     }
-    const up = dirname3(dir);
+    const up = dirname2(dir);
     if (up === dir) return void 0;
     dir = up;
   }
 }
 var publish, verifyPublish2, init, publishCommands;
-var init_publish3 = __esm({
+var init_publish = __esm({
   "packages/cli/src/commands/publish.ts"() {
     "use strict";
     init_dist();
-    init_dist6();
     init_command();
+    init_publish_forge();
     init_render();
     init_init_templates();
     publish = {
@@ -46666,7 +46521,7 @@ Options:
         };
         const files = initFiles(input3);
         parseConfig(JSON.parse(files.find((f) => f.path === "release.config.json").content));
-        const existing = files.filter((f) => existsSync2(join4(ctx.cwd, f.path)));
+        const existing = files.filter((f) => existsSync2(join3(ctx.cwd, f.path)));
         if (existing.length > 0 && !args.values.force) {
           ctx.stderr(
             `release-cli init: ${existing.map((f) => f.path).join(", ")} already exist${existing.length === 1 ? "s" : ""}; nothing was written (pass --force to overwrite)
@@ -46675,12 +46530,12 @@ Options:
           return ExitCode.failed;
         }
         for (const f of files) {
-          const path2 = join4(ctx.cwd, f.path);
-          mkdirSync(dirname3(path2), { recursive: true });
+          const path2 = join3(ctx.cwd, f.path);
+          mkdirSync(dirname2(path2), { recursive: true });
           writeFileSync(path2, f.content);
         }
         const written = files.map((f) => ({
-          path: relative(ctx.cwd, join4(ctx.cwd, f.path)),
+          path: relative(ctx.cwd, join3(ctx.cwd, f.path)),
           overwritten: existing.includes(f)
         }));
         if (args.values.json) writeJson(ctx, { repository, image: input3.image, files: written });
@@ -46696,6 +46551,123 @@ then: just prepare-release X.Y.Z → just publish-candidate X.Y.Z → just final
       }
     };
     publishCommands = [publish, verifyPublish2, init];
+  }
+});
+
+// packages/core/dist/changelog/fs.js
+import { randomBytes } from "node:crypto";
+import { open as open2, readFile as readFile5, realpath, rename, stat, unlink } from "node:fs/promises";
+import { basename, dirname as dirname3, join as join4 } from "node:path";
+function located(path2, e) {
+  if (e instanceof ReleaseError && typeof e.details?.line === "number") {
+    const { line, column } = e.details;
+    const message = e.message.replace(/^line \d+, column \d+: /, "");
+    return new ReleaseError(e.code, `${path2}:${line}:${column}: ${message}`, {
+      cause: e,
+      details: { ...e.details, file: path2 }
+    });
+  }
+  return e;
+}
+async function readChangelogFile(path2) {
+  try {
+    return await readFile5(path2, "utf8");
+  } catch (e) {
+    const code = e.code;
+    throw new ReleaseError("CHANGELOG_STATE", code === "ENOENT" ? `${path2}: no such file; pass the CHANGELOG with --file PATH` : `${path2}: cannot read the CHANGELOG (${code ?? e.message})`, { cause: e, details: { file: path2 } });
+  }
+}
+async function writeFileAtomic(path2, text) {
+  const target = await realpath(path2).catch(() => path2);
+  const st = await stat(target).catch(() => void 0);
+  const mode = st ? st.mode & 4095 : 420;
+  const tmp = join4(dirname3(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+  const fh = await open2(tmp, "wx", mode);
+  try {
+    try {
+      await fh.writeFile(text, "utf8");
+      await fh.chmod(mode);
+      if (st)
+        await fh.chown(st.uid, st.gid).catch(() => void 0);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, target);
+  } catch (e) {
+    await unlink(tmp).catch(() => void 0);
+    throw e;
+  }
+  return target;
+}
+async function editChangelogFile(path2, operation) {
+  const before = await readChangelogFile(path2);
+  let after;
+  try {
+    after = operation(before);
+  } catch (e) {
+    throw located(path2, e);
+  }
+  if (after === before)
+    return { path: path2, changed: false, text: before };
+  const written = await writeFileAtomic(path2, after);
+  const reread = await readChangelogFile(written);
+  if (reread !== after) {
+    throw new ReleaseError("CHANGELOG_STATE", `${path2}: after writing, the file does not hold the new text (another process changed it?); run the command again`, { details: { file: path2 } });
+  }
+  return { path: written, changed: true, text: after };
+}
+function freezeFile(path2, version2, options) {
+  return editChangelogFile(path2, (t) => freeze(t, version2, options));
+}
+function unfreezeFile(path2, version2, options) {
+  return editChangelogFile(path2, (t) => unfreeze(t, version2, options));
+}
+async function finalizeFile(path2, version2, options) {
+  const result = await editChangelogFile(path2, (t) => finalize2(t, version2, options));
+  const report2 = validate2(result.text, { version: version2, expect: "finalized", tagPrefix: options?.tagPrefix });
+  const problem = report2.issues.find((i) => i.code === "not-finalized" || i.code === "missing-version");
+  if (problem) {
+    throw new ReleaseError("CHANGELOG_STATE", `${path2}:${problem.line}:${problem.column}: ${problem.message}`, {
+      details: { file: path2, line: problem.line, column: problem.column }
+    });
+  }
+  return result;
+}
+async function notesFromFile(path2, version2, options) {
+  const text = await readChangelogFile(path2);
+  try {
+    return releaseNotes(text, version2, options);
+  } catch (e) {
+    throw located(path2, e);
+  }
+}
+async function validateFile(path2, options) {
+  const text = await readChangelogFile(path2);
+  try {
+    return validate2(text, options);
+  } catch (e) {
+    throw located(path2, e);
+  }
+}
+var init_fs = __esm({
+  "packages/core/dist/changelog/fs.js"() {
+    "use strict";
+    init_errors();
+    init_operations();
+    init_parse3();
+  }
+});
+
+// packages/core/dist/changelog/index.js
+var init_changelog = __esm({
+  "packages/core/dist/changelog/index.js"() {
+    "use strict";
+    init_parse3();
+    init_edit();
+    init_operations();
+    init_fs();
+    init_ops();
   }
 });
 
@@ -46765,6 +46737,7 @@ var init_changelog2 = __esm({
   "packages/cli/src/commands/changelog.ts"() {
     "use strict";
     init_dist();
+    init_changelog();
     init_command();
     common = {
       file: { type: "string", short: "f" },
@@ -46950,7 +46923,7 @@ var groups2 = [
   },
   {
     prefixes: [["publish"], ["verify-publish"], ["init"]],
-    load: async () => (await Promise.resolve().then(() => (init_publish3(), publish_exports))).publishCommands
+    load: async () => (await Promise.resolve().then(() => (init_publish(), publish_exports))).publishCommands
   },
   { prefixes: [["changelog"]], load: async () => (await Promise.resolve().then(() => (init_changelog2(), changelog_exports))).changelogCommands }
 ];
@@ -46960,8 +46933,30 @@ async function loadCommands(argv) {
   return (await Promise.all((chosen.length > 0 ? chosen : groups2).map((g) => g.load()))).flat();
 }
 
+// packages/core/dist/redact.js
+var PATTERNS = [
+  /\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g,
+  /\b(Bearer|Basic|token)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+  /(\/\/)[^/\s:@]+:[^/\s@]+@/g
+];
+var SECRET_ENV = /TOKEN|PASSWORD|SECRET|CREDENTIAL|AUTH/i;
+function secretsFromEnv(env) {
+  return Object.entries(env).filter(([k, v]) => SECRET_ENV.test(k) && v !== void 0).map(([, v]) => v);
+}
+function redactor(secrets) {
+  return (text) => {
+    let out = text;
+    const known = secrets().filter((s) => typeof s === "string" && s.length >= 6).sort((a, b) => b.length - a.length);
+    for (const s of known)
+      out = out.split(s).join("***");
+    for (const re of PATTERNS) {
+      out = out.replace(re, (m, p1) => p1 === "//" ? "//***@" : /^(Bearer|Basic|token)/i.test(m) ? `${p1} ***` : "***");
+    }
+    return out;
+  };
+}
+
 // packages/cli/src/redact.ts
-init_redact();
 function makeRedactor(env) {
   const secrets = secretsFromEnv(env);
   return redactor(() => secrets);
@@ -47190,7 +47185,7 @@ function summaryMarkdown(title, json2, code) {
     `**${code === 0 ? "succeeded" : "failed"}**` + (str3(json2.phase) ? ` · phase \`${json2.phase}\`` : "") + (verdict ? ` · gates: ${verdict}` : "") + (status2 ? ` · ${status2}` : ""),
     ""
   );
-  const gates = arr(json2.gates).length > 0 ? arr(json2.gates) : arr(plan.gates).length > 0 ? arr(plan.gates) : arr(plan.checks);
+  const gates = arr(json2.gates).length > 0 ? arr(json2.gates) : arr(plan.gates);
   if (gates.length > 0) {
     lines.push("| | gate | reason |", "|---|---|---|");
     for (const g of gates) {
@@ -47307,9 +47302,7 @@ async function runAction(options) {
     );
     return 0;
   }
-  const gates = [...arr(json2.gates), ...arr(obj2(json2.plan).gates), ...arr(obj2(json2.plan).checks)].filter(
-    (g) => g.status !== "pass"
-  );
+  const gates = [...arr(json2.gates), ...arr(obj2(json2.plan).gates)].filter((g) => g.status !== "pass");
   const reason = str3(obj2(json2.error).message) ?? str3(obj2(obj2(json2.result).error).message) ?? (gates.length > 0 ? gates.map((g) => `${String(g.title)}: ${String(g.reason)}`).join("; ") : void 0) ?? (stderr || `release-cli exited with ${code}`);
   return fail3(`${command} ${code === 3 ? "blocked" : "failed"}: ${reason}`);
 }

@@ -7,7 +7,13 @@ import { parse } from 'yaml';
 import { startGitHubSimulator } from '@relkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { readOutputs, repoRoot } from './__tests__/actions-env.js';
-import { parseConfig, planPromote, releaseStatus, type Observations } from '@relkit/release-core';
+import {
+  parseConfig,
+  parseVersion,
+  planPromote,
+  releaseStatus,
+  type Observations,
+} from '@relkit/release-core';
 import {
   ACTION_COMMANDS,
   actionArgv,
@@ -302,7 +308,7 @@ describe('outputs and summary from the promote-side JSON (real core shapes)', ()
   const config = parseConfig({ ...memConfig, smoke: undefined });
   const digest = `sha256:${'c'.repeat(64)}`;
   const obs: Observations = {
-    version: '1.2.3',
+    version: parseVersion('1.2.3'),
     observedAt: '2026-11-27T00:00:00Z',
     images: [
       {

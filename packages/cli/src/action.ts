@@ -196,12 +196,7 @@ export function summaryMarkdown(title: string, json: Json, code: number): string
       (status ? ` · ${status}` : ''),
     '',
   );
-  const gates =
-    arr(json.gates).length > 0
-      ? arr(json.gates)
-      : arr(plan.gates).length > 0
-        ? arr(plan.gates)
-        : arr(plan.checks);
+  const gates = arr(json.gates).length > 0 ? arr(json.gates) : arr(plan.gates);
   if (gates.length > 0) {
     lines.push('| | gate | reason |', '|---|---|---|');
     for (const g of gates) {
@@ -328,9 +323,7 @@ export async function runAction(options: ActionOptions): Promise<number> {
     );
     return 0;
   }
-  const gates = [...arr(json.gates), ...arr(obj(json.plan).gates), ...arr(obj(json.plan).checks)].filter(
-    (g) => g.status !== 'pass',
-  );
+  const gates = [...arr(json.gates), ...arr(obj(json.plan).gates)].filter((g) => g.status !== 'pass');
   const reason =
     str(obj(json.error).message) ??
     str(obj(obj(json.result).error).message) ??

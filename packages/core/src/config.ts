@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ReleaseError } from './errors.js';
+import type { ReleaseVersion } from './version.js';
 
 /**
  * release.config.json: what a project releases and what a promote must check. Validated with
@@ -140,6 +141,6 @@ export function releaseConfigJsonSchema(): Record<string, unknown> {
   >;
 }
 
-export function releaseBranchName(config: ReleaseConfig, version: string): string {
-  return config.releaseBranch.replaceAll('{version}', version);
+export function releaseBranchName(config: ReleaseConfig, version: ReleaseVersion | string): string {
+  return config.releaseBranch.replaceAll('{version}', String(version));
 }

@@ -1,86 +1,103 @@
 // @relkit/release-core: the release domain. Pure logic and ports only — no network I/O here.
+//
+// The root is what front ends and other tools use: config, versions, the services, and the pure
+// pieces of a promote (observe → gates → phase → plan → execute). Internals live behind subpaths:
+//   @relkit/release-core/changelog  the CHANGELOG engine (parse, freeze, finalize, notes, validate)
+//   @relkit/release-core/publish    the publish phase's observations, gates, plans and executor
+//   @relkit/release-core/redact     redacting secrets from text
 export { ReleaseError } from './errors.js';
 export type { ReleaseErrorCode } from './errors.js';
 export {
   parseVersion,
+  parseTag,
+  formatTag,
   compareVersions,
   isCandidate,
   baseVersion,
-  formatTag,
   nextCandidate,
   floatingTags,
 } from './version.js';
 export type { ReleaseVersion } from './version.js';
-export {
-  parseConfig,
-  parseConfigText,
-  releaseConfigSchema,
-  releaseConfigJsonSchema,
-  releaseBranchName,
-} from './config.js';
+export { parseConfig, parseConfigText, releaseConfigJsonSchema, releaseBranchName } from './config.js';
 export type { ReleaseConfig, ReleaseConfigInput, SigningPolicy } from './config.js';
+export { asObservationError, isTransient } from './observations.js';
 export type * from './observations.js';
 export type { RegistryPort, SignaturePort, ForgePort, Clock, ReleasePorts } from './ports.js';
-export { observeRelease, asObservationError } from './observe.js';
-export { derivePhase, PHASES } from './phase.js';
-export type { Phase, PhaseReport } from './phase.js';
-export { evaluateGates, pullRequestGates, summarizeGates } from './gates.js';
-export type { GateId, GateResult, GateStatus, Evidence } from './gates.js';
-export { planPromote, planRollback, planAbandon, stepId } from './plan.js';
-export type { Plan, PlanKind, PlannedStep, Step } from './plan.js';
-export { execute, acquireReleaseLock } from './execute.js';
-export type { ExecuteOptions, ExecutionEvent, ExecutionResult, HeldLock, JournalEntry } from './execute.js';
-export { releaseStatus, withRollbackTargets } from './status.js';
-export type { ReleaseAction, ReleaseActions, ReleaseStatus } from './status.js';
-export { createReleaseService } from './service.js';
-export type { ReleaseService, RunOptions } from './service.js';
-// The publish phase (validate, finalize, tag, draft release, smoke dispatch) and verify-publish.
-export * from './publish/index.js';
-export {
-  parseChangelog,
-  positionAt,
-  STANDARD_SUBSECTIONS,
-  freeze,
-  unfreeze,
-  finalize,
-  notes,
-  releaseNotes,
-  truncateNotes,
-  validate,
-  GITHUB_RELEASE_BODY_LIMIT,
-  readChangelogFile,
-  writeFileAtomic,
-  editChangelogFile,
-  freezeFile,
-  unfreezeFile,
-  finalizeFile,
-  notesFromFile,
-  validateFile,
-  parseChangelogFile,
-  sectionState,
-  changelogOps,
-} from './changelog/index.js';
+// The engine: one executor for every plan.
+export { runPlan, acquireReleaseLock } from './engine/index.js';
 export type {
-  ChangelogDocument,
-  ChangelogHeading,
-  ChangelogSection,
-  ChangelogSectionKind,
-  ChangelogReleaseState,
-  ChangelogSubsection,
-  ChangelogDate,
-  LinkDefinition,
-  SourcePosition,
-  TextSpan,
-  FreezeOptions,
-  UnfreezeOptions,
-  FinalizeOptions,
-  NotesOptions,
-  ReleaseNotes,
-  ValidateOptions,
-  ValidationReport,
-  ChangelogIssue,
-  ChangelogIssueCode,
-  ChangelogRelease,
-  ChangelogFileResult,
-} from './changelog/index.js';
-export { redactor, secretsFromEnv } from './redact.js';
+  Gate,
+  HeldLock,
+  LockPorts,
+  RunOutcome,
+  RunPlanOptions,
+  StepHandler,
+  StepHandlers,
+  StepOutcome,
+} from './engine/index.js';
+// Promote, rollback, abandon.
+export {
+  observeRelease,
+  evaluateGates,
+  pullRequestGates,
+  summarizeGates,
+  derivePhase,
+  PHASES,
+  planPromote,
+  planRollback,
+  planAbandon,
+  execute,
+  releaseStatus,
+  withRollbackTargets,
+} from './promote/index.js';
+export type {
+  Evidence,
+  GateId,
+  GateResult,
+  GateStatus,
+  Phase,
+  PhaseReport,
+  Plan,
+  PlanKind,
+  PlannedStep,
+  Step,
+  ExecuteOptions,
+  ExecutionEvent,
+  ExecutionResult,
+  JournalEntry,
+  ReleaseAction,
+  ReleaseActions,
+  ReleaseStatus,
+} from './promote/index.js';
+// The services every front end uses.
+export { createReleaseService } from './release-service.js';
+export type { ReleaseService, RunOptions } from './release-service.js';
+export { createPublishService } from './publish-service.js';
+export type { PublishService } from './publish-service.js';
+// Publish's types, for front ends that show its plans and results (its functions: ./publish).
+export type {
+  BranchObservation,
+  ChangelogOps,
+  DispatchRequest,
+  DraftReleaseRequest,
+  FileCommitRequest,
+  FileObservation,
+  PublishExecuteOptions,
+  PublishExecutionEvent,
+  PublishForgePort,
+  PublishGate,
+  PublishGateId,
+  PublishImagePorts,
+  PublishJournalEntry,
+  PublishKind,
+  PublishObservations,
+  PublishOptions,
+  PublishPlan,
+  PublishPlannedStep,
+  PublishPorts,
+  PublishResult,
+  PublishRun,
+  PublishStage,
+  PublishStep,
+  PublishVerification,
+} from './publish/index.js';

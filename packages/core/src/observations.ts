@@ -1,3 +1,5 @@
+import type { ReleaseVersion } from './version.js';
+
 /**
  * Observations: what the registry and GitHub say about one release, gathered through the
  * ports. Everything relkit decides is a pure function of these; relkit keeps no state of its own.
@@ -11,6 +13,11 @@ export interface ObservationError {
   /** Stable code from the adapter (e.g. RATE_LIMITED, UNAUTHORIZED). */
   readonly code: string;
   readonly message: string;
+  /**
+   * True when looking again later may give an answer (network, timeout, 5xx, rate limit): the
+   * world was not seen. False when the answer itself is the problem (unauthorized, invalid).
+   */
+  readonly transient: boolean;
 }
 
 export interface Platform {
@@ -125,8 +132,8 @@ export type TagObservation =
   | ObservationError;
 
 export interface Observations {
-  /** The version observed, e.g. 1.2.3. */
-  readonly version: string;
+  /** The version observed, parsed once at the edge (its JSON is the text, e.g. "1.2.3"). */
+  readonly version: ReleaseVersion;
   readonly observedAt: string;
   readonly images: readonly ImageObservation[];
   readonly release: GitHubReleaseObservation;
@@ -135,4 +142,54 @@ export interface Observations {
   readonly versionTag: TagObservation;
   /** Candidate git tags of this version (X.Y.Z-rcN), oldest first. */
   readonly candidateTags: readonly string[];
+}
+
+/**
+ * Codes of could-not-look failures worth retrying, for errors that do not say so themselves
+ * (adapters' errors carry `transient`; node's network errors and bare coded errors do not).
+ */
+const TRANSIENT_CODES = new Set([
+  'NETWORK',
+  'TIMEOUT',
+  'UNAVAILABLE',
+  'RATE_LIMITED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * Whether a thrown error is a could-not-look worth retrying: its own `transient` when it has
+ * one, else its code (or its cause's), else fetch's bare "fetch failed".
+ */
+export function isTransient(e: unknown, depth = 0): boolean {
+  if (typeof e !== 'object' || e === null || depth > 4) return false;
+  const err = e as { transient?: unknown; code?: unknown; cause?: unknown; message?: unknown };
+  if (typeof err.transient === 'boolean') return err.transient;
+  if (typeof err.code === 'string' && TRANSIENT_CODES.has(err.code)) return true;
+  if (err.cause !== undefined && err.cause !== e) return isTransient(err.cause, depth + 1);
+  return e instanceof TypeError && typeof err.message === 'string' && /fetch failed/i.test(err.message);
+}
+
+/** Turns a thrown adapter error into an observation error (code + message), never a crash. */
+export function asObservationError(e: unknown): ObservationError {
+  const err = e as { code?: unknown; message?: unknown };
+  return {
+    state: 'error',
+    code: typeof err?.code === 'string' ? err.code : 'UNKNOWN',
+    message: typeof err?.message === 'string' ? err.message : String(e),
+    transient: isTransient(e),
+  };
+}
+
+/** Awaits an observation; a thrown error becomes `onError(the observation error)`, never a crash. */
+export async function settle<T>(p: Promise<T>, onError: (e: ObservationError) => T): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    return onError(asObservationError(e));
+  }
 }

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ReleaseError } from './errors.js';
-import { compareVersions, floatingTags, formatTag, nextCandidate, parseVersion } from './version.js';
+import {
+  candidateTagsOf,
+  compareVersions,
+  finalVersionsOf,
+  floatingTags,
+  formatTag,
+  nextCandidate,
+  parseTag,
+  parseVersion,
+} from './version.js';
 
 describe('parseVersion', () => {
   it('parses finals and candidates, with and without a tag prefix', () => {
@@ -67,5 +76,33 @@ describe('floatingTags', () => {
 describe('runtime', () => {
   it('runs on Node >= 22 (the project pins Node 24 for its own tools)', () => {
     expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(22);
+  });
+});
+
+describe('parseTag / formatTag', () => {
+  it('read and make tags with the tag prefix; other tags read as undefined', () => {
+    const v = parseVersion('1.2.3-rc2');
+    expect(formatTag(v, 'v')).toBe('v1.2.3-rc2');
+    expect(parseTag('v1.2.3-rc2', 'v')).toMatchObject({ major: 1, candidate: 2, text: '1.2.3-rc2' });
+    for (const t of ['1.2.3', 'vnext', 'v1.2', 'v1.2.3-beta1', 'v01.2.3', 'latest']) {
+      expect(parseTag(t, 'v'), t).toBeUndefined();
+    }
+    expect(parseTag('1.2.3')?.text).toBe('1.2.3');
+  });
+
+  it('a version reads as its text in messages and JSON', () => {
+    const v = parseVersion('1.2.3');
+    expect(`${v}`).toBe('1.2.3');
+    expect(JSON.stringify({ version: v })).toBe('{"version":"1.2.3"}');
+    expect(Object.keys(v)).toEqual(['major', 'minor', 'patch', 'candidate', 'text']);
+  });
+
+  it('lists candidates of a base in release order and finals newest first', () => {
+    const tags = ['v1.2.3-rc10', 'v1.2.3-rc2', 'v1.2.3', 'v1.2.4-rc1', 'v1.10.0', 'v1.2.3-rcX', 'x'];
+    expect(candidateTagsOf(parseVersion('1.2.3'), tags, 'v').map((c) => c.tag)).toEqual([
+      'v1.2.3-rc2',
+      'v1.2.3-rc10',
+    ]);
+    expect(finalVersionsOf(tags, 'v').map((v) => v.text)).toEqual(['1.10.0', '1.2.3']);
   });
 });

@@ -9,7 +9,20 @@ export interface ReleaseVersion {
   readonly candidate: number | undefined;
   /** The canonical text, without any tag prefix: `1.2.3` or `1.2.3-rc2`. */
   readonly text: string;
+  /** The text: a version reads as itself in messages and JSON (`status --json` shows "1.2.3"). */
+  toString(): string;
+  toJSON(): string;
 }
+
+/** Shared by every parsed version; not enumerable, so a version compares and spreads as data. */
+const VERSION_PROTO = {
+  toString(this: ReleaseVersion): string {
+    return this.text;
+  },
+  toJSON(this: ReleaseVersion): string {
+    return this.text;
+  },
+};
 
 const VERSION_RE = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-rc(0|[1-9]\d*))?$/;
 
@@ -28,7 +41,25 @@ export function parseVersion(input: string, tagPrefix = ''): ReleaseVersion {
     );
   }
   const candidate = m[4] === undefined ? undefined : Number(m[4]);
-  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), candidate, text: raw };
+  return Object.assign(Object.create(VERSION_PROTO) as ReleaseVersion, {
+    major: Number(m[1]),
+    minor: Number(m[2]),
+    patch: Number(m[3]),
+    candidate,
+    text: raw,
+  });
+}
+
+/**
+ * Reads a git or image tag as a release version: `<tagPrefix>X.Y.Z[-rcN]`. Returns undefined
+ * for any other tag (a tag list holds many tags that are not releases; skipping them is the
+ * normal case, unlike parseVersion's input, which the user meant as a version).
+ */
+export function parseTag(tag: string, tagPrefix = ''): ReleaseVersion | undefined {
+  if (!tag.startsWith(tagPrefix)) return undefined;
+  const raw = tag.slice(tagPrefix.length);
+  if (!VERSION_RE.test(raw)) return undefined;
+  return parseVersion(raw);
 }
 
 export function isCandidate(v: ReleaseVersion): boolean {
@@ -54,6 +85,7 @@ export function compareVersions(a: ReleaseVersion, b: ReleaseVersion): number {
   );
 }
 
+/** The tag of a version: `<tagPrefix>X.Y.Z[-rcN]`; parseTag reads it back. */
 export function formatTag(v: ReleaseVersion, tagPrefix = ''): string {
   return `${tagPrefix}${v.text}`;
 }
@@ -71,14 +103,45 @@ export function nextCandidate(
   if (isCandidate(base)) {
     throw new ReleaseError('INVALID_VERSION', `nextCandidate needs a final version, got ${base.text}`);
   }
-  const stem = `${tagPrefix}${base.text}-rc`;
+  const stem = `${formatTag(base, tagPrefix)}-rc`;
   let highest = 0;
   for (const tag of existingTags) {
     if (!tag.startsWith(stem)) continue;
-    const v = parseVersion(tag, tagPrefix);
-    highest = Math.max(highest, v.candidate ?? 0);
+    const v = parseTag(tag, tagPrefix);
+    if (!v) parseVersion(tag, tagPrefix); // throws INVALID_VERSION naming the tag
+    highest = Math.max(highest, v?.candidate ?? 0);
   }
   return parseVersion(`${base.text}-rc${highest + 1}`);
+}
+
+/**
+ * Candidate tags of `base` among `tags` (`<prefix>X.Y.Z-rcN`), oldest first; other tags are
+ * skipped. The one reading of "which RCs exist" for observe and publish.
+ */
+export function candidateTagsOf(
+  base: ReleaseVersion,
+  tags: readonly string[],
+  tagPrefix = '',
+): { readonly tag: string; readonly version: ReleaseVersion }[] {
+  return tags
+    .map((tag) => ({ tag, version: parseTag(tag, tagPrefix) }))
+    .filter(
+      (c): c is { tag: string; version: ReleaseVersion } =>
+        c.version !== undefined && c.version.candidate !== undefined && sameBase(c.version, base),
+    )
+    .sort((a, b) => compareVersions(a.version, b.version));
+}
+
+function sameBase(a: ReleaseVersion, b: ReleaseVersion): boolean {
+  return a.major === b.major && a.minor === b.minor && a.patch === b.patch;
+}
+
+/** Final versions among tags (`<prefix>X.Y.Z`), newest first; candidates and other tags skipped. */
+export function finalVersionsOf(tags: readonly string[], tagPrefix = ''): ReleaseVersion[] {
+  return tags
+    .map((t) => parseTag(t, tagPrefix))
+    .filter((v): v is ReleaseVersion => v !== undefined && v.candidate === undefined)
+    .sort((a, b) => compareVersions(b, a));
 }
 
 /** Floating tags a promote may move: `vX` and `vX.Y` (with the tag prefix). */

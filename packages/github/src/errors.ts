@@ -32,6 +32,14 @@ export class GitHubError extends Error {
   readonly requestId: string | undefined;
   /** What to do about it, in one sentence. */
   readonly advice: string | undefined;
+  /**
+   * Could not look, and a later try may answer: rate limits, 5xx, timeouts, no response. Core's
+   * asObservationError carries it into ObservationError.transient.
+   */
+  get transient(): boolean {
+    return this.code === 'RATE_LIMITED' || this.code === 'UNAVAILABLE' || this.code === 'TIMEOUT';
+  }
+
   constructor(
     code: GitHubErrorCode,
     message: string,

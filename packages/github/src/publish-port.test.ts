@@ -204,7 +204,7 @@ describe('publish against the GitHub simulator', { timeout: 30_000 }, () => {
     const head = w.sim.branchSha(R, 'release/1.2.3');
     const tag = w.sim.refSha(R, 'refs/tags/1.2.3');
     const plan = await w.svc.plan('1.2.3', { run });
-    expect(plan.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}:${c.status}`)).toContain(
+    expect(plan.gates.filter((c) => c.status !== 'pass').map((c) => `${c.id}:${c.status}`)).toContain(
       failing,
     );
     await expect(w.svc.publish('1.2.3', { run })).rejects.toMatchObject({ code: 'GATE_NOT_MET' });

@@ -3,6 +3,7 @@ import {
   execute,
   observeRelease,
   parseConfig,
+  parseVersion,
   planAbandon,
   type ForgePort,
   type ReleasePorts,
@@ -493,7 +494,7 @@ describe('forgePort under the release engine', () => {
     t.sim.setRef(R, 'refs/tags/1.2.3', head);
     t.sim.setRef(R, 'refs/tags/1.2.3-rc1', head);
     t.sim.seedRelease(R, { tag: '1.2.3', draft: true, target: head });
-    const obs = await observeRelease(config, ports(port), '1.2.3');
+    const obs = await observeRelease(config, ports(port), parseVersion('1.2.3'));
     expect(obs).toMatchObject({
       release: { state: 'draft' },
       versionTag: { state: 'found', sha: head },
@@ -517,7 +518,7 @@ describe('forgePort under the release engine', () => {
     expect(t.sim.refSha(R, 'refs/relkit-locks/release')).toBeUndefined();
 
     // Re-run: the closed PR is still observed, so the branch step re-runs as a no-op.
-    const again = await observeRelease(config, ports(port), '1.2.3');
+    const again = await observeRelease(config, ports(port), parseVersion('1.2.3'));
     expect(again).toMatchObject({ release: { state: 'missing' }, pullRequest: { state: 'closed', number } });
     const rerun = await execute(config, planAbandon(config, again), ports(port), { holder: 'test' });
     expect(rerun.status).toBe('succeeded');
@@ -528,7 +529,7 @@ describe('forgePort under the release engine', () => {
     const port = portFor();
     const { number } = readyPull();
     expect(await port.acquireLock('release', 'promote on laptop', 900)).toEqual({ acquired: true });
-    const obs = await observeRelease(config, ports(portFor()), '1.2.3');
+    const obs = await observeRelease(config, ports(portFor()), parseVersion('1.2.3'));
     const e = await execute(config, planAbandon(config, obs), ports(portFor()), { holder: 'ci' }).then(
       () => undefined,
       (x: unknown) => x as { code?: string; message?: string },

@@ -50,6 +50,11 @@ export class RegistryError extends Error {
   /** How long the registry asked us to wait (429 / 503 with Retry-After), in ms. */
   readonly retryAfterMs: number | undefined;
 
+  /** Could not look, and a later try may answer (core's ObservationError.transient). */
+  get transient(): boolean {
+    return TRANSIENT_CODES.includes(this.code);
+  }
+
   constructor(
     code: RegistryErrorCode,
     message: string,

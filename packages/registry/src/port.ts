@@ -45,7 +45,8 @@ export function registryPort(client: RegistryClient): RegistryPort {
             })),
         };
       } catch (e) {
-        if (e instanceof RegistryError) return { state: 'error', code: e.code, message: e.message };
+        if (e instanceof RegistryError)
+          return { state: 'error', code: e.code, message: e.message, transient: e.transient };
         throw e;
       }
     },

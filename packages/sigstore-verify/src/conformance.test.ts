@@ -4,8 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SigstoreVerifyError } from './errors.js';
-import { BundleVerifier } from './verify.js';
-import { parseTrustRoot, publicGoodTrustRoot } from './trust-root.js';
+import { BundleVerifier, parseTrustRoot, publicGoodTrustRoot } from './conformance.js';
 
 function sharedDir(): string {
   if (process.env.RELKIT_SHARED_DIR) return process.env.RELKIT_SHARED_DIR;

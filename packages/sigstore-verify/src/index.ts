@@ -1,8 +1,10 @@
 // @relkit/sigstore-verify: verify cosign / sigstore signatures of images, in-process.
+// The root is what tools use: the port for core, image verification, policies and trust roots,
+// the bundle verifier. The building blocks below it (bundle parsing, Fulcio claim codecs, legacy
+// cosign layers, in-toto subjects, the verdict rule) are at `@relkit/sigstore-verify/conformance`,
+// for conformance suites and tests.
 export { SigstoreVerifyError } from './errors.js';
 export type { SigstoreVerifyErrorCode } from './errors.js';
-export { compileIdentity } from './identity.js';
-export type { IdentityMatch } from './identity.js';
 export { compilePolicy } from './policy.js';
 export type {
   CertificatePolicy,
@@ -12,17 +14,11 @@ export type {
   SignerFacts,
   SignerPolicy,
 } from './policy.js';
-export {
-  CLAIM_NAMES,
-  FULCIO_OID_ARC,
-  decodeDerUtf8String,
-  decodeFulcioClaims,
-  encodeDerUtf8String,
-} from './claims.js';
+export { CLAIM_NAMES } from './claims.js';
 export type { CertificateExtension, FulcioClaimName, FulcioClaims } from './claims.js';
 export { loadTrustRootFile, parseTrustRoot, publicGoodTrustRoot, refreshTrustRoot } from './trust-root.js';
 export type { TrustRoot, TrustRootRefreshOptions } from './trust-root.js';
-export { BundleVerifier, parseBundle } from './verify.js';
+export { BundleVerifier } from './verify.js';
 export type {
   BundleContent,
   BundleVerifierOptions,
@@ -31,31 +27,10 @@ export type {
   VerifiedSigner,
   VerifyBundleInput,
 } from './verify.js';
-export {
-  CosignAnnotations,
-  DSSE_ENVELOPE_MEDIA_TYPE,
-  SIMPLE_SIGNING_MEDIA_TYPE,
-  legacyLayerToBundle,
-} from './legacy.js';
-export type { ConvertedLegacy, LegacyLayer } from './legacy.js';
-export {
-  IN_TOTO_PAYLOAD_TYPE,
-  checkSimpleSigningPayload,
-  checkStatementSubject,
-  parseStatement,
-} from './subject.js';
-export type { InTotoStatement } from './subject.js';
 export type { ReferrerDescriptor, ReferrerList, SignatureStore, StoredManifest } from './store.js';
 export { registrySignatureStore } from './registry-store.js';
 export type { RegistryReads } from './registry-store.js';
-export {
-  COSIGN_SIGN_PREDICATE,
-  SLSA_PROVENANCE_V1,
-  attestationCategory,
-  decide,
-  verifyImage,
-  verifyImages,
-} from './image.js';
+export { COSIGN_SIGN_PREDICATE, SLSA_PROVENANCE_V1, verifyImage, verifyImages } from './image.js';
 export type {
   AttestationCategory,
   AttestationFound,

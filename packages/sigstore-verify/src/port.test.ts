@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegistryClient } from '@relkit/registry';
+import { evaluateGates, parseConfig, parseVersion, type SignatureObservation } from '@relkit/release-core';
 import {
   GITHUB_ACTIONS_ISSUER,
   legacyImageSignature,
@@ -55,16 +56,43 @@ describe('signaturePort (core SignaturePort shape)', () => {
       state: 'rejected',
       reasons: [expect.stringContaining('does not match')],
     });
-    expect(await port.verify(image, img.digest, { ...policy, requireAttestations: ['sbom'] })).toMatchObject({
-      state: 'rejected',
-      reasons: ['no valid SBOM attestation'],
+    // The port only reports which attestations verified; core's image-attestations gate decides.
+    const lacking = await port.verify(image, img.digest, { ...policy, requireAttestations: ['sbom'] });
+    expect(lacking).toMatchObject({ state: 'verified', attestations: [] });
+    const gates = evaluateGates(
+      parseConfig({
+        repository: 'acme/port',
+        images: [{ name: image }],
+        signing: { ...policy, requireAttestations: ['sbom'] },
+      }),
+      {
+        version: parseVersion('1.0.0'),
+        observedAt: new Date(0).toISOString(),
+        images: [
+          {
+            image,
+            version: { state: 'found', digest: img.digest, mediaType: '', multiArch: false, platforms: [] },
+            latest: { state: 'missing' },
+            signature: lacking as SignatureObservation,
+          },
+        ],
+        release: { state: 'missing' },
+        smoke: { state: 'not-configured' },
+        pullRequest: { state: 'missing', head: '', base: '' },
+        versionTag: { state: 'missing', tag: '' },
+        candidateTags: [],
+      },
+    );
+    expect(gates.find((g) => g.id === 'image-attestations')).toMatchObject({
+      status: 'fail',
+      reason: expect.stringContaining('no verified sbom attestation'),
     });
 
     const proxy = await startFaultProxy(registry.url);
     try {
       proxy.addRule({ match: /\.sig$/, fault: { kind: 'status', status: 429, retryAfter: '1' } });
       const r = await port.verify(`${proxy.host}/acme/port`, img.digest, policy);
-      expect(r).toMatchObject({ state: 'error', code: 'RATE_LIMITED' });
+      expect(r).toMatchObject({ state: 'error', code: 'RATE_LIMITED', transient: true });
     } finally {
       await proxy.stop();
     }
@@ -73,6 +101,7 @@ describe('signaturePort (core SignaturePort shape)', () => {
     ).toMatchObject({
       state: 'error',
       code: 'TRUST_ROOT_INVALID',
+      transient: false,
     });
   });
 });

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseReference, type RegistryClient } from '@relkit/registry';
+import { TRANSIENT_CODES, parseReference, type RegistryClient } from '@relkit/registry';
 import { SigstoreVerifyError } from './errors.js';
 import { verifyImage, type AttestationRequirement, type ImageVerification } from './image.js';
 import type { SignerPolicy } from './policy.js';
@@ -34,7 +34,23 @@ export type SignatureCheck =
     }
   | { readonly state: 'rejected'; readonly digest: string; readonly reasons: readonly string[] }
   | { readonly state: 'unsigned'; readonly digest: string }
-  | { readonly state: 'error'; readonly code: string; readonly message: string };
+  | {
+      readonly state: 'error';
+      readonly code: string;
+      readonly message: string;
+      /** True when looking again later may answer (network, timeout, 5xx, rate limit). */
+      readonly transient: boolean;
+    };
+
+/** Could-not-look codes of the registry reads worth retrying (@relkit/registry's TRANSIENT_CODES). */
+const TRANSIENT = new Set<string>(TRANSIENT_CODES);
+
+/** An error's own `transient` when it says, else whether its code is a transient registry code. */
+function transientOf(e: unknown): boolean {
+  const err = e as { transient?: unknown; code?: unknown } | null;
+  if (typeof err?.transient === 'boolean') return err.transient;
+  return typeof err?.code === 'string' && TRANSIENT.has(err.code);
+}
 
 export interface SignaturePortOptions {
   /** @relkit/registry's client (with credentials): the port reads signatures through it. */
@@ -43,7 +59,11 @@ export interface SignaturePortOptions {
   readonly resolvePath?: (path: string) => string;
 }
 
-/** The check as data: one sentence per rejection, the first verified signer. */
+/**
+ * The check as data: one sentence per rejection, the first verified signer, and which
+ * attestation kinds were found and verified. Required attestations are not judged here: core's
+ * `image-attestations` gate alone decides, so a signed image lacking one still reads `verified`.
+ */
 export function toSignatureCheck(r: ImageVerification): SignatureCheck {
   const signerOf = (s: VerifiedSigner) => ({
     identity: s.identity ?? `public key sha256:${s.keyFingerprint}`,
@@ -60,6 +80,7 @@ export function toSignatureCheck(r: ImageVerification): SignatureCheck {
   ].filter((k): k is AttestationRequirement => k !== undefined);
   switch (r.verdict) {
     case 'verified':
+    case 'missing-attestation':
       return { state: 'verified', digest: r.digest, signer: signerOf(r.signers[0]!), attestations: kinds };
     case 'not-signed':
       return { state: 'unsigned', digest: r.digest };
@@ -71,16 +92,10 @@ export function toSignatureCheck(r: ImageVerification): SignatureCheck {
           .filter((f) => f.outcome === 'rejected')
           .map((f) => `${f.source}: ${f.reason?.message}`),
       };
-    case 'missing-attestation':
-      return {
-        state: 'rejected',
-        digest: r.digest,
-        reasons: r.missingAttestations.map(
-          (m) => `no valid ${m === 'slsa' ? 'SLSA provenance' : 'SBOM'} attestation`,
-        ),
-      };
-    case 'could-not-look':
-      return { state: 'error', code: r.lookupProblems[0]?.code ?? 'LOOKUP_FAILED', message: r.summary };
+    case 'could-not-look': {
+      const code = r.lookupProblems[0]?.code ?? 'LOOKUP_FAILED';
+      return { state: 'error', code, message: r.summary, transient: TRANSIENT.has(code) };
+    }
   }
 }
 
@@ -159,7 +174,7 @@ export function signaturePort(options: SignaturePortOptions) {
           {
             store: registrySignatureStore(options.registry, registry),
             verifier,
-            requireAttestations: policy.requireAttestations ?? [],
+            // Only report which attestations verify: core's image-attestations gate judges them.
             ...(signal ? { signal } : {}),
           },
         );
@@ -170,6 +185,7 @@ export function signaturePort(options: SignaturePortOptions) {
           state: 'error',
           code: typeof err.code === 'string' ? err.code : 'VERIFICATION_FAILED',
           message: typeof err.message === 'string' ? err.message : String(e),
+          transient: transientOf(e),
         };
       }
     },

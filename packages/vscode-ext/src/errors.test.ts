@@ -13,6 +13,9 @@ describe('classifyError', () => {
     [new TypeError('fetch failed'), 'offline'],
     [new Error('wrapped', { cause: coded('ECONNREFUSED') }), 'offline'],
     [coded('GATE_NOT_MET'), 'error'],
+    // The adapter's own word wins over the code: `transient` as set on ObservationError.
+    [Object.assign(new Error('503'), { code: 'HTTP_503', transient: true }), 'offline'],
+    [Object.assign(new Error('no'), { code: 'UNAVAILABLE', transient: false }), 'error'],
     ['a string', 'error'],
   ])('%s → %s', (e, kind) => {
     expect(classifyError(e)).toBe(kind);

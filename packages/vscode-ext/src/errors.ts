@@ -1,3 +1,5 @@
+import { isTransient } from '@relkit/release-core';
+
 /**
  * The one error class of relkit-vscode. `code` is stable and decides which state node the
  * Releases view shows; `message` says what to do.
@@ -23,19 +25,6 @@ export class ExtensionError extends Error {
 /** What kind of trouble an error from the engine or its adapters is, for the view's state nodes. */
 export type ErrorClass = 'no-workspace' | 'no-config' | 'invalid-config' | 'sign-in' | 'offline' | 'error';
 
-const OFFLINE_CODES = new Set([
-  'NETWORK',
-  'TIMEOUT',
-  'UNAVAILABLE',
-  'RATE_LIMITED',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
 export function errorCode(e: unknown): string | undefined {
   if (typeof e === 'object' && e !== null) {
     const code = (e as { code?: unknown }).code;
@@ -56,7 +45,7 @@ export function classifyError(e: unknown): ErrorClass {
   if (code === 'NO_CONFIG') return 'no-config';
   if (code === 'INVALID_CONFIG') return 'invalid-config';
   if (code === 'SIGN_IN_REQUIRED' || code === 'UNAUTHORIZED') return 'sign-in';
-  if (code !== undefined && OFFLINE_CODES.has(code)) return 'offline';
-  if (e instanceof TypeError && /fetch failed/i.test(e.message)) return 'offline';
+  // Could not look, worth retrying: core's one rule (the adapter's own `transient`, else the code).
+  if (isTransient(e)) return 'offline';
   return 'error';
 }

@@ -4,7 +4,7 @@ import { registerCommands } from './commands.js';
 import { loadConnectRelease, type ConnectRelease } from './connect.js';
 import { ExtensionError } from './errors.js';
 import { toNodes, type Activity, type ShowReleases } from './model.js';
-import { redactor as makeRedactor } from '@relkit/release-core';
+import { redactor as makeRedactor } from '@relkit/release-core/redact';
 import { ReleaseStore } from './store.js';
 import { ReleasesTreeProvider } from './tree.js';
 

@@ -18,5 +18,5 @@ export type { ReleaseEntry, StoreSnapshot, StoreOptions, Timers } from './store.
 export { planDetail, planMarkdown, blockingGates, journalLine, resultSummary, statusText } from './render.js';
 export { ExtensionError, classifyError, errorCode, errorMessage } from './errors.js';
 export type { ExtensionErrorCode, ErrorClass } from './errors.js';
-export { redactor as makeRedactor } from '@relkit/release-core';
+export { redactor as makeRedactor } from '@relkit/release-core/redact';
 export type { ConnectOptions, ConnectRelease } from './connect.js';

@@ -1,4 +1,11 @@
-import type { Evidence, GateResult, Phase, PlannedStep, ReleaseStatus } from '@relkit/release-core';
+import {
+  parseTag,
+  type Evidence,
+  type GateResult,
+  type Phase,
+  type PlannedStep,
+  type ReleaseStatus,
+} from '@relkit/release-core';
 import { stateIcon, type NodeState } from './icons.js';
 import type { ReleaseEntry, StoreSnapshot } from './store.js';
 
@@ -256,10 +263,16 @@ export interface Activity {
   readonly kind: 'promote' | 'rollback' | 'abandon';
 }
 
+/** X.Y.Z, not a candidate (read by core's parseTag: no version regex of our own). */
+export function isFinalVersion(text: string): boolean {
+  const v = parseTag(text);
+  return v !== undefined && v.candidate === undefined;
+}
+
 function versionNode(s: ReleaseStatus, opts: ViewOptions, activity: Activity | undefined): ViewNode {
   const v = s.version;
   const running = activity?.version === v;
-  const final = /^\d+\.\d+\.\d+$/.test(v);
+  const final = isFinalVersion(v);
   const o = s.observations;
   const links = releaseLinks(s);
   const digest = o.images.find((i) => i.version.state === 'found');

@@ -1,7 +1,7 @@
 import type { ExecutionResult } from '@relkit/release-core';
 import { describe, expect, it } from 'vitest';
 import { status } from './__tests__/fixtures.js';
-import { redactor as makeRedactor } from '@relkit/release-core';
+import { redactor as makeRedactor } from '@relkit/release-core/redact';
 import { blockingGates, journalLine, planDetail, planMarkdown, resultSummary, statusText } from './render.js';
 
 const published = status('1.2.3', 123, 'published');

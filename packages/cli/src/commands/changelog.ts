@@ -1,6 +1,6 @@
 import { isAbsolute, join } from 'node:path';
+import { ReleaseError } from '@relkit/release-core';
 import {
-  ReleaseError,
   finalizeFile,
   freezeFile,
   notesFromFile,
@@ -9,7 +9,7 @@ import {
   validateFile,
   type ChangelogFileResult,
   type ValidationReport,
-} from '@relkit/release-core';
+} from '@relkit/release-core/changelog';
 import {
   ExitCode,
   UsageError,

@@ -54,7 +54,7 @@ export function renderPublishPlan(plan: PublishPlan, s: Style): string {
   lines.push(
     paint(s, 1, `${plan.kind === 'candidate' ? 'publish candidate' : 'publish'} ${plan.tag}${stage}`),
   );
-  for (const c of plan.checks) {
+  for (const c of plan.gates) {
     lines.push(`  ${mark(s, c.status)} ${c.title}: ${c.reason}`);
   }
   lines.push(`${plan.steps.length} step(s):`);

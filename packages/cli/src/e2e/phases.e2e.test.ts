@@ -42,7 +42,7 @@ describe('release-cli status: phases before and after promote and rollback', { t
     expect(promoted.current).toMatchObject({ phase: 'promoted', promoteInProgress: false, code: 0 });
     expect(promoted.previous).toMatchObject({ phase: 'superseded', promoteInProgress: false, code: 0 });
     expect(promoted.previous.actions.rollbackTo).toMatchObject({ allowed: true });
-    expect(promoted.current.actions.promote.allowed).toBe(false);
+    expect(promoted.current.actions.promote).toMatchObject({ allowed: false });
 
     expect((await runCli(w, ['rollback', '--to', w.previous, '--yes'])).code).toBe(0);
     const rolledBack = await phases(w);

@@ -1,35 +1,17 @@
 import { changelogOps } from '../changelog/publish-port.js';
 import type { ReleaseConfig } from '../config.js';
+import type { ExecutionEvent, JournalEntry, StepHandlers } from '../engine/plan.js';
+import { runPlan, type RunPlanOptions } from '../engine/run.js';
 import { ReleaseError } from '../errors.js';
-import type { JournalEntry } from '../execute.js';
-import { asObservationError } from '../observe.js';
-import type { PublishPlan, PublishPlannedStep, PublishStep } from './plan.js';
+import type { PublishPlan, PublishStep } from './plan.js';
 import { SMOKE_EVENT_TYPE } from './plan.js';
 import type { PublishPorts } from './ports.js';
 
-/** A journal entry of a publish: the promote executor's shape, with publish's step kinds. */
-export interface PublishJournalEntry extends Omit<JournalEntry, 'kind'> {
-  readonly kind: PublishStep['kind'];
-}
+/** A journal entry of a publish: the engine's entry, with publish's step kinds. */
+export type PublishJournalEntry = JournalEntry<PublishStep['kind']>;
 
-/** The promote executor's events, with publish's steps. */
-export type PublishExecutionEvent =
-  | { readonly type: 'lock-acquired'; readonly name: string; readonly holder: string }
-  | { readonly type: 'lock-released'; readonly name: string }
-  | {
-      readonly type: 'step-started';
-      readonly step: PublishPlannedStep;
-      readonly index: number;
-      readonly total: number;
-    }
-  | { readonly type: 'step-skipped'; readonly step: PublishPlannedStep; readonly entry: PublishJournalEntry }
-  | {
-      readonly type: 'step-succeeded';
-      readonly step: PublishPlannedStep;
-      readonly entry: PublishJournalEntry;
-    }
-  | { readonly type: 'step-warning'; readonly step: PublishPlannedStep; readonly entry: PublishJournalEntry }
-  | { readonly type: 'step-failed'; readonly step: PublishPlannedStep; readonly entry: PublishJournalEntry };
+/** The engine's events, with publish's steps. */
+export type PublishExecutionEvent = ExecutionEvent<PublishStep>;
 
 export interface PublishResult {
   readonly kind: PublishPlan['kind'];
@@ -44,20 +26,9 @@ export interface PublishResult {
   readonly correlationId: string;
 }
 
-export interface PublishExecuteOptions {
-  readonly signal?: AbortSignal;
-  readonly onEvent?: (event: PublishExecutionEvent) => void;
-  /** Who runs this (shown to a second run that finds the lock taken). */
-  readonly holder?: string;
-  readonly lockTtlSeconds?: number;
+export interface PublishExecuteOptions extends Omit<RunPlanOptions<PublishStep>, 'lockHeld'> {
   /** Read-backs after ref writes (GitHub's read-after-write lag); 5 by default. */
   readonly readBackAttempts?: number;
-}
-
-interface StepOutcome {
-  readonly before?: string | undefined;
-  readonly after?: string | undefined;
-  readonly message: string;
 }
 
 /** What one step learns and a later one needs (the finalize sha is only known after the commit). */
@@ -67,13 +38,6 @@ interface RunContext {
   release?: { id: number; url: string } | undefined;
 }
 
-interface StepHandler<S extends PublishStep> {
-  isDone(step: S): Promise<{ done: boolean; state?: string | undefined }>;
-  act(step: S): Promise<StepOutcome>;
-}
-
-type Handlers = { [K in PublishStep['kind']]: StepHandler<Extract<PublishStep, { kind: K }>> };
-
 const fail = (message: string) => new ReleaseError('PLAN_FAILED', message);
 const short = (sha: string) => sha.slice(0, 7);
 
@@ -82,7 +46,7 @@ function handlers(
   ports: PublishPorts,
   ctx: RunContext,
   options: PublishExecuteOptions,
-): Handlers {
+): StepHandlers<PublishStep> {
   const { forge } = ports;
   const ops = ports.changelog ?? changelogOps;
   const { signal } = options;
@@ -269,9 +233,9 @@ function handlers(
 }
 
 /**
- * Runs a publish plan: every check must pass (checked here again, so no caller can skip them),
- * the shared release lock keeps publish, promote and abandon apart, and each step is skipped when
- * the world says it is done, so a re-run after a crash anywhere converges on the same end state.
+ * Runs a publish plan on the engine's executor: every gate must pass (checked again there), the
+ * shared release lock keeps publish, promote and abandon apart, and each step asks the world
+ * whether it is done first, so a re-run after a crash anywhere converges on the same end state.
  */
 export async function executePublish(
   config: ReleaseConfig,
@@ -279,93 +243,13 @@ export async function executePublish(
   ports: PublishPorts,
   options: PublishExecuteOptions = {},
 ): Promise<PublishResult> {
-  const { signal, onEvent } = options;
-  if (plan.verdict !== 'pass') {
-    const bad = plan.checks.filter((g) => g.status !== 'pass');
-    throw new ReleaseError(
-      'GATE_NOT_MET',
-      `${plan.kind} ${plan.version} is blocked: ${bad.map((g) => `${g.title}: ${g.reason}`).join('; ')}`,
-      { details: { checks: bad } },
-    );
-  }
-  const now = () => (ports.clock?.now() ?? new Date()).toISOString();
-  const holder = options.holder ?? 'relkit';
-  const lockName = 'release';
-  const lock = await ports.forge.acquireLock(lockName, holder, options.lockTtlSeconds ?? 900, signal);
-  if (!lock.acquired) {
-    throw new ReleaseError(
-      'LOCK_HELD',
-      `another release run holds the lock: ${lock.holder} since ${lock.since}`,
-      {
-        details: { holder: lock.holder, since: lock.since },
-      },
-    );
-  }
-  onEvent?.({ type: 'lock-acquired', name: lockName, holder });
   const ctx: RunContext = {};
-  const h = handlers(config, ports, ctx, options);
-  const journal: PublishJournalEntry[] = [];
-  let failure: PublishResult['error'];
-  try {
-    for (const [index, ps] of plan.steps.entries()) {
-      signal?.throwIfAborted();
-      const handler = h[ps.step.kind] as StepHandler<PublishStep>;
-      onEvent?.({ type: 'step-started', step: ps, index, total: plan.steps.length });
-      try {
-        const state = await handler.isDone(ps.step);
-        if (state.done) {
-          const entry: PublishJournalEntry = {
-            id: ps.id,
-            kind: ps.step.kind,
-            status: 'skipped',
-            message: 'already done',
-            after: state.state,
-            at: now(),
-          };
-          journal.push(entry);
-          onEvent?.({ type: 'step-skipped', step: ps, entry });
-          continue;
-        }
-        const out = await handler.act(ps.step);
-        const entry: PublishJournalEntry = {
-          id: ps.id,
-          kind: ps.step.kind,
-          status: 'done',
-          ...out,
-          at: now(),
-        };
-        journal.push(entry);
-        onEvent?.({ type: 'step-succeeded', step: ps, entry });
-      } catch (e) {
-        const err = asObservationError(e);
-        const entry: PublishJournalEntry = {
-          id: ps.id,
-          kind: ps.step.kind,
-          status: ps.bestEffort ? 'warning' : 'failed',
-          message: `${err.message} (${err.code})`,
-          at: now(),
-        };
-        journal.push(entry);
-        if (ps.bestEffort) {
-          onEvent?.({ type: 'step-warning', step: ps, entry });
-          continue;
-        }
-        onEvent?.({ type: 'step-failed', step: ps, entry });
-        failure = { code: err.code, message: err.message };
-        break;
-      }
-    }
-  } finally {
-    await ports.forge.releaseLock(lockName, holder).catch(() => undefined);
-    onEvent?.({ type: 'lock-released', name: lockName });
-  }
+  const run = await runPlan(plan, handlers(config, ports, ctx, options), ports, options);
   return {
     kind: plan.kind,
     version: plan.version,
     tag: plan.tag,
-    status: failure ? 'failed' : 'succeeded',
-    journal,
-    error: failure,
+    ...run,
     sha: ctx.tagSha ?? ctx.finalizeSha,
     release: ctx.release,
     correlationId: plan.correlationId,

@@ -1,18 +1,22 @@
-// The publish phase: validate, finalize the CHANGELOG, tag, draft release, smoke dispatch; and
-// verify-publish. Pure decisions plus an executor over narrow ports; no network I/O here.
+// @relkit/release-core/publish: the publish phase's internals (validate, finalize the CHANGELOG,
+// tag, draft release, smoke dispatch; verify-publish). Front ends use createPublishService from
+// the package root; these are for tools that compose the phase themselves.
 export { observePublish } from './observe.js';
 export type { PublishKind, PublishObservations } from './observe.js';
 export {
-  planPublish,
-  planCandidate,
-  publishStepId,
-  correlationId,
-  verdictOf,
-  SMOKE_EVENT_TYPE,
-} from './plan.js';
+  branchGate,
+  candidateTagGate,
+  changelogGates,
+  draftExistsGate,
+  prGates,
+  releaseGate,
+  smokeConfiguredGate,
+  versionGate,
+  versionTagGate,
+} from './gates.js';
+export type { PublishGate, PublishGateId } from './gates.js';
+export { planPublish, planCandidate, publishStepId, correlationId, SMOKE_EVENT_TYPE } from './plan.js';
 export type {
-  PublishCheck,
-  PublishCheckId,
   PublishOptions,
   PublishPlan,
   PublishPlannedStep,
@@ -29,8 +33,8 @@ export type {
 } from './execute.js';
 export { observePublishedImages, verifyPublish } from './verify.js';
 export type { PublishVerification } from './verify.js';
-export { createPublishService } from './service.js';
-export type { PublishService } from './service.js';
+export { createPublishService } from '../publish-service.js';
+export type { PublishService } from '../publish-service.js';
 export type {
   BranchObservation,
   ChangelogOps,

@@ -1,13 +1,14 @@
 import type { ReleaseConfig } from '../config.js';
 import { releaseBranchName } from '../config.js';
-import { asObservationError } from '../observe.js';
-import type {
-  GitHubReleaseObservation,
-  ObservationError,
-  PullRequestObservation,
-  SmokeObservation,
-  TagObservation,
+import {
+  settle,
+  type GitHubReleaseObservation,
+  type ObservationError,
+  type PullRequestObservation,
+  type SmokeObservation,
+  type TagObservation,
 } from '../observations.js';
+import { candidateTagsOf, formatTag, type ReleaseVersion } from '../version.js';
 import type { PublishStage } from './plan.js';
 import type { BranchObservation, FileObservation, PublishPorts } from './ports.js';
 
@@ -15,8 +16,8 @@ export type PublishKind = 'final' | 'candidate';
 
 /** What GitHub says about one version before a publish; every decision is a function of this. */
 export interface PublishObservations {
-  /** The version argument as given (validated by the plan, not here). */
-  readonly version: string;
+  /** The version, parsed at the edge (its JSON is the text); the plan's gates judge it. */
+  readonly version: ReleaseVersion;
   readonly kind: PublishKind;
   readonly observedAt: string;
   /** The release branch, e.g. release/1.2.3. */
@@ -38,16 +39,6 @@ export interface PublishObservations {
   readonly smoke: SmokeObservation;
 }
 
-async function settle<T>(p: Promise<T>, onError: (e: ObservationError) => T): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    return onError(asObservationError(e));
-  }
-}
-
-const RC = (stem: string, t: string) => t.startsWith(stem) && /^\d+$/.test(t.slice(stem.length));
-
 /**
  * Observes, through the ports and concurrently where possible, what a publish of `version`
  * needs to decide. Never throws for what the world says: errors are observations.
@@ -55,7 +46,7 @@ const RC = (stem: string, t: string) => t.startsWith(stem) && /^\d+$/.test(t.sli
 export async function observePublish(
   config: ReleaseConfig,
   ports: PublishPorts,
-  version: string,
+  version: ReleaseVersion,
   kind: PublishKind,
   signal?: AbortSignal,
   stage: PublishStage = 'all',
@@ -64,8 +55,13 @@ export async function observePublish(
   // Announcing a final release needs only its tag and draft: the branch checks were the first half's.
   const announceOnly = kind === 'final' && stage === 'smoke';
   const skipped = <T>(): Promise<T | ObservationError> =>
-    Promise.resolve({ state: 'error', code: 'NOT_OBSERVED', message: 'not needed to announce a release' });
-  const tag = `${config.tagPrefix}${version}`;
+    Promise.resolve({
+      state: 'error',
+      code: 'NOT_OBSERVED',
+      message: 'not needed to announce a release',
+      transient: false,
+    });
+  const tag = formatTag(version, config.tagPrefix);
   const branchName = releaseBranchName(config, version);
   const now = ports.clock?.now() ?? new Date();
   const [branch, pullRequest, candidateTagList, versionTag, release] = await Promise.all([
@@ -102,10 +98,9 @@ export async function observePublish(
   }
   let newestCandidate: TagObservation | undefined;
   if (kind === 'candidate' && Array.isArray(candidateTagList)) {
-    const stem = `${tag}-rc`;
-    const newest = (candidateTagList as readonly string[])
-      .filter((t) => RC(stem, t))
-      .sort((a, b) => Number(b.slice(stem.length)) - Number(a.slice(stem.length)))[0];
+    const newest = candidateTagsOf(version, candidateTagList as readonly string[], config.tagPrefix).at(
+      -1,
+    )?.tag;
     if (newest) newestCandidate = await settle<TagObservation>(forge.observeTag(newest, signal), (e) => e);
   }
   let smoke: SmokeObservation = { state: 'not-configured' };

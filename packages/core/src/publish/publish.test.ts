@@ -22,7 +22,7 @@ const svc = (w: PublishWorld, c = config) => createPublishService(c, portsFor(w)
 const plan = (w: PublishWorld, version = '1.2.3', candidate = false) =>
   svc(w).plan(version, { run, candidate });
 const failing = (p: PublishPlan) =>
-  p.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}:${c.status}`);
+  p.gates.filter((c) => c.status !== 'pass').map((c) => `${c.id}:${c.status}`);
 const changelogAt = (w: PublishWorld, ref: string) =>
   w.commits.get(w.branches.get(ref) ?? w.tags.get(ref) ?? ref)?.get('CHANGELOG.md') ?? '';
 
@@ -30,7 +30,7 @@ describe('publish plan', () => {
   it('passes every check and plans finalize → tag → draft release → smoke dispatch', async () => {
     const p = await plan(newWorld());
     expect(p.verdict).toBe('pass');
-    expect(p.checks.map((c) => c.id)).toEqual([
+    expect(p.gates.map((c) => c.id)).toEqual([
       'version',
       'release-branch',
       'candidate-tag',
@@ -117,7 +117,7 @@ describe('publish plan', () => {
     const w = newWorld();
     w.tags.delete('1.2.3-rc1');
     const p = await plan(w);
-    expect(p.checks.find((c) => c.id === 'candidate-tag')?.reason).toContain(
+    expect(p.gates.find((c) => c.id === 'candidate-tag')?.reason).toContain(
       'release-cli publish 1.2.3 --candidate',
     );
   });
@@ -188,7 +188,7 @@ describe('publish execution', () => {
 
     const replanned = await plan(w);
     expect(replanned.verdict).toBe('pass');
-    expect(replanned.checks.find((c) => c.id === 'changelog')?.reason).toContain('resuming');
+    expect(replanned.gates.find((c) => c.id === 'changelog')?.reason).toContain('resuming');
     expect(replanned.steps.map((s) => s.done)).toEqual([true, false, false, false]);
 
     const second = await svc(w).publish('1.2.3', { run });
@@ -264,7 +264,7 @@ describe('publish execution', () => {
     const w = newWorld();
     const p = await plan(w);
     w.tags.set('1.2.3', sha(66));
-    const { executePublish } = await import('../index.js');
+    const { executePublish } = await import('./index.js');
     const r = await executePublish(config, p, portsFor(w));
     expect(r.status).toBe('failed');
     expect(r.error?.message).toMatch(/tags are never moved/);
@@ -382,7 +382,7 @@ describe('publish in two halves around the CI build', () => {
     // The finalize commit re-triggers the PR's CI; announcing must not wait for it.
     w.pr.checks = 'pending';
     const second = await svc(w).publish('1.2.3', { run: { ...run, id: '124' }, stage: 'smoke' });
-    expect(second.plan.checks.map((c) => `${c.id}:${c.status}`)).toEqual([
+    expect(second.plan.gates.map((c) => `${c.id}:${c.status}`)).toEqual([
       'version:pass',
       'version-tag:pass',
       'release-not-published:pass',

@@ -1,14 +1,14 @@
 import type { ReleaseConfig } from '../config.js';
 import { ReleaseError } from '../errors.js';
-import { evaluateGates, summarizeGates, type GateResult, type GateStatus } from '../gates.js';
-import { asObservationError } from '../observe.js';
-import type {
-  ImageObservation,
-  ManifestObservation,
-  Observations,
-  SignatureObservation,
+import {
+  settle,
+  type ImageObservation,
+  type ManifestObservation,
+  type Observations,
+  type SignatureObservation,
 } from '../observations.js';
-import { parseVersion } from '../version.js';
+import { evaluateGates, summarizeGates, type GateResult, type GateStatus } from '../promote/gates.js';
+import { formatTag, type ReleaseVersion } from '../version.js';
 import type { PublishImagePorts } from './ports.js';
 
 /** The verdict of `release-cli verify-publish`: the images of one version, never `latest`. */
@@ -20,17 +20,6 @@ export interface PublishVerification {
   readonly digests: readonly { readonly image: string; readonly digest: string }[];
 }
 
-async function settle<T>(
-  p: Promise<T>,
-  onError: (e: ReturnType<typeof asObservationError>) => T,
-): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    return onError(asObservationError(e));
-  }
-}
-
 /**
  * Observes the version tag of every configured image and verifies its signatures. Only the
  * version tag is looked at: `latest` is promote's business and verify-publish must not depend on it.
@@ -38,16 +27,15 @@ async function settle<T>(
 export async function observePublishedImages(
   config: ReleaseConfig,
   images: PublishImagePorts,
-  version: string,
+  version: ReleaseVersion,
   signal?: AbortSignal,
   now: Date = new Date(),
 ): Promise<Observations> {
-  parseVersion(version);
   const policy = config.signing;
   const observed = await Promise.all(
     config.images.map(async (img): Promise<ImageObservation> => {
       const m = await settle<ManifestObservation>(
-        images.observeManifest(img.name, version, signal),
+        images.observeManifest(img.name, formatTag(version), signal),
         (e) => e,
       );
       const signature: SignatureObservation =
@@ -91,28 +79,18 @@ export function verifyPublish(config: ReleaseConfig, obs: Observations): Publish
       'release.config.json has no "images": there is nothing for verify-publish to check',
     );
   }
-  let versionGate: GateResult;
-  try {
-    const v = parseVersion(obs.version);
-    versionGate = {
-      id: 'version',
-      title: 'a release version',
-      status: 'pass',
-      reason: v.candidate === undefined ? obs.version : `${obs.version} (candidate)`,
-      evidence: [],
-    };
-  } catch (e) {
-    versionGate = {
-      id: 'version',
-      title: 'a release version',
-      status: 'fail',
-      reason: (e as Error).message,
-      evidence: [],
-    };
-  }
+  // The version was parsed at the edge: reaching here, it is a release version.
+  const v = obs.version;
+  const versionGate: GateResult = {
+    id: 'version',
+    title: 'a release version',
+    status: 'pass',
+    reason: v.candidate === undefined ? v.text : `${v.text} (candidate)`,
+    evidence: [],
+  };
   const gates = [versionGate, ...evaluateGates(config, obs).filter((g) => IMAGE_GATES.has(g.id))];
   const digests = obs.images.flatMap((i) =>
     i.version.state === 'found' ? [{ image: i.image, digest: i.version.digest }] : [],
   );
-  return { version: obs.version, gates, verdict: summarizeGates(gates), digests };
+  return { version: obs.version.text, gates, verdict: summarizeGates(gates), digests };
 }

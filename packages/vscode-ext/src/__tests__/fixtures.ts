@@ -2,6 +2,7 @@
 // into ReleaseStatus by the engine's own pure releaseStatus(). No VS Code, no network.
 import {
   parseConfig,
+  parseVersion,
   releaseStatus,
   type Observations,
   type ReleaseConfig,
@@ -44,7 +45,7 @@ export function observations(
   const promoted = shape === 'promoted';
   const published = promoted || shape === 'superseded' || shape === 'rolled-back';
   return {
-    version: v,
+    version: parseVersion(v),
     observedAt: '2026-11-27T00:00:00Z',
     images:
       shape === 'prepared' || shape === 'abandoned'

@@ -91,7 +91,7 @@ function httpRegistry(): RegistryPort {
           platforms,
         };
       } catch (e) {
-        return { state: 'error', code: 'NETWORK', message: (e as Error).message };
+        return { state: 'error', code: 'NETWORK', message: (e as Error).message, transient: true };
       }
     },
     async listTags(image, signal) {

@@ -9,7 +9,7 @@ import type {
   ReleaseConfig,
 } from '../../index.js';
 import { parseConfig } from '../../index.js';
-import { maybeFail } from '../../__tests__/fake-world.js';
+import { maybeFail } from '../../promote/__tests__/fake-world.js';
 
 export const config: ReleaseConfig = parseConfig({
   repository: 'acme/app',

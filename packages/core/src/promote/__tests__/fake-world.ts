@@ -10,8 +10,8 @@ import type {
   ReleasePorts,
   SignatureObservation,
   SignaturePort,
-} from '../index.js';
-import { parseConfig } from '../index.js';
+} from '../../index.js';
+import { parseConfig } from '../../index.js';
 
 export const D = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { D, config, newWorld, portsFor, type FakeWorld } from './__tests__/fake-world.js';
-import { ReleaseError, createReleaseService, parseConfig, type GateResult } from './index.js';
+import { ReleaseError, createReleaseService, parseConfig, type GateResult } from '../index.js';
 
 const gate = (gates: readonly GateResult[], id: string) => gates.find((g) => g.id === id);
 

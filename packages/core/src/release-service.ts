@@ -1,10 +1,11 @@
 import type { ReleaseConfig } from './config.js';
-import { acquireReleaseLock, execute, type ExecuteOptions, type ExecutionResult } from './execute.js';
-import { observeRelease } from './observe.js';
-import { planAbandon, planPromote, planRollback, type Plan } from './plan.js';
+import { acquireReleaseLock } from './engine/lock.js';
 import type { ReleasePorts } from './ports.js';
-import { releaseStatus, type ReleaseStatus } from './status.js';
-import { compareVersions, parseVersion } from './version.js';
+import { execute, type ExecuteOptions, type ExecutionResult } from './promote/execute.js';
+import { observeRelease } from './promote/observe.js';
+import { planAbandon, planPromote, planRollback, type Plan } from './promote/plan.js';
+import { releaseStatus, type ReleaseStatus } from './promote/status.js';
+import { baseVersion, compareVersions, formatTag, parseTag, parseVersion } from './version.js';
 
 /**
  * The release operations every front end offers (CLI, VS Code, the GitHub Action, other
@@ -28,10 +29,10 @@ export interface ReleaseService {
   abandon(version: string, options?: RunOptions): Promise<ExecutionResult>;
 }
 
-const FINAL = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
-
 export function createReleaseService(config: ReleaseConfig, ports: ReleasePorts): ReleaseService {
-  const observe = (version: string, signal?: AbortSignal) => observeRelease(config, ports, version, signal);
+  // The edge: a version argument is parsed here, once, and carried as a ReleaseVersion.
+  const observe = (version: string, signal?: AbortSignal) =>
+    observeRelease(config, ports, parseVersion(version), signal);
 
   const rollbackPlan = async (toVersion: string, signal?: AbortSignal) =>
     planRollback(config, await observe(toVersion, signal));
@@ -56,15 +57,15 @@ export function createReleaseService(config: ReleaseConfig, ports: ReleasePorts)
     config,
     async listVersions(options = {}) {
       const tags = await ports.forge.listTags(config.tagPrefix, options.signal);
-      const versions = new Set<string>();
+      const versions = new Map<string, ReturnType<typeof baseVersion>>();
       for (const t of tags) {
-        const raw = t.slice(config.tagPrefix.length);
-        const m = /^(\d+\.\d+\.\d+)(?:-rc\d+)?$/.exec(raw);
-        if (m && FINAL.test(m[1]!)) versions.add(m[1]!);
+        const v = parseTag(t, config.tagPrefix);
+        if (v) versions.set(baseVersion(v).text, baseVersion(v));
       }
-      return [...versions]
-        .sort((a, b) => compareVersions(parseVersion(b), parseVersion(a)))
-        .slice(0, options.limit ?? 10);
+      return [...versions.values()]
+        .sort((a, b) => compareVersions(b, a))
+        .slice(0, options.limit ?? 10)
+        .map((v) => formatTag(v));
     },
     async status(version, signal) {
       return releaseStatus(config, await observe(version, signal));

@@ -1,43 +1,27 @@
-import type { ReleaseConfig } from './config.js';
-import { releaseBranchName } from './config.js';
-import type {
-  ImageObservation,
-  ManifestObservation,
-  ObservationError,
-  Observations,
-  SignatureObservation,
-} from './observations.js';
-import type { ReleasePorts } from './ports.js';
-import { parseVersion } from './version.js';
+import type { ReleaseConfig } from '../config.js';
+import { releaseBranchName } from '../config.js';
+import {
+  settle,
+  type ImageObservation,
+  type ManifestObservation,
+  type Observations,
+  type SignatureObservation,
+} from '../observations.js';
+import type { ReleasePorts } from '../ports.js';
+import { candidateTagsOf, finalVersionsOf, formatTag, type ReleaseVersion } from '../version.js';
 
-const VERSION_TAG = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
-
-/** Turns a thrown adapter error into an observation error (code + message), never a crash. */
-export function asObservationError(e: unknown): ObservationError {
-  const err = e as { code?: unknown; message?: unknown };
-  return {
-    state: 'error',
-    code: typeof err?.code === 'string' ? err.code : 'UNKNOWN',
-    message: typeof err?.message === 'string' ? err.message : String(e),
-  };
-}
-
-async function settle<T>(p: Promise<T>, onError: (e: ObservationError) => T): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    return onError(asObservationError(e));
-  }
-}
+export { asObservationError } from '../observations.js';
 
 async function observeImage(
   config: ReleaseConfig,
   ports: ReleasePorts,
   image: string,
-  version: string,
+  release: ReleaseVersion,
   signal?: AbortSignal,
 ): Promise<ImageObservation> {
   const { registry, signatures } = ports;
+  // Images are tagged with the bare version (no tag prefix).
+  const version = formatTag(release);
   const [versionM, latestM, tags] = await Promise.all([
     settle<ManifestObservation>(registry.observeManifest(image, version, signal), (e) => e),
     settle<ManifestObservation>(registry.observeManifest(image, 'latest', signal), (e) => e),
@@ -65,11 +49,9 @@ async function observeImage(
   if (latestM.state === 'found') {
     if (versionM.state === 'found' && versionM.digest === latestM.digest) latestVersion = version;
     else if (tags) {
-      const finals = tags.filter((t) => VERSION_TAG.test(t) && t !== version);
-      finals.sort((a, b) => {
-        const [x, y] = [parseVersion(a), parseVersion(b)];
-        return y.major - x.major || y.minor - x.minor || y.patch - x.patch;
-      });
+      const finals = finalVersionsOf(tags)
+        .map((v) => formatTag(v))
+        .filter((t) => t !== version);
       const candidates = await Promise.all(
         finals.slice(0, 10).map((t) => settle(registry.observeManifest(image, t, signal), (e) => e)),
       );
@@ -77,10 +59,7 @@ async function observeImage(
     }
   }
   // Candidate images matter only to the optional cleanup: don't fetch them otherwise.
-  const rcPrefix = `${version}-rc`;
-  const rcTags = config.cleanupCandidates
-    ? (tags ?? []).filter((t) => t.startsWith(rcPrefix) && /^\d+$/.test(t.slice(rcPrefix.length)))
-    : [];
+  const rcTags = config.cleanupCandidates ? candidateTagsOf(release, tags ?? []).map((c) => c.tag) : [];
   const rcManifests = await Promise.all(
     rcTags.map((t) => settle(registry.observeManifest(image, t, signal), (e) => e)),
   );
@@ -107,11 +86,10 @@ async function observeImage(
 export async function observeRelease(
   config: ReleaseConfig,
   ports: ReleasePorts,
-  version: string,
+  version: ReleaseVersion,
   signal?: AbortSignal,
 ): Promise<Observations> {
-  parseVersion(version);
-  const tag = `${config.tagPrefix}${version}`;
+  const tag = formatTag(version, config.tagPrefix);
   const head = releaseBranchName(config, version);
   const now = ports.clock?.now() ?? new Date();
   const { forge } = ports;
@@ -125,9 +103,7 @@ export async function observeRelease(
     settle(forge.observeTag(tag, signal), (e) => e),
     settle<readonly string[]>(forge.listTags(`${tag}-rc`, signal), () => []),
   ]);
-  const candidateTags = tagList
-    .filter((t) => /^\d+$/.test(t.slice(`${tag}-rc`.length)))
-    .sort((a, b) => Number(a.slice(tag.length + 3)) - Number(b.slice(tag.length + 3)));
+  const candidateTags = candidateTagsOf(version, tagList, config.tagPrefix).map((c) => c.tag);
   return {
     version,
     observedAt: now.toISOString(),

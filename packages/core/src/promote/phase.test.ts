@@ -1,7 +1,7 @@
 // derivePhase and the status actions as pure functions of plain observations: one row per
 // situation a release can be in, including its life after the promote (superseded, rolled back).
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from './config.js';
+import { parseConfig } from '../config.js';
 import type {
   GitHubReleaseObservation,
   ImageObservation,
@@ -9,9 +9,10 @@ import type {
   Observations,
   PullRequestObservation,
   SmokeObservation,
-} from './observations.js';
+} from '../observations.js';
 import { derivePhase, type Phase } from './phase.js';
 import { releaseStatus, withRollbackTargets } from './status.js';
+import { parseVersion } from '../version.js';
 
 const config = parseConfig({
   repository: 'acme/app',
@@ -112,7 +113,7 @@ function observe(version: string, shape: Shape = {}): Observations {
             url: 'https://example.test/smoke',
           };
   return {
-    version,
+    version: parseVersion(version),
     observedAt: '2026-12-06T00:00:00.000Z',
     images,
     release,

@@ -1,9 +1,10 @@
-import type { ReleaseConfig } from './config.js';
-import { releaseBranchName } from './config.js';
-import { ReleaseError } from './errors.js';
-import { evaluateGates, summarizeGates, type GateResult, type GateStatus } from './gates.js';
-import type { Observations } from './observations.js';
-import { compareVersions, floatingTags, parseVersion } from './version.js';
+import type { ReleaseConfig } from '../config.js';
+import { releaseBranchName } from '../config.js';
+import type { Plan as EnginePlan, PlannedStep as EnginePlannedStep } from '../engine/plan.js';
+import { ReleaseError } from '../errors.js';
+import type { Observations } from '../observations.js';
+import { compareVersions, floatingTags, formatTag, parseTag } from '../version.js';
+import { evaluateGates, summarizeGates, type GateResult } from './gates.js';
 
 /**
  * One idempotent step of a plan. Steps are data: the executor knows, for each kind, how to tell
@@ -49,28 +50,13 @@ export type Step =
     }
   | { readonly kind: 'delete-branch'; readonly branch: string };
 
-export interface PlannedStep {
-  /** Stable id, e.g. "move-tag ghcr.io/acme/app:latest". */
-  readonly id: string;
-  readonly step: Step;
-  /** Irreversible steps run only after every gate passed. */
-  readonly irreversible: boolean;
-  /** Failures of best-effort steps are warnings, not failures of the run. */
-  readonly bestEffort: boolean;
-  /** Already done according to the observations (re-checked by the executor). */
-  readonly done: boolean;
-  readonly description: string;
-}
+/** A step of a promote, rollback or abandon plan. */
+export type PlannedStep = EnginePlannedStep<Step>;
 
 export type PlanKind = 'promote' | 'rollback' | 'abandon';
 
-export interface Plan {
-  readonly kind: PlanKind;
-  readonly version: string;
-  readonly gates: readonly GateResult[];
-  readonly verdict: GateStatus;
-  readonly steps: readonly PlannedStep[];
-}
+/** A promote, rollback or abandon plan: the engine's plan with promote's steps and gates. */
+export type Plan = EnginePlan<Step, PlanKind, GateResult>;
 
 const short = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);
 
@@ -116,7 +102,7 @@ export function planPromote(config: ReleaseConfig, obs: Observations): Plan {
   const gates = evaluateGates(config, obs);
   const verdict = summarizeGates(gates);
   const steps: PlannedStep[] = [];
-  const version = parseVersion(obs.version);
+  const version = obs.version;
   for (const img of obs.images) {
     if (img.version.state !== 'found') continue;
     const to = img.version.digest;
@@ -193,7 +179,7 @@ export function planPromote(config: ReleaseConfig, obs: Observations): Plan {
       }
     }
   }
-  return { kind: 'promote', version: obs.version, gates, verdict, steps };
+  return { kind: 'promote', version: obs.version.text, gates, verdict, steps };
 }
 
 /**
@@ -201,8 +187,7 @@ export function planPromote(config: ReleaseConfig, obs: Observations): Plan {
  * Published releases are not touched (GitHub burns a deleted release's tag forever).
  */
 export function planRollback(config: ReleaseConfig, target: Observations): Plan {
-  const version = parseVersion(target.version);
-  if (version.candidate !== undefined) {
+  if (target.version.candidate !== undefined) {
     throw new ReleaseError(
       'ROLLBACK_REFUSED',
       `${target.version} is a release candidate; latest only points at final versions`,
@@ -212,7 +197,10 @@ export function planRollback(config: ReleaseConfig, target: Observations): Plan 
   const older = target.images
     .map((i) => i.latestVersion)
     .filter((v): v is string => v !== undefined)
-    .find((v) => compareVersions(parseVersion(v), version) < 0);
+    .find((v) => {
+      const at = parseTag(v);
+      return at !== undefined && compareVersions(at, target.version) < 0;
+    });
   if (older !== undefined) {
     throw new ReleaseError(
       'ROLLBACK_REFUSED',
@@ -235,7 +223,7 @@ export function planRollback(config: ReleaseConfig, target: Observations): Plan 
       ),
     );
   }
-  return { kind: 'rollback', version: target.version, gates, verdict: summarizeGates(gates), steps };
+  return { kind: 'rollback', version: target.version.text, gates, verdict: summarizeGates(gates), steps };
 }
 
 /**
@@ -243,7 +231,7 @@ export function planRollback(config: ReleaseConfig, target: Observations): Plan 
  * public (a published release, a merged PR, latest moved).
  */
 export function planAbandon(config: ReleaseConfig, obs: Observations): Plan {
-  const tag = `${config.tagPrefix}${obs.version}`;
+  const tag = formatTag(obs.version, config.tagPrefix);
   if (obs.release.state === 'published') {
     throw new ReleaseError(
       'ABANDON_REFUSED',
@@ -307,5 +295,5 @@ export function planAbandon(config: ReleaseConfig, obs: Observations): Plan {
   const branch = releaseBranchName(config, obs.version);
   if (pr.state !== 'missing')
     steps.push(planned({ kind: 'delete-branch', branch }, false, `delete branch ${branch}`));
-  return { kind: 'abandon', version: obs.version, gates: [], verdict: 'pass', steps };
+  return { kind: 'abandon', version: obs.version.text, gates: [], verdict: 'pass', steps };
 }

@@ -1,13 +1,15 @@
-import type { ReleaseConfig } from './config.js';
+import type { ReleaseConfig } from '../config.js';
+import { couldNotLook, type Evidence, type Gate, type GateStatus } from '../engine/gates.js';
 import type {
   ImageObservation,
   ManifestObservation,
   Observations,
   SignatureObservation,
-} from './observations.js';
-import { compareVersions, parseVersion } from './version.js';
+} from '../observations.js';
+import { compareVersions, formatTag, parseTag, type ReleaseVersion } from '../version.js';
 
-export type GateStatus = 'pass' | 'fail' | 'pending';
+export { summarizeGates } from '../engine/gates.js';
+export type { Evidence, GateStatus } from '../engine/gates.js';
 
 export type GateId =
   | 'version'
@@ -24,23 +26,8 @@ export type GateId =
   | 'pr-checks'
   | 'pr-mergeable';
 
-/** One piece of evidence behind a gate: a digest, a URL, a check name, a PR number. */
-export interface Evidence {
-  readonly label: string;
-  readonly value: string;
-  readonly url?: string | undefined;
-}
-
-export interface GateResult {
-  readonly id: GateId;
-  /** The image the gate is about, for per-image gates. */
-  readonly subject?: string | undefined;
-  readonly title: string;
-  readonly status: GateStatus;
-  /** Why, in words a release engineer acts on. */
-  readonly reason: string;
-  readonly evidence: readonly Evidence[];
-}
+/** A promote gate's result. */
+export type GateResult = Gate<GateId>;
 
 const short = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
 
@@ -53,10 +40,6 @@ function gate(
   subject?: string,
 ): GateResult {
   return { id, title, status, reason, evidence, ...(subject === undefined ? {} : { subject }) };
-}
-
-function couldNotLook(o: { code: string; message: string }): string {
-  return `could not look (${o.code}): ${o.message}`;
 }
 
 function imageGates(config: ReleaseConfig, obs: Observations, img: ImageObservation): GateResult[] {
@@ -229,18 +212,10 @@ function signatureGate(s: SignatureObservation, digest: string, subject: string)
 /** `latest` may only move forward to a final version; a re-run at the same version is fine. */
 function latestOrderGate(obs: Observations): GateResult {
   const title = 'newer than the current latest';
-  const target = parseVersion(obs.version);
+  const target = obs.version;
   const current = obs.images
-    .map((i) => i.latestVersion)
-    .filter((x): x is string => x !== undefined)
-    .map((x) => {
-      try {
-        return parseVersion(x);
-      } catch {
-        return undefined;
-      }
-    })
-    .filter((x) => x !== undefined);
+    .map((i) => (i.latestVersion === undefined ? undefined : parseTag(i.latestVersion)))
+    .filter((x): x is ReleaseVersion => x !== undefined);
   const higher = current.filter((c) => compareVersions(c, target) > 0);
   if (higher.length > 0) {
     return gate(
@@ -269,12 +244,7 @@ function latestOrderGate(obs: Observations): GateResult {
  */
 export function evaluateGates(config: ReleaseConfig, obs: Observations): GateResult[] {
   const gates: GateResult[] = [];
-  let version;
-  try {
-    version = parseVersion(obs.version);
-  } catch (e) {
-    return [gate('version', 'a final version', 'fail', (e as Error).message)];
-  }
+  const version = obs.version;
   gates.push(
     version.candidate !== undefined
       ? gate(
@@ -283,13 +253,13 @@ export function evaluateGates(config: ReleaseConfig, obs: Observations): GateRes
           'fail',
           `${obs.version} is a release candidate; latest only ever points at a final version`,
         )
-      : gate('version', 'a final version', 'pass', obs.version),
+      : gate('version', 'a final version', 'pass', obs.version.text),
   );
   for (const img of obs.images) gates.push(...imageGates(config, obs, img));
   if (obs.images.length > 0) gates.push(latestOrderGate(obs));
 
   const r = obs.release;
-  const tag = `${config.tagPrefix}${obs.version}`;
+  const tag = formatTag(obs.version, config.tagPrefix);
   const draftTitle = 'draft GitHub release';
   if (r.state === 'error') gates.push(gate('draft-release', draftTitle, 'pending', couldNotLook(r)));
   else if (r.state === 'missing') {
@@ -338,7 +308,10 @@ export function evaluateGates(config: ReleaseConfig, obs: Observations): GateRes
 }
 
 /** The PR gates, also re-run right before the merge. */
-export function pullRequestGates(config: ReleaseConfig, obs: Observations): GateResult[] {
+export function pullRequestGates(
+  config: Pick<ReleaseConfig, 'requireApproval'>,
+  obs: Pick<Observations, 'pullRequest'>,
+): GateResult[] {
   const pr = obs.pullRequest;
   if (pr.state === 'error') return [gate('pr-open', 'release PR', 'pending', couldNotLook(pr))];
   if (pr.state === 'missing') {
@@ -431,11 +404,4 @@ export function pullRequestGates(config: ReleaseConfig, obs: Observations): Gate
         ),
   );
   return out;
-}
-
-/** The overall verdict of a set of gates. */
-export function summarizeGates(gates: readonly GateResult[]): GateStatus {
-  if (gates.some((g) => g.status === 'fail')) return 'fail';
-  if (gates.some((g) => g.status === 'pending')) return 'pending';
-  return 'pass';
 }

@@ -1,12 +1,12 @@
-import { changelogOps } from '../changelog/publish-port.js';
-import type { ReleaseConfig } from '../config.js';
-import { ReleaseError } from '../errors.js';
-import { parseVersion } from '../version.js';
-import { executePublish, type PublishExecuteOptions, type PublishResult } from './execute.js';
-import { observePublish } from './observe.js';
-import { planCandidate, planPublish, type PublishOptions, type PublishPlan } from './plan.js';
-import type { PublishPorts } from './ports.js';
-import { observePublishedImages, verifyPublish, type PublishVerification } from './verify.js';
+import { changelogOps } from './changelog/publish-port.js';
+import type { ReleaseConfig } from './config.js';
+import { ReleaseError } from './errors.js';
+import { executePublish, type PublishExecuteOptions, type PublishResult } from './publish/execute.js';
+import { observePublish } from './publish/observe.js';
+import { planCandidate, planPublish, type PublishOptions, type PublishPlan } from './publish/plan.js';
+import type { PublishPorts } from './publish/ports.js';
+import { observePublishedImages, verifyPublish, type PublishVerification } from './publish/verify.js';
+import { baseVersion, parseVersion, type ReleaseVersion } from './version.js';
 
 /**
  * The publish phase as front ends use it (CLI, the GitHub Action, other tools): observe → plan
@@ -20,7 +20,7 @@ export interface PublishService {
   ): Promise<PublishPlan>;
   /** Runs a plan made by `plan` (what a front end showed is what runs; steps re-check the world). */
   execute(plan: PublishPlan, options?: PublishExecuteOptions): Promise<PublishResult>;
-  /** Plans and runs; throws GATE_NOT_MET (with the checks) when a validation fails. */
+  /** Plans and runs; throws GATE_NOT_MET (with the gates) when a validation fails. */
   publish(
     version: string,
     options: PublishOptions & PublishExecuteOptions & { candidate?: boolean },
@@ -28,14 +28,16 @@ export interface PublishService {
   verify(version: string, signal?: AbortSignal): Promise<PublishVerification>;
 }
 
-function requireBase(version: string, candidate: boolean): void {
+/** The edge: the version argument parsed once; publish takes a base version X.Y.Z. */
+function requireBase(version: string, candidate: boolean): ReleaseVersion {
   const v = parseVersion(version);
   if (v.candidate !== undefined) {
     throw new ReleaseError(
       'INVALID_VERSION',
-      `${version} is a candidate tag; pass the base version ${v.major}.${v.minor}.${v.patch}${candidate ? '' : ' (with --candidate for the next RC)'}`,
+      `${version} is a candidate tag; pass the base version ${baseVersion(v).text}${candidate ? '' : ' (with --candidate for the next RC)'}`,
     );
   }
+  return v;
 }
 
 export function createPublishService(config: ReleaseConfig, given: PublishPorts): PublishService {
@@ -45,11 +47,10 @@ export function createPublishService(config: ReleaseConfig, given: PublishPorts)
     config,
     async plan(version, options) {
       const candidate = options.candidate === true;
-      requireBase(version, candidate);
       const obs = await observePublish(
         config,
         ports,
-        version,
+        requireBase(version, candidate),
         candidate ? 'candidate' : 'final',
         options.signal,
         options.stage,
@@ -72,7 +73,7 @@ export function createPublishService(config: ReleaseConfig, given: PublishPorts)
       }
       return verifyPublish(
         config,
-        await observePublishedImages(config, ports.images, version, signal, ports.clock?.now()),
+        await observePublishedImages(config, ports.images, parseVersion(version), signal, ports.clock?.now()),
       );
     },
   };

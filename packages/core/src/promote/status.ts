@@ -1,10 +1,10 @@
-import type { ReleaseConfig } from './config.js';
-import { ReleaseError } from './errors.js';
+import type { ReleaseConfig } from '../config.js';
+import { ReleaseError } from '../errors.js';
 import { summarizeGates, type GateResult, type GateStatus } from './gates.js';
-import type { Observations } from './observations.js';
+import type { Observations } from '../observations.js';
 import { derivePhase, type Phase } from './phase.js';
 import { planAbandon, planPromote, planRollback, type Plan } from './plan.js';
-import { compareVersions, parseVersion } from './version.js';
+import { compareVersions, parseVersion } from '../version.js';
 
 /** Whether a front end may offer an action now, and why (not), in words a user acts on. */
 export interface ReleaseAction {
@@ -103,7 +103,7 @@ export function releaseStatus(config: ReleaseConfig, obs: Observations): Release
   const verdict = summarizeGates(plan.gates);
   const promote = promoteAction(phase, plan);
   return {
-    version: obs.version,
+    version: obs.version.text,
     phase,
     promoteInProgress,
     gates: plan.gates,

@@ -1,5 +1,5 @@
-import type { ImageObservation, Observations } from './observations.js';
-import { compareVersions, parseVersion, type ReleaseVersion } from './version.js';
+import type { ImageObservation, Observations } from '../observations.js';
+import { compareVersions, parseTag, type ReleaseVersion } from '../version.js';
 
 /**
  * Where a release stands, derived from observations only. The order is the happy path;
@@ -53,34 +53,22 @@ export interface PhaseReport {
 /** Where `latest` stands relative to this version, over every image: all the same, or mixed. */
 type LatestRelation = 'here' | 'newer' | 'older' | 'other';
 
-function latestRelation(
-  images: readonly ImageObservation[],
-  version: ReleaseVersion | undefined,
-): LatestRelation {
+function latestRelation(images: readonly ImageObservation[], version: ReleaseVersion): LatestRelation {
   if (images.length === 0) return 'other';
   const each = images.map((i): LatestRelation => {
     if (i.version.state === 'found' && i.latest.state === 'found' && i.latest.digest === i.version.digest)
       return 'here';
-    const at = i.latestVersion === undefined || version === undefined ? undefined : tryParse(i.latestVersion);
+    const at = i.latestVersion === undefined ? undefined : parseTag(i.latestVersion);
     if (at === undefined) return 'other';
-    const order = compareVersions(at, version!);
+    const order = compareVersions(at, version);
     return order > 0 ? 'newer' : order < 0 ? 'older' : 'other';
   });
   return each.every((r) => r === each[0]) ? each[0]! : 'other';
 }
 
-function tryParse(text: string): ReleaseVersion | undefined {
-  try {
-    return parseVersion(text);
-  } catch {
-    return undefined;
-  }
-}
-
 export function derivePhase(obs: Observations): PhaseReport {
-  const version = tryParse(obs.version);
   const imagesAtVersion = obs.images.every((i) => i.version.state === 'found');
-  const latest = latestRelation(obs.images, version);
+  const latest = latestRelation(obs.images, obs.version);
   const published = obs.release.state === 'published';
   const finalRelease = obs.release.state === 'published' && !obs.release.prerelease;
   // A release PR that was merged, or that the PR search no longer finds (old releases), is done.

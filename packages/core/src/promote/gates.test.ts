@@ -1,0 +1,369 @@
+// evaluateGates on plain observations: every promote gate id in every status it can have, each
+// row one change to an observation that passes everything. No ports, no fakes: gates are data in,
+// data out.
+import { describe, expect, it } from 'vitest';
+import { parseConfig, type ReleaseConfig } from '../config.js';
+import type { GateStatus } from '../engine/gates.js';
+import type {
+  ImageObservation,
+  Observations,
+  PullRequestObservation,
+  SignatureObservation,
+} from '../observations.js';
+import { parseVersion } from '../version.js';
+import { evaluateGates, summarizeGates, type GateId } from './gates.js';
+
+const IMAGE = 'ghcr.io/acme/app';
+type FoundPR = Extract<PullRequestObservation, { readonly number: number }>;
+const D = (n: number) => `sha256:${n.toString(16).padStart(2, '0').repeat(32)}`;
+const error = { state: 'error', code: 'RATE_LIMITED', message: 'slow down', transient: true } as const;
+
+const config: ReleaseConfig = parseConfig({
+  repository: 'acme/app',
+  images: [{ name: IMAGE, platforms: ['linux/amd64', 'linux/arm64'] }],
+  signing: {
+    issuer: 'https://token.actions.githubusercontent.com',
+    identityRegexp: 'https://github.com/acme/app/.*',
+    requireAttestations: ['slsa'],
+  },
+  smoke: { repository: 'acme/app-smoke', success: 'published' },
+  requireApproval: true,
+});
+
+const verified = (digest: string, attestations: readonly ('slsa' | 'sbom')[] = ['slsa']) =>
+  ({
+    state: 'verified',
+    digest,
+    signer: { identity: 'https://github.com/acme/app/.github/workflows/release.yml', issuer: 'gh' },
+    attestations,
+  }) as const;
+
+/** 1.2.3 ready to promote: every gate passes. */
+function image(over: Partial<ImageObservation> = {}): ImageObservation {
+  return {
+    image: IMAGE,
+    version: {
+      state: 'found',
+      digest: D(3),
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      multiArch: true,
+      platforms: [
+        { os: 'linux', architecture: 'amd64', digest: D(31) },
+        { os: 'linux', architecture: 'arm64', variant: 'v8', digest: D(32) },
+      ],
+    },
+    latest: { state: 'found', digest: D(2), mediaType: 'x', multiArch: true, platforms: [] },
+    latestVersion: '1.2.2',
+    signature: verified(D(3)),
+    ...over,
+  };
+}
+
+function pr(over: Partial<FoundPR> = {}): PullRequestObservation {
+  return {
+    state: 'open',
+    number: 42,
+    url: 'https://github.com/acme/app/pull/42',
+    head: 'release/1.2.3',
+    base: 'main',
+    headSha: 'a'.repeat(40),
+    draft: false,
+    approved: true,
+    checks: [{ name: 'ci', state: 'success' }],
+    mergeable: 'clean',
+    ...over,
+  };
+}
+
+function observations(over: Partial<Observations> = {}): Observations {
+  return {
+    version: parseVersion('1.2.3'),
+    observedAt: '2026-11-27T00:00:00.000Z',
+    images: [image()],
+    release: {
+      state: 'draft',
+      id: 7,
+      tag: '1.2.3',
+      url: 'https://github.com/acme/app/releases/7',
+      prerelease: false,
+    },
+    smoke: { state: 'published', repository: 'acme/app-smoke', tag: '1.2.3', url: 'https://x/1' },
+    pullRequest: pr(),
+    versionTag: { state: 'found', tag: '1.2.3', sha: 'b'.repeat(40) },
+    candidateTags: ['1.2.3-rc1'],
+    ...over,
+  };
+}
+
+const sig = (s: SignatureObservation) => observations({ images: [image({ signature: s })] });
+
+type Row = [what: string, obs: Observations, id: GateId, status: GateStatus, reason?: RegExp];
+
+const rows: Row[] = [
+  ['a final version', observations(), 'version', 'pass'],
+  [
+    'a candidate',
+    observations({ version: parseVersion('1.2.3-rc1') }),
+    'version',
+    'fail',
+    /release candidate/,
+  ],
+
+  ['the image is there', observations(), 'image-present', 'pass', /multi-arch index/],
+  [
+    'the image is missing',
+    observations({ images: [image({ version: { state: 'missing' } })] }),
+    'image-present',
+    'fail',
+    /not in the registry/,
+  ],
+  [
+    'the registry could not be read',
+    observations({ images: [image({ version: error })] }),
+    'image-present',
+    'pending',
+    /could not look \(RATE_LIMITED\)/,
+  ],
+
+  ['every platform', observations(), 'image-platforms', 'pass'],
+  [
+    'a platform is missing',
+    observations({
+      images: [
+        image({
+          version: {
+            state: 'found',
+            digest: D(3),
+            mediaType: 'x',
+            multiArch: true,
+            platforms: [{ os: 'linux', architecture: 'amd64', digest: D(31) }],
+          },
+          signature: verified(D(3)),
+        }),
+      ],
+    }),
+    'image-platforms',
+    'fail',
+    /missing linux\/arm64/,
+  ],
+  [
+    'a single-platform manifest',
+    observations({
+      images: [
+        image({
+          version: { state: 'found', digest: D(3), mediaType: 'x', multiArch: false, platforms: [] },
+        }),
+      ],
+    }),
+    'image-platforms',
+    'fail',
+    /single-platform/,
+  ],
+
+  ['signed', observations(), 'image-signature', 'pass'],
+  ['unsigned', sig({ state: 'unsigned', digest: D(3) }), 'image-signature', 'fail', /no signature/],
+  [
+    'signed by someone else',
+    sig({ state: 'rejected', digest: D(3), reasons: ['wrong identity'] }),
+    'image-signature',
+    'fail',
+    /none acceptable: wrong identity/,
+  ],
+  [
+    'signed for another digest',
+    sig(verified(D(9))),
+    'image-signature',
+    'fail',
+    /for 090909090909, not 030303030303$/,
+  ],
+  ['the signatures could not be read', sig(error), 'image-signature', 'pending', /could not look/],
+
+  ['the required attestation verified', observations(), 'image-attestations', 'pass', /verified slsa/],
+  ['no attestation', sig(verified(D(3), [])), 'image-attestations', 'fail', /no verified slsa attestation/],
+  ['another kind only', sig(verified(D(3), ['sbom'])), 'image-attestations', 'fail', /no verified slsa/],
+  ['the attestations could not be read', sig(error), 'image-attestations', 'pending', /could not look/],
+
+  ['newer than latest', observations(), 'latest-order', 'pass', /latest is 1\.2\.2/],
+  [
+    'older than latest',
+    observations({ images: [image({ latestVersion: '1.3.0' })] }),
+    'latest-order',
+    'fail',
+    /that is a rollback/,
+  ],
+
+  ['a draft release', observations(), 'draft-release', 'pass', /draft release 1\.2\.3/],
+  [
+    'a published release (an interrupted promote)',
+    observations({
+      release: { state: 'published', id: 7, tag: '1.2.3', url: 'https://x/7', prerelease: false },
+    }),
+    'draft-release',
+    'pass',
+    /is published/,
+  ],
+  [
+    'no release',
+    observations({ release: { state: 'missing' } }),
+    'draft-release',
+    'fail',
+    /run publish first/,
+  ],
+  ['the releases could not be read', observations({ release: error }), 'draft-release', 'pending'],
+
+  ['the smoke release is published', observations(), 'smoke', 'pass'],
+  [
+    'the smoke release is only a prerelease',
+    observations({ smoke: { state: 'prerelease', repository: 'acme/app-smoke', tag: '1.2.3', url: 'u' } }),
+    'smoke',
+    'fail',
+    /the rule needs published/,
+  ],
+  [
+    'the smoke release is still a draft',
+    observations({ smoke: { state: 'draft', repository: 'acme/app-smoke', tag: '1.2.3', url: 'u' } }),
+    'smoke',
+    'pending',
+  ],
+  [
+    'no smoke release yet',
+    observations({ smoke: { state: 'missing', repository: 'acme/app-smoke', tag: '1.2.3' } }),
+    'smoke',
+    'pending',
+    /yet/,
+  ],
+  ['the smoke repository could not be read', observations({ smoke: error }), 'smoke', 'pending'],
+
+  ['an open PR', observations(), 'pr-open', 'pass', /#42 release\/1\.2\.3 → main/],
+  [
+    'a merged PR (an interrupted promote)',
+    observations({
+      pullRequest: { ...(pr() as FoundPR), state: 'merged' },
+    }),
+    'pr-open',
+    'pass',
+    /is merged/,
+  ],
+  [
+    'no PR',
+    observations({ pullRequest: { state: 'missing', head: 'release/1.2.3', base: 'main' } }),
+    'pr-open',
+    'fail',
+    /no open PR/,
+  ],
+  [
+    'a closed PR',
+    observations({
+      pullRequest: { ...(pr() as FoundPR), state: 'closed' },
+    }),
+    'pr-open',
+    'fail',
+    /closed without merging/,
+  ],
+  ['the PR could not be read', observations({ pullRequest: error }), 'pr-open', 'pending'],
+
+  ['ready for review', observations(), 'pr-not-draft', 'pass'],
+  ['a draft PR', observations({ pullRequest: pr({ draft: true }) }), 'pr-not-draft', 'fail', /is a draft/],
+
+  ['approved', observations(), 'pr-approved', 'pass'],
+  ['not approved', observations({ pullRequest: pr({ approved: false }) }), 'pr-approved', 'fail'],
+  [
+    'the review decision is unknown',
+    observations({ pullRequest: pr({ approved: 'unknown' }) }),
+    'pr-approved',
+    'pending',
+  ],
+
+  ['checks green', observations(), 'pr-checks', 'pass', /1 green/],
+  [
+    'a check failing',
+    observations({ pullRequest: pr({ checks: [{ name: 'ci', state: 'failure' }] }) }),
+    'pr-checks',
+    'fail',
+    /failing: ci/,
+  ],
+  [
+    'a check running',
+    observations({ pullRequest: pr({ checks: [{ name: 'ci', state: 'pending' }] }) }),
+    'pr-checks',
+    'pending',
+    /running: ci/,
+  ],
+
+  ['mergeable', observations(), 'pr-mergeable', 'pass'],
+  [
+    'conflicts',
+    observations({ pullRequest: pr({ mergeable: 'dirty' }) }),
+    'pr-mergeable',
+    'fail',
+    /conflicts/,
+  ],
+  [
+    'mergeability being computed',
+    observations({ pullRequest: pr({ mergeable: 'unknown' }) }),
+    'pr-mergeable',
+    'pending',
+  ],
+];
+
+describe('evaluateGates', () => {
+  it('passes every gate for a release ready to promote', () => {
+    const gates = evaluateGates(config, observations());
+    expect(gates.filter((g) => g.status !== 'pass')).toEqual([]);
+    expect(summarizeGates(gates)).toBe('pass');
+  });
+
+  it('covers every gate id in every status it can have', () => {
+    const seen = new Set(rows.map(([, , id, status]) => `${id}:${status}`));
+    const ids: GateId[] = [
+      'version',
+      'image-present',
+      'image-platforms',
+      'image-signature',
+      'image-attestations',
+      'latest-order',
+      'draft-release',
+      'smoke',
+      'pr-open',
+      'pr-not-draft',
+      'pr-approved',
+      'pr-checks',
+      'pr-mergeable',
+    ];
+    for (const id of ids)
+      expect(
+        [...seen].some((s) => s.startsWith(`${id}:`)),
+        id,
+      ).toBe(true);
+    // Statuses a gate cannot reach: version, image-platforms, latest-order and pr-not-draft are
+    // judged on data already read (no "could not look" of their own).
+    expect(seen.size).toBe(35);
+  });
+
+  it.each(rows.map((row) => ({ name: `${row[0]}: ${row[2]} is ${row[3]}`, row })))('$name', ({ row }) => {
+    const [, obs, id, status, reason] = row;
+    const gates = evaluateGates(config, obs).filter((g) => g.id === id);
+    expect(gates.length, `no ${id} gate`).toBeGreaterThan(0);
+    const worst = summarizeGates(gates);
+    expect(worst).toBe(status);
+    if (reason) expect(gates.find((g) => g.status === status)?.reason).toMatch(reason);
+    // The verdict of all gates is never better than this one's.
+    const verdict = summarizeGates(evaluateGates(config, obs));
+    if (status === 'fail') expect(verdict).toBe('fail');
+    if (status === 'pending') expect(verdict).not.toBe('pass');
+  });
+
+  it('image gates name their image; the release-wide ones do not', () => {
+    const gates = evaluateGates(config, observations());
+    for (const g of gates) {
+      expect(g.subject !== undefined, g.id).toBe(g.id.startsWith('image-'));
+    }
+  });
+
+  it('has no approval gate when the config does not require one, and no smoke gate without smoke', () => {
+    const relaxed = parseConfig({ ...config, requireApproval: false, smoke: undefined });
+    const ids = evaluateGates(relaxed, observations({ smoke: { state: 'not-configured' } })).map((g) => g.id);
+    expect(ids).not.toContain('pr-approved');
+    expect(ids).not.toContain('smoke');
+  });
+});
