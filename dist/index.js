@@ -298,8 +298,8 @@ function defineLazy(object2, key, getter) {
     configurable: true
   });
 }
-function objectClone(obj3) {
-  return Object.create(Object.getPrototypeOf(obj3), Object.getOwnPropertyDescriptors(obj3));
+function objectClone(obj2) {
+  return Object.create(Object.getPrototypeOf(obj2), Object.getOwnPropertyDescriptors(obj2));
 }
 function assignProp(target, prop, value) {
   Object.defineProperty(target, prop, {
@@ -370,10 +370,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj3, path2) {
+function getElementAtPath(obj2, path2) {
   if (!path2)
-    return obj3;
-  return path2.reduce((acc, key) => acc?.[key], obj3);
+    return obj2;
+  return path2.reduce((acc, key) => acc?.[key], obj2);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -388,14 +388,14 @@ function promiseAllObject(promisesObj) {
 }
 function randomString(length = 10) {
   const chars = "abcdefghijklmnopqrstuvwxyz";
-  let str4 = "";
+  let str3 = "";
   for (let i = 0; i < length; i++) {
-    str4 += chars[Math.floor(Math.random() * chars.length)];
+    str3 += chars[Math.floor(Math.random() * chars.length)];
   }
-  return str4;
+  return str3;
 }
-function esc(str4) {
-  return JSON.stringify(str4);
+function esc(str3) {
+  return JSON.stringify(str3);
 }
 function slugify(input3) {
   return input3.toLowerCase().trim().replace(/[^\w\s-]/g, "").replace(/[\s_-]+/g, "-").replace(/^-+|-+$/g, "");
@@ -439,8 +439,8 @@ function numKeys(data) {
   }
   return keyCount;
 }
-function escapeRegex(str4) {
-  return str4.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function escapeRegex(str3) {
+  return str3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function clone(inst, def, params) {
   const cl = new inst._zod.constr(def ?? inst._zod.def);
@@ -694,13 +694,13 @@ function getSizableOrigin(input3) {
     return "file";
   return "unknown";
 }
-function codePointLength(str4) {
-  const units = str4.length;
-  if (!highSurrogate.test(str4))
+function codePointLength(str3) {
+  const units = str3.length;
+  if (!highSurrogate.test(str3))
     return units;
   let count = units;
   for (let i = 0; i < units - 1; i++) {
-    if ((str4.charCodeAt(i) & 64512) === 55296 && (str4.charCodeAt(i + 1) & 64512) === 56320) {
+    if ((str3.charCodeAt(i) & 64512) === 55296 && (str3.charCodeAt(i + 1) & 64512) === 56320) {
       count--;
       i++;
     }
@@ -727,9 +727,9 @@ function parsedType(data) {
       if (Array.isArray(data)) {
         return "array";
       }
-      const obj3 = data;
-      if (obj3 && Object.getPrototypeOf(obj3) !== Object.prototype && "constructor" in obj3 && obj3.constructor) {
-        return obj3.constructor.name;
+      const obj2 = data;
+      if (obj2 && Object.getPrototypeOf(obj2) !== Object.prototype && "constructor" in obj2 && obj2.constructor) {
+        return obj2.constructor.name;
       }
     }
   }
@@ -747,8 +747,8 @@ function issue(...args) {
   }
   return { ...iss };
 }
-function cleanEnum(obj3) {
-  return Object.entries(obj3).filter(([k, _]) => {
+function cleanEnum(obj2) {
+  return Object.entries(obj2).filter(([k, _]) => {
     return Number.isNaN(Number.parseInt(k, 10));
   }).map((el) => el[1]);
 }
@@ -1145,15 +1145,15 @@ function _getMessage() {
 function _setMessage(value) {
   this._zod.message = value;
 }
-function node(obj3, key, make) {
-  if (!Object.prototype.hasOwnProperty.call(obj3, key)) {
+function node(obj2, key, make) {
+  if (!Object.prototype.hasOwnProperty.call(obj2, key)) {
     if (key === "__proto__") {
-      Object.defineProperty(obj3, key, { value: make(), writable: true, enumerable: true, configurable: true });
+      Object.defineProperty(obj2, key, { value: make(), writable: true, enumerable: true, configurable: true });
     } else {
-      obj3[key] = make();
+      obj2[key] = make();
     }
   }
-  return obj3[key];
+  return obj2[key];
 }
 function flattenError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = {};
@@ -21061,28 +21061,44 @@ var init_gates2 = __esm({
 });
 
 // packages/core/dist/promote/phase.js
+function latestRelation(images, version2) {
+  if (images.length === 0)
+    return "other";
+  const each = images.map((i) => {
+    if (i.version.state === "found" && i.latest.state === "found" && i.latest.digest === i.version.digest)
+      return "here";
+    const at2 = i.latestVersion === void 0 ? void 0 : parseTag(i.latestVersion);
+    if (at2 === void 0)
+      return "other";
+    const order = compareVersions(at2, version2);
+    return order > 0 ? "newer" : order < 0 ? "older" : "other";
+  });
+  return each.every((r) => r === each[0]) ? each[0] : "other";
+}
 function derivePhase(obs) {
   const imagesAtVersion = obs.images.every((i) => i.version.state === "found");
-  const latestMoved = obs.images.map((i) => i.version.state === "found" && i.latest.state === "found" && i.latest.digest === i.version.digest);
+  const latest = latestRelation(obs.images, obs.version);
   const published = obs.release.state === "published";
-  const merged = obs.pullRequest.state === "merged";
-  const effects = [...latestMoved, published, merged];
-  const done = effects.filter(Boolean).length;
-  if (done === effects.length && imagesAtVersion)
-    return { phase: "promoted", promoteInProgress: false };
-  const superseded = obs.images.length > 0 && obs.images.every((i) => i.latestVersion !== void 0 && newer(i.latestVersion, obs.version.text));
-  if (superseded && published && obs.pullRequest.state !== "open") {
-    return { phase: "promoted", promoteInProgress: false };
-  }
-  const promoteInProgress = done > 0 && obs.release.state !== "missing";
+  const finalRelease = obs.release.state === "published" && !obs.release.prerelease;
+  const prSettled = obs.pullRequest.state === "merged" || obs.pullRequest.state === "missing";
+  const settled = (phase) => ({ phase, promoteInProgress: false });
+  if (latest === "here" && imagesAtVersion && published && prSettled)
+    return settled("promoted");
+  if (latest === "newer" && finalRelease)
+    return settled("superseded");
+  if (latest === "older" && published)
+    return settled("rolled-back");
+  const effects = [
+    ...obs.images.map((i) => i.version.state === "found" && i.latest.state === "found" && i.latest.digest === i.version.digest),
+    published,
+    obs.pullRequest.state === "merged"
+  ];
+  const promoteInProgress = effects.some(Boolean) && obs.release.state !== "missing";
   if (obs.pullRequest.state === "closed" && !published)
-    return { phase: "abandoned", promoteInProgress: false };
-  const smokeOk = obs.smoke.state === "not-configured" || obs.smoke.state === "published" || obs.smoke.state === "prerelease";
+    return settled("abandoned");
+  const smokeOk = obs.smoke.state === "published" || obs.smoke.state === "prerelease";
   if ((obs.release.state === "draft" || published) && imagesAtVersion) {
-    return {
-      phase: smokeOk && obs.smoke.state !== "not-configured" ? "smoke-passed" : "published",
-      promoteInProgress
-    };
+    return { phase: smokeOk ? "smoke-passed" : "published", promoteInProgress };
   }
   if (obs.versionTag.state === "found")
     return { phase: "finalized", promoteInProgress };
@@ -21091,13 +21107,6 @@ function derivePhase(obs) {
   if (obs.pullRequest.state === "open")
     return { phase: "prepared", promoteInProgress };
   return { phase: "unknown", promoteInProgress };
-}
-function newer(a, b) {
-  try {
-    return compareVersions(parseVersion(a), parseVersion(b)) > 0;
-  } catch {
-    return false;
-  }
 }
 var init_phase = __esm({
   "packages/core/dist/promote/phase.js"() {
@@ -21187,6 +21196,13 @@ function planPromote(config2, obs) {
 function planRollback(config2, target) {
   if (target.version.candidate !== void 0) {
     throw new ReleaseError("ROLLBACK_REFUSED", `${target.version} is a release candidate; latest only points at final versions`);
+  }
+  const older = target.images.map((i) => i.latestVersion).filter((v) => v !== void 0).find((v) => {
+    const at2 = parseTag(v);
+    return at2 !== void 0 && compareVersions(at2, target.version) < 0;
+  });
+  if (older !== void 0) {
+    throw new ReleaseError("ROLLBACK_REFUSED", `latest is ${older}, older than ${target.version}: moving forward is a promote (release-cli promote ${target.version})`);
   }
   const gates = evaluateGates(config2, target).filter((g) => ["version", "image-present", "image-platforms", "image-signature", "image-attestations"].includes(g.id));
   const steps = [];
@@ -21375,27 +21391,94 @@ var init_execute = __esm({
 });
 
 // packages/core/dist/promote/status.js
+function tryPlan(make) {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof ReleaseError)
+      return { allowed: false, reason: e.message };
+    throw e;
+  }
+}
+function promoteAction(phase, plan) {
+  const rollForward = phase === "rolled-back";
+  if (plan.verdict !== "pass")
+    return { allowed: false, reason: blockedBy(plan.gates), rollForward };
+  if (plan.steps.every((s) => s.done) || phase === "promoted") {
+    return { allowed: false, reason: `${plan.version} is promoted: nothing left to do`, rollForward };
+  }
+  const todo = plan.steps.filter((s) => !s.done).length;
+  return {
+    allowed: true,
+    reason: rollForward ? `roll forward: latest goes back to ${plan.version} (${todo} step${todo > 1 ? "s" : ""})` : `${todo} step${todo > 1 ? "s" : ""} to do`,
+    rollForward
+  };
+}
+function rollbackToAction(config2, obs, phase) {
+  if (phase === "promoted")
+    return { allowed: false, reason: `latest already names ${obs.version}` };
+  const plan = tryPlan(() => planRollback(config2, obs));
+  if (!("steps" in plan))
+    return plan;
+  if (plan.verdict !== "pass")
+    return { allowed: false, reason: blockedBy(plan.gates) };
+  if (plan.steps.every((s) => s.done))
+    return { allowed: false, reason: `latest already names ${obs.version}` };
+  return { allowed: true, reason: `latest can move back to ${obs.version}` };
+}
+function abandonAction(config2, obs, phase) {
+  if (phase === "abandoned")
+    return { allowed: false, reason: `${obs.version} is already abandoned` };
+  const plan = tryPlan(() => planAbandon(config2, obs));
+  if (!("steps" in plan))
+    return plan;
+  if (plan.steps.length === 0)
+    return { allowed: false, reason: `nothing of ${obs.version} to undo` };
+  return { allowed: true, reason: `${plan.steps.length} draft(s) to undo` };
+}
 function releaseStatus(config2, obs) {
   const { phase, promoteInProgress } = derivePhase(obs);
   const plan = planPromote(config2, obs);
   const verdict = summarizeGates(plan.gates);
+  const promote2 = promoteAction(phase, plan);
   return {
     version: obs.version.text,
     phase,
     promoteInProgress,
     gates: plan.gates,
     verdict,
-    promotable: verdict === "pass" && phase !== "promoted" && plan.steps.some((s) => !s.done),
+    promotable: promote2.allowed,
+    actions: {
+      promote: promote2,
+      rollback: {
+        allowed: false,
+        reason: phase === "promoted" ? "no earlier release was looked at; name one: release-cli rollback --to <version>" : `latest does not name ${obs.version}`,
+        targets: []
+      },
+      rollbackTo: rollbackToAction(config2, obs, phase),
+      abandon: abandonAction(config2, obs, phase)
+    },
     plan,
     observations: obs
   };
 }
+var blockedBy;
 var init_status = __esm({
   "packages/core/dist/promote/status.js"() {
     "use strict";
+    init_errors();
     init_gates2();
     init_phase();
     init_plan();
+    init_version();
+    blockedBy = (gates) => {
+      const bad2 = gates.filter((g) => g.status !== "pass");
+      const first = bad2[0];
+      if (!first)
+        return "";
+      const more = bad2.length > 1 ? ` (and ${bad2.length - 1} more)` : "";
+      return `${first.status === "fail" ? "gate not met" : "gate pending"}: ${first.title}${first.subject ? ` [${first.subject}]` : ""}: ${first.reason}${more}`;
+    };
   }
 });
 
@@ -21415,18 +21498,7 @@ var init_promote = __esm({
 // packages/core/dist/release-service.js
 function createReleaseService(config2, ports) {
   const observe = (version2, signal) => observeRelease(config2, ports, parseVersion(version2), signal);
-  const rollbackPlan = async (toVersion, signal) => {
-    const target = await observe(toVersion, signal);
-    const current = target.images.map((i) => i.latestVersion).filter((v) => v !== void 0);
-    const newer2 = current.filter((c) => {
-      const v = parseTag(c);
-      return v !== void 0 && compareVersions(v, target.version) < 0;
-    });
-    if (newer2.length > 0) {
-      throw new ReleaseError("ROLLBACK_REFUSED", `latest is ${newer2[0]}, older than ${toVersion}: moving forward is a promote (release-cli promote ${toVersion})`);
-    }
-    return planRollback(config2, target);
-  };
+  const rollbackPlan = async (toVersion, signal) => planRollback(config2, await observe(toVersion, signal));
   const runLocked = async (makePlan, options) => {
     const [lock, plan] = await Promise.allSettled([acquireReleaseLock(ports, options), makePlan()]);
     if (lock.status === "rejected")
@@ -21477,7 +21549,6 @@ function createReleaseService(config2, ports) {
 var init_release_service = __esm({
   "packages/core/dist/release-service.js"() {
     "use strict";
-    init_errors();
     init_lock();
     init_execute();
     init_observe();
@@ -21884,6 +21955,11 @@ function targetVersion(input3, tagPrefix) {
   }
   throw new ReleaseError("INVALID_VERSION", `"${String(input3)}" is not a version: expected X.Y.Z (semver, e.g. 1.4.0), optionally with the tag prefix (v1.4.0)` + (tagPrefix ? `; the tag prefix given is "${tagPrefix}"` : ""));
 }
+function checkTagPrefix(tagPrefix) {
+  if (tagPrefix !== void 0 && !TAG_PREFIX_RE.test(tagPrefix)) {
+    throw new ReleaseError("INVALID_ARGUMENT", `"${tagPrefix}" is not a tag prefix: use up to 40 letters, digits, ".", "_", "/" or "-" (e.g. "v")`);
+  }
+}
 function compareLooseVersions(a, b) {
   const split = (v) => {
     const core = v.split("+")[0] ?? "";
@@ -21971,6 +22047,9 @@ function requireClosedBlocks(doc, operation) {
 function inComment(doc, offset) {
   return doc.comments.some(([s, e]) => offset >= s && offset < e);
 }
+function eolAt(doc, contentEnd, end) {
+  return end > contentEnd ? doc.text.slice(contentEnd, end) : doc.eol;
+}
 function linesOf(text, start, end) {
   const out = [];
   let pos = start;
@@ -22023,7 +22102,7 @@ function hasEntries(doc, start, end) {
 function definitionFor(doc, label) {
   return doc.definitionsByKey.get(label.trim().replace(/\s+/g, " ").toLowerCase());
 }
-var STANDARD_SUBSECTIONS, SEMVER;
+var STANDARD_SUBSECTIONS, SEMVER, TAG_PREFIX_RE;
 var init_edit = __esm({
   "packages/core/dist/changelog/edit.js"() {
     "use strict";
@@ -22038,179 +22117,11 @@ var init_edit = __esm({
       "Security"
     ];
     SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
+    TAG_PREFIX_RE = /^[A-Za-z0-9._/-]{0,40}$/;
   }
 });
 
-// packages/core/dist/changelog/operations.js
-function checkTagPrefix(tagPrefix) {
-  if (tagPrefix !== void 0 && !TAG_PREFIX_RE.test(tagPrefix)) {
-    throw new ReleaseError("INVALID_ARGUMENT", `"${tagPrefix}" is not a tag prefix: use up to 40 letters, digits, ".", "_", "/" or "-" (e.g. "v")`);
-  }
-}
-function eolAt(doc, contentEnd, end) {
-  return end > contentEnd ? doc.text.slice(contentEnd, end) : doc.eol;
-}
-function afterEol(text, contentEnd) {
-  if (text.charCodeAt(contentEnd) === 13)
-    return text.charCodeAt(contentEnd + 1) === 10 ? contentEnd + 2 : contentEnd + 1;
-  if (text.charCodeAt(contentEnd) === 10)
-    return contentEnd + 1;
-  return contentEnd;
-}
-function trailingGap(text, start, end) {
-  const trimmed = trimBlankLines(text, start, end);
-  if (!trimmed)
-    return { eolEnd: start, gap: text.slice(start, end) };
-  const eolEnd = afterEol(text, trimmed[1]);
-  return { eolEnd, gap: text.slice(Math.min(eolEnd, end), end) };
-}
-function headingLineText(doc, s) {
-  return doc.text.slice(s.heading.start, s.heading.contentEnd);
-}
-function hashesOf(doc, s) {
-  return doc.text.slice(s.heading.start, s.heading.textStart).trimEnd();
-}
-function freeze(text, version2, options = {}) {
-  checkTagPrefix(options.tagPrefix);
-  const v = targetVersion(version2, options.tagPrefix).version;
-  const doc = parseChangelog(text);
-  const t = doc.text;
-  requireClosedBlocks(doc, `freezing ${v}`);
-  const existing = singleSection(doc, v);
-  const u = unreleasedSection(doc);
-  if (existing) {
-    if (existing.state === "frozen" && (!u || !hasEntries(doc, u.bodyStart, u.end)))
-      return text;
-    throw changelogError("CHANGELOG_STATE", at(doc, existing.heading.start), existing.state === "frozen" ? `${v} is already frozen here, and Unreleased (line ${u?.heading.line}) has new entries since; unfreeze ${v} first to release them together, or freeze them as the next version` : `version ${v} already exists here ("${existing.heading.text}"); choose a new version`);
-  }
-  if (!u) {
-    throw changelogError("CHANGELOG_STATE", { line: 1, column: 1 }, `no "## Unreleased" section: add one with the entries for ${v} above the latest release`);
-  }
-  const otherFrozen = doc.sections.find((s) => s.kind === "release" && s.state === "frozen");
-  if (otherFrozen) {
-    throw changelogError("CHANGELOG_STATE", at(doc, otherFrozen.heading.start), `${otherFrozen.version} is still frozen (TBD); finalize or unfreeze it before freezing ${v}`);
-  }
-  if (!hasEntries(doc, u.bodyStart, u.end)) {
-    throw changelogError("CHANGELOG_STATE", at(doc, u.heading.start), `Unreleased has no entries, so there is nothing to freeze as ${v}; add the changes first`);
-  }
-  const latest = doc.sections.find((s) => s.kind === "release" && s.version !== void 0 && s.heading.start > u.heading.start);
-  if (latest?.version !== void 0 && compareLooseVersions(v, latest.version) <= 0) {
-    throw changelogError("CHANGELOG_STATE", at(doc, latest.heading.start), `${v} is not newer than ${latest.version}, the latest release here; choose a higher version`);
-  }
-  const eol = eolAt(doc, u.heading.contentEnd, u.heading.end);
-  const firstSub = u.subsections[0]?.heading.start ?? u.end;
-  const preambleHasEntries = hasEntries(doc, u.bodyStart, firstSub);
-  const subsWithEntries = new Set(u.subsections.filter((s) => hasEntries(doc, s.bodyStart, s.end)));
-  const keepSkeleton = options.unreleasedSkeleton !== "empty";
-  const standardIndex = (name) => STANDARD_SUBSECTIONS.findIndex((n) => n.toLowerCase() === name.trim().toLowerCase());
-  const present = new Set(u.subsections.map((s) => standardIndex(s.name)));
-  const subHashes = "#".repeat(Math.min(u.heading.level + 1, 6));
-  let nextStandard = 0;
-  const missingBefore = (limit) => {
-    let out = "";
-    for (; nextStandard < limit; nextStandard++) {
-      if (!present.has(nextStandard))
-        out += `${subHashes} ${STANDARD_SUBSECTIONS[nextStandard]}${eol}${eol}`;
-    }
-    return out;
-  };
-  let fresh = t.slice(u.heading.start, u.heading.end);
-  if (u.heading.end === u.heading.contentEnd)
-    fresh += eol;
-  fresh += preambleHasEntries ? eol : t.slice(u.bodyStart, firstSub);
-  if (keepSkeleton) {
-    for (const sub of u.subsections) {
-      const k = standardIndex(sub.name);
-      if (k >= nextStandard)
-        fresh += missingBefore(k);
-      let part = subsWithEntries.has(sub) ? `${headingLineText(doc, sub)}${eol}${eol}` : t.slice(sub.heading.start, sub.end);
-      if (!/[\r\n]$/.test(part))
-        part += eol;
-      fresh += part;
-    }
-    fresh += missingBefore(STANDARD_SUBSECTIONS.length);
-  }
-  if (!/[\r\n]$/.test(fresh))
-    fresh += eol;
-  const blocks = [];
-  if (preambleHasEntries) {
-    const r = trimBlankLines(t, u.bodyStart, firstSub);
-    if (r)
-      blocks.push(t.slice(r[0], r[1]));
-  }
-  for (const sub of u.subsections) {
-    if (!subsWithEntries.has(sub))
-      continue;
-    const r = trimBlankLines(t, sub.bodyStart, sub.end);
-    blocks.push(t.slice(sub.heading.start, r ? r[1] : sub.heading.contentEnd));
-  }
-  const { eolEnd, gap } = trailingGap(t, u.bodyStart, u.end);
-  const lastContent = trimBlankLines(t, u.bodyStart, u.end);
-  const atEof = u.end === t.length;
-  const trailer = atEof ? lastContent && eolEnd === lastContent[1] ? "" : `${eol}${gap}` : `${eol}${eol}`;
-  const frozen = `${hashesOf(doc, u)} [${v}] - TBD${eol}${eol}${blocks.join(`${eol}${eol}`)}${trailer}`;
-  return applyEdits(t, [{ start: u.heading.start, end: u.end, text: fresh + frozen }]);
-}
-function unfreeze(text, version2, options = {}) {
-  checkTagPrefix(options.tagPrefix);
-  const v = targetVersion(version2, options.tagPrefix).version;
-  const doc = parseChangelog(text);
-  const t = doc.text;
-  requireClosedBlocks(doc, `unfreezing ${v}`);
-  const s = singleSection(doc, v);
-  if (!s)
-    return text;
-  if (s.state !== "frozen") {
-    throw changelogError("CHANGELOG_STATE", at(doc, s.heading.start), s.state === "dated" ? `${v} is already finalized (dated ${s.date?.text}); a released version cannot be unfrozen` : `${v} has no TBD placeholder ("${s.heading.text}"), so it is not frozen`);
-  }
-  const u = unreleasedSection(doc);
-  if (!u) {
-    const end = s.placeholder ? s.placeholder.end : s.heading.contentEnd;
-    return applyEdits(t, [{ start: s.labelStart, end, text: "Unreleased" }]);
-  }
-  const eol = eolAt(doc, u.heading.contentEnd, u.heading.end);
-  const key = (name) => name.trim().toLowerCase();
-  const body = (start, end) => {
-    if (!hasEntries(doc, start, end))
-      return void 0;
-    const r = trimBlankLines(t, start, end);
-    return r ? t.slice(r[0], r[1]) : void 0;
-  };
-  const uFirst = u.subsections[0]?.heading.start ?? u.end;
-  const sFirst = s.subsections[0]?.heading.start ?? s.end;
-  const blocks = [];
-  const pre = [body(s.bodyStart, sFirst), body(u.bodyStart, uFirst)].filter((b) => b !== void 0);
-  if (pre.length)
-    blocks.push(pre.join(eol));
-  const used = /* @__PURE__ */ new Set();
-  for (const sub of u.subsections) {
-    const match = s.subsections.find((x) => !used.has(x) && key(x.name) === key(sub.name));
-    if (match)
-      used.add(match);
-    const parts = [match && body(match.bodyStart, match.end), body(sub.bodyStart, sub.end)].filter((b) => b !== void 0);
-    blocks.push(parts.length ? `${headingLineText(doc, sub)}${eol}${eol}${parts.join(eol)}` : headingLineText(doc, sub));
-  }
-  for (const sub of s.subsections) {
-    if (used.has(sub) || !hasEntries(doc, sub.bodyStart, sub.end))
-      continue;
-    const r = trimBlankLines(t, sub.bodyStart, sub.end);
-    blocks.push(t.slice(sub.heading.start, r ? r[1] : sub.heading.contentEnd));
-  }
-  let merged = t.slice(u.heading.start, u.heading.end);
-  if (u.heading.end === u.heading.contentEnd)
-    merged += eol;
-  merged += blocks.length ? `${eol}${blocks.join(`${eol}${eol}`)}` : "";
-  const adjacent = u.end === s.heading.start;
-  const gapSource = adjacent ? s : u;
-  const { gap } = trailingGap(t, gapSource.bodyStart, gapSource.end);
-  const endsAtEof = gapSource.end === t.length && !/[\r\n]$/.test(t.slice(gapSource.bodyStart, gapSource.end));
-  const tail = blocks.length ? endsAtEof ? "" : `${eol}${gap}` : t.slice(u.heading.end, u.end);
-  const edits = adjacent ? [{ start: u.heading.start, end: s.end, text: merged + (blocks.length ? tail : "") }] : [
-    { start: u.heading.start, end: u.end, text: merged + tail },
-    { start: s.heading.start, end: s.end, text: "" }
-  ];
-  return applyEdits(t, edits);
-}
+// packages/core/dist/changelog/finalize.js
 function safeDecode3(s) {
   try {
     return decodeURIComponent(s);
@@ -22424,6 +22335,21 @@ function finalize2(text, version2, options = {}) {
   edits.push({ start: s.labelStart, end: s.placeholder.end, text: heading });
   return applyEdits(text, edits);
 }
+var REPOSITORY_RE, COMPARE_RE, RELEASE_TAG_RE, GITHUB_REPO_RE;
+var init_finalize = __esm({
+  "packages/core/dist/changelog/finalize.js"() {
+    "use strict";
+    init_errors();
+    init_edit();
+    init_parse3();
+    REPOSITORY_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+    COMPARE_RE = /^(.*\/compare\/)(.+?)(\.{2,3})(.+)$/;
+    RELEASE_TAG_RE = /\/releases\/tag\/([^/?#]+)$/;
+    GITHUB_REPO_RE = /^https?:\/\/github\.com\/([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)\/(?:releases|compare|tree|commits?)\b/;
+  }
+});
+
+// packages/core/dist/changelog/notes.js
 function openConstructs(text) {
   let fence;
   let comment = false;
@@ -22526,145 +22452,18 @@ function releaseNotes(text, version2, options = {}) {
 function notes(text, version2, options = {}) {
   return releaseNotes(text, version2, options).body;
 }
-function validate2(text, options = {}) {
-  checkTagPrefix(options.tagPrefix);
-  const target = options.version === void 0 ? void 0 : targetVersion(options.version, options.tagPrefix).version;
-  const today = options.today ?? todayUtc(options.clock);
-  const doc = parseChangelog(text);
-  const issues = [];
-  const position = positioner(doc.text);
-  const add2 = (severity, code, offset, message) => {
-    const p = position(offset);
-    issues.push({ severity, code, message, line: p.line, column: p.column });
-  };
-  if (doc.unclosedFence) {
-    const { line, column } = doc.unclosedFence;
-    issues.push({
-      severity: "error",
-      code: "unclosed-fence",
-      message: "this code fence is never closed, so the rest of the file is code; close it",
-      line,
-      column
-    });
-  }
-  if (doc.unclosedComment) {
-    const { line, column } = doc.unclosedComment;
-    issues.push({
-      severity: "error",
-      code: "unclosed-comment",
-      message: 'this HTML comment is never closed (no "-->"), so the rest of the file is hidden; close it',
-      line,
-      column
-    });
-  }
-  const unreleased = doc.sections.filter((s) => s.kind === "unreleased");
-  if (unreleased.length === 0) {
-    issues.push({
-      severity: "warning",
-      code: "missing-unreleased",
-      message: 'no "## Unreleased" section: new entries have nowhere to go',
-      line: 1,
-      column: 1
-    });
-  }
-  for (const extra of unreleased.slice(1)) {
-    add2("error", "duplicate-unreleased", extra.heading.start, `a second Unreleased section (the first is on line ${unreleased[0]?.heading.line})`);
-  }
-  const standard = new Set(STANDARD_SUBSECTIONS.map((n) => n.toLowerCase()));
-  const seen = /* @__PURE__ */ new Map();
-  let above;
-  let aboveDated;
-  const releases = [];
-  let sawBody = false;
-  for (const s of doc.sections) {
-    if (s.kind === "other") {
-      if (s.heading.level === 2 || sawBody) {
-        add2("warning", "unrecognized-heading", s.heading.start, `"${s.heading.text}" is not a release heading (## [X.Y.Z] - YYYY-MM-DD or ## Unreleased)`);
-      }
-      continue;
-    }
-    sawBody = true;
-    for (const sub of s.subsections) {
-      if (!standard.has(sub.name.trim().toLowerCase())) {
-        add2("warning", "unknown-subsection", sub.heading.start, `"${sub.name}" is not a Keep a Changelog type (${STANDARD_SUBSECTIONS.join(", ")})`);
-      }
-    }
-    if (s.kind !== "release" || s.version === void 0)
-      continue;
-    const v = s.version;
-    releases.push({
-      version: v,
-      state: s.state,
-      date: s.date?.iso,
-      line: s.heading.line
-    });
-    const dup = seen.get(v);
-    if (dup)
-      add2("error", "duplicate-version", s.heading.start, `${v} appears twice (also on line ${dup.heading.line})`);
-    else
-      seen.set(v, s);
-    if (above?.version !== void 0 && compareLooseVersions(v, above.version) >= 0 && !dup) {
-      const chronological = s.date !== void 0 && above.date !== void 0 && s.date.iso <= above.date.iso;
-      add2(chronological ? "warning" : "error", "version-order", s.heading.start, chronological ? `${v} comes after ${above.version} (line ${above.heading.line}) but is not lower; fine if releases are listed by date` : `${v} comes after ${above.version} (line ${above.heading.line}) but is not lower; newest releases go first`);
-    }
-    if (s.date) {
-      if (!isRealDate(s.date.iso))
-        add2("error", "invalid-date", s.date.start, `${s.date.text} is not a real date`);
-      else {
-        if (s.date.iso > today)
-          add2("warning", "future-date", s.date.start, `${s.date.text} is after today (${today}, UTC)`);
-        if (aboveDated?.date && isRealDate(aboveDated.date.iso) && s.date.iso > aboveDated.date.iso) {
-          add2("warning", "date-order", s.date.start, `${v} is dated ${s.date.text}, after ${aboveDated.version} (${aboveDated.date.text}, line ${aboveDated.heading.line}) above it`);
-        }
-      }
-    }
-    if (s.state === "frozen" && aboveDated) {
-      add2("error", "tbd-in-released", s.placeholder?.start ?? s.heading.start, `${v} still says "${s.placeholder?.text ?? "TBD"}" although ${aboveDated.version} above it is released; give it its release date`);
-    }
-    if (s.state === "dated" && !hasEntries(doc, s.bodyStart, s.end)) {
-      add2("warning", "empty-release", s.heading.start, `${v} has no entries`);
-    }
-    above = s;
-    if (s.state === "dated")
-      aboveDated = s;
-  }
-  if (target !== void 0) {
-    const s = doc.sections.find((x) => x.kind === "release" && x.version === target);
-    const expect = options.expect ?? "finalized";
-    if (!s) {
-      issues.push({
-        severity: "error",
-        code: "missing-version",
-        message: `no section for ${target}`,
-        ...unreleased[0] ? position(unreleased[0].heading.start) : { line: 1, column: 1 }
-      });
-    } else if (expect === "finalized" && s.state !== "dated") {
-      add2("error", "not-finalized", s.placeholder?.start ?? s.heading.start, `${target} is not finalized: its heading is "${s.heading.text}", with no release date`);
-    } else if (expect === "frozen" && s.state !== "frozen") {
-      add2("error", "not-frozen", s.heading.start, `${target} is not frozen: its heading is "${s.heading.text}", not "## [${target}] - TBD"`);
-    }
-  }
-  issues.sort((a, b) => a.line - b.line || a.column - b.column);
-  const errors = issues.filter((i) => i.severity === "error").length;
-  return { ok: errors === 0, errors, warnings: issues.length - errors, issues, releases };
-}
-var REPOSITORY_RE, TAG_PREFIX_RE, COMPARE_RE, RELEASE_TAG_RE, GITHUB_REPO_RE, GITHUB_RELEASE_BODY_LIMIT;
-var init_operations = __esm({
-  "packages/core/dist/changelog/operations.js"() {
+var GITHUB_RELEASE_BODY_LIMIT;
+var init_notes = __esm({
+  "packages/core/dist/changelog/notes.js"() {
     "use strict";
     init_errors();
     init_edit();
     init_parse3();
-    REPOSITORY_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
-    TAG_PREFIX_RE = /^[A-Za-z0-9._/-]{0,40}$/;
-    COMPARE_RE = /^(.*\/compare\/)(.+?)(\.{2,3})(.+)$/;
-    RELEASE_TAG_RE = /\/releases\/tag\/([^/?#]+)$/;
-    GITHUB_REPO_RE = /^https?:\/\/github\.com\/([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)\/(?:releases|compare|tree|commits?)\b/;
     GITHUB_RELEASE_BODY_LIMIT = 125e3;
   }
 });
 
-// packages/core/dist/changelog/ops.js
+// packages/core/dist/changelog/publish-port.js
 function sectionState(text, version2) {
   const s = singleSection(parseChangelog(text), version2);
   if (!s)
@@ -22672,11 +22471,12 @@ function sectionState(text, version2) {
   return s.state === "frozen" || s.state === "dated" ? s.state : "other";
 }
 var changelogOps;
-var init_ops = __esm({
-  "packages/core/dist/changelog/ops.js"() {
+var init_publish_port = __esm({
+  "packages/core/dist/changelog/publish-port.js"() {
     "use strict";
     init_edit();
-    init_operations();
+    init_finalize();
+    init_notes();
     init_parse3();
     changelogOps = {
       sectionState,
@@ -23203,7 +23003,7 @@ var fail, short5;
 var init_execute2 = __esm({
   "packages/core/dist/publish/execute.js"() {
     "use strict";
-    init_ops();
+    init_publish_port();
     init_run();
     init_errors();
     init_plan2();
@@ -23356,7 +23156,7 @@ function createPublishService(config2, given) {
 var init_publish_service = __esm({
   "packages/core/dist/publish-service.js"() {
     "use strict";
-    init_ops();
+    init_publish_port();
     init_errors();
     init_execute2();
     init_observe2();
@@ -23652,13 +23452,13 @@ function mergeDeep(defaults, options) {
   });
   return result;
 }
-function removeUndefinedProperties(obj3) {
-  for (const key in obj3) {
-    if (obj3[key] === void 0) {
-      delete obj3[key];
+function removeUndefinedProperties(obj2) {
+  for (const key in obj2) {
+    if (obj2[key] === void 0) {
+      delete obj2[key];
     }
   }
-  return obj3;
+  return obj2;
 }
 function merge2(defaults, route, options) {
   if (typeof route === "string") {
@@ -23713,16 +23513,16 @@ function omit2(object2, keysToOmit) {
   }
   return result;
 }
-function encodeReserved(str4) {
-  return str4.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str3) {
+  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str4) {
-  return encodeURIComponent(str4).replace(/[!'()*]/g, function(c) {
+function encodeUnreserved(str3) {
+  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -24074,15 +23874,15 @@ function parseParameters(header, type, index, len, stopFlags) {
   }
   return { type, index, parameters };
 }
-function unescapeQuotedPairs(str4, start, end) {
+function unescapeQuotedPairs(str3, start, end) {
   let result = "";
   for (let index = start; index < end; index++) {
-    if (str4.charCodeAt(index) === BSLASH) {
-      result += str4.slice(start, index);
+    if (str3.charCodeAt(index) === BSLASH) {
+      result += str3.slice(start, index);
       start = ++index;
     }
   }
-  return result + str4.slice(start, end);
+  return result + str3.slice(start, end);
 }
 var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
 var init_dist2 = __esm({
@@ -27913,10 +27713,10 @@ var require_light = __commonJS({
             return list.forEachShift(fn);
           });
         }
-        getFirst(arr2 = this._lists) {
+        getFirst(arr = this._lists) {
           var j, len, list;
-          for (j = 0, len = arr2.length; j < len; j++) {
-            list = arr2[j];
+          for (j = 0, len = arr.length; j < len; j++) {
+            list = arr[j];
             if (list.length > 0) {
               return list;
             }
@@ -29422,6 +29222,419 @@ var init_client = __esm({
   }
 });
 
+// packages/github/dist/forge/context.js
+function forgeContext(octokit, token, polling) {
+  const fail3 = (e, doing, advice) => toGitHubError(e, doing, token, advice);
+  return {
+    octokit,
+    ...polling,
+    fail: fail3,
+    async call(doing, fn, advice) {
+      try {
+        return await fn();
+      } catch (e) {
+        throw fail3(e, doing, advice);
+      }
+    }
+  };
+}
+function fullRef(ref) {
+  return ref.startsWith("refs/") ? ref : `refs/${ref}`;
+}
+var SHA_RE, sleep;
+var init_context = __esm({
+  "packages/github/dist/forge/context.js"() {
+    "use strict";
+    init_client();
+    SHA_RE = /^[0-9a-f]{40}$/;
+    sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  }
+});
+
+// packages/github/dist/forge/guards.js
+function checkTag(tag) {
+  if (!TAG_RE.test(tag) || tag.includes("..") || tag.endsWith(".lock") || tag.length > 200)
+    throw new GitHubError("INVALID_INPUT", `"${tag}" is not a usable tag name`, {
+      advice: "use the version tag, e.g. 1.2.3 or v1.2.3"
+    });
+}
+function notFoundRelease(found) {
+  const name = `${found.repository.owner}/${found.repository.repo}`;
+  const why = found.draftsVisible === false ? "this token has no push access there, and GitHub lists draft releases only to tokens with push access" : "note that a token without push access cannot see draft releases";
+  return new GitHubError("NOT_FOUND", `no release for tag ${found.tag} in ${name} (${why})`, {
+    advice: found.draftsVisible === false ? "use a token with contents: write (push access), e.g. the release app token, not a read-only GITHUB_TOKEN" : "run publish first (it creates the draft release), or check the tag"
+  });
+}
+function burnedTag(e, tag, repoName) {
+  if (e instanceof GitHubError && e.status === 422 && /immutable release|creations being restricted|GH013|rule violation/i.test(e.message))
+    return new GitHubError("TAG_BURNED", `tag ${tag} of ${repoName} is burned: a published release used it and was deleted, and GitHub never allows it again (${e.message})`, {
+      status: 422,
+      requestId: e.requestId,
+      advice: "this version can never be released; re-cut the content as the next patch version"
+    });
+  return e;
+}
+var TAG_RE;
+var init_guards = __esm({
+  "packages/github/dist/forge/guards.js"() {
+    "use strict";
+    init_errors4();
+    TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._+/-]*$/;
+  }
+});
+
+// packages/github/dist/forge/refs.js
+async function getRef(ctx, repo, ref) {
+  const short7 = fullRef(ref).slice("refs/".length);
+  try {
+    const { data } = await ctx.octokit.rest.git.getRef({ ...repo, ref: short7 });
+    return data.object.sha;
+  } catch (e) {
+    if (statusOf(e) === 404)
+      return void 0;
+    throw ctx.fail(e, `reading ref ${short7}`);
+  }
+}
+async function createRef(ctx, repo, ref, sha, options = {}) {
+  const full = fullRef(ref);
+  if (!SHA_RE.test(sha))
+    throw new GitHubError("INVALID_INPUT", `a ref needs a full 40-character commit SHA, not ${JSON.stringify(sha)}`);
+  if (full.split("/").length < 3)
+    throw new GitHubError("INVALID_INPUT", `"${full}" is not a ref name like refs/tags/1.2.3`);
+  try {
+    await ctx.octokit.rest.git.createRef({ ...repo, ref: full, sha });
+  } catch (e) {
+    if (statusOf(e) === 422) {
+      const existing = await getRef(ctx, repo, full);
+      if (existing)
+        return { created: false, ref: full, sha: existing };
+    }
+    throw burnedTag(ctx.fail(e, `creating ${full}`), full.slice("refs/tags/".length), `${repo.owner}/${repo.repo}`);
+  }
+  if (options.readBack !== false)
+    await waitForRef(ctx, repo, full, sha);
+  return { created: true, ref: full, sha };
+}
+async function deleteRef(ctx, repo, ref, options = {}) {
+  const full = fullRef(ref);
+  if (full.startsWith("refs/tags/"))
+    throw new GitHubError("INVALID_INPUT", `refusing to delete the tag ${full}: version tags are forever (forward-fix policy)`, {
+      advice: "cut the next version instead of moving or deleting a tag"
+    });
+  const current = await getRef(ctx, repo, full);
+  if (!current)
+    return { deleted: false };
+  if (options.expectedSha && current !== options.expectedSha)
+    throw new GitHubError("CONFLICT", `${full} points at ${current.slice(0, 12)}, not ${options.expectedSha.slice(0, 12)}; not deleted`);
+  try {
+    await ctx.octokit.rest.git.deleteRef({ ...repo, ref: full.slice("refs/".length) });
+  } catch (e) {
+    if (statusOf(e) === 422 && !await getRef(ctx, repo, full))
+      return { deleted: false };
+    throw ctx.fail(e, `deleting ${full}`);
+  }
+  return { deleted: true };
+}
+async function listTags(ctx, repo, prefix) {
+  const refs = await ctx.call(`listing tags ${prefix}* of ${repo.owner}/${repo.repo}`, () => ctx.octokit.paginate(ctx.octokit.rest.git.listMatchingRefs, { ...repo, ref: `tags/${prefix}` }));
+  return refs.map((r) => r.ref.slice("refs/tags/".length)).filter((t) => t.startsWith(prefix));
+}
+async function waitForRef(ctx, repo, ref, sha) {
+  for (let i = 0; i < ctx.readBackAttempts; i++) {
+    if (await getRef(ctx, repo, ref) === sha)
+      return;
+    await sleep(ctx.pollMs);
+  }
+  throw new GitHubError("VERIFICATION_FAILED", `${ref} does not read back at ${sha.slice(0, 12)} after the write`, {
+    advice: "GitHub may be lagging; re-run (the step is idempotent)"
+  });
+}
+var init_refs = __esm({
+  "packages/github/dist/forge/refs.js"() {
+    "use strict";
+    init_client();
+    init_errors4();
+    init_context();
+    init_guards();
+  }
+});
+
+// packages/github/dist/forge/contents.js
+async function commitFile(ctx, repo, input3) {
+  const name = `${repo.owner}/${repo.repo}`;
+  const current = await readFile(ctx, repo, input3.path, input3.branch);
+  if (current && current.content === input3.content) {
+    const head = await getRef(ctx, repo, `heads/${input3.branch}`);
+    return { outcome: "unchanged", commitSha: head ?? "", blobSha: current.sha };
+  }
+  const { data } = await ctx.call(`committing ${input3.path} to ${input3.branch} of ${name}`, () => ctx.octokit.rest.repos.createOrUpdateFileContents({
+    ...repo,
+    path: input3.path,
+    branch: input3.branch,
+    message: input3.message,
+    content: Buffer.from(input3.content, "utf8").toString("base64"),
+    ...current ? { sha: current.sha } : {}
+  }), {
+    409: `${input3.path} changed on ${input3.branch} while committing: re-run`,
+    404: `branch ${input3.branch} does not exist in ${name}`
+  });
+  const commitSha = data.commit.sha;
+  if (!commitSha)
+    throw new GitHubError("UNEXPECTED_RESPONSE", `GitHub returned no commit SHA for the write to ${input3.path}`);
+  let tip;
+  for (let i = 0; i < ctx.readBackAttempts; i++) {
+    tip = await getRef(ctx, repo, `heads/${input3.branch}`);
+    if (tip === commitSha)
+      break;
+    await sleep(ctx.pollMs);
+  }
+  if (tip !== commitSha)
+    throw new GitHubError("VERIFICATION_FAILED", `${input3.branch} of ${name} is at ${tip?.slice(0, 12) ?? "nothing"}, not at the commit ${commitSha.slice(0, 12)} GitHub returned`, {
+      advice: "someone pushed in between or GitHub lags: re-run to converge"
+    });
+  const landed = await readFile(ctx, repo, input3.path, commitSha);
+  if (landed?.content !== input3.content)
+    throw new GitHubError("VERIFICATION_FAILED", `the commit ${commitSha.slice(0, 12)} on ${input3.branch} does not contain the new ${input3.path}: the API write was a silent no-op`, { advice: `do not build or tag from ${input3.branch}; inspect the commit, then re-run` });
+  return { outcome: "committed", commitSha, blobSha: landed.sha };
+}
+async function readFile(ctx, repo, path2, ref) {
+  try {
+    const { data } = await ctx.octokit.rest.repos.getContent({ ...repo, path: path2, ref });
+    if (Array.isArray(data) || data.type !== "file" || !("content" in data))
+      throw new GitHubError("UNEXPECTED_RESPONSE", `${path2} at ${ref} is not a file`);
+    return { content: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
+  } catch (e) {
+    if (statusOf(e) === 404)
+      return void 0;
+    throw ctx.fail(e, `reading ${path2} at ${ref}`);
+  }
+}
+var init_contents = __esm({
+  "packages/github/dist/forge/contents.js"() {
+    "use strict";
+    init_client();
+    init_errors4();
+    init_context();
+    init_refs();
+  }
+});
+
+// packages/github/dist/forge/dispatch.js
+async function dispatch(ctx, repo, input3) {
+  const payload = { ...input3.payload ?? {}, correlation_id: input3.correlationId };
+  if (Object.keys(payload).length > 10)
+    throw new GitHubError("INVALID_INPUT", `client_payload has ${Object.keys(payload).length} fields; GitHub accepts at most 10 (correlation_id included)`);
+  if (!input3.eventType || input3.eventType.length > 100)
+    throw new GitHubError("INVALID_INPUT", "eventType must be 1–100 characters");
+  const name = `${repo.owner}/${repo.repo}`;
+  const baseline = await listDispatchRuns(ctx, repo, 1);
+  const baselineRunId = baseline.reduce((m, r) => Math.max(m, r.id), 0);
+  const res = await ctx.call(`dispatching ${input3.eventType} to ${name}`, () => ctx.octokit.rest.repos.createDispatchEvent({
+    ...repo,
+    event_type: input3.eventType,
+    client_payload: payload
+  }));
+  const date5 = res.headers.date ? new Date(res.headers.date) : /* @__PURE__ */ new Date();
+  return {
+    repository: repo,
+    eventType: input3.eventType,
+    correlationId: input3.correlationId,
+    dispatchedAt: date5.toISOString(),
+    baselineRunId
+  };
+}
+async function findDispatchedRun(ctx, receipt, options = {}) {
+  const deadline = Date.now() + (options.timeoutMs ?? 12e4);
+  const since = Date.parse(receipt.dispatchedAt) - DISPATCH_BACKDATE_MS;
+  let candidates;
+  for (; ; ) {
+    const runs = await listDispatchRuns(ctx, receipt.repository, 100);
+    candidates = runs.filter((r) => r.id > receipt.baselineRunId && Date.parse(r.created_at) >= since && (!options.workflowPath || r.path === options.workflowPath || r.path.startsWith(`${options.workflowPath}@`)));
+    const tagged = candidates.find((r) => `${r.display_title}
+${r.name ?? ""}`.includes(receipt.correlationId));
+    if (tagged)
+      return toRun(tagged, "correlation-id");
+    if (candidates.length === 1 && !options.requireCorrelationId)
+      return toRun(candidates[0], "baseline");
+    if (Date.now() >= deadline)
+      break;
+    await sleep(ctx.pollMs);
+  }
+  const name = `${receipt.repository.owner}/${receipt.repository.repo}`;
+  if (candidates.length > 1)
+    throw new GitHubError("AMBIGUOUS", `${candidates.length} runs started in ${name} after the dispatch and none carries correlation id ${receipt.correlationId}`, {
+      advice: "give the receiving workflow `run-name: ${{ github.event.client_payload.correlation_id }}` so relkit can bind to its run"
+    });
+  throw new GitHubError("TIMEOUT", `no workflow run in ${name} picked up the ${receipt.eventType} dispatch (correlation id ${receipt.correlationId})`, {
+    advice: "check that the workflow listens to repository_dispatch with this type and exists on the default branch"
+  });
+}
+async function listDispatchRuns(ctx, repo, perPage) {
+  const { data } = await ctx.call(`listing workflow runs of ${repo.owner}/${repo.repo}`, () => ctx.octokit.rest.actions.listWorkflowRunsForRepo({
+    ...repo,
+    event: "repository_dispatch",
+    per_page: perPage
+  }));
+  return data.workflow_runs;
+}
+function toRun(r, boundBy) {
+  return {
+    id: r.id,
+    url: r.html_url,
+    workflowPath: r.path,
+    displayTitle: r.display_title,
+    status: r.status,
+    conclusion: r.conclusion,
+    createdAt: r.created_at,
+    boundBy
+  };
+}
+var DISPATCH_BACKDATE_MS;
+var init_dispatch = __esm({
+  "packages/github/dist/forge/dispatch.js"() {
+    "use strict";
+    init_errors4();
+    init_context();
+    DISPATCH_BACKDATE_MS = 6e4;
+  }
+});
+
+// packages/github/dist/forge/lock.js
+async function acquireLock(ctx, repo, name, options) {
+  return takeLock(ctx, repo, name, options, 1);
+}
+async function takeLock(ctx, repo, name, options, attempt) {
+  if (!/^[A-Za-z0-9._-]+$/.test(name))
+    throw new GitHubError("INVALID_INPUT", `lock name "${name}" may use letters, digits, . _ - only`);
+  const ref = `refs/relkit-locks/${name}`;
+  const now = options.now ?? /* @__PURE__ */ new Date();
+  const info = {
+    holder: options.holder,
+    acquiredAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + options.ttlMs).toISOString()
+  };
+  const sha = await lockCommit(ctx, repo, info, options.branch);
+  const first = await createRef(ctx, repo, ref, sha, { readBack: false });
+  if (first.created)
+    return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: false };
+  const held = await readLock(ctx, repo, name);
+  if (!held) {
+    if (attempt >= 3)
+      throw new GitHubError("CONFLICT", `lock ${name} keeps changing hands; retry later`);
+    return takeLock(ctx, repo, name, options, attempt + 1);
+  }
+  if (Date.parse(held.expiresAt) > now.getTime())
+    return { acquired: false, heldBy: held };
+  await deleteRef(ctx, repo, ref, { expectedSha: held.sha }).catch((e) => {
+    if (!(e instanceof GitHubError && e.code === "CONFLICT"))
+      throw e;
+  });
+  const second = await createRef(ctx, repo, ref, sha, { readBack: false });
+  if (second.created)
+    return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: true };
+  const winner = await readLock(ctx, repo, name);
+  if (!winner)
+    throw new GitHubError("CONFLICT", `lock ${name} changed hands while taking it over; retry`);
+  return { acquired: false, heldBy: winner };
+}
+async function readLock(ctx, repo, name) {
+  const ref = `refs/relkit-locks/${name}`;
+  const sha = await getRef(ctx, repo, ref);
+  if (!sha)
+    return void 0;
+  const { data } = await ctx.call(`reading lock ${name}`, () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: sha }));
+  const json2 = data.message.startsWith(LOCK_MESSAGE) ? data.message.slice(LOCK_MESSAGE.length).trim() : "";
+  try {
+    const parsed = JSON.parse(json2);
+    if (typeof parsed.holder === "string" && typeof parsed.expiresAt === "string" && typeof parsed.acquiredAt === "string")
+      return {
+        name,
+        ref,
+        sha,
+        holder: parsed.holder,
+        acquiredAt: parsed.acquiredAt,
+        expiresAt: parsed.expiresAt
+      };
+  } catch {
+  }
+  return {
+    name,
+    ref,
+    sha,
+    holder: "unknown (not a relkit lock commit)",
+    acquiredAt: data.committer.date ?? "",
+    expiresAt: "9999-12-31T00:00:00.000Z"
+  };
+}
+async function releaseLock(ctx, repo, lock) {
+  try {
+    return { released: (await deleteRef(ctx, repo, lock.ref, { expectedSha: lock.sha })).deleted };
+  } catch (e) {
+    if (e instanceof GitHubError && e.code === "CONFLICT")
+      return { released: false };
+    throw e;
+  }
+}
+async function lockCommit(ctx, repo, info, knownBranch) {
+  const branch = knownBranch ?? (await ctx.call("reading the repository", () => ctx.octokit.rest.repos.get({ ...repo }))).data.default_branch;
+  const head = await getRef(ctx, repo, `heads/${branch}`);
+  if (!head)
+    throw new GitHubError("NOT_FOUND", `the branch ${branch} of ${repo.owner}/${repo.repo} has no commit`);
+  const { data: tip } = await ctx.call("reading the default branch tip", () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: head }));
+  const { data } = await ctx.call("writing the lock commit", () => ctx.octokit.rest.git.createCommit({
+    ...repo,
+    message: `${LOCK_MESSAGE}
+
+${JSON.stringify(info)}`,
+    tree: tip.tree.sha,
+    parents: []
+  }));
+  return data.sha;
+}
+var LOCK_MESSAGE;
+var init_lock2 = __esm({
+  "packages/github/dist/forge/lock.js"() {
+    "use strict";
+    init_errors4();
+    init_refs();
+    LOCK_MESSAGE = "relkit-lock";
+  }
+});
+
+// packages/github/dist/forge/convert.js
+function toPullInfo(p) {
+  return {
+    number: p.number,
+    url: p.html_url,
+    title: p.title,
+    state: p.merged_at ? "merged" : p.state === "open" ? "open" : "closed",
+    draft: p.draft ?? false,
+    head: { ref: p.head.ref, sha: p.head.sha },
+    base: { ref: p.base.ref, sha: p.base.sha },
+    mergeCommitSha: p.merge_commit_sha ?? null
+  };
+}
+function toRelease(r) {
+  return {
+    id: r.id,
+    tag: r.tag_name,
+    name: r.name,
+    notes: r.body ?? null,
+    draft: r.draft,
+    prerelease: r.prerelease,
+    immutable: r.immutable,
+    targetCommitish: r.target_commitish,
+    url: r.html_url,
+    createdAt: r.created_at,
+    publishedAt: r.published_at
+  };
+}
+var init_convert = __esm({
+  "packages/github/dist/forge/convert.js"() {
+    "use strict";
+  }
+});
+
 // packages/github/dist/checks.js
 function normalizeCheck(c) {
   const raw = (c.source === "check-run" && c.status === "completed" ? c.conclusion : c.status) ?? "pending";
@@ -29442,8 +29655,8 @@ function summarizeChecks(raw) {
   const latest = /* @__PURE__ */ new Map();
   for (const c of raw) {
     const seen = latest.get(c.name);
-    const newer2 = !seen || Date.parse(c.startedAt) > Date.parse(seen.startedAt) || Date.parse(c.startedAt) === Date.parse(seen.startedAt) && c.id > seen.id;
-    if (newer2)
+    const newer = !seen || Date.parse(c.startedAt) > Date.parse(seen.startedAt) || Date.parse(c.startedAt) === Date.parse(seen.startedAt) && c.id > seen.id;
+    if (newer)
       latest.set(c.name, c);
   }
   const checks = [...latest.values()].map((c) => ({
@@ -29568,203 +29781,542 @@ var init_pull_requests = __esm({
   }
 });
 
-// packages/github/dist/forge.js
-function fullRef(ref) {
-  return ref.startsWith("refs/") ? ref : `refs/${ref}`;
+// packages/github/dist/forge/pull-request-report.js
+async function observePullRequest(ctx, repo, number4) {
+  const { pr, mergeability } = await readMergeability(ctx, repo, number4);
+  const [approval, checks] = await Promise.all([
+    readApproval(ctx, repo, number4),
+    readChecks(ctx, repo, pr.head.sha)
+  ]);
+  const blockers = [];
+  if (pr.state !== "open")
+    blockers.push(`the pull request is ${pr.state}`);
+  if (pr.draft)
+    blockers.push("the pull request is a draft");
+  if (!approval.approved)
+    blockers.push(approval.changesRequestedBy.length ? `changes requested by ${approval.changesRequestedBy.join(", ")}` : `not approved (${approval.decision ?? "no approving review"})`);
+  if (checks.verdict !== "green")
+    blockers.push(checks.verdict === "failed" ? `checks failed: ${checks.failed.join(", ")}` : checks.verdict === "pending" ? `checks pending: ${checks.pending.join(", ")}` : "no checks reported on the head commit");
+  if (mergeability.state !== "mergeable" && mergeability.state !== "draft" && pr.state === "open")
+    blockers.push(`${mergeability.reason}${mergeability.advice ? `: ${mergeability.advice}` : ""}`);
+  return { pullRequest: pr, approval, checks, mergeability, blockers };
 }
-function toRun(r, boundBy) {
-  return {
-    id: r.id,
-    url: r.html_url,
-    workflowPath: r.path,
-    displayTitle: r.display_title,
-    status: r.status,
-    conclusion: r.conclusion,
-    createdAt: r.created_at,
-    boundBy
-  };
+async function readMergeability(ctx, repo, number4) {
+  for (let attempt = 1; ; attempt++) {
+    const { data } = await ctx.call(`reading pull request #${number4}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
+    const pr = toPullInfo(data);
+    const mergeability = classifyMergeability({
+      merged: data.merged,
+      state: data.state,
+      draft: data.draft ?? false,
+      mergeable: data.mergeable,
+      mergeableState: data.mergeable_state
+    }, data.head.ref, data.base.ref);
+    if (mergeability.state !== "unknown" || attempt >= ctx.mergeabilityAttempts)
+      return { pr, mergeability };
+    await sleep(ctx.pollMs);
+  }
 }
-function toPullInfo(p) {
-  return {
-    number: p.number,
-    url: p.html_url,
-    title: p.title,
-    state: p.merged_at ? "merged" : p.state === "open" ? "open" : "closed",
-    draft: p.draft ?? false,
-    head: { ref: p.head.ref, sha: p.head.sha },
-    base: { ref: p.base.ref, sha: p.base.sha },
-    mergeCommitSha: p.merge_commit_sha ?? null
-  };
+async function readApproval(ctx, repo, number4) {
+  const [decision, reviews] = await Promise.all([
+    reviewDecision(ctx, repo, number4),
+    ctx.call(`listing reviews of #${number4}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.listReviews, {
+      ...repo,
+      pull_number: number4,
+      per_page: 100
+    }))
+  ]);
+  return evaluateApproval(decision, reviews.map((r) => ({
+    login: r.user?.login ?? "",
+    state: r.state,
+    submittedAt: r.submitted_at ?? null
+  })));
 }
-function checkTag(tag) {
-  if (!TAG_RE.test(tag) || tag.includes("..") || tag.endsWith(".lock") || tag.length > 200)
-    throw new GitHubError("INVALID_INPUT", `"${tag}" is not a usable tag name`, {
-      advice: "use the version tag, e.g. 1.2.3 or v1.2.3"
+async function reviewDecision(ctx, repo, number4) {
+  const query = `query($owner: String!, $repo: String!, $number: Int!) {
+    repository(owner: $owner, name: $repo) { pullRequest(number: $number) { reviewDecision } }
+  }`;
+  const data = await ctx.call(`reading the review decision of #${number4}`, () => ctx.octokit.graphql(query, {
+    owner: repo.owner,
+    repo: repo.repo,
+    number: number4
+  }));
+  return data.repository?.pullRequest?.reviewDecision ?? null;
+}
+async function readChecks(ctx, repo, sha) {
+  const [runs, statuses] = await Promise.all([
+    ctx.call(`listing check runs of ${sha.slice(0, 12)}`, () => ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, {
+      ...repo,
+      ref: sha,
+      filter: "all",
+      per_page: 100
+    })),
+    ctx.call(`listing commit statuses of ${sha.slice(0, 12)}`, () => ctx.octokit.paginate(ctx.octokit.rest.repos.listCommitStatusesForRef, {
+      ...repo,
+      ref: sha,
+      per_page: 100
+    }))
+  ]);
+  const raw = [
+    ...runs.map((r) => ({
+      source: "check-run",
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      conclusion: r.conclusion ?? null,
+      startedAt: r.started_at ?? r.completed_at ?? "1970-01-01T00:00:00Z",
+      url: r.html_url ?? null
+    })),
+    ...statuses.map((s) => ({
+      source: "status",
+      id: s.id,
+      name: s.context,
+      status: s.state,
+      conclusion: null,
+      startedAt: s.created_at,
+      url: s.target_url ?? null
+    }))
+  ];
+  return summarizeChecks(raw);
+}
+var init_pull_request_report = __esm({
+  "packages/github/dist/forge/pull-request-report.js"() {
+    "use strict";
+    init_checks3();
+    init_pull_requests();
+    init_context();
+    init_convert();
+  }
+});
+
+// packages/github/dist/forge/merge.js
+async function mergePullRequest(ctx, repo, number4, input3) {
+  if (!SHA_RE.test(input3.expectedHeadSha))
+    throw new GitHubError("INVALID_INPUT", `expectedHeadSha must be a full 40-character commit SHA, not ${JSON.stringify(input3.expectedHeadSha)}`);
+  const method = input3.method ?? "merge";
+  if (!["merge", "squash", "rebase"].includes(method))
+    throw new GitHubError("INVALID_INPUT", `merge method must be merge, squash or rebase, not ${JSON.stringify(method)}`);
+  if (!input3.checkedByCaller) {
+    const report2 = await observePullRequest(ctx, repo, number4);
+    const pr = report2.pullRequest;
+    if (pr.state === "merged") {
+      if (pr.head.sha !== input3.expectedHeadSha)
+        throw new GitHubError("HEAD_MOVED", `#${number4} was merged at head ${pr.head.sha.slice(0, 12)}, not the checked ${input3.expectedHeadSha.slice(0, 12)}`, {
+          advice: "someone merged a different head; inspect main before going on"
+        });
+      return { outcome: "already-merged", mergeCommitSha: pr.mergeCommitSha ?? "", pullRequest: pr };
+    }
+    if (pr.head.sha !== input3.expectedHeadSha)
+      throw new GitHubError("HEAD_MOVED", `#${number4} head is now ${pr.head.sha.slice(0, 12)}, not the checked ${input3.expectedHeadSha.slice(0, 12)}; not merged`, {
+        advice: "new commits landed on the release branch: re-run the gates for the new head"
+      });
+    const blockers = report2.blockers.filter((b) => input3.requireApproval !== false || !b.startsWith("not approved"));
+    if (blockers.length)
+      throw new GitHubError("NOT_MERGEABLE", `#${number4} cannot be merged: ${blockers.join("; ")}`, {
+        advice: report2.mergeability.advice ?? "fix what is listed and re-run; nothing was merged"
+      });
+  }
+  const { data } = await ctx.call(`merging #${number4}`, () => ctx.octokit.rest.pulls.merge({
+    ...repo,
+    pull_number: number4,
+    sha: input3.expectedHeadSha,
+    merge_method: method,
+    ...input3.commitTitle ? { commit_title: input3.commitTitle } : {}
+  }), {
+    405: "GitHub refused the merge: check branch protection, approvals and mergeability",
+    409: "the head moved: re-run the gates"
+  }).catch((e) => {
+    const status2 = statusOf(e);
+    const err = ctx.fail(e, `merging #${number4}`);
+    if (status2 === 409)
+      throw new GitHubError("HEAD_MOVED", err.message, {
+        status: status2,
+        requestId: err.requestId,
+        advice: "the release branch moved: re-run the gates for the new head"
+      });
+    if (status2 === 405)
+      throw new GitHubError("NOT_MERGEABLE", err.message, {
+        status: status2,
+        requestId: err.requestId,
+        advice: err.advice
+      });
+    throw err;
+  });
+  const after = await ctx.call(`reading back #${number4}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
+  if (!after.data.merged || after.data.merge_commit_sha !== data.sha)
+    throw new GitHubError("VERIFICATION_FAILED", `#${number4} does not read back as merged at ${data.sha.slice(0, 12)}`, {
+      advice: "look at the pull request on GitHub; re-run to converge"
     });
-}
-function toRelease(r) {
   return {
-    id: r.id,
-    tag: r.tag_name,
-    name: r.name,
-    notes: r.body ?? null,
-    draft: r.draft,
-    prerelease: r.prerelease,
-    immutable: r.immutable,
-    targetCommitish: r.target_commitish,
-    url: r.html_url,
-    createdAt: r.created_at,
-    publishedAt: r.published_at
+    outcome: "merged",
+    mergeCommitSha: data.sha,
+    pullRequest: toPullInfo(after.data)
   };
 }
-function notFoundRelease(found) {
-  const name = `${found.repository.owner}/${found.repository.repo}`;
-  const why = found.draftsVisible === false ? "this token has no push access there, and GitHub lists draft releases only to tokens with push access" : "note that a token without push access cannot see draft releases";
-  return new GitHubError("NOT_FOUND", `no release for tag ${found.tag} in ${name} (${why})`, {
-    advice: found.draftsVisible === false ? "use a token with contents: write (push access), e.g. the release app token, not a read-only GITHUB_TOKEN" : "run publish first (it creates the draft release), or check the tag"
+var init_merge = __esm({
+  "packages/github/dist/forge/merge.js"() {
+    "use strict";
+    init_client();
+    init_errors4();
+    init_context();
+    init_convert();
+    init_pull_request_report();
+  }
+});
+
+// packages/github/dist/forge/pull-requests.js
+async function findReleasePullRequest(ctx, repo, version2, branches = {}) {
+  const head = (branches.head ?? "release/{version}").replace("{version}", version2);
+  const baseRef = branches.base ?? "main";
+  const name = `${repo.owner}/${repo.repo}`;
+  const list = await ctx.call(`listing pull requests ${head} → ${baseRef} of ${name}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.list, {
+    ...repo,
+    head: `${repo.owner}:${head}`,
+    base: baseRef,
+    state: "open",
+    per_page: 100
+  }));
+  if (list.length > 1)
+    throw new GitHubError("AMBIGUOUS", `${name} has ${list.length} open pull requests ${head} → ${baseRef} (#${list.map((p2) => p2.number).join(", #")})`, {
+      advice: "close all but one"
+    });
+  const p = list[0];
+  return p ? toPullInfo(p) : void 0;
+}
+async function findPullRequest(ctx, repo, branches) {
+  const { head, base } = branches;
+  const name = `${repo.owner}/${repo.repo}`;
+  const list = await ctx.call(`listing pull requests ${head} → ${base} of ${name}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.list, {
+    ...repo,
+    head: `${repo.owner}:${head}`,
+    base,
+    state: "all",
+    per_page: 100
+  }));
+  const open3 = list.filter((p2) => p2.state === "open");
+  if (open3.length > 1)
+    throw new GitHubError("AMBIGUOUS", `${name} has ${open3.length} open pull requests ${head} → ${base} (#${open3.map((p2) => p2.number).join(", #")})`, { advice: "close all but one" });
+  if (open3[0])
+    return toPullInfo(open3[0]);
+  const newest = (ps) => [...ps].sort((a, b) => (b.closed_at ?? "").localeCompare(a.closed_at ?? "") || b.number - a.number)[0];
+  const p = newest(list.filter((x) => x.merged_at)) ?? newest(list);
+  return p ? toPullInfo(p) : void 0;
+}
+async function closePullRequest(ctx, repo, number4, comment) {
+  if (!comment.trim())
+    throw new GitHubError("INVALID_INPUT", `closing #${number4} needs a comment saying why`);
+  const name = `${repo.owner}/${repo.repo}`;
+  const read = async () => {
+    const { data } = await ctx.call(`reading pull request #${number4} of ${name}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
+    return toPullInfo({ ...data, merged_at: data.merged ? data.merged_at ?? "merged" : null });
+  };
+  const before = await read();
+  if (before.state === "merged")
+    throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} is already merged; not closing it`, {
+      advice: "a merged release PR means the release was promoted: there is nothing to abandon"
+    });
+  if (before.state === "closed")
+    return { outcome: "already-closed", pullRequest: before };
+  await ctx.call(`commenting on #${number4} of ${name}`, () => ctx.octokit.rest.issues.createComment({ ...repo, issue_number: number4, body: comment }));
+  await ctx.call(`closing #${number4} of ${name}`, () => ctx.octokit.rest.pulls.update({ ...repo, pull_number: number4, state: "closed" }));
+  const after = await read();
+  if (after.state === "open")
+    throw new GitHubError("VERIFICATION_FAILED", `#${number4} of ${name} still reads back as open after closing it`, {
+      advice: "look at the pull request on GitHub; re-run to converge"
+    });
+  if (after.state === "merged")
+    throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} was merged meanwhile; it cannot be closed`);
+  return { outcome: "closed", pullRequest: after };
+}
+var init_pull_requests2 = __esm({
+  "packages/github/dist/forge/pull-requests.js"() {
+    "use strict";
+    init_errors4();
+    init_convert();
+  }
+});
+
+// packages/github/dist/forge/releases.js
+async function canPush(ctx, repo) {
+  const { data } = await ctx.call(`reading ${repo.owner}/${repo.repo}`, () => ctx.octokit.rest.repos.get({ ...repo }));
+  return data.permissions?.push;
+}
+async function findRelease(ctx, repo, tag) {
+  checkTag(tag);
+  const name = `${repo.owner}/${repo.repo}`;
+  const [all, draftsVisible] = await Promise.all([
+    ctx.call(`listing releases of ${name}`, () => ctx.octokit.paginate(ctx.octokit.rest.repos.listReleases, { ...repo, per_page: 100 })),
+    canPush(ctx, repo)
+  ]);
+  const matches = all.filter((r) => r.tag_name === tag);
+  if (matches.length > 1) {
+    const published = matches.filter((r) => !r.draft);
+    if (published.length !== 1)
+      throw new GitHubError("AMBIGUOUS", `${name} has ${matches.length} releases for tag ${tag} (ids ${matches.map((r) => r.id).join(", ")})`, {
+        advice: "delete the extra draft releases in the GitHub UI, keeping one"
+      });
+    return { repository: repo, tag, release: toRelease(published[0]), draftsVisible };
+  }
+  return { repository: repo, tag, release: matches[0] ? toRelease(matches[0]) : void 0, draftsVisible };
+}
+async function getDraftRelease(ctx, repo, tag) {
+  const found = await findRelease(ctx, repo, tag);
+  if (!found.release)
+    throw notFoundRelease(found);
+  if (!found.release.draft)
+    throw new GitHubError("PRECONDITION_FAILED", `the release ${tag} of ${repo.owner}/${repo.repo} is already published, not a draft`, {
+      advice: "published releases are immutable: if this version is done, there is nothing to promote; otherwise cut the next patch version"
+    });
+  return found.release;
+}
+async function createDraftRelease(ctx, repo, input3) {
+  const name = `${repo.owner}/${repo.repo}`;
+  const found = await findRelease(ctx, repo, input3.tag);
+  if (found.draftsVisible === false)
+    throw new GitHubError("FORBIDDEN", `the token cannot see draft releases of ${name}, so it cannot tell whether a draft for ${input3.tag} exists`, {
+      advice: "use a token with push access (contents: write); only those see drafts"
+    });
+  const existing = found.release;
+  if (existing && !existing.draft)
+    throw new GitHubError("PRECONDITION_FAILED", `${name} already has a published release ${input3.tag}`, {
+      advice: "published releases are immutable and cannot be replaced: cut the next patch version"
+    });
+  const title = input3.name ?? input3.tag;
+  const prerelease = input3.prerelease ?? false;
+  if (existing) {
+    if (existing.notes === input3.notes && existing.name === title && existing.prerelease === prerelease)
+      return { outcome: "unchanged", release: existing };
+    const { data: data2 } = await ctx.call(`updating the draft release ${input3.tag} of ${name}`, () => ctx.octokit.rest.repos.updateRelease({
+      ...repo,
+      release_id: existing.id,
+      body: input3.notes,
+      name: title,
+      prerelease
+    }));
+    return {
+      outcome: "updated",
+      release: await verifyRelease(ctx, repo, data2.id, { draft: true, notes: input3.notes })
+    };
+  }
+  if (input3.requireTag ?? true) {
+    const sha = await getRef(ctx, repo, `tags/${input3.tag}`);
+    if (!sha)
+      throw new GitHubError("PRECONDITION_FAILED", `tag ${input3.tag} does not exist in ${name}`, {
+        advice: "create the version tag first (createTag) so the draft is attached to the exact commit"
+      });
+  }
+  const { data } = await ctx.call(`creating the draft release ${input3.tag} of ${name}`, () => ctx.octokit.rest.repos.createRelease({
+    ...repo,
+    tag_name: input3.tag,
+    name: title,
+    body: input3.notes,
+    draft: true,
+    prerelease
+  })).catch((e) => {
+    throw burnedTag(e, input3.tag, name);
+  });
+  return {
+    outcome: "created",
+    release: await verifyRelease(ctx, repo, data.id, { draft: true, notes: input3.notes })
+  };
+}
+async function publishRelease(ctx, repo, tag, options) {
+  if (!["true", "false", "legacy"].includes(options.makeLatest))
+    throw new GitHubError("INVALID_INPUT", `makeLatest must be 'true', 'false' or 'legacy', not ${JSON.stringify(options.makeLatest)}`);
+  const name = `${repo.owner}/${repo.repo}`;
+  let id = options.draftId;
+  if (id === void 0) {
+    const found = await findRelease(ctx, repo, tag);
+    if (!found.release)
+      throw notFoundRelease(found);
+    if (!found.release.draft)
+      return { outcome: "already-published", release: found.release };
+    id = found.release.id;
+  }
+  const releaseId = id;
+  await ctx.call(`publishing the release ${tag} of ${name}`, () => ctx.octokit.rest.repos.updateRelease({
+    ...repo,
+    release_id: releaseId,
+    draft: false,
+    make_latest: options.makeLatest
+  })).catch((e) => {
+    throw burnedTag(e, tag, name);
+  });
+  const release = await verifyRelease(ctx, repo, releaseId, { draft: false });
+  if (release.tag !== tag)
+    throw new GitHubError("VERIFICATION_FAILED", `release ${releaseId} of ${name} is ${release.tag}, not ${tag}`, {
+      advice: "the release id does not belong to this tag; nothing else was changed"
+    });
+  return { outcome: "published", release };
+}
+async function deleteDraftRelease(ctx, repo, tag) {
+  const found = await findRelease(ctx, repo, tag);
+  if (!found.release) {
+    if (found.draftsVisible === false)
+      throw notFoundRelease(found);
+    return { outcome: "absent" };
+  }
+  if (!found.release.draft)
+    throw new GitHubError("PRECONDITION_FAILED", `refusing to delete the published release ${tag} of ${repo.owner}/${repo.repo}`, {
+      advice: "deleting a published release tombstones its tag forever; fix forward with the next patch version"
+    });
+  const id = found.release.id;
+  await ctx.call(`deleting the draft release ${tag}`, () => ctx.octokit.rest.repos.deleteRelease({ ...repo, release_id: id }));
+  return { outcome: "deleted" };
+}
+async function verifyRelease(ctx, repo, id, want) {
+  const { data } = await ctx.call(`reading back release ${id}`, () => ctx.octokit.rest.repos.getRelease({ ...repo, release_id: id }));
+  const r = toRelease(data);
+  if (r.draft !== want.draft || want.notes !== void 0 && r.notes !== want.notes)
+    throw new GitHubError("VERIFICATION_FAILED", `release ${r.tag} (id ${id}) reads back as draft=${r.draft} with ${r.notes === want.notes ? "the expected" : "different"} notes after the write`, {
+      advice: "look at the release on GitHub; re-run to converge"
+    });
+  return r;
+}
+var init_releases = __esm({
+  "packages/github/dist/forge/releases.js"() {
+    "use strict";
+    init_errors4();
+    init_convert();
+    init_guards();
+    init_refs();
+  }
+});
+
+// packages/github/dist/forge/smoke.js
+async function checkSmokeSignal(ctx, repo, tag, rule) {
+  if (!["prerelease", "published", "either"].includes(rule))
+    throw new GitHubError("INVALID_INPUT", `smoke rule must be 'prerelease', 'published' or 'either', not ${JSON.stringify(rule)}`);
+  const name = `${repo.owner}/${repo.repo}`;
+  const found = await findRelease(ctx, repo, tag);
+  const base = { repository: repo, tag, rule, release: found.release, draftsVisible: found.draftsVisible };
+  const r = found.release;
+  if (!r) {
+    const invisible = found.draftsVisible === false ? " (this token cannot see drafts there, so a draft may exist)" : "";
+    return {
+      ...base,
+      state: "absent",
+      reason: `${name} has no release ${tag} yet${invisible}; if a published one existed and was deleted, the tag is burned for good and the version must be re-cut`
+    };
+  }
+  const kind = `${r.draft ? "a draft" : "a published"} ${r.prerelease ? "pre-release" : "final release"}`;
+  const passed = !r.draft && (rule === "either" || rule === "published" && !r.prerelease || rule === "prerelease" && r.prerelease);
+  const wanted = rule === "published" ? "a published final release" : rule === "prerelease" ? "a published pre-release" : "a published release";
+  return {
+    ...base,
+    // A published final release never turns into a pre-release: under 'prerelease' that is a
+    // mismatch between the rule and the downstream contract, not something to wait for.
+    state: passed ? "passed" : !r.draft && !r.prerelease && rule === "prerelease" ? "unexpected" : "pending",
+    reason: passed ? `${name} has ${kind} ${tag}, as rule '${rule}' requires` : `${name} has ${kind} ${tag}; rule '${rule}' wants ${wanted}${r.draft ? " (still a draft)" : r.prerelease ? " (still a pre-release, expected final)" : " (it is final, not a pre-release)"}`
+  };
+}
+var init_smoke = __esm({
+  "packages/github/dist/forge/smoke.js"() {
+    "use strict";
+    init_errors4();
+    init_releases();
+  }
+});
+
+// packages/github/dist/forge/tags.js
+async function deleteTagWithoutRelease(ctx, repo, tag) {
+  checkTag(tag);
+  const name = `${repo.owner}/${repo.repo}`;
+  const found = await findRelease(ctx, repo, tag);
+  if (found.release)
+    throw new GitHubError("PRECONDITION_FAILED", `refusing to delete tag ${tag} of ${name}: it has a ${found.release.draft ? "draft" : "published"} release`, {
+      advice: found.release.draft ? "delete the draft release first (deleteDraftRelease), then the tag" : "a published release and its tag are forever: fix forward with the next patch version"
+    });
+  if (found.draftsVisible === false)
+    throw new GitHubError("FORBIDDEN", `the token cannot see draft releases of ${name}, so it cannot tell that tag ${tag} has no draft release; not deleting it`, { advice: "use a token with push access (contents: write)" });
+  const full = `refs/tags/${tag}`;
+  const sha = await getRef(ctx, repo, full);
+  if (!sha)
+    return { outcome: "absent", tag, sha: void 0 };
+  try {
+    await ctx.octokit.rest.git.deleteRef({ ...repo, ref: `tags/${tag}` });
+  } catch (e) {
+    if (statusOf(e) === 422 && !await getRef(ctx, repo, full))
+      return { outcome: "absent", tag, sha };
+    throw ctx.fail(e, `deleting tag ${tag} of ${name}`);
+  }
+  return { outcome: "deleted", tag, sha };
+}
+async function createTag(ctx, repo, tag, sha) {
+  checkTag(tag);
+  const r = await createRef(ctx, repo, `refs/tags/${tag}`, sha);
+  if (r.created)
+    return { outcome: "created", tag, sha };
+  if (r.sha === sha)
+    return { outcome: "exists", tag, sha };
+  throw new GitHubError("CONFLICT", `tag ${tag} of ${repo.owner}/${repo.repo} already points at ${r.sha.slice(0, 12)}, not ${sha.slice(0, 12)}`, {
+    advice: "tags are immutable: if that tag is wrong, release the next version"
   });
 }
-function burnedTag(e, tag, repoName) {
-  if (e instanceof GitHubError && e.status === 422 && /immutable release|creations being restricted|GH013|rule violation/i.test(e.message))
-    return new GitHubError("TAG_BURNED", `tag ${tag} of ${repoName} is burned: a published release used it and was deleted, and GitHub never allows it again (${e.message})`, {
-      status: 422,
-      requestId: e.requestId,
-      advice: "this version can never be released; re-cut the content as the next patch version"
-    });
-  return e;
-}
-var SHA_RE, TAG_RE, LOCK_MESSAGE, DISPATCH_BACKDATE_MS, sleep, GitHubForge;
+var init_tags = __esm({
+  "packages/github/dist/forge/tags.js"() {
+    "use strict";
+    init_client();
+    init_errors4();
+    init_guards();
+    init_refs();
+    init_releases();
+  }
+});
+
+// packages/github/dist/forge.js
+var GitHubForge;
 var init_forge = __esm({
   "packages/github/dist/forge.js"() {
     "use strict";
     init_client();
-    init_checks3();
-    init_errors4();
-    init_pull_requests();
-    SHA_RE = /^[0-9a-f]{40}$/;
-    TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._+/-]*$/;
-    LOCK_MESSAGE = "relkit-lock";
-    DISPATCH_BACKDATE_MS = 6e4;
-    sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    init_context();
+    init_contents();
+    init_dispatch();
+    init_lock2();
+    init_merge();
+    init_pull_request_report();
+    init_pull_requests2();
+    init_refs();
+    init_releases();
+    init_smoke();
+    init_tags();
     GitHubForge = class {
       octokit;
-      token;
-      pollMs;
-      mergeabilityAttempts;
-      readBackAttempts;
+      ctx;
       constructor(options) {
         this.octokit = createClient(options);
-        this.token = options.token;
-        this.pollMs = options.pollIntervalMs ?? 2e3;
-        this.mergeabilityAttempts = Math.max(1, options.mergeabilityAttempts ?? 5);
-        this.readBackAttempts = Math.max(1, options.readBackAttempts ?? 10);
-      }
-      fail(e, doing, advice) {
-        return toGitHubError(e, doing, this.token, advice);
-      }
-      async call(doing, fn, advice) {
-        try {
-          return await fn();
-        } catch (e) {
-          throw this.fail(e, doing, advice);
-        }
+        this.ctx = forgeContext(this.octokit, options.token, {
+          pollMs: options.pollIntervalMs ?? 2e3,
+          mergeabilityAttempts: Math.max(1, options.mergeabilityAttempts ?? 5),
+          readBackAttempts: Math.max(1, options.readBackAttempts ?? 10)
+        });
       }
       // ------------------------------------------------------------------------------------------
       // Releases
       // ------------------------------------------------------------------------------------------
       /** Whether this token has push access (and so sees draft releases); undefined if GitHub does not say. */
-      async canPush(repo) {
-        const { data } = await this.call(`reading ${repo.owner}/${repo.repo}`, () => this.octokit.rest.repos.get({ ...repo }));
-        return data.permissions?.push;
+      canPush(repo) {
+        return canPush(this.ctx, repo);
       }
       /**
        * Finds the release for a tag, drafts included, by listing releases (GET /releases/tags/{tag}
        * never returns a draft, #507). Only a token with push access sees drafts in the list (#517),
        * so the lookup also reports whether drafts were visible.
        */
-      async findRelease(repo, tag) {
-        checkTag(tag);
-        const name = `${repo.owner}/${repo.repo}`;
-        const [all, draftsVisible] = await Promise.all([
-          this.call(`listing releases of ${name}`, () => this.octokit.paginate(this.octokit.rest.repos.listReleases, { ...repo, per_page: 100 })),
-          this.canPush(repo)
-        ]);
-        const matches = all.filter((r) => r.tag_name === tag);
-        if (matches.length > 1) {
-          const published = matches.filter((r) => !r.draft);
-          if (published.length !== 1)
-            throw new GitHubError("AMBIGUOUS", `${name} has ${matches.length} releases for tag ${tag} (ids ${matches.map((r) => r.id).join(", ")})`, {
-              advice: "delete the extra draft releases in the GitHub UI, keeping one"
-            });
-          return { repository: repo, tag, release: toRelease(published[0]), draftsVisible };
-        }
-        return { repository: repo, tag, release: matches[0] ? toRelease(matches[0]) : void 0, draftsVisible };
+      findRelease(repo, tag) {
+        return findRelease(this.ctx, repo, tag);
       }
       /** The draft release for a tag; a clear error if it is missing, invisible to this token, or published. */
-      async getDraftRelease(repo, tag) {
-        const found = await this.findRelease(repo, tag);
-        if (!found.release)
-          throw notFoundRelease(found);
-        if (!found.release.draft)
-          throw new GitHubError("PRECONDITION_FAILED", `the release ${tag} of ${repo.owner}/${repo.repo} is already published, not a draft`, {
-            advice: "published releases are immutable: if this version is done, there is nothing to promote; otherwise cut the next patch version"
-          });
-        return found.release;
+      getDraftRelease(repo, tag) {
+        return getDraftRelease(this.ctx, repo, tag);
       }
       /**
        * Creates the draft release for a tag with the given notes. An existing draft is the retry
        * path (its notes are brought up to date); an existing published release is an error.
        */
-      async createDraftRelease(repo, input3) {
-        const name = `${repo.owner}/${repo.repo}`;
-        const found = await this.findRelease(repo, input3.tag);
-        if (found.draftsVisible === false)
-          throw new GitHubError("FORBIDDEN", `the token cannot see draft releases of ${name}, so it cannot tell whether a draft for ${input3.tag} exists`, {
-            advice: "use a token with push access (contents: write); only those see drafts"
-          });
-        const existing = found.release;
-        if (existing && !existing.draft)
-          throw new GitHubError("PRECONDITION_FAILED", `${name} already has a published release ${input3.tag}`, {
-            advice: "published releases are immutable and cannot be replaced: cut the next patch version"
-          });
-        const title = input3.name ?? input3.tag;
-        const prerelease = input3.prerelease ?? false;
-        if (existing) {
-          if (existing.notes === input3.notes && existing.name === title && existing.prerelease === prerelease)
-            return { outcome: "unchanged", release: existing };
-          const { data: data2 } = await this.call(`updating the draft release ${input3.tag} of ${name}`, () => this.octokit.rest.repos.updateRelease({
-            ...repo,
-            release_id: existing.id,
-            body: input3.notes,
-            name: title,
-            prerelease
-          }));
-          return {
-            outcome: "updated",
-            release: await this.verifyRelease(repo, data2.id, { draft: true, notes: input3.notes })
-          };
-        }
-        if (input3.requireTag ?? true) {
-          const sha = await this.getRef(repo, `tags/${input3.tag}`);
-          if (!sha)
-            throw new GitHubError("PRECONDITION_FAILED", `tag ${input3.tag} does not exist in ${name}`, {
-              advice: "create the version tag first (createTag) so the draft is attached to the exact commit"
-            });
-        }
-        const { data } = await this.call(`creating the draft release ${input3.tag} of ${name}`, () => this.octokit.rest.repos.createRelease({
-          ...repo,
-          tag_name: input3.tag,
-          name: title,
-          body: input3.notes,
-          draft: true,
-          prerelease
-        })).catch((e) => {
-          throw burnedTag(e, input3.tag, name);
-        });
-        return {
-          outcome: "created",
-          release: await this.verifyRelease(repo, data.id, { draft: true, notes: input3.notes })
-        };
+      createDraftRelease(repo, input3) {
+        return createDraftRelease(this.ctx, repo, input3);
       }
       /**
        * Publishes the draft release of a tag (`draft: false`) with an explicit make_latest. Already
@@ -29775,62 +30327,15 @@ var init_forge = __esm({
        * observed (the release engine does, in its gates), which saves the lookup; the published
        * release is read back either way and must carry the tag.
        */
-      async publishRelease(repo, tag, options) {
-        if (!["true", "false", "legacy"].includes(options.makeLatest))
-          throw new GitHubError("INVALID_INPUT", `makeLatest must be 'true', 'false' or 'legacy', not ${JSON.stringify(options.makeLatest)}`);
-        const name = `${repo.owner}/${repo.repo}`;
-        let id = options.draftId;
-        if (id === void 0) {
-          const found = await this.findRelease(repo, tag);
-          if (!found.release)
-            throw notFoundRelease(found);
-          if (!found.release.draft)
-            return { outcome: "already-published", release: found.release };
-          id = found.release.id;
-        }
-        const releaseId = id;
-        await this.call(`publishing the release ${tag} of ${name}`, () => this.octokit.rest.repos.updateRelease({
-          ...repo,
-          release_id: releaseId,
-          draft: false,
-          make_latest: options.makeLatest
-        })).catch((e) => {
-          throw burnedTag(e, tag, name);
-        });
-        const release = await this.verifyRelease(repo, releaseId, { draft: false });
-        if (release.tag !== tag)
-          throw new GitHubError("VERIFICATION_FAILED", `release ${releaseId} of ${name} is ${release.tag}, not ${tag}`, {
-            advice: "the release id does not belong to this tag; nothing else was changed"
-          });
-        return { outcome: "published", release };
+      publishRelease(repo, tag, options) {
+        return publishRelease(this.ctx, repo, tag, options);
       }
       /**
        * Deletes the draft release of a tag (the abandon path). A published release is never deleted:
        * on GitHub that burns the tag name forever (#1301).
        */
-      async deleteDraftRelease(repo, tag) {
-        const found = await this.findRelease(repo, tag);
-        if (!found.release) {
-          if (found.draftsVisible === false)
-            throw notFoundRelease(found);
-          return { outcome: "absent" };
-        }
-        if (!found.release.draft)
-          throw new GitHubError("PRECONDITION_FAILED", `refusing to delete the published release ${tag} of ${repo.owner}/${repo.repo}`, {
-            advice: "deleting a published release tombstones its tag forever; fix forward with the next patch version"
-          });
-        const id = found.release.id;
-        await this.call(`deleting the draft release ${tag}`, () => this.octokit.rest.repos.deleteRelease({ ...repo, release_id: id }));
-        return { outcome: "deleted" };
-      }
-      async verifyRelease(repo, id, want) {
-        const { data } = await this.call(`reading back release ${id}`, () => this.octokit.rest.repos.getRelease({ ...repo, release_id: id }));
-        const r = toRelease(data);
-        if (r.draft !== want.draft || want.notes !== void 0 && r.notes !== want.notes)
-          throw new GitHubError("VERIFICATION_FAILED", `release ${r.tag} (id ${id}) reads back as draft=${r.draft} with ${r.notes === want.notes ? "the expected" : "different"} notes after the write`, {
-            advice: "look at the release on GitHub; re-run to converge"
-          });
-        return r;
+      deleteDraftRelease(repo, tag) {
+        return deleteDraftRelease(this.ctx, repo, tag);
       }
       // ------------------------------------------------------------------------------------------
       // Downstream smoke signal
@@ -29840,340 +30345,69 @@ var init_forge = __esm({
        * `published` (a published, non-prerelease release: what the origin ships), `prerelease` (a
        * published pre-release: the original request's wording) or `either` (any published release).
        */
-      async checkSmokeSignal(repo, tag, rule) {
-        if (!["prerelease", "published", "either"].includes(rule))
-          throw new GitHubError("INVALID_INPUT", `smoke rule must be 'prerelease', 'published' or 'either', not ${JSON.stringify(rule)}`);
-        const name = `${repo.owner}/${repo.repo}`;
-        const found = await this.findRelease(repo, tag);
-        const base = { repository: repo, tag, rule, release: found.release, draftsVisible: found.draftsVisible };
-        const r = found.release;
-        if (!r) {
-          const invisible = found.draftsVisible === false ? " (this token cannot see drafts there, so a draft may exist)" : "";
-          return {
-            ...base,
-            state: "absent",
-            reason: `${name} has no release ${tag} yet${invisible}; if a published one existed and was deleted, the tag is burned for good and the version must be re-cut`
-          };
-        }
-        const kind = `${r.draft ? "a draft" : "a published"} ${r.prerelease ? "pre-release" : "final release"}`;
-        const passed = !r.draft && (rule === "either" || rule === "published" && !r.prerelease || rule === "prerelease" && r.prerelease);
-        const wanted = rule === "published" ? "a published final release" : rule === "prerelease" ? "a published pre-release" : "a published release";
-        return {
-          ...base,
-          // A published final release never turns into a pre-release: under 'prerelease' that is a
-          // mismatch between the rule and the downstream contract, not something to wait for.
-          state: passed ? "passed" : !r.draft && !r.prerelease && rule === "prerelease" ? "unexpected" : "pending",
-          reason: passed ? `${name} has ${kind} ${tag}, as rule '${rule}' requires` : `${name} has ${kind} ${tag}; rule '${rule}' wants ${wanted}${r.draft ? " (still a draft)" : r.prerelease ? " (still a pre-release, expected final)" : " (it is final, not a pre-release)"}`
-        };
+      checkSmokeSignal(repo, tag, rule) {
+        return checkSmokeSignal(this.ctx, repo, tag, rule);
       }
       // ------------------------------------------------------------------------------------------
       // Release pull request
       // ------------------------------------------------------------------------------------------
       /** The open PR `release/{version}` → `main` (names configurable); undefined if none. */
-      async findReleasePullRequest(repo, version2, branches = {}) {
-        const head = (branches.head ?? "release/{version}").replace("{version}", version2);
-        const baseRef = branches.base ?? "main";
-        const name = `${repo.owner}/${repo.repo}`;
-        const list = await this.call(`listing pull requests ${head} → ${baseRef} of ${name}`, () => this.octokit.paginate(this.octokit.rest.pulls.list, {
-          ...repo,
-          head: `${repo.owner}:${head}`,
-          base: baseRef,
-          state: "open",
-          per_page: 100
-        }));
-        if (list.length > 1)
-          throw new GitHubError("AMBIGUOUS", `${name} has ${list.length} open pull requests ${head} → ${baseRef} (#${list.map((p2) => p2.number).join(", #")})`, {
-            advice: "close all but one"
-          });
-        const p = list[0];
-        return p ? toPullInfo(p) : void 0;
+      findReleasePullRequest(repo, version2, branches = {}) {
+        return findReleasePullRequest(this.ctx, repo, version2, branches);
       }
       /**
        * The pull request `head` → `base` in whatever state: the open one; else the most recently
        * merged one (a resumed promote must see `merged`); else the most recently closed one (an
        * abandoned release). Several open ones are AMBIGUOUS. Undefined when none ever existed.
        */
-      async findPullRequest(repo, branches) {
-        const { head, base } = branches;
-        const name = `${repo.owner}/${repo.repo}`;
-        const list = await this.call(`listing pull requests ${head} → ${base} of ${name}`, () => this.octokit.paginate(this.octokit.rest.pulls.list, {
-          ...repo,
-          head: `${repo.owner}:${head}`,
-          base,
-          state: "all",
-          per_page: 100
-        }));
-        const open3 = list.filter((p2) => p2.state === "open");
-        if (open3.length > 1)
-          throw new GitHubError("AMBIGUOUS", `${name} has ${open3.length} open pull requests ${head} → ${base} (#${open3.map((p2) => p2.number).join(", #")})`, { advice: "close all but one" });
-        if (open3[0])
-          return toPullInfo(open3[0]);
-        const newest = (ps) => [...ps].sort((a, b) => (b.closed_at ?? "").localeCompare(a.closed_at ?? "") || b.number - a.number)[0];
-        const p = newest(list.filter((x) => x.merged_at)) ?? newest(list);
-        return p ? toPullInfo(p) : void 0;
+      findPullRequest(repo, branches) {
+        return findPullRequest(this.ctx, repo, branches);
       }
       /**
        * Closes a pull request with a comment saying why (the abandon path). Already closed counts as
        * done; a merged pull request is an error (it cannot be un-merged). The comment goes first so
        * the reason is on the PR before it closes; a crash between the two re-comments on a re-run.
        */
-      async closePullRequest(repo, number4, comment) {
-        if (!comment.trim())
-          throw new GitHubError("INVALID_INPUT", `closing #${number4} needs a comment saying why`);
-        const name = `${repo.owner}/${repo.repo}`;
-        const read = async () => {
-          const { data } = await this.call(`reading pull request #${number4} of ${name}`, () => this.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
-          return toPullInfo({ ...data, merged_at: data.merged ? data.merged_at ?? "merged" : null });
-        };
-        const before = await read();
-        if (before.state === "merged")
-          throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} is already merged; not closing it`, {
-            advice: "a merged release PR means the release was promoted: there is nothing to abandon"
-          });
-        if (before.state === "closed")
-          return { outcome: "already-closed", pullRequest: before };
-        await this.call(`commenting on #${number4} of ${name}`, () => this.octokit.rest.issues.createComment({ ...repo, issue_number: number4, body: comment }));
-        await this.call(`closing #${number4} of ${name}`, () => this.octokit.rest.pulls.update({ ...repo, pull_number: number4, state: "closed" }));
-        const after = await read();
-        if (after.state === "open")
-          throw new GitHubError("VERIFICATION_FAILED", `#${number4} of ${name} still reads back as open after closing it`, {
-            advice: "look at the pull request on GitHub; re-run to converge"
-          });
-        if (after.state === "merged")
-          throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} was merged meanwhile; it cannot be closed`);
-        return { outcome: "closed", pullRequest: after };
+      closePullRequest(repo, number4, comment) {
+        return closePullRequest(this.ctx, repo, number4, comment);
       }
       /**
        * Everything the PR gate needs: draft, approval (reviewDecision with the reviews-list
        * fallback), checks (latest run per name), mergeability (re-queried while GitHub computes it).
        */
-      async observePullRequest(repo, number4) {
-        const { pr, mergeability } = await this.readMergeability(repo, number4);
-        const [approval, checks] = await Promise.all([
-          this.readApproval(repo, number4),
-          this.readChecks(repo, pr.head.sha)
-        ]);
-        const blockers = [];
-        if (pr.state !== "open")
-          blockers.push(`the pull request is ${pr.state}`);
-        if (pr.draft)
-          blockers.push("the pull request is a draft");
-        if (!approval.approved)
-          blockers.push(approval.changesRequestedBy.length ? `changes requested by ${approval.changesRequestedBy.join(", ")}` : `not approved (${approval.decision ?? "no approving review"})`);
-        if (checks.verdict !== "green")
-          blockers.push(checks.verdict === "failed" ? `checks failed: ${checks.failed.join(", ")}` : checks.verdict === "pending" ? `checks pending: ${checks.pending.join(", ")}` : "no checks reported on the head commit");
-        if (mergeability.state !== "mergeable" && mergeability.state !== "draft" && pr.state === "open")
-          blockers.push(`${mergeability.reason}${mergeability.advice ? `: ${mergeability.advice}` : ""}`);
-        return { pullRequest: pr, approval, checks, mergeability, blockers };
-      }
-      async readMergeability(repo, number4) {
-        for (let attempt = 1; ; attempt++) {
-          const { data } = await this.call(`reading pull request #${number4}`, () => this.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
-          const pr = toPullInfo(data);
-          const mergeability = classifyMergeability({
-            merged: data.merged,
-            state: data.state,
-            draft: data.draft ?? false,
-            mergeable: data.mergeable,
-            mergeableState: data.mergeable_state
-          }, data.head.ref, data.base.ref);
-          if (mergeability.state !== "unknown" || attempt >= this.mergeabilityAttempts)
-            return { pr, mergeability };
-          await sleep(this.pollMs);
-        }
-      }
-      async readApproval(repo, number4) {
-        const [decision, reviews] = await Promise.all([
-          this.reviewDecision(repo, number4),
-          this.call(`listing reviews of #${number4}`, () => this.octokit.paginate(this.octokit.rest.pulls.listReviews, {
-            ...repo,
-            pull_number: number4,
-            per_page: 100
-          }))
-        ]);
-        return evaluateApproval(decision, reviews.map((r) => ({
-          login: r.user?.login ?? "",
-          state: r.state,
-          submittedAt: r.submitted_at ?? null
-        })));
-      }
-      async reviewDecision(repo, number4) {
-        const query = `query($owner: String!, $repo: String!, $number: Int!) {
-      repository(owner: $owner, name: $repo) { pullRequest(number: $number) { reviewDecision } }
-    }`;
-        const data = await this.call(`reading the review decision of #${number4}`, () => this.octokit.graphql(query, {
-          owner: repo.owner,
-          repo: repo.repo,
-          number: number4
-        }));
-        return data.repository?.pullRequest?.reviewDecision ?? null;
+      observePullRequest(repo, number4) {
+        return observePullRequest(this.ctx, repo, number4);
       }
       /** Check runs and commit statuses of a commit, merged; only the latest run per name counts. */
-      async readChecks(repo, sha) {
-        const [runs, statuses] = await Promise.all([
-          this.call(`listing check runs of ${sha.slice(0, 12)}`, () => this.octokit.paginate(this.octokit.rest.checks.listForRef, {
-            ...repo,
-            ref: sha,
-            filter: "all",
-            per_page: 100
-          })),
-          this.call(`listing commit statuses of ${sha.slice(0, 12)}`, () => this.octokit.paginate(this.octokit.rest.repos.listCommitStatusesForRef, {
-            ...repo,
-            ref: sha,
-            per_page: 100
-          }))
-        ]);
-        const raw = [
-          ...runs.map((r) => ({
-            source: "check-run",
-            id: r.id,
-            name: r.name,
-            status: r.status,
-            conclusion: r.conclusion ?? null,
-            startedAt: r.started_at ?? r.completed_at ?? "1970-01-01T00:00:00Z",
-            url: r.html_url ?? null
-          })),
-          ...statuses.map((s) => ({
-            source: "status",
-            id: s.id,
-            name: s.context,
-            status: s.state,
-            conclusion: null,
-            startedAt: s.created_at,
-            url: s.target_url ?? null
-          }))
-        ];
-        return summarizeChecks(raw);
+      readChecks(repo, sha) {
+        return readChecks(this.ctx, repo, sha);
       }
       /**
        * Merges the release PR, after re-checking everything right before (#1132/#1487: the state
        * may have changed since the gates ran) and with GitHub's `sha` guard, so a PR that moved is
        * not merged. Already merged counts as done.
        */
-      async mergePullRequest(repo, number4, input3) {
-        if (!SHA_RE.test(input3.expectedHeadSha))
-          throw new GitHubError("INVALID_INPUT", `expectedHeadSha must be a full 40-character commit SHA, not ${JSON.stringify(input3.expectedHeadSha)}`);
-        const method = input3.method ?? "merge";
-        if (!["merge", "squash", "rebase"].includes(method))
-          throw new GitHubError("INVALID_INPUT", `merge method must be merge, squash or rebase, not ${JSON.stringify(method)}`);
-        if (!input3.checkedByCaller) {
-          const report2 = await this.observePullRequest(repo, number4);
-          const pr = report2.pullRequest;
-          if (pr.state === "merged") {
-            if (pr.head.sha !== input3.expectedHeadSha)
-              throw new GitHubError("HEAD_MOVED", `#${number4} was merged at head ${pr.head.sha.slice(0, 12)}, not the checked ${input3.expectedHeadSha.slice(0, 12)}`, {
-                advice: "someone merged a different head; inspect main before going on"
-              });
-            return { outcome: "already-merged", mergeCommitSha: pr.mergeCommitSha ?? "", pullRequest: pr };
-          }
-          if (pr.head.sha !== input3.expectedHeadSha)
-            throw new GitHubError("HEAD_MOVED", `#${number4} head is now ${pr.head.sha.slice(0, 12)}, not the checked ${input3.expectedHeadSha.slice(0, 12)}; not merged`, {
-              advice: "new commits landed on the release branch: re-run the gates for the new head"
-            });
-          const blockers = report2.blockers.filter((b) => input3.requireApproval !== false || !b.startsWith("not approved"));
-          if (blockers.length)
-            throw new GitHubError("NOT_MERGEABLE", `#${number4} cannot be merged: ${blockers.join("; ")}`, {
-              advice: report2.mergeability.advice ?? "fix what is listed and re-run; nothing was merged"
-            });
-        }
-        const { data } = await this.call(`merging #${number4}`, () => this.octokit.rest.pulls.merge({
-          ...repo,
-          pull_number: number4,
-          sha: input3.expectedHeadSha,
-          merge_method: method,
-          ...input3.commitTitle ? { commit_title: input3.commitTitle } : {}
-        }), {
-          405: "GitHub refused the merge: check branch protection, approvals and mergeability",
-          409: "the head moved: re-run the gates"
-        }).catch((e) => {
-          const status2 = statusOf(e);
-          const err = this.fail(e, `merging #${number4}`);
-          if (status2 === 409)
-            throw new GitHubError("HEAD_MOVED", err.message, {
-              status: status2,
-              requestId: err.requestId,
-              advice: "the release branch moved: re-run the gates for the new head"
-            });
-          if (status2 === 405)
-            throw new GitHubError("NOT_MERGEABLE", err.message, {
-              status: status2,
-              requestId: err.requestId,
-              advice: err.advice
-            });
-          throw err;
-        });
-        const after = await this.call(`reading back #${number4}`, () => this.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
-        if (!after.data.merged || after.data.merge_commit_sha !== data.sha)
-          throw new GitHubError("VERIFICATION_FAILED", `#${number4} does not read back as merged at ${data.sha.slice(0, 12)}`, {
-            advice: "look at the pull request on GitHub; re-run to converge"
-          });
-        return {
-          outcome: "merged",
-          mergeCommitSha: data.sha,
-          pullRequest: toPullInfo(after.data)
-        };
+      mergePullRequest(repo, number4, input3) {
+        return mergePullRequest(this.ctx, repo, number4, input3);
       }
       // ------------------------------------------------------------------------------------------
       // Refs, tags, locks
       // ------------------------------------------------------------------------------------------
       /** The SHA a ref points at (`tags/1.2.3`, `heads/main` or `refs/...`); undefined if it does not exist. */
-      async getRef(repo, ref) {
-        const short7 = fullRef(ref).slice("refs/".length);
-        try {
-          const { data } = await this.octokit.rest.git.getRef({ ...repo, ref: short7 });
-          return data.object.sha;
-        } catch (e) {
-          if (statusOf(e) === 404)
-            return void 0;
-          throw this.fail(e, `reading ref ${short7}`);
-        }
+      getRef(repo, ref) {
+        return getRef(this.ctx, repo, ref);
       }
       /** Creates a ref; if it exists, reports where it points instead (the refs API answers 422). */
-      async createRef(repo, ref, sha, options = {}) {
-        const full = fullRef(ref);
-        if (!SHA_RE.test(sha))
-          throw new GitHubError("INVALID_INPUT", `a ref needs a full 40-character commit SHA, not ${JSON.stringify(sha)}`);
-        if (full.split("/").length < 3)
-          throw new GitHubError("INVALID_INPUT", `"${full}" is not a ref name like refs/tags/1.2.3`);
-        try {
-          await this.octokit.rest.git.createRef({ ...repo, ref: full, sha });
-        } catch (e) {
-          if (statusOf(e) === 422) {
-            const existing = await this.getRef(repo, full);
-            if (existing)
-              return { created: false, ref: full, sha: existing };
-          }
-          throw burnedTag(this.fail(e, `creating ${full}`), full.slice("refs/tags/".length), `${repo.owner}/${repo.repo}`);
-        }
-        if (options.readBack !== false)
-          await this.waitForRef(repo, full, sha);
-        return { created: true, ref: full, sha };
+      createRef(repo, ref, sha, options = {}) {
+        return createRef(this.ctx, repo, ref, sha, options);
       }
       /** Deletes a ref; with `expectedSha`, only while it still points there. Absent counts as done. */
-      async deleteRef(repo, ref, options = {}) {
-        const full = fullRef(ref);
-        if (full.startsWith("refs/tags/"))
-          throw new GitHubError("INVALID_INPUT", `refusing to delete the tag ${full}: version tags are forever (forward-fix policy)`, {
-            advice: "cut the next version instead of moving or deleting a tag"
-          });
-        const current = await this.getRef(repo, full);
-        if (!current)
-          return { deleted: false };
-        if (options.expectedSha && current !== options.expectedSha)
-          throw new GitHubError("CONFLICT", `${full} points at ${current.slice(0, 12)}, not ${options.expectedSha.slice(0, 12)}; not deleted`);
-        try {
-          await this.octokit.rest.git.deleteRef({ ...repo, ref: full.slice("refs/".length) });
-        } catch (e) {
-          if (statusOf(e) === 422 && !await this.getRef(repo, full))
-            return { deleted: false };
-          throw this.fail(e, `deleting ${full}`);
-        }
-        return { deleted: true };
+      deleteRef(repo, ref, options = {}) {
+        return deleteRef(this.ctx, repo, ref, options);
       }
       /** Names of the tags starting with `prefix` (all pages; `''` lists every tag). */
-      async listTags(repo, prefix) {
-        const refs = await this.call(`listing tags ${prefix}* of ${repo.owner}/${repo.repo}`, () => this.octokit.paginate(this.octokit.rest.git.listMatchingRefs, { ...repo, ref: `tags/${prefix}` }));
-        return refs.map((r) => r.ref.slice("refs/tags/".length)).filter((t) => t.startsWith(prefix));
+      listTags(repo, prefix) {
+        return listTags(this.ctx, repo, prefix);
       }
       /**
        * Deletes a tag that has no release, draft or published (the abandon path: a version tag made
@@ -30181,43 +30415,15 @@ var init_forge = __esm({
        * before deleting and refuses if there is one, or if the token cannot see drafts; a tag with a
        * published release is never touched (forward-fix policy, #1301). Absent counts as done.
        */
-      async deleteTagWithoutRelease(repo, tag) {
-        checkTag(tag);
-        const name = `${repo.owner}/${repo.repo}`;
-        const found = await this.findRelease(repo, tag);
-        if (found.release)
-          throw new GitHubError("PRECONDITION_FAILED", `refusing to delete tag ${tag} of ${name}: it has a ${found.release.draft ? "draft" : "published"} release`, {
-            advice: found.release.draft ? "delete the draft release first (deleteDraftRelease), then the tag" : "a published release and its tag are forever: fix forward with the next patch version"
-          });
-        if (found.draftsVisible === false)
-          throw new GitHubError("FORBIDDEN", `the token cannot see draft releases of ${name}, so it cannot tell that tag ${tag} has no draft release; not deleting it`, { advice: "use a token with push access (contents: write)" });
-        const full = `refs/tags/${tag}`;
-        const sha = await this.getRef(repo, full);
-        if (!sha)
-          return { outcome: "absent", tag, sha: void 0 };
-        try {
-          await this.octokit.rest.git.deleteRef({ ...repo, ref: `tags/${tag}` });
-        } catch (e) {
-          if (statusOf(e) === 422 && !await this.getRef(repo, full))
-            return { outcome: "absent", tag, sha };
-          throw this.fail(e, `deleting tag ${tag} of ${name}`);
-        }
-        return { outcome: "deleted", tag, sha };
+      deleteTagWithoutRelease(repo, tag) {
+        return deleteTagWithoutRelease(this.ctx, repo, tag);
       }
       /**
        * Creates the lightweight version tag at a SHA (lightweight: an annotated tag made by a bot is
        * forever "unsigned", #1370). A race lost to the same SHA is success; another SHA is an error.
        */
-      async createTag(repo, tag, sha) {
-        checkTag(tag);
-        const r = await this.createRef(repo, `refs/tags/${tag}`, sha);
-        if (r.created)
-          return { outcome: "created", tag, sha };
-        if (r.sha === sha)
-          return { outcome: "exists", tag, sha };
-        throw new GitHubError("CONFLICT", `tag ${tag} of ${repo.owner}/${repo.repo} already points at ${r.sha.slice(0, 12)}, not ${sha.slice(0, 12)}`, {
-          advice: "tags are immutable: if that tag is wrong, release the next version"
-        });
+      createTag(repo, tag, sha) {
+        return createTag(this.ctx, repo, tag, sha);
       }
       /**
        * Takes a lock named `name` as the ref `refs/relkit-locks/<name>`: creating a ref is atomic
@@ -30228,108 +30434,16 @@ var init_forge = __esm({
        * Takes a lock ref. `branch` names an existing branch whose tree the lock commit reuses (the
        * default branch when omitted, which costs one more read).
        */
-      async acquireLock(repo, name, options) {
-        return this.takeLock(repo, name, options, 1);
-      }
-      async takeLock(repo, name, options, attempt) {
-        if (!/^[A-Za-z0-9._-]+$/.test(name))
-          throw new GitHubError("INVALID_INPUT", `lock name "${name}" may use letters, digits, . _ - only`);
-        const ref = `refs/relkit-locks/${name}`;
-        const now = options.now ?? /* @__PURE__ */ new Date();
-        const info = {
-          holder: options.holder,
-          acquiredAt: now.toISOString(),
-          expiresAt: new Date(now.getTime() + options.ttlMs).toISOString()
-        };
-        const sha = await this.lockCommit(repo, info, options.branch);
-        const first = await this.createRef(repo, ref, sha, { readBack: false });
-        if (first.created)
-          return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: false };
-        const held = await this.readLock(repo, name);
-        if (!held) {
-          if (attempt >= 3)
-            throw new GitHubError("CONFLICT", `lock ${name} keeps changing hands; retry later`);
-          return this.takeLock(repo, name, options, attempt + 1);
-        }
-        if (Date.parse(held.expiresAt) > now.getTime())
-          return { acquired: false, heldBy: held };
-        await this.deleteRef(repo, ref, { expectedSha: held.sha }).catch((e) => {
-          if (!(e instanceof GitHubError && e.code === "CONFLICT"))
-            throw e;
-        });
-        const second = await this.createRef(repo, ref, sha, { readBack: false });
-        if (second.created)
-          return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: true };
-        const winner = await this.readLock(repo, name);
-        if (!winner)
-          throw new GitHubError("CONFLICT", `lock ${name} changed hands while taking it over; retry`);
-        return { acquired: false, heldBy: winner };
+      acquireLock(repo, name, options) {
+        return acquireLock(this.ctx, repo, name, options);
       }
       /** Who holds a lock, or undefined when it is free. */
-      async readLock(repo, name) {
-        const ref = `refs/relkit-locks/${name}`;
-        const sha = await this.getRef(repo, ref);
-        if (!sha)
-          return void 0;
-        const { data } = await this.call(`reading lock ${name}`, () => this.octokit.rest.git.getCommit({ ...repo, commit_sha: sha }));
-        const json2 = data.message.startsWith(LOCK_MESSAGE) ? data.message.slice(LOCK_MESSAGE.length).trim() : "";
-        try {
-          const parsed = JSON.parse(json2);
-          if (typeof parsed.holder === "string" && typeof parsed.expiresAt === "string" && typeof parsed.acquiredAt === "string")
-            return {
-              name,
-              ref,
-              sha,
-              holder: parsed.holder,
-              acquiredAt: parsed.acquiredAt,
-              expiresAt: parsed.expiresAt
-            };
-        } catch {
-        }
-        return {
-          name,
-          ref,
-          sha,
-          holder: "unknown (not a relkit lock commit)",
-          acquiredAt: data.committer.date ?? "",
-          expiresAt: "9999-12-31T00:00:00.000Z"
-        };
+      readLock(repo, name) {
+        return readLock(this.ctx, repo, name);
       }
       /** Releases a lock this holder took; a lock someone else holds now is left alone. */
-      async releaseLock(repo, lock) {
-        try {
-          return { released: (await this.deleteRef(repo, lock.ref, { expectedSha: lock.sha })).deleted };
-        } catch (e) {
-          if (e instanceof GitHubError && e.code === "CONFLICT")
-            return { released: false };
-          throw e;
-        }
-      }
-      async lockCommit(repo, info, knownBranch) {
-        const branch = knownBranch ?? (await this.call("reading the repository", () => this.octokit.rest.repos.get({ ...repo }))).data.default_branch;
-        const head = await this.getRef(repo, `heads/${branch}`);
-        if (!head)
-          throw new GitHubError("NOT_FOUND", `the branch ${branch} of ${repo.owner}/${repo.repo} has no commit`);
-        const { data: tip } = await this.call("reading the default branch tip", () => this.octokit.rest.git.getCommit({ ...repo, commit_sha: head }));
-        const { data } = await this.call("writing the lock commit", () => this.octokit.rest.git.createCommit({
-          ...repo,
-          message: `${LOCK_MESSAGE}
-
-${JSON.stringify(info)}`,
-          tree: tip.tree.sha,
-          parents: []
-        }));
-        return data.sha;
-      }
-      async waitForRef(repo, ref, sha) {
-        for (let i = 0; i < this.readBackAttempts; i++) {
-          if (await this.getRef(repo, ref) === sha)
-            return;
-          await sleep(this.pollMs);
-        }
-        throw new GitHubError("VERIFICATION_FAILED", `${ref} does not read back at ${sha.slice(0, 12)} after the write`, {
-          advice: "GitHub may be lagging; re-run (the step is idempotent)"
-        });
+      releaseLock(repo, lock) {
+        return releaseLock(this.ctx, repo, lock);
       }
       // ------------------------------------------------------------------------------------------
       // File commits through the API
@@ -30339,55 +30453,12 @@ ${JSON.stringify(info)}`,
        * branches for apps with bypass), then reads back from the commit it returned that the
        * content landed. A "successful" API commit that changed nothing fails loudly (#455).
        */
-      async commitFile(repo, input3) {
-        const name = `${repo.owner}/${repo.repo}`;
-        const current = await this.readFile(repo, input3.path, input3.branch);
-        if (current && current.content === input3.content) {
-          const head = await this.getRef(repo, `heads/${input3.branch}`);
-          return { outcome: "unchanged", commitSha: head ?? "", blobSha: current.sha };
-        }
-        const { data } = await this.call(`committing ${input3.path} to ${input3.branch} of ${name}`, () => this.octokit.rest.repos.createOrUpdateFileContents({
-          ...repo,
-          path: input3.path,
-          branch: input3.branch,
-          message: input3.message,
-          content: Buffer.from(input3.content, "utf8").toString("base64"),
-          ...current ? { sha: current.sha } : {}
-        }), {
-          409: `${input3.path} changed on ${input3.branch} while committing: re-run`,
-          404: `branch ${input3.branch} does not exist in ${name}`
-        });
-        const commitSha = data.commit.sha;
-        if (!commitSha)
-          throw new GitHubError("UNEXPECTED_RESPONSE", `GitHub returned no commit SHA for the write to ${input3.path}`);
-        let tip;
-        for (let i = 0; i < this.readBackAttempts; i++) {
-          tip = await this.getRef(repo, `heads/${input3.branch}`);
-          if (tip === commitSha)
-            break;
-          await sleep(this.pollMs);
-        }
-        if (tip !== commitSha)
-          throw new GitHubError("VERIFICATION_FAILED", `${input3.branch} of ${name} is at ${tip?.slice(0, 12) ?? "nothing"}, not at the commit ${commitSha.slice(0, 12)} GitHub returned`, {
-            advice: "someone pushed in between or GitHub lags: re-run to converge"
-          });
-        const landed = await this.readFile(repo, input3.path, commitSha);
-        if (landed?.content !== input3.content)
-          throw new GitHubError("VERIFICATION_FAILED", `the commit ${commitSha.slice(0, 12)} on ${input3.branch} does not contain the new ${input3.path}: the API write was a silent no-op`, { advice: `do not build or tag from ${input3.branch}; inspect the commit, then re-run` });
-        return { outcome: "committed", commitSha, blobSha: landed.sha };
+      commitFile(repo, input3) {
+        return commitFile(this.ctx, repo, input3);
       }
       /** A file's text at a ref (branch, tag or SHA); undefined if absent. */
-      async readFile(repo, path2, ref) {
-        try {
-          const { data } = await this.octokit.rest.repos.getContent({ ...repo, path: path2, ref });
-          if (Array.isArray(data) || data.type !== "file" || !("content" in data))
-            throw new GitHubError("UNEXPECTED_RESPONSE", `${path2} at ${ref} is not a file`);
-          return { content: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
-        } catch (e) {
-          if (statusOf(e) === 404)
-            return void 0;
-          throw this.fail(e, `reading ${path2} at ${ref}`);
-        }
+      readFile(repo, path2, ref) {
+        return readFile(this.ctx, repo, path2, ref);
       }
       // ------------------------------------------------------------------------------------------
       // Dispatch and the run it started
@@ -30397,28 +30468,8 @@ ${JSON.stringify(info)}`,
        * is needed to find the run it starts and nothing older: GitHub's clock at dispatch time and
        * the newest existing repository_dispatch run (#1477).
        */
-      async dispatch(repo, input3) {
-        const payload = { ...input3.payload ?? {}, correlation_id: input3.correlationId };
-        if (Object.keys(payload).length > 10)
-          throw new GitHubError("INVALID_INPUT", `client_payload has ${Object.keys(payload).length} fields; GitHub accepts at most 10 (correlation_id included)`);
-        if (!input3.eventType || input3.eventType.length > 100)
-          throw new GitHubError("INVALID_INPUT", "eventType must be 1–100 characters");
-        const name = `${repo.owner}/${repo.repo}`;
-        const baseline = await this.listDispatchRuns(repo, 1);
-        const baselineRunId = baseline.reduce((m, r) => Math.max(m, r.id), 0);
-        const res = await this.call(`dispatching ${input3.eventType} to ${name}`, () => this.octokit.rest.repos.createDispatchEvent({
-          ...repo,
-          event_type: input3.eventType,
-          client_payload: payload
-        }));
-        const date5 = res.headers.date ? new Date(res.headers.date) : /* @__PURE__ */ new Date();
-        return {
-          repository: repo,
-          eventType: input3.eventType,
-          correlationId: input3.correlationId,
-          dispatchedAt: date5.toISOString(),
-          baselineRunId
-        };
+      dispatch(repo, input3) {
+        return dispatch(this.ctx, repo, input3);
       }
       /**
        * Finds the workflow run a dispatch started: a repository_dispatch run newer than the baseline
@@ -30426,39 +30477,8 @@ ${JSON.stringify(info)}`,
        * correlation id wins (set `run-name: ${{ github.event.client_payload.correlation_id }}`);
        * otherwise exactly one new run must exist. Never "the newest run" (#1477).
        */
-      async findDispatchedRun(receipt, options = {}) {
-        const deadline = Date.now() + (options.timeoutMs ?? 12e4);
-        const since = Date.parse(receipt.dispatchedAt) - DISPATCH_BACKDATE_MS;
-        let candidates;
-        for (; ; ) {
-          const runs = await this.listDispatchRuns(receipt.repository, 100);
-          candidates = runs.filter((r) => r.id > receipt.baselineRunId && Date.parse(r.created_at) >= since && (!options.workflowPath || r.path === options.workflowPath || r.path.startsWith(`${options.workflowPath}@`)));
-          const tagged = candidates.find((r) => `${r.display_title}
-${r.name ?? ""}`.includes(receipt.correlationId));
-          if (tagged)
-            return toRun(tagged, "correlation-id");
-          if (candidates.length === 1 && !options.requireCorrelationId)
-            return toRun(candidates[0], "baseline");
-          if (Date.now() >= deadline)
-            break;
-          await sleep(this.pollMs);
-        }
-        const name = `${receipt.repository.owner}/${receipt.repository.repo}`;
-        if (candidates.length > 1)
-          throw new GitHubError("AMBIGUOUS", `${candidates.length} runs started in ${name} after the dispatch and none carries correlation id ${receipt.correlationId}`, {
-            advice: "give the receiving workflow `run-name: ${{ github.event.client_payload.correlation_id }}` so relkit can bind to its run"
-          });
-        throw new GitHubError("TIMEOUT", `no workflow run in ${name} picked up the ${receipt.eventType} dispatch (correlation id ${receipt.correlationId})`, {
-          advice: "check that the workflow listens to repository_dispatch with this type and exists on the default branch"
-        });
-      }
-      async listDispatchRuns(repo, perPage) {
-        const { data } = await this.call(`listing workflow runs of ${repo.owner}/${repo.repo}`, () => this.octokit.rest.actions.listWorkflowRunsForRepo({
-          ...repo,
-          event: "repository_dispatch",
-          per_page: perPage
-        }));
-        return data.workflow_runs;
+      findDispatchedRun(receipt, options = {}) {
+        return findDispatchedRun(this.ctx, receipt, options);
       }
     };
   }
@@ -30618,8 +30638,78 @@ var init_release_port = __esm({
   }
 });
 
+// packages/github/dist/publish-port.js
+function publishForgePort(gh, config2, options = {}) {
+  const repo = parseRepository(config2.repository);
+  const base = forgePort(gh, {
+    repository: repo,
+    requireApproval: config2.requireApproval,
+    ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {},
+    ...options.clock ? { clock: options.clock } : {},
+    lockBranch: config2.baseBranch
+  });
+  return {
+    observeRelease: base.observeRelease,
+    observeSmoke: base.observeSmoke,
+    observePullRequest: base.observePullRequest,
+    observeTag: base.observeTag,
+    listTags: base.listTags,
+    acquireLock: base.acquireLock,
+    releaseLock: base.releaseLock,
+    async observeBranch(branch) {
+      const sha = await gh.getRef(repo, `heads/${branch}`);
+      return sha ? { state: "found", branch, sha } : { state: "missing", branch };
+    },
+    async readFile(path2, ref) {
+      const f = await gh.readFile(repo, path2, ref);
+      return f ? { state: "found", path: path2, ref, content: f.content } : { state: "missing", path: path2, ref };
+    },
+    async commitFile(change) {
+      const head = await gh.getRef(repo, `heads/${change.branch}`);
+      if (head !== change.parentSha) {
+        throw new GitHubError("CONFLICT", `${change.branch} moved from ${change.parentSha.slice(0, 12)} to ${head?.slice(0, 12) ?? "nothing"}; re-run`);
+      }
+      const r = await gh.commitFile(repo, {
+        branch: change.branch,
+        path: change.path,
+        content: change.content,
+        message: change.message
+      });
+      return { sha: r.commitSha };
+    },
+    async createTag(tag, sha) {
+      await gh.createTag(repo, tag, sha);
+    },
+    async createDraftRelease(req) {
+      const r = await gh.createDraftRelease(repo, {
+        tag: req.tag,
+        name: req.name,
+        notes: req.notes,
+        prerelease: req.prerelease
+      });
+      return toReleaseObservation(r.release);
+    },
+    async dispatch(req) {
+      const { correlation_id: correlationId2, ...payload } = req.clientPayload;
+      await gh.dispatch(parseRepository(req.repository), {
+        eventType: req.eventType,
+        correlationId: correlationId2 ?? "",
+        payload
+      });
+    }
+  };
+}
+var init_publish_port2 = __esm({
+  "packages/github/dist/publish-port.js"() {
+    "use strict";
+    init_errors4();
+    init_release_port();
+    init_repository();
+  }
+});
+
 // packages/github/dist/token.js
-import { readFile } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 async function resolveGitHubToken(options = {}) {
@@ -30635,7 +30725,7 @@ async function resolveGitHubToken(options = {}) {
   const dir = options.ghConfigDir ?? env.GH_CONFIG_DIR ?? (env.XDG_CONFIG_HOME ? path.join(env.XDG_CONFIG_HOME, "gh") : path.join(os.homedir(), ".config", "gh"));
   let text;
   try {
-    text = await readFile(path.join(dir, "hosts.yml"), "utf8");
+    text = await readFile2(path.join(dir, "hosts.yml"), "utf8");
   } catch {
     text = void 0;
   }
@@ -30712,6 +30802,7 @@ var init_dist3 = __esm({
     init_repository();
     init_forge();
     init_release_port();
+    init_publish_port2();
     init_client();
     init_token();
     init_checks3();
@@ -31798,15 +31889,569 @@ var init_transport = __esm({
   }
 });
 
-// packages/registry/dist/client.js
-function referrersTag(digest) {
-  return assertDigest(digest).replace(":", "-");
+// packages/registry/dist/blobs.js
+async function headBlob(ctx, repository, digest, options = {}) {
+  const r = toReference(repository);
+  assertDigest(digest);
+  const req = blobRequest("HEAD", r, digest, options, options.push ? "pull,push" : "pull");
+  return ctx.transport.send(req, async (res, url2) => {
+    await discard(res);
+    if (res.status === 404)
+      return void 0;
+    if (res.status !== 200)
+      throw await errorFromResponse(res, req, describeRequest(req, url2), "BLOB_UNKNOWN");
+    return { digest, size: Number(res.headers.get("content-length") ?? -1) };
+  });
 }
+async function getBlob(ctx, repository, digest, options = {}) {
+  const r = toReference(repository);
+  assertDigest(digest);
+  const max = options.maxBytes ?? ctx.maxBlobBytes;
+  const req = blobRequest("GET", r, digest, options, "pull");
+  const bytes = await ctx.transport.send(req, async (res, url2) => {
+    if (res.status !== 200)
+      throw await errorFromResponse(res, req, describeRequest(req, url2), "BLOB_UNKNOWN");
+    return readBodyLimited(res, max, `the blob ${r.registry}/${r.repository}@${digest}`);
+  });
+  const got = digestOf(bytes);
+  if (got !== digest) {
+    throw new RegistryError("DIGEST_MISMATCH", `${r.registry}/${r.repository}@${digest}: the bytes received hash to ${got}; refusing to use them`);
+  }
+  return bytes;
+}
+async function uploadBlob(ctx, repository, bytes, options = {}) {
+  const r = toReference(repository);
+  const digest = digestOf(bytes);
+  if (await headBlob(ctx, r, digest, { ...options, push: true }))
+    return digest;
+  const scope = repositoryScope(r.repository, "pull,push");
+  const location = await openUpload(ctx, r, options);
+  location.searchParams.set("digest", digest);
+  const put = {
+    method: "PUT",
+    registry: r.registry,
+    path: location.href,
+    headers: { "content-type": "application/octet-stream" },
+    body: bytes,
+    scope,
+    signal: options.signal,
+    timeoutMs: options.timeoutMs
+  };
+  await ctx.transport.send(put, async (res, url2) => {
+    if (res.status !== 201)
+      throw await errorFromResponse(res, put, describeRequest(put, url2), "BLOB_UNKNOWN");
+    await discard(res);
+    const stored = res.headers.get("docker-content-digest");
+    if (stored && stored !== digest) {
+      throw new RegistryError("DIGEST_MISMATCH", `${describeRequest(put, url2)}: stored as ${stored}, expected ${digest}`);
+    }
+  });
+  return digest;
+}
+async function openUpload(ctx, r, options) {
+  const start = {
+    method: "POST",
+    registry: r.registry,
+    path: `/v2/${r.repository}/blobs/uploads/`,
+    headers: { "content-length": "0" },
+    scope: repositoryScope(r.repository, "pull,push"),
+    signal: options.signal,
+    timeoutMs: options.timeoutMs
+  };
+  return ctx.transport.send(start, async (res, url2) => {
+    if (res.status !== 202)
+      throw await errorFromResponse(res, start, describeRequest(start, url2), "NAME_UNKNOWN");
+    await discard(res);
+    const loc = res.headers.get("location");
+    if (!loc)
+      throw new RegistryError("PROTOCOL", `${describeRequest(start, url2)}: no Location for the upload`);
+    return new URL(loc, url2);
+  });
+}
+async function transferBlob(ctx, src, dst, blob, options) {
+  const location = await openUpload(ctx, dst, options);
+  location.searchParams.set("digest", blob.digest);
+  const o = { ...options, timeoutMs: options.timeoutMs ?? Math.max(3e4, Math.ceil(blob.size / 1e3)) };
+  const get = blobRequest("GET", src, blob.digest, o, "pull");
+  const what = `the blob ${src.registry}/${src.repository}@${blob.digest}`;
+  const res = await ctx.transport.send(get, async (r, url2) => {
+    if (r.status !== 200)
+      throw await errorFromResponse(r, get, describeRequest(get, url2), "BLOB_UNKNOWN");
+    const declared = r.headers.get("content-length");
+    if (declared !== null && Number(declared) !== blob.size) {
+      await discard(r);
+      throw new RegistryError("PROTOCOL", `${what} is ${declared} bytes, but the manifest says ${blob.size}`);
+    }
+    return r;
+  });
+  let seen = 0;
+  const { Transform, pipeline } = process.getBuiltinModule("node:stream");
+  const limited = new Transform({
+    transform(chunk, _encoding, done) {
+      seen += chunk.byteLength;
+      if (seen > blob.size) {
+        done(new RegistryError("TOO_LARGE", `${what} sends more than the ${blob.size} bytes its manifest says`));
+        return;
+      }
+      done(null, chunk);
+    }
+  });
+  pipeline(res.body, limited, () => void 0);
+  const put = {
+    method: "PUT",
+    registry: dst.registry,
+    path: location.href,
+    headers: { "content-type": "application/octet-stream", "content-length": String(blob.size) },
+    body: limited,
+    scope: repositoryScope(dst.repository, "pull,push"),
+    signal: o.signal,
+    timeoutMs: o.timeoutMs
+  };
+  await ctx.transport.send(put, async (r, url2) => {
+    if (r.status !== 201)
+      throw await errorFromResponse(r, put, describeRequest(put, url2), "BLOB_UNKNOWN");
+    await discard(r);
+    const stored = r.headers.get("docker-content-digest");
+    if (stored && stored !== blob.digest) {
+      throw new RegistryError("DIGEST_MISMATCH", `${describeRequest(put, url2)}: stored as ${stored}, expected ${blob.digest}`);
+    }
+  });
+}
+async function mountBlob(ctx, repository, digest, fromRepository, options = {}) {
+  const r = toReference(repository);
+  assertDigest(digest);
+  const req = {
+    method: "POST",
+    registry: r.registry,
+    path: `/v2/${r.repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromRepository)}`,
+    headers: { "content-length": "0" },
+    scope: `${repositoryScope(r.repository, "pull,push")} ${repositoryScope(fromRepository, "pull")}`,
+    signal: options.signal,
+    timeoutMs: options.timeoutMs
+  };
+  const session = await ctx.transport.send(req, async (res, url2) => {
+    await discard(res);
+    if (res.status === 201)
+      return void 0;
+    if (res.status === 202)
+      return res.headers.get("location") ?? "";
+    throw await errorFromResponse(res, req, describeRequest(req, url2), "BLOB_UNKNOWN");
+  });
+  if (session === void 0)
+    return true;
+  if (session) {
+    const del = {
+      method: "DELETE",
+      registry: r.registry,
+      path: session,
+      scope: req.scope,
+      signal: options.signal
+    };
+    await ctx.transport.send(del, (res) => discard(res)).catch(() => void 0);
+  }
+  return false;
+}
+function blobRequest(method, r, digest, options, actions) {
+  return {
+    method,
+    registry: r.registry,
+    path: `/v2/${r.repository}/blobs/${digest}`,
+    scope: repositoryScope(r.repository, actions),
+    signal: options.signal,
+    timeoutMs: options.timeoutMs
+  };
+}
+var init_blobs = __esm({
+  "packages/registry/dist/blobs.js"() {
+    "use strict";
+    init_auth();
+    init_digest();
+    init_errors5();
+    init_limits();
+    init_reference();
+    init_transport();
+  }
+});
+
+// packages/registry/dist/context.js
 function cacheKey(r, digest) {
   return `${r.registry}/${r.repository}@${digest}`;
 }
+function parseJson(bytes, what) {
+  try {
+    const v = JSON.parse(new TextDecoder().decode(bytes));
+    if (typeof v === "object" && v !== null && !Array.isArray(v))
+      return v;
+  } catch {
+  }
+  throw new RegistryError("PROTOCOL", `the registry sent a ${what} that is not a JSON object`);
+}
+var ManifestCache;
+var init_context2 = __esm({
+  "packages/registry/dist/context.js"() {
+    "use strict";
+    init_errors5();
+    ManifestCache = class {
+      limit;
+      entries = /* @__PURE__ */ new Map();
+      size = 0;
+      constructor(limit) {
+        this.limit = limit;
+      }
+      get(r, digest) {
+        return this.entries.get(cacheKey(r, digest));
+      }
+      has(r, digest) {
+        return this.entries.has(cacheKey(r, digest));
+      }
+      remember(r, digest, bytes, mediaType) {
+        if (bytes.byteLength > this.limit / 4)
+          return;
+        const key = cacheKey(r, digest);
+        if (this.entries.has(key))
+          return;
+        this.entries.set(key, { bytes, mediaType });
+        this.size += bytes.byteLength;
+        for (const [k, v] of this.entries) {
+          if (this.size <= this.limit)
+            break;
+          this.entries.delete(k);
+          this.size -= v.bytes.byteLength;
+        }
+      }
+      forget(r, digest) {
+        const key = cacheKey(r, digest);
+        const hit = this.entries.get(key);
+        if (hit) {
+          this.entries.delete(key);
+          this.size -= hit.bytes.byteLength;
+        }
+      }
+    };
+  }
+});
+
+// packages/registry/dist/manifests.js
+async function headManifest(ctx, ref, options = {}) {
+  const r = toReference(ref);
+  const id = referenceIdentifier(r);
+  const req = manifestRequest("HEAD", r, id, options, options.push ? "pull,push" : "pull");
+  const head = await ctx.transport.send(req, async (res, url2) => {
+    if (res.status === 404) {
+      await discard(res);
+      return void 0;
+    }
+    if (res.status !== 200)
+      throw await errorFromResponse(res, req, describeRequest(req, url2));
+    await discard(res);
+    const digest = res.headers.get("docker-content-digest");
+    const size = Number(res.headers.get("content-length") ?? NaN);
+    return {
+      digest: digest && /^sha256:[a-f0-9]{64}$/.test(digest) ? digest : void 0,
+      mediaType: bareMediaType(res.headers.get("content-type")),
+      size: Number.isFinite(size) ? size : -1
+    };
+  });
+  if (!head)
+    return void 0;
+  if (!head.digest) {
+    const m = await getManifest(ctx, r, options);
+    return { reference: r, digest: m.digest, mediaType: m.mediaType, size: m.size };
+  }
+  if (r.digest && head.digest !== r.digest) {
+    throw new RegistryError("DIGEST_MISMATCH", `${formatReference(r)}: the registry answered with ${head.digest} for a different digest; refusing to trust it`);
+  }
+  return { reference: r, digest: head.digest, mediaType: head.mediaType, size: head.size };
+}
+async function resolveDigest(ctx, ref, options = {}) {
+  const r = toReference(ref);
+  const head = await headManifest(ctx, r, options);
+  if (!head)
+    throw notFound(r);
+  return head.digest;
+}
+async function getManifest(ctx, ref, options = {}) {
+  const m = await findManifest(ctx, ref, options);
+  if (!m)
+    throw notFound(toReference(ref));
+  return m;
+}
+async function findManifest(ctx, ref, options = {}) {
+  const r = toReference(ref);
+  if (r.digest) {
+    const hit = ctx.manifests.get(r, r.digest);
+    if (hit)
+      return toManifest(r, r.digest, hit.bytes, hit.mediaType);
+  }
+  const id = referenceIdentifier(r);
+  const req = manifestRequest("GET", r, id, options, options.push ? "pull,push" : "pull");
+  const got = await ctx.transport.send(req, async (res, url2) => {
+    if (res.status === 404) {
+      await discard(res);
+      return void 0;
+    }
+    if (res.status !== 200)
+      throw await errorFromResponse(res, req, describeRequest(req, url2));
+    const bytes = await readBodyLimited(res, options.maxBytes ?? ctx.maxManifestBytes, `the manifest ${formatReference(r)}`);
+    return {
+      bytes,
+      contentType: res.headers.get("content-type"),
+      header: res.headers.get("docker-content-digest")
+    };
+  });
+  if (!got)
+    return void 0;
+  const digest = digestOf(got.bytes);
+  if (got.header && got.header !== digest) {
+    throw new RegistryError("DIGEST_MISMATCH", `${formatReference(r)}: the registry says the manifest is ${got.header} but its bytes hash to ${digest}; refusing to use it (corrupt storage or a tampering proxy)`);
+  }
+  if (r.digest && r.digest !== digest) {
+    throw new RegistryError("DIGEST_MISMATCH", `${formatReference(r)}: asked for ${r.digest} but the bytes hash to ${digest}; refusing to use them`);
+  }
+  const m = toManifest(r, digest, got.bytes, bareMediaType(got.contentType));
+  ctx.manifests.remember(r, digest, got.bytes, m.mediaType);
+  return m;
+}
+async function putManifest(ctx, ref, content, options = {}) {
+  const r = toReference(ref);
+  const digest = digestOf(content.bytes);
+  if (r.digest && r.digest !== digest) {
+    throw new RegistryError("DIGEST_MISMATCH", `refusing to PUT bytes hashing to ${digest} under ${r.digest}`);
+  }
+  const id = referenceIdentifier(r);
+  const req = {
+    ...manifestRequest("PUT", r, id, options, "pull,push"),
+    headers: { "content-type": content.mediaType },
+    body: content.bytes
+  };
+  const stored = await ctx.transport.send(req, async (res, url2) => {
+    if (res.status !== 201 && res.status !== 200 && res.status !== 202) {
+      throw await errorFromResponse(res, req, describeRequest(req, url2));
+    }
+    await discard(res);
+    return res.headers.get("docker-content-digest");
+  });
+  if (stored && stored !== digest) {
+    throw new RegistryError("DIGEST_MISMATCH", `${formatReference(r)}: the registry stored ${stored} instead of ${digest}; it changed the manifest`);
+  }
+  ctx.manifests.remember(r, digest, content.bytes, content.mediaType);
+  return digest;
+}
+async function deleteManifest(ctx, ref, options = {}) {
+  const r = toReference(ref);
+  if (!r.digest) {
+    throw new RegistryError("INVALID_REFERENCE", `${formatReference(r)}: deleting needs a digest reference (repo@sha256:…); deleting by tag would remove every tag of that image`);
+  }
+  const req = manifestRequest("DELETE", r, r.digest, options, "delete");
+  return ctx.transport.send(req, async (res, url2) => {
+    if (res.status === 404) {
+      await discard(res);
+      return false;
+    }
+    if (res.status !== 202 && res.status !== 200 && res.status !== 204) {
+      throw await errorFromResponse(res, req, describeRequest(req, url2));
+    }
+    await discard(res);
+    ctx.manifests.forget(r, r.digest);
+    return true;
+  });
+}
+async function describeManifest(ctx, m, options = {}) {
+  const pm = m.manifest;
+  let platforms;
+  if (pm.kind === "index") {
+    platforms = pm.manifests.map((d) => ({
+      platform: d.platform,
+      digest: d.digest,
+      mediaType: d.mediaType,
+      size: d.size,
+      ...d.annotations ? { annotations: d.annotations } : {}
+    }));
+  } else {
+    platforms = [
+      {
+        platform: await configPlatform(ctx, m, options),
+        digest: m.digest,
+        mediaType: m.mediaType,
+        size: m.size
+      }
+    ];
+  }
+  return {
+    reference: m.reference,
+    digest: m.digest,
+    mediaType: m.mediaType,
+    size: m.size,
+    kind: pm.kind,
+    platforms,
+    annotations: pm.annotations,
+    artifactType: pm.artifactType,
+    subject: pm.subject
+  };
+}
+async function configPlatform(ctx, m, options) {
+  if (m.manifest.kind !== "image")
+    return void 0;
+  const cfg = m.manifest.config;
+  if (cfg.mediaType !== MediaType.ociConfig && cfg.mediaType !== MediaType.dockerConfig)
+    return void 0;
+  const bytes = await getBlob(ctx, m.reference, cfg.digest, {
+    ...options,
+    maxBytes: Math.min(cfg.size, 1024 * 1024)
+  });
+  const c = parseJson(bytes, "image config");
+  if (typeof c.os !== "string" || typeof c.architecture !== "string")
+    return void 0;
+  return {
+    os: c.os,
+    architecture: c.architecture,
+    ...typeof c.variant === "string" ? { variant: c.variant } : {}
+  };
+}
+function manifestRequest(method, r, id, options, actions) {
+  const headers = method === "GET" || method === "HEAD" ? { accept: MANIFEST_ACCEPT } : {};
+  return {
+    method,
+    registry: r.registry,
+    path: `/v2/${r.repository}/manifests/${id}`,
+    headers,
+    scope: repositoryScope(r.repository, actions),
+    signal: options.signal,
+    timeoutMs: options.timeoutMs
+  };
+}
+function toManifest(r, digest, bytes, contentType) {
+  const manifest = parseManifest(bytes, contentType);
+  return { reference: r, digest, mediaType: manifest.mediaType, size: bytes.byteLength, bytes, manifest };
+}
 function notFound(r) {
   return new RegistryError("MANIFEST_UNKNOWN", `${formatReference(r)} not found: the registry has no manifest under ${referenceIdentifier(r)} in ${r.repository}`, { status: 404 });
+}
+var init_manifests = __esm({
+  "packages/registry/dist/manifests.js"() {
+    "use strict";
+    init_auth();
+    init_blobs();
+    init_context2();
+    init_digest();
+    init_errors5();
+    init_limits();
+    init_manifest();
+    init_reference();
+    init_transport();
+  }
+});
+
+// packages/registry/dist/retag.js
+function prepareWrite(ctx, repository, options = {}) {
+  let r;
+  try {
+    r = toReference(repository);
+  } catch {
+    return;
+  }
+  ctx.transport.prefetchToken(r.registry, repositoryScope(r.repository, "pull,push"), options.signal);
+}
+async function retag(ctx, source, tag, options = {}) {
+  const src = toReference(source);
+  const target = withTag(src, tag);
+  const readWithPull = !ctx.transport.hasToken(src.registry, repositoryScope(src.repository, "pull,push")) && ctx.transport.hasToken(src.registry, repositoryScope(src.repository, "pull"));
+  if (readWithPull)
+    prepareWrite(ctx, src, options);
+  const o = { signal: options.signal, timeoutMs: options.timeoutMs, push: !readWithPull };
+  const skipIfCurrent = options.skipIfCurrent ?? true;
+  let head;
+  let m;
+  if (src.digest && skipIfCurrent && ctx.manifests.has(src, src.digest)) {
+    head = await headManifest(ctx, target, o);
+    if (head?.digest === src.digest)
+      return unchanged(src, target, head);
+    m = await getManifest(ctx, src, o);
+  } else {
+    [m, head] = await Promise.all([
+      getManifest(ctx, src, o),
+      skipIfCurrent ? headManifest(ctx, target, o) : Promise.resolve(void 0)
+    ]);
+    if (head?.digest === m.digest)
+      return unchanged(withDigest(src, m.digest), target, head);
+  }
+  await putManifest(ctx, target, m, o);
+  if (options.readBack ?? true)
+    await checkTarget(ctx, target, m.digest, o);
+  return {
+    source: withDigest(src, m.digest),
+    target,
+    digest: m.digest,
+    mediaType: m.mediaType,
+    changed: true,
+    previousDigest: head?.digest
+  };
+}
+async function copy(ctx, source, target, options = {}) {
+  const src = toReference(source);
+  const dst = toReference(target);
+  if (!dst.tag && !dst.digest)
+    throw new RegistryError("INVALID_REFERENCE", `${formatReference(dst)}: name a tag to copy to`);
+  const o = { signal: options.signal, timeoutMs: options.timeoutMs };
+  const m = await getManifest(ctx, src, o);
+  if (dst.digest && dst.digest !== m.digest) {
+    throw new RegistryError("DIGEST_MISMATCH", `${formatReference(src)} is ${m.digest}, not ${dst.digest}`);
+  }
+  const counts = { manifestsCopied: 0, blobsMounted: 0, blobsCopied: 0, blobsPresent: 0 };
+  const result = (changed, previousDigest) => ({
+    source: withDigest(src, m.digest),
+    target: dst,
+    digest: m.digest,
+    mediaType: m.mediaType,
+    changed,
+    previousDigest,
+    ...counts
+  });
+  let head;
+  if (options.skipIfCurrent ?? true) {
+    head = await headManifest(ctx, dst, { ...o, push: true });
+    if (head?.digest === m.digest)
+      return result(false, head.digest);
+  }
+  await copyContents(ctx, src, dst, m.manifest, counts, o);
+  await putManifest(ctx, dst.tag ? withTag(dst, dst.tag) : dst, m, o);
+  if (options.readBack ?? true)
+    await checkTarget(ctx, dst, m.digest, { ...o, push: true });
+  return result(true, head?.digest);
+}
+async function copyContents(ctx, src, dst, pm, counts, o) {
+  if (pm.kind === "index") {
+    for (const child of pm.manifests) {
+      if (await headManifest(ctx, withDigest(dst, child.digest), { ...o, push: true }))
+        continue;
+      const cm = await getManifest(ctx, withDigest(src, child.digest), o);
+      await copyContents(ctx, src, dst, cm.manifest, counts, o);
+      await putManifest(ctx, withDigest(dst, child.digest), cm, o);
+      counts.manifestsCopied++;
+    }
+    return;
+  }
+  await Promise.all(
+    // Foreign (non-distributable) layers live at their URLs, not in registries: not copied.
+    referencedDescriptors(pm).filter((d) => !(d.urls?.length && /foreign|nondistributable/.test(d.mediaType))).map(async (blob) => {
+      if (await headBlob(ctx, dst, blob.digest, { ...o, push: true })) {
+        counts.blobsPresent++;
+        return;
+      }
+      if (src.registry === dst.registry && await mountBlob(ctx, dst, blob.digest, src.repository, o)) {
+        counts.blobsMounted++;
+        return;
+      }
+      await transferBlob(ctx, src, dst, blob, o);
+      counts.blobsCopied++;
+    })
+  );
+}
+async function checkTarget(ctx, target, digest, o) {
+  const after = await headManifest(ctx, target, o);
+  if (after?.digest !== digest) {
+    throw new RegistryError("DIGEST_MISMATCH", `${formatReference(target)} resolves to ${after?.digest ?? "nothing"} after writing ${digest}; another writer may be moving it`);
+  }
 }
 function unchanged(source, target, head) {
   return {
@@ -31818,47 +32463,156 @@ function unchanged(source, target, head) {
     previousDigest: head.digest
   };
 }
+var init_retag = __esm({
+  "packages/registry/dist/retag.js"() {
+    "use strict";
+    init_auth();
+    init_blobs();
+    init_errors5();
+    init_manifest();
+    init_manifests();
+    init_reference();
+  }
+});
+
+// packages/registry/dist/tags.js
+function referrersTag(digest) {
+  return assertDigest(digest).replace(":", "-");
+}
+async function listTags2(ctx, repository, options = {}) {
+  const r = toReference(repository);
+  const tags = [];
+  let path2 = `/v2/${r.repository}/tags/list?n=${options.pageSize ?? 1e3}`;
+  const maxPages = options.maxPages ?? 1e3;
+  for (let page = 0; path2; page++) {
+    if (page >= maxPages) {
+      throw new RegistryError("PROTOCOL", `${r.registry}/${r.repository}: more than ${maxPages} pages of tags; stopping`);
+    }
+    const req = {
+      method: "GET",
+      registry: r.registry,
+      path: path2,
+      headers: { accept: "application/json" },
+      scope: repositoryScope(r.repository, "pull"),
+      signal: options.signal,
+      timeoutMs: options.timeoutMs
+    };
+    const out = await ctx.transport.send(req, async (res, url2) => {
+      if (res.status !== 200)
+        throw await errorFromResponse(res, req, describeRequest(req, url2), "NAME_UNKNOWN");
+      const bytes = await readBodyLimited(res, 16 * 1024 * 1024, "a tag list");
+      const body = parseJson(bytes, "tag list");
+      const list = body.tags === null || body.tags === void 0 ? [] : body.tags;
+      if (!Array.isArray(list) || !list.every((t) => typeof t === "string")) {
+        throw new RegistryError("PROTOCOL", `${describeRequest(req, url2)}: "tags" is not a list of strings`);
+      }
+      const link = res.headers.get("link");
+      const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
+      return { tags: list, next: m ? m[1] : void 0 };
+    });
+    tags.push(...out.tags);
+    path2 = out.next;
+  }
+  return tags;
+}
+async function referrers(ctx, subject, options = {}) {
+  const r = toReference(subject);
+  if (!r.digest) {
+    throw new RegistryError("INVALID_REFERENCE", `${formatReference(r)}: referrers are looked up by digest (repo@sha256:…)`);
+  }
+  const fallbackLookup = findManifest(ctx, withTag(r, referrersTag(r.digest)), options).then((manifest) => ({ manifest }), (error62) => ({ error: error62 }));
+  const q = options.artifactType ? `?artifactType=${encodeURIComponent(options.artifactType)}` : "";
+  const req = {
+    method: "GET",
+    registry: r.registry,
+    path: `/v2/${r.repository}/referrers/${r.digest}${q}`,
+    headers: { accept: MediaType.ociIndex },
+    scope: repositoryScope(r.repository, "pull"),
+    signal: options.signal,
+    timeoutMs: options.timeoutMs
+  };
+  const api = await ctx.transport.send(req, async (res, url2) => {
+    const type = bareMediaType(res.headers.get("content-type"));
+    if (res.status === 200 && type === MediaType.ociIndex) {
+      const bytes = await readBodyLimited(res, ctx.maxManifestBytes, "a referrers index");
+      const pm = parseManifest(bytes, MediaType.ociIndex);
+      if (pm.kind !== "index")
+        throw new RegistryError("PROTOCOL", `${describeRequest(req, url2)}: not an index`);
+      return {
+        manifests: pm.manifests,
+        filtered: (res.headers.get("oci-filters-applied") ?? "").includes("artifactType")
+      };
+    }
+    if (res.status === 404 || res.status === 400 || res.status === 405 || res.status === 200) {
+      await discard(res);
+      return void 0;
+    }
+    throw await errorFromResponse(res, req, describeRequest(req, url2));
+  });
+  if (api) {
+    return {
+      via: "api",
+      manifests: filterArtifacts(api.manifests, api.filtered ? void 0 : options.artifactType)
+    };
+  }
+  const looked = await fallbackLookup;
+  if ("error" in looked)
+    throw looked.error;
+  const fallback = looked.manifest;
+  if (!fallback)
+    return { via: "fallback-tag", manifests: [] };
+  if (fallback.manifest.kind !== "index") {
+    throw new RegistryError("PROTOCOL", `${formatReference(fallback.reference)} is not an index of referrers`);
+  }
+  return {
+    via: "fallback-tag",
+    manifests: filterArtifacts(fallback.manifest.manifests, options.artifactType)
+  };
+}
 function filterArtifacts(list, artifactType) {
   if (!artifactType)
     return [...list];
   return list.filter((d) => !d.artifactType || d.artifactType === artifactType);
 }
-function parseJson(bytes, what) {
-  try {
-    const v = JSON.parse(new TextDecoder().decode(bytes));
-    if (typeof v === "object" && v !== null && !Array.isArray(v))
-      return v;
-  } catch {
-  }
-  throw new RegistryError("PROTOCOL", `the registry sent a ${what} that is not a JSON object`);
-}
-var RegistryClient;
-var init_client2 = __esm({
-  "packages/registry/dist/client.js"() {
+var init_tags2 = __esm({
+  "packages/registry/dist/tags.js"() {
     "use strict";
     init_auth();
+    init_context2();
     init_digest();
     init_errors5();
     init_limits();
     init_manifest();
+    init_manifests();
     init_reference();
     init_transport();
+  }
+});
+
+// packages/registry/dist/client.js
+var RegistryClient;
+var init_client2 = __esm({
+  "packages/registry/dist/client.js"() {
+    "use strict";
+    init_blobs();
+    init_context2();
+    init_manifests();
+    init_retag();
+    init_tags2();
+    init_transport();
     RegistryClient = class {
-      transport;
-      maxManifestBytes;
-      maxBlobBytes;
-      cacheLimit;
-      cache = /* @__PURE__ */ new Map();
-      cacheSize = 0;
+      ctx;
       constructor(options = {}) {
-        this.transport = new Transport(options);
-        this.maxManifestBytes = options.maxManifestBytes ?? 4 * 1024 * 1024;
-        this.maxBlobBytes = options.maxBlobBytes ?? 32 * 1024 * 1024;
-        this.cacheLimit = options.manifestCacheBytes ?? 8 * 1024 * 1024;
+        this.ctx = {
+          transport: new Transport(options),
+          maxManifestBytes: options.maxManifestBytes ?? 4 * 1024 * 1024,
+          maxBlobBytes: options.maxBlobBytes ?? 32 * 1024 * 1024,
+          manifests: new ManifestCache(options.manifestCacheBytes ?? 8 * 1024 * 1024)
+        };
       }
       /** Requests, token requests, retries and auth challenges so far. */
       get stats() {
-        return this.transport.stats;
+        return this.ctx.transport.stats;
       }
       /**
        * Gets ready to write to a repository without waiting: where the registry uses bearer tokens,
@@ -31866,427 +32620,96 @@ var init_client2 = __esm({
        * not wait for the token service. Never throws; a failure shows again at the write.
        */
       prepareWrite(repository, options = {}) {
-        let r;
-        try {
-          r = toReference(repository);
-        } catch {
-          return;
-        }
-        this.transport.prefetchToken(r.registry, repositoryScope(r.repository, "pull,push"), options.signal);
+        prepareWrite(this.ctx, repository, options);
       }
       /** The base URL the client uses for a registry host (https, or http for loopback/insecure). */
       baseUrl(registry3) {
-        return this.transport.baseUrl(registry3);
+        return this.ctx.transport.baseUrl(registry3);
       }
       // ---------------------------------------------------------------------------------------
-      // Manifests
+      // Manifests (manifests.ts)
       /**
        * HEAD a manifest. Undefined means the registry answered "not there"; a failure to look
        * (rate limit, outage, auth) throws, so the two can never be confused.
        */
-      async headManifest(ref, options = {}) {
-        const r = toReference(ref);
-        const id = referenceIdentifier(r);
-        const req = this.manifestRequest("HEAD", r, id, options, options.push ? "pull,push" : "pull");
-        const head = await this.transport.send(req, async (res, url2) => {
-          if (res.status === 404) {
-            await discard(res);
-            return void 0;
-          }
-          if (res.status !== 200)
-            throw await errorFromResponse(res, req, describeRequest(req, url2));
-          await discard(res);
-          const digest = res.headers.get("docker-content-digest");
-          const size = Number(res.headers.get("content-length") ?? NaN);
-          return {
-            digest: digest && /^sha256:[a-f0-9]{64}$/.test(digest) ? digest : void 0,
-            mediaType: bareMediaType(res.headers.get("content-type")),
-            size: Number.isFinite(size) ? size : -1
-          };
-        });
-        if (!head)
-          return void 0;
-        if (!head.digest) {
-          const m = await this.getManifest(r, options);
-          return { reference: r, digest: m.digest, mediaType: m.mediaType, size: m.size };
-        }
-        if (r.digest && head.digest !== r.digest) {
-          throw new RegistryError("DIGEST_MISMATCH", `${formatReference(r)}: the registry answered with ${head.digest} for a different digest; refusing to trust it`);
-        }
-        return { reference: r, digest: head.digest, mediaType: head.mediaType, size: head.size };
+      headManifest(ref, options = {}) {
+        return headManifest(this.ctx, ref, options);
       }
       /** The digest a tag points to now (HEAD). Throws MANIFEST_UNKNOWN when the tag does not exist. */
-      async resolveDigest(ref, options = {}) {
-        const r = toReference(ref);
-        const head = await this.headManifest(r, options);
-        if (!head)
-          throw notFound(r);
-        return head.digest;
+      resolveDigest(ref, options = {}) {
+        return resolveDigest(this.ctx, ref, options);
       }
       /**
        * GET a manifest with all four media types accepted. The bytes are kept as sent and checked:
        * sha256(bytes) must equal Docker-Content-Digest and the digest asked for.
        */
-      async getManifest(ref, options = {}) {
-        const m = await this.findManifest(ref, options);
-        if (!m)
-          throw notFound(toReference(ref));
-        return m;
+      getManifest(ref, options = {}) {
+        return getManifest(this.ctx, ref, options);
       }
       /** Like getManifest, but undefined when the registry says the manifest is not there. */
-      async findManifest(ref, options = {}) {
-        const r = toReference(ref);
-        if (r.digest) {
-          const hit = this.cache.get(cacheKey(r, r.digest));
-          if (hit)
-            return this.toManifest(r, r.digest, hit.bytes, hit.mediaType);
-        }
-        const id = referenceIdentifier(r);
-        const req = this.manifestRequest("GET", r, id, options, options.push ? "pull,push" : "pull");
-        const got = await this.transport.send(req, async (res, url2) => {
-          if (res.status === 404) {
-            await discard(res);
-            return void 0;
-          }
-          if (res.status !== 200)
-            throw await errorFromResponse(res, req, describeRequest(req, url2));
-          const bytes = await readBodyLimited(res, options.maxBytes ?? this.maxManifestBytes, `the manifest ${formatReference(r)}`);
-          return {
-            bytes,
-            contentType: res.headers.get("content-type"),
-            header: res.headers.get("docker-content-digest")
-          };
-        });
-        if (!got)
-          return void 0;
-        const digest = digestOf(got.bytes);
-        if (got.header && got.header !== digest) {
-          throw new RegistryError("DIGEST_MISMATCH", `${formatReference(r)}: the registry says the manifest is ${got.header} but its bytes hash to ${digest}; refusing to use it (corrupt storage or a tampering proxy)`);
-        }
-        if (r.digest && r.digest !== digest) {
-          throw new RegistryError("DIGEST_MISMATCH", `${formatReference(r)}: asked for ${r.digest} but the bytes hash to ${digest}; refusing to use them`);
-        }
-        const m = this.toManifest(r, digest, got.bytes, bareMediaType(got.contentType));
-        this.remember(r, digest, got.bytes, m.mediaType);
-        return m;
+      findManifest(ref, options = {}) {
+        return findManifest(this.ctx, ref, options);
       }
       /**
        * PUT manifest bytes unchanged under a tag or digest, with their own media type as
        * Content-Type, and check the digest the registry reports. Returns the digest.
        */
-      async putManifest(ref, content, options = {}) {
-        const r = toReference(ref);
-        const digest = digestOf(content.bytes);
-        if (r.digest && r.digest !== digest) {
-          throw new RegistryError("DIGEST_MISMATCH", `refusing to PUT bytes hashing to ${digest} under ${r.digest}`);
-        }
-        const id = referenceIdentifier(r);
-        const req = {
-          ...this.manifestRequest("PUT", r, id, options, "pull,push"),
-          headers: { "content-type": content.mediaType },
-          body: content.bytes
-        };
-        const stored = await this.transport.send(req, async (res, url2) => {
-          if (res.status !== 201 && res.status !== 200 && res.status !== 202) {
-            throw await errorFromResponse(res, req, describeRequest(req, url2));
-          }
-          await discard(res);
-          return res.headers.get("docker-content-digest");
-        });
-        if (stored && stored !== digest) {
-          throw new RegistryError("DIGEST_MISMATCH", `${formatReference(r)}: the registry stored ${stored} instead of ${digest}; it changed the manifest`);
-        }
-        this.remember(r, digest, content.bytes, content.mediaType);
-        return digest;
+      putManifest(ref, content, options = {}) {
+        return putManifest(this.ctx, ref, content, options);
       }
       /** Deletes a manifest by digest (release-candidate cleanup). False when it was not there. */
-      async deleteManifest(ref, options = {}) {
-        const r = toReference(ref);
-        if (!r.digest) {
-          throw new RegistryError("INVALID_REFERENCE", `${formatReference(r)}: deleting needs a digest reference (repo@sha256:…); deleting by tag would remove every tag of that image`);
-        }
-        const req = this.manifestRequest("DELETE", r, r.digest, options, "delete");
-        return this.transport.send(req, async (res, url2) => {
-          if (res.status === 404) {
-            await discard(res);
-            return false;
-          }
-          if (res.status !== 202 && res.status !== 200 && res.status !== 204) {
-            throw await errorFromResponse(res, req, describeRequest(req, url2));
-          }
-          await discard(res);
-          this.forget(r, r.digest);
-          return true;
-        });
+      deleteManifest(ref, options = {}) {
+        return deleteManifest(this.ctx, ref, options);
       }
       /** The digest, media type, platforms and annotations of an image. */
       async inspect(ref, options = {}) {
-        return this.describe(await this.getManifest(ref, options), options);
+        return describeManifest(this.ctx, await getManifest(this.ctx, ref, options), options);
       }
       /**
        * Details of a manifest already fetched: for an index its children's platforms; for a single
        * image the platform from its config blob (one small, size-limited read).
        */
-      async describe(m, options = {}) {
-        const pm = m.manifest;
-        let platforms;
-        if (pm.kind === "index") {
-          platforms = pm.manifests.map((d) => ({
-            platform: d.platform,
-            digest: d.digest,
-            mediaType: d.mediaType,
-            size: d.size,
-            ...d.annotations ? { annotations: d.annotations } : {}
-          }));
-        } else {
-          platforms = [
-            {
-              platform: await this.configPlatform(m, options),
-              digest: m.digest,
-              mediaType: m.mediaType,
-              size: m.size
-            }
-          ];
-        }
-        return {
-          reference: m.reference,
-          digest: m.digest,
-          mediaType: m.mediaType,
-          size: m.size,
-          kind: pm.kind,
-          platforms,
-          annotations: pm.annotations,
-          artifactType: pm.artifactType,
-          subject: pm.subject
-        };
+      describe(m, options = {}) {
+        return describeManifest(this.ctx, m, options);
       }
       // ---------------------------------------------------------------------------------------
-      // Retag and copy
+      // Retag and copy (retag.ts)
       /**
        * Points `tag` (in the source's repository) at exactly the source's manifest: the bytes are
        * copied unchanged, so the digest is the same. The target is HEADed first (in parallel with
        * the source GET) and nothing is written when it already has the digest, since registries
        * with immutable tags refuse even a same-digest PUT. Pass the source by digest to be race-free.
        */
-      async retag(source, tag, options = {}) {
-        const src = toReference(source);
-        const target = withTag(src, tag);
-        const readWithPull = !this.transport.hasToken(src.registry, repositoryScope(src.repository, "pull,push")) && this.transport.hasToken(src.registry, repositoryScope(src.repository, "pull"));
-        if (readWithPull)
-          this.prepareWrite(src, options);
-        const o = { signal: options.signal, timeoutMs: options.timeoutMs, push: !readWithPull };
-        const skipIfCurrent = options.skipIfCurrent ?? true;
-        let head;
-        let m;
-        if (src.digest && skipIfCurrent && this.cache.has(cacheKey(src, src.digest))) {
-          head = await this.headManifest(target, o);
-          if (head?.digest === src.digest)
-            return unchanged(src, target, head);
-          m = await this.getManifest(src, o);
-        } else {
-          [m, head] = await Promise.all([
-            this.getManifest(src, o),
-            skipIfCurrent ? this.headManifest(target, o) : Promise.resolve(void 0)
-          ]);
-          if (head?.digest === m.digest)
-            return unchanged(withDigest(src, m.digest), target, head);
-        }
-        await this.putManifest(target, m, o);
-        if (options.readBack ?? true)
-          await this.checkTarget(target, m.digest, o);
-        return {
-          source: withDigest(src, m.digest),
-          target,
-          digest: m.digest,
-          mediaType: m.mediaType,
-          changed: true,
-          previousDigest: head?.digest
-        };
+      retag(source, tag, options = {}) {
+        return retag(this.ctx, source, tag, options);
       }
       /**
        * Copies an image to another repository (and tag) with the same digest: child manifests
        * and blobs first (blobs mounted across repositories on the same registry, downloaded and
        * uploaded otherwise), then the top manifest's exact bytes.
        */
-      async copy(source, target, options = {}) {
-        const src = toReference(source);
-        const dst = toReference(target);
-        if (!dst.tag && !dst.digest)
-          throw new RegistryError("INVALID_REFERENCE", `${formatReference(dst)}: name a tag to copy to`);
-        const o = { signal: options.signal, timeoutMs: options.timeoutMs };
-        const m = await this.getManifest(src, o);
-        if (dst.digest && dst.digest !== m.digest) {
-          throw new RegistryError("DIGEST_MISMATCH", `${formatReference(src)} is ${m.digest}, not ${dst.digest}`);
-        }
-        const counts = { manifestsCopied: 0, blobsMounted: 0, blobsCopied: 0, blobsPresent: 0 };
-        const result = (changed, previousDigest) => ({
-          source: withDigest(src, m.digest),
-          target: dst,
-          digest: m.digest,
-          mediaType: m.mediaType,
-          changed,
-          previousDigest,
-          ...counts
-        });
-        let head;
-        if (options.skipIfCurrent ?? true) {
-          head = await this.headManifest(dst, { ...o, push: true });
-          if (head?.digest === m.digest)
-            return result(false, head.digest);
-        }
-        await this.copyContents(src, dst, m.manifest, counts, o);
-        await this.putManifest(dst.tag ? withTag(dst, dst.tag) : dst, m, o);
-        if (options.readBack ?? true)
-          await this.checkTarget(dst, m.digest, { ...o, push: true });
-        return result(true, head?.digest);
-      }
-      async copyContents(src, dst, pm, counts, o) {
-        if (pm.kind === "index") {
-          for (const child of pm.manifests) {
-            if (await this.headManifest(withDigest(dst, child.digest), { ...o, push: true }))
-              continue;
-            const cm = await this.getManifest(withDigest(src, child.digest), o);
-            await this.copyContents(src, dst, cm.manifest, counts, o);
-            await this.putManifest(withDigest(dst, child.digest), cm, o);
-            counts.manifestsCopied++;
-          }
-          return;
-        }
-        await Promise.all(
-          // Foreign (non-distributable) layers live at their URLs, not in registries: not copied.
-          referencedDescriptors(pm).filter((d) => !(d.urls?.length && /foreign|nondistributable/.test(d.mediaType))).map(async (blob) => {
-            if (await this.headBlob(dst, blob.digest, { ...o, push: true })) {
-              counts.blobsPresent++;
-              return;
-            }
-            if (src.registry === dst.registry && await this.mountBlob(dst, blob.digest, src.repository, o)) {
-              counts.blobsMounted++;
-              return;
-            }
-            await this.transferBlob(src, dst, blob, o);
-            counts.blobsCopied++;
-          })
-        );
-      }
-      async checkTarget(target, digest, o) {
-        const after = await this.headManifest(target, o);
-        if (after?.digest !== digest) {
-          throw new RegistryError("DIGEST_MISMATCH", `${formatReference(target)} resolves to ${after?.digest ?? "nothing"} after writing ${digest}; another writer may be moving it`);
-        }
+      copy(source, target, options = {}) {
+        return copy(this.ctx, source, target, options);
       }
       // ---------------------------------------------------------------------------------------
-      // Tags and referrers
+      // Tags and referrers (tags.ts)
       /** Every tag of a repository, following `Link: <…>; rel="next"` pages. */
-      async listTags(repository, options = {}) {
-        const r = toReference(repository);
-        const tags = [];
-        let path2 = `/v2/${r.repository}/tags/list?n=${options.pageSize ?? 1e3}`;
-        const maxPages = options.maxPages ?? 1e3;
-        for (let page = 0; path2; page++) {
-          if (page >= maxPages) {
-            throw new RegistryError("PROTOCOL", `${r.registry}/${r.repository}: more than ${maxPages} pages of tags; stopping`);
-          }
-          const req = {
-            method: "GET",
-            registry: r.registry,
-            path: path2,
-            headers: { accept: "application/json" },
-            scope: repositoryScope(r.repository, "pull"),
-            signal: options.signal,
-            timeoutMs: options.timeoutMs
-          };
-          const out = await this.transport.send(req, async (res, url2) => {
-            if (res.status !== 200)
-              throw await errorFromResponse(res, req, describeRequest(req, url2), "NAME_UNKNOWN");
-            const bytes = await readBodyLimited(res, 16 * 1024 * 1024, "a tag list");
-            const body = parseJson(bytes, "tag list");
-            const list = body.tags === null || body.tags === void 0 ? [] : body.tags;
-            if (!Array.isArray(list) || !list.every((t) => typeof t === "string")) {
-              throw new RegistryError("PROTOCOL", `${describeRequest(req, url2)}: "tags" is not a list of strings`);
-            }
-            const link = res.headers.get("link");
-            const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
-            return { tags: list, next: m ? m[1] : void 0 };
-          });
-          tags.push(...out.tags);
-          path2 = out.next;
-        }
-        return tags;
+      listTags(repository, options = {}) {
+        return listTags2(this.ctx, repository, options);
       }
       /**
        * Manifests that refer to `subject` (signatures, attestations, SBOMs): the OCI 1.1 referrers
        * API, or the `sha256-<hex>` fallback tag when the registry has no API (distribution 2.8, GHCR).
        * An empty list means the registry was asked and has none; failures to look throw.
        */
-      async referrers(subject, options = {}) {
-        const r = toReference(subject);
-        if (!r.digest) {
-          throw new RegistryError("INVALID_REFERENCE", `${formatReference(r)}: referrers are looked up by digest (repo@sha256:…)`);
-        }
-        const fallbackLookup = this.findManifest(withTag(r, referrersTag(r.digest)), options).then((manifest) => ({ manifest }), (error62) => ({ error: error62 }));
-        const q = options.artifactType ? `?artifactType=${encodeURIComponent(options.artifactType)}` : "";
-        const req = {
-          method: "GET",
-          registry: r.registry,
-          path: `/v2/${r.repository}/referrers/${r.digest}${q}`,
-          headers: { accept: MediaType.ociIndex },
-          scope: repositoryScope(r.repository, "pull"),
-          signal: options.signal,
-          timeoutMs: options.timeoutMs
-        };
-        const api = await this.transport.send(req, async (res, url2) => {
-          const type = bareMediaType(res.headers.get("content-type"));
-          if (res.status === 200 && type === MediaType.ociIndex) {
-            const bytes = await readBodyLimited(res, this.maxManifestBytes, "a referrers index");
-            const pm = parseManifest(bytes, MediaType.ociIndex);
-            if (pm.kind !== "index")
-              throw new RegistryError("PROTOCOL", `${describeRequest(req, url2)}: not an index`);
-            return {
-              manifests: pm.manifests,
-              filtered: (res.headers.get("oci-filters-applied") ?? "").includes("artifactType")
-            };
-          }
-          if (res.status === 404 || res.status === 400 || res.status === 405 || res.status === 200) {
-            await discard(res);
-            return void 0;
-          }
-          throw await errorFromResponse(res, req, describeRequest(req, url2));
-        });
-        if (api) {
-          return {
-            via: "api",
-            manifests: filterArtifacts(api.manifests, api.filtered ? void 0 : options.artifactType)
-          };
-        }
-        const looked = await fallbackLookup;
-        if ("error" in looked)
-          throw looked.error;
-        const fallback = looked.manifest;
-        if (!fallback)
-          return { via: "fallback-tag", manifests: [] };
-        if (fallback.manifest.kind !== "index") {
-          throw new RegistryError("PROTOCOL", `${formatReference(fallback.reference)} is not an index of referrers`);
-        }
-        return {
-          via: "fallback-tag",
-          manifests: filterArtifacts(fallback.manifest.manifests, options.artifactType)
-        };
+      referrers(subject, options = {}) {
+        return referrers(this.ctx, subject, options);
       }
       // ---------------------------------------------------------------------------------------
-      // Blobs
+      // Blobs (blobs.ts)
       /** HEAD a blob: its size, or undefined when the repository does not have it. */
-      async headBlob(repository, digest, options = {}) {
-        const r = toReference(repository);
-        assertDigest(digest);
-        const req = this.blobRequest("HEAD", r, digest, options, options.push ? "pull,push" : "pull");
-        return this.transport.send(req, async (res, url2) => {
-          await discard(res);
-          if (res.status === 404)
-            return void 0;
-          if (res.status !== 200)
-            throw await errorFromResponse(res, req, describeRequest(req, url2), "BLOB_UNKNOWN");
-          return { digest, size: Number(res.headers.get("content-length") ?? -1) };
-        });
+      headBlob(repository, digest, options = {}) {
+        return headBlob(this.ctx, repository, digest, options);
       }
       /**
        * Downloads a blob into memory and checks its digest. At most `maxBytes` are read: the
@@ -32294,233 +32717,19 @@ var init_client2 = __esm({
        * registry cannot make the client read without end. Redirects to blob storage carry no
        * Authorization.
        */
-      async getBlob(repository, digest, options = {}) {
-        const r = toReference(repository);
-        assertDigest(digest);
-        const max = options.maxBytes ?? this.maxBlobBytes;
-        const req = this.blobRequest("GET", r, digest, options, "pull");
-        const bytes = await this.transport.send(req, async (res, url2) => {
-          if (res.status !== 200)
-            throw await errorFromResponse(res, req, describeRequest(req, url2), "BLOB_UNKNOWN");
-          return readBodyLimited(res, max, `the blob ${r.registry}/${r.repository}@${digest}`);
-        });
-        const got = digestOf(bytes);
-        if (got !== digest) {
-          throw new RegistryError("DIGEST_MISMATCH", `${r.registry}/${r.repository}@${digest}: the bytes received hash to ${got}; refusing to use them`);
-        }
-        return bytes;
+      getBlob(repository, digest, options = {}) {
+        return getBlob(this.ctx, repository, digest, options);
       }
       /** Uploads a blob (POST a session, PUT the bytes with ?digest=); skipped when present. */
-      async uploadBlob(repository, bytes, options = {}) {
-        const r = toReference(repository);
-        const digest = digestOf(bytes);
-        if (await this.headBlob(r, digest, { ...options, push: true }))
-          return digest;
-        const scope = repositoryScope(r.repository, "pull,push");
-        const location = await this.openUpload(r, options);
-        location.searchParams.set("digest", digest);
-        const put = {
-          method: "PUT",
-          registry: r.registry,
-          path: location.href,
-          headers: { "content-type": "application/octet-stream" },
-          body: bytes,
-          scope,
-          signal: options.signal,
-          timeoutMs: options.timeoutMs
-        };
-        await this.transport.send(put, async (res, url2) => {
-          if (res.status !== 201)
-            throw await errorFromResponse(res, put, describeRequest(put, url2), "BLOB_UNKNOWN");
-          await discard(res);
-          const stored = res.headers.get("docker-content-digest");
-          if (stored && stored !== digest) {
-            throw new RegistryError("DIGEST_MISMATCH", `${describeRequest(put, url2)}: stored as ${stored}, expected ${digest}`);
-          }
-        });
-        return digest;
-      }
-      /** POST an upload session; returns its Location. */
-      async openUpload(r, options) {
-        const start = {
-          method: "POST",
-          registry: r.registry,
-          path: `/v2/${r.repository}/blobs/uploads/`,
-          headers: { "content-length": "0" },
-          scope: repositoryScope(r.repository, "pull,push"),
-          signal: options.signal,
-          timeoutMs: options.timeoutMs
-        };
-        return this.transport.send(start, async (res, url2) => {
-          if (res.status !== 202)
-            throw await errorFromResponse(res, start, describeRequest(start, url2), "NAME_UNKNOWN");
-          await discard(res);
-          const loc = res.headers.get("location");
-          if (!loc)
-            throw new RegistryError("PROTOCOL", `${describeRequest(start, url2)}: no Location for the upload`);
-          return new URL(loc, url2);
-        });
-      }
-      /**
-       * Streams a blob from one repository (or registry) to another without holding it in memory:
-       * at most the descriptor's size is passed on, and the target registry checks the digest.
-       */
-      async transferBlob(src, dst, blob, options) {
-        const location = await this.openUpload(dst, options);
-        location.searchParams.set("digest", blob.digest);
-        const o = { ...options, timeoutMs: options.timeoutMs ?? Math.max(3e4, Math.ceil(blob.size / 1e3)) };
-        const get = this.blobRequest("GET", src, blob.digest, o, "pull");
-        const what = `the blob ${src.registry}/${src.repository}@${blob.digest}`;
-        const res = await this.transport.send(get, async (r, url2) => {
-          if (r.status !== 200)
-            throw await errorFromResponse(r, get, describeRequest(get, url2), "BLOB_UNKNOWN");
-          const declared = r.headers.get("content-length");
-          if (declared !== null && Number(declared) !== blob.size) {
-            await discard(r);
-            throw new RegistryError("PROTOCOL", `${what} is ${declared} bytes, but the manifest says ${blob.size}`);
-          }
-          return r;
-        });
-        let seen = 0;
-        const { Transform, pipeline } = process.getBuiltinModule("node:stream");
-        const limited = new Transform({
-          transform(chunk, _encoding, done) {
-            seen += chunk.byteLength;
-            if (seen > blob.size) {
-              done(new RegistryError("TOO_LARGE", `${what} sends more than the ${blob.size} bytes its manifest says`));
-              return;
-            }
-            done(null, chunk);
-          }
-        });
-        pipeline(res.body, limited, () => void 0);
-        const put = {
-          method: "PUT",
-          registry: dst.registry,
-          path: location.href,
-          headers: { "content-type": "application/octet-stream", "content-length": String(blob.size) },
-          body: limited,
-          scope: repositoryScope(dst.repository, "pull,push"),
-          signal: o.signal,
-          timeoutMs: o.timeoutMs
-        };
-        await this.transport.send(put, async (r, url2) => {
-          if (r.status !== 201)
-            throw await errorFromResponse(r, put, describeRequest(put, url2), "BLOB_UNKNOWN");
-          await discard(r);
-          const stored = r.headers.get("docker-content-digest");
-          if (stored && stored !== blob.digest) {
-            throw new RegistryError("DIGEST_MISMATCH", `${describeRequest(put, url2)}: stored as ${stored}, expected ${blob.digest}`);
-          }
-        });
+      uploadBlob(repository, bytes, options = {}) {
+        return uploadBlob(this.ctx, repository, bytes, options);
       }
       /**
        * Cross-repository blob mount on one registry. True when mounted (201); false when the
        * registry opened an upload instead (202), which is then cancelled.
        */
-      async mountBlob(repository, digest, fromRepository, options = {}) {
-        const r = toReference(repository);
-        assertDigest(digest);
-        const req = {
-          method: "POST",
-          registry: r.registry,
-          path: `/v2/${r.repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromRepository)}`,
-          headers: { "content-length": "0" },
-          scope: `${repositoryScope(r.repository, "pull,push")} ${repositoryScope(fromRepository, "pull")}`,
-          signal: options.signal,
-          timeoutMs: options.timeoutMs
-        };
-        const session = await this.transport.send(req, async (res, url2) => {
-          await discard(res);
-          if (res.status === 201)
-            return void 0;
-          if (res.status === 202)
-            return res.headers.get("location") ?? "";
-          throw await errorFromResponse(res, req, describeRequest(req, url2), "BLOB_UNKNOWN");
-        });
-        if (session === void 0)
-          return true;
-        if (session) {
-          const del = {
-            method: "DELETE",
-            registry: r.registry,
-            path: session,
-            scope: req.scope,
-            signal: options.signal
-          };
-          await this.transport.send(del, (res) => discard(res)).catch(() => void 0);
-        }
-        return false;
-      }
-      // ---------------------------------------------------------------------------------------
-      manifestRequest(method, r, id, options, actions) {
-        const headers = method === "GET" || method === "HEAD" ? { accept: MANIFEST_ACCEPT } : {};
-        return {
-          method,
-          registry: r.registry,
-          path: `/v2/${r.repository}/manifests/${id}`,
-          headers,
-          scope: repositoryScope(r.repository, actions),
-          signal: options.signal,
-          timeoutMs: options.timeoutMs
-        };
-      }
-      blobRequest(method, r, digest, options, actions) {
-        return {
-          method,
-          registry: r.registry,
-          path: `/v2/${r.repository}/blobs/${digest}`,
-          scope: repositoryScope(r.repository, actions),
-          signal: options.signal,
-          timeoutMs: options.timeoutMs
-        };
-      }
-      toManifest(r, digest, bytes, contentType) {
-        const manifest = parseManifest(bytes, contentType);
-        return { reference: r, digest, mediaType: manifest.mediaType, size: bytes.byteLength, bytes, manifest };
-      }
-      remember(r, digest, bytes, mediaType) {
-        if (bytes.byteLength > this.cacheLimit / 4)
-          return;
-        const key = cacheKey(r, digest);
-        if (this.cache.has(key))
-          return;
-        this.cache.set(key, { bytes, mediaType });
-        this.cacheSize += bytes.byteLength;
-        for (const [k, v] of this.cache) {
-          if (this.cacheSize <= this.cacheLimit)
-            break;
-          this.cache.delete(k);
-          this.cacheSize -= v.bytes.byteLength;
-        }
-      }
-      forget(r, digest) {
-        const key = cacheKey(r, digest);
-        const hit = this.cache.get(key);
-        if (hit) {
-          this.cache.delete(key);
-          this.cacheSize -= hit.bytes.byteLength;
-        }
-      }
-      /** The platform of a single-platform image lives in its config blob (small; size-limited). */
-      async configPlatform(m, options) {
-        if (m.manifest.kind !== "image")
-          return void 0;
-        const cfg = m.manifest.config;
-        if (cfg.mediaType !== MediaType.ociConfig && cfg.mediaType !== MediaType.dockerConfig)
-          return void 0;
-        const bytes = await this.getBlob(m.reference, cfg.digest, {
-          ...options,
-          maxBytes: Math.min(cfg.size, 1024 * 1024)
-        });
-        const c = parseJson(bytes, "image config");
-        if (typeof c.os !== "string" || typeof c.architecture !== "string")
-          return void 0;
-        return {
-          os: c.os,
-          architecture: c.architecture,
-          ...typeof c.variant === "string" ? { variant: c.variant } : {}
-        };
+      mountBlob(repository, digest, fromRepository, options = {}) {
+        return mountBlob(this.ctx, repository, digest, fromRepository, options);
       }
     };
   }
@@ -32788,6 +32997,7 @@ var init_dist4 = __esm({
     init_reference();
     init_manifest();
     init_client2();
+    init_tags2();
     init_auth();
     init_credentials();
     init_port();
@@ -33026,17 +33236,17 @@ var require_envelope = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.payload.length !== 0) {
-          obj3.payload = base64FromBytes(message.payload);
+          obj2.payload = base64FromBytes(message.payload);
         }
         if (message.payloadType !== "") {
-          obj3.payloadType = message.payloadType;
+          obj2.payloadType = message.payloadType;
         }
         if (message.signatures?.length) {
-          obj3.signatures = message.signatures.map((e) => exports.Signature.toJSON(e));
+          obj2.signatures = message.signatures.map((e) => exports.Signature.toJSON(e));
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.Signature = {
@@ -33047,21 +33257,21 @@ var require_envelope = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.sig.length !== 0) {
-          obj3.sig = base64FromBytes(message.sig);
+          obj2.sig = base64FromBytes(message.sig);
         }
         if (message.keyid !== "") {
-          obj3.keyid = message.keyid;
+          obj2.keyid = message.keyid;
         }
-        return obj3;
+        return obj2;
       }
     };
     function bytesFromBase64(b64) {
       return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
     }
-    function base64FromBytes(arr2) {
-      return globalThis.Buffer.from(arr2).toString("base64");
+    function base64FromBytes(arr) {
+      return globalThis.Buffer.from(arr).toString("base64");
     }
     function isSet(value) {
       return value !== null && value !== void 0;
@@ -33083,14 +33293,14 @@ var require_timestamp = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.seconds !== "0") {
-          obj3.seconds = message.seconds;
+          obj2.seconds = message.seconds;
         }
         if (message.nanos !== 0) {
-          obj3.nanos = Math.round(message.nanos);
+          obj2.nanos = Math.round(message.nanos);
         }
-        return obj3;
+        return obj2;
       }
     };
     function isSet(value) {
@@ -33369,14 +33579,14 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.algorithm !== 0) {
-          obj3.algorithm = hashAlgorithmToJSON(message.algorithm);
+          obj2.algorithm = hashAlgorithmToJSON(message.algorithm);
         }
         if (message.digest.length !== 0) {
-          obj3.digest = base64FromBytes(message.digest);
+          obj2.digest = base64FromBytes(message.digest);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.MessageSignature = {
@@ -33387,14 +33597,14 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.messageDigest !== void 0) {
-          obj3.messageDigest = exports.HashOutput.toJSON(message.messageDigest);
+          obj2.messageDigest = exports.HashOutput.toJSON(message.messageDigest);
         }
         if (message.signature.length !== 0) {
-          obj3.signature = base64FromBytes(message.signature);
+          obj2.signature = base64FromBytes(message.signature);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.LogId = {
@@ -33402,11 +33612,11 @@ var require_sigstore_common = __commonJS({
         return { keyId: isSet(object2.keyId) ? Buffer.from(bytesFromBase64(object2.keyId)) : Buffer.alloc(0) };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.keyId.length !== 0) {
-          obj3.keyId = base64FromBytes(message.keyId);
+          obj2.keyId = base64FromBytes(message.keyId);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.RFC3161SignedTimestamp = {
@@ -33416,11 +33626,11 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.signedTimestamp.length !== 0) {
-          obj3.signedTimestamp = base64FromBytes(message.signedTimestamp);
+          obj2.signedTimestamp = base64FromBytes(message.signedTimestamp);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.PublicKey = {
@@ -33432,17 +33642,17 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.rawBytes !== void 0) {
-          obj3.rawBytes = base64FromBytes(message.rawBytes);
+          obj2.rawBytes = base64FromBytes(message.rawBytes);
         }
         if (message.keyDetails !== 0) {
-          obj3.keyDetails = publicKeyDetailsToJSON(message.keyDetails);
+          obj2.keyDetails = publicKeyDetailsToJSON(message.keyDetails);
         }
         if (message.validFor !== void 0) {
-          obj3.validFor = exports.TimeRange.toJSON(message.validFor);
+          obj2.validFor = exports.TimeRange.toJSON(message.validFor);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.PublicKeyIdentifier = {
@@ -33450,11 +33660,11 @@ var require_sigstore_common = __commonJS({
         return { hint: isSet(object2.hint) ? globalThis.String(object2.hint) : "" };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.hint !== "") {
-          obj3.hint = message.hint;
+          obj2.hint = message.hint;
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.ObjectIdentifier = {
@@ -33462,11 +33672,11 @@ var require_sigstore_common = __commonJS({
         return { id: globalThis.Array.isArray(object2?.id) ? object2.id.map((e) => globalThis.Number(e)) : [] };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.id?.length) {
-          obj3.id = message.id.map((e) => Math.round(e));
+          obj2.id = message.id.map((e) => Math.round(e));
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.ObjectIdentifierValuePair = {
@@ -33477,14 +33687,14 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.oid !== void 0) {
-          obj3.oid = exports.ObjectIdentifier.toJSON(message.oid);
+          obj2.oid = exports.ObjectIdentifier.toJSON(message.oid);
         }
         if (message.value.length !== 0) {
-          obj3.value = base64FromBytes(message.value);
+          obj2.value = base64FromBytes(message.value);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.DistinguishedName = {
@@ -33495,14 +33705,14 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.organization !== "") {
-          obj3.organization = message.organization;
+          obj2.organization = message.organization;
         }
         if (message.commonName !== "") {
-          obj3.commonName = message.commonName;
+          obj2.commonName = message.commonName;
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.X509Certificate = {
@@ -33510,11 +33720,11 @@ var require_sigstore_common = __commonJS({
         return { rawBytes: isSet(object2.rawBytes) ? Buffer.from(bytesFromBase64(object2.rawBytes)) : Buffer.alloc(0) };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.rawBytes.length !== 0) {
-          obj3.rawBytes = base64FromBytes(message.rawBytes);
+          obj2.rawBytes = base64FromBytes(message.rawBytes);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.SubjectAlternativeName = {
@@ -33525,16 +33735,16 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.type !== 0) {
-          obj3.type = subjectAlternativeNameTypeToJSON(message.type);
+          obj2.type = subjectAlternativeNameTypeToJSON(message.type);
         }
         if (message.identity?.$case === "regexp") {
-          obj3.regexp = message.identity.regexp;
+          obj2.regexp = message.identity.regexp;
         } else if (message.identity?.$case === "value") {
-          obj3.value = message.identity.value;
+          obj2.value = message.identity.value;
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.X509CertificateChain = {
@@ -33544,11 +33754,11 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.certificates?.length) {
-          obj3.certificates = message.certificates.map((e) => exports.X509Certificate.toJSON(e));
+          obj2.certificates = message.certificates.map((e) => exports.X509Certificate.toJSON(e));
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.TimeRange = {
@@ -33559,21 +33769,21 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.start !== void 0) {
-          obj3.start = message.start.toISOString();
+          obj2.start = message.start.toISOString();
         }
         if (message.end !== void 0) {
-          obj3.end = message.end.toISOString();
+          obj2.end = message.end.toISOString();
         }
-        return obj3;
+        return obj2;
       }
     };
     function bytesFromBase64(b64) {
       return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
     }
-    function base64FromBytes(arr2) {
-      return globalThis.Buffer.from(arr2).toString("base64");
+    function base64FromBytes(arr) {
+      return globalThis.Buffer.from(arr).toString("base64");
     }
     function fromTimestamp(t) {
       let millis = (globalThis.Number(t.seconds) || 0) * 1e3;
@@ -33610,14 +33820,14 @@ var require_sigstore_rekor = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.kind !== "") {
-          obj3.kind = message.kind;
+          obj2.kind = message.kind;
         }
         if (message.version !== "") {
-          obj3.version = message.version;
+          obj2.version = message.version;
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.Checkpoint = {
@@ -33625,11 +33835,11 @@ var require_sigstore_rekor = __commonJS({
         return { envelope: isSet(object2.envelope) ? globalThis.String(object2.envelope) : "" };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.envelope !== "") {
-          obj3.envelope = message.envelope;
+          obj2.envelope = message.envelope;
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.InclusionProof = {
@@ -33643,23 +33853,23 @@ var require_sigstore_rekor = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.logIndex !== "0") {
-          obj3.logIndex = message.logIndex;
+          obj2.logIndex = message.logIndex;
         }
         if (message.rootHash.length !== 0) {
-          obj3.rootHash = base64FromBytes(message.rootHash);
+          obj2.rootHash = base64FromBytes(message.rootHash);
         }
         if (message.treeSize !== "0") {
-          obj3.treeSize = message.treeSize;
+          obj2.treeSize = message.treeSize;
         }
         if (message.hashes?.length) {
-          obj3.hashes = message.hashes.map((e) => base64FromBytes(e));
+          obj2.hashes = message.hashes.map((e) => base64FromBytes(e));
         }
         if (message.checkpoint !== void 0) {
-          obj3.checkpoint = exports.Checkpoint.toJSON(message.checkpoint);
+          obj2.checkpoint = exports.Checkpoint.toJSON(message.checkpoint);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.InclusionPromise = {
@@ -33669,11 +33879,11 @@ var require_sigstore_rekor = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.signedEntryTimestamp.length !== 0) {
-          obj3.signedEntryTimestamp = base64FromBytes(message.signedEntryTimestamp);
+          obj2.signedEntryTimestamp = base64FromBytes(message.signedEntryTimestamp);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.TransparencyLogEntry = {
@@ -33689,36 +33899,36 @@ var require_sigstore_rekor = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.logIndex !== "0") {
-          obj3.logIndex = message.logIndex;
+          obj2.logIndex = message.logIndex;
         }
         if (message.logId !== void 0) {
-          obj3.logId = sigstore_common_1.LogId.toJSON(message.logId);
+          obj2.logId = sigstore_common_1.LogId.toJSON(message.logId);
         }
         if (message.kindVersion !== void 0) {
-          obj3.kindVersion = exports.KindVersion.toJSON(message.kindVersion);
+          obj2.kindVersion = exports.KindVersion.toJSON(message.kindVersion);
         }
         if (message.integratedTime !== "0") {
-          obj3.integratedTime = message.integratedTime;
+          obj2.integratedTime = message.integratedTime;
         }
         if (message.inclusionPromise !== void 0) {
-          obj3.inclusionPromise = exports.InclusionPromise.toJSON(message.inclusionPromise);
+          obj2.inclusionPromise = exports.InclusionPromise.toJSON(message.inclusionPromise);
         }
         if (message.inclusionProof !== void 0) {
-          obj3.inclusionProof = exports.InclusionProof.toJSON(message.inclusionProof);
+          obj2.inclusionProof = exports.InclusionProof.toJSON(message.inclusionProof);
         }
         if (message.canonicalizedBody.length !== 0) {
-          obj3.canonicalizedBody = base64FromBytes(message.canonicalizedBody);
+          obj2.canonicalizedBody = base64FromBytes(message.canonicalizedBody);
         }
-        return obj3;
+        return obj2;
       }
     };
     function bytesFromBase64(b64) {
       return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
     }
-    function base64FromBytes(arr2) {
-      return globalThis.Buffer.from(arr2).toString("base64");
+    function base64FromBytes(arr) {
+      return globalThis.Buffer.from(arr).toString("base64");
     }
     function isSet(value) {
       return value !== null && value !== void 0;
@@ -33742,11 +33952,11 @@ var require_sigstore_bundle = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.rfc3161Timestamps?.length) {
-          obj3.rfc3161Timestamps = message.rfc3161Timestamps.map((e) => sigstore_common_1.RFC3161SignedTimestamp.toJSON(e));
+          obj2.rfc3161Timestamps = message.rfc3161Timestamps.map((e) => sigstore_common_1.RFC3161SignedTimestamp.toJSON(e));
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.VerificationMaterial = {
@@ -33761,21 +33971,21 @@ var require_sigstore_bundle = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.content?.$case === "publicKey") {
-          obj3.publicKey = sigstore_common_1.PublicKeyIdentifier.toJSON(message.content.publicKey);
+          obj2.publicKey = sigstore_common_1.PublicKeyIdentifier.toJSON(message.content.publicKey);
         } else if (message.content?.$case === "x509CertificateChain") {
-          obj3.x509CertificateChain = sigstore_common_1.X509CertificateChain.toJSON(message.content.x509CertificateChain);
+          obj2.x509CertificateChain = sigstore_common_1.X509CertificateChain.toJSON(message.content.x509CertificateChain);
         } else if (message.content?.$case === "certificate") {
-          obj3.certificate = sigstore_common_1.X509Certificate.toJSON(message.content.certificate);
+          obj2.certificate = sigstore_common_1.X509Certificate.toJSON(message.content.certificate);
         }
         if (message.tlogEntries?.length) {
-          obj3.tlogEntries = message.tlogEntries.map((e) => sigstore_rekor_1.TransparencyLogEntry.toJSON(e));
+          obj2.tlogEntries = message.tlogEntries.map((e) => sigstore_rekor_1.TransparencyLogEntry.toJSON(e));
         }
         if (message.timestampVerificationData !== void 0) {
-          obj3.timestampVerificationData = exports.TimestampVerificationData.toJSON(message.timestampVerificationData);
+          obj2.timestampVerificationData = exports.TimestampVerificationData.toJSON(message.timestampVerificationData);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.Bundle = {
@@ -33787,19 +33997,19 @@ var require_sigstore_bundle = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.mediaType !== "") {
-          obj3.mediaType = message.mediaType;
+          obj2.mediaType = message.mediaType;
         }
         if (message.verificationMaterial !== void 0) {
-          obj3.verificationMaterial = exports.VerificationMaterial.toJSON(message.verificationMaterial);
+          obj2.verificationMaterial = exports.VerificationMaterial.toJSON(message.verificationMaterial);
         }
         if (message.content?.$case === "messageSignature") {
-          obj3.messageSignature = sigstore_common_1.MessageSignature.toJSON(message.content.messageSignature);
+          obj2.messageSignature = sigstore_common_1.MessageSignature.toJSON(message.content.messageSignature);
         } else if (message.content?.$case === "dsseEnvelope") {
-          obj3.dsseEnvelope = envelope_1.Envelope.toJSON(message.content.dsseEnvelope);
+          obj2.dsseEnvelope = envelope_1.Envelope.toJSON(message.content.dsseEnvelope);
         }
-        return obj3;
+        return obj2;
       }
     };
     function isSet(value) {
@@ -33868,26 +34078,26 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.baseUrl !== "") {
-          obj3.baseUrl = message.baseUrl;
+          obj2.baseUrl = message.baseUrl;
         }
         if (message.hashAlgorithm !== 0) {
-          obj3.hashAlgorithm = (0, sigstore_common_1.hashAlgorithmToJSON)(message.hashAlgorithm);
+          obj2.hashAlgorithm = (0, sigstore_common_1.hashAlgorithmToJSON)(message.hashAlgorithm);
         }
         if (message.publicKey !== void 0) {
-          obj3.publicKey = sigstore_common_1.PublicKey.toJSON(message.publicKey);
+          obj2.publicKey = sigstore_common_1.PublicKey.toJSON(message.publicKey);
         }
         if (message.logId !== void 0) {
-          obj3.logId = sigstore_common_1.LogId.toJSON(message.logId);
+          obj2.logId = sigstore_common_1.LogId.toJSON(message.logId);
         }
         if (message.checkpointKeyId !== void 0) {
-          obj3.checkpointKeyId = sigstore_common_1.LogId.toJSON(message.checkpointKeyId);
+          obj2.checkpointKeyId = sigstore_common_1.LogId.toJSON(message.checkpointKeyId);
         }
         if (message.operator !== "") {
-          obj3.operator = message.operator;
+          obj2.operator = message.operator;
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.CertificateAuthority = {
@@ -33901,23 +34111,23 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.subject !== void 0) {
-          obj3.subject = sigstore_common_1.DistinguishedName.toJSON(message.subject);
+          obj2.subject = sigstore_common_1.DistinguishedName.toJSON(message.subject);
         }
         if (message.uri !== "") {
-          obj3.uri = message.uri;
+          obj2.uri = message.uri;
         }
         if (message.certChain !== void 0) {
-          obj3.certChain = sigstore_common_1.X509CertificateChain.toJSON(message.certChain);
+          obj2.certChain = sigstore_common_1.X509CertificateChain.toJSON(message.certChain);
         }
         if (message.validFor !== void 0) {
-          obj3.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
+          obj2.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
         }
         if (message.operator !== "") {
-          obj3.operator = message.operator;
+          obj2.operator = message.operator;
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.TrustedRoot = {
@@ -33931,23 +34141,23 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.mediaType !== "") {
-          obj3.mediaType = message.mediaType;
+          obj2.mediaType = message.mediaType;
         }
         if (message.tlogs?.length) {
-          obj3.tlogs = message.tlogs.map((e) => exports.TransparencyLogInstance.toJSON(e));
+          obj2.tlogs = message.tlogs.map((e) => exports.TransparencyLogInstance.toJSON(e));
         }
         if (message.certificateAuthorities?.length) {
-          obj3.certificateAuthorities = message.certificateAuthorities.map((e) => exports.CertificateAuthority.toJSON(e));
+          obj2.certificateAuthorities = message.certificateAuthorities.map((e) => exports.CertificateAuthority.toJSON(e));
         }
         if (message.ctlogs?.length) {
-          obj3.ctlogs = message.ctlogs.map((e) => exports.TransparencyLogInstance.toJSON(e));
+          obj2.ctlogs = message.ctlogs.map((e) => exports.TransparencyLogInstance.toJSON(e));
         }
         if (message.timestampAuthorities?.length) {
-          obj3.timestampAuthorities = message.timestampAuthorities.map((e) => exports.CertificateAuthority.toJSON(e));
+          obj2.timestampAuthorities = message.timestampAuthorities.map((e) => exports.CertificateAuthority.toJSON(e));
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.SigningConfig = {
@@ -33963,29 +34173,29 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.mediaType !== "") {
-          obj3.mediaType = message.mediaType;
+          obj2.mediaType = message.mediaType;
         }
         if (message.caUrls?.length) {
-          obj3.caUrls = message.caUrls.map((e) => exports.Service.toJSON(e));
+          obj2.caUrls = message.caUrls.map((e) => exports.Service.toJSON(e));
         }
         if (message.oidcUrls?.length) {
-          obj3.oidcUrls = message.oidcUrls.map((e) => exports.Service.toJSON(e));
+          obj2.oidcUrls = message.oidcUrls.map((e) => exports.Service.toJSON(e));
         }
         if (message.rekorTlogUrls?.length) {
-          obj3.rekorTlogUrls = message.rekorTlogUrls.map((e) => exports.Service.toJSON(e));
+          obj2.rekorTlogUrls = message.rekorTlogUrls.map((e) => exports.Service.toJSON(e));
         }
         if (message.rekorTlogConfig !== void 0) {
-          obj3.rekorTlogConfig = exports.ServiceConfiguration.toJSON(message.rekorTlogConfig);
+          obj2.rekorTlogConfig = exports.ServiceConfiguration.toJSON(message.rekorTlogConfig);
         }
         if (message.tsaUrls?.length) {
-          obj3.tsaUrls = message.tsaUrls.map((e) => exports.Service.toJSON(e));
+          obj2.tsaUrls = message.tsaUrls.map((e) => exports.Service.toJSON(e));
         }
         if (message.tsaConfig !== void 0) {
-          obj3.tsaConfig = exports.ServiceConfiguration.toJSON(message.tsaConfig);
+          obj2.tsaConfig = exports.ServiceConfiguration.toJSON(message.tsaConfig);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.Service = {
@@ -33998,20 +34208,20 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.url !== "") {
-          obj3.url = message.url;
+          obj2.url = message.url;
         }
         if (message.majorApiVersion !== 0) {
-          obj3.majorApiVersion = Math.round(message.majorApiVersion);
+          obj2.majorApiVersion = Math.round(message.majorApiVersion);
         }
         if (message.validFor !== void 0) {
-          obj3.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
+          obj2.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
         }
         if (message.operator !== "") {
-          obj3.operator = message.operator;
+          obj2.operator = message.operator;
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.ServiceConfiguration = {
@@ -34022,14 +34232,14 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.selector !== 0) {
-          obj3.selector = serviceSelectorToJSON(message.selector);
+          obj2.selector = serviceSelectorToJSON(message.selector);
         }
         if (message.count !== 0) {
-          obj3.count = Math.round(message.count);
+          obj2.count = Math.round(message.count);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.ClientTrustConfig = {
@@ -34041,17 +34251,17 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.mediaType !== "") {
-          obj3.mediaType = message.mediaType;
+          obj2.mediaType = message.mediaType;
         }
         if (message.trustedRoot !== void 0) {
-          obj3.trustedRoot = exports.TrustedRoot.toJSON(message.trustedRoot);
+          obj2.trustedRoot = exports.TrustedRoot.toJSON(message.trustedRoot);
         }
         if (message.signingConfig !== void 0) {
-          obj3.signingConfig = exports.SigningConfig.toJSON(message.signingConfig);
+          obj2.signingConfig = exports.SigningConfig.toJSON(message.signingConfig);
         }
-        return obj3;
+        return obj2;
       }
     };
     function isSet(value) {
@@ -34078,17 +34288,17 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.issuer !== "") {
-          obj3.issuer = message.issuer;
+          obj2.issuer = message.issuer;
         }
         if (message.san !== void 0) {
-          obj3.san = sigstore_common_1.SubjectAlternativeName.toJSON(message.san);
+          obj2.san = sigstore_common_1.SubjectAlternativeName.toJSON(message.san);
         }
         if (message.oids?.length) {
-          obj3.oids = message.oids.map((e) => sigstore_common_1.ObjectIdentifierValuePair.toJSON(e));
+          obj2.oids = message.oids.map((e) => sigstore_common_1.ObjectIdentifierValuePair.toJSON(e));
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.CertificateIdentities = {
@@ -34098,11 +34308,11 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.identities?.length) {
-          obj3.identities = message.identities.map((e) => exports.CertificateIdentity.toJSON(e));
+          obj2.identities = message.identities.map((e) => exports.CertificateIdentity.toJSON(e));
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.PublicKeyIdentities = {
@@ -34112,11 +34322,11 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.publicKeys?.length) {
-          obj3.publicKeys = message.publicKeys.map((e) => sigstore_common_1.PublicKey.toJSON(e));
+          obj2.publicKeys = message.publicKeys.map((e) => sigstore_common_1.PublicKey.toJSON(e));
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.ArtifactVerificationOptions = {
@@ -34134,28 +34344,28 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.signers?.$case === "certificateIdentities") {
-          obj3.certificateIdentities = exports.CertificateIdentities.toJSON(message.signers.certificateIdentities);
+          obj2.certificateIdentities = exports.CertificateIdentities.toJSON(message.signers.certificateIdentities);
         } else if (message.signers?.$case === "publicKeys") {
-          obj3.publicKeys = exports.PublicKeyIdentities.toJSON(message.signers.publicKeys);
+          obj2.publicKeys = exports.PublicKeyIdentities.toJSON(message.signers.publicKeys);
         }
         if (message.tlogOptions !== void 0) {
-          obj3.tlogOptions = exports.ArtifactVerificationOptions_TlogOptions.toJSON(message.tlogOptions);
+          obj2.tlogOptions = exports.ArtifactVerificationOptions_TlogOptions.toJSON(message.tlogOptions);
         }
         if (message.ctlogOptions !== void 0) {
-          obj3.ctlogOptions = exports.ArtifactVerificationOptions_CtlogOptions.toJSON(message.ctlogOptions);
+          obj2.ctlogOptions = exports.ArtifactVerificationOptions_CtlogOptions.toJSON(message.ctlogOptions);
         }
         if (message.tsaOptions !== void 0) {
-          obj3.tsaOptions = exports.ArtifactVerificationOptions_TimestampAuthorityOptions.toJSON(message.tsaOptions);
+          obj2.tsaOptions = exports.ArtifactVerificationOptions_TimestampAuthorityOptions.toJSON(message.tsaOptions);
         }
         if (message.integratedTsOptions !== void 0) {
-          obj3.integratedTsOptions = exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions.toJSON(message.integratedTsOptions);
+          obj2.integratedTsOptions = exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions.toJSON(message.integratedTsOptions);
         }
         if (message.observerOptions !== void 0) {
-          obj3.observerOptions = exports.ArtifactVerificationOptions_ObserverTimestampOptions.toJSON(message.observerOptions);
+          obj2.observerOptions = exports.ArtifactVerificationOptions_ObserverTimestampOptions.toJSON(message.observerOptions);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.ArtifactVerificationOptions_TlogOptions = {
@@ -34167,17 +34377,17 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.threshold !== 0) {
-          obj3.threshold = Math.round(message.threshold);
+          obj2.threshold = Math.round(message.threshold);
         }
         if (message.performOnlineVerification !== false) {
-          obj3.performOnlineVerification = message.performOnlineVerification;
+          obj2.performOnlineVerification = message.performOnlineVerification;
         }
         if (message.disable !== false) {
-          obj3.disable = message.disable;
+          obj2.disable = message.disable;
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.ArtifactVerificationOptions_CtlogOptions = {
@@ -34188,14 +34398,14 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.threshold !== 0) {
-          obj3.threshold = Math.round(message.threshold);
+          obj2.threshold = Math.round(message.threshold);
         }
         if (message.disable !== false) {
-          obj3.disable = message.disable;
+          obj2.disable = message.disable;
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.ArtifactVerificationOptions_TimestampAuthorityOptions = {
@@ -34206,14 +34416,14 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.threshold !== 0) {
-          obj3.threshold = Math.round(message.threshold);
+          obj2.threshold = Math.round(message.threshold);
         }
         if (message.disable !== false) {
-          obj3.disable = message.disable;
+          obj2.disable = message.disable;
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions = {
@@ -34224,14 +34434,14 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.threshold !== 0) {
-          obj3.threshold = Math.round(message.threshold);
+          obj2.threshold = Math.round(message.threshold);
         }
         if (message.disable !== false) {
-          obj3.disable = message.disable;
+          obj2.disable = message.disable;
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.ArtifactVerificationOptions_ObserverTimestampOptions = {
@@ -34242,14 +34452,14 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.threshold !== 0) {
-          obj3.threshold = Math.round(message.threshold);
+          obj2.threshold = Math.round(message.threshold);
         }
         if (message.disable !== false) {
-          obj3.disable = message.disable;
+          obj2.disable = message.disable;
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.Artifact = {
@@ -34259,15 +34469,15 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.data?.$case === "artifactUri") {
-          obj3.artifactUri = message.data.artifactUri;
+          obj2.artifactUri = message.data.artifactUri;
         } else if (message.data?.$case === "artifact") {
-          obj3.artifact = base64FromBytes(message.data.artifact);
+          obj2.artifact = base64FromBytes(message.data.artifact);
         } else if (message.data?.$case === "artifactDigest") {
-          obj3.artifactDigest = sigstore_common_1.HashOutput.toJSON(message.data.artifactDigest);
+          obj2.artifactDigest = sigstore_common_1.HashOutput.toJSON(message.data.artifactDigest);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.Input = {
@@ -34280,27 +34490,27 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.artifactTrustRoot !== void 0) {
-          obj3.artifactTrustRoot = sigstore_trustroot_1.TrustedRoot.toJSON(message.artifactTrustRoot);
+          obj2.artifactTrustRoot = sigstore_trustroot_1.TrustedRoot.toJSON(message.artifactTrustRoot);
         }
         if (message.artifactVerificationOptions !== void 0) {
-          obj3.artifactVerificationOptions = exports.ArtifactVerificationOptions.toJSON(message.artifactVerificationOptions);
+          obj2.artifactVerificationOptions = exports.ArtifactVerificationOptions.toJSON(message.artifactVerificationOptions);
         }
         if (message.bundle !== void 0) {
-          obj3.bundle = sigstore_bundle_1.Bundle.toJSON(message.bundle);
+          obj2.bundle = sigstore_bundle_1.Bundle.toJSON(message.bundle);
         }
         if (message.artifact !== void 0) {
-          obj3.artifact = exports.Artifact.toJSON(message.artifact);
+          obj2.artifact = exports.Artifact.toJSON(message.artifact);
         }
-        return obj3;
+        return obj2;
       }
     };
     function bytesFromBase64(b64) {
       return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
     }
-    function base64FromBytes(arr2) {
-      return globalThis.Buffer.from(arr2).toString("base64");
+    function base64FromBytes(arr) {
+      return globalThis.Buffer.from(arr).toString("base64");
     }
     function isSet(value) {
       return value !== null && value !== void 0;
@@ -34771,8 +34981,8 @@ var require_base = __commonJS({
       }
     };
     exports.Signed = Signed;
-    function isNumeric(str4) {
-      return !isNaN(Number(str4));
+    function isNumeric(str3) {
+      return !isNaN(Number(str3));
     }
   }
 });
@@ -35243,38 +35453,38 @@ var require_commonjs = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.range = exports.balanced = void 0;
-    var balanced = (a, b, str4) => {
-      const ma = a instanceof RegExp ? maybeMatch(a, str4) : a;
-      const mb = b instanceof RegExp ? maybeMatch(b, str4) : b;
-      const r = ma !== null && mb != null && (0, exports.range)(ma, mb, str4);
+    var balanced = (a, b, str3) => {
+      const ma = a instanceof RegExp ? maybeMatch(a, str3) : a;
+      const mb = b instanceof RegExp ? maybeMatch(b, str3) : b;
+      const r = ma !== null && mb != null && (0, exports.range)(ma, mb, str3);
       return r && {
         start: r[0],
         end: r[1],
-        pre: str4.slice(0, r[0]),
-        body: str4.slice(r[0] + ma.length, r[1]),
-        post: str4.slice(r[1] + mb.length)
+        pre: str3.slice(0, r[0]),
+        body: str3.slice(r[0] + ma.length, r[1]),
+        post: str3.slice(r[1] + mb.length)
       };
     };
     exports.balanced = balanced;
-    var maybeMatch = (reg, str4) => {
-      const m = str4.match(reg);
+    var maybeMatch = (reg, str3) => {
+      const m = str3.match(reg);
       return m ? m[0] : null;
     };
-    var range = (a, b, str4) => {
+    var range = (a, b, str3) => {
       let begs, beg, left, right = void 0, result;
-      let ai = str4.indexOf(a);
-      let bi = str4.indexOf(b, ai + 1);
+      let ai = str3.indexOf(a);
+      let bi = str3.indexOf(b, ai + 1);
       let i = ai;
       if (ai >= 0 && bi > 0) {
         if (a === b) {
           return [ai, bi];
         }
         begs = [];
-        left = str4.length;
+        left = str3.length;
         while (i >= 0 && !result) {
           if (i === ai) {
             begs.push(i);
-            ai = str4.indexOf(a, i + 1);
+            ai = str3.indexOf(a, i + 1);
           } else if (begs.length === 1) {
             const r = begs.pop();
             if (r !== void 0)
@@ -35285,7 +35495,7 @@ var require_commonjs = __commonJS({
               left = beg;
               right = bi;
             }
-            bi = str4.indexOf(b, i + 1);
+            bi = str3.indexOf(b, i + 1);
           }
           i = ai < bi && ai >= 0 ? ai : bi;
         }
@@ -35329,35 +35539,35 @@ var require_commonjs2 = __commonJS({
     exports.EXPANSION_MAX_REWRITES = 1e3;
     exports.EXPANSION_MAX_STEPS = 2e7;
     var CALL_STEPS = 16;
-    function numeric(str4) {
-      return !isNaN(str4) ? parseInt(str4, 10) : str4.charCodeAt(0);
+    function numeric(str3) {
+      return !isNaN(str3) ? parseInt(str3, 10) : str3.charCodeAt(0);
     }
-    function escapeBraces(str4) {
-      return str4.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
+    function escapeBraces(str3) {
+      return str3.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
     }
-    function unescapeBraces(str4) {
-      return str4.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
+    function unescapeBraces(str3) {
+      return str3.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
     }
     function pushAll(target, items) {
       for (let i = 0; i < items.length; i++) {
         target.push(items[i]);
       }
     }
-    function balancedWithBudget(str4, masked, budget) {
+    function balancedWithBudget(str3, masked, budget) {
       if (budget.remaining < 0) {
         return void 0;
       }
       const r = (0, balanced_match_1.range)("{", "}", masked);
       const unmatched = r !== void 0 && masked.indexOf("{") < r[0];
-      budget.remaining -= r && !unmatched ? r[1] + 1 : str4.length;
+      budget.remaining -= r && !unmatched ? r[1] + 1 : str3.length;
       if (!r || budget.remaining < 0) {
         return void 0;
       }
       return {
         end: r[1],
-        pre: str4.slice(0, r[0]),
-        body: str4.slice(r[0] + 1, r[1]),
-        post: str4.slice(r[1] + 1),
+        pre: str3.slice(0, r[0]),
+        body: str3.slice(r[0] + 1, r[1]),
+        post: str3.slice(r[1] + 1),
         unmatched
       };
     }
@@ -35381,34 +35591,34 @@ var require_commonjs2 = __commonJS({
       }
       return out + masked.slice(last);
     }
-    function commaSetFollows(str4, budget) {
-      budget.remaining -= str4.length;
+    function commaSetFollows(str3, budget) {
+      budget.remaining -= str3.length;
       if (budget.remaining < 0) {
         return false;
       }
       let close = false;
-      for (let i = str4.length - 1; i >= 0; i--) {
-        const c = str4.charCodeAt(i);
+      for (let i = str3.length - 1; i >= 0; i--) {
+        const c = str3.charCodeAt(i);
         if (c === 125) {
           close = true;
         } else if (c === 10 || c === 13 || c === 8232 || c === 8233) {
           close = false;
-        } else if (c === 44 && close && str4.charCodeAt(i + 1) !== 44) {
+        } else if (c === 44 && close && str3.charCodeAt(i + 1) !== 44) {
           return true;
         }
       }
       return false;
     }
-    function parseCommaParts(str4, budget) {
+    function parseCommaParts(str3, budget) {
       const parts = [];
       let carry = "";
       for (; ; ) {
-        const m = balancedWithBudget(str4, str4, budget);
+        const m = balancedWithBudget(str3, str3, budget);
         if (budget.remaining < 0) {
           return void 0;
         }
         if (!m) {
-          const tail = str4.split(",");
+          const tail = str3.split(",");
           tail[0] = carry + tail[0];
           pushAll(parts, tail);
           return parts;
@@ -35423,14 +35633,14 @@ var require_commonjs2 = __commonJS({
         }
         carry = p.pop();
         pushAll(parts, p);
-        str4 = post;
+        str3 = post;
       }
     }
     function bound(value, fallback) {
       return value === void 0 || isNaN(value) ? fallback : value;
     }
-    function expand2(str4, options = {}) {
-      if (!str4) {
+    function expand2(str3, options = {}) {
+      if (!str3) {
         return [];
       }
       const max = bound(options.max, exports.EXPANSION_MAX);
@@ -35438,13 +35648,13 @@ var require_commonjs2 = __commonJS({
       const maxDepth = bound(options.maxDepth, exports.EXPANSION_MAX_DEPTH);
       const maxRewrites = bound(options.maxRewrites, exports.EXPANSION_MAX_REWRITES);
       const maxSteps = bound(options.maxSteps, exports.EXPANSION_MAX_STEPS);
-      if (str4.slice(0, 2) === "{}") {
-        str4 = "\\{\\}" + str4.slice(2);
+      if (str3.slice(0, 2) === "{}") {
+        str3 = "\\{\\}" + str3.slice(2);
       }
-      return expand_(escapeBraces(str4), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
+      return expand_(escapeBraces(str3), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
     }
-    function embrace(str4) {
-      return "{" + str4 + "}";
+    function embrace(str3) {
+      return "{" + str3 + "}";
     }
     function isPadded(el) {
       return /^-?0\d/.test(el);
@@ -35531,20 +35741,20 @@ var require_commonjs2 = __commonJS({
       }
       return N;
     }
-    function expand_(str4, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
+    function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
       budget.remaining -= CALL_STEPS;
       if (depth > maxDepth) {
-        return [str4];
+        return [str3];
       }
       let acc = [""];
       let rewrites = 0;
       let dropEmpties = false;
       let firstGroup = true;
-      let masked = str4;
+      let masked = str3;
       for (; ; ) {
-        const m = balancedWithBudget(str4, masked, budget);
+        const m = balancedWithBudget(str3, masked, budget);
         if (!m) {
-          return combine(acc, str4, [""], max, maxLength, dropEmpties, budget);
+          return combine(acc, str3, [""], max, maxLength, dropEmpties, budget);
         }
         if (m.unmatched) {
           masked = maskUnmatchedOpens(masked, budget);
@@ -35556,7 +35766,7 @@ var require_commonjs2 = __commonJS({
           firstGroup = false;
           if (!m.post.length)
             break;
-          str4 = m.post;
+          str3 = m.post;
           masked = masked.slice(m.end + 1);
           continue;
         }
@@ -35567,7 +35777,7 @@ var require_commonjs2 = __commonJS({
         if (!isSequence && !isOptions) {
           if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
             rewrites++;
-            str4 = m.pre + "{" + m.body + escClose + m.post;
+            str3 = m.pre + "{" + m.body + escClose + m.post;
             masked = masked.slice(0, m.end) + escClose + masked.slice(m.end + 1);
             isTop = true;
             continue;
@@ -35602,7 +35812,7 @@ var require_commonjs2 = __commonJS({
               acc = next2;
               if (!m.post.length)
                 break;
-              str4 = m.post;
+              str3 = m.post;
               masked = masked.slice(m.end + 1);
               continue;
             }
@@ -35639,7 +35849,7 @@ var require_commonjs2 = __commonJS({
         acc = next;
         if (!m.post.length)
           break;
-        str4 = m.post;
+        str3 = m.post;
         masked = masked.slice(m.end + 1);
       }
       return acc;
@@ -36013,7 +36223,7 @@ var require_ast = __commonJS({
         }
         return c;
       }
-      static #parseAST(str4, ast, pos, opt, extDepth) {
+      static #parseAST(str3, ast, pos, opt, extDepth) {
         const maxDepth = opt.maxExtglobRecursion ?? 2;
         let escaping = false;
         let inBrace = false;
@@ -36022,8 +36232,8 @@ var require_ast = __commonJS({
         if (ast.type === null) {
           let i2 = pos;
           let acc2 = "";
-          while (i2 < str4.length) {
-            const c = str4.charAt(i2++);
+          while (i2 < str3.length) {
+            const c = str3.charAt(i2++);
             if (escaping || c === "\\") {
               escaping = !escaping;
               acc2 += c;
@@ -36046,12 +36256,12 @@ var require_ast = __commonJS({
               acc2 += c;
               continue;
             }
-            const doRecurse = !opt.noext && isExtglobType(c) && str4.charAt(i2) === "(" && extDepth <= maxDepth;
+            const doRecurse = !opt.noext && isExtglobType(c) && str3.charAt(i2) === "(" && extDepth <= maxDepth;
             if (doRecurse) {
               ast.push(acc2);
               acc2 = "";
               const ext = new _a3(c, ast);
-              i2 = _a3.#parseAST(str4, ext, i2, opt, extDepth + 1);
+              i2 = _a3.#parseAST(str3, ext, i2, opt, extDepth + 1);
               ast.push(ext);
               continue;
             }
@@ -36064,8 +36274,8 @@ var require_ast = __commonJS({
         let part = new _a3(null, ast);
         const parts = [];
         let acc = "";
-        while (i < str4.length) {
-          const c = str4.charAt(i++);
+        while (i < str3.length) {
+          const c = str3.charAt(i++);
           if (escaping || c === "\\") {
             escaping = !escaping;
             acc += c;
@@ -36088,7 +36298,7 @@ var require_ast = __commonJS({
             acc += c;
             continue;
           }
-          const doRecurse = !opt.noext && isExtglobType(c) && str4.charAt(i) === "(" && /* c8 ignore start - the maxDepth is sufficient here */
+          const doRecurse = !opt.noext && isExtglobType(c) && str3.charAt(i) === "(" && /* c8 ignore start - the maxDepth is sufficient here */
           (extDepth <= maxDepth || ast && ast.#canAdoptType(c));
           if (doRecurse) {
             const depthAdd = ast && ast.#canAdoptType(c) ? 0 : 1;
@@ -36096,7 +36306,7 @@ var require_ast = __commonJS({
             acc = "";
             const ext = new _a3(c, part);
             part.push(ext);
-            i = _a3.#parseAST(str4, ext, i, opt, extDepth + depthAdd);
+            i = _a3.#parseAST(str3, ext, i, opt, extDepth + depthAdd);
             continue;
           }
           if (c === "|") {
@@ -36119,7 +36329,7 @@ var require_ast = __commonJS({
         }
         ast.type = null;
         ast.#hasMagic = void 0;
-        ast.#parts = [str4.substring(pos - 1)];
+        ast.#parts = [str3.substring(pos - 1)];
         return i;
       }
       #canAdoptWithSpace(child) {
@@ -38274,13 +38484,13 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse5(str4) {
-      str4 = String(str4);
-      if (str4.length > 100) {
+    function parse5(str3) {
+      str3 = String(str3);
+      if (str3.length > 100) {
         return;
       }
       var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-        str4
+        str3
       );
       if (!match) {
         return;
@@ -38934,7 +39144,7 @@ var require_node = __commonJS({
     }
     exports.inspectOpts = Object.keys(process.env).filter((key) => {
       return /^debug_/i.test(key);
-    }).reduce((obj3, key) => {
+    }).reduce((obj2, key) => {
       const prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_, k) => {
         return k.toUpperCase();
       });
@@ -38948,8 +39158,8 @@ var require_node = __commonJS({
       } else {
         val = Number(val);
       }
-      obj3[prop] = val;
-      return obj3;
+      obj2[prop] = val;
+      return obj2;
     }, {});
     function useColors() {
       return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty.isatty(process.stderr.fd);
@@ -38996,7 +39206,7 @@ var require_node = __commonJS({
     var { formatters } = module.exports;
     formatters.o = function(v) {
       this.inspectOpts.colors = this.useColors;
-      return util.inspect(v, this.inspectOpts).split("\n").map((str4) => str4.trim()).join(" ");
+      return util.inspect(v, this.inspectOpts).split("\n").map((str3) => str3.trim()).join(" ");
     };
     formatters.O = function(v) {
       this.inspectOpts.colors = this.useColors;
@@ -40254,7 +40464,7 @@ var require_dist4 = __commonJS({
 });
 
 // packages/sigstore-verify/dist/trust-root.js
-import { readFile as readFile2 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
 function checkValidFor(validFor, where) {
   if (!isObject3(validFor))
     throw new Error(`${where}: validFor is missing`);
@@ -40311,7 +40521,7 @@ function publicGoodTrustRoot() {
 async function loadTrustRootFile(path2) {
   let text;
   try {
-    text = await readFile2(path2, "utf8");
+    text = await readFile3(path2, "utf8");
   } catch (e) {
     throw new SigstoreVerifyError("TRUST_ROOT_INVALID", `cannot read trusted root ${path2}: ${e.message}`, { cause: e });
   }
@@ -40653,8 +40863,8 @@ var require_serialized = __commonJS({
     var protobuf_specs_1 = require_dist();
     var bundle_1 = require_bundle();
     var validate_1 = require_validate();
-    var bundleFromJSON2 = (obj3) => {
-      const bundle = protobuf_specs_1.Bundle.fromJSON(obj3);
+    var bundleFromJSON2 = (obj2) => {
+      const bundle = protobuf_specs_1.Bundle.fromJSON(obj2);
       switch (bundle.mediaType) {
         case bundle_1.BUNDLE_V01_MEDIA_TYPE:
           (0, validate_1.assertBundleV01)(bundle);
@@ -40673,8 +40883,8 @@ var require_serialized = __commonJS({
       return protobuf_specs_1.Bundle.toJSON(bundle);
     };
     exports.bundleToJSON = bundleToJSON;
-    var envelopeFromJSON = (obj3) => {
-      return protobuf_specs_1.Envelope.fromJSON(obj3);
+    var envelopeFromJSON = (obj2) => {
+      return protobuf_specs_1.Envelope.fromJSON(obj2);
     };
     exports.envelopeFromJSON = envelopeFromJSON;
     var envelopeToJSON = (envelope) => {
@@ -41126,11 +41336,11 @@ var require_obj = __commonJS({
       // Constructs an ASN.1 object from a Buffer of DER-encoded bytes.
       static parseBuffer(buf) {
         const stream = new stream_1.ByteStream(buf);
-        const obj3 = parseStream(stream);
+        const obj2 = parseStream(stream);
         if (stream.position !== stream.length) {
           throw new error_1.ASN1ParseError("invalid trailing data");
         }
-        return obj3;
+        return obj2;
       }
       toDER() {
         const valueStream = new stream_1.ByteStream();
@@ -41142,11 +41352,11 @@ var require_obj = __commonJS({
           valueStream.appendView(this.value);
         }
         const value = valueStream.buffer;
-        const obj3 = new stream_1.ByteStream();
-        obj3.appendChar(this.tag.toDER());
-        obj3.appendView((0, length_1.encodeLength)(value.length));
-        obj3.appendView(value);
-        return obj3.buffer;
+        const obj2 = new stream_1.ByteStream();
+        obj2.appendChar(this.tag.toDER());
+        obj2.appendView((0, length_1.encodeLength)(value.length));
+        obj2.appendView(value);
+        return obj2.buffer;
       }
       /////////////////////////////////////////////////////////////////////////////
       // Convenience methods for parsing ASN.1 primitives into JS types
@@ -41330,11 +41540,11 @@ var require_encoding = __commonJS({
     exports.base64Decode = base64Decode;
     var BASE64_ENCODING = "base64";
     var UTF8_ENCODING = "utf-8";
-    function base64Encode(str4) {
-      return Buffer.from(str4, UTF8_ENCODING).toString(BASE64_ENCODING);
+    function base64Encode(str3) {
+      return Buffer.from(str3, UTF8_ENCODING).toString(BASE64_ENCODING);
     }
-    function base64Decode(str4) {
-      return Buffer.from(str4, BASE64_ENCODING).toString(UTF8_ENCODING);
+    function base64Decode(str3) {
+      return Buffer.from(str3, BASE64_ENCODING).toString(UTF8_ENCODING);
     }
   }
 });
@@ -41661,8 +41871,8 @@ var require_timestamp3 = __commonJS({
       }
       // https://www.rfc-editor.org/rfc/rfc5652#section-3
       get signedDataObj() {
-        const obj3 = this.timeStampTokenObj.subs.find((sub) => sub.tag.isContextSpecific(0));
-        return obj3.subs[0];
+        const obj2 = this.timeStampTokenObj.subs.find((sub) => sub.tag.isContextSpecific(0));
+        return obj2.subs[0];
       }
       // https://datatracker.ietf.org/doc/html/rfc5652#section-5.1
       get encapContentInfoObj() {
@@ -43022,11 +43232,11 @@ var require_verifier = __commonJS({
         return { rawBytes: isSet(object2.rawBytes) ? Buffer.from(bytesFromBase64(object2.rawBytes)) : Buffer.alloc(0) };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.rawBytes.length !== 0) {
-          obj3.rawBytes = base64FromBytes(message.rawBytes);
+          obj2.rawBytes = base64FromBytes(message.rawBytes);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.Verifier = {
@@ -43037,16 +43247,16 @@ var require_verifier = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.verifier?.$case === "publicKey") {
-          obj3.publicKey = exports.PublicKey.toJSON(message.verifier.publicKey);
+          obj2.publicKey = exports.PublicKey.toJSON(message.verifier.publicKey);
         } else if (message.verifier?.$case === "x509Certificate") {
-          obj3.x509Certificate = sigstore_common_1.X509Certificate.toJSON(message.verifier.x509Certificate);
+          obj2.x509Certificate = sigstore_common_1.X509Certificate.toJSON(message.verifier.x509Certificate);
         }
         if (message.keyDetails !== 0) {
-          obj3.keyDetails = (0, sigstore_common_1.publicKeyDetailsToJSON)(message.keyDetails);
+          obj2.keyDetails = (0, sigstore_common_1.publicKeyDetailsToJSON)(message.keyDetails);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.Signature = {
@@ -43057,21 +43267,21 @@ var require_verifier = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.content.length !== 0) {
-          obj3.content = base64FromBytes(message.content);
+          obj2.content = base64FromBytes(message.content);
         }
         if (message.verifier !== void 0) {
-          obj3.verifier = exports.Verifier.toJSON(message.verifier);
+          obj2.verifier = exports.Verifier.toJSON(message.verifier);
         }
-        return obj3;
+        return obj2;
       }
     };
     function bytesFromBase64(b64) {
       return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
     }
-    function base64FromBytes(arr2) {
-      return globalThis.Buffer.from(arr2).toString("base64");
+    function base64FromBytes(arr) {
+      return globalThis.Buffer.from(arr).toString("base64");
     }
     function isSet(value) {
       return value !== null && value !== void 0;
@@ -43096,14 +43306,14 @@ var require_dsse3 = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.envelope !== void 0) {
-          obj3.envelope = envelope_1.Envelope.toJSON(message.envelope);
+          obj2.envelope = envelope_1.Envelope.toJSON(message.envelope);
         }
         if (message.verifiers?.length) {
-          obj3.verifiers = message.verifiers.map((e) => verifier_1.Verifier.toJSON(e));
+          obj2.verifiers = message.verifiers.map((e) => verifier_1.Verifier.toJSON(e));
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.DSSELogEntryV002 = {
@@ -43114,14 +43324,14 @@ var require_dsse3 = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.payloadHash !== void 0) {
-          obj3.payloadHash = sigstore_common_1.HashOutput.toJSON(message.payloadHash);
+          obj2.payloadHash = sigstore_common_1.HashOutput.toJSON(message.payloadHash);
         }
         if (message.signatures?.length) {
-          obj3.signatures = message.signatures.map((e) => verifier_1.Signature.toJSON(e));
+          obj2.signatures = message.signatures.map((e) => verifier_1.Signature.toJSON(e));
         }
-        return obj3;
+        return obj2;
       }
     };
     function isSet(value) {
@@ -43146,14 +43356,14 @@ var require_hashedrekord = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.digest.length !== 0) {
-          obj3.digest = base64FromBytes(message.digest);
+          obj2.digest = base64FromBytes(message.digest);
         }
         if (message.signature !== void 0) {
-          obj3.signature = verifier_1.Signature.toJSON(message.signature);
+          obj2.signature = verifier_1.Signature.toJSON(message.signature);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.HashedRekordLogEntryV002 = {
@@ -43164,21 +43374,21 @@ var require_hashedrekord = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.data !== void 0) {
-          obj3.data = sigstore_common_1.HashOutput.toJSON(message.data);
+          obj2.data = sigstore_common_1.HashOutput.toJSON(message.data);
         }
         if (message.signature !== void 0) {
-          obj3.signature = verifier_1.Signature.toJSON(message.signature);
+          obj2.signature = verifier_1.Signature.toJSON(message.signature);
         }
-        return obj3;
+        return obj2;
       }
     };
     function bytesFromBase64(b64) {
       return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
     }
-    function base64FromBytes(arr2) {
-      return globalThis.Buffer.from(arr2).toString("base64");
+    function base64FromBytes(arr) {
+      return globalThis.Buffer.from(arr).toString("base64");
     }
     function isSet(value) {
       return value !== null && value !== void 0;
@@ -43203,17 +43413,17 @@ var require_entry = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.kind !== "") {
-          obj3.kind = message.kind;
+          obj2.kind = message.kind;
         }
         if (message.apiVersion !== "") {
-          obj3.apiVersion = message.apiVersion;
+          obj2.apiVersion = message.apiVersion;
         }
         if (message.spec !== void 0) {
-          obj3.spec = exports.Spec.toJSON(message.spec);
+          obj2.spec = exports.Spec.toJSON(message.spec);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.Spec = {
@@ -43223,13 +43433,13 @@ var require_entry = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.spec?.$case === "hashedRekordV002") {
-          obj3.hashedRekordV002 = hashedrekord_1.HashedRekordLogEntryV002.toJSON(message.spec.hashedRekordV002);
+          obj2.hashedRekordV002 = hashedrekord_1.HashedRekordLogEntryV002.toJSON(message.spec.hashedRekordV002);
         } else if (message.spec?.$case === "dsseV002") {
-          obj3.dsseV002 = dsse_1.DSSELogEntryV002.toJSON(message.spec.dsseV002);
+          obj2.dsseV002 = dsse_1.DSSELogEntryV002.toJSON(message.spec.dsseV002);
         }
-        return obj3;
+        return obj2;
       }
     };
     exports.CreateEntryRequest = {
@@ -43242,13 +43452,13 @@ var require_entry = __commonJS({
         };
       },
       toJSON(message) {
-        const obj3 = {};
+        const obj2 = {};
         if (message.spec?.$case === "hashedRekordRequestV002") {
-          obj3.hashedRekordRequestV002 = hashedrekord_1.HashedRekordRequestV002.toJSON(message.spec.hashedRekordRequestV002);
+          obj2.hashedRekordRequestV002 = hashedrekord_1.HashedRekordRequestV002.toJSON(message.spec.hashedRekordRequestV002);
         } else if (message.spec?.$case === "dsseRequestV002") {
-          obj3.dsseRequestV002 = dsse_1.DSSERequestV002.toJSON(message.spec.dsseRequestV002);
+          obj2.dsseRequestV002 = dsse_1.DSSERequestV002.toJSON(message.spec.dsseRequestV002);
         }
-        return obj3;
+        return obj2;
       }
     };
     function isSet(value) {
@@ -43483,8 +43693,8 @@ var require_intoto = __commonJS({
         });
       }
     }
-    function base64Decode(str4) {
-      return Buffer.from(str4, "base64").toString("utf-8");
+    function base64Decode(str3) {
+      return Buffer.from(str3, "base64").toString("utf-8");
     }
   }
 });
@@ -43951,10 +44161,10 @@ var require_verifier2 = __commonJS({
       }
     };
     exports.Verifier = Verifier2;
-    function containsDupes(arr2) {
-      for (let i = 0; i < arr2.length; i++) {
-        for (let j = i + 1; j < arr2.length; j++) {
-          if ((0, util_1.isDeepStrictEqual)(arr2[i], arr2[j])) {
+    function containsDupes(arr) {
+      for (let i = 0; i < arr.length; i++) {
+        for (let j = i + 1; j < arr.length; j++) {
+          if ((0, util_1.isDeepStrictEqual)(arr[i], arr[j])) {
             return true;
           }
         }
@@ -44651,7 +44861,7 @@ async function verifyImage(image, options) {
       throw new SigstoreVerifyError("LOOKUP_FAILED", `manifest ${d} came back with other content (${sha256(m.bytes)})`);
     return m;
   };
-  const getBlob = async (d) => {
+  const getBlob2 = async (d) => {
     const b = await store.getBlob(repository, d, maxBlob, options.signal);
     if (sha256(b) !== d)
       throw new SigstoreVerifyError("LOOKUP_FAILED", `blob ${d} came back with other content`);
@@ -44673,7 +44883,7 @@ async function verifyImage(image, options) {
     findings.push({ source, manifestDigest, blobDigest, ...j });
   };
   const verifyBundleBlob = (source, manifestDigest, blobDigest) => judge(source, manifestDigest, blobDigest, `bundle ${blobDigest} ${digest}`, async () => {
-    const blob = await look("blob", blobDigest, () => getBlob(blobDigest));
+    const blob = await look("blob", blobDigest, () => getBlob2(blobDigest));
     if (!blob)
       return void 0;
     try {
@@ -44702,7 +44912,7 @@ async function verifyImage(image, options) {
         return void 0;
       const ld = String(layer.digest);
       return judge(source, manifestDigest, ld, `legacy ${manifestDigest} ${ld} ${digest}`, async () => {
-        const blob = await look("blob", ld, () => getBlob(ld));
+        const blob = await look("blob", ld, () => getBlob2(ld));
         if (!blob)
           return void 0;
         const isSig = layer.mediaType === SIMPLE_SIGNING_MEDIA_TYPE;
@@ -44744,7 +44954,7 @@ async function verifyImage(image, options) {
       await verifyLegacyManifest(source, d.digest, parsed);
     }
   };
-  const referrers = async () => {
+  const referrers2 = async () => {
     const list = await look("referrers", digest, () => store.listReferrers(repository, digest, options.signal));
     if (!list)
       return;
@@ -44761,7 +44971,7 @@ async function verifyImage(image, options) {
     if (parsed)
       await verifyLegacyManifest(source, sha256(m.bytes), parsed);
   };
-  await Promise.all([referrers(), legacy("sig"), legacy("att")]);
+  await Promise.all([referrers2(), legacy("sig"), legacy("att")]);
   findings.sort((a, b) => (a.source + a.manifestDigest + (a.blobDigest ?? "")).localeCompare(b.source + b.manifestDigest + (b.blobDigest ?? "")));
   return decide(repository, digest, findings, problems, options.requireAttestations ?? []);
 }
@@ -44839,7 +45049,7 @@ var init_image = __esm({
 });
 
 // packages/sigstore-verify/dist/port.js
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 function transientOf(e) {
   const err = e;
   if (typeof err?.transient === "boolean")
@@ -44902,7 +45112,7 @@ function signaturePort(options) {
           const path2 = resolvePath(policy.key);
           let pem;
           try {
-            pem = await readFile3(path2, "utf8");
+            pem = await readFile4(path2, "utf8");
           } catch (e) {
             throw new SigstoreVerifyError("POLICY_INVALID", `cannot read the public key ${path2}: ${e.message}`);
           }
@@ -44986,24 +45196,24 @@ var init_dist5 = __esm({
   }
 });
 
-// packages/cli/src/connect.ts
+// packages/connect/dist/connect.js
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join as join2, resolve } from "node:path";
 function findConfig(cwd, configPath) {
   if (configPath) {
     const p = isAbsolute(configPath) ? configPath : resolve(cwd, configPath);
-    if (!existsSync(p)) throw new ReleaseError("INVALID_CONFIG", `${p} does not exist`);
+    if (!existsSync(p))
+      throw new ReleaseError("INVALID_CONFIG", `${p} does not exist`);
     return p;
   }
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     const p = join2(dir, CONFIG_FILE);
-    if (existsSync(p)) return p;
-    if (dirname(dir) === dir) break;
+    if (existsSync(p))
+      return p;
+    if (dirname(dir) === dir)
+      break;
   }
-  throw new ReleaseError(
-    "INVALID_CONFIG",
-    `no ${CONFIG_FILE} in ${cwd} or above; create one with \`release-cli init\` or pass --config`
-  );
+  throw new ReleaseError("INVALID_CONFIG", `no ${CONFIG_FILE} in ${cwd} or above; create one with \`release-cli init\` or pass --config`);
 }
 function loadConfig(cwd, configPath) {
   const path2 = findConfig(cwd, configPath);
@@ -45051,7 +45261,7 @@ async function connectPorts(config2, configPath, options) {
 }
 var CONFIG_FILE, isLoopbackUrl;
 var init_connect = __esm({
-  "packages/cli/src/connect.ts"() {
+  "packages/connect/dist/connect.js"() {
     "use strict";
     init_dist();
     init_dist3();
@@ -45059,6 +45269,61 @@ var init_connect = __esm({
     init_dist5();
     CONFIG_FILE = "release.config.json";
     isLoopbackUrl = (u) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(u);
+  }
+});
+
+// packages/connect/dist/publish.js
+async function connectPublish(options) {
+  const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
+  const [gh, images] = [await connectGitHub(options), connectImages(config2, path2, options.env)];
+  return createPublishService(config2, {
+    forge: publishForgePort(gh, config2),
+    images: {
+      observeManifest: (image, reference, signal) => images.registry.observeManifest(image, reference, signal),
+      verify: (image, digest, policy, signal) => images.signatures.verify(image, digest, policy, signal)
+    }
+  });
+}
+var init_publish = __esm({
+  "packages/connect/dist/publish.js"() {
+    "use strict";
+    init_dist();
+    init_connect();
+    init_dist3();
+  }
+});
+
+// packages/connect/dist/index.js
+var init_dist6 = __esm({
+  "packages/connect/dist/index.js"() {
+    "use strict";
+    init_connect();
+    init_connect();
+    init_publish();
+  }
+});
+
+// packages/cli/src/report.ts
+function reportJson(report2) {
+  switch (report2.command) {
+    case "status":
+      return report2.status;
+    case "verify-publish":
+      return report2.verification;
+    default: {
+      const { command: _command, ...rest } = report2;
+      return rest;
+    }
+  }
+}
+function emitReport(ctx, json2, report2) {
+  ctx.onReport?.(report2);
+  if (json2) writeJson(ctx, reportJson(report2));
+}
+var init_report = __esm({
+  "packages/cli/src/report.ts"() {
+    "use strict";
+    init_command();
   }
 });
 
@@ -45072,19 +45337,50 @@ function mark(s, status2) {
   const m = GATE_MARK[status2];
   return status2 === "pass" ? green(s, m) : status2 === "fail" ? red(s, m) : yellow(s, m);
 }
+function outlook(st, s) {
+  const promote2 = st.actions.promote;
+  switch (st.phase) {
+    case "promoted":
+    case "superseded":
+    case "abandoned":
+      return "";
+    case "rolled-back":
+      return promote2.allowed ? green(s, "ready to roll forward") : yellow(s, "latest rolled back");
+    default:
+      return promote2.allowed ? green(s, "ready to promote") : st.verdict === "pending" ? yellow(s, "waiting") : red(s, "blocked");
+  }
+}
 function renderStatus(st, s) {
   const lines = [];
-  const verdict = st.phase === "promoted" ? green(s, "promoted") : st.promotable ? green(s, "ready to promote") : st.verdict === "pending" ? yellow(s, "waiting") : red(s, "blocked");
-  lines.push(`${bold(s, `release ${st.version}`)}  phase: ${bold(s, st.phase)}  ${verdict}`);
+  const word = outlook(st, s);
+  lines.push(`${bold(s, `release ${st.version}`)}  phase: ${bold(s, st.phase)}${word ? `  ${word}` : ""}`);
   if (st.promoteInProgress)
     lines.push(yellow(s, "  a promote was interrupted; `release-cli promote` resumes it"));
-  const reached = PHASE_ORDER.indexOf(st.phase);
+  const afterPromote = st.phase === "superseded" || st.phase === "rolled-back";
+  const reached = afterPromote ? PHASE_ORDER.length - 1 : PHASE_ORDER.indexOf(st.phase);
   lines.push("├─ phases");
   PHASE_ORDER.forEach((p, i) => {
     const m = st.phase === "abandoned" ? dim(s, "·") : i <= reached ? green(s, "✓") : dim(s, "·");
-    lines.push(`│  ${i === PHASE_ORDER.length - 1 ? "└" : "├"}─ ${m} ${p}`);
+    const end = i === PHASE_ORDER.length - 1 && !afterPromote;
+    lines.push(`│  ${end ? "└" : "├"}─ ${m} ${p}`);
   });
+  if (st.phase === "superseded")
+    lines.push(`│  └─ ${dim(s, "↷")} superseded: latest moved on to a newer version`);
+  if (st.phase === "rolled-back")
+    lines.push(`│  └─ ${yellow(s, "↺")} rolled back: latest names an older version`);
   if (st.phase === "abandoned") lines.push(`│  ${red(s, "✗")} abandoned`);
+  const offered = [
+    ["promote", st.actions.promote],
+    ["rollback", st.actions.rollback],
+    ["abandon", st.actions.abandon]
+  ].filter(([, a]) => a.allowed);
+  if (offered.length > 0) {
+    lines.push("├─ next");
+    offered.forEach(([name, a], i) => {
+      const what = name === "promote" && st.actions.promote.rollForward ? "promote (roll forward)" : name;
+      lines.push(`│  ${i === offered.length - 1 ? "└" : "├"}─ ${what}: ${a.reason}`);
+    });
+  }
   lines.push(`└─ gates (${st.gates.filter((g) => g.status === "pass").length}/${st.gates.length} pass)`);
   st.gates.forEach((g, i) => {
     const last = i === st.gates.length - 1;
@@ -45190,7 +45486,7 @@ function exitFor(e) {
   }
   return void 0;
 }
-async function runPlan2(args, ctx, makePlan, run) {
+async function runPlan2(command, args, ctx, makePlan, run) {
   const style = styleFor(ctx.env, ctx.isTTY);
   const json2 = args.values.json === true;
   let shown;
@@ -45217,17 +45513,18 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
       const plan = await makePlan(svc);
       show(plan);
       if (args.values["dry-run"]) {
-        if (json2) writeJson(ctx, { dryRun: true, plan });
+        emitReport(ctx, json2, { command, dryRun: true, plan });
         return plan.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
       }
       if (plan.verdict !== "pass") {
-        if (json2) writeJson(ctx, { plan, error: { code: "GATE_NOT_MET" } });
-        else ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed
+        emitReport(ctx, json2, { command, plan, error: { code: "GATE_NOT_MET" } });
+        if (!json2) ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed
 `);
         return ExitCode.gateNotMet;
       }
       if (plan.steps.every((s) => s.done)) {
-        if (json2) writeJson(ctx, { plan, result: { status: "succeeded", journal: [] } });
+        const result2 = { kind: plan.kind, version: plan.version, status: "succeeded", journal: [] };
+        emitReport(ctx, json2, { command, plan, result: result2 });
         return ExitCode.ok;
       }
       if (!ctx.isTTY || !ctx.prompt) {
@@ -45252,16 +45549,19 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
       }
     };
     const result = await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) });
-    if (json2) writeJson(ctx, { plan: shown, result });
-    else ctx.stdout(renderResult(result, style));
+    emitReport(ctx, json2, { command, plan: shown, result });
+    if (!json2) ctx.stdout(renderResult(result, style));
     return result.status === "succeeded" ? ExitCode.ok : result.error?.code === "GATE_NOT_MET" ? ExitCode.gateNotMet : ExitCode.failed;
   } catch (e) {
     const code = exitFor(e);
     if (code === void 0) throw e;
     const err = e;
-    if (json2)
-      writeJson(ctx, { plan: shown, error: { code: err.code, message: err.message, details: err.details } });
-    else ctx.stderr(`${err.message}
+    emitReport(ctx, json2, {
+      command,
+      plan: shown,
+      error: { code: err.code, message: err.message, details: err.details }
+    });
+    if (!json2) ctx.stderr(`${err.message}
 `);
     return code;
   }
@@ -45271,8 +45571,9 @@ var init_release = __esm({
   "packages/cli/src/commands/release.ts"() {
     "use strict";
     init_dist();
+    init_dist6();
     init_command();
-    init_connect();
+    init_report();
     init_render();
     status = {
       path: ["status"],
@@ -45284,7 +45585,7 @@ Options:
   --watch         refresh until interrupted (Ctrl-C)
   --interval S    seconds between refreshes with --watch (default 10)
   -c, --config F  path of release.config.json (default: found upwards from the current directory)
-Exit code: 0 when every gate passes or the release is promoted, 3 otherwise.`,
+Exit code: 0 when every gate passes or the release was promoted (promoted, superseded), 3 otherwise.`,
       options: {
         ...configOption,
         json: { type: "boolean" },
@@ -45308,10 +45609,12 @@ Exit code: 0 when every gate passes or the release is promoted, 3 otherwise.`,
           throw new UsageError("--interval takes a number of seconds > 0");
         for (; ; ) {
           const st = await svc.status(version2, ctx.signal);
-          if (args.values.json) writeJson(ctx, st);
-          else ctx.stdout(`${args.values.watch && ctx.isTTY ? "\x1B[2J\x1B[H" : ""}${renderStatus(st, style)}`);
+          emitReport(ctx, args.values.json === true, { command: "status", status: st });
+          if (!args.values.json)
+            ctx.stdout(`${args.values.watch && ctx.isTTY ? "\x1B[2J\x1B[H" : ""}${renderStatus(st, style)}`);
           if (!args.values.watch || ctx.signal?.aborted) {
-            return st.phase === "promoted" || st.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
+            const shipped = st.phase === "promoted" || st.phase === "superseded";
+            return shipped || st.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
           }
           await new Promise((resolve3) => {
             const t = setTimeout(resolve3, interval * 1e3);
@@ -45346,6 +45649,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       options: planOptions,
       positionals: [1, 1],
       run: (args, ctx) => runPlan2(
+        "promote",
         args,
         ctx,
         (svc) => svc.planPromote(args.positionals[0], ctx.signal),
@@ -45362,6 +45666,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
         const to = stringOption(args, "to");
         if (!to) throw new UsageError("--to <version> is required");
         return runPlan2(
+          "rollback",
           args,
           ctx,
           (svc) => svc.planRollback(to, ctx.signal),
@@ -45377,6 +45682,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       options: planOptions,
       positionals: [1, 1],
       run: (args, ctx) => runPlan2(
+        "abandon",
         args,
         ctx,
         (svc) => svc.planAbandon(args.positionals[0], ctx.signal),
@@ -45588,11 +45894,11 @@ __export(sigstore_exports, {
   renderImageVerification: () => renderImageVerification,
   sigstoreCommands: () => sigstoreCommands
 });
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile5 } from "node:fs/promises";
 import { resolve as resolve2 } from "node:path";
 async function readText(ctx, path2, what) {
   try {
-    return await readFile4(resolve2(ctx.cwd, path2), "utf8");
+    return await readFile5(resolve2(ctx.cwd, path2), "utf8");
   } catch (e) {
     throw new UsageError(`cannot read ${what} ${path2}: ${e.message}`);
   }
@@ -45805,7 +46111,7 @@ artifact (a file, or its sha256:<hex> digest), non-zero otherwise. Without
         }
         const target = args.positionals[0];
         const input3 = DIGEST_RE2.test(target) ? { subjectDigest: target, artifactDigest: target } : {
-          artifact: await readFile4(resolve2(ctx.cwd, target)).catch((e) => {
+          artifact: await readFile5(resolve2(ctx.cwd, target)).catch((e) => {
             throw new UsageError(`cannot read artifact ${target}: ${e.message}`);
           })
         };
@@ -45818,97 +46124,6 @@ ${signerLines(r.signer, "  ").join("\n")}
       }
     };
     sigstoreCommands = [imageVerify, verifyBundle];
-  }
-});
-
-// packages/cli/src/publish-forge.ts
-function githubPublishForge(gh, config2, options = {}) {
-  const repo = parseRepository(config2.repository);
-  const base = forgePort(gh, {
-    repository: repo,
-    requireApproval: config2.requireApproval,
-    ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {},
-    ...options.clock ? { clock: options.clock } : {},
-    lockBranch: config2.baseBranch
-  });
-  const release = (r) => ({
-    state: r.draft ? "draft" : "published",
-    id: r.id,
-    tag: r.tag,
-    url: r.url,
-    prerelease: r.prerelease
-  });
-  return {
-    observeRelease: base.observeRelease,
-    observeSmoke: base.observeSmoke,
-    observePullRequest: base.observePullRequest,
-    observeTag: base.observeTag,
-    listTags: base.listTags,
-    acquireLock: base.acquireLock,
-    releaseLock: base.releaseLock,
-    async observeBranch(branch) {
-      const sha = await gh.getRef(repo, `heads/${branch}`);
-      return sha ? { state: "found", branch, sha } : { state: "missing", branch };
-    },
-    async readFile(path2, ref) {
-      const f = await gh.readFile(repo, path2, ref);
-      return f ? { state: "found", path: path2, ref, content: f.content } : { state: "missing", path: path2, ref };
-    },
-    async commitFile(change) {
-      const head = await gh.getRef(repo, `heads/${change.branch}`);
-      if (head !== change.parentSha) {
-        throw new GitHubError(
-          "CONFLICT",
-          `${change.branch} moved from ${change.parentSha.slice(0, 12)} to ${head?.slice(0, 12) ?? "nothing"}; re-run`
-        );
-      }
-      const r = await gh.commitFile(repo, {
-        branch: change.branch,
-        path: change.path,
-        content: change.content,
-        message: change.message
-      });
-      return { sha: r.commitSha };
-    },
-    async createTag(tag, sha) {
-      await gh.createTag(repo, tag, sha);
-    },
-    async createDraftRelease(req) {
-      const r = await gh.createDraftRelease(repo, {
-        tag: req.tag,
-        name: req.name,
-        notes: req.notes,
-        prerelease: req.prerelease
-      });
-      return release(r.release);
-    },
-    async dispatch(req) {
-      const { correlation_id: correlationId2, ...payload } = req.clientPayload;
-      await gh.dispatch(parseRepository(req.repository), {
-        eventType: req.eventType,
-        correlationId: correlationId2 ?? "",
-        payload
-      });
-    }
-  };
-}
-async function connectPublish(options) {
-  const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
-  const [gh, images] = [await connectGitHub(options), connectImages(config2, path2, options.env)];
-  return createPublishService(config2, {
-    forge: githubPublishForge(gh, config2),
-    images: {
-      observeManifest: (image, reference, signal) => images.registry.observeManifest(image, reference, signal),
-      verify: (image, digest, policy, signal) => images.signatures.verify(image, digest, policy, signal)
-    }
-  });
-}
-var init_publish_forge = __esm({
-  "packages/cli/src/publish-forge.ts"() {
-    "use strict";
-    init_dist();
-    init_dist3();
-    init_connect();
   }
 });
 
@@ -46353,13 +46568,14 @@ function detectRepository(cwd, env) {
   }
 }
 var publish, verifyPublish2, init, publishCommands;
-var init_publish = __esm({
+var init_publish2 = __esm({
   "packages/cli/src/commands/publish.ts"() {
     "use strict";
     init_dist();
+    init_dist6();
     init_command();
-    init_publish_forge();
     init_render();
+    init_report();
     init_init_templates();
     publish = {
       path: ["publish"],
@@ -46411,17 +46627,25 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
           });
           if (!json2) ctx.stdout(renderPublishPlan(plan, style));
           if (args.values["dry-run"]) {
-            if (json2) writeJson(ctx, { dryRun: true, plan });
+            emitReport(ctx, json2, { command: "publish", dryRun: true, plan });
             return plan.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
           }
           if (plan.verdict !== "pass") {
-            if (json2) writeJson(ctx, { plan, error: { code: "GATE_NOT_MET" } });
-            else ctx.stderr("publish refused: the checks above are not met; nothing was changed\n");
+            emitReport(ctx, json2, { command: "publish", plan, error: { code: "GATE_NOT_MET" } });
+            if (!json2) ctx.stderr("publish refused: the checks above are not met; nothing was changed\n");
             return ExitCode.gateNotMet;
           }
           if (plan.steps.every((s) => s.done)) {
-            if (json2) writeJson(ctx, { plan, result: { status: "succeeded", tag: plan.tag, journal: [] } });
-            else ctx.stdout("nothing to do: every step is already done\n");
+            const result2 = {
+              kind: plan.kind,
+              version: plan.version,
+              tag: plan.tag,
+              status: "succeeded",
+              journal: [],
+              correlationId: plan.correlationId
+            };
+            emitReport(ctx, json2, { command: "publish", plan, result: result2 });
+            if (!json2) ctx.stdout("nothing to do: every step is already done\n");
             return ExitCode.ok;
           }
           if (!args.values.yes) {
@@ -46446,16 +46670,19 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
 `);
             }
           });
-          if (json2) writeJson(ctx, { plan, result });
-          else ctx.stdout(renderPublishResult(result, style));
+          emitReport(ctx, json2, { command: "publish", plan, result });
+          if (!json2) ctx.stdout(renderPublishResult(result, style));
           if (result.status === "succeeded") return ExitCode.ok;
           return result.error?.code === "GATE_NOT_MET" ? ExitCode.gateNotMet : ExitCode.failed;
         } catch (e) {
           const code = exitFor2(e);
           if (code === void 0) throw e;
           const err = e;
-          if (json2) writeJson(ctx, { error: { code: err.code, message: err.message, details: err.details } });
-          else ctx.stderr(`${err.message}
+          emitReport(ctx, json2, {
+            command: "publish",
+            error: { code: err.code, message: err.message, details: err.details }
+          });
+          if (!json2) ctx.stderr(`${err.message}
 `);
           return code;
         }
@@ -46474,8 +46701,8 @@ Exit codes: 0 verified, 1 failed, 2 usage, 3 not verified (or could not look).`,
       async run(args, ctx) {
         const svc = await publishService(args, ctx);
         const v = await svc.verify(args.positionals[0], ctx.signal);
-        if (args.values.json) writeJson(ctx, v);
-        else ctx.stdout(renderVerification(v, styleFor(ctx.env, ctx.isTTY)));
+        emitReport(ctx, args.values.json === true, { command: "verify-publish", verification: v });
+        if (!args.values.json) ctx.stdout(renderVerification(v, styleFor(ctx.env, ctx.isTTY)));
         return v.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
       }
     };
@@ -46554,9 +46781,310 @@ then: just prepare-release X.Y.Z → just publish-candidate X.Y.Z → just final
   }
 });
 
+// packages/core/dist/changelog/freeze.js
+function afterEol(text, contentEnd) {
+  if (text.charCodeAt(contentEnd) === 13)
+    return text.charCodeAt(contentEnd + 1) === 10 ? contentEnd + 2 : contentEnd + 1;
+  if (text.charCodeAt(contentEnd) === 10)
+    return contentEnd + 1;
+  return contentEnd;
+}
+function trailingGap(text, start, end) {
+  const trimmed = trimBlankLines(text, start, end);
+  if (!trimmed)
+    return { eolEnd: start, gap: text.slice(start, end) };
+  const eolEnd = afterEol(text, trimmed[1]);
+  return { eolEnd, gap: text.slice(Math.min(eolEnd, end), end) };
+}
+function headingLineText(doc, s) {
+  return doc.text.slice(s.heading.start, s.heading.contentEnd);
+}
+function hashesOf(doc, s) {
+  return doc.text.slice(s.heading.start, s.heading.textStart).trimEnd();
+}
+function freeze(text, version2, options = {}) {
+  checkTagPrefix(options.tagPrefix);
+  const v = targetVersion(version2, options.tagPrefix).version;
+  const doc = parseChangelog(text);
+  const t = doc.text;
+  requireClosedBlocks(doc, `freezing ${v}`);
+  const existing = singleSection(doc, v);
+  const u = unreleasedSection(doc);
+  if (existing) {
+    if (existing.state === "frozen" && (!u || !hasEntries(doc, u.bodyStart, u.end)))
+      return text;
+    throw changelogError("CHANGELOG_STATE", at(doc, existing.heading.start), existing.state === "frozen" ? `${v} is already frozen here, and Unreleased (line ${u?.heading.line}) has new entries since; unfreeze ${v} first to release them together, or freeze them as the next version` : `version ${v} already exists here ("${existing.heading.text}"); choose a new version`);
+  }
+  if (!u) {
+    throw changelogError("CHANGELOG_STATE", { line: 1, column: 1 }, `no "## Unreleased" section: add one with the entries for ${v} above the latest release`);
+  }
+  const otherFrozen = doc.sections.find((s) => s.kind === "release" && s.state === "frozen");
+  if (otherFrozen) {
+    throw changelogError("CHANGELOG_STATE", at(doc, otherFrozen.heading.start), `${otherFrozen.version} is still frozen (TBD); finalize or unfreeze it before freezing ${v}`);
+  }
+  if (!hasEntries(doc, u.bodyStart, u.end)) {
+    throw changelogError("CHANGELOG_STATE", at(doc, u.heading.start), `Unreleased has no entries, so there is nothing to freeze as ${v}; add the changes first`);
+  }
+  const latest = doc.sections.find((s) => s.kind === "release" && s.version !== void 0 && s.heading.start > u.heading.start);
+  if (latest?.version !== void 0 && compareLooseVersions(v, latest.version) <= 0) {
+    throw changelogError("CHANGELOG_STATE", at(doc, latest.heading.start), `${v} is not newer than ${latest.version}, the latest release here; choose a higher version`);
+  }
+  const eol = eolAt(doc, u.heading.contentEnd, u.heading.end);
+  const firstSub = u.subsections[0]?.heading.start ?? u.end;
+  const preambleHasEntries = hasEntries(doc, u.bodyStart, firstSub);
+  const subsWithEntries = new Set(u.subsections.filter((s) => hasEntries(doc, s.bodyStart, s.end)));
+  const keepSkeleton = options.unreleasedSkeleton !== "empty";
+  const standardIndex = (name) => STANDARD_SUBSECTIONS.findIndex((n) => n.toLowerCase() === name.trim().toLowerCase());
+  const present = new Set(u.subsections.map((s) => standardIndex(s.name)));
+  const subHashes = "#".repeat(Math.min(u.heading.level + 1, 6));
+  let nextStandard = 0;
+  const missingBefore = (limit) => {
+    let out = "";
+    for (; nextStandard < limit; nextStandard++) {
+      if (!present.has(nextStandard))
+        out += `${subHashes} ${STANDARD_SUBSECTIONS[nextStandard]}${eol}${eol}`;
+    }
+    return out;
+  };
+  let fresh = t.slice(u.heading.start, u.heading.end);
+  if (u.heading.end === u.heading.contentEnd)
+    fresh += eol;
+  fresh += preambleHasEntries ? eol : t.slice(u.bodyStart, firstSub);
+  if (keepSkeleton) {
+    for (const sub of u.subsections) {
+      const k = standardIndex(sub.name);
+      if (k >= nextStandard)
+        fresh += missingBefore(k);
+      let part = subsWithEntries.has(sub) ? `${headingLineText(doc, sub)}${eol}${eol}` : t.slice(sub.heading.start, sub.end);
+      if (!/[\r\n]$/.test(part))
+        part += eol;
+      fresh += part;
+    }
+    fresh += missingBefore(STANDARD_SUBSECTIONS.length);
+  }
+  if (!/[\r\n]$/.test(fresh))
+    fresh += eol;
+  const blocks = [];
+  if (preambleHasEntries) {
+    const r = trimBlankLines(t, u.bodyStart, firstSub);
+    if (r)
+      blocks.push(t.slice(r[0], r[1]));
+  }
+  for (const sub of u.subsections) {
+    if (!subsWithEntries.has(sub))
+      continue;
+    const r = trimBlankLines(t, sub.bodyStart, sub.end);
+    blocks.push(t.slice(sub.heading.start, r ? r[1] : sub.heading.contentEnd));
+  }
+  const { eolEnd, gap } = trailingGap(t, u.bodyStart, u.end);
+  const lastContent = trimBlankLines(t, u.bodyStart, u.end);
+  const atEof = u.end === t.length;
+  const trailer = atEof ? lastContent && eolEnd === lastContent[1] ? "" : `${eol}${gap}` : `${eol}${eol}`;
+  const frozen = `${hashesOf(doc, u)} [${v}] - TBD${eol}${eol}${blocks.join(`${eol}${eol}`)}${trailer}`;
+  return applyEdits(t, [{ start: u.heading.start, end: u.end, text: fresh + frozen }]);
+}
+function unfreeze(text, version2, options = {}) {
+  checkTagPrefix(options.tagPrefix);
+  const v = targetVersion(version2, options.tagPrefix).version;
+  const doc = parseChangelog(text);
+  const t = doc.text;
+  requireClosedBlocks(doc, `unfreezing ${v}`);
+  const s = singleSection(doc, v);
+  if (!s)
+    return text;
+  if (s.state !== "frozen") {
+    throw changelogError("CHANGELOG_STATE", at(doc, s.heading.start), s.state === "dated" ? `${v} is already finalized (dated ${s.date?.text}); a released version cannot be unfrozen` : `${v} has no TBD placeholder ("${s.heading.text}"), so it is not frozen`);
+  }
+  const u = unreleasedSection(doc);
+  if (!u) {
+    const end = s.placeholder ? s.placeholder.end : s.heading.contentEnd;
+    return applyEdits(t, [{ start: s.labelStart, end, text: "Unreleased" }]);
+  }
+  const eol = eolAt(doc, u.heading.contentEnd, u.heading.end);
+  const key = (name) => name.trim().toLowerCase();
+  const body = (start, end) => {
+    if (!hasEntries(doc, start, end))
+      return void 0;
+    const r = trimBlankLines(t, start, end);
+    return r ? t.slice(r[0], r[1]) : void 0;
+  };
+  const uFirst = u.subsections[0]?.heading.start ?? u.end;
+  const sFirst = s.subsections[0]?.heading.start ?? s.end;
+  const blocks = [];
+  const pre = [body(s.bodyStart, sFirst), body(u.bodyStart, uFirst)].filter((b) => b !== void 0);
+  if (pre.length)
+    blocks.push(pre.join(eol));
+  const used = /* @__PURE__ */ new Set();
+  for (const sub of u.subsections) {
+    const match = s.subsections.find((x) => !used.has(x) && key(x.name) === key(sub.name));
+    if (match)
+      used.add(match);
+    const parts = [match && body(match.bodyStart, match.end), body(sub.bodyStart, sub.end)].filter((b) => b !== void 0);
+    blocks.push(parts.length ? `${headingLineText(doc, sub)}${eol}${eol}${parts.join(eol)}` : headingLineText(doc, sub));
+  }
+  for (const sub of s.subsections) {
+    if (used.has(sub) || !hasEntries(doc, sub.bodyStart, sub.end))
+      continue;
+    const r = trimBlankLines(t, sub.bodyStart, sub.end);
+    blocks.push(t.slice(sub.heading.start, r ? r[1] : sub.heading.contentEnd));
+  }
+  let merged = t.slice(u.heading.start, u.heading.end);
+  if (u.heading.end === u.heading.contentEnd)
+    merged += eol;
+  merged += blocks.length ? `${eol}${blocks.join(`${eol}${eol}`)}` : "";
+  const adjacent = u.end === s.heading.start;
+  const gapSource = adjacent ? s : u;
+  const { gap } = trailingGap(t, gapSource.bodyStart, gapSource.end);
+  const endsAtEof = gapSource.end === t.length && !/[\r\n]$/.test(t.slice(gapSource.bodyStart, gapSource.end));
+  const tail = blocks.length ? endsAtEof ? "" : `${eol}${gap}` : t.slice(u.heading.end, u.end);
+  const edits = adjacent ? [{ start: u.heading.start, end: s.end, text: merged + (blocks.length ? tail : "") }] : [
+    { start: u.heading.start, end: u.end, text: merged + tail },
+    { start: s.heading.start, end: s.end, text: "" }
+  ];
+  return applyEdits(t, edits);
+}
+var init_freeze = __esm({
+  "packages/core/dist/changelog/freeze.js"() {
+    "use strict";
+    init_edit();
+    init_parse3();
+  }
+});
+
+// packages/core/dist/changelog/validate.js
+function validate2(text, options = {}) {
+  checkTagPrefix(options.tagPrefix);
+  const target = options.version === void 0 ? void 0 : targetVersion(options.version, options.tagPrefix).version;
+  const today = options.today ?? todayUtc(options.clock);
+  const doc = parseChangelog(text);
+  const issues = [];
+  const position = positioner(doc.text);
+  const add2 = (severity, code, offset, message) => {
+    const p = position(offset);
+    issues.push({ severity, code, message, line: p.line, column: p.column });
+  };
+  if (doc.unclosedFence) {
+    const { line, column } = doc.unclosedFence;
+    issues.push({
+      severity: "error",
+      code: "unclosed-fence",
+      message: "this code fence is never closed, so the rest of the file is code; close it",
+      line,
+      column
+    });
+  }
+  if (doc.unclosedComment) {
+    const { line, column } = doc.unclosedComment;
+    issues.push({
+      severity: "error",
+      code: "unclosed-comment",
+      message: 'this HTML comment is never closed (no "-->"), so the rest of the file is hidden; close it',
+      line,
+      column
+    });
+  }
+  const unreleased = doc.sections.filter((s) => s.kind === "unreleased");
+  if (unreleased.length === 0) {
+    issues.push({
+      severity: "warning",
+      code: "missing-unreleased",
+      message: 'no "## Unreleased" section: new entries have nowhere to go',
+      line: 1,
+      column: 1
+    });
+  }
+  for (const extra of unreleased.slice(1)) {
+    add2("error", "duplicate-unreleased", extra.heading.start, `a second Unreleased section (the first is on line ${unreleased[0]?.heading.line})`);
+  }
+  const standard = new Set(STANDARD_SUBSECTIONS.map((n) => n.toLowerCase()));
+  const seen = /* @__PURE__ */ new Map();
+  let above;
+  let aboveDated;
+  const releases = [];
+  let sawBody = false;
+  for (const s of doc.sections) {
+    if (s.kind === "other") {
+      if (s.heading.level === 2 || sawBody) {
+        add2("warning", "unrecognized-heading", s.heading.start, `"${s.heading.text}" is not a release heading (## [X.Y.Z] - YYYY-MM-DD or ## Unreleased)`);
+      }
+      continue;
+    }
+    sawBody = true;
+    for (const sub of s.subsections) {
+      if (!standard.has(sub.name.trim().toLowerCase())) {
+        add2("warning", "unknown-subsection", sub.heading.start, `"${sub.name}" is not a Keep a Changelog type (${STANDARD_SUBSECTIONS.join(", ")})`);
+      }
+    }
+    if (s.kind !== "release" || s.version === void 0)
+      continue;
+    const v = s.version;
+    releases.push({
+      version: v,
+      state: s.state,
+      date: s.date?.iso,
+      line: s.heading.line
+    });
+    const dup = seen.get(v);
+    if (dup)
+      add2("error", "duplicate-version", s.heading.start, `${v} appears twice (also on line ${dup.heading.line})`);
+    else
+      seen.set(v, s);
+    if (above?.version !== void 0 && compareLooseVersions(v, above.version) >= 0 && !dup) {
+      const chronological = s.date !== void 0 && above.date !== void 0 && s.date.iso <= above.date.iso;
+      add2(chronological ? "warning" : "error", "version-order", s.heading.start, chronological ? `${v} comes after ${above.version} (line ${above.heading.line}) but is not lower; fine if releases are listed by date` : `${v} comes after ${above.version} (line ${above.heading.line}) but is not lower; newest releases go first`);
+    }
+    if (s.date) {
+      if (!isRealDate(s.date.iso))
+        add2("error", "invalid-date", s.date.start, `${s.date.text} is not a real date`);
+      else {
+        if (s.date.iso > today)
+          add2("warning", "future-date", s.date.start, `${s.date.text} is after today (${today}, UTC)`);
+        if (aboveDated?.date && isRealDate(aboveDated.date.iso) && s.date.iso > aboveDated.date.iso) {
+          add2("warning", "date-order", s.date.start, `${v} is dated ${s.date.text}, after ${aboveDated.version} (${aboveDated.date.text}, line ${aboveDated.heading.line}) above it`);
+        }
+      }
+    }
+    if (s.state === "frozen" && aboveDated) {
+      add2("error", "tbd-in-released", s.placeholder?.start ?? s.heading.start, `${v} still says "${s.placeholder?.text ?? "TBD"}" although ${aboveDated.version} above it is released; give it its release date`);
+    }
+    if (s.state === "dated" && !hasEntries(doc, s.bodyStart, s.end)) {
+      add2("warning", "empty-release", s.heading.start, `${v} has no entries`);
+    }
+    above = s;
+    if (s.state === "dated")
+      aboveDated = s;
+  }
+  if (target !== void 0) {
+    const s = doc.sections.find((x) => x.kind === "release" && x.version === target);
+    const expect = options.expect ?? "finalized";
+    if (!s) {
+      issues.push({
+        severity: "error",
+        code: "missing-version",
+        message: `no section for ${target}`,
+        ...unreleased[0] ? position(unreleased[0].heading.start) : { line: 1, column: 1 }
+      });
+    } else if (expect === "finalized" && s.state !== "dated") {
+      add2("error", "not-finalized", s.placeholder?.start ?? s.heading.start, `${target} is not finalized: its heading is "${s.heading.text}", with no release date`);
+    } else if (expect === "frozen" && s.state !== "frozen") {
+      add2("error", "not-frozen", s.heading.start, `${target} is not frozen: its heading is "${s.heading.text}", not "## [${target}] - TBD"`);
+    }
+  }
+  issues.sort((a, b) => a.line - b.line || a.column - b.column);
+  const errors = issues.filter((i) => i.severity === "error").length;
+  return { ok: errors === 0, errors, warnings: issues.length - errors, issues, releases };
+}
+var init_validate = __esm({
+  "packages/core/dist/changelog/validate.js"() {
+    "use strict";
+    init_edit();
+    init_parse3();
+  }
+});
+
 // packages/core/dist/changelog/fs.js
 import { randomBytes } from "node:crypto";
-import { open as open2, readFile as readFile5, realpath, rename, stat, unlink } from "node:fs/promises";
+import { open as open2, readFile as readFile6, realpath, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname as dirname3, join as join4 } from "node:path";
 function located(path2, e) {
   if (e instanceof ReleaseError && typeof e.details?.line === "number") {
@@ -46571,7 +47099,7 @@ function located(path2, e) {
 }
 async function readChangelogFile(path2) {
   try {
-    return await readFile5(path2, "utf8");
+    return await readFile6(path2, "utf8");
   } catch (e) {
     const code = e.code;
     throw new ReleaseError("CHANGELOG_STATE", code === "ENOENT" ? `${path2}: no such file; pass the CHANGELOG with --file PATH` : `${path2}: cannot read the CHANGELOG (${code ?? e.message})`, { cause: e, details: { file: path2 } });
@@ -46654,8 +47182,11 @@ var init_fs = __esm({
   "packages/core/dist/changelog/fs.js"() {
     "use strict";
     init_errors();
-    init_operations();
+    init_finalize();
+    init_freeze();
+    init_notes();
     init_parse3();
+    init_validate();
   }
 });
 
@@ -46665,9 +47196,12 @@ var init_changelog = __esm({
     "use strict";
     init_parse3();
     init_edit();
-    init_operations();
+    init_freeze();
+    init_finalize();
+    init_notes();
+    init_validate();
     init_fs();
-    init_ops();
+    init_publish_port();
   }
 });
 
@@ -46923,7 +47457,7 @@ var groups2 = [
   },
   {
     prefixes: [["publish"], ["verify-publish"], ["init"]],
-    load: async () => (await Promise.resolve().then(() => (init_publish(), publish_exports))).publishCommands
+    load: async () => (await Promise.resolve().then(() => (init_publish2(), publish_exports))).publishCommands
   },
   { prefixes: [["changelog"]], load: async () => (await Promise.resolve().then(() => (init_changelog2(), changelog_exports))).changelogCommands }
 ];
@@ -47110,106 +47644,105 @@ function actionArgv(env) {
   }
   return { command: c, argv, configPath };
 }
-var obj2 = (v) => v && typeof v === "object" && !Array.isArray(v) ? v : {};
-var arr = (v) => Array.isArray(v) ? v.map(obj2) : [];
-var str3 = (v) => typeof v === "string" && v !== "" ? v : void 0;
-function outputsFrom(command, json2, code) {
+function gatesOf(report2) {
+  switch (report2.command) {
+    case "status":
+      return report2.status.gates;
+    case "verify-publish":
+      return report2.verification.gates;
+    default:
+      return report2.plan?.gates ?? [];
+  }
+}
+function outputsFrom(report2, code) {
   const out = {};
-  const plan = obj2(json2.plan);
-  const result = obj2(json2.result);
+  if (!report2) return out;
   const ok = code === 0;
   const digests = {};
-  switch (command) {
+  switch (report2.command) {
     case "status": {
-      out.phase = str3(json2.phase);
-      out.verdict = str3(json2.verdict);
-      const o = obj2(json2.observations);
-      for (const i of arr(o.images)) {
-        const v = obj2(i.version);
-        if (str3(i.image) && str3(v.digest)) digests[i.image] = v.digest;
-      }
-      out["release-url"] = str3(obj2(o.release).url);
-      out["pr-merge-sha"] = str3(obj2(o.pullRequest).mergeCommitSha);
+      const { status: status2 } = report2;
+      const o = status2.observations;
+      out.phase = status2.phase;
+      out.verdict = status2.verdict;
+      for (const i of o.images) if (i.version.state === "found") digests[i.image] = i.version.digest;
+      if (o.release.state === "draft" || o.release.state === "published") out["release-url"] = o.release.url;
+      if (o.pullRequest.state === "merged") out["pr-merge-sha"] = o.pullRequest.mergeCommitSha;
       break;
     }
     case "verify-publish":
-      out.verdict = str3(json2.verdict);
+      out.verdict = report2.verification.verdict;
       if (ok) out.phase = "published";
-      for (const d of arr(json2.digests))
-        if (str3(d.image) && str3(d.digest)) digests[d.image] = d.digest;
+      for (const d of report2.verification.digests) digests[d.image] = d.digest;
       break;
-    case "publish":
-      out.verdict = str3(plan.verdict);
-      out.tag = str3(plan.tag);
-      out["image-tag"] = str3(plan.publishVersion);
-      out.sha = str3(result.sha) ?? dispatchedSha(plan);
-      out["release-url"] = str3(obj2(result.release).url);
-      if (ok && json2.dryRun !== true) {
+    case "publish": {
+      const { plan, result } = report2;
+      out.verdict = plan?.verdict;
+      out.tag = plan?.tag;
+      out["image-tag"] = plan?.publishVersion;
+      out.sha = result?.sha ?? plan?.steps.map(({ step }) => "sha" in step ? step.sha : null).find((sha) => sha !== null) ?? void 0;
+      out["release-url"] = result?.release?.url;
+      if (ok && !report2.dryRun && plan) {
         out.phase = plan.kind === "candidate" ? "candidate" : plan.stage === "smoke" ? "published" : "finalized";
       }
       break;
+    }
     default: {
-      out.verdict = str3(plan.verdict);
-      for (const s of arr(plan.steps)) {
-        const step = obj2(s.step);
-        if (step.kind === "move-tag" && step.tag === "latest" && str3(step.image) && str3(step.toDigest)) {
-          digests[step.image] = step.toDigest;
-        }
-        if (step.kind === "publish-release") out["release-url"] = str3(step.url);
+      const { plan, result } = report2;
+      out.verdict = plan?.verdict;
+      for (const { step } of plan?.steps ?? []) {
+        if (step.kind === "move-tag" && step.tag === "latest") digests[step.image] = step.toDigest;
+        if (step.kind === "publish-release") out["release-url"] = step.url;
       }
-      const merged = arr(result.journal).find((j) => j.kind === "merge-pr" && j.status === "done");
-      out["pr-merge-sha"] = str3(merged?.after);
-      if (ok && json2.dryRun !== true && command === "promote") out.phase = "promoted";
-      if (ok && json2.dryRun !== true && command === "abandon") out.phase = "abandoned";
+      out["pr-merge-sha"] = result?.journal.find((j) => j.kind === "merge-pr" && j.status === "done")?.after;
+      if (ok && !report2.dryRun) out.phase = report2.command === "abandon" ? "abandoned" : "promoted";
     }
   }
   if (Object.keys(digests).length > 0) out.digests = JSON.stringify(digests);
   return out;
 }
-function dispatchedSha(plan) {
-  for (const s of arr(plan.steps)) {
-    const step = obj2(s.step);
-    if (str3(step.sha)) return step.sha;
-  }
-  return void 0;
-}
 var MARK = { pass: "✅", fail: "❌", pending: "⏳" };
 var cell = (s) => String(s ?? "").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-function summaryMarkdown(title, json2, code) {
-  const plan = obj2(json2.plan);
-  const result = obj2(json2.result);
+var JOURNAL_MARK = { done: "✅", skipped: "↷", warning: "⚠️", failed: "❌" };
+function summaryMarkdown(title, report2, code) {
   const lines = [`## ${title}`, ""];
-  const verdict = str3(json2.verdict) ?? str3(plan.verdict);
-  const status2 = str3(result.status) ?? (json2.dryRun === true ? "dry run, nothing changed" : void 0);
+  const plan = report2 && "plan" in report2 ? report2.plan : void 0;
+  const result = report2 && "result" in report2 ? report2.result : void 0;
+  const dryRun = report2 !== void 0 && "dryRun" in report2 && report2.dryRun === true;
+  const phase = report2?.command === "status" ? report2.status.phase : void 0;
+  const verdict = report2?.command === "status" ? report2.status.verdict : report2?.command === "verify-publish" ? report2.verification.verdict : plan?.verdict;
+  const status2 = result?.status ?? (dryRun ? "dry run, nothing changed" : void 0);
   lines.push(
-    `**${code === 0 ? "succeeded" : "failed"}**` + (str3(json2.phase) ? ` · phase \`${json2.phase}\`` : "") + (verdict ? ` · gates: ${verdict}` : "") + (status2 ? ` · ${status2}` : ""),
+    `**${code === 0 ? "succeeded" : "failed"}**` + (phase ? ` · phase \`${phase}\`` : "") + (verdict ? ` · gates: ${verdict}` : "") + (status2 ? ` · ${status2}` : ""),
     ""
   );
-  const gates = arr(json2.gates).length > 0 ? arr(json2.gates) : arr(plan.gates);
+  const gates = report2 ? gatesOf(report2) : [];
   if (gates.length > 0) {
     lines.push("| | gate | reason |", "|---|---|---|");
     for (const g of gates) {
       lines.push(
-        `| ${MARK[String(g.status)] ?? ""} | ${cell(g.title)}${g.subject ? ` \`${cell(g.subject)}\`` : ""} | ${cell(g.reason)} |`
+        `| ${MARK[g.status] ?? ""} | ${cell(g.title)}${g.subject ? ` \`${cell(g.subject)}\`` : ""} | ${cell(g.reason)} |`
       );
     }
     lines.push("");
   }
-  const journal = arr(result.journal);
-  const steps = arr(plan.steps);
+  const steps = plan?.steps ?? [];
+  const journal = result?.journal ?? [];
   if (steps.length > 0) {
     lines.push("| # | step | outcome |", "|---|---|---|");
     steps.forEach((s, i) => {
       const j = journal.find((x) => x.id === s.id);
-      const outcome = j ? `${j.status === "done" ? "✅" : j.status === "skipped" ? "↷" : j.status === "warning" ? "⚠️" : "❌"} ${cell(j.message)}` : s.done ? "↷ already done" : json2.dryRun === true ? "planned" : "not run";
+      const outcome = j ? `${JOURNAL_MARK[j.status] ?? "❌"} ${cell(j.message)}` : s.done ? "↷ already done" : dryRun ? "planned" : "not run";
       lines.push(`| ${i + 1} | ${cell(s.description)} | ${outcome} |`);
     });
     lines.push("");
   }
-  for (const d of arr(json2.digests)) lines.push(`- \`${cell(d.image)}@${cell(d.digest)}\``);
-  const error62 = obj2(json2.error);
-  if (str3(error62.message)) lines.push("", `> ${cell(error62.message)}`);
-  if (str3(obj2(result.error).message)) lines.push("", `> ${cell(obj2(result.error).message)}`);
+  if (report2?.command === "verify-publish") {
+    for (const d of report2.verification.digests) lines.push(`- \`${cell(d.image)}@${cell(d.digest)}\``);
+  }
+  const error62 = report2 && "error" in report2 ? report2.error : void 0;
+  if (error62?.message) lines.push("", `> ${cell(error62.message)}`);
+  if (result?.error?.message) lines.push("", `> ${cell(result.error.message)}`);
   return `${lines.join("\n").trimEnd()}
 `;
 }
@@ -47264,6 +47797,7 @@ async function runAction(options) {
   };
   const out = [];
   const err = [];
+  let report2;
   log(`release-cli ${argv.join(" ")}
 `);
   const code = await main(
@@ -47276,34 +47810,32 @@ async function runAction(options) {
       isTTY: false,
       signal: options.signal,
       connect: options.connect,
-      connectPublish: options.connectPublish
+      connectPublish: options.connectPublish,
+      onReport: (r) => {
+        report2 = r;
+      }
     },
     options.commands
   );
   const stdout = out.join("");
   const stderr = err.join("").trim();
-  let json2 = {};
-  try {
-    json2 = obj2(JSON.parse(stdout));
-  } catch {
-  }
   if (stdout) log(stdout.endsWith("\n") ? stdout : `${stdout}
 `);
-  writeOutputs(env, outputsFrom(command, json2, code));
+  writeOutputs(env, outputsFrom(report2, code));
   const title = `relkit ${command}${input2(env, "version") ? ` ${input2(env, "version")}` : ""}`;
   if (env.GITHUB_STEP_SUMMARY)
-    appendFileSync(env.GITHUB_STEP_SUMMARY, redact(summaryMarkdown(title, json2, code)));
+    appendFileSync(env.GITHUB_STEP_SUMMARY, redact(summaryMarkdown(title, report2, code)));
   if (code === 0) return 0;
-  if (command === "status" && code === 3) {
+  if (report2?.command === "status" && code === 3) {
     log(
-      annotation("notice", `release is not promotable yet (phase ${String(json2.phase)})`, {
+      annotation("notice", `release is not promotable yet (phase ${report2.status.phase})`, {
         title: "relkit"
       })
     );
     return 0;
   }
-  const gates = [...arr(json2.gates), ...arr(obj2(json2.plan).gates)].filter((g) => g.status !== "pass");
-  const reason = str3(obj2(json2.error).message) ?? str3(obj2(obj2(json2.result).error).message) ?? (gates.length > 0 ? gates.map((g) => `${String(g.title)}: ${String(g.reason)}`).join("; ") : void 0) ?? (stderr || `release-cli exited with ${code}`);
+  const gates = report2 ? gatesOf(report2).filter((g) => g.status !== "pass") : [];
+  const reason = (report2 && "error" in report2 ? report2.error?.message : void 0) ?? (report2 && "result" in report2 ? report2.result?.error?.message : void 0) ?? (gates.length > 0 ? gates.map((g) => `${g.title}: ${g.reason}`).join("; ") : void 0) ?? (stderr || `release-cli exited with ${code}`);
   return fail3(`${command} ${code === 3 ? "blocked" : "failed"}: ${reason}`);
 }
 async function actionMain(options) {

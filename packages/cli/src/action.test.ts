@@ -25,6 +25,7 @@ import {
 import { memConfig, memoryGitHub, memoryService } from './commands/__tests__/memory-publish.js';
 import { initFiles } from './commands/init-templates.js';
 import { publishCommands } from './commands/publish.js';
+import type { CommandReport } from './report.js';
 
 const run = promisify(execFile);
 
@@ -304,7 +305,7 @@ describe('runAction in-process (publish wired to an in-memory GitHub)', () => {
   });
 });
 
-describe('outputs and summary from the promote-side JSON (real core shapes)', () => {
+describe('outputs and summary from the typed reports of the promote side (real core shapes)', () => {
   const config = parseConfig({ ...memConfig, smoke: undefined });
   const digest = `sha256:${'c'.repeat(64)}`;
   const obs: Observations = {
@@ -362,15 +363,15 @@ describe('outputs and summary from the promote-side JSON (real core shapes)', ()
   };
 
   it('status: phase, digests, release URL and merge SHA', () => {
-    const json = JSON.parse(JSON.stringify(releaseStatus(config, obs))) as Record<string, unknown>;
-    expect(outputsFrom('status', json, 0)).toEqual({
+    const report: CommandReport = { command: 'status', status: releaseStatus(config, obs) };
+    expect(outputsFrom(report, 0)).toEqual({
       phase: 'promoted',
       verdict: 'pass',
       digests: JSON.stringify({ 'ghcr.io/acme/app': digest }),
       'release-url': 'https://github.com/acme/app/releases/tag/1.2.3',
       'pr-merge-sha': 'e'.repeat(40),
     });
-    expect(summaryMarkdown('relkit status 1.2.3', json, 0)).toContain('phase `promoted`');
+    expect(summaryMarkdown('relkit status 1.2.3', report, 0)).toContain('phase `promoted`');
   });
 
   it('promote: digest latest moved to, the release URL, the merge commit from the journal', () => {
@@ -379,40 +380,41 @@ describe('outputs and summary from the promote-side JSON (real core shapes)', ()
       release: { ...obs.release, state: 'draft' } as Observations['release'],
       pullRequest: { ...obs.pullRequest, state: 'open' } as Observations['pullRequest'],
     });
-    const json = JSON.parse(
-      JSON.stringify({
-        plan,
-        result: {
-          status: 'succeeded',
-          journal: [
-            {
-              id: 'publish-release 1.2.3',
-              kind: 'publish-release',
-              status: 'done',
-              message: 'published',
-              at: 'x',
-            },
-            {
-              id: 'merge-pr #42',
-              kind: 'merge-pr',
-              status: 'done',
-              before: 'a'.repeat(40),
-              after: 'f'.repeat(40),
-              message: 'merged',
-              at: 'x',
-            },
-          ],
-        },
-      }),
-    ) as Record<string, unknown>;
-    expect(outputsFrom('promote', json, 0)).toEqual({
+    const report: CommandReport = {
+      command: 'promote',
+      plan,
+      result: {
+        kind: 'promote',
+        version: '1.2.3',
+        status: 'succeeded',
+        journal: [
+          {
+            id: 'publish-release 1.2.3',
+            kind: 'publish-release',
+            status: 'done',
+            message: 'published',
+            at: 'x',
+          },
+          {
+            id: 'merge-pr #42',
+            kind: 'merge-pr',
+            status: 'done',
+            before: 'a'.repeat(40),
+            after: 'f'.repeat(40),
+            message: 'merged',
+            at: 'x',
+          },
+        ],
+      },
+    };
+    expect(outputsFrom(report, 0)).toEqual({
       phase: 'promoted',
       verdict: 'pass',
       digests: JSON.stringify({ 'ghcr.io/acme/app': digest }),
       'release-url': 'https://github.com/acme/app/releases/tag/1.2.3',
       'pr-merge-sha': 'f'.repeat(40),
     });
-    const md = summaryMarkdown('relkit promote 1.2.3', json, 0);
+    const md = summaryMarkdown('relkit promote 1.2.3', report, 0);
     expect(md).toContain('| ✅ | a final version | 1.2.3 |');
     expect(md).toContain('| 3 | merge PR #42 (release/1.2.3 → main) by merge at aaaaaaa | ✅ merged |');
   });

@@ -1,13 +1,15 @@
 // The GitHub Action entry (action.yml → dist/index.js). It only translates: INPUT_* variables
-// become a release-cli command line run in-process with --json, the JSON becomes step outputs
-// and a Markdown summary, and errors become ::error:: annotations. No release logic here.
+// become a release-cli command line run in-process with --json (the log shows the JSON), the
+// command's typed report becomes step outputs and a Markdown summary, and errors become ::error::
+// annotations. No release logic here.
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { parseConfigText } from '@relkit/release-core';
+import { parseConfigText, type Gate } from '@relkit/release-core';
 import type { CliContext, Command } from './command.js';
 import { main } from './main.js';
 import { makeRedactor } from './redact.js';
+import type { CommandReport } from './report.js';
 
 export const ACTION_COMMANDS = [
   'status',
@@ -106,74 +108,71 @@ export interface ActionOutputs {
   sha?: string;
 }
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
-const arr = (v: unknown): Json[] => (Array.isArray(v) ? v.map(obj) : []);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+/** The gates of a report: a status's, a verification's, or its plan's. */
+function gatesOf(report: CommandReport): readonly Gate[] {
+  switch (report.command) {
+    case 'status':
+      return report.status.gates;
+    case 'verify-publish':
+      return report.verification.gates;
+    default:
+      return report.plan?.gates ?? [];
+  }
+}
 
-/** Step outputs from the CLI's JSON (shapes of status, plans with journals, verification). */
-export function outputsFrom(command: ActionCommand, json: Json, code: number): ActionOutputs {
+/** Step outputs from a command's typed report (status, plans with journals, verification). */
+export function outputsFrom(report: CommandReport | undefined, code: number): ActionOutputs {
   const out: ActionOutputs = {};
-  const plan = obj(json.plan);
-  const result = obj(json.result);
+  if (!report) return out;
   const ok = code === 0;
   const digests: Record<string, string> = {};
-  switch (command) {
+  switch (report.command) {
     case 'status': {
-      out.phase = str(json.phase);
-      out.verdict = str(json.verdict);
-      const o = obj(json.observations);
-      for (const i of arr(o.images)) {
-        const v = obj(i.version);
-        if (str(i.image) && str(v.digest)) digests[i.image as string] = v.digest as string;
-      }
-      out['release-url'] = str(obj(o.release).url);
-      out['pr-merge-sha'] = str(obj(o.pullRequest).mergeCommitSha);
+      const { status } = report;
+      const o = status.observations;
+      out.phase = status.phase;
+      out.verdict = status.verdict;
+      for (const i of o.images) if (i.version.state === 'found') digests[i.image] = i.version.digest;
+      if (o.release.state === 'draft' || o.release.state === 'published') out['release-url'] = o.release.url;
+      if (o.pullRequest.state === 'merged') out['pr-merge-sha'] = o.pullRequest.mergeCommitSha;
       break;
     }
     case 'verify-publish':
-      out.verdict = str(json.verdict);
+      out.verdict = report.verification.verdict;
       if (ok) out.phase = 'published';
-      for (const d of arr(json.digests))
-        if (str(d.image) && str(d.digest)) digests[d.image as string] = d.digest as string;
+      for (const d of report.verification.digests) digests[d.image] = d.digest;
       break;
-    case 'publish':
-      out.verdict = str(plan.verdict);
-      out.tag = str(plan.tag);
-      out['image-tag'] = str(plan.publishVersion);
-      out.sha = str(result.sha) ?? dispatchedSha(plan);
-      out['release-url'] = str(obj(result.release).url);
+    case 'publish': {
+      const { plan, result } = report;
+      out.verdict = plan?.verdict;
+      out.tag = plan?.tag;
+      out['image-tag'] = plan?.publishVersion;
+      out.sha =
+        result?.sha ??
+        plan?.steps.map(({ step }) => ('sha' in step ? step.sha : null)).find((sha) => sha !== null) ??
+        undefined;
+      out['release-url'] = result?.release?.url;
       // After the smoke half, the images were pushed and verified: the release is published (as a draft).
-      if (ok && json.dryRun !== true) {
+      if (ok && !report.dryRun && plan) {
         out.phase =
           plan.kind === 'candidate' ? 'candidate' : plan.stage === 'smoke' ? 'published' : 'finalized';
       }
       break;
+    }
     default: {
-      out.verdict = str(plan.verdict);
-      for (const s of arr(plan.steps)) {
-        const step = obj(s.step);
-        if (step.kind === 'move-tag' && step.tag === 'latest' && str(step.image) && str(step.toDigest)) {
-          digests[step.image as string] = step.toDigest as string;
-        }
-        if (step.kind === 'publish-release') out['release-url'] = str(step.url);
+      const { plan, result } = report;
+      out.verdict = plan?.verdict;
+      for (const { step } of plan?.steps ?? []) {
+        if (step.kind === 'move-tag' && step.tag === 'latest') digests[step.image] = step.toDigest;
+        if (step.kind === 'publish-release') out['release-url'] = step.url;
       }
-      const merged = arr(result.journal).find((j) => j.kind === 'merge-pr' && j.status === 'done');
-      out['pr-merge-sha'] = str(merged?.after);
-      if (ok && json.dryRun !== true && command === 'promote') out.phase = 'promoted';
-      if (ok && json.dryRun !== true && command === 'abandon') out.phase = 'abandoned';
+      out['pr-merge-sha'] = result?.journal.find((j) => j.kind === 'merge-pr' && j.status === 'done')?.after;
+      // The phase of the version named: after a promote or a rollback latest names it (promoted).
+      if (ok && !report.dryRun) out.phase = report.command === 'abandon' ? 'abandoned' : 'promoted';
     }
   }
   if (Object.keys(digests).length > 0) out.digests = JSON.stringify(digests);
   return out;
-}
-
-function dispatchedSha(plan: Json): string | undefined {
-  for (const s of arr(plan.steps)) {
-    const step = obj(s.step);
-    if (str(step.sha)) return step.sha as string;
-  }
-  return undefined;
 }
 
 const MARK: Record<string, string> = { pass: '✅', fail: '❌', pending: '⏳' };
@@ -181,52 +180,62 @@ const cell = (s: unknown) =>
   String(s ?? '')
     .replace(/\|/g, '\\|')
     .replace(/\r?\n/g, ' ');
+const JOURNAL_MARK: Record<string, string> = { done: '✅', skipped: '↷', warning: '⚠️', failed: '❌' };
 
-/** The Markdown summary of one run: verdict, gates (or checks) and steps. */
-export function summaryMarkdown(title: string, json: Json, code: number): string {
-  const plan = obj(json.plan);
-  const result = obj(json.result);
+/** The Markdown summary of one run: verdict, gates and steps. */
+export function summaryMarkdown(title: string, report: CommandReport | undefined, code: number): string {
   const lines = [`## ${title}`, ''];
-  const verdict = str(json.verdict) ?? str(plan.verdict);
-  const status = str(result.status) ?? (json.dryRun === true ? 'dry run, nothing changed' : undefined);
+  const plan = report && 'plan' in report ? report.plan : undefined;
+  const result = report && 'result' in report ? report.result : undefined;
+  const dryRun = report !== undefined && 'dryRun' in report && report.dryRun === true;
+  const phase = report?.command === 'status' ? report.status.phase : undefined;
+  const verdict =
+    report?.command === 'status'
+      ? report.status.verdict
+      : report?.command === 'verify-publish'
+        ? report.verification.verdict
+        : plan?.verdict;
+  const status = result?.status ?? (dryRun ? 'dry run, nothing changed' : undefined);
   lines.push(
     `**${code === 0 ? 'succeeded' : 'failed'}**` +
-      (str(json.phase) ? ` · phase \`${json.phase as string}\`` : '') +
+      (phase ? ` · phase \`${phase}\`` : '') +
       (verdict ? ` · gates: ${verdict}` : '') +
       (status ? ` · ${status}` : ''),
     '',
   );
-  const gates = arr(json.gates).length > 0 ? arr(json.gates) : arr(plan.gates);
+  const gates = report ? gatesOf(report) : [];
   if (gates.length > 0) {
     lines.push('| | gate | reason |', '|---|---|---|');
     for (const g of gates) {
       lines.push(
-        `| ${MARK[String(g.status)] ?? ''} | ${cell(g.title)}${g.subject ? ` \`${cell(g.subject)}\`` : ''} | ${cell(g.reason)} |`,
+        `| ${MARK[g.status] ?? ''} | ${cell(g.title)}${g.subject ? ` \`${cell(g.subject)}\`` : ''} | ${cell(g.reason)} |`,
       );
     }
     lines.push('');
   }
-  const journal = arr(result.journal);
-  const steps = arr(plan.steps);
+  const steps: readonly { id: string; description: string; done: boolean }[] = plan?.steps ?? [];
+  const journal: readonly { id: string; status: string; message: string }[] = result?.journal ?? [];
   if (steps.length > 0) {
     lines.push('| # | step | outcome |', '|---|---|---|');
     steps.forEach((s, i) => {
       const j = journal.find((x) => x.id === s.id);
       const outcome = j
-        ? `${j.status === 'done' ? '✅' : j.status === 'skipped' ? '↷' : j.status === 'warning' ? '⚠️' : '❌'} ${cell(j.message)}`
+        ? `${JOURNAL_MARK[j.status] ?? '❌'} ${cell(j.message)}`
         : s.done
           ? '↷ already done'
-          : json.dryRun === true
+          : dryRun
             ? 'planned'
             : 'not run';
       lines.push(`| ${i + 1} | ${cell(s.description)} | ${outcome} |`);
     });
     lines.push('');
   }
-  for (const d of arr(json.digests)) lines.push(`- \`${cell(d.image)}@${cell(d.digest)}\``);
-  const error = obj(json.error);
-  if (str(error.message)) lines.push('', `> ${cell(error.message)}`);
-  if (str(obj(result.error).message)) lines.push('', `> ${cell(obj(result.error).message)}`);
+  if (report?.command === 'verify-publish') {
+    for (const d of report.verification.digests) lines.push(`- \`${cell(d.image)}@${cell(d.digest)}\``);
+  }
+  const error = report && 'error' in report ? report.error : undefined;
+  if (error?.message) lines.push('', `> ${cell(error.message)}`);
+  if (result?.error?.message) lines.push('', `> ${cell(result.error.message)}`);
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
@@ -285,6 +294,7 @@ export async function runAction(options: ActionOptions): Promise<number> {
   };
   const out: string[] = [];
   const err: string[] = [];
+  let report: CommandReport | undefined;
   log(`release-cli ${argv.join(' ')}\n`);
   const code = await main(
     argv,
@@ -297,37 +307,34 @@ export async function runAction(options: ActionOptions): Promise<number> {
       signal: options.signal,
       connect: options.connect,
       connectPublish: options.connectPublish,
+      onReport: (r) => {
+        report = r;
+      },
     },
     options.commands,
   );
   const stdout = out.join('');
   const stderr = err.join('').trim();
-  let json: Json = {};
-  try {
-    json = obj(JSON.parse(stdout) as unknown);
-  } catch {
-    // Not JSON (an error before any output): the annotation below carries stderr.
-  }
   if (stdout) log(stdout.endsWith('\n') ? stdout : `${stdout}\n`);
-  writeOutputs(env, outputsFrom(command, json, code));
+  writeOutputs(env, outputsFrom(report, code));
   const title = `relkit ${command}${input(env, 'version') ? ` ${input(env, 'version')}` : ''}`;
   if (env.GITHUB_STEP_SUMMARY)
-    appendFileSync(env.GITHUB_STEP_SUMMARY, redact(summaryMarkdown(title, json, code)));
+    appendFileSync(env.GITHUB_STEP_SUMMARY, redact(summaryMarkdown(title, report, code)));
   if (code === 0) return 0;
   // status reports; a release that is not promotable yet is not a failed step.
-  if (command === 'status' && code === 3) {
+  if (report?.command === 'status' && code === 3) {
     log(
-      annotation('notice', `release is not promotable yet (phase ${String(json.phase)})`, {
+      annotation('notice', `release is not promotable yet (phase ${report.status.phase})`, {
         title: 'relkit',
       }),
     );
     return 0;
   }
-  const gates = [...arr(json.gates), ...arr(obj(json.plan).gates)].filter((g) => g.status !== 'pass');
+  const gates = report ? gatesOf(report).filter((g) => g.status !== 'pass') : [];
   const reason =
-    str(obj(json.error).message) ??
-    str(obj(obj(json.result).error).message) ??
-    (gates.length > 0 ? gates.map((g) => `${String(g.title)}: ${String(g.reason)}`).join('; ') : undefined) ??
+    (report && 'error' in report ? report.error?.message : undefined) ??
+    (report && 'result' in report ? report.result?.error?.message : undefined) ??
+    (gates.length > 0 ? gates.map((g) => `${g.title}: ${g.reason}`).join('; ') : undefined) ??
     (stderr || `release-cli exited with ${code}`);
   return fail(`${command} ${code === 3 ? 'blocked' : 'failed'}: ${reason}`);
 }

@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { PublishService, ReleaseService } from '@relkit/release-core';
 import type { ConnectOptions } from '@relkit/connect';
+import type { CommandReport } from './report.js';
 
 // Built-ins on the start-up path come through getBuiltinModule: an `import` of node:util builds
 // its ESM facade, which evaluates every lazy export (~3 ms of every run).
@@ -29,6 +30,8 @@ export interface CliContext {
   readonly prompt?: (question: string) => Promise<string>;
   /** Builds the release service; tests inject one, the default wires the real adapters. */
   readonly connect?: (options: ConnectOptions) => Promise<ReleaseService>;
+  /** Receives the typed result of a reporting command (the GitHub Action builds its outputs from it). */
+  readonly onReport?: (report: CommandReport) => void;
   /** Builds the publish service (publish, verify-publish); tests inject one. */
   readonly connectPublish?: (options: ConnectOptions) => Promise<PublishService>;
 }

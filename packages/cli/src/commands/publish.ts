@@ -23,6 +23,7 @@ import {
   type ParsedArgs,
 } from '../command.js';
 import { lockHolder, mark, paint, styleFor, type Style } from '../render.js';
+import { emitReport } from '../report.js';
 import { initFiles, type InitInput } from './init-templates.js';
 
 async function publishService(args: ParsedArgs, ctx: CliContext): Promise<PublishService> {
@@ -175,17 +176,25 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
       });
       if (!json) ctx.stdout(renderPublishPlan(plan, style));
       if (args.values['dry-run']) {
-        if (json) writeJson(ctx, { dryRun: true, plan });
+        emitReport(ctx, json, { command: 'publish', dryRun: true, plan });
         return plan.verdict === 'pass' ? ExitCode.ok : ExitCode.gateNotMet;
       }
       if (plan.verdict !== 'pass') {
-        if (json) writeJson(ctx, { plan, error: { code: 'GATE_NOT_MET' } });
-        else ctx.stderr('publish refused: the checks above are not met; nothing was changed\n');
+        emitReport(ctx, json, { command: 'publish', plan, error: { code: 'GATE_NOT_MET' } });
+        if (!json) ctx.stderr('publish refused: the checks above are not met; nothing was changed\n');
         return ExitCode.gateNotMet;
       }
       if (plan.steps.every((s) => s.done)) {
-        if (json) writeJson(ctx, { plan, result: { status: 'succeeded', tag: plan.tag, journal: [] } });
-        else ctx.stdout('nothing to do: every step is already done\n');
+        const result = {
+          kind: plan.kind,
+          version: plan.version,
+          tag: plan.tag,
+          status: 'succeeded',
+          journal: [],
+          correlationId: plan.correlationId,
+        } as const;
+        emitReport(ctx, json, { command: 'publish', plan, result });
+        if (!json) ctx.stdout('nothing to do: every step is already done\n');
         return ExitCode.ok;
       }
       if (!args.values.yes) {
@@ -209,16 +218,19 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
           if (line !== undefined) ctx.stdout(`${line}\n`);
         },
       });
-      if (json) writeJson(ctx, { plan, result });
-      else ctx.stdout(renderPublishResult(result, style));
+      emitReport(ctx, json, { command: 'publish', plan, result });
+      if (!json) ctx.stdout(renderPublishResult(result, style));
       if (result.status === 'succeeded') return ExitCode.ok;
       return result.error?.code === 'GATE_NOT_MET' ? ExitCode.gateNotMet : ExitCode.failed;
     } catch (e) {
       const code = exitFor(e);
       if (code === undefined) throw e;
       const err = e as ReleaseError;
-      if (json) writeJson(ctx, { error: { code: err.code, message: err.message, details: err.details } });
-      else ctx.stderr(`${err.message}\n`);
+      emitReport(ctx, json, {
+        command: 'publish',
+        error: { code: err.code, message: err.message, details: err.details },
+      });
+      if (!json) ctx.stderr(`${err.message}\n`);
       return code;
     }
   },
@@ -237,8 +249,8 @@ Exit codes: 0 verified, 1 failed, 2 usage, 3 not verified (or could not look).`,
   async run(args, ctx) {
     const svc = await publishService(args, ctx);
     const v = await svc.verify(args.positionals[0]!, ctx.signal);
-    if (args.values.json) writeJson(ctx, v);
-    else ctx.stdout(renderVerification(v, styleFor(ctx.env, ctx.isTTY)));
+    emitReport(ctx, args.values.json === true, { command: 'verify-publish', verification: v });
+    if (!args.values.json) ctx.stdout(renderVerification(v, styleFor(ctx.env, ctx.isTTY)));
     return v.verdict === 'pass' ? ExitCode.ok : ExitCode.gateNotMet;
   },
 };

@@ -12,11 +12,11 @@ import {
   UsageError,
   configOption,
   stringOption,
-  writeJson,
   type CliContext,
   type Command,
   type ParsedArgs,
 } from '../command.js';
+import { emitReport } from '../report.js';
 import { lockHolder, renderEvent, renderPlan, renderResult, renderStatus, styleFor } from '../render.js';
 
 async function service(args: ParsedArgs, ctx: CliContext): Promise<ReleaseService> {
@@ -48,6 +48,7 @@ function exitFor(e: unknown): ExitCode | undefined {
  * the plan is shown as the engine makes it, right before its first step.
  */
 async function runPlan(
+  command: 'promote' | 'rollback' | 'abandon',
   args: ParsedArgs,
   ctx: CliContext,
   makePlan: (svc: ReleaseService) => Promise<Plan>,
@@ -78,16 +79,17 @@ async function runPlan(
       const plan = await makePlan(svc);
       show(plan);
       if (args.values['dry-run']) {
-        if (json) writeJson(ctx, { dryRun: true, plan });
+        emitReport(ctx, json, { command, dryRun: true, plan });
         return plan.verdict === 'pass' ? ExitCode.ok : ExitCode.gateNotMet;
       }
       if (plan.verdict !== 'pass') {
-        if (json) writeJson(ctx, { plan, error: { code: 'GATE_NOT_MET' } });
-        else ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed\n`);
+        emitReport(ctx, json, { command, plan, error: { code: 'GATE_NOT_MET' } });
+        if (!json) ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed\n`);
         return ExitCode.gateNotMet;
       }
       if (plan.steps.every((s) => s.done)) {
-        if (json) writeJson(ctx, { plan, result: { status: 'succeeded', journal: [] } });
+        const result = { kind: plan.kind, version: plan.version, status: 'succeeded', journal: [] } as const;
+        emitReport(ctx, json, { command, plan, result });
         return ExitCode.ok;
       }
       if (!ctx.isTTY || !ctx.prompt) {
@@ -113,8 +115,8 @@ async function runPlan(
     };
     // After a confirmation the engine observes again: the world may have moved while we asked.
     const result = await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) });
-    if (json) writeJson(ctx, { plan: shown, result });
-    else ctx.stdout(renderResult(result, style));
+    emitReport(ctx, json, { command, plan: shown, result });
+    if (!json) ctx.stdout(renderResult(result, style));
     return result.status === 'succeeded'
       ? ExitCode.ok
       : result.error?.code === 'GATE_NOT_MET'
@@ -124,9 +126,12 @@ async function runPlan(
     const code = exitFor(e);
     if (code === undefined) throw e;
     const err = e as ReleaseError;
-    if (json)
-      writeJson(ctx, { plan: shown, error: { code: err.code, message: err.message, details: err.details } });
-    else ctx.stderr(`${err.message}\n`);
+    emitReport(ctx, json, {
+      command,
+      plan: shown,
+      error: { code: err.code, message: err.message, details: err.details },
+    });
+    if (!json) ctx.stderr(`${err.message}\n`);
     return code;
   }
 }
@@ -165,8 +170,9 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
       throw new UsageError('--interval takes a number of seconds > 0');
     for (;;) {
       const st = await svc.status(version, ctx.signal);
-      if (args.values.json) writeJson(ctx, st);
-      else ctx.stdout(`${args.values.watch && ctx.isTTY ? '\x1b[2J\x1b[H' : ''}${renderStatus(st, style)}`);
+      emitReport(ctx, args.values.json === true, { command: 'status', status: st });
+      if (!args.values.json)
+        ctx.stdout(`${args.values.watch && ctx.isTTY ? '\x1b[2J\x1b[H' : ''}${renderStatus(st, style)}`);
       if (!args.values.watch || ctx.signal?.aborted) {
         const shipped = st.phase === 'promoted' || st.phase === 'superseded';
         return shipped || st.verdict === 'pass' ? ExitCode.ok : ExitCode.gateNotMet;
@@ -207,6 +213,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
   positionals: [1, 1],
   run: (args, ctx) =>
     runPlan(
+      'promote',
       args,
       ctx,
       (svc) => svc.planPromote(args.positionals[0]!, ctx.signal),
@@ -224,6 +231,7 @@ const rollback: Command = {
     const to = stringOption(args, 'to');
     if (!to) throw new UsageError('--to <version> is required');
     return runPlan(
+      'rollback',
       args,
       ctx,
       (svc) => svc.planRollback(to, ctx.signal),
@@ -241,6 +249,7 @@ const abandon: Command = {
   positionals: [1, 1],
   run: (args, ctx) =>
     runPlan(
+      'abandon',
       args,
       ctx,
       (svc) => svc.planAbandon(args.positionals[0]!, ctx.signal),
