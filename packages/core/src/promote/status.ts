@@ -94,7 +94,8 @@ function abandonAction(config: ReleaseConfig, obs: Observations, phase: Phase): 
   const plan = tryPlan(() => planAbandon(config, obs));
   if (!('steps' in plan)) return plan;
   if (plan.steps.length === 0) return { allowed: false, reason: `nothing of ${obs.version} to undo` };
-  return { allowed: true, reason: `${plan.steps.length} draft(s) to undo` };
+  const n = plan.steps.length;
+  return { allowed: true, reason: `nothing is public yet: ${n} step${n > 1 ? 's' : ''} to undo` };
 }
 
 export function releaseStatus(config: ReleaseConfig, obs: Observations): ReleaseStatus {
