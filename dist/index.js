@@ -21434,7 +21434,8 @@ function abandonAction(config2, obs, phase) {
     return plan;
   if (plan.steps.length === 0)
     return { allowed: false, reason: `nothing of ${obs.version} to undo` };
-  return { allowed: true, reason: `${plan.steps.length} draft(s) to undo` };
+  const n = plan.steps.length;
+  return { allowed: true, reason: `nothing is public yet: ${n} step${n > 1 ? "s" : ""} to undo` };
 }
 function releaseStatus(config2, obs) {
   const { phase, promoteInProgress } = derivePhase(obs);
