@@ -20628,7 +20628,11 @@ var init_config = __esm({
         repository: external_exports.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: "expected OWNER/REPO" }),
         success: external_exports.enum(["published", "prerelease", "either"]).default("published")
       }).strict().optional().describe("downstream smoke test: a release for the same tag in this repository"),
-      merge: external_exports.object({ method: external_exports.enum(["merge", "squash", "rebase"]).default("merge") }).strict().default({ method: "merge" }),
+      merge: external_exports.object({
+        // Unset: the first of merge, squash, rebase the repository allows (GitHub answers 405
+        // for a method it does not); set: insist on it, refused clearly if not allowed.
+        method: external_exports.enum(["merge", "squash", "rebase"]).optional()
+      }).strict().default({}).describe("how the release PR is merged; default: the first method the repository allows"),
       requireApproval: external_exports.boolean().default(true),
       floatingTags: external_exports.boolean().default(false).describe("also move X and X.Y image tags at promote"),
       cleanupCandidates: external_exports.boolean().default(false).describe("best-effort removal of RC image tags after promote"),
@@ -21166,8 +21170,8 @@ function planPromote(config2, obs) {
       head: pr.head,
       base: pr.base,
       headSha: pr.headSha,
-      method: config2.merge.method
-    }, pr.state === "merged", `merge PR #${pr.number} (${pr.head} → ${pr.base}) by ${config2.merge.method} at ${pr.headSha.slice(0, 7)}`, { irreversible: true }));
+      ...config2.merge.method ? { method: config2.merge.method } : {}
+    }, pr.state === "merged", `merge PR #${pr.number} (${pr.head} → ${pr.base}) by ${config2.merge.method ?? "an allowed method"} at ${pr.headSha.slice(0, 7)}`, { irreversible: true }));
   }
   if (config2.floatingTags) {
     for (const img of obs.images) {
@@ -21291,7 +21295,8 @@ function handlers(config2, ports, version2, signal) {
     },
     "publish-release": {
       async act(s) {
-        const r = await forge.publishRelease(s.tag, { makeLatest: true, id: s.releaseId }, signal);
+        const makeLatest = version2.candidate === void 0;
+        const r = await forge.publishRelease(s.tag, { makeLatest, id: s.releaseId }, signal);
         if (r.state !== "published") {
           throw new ReleaseError("PLAN_FAILED", `release ${s.tag} reads back as ${r.state} after publishing`);
         }
@@ -21311,7 +21316,7 @@ function handlers(config2, ports, version2, signal) {
         if (pr.state === "open" && pr.headSha !== s.headSha) {
           throw new ReleaseError("GATE_NOT_MET", `PR #${s.number} moved from ${s.headSha.slice(0, 7)} to ${pr.headSha.slice(0, 7)} since the gates ran; run promote again to re-check it`);
         }
-        const { sha } = await forge.mergePullRequest(s.number, { sha: s.headSha, method: s.method, checked: true }, signal);
+        const { sha } = await forge.mergePullRequest(s.number, { sha: s.headSha, ...s.method ? { method: s.method } : {}, checked: true }, signal);
         return { before: s.headSha, after: sha, message: `merged #${s.number} as ${sha.slice(0, 7)}` };
       }
     },
@@ -29137,7 +29142,7 @@ function createClient(options) {
     });
     return willRetry;
   };
-  return new ForgeOctokit({
+  const octokit = new ForgeOctokit({
     auth: options.token,
     baseUrl: (options.baseUrl ?? "https://api.github.com").replace(/\/+$/, ""),
     userAgent: options.userAgent ?? "relkit",
@@ -29158,6 +29163,18 @@ function createClient(options) {
     },
     retry: { retries: options.retries ?? 3, retryAfterBaseValue: base }
   });
+  octokit.hook.before("request", (req) => {
+    if (!["GET", "HEAD"].includes(req.method.toUpperCase()) && !req.url.endsWith("/graphql"))
+      req.request = { ...req.request, retries: 0 };
+  });
+  return octokit;
+}
+function isAmbiguousFailure(e) {
+  if (e instanceof GitHubError)
+    return e.code === "UNAVAILABLE";
+  if (!isRequestError2(e))
+    return false;
+  return e.status >= 500 || !e.response;
 }
 function isRequestError2(e) {
   return e instanceof Error && typeof e.status === "number";
@@ -29229,6 +29246,8 @@ function forgeContext(octokit, token, polling) {
   return {
     octokit,
     ...polling,
+    tokenKind: token.startsWith("ghs_") ? "app" : "user",
+    written: /* @__PURE__ */ new Map(),
     fail: fail3,
     async call(doing, fn, advice) {
       try {
@@ -29242,6 +29261,22 @@ function forgeContext(octokit, token, polling) {
 function fullRef(ref) {
   return ref.startsWith("refs/") ? ref : `refs/${ref}`;
 }
+async function writeOnce(ctx, doing, write, effect, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (e) {
+      if (!isAmbiguousFailure(e))
+        throw e;
+      const found = await effect();
+      if (found !== void 0)
+        return found;
+      if (attempt >= attempts)
+        throw ctx.fail(e, `${doing} (${attempt} tries; the effect is not there, nothing was duplicated)`);
+      await sleep(ctx.pollMs * attempt);
+    }
+  }
+}
 var SHA_RE, sleep;
 var init_context = __esm({
   "packages/github/dist/forge/context.js"() {
@@ -29252,35 +29287,53 @@ var init_context = __esm({
   }
 });
 
-// packages/github/dist/forge/guards.js
-function checkTag(tag) {
-  if (!TAG_RE.test(tag) || tag.includes("..") || tag.endsWith(".lock") || tag.length > 200)
-    throw new GitHubError("INVALID_INPUT", `"${tag}" is not a usable tag name`, {
-      advice: "use the version tag, e.g. 1.2.3 or v1.2.3"
+// packages/github/dist/forge/refusals.js
+function classifyRefusal(e, repo, what) {
+  if (e.code !== "CONFLICT" && e.code !== "VALIDATION" && e.code !== "FORBIDDEN")
+    return e;
+  const name = `${repo.owner}/${repo.repo}`;
+  const carry = { status: e.status, requestId: e.requestId, cause: e };
+  const tag = what.ref?.startsWith("refs/tags/") ? what.ref.slice("refs/tags/".length) : void 0;
+  if (IMMUTABLE.test(e.message) && tag !== void 0)
+    return burned(e, tag, name);
+  if (RULES.test(e.message) && SIGNED.test(e.message))
+    return new GitHubError("SIGNED_COMMITS_REQUIRED", `a ruleset on ${what.branch ?? "the branch"} of ${name} requires signed commits; this API commit would not be signed (${e.message})`, {
+      ...carry,
+      advice: "GitHub signs API commits only when a GitHub App makes them without a custom author: run relkit with the release App installation token (not a personal token), or add the App to the ruleset bypass list"
     });
-}
-function notFoundRelease(found) {
-  const name = `${found.repository.owner}/${found.repository.repo}`;
-  const why = found.draftsVisible === false ? "this token has no push access there, and GitHub lists draft releases only to tokens with push access" : "note that a token without push access cannot see draft releases";
-  return new GitHubError("NOT_FOUND", `no release for tag ${found.tag} in ${name} (${why})`, {
-    advice: found.draftsVisible === false ? "use a token with contents: write (push access), e.g. the release app token, not a read-only GITHUB_TOKEN" : "run publish first (it creates the draft release), or check the tag"
-  });
-}
-function burnedTag(e, tag, repoName) {
-  if (e instanceof GitHubError && e.status === 422 && /immutable release|creations being restricted|GH013|rule violation/i.test(e.message))
-    return new GitHubError("TAG_BURNED", `tag ${tag} of ${repoName} is burned: a published release used it and was deleted, and GitHub never allows it again (${e.message})`, {
-      status: 422,
-      requestId: e.requestId,
-      advice: "this version can never be released; re-cut the content as the next patch version"
+  if (CREATION.test(e.message) || RULES.test(e.message) && what.ref) {
+    if (tag !== void 0 && what.immutableReleases)
+      return burned(e, tag, name);
+    return new GitHubError("RULESET_REFUSED", `a repository ruleset of ${name} refuses creating ${what.ref ?? "this ref"} (${e.message})`, {
+      ...carry,
+      advice: tag !== void 0 ? `add the release App to the bypass list of the tag ruleset covering ${tag} (Settings → Rules → Rulesets), then re-run; nothing was released` : `exclude ${what.ref ?? "the ref"} from the ruleset or add the release App to its bypass list, then re-run`
+    });
+  }
+  if (NOT_FF.test(e.message))
+    return new GitHubError("NOT_FAST_FORWARD", `${what.ref ?? what.branch ?? "the ref"} of ${name} moved: ${e.message}`, {
+      ...carry,
+      advice: "re-run: relkit recomputes the change from the branch as it is now"
     });
   return e;
 }
-var TAG_RE;
-var init_guards = __esm({
-  "packages/github/dist/forge/guards.js"() {
+function burned(e, tag, name) {
+  return new GitHubError("TAG_BURNED", `tag ${tag} of ${name} is burned: a published immutable release used it and was deleted, and GitHub never allows it again (${e.message})`, {
+    status: e.status,
+    requestId: e.requestId,
+    cause: e,
+    advice: "this version can never be released; re-cut the content as the next patch version (if instead a tag ruleset covers it, add the release App to its bypass list)"
+  });
+}
+var RULES, SIGNED, CREATION, IMMUTABLE, NOT_FF;
+var init_refusals = __esm({
+  "packages/github/dist/forge/refusals.js"() {
     "use strict";
     init_errors4();
-    TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._+/-]*$/;
+    RULES = /repository rule violations|GH013/i;
+    SIGNED = /verified signatures|signed commits|commits must be signed/i;
+    CREATION = /creations being restricted|cannot create ref/i;
+    IMMUTABLE = /immutable release/i;
+    NOT_FF = /not a fast.?forward/i;
   }
 });
 
@@ -29302,15 +29355,26 @@ async function createRef(ctx, repo, ref, sha, options = {}) {
     throw new GitHubError("INVALID_INPUT", `a ref needs a full 40-character commit SHA, not ${JSON.stringify(sha)}`);
   if (full.split("/").length < 3)
     throw new GitHubError("INVALID_INPUT", `"${full}" is not a ref name like refs/tags/1.2.3`);
+  let ambiguous = false;
   try {
-    await ctx.octokit.rest.git.createRef({ ...repo, ref: full, sha });
+    const created = await writeOnce(ctx, `creating ${full}`, async () => {
+      await ctx.octokit.rest.git.createRef({ ...repo, ref: full, sha });
+      return true;
+    }, async () => {
+      ambiguous = true;
+      return await getRef(ctx, repo, full) === sha ? true : void 0;
+    });
+    if (created && ambiguous)
+      return { created: true, ref: full, sha };
   } catch (e) {
     if (statusOf(e) === 422) {
       const existing = await getRef(ctx, repo, full);
       if (existing)
-        return { created: false, ref: full, sha: existing };
+        return { created: ambiguous && existing === sha, ref: full, sha: existing };
     }
-    throw burnedTag(ctx.fail(e, `creating ${full}`), full.slice("refs/tags/".length), `${repo.owner}/${repo.repo}`);
+    const err = ctx.fail(e, `creating ${full}`);
+    const immutableReleases = full.startsWith("refs/tags/") ? await publishesImmutable(ctx, repo) : false;
+    throw classifyRefusal(err, repo, { ref: full, immutableReleases });
   }
   if (options.readBack !== false)
     await waitForRef(ctx, repo, full, sha);
@@ -29328,7 +29392,7 @@ async function deleteRef(ctx, repo, ref, options = {}) {
   if (options.expectedSha && current !== options.expectedSha)
     throw new GitHubError("CONFLICT", `${full} points at ${current.slice(0, 12)}, not ${options.expectedSha.slice(0, 12)}; not deleted`);
   try {
-    await ctx.octokit.rest.git.deleteRef({ ...repo, ref: full.slice("refs/".length) });
+    await writeOnce(ctx, `deleting ${full}`, () => ctx.octokit.rest.git.deleteRef({ ...repo, ref: full.slice("refs/".length) }), async () => await getRef(ctx, repo, full) ? void 0 : "gone");
   } catch (e) {
     if (statusOf(e) === 422 && !await getRef(ctx, repo, full))
       return { deleted: false };
@@ -29350,13 +29414,22 @@ async function waitForRef(ctx, repo, ref, sha) {
     advice: "GitHub may be lagging; re-run (the step is idempotent)"
   });
 }
+async function publishesImmutable(ctx, repo) {
+  try {
+    const { data } = await ctx.octokit.rest.repos.listReleases({ ...repo, per_page: 30 });
+    const published = data.filter((r) => !r.draft);
+    return published.length === 0 || published.some((r) => r.immutable !== false);
+  } catch {
+    return true;
+  }
+}
 var init_refs = __esm({
   "packages/github/dist/forge/refs.js"() {
     "use strict";
     init_client();
     init_errors4();
     init_context();
-    init_guards();
+    init_refusals();
   }
 });
 
@@ -29368,16 +29441,37 @@ async function commitFile(ctx, repo, input3) {
     const head = await getRef(ctx, repo, `heads/${input3.branch}`);
     return { outcome: "unchanged", commitSha: head ?? "", blobSha: current.sha };
   }
-  const { data } = await ctx.call(`committing ${input3.path} to ${input3.branch} of ${name}`, () => ctx.octokit.rest.repos.createOrUpdateFileContents({
+  const doing = `committing ${input3.path} to ${input3.branch} of ${name}`;
+  const written = async () => {
+    const head = await getRef(ctx, repo, `heads/${input3.branch}`);
+    if (!head)
+      return void 0;
+    const { data: c } = await ctx.call(`reading ${head.slice(0, 12)}`, () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: head }));
+    const parent = c.parents[0]?.sha;
+    if (c.message !== input3.message || !parent)
+      return void 0;
+    const [landed2, replaced] = await Promise.all([
+      readFile(ctx, repo, input3.path, head),
+      readFile(ctx, repo, input3.path, parent)
+    ]);
+    return landed2?.content === input3.content && replaced?.sha === current?.sha ? head : void 0;
+  };
+  const data = await writeOnce(ctx, doing, async () => (await ctx.octokit.rest.repos.createOrUpdateFileContents({
     ...repo,
     path: input3.path,
     branch: input3.branch,
     message: input3.message,
     content: Buffer.from(input3.content, "utf8").toString("base64"),
     ...current ? { sha: current.sha } : {}
-  }), {
-    409: `${input3.path} changed on ${input3.branch} while committing: re-run`,
-    404: `branch ${input3.branch} does not exist in ${name}`
+  })).data, async () => {
+    const sha = await written();
+    return sha ? { commit: { sha } } : void 0;
+  }).catch((e) => {
+    const err = ctx.fail(e, doing, {
+      409: `${input3.path} changed on ${input3.branch} while committing: re-run`,
+      404: `branch ${input3.branch} does not exist in ${name}`
+    });
+    throw classifyRefusal(err, repo, { branch: input3.branch });
   });
   const commitSha = data.commit.sha;
   if (!commitSha)
@@ -29416,6 +29510,7 @@ var init_contents = __esm({
     init_client();
     init_errors4();
     init_context();
+    init_refusals();
     init_refs();
   }
 });
@@ -29430,12 +29525,32 @@ async function dispatch(ctx, repo, input3) {
   const name = `${repo.owner}/${repo.repo}`;
   const baseline = await listDispatchRuns(ctx, repo, 1);
   const baselineRunId = baseline.reduce((m, r) => Math.max(m, r.id), 0);
-  const res = await ctx.call(`dispatching ${input3.eventType} to ${name}`, () => ctx.octokit.rest.repos.createDispatchEvent({
-    ...repo,
-    event_type: input3.eventType,
-    client_payload: payload
-  }));
-  const date5 = res.headers.date ? new Date(res.headers.date) : /* @__PURE__ */ new Date();
+  const doing = `dispatching ${input3.eventType} to ${name}`;
+  const sentAt = /* @__PURE__ */ new Date();
+  const date5 = await writeOnce(ctx, doing, async () => {
+    const res = await ctx.octokit.rest.repos.createDispatchEvent({
+      ...repo,
+      event_type: input3.eventType,
+      client_payload: payload
+    });
+    return res.headers.date ? new Date(res.headers.date) : /* @__PURE__ */ new Date();
+  }, async () => {
+    for (let i = 0; i < ctx.readBackAttempts; i++) {
+      const runs = await listDispatchRuns(ctx, repo, 100);
+      const run = runs.find((r) => r.id > baselineRunId && `${r.display_title}
+${r.name ?? ""}`.includes(input3.correlationId));
+      if (run)
+        return new Date(Math.min(Date.parse(run.created_at), sentAt.getTime()));
+      await sleep(ctx.pollMs);
+    }
+    return void 0;
+  }).catch((e) => {
+    throw ctx.fail(e, doing, {
+      // A token answers 404 for a repository it cannot see; GITHUB_TOKEN sees only its own.
+      404: cannotSee(repo),
+      403: `the token cannot dispatch to ${name}: it needs contents: write there`
+    });
+  });
   return {
     repository: repo,
     eventType: input3.eventType,
@@ -29475,7 +29590,7 @@ async function listDispatchRuns(ctx, repo, perPage) {
     ...repo,
     event: "repository_dispatch",
     per_page: perPage
-  }));
+  }), { 404: cannotSee(repo) });
   return data.workflow_runs;
 }
 function toRun(r, boundBy) {
@@ -29489,6 +29604,10 @@ function toRun(r, boundBy) {
     createdAt: r.created_at,
     boundBy
   };
+}
+function cannotSee(repo) {
+  const name = `${repo.owner}/${repo.repo}`;
+  return `check the name; GitHub answers 404 when the token cannot see ${name}, and GITHUB_TOKEN reaches only the repository its workflow runs in: give relkit a token (e.g. a GitHub App installation token) with contents: write on ${name}`;
 }
 var DISPATCH_BACKDATE_MS;
 var init_dispatch = __esm({
@@ -29582,21 +29701,24 @@ async function lockCommit(ctx, repo, info, knownBranch) {
   if (!head)
     throw new GitHubError("NOT_FOUND", `the branch ${branch} of ${repo.owner}/${repo.repo} has no commit`);
   const { data: tip } = await ctx.call("reading the default branch tip", () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: head }));
-  const { data } = await ctx.call("writing the lock commit", () => ctx.octokit.rest.git.createCommit({
+  const sha = await writeOnce(ctx, "writing the lock commit", async () => (await ctx.octokit.rest.git.createCommit({
     ...repo,
     message: `${LOCK_MESSAGE}
 
 ${JSON.stringify(info)}`,
     tree: tip.tree.sha,
     parents: []
-  }));
-  return data.sha;
+  })).data.sha, async () => void 0).catch((e) => {
+    throw ctx.fail(e, "writing the lock commit");
+  });
+  return sha;
 }
 var LOCK_MESSAGE;
 var init_lock2 = __esm({
   "packages/github/dist/forge/lock.js"() {
     "use strict";
     init_errors4();
+    init_context();
     init_refs();
     LOCK_MESSAGE = "relkit-lock";
   }
@@ -29655,10 +29777,11 @@ function normalizeCheck(c) {
 function summarizeChecks(raw) {
   const latest = /* @__PURE__ */ new Map();
   for (const c of raw) {
-    const seen = latest.get(c.name);
+    const key = c.identity ?? c.name;
+    const seen = latest.get(key);
     const newer = !seen || Date.parse(c.startedAt) > Date.parse(seen.startedAt) || Date.parse(c.startedAt) === Date.parse(seen.startedAt) && c.id > seen.id;
     if (newer)
-      latest.set(c.name, c);
+      latest.set(key, c);
   }
   const checks = [...latest.values()].map((c) => ({
     name: c.name,
@@ -29694,6 +29817,8 @@ function evaluateApproval(decision, reviews) {
   const latest = /* @__PURE__ */ new Map();
   for (const r of reviews) {
     if (r.state === "COMMENTED" || r.state === "PENDING")
+      continue;
+    if (r.state === "APPROVED" && r.association !== void 0 && !WRITE_ACCESS.has(r.association))
       continue;
     latest.set(r.login, r.state);
   }
@@ -29776,9 +29901,11 @@ function classifyMergeability(pr, head, base) {
     advice: "look at the pull request on GitHub"
   };
 }
+var WRITE_ACCESS;
 var init_pull_requests = __esm({
   "packages/github/dist/pull-requests.js"() {
     "use strict";
+    WRITE_ACCESS = /* @__PURE__ */ new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
   }
 });
 
@@ -29830,7 +29957,8 @@ async function readApproval(ctx, repo, number4) {
   return evaluateApproval(decision, reviews.map((r) => ({
     login: r.user?.login ?? "",
     state: r.state,
-    submittedAt: r.submitted_at ?? null
+    submittedAt: r.submitted_at ?? null,
+    association: r.author_association
   })));
 }
 async function reviewDecision(ctx, repo, number4) {
@@ -29866,7 +29994,8 @@ async function readChecks(ctx, repo, sha) {
       status: r.status,
       conclusion: r.conclusion ?? null,
       startedAt: r.started_at ?? r.completed_at ?? "1970-01-01T00:00:00Z",
-      url: r.html_url ?? null
+      url: r.html_url ?? null,
+      identity: checkIdentity(r)
     })),
     ...statuses.map((s) => ({
       source: "status",
@@ -29875,11 +30004,22 @@ async function readChecks(ctx, repo, sha) {
       status: s.state,
       conclusion: null,
       startedAt: s.created_at,
-      url: s.target_url ?? null
+      url: s.target_url ?? null,
+      identity: `status
+${s.context}`
     }))
   ];
   return summarizeChecks(raw);
 }
+function checkIdentity(r) {
+  const app = r.app ? String(r.app.id) : "no-app";
+  const suite = r.app?.slug === ACTIONS_APP_SLUG ? String(r.check_suite?.id ?? "") : "";
+  return `check
+${app}
+${suite}
+${r.name}`;
+}
+var ACTIONS_APP_SLUG;
 var init_pull_request_report = __esm({
   "packages/github/dist/forge/pull-request-report.js"() {
     "use strict";
@@ -29887,6 +30027,7 @@ var init_pull_request_report = __esm({
     init_pull_requests();
     init_context();
     init_convert();
+    ACTIONS_APP_SLUG = "github-actions";
   }
 });
 
@@ -29894,9 +30035,8 @@ var init_pull_request_report = __esm({
 async function mergePullRequest(ctx, repo, number4, input3) {
   if (!SHA_RE.test(input3.expectedHeadSha))
     throw new GitHubError("INVALID_INPUT", `expectedHeadSha must be a full 40-character commit SHA, not ${JSON.stringify(input3.expectedHeadSha)}`);
-  const method = input3.method ?? "merge";
-  if (!["merge", "squash", "rebase"].includes(method))
-    throw new GitHubError("INVALID_INPUT", `merge method must be merge, squash or rebase, not ${JSON.stringify(method)}`);
+  if (input3.method !== void 0 && !["merge", "squash", "rebase"].includes(input3.method))
+    throw new GitHubError("INVALID_INPUT", `merge method must be merge, squash or rebase, not ${JSON.stringify(input3.method)}`);
   if (!input3.checkedByCaller) {
     const report2 = await observePullRequest(ctx, repo, number4);
     const pr = report2.pullRequest;
@@ -29917,18 +30057,21 @@ async function mergePullRequest(ctx, repo, number4, input3) {
         advice: report2.mergeability.advice ?? "fix what is listed and re-run; nothing was merged"
       });
   }
-  const { data } = await ctx.call(`merging #${number4}`, () => ctx.octokit.rest.pulls.merge({
+  const method = input3.method ?? (await mergeMethod(ctx, repo, void 0)).method;
+  const data = await writeOnce(ctx, `merging #${number4}`, async () => (await ctx.octokit.rest.pulls.merge({
     ...repo,
     pull_number: number4,
     sha: input3.expectedHeadSha,
     merge_method: method,
     ...input3.commitTitle ? { commit_title: input3.commitTitle } : {}
-  }), {
-    405: "GitHub refused the merge: check branch protection, approvals and mergeability",
-    409: "the head moved: re-run the gates"
-  }).catch((e) => {
+  })).data, async () => {
+    const { data: pr } = await ctx.call(`reading #${number4}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
+    return pr.merged && pr.merge_commit_sha && pr.head.sha === input3.expectedHeadSha ? { sha: pr.merge_commit_sha, merged: true, message: "merged" } : void 0;
+  }).catch(async (e) => {
     const status2 = statusOf(e);
     const err = ctx.fail(e, `merging #${number4}`);
+    if (status2 === 405 && /not allowed/i.test(err.message))
+      await mergeMethod(ctx, repo, method);
     if (status2 === 409)
       throw new GitHubError("HEAD_MOVED", err.message, {
         status: status2,
@@ -29939,7 +30082,8 @@ async function mergePullRequest(ctx, repo, number4, input3) {
       throw new GitHubError("NOT_MERGEABLE", err.message, {
         status: status2,
         requestId: err.requestId,
-        advice: err.advice
+        // GitHub answers 405 for a method the repository does not allow, and for protection.
+        advice: "GitHub refused the merge: check branch protection, approvals and mergeability"
       });
     throw err;
   });
@@ -29954,6 +30098,29 @@ async function mergePullRequest(ctx, repo, number4, input3) {
     pullRequest: toPullInfo(after.data)
   };
 }
+async function mergeMethod(ctx, repo, asked) {
+  const { data } = await ctx.call(`reading ${repo.owner}/${repo.repo}`, () => ctx.octokit.rest.repos.get({ ...repo }));
+  const flags = {
+    merge: data.allow_merge_commit,
+    squash: data.allow_squash_merge,
+    rebase: data.allow_rebase_merge
+  };
+  const told = PREFERENCE.some((m) => flags[m] !== void 0);
+  const allowed = PREFERENCE.filter((m) => flags[m] !== false);
+  if (!told)
+    return { method: asked ?? "merge", allowed: [...PREFERENCE] };
+  if (asked && !allowed.includes(asked))
+    throw new GitHubError("NOT_MERGEABLE", `${repo.owner}/${repo.repo} does not allow ${asked} merges; it allows ${allowed.join(", ") || "none"}`, {
+      advice: `set merge.method in the relkit config to one of: ${allowed.join(", ")} (or leave it unset to let relkit choose); nothing was merged`
+    });
+  const method = asked ?? allowed[0];
+  if (!method)
+    throw new GitHubError("NOT_MERGEABLE", `${repo.owner}/${repo.repo} allows no merge method`, {
+      advice: "enable a merge method in the repository settings (General → Pull Requests)"
+    });
+  return { method, allowed };
+}
+var PREFERENCE;
 var init_merge = __esm({
   "packages/github/dist/forge/merge.js"() {
     "use strict";
@@ -29962,6 +30129,7 @@ var init_merge = __esm({
     init_context();
     init_convert();
     init_pull_request_report();
+    PREFERENCE = ["merge", "squash", "rebase"];
   }
 });
 
@@ -30037,18 +30205,56 @@ var init_pull_requests2 = __esm({
   }
 });
 
+// packages/github/dist/forge/guards.js
+function checkTag(tag) {
+  if (!TAG_RE.test(tag) || tag.includes("..") || tag.endsWith(".lock") || tag.length > 200)
+    throw new GitHubError("INVALID_INPUT", `"${tag}" is not a usable tag name`, {
+      advice: "use the version tag, e.g. 1.2.3 or v1.2.3"
+    });
+}
+function notFoundRelease(found) {
+  const name = `${found.repository.owner}/${found.repository.repo}`;
+  const why = found.draftsVisible === false ? "this token has no push access there, and GitHub lists draft releases only to tokens with push access" : "note that a token without push access cannot see draft releases";
+  return new GitHubError("NOT_FOUND", `no release for tag ${found.tag} in ${name} (${why})`, {
+    advice: found.draftsVisible === false ? "use a token with contents: write (push access), e.g. the release app token, not a read-only GITHUB_TOKEN" : "run publish first (it creates the draft release), or check the tag"
+  });
+}
+var TAG_RE;
+var init_guards = __esm({
+  "packages/github/dist/forge/guards.js"() {
+    "use strict";
+    init_errors4();
+    TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._+/-]*$/;
+  }
+});
+
 // packages/github/dist/forge/releases.js
 async function canPush(ctx, repo) {
   const { data } = await ctx.call(`reading ${repo.owner}/${repo.repo}`, () => ctx.octokit.rest.repos.get({ ...repo }));
-  return data.permissions?.push;
+  const push = data.permissions?.push;
+  return push === false && ctx.tokenKind === "app" ? void 0 : push;
 }
 async function findRelease(ctx, repo, tag) {
   checkTag(tag);
   const name = `${repo.owner}/${repo.repo}`;
-  const [all, draftsVisible] = await Promise.all([
+  const [listed, push] = await Promise.all([
     ctx.call(`listing releases of ${name}`, () => ctx.octokit.paginate(ctx.octokit.rest.repos.listReleases, { ...repo, per_page: 100 })),
     canPush(ctx, repo)
   ]);
+  const all = [...listed];
+  const mine = ctx.written.get(writtenKey(repo, tag));
+  if (mine !== void 0 && !all.some((r) => r.id === mine)) {
+    try {
+      const { data } = await ctx.octokit.rest.repos.getRelease({ ...repo, release_id: mine });
+      if (data.tag_name === tag)
+        all.push(data);
+    } catch (e) {
+      if (statusOf(e) !== 404)
+        throw ctx.fail(e, `reading release ${mine} of ${name}`);
+      ctx.written.delete(writtenKey(repo, tag));
+    }
+  }
+  const draftsVisible = all.some((r) => r.draft) || mine !== void 0 ? true : push;
   const matches = all.filter((r) => r.tag_name === tag);
   if (matches.length > 1) {
     const published = matches.filter((r) => !r.draft);
@@ -30087,7 +30293,7 @@ async function createDraftRelease(ctx, repo, input3) {
   if (existing) {
     if (existing.notes === input3.notes && existing.name === title && existing.prerelease === prerelease)
       return { outcome: "unchanged", release: existing };
-    const { data: data2 } = await ctx.call(`updating the draft release ${input3.tag} of ${name}`, () => ctx.octokit.rest.repos.updateRelease({
+    const { data } = await ctx.call(`updating the draft release ${input3.tag} of ${name}`, () => ctx.octokit.rest.repos.updateRelease({
       ...repo,
       release_id: existing.id,
       body: input3.notes,
@@ -30096,7 +30302,7 @@ async function createDraftRelease(ctx, repo, input3) {
     }));
     return {
       outcome: "updated",
-      release: await verifyRelease(ctx, repo, data2.id, { draft: true, notes: input3.notes })
+      release: await verifyRelease(ctx, repo, data.id, { draft: true, notes: input3.notes })
     };
   }
   if (input3.requireTag ?? true) {
@@ -30106,20 +30312,33 @@ async function createDraftRelease(ctx, repo, input3) {
         advice: "create the version tag first (createTag) so the draft is attached to the exact commit"
       });
   }
-  const { data } = await ctx.call(`creating the draft release ${input3.tag} of ${name}`, () => ctx.octokit.rest.repos.createRelease({
+  const created = await writeOnce(ctx, `creating the draft release ${input3.tag} of ${name}`, async () => (await ctx.octokit.rest.repos.createRelease({
     ...repo,
     tag_name: input3.tag,
     name: title,
     body: input3.notes,
     draft: true,
     prerelease
-  })).catch((e) => {
-    throw burnedTag(e, input3.tag, name);
+  })).data.id, () => draftFor(ctx, repo, input3.tag, input3.notes)).catch((e) => {
+    throw classifyRefusal(ctx.fail(e, `creating the draft release ${input3.tag} of ${name}`), repo, {
+      ref: `refs/tags/${input3.tag}`
+    });
   });
+  ctx.written.set(writtenKey(repo, input3.tag), created);
   return {
     outcome: "created",
-    release: await verifyRelease(ctx, repo, data.id, { draft: true, notes: input3.notes })
+    release: await verifyRelease(ctx, repo, created, { draft: true, notes: input3.notes })
   };
+}
+async function draftFor(ctx, repo, tag, notes3) {
+  for (let i = 0; i < ctx.readBackAttempts; i++) {
+    const { data } = await ctx.call(`listing releases of ${repo.owner}/${repo.repo}`, () => ctx.octokit.rest.repos.listReleases({ ...repo, per_page: 100 }));
+    const hit = data.find((r) => r.tag_name === tag && r.draft && r.body === notes3);
+    if (hit)
+      return hit.id;
+    await sleep(ctx.pollMs);
+  }
+  return void 0;
 }
 async function publishRelease(ctx, repo, tag, options) {
   if (!["true", "false", "legacy"].includes(options.makeLatest))
@@ -30135,13 +30354,22 @@ async function publishRelease(ctx, repo, tag, options) {
     id = found.release.id;
   }
   const releaseId = id;
-  await ctx.call(`publishing the release ${tag} of ${name}`, () => ctx.octokit.rest.repos.updateRelease({
-    ...repo,
-    release_id: releaseId,
-    draft: false,
-    make_latest: options.makeLatest
-  })).catch((e) => {
-    throw burnedTag(e, tag, name);
+  await writeOnce(ctx, `publishing the release ${tag} of ${name}`, () => ctx.octokit.rest.repos.updateRelease({ ...repo, release_id: releaseId, draft: false, make_latest: options.makeLatest }).catch((e) => {
+    if (statusOf(e) === 422 && /cannot be draft or prerelease/i.test(gitHubMessage(e)))
+      return ctx.octokit.rest.repos.updateRelease({
+        ...repo,
+        release_id: releaseId,
+        draft: false,
+        make_latest: "false"
+      });
+    throw e;
+  }), async () => {
+    const { data } = await ctx.call(`reading release ${releaseId}`, () => ctx.octokit.rest.repos.getRelease({ ...repo, release_id: releaseId }));
+    return data.draft ? void 0 : data;
+  }).catch((e) => {
+    throw classifyRefusal(ctx.fail(e, `publishing the release ${tag} of ${name}`), repo, {
+      ref: `refs/tags/${tag}`
+    });
   });
   const release = await verifyRelease(ctx, repo, releaseId, { draft: false });
   if (release.tag !== tag)
@@ -30174,13 +30402,18 @@ async function verifyRelease(ctx, repo, id, want) {
     });
   return r;
 }
+var writtenKey;
 var init_releases = __esm({
   "packages/github/dist/forge/releases.js"() {
     "use strict";
+    init_client();
     init_errors4();
+    init_context();
     init_convert();
     init_guards();
     init_refs();
+    init_refusals();
+    writtenKey = (repo, tag) => `${repo.owner}/${repo.repo}#${tag}`;
   }
 });
 

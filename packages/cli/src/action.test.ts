@@ -416,7 +416,9 @@ describe('outputs and summary from the typed reports of the promote side (real c
     });
     const md = summaryMarkdown('relkit promote 1.2.3', report, 0);
     expect(md).toContain('| ✅ | a final version | 1.2.3 |');
-    expect(md).toContain('| 3 | merge PR #42 (release/1.2.3 → main) by merge at aaaaaaa | ✅ merged |');
+    expect(md).toContain(
+      '| 3 | merge PR #42 (release/1.2.3 → main) by an allowed method at aaaaaaa | ✅ merged |',
+    );
   });
 
   it('builds the command line each command needs', () => {

@@ -76,9 +76,14 @@ export const releaseConfigSchema = z
       .optional()
       .describe('downstream smoke test: a release for the same tag in this repository'),
     merge: z
-      .object({ method: z.enum(['merge', 'squash', 'rebase']).default('merge') })
+      .object({
+        // Unset: the first of merge, squash, rebase the repository allows (GitHub answers 405
+        // for a method it does not); set: insist on it, refused clearly if not allowed.
+        method: z.enum(['merge', 'squash', 'rebase']).optional(),
+      })
       .strict()
-      .default({ method: 'merge' }),
+      .default({})
+      .describe('how the release PR is merged; default: the first method the repository allows'),
     requireApproval: z.boolean().default(true),
     floatingTags: z.boolean().default(false).describe('also move X and X.Y image tags at promote'),
     cleanupCandidates: z

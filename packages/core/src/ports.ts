@@ -74,7 +74,13 @@ export interface ForgePort {
    */
   mergePullRequest(
     number: number,
-    options: { sha: string; method: 'merge' | 'squash' | 'rebase'; title?: string; checked?: boolean },
+    options: {
+      sha: string;
+      /** Undefined: the first method the repository allows. */
+      method?: 'merge' | 'squash' | 'rebase' | undefined;
+      title?: string;
+      checked?: boolean;
+    },
     signal?: AbortSignal,
   ): Promise<{ sha: string }>;
   /** Closes a PR with a comment (abandon). */

@@ -11,6 +11,12 @@ export interface RawCheck {
   readonly conclusion: string | null;
   readonly startedAt: string;
   readonly url: string | null;
+  /**
+   * What makes two runs "the same check": GitHub lets many apps and workflows report runs of one
+   * name, and only a re-run of the same check supersedes (app + name, plus the workflow run for
+   * GitHub Actions). Default: the name alone (commit statuses: the context is the identity).
+   */
+  readonly identity?: string;
 }
 
 const FAILED = new Set([
@@ -38,18 +44,19 @@ export function normalizeCheck(c: RawCheck): { verdict: CheckVerdict; raw: strin
 }
 
 /**
- * Merges check runs and commit statuses into one verdict, counting only the latest run per name
+ * Merges check runs and commit statuses into one verdict, counting only the latest run per identity
  * (a re-run that passed supersedes the failed run before it, the way `gh pr checks` shows it).
  */
 export function summarizeChecks(raw: readonly RawCheck[]): CheckSummary {
   const latest = new Map<string, RawCheck>();
   for (const c of raw) {
-    const seen = latest.get(c.name);
+    const key = c.identity ?? c.name;
+    const seen = latest.get(key);
     const newer =
       !seen ||
       Date.parse(c.startedAt) > Date.parse(seen.startedAt) ||
       (Date.parse(c.startedAt) === Date.parse(seen.startedAt) && c.id > seen.id);
-    if (newer) latest.set(c.name, c);
+    if (newer) latest.set(key, c);
   }
   const checks: CheckResult[] = [...latest.values()]
     .map((c) => ({

@@ -81,7 +81,7 @@ export function createClient(options: GitHubClientOptions): ForgeOctokit {
       });
       return willRetry;
     };
-  return new ForgeOctokit({
+  const octokit = new ForgeOctokit({
     auth: options.token,
     baseUrl: (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: options.userAgent ?? 'relkit',
@@ -98,6 +98,23 @@ export function createClient(options: GitHubClientOptions): ForgeOctokit {
     },
     retry: { retries: options.retries ?? 3, retryAfterBaseValue: base },
   });
+  // plugin-retry re-sends any request that got a 5xx or no answer, POSTs included; but a write
+  // GitHub applied before the 502 (or the dropped connection) would be applied twice, or answer
+  // 422 "already exists" about itself. Reads are retried; a write fails once and the forge verb
+  // looks for its effect before writing again (forge/context.ts `write`). Secondary rate limits
+  // are still waited out by plugin-throttling: GitHub applied nothing then.
+  octokit.hook.before('request', (req) => {
+    if (!['GET', 'HEAD'].includes(req.method.toUpperCase()) && !req.url.endsWith('/graphql'))
+      req.request = { ...req.request, retries: 0 } as typeof req.request;
+  });
+  return octokit;
+}
+
+/** Whether a failed request may have taken effect: 5xx, or no answer at all (dropped, reset, timeout). */
+export function isAmbiguousFailure(e: unknown): boolean {
+  if (e instanceof GitHubError) return e.code === 'UNAVAILABLE';
+  if (!isRequestError(e)) return false;
+  return e.status >= 500 || !e.response;
 }
 
 interface RequestErrorLike {

@@ -11,6 +11,12 @@ export type GitHubErrorCode =
   | 'PRECONDITION_FAILED'
   /** The tag name was used by a published (immutable) release that was deleted: gone forever. */
   | 'TAG_BURNED'
+  /** A repository ruleset restricts creating this tag (or ref): the token is not on its bypass list. */
+  | 'RULESET_REFUSED'
+  /** The branch's ruleset requires signed commits and this API commit would not be signed. */
+  | 'SIGNED_COMMITS_REQUIRED'
+  /** A ref update that is not a fast-forward (the branch moved): recompute from the new head. */
+  | 'NOT_FAST_FORWARD'
   /** The pull request cannot be merged now (draft, unapproved, checks, BEHIND/BLOCKED/DIRTY). */
   | 'NOT_MERGEABLE'
   /** The pull request head moved since it was checked: it was not merged. */

@@ -4,17 +4,26 @@ export interface RawReview {
   readonly login: string;
   readonly state: string;
   readonly submittedAt: string | null;
+  /** GitHub's author_association of the reviewer; undefined when the caller did not say. */
+  readonly association?: string;
 }
+
+// Only reviewers with write access count (what GitHub's required reviews count: "approving
+// review by reviewers with write access"): OWNER, MEMBER, COLLABORATOR.
+const WRITE_ACCESS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
 
 /**
  * Approval from GitHub's reviewDecision, or, when that is null (no review rule on the base
  * branch; the origin's #438 fallback), from the reviews list: each reviewer's latest decisive
- * review counts; approved means at least one approval and no outstanding change request.
+ * review counts, approvals only from reviewers with write access (OWNER / MEMBER / COLLABORATOR); approved means at least one approval and no outstanding change request.
  */
 export function evaluateApproval(decision: ReviewDecision | null, reviews: readonly RawReview[]): Approval {
   const latest = new Map<string, string>();
   for (const r of reviews) {
     if (r.state === 'COMMENTED' || r.state === 'PENDING') continue;
+    // An approval from someone without write access counts for nothing; a change request from
+    // anyone still blocks (fail closed).
+    if (r.state === 'APPROVED' && r.association !== undefined && !WRITE_ACCESS.has(r.association)) continue;
     latest.set(r.login, r.state);
   }
   const approvedBy = [...latest].filter(([, s]) => s === 'APPROVED').map(([l]) => l);

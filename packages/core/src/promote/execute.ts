@@ -70,7 +70,10 @@ function handlers(
     },
     'publish-release': {
       async act(s) {
-        const r = await forge.publishRelease(s.tag, { makeLatest: true, id: s.releaseId }, signal);
+        // GitHub refuses make_latest on a prerelease (422 "Latest release cannot be draft or
+        // prerelease"): only a final version becomes the latest release.
+        const makeLatest = version.candidate === undefined;
+        const r = await forge.publishRelease(s.tag, { makeLatest, id: s.releaseId }, signal);
         if (r.state !== 'published') {
           throw new ReleaseError('PLAN_FAILED', `release ${s.tag} reads back as ${r.state} after publishing`);
         }
@@ -97,7 +100,7 @@ function handlers(
         // The adapter merges with the sha guard and reads the merged PR back.
         const { sha } = await forge.mergePullRequest(
           s.number,
-          { sha: s.headSha, method: s.method, checked: true },
+          { sha: s.headSha, ...(s.method ? { method: s.method } : {}), checked: true },
           signal,
         );
         return { before: s.headSha, after: sha, message: `merged #${s.number} as ${sha.slice(0, 7)}` };

@@ -30,7 +30,8 @@ export type Step =
       readonly head: string;
       readonly base: string;
       readonly headSha: string;
-      readonly method: 'merge' | 'squash' | 'rebase';
+      /** Undefined: the forge picks the first method the repository allows. */
+      readonly method?: 'merge' | 'squash' | 'rebase' | undefined;
     }
   /** Best effort: an RC image tag and its own signatures. */
   | {
@@ -137,10 +138,10 @@ export function planPromote(config: ReleaseConfig, obs: Observations): Plan {
           head: pr.head,
           base: pr.base,
           headSha: pr.headSha,
-          method: config.merge.method,
+          ...(config.merge.method ? { method: config.merge.method } : {}),
         },
         pr.state === 'merged',
-        `merge PR #${pr.number} (${pr.head} → ${pr.base}) by ${config.merge.method} at ${pr.headSha.slice(0, 7)}`,
+        `merge PR #${pr.number} (${pr.head} → ${pr.base}) by ${config.merge.method ?? 'an allowed method'} at ${pr.headSha.slice(0, 7)}`,
         { irreversible: true },
       ),
     );

@@ -3,7 +3,8 @@ import { statusOf } from '../client.js';
 import { GitHubError } from '../errors.js';
 import type { RepositoryName } from '../repository.js';
 import type { FileCommitInput, FileCommitResult } from '../types.js';
-import { sleep, type ForgeContext } from './context.js';
+import { sleep, writeOnce, type ForgeContext } from './context.js';
+import { classifyRefusal } from './refusals.js';
 import { getRef } from './refs.js';
 
 /**
@@ -22,22 +23,49 @@ export async function commitFile(
     const head = await getRef(ctx, repo, `heads/${input.branch}`);
     return { outcome: 'unchanged', commitSha: head ?? '', blobSha: current.sha };
   }
-  const { data } = await ctx.call(
-    `committing ${input.path} to ${input.branch} of ${name}`,
-    () =>
-      ctx.octokit.rest.repos.createOrUpdateFileContents({
-        ...repo,
-        path: input.path,
-        branch: input.branch,
-        message: input.message,
-        content: Buffer.from(input.content, 'utf8').toString('base64'),
-        ...(current ? { sha: current.sha } : {}),
-      }),
-    {
+  const doing = `committing ${input.path} to ${input.branch} of ${name}`;
+  // PUT contents is guarded by the file's blob SHA, but after an ambiguous failure the commit may
+  // be there: the branch head is a commit with our message and our content, whose parent held
+  // the blob we replaced.
+  const written = async (): Promise<string | undefined> => {
+    const head = await getRef(ctx, repo, `heads/${input.branch}`);
+    if (!head) return undefined;
+    const { data: c } = await ctx.call(`reading ${head.slice(0, 12)}`, () =>
+      ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: head }),
+    );
+    const parent = c.parents[0]?.sha;
+    if (c.message !== input.message || !parent) return undefined;
+    const [landed, replaced] = await Promise.all([
+      readFile(ctx, repo, input.path, head),
+      readFile(ctx, repo, input.path, parent),
+    ]);
+    return landed?.content === input.content && replaced?.sha === current?.sha ? head : undefined;
+  };
+  const data = await writeOnce<{ commit: { sha?: string } }>(
+    ctx,
+    doing,
+    async () =>
+      (
+        await ctx.octokit.rest.repos.createOrUpdateFileContents({
+          ...repo,
+          path: input.path,
+          branch: input.branch,
+          message: input.message,
+          content: Buffer.from(input.content, 'utf8').toString('base64'),
+          ...(current ? { sha: current.sha } : {}),
+        })
+      ).data,
+    async () => {
+      const sha = await written();
+      return sha ? { commit: { sha } } : undefined;
+    },
+  ).catch((e: unknown) => {
+    const err = ctx.fail(e, doing, {
       409: `${input.path} changed on ${input.branch} while committing: re-run`,
       404: `branch ${input.branch} does not exist in ${name}`,
-    },
-  );
+    });
+    throw classifyRefusal(err, repo, { branch: input.branch });
+  });
   const commitSha = data.commit.sha;
   if (!commitSha)
     throw new GitHubError(

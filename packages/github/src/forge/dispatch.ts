@@ -2,7 +2,7 @@
 import { GitHubError } from '../errors.js';
 import type { RepositoryName } from '../repository.js';
 import type { DispatchInput, DispatchReceipt, WorkflowRunInfo } from '../types.js';
-import { sleep, type ForgeContext } from './context.js';
+import { sleep, writeOnce, type ForgeContext } from './context.js';
 
 // Runs a dispatch starts may carry a created_at a little before GitHub's Date header (#1477).
 const DISPATCH_BACKDATE_MS = 60_000;
@@ -28,14 +28,39 @@ export async function dispatch(
   const name = `${repo.owner}/${repo.repo}`;
   const baseline = await listDispatchRuns(ctx, repo, 1);
   const baselineRunId = baseline.reduce((m, r) => Math.max(m, r.id), 0);
-  const res = await ctx.call(`dispatching ${input.eventType} to ${name}`, () =>
-    ctx.octokit.rest.repos.createDispatchEvent({
-      ...repo,
-      event_type: input.eventType,
-      client_payload: payload,
-    }),
-  );
-  const date = res.headers.date ? new Date(res.headers.date) : new Date();
+  const doing = `dispatching ${input.eventType} to ${name}`;
+  const sentAt = new Date();
+  // POST /dispatches leaves no trace but the run it starts: after an ambiguous failure, look for
+  // a run carrying the correlation id before dispatching again (a second dispatch, a second run).
+  const date = await writeOnce(
+    ctx,
+    doing,
+    async () => {
+      const res = await ctx.octokit.rest.repos.createDispatchEvent({
+        ...repo,
+        event_type: input.eventType,
+        client_payload: payload,
+      });
+      return res.headers.date ? new Date(res.headers.date) : new Date();
+    },
+    async () => {
+      for (let i = 0; i < ctx.readBackAttempts; i++) {
+        const runs = await listDispatchRuns(ctx, repo, 100);
+        const run = runs.find(
+          (r) => r.id > baselineRunId && `${r.display_title}\n${r.name ?? ''}`.includes(input.correlationId),
+        );
+        if (run) return new Date(Math.min(Date.parse(run.created_at), sentAt.getTime()));
+        await sleep(ctx.pollMs);
+      }
+      return undefined;
+    },
+  ).catch((e: unknown) => {
+    throw ctx.fail(e, doing, {
+      // A token answers 404 for a repository it cannot see; GITHUB_TOKEN sees only its own.
+      404: cannotSee(repo),
+      403: `the token cannot dispatch to ${name}: it needs contents: write there`,
+    });
+  });
   return {
     repository: repo,
     eventType: input.eventType,
@@ -98,12 +123,15 @@ export async function findDispatchedRun(
 }
 
 async function listDispatchRuns(ctx: ForgeContext, repo: RepositoryName, perPage: number) {
-  const { data } = await ctx.call(`listing workflow runs of ${repo.owner}/${repo.repo}`, () =>
-    ctx.octokit.rest.actions.listWorkflowRunsForRepo({
-      ...repo,
-      event: 'repository_dispatch',
-      per_page: perPage,
-    }),
+  const { data } = await ctx.call(
+    `listing workflow runs of ${repo.owner}/${repo.repo}`,
+    () =>
+      ctx.octokit.rest.actions.listWorkflowRunsForRepo({
+        ...repo,
+        event: 'repository_dispatch',
+        per_page: perPage,
+      }),
+    { 404: cannotSee(repo) },
   );
   return data.workflow_runs;
 }
@@ -130,4 +158,10 @@ function toRun(
     createdAt: r.created_at,
     boundBy,
   };
+}
+
+/** A 404 from a repository: GitHub's answer when the token cannot see it (GITHUB_TOKEN: any other). */
+function cannotSee(repo: RepositoryName): string {
+  const name = `${repo.owner}/${repo.repo}`;
+  return `check the name; GitHub answers 404 when the token cannot see ${name}, and GITHUB_TOKEN reaches only the repository its workflow runs in: give relkit a token (e.g. a GitHub App installation token) with contents: write on ${name}`;
 }

@@ -25,22 +25,3 @@ export function notFoundRelease(found: ReleaseLookup): GitHubError {
         : 'run publish first (it creates the draft release), or check the tag',
   });
 }
-
-/** GitHub's answers for a tag name an immutable release used before (GH013 / "creations being restricted"). */
-export function burnedTag(e: unknown, tag: string, repoName: string): unknown {
-  if (
-    e instanceof GitHubError &&
-    e.status === 422 &&
-    /immutable release|creations being restricted|GH013|rule violation/i.test(e.message)
-  )
-    return new GitHubError(
-      'TAG_BURNED',
-      `tag ${tag} of ${repoName} is burned: a published release used it and was deleted, and GitHub never allows it again (${e.message})`,
-      {
-        status: 422,
-        requestId: e.requestId,
-        advice: 'this version can never be released; re-cut the content as the next patch version',
-      },
-    );
-  return e;
-}

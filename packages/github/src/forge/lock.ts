@@ -2,7 +2,7 @@
 import { GitHubError } from '../errors.js';
 import type { RepositoryName } from '../repository.js';
 import type { LockInfo, LockResult } from '../types.js';
-import type { ForgeContext } from './context.js';
+import { writeOnce, type ForgeContext } from './context.js';
 import { createRef, deleteRef, getRef } from './refs.js';
 
 const LOCK_MESSAGE = 'relkit-lock';
@@ -136,13 +136,23 @@ async function lockCommit(
     ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: head }),
   );
   // An orphan commit reusing an existing tree: nothing new is stored but the message.
-  const { data } = await ctx.call('writing the lock commit', () =>
-    ctx.octokit.rest.git.createCommit({
-      ...repo,
-      message: `${LOCK_MESSAGE}\n\n${JSON.stringify(info)}`,
-      tree: tip.tree.sha,
-      parents: [],
-    }),
-  );
-  return data.sha;
+  // Writing it again after an ambiguous failure is harmless: a commit no ref points at is
+  // invisible (and garbage-collected); only the ref that points at one is the lock.
+  const sha = await writeOnce(
+    ctx,
+    'writing the lock commit',
+    async () =>
+      (
+        await ctx.octokit.rest.git.createCommit({
+          ...repo,
+          message: `${LOCK_MESSAGE}\n\n${JSON.stringify(info)}`,
+          tree: tip.tree.sha,
+          parents: [],
+        })
+      ).data.sha,
+    async () => undefined,
+  ).catch((e: unknown) => {
+    throw ctx.fail(e, 'writing the lock commit');
+  });
+  return sha;
 }

@@ -92,6 +92,7 @@ async function readApproval(ctx: ForgeContext, repo: RepositoryName, number: num
       login: r.user?.login ?? '',
       state: r.state,
       submittedAt: r.submitted_at ?? null,
+      association: r.author_association,
     })),
   );
 }
@@ -148,6 +149,7 @@ export async function readChecks(
       conclusion: r.conclusion ?? null,
       startedAt: r.started_at ?? r.completed_at ?? '1970-01-01T00:00:00Z',
       url: r.html_url ?? null,
+      identity: checkIdentity(r),
     })),
     ...statuses.map((s) => ({
       source: 'status' as const,
@@ -157,7 +159,23 @@ export async function readChecks(
       conclusion: null,
       startedAt: s.created_at,
       url: s.target_url ?? null,
+      identity: `status\n${s.context}`,
     })),
   ];
   return summarizeChecks(raw);
+}
+
+// GitHub Actions' app: its runs are told apart by workflow run (a check suite per workflow run;
+// a re-run keeps it), so a green `build` of one workflow never hides a red `build` of another.
+const ACTIONS_APP_SLUG = 'github-actions';
+
+/** A check run's identity: app + name, plus the workflow run (check suite) for Actions runs. */
+function checkIdentity(r: {
+  name: string;
+  app?: { id: number; slug?: string } | null;
+  check_suite?: { id: number } | null;
+}): string {
+  const app = r.app ? String(r.app.id) : 'no-app';
+  const suite = r.app?.slug === ACTIONS_APP_SLUG ? String(r.check_suite?.id ?? '') : '';
+  return `check\n${app}\n${suite}\n${r.name}`;
 }

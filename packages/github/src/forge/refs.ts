@@ -3,8 +3,8 @@ import { statusOf } from '../client.js';
 import { GitHubError } from '../errors.js';
 import type { RepositoryName } from '../repository.js';
 import type { RefCreateResult } from '../types.js';
-import { fullRef, SHA_RE, sleep, type ForgeContext } from './context.js';
-import { burnedTag } from './guards.js';
+import { fullRef, SHA_RE, sleep, writeOnce, type ForgeContext } from './context.js';
+import { classifyRefusal } from './refusals.js';
 
 /** The SHA a ref points at (`tags/1.2.3`, `heads/main` or `refs/...`); undefined if it does not exist. */
 export async function getRef(
@@ -38,18 +38,31 @@ export async function createRef(
     );
   if (full.split('/').length < 3)
     throw new GitHubError('INVALID_INPUT', `"${full}" is not a ref name like refs/tags/1.2.3`);
+  // After an ambiguous failure the ref may be there already, at our SHA: that is our create.
+  let ambiguous = false;
   try {
-    await ctx.octokit.rest.git.createRef({ ...repo, ref: full, sha });
+    const created = await writeOnce(
+      ctx,
+      `creating ${full}`,
+      async () => {
+        await ctx.octokit.rest.git.createRef({ ...repo, ref: full, sha });
+        return true;
+      },
+      async () => {
+        ambiguous = true;
+        return (await getRef(ctx, repo, full)) === sha ? true : undefined;
+      },
+    );
+    if (created && ambiguous) return { created: true, ref: full, sha };
   } catch (e) {
     if (statusOf(e) === 422) {
       const existing = await getRef(ctx, repo, full);
-      if (existing) return { created: false, ref: full, sha: existing };
+      // 422 "already exists" at our own SHA after an ambiguous try: the first try took effect.
+      if (existing) return { created: ambiguous && existing === sha, ref: full, sha: existing };
     }
-    throw burnedTag(
-      ctx.fail(e, `creating ${full}`),
-      full.slice('refs/tags/'.length),
-      `${repo.owner}/${repo.repo}`,
-    );
+    const err = ctx.fail(e, `creating ${full}`);
+    const immutableReleases = full.startsWith('refs/tags/') ? await publishesImmutable(ctx, repo) : false;
+    throw classifyRefusal(err, repo, { ref: full, immutableReleases });
   }
   if (options.readBack !== false) await waitForRef(ctx, repo, full, sha);
   return { created: true, ref: full, sha };
@@ -79,7 +92,13 @@ export async function deleteRef(
       `${full} points at ${current.slice(0, 12)}, not ${options.expectedSha.slice(0, 12)}; not deleted`,
     );
   try {
-    await ctx.octokit.rest.git.deleteRef({ ...repo, ref: full.slice('refs/'.length) });
+    // DELETE is idempotent, but after an ambiguous failure the ref is already gone: look first.
+    await writeOnce<unknown>(
+      ctx,
+      `deleting ${full}`,
+      () => ctx.octokit.rest.git.deleteRef({ ...repo, ref: full.slice('refs/'.length) }),
+      async () => ((await getRef(ctx, repo, full)) ? undefined : 'gone'),
+    );
   } catch (e) {
     if (statusOf(e) === 422 && !(await getRef(ctx, repo, full))) return { deleted: false };
     throw ctx.fail(e, `deleting ${full}`);
@@ -107,4 +126,21 @@ async function waitForRef(ctx: ForgeContext, repo: RepositoryName, ref: string, 
       advice: 'GitHub may be lagging; re-run (the step is idempotent)',
     },
   );
+}
+
+/**
+ * Whether the repository may have burned tags: GitHub answers a burned tag and a tag-creation
+ * ruleset with the same GH013 text, so only a published release that is not immutable proves
+ * immutable releases are off (then the refusal is the ruleset's). Unknown reads as on.
+ */
+async function publishesImmutable(ctx: ForgeContext, repo: RepositoryName): Promise<boolean> {
+  try {
+    const { data } = await ctx.octokit.rest.repos.listReleases({ ...repo, per_page: 30 });
+    const published = data.filter((r) => !r.draft);
+    return (
+      published.length === 0 || published.some((r) => (r as { immutable?: boolean }).immutable !== false)
+    );
+  } catch {
+    return true;
+  }
 }

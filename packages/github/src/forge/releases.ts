@@ -1,4 +1,5 @@
 // Releases: find (drafts included), create or update the draft, publish, delete the draft.
+import { gitHubMessage, statusOf } from '../client.js';
 import { GitHubError } from '../errors.js';
 import type { RepositoryName } from '../repository.js';
 import type {
@@ -9,23 +10,34 @@ import type {
   ReleaseInfo,
   ReleaseLookup,
 } from '../types.js';
-import type { ForgeContext } from './context.js';
+import { sleep, writeOnce, type ForgeContext } from './context.js';
 import { toRelease } from './convert.js';
-import { burnedTag, checkTag, notFoundRelease } from './guards.js';
+import { checkTag, notFoundRelease } from './guards.js';
 import { getRef } from './refs.js';
+import { classifyRefusal } from './refusals.js';
 
-/** Whether this token has push access (and so sees draft releases); undefined if GitHub does not say. */
+/**
+ * Whether `permissions.push` proves this token has push access: true / false for a person's
+ * token; undefined for an App installation token (GITHUB_TOKEN included), which GitHub tells
+ * `push: false` even with write access (semantic-release/github#182): for those, access is
+ * proven by what the token can do (a draft visible in the list, a create that succeeded).
+ */
 export async function canPush(ctx: ForgeContext, repo: RepositoryName): Promise<boolean | undefined> {
   const { data } = await ctx.call(`reading ${repo.owner}/${repo.repo}`, () =>
     ctx.octokit.rest.repos.get({ ...repo }),
   );
-  return data.permissions?.push;
+  const push = data.permissions?.push;
+  return push === false && ctx.tokenKind === 'app' ? undefined : push;
 }
+
+const writtenKey = (repo: RepositoryName, tag: string) => `${repo.owner}/${repo.repo}#${tag}`;
 
 /**
  * Finds the release for a tag, drafts included, by listing releases (GET /releases/tags/{tag}
  * never returns a draft, #507). Only a token with push access sees drafts in the list (#517),
- * so the lookup also reports whether drafts were visible.
+ * so the lookup also reports whether drafts were visible: proven by a draft in the list or by
+ * `permissions.push` where GitHub tells the truth (see canPush). The list lags behind a create:
+ * a release this forge wrote and the list misses is read by id.
  */
 export async function findRelease(
   ctx: ForgeContext,
@@ -34,12 +46,24 @@ export async function findRelease(
 ): Promise<ReleaseLookup> {
   checkTag(tag);
   const name = `${repo.owner}/${repo.repo}`;
-  const [all, draftsVisible] = await Promise.all([
+  const [listed, push] = await Promise.all([
     ctx.call(`listing releases of ${name}`, () =>
       ctx.octokit.paginate(ctx.octokit.rest.repos.listReleases, { ...repo, per_page: 100 }),
     ),
     canPush(ctx, repo),
   ]);
+  const all: typeof listed = [...listed];
+  const mine = ctx.written.get(writtenKey(repo, tag));
+  if (mine !== undefined && !all.some((r) => r.id === mine)) {
+    try {
+      const { data } = await ctx.octokit.rest.repos.getRelease({ ...repo, release_id: mine });
+      if (data.tag_name === tag) all.push(data);
+    } catch (e) {
+      if (statusOf(e) !== 404) throw ctx.fail(e, `reading release ${mine} of ${name}`);
+      ctx.written.delete(writtenKey(repo, tag));
+    }
+  }
+  const draftsVisible = all.some((r) => r.draft) || mine !== undefined ? true : push;
   const matches = all.filter((r) => r.tag_name === tag);
   if (matches.length > 1) {
     // Several drafts may share a tag (GitHub allows it); a published one wins, else refuse.
@@ -127,24 +151,51 @@ export async function createDraftRelease(
         advice: 'create the version tag first (createTag) so the draft is attached to the exact commit',
       });
   }
-  const { data } = await ctx
-    .call(`creating the draft release ${input.tag} of ${name}`, () =>
-      ctx.octokit.rest.repos.createRelease({
-        ...repo,
-        tag_name: input.tag,
-        name: title,
-        body: input.notes,
-        draft: true,
-        prerelease,
-      }),
-    )
-    .catch((e: unknown) => {
-      throw burnedTag(e, input.tag, name);
+  // POST /releases is not idempotent: after an ambiguous failure, look for the draft (by tag, in
+  // the list, through its lag) before creating again; the lock makes any draft there ours.
+  const created = await writeOnce(
+    ctx,
+    `creating the draft release ${input.tag} of ${name}`,
+    async () =>
+      (
+        await ctx.octokit.rest.repos.createRelease({
+          ...repo,
+          tag_name: input.tag,
+          name: title,
+          body: input.notes,
+          draft: true,
+          prerelease,
+        })
+      ).data.id,
+    () => draftFor(ctx, repo, input.tag, input.notes),
+  ).catch((e: unknown) => {
+    throw classifyRefusal(ctx.fail(e, `creating the draft release ${input.tag} of ${name}`), repo, {
+      ref: `refs/tags/${input.tag}`,
     });
+  });
+  ctx.written.set(writtenKey(repo, input.tag), created);
   return {
     outcome: 'created',
-    release: await verifyRelease(ctx, repo, data.id, { draft: true, notes: input.notes }),
+    release: await verifyRelease(ctx, repo, created, { draft: true, notes: input.notes }),
   };
+}
+
+/** The draft for `tag` carrying `notes`, polled through the list's lag; undefined if none shows. */
+async function draftFor(
+  ctx: ForgeContext,
+  repo: RepositoryName,
+  tag: string,
+  notes: string,
+): Promise<number | undefined> {
+  for (let i = 0; i < ctx.readBackAttempts; i++) {
+    const { data } = await ctx.call(`listing releases of ${repo.owner}/${repo.repo}`, () =>
+      ctx.octokit.rest.repos.listReleases({ ...repo, per_page: 100 }),
+    );
+    const hit = data.find((r) => r.tag_name === tag && r.draft && r.body === notes);
+    if (hit) return hit.id;
+    await sleep(ctx.pollMs);
+  }
+  return undefined;
 }
 
 /**
@@ -176,18 +227,36 @@ export async function publishRelease(
     id = found.release.id;
   }
   const releaseId = id;
-  await ctx
-    .call(`publishing the release ${tag} of ${name}`, () =>
-      ctx.octokit.rest.repos.updateRelease({
-        ...repo,
-        release_id: releaseId,
-        draft: false,
-        make_latest: options.makeLatest,
-      }),
-    )
-    .catch((e: unknown) => {
-      throw burnedTag(e, tag, name);
+  // PATCH draft:false is idempotent; after an ambiguous failure, read the release first anyway.
+  await writeOnce<unknown>(
+    ctx,
+    `publishing the release ${tag} of ${name}`,
+    () =>
+      ctx.octokit.rest.repos
+        .updateRelease({ ...repo, release_id: releaseId, draft: false, make_latest: options.makeLatest })
+        .catch((e: unknown) => {
+          // GitHub refuses make_latest on a prerelease (422 "Latest release cannot be draft or
+          // prerelease", REST "Update a release"): a prerelease is never the latest.
+          if (statusOf(e) === 422 && /cannot be draft or prerelease/i.test(gitHubMessage(e)))
+            return ctx.octokit.rest.repos.updateRelease({
+              ...repo,
+              release_id: releaseId,
+              draft: false,
+              make_latest: 'false',
+            });
+          throw e;
+        }),
+    async () => {
+      const { data } = await ctx.call(`reading release ${releaseId}`, () =>
+        ctx.octokit.rest.repos.getRelease({ ...repo, release_id: releaseId }),
+      );
+      return data.draft ? undefined : data;
+    },
+  ).catch((e: unknown) => {
+    throw classifyRefusal(ctx.fail(e, `publishing the release ${tag} of ${name}`), repo, {
+      ref: `refs/tags/${tag}`,
     });
+  });
   const release = await verifyRelease(ctx, repo, releaseId, { draft: false });
   if (release.tag !== tag)
     throw new GitHubError(

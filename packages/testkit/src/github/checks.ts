@@ -3,9 +3,12 @@ import * as o from './objects.js';
 import { paginator, type Handler, type Resource } from './handler.js';
 import { err, type SimState } from './state.js';
 
+const ACTIONS_APP = { id: 15368, slug: 'github-actions', name: 'GitHub Actions' };
+
 export function checksResource(s: SimState): Resource<'addCheckRun' | 'updateCheckRun' | 'addStatus'> {
   const { base, now, id, repo, resolve, userObject } = s;
   const paginate = paginator(base);
+  const workflowRuns = new Map<string, number>();
 
   const handlers: Record<string, Handler> = {
     'checks/list-for-ref': (c) => {
@@ -17,14 +20,18 @@ export function checksResource(s: SimState): Resource<'addCheckRun' | 'updateChe
       const status = c.query.get('status');
       if (status) runs = runs.filter((r) => r.status === status);
       if ((c.query.get('filter') ?? 'latest') === 'latest') {
+        // GitHub's "latest" is per check identity: many apps and workflows may report runs of the
+        // same name on one commit (docs: "Using the REST API to interact with checks"; the
+        // Checks API "check suites" are per app and per workflow run).
+        const key = (r: (typeof runs)[number]) =>
+          s.behaviours.latestPerCheckIdentity ? `${r.app.id}\n${r.workflowRunId}\n${r.name}` : r.name;
         const seen = new Set<string>();
-        runs = runs.filter((r) => !seen.has(r.name) && seen.add(r.name));
+        runs = runs.filter((r) => !seen.has(key(r)) && seen.add(key(r)));
       }
-      const appObject = o.app(base, userObject('github'));
       const total = runs.length;
       return paginate(
         c,
-        runs.map((r) => o.checkRun(base, c.repo.facts, r, appObject)),
+        runs.map((r) => o.checkRun(base, c.repo.facts, r, o.app(base, userObject('github'), r.app))),
         (page) => ({ total_count: total, check_runs: page }),
       );
     },
@@ -43,7 +50,14 @@ export function checksResource(s: SimState): Resource<'addCheckRun' | 'updateChe
       const r = repo(fullName);
       const status = c.status ?? 'completed';
       const started = c.startedAt ?? now();
+      // Runs of one workflow share its workflow run (a re-run keeps the run id); a run without a
+      // workflow gets one of its own, so unnamed runs of the same name stay apart by id only.
+      const workflow = c.workflow ?? c.name;
+      const key = `${fullName}\n${workflow}\n${sha}`;
+      if (!workflowRuns.has(key)) workflowRuns.set(key, id());
       const run = {
+        app: c.app ?? ACTIONS_APP,
+        workflowRunId: workflowRuns.get(key)!,
         id: id(),
         sha,
         name: c.name,

@@ -1,7 +1,7 @@
 // File contents: read a file at a ref; commit one through the contents API (#455 silent no-op on demand).
 import * as o from './objects.js';
 import { requirePush, type Handler, type Resource } from './handler.js';
-import { blobSha, err, type SimState } from './state.js';
+import { blobSha, err, signedCommitsRequired, type SimState } from './state.js';
 
 export function contentsResource(s: SimState): Resource<'readFile' | 'silentNoOpCommits'> {
   const { base, commits, repo, resolve, filesAt, commitFiles, commitJson } = s;
@@ -26,6 +26,10 @@ export function contentsResource(s: SimState): Resource<'readFile' | 'silentNoOp
       if (existing && c.body.sha === undefined) throw err(422, '"sha" wasn\'t supplied.', { status: '422' });
       if (existing && c.body.sha !== blobSha(existing))
         throw err(409, `${path} does not match ${String(c.body.sha)}`);
+      // GitHub signs an API commit only when an App (bot) makes it without a custom author
+      // (docs: "About commit signature verification", signature verification for bots).
+      const signed = c.token.kind === 'app' && c.body.author === undefined && c.body.committer === undefined;
+      if (!signed && c.repo.signedCommitBranches.has(branch)) throw signedCommitsRequired();
       const content = Buffer.from(String(c.body.content), 'base64');
       // #455: the write "succeeds", a commit exists, but the file is what it was.
       const written = c.repo.silentNoOp ? {} : { [path]: content };

@@ -2,7 +2,7 @@
 // update (fast-forward unless forced), delete; get and create commits.
 import * as o from './objects.js';
 import { requirePush, type Handler, type Resource } from './handler.js';
-import { err, validationFailed, type SimState } from './state.js';
+import { err, signedCommitsRequired, validationFailed, type SimState } from './state.js';
 
 export function gitResource(
   s: SimState,
@@ -37,7 +37,10 @@ export function gitResource(
         throw err(422, "Reference name must start with 'refs' and have at least two slashes.");
       if (!commits.has(sha)) throw err(422, 'Object does not exist');
       if (c.repo.refs.has(ref)) throw err(422, 'Reference already exists');
-      if (ref.startsWith('refs/tags/') && c.repo.burnedTags.has(ref.slice('refs/tags/'.length)))
+      // GH013: a tag an immutable release used is burned, and a ruleset restricting creation
+      // answers the same text (docs: "About rulesets"; ZAAI-com/git-same 3.0.1 notes quote it).
+      const burned = ref.startsWith('refs/tags/') && c.repo.burnedTags.has(ref.slice('refs/tags/'.length));
+      if (burned || c.repo.restrictedRefCreation.some((p) => p.test(ref)))
         throw err(
           422,
           'Repository rule violations found\n\nCannot create ref due to creations being restricted.\n\n',
@@ -60,6 +63,8 @@ export function gitResource(
       if (!old) throw err(422, 'Reference does not exist');
       if (!commits.has(sha)) throw err(422, 'Object does not exist');
       if (c.body.force !== true && !isAncestor(old, sha)) throw err(422, 'Update is not a fast forward');
+      if (ref.startsWith('refs/heads/') && c.repo.signedCommitBranches.has(ref.slice('refs/heads/'.length)))
+        throw signedCommitsRequired();
       moveRef(c.repo, ref, sha);
       return { status: 200, body: o.gitRef(base, c.repo.facts, ref, sha) };
     },

@@ -3,14 +3,14 @@
 // an HttpError. Pagination is GitHub's (per_page, page, Link header).
 import type { MatchedOperation } from './openapi.js';
 import type { JsonObject, UrlBase } from './objects.js';
-import { err, type Repo } from './state.js';
+import { err, type Repo, type SimToken } from './state.js';
 import type { GitHubSimulator } from './types.js';
 
 export interface Ctx {
   op: MatchedOperation;
   query: URLSearchParams;
   body: JsonObject;
-  token: { login: string; push: boolean };
+  token: SimToken;
   repo: Repo;
   headers: Record<string, string>;
 }

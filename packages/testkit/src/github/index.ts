@@ -1,6 +1,8 @@
 // The GitHub API simulator: in-memory GitHub with OpenAPI-validated requests and responses.
 export { startGitHubSimulator } from './simulator.js';
 export type {
+  SimBehaviours,
+  SimFault,
   DispatchHandler,
   GitHubSimulator,
   GitHubSimulatorOptions,

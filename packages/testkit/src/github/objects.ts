@@ -54,6 +54,8 @@ export interface RepoFacts {
   readonly name: string;
   readonly defaultBranch: string;
   readonly permissions?: { admin: boolean; maintain: boolean; push: boolean; triage: boolean; pull: boolean };
+  /** The merge methods the repository allows (only the full repository object carries them). */
+  readonly mergeMethods?: { merge: boolean; squash: boolean; rebase: boolean };
 }
 
 /** A repository object valid as `repository`, `full-repository` and `minimal-repository`. */
@@ -144,6 +146,11 @@ export function repository(base: UrlBase, r: RepoFacts): JsonObject {
     subscribers_count: 0,
   };
   if (r.permissions) out.permissions = r.permissions;
+  if (r.mergeMethods) {
+    out.allow_merge_commit = r.mergeMethods.merge;
+    out.allow_squash_merge = r.mergeMethods.squash;
+    out.allow_rebase_merge = r.mergeMethods.rebase;
+  }
   return out;
 }
 
@@ -291,17 +298,25 @@ export function statusObject(
   };
 }
 
-export function app(base: UrlBase, owner: JsonObject): JsonObject {
-  return {
+export function app(
+  base: UrlBase,
+  owner: JsonObject,
+  which: { id: number; slug: string; name: string } = {
     id: 15368,
     slug: 'github-actions',
-    node_id: nodeId('App', 15368),
+    name: 'GitHub Actions',
+  },
+): JsonObject {
+  return {
+    id: which.id,
+    slug: which.slug,
+    node_id: nodeId('App', which.id),
     client_id: 'Iv1.simulated',
     owner,
-    name: 'GitHub Actions',
+    name: which.name,
     description: 'Automate your workflow from idea to production',
     external_url: `${base.web}/features/actions`,
-    html_url: `${base.web}/apps/github-actions`,
+    html_url: `${base.web}/apps/${which.slug}`,
     created_at: EPOCH,
     updated_at: EPOCH,
     permissions: { checks: 'write', contents: 'write', metadata: 'read' },
@@ -320,6 +335,8 @@ export function checkRun(
     conclusion: string | null;
     startedAt: string;
     completedAt: string | null;
+    /** The Actions workflow run (and check suite) the run belongs to; default: its own. */
+    workflowRunId?: number;
   },
   appObject: JsonObject,
 ): JsonObject {
@@ -331,7 +348,7 @@ export function checkRun(
     external_id: String(c.id),
     url: `${u}/check-runs/${c.id}`,
     html_url: `${base.web}/${repo.owner}/${repo.name}/runs/${c.id}`,
-    details_url: `${base.web}/${repo.owner}/${repo.name}/actions/runs/${c.id}`,
+    details_url: `${base.web}/${repo.owner}/${repo.name}/actions/runs/${c.workflowRunId ?? c.id}/job/${c.id}`,
     status: c.status,
     conclusion: c.conclusion,
     started_at: c.startedAt,
@@ -344,7 +361,7 @@ export function checkRun(
       annotations_url: `${u}/check-runs/${c.id}/annotations`,
     },
     name: c.name,
-    check_suite: { id: c.id + 100_000 },
+    check_suite: { id: (c.workflowRunId ?? c.id) + 100_000 },
     app: appObject,
     pull_requests: [],
   };
@@ -458,7 +475,14 @@ export function pullRequest(
 export function review(
   base: UrlBase,
   repo: RepoFacts,
-  r: { id: number; pull: number; state: string; commitId: string; submittedAt: string },
+  r: {
+    id: number;
+    pull: number;
+    state: string;
+    commitId: string;
+    submittedAt: string;
+    association?: string;
+  },
   reviewer: JsonObject,
 ): JsonObject {
   const html = `${base.web}/${repo.owner}/${repo.name}/pull/${r.pull}#pullrequestreview-${r.id}`;
@@ -476,7 +500,7 @@ export function review(
     },
     submitted_at: r.submittedAt,
     commit_id: r.commitId,
-    author_association: 'MEMBER',
+    author_association: r.association ?? 'MEMBER',
   };
 }
 

@@ -56,18 +56,21 @@ export function pullsResource(
     if (!p) throw err(404, 'Not Found');
     return p;
   };
+  // Only reviews by people with write access count toward required approvals ("At least 1
+  // approving review is required by reviewers with write access", docs: "About protected branches").
+  const WRITE = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
+  const counted = (r: Repo, p: Pull) =>
+    r.reviews.filter((x) => x.pull === p.number && x.state !== 'COMMENTED' && WRITE.has(x.association));
   const approvalsMissing = (r: Repo, p: Pull) => {
     const latest = new Map<string, SimReviewState>();
-    for (const rv of r.reviews.filter((x) => x.pull === p.number && x.state !== 'COMMENTED'))
-      latest.set(rv.login, rv.state);
+    for (const rv of counted(r, p)) latest.set(rv.login, rv.state);
     const approvals = [...latest.values()].filter((s) => s === 'APPROVED').length;
     return Math.max(0, r.requiredApprovals - approvals);
   };
   const reviewDecision = (r: Repo, p: Pull): string | null => {
     if (r.requiredApprovals === 0) return null;
     const latest = new Map<string, SimReviewState>();
-    for (const rv of r.reviews.filter((x) => x.pull === p.number && x.state !== 'COMMENTED'))
-      latest.set(rv.login, rv.state);
+    for (const rv of counted(r, p)) latest.set(rv.login, rv.state);
     if ([...latest.values()].includes('CHANGES_REQUESTED')) return 'CHANGES_REQUESTED';
     return approvalsMissing(r, p) === 0 ? 'APPROVED' : 'REVIEW_REQUIRED';
   };
@@ -105,7 +108,14 @@ export function pullsResource(
           o.review(
             base,
             c.repo.facts,
-            { id: r.id, pull: n, state: r.state, commitId: r.commitId, submittedAt: r.at },
+            {
+              id: r.id,
+              pull: n,
+              state: r.state,
+              commitId: r.commitId,
+              submittedAt: r.at,
+              association: s.behaviours.realAuthorAssociation ? r.association : 'MEMBER',
+            },
             userObject(r.login),
           ),
         ),
@@ -125,6 +135,15 @@ export function pullsResource(
       if (p.mergeState === 'blocked' || approvalsMissing(c.repo, p) > 0)
         throw err(405, 'At least 1 approving review is required by reviewers with write access.');
       const method = typeof c.body.merge_method === 'string' ? c.body.merge_method : 'merge';
+      // A method the repository does not allow is a 405 (pulls/merge docs; e.g. "Merge commits
+      // are not allowed on this repository.").
+      const refused = {
+        merge: 'Merge commits are not allowed on this repository.',
+        squash: 'Squash merges are not allowed on this repository.',
+        rebase: 'Rebase merges are not allowed on this repository.',
+      } as const;
+      const m = method as keyof typeof refused;
+      if (m in refused && !c.repo.mergeMethods[m]) throw err(405, refused[m]);
       const headSha = facts.head.sha;
       const baseSha = facts.base.sha;
       const message =
@@ -267,7 +286,7 @@ export function pullsResource(
       p.mergeState = state;
       p.nullReadsLeft = nullReads;
     },
-    review(fullName, n, login, state) {
+    review(fullName, n, login, state, association = 'MEMBER') {
       const r = repo(fullName);
       const p = r.pulls.find((x) => x.number === n)!;
       r.reviews.push({
@@ -277,6 +296,7 @@ export function pullsResource(
         state,
         commitId: r.refs.get(`refs/heads/${p.head}`) ?? '',
         at: now(),
+        association,
       });
     },
     requireApprovals(fullName, count) {

@@ -4,7 +4,9 @@ import * as o from './objects.js';
 import { paginator, requirePush, type Handler, type Resource } from './handler.js';
 import { err, validationFailed, type Release, type Repo, type SimState } from './state.js';
 
-export function releasesResource(s: SimState): Resource<'seedRelease' | 'deleteRelease' | 'releases'> {
+export function releasesResource(
+  s: SimState,
+): Resource<'seedRelease' | 'deleteRelease' | 'releases' | 'releaseListLag'> {
   const { base, now, id, repo, resolve, userObject } = s;
   const paginate = paginator(base);
   const releaseJson = (r: Repo, rel: Release) =>
@@ -19,7 +21,7 @@ export function releasesResource(s: SimState): Resource<'seedRelease' | 'deleteR
         body: rel.body,
         draft: rel.draft,
         prerelease: rel.prerelease,
-        immutable: !rel.draft,
+        immutable: !rel.draft && r.immutableReleases,
         createdAt: rel.createdAt,
         publishedAt: rel.publishedAt,
         updatedAt: rel.updatedAt,
@@ -42,10 +44,34 @@ export function releasesResource(s: SimState): Resource<'seedRelease' | 'deleteR
     }
   };
 
+  // #10: the list is served from a replica that may not have a new release yet; GET by id is
+  // consistent (what release tools poll after creating, e.g. cli/cli#5386-style retries).
+  const lagging = (r: Repo, rel: Release) => {
+    const left = r.laggedReleases.get(rel.id) ?? 0;
+    if (left <= 0) return false;
+    r.laggedReleases.set(rel.id, left - 1);
+    return true;
+  };
+  // #6: "Latest release cannot be draft or prerelease" (REST "Update a release", make_latest).
+  const refuseLatest = (c: { body: Record<string, unknown> }, draft: boolean, prerelease: boolean) => {
+    if (s.behaviours.refuseLatestPrerelease && c.body.make_latest === 'true' && (draft || prerelease))
+      throw validationFailed([
+        {
+          resource: 'Release',
+          code: 'custom',
+          field: 'make_latest',
+          message: 'Latest release cannot be draft or prerelease',
+        },
+      ]);
+  };
+
   const handlers: Record<string, Handler> = {
     'repos/list-releases': (c) => {
       // "Only users with push access will receive listings for draft releases."
-      const visible = c.repo.releases.filter((r) => c.token.push || !r.draft).sort((a, b) => b.id - a.id);
+      const visible = c.repo.releases
+        .filter((r) => c.token.push || !r.draft)
+        .filter((r) => !lagging(c.repo, r))
+        .sort((a, b) => b.id - a.id);
       return paginate(
         c,
         visible.map((r) => releaseJson(c.repo, r)),
@@ -75,6 +101,7 @@ export function releasesResource(s: SimState): Resource<'seedRelease' | 'deleteR
           },
         ]);
       const draft = c.body.draft === true;
+      refuseLatest(c, draft, c.body.prerelease === true);
       if (!draft && c.repo.releases.some((r) => r.tag === tag && !r.draft))
         throw validationFailed([{ resource: 'Release', code: 'already_exists', field: 'tag_name' }]);
       const at = now();
@@ -95,6 +122,7 @@ export function releasesResource(s: SimState): Resource<'seedRelease' | 'deleteR
       };
       if (!draft) ensureTag(c.repo, rel);
       c.repo.releases.push(rel);
+      if (c.repo.releaseListLag > 0) c.repo.laggedReleases.set(rel.id, c.repo.releaseListLag);
       return {
         status: 201,
         body: releaseJson(c.repo, rel),
@@ -125,6 +153,11 @@ export function releasesResource(s: SimState): Resource<'seedRelease' | 'deleteR
             'Validation Failed',
           );
       }
+      refuseLatest(
+        c,
+        typeof c.body.draft === 'boolean' ? c.body.draft : rel.draft,
+        typeof c.body.prerelease === 'boolean' ? c.body.prerelease : rel.prerelease,
+      );
       if (typeof c.body.tag_name === 'string') rel.tag = c.body.tag_name;
       if (typeof c.body.name === 'string') rel.name = c.body.name;
       if (typeof c.body.body === 'string') rel.body = c.body.body;
@@ -155,7 +188,7 @@ export function releasesResource(s: SimState): Resource<'seedRelease' | 'deleteR
       return { status: 204 };
     },
   };
-  const scenario: Resource<'seedRelease' | 'deleteRelease' | 'releases'>['scenario'] = {
+  const scenario: Resource<'seedRelease' | 'deleteRelease' | 'releases' | 'releaseListLag'>['scenario'] = {
     seedRelease(fullName, s) {
       const r = repo(fullName);
       const at = now();
@@ -184,6 +217,9 @@ export function releasesResource(s: SimState): Resource<'seedRelease' | 'deleteR
       deleteRelease(r, rel);
     },
     releases: (fullName) => repo(fullName).releases.map((r) => ({ ...r })),
+    releaseListLag(fullName, reads) {
+      repo(fullName).releaseListLag = reads;
+    },
   };
   return { handlers, scenario };
 }

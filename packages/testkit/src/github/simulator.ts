@@ -12,11 +12,13 @@ import { OpenApiValidator, type MatchedOperation } from './openapi.js';
 import { pullsResource } from './pulls.js';
 import { releasesResource } from './releases.js';
 import { reposResource } from './repos.js';
-import { createState, DOCS, HttpError } from './state.js';
-import type { GitHubSimulator, GitHubSimulatorOptions, SimRequest } from './types.js';
+import { createState, DOCS, HttpError, type SimToken } from './state.js';
+import type { GitHubSimulator, GitHubSimulatorOptions, SimFault, SimRequest } from './types.js';
 import { workflowsResource } from './workflows.js';
 
 export type {
+  SimBehaviours,
+  SimFault,
   DispatchHandler,
   GitHubSimulator,
   GitHubSimulatorOptions,
@@ -48,11 +50,19 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
   const sockets = new Set<Socket>();
   let requestSeq = 0;
   const pushToken = 'ghs_simPushToken000000000000000000000000';
-  const readToken = 'ghs_simReadToken000000000000000000000000';
-  const tokens = new Map([
-    [pushToken, { login: 'relkit-release-app[bot]', push: true }],
-    [readToken, { login: 'github-actions[bot]', push: false }],
+  const readToken = 'ghp_simReadToken000000000000000000000000';
+  const appToken = 'ghs_simAppToken0000000000000000000000000';
+  const userToken = 'ghp_simUserToken000000000000000000000000';
+  // pushToken is the release app's token as the simulator always served it (push reported
+  // truthfully); appToken is the same App as GitHub reports it (push: false, #1).
+  const tokens = new Map<string, SimToken>([
+    [pushToken, { login: 'relkit-release-app[bot]', push: true, kind: 'user' }],
+    [readToken, { login: 'octocat', push: false, kind: 'user' }],
+    [appToken, { login: 'relkit-release-app[bot]', push: true, kind: 'app' }],
+    [userToken, { login: 'release-manager', push: true, kind: 'user' }],
   ]);
+  const faults: { operation: string; kind: SimFault['kind']; left: number }[] = [];
+  let secondary = { left: 0, status: 403 as 403 | 429, retryAfterSeconds: undefined as number | undefined };
 
   const resources = {
     repos: reposResource(state),
@@ -70,7 +80,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
     ...Object.values(resources).map((r) => r.handlers),
   ) as Record<string, Handler>;
 
-  const graphql = (body: JsonObject, token: { push: boolean }) => {
+  const graphql = (body: JsonObject, token: SimToken) => {
     const query = typeof body.query === 'string' ? body.query : '';
     const vars = (body.variables ?? {}) as Record<string, unknown>;
     if (
@@ -102,6 +112,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const method = req.method ?? 'GET';
       const line = `${method} ${url.pathname}${url.search}`;
+      let invisible = false;
       const send = (
         status: number,
         body: unknown,
@@ -111,13 +122,23 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
         if (op) {
           // GitHub answers 401/403/429/5xx on any operation, and 422 on any write, even where its
           // OpenAPI entry does not list them; those bodies must still be GitHub's error shapes.
-          const problems = documented(op, status)
+          let problems = documented(op, status)
             ? validator.checkResponse(op, status, body)
             : status === 422 && method !== 'GET'
               ? validator.checkComponent('validation-error', body)
               : UNIVERSAL_STATUSES.has(status)
                 ? validator.checkComponent('basic-error', body)
                 : validator.checkResponse(op, status, body);
+          // Some error answers are described as oneOf two shapes that overlap (basic-error and
+          // repository-rule-violation-error for a 409): a body valid as both is what GitHub sends.
+          if (
+            status >= 400 &&
+            problems.length &&
+            problems.every((p) => /exactly one schema in oneOf/.test(p))
+          )
+            problems = validator.checkComponent('basic-error', body);
+          // A repository the token cannot see is a 404 on every operation (documented or not).
+          if (status === 404 && invisible) problems = validator.checkComponent('basic-error', body);
           if (problems.length)
             violations.push({
               kind: 'response',
@@ -206,10 +227,50 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
           op,
         );
       }
-      const r = repos.get(`${op.params.owner}/${op.params.repo}`.toLowerCase());
-      if (!r) return send(404, { message: 'Not Found', documentation_url: DOCS }, {}, op);
+      if (secondary.left > 0) {
+        // #9: secondary limits answer 403 or 429 with this text, sometimes without Retry-After
+        // (docs: "Rate limits for the REST API", exceeding the secondary rate limit).
+        secondary.left--;
+        return send(
+          secondary.status,
+          {
+            message:
+              'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
+            documentation_url:
+              'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+          },
+          secondary.retryAfterSeconds === undefined
+            ? {}
+            : { 'retry-after': String(secondary.retryAfterSeconds) },
+          op,
+        );
+      }
+      const fullName = `${op.params.owner}/${op.params.repo}`.toLowerCase();
+      const r = repos.get(fullName);
+      // #11: a token answers 404 for a repository it cannot see (GITHUB_TOKEN reaches only its
+      // own repository: docs "Automatic token authentication").
+      if (!r || (token.repos && !token.repos.has(fullName))) {
+        invisible = !!r;
+        return send(404, { message: 'Not Found', documentation_url: DOCS }, {}, op);
+      }
       const handler = handlers[op.operationId];
       if (!handler) return send(404, { message: 'Not Found', documentation_url: DOCS }, {}, op);
+      const operation = `${op.method} ${op.template}`;
+      const fault = faults.find((f) => f.left > 0 && f.operation === operation);
+      if (fault && fault.kind.startsWith('secondary-')) {
+        fault.left--;
+        return send(
+          fault.kind === 'secondary-429' ? 429 : 403,
+          {
+            message:
+              'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+            documentation_url:
+              'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+          },
+          fault.kind === 'secondary-429' ? { 'retry-after': '1' } : {},
+          op,
+        );
+      }
       try {
         const out = handler({
           op,
@@ -219,6 +280,16 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
           repo: r,
           headers: {},
         });
+        if (fault && out.status < 400) {
+          // #3: the write took effect; the answer is lost (a 502 from the front end, or the
+          // connection drops): what octokit/plugin-retry then re-sends.
+          fault.left--;
+          if (fault.kind === 'applied-then-5xx')
+            return send(502, { message: 'Server Error', documentation_url: DOCS }, {}, op);
+          requests.push({ method, path: url.pathname + url.search, status: 0, operation, body: parsed });
+          req.socket.destroy();
+          return;
+        }
         send(out.status, out.body, out.headers, op);
       } catch (e) {
         if (e instanceof HttpError) send(e.status, e.body, {}, op);
@@ -254,6 +325,27 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
     url: base.api,
     pushToken,
     readToken,
+    appToken,
+    userToken,
+    repositoryToken(fullName) {
+      const token = `ghs_simRepoToken${(tokens.size + 1).toString().padStart(24, '0')}`;
+      tokens.set(token, {
+        login: 'github-actions[bot]',
+        push: true,
+        kind: 'app',
+        repos: new Set([fullName.toLowerCase()]),
+      });
+      return token;
+    },
+    behave(change) {
+      Object.assign(state.behaviours, change);
+    },
+    injectFault(fault) {
+      faults.push({ operation: fault.operation, kind: fault.kind, left: fault.times ?? 1 });
+    },
+    secondaryRateLimit(count, answer = {}) {
+      secondary = { left: count, status: answer.status ?? 403, retryAfterSeconds: answer.retryAfterSeconds };
+    },
     validator,
     violations,
     requests,

@@ -5,7 +5,14 @@ import { createHash } from 'node:crypto';
 import type { OpenApiViolation } from './openapi.js';
 import * as o from './objects.js';
 import type { JsonObject, RepoFacts } from './objects.js';
-import type { DispatchHandler, SimComment, SimDispatch, SimMergeState, SimReviewState } from './types.js';
+import type {
+  DispatchHandler,
+  SimBehaviours,
+  SimComment,
+  SimDispatch,
+  SimMergeState,
+  SimReviewState,
+} from './types.js';
 
 export interface Commit {
   sha: string;
@@ -61,7 +68,15 @@ export interface Repo {
   burnedTags: Set<string>;
   pulls: Pull[];
   comments: SimComment[];
-  reviews: { id: number; pull: number; login: string; state: SimReviewState; commitId: string; at: string }[];
+  reviews: {
+    id: number;
+    pull: number;
+    login: string;
+    state: SimReviewState;
+    commitId: string;
+    at: string;
+    association: string;
+  }[];
   requiredApprovals: number;
   checkRuns: {
     id: number;
@@ -71,6 +86,9 @@ export interface Repo {
     conclusion: string | null;
     startedAt: string;
     completedAt: string | null;
+    app: { id: number; slug: string; name: string };
+    /** The Actions workflow run it belongs to (its check suite). */
+    workflowRunId: number;
   }[];
   statuses: {
     id: number;
@@ -85,6 +103,28 @@ export interface Repo {
   runs: Run[];
   silentNoOp: boolean;
   refLag: number;
+  /** Merge methods the repository allows (GitHub's allow_merge_commit / squash / rebase). */
+  mergeMethods: { merge: boolean; squash: boolean; rebase: boolean };
+  /** Branches whose ruleset requires signed commits. */
+  signedCommitBranches: Set<string>;
+  /** Ref-name patterns a ruleset refuses to create (tag-creation rules, any namespace). */
+  restrictedRefCreation: RegExp[];
+  /** Whether published releases are immutable (the repository setting). */
+  immutableReleases: boolean;
+  /** #10: a created release is left out of the next `releaseListLag` list reads. */
+  releaseListLag: number;
+  laggedReleases: Map<number, number>;
+}
+
+/** The caller of a request, as the simulator's token table knows it. */
+export interface SimToken {
+  readonly login: string;
+  /** Write access to the repositories it reaches. */
+  readonly push: boolean;
+  /** 'app': a GitHub App installation token (ghs_, GITHUB_TOKEN included); 'user': a person's token. */
+  readonly kind: 'app' | 'user';
+  /** The repositories it reaches (lower-case full names); undefined: every repository. */
+  readonly repos?: ReadonlySet<string>;
 }
 
 export class HttpError extends Error {
@@ -102,6 +142,13 @@ export const err = (status: number, message: string, extra: JsonObject = {}) =>
 export const validationFailed = (errors: JsonObject[], message = 'Validation Failed') =>
   err(422, message, { errors, status: '422' });
 
+/**
+ * #4: a ruleset requiring signed commits refuses an unsigned API commit with 409 (REST
+ * "Create or update file contents"; github/docs "Commits must have verified signatures").
+ */
+export const signedCommitsRequired = () =>
+  err(409, 'Repository rule violations found\n\nCommits must have verified signatures.\n\n');
+
 const sha1 = (s: string | Buffer) => createHash('sha1').update(s).digest('hex');
 export const blobSha = (content: Buffer) =>
   sha1(Buffer.concat([Buffer.from(`blob ${content.length}\0`), content]));
@@ -113,6 +160,8 @@ export interface SimState {
   readonly violations: OpenApiViolation[];
   /** API and web roots; filled in once the server listens (the same object throughout). */
   readonly base: { api: string; web: string };
+  /** Switchable GitHub behaviours (see SimBehaviours). */
+  readonly behaviours: SimBehaviours;
   /** Null mergeability reads after a PR or one of its branches changes. */
   readonly defaultNullReads: number;
   /** A monotonic clock that follows real time but never repeats a timestamp. */
@@ -240,6 +289,12 @@ export function createState(options: { mergeableNullReads?: number }): SimState 
     trees,
     commits,
     violations: [],
+    behaviours: {
+      appTokensReportNoPush: true,
+      refuseLatestPrerelease: true,
+      latestPerCheckIdentity: true,
+      realAuthorAssociation: true,
+    },
     base,
     defaultNullReads,
     now,

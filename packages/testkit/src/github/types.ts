@@ -11,6 +11,35 @@ export interface GitHubSimulatorOptions {
   readonly mergeableNullReads?: number;
 }
 
+/**
+ * GitHub behaviours a test may switch off to get the kinder simulator of old (each is on by
+ * default, as on github.com; docs/github-behaviours.md lists the sources).
+ */
+export interface SimBehaviours {
+  /** #1: repos.get reports `permissions.push: false` for App installation tokens (semantic-release/github#182). */
+  appTokensReportNoPush: boolean;
+  /** #6: `make_latest: true` on a prerelease or draft is a 422 (REST docs, "Update a release"). */
+  refuseLatestPrerelease: boolean;
+  /** #2: `filter=latest` keeps the latest run per check identity (app + name + workflow), not per name. */
+  latestPerCheckIdentity: boolean;
+  /** #8: reviews carry the reviewer's real author_association (not always MEMBER). */
+  realAuthorAssociation: boolean;
+}
+
+/**
+ * A fault injected into the next matching requests. `applied-then-5xx` / `applied-then-dropped`:
+ * the write takes effect, then GitHub answers 502 or the connection drops (what a client sees as
+ * an ambiguous failure). `secondary-429` / `secondary-403`: GitHub's secondary rate limit answer
+ * (403 without Retry-After, or 429 with it), before anything is applied.
+ */
+export interface SimFault {
+  /** `METHOD /template` of the operation, e.g. `POST /repos/{owner}/{repo}/git/refs`. */
+  readonly operation: string;
+  readonly kind: 'applied-then-5xx' | 'applied-then-dropped' | 'secondary-429' | 'secondary-403';
+  /** How many matching requests it hits; default 1. */
+  readonly times?: number;
+}
+
 export interface SimRequest {
   readonly method: string;
   readonly path: string;
@@ -76,8 +105,18 @@ export interface GitHubSimulator {
   readonly url: string;
   /** A token with push (write) access to every repository. */
   readonly pushToken: string;
-  /** A token with read-only access (GITHUB_TOKEN with contents: read): cannot see drafts, cannot write. */
+  /** A person's token with read-only access (ghp_): cannot see drafts, cannot write. */
   readonly readToken: string;
+  /** A GitHub App installation token (ghs_) with write access; repos.get says push: false (#182). */
+  readonly appToken: string;
+  /** A person's token (ghp_) with write access: its API commits are never signed. */
+  readonly userToken: string;
+  /** A GITHUB_TOKEN-like installation token with write access that reaches only `fullName` (404 elsewhere). */
+  repositoryToken(fullName: string): string;
+  /** Switches GitHub behaviours off (or on again) for this simulator; all are on by default. */
+  behave(change: Partial<SimBehaviours>): void;
+  /** Faults for the next matching requests (see SimFault). */
+  injectFault(fault: SimFault): void;
   readonly validator: OpenApiValidator;
   /** Every request and response that disagreed with GitHub's OpenAPI description. */
   readonly violations: readonly OpenApiViolation[];
@@ -89,6 +128,16 @@ export interface GitHubSimulator {
 
   // --- scenario API: seed and change state the way people and CI do on github.com ---
   createRepo(fullName: string, options?: { defaultBranch?: string; files?: Record<string, string> }): string;
+  /** #7: the merge methods the repository allows (Settings → General → Pull Requests). */
+  setMergeMethods(fullName: string, methods: Partial<Record<'merge' | 'squash' | 'rebase', boolean>>): void;
+  /** #4: a ruleset on `branch` requiring signed commits (API commits are signed only for Apps). */
+  requireSignedCommits(fullName: string, branch: string): void;
+  /** #5: a ruleset restricting creation of refs matching `pattern` (full ref name, e.g. /^refs\/tags\//). */
+  restrictRefCreation(fullName: string, pattern: RegExp): void;
+  /** Whether published releases are immutable (default true). */
+  immutableReleases(fullName: string, on: boolean): void;
+  /** #10: every release created from now on is missing from the next `reads` list reads. */
+  releaseListLag(fullName: string, reads: number): void;
   /** Commits files on a branch (creating the branch from the default branch if needed); returns the SHA. */
   commit(fullName: string, branch: string, files: Record<string, string | null>, message?: string): string;
   branchSha(fullName: string, branch: string): string | undefined;
@@ -114,7 +163,14 @@ export interface GitHubSimulator {
   deleteRef(fullName: string, ref: string): void;
   /** What GitHub will compute for mergeability, reported after `nullReads` GETs of `mergeable: null`. */
   setMergeState(fullName: string, number: number, state: SimMergeState, nullReads?: number): void;
-  review(fullName: string, number: number, login: string, state: SimReviewState): void;
+  /** A review; `association` is the reviewer's author_association (default MEMBER). */
+  review(
+    fullName: string,
+    number: number,
+    login: string,
+    state: SimReviewState,
+    association?: 'OWNER' | 'MEMBER' | 'COLLABORATOR' | 'CONTRIBUTOR' | 'FIRST_TIME_CONTRIBUTOR' | 'NONE',
+  ): void;
   /** Branch protection on the base branch: N approvals required (makes reviewDecision non-null). */
   requireApprovals(fullName: string, count: number): void;
   addCheckRun(
@@ -125,6 +181,10 @@ export interface GitHubSimulator {
       status?: 'queued' | 'in_progress' | 'completed';
       conclusion?: string | null;
       startedAt?: string;
+      /** #2: the app reporting it (default GitHub Actions). */
+      app?: { id: number; slug: string; name: string };
+      /** #2: the Actions workflow it belongs to (default: a workflow of its own). */
+      workflow?: string;
     },
   ): number;
   /** Flips an existing check run (e.g. a queued run completes, or a re-run of the same run fails). */
@@ -148,4 +208,6 @@ export interface GitHubSimulator {
   refReadLag(fullName: string, reads: number): void;
   /** The next `requests` REST requests get GitHub's primary rate-limit answer (403, remaining 0, reset in `resetSeconds`). */
   exhaustRateLimit(requests: number, resetSeconds?: number): void;
+  /** #9: the next `requests` REST requests get a secondary rate limit answer (403 without Retry-After, or 429 with it). */
+  secondaryRateLimit(requests: number, answer?: { status?: 403 | 429; retryAfterSeconds?: number }): void;
 }
