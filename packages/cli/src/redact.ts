@@ -16,7 +16,11 @@ export function redactStream(stream: NodeJS.WriteStream, redact: (text: string) 
   const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
   stream.write = ((chunk: unknown, ...rest: unknown[]) => {
     const text =
-      typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : chunk;
+      typeof chunk === 'string'
+        ? chunk
+        : chunk instanceof Uint8Array
+          ? Buffer.from(chunk).toString('utf8')
+          : chunk;
     return write(typeof text === 'string' ? redact(text) : text, ...rest);
   }) as typeof stream.write;
 }

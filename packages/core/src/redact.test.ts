@@ -85,3 +85,13 @@ describe('redactor: base64 forms, held secrets and token shapes', () => {
     expect(redactor(() => secretsFromEnv({ PATH: '/usr/bin' }))(prose)).toBe(prose);
   });
 });
+
+describe('redactor: Authorization headers', () => {
+  it.each([
+    ['Authorization: Bearer abcdefghijkl', 'Authorization: Bearer ***'],
+    ["headers: { authorization: 'Basic abcdefgh' }", "headers: { authorization: 'Basic ***' }"],
+    ['authorization: token plainwords', 'authorization: token ***'],
+  ])('masks any value in %s', (input, expected) => {
+    expect(redactShapes(input)).toBe(expected);
+  });
+});

@@ -11,13 +11,16 @@
  *
  * Shapes are chosen so prose is left alone: "token requirements" or "Basic information" in a
  * CHANGELOG come out byte for byte. A word after Bearer/token counts as a credential only when
- * it mixes letters and digits; after Basic only when it decodes to `user:password`.
+ * it mixes letters and digits; after Basic only when it decodes to `user:password` — except in an
+ * `Authorization:` header, where any value is masked.
  */
 const GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const SCHEME_CREDENTIAL = /\b(Bearer|token)(\s+)([A-Za-z0-9._~+/-]{8,}=*)/gi;
 const BASIC_CREDENTIAL = /\b(Basic)(\s+)([A-Za-z0-9+/]{4,}={0,2})/gi;
 const URL_CREDENTIAL = /(\/\/)[^/\s:@]+:[^/\s@]+@/g;
+// In an Authorization header (as printed, or inspected: `authorization: 'Basic …'`) any value is a credential.
+const AUTH_HEADER = /(\bauthorization["']?\s*[:=]\s*["']?(?:Bearer|Basic|token)\s+)[^\s'",;]+/gi;
 
 const SECRET_ENV = /TOKEN|PASSWORD|SECRET|CREDENTIAL|AUTH/i;
 const MIN_SECRET = 6;
@@ -93,6 +96,7 @@ function decodesToUserPassword(b64: string): boolean {
 /** Masks credential shapes; used on its own where no secret values are known. */
 export function redactShapes(text: string): string {
   return text
+    .replace(AUTH_HEADER, (_m, head: string) => `${head}***`)
     .replace(GITHUB_TOKEN, '***')
     .replace(JWT, '***')
     .replace(SCHEME_CREDENTIAL, (m, scheme: string, space: string, value: string) =>

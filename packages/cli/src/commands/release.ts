@@ -25,9 +25,7 @@ import { lockHolder, renderEvent, renderPlan, renderResult, renderStatus, styleF
  * unless a preload subscribes: the crash-resume tests kill the process from one
  * (src/e2e/crash-after.mjs), so no test hook ships in the CLI.
  */
-const executionChannel = process
-  .getBuiltinModule('node:diagnostics_channel')
-  .channel('relkit:execution');
+const executionChannel = process.getBuiltinModule('node:diagnostics_channel').channel('relkit:execution');
 
 async function service(args: ParsedArgs, ctx: CliContext): Promise<ReleaseService> {
   const connect = ctx.connect ?? connectRelease;

@@ -2,7 +2,7 @@
 // registry in basic-auth mode, with credentials from the environment and from a docker config.
 // Node's debug logs (NODE_DEBUG) and the `debug` package (DEBUG=*) write to stderr past the
 // CLI's redacting context; the CLI routes its own stderr through the redactor too.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -95,6 +95,6 @@ export function jsonOf<T>(run: CliRun): T {
   try {
     return JSON.parse(run.stdout) as T;
   } catch (e) {
-    throw new Error(`stdout is not JSON (${(e as Error).message})\n${describeRun(run)}`);
+    throw new Error(`stdout is not JSON (${(e as Error).message})\n${describeRun(run)}`, { cause: e });
   }
 }
