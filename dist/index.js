@@ -276,9 +276,9 @@ function floatSafeRemainder(val, step) {
     return 0;
   return ratio - roundedRatio;
 }
-function defineLazy(object2, key, getter) {
+function defineLazy(object3, key, getter) {
   let value = void 0;
-  Object.defineProperty(object2, key, {
+  Object.defineProperty(object3, key, {
     get() {
       if (value === EVALUATING) {
         return void 0;
@@ -290,7 +290,7 @@ function defineLazy(object2, key, getter) {
       return value;
     },
     set(v) {
-      Object.defineProperty(object2, key, {
+      Object.defineProperty(object3, key, {
         value: v
         // configurable: true,
       });
@@ -9133,8 +9133,8 @@ var capitalizeFirstCharacter, error33;
 var init_lt = __esm({
   "node_modules/zod/v4/locales/lt.js"() {
     init_util();
-    capitalizeFirstCharacter = (text) => {
-      return text.charAt(0).toUpperCase() + text.slice(1);
+    capitalizeFirstCharacter = (text2) => {
+      return text2.charAt(0).toUpperCase() + text2.slice(1);
     };
     error33 = () => {
       const Sizable = {
@@ -15952,8 +15952,8 @@ function foldObjects(members2) {
   }
   const properties = {};
   const required2 = /* @__PURE__ */ new Set();
-  for (const object2 of objects) {
-    for (const key in object2.properties) {
+  for (const object3 of objects) {
+    for (const key in object3.properties) {
       if (Object.prototype.hasOwnProperty.call(properties, key))
         continue;
       const parts = [];
@@ -15967,18 +15967,18 @@ function foldObjects(members2) {
       const merged = parts.length === 1 ? parts[0] : foldObjects(parts) ?? { allOf: parts };
       assignProp(properties, key, merged);
     }
-    for (const key of object2.required ?? [])
+    for (const key of object3.required ?? [])
       required2.add(key);
   }
   const folded = { type: "object", properties };
   if (required2.size)
     folded.required = [...required2];
-  if (objects.every((object2) => object2.additionalProperties === false)) {
+  if (objects.every((object3) => object3.additionalProperties === false)) {
     folded.additionalProperties = false;
   } else {
     const constraints = [];
-    for (const object2 of objects) {
-      const constraint = undeclaredConstraint(object2);
+    for (const object3 of objects) {
+      const constraint = undeclaredConstraint(object3);
       if (constraint && !constraints.some((seen) => JSON.stringify(seen) === JSON.stringify(constraint)))
         constraints.push(constraint);
     }
@@ -16006,7 +16006,7 @@ function foldIntersection(json2) {
     if (Object.keys(union2).length !== 1)
       return;
     const rest = allOf.filter((m) => m !== union2);
-    const branches = union2[keyword].map((branch) => foldObjects([...rest, branch]));
+    const branches = union2[keyword].map((branch2) => foldObjects([...rest, branch2]));
     if (branches.some((b) => !b))
       return;
     folded = { [keyword]: branches };
@@ -16304,8 +16304,8 @@ function stringifyKeyNames(bySchema, json2, visited) {
     const branches = json2[keyword];
     if (!Array.isArray(branches))
       continue;
-    const mapped = branches.map((branch) => stringifyKeyNames(bySchema, branch, visited));
-    if (mapped.some((branch, i) => branch !== branches[i]))
+    const mapped = branches.map((branch2) => stringifyKeyNames(bySchema, branch2, visited));
+    if (mapped.some((branch2, i) => branch2 !== branches[i]))
       json2 = { ...json2, [keyword]: mapped };
   }
   const types = Array.isArray(json2.type) ? json2.type : [json2.type];
@@ -20556,6 +20556,92 @@ var init_zod = __esm({
   }
 });
 
+// packages/core/dist/identity-policy.js
+function fixedPrefix(source) {
+  let out = "";
+  let i = source.startsWith("^") ? 1 : 0;
+  while (i < source.length) {
+    const c = source[i];
+    let literal2;
+    let length;
+    if (c === "\\") {
+      const n = source[i + 1];
+      if (n === void 0 || !SYNTAX.has(n))
+        break;
+      literal2 = n;
+      length = 2;
+    } else if (META.has(c))
+      break;
+    else {
+      literal2 = c;
+      length = 1;
+    }
+    const next = source[i + length];
+    if (next === "*" || next === "?" || next === "{")
+      break;
+    out += literal2;
+    if (next === "+")
+      break;
+    i += length;
+  }
+  return out;
+}
+function hasTopLevelAlternation(source) {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === "\\")
+      i++;
+    else if (inClass)
+      inClass = c !== "]";
+    else if (c === "[")
+      inClass = true;
+    else if (c === "(")
+      depth++;
+    else if (c === ")")
+      depth--;
+    else if (c === "|" && depth === 0)
+      return true;
+  }
+  return false;
+}
+function identityRegexpProblem(source, pinning) {
+  try {
+    new RegExp(`^(?:${source})$`, "u");
+  } catch (e) {
+    return `invalid regexp: ${e.message}`;
+  }
+  const allowed = [pinning.repository, ...pinning.trustedSigners ?? []];
+  const expect = `it must start with https://github\\.com/${allowed[0]}/ (dots escaped; the repository ${allowed.length > 1 ? "or a trusted signer " : ""}followed by "/")`;
+  if (hasTopLevelAlternation(source)) {
+    return `a top-level alternation (a|b) does not pin the repository; ${expect}, with any alternation after it`;
+  }
+  const prefix = fixedPrefix(source);
+  const m = /^https:\/\/([^/]+)\/([^/]+)\/([^/]+)\//i.exec(prefix);
+  if (!m) {
+    return `its fixed beginning "${prefix}" does not pin scheme, host and repository; ${expect}`;
+  }
+  const [, host2, owner, repo] = m;
+  if (pinning.issuer === GITHUB_ACTIONS_ISSUER && host2.toLowerCase() !== "github.com") {
+    return `the issuer is GitHub Actions, so the identity host must be github.com, not "${host2}"`;
+  }
+  const named = `${owner}/${repo}`.toLowerCase();
+  if (!allowed.some((r) => r.toLowerCase() === named)) {
+    return `it pins ${owner}/${repo}, which is neither the repository (${pinning.repository}) nor listed in signing.trustedSigners`;
+  }
+  return void 0;
+}
+var GITHUB_ACTIONS_ISSUER, SYNTAX, META;
+var init_identity_policy = __esm({
+  "packages/core/dist/identity-policy.js"() {
+    "use strict";
+    GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
+    SYNTAX = /* @__PURE__ */ new Set([..."\\^$.*+?()[]{}|/-"]);
+    META = /* @__PURE__ */ new Set([...".*+?()[]{}|^$"]);
+  }
+});
+
 // packages/core/dist/config.js
 function parseConfig(input3, source = "release.config.json") {
   const r = releaseConfigSchema.safeParse(input3);
@@ -20571,10 +20657,10 @@ ${problems.join("\n")}`, {
     details: { issues: r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) }
   });
 }
-function parseConfigText(text, source = "release.config.json") {
+function parseConfigText(text2, source = "release.config.json") {
   let json2;
   try {
-    json2 = JSON.parse(text);
+    json2 = JSON.parse(text2);
   } catch (e) {
     throw new ReleaseError("INVALID_CONFIG", `${source} is not valid JSON: ${e.message}`, {
       cause: e
@@ -20596,6 +20682,7 @@ var init_config = __esm({
     "use strict";
     init_zod();
     init_errors();
+    init_identity_policy();
     imageRef = external_exports.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/, {
       message: "expected an image name without tag, e.g. ghcr.io/acme/app"
     });
@@ -20605,7 +20692,8 @@ var init_config = __esm({
     signingPolicySchema = external_exports.object({
       issuer: external_exports.string().url().describe("OIDC issuer of the signing certificate, matched exactly"),
       identity: external_exports.string().min(1).optional().describe("exact certificate identity (SAN)"),
-      identityRegexp: external_exports.string().min(1).optional().describe("regexp for the certificate identity; always anchored (^…$)"),
+      identityRegexp: external_exports.string().min(1).optional().describe("regexp for the certificate identity; always anchored (^…$); must begin with https://github\\.com/OWNER/REPO/ of the repository or a trusted signer"),
+      trustedSigners: external_exports.array(external_exports.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: "expected OWNER/REPO" })).optional().describe("other repositories whose workflows may sign (e.g. a shared release workflow)"),
       key: external_exports.string().optional().describe("path to a PEM public key, for keyed signing"),
       trustedRoot: external_exports.string().optional().describe("path to a trusted_root.json; the public-good root by default"),
       requireAttestations: external_exports.array(external_exports.enum(["slsa", "sbom"])).default([]),
@@ -20638,7 +20726,18 @@ var init_config = __esm({
       cleanupCandidates: external_exports.boolean().default(false).describe("best-effort removal of RC image tags after promote"),
       changelog: external_exports.string().default("CHANGELOG.md"),
       registries: external_exports.object({ insecure: external_exports.array(external_exports.string()).default([]) }).strict().default({ insecure: [] })
-    }).strict();
+    }).strict().superRefine((config2, ctx) => {
+      const signing = config2.signing;
+      if (signing?.identityRegexp === void 0)
+        return;
+      const problem = identityRegexpProblem(signing.identityRegexp, {
+        repository: config2.repository,
+        trustedSigners: signing.trustedSigners,
+        issuer: signing.issuer
+      });
+      if (problem)
+        ctx.addIssue({ code: "custom", path: ["signing", "identityRegexp"], message: problem });
+    });
   }
 });
 
@@ -21252,9 +21351,9 @@ function planAbandon(config2, obs) {
       comment: `Release ${obs.version} abandoned with relkit.`
     }, false, `close PR #${pr.number} with a comment`));
   }
-  const branch = releaseBranchName(config2, obs.version);
+  const branch2 = releaseBranchName(config2, obs.version);
   if (pr.state !== "missing")
-    steps.push(planned({ kind: "delete-branch", branch }, false, `delete branch ${branch}`));
+    steps.push(planned({ kind: "delete-branch", branch: branch2 }, false, `delete branch ${branch2}`));
   return { kind: "abandon", version: obs.version.text, gates: [], verdict: "pass", steps };
 }
 var short2;
@@ -21570,24 +21669,24 @@ function changelogError(code, at2, message) {
     details: { line: at2.line, column: at2.column }
   });
 }
-function positionAt(text, offset) {
+function positionAt(text2, offset) {
   let line = 1;
   let lineStart = 0;
-  const end = Math.min(Math.max(offset, 0), text.length);
+  const end = Math.min(Math.max(offset, 0), text2.length);
   for (let i = 0; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 13 && text.charCodeAt(i + 1) !== 10) {
+    const c = text2.charCodeAt(i);
+    if (c === 10 || c === 13 && text2.charCodeAt(i + 1) !== 10) {
       line++;
       lineStart = i + 1;
     }
   }
   return { line, column: end - lineStart + 1 };
 }
-function positioner(text) {
+function positioner(text2) {
   const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 13 && text.charCodeAt(i + 1) !== 10)
+  for (let i = 0; i < text2.length; i++) {
+    const c = text2.charCodeAt(i);
+    if (c === 10 || c === 13 && text2.charCodeAt(i + 1) !== 10)
       starts.push(i + 1);
   }
   return (offset) => {
@@ -21603,16 +21702,16 @@ function positioner(text) {
     return { line: lo + 1, column: offset - starts[lo] + 1 };
   };
 }
-function isBlankRange(text, start, end) {
+function isBlankRange(text2, start, end) {
   for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
+    const c = text2.charCodeAt(i);
     if (c !== SPACE && c !== TAB)
       return false;
   }
   return true;
 }
 function describeHeading(heading) {
-  const text = heading.text;
+  const text2 = heading.text;
   const base = heading.textStart;
   const none = {
     kind: "other",
@@ -21628,21 +21727,21 @@ function describeHeading(heading) {
   let label;
   let i;
   let link;
-  if (text.startsWith("[")) {
-    const close = text.indexOf("]");
+  if (text2.startsWith("[")) {
+    const close = text2.indexOf("]");
     if (close <= 1)
       return none;
-    label = { text: text.slice(1, close), start: base + 1, end: base + close };
+    label = { text: text2.slice(1, close), start: base + 1, end: base + close };
     i = close + 1;
-    if (text[i] === "(") {
-      const closeParen = text.indexOf(")", i);
+    if (text2[i] === "(") {
+      const closeParen = text2.indexOf(")", i);
       if (closeParen === -1)
         return none;
-      link = { text: text.slice(i + 1, closeParen), start: base + i + 1, end: base + closeParen };
+      link = { text: text2.slice(i + 1, closeParen), start: base + i + 1, end: base + closeParen };
       i = closeParen + 1;
     }
   } else {
-    const m = /^[^\s[\]()]+/.exec(text);
+    const m = /^[^\s[\]()]+/.exec(text2);
     if (!m)
       return none;
     label = { text: m[0], start: base, end: base + m[0].length };
@@ -21664,15 +21763,15 @@ function describeHeading(heading) {
   const common2 = {
     kind,
     label,
-    labelStart: text.startsWith("[") ? base : label.start,
+    labelStart: text2.startsWith("[") ? base : label.start,
     version: version2,
     labelPrefix,
     link
   };
-  const rest = text.slice(i);
+  const rest = text2.slice(i);
   const sep2 = /^[ \t]*(?:[-–—:/][ \t]*)?/.exec(rest);
   let whenAt = i + (sep2 ? sep2[0].length : 0);
-  const when = text.slice(whenAt);
+  const when = text2.slice(whenAt);
   let paren = false;
   if (when.startsWith("(") && when.includes(")")) {
     paren = true;
@@ -21709,7 +21808,7 @@ function describeHeading(heading) {
   if (pm) {
     const start = base + (paren ? whenAt - 1 : whenAt);
     const end = base + whenAt + pm[0].length + (paren && inner.length === pm[0].length ? 1 : 0);
-    const placeholder = { text: text.slice(start - base, end - base), start, end };
+    const placeholder = { text: text2.slice(start - base, end - base), start, end };
     return {
       ...common2,
       state: kind === "unreleased" ? "unreleased" : "frozen",
@@ -21724,23 +21823,23 @@ function describeHeading(heading) {
     placeholder: void 0
   };
 }
-function parseChangelog(text) {
-  if (typeof text !== "string") {
-    throw changelogError("CHANGELOG_PARSE", { line: 1, column: 1 }, `expected the CHANGELOG as text, got ${typeof text}`);
+function parseChangelog(text2) {
+  if (typeof text2 !== "string") {
+    throw changelogError("CHANGELOG_PARSE", { line: 1, column: 1 }, `expected the CHANGELOG as text, got ${typeof text2}`);
   }
-  const nul = text.indexOf("\0");
+  const nul = text2.indexOf("\0");
   if (nul !== -1) {
-    throw changelogError("CHANGELOG_PARSE", positionAt(text, nul), "the file contains a NUL character, so it is not a Markdown CHANGELOG (binary or UTF-16 file?); save it as UTF-8 text");
+    throw changelogError("CHANGELOG_PARSE", positionAt(text2, nul), "the file contains a NUL character, so it is not a Markdown CHANGELOG (binary or UTF-16 file?); save it as UTF-8 text");
   }
-  const len = text.length;
+  const len = text2.length;
   const headings = [];
   const definitions = [];
   const comments = [];
   let eol = "";
-  let pos = text.charCodeAt(0) === 65279 ? 1 : 0;
+  let pos = text2.charCodeAt(0) === 65279 ? 1 : 0;
   let line = 0;
-  let nextLF = text.indexOf("\n", pos);
-  let nextCR = text.indexOf("\r", pos);
+  let nextLF = text2.indexOf("\n", pos);
+  let nextCR = text2.indexOf("\r", pos);
   let fence;
   let commentStart = -1;
   let commentLine = { line: 1, column: 1 };
@@ -21749,39 +21848,39 @@ function parseChangelog(text) {
   let runFirstDef = -1;
   while (pos < len) {
     if (nextLF !== -1 && nextLF < pos)
-      nextLF = text.indexOf("\n", pos);
+      nextLF = text2.indexOf("\n", pos);
     if (nextCR !== -1 && nextCR < pos)
-      nextCR = text.indexOf("\r", pos);
+      nextCR = text2.indexOf("\r", pos);
     const lf = nextLF === -1 ? len : nextLF;
     let contentEnd;
     let end;
     if (nextCR !== -1 && nextCR < lf) {
       contentEnd = nextCR;
-      end = text.charCodeAt(nextCR + 1) === 10 ? nextCR + 2 : nextCR + 1;
+      end = text2.charCodeAt(nextCR + 1) === 10 ? nextCR + 2 : nextCR + 1;
     } else {
       contentEnd = lf;
       end = lf === len ? len : lf + 1;
     }
     if (eol === "" && end > contentEnd)
-      eol = text.slice(contentEnd, end);
+      eol = text2.slice(contentEnd, end);
     line++;
     const start = pos;
     pos = end;
     if (fence) {
       let j = start;
-      while (j < contentEnd && j - start < 3 && text.charCodeAt(j) === SPACE)
+      while (j < contentEnd && j - start < 3 && text2.charCodeAt(j) === SPACE)
         j++;
       let k = j;
-      while (k < contentEnd && text.charCodeAt(k) === fence.char)
+      while (k < contentEnd && text2.charCodeAt(k) === fence.char)
         k++;
-      if (k - j >= fence.len && isBlankRange(text, k, contentEnd))
+      if (k - j >= fence.len && isBlankRange(text2, k, contentEnd))
         fence = void 0;
       runFirstDef = -1;
       continue;
     }
     if (commentStart !== -1) {
       if (nextClose !== -1 && nextClose < start)
-        nextClose = text.indexOf("-->", start);
+        nextClose = text2.indexOf("-->", start);
       if (nextClose !== -1 && nextClose + 3 <= contentEnd) {
         comments.push([commentStart, end]);
         commentStart = -1;
@@ -21791,36 +21890,36 @@ function parseChangelog(text) {
       continue;
     }
     let i = start;
-    while (i < contentEnd && i - start < 4 && text.charCodeAt(i) === SPACE)
+    while (i < contentEnd && i - start < 4 && text2.charCodeAt(i) === SPACE)
       i++;
-    if (isBlankRange(text, i, contentEnd)) {
+    if (isBlankRange(text2, i, contentEnd)) {
       prevAllowsDefinition = true;
       continue;
     }
-    const indented = i - start >= 4 || text.charCodeAt(i) === TAB;
-    const c = text.charCodeAt(i);
+    const indented = i - start >= 4 || text2.charCodeAt(i) === TAB;
+    const c = text2.charCodeAt(i);
     if (!indented && c === 35) {
       let h = i;
-      while (h < contentEnd && text.charCodeAt(h) === 35)
+      while (h < contentEnd && text2.charCodeAt(h) === 35)
         h++;
       const level = h - i;
-      const after = text.charCodeAt(h);
+      const after = text2.charCodeAt(h);
       if (level <= 6 && (h === contentEnd || after === SPACE || after === TAB)) {
         let ts = h;
-        while (ts < contentEnd && (text.charCodeAt(ts) === SPACE || text.charCodeAt(ts) === TAB))
+        while (ts < contentEnd && (text2.charCodeAt(ts) === SPACE || text2.charCodeAt(ts) === TAB))
           ts++;
         let te = contentEnd;
-        while (te > ts && (text.charCodeAt(te - 1) === SPACE || text.charCodeAt(te - 1) === TAB))
+        while (te > ts && (text2.charCodeAt(te - 1) === SPACE || text2.charCodeAt(te - 1) === TAB))
           te--;
         let ce = te;
-        while (ce > ts && text.charCodeAt(ce - 1) === 35)
+        while (ce > ts && text2.charCodeAt(ce - 1) === 35)
           ce--;
-        if (ce < te && (ce === ts || text.charCodeAt(ce - 1) === SPACE || text.charCodeAt(ce - 1) === TAB)) {
+        if (ce < te && (ce === ts || text2.charCodeAt(ce - 1) === SPACE || text2.charCodeAt(ce - 1) === TAB)) {
           te = ce;
-          while (te > ts && (text.charCodeAt(te - 1) === SPACE || text.charCodeAt(te - 1) === TAB))
+          while (te > ts && (text2.charCodeAt(te - 1) === SPACE || text2.charCodeAt(te - 1) === TAB))
             te--;
         }
-        headings.push({ level, line, start, contentEnd, end, textStart: ts, text: text.slice(ts, te) });
+        headings.push({ level, line, start, contentEnd, end, textStart: ts, text: text2.slice(ts, te) });
         prevAllowsDefinition = true;
         runFirstDef = -1;
         continue;
@@ -21828,11 +21927,11 @@ function parseChangelog(text) {
     }
     if (!indented && (c === 96 || c === 126)) {
       let k = i;
-      while (k < contentEnd && text.charCodeAt(k) === c)
+      while (k < contentEnd && text2.charCodeAt(k) === c)
         k++;
       let info = k;
       if (c === 96)
-        while (info < contentEnd && text.charCodeAt(info) !== 96)
+        while (info < contentEnd && text2.charCodeAt(info) !== 96)
           info++;
       if (k - i >= 3 && (c === 126 || info === contentEnd)) {
         fence = { char: c, len: k - i, line, column: i - start + 1 };
@@ -21841,8 +21940,8 @@ function parseChangelog(text) {
         continue;
       }
     }
-    if (!indented && c === 60 && text.startsWith("<!--", i)) {
-      const close = text.indexOf("-->", i + 4);
+    if (!indented && c === 60 && text2.startsWith("<!--", i)) {
+      const close = text2.indexOf("-->", i + 4);
       nextClose = close;
       if (close === -1 || close + 3 > contentEnd) {
         commentStart = start;
@@ -21854,12 +21953,12 @@ function parseChangelog(text) {
       continue;
     }
     if (!indented && c === 91 && prevAllowsDefinition) {
-      const m = DEFINITION_RE.exec(text.slice(start, contentEnd));
+      const m = DEFINITION_RE.exec(text2.slice(start, contentEnd));
       if (m && /\S/.test(m[1] ?? "")) {
         const rawLabel = m[1] ?? "";
         const rawUrl = m[2] ?? "";
         const urlOffset = start + (m[0].indexOf("]:") + 2);
-        const urlStart = text.indexOf(rawUrl, urlOffset);
+        const urlStart = text2.indexOf(rawUrl, urlOffset);
         definitions.push({
           label: rawLabel,
           key: rawLabel.trim().replace(/\s+/g, " ").toLowerCase(),
@@ -21912,7 +22011,7 @@ function parseChangelog(text) {
     if (!definitionsByKey.has(d.key))
       definitionsByKey.set(d.key, d);
   return {
-    text,
+    text: text2,
     eol: eol || "\n",
     headings,
     sections,
@@ -21936,17 +22035,17 @@ var init_parse3 = __esm({
 });
 
 // packages/core/dist/changelog/edit.js
-function applyEdits(text, edits) {
+function applyEdits(text2, edits) {
   if (edits.length === 0)
-    return text;
+    return text2;
   const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
   let out = "";
   let at2 = 0;
   for (const e of sorted) {
-    out += text.slice(at2, e.start) + e.text;
+    out += text2.slice(at2, e.start) + e.text;
     at2 = e.end;
   }
-  return out + text.slice(at2);
+  return out + text2.slice(at2);
 }
 function targetVersion(input3, tagPrefix) {
   if (typeof input3 === "string") {
@@ -22056,42 +22155,42 @@ function inComment(doc, offset) {
 function eolAt(doc, contentEnd, end) {
   return end > contentEnd ? doc.text.slice(contentEnd, end) : doc.eol;
 }
-function linesOf(text, start, end) {
+function linesOf(text2, start, end) {
   const out = [];
   let pos = start;
   while (pos < end) {
     let i = pos;
     while (i < end) {
-      const c = text.charCodeAt(i);
+      const c = text2.charCodeAt(i);
       if (c === 10 || c === 13)
         break;
       i++;
     }
     let lineEnd = i;
     if (i < end)
-      lineEnd = text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10 ? i + 2 : i + 1;
+      lineEnd = text2.charCodeAt(i) === 13 && text2.charCodeAt(i + 1) === 10 ? i + 2 : i + 1;
     out.push([pos, i, Math.min(lineEnd, end)]);
     pos = lineEnd;
   }
   return out;
 }
-function isBlank(text, start, end) {
+function isBlank(text2, start, end) {
   for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
+    const c = text2.charCodeAt(i);
     if (c !== 32 && c !== 9)
       return false;
   }
   return true;
 }
-function trimBlankLines(text, start, end) {
-  const lines = linesOf(text, start, end);
+function trimBlankLines(text2, start, end) {
+  const lines = linesOf(text2, start, end);
   let a = 0;
-  while (a < lines.length && isBlank(text, lines[a][0], lines[a][1]))
+  while (a < lines.length && isBlank(text2, lines[a][0], lines[a][1]))
     a++;
   if (a === lines.length)
     return void 0;
   let b = lines.length - 1;
-  while (b > a && isBlank(text, lines[b][0], lines[b][1]))
+  while (b > a && isBlank(text2, lines[b][0], lines[b][1]))
     b--;
   return [lines[a][0], lines[b][1]];
 }
@@ -22275,7 +22374,7 @@ function definitionEdits(doc, s, label, tag, prefix, repository) {
   }
   return edits;
 }
-function finalize2(text, version2, options = {}) {
+function finalize2(text2, version2, options = {}) {
   checkTagPrefix(options.tagPrefix);
   const target = targetVersion(version2, options.tagPrefix);
   const v = target.version;
@@ -22287,7 +22386,7 @@ function finalize2(text, version2, options = {}) {
       throw new ReleaseError("INVALID_ARGUMENT", `"${repo}" is not a GitHub repository: expected OWNER/REPO (letters, digits, ".", "_", "-")`);
     }
   }
-  const doc = parseChangelog(text);
+  const doc = parseChangelog(text2);
   const s = singleSection(doc, v);
   if (!s)
     throw missingSectionError(doc, v, `"## [${v}] - TBD" (freeze ${v} first)`);
@@ -22321,7 +22420,7 @@ function finalize2(text, version2, options = {}) {
     if (!s.link && usesDefinitions(doc) && s.label) {
       edits.push(...definitionEdits(doc, s, s.label.text, linkedTag(doc, s) ?? tag, prefix, repository));
     }
-    return applyEdits(text, edits);
+    return applyEdits(text2, edits);
   }
   const iso = options.date ?? todayUtc(options.clock);
   if (!isRealDate(iso)) {
@@ -22339,7 +22438,7 @@ function finalize2(text, version2, options = {}) {
     edits.push(...definitionEdits(doc, s, label, tag, prefix, repository));
   }
   edits.push({ start: s.labelStart, end: s.placeholder.end, text: heading });
-  return applyEdits(text, edits);
+  return applyEdits(text2, edits);
 }
 var REPOSITORY_RE, COMPARE_RE, RELEASE_TAG_RE, GITHUB_REPO_RE;
 var init_finalize = __esm({
@@ -22356,11 +22455,11 @@ var init_finalize = __esm({
 });
 
 // packages/core/dist/changelog/notes.js
-function openConstructs(text) {
+function openConstructs(text2) {
   let fence;
   let comment = false;
-  for (const [s, e] of linesOf(text, 0, text.length)) {
-    const line = text.slice(s, e);
+  for (const [s, e] of linesOf(text2, 0, text2.length)) {
+    const line = text2.slice(s, e);
     if (fence) {
       const m = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(line);
       if (m?.[1] && m[1][0] === fence.char && m[1].length >= fence.len)
@@ -22406,13 +22505,13 @@ function truncateNotes(body, max = GITHUB_RELEASE_BODY_LIMIT, fullNotesUrl, eol 
   }
   return { body: notice.trim().slice(0, max), truncated: true };
 }
-function releaseNotes(text, version2, options = {}) {
+function releaseNotes(text2, version2, options = {}) {
   checkTagPrefix(options.tagPrefix);
   const max = options.maxLength ?? GITHUB_RELEASE_BODY_LIMIT;
   if (!Number.isInteger(max) || max < 1) {
     throw new ReleaseError("INVALID_ARGUMENT", `maxLength must be a positive integer, got ${String(max)}`);
   }
-  const doc = parseChangelog(text);
+  const doc = parseChangelog(text2);
   let s;
   let name;
   if (typeof version2 === "string" && /^unreleased$/i.test(version2)) {
@@ -22455,8 +22554,8 @@ function releaseNotes(text, version2, options = {}) {
     fullLength
   };
 }
-function notes(text, version2, options = {}) {
-  return releaseNotes(text, version2, options).body;
+function notes(text2, version2, options = {}) {
+  return releaseNotes(text2, version2, options).body;
 }
 var GITHUB_RELEASE_BODY_LIMIT;
 var init_notes = __esm({
@@ -22470,8 +22569,8 @@ var init_notes = __esm({
 });
 
 // packages/core/dist/changelog/publish-port.js
-function sectionState(text, version2) {
-  const s = singleSection(parseChangelog(text), version2);
+function sectionState(text2, version2) {
+  const s = singleSection(parseChangelog(text2), version2);
   if (!s)
     return "missing";
   return s.state === "frozen" || s.state === "dated" ? s.state : "other";
@@ -22486,8 +22585,8 @@ var init_publish_port = __esm({
     init_parse3();
     changelogOps = {
       sectionState,
-      finalize: (text, { version: version2, date: date5, repository, tagPrefix }) => finalize2(text, version2, { date: date5, repository, tagPrefix }),
-      notes: (text, version2) => notes(text, version2)
+      finalize: (text2, { version: version2, date: date5, repository, tagPrefix }) => finalize2(text2, version2, { date: date5, repository, tagPrefix }),
+      notes: (text2, version2) => notes(text2, version2)
     };
   }
 });
@@ -22705,18 +22804,18 @@ function planPublish(config2, obs, ops, options) {
     tc.gate
   ];
   const steps = [];
-  const branch = releaseBranchName(config2, obs.version);
+  const branch2 = releaseBranchName(config2, obs.version);
   const head = obs.branch.state === "found" ? obs.branch.sha : "";
   const date5 = options.date ?? utcDate(obs.observedAt);
   const finalized = headState === "dated" || tc.taggedSha !== void 0;
   steps.push(planned2({
     kind: "finalize-changelog",
-    branch,
+    branch: branch2,
     path: config2.changelog,
     version: obs.version.text,
     date: date5,
     parentSha: head
-  }, finalized, `date ## [${obs.version}] in ${config2.changelog} as ${date5} (API commit on ${branch}, then read back)`));
+  }, finalized, `date ## [${obs.version}] in ${config2.changelog} as ${date5} (API commit on ${branch2}, then read back)`));
   const tagSha = tc.taggedSha ?? (headState === "dated" ? head : null);
   steps.push(planned2({ kind: "create-tag", tag, sha: tagSha }, tc.taggedSha !== void 0, `create lightweight tag ${tag} at ${tagSha ? short4(tagSha) : "the finalize commit"}`));
   steps.push(planned2({ kind: "create-draft-release", tag, name: tag, version: obs.version.text, prerelease: false }, obs.release.state === "draft", `create draft GitHub release ${tag} with the ${config2.changelog} notes`));
@@ -22845,12 +22944,12 @@ function handlers2(config2, ports, ctx, options) {
     }
     return v;
   }
-  const head = async (branch) => {
-    const b = await forge.observeBranch(branch, signal);
+  const head = async (branch2) => {
+    const b = await forge.observeBranch(branch2, signal);
     if (b.state === "error")
-      throw fail(`could not read branch ${branch} (${b.code}): ${b.message}`);
+      throw fail(`could not read branch ${branch2} (${b.code}): ${b.message}`);
     if (b.state === "missing")
-      throw fail(`branch ${branch} is gone`);
+      throw fail(`branch ${branch2} is gone`);
     return b.sha;
   };
   const file2 = async (path2, ref) => {
@@ -22950,11 +23049,11 @@ Set release date to ${s.date}.`
       },
       async act(s) {
         const ref = ctx.tagSha ?? ctx.finalizeSha ?? s.tag;
-        const text = await file2(config2.changelog, ref);
-        if (ops.sectionState(text, s.version) !== "dated") {
+        const text2 = await file2(config2.changelog, ref);
+        if (ops.sectionState(text2, s.version) !== "dated") {
           throw fail(`${config2.changelog} at ${short5(ref)} is not finalized for ${s.version}; not creating the release`);
         }
-        const notes3 = ops.notes(text, s.version);
+        const notes3 = ops.notes(text2, s.version);
         await forge.createDraftRelease({ tag: s.tag, name: s.name, notes: notes3, prerelease: s.prerelease }, signal);
         const r = await readBack(() => forge.observeRelease(s.tag, signal), (x) => x.state === "draft");
         if (r.state !== "draft")
@@ -23031,16 +23130,16 @@ async function observePublish(config2, ports, version2, kind, signal, stage = "a
   const tag = formatTag(version2, config2.tagPrefix);
   const branchName = releaseBranchName(config2, version2);
   const now = ports.clock?.now() ?? /* @__PURE__ */ new Date();
-  const [branch, pullRequest, candidateTagList, versionTag, release] = await Promise.all([
+  const [branch2, pullRequest, candidateTagList, versionTag, release] = await Promise.all([
     settle2(forge.observeBranch(branchName, signal), (e) => e),
     announceOnly ? skipped() : settle2(forge.observePullRequest(branchName, config2.baseBranch, signal), (e) => e),
     announceOnly ? skipped() : settle2(forge.listTags(`${tag}-rc`, signal), (e) => e),
     settle2(forge.observeTag(tag, signal), (e) => e),
     settle2(forge.observeRelease(tag, signal), (e) => e)
   ]);
-  const changelog = branch.state === "found" ? await settle2(forge.readFile(config2.changelog, branch.sha, signal), (e) => e) : branch.state === "missing" ? { state: "missing", path: config2.changelog, ref: branchName } : branch;
+  const changelog = branch2.state === "found" ? await settle2(forge.readFile(config2.changelog, branch2.sha, signal), (e) => e) : branch2.state === "missing" ? { state: "missing", path: config2.changelog, ref: branchName } : branch2;
   let changelogAtTag;
-  if (kind === "final" && versionTag.state === "found" && !(branch.state === "found" && branch.sha === versionTag.sha)) {
+  if (kind === "final" && versionTag.state === "found" && !(branch2.state === "found" && branch2.sha === versionTag.sha)) {
     changelogAtTag = await settle2(forge.readFile(config2.changelog, versionTag.sha, signal), (e) => e);
   }
   let newestCandidate;
@@ -23057,7 +23156,7 @@ async function observePublish(config2, ports, version2, kind, signal, stage = "a
     version: version2,
     kind,
     observedAt: now.toISOString(),
-    branch,
+    branch: branch2,
     changelog,
     pullRequest,
     candidateTagList,
@@ -23179,6 +23278,7 @@ var init_dist = __esm({
     init_errors();
     init_version();
     init_config();
+    init_identity_policy();
     init_observations();
     init_engine();
     init_promote();
@@ -23269,11 +23369,11 @@ var init_errors4 = __esm({
 });
 
 // packages/github/dist/repository.js
-function parseRepository(text) {
-  const parts = text.split("/");
+function parseRepository(text2) {
+  const parts = text2.split("/");
   const [owner, repo] = parts;
   if (parts.length !== 2 || !owner || !repo || !OWNER_RE.test(owner) || !REPO_RE.test(repo) || repo === "." || repo === "..") {
-    throw new GitHubError("INVALID_INPUT", `"${text}" is not a GitHub repository; expected OWNER/REPO, e.g. acme/app`);
+    throw new GitHubError("INVALID_INPUT", `"${text2}" is not a GitHub repository; expected OWNER/REPO, e.g. acme/app`);
   }
   return { owner, repo };
 }
@@ -23429,12 +23529,12 @@ var init_before_after_hook = __esm({
 });
 
 // node_modules/@octokit/endpoint/dist-bundle/index.js
-function lowercaseKeys(object2) {
-  if (!object2) {
+function lowercaseKeys(object3) {
+  if (!object3) {
     return {};
   }
-  return Object.keys(object2).reduce((newObj, key) => {
-    newObj[key.toLowerCase()] = object2[key];
+  return Object.keys(object3).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object3[key];
     return newObj;
   }, {});
 }
@@ -23510,11 +23610,11 @@ function extractUrlVariableNames(url2) {
   }
   return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
 }
-function omit2(object2, keysToOmit) {
+function omit2(object3, keysToOmit) {
   const result = { __proto__: null };
-  for (const key of Object.keys(object2)) {
+  for (const key of Object.keys(object3)) {
     if (keysToOmit.indexOf(key) === -1) {
-      result[key] = object2[key];
+      result[key] = object3[key];
     }
   }
   return result;
@@ -24181,8 +24281,8 @@ var init_json_with_bigint = __esm({
       if (!hasUserReviver) return value;
       return userReviver(key, value, context);
     };
-    JSONParseV2 = (text, reviver) => {
-      return JSON.parse(text, (key, value, context) => {
+    JSONParseV2 = (text2, reviver) => {
+      return JSON.parse(text2, (key, value, context) => {
         const isNumber = typeof value === "number";
         const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
         const isBigNumber = isNumber && isOutOfBounds;
@@ -24240,8 +24340,8 @@ var init_json_with_bigint = __esm({
       }
       return rootHolder[""];
     };
-    serializeBigInts = (text) => {
-      return text.replace(
+    serializeBigInts = (text2) => {
+      return text2.replace(
         stringsOrLargeNumbers,
         (match, digits, fractional, exponential) => {
           const isString = match[0] === '"';
@@ -24255,18 +24355,18 @@ var init_json_with_bigint = __esm({
         }
       );
     };
-    JSONParse = (text, reviver) => {
-      if (!text) return originalParse(text, reviver);
+    JSONParse = (text2, reviver) => {
+      if (!text2) return originalParse(text2, reviver);
       try {
-        if (isContextSourceSupported()) return JSONParseV2(text, reviver);
-        const serializedData = serializeBigInts(text);
+        if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+        const serializedData = serializeBigInts(text2);
         return originalParse(
           serializedData,
           (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
         );
       } catch (error62) {
         if (error62 instanceof RangeError) {
-          const serializedData = serializeBigInts(text);
+          const serializedData = serializeBigInts(text2);
           const parsed = originalParse(serializedData);
           return applyReviverIteratively(parsed, reviver);
         }
@@ -24434,12 +24534,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse4(contentType);
   if (isJSONResponse(mimetype)) {
-    let text = "";
+    let text2 = "";
     try {
-      text = await response.text();
-      return JSONParse(text);
+      text2 = await response.text();
+      return JSONParse(text2);
     } catch (err) {
-      return text;
+      return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -29183,13 +29283,13 @@ function gitHubMessage(e) {
   if (!isRequestError2(e))
     return e instanceof Error ? e.message : String(e);
   const data = e.response?.data;
-  const text = typeof data?.message === "string" ? data.message.trim().replace(/\s*\n+\s*/g, " ") : e.message;
+  const text2 = typeof data?.message === "string" ? data.message.trim().replace(/\s*\n+\s*/g, " ") : e.message;
   const details = Array.isArray(data?.errors) ? data.errors.map((d) => typeof d === "string" ? d : [
     d.field,
     d.code,
     d.message
   ].filter(Boolean).join(" ")).filter(Boolean) : [];
-  return details.length ? `${text} (${details.join("; ")})` : text;
+  return details.length ? `${text2} (${details.join("; ")})` : text2;
 }
 function statusOf(e) {
   return isRequestError2(e) ? e.status : void 0;
@@ -29637,15 +29737,15 @@ async function takeLock(ctx, repo, name, options, attempt) {
   const first = await createRef(ctx, repo, ref, sha, { readBack: false });
   if (first.created)
     return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: false };
-  const held = await readLock(ctx, repo, name);
-  if (!held) {
+  const held2 = await readLock(ctx, repo, name);
+  if (!held2) {
     if (attempt >= 3)
       throw new GitHubError("CONFLICT", `lock ${name} keeps changing hands; retry later`);
     return takeLock(ctx, repo, name, options, attempt + 1);
   }
-  if (Date.parse(held.expiresAt) > now.getTime())
-    return { acquired: false, heldBy: held };
-  await deleteRef(ctx, repo, ref, { expectedSha: held.sha }).catch((e) => {
+  if (Date.parse(held2.expiresAt) > now.getTime())
+    return { acquired: false, heldBy: held2 };
+  await deleteRef(ctx, repo, ref, { expectedSha: held2.sha }).catch((e) => {
     if (!(e instanceof GitHubError && e.code === "CONFLICT"))
       throw e;
   });
@@ -29696,10 +29796,10 @@ async function releaseLock(ctx, repo, lock) {
   }
 }
 async function lockCommit(ctx, repo, info, knownBranch) {
-  const branch = knownBranch ?? (await ctx.call("reading the repository", () => ctx.octokit.rest.repos.get({ ...repo }))).data.default_branch;
-  const head = await getRef(ctx, repo, `heads/${branch}`);
+  const branch2 = knownBranch ?? (await ctx.call("reading the repository", () => ctx.octokit.rest.repos.get({ ...repo }))).data.default_branch;
+  const head = await getRef(ctx, repo, `heads/${branch2}`);
   if (!head)
-    throw new GitHubError("NOT_FOUND", `the branch ${branch} of ${repo.owner}/${repo.repo} has no commit`);
+    throw new GitHubError("NOT_FOUND", `the branch ${branch2} of ${repo.owner}/${repo.repo} has no commit`);
   const { data: tip } = await ctx.call("reading the default branch tip", () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: head }));
   const sha = await writeOnce(ctx, "writing the lock commit", async () => (await ctx.octokit.rest.git.createCommit({
     ...repo,
@@ -29725,36 +29825,84 @@ var init_lock2 = __esm({
 });
 
 // packages/github/dist/forge/convert.js
+function unexpected(what, field) {
+  return new GitHubError("UNEXPECTED_RESPONSE", `GitHub answered with a ${what} whose "${field}" is malformed`);
+}
+function object2(v, what, field) {
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw unexpected(what, field);
+  return v;
+}
+function text(o, key, what) {
+  const v = o[key];
+  if (typeof v !== "string")
+    throw unexpected(what, key);
+  return v;
+}
+function textOrNull(o, key, what, optional2 = false) {
+  const v = o[key];
+  if (v === null || optional2 && v === void 0)
+    return null;
+  if (typeof v !== "string")
+    throw unexpected(what, key);
+  return v;
+}
+function integer2(o, key, what) {
+  const v = o[key];
+  if (typeof v !== "number" || !Number.isSafeInteger(v))
+    throw unexpected(what, key);
+  return v;
+}
+function flag(o, key, what, fallback) {
+  const v = o[key];
+  if (v === void 0 && fallback !== void 0)
+    return fallback;
+  if (typeof v !== "boolean")
+    throw unexpected(what, key);
+  return v;
+}
+function branch(o, key) {
+  const b = object2(o[key], "pull request", key);
+  return { ref: text(b, "ref", `pull request ${key}`), sha: text(b, "sha", `pull request ${key}`) };
+}
 function toPullInfo(p) {
+  const what = "pull request";
+  const o = object2(p, what, "(body)");
+  const mergedAt = textOrNull(o, "merged_at", what, true);
+  const state = text(o, "state", what);
   return {
-    number: p.number,
-    url: p.html_url,
-    title: p.title,
-    state: p.merged_at ? "merged" : p.state === "open" ? "open" : "closed",
-    draft: p.draft ?? false,
-    head: { ref: p.head.ref, sha: p.head.sha },
-    base: { ref: p.base.ref, sha: p.base.sha },
-    mergeCommitSha: p.merge_commit_sha ?? null
+    number: integer2(o, "number", what),
+    url: text(o, "html_url", what),
+    title: text(o, "title", what),
+    state: mergedAt ? "merged" : state === "open" ? "open" : "closed",
+    draft: flag(o, "draft", what, false),
+    head: branch(o, "head"),
+    base: branch(o, "base"),
+    mergeCommitSha: textOrNull(o, "merge_commit_sha", what, true)
   };
 }
 function toRelease(r) {
+  const what = "release";
+  const o = object2(r, what, "(body)");
+  const immutable = o.immutable === void 0 ? void 0 : flag(o, "immutable", what);
   return {
-    id: r.id,
-    tag: r.tag_name,
-    name: r.name,
-    notes: r.body ?? null,
-    draft: r.draft,
-    prerelease: r.prerelease,
-    immutable: r.immutable,
-    targetCommitish: r.target_commitish,
-    url: r.html_url,
-    createdAt: r.created_at,
-    publishedAt: r.published_at
+    id: integer2(o, "id", what),
+    tag: text(o, "tag_name", what),
+    name: textOrNull(o, "name", what),
+    notes: textOrNull(o, "body", what, true),
+    draft: flag(o, "draft", what),
+    prerelease: flag(o, "prerelease", what),
+    immutable,
+    targetCommitish: text(o, "target_commitish", what),
+    url: text(o, "html_url", what),
+    createdAt: text(o, "created_at", what),
+    publishedAt: textOrNull(o, "published_at", what)
   };
 }
 var init_convert = __esm({
   "packages/github/dist/forge/convert.js"() {
     "use strict";
+    init_errors4();
   }
 });
 
@@ -30828,8 +30976,8 @@ ${base}`;
     async deleteTag(tag) {
       await forge.deleteTagWithoutRelease(repo, tag);
     },
-    async deleteBranch(branch) {
-      await forge.deleteRef(repo, `refs/heads/${branch}`);
+    async deleteBranch(branch2) {
+      await forge.deleteRef(repo, `refs/heads/${branch2}`);
     },
     async acquireLock(name, holder, ttlSeconds) {
       if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0)
@@ -30890,9 +31038,9 @@ function publishForgePort(gh, config2, options = {}) {
     listTags: base.listTags,
     acquireLock: base.acquireLock,
     releaseLock: base.releaseLock,
-    async observeBranch(branch) {
-      const sha = await gh.getRef(repo, `heads/${branch}`);
-      return sha ? { state: "found", branch, sha } : { state: "missing", branch };
+    async observeBranch(branch2) {
+      const sha = await gh.getRef(repo, `heads/${branch2}`);
+      return sha ? { state: "found", branch: branch2, sha } : { state: "missing", branch: branch2 };
     },
     async readFile(path2, ref) {
       const f = await gh.readFile(repo, path2, ref);
@@ -30957,20 +31105,20 @@ async function resolveGitHubToken(options = {}) {
       return { token: v, source: name };
   }
   const dir = options.ghConfigDir ?? env.GH_CONFIG_DIR ?? (env.XDG_CONFIG_HOME ? path.join(env.XDG_CONFIG_HOME, "gh") : path.join(os.homedir(), ".config", "gh"));
-  let text;
+  let text2;
   try {
-    text = await readFile2(path.join(dir, "hosts.yml"), "utf8");
+    text2 = await readFile2(path.join(dir, "hosts.yml"), "utf8");
   } catch {
-    text = void 0;
+    text2 = void 0;
   }
-  const stored = text === void 0 ? void 0 : tokenFromHostsYml(text, dotcom ? "github.com" : host2);
+  const stored = text2 === void 0 ? void 0 : tokenFromHostsYml(text2, dotcom ? "github.com" : host2);
   if (stored)
     return { token: stored, source: "gh hosts.yml" };
   throw new GitHubError("NO_TOKEN", `no GitHub token for ${host2}: ${names.join(" and ")} are unset and gh has none stored in hosts.yml`, {
-    advice: text === void 0 ? `export ${names[0]}=<token>, or run \`gh auth login --hostname ${host2}\`` : `gh keeps this token in the system keyring: run \`export ${names[0]}=$(gh auth token --hostname ${host2})\``
+    advice: text2 === void 0 ? `export ${names[0]}=<token>, or run \`gh auth login --hostname ${host2}\`` : `gh keeps this token in the system keyring: run \`export ${names[0]}=$(gh auth token --hostname ${host2})\``
   });
 }
-function tokenFromHostsYml(text, host2) {
+function tokenFromHostsYml(text2, host2) {
   let inHost = false;
   let hostIndent = -1;
   let activeUser;
@@ -30979,7 +31127,7 @@ function tokenFromHostsYml(text, host2) {
   let usersIndent = -1;
   let userKeyIndent = -1;
   let hostToken;
-  for (const raw of text.split(/\r?\n/)) {
+  for (const raw of text2.split(/\r?\n/)) {
     if (!raw.trim() || raw.trim().startsWith("#"))
       continue;
     const indent = raw.length - raw.trimStart().length;
@@ -31355,6 +31503,92 @@ var init_manifest = __esm({
   }
 });
 
+// packages/core/dist/redact.js
+function secretsFromEnv(env) {
+  const out = Object.entries(env).filter(([k, v]) => SECRET_ENV.test(k) && v !== void 0).map(([, v]) => v);
+  for (const [k, user] of Object.entries(env)) {
+    const m = /^(.*)USER(?:NAME)?$/i.exec(k);
+    const pass = m ? env[`${m[1]}PASSWORD`] ?? env[`${m[1]}password`] : void 0;
+    if (user && pass)
+      out.push(`${user}:${pass}`);
+  }
+  return out;
+}
+function held() {
+  const g = globalThis;
+  return g[HELD] ??= /* @__PURE__ */ new Set();
+}
+function holdSecret(value) {
+  if (typeof value === "string" && value.length >= MIN_SECRET)
+    held().add(value);
+}
+function heldSecrets() {
+  return [...held()];
+}
+function forms(secret) {
+  const bytes = Buffer.from(secret, "utf8");
+  const out = /* @__PURE__ */ new Set([secret]);
+  const add2 = (b64) => {
+    out.add(b64);
+    out.add(b64.replace(/\+/g, "-").replace(/\//g, "_"));
+  };
+  add2(bytes.toString("base64"));
+  add2(bytes.toString("base64").replace(/=+$/, ""));
+  for (let k = 0; k < 3; k++) {
+    const b64 = Buffer.concat([Buffer.alloc(k), bytes]).toString("base64");
+    const core = b64.slice([0, 2, 3][k], 4 * Math.floor((k + bytes.length) / 3));
+    if (core.length >= 8)
+      add2(core);
+  }
+  return [...out].filter((f) => f.length >= MIN_SECRET);
+}
+function decodesToUserPassword(b64) {
+  if (b64.replace(/=+$/, "").length % 4 === 1)
+    return false;
+  const text2 = Buffer.from(b64, "base64").toString("utf8");
+  return /^[^:\x00-\x1f\x7f\uFFFD]*:[^\x00-\x1f\x7f\uFFFD]*$/.test(text2);
+}
+function redactShapes(text2) {
+  return text2.replace(AUTH_HEADER, (_m, head) => `${head}***`).replace(GITHUB_TOKEN, "***").replace(JWT, "***").replace(SCHEME_CREDENTIAL, (m, scheme, space, value) => mixesLettersAndDigits(value) ? `${scheme}${space}***` : m).replace(BASIC_CREDENTIAL, (m, scheme, space, value) => decodesToUserPassword(value) ? `${scheme}${space}***` : m).replace(URL_CREDENTIAL, "//***@");
+}
+function redactor(secrets) {
+  let cacheKey2 = "";
+  let cached2 = [];
+  return (text2) => {
+    const known = [...secrets(), ...heldSecrets()].filter((s) => typeof s === "string" && s.length >= MIN_SECRET);
+    const key = known.join("\0");
+    if (key !== cacheKey2) {
+      cacheKey2 = key;
+      cached2 = [...new Set(known.flatMap(forms))].sort((a, b) => b.length - a.length);
+    }
+    let out = text2;
+    for (const s of cached2) {
+      if (!out.includes(s))
+        continue;
+      out = /^[A-Za-z0-9+/_-]+=*$/.test(s) ? out.replace(new RegExp(`${B64_RUN}${escapeRegExp(s.replace(/=+$/, ""))}${B64_RUN}=*`, "g"), "***") : out.split(s).join("***");
+    }
+    return redactShapes(out);
+  };
+}
+var GITHUB_TOKEN, JWT, SCHEME_CREDENTIAL, BASIC_CREDENTIAL, URL_CREDENTIAL, AUTH_HEADER, SECRET_ENV, MIN_SECRET, HELD, B64_RUN, escapeRegExp, mixesLettersAndDigits;
+var init_redact = __esm({
+  "packages/core/dist/redact.js"() {
+    "use strict";
+    GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g;
+    JWT = /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+    SCHEME_CREDENTIAL = /\b(Bearer|token)(\s+)([A-Za-z0-9._~+/-]{8,}=*)/gi;
+    BASIC_CREDENTIAL = /\b(Basic)(\s+)([A-Za-z0-9+/]{4,}={0,2})/gi;
+    URL_CREDENTIAL = /(\/\/)[^/\s:@]+:[^/\s@]+@/g;
+    AUTH_HEADER = /(\bauthorization["']?\s*[:=]\s*["']?(?:Bearer|Basic|token)\s+)[^\s'",;]+/gi;
+    SECRET_ENV = /TOKEN|PASSWORD|SECRET|CREDENTIAL|AUTH/i;
+    MIN_SECRET = 6;
+    HELD = /* @__PURE__ */ Symbol.for("relkit.redact.heldSecrets");
+    B64_RUN = "[A-Za-z0-9+/_-]*";
+    escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+    mixesLettersAndDigits = (s) => /[A-Za-z]/.test(s) && /[0-9]/.test(s);
+  }
+});
+
 // packages/registry/dist/auth.js
 function parseChallenge(header) {
   if (!header)
@@ -31388,6 +31622,14 @@ function splitScope(scope) {
   const last = scope.lastIndexOf(":");
   return [scope.slice(0, first), scope.slice(first + 1, last), scope.slice(last + 1).split(",")];
 }
+function holdCredential(cred) {
+  if (cred?.kind === "basic") {
+    holdSecret(cred.password);
+    holdSecret(`${cred.username}:${cred.password}`);
+  } else if (cred)
+    holdSecret(cred.token);
+  return cred;
+}
 function basicHeader(cred) {
   return `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString("base64")}`;
 }
@@ -31395,6 +31637,7 @@ var ANONYMOUS_HINT, Authenticator;
 var init_auth = __esm({
   "packages/registry/dist/auth.js"() {
     "use strict";
+    init_redact();
     init_errors5();
     ANONYMOUS_HINT = "log in with `docker login`, set credentials in ~/.docker/config.json, or (for ghcr.io) set GITHUB_TOKEN";
     Authenticator = class {
@@ -31425,7 +31668,7 @@ var init_auth = __esm({
       /** Credentials are looked up lazily: anonymous registries never run a credential helper. */
       credential(registry3, signal) {
         const s = this.state(registry3);
-        s.credential ??= this.provider ? this.provider(registry3, signal) : Promise.resolve(void 0);
+        s.credential ??= this.provider ? this.provider(registry3, signal).then(holdCredential) : Promise.resolve(void 0);
         return s.credential;
       }
       /** The Authorization header for a request, or undefined to go anonymous (and learn the challenge). */
@@ -31540,6 +31783,7 @@ var init_auth = __esm({
           s.inflight.set(key, p);
         }
         const t = await p;
+        holdSecret(t.value);
         s.tokens.set(key, t);
         return t;
       }
@@ -31791,16 +32035,16 @@ async function errorFromResponse(res, req, what, notFound2 = "MANIFEST_UNKNOWN")
   if (req.method !== "HEAD") {
     try {
       const bytes = await readBodyLimited(res, 64 * 1024, "an error response");
-      const text = new TextDecoder().decode(bytes);
+      const text2 = new TextDecoder().decode(bytes);
       try {
-        const body = JSON.parse(text);
+        const body = JSON.parse(text2);
         const first = body.errors?.[0];
         if (typeof first?.code === "string")
           registryCode = first.code;
         if (typeof first?.message === "string")
           registryMessage = first.message;
       } catch {
-        registryMessage = text.trim().slice(0, 200);
+        registryMessage = text2.trim().slice(0, 200);
       }
     } catch {
     }
@@ -32986,9 +33230,9 @@ function dockerConfigCredentials(options = {}) {
   const path2 = options.configPath ?? dockerConfigPath(env);
   let config2;
   const load = () => {
-    config2 ??= process.getBuiltinModule("node:fs/promises").readFile(path2, "utf8").then((text) => {
+    config2 ??= process.getBuiltinModule("node:fs/promises").readFile(path2, "utf8").then((text2) => {
       try {
-        return JSON.parse(text);
+        return JSON.parse(text2);
       } catch {
         throw new RegistryError("CREDENTIALS", `${path2} is not valid JSON; fix or remove it`);
       }
@@ -33462,11 +33706,11 @@ var require_envelope = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Signature = exports.Envelope = void 0;
     exports.Envelope = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          payload: isSet(object2.payload) ? Buffer.from(bytesFromBase64(object2.payload)) : Buffer.alloc(0),
-          payloadType: isSet(object2.payloadType) ? globalThis.String(object2.payloadType) : "",
-          signatures: globalThis.Array.isArray(object2?.signatures) ? object2.signatures.map((e) => exports.Signature.fromJSON(e)) : []
+          payload: isSet(object3.payload) ? Buffer.from(bytesFromBase64(object3.payload)) : Buffer.alloc(0),
+          payloadType: isSet(object3.payloadType) ? globalThis.String(object3.payloadType) : "",
+          signatures: globalThis.Array.isArray(object3?.signatures) ? object3.signatures.map((e) => exports.Signature.fromJSON(e)) : []
         };
       },
       toJSON(message) {
@@ -33484,10 +33728,10 @@ var require_envelope = __commonJS({
       }
     };
     exports.Signature = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          sig: isSet(object2.sig) ? Buffer.from(bytesFromBase64(object2.sig)) : Buffer.alloc(0),
-          keyid: isSet(object2.keyid) ? globalThis.String(object2.keyid) : ""
+          sig: isSet(object3.sig) ? Buffer.from(bytesFromBase64(object3.sig)) : Buffer.alloc(0),
+          keyid: isSet(object3.keyid) ? globalThis.String(object3.keyid) : ""
         };
       },
       toJSON(message) {
@@ -33520,10 +33764,10 @@ var require_timestamp = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Timestamp = void 0;
     exports.Timestamp = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          seconds: isSet(object2.seconds) ? globalThis.String(object2.seconds) : "0",
-          nanos: isSet(object2.nanos) ? globalThis.Number(object2.nanos) : 0
+          seconds: isSet(object3.seconds) ? globalThis.String(object3.seconds) : "0",
+          nanos: isSet(object3.nanos) ? globalThis.Number(object3.nanos) : 0
         };
       },
       toJSON(message) {
@@ -33565,8 +33809,8 @@ var require_sigstore_common = __commonJS({
       HashAlgorithm3[HashAlgorithm3["SHA3_256"] = 4] = "SHA3_256";
       HashAlgorithm3[HashAlgorithm3["SHA3_384"] = 5] = "SHA3_384";
     })(HashAlgorithm2 || (exports.HashAlgorithm = HashAlgorithm2 = {}));
-    function hashAlgorithmFromJSON(object2) {
-      switch (object2) {
+    function hashAlgorithmFromJSON(object3) {
+      switch (object3) {
         case 0:
         case "HASH_ALGORITHM_UNSPECIFIED":
           return HashAlgorithm2.HASH_ALGORITHM_UNSPECIFIED;
@@ -33586,11 +33830,11 @@ var require_sigstore_common = __commonJS({
         case "SHA3_384":
           return HashAlgorithm2.SHA3_384;
         default:
-          throw new globalThis.Error("Unrecognized enum value " + object2 + " for enum HashAlgorithm");
+          throw new globalThis.Error("Unrecognized enum value " + object3 + " for enum HashAlgorithm");
       }
     }
-    function hashAlgorithmToJSON(object2) {
-      switch (object2) {
+    function hashAlgorithmToJSON(object3) {
+      switch (object3) {
         case HashAlgorithm2.HASH_ALGORITHM_UNSPECIFIED:
           return "HASH_ALGORITHM_UNSPECIFIED";
         case HashAlgorithm2.SHA2_256:
@@ -33604,7 +33848,7 @@ var require_sigstore_common = __commonJS({
         case HashAlgorithm2.SHA3_384:
           return "SHA3_384";
         default:
-          throw new globalThis.Error("Unrecognized enum value " + object2 + " for enum HashAlgorithm");
+          throw new globalThis.Error("Unrecognized enum value " + object3 + " for enum HashAlgorithm");
       }
     }
     var PublicKeyDetails;
@@ -33634,8 +33878,8 @@ var require_sigstore_common = __commonJS({
       PublicKeyDetails2[PublicKeyDetails2["ML_DSA_65"] = 21] = "ML_DSA_65";
       PublicKeyDetails2[PublicKeyDetails2["ML_DSA_87"] = 22] = "ML_DSA_87";
     })(PublicKeyDetails || (exports.PublicKeyDetails = PublicKeyDetails = {}));
-    function publicKeyDetailsFromJSON(object2) {
-      switch (object2) {
+    function publicKeyDetailsFromJSON(object3) {
+      switch (object3) {
         case 0:
         case "PUBLIC_KEY_DETAILS_UNSPECIFIED":
           return PublicKeyDetails.PUBLIC_KEY_DETAILS_UNSPECIFIED;
@@ -33709,11 +33953,11 @@ var require_sigstore_common = __commonJS({
         case "ML_DSA_87":
           return PublicKeyDetails.ML_DSA_87;
         default:
-          throw new globalThis.Error("Unrecognized enum value " + object2 + " for enum PublicKeyDetails");
+          throw new globalThis.Error("Unrecognized enum value " + object3 + " for enum PublicKeyDetails");
       }
     }
-    function publicKeyDetailsToJSON(object2) {
-      switch (object2) {
+    function publicKeyDetailsToJSON(object3) {
+      switch (object3) {
         case PublicKeyDetails.PUBLIC_KEY_DETAILS_UNSPECIFIED:
           return "PUBLIC_KEY_DETAILS_UNSPECIFIED";
         case PublicKeyDetails.PKCS1_RSA_PKCS1V5:
@@ -33763,7 +34007,7 @@ var require_sigstore_common = __commonJS({
         case PublicKeyDetails.ML_DSA_87:
           return "ML_DSA_87";
         default:
-          throw new globalThis.Error("Unrecognized enum value " + object2 + " for enum PublicKeyDetails");
+          throw new globalThis.Error("Unrecognized enum value " + object3 + " for enum PublicKeyDetails");
       }
     }
     var SubjectAlternativeNameType;
@@ -33773,8 +34017,8 @@ var require_sigstore_common = __commonJS({
       SubjectAlternativeNameType2[SubjectAlternativeNameType2["URI"] = 2] = "URI";
       SubjectAlternativeNameType2[SubjectAlternativeNameType2["OTHER_NAME"] = 3] = "OTHER_NAME";
     })(SubjectAlternativeNameType || (exports.SubjectAlternativeNameType = SubjectAlternativeNameType = {}));
-    function subjectAlternativeNameTypeFromJSON(object2) {
-      switch (object2) {
+    function subjectAlternativeNameTypeFromJSON(object3) {
+      switch (object3) {
         case 0:
         case "SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED":
           return SubjectAlternativeNameType.SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED;
@@ -33788,11 +34032,11 @@ var require_sigstore_common = __commonJS({
         case "OTHER_NAME":
           return SubjectAlternativeNameType.OTHER_NAME;
         default:
-          throw new globalThis.Error("Unrecognized enum value " + object2 + " for enum SubjectAlternativeNameType");
+          throw new globalThis.Error("Unrecognized enum value " + object3 + " for enum SubjectAlternativeNameType");
       }
     }
-    function subjectAlternativeNameTypeToJSON(object2) {
-      switch (object2) {
+    function subjectAlternativeNameTypeToJSON(object3) {
+      switch (object3) {
         case SubjectAlternativeNameType.SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED:
           return "SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED";
         case SubjectAlternativeNameType.EMAIL:
@@ -33802,14 +34046,14 @@ var require_sigstore_common = __commonJS({
         case SubjectAlternativeNameType.OTHER_NAME:
           return "OTHER_NAME";
         default:
-          throw new globalThis.Error("Unrecognized enum value " + object2 + " for enum SubjectAlternativeNameType");
+          throw new globalThis.Error("Unrecognized enum value " + object3 + " for enum SubjectAlternativeNameType");
       }
     }
     exports.HashOutput = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          algorithm: isSet(object2.algorithm) ? hashAlgorithmFromJSON(object2.algorithm) : 0,
-          digest: isSet(object2.digest) ? Buffer.from(bytesFromBase64(object2.digest)) : Buffer.alloc(0)
+          algorithm: isSet(object3.algorithm) ? hashAlgorithmFromJSON(object3.algorithm) : 0,
+          digest: isSet(object3.digest) ? Buffer.from(bytesFromBase64(object3.digest)) : Buffer.alloc(0)
         };
       },
       toJSON(message) {
@@ -33824,10 +34068,10 @@ var require_sigstore_common = __commonJS({
       }
     };
     exports.MessageSignature = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          messageDigest: isSet(object2.messageDigest) ? exports.HashOutput.fromJSON(object2.messageDigest) : void 0,
-          signature: isSet(object2.signature) ? Buffer.from(bytesFromBase64(object2.signature)) : Buffer.alloc(0)
+          messageDigest: isSet(object3.messageDigest) ? exports.HashOutput.fromJSON(object3.messageDigest) : void 0,
+          signature: isSet(object3.signature) ? Buffer.from(bytesFromBase64(object3.signature)) : Buffer.alloc(0)
         };
       },
       toJSON(message) {
@@ -33842,8 +34086,8 @@ var require_sigstore_common = __commonJS({
       }
     };
     exports.LogId = {
-      fromJSON(object2) {
-        return { keyId: isSet(object2.keyId) ? Buffer.from(bytesFromBase64(object2.keyId)) : Buffer.alloc(0) };
+      fromJSON(object3) {
+        return { keyId: isSet(object3.keyId) ? Buffer.from(bytesFromBase64(object3.keyId)) : Buffer.alloc(0) };
       },
       toJSON(message) {
         const obj2 = {};
@@ -33854,9 +34098,9 @@ var require_sigstore_common = __commonJS({
       }
     };
     exports.RFC3161SignedTimestamp = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          signedTimestamp: isSet(object2.signedTimestamp) ? Buffer.from(bytesFromBase64(object2.signedTimestamp)) : Buffer.alloc(0)
+          signedTimestamp: isSet(object3.signedTimestamp) ? Buffer.from(bytesFromBase64(object3.signedTimestamp)) : Buffer.alloc(0)
         };
       },
       toJSON(message) {
@@ -33868,11 +34112,11 @@ var require_sigstore_common = __commonJS({
       }
     };
     exports.PublicKey = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          rawBytes: isSet(object2.rawBytes) ? Buffer.from(bytesFromBase64(object2.rawBytes)) : void 0,
-          keyDetails: isSet(object2.keyDetails) ? publicKeyDetailsFromJSON(object2.keyDetails) : 0,
-          validFor: isSet(object2.validFor) ? exports.TimeRange.fromJSON(object2.validFor) : void 0
+          rawBytes: isSet(object3.rawBytes) ? Buffer.from(bytesFromBase64(object3.rawBytes)) : void 0,
+          keyDetails: isSet(object3.keyDetails) ? publicKeyDetailsFromJSON(object3.keyDetails) : 0,
+          validFor: isSet(object3.validFor) ? exports.TimeRange.fromJSON(object3.validFor) : void 0
         };
       },
       toJSON(message) {
@@ -33890,8 +34134,8 @@ var require_sigstore_common = __commonJS({
       }
     };
     exports.PublicKeyIdentifier = {
-      fromJSON(object2) {
-        return { hint: isSet(object2.hint) ? globalThis.String(object2.hint) : "" };
+      fromJSON(object3) {
+        return { hint: isSet(object3.hint) ? globalThis.String(object3.hint) : "" };
       },
       toJSON(message) {
         const obj2 = {};
@@ -33902,8 +34146,8 @@ var require_sigstore_common = __commonJS({
       }
     };
     exports.ObjectIdentifier = {
-      fromJSON(object2) {
-        return { id: globalThis.Array.isArray(object2?.id) ? object2.id.map((e) => globalThis.Number(e)) : [] };
+      fromJSON(object3) {
+        return { id: globalThis.Array.isArray(object3?.id) ? object3.id.map((e) => globalThis.Number(e)) : [] };
       },
       toJSON(message) {
         const obj2 = {};
@@ -33914,10 +34158,10 @@ var require_sigstore_common = __commonJS({
       }
     };
     exports.ObjectIdentifierValuePair = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          oid: isSet(object2.oid) ? exports.ObjectIdentifier.fromJSON(object2.oid) : void 0,
-          value: isSet(object2.value) ? Buffer.from(bytesFromBase64(object2.value)) : Buffer.alloc(0)
+          oid: isSet(object3.oid) ? exports.ObjectIdentifier.fromJSON(object3.oid) : void 0,
+          value: isSet(object3.value) ? Buffer.from(bytesFromBase64(object3.value)) : Buffer.alloc(0)
         };
       },
       toJSON(message) {
@@ -33932,10 +34176,10 @@ var require_sigstore_common = __commonJS({
       }
     };
     exports.DistinguishedName = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          organization: isSet(object2.organization) ? globalThis.String(object2.organization) : "",
-          commonName: isSet(object2.commonName) ? globalThis.String(object2.commonName) : ""
+          organization: isSet(object3.organization) ? globalThis.String(object3.organization) : "",
+          commonName: isSet(object3.commonName) ? globalThis.String(object3.commonName) : ""
         };
       },
       toJSON(message) {
@@ -33950,8 +34194,8 @@ var require_sigstore_common = __commonJS({
       }
     };
     exports.X509Certificate = {
-      fromJSON(object2) {
-        return { rawBytes: isSet(object2.rawBytes) ? Buffer.from(bytesFromBase64(object2.rawBytes)) : Buffer.alloc(0) };
+      fromJSON(object3) {
+        return { rawBytes: isSet(object3.rawBytes) ? Buffer.from(bytesFromBase64(object3.rawBytes)) : Buffer.alloc(0) };
       },
       toJSON(message) {
         const obj2 = {};
@@ -33962,10 +34206,10 @@ var require_sigstore_common = __commonJS({
       }
     };
     exports.SubjectAlternativeName = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          type: isSet(object2.type) ? subjectAlternativeNameTypeFromJSON(object2.type) : 0,
-          identity: isSet(object2.regexp) ? { $case: "regexp", regexp: globalThis.String(object2.regexp) } : isSet(object2.value) ? { $case: "value", value: globalThis.String(object2.value) } : void 0
+          type: isSet(object3.type) ? subjectAlternativeNameTypeFromJSON(object3.type) : 0,
+          identity: isSet(object3.regexp) ? { $case: "regexp", regexp: globalThis.String(object3.regexp) } : isSet(object3.value) ? { $case: "value", value: globalThis.String(object3.value) } : void 0
         };
       },
       toJSON(message) {
@@ -33982,9 +34226,9 @@ var require_sigstore_common = __commonJS({
       }
     };
     exports.X509CertificateChain = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          certificates: globalThis.Array.isArray(object2?.certificates) ? object2.certificates.map((e) => exports.X509Certificate.fromJSON(e)) : []
+          certificates: globalThis.Array.isArray(object3?.certificates) ? object3.certificates.map((e) => exports.X509Certificate.fromJSON(e)) : []
         };
       },
       toJSON(message) {
@@ -33996,10 +34240,10 @@ var require_sigstore_common = __commonJS({
       }
     };
     exports.TimeRange = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          start: isSet(object2.start) ? fromJsonTimestamp(object2.start) : void 0,
-          end: isSet(object2.end) ? fromJsonTimestamp(object2.end) : void 0
+          start: isSet(object3.start) ? fromJsonTimestamp(object3.start) : void 0,
+          end: isSet(object3.end) ? fromJsonTimestamp(object3.end) : void 0
         };
       },
       toJSON(message) {
@@ -34047,10 +34291,10 @@ var require_sigstore_rekor = __commonJS({
     exports.TransparencyLogEntry = exports.InclusionPromise = exports.InclusionProof = exports.Checkpoint = exports.KindVersion = void 0;
     var sigstore_common_1 = require_sigstore_common();
     exports.KindVersion = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          kind: isSet(object2.kind) ? globalThis.String(object2.kind) : "",
-          version: isSet(object2.version) ? globalThis.String(object2.version) : ""
+          kind: isSet(object3.kind) ? globalThis.String(object3.kind) : "",
+          version: isSet(object3.version) ? globalThis.String(object3.version) : ""
         };
       },
       toJSON(message) {
@@ -34065,8 +34309,8 @@ var require_sigstore_rekor = __commonJS({
       }
     };
     exports.Checkpoint = {
-      fromJSON(object2) {
-        return { envelope: isSet(object2.envelope) ? globalThis.String(object2.envelope) : "" };
+      fromJSON(object3) {
+        return { envelope: isSet(object3.envelope) ? globalThis.String(object3.envelope) : "" };
       },
       toJSON(message) {
         const obj2 = {};
@@ -34077,13 +34321,13 @@ var require_sigstore_rekor = __commonJS({
       }
     };
     exports.InclusionProof = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          logIndex: isSet(object2.logIndex) ? globalThis.String(object2.logIndex) : "0",
-          rootHash: isSet(object2.rootHash) ? Buffer.from(bytesFromBase64(object2.rootHash)) : Buffer.alloc(0),
-          treeSize: isSet(object2.treeSize) ? globalThis.String(object2.treeSize) : "0",
-          hashes: globalThis.Array.isArray(object2?.hashes) ? object2.hashes.map((e) => Buffer.from(bytesFromBase64(e))) : [],
-          checkpoint: isSet(object2.checkpoint) ? exports.Checkpoint.fromJSON(object2.checkpoint) : void 0
+          logIndex: isSet(object3.logIndex) ? globalThis.String(object3.logIndex) : "0",
+          rootHash: isSet(object3.rootHash) ? Buffer.from(bytesFromBase64(object3.rootHash)) : Buffer.alloc(0),
+          treeSize: isSet(object3.treeSize) ? globalThis.String(object3.treeSize) : "0",
+          hashes: globalThis.Array.isArray(object3?.hashes) ? object3.hashes.map((e) => Buffer.from(bytesFromBase64(e))) : [],
+          checkpoint: isSet(object3.checkpoint) ? exports.Checkpoint.fromJSON(object3.checkpoint) : void 0
         };
       },
       toJSON(message) {
@@ -34107,9 +34351,9 @@ var require_sigstore_rekor = __commonJS({
       }
     };
     exports.InclusionPromise = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          signedEntryTimestamp: isSet(object2.signedEntryTimestamp) ? Buffer.from(bytesFromBase64(object2.signedEntryTimestamp)) : Buffer.alloc(0)
+          signedEntryTimestamp: isSet(object3.signedEntryTimestamp) ? Buffer.from(bytesFromBase64(object3.signedEntryTimestamp)) : Buffer.alloc(0)
         };
       },
       toJSON(message) {
@@ -34121,15 +34365,15 @@ var require_sigstore_rekor = __commonJS({
       }
     };
     exports.TransparencyLogEntry = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          logIndex: isSet(object2.logIndex) ? globalThis.String(object2.logIndex) : "0",
-          logId: isSet(object2.logId) ? sigstore_common_1.LogId.fromJSON(object2.logId) : void 0,
-          kindVersion: isSet(object2.kindVersion) ? exports.KindVersion.fromJSON(object2.kindVersion) : void 0,
-          integratedTime: isSet(object2.integratedTime) ? globalThis.String(object2.integratedTime) : "0",
-          inclusionPromise: isSet(object2.inclusionPromise) ? exports.InclusionPromise.fromJSON(object2.inclusionPromise) : void 0,
-          inclusionProof: isSet(object2.inclusionProof) ? exports.InclusionProof.fromJSON(object2.inclusionProof) : void 0,
-          canonicalizedBody: isSet(object2.canonicalizedBody) ? Buffer.from(bytesFromBase64(object2.canonicalizedBody)) : Buffer.alloc(0)
+          logIndex: isSet(object3.logIndex) ? globalThis.String(object3.logIndex) : "0",
+          logId: isSet(object3.logId) ? sigstore_common_1.LogId.fromJSON(object3.logId) : void 0,
+          kindVersion: isSet(object3.kindVersion) ? exports.KindVersion.fromJSON(object3.kindVersion) : void 0,
+          integratedTime: isSet(object3.integratedTime) ? globalThis.String(object3.integratedTime) : "0",
+          inclusionPromise: isSet(object3.inclusionPromise) ? exports.InclusionPromise.fromJSON(object3.inclusionPromise) : void 0,
+          inclusionProof: isSet(object3.inclusionProof) ? exports.InclusionProof.fromJSON(object3.inclusionProof) : void 0,
+          canonicalizedBody: isSet(object3.canonicalizedBody) ? Buffer.from(bytesFromBase64(object3.canonicalizedBody)) : Buffer.alloc(0)
         };
       },
       toJSON(message) {
@@ -34180,9 +34424,9 @@ var require_sigstore_bundle = __commonJS({
     var sigstore_common_1 = require_sigstore_common();
     var sigstore_rekor_1 = require_sigstore_rekor();
     exports.TimestampVerificationData = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          rfc3161Timestamps: globalThis.Array.isArray(object2?.rfc3161Timestamps) ? object2.rfc3161Timestamps.map((e) => sigstore_common_1.RFC3161SignedTimestamp.fromJSON(e)) : []
+          rfc3161Timestamps: globalThis.Array.isArray(object3?.rfc3161Timestamps) ? object3.rfc3161Timestamps.map((e) => sigstore_common_1.RFC3161SignedTimestamp.fromJSON(e)) : []
         };
       },
       toJSON(message) {
@@ -34194,14 +34438,14 @@ var require_sigstore_bundle = __commonJS({
       }
     };
     exports.VerificationMaterial = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          content: isSet(object2.publicKey) ? { $case: "publicKey", publicKey: sigstore_common_1.PublicKeyIdentifier.fromJSON(object2.publicKey) } : isSet(object2.x509CertificateChain) ? {
+          content: isSet(object3.publicKey) ? { $case: "publicKey", publicKey: sigstore_common_1.PublicKeyIdentifier.fromJSON(object3.publicKey) } : isSet(object3.x509CertificateChain) ? {
             $case: "x509CertificateChain",
-            x509CertificateChain: sigstore_common_1.X509CertificateChain.fromJSON(object2.x509CertificateChain)
-          } : isSet(object2.certificate) ? { $case: "certificate", certificate: sigstore_common_1.X509Certificate.fromJSON(object2.certificate) } : void 0,
-          tlogEntries: globalThis.Array.isArray(object2?.tlogEntries) ? object2.tlogEntries.map((e) => sigstore_rekor_1.TransparencyLogEntry.fromJSON(e)) : [],
-          timestampVerificationData: isSet(object2.timestampVerificationData) ? exports.TimestampVerificationData.fromJSON(object2.timestampVerificationData) : void 0
+            x509CertificateChain: sigstore_common_1.X509CertificateChain.fromJSON(object3.x509CertificateChain)
+          } : isSet(object3.certificate) ? { $case: "certificate", certificate: sigstore_common_1.X509Certificate.fromJSON(object3.certificate) } : void 0,
+          tlogEntries: globalThis.Array.isArray(object3?.tlogEntries) ? object3.tlogEntries.map((e) => sigstore_rekor_1.TransparencyLogEntry.fromJSON(e)) : [],
+          timestampVerificationData: isSet(object3.timestampVerificationData) ? exports.TimestampVerificationData.fromJSON(object3.timestampVerificationData) : void 0
         };
       },
       toJSON(message) {
@@ -34223,11 +34467,11 @@ var require_sigstore_bundle = __commonJS({
       }
     };
     exports.Bundle = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          mediaType: isSet(object2.mediaType) ? globalThis.String(object2.mediaType) : "",
-          verificationMaterial: isSet(object2.verificationMaterial) ? exports.VerificationMaterial.fromJSON(object2.verificationMaterial) : void 0,
-          content: isSet(object2.messageSignature) ? { $case: "messageSignature", messageSignature: sigstore_common_1.MessageSignature.fromJSON(object2.messageSignature) } : isSet(object2.dsseEnvelope) ? { $case: "dsseEnvelope", dsseEnvelope: envelope_1.Envelope.fromJSON(object2.dsseEnvelope) } : void 0
+          mediaType: isSet(object3.mediaType) ? globalThis.String(object3.mediaType) : "",
+          verificationMaterial: isSet(object3.verificationMaterial) ? exports.VerificationMaterial.fromJSON(object3.verificationMaterial) : void 0,
+          content: isSet(object3.messageSignature) ? { $case: "messageSignature", messageSignature: sigstore_common_1.MessageSignature.fromJSON(object3.messageSignature) } : isSet(object3.dsseEnvelope) ? { $case: "dsseEnvelope", dsseEnvelope: envelope_1.Envelope.fromJSON(object3.dsseEnvelope) } : void 0
         };
       },
       toJSON(message) {
@@ -34268,8 +34512,8 @@ var require_sigstore_trustroot = __commonJS({
       ServiceSelector2[ServiceSelector2["ANY"] = 2] = "ANY";
       ServiceSelector2[ServiceSelector2["EXACT"] = 3] = "EXACT";
     })(ServiceSelector || (exports.ServiceSelector = ServiceSelector = {}));
-    function serviceSelectorFromJSON(object2) {
-      switch (object2) {
+    function serviceSelectorFromJSON(object3) {
+      switch (object3) {
         case 0:
         case "SERVICE_SELECTOR_UNDEFINED":
           return ServiceSelector.SERVICE_SELECTOR_UNDEFINED;
@@ -34283,11 +34527,11 @@ var require_sigstore_trustroot = __commonJS({
         case "EXACT":
           return ServiceSelector.EXACT;
         default:
-          throw new globalThis.Error("Unrecognized enum value " + object2 + " for enum ServiceSelector");
+          throw new globalThis.Error("Unrecognized enum value " + object3 + " for enum ServiceSelector");
       }
     }
-    function serviceSelectorToJSON(object2) {
-      switch (object2) {
+    function serviceSelectorToJSON(object3) {
+      switch (object3) {
         case ServiceSelector.SERVICE_SELECTOR_UNDEFINED:
           return "SERVICE_SELECTOR_UNDEFINED";
         case ServiceSelector.ALL:
@@ -34297,18 +34541,18 @@ var require_sigstore_trustroot = __commonJS({
         case ServiceSelector.EXACT:
           return "EXACT";
         default:
-          throw new globalThis.Error("Unrecognized enum value " + object2 + " for enum ServiceSelector");
+          throw new globalThis.Error("Unrecognized enum value " + object3 + " for enum ServiceSelector");
       }
     }
     exports.TransparencyLogInstance = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          baseUrl: isSet(object2.baseUrl) ? globalThis.String(object2.baseUrl) : "",
-          hashAlgorithm: isSet(object2.hashAlgorithm) ? (0, sigstore_common_1.hashAlgorithmFromJSON)(object2.hashAlgorithm) : 0,
-          publicKey: isSet(object2.publicKey) ? sigstore_common_1.PublicKey.fromJSON(object2.publicKey) : void 0,
-          logId: isSet(object2.logId) ? sigstore_common_1.LogId.fromJSON(object2.logId) : void 0,
-          checkpointKeyId: isSet(object2.checkpointKeyId) ? sigstore_common_1.LogId.fromJSON(object2.checkpointKeyId) : void 0,
-          operator: isSet(object2.operator) ? globalThis.String(object2.operator) : ""
+          baseUrl: isSet(object3.baseUrl) ? globalThis.String(object3.baseUrl) : "",
+          hashAlgorithm: isSet(object3.hashAlgorithm) ? (0, sigstore_common_1.hashAlgorithmFromJSON)(object3.hashAlgorithm) : 0,
+          publicKey: isSet(object3.publicKey) ? sigstore_common_1.PublicKey.fromJSON(object3.publicKey) : void 0,
+          logId: isSet(object3.logId) ? sigstore_common_1.LogId.fromJSON(object3.logId) : void 0,
+          checkpointKeyId: isSet(object3.checkpointKeyId) ? sigstore_common_1.LogId.fromJSON(object3.checkpointKeyId) : void 0,
+          operator: isSet(object3.operator) ? globalThis.String(object3.operator) : ""
         };
       },
       toJSON(message) {
@@ -34335,13 +34579,13 @@ var require_sigstore_trustroot = __commonJS({
       }
     };
     exports.CertificateAuthority = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          subject: isSet(object2.subject) ? sigstore_common_1.DistinguishedName.fromJSON(object2.subject) : void 0,
-          uri: isSet(object2.uri) ? globalThis.String(object2.uri) : "",
-          certChain: isSet(object2.certChain) ? sigstore_common_1.X509CertificateChain.fromJSON(object2.certChain) : void 0,
-          validFor: isSet(object2.validFor) ? sigstore_common_1.TimeRange.fromJSON(object2.validFor) : void 0,
-          operator: isSet(object2.operator) ? globalThis.String(object2.operator) : ""
+          subject: isSet(object3.subject) ? sigstore_common_1.DistinguishedName.fromJSON(object3.subject) : void 0,
+          uri: isSet(object3.uri) ? globalThis.String(object3.uri) : "",
+          certChain: isSet(object3.certChain) ? sigstore_common_1.X509CertificateChain.fromJSON(object3.certChain) : void 0,
+          validFor: isSet(object3.validFor) ? sigstore_common_1.TimeRange.fromJSON(object3.validFor) : void 0,
+          operator: isSet(object3.operator) ? globalThis.String(object3.operator) : ""
         };
       },
       toJSON(message) {
@@ -34365,13 +34609,13 @@ var require_sigstore_trustroot = __commonJS({
       }
     };
     exports.TrustedRoot = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          mediaType: isSet(object2.mediaType) ? globalThis.String(object2.mediaType) : "",
-          tlogs: globalThis.Array.isArray(object2?.tlogs) ? object2.tlogs.map((e) => exports.TransparencyLogInstance.fromJSON(e)) : [],
-          certificateAuthorities: globalThis.Array.isArray(object2?.certificateAuthorities) ? object2.certificateAuthorities.map((e) => exports.CertificateAuthority.fromJSON(e)) : [],
-          ctlogs: globalThis.Array.isArray(object2?.ctlogs) ? object2.ctlogs.map((e) => exports.TransparencyLogInstance.fromJSON(e)) : [],
-          timestampAuthorities: globalThis.Array.isArray(object2?.timestampAuthorities) ? object2.timestampAuthorities.map((e) => exports.CertificateAuthority.fromJSON(e)) : []
+          mediaType: isSet(object3.mediaType) ? globalThis.String(object3.mediaType) : "",
+          tlogs: globalThis.Array.isArray(object3?.tlogs) ? object3.tlogs.map((e) => exports.TransparencyLogInstance.fromJSON(e)) : [],
+          certificateAuthorities: globalThis.Array.isArray(object3?.certificateAuthorities) ? object3.certificateAuthorities.map((e) => exports.CertificateAuthority.fromJSON(e)) : [],
+          ctlogs: globalThis.Array.isArray(object3?.ctlogs) ? object3.ctlogs.map((e) => exports.TransparencyLogInstance.fromJSON(e)) : [],
+          timestampAuthorities: globalThis.Array.isArray(object3?.timestampAuthorities) ? object3.timestampAuthorities.map((e) => exports.CertificateAuthority.fromJSON(e)) : []
         };
       },
       toJSON(message) {
@@ -34395,15 +34639,15 @@ var require_sigstore_trustroot = __commonJS({
       }
     };
     exports.SigningConfig = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          mediaType: isSet(object2.mediaType) ? globalThis.String(object2.mediaType) : "",
-          caUrls: globalThis.Array.isArray(object2?.caUrls) ? object2.caUrls.map((e) => exports.Service.fromJSON(e)) : [],
-          oidcUrls: globalThis.Array.isArray(object2?.oidcUrls) ? object2.oidcUrls.map((e) => exports.Service.fromJSON(e)) : [],
-          rekorTlogUrls: globalThis.Array.isArray(object2?.rekorTlogUrls) ? object2.rekorTlogUrls.map((e) => exports.Service.fromJSON(e)) : [],
-          rekorTlogConfig: isSet(object2.rekorTlogConfig) ? exports.ServiceConfiguration.fromJSON(object2.rekorTlogConfig) : void 0,
-          tsaUrls: globalThis.Array.isArray(object2?.tsaUrls) ? object2.tsaUrls.map((e) => exports.Service.fromJSON(e)) : [],
-          tsaConfig: isSet(object2.tsaConfig) ? exports.ServiceConfiguration.fromJSON(object2.tsaConfig) : void 0
+          mediaType: isSet(object3.mediaType) ? globalThis.String(object3.mediaType) : "",
+          caUrls: globalThis.Array.isArray(object3?.caUrls) ? object3.caUrls.map((e) => exports.Service.fromJSON(e)) : [],
+          oidcUrls: globalThis.Array.isArray(object3?.oidcUrls) ? object3.oidcUrls.map((e) => exports.Service.fromJSON(e)) : [],
+          rekorTlogUrls: globalThis.Array.isArray(object3?.rekorTlogUrls) ? object3.rekorTlogUrls.map((e) => exports.Service.fromJSON(e)) : [],
+          rekorTlogConfig: isSet(object3.rekorTlogConfig) ? exports.ServiceConfiguration.fromJSON(object3.rekorTlogConfig) : void 0,
+          tsaUrls: globalThis.Array.isArray(object3?.tsaUrls) ? object3.tsaUrls.map((e) => exports.Service.fromJSON(e)) : [],
+          tsaConfig: isSet(object3.tsaConfig) ? exports.ServiceConfiguration.fromJSON(object3.tsaConfig) : void 0
         };
       },
       toJSON(message) {
@@ -34433,12 +34677,12 @@ var require_sigstore_trustroot = __commonJS({
       }
     };
     exports.Service = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          url: isSet(object2.url) ? globalThis.String(object2.url) : "",
-          majorApiVersion: isSet(object2.majorApiVersion) ? globalThis.Number(object2.majorApiVersion) : 0,
-          validFor: isSet(object2.validFor) ? sigstore_common_1.TimeRange.fromJSON(object2.validFor) : void 0,
-          operator: isSet(object2.operator) ? globalThis.String(object2.operator) : ""
+          url: isSet(object3.url) ? globalThis.String(object3.url) : "",
+          majorApiVersion: isSet(object3.majorApiVersion) ? globalThis.Number(object3.majorApiVersion) : 0,
+          validFor: isSet(object3.validFor) ? sigstore_common_1.TimeRange.fromJSON(object3.validFor) : void 0,
+          operator: isSet(object3.operator) ? globalThis.String(object3.operator) : ""
         };
       },
       toJSON(message) {
@@ -34459,10 +34703,10 @@ var require_sigstore_trustroot = __commonJS({
       }
     };
     exports.ServiceConfiguration = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          selector: isSet(object2.selector) ? serviceSelectorFromJSON(object2.selector) : 0,
-          count: isSet(object2.count) ? globalThis.Number(object2.count) : 0
+          selector: isSet(object3.selector) ? serviceSelectorFromJSON(object3.selector) : 0,
+          count: isSet(object3.count) ? globalThis.Number(object3.count) : 0
         };
       },
       toJSON(message) {
@@ -34477,11 +34721,11 @@ var require_sigstore_trustroot = __commonJS({
       }
     };
     exports.ClientTrustConfig = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          mediaType: isSet(object2.mediaType) ? globalThis.String(object2.mediaType) : "",
-          trustedRoot: isSet(object2.trustedRoot) ? exports.TrustedRoot.fromJSON(object2.trustedRoot) : void 0,
-          signingConfig: isSet(object2.signingConfig) ? exports.SigningConfig.fromJSON(object2.signingConfig) : void 0
+          mediaType: isSet(object3.mediaType) ? globalThis.String(object3.mediaType) : "",
+          trustedRoot: isSet(object3.trustedRoot) ? exports.TrustedRoot.fromJSON(object3.trustedRoot) : void 0,
+          signingConfig: isSet(object3.signingConfig) ? exports.SigningConfig.fromJSON(object3.signingConfig) : void 0
         };
       },
       toJSON(message) {
@@ -34514,11 +34758,11 @@ var require_sigstore_verification = __commonJS({
     var sigstore_common_1 = require_sigstore_common();
     var sigstore_trustroot_1 = require_sigstore_trustroot();
     exports.CertificateIdentity = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          issuer: isSet(object2.issuer) ? globalThis.String(object2.issuer) : "",
-          san: isSet(object2.san) ? sigstore_common_1.SubjectAlternativeName.fromJSON(object2.san) : void 0,
-          oids: globalThis.Array.isArray(object2?.oids) ? object2.oids.map((e) => sigstore_common_1.ObjectIdentifierValuePair.fromJSON(e)) : []
+          issuer: isSet(object3.issuer) ? globalThis.String(object3.issuer) : "",
+          san: isSet(object3.san) ? sigstore_common_1.SubjectAlternativeName.fromJSON(object3.san) : void 0,
+          oids: globalThis.Array.isArray(object3?.oids) ? object3.oids.map((e) => sigstore_common_1.ObjectIdentifierValuePair.fromJSON(e)) : []
         };
       },
       toJSON(message) {
@@ -34536,9 +34780,9 @@ var require_sigstore_verification = __commonJS({
       }
     };
     exports.CertificateIdentities = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          identities: globalThis.Array.isArray(object2?.identities) ? object2.identities.map((e) => exports.CertificateIdentity.fromJSON(e)) : []
+          identities: globalThis.Array.isArray(object3?.identities) ? object3.identities.map((e) => exports.CertificateIdentity.fromJSON(e)) : []
         };
       },
       toJSON(message) {
@@ -34550,9 +34794,9 @@ var require_sigstore_verification = __commonJS({
       }
     };
     exports.PublicKeyIdentities = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          publicKeys: globalThis.Array.isArray(object2?.publicKeys) ? object2.publicKeys.map((e) => sigstore_common_1.PublicKey.fromJSON(e)) : []
+          publicKeys: globalThis.Array.isArray(object3?.publicKeys) ? object3.publicKeys.map((e) => sigstore_common_1.PublicKey.fromJSON(e)) : []
         };
       },
       toJSON(message) {
@@ -34564,17 +34808,17 @@ var require_sigstore_verification = __commonJS({
       }
     };
     exports.ArtifactVerificationOptions = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          signers: isSet(object2.certificateIdentities) ? {
+          signers: isSet(object3.certificateIdentities) ? {
             $case: "certificateIdentities",
-            certificateIdentities: exports.CertificateIdentities.fromJSON(object2.certificateIdentities)
-          } : isSet(object2.publicKeys) ? { $case: "publicKeys", publicKeys: exports.PublicKeyIdentities.fromJSON(object2.publicKeys) } : void 0,
-          tlogOptions: isSet(object2.tlogOptions) ? exports.ArtifactVerificationOptions_TlogOptions.fromJSON(object2.tlogOptions) : void 0,
-          ctlogOptions: isSet(object2.ctlogOptions) ? exports.ArtifactVerificationOptions_CtlogOptions.fromJSON(object2.ctlogOptions) : void 0,
-          tsaOptions: isSet(object2.tsaOptions) ? exports.ArtifactVerificationOptions_TimestampAuthorityOptions.fromJSON(object2.tsaOptions) : void 0,
-          integratedTsOptions: isSet(object2.integratedTsOptions) ? exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions.fromJSON(object2.integratedTsOptions) : void 0,
-          observerOptions: isSet(object2.observerOptions) ? exports.ArtifactVerificationOptions_ObserverTimestampOptions.fromJSON(object2.observerOptions) : void 0
+            certificateIdentities: exports.CertificateIdentities.fromJSON(object3.certificateIdentities)
+          } : isSet(object3.publicKeys) ? { $case: "publicKeys", publicKeys: exports.PublicKeyIdentities.fromJSON(object3.publicKeys) } : void 0,
+          tlogOptions: isSet(object3.tlogOptions) ? exports.ArtifactVerificationOptions_TlogOptions.fromJSON(object3.tlogOptions) : void 0,
+          ctlogOptions: isSet(object3.ctlogOptions) ? exports.ArtifactVerificationOptions_CtlogOptions.fromJSON(object3.ctlogOptions) : void 0,
+          tsaOptions: isSet(object3.tsaOptions) ? exports.ArtifactVerificationOptions_TimestampAuthorityOptions.fromJSON(object3.tsaOptions) : void 0,
+          integratedTsOptions: isSet(object3.integratedTsOptions) ? exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions.fromJSON(object3.integratedTsOptions) : void 0,
+          observerOptions: isSet(object3.observerOptions) ? exports.ArtifactVerificationOptions_ObserverTimestampOptions.fromJSON(object3.observerOptions) : void 0
         };
       },
       toJSON(message) {
@@ -34603,11 +34847,11 @@ var require_sigstore_verification = __commonJS({
       }
     };
     exports.ArtifactVerificationOptions_TlogOptions = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          threshold: isSet(object2.threshold) ? globalThis.Number(object2.threshold) : 0,
-          performOnlineVerification: isSet(object2.performOnlineVerification) ? globalThis.Boolean(object2.performOnlineVerification) : false,
-          disable: isSet(object2.disable) ? globalThis.Boolean(object2.disable) : false
+          threshold: isSet(object3.threshold) ? globalThis.Number(object3.threshold) : 0,
+          performOnlineVerification: isSet(object3.performOnlineVerification) ? globalThis.Boolean(object3.performOnlineVerification) : false,
+          disable: isSet(object3.disable) ? globalThis.Boolean(object3.disable) : false
         };
       },
       toJSON(message) {
@@ -34625,10 +34869,10 @@ var require_sigstore_verification = __commonJS({
       }
     };
     exports.ArtifactVerificationOptions_CtlogOptions = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          threshold: isSet(object2.threshold) ? globalThis.Number(object2.threshold) : 0,
-          disable: isSet(object2.disable) ? globalThis.Boolean(object2.disable) : false
+          threshold: isSet(object3.threshold) ? globalThis.Number(object3.threshold) : 0,
+          disable: isSet(object3.disable) ? globalThis.Boolean(object3.disable) : false
         };
       },
       toJSON(message) {
@@ -34643,10 +34887,10 @@ var require_sigstore_verification = __commonJS({
       }
     };
     exports.ArtifactVerificationOptions_TimestampAuthorityOptions = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          threshold: isSet(object2.threshold) ? globalThis.Number(object2.threshold) : 0,
-          disable: isSet(object2.disable) ? globalThis.Boolean(object2.disable) : false
+          threshold: isSet(object3.threshold) ? globalThis.Number(object3.threshold) : 0,
+          disable: isSet(object3.disable) ? globalThis.Boolean(object3.disable) : false
         };
       },
       toJSON(message) {
@@ -34661,10 +34905,10 @@ var require_sigstore_verification = __commonJS({
       }
     };
     exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          threshold: isSet(object2.threshold) ? globalThis.Number(object2.threshold) : 0,
-          disable: isSet(object2.disable) ? globalThis.Boolean(object2.disable) : false
+          threshold: isSet(object3.threshold) ? globalThis.Number(object3.threshold) : 0,
+          disable: isSet(object3.disable) ? globalThis.Boolean(object3.disable) : false
         };
       },
       toJSON(message) {
@@ -34679,10 +34923,10 @@ var require_sigstore_verification = __commonJS({
       }
     };
     exports.ArtifactVerificationOptions_ObserverTimestampOptions = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          threshold: isSet(object2.threshold) ? globalThis.Number(object2.threshold) : 0,
-          disable: isSet(object2.disable) ? globalThis.Boolean(object2.disable) : false
+          threshold: isSet(object3.threshold) ? globalThis.Number(object3.threshold) : 0,
+          disable: isSet(object3.disable) ? globalThis.Boolean(object3.disable) : false
         };
       },
       toJSON(message) {
@@ -34697,9 +34941,9 @@ var require_sigstore_verification = __commonJS({
       }
     };
     exports.Artifact = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          data: isSet(object2.artifactUri) ? { $case: "artifactUri", artifactUri: globalThis.String(object2.artifactUri) } : isSet(object2.artifact) ? { $case: "artifact", artifact: Buffer.from(bytesFromBase64(object2.artifact)) } : isSet(object2.artifactDigest) ? { $case: "artifactDigest", artifactDigest: sigstore_common_1.HashOutput.fromJSON(object2.artifactDigest) } : void 0
+          data: isSet(object3.artifactUri) ? { $case: "artifactUri", artifactUri: globalThis.String(object3.artifactUri) } : isSet(object3.artifact) ? { $case: "artifact", artifact: Buffer.from(bytesFromBase64(object3.artifact)) } : isSet(object3.artifactDigest) ? { $case: "artifactDigest", artifactDigest: sigstore_common_1.HashOutput.fromJSON(object3.artifactDigest) } : void 0
         };
       },
       toJSON(message) {
@@ -34715,12 +34959,12 @@ var require_sigstore_verification = __commonJS({
       }
     };
     exports.Input = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          artifactTrustRoot: isSet(object2.artifactTrustRoot) ? sigstore_trustroot_1.TrustedRoot.fromJSON(object2.artifactTrustRoot) : void 0,
-          artifactVerificationOptions: isSet(object2.artifactVerificationOptions) ? exports.ArtifactVerificationOptions.fromJSON(object2.artifactVerificationOptions) : void 0,
-          bundle: isSet(object2.bundle) ? sigstore_bundle_1.Bundle.fromJSON(object2.bundle) : void 0,
-          artifact: isSet(object2.artifact) ? exports.Artifact.fromJSON(object2.artifact) : void 0
+          artifactTrustRoot: isSet(object3.artifactTrustRoot) ? sigstore_trustroot_1.TrustedRoot.fromJSON(object3.artifactTrustRoot) : void 0,
+          artifactVerificationOptions: isSet(object3.artifactVerificationOptions) ? exports.ArtifactVerificationOptions.fromJSON(object3.artifactVerificationOptions) : void 0,
+          bundle: isSet(object3.bundle) ? sigstore_bundle_1.Bundle.fromJSON(object3.bundle) : void 0,
+          artifact: isSet(object3.artifact) ? exports.Artifact.fromJSON(object3.artifact) : void 0
         };
       },
       toJSON(message) {
@@ -35017,20 +35261,20 @@ var require_lib = __commonJS({
     var RIGHT_SQUARE_BRACKET = "]";
     var LEFT_CURLY_BRACKET = "{";
     var RIGHT_CURLY_BRACKET = "}";
-    function canonicalize(object2) {
+    function canonicalize(object3) {
       const buffer = [];
-      if (typeof object2 === "string") {
-        buffer.push(canonicalizeString(object2));
-      } else if (typeof object2 === "boolean") {
-        buffer.push(JSON.stringify(object2));
-      } else if (Number.isInteger(object2)) {
-        buffer.push(JSON.stringify(object2));
-      } else if (object2 === null) {
-        buffer.push(JSON.stringify(object2));
-      } else if (Array.isArray(object2)) {
+      if (typeof object3 === "string") {
+        buffer.push(canonicalizeString(object3));
+      } else if (typeof object3 === "boolean") {
+        buffer.push(JSON.stringify(object3));
+      } else if (Number.isInteger(object3)) {
+        buffer.push(JSON.stringify(object3));
+      } else if (object3 === null) {
+        buffer.push(JSON.stringify(object3));
+      } else if (Array.isArray(object3)) {
         buffer.push(LEFT_SQUARE_BRACKET);
         let first = true;
-        object2.forEach((element) => {
+        object3.forEach((element) => {
           if (!first) {
             buffer.push(COMMA2);
           }
@@ -35038,21 +35282,21 @@ var require_lib = __commonJS({
           buffer.push(canonicalize(element));
         });
         buffer.push(RIGHT_SQUARE_BRACKET);
-      } else if (typeof object2 === "object") {
+      } else if (typeof object3 === "object") {
         buffer.push(LEFT_CURLY_BRACKET);
         let first = true;
-        Object.keys(object2).sort().forEach((property) => {
+        Object.keys(object3).sort().forEach((property) => {
           if (!first) {
             buffer.push(COMMA2);
           }
           first = false;
           buffer.push(canonicalizeString(property));
           buffer.push(COLON);
-          buffer.push(canonicalize(object2[property]));
+          buffer.push(canonicalize(object3[property]));
         });
         buffer.push(RIGHT_CURLY_BRACKET);
       } else {
-        throw new TypeError("cannot encode " + object2.toString());
+        throw new TypeError("cannot encode " + object3.toString());
       }
       return buffer.join("");
     }
@@ -39164,9 +39408,9 @@ var require_browser = __commonJS({
 var require_has_flag = __commonJS({
   "node_modules/has-flag/index.js"(exports, module) {
     "use strict";
-    module.exports = (flag, argv = process.argv) => {
-      const prefix = flag.startsWith("-") ? "" : flag.length === 1 ? "-" : "--";
-      const position = argv.indexOf(prefix + flag);
+    module.exports = (flag2, argv = process.argv) => {
+      const prefix = flag2.startsWith("-") ? "" : flag2.length === 1 ? "-" : "--";
+      const position = argv.indexOf(prefix + flag2);
       const terminatorPosition = argv.indexOf("--");
       return position !== -1 && (terminatorPosition === -1 || position < terminatorPosition);
     };
@@ -40753,15 +40997,15 @@ function publicGoodTrustRoot() {
   return publicGood;
 }
 async function loadTrustRootFile(path2) {
-  let text;
+  let text2;
   try {
-    text = await readFile3(path2, "utf8");
+    text2 = await readFile3(path2, "utf8");
   } catch (e) {
     throw new SigstoreVerifyError("TRUST_ROOT_INVALID", `cannot read trusted root ${path2}: ${e.message}`, { cause: e });
   }
   let json2;
   try {
-    json2 = JSON.parse(text);
+    json2 = JSON.parse(text2);
   } catch (e) {
     throw new SigstoreVerifyError("TRUST_ROOT_INVALID", `trusted root ${path2} is not JSON`, { cause: e });
   }
@@ -41789,14 +42033,14 @@ var require_json = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.canonicalize = canonicalize;
-    function canonicalize(object2) {
+    function canonicalize(object3) {
       let buffer = "";
-      if (object2 === null || typeof object2 !== "object" || object2.toJSON != null) {
-        buffer += JSON.stringify(object2);
-      } else if (Array.isArray(object2)) {
+      if (object3 === null || typeof object3 !== "object" || object3.toJSON != null) {
+        buffer += JSON.stringify(object3);
+      } else if (Array.isArray(object3)) {
         buffer += "[";
         let first = true;
-        object2.forEach((element) => {
+        object3.forEach((element) => {
           if (!first) {
             buffer += ",";
           }
@@ -41807,14 +42051,14 @@ var require_json = __commonJS({
       } else {
         buffer += "{";
         let first = true;
-        Object.keys(object2).sort().forEach((property) => {
+        Object.keys(object3).sort().forEach((property) => {
           if (!first) {
             buffer += ",";
           }
           first = false;
           buffer += JSON.stringify(property);
           buffer += ":";
-          buffer += canonicalize(object2[property]);
+          buffer += canonicalize(object3[property]);
         });
         buffer += "}";
       }
@@ -43462,8 +43706,8 @@ var require_verifier = __commonJS({
     exports.Signature = exports.Verifier = exports.PublicKey = void 0;
     var sigstore_common_1 = require_sigstore_common();
     exports.PublicKey = {
-      fromJSON(object2) {
-        return { rawBytes: isSet(object2.rawBytes) ? Buffer.from(bytesFromBase64(object2.rawBytes)) : Buffer.alloc(0) };
+      fromJSON(object3) {
+        return { rawBytes: isSet(object3.rawBytes) ? Buffer.from(bytesFromBase64(object3.rawBytes)) : Buffer.alloc(0) };
       },
       toJSON(message) {
         const obj2 = {};
@@ -43474,10 +43718,10 @@ var require_verifier = __commonJS({
       }
     };
     exports.Verifier = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          verifier: isSet(object2.publicKey) ? { $case: "publicKey", publicKey: exports.PublicKey.fromJSON(object2.publicKey) } : isSet(object2.x509Certificate) ? { $case: "x509Certificate", x509Certificate: sigstore_common_1.X509Certificate.fromJSON(object2.x509Certificate) } : void 0,
-          keyDetails: isSet(object2.keyDetails) ? (0, sigstore_common_1.publicKeyDetailsFromJSON)(object2.keyDetails) : 0
+          verifier: isSet(object3.publicKey) ? { $case: "publicKey", publicKey: exports.PublicKey.fromJSON(object3.publicKey) } : isSet(object3.x509Certificate) ? { $case: "x509Certificate", x509Certificate: sigstore_common_1.X509Certificate.fromJSON(object3.x509Certificate) } : void 0,
+          keyDetails: isSet(object3.keyDetails) ? (0, sigstore_common_1.publicKeyDetailsFromJSON)(object3.keyDetails) : 0
         };
       },
       toJSON(message) {
@@ -43494,10 +43738,10 @@ var require_verifier = __commonJS({
       }
     };
     exports.Signature = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          content: isSet(object2.content) ? Buffer.from(bytesFromBase64(object2.content)) : Buffer.alloc(0),
-          verifier: isSet(object2.verifier) ? exports.Verifier.fromJSON(object2.verifier) : void 0
+          content: isSet(object3.content) ? Buffer.from(bytesFromBase64(object3.content)) : Buffer.alloc(0),
+          verifier: isSet(object3.verifier) ? exports.Verifier.fromJSON(object3.verifier) : void 0
         };
       },
       toJSON(message) {
@@ -43533,10 +43777,10 @@ var require_dsse3 = __commonJS({
     var sigstore_common_1 = require_sigstore_common();
     var verifier_1 = require_verifier();
     exports.DSSERequestV002 = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          envelope: isSet(object2.envelope) ? envelope_1.Envelope.fromJSON(object2.envelope) : void 0,
-          verifiers: globalThis.Array.isArray(object2?.verifiers) ? object2.verifiers.map((e) => verifier_1.Verifier.fromJSON(e)) : []
+          envelope: isSet(object3.envelope) ? envelope_1.Envelope.fromJSON(object3.envelope) : void 0,
+          verifiers: globalThis.Array.isArray(object3?.verifiers) ? object3.verifiers.map((e) => verifier_1.Verifier.fromJSON(e)) : []
         };
       },
       toJSON(message) {
@@ -43551,10 +43795,10 @@ var require_dsse3 = __commonJS({
       }
     };
     exports.DSSELogEntryV002 = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          payloadHash: isSet(object2.payloadHash) ? sigstore_common_1.HashOutput.fromJSON(object2.payloadHash) : void 0,
-          signatures: globalThis.Array.isArray(object2?.signatures) ? object2.signatures.map((e) => verifier_1.Signature.fromJSON(e)) : []
+          payloadHash: isSet(object3.payloadHash) ? sigstore_common_1.HashOutput.fromJSON(object3.payloadHash) : void 0,
+          signatures: globalThis.Array.isArray(object3?.signatures) ? object3.signatures.map((e) => verifier_1.Signature.fromJSON(e)) : []
         };
       },
       toJSON(message) {
@@ -43583,10 +43827,10 @@ var require_hashedrekord = __commonJS({
     var sigstore_common_1 = require_sigstore_common();
     var verifier_1 = require_verifier();
     exports.HashedRekordRequestV002 = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          digest: isSet(object2.digest) ? Buffer.from(bytesFromBase64(object2.digest)) : Buffer.alloc(0),
-          signature: isSet(object2.signature) ? verifier_1.Signature.fromJSON(object2.signature) : void 0
+          digest: isSet(object3.digest) ? Buffer.from(bytesFromBase64(object3.digest)) : Buffer.alloc(0),
+          signature: isSet(object3.signature) ? verifier_1.Signature.fromJSON(object3.signature) : void 0
         };
       },
       toJSON(message) {
@@ -43601,10 +43845,10 @@ var require_hashedrekord = __commonJS({
       }
     };
     exports.HashedRekordLogEntryV002 = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          data: isSet(object2.data) ? sigstore_common_1.HashOutput.fromJSON(object2.data) : void 0,
-          signature: isSet(object2.signature) ? verifier_1.Signature.fromJSON(object2.signature) : void 0
+          data: isSet(object3.data) ? sigstore_common_1.HashOutput.fromJSON(object3.data) : void 0,
+          signature: isSet(object3.signature) ? verifier_1.Signature.fromJSON(object3.signature) : void 0
         };
       },
       toJSON(message) {
@@ -43639,11 +43883,11 @@ var require_entry = __commonJS({
     var dsse_1 = require_dsse3();
     var hashedrekord_1 = require_hashedrekord();
     exports.Entry = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          kind: isSet(object2.kind) ? globalThis.String(object2.kind) : "",
-          apiVersion: isSet(object2.apiVersion) ? globalThis.String(object2.apiVersion) : "",
-          spec: isSet(object2.spec) ? exports.Spec.fromJSON(object2.spec) : void 0
+          kind: isSet(object3.kind) ? globalThis.String(object3.kind) : "",
+          apiVersion: isSet(object3.apiVersion) ? globalThis.String(object3.apiVersion) : "",
+          spec: isSet(object3.spec) ? exports.Spec.fromJSON(object3.spec) : void 0
         };
       },
       toJSON(message) {
@@ -43661,9 +43905,9 @@ var require_entry = __commonJS({
       }
     };
     exports.Spec = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          spec: isSet(object2.hashedRekordV002) ? { $case: "hashedRekordV002", hashedRekordV002: hashedrekord_1.HashedRekordLogEntryV002.fromJSON(object2.hashedRekordV002) } : isSet(object2.dsseV002) ? { $case: "dsseV002", dsseV002: dsse_1.DSSELogEntryV002.fromJSON(object2.dsseV002) } : void 0
+          spec: isSet(object3.hashedRekordV002) ? { $case: "hashedRekordV002", hashedRekordV002: hashedrekord_1.HashedRekordLogEntryV002.fromJSON(object3.hashedRekordV002) } : isSet(object3.dsseV002) ? { $case: "dsseV002", dsseV002: dsse_1.DSSELogEntryV002.fromJSON(object3.dsseV002) } : void 0
         };
       },
       toJSON(message) {
@@ -43677,12 +43921,12 @@ var require_entry = __commonJS({
       }
     };
     exports.CreateEntryRequest = {
-      fromJSON(object2) {
+      fromJSON(object3) {
         return {
-          spec: isSet(object2.hashedRekordRequestV002) ? {
+          spec: isSet(object3.hashedRekordRequestV002) ? {
             $case: "hashedRekordRequestV002",
-            hashedRekordRequestV002: hashedrekord_1.HashedRekordRequestV002.fromJSON(object2.hashedRekordRequestV002)
-          } : isSet(object2.dsseRequestV002) ? { $case: "dsseRequestV002", dsseRequestV002: dsse_1.DSSERequestV002.fromJSON(object2.dsseRequestV002) } : void 0
+            hashedRekordRequestV002: hashedrekord_1.HashedRekordRequestV002.fromJSON(object3.hashedRekordRequestV002)
+          } : isSet(object3.dsseRequestV002) ? { $case: "dsseRequestV002", dsseRequestV002: dsse_1.DSSERequestV002.fromJSON(object3.dsseRequestV002) } : void 0
         };
       },
       toJSON(message) {
@@ -45684,7 +45928,7 @@ var paint, green, red, yellow, dim, bold, GATE_MARK, shortDigest, PHASE_ORDER;
 var init_render = __esm({
   "packages/cli/src/render.ts"() {
     "use strict";
-    paint = (s, code, text) => s.color ? `\x1B[${code}m${text}\x1B[0m` : text;
+    paint = (s, code, text2) => s.color ? `\x1B[${code}m${text2}\x1B[0m` : text2;
     green = (s, t) => paint(s, 32, t);
     red = (s, t) => paint(s, 31, t);
     yellow = (s, t) => paint(s, 33, t);
@@ -45778,9 +46022,7 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
         if (line !== void 0) ctx.stdout(`${line}
 `);
       }
-      if (e.type === "step-succeeded" && ctx.env.RELKIT_TEST_CRASH_AFTER === e.step.id) {
-        process.kill(process.pid, "SIGKILL");
-      }
+      if (executionChannel.hasSubscribers) executionChannel.publish(e);
     };
     const result = await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) });
     emitReport(ctx, json2, { command, plan: shown, result });
@@ -45800,7 +46042,7 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     return code;
   }
 }
-var status, planOptions, promote, rollback, abandon, releaseCommands;
+var executionChannel, status, planOptions, promote, rollback, abandon, releaseCommands;
 var init_release = __esm({
   "packages/cli/src/commands/release.ts"() {
     "use strict";
@@ -45809,6 +46051,7 @@ var init_release = __esm({
     init_command();
     init_report();
     init_render();
+    executionChannel = process.getBuiltinModule("node:diagnostics_channel").channel("relkit:execution");
     status = {
       path: ["status"],
       summary: "show where a release stands: phases and gates with their evidence",
@@ -46165,12 +46408,12 @@ async function policyFrom(args, ctx) {
 }
 function claimsFrom(args) {
   const out = {};
-  const take = (flag, regexp) => {
-    for (const v of args.values[flag] ?? []) {
+  const take = (flag2, regexp) => {
+    for (const v of args.values[flag2] ?? []) {
       const i = v.indexOf("=");
       if (i <= 0)
         throw new UsageError(
-          `--${flag} takes NAME=${regexp ? "REGEXP" : "VALUE"}, e.g. sourceRepositoryRef=refs/tags/v1`
+          `--${flag2} takes NAME=${regexp ? "REGEXP" : "VALUE"}, e.g. sourceRepositoryRef=refs/tags/v1`
         );
       const name = v.slice(0, i);
       if (!CLAIM_NAMES.includes(name))
@@ -46336,10 +46579,10 @@ artifact (a file, or its sha256:<hex> digest), non-zero otherwise. Without
         if (bundlePath === void 0) throw new UsageError("--bundle is required");
         const policy = await policyFrom(args, ctx);
         const trustRoot = await trustRootFrom(args, ctx);
-        const text = await readText(ctx, bundlePath, "bundle");
+        const text2 = await readText(ctx, bundlePath, "bundle");
         let json2;
         try {
-          json2 = JSON.parse(text);
+          json2 = JSON.parse(text2);
         } catch (e) {
           throw new SigstoreVerifyError("BUNDLE_INVALID", `${bundlePath} is not JSON: ${e.message}`);
         }
@@ -46374,7 +46617,7 @@ function releaseConfig(input3) {
     signing: {
       issuer: "https://token.actions.githubusercontent.com",
       // Only the publish workflow, run on a release branch, may sign what promote accepts.
-      identityRegexp: `https://github\\.com/${escapeRegExp(input3.repository)}/\\.github/workflows/release-publish\\.yml@refs/heads/release/.+`,
+      identityRegexp: `https://github\\.com/${escapeRegExp2(input3.repository)}/\\.github/workflows/release-publish\\.yml@refs/heads/release/.+`,
       requireAttestations: ["slsa", "sbom"]
     },
     ...input3.smoke ? { smoke: { repository: input3.smoke, success: "published" } } : {},
@@ -46679,12 +46922,12 @@ function initFiles(input3) {
     { path: "justfile", content: justfile() }
   ];
 }
-var CONCURRENCY_GROUP, escapeRegExp, RUNNERS;
+var CONCURRENCY_GROUP, escapeRegExp2, RUNNERS;
 var init_init_templates = __esm({
   "packages/cli/src/commands/init-templates.ts"() {
     "use strict";
     CONCURRENCY_GROUP = "relkit-release";
-    escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    escapeRegExp2 = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     RUNNERS = { amd64: "ubuntu-24.04", arm64: "ubuntu-24.04-arm" };
   }
 });
@@ -46791,8 +47034,8 @@ function detectRepository(cwd, env) {
   for (; ; ) {
     const gitConfig = join3(dir, ".git", "config");
     if (existsSync2(gitConfig)) {
-      const text = readFileSync2(gitConfig, "utf8");
-      const origin = /\[remote "origin"\][^[]*?url\s*=\s*(\S+)/.exec(text)?.[1];
+      const text2 = readFileSync2(gitConfig, "utf8");
+      const origin = /\[remote "origin"\][^[]*?url\s*=\s*(\S+)/.exec(text2)?.[1];
       const m = origin && /github\.com[:/]([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(origin);
       return m ? `${m[1]}/${m[2]}` : void 0;
     }
@@ -47016,19 +47259,19 @@ then: just prepare-release X.Y.Z → just publish-candidate X.Y.Z → just final
 });
 
 // packages/core/dist/changelog/freeze.js
-function afterEol(text, contentEnd) {
-  if (text.charCodeAt(contentEnd) === 13)
-    return text.charCodeAt(contentEnd + 1) === 10 ? contentEnd + 2 : contentEnd + 1;
-  if (text.charCodeAt(contentEnd) === 10)
+function afterEol(text2, contentEnd) {
+  if (text2.charCodeAt(contentEnd) === 13)
+    return text2.charCodeAt(contentEnd + 1) === 10 ? contentEnd + 2 : contentEnd + 1;
+  if (text2.charCodeAt(contentEnd) === 10)
     return contentEnd + 1;
   return contentEnd;
 }
-function trailingGap(text, start, end) {
-  const trimmed = trimBlankLines(text, start, end);
+function trailingGap(text2, start, end) {
+  const trimmed = trimBlankLines(text2, start, end);
   if (!trimmed)
-    return { eolEnd: start, gap: text.slice(start, end) };
-  const eolEnd = afterEol(text, trimmed[1]);
-  return { eolEnd, gap: text.slice(Math.min(eolEnd, end), end) };
+    return { eolEnd: start, gap: text2.slice(start, end) };
+  const eolEnd = afterEol(text2, trimmed[1]);
+  return { eolEnd, gap: text2.slice(Math.min(eolEnd, end), end) };
 }
 function headingLineText(doc, s) {
   return doc.text.slice(s.heading.start, s.heading.contentEnd);
@@ -47036,17 +47279,17 @@ function headingLineText(doc, s) {
 function hashesOf(doc, s) {
   return doc.text.slice(s.heading.start, s.heading.textStart).trimEnd();
 }
-function freeze(text, version2, options = {}) {
+function freeze(text2, version2, options = {}) {
   checkTagPrefix(options.tagPrefix);
   const v = targetVersion(version2, options.tagPrefix).version;
-  const doc = parseChangelog(text);
+  const doc = parseChangelog(text2);
   const t = doc.text;
   requireClosedBlocks(doc, `freezing ${v}`);
   const existing = singleSection(doc, v);
   const u = unreleasedSection(doc);
   if (existing) {
     if (existing.state === "frozen" && (!u || !hasEntries(doc, u.bodyStart, u.end)))
-      return text;
+      return text2;
     throw changelogError("CHANGELOG_STATE", at(doc, existing.heading.start), existing.state === "frozen" ? `${v} is already frozen here, and Unreleased (line ${u?.heading.line}) has new entries since; unfreeze ${v} first to release them together, or freeze them as the next version` : `version ${v} already exists here ("${existing.heading.text}"); choose a new version`);
   }
   if (!u) {
@@ -47117,15 +47360,15 @@ function freeze(text, version2, options = {}) {
   const frozen = `${hashesOf(doc, u)} [${v}] - TBD${eol}${eol}${blocks.join(`${eol}${eol}`)}${trailer}`;
   return applyEdits(t, [{ start: u.heading.start, end: u.end, text: fresh + frozen }]);
 }
-function unfreeze(text, version2, options = {}) {
+function unfreeze(text2, version2, options = {}) {
   checkTagPrefix(options.tagPrefix);
   const v = targetVersion(version2, options.tagPrefix).version;
-  const doc = parseChangelog(text);
+  const doc = parseChangelog(text2);
   const t = doc.text;
   requireClosedBlocks(doc, `unfreezing ${v}`);
   const s = singleSection(doc, v);
   if (!s)
-    return text;
+    return text2;
   if (s.state !== "frozen") {
     throw changelogError("CHANGELOG_STATE", at(doc, s.heading.start), s.state === "dated" ? `${v} is already finalized (dated ${s.date?.text}); a released version cannot be unfrozen` : `${v} has no TBD placeholder ("${s.heading.text}"), so it is not frozen`);
   }
@@ -47186,11 +47429,11 @@ var init_freeze = __esm({
 });
 
 // packages/core/dist/changelog/validate.js
-function validate2(text, options = {}) {
+function validate2(text2, options = {}) {
   checkTagPrefix(options.tagPrefix);
   const target = options.version === void 0 ? void 0 : targetVersion(options.version, options.tagPrefix).version;
   const today = options.today ?? todayUtc(options.clock);
-  const doc = parseChangelog(text);
+  const doc = parseChangelog(text2);
   const issues = [];
   const position = positioner(doc.text);
   const add2 = (severity, code, offset, message) => {
@@ -47339,7 +47582,7 @@ async function readChangelogFile(path2) {
     throw new ReleaseError("CHANGELOG_STATE", code === "ENOENT" ? `${path2}: no such file; pass the CHANGELOG with --file PATH` : `${path2}: cannot read the CHANGELOG (${code ?? e.message})`, { cause: e, details: { file: path2 } });
   }
 }
-async function writeFileAtomic(path2, text) {
+async function writeFileAtomic(path2, text2) {
   const target = await realpath(path2).catch(() => path2);
   const st = await stat(target).catch(() => void 0);
   const mode = st ? st.mode & 4095 : 420;
@@ -47347,7 +47590,7 @@ async function writeFileAtomic(path2, text) {
   const fh = await open2(tmp, "wx", mode);
   try {
     try {
-      await fh.writeFile(text, "utf8");
+      await fh.writeFile(text2, "utf8");
       await fh.chmod(mode);
       if (st)
         await fh.chown(st.uid, st.gid).catch(() => void 0);
@@ -47397,17 +47640,17 @@ async function finalizeFile(path2, version2, options) {
   return result;
 }
 async function notesFromFile(path2, version2, options) {
-  const text = await readChangelogFile(path2);
+  const text2 = await readChangelogFile(path2);
   try {
-    return releaseNotes(text, version2, options);
+    return releaseNotes(text2, version2, options);
   } catch (e) {
     throw located(path2, e);
   }
 }
 async function validateFile(path2, options) {
-  const text = await readChangelogFile(path2);
+  const text2 = await readChangelogFile(path2);
   try {
-    return validate2(text, options);
+    return validate2(text2, options);
   } catch (e) {
     throw located(path2, e);
   }
@@ -47462,10 +47705,10 @@ async function usage(fn) {
     throw e;
   }
 }
-function headingOf(text, version2) {
+function headingOf(text2, version2) {
   const v = version2.replace(/^[vV](?=\d)/, "");
-  const s = parseChangelog(text).sections.find((x) => x.version === v || x.label?.text === version2);
-  return s ? { heading: text.slice(s.heading.start, s.heading.contentEnd), line: s.heading.line } : void 0;
+  const s = parseChangelog(text2).sections.find((x) => x.version === v || x.label?.text === version2);
+  return s ? { heading: text2.slice(s.heading.start, s.heading.contentEnd), line: s.heading.line } : void 0;
 }
 function report(ctx, args, verb, version2, result, extra = {}) {
   const at2 = headingOf(result.text, version2);
@@ -47701,30 +47944,8 @@ async function loadCommands(argv) {
   return (await Promise.all((chosen.length > 0 ? chosen : groups2).map((g) => g.load()))).flat();
 }
 
-// packages/core/dist/redact.js
-var PATTERNS = [
-  /\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g,
-  /\b(Bearer|Basic|token)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
-  /(\/\/)[^/\s:@]+:[^/\s@]+@/g
-];
-var SECRET_ENV = /TOKEN|PASSWORD|SECRET|CREDENTIAL|AUTH/i;
-function secretsFromEnv(env) {
-  return Object.entries(env).filter(([k, v]) => SECRET_ENV.test(k) && v !== void 0).map(([, v]) => v);
-}
-function redactor(secrets) {
-  return (text) => {
-    let out = text;
-    const known = secrets().filter((s) => typeof s === "string" && s.length >= 6).sort((a, b) => b.length - a.length);
-    for (const s of known)
-      out = out.split(s).join("***");
-    for (const re of PATTERNS) {
-      out = out.replace(re, (m, p1) => p1 === "//" ? "//***@" : /^(Bearer|Basic|token)/i.test(m) ? `${p1} ***` : "***");
-    }
-    return out;
-  };
-}
-
 // packages/cli/src/redact.ts
+init_redact();
 function makeRedactor(env) {
   const secrets = secretsFromEnv(env);
   return redactor(() => secrets);
@@ -47983,16 +48204,16 @@ function summaryMarkdown(title, report2, code) {
 function writeOutputs(env, outputs) {
   const file2 = env.GITHUB_OUTPUT;
   if (!file2) return;
-  let text = "";
+  let text2 = "";
   for (const [k, v] of Object.entries(outputs)) {
     if (v === void 0) continue;
     const delimiter = `ghadelimiter_${randomUUID()}`;
-    text += `${k}<<${delimiter}
+    text2 += `${k}<<${delimiter}
 ${v}
 ${delimiter}
 `;
   }
-  if (text) appendFileSync(file2, text);
+  if (text2) appendFileSync(file2, text2);
 }
 async function runAction(options) {
   const { env, log } = options;
@@ -48092,6 +48313,6 @@ process.once("SIGTERM", () => controller.abort(new Error("cancelled")));
 process.exitCode = await actionMain({
   env: process.env,
   cwd: process.cwd(),
-  log: (text) => process.stdout.write(text),
+  log: (text2) => process.stdout.write(text2),
   signal: controller.signal
 });

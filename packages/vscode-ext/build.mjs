@@ -45,7 +45,7 @@ await build({
   bundle: true,
   external: ['vscode', 'mocha'],
 });
-// the connectRelease stand-in the host tests load through RELKIT_VSCODE_CONNECT_MODULE (not in the .vsix)
+// the connectRelease stand-in the host tests stage in place of dist/adapters.cjs (not in the .vsix)
 await build({
   ...common,
   entryPoints: { 'fixture-connect': 'src/test/fixture-connect.ts' },

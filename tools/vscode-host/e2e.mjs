@@ -28,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import util from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { installedExtensionDir, stageExtension, writeConnectShim } from './connect-override.mjs';
 import { startWorld } from './world.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -144,6 +145,11 @@ async function startServer(name, { smokeTestDriver, env }) {
       '--accept-server-license-terms', ...common], { encoding: 'utf8', env: fullEnv });
     log(`install ${path.basename(vsix)}:`, (r.stdout + r.stderr).trim().split('\n').pop());
     if (r.status !== 0) throw new Error(`could not install ${vsix}`);
+    // Another connectRelease (fallback world, --connect-module): the installed dist/adapters.cjs forwards to it.
+    if (world?.connectModule) {
+      writeConnectShim(installedExtensionDir(dirs.extensions, pkg), world.connectModule);
+      log(`connectRelease of the installed extension: ${world.connectModule}`);
+    }
   }
   const args = [path.join(opt.vscode, 'out/server-main.js'), '--host', '127.0.0.1', '--port', String(port),
     '--without-connection-token', '--accept-server-license-terms', '--telemetry-level', 'off',
@@ -214,8 +220,11 @@ try {
     });
     const done = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (code) => resolve(code)));
     const remote = (p) => `vscode-remote://${host}${p}`;
+    // Another connectRelease: the development copy is a staged extension folder whose
+    // dist/adapters.cjs forwards to it (the built extension has no override).
+    const devExtDir = world.connectModule ? stageExtension(extDir, mk('ext-dev'), world.connectModule) : extDir;
     await page.goto(pageUrl(host, workspace, [
-      ['extensionDevelopmentPath', remote(extDir)],
+      ['extensionDevelopmentPath', remote(devExtDir)],
       ['extensionTestsPath', remote(suite)],
     ]));
     const code = await Promise.race([done, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs))]);

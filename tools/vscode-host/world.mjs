@@ -7,7 +7,9 @@
 // On request only (--fallback-world), a reduced world: the real local docker-registry (from @relkit/testkit) with two
 // two-platform images (1.2.2 = latest, 1.2.3 = published, not promoted), and GitHub + signature
 // verification as a JSON file served to the extension by a connectRelease stand-in
-// (packages/vscode-ext/out/test/fixture-connect.cjs) through RELKIT_VSCODE_CONNECT_MODULE.
+// (packages/vscode-ext/out/test/fixture-connect.cjs). A world with another connectRelease names
+// it in `connectModule`; e2e.mjs stages it as the extension's dist/adapters.cjs
+// (connect-override.mjs): the extension has no env var or setting to load another module.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,7 +43,7 @@ async function findFullWorld(log, connectModule) {
 }
 
 /**
- * Starts the world. Returns {kind, version, workspace, env, secrets, previousDigest, versionDigest,
+ * Starts the world. Returns {kind, connectModule?, version, workspace, env, secrets, previousDigest, versionDigest,
  * latestDigest(), gitHubState(), reset(), stop()}; `env` is what the VS Code server (and so the
  * extension host) gets; `workspace` is the folder VS Code opens (it holds release.config.json).
  */
@@ -50,7 +52,7 @@ export async function startWorld({ extDir, dir, log, preferFallback = false, con
   if (start) {
     log(`release world: startReleaseWorld() (registry + GitHub simulator + sigstore mock) with connectRelease from ${connectModule ?? '@relkit/connect'}`);
     const world = await fullWorld(await start());
-    if (connectModule) world.env.RELKIT_VSCODE_CONNECT_MODULE = path.resolve(connectModule);
+    if (connectModule) world.connectModule = path.resolve(connectModule);
     return world;
   }
   // Never degrade silently to the stand-in: only an explicit --fallback-world uses it.
@@ -137,11 +139,11 @@ async function fallbackWorld({ extDir, dir }) {
     fs.writeFileSync(path.join(workspace, 'release.config.json'), `${JSON.stringify(config, null, 2)}\n`);
     return {
       kind: 'fallback',
+      connectModule,
       version: VERSION,
       previous: PREVIOUS,
       workspace,
       env: {
-        RELKIT_VSCODE_CONNECT_MODULE: connectModule,
         RELKIT_E2E_WORLD: worldFile,
         RELKIT_GITHUB_TOKEN: token,
       },

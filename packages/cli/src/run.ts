@@ -1,5 +1,9 @@
 // Process entry: binds main() to the real process. Kept apart so main() stays testable in-process.
 import { main } from './main.js';
+import { makeRedactor, redactStream } from './redact.js';
+
+// Whatever reaches stderr without the context (debug logs, warnings) is redacted too.
+redactStream(process.stderr, makeRedactor(process.env));
 
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort(new Error('interrupted')));

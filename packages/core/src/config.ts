@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ReleaseError } from './errors.js';
+import { identityRegexpProblem } from './identity-policy.js';
 import type { ReleaseVersion } from './version.js';
 
 /**
@@ -25,7 +26,13 @@ export const signingPolicySchema = z
       .string()
       .min(1)
       .optional()
-      .describe('regexp for the certificate identity; always anchored (^…$)'),
+      .describe(
+        'regexp for the certificate identity; always anchored (^…$); must begin with https://github\\.com/OWNER/REPO/ of the repository or a trusted signer',
+      ),
+    trustedSigners: z
+      .array(z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: 'expected OWNER/REPO' }))
+      .optional()
+      .describe('other repositories whose workflows may sign (e.g. a shared release workflow)'),
     key: z.string().optional().describe('path to a PEM public key, for keyed signing'),
     trustedRoot: z
       .string()
@@ -96,7 +103,18 @@ export const releaseConfigSchema = z
       .strict()
       .default({ insecure: [] }),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // A fork's workflow must not be able to sign: the identity regexp pins owner/repo (identity-policy.ts).
+    const signing = config.signing;
+    if (signing?.identityRegexp === undefined) return;
+    const problem = identityRegexpProblem(signing.identityRegexp, {
+      repository: config.repository,
+      trustedSigners: signing.trustedSigners,
+      issuer: signing.issuer,
+    });
+    if (problem) ctx.addIssue({ code: 'custom', path: ['signing', 'identityRegexp'], message: problem });
+  });
 
 export type ReleaseConfig = z.output<typeof releaseConfigSchema>;
 export type ReleaseConfigInput = z.input<typeof releaseConfigSchema>;

@@ -474,7 +474,7 @@ describe('forgePort under the release engine', () => {
     images: [{ name: 'ghcr.io/acme/app' }],
     signing: {
       issuer: 'https://token.actions.githubusercontent.com',
-      identityRegexp: '^https://github.com/acme/',
+      identityRegexp: `https://github\\.com/${R}/.*`,
     },
   });
   const ports = (forge: ForgePort): ReleasePorts => ({

@@ -1,3 +1,4 @@
+import { holdSecret } from '@relkit/release-core/redact';
 import { RegistryError } from './errors.js';
 
 /** How to prove who we are to one registry. Never printed, never put in an error message. */
@@ -116,7 +117,9 @@ export class Authenticator {
   /** Credentials are looked up lazily: anonymous registries never run a credential helper. */
   private credential(registry: string, signal?: AbortSignal): Promise<RegistryCredential | undefined> {
     const s = this.state(registry);
-    s.credential ??= this.provider ? this.provider(registry, signal) : Promise.resolve(undefined);
+    s.credential ??= this.provider
+      ? this.provider(registry, signal).then(holdCredential)
+      : Promise.resolve(undefined);
     return s.credential;
   }
 
@@ -255,6 +258,7 @@ export class Authenticator {
       s.inflight.set(key, p);
     }
     const t = await p;
+    holdSecret(t.value);
     s.tokens.set(key, t);
     return t;
   }
@@ -321,6 +325,18 @@ export class Authenticator {
     const ttl = typeof body?.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
     return { value, expiresAt: Date.now() + Math.max(5, ttl - 10) * 1000, scopes };
   }
+}
+
+/**
+ * Every redactor in the process masks the credentials this client holds (and their base64
+ * forms): a debug log (NODE_DEBUG=http, say) must not print a docker-config password.
+ */
+function holdCredential(cred: RegistryCredential | undefined): RegistryCredential | undefined {
+  if (cred?.kind === 'basic') {
+    holdSecret(cred.password);
+    holdSecret(`${cred.username}:${cred.password}`);
+  } else if (cred) holdSecret(cred.token);
+  return cred;
 }
 
 function basicHeader(cred: { username: string; password: string }): string {

@@ -11,9 +11,6 @@ export type ConnectOptions = ReleaseConnectOptions;
 /** Builds the ReleaseService with the registry, sigstore and GitHub adapters (connectRelease). */
 export type ConnectRelease = (options: ConnectOptions) => Promise<ReleaseService>;
 
-/** The env var that points at another module exporting connectRelease (tests, custom wiring). */
-export const CONNECT_MODULE_ENV = 'RELKIT_VSCODE_CONNECT_MODULE';
-
 function pick(mod: unknown, from: string): ConnectRelease {
   const m = mod as { connectRelease?: unknown; default?: { connectRelease?: unknown } } | undefined;
   const fn = m?.connectRelease ?? m?.default?.connectRelease;
@@ -29,15 +26,10 @@ function pick(mod: unknown, from: string): ConnectRelease {
 /**
  * Loads connectRelease on first use. The adapters (registry client, sigstore verification,
  * Octokit) are a separate bundle, dist/adapters.cjs, so activation does not pay for them.
+ * There is no override: the extension-host tests that need another connectRelease stage a copy
+ * of the extension whose dist/adapters.cjs forwards to it (tools/vscode-host/connect-override.mjs).
  */
-export async function loadConnectRelease(
-  extensionPath: string,
-  env: Readonly<Record<string, string | undefined>>,
-): Promise<ConnectRelease> {
-  const override = env[CONNECT_MODULE_ENV];
-  if (override) {
-    return pick(await import(pathToFileURL(path.resolve(override)).href), override);
-  }
+export async function loadConnectRelease(extensionPath: string): Promise<ConnectRelease> {
   const bundle = path.join(extensionPath, 'dist', 'adapters.cjs');
   return pick(await import(pathToFileURL(bundle).href), 'dist/adapters.cjs');
 }

@@ -100,7 +100,7 @@ export function activate(context: vscode.ExtensionContext): RelkitApi {
       throw new ExtensionError('SIGN_IN_REQUIRED', 'sign in to GitHub to read releases and pull requests');
     }
     const t0 = performance.now();
-    connectRelease ??= await loadConnectRelease(context.extensionPath, env);
+    connectRelease ??= await loadConnectRelease(context.extensionPath);
     // the adapters find the token the way gh does (GH_TOKEN / GH_ENTERPRISE_TOKEN); hand it over both ways
     const tokenEnv = { ...env, [authProvider(env) === 'github' ? 'GH_TOKEN' : 'GH_ENTERPRISE_TOKEN']: token };
     const service = await connectRelease({ ...where, env: tokenEnv, githubToken: token });

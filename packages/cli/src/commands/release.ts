@@ -19,6 +19,14 @@ import {
 import { emitReport } from '../report.js';
 import { lockHolder, renderEvent, renderPlan, renderResult, renderStatus, styleFor } from '../render.js';
 
+/**
+ * Every execution event of a promote, rollback or abandon is published on the diagnostics
+ * channel `relkit:execution` (node:diagnostics_channel), for tracing tools. Nothing listens
+ * unless a preload subscribes: the crash-resume tests kill the process from one
+ * (src/e2e/crash-after.mjs), so no test hook ships in the CLI.
+ */
+const executionChannel = process.getBuiltinModule('node:diagnostics_channel').channel('relkit:execution');
+
 async function service(args: ParsedArgs, ctx: CliContext): Promise<ReleaseService> {
   const connect = ctx.connect ?? connectRelease;
   return connect({ cwd: ctx.cwd, configPath: stringOption(args, 'config'), env: ctx.env });
@@ -108,10 +116,7 @@ async function runPlan(
         const line = renderEvent(e, style);
         if (line !== undefined) ctx.stdout(`${line}\n`);
       }
-      // Crash-injection hook for the resume tests: die hard right after a given write.
-      if (e.type === 'step-succeeded' && ctx.env.RELKIT_TEST_CRASH_AFTER === e.step.id) {
-        process.kill(process.pid, 'SIGKILL');
-      }
+      if (executionChannel.hasSubscribers) executionChannel.publish(e);
     };
     // After a confirmation the engine observes again: the world may have moved while we asked.
     const result = await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) });

@@ -3,7 +3,7 @@
 // real registry, the OpenAPI-validated GitHub simulator and mock Sigstore).
 import { afterEach, describe, expect, it } from 'vitest';
 import { startReleaseWorld, type ReleaseWorld } from '@relkit/testkit';
-import { runCli } from './harness.js';
+import { expectExit, expectOutput, jsonOf, runCli } from './harness.js';
 
 let world: ReleaseWorld | undefined;
 afterEach(async () => {
@@ -19,8 +19,8 @@ interface Reading {
 }
 
 async function reading(w: ReleaseWorld, version: string): Promise<Reading & { code: number | null }> {
-  const r = await runCli(w, ['status', version, '--json']);
-  return { ...(JSON.parse(r.stdout) as Reading), code: r.code };
+  const r = expectExit(await runCli(w, ['status', version, '--json']), 0);
+  return { ...jsonOf<Reading>(r), code: r.code };
 }
 
 async function phases(w: ReleaseWorld) {
@@ -37,27 +37,27 @@ describe('release-cli status: phases before and after promote and rollback', { t
     expect(before.current).toMatchObject({ phase: 'smoke-passed', promoteInProgress: false, code: 0 });
     expect(before.current.actions.promote).toMatchObject({ allowed: true, rollForward: false });
 
-    expect((await runCli(w, ['promote', w.version, '--yes'])).code).toBe(0);
+    expectExit(await runCli(w, ['promote', w.version, '--yes']), 0);
     const promoted = await phases(w);
     expect(promoted.current).toMatchObject({ phase: 'promoted', promoteInProgress: false, code: 0 });
     expect(promoted.previous).toMatchObject({ phase: 'superseded', promoteInProgress: false, code: 0 });
     expect(promoted.previous.actions.rollbackTo).toMatchObject({ allowed: true });
     expect(promoted.current.actions.promote).toMatchObject({ allowed: false });
 
-    expect((await runCli(w, ['rollback', '--to', w.previous, '--yes'])).code).toBe(0);
+    expectExit(await runCli(w, ['rollback', '--to', w.previous, '--yes']), 0);
     const rolledBack = await phases(w);
     expect(rolledBack.current).toMatchObject({ phase: 'rolled-back', promoteInProgress: false, code: 0 });
     expect(rolledBack.current.actions.promote).toMatchObject({ allowed: true, rollForward: true });
     expect(rolledBack.previous).toMatchObject({ phase: 'promoted', promoteInProgress: false, code: 0 });
 
     const text = await runCli(w, ['status', w.version]);
-    expect(text.stdout).toMatch(
+    expectOutput(text, 'stdout').toMatch(
       new RegExp(
         `^release ${w.version.replace(/\./g, '\\.')}  phase: rolled-back  ready to roll forward$`,
         'm',
       ),
     );
-    expect(text.stdout).toContain('promote (roll forward): roll forward: latest goes back to');
-    expect(text.stdout).not.toContain('interrupted');
+    expectOutput(text, 'stdout').toContain('promote (roll forward): roll forward: latest goes back to');
+    expectOutput(text, 'stdout').not.toContain('interrupted');
   });
 });

@@ -2,7 +2,7 @@
 // simulator (OpenAPI-validated) and mock Sigstore, as a release engineer would run it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { skopeoDigest, startFaultProxy, startReleaseWorld, type ReleaseWorld } from '@relkit/testkit';
-import { runCli } from './harness.js';
+import { expectExit, expectOutput, expectSignal, jsonOf, runCli } from './harness.js';
 
 let world: ReleaseWorld | undefined;
 afterEach(async () => {
@@ -19,8 +19,8 @@ describe('release-cli promote', () => {
   it('promotes a published release: latest → exact X.Y.Z index digest, release published, PR merged', async () => {
     world = await startReleaseWorld();
     const status = await runCli(world, ['status', world.version, '--json']);
-    expect(status.code).toBe(0);
-    const st = JSON.parse(status.stdout) as {
+    expectExit(status, 0);
+    const st = jsonOf(status) as {
       phase: string;
       promotable: boolean;
       gates: { id: string; status: string }[];
@@ -30,14 +30,14 @@ describe('release-cli promote', () => {
     expect(st.promotable).toBe(true);
 
     const dry = await runCli(world, ['promote', world.version, '--dry-run']);
-    expect(dry.code).toBe(0);
-    expect(dry.stdout).toContain(`point ${world.image}:latest at ${world.version}`);
+    expectExit(dry, 0);
+    expectOutput(dry, 'stdout').toContain(`point ${world.image}:latest at ${world.version}`);
     expect(await latestDigest(world)).toBe(world.images.previous.digest);
 
     const r = await runCli(world, ['promote', world.version, '--yes', '--json']);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as {
+    expectOutput(r, 'stderr').toBe('');
+    expectExit(r, 0);
+    const out = jsonOf(r) as {
       result: { status: string; journal: { id: string; status: string; before?: string; after?: string }[] };
     };
     expect(out.result.status).toBe('succeeded');
@@ -55,11 +55,9 @@ describe('release-cli promote', () => {
     expect(world.github.pull(world.repository, world.pullRequest).merged).toBe(true);
 
     const again = await runCli(world, ['promote', world.version, '--yes']);
-    expect(again.code).toBe(0);
-    expect(again.stdout).toContain('nothing to do');
-    const after = JSON.parse((await runCli(world, ['status', world.version, '--json'])).stdout) as {
-      phase: string;
-    };
+    expectExit(again, 0);
+    expectOutput(again, 'stdout').toContain('nothing to do');
+    const after = jsonOf<{ phase: string }>(await runCli(world, ['status', world.version, '--json']));
     expect(after.phase).toBe('promoted');
   });
 
@@ -69,8 +67,8 @@ describe('release-cli promote', () => {
   ] as const)('refuses with exit 3 and changes nothing when %s', async (_n, options, gateId) => {
     world = await startReleaseWorld(options);
     const r = await runCli(world, ['promote', world.version, '--yes', '--json']);
-    expect(r.code).toBe(3);
-    const out = JSON.parse(r.stdout) as { plan: { gates: { id: string; status: string }[] } };
+    expectExit(r, 3);
+    const out = jsonOf(r) as { plan: { gates: { id: string; status: string }[] } };
     expect(out.plan.gates.filter((g) => g.status !== 'pass').map((g) => g.id)).toContain(gateId);
     expect(await latestDigest(world)).toBe(world.images.previous.digest);
     expect(world.github.releases(world.repository).find((x) => x.tag === world!.version)?.draft).toBe(true);
@@ -81,7 +79,7 @@ describe('release-cli promote', () => {
     const unsigned = await world.publishImage('9.9.9', { signed: false });
     expect(unsigned.digest).toMatch(/^sha256:/);
     const r = await runCli(world, ['status', '9.9.9', '--json']);
-    const st = JSON.parse(r.stdout) as { gates: { id: string; status: string; reason: string }[] };
+    const st = jsonOf(r) as { gates: { id: string; status: string; reason: string }[] };
     const sig = st.gates.find((g) => g.id === 'image-signature');
     expect(sig?.status).toBe('fail');
     expect(sig?.reason).toMatch(/no signature/);
@@ -92,20 +90,19 @@ describe('release-cli promote', () => {
     const steps = [`move-tag ${world.image}:latest`, `publish-release ${world.version}`];
     const shortLock = { RELKIT_LOCK_TTL_SECONDS: '6' };
     for (const step of steps) {
-      const crashed = await runCli(world, ['promote', world.version, '--yes'], {
-        ...shortLock,
-        RELKIT_TEST_CRASH_AFTER: step,
+      const crashed = await runCli(world, ['promote', world.version, '--yes'], shortLock, {
+        crashAfter: step,
       });
-      expect(crashed.signal).toBe('SIGKILL');
+      expectSignal(crashed, 'SIGKILL');
       // The lock of a killed run stays until it expires; a re-run meanwhile says who holds it.
       const blocked = await runCli(world, ['promote', world.version, '--yes']);
-      expect(blocked.code).toBe(4);
-      expect(blocked.stderr).toMatch(/holds the lock/);
+      expectExit(blocked, 4);
+      expectOutput(blocked, 'stderr').toMatch(/holds the lock/);
       await new Promise((r) => setTimeout(r, 6500));
     }
     const resumed = await runCli(world, ['promote', world.version, '--yes', '--json']);
-    expect(resumed.code).toBe(0);
-    const out = JSON.parse(resumed.stdout) as { result: { journal: { id: string; status: string }[] } };
+    expectExit(resumed, 0);
+    const out = jsonOf(resumed) as { result: { journal: { id: string; status: string }[] } };
     expect(out.result.journal.map((j) => j.status)).toEqual(['skipped', 'skipped', 'done']);
     expect(await latestDigest(world)).toBe(world.images.version.digest);
     expect(world.github.pull(world.repository, world.pullRequest).merged).toBe(true);
@@ -127,20 +124,20 @@ describe('release-cli promote', () => {
 
   it('rolls latest back to the previous version and then refuses to abandon the published one', async () => {
     world = await startReleaseWorld();
-    expect((await runCli(world, ['promote', world.version, '--yes'])).code).toBe(0);
+    expectExit(await runCli(world, ['promote', world.version, '--yes']), 0);
     const rb = await runCli(world, ['rollback', '--to', world.previous, '--yes', '--json']);
-    expect(rb.code).toBe(0);
+    expectExit(rb, 0);
     expect(await latestDigest(world)).toBe(world.images.previous.digest);
     expect(world.github.releases(world.repository).find((x) => x.tag === world!.version)?.draft).toBe(false);
     const ab = await runCli(world, ['abandon', world.version, '--yes']);
-    expect(ab.code).toBe(1);
-    expect(ab.stderr).toMatch(/published/);
+    expectExit(ab, 1);
+    expectOutput(ab, 'stderr').toMatch(/published/);
   });
 
   it('abandons an unpromoted release: draft deleted, tag deleted, PR closed', async () => {
     world = await startReleaseWorld();
     const r = await runCli(world, ['abandon', world.version, '--yes']);
-    expect(r.code).toBe(0);
+    expectExit(r, 0);
     expect(world.github.releases(world.repository).find((x) => x.tag === world!.version)).toBeUndefined();
     expect(world.github.refSha(world.repository, `refs/tags/${world.version}`)).toBeUndefined();
     expect(world.github.pull(world.repository, world.pullRequest).state).toBe('closed');
@@ -162,8 +159,8 @@ describe('release-cli promote', () => {
         readFileSync(world.configPath, 'utf8').replaceAll(world.registry.host, proxy.host),
       );
       const r = await runCli(world, ['promote', world.version, '--yes']);
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
+      expectOutput(r, 'stderr').toBe('');
+      expectExit(r, 0);
       expect(proxy.log.filter((l) => l.status === 429)).toHaveLength(3);
       expect(await latestDigest(world)).toBe(world.images.version.digest);
     } finally {

@@ -23,7 +23,7 @@ const config: ReleaseConfig = parseConfig({
   images: [{ name: IMAGE, platforms: ['linux/amd64', 'linux/arm64'] }],
   signing: {
     issuer: 'https://token.actions.githubusercontent.com',
-    identityRegexp: 'https://github.com/acme/app/.*',
+    identityRegexp: 'https://github\\.com/acme/app/.*',
     requireAttestations: ['slsa'],
   },
   smoke: { repository: 'acme/app-smoke', success: 'published' },

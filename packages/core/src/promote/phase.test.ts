@@ -22,7 +22,7 @@ const config = parseConfig({
   ],
   signing: {
     issuer: 'https://token.actions.githubusercontent.com',
-    identityRegexp: 'https://github.com/acme/app/.*',
+    identityRegexp: 'https://github\\.com/acme/app/.*',
   },
   smoke: { repository: 'acme/app-smoke', success: 'published' },
 });

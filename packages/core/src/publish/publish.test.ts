@@ -478,7 +478,9 @@ describe("with core's CHANGELOG engine on the origin's real CHANGELOGs", () => {
       w.branches.set(`release/${c.version}`, sha(40));
       w.commits.set(sha(40), new Map([['CHANGELOG.md', c.before]]));
       w.tags = new Map([[`${c.version}-rc1`, sha(40)]]);
-      const cfg = parseConfig({ ...config, repository: c.repository, smoke: undefined });
+      // acme/app's release workflow signs for the origin's repository here (identity-policy.ts)
+      const signing = { ...config.signing!, trustedSigners: ['acme/app'] };
+      const cfg = parseConfig({ ...config, repository: c.repository, smoke: undefined, signing });
       const ports = { ...portsFor(w), changelog: undefined };
       const { plan: p, result } = await createPublishService(cfg, ports).publish(c.version, {
         run,

@@ -16,7 +16,7 @@ export const config: ReleaseConfig = parseConfig({
   images: [{ name: 'ghcr.io/acme/app', platforms: ['linux/amd64', 'linux/arm64'] }],
   signing: {
     issuer: 'https://token.actions.githubusercontent.com',
-    identityRegexp: 'https://github.com/acme/app/.*',
+    identityRegexp: 'https://github\\.com/acme/app/.*',
   },
 });
 

@@ -3,7 +3,8 @@
 // @relkit/release-core; the registry is the real local docker-registry the harness started,
 // reached over plain HTTP; GitHub and signature verification are a JSON file the harness writes
 // (its path in RELKIT_E2E_WORLD), so the harness can read back what the promote did.
-// Loaded through RELKIT_VSCODE_CONNECT_MODULE; never part of the .vsix.
+// Staged as the extension's dist/adapters.cjs by tools/vscode-host/connect-override.mjs; never
+// part of the .vsix.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

@@ -17,7 +17,7 @@ export const config: ReleaseConfig = parseConfig({
   signing: {
     issuer: 'https://token.actions.githubusercontent.com',
     identityRegexp:
-      'https://github.com/acme/app/\\.github/workflows/release-publish\\.yml@refs/heads/release/.*',
+      'https://github\\.com/acme/app/\\.github/workflows/release-publish\\.yml@refs/heads/release/.*',
   },
   smoke: { repository: 'acme/app-smoke' },
 });
