@@ -15,6 +15,8 @@ export type {
   SignerPolicy,
 } from './policy.js';
 export { CLAIM_NAMES } from './claims.js';
+export { signerWorkflowUri } from './provenance.js';
+export type { ProvenanceField, ProvenancePolicy } from './provenance.js';
 export type { CertificateExtension, FulcioClaimName, FulcioClaims } from './claims.js';
 export { loadTrustRootFile, parseTrustRoot, publicGoodTrustRoot, refreshTrustRoot } from './trust-root.js';
 export type { TrustRoot, TrustRootRefreshOptions } from './trust-root.js';
@@ -42,10 +44,11 @@ export type {
   SignatureSource,
   VerifyImageOptions,
 } from './image.js';
-export { signaturePort, toSignatureCheck } from './port.js';
+export { provenanceOf, signaturePort, toSignatureCheck } from './port.js';
 export type {
   ImageSigningPolicy,
   SignatureCheck,
   SignaturePortAdapter,
   SignaturePortOptions,
+  SignerProvenance,
 } from './port.js';

@@ -31,6 +31,8 @@ export type SignatureCheck =
         readonly integratedTime?: string | undefined;
       };
       readonly attestations: readonly AttestationRequirement[];
+      /** What the signing certificate says the image was built from; absent for keyed signatures. */
+      readonly provenance?: SignerProvenance | undefined;
     }
   | { readonly state: 'rejected'; readonly digest: string; readonly reasons: readonly string[] }
   | { readonly state: 'unsigned'; readonly digest: string }
@@ -41,6 +43,36 @@ export type SignatureCheck =
       /** True when looking again later may answer (network, timeout, 5xx, rate limit). */
       readonly transient: boolean;
     };
+
+/** The build facts of a Fulcio certificate (core's BuildProvenance): reported here, judged by core. */
+export interface SignerProvenance {
+  readonly sourceRepository?: string | undefined;
+  readonly sourceDigest?: string | undefined;
+  readonly sourceRef?: string | undefined;
+  /** The build signer URI with its `@ref`, e.g. https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1. */
+  readonly signerWorkflow?: string | undefined;
+  readonly runnerEnvironment?: string | undefined;
+  readonly buildTrigger?: string | undefined;
+  readonly runInvocation?: string | undefined;
+}
+
+/** The provenance claims of a verified certificate signer; undefined for a keyed one. */
+export function provenanceOf(s: VerifiedSigner): SignerProvenance | undefined {
+  if (s.kind !== 'certificate') return undefined;
+  const c = s.claims;
+  const p: Record<string, string> = {};
+  const put = (k: keyof SignerProvenance, v: string | undefined) => {
+    if (v !== undefined) p[k] = v;
+  };
+  put('sourceRepository', c.sourceRepositoryUri);
+  put('sourceDigest', c.sourceRepositoryDigest);
+  put('sourceRef', c.sourceRepositoryRef);
+  put('signerWorkflow', c.buildSignerUri);
+  put('runnerEnvironment', c.runnerEnvironment);
+  put('buildTrigger', c.buildTrigger);
+  put('runInvocation', c.runInvocationUri);
+  return p as SignerProvenance;
+}
 
 /** Could-not-look codes of the registry reads worth retrying (@relkit/registry's TRANSIENT_CODES). */
 const TRANSIENT = new Set<string>(TRANSIENT_CODES);
@@ -80,8 +112,16 @@ export function toSignatureCheck(r: ImageVerification): SignatureCheck {
   ].filter((k): k is AttestationRequirement => k !== undefined);
   switch (r.verdict) {
     case 'verified':
-    case 'missing-attestation':
-      return { state: 'verified', digest: r.digest, signer: signerOf(r.signers[0]!), attestations: kinds };
+    case 'missing-attestation': {
+      const provenance = provenanceOf(r.signers[0]!);
+      return {
+        state: 'verified',
+        digest: r.digest,
+        signer: signerOf(r.signers[0]!),
+        attestations: kinds,
+        ...(provenance ? { provenance } : {}),
+      };
+    }
     case 'not-signed':
       return { state: 'unsigned', digest: r.digest };
     case 'rejected':

@@ -171,7 +171,10 @@ export interface WorkflowIdentity {
   readonly ref?: string;
   /** default .github/workflows/release.yml. */
   readonly workflow?: string;
+  /** The commit the workflow ran on (certificate source digest …57264.1.13), default a×40. */
   readonly sha?: string;
+  /** `github-hosted` (default) or `self-hosted` (certificate runner environment …57264.1.11). */
+  readonly runnerEnvironment?: 'github-hosted' | 'self-hosted';
   readonly eventName?: string;
   readonly issuer?: string;
   /** Override the URI SAN (defaults to https://github.com/<repo>/<workflow>@<ref>). */
@@ -213,7 +216,7 @@ export function fakeGithubActionsToken(id: WorkflowIdentity = {}): string {
     job_workflow_ref: jobWorkflowRef,
     job_workflow_sha: sha,
     event_name: id.eventName ?? 'push',
-    runner_environment: 'github-hosted',
+    runner_environment: id.runnerEnvironment ?? 'github-hosted',
     run_id: '42',
     run_attempt: '1',
   };
