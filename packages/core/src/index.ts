@@ -18,8 +18,21 @@ export {
   floatingTags,
 } from './version.js';
 export type { ReleaseVersion } from './version.js';
-export { parseConfig, parseConfigText, releaseConfigJsonSchema, releaseBranchName } from './config.js';
-export type { ReleaseConfig, ReleaseConfigInput, SigningPolicy } from './config.js';
+export {
+  GITHUB_ACTIONS_ISSUER,
+  parseConfig,
+  parseConfigText,
+  provenanceRule,
+  releaseConfigJsonSchema,
+  releaseBranchName,
+} from './config.js';
+export type {
+  ProvenanceConfig,
+  ProvenanceRule,
+  ReleaseConfig,
+  ReleaseConfigInput,
+  SigningPolicy,
+} from './config.js';
 export { asObservationError, isTransient } from './observations.js';
 export type * from './observations.js';
 export type { RegistryPort, SignaturePort, ForgePort, Clock, ReleasePorts } from './ports.js';
