@@ -68,6 +68,12 @@ export interface BuildProvenance {
   readonly runInvocation?: string | undefined;
 }
 
+/** The source a SLSA provenance attestation names (`resolvedDependencies`' git commit and ref). */
+export interface SlsaSourceObservation {
+  readonly sourceDigest?: string | undefined;
+  readonly sourceRef?: string | undefined;
+}
+
 export type SignatureObservation =
   | {
       readonly state: 'verified';
@@ -77,6 +83,8 @@ export type SignatureObservation =
       readonly attestations: readonly ('slsa' | 'sbom')[];
       /** The signing certificate's build facts (of the signer reported above). */
       readonly provenance?: BuildProvenance | undefined;
+      /** One per verified SLSA provenance attestation: the source it names (empty when none). */
+      readonly slsaSources?: readonly SlsaSourceObservation[] | undefined;
     }
   /** Signatures were found, but none satisfied the policy. */
   | { readonly state: 'rejected'; readonly digest: string; readonly reasons: readonly string[] }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { SigstoreVerifyError, type SigstoreVerifyErrorCode } from './errors.js';
 import { DSSE_ENVELOPE_MEDIA_TYPE, legacyLayerToBundle, SIMPLE_SIGNING_MEDIA_TYPE } from './legacy.js';
 import type { ReferrerDescriptor, SignatureStore } from './store.js';
+import { slsaSourceOf, type SlsaSource } from './slsa.js';
 import { checkSimpleSigningPayload, splitDigest } from './subject.js';
 import type { BundleVerifier, VerifiedSigner } from './verify.js';
 
@@ -26,6 +27,8 @@ export interface SignatureFinding {
   readonly predicateType?: string;
   readonly outcome: 'verified' | 'rejected';
   readonly signer?: VerifiedSigner;
+  /** For a verified SLSA provenance attestation: the source it says the build was made from. */
+  readonly slsaSource?: SlsaSource;
   readonly reason?: { readonly code: SigstoreVerifyErrorCode; readonly message: string };
 }
 
@@ -34,6 +37,8 @@ export interface AttestationFound {
   readonly category: AttestationCategory;
   readonly source: SignatureSource;
   readonly signer: VerifiedSigner;
+  /** For SLSA provenance: the source commit and ref of the build, when it names them. */
+  readonly slsaSource?: SlsaSource;
 }
 
 /** A place discovery could not read. Never means "not signed". */
@@ -212,11 +217,16 @@ export async function verifyImage(
         const json = JSON.parse(Buffer.from(blob).toString('utf8')) as unknown;
         const r = verifier.verify(json, { subjectDigest: digest });
         const predicateType = r.content.kind === 'dsse' ? r.content.statement?.predicateType : undefined;
+        const slsaSource =
+          predicateType === SLSA_PROVENANCE_V1 && r.content.kind === 'dsse'
+            ? slsaSourceOf(r.content.statement)
+            : undefined;
         return {
           kind: predicateType === COSIGN_SIGN_PREDICATE ? 'signature' : 'attestation',
           ...(predicateType ? { predicateType } : {}),
           outcome: 'verified',
           signer: r.signer,
+          ...(slsaSource ? { slsaSource } : {}),
         };
       } catch (e) {
         const predicateType = peekPredicateType(blob);
@@ -254,11 +264,16 @@ export async function verifyImage(
               : verifier.verify(conv.bundle, { subjectDigest: digest });
             if (isSig) checkSimpleSigningPayload(conv.payload!, digest);
             const predicateType = r.content.kind === 'dsse' ? r.content.statement?.predicateType : undefined;
+            const slsaSource =
+              predicateType === SLSA_PROVENANCE_V1 && r.content.kind === 'dsse'
+                ? slsaSourceOf(r.content.statement)
+                : undefined;
             return {
               kind: isSig ? 'signature' : 'attestation',
               ...(predicateType ? { predicateType } : {}),
               outcome: 'verified',
               signer: r.signer,
+              ...(slsaSource ? { slsaSource } : {}),
             };
           } catch (e) {
             return {
@@ -344,6 +359,7 @@ export function decide(
       category: attestationCategory(f.predicateType!),
       source: f.source,
       signer: f.signer!,
+      ...(f.slsaSource ? { slsaSource: f.slsaSource } : {}),
     }));
   const missing = [...new Set(required)].filter((r) => !attestations.some((a) => satisfies(r, a.category)));
   const rejected = findings.filter((f) => f.outcome === 'rejected');

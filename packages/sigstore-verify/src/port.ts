@@ -33,6 +33,8 @@ export type SignatureCheck =
       readonly attestations: readonly AttestationRequirement[];
       /** What the signing certificate says the image was built from; absent for keyed signatures. */
       readonly provenance?: SignerProvenance | undefined;
+      /** One per verified SLSA provenance attestation: the source it names (empty when none). */
+      readonly slsaSources?: readonly { readonly sourceDigest?: string; readonly sourceRef?: string }[];
     }
   | { readonly state: 'rejected'; readonly digest: string; readonly reasons: readonly string[] }
   | { readonly state: 'unsigned'; readonly digest: string }
@@ -114,12 +116,19 @@ export function toSignatureCheck(r: ImageVerification): SignatureCheck {
     case 'verified':
     case 'missing-attestation': {
       const provenance = provenanceOf(r.signers[0]!);
+      const slsaSources = r.attestations
+        .filter((a) => a.category === 'slsa-provenance')
+        .map((a) => ({
+          ...(a.slsaSource?.commit ? { sourceDigest: a.slsaSource.commit } : {}),
+          ...(a.slsaSource?.ref ? { sourceRef: a.slsaSource.ref } : {}),
+        }));
       return {
         state: 'verified',
         digest: r.digest,
         signer: signerOf(r.signers[0]!),
         attestations: kinds,
         ...(provenance ? { provenance } : {}),
+        ...(slsaSources.length > 0 ? { slsaSources } : {}),
       };
     }
     case 'not-signed':

@@ -6,6 +6,7 @@ import { BundleVerifier, publicGoodTrustRoot } from './conformance.js';
 import { compilePolicy } from './policy.js';
 import { provenanceOf } from './port.js';
 import { compileProvenance, signerWorkflowUri, withoutRef } from './provenance.js';
+import { slsaSourceOf } from './slsa.js';
 
 function sharedDir(): string {
   if (process.env.RELKIT_SHARED_DIR) return process.env.RELKIT_SHARED_DIR;
@@ -132,5 +133,48 @@ describe('compileProvenance', () => {
     const facts = { identity: IDENTITY, issuer: ISSUER, publicKeySpki: Buffer.from('k') };
     expect(p.check({ ...facts, claims: { sourceRepositoryRef: 'refs/tags/v1' } })).toBeUndefined();
     expect(p.check({ ...facts, claims: { sourceRepositoryRef: 'refs/heads/x' } })).toMatch(/^sourceRef/);
+  });
+});
+
+describe('slsaSourceOf', () => {
+  const statement = (buildDefinition: unknown) => ({
+    predicateType: 'https://slsa.dev/provenance/v1',
+    subject: [],
+    predicate: { buildDefinition },
+  });
+
+  it("reads GitHub's workflow build type: the git dependency's commit and ref", () => {
+    expect(
+      slsaSourceOf(
+        statement({
+          buildType: 'https://actions.github.io/buildtypes/workflow/v1',
+          externalParameters: {
+            workflow: { ref: 'refs/tags/1.2.3', repository: 'https://github.com/acme/app' },
+          },
+          resolvedDependencies: [
+            {
+              uri: 'git+https://github.com/acme/app@refs/heads/release/1.2.3',
+              digest: { gitCommit: COMMIT },
+            },
+          ],
+        }),
+      ),
+    ).toEqual({ commit: COMMIT, ref: 'refs/heads/release/1.2.3' });
+  });
+
+  it('falls back to the workflow ref, and names nothing for other shapes', () => {
+    expect(
+      slsaSourceOf(
+        statement({
+          externalParameters: { workflow: { ref: 'refs/tags/1.2.3' } },
+          resolvedDependencies: [{ uri: 'git+https://github.com/acme/app', digest: { gitCommit: COMMIT } }],
+        }),
+      ),
+    ).toEqual({ commit: COMMIT, ref: 'refs/tags/1.2.3' });
+    expect(slsaSourceOf(statement({ buildType: 'x' }))).toBeUndefined();
+    expect(
+      slsaSourceOf(statement({ resolvedDependencies: [{ uri: 'https://x', digest: { sha256: 'a' } }] })),
+    ).toBeUndefined();
+    expect(slsaSourceOf(undefined)).toBeUndefined();
   });
 });

@@ -66,6 +66,8 @@ export interface ReleaseWorldOptions {
    * commit `{ sha: 'f'.repeat(40) }` or `{ runnerEnvironment: 'self-hosted' }`.
    */
   readonly versionBuild?: WorkflowIdentity;
+  /** The source commit X.Y.Z's SLSA provenance names, when not the commit it was built from. */
+  readonly slsaCommit?: string;
   /** Sign every platform manifest too (and verify them: signing.verifyPlatforms). */
   readonly signPlatforms?: boolean | { readonly build?: WorkflowIdentity };
   /** Extra keys of the config's `signing`, e.g. { provenance: { signerWorkflow: '…' } }. */
@@ -223,17 +225,36 @@ export async function startReleaseWorld(options: ReleaseWorldOptions = {}): Prom
       ...(v === version ? options.versionBuild : {}),
       ...over,
     });
-    const signDigest = async (digest: string, id: WorkflowIdentity) => {
+    const signDigest = async (digest: string, id: WorkflowIdentity, slsaCommit?: string) => {
       const bundle = await signImageBundle(sigstore, { digest, identity: id });
       await pushBundleReferrer(registry, imageRepository, digest, bundle, {
         predicateType: COSIGN_SIGN_PREDICATE,
         fallbackTag: true,
       });
+      // SLSA provenance as actions/attest-build-provenance writes it: the source commit and ref.
+      const ref = id.ref ?? 'refs/heads/main';
       const provenance = await signImageBundle(sigstore, {
         digest,
         identity: id,
         predicateType: SLSA_PROVENANCE_V1,
-        predicate: { buildDefinition: { buildType: 'https://actions.github.io/buildtypes/workflow/v1' } },
+        predicate: {
+          buildDefinition: {
+            buildType: 'https://actions.github.io/buildtypes/workflow/v1',
+            externalParameters: {
+              workflow: {
+                ref,
+                repository: `https://github.com/${WORLD_REPOSITORY}`,
+                path: id.workflow ?? '.github/workflows/release.yml',
+              },
+            },
+            resolvedDependencies: [
+              {
+                uri: `git+https://github.com/${WORLD_REPOSITORY}@${ref}`,
+                digest: { gitCommit: slsaCommit ?? id.sha ?? 'a'.repeat(40) },
+              },
+            ],
+          },
+        },
       });
       await pushBundleReferrer(registry, imageRepository, digest, provenance, {
         predicateType: SLSA_PROVENANCE_V1,
@@ -242,7 +263,7 @@ export async function startReleaseWorld(options: ReleaseWorldOptions = {}): Prom
     };
     const platformBuild = typeof options.signPlatforms === 'object' ? options.signPlatforms.build : {};
     const sign = async (img: PushedImage, v: string) => {
-      await signDigest(img.digest, identity(v));
+      await signDigest(img.digest, identity(v), v === version ? options.slsaCommit : undefined);
       if (options.signPlatforms)
         for (const p of img.platforms) await signDigest(p.digest, identity(v, platformBuild));
     };

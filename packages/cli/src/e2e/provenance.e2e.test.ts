@@ -25,6 +25,10 @@ async function provenanceGates(options: ReleaseWorldOptions) {
   const r = await runCli(world, ['status', world.version, '--json']);
   expect(r.stderr).toBe('');
   const st = JSON.parse(r.stdout) as { promotable: boolean; gates: Gate[] };
+  // The signature itself must have verified: provenance is only read from a verified certificate.
+  expect(st.gates.filter((g) => g.id === 'image-signature').map((g) => [g.status, g.reason])).toEqual(
+    st.gates.filter((g) => g.id === 'image-signature').map((g) => ['pass', g.reason]),
+  );
   return {
     promotable: st.promotable,
     gates: st.gates.filter((g) => g.id === 'image-provenance'),
@@ -47,6 +51,7 @@ describe('image-provenance end to end', () => {
       ref: `refs/heads/release/${world!.version}`,
       workflow: `https://github.com/acme/app/.github/workflows/release.yml@refs/heads/release/${world!.version}`,
       runner: 'github-hosted',
+      'SLSA provenance commit': tagCommit(world!),
     });
     expect(ev.run).toMatch(/^https:\/\/github\.com\/acme\/app\/actions\/runs\//);
     const text = await runCli(world!, ['status', world!.version]);
@@ -83,6 +88,14 @@ describe('image-provenance end to end', () => {
     expect(gates[0]).toMatchObject({ status: 'fail' });
     expect(gates[0]!.reason).toMatch(
       /^signerWorkflow: built and signed by https:\/\/github\.com\/acme\/app\/\.github\/workflows\/nightly\.yml@refs\/heads\/release\/1\.2\.3, not https:\/\/github\.com\/acme\/app\/\.github\/workflows\/release\.yml$/,
+    );
+  });
+
+  it('fails an image whose SLSA provenance names another commit, naming slsa.sourceDigest', async () => {
+    const { gates } = await provenanceGates({ slsaCommit: 'd'.repeat(40) });
+    expect(gates[0]).toMatchObject({ status: 'fail' });
+    expect(gates[0]!.reason).toMatch(
+      /^slsa\.sourceDigest: the SLSA provenance says built from dddddddddddd, not from [0-9a-f]{12}/,
     );
   });
 

@@ -55,6 +55,7 @@ const verified = (
     signer: { identity: 'https://github.com/acme/app/.github/workflows/release.yml', issuer: 'gh' },
     attestations,
     ...(provenance ? { provenance } : {}),
+    ...(attestations.includes('slsa') ? { slsaSources: [{ sourceDigest: RELEASE_COMMIT }] } : {}),
   }) as const;
 
 /** 1.2.3 ready to promote: every gate passes. */
@@ -202,7 +203,13 @@ const rows: Row[] = [
   ['another kind only', sig(verified(D(3), ['sbom'])), 'image-attestations', 'fail', /no verified slsa/],
   ['the attestations could not be read', sig(error), 'image-attestations', 'pending', /could not look/],
 
-  ['built from the release commit', observations(), 'image-provenance', 'pass', /built from bbbbbbbbbbbb/],
+  [
+    'built from the release commit',
+    observations(),
+    'image-provenance',
+    'pass',
+    /^built from bbbbbbbbbbbb \(refs\/heads\/release\/1\.2\.3\) by acme\/app\/\.github\/workflows\/release\.yml on a github-hosted runner$/,
+  ],
   [
     'built from the tag',
     sig(verified(D(3), ['slsa'], built({ sourceRef: 'refs/tags/1.2.3' }))),
@@ -236,6 +243,20 @@ const rows: Row[] = [
     'image-provenance',
     'fail',
     /^sourceDigest: the signing certificate names no source commit/,
+  ],
+  [
+    'a SLSA provenance of another commit',
+    sig({ ...verified(D(3)), slsaSources: [{ sourceDigest: 'c'.repeat(40) }] }),
+    'image-provenance',
+    'fail',
+    /^slsa\.sourceDigest: the SLSA provenance says built from cccccccccccc, not from bbbbbbbbbbbb/,
+  ],
+  [
+    'a SLSA provenance naming no commit',
+    sig({ ...verified(D(3)), slsaSources: [{}] }),
+    'image-provenance',
+    'fail',
+    /^slsa\.sourceDigest: the SLSA provenance names no source commit/,
   ],
   [
     'the version tag is missing',
@@ -434,7 +455,13 @@ describe('evaluateGates', () => {
     it('is on by default for GitHub Actions, with its evidence (commit, ref, workflow, runner)', () => {
       const [g] = provenanceGates(config);
       expect(g).toMatchObject({ status: 'pass', subject: IMAGE, title: 'built from the release commit' });
-      expect(g!.evidence.map((e) => e.label)).toEqual(['commit', 'ref', 'workflow', 'runner']);
+      expect(g!.evidence.map((e) => e.label)).toEqual([
+        'commit',
+        'ref',
+        'workflow',
+        'runner',
+        'SLSA provenance commit',
+      ]);
       expect(g!.evidence[0]!.value).toBe(RELEASE_COMMIT);
     });
 

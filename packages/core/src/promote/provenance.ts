@@ -31,6 +31,8 @@ interface Expected {
   /** https://HOST/OWNER/REPO/PATH, when a workflow is pinned. */
   readonly workflowUri?: string | undefined;
   readonly allowSelfHostedRunners: boolean;
+  /** SLSA provenance is required: its source commit must be the release commit too. */
+  readonly slsa: boolean;
 }
 
 const short = (sha: string) => sha.slice(0, 12);
@@ -78,15 +80,27 @@ export function judgeProvenance(s: SignatureObservation, want: Expected): Proven
     return fail(
       `runnerEnvironment: built on a ${p.runnerEnvironment ?? 'unnamed'} runner, not a GitHub-hosted one (signing.provenance.allowSelfHostedRunners accepts self-hosted runners)`,
     );
+  // Where SLSA provenance is required, what it says was built must agree (a missing one is the
+  // image-attestations gate's to report).
+  const slsa = want.slsa ? (s.slsaSources ?? []) : [];
+  const stray = slsa.find((x) => x.sourceDigest !== undefined && x.sourceDigest !== want.commit);
+  if (stray)
+    return fail(
+      `slsa.sourceDigest: the SLSA provenance says built from ${short(stray.sourceDigest!)}, not from ${short(want.commit)}, the commit of tag ${want.tag}`,
+    );
+  if (slsa.length > 0 && !slsa.some((x) => x.sourceDigest === want.commit))
+    return fail('slsa.sourceDigest: the SLSA provenance names no source commit (resolvedDependencies)');
   return {
     status: 'pass',
-    reason: `built from ${short(p.sourceDigest)} (${p.sourceRef}) on a ${p.runnerEnvironment ?? 'unnamed'} runner`,
+    // The whole story in the reason too: the Action summary shows reasons, not evidence.
+    reason: `built from ${short(p.sourceDigest)} (${p.sourceRef})${p.signerWorkflow ? ` by ${withoutRef(p.signerWorkflow).replace(/^https:\/\/github\.com\//, '')}` : ''} on a ${p.runnerEnvironment ?? 'unnamed'} runner`,
     evidence: [
       { label: 'commit', value: p.sourceDigest },
       { label: 'ref', value: p.sourceRef },
       ...(p.signerWorkflow ? [{ label: 'workflow', value: p.signerWorkflow }] : []),
       ...(p.runnerEnvironment ? [{ label: 'runner', value: p.runnerEnvironment }] : []),
       ...(p.runInvocation ? [{ label: 'run', value: p.runInvocation, url: p.runInvocation }] : []),
+      ...(slsa.length > 0 ? [{ label: 'SLSA provenance commit', value: want.commit }] : []),
     ],
   };
 }
@@ -136,6 +150,7 @@ export function provenanceVerdicts(
     refs: [`refs/heads/${releaseBranchName(config, obs.version)}`, `refs/tags/${tag}`],
     workflowUri: rule.signerWorkflow === undefined ? undefined : signerWorkflowUri(rule.signerWorkflow),
     allowSelfHostedRunners: rule.allowSelfHostedRunners,
+    slsa: config.signing?.requireAttestations.includes('slsa') === true,
   };
   const out: { title: string; verdict: ProvenanceVerdict }[] = [];
   const judged = index ? judgeProvenance(img.signature, want) : undefined;
