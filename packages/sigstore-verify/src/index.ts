@@ -29,7 +29,13 @@ export type {
   VerifiedSigner,
   VerifyBundleInput,
 } from './verify.js';
-export type { ReferrerDescriptor, ReferrerList, SignatureStore, StoredManifest } from './store.js';
+export type {
+  AttestationsApi,
+  ReferrerDescriptor,
+  ReferrerList,
+  SignatureStore,
+  StoredManifest,
+} from './store.js';
 export { registrySignatureStore } from './registry-store.js';
 export type { RegistryReads } from './registry-store.js';
 export { COSIGN_SIGN_PREDICATE, SLSA_PROVENANCE_V1, verifyImage, verifyImages } from './image.js';
