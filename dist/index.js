@@ -29386,6 +29386,30 @@ var init_context = __esm({
   }
 });
 
+// packages/github/dist/forge/attestations.js
+async function listAttestations(ctx, repo, digest, signal) {
+  try {
+    const r = await ctx.octokit.request("GET /repos/{owner}/{repo}/attestations/{subject_digest}", {
+      owner: repo.owner,
+      repo: repo.repo,
+      subject_digest: digest,
+      per_page: 100,
+      ...signal ? { request: { signal } } : {}
+    });
+    return (r.data.attestations ?? []).map((a) => a.bundle);
+  } catch (e) {
+    if (statusOf(e) === 404)
+      return [];
+    throw ctx.fail(e, `listing the attestations of ${digest} in ${repo.owner}/${repo.repo}`);
+  }
+}
+var init_attestations = __esm({
+  "packages/github/dist/forge/attestations.js"() {
+    "use strict";
+    init_client();
+  }
+});
+
 // packages/github/dist/forge/guards.js
 function checkTag(tag) {
   if (!TAG_RE.test(tag) || tag.includes("..") || tag.endsWith(".lock") || tag.length > 200)
@@ -30406,6 +30430,7 @@ var init_forge = __esm({
     "use strict";
     init_client();
     init_context();
+    init_attestations();
     init_contents();
     init_dispatch();
     init_lock2();
@@ -30539,6 +30564,10 @@ var init_forge = __esm({
       /** Deletes a ref; with `expectedSha`, only while it still points there. Absent counts as done. */
       deleteRef(repo, ref, options = {}) {
         return deleteRef(this.ctx, repo, ref, options);
+      }
+      /** The Sigstore bundles of the repository's artifact attestations for a subject digest; none is []. */
+      listAttestations(repo, digest, signal) {
+        return listAttestations(this.ctx, repo, digest, signal);
       }
       /** Names of the tags starting with `prefix` (all pages; `''` lists every tag). */
       listTags(repo, prefix) {
@@ -45113,6 +45142,9 @@ async function verifyImage(image, options) {
     const blob = await look("blob", blobDigest, () => getBlob2(blobDigest));
     if (!blob)
       return void 0;
+    return judgeBundle(blob);
+  });
+  const judgeBundle = (blob) => {
     try {
       const json2 = JSON.parse(Buffer.from(blob).toString("utf8"));
       const r = verifier.verify(json2, { subjectDigest: digest });
@@ -45134,7 +45166,21 @@ async function verifyImage(image, options) {
         reason: rejection(e)
       };
     }
-  });
+  };
+  const githubAttestations = async () => {
+    const api = options.attestationsApi;
+    if (!api)
+      return;
+    const source = "github-attestations";
+    const bundles = await look(source, digest, () => api.list(digest, options.signal));
+    if (!bundles)
+      return;
+    await Promise.all(bundles.map((b) => {
+      const blob = Buffer.from(JSON.stringify(b));
+      const blobDigest = sha256(blob);
+      return judge(source, `github:${digest}`, blobDigest, `bundle ${blobDigest} ${digest}`, async () => judgeBundle(blob));
+    }));
+  };
   const verifyLegacyManifest = async (source, manifestDigest, m) => {
     await Promise.all((m.layers ?? []).map((layer) => {
       if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE && layer.mediaType !== DSSE_ENVELOPE_MEDIA_TYPE)
@@ -45202,7 +45248,7 @@ async function verifyImage(image, options) {
     if (parsed)
       await verifyLegacyManifest(source, sha256(m.bytes), parsed);
   };
-  await Promise.all([referrers2(), legacy("sig"), legacy("att")]);
+  await Promise.all([referrers2(), legacy("sig"), legacy("att"), githubAttestations()]);
   findings.sort((a, b) => (a.source + a.manifestDigest + (a.blobDigest ?? "")).localeCompare(b.source + b.manifestDigest + (b.blobDigest ?? "")));
   return decide(repository, digest, findings, problems, options.requireAttestations ?? []);
 }
@@ -45407,6 +45453,7 @@ function signaturePort(options) {
         const r = await verifyImage({ repository, digest }, {
           store: registrySignatureStore(options.registry, registry3),
           verifier,
+          ...options.attestationsApi ? { attestationsApi: options.attestationsApi } : {},
           // Only report which attestations verify: core's image-attestations gate judges them.
           ...signal ? { signal } : {}
         });
@@ -45500,7 +45547,7 @@ async function connectGitHub(options) {
     ...isLoopbackUrl(baseUrl) ? { writeSpacingMs: 0, pollIntervalMs: 50, retryBaseMs: 50 } : {}
   });
 }
-function connectImages(config2, configPath, env) {
+function connectImages(config2, configPath, env, forge) {
   const configDir = dirname(configPath);
   const registry3 = new RegistryClient({
     credentials: defaultCredentials(env),
@@ -45509,13 +45556,21 @@ function connectImages(config2, configPath, env) {
   });
   return {
     registry: registryPort(registry3),
-    signatures: signaturePort({ registry: registry3, resolvePath: (p) => isAbsolute(p) ? p : resolve(configDir, p) })
+    signatures: signaturePort({
+      registry: registry3,
+      resolvePath: (p) => isAbsolute(p) ? p : resolve(configDir, p),
+      ...forge ? {
+        attestationsApi: {
+          list: (digest, signal) => forge.listAttestations(parseRepository(config2.repository), digest, signal)
+        }
+      } : {}
+    })
   };
 }
 async function connectPorts(config2, configPath, options) {
   const forge = await connectGitHub(options);
   return {
-    ...connectImages(config2, configPath, options.env),
+    ...connectImages(config2, configPath, options.env, forge),
     forge: forgePort(forge, {
       repository: parseRepository(config2.repository),
       requireApproval: config2.requireApproval,
@@ -45540,7 +45595,8 @@ var init_connect = __esm({
 // packages/connect/dist/publish.js
 async function connectPublish(options) {
   const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
-  const [gh, images] = [await connectGitHub(options), connectImages(config2, path2, options.env)];
+  const gh = await connectGitHub(options);
+  const images = connectImages(config2, path2, options.env, gh);
   return createPublishService(config2, {
     forge: publishForgePort(gh, config2),
     images: {

@@ -4,6 +4,7 @@ import { SigstoreVerifyError } from './errors.js';
 import { verifyImage, type AttestationRequirement, type ImageVerification } from './image.js';
 import type { SignerPolicy } from './policy.js';
 import { registrySignatureStore } from './registry-store.js';
+import type { AttestationsApi } from './store.js';
 import { loadTrustRootFile, publicGoodTrustRoot, type TrustRoot } from './trust-root.js';
 import { BundleVerifier, type VerifiedSigner } from './verify.js';
 
@@ -91,6 +92,11 @@ export interface SignaturePortOptions {
   readonly registry: Pick<RegistryClient, 'referrers' | 'findManifest' | 'getBlob' | 'headManifest'>;
   /** Turns the policy's `key` / `trustedRoot` paths into file paths (e.g. relative to the config). */
   readonly resolvePath?: (path: string) => string;
+  /**
+   * GitHub's attestations API of the released repository, read beside the registry for
+   * bundles `actions/attest*` stored without `push-to-registry`.
+   */
+  readonly attestationsApi?: AttestationsApi;
 }
 
 /**
@@ -223,6 +229,7 @@ export function signaturePort(options: SignaturePortOptions) {
           {
             store: registrySignatureStore(options.registry, registry),
             verifier,
+            ...(options.attestationsApi ? { attestationsApi: options.attestationsApi } : {}),
             // Only report which attestations verify: core's image-attestations gate judges them.
             ...(signal ? { signal } : {}),
           },

@@ -66,6 +66,8 @@ export interface ReleaseWorldOptions {
    * commit `{ sha: 'f'.repeat(40) }` or `{ runnerEnvironment: 'self-hosted' }`.
    */
   readonly versionBuild?: WorkflowIdentity;
+  /** Where the SLSA provenance is stored: the registry (push-to-registry, default) or GitHub only. */
+  readonly attestAt?: 'registry' | 'github';
   /** The source commit X.Y.Z's SLSA provenance names, when not the commit it was built from. */
   readonly slsaCommit?: string;
   /** Sign every platform manifest too (and verify them: signing.verifyPlatforms). */
@@ -256,10 +258,13 @@ export async function startReleaseWorld(options: ReleaseWorldOptions = {}): Prom
           },
         },
       });
-      await pushBundleReferrer(registry, imageRepository, digest, provenance, {
-        predicateType: SLSA_PROVENANCE_V1,
-        fallbackTag: true,
-      });
+      // actions/attest-build-provenance stores it at GitHub, and in the registry with push-to-registry.
+      if (options.attestAt === 'github') github.addAttestation(WORLD_REPOSITORY, digest, provenance);
+      else
+        await pushBundleReferrer(registry, imageRepository, digest, provenance, {
+          predicateType: SLSA_PROVENANCE_V1,
+          fallbackTag: true,
+        });
     };
     const platformBuild = typeof options.signPlatforms === 'object' ? options.signPlatforms.build : {};
     const sign = async (img: PushedImage, v: string) => {

@@ -99,6 +99,21 @@ describe('image-provenance end to end', () => {
     );
   });
 
+  it("finds the SLSA provenance through GitHub's attestations API when it is not in the registry", async () => {
+    const { gates, all, promotable } = await provenanceGates({ attestAt: 'github' });
+    expect(all.find((g) => g.id === 'image-attestations')).toMatchObject({ status: 'pass' });
+    expect(gates[0]).toMatchObject({ status: 'pass' });
+    expect(gates[0]!.evidence.find((e) => e.label === 'SLSA provenance commit')?.value).toBe(
+      tagCommit(world!),
+    );
+    expect(promotable).toBe(true);
+    expect(
+      world!.github.requests.some(
+        (r) => r.operation === 'GET /repos/{owner}/{repo}/attestations/{subject_digest}',
+      ),
+    ).toBe(true);
+  });
+
   it('checks every platform manifest when platforms are signed and verified', async () => {
     const { gates } = await provenanceGates({ signPlatforms: { build: { sha: 'e'.repeat(40) } } });
     expect(gates.map((g) => [g.title, g.status])).toEqual([
