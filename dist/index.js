@@ -298,8 +298,8 @@ function defineLazy(object3, key, getter) {
     configurable: true
   });
 }
-function objectClone(obj2) {
-  return Object.create(Object.getPrototypeOf(obj2), Object.getOwnPropertyDescriptors(obj2));
+function objectClone(obj3) {
+  return Object.create(Object.getPrototypeOf(obj3), Object.getOwnPropertyDescriptors(obj3));
 }
 function assignProp(target, prop, value) {
   Object.defineProperty(target, prop, {
@@ -370,10 +370,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj2, path2) {
+function getElementAtPath(obj3, path2) {
   if (!path2)
-    return obj2;
-  return path2.reduce((acc, key) => acc?.[key], obj2);
+    return obj3;
+  return path2.reduce((acc, key) => acc?.[key], obj3);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -388,14 +388,14 @@ function promiseAllObject(promisesObj) {
 }
 function randomString(length = 10) {
   const chars = "abcdefghijklmnopqrstuvwxyz";
-  let str3 = "";
+  let str4 = "";
   for (let i = 0; i < length; i++) {
-    str3 += chars[Math.floor(Math.random() * chars.length)];
+    str4 += chars[Math.floor(Math.random() * chars.length)];
   }
-  return str3;
+  return str4;
 }
-function esc(str3) {
-  return JSON.stringify(str3);
+function esc(str4) {
+  return JSON.stringify(str4);
 }
 function slugify(input3) {
   return input3.toLowerCase().trim().replace(/[^\w\s-]/g, "").replace(/[\s_-]+/g, "-").replace(/^-+|-+$/g, "");
@@ -439,8 +439,8 @@ function numKeys(data) {
   }
   return keyCount;
 }
-function escapeRegex(str3) {
-  return str3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function escapeRegex(str4) {
+  return str4.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function clone(inst, def, params) {
   const cl = new inst._zod.constr(def ?? inst._zod.def);
@@ -694,13 +694,13 @@ function getSizableOrigin(input3) {
     return "file";
   return "unknown";
 }
-function codePointLength(str3) {
-  const units = str3.length;
-  if (!highSurrogate.test(str3))
+function codePointLength(str4) {
+  const units = str4.length;
+  if (!highSurrogate.test(str4))
     return units;
   let count = units;
   for (let i = 0; i < units - 1; i++) {
-    if ((str3.charCodeAt(i) & 64512) === 55296 && (str3.charCodeAt(i + 1) & 64512) === 56320) {
+    if ((str4.charCodeAt(i) & 64512) === 55296 && (str4.charCodeAt(i + 1) & 64512) === 56320) {
       count--;
       i++;
     }
@@ -727,9 +727,9 @@ function parsedType(data) {
       if (Array.isArray(data)) {
         return "array";
       }
-      const obj2 = data;
-      if (obj2 && Object.getPrototypeOf(obj2) !== Object.prototype && "constructor" in obj2 && obj2.constructor) {
-        return obj2.constructor.name;
+      const obj3 = data;
+      if (obj3 && Object.getPrototypeOf(obj3) !== Object.prototype && "constructor" in obj3 && obj3.constructor) {
+        return obj3.constructor.name;
       }
     }
   }
@@ -747,8 +747,8 @@ function issue(...args) {
   }
   return { ...iss };
 }
-function cleanEnum(obj2) {
-  return Object.entries(obj2).filter(([k, _]) => {
+function cleanEnum(obj3) {
+  return Object.entries(obj3).filter(([k, _]) => {
     return Number.isNaN(Number.parseInt(k, 10));
   }).map((el) => el[1]);
 }
@@ -1145,15 +1145,15 @@ function _getMessage() {
 function _setMessage(value) {
   this._zod.message = value;
 }
-function node(obj2, key, make) {
-  if (!Object.prototype.hasOwnProperty.call(obj2, key)) {
+function node(obj3, key, make) {
+  if (!Object.prototype.hasOwnProperty.call(obj3, key)) {
     if (key === "__proto__") {
-      Object.defineProperty(obj2, key, { value: make(), writable: true, enumerable: true, configurable: true });
+      Object.defineProperty(obj3, key, { value: make(), writable: true, enumerable: true, configurable: true });
     } else {
-      obj2[key] = make();
+      obj3[key] = make();
     }
   }
-  return obj2[key];
+  return obj3[key];
 }
 function flattenError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = {};
@@ -20643,6 +20643,15 @@ var init_identity_policy = __esm({
 });
 
 // packages/core/dist/config.js
+function provenanceRule(signing) {
+  if (!signing)
+    return void 0;
+  const p = signing.provenance;
+  const on = p?.enabled ?? (signing.issuer === GITHUB_ACTIONS_ISSUER && signing.key === void 0);
+  if (!on)
+    return void 0;
+  return { signerWorkflow: p?.signerWorkflow, allowSelfHostedRunners: p?.allowSelfHostedRunners ?? false };
+}
 function parseConfig(input3, source = "release.config.json") {
   const r = releaseConfigSchema.safeParse(input3);
   if (r.success) {
@@ -20676,7 +20685,7 @@ function formatPath(path2) {
 function releaseBranchName(config2, version2) {
   return config2.releaseBranch.replaceAll("{version}", String(version2));
 }
-var imageRef, platform, signingPolicySchema, releaseConfigSchema;
+var imageRef, platform, provenanceSchema, signingPolicySchema, releaseConfigSchema;
 var init_config = __esm({
   "packages/core/dist/config.js"() {
     "use strict";
@@ -20689,6 +20698,13 @@ var init_config = __esm({
     platform = external_exports.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/, {
       message: "expected os/arch[/variant], e.g. linux/amd64"
     });
+    provenanceSchema = external_exports.object({
+      enabled: external_exports.boolean().optional().describe("check what the image was built from (the signing certificate's source commit, ref, workflow and runner); on by default when the issuer is GitHub Actions' and signing is keyless"),
+      signerWorkflow: external_exports.string().regex(/^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\/)?[^/@\s.][^/@\s]*\/[^/@\s]+\/[^@\s]*[^/@\s]$/, {
+        message: "expected [HOST/]OWNER/REPO/PATH, e.g. acme/app/.github/workflows/release.yml"
+      }).optional().describe("the workflow that must have built and signed, [HOST/]OWNER/REPO/PATH (host github.com by default): the build signer URI without its @ref, exactly"),
+      allowSelfHostedRunners: external_exports.boolean().default(false).describe("accept images built on self-hosted runners (GitHub-hosted only by default)")
+    }).strict();
     signingPolicySchema = external_exports.object({
       issuer: external_exports.string().url().describe("OIDC issuer of the signing certificate, matched exactly"),
       identity: external_exports.string().min(1).optional().describe("exact certificate identity (SAN)"),
@@ -20697,7 +20713,8 @@ var init_config = __esm({
       key: external_exports.string().optional().describe("path to a PEM public key, for keyed signing"),
       trustedRoot: external_exports.string().optional().describe("path to a trusted_root.json; the public-good root by default"),
       requireAttestations: external_exports.array(external_exports.enum(["slsa", "sbom"])).default([]),
-      verifyPlatforms: external_exports.boolean().default(false).describe("also require a valid signature on every platform manifest, not just the index")
+      verifyPlatforms: external_exports.boolean().default(false).describe("also require a valid signature on every platform manifest, not just the index"),
+      provenance: provenanceSchema.optional().describe("the image-provenance gate: built from the commit of the version tag, on the release branch or the tag")
     }).strict().refine((p) => p.identity === void 0 !== (p.identityRegexp === void 0) || p.key !== void 0, {
       message: "set exactly one of identity or identityRegexp (or a key for keyed signing)"
     });
@@ -20993,6 +21010,120 @@ var init_observe = __esm({
   }
 });
 
+// packages/core/dist/promote/provenance.js
+function signerWorkflowUri(workflow) {
+  const parts = workflow.split("/");
+  const host2 = parts[0].includes(".") ? parts.shift() : "github.com";
+  return `https://${host2}/${parts.join("/")}`;
+}
+function withoutRef(uri) {
+  const at2 = uri.indexOf("@");
+  return at2 < 0 ? uri : uri.slice(0, at2);
+}
+function judgeProvenance(s, want) {
+  if (s.state !== "verified")
+    return void 0;
+  const p = s.provenance;
+  const fail3 = (reason) => ({ status: "fail", reason, evidence: [] });
+  if (p?.sourceDigest === void 0)
+    return fail3("sourceDigest: the signing certificate names no source commit (a keyed signature, or not issued in GitHub Actions)");
+  if (p.sourceDigest !== want.commit)
+    return fail3(`sourceDigest: built from ${short(p.sourceDigest)}, not from ${short(want.commit)}, the commit of tag ${want.tag} (a re-run on a stale or moved branch?)`);
+  if (p.sourceRef === void 0 || !want.refs.includes(p.sourceRef))
+    return fail3(`sourceRef: built from ${p.sourceRef ?? "no ref"}, not ${want.refs.join(" or ")}`);
+  if (want.workflowUri !== void 0 && (p.signerWorkflow === void 0 || withoutRef(p.signerWorkflow) !== want.workflowUri))
+    return fail3(`signerWorkflow: built and signed by ${p.signerWorkflow ?? "an unnamed workflow"}, not ${want.workflowUri}`);
+  if (!want.allowSelfHostedRunners && p.runnerEnvironment !== "github-hosted")
+    return fail3(`runnerEnvironment: built on a ${p.runnerEnvironment ?? "unnamed"} runner, not a GitHub-hosted one (signing.provenance.allowSelfHostedRunners accepts self-hosted runners)`);
+  const slsa = want.slsa ? s.slsaSources ?? [] : [];
+  const stray = slsa.find((x) => x.sourceDigest !== void 0 && x.sourceDigest !== want.commit);
+  if (stray)
+    return fail3(`slsa.sourceDigest: the SLSA provenance says built from ${short(stray.sourceDigest)}, not from ${short(want.commit)}, the commit of tag ${want.tag}`);
+  if (slsa.length > 0 && !slsa.some((x) => x.sourceDigest === want.commit))
+    return fail3("slsa.sourceDigest: the SLSA provenance names no source commit (resolvedDependencies)");
+  return {
+    status: "pass",
+    // The whole story in the reason too: the Action summary shows reasons, not evidence.
+    reason: `built from ${short(p.sourceDigest)} (${p.sourceRef})${p.signerWorkflow ? ` by ${withoutRef(p.signerWorkflow).replace(/^https:\/\/github\.com\//, "")}` : ""} on a ${p.runnerEnvironment ?? "unnamed"} runner`,
+    evidence: [
+      { label: "commit", value: p.sourceDigest },
+      { label: "ref", value: p.sourceRef },
+      ...p.signerWorkflow ? [{ label: "workflow", value: p.signerWorkflow }] : [],
+      ...p.runnerEnvironment ? [{ label: "runner", value: p.runnerEnvironment }] : [],
+      ...p.runInvocation ? [{ label: "run", value: p.runInvocation, url: p.runInvocation }] : [],
+      ...slsa.length > 0 ? [{ label: "SLSA provenance commit", value: want.commit }] : []
+    ]
+  };
+}
+function provenanceVerdicts(config2, obs, img) {
+  const rule = provenanceRule(config2.signing);
+  const v = img.version;
+  if (!rule || v.state !== "found")
+    return [];
+  const index = img.signature.state === "verified";
+  const platforms = config2.signing?.verifyPlatforms ? v.platforms.flatMap((p, i) => {
+    const s = img.platformSignatures?.[i];
+    return s?.state === "verified" ? [{ platform: platformName(p), signature: s }] : [];
+  }) : [];
+  if (!index && platforms.length === 0)
+    return [];
+  const titles = [...index ? [TITLE] : [], ...platforms.length > 0 ? [PLATFORMS_TITLE] : []];
+  const tag = formatTag(obs.version, config2.tagPrefix);
+  const t = obs.versionTag;
+  if (t.state !== "found") {
+    const verdict = t.state === "error" ? { status: "pending", reason: couldNotLook(t), evidence: [] } : {
+      status: "fail",
+      reason: `tag ${tag} does not exist, so the release commit is unknown`,
+      evidence: []
+    };
+    return titles.map((title) => ({ title, verdict }));
+  }
+  const want = {
+    tag,
+    commit: t.sha,
+    refs: [`refs/heads/${releaseBranchName(config2, obs.version)}`, `refs/tags/${tag}`],
+    workflowUri: rule.signerWorkflow === void 0 ? void 0 : signerWorkflowUri(rule.signerWorkflow),
+    allowSelfHostedRunners: rule.allowSelfHostedRunners,
+    slsa: config2.signing?.requireAttestations.includes("slsa") === true
+  };
+  const out = [];
+  const judged = index ? judgeProvenance(img.signature, want) : void 0;
+  if (judged)
+    out.push({ title: TITLE, verdict: judged });
+  if (platforms.length > 0) {
+    const each = platforms.map((p) => ({
+      platform: p.platform,
+      verdict: judgeProvenance(p.signature, want)
+    }));
+    const bad2 = each.find((j) => j.verdict.status !== "pass");
+    out.push({
+      title: PLATFORMS_TITLE,
+      verdict: bad2 ? { ...bad2.verdict, reason: `${bad2.platform}: ${bad2.verdict.reason}` } : {
+        status: "pass",
+        reason: `${each.length} platform manifest(s) built from ${short(t.sha)}`,
+        evidence: each.map((j) => ({
+          label: j.platform,
+          value: j.verdict.evidence.find((e) => e.label === "commit")?.value ?? ""
+        }))
+      }
+    });
+  }
+  return out;
+}
+var short, platformName, TITLE, PLATFORMS_TITLE;
+var init_provenance = __esm({
+  "packages/core/dist/promote/provenance.js"() {
+    "use strict";
+    init_config();
+    init_gates();
+    init_version();
+    short = (sha) => sha.slice(0, 12);
+    platformName = (p) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ""}`;
+    TITLE = "built from the release commit";
+    PLATFORMS_TITLE = "every platform built from the release commit";
+  }
+});
+
 // packages/core/dist/promote/gates.js
 function gate(id, title, status2, reason, evidence = [], subject) {
   return { id, title, status: status2, reason, evidence, ...subject === void 0 ? {} : { subject } };
@@ -21030,12 +21161,14 @@ function imageGates(config2, obs, img) {
       out.push(gate("image-signature", "every platform signed", first?.state === "error" ? "pending" : "fail", reason, [], name));
     }
   }
+  for (const { title, verdict } of provenanceVerdicts(config2, obs, img))
+    out.push(gate("image-provenance", title, verdict.status, verdict.reason, [...verdict.evidence], name));
   const required2 = config2.signing?.requireAttestations ?? [];
   if (required2.length > 0) {
     const s = img.signature;
     const found = s.state === "verified" ? s.attestations : [];
     const lacking = required2.filter((r) => !found.includes(r));
-    out.push(s.state === "error" ? gate("image-attestations", `attestations (${required2.join(", ")})`, "pending", couldNotLook(s), [], name) : lacking.length === 0 ? gate("image-attestations", `attestations (${required2.join(", ")})`, "pass", `verified ${found.join(", ")}`, [], name) : gate("image-attestations", `attestations (${required2.join(", ")})`, "fail", `no verified ${lacking.join(", ")} attestation for ${short(v.digest)}`, [], name));
+    out.push(s.state === "error" ? gate("image-attestations", `attestations (${required2.join(", ")})`, "pending", couldNotLook(s), [], name) : lacking.length === 0 ? gate("image-attestations", `attestations (${required2.join(", ")})`, "pass", `verified ${found.join(", ")}`, [], name) : gate("image-attestations", `attestations (${required2.join(", ")})`, "fail", `no verified ${lacking.join(", ")} attestation for ${short2(v.digest)}`, [], name));
   }
   return out;
 }
@@ -21044,7 +21177,7 @@ function signatureGate(s, digest, subject) {
   switch (s.state) {
     case "verified":
       if (digest && s.digest !== digest) {
-        return gate("image-signature", title, "fail", `the verified signature is for ${short(s.digest)}, not ${short(digest)}`, [], subject);
+        return gate("image-signature", title, "fail", `the verified signature is for ${short2(s.digest)}, not ${short2(digest)}`, [], subject);
       }
       return gate("image-signature", title, "pass", `${s.signer.identity} (${s.signer.issuer})`, [
         { label: "signed digest", value: s.digest },
@@ -21053,7 +21186,7 @@ function signatureGate(s, digest, subject) {
     case "rejected":
       return gate("image-signature", title, "fail", `signatures found, none acceptable: ${s.reasons.join("; ")}`, [], subject);
     case "unsigned":
-      return gate("image-signature", title, "fail", `no signature found for ${short(s.digest)}`, [], subject);
+      return gate("image-signature", title, "fail", `no signature found for ${short2(s.digest)}`, [], subject);
     case "not-checked":
       return gate("image-signature", title, "fail", "no signing policy is configured", [], subject);
     case "error":
@@ -21152,14 +21285,15 @@ function pullRequestGates(config2, obs) {
   out.push(m === "clean" || m === "has_hooks" || m === "unstable" ? gate("pr-mergeable", "PR mergeable", "pass", m === "unstable" ? advice.unstable : "mergeable", ev) : gate("pr-mergeable", "PR mergeable", m === "unknown" ? "pending" : "fail", `${m}: ${advice[m] ?? m}`, ev));
   return out;
 }
-var short;
+var short2;
 var init_gates2 = __esm({
   "packages/core/dist/promote/gates.js"() {
     "use strict";
     init_gates();
     init_version();
+    init_provenance();
     init_gates();
-    short = (digest) => digest.replace(/^sha256:/, "").slice(0, 12);
+    short2 = (digest) => digest.replace(/^sha256:/, "").slice(0, 12);
   }
 });
 
@@ -21255,7 +21389,7 @@ function planPromote(config2, obs) {
       continue;
     const to = img.version.digest;
     const from = img.latest.state === "found" ? img.latest.digest : null;
-    steps.push(planned({ kind: "move-tag", image: img.image, tag: "latest", fromDigest: from, toDigest: to }, from === to, `point ${img.image}:latest at ${obs.version} (${short2(to)})${from && from !== to ? `, was ${short2(from)}` : ""}`, { irreversible: true }));
+    steps.push(planned({ kind: "move-tag", image: img.image, tag: "latest", fromDigest: from, toDigest: to }, from === to, `point ${img.image}:latest at ${obs.version} (${short3(to)})${from && from !== to ? `, was ${short3(from)}` : ""}`, { irreversible: true }));
   }
   const r = obs.release;
   if (r.state === "draft" || r.state === "published") {
@@ -21290,7 +21424,7 @@ function planPromote(config2, obs) {
       for (const c of img.candidateTags ?? []) {
         if (keep.has(c.digest))
           continue;
-        steps.push(planned({ kind: "delete-candidate-image", image: img.image, tag: c.tag, digest: c.digest }, false, `remove candidate ${img.image}:${c.tag} (${short2(c.digest)}) and its own signatures`, { bestEffort: true }));
+        steps.push(planned({ kind: "delete-candidate-image", image: img.image, tag: c.tag, digest: c.digest }, false, `remove candidate ${img.image}:${c.tag} (${short3(c.digest)}) and its own signatures`, { bestEffort: true }));
       }
     }
   }
@@ -21313,7 +21447,7 @@ function planRollback(config2, target) {
     if (img.version.state !== "found")
       continue;
     const from = img.latest.state === "found" ? img.latest.digest : null;
-    steps.push(planned({ kind: "move-tag", image: img.image, tag: "latest", fromDigest: from, toDigest: img.version.digest }, from === img.version.digest, `point ${img.image}:latest back at ${target.version} (${short2(img.version.digest)})${from ? `, was ${img.latestVersion ?? short2(from)}` : ""}`, { irreversible: true }));
+    steps.push(planned({ kind: "move-tag", image: img.image, tag: "latest", fromDigest: from, toDigest: img.version.digest }, from === img.version.digest, `point ${img.image}:latest back at ${target.version} (${short3(img.version.digest)})${from ? `, was ${img.latestVersion ?? short3(from)}` : ""}`, { irreversible: true }));
   }
   return { kind: "rollback", version: target.version.text, gates, verdict: summarizeGates(gates), steps };
 }
@@ -21356,7 +21490,7 @@ function planAbandon(config2, obs) {
     steps.push(planned({ kind: "delete-branch", branch: branch2 }, false, `delete branch ${branch2}`));
   return { kind: "abandon", version: obs.version.text, gates: [], verdict: "pass", steps };
 }
-var short2;
+var short3;
 var init_plan = __esm({
   "packages/core/dist/promote/plan.js"() {
     "use strict";
@@ -21364,7 +21498,7 @@ var init_plan = __esm({
     init_errors();
     init_version();
     init_gates2();
-    short2 = (d) => d.replace(/^sha256:/, "").slice(0, 12);
+    short3 = (d) => d.replace(/^sha256:/, "").slice(0, 12);
   }
 });
 
@@ -22614,7 +22748,7 @@ function branchGate(config2, obs) {
   if (b.state === "missing") {
     return gate2("release-branch", title, "fail", `branch ${name} does not exist; did you run \`just prepare-release ${obs.version}\`?`);
   }
-  return gate2("release-branch", title, "pass", `${name} at ${short3(b.sha)}`, [
+  return gate2("release-branch", title, "pass", `${name} at ${short4(b.sha)}`, [
     { label: "head", value: b.sha }
   ]);
 }
@@ -22684,7 +22818,7 @@ function versionTagGate(config2, obs, ops, headState) {
   const stateAtTag = atHead ? headState : obs.changelogAtTag?.state === "found" ? ops.sectionState(obs.changelogAtTag.content, obs.version.text) : void 0;
   if (stateAtTag === "dated") {
     return {
-      gate: gate2("version-tag", title, "pass", `${tag} already marks the finalized commit ${short3(t.sha)}`, ev),
+      gate: gate2("version-tag", title, "pass", `${tag} already marks the finalized commit ${short4(t.sha)}`, ev),
       taggedSha: t.sha
     };
   }
@@ -22692,7 +22826,7 @@ function versionTagGate(config2, obs, ops, headState) {
     return { gate: gate2("version-tag", title, "pending", couldNotLook(obs.changelogAtTag), ev) };
   }
   return {
-    gate: gate2("version-tag", title, "fail", `${tag} already exists at ${short3(t.sha)}, whose ${config2.changelog} is not finalized for ${obs.version}; tags are never moved: delete it by hand if it is wrong, or ship a patch version`, ev)
+    gate: gate2("version-tag", title, "fail", `${tag} already exists at ${short4(t.sha)}, whose ${config2.changelog} is not finalized for ${obs.version}; tags are never moved: delete it by hand if it is wrong, or ship a patch version`, ev)
   };
 }
 function prGates(obs, kind) {
@@ -22726,7 +22860,7 @@ function draftExistsGate(obs, tag) {
     { label: "release", value: r.tag, url: r.url }
   ]);
 }
-var short3;
+var short4;
 var init_gates3 = __esm({
   "packages/core/dist/publish/gates.js"() {
     "use strict";
@@ -22734,7 +22868,7 @@ var init_gates3 = __esm({
     init_gates();
     init_gates2();
     init_version();
-    short3 = (sha) => sha.slice(0, 7);
+    short4 = (sha) => sha.slice(0, 7);
   }
 });
 
@@ -22817,7 +22951,7 @@ function planPublish(config2, obs, ops, options) {
     parentSha: head
   }, finalized, `date ## [${obs.version}] in ${config2.changelog} as ${date5} (API commit on ${branch2}, then read back)`));
   const tagSha = tc.taggedSha ?? (headState === "dated" ? head : null);
-  steps.push(planned2({ kind: "create-tag", tag, sha: tagSha }, tc.taggedSha !== void 0, `create lightweight tag ${tag} at ${tagSha ? short4(tagSha) : "the finalize commit"}`));
+  steps.push(planned2({ kind: "create-tag", tag, sha: tagSha }, tc.taggedSha !== void 0, `create lightweight tag ${tag} at ${tagSha ? short5(tagSha) : "the finalize commit"}`));
   steps.push(planned2({ kind: "create-draft-release", tag, name: tag, version: obs.version.text, prerelease: false }, obs.release.state === "draft", `create draft GitHub release ${tag} with the ${config2.changelog} notes`));
   if (config2.smoke && stage === "all") {
     steps.push(smokeStep(config2.smoke.repository, tag, "final", corr, options.run, null, smokeDone(obs)));
@@ -22843,7 +22977,7 @@ function planCandidate(config2, obs, ops, options) {
   if (stage === "smoke") {
     const n = obs.newestCandidate;
     const title2 = "newest release candidate";
-    const tc = n === void 0 || n.state === "missing" ? gate2("candidate-tag", title2, "fail", `no candidate of ${obs.version} exists; run publish --candidate first`) : n.state === "error" ? gate2("candidate-tag", title2, "pending", couldNotLook(n)) : gate2("candidate-tag", title2, "pass", `${n.tag} at ${short4(n.sha)}`);
+    const tc = n === void 0 || n.state === "missing" ? gate2("candidate-tag", title2, "fail", `no candidate of ${obs.version} exists; run publish --candidate first`) : n.state === "error" ? gate2("candidate-tag", title2, "pending", couldNotLook(n)) : gate2("candidate-tag", title2, "pass", `${n.tag} at ${short5(n.sha)}`);
     const gates2 = [vc.gate, tc, smokeConfiguredGate(config2)];
     if (n?.state !== "found")
       return { ...fallback, gates: gates2, verdict: summarizeGates(gates2), steps: [] };
@@ -22880,7 +23014,7 @@ function planCandidate(config2, obs, ops, options) {
       if (n?.state === "found" && head !== void 0 && n.sha === head) {
         tag = n.tag;
         resumed = true;
-        gates.push(gate2("candidate-tag", title, "pass", `${tag} already marks ${short4(head)} (resuming)`));
+        gates.push(gate2("candidate-tag", title, "pass", `${tag} already marks ${short5(head)} (resuming)`));
       } else if (n?.state === "error") {
         gates.push(gate2("candidate-tag", title, "pending", couldNotLook(n)));
       } else {
@@ -22896,7 +23030,7 @@ function planCandidate(config2, obs, ops, options) {
     return { ...fallback, gates, verdict, steps: [] };
   const corr = correlationId(config2.repository, options.run.id, tag);
   const steps = [
-    planned2({ kind: "create-tag", tag, sha: head }, resumed, `create lightweight tag ${tag} at ${short4(head)}`)
+    planned2({ kind: "create-tag", tag, sha: head }, resumed, `create lightweight tag ${tag} at ${short5(head)}`)
   ];
   if (config2.smoke && stage === "all") {
     steps.push(smokeStep(config2.smoke.repository, tag, "candidate", corr, options.run, head, false));
@@ -22914,7 +23048,7 @@ function planCandidate(config2, obs, ops, options) {
     correlationId: corr
   };
 }
-var SMOKE_EVENT_TYPE, short4;
+var SMOKE_EVENT_TYPE, short5;
 var init_plan2 = __esm({
   "packages/core/dist/publish/plan.js"() {
     "use strict";
@@ -22923,7 +23057,7 @@ var init_plan2 = __esm({
     init_version();
     init_gates3();
     SMOKE_EVENT_TYPE = "smoke-test-trigger";
-    short4 = (sha) => sha.slice(0, 7);
+    short5 = (sha) => sha.slice(0, 7);
   }
 });
 
@@ -22969,8 +23103,8 @@ function handlers2(config2, ports, ctx, options) {
         if (state === "dated")
           ctx.finalizeSha = sha;
         else if (state !== "frozen")
-          throw fail(`${s.path} at ${short5(sha)} has no ${tbd(s.version)} section (${state})`);
-        return { done: state === "dated", state: `${state} at ${short5(sha)}` };
+          throw fail(`${s.path} at ${short6(sha)} has no ${tbd(s.version)} section (${state})`);
+        return { done: state === "dated", state: `${state} at ${short6(sha)}` };
       },
       async act(s) {
         const parent = await head(s.branch);
@@ -22994,13 +23128,13 @@ Set release date to ${s.date}.`
         }, signal);
         const written = await file2(s.path, sha);
         if (written.includes(tbd(s.version)) || ops.sectionState(written, s.version) !== "dated") {
-          throw fail(`${s.path} still contains "${tbd(s.version)}" at ${short5(sha)} after the finalize commit; nothing was tagged`);
+          throw fail(`${s.path} still contains "${tbd(s.version)}" at ${short6(sha)} after the finalize commit; nothing was tagged`);
         }
         const now = await readBack(() => head(s.branch), (h) => h !== parent);
         if (now === parent)
-          throw fail(`${s.branch} still points at ${short5(parent)} after the finalize commit ${short5(sha)}`);
+          throw fail(`${s.branch} still points at ${short6(parent)} after the finalize commit ${short6(sha)}`);
         ctx.finalizeSha = sha;
-        return { before: parent, after: sha, message: `dated ${s.version} as ${s.date} in ${short5(sha)}` };
+        return { before: parent, after: sha, message: `dated ${s.version} as ${s.date} in ${short6(sha)}` };
       }
     },
     "create-tag": {
@@ -23012,7 +23146,7 @@ Set release date to ${s.date}.`
         if (t.state === "missing")
           return { done: false, state: "missing" };
         if (want !== void 0 && t.sha !== want) {
-          throw fail(`tag ${s.tag} already exists at ${short5(t.sha)}, not at ${short5(want)}; tags are never moved (delete it by hand if it is wrong)`);
+          throw fail(`tag ${s.tag} already exists at ${short6(t.sha)}, not at ${short6(want)}; tags are never moved (delete it by hand if it is wrong)`);
         }
         ctx.tagSha = t.sha;
         return { done: true, state: t.sha };
@@ -23030,10 +23164,10 @@ Set release date to ${s.date}.`
         }
         const t = await readBack(() => forge.observeTag(s.tag, signal), (x) => x.state === "found");
         if (t.state !== "found" || t.sha !== sha) {
-          throw fail(`tag ${s.tag} reads back as ${t.state === "found" ? short5(t.sha) : t.state}, expected ${short5(sha)}`);
+          throw fail(`tag ${s.tag} reads back as ${t.state === "found" ? short6(t.sha) : t.state}, expected ${short6(sha)}`);
         }
         ctx.tagSha = sha;
-        return { after: sha, message: `tagged ${short5(sha)} as ${s.tag}` };
+        return { after: sha, message: `tagged ${short6(sha)} as ${s.tag}` };
       }
     },
     "create-draft-release": {
@@ -23051,7 +23185,7 @@ Set release date to ${s.date}.`
         const ref = ctx.tagSha ?? ctx.finalizeSha ?? s.tag;
         const text2 = await file2(config2.changelog, ref);
         if (ops.sectionState(text2, s.version) !== "dated") {
-          throw fail(`${config2.changelog} at ${short5(ref)} is not finalized for ${s.version}; not creating the release`);
+          throw fail(`${config2.changelog} at ${short6(ref)} is not finalized for ${s.version}; not creating the release`);
         }
         const notes3 = ops.notes(text2, s.version);
         await forge.createDraftRelease({ tag: s.tag, name: s.name, notes: notes3, prerelease: s.prerelease }, signal);
@@ -23104,7 +23238,7 @@ async function executePublish(config2, plan, ports, options = {}) {
     correlationId: plan.correlationId
   };
 }
-var fail, short5;
+var fail, short6;
 var init_execute2 = __esm({
   "packages/core/dist/publish/execute.js"() {
     "use strict";
@@ -23113,7 +23247,7 @@ var init_execute2 = __esm({
     init_errors();
     init_plan2();
     fail = (message) => new ReleaseError("PLAN_FAILED", message);
-    short5 = (sha) => sha.slice(0, 7);
+    short6 = (sha) => sha.slice(0, 7);
   }
 });
 
@@ -23558,13 +23692,13 @@ function mergeDeep(defaults, options) {
   });
   return result;
 }
-function removeUndefinedProperties(obj2) {
-  for (const key in obj2) {
-    if (obj2[key] === void 0) {
-      delete obj2[key];
+function removeUndefinedProperties(obj3) {
+  for (const key in obj3) {
+    if (obj3[key] === void 0) {
+      delete obj3[key];
     }
   }
-  return obj2;
+  return obj3;
 }
 function merge2(defaults, route, options) {
   if (typeof route === "string") {
@@ -23619,16 +23753,16 @@ function omit2(object3, keysToOmit) {
   }
   return result;
 }
-function encodeReserved(str3) {
-  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str4) {
+  return str4.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str3) {
-  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c) {
+function encodeUnreserved(str4) {
+  return encodeURIComponent(str4).replace(/[!'()*]/g, function(c) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -23980,15 +24114,15 @@ function parseParameters(header, type, index, len, stopFlags) {
   }
   return { type, index, parameters };
 }
-function unescapeQuotedPairs(str3, start, end) {
+function unescapeQuotedPairs(str4, start, end) {
   let result = "";
   for (let index = start; index < end; index++) {
-    if (str3.charCodeAt(index) === BSLASH) {
-      result += str3.slice(start, index);
+    if (str4.charCodeAt(index) === BSLASH) {
+      result += str4.slice(start, index);
       start = ++index;
     }
   }
-  return result + str3.slice(start, end);
+  return result + str4.slice(start, end);
 }
 var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
 var init_dist2 = __esm({
@@ -29387,6 +29521,30 @@ var init_context = __esm({
   }
 });
 
+// packages/github/dist/forge/attestations.js
+async function listAttestations(ctx, repo, digest, signal) {
+  try {
+    const r = await ctx.octokit.request("GET /repos/{owner}/{repo}/attestations/{subject_digest}", {
+      owner: repo.owner,
+      repo: repo.repo,
+      subject_digest: digest,
+      per_page: 100,
+      ...signal ? { request: { signal } } : {}
+    });
+    return (r.data.attestations ?? []).map((a) => a.bundle);
+  } catch (e) {
+    if (statusOf(e) === 404)
+      return [];
+    throw ctx.fail(e, `listing the attestations of ${digest} in ${repo.owner}/${repo.repo}`);
+  }
+}
+var init_attestations = __esm({
+  "packages/github/dist/forge/attestations.js"() {
+    "use strict";
+    init_client();
+  }
+});
+
 // packages/github/dist/forge/refusals.js
 function classifyRefusal(e, repo, what) {
   if (e.code !== "CONFLICT" && e.code !== "VALIDATION" && e.code !== "FORBIDDEN")
@@ -29439,14 +29597,14 @@ var init_refusals = __esm({
 
 // packages/github/dist/forge/refs.js
 async function getRef(ctx, repo, ref) {
-  const short7 = fullRef(ref).slice("refs/".length);
+  const short8 = fullRef(ref).slice("refs/".length);
   try {
-    const { data } = await ctx.octokit.rest.git.getRef({ ...repo, ref: short7 });
+    const { data } = await ctx.octokit.rest.git.getRef({ ...repo, ref: short8 });
     return data.object.sha;
   } catch (e) {
     if (statusOf(e) === 404)
       return void 0;
-    throw ctx.fail(e, `reading ref ${short7}`);
+    throw ctx.fail(e, `reading ref ${short8}`);
   }
 }
 async function createRef(ctx, repo, ref, sha, options = {}) {
@@ -30653,6 +30811,7 @@ var init_forge = __esm({
     "use strict";
     init_client();
     init_context();
+    init_attestations();
     init_contents();
     init_dispatch();
     init_lock2();
@@ -30786,6 +30945,10 @@ var init_forge = __esm({
       /** Deletes a ref; with `expectedSha`, only while it still points there. Absent counts as done. */
       deleteRef(repo, ref, options = {}) {
         return deleteRef(this.ctx, repo, ref, options);
+      }
+      /** The Sigstore bundles of the repository's artifact attestations for a subject digest; none is []. */
+      listAttestations(repo, digest, signal) {
+        return listAttestations(this.ctx, repo, digest, signal);
       }
       /** Names of the tags starting with `prefix` (all pages; `''` lists every tag). */
       listTags(repo, prefix) {
@@ -33624,6 +33787,72 @@ var init_identity = __esm({
   }
 });
 
+// packages/sigstore-verify/dist/provenance.js
+function signerWorkflowUri2(workflow, defaultHost = "github.com") {
+  const bare = workflow.replace(/^https:\/\//, "");
+  const parts = bare.split("/");
+  const host2 = parts[0].includes(".") ? parts.shift() : defaultHost;
+  if (parts.length < 3 || parts.some((p) => p.length === 0) || bare.includes("@"))
+    throw new SigstoreVerifyError("POLICY_INVALID", `signer workflow "${workflow}" is not [HOST/]OWNER/REPO/PATH, e.g. acme/app/.github/workflows/release.yml`);
+  return `https://${host2}/${parts.join("/")}`;
+}
+function withoutRef2(uri) {
+  const at2 = uri.indexOf("@");
+  return at2 < 0 ? uri : uri.slice(0, at2);
+}
+function compileProvenance(policy) {
+  const { sourceDigest, sourceRef, signerWorkflow, denySelfHostedRunners } = policy;
+  for (const [field, v] of [
+    ["sourceDigest", sourceDigest],
+    ["sourceRef", sourceRef]
+  ])
+    if (v !== void 0 && v.length === 0)
+      throw new SigstoreVerifyError("POLICY_INVALID", `${field} is empty`);
+  if (sourceDigest !== void 0 && !/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(sourceDigest))
+    throw new SigstoreVerifyError("POLICY_INVALID", `sourceDigest "${sourceDigest}" is not a full lowercase commit SHA`);
+  const workflowUri = signerWorkflow === void 0 ? void 0 : signerWorkflowUri2(signerWorkflow);
+  const expected = [
+    ["sourceDigest", sourceDigest, (c) => c.sourceRepositoryDigest],
+    ["sourceRef", sourceRef, (c) => c.sourceRepositoryRef],
+    [
+      "signerWorkflow",
+      workflowUri,
+      (c) => c.buildSignerUri === void 0 ? void 0 : withoutRef2(c.buildSignerUri)
+    ],
+    [
+      "denySelfHostedRunners",
+      denySelfHostedRunners ? "github-hosted" : void 0,
+      (c) => c.runnerEnvironment
+    ]
+  ];
+  const active = expected.filter(([, want]) => want !== void 0);
+  if (active.length === 0)
+    return void 0;
+  return (claims) => {
+    for (const [field, want, read] of active) {
+      const have = read(claims);
+      if (have === want)
+        continue;
+      const [claim2, oid] = CLAIM_OF[field];
+      return `${field}: the certificate's ${claim2} (${oid}) is ${have === void 0 ? "missing" : `"${have}"`}, expected "${want}"`;
+    }
+    return void 0;
+  };
+}
+var CLAIM_OF;
+var init_provenance2 = __esm({
+  "packages/sigstore-verify/dist/provenance.js"() {
+    "use strict";
+    init_errors6();
+    CLAIM_OF = {
+      sourceDigest: ["sourceRepositoryDigest", "1.3.6.1.4.1.57264.1.13"],
+      sourceRef: ["sourceRepositoryRef", "1.3.6.1.4.1.57264.1.14"],
+      signerWorkflow: ["buildSignerUri", "1.3.6.1.4.1.57264.1.9"],
+      denySelfHostedRunners: ["runnerEnvironment", "1.3.6.1.4.1.57264.1.11"]
+    };
+  }
+});
+
 // packages/sigstore-verify/dist/policy.js
 import { createPublicKey } from "node:crypto";
 function compileClaim(name, match) {
@@ -33670,6 +33899,7 @@ function compilePolicy(policy) {
       throw new SigstoreVerifyError("POLICY_INVALID", `claim ${name} has no value`);
     return { name, test: compileClaim(name, match), match };
   });
+  const provenance = compileProvenance(policy);
   const who = "identity" in policy ? `identity "${policy.identity}"` : `identity matching ^(?:${policy.identityRegexp})$`;
   return {
     kind: "certificate",
@@ -33686,7 +33916,7 @@ function compilePolicy(policy) {
         if (!c.test(v))
           return `claim ${c.name} is ${v === void 0 ? "missing" : `"${v}"`}, expected ${typeof c.match === "string" ? `"${c.match}"` : `^(?:${c.match.regexp})$`}`;
       }
-      return void 0;
+      return provenance?.(s.claims);
     }
   };
 }
@@ -33696,6 +33926,7 @@ var init_policy = __esm({
     init_claims();
     init_errors6();
     init_identity();
+    init_provenance2();
   }
 });
 
@@ -33714,17 +33945,17 @@ var require_envelope = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.payload.length !== 0) {
-          obj2.payload = base64FromBytes(message.payload);
+          obj3.payload = base64FromBytes(message.payload);
         }
         if (message.payloadType !== "") {
-          obj2.payloadType = message.payloadType;
+          obj3.payloadType = message.payloadType;
         }
         if (message.signatures?.length) {
-          obj2.signatures = message.signatures.map((e) => exports.Signature.toJSON(e));
+          obj3.signatures = message.signatures.map((e) => exports.Signature.toJSON(e));
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.Signature = {
@@ -33735,14 +33966,14 @@ var require_envelope = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.sig.length !== 0) {
-          obj2.sig = base64FromBytes(message.sig);
+          obj3.sig = base64FromBytes(message.sig);
         }
         if (message.keyid !== "") {
-          obj2.keyid = message.keyid;
+          obj3.keyid = message.keyid;
         }
-        return obj2;
+        return obj3;
       }
     };
     function bytesFromBase64(b64) {
@@ -33771,14 +34002,14 @@ var require_timestamp = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.seconds !== "0") {
-          obj2.seconds = message.seconds;
+          obj3.seconds = message.seconds;
         }
         if (message.nanos !== 0) {
-          obj2.nanos = Math.round(message.nanos);
+          obj3.nanos = Math.round(message.nanos);
         }
-        return obj2;
+        return obj3;
       }
     };
     function isSet(value) {
@@ -34057,14 +34288,14 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.algorithm !== 0) {
-          obj2.algorithm = hashAlgorithmToJSON(message.algorithm);
+          obj3.algorithm = hashAlgorithmToJSON(message.algorithm);
         }
         if (message.digest.length !== 0) {
-          obj2.digest = base64FromBytes(message.digest);
+          obj3.digest = base64FromBytes(message.digest);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.MessageSignature = {
@@ -34075,14 +34306,14 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.messageDigest !== void 0) {
-          obj2.messageDigest = exports.HashOutput.toJSON(message.messageDigest);
+          obj3.messageDigest = exports.HashOutput.toJSON(message.messageDigest);
         }
         if (message.signature.length !== 0) {
-          obj2.signature = base64FromBytes(message.signature);
+          obj3.signature = base64FromBytes(message.signature);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.LogId = {
@@ -34090,11 +34321,11 @@ var require_sigstore_common = __commonJS({
         return { keyId: isSet(object3.keyId) ? Buffer.from(bytesFromBase64(object3.keyId)) : Buffer.alloc(0) };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.keyId.length !== 0) {
-          obj2.keyId = base64FromBytes(message.keyId);
+          obj3.keyId = base64FromBytes(message.keyId);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.RFC3161SignedTimestamp = {
@@ -34104,11 +34335,11 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.signedTimestamp.length !== 0) {
-          obj2.signedTimestamp = base64FromBytes(message.signedTimestamp);
+          obj3.signedTimestamp = base64FromBytes(message.signedTimestamp);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.PublicKey = {
@@ -34120,17 +34351,17 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.rawBytes !== void 0) {
-          obj2.rawBytes = base64FromBytes(message.rawBytes);
+          obj3.rawBytes = base64FromBytes(message.rawBytes);
         }
         if (message.keyDetails !== 0) {
-          obj2.keyDetails = publicKeyDetailsToJSON(message.keyDetails);
+          obj3.keyDetails = publicKeyDetailsToJSON(message.keyDetails);
         }
         if (message.validFor !== void 0) {
-          obj2.validFor = exports.TimeRange.toJSON(message.validFor);
+          obj3.validFor = exports.TimeRange.toJSON(message.validFor);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.PublicKeyIdentifier = {
@@ -34138,11 +34369,11 @@ var require_sigstore_common = __commonJS({
         return { hint: isSet(object3.hint) ? globalThis.String(object3.hint) : "" };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.hint !== "") {
-          obj2.hint = message.hint;
+          obj3.hint = message.hint;
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.ObjectIdentifier = {
@@ -34150,11 +34381,11 @@ var require_sigstore_common = __commonJS({
         return { id: globalThis.Array.isArray(object3?.id) ? object3.id.map((e) => globalThis.Number(e)) : [] };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.id?.length) {
-          obj2.id = message.id.map((e) => Math.round(e));
+          obj3.id = message.id.map((e) => Math.round(e));
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.ObjectIdentifierValuePair = {
@@ -34165,14 +34396,14 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.oid !== void 0) {
-          obj2.oid = exports.ObjectIdentifier.toJSON(message.oid);
+          obj3.oid = exports.ObjectIdentifier.toJSON(message.oid);
         }
         if (message.value.length !== 0) {
-          obj2.value = base64FromBytes(message.value);
+          obj3.value = base64FromBytes(message.value);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.DistinguishedName = {
@@ -34183,14 +34414,14 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.organization !== "") {
-          obj2.organization = message.organization;
+          obj3.organization = message.organization;
         }
         if (message.commonName !== "") {
-          obj2.commonName = message.commonName;
+          obj3.commonName = message.commonName;
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.X509Certificate = {
@@ -34198,11 +34429,11 @@ var require_sigstore_common = __commonJS({
         return { rawBytes: isSet(object3.rawBytes) ? Buffer.from(bytesFromBase64(object3.rawBytes)) : Buffer.alloc(0) };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.rawBytes.length !== 0) {
-          obj2.rawBytes = base64FromBytes(message.rawBytes);
+          obj3.rawBytes = base64FromBytes(message.rawBytes);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.SubjectAlternativeName = {
@@ -34213,16 +34444,16 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.type !== 0) {
-          obj2.type = subjectAlternativeNameTypeToJSON(message.type);
+          obj3.type = subjectAlternativeNameTypeToJSON(message.type);
         }
         if (message.identity?.$case === "regexp") {
-          obj2.regexp = message.identity.regexp;
+          obj3.regexp = message.identity.regexp;
         } else if (message.identity?.$case === "value") {
-          obj2.value = message.identity.value;
+          obj3.value = message.identity.value;
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.X509CertificateChain = {
@@ -34232,11 +34463,11 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.certificates?.length) {
-          obj2.certificates = message.certificates.map((e) => exports.X509Certificate.toJSON(e));
+          obj3.certificates = message.certificates.map((e) => exports.X509Certificate.toJSON(e));
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.TimeRange = {
@@ -34247,14 +34478,14 @@ var require_sigstore_common = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.start !== void 0) {
-          obj2.start = message.start.toISOString();
+          obj3.start = message.start.toISOString();
         }
         if (message.end !== void 0) {
-          obj2.end = message.end.toISOString();
+          obj3.end = message.end.toISOString();
         }
-        return obj2;
+        return obj3;
       }
     };
     function bytesFromBase64(b64) {
@@ -34298,14 +34529,14 @@ var require_sigstore_rekor = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.kind !== "") {
-          obj2.kind = message.kind;
+          obj3.kind = message.kind;
         }
         if (message.version !== "") {
-          obj2.version = message.version;
+          obj3.version = message.version;
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.Checkpoint = {
@@ -34313,11 +34544,11 @@ var require_sigstore_rekor = __commonJS({
         return { envelope: isSet(object3.envelope) ? globalThis.String(object3.envelope) : "" };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.envelope !== "") {
-          obj2.envelope = message.envelope;
+          obj3.envelope = message.envelope;
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.InclusionProof = {
@@ -34331,23 +34562,23 @@ var require_sigstore_rekor = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.logIndex !== "0") {
-          obj2.logIndex = message.logIndex;
+          obj3.logIndex = message.logIndex;
         }
         if (message.rootHash.length !== 0) {
-          obj2.rootHash = base64FromBytes(message.rootHash);
+          obj3.rootHash = base64FromBytes(message.rootHash);
         }
         if (message.treeSize !== "0") {
-          obj2.treeSize = message.treeSize;
+          obj3.treeSize = message.treeSize;
         }
         if (message.hashes?.length) {
-          obj2.hashes = message.hashes.map((e) => base64FromBytes(e));
+          obj3.hashes = message.hashes.map((e) => base64FromBytes(e));
         }
         if (message.checkpoint !== void 0) {
-          obj2.checkpoint = exports.Checkpoint.toJSON(message.checkpoint);
+          obj3.checkpoint = exports.Checkpoint.toJSON(message.checkpoint);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.InclusionPromise = {
@@ -34357,11 +34588,11 @@ var require_sigstore_rekor = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.signedEntryTimestamp.length !== 0) {
-          obj2.signedEntryTimestamp = base64FromBytes(message.signedEntryTimestamp);
+          obj3.signedEntryTimestamp = base64FromBytes(message.signedEntryTimestamp);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.TransparencyLogEntry = {
@@ -34377,29 +34608,29 @@ var require_sigstore_rekor = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.logIndex !== "0") {
-          obj2.logIndex = message.logIndex;
+          obj3.logIndex = message.logIndex;
         }
         if (message.logId !== void 0) {
-          obj2.logId = sigstore_common_1.LogId.toJSON(message.logId);
+          obj3.logId = sigstore_common_1.LogId.toJSON(message.logId);
         }
         if (message.kindVersion !== void 0) {
-          obj2.kindVersion = exports.KindVersion.toJSON(message.kindVersion);
+          obj3.kindVersion = exports.KindVersion.toJSON(message.kindVersion);
         }
         if (message.integratedTime !== "0") {
-          obj2.integratedTime = message.integratedTime;
+          obj3.integratedTime = message.integratedTime;
         }
         if (message.inclusionPromise !== void 0) {
-          obj2.inclusionPromise = exports.InclusionPromise.toJSON(message.inclusionPromise);
+          obj3.inclusionPromise = exports.InclusionPromise.toJSON(message.inclusionPromise);
         }
         if (message.inclusionProof !== void 0) {
-          obj2.inclusionProof = exports.InclusionProof.toJSON(message.inclusionProof);
+          obj3.inclusionProof = exports.InclusionProof.toJSON(message.inclusionProof);
         }
         if (message.canonicalizedBody.length !== 0) {
-          obj2.canonicalizedBody = base64FromBytes(message.canonicalizedBody);
+          obj3.canonicalizedBody = base64FromBytes(message.canonicalizedBody);
         }
-        return obj2;
+        return obj3;
       }
     };
     function bytesFromBase64(b64) {
@@ -34430,11 +34661,11 @@ var require_sigstore_bundle = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.rfc3161Timestamps?.length) {
-          obj2.rfc3161Timestamps = message.rfc3161Timestamps.map((e) => sigstore_common_1.RFC3161SignedTimestamp.toJSON(e));
+          obj3.rfc3161Timestamps = message.rfc3161Timestamps.map((e) => sigstore_common_1.RFC3161SignedTimestamp.toJSON(e));
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.VerificationMaterial = {
@@ -34449,21 +34680,21 @@ var require_sigstore_bundle = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.content?.$case === "publicKey") {
-          obj2.publicKey = sigstore_common_1.PublicKeyIdentifier.toJSON(message.content.publicKey);
+          obj3.publicKey = sigstore_common_1.PublicKeyIdentifier.toJSON(message.content.publicKey);
         } else if (message.content?.$case === "x509CertificateChain") {
-          obj2.x509CertificateChain = sigstore_common_1.X509CertificateChain.toJSON(message.content.x509CertificateChain);
+          obj3.x509CertificateChain = sigstore_common_1.X509CertificateChain.toJSON(message.content.x509CertificateChain);
         } else if (message.content?.$case === "certificate") {
-          obj2.certificate = sigstore_common_1.X509Certificate.toJSON(message.content.certificate);
+          obj3.certificate = sigstore_common_1.X509Certificate.toJSON(message.content.certificate);
         }
         if (message.tlogEntries?.length) {
-          obj2.tlogEntries = message.tlogEntries.map((e) => sigstore_rekor_1.TransparencyLogEntry.toJSON(e));
+          obj3.tlogEntries = message.tlogEntries.map((e) => sigstore_rekor_1.TransparencyLogEntry.toJSON(e));
         }
         if (message.timestampVerificationData !== void 0) {
-          obj2.timestampVerificationData = exports.TimestampVerificationData.toJSON(message.timestampVerificationData);
+          obj3.timestampVerificationData = exports.TimestampVerificationData.toJSON(message.timestampVerificationData);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.Bundle = {
@@ -34475,19 +34706,19 @@ var require_sigstore_bundle = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.mediaType !== "") {
-          obj2.mediaType = message.mediaType;
+          obj3.mediaType = message.mediaType;
         }
         if (message.verificationMaterial !== void 0) {
-          obj2.verificationMaterial = exports.VerificationMaterial.toJSON(message.verificationMaterial);
+          obj3.verificationMaterial = exports.VerificationMaterial.toJSON(message.verificationMaterial);
         }
         if (message.content?.$case === "messageSignature") {
-          obj2.messageSignature = sigstore_common_1.MessageSignature.toJSON(message.content.messageSignature);
+          obj3.messageSignature = sigstore_common_1.MessageSignature.toJSON(message.content.messageSignature);
         } else if (message.content?.$case === "dsseEnvelope") {
-          obj2.dsseEnvelope = envelope_1.Envelope.toJSON(message.content.dsseEnvelope);
+          obj3.dsseEnvelope = envelope_1.Envelope.toJSON(message.content.dsseEnvelope);
         }
-        return obj2;
+        return obj3;
       }
     };
     function isSet(value) {
@@ -34556,26 +34787,26 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.baseUrl !== "") {
-          obj2.baseUrl = message.baseUrl;
+          obj3.baseUrl = message.baseUrl;
         }
         if (message.hashAlgorithm !== 0) {
-          obj2.hashAlgorithm = (0, sigstore_common_1.hashAlgorithmToJSON)(message.hashAlgorithm);
+          obj3.hashAlgorithm = (0, sigstore_common_1.hashAlgorithmToJSON)(message.hashAlgorithm);
         }
         if (message.publicKey !== void 0) {
-          obj2.publicKey = sigstore_common_1.PublicKey.toJSON(message.publicKey);
+          obj3.publicKey = sigstore_common_1.PublicKey.toJSON(message.publicKey);
         }
         if (message.logId !== void 0) {
-          obj2.logId = sigstore_common_1.LogId.toJSON(message.logId);
+          obj3.logId = sigstore_common_1.LogId.toJSON(message.logId);
         }
         if (message.checkpointKeyId !== void 0) {
-          obj2.checkpointKeyId = sigstore_common_1.LogId.toJSON(message.checkpointKeyId);
+          obj3.checkpointKeyId = sigstore_common_1.LogId.toJSON(message.checkpointKeyId);
         }
         if (message.operator !== "") {
-          obj2.operator = message.operator;
+          obj3.operator = message.operator;
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.CertificateAuthority = {
@@ -34589,23 +34820,23 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.subject !== void 0) {
-          obj2.subject = sigstore_common_1.DistinguishedName.toJSON(message.subject);
+          obj3.subject = sigstore_common_1.DistinguishedName.toJSON(message.subject);
         }
         if (message.uri !== "") {
-          obj2.uri = message.uri;
+          obj3.uri = message.uri;
         }
         if (message.certChain !== void 0) {
-          obj2.certChain = sigstore_common_1.X509CertificateChain.toJSON(message.certChain);
+          obj3.certChain = sigstore_common_1.X509CertificateChain.toJSON(message.certChain);
         }
         if (message.validFor !== void 0) {
-          obj2.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
+          obj3.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
         }
         if (message.operator !== "") {
-          obj2.operator = message.operator;
+          obj3.operator = message.operator;
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.TrustedRoot = {
@@ -34619,23 +34850,23 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.mediaType !== "") {
-          obj2.mediaType = message.mediaType;
+          obj3.mediaType = message.mediaType;
         }
         if (message.tlogs?.length) {
-          obj2.tlogs = message.tlogs.map((e) => exports.TransparencyLogInstance.toJSON(e));
+          obj3.tlogs = message.tlogs.map((e) => exports.TransparencyLogInstance.toJSON(e));
         }
         if (message.certificateAuthorities?.length) {
-          obj2.certificateAuthorities = message.certificateAuthorities.map((e) => exports.CertificateAuthority.toJSON(e));
+          obj3.certificateAuthorities = message.certificateAuthorities.map((e) => exports.CertificateAuthority.toJSON(e));
         }
         if (message.ctlogs?.length) {
-          obj2.ctlogs = message.ctlogs.map((e) => exports.TransparencyLogInstance.toJSON(e));
+          obj3.ctlogs = message.ctlogs.map((e) => exports.TransparencyLogInstance.toJSON(e));
         }
         if (message.timestampAuthorities?.length) {
-          obj2.timestampAuthorities = message.timestampAuthorities.map((e) => exports.CertificateAuthority.toJSON(e));
+          obj3.timestampAuthorities = message.timestampAuthorities.map((e) => exports.CertificateAuthority.toJSON(e));
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.SigningConfig = {
@@ -34651,29 +34882,29 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.mediaType !== "") {
-          obj2.mediaType = message.mediaType;
+          obj3.mediaType = message.mediaType;
         }
         if (message.caUrls?.length) {
-          obj2.caUrls = message.caUrls.map((e) => exports.Service.toJSON(e));
+          obj3.caUrls = message.caUrls.map((e) => exports.Service.toJSON(e));
         }
         if (message.oidcUrls?.length) {
-          obj2.oidcUrls = message.oidcUrls.map((e) => exports.Service.toJSON(e));
+          obj3.oidcUrls = message.oidcUrls.map((e) => exports.Service.toJSON(e));
         }
         if (message.rekorTlogUrls?.length) {
-          obj2.rekorTlogUrls = message.rekorTlogUrls.map((e) => exports.Service.toJSON(e));
+          obj3.rekorTlogUrls = message.rekorTlogUrls.map((e) => exports.Service.toJSON(e));
         }
         if (message.rekorTlogConfig !== void 0) {
-          obj2.rekorTlogConfig = exports.ServiceConfiguration.toJSON(message.rekorTlogConfig);
+          obj3.rekorTlogConfig = exports.ServiceConfiguration.toJSON(message.rekorTlogConfig);
         }
         if (message.tsaUrls?.length) {
-          obj2.tsaUrls = message.tsaUrls.map((e) => exports.Service.toJSON(e));
+          obj3.tsaUrls = message.tsaUrls.map((e) => exports.Service.toJSON(e));
         }
         if (message.tsaConfig !== void 0) {
-          obj2.tsaConfig = exports.ServiceConfiguration.toJSON(message.tsaConfig);
+          obj3.tsaConfig = exports.ServiceConfiguration.toJSON(message.tsaConfig);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.Service = {
@@ -34686,20 +34917,20 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.url !== "") {
-          obj2.url = message.url;
+          obj3.url = message.url;
         }
         if (message.majorApiVersion !== 0) {
-          obj2.majorApiVersion = Math.round(message.majorApiVersion);
+          obj3.majorApiVersion = Math.round(message.majorApiVersion);
         }
         if (message.validFor !== void 0) {
-          obj2.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
+          obj3.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
         }
         if (message.operator !== "") {
-          obj2.operator = message.operator;
+          obj3.operator = message.operator;
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.ServiceConfiguration = {
@@ -34710,14 +34941,14 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.selector !== 0) {
-          obj2.selector = serviceSelectorToJSON(message.selector);
+          obj3.selector = serviceSelectorToJSON(message.selector);
         }
         if (message.count !== 0) {
-          obj2.count = Math.round(message.count);
+          obj3.count = Math.round(message.count);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.ClientTrustConfig = {
@@ -34729,17 +34960,17 @@ var require_sigstore_trustroot = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.mediaType !== "") {
-          obj2.mediaType = message.mediaType;
+          obj3.mediaType = message.mediaType;
         }
         if (message.trustedRoot !== void 0) {
-          obj2.trustedRoot = exports.TrustedRoot.toJSON(message.trustedRoot);
+          obj3.trustedRoot = exports.TrustedRoot.toJSON(message.trustedRoot);
         }
         if (message.signingConfig !== void 0) {
-          obj2.signingConfig = exports.SigningConfig.toJSON(message.signingConfig);
+          obj3.signingConfig = exports.SigningConfig.toJSON(message.signingConfig);
         }
-        return obj2;
+        return obj3;
       }
     };
     function isSet(value) {
@@ -34766,17 +34997,17 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.issuer !== "") {
-          obj2.issuer = message.issuer;
+          obj3.issuer = message.issuer;
         }
         if (message.san !== void 0) {
-          obj2.san = sigstore_common_1.SubjectAlternativeName.toJSON(message.san);
+          obj3.san = sigstore_common_1.SubjectAlternativeName.toJSON(message.san);
         }
         if (message.oids?.length) {
-          obj2.oids = message.oids.map((e) => sigstore_common_1.ObjectIdentifierValuePair.toJSON(e));
+          obj3.oids = message.oids.map((e) => sigstore_common_1.ObjectIdentifierValuePair.toJSON(e));
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.CertificateIdentities = {
@@ -34786,11 +35017,11 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.identities?.length) {
-          obj2.identities = message.identities.map((e) => exports.CertificateIdentity.toJSON(e));
+          obj3.identities = message.identities.map((e) => exports.CertificateIdentity.toJSON(e));
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.PublicKeyIdentities = {
@@ -34800,11 +35031,11 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.publicKeys?.length) {
-          obj2.publicKeys = message.publicKeys.map((e) => sigstore_common_1.PublicKey.toJSON(e));
+          obj3.publicKeys = message.publicKeys.map((e) => sigstore_common_1.PublicKey.toJSON(e));
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.ArtifactVerificationOptions = {
@@ -34822,28 +35053,28 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.signers?.$case === "certificateIdentities") {
-          obj2.certificateIdentities = exports.CertificateIdentities.toJSON(message.signers.certificateIdentities);
+          obj3.certificateIdentities = exports.CertificateIdentities.toJSON(message.signers.certificateIdentities);
         } else if (message.signers?.$case === "publicKeys") {
-          obj2.publicKeys = exports.PublicKeyIdentities.toJSON(message.signers.publicKeys);
+          obj3.publicKeys = exports.PublicKeyIdentities.toJSON(message.signers.publicKeys);
         }
         if (message.tlogOptions !== void 0) {
-          obj2.tlogOptions = exports.ArtifactVerificationOptions_TlogOptions.toJSON(message.tlogOptions);
+          obj3.tlogOptions = exports.ArtifactVerificationOptions_TlogOptions.toJSON(message.tlogOptions);
         }
         if (message.ctlogOptions !== void 0) {
-          obj2.ctlogOptions = exports.ArtifactVerificationOptions_CtlogOptions.toJSON(message.ctlogOptions);
+          obj3.ctlogOptions = exports.ArtifactVerificationOptions_CtlogOptions.toJSON(message.ctlogOptions);
         }
         if (message.tsaOptions !== void 0) {
-          obj2.tsaOptions = exports.ArtifactVerificationOptions_TimestampAuthorityOptions.toJSON(message.tsaOptions);
+          obj3.tsaOptions = exports.ArtifactVerificationOptions_TimestampAuthorityOptions.toJSON(message.tsaOptions);
         }
         if (message.integratedTsOptions !== void 0) {
-          obj2.integratedTsOptions = exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions.toJSON(message.integratedTsOptions);
+          obj3.integratedTsOptions = exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions.toJSON(message.integratedTsOptions);
         }
         if (message.observerOptions !== void 0) {
-          obj2.observerOptions = exports.ArtifactVerificationOptions_ObserverTimestampOptions.toJSON(message.observerOptions);
+          obj3.observerOptions = exports.ArtifactVerificationOptions_ObserverTimestampOptions.toJSON(message.observerOptions);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.ArtifactVerificationOptions_TlogOptions = {
@@ -34855,17 +35086,17 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.threshold !== 0) {
-          obj2.threshold = Math.round(message.threshold);
+          obj3.threshold = Math.round(message.threshold);
         }
         if (message.performOnlineVerification !== false) {
-          obj2.performOnlineVerification = message.performOnlineVerification;
+          obj3.performOnlineVerification = message.performOnlineVerification;
         }
         if (message.disable !== false) {
-          obj2.disable = message.disable;
+          obj3.disable = message.disable;
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.ArtifactVerificationOptions_CtlogOptions = {
@@ -34876,14 +35107,14 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.threshold !== 0) {
-          obj2.threshold = Math.round(message.threshold);
+          obj3.threshold = Math.round(message.threshold);
         }
         if (message.disable !== false) {
-          obj2.disable = message.disable;
+          obj3.disable = message.disable;
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.ArtifactVerificationOptions_TimestampAuthorityOptions = {
@@ -34894,14 +35125,14 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.threshold !== 0) {
-          obj2.threshold = Math.round(message.threshold);
+          obj3.threshold = Math.round(message.threshold);
         }
         if (message.disable !== false) {
-          obj2.disable = message.disable;
+          obj3.disable = message.disable;
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions = {
@@ -34912,14 +35143,14 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.threshold !== 0) {
-          obj2.threshold = Math.round(message.threshold);
+          obj3.threshold = Math.round(message.threshold);
         }
         if (message.disable !== false) {
-          obj2.disable = message.disable;
+          obj3.disable = message.disable;
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.ArtifactVerificationOptions_ObserverTimestampOptions = {
@@ -34930,14 +35161,14 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.threshold !== 0) {
-          obj2.threshold = Math.round(message.threshold);
+          obj3.threshold = Math.round(message.threshold);
         }
         if (message.disable !== false) {
-          obj2.disable = message.disable;
+          obj3.disable = message.disable;
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.Artifact = {
@@ -34947,15 +35178,15 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.data?.$case === "artifactUri") {
-          obj2.artifactUri = message.data.artifactUri;
+          obj3.artifactUri = message.data.artifactUri;
         } else if (message.data?.$case === "artifact") {
-          obj2.artifact = base64FromBytes(message.data.artifact);
+          obj3.artifact = base64FromBytes(message.data.artifact);
         } else if (message.data?.$case === "artifactDigest") {
-          obj2.artifactDigest = sigstore_common_1.HashOutput.toJSON(message.data.artifactDigest);
+          obj3.artifactDigest = sigstore_common_1.HashOutput.toJSON(message.data.artifactDigest);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.Input = {
@@ -34968,20 +35199,20 @@ var require_sigstore_verification = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.artifactTrustRoot !== void 0) {
-          obj2.artifactTrustRoot = sigstore_trustroot_1.TrustedRoot.toJSON(message.artifactTrustRoot);
+          obj3.artifactTrustRoot = sigstore_trustroot_1.TrustedRoot.toJSON(message.artifactTrustRoot);
         }
         if (message.artifactVerificationOptions !== void 0) {
-          obj2.artifactVerificationOptions = exports.ArtifactVerificationOptions.toJSON(message.artifactVerificationOptions);
+          obj3.artifactVerificationOptions = exports.ArtifactVerificationOptions.toJSON(message.artifactVerificationOptions);
         }
         if (message.bundle !== void 0) {
-          obj2.bundle = sigstore_bundle_1.Bundle.toJSON(message.bundle);
+          obj3.bundle = sigstore_bundle_1.Bundle.toJSON(message.bundle);
         }
         if (message.artifact !== void 0) {
-          obj2.artifact = exports.Artifact.toJSON(message.artifact);
+          obj3.artifact = exports.Artifact.toJSON(message.artifact);
         }
-        return obj2;
+        return obj3;
       }
     };
     function bytesFromBase64(b64) {
@@ -35459,8 +35690,8 @@ var require_base = __commonJS({
       }
     };
     exports.Signed = Signed;
-    function isNumeric(str3) {
-      return !isNaN(Number(str3));
+    function isNumeric(str4) {
+      return !isNaN(Number(str4));
     }
   }
 });
@@ -35931,38 +36162,38 @@ var require_commonjs = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.range = exports.balanced = void 0;
-    var balanced = (a, b, str3) => {
-      const ma = a instanceof RegExp ? maybeMatch(a, str3) : a;
-      const mb = b instanceof RegExp ? maybeMatch(b, str3) : b;
-      const r = ma !== null && mb != null && (0, exports.range)(ma, mb, str3);
+    var balanced = (a, b, str4) => {
+      const ma = a instanceof RegExp ? maybeMatch(a, str4) : a;
+      const mb = b instanceof RegExp ? maybeMatch(b, str4) : b;
+      const r = ma !== null && mb != null && (0, exports.range)(ma, mb, str4);
       return r && {
         start: r[0],
         end: r[1],
-        pre: str3.slice(0, r[0]),
-        body: str3.slice(r[0] + ma.length, r[1]),
-        post: str3.slice(r[1] + mb.length)
+        pre: str4.slice(0, r[0]),
+        body: str4.slice(r[0] + ma.length, r[1]),
+        post: str4.slice(r[1] + mb.length)
       };
     };
     exports.balanced = balanced;
-    var maybeMatch = (reg, str3) => {
-      const m = str3.match(reg);
+    var maybeMatch = (reg, str4) => {
+      const m = str4.match(reg);
       return m ? m[0] : null;
     };
-    var range = (a, b, str3) => {
+    var range = (a, b, str4) => {
       let begs, beg, left, right = void 0, result;
-      let ai = str3.indexOf(a);
-      let bi = str3.indexOf(b, ai + 1);
+      let ai = str4.indexOf(a);
+      let bi = str4.indexOf(b, ai + 1);
       let i = ai;
       if (ai >= 0 && bi > 0) {
         if (a === b) {
           return [ai, bi];
         }
         begs = [];
-        left = str3.length;
+        left = str4.length;
         while (i >= 0 && !result) {
           if (i === ai) {
             begs.push(i);
-            ai = str3.indexOf(a, i + 1);
+            ai = str4.indexOf(a, i + 1);
           } else if (begs.length === 1) {
             const r = begs.pop();
             if (r !== void 0)
@@ -35973,7 +36204,7 @@ var require_commonjs = __commonJS({
               left = beg;
               right = bi;
             }
-            bi = str3.indexOf(b, i + 1);
+            bi = str4.indexOf(b, i + 1);
           }
           i = ai < bi && ai >= 0 ? ai : bi;
         }
@@ -36017,35 +36248,35 @@ var require_commonjs2 = __commonJS({
     exports.EXPANSION_MAX_REWRITES = 1e3;
     exports.EXPANSION_MAX_STEPS = 2e7;
     var CALL_STEPS = 16;
-    function numeric(str3) {
-      return !isNaN(str3) ? parseInt(str3, 10) : str3.charCodeAt(0);
+    function numeric(str4) {
+      return !isNaN(str4) ? parseInt(str4, 10) : str4.charCodeAt(0);
     }
-    function escapeBraces(str3) {
-      return str3.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
+    function escapeBraces(str4) {
+      return str4.replace(slashPattern, escSlash).replace(openPattern, escOpen).replace(closePattern, escClose).replace(commaPattern, escComma).replace(periodPattern, escPeriod);
     }
-    function unescapeBraces(str3) {
-      return str3.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
+    function unescapeBraces(str4) {
+      return str4.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
     }
     function pushAll(target, items) {
       for (let i = 0; i < items.length; i++) {
         target.push(items[i]);
       }
     }
-    function balancedWithBudget(str3, masked, budget) {
+    function balancedWithBudget(str4, masked, budget) {
       if (budget.remaining < 0) {
         return void 0;
       }
       const r = (0, balanced_match_1.range)("{", "}", masked);
       const unmatched = r !== void 0 && masked.indexOf("{") < r[0];
-      budget.remaining -= r && !unmatched ? r[1] + 1 : str3.length;
+      budget.remaining -= r && !unmatched ? r[1] + 1 : str4.length;
       if (!r || budget.remaining < 0) {
         return void 0;
       }
       return {
         end: r[1],
-        pre: str3.slice(0, r[0]),
-        body: str3.slice(r[0] + 1, r[1]),
-        post: str3.slice(r[1] + 1),
+        pre: str4.slice(0, r[0]),
+        body: str4.slice(r[0] + 1, r[1]),
+        post: str4.slice(r[1] + 1),
         unmatched
       };
     }
@@ -36069,34 +36300,34 @@ var require_commonjs2 = __commonJS({
       }
       return out + masked.slice(last);
     }
-    function commaSetFollows(str3, budget) {
-      budget.remaining -= str3.length;
+    function commaSetFollows(str4, budget) {
+      budget.remaining -= str4.length;
       if (budget.remaining < 0) {
         return false;
       }
       let close = false;
-      for (let i = str3.length - 1; i >= 0; i--) {
-        const c = str3.charCodeAt(i);
+      for (let i = str4.length - 1; i >= 0; i--) {
+        const c = str4.charCodeAt(i);
         if (c === 125) {
           close = true;
         } else if (c === 10 || c === 13 || c === 8232 || c === 8233) {
           close = false;
-        } else if (c === 44 && close && str3.charCodeAt(i + 1) !== 44) {
+        } else if (c === 44 && close && str4.charCodeAt(i + 1) !== 44) {
           return true;
         }
       }
       return false;
     }
-    function parseCommaParts(str3, budget) {
+    function parseCommaParts(str4, budget) {
       const parts = [];
       let carry = "";
       for (; ; ) {
-        const m = balancedWithBudget(str3, str3, budget);
+        const m = balancedWithBudget(str4, str4, budget);
         if (budget.remaining < 0) {
           return void 0;
         }
         if (!m) {
-          const tail = str3.split(",");
+          const tail = str4.split(",");
           tail[0] = carry + tail[0];
           pushAll(parts, tail);
           return parts;
@@ -36111,14 +36342,14 @@ var require_commonjs2 = __commonJS({
         }
         carry = p.pop();
         pushAll(parts, p);
-        str3 = post;
+        str4 = post;
       }
     }
     function bound(value, fallback) {
       return value === void 0 || isNaN(value) ? fallback : value;
     }
-    function expand2(str3, options = {}) {
-      if (!str3) {
+    function expand2(str4, options = {}) {
+      if (!str4) {
         return [];
       }
       const max = bound(options.max, exports.EXPANSION_MAX);
@@ -36126,13 +36357,13 @@ var require_commonjs2 = __commonJS({
       const maxDepth = bound(options.maxDepth, exports.EXPANSION_MAX_DEPTH);
       const maxRewrites = bound(options.maxRewrites, exports.EXPANSION_MAX_REWRITES);
       const maxSteps = bound(options.maxSteps, exports.EXPANSION_MAX_STEPS);
-      if (str3.slice(0, 2) === "{}") {
-        str3 = "\\{\\}" + str3.slice(2);
+      if (str4.slice(0, 2) === "{}") {
+        str4 = "\\{\\}" + str4.slice(2);
       }
-      return expand_(escapeBraces(str3), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
+      return expand_(escapeBraces(str4), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
     }
-    function embrace(str3) {
-      return "{" + str3 + "}";
+    function embrace(str4) {
+      return "{" + str4 + "}";
     }
     function isPadded(el) {
       return /^-?0\d/.test(el);
@@ -36219,20 +36450,20 @@ var require_commonjs2 = __commonJS({
       }
       return N;
     }
-    function expand_(str3, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
+    function expand_(str4, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
       budget.remaining -= CALL_STEPS;
       if (depth > maxDepth) {
-        return [str3];
+        return [str4];
       }
       let acc = [""];
       let rewrites = 0;
       let dropEmpties = false;
       let firstGroup = true;
-      let masked = str3;
+      let masked = str4;
       for (; ; ) {
-        const m = balancedWithBudget(str3, masked, budget);
+        const m = balancedWithBudget(str4, masked, budget);
         if (!m) {
-          return combine(acc, str3, [""], max, maxLength, dropEmpties, budget);
+          return combine(acc, str4, [""], max, maxLength, dropEmpties, budget);
         }
         if (m.unmatched) {
           masked = maskUnmatchedOpens(masked, budget);
@@ -36244,7 +36475,7 @@ var require_commonjs2 = __commonJS({
           firstGroup = false;
           if (!m.post.length)
             break;
-          str3 = m.post;
+          str4 = m.post;
           masked = masked.slice(m.end + 1);
           continue;
         }
@@ -36255,7 +36486,7 @@ var require_commonjs2 = __commonJS({
         if (!isSequence && !isOptions) {
           if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
             rewrites++;
-            str3 = m.pre + "{" + m.body + escClose + m.post;
+            str4 = m.pre + "{" + m.body + escClose + m.post;
             masked = masked.slice(0, m.end) + escClose + masked.slice(m.end + 1);
             isTop = true;
             continue;
@@ -36290,7 +36521,7 @@ var require_commonjs2 = __commonJS({
               acc = next2;
               if (!m.post.length)
                 break;
-              str3 = m.post;
+              str4 = m.post;
               masked = masked.slice(m.end + 1);
               continue;
             }
@@ -36327,7 +36558,7 @@ var require_commonjs2 = __commonJS({
         acc = next;
         if (!m.post.length)
           break;
-        str3 = m.post;
+        str4 = m.post;
         masked = masked.slice(m.end + 1);
       }
       return acc;
@@ -36701,7 +36932,7 @@ var require_ast = __commonJS({
         }
         return c;
       }
-      static #parseAST(str3, ast, pos, opt, extDepth) {
+      static #parseAST(str4, ast, pos, opt, extDepth) {
         const maxDepth = opt.maxExtglobRecursion ?? 2;
         let escaping = false;
         let inBrace = false;
@@ -36710,8 +36941,8 @@ var require_ast = __commonJS({
         if (ast.type === null) {
           let i2 = pos;
           let acc2 = "";
-          while (i2 < str3.length) {
-            const c = str3.charAt(i2++);
+          while (i2 < str4.length) {
+            const c = str4.charAt(i2++);
             if (escaping || c === "\\") {
               escaping = !escaping;
               acc2 += c;
@@ -36734,12 +36965,12 @@ var require_ast = __commonJS({
               acc2 += c;
               continue;
             }
-            const doRecurse = !opt.noext && isExtglobType(c) && str3.charAt(i2) === "(" && extDepth <= maxDepth;
+            const doRecurse = !opt.noext && isExtglobType(c) && str4.charAt(i2) === "(" && extDepth <= maxDepth;
             if (doRecurse) {
               ast.push(acc2);
               acc2 = "";
               const ext = new _a3(c, ast);
-              i2 = _a3.#parseAST(str3, ext, i2, opt, extDepth + 1);
+              i2 = _a3.#parseAST(str4, ext, i2, opt, extDepth + 1);
               ast.push(ext);
               continue;
             }
@@ -36752,8 +36983,8 @@ var require_ast = __commonJS({
         let part = new _a3(null, ast);
         const parts = [];
         let acc = "";
-        while (i < str3.length) {
-          const c = str3.charAt(i++);
+        while (i < str4.length) {
+          const c = str4.charAt(i++);
           if (escaping || c === "\\") {
             escaping = !escaping;
             acc += c;
@@ -36776,7 +37007,7 @@ var require_ast = __commonJS({
             acc += c;
             continue;
           }
-          const doRecurse = !opt.noext && isExtglobType(c) && str3.charAt(i) === "(" && /* c8 ignore start - the maxDepth is sufficient here */
+          const doRecurse = !opt.noext && isExtglobType(c) && str4.charAt(i) === "(" && /* c8 ignore start - the maxDepth is sufficient here */
           (extDepth <= maxDepth || ast && ast.#canAdoptType(c));
           if (doRecurse) {
             const depthAdd = ast && ast.#canAdoptType(c) ? 0 : 1;
@@ -36784,7 +37015,7 @@ var require_ast = __commonJS({
             acc = "";
             const ext = new _a3(c, part);
             part.push(ext);
-            i = _a3.#parseAST(str3, ext, i, opt, extDepth + depthAdd);
+            i = _a3.#parseAST(str4, ext, i, opt, extDepth + depthAdd);
             continue;
           }
           if (c === "|") {
@@ -36807,7 +37038,7 @@ var require_ast = __commonJS({
         }
         ast.type = null;
         ast.#hasMagic = void 0;
-        ast.#parts = [str3.substring(pos - 1)];
+        ast.#parts = [str4.substring(pos - 1)];
         return i;
       }
       #canAdoptWithSpace(child) {
@@ -38962,13 +39193,13 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse5(str3) {
-      str3 = String(str3);
-      if (str3.length > 100) {
+    function parse5(str4) {
+      str4 = String(str4);
+      if (str4.length > 100) {
         return;
       }
       var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-        str3
+        str4
       );
       if (!match) {
         return;
@@ -39622,7 +39853,7 @@ var require_node = __commonJS({
     }
     exports.inspectOpts = Object.keys(process.env).filter((key) => {
       return /^debug_/i.test(key);
-    }).reduce((obj2, key) => {
+    }).reduce((obj3, key) => {
       const prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_, k) => {
         return k.toUpperCase();
       });
@@ -39636,8 +39867,8 @@ var require_node = __commonJS({
       } else {
         val = Number(val);
       }
-      obj2[prop] = val;
-      return obj2;
+      obj3[prop] = val;
+      return obj3;
     }, {});
     function useColors() {
       return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty.isatty(process.stderr.fd);
@@ -39684,7 +39915,7 @@ var require_node = __commonJS({
     var { formatters } = module.exports;
     formatters.o = function(v) {
       this.inspectOpts.colors = this.useColors;
-      return util.inspect(v, this.inspectOpts).split("\n").map((str3) => str3.trim()).join(" ");
+      return util.inspect(v, this.inspectOpts).split("\n").map((str4) => str4.trim()).join(" ");
     };
     formatters.O = function(v) {
       this.inspectOpts.colors = this.useColors;
@@ -41341,8 +41572,8 @@ var require_serialized = __commonJS({
     var protobuf_specs_1 = require_dist();
     var bundle_1 = require_bundle();
     var validate_1 = require_validate();
-    var bundleFromJSON2 = (obj2) => {
-      const bundle = protobuf_specs_1.Bundle.fromJSON(obj2);
+    var bundleFromJSON2 = (obj3) => {
+      const bundle = protobuf_specs_1.Bundle.fromJSON(obj3);
       switch (bundle.mediaType) {
         case bundle_1.BUNDLE_V01_MEDIA_TYPE:
           (0, validate_1.assertBundleV01)(bundle);
@@ -41361,8 +41592,8 @@ var require_serialized = __commonJS({
       return protobuf_specs_1.Bundle.toJSON(bundle);
     };
     exports.bundleToJSON = bundleToJSON;
-    var envelopeFromJSON = (obj2) => {
-      return protobuf_specs_1.Envelope.fromJSON(obj2);
+    var envelopeFromJSON = (obj3) => {
+      return protobuf_specs_1.Envelope.fromJSON(obj3);
     };
     exports.envelopeFromJSON = envelopeFromJSON;
     var envelopeToJSON = (envelope) => {
@@ -41814,11 +42045,11 @@ var require_obj = __commonJS({
       // Constructs an ASN.1 object from a Buffer of DER-encoded bytes.
       static parseBuffer(buf) {
         const stream = new stream_1.ByteStream(buf);
-        const obj2 = parseStream(stream);
+        const obj3 = parseStream(stream);
         if (stream.position !== stream.length) {
           throw new error_1.ASN1ParseError("invalid trailing data");
         }
-        return obj2;
+        return obj3;
       }
       toDER() {
         const valueStream = new stream_1.ByteStream();
@@ -41830,11 +42061,11 @@ var require_obj = __commonJS({
           valueStream.appendView(this.value);
         }
         const value = valueStream.buffer;
-        const obj2 = new stream_1.ByteStream();
-        obj2.appendChar(this.tag.toDER());
-        obj2.appendView((0, length_1.encodeLength)(value.length));
-        obj2.appendView(value);
-        return obj2.buffer;
+        const obj3 = new stream_1.ByteStream();
+        obj3.appendChar(this.tag.toDER());
+        obj3.appendView((0, length_1.encodeLength)(value.length));
+        obj3.appendView(value);
+        return obj3.buffer;
       }
       /////////////////////////////////////////////////////////////////////////////
       // Convenience methods for parsing ASN.1 primitives into JS types
@@ -42018,11 +42249,11 @@ var require_encoding = __commonJS({
     exports.base64Decode = base64Decode;
     var BASE64_ENCODING = "base64";
     var UTF8_ENCODING = "utf-8";
-    function base64Encode(str3) {
-      return Buffer.from(str3, UTF8_ENCODING).toString(BASE64_ENCODING);
+    function base64Encode(str4) {
+      return Buffer.from(str4, UTF8_ENCODING).toString(BASE64_ENCODING);
     }
-    function base64Decode(str3) {
-      return Buffer.from(str3, BASE64_ENCODING).toString(UTF8_ENCODING);
+    function base64Decode(str4) {
+      return Buffer.from(str4, BASE64_ENCODING).toString(UTF8_ENCODING);
     }
   }
 });
@@ -42349,8 +42580,8 @@ var require_timestamp3 = __commonJS({
       }
       // https://www.rfc-editor.org/rfc/rfc5652#section-3
       get signedDataObj() {
-        const obj2 = this.timeStampTokenObj.subs.find((sub) => sub.tag.isContextSpecific(0));
-        return obj2.subs[0];
+        const obj3 = this.timeStampTokenObj.subs.find((sub) => sub.tag.isContextSpecific(0));
+        return obj3.subs[0];
       }
       // https://datatracker.ietf.org/doc/html/rfc5652#section-5.1
       get encapContentInfoObj() {
@@ -43710,11 +43941,11 @@ var require_verifier = __commonJS({
         return { rawBytes: isSet(object3.rawBytes) ? Buffer.from(bytesFromBase64(object3.rawBytes)) : Buffer.alloc(0) };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.rawBytes.length !== 0) {
-          obj2.rawBytes = base64FromBytes(message.rawBytes);
+          obj3.rawBytes = base64FromBytes(message.rawBytes);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.Verifier = {
@@ -43725,16 +43956,16 @@ var require_verifier = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.verifier?.$case === "publicKey") {
-          obj2.publicKey = exports.PublicKey.toJSON(message.verifier.publicKey);
+          obj3.publicKey = exports.PublicKey.toJSON(message.verifier.publicKey);
         } else if (message.verifier?.$case === "x509Certificate") {
-          obj2.x509Certificate = sigstore_common_1.X509Certificate.toJSON(message.verifier.x509Certificate);
+          obj3.x509Certificate = sigstore_common_1.X509Certificate.toJSON(message.verifier.x509Certificate);
         }
         if (message.keyDetails !== 0) {
-          obj2.keyDetails = (0, sigstore_common_1.publicKeyDetailsToJSON)(message.keyDetails);
+          obj3.keyDetails = (0, sigstore_common_1.publicKeyDetailsToJSON)(message.keyDetails);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.Signature = {
@@ -43745,14 +43976,14 @@ var require_verifier = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.content.length !== 0) {
-          obj2.content = base64FromBytes(message.content);
+          obj3.content = base64FromBytes(message.content);
         }
         if (message.verifier !== void 0) {
-          obj2.verifier = exports.Verifier.toJSON(message.verifier);
+          obj3.verifier = exports.Verifier.toJSON(message.verifier);
         }
-        return obj2;
+        return obj3;
       }
     };
     function bytesFromBase64(b64) {
@@ -43784,14 +44015,14 @@ var require_dsse3 = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.envelope !== void 0) {
-          obj2.envelope = envelope_1.Envelope.toJSON(message.envelope);
+          obj3.envelope = envelope_1.Envelope.toJSON(message.envelope);
         }
         if (message.verifiers?.length) {
-          obj2.verifiers = message.verifiers.map((e) => verifier_1.Verifier.toJSON(e));
+          obj3.verifiers = message.verifiers.map((e) => verifier_1.Verifier.toJSON(e));
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.DSSELogEntryV002 = {
@@ -43802,14 +44033,14 @@ var require_dsse3 = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.payloadHash !== void 0) {
-          obj2.payloadHash = sigstore_common_1.HashOutput.toJSON(message.payloadHash);
+          obj3.payloadHash = sigstore_common_1.HashOutput.toJSON(message.payloadHash);
         }
         if (message.signatures?.length) {
-          obj2.signatures = message.signatures.map((e) => verifier_1.Signature.toJSON(e));
+          obj3.signatures = message.signatures.map((e) => verifier_1.Signature.toJSON(e));
         }
-        return obj2;
+        return obj3;
       }
     };
     function isSet(value) {
@@ -43834,14 +44065,14 @@ var require_hashedrekord = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.digest.length !== 0) {
-          obj2.digest = base64FromBytes(message.digest);
+          obj3.digest = base64FromBytes(message.digest);
         }
         if (message.signature !== void 0) {
-          obj2.signature = verifier_1.Signature.toJSON(message.signature);
+          obj3.signature = verifier_1.Signature.toJSON(message.signature);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.HashedRekordLogEntryV002 = {
@@ -43852,14 +44083,14 @@ var require_hashedrekord = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.data !== void 0) {
-          obj2.data = sigstore_common_1.HashOutput.toJSON(message.data);
+          obj3.data = sigstore_common_1.HashOutput.toJSON(message.data);
         }
         if (message.signature !== void 0) {
-          obj2.signature = verifier_1.Signature.toJSON(message.signature);
+          obj3.signature = verifier_1.Signature.toJSON(message.signature);
         }
-        return obj2;
+        return obj3;
       }
     };
     function bytesFromBase64(b64) {
@@ -43891,17 +44122,17 @@ var require_entry = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.kind !== "") {
-          obj2.kind = message.kind;
+          obj3.kind = message.kind;
         }
         if (message.apiVersion !== "") {
-          obj2.apiVersion = message.apiVersion;
+          obj3.apiVersion = message.apiVersion;
         }
         if (message.spec !== void 0) {
-          obj2.spec = exports.Spec.toJSON(message.spec);
+          obj3.spec = exports.Spec.toJSON(message.spec);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.Spec = {
@@ -43911,13 +44142,13 @@ var require_entry = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.spec?.$case === "hashedRekordV002") {
-          obj2.hashedRekordV002 = hashedrekord_1.HashedRekordLogEntryV002.toJSON(message.spec.hashedRekordV002);
+          obj3.hashedRekordV002 = hashedrekord_1.HashedRekordLogEntryV002.toJSON(message.spec.hashedRekordV002);
         } else if (message.spec?.$case === "dsseV002") {
-          obj2.dsseV002 = dsse_1.DSSELogEntryV002.toJSON(message.spec.dsseV002);
+          obj3.dsseV002 = dsse_1.DSSELogEntryV002.toJSON(message.spec.dsseV002);
         }
-        return obj2;
+        return obj3;
       }
     };
     exports.CreateEntryRequest = {
@@ -43930,13 +44161,13 @@ var require_entry = __commonJS({
         };
       },
       toJSON(message) {
-        const obj2 = {};
+        const obj3 = {};
         if (message.spec?.$case === "hashedRekordRequestV002") {
-          obj2.hashedRekordRequestV002 = hashedrekord_1.HashedRekordRequestV002.toJSON(message.spec.hashedRekordRequestV002);
+          obj3.hashedRekordRequestV002 = hashedrekord_1.HashedRekordRequestV002.toJSON(message.spec.hashedRekordRequestV002);
         } else if (message.spec?.$case === "dsseRequestV002") {
-          obj2.dsseRequestV002 = dsse_1.DSSERequestV002.toJSON(message.spec.dsseRequestV002);
+          obj3.dsseRequestV002 = dsse_1.DSSERequestV002.toJSON(message.spec.dsseRequestV002);
         }
-        return obj2;
+        return obj3;
       }
     };
     function isSet(value) {
@@ -44171,8 +44402,8 @@ var require_intoto = __commonJS({
         });
       }
     }
-    function base64Decode(str3) {
-      return Buffer.from(str3, "base64").toString("utf-8");
+    function base64Decode(str4) {
+      return Buffer.from(str4, "base64").toString("utf-8");
     }
   }
 });
@@ -45279,6 +45510,30 @@ var init_legacy = __esm({
   }
 });
 
+// packages/sigstore-verify/dist/slsa.js
+function slsaSourceOf(statement) {
+  const def = obj2(obj2(statement?.predicate)?.buildDefinition);
+  if (!def)
+    return void 0;
+  const deps = Array.isArray(def.resolvedDependencies) ? def.resolvedDependencies : [];
+  const git = deps.map(obj2).find((d) => str3(d?.uri)?.startsWith("git+") === true && str3(obj2(d?.digest)?.gitCommit) !== void 0);
+  const uri = str3(git?.uri);
+  const commit = str3(obj2(git?.digest)?.gitCommit);
+  const at2 = uri?.lastIndexOf("@") ?? -1;
+  const ref = (uri && at2 > 0 && uri.slice(at2 + 1).startsWith("refs/") ? uri.slice(at2 + 1) : void 0) ?? str3(obj2(obj2(def.externalParameters)?.workflow)?.ref);
+  if (commit === void 0 && ref === void 0)
+    return void 0;
+  return { ...commit ? { commit } : {}, ...ref ? { ref } : {} };
+}
+var str3, obj2;
+var init_slsa = __esm({
+  "packages/sigstore-verify/dist/slsa.js"() {
+    "use strict";
+    str3 = (v) => typeof v === "string" && v.length > 0 ? v : void 0;
+    obj2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v) ? v : void 0;
+  }
+});
+
 // packages/sigstore-verify/dist/image.js
 import { createHash as createHash4 } from "node:crypto";
 function attestationCategory(predicateType) {
@@ -45364,15 +45619,20 @@ async function verifyImage(image, options) {
     const blob = await look("blob", blobDigest, () => getBlob2(blobDigest));
     if (!blob)
       return void 0;
+    return judgeBundle(blob);
+  });
+  const judgeBundle = (blob) => {
     try {
       const json2 = JSON.parse(Buffer.from(blob).toString("utf8"));
       const r = verifier.verify(json2, { subjectDigest: digest });
       const predicateType = r.content.kind === "dsse" ? r.content.statement?.predicateType : void 0;
+      const slsaSource = predicateType === SLSA_PROVENANCE_V1 && r.content.kind === "dsse" ? slsaSourceOf(r.content.statement) : void 0;
       return {
         kind: predicateType === COSIGN_SIGN_PREDICATE ? "signature" : "attestation",
         ...predicateType ? { predicateType } : {},
         outcome: "verified",
-        signer: r.signer
+        signer: r.signer,
+        ...slsaSource ? { slsaSource } : {}
       };
     } catch (e) {
       const predicateType = peekPredicateType(blob);
@@ -45383,7 +45643,21 @@ async function verifyImage(image, options) {
         reason: rejection(e)
       };
     }
-  });
+  };
+  const githubAttestations = async () => {
+    const api = options.attestationsApi;
+    if (!api)
+      return;
+    const source = "github-attestations";
+    const bundles = await look(source, digest, () => api.list(digest, options.signal));
+    if (!bundles)
+      return;
+    await Promise.all(bundles.map((b) => {
+      const blob = Buffer.from(JSON.stringify(b));
+      const blobDigest = sha256(blob);
+      return judge(source, `github:${digest}`, blobDigest, `bundle ${blobDigest} ${digest}`, async () => judgeBundle(blob));
+    }));
+  };
   const verifyLegacyManifest = async (source, manifestDigest, m) => {
     await Promise.all((m.layers ?? []).map((layer) => {
       if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE && layer.mediaType !== DSSE_ENVELOPE_MEDIA_TYPE)
@@ -45401,11 +45675,13 @@ async function verifyImage(image, options) {
           if (isSig)
             checkSimpleSigningPayload(conv.payload, digest);
           const predicateType = r.content.kind === "dsse" ? r.content.statement?.predicateType : void 0;
+          const slsaSource = predicateType === SLSA_PROVENANCE_V1 && r.content.kind === "dsse" ? slsaSourceOf(r.content.statement) : void 0;
           return {
             kind: isSig ? "signature" : "attestation",
             ...predicateType ? { predicateType } : {},
             outcome: "verified",
-            signer: r.signer
+            signer: r.signer,
+            ...slsaSource ? { slsaSource } : {}
           };
         } catch (e) {
           return {
@@ -45449,7 +45725,7 @@ async function verifyImage(image, options) {
     if (parsed)
       await verifyLegacyManifest(source, sha256(m.bytes), parsed);
   };
-  await Promise.all([referrers2(), legacy("sig"), legacy("att")]);
+  await Promise.all([referrers2(), legacy("sig"), legacy("att"), githubAttestations()]);
   findings.sort((a, b) => (a.source + a.manifestDigest + (a.blobDigest ?? "")).localeCompare(b.source + b.manifestDigest + (b.blobDigest ?? "")));
   return decide(repository, digest, findings, problems, options.requireAttestations ?? []);
 }
@@ -45472,7 +45748,8 @@ function decide(repository, digest, findings, lookupProblems, required2) {
     predicateType: f.predicateType,
     category: attestationCategory(f.predicateType),
     source: f.source,
-    signer: f.signer
+    signer: f.signer,
+    ...f.slsaSource ? { slsaSource: f.slsaSource } : {}
   }));
   const missing = [...new Set(required2)].filter((r) => !attestations.some((a) => satisfies(r, a.category)));
   const rejected = findings.filter((f) => f.outcome === "rejected");
@@ -45514,6 +45791,7 @@ var init_image = __esm({
     "use strict";
     init_errors6();
     init_legacy();
+    init_slsa();
     init_subject();
     COSIGN_SIGN_PREDICATE = "https://sigstore.dev/cosign/sign/v1";
     SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1";
@@ -45528,6 +45806,24 @@ var init_image = __esm({
 
 // packages/sigstore-verify/dist/port.js
 import { readFile as readFile4 } from "node:fs/promises";
+function provenanceOf(s) {
+  if (s.kind !== "certificate")
+    return void 0;
+  const c = s.claims;
+  const p = {};
+  const put = (k, v) => {
+    if (v !== void 0)
+      p[k] = v;
+  };
+  put("sourceRepository", c.sourceRepositoryUri);
+  put("sourceDigest", c.sourceRepositoryDigest);
+  put("sourceRef", c.sourceRepositoryRef);
+  put("signerWorkflow", c.buildSignerUri);
+  put("runnerEnvironment", c.runnerEnvironment);
+  put("buildTrigger", c.buildTrigger);
+  put("runInvocation", c.runInvocationUri);
+  return p;
+}
 function transientOf(e) {
   const err = e;
   if (typeof err?.transient === "boolean")
@@ -45546,8 +45842,21 @@ function toSignatureCheck(r) {
   ].filter((k) => k !== void 0);
   switch (r.verdict) {
     case "verified":
-    case "missing-attestation":
-      return { state: "verified", digest: r.digest, signer: signerOf(r.signers[0]), attestations: kinds };
+    case "missing-attestation": {
+      const provenance = provenanceOf(r.signers[0]);
+      const slsaSources = r.attestations.filter((a) => a.category === "slsa-provenance").map((a) => ({
+        ...a.slsaSource?.commit ? { sourceDigest: a.slsaSource.commit } : {},
+        ...a.slsaSource?.ref ? { sourceRef: a.slsaSource.ref } : {}
+      }));
+      return {
+        state: "verified",
+        digest: r.digest,
+        signer: signerOf(r.signers[0]),
+        attestations: kinds,
+        ...provenance ? { provenance } : {},
+        ...slsaSources.length > 0 ? { slsaSources } : {}
+      };
+    }
     case "not-signed":
       return { state: "unsigned", digest: r.digest };
     case "rejected":
@@ -45621,6 +45930,7 @@ function signaturePort(options) {
         const r = await verifyImage({ repository, digest }, {
           store: registrySignatureStore(options.registry, registry3),
           verifier,
+          ...options.attestationsApi ? { attestationsApi: options.attestationsApi } : {},
           // Only report which attestations verify: core's image-attestations gate judges them.
           ...signal ? { signal } : {}
         });
@@ -45666,6 +45976,7 @@ var init_dist5 = __esm({
     init_errors6();
     init_policy();
     init_claims();
+    init_provenance2();
     init_trust_root();
     init_verify2();
     init_registry_store();
@@ -45713,7 +46024,7 @@ async function connectGitHub(options) {
     ...isLoopbackUrl(baseUrl) ? { writeSpacingMs: 0, pollIntervalMs: 50, retryBaseMs: 50 } : {}
   });
 }
-function connectImages(config2, configPath, env) {
+function connectImages(config2, configPath, env, forge) {
   const configDir = dirname(configPath);
   const registry3 = new RegistryClient({
     credentials: defaultCredentials(env),
@@ -45722,13 +46033,21 @@ function connectImages(config2, configPath, env) {
   });
   return {
     registry: registryPort(registry3),
-    signatures: signaturePort({ registry: registry3, resolvePath: (p) => isAbsolute(p) ? p : resolve(configDir, p) })
+    signatures: signaturePort({
+      registry: registry3,
+      resolvePath: (p) => isAbsolute(p) ? p : resolve(configDir, p),
+      ...forge ? {
+        attestationsApi: {
+          list: (digest, signal) => forge.listAttestations(parseRepository(config2.repository), digest, signal)
+        }
+      } : {}
+    })
   };
 }
 async function connectPorts(config2, configPath, options) {
   const forge = await connectGitHub(options);
   return {
-    ...connectImages(config2, configPath, options.env),
+    ...connectImages(config2, configPath, options.env, forge),
     forge: forgePort(forge, {
       repository: parseRepository(config2.repository),
       requireApproval: config2.requireApproval,
@@ -45753,7 +46072,8 @@ var init_connect = __esm({
 // packages/connect/dist/publish.js
 async function connectPublish(options) {
   const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
-  const [gh, images] = [await connectGitHub(options), connectImages(config2, path2, options.env)];
+  const gh = await connectGitHub(options);
+  const images = connectImages(config2, path2, options.env, gh);
   return createPublishService(config2, {
     forge: publishForgePort(gh, config2),
     images: {
@@ -46213,7 +46533,7 @@ function retagJson(reg, r) {
     previousDigest: r.previousDigest ?? null
   };
 }
-var connectionOptions, CONNECTION_HELP, registry2, short6, digestCommand, tagCommand, inspectCommand, imageCommands;
+var connectionOptions, CONNECTION_HELP, registry2, short7, digestCommand, tagCommand, inspectCommand, imageCommands;
 var init_image2 = __esm({
   "packages/cli/src/commands/image.ts"() {
     "use strict";
@@ -46236,7 +46556,7 @@ Credentials come from RELKIT_REGISTRY_USERNAME / RELKIT_REGISTRY_PASSWORD (limit
 hosts in RELKIT_REGISTRY_HOSTS when set), GITHUB_TOKEN for ghcr.io, then the docker config
 ($DOCKER_CONFIG/config.json or ~/.docker/config.json: auths, credsStore, credHelpers).`;
     registry2 = () => Promise.resolve().then(() => (init_dist4(), dist_exports));
-    short6 = (d) => d ? `${d.slice(0, 19)}…` : "nothing";
+    short7 = (d) => d ? `${d.slice(0, 19)}…` : "nothing";
     digestCommand = {
       path: ["image", "digest"],
       summary: "print the digest a tag points to (the index of a multi-arch image, never a platform)",
@@ -46300,7 +46620,7 @@ ${CONNECTION_HELP}`,
         else if (!r.changed)
           ctx.stdout(`${reg.formatReference(r.target)} already at ${r.digest}; nothing written
 `);
-        else ctx.stdout(`${reg.formatReference(r.target)} → ${r.digest} (was ${short6(r.previousDigest)})
+        else ctx.stdout(`${reg.formatReference(r.target)} → ${r.digest} (was ${short7(r.previousDigest)})
 `);
         return ExitCode.ok;
       }
@@ -46390,6 +46710,10 @@ async function policyFrom(args, ctx) {
       throw new UsageError(
         "--key verifies a keyed signature: leave out --certificate-identity* and --certificate-oidc-issuer"
       );
+    if (Object.keys(provenanceFrom(args)).length > 0)
+      throw new UsageError(
+        "--key verifies a keyed signature, which carries no provenance: leave out --source-*, --signer-workflow and --deny-self-hosted-runners"
+      );
     return { publicKey: await readText(ctx, key, "public key") };
   }
   if (identity !== void 0 && regexp !== void 0)
@@ -46404,7 +46728,29 @@ async function policyFrom(args, ctx) {
     );
   const claims = claimsFrom(args);
   const who = identity !== void 0 ? { identity } : { identityRegexp: regexp };
-  return { ...who, issuer, ...claims ? { claims } : {} };
+  return { ...who, issuer, ...claims ? { claims } : {}, ...provenanceFrom(args) };
+}
+function provenanceFrom(args) {
+  const sourceDigest = stringOption(args, "source-digest");
+  const sourceRef = stringOption(args, "source-ref");
+  const signerWorkflow = stringOption(args, "signer-workflow");
+  if (sourceDigest !== void 0 && !/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(sourceDigest))
+    throw new UsageError(`--source-digest takes a full lowercase commit SHA, not "${sourceDigest}"`);
+  if (sourceRef !== void 0 && !sourceRef.startsWith("refs/"))
+    throw new UsageError(`--source-ref takes a full ref (refs/heads/… or refs/tags/…), not "${sourceRef}"`);
+  if (signerWorkflow !== void 0) {
+    try {
+      signerWorkflowUri2(signerWorkflow);
+    } catch (e) {
+      throw new UsageError(`--signer-workflow: ${e.message}`);
+    }
+  }
+  return {
+    ...sourceDigest !== void 0 ? { sourceDigest } : {},
+    ...sourceRef !== void 0 ? { sourceRef } : {},
+    ...signerWorkflow !== void 0 ? { signerWorkflow } : {},
+    ...args.values["deny-self-hosted-runners"] ? { denySelfHostedRunners: true } : {}
+  };
 }
 function claimsFrom(args) {
   const out = {};
@@ -46445,7 +46791,11 @@ function signerLines(s, indent) {
   ];
   if (s.issuer) lines.push(`${indent}issuer: ${s.issuer}`);
   if (s.claims.sourceRepositoryUri) lines.push(`${indent}source repository: ${s.claims.sourceRepositoryUri}`);
+  if (s.claims.sourceRepositoryDigest)
+    lines.push(`${indent}source commit: ${s.claims.sourceRepositoryDigest}`);
   if (s.claims.sourceRepositoryRef) lines.push(`${indent}source ref: ${s.claims.sourceRepositoryRef}`);
+  if (s.claims.buildSignerUri) lines.push(`${indent}signer workflow: ${s.claims.buildSignerUri}`);
+  if (s.claims.runnerEnvironment) lines.push(`${indent}runner: ${s.claims.runnerEnvironment}`);
   if (s.claims.buildTrigger) lines.push(`${indent}trigger: ${s.claims.buildTrigger}`);
   if (s.tlogIndex)
     lines.push(
@@ -46481,7 +46831,7 @@ function renderImageVerification(r, root) {
   return `${out.join("\n")}
 `;
 }
-var identityOptions, imageVerify, DIGEST_RE2, verifyBundle, sigstoreCommands;
+var identityOptions, provenanceHelp, imageVerify, DIGEST_RE2, verifyBundle, sigstoreCommands;
 var init_sigstore = __esm({
   "packages/cli/src/commands/sigstore.ts"() {
     "use strict";
@@ -46493,12 +46843,23 @@ var init_sigstore = __esm({
       "certificate-identity-regexp": { type: "string" },
       "certificate-oidc-issuer": { type: "string" },
       "trusted-root": { type: "string" },
-      key: { type: "string" }
+      key: { type: "string" },
+      "source-digest": { type: "string" },
+      "source-ref": { type: "string" },
+      "signer-workflow": { type: "string" },
+      "deny-self-hosted-runners": { type: "boolean" }
     };
+    provenanceHelp = `  --source-digest SHA              the commit the image was built from: the certificate's source
+                                   repository digest (Fulcio OID …57264.1.13), exactly
+  --source-ref REF                 the ref it was built from (…1.14), exactly, e.g. refs/tags/v1.2.3
+  --signer-workflow [HOST/]OWNER/REPO/PATH
+                                   the workflow that built and signed: the build signer URI (…1.9)
+                                   without its @ref, exactly; HOST is github.com by default
+  --deny-self-hosted-runners       the runner environment (…1.11) must be github-hosted`;
     imageVerify = {
       path: ["image", "verify"],
       summary: "verify an image digest is signed (and attested) by the expected identity, in-process",
-      usage: "image verify <ref> (--certificate-identity I | --certificate-identity-regexp R) --certificate-oidc-issuer U [--trusted-root F] [--key K] [--require-attestation slsa|sbom] [--json]",
+      usage: "image verify <ref> (--certificate-identity I | --certificate-identity-regexp R) --certificate-oidc-issuer U [--trusted-root F] [--key K] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] [--require-attestation slsa|sbom] [--json]",
       help: `Finds signatures through the OCI 1.1 referrers API (or the sha256-<hex> fallback tag) and
 cosign's legacy .sig/.att tags, and verifies them with sigstore-js against the pinned Sigstore
 public-good trusted root (offline) or --trusted-root. A regexp identity is always anchored.
@@ -46513,6 +46874,7 @@ Options:
   --claim NAME=VALUE               a Fulcio claim the certificate must carry, exactly (repeatable),
                                    e.g. sourceRepositoryUri=https://github.com/acme/app
   --claim-regexp NAME=REGEXP       the same with an anchored regexp, e.g. sourceRepositoryRef=refs/tags/v.+
+${provenanceHelp}
   --require-attestation slsa|sbom  also require a verified SLSA provenance / SBOM attestation (repeatable)
   --json                           print the result as JSON
 
@@ -46568,10 +46930,15 @@ Exit codes: 0 verified; 1 not signed, rejected, missing attestation, or could no
     verifyBundle = {
       path: ["sigstore", "verify-bundle"],
       summary: "verify one Sigstore bundle (the sigstore-conformance client protocol)",
-      usage: "sigstore verify-bundle --bundle F (--certificate-identity I --certificate-oidc-issuer U | --key K) [--trusted-root F] FILE_OR_DIGEST",
+      usage: "sigstore verify-bundle --bundle F (--certificate-identity I --certificate-oidc-issuer U | --key K) [--trusted-root F] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] FILE_OR_DIGEST",
       help: `Implements the sigstore-conformance CLI protocol: exit 0 when the bundle verifies for the
 artifact (a file, or its sha256:<hex> digest), non-zero otherwise. Without
---trusted-root the pinned Sigstore public-good root is used; trust-root validity windows are checked.`,
+--trusted-root the pinned Sigstore public-good root is used; trust-root validity windows are checked.
+
+Provenance (what was built, from the certificate's Fulcio extensions, compared exactly):
+${provenanceHelp}
+
+Exit codes: 0 verified; 1 rejected (the reason names the failing field); 2 usage error.`,
       options: { bundle: { type: "string" }, ...identityOptions, json: { type: "boolean" } },
       positionals: [1, 1],
       async run(args, ctx) {

@@ -44,6 +44,7 @@ export const OPERATIONS = [
   ['put', '/repos/{owner}/{repo}/contents/{path}'],
   ['post', '/repos/{owner}/{repo}/dispatches'],
   ['get', '/repos/{owner}/{repo}/actions/runs'],
+  ['get', '/repos/{owner}/{repo}/attestations/{subject_digest}'],
 ];
 
 // Documentation-only keywords: dropped to keep the committed file small. `description` is only

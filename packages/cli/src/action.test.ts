@@ -334,6 +334,11 @@ describe('outputs and summary from the typed reports of the promote side (real c
             issuer: 'https://token.actions.githubusercontent.com',
           },
           attestations: [],
+          provenance: {
+            sourceDigest: 'b'.repeat(40),
+            sourceRef: 'refs/tags/1.2.3',
+            runnerEnvironment: 'github-hosted',
+          },
         },
       },
     ],

@@ -63,6 +63,10 @@ describe('the action bundle in a release world', { timeout: 120_000 }, () => {
       digests: JSON.stringify({ [w.image]: digest }),
     });
     expect(status.summary).toContain(`## relkit status ${w.version}`);
+    // image-provenance: what was built (commit, ref, workflow, runner), in the reason the summary shows
+    expect(status.summary).toMatch(
+      /\| ✅ \| built from the release commit `[^`]+` \| built from [0-9a-f]{12} \(refs\/heads\/release\/1\.2\.3\) by acme\/app\/\.github\/workflows\/release\.yml on a github-hosted runner \|/,
+    );
     // the phase output tells the truth about past releases too (before, after promote, after rollback)
     const phaseOf = async (version: string) => (await step(w, { command: 'status', version })).outputs.phase;
     expect(await phaseOf(w.previous)).toBe('promoted');

@@ -73,6 +73,8 @@ export function connectImages(
   config: ReleaseConfig,
   configPath: string,
   env: ConnectOptions['env'],
+  /** The forge, when connected: its attestations API is read beside the registry's signatures. */
+  forge?: GitHubForge,
 ): Pick<ReleasePorts, 'registry' | 'signatures'> {
   const configDir = dirname(configPath);
   const registry = new RegistryClient({
@@ -82,7 +84,18 @@ export function connectImages(
   });
   return {
     registry: registryPort(registry),
-    signatures: signaturePort({ registry, resolvePath: (p) => (isAbsolute(p) ? p : resolve(configDir, p)) }),
+    signatures: signaturePort({
+      registry,
+      resolvePath: (p) => (isAbsolute(p) ? p : resolve(configDir, p)),
+      ...(forge
+        ? {
+            attestationsApi: {
+              list: (digest: string, signal?: AbortSignal) =>
+                forge.listAttestations(parseRepository(config.repository), digest, signal),
+            },
+          }
+        : {}),
+    }),
   };
 }
 
@@ -93,7 +106,7 @@ export async function connectPorts(
 ): Promise<ReleasePorts> {
   const forge = await connectGitHub(options);
   return {
-    ...connectImages(config, configPath, options.env),
+    ...connectImages(config, configPath, options.env, forge),
     forge: forgePort(forge, {
       repository: parseRepository(config.repository),
       requireApproval: config.requireApproval,

@@ -12,7 +12,8 @@ import { publishForgePort } from '@relkit/github';
  */
 export async function connectPublish(options: ConnectOptions): Promise<PublishService> {
   const { config, path } = loadConfig(options.cwd, options.configPath);
-  const [gh, images] = [await connectGitHub(options), connectImages(config, path, options.env)];
+  const gh = await connectGitHub(options);
+  const images = connectImages(config, path, options.env, gh);
   return createPublishService(config, {
     forge: publishForgePort(gh, config),
     images: {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ReleaseError } from './errors.js';
-import { identityRegexpProblem } from './identity-policy.js';
+import { GITHUB_ACTIONS_ISSUER, identityRegexpProblem } from './identity-policy.js';
 import type { ReleaseVersion } from './version.js';
 
 /**
@@ -17,6 +17,30 @@ const imageRef = z
 const platform = z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/, {
   message: 'expected os/arch[/variant], e.g. linux/amd64',
 });
+
+const provenanceSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .optional()
+      .describe(
+        "check what the image was built from (the signing certificate's source commit, ref, workflow and runner); on by default when the issuer is GitHub Actions' and signing is keyless",
+      ),
+    signerWorkflow: z
+      .string()
+      .regex(/^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\/)?[^/@\s.][^/@\s]*\/[^/@\s]+\/[^@\s]*[^/@\s]$/, {
+        message: 'expected [HOST/]OWNER/REPO/PATH, e.g. acme/app/.github/workflows/release.yml',
+      })
+      .optional()
+      .describe(
+        'the workflow that must have built and signed, [HOST/]OWNER/REPO/PATH (host github.com by default): the build signer URI without its @ref, exactly',
+      ),
+    allowSelfHostedRunners: z
+      .boolean()
+      .default(false)
+      .describe('accept images built on self-hosted runners (GitHub-hosted only by default)'),
+  })
+  .strict();
 
 export const signingPolicySchema = z
   .object({
@@ -43,6 +67,11 @@ export const signingPolicySchema = z
       .boolean()
       .default(false)
       .describe('also require a valid signature on every platform manifest, not just the index'),
+    provenance: provenanceSchema
+      .optional()
+      .describe(
+        'the image-provenance gate: built from the commit of the version tag, on the release branch or the tag',
+      ),
   })
   .strict()
   .refine((p) => (p.identity === undefined) !== (p.identityRegexp === undefined) || p.key !== undefined, {
@@ -119,6 +148,27 @@ export const releaseConfigSchema = z
 export type ReleaseConfig = z.output<typeof releaseConfigSchema>;
 export type ReleaseConfigInput = z.input<typeof releaseConfigSchema>;
 export type SigningPolicy = z.output<typeof signingPolicySchema>;
+
+export type ProvenanceConfig = z.output<typeof provenanceSchema>;
+
+/** The provenance rule a promote applies, or undefined when the image-provenance gate is off. */
+export interface ProvenanceRule {
+  /** `[HOST/]OWNER/REPO/PATH` as configured, when pinned. */
+  readonly signerWorkflow?: string | undefined;
+  readonly allowSelfHostedRunners: boolean;
+}
+
+/**
+ * Whether (and how) promote checks provenance: as configured, else on for keyless signing by
+ * GitHub Actions (the only issuer whose certificates are known to carry the build facts).
+ */
+export function provenanceRule(signing: SigningPolicy | undefined): ProvenanceRule | undefined {
+  if (!signing) return undefined;
+  const p = signing.provenance;
+  const on = p?.enabled ?? (signing.issuer === GITHUB_ACTIONS_ISSUER && signing.key === undefined);
+  if (!on) return undefined;
+  return { signerWorkflow: p?.signerWorkflow, allowSelfHostedRunners: p?.allowSelfHostedRunners ?? false };
+}
 
 /** Parses a config object; errors name the JSON path of every problem. */
 export function parseConfig(input: unknown, source = 'release.config.json'): ReleaseConfig {

@@ -18,10 +18,22 @@ export {
   floatingTags,
 } from './version.js';
 export type { ReleaseVersion } from './version.js';
-export { parseConfig, parseConfigText, releaseConfigJsonSchema, releaseBranchName } from './config.js';
+export {
+  parseConfig,
+  parseConfigText,
+  provenanceRule,
+  releaseConfigJsonSchema,
+  releaseBranchName,
+} from './config.js';
 export { identityRegexpProblem, GITHUB_ACTIONS_ISSUER } from './identity-policy.js';
 export type { IdentityPinning } from './identity-policy.js';
-export type { ReleaseConfig, ReleaseConfigInput, SigningPolicy } from './config.js';
+export type {
+  ProvenanceConfig,
+  ProvenanceRule,
+  ReleaseConfig,
+  ReleaseConfigInput,
+  SigningPolicy,
+} from './config.js';
 export { asObservationError, isTransient } from './observations.js';
 export type * from './observations.js';
 export type { RegistryPort, SignaturePort, ForgePort, Clock, ReleasePorts } from './ports.js';

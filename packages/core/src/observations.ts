@@ -46,6 +46,34 @@ export interface Signer {
   readonly integratedTime?: string | undefined;
 }
 
+/**
+ * What the signing certificate says the image was built from: Fulcio's extensions under
+ * 1.3.6.1.4.1.57264.1, as GitHub Actions fills them. Reported by the signature port, judged by
+ * the image-provenance gate. Absent for keyed signatures.
+ */
+export interface BuildProvenance {
+  /** .12, e.g. https://github.com/acme/app. */
+  readonly sourceRepository?: string | undefined;
+  /** .13: the commit the workflow ran on. */
+  readonly sourceDigest?: string | undefined;
+  /** .14, e.g. refs/heads/release/1.2.3 or refs/tags/1.2.3. */
+  readonly sourceRef?: string | undefined;
+  /** .9 build signer URI with its @ref, e.g. https://github.com/acme/app/.github/workflows/release.yml@refs/heads/release/1.2.3. */
+  readonly signerWorkflow?: string | undefined;
+  /** .11: github-hosted or self-hosted. */
+  readonly runnerEnvironment?: string | undefined;
+  /** .20, e.g. push. */
+  readonly buildTrigger?: string | undefined;
+  /** .21: the workflow run. */
+  readonly runInvocation?: string | undefined;
+}
+
+/** The source a SLSA provenance attestation names (`resolvedDependencies`' git commit and ref). */
+export interface SlsaSourceObservation {
+  readonly sourceDigest?: string | undefined;
+  readonly sourceRef?: string | undefined;
+}
+
 export type SignatureObservation =
   | {
       readonly state: 'verified';
@@ -53,6 +81,10 @@ export type SignatureObservation =
       readonly signer: Signer;
       /** Attestation kinds found and verified for this digest. */
       readonly attestations: readonly ('slsa' | 'sbom')[];
+      /** The signing certificate's build facts (of the signer reported above). */
+      readonly provenance?: BuildProvenance | undefined;
+      /** One per verified SLSA provenance attestation: the source it names (empty when none). */
+      readonly slsaSources?: readonly SlsaSourceObservation[] | undefined;
     }
   /** Signatures were found, but none satisfied the policy. */
   | { readonly state: 'rejected'; readonly digest: string; readonly reasons: readonly string[] }

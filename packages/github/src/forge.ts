@@ -1,5 +1,6 @@
 import { createClient, type ForgeOctokit, type GitHubClientOptions } from './client.js';
 import { forgeContext, type ForgeContext } from './forge/context.js';
+import * as attestations from './forge/attestations.js';
 import * as contents from './forge/contents.js';
 import * as dispatch from './forge/dispatch.js';
 import * as locks from './forge/lock.js';
@@ -220,6 +221,11 @@ export class GitHubForge {
     options: { expectedSha?: string } = {},
   ): Promise<{ deleted: boolean }> {
     return refs.deleteRef(this.ctx, repo, ref, options);
+  }
+
+  /** The Sigstore bundles of the repository's artifact attestations for a subject digest; none is []. */
+  listAttestations(repo: RepositoryName, digest: string, signal?: AbortSignal): Promise<readonly unknown[]> {
+    return attestations.listAttestations(this.ctx, repo, digest, signal);
   }
 
   /** Names of the tags starting with `prefix` (all pages; `''` lists every tag). */

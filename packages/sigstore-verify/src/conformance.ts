@@ -22,3 +22,5 @@ export {
 export type { InTotoStatement } from './subject.js';
 export { attestationCategory, decide } from './image.js';
 export { verifyPrehashed } from './prehashed.js';
+export { slsaSourceOf } from './slsa.js';
+export type { SlsaSource } from './slsa.js';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { SigstoreVerifyError, type SigstoreVerifyErrorCode } from './errors.js';
 import { DSSE_ENVELOPE_MEDIA_TYPE, legacyLayerToBundle, SIMPLE_SIGNING_MEDIA_TYPE } from './legacy.js';
-import type { ReferrerDescriptor, SignatureStore } from './store.js';
+import type { AttestationsApi, ReferrerDescriptor, SignatureStore } from './store.js';
+import { slsaSourceOf, type SlsaSource } from './slsa.js';
 import { checkSimpleSigningPayload, splitDigest } from './subject.js';
 import type { BundleVerifier, VerifiedSigner } from './verify.js';
 
@@ -11,7 +12,8 @@ const BUNDLE_MEDIA_PREFIX = 'application/vnd.dev.sigstore.bundle';
 const COSIGN_SIG_ARTIFACT = 'application/vnd.dev.cosign.artifact.sig.v1+json';
 
 /** Where a signature was found. */
-export type SignatureSource = 'referrers-api' | 'referrers-tag' | 'legacy-sig' | 'legacy-att';
+export type SignatureSource =
+  'referrers-api' | 'referrers-tag' | 'legacy-sig' | 'legacy-att' | 'github-attestations';
 export type AttestationRequirement = 'slsa' | 'sbom';
 export type AttestationCategory = 'slsa-provenance' | 'sbom-spdx' | 'sbom-cyclonedx' | 'other';
 
@@ -26,6 +28,8 @@ export interface SignatureFinding {
   readonly predicateType?: string;
   readonly outcome: 'verified' | 'rejected';
   readonly signer?: VerifiedSigner;
+  /** For a verified SLSA provenance attestation: the source it says the build was made from. */
+  readonly slsaSource?: SlsaSource;
   readonly reason?: { readonly code: SigstoreVerifyErrorCode; readonly message: string };
 }
 
@@ -34,6 +38,8 @@ export interface AttestationFound {
   readonly category: AttestationCategory;
   readonly source: SignatureSource;
   readonly signer: VerifiedSigner;
+  /** For SLSA provenance: the source commit and ref of the build, when it names them. */
+  readonly slsaSource?: SlsaSource;
 }
 
 /** A place discovery could not read. Never means "not signed". */
@@ -70,6 +76,8 @@ export interface ImageVerification {
 export interface VerifyImageOptions {
   readonly store: SignatureStore;
   readonly verifier: BundleVerifier;
+  /** Also read GitHub's attestations API for this digest (beside the registry's places). */
+  readonly attestationsApi?: AttestationsApi;
   readonly requireAttestations?: readonly AttestationRequirement[];
   /** Largest signature / attestation blob read (SBOMs can be large); default 32 MiB. */
   readonly maxBlobBytes?: number;
@@ -208,29 +216,57 @@ export async function verifyImage(
     judge(source, manifestDigest, blobDigest, `bundle ${blobDigest} ${digest}`, async () => {
       const blob = await look('blob', blobDigest, () => getBlob(blobDigest));
       if (!blob) return undefined;
-      try {
-        const json = JSON.parse(Buffer.from(blob).toString('utf8')) as unknown;
-        const r = verifier.verify(json, { subjectDigest: digest });
-        const predicateType = r.content.kind === 'dsse' ? r.content.statement?.predicateType : undefined;
-        return {
-          kind: predicateType === COSIGN_SIGN_PREDICATE ? 'signature' : 'attestation',
-          ...(predicateType ? { predicateType } : {}),
-          outcome: 'verified',
-          signer: r.signer,
-        };
-      } catch (e) {
-        const predicateType = peekPredicateType(blob);
-        return {
-          kind:
-            predicateType === undefined || predicateType === COSIGN_SIGN_PREDICATE
-              ? 'signature'
-              : 'attestation',
-          ...(predicateType ? { predicateType } : {}),
-          outcome: 'rejected',
-          reason: rejection(e),
-        };
-      }
+      return judgeBundle(blob);
     });
+
+  /** Verifies one bundle (its bytes) for this digest: a signature or an attestation. */
+  const judgeBundle = (blob: Uint8Array): Judgement => {
+    try {
+      const json = JSON.parse(Buffer.from(blob).toString('utf8')) as unknown;
+      const r = verifier.verify(json, { subjectDigest: digest });
+      const predicateType = r.content.kind === 'dsse' ? r.content.statement?.predicateType : undefined;
+      const slsaSource =
+        predicateType === SLSA_PROVENANCE_V1 && r.content.kind === 'dsse'
+          ? slsaSourceOf(r.content.statement)
+          : undefined;
+      return {
+        kind: predicateType === COSIGN_SIGN_PREDICATE ? 'signature' : 'attestation',
+        ...(predicateType ? { predicateType } : {}),
+        outcome: 'verified',
+        signer: r.signer,
+        ...(slsaSource ? { slsaSource } : {}),
+      };
+    } catch (e) {
+      const predicateType = peekPredicateType(blob);
+      return {
+        kind:
+          predicateType === undefined || predicateType === COSIGN_SIGN_PREDICATE
+            ? 'signature'
+            : 'attestation',
+        ...(predicateType ? { predicateType } : {}),
+        outcome: 'rejected',
+        reason: rejection(e),
+      };
+    }
+  };
+
+  /** GitHub's attestations API: bundles that live at GitHub, not in the registry. */
+  const githubAttestations = async () => {
+    const api = options.attestationsApi;
+    if (!api) return;
+    const source: SignatureSource = 'github-attestations';
+    const bundles = await look(source, digest, () => api.list(digest, options.signal));
+    if (!bundles) return;
+    await Promise.all(
+      bundles.map((b) => {
+        const blob = Buffer.from(JSON.stringify(b));
+        const blobDigest = sha256(blob);
+        return judge(source, `github:${digest}`, blobDigest, `bundle ${blobDigest} ${digest}`, async () =>
+          judgeBundle(blob),
+        );
+      }),
+    );
+  };
 
   const verifyLegacyManifest = async (source: SignatureSource, manifestDigest: string, m: ParsedManifest) => {
     await Promise.all(
@@ -254,11 +290,16 @@ export async function verifyImage(
               : verifier.verify(conv.bundle, { subjectDigest: digest });
             if (isSig) checkSimpleSigningPayload(conv.payload!, digest);
             const predicateType = r.content.kind === 'dsse' ? r.content.statement?.predicateType : undefined;
+            const slsaSource =
+              predicateType === SLSA_PROVENANCE_V1 && r.content.kind === 'dsse'
+                ? slsaSourceOf(r.content.statement)
+                : undefined;
             return {
               kind: isSig ? 'signature' : 'attestation',
               ...(predicateType ? { predicateType } : {}),
               outcome: 'verified',
               signer: r.signer,
+              ...(slsaSource ? { slsaSource } : {}),
             };
           } catch (e) {
             return {
@@ -306,7 +347,7 @@ export async function verifyImage(
     if (parsed) await verifyLegacyManifest(source, sha256(m.bytes), parsed);
   };
 
-  await Promise.all([referrers(), legacy('sig'), legacy('att')]);
+  await Promise.all([referrers(), legacy('sig'), legacy('att'), githubAttestations()]);
   findings.sort((a, b) =>
     (a.source + a.manifestDigest + (a.blobDigest ?? '')).localeCompare(
       b.source + b.manifestDigest + (b.blobDigest ?? ''),
@@ -344,6 +385,7 @@ export function decide(
       category: attestationCategory(f.predicateType!),
       source: f.source,
       signer: f.signer!,
+      ...(f.slsaSource ? { slsaSource: f.slsaSource } : {}),
     }));
   const missing = [...new Set(required)].filter((r) => !attestations.some((a) => satisfies(r, a.category)));
   const rejected = findings.filter((f) => f.outcome === 'rejected');

@@ -15,6 +15,8 @@ export type {
   SignerPolicy,
 } from './policy.js';
 export { CLAIM_NAMES } from './claims.js';
+export { signerWorkflowUri } from './provenance.js';
+export type { ProvenanceField, ProvenancePolicy } from './provenance.js';
 export type { CertificateExtension, FulcioClaimName, FulcioClaims } from './claims.js';
 export { loadTrustRootFile, parseTrustRoot, publicGoodTrustRoot, refreshTrustRoot } from './trust-root.js';
 export type { TrustRoot, TrustRootRefreshOptions } from './trust-root.js';
@@ -27,7 +29,13 @@ export type {
   VerifiedSigner,
   VerifyBundleInput,
 } from './verify.js';
-export type { ReferrerDescriptor, ReferrerList, SignatureStore, StoredManifest } from './store.js';
+export type {
+  AttestationsApi,
+  ReferrerDescriptor,
+  ReferrerList,
+  SignatureStore,
+  StoredManifest,
+} from './store.js';
 export { registrySignatureStore } from './registry-store.js';
 export type { RegistryReads } from './registry-store.js';
 export { COSIGN_SIGN_PREDICATE, SLSA_PROVENANCE_V1, verifyImage, verifyImages } from './image.js';
@@ -42,10 +50,11 @@ export type {
   SignatureSource,
   VerifyImageOptions,
 } from './image.js';
-export { signaturePort, toSignatureCheck } from './port.js';
+export { provenanceOf, signaturePort, toSignatureCheck } from './port.js';
 export type {
   ImageSigningPolicy,
   SignatureCheck,
   SignaturePortAdapter,
   SignaturePortOptions,
+  SignerProvenance,
 } from './port.js';

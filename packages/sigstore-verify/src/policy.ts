@@ -2,17 +2,22 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { CLAIM_NAMES, type FulcioClaimName, type FulcioClaims } from './claims.js';
 import { SigstoreVerifyError } from './errors.js';
 import { compileIdentity, type IdentityMatch } from './identity.js';
+import { compileProvenance, type ProvenancePolicy } from './provenance.js';
 
 /** A claim must equal a string, or match a regexp that is always anchored. */
 export type ClaimMatch = string | { readonly regexp: string };
 
-/** Keyless signing: who (certificate SAN), by which OIDC issuer, and optional workflow claims. */
-export type CertificatePolicy = IdentityMatch & {
-  /** The OIDC issuer, matched exactly, e.g. https://token.actions.githubusercontent.com. */
-  readonly issuer: string;
-  /** Fulcio claims the certificate must carry, e.g. { sourceRepositoryUri: 'https://github.com/acme/app' }. */
-  readonly claims?: Partial<Record<FulcioClaimName, ClaimMatch>>;
-};
+/**
+ * Keyless signing: who (certificate SAN), by which OIDC issuer, optional workflow claims, and
+ * optional provenance (what the image was built from: commit, ref, signer workflow, runner).
+ */
+export type CertificatePolicy = IdentityMatch &
+  ProvenancePolicy & {
+    /** The OIDC issuer, matched exactly, e.g. https://token.actions.githubusercontent.com. */
+    readonly issuer: string;
+    /** Fulcio claims the certificate must carry, e.g. { sourceRepositoryUri: 'https://github.com/acme/app' }. */
+    readonly claims?: Partial<Record<FulcioClaimName, ClaimMatch>>;
+  };
 
 /** Keyed signing (`cosign sign --key`): the PEM public key that must have signed. */
 export interface KeyPolicy {
@@ -103,6 +108,7 @@ export function compilePolicy(policy: SignerPolicy): CompiledPolicy {
     if (match === undefined) throw new SigstoreVerifyError('POLICY_INVALID', `claim ${name} has no value`);
     return { name: name as FulcioClaimName, test: compileClaim(name, match), match };
   });
+  const provenance = compileProvenance(policy);
   const who =
     'identity' in policy
       ? `identity "${policy.identity}"`
@@ -119,7 +125,7 @@ export function compilePolicy(policy: SignerPolicy): CompiledPolicy {
         if (!c.test(v))
           return `claim ${c.name} is ${v === undefined ? 'missing' : `"${v}"`}, expected ${typeof c.match === 'string' ? `"${c.match}"` : `^(?:${c.match.regexp})$`}`;
       }
-      return undefined;
+      return provenance?.(s.claims);
     },
   };
 }

@@ -4,6 +4,7 @@ import { SigstoreVerifyError } from './errors.js';
 import { verifyImage, type AttestationRequirement, type ImageVerification } from './image.js';
 import type { SignerPolicy } from './policy.js';
 import { registrySignatureStore } from './registry-store.js';
+import type { AttestationsApi } from './store.js';
 import { loadTrustRootFile, publicGoodTrustRoot, type TrustRoot } from './trust-root.js';
 import { BundleVerifier, type VerifiedSigner } from './verify.js';
 
@@ -31,6 +32,10 @@ export type SignatureCheck =
         readonly integratedTime?: string | undefined;
       };
       readonly attestations: readonly AttestationRequirement[];
+      /** What the signing certificate says the image was built from; absent for keyed signatures. */
+      readonly provenance?: SignerProvenance | undefined;
+      /** One per verified SLSA provenance attestation: the source it names (empty when none). */
+      readonly slsaSources?: readonly { readonly sourceDigest?: string; readonly sourceRef?: string }[];
     }
   | { readonly state: 'rejected'; readonly digest: string; readonly reasons: readonly string[] }
   | { readonly state: 'unsigned'; readonly digest: string }
@@ -41,6 +46,36 @@ export type SignatureCheck =
       /** True when looking again later may answer (network, timeout, 5xx, rate limit). */
       readonly transient: boolean;
     };
+
+/** The build facts of a Fulcio certificate (core's BuildProvenance): reported here, judged by core. */
+export interface SignerProvenance {
+  readonly sourceRepository?: string | undefined;
+  readonly sourceDigest?: string | undefined;
+  readonly sourceRef?: string | undefined;
+  /** The build signer URI with its `@ref`, e.g. https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1. */
+  readonly signerWorkflow?: string | undefined;
+  readonly runnerEnvironment?: string | undefined;
+  readonly buildTrigger?: string | undefined;
+  readonly runInvocation?: string | undefined;
+}
+
+/** The provenance claims of a verified certificate signer; undefined for a keyed one. */
+export function provenanceOf(s: VerifiedSigner): SignerProvenance | undefined {
+  if (s.kind !== 'certificate') return undefined;
+  const c = s.claims;
+  const p: Record<string, string> = {};
+  const put = (k: keyof SignerProvenance, v: string | undefined) => {
+    if (v !== undefined) p[k] = v;
+  };
+  put('sourceRepository', c.sourceRepositoryUri);
+  put('sourceDigest', c.sourceRepositoryDigest);
+  put('sourceRef', c.sourceRepositoryRef);
+  put('signerWorkflow', c.buildSignerUri);
+  put('runnerEnvironment', c.runnerEnvironment);
+  put('buildTrigger', c.buildTrigger);
+  put('runInvocation', c.runInvocationUri);
+  return p as SignerProvenance;
+}
 
 /** Could-not-look codes of the registry reads worth retrying (@relkit/registry's TRANSIENT_CODES). */
 const TRANSIENT = new Set<string>(TRANSIENT_CODES);
@@ -57,6 +92,11 @@ export interface SignaturePortOptions {
   readonly registry: Pick<RegistryClient, 'referrers' | 'findManifest' | 'getBlob' | 'headManifest'>;
   /** Turns the policy's `key` / `trustedRoot` paths into file paths (e.g. relative to the config). */
   readonly resolvePath?: (path: string) => string;
+  /**
+   * GitHub's attestations API of the released repository, read beside the registry for
+   * bundles `actions/attest*` stored without `push-to-registry`.
+   */
+  readonly attestationsApi?: AttestationsApi;
 }
 
 /**
@@ -80,8 +120,23 @@ export function toSignatureCheck(r: ImageVerification): SignatureCheck {
   ].filter((k): k is AttestationRequirement => k !== undefined);
   switch (r.verdict) {
     case 'verified':
-    case 'missing-attestation':
-      return { state: 'verified', digest: r.digest, signer: signerOf(r.signers[0]!), attestations: kinds };
+    case 'missing-attestation': {
+      const provenance = provenanceOf(r.signers[0]!);
+      const slsaSources = r.attestations
+        .filter((a) => a.category === 'slsa-provenance')
+        .map((a) => ({
+          ...(a.slsaSource?.commit ? { sourceDigest: a.slsaSource.commit } : {}),
+          ...(a.slsaSource?.ref ? { sourceRef: a.slsaSource.ref } : {}),
+        }));
+      return {
+        state: 'verified',
+        digest: r.digest,
+        signer: signerOf(r.signers[0]!),
+        attestations: kinds,
+        ...(provenance ? { provenance } : {}),
+        ...(slsaSources.length > 0 ? { slsaSources } : {}),
+      };
+    }
     case 'not-signed':
       return { state: 'unsigned', digest: r.digest };
     case 'rejected':
@@ -174,6 +229,7 @@ export function signaturePort(options: SignaturePortOptions) {
           {
             store: registrySignatureStore(options.registry, registry),
             verifier,
+            ...(options.attestationsApi ? { attestationsApi: options.attestationsApi } : {}),
             // Only report which attestations verify: core's image-attestations gate judges them.
             ...(signal ? { signal } : {}),
           },

@@ -39,3 +39,13 @@ export interface StoredManifest {
   readonly bytes: Uint8Array;
   readonly mediaType: string;
 }
+
+/**
+ * GitHub's attestations API (`GET /repos/{owner}/{repo}/attestations/{subject_digest}`): the
+ * Sigstore bundles `actions/attest*` stored without `push-to-registry`, so no registry holds
+ * them. Same contract as the store: none is an empty list, every failure throws.
+ */
+export interface AttestationsApi {
+  /** The bundles (JSON values, as the API returns them) whose subject is this digest. */
+  list(digest: string, signal?: AbortSignal): Promise<readonly unknown[]>;
+}

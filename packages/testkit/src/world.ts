@@ -11,6 +11,7 @@ import {
   signImageBundle,
   startSigstoreInfra,
   type SigstoreInfra,
+  type WorkflowIdentity,
 } from './sigstore/index.js';
 import { OciWriter } from './oci-writer.js';
 import { pushTestImage, type PushedImage } from './test-image.js';
@@ -59,6 +60,20 @@ export interface ReleaseWorldOptions {
   readonly smokePassed?: boolean;
   /** Approve the PR and make its checks green — default true. */
   readonly prReady?: boolean;
+  /**
+   * How CI built X.Y.Z, as its signing certificate says (over the default: from the commit of
+   * tag X.Y.Z on the release branch, by release.yml, on a GitHub-hosted runner). E.g. a stale
+   * commit `{ sha: 'f'.repeat(40) }` or `{ runnerEnvironment: 'self-hosted' }`.
+   */
+  readonly versionBuild?: WorkflowIdentity;
+  /** Where the SLSA provenance is stored: the registry (push-to-registry, default) or GitHub only. */
+  readonly attestAt?: 'registry' | 'github';
+  /** The source commit X.Y.Z's SLSA provenance names, when not the commit it was built from. */
+  readonly slsaCommit?: string;
+  /** Sign every platform manifest too (and verify them: signing.verifyPlatforms). */
+  readonly signPlatforms?: boolean | { readonly build?: WorkflowIdentity };
+  /** Extra keys of the config's `signing`, e.g. { provenance: { signerWorkflow: '…' } }. */
+  readonly signing?: Readonly<Record<string, unknown>>;
 }
 
 export const WORLD_REPOSITORY = 'acme/app';
@@ -144,42 +159,6 @@ export async function startReleaseWorld(options: ReleaseWorldOptions = {}): Prom
       () => sigstore.stop(),
     );
 
-    // --- registry: previous (latest), candidate, version — each signed by the release workflow
-    const imageRepository = WORLD_REPOSITORY;
-    const identity = (v: string) => ({ repository: WORLD_REPOSITORY, ref: `refs/heads/release/${v}` });
-    const sign = async (img: PushedImage, v: string) => {
-      const bundle = await signImageBundle(sigstore, { digest: img.digest, identity: identity(v) });
-      await pushBundleReferrer(registry, imageRepository, img.digest, bundle, {
-        predicateType: COSIGN_SIGN_PREDICATE,
-        fallbackTag: true,
-      });
-      const provenance = await signImageBundle(sigstore, {
-        digest: img.digest,
-        identity: identity(v),
-        predicateType: SLSA_PROVENANCE_V1,
-        predicate: { buildDefinition: { buildType: 'https://actions.github.io/buildtypes/workflow/v1' } },
-      });
-      await pushBundleReferrer(registry, imageRepository, img.digest, provenance, {
-        predicateType: SLSA_PROVENANCE_V1,
-        fallbackTag: true,
-      });
-    };
-    const publishImage = async (v: string, o: { signed?: boolean } = {}) => {
-      const img = await pushTestImage(registry, {
-        repository: imageRepository,
-        tag: v,
-        seed: `build of ${v}`,
-      });
-      if (o.signed !== false) await sign(img, v);
-      return img;
-    };
-    const prev = await publishImage(previous);
-    const writer = OciWriter.for(registry);
-    const prevManifest = await writer.getManifest(imageRepository, prev.digest);
-    await writer.putManifest(imageRepository, 'latest', prevManifest!.bytes, prevManifest!.mediaType);
-    const candidate = await publishImage(`${version}-rc1`);
-    const current = await publishImage(version);
-
     // --- GitHub: repository, tags, releases, PR, smoke repository
     const today = new Date().toISOString().slice(0, 10);
     const mainSha = github.createRepo(WORLD_REPOSITORY, {
@@ -233,6 +212,82 @@ export async function startReleaseWorld(options: ReleaseWorldOptions = {}): Prom
     github.createRepo(smokeRepository, { defaultBranch: 'main', files: { 'README.md': '# smoke tests\n' } });
     if (options.smokePassed !== false) github.seedRelease(smokeRepository, { tag: version });
 
+    // --- registry: previous (latest), candidate, version — each signed by the release workflow,
+    // built (as its Fulcio certificate says) from the commit its git tag names, on its branch.
+    const imageRepository = WORLD_REPOSITORY;
+    const built: Record<string, string> = {
+      [previous]: mainSha,
+      [`${version}-rc1`]: rcSha,
+      [version]: finalSha,
+    };
+    const identity = (v: string, over: WorkflowIdentity = {}): WorkflowIdentity => ({
+      repository: WORLD_REPOSITORY,
+      ref: `refs/heads/release/${v}`,
+      ...(built[v] ? { sha: built[v] } : {}),
+      ...(v === version ? options.versionBuild : {}),
+      ...over,
+    });
+    const signDigest = async (digest: string, id: WorkflowIdentity, slsaCommit?: string) => {
+      const bundle = await signImageBundle(sigstore, { digest, identity: id });
+      await pushBundleReferrer(registry, imageRepository, digest, bundle, {
+        predicateType: COSIGN_SIGN_PREDICATE,
+        fallbackTag: true,
+      });
+      // SLSA provenance as actions/attest-build-provenance writes it: the source commit and ref.
+      const ref = id.ref ?? 'refs/heads/main';
+      const provenance = await signImageBundle(sigstore, {
+        digest,
+        identity: id,
+        predicateType: SLSA_PROVENANCE_V1,
+        predicate: {
+          buildDefinition: {
+            buildType: 'https://actions.github.io/buildtypes/workflow/v1',
+            externalParameters: {
+              workflow: {
+                ref,
+                repository: `https://github.com/${WORLD_REPOSITORY}`,
+                path: id.workflow ?? '.github/workflows/release.yml',
+              },
+            },
+            resolvedDependencies: [
+              {
+                uri: `git+https://github.com/${WORLD_REPOSITORY}@${ref}`,
+                digest: { gitCommit: slsaCommit ?? id.sha ?? 'a'.repeat(40) },
+              },
+            ],
+          },
+        },
+      });
+      // actions/attest-build-provenance stores it at GitHub, and in the registry with push-to-registry.
+      if (options.attestAt === 'github') github.addAttestation(WORLD_REPOSITORY, digest, provenance);
+      else
+        await pushBundleReferrer(registry, imageRepository, digest, provenance, {
+          predicateType: SLSA_PROVENANCE_V1,
+          fallbackTag: true,
+        });
+    };
+    const platformBuild = typeof options.signPlatforms === 'object' ? options.signPlatforms.build : {};
+    const sign = async (img: PushedImage, v: string) => {
+      await signDigest(img.digest, identity(v), v === version ? options.slsaCommit : undefined);
+      if (options.signPlatforms)
+        for (const p of img.platforms) await signDigest(p.digest, identity(v, platformBuild));
+    };
+    const publishImage = async (v: string, o: { signed?: boolean } = {}) => {
+      const img = await pushTestImage(registry, {
+        repository: imageRepository,
+        tag: v,
+        seed: `build of ${v}`,
+      });
+      if (o.signed !== false) await sign(img, v);
+      return img;
+    };
+    const prev = await publishImage(previous);
+    const writer = OciWriter.for(registry);
+    const prevManifest = await writer.getManifest(imageRepository, prev.digest);
+    await writer.putManifest(imageRepository, 'latest', prevManifest!.bytes, prevManifest!.mediaType);
+    const candidate = await publishImage(`${version}-rc1`);
+    const current = await publishImage(version);
+
     // --- workspace: config, trust root, docker credentials
     const image = `${registry.host}/${imageRepository}`;
     const configPath = join(workspace, 'release.config.json');
@@ -249,6 +304,8 @@ export async function startReleaseWorld(options: ReleaseWorldOptions = {}): Prom
             identityRegexp: WORLD_SIGNING_IDENTITY_REGEXP,
             trustedRoot: 'trusted_root.json',
             requireAttestations: ['slsa'],
+            ...(options.signPlatforms ? { verifyPlatforms: true } : {}),
+            ...options.signing,
           },
           smoke: { repository: smokeRepository, success: 'published' },
           merge: { method: 'merge' },

@@ -111,6 +111,65 @@ describe('release-cli sigstore verify-bundle: every sigstore-conformance case', 
     expect(d.err()).toContain('SUBJECT_MISMATCH');
   });
 
+  it('checks the provenance of a real GitHub Actions certificate (happy-path-v0.3)', async () => {
+    const argv = conformanceArgv(join(CONFORMANCE, 'happy-path-v0.3'));
+    const run = async (...flags: string[]) => {
+      const c = capture();
+      const code = await main([...argv.slice(0, -1), ...flags, argv.at(-1)!], c.ctx, sigstoreCommands);
+      return { code, out: c.out(), err: c.err() };
+    };
+    const beacon = 'sigstore-conformance/extremely-dangerous-public-oidc-beacon';
+    const right = [
+      '--source-digest',
+      'c7b3dfb335f051e1c86bda4c716fac97df62ad81',
+      '--source-ref',
+      'refs/heads/main',
+      '--signer-workflow',
+      `${beacon}/.github/workflows/extremely-dangerous-oidc-beacon.yml`,
+      '--deny-self-hosted-runners',
+    ];
+    const ok = await run(...right);
+    expect({ code: ok.code, err: ok.err }).toEqual({ code: ExitCode.ok, err: '' });
+    expect(ok.out).toContain('source commit: c7b3dfb335f051e1c86bda4c716fac97df62ad81');
+    expect(ok.out).toContain(
+      `signer workflow: https://github.com/${beacon}/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main`,
+    );
+    expect(ok.out).toContain('runner: github-hosted');
+    const wrongCommit = await run('--source-digest', '0'.repeat(40));
+    expect(wrongCommit.code).toBe(ExitCode.failed);
+    expect(wrongCommit.err).toMatch(
+      /sourceDigest: .*"c7b3dfb335f051e1c86bda4c716fac97df62ad81", expected "0{40}"/,
+    );
+    const wrongRef = await run('--source-ref', 'refs/tags/v1.0.0');
+    expect(wrongRef.code).toBe(ExitCode.failed);
+    expect(wrongRef.err).toMatch(/sourceRef: /);
+    const otherWorkflow = await run('--signer-workflow', `${beacon}/.github/workflows/release.yml`);
+    expect(otherWorkflow.code).toBe(ExitCode.failed);
+    expect(otherWorkflow.err).toMatch(/signerWorkflow: /);
+    const otherHost = await run(
+      '--signer-workflow',
+      `ghe.example.com/${beacon}/.github/workflows/extremely-dangerous-oidc-beacon.yml`,
+    );
+    expect(otherHost.code).toBe(ExitCode.failed);
+  });
+
+  it('lists the provenance flags in --help', async () => {
+    for (const cmd of [
+      ['sigstore', 'verify-bundle'],
+      ['image', 'verify'],
+    ]) {
+      const c = capture();
+      expect(await main([...cmd, '--help'], c.ctx, sigstoreCommands)).toBe(ExitCode.ok);
+      for (const flag of [
+        '--source-digest',
+        '--source-ref',
+        '--signer-workflow',
+        '--deny-self-hosted-runners',
+      ])
+        expect(c.out()).toContain(flag);
+    }
+  });
+
   it('is a usage error without an identity, or with both --key and an identity', async () => {
     const c = capture();
     expect(
@@ -153,6 +212,7 @@ describe('release-cli image verify', () => {
   let rootFile: string;
   let signed: string;
   let unsigned: string;
+  let selfHosted: string;
   beforeAll(async () => {
     [infra, registry] = await Promise.all([startSigstoreInfra(), startRegistry()]);
     const dir = mkdtempSync(join(tmpdir(), 'relkit-cli-sigstore-'));
@@ -172,6 +232,12 @@ describe('release-cli image verify', () => {
       seed: 'unsigned',
     });
     unsigned = `${registry.host}/acme/widget@${other.digest}`;
+    const built = await pushTestImage(registry, { repository: 'acme/widget', tag: '1.2.4', seed: 'self' });
+    const identity = { sha: 'b'.repeat(40), runnerEnvironment: 'self-hosted' as const };
+    await pushLegacySignatures(registry, 'acme/widget', built.digest, 'sig', [
+      await legacyImageSignature(infra, { digest: built.digest, identity }),
+    ]);
+    selfHosted = `${registry.host}/acme/widget:1.2.4`;
   }, 120_000);
   afterAll(async () => {
     await Promise.all([infra?.stop(), registry?.stop()]);
@@ -249,6 +315,51 @@ describe('release-cli image verify', () => {
     expect(bad.out()).toContain('claim sourceRepositoryRef is "refs/heads/main"');
     const usage = capture();
     expect(await main([...base, '--claim', 'repo=x'], usage.ctx, sigstoreCommands)).toBe(ExitCode.usage);
+  }, 60_000);
+
+  it('checks provenance: --source-digest, --source-ref, --signer-workflow, --deny-self-hosted-runners', async () => {
+    const base = ['image', 'verify', signed, ...id(), '--trusted-root', rootFile];
+    const all = [
+      '--source-digest',
+      'a'.repeat(40),
+      '--source-ref',
+      'refs/heads/main',
+      '--signer-workflow',
+      'acme/widget/.github/workflows/release.yml',
+      '--deny-self-hosted-runners',
+    ];
+    const ok = capture();
+    expect(await main([...base, ...all], ok.ctx, sigstoreCommands)).toBe(ExitCode.ok);
+    expect(ok.out()).toContain(`source commit: ${'a'.repeat(40)}`);
+    expect(ok.out()).toContain('runner: github-hosted');
+    const rejected = async (argv: string[], field: RegExp) => {
+      const c = capture();
+      expect(await main(argv, c.ctx, sigstoreCommands)).toBe(ExitCode.failed);
+      expect(c.out()).toMatch(/^REJECTED: /);
+      expect(c.out()).toMatch(field);
+    };
+    await rejected(
+      [...base, '--source-digest', 'c'.repeat(40)],
+      /sourceDigest: .* is "a{40}", expected "c{40}"/,
+    );
+    await rejected([...base, '--source-ref', 'refs/tags/1.2.3'], /sourceRef: /);
+    await rejected(
+      [...base, '--signer-workflow', 'acme/widget/.github/workflows/build.yml'],
+      /signerWorkflow: /,
+    );
+    const self = ['image', 'verify', selfHosted, ...id(), '--trusted-root', rootFile];
+    const plain = capture();
+    expect(await main(self, plain.ctx, sigstoreCommands)).toBe(ExitCode.ok);
+    expect(plain.out()).toContain('runner: self-hosted');
+    await rejected([...self, '--deny-self-hosted-runners'], /denySelfHostedRunners: .* is "self-hosted"/);
+    for (const bad of [
+      ['--source-digest', 'abc123'],
+      ['--source-ref', 'main'],
+      ['--signer-workflow', 'acme/widget'],
+    ]) {
+      const u = capture();
+      expect(await main([...base, ...bad], u.ctx, sigstoreCommands)).toBe(ExitCode.usage);
+    }
   }, 60_000);
 
   it('refuses a policy that accepts anyone, and an unknown attestation kind', async () => {

@@ -9,11 +9,13 @@ import {
   publicGoodTrustRoot,
   refreshTrustRoot,
   registrySignatureStore,
+  signerWorkflowUri,
   verifyImage,
   type AttestationRequirement,
   type CertificatePolicy,
   type ClaimMatch,
   type ImageVerification,
+  type ProvenancePolicy,
   type SignerPolicy,
   type TrustRoot,
   type VerifiedSigner,
@@ -34,7 +36,19 @@ const identityOptions = {
   'certificate-oidc-issuer': { type: 'string' },
   'trusted-root': { type: 'string' },
   key: { type: 'string' },
+  'source-digest': { type: 'string' },
+  'source-ref': { type: 'string' },
+  'signer-workflow': { type: 'string' },
+  'deny-self-hosted-runners': { type: 'boolean' },
 } as const;
+
+const provenanceHelp = `  --source-digest SHA              the commit the image was built from: the certificate's source
+                                   repository digest (Fulcio OID …57264.1.13), exactly
+  --source-ref REF                 the ref it was built from (…1.14), exactly, e.g. refs/tags/v1.2.3
+  --signer-workflow [HOST/]OWNER/REPO/PATH
+                                   the workflow that built and signed: the build signer URI (…1.9)
+                                   without its @ref, exactly; HOST is github.com by default
+  --deny-self-hosted-runners       the runner environment (…1.11) must be github-hosted`;
 
 async function readText(ctx: CliContext, path: string, what: string): Promise<string> {
   try {
@@ -55,6 +69,10 @@ async function policyFrom(args: ParsedArgs, ctx: CliContext): Promise<SignerPoli
       throw new UsageError(
         '--key verifies a keyed signature: leave out --certificate-identity* and --certificate-oidc-issuer',
       );
+    if (Object.keys(provenanceFrom(args)).length > 0)
+      throw new UsageError(
+        '--key verifies a keyed signature, which carries no provenance: leave out --source-*, --signer-workflow and --deny-self-hosted-runners',
+      );
     return { publicKey: await readText(ctx, key, 'public key') };
   }
   if (identity !== undefined && regexp !== undefined)
@@ -69,7 +87,31 @@ async function policyFrom(args: ParsedArgs, ctx: CliContext): Promise<SignerPoli
     );
   const claims = claimsFrom(args);
   const who = identity !== undefined ? { identity } : { identityRegexp: regexp! };
-  return { ...who, issuer, ...(claims ? { claims } : {}) };
+  return { ...who, issuer, ...(claims ? { claims } : {}), ...provenanceFrom(args) };
+}
+
+/** --source-digest, --source-ref, --signer-workflow, --deny-self-hosted-runners (as `gh attestation verify`). */
+function provenanceFrom(args: ParsedArgs): ProvenancePolicy {
+  const sourceDigest = stringOption(args, 'source-digest');
+  const sourceRef = stringOption(args, 'source-ref');
+  const signerWorkflow = stringOption(args, 'signer-workflow');
+  if (sourceDigest !== undefined && !/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(sourceDigest))
+    throw new UsageError(`--source-digest takes a full lowercase commit SHA, not "${sourceDigest}"`);
+  if (sourceRef !== undefined && !sourceRef.startsWith('refs/'))
+    throw new UsageError(`--source-ref takes a full ref (refs/heads/… or refs/tags/…), not "${sourceRef}"`);
+  if (signerWorkflow !== undefined) {
+    try {
+      signerWorkflowUri(signerWorkflow);
+    } catch (e) {
+      throw new UsageError(`--signer-workflow: ${(e as Error).message}`);
+    }
+  }
+  return {
+    ...(sourceDigest !== undefined ? { sourceDigest } : {}),
+    ...(sourceRef !== undefined ? { sourceRef } : {}),
+    ...(signerWorkflow !== undefined ? { signerWorkflow } : {}),
+    ...(args.values['deny-self-hosted-runners'] ? { denySelfHostedRunners: true } : {}),
+  };
 }
 
 /** --claim NAME=VALUE (exact) and --claim-regexp NAME=REGEXP (anchored), repeatable. */
@@ -115,7 +157,11 @@ function signerLines(s: VerifiedSigner, indent: string): string[] {
   ];
   if (s.issuer) lines.push(`${indent}issuer: ${s.issuer}`);
   if (s.claims.sourceRepositoryUri) lines.push(`${indent}source repository: ${s.claims.sourceRepositoryUri}`);
+  if (s.claims.sourceRepositoryDigest)
+    lines.push(`${indent}source commit: ${s.claims.sourceRepositoryDigest}`);
   if (s.claims.sourceRepositoryRef) lines.push(`${indent}source ref: ${s.claims.sourceRepositoryRef}`);
+  if (s.claims.buildSignerUri) lines.push(`${indent}signer workflow: ${s.claims.buildSignerUri}`);
+  if (s.claims.runnerEnvironment) lines.push(`${indent}runner: ${s.claims.runnerEnvironment}`);
   if (s.claims.buildTrigger) lines.push(`${indent}trigger: ${s.claims.buildTrigger}`);
   if (s.tlogIndex)
     lines.push(
@@ -156,7 +202,7 @@ const imageVerify: Command = {
   path: ['image', 'verify'],
   summary: 'verify an image digest is signed (and attested) by the expected identity, in-process',
   usage:
-    'image verify <ref> (--certificate-identity I | --certificate-identity-regexp R) --certificate-oidc-issuer U [--trusted-root F] [--key K] [--require-attestation slsa|sbom] [--json]',
+    'image verify <ref> (--certificate-identity I | --certificate-identity-regexp R) --certificate-oidc-issuer U [--trusted-root F] [--key K] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] [--require-attestation slsa|sbom] [--json]',
   help: `Finds signatures through the OCI 1.1 referrers API (or the sha256-<hex> fallback tag) and
 cosign's legacy .sig/.att tags, and verifies them with sigstore-js against the pinned Sigstore
 public-good trusted root (offline) or --trusted-root. A regexp identity is always anchored.
@@ -171,6 +217,7 @@ Options:
   --claim NAME=VALUE               a Fulcio claim the certificate must carry, exactly (repeatable),
                                    e.g. sourceRepositoryUri=https://github.com/acme/app
   --claim-regexp NAME=REGEXP       the same with an anchored regexp, e.g. sourceRepositoryRef=refs/tags/v.+
+${provenanceHelp}
   --require-attestation slsa|sbom  also require a verified SLSA provenance / SBOM attestation (repeatable)
   --json                           print the result as JSON
 
@@ -229,10 +276,15 @@ const verifyBundle: Command = {
   path: ['sigstore', 'verify-bundle'],
   summary: 'verify one Sigstore bundle (the sigstore-conformance client protocol)',
   usage:
-    'sigstore verify-bundle --bundle F (--certificate-identity I --certificate-oidc-issuer U | --key K) [--trusted-root F] FILE_OR_DIGEST',
+    'sigstore verify-bundle --bundle F (--certificate-identity I --certificate-oidc-issuer U | --key K) [--trusted-root F] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] FILE_OR_DIGEST',
   help: `Implements the sigstore-conformance CLI protocol: exit 0 when the bundle verifies for the
 artifact (a file, or its sha256:<hex> digest), non-zero otherwise. Without
---trusted-root the pinned Sigstore public-good root is used; trust-root validity windows are checked.`,
+--trusted-root the pinned Sigstore public-good root is used; trust-root validity windows are checked.
+
+Provenance (what was built, from the certificate's Fulcio extensions, compared exactly):
+${provenanceHelp}
+
+Exit codes: 0 verified; 1 rejected (the reason names the failing field); 2 usage error.`,
   options: { bundle: { type: 'string' }, ...identityOptions, json: { type: 'boolean' } },
   positionals: [1, 1],
   async run(args, ctx) {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig, type ReleaseConfig } from '../config.js';
 import type { GateStatus } from '../engine/gates.js';
 import type {
+  BuildProvenance,
   ImageObservation,
   Observations,
   PullRequestObservation,
@@ -30,12 +31,31 @@ const config: ReleaseConfig = parseConfig({
   requireApproval: true,
 });
 
-const verified = (digest: string, attestations: readonly ('slsa' | 'sbom')[] = ['slsa']) =>
+/** The commit of tag 1.2.3 (the finalize commit), which CI built the image from. */
+const RELEASE_COMMIT = 'b'.repeat(40);
+const WORKFLOW = 'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/release/1.2.3';
+const built = (over: Partial<BuildProvenance> = {}): BuildProvenance => ({
+  sourceRepository: 'https://github.com/acme/app',
+  sourceDigest: RELEASE_COMMIT,
+  sourceRef: 'refs/heads/release/1.2.3',
+  signerWorkflow: WORKFLOW,
+  runnerEnvironment: 'github-hosted',
+  ...over,
+});
+
+const verified = (
+  digest: string,
+  attestations: readonly ('slsa' | 'sbom')[] = ['slsa'],
+  /** null: a certificate without provenance, or a keyed signature. */
+  provenance: BuildProvenance | null = built(),
+) =>
   ({
     state: 'verified',
     digest,
     signer: { identity: 'https://github.com/acme/app/.github/workflows/release.yml', issuer: 'gh' },
     attestations,
+    ...(provenance ? { provenance } : {}),
+    ...(attestations.includes('slsa') ? { slsaSources: [{ sourceDigest: RELEASE_COMMIT }] } : {}),
   }) as const;
 
 /** 1.2.3 ready to promote: every gate passes. */
@@ -89,7 +109,7 @@ function observations(over: Partial<Observations> = {}): Observations {
     },
     smoke: { state: 'published', repository: 'acme/app-smoke', tag: '1.2.3', url: 'https://x/1' },
     pullRequest: pr(),
-    versionTag: { state: 'found', tag: '1.2.3', sha: 'b'.repeat(40) },
+    versionTag: { state: 'found', tag: '1.2.3', sha: RELEASE_COMMIT },
     candidateTags: ['1.2.3-rc1'],
     ...over,
   };
@@ -182,6 +202,70 @@ const rows: Row[] = [
   ['no attestation', sig(verified(D(3), [])), 'image-attestations', 'fail', /no verified slsa attestation/],
   ['another kind only', sig(verified(D(3), ['sbom'])), 'image-attestations', 'fail', /no verified slsa/],
   ['the attestations could not be read', sig(error), 'image-attestations', 'pending', /could not look/],
+
+  [
+    'built from the release commit',
+    observations(),
+    'image-provenance',
+    'pass',
+    /^built from bbbbbbbbbbbb \(refs\/heads\/release\/1\.2\.3\) by acme\/app\/\.github\/workflows\/release\.yml on a github-hosted runner$/,
+  ],
+  [
+    'built from the tag',
+    sig(verified(D(3), ['slsa'], built({ sourceRef: 'refs/tags/1.2.3' }))),
+    'image-provenance',
+    'pass',
+  ],
+  [
+    'built from another commit',
+    sig(verified(D(3), ['slsa'], built({ sourceDigest: 'c'.repeat(40) }))),
+    'image-provenance',
+    'fail',
+    /^sourceDigest: built from cccccccccccc, not from bbbbbbbbbbbb, the commit of tag 1\.2\.3/,
+  ],
+  [
+    'built from another branch',
+    sig(verified(D(3), ['slsa'], built({ sourceRef: 'refs/heads/main' }))),
+    'image-provenance',
+    'fail',
+    /^sourceRef: built from refs\/heads\/main, not refs\/heads\/release\/1\.2\.3 or refs\/tags\/1\.2\.3/,
+  ],
+  [
+    'built on a self-hosted runner',
+    sig(verified(D(3), ['slsa'], built({ runnerEnvironment: 'self-hosted' }))),
+    'image-provenance',
+    'fail',
+    /^runnerEnvironment: built on a self-hosted runner/,
+  ],
+  [
+    'a certificate without provenance (or a key)',
+    sig(verified(D(3), ['slsa'], null)),
+    'image-provenance',
+    'fail',
+    /^sourceDigest: the signing certificate names no source commit/,
+  ],
+  [
+    'a SLSA provenance of another commit',
+    sig({ ...verified(D(3)), slsaSources: [{ sourceDigest: 'c'.repeat(40) }] }),
+    'image-provenance',
+    'fail',
+    /^slsa\.sourceDigest: the SLSA provenance says built from cccccccccccc, not from bbbbbbbbbbbb/,
+  ],
+  [
+    'a SLSA provenance naming no commit',
+    sig({ ...verified(D(3)), slsaSources: [{}] }),
+    'image-provenance',
+    'fail',
+    /^slsa\.sourceDigest: the SLSA provenance names no source commit/,
+  ],
+  [
+    'the version tag is missing',
+    observations({ versionTag: { state: 'missing', tag: '1.2.3' } }),
+    'image-provenance',
+    'fail',
+    /tag 1\.2\.3 does not exist/,
+  ],
+  ['the version tag could not be read', observations({ versionTag: error }), 'image-provenance', 'pending'],
 
   ['newer than latest', observations(), 'latest-order', 'pass', /latest is 1\.2\.2/],
   [
@@ -321,6 +405,7 @@ describe('evaluateGates', () => {
       'image-platforms',
       'image-signature',
       'image-attestations',
+      'image-provenance',
       'latest-order',
       'draft-release',
       'smoke',
@@ -336,8 +421,9 @@ describe('evaluateGates', () => {
         id,
       ).toBe(true);
     // Statuses a gate cannot reach: version, image-platforms, latest-order and pr-not-draft are
-    // judged on data already read (no "could not look" of their own).
-    expect(seen.size).toBe(35);
+    // judged on data already read (no "could not look" of their own). image-provenance judges
+    // verified signatures only (the signature gate reports the others): pending is the tag's.
+    expect(seen.size).toBe(38);
   });
 
   it.each(rows.map((row) => ({ name: `${row[0]}: ${row[2]} is ${row[3]}`, row })))('$name', ({ row }) => {
@@ -358,6 +444,81 @@ describe('evaluateGates', () => {
     for (const g of gates) {
       expect(g.subject !== undefined, g.id).toBe(g.id.startsWith('image-'));
     }
+  });
+
+  describe('image-provenance configuration (signing.provenance)', () => {
+    const withProvenance = (provenance: object | undefined, signing: object = {}) =>
+      parseConfig({ ...config, signing: { ...config.signing, provenance, ...signing } });
+    const provenanceGates = (c: ReleaseConfig, obs = observations()) =>
+      evaluateGates(c, obs).filter((g) => g.id === 'image-provenance');
+
+    it('is on by default for GitHub Actions, with its evidence (commit, ref, workflow, runner)', () => {
+      const [g] = provenanceGates(config);
+      expect(g).toMatchObject({ status: 'pass', subject: IMAGE, title: 'built from the release commit' });
+      expect(g!.evidence.map((e) => e.label)).toEqual([
+        'commit',
+        'ref',
+        'workflow',
+        'runner',
+        'SLSA provenance commit',
+      ]);
+      expect(g!.evidence[0]!.value).toBe(RELEASE_COMMIT);
+    });
+
+    it('is off for other issuers, keyed signing, or when disabled; on when enabled', () => {
+      expect(provenanceGates(withProvenance(undefined, { issuer: 'https://accounts.google.com' }))).toEqual(
+        [],
+      );
+      expect(provenanceGates(withProvenance({ enabled: false }))).toEqual([]);
+      expect(
+        provenanceGates(withProvenance({ enabled: true }, { issuer: 'https://gitlab.com' })).length,
+      ).toBe(1);
+    });
+
+    it('checks the pinned signer workflow exactly, without its @ref', () => {
+      const pinned = (w: string) => withProvenance({ signerWorkflow: w });
+      expect(provenanceGates(pinned('acme/app/.github/workflows/release.yml'))[0]!.status).toBe('pass');
+      expect(provenanceGates(pinned('github.com/acme/app/.github/workflows/release.yml'))[0]!.status).toBe(
+        'pass',
+      );
+      const other = provenanceGates(pinned('acme/app/.github/workflows/build.yml'))[0]!;
+      expect(other.status).toBe('fail');
+      expect(other.reason).toMatch(
+        /^signerWorkflow: built and signed by https:\/\/github\.com\/acme\/app\/\.github\/workflows\/release\.yml@refs\/heads\/release\/1\.2\.3, not https:\/\/github\.com\/acme\/app\/\.github\/workflows\/build\.yml$/,
+      );
+      expect(provenanceGates(pinned('ghe.example/acme/app/.github/workflows/release.yml'))[0]!.status).toBe(
+        'fail',
+      );
+    });
+
+    it('accepts self-hosted runners only when allowed', () => {
+      const obs = sig(verified(D(3), ['slsa'], built({ runnerEnvironment: 'self-hosted' })));
+      expect(provenanceGates(withProvenance({ allowSelfHostedRunners: true }), obs)[0]!.status).toBe('pass');
+    });
+
+    it('judges every platform when platforms are verified, naming the platform and the field', () => {
+      const c = withProvenance(undefined, { verifyPlatforms: true });
+      const good = [verified(D(31)), verified(D(32))];
+      const ok = provenanceGates(c, observations({ images: [image({ platformSignatures: good })] }));
+      expect(ok.map((g) => [g.title, g.status])).toEqual([
+        ['built from the release commit', 'pass'],
+        ['every platform built from the release commit', 'pass'],
+      ]);
+      const stale = [verified(D(31)), verified(D(32), [], built({ sourceDigest: 'c'.repeat(40) }))];
+      const bad = provenanceGates(c, observations({ images: [image({ platformSignatures: stale })] }));
+      expect(bad[1]).toMatchObject({ status: 'fail' });
+      expect(bad[1]!.reason).toMatch(/^linux\/arm64\/v8: sourceDigest: built from cccccccccccc/);
+    });
+
+    it('leaves unverified signatures to the signature gate', () => {
+      for (const s of [{ state: 'unsigned', digest: D(3) } as const, error])
+        expect(provenanceGates(config, sig(s))).toEqual([]);
+    });
+
+    it('refuses unknown keys and a malformed workflow', () => {
+      expect(() => withProvenance({ workflow: 'x' })).toThrow(/workflow/);
+      expect(() => withProvenance({ signerWorkflow: 'acme/app' })).toThrow(/OWNER\/REPO\/PATH/);
+    });
   });
 
   it('has no approval gate when the config does not require one, and no smoke gate without smoke', () => {

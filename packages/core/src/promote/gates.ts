@@ -7,6 +7,7 @@ import type {
   SignatureObservation,
 } from '../observations.js';
 import { compareVersions, formatTag, parseTag, type ReleaseVersion } from '../version.js';
+import { provenanceVerdicts } from './provenance.js';
 
 export { summarizeGates } from '../engine/gates.js';
 export type { Evidence, GateStatus } from '../engine/gates.js';
@@ -17,6 +18,7 @@ export type GateId =
   | 'image-platforms'
   | 'image-signature'
   | 'image-attestations'
+  | 'image-provenance'
   | 'latest-order'
   | 'draft-release'
   | 'smoke'
@@ -129,6 +131,8 @@ function imageGates(config: ReleaseConfig, obs: Observations, img: ImageObservat
       );
     }
   }
+  for (const { title, verdict } of provenanceVerdicts(config, obs, img))
+    out.push(gate('image-provenance', title, verdict.status, verdict.reason, [...verdict.evidence], name));
   const required = config.signing?.requireAttestations ?? [];
   if (required.length > 0) {
     const s = img.signature;

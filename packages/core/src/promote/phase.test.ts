@@ -63,6 +63,11 @@ function observe(version: string, shape: Shape = {}): Observations {
         digest: digest(version),
         signer: { identity: 'https://github.com/acme/app/.github/workflows/release.yml', issuer: 'x' },
         attestations: [],
+        provenance: {
+          sourceDigest: 'c'.repeat(40),
+          sourceRef: `refs/tags/${version}`,
+          runnerEnvironment: 'github-hosted',
+        },
       },
     };
   });

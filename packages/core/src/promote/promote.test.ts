@@ -26,6 +26,28 @@ describe('status and gates', () => {
     ['image missing', (w) => w.tags.delete('ghcr.io/acme/app:1.2.3'), 'image-present', 'fail'],
     ['unsigned', (w) => w.signed.delete(D(123)), 'image-signature', 'fail'],
     [
+      'built from another commit',
+      (w) =>
+        w.builtFrom.set(D(123), {
+          sourceDigest: 'f'.repeat(40),
+          sourceRef: 'refs/heads/release/1.2.3',
+          runnerEnvironment: 'github-hosted',
+        }),
+      'image-provenance',
+      'fail',
+    ],
+    [
+      'built on a self-hosted runner',
+      (w) =>
+        w.builtFrom.set(D(123), {
+          sourceDigest: 'b'.repeat(40),
+          sourceRef: 'refs/tags/1.2.3',
+          runnerEnvironment: 'self-hosted',
+        }),
+      'image-provenance',
+      'fail',
+    ],
+    [
       'signature lookup rate-limited',
       (w) => w.failNext.set(`verify ${D(123)}`, Object.assign(new Error('429'), { code: 'RATE_LIMITED' })),
       'image-signature',

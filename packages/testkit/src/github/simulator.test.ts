@@ -113,6 +113,24 @@ describe('GitHub simulator', () => {
     expect(
       (await call('GET', `/repos/${R}/actions/runs?event=repository_dispatch&per_page=100`)).body,
     ).toMatchObject({ total_count: 1 });
+    const subject = `sha256:${'ab'.repeat(32)}`;
+    const statement = { predicateType: 'https://slsa.dev/provenance/v1', subject: [], predicate: {} };
+    sim.addAttestation(R, subject, {
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verificationMaterial: {},
+      dsseEnvelope: {
+        payload: Buffer.from(JSON.stringify(statement)).toString('base64'),
+        payloadType: 'application/vnd.in-toto+json',
+        signatures: [],
+      },
+    });
+    const attestations = `/repos/${R}/attestations/${subject}`;
+    expect((await call('GET', attestations)).body).toMatchObject({
+      attestations: [{ repository_id: expect.any(Number) as number }],
+    });
+    expect((await call('GET', `${attestations}?predicate_type=https://spdx.dev/Document`)).body).toEqual({
+      attestations: [],
+    });
     expect((await call('DELETE', `/repos/${R}/releases/${id}`)).status).toBe(204);
     sim.assertNoViolations();
     const served = new Set(sim.requests.map((r) => r.operation));

@@ -1,8 +1,10 @@
 // The GitHub API simulator: an in-memory GitHub behind a real HTTP server. Every request and
 // response is checked against GitHub's OpenAPI description; the resources (repos.ts, releases.ts,
-// pulls.ts, checks.ts, git.ts, contents.ts, workflows.ts) answer the operations and seed state.
+// pulls.ts, checks.ts, git.ts, contents.ts, workflows.ts, attestations.ts) answer the operations
+// and seed state.
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import { attestationsResource } from './attestations.js';
 import { checksResource } from './checks.js';
 import { contentsResource } from './contents.js';
 import { gitResource } from './git.js';
@@ -72,6 +74,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
     git: gitResource(state),
     contents: contentsResource(state),
     workflows: workflowsResource(state),
+    attestations: attestationsResource(state),
   };
   const { reviewDecision } = resources.pulls;
   // Every REST operation the simulator answers, by operationId.
@@ -365,6 +368,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
     ...resources.pulls.scenario,
     ...resources.checks.scenario,
     ...resources.workflows.scenario,
+    ...resources.attestations.scenario,
     exhaustRateLimit(count, resetSeconds = 1) {
       rateLimited = { left: count, resetSeconds };
     },

@@ -145,6 +145,8 @@ export interface GitHubSimulator {
   readFile(fullName: string, ref: string, path: string): string | undefined;
   commitInfo(fullName: string, sha: string): { message: string; parents: readonly string[] } | undefined;
   setRef(fullName: string, ref: string, sha: string): void;
+  /** Stores a Sigstore bundle as actions/attest* does without push-to-registry (the attestations API). */
+  addAttestation(fullName: string, subjectDigest: string, bundle: unknown): void;
   seedRelease(
     fullName: string,
     r: { tag: string; draft?: boolean; prerelease?: boolean; body?: string; name?: string; target?: string },

@@ -48,7 +48,11 @@ const sha256hex = (b: string | Uint8Array) => createHash('sha256').update(b).dig
  * 10-minute leaf certificate must cover the SCT, SET and TSA times.
  */
 export async function startSigstoreInfra(options: { clock?: Date } = {}): Promise<SigstoreInfra> {
-  const clock = options.clock ?? new Date((Math.floor(Date.now() / 1000) + 1) * 1000);
+  // Ahead of real time by a margin: the mock TSA's certificates start at the real time of their
+  // creation (not at the clock), so on a loaded machine, where starting the services beside a
+  // world's other services can take seconds, a clock only 1 s ahead fell before them and the
+  // timestamp stopped verifying (TIMESTAMP_ERROR "timestamp could not be verified").
+  const clock = options.clock ?? new Date((Math.floor(Date.now() / 1000) + 30) * 1000);
   if (clock.getTime() % 1000 !== 0) throw new Error('the sigstore mock clock must be a whole second');
   const routes = new Map<
     string,
@@ -171,7 +175,10 @@ export interface WorkflowIdentity {
   readonly ref?: string;
   /** default .github/workflows/release.yml. */
   readonly workflow?: string;
+  /** The commit the workflow ran on (certificate source digest …57264.1.13), default a×40. */
   readonly sha?: string;
+  /** `github-hosted` (default) or `self-hosted` (certificate runner environment …57264.1.11). */
+  readonly runnerEnvironment?: 'github-hosted' | 'self-hosted';
   readonly eventName?: string;
   readonly issuer?: string;
   /** Override the URI SAN (defaults to https://github.com/<repo>/<workflow>@<ref>). */
@@ -213,7 +220,7 @@ export function fakeGithubActionsToken(id: WorkflowIdentity = {}): string {
     job_workflow_ref: jobWorkflowRef,
     job_workflow_sha: sha,
     event_name: id.eventName ?? 'push',
-    runner_environment: 'github-hosted',
+    runner_environment: id.runnerEnvironment ?? 'github-hosted',
     run_id: '42',
     run_attempt: '1',
   };

@@ -76,6 +76,12 @@ export function observations(
                         tlogIndex: '4242',
                       },
                       attestations: [],
+                      provenance: {
+                        sourceDigest: 'b'.repeat(40),
+                        sourceRef: `refs/tags/${v}`,
+                        signerWorkflow: `https://github.com/acme/app/.github/workflows/release.yml@refs/tags/${v}`,
+                        runnerEnvironment: 'github-hosted',
+                      },
                     },
             },
           ],

@@ -136,13 +136,27 @@ function fileWorld(file: string): { read(): FixtureWorld; update(fn: (w: Fixture
   };
 }
 
-function signatures(world: ReturnType<typeof fileWorld>): SignaturePort {
+function signatures(world: ReturnType<typeof fileWorld>, registry: RegistryPort): SignaturePort {
   return {
-    async verify(_image, digest) {
+    async verify(image, digest, _policy, signal) {
       const w = world.read();
-      return w.signed.includes(digest)
-        ? { state: 'verified', digest, signer: w.signer, attestations: [] }
-        : { state: 'unsigned', digest };
+      if (!w.signed.includes(digest)) return { state: 'unsigned', digest };
+      // The release workflow built each version from its tag's commit (what observeTag reports).
+      const seen = await Promise.all(w.tags.map((t) => registry.observeManifest(image, t, signal)));
+      const tag = w.tags.find((_, i) => {
+        const m = seen[i];
+        return m?.state === 'found' && m.digest === digest;
+      });
+      const provenance = tag
+        ? { sourceDigest: 'b'.repeat(40), sourceRef: `refs/tags/${tag}`, runnerEnvironment: 'github-hosted' }
+        : undefined;
+      return {
+        state: 'verified',
+        digest,
+        signer: w.signer,
+        attestations: [],
+        ...(provenance ? { provenance } : {}),
+      };
     },
   };
 }
@@ -242,9 +256,10 @@ export async function connectRelease(o: ConnectOptions): Promise<ReleaseService>
   if (!file) throw coded('INVALID_CONFIG', 'RELKIT_E2E_WORLD is not set');
   const world = fileWorld(file);
   if (o.githubToken !== world.read().expectToken) throw coded('UNAUTHORIZED', 'Bad credentials');
+  const registry = httpRegistry();
   return createReleaseService(config, {
-    registry: httpRegistry(),
-    signatures: signatures(world),
+    registry,
+    signatures: signatures(world, registry),
     forge: forge(world, config.smoke?.repository),
   });
 }

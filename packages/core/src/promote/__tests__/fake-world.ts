@@ -1,6 +1,7 @@
 // An in-memory world for unit tests of the pure engine (gates, plans, executor ordering).
 // The adapters themselves are tested against real services in their own packages.
 import type {
+  BuildProvenance,
   ForgePort,
   GitHubReleaseObservation,
   ManifestObservation,
@@ -35,6 +36,8 @@ export interface FakeWorld {
   /** Registry calls in order: `prepare image`, `observe image:ref`, `retag image:tag`. */
   registryCalls: string[];
   failNext: Map<string, Error>;
+  /** What each signed digest's certificate says it was built from, over the default (its version's tag commit). */
+  builtFrom: Map<string, BuildProvenance>;
 }
 
 export const config: ReleaseConfig = parseConfig({
@@ -46,6 +49,18 @@ export const config: ReleaseConfig = parseConfig({
   },
   smoke: { repository: 'acme/app-smoke', success: 'published' },
 });
+
+/** The release workflow built a digest from the commit of its version's tag, on its release branch. */
+function builtFromTag(w: FakeWorld, digest: string): BuildProvenance {
+  const version = [...w.tags].find(([k, d]) => d === digest && w.gitTags.has(k.split(':').pop()!))?.[0];
+  const tag = version?.split(':').pop() ?? 'unknown';
+  return {
+    sourceDigest: w.gitTags.get(tag) ?? '0'.repeat(40),
+    sourceRef: `refs/heads/release/${tag}`,
+    signerWorkflow: `https://github.com/acme/app/.github/workflows/release.yml@refs/heads/release/${tag}`,
+    runnerEnvironment: 'github-hosted',
+  };
+}
 
 export function newWorld(): FakeWorld {
   return {
@@ -79,6 +94,7 @@ export function newWorld(): FakeWorld {
     writes: [],
     registryCalls: [],
     failNext: new Map(),
+    builtFrom: new Map(),
   };
 }
 
@@ -144,6 +160,7 @@ export function portsFor(w: FakeWorld): ReleasePorts {
               issuer: 'https://token.actions.githubusercontent.com',
             },
             attestations: [],
+            provenance: w.builtFrom.get(digest) ?? builtFromTag(w, digest),
           }
         : { state: 'unsigned', digest };
     },
