@@ -23,7 +23,7 @@ import {
   summaryMarkdown,
 } from './action.js';
 import { memConfig, memoryGitHub, memoryService } from './commands/__tests__/memory-publish.js';
-import { initFiles } from './commands/init-templates.js';
+import { initFiles } from '@relkit/connect';
 import { publishCommands } from './commands/publish.js';
 import type { CommandReport } from './report.js';
 

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '@relkit/release-core';
 import { ExitCode, type CliContext } from '../command.js';
 import { main } from '../main.js';
-import { CONCURRENCY_GROUP, initFiles } from './init-templates.js';
+import { CONCURRENCY_GROUP, initFiles } from '@relkit/connect';
 import { detectRepository, publishCommands } from './publish.js';
 
 function capture(cwd: string, env: Record<string, string> = {}) {
