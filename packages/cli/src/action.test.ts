@@ -155,7 +155,7 @@ describe('the committed action bundle', () => {
     for (const [inputs, message] of [
       [
         { command: 'deploy' },
-        'input "command" must be one of status, publish, verify-publish, promote, rollback, abandon, got "deploy"',
+        'input "command" must be one of status, publish, verify-publish, promote, rollback, abandon, doctor, got "deploy"',
       ],
       [{ command: 'promote' }, 'input "version" is required for promote'],
       [

@@ -68,7 +68,7 @@ export function renderPublishPlan(plan: PublishPlan, s: Style): string {
 function renderPublishEvent(e: PublishExecutionEvent, s: Style): string | undefined {
   switch (e.type) {
     case 'lock-acquired':
-      return paint(s, 2, `lock taken by ${e.holder}`);
+      return paint(s, 2, `lock taken (holder: ${e.holder})`);
     case 'lock-released':
       return undefined;
     case 'step-started':
