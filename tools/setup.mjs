@@ -10,6 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -36,7 +37,10 @@ async function run(stage, cmd, args, opts = {}) {
   say(`${stage} … (output: ${relative(root, LOG)})`);
   const alive = process.stderr.isTTY
     ? undefined
-    : setInterval(() => say(`${stage}: still running (${Math.round((Date.now() - started) / 1000)}s)`), 20_000);
+    : setInterval(
+        () => say(`${stage}: still running (${Math.round((Date.now() - started) / 1000)}s)`),
+        20_000,
+      );
   const code = await new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
     child.stdout.on('data', (d) => appendFileSync(LOG, d));
@@ -71,9 +75,14 @@ if (debs.length) {
   if (has('apt-get') && isRoot) {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     await run('apt-get update', 'apt-get', ['update', '-q'], { env });
-    await run(`apt-get install ${debs.join(' ')}`, 'apt-get', ['install', '-y', '-q', '--no-install-recommends', ...debs], {
-      env,
-    });
+    await run(
+      `apt-get install ${debs.join(' ')}`,
+      'apt-get',
+      ['install', '-y', '-q', '--no-install-recommends', ...debs],
+      {
+        env,
+      },
+    );
   } else {
     say(
       `missing ${debs.join(', ')}: run \`sudo apt-get install -y ${debs.join(' ')}\` (the registry tests, the demo and the VS Code test host need them)`,
