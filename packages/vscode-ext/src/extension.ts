@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommands } from './commands.js';
-import { loadConnectRelease, type ConnectRelease } from './connect.js';
+import { loadConnectRelease, loadRunDoctor, type ConnectRelease, type RunDoctor } from './connect.js';
 import { ExtensionError } from './errors.js';
 import { toNodes, type Activity, type ShowReleases } from './model.js';
 import { redactor as makeRedactor } from '@relkit/release-core/redact';
@@ -93,6 +93,7 @@ export function activate(context: vscode.ExtensionContext): RelkitApi {
   };
 
   let connectRelease: ConnectRelease | undefined;
+  let runDoctor: RunDoctor | undefined;
   const connect = async () => {
     const where = await configFile();
     token = await githubToken(false);
@@ -183,6 +184,20 @@ export function activate(context: vscode.ExtensionContext): RelkitApi {
     configFile,
     settings,
     showOutput: () => output.show(true),
+    checkSetup: async () => {
+      // Without a config the doctor still runs: its first check says what is missing.
+      const where = await configFile().catch(() => ({
+        cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd(),
+        configPath: undefined,
+      }));
+      const t = await githubToken(false);
+      if (t) token = t;
+      runDoctor ??= await loadRunDoctor(context.extensionPath, env);
+      const tokenEnv = t
+        ? { ...env, [authProvider(env) === 'github' ? 'GH_TOKEN' : 'GH_ENTERPRISE_TOKEN']: t }
+        : env;
+      return runDoctor({ ...where, env: tokenEnv, githubToken: t });
+    },
     signIn: async () => {
       try {
         const t = await githubToken(true);
