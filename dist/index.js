@@ -21024,23 +21024,23 @@ function judgeProvenance(s, want) {
   if (s.state !== "verified")
     return void 0;
   const p = s.provenance;
-  const fail3 = (reason) => ({ status: "fail", reason, evidence: [] });
+  const fail4 = (reason) => ({ status: "fail", reason, evidence: [] });
   if (p?.sourceDigest === void 0)
-    return fail3("sourceDigest: the signing certificate names no source commit (a keyed signature, or not issued in GitHub Actions)");
+    return fail4("sourceDigest: the signing certificate names no source commit (a keyed signature, or not issued in GitHub Actions)");
   if (p.sourceDigest !== want.commit)
-    return fail3(`sourceDigest: built from ${short(p.sourceDigest)}, not from ${short(want.commit)}, the commit of tag ${want.tag} (a re-run on a stale or moved branch?)`);
+    return fail4(`sourceDigest: built from ${short(p.sourceDigest)}, not from ${short(want.commit)}, the commit of tag ${want.tag} (a re-run on a stale or moved branch?)`);
   if (p.sourceRef === void 0 || !want.refs.includes(p.sourceRef))
-    return fail3(`sourceRef: built from ${p.sourceRef ?? "no ref"}, not ${want.refs.join(" or ")}`);
+    return fail4(`sourceRef: built from ${p.sourceRef ?? "no ref"}, not ${want.refs.join(" or ")}`);
   if (want.workflowUri !== void 0 && (p.signerWorkflow === void 0 || withoutRef(p.signerWorkflow) !== want.workflowUri))
-    return fail3(`signerWorkflow: built and signed by ${p.signerWorkflow ?? "an unnamed workflow"}, not ${want.workflowUri}`);
+    return fail4(`signerWorkflow: built and signed by ${p.signerWorkflow ?? "an unnamed workflow"}, not ${want.workflowUri}`);
   if (!want.allowSelfHostedRunners && p.runnerEnvironment !== "github-hosted")
-    return fail3(`runnerEnvironment: built on a ${p.runnerEnvironment ?? "unnamed"} runner, not a GitHub-hosted one (signing.provenance.allowSelfHostedRunners accepts self-hosted runners)`);
+    return fail4(`runnerEnvironment: built on a ${p.runnerEnvironment ?? "unnamed"} runner, not a GitHub-hosted one (signing.provenance.allowSelfHostedRunners accepts self-hosted runners)`);
   const slsa = want.slsa ? s.slsaSources ?? [] : [];
   const stray = slsa.find((x) => x.sourceDigest !== void 0 && x.sourceDigest !== want.commit);
   if (stray)
-    return fail3(`slsa.sourceDigest: the SLSA provenance says built from ${short(stray.sourceDigest)}, not from ${short(want.commit)}, the commit of tag ${want.tag}`);
+    return fail4(`slsa.sourceDigest: the SLSA provenance says built from ${short(stray.sourceDigest)}, not from ${short(want.commit)}, the commit of tag ${want.tag}`);
   if (slsa.length > 0 && !slsa.some((x) => x.sourceDigest === want.commit))
-    return fail3("slsa.sourceDigest: the SLSA provenance names no source commit (resolvedDependencies)");
+    return fail4("slsa.sourceDigest: the SLSA provenance names no source commit (resolvedDependencies)");
   return {
     status: "pass",
     // The whole story in the reason too: the Action summary shows reasons, not evidence.
@@ -21130,23 +21130,23 @@ function gate(id, title, status2, reason, evidence = [], subject) {
 }
 function imageGates(config2, obs, img) {
   const name = img.image;
-  const ref = `${name}:${obs.version}`;
+  const present = `tag ${obs.version} exists`;
   const wanted = config2.images.find((i) => i.name === name)?.platforms ?? [];
   const v = img.version;
   const out = [];
   if (v.state === "error") {
-    out.push(gate("image-present", `${ref} exists`, "pending", couldNotLook(v), [], name));
+    out.push(gate("image-present", present, "pending", couldNotLook(v), [], name));
     return out;
   }
   if (v.state === "missing") {
-    out.push(gate("image-present", `${ref} exists`, "fail", `${ref} is not in the registry; CI has not pushed it`, [], name));
+    out.push(gate("image-present", present, "fail", `${obs.version} is not in the registry; CI has not pushed it`, [], name));
     return out;
   }
-  out.push(gate("image-present", `${ref} exists`, "pass", `${ref} is ${v.multiArch ? "a multi-arch index" : "a single manifest"}`, [{ label: "digest", value: v.digest }], name));
+  out.push(gate("image-present", present, "pass", v.multiArch ? "a multi-arch index" : "a single manifest", [{ label: "digest", value: v.digest }], name));
   const have = v.platforms.map((p) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ""}`);
   const missing = wanted.filter((w) => !have.some((h) => h === w || h.startsWith(`${w}/`)));
   if (!v.multiArch && wanted.length > 1) {
-    out.push(gate("image-platforms", "every required platform", "fail", `${ref} is a single-platform manifest; ${wanted.join(", ")} are required in one index`, [{ label: "digest", value: v.digest }], name));
+    out.push(gate("image-platforms", "every required platform", "fail", `${obs.version} is a single-platform manifest; ${wanted.join(", ")} are required in one index`, [{ label: "digest", value: v.digest }], name));
   } else if (missing.length > 0) {
     out.push(gate("image-platforms", "every required platform", "fail", `missing ${missing.join(", ")} (index has ${have.join(", ") || "none"})`, [{ label: "digest", value: v.digest }], name));
   } else {
@@ -21215,7 +21215,7 @@ function evaluateGates(config2, obs) {
     gates.push(latestOrderGate(obs));
   const r = obs.release;
   const tag = formatTag(obs.version, config2.tagPrefix);
-  const draftTitle = "draft GitHub release";
+  const draftTitle = r.state === "published" ? "GitHub release" : "draft GitHub release";
   if (r.state === "error")
     gates.push(gate("draft-release", draftTitle, "pending", couldNotLook(r)));
   else if (r.state === "missing") {
@@ -23432,16 +23432,26 @@ function parseCommandArgs(cmd, argv) {
       strict: true
     });
   } catch (e) {
-    throw new UsageError(e.message);
+    throw new UsageError(parseErrorMessage(e));
   }
   const [min, max] = cmd.positionals ?? [0, 0];
   const n = parsed.positionals.length;
   if (!parsed.values.help && (n < min || n > max)) {
+    const wanted = cmd.usage.match(/<[^>]+>/g) ?? [];
     throw new UsageError(
-      n < min ? `missing argument: usage: release-cli ${cmd.usage}` : `too many arguments: ${parsed.positionals.slice(max).join(" ")}`
+      n < min ? `missing argument${wanted[n] ? ` ${wanted[n]}` : ""}` : `too many arguments: ${parsed.positionals.slice(max).join(" ")}`
     );
   }
   return parsed;
+}
+function parseErrorMessage(e) {
+  const option = /'(-{1,2}[^' ]+)/.exec(e.message)?.[1];
+  if (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) return `unknown option ${option}`;
+  if (e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option) {
+    return /argument missing/.test(e.message) ? `option ${option} needs a value` : `option ${option} takes no value`;
+  }
+  if (e.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return "too many arguments";
+  return e.message;
 }
 function stringOption(args, name) {
   const v = args.values[name];
@@ -23451,7 +23461,7 @@ function writeJson(ctx, value) {
   ctx.stdout(`${JSON.stringify(value, null, 2)}
 `);
 }
-var parseArgs, ExitCode, UsageError, configOption;
+var parseArgs, ExitCode, UsageError, OPTION_HELP, configOption;
 var init_command = __esm({
   "packages/cli/src/command.ts"() {
     "use strict";
@@ -23465,6 +23475,13 @@ var init_command = __esm({
     };
     UsageError = class extends Error {
       name = "UsageError";
+    };
+    OPTION_HELP = {
+      config: "path of release.config.json (default: found upwards from the current directory)",
+      json: "machine-readable output",
+      "dry-run": "show the gates and the plan; change nothing",
+      yes: "do not ask for confirmation (required when not on a terminal)",
+      to: "the version latest goes back to"
     };
     configOption = { config: { type: "string", short: "c" } };
   }
@@ -29476,18 +29493,18 @@ var init_client = __esm({
 
 // packages/github/dist/forge/context.js
 function forgeContext(octokit, token, polling) {
-  const fail3 = (e, doing, advice) => toGitHubError(e, doing, token, advice);
+  const fail4 = (e, doing, advice) => toGitHubError(e, doing, token, advice);
   return {
     octokit,
     ...polling,
     tokenKind: token.startsWith("ghs_") ? "app" : "user",
     written: /* @__PURE__ */ new Map(),
-    fail: fail3,
+    fail: fail4,
     async call(doing, fn, advice) {
       try {
         return await fn();
       } catch (e) {
-        throw fail3(e, doing, advice);
+        throw fail4(e, doing, advice);
       }
     }
   };
@@ -31671,9 +31688,9 @@ function secretsFromEnv(env) {
   const out = Object.entries(env).filter(([k, v]) => SECRET_ENV.test(k) && v !== void 0).map(([, v]) => v);
   for (const [k, user] of Object.entries(env)) {
     const m = /^(.*)USER(?:NAME)?$/i.exec(k);
-    const pass = m ? env[`${m[1]}PASSWORD`] ?? env[`${m[1]}password`] : void 0;
-    if (user && pass)
-      out.push(`${user}:${pass}`);
+    const pass2 = m ? env[`${m[1]}PASSWORD`] ?? env[`${m[1]}password`] : void 0;
+    if (user && pass2)
+      out.push(`${user}:${pass2}`);
   }
   return out;
 }
@@ -33485,10 +33502,10 @@ ${err}`;
 function envCredentials(env = process.env) {
   return async (registry3) => {
     const user = env.RELKIT_REGISTRY_USERNAME;
-    const pass = env.RELKIT_REGISTRY_PASSWORD;
+    const pass2 = env.RELKIT_REGISTRY_PASSWORD;
     const hosts = (env.RELKIT_REGISTRY_HOSTS ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
-    if (user && pass && (hosts.length === 0 || hosts.includes(registry3.toLowerCase()))) {
-      return { kind: "basic", username: user, password: pass };
+    if (user && pass2 && (hosts.length === 0 || hosts.includes(registry3.toLowerCase()))) {
+      return { kind: "basic", username: user, password: pass2 };
     }
     const gh = env.GITHUB_TOKEN ?? env.GH_TOKEN;
     if (registry3 === "ghcr.io" && gh) {
@@ -39437,8 +39454,8 @@ var require_common = __commonJS({
         return namespaces;
       }
       function enabled(name) {
-        for (const skip of createDebug.skips) {
-          if (matchesTemplate(name, skip)) {
+        for (const skip2 of createDebug.skips) {
+          if (matchesTemplate(name, skip2)) {
             return false;
           }
         }
@@ -40548,9 +40565,9 @@ var require_url = __commonJS({
   "node_modules/tuf-js/dist/utils/url.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    exports.join = join7;
+    exports.join = join8;
     var url_1 = __require("url");
-    function join7(base, path2) {
+    function join8(base, path2) {
       return new url_1.URL(ensureTrailingSlash(base) + removeLeadingSlash(path2)).toString();
     }
     function ensureTrailingSlash(path2) {
@@ -41936,8 +41953,8 @@ var require_parse = __commonJS({
       const bits = [];
       for (let i = start; i < end; ++i) {
         const byte = buf[i];
-        const skip = i === end - 1 ? unused : 0;
-        for (let j = 7; j >= skip; --j) {
+        const skip2 = i === end - 1 ? unused : 0;
+        for (let j = 7; j >= skip2; --j) {
           bits.push(byte >> j & 1);
         }
       }
@@ -46091,6 +46108,607 @@ var init_publish = __esm({
   }
 });
 
+// packages/connect/dist/init-templates.js
+function releaseConfig(input3) {
+  const arches = input3.architectures ?? ["amd64", "arm64"];
+  const config2 = {
+    $schema: "https://relkit.dev/schemas/release.config.schema.json",
+    repository: input3.repository,
+    baseBranch: "main",
+    releaseBranch: "release/{version}",
+    changelog: "CHANGELOG.md",
+    images: [{ name: input3.image, platforms: arches.map((a) => `linux/${a}`) }],
+    signing: {
+      issuer: "https://token.actions.githubusercontent.com",
+      // Only the publish workflow, run on a release branch, may sign what promote accepts.
+      identityRegexp: `https://github\\.com/${escapeRegExp2(input3.repository)}/\\.github/workflows/release-publish\\.yml@refs/heads/release/.+`,
+      requireAttestations: ["slsa", "sbom"]
+    },
+    ...input3.smoke ? { smoke: { repository: input3.smoke, success: "published" } } : {},
+    requireApproval: true,
+    merge: { method: "merge" }
+  };
+  return `${JSON.stringify(config2, null, 2)}
+`;
+}
+function publishWorkflow(input3) {
+  const arches = input3.architectures ?? ["amd64", "arm64"];
+  const matrix = arches.map((a) => `          - arch: ${a}
+            runner: ${RUNNERS[a] ?? "ubuntu-24.04"}`).join("\n");
+  const sources = arches.map((a) => `"$IMAGE:$TAG-${a}"`).join(" ");
+  const announce = input3.smoke ? `      - name: Dispatch the downstream smoke test
+        uses: ${input3.action}
+        with:
+          command: publish
+          version: \${{ inputs.version }}
+          candidate: \${{ inputs.release-kind == 'candidate' }}
+          stage: smoke
+          token: \${{ secrets.RELKIT_TOKEN || github.token }}
+` : "";
+  return `# Generated by \`release-cli init\`. Phase 1 of a relkit release: PUBLISH.
+#
+#   release-kind=candidate  tag the next X.Y.Z-rcN at release/X.Y.Z, build, push, sign, attest
+#   release-kind=final      date the CHANGELOG (API commit, read back), tag X.Y.Z at that commit,
+#                           create the draft GitHub release, build, push, sign, attest, verify${input3.smoke ? ",\n#                           dispatch the downstream smoke test" : ""}
+#
+# \`latest\` is never touched here: promote-release.yml moves it after a human has looked.
+# Images are built from the exact commit relkit tagged (the finalize commit for a final release).
+# Optional secret RELKIT_TOKEN: a GitHub App token when release branches are protected or the
+# smoke repository is another repository; GITHUB_TOKEN is used otherwise (and always for ghcr.io).
+name: release-publish
+
+on:
+  workflow_dispatch:
+    inputs:
+      version:
+        description: Version to publish (X.Y.Z)
+        required: true
+        type: string
+      release-kind:
+        description: candidate (the next X.Y.Z-rcN) or final (X.Y.Z)
+        required: true
+        default: candidate
+        type: choice
+        options:
+          - candidate
+          - final
+      dry-run:
+        description: Validate only; change nothing
+        required: false
+        default: false
+        type: boolean
+
+concurrency:
+  # Publish, promote and abandon never overlap (tags, manifests, latest).
+  group: ${CONCURRENCY_GROUP}
+  cancel-in-progress: false
+
+permissions:
+  contents: read
+
+env:
+  IMAGE: ${input3.image}
+
+jobs:
+  release:
+    name: Validate, finalize, tag
+    runs-on: ubuntu-latest
+    permissions:
+      contents: write
+      pull-requests: read
+      checks: read
+      statuses: read
+    outputs:
+      tag: \${{ steps.relkit.outputs.tag }}
+      image-tag: \${{ steps.relkit.outputs.image-tag }}
+      sha: \${{ steps.relkit.outputs.sha }}
+    steps:
+      - uses: actions/checkout@v4
+      - name: relkit publish (everything but the smoke dispatch)
+        id: relkit
+        uses: ${input3.action}
+        with:
+          command: publish
+          version: \${{ inputs.version }}
+          candidate: \${{ inputs.release-kind == 'candidate' }}
+          stage: release
+          dry-run: \${{ inputs.dry-run }}
+          token: \${{ secrets.RELKIT_TOKEN || github.token }}
+
+  build:
+    name: Build \${{ matrix.arch }}
+    needs: release
+    if: \${{ !inputs.dry-run }}
+    strategy:
+      fail-fast: true
+      matrix:
+        include:
+${matrix}
+    runs-on: \${{ matrix.runner }}
+    permissions:
+      contents: read
+      packages: write
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: \${{ needs.release.outputs.sha }}
+      - uses: docker/setup-buildx-action@v3
+      - uses: docker/login-action@v3
+        with:
+          registry: ghcr.io
+          username: \${{ github.actor }}
+          password: \${{ secrets.GITHUB_TOKEN }}
+      - name: Build and push \${{ needs.release.outputs.image-tag }}-\${{ matrix.arch }}
+        uses: docker/build-push-action@v6
+        with:
+          context: .
+          platforms: linux/\${{ matrix.arch }}
+          push: true
+          tags: \${{ env.IMAGE }}:\${{ needs.release.outputs.image-tag }}-\${{ matrix.arch }}
+          # Provenance and SBOM are attested on the signed index below, not per platform.
+          provenance: false
+          sbom: false
+          labels: |
+            org.opencontainers.image.source=\${{ github.server_url }}/\${{ github.repository }}
+            org.opencontainers.image.revision=\${{ needs.release.outputs.sha }}
+            org.opencontainers.image.version=\${{ needs.release.outputs.image-tag }}
+
+  sign:
+    name: Index, sign, attest, verify
+    needs: [release, build]
+    runs-on: ubuntu-latest
+    permissions:
+      contents: write
+      packages: write
+      id-token: write
+      attestations: write
+      pull-requests: read
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker/setup-buildx-action@v3
+      - uses: docker/login-action@v3
+        with:
+          registry: ghcr.io
+          username: \${{ github.actor }}
+          password: \${{ secrets.GITHUB_TOKEN }}
+      - name: Create the multi-arch index \${{ needs.release.outputs.image-tag }} (never latest)
+        id: index
+        env:
+          TAG: \${{ needs.release.outputs.image-tag }}
+        run: |
+          docker buildx imagetools create --tag "$IMAGE:$TAG" ${sources}
+          digest="$(docker buildx imagetools inspect "$IMAGE:$TAG" --format '{{json .Manifest.Digest}}' | tr -d '"')"
+          echo "digest=$digest" >> "$GITHUB_OUTPUT"
+      - uses: sigstore/cosign-installer@v3
+      - name: Sign the index digest (keyless, GitHub OIDC)
+        env:
+          DIGEST: \${{ steps.index.outputs.digest }}
+        run: cosign sign --yes "$IMAGE@$DIGEST"
+      - name: SBOM (SPDX)
+        uses: anchore/sbom-action@v0
+        with:
+          image: \${{ env.IMAGE }}@\${{ steps.index.outputs.digest }}
+          format: spdx-json
+          output-file: sbom.spdx.json
+      - name: Attest the SBOM
+        uses: actions/attest@v2
+        with:
+          subject-name: \${{ env.IMAGE }}
+          subject-digest: \${{ steps.index.outputs.digest }}
+          sbom-path: sbom.spdx.json
+          push-to-registry: true
+      - name: Attest build provenance
+        uses: actions/attest-build-provenance@v2
+        with:
+          subject-name: \${{ env.IMAGE }}
+          subject-digest: \${{ steps.index.outputs.digest }}
+          push-to-registry: true
+      - name: relkit verify-publish (every platform, signed by this workflow)
+        uses: ${input3.action}
+        with:
+          command: verify-publish
+          version: \${{ needs.release.outputs.image-tag }}
+${announce}`;
+}
+function promoteWorkflow(input3) {
+  return `# Generated by \`release-cli init\`. Phase 2 of a relkit release: PROMOTE.
+#
+# Run after release-publish.yml (final) and after a human has looked. relkit checks everything
+# first (X.Y.Z present for every platform and signed by release-publish.yml, the draft release,
+# ${input3.smoke ? "the downstream smoke release, " : ""}the release PR: ready, approved, green, mergeable), and only then moves
+# latest to the exact X.Y.Z index digest, publishes the release and merges the PR. Re-running
+# after any failure resumes. workflow_dispatch only sees workflows on the default branch.
+name: promote-release
+
+on:
+  workflow_dispatch:
+    inputs:
+      version:
+        description: Version to promote (X.Y.Z)
+        required: true
+        type: string
+      dry-run:
+        description: Show the gates and the plan; change nothing
+        required: false
+        default: false
+        type: boolean
+
+concurrency:
+  group: ${CONCURRENCY_GROUP}
+  cancel-in-progress: false
+
+permissions:
+  contents: read
+
+jobs:
+  promote:
+    name: Promote \${{ inputs.version }}
+    runs-on: ubuntu-latest
+    permissions:
+      contents: write
+      pull-requests: write
+      packages: write
+      checks: read
+      statuses: read
+    steps:
+      - uses: actions/checkout@v4
+      - name: relkit promote
+        id: relkit
+        uses: ${input3.action}
+        with:
+          command: promote
+          version: \${{ inputs.version }}
+          dry-run: \${{ inputs.dry-run }}
+          token: \${{ secrets.RELKIT_TOKEN || github.token }}
+      - name: Report
+        env:
+          PHASE: \${{ steps.relkit.outputs.phase }}
+          RELEASE_URL: \${{ steps.relkit.outputs.release-url }}
+          MERGE_SHA: \${{ steps.relkit.outputs.pr-merge-sha }}
+        run: echo "phase=$PHASE release=$RELEASE_URL merge=$MERGE_SHA"
+`;
+}
+function justfile() {
+  return `# relkit release recipes (generated by \`release-cli init\`). The recipes only dispatch the
+# workflows (or run release-cli); the release logic runs in CI. The operator flow:
+#   1. just prepare-release X.Y.Z    release/X.Y.Z with a frozen CHANGELOG, draft PR to main
+#   2. test the release branch; fix through PRs to it
+#   3. just publish-candidate X.Y.Z  build, push, sign X.Y.Z-rcN (repeat as needed)
+#   4. mark the PR ready (gh pr ready N)
+#   5. just finalize-release X.Y.Z   date the CHANGELOG, tag X.Y.Z, push and sign X.Y.Z, draft release
+#   6. look: release-cli status X.Y.Z; approve the release PR, or: just abandon-release X.Y.Z
+#   7. just promote-release X.Y.Z    move latest, publish the release, merge the PR
+# Extra flags pass through, e.g. \`just finalize-release 1.4.0 "" -f dry-run=true\`.
+
+# Cut release/X.Y.Z from REF (default main): freeze the CHANGELOG, push, open a draft PR
+prepare-release version ref="" *flags:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    ref="{{ ref }}"
+    git fetch origin "\${ref:-main}"
+    git switch -c "release/{{ version }}" "origin/\${ref:-main}"
+    npx release-cli changelog freeze "{{ version }}" {{ flags }}
+    git commit -am "chore: freeze changelog for release {{ version }}"
+    git push -u origin "release/{{ version }}"
+    gh pr create --draft --base main --head "release/{{ version }}" --title "chore: release {{ version }}" --body "# Release {{ version }}"
+
+# Build, push and sign the next X.Y.Z-rcN from release/X.Y.Z
+publish-candidate version ref="" *flags:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    ref="{{ ref }}"
+    gh workflow run release-publish.yml --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" -f release-kind=candidate {{ flags }}
+
+# Finalize X.Y.Z: date the CHANGELOG, tag, push and sign X.Y.Z, draft release, smoke test
+finalize-release version ref="" *flags:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    ref="{{ ref }}"
+    gh workflow run release-publish.yml --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" -f release-kind=final {{ flags }}
+
+# Promote X.Y.Z: verify everything, move latest, publish the release, merge the PR
+promote-release version ref="" *flags:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    ref="{{ ref }}"
+    gh workflow run promote-release.yml --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" {{ flags }}
+
+# Reject X.Y.Z: delete the draft release and the tag, close the PR, delete the branch (drafts only)
+abandon-release version *flags:
+    npx release-cli abandon "{{ version }}" {{ flags }}
+`;
+}
+function initFiles(input3) {
+  return [
+    { path: "release.config.json", content: releaseConfig(input3) },
+    { path: ".github/workflows/release-publish.yml", content: publishWorkflow(input3) },
+    { path: ".github/workflows/promote-release.yml", content: promoteWorkflow(input3) },
+    { path: "justfile", content: justfile() }
+  ];
+}
+var CONCURRENCY_GROUP, escapeRegExp2, RUNNERS;
+var init_init_templates = __esm({
+  "packages/connect/dist/init-templates.js"() {
+    "use strict";
+    CONCURRENCY_GROUP = "relkit-release";
+    escapeRegExp2 = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    RUNNERS = { amd64: "ubuntu-24.04", arm64: "ubuntu-24.04-arm" };
+  }
+});
+
+// packages/connect/dist/doctor/checks.js
+function doctorReport(checks) {
+  return { ok: checks.every((c) => c.status !== "fail"), checks };
+}
+function workflowPins(text2) {
+  const pins = /* @__PURE__ */ new Map();
+  for (const m of text2.matchAll(/^\s*-?\s*uses:\s*['"]?([^@\s'"]+)@([^\s'"#]+)/gm)) {
+    const [, name, ref] = m;
+    if (name && ref && !name.startsWith("./"))
+      pins.set(name, ref);
+  }
+  return pins;
+}
+function checkWorkflow(path2, actual, expected) {
+  const id = `workflow:${path2}`;
+  const title = `workflow ${path2}`;
+  if (actual === void 0)
+    return fail3(id, title, "missing", "run `release-cli init` (or restore the file) and commit it");
+  const have = workflowPins(actual);
+  const stale = [...workflowPins(expected)].filter(([name, ref]) => have.has(name) && have.get(name) !== ref);
+  if (stale.length > 0) {
+    return fail3(id, title, `outdated pins: ${stale.map(([n, ref]) => `${n}@${have.get(n)} (now @${ref})`).join(", ")}`, "update these `uses:` lines, or regenerate with `release-cli init --force` and re-apply your changes");
+  }
+  return pass(id, title, `present; ${have.size} action pin(s) current`);
+}
+function checkSigningPolicy(config2) {
+  const id = "signing-policy";
+  const title = "signing policy anchored to the publish workflow";
+  const s = config2.signing;
+  if (!s)
+    return fail3(id, title, "no signing policy: promote cannot verify who built the images", 'add "signing" to release.config.json (`release-cli init` writes one)');
+  if (s.key !== void 0 && s.identity === void 0 && s.identityRegexp === void 0)
+    return pass(id, title, `keyed signing with ${s.key}`);
+  const sample = (repo) => `https://github.com/${repo}/${PUBLISH_WORKFLOW}@refs/heads/${config2.releaseBranch.replace("{version}", "1.2.3")}`;
+  const own2 = sample(config2.repository);
+  const foreign = sample("someone-else/fork");
+  let accepts;
+  try {
+    const re = s.identityRegexp !== void 0 ? new RegExp(`^(?:${s.identityRegexp})$`) : void 0;
+    accepts = (identity) => re ? re.test(identity) : identity === s.identity;
+  } catch (e) {
+    return fail3(id, title, `identityRegexp is not a valid regexp: ${e.message}`, "fix the regexp");
+  }
+  const suggested = `https://github\\.com/${escapeRegExp3(config2.repository)}/\\.github/workflows/release-publish\\.yml@refs/heads/release/.+`;
+  if (accepts(foreign))
+    return fail3(id, title, "the identity policy also accepts signatures from other repositories", `set signing.identityRegexp to ${JSON.stringify(suggested)}`);
+  if (!accepts(own2))
+    return fail3(id, title, `the identity policy does not accept ${own2} (what ${PUBLISH_WORKFLOW} signs with)`, `set signing.identityRegexp to ${JSON.stringify(suggested)}`);
+  return pass(id, title, `accepts ${PUBLISH_WORKFLOW} on release branches of ${config2.repository} only`);
+}
+var pass, fail3, skip, PUBLISH_WORKFLOW, PROMOTE_WORKFLOW, escapeRegExp3;
+var init_checks4 = __esm({
+  "packages/connect/dist/doctor/checks.js"() {
+    "use strict";
+    pass = (id, title, detail) => ({
+      id,
+      title,
+      status: "pass",
+      detail
+    });
+    fail3 = (id, title, detail, fix) => ({
+      id,
+      title,
+      status: "fail",
+      detail,
+      fix
+    });
+    skip = (id, title, why) => ({
+      id,
+      title,
+      status: "skip",
+      detail: `not checked (${why})`
+    });
+    PUBLISH_WORKFLOW = ".github/workflows/release-publish.yml";
+    PROMOTE_WORKFLOW = ".github/workflows/promote-release.yml";
+    escapeRegExp3 = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+});
+
+// packages/connect/dist/doctor/registry-probe.js
+async function probeRegistryPull(client, image, signal) {
+  const id = `registry-pull:${image}`;
+  const title = `registry: pull ${image}`;
+  try {
+    const latest = await client.headManifest(`${image}:latest`, { signal });
+    return pass(id, title, latest ? `reachable; latest is ${latest.digest.slice(0, 19)}…` : "reachable");
+  } catch (e) {
+    return fail3(id, title, errorText(e), LOGIN_FIX);
+  }
+}
+function grantedActions(token, repository) {
+  const payload = token.split(".")[1];
+  if (!payload)
+    return void 0;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    if (!Array.isArray(claims.access))
+      return void 0;
+    return claims.access.filter((a) => a.type === "repository" && a.name === repository).flatMap((a) => a.actions ?? []);
+  } catch {
+    return void 0;
+  }
+}
+async function probeRegistryPush(client, image, env, signal, credentials = defaultCredentials(env)) {
+  const id = `registry-push:${image}`;
+  const title = `registry: push scope on ${image}`;
+  try {
+    const ref = parseReference(image);
+    const base = client.baseUrl(ref.registry);
+    const ping = await fetch(`${base}/v2/`, { signal: signal ?? null });
+    if (ping.ok)
+      return pass(id, title, "the registry asks for no credentials");
+    const challenge = parseChallenge(ping.headers.get("www-authenticate"));
+    if (!challenge || challenge.scheme !== "bearer" || !challenge.params.realm)
+      return skip(id, title, "the registry uses Basic auth: push rights show only at the first write");
+    const cred = await credentials(ref.registry, signal);
+    if (cred?.kind === "bearer")
+      return skip(id, title, "a ready bearer token is configured; its scope is opaque");
+    if (cred?.kind === "identity-token")
+      return skip(id, title, "an identity token is configured; push rights show at the first write");
+    const realm = new URL(challenge.params.realm);
+    if (challenge.params.service)
+      realm.searchParams.set("service", challenge.params.service);
+    realm.searchParams.set("scope", `repository:${ref.repository}:pull,push`);
+    const headers = {};
+    if (cred?.kind === "basic")
+      headers.authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString("base64")}`;
+    const res = await fetch(realm, { headers, signal: signal ?? null });
+    if (res.status === 401 || res.status === 403)
+      return fail3(id, title, `the token service refused the ${cred ? "credentials" : "anonymous request"}`, LOGIN_FIX);
+    if (!res.ok)
+      return fail3(id, title, `the token service answered ${res.status}`, "try again later");
+    const body = await res.json();
+    const token = body.token ?? body.access_token ?? "";
+    const actions = grantedActions(token, ref.repository);
+    if (actions === void 0)
+      return pass(id, title, "the token service issued a pull,push token");
+    return actions.includes("push") || actions.includes("*") ? pass(id, title, `granted ${actions.join(", ")}`) : fail3(id, title, `the token service grants ${actions.join(", ") || "nothing"}, not push${cred ? "" : " (no credentials found)"}`, `${LOGIN_FIX}, with an account that may push to ${ref.repository}`);
+  } catch (e) {
+    return fail3(id, title, errorText(e), "check that the registry is reachable from here (proxy, DNS, TLS)");
+  }
+}
+var errorText, LOGIN_FIX;
+var init_registry_probe = __esm({
+  "packages/connect/dist/doctor/registry-probe.js"() {
+    "use strict";
+    init_dist4();
+    init_checks4();
+    errorText = (e) => {
+      const err = e;
+      return `${err.message ?? String(e)}${typeof err.code === "string" ? ` [${err.code}]` : ""}`;
+    };
+    LOGIN_FIX = "log in with `docker login <host>` (or set RELKIT_REGISTRY_USERNAME / RELKIT_REGISTRY_PASSWORD; GITHUB_TOKEN for ghcr.io)";
+  }
+});
+
+// packages/connect/dist/doctor/doctor.js
+import { existsSync as existsSync2, readFileSync as readFileSync2 } from "node:fs";
+import { dirname as dirname2, join as join3 } from "node:path";
+async function githubChecks(config2, forge, source) {
+  const repo = parseRepository(config2.repository);
+  const probeTag = formatTag(parseVersion("0.0.0"), config2.tagPrefix);
+  const checks = [];
+  try {
+    const lookup = await forge.findRelease(repo, probeTag);
+    checks.push(pass("github-repo", `GitHub: read ${config2.repository}`, `readable with the token from ${source}`));
+    checks.push(lookup.draftsVisible ? pass("github-drafts", "GitHub: list releases, drafts included", "the token has push access") : fail3("github-drafts", "GitHub: list releases, drafts included", "the token is read-only: draft releases are invisible and promote could not publish or merge", TOKEN_FIX));
+  } catch (e) {
+    checks.push(fail3("github-repo", `GitHub: read ${config2.repository}`, errorText2(e), adviceOf(e, `check that the token from ${source} may read ${config2.repository}`)));
+    checks.push(skip("github-drafts", "GitHub: list releases, drafts included", "the repository is not readable"));
+  }
+  if (config2.smoke) {
+    const smoke = config2.smoke.repository;
+    try {
+      await forge.findRelease(parseRepository(smoke), probeTag);
+      checks.push(pass("github-smoke", `GitHub: read the smoke repository ${smoke}`, "releases readable"));
+    } catch (e) {
+      checks.push(fail3("github-smoke", `GitHub: read the smoke repository ${smoke}`, errorText2(e), adviceOf(e, `give the token read access to ${smoke} (a GitHub App installed on both repositories)`)));
+    }
+  }
+  checks.push(skip("github-rules", `GitHub: rulesets and branch protection of ${config2.baseBranch}`, 'relkit does not read rulesets or branch protection yet; relkit commits through the API (so "require signed commits" is met) and waits for every check the PR reports'));
+  return checks;
+}
+function workflowChecks(config2, root, action) {
+  const expected = initFiles({
+    repository: config2.repository,
+    image: config2.images[0]?.name ?? `ghcr.io/${config2.repository.toLowerCase()}`,
+    smoke: config2.smoke?.repository,
+    action,
+    architectures: config2.images[0]?.platforms.map((p) => p.split("/")[1] ?? p)
+  });
+  return [PUBLISH_WORKFLOW, PROMOTE_WORKFLOW].map((path2) => {
+    const file2 = join3(root, path2);
+    const template = expected.find((f) => f.path === path2)?.content ?? "";
+    return checkWorkflow(path2, existsSync2(file2) ? readFileSync2(file2, "utf8") : void 0, template);
+  });
+}
+async function runDoctor(options) {
+  const checks = [];
+  let config2;
+  let path2;
+  try {
+    ({ config: config2, path: path2 } = loadConfig(options.cwd, options.configPath));
+    checks.push(pass("config", "config valid", path2));
+  } catch (e) {
+    checks.push(fail3("config", "config valid", errorText2(e), "fix the key the message names, or create one with `release-cli init`"));
+  }
+  let token;
+  try {
+    const env = options.env;
+    const baseUrl = env.RELKIT_GITHUB_API_URL ?? env.GITHUB_API_URL ?? "https://api.github.com";
+    const host2 = /\/api\/v3\/?$/.test(baseUrl) ? new URL(baseUrl).host : "github.com";
+    token = options.githubToken ? { token: options.githubToken, source: "the editor sign-in" } : await resolveGitHubToken({ env, host: host2 });
+    checks.push(pass("github-token", "GitHub token", `from ${token.source}`));
+  } catch (e) {
+    checks.push(fail3("github-token", "GitHub token", errorText2(e), adviceOf(e, "run `gh auth login`, or export GITHUB_TOKEN")));
+  }
+  if (!config2 || !path2) {
+    checks.push(skip("github", "GitHub access", "no valid config"));
+    checks.push(skip("registry", "registry access", "no valid config"));
+    return doctorReport(checks);
+  }
+  const root = dirname2(path2);
+  const registry3 = new RegistryClient({
+    credentials: defaultCredentials(options.env),
+    insecureRegistries: config2.registries.insecure,
+    proxyEnv: options.env
+  });
+  const signal = options.signal;
+  const [github, images] = await Promise.all([
+    token ? connectGitHub({ ...options, githubToken: token.token }).then((forge) => githubChecks(config2, forge, token.source)) : Promise.resolve([skip("github", "GitHub access", "no GitHub token")]),
+    Promise.all(config2.images.map((img) => Promise.all([
+      probeRegistryPull(registry3, img.name, signal),
+      probeRegistryPush(registry3, img.name, options.env, signal)
+    ])))
+  ]);
+  checks.push(...github, ...images.flat());
+  checks.push(checkSigningPolicy(config2));
+  checks.push(...workflowChecks(config2, root, options.action ?? "relkit/relkit@v1"));
+  return doctorReport(checks);
+}
+var errorText2, adviceOf, TOKEN_FIX;
+var init_doctor = __esm({
+  "packages/connect/dist/doctor/doctor.js"() {
+    "use strict";
+    init_dist();
+    init_dist3();
+    init_dist4();
+    init_connect();
+    init_init_templates();
+    init_checks4();
+    init_registry_probe();
+    errorText2 = (e) => {
+      const err = e;
+      return `${err.message ?? String(e)}${typeof err.code === "string" ? ` [${err.code}]` : ""}`;
+    };
+    adviceOf = (e, otherwise) => {
+      const advice = e.advice;
+      return typeof advice === "string" && advice ? advice : otherwise;
+    };
+    TOKEN_FIX = "use a token with contents: write and pull-requests: write on the repository (a GitHub App token in RELKIT_TOKEN, or the workflow token with those permissions)";
+  }
+});
+
+// packages/connect/dist/doctor/index.js
+var init_doctor2 = __esm({
+  "packages/connect/dist/doctor/index.js"() {
+    "use strict";
+    init_doctor();
+    init_checks4();
+  }
+});
+
 // packages/connect/dist/index.js
 var init_dist6 = __esm({
   "packages/connect/dist/index.js"() {
@@ -46098,6 +46716,8 @@ var init_dist6 = __esm({
     init_connect();
     init_connect();
     init_publish();
+    init_doctor2();
+    init_init_templates();
   }
 });
 
@@ -46108,6 +46728,8 @@ function reportJson(report2) {
       return report2.status;
     case "verify-publish":
       return report2.verification;
+    case "doctor":
+      return report2.doctor;
     default: {
       const { command: _command, ...rest } = report2;
       return rest;
@@ -46122,6 +46744,43 @@ var init_report = __esm({
   "packages/cli/src/report.ts"() {
     "use strict";
     init_command();
+  }
+});
+
+// packages/cli/src/waiting.ts
+async function waitingFor(ctx, what, work, timing = {}) {
+  const silence = timing.silenceMs ?? SILENCE_MS;
+  const started = Date.now();
+  let drawn = false;
+  const say = () => {
+    const line = `still waiting for ${what} (${Math.round((Date.now() - started) / 1e3)}s)`;
+    if (ctx.isTTY) {
+      ctx.stderr(`\r${line}\x1B[K`);
+      drawn = true;
+    } else ctx.stderr(`${line}
+`);
+  };
+  let repeat;
+  const first = setTimeout(() => {
+    say();
+    repeat = setInterval(say, ctx.isTTY ? 1e3 : timing.repeatMs ?? REPEAT_MS);
+    repeat.unref?.();
+  }, silence);
+  first.unref?.();
+  try {
+    return await work;
+  } finally {
+    clearTimeout(first);
+    if (repeat) clearInterval(repeat);
+    if (drawn) ctx.stderr("\r\x1B[K");
+  }
+}
+var SILENCE_MS, REPEAT_MS;
+var init_waiting = __esm({
+  "packages/cli/src/waiting.ts"() {
+    "use strict";
+    SILENCE_MS = 2e3;
+    REPEAT_MS = 1e4;
   }
 });
 
@@ -46207,7 +46866,7 @@ function renderPlan(plan, s) {
 function renderEvent(e, s) {
   switch (e.type) {
     case "lock-acquired":
-      return dim(s, `lock taken by ${e.holder}`);
+      return dim(s, `lock taken (holder: ${e.holder})`);
     case "lock-released":
       return void 0;
     case "step-started":
@@ -46300,6 +46959,11 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
 `
       );
     }
+    if (plan.verdict !== "pass" && plan.steps.length === 0) {
+      ctx.stdout(`${plan.kind} ${plan.version}: refused until the gates above are met
+`);
+      return;
+    }
     ctx.stdout(renderPlan(plan, style));
     if (plan.verdict === "pass" && plan.steps.every((s) => s.done)) {
       ctx.stdout("nothing to do: every step is already done\n");
@@ -46308,11 +46972,15 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
   try {
     const svc = await service(args, ctx);
     if (args.values["dry-run"] || !args.values.yes) {
-      const plan = await makePlan(svc);
+      const plan = await waitingFor(ctx, "the registry and GitHub", makePlan(svc));
       show(plan);
       if (args.values["dry-run"]) {
         emitReport(ctx, json2, { command, dryRun: true, plan });
-        return plan.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
+        if (plan.verdict === "pass") return ExitCode.ok;
+        if (!json2)
+          ctx.stderr(`${plan.kind} refused: the gates above are not met (dry run; nothing was changed)
+`);
+        return ExitCode.gateNotMet;
       }
       if (plan.verdict !== "pass") {
         emitReport(ctx, json2, { command, plan, error: { code: "GATE_NOT_MET" } });
@@ -46370,6 +47038,7 @@ var init_release = __esm({
     init_dist6();
     init_command();
     init_report();
+    init_waiting();
     init_render();
     executionChannel = process.getBuiltinModule("node:diagnostics_channel").channel("relkit:execution");
     status = {
@@ -46395,7 +47064,7 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
         const style = styleFor(ctx.env, ctx.isTTY);
         let version2 = args.positionals[0];
         if (!version2) {
-          version2 = (await svc.listVersions({ limit: 1, signal: ctx.signal }))[0];
+          version2 = (await waitingFor(ctx, "GitHub", svc.listVersions({ limit: 1, signal: ctx.signal })))[0];
           if (!version2) {
             ctx.stderr("no version tags found; name a version: release-cli status <version>\n");
             return ExitCode.usage;
@@ -46405,7 +47074,7 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
         if (!Number.isFinite(interval) || interval <= 0)
           throw new UsageError("--interval takes a number of seconds > 0");
         for (; ; ) {
-          const st = await svc.status(version2, ctx.signal);
+          const st = await waitingFor(ctx, "the registry and GitHub", svc.status(version2, ctx.signal));
           emitReport(ctx, args.values.json === true, { command: "status", status: st });
           if (!args.values.json)
             ctx.stdout(`${args.values.watch && ctx.isTTY ? "\x1B[2J\x1B[H" : ""}${renderStatus(st, style)}`);
@@ -46971,334 +47640,6 @@ ${signerLines(r.signer, "  ").join("\n")}
   }
 });
 
-// packages/cli/src/commands/init-templates.ts
-function releaseConfig(input3) {
-  const arches = input3.architectures ?? ["amd64", "arm64"];
-  const config2 = {
-    $schema: "https://relkit.dev/schemas/release.config.schema.json",
-    repository: input3.repository,
-    baseBranch: "main",
-    releaseBranch: "release/{version}",
-    changelog: "CHANGELOG.md",
-    images: [{ name: input3.image, platforms: arches.map((a) => `linux/${a}`) }],
-    signing: {
-      issuer: "https://token.actions.githubusercontent.com",
-      // Only the publish workflow, run on a release branch, may sign what promote accepts.
-      identityRegexp: `https://github\\.com/${escapeRegExp2(input3.repository)}/\\.github/workflows/release-publish\\.yml@refs/heads/release/.+`,
-      requireAttestations: ["slsa", "sbom"]
-    },
-    ...input3.smoke ? { smoke: { repository: input3.smoke, success: "published" } } : {},
-    requireApproval: true,
-    merge: { method: "merge" }
-  };
-  return `${JSON.stringify(config2, null, 2)}
-`;
-}
-function publishWorkflow(input3) {
-  const arches = input3.architectures ?? ["amd64", "arm64"];
-  const matrix = arches.map((a) => `          - arch: ${a}
-            runner: ${RUNNERS[a] ?? "ubuntu-24.04"}`).join("\n");
-  const sources = arches.map((a) => `"$IMAGE:$TAG-${a}"`).join(" ");
-  const announce = input3.smoke ? `      - name: Dispatch the downstream smoke test
-        uses: ${input3.action}
-        with:
-          command: publish
-          version: \${{ inputs.version }}
-          candidate: \${{ inputs.release-kind == 'candidate' }}
-          stage: smoke
-          token: \${{ secrets.RELKIT_TOKEN || github.token }}
-` : "";
-  return `# Generated by \`release-cli init\`. Phase 1 of a relkit release: PUBLISH.
-#
-#   release-kind=candidate  tag the next X.Y.Z-rcN at release/X.Y.Z, build, push, sign, attest
-#   release-kind=final      date the CHANGELOG (API commit, read back), tag X.Y.Z at that commit,
-#                           create the draft GitHub release, build, push, sign, attest, verify${input3.smoke ? ",\n#                           dispatch the downstream smoke test" : ""}
-#
-# \`latest\` is never touched here: promote-release.yml moves it after a human has looked.
-# Images are built from the exact commit relkit tagged (the finalize commit for a final release).
-# Optional secret RELKIT_TOKEN: a GitHub App token when release branches are protected or the
-# smoke repository is another repository; GITHUB_TOKEN is used otherwise (and always for ghcr.io).
-name: release-publish
-
-on:
-  workflow_dispatch:
-    inputs:
-      version:
-        description: Version to publish (X.Y.Z)
-        required: true
-        type: string
-      release-kind:
-        description: candidate (the next X.Y.Z-rcN) or final (X.Y.Z)
-        required: true
-        default: candidate
-        type: choice
-        options:
-          - candidate
-          - final
-      dry-run:
-        description: Validate only; change nothing
-        required: false
-        default: false
-        type: boolean
-
-concurrency:
-  # Publish, promote and abandon never overlap (tags, manifests, latest).
-  group: ${CONCURRENCY_GROUP}
-  cancel-in-progress: false
-
-permissions:
-  contents: read
-
-env:
-  IMAGE: ${input3.image}
-
-jobs:
-  release:
-    name: Validate, finalize, tag
-    runs-on: ubuntu-latest
-    permissions:
-      contents: write
-      pull-requests: read
-      checks: read
-      statuses: read
-    outputs:
-      tag: \${{ steps.relkit.outputs.tag }}
-      image-tag: \${{ steps.relkit.outputs.image-tag }}
-      sha: \${{ steps.relkit.outputs.sha }}
-    steps:
-      - uses: actions/checkout@v4
-      - name: relkit publish (everything but the smoke dispatch)
-        id: relkit
-        uses: ${input3.action}
-        with:
-          command: publish
-          version: \${{ inputs.version }}
-          candidate: \${{ inputs.release-kind == 'candidate' }}
-          stage: release
-          dry-run: \${{ inputs.dry-run }}
-          token: \${{ secrets.RELKIT_TOKEN || github.token }}
-
-  build:
-    name: Build \${{ matrix.arch }}
-    needs: release
-    if: \${{ !inputs.dry-run }}
-    strategy:
-      fail-fast: true
-      matrix:
-        include:
-${matrix}
-    runs-on: \${{ matrix.runner }}
-    permissions:
-      contents: read
-      packages: write
-    steps:
-      - uses: actions/checkout@v4
-        with:
-          ref: \${{ needs.release.outputs.sha }}
-      - uses: docker/setup-buildx-action@v3
-      - uses: docker/login-action@v3
-        with:
-          registry: ghcr.io
-          username: \${{ github.actor }}
-          password: \${{ secrets.GITHUB_TOKEN }}
-      - name: Build and push \${{ needs.release.outputs.image-tag }}-\${{ matrix.arch }}
-        uses: docker/build-push-action@v6
-        with:
-          context: .
-          platforms: linux/\${{ matrix.arch }}
-          push: true
-          tags: \${{ env.IMAGE }}:\${{ needs.release.outputs.image-tag }}-\${{ matrix.arch }}
-          # Provenance and SBOM are attested on the signed index below, not per platform.
-          provenance: false
-          sbom: false
-          labels: |
-            org.opencontainers.image.source=\${{ github.server_url }}/\${{ github.repository }}
-            org.opencontainers.image.revision=\${{ needs.release.outputs.sha }}
-            org.opencontainers.image.version=\${{ needs.release.outputs.image-tag }}
-
-  sign:
-    name: Index, sign, attest, verify
-    needs: [release, build]
-    runs-on: ubuntu-latest
-    permissions:
-      contents: write
-      packages: write
-      id-token: write
-      attestations: write
-      pull-requests: read
-    steps:
-      - uses: actions/checkout@v4
-      - uses: docker/setup-buildx-action@v3
-      - uses: docker/login-action@v3
-        with:
-          registry: ghcr.io
-          username: \${{ github.actor }}
-          password: \${{ secrets.GITHUB_TOKEN }}
-      - name: Create the multi-arch index \${{ needs.release.outputs.image-tag }} (never latest)
-        id: index
-        env:
-          TAG: \${{ needs.release.outputs.image-tag }}
-        run: |
-          docker buildx imagetools create --tag "$IMAGE:$TAG" ${sources}
-          digest="$(docker buildx imagetools inspect "$IMAGE:$TAG" --format '{{json .Manifest.Digest}}' | tr -d '"')"
-          echo "digest=$digest" >> "$GITHUB_OUTPUT"
-      - uses: sigstore/cosign-installer@v3
-      - name: Sign the index digest (keyless, GitHub OIDC)
-        env:
-          DIGEST: \${{ steps.index.outputs.digest }}
-        run: cosign sign --yes "$IMAGE@$DIGEST"
-      - name: SBOM (SPDX)
-        uses: anchore/sbom-action@v0
-        with:
-          image: \${{ env.IMAGE }}@\${{ steps.index.outputs.digest }}
-          format: spdx-json
-          output-file: sbom.spdx.json
-      - name: Attest the SBOM
-        uses: actions/attest@v2
-        with:
-          subject-name: \${{ env.IMAGE }}
-          subject-digest: \${{ steps.index.outputs.digest }}
-          sbom-path: sbom.spdx.json
-          push-to-registry: true
-      - name: Attest build provenance
-        uses: actions/attest-build-provenance@v2
-        with:
-          subject-name: \${{ env.IMAGE }}
-          subject-digest: \${{ steps.index.outputs.digest }}
-          push-to-registry: true
-      - name: relkit verify-publish (every platform, signed by this workflow)
-        uses: ${input3.action}
-        with:
-          command: verify-publish
-          version: \${{ needs.release.outputs.image-tag }}
-${announce}`;
-}
-function promoteWorkflow(input3) {
-  return `# Generated by \`release-cli init\`. Phase 2 of a relkit release: PROMOTE.
-#
-# Run after release-publish.yml (final) and after a human has looked. relkit checks everything
-# first (X.Y.Z present for every platform and signed by release-publish.yml, the draft release,
-# ${input3.smoke ? "the downstream smoke release, " : ""}the release PR: ready, approved, green, mergeable), and only then moves
-# latest to the exact X.Y.Z index digest, publishes the release and merges the PR. Re-running
-# after any failure resumes. workflow_dispatch only sees workflows on the default branch.
-name: promote-release
-
-on:
-  workflow_dispatch:
-    inputs:
-      version:
-        description: Version to promote (X.Y.Z)
-        required: true
-        type: string
-      dry-run:
-        description: Show the gates and the plan; change nothing
-        required: false
-        default: false
-        type: boolean
-
-concurrency:
-  group: ${CONCURRENCY_GROUP}
-  cancel-in-progress: false
-
-permissions:
-  contents: read
-
-jobs:
-  promote:
-    name: Promote \${{ inputs.version }}
-    runs-on: ubuntu-latest
-    permissions:
-      contents: write
-      pull-requests: write
-      packages: write
-      checks: read
-      statuses: read
-    steps:
-      - uses: actions/checkout@v4
-      - name: relkit promote
-        id: relkit
-        uses: ${input3.action}
-        with:
-          command: promote
-          version: \${{ inputs.version }}
-          dry-run: \${{ inputs.dry-run }}
-          token: \${{ secrets.RELKIT_TOKEN || github.token }}
-      - name: Report
-        env:
-          PHASE: \${{ steps.relkit.outputs.phase }}
-          RELEASE_URL: \${{ steps.relkit.outputs.release-url }}
-          MERGE_SHA: \${{ steps.relkit.outputs.pr-merge-sha }}
-        run: echo "phase=$PHASE release=$RELEASE_URL merge=$MERGE_SHA"
-`;
-}
-function justfile() {
-  return `# relkit release recipes (generated by \`release-cli init\`). The recipes only dispatch the
-# workflows (or run release-cli); the release logic runs in CI. The operator flow:
-#   1. just prepare-release X.Y.Z    release/X.Y.Z with a frozen CHANGELOG, draft PR to main
-#   2. test the release branch; fix through PRs to it
-#   3. just publish-candidate X.Y.Z  build, push, sign X.Y.Z-rcN (repeat as needed)
-#   4. mark the PR ready (gh pr ready N)
-#   5. just finalize-release X.Y.Z   date the CHANGELOG, tag X.Y.Z, push and sign X.Y.Z, draft release
-#   6. look: release-cli status X.Y.Z; approve the release PR, or: just abandon-release X.Y.Z
-#   7. just promote-release X.Y.Z    move latest, publish the release, merge the PR
-# Extra flags pass through, e.g. \`just finalize-release 1.4.0 "" -f dry-run=true\`.
-
-# Cut release/X.Y.Z from REF (default main): freeze the CHANGELOG, push, open a draft PR
-prepare-release version ref="" *flags:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    ref="{{ ref }}"
-    git fetch origin "\${ref:-main}"
-    git switch -c "release/{{ version }}" "origin/\${ref:-main}"
-    npx release-cli changelog freeze "{{ version }}" {{ flags }}
-    git commit -am "chore: freeze changelog for release {{ version }}"
-    git push -u origin "release/{{ version }}"
-    gh pr create --draft --base main --head "release/{{ version }}" --title "chore: release {{ version }}" --body "# Release {{ version }}"
-
-# Build, push and sign the next X.Y.Z-rcN from release/X.Y.Z
-publish-candidate version ref="" *flags:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    ref="{{ ref }}"
-    gh workflow run release-publish.yml --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" -f release-kind=candidate {{ flags }}
-
-# Finalize X.Y.Z: date the CHANGELOG, tag, push and sign X.Y.Z, draft release, smoke test
-finalize-release version ref="" *flags:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    ref="{{ ref }}"
-    gh workflow run release-publish.yml --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" -f release-kind=final {{ flags }}
-
-# Promote X.Y.Z: verify everything, move latest, publish the release, merge the PR
-promote-release version ref="" *flags:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    ref="{{ ref }}"
-    gh workflow run promote-release.yml --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" {{ flags }}
-
-# Reject X.Y.Z: delete the draft release and the tag, close the PR, delete the branch (drafts only)
-abandon-release version *flags:
-    npx release-cli abandon "{{ version }}" {{ flags }}
-`;
-}
-function initFiles(input3) {
-  return [
-    { path: "release.config.json", content: releaseConfig(input3) },
-    { path: ".github/workflows/release-publish.yml", content: publishWorkflow(input3) },
-    { path: ".github/workflows/promote-release.yml", content: promoteWorkflow(input3) },
-    { path: "justfile", content: justfile() }
-  ];
-}
-var CONCURRENCY_GROUP, escapeRegExp2, RUNNERS;
-var init_init_templates = __esm({
-  "packages/cli/src/commands/init-templates.ts"() {
-    "use strict";
-    CONCURRENCY_GROUP = "relkit-release";
-    escapeRegExp2 = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    RUNNERS = { amd64: "ubuntu-24.04", arm64: "ubuntu-24.04-arm" };
-  }
-});
-
 // packages/cli/src/commands/publish.ts
 var publish_exports = {};
 __export(publish_exports, {
@@ -47308,8 +47649,8 @@ __export(publish_exports, {
   renderPublishPlan: () => renderPublishPlan,
   renderVerification: () => renderVerification
 });
-import { existsSync as existsSync2, mkdirSync, readFileSync as readFileSync2, writeFileSync } from "node:fs";
-import { dirname as dirname2, join as join3, relative } from "node:path";
+import { existsSync as existsSync3, mkdirSync, readFileSync as readFileSync3, writeFileSync } from "node:fs";
+import { dirname as dirname3, join as join4, relative } from "node:path";
 async function publishService(args, ctx) {
   const connect = ctx.connectPublish ?? connectPublish;
   return connect({ cwd: ctx.cwd, configPath: stringOption(args, "config"), env: ctx.env });
@@ -47345,7 +47686,7 @@ function renderPublishPlan(plan, s) {
 function renderPublishEvent(e, s) {
   switch (e.type) {
     case "lock-acquired":
-      return paint(s, 2, `lock taken by ${e.holder}`);
+      return paint(s, 2, `lock taken (holder: ${e.holder})`);
     case "lock-released":
       return void 0;
     case "step-started":
@@ -47399,14 +47740,14 @@ function detectRepository(cwd, env) {
   if (env.GITHUB_REPOSITORY) return env.GITHUB_REPOSITORY;
   let dir = cwd;
   for (; ; ) {
-    const gitConfig = join3(dir, ".git", "config");
-    if (existsSync2(gitConfig)) {
-      const text2 = readFileSync2(gitConfig, "utf8");
+    const gitConfig = join4(dir, ".git", "config");
+    if (existsSync3(gitConfig)) {
+      const text2 = readFileSync3(gitConfig, "utf8");
       const origin = /\[remote "origin"\][^[]*?url\s*=\s*(\S+)/.exec(text2)?.[1];
       const m = origin && /github\.com[:/]([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(origin);
       return m ? `${m[1]}/${m[2]}` : void 0;
     }
-    const up = dirname2(dir);
+    const up = dirname3(dir);
     if (up === dir) return void 0;
     dir = up;
   }
@@ -47420,7 +47761,6 @@ var init_publish2 = __esm({
     init_command();
     init_render();
     init_report();
-    init_init_templates();
     publish = {
       path: ["publish"],
       summary: "publish phase: validate, finalize the CHANGELOG, tag, draft release, dispatch the smoke test",
@@ -47592,7 +47932,7 @@ Options:
         };
         const files = initFiles(input3);
         parseConfig(JSON.parse(files.find((f) => f.path === "release.config.json").content));
-        const existing = files.filter((f) => existsSync2(join3(ctx.cwd, f.path)));
+        const existing = files.filter((f) => existsSync3(join4(ctx.cwd, f.path)));
         if (existing.length > 0 && !args.values.force) {
           ctx.stderr(
             `release-cli init: ${existing.map((f) => f.path).join(", ")} already exist${existing.length === 1 ? "s" : ""}; nothing was written (pass --force to overwrite)
@@ -47601,12 +47941,12 @@ Options:
           return ExitCode.failed;
         }
         for (const f of files) {
-          const path2 = join3(ctx.cwd, f.path);
-          mkdirSync(dirname2(path2), { recursive: true });
+          const path2 = join4(ctx.cwd, f.path);
+          mkdirSync(dirname3(path2), { recursive: true });
           writeFileSync(path2, f.content);
         }
         const written = files.map((f) => ({
-          path: relative(ctx.cwd, join3(ctx.cwd, f.path)),
+          path: relative(ctx.cwd, join4(ctx.cwd, f.path)),
           overwritten: existing.includes(f)
         }));
         if (args.values.json) writeJson(ctx, { repository, image: input3.image, files: written });
@@ -47929,7 +48269,7 @@ var init_validate = __esm({
 // packages/core/dist/changelog/fs.js
 import { randomBytes } from "node:crypto";
 import { open as open2, readFile as readFile6, realpath, rename, stat, unlink } from "node:fs/promises";
-import { basename, dirname as dirname3, join as join4 } from "node:path";
+import { basename, dirname as dirname4, join as join5 } from "node:path";
 function located(path2, e) {
   if (e instanceof ReleaseError && typeof e.details?.line === "number") {
     const { line, column } = e.details;
@@ -47953,7 +48293,7 @@ async function writeFileAtomic(path2, text2) {
   const target = await realpath(path2).catch(() => path2);
   const st = await stat(target).catch(() => void 0);
   const mode = st ? st.mode & 4095 : 420;
-  const tmp = join4(dirname3(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+  const tmp = join5(dirname4(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
   const fh = await open2(tmp, "wx", mode);
   try {
     try {
@@ -48054,10 +48394,10 @@ var changelog_exports = {};
 __export(changelog_exports, {
   changelogCommands: () => changelogCommands
 });
-import { isAbsolute as isAbsolute2, join as join5 } from "node:path";
+import { isAbsolute as isAbsolute2, join as join6 } from "node:path";
 function filePath(args, ctx) {
   const f = stringOption(args, "file") ?? "CHANGELOG.md";
-  return isAbsolute2(f) ? f : join5(ctx.cwd, f);
+  return isAbsolute2(f) ? f : join6(ctx.cwd, f);
 }
 function displayPath(args) {
   return stringOption(args, "file") ?? "CHANGELOG.md";
@@ -48279,11 +48619,83 @@ ${COMMON_HELP}`,
   }
 });
 
+// packages/cli/src/commands/doctor.ts
+var doctor_exports = {};
+__export(doctor_exports, {
+  doctorCommands: () => doctorCommands,
+  renderDoctor: () => renderDoctor
+});
+function renderCheck(c, s) {
+  const m = MARK[c.status];
+  const mark2 = c.status === "pass" ? paint(s, 32, m) : c.status === "fail" ? paint(s, 31, m) : paint(s, 2, m);
+  const fix = c.fix ? `
+    fix: ${c.fix}` : "";
+  return `${mark2} ${c.title}: ${c.detail}${fix}`;
+}
+function renderDoctor(r, s) {
+  const failed = r.checks.filter((c) => c.status === "fail").length;
+  const skipped = r.checks.filter((c) => c.status === "skip").length;
+  const verdict = r.ok ? paint(
+    s,
+    32,
+    `ready: ${r.checks.length - skipped} check(s) pass${skipped ? `, ${skipped} not checked` : ""}`
+  ) : paint(s, 31, `${failed} check(s) fail${skipped ? `, ${skipped} not checked` : ""}`);
+  return `${r.checks.map((c) => renderCheck(c, s)).join("\n")}
+${verdict}
+`;
+}
+var MARK, doctor, doctorCommands;
+var init_doctor3 = __esm({
+  "packages/cli/src/commands/doctor.ts"() {
+    "use strict";
+    init_dist6();
+    init_command();
+    init_report();
+    init_render();
+    init_waiting();
+    MARK = { pass: "✓", fail: "✗", skip: "–" };
+    doctor = {
+      path: ["doctor"],
+      summary: "check the setup: config, tokens, registry access, signing policy, generated workflows",
+      usage: "doctor [--json] [--action REF] [--config F]",
+      help: `Reads, never writes: the config; the GitHub token and what it may do (read the repository,
+list releases with drafts, read the smoke repository); the registry (pull, and a push-scope token
+from its token service); the signing policy (anchored to this repository's publish workflow); the
+workflows \`release-cli init\` writes and their action pins.
+Options:
+  --json          machine-readable checks ({ ok, checks: [{ id, title, status, detail, fix }] })
+  --action REF    the relkit action the workflows use, for their pins (default relkit/relkit@v1)
+  -c, --config F  path of release.config.json (default: found upwards from the current directory)
+Exit code: 0 when no check fails (a check shown as "not checked" does not fail), 1 otherwise.`,
+      options: { ...configOption, json: { type: "boolean" }, action: { type: "string" } },
+      positionals: [0, 0],
+      async run(args, ctx) {
+        const report2 = await waitingFor(
+          ctx,
+          "GitHub and the registry",
+          runDoctor({
+            cwd: ctx.cwd,
+            configPath: stringOption(args, "config"),
+            env: ctx.env,
+            signal: ctx.signal,
+            action: stringOption(args, "action")
+          })
+        );
+        const json2 = args.values.json === true;
+        emitReport(ctx, json2, { command: "doctor", doctor: report2 });
+        if (!json2) ctx.stdout(renderDoctor(report2, styleFor(ctx.env, ctx.isTTY)));
+        return report2.ok ? ExitCode.ok : ExitCode.failed;
+      }
+    };
+    doctorCommands = [doctor];
+  }
+});
+
 // packages/cli/src/action.ts
 init_dist();
 import { randomUUID } from "node:crypto";
-import { appendFileSync, existsSync as existsSync3, readFileSync as readFileSync4 } from "node:fs";
-import { isAbsolute as isAbsolute3, join as join6 } from "node:path";
+import { appendFileSync, existsSync as existsSync4, readFileSync as readFileSync5 } from "node:fs";
+import { isAbsolute as isAbsolute3, join as join7 } from "node:path";
 
 // packages/cli/src/main.ts
 init_command();
@@ -48303,7 +48715,8 @@ var groups2 = [
     prefixes: [["publish"], ["verify-publish"], ["init"]],
     load: async () => (await Promise.resolve().then(() => (init_publish2(), publish_exports))).publishCommands
   },
-  { prefixes: [["changelog"]], load: async () => (await Promise.resolve().then(() => (init_changelog2(), changelog_exports))).changelogCommands }
+  { prefixes: [["changelog"]], load: async () => (await Promise.resolve().then(() => (init_changelog2(), changelog_exports))).changelogCommands },
+  { prefixes: [["doctor"]], load: async () => (await Promise.resolve().then(() => (init_doctor3(), doctor_exports))).doctorCommands }
 ];
 async function loadCommands(argv) {
   const selects = (p) => p.every((w, i) => i >= argv.length || argv[i] === w);
@@ -48319,7 +48732,7 @@ function makeRedactor(env) {
 }
 
 // packages/cli/src/main.ts
-var { readFileSync: readFileSync3 } = process.getBuiltinModule("node:fs");
+var { readFileSync: readFileSync4 } = process.getBuiltinModule("node:fs");
 var VERSION11 = { "version": "0.1.0" }.version;
 function findCommand(commands, argv) {
   let best;
@@ -48350,12 +48763,22 @@ function renderHelp(commands, prefix = []) {
 `;
 }
 function renderCommandHelp(c) {
+  const help = c.help?.trimEnd() ?? "";
+  const missing = Object.entries(c.options ?? {}).filter(
+    ([name]) => !new RegExp(`(^|[\\s,])--${name}\\b`).test(help)
+  );
+  const lines = missing.map(([name, o]) => {
+    const flag2 = `${o.short ? `-${o.short}, ` : ""}--${name}${o.type === "string" ? " V" : ""}`;
+    return `  ${flag2.padEnd(16)} ${OPTION_HELP[name] ?? ""}`.trimEnd();
+  });
+  const more = [...lines.length > 0 ? ["Options:", ...lines] : [], "  -h, --help       show this help"];
   return `Usage: release-cli ${c.usage}
 
 ${c.summary}
-${c.help ? `
-${c.help.trimEnd()}
-` : ""}`;
+${help ? `
+${help}
+` : "\n"}${more.join("\n")}
+`;
 }
 async function main(argv, context, commandList) {
   if (argv[0] === "--version") {
@@ -48416,7 +48839,8 @@ var ACTION_COMMANDS = [
   "verify-publish",
   "promote",
   "rollback",
-  "abandon"
+  "abandon",
+  "doctor"
 ];
 function input2(env, name) {
   return (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
@@ -48445,9 +48869,10 @@ function actionArgv(env) {
   }
   const c = command;
   const version2 = input2(env, "version");
-  if (!version2 && c !== "status") throw new ActionInputError(`input "version" is required for ${c}`);
+  if (!version2 && c !== "status" && c !== "doctor")
+    throw new ActionInputError(`input "version" is required for ${c}`);
   const configPath = input2(env, "config") || "release.config.json";
-  const argv = c === "rollback" ? ["rollback", "--to", version2] : [c, ...version2 ? [version2] : []];
+  const argv = c === "rollback" ? ["rollback", "--to", version2] : c === "doctor" ? ["doctor"] : [c, ...version2 ? [version2] : []];
   argv.push("--json", "--config", configPath);
   const dryRun = bool(env, "dry-run");
   if (c === "publish" || c === "promote" || c === "rollback" || c === "abandon") {
@@ -48472,6 +48897,8 @@ function gatesOf(report2) {
       return report2.status.gates;
     case "verify-publish":
       return report2.verification.gates;
+    case "doctor":
+      return [];
     default:
       return report2.plan?.gates ?? [];
   }
@@ -48496,6 +48923,9 @@ function outputsFrom(report2, code) {
       out.verdict = report2.verification.verdict;
       if (ok) out.phase = "published";
       for (const d of report2.verification.digests) digests[d.image] = d.digest;
+      break;
+    case "doctor":
+      out.verdict = report2.doctor.ok ? "pass" : "fail";
       break;
     case "publish": {
       const { plan, result } = report2;
@@ -48523,7 +48953,7 @@ function outputsFrom(report2, code) {
   if (Object.keys(digests).length > 0) out.digests = JSON.stringify(digests);
   return out;
 }
-var MARK = { pass: "✅", fail: "❌", pending: "⏳" };
+var MARK2 = { pass: "✅", fail: "❌", pending: "⏳" };
 var cell = (s) => String(s ?? "").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 var JOURNAL_MARK = { done: "✅", skipped: "↷", warning: "⚠️", failed: "❌" };
 function summaryMarkdown(title, report2, code) {
@@ -48543,7 +48973,7 @@ function summaryMarkdown(title, report2, code) {
     lines.push("| | gate | reason |", "|---|---|---|");
     for (const g of gates) {
       lines.push(
-        `| ${MARK[g.status] ?? ""} | ${cell(g.title)}${g.subject ? ` \`${cell(g.subject)}\`` : ""} | ${cell(g.reason)} |`
+        `| ${MARK2[g.status] ?? ""} | ${cell(g.title)}${g.subject ? ` \`${cell(g.subject)}\`` : ""} | ${cell(g.reason)} |`
       );
     }
     lines.push("");
@@ -48557,6 +48987,13 @@ function summaryMarkdown(title, report2, code) {
       const outcome = j ? `${JOURNAL_MARK[j.status] ?? "❌"} ${cell(j.message)}` : s.done ? "↷ already done" : dryRun ? "planned" : "not run";
       lines.push(`| ${i + 1} | ${cell(s.description)} | ${outcome} |`);
     });
+    lines.push("");
+  }
+  if (report2?.command === "doctor") {
+    lines.push("| | check | detail | fix |", "|---|---|---|---|");
+    const mark2 = { pass: "✅", fail: "❌", skip: "➖" };
+    for (const c of report2.doctor.checks)
+      lines.push(`| ${mark2[c.status]} | ${cell(c.title)} | ${cell(c.detail)} | ${cell(c.fix ?? "")} |`);
     lines.push("");
   }
   if (report2?.command === "verify-publish") {
@@ -48585,7 +49022,7 @@ ${delimiter}
 async function runAction(options) {
   const { env, log } = options;
   const redact = makeRedactor(env);
-  const fail3 = (message, props = {}) => {
+  const fail4 = (message, props = {}) => {
     log(annotation("error", redact(message), { title: "relkit", ...props }));
     return 1;
   };
@@ -48593,22 +49030,22 @@ async function runAction(options) {
   try {
     parsed = actionArgv(env);
   } catch (e) {
-    if (e instanceof ActionInputError) return fail3(e.message);
+    if (e instanceof ActionInputError) return fail4(e.message);
     throw e;
   }
   const { command, argv, configPath } = parsed;
   const workspace = env.GITHUB_WORKSPACE || options.cwd;
-  const configFile = isAbsolute3(configPath) ? configPath : join6(workspace, configPath);
-  if (!existsSync3(configFile)) {
-    return fail3(
+  const configFile = isAbsolute3(configPath) ? configPath : join7(workspace, configPath);
+  if (!existsSync4(configFile)) {
+    return fail4(
       `${configPath} not found in ${workspace}: check out the repository first (actions/checkout), create it with \`npx release-cli init\`, or point the "config" input at it`,
       { file: configPath }
     );
   }
   try {
-    parseConfigText(readFileSync4(configFile, "utf8"), configPath);
+    parseConfigText(readFileSync5(configFile, "utf8"), configPath);
   } catch (e) {
-    return fail3(e.message, { file: configPath });
+    return fail4(e.message, { file: configPath });
   }
   const token = input2(env, "token");
   const cliEnv = {
@@ -48657,8 +49094,9 @@ async function runAction(options) {
     return 0;
   }
   const gates = report2 ? gatesOf(report2).filter((g) => g.status !== "pass") : [];
-  const reason = (report2 && "error" in report2 ? report2.error?.message : void 0) ?? (report2 && "result" in report2 ? report2.result?.error?.message : void 0) ?? (gates.length > 0 ? gates.map((g) => `${g.title}: ${g.reason}`).join("; ") : void 0) ?? (stderr || `release-cli exited with ${code}`);
-  return fail3(`${command} ${code === 3 ? "blocked" : "failed"}: ${reason}`);
+  const failedChecks = report2?.command === "doctor" ? report2.doctor.checks.filter((c) => c.status === "fail") : [];
+  const reason = (failedChecks.length > 0 ? failedChecks.map((c) => `${c.title}: ${c.detail} (fix: ${c.fix ?? "-"})`).join("; ") : void 0) ?? (report2 && "error" in report2 ? report2.error?.message : void 0) ?? (report2 && "result" in report2 ? report2.result?.error?.message : void 0) ?? (gates.length > 0 ? gates.map((g) => `${g.title}: ${g.reason}`).join("; ") : void 0) ?? (stderr || `release-cli exited with ${code}`);
+  return fail4(`${command} ${code === 3 ? "blocked" : "failed"}: ${reason}`);
 }
 async function actionMain(options) {
   try {

@@ -10,7 +10,9 @@ import { skopeoDigest, startReleaseWorld } from '@relkit/testkit';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const cli = join(root, 'packages', 'cli', 'bin', 'release-cli.js');
-const say = (text) => process.stdout.write(`\n\x1b[1m${text}\x1b[0m\n`);
+// Bold headings only on a terminal and without NO_COLOR, like release-cli itself.
+const color = process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+const say = (text) => process.stdout.write(color ? `\n\x1b[1m${text}\x1b[0m\n` : `\n${text}\n`);
 const short = (d) => `${d.slice(0, 19)}…`;
 
 say('Starting a local release world (registry with token auth, GitHub simulator, mock Sigstore)…');

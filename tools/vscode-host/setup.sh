@@ -12,6 +12,22 @@ if [ ! -x "$n24/bin/node" ]; then
   echo "[vscode-host] the pinned Node 24 runtime is missing: run 'npm run setup' at the repo root first" >&2
   exit 1
 fi
+# apt, npm and node-gyp output goes to the setup log (one progress line per stage here); a failing
+# stage prints the log's tail, so CI failures stay diagnosable.
+log="$root/.relkit-tmp/setup.log"
+mkdir -p "$(dirname "$log")"
+stage() {
+  local name="$1" started=$SECONDS
+  shift
+  echo "[vscode-host] $name … (output: .relkit-tmp/setup.log)"
+  echo "=== vscode-host: $name ($(date -u +%FT%TZ))" >>"$log"
+  if ! "$@" >>"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "[vscode-host] $name failed; the full output is in $log" >&2
+    exit 1
+  fi
+  echo "[vscode-host] $name done ($((SECONDS - started))s)"
+}
 stamp="$here/node_modules/.relkit-host-stamp"
 want="$(cat "$here/package.json" "$here/package-lock.json" 2>/dev/null | sha256sum | cut -c1-64 || true)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$here/node_modules/code-server/lib/vscode/out/server-main.js" ]; then
@@ -30,9 +46,8 @@ if ((${#need[@]})); then
     echo "[vscode-host] missing Debian packages: ${need[*]} (run: sudo apt-get install -y ${need[*]})" >&2
     exit 1
   fi
-  echo "[vscode-host] apt-get install ${need[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+  stage "apt-get update" apt-get update -q
+  stage "apt-get install ${need[*]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}"
 fi
 
 # Build scratch stays inside this folder (gitignored).
@@ -53,9 +68,9 @@ cd "$here"
 npmcli="$(dirname "$(readlink -f "$(command -v npm)")")/npm-cli.js"
 npm=("$n24/bin/node" "$npmcli")
 if [ -f package-lock.json ]; then
-  "${npm[@]}" ci --foreground-scripts --no-audit --no-fund
+  stage "npm ci (code-server, playwright-core; native modules via node-gyp)" "${npm[@]}" ci --foreground-scripts --no-audit --no-fund
 else
-  "${npm[@]}" install --foreground-scripts --no-audit --no-fund
+  stage "npm install (code-server, playwright-core)" "${npm[@]}" install --foreground-scripts --no-audit --no-fund
 fi
 test -f node_modules/code-server/lib/vscode/out/server-main.js
 "$n24/bin/node" -e "console.log('[vscode-host] VS Code', require('./node_modules/code-server/lib/vscode/package.json').version, 'on Node', process.version)"

@@ -23,7 +23,7 @@ import {
   summaryMarkdown,
 } from './action.js';
 import { memConfig, memoryGitHub, memoryService } from './commands/__tests__/memory-publish.js';
-import { initFiles } from './commands/init-templates.js';
+import { initFiles } from '@relkit/connect';
 import { publishCommands } from './commands/publish.js';
 import type { CommandReport } from './report.js';
 
@@ -155,7 +155,7 @@ describe('the committed action bundle', () => {
     for (const [inputs, message] of [
       [
         { command: 'deploy' },
-        'input "command" must be one of status, publish, verify-publish, promote, rollback, abandon, got "deploy"',
+        'input "command" must be one of status, publish, verify-publish, promote, rollback, abandon, doctor, got "deploy"',
       ],
       [{ command: 'promote' }, 'input "version" is required for promote'],
       [

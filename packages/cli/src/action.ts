@@ -18,6 +18,7 @@ export const ACTION_COMMANDS = [
   'promote',
   'rollback',
   'abandon',
+  'doctor',
 ] as const;
 export type ActionCommand = (typeof ACTION_COMMANDS)[number];
 
@@ -74,10 +75,15 @@ export function actionArgv(env: Env): { command: ActionCommand; argv: string[]; 
   }
   const c = command as ActionCommand;
   const version = input(env, 'version');
-  if (!version && c !== 'status') throw new ActionInputError(`input "version" is required for ${c}`);
+  if (!version && c !== 'status' && c !== 'doctor')
+    throw new ActionInputError(`input "version" is required for ${c}`);
   const configPath = input(env, 'config') || 'release.config.json';
   const argv: string[] =
-    c === 'rollback' ? ['rollback', '--to', version] : [c, ...(version ? [version] : [])];
+    c === 'rollback'
+      ? ['rollback', '--to', version]
+      : c === 'doctor'
+        ? ['doctor']
+        : [c, ...(version ? [version] : [])];
   argv.push('--json', '--config', configPath);
   const dryRun = bool(env, 'dry-run');
   if (c === 'publish' || c === 'promote' || c === 'rollback' || c === 'abandon') {
@@ -115,6 +121,8 @@ function gatesOf(report: CommandReport): readonly Gate[] {
       return report.status.gates;
     case 'verify-publish':
       return report.verification.gates;
+    case 'doctor':
+      return [];
     default:
       return report.plan?.gates ?? [];
   }
@@ -141,6 +149,9 @@ export function outputsFrom(report: CommandReport | undefined, code: number): Ac
       out.verdict = report.verification.verdict;
       if (ok) out.phase = 'published';
       for (const d of report.verification.digests) digests[d.image] = d.digest;
+      break;
+    case 'doctor':
+      out.verdict = report.doctor.ok ? 'pass' : 'fail';
       break;
     case 'publish': {
       const { plan, result } = report;
@@ -228,6 +239,13 @@ export function summaryMarkdown(title: string, report: CommandReport | undefined
             : 'not run';
       lines.push(`| ${i + 1} | ${cell(s.description)} | ${outcome} |`);
     });
+    lines.push('');
+  }
+  if (report?.command === 'doctor') {
+    lines.push('| | check | detail | fix |', '|---|---|---|---|');
+    const mark = { pass: '✅', fail: '❌', skip: '➖' } as const;
+    for (const c of report.doctor.checks)
+      lines.push(`| ${mark[c.status]} | ${cell(c.title)} | ${cell(c.detail)} | ${cell(c.fix ?? '')} |`);
     lines.push('');
   }
   if (report?.command === 'verify-publish') {
@@ -331,7 +349,12 @@ export async function runAction(options: ActionOptions): Promise<number> {
     return 0;
   }
   const gates = report ? gatesOf(report).filter((g) => g.status !== 'pass') : [];
+  const failedChecks =
+    report?.command === 'doctor' ? report.doctor.checks.filter((c) => c.status === 'fail') : [];
   const reason =
+    (failedChecks.length > 0
+      ? failedChecks.map((c) => `${c.title}: ${c.detail} (fix: ${c.fix ?? '-'})`).join('; ')
+      : undefined) ??
     (report && 'error' in report ? report.error?.message : undefined) ??
     (report && 'result' in report ? report.result?.error?.message : undefined) ??
     (gates.length > 0 ? gates.map((g) => `${g.title}: ${g.reason}`).join('; ') : undefined) ??

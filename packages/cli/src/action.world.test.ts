@@ -135,4 +135,16 @@ describe('the action bundle in a release world', { timeout: 120_000 }, () => {
     expect(abandon.outputs.phase).toBe('abandoned');
     expect(w.github.releases(w.repository).some((r) => r.tag === w!.version)).toBe(false);
   });
+
+  it('doctor: fails the step naming each failed check and its fix, with a table in the summary', async () => {
+    const w = (world = await startReleaseWorld());
+    const doctor = await step(w, { command: 'doctor' });
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(
+      /^::error title=relkit::doctor failed: .*workflow \.github\/workflows\/release-publish\.yml: missing \(fix: run `release-cli init`/m,
+    );
+    expect(doctor.outputs.verdict).toBe('fail');
+    expect(doctor.summary).toContain('| ✅ | GitHub: list releases, drafts included |');
+    expect(doctor.summary).toContain('| ❌ | workflow .github/workflows/release-publish.yml | missing |');
+  });
 });

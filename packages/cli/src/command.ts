@@ -71,19 +71,43 @@ export function parseCommandArgs(cmd: Command, argv: readonly string[]): ParsedA
       strict: true,
     });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(parseErrorMessage(e as Error & { code?: string }));
   }
   const [min, max] = cmd.positionals ?? [0, 0];
   const n = parsed.positionals.length;
   if (!parsed.values.help && (n < min || n > max)) {
+    // The usage line follows the error once (main prints it), so the message does not repeat it.
+    const wanted = cmd.usage.match(/<[^>]+>/g) ?? [];
     throw new UsageError(
       n < min
-        ? `missing argument: usage: release-cli ${cmd.usage}`
+        ? `missing argument${wanted[n] ? ` ${wanted[n]}` : ''}`
         : `too many arguments: ${parsed.positionals.slice(max).join(' ')}`,
     );
   }
   return parsed;
 }
+
+/** Node's parseArgs errors, said the way the rest of release-cli says things. */
+function parseErrorMessage(e: Error & { code?: string }): string {
+  const option = /'(-{1,2}[^' ]+)/.exec(e.message)?.[1];
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option}`;
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return /argument missing/.test(e.message)
+      ? `option ${option} needs a value`
+      : `option ${option} takes no value`;
+  }
+  if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return 'too many arguments';
+  return e.message;
+}
+
+/** What the common options mean, for --help of commands whose help text does not say. */
+export const OPTION_HELP: Readonly<Record<string, string>> = {
+  config: 'path of release.config.json (default: found upwards from the current directory)',
+  json: 'machine-readable output',
+  'dry-run': 'show the gates and the plan; change nothing',
+  yes: 'do not ask for confirmation (required when not on a terminal)',
+  to: 'the version latest goes back to',
+};
 
 /** `-c, --config F`: the path of release.config.json, taken by every command that reads it. */
 export const configOption = { config: { type: 'string', short: 'c' } } as const;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExitCode, type CliContext, type Command } from './command.js';
+import { loadCommands } from './commands/index.js';
 import { main } from './main.js';
 
 function capture(env: Record<string, string> = {}) {
@@ -60,5 +61,37 @@ describe('main', () => {
     const c = capture();
     expect(await main(['demo', 'echo'], c.ctx, [boom])).toBe(ExitCode.failed);
     expect(c.err()).toContain('registry said no [DENIED]');
+  });
+
+  it('says "unknown option --x" and prints the usage once', async () => {
+    const c = capture();
+    expect(await main(['demo', 'echo', '--bogus', 'x'], c.ctx, [echo])).toBe(ExitCode.usage);
+    expect(c.err()).toBe(
+      'release-cli demo echo: unknown option --bogus\nUsage: release-cli demo echo <text> [--json]\n',
+    );
+  });
+
+  it('names the missing argument and prints the usage once', async () => {
+    const c = capture();
+    expect(await main(['demo', 'echo'], c.ctx, [echo])).toBe(ExitCode.usage);
+    expect(c.err()).toBe(
+      'release-cli demo echo: missing argument <text>\nUsage: release-cli demo echo <text> [--json]\n',
+    );
+    expect(c.err().match(/Usage:/g)).toHaveLength(1);
+  });
+
+  it("every command's --help lists every option it takes, --config included", async () => {
+    const commands = await loadCommands([]);
+    expect(commands.map((x) => x.path.join(' '))).toContain('doctor');
+    for (const cmd of commands) {
+      const c = capture();
+      expect(await main([...cmd.path, '--help'], c.ctx, commands)).toBe(ExitCode.ok);
+      for (const name of [...Object.keys(cmd.options ?? {}), 'help']) {
+        expect(c.out(), `${cmd.path.join(' ')} --help`).toMatch(new RegExp(`--${name}\\b`));
+      }
+    }
+    const status = capture();
+    await main(['status', '--help'], status.ctx, commands);
+    expect(status.out()).toContain('--config');
   });
 });

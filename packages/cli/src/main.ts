@@ -1,4 +1,11 @@
-import { ExitCode, UsageError, parseCommandArgs, type CliContext, type Command } from './command.js';
+import {
+  ExitCode,
+  OPTION_HELP,
+  UsageError,
+  parseCommandArgs,
+  type CliContext,
+  type Command,
+} from './command.js';
 import { loadCommands } from './commands/index.js';
 import { makeRedactor } from './redact.js';
 
@@ -38,8 +45,21 @@ export function renderHelp(commands: readonly Command[], prefix: readonly string
   return `${lines.join('\n')}\n`;
 }
 
-function renderCommandHelp(c: Command): string {
-  return `Usage: release-cli ${c.usage}\n\n${c.summary}\n${c.help ? `\n${c.help.trimEnd()}\n` : ''}`;
+/**
+ * A command's --help: usage, summary, its own help text, then every option that text does not
+ * already name (so --config and --json are never left out), and -h, --help.
+ */
+export function renderCommandHelp(c: Command): string {
+  const help = c.help?.trimEnd() ?? '';
+  const missing = Object.entries(c.options ?? {}).filter(
+    ([name]) => !new RegExp(`(^|[\\s,])--${name}\\b`).test(help),
+  );
+  const lines = missing.map(([name, o]) => {
+    const flag = `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ' V' : ''}`;
+    return `  ${flag.padEnd(16)} ${OPTION_HELP[name] ?? ''}`.trimEnd();
+  });
+  const more = [...(lines.length > 0 ? ['Options:', ...lines] : []), '  -h, --help       show this help'];
+  return `Usage: release-cli ${c.usage}\n\n${c.summary}\n${help ? `\n${help}\n` : '\n'}${more.join('\n')}\n`;
 }
 
 /**

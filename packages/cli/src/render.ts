@@ -117,7 +117,8 @@ export function renderPlan(plan: Plan, s: Style): string {
 export function renderEvent(e: ExecutionEvent, s: Style): string | undefined {
   switch (e.type) {
     case 'lock-acquired':
-      return dim(s, `lock taken by ${e.holder}`);
+      // The holder is this run: say whose name other runs will see, not who "took" it.
+      return dim(s, `lock taken (holder: ${e.holder})`);
     case 'lock-released':
       return undefined;
     case 'step-started':

@@ -6,6 +6,7 @@ import type {
   PublishVerification,
   ReleaseStatus,
 } from '@relkit/release-core';
+import type { DoctorReport } from '@relkit/connect';
 import { writeJson, type CliContext } from './command.js';
 
 /** A refusal or failure as a command reports it (GATE_NOT_MET, LOCK_HELD …). */
@@ -22,6 +23,7 @@ export interface ReportedError {
 export type CommandReport =
   | { readonly command: 'status'; readonly status: ReleaseStatus }
   | { readonly command: 'verify-publish'; readonly verification: PublishVerification }
+  | { readonly command: 'doctor'; readonly doctor: DoctorReport }
   | {
       readonly command: 'promote' | 'rollback' | 'abandon';
       readonly dryRun?: true;
@@ -44,6 +46,8 @@ export function reportJson(report: CommandReport): unknown {
       return report.status;
     case 'verify-publish':
       return report.verification;
+    case 'doctor':
+      return report.doctor;
     default: {
       const { command: _command, ...rest } = report;
       return rest;

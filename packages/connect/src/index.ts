@@ -6,3 +6,14 @@ export type { ConnectOptions, ReleaseConnectOptions } from './options.js';
 export { CONFIG_FILE, findConfig, loadConfig } from './connect.js';
 export { connectRelease, connectPorts, connectGitHub, connectImages } from './connect.js';
 export { connectPublish } from './publish.js';
+export * from './doctor/index.js';
+export {
+  CONCURRENCY_GROUP,
+  initFiles,
+  justfile,
+  promoteWorkflow,
+  publishWorkflow,
+  releaseConfig,
+  type InitFile,
+  type InitInput,
+} from './init-templates.js';

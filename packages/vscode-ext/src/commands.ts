@@ -15,8 +15,18 @@ import {
   type ShowReleases,
   type ViewNode,
 } from './model.js';
-import { blockingGates, journalLine, planDetail, planMarkdown, resultSummary, statusText } from './render.js';
+import {
+  blockingGates,
+  doctorLines,
+  doctorNotification,
+  journalLine,
+  planDetail,
+  planMarkdown,
+  resultSummary,
+  statusText,
+} from './render.js';
 import type { ReleaseStore } from './store.js';
+import type { DoctorReport } from '@relkit/connect';
 
 export interface CommandDeps {
   readonly store: ReleaseStore;
@@ -28,6 +38,8 @@ export interface CommandDeps {
   readonly settings: () => { configPath: string; show: ShowReleases };
   readonly signIn: () => Promise<void>;
   readonly showOutput: () => void;
+  /** Runs the setup checks of `release-cli doctor` for this workspace. */
+  readonly checkSetup: () => Promise<DoctorReport>;
 }
 
 const CONFIG_TEMPLATE = `{
@@ -384,6 +396,26 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     vscode.commands.registerCommand('relkit.openConfig', openConfig),
     vscode.commands.registerCommand('relkit.signIn', deps.signIn),
     vscode.commands.registerCommand('relkit.showOutput', () => deps.showOutput()),
+    vscode.commands.registerCommand('relkit.checkSetup', async () => {
+      try {
+        const report = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: 'Release: checking the setup…' },
+          () => deps.checkSetup(),
+        );
+        log('Release: Check Setup');
+        for (const line of doctorLines(report)) log(line);
+        const note = doctorNotification(report);
+        const show =
+          note.level === 'info' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+        void show(redact(note.message), 'Show Output').then((a) => {
+          if (a) deps.showOutput();
+        });
+        return report;
+      } catch (e) {
+        fail('Check Setup failed', e);
+        return undefined;
+      }
+    }),
     vscode.commands.registerCommand('relkit.openInBrowser', async (n?: ViewNode) => {
       if (n?.url) await vscode.env.openExternal(vscode.Uri.parse(n.url));
     }),

@@ -1,11 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommands } from './commands.js';
-import { loadConnectRelease, type ConnectRelease } from './connect.js';
+import { newlyPromotable, statusBarState } from './status-bar.js';
+import { loadConnectRelease, loadRunDoctor, type ConnectRelease, type RunDoctor } from './connect.js';
 import { ExtensionError } from './errors.js';
 import { toNodes, type Activity, type ShowReleases } from './model.js';
 import { redactor as makeRedactor } from '@relkit/release-core/redact';
-import { ReleaseStore } from './store.js';
+import { ReleaseStore, type StoreSnapshot } from './store.js';
 import { ReleasesTreeProvider } from './tree.js';
 
 export const VIEW_ID = 'relkit.releases';
@@ -93,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): RelkitApi {
   };
 
   let connectRelease: ConnectRelease | undefined;
+  let runDoctor: RunDoctor | undefined;
   const connect = async () => {
     const where = await configFile();
     token = await githubToken(false);
@@ -119,7 +121,20 @@ export function activate(context: vscode.ExtensionContext): RelkitApi {
   const tree = new ReleasesTreeProvider();
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   let activity: Activity | undefined;
+  // The status bar: the selected release's phase, else the newest one in flight (status-bar.ts).
+  const statusBar = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
+  statusBar.name = 'Release';
+  const renderStatusBar = () => {
+    const state = statusBarState(store.snapshot, view.selection[0]?.version);
+    if (!state) return statusBar.hide();
+    statusBar.text = state.text;
+    statusBar.tooltip = redact(state.tooltip);
+    statusBar.command = { title: 'Show Status', command: 'relkit.showStatus', arguments: [state.version] };
+    statusBar.show();
+  };
+  let previousSnapshot: StoreSnapshot | undefined;
   const render = () => {
+    renderStatusBar();
     tree.setNodes(
       toNodes(store.snapshot, { show: settings().show, trusted: vscode.workspace.isTrusted }, activity),
     );
@@ -137,8 +152,21 @@ export function activate(context: vscode.ExtensionContext): RelkitApi {
     tree,
     view,
     { dispose: () => store.dispose() },
+    statusBar,
+    view.onDidChangeSelection(() => renderStatusBar()),
     store.onDidChange((s) => {
       render();
+      // A watched release that became promotable since the last refresh: say so once.
+      for (const version of newlyPromotable(previousSnapshot, s)) {
+        void vscode.window
+          .showInformationMessage(`Release ${version} is ready to promote.`, 'Promote', 'Show Status')
+          .then((a) => {
+            if (a === 'Promote') void vscode.commands.executeCommand('relkit.promote', version);
+            if (a === 'Show Status') void vscode.commands.executeCommand('relkit.showStatus', version);
+          });
+      }
+      // Only data counts as "before": a failed refresh in between must not swallow the news.
+      if (s.kind === 'ready') previousSnapshot = s;
       if (s.kind === 'error' || s.kind === 'offline') log(`refresh failed: ${s.code ?? ''} ${s.message}`);
     }),
     vscode.window.onDidChangeWindowState((w) => {
@@ -183,6 +211,20 @@ export function activate(context: vscode.ExtensionContext): RelkitApi {
     configFile,
     settings,
     showOutput: () => output.show(true),
+    checkSetup: async () => {
+      // Without a config the doctor still runs: its first check says what is missing.
+      const where = await configFile().catch(() => ({
+        cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd(),
+        configPath: undefined,
+      }));
+      const t = await githubToken(false);
+      if (t) token = t;
+      runDoctor ??= await loadRunDoctor(context.extensionPath);
+      const tokenEnv = t
+        ? { ...env, [authProvider(env) === 'github' ? 'GH_TOKEN' : 'GH_ENTERPRISE_TOKEN']: t }
+        : env;
+      return runDoctor({ ...where, env: tokenEnv, githubToken: t });
+    },
     signIn: async () => {
       try {
         const t = await githubToken(true);

@@ -2,7 +2,16 @@ import type { ExecutionResult } from '@relkit/release-core';
 import { describe, expect, it } from 'vitest';
 import { status } from './__tests__/fixtures.js';
 import { redactor as makeRedactor } from '@relkit/release-core/redact';
-import { blockingGates, journalLine, planDetail, planMarkdown, resultSummary, statusText } from './render.js';
+import {
+  blockingGates,
+  doctorLines,
+  doctorNotification,
+  journalLine,
+  planDetail,
+  planMarkdown,
+  resultSummary,
+  statusText,
+} from './render.js';
 
 const published = status('1.2.3', 123, 'published');
 const unsigned = status('1.2.3', 123, 'unsigned');
@@ -78,5 +87,40 @@ describe('makeRedactor', () => {
     expect(redact(`token ghp_${'x'.repeat(36)}`)).toBe('token ***');
     expect(redact('Authorization: Bearer abcdefghijkl')).toBe('Authorization: Bearer ***');
     expect(redact('https://user:pw@registry.example')).toBe('https://***@registry.example');
+  });
+});
+
+describe('Check Setup renderings', () => {
+  const checks = [
+    { id: 'config', title: 'config valid', status: 'pass', detail: '/w/release.config.json' },
+    {
+      id: 'github-token',
+      title: 'GitHub token',
+      status: 'fail',
+      detail: 'no GitHub token for github.com',
+      fix: 'run `gh auth login`',
+    },
+    { id: 'github-rules', title: 'rulesets', status: 'skip', detail: 'not checked (why)' },
+  ] as const;
+
+  it('prints one line per check and the fix under a failure', () => {
+    expect(doctorLines({ ok: false, checks })).toEqual([
+      '✔ config valid: /w/release.config.json',
+      '✘ GitHub token: no GitHub token for github.com',
+      '    fix: run `gh auth login`',
+      '– rulesets: not checked (why)',
+    ]);
+  });
+
+  it('notifies a warning with the first failure and its fix, or how many pass', () => {
+    expect(doctorNotification({ ok: false, checks })).toEqual({
+      level: 'warning',
+      message:
+        'Release setup: 1 check(s) fail, 1 not checked. GitHub token: no GitHub token for github.com — run `gh auth login`',
+    });
+    expect(doctorNotification({ ok: true, checks: [checks[0], checks[2]] })).toEqual({
+      level: 'info',
+      message: 'Release setup: 1 check(s) pass, 1 not checked.',
+    });
   });
 });

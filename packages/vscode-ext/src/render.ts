@@ -1,4 +1,5 @@
 import type { ExecutionResult, GateResult, JournalEntry, Plan, ReleaseStatus } from '@relkit/release-core';
+import type { DoctorReport } from '@relkit/connect';
 import { shortDigest } from './model.js';
 
 /**
@@ -112,4 +113,31 @@ export function statusText(s: ReleaseStatus): string {
     lines.push('  promote plan:', ...todo.map((x) => `    - ${x.description}`));
   }
   return lines.join('\n');
+}
+
+const CHECK_MARK = { pass: '✔', fail: '✘', skip: '–' } as const;
+
+/** "Release: Check Setup" in the output channel: one line per check, the fix under each failure. */
+export function doctorLines(r: DoctorReport): string[] {
+  return r.checks.flatMap((c) => [
+    `${CHECK_MARK[c.status]} ${c.title}: ${c.detail}`,
+    ...(c.fix ? [`    fix: ${c.fix}`] : []),
+  ]);
+}
+
+/** The notification after "Release: Check Setup": how many pass, or the first failure and its fix. */
+export function doctorNotification(r: DoctorReport): { level: 'info' | 'warning'; message: string } {
+  const failed = r.checks.filter((c) => c.status === 'fail');
+  const skipped = r.checks.filter((c) => c.status === 'skip').length;
+  const notChecked = skipped ? `, ${skipped} not checked` : '';
+  if (failed.length === 0)
+    return {
+      level: 'info',
+      message: `Release setup: ${r.checks.length - skipped} check(s) pass${notChecked}.`,
+    };
+  const first = failed[0]!;
+  return {
+    level: 'warning',
+    message: `Release setup: ${failed.length} check(s) fail${notChecked}. ${first.title}: ${first.detail}${first.fix ? ` — ${first.fix}` : ''}`,
+  };
 }

@@ -26,6 +26,7 @@ const groups: readonly CommandGroup[] = [
     load: async () => (await import('./publish.js')).publishCommands,
   },
   { prefixes: [['changelog']], load: async () => (await import('./changelog.js')).changelogCommands },
+  { prefixes: [['doctor']], load: async () => (await import('./doctor.js')).doctorCommands },
 ];
 
 /** The commands argv can name; every command when it names no group (help, typos). */

@@ -10,8 +10,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '@relkit/release-core';
 import { ExitCode, type CliContext } from '../command.js';
 import { main } from '../main.js';
-import { CONCURRENCY_GROUP, initFiles } from './init-templates.js';
+import { CONCURRENCY_GROUP, initFiles } from '@relkit/connect';
 import { detectRepository, publishCommands } from './publish.js';
+import { repoRoot } from '../__tests__/actions-env.js';
 
 function capture(cwd: string, env: Record<string, string> = {}) {
   const out: string[] = [];
@@ -241,5 +242,22 @@ describe('release-cli init', () => {
     }).catch((e: { code: number; stderr: string }) => e);
     expect(again).toMatchObject({ code: 1 });
     expect((again as { stderr: string }).stderr).toContain('pass --force to overwrite');
+  });
+});
+
+describe("the README's example config", () => {
+  it('is exactly what init writes for acme/app with a smoke repository', () => {
+    const readme = readFileSync(join(repoRoot(), 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Configuration: `release.config.json`'));
+    const block = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(block, 'a ```json block under Configuration').toBeDefined();
+    const written = initFiles({
+      repository: 'acme/app',
+      image: 'ghcr.io/acme/app',
+      smoke: 'acme/app-smoke',
+      action: 'relkit/relkit@v1',
+    }).find((f) => f.path === 'release.config.json')!.content;
+    expect(JSON.parse(block!)).toEqual(JSON.parse(written));
+    parseConfigText(block!);
   });
 });

@@ -11,7 +11,7 @@ import {
   type PublishStage,
   type PublishVerification,
 } from '@relkit/release-core';
-import { connectPublish } from '@relkit/connect';
+import { connectPublish, initFiles, type InitInput } from '@relkit/connect';
 import {
   ExitCode,
   UsageError,
@@ -24,7 +24,6 @@ import {
 } from '../command.js';
 import { lockHolder, mark, paint, styleFor, type Style } from '../render.js';
 import { emitReport } from '../report.js';
-import { initFiles, type InitInput } from './init-templates.js';
 
 async function publishService(args: ParsedArgs, ctx: CliContext): Promise<PublishService> {
   const connect = ctx.connectPublish ?? connectPublish;
@@ -69,7 +68,7 @@ export function renderPublishPlan(plan: PublishPlan, s: Style): string {
 function renderPublishEvent(e: PublishExecutionEvent, s: Style): string | undefined {
   switch (e.type) {
     case 'lock-acquired':
-      return paint(s, 2, `lock taken by ${e.holder}`);
+      return paint(s, 2, `lock taken (holder: ${e.holder})`);
     case 'lock-released':
       return undefined;
     case 'step-started':

@@ -17,6 +17,7 @@ import {
   type ParsedArgs,
 } from '../command.js';
 import { emitReport } from '../report.js';
+import { waitingFor } from '../waiting.js';
 import { lockHolder, renderEvent, renderPlan, renderResult, renderStatus, styleFor } from '../render.js';
 
 /**
@@ -76,6 +77,11 @@ async function runPlan(
           : `${blocking.length} gate(s) not met:\n${blocking.map((g) => `  ${g.status === 'fail' ? '✗' : '…'} ${g.title}${g.subject ? ` [${g.subject}]` : ''}: ${g.reason}`).join('\n')}\n`,
       );
     }
+    if (plan.verdict !== 'pass' && plan.steps.length === 0) {
+      // No plan is made past unmet gates: say so rather than "0 step(s), nothing to do".
+      ctx.stdout(`${plan.kind} ${plan.version}: refused until the gates above are met\n`);
+      return;
+    }
     ctx.stdout(renderPlan(plan, style));
     if (plan.verdict === 'pass' && plan.steps.every((s) => s.done)) {
       ctx.stdout('nothing to do: every step is already done\n');
@@ -84,11 +90,14 @@ async function runPlan(
   try {
     const svc = await service(args, ctx);
     if (args.values['dry-run'] || !args.values.yes) {
-      const plan = await makePlan(svc);
+      const plan = await waitingFor(ctx, 'the registry and GitHub', makePlan(svc));
       show(plan);
       if (args.values['dry-run']) {
         emitReport(ctx, json, { command, dryRun: true, plan });
-        return plan.verdict === 'pass' ? ExitCode.ok : ExitCode.gateNotMet;
+        if (plan.verdict === 'pass') return ExitCode.ok;
+        if (!json)
+          ctx.stderr(`${plan.kind} refused: the gates above are not met (dry run; nothing was changed)\n`);
+        return ExitCode.gateNotMet;
       }
       if (plan.verdict !== 'pass') {
         emitReport(ctx, json, { command, plan, error: { code: 'GATE_NOT_MET' } });
@@ -164,7 +173,7 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
     const style = styleFor(ctx.env, ctx.isTTY);
     let version = args.positionals[0];
     if (!version) {
-      version = (await svc.listVersions({ limit: 1, signal: ctx.signal }))[0];
+      version = (await waitingFor(ctx, 'GitHub', svc.listVersions({ limit: 1, signal: ctx.signal })))[0];
       if (!version) {
         ctx.stderr('no version tags found; name a version: release-cli status <version>\n');
         return ExitCode.usage;
@@ -174,7 +183,7 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
     if (!Number.isFinite(interval) || interval <= 0)
       throw new UsageError('--interval takes a number of seconds > 0');
     for (;;) {
-      const st = await svc.status(version, ctx.signal);
+      const st = await waitingFor(ctx, 'the registry and GitHub', svc.status(version, ctx.signal));
       emitReport(ctx, args.values.json === true, { command: 'status', status: st });
       if (!args.values.json)
         ctx.stdout(`${args.values.watch && ctx.isTTY ? '\x1b[2J\x1b[H' : ''}${renderStatus(st, style)}`);

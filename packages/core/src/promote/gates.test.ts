@@ -439,6 +439,20 @@ describe('evaluateGates', () => {
     if (status === 'pending') expect(verdict).not.toBe('pass');
   });
 
+  it('titles say what is true: "draft" only while the release is one; the image only as subject', () => {
+    const title = (o: ReturnType<typeof observations>) =>
+      evaluateGates(config, o).find((g) => g.id === 'draft-release')?.title;
+    expect(title(observations())).toBe('draft GitHub release');
+    const published = observations({
+      release: { state: 'published', id: 7, tag: '1.2.3', url: 'https://x/7', prerelease: false },
+    });
+    expect(title(published)).toBe('GitHub release');
+    for (const g of evaluateGates(config, observations()).filter((x) => x.subject !== undefined)) {
+      const line = `${g.title} [${g.subject}]: ${g.reason}`;
+      expect(line.split(g.subject!).length - 1, line).toBe(1);
+    }
+  });
+
   it('image gates name their image; the release-wide ones do not', () => {
     const gates = evaluateGates(config, observations());
     for (const g of gates) {

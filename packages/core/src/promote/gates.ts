@@ -46,21 +46,23 @@ function gate(
 
 function imageGates(config: ReleaseConfig, obs: Observations, img: ImageObservation): GateResult[] {
   const name = img.image;
-  const ref = `${name}:${obs.version}`;
+  // The image is the gate's subject: title and reason name only the tag, so a gate line does
+  // not repeat the image reference.
+  const present = `tag ${obs.version} exists`;
   const wanted = config.images.find((i) => i.name === name)?.platforms ?? [];
   const v: ManifestObservation = img.version;
   const out: GateResult[] = [];
   if (v.state === 'error') {
-    out.push(gate('image-present', `${ref} exists`, 'pending', couldNotLook(v), [], name));
+    out.push(gate('image-present', present, 'pending', couldNotLook(v), [], name));
     return out;
   }
   if (v.state === 'missing') {
     out.push(
       gate(
         'image-present',
-        `${ref} exists`,
+        present,
         'fail',
-        `${ref} is not in the registry; CI has not pushed it`,
+        `${obs.version} is not in the registry; CI has not pushed it`,
         [],
         name,
       ),
@@ -70,9 +72,9 @@ function imageGates(config: ReleaseConfig, obs: Observations, img: ImageObservat
   out.push(
     gate(
       'image-present',
-      `${ref} exists`,
+      present,
       'pass',
-      `${ref} is ${v.multiArch ? 'a multi-arch index' : 'a single manifest'}`,
+      v.multiArch ? 'a multi-arch index' : 'a single manifest',
       [{ label: 'digest', value: v.digest }],
       name,
     ),
@@ -85,7 +87,7 @@ function imageGates(config: ReleaseConfig, obs: Observations, img: ImageObservat
         'image-platforms',
         'every required platform',
         'fail',
-        `${ref} is a single-platform manifest; ${wanted.join(', ')} are required in one index`,
+        `${obs.version} is a single-platform manifest; ${wanted.join(', ')} are required in one index`,
         [{ label: 'digest', value: v.digest }],
         name,
       ),
@@ -264,7 +266,8 @@ export function evaluateGates(config: ReleaseConfig, obs: Observations): GateRes
 
   const r = obs.release;
   const tag = formatTag(obs.version, config.tagPrefix);
-  const draftTitle = 'draft GitHub release';
+  // "draft" only while it is one: after promote the same gate sees the published release.
+  const draftTitle = r.state === 'published' ? 'GitHub release' : 'draft GitHub release';
   if (r.state === 'error') gates.push(gate('draft-release', draftTitle, 'pending', couldNotLook(r)));
   else if (r.state === 'missing') {
     gates.push(

@@ -43,6 +43,7 @@ describe('relkit-vscode in a real extension host', () => {
       'relkit.rollback',
       'relkit.abandon',
       'relkit.openConfig',
+      'relkit.checkSetup',
     ]) {
       assert.ok(all.includes(id), `${id} is registered`);
     }

@@ -1,0 +1,64 @@
+import { runDoctor, type DoctorCheck, type DoctorReport } from '@relkit/connect';
+import { ExitCode, configOption, stringOption, type Command } from '../command.js';
+import { emitReport } from '../report.js';
+import { paint, styleFor, type Style } from '../render.js';
+import { waitingFor } from '../waiting.js';
+
+const MARK = { pass: '✓', fail: '✗', skip: '–' } as const;
+
+function renderCheck(c: DoctorCheck, s: Style): string {
+  const m = MARK[c.status];
+  const mark = c.status === 'pass' ? paint(s, 32, m) : c.status === 'fail' ? paint(s, 31, m) : paint(s, 2, m);
+  const fix = c.fix ? `\n    fix: ${c.fix}` : '';
+  return `${mark} ${c.title}: ${c.detail}${fix}`;
+}
+
+/** ✓ / ✗ / – per check, the fix under each failure, and a one-line verdict. */
+export function renderDoctor(r: DoctorReport, s: Style): string {
+  const failed = r.checks.filter((c) => c.status === 'fail').length;
+  const skipped = r.checks.filter((c) => c.status === 'skip').length;
+  const verdict = r.ok
+    ? paint(
+        s,
+        32,
+        `ready: ${r.checks.length - skipped} check(s) pass${skipped ? `, ${skipped} not checked` : ''}`,
+      )
+    : paint(s, 31, `${failed} check(s) fail${skipped ? `, ${skipped} not checked` : ''}`);
+  return `${r.checks.map((c) => renderCheck(c, s)).join('\n')}\n${verdict}\n`;
+}
+
+const doctor: Command = {
+  path: ['doctor'],
+  summary: 'check the setup: config, tokens, registry access, signing policy, generated workflows',
+  usage: 'doctor [--json] [--action REF] [--config F]',
+  help: `Reads, never writes: the config; the GitHub token and what it may do (read the repository,
+list releases with drafts, read the smoke repository); the registry (pull, and a push-scope token
+from its token service); the signing policy (anchored to this repository's publish workflow); the
+workflows \`release-cli init\` writes and their action pins.
+Options:
+  --json          machine-readable checks ({ ok, checks: [{ id, title, status, detail, fix }] })
+  --action REF    the relkit action the workflows use, for their pins (default relkit/relkit@v1)
+  -c, --config F  path of release.config.json (default: found upwards from the current directory)
+Exit code: 0 when no check fails (a check shown as "not checked" does not fail), 1 otherwise.`,
+  options: { ...configOption, json: { type: 'boolean' }, action: { type: 'string' } },
+  positionals: [0, 0],
+  async run(args, ctx) {
+    const report = await waitingFor(
+      ctx,
+      'GitHub and the registry',
+      runDoctor({
+        cwd: ctx.cwd,
+        configPath: stringOption(args, 'config'),
+        env: ctx.env,
+        signal: ctx.signal,
+        action: stringOption(args, 'action'),
+      }),
+    );
+    const json = args.values.json === true;
+    emitReport(ctx, json, { command: 'doctor', doctor: report });
+    if (!json) ctx.stdout(renderDoctor(report, styleFor(ctx.env, ctx.isTTY)));
+    return report.ok ? ExitCode.ok : ExitCode.failed;
+  },
+};
+
+export const doctorCommands: readonly Command[] = [doctor];
