@@ -63,3 +63,18 @@ for (const [stage, cmd, args] of stages) {
   }
   say(`${stage} passed (${seconds()}s)`);
 }
+
+// One closing line with the totals, so a reader (and CI) sees how many tests ran: the vitest
+// summaries of every package plus the VS Code end-to-end checks.
+const log = readFileSync(LOG, 'utf8').replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
+let passed = 0;
+let failed = 0;
+for (const m of log.matchAll(/Tests\s+(?:(\d+) failed \| )?(\d+) passed/g)) {
+  failed += Number(m[1] ?? 0);
+  passed += Number(m[2]);
+}
+for (const m of log.matchAll(/^(\d+) passed, (\d+) failed$/gm)) {
+  passed += Number(m[1]);
+  failed += Number(m[2]);
+}
+process.stdout.write(`tests: ${passed} passed, ${failed} failed\n`);
