@@ -22,7 +22,7 @@ import {
   SKOPEO_BIN,
   MediaTypes,
 } from '@relkit/testkit';
-import { fmt, measure, median, p90, writeResults } from './lib.mjs';
+import { fmt, measure, measureInterleaved, median, p90, writeResults } from './lib.mjs';
 import { findCrane } from './peers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -116,8 +116,12 @@ async function wholeProcess(host, crane, tls, latencyMs) {
   const skopeoTls = tls
     ? [`--src-cert-dir=${tls.certDir}`, `--dest-cert-dir=${tls.certDir}`]
     : ['--src-tls-verify=false', '--dest-tls-verify=false'];
-  const skopeoRuns = await measure(
-    (i) =>
+  // Every contender's run i goes back to back with the others' (measureInterleaved): load from
+  // other work on a shared machine then hits all of them alike, and the ratios hold up.
+  // release-cli skips the write when the tag is already current, so it takes the source the
+  // others did not just write (src(i + 1)): its tag moves on every run like theirs.
+  const contenders = {
+    skopeo: (i) =>
       run(SKOPEO_BIN, [
         'copy',
         '--all',
@@ -126,51 +130,50 @@ async function wholeProcess(host, crane, tls, latencyMs) {
         `docker://${src(i)}`,
         `docker://${host}/bench/app:latest`,
       ]),
-    P,
-  );
-  row('skopeo copy --all --preserve-digests', skopeoRuns);
-  whole.skopeoMs = median(skopeoRuns);
-  if (crane.bin) {
-    const craneRuns = await measure(
-      (i) =>
-        tls
-          ? run(crane.bin, ['tag', src(i), 'latest'], { SSL_CERT_FILE: tls.caPath })
-          : run(crane.bin, ['tag', '--insecure', src(i), 'latest']),
-      P,
-    );
-    row('crane tag', craneRuns);
-    whole.craneMs = median(craneRuns);
-  }
-  const nodeFloor = await measure(() => run(process.execPath, ['-e', '0']), P);
-  row('(node -e 0: the runtime start-up floor)', nodeFloor);
-  whole.nodeStartMs = median(nodeFloor);
-  const rawRuns = await measure(
-    (i) =>
+    ...(crane.bin
+      ? {
+          crane: (i) =>
+            tls
+              ? run(crane.bin, ['tag', src(i), 'latest'], { SSL_CERT_FILE: tls.caPath })
+              : run(crane.bin, ['tag', '--insecure', src(i), 'latest']),
+        }
+      : {}),
+    nodeStart: () => run(process.execPath, ['-e', '0']),
+    raw: (i) =>
       run(
         process.execPath,
         [RAW_RETAG, `${tls ? 'https' : 'http'}://${host}`, 'bench/app', i % 2 ? '1.2.4' : '1.2.3', 'latest'],
         nodeEnv,
       ),
-    P,
-  );
-  row('(raw node:http, same 4 requests, no checks: the Node floor)', rawRuns);
-  whole.rawNodeHttpMs = median(rawRuns);
+    cliStart: () => run(process.execPath, [CLI, '--version']),
+    cli: (i) => run(process.execPath, [CLI, 'image', 'tag', src(i + 1), 'latest'], nodeEnv),
+  };
   try {
-    const cliVersion = await measure(() => run(process.execPath, [CLI, '--version']), P);
-    row('(release-cli --version: CLI start-up, no network)', cliVersion);
-    whole.cliStartMs = median(cliVersion);
-    const cliRuns = await measure(
-      (i) => run(process.execPath, [CLI, 'image', 'tag', src(i), 'latest'], nodeEnv),
-      P,
-    );
-    row('release-cli image tag', cliRuns);
-    whole.cliMs = median(cliRuns);
+    await contenders.cli(0);
   } catch (e) {
     // A broken CLI build must not cost the other measurements.
     console.log(`   release-cli could not run: ${e.message.split('\n').slice(0, 2).join(' | ')}`);
     whole.cliError = e.message.split('\n')[0];
+    delete contenders.cliStart;
+    delete contenders.cli;
   }
-  const last = `bench/app:${(PROCESS_RUNS - 1) % 2 ? '1.2.4' : '1.2.3'}`;
+  const t = await measureInterleaved(contenders, P);
+  const rows = [
+    ['skopeo', 'skopeo copy --all --preserve-digests', 'skopeoMs'],
+    ['crane', 'crane tag', 'craneMs'],
+    ['nodeStart', '(node -e 0: the runtime start-up floor)', 'nodeStartMs'],
+    ['raw', '(raw node:http, same 4 requests, no checks: the Node floor)', 'rawNodeHttpMs'],
+    ['cliStart', '(release-cli --version: CLI start-up, no network)', 'cliStartMs'],
+    ['cli', 'release-cli image tag', 'cliMs'],
+  ];
+  for (const [key, label, field] of rows) {
+    if (!t[key]) continue;
+    row(label, t[key]);
+    whole[field] = median(t[key]);
+  }
+  // The last write was release-cli's (src(PROCESS_RUNS)), or the raw script's without it.
+  const lastIndex = t.cli ? PROCESS_RUNS : PROCESS_RUNS - 1;
+  const last = `bench/app:${lastIndex % 2 ? '1.2.4' : '1.2.3'}`;
   if ((await skopeoDigest(registry, 'bench/app:latest')) !== (await skopeoDigest(registry, last)))
     throw new Error('latest does not have the digest of the last source');
   const ratio = (x, y) => (x !== undefined && y !== undefined ? x / y : null);
@@ -206,8 +209,8 @@ async function wholeProcess(host, crane, tls, latencyMs) {
     console.log(`   accounting per retag (medians of ${TRACE_RUNS} traced runs each):`);
     whole.accounting = {
       releaseCli: await account(
-        // The tag moves on every run here too (the timed runs left it at src(PROCESS_RUNS - 1)).
-        (i) => [CLI, 'image', 'tag', src(PROCESS_RUNS + i), 'latest'],
+        // The tag moves on every run here too (the timed runs left it at src(PROCESS_RUNS)).
+        (i) => [CLI, 'image', 'tag', src(PROCESS_RUNS + 1 + i), 'latest'],
         nodeEnv,
       ),
       nodeFloor: await account(
