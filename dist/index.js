@@ -31418,7 +31418,11 @@ var init_errors5 = __esm({
 });
 
 // packages/registry/dist/digest.js
+function preloadDigests() {
+  createHash ??= process.getBuiltinModule("node:crypto").createHash;
+}
 function digestOf(bytes) {
+  createHash ??= process.getBuiltinModule("node:crypto").createHash;
   return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 }
 function assertDigest(value) {
@@ -31432,7 +31436,6 @@ var init_digest = __esm({
   "packages/registry/dist/digest.js"() {
     "use strict";
     init_errors5();
-    ({ createHash } = process.getBuiltinModule("node:crypto"));
     SHA256_RE = /^sha256:[a-f0-9]{64}$/;
   }
 });
@@ -32114,6 +32117,18 @@ var init_limits = __esm({
 });
 
 // packages/registry/dist/http.js
+function loadWhileWaiting(task) {
+  whileWaiting.add(task);
+}
+function runWhileWaiting() {
+  for (const task of whileWaiting) {
+    whileWaiting.delete(task);
+    try {
+      task();
+    } catch {
+    }
+  }
+}
 function proxySettings(env) {
   const pick3 = (name) => env[name] || env[name.toLowerCase()] || void 0;
   const httpProxy = pick3("HTTP_PROXY");
@@ -32126,12 +32141,13 @@ function proxySettings(env) {
     NO_PROXY: [pick3("NO_PROXY"), "localhost", "127.0.0.1", "::1"].filter(Boolean).join(",")
   };
 }
-var http, tls, https, AnswerHeaders, HttpConnections;
+var http, tls, https, whileWaiting, AnswerHeaders, HttpConnections;
 var init_http = __esm({
   "packages/registry/dist/http.js"() {
     "use strict";
     http = process.getBuiltinModule("node:http");
     https = () => tls ??= process.getBuiltinModule("node:https");
+    whileWaiting = /* @__PURE__ */ new Set();
     AnswerHeaders = class {
       raw;
       constructor(raw) {
@@ -32179,6 +32195,8 @@ var init_http = __esm({
             return;
           }
           req.on("error", reject);
+          if (whileWaiting.size)
+            req.once("finish", () => setImmediate(runWhileWaiting));
           if (body instanceof Uint8Array)
             req.end(body);
           else if (body) {
@@ -32843,6 +32861,7 @@ async function findManifest(ctx, ref, options = {}) {
   }
   const id = referenceIdentifier(r);
   const req = manifestRequest("GET", r, id, options, options.push ? "pull,push" : "pull");
+  loadWhileWaiting(preloadDigests);
   const got = await ctx.transport.send(req, async (res, url2) => {
     if (res.status === 404) {
       await discard(res);
@@ -32993,6 +33012,7 @@ var init_manifests = __esm({
     init_context2();
     init_digest();
     init_errors5();
+    init_http();
     init_limits();
     init_manifest();
     init_reference();
@@ -33530,13 +33550,13 @@ function chainCredentials(...providers) {
 function defaultCredentials(env = process.env, options = {}) {
   return chainCredentials(envCredentials(env), dockerConfigCredentials({ ...options, env }));
 }
-var homedir, join, DOCKER_HUB_KEY;
+var join, homedir, DOCKER_HUB_KEY;
 var init_credentials = __esm({
   "packages/registry/dist/credentials.js"() {
     "use strict";
     init_errors5();
-    ({ homedir } = process.getBuiltinModule("node:os"));
     ({ join } = process.getBuiltinModule("node:path"));
+    homedir = () => process.getBuiltinModule("node:os").homedir();
     DOCKER_HUB_KEY = "https://index.docker.io/v1/";
   }
 });

@@ -5,7 +5,14 @@
 // Written in plain, old-Node-compatible JavaScript on purpose; built-ins are loaded only on the
 // path that needs them, since every module counts in a command that takes ~40 ms in all.
 const major = Number(process.versions.node.split('.')[0]);
-if (major >= 22) {
+const args = process.argv.slice(2);
+if (args.length === 1 && args[0] === '--version') {
+  // Answered here, before any of the CLI loads, and written straight to fd 1 (process.stdout on
+  // a pipe would set up a stream): `--version` costs what `node -e 0` does (bench: registry).
+  const fs = process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
+  const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  fs.writeSync(1, `${pkg.version}\n`);
+} else if (major >= 22) {
   // V8's compile cache (in the OS temp dir, keyed by file contents) spares recompiling the CLI
   // on every run. Optional: a read-only or full disk just means no cache.
   try {
@@ -13,7 +20,9 @@ if (major >= 22) {
   } catch {
     // no cache, same behaviour
   }
-  await import('../dist/run.js');
+  // The build bundles relkit's own modules into a few files (tools/bundle-cli.mjs): resolving
+  // and reading ~25 small modules cost more than running them.
+  await import('../dist/bundle/release-cli.js');
 } else {
   const { spawnSync } = await import('node:child_process');
   const { createRequire } = await import('node:module');

@@ -1,9 +1,10 @@
 import type { CredentialProvider, RegistryCredential } from './auth.js';
 import { RegistryError } from './errors.js';
 
-// Built-ins through getBuiltinModule, not `import`: no ESM facades at CLI start-up (http.ts).
-const { homedir } = process.getBuiltinModule('node:os');
+// Built-ins through getBuiltinModule, not `import`: no ESM facades at CLI start-up (http.ts);
+// node:os only when a registry challenges and the docker config is looked for.
 const { join } = process.getBuiltinModule('node:path');
+const homedir = () => process.getBuiltinModule('node:os').homedir();
 
 /** Docker keeps Docker Hub's credentials under its old index URL. */
 const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';

@@ -1,12 +1,21 @@
+import type { createHash as CreateHash } from 'node:crypto';
 import { RegistryError } from './errors.js';
 
-// Not `import … from 'node:crypto'`: its ESM facade loads WebCrypto too (~4 ms per process start).
-const { createHash } = process.getBuiltinModule('node:crypto');
+// node:crypto loads on first use, not at import (~5 ms of CPU per process): a CLI run loads it
+// while its first requests are on the way (preloadDigests via the transport), so nobody waits
+// for it. Not `import … from 'node:crypto'`: its ESM facade loads WebCrypto too.
+let createHash: typeof CreateHash | undefined;
+
+/** Loads the hash code now, e.g. while waiting for an answer whose bytes will be hashed. */
+export function preloadDigests(): void {
+  createHash ??= process.getBuiltinModule('node:crypto').createHash;
+}
 
 const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
 
 /** The content digest of bytes, as registries name it. */
 export function digestOf(bytes: Uint8Array): string {
+  createHash ??= process.getBuiltinModule('node:crypto').createHash;
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 

@@ -10,6 +10,26 @@ const http = process.getBuiltinModule('node:http');
 let tls: typeof Https | undefined;
 const https = () => (tls ??= process.getBuiltinModule('node:https'));
 
+// Code that the answers will need (node:crypto for digest checks) loads once the first request
+// is on its way: its CPU then overlaps the wait for the answer instead of delaying the request.
+const whileWaiting = new Set<() => void>();
+
+/** Runs `task` once, right after a request has been sent, while its answer is on the way. */
+export function loadWhileWaiting(task: () => void): void {
+  whileWaiting.add(task);
+}
+
+function runWhileWaiting(): void {
+  for (const task of whileWaiting) {
+    whileWaiting.delete(task);
+    try {
+      task();
+    } catch {
+      // the code that needs it loads it again and reports the failure there
+    }
+  }
+}
+
 /** The headers of an answer, read like fetch's Headers: case-insensitive, repeats joined. */
 export class AnswerHeaders {
   constructor(private readonly raw: IncomingHttpHeaders) {}
@@ -100,6 +120,8 @@ export class HttpConnections {
       // `on`, not `once`: an 'error' without a listener would crash the process. After the
       // answer, failures surface on the body stream instead, and reject is a no-op.
       req.on('error', reject);
+      // After 'finish' the request has left (also on the second connection, one I/O phase on).
+      if (whileWaiting.size) req.once('finish', () => setImmediate(runWhileWaiting));
       if (body instanceof Uint8Array) req.end(body);
       else if (body) {
         // Either side failing ends the other: a half-sent upload is never left open.
