@@ -40,13 +40,16 @@ describe('checkSigningPolicy', () => {
   it('fails a policy for another workflow file, or one any repository satisfies', () => {
     const other = config({
       issuer,
-      identityRegexp: 'https://github.com/acme/app/\\.github/workflows/release\\.yml@.*',
+      identityRegexp: 'https://github\\.com/acme/app/\\.github/workflows/release\\.yml@.*',
     });
     expect(checkSigningPolicy(other)).toMatchObject({
       status: 'fail',
       fix: expect.stringContaining('release-publish'),
     });
-    const loose = config({ issuer, identityRegexp: 'https://github\\.com/.*' });
+    // The config itself refuses a regexp any repository satisfies (core's identity policy); the
+    // doctor still says so for a config that reached it some other way.
+    expect(() => config({ issuer, identityRegexp: 'https://github\\.com/.*' })).toThrow(/identityRegexp/);
+    const loose = { ...other, signing: { ...other.signing!, identityRegexp: 'https://github\\.com/.*' } };
     expect(checkSigningPolicy(loose).detail).toContain('other repositories');
   });
   it('skips do not fail the report; fails do', () => {
