@@ -31805,6 +31805,19 @@ function splitScope(scope) {
   const last = scope.lastIndexOf(":");
   return [scope.slice(0, first), scope.slice(first + 1, last), scope.slice(last + 1).split(",")];
 }
+function grantedActions(token, repository) {
+  const payload = token.split(".")[1];
+  if (!payload)
+    return void 0;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    if (!Array.isArray(claims.access))
+      return void 0;
+    return claims.access.filter((a) => a.type === "repository" && a.name === repository).flatMap((a) => a.actions ?? []);
+  } catch {
+    return void 0;
+  }
+}
 function holdCredential(cred) {
   if (cred?.kind === "basic") {
     holdSecret(cred.password);
@@ -31866,6 +31879,26 @@ var init_auth = __esm({
           return cred?.kind === "basic" ? basicHeader(cred) : void 0;
         const token = await this.token(registry3, scope, signal);
         return `Bearer ${token.value}`;
+      }
+      /**
+       * What the credentials may do on a repository (after a request taught the scheme): for token
+       * registries a pull,push token is asked for and its grant read; nothing is written.
+       */
+      async access(registry3, repository, signal) {
+        const s = this.state(registry3);
+        if (s.scheme === void 0)
+          return { scheme: "none" };
+        if (s.scheme === "basic")
+          return { scheme: "basic" };
+        const cred = await this.credential(registry3, signal);
+        if (cred?.kind === "bearer")
+          return { scheme: "bearer", credential: "bearer", actions: void 0 };
+        const token = await this.token(registry3, repositoryScope(repository, "pull,push"), signal);
+        return {
+          scheme: "bearer",
+          credential: cred?.kind ?? "none",
+          actions: grantedActions(token.value, repository)
+        };
       }
       /** Whether a fresh bearer token covering the scope is at hand: no token round trip needed. */
       hasToken(registry3, scope) {
@@ -32336,6 +32369,11 @@ var init_transport = __esm({
       /** Fetches the token a later request for the scope needs, alongside the requests before it. */
       prefetchToken(registry3, scope, signal) {
         this.auth.prefetch(registry3, scope, signal);
+      }
+      /** What the credentials may do on a repository; a ping of /v2/ first teaches the scheme. */
+      async access(registry3, repository, signal) {
+        await this.send({ method: "GET", registry: registry3, path: "/v2/", signal }, (res) => discard(res));
+        return this.auth.access(registry3, repository, signal);
       }
       plainHttpAllowed(host2) {
         return isLoopbackRegistry(host2) || this.insecure.has(host2.toLowerCase());
@@ -33275,6 +33313,7 @@ var init_client2 = __esm({
     init_blobs();
     init_context2();
     init_manifests();
+    init_reference();
     init_retag();
     init_tags2();
     init_transport();
@@ -33301,6 +33340,14 @@ var init_client2 = __esm({
         prepareWrite(this.ctx, repository, options);
       }
       /** The base URL the client uses for a registry host (https, or http for loopback/insecure). */
+      /**
+       * What the configured credentials may do on a repository (`setup checks`): the registry's auth
+       * scheme and, for token registries, the actions a pull,push token grants. Never writes.
+       */
+      repositoryAccess(repository, options = {}) {
+        const ref = toReference(repository);
+        return this.ctx.transport.access(ref.registry, ref.repository, options.signal);
+      }
       baseUrl(registry3) {
         return this.ctx.transport.baseUrl(registry3);
       }
@@ -46546,63 +46593,30 @@ async function probeRegistryPull(client, image, signal) {
     return fail3(id, title, errorText(e), LOGIN_FIX);
   }
 }
-function grantedActions(token, repository) {
-  const payload = token.split(".")[1];
-  if (!payload)
-    return void 0;
-  try {
-    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
-    if (!Array.isArray(claims.access))
-      return void 0;
-    return claims.access.filter((a) => a.type === "repository" && a.name === repository).flatMap((a) => a.actions ?? []);
-  } catch {
-    return void 0;
-  }
-}
-async function probeRegistryPush(client, image, env, signal, credentials = defaultCredentials(env)) {
+async function probeRegistryPush(client, image, signal) {
   const id = `registry-push:${image}`;
   const title = `registry: push scope on ${image}`;
   try {
-    const ref = parseReference(image);
-    const base = client.baseUrl(ref.registry);
-    const ping = await fetch(`${base}/v2/`, { signal: signal ?? null });
-    if (ping.ok)
+    const access = await client.repositoryAccess(image, { signal });
+    if (access.scheme === "none")
       return pass(id, title, "the registry asks for no credentials");
-    const challenge = parseChallenge(ping.headers.get("www-authenticate"));
-    if (!challenge || challenge.scheme !== "bearer" || !challenge.params.realm)
+    if (access.scheme === "basic")
       return skip(id, title, "the registry uses Basic auth: push rights show only at the first write");
-    const cred = await credentials(ref.registry, signal);
-    if (cred?.kind === "bearer")
+    if (access.credential === "bearer")
       return skip(id, title, "a ready bearer token is configured; its scope is opaque");
-    if (cred?.kind === "identity-token")
-      return skip(id, title, "an identity token is configured; push rights show at the first write");
-    const realm = new URL(challenge.params.realm);
-    if (challenge.params.service)
-      realm.searchParams.set("service", challenge.params.service);
-    realm.searchParams.set("scope", `repository:${ref.repository}:pull,push`);
-    const headers = {};
-    if (cred?.kind === "basic")
-      headers.authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString("base64")}`;
-    const res = await fetch(realm, { headers, signal: signal ?? null });
-    if (res.status === 401 || res.status === 403)
-      return fail3(id, title, `the token service refused the ${cred ? "credentials" : "anonymous request"}`, LOGIN_FIX);
-    if (!res.ok)
-      return fail3(id, title, `the token service answered ${res.status}`, "try again later");
-    const body = await res.json();
-    const token = body.token ?? body.access_token ?? "";
-    const actions = grantedActions(token, ref.repository);
+    const { actions } = access;
     if (actions === void 0)
       return pass(id, title, "the token service issued a pull,push token");
-    return actions.includes("push") || actions.includes("*") ? pass(id, title, `granted ${actions.join(", ")}`) : fail3(id, title, `the token service grants ${actions.join(", ") || "nothing"}, not push${cred ? "" : " (no credentials found)"}`, `${LOGIN_FIX}, with an account that may push to ${ref.repository}`);
+    return actions.includes("push") || actions.includes("*") ? pass(id, title, `granted ${actions.join(", ")}`) : fail3(id, title, `the token service grants ${actions.join(", ") || "nothing"}, not push${access.credential === "none" ? " (no credentials found)" : ""}`, `${LOGIN_FIX}, with an account that may push to ${image}`);
   } catch (e) {
-    return fail3(id, title, errorText(e), "check that the registry is reachable from here (proxy, DNS, TLS)");
+    const unauthorized = e.code === "UNAUTHORIZED";
+    return fail3(id, title, errorText(e), unauthorized ? LOGIN_FIX : "check that the registry is reachable from here (proxy, DNS, TLS)");
   }
 }
 var errorText, LOGIN_FIX;
 var init_registry_probe = __esm({
   "packages/connect/dist/doctor/registry-probe.js"() {
     "use strict";
-    init_dist4();
     init_checks4();
     errorText = (e) => {
       const err = e;
@@ -46689,7 +46703,7 @@ async function runDoctor(options) {
     token ? connectGitHub({ ...options, githubToken: token.token }).then((forge) => githubChecks(config2, forge, token.source)) : Promise.resolve([skip("github", "GitHub access", "no GitHub token")]),
     Promise.all(config2.images.map((img) => Promise.all([
       probeRegistryPull(registry3, img.name, signal),
-      probeRegistryPush(registry3, img.name, options.env, signal)
+      probeRegistryPush(registry3, img.name, signal)
     ])))
   ]);
   checks.push(...github, ...images.flat());

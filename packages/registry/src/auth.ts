@@ -89,6 +89,40 @@ const ANONYMOUS_HINT =
  * challenge from a registry, tokens for new scopes are fetched before the request, so a new
  * repository costs no 401 round trip.
  */
+/**
+ * What credentials may do on a repository, learned without a write: the scheme the registry
+ * uses and, for token registries, the actions the token service grants (a JWT's `access` claim).
+ */
+export type RepositoryAccess =
+  /** The registry asks for no credentials at all. */
+  | { readonly scheme: 'none' }
+  /** Basic auth: push rights show only at the first write. */
+  | { readonly scheme: 'basic' }
+  | {
+      readonly scheme: 'bearer';
+      /** How relkit authenticates: no credentials, a login, or a ready token (whose scope is opaque). */
+      readonly credential: 'none' | RegistryCredential['kind'];
+      /** Granted actions, or undefined when the token does not say (not a JWT, or a ready token). */
+      readonly actions: readonly string[] | undefined;
+    };
+
+/** The actions a JWT registry token grants on a repository; undefined when it is no JWT with `access`. */
+export function grantedActions(token: string, repository: string): string[] | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
+      access?: { type?: string; name?: string; actions?: string[] }[];
+    };
+    if (!Array.isArray(claims.access)) return undefined;
+    return claims.access
+      .filter((a) => a.type === 'repository' && a.name === repository)
+      .flatMap((a) => a.actions ?? []);
+  } catch {
+    return undefined;
+  }
+}
+
 export class Authenticator {
   private readonly states = new Map<string, RegistryAuthState>();
 
@@ -138,6 +172,24 @@ export class Authenticator {
     if (s.scheme === 'basic') return cred?.kind === 'basic' ? basicHeader(cred) : undefined;
     const token = await this.token(registry, scope, signal);
     return `Bearer ${token.value}`;
+  }
+
+  /**
+   * What the credentials may do on a repository (after a request taught the scheme): for token
+   * registries a pull,push token is asked for and its grant read; nothing is written.
+   */
+  async access(registry: string, repository: string, signal?: AbortSignal): Promise<RepositoryAccess> {
+    const s = this.state(registry);
+    if (s.scheme === undefined) return { scheme: 'none' };
+    if (s.scheme === 'basic') return { scheme: 'basic' };
+    const cred = await this.credential(registry, signal);
+    if (cred?.kind === 'bearer') return { scheme: 'bearer', credential: 'bearer', actions: undefined };
+    const token = await this.token(registry, repositoryScope(repository, 'pull,push'), signal);
+    return {
+      scheme: 'bearer',
+      credential: cred?.kind ?? 'none',
+      actions: grantedActions(token.value, repository),
+    };
   }
 
   /** Whether a fresh bearer token covering the scope is at hand: no token round trip needed. */

@@ -1,4 +1,4 @@
-import type { CredentialProvider } from './auth.js';
+import type { CredentialProvider, RepositoryAccess } from './auth.js';
 import { getBlob, headBlob, mountBlob, uploadBlob, type BlobInfo } from './blobs.js';
 import { ManifestCache, type ClientContext, type RequestOptions } from './context.js';
 import {
@@ -13,7 +13,7 @@ import {
   type Manifest,
   type ManifestHead,
 } from './manifests.js';
-import type { ReferenceLike } from './reference.js';
+import { toReference, type ReferenceLike } from './reference.js';
 import { copy, prepareWrite, retag, type CopyResult, type RetagOptions, type RetagResult } from './retag.js';
 import { listTags, referrers, type Referrers } from './tags.js';
 import { Transport, type TransportOptions, type TransportStats } from './transport.js';
@@ -63,6 +63,15 @@ export class RegistryClient {
   }
 
   /** The base URL the client uses for a registry host (https, or http for loopback/insecure). */
+  /**
+   * What the configured credentials may do on a repository (`setup checks`): the registry's auth
+   * scheme and, for token registries, the actions a pull,push token grants. Never writes.
+   */
+  repositoryAccess(repository: ReferenceLike, options: RequestOptions = {}): Promise<RepositoryAccess> {
+    const ref = toReference(repository);
+    return this.ctx.transport.access(ref.registry, ref.repository, options.signal);
+  }
+
   baseUrl(registry: string): string {
     return this.ctx.transport.baseUrl(registry);
   }

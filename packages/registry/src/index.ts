@@ -34,7 +34,7 @@ export type { Referrers } from './tags.js';
 export type { BlobInfo } from './blobs.js';
 export type { TransportOptions, TransportStats } from './transport.js';
 export { parseChallenge, repositoryScope } from './auth.js';
-export type { RegistryCredential, CredentialProvider, Challenge } from './auth.js';
+export type { RegistryCredential, CredentialProvider, Challenge, RepositoryAccess } from './auth.js';
 export {
   dockerConfigCredentials,
   dockerConfigPath,

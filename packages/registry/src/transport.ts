@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Authenticator, parseChallenge, type CredentialProvider } from './auth.js';
+import { Authenticator, parseChallenge, type CredentialProvider, type RepositoryAccess } from './auth.js';
 import { RegistryError, type RegistryErrorCode } from './errors.js';
 import { HttpConnections, type HttpAnswer } from './http.js';
 import {
@@ -117,6 +117,12 @@ export class Transport {
   /** Fetches the token a later request for the scope needs, alongside the requests before it. */
   prefetchToken(registry: string, scope: string, signal?: AbortSignal): void {
     this.auth.prefetch(registry, scope, signal);
+  }
+
+  /** What the credentials may do on a repository; a ping of /v2/ first teaches the scheme. */
+  async access(registry: string, repository: string, signal?: AbortSignal): Promise<RepositoryAccess> {
+    await this.send({ method: 'GET', registry, path: '/v2/', signal }, (res) => discard(res));
+    return this.auth.access(registry, repository, signal);
   }
 
   plainHttpAllowed(host: string): boolean {

@@ -180,7 +180,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       config.images.map((img) =>
         Promise.all([
           probeRegistryPull(registry, img.name, signal),
-          probeRegistryPush(registry, img.name, options.env, signal),
+          probeRegistryPush(registry, img.name, signal),
         ]),
       ),
     ),
