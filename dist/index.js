@@ -20685,7 +20685,7 @@ function formatPath(path2) {
 function releaseBranchName(config2, version2) {
   return config2.releaseBranch.replaceAll("{version}", String(version2));
 }
-var imageRef, platform, provenanceSchema, signingPolicySchema, releaseConfigSchema;
+var imageRef, platform, provenanceSchema, signingPolicySchema, pullRequestPolicySchema, releaseConfigSchema;
 var init_config = __esm({
   "packages/core/dist/config.js"() {
     "use strict";
@@ -20718,6 +20718,10 @@ var init_config = __esm({
     }).strict().refine((p) => p.identity === void 0 !== (p.identityRegexp === void 0) || p.key !== void 0, {
       message: "set exactly one of identity or identityRegexp (or a key for keyed signing)"
     });
+    pullRequestPolicySchema = external_exports.object({
+      requiredChecks: external_exports.array(external_exports.string().min(1)).optional().describe("check names whose latest run on the head must succeed; unset: at least one check, all green"),
+      acceptStaleApprovals: external_exports.boolean().default(false).describe("count an approval given on an older commit of the PR (off: only on the current head)")
+    }).strict().default({ acceptStaleApprovals: false }).describe("what the release PR must show on its head commit");
     releaseConfigSchema = external_exports.object({
       $schema: external_exports.string().optional(),
       repository: external_exports.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: "expected OWNER/REPO" }).describe("the GitHub repository that is released"),
@@ -20739,6 +20743,7 @@ var init_config = __esm({
         method: external_exports.enum(["merge", "squash", "rebase"]).optional()
       }).strict().default({}).describe("how the release PR is merged; default: the first method the repository allows"),
       requireApproval: external_exports.boolean().default(true),
+      pullRequest: pullRequestPolicySchema,
       floatingTags: external_exports.boolean().default(false).describe("also move X and X.Y image tags at promote"),
       cleanupCandidates: external_exports.boolean().default(false).describe("best-effort removal of RC image tags after promote"),
       changelog: external_exports.string().default("CHANGELOG.md"),
@@ -21262,17 +21267,15 @@ function pullRequestGates(config2, obs) {
       gate("pr-open", "release PR", "fail", `#${pr.number} was closed without merging (abandoned?)`, ev)
     ];
   }
+  const headEv = [...ev, { label: "head", value: pr.headSha }];
+  const head = pr.headSha.slice(0, 7);
   const out = [
-    gate("pr-open", "release PR", "pass", `#${pr.number} ${pr.head} → ${pr.base}`, ev)
+    gate("pr-open", "release PR", "pass", `#${pr.number} ${pr.head} → ${pr.base} at ${head}`, headEv)
   ];
   out.push(pr.draft ? gate("pr-not-draft", "PR ready for review", "fail", `#${pr.number} is a draft; mark it ready (gh pr ready ${pr.number})`, ev) : gate("pr-not-draft", "PR ready for review", "pass", "ready for review", ev));
-  if (config2.requireApproval) {
-    out.push(pr.approved === true ? gate("pr-approved", "PR approved", "pass", "approved", ev) : pr.approved === "unknown" ? gate("pr-approved", "PR approved", "pending", "the review decision could not be read", ev) : gate("pr-approved", "PR approved", "fail", `#${pr.number} has no approving review`, ev));
-  }
-  const failed = pr.checks.filter((c) => c.state === "failure");
-  const pending = pr.checks.filter((c) => c.state === "pending");
-  const checkEv = (cs) => cs.map((c) => ({ label: "check", value: `${c.name}: ${c.state}`, url: c.url }));
-  out.push(failed.length > 0 ? gate("pr-checks", "checks green (latest run per name)", "fail", `failing: ${failed.map((c) => c.name).join(", ")}`, checkEv(failed)) : pending.length > 0 ? gate("pr-checks", "checks green (latest run per name)", "pending", `running: ${pending.map((c) => c.name).join(", ")}`, checkEv(pending)) : gate("pr-checks", "checks green (latest run per name)", "pass", pr.checks.length === 0 ? "no checks reported" : `${pr.checks.length} green`, checkEv(pr.checks)));
+  if (config2.requireApproval)
+    out.push(approvalGate(config2, pr, headEv));
+  out.push(checksGate(config2, pr, headEv));
   const advice = {
     behind: "the branch is behind its base; update it (merge or rebase the base in) and wait for checks",
     blocked: "branch protection blocks the merge (missing review or required check)",
@@ -21284,6 +21287,41 @@ function pullRequestGates(config2, obs) {
   const m = pr.mergeable;
   out.push(m === "clean" || m === "has_hooks" || m === "unstable" ? gate("pr-mergeable", "PR mergeable", "pass", m === "unstable" ? advice.unstable : "mergeable", ev) : gate("pr-mergeable", "PR mergeable", m === "unknown" ? "pending" : "fail", `${m}: ${advice[m] ?? m}`, ev));
   return out;
+}
+function approvalGate(config2, pr, ev) {
+  const title = "PR approved";
+  const head = pr.headSha.slice(0, 7);
+  if (pr.approved === "unknown")
+    return gate("pr-approved", title, "pending", "the review decision could not be read", ev);
+  if (!pr.approved)
+    return gate("pr-approved", title, "fail", `#${pr.number} has no approving review`, ev);
+  if (pr.approvedOnHead)
+    return gate("pr-approved", title, "pass", `approved at ${head}`, ev);
+  if (config2.pullRequest?.acceptStaleApprovals === true)
+    return gate("pr-approved", title, "pass", `approved on an older commit (stale approvals accepted)`, ev);
+  return gate("pr-approved", title, "fail", `the approval was given on an older commit, not on the head ${head}: commits pushed since were not reviewed; ask for a review of ${head}`, ev);
+}
+function checksGate(config2, pr, ev) {
+  const head = pr.headSha.slice(0, 7);
+  const required2 = config2.pullRequest?.requiredChecks;
+  const title = required2?.length ? `required checks green (${required2.join(", ")})` : "checks green (latest run per name)";
+  const checkEv = (cs) => [
+    ...ev,
+    ...cs.map((c) => ({ label: "check", value: `${c.name}: ${c.state}`, url: c.url }))
+  ];
+  const judged = required2?.length ? pr.checks.filter((c) => required2.includes(c.name)) : pr.checks;
+  const failed = judged.filter((c) => c.state === "failure" || required2?.length && c.state !== "success" && c.state !== "pending");
+  const pending = judged.filter((c) => c.state === "pending");
+  const absent = required2?.length ? required2.filter((n) => !pr.checks.some((c) => c.name === n)) : [];
+  if (failed.length > 0)
+    return gate("pr-checks", title, "fail", `failing: ${failed.map((c) => `${c.name} (${c.state})`).join(", ")} on ${head}`, checkEv(failed));
+  if (absent.length > 0)
+    return gate("pr-checks", title, "fail", `required check ${absent.join(", ")} has not run on the head ${head}`, checkEv(judged));
+  if (pending.length > 0)
+    return gate("pr-checks", title, "pending", `running: ${pending.map((c) => c.name).join(", ")} on ${head}`, checkEv(pending));
+  if (judged.length === 0 && !config2.allowNoChecks)
+    return gate("pr-checks", title, "fail", `no checks reported on the head ${head}; at least one must run and pass`, ev);
+  return gate("pr-checks", title, "pass", judged.length === 0 ? "no checks reported" : `${judged.length} green on ${head}`, checkEv(judged));
 }
 var short2;
 var init_gates2 = __esm({
@@ -22831,7 +22869,7 @@ function versionTagGate(config2, obs, ops, headState) {
 }
 function prGates(obs, kind) {
   const wanted = kind === "final" ? ["pr-open", "pr-not-draft", "pr-checks"] : ["pr-open", "pr-checks"];
-  const gates = pullRequestGates({ requireApproval: false }, obs);
+  const gates = pullRequestGates({ requireApproval: false, allowNoChecks: true }, obs);
   return gates.filter((g) => wanted.includes(g.id)).map((g) => {
     if (g.id === "pr-open" && obs.pullRequest.state === "merged") {
       return {
@@ -30136,30 +30174,28 @@ var init_checks3 = __esm({
 });
 
 // packages/github/dist/pull-requests.js
-function evaluateApproval(decision, reviews) {
+function evaluateApproval(decision, reviews, headSha) {
   const latest = /* @__PURE__ */ new Map();
+  const latestCommit = /* @__PURE__ */ new Map();
   for (const r of reviews) {
     if (r.state === "COMMENTED" || r.state === "PENDING")
       continue;
     if (r.state === "APPROVED" && r.association !== void 0 && !WRITE_ACCESS.has(r.association))
       continue;
     latest.set(r.login, r.state);
+    latestCommit.set(r.login, r.commitId ?? null);
   }
   const approvedBy = [...latest].filter(([, s]) => s === "APPROVED").map(([l]) => l);
   const changesRequestedBy = [...latest].filter(([, s]) => s === "CHANGES_REQUESTED").map(([l]) => l);
-  if (decision !== null)
-    return {
-      approved: decision === "APPROVED",
-      decision,
-      source: "review-decision",
-      approvedBy,
-      changesRequestedBy
-    };
+  const approvedHeadBy = headSha === void 0 ? [] : approvedBy.filter((l) => latestCommit.get(l) === headSha);
+  const approved = decision !== null ? decision === "APPROVED" : approvedBy.length > 0 && changesRequestedBy.length === 0;
   return {
-    approved: approvedBy.length > 0 && changesRequestedBy.length === 0,
+    approved,
+    approvedOnHead: approved && approvedHeadBy.length > 0,
     decision,
-    source: "reviews",
+    source: decision !== null ? "review-decision" : "reviews",
     approvedBy,
+    approvedHeadBy,
     changesRequestedBy
   };
 }
@@ -30236,7 +30272,7 @@ var init_pull_requests = __esm({
 async function observePullRequest(ctx, repo, number4) {
   const { pr, mergeability } = await readMergeability(ctx, repo, number4);
   const [approval, checks] = await Promise.all([
-    readApproval(ctx, repo, number4),
+    readApproval(ctx, repo, number4, pr.head.sha),
     readChecks(ctx, repo, pr.head.sha)
   ]);
   const blockers = [];
@@ -30268,7 +30304,7 @@ async function readMergeability(ctx, repo, number4) {
     await sleep(ctx.pollMs);
   }
 }
-async function readApproval(ctx, repo, number4) {
+async function readApproval(ctx, repo, number4, headSha) {
   const [decision, reviews] = await Promise.all([
     reviewDecision(ctx, repo, number4),
     ctx.call(`listing reviews of #${number4}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.listReviews, {
@@ -30281,8 +30317,9 @@ async function readApproval(ctx, repo, number4) {
     login: r.user?.login ?? "",
     state: r.state,
     submittedAt: r.submitted_at ?? null,
-    association: r.author_association
-  })));
+    association: r.author_association,
+    commitId: r.commit_id ?? null
+  })), headSha);
 }
 async function reviewDecision(ctx, repo, number4) {
   const query = `query($owner: String!, $repo: String!, $number: Int!) {
@@ -31111,6 +31148,7 @@ ${base}`;
         headSha: pr.head.sha,
         draft: pr.draft,
         approved: report2.approval.approved,
+        approvedOnHead: report2.approval.approvedOnHead,
         checks: report2.checks.checks.map((c) => ({
           name: c.name,
           state: c.verdict,

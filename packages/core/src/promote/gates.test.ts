@@ -12,7 +12,7 @@ import type {
   SignatureObservation,
 } from '../observations.js';
 import { parseVersion } from '../version.js';
-import { evaluateGates, summarizeGates, type GateId } from './gates.js';
+import { evaluateGates, pullRequestGates, summarizeGates, type GateId } from './gates.js';
 
 const IMAGE = 'ghcr.io/acme/app';
 type FoundPR = Extract<PullRequestObservation, { readonly number: number }>;
@@ -89,6 +89,7 @@ function pr(over: Partial<FoundPR> = {}): PullRequestObservation {
     headSha: 'a'.repeat(40),
     draft: false,
     approved: true,
+    approvedOnHead: true,
     checks: [{ name: 'ci', state: 'success' }],
     mergeable: 'clean',
     ...over,
@@ -374,6 +375,21 @@ const rows: Row[] = [
     /running: ci/,
   ],
 
+  [
+    'an approval given on an older commit than the head',
+    observations({ pullRequest: pr({ approvedOnHead: false }) }),
+    'pr-approved',
+    'fail',
+    /older commit, not on the head aaaaaaa/,
+  ],
+  [
+    'no checks reported on the head',
+    observations({ pullRequest: pr({ checks: [] }) }),
+    'pr-checks',
+    'fail',
+    /no checks reported on the head aaaaaaa/,
+  ],
+
   ['mergeable', observations(), 'pr-mergeable', 'pass'],
   [
     'conflicts',
@@ -540,5 +556,73 @@ describe('evaluateGates', () => {
     const ids = evaluateGates(relaxed, observations({ smoke: { state: 'not-configured' } })).map((g) => g.id);
     expect(ids).not.toContain('pr-approved');
     expect(ids).not.toContain('smoke');
+  });
+
+  describe('the PR gates judge its current head', () => {
+    const gateOf = (c: ReleaseConfig, o: Observations, id: GateId) =>
+      evaluateGates(c, o).find((g) => g.id === id)!;
+
+    it('names the head sha in the evidence of the approval and checks gates', () => {
+      for (const id of ['pr-open', 'pr-approved', 'pr-checks'] as const)
+        expect(gateOf(config, observations(), id).evidence).toContainEqual({
+          label: 'head',
+          value: 'a'.repeat(40),
+        });
+    });
+
+    it('accepts an approval of an older commit only when the config says so', () => {
+      const stale = observations({ pullRequest: pr({ approvedOnHead: false }) });
+      expect(gateOf(config, stale, 'pr-approved').status).toBe('fail');
+      const lenient = parseConfig({ ...config, pullRequest: { acceptStaleApprovals: true } });
+      expect(gateOf(lenient, stale, 'pr-approved')).toMatchObject({ status: 'pass', reason: /stale/ });
+    });
+
+    it('requires each configured check to have succeeded on the head', () => {
+      const strict = parseConfig({ ...config, pullRequest: { requiredChecks: ['build', 'test'] } });
+      const withChecks = (checks: FoundPR['checks']) => observations({ pullRequest: pr({ checks }) });
+      expect(gateOf(strict, withChecks([{ name: 'build', state: 'success' }]), 'pr-checks')).toMatchObject({
+        status: 'fail',
+        reason: /required check test has not run on the head aaaaaaa/,
+      });
+      expect(
+        gateOf(
+          strict,
+          withChecks([
+            { name: 'build', state: 'success' },
+            { name: 'test', state: 'skipped' },
+          ]),
+          'pr-checks',
+        ).status,
+      ).toBe('fail');
+      expect(
+        gateOf(
+          strict,
+          withChecks([
+            { name: 'build', state: 'success' },
+            { name: 'test', state: 'pending' },
+          ]),
+          'pr-checks',
+        ).status,
+      ).toBe('pending');
+      // A check that is not required does not decide.
+      expect(
+        gateOf(
+          strict,
+          withChecks([
+            { name: 'build', state: 'success' },
+            { name: 'test', state: 'success' },
+            { name: 'lint', state: 'failure' },
+          ]),
+          'pr-checks',
+        ).status,
+      ).toBe('pass');
+    });
+
+    it('refuses a stale approval and a head without checks in the merge re-check too', () => {
+      const moved = { pullRequest: pr({ headSha: 'b'.repeat(40), approvedOnHead: false, checks: [] }) };
+      const gates = pullRequestGates(config, moved);
+      expect(gates.find((g) => g.id === 'pr-approved')?.status).toBe('fail');
+      expect(gates.find((g) => g.id === 'pr-checks')?.status).toBe('fail');
+    });
   });
 });
