@@ -563,7 +563,7 @@ describe('evaluateGates', () => {
       evaluateGates(c, o).find((g) => g.id === id)!;
 
     it('names the head sha in the evidence of the approval and checks gates', () => {
-      for (const id of ['pr-open', 'pr-approved', 'pr-checks'] as const)
+      for (const id of ['pr-approved', 'pr-checks'] as const)
         expect(gateOf(config, observations(), id).evidence).toContainEqual({
           label: 'head',
           value: 'a'.repeat(40),

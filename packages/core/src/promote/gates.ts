@@ -348,9 +348,8 @@ export function pullRequestGates(
     ];
   }
   const headEv: Evidence[] = [...ev, { label: 'head', value: pr.headSha }];
-  const head = pr.headSha.slice(0, 7);
   const out: GateResult[] = [
-    gate('pr-open', 'release PR', 'pass', `#${pr.number} ${pr.head} → ${pr.base} at ${head}`, headEv),
+    gate('pr-open', 'release PR', 'pass', `#${pr.number} ${pr.head} → ${pr.base}`, ev),
   ];
   out.push(
     pr.draft
