@@ -20819,12 +20819,20 @@ function summarizeGates(gates) {
     return "pending";
   return "pass";
 }
-function couldNotLook(o) {
-  return `could not look (${o.code}): ${o.message}`;
+function anyCouldNotLook(gates) {
+  return gates.some((g) => g.couldNotLook === true);
 }
+function markCouldNotLook(g) {
+  return g.status === "pending" && g.reason.startsWith(COULD_NOT_LOOK) ? { ...g, couldNotLook: true } : g;
+}
+function couldNotLook(o) {
+  return `${COULD_NOT_LOOK}${o.code}): ${o.message}`;
+}
+var COULD_NOT_LOOK;
 var init_gates = __esm({
   "packages/core/dist/engine/gates.js"() {
     "use strict";
+    COULD_NOT_LOOK = "could not look (";
   }
 });
 
@@ -21131,7 +21139,14 @@ var init_provenance = __esm({
 
 // packages/core/dist/promote/gates.js
 function gate(id, title, status2, reason, evidence = [], subject) {
-  return { id, title, status: status2, reason, evidence, ...subject === void 0 ? {} : { subject } };
+  return markCouldNotLook({
+    id,
+    title,
+    status: status2,
+    reason,
+    evidence,
+    ...subject === void 0 ? {} : { subject }
+  });
 }
 function imageGates(config2, obs, img) {
   const name = img.image;
@@ -21200,6 +21215,9 @@ function signatureGate(s, digest, subject) {
 }
 function latestOrderGate(obs) {
   const title = "newer than the current latest";
+  const unread = obs.images.find((i) => i.latest.state === "error");
+  if (unread && unread.latest.state === "error")
+    return gate("latest-order", title, "pending", couldNotLook({ code: unread.latest.code, message: `${unread.image}:latest: ${unread.latest.message}` }));
   const target = obs.version;
   const current = obs.images.map((i) => i.latestVersion === void 0 ? void 0 : parseTag(i.latestVersion)).filter((x) => x !== void 0);
   const higher = current.filter((c) => compareVersions(c, target) > 0);
@@ -21268,9 +21286,8 @@ function pullRequestGates(config2, obs) {
     ];
   }
   const headEv = [...ev, { label: "head", value: pr.headSha }];
-  const head = pr.headSha.slice(0, 7);
   const out = [
-    gate("pr-open", "release PR", "pass", `#${pr.number} ${pr.head} → ${pr.base} at ${head}`, headEv)
+    gate("pr-open", "release PR", "pass", `#${pr.number} ${pr.head} → ${pr.base}`, ev)
   ];
   out.push(pr.draft ? gate("pr-not-draft", "PR ready for review", "fail", `#${pr.number} is a draft; mark it ready (gh pr ready ${pr.number})`, ev) : gate("pr-not-draft", "PR ready for review", "pass", "ready for review", ev));
   if (config2.requireApproval)
@@ -46994,6 +47011,21 @@ function execOptions(ctx) {
     ...Number.isFinite(ttl) && ttl > 0 ? { lockTtlSeconds: ttl } : {}
   };
 }
+function versionArg(v, what = "version") {
+  if (v !== void 0 && !VERSION_ARG.test(v))
+    throw new UsageError(`${what} "${v}" is not a release version: expected X.Y.Z or X.Y.Z-rcN`);
+  return v;
+}
+function couldNotLookExit(ctx, json2, gates) {
+  if (!anyCouldNotLook(gates)) return void 0;
+  if (!json2) {
+    const lines = gates.filter((g) => g.couldNotLook).map((g) => `  ${g.title}: ${g.reason}`);
+    ctx.stderr(`could not evaluate every gate; nothing was decided:
+${lines.join("\n")}
+`);
+  }
+  return ExitCode.failed;
+}
 function exitFor(e) {
   if (e instanceof ReleaseError) {
     if (e.code === "GATE_NOT_MET") return ExitCode.gateNotMet;
@@ -47002,6 +47034,7 @@ function exitFor(e) {
   return void 0;
 }
 async function runPlan2(command, args, ctx, makePlan, run) {
+  if (command !== "rollback") versionArg(args.positionals[0]);
   const style = styleFor(ctx.env, ctx.isTTY);
   const json2 = args.values.json === true;
   let shown;
@@ -47035,13 +47068,21 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
       if (args.values["dry-run"]) {
         emitReport(ctx, json2, { command, dryRun: true, plan });
         if (plan.verdict === "pass") return ExitCode.ok;
+        const unlooked = couldNotLookExit(ctx, json2, plan.gates);
+        if (unlooked !== void 0) return unlooked;
         if (!json2)
           ctx.stderr(`${plan.kind} refused: the gates above are not met (dry run; nothing was changed)
 `);
         return ExitCode.gateNotMet;
       }
       if (plan.verdict !== "pass") {
-        emitReport(ctx, json2, { command, plan, error: { code: "GATE_NOT_MET" } });
+        const unlooked = anyCouldNotLook(plan.gates);
+        emitReport(ctx, json2, {
+          command,
+          plan,
+          error: { code: unlooked ? "COULD_NOT_LOOK" : "GATE_NOT_MET" }
+        });
+        if (unlooked) return couldNotLookExit(ctx, json2, plan.gates);
         if (!json2) ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed
 `);
         return ExitCode.gateNotMet;
@@ -47073,6 +47114,8 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     const result = await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) });
     emitReport(ctx, json2, { command, plan: shown, result });
     if (!json2) ctx.stdout(renderResult(result, style));
+    if (result.status !== "succeeded" && result.error?.code === "GATE_NOT_MET" && shown)
+      return couldNotLookExit(ctx, json2, shown.gates) ?? ExitCode.gateNotMet;
     return result.status === "succeeded" ? ExitCode.ok : result.error?.code === "GATE_NOT_MET" ? ExitCode.gateNotMet : ExitCode.failed;
   } catch (e) {
     const code = exitFor(e);
@@ -47088,7 +47131,7 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     return code;
   }
 }
-var executionChannel, status, planOptions, promote, rollback, abandon, releaseCommands;
+var executionChannel, VERSION_ARG, status, planOptions, promote, rollback, abandon, releaseCommands;
 var init_release = __esm({
   "packages/cli/src/commands/release.ts"() {
     "use strict";
@@ -47099,6 +47142,7 @@ var init_release = __esm({
     init_waiting();
     init_render();
     executionChannel = process.getBuiltinModule("node:diagnostics_channel").channel("relkit:execution");
+    VERSION_ARG = /^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-rc(0|[1-9]\d*))?$/;
     status = {
       path: ["status"],
       summary: "show where a release stands: phases and gates with their evidence",
@@ -47118,9 +47162,9 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
       },
       positionals: [0, 1],
       async run(args, ctx) {
+        let version2 = versionArg(args.positionals[0]);
         const svc = await service(args, ctx);
         const style = styleFor(ctx.env, ctx.isTTY);
-        let version2 = args.positionals[0];
         if (!version2) {
           version2 = (await waitingFor(ctx, "GitHub", svc.listVersions({ limit: 1, signal: ctx.signal })))[0];
           if (!version2) {
@@ -47138,7 +47182,8 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
             ctx.stdout(`${args.values.watch && ctx.isTTY ? "\x1B[2J\x1B[H" : ""}${renderStatus(st, style)}`);
           if (!args.values.watch || ctx.signal?.aborted) {
             const shipped = st.phase === "promoted" || st.phase === "superseded";
-            return shipped || st.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
+            if (shipped || st.verdict === "pass") return ExitCode.ok;
+            return couldNotLookExit(ctx, args.values.json === true, st.gates) ?? ExitCode.gateNotMet;
           }
           await new Promise((resolve3) => {
             const t = setTimeout(resolve3, interval * 1e3);
@@ -47189,6 +47234,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       run(args, ctx) {
         const to = stringOption(args, "to");
         if (!to) throw new UsageError("--to <version> is required");
+        versionArg(to, "--to");
         return runPlan2(
           "rollback",
           args,
@@ -48876,7 +48922,11 @@ async function main(argv, context, commandList) {
     }
     return await cmd.run(args, ctx);
   } catch (e) {
+    const json2 = argv.includes("--json");
+    const jsonError = (code2, message) => json2 && ctx.stdout(`${JSON.stringify({ error: { code: code2, message } })}
+`);
     if (e instanceof UsageError) {
+      jsonError("USAGE", e.message);
       ctx.stderr(`release-cli ${cmd.path.join(" ")}: ${e.message}
 Usage: release-cli ${cmd.usage}
 `);
@@ -48884,6 +48934,7 @@ Usage: release-cli ${cmd.usage}
     }
     const err = e;
     const code = typeof err.code === "string" ? ` [${err.code}]` : "";
+    jsonError(typeof err.code === "string" ? err.code : "FAILED", err.message ?? String(e));
     ctx.stderr(`release-cli ${cmd.path.join(" ")}: ${err.message ?? String(e)}${code}
 `);
     return ExitCode.failed;

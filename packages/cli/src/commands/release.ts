@@ -1,4 +1,5 @@
 import {
+  anyCouldNotLook,
   ReleaseError,
   type RunOptions,
   type ExecutionEvent,
@@ -43,6 +44,34 @@ function execOptions(ctx: CliContext) {
   };
 }
 
+// X.Y.Z or X.Y.Z-rcN after any tag prefix (v1.2.3, app-1.2.3): the prefix is the config's, read
+// later; the shape is checked here so a typo is a usage error before any token or network.
+const VERSION_ARG = /^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-rc(0|[1-9]\d*))?$/;
+
+/** Refuses a malformed version on the command line (exit 2). */
+function versionArg(v: string | undefined, what = 'version'): string | undefined {
+  if (v !== undefined && !VERSION_ARG.test(v))
+    throw new UsageError(`${what} "${v}" is not a release version: expected X.Y.Z or X.Y.Z-rcN`);
+  return v;
+}
+
+/**
+ * Gates not passing because something could not be looked at (network, 401, rate limit): exit 1
+ * saying what, never 3 ("not met"), which is only for gates that were evaluated.
+ */
+function couldNotLookExit(
+  ctx: CliContext,
+  json: boolean,
+  gates: readonly { title: string; reason: string; couldNotLook?: true | undefined }[],
+): ExitCode | undefined {
+  if (!anyCouldNotLook(gates)) return undefined;
+  if (!json) {
+    const lines = gates.filter((g) => g.couldNotLook).map((g) => `  ${g.title}: ${g.reason}`);
+    ctx.stderr(`could not evaluate every gate; nothing was decided:\n${lines.join('\n')}\n`);
+  }
+  return ExitCode.failed;
+}
+
 function exitFor(e: unknown): ExitCode | undefined {
   if (e instanceof ReleaseError) {
     if (e.code === 'GATE_NOT_MET') return ExitCode.gateNotMet;
@@ -63,6 +92,7 @@ async function runPlan(
   makePlan: (svc: ReleaseService) => Promise<Plan>,
   run: (svc: ReleaseService, options: RunOptions) => Promise<ExecutionResult>,
 ): Promise<ExitCode> {
+  if (command !== 'rollback') versionArg(args.positionals[0]);
   const style = styleFor(ctx.env, ctx.isTTY);
   const json = args.values.json === true;
   let shown: Plan | undefined;
@@ -95,12 +125,20 @@ async function runPlan(
       if (args.values['dry-run']) {
         emitReport(ctx, json, { command, dryRun: true, plan });
         if (plan.verdict === 'pass') return ExitCode.ok;
+        const unlooked = couldNotLookExit(ctx, json, plan.gates);
+        if (unlooked !== undefined) return unlooked;
         if (!json)
           ctx.stderr(`${plan.kind} refused: the gates above are not met (dry run; nothing was changed)\n`);
         return ExitCode.gateNotMet;
       }
       if (plan.verdict !== 'pass') {
-        emitReport(ctx, json, { command, plan, error: { code: 'GATE_NOT_MET' } });
+        const unlooked = anyCouldNotLook(plan.gates);
+        emitReport(ctx, json, {
+          command,
+          plan,
+          error: { code: unlooked ? 'COULD_NOT_LOOK' : 'GATE_NOT_MET' },
+        });
+        if (unlooked) return couldNotLookExit(ctx, json, plan.gates)!;
         if (!json) ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed\n`);
         return ExitCode.gateNotMet;
       }
@@ -131,6 +169,8 @@ async function runPlan(
     const result = await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) });
     emitReport(ctx, json, { command, plan: shown, result });
     if (!json) ctx.stdout(renderResult(result, style));
+    if (result.status !== 'succeeded' && result.error?.code === 'GATE_NOT_MET' && shown)
+      return couldNotLookExit(ctx, json, shown.gates) ?? ExitCode.gateNotMet;
     return result.status === 'succeeded'
       ? ExitCode.ok
       : result.error?.code === 'GATE_NOT_MET'
@@ -169,9 +209,9 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
   },
   positionals: [0, 1],
   async run(args, ctx) {
+    let version = versionArg(args.positionals[0]);
     const svc = await service(args, ctx);
     const style = styleFor(ctx.env, ctx.isTTY);
-    let version = args.positionals[0];
     if (!version) {
       version = (await waitingFor(ctx, 'GitHub', svc.listVersions({ limit: 1, signal: ctx.signal })))[0];
       if (!version) {
@@ -189,7 +229,8 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
         ctx.stdout(`${args.values.watch && ctx.isTTY ? '\x1b[2J\x1b[H' : ''}${renderStatus(st, style)}`);
       if (!args.values.watch || ctx.signal?.aborted) {
         const shipped = st.phase === 'promoted' || st.phase === 'superseded';
-        return shipped || st.verdict === 'pass' ? ExitCode.ok : ExitCode.gateNotMet;
+        if (shipped || st.verdict === 'pass') return ExitCode.ok;
+        return couldNotLookExit(ctx, args.values.json === true, st.gates) ?? ExitCode.gateNotMet;
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, interval * 1000);
@@ -244,6 +285,7 @@ const rollback: Command = {
   run(args, ctx) {
     const to = stringOption(args, 'to');
     if (!to) throw new UsageError('--to <version> is required');
+    versionArg(to, '--to');
     return runPlan(
       'rollback',
       args,

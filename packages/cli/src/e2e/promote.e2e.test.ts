@@ -197,4 +197,35 @@ describe('release-cli promote', () => {
     expectExit(r, 3);
     expect(world.github.pull(world.repository, world.pullRequest).merged).toBe(false);
   });
+
+  it('exits 1, not 3, when GitHub refuses the token: a gate that could not look is not "not met"', async () => {
+    world = await startReleaseWorld();
+    const env = { GITHUB_TOKEN: 'ghp_0000000000000000000000000000000000bad' };
+    const status = await runCli(world, ['status', world.version], env);
+    expectExit(status, 1);
+    expectOutput(status, 'stderr').toMatch(/could not evaluate every gate/);
+    expectOutput(status, 'stderr').toMatch(/could not look/);
+    const promote = await runCli(world, ['promote', world.version, '--yes'], env);
+    expectExit(promote, 1);
+    expect(world.github.pull(world.repository, world.pullRequest).merged).toBe(false);
+  });
+
+  it('refuses a malformed version with exit 2 before any token or network is needed', async () => {
+    world = await startReleaseWorld();
+    for (const args of [
+      ['status', '1.2'],
+      ['promote', '1.2.3.4', '--yes'],
+      ['abandon', 'latest', '--yes'],
+      ['rollback', '--to', '01.2.3', '--yes'],
+    ]) {
+      const r = await runCli(world, args, { GITHUB_TOKEN: '', RELKIT_GITHUB_API_URL: 'http://127.0.0.1:9' });
+      expectExit(r, 2);
+      expectOutput(r, 'stderr').toMatch(/not a release version/);
+    }
+    const json = await runCli(world, ['status', 'nope', '--json'], { GITHUB_TOKEN: '' });
+    expectExit(json, 2);
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: { code: 'USAGE', message: expect.stringMatching(/not a release version/) },
+    });
+  });
 });

@@ -12,7 +12,7 @@ import type {
   SignatureObservation,
 } from '../observations.js';
 import { parseVersion } from '../version.js';
-import { evaluateGates, pullRequestGates, summarizeGates, type GateId } from './gates.js';
+import { anyCouldNotLook, evaluateGates, pullRequestGates, summarizeGates, type GateId } from './gates.js';
 
 const IMAGE = 'ghcr.io/acme/app';
 type FoundPR = Extract<PullRequestObservation, { readonly number: number }>;
@@ -276,6 +276,13 @@ const rows: Row[] = [
     'fail',
     /that is a rollback/,
   ],
+  [
+    'the current latest could not be read (not "no latest yet")',
+    observations({ images: [image({ latest: error, latestVersion: undefined })] }),
+    'latest-order',
+    'pending',
+    /could not look \(RATE_LIMITED\)/,
+  ],
 
   ['a draft release', observations(), 'draft-release', 'pass', /draft release 1\.2\.3/],
   [
@@ -436,10 +443,10 @@ describe('evaluateGates', () => {
         [...seen].some((s) => s.startsWith(`${id}:`)),
         id,
       ).toBe(true);
-    // Statuses a gate cannot reach: version, image-platforms, latest-order and pr-not-draft are
+    // Statuses a gate cannot reach: version, image-platforms and pr-not-draft are
     // judged on data already read (no "could not look" of their own). image-provenance judges
     // verified signatures only (the signature gate reports the others): pending is the tag's.
-    expect(seen.size).toBe(38);
+    expect(seen.size).toBe(39);
   });
 
   it.each(rows.map((row) => ({ name: `${row[0]}: ${row[2]} is ${row[3]}`, row })))('$name', ({ row }) => {
@@ -624,5 +631,16 @@ describe('evaluateGates', () => {
       expect(gates.find((g) => g.id === 'pr-approved')?.status).toBe('fail');
       expect(gates.find((g) => g.id === 'pr-checks')?.status).toBe('fail');
     });
+  });
+
+  it('marks the gates that could not look, and only those', () => {
+    const gates = evaluateGates(config, observations({ images: [image({ latest: error })] }));
+    expect(gates.filter((g) => g.couldNotLook).map((g) => g.id)).toEqual(['latest-order']);
+    expect(anyCouldNotLook(gates)).toBe(true);
+    const running = evaluateGates(
+      config,
+      observations({ pullRequest: pr({ checks: [{ name: 'ci', state: 'pending' }] }) }),
+    );
+    expect(anyCouldNotLook(running)).toBe(false);
   });
 });

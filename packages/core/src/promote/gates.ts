@@ -1,5 +1,11 @@
 import type { ReleaseConfig } from '../config.js';
-import { couldNotLook, type Evidence, type Gate, type GateStatus } from '../engine/gates.js';
+import {
+  couldNotLook,
+  markCouldNotLook,
+  type Evidence,
+  type Gate,
+  type GateStatus,
+} from '../engine/gates.js';
 import type {
   ImageObservation,
   ManifestObservation,
@@ -9,7 +15,7 @@ import type {
 import { compareVersions, formatTag, parseTag, type ReleaseVersion } from '../version.js';
 import { provenanceVerdicts } from './provenance.js';
 
-export { summarizeGates } from '../engine/gates.js';
+export { anyCouldNotLook, summarizeGates } from '../engine/gates.js';
 export type { Evidence, GateStatus } from '../engine/gates.js';
 
 export type GateId =
@@ -41,7 +47,14 @@ function gate(
   evidence: Evidence[] = [],
   subject?: string,
 ): GateResult {
-  return { id, title, status, reason, evidence, ...(subject === undefined ? {} : { subject }) };
+  return markCouldNotLook({
+    id,
+    title,
+    status,
+    reason,
+    evidence,
+    ...(subject === undefined ? {} : { subject }),
+  });
 }
 
 function imageGates(config: ReleaseConfig, obs: Observations, img: ImageObservation): GateResult[] {
@@ -218,6 +231,15 @@ function signatureGate(s: SignatureObservation, digest: string, subject: string)
 /** `latest` may only move forward to a final version; a re-run at the same version is fine. */
 function latestOrderGate(obs: Observations): GateResult {
   const title = 'newer than the current latest';
+  // A latest that could not be read is not "no latest yet": a rollback check needs it.
+  const unread = obs.images.find((i) => i.latest.state === 'error');
+  if (unread && unread.latest.state === 'error')
+    return gate(
+      'latest-order',
+      title,
+      'pending',
+      couldNotLook({ code: unread.latest.code, message: `${unread.image}:latest: ${unread.latest.message}` }),
+    );
   const target = obs.version;
   const current = obs.images
     .map((i) => (i.latestVersion === undefined ? undefined : parseTag(i.latestVersion)))
