@@ -47026,6 +47026,35 @@ ${lines.join("\n")}
   }
   return ExitCode.failed;
 }
+function onlyAwaiting(plan) {
+  const open3 = plan.gates.filter((g) => g.status !== "pass");
+  const awaitable = (g) => g.status === "pending" && !g.couldNotLook && (g.id === "pr-checks" || g.id === "pr-mergeable");
+  return open3.length > 0 && open3.every(awaitable) ? open3 : void 0;
+}
+function waitSeconds(args) {
+  const raw = stringOption(args, "wait");
+  const n = Number(raw ?? "120");
+  if (!Number.isFinite(n) || n < 0) throw new UsageError("--wait takes a number of seconds >= 0");
+  return n;
+}
+async function awaitSettling(ctx, awaited, started, waitMs, attempt) {
+  const left = started + waitMs - Date.now();
+  if (left <= 0 || ctx.signal?.aborted) return false;
+  const delay = Math.min(left, 2e3 * 2 ** Math.min(attempt, 3), 15e3);
+  const elapsed = Math.round((Date.now() - started) / 1e3);
+  ctx.stderr(
+    `waiting (${elapsed}s of ${Math.round(waitMs / 1e3)}s) for ${awaited.map((g) => `${g.title}: ${g.reason}`).join("; ")}
+`
+  );
+  await new Promise((resolve3) => {
+    const t = setTimeout(resolve3, delay);
+    ctx.signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      resolve3();
+    });
+  });
+  return !ctx.signal?.aborted;
+}
 function exitFor(e) {
   if (e instanceof ReleaseError) {
     if (e.code === "GATE_NOT_MET") return ExitCode.gateNotMet;
@@ -47062,8 +47091,15 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
   };
   try {
     const svc = await service(args, ctx);
+    const waitMs = command === "promote" && !args.values["dry-run"] ? waitSeconds(args) * 1e3 : 0;
+    const started = Date.now();
     if (args.values["dry-run"] || !args.values.yes) {
-      const plan = await waitingFor(ctx, "the registry and GitHub", makePlan(svc));
+      let plan = await waitingFor(ctx, "the registry and GitHub", makePlan(svc));
+      for (let attempt2 = 0; ; attempt2++) {
+        const awaited = onlyAwaiting(plan);
+        if (!awaited || !await awaitSettling(ctx, awaited, started, waitMs, attempt2)) break;
+        plan = await waitingFor(ctx, "the registry and GitHub", makePlan(svc));
+      }
       show(plan);
       if (args.values["dry-run"]) {
         emitReport(ctx, json2, { command, dryRun: true, plan });
@@ -47111,15 +47147,32 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
       }
       if (executionChannel.hasSubscribers) executionChannel.publish(e);
     };
-    const result = await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) });
+    const attempt = async () => {
+      try {
+        return { result: await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) }) };
+      } catch (e) {
+        if (e instanceof ReleaseError && e.code === "GATE_NOT_MET") return { blocked: e };
+        throw e;
+      }
+    };
+    let outcome = await attempt();
+    for (let n = 0; ; n++) {
+      const blocked = "blocked" in outcome || outcome.result.status !== "succeeded" && outcome.result.error?.code === "GATE_NOT_MET";
+      const awaited = blocked && shown ? onlyAwaiting(shown) : void 0;
+      if (!awaited || !await awaitSettling(ctx, awaited, started, waitMs, n)) break;
+      outcome = await attempt();
+    }
+    if ("blocked" in outcome) throw outcome.blocked;
+    const result = outcome.result;
     emitReport(ctx, json2, { command, plan: shown, result });
     if (!json2) ctx.stdout(renderResult(result, style));
     if (result.status !== "succeeded" && result.error?.code === "GATE_NOT_MET" && shown)
       return couldNotLookExit(ctx, json2, shown.gates) ?? ExitCode.gateNotMet;
     return result.status === "succeeded" ? ExitCode.ok : result.error?.code === "GATE_NOT_MET" ? ExitCode.gateNotMet : ExitCode.failed;
   } catch (e) {
-    const code = exitFor(e);
+    let code = exitFor(e);
     if (code === void 0) throw e;
+    if (code === ExitCode.gateNotMet && shown && anyCouldNotLook(shown.gates)) code = ExitCode.failed;
     const err = e;
     emitReport(ctx, json2, {
       command,
@@ -47205,7 +47258,7 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
     promote = {
       path: ["promote"],
       summary: "verify everything, then move latest to X.Y.Z, publish the release and merge the PR",
-      usage: "promote <version> [--dry-run] [--yes] [--json] [--config F]",
+      usage: "promote <version> [--dry-run] [--yes] [--json] [--wait S] [--config F]",
       help: `Runs every gate first; nothing is written unless all pass. Then, in order: moves latest of
 every image to the exact X.Y.Z digest, publishes the draft release, merges the release PR (after
 checking it once more), and the optional floating tags and RC cleanup. Re-running after any failure
@@ -47214,8 +47267,10 @@ Options:
   --dry-run  show the gates and the plan; change nothing
   -y, --yes  do not ask for confirmation (required when not on a terminal)
   --json     machine-readable plan and journal
+  --wait S   wait up to S seconds (default 120) while PR checks run or GitHub computes
+             mergeability, polling with backoff; 0 refuses at once
 Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
-      options: planOptions,
+      options: { ...planOptions, wait: { type: "string" } },
       positionals: [1, 1],
       run: (args, ctx) => runPlan2(
         "promote",

@@ -228,4 +228,26 @@ describe('release-cli promote', () => {
       error: { code: 'USAGE', message: expect.stringMatching(/not a release version/) },
     });
   });
+
+  it('waits for a check still running on the head, with progress, and then promotes', async () => {
+    world = await startReleaseWorld();
+    const head = world.github.branchSha(world.repository, `release/${world.version}`)!;
+    const run = world.github.addCheckRun(world.repository, head, { name: 'ci / e2e', status: 'in_progress' });
+    // --wait 0 refuses at once: a running check is not met yet.
+    const impatient = await runCli(world, ['promote', world.version, '--yes', '--wait', '0']);
+    expectExit(impatient, 3);
+    const w = world;
+    const done = setTimeout(
+      () => w.github.updateCheckRun(w.repository, run, { status: 'completed', conclusion: 'success' }),
+      1500,
+    );
+    try {
+      const r = await runCli(world, ['promote', world.version, '--yes', '--wait', '60']);
+      expectExit(r, 0);
+      expectOutput(r, 'stderr').toMatch(/waiting \(\d+s of 60s\) for checks green .*running: ci \/ e2e/);
+      expect(world.github.pull(world.repository, world.pullRequest).merged).toBe(true);
+    } finally {
+      clearTimeout(done);
+    }
+  });
 });
