@@ -20685,7 +20685,7 @@ function formatPath(path2) {
 function releaseBranchName(config2, version2) {
   return config2.releaseBranch.replaceAll("{version}", String(version2));
 }
-var imageRef, platform, provenanceSchema, signingPolicySchema, releaseConfigSchema;
+var imageRef, platform, provenanceSchema, signingPolicySchema, pullRequestPolicySchema, releaseConfigSchema;
 var init_config = __esm({
   "packages/core/dist/config.js"() {
     "use strict";
@@ -20718,6 +20718,10 @@ var init_config = __esm({
     }).strict().refine((p) => p.identity === void 0 !== (p.identityRegexp === void 0) || p.key !== void 0, {
       message: "set exactly one of identity or identityRegexp (or a key for keyed signing)"
     });
+    pullRequestPolicySchema = external_exports.object({
+      requiredChecks: external_exports.array(external_exports.string().min(1)).optional().describe("check names whose latest run on the head must succeed; unset: at least one check, all green"),
+      acceptStaleApprovals: external_exports.boolean().default(false).describe("count an approval given on an older commit of the PR (off: only on the current head)")
+    }).strict().default({ acceptStaleApprovals: false }).describe("what the release PR must show on its head commit");
     releaseConfigSchema = external_exports.object({
       $schema: external_exports.string().optional(),
       repository: external_exports.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: "expected OWNER/REPO" }).describe("the GitHub repository that is released"),
@@ -20739,6 +20743,7 @@ var init_config = __esm({
         method: external_exports.enum(["merge", "squash", "rebase"]).optional()
       }).strict().default({}).describe("how the release PR is merged; default: the first method the repository allows"),
       requireApproval: external_exports.boolean().default(true),
+      pullRequest: pullRequestPolicySchema,
       floatingTags: external_exports.boolean().default(false).describe("also move X and X.Y image tags at promote"),
       cleanupCandidates: external_exports.boolean().default(false).describe("best-effort removal of RC image tags after promote"),
       changelog: external_exports.string().default("CHANGELOG.md"),
@@ -20814,12 +20819,20 @@ function summarizeGates(gates) {
     return "pending";
   return "pass";
 }
-function couldNotLook(o) {
-  return `could not look (${o.code}): ${o.message}`;
+function anyCouldNotLook(gates) {
+  return gates.some((g) => g.couldNotLook === true);
 }
+function markCouldNotLook(g) {
+  return g.status === "pending" && g.reason.startsWith(COULD_NOT_LOOK) ? { ...g, couldNotLook: true } : g;
+}
+function couldNotLook(o) {
+  return `${COULD_NOT_LOOK}${o.code}): ${o.message}`;
+}
+var COULD_NOT_LOOK;
 var init_gates = __esm({
   "packages/core/dist/engine/gates.js"() {
     "use strict";
+    COULD_NOT_LOOK = "could not look (";
   }
 });
 
@@ -21126,7 +21139,14 @@ var init_provenance = __esm({
 
 // packages/core/dist/promote/gates.js
 function gate(id, title, status2, reason, evidence = [], subject) {
-  return { id, title, status: status2, reason, evidence, ...subject === void 0 ? {} : { subject } };
+  return markCouldNotLook({
+    id,
+    title,
+    status: status2,
+    reason,
+    evidence,
+    ...subject === void 0 ? {} : { subject }
+  });
 }
 function imageGates(config2, obs, img) {
   const name = img.image;
@@ -21195,6 +21215,9 @@ function signatureGate(s, digest, subject) {
 }
 function latestOrderGate(obs) {
   const title = "newer than the current latest";
+  const unread = obs.images.find((i) => i.latest.state === "error");
+  if (unread && unread.latest.state === "error")
+    return gate("latest-order", title, "pending", couldNotLook({ code: unread.latest.code, message: `${unread.image}:latest: ${unread.latest.message}` }));
   const target = obs.version;
   const current = obs.images.map((i) => i.latestVersion === void 0 ? void 0 : parseTag(i.latestVersion)).filter((x) => x !== void 0);
   const higher = current.filter((c) => compareVersions(c, target) > 0);
@@ -21262,17 +21285,14 @@ function pullRequestGates(config2, obs) {
       gate("pr-open", "release PR", "fail", `#${pr.number} was closed without merging (abandoned?)`, ev)
     ];
   }
+  const headEv = [...ev, { label: "head", value: pr.headSha }];
   const out = [
     gate("pr-open", "release PR", "pass", `#${pr.number} ${pr.head} → ${pr.base}`, ev)
   ];
   out.push(pr.draft ? gate("pr-not-draft", "PR ready for review", "fail", `#${pr.number} is a draft; mark it ready (gh pr ready ${pr.number})`, ev) : gate("pr-not-draft", "PR ready for review", "pass", "ready for review", ev));
-  if (config2.requireApproval) {
-    out.push(pr.approved === true ? gate("pr-approved", "PR approved", "pass", "approved", ev) : pr.approved === "unknown" ? gate("pr-approved", "PR approved", "pending", "the review decision could not be read", ev) : gate("pr-approved", "PR approved", "fail", `#${pr.number} has no approving review`, ev));
-  }
-  const failed = pr.checks.filter((c) => c.state === "failure");
-  const pending = pr.checks.filter((c) => c.state === "pending");
-  const checkEv = (cs) => cs.map((c) => ({ label: "check", value: `${c.name}: ${c.state}`, url: c.url }));
-  out.push(failed.length > 0 ? gate("pr-checks", "checks green (latest run per name)", "fail", `failing: ${failed.map((c) => c.name).join(", ")}`, checkEv(failed)) : pending.length > 0 ? gate("pr-checks", "checks green (latest run per name)", "pending", `running: ${pending.map((c) => c.name).join(", ")}`, checkEv(pending)) : gate("pr-checks", "checks green (latest run per name)", "pass", pr.checks.length === 0 ? "no checks reported" : `${pr.checks.length} green`, checkEv(pr.checks)));
+  if (config2.requireApproval)
+    out.push(approvalGate(config2, pr, headEv));
+  out.push(checksGate(config2, pr, headEv));
   const advice = {
     behind: "the branch is behind its base; update it (merge or rebase the base in) and wait for checks",
     blocked: "branch protection blocks the merge (missing review or required check)",
@@ -21284,6 +21304,41 @@ function pullRequestGates(config2, obs) {
   const m = pr.mergeable;
   out.push(m === "clean" || m === "has_hooks" || m === "unstable" ? gate("pr-mergeable", "PR mergeable", "pass", m === "unstable" ? advice.unstable : "mergeable", ev) : gate("pr-mergeable", "PR mergeable", m === "unknown" ? "pending" : "fail", `${m}: ${advice[m] ?? m}`, ev));
   return out;
+}
+function approvalGate(config2, pr, ev) {
+  const title = "PR approved";
+  const head = pr.headSha.slice(0, 7);
+  if (pr.approved === "unknown")
+    return gate("pr-approved", title, "pending", "the review decision could not be read", ev);
+  if (!pr.approved)
+    return gate("pr-approved", title, "fail", `#${pr.number} has no approving review`, ev);
+  if (pr.approvedOnHead)
+    return gate("pr-approved", title, "pass", `approved at ${head}`, ev);
+  if (config2.pullRequest?.acceptStaleApprovals === true)
+    return gate("pr-approved", title, "pass", `approved on an older commit (stale approvals accepted)`, ev);
+  return gate("pr-approved", title, "fail", `the approval was given on an older commit, not on the head ${head}: commits pushed since were not reviewed; ask for a review of ${head}`, ev);
+}
+function checksGate(config2, pr, ev) {
+  const head = pr.headSha.slice(0, 7);
+  const required2 = config2.pullRequest?.requiredChecks;
+  const title = required2?.length ? `required checks green (${required2.join(", ")})` : "checks green (latest run per name)";
+  const checkEv = (cs) => [
+    ...ev,
+    ...cs.map((c) => ({ label: "check", value: `${c.name}: ${c.state}`, url: c.url }))
+  ];
+  const judged = required2?.length ? pr.checks.filter((c) => required2.includes(c.name)) : pr.checks;
+  const failed = judged.filter((c) => c.state === "failure" || required2?.length && c.state !== "success" && c.state !== "pending");
+  const pending = judged.filter((c) => c.state === "pending");
+  const absent = required2?.length ? required2.filter((n) => !pr.checks.some((c) => c.name === n)) : [];
+  if (failed.length > 0)
+    return gate("pr-checks", title, "fail", `failing: ${failed.map((c) => `${c.name} (${c.state})`).join(", ")} on ${head}`, checkEv(failed));
+  if (absent.length > 0)
+    return gate("pr-checks", title, "fail", `required check ${absent.join(", ")} has not run on the head ${head}`, checkEv(judged));
+  if (pending.length > 0)
+    return gate("pr-checks", title, "pending", `running: ${pending.map((c) => c.name).join(", ")} on ${head}`, checkEv(pending));
+  if (judged.length === 0 && !config2.allowNoChecks)
+    return gate("pr-checks", title, "fail", `no checks reported on the head ${head}; at least one must run and pass`, ev);
+  return gate("pr-checks", title, "pass", judged.length === 0 ? "no checks reported" : `${judged.length} green on ${head}`, checkEv(judged));
 }
 var short2;
 var init_gates2 = __esm({
@@ -22831,7 +22886,7 @@ function versionTagGate(config2, obs, ops, headState) {
 }
 function prGates(obs, kind) {
   const wanted = kind === "final" ? ["pr-open", "pr-not-draft", "pr-checks"] : ["pr-open", "pr-checks"];
-  const gates = pullRequestGates({ requireApproval: false }, obs);
+  const gates = pullRequestGates({ requireApproval: false, allowNoChecks: true }, obs);
   return gates.filter((g) => wanted.includes(g.id)).map((g) => {
     if (g.id === "pr-open" && obs.pullRequest.state === "merged") {
       return {
@@ -30136,30 +30191,28 @@ var init_checks3 = __esm({
 });
 
 // packages/github/dist/pull-requests.js
-function evaluateApproval(decision, reviews) {
+function evaluateApproval(decision, reviews, headSha) {
   const latest = /* @__PURE__ */ new Map();
+  const latestCommit = /* @__PURE__ */ new Map();
   for (const r of reviews) {
     if (r.state === "COMMENTED" || r.state === "PENDING")
       continue;
     if (r.state === "APPROVED" && r.association !== void 0 && !WRITE_ACCESS.has(r.association))
       continue;
     latest.set(r.login, r.state);
+    latestCommit.set(r.login, r.commitId ?? null);
   }
   const approvedBy = [...latest].filter(([, s]) => s === "APPROVED").map(([l]) => l);
   const changesRequestedBy = [...latest].filter(([, s]) => s === "CHANGES_REQUESTED").map(([l]) => l);
-  if (decision !== null)
-    return {
-      approved: decision === "APPROVED",
-      decision,
-      source: "review-decision",
-      approvedBy,
-      changesRequestedBy
-    };
+  const approvedHeadBy = headSha === void 0 ? [] : approvedBy.filter((l) => latestCommit.get(l) === headSha);
+  const approved = decision !== null ? decision === "APPROVED" : approvedBy.length > 0 && changesRequestedBy.length === 0;
   return {
-    approved: approvedBy.length > 0 && changesRequestedBy.length === 0,
+    approved,
+    approvedOnHead: approved && approvedHeadBy.length > 0,
     decision,
-    source: "reviews",
+    source: decision !== null ? "review-decision" : "reviews",
     approvedBy,
+    approvedHeadBy,
     changesRequestedBy
   };
 }
@@ -30236,7 +30289,7 @@ var init_pull_requests = __esm({
 async function observePullRequest(ctx, repo, number4) {
   const { pr, mergeability } = await readMergeability(ctx, repo, number4);
   const [approval, checks] = await Promise.all([
-    readApproval(ctx, repo, number4),
+    readApproval(ctx, repo, number4, pr.head.sha),
     readChecks(ctx, repo, pr.head.sha)
   ]);
   const blockers = [];
@@ -30268,7 +30321,7 @@ async function readMergeability(ctx, repo, number4) {
     await sleep(ctx.pollMs);
   }
 }
-async function readApproval(ctx, repo, number4) {
+async function readApproval(ctx, repo, number4, headSha) {
   const [decision, reviews] = await Promise.all([
     reviewDecision(ctx, repo, number4),
     ctx.call(`listing reviews of #${number4}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.listReviews, {
@@ -30281,8 +30334,9 @@ async function readApproval(ctx, repo, number4) {
     login: r.user?.login ?? "",
     state: r.state,
     submittedAt: r.submitted_at ?? null,
-    association: r.author_association
-  })));
+    association: r.author_association,
+    commitId: r.commit_id ?? null
+  })), headSha);
 }
 async function reviewDecision(ctx, repo, number4) {
   const query = `query($owner: String!, $repo: String!, $number: Int!) {
@@ -31111,6 +31165,7 @@ ${base}`;
         headSha: pr.head.sha,
         draft: pr.draft,
         approved: report2.approval.approved,
+        approvedOnHead: report2.approval.approvedOnHead,
         checks: report2.checks.checks.map((c) => ({
           name: c.name,
           state: c.verdict,
@@ -46970,6 +47025,50 @@ function execOptions(ctx) {
     ...Number.isFinite(ttl) && ttl > 0 ? { lockTtlSeconds: ttl } : {}
   };
 }
+function versionArg(v, what = "version") {
+  if (v !== void 0 && !VERSION_ARG.test(v))
+    throw new UsageError(`${what} "${v}" is not a release version: expected X.Y.Z or X.Y.Z-rcN`);
+  return v;
+}
+function couldNotLookExit(ctx, json2, gates) {
+  if (!anyCouldNotLook(gates)) return void 0;
+  if (!json2) {
+    const lines = gates.filter((g) => g.couldNotLook).map((g) => `  ${g.title}: ${g.reason}`);
+    ctx.stderr(`could not evaluate every gate; nothing was decided:
+${lines.join("\n")}
+`);
+  }
+  return ExitCode.failed;
+}
+function onlyAwaiting(plan) {
+  const open3 = plan.gates.filter((g) => g.status !== "pass");
+  const awaitable = (g) => g.status === "pending" && !g.couldNotLook && (g.id === "pr-checks" || g.id === "pr-mergeable");
+  return open3.length > 0 && open3.every(awaitable) ? open3 : void 0;
+}
+function waitSeconds(args) {
+  const raw = stringOption(args, "wait");
+  const n = Number(raw ?? "120");
+  if (!Number.isFinite(n) || n < 0) throw new UsageError("--wait takes a number of seconds >= 0");
+  return n;
+}
+async function awaitSettling(ctx, awaited, started, waitMs, attempt) {
+  const left = started + waitMs - Date.now();
+  if (left <= 0 || ctx.signal?.aborted) return false;
+  const delay = Math.min(left, 2e3 * 2 ** Math.min(attempt, 3), 15e3);
+  const elapsed = Math.round((Date.now() - started) / 1e3);
+  ctx.stderr(
+    `waiting (${elapsed}s of ${Math.round(waitMs / 1e3)}s) for ${awaited.map((g) => `${g.title}: ${g.reason}`).join("; ")}
+`
+  );
+  await new Promise((resolve3) => {
+    const t = setTimeout(resolve3, delay);
+    ctx.signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      resolve3();
+    });
+  });
+  return !ctx.signal?.aborted;
+}
 function exitFor(e) {
   if (e instanceof ReleaseError) {
     if (e.code === "GATE_NOT_MET") return ExitCode.gateNotMet;
@@ -46978,6 +47077,7 @@ function exitFor(e) {
   return void 0;
 }
 async function runPlan2(command, args, ctx, makePlan, run) {
+  if (command !== "rollback") versionArg(args.positionals[0]);
   const style = styleFor(ctx.env, ctx.isTTY);
   const json2 = args.values.json === true;
   let shown;
@@ -47005,19 +47105,34 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
   };
   try {
     const svc = await service(args, ctx);
+    const waitMs = command === "promote" && !args.values["dry-run"] ? waitSeconds(args) * 1e3 : 0;
+    const started = Date.now();
     if (args.values["dry-run"] || !args.values.yes) {
-      const plan = await waitingFor(ctx, "the registry and GitHub", makePlan(svc));
+      let plan = await waitingFor(ctx, "the registry and GitHub", makePlan(svc));
+      for (let attempt2 = 0; ; attempt2++) {
+        const awaited = onlyAwaiting(plan);
+        if (!awaited || !await awaitSettling(ctx, awaited, started, waitMs, attempt2)) break;
+        plan = await waitingFor(ctx, "the registry and GitHub", makePlan(svc));
+      }
       show(plan);
       if (args.values["dry-run"]) {
         emitReport(ctx, json2, { command, dryRun: true, plan });
         if (plan.verdict === "pass") return ExitCode.ok;
+        const unlooked = couldNotLookExit(ctx, json2, plan.gates);
+        if (unlooked !== void 0) return unlooked;
         if (!json2)
           ctx.stderr(`${plan.kind} refused: the gates above are not met (dry run; nothing was changed)
 `);
         return ExitCode.gateNotMet;
       }
       if (plan.verdict !== "pass") {
-        emitReport(ctx, json2, { command, plan, error: { code: "GATE_NOT_MET" } });
+        const unlooked = anyCouldNotLook(plan.gates);
+        emitReport(ctx, json2, {
+          command,
+          plan,
+          error: { code: unlooked ? "COULD_NOT_LOOK" : "GATE_NOT_MET" }
+        });
+        if (unlooked) return couldNotLookExit(ctx, json2, plan.gates);
         if (!json2) ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed
 `);
         return ExitCode.gateNotMet;
@@ -47046,13 +47161,32 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
       }
       if (executionChannel.hasSubscribers) executionChannel.publish(e);
     };
-    const result = await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) });
+    const attempt = async () => {
+      try {
+        return { result: await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) }) };
+      } catch (e) {
+        if (e instanceof ReleaseError && e.code === "GATE_NOT_MET") return { blocked: e };
+        throw e;
+      }
+    };
+    let outcome = await attempt();
+    for (let n = 0; ; n++) {
+      const blocked = "blocked" in outcome || outcome.result.status !== "succeeded" && outcome.result.error?.code === "GATE_NOT_MET";
+      const awaited = blocked && shown ? onlyAwaiting(shown) : void 0;
+      if (!awaited || !await awaitSettling(ctx, awaited, started, waitMs, n)) break;
+      outcome = await attempt();
+    }
+    if ("blocked" in outcome) throw outcome.blocked;
+    const result = outcome.result;
     emitReport(ctx, json2, { command, plan: shown, result });
     if (!json2) ctx.stdout(renderResult(result, style));
+    if (result.status !== "succeeded" && result.error?.code === "GATE_NOT_MET" && shown)
+      return couldNotLookExit(ctx, json2, shown.gates) ?? ExitCode.gateNotMet;
     return result.status === "succeeded" ? ExitCode.ok : result.error?.code === "GATE_NOT_MET" ? ExitCode.gateNotMet : ExitCode.failed;
   } catch (e) {
-    const code = exitFor(e);
+    let code = exitFor(e);
     if (code === void 0) throw e;
+    if (code === ExitCode.gateNotMet && shown && anyCouldNotLook(shown.gates)) code = ExitCode.failed;
     const err = e;
     emitReport(ctx, json2, {
       command,
@@ -47064,7 +47198,7 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     return code;
   }
 }
-var executionChannel, status, planOptions, promote, rollback, abandon, releaseCommands;
+var executionChannel, VERSION_ARG, status, planOptions, promote, rollback, abandon, releaseCommands;
 var init_release = __esm({
   "packages/cli/src/commands/release.ts"() {
     "use strict";
@@ -47075,6 +47209,7 @@ var init_release = __esm({
     init_waiting();
     init_render();
     executionChannel = process.getBuiltinModule("node:diagnostics_channel").channel("relkit:execution");
+    VERSION_ARG = /^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-rc(0|[1-9]\d*))?$/;
     status = {
       path: ["status"],
       summary: "show where a release stands: phases and gates with their evidence",
@@ -47094,9 +47229,9 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
       },
       positionals: [0, 1],
       async run(args, ctx) {
+        let version2 = versionArg(args.positionals[0]);
         const svc = await service(args, ctx);
         const style = styleFor(ctx.env, ctx.isTTY);
-        let version2 = args.positionals[0];
         if (!version2) {
           version2 = (await waitingFor(ctx, "GitHub", svc.listVersions({ limit: 1, signal: ctx.signal })))[0];
           if (!version2) {
@@ -47114,7 +47249,8 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
             ctx.stdout(`${args.values.watch && ctx.isTTY ? "\x1B[2J\x1B[H" : ""}${renderStatus(st, style)}`);
           if (!args.values.watch || ctx.signal?.aborted) {
             const shipped = st.phase === "promoted" || st.phase === "superseded";
-            return shipped || st.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
+            if (shipped || st.verdict === "pass") return ExitCode.ok;
+            return couldNotLookExit(ctx, args.values.json === true, st.gates) ?? ExitCode.gateNotMet;
           }
           await new Promise((resolve3) => {
             const t = setTimeout(resolve3, interval * 1e3);
@@ -47136,7 +47272,7 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
     promote = {
       path: ["promote"],
       summary: "verify everything, then move latest to X.Y.Z, publish the release and merge the PR",
-      usage: "promote <version> [--dry-run] [--yes] [--json] [--config F]",
+      usage: "promote <version> [--dry-run] [--yes] [--json] [--wait S] [--config F]",
       help: `Runs every gate first; nothing is written unless all pass. Then, in order: moves latest of
 every image to the exact X.Y.Z digest, publishes the draft release, merges the release PR (after
 checking it once more), and the optional floating tags and RC cleanup. Re-running after any failure
@@ -47145,8 +47281,10 @@ Options:
   --dry-run  show the gates and the plan; change nothing
   -y, --yes  do not ask for confirmation (required when not on a terminal)
   --json     machine-readable plan and journal
+  --wait S   wait up to S seconds (default 120) while PR checks run or GitHub computes
+             mergeability, polling with backoff; 0 refuses at once
 Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
-      options: planOptions,
+      options: { ...planOptions, wait: { type: "string" } },
       positionals: [1, 1],
       run: (args, ctx) => runPlan2(
         "promote",
@@ -47165,6 +47303,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       run(args, ctx) {
         const to = stringOption(args, "to");
         if (!to) throw new UsageError("--to <version> is required");
+        versionArg(to, "--to");
         return runPlan2(
           "rollback",
           args,
@@ -48852,7 +48991,11 @@ async function main(argv, context, commandList) {
     }
     return await cmd.run(args, ctx);
   } catch (e) {
+    const json2 = argv.includes("--json");
+    const jsonError = (code2, message) => json2 && ctx.stdout(`${JSON.stringify({ error: { code: code2, message } })}
+`);
     if (e instanceof UsageError) {
+      jsonError("USAGE", e.message);
       ctx.stderr(`release-cli ${cmd.path.join(" ")}: ${e.message}
 Usage: release-cli ${cmd.usage}
 `);
@@ -48860,6 +49003,7 @@ Usage: release-cli ${cmd.usage}
     }
     const err = e;
     const code = typeof err.code === "string" ? ` [${err.code}]` : "";
+    jsonError(typeof err.code === "string" ? err.code : "FAILED", err.message ?? String(e));
     ctx.stderr(`release-cli ${cmd.path.join(" ")}: ${err.message ?? String(e)}${code}
 `);
     return ExitCode.failed;

@@ -359,7 +359,9 @@ describe('outputs and summary from the typed reports of the promote side (real c
       headSha: 'a'.repeat(40),
       draft: false,
       approved: true,
-      checks: [],
+      approvedOnHead: true,
+      // The promote plan below reopens this PR: its head needs a green check ("no checks" fails).
+      checks: [{ name: 'ci', state: 'success' }],
       mergeable: 'clean',
       mergeCommitSha: 'e'.repeat(40),
     },

@@ -106,12 +106,18 @@ export async function main(
     }
     return await cmd.run(args, ctx);
   } catch (e) {
+    // With --json a failure is still one JSON object on stdout, so a script parses every outcome.
+    const json = argv.includes('--json');
+    const jsonError = (code: string, message: string) =>
+      json && ctx.stdout(`${JSON.stringify({ error: { code, message } })}\n`);
     if (e instanceof UsageError) {
+      jsonError('USAGE', e.message);
       ctx.stderr(`release-cli ${cmd.path.join(' ')}: ${e.message}\nUsage: release-cli ${cmd.usage}\n`);
       return ExitCode.usage;
     }
     const err = e as Error & { code?: unknown };
     const code = typeof err.code === 'string' ? ` [${err.code}]` : '';
+    jsonError(typeof err.code === 'string' ? err.code : 'FAILED', err.message ?? String(e));
     ctx.stderr(`release-cli ${cmd.path.join(' ')}: ${err.message ?? String(e)}${code}\n`);
     return ExitCode.failed;
   }

@@ -78,6 +78,25 @@ export const signingPolicySchema = z
     message: 'set exactly one of identity or identityRegexp (or a key for keyed signing)',
   });
 
+// What the release PR must show on its current head commit before promote merges it: an
+// approval given on an older commit (before a later push) does not count unless accepted here.
+const pullRequestPolicySchema = z
+  .object({
+    requiredChecks: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        'check names whose latest run on the head must succeed; unset: at least one check, all green',
+      ),
+    acceptStaleApprovals: z
+      .boolean()
+      .default(false)
+      .describe('count an approval given on an older commit of the PR (off: only on the current head)'),
+  })
+  .strict()
+  .default({ acceptStaleApprovals: false })
+  .describe('what the release PR must show on its head commit');
+
 export const releaseConfigSchema = z
   .object({
     $schema: z.string().optional(),
@@ -121,6 +140,7 @@ export const releaseConfigSchema = z
       .default({})
       .describe('how the release PR is merged; default: the first method the repository allows'),
     requireApproval: z.boolean().default(true),
+    pullRequest: pullRequestPolicySchema,
     floatingTags: z.boolean().default(false).describe('also move X and X.Y image tags at promote'),
     cleanupCandidates: z
       .boolean()
@@ -144,6 +164,8 @@ export const releaseConfigSchema = z
     });
     if (problem) ctx.addIssue({ code: 'custom', path: ['signing', 'identityRegexp'], message: problem });
   });
+
+export type PullRequestPolicy = z.output<typeof pullRequestPolicySchema>;
 
 export type ReleaseConfig = z.output<typeof releaseConfigSchema>;
 export type ReleaseConfigInput = z.input<typeof releaseConfigSchema>;

@@ -55,6 +55,7 @@ export {
   evaluateGates,
   pullRequestGates,
   summarizeGates,
+  anyCouldNotLook,
   derivePhase,
   PHASES,
   planPromote,

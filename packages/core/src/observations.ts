@@ -151,6 +151,13 @@ export type PullRequestObservation =
       readonly draft: boolean;
       /** 'unknown' when GitHub could not say (e.g. no review decision and no reviews readable). */
       readonly approved: boolean | 'unknown';
+      /**
+       * Whether an approval counted in `approved` was given on `headSha` itself. An approval of an
+       * older commit does not cover what was pushed after it (the pr-approved gate refuses it
+       * unless `pullRequest.acceptStaleApprovals`).
+       */
+      readonly approvedOnHead: boolean;
+      /** The check runs and statuses of `headSha` (latest run per check). */
       readonly checks: readonly CheckObservation[];
       readonly mergeable: Mergeability;
       readonly mergeCommitSha?: string | undefined;

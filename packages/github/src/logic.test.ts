@@ -96,6 +96,23 @@ describe('evaluateApproval', () => {
     });
     expect(evaluateApproval(null, []).approved).toBe(false);
   });
+  it('says whether an approval was given on the head commit (an older commit does not cover a push)', () => {
+    const head = 'b'.repeat(40);
+    const old = 'a'.repeat(40);
+    const onOld = [{ login: 'a', state: 'APPROVED', submittedAt: null, commitId: old }];
+    // GitHub's reviewDecision stays APPROVED after a push unless stale reviews are dismissed.
+    expect(evaluateApproval('APPROVED', onOld, head)).toMatchObject({
+      approved: true,
+      approvedOnHead: false,
+    });
+    expect(evaluateApproval(null, onOld, head)).toMatchObject({ approved: true, approvedOnHead: false });
+    const onHead = [...onOld, { login: 'c', state: 'APPROVED', submittedAt: null, commitId: head }];
+    expect(evaluateApproval('APPROVED', onHead, head)).toMatchObject({
+      approvedOnHead: true,
+      approvedHeadBy: ['c'],
+    });
+    expect(evaluateApproval('REVIEW_REQUIRED', onHead, head).approvedOnHead).toBe(false);
+  });
 });
 
 describe('classifyMergeability', () => {

@@ -6,6 +6,8 @@ export interface RawReview {
   readonly submittedAt: string | null;
   /** GitHub's author_association of the reviewer; undefined when the caller did not say. */
   readonly association?: string;
+  /** The commit the review was given on (GitHub's `commit_id`); null when GitHub does not say. */
+  readonly commitId?: string | null;
 }
 
 // Only reviewers with write access count (what GitHub's required reviews count: "approving
@@ -17,30 +19,36 @@ const WRITE_ACCESS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
  * branch; the origin's #438 fallback), from the reviews list: each reviewer's latest decisive
  * review counts, approvals only from reviewers with write access (OWNER / MEMBER / COLLABORATOR); approved means at least one approval and no outstanding change request.
  */
-export function evaluateApproval(decision: ReviewDecision | null, reviews: readonly RawReview[]): Approval {
+export function evaluateApproval(
+  decision: ReviewDecision | null,
+  reviews: readonly RawReview[],
+  headSha?: string,
+): Approval {
   const latest = new Map<string, string>();
+  const latestCommit = new Map<string, string | null>();
   for (const r of reviews) {
     if (r.state === 'COMMENTED' || r.state === 'PENDING') continue;
     // An approval from someone without write access counts for nothing; a change request from
     // anyone still blocks (fail closed).
     if (r.state === 'APPROVED' && r.association !== undefined && !WRITE_ACCESS.has(r.association)) continue;
     latest.set(r.login, r.state);
+    latestCommit.set(r.login, r.commitId ?? null);
   }
   const approvedBy = [...latest].filter(([, s]) => s === 'APPROVED').map(([l]) => l);
   const changesRequestedBy = [...latest].filter(([, s]) => s === 'CHANGES_REQUESTED').map(([l]) => l);
-  if (decision !== null)
-    return {
-      approved: decision === 'APPROVED',
-      decision,
-      source: 'review-decision',
-      approvedBy,
-      changesRequestedBy,
-    };
+  // Who approved exactly the head: a push after an approval is not covered by it (GitHub's
+  // reviewDecision stays APPROVED unless the branch dismisses stale reviews).
+  const approvedHeadBy =
+    headSha === undefined ? [] : approvedBy.filter((l) => latestCommit.get(l) === headSha);
+  const approved =
+    decision !== null ? decision === 'APPROVED' : approvedBy.length > 0 && changesRequestedBy.length === 0;
   return {
-    approved: approvedBy.length > 0 && changesRequestedBy.length === 0,
+    approved,
+    approvedOnHead: approved && approvedHeadBy.length > 0,
     decision,
-    source: 'reviews',
+    source: decision !== null ? 'review-decision' : 'reviews',
     approvedBy,
+    approvedHeadBy,
     changesRequestedBy,
   };
 }

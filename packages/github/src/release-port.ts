@@ -124,6 +124,7 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
         headSha: pr.head.sha,
         draft: pr.draft,
         approved: report.approval.approved,
+        approvedOnHead: report.approval.approvedOnHead,
         checks: report.checks.checks.map((c) => ({
           name: c.name,
           state: c.verdict,

@@ -107,6 +107,10 @@ export interface Approval {
   /** review-decision: taken from GitHub; reviews: counted from the reviews list (decision was null). */
   readonly source: 'review-decision' | 'reviews';
   readonly approvedBy: readonly string[];
+  /** Whether an approval was given on the PR's current head commit (false without the head). */
+  readonly approvedOnHead: boolean;
+  /** Reviewers whose latest approval is of the current head commit. */
+  readonly approvedHeadBy: readonly string[];
   readonly changesRequestedBy: readonly string[];
 }
 

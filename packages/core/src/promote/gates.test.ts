@@ -12,7 +12,7 @@ import type {
   SignatureObservation,
 } from '../observations.js';
 import { parseVersion } from '../version.js';
-import { evaluateGates, summarizeGates, type GateId } from './gates.js';
+import { anyCouldNotLook, evaluateGates, pullRequestGates, summarizeGates, type GateId } from './gates.js';
 
 const IMAGE = 'ghcr.io/acme/app';
 type FoundPR = Extract<PullRequestObservation, { readonly number: number }>;
@@ -89,6 +89,7 @@ function pr(over: Partial<FoundPR> = {}): PullRequestObservation {
     headSha: 'a'.repeat(40),
     draft: false,
     approved: true,
+    approvedOnHead: true,
     checks: [{ name: 'ci', state: 'success' }],
     mergeable: 'clean',
     ...over,
@@ -275,6 +276,13 @@ const rows: Row[] = [
     'fail',
     /that is a rollback/,
   ],
+  [
+    'the current latest could not be read (not "no latest yet")',
+    observations({ images: [image({ latest: error, latestVersion: undefined })] }),
+    'latest-order',
+    'pending',
+    /could not look \(RATE_LIMITED\)/,
+  ],
 
   ['a draft release', observations(), 'draft-release', 'pass', /draft release 1\.2\.3/],
   [
@@ -374,6 +382,21 @@ const rows: Row[] = [
     /running: ci/,
   ],
 
+  [
+    'an approval given on an older commit than the head',
+    observations({ pullRequest: pr({ approvedOnHead: false }) }),
+    'pr-approved',
+    'fail',
+    /older commit, not on the head aaaaaaa/,
+  ],
+  [
+    'no checks reported on the head',
+    observations({ pullRequest: pr({ checks: [] }) }),
+    'pr-checks',
+    'fail',
+    /no checks reported on the head aaaaaaa/,
+  ],
+
   ['mergeable', observations(), 'pr-mergeable', 'pass'],
   [
     'conflicts',
@@ -420,10 +443,10 @@ describe('evaluateGates', () => {
         [...seen].some((s) => s.startsWith(`${id}:`)),
         id,
       ).toBe(true);
-    // Statuses a gate cannot reach: version, image-platforms, latest-order and pr-not-draft are
+    // Statuses a gate cannot reach: version, image-platforms and pr-not-draft are
     // judged on data already read (no "could not look" of their own). image-provenance judges
     // verified signatures only (the signature gate reports the others): pending is the tag's.
-    expect(seen.size).toBe(38);
+    expect(seen.size).toBe(39);
   });
 
   it.each(rows.map((row) => ({ name: `${row[0]}: ${row[2]} is ${row[3]}`, row })))('$name', ({ row }) => {
@@ -540,5 +563,84 @@ describe('evaluateGates', () => {
     const ids = evaluateGates(relaxed, observations({ smoke: { state: 'not-configured' } })).map((g) => g.id);
     expect(ids).not.toContain('pr-approved');
     expect(ids).not.toContain('smoke');
+  });
+
+  describe('the PR gates judge its current head', () => {
+    const gateOf = (c: ReleaseConfig, o: Observations, id: GateId) =>
+      evaluateGates(c, o).find((g) => g.id === id)!;
+
+    it('names the head sha in the evidence of the approval and checks gates', () => {
+      for (const id of ['pr-approved', 'pr-checks'] as const)
+        expect(gateOf(config, observations(), id).evidence).toContainEqual({
+          label: 'head',
+          value: 'a'.repeat(40),
+        });
+    });
+
+    it('accepts an approval of an older commit only when the config says so', () => {
+      const stale = observations({ pullRequest: pr({ approvedOnHead: false }) });
+      expect(gateOf(config, stale, 'pr-approved').status).toBe('fail');
+      const lenient = parseConfig({ ...config, pullRequest: { acceptStaleApprovals: true } });
+      expect(gateOf(lenient, stale, 'pr-approved')).toMatchObject({ status: 'pass', reason: /stale/ });
+    });
+
+    it('requires each configured check to have succeeded on the head', () => {
+      const strict = parseConfig({ ...config, pullRequest: { requiredChecks: ['build', 'test'] } });
+      const withChecks = (checks: FoundPR['checks']) => observations({ pullRequest: pr({ checks }) });
+      expect(gateOf(strict, withChecks([{ name: 'build', state: 'success' }]), 'pr-checks')).toMatchObject({
+        status: 'fail',
+        reason: /required check test has not run on the head aaaaaaa/,
+      });
+      expect(
+        gateOf(
+          strict,
+          withChecks([
+            { name: 'build', state: 'success' },
+            { name: 'test', state: 'skipped' },
+          ]),
+          'pr-checks',
+        ).status,
+      ).toBe('fail');
+      expect(
+        gateOf(
+          strict,
+          withChecks([
+            { name: 'build', state: 'success' },
+            { name: 'test', state: 'pending' },
+          ]),
+          'pr-checks',
+        ).status,
+      ).toBe('pending');
+      // A check that is not required does not decide.
+      expect(
+        gateOf(
+          strict,
+          withChecks([
+            { name: 'build', state: 'success' },
+            { name: 'test', state: 'success' },
+            { name: 'lint', state: 'failure' },
+          ]),
+          'pr-checks',
+        ).status,
+      ).toBe('pass');
+    });
+
+    it('refuses a stale approval and a head without checks in the merge re-check too', () => {
+      const moved = { pullRequest: pr({ headSha: 'b'.repeat(40), approvedOnHead: false, checks: [] }) };
+      const gates = pullRequestGates(config, moved);
+      expect(gates.find((g) => g.id === 'pr-approved')?.status).toBe('fail');
+      expect(gates.find((g) => g.id === 'pr-checks')?.status).toBe('fail');
+    });
+  });
+
+  it('marks the gates that could not look, and only those', () => {
+    const gates = evaluateGates(config, observations({ images: [image({ latest: error })] }));
+    expect(gates.filter((g) => g.couldNotLook).map((g) => g.id)).toEqual(['latest-order']);
+    expect(anyCouldNotLook(gates)).toBe(true);
+    const running = evaluateGates(
+      config,
+      observations({ pullRequest: pr({ checks: [{ name: 'ci', state: 'pending' }] }) }),
+    );
+    expect(anyCouldNotLook(running)).toBe(false);
   });
 });

@@ -1,5 +1,11 @@
 import type { ReleaseConfig } from '../config.js';
-import { couldNotLook, type Evidence, type Gate, type GateStatus } from '../engine/gates.js';
+import {
+  couldNotLook,
+  markCouldNotLook,
+  type Evidence,
+  type Gate,
+  type GateStatus,
+} from '../engine/gates.js';
 import type {
   ImageObservation,
   ManifestObservation,
@@ -9,7 +15,7 @@ import type {
 import { compareVersions, formatTag, parseTag, type ReleaseVersion } from '../version.js';
 import { provenanceVerdicts } from './provenance.js';
 
-export { summarizeGates } from '../engine/gates.js';
+export { anyCouldNotLook, summarizeGates } from '../engine/gates.js';
 export type { Evidence, GateStatus } from '../engine/gates.js';
 
 export type GateId =
@@ -41,7 +47,14 @@ function gate(
   evidence: Evidence[] = [],
   subject?: string,
 ): GateResult {
-  return { id, title, status, reason, evidence, ...(subject === undefined ? {} : { subject }) };
+  return markCouldNotLook({
+    id,
+    title,
+    status,
+    reason,
+    evidence,
+    ...(subject === undefined ? {} : { subject }),
+  });
 }
 
 function imageGates(config: ReleaseConfig, obs: Observations, img: ImageObservation): GateResult[] {
@@ -218,6 +231,15 @@ function signatureGate(s: SignatureObservation, digest: string, subject: string)
 /** `latest` may only move forward to a final version; a re-run at the same version is fine. */
 function latestOrderGate(obs: Observations): GateResult {
   const title = 'newer than the current latest';
+  // A latest that could not be read is not "no latest yet": a rollback check needs it.
+  const unread = obs.images.find((i) => i.latest.state === 'error');
+  if (unread && unread.latest.state === 'error')
+    return gate(
+      'latest-order',
+      title,
+      'pending',
+      couldNotLook({ code: unread.latest.code, message: `${unread.image}:latest: ${unread.latest.message}` }),
+    );
   const target = obs.version;
   const current = obs.images
     .map((i) => (i.latestVersion === undefined ? undefined : parseTag(i.latestVersion)))
@@ -314,9 +336,18 @@ export function evaluateGates(config: ReleaseConfig, obs: Observations): GateRes
   return gates;
 }
 
-/** The PR gates, also re-run right before the merge. */
+/**
+ * What the PR gates judge against. `allowNoChecks`: publish reads the PR before CI ran on the
+ * finalize commit; promote (which merges) never sets it.
+ */
+export type PullRequestGateConfig = Pick<ReleaseConfig, 'requireApproval'> & {
+  readonly pullRequest?: Partial<ReleaseConfig['pullRequest']> | undefined;
+  readonly allowNoChecks?: boolean;
+};
+
+/** The PR gates, also re-run right before the merge; all of them judge the PR's current head. */
 export function pullRequestGates(
-  config: Pick<ReleaseConfig, 'requireApproval'>,
+  config: PullRequestGateConfig,
   obs: Pick<Observations, 'pullRequest'>,
 ): GateResult[] {
   const pr = obs.pullRequest;
@@ -338,6 +369,7 @@ export function pullRequestGates(
       gate('pr-open', 'release PR', 'fail', `#${pr.number} was closed without merging (abandoned?)`, ev),
     ];
   }
+  const headEv: Evidence[] = [...ev, { label: 'head', value: pr.headSha }];
   const out: GateResult[] = [
     gate('pr-open', 'release PR', 'pass', `#${pr.number} ${pr.head} → ${pr.base}`, ev),
   ];
@@ -352,44 +384,8 @@ export function pullRequestGates(
         )
       : gate('pr-not-draft', 'PR ready for review', 'pass', 'ready for review', ev),
   );
-  if (config.requireApproval) {
-    out.push(
-      pr.approved === true
-        ? gate('pr-approved', 'PR approved', 'pass', 'approved', ev)
-        : pr.approved === 'unknown'
-          ? gate('pr-approved', 'PR approved', 'pending', 'the review decision could not be read', ev)
-          : gate('pr-approved', 'PR approved', 'fail', `#${pr.number} has no approving review`, ev),
-    );
-  }
-  const failed = pr.checks.filter((c) => c.state === 'failure');
-  const pending = pr.checks.filter((c) => c.state === 'pending');
-  const checkEv = (cs: typeof pr.checks) =>
-    cs.map((c) => ({ label: 'check', value: `${c.name}: ${c.state}`, url: c.url }));
-  out.push(
-    failed.length > 0
-      ? gate(
-          'pr-checks',
-          'checks green (latest run per name)',
-          'fail',
-          `failing: ${failed.map((c) => c.name).join(', ')}`,
-          checkEv(failed),
-        )
-      : pending.length > 0
-        ? gate(
-            'pr-checks',
-            'checks green (latest run per name)',
-            'pending',
-            `running: ${pending.map((c) => c.name).join(', ')}`,
-            checkEv(pending),
-          )
-        : gate(
-            'pr-checks',
-            'checks green (latest run per name)',
-            'pass',
-            pr.checks.length === 0 ? 'no checks reported' : `${pr.checks.length} green`,
-            checkEv(pr.checks),
-          ),
-  );
+  if (config.requireApproval) out.push(approvalGate(config, pr, headEv));
+  out.push(checksGate(config, pr, headEv));
   const advice: Record<string, string> = {
     behind: 'the branch is behind its base; update it (merge or rebase the base in) and wait for checks',
     blocked: 'branch protection blocks the merge (missing review or required check)',
@@ -411,4 +407,86 @@ export function pullRequestGates(
         ),
   );
   return out;
+}
+
+type OpenPullRequest = Extract<Observations['pullRequest'], { readonly number: number }>;
+
+/** An approval counts only when given on the head: a later push is not what was reviewed. */
+function approvalGate(config: PullRequestGateConfig, pr: OpenPullRequest, ev: Evidence[]): GateResult {
+  const title = 'PR approved';
+  const head = pr.headSha.slice(0, 7);
+  if (pr.approved === 'unknown')
+    return gate('pr-approved', title, 'pending', 'the review decision could not be read', ev);
+  if (!pr.approved) return gate('pr-approved', title, 'fail', `#${pr.number} has no approving review`, ev);
+  if (pr.approvedOnHead) return gate('pr-approved', title, 'pass', `approved at ${head}`, ev);
+  if (config.pullRequest?.acceptStaleApprovals === true)
+    return gate('pr-approved', title, 'pass', `approved on an older commit (stale approvals accepted)`, ev);
+  return gate(
+    'pr-approved',
+    title,
+    'fail',
+    `the approval was given on an older commit, not on the head ${head}: commits pushed since were not reviewed; ask for a review of ${head}`,
+    ev,
+  );
+}
+
+/**
+ * Checks of the head commit: each required check's latest run succeeded; without a list, at
+ * least one check ran and every one is green ("no checks" is not evidence of anything).
+ */
+function checksGate(config: PullRequestGateConfig, pr: OpenPullRequest, ev: Evidence[]): GateResult {
+  const head = pr.headSha.slice(0, 7);
+  const required = config.pullRequest?.requiredChecks;
+  const title = required?.length
+    ? `required checks green (${required.join(', ')})`
+    : 'checks green (latest run per name)';
+  const checkEv = (cs: typeof pr.checks) => [
+    ...ev,
+    ...cs.map((c) => ({ label: 'check', value: `${c.name}: ${c.state}`, url: c.url })),
+  ];
+  const judged = required?.length ? pr.checks.filter((c) => required.includes(c.name)) : pr.checks;
+  const failed = judged.filter(
+    (c) => c.state === 'failure' || (required?.length && c.state !== 'success' && c.state !== 'pending'),
+  );
+  const pending = judged.filter((c) => c.state === 'pending');
+  const absent = required?.length ? required.filter((n) => !pr.checks.some((c) => c.name === n)) : [];
+  if (failed.length > 0)
+    return gate(
+      'pr-checks',
+      title,
+      'fail',
+      `failing: ${failed.map((c) => `${c.name} (${c.state})`).join(', ')} on ${head}`,
+      checkEv(failed),
+    );
+  if (absent.length > 0)
+    return gate(
+      'pr-checks',
+      title,
+      'fail',
+      `required check ${absent.join(', ')} has not run on the head ${head}`,
+      checkEv(judged),
+    );
+  if (pending.length > 0)
+    return gate(
+      'pr-checks',
+      title,
+      'pending',
+      `running: ${pending.map((c) => c.name).join(', ')} on ${head}`,
+      checkEv(pending),
+    );
+  if (judged.length === 0 && !config.allowNoChecks)
+    return gate(
+      'pr-checks',
+      title,
+      'fail',
+      `no checks reported on the head ${head}; at least one must run and pass`,
+      ev,
+    );
+  return gate(
+    'pr-checks',
+    title,
+    'pass',
+    judged.length === 0 ? 'no checks reported' : `${judged.length} green on ${head}`,
+    checkEv(judged),
+  );
 }

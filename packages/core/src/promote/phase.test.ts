@@ -99,7 +99,8 @@ function observe(version: string, shape: Shape = {}): Observations {
           headSha: 'a'.repeat(40),
           draft: false,
           approved: true,
-          checks: [],
+          approvedOnHead: true,
+          checks: [{ name: 'ci', state: 'success' }],
           mergeable: 'clean',
           ...(prState === 'merged' ? { mergeCommitSha: 'b'.repeat(40) } : {}),
         };

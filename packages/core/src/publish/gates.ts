@@ -233,7 +233,7 @@ export function prGates(obs: PublishObservations, kind: PublishKind): PublishGat
   // may come from a draft PR. Mergeability is promote's concern too.
   const wanted: PublishGateId[] =
     kind === 'final' ? ['pr-open', 'pr-not-draft', 'pr-checks'] : ['pr-open', 'pr-checks'];
-  const gates = pullRequestGates({ requireApproval: false }, obs);
+  const gates = pullRequestGates({ requireApproval: false, allowNoChecks: true }, obs);
   return gates
     .filter((g): g is PublishGate & Gate<'pr-open' | 'pr-not-draft' | 'pr-checks'> =>
       (wanted as string[]).includes(g.id),

@@ -23,7 +23,7 @@ export async function observePullRequest(
 ): Promise<PullRequestReport> {
   const { pr, mergeability } = await readMergeability(ctx, repo, number);
   const [approval, checks] = await Promise.all([
-    readApproval(ctx, repo, number),
+    readApproval(ctx, repo, number, pr.head.sha),
     readChecks(ctx, repo, pr.head.sha),
   ]);
   const blockers: string[] = [];
@@ -75,7 +75,7 @@ async function readMergeability(
   }
 }
 
-async function readApproval(ctx: ForgeContext, repo: RepositoryName, number: number) {
+async function readApproval(ctx: ForgeContext, repo: RepositoryName, number: number, headSha: string) {
   const [decision, reviews] = await Promise.all([
     reviewDecision(ctx, repo, number),
     ctx.call(`listing reviews of #${number}`, () =>
@@ -93,7 +93,9 @@ async function readApproval(ctx: ForgeContext, repo: RepositoryName, number: num
       state: r.state,
       submittedAt: r.submitted_at ?? null,
       association: r.author_association,
+      commitId: r.commit_id ?? null,
     })),
+    headSha,
   );
 }
 

@@ -105,6 +105,7 @@ export function observations(
       headSha: 'a'.repeat(40),
       draft: false,
       approved: true,
+      approvedOnHead: true,
       checks: [{ name: 'ci / test', state: 'success', url: 'https://github.com/acme/app/actions/runs/1' }],
       mergeable: 'clean',
     },

@@ -182,6 +182,7 @@ function forge(world: ReturnType<typeof fileWorld>, smokeRepo: string | undefine
         ...p,
         draft: false,
         approved: true,
+        approvedOnHead: true,
         checks: [{ name: 'ci / test', state: 'success', url: `${p.url}/checks` }],
         mergeable: p.state === 'open' ? 'clean' : 'unknown',
         ...(p.state === 'merged' ? { mergeCommitSha: 'f'.repeat(40) } : {}),

@@ -156,6 +156,7 @@ export function memoryPorts(m: MemoryGitHub): PublishPorts {
           headSha: m.head,
           draft: m.prDraft,
           approved: true,
+          approvedOnHead: true,
           checks: [{ name: 'ci', state: m.checks }],
           mergeable: 'clean',
         };

@@ -25,6 +25,8 @@ export interface FakeWorld {
     state: 'open' | 'merged' | 'closed';
     draft: boolean;
     approved: boolean;
+    /** The commit the approval was given on; unset: the current head. */
+    approvedSha?: string;
     checks: 'success' | 'pending' | 'failure';
     mergeable: 'clean' | 'dirty' | 'unknown';
     headSha: string;
@@ -186,6 +188,7 @@ export function portsFor(w: FakeWorld): ReleasePorts {
     headSha: w.pr.headSha,
     draft: w.pr.draft,
     approved: w.pr.approved,
+    approvedOnHead: w.pr.approved && (w.pr.approvedSha ?? w.pr.headSha) === w.pr.headSha,
     checks: [{ name: 'ci', state: w.pr.checks }],
     mergeable: w.pr.mergeable,
     mergeCommitSha: w.pr.state === 'merged' ? 'e'.repeat(40) : undefined,

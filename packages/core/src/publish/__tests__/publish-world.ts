@@ -230,6 +230,7 @@ export function portsFor(w: PublishWorld): PublishPorts {
         headSha: w.branches.get(head) ?? sha(0),
         draft: w.pr.draft,
         approved: false,
+        approvedOnHead: false,
         // Already reduced to the latest run per check name (the adapter's job).
         checks: [{ name: 'ci', state: w.pr.checks }],
         mergeable: 'clean',
