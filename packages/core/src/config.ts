@@ -78,6 +78,30 @@ export const signingPolicySchema = z
     message: 'set exactly one of identity or identityRegexp (or a key for keyed signing)',
   });
 
+const versionFileSchema = z
+  .object({
+    path: z.string().min(1),
+    pattern: z
+      .string()
+      .min(1)
+      .refine((p) => versionPatternProblem(p) === undefined, {
+        message:
+          'expected a valid regexp with one capture group (the version), e.g. "devkit:(\\d+\\.\\d+\\.\\d+)"',
+      })
+      .describe('a regexp (multi-line) whose first capture group is replaced by X.Y.Z'),
+  })
+  .strict();
+
+/** Why a version-file pattern is unusable, or undefined: it must compile and capture. */
+export function versionPatternProblem(pattern: string): string | undefined {
+  try {
+    const groups = (new RegExp(`${pattern}|`).exec('')?.length ?? 1) - 1;
+    return groups >= 1 ? undefined : 'has no capture group';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 export const releaseConfigSchema = z
   .object({
     $schema: z.string().optional(),
@@ -126,7 +150,31 @@ export const releaseConfigSchema = z
       .boolean()
       .default(false)
       .describe('best-effort removal of RC image tags after promote'),
-    changelog: z.string().default('CHANGELOG.md'),
+    changelog: z
+      .union([
+        z.string(),
+        z
+          .object({
+            path: z.string().min(1).default('CHANGELOG.md'),
+            mirrors: z
+              .array(z.string().min(1))
+              .default([])
+              .describe(
+                'paths that get an exact copy of the finalized CHANGELOG (e.g. one shipped in the image)',
+              ),
+          })
+          .strict(),
+      ])
+      .default('CHANGELOG.md')
+      .describe('the CHANGELOG path, or { path, mirrors } when copies of it are committed too'),
+    changelogMirrors: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('the same as changelog.mirrors (a parsed config carries its mirrors here)'),
+    versionFiles: z
+      .array(versionFileSchema)
+      .default([])
+      .describe('files whose version line finalize sets to X.Y.Z, in the same commit as the CHANGELOG'),
     registries: z
       .object({ insecure: z.array(z.string()).default([]) })
       .strict()
@@ -143,11 +191,21 @@ export const releaseConfigSchema = z
       issuer: signing.issuer,
     });
     if (problem) ctx.addIssue({ code: 'custom', path: ['signing', 'identityRegexp'], message: problem });
-  });
+  })
+  // `changelog` may be a path or { path, mirrors }: consumers see the path and the mirrors apart.
+  // A parsed config parses again to itself (front ends re-parse edited configs).
+  .transform(({ changelog, changelogMirrors, ...rest }) => ({
+    ...rest,
+    changelog: typeof changelog === 'string' ? changelog : changelog.path,
+    changelogMirrors: [
+      ...new Set([...(changelogMirrors ?? []), ...(typeof changelog === 'string' ? [] : changelog.mirrors)]),
+    ],
+  }));
 
 export type ReleaseConfig = z.output<typeof releaseConfigSchema>;
 export type ReleaseConfigInput = z.input<typeof releaseConfigSchema>;
 export type SigningPolicy = z.output<typeof signingPolicySchema>;
+export type VersionFile = z.output<typeof versionFileSchema>;
 
 export type ProvenanceConfig = z.output<typeof provenanceSchema>;
 

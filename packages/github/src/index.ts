@@ -28,6 +28,7 @@ export type {
   DraftReleaseInput,
   DraftReleaseResult,
   FileCommitInput,
+  FilesCommitInput,
   FileCommitResult,
   LockInfo,
   LockResult,

@@ -66,6 +66,15 @@ export function publishForgePort(
       });
       return { sha: r.commitSha };
     },
+    async commitFiles(change) {
+      const r = await gh.commitFiles(repo, {
+        branch: change.branch,
+        files: change.files,
+        message: change.message,
+        parentSha: change.parentSha,
+      });
+      return { sha: r.commitSha };
+    },
     async createTag(tag, sha) {
       await gh.createTag(repo, tag, sha);
     },
