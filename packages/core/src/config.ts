@@ -53,6 +53,22 @@ export const signingPolicySchema = z
       .describe(
         'regexp for the certificate identity; always anchored (^…$); must begin with https://github\\.com/OWNER/REPO/ of the repository or a trusted signer',
       ),
+    identities: z
+      .array(
+        z
+          .object({
+            identity: z.string().min(1).optional(),
+            identityRegexp: z.string().min(1).optional(),
+          })
+          .strict()
+          .refine((i) => (i.identity === undefined) !== (i.identityRegexp === undefined), {
+            message: 'set exactly one of identity or identityRegexp',
+          }),
+      )
+      .optional()
+      .describe(
+        'further identities accepted beside identity / identityRegexp (e.g. the workflow that signed before a migration), so older versions still verify; each regexp is pinned like identityRegexp',
+      ),
     trustedSigners: z
       .array(z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: 'expected OWNER/REPO' }))
       .optional()
@@ -74,9 +90,15 @@ export const signingPolicySchema = z
       ),
   })
   .strict()
-  .refine((p) => (p.identity === undefined) !== (p.identityRegexp === undefined) || p.key !== undefined, {
-    message: 'set exactly one of identity or identityRegexp (or a key for keyed signing)',
-  });
+  .refine(
+    (p) =>
+      (p.identity === undefined) !== (p.identityRegexp === undefined) ||
+      p.key !== undefined ||
+      (p.identity === undefined && p.identityRegexp === undefined && (p.identities?.length ?? 0) > 0),
+    {
+      message: 'set exactly one of identity or identityRegexp (or identities, or a key for keyed signing)',
+    },
+  );
 
 const versionFileSchema = z
   .object({
@@ -184,13 +206,26 @@ export const releaseConfigSchema = z
   .superRefine((config, ctx) => {
     // A fork's workflow must not be able to sign: the identity regexp pins owner/repo (identity-policy.ts).
     const signing = config.signing;
-    if (signing?.identityRegexp === undefined) return;
-    const problem = identityRegexpProblem(signing.identityRegexp, {
+    if (!signing) return;
+    const pinning = {
       repository: config.repository,
       trustedSigners: signing.trustedSigners,
       issuer: signing.issuer,
-    });
-    if (problem) ctx.addIssue({ code: 'custom', path: ['signing', 'identityRegexp'], message: problem });
+    };
+    const regexps: [string, PropertyKey[]][] = [
+      ...(signing.identityRegexp === undefined
+        ? []
+        : [[signing.identityRegexp, ['signing', 'identityRegexp']] as [string, PropertyKey[]]]),
+      ...(signing.identities ?? []).flatMap((i, n): [string, PropertyKey[]][] =>
+        i.identityRegexp === undefined
+          ? []
+          : [[i.identityRegexp, ['signing', 'identities', n, 'identityRegexp']]],
+      ),
+    ];
+    for (const [regexp, path] of regexps) {
+      const problem = identityRegexpProblem(regexp, pinning);
+      if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
+    }
   })
   // `changelog` may be a path or { path, mirrors }: consumers see the path and the mirrors apart.
   // A parsed config parses again to itself (front ends re-parse edited configs).
