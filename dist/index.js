@@ -31236,7 +31236,7 @@ var init_forge = __esm({
 
 // packages/github/dist/token-roles.js
 function roleRefusal(e, role, permission, repository) {
-  if (!(e instanceof GitHubError) || e.status !== 403 && e.status !== 404)
+  if (!(e instanceof GitHubError) || e.code !== "FORBIDDEN" && e.code !== "NOT_FOUND")
     return e;
   const r = TOKEN_ROLES[role];
   return new GitHubError(e.code, `the ${role} token (${r.env}, Action input ${r.input}; used for ${r.purpose}) lacks ${permission} on ${repository}: ${e.message}`, {

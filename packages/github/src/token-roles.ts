@@ -26,11 +26,12 @@ export const TOKEN_ROLES: Readonly<Record<TokenRole, TokenRoleFacts>> = {
 };
 
 /**
- * `e` with the role named when GitHub refused the role's token (403, or 404: GitHub's answer
- * for a repository the token cannot see); any other error unchanged.
+ * `e` with the role named when GitHub refused the role's token (403 FORBIDDEN, or 404 NOT_FOUND:
+ * GitHub's answer for a repository the token cannot see); any other error unchanged.
  */
 export function roleRefusal(e: unknown, role: TokenRole, permission: string, repository: string): unknown {
-  if (!(e instanceof GitHubError) || (e.status !== 403 && e.status !== 404)) return e;
+  // Only a refusal: a rate limit (also a 403) or a ruleset is not about the token's permissions.
+  if (!(e instanceof GitHubError) || (e.code !== 'FORBIDDEN' && e.code !== 'NOT_FOUND')) return e;
   const r = TOKEN_ROLES[role];
   return new GitHubError(
     e.code,
