@@ -112,6 +112,8 @@ describe(
       expect(result.status).toBe('succeeded');
       const head = sim.branchSha(R, 'release/1.11.0')!;
       expect(sim.commitInfo(R, head)?.parents).toEqual([dated]);
+      // The tag marks the commit that completed the finalize, not the hand-dated one.
+      expect(sim.refSha(R, 'refs/tags/1.11.0')).toBe(head);
       expect(sim.readFile(R, head, MIRROR)).toBe(AFTER);
       expect(sim.readFile(R, head, 'README.md')).toBe(README('1.11.0'));
     });

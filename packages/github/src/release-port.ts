@@ -70,6 +70,7 @@ function releaseOrInvisible(found: ReleaseLookup): ReleaseInfo | undefined {
  */
 export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgePort {
   const repo = options.repository;
+  const name = `${repo.owner}/${repo.repo}`;
   const smoke = options.smoke;
   // The locks this port took, so releaseLock deletes exactly that ref at exactly that commit.
   const locks = new Map<string, LockInfo>();
@@ -150,22 +151,26 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
     listTags: (prefix) => forge.listTags(repo, prefix),
 
     async publishRelease(tag, { makeLatest, id }) {
-      const r = await forge.publishRelease(repo, tag, {
-        makeLatest: makeLatest ? 'true' : 'false',
-        ...(id === undefined ? {} : { draftId: id }),
-      });
+      const r = await asRole('github', 'contents: write', name, () =>
+        forge.publishRelease(repo, tag, {
+          makeLatest: makeLatest ? 'true' : 'false',
+          ...(id === undefined ? {} : { draftId: id }),
+        }),
+      );
       return toReleaseObservation(r.release);
     },
 
     async mergePullRequest(number, { sha, method, title, checked }) {
-      const r = await forge.mergePullRequest(repo, number, {
-        expectedHeadSha: sha,
-        method,
-        requireApproval: options.requireApproval ?? true,
-        // Core's executor re-runs the PR gates right before merging and says so.
-        checkedByCaller: checked === true,
-        ...(title ? { commitTitle: title } : {}),
-      });
+      const r = await asRole('github', 'contents: write and pull-requests: write', name, () =>
+        forge.mergePullRequest(repo, number, {
+          expectedHeadSha: sha,
+          method,
+          requireApproval: options.requireApproval ?? true,
+          // Core's executor re-runs the PR gates right before merging and says so.
+          checkedByCaller: checked === true,
+          ...(title ? { commitTitle: title } : {}),
+        }),
+      );
       if (!r.mergeCommitSha)
         throw new GitHubError(
           'UNEXPECTED_RESPONSE',

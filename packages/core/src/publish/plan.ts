@@ -214,7 +214,10 @@ export function planPublish(
   const branch = releaseBranchName(config, obs.version);
   const head = obs.branch.state === 'found' ? obs.branch.sha : '';
   const date = options.date ?? utcDate(obs.observedAt);
-  const finalized = headState === 'dated' || tc.taggedSha !== undefined;
+  // With mirrors or version files, a dated CHANGELOG alone does not show the finalize commit is
+  // complete: the executor checks every file, and the tag goes on whatever commit it settles on.
+  const extras = config.changelogMirrors.length > 0 || config.versionFiles.length > 0;
+  const finalized = (headState === 'dated' && !extras) || tc.taggedSha !== undefined;
   steps.push(
     planned(
       {
@@ -232,7 +235,7 @@ export function planPublish(
     ),
   );
   // The commit to tag: the one already tagged, the head when already finalized, else the finalize commit.
-  const tagSha = tc.taggedSha ?? (headState === 'dated' ? head : null);
+  const tagSha = tc.taggedSha ?? (headState === 'dated' && !extras ? head : null);
   steps.push(
     planned(
       { kind: 'create-tag', tag, sha: tagSha },
