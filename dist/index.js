@@ -20643,6 +20643,14 @@ var init_identity_policy = __esm({
 });
 
 // packages/core/dist/config.js
+function versionPatternProblem(pattern) {
+  try {
+    const groups3 = (new RegExp(`${pattern}|`).exec("")?.length ?? 1) - 1;
+    return groups3 >= 1 ? void 0 : "has no capture group";
+  } catch (e) {
+    return e.message;
+  }
+}
 function provenanceRule(signing) {
   if (!signing)
     return void 0;
@@ -20685,7 +20693,7 @@ function formatPath(path2) {
 function releaseBranchName(config2, version2) {
   return config2.releaseBranch.replaceAll("{version}", String(version2));
 }
-var imageRef, platform, provenanceSchema, signingPolicySchema, pullRequestPolicySchema, releaseConfigSchema;
+var imageRef, platform, provenanceSchema, signingPolicySchema, versionFileSchema, pullRequestPolicySchema, releaseConfigSchema;
 var init_config = __esm({
   "packages/core/dist/config.js"() {
     "use strict";
@@ -20709,15 +20717,27 @@ var init_config = __esm({
       issuer: external_exports.string().url().describe("OIDC issuer of the signing certificate, matched exactly"),
       identity: external_exports.string().min(1).optional().describe("exact certificate identity (SAN)"),
       identityRegexp: external_exports.string().min(1).optional().describe("regexp for the certificate identity; always anchored (^…$); must begin with https://github\\.com/OWNER/REPO/ of the repository or a trusted signer"),
+      identities: external_exports.array(external_exports.object({
+        identity: external_exports.string().min(1).optional(),
+        identityRegexp: external_exports.string().min(1).optional()
+      }).strict().refine((i) => i.identity === void 0 !== (i.identityRegexp === void 0), {
+        message: "set exactly one of identity or identityRegexp"
+      })).optional().describe("further identities accepted beside identity / identityRegexp (e.g. the workflow that signed before a migration), so older versions still verify; each regexp is pinned like identityRegexp"),
       trustedSigners: external_exports.array(external_exports.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: "expected OWNER/REPO" })).optional().describe("other repositories whose workflows may sign (e.g. a shared release workflow)"),
       key: external_exports.string().optional().describe("path to a PEM public key, for keyed signing"),
       trustedRoot: external_exports.string().optional().describe("path to a trusted_root.json; the public-good root by default"),
       requireAttestations: external_exports.array(external_exports.enum(["slsa", "sbom"])).default([]),
       verifyPlatforms: external_exports.boolean().default(false).describe("also require a valid signature on every platform manifest, not just the index"),
       provenance: provenanceSchema.optional().describe("the image-provenance gate: built from the commit of the version tag, on the release branch or the tag")
-    }).strict().refine((p) => p.identity === void 0 !== (p.identityRegexp === void 0) || p.key !== void 0, {
-      message: "set exactly one of identity or identityRegexp (or a key for keyed signing)"
+    }).strict().refine((p) => p.identity === void 0 !== (p.identityRegexp === void 0) || p.key !== void 0 || p.identity === void 0 && p.identityRegexp === void 0 && (p.identities?.length ?? 0) > 0, {
+      message: "set exactly one of identity or identityRegexp (or identities, or a key for keyed signing)"
     });
+    versionFileSchema = external_exports.object({
+      path: external_exports.string().min(1),
+      pattern: external_exports.string().min(1).refine((p) => versionPatternProblem(p) === void 0, {
+        message: 'expected a valid regexp with one capture group (the version), e.g. "devkit:(\\d+\\.\\d+\\.\\d+)"'
+      }).describe("a regexp (multi-line) whose first capture group is replaced by X.Y.Z")
+    }).strict();
     pullRequestPolicySchema = external_exports.object({
       requiredChecks: external_exports.array(external_exports.string().min(1)).optional().describe("check names whose latest run on the head must succeed; unset: at least one check, all green"),
       acceptStaleApprovals: external_exports.boolean().default(false).describe("count an approval given on an older commit of the PR (off: only on the current head)")
@@ -20746,20 +20766,41 @@ var init_config = __esm({
       pullRequest: pullRequestPolicySchema,
       floatingTags: external_exports.boolean().default(false).describe("also move X and X.Y image tags at promote"),
       cleanupCandidates: external_exports.boolean().default(false).describe("best-effort removal of RC image tags after promote"),
-      changelog: external_exports.string().default("CHANGELOG.md"),
+      changelog: external_exports.union([
+        external_exports.string(),
+        external_exports.object({
+          path: external_exports.string().min(1).default("CHANGELOG.md"),
+          mirrors: external_exports.array(external_exports.string().min(1)).default([]).describe("paths that get an exact copy of the finalized CHANGELOG (e.g. one shipped in the image)")
+        }).strict()
+      ]).default("CHANGELOG.md").describe("the CHANGELOG path, or { path, mirrors } when copies of it are committed too"),
+      changelogMirrors: external_exports.array(external_exports.string().min(1)).optional().describe("the same as changelog.mirrors (a parsed config carries its mirrors here)"),
+      versionFiles: external_exports.array(versionFileSchema).default([]).describe("files whose version line finalize sets to X.Y.Z, in the same commit as the CHANGELOG"),
       registries: external_exports.object({ insecure: external_exports.array(external_exports.string()).default([]) }).strict().default({ insecure: [] })
     }).strict().superRefine((config2, ctx) => {
       const signing = config2.signing;
-      if (signing?.identityRegexp === void 0)
+      if (!signing)
         return;
-      const problem = identityRegexpProblem(signing.identityRegexp, {
+      const pinning = {
         repository: config2.repository,
         trustedSigners: signing.trustedSigners,
         issuer: signing.issuer
-      });
-      if (problem)
-        ctx.addIssue({ code: "custom", path: ["signing", "identityRegexp"], message: problem });
-    });
+      };
+      const regexps = [
+        ...signing.identityRegexp === void 0 ? [] : [[signing.identityRegexp, ["signing", "identityRegexp"]]],
+        ...(signing.identities ?? []).flatMap((i, n) => i.identityRegexp === void 0 ? [] : [[i.identityRegexp, ["signing", "identities", n, "identityRegexp"]]])
+      ];
+      for (const [regexp, path2] of regexps) {
+        const problem = identityRegexpProblem(regexp, pinning);
+        if (problem)
+          ctx.addIssue({ code: "custom", path: path2, message: problem });
+      }
+    }).transform(({ changelog, changelogMirrors, ...rest }) => ({
+      ...rest,
+      changelog: typeof changelog === "string" ? changelog : changelog.path,
+      changelogMirrors: [
+        .../* @__PURE__ */ new Set([...changelogMirrors ?? [], ...typeof changelog === "string" ? [] : changelog.mirrors])
+      ]
+    }));
   }
 });
 
@@ -22939,6 +22980,10 @@ function publishStepId(step) {
       return `${step.kind} ${step.repository}@${step.tag}`;
   }
 }
+function alsoWritten(config2) {
+  const paths = [...config2.changelogMirrors, ...config2.versionFiles.map((f) => f.path)];
+  return paths.length > 0 ? `, with ${paths.join(", ")}` : "";
+}
 function planned2(step, done, description) {
   return { id: publishStepId(step), step, done, description, irreversible: false, bestEffort: false };
 }
@@ -22996,16 +23041,19 @@ function planPublish(config2, obs, ops, options) {
   const branch2 = releaseBranchName(config2, obs.version);
   const head = obs.branch.state === "found" ? obs.branch.sha : "";
   const date5 = options.date ?? utcDate(obs.observedAt);
-  const finalized = headState === "dated" || tc.taggedSha !== void 0;
+  const extras = config2.changelogMirrors.length > 0 || config2.versionFiles.length > 0;
+  const finalized = headState === "dated" && !extras || tc.taggedSha !== void 0;
   steps.push(planned2({
     kind: "finalize-changelog",
     branch: branch2,
     path: config2.changelog,
     version: obs.version.text,
     date: date5,
-    parentSha: head
-  }, finalized, `date ## [${obs.version}] in ${config2.changelog} as ${date5} (API commit on ${branch2}, then read back)`));
-  const tagSha = tc.taggedSha ?? (headState === "dated" ? head : null);
+    parentSha: head,
+    ...config2.changelogMirrors.length > 0 ? { mirrors: config2.changelogMirrors } : {},
+    ...config2.versionFiles.length > 0 ? { versionFiles: config2.versionFiles } : {}
+  }, finalized, `date ## [${obs.version}] in ${config2.changelog} as ${date5}${alsoWritten(config2)} (API commit on ${branch2}, then read back)`));
+  const tagSha = tc.taggedSha ?? (headState === "dated" && !extras ? head : null);
   steps.push(planned2({ kind: "create-tag", tag, sha: tagSha }, tc.taggedSha !== void 0, `create lightweight tag ${tag} at ${tagSha ? short5(tagSha) : "the finalize commit"}`));
   steps.push(planned2({ kind: "create-draft-release", tag, name: tag, version: obs.version.text, prerelease: false }, obs.release.state === "draft", `create draft GitHub release ${tag} with the ${config2.changelog} notes`));
   if (config2.smoke && stage === "all") {
@@ -23116,6 +23164,28 @@ var init_plan2 = __esm({
   }
 });
 
+// packages/core/dist/publish/version-files.js
+function matchOf(text2, pattern) {
+  return new RegExp(pattern, "dm").exec(text2);
+}
+function statedVersion(text2, pattern) {
+  return matchOf(text2, pattern)?.[1];
+}
+function withVersion(text2, path2, pattern, version2) {
+  const m = matchOf(text2, pattern);
+  const at2 = m?.indices?.[1];
+  if (!m || !at2) {
+    throw new ReleaseError("PLAN_FAILED", `${path2} has no match for its version pattern /${pattern}/ (versionFiles in release.config.json)`);
+  }
+  return text2.slice(0, at2[0]) + version2 + text2.slice(at2[1]);
+}
+var init_version_files = __esm({
+  "packages/core/dist/publish/version-files.js"() {
+    "use strict";
+    init_errors();
+  }
+});
+
 // packages/core/dist/publish/execute.js
 function handlers2(config2, ports, ctx, options) {
   const { forge } = ports;
@@ -23150,16 +23220,51 @@ function handlers2(config2, ports, ctx, options) {
     return f.content;
   };
   const tbd = (version2) => `## [${version2}] - TBD`;
+  const optionalFile = async (path2, ref) => {
+    const f = await forge.readFile(path2, ref, signal);
+    if (f.state === "error")
+      throw fail(`could not read ${path2} at ${ref} (${f.code}): ${f.message}`);
+    return f.state === "found" ? f.content : void 0;
+  };
+  const extrasBehind = async (s, changelog, ref) => {
+    const behind = [];
+    for (const m of s.mirrors ?? [])
+      if (await optionalFile(m, ref) !== changelog)
+        behind.push(m);
+    for (const v of s.versionFiles ?? []) {
+      const text2 = await optionalFile(v.path, ref);
+      if (text2 === void 0 || statedVersion(text2, v.pattern) !== s.version)
+        behind.push(v.path);
+    }
+    return behind;
+  };
+  const finalizedFiles = async (s, changelog, ref) => {
+    const out = [];
+    for (const m of s.mirrors ?? [])
+      if (await optionalFile(m, ref) !== changelog)
+        out.push({ path: m, content: changelog });
+    for (const v of s.versionFiles ?? []) {
+      const text2 = await file2(v.path, ref);
+      const next = withVersion(text2, v.path, v.pattern, s.version);
+      if (next !== text2)
+        out.push({ path: v.path, content: next });
+    }
+    return out;
+  };
   return {
     "finalize-changelog": {
       async isDone(s) {
         const sha = await head(s.branch);
-        const state = ops.sectionState(await file2(s.path, sha), s.version);
-        if (state === "dated")
-          ctx.finalizeSha = sha;
-        else if (state !== "frozen")
+        const text2 = await file2(s.path, sha);
+        const state = ops.sectionState(text2, s.version);
+        if (state !== "dated" && state !== "frozen")
           throw fail(`${s.path} at ${short6(sha)} has no ${tbd(s.version)} section (${state})`);
-        return { done: state === "dated", state: `${state} at ${short6(sha)}` };
+        const behind = state === "dated" ? await extrasBehind(s, text2, sha) : [];
+        const done = state === "dated" && behind.length === 0;
+        if (done)
+          ctx.finalizeSha = sha;
+        const lagging = behind.length > 0 ? `, ${behind.join(", ")} not yet` : "";
+        return { done, state: `${state} at ${short6(sha)}${lagging}` };
       },
       async act(s) {
         const parent = await head(s.branch);
@@ -23170,21 +23275,37 @@ function handlers2(config2, ports, ctx, options) {
           repository: config2.repository,
           tagPrefix: config2.tagPrefix
         });
-        if (after === before)
-          throw fail(`finalizing ${s.version} left ${s.path} unchanged`);
-        const { sha } = await forge.commitFile({
-          branch: s.branch,
-          path: s.path,
-          content: after,
-          parentSha: parent,
-          message: `chore: finalize release ${s.version}
+        const extras = (s.mirrors?.length ?? 0) + (s.versionFiles?.length ?? 0) > 0;
+        const message = `chore: finalize release ${s.version}
 
-Set release date to ${s.date}.`
-        }, signal);
+Set release date to ${s.date}.`;
+        let sha;
+        if (!extras) {
+          if (after === before)
+            throw fail(`finalizing ${s.version} left ${s.path} unchanged`);
+          ({ sha } = await forge.commitFile({ branch: s.branch, path: s.path, content: after, parentSha: parent, message }, signal));
+        } else {
+          const files = await finalizedFiles(s, after, parent);
+          const writes = [...after === before ? [] : [{ path: s.path, content: after }], ...files];
+          if (writes.length === 0)
+            throw fail(`finalizing ${s.version} left every file unchanged`);
+          if (!forge.commitFiles)
+            throw fail(`this forge cannot commit several files at once (${writes.map((w) => w.path).join(", ")})`);
+          ({ sha } = await forge.commitFiles({
+            branch: s.branch,
+            files: writes,
+            parentSha: parent,
+            message: `${message}
+Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(", ")}.`
+          }, signal));
+        }
         const written = await file2(s.path, sha);
         if (written.includes(tbd(s.version)) || ops.sectionState(written, s.version) !== "dated") {
           throw fail(`${s.path} still contains "${tbd(s.version)}" at ${short6(sha)} after the finalize commit; nothing was tagged`);
         }
+        const behind = await extrasBehind(s, written, sha);
+        if (behind.length > 0)
+          throw fail(`${behind.join(", ")} not finalized at ${short6(sha)} after the finalize commit; nothing was tagged`);
         const now = await readBack(() => head(s.branch), (h) => h !== parent);
         if (now === parent)
           throw fail(`${s.branch} still points at ${short6(parent)} after the finalize commit ${short6(sha)}`);
@@ -23301,6 +23422,7 @@ var init_execute2 = __esm({
     init_run();
     init_errors();
     init_plan2();
+    init_version_files();
     fail = (message) => new ReleaseError("PLAN_FAILED", message);
     short6 = (sha) => sha.slice(0, 7);
   }
@@ -30875,6 +30997,65 @@ var init_tags = __esm({
   }
 });
 
+// packages/github/dist/forge/tree-commit.js
+async function commitFiles(ctx, repo, input3) {
+  const name = `${repo.owner}/${repo.repo}`;
+  const paths = input3.files.map((f) => f.path).join(", ");
+  const doing = `committing ${paths} to ${input3.branch} of ${name}`;
+  const moved = (head2) => new GitHubError("CONFLICT", `${input3.branch} of ${name} moved from ${input3.parentSha.slice(0, 12)} to ${head2?.slice(0, 12) ?? "nothing"}; nothing was committed, re-run`);
+  const head = await getRef(ctx, repo, `heads/${input3.branch}`);
+  if (head !== input3.parentSha)
+    throw moved(head);
+  const refuse = (e) => classifyRefusal(ctx.fail(e, doing), repo, { branch: input3.branch });
+  const { data: parent } = await ctx.call(`reading ${input3.parentSha.slice(0, 12)}`, () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: input3.parentSha }));
+  const tree = [];
+  for (const f of input3.files) {
+    const { data: blob } = await ctx.octokit.rest.git.createBlob({ ...repo, content: Buffer.from(f.content, "utf8").toString("base64"), encoding: "base64" }).catch((e) => {
+      throw refuse(e);
+    });
+    tree.push({ path: f.path, mode: "100644", type: "blob", sha: blob.sha });
+  }
+  const { data: newTree } = await ctx.octokit.rest.git.createTree({ ...repo, base_tree: parent.tree.sha, tree }).catch((e) => {
+    throw refuse(e);
+  });
+  const { data: commit } = await ctx.octokit.rest.git.createCommit({ ...repo, message: input3.message, tree: newTree.sha, parents: [input3.parentSha] }).catch((e) => {
+    throw refuse(e);
+  });
+  await ctx.octokit.rest.git.updateRef({ ...repo, ref: `heads/${input3.branch}`, sha: commit.sha, force: false }).catch(async (e) => {
+    const now = await getRef(ctx, repo, `heads/${input3.branch}`);
+    if (now === commit.sha)
+      return;
+    if (now !== input3.parentSha)
+      throw moved(now);
+    throw refuse(e);
+  });
+  let tip;
+  for (let i = 0; i < ctx.readBackAttempts; i++) {
+    tip = await getRef(ctx, repo, `heads/${input3.branch}`);
+    if (tip === commit.sha)
+      break;
+    await sleep(ctx.pollMs);
+  }
+  if (tip !== commit.sha)
+    throw new GitHubError("VERIFICATION_FAILED", `${input3.branch} of ${name} is at ${tip?.slice(0, 12) ?? "nothing"}, not at the commit ${commit.sha.slice(0, 12)} just written`, { advice: "someone pushed in between or GitHub lags: re-run to converge" });
+  for (const f of input3.files) {
+    const landed = await readFile(ctx, repo, f.path, commit.sha);
+    if (landed?.content !== f.content)
+      throw new GitHubError("VERIFICATION_FAILED", `the commit ${commit.sha.slice(0, 12)} on ${input3.branch} does not contain the new ${f.path}`, { advice: `do not build or tag from ${input3.branch}; inspect the commit, then re-run` });
+  }
+  return { commitSha: commit.sha };
+}
+var init_tree_commit = __esm({
+  "packages/github/dist/forge/tree-commit.js"() {
+    "use strict";
+    init_errors4();
+    init_context();
+    init_contents();
+    init_refusals();
+    init_refs();
+  }
+});
+
 // packages/github/dist/forge.js
 var GitHubForge;
 var init_forge = __esm({
@@ -30893,6 +31074,7 @@ var init_forge = __esm({
     init_releases();
     init_smoke();
     init_tags();
+    init_tree_commit();
     GitHubForge = class {
       octokit;
       ctx;
@@ -31072,6 +31254,13 @@ var init_forge = __esm({
       commitFile(repo, input3) {
         return commitFile(this.ctx, repo, input3);
       }
+      /**
+       * Commits several files in one commit through the git data API (blobs, tree, commit, a
+       * non-forced ref update from `parentSha`), then reads every file back at the new commit.
+       */
+      commitFiles(repo, input3) {
+        return commitFiles(this.ctx, repo, input3);
+      }
       /** A file's text at a ref (branch, tag or SHA); undefined if absent. */
       readFile(repo, path2, ref) {
         return readFile(this.ctx, repo, path2, ref);
@@ -31100,6 +31289,42 @@ var init_forge = __esm({
   }
 });
 
+// packages/github/dist/token-roles.js
+function roleRefusal(e, role, permission, repository) {
+  if (!(e instanceof GitHubError) || e.code !== "FORBIDDEN" && e.code !== "NOT_FOUND")
+    return e;
+  const r = TOKEN_ROLES[role];
+  return new GitHubError(e.code, `the ${role} token (${r.env}, Action input ${r.input}; used for ${r.purpose}) lacks ${permission} on ${repository}: ${e.message}`, {
+    ...e.status !== void 0 ? { status: e.status } : {},
+    ...e.requestId !== void 0 ? { requestId: e.requestId } : {},
+    cause: e,
+    advice: `give the ${role} token ${permission} on ${repository} (a GitHub App installation token for that repository, or set ${r.env} / the ${r.input} input to one that has it)${e.advice ? `; ${e.advice}` : ""}`
+  });
+}
+async function asRole(role, permission, repository, fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    throw roleRefusal(e, role, permission, repository);
+  }
+}
+var TOKEN_ROLES;
+var init_token_roles = __esm({
+  "packages/github/dist/token-roles.js"() {
+    "use strict";
+    init_errors4();
+    TOKEN_ROLES = {
+      github: {
+        env: "RELKIT_GITHUB_TOKEN",
+        input: "github-token",
+        purpose: "releases, tags, the release PR and its merge"
+      },
+      commit: { env: "RELKIT_COMMIT_TOKEN", input: "commit-token", purpose: "API commits (the finalize commit)" },
+      smoke: { env: "RELKIT_SMOKE_TOKEN", input: "smoke-token", purpose: "the dispatch to the smoke repository" }
+    };
+  }
+});
+
 // packages/github/dist/release-port.js
 function toReleaseObservation(r) {
   return {
@@ -31118,6 +31343,7 @@ function releaseOrInvisible(found) {
 }
 function forgePort(forge, options) {
   const repo = options.repository;
+  const name = `${repo.owner}/${repo.repo}`;
   const smoke = options.smoke;
   const locks = /* @__PURE__ */ new Map();
   const pullNumbers = /* @__PURE__ */ new Map();
@@ -31131,7 +31357,7 @@ function forgePort(forge, options) {
       if (!smoke)
         return { state: "not-configured" };
       const repository = `${smoke.repository.owner}/${smoke.repository.repo}`;
-      const signal = await forge.checkSmokeSignal(smoke.repository, tag, smoke.rule);
+      const signal = await asRole("smoke", "contents: read", repository, () => (options.smokeForge ?? forge).checkSmokeSignal(smoke.repository, tag, smoke.rule));
       const r = signal.release;
       if (!r)
         return { state: "missing", repository, tag };
@@ -31183,21 +31409,21 @@ ${base}`;
     },
     listTags: (prefix) => forge.listTags(repo, prefix),
     async publishRelease(tag, { makeLatest, id }) {
-      const r = await forge.publishRelease(repo, tag, {
+      const r = await asRole("github", "contents: write", name, () => forge.publishRelease(repo, tag, {
         makeLatest: makeLatest ? "true" : "false",
         ...id === void 0 ? {} : { draftId: id }
-      });
+      }));
       return toReleaseObservation(r.release);
     },
     async mergePullRequest(number4, { sha, method, title, checked }) {
-      const r = await forge.mergePullRequest(repo, number4, {
+      const r = await asRole("github", "contents: write and pull-requests: write", name, () => forge.mergePullRequest(repo, number4, {
         expectedHeadSha: sha,
         method,
         requireApproval: options.requireApproval ?? true,
         // Core's executor re-runs the PR gates right before merging and says so.
         checkedByCaller: checked === true,
         ...title ? { commitTitle: title } : {}
-      });
+      }));
       if (!r.mergeCommitSha)
         throw new GitHubError("UNEXPECTED_RESPONSE", `#${number4} is merged but GitHub reports no merge commit`);
       return { sha: r.mergeCommitSha };
@@ -31214,10 +31440,10 @@ ${base}`;
     async deleteBranch(branch2) {
       await forge.deleteRef(repo, `refs/heads/${branch2}`);
     },
-    async acquireLock(name, holder, ttlSeconds) {
+    async acquireLock(name2, holder, ttlSeconds) {
       if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0)
         throw new GitHubError("INVALID_INPUT", `lock ttlSeconds must be a positive number, not ${ttlSeconds}`);
-      const r = await forge.acquireLock(repo, name, {
+      const r = await forge.acquireLock(repo, name2, {
         holder,
         ttlMs: ttlSeconds * 1e3,
         now: now(),
@@ -31225,15 +31451,15 @@ ${base}`;
       });
       if (!r.acquired)
         return { acquired: false, holder: r.heldBy.holder, since: r.heldBy.acquiredAt };
-      locks.set(name, r.lock);
+      locks.set(name2, r.lock);
       return { acquired: true };
     },
-    async releaseLock(name, holder) {
-      const lock = locks.get(name);
+    async releaseLock(name2, holder) {
+      const lock = locks.get(name2);
       if (!lock || lock.holder !== holder)
         return;
       await forge.releaseLock(repo, lock);
-      locks.delete(name);
+      locks.delete(name2);
     }
   };
 }
@@ -31242,6 +31468,7 @@ var init_release_port = __esm({
   "packages/github/dist/release-port.js"() {
     "use strict";
     init_errors4();
+    init_token_roles();
     MERGEABILITY = /* @__PURE__ */ new Set([
       "clean",
       "unstable",
@@ -31258,7 +31485,10 @@ var init_release_port = __esm({
 // packages/github/dist/publish-port.js
 function publishForgePort(gh, config2, options = {}) {
   const repo = parseRepository(config2.repository);
+  const committer = options.commit ?? gh;
+  const smoker = options.smoke ?? committer;
   const base = forgePort(gh, {
+    smokeForge: smoker,
     repository: repo,
     requireApproval: config2.requireApproval,
     ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {},
@@ -31286,33 +31516,42 @@ function publishForgePort(gh, config2, options = {}) {
       if (head !== change.parentSha) {
         throw new GitHubError("CONFLICT", `${change.branch} moved from ${change.parentSha.slice(0, 12)} to ${head?.slice(0, 12) ?? "nothing"}; re-run`);
       }
-      const r = await gh.commitFile(repo, {
+      const r = await asRole("commit", "contents: write", config2.repository, () => committer.commitFile(repo, {
         branch: change.branch,
         path: change.path,
         content: change.content,
         message: change.message
-      });
+      }));
+      return { sha: r.commitSha };
+    },
+    async commitFiles(change) {
+      const r = await asRole("commit", "contents: write", config2.repository, () => committer.commitFiles(repo, {
+        branch: change.branch,
+        files: change.files,
+        message: change.message,
+        parentSha: change.parentSha
+      }));
       return { sha: r.commitSha };
     },
     async createTag(tag, sha) {
-      await gh.createTag(repo, tag, sha);
+      await asRole("github", "contents: write", config2.repository, () => gh.createTag(repo, tag, sha));
     },
     async createDraftRelease(req) {
-      const r = await gh.createDraftRelease(repo, {
+      const r = await asRole("github", "contents: write", config2.repository, () => gh.createDraftRelease(repo, {
         tag: req.tag,
         name: req.name,
         notes: req.notes,
         prerelease: req.prerelease
-      });
+      }));
       return toReleaseObservation(r.release);
     },
     async dispatch(req) {
       const { correlation_id: correlationId2, ...payload } = req.clientPayload;
-      await gh.dispatch(parseRepository(req.repository), {
+      await asRole("smoke", "contents: write (repository_dispatch)", req.repository, () => smoker.dispatch(parseRepository(req.repository), {
         eventType: req.eventType,
         correlationId: correlationId2 ?? "",
         payload
-      });
+      }));
     }
   };
 }
@@ -31322,6 +31561,7 @@ var init_publish_port2 = __esm({
     init_errors4();
     init_release_port();
     init_repository();
+    init_token_roles();
   }
 });
 
@@ -31422,6 +31662,7 @@ var init_dist3 = __esm({
     init_publish_port2();
     init_client();
     init_token();
+    init_token_roles();
     init_checks3();
     init_pull_requests();
   }
@@ -33900,7 +34141,18 @@ var init_claims = __esm({
 });
 
 // packages/sigstore-verify/dist/identity.js
+function describeIdentity(match) {
+  if ("anyOf" in match)
+    return `any of ${match.anyOf.map(describeIdentity).join(", ")}`;
+  return "identity" in match ? `identity "${match.identity}"` : `identity matching ^(?:${match.identityRegexp})$`;
+}
 function compileIdentity(match) {
+  if ("anyOf" in match) {
+    if (match.anyOf.length === 0)
+      throw new SigstoreVerifyError("POLICY_INVALID", "the list of identities is empty");
+    const each = match.anyOf.map(compileIdentity);
+    return (san) => each.some((accepts) => accepts(san));
+  }
   if ("identity" in match) {
     if (match.identity.length === 0)
       throw new SigstoreVerifyError("POLICY_INVALID", "the certificate identity is empty");
@@ -34030,7 +34282,8 @@ function compilePolicy(policy) {
   }
   if (typeof policy.issuer !== "string" || policy.issuer.length === 0)
     throw new SigstoreVerifyError("POLICY_INVALID", "the certificate OIDC issuer is required (e.g. https://token.actions.githubusercontent.com)");
-  const matchIdentity = compileIdentity("identity" in policy ? { identity: policy.identity } : { identityRegexp: policy.identityRegexp });
+  const identityMatch = "anyOf" in policy ? { anyOf: policy.anyOf } : "identity" in policy ? { identity: policy.identity } : { identityRegexp: policy.identityRegexp };
+  const matchIdentity = compileIdentity(identityMatch);
   const claims = Object.entries(policy.claims ?? {}).map(([name, match]) => {
     if (!CLAIM_NAMES.includes(name))
       throw new SigstoreVerifyError("POLICY_INVALID", `unknown claim ${name}; known: ${CLAIM_NAMES.join(", ")}`);
@@ -34039,7 +34292,7 @@ function compilePolicy(policy) {
     return { name, test: compileClaim(name, match), match };
   });
   const provenance = compileProvenance(policy);
-  const who = "identity" in policy ? `identity "${policy.identity}"` : `identity matching ^(?:${policy.identityRegexp})$`;
+  const who = describeIdentity(identityMatch);
   return {
     kind: "certificate",
     description: `${who} from issuer "${policy.issuer}"`,
@@ -46010,6 +46263,10 @@ function toSignatureCheck(r) {
     }
   }
 }
+function acceptedIdentities(policy) {
+  const one = (i) => i.identity !== void 0 ? [{ identity: i.identity }] : i.identityRegexp !== void 0 ? [{ identityRegexp: i.identityRegexp }] : [];
+  return [...one(policy), ...(policy.identities ?? []).flatMap(one)];
+}
 function signaturePort(options) {
   const resolvePath = options.resolvePath ?? ((p) => p);
   const verifiers = /* @__PURE__ */ new Map();
@@ -46019,6 +46276,7 @@ function signaturePort(options) {
       policy.issuer,
       policy.identity,
       policy.identityRegexp,
+      policy.identities,
       policy.key,
       policy.trustedRoot
     ]);
@@ -46043,7 +46301,9 @@ function signaturePort(options) {
             throw new SigstoreVerifyError("POLICY_INVALID", `cannot read the public key ${path2}: ${e.message}`);
           }
           signer = { publicKey: pem };
-        } else if (policy.identity !== void 0)
+        } else if ((policy.identities?.length ?? 0) > 0)
+          signer = { anyOf: acceptedIdentities(policy), issuer: policy.issuer };
+        else if (policy.identity !== void 0)
           signer = { identity: policy.identity, issuer: policy.issuer };
         else if (policy.identityRegexp !== void 0)
           signer = { identityRegexp: policy.identityRegexp, issuer: policy.issuer };
@@ -46152,16 +46412,29 @@ async function connectRelease(options) {
   return createReleaseService(config2, await connectPorts(config2, path2, options));
 }
 async function connectGitHub(options) {
+  return (await connectGitHubRoles(options)).github;
+}
+async function connectGitHubRoles(options) {
   const env = options.env;
   const baseUrl = env.RELKIT_GITHUB_API_URL ?? env.GITHUB_API_URL ?? "https://api.github.com";
   const enterprise = /\/api\/v3\/?$/.test(baseUrl);
-  const token = options.githubToken ?? (await resolveGitHubToken({ env, host: enterprise ? new URL(baseUrl).host : "github.com" })).token;
-  return new GitHubForge({
-    token,
-    baseUrl,
-    // GitHub asks for a second between writes; a local simulator needs no pacing.
-    ...isLoopbackUrl(baseUrl) ? { writeSpacingMs: 0, pollIntervalMs: 50, retryBaseMs: 50 } : {}
-  });
+  const set2 = (v) => v === void 0 || v.trim() === "" ? void 0 : v.trim();
+  const githubToken = options.githubToken ?? set2(env.RELKIT_GITHUB_TOKEN) ?? (await resolveGitHubToken({ env, host: enterprise ? new URL(baseUrl).host : "github.com" })).token;
+  const commitToken = set2(env.RELKIT_COMMIT_TOKEN) ?? githubToken;
+  const smokeToken = set2(env.RELKIT_SMOKE_TOKEN) ?? commitToken;
+  const forges = /* @__PURE__ */ new Map();
+  const forgeFor = (token) => {
+    let f = forges.get(token);
+    if (!f)
+      forges.set(token, f = new GitHubForge({
+        token,
+        baseUrl,
+        // GitHub asks for a second between writes; a local simulator needs no pacing.
+        ...isLoopbackUrl(baseUrl) ? { writeSpacingMs: 0, pollIntervalMs: 50, retryBaseMs: 50 } : {}
+      }));
+    return f;
+  };
+  return { github: forgeFor(githubToken), commit: forgeFor(commitToken), smoke: forgeFor(smokeToken) };
 }
 function connectImages(config2, configPath, env, forge) {
   const configDir = dirname(configPath);
@@ -46184,10 +46457,12 @@ function connectImages(config2, configPath, env, forge) {
   };
 }
 async function connectPorts(config2, configPath, options) {
-  const forge = await connectGitHub(options);
+  const roles = await connectGitHubRoles(options);
+  const forge = roles.github;
   return {
     ...connectImages(config2, configPath, options.env, forge),
     forge: forgePort(forge, {
+      smokeForge: roles.smoke,
       repository: parseRepository(config2.repository),
       requireApproval: config2.requireApproval,
       lockBranch: config2.baseBranch,
@@ -46211,10 +46486,11 @@ var init_connect = __esm({
 // packages/connect/dist/publish.js
 async function connectPublish(options) {
   const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
-  const gh = await connectGitHub(options);
+  const roles = await connectGitHubRoles(options);
+  const gh = roles.github;
   const images = connectImages(config2, path2, options.env, gh);
   return createPublishService(config2, {
-    forge: publishForgePort(gh, config2),
+    forge: publishForgePort(gh, config2, { commit: roles.commit, smoke: roles.smoke }),
     images: {
       observeManifest: (image, reference, signal) => images.registry.observeManifest(image, reference, signal),
       verify: (image, digest, policy, signal) => images.signatures.verify(image, digest, policy, signal)
@@ -46589,15 +46865,19 @@ function checkSigningPolicy(config2) {
   const s = config2.signing;
   if (!s)
     return fail3(id, title, "no signing policy: promote cannot verify who built the images", 'add "signing" to release.config.json (`release-cli init` writes one)');
-  if (s.key !== void 0 && s.identity === void 0 && s.identityRegexp === void 0)
+  const all = [{ identity: s.identity, identityRegexp: s.identityRegexp }, ...s.identities ?? []].filter((i) => i.identity !== void 0 || i.identityRegexp !== void 0);
+  if (s.key !== void 0 && all.length === 0)
     return pass(id, title, `keyed signing with ${s.key}`);
   const sample = (repo) => `https://github.com/${repo}/${PUBLISH_WORKFLOW}@refs/heads/${config2.releaseBranch.replace("{version}", "1.2.3")}`;
   const own2 = sample(config2.repository);
   const foreign = sample("someone-else/fork");
   let accepts;
   try {
-    const re = s.identityRegexp !== void 0 ? new RegExp(`^(?:${s.identityRegexp})$`) : void 0;
-    accepts = (identity) => re ? re.test(identity) : identity === s.identity;
+    const each = all.map((i) => {
+      const re = i.identityRegexp !== void 0 ? new RegExp(`^(?:${i.identityRegexp})$`) : void 0;
+      return (identity) => re ? re.test(identity) : identity === i.identity;
+    });
+    accepts = (identity) => each.some((a) => a(identity));
   } catch (e) {
     return fail3(id, title, `identityRegexp is not a valid regexp: ${e.message}`, "fix the regexp");
   }
@@ -49020,6 +49300,26 @@ var ACTION_COMMANDS = [
   "abandon",
   "doctor"
 ];
+function roleEnv(env) {
+  const out = {};
+  const map2 = [
+    ["token", "GITHUB_TOKEN"],
+    ["github-token", "RELKIT_GITHUB_TOKEN"],
+    ["commit-token", "RELKIT_COMMIT_TOKEN"],
+    ["smoke-token", "RELKIT_SMOKE_TOKEN"],
+    ["registry-username", "RELKIT_REGISTRY_USERNAME"],
+    ["registry-password", "RELKIT_REGISTRY_PASSWORD"]
+  ];
+  for (const [name, variable] of map2) {
+    const v = input2(env, name);
+    if (v) out[variable] = v;
+  }
+  if (out.RELKIT_REGISTRY_USERNAME === void 0 !== (out.RELKIT_REGISTRY_PASSWORD === void 0))
+    throw new ActionInputError(
+      'inputs "registry-username" and "registry-password" go together: set both or neither'
+    );
+  return out;
+}
 function input2(env, name) {
   return (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
 }
@@ -49205,8 +49505,10 @@ async function runAction(options) {
     return 1;
   };
   let parsed;
+  let roles;
   try {
     parsed = actionArgv(env);
+    roles = roleEnv(env);
   } catch (e) {
     if (e instanceof ActionInputError) return fail4(e.message);
     throw e;
@@ -49225,11 +49527,9 @@ async function runAction(options) {
   } catch (e) {
     return fail4(e.message, { file: configPath });
   }
-  const token = input2(env, "token");
   const cliEnv = {
     ...env,
-    // One token for the GitHub API and ghcr.io (GITHUB_TOKEN with packages: write in Actions).
-    ...token ? { GITHUB_TOKEN: token } : {},
+    ...roles,
     NO_COLOR: "1"
   };
   const out = [];

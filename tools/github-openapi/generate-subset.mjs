@@ -40,6 +40,8 @@ export const OPERATIONS = [
   ['delete', '/repos/{owner}/{repo}/git/refs/{ref}'],
   ['get', '/repos/{owner}/{repo}/git/commits/{commit_sha}'],
   ['post', '/repos/{owner}/{repo}/git/commits'],
+  ['post', '/repos/{owner}/{repo}/git/blobs'],
+  ['post', '/repos/{owner}/{repo}/git/trees'],
   ['get', '/repos/{owner}/{repo}/contents/{path}'],
   ['put', '/repos/{owner}/{repo}/contents/{path}'],
   ['post', '/repos/{owner}/{repo}/dispatches'],

@@ -18,6 +18,7 @@ import {
   ACTION_COMMANDS,
   actionArgv,
   actionMain,
+  roleEnv,
   outputsFrom,
   runAction,
   summaryMarkdown,
@@ -81,6 +82,25 @@ describe('the committed action bundle', () => {
     },
   );
 
+  it('token-role inputs become the CLI environment; registry user and password go together', () => {
+    const env = {
+      INPUT_TOKEN: 'ghs_workflow',
+      'INPUT_GITHUB-TOKEN': 'ghs_release',
+      'INPUT_COMMIT-TOKEN': 'ghs_commit',
+      'INPUT_SMOKE-TOKEN': '',
+      'INPUT_REGISTRY-USERNAME': 'bot',
+      'INPUT_REGISTRY-PASSWORD': 'secret',
+    };
+    expect(roleEnv(env)).toEqual({
+      GITHUB_TOKEN: 'ghs_workflow',
+      RELKIT_GITHUB_TOKEN: 'ghs_release',
+      RELKIT_COMMIT_TOKEN: 'ghs_commit',
+      RELKIT_REGISTRY_USERNAME: 'bot',
+      RELKIT_REGISTRY_PASSWORD: 'secret',
+    });
+    expect(() => roleEnv({ 'INPUT_REGISTRY-USERNAME': 'bot' })).toThrow(/go together/);
+  });
+
   it('action.yml runs the bundle on node24 and declares every input the generated workflows pass', () => {
     const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
       runs: { using: string; main: string };
@@ -90,6 +110,16 @@ describe('the committed action bundle', () => {
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
     expect(Object.keys(action.inputs)).toEqual(
       expect.arrayContaining(['command', 'version', 'config', 'dry-run', 'token']),
+    );
+    // Token roles (issue 19): exactly these names.
+    expect(Object.keys(action.inputs)).toEqual(
+      expect.arrayContaining([
+        'github-token',
+        'commit-token',
+        'smoke-token',
+        'registry-username',
+        'registry-password',
+      ]),
     );
     expect(Object.keys(action.outputs)).toEqual(
       expect.arrayContaining(['phase', 'digests', 'release-url', 'pr-merge-sha']),

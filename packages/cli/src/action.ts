@@ -36,6 +36,32 @@ export interface ActionOptions {
   readonly commands?: readonly Command[];
 }
 
+/**
+ * The token-role inputs as the CLI's environment: `token` (the workflow's GITHUB_TOKEN: ghcr.io,
+ * and the API when github-token is empty), github-token, commit-token, smoke-token (each
+ * defaulting to the one before it, in @relkit/connect), registry-username / registry-password.
+ */
+export function roleEnv(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  const map: [string, string][] = [
+    ['token', 'GITHUB_TOKEN'],
+    ['github-token', 'RELKIT_GITHUB_TOKEN'],
+    ['commit-token', 'RELKIT_COMMIT_TOKEN'],
+    ['smoke-token', 'RELKIT_SMOKE_TOKEN'],
+    ['registry-username', 'RELKIT_REGISTRY_USERNAME'],
+    ['registry-password', 'RELKIT_REGISTRY_PASSWORD'],
+  ];
+  for (const [name, variable] of map) {
+    const v = input(env, name);
+    if (v) out[variable] = v;
+  }
+  if ((out.RELKIT_REGISTRY_USERNAME === undefined) !== (out.RELKIT_REGISTRY_PASSWORD === undefined))
+    throw new ActionInputError(
+      'inputs "registry-username" and "registry-password" go together: set both or neither',
+    );
+  return out;
+}
+
 /** How @actions/core names an input's variable: spaces → _, upper case; dashes stay. */
 export function input(env: Env, name: string): string {
   return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
@@ -281,8 +307,10 @@ export async function runAction(options: ActionOptions): Promise<number> {
     return 1;
   };
   let parsed: ReturnType<typeof actionArgv>;
+  let roles: Record<string, string>;
   try {
     parsed = actionArgv(env);
+    roles = roleEnv(env);
   } catch (e) {
     if (e instanceof ActionInputError) return fail(e.message);
     throw e;
@@ -303,11 +331,9 @@ export async function runAction(options: ActionOptions): Promise<number> {
   } catch (e) {
     return fail((e as Error).message, { file: configPath });
   }
-  const token = input(env, 'token');
   const cliEnv: Record<string, string | undefined> = {
     ...env,
-    // One token for the GitHub API and ghcr.io (GITHUB_TOKEN with packages: write in Actions).
-    ...(token ? { GITHUB_TOKEN: token } : {}),
+    ...roles,
     NO_COLOR: '1',
   };
   const out: string[] = [];

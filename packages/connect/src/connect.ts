@@ -51,21 +51,55 @@ export async function connectRelease(options: ReleaseConnectOptions): Promise<Re
   return createReleaseService(config, await connectPorts(config, path, options));
 }
 
-/** The GitHub adapter: token from GH_TOKEN / GITHUB_TOKEN / gh's hosts.yml, GHES through the API URL. */
+/** The GitHub adapter with the github role's token (releases, PR, merge); see connectGitHubRoles. */
 export async function connectGitHub(options: ReleaseConnectOptions): Promise<GitHubForge> {
+  return (await connectGitHubRoles(options)).github;
+}
+
+/** One GitHub client per token role; a role without its own token shares the one before it. */
+export interface GitHubRoles {
+  /** Releases, tags, the release PR and its merge. */
+  readonly github: GitHubForge;
+  /** API commits (the finalize commit). */
+  readonly commit: GitHubForge;
+  /** The dispatch to (and releases of) the smoke repository. */
+  readonly smoke: GitHubForge;
+}
+
+/**
+ * The GitHub clients by token role: github from the front end's token, else RELKIT_GITHUB_TOKEN,
+ * else the way gh finds one (GH_TOKEN / GITHUB_TOKEN / gh's hosts.yml); commit from
+ * RELKIT_COMMIT_TOKEN, else github's; smoke from RELKIT_SMOKE_TOKEN, else commit's. GHES through
+ * the API URL.
+ */
+export async function connectGitHubRoles(options: ReleaseConnectOptions): Promise<GitHubRoles> {
   const env = options.env;
   // GitHub Enterprise Server: https://HOST/api/v3 (GITHUB_API_URL is set inside GitHub Actions).
   const baseUrl = env.RELKIT_GITHUB_API_URL ?? env.GITHUB_API_URL ?? 'https://api.github.com';
   const enterprise = /\/api\/v3\/?$/.test(baseUrl);
-  const token =
+  const set = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
+  const githubToken =
     options.githubToken ??
+    set(env.RELKIT_GITHUB_TOKEN) ??
     (await resolveGitHubToken({ env, host: enterprise ? new URL(baseUrl).host : 'github.com' })).token;
-  return new GitHubForge({
-    token,
-    baseUrl,
-    // GitHub asks for a second between writes; a local simulator needs no pacing.
-    ...(isLoopbackUrl(baseUrl) ? { writeSpacingMs: 0, pollIntervalMs: 50, retryBaseMs: 50 } : {}),
-  });
+  const commitToken = set(env.RELKIT_COMMIT_TOKEN) ?? githubToken;
+  const smokeToken = set(env.RELKIT_SMOKE_TOKEN) ?? commitToken;
+  const forges = new Map<string, GitHubForge>();
+  const forgeFor = (token: string) => {
+    let f = forges.get(token);
+    if (!f)
+      forges.set(
+        token,
+        (f = new GitHubForge({
+          token,
+          baseUrl,
+          // GitHub asks for a second between writes; a local simulator needs no pacing.
+          ...(isLoopbackUrl(baseUrl) ? { writeSpacingMs: 0, pollIntervalMs: 50, retryBaseMs: 50 } : {}),
+        })),
+      );
+    return f;
+  };
+  return { github: forgeFor(githubToken), commit: forgeFor(commitToken), smoke: forgeFor(smokeToken) };
 }
 
 /** The image side: one registry client (docker config / credential helpers) and the verifier on it. */
@@ -104,10 +138,12 @@ export async function connectPorts(
   configPath: string,
   options: ReleaseConnectOptions,
 ): Promise<ReleasePorts> {
-  const forge = await connectGitHub(options);
+  const roles = await connectGitHubRoles(options);
+  const forge = roles.github;
   return {
     ...connectImages(config, configPath, options.env, forge),
     forge: forgePort(forge, {
+      smokeForge: roles.smoke,
       repository: parseRepository(config.repository),
       requireApproval: config.requireApproval,
       lockBranch: config.baseBranch,

@@ -53,6 +53,22 @@ export const signingPolicySchema = z
       .describe(
         'regexp for the certificate identity; always anchored (^…$); must begin with https://github\\.com/OWNER/REPO/ of the repository or a trusted signer',
       ),
+    identities: z
+      .array(
+        z
+          .object({
+            identity: z.string().min(1).optional(),
+            identityRegexp: z.string().min(1).optional(),
+          })
+          .strict()
+          .refine((i) => (i.identity === undefined) !== (i.identityRegexp === undefined), {
+            message: 'set exactly one of identity or identityRegexp',
+          }),
+      )
+      .optional()
+      .describe(
+        'further identities accepted beside identity / identityRegexp (e.g. the workflow that signed before a migration), so older versions still verify; each regexp is pinned like identityRegexp',
+      ),
     trustedSigners: z
       .array(z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: 'expected OWNER/REPO' }))
       .optional()
@@ -74,9 +90,39 @@ export const signingPolicySchema = z
       ),
   })
   .strict()
-  .refine((p) => (p.identity === undefined) !== (p.identityRegexp === undefined) || p.key !== undefined, {
-    message: 'set exactly one of identity or identityRegexp (or a key for keyed signing)',
-  });
+  .refine(
+    (p) =>
+      (p.identity === undefined) !== (p.identityRegexp === undefined) ||
+      p.key !== undefined ||
+      (p.identity === undefined && p.identityRegexp === undefined && (p.identities?.length ?? 0) > 0),
+    {
+      message: 'set exactly one of identity or identityRegexp (or identities, or a key for keyed signing)',
+    },
+  );
+
+const versionFileSchema = z
+  .object({
+    path: z.string().min(1),
+    pattern: z
+      .string()
+      .min(1)
+      .refine((p) => versionPatternProblem(p) === undefined, {
+        message:
+          'expected a valid regexp with one capture group (the version), e.g. "devkit:(\\d+\\.\\d+\\.\\d+)"',
+      })
+      .describe('a regexp (multi-line) whose first capture group is replaced by X.Y.Z'),
+  })
+  .strict();
+
+/** Why a version-file pattern is unusable, or undefined: it must compile and capture. */
+export function versionPatternProblem(pattern: string): string | undefined {
+  try {
+    const groups = (new RegExp(`${pattern}|`).exec('')?.length ?? 1) - 1;
+    return groups >= 1 ? undefined : 'has no capture group';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
 
 // What the release PR must show on its current head commit before promote merges it: an
 // approval given on an older commit (before a later push) does not count unless accepted here.
@@ -146,7 +192,31 @@ export const releaseConfigSchema = z
       .boolean()
       .default(false)
       .describe('best-effort removal of RC image tags after promote'),
-    changelog: z.string().default('CHANGELOG.md'),
+    changelog: z
+      .union([
+        z.string(),
+        z
+          .object({
+            path: z.string().min(1).default('CHANGELOG.md'),
+            mirrors: z
+              .array(z.string().min(1))
+              .default([])
+              .describe(
+                'paths that get an exact copy of the finalized CHANGELOG (e.g. one shipped in the image)',
+              ),
+          })
+          .strict(),
+      ])
+      .default('CHANGELOG.md')
+      .describe('the CHANGELOG path, or { path, mirrors } when copies of it are committed too'),
+    changelogMirrors: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('the same as changelog.mirrors (a parsed config carries its mirrors here)'),
+    versionFiles: z
+      .array(versionFileSchema)
+      .default([])
+      .describe('files whose version line finalize sets to X.Y.Z, in the same commit as the CHANGELOG'),
     registries: z
       .object({ insecure: z.array(z.string()).default([]) })
       .strict()
@@ -156,20 +226,43 @@ export const releaseConfigSchema = z
   .superRefine((config, ctx) => {
     // A fork's workflow must not be able to sign: the identity regexp pins owner/repo (identity-policy.ts).
     const signing = config.signing;
-    if (signing?.identityRegexp === undefined) return;
-    const problem = identityRegexpProblem(signing.identityRegexp, {
+    if (!signing) return;
+    const pinning = {
       repository: config.repository,
       trustedSigners: signing.trustedSigners,
       issuer: signing.issuer,
-    });
-    if (problem) ctx.addIssue({ code: 'custom', path: ['signing', 'identityRegexp'], message: problem });
-  });
+    };
+    const regexps: [string, PropertyKey[]][] = [
+      ...(signing.identityRegexp === undefined
+        ? []
+        : [[signing.identityRegexp, ['signing', 'identityRegexp']] as [string, PropertyKey[]]]),
+      ...(signing.identities ?? []).flatMap((i, n): [string, PropertyKey[]][] =>
+        i.identityRegexp === undefined
+          ? []
+          : [[i.identityRegexp, ['signing', 'identities', n, 'identityRegexp']]],
+      ),
+    ];
+    for (const [regexp, path] of regexps) {
+      const problem = identityRegexpProblem(regexp, pinning);
+      if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
+    }
+  })
+  // `changelog` may be a path or { path, mirrors }: consumers see the path and the mirrors apart.
+  // A parsed config parses again to itself (front ends re-parse edited configs).
+  .transform(({ changelog, changelogMirrors, ...rest }) => ({
+    ...rest,
+    changelog: typeof changelog === 'string' ? changelog : changelog.path,
+    changelogMirrors: [
+      ...new Set([...(changelogMirrors ?? []), ...(typeof changelog === 'string' ? [] : changelog.mirrors)]),
+    ],
+  }));
 
 export type PullRequestPolicy = z.output<typeof pullRequestPolicySchema>;
 
 export type ReleaseConfig = z.output<typeof releaseConfigSchema>;
 export type ReleaseConfigInput = z.input<typeof releaseConfigSchema>;
 export type SigningPolicy = z.output<typeof signingPolicySchema>;
+export type VersionFile = z.output<typeof versionFileSchema>;
 
 export type ProvenanceConfig = z.output<typeof provenanceSchema>;
 

@@ -24,6 +24,7 @@ export {
   provenanceRule,
   releaseConfigJsonSchema,
   releaseBranchName,
+  versionPatternProblem,
 } from './config.js';
 export { identityRegexpProblem, GITHUB_ACTIONS_ISSUER } from './identity-policy.js';
 export type { IdentityPinning } from './identity-policy.js';
@@ -33,6 +34,7 @@ export type {
   ReleaseConfig,
   ReleaseConfigInput,
   SigningPolicy,
+  VersionFile,
 } from './config.js';
 export { asObservationError, isTransient } from './observations.js';
 export type * from './observations.js';
@@ -96,6 +98,7 @@ export type {
   DispatchRequest,
   DraftReleaseRequest,
   FileCommitRequest,
+  FilesCommitRequest,
   FileObservation,
   PublishExecuteOptions,
   PublishExecutionEvent,

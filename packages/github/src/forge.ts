@@ -11,6 +11,7 @@ import * as refs from './forge/refs.js';
 import * as releases from './forge/releases.js';
 import * as smoke from './forge/smoke.js';
 import * as tags from './forge/tags.js';
+import * as treeCommit from './forge/tree-commit.js';
 import type { RepositoryName } from './repository.js';
 import type {
   BranchNames,
@@ -20,6 +21,7 @@ import type {
   DraftReleaseInput,
   DraftReleaseResult,
   FileCommitInput,
+  FilesCommitInput,
   FileCommitResult,
   LockInfo,
   LockResult,
@@ -289,6 +291,14 @@ export class GitHubForge {
    */
   commitFile(repo: RepositoryName, input: FileCommitInput): Promise<FileCommitResult> {
     return contents.commitFile(this.ctx, repo, input);
+  }
+
+  /**
+   * Commits several files in one commit through the git data API (blobs, tree, commit, a
+   * non-forced ref update from `parentSha`), then reads every file back at the new commit.
+   */
+  commitFiles(repo: RepositoryName, input: FilesCommitInput): Promise<{ readonly commitSha: string }> {
+    return treeCommit.commitFiles(this.ctx, repo, input);
   }
 
   /** A file's text at a ref (branch, tag or SHA); undefined if absent. */

@@ -12,6 +12,8 @@ export type { PublishForgePortOptions } from './publish-port.js';
 export { createClient, toGitHubError } from './client.js';
 export type { ForgeOctokit, GitHubClientOptions, RateLimitEvent } from './client.js';
 export { resolveGitHubToken, tokenFromHostsYml } from './token.js';
+export { TOKEN_ROLES, asRole, roleRefusal } from './token-roles.js';
+export type { TokenRole, TokenRoleFacts } from './token-roles.js';
 export type { ResolvedToken, ResolveTokenOptions, TokenSource } from './token.js';
 export { summarizeChecks, normalizeCheck } from './checks.js';
 export type { RawCheck } from './checks.js';
@@ -28,6 +30,7 @@ export type {
   DraftReleaseInput,
   DraftReleaseResult,
   FileCommitInput,
+  FilesCommitInput,
   FileCommitResult,
   LockInfo,
   LockResult,

@@ -5,10 +5,15 @@ import { GitHubError } from './errors.js';
 import type { GitHubForge } from './forge.js';
 import { forgePort, toReleaseObservation } from './release-port.js';
 import { parseRepository } from './repository.js';
+import { asRole } from './token-roles.js';
 
 export interface PublishForgePortOptions {
   /** The clock for lock expiry; default the system clock. */
   readonly clock?: Clock;
+  /** The forge with the commit token (API commits); `gh` by default. */
+  readonly commit?: GitHubForge;
+  /** The forge with the smoke token (dispatch to, and releases of, the smoke repository); `commit` by default. */
+  readonly smoke?: GitHubForge;
 }
 
 /**
@@ -23,7 +28,10 @@ export function publishForgePort(
   options: PublishForgePortOptions = {},
 ): PublishForgePort {
   const repo = parseRepository(config.repository);
+  const committer = options.commit ?? gh;
+  const smoker = options.smoke ?? committer;
   const base = forgePort(gh, {
+    smokeForge: smoker,
     repository: repo,
     requireApproval: config.requireApproval,
     ...(config.smoke
@@ -58,33 +66,50 @@ export function publishForgePort(
           `${change.branch} moved from ${change.parentSha.slice(0, 12)} to ${head?.slice(0, 12) ?? 'nothing'}; re-run`,
         );
       }
-      const r = await gh.commitFile(repo, {
-        branch: change.branch,
-        path: change.path,
-        content: change.content,
-        message: change.message,
-      });
+      const r = await asRole('commit', 'contents: write', config.repository, () =>
+        committer.commitFile(repo, {
+          branch: change.branch,
+          path: change.path,
+          content: change.content,
+          message: change.message,
+        }),
+      );
+      return { sha: r.commitSha };
+    },
+    async commitFiles(change) {
+      const r = await asRole('commit', 'contents: write', config.repository, () =>
+        committer.commitFiles(repo, {
+          branch: change.branch,
+          files: change.files,
+          message: change.message,
+          parentSha: change.parentSha,
+        }),
+      );
       return { sha: r.commitSha };
     },
     async createTag(tag, sha) {
-      await gh.createTag(repo, tag, sha);
+      await asRole('github', 'contents: write', config.repository, () => gh.createTag(repo, tag, sha));
     },
     async createDraftRelease(req) {
-      const r = await gh.createDraftRelease(repo, {
-        tag: req.tag,
-        name: req.name,
-        notes: req.notes,
-        prerelease: req.prerelease,
-      });
+      const r = await asRole('github', 'contents: write', config.repository, () =>
+        gh.createDraftRelease(repo, {
+          tag: req.tag,
+          name: req.name,
+          notes: req.notes,
+          prerelease: req.prerelease,
+        }),
+      );
       return toReleaseObservation(r.release);
     },
     async dispatch(req) {
       const { correlation_id: correlationId, ...payload } = req.clientPayload;
-      await gh.dispatch(parseRepository(req.repository), {
-        eventType: req.eventType,
-        correlationId: correlationId ?? '',
-        payload,
-      });
+      await asRole('smoke', 'contents: write (repository_dispatch)', req.repository, () =>
+        smoker.dispatch(parseRepository(req.repository), {
+          eventType: req.eventType,
+          correlationId: correlationId ?? '',
+          payload,
+        }),
+      );
     },
   };
 }

@@ -10,6 +10,7 @@ import type {
 } from '@relkit/release-core';
 import { GitHubError } from './errors.js';
 import type { GitHubForge } from './forge.js';
+import { asRole } from './token-roles.js';
 import type { RepositoryName } from './repository.js';
 import type { LockInfo, ReleaseInfo, ReleaseLookup, SmokeRule } from './types.js';
 
@@ -18,6 +19,8 @@ export interface ForgePortOptions {
   readonly repository: RepositoryName;
   /** The downstream repository whose release for the tag is the smoke signal, and its rule. */
   readonly smoke?: { readonly repository: RepositoryName; readonly rule: SmokeRule };
+  /** The forge holding the smoke token, for reading the smoke repository; the main forge by default. */
+  readonly smokeForge?: GitHubForge;
   /** Whether merging needs an approval (GitHubForge's `requireApproval`); default true. */
   readonly requireApproval?: boolean;
   /** The clock for lock expiry; default the system clock. */
@@ -67,6 +70,7 @@ function releaseOrInvisible(found: ReleaseLookup): ReleaseInfo | undefined {
  */
 export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgePort {
   const repo = options.repository;
+  const name = `${repo.owner}/${repo.repo}`;
   const smoke = options.smoke;
   // The locks this port took, so releaseLock deletes exactly that ref at exactly that commit.
   const locks = new Map<string, LockInfo>();
@@ -82,7 +86,9 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
     async observeSmoke(tag): Promise<SmokeObservation> {
       if (!smoke) return { state: 'not-configured' };
       const repository = `${smoke.repository.owner}/${smoke.repository.repo}`;
-      const signal = await forge.checkSmokeSignal(smoke.repository, tag, smoke.rule);
+      const signal = await asRole('smoke', 'contents: read', repository, () =>
+        (options.smokeForge ?? forge).checkSmokeSignal(smoke.repository, tag, smoke.rule),
+      );
       const r = signal.release;
       // What the downstream release is, independent of the rule (core applies the rule). An
       // invisible downstream draft reads as missing: neither passes, and the release app token
@@ -146,22 +152,26 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
     listTags: (prefix) => forge.listTags(repo, prefix),
 
     async publishRelease(tag, { makeLatest, id }) {
-      const r = await forge.publishRelease(repo, tag, {
-        makeLatest: makeLatest ? 'true' : 'false',
-        ...(id === undefined ? {} : { draftId: id }),
-      });
+      const r = await asRole('github', 'contents: write', name, () =>
+        forge.publishRelease(repo, tag, {
+          makeLatest: makeLatest ? 'true' : 'false',
+          ...(id === undefined ? {} : { draftId: id }),
+        }),
+      );
       return toReleaseObservation(r.release);
     },
 
     async mergePullRequest(number, { sha, method, title, checked }) {
-      const r = await forge.mergePullRequest(repo, number, {
-        expectedHeadSha: sha,
-        method,
-        requireApproval: options.requireApproval ?? true,
-        // Core's executor re-runs the PR gates right before merging and says so.
-        checkedByCaller: checked === true,
-        ...(title ? { commitTitle: title } : {}),
-      });
+      const r = await asRole('github', 'contents: write and pull-requests: write', name, () =>
+        forge.mergePullRequest(repo, number, {
+          expectedHeadSha: sha,
+          method,
+          requireApproval: options.requireApproval ?? true,
+          // Core's executor re-runs the PR gates right before merging and says so.
+          checkedByCaller: checked === true,
+          ...(title ? { commitTitle: title } : {}),
+        }),
+      );
       if (!r.mergeCommitSha)
         throw new GitHubError(
           'UNEXPECTED_RESPONSE',

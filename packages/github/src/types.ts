@@ -206,6 +206,14 @@ export interface FileCommitInput {
   readonly message: string;
 }
 
+/** Several files in one commit on `branch`, whose head must still be `parentSha`. */
+export interface FilesCommitInput {
+  readonly branch: string;
+  readonly files: readonly { readonly path: string; readonly content: string }[];
+  readonly message: string;
+  readonly parentSha: string;
+}
+
 export interface FileCommitResult {
   /** committed: a new commit holds the content; unchanged: the branch already had it. */
   readonly outcome: 'committed' | 'unchanged';

@@ -1,7 +1,21 @@
 import { SigstoreVerifyError } from './errors.js';
 
 /** Who must have signed: an exact identity, or a regexp that is always anchored. */
-export type IdentityMatch = { readonly identity: string } | { readonly identityRegexp: string };
+export type SingleIdentityMatch = { readonly identity: string } | { readonly identityRegexp: string };
+
+/**
+ * Who must have signed: one identity, or any of several (a release workflow renamed or moved:
+ * versions signed before the migration must still verify).
+ */
+export type IdentityMatch = SingleIdentityMatch | { readonly anyOf: readonly SingleIdentityMatch[] };
+
+/** The policy's identity words, e.g. `identity "…"` or `identity matching ^(?:…)$`. */
+export function describeIdentity(match: IdentityMatch): string {
+  if ('anyOf' in match) return `any of ${match.anyOf.map(describeIdentity).join(', ')}`;
+  return 'identity' in match
+    ? `identity "${match.identity}"`
+    : `identity matching ^(?:${match.identityRegexp})$`;
+}
 
 /**
  * Compiles an identity policy into a predicate. A plain identity is an exact match; a regexp
@@ -9,6 +23,12 @@ export type IdentityMatch = { readonly identity: string } | { readonly identityR
  * A policy that would accept any identity is refused.
  */
 export function compileIdentity(match: IdentityMatch): (san: string) => boolean {
+  if ('anyOf' in match) {
+    if (match.anyOf.length === 0)
+      throw new SigstoreVerifyError('POLICY_INVALID', 'the list of identities is empty');
+    const each = match.anyOf.map(compileIdentity);
+    return (san) => each.some((accepts) => accepts(san));
+  }
   if ('identity' in match) {
     if (match.identity.length === 0)
       throw new SigstoreVerifyError('POLICY_INVALID', 'the certificate identity is empty');

@@ -50,7 +50,8 @@ export type {
   SignatureSource,
   VerifyImageOptions,
 } from './image.js';
-export { provenanceOf, signaturePort, toSignatureCheck } from './port.js';
+export { acceptedIdentities, provenanceOf, signaturePort, toSignatureCheck } from './port.js';
+export type { IdentityMatch, SingleIdentityMatch } from './identity.js';
 export type {
   ImageSigningPolicy,
   SignatureCheck,

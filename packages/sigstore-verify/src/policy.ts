@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { CLAIM_NAMES, type FulcioClaimName, type FulcioClaims } from './claims.js';
 import { SigstoreVerifyError } from './errors.js';
-import { compileIdentity, type IdentityMatch } from './identity.js';
+import { compileIdentity, describeIdentity, type IdentityMatch } from './identity.js';
 import { compileProvenance, type ProvenancePolicy } from './provenance.js';
 
 /** A claim must equal a string, or match a regexp that is always anchored. */
@@ -96,9 +96,13 @@ export function compilePolicy(policy: SignerPolicy): CompiledPolicy {
       'POLICY_INVALID',
       'the certificate OIDC issuer is required (e.g. https://token.actions.githubusercontent.com)',
     );
-  const matchIdentity = compileIdentity(
-    'identity' in policy ? { identity: policy.identity } : { identityRegexp: policy.identityRegexp },
-  );
+  const identityMatch: IdentityMatch =
+    'anyOf' in policy
+      ? { anyOf: policy.anyOf }
+      : 'identity' in policy
+        ? { identity: policy.identity }
+        : { identityRegexp: policy.identityRegexp };
+  const matchIdentity = compileIdentity(identityMatch);
   const claims = Object.entries(policy.claims ?? {}).map(([name, match]) => {
     if (!CLAIM_NAMES.includes(name as FulcioClaimName))
       throw new SigstoreVerifyError(
@@ -109,10 +113,7 @@ export function compilePolicy(policy: SignerPolicy): CompiledPolicy {
     return { name: name as FulcioClaimName, test: compileClaim(name, match), match };
   });
   const provenance = compileProvenance(policy);
-  const who =
-    'identity' in policy
-      ? `identity "${policy.identity}"`
-      : `identity matching ^(?:${policy.identityRegexp})$`;
+  const who = describeIdentity(identityMatch);
   return {
     kind: 'certificate',
     description: `${who} from issuer "${policy.issuer}"`,

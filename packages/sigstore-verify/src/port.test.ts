@@ -105,3 +105,71 @@ describe('signaturePort (core SignaturePort shape)', () => {
     });
   });
 });
+
+describe('signing.identities across a workflow migration (issue 19)', () => {
+  it('an image signed by the old release.yml still verifies when the config lists it beside the new workflow', async () => {
+    const port = signaturePort({ registry: new RegistryClient({ retries: 0 }) });
+    const oldSan = workflowSan({
+      workflow: '.github/workflows/release.yml',
+      ref: 'refs/heads/release/1.4.0',
+    });
+    const img = await pushTestImage(registry, { repository: 'acme/widget', tag: '1.4.0' });
+    const image = `${registry.host}/acme/widget`;
+    await pushLegacySignatures(registry, 'acme/widget', img.digest, 'sig', [
+      await legacyImageSignature(infra, {
+        digest: img.digest,
+        identity: { workflow: '.github/workflows/release.yml', ref: 'refs/heads/release/1.4.0' },
+      }),
+    ]);
+    const newOnly = {
+      issuer: GITHUB_ACTIONS_ISSUER,
+      identityRegexp:
+        'https://github\\.com/acme/widget/\\.github/workflows/release-publish\\.yml@refs/heads/release/.+',
+    };
+    // Each regexp passes core's identity policy (pinned to https://github.com/acme/widget/).
+    const migrated = parseConfig({
+      repository: 'acme/widget',
+      signing: {
+        ...newOnly,
+        identities: [
+          {
+            identityRegexp:
+              'https://github\\.com/acme/widget/\\.github/workflows/release\\.yml@refs/heads/release/.+',
+          },
+        ],
+      },
+    }).signing!;
+    expect(await port.verify(image, img.digest, { ...newOnly, trustedRoot })).toMatchObject({
+      state: 'rejected',
+      reasons: [expect.stringContaining('does not match')],
+    });
+    expect(await port.verify(image, img.digest, { ...migrated, trustedRoot })).toMatchObject({
+      state: 'verified',
+      signer: { identity: oldSan, issuer: GITHUB_ACTIONS_ISSUER },
+    });
+    // An exact identity works in the list too; one naming another workflow does not widen it.
+    expect(
+      await port.verify(image, img.digest, { ...newOnly, identities: [{ identity: oldSan }], trustedRoot }),
+    ).toMatchObject({ state: 'verified' });
+    expect(
+      await port.verify(image, img.digest, {
+        ...newOnly,
+        identities: [{ identity: `${oldSan}x` }],
+        trustedRoot,
+      }),
+    ).toMatchObject({ state: 'rejected', reasons: [expect.stringContaining('any of')] });
+  });
+
+  it("core's identity policy refuses a listed regexp that does not pin the repository", () => {
+    expect(() =>
+      parseConfig({
+        repository: 'acme/widget',
+        signing: {
+          issuer: GITHUB_ACTIONS_ISSUER,
+          identityRegexp: 'https://github\\.com/acme/widget/\\.github/workflows/release-publish\\.yml@.+',
+          identities: [{ identityRegexp: 'https://github\\.com/.+/release\\.yml@.+' }],
+        },
+      }),
+    ).toThrow(/signing\.identities\[0\]\.identityRegexp/);
+  });
+});

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { TRANSIENT_CODES, parseReference, type RegistryClient } from '@relkit/registry';
 import { SigstoreVerifyError } from './errors.js';
 import { verifyImage, type AttestationRequirement, type ImageVerification } from './image.js';
+import type { SingleIdentityMatch } from './identity.js';
 import type { SignerPolicy } from './policy.js';
 import { registrySignatureStore } from './registry-store.js';
 import type { AttestationsApi } from './store.js';
@@ -13,6 +14,10 @@ export interface ImageSigningPolicy {
   readonly issuer: string;
   readonly identity?: string | undefined;
   readonly identityRegexp?: string | undefined;
+  /** Further accepted identities (a migrated release workflow): any one of all of them verifies. */
+  readonly identities?:
+    | readonly { readonly identity?: string | undefined; readonly identityRegexp?: string | undefined }[]
+    | undefined;
   /** Path to a PEM public key (keyed signing). */
   readonly key?: string | undefined;
   /** Path to a trusted_root.json; the pinned public-good root when absent. */
@@ -154,6 +159,20 @@ export function toSignatureCheck(r: ImageVerification): SignatureCheck {
   }
 }
 
+/** Every identity the policy accepts: identity / identityRegexp first, then `identities`. */
+export function acceptedIdentities(policy: ImageSigningPolicy): SingleIdentityMatch[] {
+  const one = (i: {
+    readonly identity?: string | undefined;
+    readonly identityRegexp?: string | undefined;
+  }): SingleIdentityMatch[] =>
+    i.identity !== undefined
+      ? [{ identity: i.identity }]
+      : i.identityRegexp !== undefined
+        ? [{ identityRegexp: i.identityRegexp }]
+        : [];
+  return [...one(policy), ...(policy.identities ?? []).flatMap(one)];
+}
+
 /**
  * Signature verification as a port for core (structurally core's SignaturePort): verify(image,
  * digest, policy) → SignatureCheck. Trust roots and compiled policies are cached per policy.
@@ -168,6 +187,7 @@ export function signaturePort(options: SignaturePortOptions) {
       policy.issuer,
       policy.identity,
       policy.identityRegexp,
+      policy.identities,
       policy.key,
       policy.trustedRoot,
     ]);
@@ -194,8 +214,9 @@ export function signaturePort(options: SignaturePortOptions) {
             );
           }
           signer = { publicKey: pem };
-        } else if (policy.identity !== undefined)
-          signer = { identity: policy.identity, issuer: policy.issuer };
+        } else if ((policy.identities?.length ?? 0) > 0)
+          signer = { anyOf: acceptedIdentities(policy), issuer: policy.issuer };
+        else if (policy.identity !== undefined) signer = { identity: policy.identity, issuer: policy.issuer };
         else if (policy.identityRegexp !== undefined)
           signer = { identityRegexp: policy.identityRegexp, issuer: policy.issuer };
         else

@@ -103,16 +103,22 @@ export function checkSigningPolicy(config: ReleaseConfig): DoctorCheck {
       'no signing policy: promote cannot verify who built the images',
       'add "signing" to release.config.json (`release-cli init` writes one)',
     );
-  if (s.key !== undefined && s.identity === undefined && s.identityRegexp === undefined)
-    return pass(id, title, `keyed signing with ${s.key}`);
+  const all = [{ identity: s.identity, identityRegexp: s.identityRegexp }, ...(s.identities ?? [])].filter(
+    (i) => i.identity !== undefined || i.identityRegexp !== undefined,
+  );
+  if (s.key !== undefined && all.length === 0) return pass(id, title, `keyed signing with ${s.key}`);
   const sample = (repo: string) =>
     `https://github.com/${repo}/${PUBLISH_WORKFLOW}@refs/heads/${config.releaseBranch.replace('{version}', '1.2.3')}`;
   const own = sample(config.repository);
   const foreign = sample('someone-else/fork');
   let accepts: (identity: string) => boolean;
   try {
-    const re = s.identityRegexp !== undefined ? new RegExp(`^(?:${s.identityRegexp})$`) : undefined;
-    accepts = (identity) => (re ? re.test(identity) : identity === s.identity);
+    // signing.identities (a migrated workflow) widen what is accepted: any of them counts.
+    const each = all.map((i) => {
+      const re = i.identityRegexp !== undefined ? new RegExp(`^(?:${i.identityRegexp})$`) : undefined;
+      return (identity: string) => (re ? re.test(identity) : identity === i.identity);
+    });
+    accepts = (identity) => each.some((a) => a(identity));
   } catch (e) {
     return fail(id, title, `identityRegexp is not a valid regexp: ${(e as Error).message}`, 'fix the regexp');
   }

@@ -5,6 +5,7 @@ import { runPlan, type RunPlanOptions } from '../engine/run.js';
 import { ReleaseError } from '../errors.js';
 import type { PublishPlan, PublishStep } from './plan.js';
 import { SMOKE_EVENT_TYPE } from './plan.js';
+import { statedVersion, withVersion } from './version-files.js';
 import type { PublishPorts } from './ports.js';
 
 /** A journal entry of a publish: the engine's entry, with publish's step kinds. */
@@ -81,16 +82,49 @@ function handlers(
     return f.content;
   };
   const tbd = (version: string) => `## [${version}] - TBD`;
+  const optionalFile = async (path: string, ref: string) => {
+    const f = await forge.readFile(path, ref, signal);
+    if (f.state === 'error') throw fail(`could not read ${path} at ${ref} (${f.code}): ${f.message}`);
+    return f.state === 'found' ? f.content : undefined;
+  };
+  type Finalize = Extract<PublishStep, { kind: 'finalize-changelog' }>;
+  /** The mirrors and version files that do not (yet) hold their finalized content at `ref`. */
+  const extrasBehind = async (s: Finalize, changelog: string, ref: string) => {
+    const behind: string[] = [];
+    for (const m of s.mirrors ?? []) if ((await optionalFile(m, ref)) !== changelog) behind.push(m);
+    for (const v of s.versionFiles ?? []) {
+      const text = await optionalFile(v.path, ref);
+      if (text === undefined || statedVersion(text, v.pattern) !== s.version) behind.push(v.path);
+    }
+    return behind;
+  };
+  /** The mirrors and version files whose content the finalize commit must change. */
+  const finalizedFiles = async (s: Finalize, changelog: string, ref: string) => {
+    const out: { path: string; content: string }[] = [];
+    for (const m of s.mirrors ?? [])
+      if ((await optionalFile(m, ref)) !== changelog) out.push({ path: m, content: changelog });
+    for (const v of s.versionFiles ?? []) {
+      const text = await file(v.path, ref);
+      const next = withVersion(text, v.path, v.pattern, s.version);
+      if (next !== text) out.push({ path: v.path, content: next });
+    }
+    return out;
+  };
 
   return {
     'finalize-changelog': {
       async isDone(s) {
         const sha = await head(s.branch);
-        const state = ops.sectionState(await file(s.path, sha), s.version);
-        if (state === 'dated') ctx.finalizeSha = sha;
-        else if (state !== 'frozen')
+        const text = await file(s.path, sha);
+        const state = ops.sectionState(text, s.version);
+        if (state !== 'dated' && state !== 'frozen')
           throw fail(`${s.path} at ${short(sha)} has no ${tbd(s.version)} section (${state})`);
-        return { done: state === 'dated', state: `${state} at ${short(sha)}` };
+        // Done only when every file of the finalize commit holds its finalized content.
+        const behind = state === 'dated' ? await extrasBehind(s, text, sha) : [];
+        const done = state === 'dated' && behind.length === 0;
+        if (done) ctx.finalizeSha = sha;
+        const lagging = behind.length > 0 ? `, ${behind.join(', ')} not yet` : '';
+        return { done, state: `${state} at ${short(sha)}${lagging}` };
       },
       async act(s) {
         // Computed against the head read now; the adapter refuses the commit if the branch moves meanwhile.
@@ -102,17 +136,36 @@ function handlers(
           repository: config.repository,
           tagPrefix: config.tagPrefix,
         });
-        if (after === before) throw fail(`finalizing ${s.version} left ${s.path} unchanged`);
-        const { sha } = await forge.commitFile(
-          {
-            branch: s.branch,
-            path: s.path,
-            content: after,
-            parentSha: parent,
-            message: `chore: finalize release ${s.version}\n\nSet release date to ${s.date}.`,
-          },
-          signal,
-        );
+        const extras = (s.mirrors?.length ?? 0) + (s.versionFiles?.length ?? 0) > 0;
+        const message = `chore: finalize release ${s.version}\n\nSet release date to ${s.date}.`;
+        let sha: string;
+        if (!extras) {
+          if (after === before) throw fail(`finalizing ${s.version} left ${s.path} unchanged`);
+          ({ sha } = await forge.commitFile(
+            { branch: s.branch, path: s.path, content: after, parentSha: parent, message },
+            signal,
+          ));
+        } else {
+          const files = await finalizedFiles(s, after, parent);
+          const writes = [...(after === before ? [] : [{ path: s.path, content: after }]), ...files];
+          if (writes.length === 0) throw fail(`finalizing ${s.version} left every file unchanged`);
+          if (!forge.commitFiles)
+            throw fail(
+              `this forge cannot commit several files at once (${writes.map((w) => w.path).join(', ')})`,
+            );
+          ({ sha } = await forge.commitFiles(
+            {
+              branch: s.branch,
+              files: writes,
+              parentSha: parent,
+              message: `${message}\nAlso updated: ${writes
+                .filter((w) => w.path !== s.path)
+                .map((w) => w.path)
+                .join(', ')}.`,
+            },
+            signal,
+          ));
+        }
         // The #455 check: an API commit that "succeeded" may have committed nothing. Read the file
         // back at the commit it returned and require the date, not TBD.
         const written = await file(s.path, sha);
@@ -121,6 +174,12 @@ function handlers(
             `${s.path} still contains "${tbd(s.version)}" at ${short(sha)} after the finalize commit; nothing was tagged`,
           );
         }
+        // Every mirror and version file too, at that same commit.
+        const behind = await extrasBehind(s, written, sha);
+        if (behind.length > 0)
+          throw fail(
+            `${behind.join(', ')} not finalized at ${short(sha)} after the finalize commit; nothing was tagged`,
+          );
         // And the branch must have moved off the parent (the tag and the images use this sha).
         const now = await readBack(
           () => head(s.branch),

@@ -41,6 +41,7 @@ export type {
   DispatchRequest,
   DraftReleaseRequest,
   FileCommitRequest,
+  FilesCommitRequest,
   FileObservation,
   PublishForgePort,
   PublishImagePorts,

@@ -32,6 +32,10 @@ export type PublishStep =
       readonly date: string;
       /** The head the change is computed against; the commit is refused if the branch moved. */
       readonly parentSha: string;
+      /** Paths that get an exact copy of the finalized CHANGELOG, in the same commit. */
+      readonly mirrors?: readonly string[];
+      /** Files whose pattern's first capture group becomes the version, in the same commit. */
+      readonly versionFiles?: readonly { readonly path: string; readonly pattern: string }[];
     }
   /** A lightweight tag; `sha: null` means "the commit the finalize step produced". */
   | { readonly kind: 'create-tag'; readonly tag: string; readonly sha: string | null }
@@ -104,6 +108,12 @@ export function publishStepId(step: PublishStep): string {
     case 'dispatch-smoke':
       return `${step.kind} ${step.repository}@${step.tag}`;
   }
+}
+
+/** The other files the finalize commit writes, for the plan's description. */
+function alsoWritten(config: ReleaseConfig): string {
+  const paths = [...config.changelogMirrors, ...config.versionFiles.map((f) => f.path)];
+  return paths.length > 0 ? `, with ${paths.join(', ')}` : '';
 }
 
 function planned(step: PublishStep, done: boolean, description: string): PublishPlannedStep {
@@ -204,7 +214,10 @@ export function planPublish(
   const branch = releaseBranchName(config, obs.version);
   const head = obs.branch.state === 'found' ? obs.branch.sha : '';
   const date = options.date ?? utcDate(obs.observedAt);
-  const finalized = headState === 'dated' || tc.taggedSha !== undefined;
+  // With mirrors or version files, a dated CHANGELOG alone does not show the finalize commit is
+  // complete: the executor checks every file, and the tag goes on whatever commit it settles on.
+  const extras = config.changelogMirrors.length > 0 || config.versionFiles.length > 0;
+  const finalized = (headState === 'dated' && !extras) || tc.taggedSha !== undefined;
   steps.push(
     planned(
       {
@@ -214,13 +227,15 @@ export function planPublish(
         version: obs.version.text,
         date,
         parentSha: head,
+        ...(config.changelogMirrors.length > 0 ? { mirrors: config.changelogMirrors } : {}),
+        ...(config.versionFiles.length > 0 ? { versionFiles: config.versionFiles } : {}),
       },
       finalized,
-      `date ## [${obs.version}] in ${config.changelog} as ${date} (API commit on ${branch}, then read back)`,
+      `date ## [${obs.version}] in ${config.changelog} as ${date}${alsoWritten(config)} (API commit on ${branch}, then read back)`,
     ),
   );
   // The commit to tag: the one already tagged, the head when already finalized, else the finalize commit.
-  const tagSha = tc.taggedSha ?? (headState === 'dated' ? head : null);
+  const tagSha = tc.taggedSha ?? (headState === 'dated' && !extras ? head : null);
   steps.push(
     planned(
       { kind: 'create-tag', tag, sha: tagSha },

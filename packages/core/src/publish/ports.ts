@@ -46,6 +46,16 @@ export interface FileCommitRequest {
   readonly parentSha: string;
 }
 
+/** Several files changed in ONE commit (the finalize commit with its mirrors and version files). */
+export interface FilesCommitRequest {
+  readonly branch: string;
+  /** Each file's whole new content; files not listed keep theirs. */
+  readonly files: readonly { readonly path: string; readonly content: string }[];
+  readonly message: string;
+  /** The branch head the change was computed against; refused (never rebased) if the branch moved. */
+  readonly parentSha: string;
+}
+
 /**
  * The forge side of publish: promote's observations and its lock (the same lock, so publish,
  * promote and abandon never overlap), plus the writes only publish makes.
@@ -70,6 +80,12 @@ export interface PublishForgePort extends Pick<
    * core reads it back again anyway (the origin's 0.3.1 commit step was a silent no-op).
    */
   commitFile(change: FileCommitRequest, signal?: AbortSignal): Promise<{ readonly sha: string }>;
+  /**
+   * Commits several files in one commit (GitHub's git data API: blobs, tree, commit, then the
+   * branch ref moved from `parentSha` only). Needed when finalize writes more than the CHANGELOG
+   * (changelog mirrors, version files); adapters read every file back at the new commit.
+   */
+  commitFiles?(change: FilesCommitRequest, signal?: AbortSignal): Promise<{ readonly sha: string }>;
   /** Creates a lightweight tag (a refs/tags ref, no tag object) at a commit. */
   createTag(tag: string, sha: string, signal?: AbortSignal): Promise<void>;
   createDraftRelease(request: DraftReleaseRequest, signal?: AbortSignal): Promise<GitHubReleaseObservation>;

@@ -1,13 +1,42 @@
 // Git refs and commits: get (with #617 read lag), list matching, create (burned tags refused),
-// update (fast-forward unless forced), delete; get and create commits.
+// update (fast-forward unless forced), delete; get and create commits; create blobs and trees
+// (the git data API a multi-file commit uses).
 import * as o from './objects.js';
 import { requirePush, type Handler, type Resource } from './handler.js';
-import { err, signedCommitsRequired, validationFailed, type SimState } from './state.js';
+import { blobSha, err, signedCommitsRequired, validationFailed, type SimState } from './state.js';
 
 export function gitResource(
   s: SimState,
 ): Resource<'commit' | 'branchSha' | 'refSha' | 'commitInfo' | 'setRef' | 'deleteRef' | 'refReadLag'> {
-  const { base, commits, trees, repo, isAncestor, moveRef, storeCommit, commitFiles, commitJson } = s;
+  const {
+    base,
+    commits,
+    trees,
+    blobs,
+    repo,
+    isAncestor,
+    moveRef,
+    storeTree,
+    storeCommit,
+    commitFiles,
+    commitJson,
+  } = s;
+  const repoUrl = (c: { repo: { facts: { owner: string; name: string } } }) =>
+    `${base.api}/repos/${c.repo.facts.owner}/${c.repo.facts.name}`;
+  /** Commits reachable from `sha` but not from `old`: what a ref update would add to a branch. */
+  const added = (old: string, sha: string) => {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    const stack = [sha];
+    while (stack.length) {
+      const cur = stack.pop()!;
+      if (seen.has(cur) || isAncestor(cur, old)) continue;
+      seen.add(cur);
+      out.push(cur);
+      stack.push(...(commits.get(cur)?.parents ?? []));
+    }
+    return out;
+  };
 
   const handlers: Record<string, Handler> = {
     'git/get-ref': (c) => {
@@ -63,7 +92,12 @@ export function gitResource(
       if (!old) throw err(422, 'Reference does not exist');
       if (!commits.has(sha)) throw err(422, 'Object does not exist');
       if (c.body.force !== true && !isAncestor(old, sha)) throw err(422, 'Update is not a fast forward');
-      if (ref.startsWith('refs/heads/') && c.repo.signedCommitBranches.has(ref.slice('refs/heads/'.length)))
+      // The ruleset checks the commits the update adds: API commits an App made are signed by GitHub.
+      if (
+        ref.startsWith('refs/heads/') &&
+        c.repo.signedCommitBranches.has(ref.slice('refs/heads/'.length)) &&
+        added(old, sha).some((x) => commits.get(x)?.verified !== true)
+      )
         throw signedCommitsRequired();
       moveRef(c.repo, ref, sha);
       return { status: 200, body: o.gitRef(base, c.repo.facts, ref, sha) };
@@ -94,13 +128,77 @@ export function gitResource(
           [{ resource: 'Commit', code: 'invalid', field: 'parents' }],
           'Parent SHA does not exist or is not a commit object',
         );
-      const sha = storeCommit(tree, parents, String(c.body.message));
+      // GitHub signs an API commit only when an App (bot) makes it without a custom author
+      // (docs: "About commit signature verification", signature verification for bots).
+      const signed = c.token.kind === 'app' && c.body.author === undefined && c.body.committer === undefined;
+      const sha = storeCommit(tree, parents, String(c.body.message), signed);
       return {
         status: 201,
         body: commitJson(c.repo, commits.get(sha)!),
         headers: {
           location: `${base.api}/repos/${c.repo.facts.owner}/${c.repo.facts.name}/git/commits/${sha}`,
         },
+      };
+    },
+    'git/create-blob': (c) => {
+      requirePush(c);
+      const encoding = c.body.encoding === 'base64' ? 'base64' : 'utf8';
+      if (c.body.encoding !== undefined && !['utf-8', 'base64'].includes(String(c.body.encoding)))
+        throw validationFailed([{ resource: 'Blob', code: 'invalid', field: 'encoding' }]);
+      const content = Buffer.from(String(c.body.content), encoding);
+      const sha = blobSha(content);
+      blobs.set(sha, content);
+      return {
+        status: 201,
+        body: { sha, url: `${repoUrl(c)}/git/blobs/${sha}` },
+        headers: { location: `${repoUrl(c)}/git/blobs/${sha}` },
+      };
+    },
+    'git/create-tree': (c) => {
+      requirePush(c);
+      // The simulator's trees are flat (full paths), which is what base_tree + paths amounts to.
+      const baseTree = c.body.base_tree === undefined ? undefined : String(c.body.base_tree);
+      if (baseTree !== undefined && !trees.has(baseTree))
+        throw validationFailed(
+          [{ resource: 'Tree', code: 'invalid', field: 'base_tree' }],
+          'base_tree is not a tree',
+        );
+      const files = new Map(baseTree ? trees.get(baseTree) : []);
+      const entries = Array.isArray(c.body.tree) ? (c.body.tree as Record<string, unknown>[]) : [];
+      for (const e of entries) {
+        const path = String(e.path);
+        if (e.type !== 'blob' || (e.mode !== '100644' && e.mode !== '100755'))
+          throw validationFailed(
+            [{ resource: 'Tree', code: 'invalid', field: 'tree' }],
+            'only file blobs are simulated',
+          );
+        if (e.sha === null) files.delete(path);
+        else if (typeof e.content === 'string') files.set(path, Buffer.from(e.content, 'utf8'));
+        else {
+          const blob =
+            blobs.get(String(e.sha)) ??
+            [...trees.values()].flatMap((t) => [...t.values()]).find((b) => blobSha(b) === e.sha);
+          if (!blob)
+            throw validationFailed(
+              [{ resource: 'Tree', code: 'invalid', field: 'tree.sha' }],
+              'tree.sha is not a blob',
+            );
+          files.set(path, blob);
+        }
+      }
+      const sha = storeTree(files);
+      const tree = [...trees.get(sha)!.entries()].map(([path, b]) => ({
+        path,
+        mode: '100644',
+        type: 'blob',
+        sha: blobSha(b),
+        size: b.length,
+        url: `${repoUrl(c)}/git/blobs/${blobSha(b)}`,
+      }));
+      return {
+        status: 201,
+        body: { sha, url: `${repoUrl(c)}/git/trees/${sha}`, tree, truncated: false },
+        headers: { location: `${repoUrl(c)}/git/trees/${sha}` },
       };
     },
   };

@@ -68,6 +68,15 @@ describe('GitHub simulator', () => {
     expect(
       (await call('POST', `/repos/${R}/git/commits`, { message: 'lock', tree, parents: [] })).status,
     ).toBe(201);
+    // The git data API of a multi-file commit: a blob, a tree on the commit's tree.
+    const blob = await call('POST', `/repos/${R}/git/blobs`, { content: 'hello\n', encoding: 'utf-8' });
+    expect(blob.status).toBe(201);
+    const newTree = await call('POST', `/repos/${R}/git/trees`, {
+      base_tree: tree,
+      tree: [{ path: 'docs/hello.txt', mode: '100644', type: 'blob', sha: blob.body!.sha }],
+    });
+    expect(newTree.status).toBe(201);
+    expect((newTree.body!.tree as { path: string }[]).map((e) => e.path)).toContain('docs/hello.txt');
     const file = await call('GET', `/repos/${R}/contents/CHANGELOG.md?ref=main`);
     expect(file.status).toBe(200);
     const put = await call('PUT', `/repos/${R}/contents/CHANGELOG.md`, {

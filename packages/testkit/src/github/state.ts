@@ -20,6 +20,8 @@ export interface Commit {
   parents: string[];
   message: string;
   date: string;
+  /** GitHub's signature verification: false for an API commit made with a custom author or by a person's token. */
+  verified: boolean;
 }
 
 export interface Release {
@@ -156,6 +158,8 @@ export const blobSha = (content: Buffer) =>
 export interface SimState {
   readonly repos: Map<string, Repo>;
   readonly trees: Map<string, Map<string, Buffer>>;
+  /** Blobs created through the git data API, by blob SHA. */
+  readonly blobs: Map<string, Buffer>;
   readonly commits: Map<string, Commit>;
   readonly violations: OpenApiViolation[];
   /** API and web roots; filled in once the server listens (the same object throughout). */
@@ -173,7 +177,7 @@ export interface SimState {
   /** A repository the scenario created; throws (a test bug) otherwise. */
   repo(fullName: string): Repo;
   storeTree(files: Map<string, Buffer>): string;
-  storeCommit(tree: string, parents: string[], message: string): string;
+  storeCommit(tree: string, parents: string[], message: string, verified?: boolean): string;
   filesAt(sha: string): Map<string, Buffer>;
   isAncestor(ancestor: string, sha: string): boolean;
   /** A SHA, or a ref / branch / tag name, to the commit it names. */
@@ -193,6 +197,7 @@ export function createState(options: { mergeableNullReads?: number }): SimState 
   const repos = new Map<string, Repo>();
   const trees = new Map<string, Map<string, Buffer>>();
   const commits = new Map<string, Commit>();
+  const blobs = new Map<string, Buffer>();
   let nextId = 1000;
   const id = () => ++nextId;
   let clockMs = Date.parse('2026-03-27T10:00:00Z');
@@ -215,10 +220,10 @@ export function createState(options: { mergeableNullReads?: number }): SimState 
     trees.set(sha, new Map(sorted));
     return sha;
   };
-  const storeCommit = (tree: string, parents: string[], message: string) => {
+  const storeCommit = (tree: string, parents: string[], message: string, verified = true) => {
     const date = now();
     const sha = sha1(`commit\0${tree}\0${parents.join(',')}\0${message}\0${date}\0${id()}`);
-    commits.set(sha, { sha, tree, parents, message, date });
+    commits.set(sha, { sha, tree, parents, message, date, verified });
     return sha;
   };
   const filesAt = (sha: string) => trees.get(commits.get(sha)?.tree ?? '') ?? new Map<string, Buffer>();
@@ -287,6 +292,7 @@ export function createState(options: { mergeableNullReads?: number }): SimState 
   return {
     repos,
     trees,
+    blobs,
     commits,
     violations: [],
     behaviours: {
