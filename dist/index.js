@@ -21381,6 +21381,11 @@ function checksGate(config2, pr, ev) {
     return gate("pr-checks", title, "fail", `no checks reported on the head ${head}; at least one must run and pass`, ev);
   return gate("pr-checks", title, "pass", judged.length === 0 ? "no checks reported" : `${judged.length} green on ${head}`, checkEv(judged));
 }
+function awaitableGates(gates) {
+  const open3 = gates.filter((g) => g.status !== "pass");
+  const settlesByItself = (g) => g.status === "pending" && !g.couldNotLook && (g.id === "pr-checks" || g.id === "pr-mergeable");
+  return open3.length > 0 && open3.every(settlesByItself) ? open3 : void 0;
+}
 var short2;
 var init_gates2 = __esm({
   "packages/core/dist/promote/gates.js"() {
@@ -46017,14 +46022,10 @@ async function verifyImage(image, options) {
     try {
       const json2 = JSON.parse(Buffer.from(blob).toString("utf8"));
       const r = verifier.verify(json2, { subjectDigest: digest });
-      const predicateType = r.content.kind === "dsse" ? r.content.statement?.predicateType : void 0;
-      const slsaSource = predicateType === SLSA_PROVENANCE_V1 && r.content.kind === "dsse" ? slsaSourceOf(r.content.statement) : void 0;
+      const facts = verifiedFacts(r);
       return {
-        kind: predicateType === COSIGN_SIGN_PREDICATE ? "signature" : "attestation",
-        ...predicateType ? { predicateType } : {},
-        outcome: "verified",
-        signer: r.signer,
-        ...slsaSource ? { slsaSource } : {}
+        kind: facts.predicateType === COSIGN_SIGN_PREDICATE ? "signature" : "attestation",
+        ...facts
       };
     } catch (e) {
       const predicateType = peekPredicateType(blob);
@@ -46066,15 +46067,7 @@ async function verifyImage(image, options) {
           const r = isSig ? verifier.verify(conv.bundle, { artifact: conv.payload }) : verifier.verify(conv.bundle, { subjectDigest: digest });
           if (isSig)
             checkSimpleSigningPayload(conv.payload, digest);
-          const predicateType = r.content.kind === "dsse" ? r.content.statement?.predicateType : void 0;
-          const slsaSource = predicateType === SLSA_PROVENANCE_V1 && r.content.kind === "dsse" ? slsaSourceOf(r.content.statement) : void 0;
-          return {
-            kind: isSig ? "signature" : "attestation",
-            ...predicateType ? { predicateType } : {},
-            outcome: "verified",
-            signer: r.signer,
-            ...slsaSource ? { slsaSource } : {}
-          };
+          return { kind: isSig ? "signature" : "attestation", ...verifiedFacts(r) };
         } catch (e) {
           return {
             kind: isSig ? "signature" : "attestation",
@@ -46175,6 +46168,16 @@ function decide(repository, digest, findings, lookupProblems, required2) {
     missingAttestations: missing,
     findings,
     lookupProblems
+  };
+}
+function verifiedFacts(r) {
+  const predicateType = r.content.kind === "dsse" ? r.content.statement?.predicateType : void 0;
+  const slsaSource = predicateType === SLSA_PROVENANCE_V1 && r.content.kind === "dsse" ? slsaSourceOf(r.content.statement) : void 0;
+  return {
+    ...predicateType ? { predicateType } : {},
+    outcome: "verified",
+    signer: r.signer,
+    ...slsaSource ? { slsaSource } : {}
   };
 }
 var COSIGN_SIGN_PREDICATE, SLSA_PROVENANCE_V1, BUNDLE_MEDIA_PREFIX, COSIGN_SIG_ARTIFACT, satisfies, sha256, RESULT_CACHE_ENTRIES, resultCaches;
@@ -47320,11 +47323,6 @@ ${lines.join("\n")}
   }
   return ExitCode.failed;
 }
-function onlyAwaiting(plan) {
-  const open3 = plan.gates.filter((g) => g.status !== "pass");
-  const awaitable = (g) => g.status === "pending" && !g.couldNotLook && (g.id === "pr-checks" || g.id === "pr-mergeable");
-  return open3.length > 0 && open3.every(awaitable) ? open3 : void 0;
-}
 function waitSeconds(args) {
   const raw = stringOption(args, "wait");
   const n = Number(raw ?? "120");
@@ -47390,7 +47388,7 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     if (args.values["dry-run"] || !args.values.yes) {
       let plan = await waitingFor(ctx, "the registry and GitHub", makePlan(svc));
       for (let attempt2 = 0; ; attempt2++) {
-        const awaited = onlyAwaiting(plan);
+        const awaited = awaitableGates(plan.gates);
         if (!awaited || !await awaitSettling(ctx, awaited, started, waitMs, attempt2)) break;
         plan = await waitingFor(ctx, "the registry and GitHub", makePlan(svc));
       }
@@ -47452,7 +47450,7 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     let outcome = await attempt();
     for (let n = 0; ; n++) {
       const blocked = "blocked" in outcome || outcome.result.status !== "succeeded" && outcome.result.error?.code === "GATE_NOT_MET";
-      const awaited = blocked && shown ? onlyAwaiting(shown) : void 0;
+      const awaited = blocked && shown ? awaitableGates(shown.gates) : void 0;
       if (!awaited || !await awaitSettling(ctx, awaited, started, waitMs, n)) break;
       outcome = await attempt();
     }

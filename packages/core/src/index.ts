@@ -58,6 +58,7 @@ export {
   pullRequestGates,
   summarizeGates,
   anyCouldNotLook,
+  awaitableGates,
   derivePhase,
   PHASES,
   planPromote,

@@ -4,7 +4,7 @@ import { DSSE_ENVELOPE_MEDIA_TYPE, legacyLayerToBundle, SIMPLE_SIGNING_MEDIA_TYP
 import type { AttestationsApi, ReferrerDescriptor, SignatureStore } from './store.js';
 import { slsaSourceOf, type SlsaSource } from './slsa.js';
 import { checkSimpleSigningPayload, splitDigest } from './subject.js';
-import type { BundleVerifier, VerifiedSigner } from './verify.js';
+import type { BundleVerifier, VerifiedBundle, VerifiedSigner } from './verify.js';
 
 export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
 export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
@@ -224,17 +224,10 @@ export async function verifyImage(
     try {
       const json = JSON.parse(Buffer.from(blob).toString('utf8')) as unknown;
       const r = verifier.verify(json, { subjectDigest: digest });
-      const predicateType = r.content.kind === 'dsse' ? r.content.statement?.predicateType : undefined;
-      const slsaSource =
-        predicateType === SLSA_PROVENANCE_V1 && r.content.kind === 'dsse'
-          ? slsaSourceOf(r.content.statement)
-          : undefined;
+      const facts = verifiedFacts(r);
       return {
-        kind: predicateType === COSIGN_SIGN_PREDICATE ? 'signature' : 'attestation',
-        ...(predicateType ? { predicateType } : {}),
-        outcome: 'verified',
-        signer: r.signer,
-        ...(slsaSource ? { slsaSource } : {}),
+        kind: facts.predicateType === COSIGN_SIGN_PREDICATE ? 'signature' : 'attestation',
+        ...facts,
       };
     } catch (e) {
       const predicateType = peekPredicateType(blob);
@@ -289,18 +282,7 @@ export async function verifyImage(
               ? verifier.verify(conv.bundle, { artifact: conv.payload! })
               : verifier.verify(conv.bundle, { subjectDigest: digest });
             if (isSig) checkSimpleSigningPayload(conv.payload!, digest);
-            const predicateType = r.content.kind === 'dsse' ? r.content.statement?.predicateType : undefined;
-            const slsaSource =
-              predicateType === SLSA_PROVENANCE_V1 && r.content.kind === 'dsse'
-                ? slsaSourceOf(r.content.statement)
-                : undefined;
-            return {
-              kind: isSig ? 'signature' : 'attestation',
-              ...(predicateType ? { predicateType } : {}),
-              outcome: 'verified',
-              signer: r.signer,
-              ...(slsaSource ? { slsaSource } : {}),
-            };
+            return { kind: isSig ? 'signature' : 'attestation', ...verifiedFacts(r) };
           } catch (e) {
             return {
               kind: isSig ? 'signature' : 'attestation',
@@ -442,4 +424,19 @@ export async function verifyImages(
     Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, images.length)) }, worker),
   );
   return out;
+}
+
+/** What a verified bundle tells: its predicate type, its signer, and the source a SLSA provenance names. */
+function verifiedFacts(r: VerifiedBundle) {
+  const predicateType = r.content.kind === 'dsse' ? r.content.statement?.predicateType : undefined;
+  const slsaSource =
+    predicateType === SLSA_PROVENANCE_V1 && r.content.kind === 'dsse'
+      ? slsaSourceOf(r.content.statement)
+      : undefined;
+  return {
+    ...(predicateType ? { predicateType } : {}),
+    outcome: 'verified' as const,
+    signer: r.signer,
+    ...(slsaSource ? { slsaSource } : {}),
+  };
 }

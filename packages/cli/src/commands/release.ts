@@ -1,5 +1,6 @@
 import {
   anyCouldNotLook,
+  awaitableGates,
   ReleaseError,
   type RunOptions,
   type ExecutionEvent,
@@ -70,18 +71,6 @@ function couldNotLookExit(
     ctx.stderr(`could not evaluate every gate; nothing was decided:\n${lines.join('\n')}\n`);
   }
   return ExitCode.failed;
-}
-
-/**
- * Gates whose pending resolves by itself: checks queued or running, GitHub still computing
- * mergeability. Promote polls while these are all that stand in the way; anything else (a fail,
- * a could-not-look) decides at once.
- */
-function onlyAwaiting(plan: Plan): readonly Plan['gates'][number][] | undefined {
-  const open = plan.gates.filter((g) => g.status !== 'pass');
-  const awaitable = (g: Plan['gates'][number]) =>
-    g.status === 'pending' && !g.couldNotLook && (g.id === 'pr-checks' || g.id === 'pr-mergeable');
-  return open.length > 0 && open.every(awaitable) ? open : undefined;
 }
 
 /** --wait SECONDS (default 120): how long promote waits for checks and mergeability to settle. */
@@ -173,7 +162,7 @@ async function runPlan(
     if (args.values['dry-run'] || !args.values.yes) {
       let plan = await waitingFor(ctx, 'the registry and GitHub', makePlan(svc));
       for (let attempt = 0; ; attempt++) {
-        const awaited = onlyAwaiting(plan);
+        const awaited = awaitableGates(plan.gates);
         if (!awaited || !(await awaitSettling(ctx, awaited, started, waitMs, attempt))) break;
         plan = await waitingFor(ctx, 'the registry and GitHub', makePlan(svc));
       }
@@ -236,7 +225,7 @@ async function runPlan(
       const blocked =
         'blocked' in outcome ||
         (outcome.result.status !== 'succeeded' && outcome.result.error?.code === 'GATE_NOT_MET');
-      const awaited = blocked && shown ? onlyAwaiting(shown) : undefined;
+      const awaited = blocked && shown ? awaitableGates(shown.gates) : undefined;
       if (!awaited || !(await awaitSettling(ctx, awaited, started, waitMs, n))) break;
       outcome = await attempt();
     }

@@ -12,7 +12,15 @@ import type {
   SignatureObservation,
 } from '../observations.js';
 import { parseVersion } from '../version.js';
-import { anyCouldNotLook, evaluateGates, pullRequestGates, summarizeGates, type GateId } from './gates.js';
+import {
+  anyCouldNotLook,
+  awaitableGates,
+  evaluateGates,
+  pullRequestGates,
+  summarizeGates,
+  type GateId,
+  type GateResult,
+} from './gates.js';
 
 const IMAGE = 'ghcr.io/acme/app';
 type FoundPR = Extract<PullRequestObservation, { readonly number: number }>;
@@ -642,5 +650,26 @@ describe('evaluateGates', () => {
       observations({ pullRequest: pr({ checks: [{ name: 'ci', state: 'pending' }] }) }),
     );
     expect(anyCouldNotLook(running)).toBe(false);
+  });
+});
+
+describe('awaitableGates', () => {
+  const g = (id: GateId, status: GateStatus, couldNotLook?: true): GateResult => ({
+    id,
+    title: id,
+    status,
+    reason: 'r',
+    evidence: [],
+    ...(couldNotLook ? { couldNotLook } : {}),
+  });
+  it('returns the open gates when checks and mergeability are all that is pending', () => {
+    const open = [g('pr-checks', 'pending'), g('pr-mergeable', 'pending')];
+    expect(awaitableGates([g('version', 'pass'), ...open])).toEqual(open);
+  });
+  it('is undefined when anything else decides now, or nothing is open', () => {
+    expect(awaitableGates([g('pr-checks', 'pending'), g('smoke', 'pending')])).toBeUndefined();
+    expect(awaitableGates([g('pr-checks', 'pending'), g('pr-approved', 'fail')])).toBeUndefined();
+    expect(awaitableGates([g('pr-mergeable', 'pending', true)])).toBeUndefined();
+    expect(awaitableGates([g('version', 'pass')])).toBeUndefined();
   });
 });

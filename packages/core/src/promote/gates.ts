@@ -490,3 +490,15 @@ function checksGate(config: PullRequestGateConfig, pr: OpenPullRequest, ev: Evid
     checkEv(judged),
   );
 }
+
+/**
+ * The gates that stand in the way when all of them settle by themselves — checks queued or
+ * running, GitHub still computing mergeability — so a promote may wait and look again; undefined
+ * when anything else (a fail, a could-not-look) decides now, or nothing stands in the way.
+ */
+export function awaitableGates(gates: readonly GateResult[]): readonly GateResult[] | undefined {
+  const open = gates.filter((g) => g.status !== 'pass');
+  const settlesByItself = (g: GateResult) =>
+    g.status === 'pending' && !g.couldNotLook && (g.id === 'pr-checks' || g.id === 'pr-mergeable');
+  return open.length > 0 && open.every(settlesByItself) ? open : undefined;
+}

@@ -2,7 +2,7 @@
 // the steps the engine runs. Everything here is a pure function of observations, except
 // observeRelease (through the ports) and the step handlers execute() hands the engine.
 export { observeRelease } from './observe.js';
-export { evaluateGates, pullRequestGates, summarizeGates, anyCouldNotLook } from './gates.js';
+export { evaluateGates, pullRequestGates, summarizeGates, anyCouldNotLook, awaitableGates } from './gates.js';
 export type { Evidence, GateId, GateResult, GateStatus } from './gates.js';
 export { derivePhase, PHASES } from './phase.js';
 export type { Phase, PhaseReport } from './phase.js';
