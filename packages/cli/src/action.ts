@@ -117,6 +117,8 @@ export function actionArgv(env: Env): { command: ActionCommand; argv: string[]; 
   } else if (dryRun) {
     throw new ActionInputError(`input "dry-run" does not apply to ${c} (it changes nothing anyway)`);
   }
+  const timeout = input(env, 'timeout');
+  if (timeout) argv.push('--timeout', timeout);
   if (c === 'publish') {
     if (bool(env, 'candidate')) argv.push('--candidate');
     const stage = input(env, 'stage') || 'all';

@@ -107,7 +107,31 @@ export const OPTION_HELP: Readonly<Record<string, string>> = {
   'dry-run': 'show the gates and the plan; change nothing',
   yes: 'do not ask for confirmation (required when not on a terminal)',
   to: 'the version latest goes back to',
+  timeout: 'seconds each network operation may take, retries included (default 60; env RELKIT_TIMEOUT)',
 };
+
+/** The deadline when neither --timeout nor RELKIT_TIMEOUT says: connect's DEFAULT_TIMEOUT_SECONDS. */
+export const DEFAULT_TIMEOUT_SECONDS = 60;
+
+/**
+ * `--timeout SECONDS`, taken by every command that touches the network: the deadline of each
+ * network operation (a request with its retries, token exchange and waits). A registry or GitHub
+ * API that never answers fails within it, naming the host.
+ */
+export const timeoutOption = { timeout: { type: 'string' } } as const;
+
+/** The deadline in ms: --timeout, else RELKIT_TIMEOUT, else 60 s; anything but a positive number is a usage error. */
+export function timeoutMs(args: ParsedArgs, env: CliContext['env']): number {
+  const flag = stringOption(args, 'timeout');
+  const raw = flag ?? env.RELKIT_TIMEOUT?.trim();
+  if (raw === undefined || raw === '') return DEFAULT_TIMEOUT_SECONDS * 1000;
+  const s = Number(raw);
+  if (!Number.isFinite(s) || s <= 0)
+    throw new UsageError(
+      `${flag !== undefined ? '--timeout' : 'RELKIT_TIMEOUT'} takes seconds (a positive number), not "${raw}"`,
+    );
+  return Math.round(s * 1000);
+}
 
 /** `-c, --config F`: the path of release.config.json, taken by every command that reads it. */
 export const configOption = { config: { type: 'string', short: 'c' } } as const;

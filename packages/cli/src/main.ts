@@ -15,6 +15,15 @@ const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
+/** The `error.code` of a --json failure that has no code of its own, by exit code. */
+const EXIT_ERROR_CODE: Readonly<Record<ExitCode, string>> = {
+  [ExitCode.ok]: 'OK',
+  [ExitCode.failed]: 'FAILED',
+  [ExitCode.usage]: 'USAGE',
+  [ExitCode.gateNotMet]: 'GATE_NOT_MET',
+  [ExitCode.lockHeld]: 'LOCK_HELD',
+};
+
 /** Finds the longest command path that prefixes argv. */
 function findCommand(commands: readonly Command[], argv: readonly string[]): Command | undefined {
   let best: Command | undefined;
@@ -39,8 +48,11 @@ export function renderHelp(commands: readonly Command[], prefix: readonly string
     '  -h, --help     show help (also after any command)',
     '  --version      print the version',
     '',
-    'Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.',
-    'Every command that reports takes --json for machine-readable output. NO_COLOR is respected.',
+    'Exit codes: 0 done, 1 failed (or could not look), 2 usage, 3 gate not met, 4 lock held.',
+    'Every command that reports takes --json for machine-readable output; with --json a failure is',
+    'one JSON object on stdout with error: { code, message } at the top level. NO_COLOR is respected.',
+    'Every command that talks to a registry or GitHub takes --timeout SECONDS: the deadline of each',
+    'network operation, retries included (default 60; env RELKIT_TIMEOUT).',
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -98,18 +110,37 @@ export async function main(
     );
     return ExitCode.usage;
   }
+  // With --json a failure is still one JSON object on stdout, so a script parses every outcome.
+  const json = argv.includes('--json');
+  let printed = false;
+  let said = '';
+  const run: CliContext = {
+    ...ctx,
+    stdout: (t) => {
+      printed = true;
+      ctx.stdout(t);
+    },
+    stderr: (t) => {
+      // What the command last said (not progress lines): the message of a failure it reports
+      // only on stderr.
+      if (!t.startsWith('\r') && !/^(still )?waiting /.test(t) && t.trim()) said = t.trim();
+      ctx.stderr(t);
+    },
+  };
+  // Never a second document: a command that printed its own (with its error) has said it.
+  const jsonError = (code: string, message: string) =>
+    json && !printed && ctx.stdout(`${JSON.stringify({ error: { code, message } })}\n`);
   try {
     const args = parseCommandArgs(cmd, argv.slice(cmd.path.length));
     if (args.values.help) {
       ctx.stdout(renderCommandHelp(cmd));
       return ExitCode.ok;
     }
-    return await cmd.run(args, ctx);
+    const code = await cmd.run(args, run);
+    // A command that failed without a document (a refusal said only on stderr) still prints one.
+    if (code !== ExitCode.ok) jsonError(EXIT_ERROR_CODE[code], said || `exit code ${code}`);
+    return code;
   } catch (e) {
-    // With --json a failure is still one JSON object on stdout, so a script parses every outcome.
-    const json = argv.includes('--json');
-    const jsonError = (code: string, message: string) =>
-      json && ctx.stdout(`${JSON.stringify({ error: { code, message } })}\n`);
     if (e instanceof UsageError) {
       jsonError('USAGE', e.message);
       ctx.stderr(`release-cli ${cmd.path.join(' ')}: ${e.message}\nUsage: release-cli ${cmd.usage}\n`);

@@ -55,8 +55,54 @@ export function reportJson(report: CommandReport): unknown {
   }
 }
 
-/** Hands the report to whoever listens (the Action) and prints it with --json. */
-export function emitReport(ctx: CliContext, json: boolean, report: CommandReport): void {
+/** A failure as `--json` prints it at the top level: `error.code` and `error.message` always. */
+function errorJson(e: ReportedError): ReportedError {
+  return {
+    code: e.code,
+    message: e.message ?? e.code,
+    ...(e.details !== undefined ? { details: e.details } : {}),
+  };
+}
+
+/**
+ * Hands the report to whoever listens (the Action) and prints it with --json. A command that
+ * fails passes `failure`: its JSON document then carries `error: { code, message }` at the top
+ * level beside the rest (the gates and plan a script reads), so `jq .error.code` works for
+ * every failure, and the document is still the one object on stdout.
+ */
+export function emitReport(
+  ctx: CliContext,
+  json: boolean,
+  report: CommandReport,
+  failure?: ReportedError,
+): void {
   ctx.onReport?.(report);
-  if (json) writeJson(ctx, reportJson(report));
+  if (!json) return;
+  const doc = reportJson(report) as Record<string, unknown>;
+  const error = failure ?? ('error' in report ? report.error : undefined);
+  writeJson(ctx, error ? { ...doc, error: errorJson(error) } : doc);
+}
+
+/** "title: reason; title: reason" for the gates that do not pass. */
+export function unmetGates(gates: readonly { title: string; reason: string; status: string }[]): string {
+  return gates
+    .filter((g) => g.status !== 'pass')
+    .map((g) => `${g.title}: ${g.reason}`)
+    .join('; ');
+}
+
+/**
+ * Why gates refuse, as --json's `error`: COULD_NOT_LOOK naming what could not be looked at (a
+ * could-not-look is never "not met"), else GATE_NOT_MET naming the gates not met.
+ */
+export function refusal(
+  gates: readonly { title: string; reason: string; status: string; couldNotLook?: true | undefined }[],
+): ReportedError {
+  const unlooked = gates.filter((g) => g.couldNotLook);
+  return unlooked.length > 0
+    ? {
+        code: 'COULD_NOT_LOOK',
+        message: `could not evaluate every gate; nothing was decided: ${unmetGates(unlooked)}`,
+      }
+    : { code: 'GATE_NOT_MET', message: unmetGates(gates) };
 }

@@ -8,7 +8,14 @@ import {
   type ReleasePorts,
   type ReleaseService,
 } from '@relkit/release-core';
-import { GitHubForge, forgePort, parseRepository, resolveGitHubToken } from '@relkit/github';
+import {
+  GitHubError,
+  GitHubForge,
+  checkApiUrl,
+  forgePort,
+  parseRepository,
+  resolveGitHubToken,
+} from '@relkit/github';
 import { RegistryClient, defaultCredentials, registryPort } from '@relkit/registry';
 import { signaturePort } from '@relkit/sigstore-verify';
 import type { ConnectOptions, ReleaseConnectOptions } from './options.js';
@@ -36,6 +43,42 @@ export function findConfig(cwd: string, configPath?: string): string {
 export function loadConfig(cwd: string, configPath?: string): { config: ReleaseConfig; path: string } {
   const path = findConfig(cwd, configPath);
   return { config: parseConfigText(readFileSync(path, 'utf8'), path), path };
+}
+
+/** The deadline of a network operation when neither the front end nor RELKIT_TIMEOUT says. */
+export const DEFAULT_TIMEOUT_SECONDS = 60;
+
+/**
+ * The deadline of every network operation, in ms: the front end's (e.g. --timeout), else
+ * RELKIT_TIMEOUT (seconds), else 60 s. A RELKIT_TIMEOUT that is not a positive number is refused.
+ */
+export function networkTimeoutMs(options: Pick<ConnectOptions, 'env' | 'timeoutMs'>): number {
+  if (options.timeoutMs !== undefined) return options.timeoutMs;
+  const raw = options.env.RELKIT_TIMEOUT?.trim();
+  if (!raw) return DEFAULT_TIMEOUT_SECONDS * 1000;
+  const s = Number(raw);
+  if (!Number.isFinite(s) || s <= 0)
+    throw new ReleaseError(
+      'INVALID_CONFIG',
+      `RELKIT_TIMEOUT takes seconds (a positive number), not "${raw}"`,
+    );
+  return Math.round(s * 1000);
+}
+
+/**
+ * The GitHub REST root (RELKIT_GITHUB_API_URL, GITHUB_API_URL, else api.github.com), refused
+ * before any token is looked up when it does not parse or carries credentials.
+ */
+export function gitHubApiUrl(env: ConnectOptions['env']): string {
+  const name = env.RELKIT_GITHUB_API_URL !== undefined ? 'RELKIT_GITHUB_API_URL' : 'GITHUB_API_URL';
+  const baseUrl = env.RELKIT_GITHUB_API_URL ?? env.GITHUB_API_URL ?? 'https://api.github.com';
+  try {
+    checkApiUrl(baseUrl);
+  } catch (e) {
+    if (!(e instanceof GitHubError)) throw e;
+    throw new ReleaseError('INVALID_CONFIG', `${name}: ${e.message}; ${e.advice ?? ''}`.replace(/; $/, ''));
+  }
+  return baseUrl;
 }
 
 const isLoopbackUrl = (u: string) =>
@@ -75,7 +118,8 @@ export interface GitHubRoles {
 export async function connectGitHubRoles(options: ReleaseConnectOptions): Promise<GitHubRoles> {
   const env = options.env;
   // GitHub Enterprise Server: https://HOST/api/v3 (GITHUB_API_URL is set inside GitHub Actions).
-  const baseUrl = env.RELKIT_GITHUB_API_URL ?? env.GITHUB_API_URL ?? 'https://api.github.com';
+  const baseUrl = gitHubApiUrl(env);
+  const timeoutMs = networkTimeoutMs(options);
   const enterprise = /\/api\/v3\/?$/.test(baseUrl);
   const set = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
   const githubToken =
@@ -93,6 +137,7 @@ export async function connectGitHubRoles(options: ReleaseConnectOptions): Promis
         (f = new GitHubForge({
           token,
           baseUrl,
+          timeoutMs,
           // GitHub asks for a second between writes; a local simulator needs no pacing.
           ...(isLoopbackUrl(baseUrl) ? { writeSpacingMs: 0, pollIntervalMs: 50, retryBaseMs: 50 } : {}),
         })),
@@ -109,12 +154,15 @@ export function connectImages(
   env: ConnectOptions['env'],
   /** The forge, when connected: its attestations API is read beside the registry's signatures. */
   forge?: GitHubForge,
+  /** The deadline of each registry operation (see networkTimeoutMs); default from env or 60 s. */
+  timeoutMs: number = networkTimeoutMs({ env }),
 ): Pick<ReleasePorts, 'registry' | 'signatures'> {
   const configDir = dirname(configPath);
   const registry = new RegistryClient({
     credentials: defaultCredentials(env),
     insecureRegistries: config.registries.insecure,
     proxyEnv: env,
+    deadlineMs: timeoutMs,
   });
   return {
     registry: registryPort(registry),
@@ -141,7 +189,7 @@ export async function connectPorts(
   const roles = await connectGitHubRoles(options);
   const forge = roles.github;
   return {
-    ...connectImages(config, configPath, options.env, forge),
+    ...connectImages(config, configPath, options.env, forge, networkTimeoutMs(options)),
     forge: forgePort(forge, {
       smokeForge: roles.smoke,
       repository: parseRepository(config.repository),

@@ -4,6 +4,12 @@ export interface ConnectOptions {
   /** Path of release.config.json; found upwards from cwd when omitted. */
   readonly configPath?: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * The deadline of every network operation (a request with its retries and waits), in ms: a
+   * registry or GitHub API that never answers fails within it, naming the host. Default: env
+   * RELKIT_TIMEOUT (seconds), else 60 s.
+   */
+  readonly timeoutMs?: number | undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 // connectPublish: the publish phase's composition root, beside connectRelease.
 import { createPublishService, type PublishService } from '@relkit/release-core';
-import { connectGitHubRoles, connectImages, loadConfig } from './connect.js';
+import { connectGitHubRoles, connectImages, loadConfig, networkTimeoutMs } from './connect.js';
 import type { ConnectOptions } from './options.js';
 import { publishForgePort } from '@relkit/github';
 
@@ -16,7 +16,7 @@ export async function connectPublish(options: ConnectOptions): Promise<PublishSe
   const { config, path } = loadConfig(options.cwd, options.configPath);
   const roles = await connectGitHubRoles(options);
   const gh = roles.github;
-  const images = connectImages(config, path, options.env, gh);
+  const images = connectImages(config, path, options.env, gh, networkTimeoutMs(options));
   return createPublishService(config, {
     forge: publishForgePort(gh, config, { commit: roles.commit, smoke: roles.smoke }),
     images: {

@@ -37,6 +37,83 @@ export interface GitHubClientOptions {
   /** Minimum spacing between writes, GitHub's advice against secondary limits; default 1000 ms. */
   readonly writeSpacingMs?: number;
   readonly onRateLimit?: (event: RateLimitEvent) => void;
+  /**
+   * The overall deadline of one request, its retries and rate-limit waits included: an API that
+   * accepts connections and never answers fails within it (TIMEOUT, naming the host). Default 60 s.
+   */
+  readonly timeoutMs?: number;
+  /** One attempt's timeout, shrunk to what is left of the deadline; default 30 s. */
+  readonly attemptTimeoutMs?: number;
+}
+
+/** The overall deadline of one GitHub request when the client is not told otherwise. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/**
+ * The REST root, checked before any request: a URL that does not parse, is not http(s), or
+ * carries credentials (which fetch refuses, and which do not belong in a URL) is refused at once.
+ * The message never repeats the credentials.
+ */
+export function checkApiUrl(baseUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new GitHubError(
+      'INVALID_INPUT',
+      `the GitHub API URL "${baseUrl.replace(/\/\/[^/@]*@/, '//…@')}" is not a URL`,
+      {
+        advice: 'set RELKIT_GITHUB_API_URL / GITHUB_API_URL to https://api.github.com or https://HOST/api/v3',
+      },
+    );
+  }
+  if (url.username || url.password) {
+    throw new GitHubError(
+      'INVALID_INPUT',
+      `the GitHub API URL ${url.protocol}//…@${url.host}${url.pathname} carries credentials: credentials do not belong in the URL`,
+      { advice: 'remove user:password@ from the URL and give the token through GH_TOKEN / GITHUB_TOKEN' },
+    );
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new GitHubError('INVALID_INPUT', `the GitHub API URL ${url.href} is not http(s)`, {
+      advice: 'set RELKIT_GITHUB_API_URL / GITHUB_API_URL to https://api.github.com or https://HOST/api/v3',
+    });
+  }
+  return url;
+}
+
+/** When each request's deadline runs out, by the signal the request carries. */
+const deadlines = new WeakMap<AbortSignal, number>();
+const remainingMs = (signal: unknown) => {
+  const at = signal instanceof AbortSignal ? deadlines.get(signal) : undefined;
+  return at === undefined ? Infinity : at - Date.now();
+};
+
+/**
+ * fetch with a timeout per attempt, shrunk to the request's remaining deadline. An attempt that
+ * times out before the deadline fails like a dropped connection (a TypeError with a cause), which
+ * plugin-retry retries for reads; the deadline itself aborts as an AbortError, never retried.
+ */
+function fetchWithin(attemptMs: number): typeof fetch {
+  return async (input, init) => {
+    const left = remainingMs(init?.signal);
+    if (left <= 0 || attemptMs >= left) return fetch(input, init);
+    const attempt = AbortSignal.timeout(attemptMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, attempt]) : attempt;
+    try {
+      return await fetch(input, { ...init, signal });
+    } catch (e) {
+      if (!attempt.aborted || init?.signal?.aborted) throw e;
+      throw attemptTimedOut(attemptMs, e);
+    }
+  };
+}
+
+/** Said as fetch says a dropped connection; Octokit reports the cause as the failure. */
+function attemptTimedOut(ms: number, e: unknown): TypeError {
+  return new TypeError('fetch failed', {
+    cause: new Error(`no answer within ${ms / 1000} s (one attempt)`, { cause: e }),
+  });
 }
 
 /**
@@ -64,13 +141,22 @@ export function createClient(options: GitHubClientOptions): ForgeOctokit {
     throw new GitHubError('NO_TOKEN', 'no usable GitHub token was given', {
       advice: 'set GH_TOKEN or GITHUB_TOKEN, or log in with `gh auth login`',
     });
+  const api = checkApiUrl(options.baseUrl ?? 'https://api.github.com');
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const base = options.retryBaseMs ?? 1000;
   const maxRateLimitRetries = options.maxRateLimitRetries ?? 3;
   const spacing = pacer(options.writeSpacingMs ?? 1000);
   const limitHandler =
     (kind: RateLimitEvent['kind']) =>
-    (retryAfter: number, opts: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-      const willRetry = retryCount < maxRateLimitRetries;
+    (
+      retryAfter: number,
+      opts: { method: string; url: string; request?: { signal?: unknown } },
+      _octokit: unknown,
+      retryCount: number,
+    ) => {
+      // A wait the deadline cannot cover is not started: the rate limit is reported at once.
+      const willRetry =
+        retryCount < maxRateLimitRetries && retryAfter * base < remainingMs(opts.request?.signal);
       options.onRateLimit?.({
         kind,
         method: opts.method,
@@ -84,6 +170,7 @@ export function createClient(options: GitHubClientOptions): ForgeOctokit {
   const octokit = new ForgeOctokit({
     auth: options.token,
     baseUrl: (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
+    request: { fetch: fetchWithin(options.attemptTimeoutMs ?? 30_000) },
     userAgent: options.userAgent ?? 'relkit',
     // Octokit logs warnings through console by default; relkit reports through its own errors.
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
@@ -107,7 +194,48 @@ export function createClient(options: GitHubClientOptions): ForgeOctokit {
     if (!['GET', 'HEAD'].includes(req.method.toUpperCase()) && !req.url.endsWith('/graphql'))
       req.request = { ...req.request, retries: 0 } as typeof req.request;
   });
+  // Outermost (registered last): one deadline per request, over every retry and wait inside it.
+  octokit.hook.wrap('request', async (request, options) => {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    timer.unref?.();
+    const caller = options.request?.signal as AbortSignal | undefined;
+    const signal = caller ? AbortSignal.any([caller, deadline.signal]) : deadline.signal;
+    deadlines.set(signal, Date.now() + timeoutMs);
+    options.request = { ...options.request, signal };
+    const late = new Promise<never>((_, reject) =>
+      deadline.signal.addEventListener('abort', () => reject(timedOut(api, options, timeoutMs)), {
+        once: true,
+      }),
+    );
+    late.catch(() => {});
+    const answer = Promise.resolve(request(options));
+    // A backoff sleeping inside the retry plugin does not outlive the deadline either.
+    answer.catch(() => {});
+    try {
+      return await Promise.race([answer, late]);
+    } catch (e) {
+      if (deadline.signal.aborted && !caller?.aborted) throw timedOut(api, options, timeoutMs);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  });
   return octokit;
+}
+
+/** "api.github.com did not answer within 60 s (GET /repos/…)". */
+function timedOut(api: URL, options: { method?: string; url?: string }, ms: number): GitHubError {
+  const path = (options.url ?? '').replace(/\?.*$/, '');
+  return new GitHubError(
+    'TIMEOUT',
+    `${api.host} did not answer within ${ms / 1000} s (${options.method ?? 'GET'} ${path})`,
+    {
+      status: 0,
+      advice:
+        'check the network path to GitHub; raise the deadline with --timeout SECONDS (or RELKIT_TIMEOUT) if it is only slow',
+    },
+  );
 }
 
 /** Whether a failed request may have taken effect: 5xx, or no answer at all (dropped, reset, timeout). */
@@ -164,7 +292,15 @@ export function toGitHubError(
   token: string,
   advice?: Partial<Record<number, string>>,
 ): GitHubError {
-  if (e instanceof GitHubError) return e;
+  if (e instanceof GitHubError) {
+    // The deadline's error is raised below the forge: say what relkit was doing.
+    if (e.code !== 'TIMEOUT' || e.message.startsWith(doing)) return e;
+    return new GitHubError('TIMEOUT', `${doing} failed: ${e.message}`, {
+      status: 0,
+      cause: e,
+      ...(e.advice ? { advice: e.advice } : {}),
+    });
+  }
   const scrub = (s: string) => (token ? s.split(token).join('[REDACTED]') : s);
   if (!isRequestError(e)) {
     return new GitHubError(

@@ -9,7 +9,7 @@ export { forgePort } from './release-port.js';
 export type { ForgePortOptions } from './release-port.js';
 export { publishForgePort } from './publish-port.js';
 export type { PublishForgePortOptions } from './publish-port.js';
-export { createClient, toGitHubError } from './client.js';
+export { createClient, toGitHubError, checkApiUrl, DEFAULT_TIMEOUT_MS } from './client.js';
 export type { ForgeOctokit, GitHubClientOptions, RateLimitEvent } from './client.js';
 export { resolveGitHubToken, tokenFromHostsYml } from './token.js';
 export { TOKEN_ROLES, asRole, roleRefusal } from './token-roles.js';

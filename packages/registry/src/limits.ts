@@ -42,6 +42,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 export function abortedError(signal: AbortSignal): RegistryError {
   const reason: unknown = signal.reason;
+  // A Budget (deadline.ts) aborts with its own TIMEOUT error, which names the server.
+  if (reason instanceof RegistryError && reason.code === 'TIMEOUT') return reason;
   const why = reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'aborted';
   return new RegistryError('ABORTED', `the registry operation was cancelled (${why})`, { cause: reason });
 }

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Authenticator, parseChallenge, type CredentialProvider, type RepositoryAccess } from './auth.js';
+import { Budget, DEFAULT_DEADLINE_MS, deadlineReached, seconds } from './deadline.js';
 import { RegistryError, type RegistryErrorCode } from './errors.js';
 import { HttpConnections, type HttpAnswer } from './http.js';
 import {
@@ -17,8 +18,18 @@ export interface TransportOptions {
   readonly credentials?: CredentialProvider;
   /** Hosts (host[:port]) reached over plain HTTP; loopback hosts always are. */
   readonly insecureRegistries?: readonly string[];
-  /** Per attempt, headers and body included. Default 30 s. */
+  /**
+   * Per attempt, headers and body included. Default 30 s, and never more than what is left of
+   * the operation's deadline.
+   */
   readonly timeoutMs?: number;
+  /**
+   * The overall deadline of one operation (a request with its token exchange, retries, backoff
+   * and redirects): a registry that accepts connections and never answers fails within it with a
+   * TIMEOUT naming the host. Default 60 s; a request whose own timeoutMs is longer (a large blob
+   * upload) gets that long.
+   */
+  readonly deadlineMs?: number;
   /** Retries after the first attempt for 429, 502, 503, 504, resets and timeouts. Default 4. */
   readonly retries?: number;
   /** A Retry-After above this makes the client give up at once with RATE_LIMITED. Default 60 s. */
@@ -87,6 +98,7 @@ export class Transport {
   private readonly slots = new Map<string, Semaphore>();
   private readonly insecure: ReadonlySet<string>;
   private readonly timeoutMs: number;
+  private readonly deadlineMs: number;
   private readonly retries: number;
   private readonly maxRetryAfterMs: number;
   private readonly backoffBaseMs: number;
@@ -96,6 +108,7 @@ export class Transport {
   constructor(options: TransportOptions = {}) {
     this.insecure = new Set((options.insecureRegistries ?? []).map((h) => h.toLowerCase()));
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.retries = options.retries ?? 4;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
     this.backoffBaseMs = options.backoffBaseMs ?? 200;
@@ -116,13 +129,20 @@ export class Transport {
 
   /** Fetches the token a later request for the scope needs, alongside the requests before it. */
   prefetchToken(registry: string, scope: string, signal?: AbortSignal): void {
-    this.auth.prefetch(registry, scope, signal);
+    // Within a deadline of its own: the request that later needs the token waits for this one.
+    const budget = new Budget(this.deadlineMs, registry, `a token for ${scopeName(scope)}`, signal);
+    this.auth.prefetch(registry, scope, budget.signal);
   }
 
   /** What the credentials may do on a repository; a ping of /v2/ first teaches the scheme. */
   async access(registry: string, repository: string, signal?: AbortSignal): Promise<RepositoryAccess> {
     await this.send({ method: 'GET', registry, path: '/v2/', signal }, (res) => discard(res));
-    return this.auth.access(registry, repository, signal);
+    const budget = new Budget(this.deadlineMs, registry, `a pull,push token for ${repository}`, signal);
+    try {
+      return await this.auth.access(registry, repository, budget.signal);
+    } finally {
+      budget.end();
+    }
   }
 
   plainHttpAllowed(host: string): boolean {
@@ -143,6 +163,26 @@ export class Transport {
    */
   async send<T>(req: RegistryRequest, handle: (res: HttpAnswer, url: URL) => Promise<T>): Promise<T> {
     const url = this.resolveUrl(req);
+    // One deadline for the whole operation: every attempt, token exchange and backoff within it.
+    const budget = new Budget(
+      Math.max(this.deadlineMs, req.timeoutMs ?? 0),
+      req.registry,
+      describeRequest(req, url),
+      req.signal,
+    );
+    try {
+      return await this.sendWithin({ ...req, signal: budget.signal }, url, budget, handle);
+    } finally {
+      budget.end();
+    }
+  }
+
+  private async sendWithin<T>(
+    req: RegistryRequest,
+    url: URL,
+    budget: Budget,
+    handle: (res: HttpAnswer, url: URL) => Promise<T>,
+  ): Promise<T> {
     const once = req.body !== undefined && !(req.body instanceof Uint8Array);
     // A stream can be sent only once: no second attempt, and no re-authentication round.
     let authRetried = once;
@@ -151,8 +191,10 @@ export class Transport {
       if (req.signal?.aborted) throw abortedError(req.signal);
       try {
         const authorization = await this.auth.header(req.registry, req.scope, req.signal);
+        // Each attempt's timeout shrinks to what is left of the deadline.
+        const within = { ...req, timeoutMs: budget.attemptMs(req.timeoutMs ?? this.timeoutMs) };
         const outcome = await this.slot(req.registry).run(() =>
-          this.attempt(req, url, authorization, async (res, finalUrl) => {
+          this.attempt(within, url, authorization, async (res, finalUrl) => {
             if (res.status === 401 && !authRetried) {
               const challenge = res.headers.get('www-authenticate');
               await discard(res);
@@ -179,6 +221,8 @@ export class Transport {
           // Honour the registry's wait, plus a little jitter so parallel clients do not stampede.
           wait = e.waitMs + Math.round(Math.random() * Math.min(250, e.waitMs * 0.1 + 50));
         }
+        // No retry once the deadline is spent (or would be, before the next attempt starts).
+        if (wait >= budget.remainingMs()) throw e.error;
         attempt++;
         this.stats.retries++;
         await sleep(wait, req.signal);
@@ -252,7 +296,7 @@ export class Transport {
         throw new Retryable(
           new RegistryError(
             'TIMEOUT',
-            `${describeRequest(req, url)}: no complete answer within ${req.timeoutMs ?? this.timeoutMs} ms`,
+            `${describeRequest(req, url)}: no complete answer within ${seconds(req.timeoutMs ?? this.timeoutMs)}`,
             { cause: e },
           ),
           undefined,
@@ -397,6 +441,9 @@ export class Transport {
         );
       } catch (e) {
         if (e instanceof RegistryError) throw e;
+        // The operation's deadline ran out while the token service kept it waiting: name that.
+        const late = deadlineReached(signal, url.host);
+        if (late) throw late;
         if (signal?.aborted) throw abortedError(signal);
         failure = new RegistryError(
           timeout.aborted ? 'TIMEOUT' : 'NETWORK',

@@ -1,5 +1,5 @@
 import { runDoctor, type DoctorCheck, type DoctorReport } from '@relkit/connect';
-import { ExitCode, configOption, stringOption, type Command } from '../command.js';
+import { ExitCode, configOption, stringOption, timeoutMs, timeoutOption, type Command } from '../command.js';
 import { emitReport } from '../report.js';
 import { paint, styleFor, type Style } from '../render.js';
 import { waitingFor } from '../waiting.js';
@@ -30,17 +30,20 @@ export function renderDoctor(r: DoctorReport, s: Style): string {
 const doctor: Command = {
   path: ['doctor'],
   summary: 'check the setup: config, tokens, registry access, signing policy, generated workflows',
-  usage: 'doctor [--json] [--action REF] [--config F]',
+  usage: 'doctor [--json] [--action REF] [--timeout S] [--config F]',
   help: `Reads, never writes: the config; the GitHub token and what it may do (read the repository,
 list releases with drafts, read the smoke repository); the registry (pull, and a push-scope token
 from its token service); the signing policy (anchored to this repository's publish workflow); the
 workflows \`release-cli init\` writes and their action pins.
 Options:
-  --json          machine-readable checks ({ ok, checks: [{ id, title, status, detail, fix }] })
+  --json          machine-readable checks ({ ok, checks: [{ id, title, status, detail, fix }] });
+                  when a check fails, also error: { code: CHECKS_FAILED, message }
+  --timeout S     seconds each GitHub or registry probe may take, retries included (default 60,
+                  or RELKIT_TIMEOUT)
   --action REF    the relkit action the workflows use, for their pins (default relkit/relkit@v1)
   -c, --config F  path of release.config.json (default: found upwards from the current directory)
 Exit code: 0 when no check fails (a check shown as "not checked" does not fail), 1 otherwise.`,
-  options: { ...configOption, json: { type: 'boolean' }, action: { type: 'string' } },
+  options: { ...configOption, json: { type: 'boolean' }, action: { type: 'string' }, ...timeoutOption },
   positionals: [0, 0],
   async run(args, ctx) {
     const report = await waitingFor(
@@ -50,12 +53,24 @@ Exit code: 0 when no check fails (a check shown as "not checked" does not fail),
         cwd: ctx.cwd,
         configPath: stringOption(args, 'config'),
         env: ctx.env,
+        timeoutMs: timeoutMs(args, ctx.env),
         signal: ctx.signal,
         action: stringOption(args, 'action'),
       }),
     );
     const json = args.values.json === true;
-    emitReport(ctx, json, { command: 'doctor', doctor: report });
+    const failed = report.checks.filter((c) => c.status === 'fail');
+    emitReport(
+      ctx,
+      json,
+      { command: 'doctor', doctor: report },
+      report.ok
+        ? undefined
+        : {
+            code: 'CHECKS_FAILED',
+            message: failed.map((c) => `${c.title}: ${c.detail}`).join('; ') || 'a check failed',
+          },
+    );
     if (!json) ctx.stdout(renderDoctor(report, styleFor(ctx.env, ctx.isTTY)));
     return report.ok ? ExitCode.ok : ExitCode.failed;
   },

@@ -2,7 +2,8 @@ import type { ImageReference, RegistryClient, RetagResult } from '@relkit/regist
 import {
   ExitCode,
   UsageError,
-  stringOption,
+  timeoutMs,
+  timeoutOption,
   writeJson,
   type CliContext,
   type Command,
@@ -11,7 +12,7 @@ import {
 
 const connectionOptions = {
   insecure: { type: 'boolean' },
-  timeout: { type: 'string' },
+  ...timeoutOption,
   json: { type: 'boolean' },
 } as const;
 
@@ -21,7 +22,10 @@ const CONNECTION_HELP = `Connection:
                     Certificates are always checked: trust a private CA with
                     NODE_EXTRA_CA_CERTS=<ca.pem>. HTTP_PROXY, HTTPS_PROXY and NO_PROXY
                     are honoured (loopback is never proxied)
-  --timeout <s>     seconds per request attempt (default 30); 429/5xx are retried with backoff
+  --timeout <s>     the deadline of each registry operation, retries included (default 60, or
+                    RELKIT_TIMEOUT): a registry that never answers fails within it, naming the
+                    host; 429/5xx are retried with backoff while it lasts (each attempt: at
+                    most 30 s)
   --json            machine-readable output
 
 Credentials come from RELKIT_REGISTRY_USERNAME / RELKIT_REGISTRY_PASSWORD (limited to the
@@ -52,19 +56,11 @@ function clientFor(
   ctx: CliContext,
   ref: ImageReference,
 ): RegistryClient {
-  const timeout = stringOption(args, 'timeout');
-  let timeoutMs: number | undefined;
-  if (timeout !== undefined) {
-    const s = Number(timeout);
-    if (!Number.isFinite(s) || s <= 0)
-      throw new UsageError(`--timeout takes seconds (a positive number), not "${timeout}"`);
-    timeoutMs = Math.round(s * 1000);
-  }
   return new reg.RegistryClient({
     credentials: reg.defaultCredentials(ctx.env),
     proxyEnv: ctx.env,
     insecureRegistries: args.values.insecure ? [ref.registry] : [],
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    deadlineMs: timeoutMs(args, ctx.env),
     userAgent: 'release-cli (relkit)',
   });
 }
@@ -74,7 +70,7 @@ const short = (d: string | undefined) => (d ? `${d.slice(0, 19)}…` : 'nothing'
 const digestCommand: Command = {
   path: ['image', 'digest'],
   summary: 'print the digest a tag points to (the index of a multi-arch image, never a platform)',
-  usage: 'image digest <ref> [--json] [--insecure]',
+  usage: 'image digest <ref> [--json] [--insecure] [--timeout S]',
   help: `Examples:
   release-cli image digest ghcr.io/acme/app:1.2.3
   release-cli image digest localhost:5000/acme/app:latest --json
@@ -122,7 +118,7 @@ function retagJson(reg: RegistryModule, r: RetagResult) {
 const tagCommand: Command = {
   path: ['image', 'tag'],
   summary: 'point another tag of the same repository at exactly this image (byte-exact, like crane tag)',
-  usage: 'image tag <ref> <new-tag> [--json] [--insecure]',
+  usage: 'image tag <ref> <new-tag> [--json] [--insecure] [--timeout S]',
   help: `The manifest is copied byte for byte, so <new-tag> gets the same digest (the whole
 multi-arch index, never one platform). If <new-tag> already points at the digest nothing is
 written (immutable-tag registries refuse even a same-digest write); afterwards the tag is read
@@ -152,7 +148,7 @@ ${CONNECTION_HELP}`,
 const inspectCommand: Command = {
   path: ['image', 'inspect'],
   summary: 'show an image: digest, media type, platforms with their digests, annotations',
-  usage: 'image inspect <ref> [--json] [--insecure]',
+  usage: 'image inspect <ref> [--json] [--insecure] [--timeout S]',
   help: `Examples:
   release-cli image inspect ghcr.io/acme/app:1.2.3
   release-cli image inspect localhost:5000/acme/app:1.2.3 --json

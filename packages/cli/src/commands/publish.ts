@@ -17,17 +17,24 @@ import {
   UsageError,
   configOption,
   stringOption,
+  timeoutMs,
+  timeoutOption,
   writeJson,
   type CliContext,
   type Command,
   type ParsedArgs,
 } from '../command.js';
 import { lockHolder, mark, paint, styleFor, type Style } from '../render.js';
-import { emitReport } from '../report.js';
+import { emitReport, refusal } from '../report.js';
 
 async function publishService(args: ParsedArgs, ctx: CliContext): Promise<PublishService> {
   const connect = ctx.connectPublish ?? connectPublish;
-  return connect({ cwd: ctx.cwd, configPath: stringOption(args, 'config'), env: ctx.env });
+  return connect({
+    cwd: ctx.cwd,
+    configPath: stringOption(args, 'config'),
+    env: ctx.env,
+    timeoutMs: timeoutMs(args, ctx.env),
+  });
 }
 
 /**
@@ -128,7 +135,7 @@ const publish: Command = {
   path: ['publish'],
   summary: 'publish phase: validate, finalize the CHANGELOG, tag, draft release, dispatch the smoke test',
   usage:
-    'publish <version> [--candidate] [--dry-run] [--yes] [--json] [--skip-smoke|--smoke-only] [--config F]',
+    'publish <version> [--candidate] [--dry-run] [--yes] [--json] [--skip-smoke|--smoke-only] [--timeout S] [--config F]',
   help: `Validates first (version X.Y.Z; an X.Y.Z-rcN tag exists; CHANGELOG has "## [X.Y.Z] - TBD"; the
 release PR exists, is not a draft and its CI is green by the latest run per check name; no published
 release for the tag), then: dates the CHANGELOG through an API commit and reads it back, creates the
@@ -142,7 +149,10 @@ Options:
   --date D         the release date (YYYY-MM-DD; default: today in UTC)
   --dry-run        show the checks and the plan; change nothing
   -y, --yes        do not ask for confirmation (required when not on a terminal)
-  --json           machine-readable plan and journal
+  --json           machine-readable plan and journal; a refusal or failure adds
+                   error: { code, message } at the top level
+  --timeout S      seconds each GitHub or registry operation may take, retries included
+                   (default 60, or RELKIT_TIMEOUT)
   -c, --config F   path of release.config.json
 Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
   options: {
@@ -154,6 +164,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
     'skip-smoke': { type: 'boolean' },
     'smoke-only': { type: 'boolean' },
     date: { type: 'string' },
+    ...timeoutOption,
   },
   positionals: [1, 1],
   async run(args, ctx) {
@@ -175,11 +186,16 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
       });
       if (!json) ctx.stdout(renderPublishPlan(plan, style));
       if (args.values['dry-run']) {
-        emitReport(ctx, json, { command: 'publish', dryRun: true, plan });
+        emitReport(
+          ctx,
+          json,
+          { command: 'publish', dryRun: true, plan },
+          plan.verdict === 'pass' ? undefined : refusal(plan.gates),
+        );
         return plan.verdict === 'pass' ? ExitCode.ok : ExitCode.gateNotMet;
       }
       if (plan.verdict !== 'pass') {
-        emitReport(ctx, json, { command: 'publish', plan, error: { code: 'GATE_NOT_MET' } });
+        emitReport(ctx, json, { command: 'publish', plan, error: refusal(plan.gates) });
         if (!json) ctx.stderr('publish refused: the checks above are not met; nothing was changed\n');
         return ExitCode.gateNotMet;
       }
@@ -217,7 +233,17 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
           if (line !== undefined) ctx.stdout(`${line}\n`);
         },
       });
-      emitReport(ctx, json, { command: 'publish', plan, result });
+      emitReport(
+        ctx,
+        json,
+        { command: 'publish', plan, result },
+        result.status === 'succeeded'
+          ? undefined
+          : {
+              code: result.error?.code ?? 'FAILED',
+              message: result.error?.message ?? `publish ${result.tag} failed`,
+            },
+      );
       if (!json) ctx.stdout(renderPublishResult(result, style));
       if (result.status === 'succeeded') return ExitCode.ok;
       return result.error?.code === 'GATE_NOT_MET' ? ExitCode.gateNotMet : ExitCode.failed;
@@ -238,17 +264,22 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
 const verifyPublish: Command = {
   path: ['verify-publish'],
   summary: 'check that X.Y.Z (never latest) exists with every platform and is signed by the policy',
-  usage: 'verify-publish <version> [--json] [--config F]',
+  usage: 'verify-publish <version> [--json] [--timeout S] [--config F]',
   help: `The step CI runs right after cosign: every configured image has the version tag, as a
 multi-arch index with every required platform, signed (and attested) as release.config.json's
 "signing" policy demands. Also takes a candidate X.Y.Z-rcN.
 Exit codes: 0 verified, 1 failed, 2 usage, 3 not verified (or could not look).`,
-  options: { ...configOption, json: { type: 'boolean' } },
+  options: { ...configOption, json: { type: 'boolean' }, ...timeoutOption },
   positionals: [1, 1],
   async run(args, ctx) {
     const svc = await publishService(args, ctx);
     const v = await svc.verify(args.positionals[0]!, ctx.signal);
-    emitReport(ctx, args.values.json === true, { command: 'verify-publish', verification: v });
+    emitReport(
+      ctx,
+      args.values.json === true,
+      { command: 'verify-publish', verification: v },
+      v.verdict === 'pass' ? undefined : refusal(v.gates),
+    );
     if (!args.values.json) ctx.stdout(renderVerification(v, styleFor(ctx.env, ctx.isTTY)));
     return v.verdict === 'pass' ? ExitCode.ok : ExitCode.gateNotMet;
   },

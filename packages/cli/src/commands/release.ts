@@ -14,11 +14,13 @@ import {
   UsageError,
   configOption,
   stringOption,
+  timeoutMs,
+  timeoutOption,
   type CliContext,
   type Command,
   type ParsedArgs,
 } from '../command.js';
-import { emitReport } from '../report.js';
+import { emitReport, refusal, type ReportedError } from '../report.js';
 import { waitingFor } from '../waiting.js';
 import { lockHolder, renderEvent, renderPlan, renderResult, renderStatus, styleFor } from '../render.js';
 
@@ -32,7 +34,12 @@ const executionChannel = process.getBuiltinModule('node:diagnostics_channel').ch
 
 async function service(args: ParsedArgs, ctx: CliContext): Promise<ReleaseService> {
   const connect = ctx.connect ?? connectRelease;
-  return connect({ cwd: ctx.cwd, configPath: stringOption(args, 'config'), env: ctx.env });
+  return connect({
+    cwd: ctx.cwd,
+    configPath: stringOption(args, 'config'),
+    env: ctx.env,
+    timeoutMs: timeoutMs(args, ctx.env),
+  });
 }
 
 /** Lock holder and expiry; RELKIT_LOCK_TTL_SECONDS shortens the expiry (default 15 minutes). */
@@ -168,7 +175,12 @@ async function runPlan(
       }
       show(plan);
       if (args.values['dry-run']) {
-        emitReport(ctx, json, { command, dryRun: true, plan });
+        emitReport(
+          ctx,
+          json,
+          { command, dryRun: true, plan },
+          plan.verdict === 'pass' ? undefined : refusal(plan.gates),
+        );
         if (plan.verdict === 'pass') return ExitCode.ok;
         const unlooked = couldNotLookExit(ctx, json, plan.gates);
         if (unlooked !== undefined) return unlooked;
@@ -178,11 +190,7 @@ async function runPlan(
       }
       if (plan.verdict !== 'pass') {
         const unlooked = anyCouldNotLook(plan.gates);
-        emitReport(ctx, json, {
-          command,
-          plan,
-          error: { code: unlooked ? 'COULD_NOT_LOOK' : 'GATE_NOT_MET' },
-        });
+        emitReport(ctx, json, { command, plan, error: refusal(plan.gates) });
         if (unlooked) return couldNotLookExit(ctx, json, plan.gates)!;
         if (!json) ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed\n`);
         return ExitCode.gateNotMet;
@@ -231,7 +239,16 @@ async function runPlan(
     }
     if ('blocked' in outcome) throw outcome.blocked;
     const result = outcome.result;
-    emitReport(ctx, json, { command, plan: shown, result });
+    const failure: ReportedError | undefined =
+      result.status === 'succeeded'
+        ? undefined
+        : result.error?.code === 'GATE_NOT_MET' && shown && anyCouldNotLook(shown.gates)
+          ? refusal(shown.gates)
+          : {
+              code: result.error?.code ?? 'FAILED',
+              message: result.error?.message ?? `${result.kind} ${result.version} failed`,
+            };
+    emitReport(ctx, json, { command, plan: shown, result }, failure);
     if (!json) ctx.stdout(renderResult(result, style));
     if (result.status !== 'succeeded' && result.error?.code === 'GATE_NOT_MET' && shown)
       return couldNotLookExit(ctx, json, shown.gates) ?? ExitCode.gateNotMet;
@@ -245,10 +262,11 @@ async function runPlan(
     if (code === undefined) throw e;
     if (code === ExitCode.gateNotMet && shown && anyCouldNotLook(shown.gates)) code = ExitCode.failed;
     const err = e as ReleaseError;
+    const unlooked = code === ExitCode.failed && shown ? refusal(shown.gates) : undefined;
     emitReport(ctx, json, {
       command,
       plan: shown,
-      error: { code: err.code, message: err.message, details: err.details },
+      error: unlooked ?? { code: err.code, message: err.message, details: err.details },
     });
     if (!json) ctx.stderr(`${err.message}\n`);
     return code;
@@ -258,12 +276,15 @@ async function runPlan(
 const status: Command = {
   path: ['status'],
   summary: 'show where a release stands: phases and gates with their evidence',
-  usage: 'status [version] [--json] [--watch] [--interval S] [--config F]',
+  usage: 'status [version] [--json] [--watch] [--interval S] [--timeout S] [--config F]',
   help: `Without a version, shows the newest version that has a tag.
 Options:
-  --json          machine-readable status (phase, gates, plan, observations)
+  --json          machine-readable status (phase, gates, plan, observations); when the exit
+                  code is not 0 it also carries error: { code, message }
   --watch         refresh until interrupted (Ctrl-C)
   --interval S    seconds between refreshes with --watch (default 10)
+  --timeout S     seconds each registry or GitHub operation may take, retries included
+                  (default 60, or RELKIT_TIMEOUT); a server that never answers fails within it
   -c, --config F  path of release.config.json (default: found upwards from the current directory)
 Exit code: 0 when every gate passes or the release was promoted (promoted, superseded), 3 otherwise.`,
   options: {
@@ -271,6 +292,7 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
     json: { type: 'boolean' },
     watch: { type: 'boolean' },
     interval: { type: 'string' },
+    ...timeoutOption,
   },
   positionals: [0, 1],
   async run(args, ctx) {
@@ -289,11 +311,19 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
       throw new UsageError('--interval takes a number of seconds > 0');
     for (;;) {
       const st = await waitingFor(ctx, 'the registry and GitHub', svc.status(version, ctx.signal));
-      emitReport(ctx, args.values.json === true, { command: 'status', status: st });
+      const last = !args.values.watch || ctx.signal?.aborted;
+      const shipped = st.phase === 'promoted' || st.phase === 'superseded';
+      // The last document of a status that exits non-zero says why, as every --json failure does.
+      const failed = last && !shipped && st.verdict !== 'pass';
+      emitReport(
+        ctx,
+        args.values.json === true,
+        { command: 'status', status: st },
+        failed ? refusal(st.gates) : undefined,
+      );
       if (!args.values.json)
         ctx.stdout(`${args.values.watch && ctx.isTTY ? '\x1b[2J\x1b[H' : ''}${renderStatus(st, style)}`);
-      if (!args.values.watch || ctx.signal?.aborted) {
-        const shipped = st.phase === 'promoted' || st.phase === 'superseded';
+      if (last) {
         if (shipped || st.verdict === 'pass') return ExitCode.ok;
         return couldNotLookExit(ctx, args.values.json === true, st.gates) ?? ExitCode.gateNotMet;
       }
@@ -314,12 +344,13 @@ const planOptions = {
   json: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
+  ...timeoutOption,
 } as const;
 
 const promote: Command = {
   path: ['promote'],
   summary: 'verify everything, then move latest to X.Y.Z, publish the release and merge the PR',
-  usage: 'promote <version> [--dry-run] [--yes] [--json] [--wait S] [--config F]',
+  usage: 'promote <version> [--dry-run] [--yes] [--json] [--wait S] [--timeout S] [--config F]',
   help: `Runs every gate first; nothing is written unless all pass. Then, in order: moves latest of
 every image to the exact X.Y.Z digest, publishes the draft release, merges the release PR (after
 checking it once more), and the optional floating tags and RC cleanup. Re-running after any failure
@@ -330,6 +361,10 @@ Options:
   --json     machine-readable plan and journal
   --wait S   wait up to S seconds (default 120) while PR checks run or GitHub computes
              mergeability, polling with backoff; 0 refuses at once
+  --timeout S  seconds each registry or GitHub operation may take, retries included (default
+             60, or RELKIT_TIMEOUT); a server that never answers fails within it (exit 1)
+With --json a refusal or failure prints one object: the plan (and journal) with
+error: { code, message } at the top level (GATE_NOT_MET, COULD_NOT_LOOK, LOCK_HELD, …).
 Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
   options: { ...planOptions, wait: { type: 'string' } },
   positionals: [1, 1],
@@ -346,7 +381,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
 const rollback: Command = {
   path: ['rollback'],
   summary: 'move latest back to an earlier, still-verified version (releases are not touched)',
-  usage: 'rollback --to <version> [--dry-run] [--yes] [--json] [--config F]',
+  usage: 'rollback --to <version> [--dry-run] [--yes] [--json] [--timeout S] [--config F]',
   options: { ...planOptions, to: { type: 'string' } },
   positionals: [0, 0],
   run(args, ctx) {
@@ -366,7 +401,7 @@ const rollback: Command = {
 const abandon: Command = {
   path: ['abandon'],
   summary: 'undo an unreleased version: draft release, tag, PR (closed with a comment), branch',
-  usage: 'abandon <version> [--dry-run] [--yes] [--json] [--config F]',
+  usage: 'abandon <version> [--dry-run] [--yes] [--json] [--timeout S] [--config F]',
   help: 'Refused once anything is public: a published release, a merged PR, or latest moved.',
   options: planOptions,
   positionals: [1, 1],

@@ -24,6 +24,8 @@ import {
   ExitCode,
   UsageError,
   stringOption,
+  timeoutMs,
+  timeoutOption,
   writeJson,
   type CliContext,
   type Command,
@@ -135,15 +137,29 @@ function claimsFrom(args: ParsedArgs): CertificatePolicy['claims'] | undefined {
   return Object.keys(out).length ? (out as CertificatePolicy['claims']) : undefined;
 }
 
-async function trustRootFrom(args: ParsedArgs, ctx: CliContext): Promise<TrustRoot> {
+async function trustRootFrom(args: ParsedArgs, ctx: CliContext, deadlineMs?: number): Promise<TrustRoot> {
   const file = stringOption(args, 'trusted-root');
   if (file !== undefined) return loadTrustRootFile(resolve(ctx.cwd, file));
   const cache = stringOption(args, 'tuf-cache');
   if (cache !== undefined) {
+    const ms = deadlineMs ?? 60_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      return await refreshTrustRoot({ cachePath: resolve(ctx.cwd, cache) });
+      // The TUF mirror gets the same deadline as every other server (each fetch: at most 5 s).
+      return await Promise.race([
+        refreshTrustRoot({ cachePath: resolve(ctx.cwd, cache), timeoutMs: Math.min(5000, ms) }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`the TUF mirror did not answer within ${ms / 1000} s`)),
+            ms,
+          );
+          timer.unref?.();
+        }),
+      ]);
     } catch (e) {
       ctx.stderr(`warning: ${(e as Error).message}; using the pinned public-good root\n`);
+    } finally {
+      clearTimeout(timer);
     }
   }
   return publicGoodTrustRoot();
@@ -202,7 +218,7 @@ const imageVerify: Command = {
   path: ['image', 'verify'],
   summary: 'verify an image digest is signed (and attested) by the expected identity, in-process',
   usage:
-    'image verify <ref> (--certificate-identity I | --certificate-identity-regexp R) --certificate-oidc-issuer U [--trusted-root F] [--key K] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] [--require-attestation slsa|sbom] [--json]',
+    'image verify <ref> (--certificate-identity I | --certificate-identity-regexp R) --certificate-oidc-issuer U [--trusted-root F] [--key K] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] [--require-attestation slsa|sbom] [--json] [--timeout S]',
   help: `Finds signatures through the OCI 1.1 referrers API (or the sha256-<hex> fallback tag) and
 cosign's legacy .sig/.att tags, and verifies them with sigstore-js against the pinned Sigstore
 public-good trusted root (offline) or --trusted-root. A regexp identity is always anchored.
@@ -219,7 +235,10 @@ Options:
   --claim-regexp NAME=REGEXP       the same with an anchored regexp, e.g. sourceRepositoryRef=refs/tags/v.+
 ${provenanceHelp}
   --require-attestation slsa|sbom  also require a verified SLSA provenance / SBOM attestation (repeatable)
-  --json                           print the result as JSON
+  --json                           print the result as JSON (when not verified, with
+                                   error: { code, message } at the top level)
+  --timeout S                      seconds each registry (or TUF) operation may take, retries
+                                   included (default 60, or RELKIT_TIMEOUT)
 
 Exit codes: 0 verified; 1 not signed, rejected, missing attestation, or could not look.`,
   options: {
@@ -229,6 +248,7 @@ Exit codes: 0 verified; 1 not signed, rejected, missing attestation, or could no
     claim: { type: 'string', multiple: true },
     'claim-regexp': { type: 'string', multiple: true },
     json: { type: 'boolean' },
+    ...timeoutOption,
   },
   positionals: [1, 1],
   async run(args, ctx) {
@@ -242,10 +262,15 @@ Exit codes: 0 verified; 1 not signed, rejected, missing attestation, or could no
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
+    const deadlineMs = timeoutMs(args, ctx.env);
     const policy = await policyFrom(args, ctx);
-    const trustRoot = await trustRootFrom(args, ctx);
+    const trustRoot = await trustRootFrom(args, ctx, deadlineMs);
     const verifier = new BundleVerifier({ trustRoot, policy });
-    const client = new RegistryClient({ credentials: defaultCredentials(ctx.env), proxyEnv: ctx.env });
+    const client = new RegistryClient({
+      credentials: defaultCredentials(ctx.env),
+      proxyEnv: ctx.env,
+      deadlineMs,
+    });
     const digest = ref.digest ?? (await client.resolveDigest(ref, { signal: ctx.signal }));
     const result = await verifyImage(
       { repository: ref.repository, digest },
@@ -261,6 +286,14 @@ Exit codes: 0 verified; 1 not signed, rejected, missing attestation, or could no
         reference: formatReference({ ...ref, digest }),
         trustRoot: trustRoot.source,
         ...result,
+        ...(result.verdict === 'verified'
+          ? {}
+          : {
+              error: {
+                code: result.verdict === 'could-not-look' ? 'COULD_NOT_LOOK' : 'NOT_VERIFIED',
+                message: `${result.verdict}: ${result.summary}`,
+              },
+            }),
       });
     else
       ctx.stdout(

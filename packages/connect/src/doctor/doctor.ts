@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { formatTag, parseVersion, type ReleaseConfig } from '@relkit/release-core';
 import { parseRepository, resolveGitHubToken, type GitHubForge } from '@relkit/github';
 import { RegistryClient, defaultCredentials } from '@relkit/registry';
-import { connectGitHub, loadConfig } from '../connect.js';
+import { connectGitHub, gitHubApiUrl, loadConfig, networkTimeoutMs } from '../connect.js';
 import { initFiles } from '../init-templates.js';
 import type { ReleaseConnectOptions } from '../options.js';
 import {
@@ -141,7 +141,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   let token: { token: string; source: string } | undefined;
   try {
     const env = options.env;
-    const baseUrl = env.RELKIT_GITHUB_API_URL ?? env.GITHUB_API_URL ?? 'https://api.github.com';
+    const baseUrl = gitHubApiUrl(env);
     const host = /\/api\/v3\/?$/.test(baseUrl) ? new URL(baseUrl).host : 'github.com';
     token = options.githubToken
       ? { token: options.githubToken, source: 'the editor sign-in' }
@@ -168,6 +168,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     credentials: defaultCredentials(options.env),
     insecureRegistries: config.registries.insecure,
     proxyEnv: options.env,
+    deadlineMs: networkTimeoutMs(options),
   });
   const signal = options.signal;
   const [github, images] = await Promise.all([
