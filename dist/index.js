@@ -23635,6 +23635,17 @@ function parseErrorMessage(e) {
   if (e.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return "too many arguments";
   return e.message;
 }
+function timeoutMs(args, env) {
+  const flag2 = stringOption(args, "timeout");
+  const raw = flag2 ?? env.RELKIT_TIMEOUT?.trim();
+  if (raw === void 0 || raw === "") return DEFAULT_TIMEOUT_SECONDS * 1e3;
+  const s = Number(raw);
+  if (!Number.isFinite(s) || s <= 0)
+    throw new UsageError(
+      `${flag2 !== void 0 ? "--timeout" : "RELKIT_TIMEOUT"} takes seconds (a positive number), not "${raw}"`
+    );
+  return Math.round(s * 1e3);
+}
 function stringOption(args, name) {
   const v = args.values[name];
   return typeof v === "string" ? v : void 0;
@@ -23643,7 +23654,7 @@ function writeJson(ctx, value) {
   ctx.stdout(`${JSON.stringify(value, null, 2)}
 `);
 }
-var parseArgs, ExitCode, UsageError, OPTION_HELP, configOption;
+var parseArgs, ExitCode, UsageError, OPTION_HELP, DEFAULT_TIMEOUT_SECONDS, timeoutOption, configOption;
 var init_command = __esm({
   "packages/cli/src/command.ts"() {
     "use strict";
@@ -23663,8 +23674,11 @@ var init_command = __esm({
       json: "machine-readable output",
       "dry-run": "show the gates and the plan; change nothing",
       yes: "do not ask for confirmation (required when not on a terminal)",
-      to: "the version latest goes back to"
+      to: "the version latest goes back to",
+      timeout: "seconds each network operation may take, retries included (default 60; env RELKIT_TIMEOUT)"
     };
+    DEFAULT_TIMEOUT_SECONDS = 60;
+    timeoutOption = { timeout: { type: "string" } };
     configOption = { config: { type: "string", short: "c" } };
   }
 });
@@ -29540,6 +29554,46 @@ var init_dist_bundle7 = __esm({
 });
 
 // packages/github/dist/client.js
+function checkApiUrl(baseUrl) {
+  let url2;
+  try {
+    url2 = new URL(baseUrl);
+  } catch {
+    throw new GitHubError("INVALID_INPUT", `the GitHub API URL "${baseUrl.replace(/\/\/[^/@]*@/, "//…@")}" is not a URL`, {
+      advice: "set RELKIT_GITHUB_API_URL / GITHUB_API_URL to https://api.github.com or https://HOST/api/v3"
+    });
+  }
+  if (url2.username || url2.password) {
+    throw new GitHubError("INVALID_INPUT", `the GitHub API URL ${url2.protocol}//…@${url2.host}${url2.pathname} carries credentials: credentials do not belong in the URL`, { advice: "remove user:password@ from the URL and give the token through GH_TOKEN / GITHUB_TOKEN" });
+  }
+  if (url2.protocol !== "https:" && url2.protocol !== "http:") {
+    throw new GitHubError("INVALID_INPUT", `the GitHub API URL ${url2.href} is not http(s)`, {
+      advice: "set RELKIT_GITHUB_API_URL / GITHUB_API_URL to https://api.github.com or https://HOST/api/v3"
+    });
+  }
+  return url2;
+}
+function fetchWithin(attemptMs) {
+  return async (input3, init2) => {
+    const left = remainingMs(init2?.signal);
+    if (left <= 0 || attemptMs >= left)
+      return fetch(input3, init2);
+    const attempt = AbortSignal.timeout(attemptMs);
+    const signal = init2?.signal ? AbortSignal.any([init2.signal, attempt]) : attempt;
+    try {
+      return await fetch(input3, { ...init2, signal });
+    } catch (e) {
+      if (!attempt.aborted || init2?.signal?.aborted)
+        throw e;
+      throw attemptTimedOut(attemptMs, e);
+    }
+  };
+}
+function attemptTimedOut(ms, e) {
+  return new TypeError("fetch failed", {
+    cause: new Error(`no answer within ${ms / 1e3} s (one attempt)`, { cause: e })
+  });
+}
 function pacer(spacingMs) {
   let next = 0;
   const limiter = {
@@ -29560,11 +29614,13 @@ function createClient(options) {
     throw new GitHubError("NO_TOKEN", "no usable GitHub token was given", {
       advice: "set GH_TOKEN or GITHUB_TOKEN, or log in with `gh auth login`"
     });
+  const api = checkApiUrl(options.baseUrl ?? "https://api.github.com");
+  const timeoutMs2 = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const base = options.retryBaseMs ?? 1e3;
   const maxRateLimitRetries = options.maxRateLimitRetries ?? 3;
   const spacing = pacer(options.writeSpacingMs ?? 1e3);
   const limitHandler = (kind) => (retryAfter, opts, _octokit, retryCount) => {
-    const willRetry = retryCount < maxRateLimitRetries;
+    const willRetry = retryCount < maxRateLimitRetries && retryAfter * base < remainingMs(opts.request?.signal);
     options.onRateLimit?.({
       kind,
       method: opts.method,
@@ -29578,6 +29634,7 @@ function createClient(options) {
   const octokit = new ForgeOctokit({
     auth: options.token,
     baseUrl: (options.baseUrl ?? "https://api.github.com").replace(/\/+$/, ""),
+    request: { fetch: fetchWithin(options.attemptTimeoutMs ?? 3e4) },
     userAgent: options.userAgent ?? "relkit",
     // Octokit logs warnings through console by default; relkit reports through its own errors.
     log: { debug: () => {
@@ -29600,7 +29657,40 @@ function createClient(options) {
     if (!["GET", "HEAD"].includes(req.method.toUpperCase()) && !req.url.endsWith("/graphql"))
       req.request = { ...req.request, retries: 0 };
   });
+  octokit.hook.wrap("request", async (request2, options2) => {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs2);
+    timer.unref?.();
+    const caller = options2.request?.signal;
+    const signal = caller ? AbortSignal.any([caller, deadline.signal]) : deadline.signal;
+    deadlines.set(signal, Date.now() + timeoutMs2);
+    options2.request = { ...options2.request, signal };
+    const late = new Promise((_, reject) => deadline.signal.addEventListener("abort", () => reject(timedOut(api, options2, timeoutMs2)), {
+      once: true
+    }));
+    late.catch(() => {
+    });
+    const answer = Promise.resolve(request2(options2));
+    answer.catch(() => {
+    });
+    try {
+      return await Promise.race([answer, late]);
+    } catch (e) {
+      if (deadline.signal.aborted && !caller?.aborted)
+        throw timedOut(api, options2, timeoutMs2);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  });
   return octokit;
+}
+function timedOut(api, options, ms) {
+  const path2 = (options.url ?? "").replace(/\?.*$/, "");
+  return new GitHubError("TIMEOUT", `${api.host} did not answer within ${ms / 1e3} s (${options.method ?? "GET"} ${path2})`, {
+    status: 0,
+    advice: "check the network path to GitHub; raise the deadline with --timeout SECONDS (or RELKIT_TIMEOUT) if it is only slow"
+  });
 }
 function isAmbiguousFailure(e) {
   if (e instanceof GitHubError)
@@ -29628,8 +29718,15 @@ function statusOf(e) {
   return isRequestError2(e) ? e.status : void 0;
 }
 function toGitHubError(e, doing, token, advice) {
-  if (e instanceof GitHubError)
-    return e;
+  if (e instanceof GitHubError) {
+    if (e.code !== "TIMEOUT" || e.message.startsWith(doing))
+      return e;
+    return new GitHubError("TIMEOUT", `${doing} failed: ${e.message}`, {
+      status: 0,
+      cause: e,
+      ...e.advice ? { advice: e.advice } : {}
+    });
+  }
   const scrub = (s) => token ? s.split(token).join("[REDACTED]") : s;
   if (!isRequestError2(e)) {
     return new GitHubError("UNAVAILABLE", scrub(`${doing} failed: ${e instanceof Error ? e.message : String(e)}`), {
@@ -29661,7 +29758,7 @@ function toGitHubError(e, doing, token, advice) {
     advice: advice?.[status2] ?? defaultAdvice
   });
 }
-var ForgeOctokit;
+var ForgeOctokit, DEFAULT_TIMEOUT_MS, deadlines, remainingMs;
 var init_client = __esm({
   "packages/github/dist/client.js"() {
     "use strict";
@@ -29670,6 +29767,12 @@ var init_client = __esm({
     init_dist_bundle7();
     init_errors4();
     ForgeOctokit = Octokit2.plugin(throttling, retry);
+    DEFAULT_TIMEOUT_MS = 6e4;
+    deadlines = /* @__PURE__ */ new WeakMap();
+    remainingMs = (signal) => {
+      const at2 = signal instanceof AbortSignal ? deadlines.get(signal) : void 0;
+      return at2 === void 0 ? Infinity : at2 - Date.now();
+    };
   }
 });
 
@@ -32371,6 +32474,8 @@ function sleep2(ms, signal) {
 }
 function abortedError(signal) {
   const reason = signal.reason;
+  if (reason instanceof RegistryError && reason.code === "TIMEOUT")
+    return reason;
   const why = reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "aborted";
   return new RegistryError("ABORTED", `the registry operation was cancelled (${why})`, { cause: reason });
 }
@@ -32447,6 +32552,58 @@ var init_limits = __esm({
         }
       }
     };
+  }
+});
+
+// packages/registry/dist/deadline.js
+function seconds(ms) {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+function deadlineError(server, ms, request2) {
+  const e = new RegistryError("TIMEOUT", `${server} did not answer within ${seconds(ms)}${request2 ? ` (${request2})` : ""}; raise the deadline with --timeout SECONDS (or RELKIT_TIMEOUT) if it is only slow`);
+  budgets.set(e, ms);
+  return e;
+}
+function deadlineReached(signal, server) {
+  const reason = signal?.aborted ? signal.reason : void 0;
+  const ms = reason instanceof RegistryError ? budgets.get(reason) : void 0;
+  return ms === void 0 ? void 0 : deadlineError(server, ms);
+}
+var DEFAULT_DEADLINE_MS, Budget, budgets;
+var init_deadline = __esm({
+  "packages/registry/dist/deadline.js"() {
+    "use strict";
+    init_errors5();
+    DEFAULT_DEADLINE_MS = 6e4;
+    Budget = class {
+      ms;
+      signal;
+      /** The deadline's error: the one the signal aborts with when it runs out. */
+      error;
+      expiresAt;
+      timer;
+      constructor(ms, server, request2, caller) {
+        this.ms = ms;
+        this.expiresAt = Date.now() + ms;
+        const own2 = new AbortController();
+        this.error = deadlineError(server, ms, request2);
+        this.timer = setTimeout(() => own2.abort(this.error), ms);
+        this.timer.unref?.();
+        this.signal = caller ? AbortSignal.any([caller, own2.signal]) : own2.signal;
+      }
+      remainingMs() {
+        return Math.max(0, this.expiresAt - Date.now());
+      }
+      /** The per-attempt timeout, shrunk to what is left of the budget. */
+      attemptMs(perAttemptMs) {
+        return Math.max(1, Math.min(perAttemptMs, this.remainingMs()));
+      }
+      /** The operation is over: its deadline no longer fires (a body read later is the caller's). */
+      end() {
+        clearTimeout(this.timer);
+      }
+    };
+    budgets = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -32624,6 +32781,7 @@ var init_transport = __esm({
   "packages/registry/dist/transport.js"() {
     "use strict";
     init_auth();
+    init_deadline();
     init_errors5();
     init_http();
     init_limits();
@@ -32647,6 +32805,7 @@ var init_transport = __esm({
       slots = /* @__PURE__ */ new Map();
       insecure;
       timeoutMs;
+      deadlineMs;
       retries;
       maxRetryAfterMs;
       backoffBaseMs;
@@ -32655,6 +32814,7 @@ var init_transport = __esm({
       constructor(options = {}) {
         this.insecure = new Set((options.insecureRegistries ?? []).map((h) => h.toLowerCase()));
         this.timeoutMs = options.timeoutMs ?? 3e4;
+        this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
         this.retries = options.retries ?? 4;
         this.maxRetryAfterMs = options.maxRetryAfterMs ?? 6e4;
         this.backoffBaseMs = options.backoffBaseMs ?? 200;
@@ -32669,12 +32829,18 @@ var init_transport = __esm({
       }
       /** Fetches the token a later request for the scope needs, alongside the requests before it. */
       prefetchToken(registry3, scope, signal) {
-        this.auth.prefetch(registry3, scope, signal);
+        const budget = new Budget(this.deadlineMs, registry3, `a token for ${scopeName(scope)}`, signal);
+        this.auth.prefetch(registry3, scope, budget.signal);
       }
       /** What the credentials may do on a repository; a ping of /v2/ first teaches the scheme. */
       async access(registry3, repository, signal) {
         await this.send({ method: "GET", registry: registry3, path: "/v2/", signal }, (res) => discard(res));
-        return this.auth.access(registry3, repository, signal);
+        const budget = new Budget(this.deadlineMs, registry3, `a pull,push token for ${repository}`, signal);
+        try {
+          return await this.auth.access(registry3, repository, budget.signal);
+        } finally {
+          budget.end();
+        }
       }
       plainHttpAllowed(host2) {
         return isLoopbackRegistry(host2) || this.insecure.has(host2.toLowerCase());
@@ -32692,6 +32858,14 @@ var init_transport = __esm({
        */
       async send(req, handle) {
         const url2 = this.resolveUrl(req);
+        const budget = new Budget(Math.max(this.deadlineMs, req.timeoutMs ?? 0), req.registry, describeRequest(req, url2), req.signal);
+        try {
+          return await this.sendWithin({ ...req, signal: budget.signal }, url2, budget, handle);
+        } finally {
+          budget.end();
+        }
+      }
+      async sendWithin(req, url2, budget, handle) {
         const once = req.body !== void 0 && !(req.body instanceof Uint8Array);
         let authRetried = once;
         let attempt = 0;
@@ -32700,7 +32874,8 @@ var init_transport = __esm({
             throw abortedError(req.signal);
           try {
             const authorization = await this.auth.header(req.registry, req.scope, req.signal);
-            const outcome = await this.slot(req.registry).run(() => this.attempt(req, url2, authorization, async (res, finalUrl) => {
+            const within = { ...req, timeoutMs: budget.attemptMs(req.timeoutMs ?? this.timeoutMs) };
+            const outcome = await this.slot(req.registry).run(() => this.attempt(within, url2, authorization, async (res, finalUrl) => {
               if (res.status === 401 && !authRetried) {
                 const challenge = res.headers.get("www-authenticate");
                 await discard(res);
@@ -32722,6 +32897,8 @@ var init_transport = __esm({
           } catch (e) {
             if (!(e instanceof Retryable))
               throw e;
+            if (e.error.code === "TIMEOUT" && budget.remainingMs() < 100)
+              throw budget.error;
             if (attempt >= this.retries || once)
               throw e.error;
             let wait = backoffMs(attempt, this.backoffBaseMs, 1e4);
@@ -32730,6 +32907,8 @@ var init_transport = __esm({
                 throw e.error;
               wait = e.waitMs + Math.round(Math.random() * Math.min(250, e.waitMs * 0.1 + 50));
             }
+            if (wait >= budget.remainingMs())
+              throw e.error;
             attempt++;
             this.stats.retries++;
             await sleep2(wait, req.signal);
@@ -32792,7 +32971,7 @@ var init_transport = __esm({
           if (req.signal?.aborted)
             throw abortedError(req.signal);
           if (timeout.aborted) {
-            throw new Retryable(new RegistryError("TIMEOUT", `${describeRequest(req, url2)}: no complete answer within ${req.timeoutMs ?? this.timeoutMs} ms`, { cause: e }), void 0);
+            throw new Retryable(new RegistryError("TIMEOUT", `${describeRequest(req, url2)}: no complete answer within ${seconds(req.timeoutMs ?? this.timeoutMs)}`, { cause: e }), void 0);
           }
           throw this.networkError(req, url2, e);
         }
@@ -32889,6 +33068,9 @@ var init_transport = __esm({
           } catch (e) {
             if (e instanceof RegistryError)
               throw e;
+            const late = deadlineReached(signal, url2.host);
+            if (late)
+              throw late;
             if (signal?.aborted)
               throw abortedError(signal);
             failure2 = new RegistryError(timeout.aborted ? "TIMEOUT" : "NETWORK", `${what} could not be reached (${errorCode(e) || e.message})`, { cause: e });
@@ -46410,6 +46592,29 @@ function loadConfig(cwd, configPath) {
   const path2 = findConfig(cwd, configPath);
   return { config: parseConfigText(readFileSync(path2, "utf8"), path2), path: path2 };
 }
+function networkTimeoutMs(options) {
+  if (options.timeoutMs !== void 0)
+    return options.timeoutMs;
+  const raw = options.env.RELKIT_TIMEOUT?.trim();
+  if (!raw)
+    return DEFAULT_TIMEOUT_SECONDS2 * 1e3;
+  const s = Number(raw);
+  if (!Number.isFinite(s) || s <= 0)
+    throw new ReleaseError("INVALID_CONFIG", `RELKIT_TIMEOUT takes seconds (a positive number), not "${raw}"`);
+  return Math.round(s * 1e3);
+}
+function gitHubApiUrl(env) {
+  const name = env.RELKIT_GITHUB_API_URL !== void 0 ? "RELKIT_GITHUB_API_URL" : "GITHUB_API_URL";
+  const baseUrl = env.RELKIT_GITHUB_API_URL ?? env.GITHUB_API_URL ?? "https://api.github.com";
+  try {
+    checkApiUrl(baseUrl);
+  } catch (e) {
+    if (!(e instanceof GitHubError))
+      throw e;
+    throw new ReleaseError("INVALID_CONFIG", `${name}: ${e.message}; ${e.advice ?? ""}`.replace(/; $/, ""));
+  }
+  return baseUrl;
+}
 async function connectRelease(options) {
   const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
   return createReleaseService(config2, await connectPorts(config2, path2, options));
@@ -46419,7 +46624,8 @@ async function connectGitHub(options) {
 }
 async function connectGitHubRoles(options) {
   const env = options.env;
-  const baseUrl = env.RELKIT_GITHUB_API_URL ?? env.GITHUB_API_URL ?? "https://api.github.com";
+  const baseUrl = gitHubApiUrl(env);
+  const timeoutMs2 = networkTimeoutMs(options);
   const enterprise = /\/api\/v3\/?$/.test(baseUrl);
   const set2 = (v) => v === void 0 || v.trim() === "" ? void 0 : v.trim();
   const githubToken = options.githubToken ?? set2(env.RELKIT_GITHUB_TOKEN) ?? (await resolveGitHubToken({ env, host: enterprise ? new URL(baseUrl).host : "github.com" })).token;
@@ -46432,6 +46638,7 @@ async function connectGitHubRoles(options) {
       forges.set(token, f = new GitHubForge({
         token,
         baseUrl,
+        timeoutMs: timeoutMs2,
         // GitHub asks for a second between writes; a local simulator needs no pacing.
         ...isLoopbackUrl(baseUrl) ? { writeSpacingMs: 0, pollIntervalMs: 50, retryBaseMs: 50 } : {}
       }));
@@ -46439,12 +46646,13 @@ async function connectGitHubRoles(options) {
   };
   return { github: forgeFor(githubToken), commit: forgeFor(commitToken), smoke: forgeFor(smokeToken) };
 }
-function connectImages(config2, configPath, env, forge) {
+function connectImages(config2, configPath, env, forge, timeoutMs2 = networkTimeoutMs({ env })) {
   const configDir = dirname(configPath);
   const registry3 = new RegistryClient({
     credentials: defaultCredentials(env),
     insecureRegistries: config2.registries.insecure,
-    proxyEnv: env
+    proxyEnv: env,
+    deadlineMs: timeoutMs2
   });
   return {
     registry: registryPort(registry3),
@@ -46463,7 +46671,7 @@ async function connectPorts(config2, configPath, options) {
   const roles = await connectGitHubRoles(options);
   const forge = roles.github;
   return {
-    ...connectImages(config2, configPath, options.env, forge),
+    ...connectImages(config2, configPath, options.env, forge, networkTimeoutMs(options)),
     forge: forgePort(forge, {
       smokeForge: roles.smoke,
       repository: parseRepository(config2.repository),
@@ -46473,7 +46681,7 @@ async function connectPorts(config2, configPath, options) {
     })
   };
 }
-var CONFIG_FILE, isLoopbackUrl;
+var CONFIG_FILE, DEFAULT_TIMEOUT_SECONDS2, isLoopbackUrl;
 var init_connect = __esm({
   "packages/connect/dist/connect.js"() {
     "use strict";
@@ -46482,6 +46690,7 @@ var init_connect = __esm({
     init_dist4();
     init_dist5();
     CONFIG_FILE = "release.config.json";
+    DEFAULT_TIMEOUT_SECONDS2 = 60;
     isLoopbackUrl = (u) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(u);
   }
 });
@@ -46491,7 +46700,7 @@ async function connectPublish(options) {
   const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
   const roles = await connectGitHubRoles(options);
   const gh = roles.github;
-  const images = connectImages(config2, path2, options.env, gh);
+  const images = connectImages(config2, path2, options.env, gh, networkTimeoutMs(options));
   return createPublishService(config2, {
     forge: publishForgePort(gh, config2, { commit: roles.commit, smoke: roles.smoke }),
     images: {
@@ -47018,7 +47227,7 @@ async function runDoctor(options) {
   let token;
   try {
     const env = options.env;
-    const baseUrl = env.RELKIT_GITHUB_API_URL ?? env.GITHUB_API_URL ?? "https://api.github.com";
+    const baseUrl = gitHubApiUrl(env);
     const host2 = /\/api\/v3\/?$/.test(baseUrl) ? new URL(baseUrl).host : "github.com";
     token = options.githubToken ? { token: options.githubToken, source: "the editor sign-in" } : await resolveGitHubToken({ env, host: host2 });
     checks.push(pass("github-token", "GitHub token", `from ${token.source}`));
@@ -47034,7 +47243,8 @@ async function runDoctor(options) {
   const registry3 = new RegistryClient({
     credentials: defaultCredentials(options.env),
     insecureRegistries: config2.registries.insecure,
-    proxyEnv: options.env
+    proxyEnv: options.env,
+    deadlineMs: networkTimeoutMs(options)
   });
   const signal = options.signal;
   const [github, images] = await Promise.all([
@@ -47087,6 +47297,7 @@ var init_dist6 = __esm({
     "use strict";
     init_connect();
     init_connect();
+    init_connect();
     init_publish();
     init_doctor2();
     init_init_templates();
@@ -47108,9 +47319,29 @@ function reportJson(report2) {
     }
   }
 }
-function emitReport(ctx, json2, report2) {
+function errorJson(e) {
+  return {
+    code: e.code,
+    message: e.message ?? e.code,
+    ...e.details !== void 0 ? { details: e.details } : {}
+  };
+}
+function emitReport(ctx, json2, report2, failure2) {
   ctx.onReport?.(report2);
-  if (json2) writeJson(ctx, reportJson(report2));
+  if (!json2) return;
+  const doc = reportJson(report2);
+  const error62 = failure2 ?? ("error" in report2 ? report2.error : void 0);
+  writeJson(ctx, error62 ? { ...doc, error: errorJson(error62) } : doc);
+}
+function unmetGates(gates) {
+  return gates.filter((g) => g.status !== "pass").map((g) => `${g.title}: ${g.reason}`).join("; ");
+}
+function refusal(gates) {
+  const unlooked = gates.filter((g) => g.couldNotLook);
+  return unlooked.length > 0 ? {
+    code: "COULD_NOT_LOOK",
+    message: `could not evaluate every gate; nothing was decided: ${unmetGates(unlooked)}`
+  } : { code: "GATE_NOT_MET", message: unmetGates(gates) };
 }
 var init_report = __esm({
   "packages/cli/src/report.ts"() {
@@ -47298,7 +47529,12 @@ __export(release_exports, {
 });
 async function service(args, ctx) {
   const connect = ctx.connect ?? connectRelease;
-  return connect({ cwd: ctx.cwd, configPath: stringOption(args, "config"), env: ctx.env });
+  return connect({
+    cwd: ctx.cwd,
+    configPath: stringOption(args, "config"),
+    env: ctx.env,
+    timeoutMs: timeoutMs(args, ctx.env)
+  });
 }
 function execOptions(ctx) {
   const ttl = Number(ctx.env.RELKIT_LOCK_TTL_SECONDS ?? "");
@@ -47394,7 +47630,12 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
       }
       show(plan);
       if (args.values["dry-run"]) {
-        emitReport(ctx, json2, { command, dryRun: true, plan });
+        emitReport(
+          ctx,
+          json2,
+          { command, dryRun: true, plan },
+          plan.verdict === "pass" ? void 0 : refusal(plan.gates)
+        );
         if (plan.verdict === "pass") return ExitCode.ok;
         const unlooked = couldNotLookExit(ctx, json2, plan.gates);
         if (unlooked !== void 0) return unlooked;
@@ -47405,11 +47646,7 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
       }
       if (plan.verdict !== "pass") {
         const unlooked = anyCouldNotLook(plan.gates);
-        emitReport(ctx, json2, {
-          command,
-          plan,
-          error: { code: unlooked ? "COULD_NOT_LOOK" : "GATE_NOT_MET" }
-        });
+        emitReport(ctx, json2, { command, plan, error: refusal(plan.gates) });
         if (unlooked) return couldNotLookExit(ctx, json2, plan.gates);
         if (!json2) ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed
 `);
@@ -47456,7 +47693,11 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     }
     if ("blocked" in outcome) throw outcome.blocked;
     const result = outcome.result;
-    emitReport(ctx, json2, { command, plan: shown, result });
+    const failure2 = result.status === "succeeded" ? void 0 : result.error?.code === "GATE_NOT_MET" && shown && anyCouldNotLook(shown.gates) ? refusal(shown.gates) : {
+      code: result.error?.code ?? "FAILED",
+      message: result.error?.message ?? `${result.kind} ${result.version} failed`
+    };
+    emitReport(ctx, json2, { command, plan: shown, result }, failure2);
     if (!json2) ctx.stdout(renderResult(result, style));
     if (result.status !== "succeeded" && result.error?.code === "GATE_NOT_MET" && shown)
       return couldNotLookExit(ctx, json2, shown.gates) ?? ExitCode.gateNotMet;
@@ -47466,10 +47707,11 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     if (code === void 0) throw e;
     if (code === ExitCode.gateNotMet && shown && anyCouldNotLook(shown.gates)) code = ExitCode.failed;
     const err = e;
+    const unlooked = code === ExitCode.failed && shown ? refusal(shown.gates) : void 0;
     emitReport(ctx, json2, {
       command,
       plan: shown,
-      error: { code: err.code, message: err.message, details: err.details }
+      error: unlooked ?? { code: err.code, message: err.message, details: err.details }
     });
     if (!json2) ctx.stderr(`${err.message}
 `);
@@ -47491,19 +47733,23 @@ var init_release = __esm({
     status = {
       path: ["status"],
       summary: "show where a release stands: phases and gates with their evidence",
-      usage: "status [version] [--json] [--watch] [--interval S] [--config F]",
+      usage: "status [version] [--json] [--watch] [--interval S] [--timeout S] [--config F]",
       help: `Without a version, shows the newest version that has a tag.
 Options:
-  --json          machine-readable status (phase, gates, plan, observations)
+  --json          machine-readable status (phase, gates, plan, observations); when the exit
+                  code is not 0 it also carries error: { code, message }
   --watch         refresh until interrupted (Ctrl-C)
   --interval S    seconds between refreshes with --watch (default 10)
+  --timeout S     seconds each registry or GitHub operation may take, retries included
+                  (default 60, or RELKIT_TIMEOUT); a server that never answers fails within it
   -c, --config F  path of release.config.json (default: found upwards from the current directory)
 Exit code: 0 when every gate passes or the release was promoted (promoted, superseded), 3 otherwise.`,
       options: {
         ...configOption,
         json: { type: "boolean" },
         watch: { type: "boolean" },
-        interval: { type: "string" }
+        interval: { type: "string" },
+        ...timeoutOption
       },
       positionals: [0, 1],
       async run(args, ctx) {
@@ -47522,11 +47768,18 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
           throw new UsageError("--interval takes a number of seconds > 0");
         for (; ; ) {
           const st = await waitingFor(ctx, "the registry and GitHub", svc.status(version2, ctx.signal));
-          emitReport(ctx, args.values.json === true, { command: "status", status: st });
+          const last = !args.values.watch || ctx.signal?.aborted;
+          const shipped = st.phase === "promoted" || st.phase === "superseded";
+          const failed = last && !shipped && st.verdict !== "pass";
+          emitReport(
+            ctx,
+            args.values.json === true,
+            { command: "status", status: st },
+            failed ? refusal(st.gates) : void 0
+          );
           if (!args.values.json)
             ctx.stdout(`${args.values.watch && ctx.isTTY ? "\x1B[2J\x1B[H" : ""}${renderStatus(st, style)}`);
-          if (!args.values.watch || ctx.signal?.aborted) {
-            const shipped = st.phase === "promoted" || st.phase === "superseded";
+          if (last) {
             if (shipped || st.verdict === "pass") return ExitCode.ok;
             return couldNotLookExit(ctx, args.values.json === true, st.gates) ?? ExitCode.gateNotMet;
           }
@@ -47545,12 +47798,13 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
       ...configOption,
       json: { type: "boolean" },
       "dry-run": { type: "boolean" },
-      yes: { type: "boolean", short: "y" }
+      yes: { type: "boolean", short: "y" },
+      ...timeoutOption
     };
     promote = {
       path: ["promote"],
       summary: "verify everything, then move latest to X.Y.Z, publish the release and merge the PR",
-      usage: "promote <version> [--dry-run] [--yes] [--json] [--wait S] [--config F]",
+      usage: "promote <version> [--dry-run] [--yes] [--json] [--wait S] [--timeout S] [--config F]",
       help: `Runs every gate first; nothing is written unless all pass. Then, in order: moves latest of
 every image to the exact X.Y.Z digest, publishes the draft release, merges the release PR (after
 checking it once more), and the optional floating tags and RC cleanup. Re-running after any failure
@@ -47561,6 +47815,10 @@ Options:
   --json     machine-readable plan and journal
   --wait S   wait up to S seconds (default 120) while PR checks run or GitHub computes
              mergeability, polling with backoff; 0 refuses at once
+  --timeout S  seconds each registry or GitHub operation may take, retries included (default
+             60, or RELKIT_TIMEOUT); a server that never answers fails within it (exit 1)
+With --json a refusal or failure prints one object: the plan (and journal) with
+error: { code, message } at the top level (GATE_NOT_MET, COULD_NOT_LOOK, LOCK_HELD, …).
 Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       options: { ...planOptions, wait: { type: "string" } },
       positionals: [1, 1],
@@ -47575,7 +47833,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
     rollback = {
       path: ["rollback"],
       summary: "move latest back to an earlier, still-verified version (releases are not touched)",
-      usage: "rollback --to <version> [--dry-run] [--yes] [--json] [--config F]",
+      usage: "rollback --to <version> [--dry-run] [--yes] [--json] [--timeout S] [--config F]",
       options: { ...planOptions, to: { type: "string" } },
       positionals: [0, 0],
       run(args, ctx) {
@@ -47594,7 +47852,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
     abandon = {
       path: ["abandon"],
       summary: "undo an unreleased version: draft release, tag, PR (closed with a comment), branch",
-      usage: "abandon <version> [--dry-run] [--yes] [--json] [--config F]",
+      usage: "abandon <version> [--dry-run] [--yes] [--json] [--timeout S] [--config F]",
       help: "Refused once anything is public: a published release, a merged PR, or latest moved.",
       options: planOptions,
       positionals: [1, 1],
@@ -47627,19 +47885,11 @@ function referenceArg(reg, value, what) {
   return asUsage(() => reg.parseReference(value));
 }
 function clientFor(reg, args, ctx, ref) {
-  const timeout = stringOption(args, "timeout");
-  let timeoutMs;
-  if (timeout !== void 0) {
-    const s = Number(timeout);
-    if (!Number.isFinite(s) || s <= 0)
-      throw new UsageError(`--timeout takes seconds (a positive number), not "${timeout}"`);
-    timeoutMs = Math.round(s * 1e3);
-  }
   return new reg.RegistryClient({
     credentials: reg.defaultCredentials(ctx.env),
     proxyEnv: ctx.env,
     insecureRegistries: args.values.insecure ? [ref.registry] : [],
-    ...timeoutMs !== void 0 ? { timeoutMs } : {},
+    deadlineMs: timeoutMs(args, ctx.env),
     userAgent: "release-cli (relkit)"
   });
 }
@@ -47660,7 +47910,7 @@ var init_image2 = __esm({
     init_command();
     connectionOptions = {
       insecure: { type: "boolean" },
-      timeout: { type: "string" },
+      ...timeoutOption,
       json: { type: "boolean" }
     };
     CONNECTION_HELP = `Connection:
@@ -47669,7 +47919,10 @@ var init_image2 = __esm({
                     Certificates are always checked: trust a private CA with
                     NODE_EXTRA_CA_CERTS=<ca.pem>. HTTP_PROXY, HTTPS_PROXY and NO_PROXY
                     are honoured (loopback is never proxied)
-  --timeout <s>     seconds per request attempt (default 30); 429/5xx are retried with backoff
+  --timeout <s>     the deadline of each registry operation, retries included (default 60, or
+                    RELKIT_TIMEOUT): a registry that never answers fails within it, naming the
+                    host; 429/5xx are retried with backoff while it lasts (each attempt: at
+                    most 30 s)
   --json            machine-readable output
 
 Credentials come from RELKIT_REGISTRY_USERNAME / RELKIT_REGISTRY_PASSWORD (limited to the
@@ -47680,7 +47933,7 @@ hosts in RELKIT_REGISTRY_HOSTS when set), GITHUB_TOKEN for ghcr.io, then the doc
     digestCommand = {
       path: ["image", "digest"],
       summary: "print the digest a tag points to (the index of a multi-arch image, never a platform)",
-      usage: "image digest <ref> [--json] [--insecure]",
+      usage: "image digest <ref> [--json] [--insecure] [--timeout S]",
       help: `Examples:
   release-cli image digest ghcr.io/acme/app:1.2.3
   release-cli image digest localhost:5000/acme/app:latest --json
@@ -47717,7 +47970,7 @@ ${CONNECTION_HELP}`,
     tagCommand = {
       path: ["image", "tag"],
       summary: "point another tag of the same repository at exactly this image (byte-exact, like crane tag)",
-      usage: "image tag <ref> <new-tag> [--json] [--insecure]",
+      usage: "image tag <ref> <new-tag> [--json] [--insecure] [--timeout S]",
       help: `The manifest is copied byte for byte, so <new-tag> gets the same digest (the whole
 multi-arch index, never one platform). If <new-tag> already points at the digest nothing is
 written (immutable-tag registries refuse even a same-digest write); afterwards the tag is read
@@ -47748,7 +48001,7 @@ ${CONNECTION_HELP}`,
     inspectCommand = {
       path: ["image", "inspect"],
       summary: "show an image: digest, media type, platforms with their digests, annotations",
-      usage: "image inspect <ref> [--json] [--insecure]",
+      usage: "image inspect <ref> [--json] [--insecure] [--timeout S]",
       help: `Examples:
   release-cli image inspect ghcr.io/acme/app:1.2.3
   release-cli image inspect localhost:5000/acme/app:1.2.3 --json
@@ -47891,16 +48144,29 @@ function claimsFrom(args) {
   take("claim-regexp", true);
   return Object.keys(out).length ? out : void 0;
 }
-async function trustRootFrom(args, ctx) {
+async function trustRootFrom(args, ctx, deadlineMs) {
   const file2 = stringOption(args, "trusted-root");
   if (file2 !== void 0) return loadTrustRootFile(resolve2(ctx.cwd, file2));
   const cache = stringOption(args, "tuf-cache");
   if (cache !== void 0) {
+    const ms = deadlineMs ?? 6e4;
+    let timer;
     try {
-      return await refreshTrustRoot({ cachePath: resolve2(ctx.cwd, cache) });
+      return await Promise.race([
+        refreshTrustRoot({ cachePath: resolve2(ctx.cwd, cache), timeoutMs: Math.min(5e3, ms) }),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`the TUF mirror did not answer within ${ms / 1e3} s`)),
+            ms
+          );
+          timer.unref?.();
+        })
+      ]);
     } catch (e) {
       ctx.stderr(`warning: ${e.message}; using the pinned public-good root
 `);
+    } finally {
+      clearTimeout(timer);
     }
   }
   return publicGoodTrustRoot();
@@ -47979,7 +48245,7 @@ var init_sigstore = __esm({
     imageVerify = {
       path: ["image", "verify"],
       summary: "verify an image digest is signed (and attested) by the expected identity, in-process",
-      usage: "image verify <ref> (--certificate-identity I | --certificate-identity-regexp R) --certificate-oidc-issuer U [--trusted-root F] [--key K] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] [--require-attestation slsa|sbom] [--json]",
+      usage: "image verify <ref> (--certificate-identity I | --certificate-identity-regexp R) --certificate-oidc-issuer U [--trusted-root F] [--key K] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] [--require-attestation slsa|sbom] [--json] [--timeout S]",
       help: `Finds signatures through the OCI 1.1 referrers API (or the sha256-<hex> fallback tag) and
 cosign's legacy .sig/.att tags, and verifies them with sigstore-js against the pinned Sigstore
 public-good trusted root (offline) or --trusted-root. A regexp identity is always anchored.
@@ -47996,7 +48262,10 @@ Options:
   --claim-regexp NAME=REGEXP       the same with an anchored regexp, e.g. sourceRepositoryRef=refs/tags/v.+
 ${provenanceHelp}
   --require-attestation slsa|sbom  also require a verified SLSA provenance / SBOM attestation (repeatable)
-  --json                           print the result as JSON
+  --json                           print the result as JSON (when not verified, with
+                                   error: { code, message } at the top level)
+  --timeout S                      seconds each registry (or TUF) operation may take, retries
+                                   included (default 60, or RELKIT_TIMEOUT)
 
 Exit codes: 0 verified; 1 not signed, rejected, missing attestation, or could not look.`,
       options: {
@@ -48005,7 +48274,8 @@ Exit codes: 0 verified; 1 not signed, rejected, missing attestation, or could no
         "require-attestation": { type: "string", multiple: true },
         claim: { type: "string", multiple: true },
         "claim-regexp": { type: "string", multiple: true },
-        json: { type: "boolean" }
+        json: { type: "boolean" },
+        ...timeoutOption
       },
       positionals: [1, 1],
       async run(args, ctx) {
@@ -48019,10 +48289,15 @@ Exit codes: 0 verified; 1 not signed, rejected, missing attestation, or could no
         } catch (e) {
           throw new UsageError(e.message);
         }
+        const deadlineMs = timeoutMs(args, ctx.env);
         const policy = await policyFrom(args, ctx);
-        const trustRoot = await trustRootFrom(args, ctx);
+        const trustRoot = await trustRootFrom(args, ctx, deadlineMs);
         const verifier = new BundleVerifier({ trustRoot, policy });
-        const client = new RegistryClient({ credentials: defaultCredentials(ctx.env), proxyEnv: ctx.env });
+        const client = new RegistryClient({
+          credentials: defaultCredentials(ctx.env),
+          proxyEnv: ctx.env,
+          deadlineMs
+        });
         const digest = ref.digest ?? await client.resolveDigest(ref, { signal: ctx.signal });
         const result = await verifyImage(
           { repository: ref.repository, digest },
@@ -48037,7 +48312,13 @@ Exit codes: 0 verified; 1 not signed, rejected, missing attestation, or could no
           writeJson(ctx, {
             reference: formatReference({ ...ref, digest }),
             trustRoot: trustRoot.source,
-            ...result
+            ...result,
+            ...result.verdict === "verified" ? {} : {
+              error: {
+                code: result.verdict === "could-not-look" ? "COULD_NOT_LOOK" : "NOT_VERIFIED",
+                message: `${result.verdict}: ${result.summary}`
+              }
+            }
           });
         else
           ctx.stdout(
@@ -48104,7 +48385,12 @@ import { existsSync as existsSync3, mkdirSync, readFileSync as readFileSync3, wr
 import { dirname as dirname3, join as join4, relative } from "node:path";
 async function publishService(args, ctx) {
   const connect = ctx.connectPublish ?? connectPublish;
-  return connect({ cwd: ctx.cwd, configPath: stringOption(args, "config"), env: ctx.env });
+  return connect({
+    cwd: ctx.cwd,
+    configPath: stringOption(args, "config"),
+    env: ctx.env,
+    timeoutMs: timeoutMs(args, ctx.env)
+  });
 }
 function publishRun(env, now = /* @__PURE__ */ new Date()) {
   if (env.GITHUB_RUN_ID) {
@@ -48215,7 +48501,7 @@ var init_publish2 = __esm({
     publish = {
       path: ["publish"],
       summary: "publish phase: validate, finalize the CHANGELOG, tag, draft release, dispatch the smoke test",
-      usage: "publish <version> [--candidate] [--dry-run] [--yes] [--json] [--skip-smoke|--smoke-only] [--config F]",
+      usage: "publish <version> [--candidate] [--dry-run] [--yes] [--json] [--skip-smoke|--smoke-only] [--timeout S] [--config F]",
       help: `Validates first (version X.Y.Z; an X.Y.Z-rcN tag exists; CHANGELOG has "## [X.Y.Z] - TBD"; the
 release PR exists, is not a draft and its CI is green by the latest run per check name; no published
 release for the tag), then: dates the CHANGELOG through an API commit and reads it back, creates the
@@ -48229,7 +48515,10 @@ Options:
   --date D         the release date (YYYY-MM-DD; default: today in UTC)
   --dry-run        show the checks and the plan; change nothing
   -y, --yes        do not ask for confirmation (required when not on a terminal)
-  --json           machine-readable plan and journal
+  --json           machine-readable plan and journal; a refusal or failure adds
+                   error: { code, message } at the top level
+  --timeout S      seconds each GitHub or registry operation may take, retries included
+                   (default 60, or RELKIT_TIMEOUT)
   -c, --config F   path of release.config.json
 Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
       options: {
@@ -48240,7 +48529,8 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
         candidate: { type: "boolean" },
         "skip-smoke": { type: "boolean" },
         "smoke-only": { type: "boolean" },
-        date: { type: "string" }
+        date: { type: "string" },
+        ...timeoutOption
       },
       positionals: [1, 1],
       async run(args, ctx) {
@@ -48262,11 +48552,16 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
           });
           if (!json2) ctx.stdout(renderPublishPlan(plan, style));
           if (args.values["dry-run"]) {
-            emitReport(ctx, json2, { command: "publish", dryRun: true, plan });
+            emitReport(
+              ctx,
+              json2,
+              { command: "publish", dryRun: true, plan },
+              plan.verdict === "pass" ? void 0 : refusal(plan.gates)
+            );
             return plan.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
           }
           if (plan.verdict !== "pass") {
-            emitReport(ctx, json2, { command: "publish", plan, error: { code: "GATE_NOT_MET" } });
+            emitReport(ctx, json2, { command: "publish", plan, error: refusal(plan.gates) });
             if (!json2) ctx.stderr("publish refused: the checks above are not met; nothing was changed\n");
             return ExitCode.gateNotMet;
           }
@@ -48305,7 +48600,15 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
 `);
             }
           });
-          emitReport(ctx, json2, { command: "publish", plan, result });
+          emitReport(
+            ctx,
+            json2,
+            { command: "publish", plan, result },
+            result.status === "succeeded" ? void 0 : {
+              code: result.error?.code ?? "FAILED",
+              message: result.error?.message ?? `publish ${result.tag} failed`
+            }
+          );
           if (!json2) ctx.stdout(renderPublishResult(result, style));
           if (result.status === "succeeded") return ExitCode.ok;
           return result.error?.code === "GATE_NOT_MET" ? ExitCode.gateNotMet : ExitCode.failed;
@@ -48326,17 +48629,22 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
     verifyPublish2 = {
       path: ["verify-publish"],
       summary: "check that X.Y.Z (never latest) exists with every platform and is signed by the policy",
-      usage: "verify-publish <version> [--json] [--config F]",
+      usage: "verify-publish <version> [--json] [--timeout S] [--config F]",
       help: `The step CI runs right after cosign: every configured image has the version tag, as a
 multi-arch index with every required platform, signed (and attested) as release.config.json's
 "signing" policy demands. Also takes a candidate X.Y.Z-rcN.
 Exit codes: 0 verified, 1 failed, 2 usage, 3 not verified (or could not look).`,
-      options: { ...configOption, json: { type: "boolean" } },
+      options: { ...configOption, json: { type: "boolean" }, ...timeoutOption },
       positionals: [1, 1],
       async run(args, ctx) {
         const svc = await publishService(args, ctx);
         const v = await svc.verify(args.positionals[0], ctx.signal);
-        emitReport(ctx, args.values.json === true, { command: "verify-publish", verification: v });
+        emitReport(
+          ctx,
+          args.values.json === true,
+          { command: "verify-publish", verification: v },
+          v.verdict === "pass" ? void 0 : refusal(v.gates)
+        );
         if (!args.values.json) ctx.stdout(renderVerification(v, styleFor(ctx.env, ctx.isTTY)));
         return v.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
       }
@@ -49108,17 +49416,20 @@ var init_doctor3 = __esm({
     doctor = {
       path: ["doctor"],
       summary: "check the setup: config, tokens, registry access, signing policy, generated workflows",
-      usage: "doctor [--json] [--action REF] [--config F]",
+      usage: "doctor [--json] [--action REF] [--timeout S] [--config F]",
       help: `Reads, never writes: the config; the GitHub token and what it may do (read the repository,
 list releases with drafts, read the smoke repository); the registry (pull, and a push-scope token
 from its token service); the signing policy (anchored to this repository's publish workflow); the
 workflows \`release-cli init\` writes and their action pins.
 Options:
-  --json          machine-readable checks ({ ok, checks: [{ id, title, status, detail, fix }] })
+  --json          machine-readable checks ({ ok, checks: [{ id, title, status, detail, fix }] });
+                  when a check fails, also error: { code: CHECKS_FAILED, message }
+  --timeout S     seconds each GitHub or registry probe may take, retries included (default 60,
+                  or RELKIT_TIMEOUT)
   --action REF    the relkit action the workflows use, for their pins (default relkit/relkit@v1)
   -c, --config F  path of release.config.json (default: found upwards from the current directory)
 Exit code: 0 when no check fails (a check shown as "not checked" does not fail), 1 otherwise.`,
-      options: { ...configOption, json: { type: "boolean" }, action: { type: "string" } },
+      options: { ...configOption, json: { type: "boolean" }, action: { type: "string" }, ...timeoutOption },
       positionals: [0, 0],
       async run(args, ctx) {
         const report2 = await waitingFor(
@@ -49128,12 +49439,22 @@ Exit code: 0 when no check fails (a check shown as "not checked" does not fail),
             cwd: ctx.cwd,
             configPath: stringOption(args, "config"),
             env: ctx.env,
+            timeoutMs: timeoutMs(args, ctx.env),
             signal: ctx.signal,
             action: stringOption(args, "action")
           })
         );
         const json2 = args.values.json === true;
-        emitReport(ctx, json2, { command: "doctor", doctor: report2 });
+        const failed = report2.checks.filter((c) => c.status === "fail");
+        emitReport(
+          ctx,
+          json2,
+          { command: "doctor", doctor: report2 },
+          report2.ok ? void 0 : {
+            code: "CHECKS_FAILED",
+            message: failed.map((c) => `${c.title}: ${c.detail}`).join("; ") || "a check failed"
+          }
+        );
         if (!json2) ctx.stdout(renderDoctor(report2, styleFor(ctx.env, ctx.isTTY)));
         return report2.ok ? ExitCode.ok : ExitCode.failed;
       }
@@ -49185,6 +49506,13 @@ function makeRedactor(env) {
 // packages/cli/src/main.ts
 var { readFileSync: readFileSync4 } = process.getBuiltinModule("node:fs");
 var VERSION11 = { "version": "0.1.0" }.version;
+var EXIT_ERROR_CODE = {
+  [ExitCode.ok]: "OK",
+  [ExitCode.failed]: "FAILED",
+  [ExitCode.usage]: "USAGE",
+  [ExitCode.gateNotMet]: "GATE_NOT_MET",
+  [ExitCode.lockHeld]: "LOCK_HELD"
+};
 function findCommand(commands, argv) {
   let best;
   for (const c of commands) {
@@ -49208,7 +49536,11 @@ function renderHelp(commands, prefix = []) {
     "  --version      print the version",
     "",
     "Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.",
-    "Every command that reports takes --json for machine-readable output. NO_COLOR is respected."
+    '(1 also when something could not be looked at: a gate is never "not met" for that.)',
+    "Every command that reports takes --json for machine-readable output; with --json a failure is",
+    "one JSON object on stdout with error: { code, message } at the top level. NO_COLOR is respected.",
+    "Every command that talks to a registry or GitHub takes --timeout SECONDS: the deadline of each",
+    "network operation, retries included (default 60; env RELKIT_TIMEOUT)."
   ];
   return `${lines.join("\n")}
 `;
@@ -49261,17 +49593,32 @@ async function main(argv, context, commandList) {
     );
     return ExitCode.usage;
   }
+  const json2 = argv.includes("--json");
+  let printed = false;
+  let said = "";
+  const run = {
+    ...ctx,
+    stdout: (t) => {
+      printed = true;
+      ctx.stdout(t);
+    },
+    stderr: (t) => {
+      if (!t.startsWith("\r") && !/^(still )?waiting /.test(t) && t.trim()) said = t.trim();
+      ctx.stderr(t);
+    }
+  };
+  const jsonError = (code, message) => json2 && !printed && ctx.stdout(`${JSON.stringify({ error: { code, message } })}
+`);
   try {
     const args = parseCommandArgs(cmd, argv.slice(cmd.path.length));
     if (args.values.help) {
       ctx.stdout(renderCommandHelp(cmd));
       return ExitCode.ok;
     }
-    return await cmd.run(args, ctx);
+    const code = await cmd.run(args, run);
+    if (code !== ExitCode.ok) jsonError(EXIT_ERROR_CODE[code], said || `exit code ${code}`);
+    return code;
   } catch (e) {
-    const json2 = argv.includes("--json");
-    const jsonError = (code2, message) => json2 && ctx.stdout(`${JSON.stringify({ error: { code: code2, message } })}
-`);
     if (e instanceof UsageError) {
       jsonError("USAGE", e.message);
       ctx.stderr(`release-cli ${cmd.path.join(" ")}: ${e.message}
@@ -49356,6 +49703,8 @@ function actionArgv(env) {
   } else if (dryRun) {
     throw new ActionInputError(`input "dry-run" does not apply to ${c} (it changes nothing anyway)`);
   }
+  const timeout = input2(env, "timeout");
+  if (timeout) argv.push("--timeout", timeout);
   if (c === "publish") {
     if (bool(env, "candidate")) argv.push("--candidate");
     const stage = input2(env, "stage") || "all";

@@ -15,6 +15,8 @@ export function seconds(ms: number): string {
  */
 export class Budget {
   readonly signal: AbortSignal;
+  /** The deadline's error: the one the signal aborts with when it runs out. */
+  readonly error: RegistryError;
   private readonly expiresAt: number;
   private readonly timer: ReturnType<typeof setTimeout>;
 
@@ -28,7 +30,8 @@ export class Budget {
   ) {
     this.expiresAt = Date.now() + ms;
     const own = new AbortController();
-    this.timer = setTimeout(() => own.abort(deadlineError(server, ms, request)), ms);
+    this.error = deadlineError(server, ms, request);
+    this.timer = setTimeout(() => own.abort(this.error), ms);
     // A pending deadline never keeps a finished CLI alive.
     this.timer.unref?.();
     this.signal = caller ? AbortSignal.any([caller, own.signal]) : own.signal;

@@ -214,6 +214,8 @@ export class Transport {
         await this.auth.challenged(req.registry, req.scope, outcome.reauth, outcome.sent, req.signal);
       } catch (e) {
         if (!(e instanceof Retryable)) throw e;
+        // An attempt cut short by what was left of the deadline: the deadline is what ran out.
+        if (e.error.code === 'TIMEOUT' && budget.remainingMs() < 100) throw budget.error;
         if (attempt >= this.retries || once) throw e.error;
         let wait = backoffMs(attempt, this.backoffBaseMs, 10_000);
         if (e.waitMs !== undefined) {
