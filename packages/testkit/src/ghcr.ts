@@ -35,6 +35,7 @@ const INDEX_TYPES = new Set<string>([MediaTypes.ociIndex, MediaTypes.dockerList]
  */
 export function registryPackageSource(registry: LocalRegistry, repository: string): SimPackageSource {
   const writer = OciWriter.for(registry);
+  const seen = new Set<string>();
   return {
     async list() {
       const tags = await writer.listTags(repository);
@@ -53,10 +54,16 @@ export function registryPackageSource(registry: LocalRegistry, repository: strin
           for (const c of parsed.manifests ?? []) children.add(c.digest);
       }
       for (const c of children) if (!byDigest.has(c)) byDigest.set(c, []);
+      // A version stays until it is deleted, reachable or not: a platform manifest outlives its
+      // deleted index (an untagged version on GHCR).
+      for (const d of seen)
+        if (!byDigest.has(d) && (await writer.getManifest(repository, d))) byDigest.set(d, []);
+      for (const d of byDigest.keys()) seen.add(d);
       return [...byDigest].map(([digest, t]): SimPackageManifest => ({ digest, tags: t.sort() }));
     },
     async remove(digest) {
       await writer.deleteManifest(repository, digest);
+      seen.delete(digest);
     },
   };
 }

@@ -11,5 +11,12 @@ export type {
 } from './select.js';
 export { cleanupRoute, imageHost, UNSUPPORTED_DELETE_WAY_OUT } from './route.js';
 export type { CleanupRoute } from './route.js';
-export { candidateImageTags, cleanupImage, cleanupRelease } from './run.js';
-export type { CleanupFailure, CleanupOptions, CleanupReport, ImageCleanup, RefCleanup } from './run.js';
+export { candidateImageTags, cleanupImage, cleanupRelease, createCleanupService } from './run.js';
+export type {
+  CleanupFailure,
+  CleanupOptions,
+  CleanupReport,
+  CleanupService,
+  ImageCleanup,
+  RefCleanup,
+} from './run.js';

@@ -4,7 +4,7 @@ import type { ReleaseConfig } from '../config.js';
 import { ReleaseError } from '../errors.js';
 import type { ManifestObservation } from '../observations.js';
 import type { PackageVersion, ReleasePorts } from '../ports.js';
-import { candidateTagsOf, formatTag, type ReleaseVersion } from '../version.js';
+import { candidateTagsOf, formatTag, parseVersion, type ReleaseVersion } from '../version.js';
 import { cleanupRoute, UNSUPPORTED_DELETE_WAY_OUT, type CleanupRoute } from './route.js';
 import {
   selectCandidateVersions,
@@ -180,6 +180,7 @@ async function cleanupViaPackages(
   // Read back: a delete that "succeeded" but left an RC tag is the origin's #583.
   const after = await packages.listVersions(image, signal);
   const spared = new Set(selection.keep.flatMap((k) => k.version.tags));
+  // (a kept version's RC tags stay with it: X.Y.Z retagged from an RC keeps that RC's tag)
   const left = after.flatMap((v) => v.tags).filter((t) => candidateTags.includes(t) && !spared.has(t));
   if (left.length > 0)
     failures.push({
@@ -392,5 +393,19 @@ export async function cleanupRelease(
     images,
     refs,
     status: failed ? 'failed' : 'succeeded',
+  };
+}
+
+/** The RC clean-up as front ends call it (release-cli cleanup, the Action's `cleanup` command). */
+export interface CleanupService {
+  readonly config: ReleaseConfig;
+  /** Cleans the RCs of a final version `X.Y.Z`; `dryRun` decides and reports only. */
+  cleanup(version: string, options?: CleanupOptions): Promise<CleanupReport>;
+}
+
+export function createCleanupService(config: ReleaseConfig, ports: ReleasePorts): CleanupService {
+  return {
+    config,
+    cleanup: (version, options) => cleanupRelease(config, ports, parseVersion(version), options),
   };
 }

@@ -50,14 +50,19 @@ describe('selectCandidateVersions', () => {
   });
 
   it('keeps X.Y.Z, latest and their platform manifests, saying why', () => {
-    expect(ids(sel.keep)).toEqual([1, 2]);
-    expect(sel.keep.find((k) => k.version.id === 1)?.reason).toMatch(/also 1\.2\.3/);
+    expect(ids(sel.keep)).toEqual([1, 2, 3, 32, 40]);
+    expect(sel.keep.find((k) => k.version.id === 1)?.reason).toMatch(/also 1\.2\.3 and latest/);
     expect(sel.keep.find((k) => k.version.id === 2)?.reason).toMatch(/platform manifest of 1\.2\.3/);
+    expect(sel.keep.find((k) => k.version.id === 3)?.reason).toBe('it is a platform manifest of 1.2.3');
+    expect(sel.keep.find((k) => k.version.id === 40)?.reason).toMatch(
+      /not an RC of this version \(1\.2\.2\)/,
+    );
   });
 
-  it('never touches other versions, X.Y.Z’s signatures or untagged versions it was not told about', () => {
-    const touched = new Set([...ids(sel.delete), ...ids(sel.keep)]);
-    for (const id of [3, 32, 40]) expect(touched.has(id)).toBe(false);
+  it('never deletes other versions, X.Y.Z’s signatures or untagged versions it was not told about', () => {
+    const deleted = new Set(ids(sel.delete));
+    for (const id of [3, 32, 40]) expect(deleted.has(id)).toBe(false);
+    expect(sel.keep.find((k) => k.version.id === 32)?.reason).toMatch(/not an RC/);
   });
 
   it('keeps an RC version that carries another tag (deleting it deletes the tag)', () => {
@@ -68,7 +73,7 @@ describe('selectCandidateVersions', () => {
       keep: [],
     });
     expect(s.delete).toEqual([]);
-    expect(s.keep[0]?.reason).toMatch(/also tagged edge/);
+    expect(s.keep.map((k) => k.reason)).toEqual([expect.stringMatching(/also tagged edge/)]);
   });
 
   it('keeps a platform manifest an RC shares with latest when X.Y.Z differs', () => {
@@ -86,11 +91,15 @@ describe('selectCandidateVersions', () => {
       ],
     });
     expect(ids(s.delete)).toEqual([1, 2]);
-    expect(s.keep.map((k) => k.reason)).toEqual([expect.stringMatching(/platform manifest of latest/)]);
+    expect(s.keep.map((k) => k.reason)).toEqual([
+      expect.stringMatching(/RC index .* platform manifest of latest/),
+    ]);
   });
 
   it('deletes nothing when there is no RC', () => {
-    expect(selectCandidateVersions({ versions, candidateTags: [], keep })).toEqual({ delete: [], keep: [] });
+    const none = selectCandidateVersions({ versions, candidateTags: [], keep });
+    expect(none.delete).toEqual([]);
+    expect(none.keep).toHaveLength(versions.length);
   });
 });
 

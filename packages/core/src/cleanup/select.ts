@@ -37,7 +37,7 @@ export interface DeleteDecision extends VersionDecision {
 export interface CleanupSelection {
   /** Versions to delete, RC images first, then their platform manifests, then their signatures. */
   readonly delete: readonly DeleteDecision[];
-  /** RC-related versions that stay, each with the reason. */
+  /** Every other version, each with the reason it stays (X.Y.Z, latest, their platform manifests first). */
   readonly keep: readonly VersionDecision[];
 }
 
@@ -120,6 +120,18 @@ export function selectCandidateVersions(input: CleanupSelectionInput): CleanupSe
       'candidate-signature',
       `signature/attestation ${v.tags.join(', ')} of RC ${short(subjects[0]!)}`,
     );
+  }
+  // Everything else stays too; say why, so a dry run accounts for every version.
+  for (const v of input.versions) {
+    if (seen.has(v.id)) continue;
+    const keptAs = kept.get(v.digest);
+    const reason =
+      keptAs !== undefined
+        ? `it is ${keptAs}`
+        : v.tags.length > 0
+          ? `not an RC of this version (${v.tags.join(', ')})`
+          : 'untagged, and not a platform manifest of a deleted RC';
+    keep.push({ version: v, reason });
   }
   return { delete: del, keep };
 }
