@@ -1,8 +1,11 @@
 // End-to-end: RC clean-up against a ghcr.io look-alike — the real registry behind a front that
 // answers an OCI manifest DELETE with 405 UNSUPPORTED, and the registry repository served as a
 // container package by the simulator's GitHub Packages API.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   OciWriter,
@@ -12,6 +15,7 @@ import {
   type FaultProxy,
   type ReleaseWorld,
 } from '@relkit/testkit';
+import { readOutputs, repoRoot } from '../__tests__/actions-env.js';
 import { expectExit, expectOutput, jsonOf, runCli } from './harness.js';
 
 let world: ReleaseWorld | undefined;
@@ -151,5 +155,53 @@ describe('release-cli cleanup on a ghcr.io-like registry', () => {
     const text = await runCli(w, ['cleanup', w.version, '--yes']);
     expectExit(text, 1);
     expectOutput(text, 'stdout').toContain('✗ UNSUPPORTED');
+  });
+
+  it('the Action bundle: command cleanup with the workflow token (dry run, then for real)', async () => {
+    const { w, writer } = await ghcrWorld({ cleanup: { via: 'packages-api' } });
+    const step = async (inputs: Record<string, string>) => {
+      const runner = mkdtempSync(join(tmpdir(), 'relkit-runner-'));
+      const env: Record<string, string> = {
+        PATH: process.env.PATH ?? '',
+        HOME: runner,
+        GITHUB_ACTIONS: 'true',
+        GITHUB_WORKSPACE: w.workspace,
+        GITHUB_OUTPUT: join(runner, 'output'),
+        GITHUB_STEP_SUMMARY: join(runner, 'summary.md'),
+        GITHUB_REPOSITORY: w.repository,
+        RELKIT_GITHUB_API_URL: w.env.RELKIT_GITHUB_API_URL!,
+        DOCKER_CONFIG: w.env.DOCKER_CONFIG!,
+        INPUT_CONFIG: 'release.config.json',
+        // The workflow's GITHUB_TOKEN (packages: write): the Packages API's token.
+        INPUT_TOKEN: w.github.pushToken,
+        INPUT_COMMAND: 'cleanup',
+        INPUT_VERSION: w.version,
+      };
+      for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+      const r = await promisify(execFile)(process.execPath, [join(repoRoot(), 'dist', 'index.js')], {
+        env,
+        cwd: w.workspace,
+      }).then(
+        (x) => ({ code: 0, stdout: x.stdout }),
+        (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+      );
+      const summary = existsSync(env.GITHUB_STEP_SUMMARY!)
+        ? readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')
+        : '';
+      return { ...r, outputs: readOutputs(env.GITHUB_OUTPUT!), summary };
+    };
+    const dry = await step({ 'DRY-RUN': 'true' });
+    expect(dry.stdout).not.toContain('::error');
+    expect(dry.code).toBe(0);
+    expect(dry.summary).toContain('would delete');
+    expect(dry.summary).toContain(`it is ${w.version}`);
+    expect(await exists(writer, w.imageRepository, `${w.version}-rc1`)).toBe(true);
+    const real = await step({});
+    expect(real.stdout).not.toContain('::error');
+    expect(real.code).toBe(0);
+    expect(real.outputs.verdict).toBe('pass');
+    expect(real.summary).toContain('✅ deleted');
+    expect(await exists(writer, w.imageRepository, `${w.version}-rc1`)).toBe(false);
+    expect((await writer.getManifest(w.imageRepository, w.version))?.digest).toBe(w.images.version.digest);
   });
 });
