@@ -159,6 +159,7 @@ describe('release-cli cleanup on a ghcr.io-like registry', () => {
 
   it('the Action bundle: command cleanup with the workflow token (dry run, then for real)', async () => {
     const { w, writer } = await ghcrWorld({ cleanup: { via: 'packages-api' } });
+    const token = w.github.repositoryToken(w.repository);
     const step = async (inputs: Record<string, string>) => {
       const runner = mkdtempSync(join(tmpdir(), 'relkit-runner-'));
       const env: Record<string, string> = {
@@ -172,8 +173,9 @@ describe('release-cli cleanup on a ghcr.io-like registry', () => {
         RELKIT_GITHUB_API_URL: w.env.RELKIT_GITHUB_API_URL!,
         DOCKER_CONFIG: w.env.DOCKER_CONFIG!,
         INPUT_CONFIG: 'release.config.json',
-        // The workflow's GITHUB_TOKEN (packages: write): the Packages API's token.
-        INPUT_TOKEN: w.github.pushToken,
+        // The workflow's GITHUB_TOKEN (packages: write; it reaches only its own repository, to which
+        // the package is linked): the Packages API's token.
+        INPUT_TOKEN: token,
         INPUT_COMMAND: 'cleanup',
         INPUT_VERSION: w.version,
       };
@@ -197,6 +199,7 @@ describe('release-cli cleanup on a ghcr.io-like registry', () => {
     expect(dry.summary).toContain(`it is ${w.version}`);
     expect(await exists(writer, w.imageRepository, `${w.version}-rc1`)).toBe(true);
     const real = await step({});
+    expect(real.stdout).not.toContain(token);
     expect(real.stdout).not.toContain('::error');
     expect(real.code).toBe(0);
     expect(real.outputs.verdict).toBe('pass');

@@ -15,7 +15,11 @@ const index = (digest: string, children: string[]): ManifestObservation => ({
 });
 
 /** A GHCR-like world: package versions, manifests by tag or digest, a forge with RC tags. */
-function world(via: 'auto' | 'registry' = 'auto', extra: Record<string, unknown> = {}) {
+function world(
+  via: 'auto' | 'registry' = 'auto',
+  extra: Record<string, unknown> = {},
+  ociDeletes: 'refused' | 'allowed' = 'refused',
+) {
   let versions: PackageVersion[] = [
     { id: 1, digest: d('1'), tags: ['1.2.3', 'latest'] },
     { id: 2, digest: d('a'), tags: [] },
@@ -39,7 +43,7 @@ function world(via: 'auto' | 'registry' = 'auto', extra: Record<string, unknown>
       retag: async () => ({ digest: '', skipped: true }),
       deleteManifest: async (_i: string, digest: string) => {
         calls.push(`oci-delete ${digest}`);
-        throw refusal;
+        if (ociDeletes === 'refused') throw refusal;
       },
     },
     signatures: { verify: async () => ({ state: 'missing' }) },
@@ -99,6 +103,14 @@ describe('cleanupRelease', () => {
     expect(r.images[0]?.error?.code).toBe('UNSUPPORTED');
     expect(r.images[0]?.error?.message).toMatch(/GitHub Packages API/);
     expect(r.images[0]?.error?.message).toMatch(/"via": "packages-api"/);
+  });
+
+  it('takes the OCI route where the registry deletes manifests, with the same decision', async () => {
+    const w = world('registry', {}, 'allowed');
+    const r = await cleanupRelease(w.config, w.ports, parseVersion('1.2.3'));
+    expect(r.status).toBe('succeeded');
+    expect(r.images[0]?.route).toBe('registry');
+    expect(w.calls).toEqual([`oci-delete ${d('c')}`]);
   });
 
   it('deletes RC draft pre-releases and then their tags when asked; never a published one', async () => {
