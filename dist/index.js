@@ -15818,8 +15818,8 @@ function encodeJSONPointerSegment(segment) {
   return segment.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 function extractDefs(ctx, schema) {
-  const root = ctx.seen.get(schema);
-  if (!root)
+  const root2 = ctx.seen.get(schema);
+  if (!root2)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   if (ctx.external && ctx.sharedDefsExtractedFor === ctx.external)
     return;
@@ -15848,7 +15848,7 @@ function extractDefs(ctx, schema) {
     }
     const uriPrefix = `#`;
     const defUriPrefix = `${uriPrefix}/${defsSegment}/`;
-    if (entry[1] === root && !entry[1].schema.id) {
+    if (entry[1] === root2 && !entry[1].schema.id) {
       return { ref: uriPrefix };
     }
     const defId = entry[1].schema.id ?? `__schema${ctx.counter++}`;
@@ -16017,8 +16017,8 @@ function foldIntersection(json2) {
   assignProps(json2, folded);
 }
 function finalize(ctx, schema) {
-  const root = ctx.seen.get(schema);
-  if (!root)
+  const root2 = ctx.seen.get(schema);
+  if (!root2)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   const flattenRef = (zodSchema) => {
     const seen = ctx.seen.get(zodSchema);
@@ -16129,7 +16129,7 @@ function finalize(ctx, schema) {
       throw new Error("Schema is missing an `id` property");
     result.$id = ctx.external.uri(id);
   }
-  assignProps(result, root.defId ? root.schema : root.def ?? root.schema);
+  assignProps(result, root2.defId ? root2.schema : root2.def ?? root2.schema);
   const rootMetaId = ctx.metadataRegistry.get(schema)?.id;
   if (rootMetaId !== void 0 && result.id === rootMetaId)
     delete result.id;
@@ -20766,6 +20766,13 @@ var init_config = __esm({
       pullRequest: pullRequestPolicySchema,
       floatingTags: external_exports.boolean().default(false).describe("also move X and X.Y image tags at promote"),
       cleanupCandidates: external_exports.boolean().default(false).describe("best-effort removal of RC image tags after promote"),
+      cleanup: external_exports.object({
+        // ghcr.io answers an OCI manifest DELETE with 405 UNSUPPORTED: there, package versions are
+        // deleted through the GitHub Packages API. 'auto' picks that for ghcr.io images.
+        via: external_exports.enum(["auto", "packages-api", "registry"]).default("auto").describe("how RC images are deleted: the GitHub Packages API (ghcr.io), an OCI manifest DELETE, or auto (packages-api for ghcr.io)"),
+        gitTags: external_exports.boolean().default(false).describe("release-cli cleanup also deletes the RC git tags (X.Y.Z-rcN) that have no release"),
+        draftReleases: external_exports.boolean().default(false).describe("release-cli cleanup also deletes the RC draft pre-releases (X.Y.Z-rcN)")
+      }).strict().default({ via: "auto", gitTags: false, draftReleases: false }).describe("release-candidate clean-up (release-cli cleanup, and promote with cleanupCandidates)"),
       changelog: external_exports.union([
         external_exports.string(),
         external_exports.object({
@@ -20849,6 +20856,376 @@ var init_observations = __esm({
       "ETIMEDOUT",
       "UND_ERR_CONNECT_TIMEOUT"
     ]);
+  }
+});
+
+// packages/core/dist/cleanup/select.js
+function signatureTagSubject(tag) {
+  const m = /^sha256-([0-9a-f]{64})(?:\.[a-z]+)?$/.exec(tag);
+  return m ? `sha256:${m[1]}` : void 0;
+}
+function selectCandidateVersions(input3) {
+  const rcTags = new Set(input3.candidateTags);
+  const kept = /* @__PURE__ */ new Map();
+  for (const k of input3.keep) {
+    const already = kept.get(k.digest);
+    kept.set(k.digest, already && !already.startsWith("a platform") ? `${already} and ${k.name}` : k.name);
+    for (const c of k.children)
+      if (!kept.has(c))
+        kept.set(c, `a platform manifest of ${k.name}`);
+  }
+  const del = [];
+  const keep = [];
+  const seen = /* @__PURE__ */ new Set();
+  const decide2 = (v, why, what) => {
+    if (seen.has(v.id))
+      return;
+    seen.add(v.id);
+    const keptAs = kept.get(v.digest);
+    if (keptAs !== void 0) {
+      keep.push({ version: v, reason: `${what}, but its digest ${short(v.digest)} is also ${keptAs}` });
+      return;
+    }
+    const others = v.tags.filter((t) => !rcTags.has(t) && signatureTagSubject(t) === void 0);
+    if (others.length > 0) {
+      keep.push({
+        version: v,
+        reason: `${what}, but it is also tagged ${others.join(", ")} (deleting it would delete those tags)`
+      });
+      return;
+    }
+    del.push({ version: v, why, reason: what });
+  };
+  const byDigest = /* @__PURE__ */ new Map();
+  for (const v of input3.versions)
+    byDigest.set(v.digest, [...byDigest.get(v.digest) ?? [], v]);
+  for (const v of input3.versions) {
+    const tags = v.tags.filter((t) => rcTags.has(t));
+    if (tags.length === 0)
+      continue;
+    decide2(v, "candidate", `RC image ${tags.join(", ")} (${short(v.digest)})`);
+  }
+  const deleted = () => new Set(del.map((d) => d.version.digest));
+  const childOf = /* @__PURE__ */ new Map();
+  for (const d of deleted())
+    for (const c of input3.candidateChildren?.get(d) ?? [])
+      if (!childOf.has(c))
+        childOf.set(c, d);
+  for (const [child, index] of childOf)
+    for (const v of byDigest.get(child) ?? [])
+      decide2(v, "candidate-platform", `platform manifest ${short(child)} of RC index ${short(index)}`);
+  const removed = deleted();
+  for (const v of input3.versions) {
+    if (v.tags.length === 0)
+      continue;
+    const subjects = v.tags.map(signatureTagSubject);
+    if (!subjects.every((s) => s !== void 0 && removed.has(s)))
+      continue;
+    decide2(v, "candidate-signature", `signature/attestation ${v.tags.join(", ")} of RC ${short(subjects[0])}`);
+  }
+  for (const v of input3.versions) {
+    if (seen.has(v.id))
+      continue;
+    const keptAs = kept.get(v.digest);
+    const reason = keptAs !== void 0 ? `it is ${keptAs}` : v.tags.length > 0 ? `not an RC of this version (${v.tags.join(", ")})` : "untagged, and not a platform manifest of a deleted RC";
+    keep.push({ version: v, reason });
+  }
+  return { delete: del, keep };
+}
+var short;
+var init_select = __esm({
+  "packages/core/dist/cleanup/select.js"() {
+    "use strict";
+    short = (d) => d.replace(/^sha256:/, "").slice(0, 12);
+  }
+});
+
+// packages/core/dist/cleanup/route.js
+function imageHost(image) {
+  const first = image.split("/")[0] ?? "";
+  const explicit = image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
+  return explicit ? first.toLowerCase() : "docker.io";
+}
+function cleanupRoute(config2, image) {
+  const via = config2.cleanup?.via ?? "auto";
+  if (via !== "auto")
+    return via;
+  return imageHost(image) === "ghcr.io" ? "packages-api" : "registry";
+}
+var UNSUPPORTED_DELETE_WAY_OUT;
+var init_route = __esm({
+  "packages/core/dist/cleanup/route.js"() {
+    "use strict";
+    UNSUPPORTED_DELETE_WAY_OUT = 'this registry does not delete manifests through the OCI API (ghcr.io answers 405 UNSUPPORTED): delete package versions through the GitHub Packages API instead — relkit does that for ghcr.io images by itself (cleanup.via "auto"), or set "cleanup": { "via": "packages-api" } in release.config.json';
+  }
+});
+
+// packages/core/dist/cleanup/run.js
+function candidateImageTags(version2, tags) {
+  const rc = new Set(candidateTagsOf(version2, tags).map((c) => c.tag));
+  const perPlatform = tags.filter((t) => {
+    const m = /^(.+-rc\d+)-[A-Za-z0-9_]+$/.exec(t);
+    return m !== null && candidateTagsOf(version2, [m[1]]).length === 1;
+  });
+  return [...rc, ...perPlatform].sort();
+}
+async function keptImages(ports, image, version2, signal) {
+  const v = formatTag(version2);
+  const [final, latest] = await Promise.all([
+    ports.registry.observeManifest(image, v, signal),
+    ports.registry.observeManifest(image, "latest", signal)
+  ]);
+  const f = found(final, v, image);
+  if (!f)
+    throw new ReleaseError("PLAN_FAILED", `${image}:${v} is not in the registry: the RC clean-up runs after publish and promote, never before (it would delete the only image of ${v})`);
+  const l = found(latest, "latest", image);
+  const kept = [{ name: v, digest: f.digest, children: f.platforms.map((p) => p.digest) }];
+  if (l)
+    kept.push({ name: "latest", digest: l.digest, children: l.platforms.map((p) => p.digest) });
+  return kept;
+}
+async function candidateChildren(ports, image, digests, signal) {
+  const out = /* @__PURE__ */ new Map();
+  await Promise.all([...new Set(digests)].map(async (d) => {
+    const m = found(await ports.registry.observeManifest(image, d, signal), d, image);
+    if (m)
+      out.set(d, m.platforms.map((p) => p.digest));
+  }));
+  return out;
+}
+async function cleanupViaPackages(ports, image, version2, options) {
+  const { signal } = options;
+  const packages = ports.packages;
+  if (!packages)
+    throw new ReleaseError("PLAN_FAILED", `the GitHub Packages API is not connected, so ${image} cannot be cleaned through it`);
+  const [versions, keep] = await Promise.all([
+    packages.listVersions(image, signal),
+    keptImages(ports, image, version2, signal)
+  ]);
+  const candidateTags = candidateImageTags(version2, versions.flatMap((v) => v.tags));
+  const rcDigests = versions.filter((v) => v.tags.some((t) => candidateTags.includes(t))).map((v) => v.digest);
+  const children = await candidateChildren(ports, image, rcDigests, signal);
+  const selection = selectCandidateVersions({
+    versions,
+    candidateTags,
+    candidateChildren: children,
+    keep
+  });
+  const base = { image, route: "packages-api", candidateTags, ...selection };
+  if (options.dryRun)
+    return { ...base, deleted: [], failures: [] };
+  const deleted = [];
+  const failures = [];
+  for (const d of selection.delete) {
+    try {
+      await packages.deleteVersion(image, d.version.id, signal);
+      deleted.push(d.version.id);
+    } catch (e) {
+      failures.push({ subject: `version ${d.version.id} (${d.version.digest})`, ...failureOf(e) });
+    }
+  }
+  const after = await packages.listVersions(image, signal);
+  const spared = new Set(selection.keep.flatMap((k) => k.version.tags));
+  const left = after.flatMap((v) => v.tags).filter((t) => candidateTags.includes(t) && !spared.has(t));
+  if (left.length > 0)
+    failures.push({
+      subject: image,
+      code: "VERIFICATION_FAILED",
+      message: `RC tags still present after the clean-up: ${left.join(", ")}`
+    });
+  return { ...base, deleted, failures };
+}
+async function cleanupViaRegistry(ports, image, version2, options) {
+  const { signal } = options;
+  const [tags, keep] = await Promise.all([
+    ports.registry.listTags(image, signal),
+    keptImages(ports, image, version2, signal)
+  ]);
+  const candidateTags = candidateImageTags(version2, tags);
+  const manifests = await Promise.all(candidateTags.map(async (t) => found(await ports.registry.observeManifest(image, t, signal), t, image)));
+  const byDigest = /* @__PURE__ */ new Map();
+  candidateTags.forEach((t, i) => {
+    const m = manifests[i];
+    if (m)
+      byDigest.set(m.digest, [...byDigest.get(m.digest) ?? [], t]);
+  });
+  const versions = [...byDigest].map(([digest, ts], i) => ({
+    id: i + 1,
+    digest,
+    tags: ts
+  }));
+  const selection = selectCandidateVersions({ versions, candidateTags, keep });
+  const base = { image, route: "registry", candidateTags, ...selection };
+  if (options.dryRun)
+    return { ...base, deleted: [], failures: [] };
+  const deleted = [];
+  const failures = [];
+  for (const d of selection.delete) {
+    try {
+      const sigTags = await ports.signatures.signatureTags?.(image, d.version.digest, signal) ?? [];
+      for (const t of sigTags) {
+        const m = found(await ports.registry.observeManifest(image, t, signal), t, image);
+        if (m)
+          await ports.registry.deleteManifest(image, m.digest, signal);
+      }
+      await ports.registry.deleteManifest(image, d.version.digest, signal);
+      deleted.push(d.version.digest);
+    } catch (e) {
+      const f = failureOf(e);
+      if (f.code === "UNSUPPORTED") {
+        return {
+          ...base,
+          deleted,
+          failures,
+          error: { code: "UNSUPPORTED", message: `${f.message}; ${UNSUPPORTED_DELETE_WAY_OUT}` }
+        };
+      }
+      failures.push({ subject: `${image}@${d.version.digest}`, ...f });
+    }
+  }
+  return { ...base, deleted, failures };
+}
+async function cleanupImage(config2, ports, image, version2, options = {}) {
+  const route = cleanupRoute(config2, image);
+  try {
+    return route === "packages-api" ? await cleanupViaPackages(ports, image, version2, options) : await cleanupViaRegistry(ports, image, version2, options);
+  } catch (e) {
+    return {
+      image,
+      route,
+      candidateTags: [],
+      delete: [],
+      keep: [],
+      deleted: [],
+      failures: [],
+      error: failureOf(e)
+    };
+  }
+}
+async function cleanupRefs(config2, ports, version2, options) {
+  const { draftReleases, gitTags } = config2.cleanup;
+  if (!draftReleases && !gitTags)
+    return [];
+  const { forge } = ports;
+  const { signal } = options;
+  const prefix = config2.tagPrefix;
+  const tags = candidateTagsOf(version2, await forge.listTags(`${prefix}${formatTag(version2)}-rc`, signal), prefix).map((c) => c.tag);
+  const out = [];
+  for (const tag of tags) {
+    const release = await forge.observeRelease(tag, signal);
+    if (release.state === "error") {
+      out.push({ kind: "draft-release", tag, action: "keep", reason: `could not look: ${release.message}` });
+      continue;
+    }
+    let hasRelease = release.state !== "missing";
+    if (release.state === "published") {
+      if (draftReleases)
+        out.push({
+          kind: "draft-release",
+          tag,
+          action: "keep",
+          reason: "a published pre-release is never deleted (GitHub burns its tag)"
+        });
+    } else if (release.state === "draft" && draftReleases) {
+      const entry2 = {
+        kind: "draft-release",
+        tag,
+        action: "delete",
+        reason: "RC draft pre-release"
+      };
+      if (options.dryRun) {
+        out.push(entry2);
+        hasRelease = false;
+      } else {
+        try {
+          await forge.deleteDraftRelease(tag, signal);
+          out.push({ ...entry2, done: true });
+          hasRelease = false;
+        } catch (e) {
+          out.push({ ...entry2, done: false, error: failureOf(e) });
+        }
+      }
+    }
+    if (!gitTags)
+      continue;
+    if (hasRelease) {
+      out.push({
+        kind: "git-tag",
+        tag,
+        action: "keep",
+        reason: `it has a ${release.state === "published" ? "published" : "draft"} release`
+      });
+      continue;
+    }
+    const entry = {
+      kind: "git-tag",
+      tag,
+      action: "delete",
+      reason: "RC git tag without a release"
+    };
+    if (options.dryRun)
+      out.push(entry);
+    else {
+      try {
+        await forge.deleteTag(tag, signal);
+        out.push({ ...entry, done: true });
+      } catch (e) {
+        out.push({ ...entry, done: false, error: failureOf(e) });
+      }
+    }
+  }
+  return out;
+}
+async function cleanupRelease(config2, ports, version2, options = {}) {
+  if (version2.candidate !== void 0)
+    throw new ReleaseError("INVALID_ARGUMENT", `${version2.text} is a release candidate: clean-up takes the final version whose RCs it removes`);
+  const images = await Promise.all(config2.images.map((i) => cleanupImage(config2, ports, i.name, version2, options)));
+  const refs = await cleanupRefs(config2, ports, version2, options);
+  const failed = images.some((i) => i.error !== void 0 || i.failures.length > 0) || refs.some((r) => r.error !== void 0);
+  return {
+    version: version2.text,
+    dryRun: options.dryRun ?? false,
+    images,
+    refs,
+    status: failed ? "failed" : "succeeded"
+  };
+}
+function createCleanupService(config2, ports) {
+  return {
+    config: config2,
+    cleanup: (version2, options) => cleanupRelease(config2, ports, parseVersion(version2), options)
+  };
+}
+var failureOf, found;
+var init_run = __esm({
+  "packages/core/dist/cleanup/run.js"() {
+    "use strict";
+    init_errors();
+    init_version();
+    init_route();
+    init_select();
+    failureOf = (e) => {
+      const code = e.code;
+      return {
+        code: typeof code === "string" ? code : "FAILED",
+        message: e instanceof Error ? e.message : String(e)
+      };
+    };
+    found = (m, what, image) => {
+      if (m.state === "error")
+        throw new ReleaseError("PLAN_FAILED", `could not read ${image}:${what} (${m.code}): ${m.message}`);
+      return m.state === "found" ? m : void 0;
+    };
+  }
+});
+
+// packages/core/dist/cleanup/index.js
+var init_cleanup = __esm({
+  "packages/core/dist/cleanup/index.js"() {
+    "use strict";
+    init_select();
+    init_route();
+    init_run();
   }
 });
 
@@ -20971,7 +21348,7 @@ async function runPlan(plan, handlers3, ports, options = {}) {
   }
   return { status: failure2 ? "failed" : "succeeded", journal, error: failure2 };
 }
-var init_run = __esm({
+var init_run2 = __esm({
   "packages/core/dist/engine/run.js"() {
     "use strict";
     init_errors();
@@ -20986,7 +21363,7 @@ var init_engine = __esm({
     "use strict";
     init_gates();
     init_lock();
-    init_run();
+    init_run2();
   }
 });
 
@@ -21082,7 +21459,7 @@ function judgeProvenance(s, want) {
   if (p?.sourceDigest === void 0)
     return fail4("sourceDigest: the signing certificate names no source commit (a keyed signature, or not issued in GitHub Actions)");
   if (p.sourceDigest !== want.commit)
-    return fail4(`sourceDigest: built from ${short(p.sourceDigest)}, not from ${short(want.commit)}, the commit of tag ${want.tag} (a re-run on a stale or moved branch?)`);
+    return fail4(`sourceDigest: built from ${short2(p.sourceDigest)}, not from ${short2(want.commit)}, the commit of tag ${want.tag} (a re-run on a stale or moved branch?)`);
   if (p.sourceRef === void 0 || !want.refs.includes(p.sourceRef))
     return fail4(`sourceRef: built from ${p.sourceRef ?? "no ref"}, not ${want.refs.join(" or ")}`);
   if (want.workflowUri !== void 0 && (p.signerWorkflow === void 0 || withoutRef(p.signerWorkflow) !== want.workflowUri))
@@ -21092,13 +21469,13 @@ function judgeProvenance(s, want) {
   const slsa = want.slsa ? s.slsaSources ?? [] : [];
   const stray = slsa.find((x) => x.sourceDigest !== void 0 && x.sourceDigest !== want.commit);
   if (stray)
-    return fail4(`slsa.sourceDigest: the SLSA provenance says built from ${short(stray.sourceDigest)}, not from ${short(want.commit)}, the commit of tag ${want.tag}`);
+    return fail4(`slsa.sourceDigest: the SLSA provenance says built from ${short2(stray.sourceDigest)}, not from ${short2(want.commit)}, the commit of tag ${want.tag}`);
   if (slsa.length > 0 && !slsa.some((x) => x.sourceDigest === want.commit))
     return fail4("slsa.sourceDigest: the SLSA provenance names no source commit (resolvedDependencies)");
   return {
     status: "pass",
     // The whole story in the reason too: the Action summary shows reasons, not evidence.
-    reason: `built from ${short(p.sourceDigest)} (${p.sourceRef})${p.signerWorkflow ? ` by ${withoutRef(p.signerWorkflow).replace(/^https:\/\/github\.com\//, "")}` : ""} on a ${p.runnerEnvironment ?? "unnamed"} runner`,
+    reason: `built from ${short2(p.sourceDigest)} (${p.sourceRef})${p.signerWorkflow ? ` by ${withoutRef(p.signerWorkflow).replace(/^https:\/\/github\.com\//, "")}` : ""} on a ${p.runnerEnvironment ?? "unnamed"} runner`,
     evidence: [
       { label: "commit", value: p.sourceDigest },
       { label: "ref", value: p.sourceRef },
@@ -21154,7 +21531,7 @@ function provenanceVerdicts(config2, obs, img) {
       title: PLATFORMS_TITLE,
       verdict: bad2 ? { ...bad2.verdict, reason: `${bad2.platform}: ${bad2.verdict.reason}` } : {
         status: "pass",
-        reason: `${each.length} platform manifest(s) built from ${short(t.sha)}`,
+        reason: `${each.length} platform manifest(s) built from ${short2(t.sha)}`,
         evidence: each.map((j) => ({
           label: j.platform,
           value: j.verdict.evidence.find((e) => e.label === "commit")?.value ?? ""
@@ -21164,14 +21541,14 @@ function provenanceVerdicts(config2, obs, img) {
   }
   return out;
 }
-var short, platformName, TITLE, PLATFORMS_TITLE;
+var short2, platformName, TITLE, PLATFORMS_TITLE;
 var init_provenance = __esm({
   "packages/core/dist/promote/provenance.js"() {
     "use strict";
     init_config();
     init_gates();
     init_version();
-    short = (sha) => sha.slice(0, 12);
+    short2 = (sha) => sha.slice(0, 12);
     platformName = (p) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ""}`;
     TITLE = "built from the release commit";
     PLATFORMS_TITLE = "every platform built from the release commit";
@@ -21227,9 +21604,9 @@ function imageGates(config2, obs, img) {
   const required2 = config2.signing?.requireAttestations ?? [];
   if (required2.length > 0) {
     const s = img.signature;
-    const found = s.state === "verified" ? s.attestations : [];
-    const lacking = required2.filter((r) => !found.includes(r));
-    out.push(s.state === "error" ? gate("image-attestations", `attestations (${required2.join(", ")})`, "pending", couldNotLook(s), [], name) : lacking.length === 0 ? gate("image-attestations", `attestations (${required2.join(", ")})`, "pass", `verified ${found.join(", ")}`, [], name) : gate("image-attestations", `attestations (${required2.join(", ")})`, "fail", `no verified ${lacking.join(", ")} attestation for ${short2(v.digest)}`, [], name));
+    const found2 = s.state === "verified" ? s.attestations : [];
+    const lacking = required2.filter((r) => !found2.includes(r));
+    out.push(s.state === "error" ? gate("image-attestations", `attestations (${required2.join(", ")})`, "pending", couldNotLook(s), [], name) : lacking.length === 0 ? gate("image-attestations", `attestations (${required2.join(", ")})`, "pass", `verified ${found2.join(", ")}`, [], name) : gate("image-attestations", `attestations (${required2.join(", ")})`, "fail", `no verified ${lacking.join(", ")} attestation for ${short3(v.digest)}`, [], name));
   }
   return out;
 }
@@ -21238,7 +21615,7 @@ function signatureGate(s, digest, subject) {
   switch (s.state) {
     case "verified":
       if (digest && s.digest !== digest) {
-        return gate("image-signature", title, "fail", `the verified signature is for ${short2(s.digest)}, not ${short2(digest)}`, [], subject);
+        return gate("image-signature", title, "fail", `the verified signature is for ${short3(s.digest)}, not ${short3(digest)}`, [], subject);
       }
       return gate("image-signature", title, "pass", `${s.signer.identity} (${s.signer.issuer})`, [
         { label: "signed digest", value: s.digest },
@@ -21247,7 +21624,7 @@ function signatureGate(s, digest, subject) {
     case "rejected":
       return gate("image-signature", title, "fail", `signatures found, none acceptable: ${s.reasons.join("; ")}`, [], subject);
     case "unsigned":
-      return gate("image-signature", title, "fail", `no signature found for ${short2(s.digest)}`, [], subject);
+      return gate("image-signature", title, "fail", `no signature found for ${short3(s.digest)}`, [], subject);
     case "not-checked":
       return gate("image-signature", title, "fail", "no signing policy is configured", [], subject);
     case "error":
@@ -21386,7 +21763,7 @@ function awaitableGates(gates) {
   const settlesByItself = (g) => g.status === "pending" && !g.couldNotLook && (g.id === "pr-checks" || g.id === "pr-mergeable");
   return open3.length > 0 && open3.every(settlesByItself) ? open3 : void 0;
 }
-var short2;
+var short3;
 var init_gates2 = __esm({
   "packages/core/dist/promote/gates.js"() {
     "use strict";
@@ -21394,7 +21771,7 @@ var init_gates2 = __esm({
     init_version();
     init_provenance();
     init_gates();
-    short2 = (digest) => digest.replace(/^sha256:/, "").slice(0, 12);
+    short3 = (digest) => digest.replace(/^sha256:/, "").slice(0, 12);
   }
 });
 
@@ -21459,6 +21836,8 @@ function stepId(step) {
     case "move-tag":
     case "delete-candidate-image":
       return `${step.kind} ${step.image}:${step.tag}`;
+    case "delete-candidate-versions":
+      return `${step.kind} ${step.image}`;
     case "publish-release":
     case "delete-draft-release":
     case "delete-tag":
@@ -21490,7 +21869,7 @@ function planPromote(config2, obs) {
       continue;
     const to = img.version.digest;
     const from = img.latest.state === "found" ? img.latest.digest : null;
-    steps.push(planned({ kind: "move-tag", image: img.image, tag: "latest", fromDigest: from, toDigest: to }, from === to, `point ${img.image}:latest at ${obs.version} (${short3(to)})${from && from !== to ? `, was ${short3(from)}` : ""}`, { irreversible: true }));
+    steps.push(planned({ kind: "move-tag", image: img.image, tag: "latest", fromDigest: from, toDigest: to }, from === to, `point ${img.image}:latest at ${obs.version} (${short4(to)})${from && from !== to ? `, was ${short4(from)}` : ""}`, { irreversible: true }));
   }
   const r = obs.release;
   if (r.state === "draft" || r.state === "published") {
@@ -21518,6 +21897,12 @@ function planPromote(config2, obs) {
   }
   if (config2.cleanupCandidates) {
     for (const img of obs.images) {
+      if (cleanupRoute(config2, img.image) === "packages-api") {
+        const tags = (img.candidateTags ?? []).map((c) => c.tag);
+        if (tags.length > 0)
+          steps.push(planned({ kind: "delete-candidate-versions", image: img.image, tags }, false, `remove the RC package versions of ${img.image} (${tags.join(", ")}) through the GitHub Packages API`, { bestEffort: true }));
+        continue;
+      }
       const keep = /* @__PURE__ */ new Set([
         img.version.state === "found" ? img.version.digest : "",
         img.latest.state === "found" ? img.latest.digest : ""
@@ -21525,7 +21910,7 @@ function planPromote(config2, obs) {
       for (const c of img.candidateTags ?? []) {
         if (keep.has(c.digest))
           continue;
-        steps.push(planned({ kind: "delete-candidate-image", image: img.image, tag: c.tag, digest: c.digest }, false, `remove candidate ${img.image}:${c.tag} (${short3(c.digest)}) and its own signatures`, { bestEffort: true }));
+        steps.push(planned({ kind: "delete-candidate-image", image: img.image, tag: c.tag, digest: c.digest }, false, `remove candidate ${img.image}:${c.tag} (${short4(c.digest)}) and its own signatures`, { bestEffort: true }));
       }
     }
   }
@@ -21548,7 +21933,7 @@ function planRollback(config2, target) {
     if (img.version.state !== "found")
       continue;
     const from = img.latest.state === "found" ? img.latest.digest : null;
-    steps.push(planned({ kind: "move-tag", image: img.image, tag: "latest", fromDigest: from, toDigest: img.version.digest }, from === img.version.digest, `point ${img.image}:latest back at ${target.version} (${short3(img.version.digest)})${from ? `, was ${img.latestVersion ?? short3(from)}` : ""}`, { irreversible: true }));
+    steps.push(planned({ kind: "move-tag", image: img.image, tag: "latest", fromDigest: from, toDigest: img.version.digest }, from === img.version.digest, `point ${img.image}:latest back at ${target.version} (${short4(img.version.digest)})${from ? `, was ${img.latestVersion ?? short4(from)}` : ""}`, { irreversible: true }));
   }
   return { kind: "rollback", version: target.version.text, gates, verdict: summarizeGates(gates), steps };
 }
@@ -21591,15 +21976,16 @@ function planAbandon(config2, obs) {
     steps.push(planned({ kind: "delete-branch", branch: branch2 }, false, `delete branch ${branch2}`));
   return { kind: "abandon", version: obs.version.text, gates: [], verdict: "pass", steps };
 }
-var short3;
+var short4;
 var init_plan = __esm({
   "packages/core/dist/promote/plan.js"() {
     "use strict";
     init_config();
     init_errors();
     init_version();
+    init_route();
     init_gates2();
-    short3 = (d) => d.replace(/^sha256:/, "").slice(0, 12);
+    short4 = (d) => d.replace(/^sha256:/, "").slice(0, 12);
   }
 });
 
@@ -21681,6 +22067,17 @@ function handlers(config2, ports, version2, signal) {
         };
       }
     },
+    "delete-candidate-versions": {
+      async act(s) {
+        const r = await cleanupImage(config2, ports, s.image, version2, { signal });
+        const problem = r.error ?? r.failures[0];
+        if (problem)
+          throw new ReleaseError("PLAN_FAILED", `${s.image}: ${problem.message}`);
+        return {
+          message: `removed ${r.deleted.length} RC package version(s) of ${s.image}; kept ${r.keep.length}`
+        };
+      }
+    },
     "delete-draft-release": {
       async act(s) {
         const r = await forge.observeRelease(s.tag, signal);
@@ -21721,6 +22118,7 @@ async function execute(config2, plan, ports, options = {}) {
 var init_execute = __esm({
   "packages/core/dist/promote/execute.js"() {
     "use strict";
+    init_run2();
     init_run();
     init_errors();
     init_version();
@@ -21852,7 +22250,7 @@ function createReleaseService(config2, ports) {
       await lock.value.release();
     }
   };
-  const service2 = {
+  const service3 = {
     config: config2,
     async listVersions(options = {}) {
       const tags = await ports.forge.listTags(config2.tagPrefix, options.signal);
@@ -21871,7 +22269,7 @@ function createReleaseService(config2, ports) {
       return planPromote(config2, await observe(version2, signal));
     },
     promote(version2, options = {}) {
-      return runLocked(() => service2.planPromote(version2, options.signal), options);
+      return runLocked(() => service3.planPromote(version2, options.signal), options);
     },
     planRollback: rollbackPlan,
     rollback(toVersion, options = {}) {
@@ -21881,10 +22279,10 @@ function createReleaseService(config2, ports) {
       return planAbandon(config2, await observe(version2, signal));
     },
     abandon(version2, options = {}) {
-      return runLocked(() => service2.planAbandon(version2, options.signal), options);
+      return runLocked(() => service3.planAbandon(version2, options.signal), options);
     }
   };
-  return service2;
+  return service3;
 }
 var init_release_service = __esm({
   "packages/core/dist/release-service.js"() {
@@ -22354,12 +22752,12 @@ function at(doc, offset) {
   return positionAt(doc.text, offset);
 }
 function singleSection(doc, version2) {
-  const found = sectionsFor(doc, version2);
-  if (found.length > 1) {
-    const [first, second] = found;
+  const found2 = sectionsFor(doc, version2);
+  if (found2.length > 1) {
+    const [first, second] = found2;
     throw changelogError("CHANGELOG_STATE", at(doc, second.heading.start), `version ${version2} has a second section here (the first is on line ${first.heading.line}); remove one of them`);
   }
-  return found[0];
+  return found2[0];
 }
 function missingSectionError(doc, version2, wanted) {
   if (doc.unclosedFence) {
@@ -22849,7 +23247,7 @@ function branchGate(config2, obs) {
   if (b.state === "missing") {
     return gate2("release-branch", title, "fail", `branch ${name} does not exist; did you run \`just prepare-release ${obs.version}\`?`);
   }
-  return gate2("release-branch", title, "pass", `${name} at ${short4(b.sha)}`, [
+  return gate2("release-branch", title, "pass", `${name} at ${short5(b.sha)}`, [
     { label: "head", value: b.sha }
   ]);
 }
@@ -22919,7 +23317,7 @@ function versionTagGate(config2, obs, ops, headState) {
   const stateAtTag = atHead ? headState : obs.changelogAtTag?.state === "found" ? ops.sectionState(obs.changelogAtTag.content, obs.version.text) : void 0;
   if (stateAtTag === "dated") {
     return {
-      gate: gate2("version-tag", title, "pass", `${tag} already marks the finalized commit ${short4(t.sha)}`, ev),
+      gate: gate2("version-tag", title, "pass", `${tag} already marks the finalized commit ${short5(t.sha)}`, ev),
       taggedSha: t.sha
     };
   }
@@ -22927,7 +23325,7 @@ function versionTagGate(config2, obs, ops, headState) {
     return { gate: gate2("version-tag", title, "pending", couldNotLook(obs.changelogAtTag), ev) };
   }
   return {
-    gate: gate2("version-tag", title, "fail", `${tag} already exists at ${short4(t.sha)}, whose ${config2.changelog} is not finalized for ${obs.version}; tags are never moved: delete it by hand if it is wrong, or ship a patch version`, ev)
+    gate: gate2("version-tag", title, "fail", `${tag} already exists at ${short5(t.sha)}, whose ${config2.changelog} is not finalized for ${obs.version}; tags are never moved: delete it by hand if it is wrong, or ship a patch version`, ev)
   };
 }
 function prGates(obs, kind) {
@@ -22961,7 +23359,7 @@ function draftExistsGate(obs, tag) {
     { label: "release", value: r.tag, url: r.url }
   ]);
 }
-var short4;
+var short5;
 var init_gates3 = __esm({
   "packages/core/dist/publish/gates.js"() {
     "use strict";
@@ -22969,7 +23367,7 @@ var init_gates3 = __esm({
     init_gates();
     init_gates2();
     init_version();
-    short4 = (sha) => sha.slice(0, 7);
+    short5 = (sha) => sha.slice(0, 7);
   }
 });
 
@@ -23059,7 +23457,7 @@ function planPublish(config2, obs, ops, options) {
     ...config2.versionFiles.length > 0 ? { versionFiles: config2.versionFiles } : {}
   }, finalized, `date ## [${obs.version}] in ${config2.changelog} as ${date5}${alsoWritten(config2)} (API commit on ${branch2}, then read back)`));
   const tagSha = tc.taggedSha ?? (headState === "dated" && !extras ? head : null);
-  steps.push(planned2({ kind: "create-tag", tag, sha: tagSha }, tc.taggedSha !== void 0, `create lightweight tag ${tag} at ${tagSha ? short5(tagSha) : "the finalize commit"}`));
+  steps.push(planned2({ kind: "create-tag", tag, sha: tagSha }, tc.taggedSha !== void 0, `create lightweight tag ${tag} at ${tagSha ? short6(tagSha) : "the finalize commit"}`));
   steps.push(planned2({ kind: "create-draft-release", tag, name: tag, version: obs.version.text, prerelease: false }, obs.release.state === "draft", `create draft GitHub release ${tag} with the ${config2.changelog} notes`));
   if (config2.smoke && stage === "all") {
     steps.push(smokeStep(config2.smoke.repository, tag, "final", corr, options.run, null, smokeDone(obs)));
@@ -23085,7 +23483,7 @@ function planCandidate(config2, obs, ops, options) {
   if (stage === "smoke") {
     const n = obs.newestCandidate;
     const title2 = "newest release candidate";
-    const tc = n === void 0 || n.state === "missing" ? gate2("candidate-tag", title2, "fail", `no candidate of ${obs.version} exists; run publish --candidate first`) : n.state === "error" ? gate2("candidate-tag", title2, "pending", couldNotLook(n)) : gate2("candidate-tag", title2, "pass", `${n.tag} at ${short5(n.sha)}`);
+    const tc = n === void 0 || n.state === "missing" ? gate2("candidate-tag", title2, "fail", `no candidate of ${obs.version} exists; run publish --candidate first`) : n.state === "error" ? gate2("candidate-tag", title2, "pending", couldNotLook(n)) : gate2("candidate-tag", title2, "pass", `${n.tag} at ${short6(n.sha)}`);
     const gates2 = [vc.gate, tc, smokeConfiguredGate(config2)];
     if (n?.state !== "found")
       return { ...fallback, gates: gates2, verdict: summarizeGates(gates2), steps: [] };
@@ -23122,7 +23520,7 @@ function planCandidate(config2, obs, ops, options) {
       if (n?.state === "found" && head !== void 0 && n.sha === head) {
         tag = n.tag;
         resumed = true;
-        gates.push(gate2("candidate-tag", title, "pass", `${tag} already marks ${short5(head)} (resuming)`));
+        gates.push(gate2("candidate-tag", title, "pass", `${tag} already marks ${short6(head)} (resuming)`));
       } else if (n?.state === "error") {
         gates.push(gate2("candidate-tag", title, "pending", couldNotLook(n)));
       } else {
@@ -23138,7 +23536,7 @@ function planCandidate(config2, obs, ops, options) {
     return { ...fallback, gates, verdict, steps: [] };
   const corr = correlationId(config2.repository, options.run.id, tag);
   const steps = [
-    planned2({ kind: "create-tag", tag, sha: head }, resumed, `create lightweight tag ${tag} at ${short5(head)}`)
+    planned2({ kind: "create-tag", tag, sha: head }, resumed, `create lightweight tag ${tag} at ${short6(head)}`)
   ];
   if (config2.smoke && stage === "all") {
     steps.push(smokeStep(config2.smoke.repository, tag, "candidate", corr, options.run, head, false));
@@ -23156,7 +23554,7 @@ function planCandidate(config2, obs, ops, options) {
     correlationId: corr
   };
 }
-var SMOKE_EVENT_TYPE, short5;
+var SMOKE_EVENT_TYPE, short6;
 var init_plan2 = __esm({
   "packages/core/dist/publish/plan.js"() {
     "use strict";
@@ -23165,7 +23563,7 @@ var init_plan2 = __esm({
     init_version();
     init_gates3();
     SMOKE_EVENT_TYPE = "smoke-test-trigger";
-    short5 = (sha) => sha.slice(0, 7);
+    short6 = (sha) => sha.slice(0, 7);
   }
 });
 
@@ -23263,13 +23661,13 @@ function handlers2(config2, ports, ctx, options) {
         const text2 = await file2(s.path, sha);
         const state = ops.sectionState(text2, s.version);
         if (state !== "dated" && state !== "frozen")
-          throw fail(`${s.path} at ${short6(sha)} has no ${tbd(s.version)} section (${state})`);
+          throw fail(`${s.path} at ${short7(sha)} has no ${tbd(s.version)} section (${state})`);
         const behind = state === "dated" ? await extrasBehind(s, text2, sha) : [];
         const done = state === "dated" && behind.length === 0;
         if (done)
           ctx.finalizeSha = sha;
         const lagging = behind.length > 0 ? `, ${behind.join(", ")} not yet` : "";
-        return { done, state: `${state} at ${short6(sha)}${lagging}` };
+        return { done, state: `${state} at ${short7(sha)}${lagging}` };
       },
       async act(s) {
         const parent = await head(s.branch);
@@ -23306,16 +23704,16 @@ Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(
         }
         const written = await file2(s.path, sha);
         if (written.includes(tbd(s.version)) || ops.sectionState(written, s.version) !== "dated") {
-          throw fail(`${s.path} still contains "${tbd(s.version)}" at ${short6(sha)} after the finalize commit; nothing was tagged`);
+          throw fail(`${s.path} still contains "${tbd(s.version)}" at ${short7(sha)} after the finalize commit; nothing was tagged`);
         }
         const behind = await extrasBehind(s, written, sha);
         if (behind.length > 0)
-          throw fail(`${behind.join(", ")} not finalized at ${short6(sha)} after the finalize commit; nothing was tagged`);
+          throw fail(`${behind.join(", ")} not finalized at ${short7(sha)} after the finalize commit; nothing was tagged`);
         const now = await readBack(() => head(s.branch), (h) => h !== parent);
         if (now === parent)
-          throw fail(`${s.branch} still points at ${short6(parent)} after the finalize commit ${short6(sha)}`);
+          throw fail(`${s.branch} still points at ${short7(parent)} after the finalize commit ${short7(sha)}`);
         ctx.finalizeSha = sha;
-        return { before: parent, after: sha, message: `dated ${s.version} as ${s.date} in ${short6(sha)}` };
+        return { before: parent, after: sha, message: `dated ${s.version} as ${s.date} in ${short7(sha)}` };
       }
     },
     "create-tag": {
@@ -23327,7 +23725,7 @@ Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(
         if (t.state === "missing")
           return { done: false, state: "missing" };
         if (want !== void 0 && t.sha !== want) {
-          throw fail(`tag ${s.tag} already exists at ${short6(t.sha)}, not at ${short6(want)}; tags are never moved (delete it by hand if it is wrong)`);
+          throw fail(`tag ${s.tag} already exists at ${short7(t.sha)}, not at ${short7(want)}; tags are never moved (delete it by hand if it is wrong)`);
         }
         ctx.tagSha = t.sha;
         return { done: true, state: t.sha };
@@ -23345,10 +23743,10 @@ Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(
         }
         const t = await readBack(() => forge.observeTag(s.tag, signal), (x) => x.state === "found");
         if (t.state !== "found" || t.sha !== sha) {
-          throw fail(`tag ${s.tag} reads back as ${t.state === "found" ? short6(t.sha) : t.state}, expected ${short6(sha)}`);
+          throw fail(`tag ${s.tag} reads back as ${t.state === "found" ? short7(t.sha) : t.state}, expected ${short7(sha)}`);
         }
         ctx.tagSha = sha;
-        return { after: sha, message: `tagged ${short6(sha)} as ${s.tag}` };
+        return { after: sha, message: `tagged ${short7(sha)} as ${s.tag}` };
       }
     },
     "create-draft-release": {
@@ -23366,7 +23764,7 @@ Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(
         const ref = ctx.tagSha ?? ctx.finalizeSha ?? s.tag;
         const text2 = await file2(config2.changelog, ref);
         if (ops.sectionState(text2, s.version) !== "dated") {
-          throw fail(`${config2.changelog} at ${short6(ref)} is not finalized for ${s.version}; not creating the release`);
+          throw fail(`${config2.changelog} at ${short7(ref)} is not finalized for ${s.version}; not creating the release`);
         }
         const notes3 = ops.notes(text2, s.version);
         await forge.createDraftRelease({ tag: s.tag, name: s.name, notes: notes3, prerelease: s.prerelease }, signal);
@@ -23419,17 +23817,17 @@ async function executePublish(config2, plan, ports, options = {}) {
     correlationId: plan.correlationId
   };
 }
-var fail, short6;
+var fail, short7;
 var init_execute2 = __esm({
   "packages/core/dist/publish/execute.js"() {
     "use strict";
     init_publish_port();
-    init_run();
+    init_run2();
     init_errors();
     init_plan2();
     init_version_files();
     fail = (message) => new ReleaseError("PLAN_FAILED", message);
-    short6 = (sha) => sha.slice(0, 7);
+    short7 = (sha) => sha.slice(0, 7);
   }
 });
 
@@ -23551,7 +23949,7 @@ function requireBase(version2, candidate) {
 function createPublishService(config2, given) {
   const changelog = given.changelog ?? changelogOps;
   const ports = { ...given, changelog };
-  const service2 = {
+  const service3 = {
     config: config2,
     async plan(version2, options) {
       const candidate = options.candidate === true;
@@ -23562,7 +23960,7 @@ function createPublishService(config2, given) {
       return executePublish(config2, plan, ports, options);
     },
     async publish(version2, options) {
-      const plan = await service2.plan(version2, options);
+      const plan = await service3.plan(version2, options);
       return { plan, result: await executePublish(config2, plan, ports, options) };
     },
     async verify(version2, signal) {
@@ -23572,7 +23970,7 @@ function createPublishService(config2, given) {
       return verifyPublish(config2, await observePublishedImages(config2, ports.images, parseVersion(version2), signal, ports.clock?.now()));
     }
   };
-  return service2;
+  return service3;
 }
 var init_publish_service = __esm({
   "packages/core/dist/publish-service.js"() {
@@ -23596,6 +23994,7 @@ var init_dist = __esm({
     init_config();
     init_identity_policy();
     init_observations();
+    init_cleanup();
     init_engine();
     init_promote();
     init_release_service();
@@ -28697,7 +29096,7 @@ var require_light = __commonJS({
             return Object.keys(this.instances);
           }
           async clusterKeys() {
-            var cursor, end, found, i, k, keys, len, next, start;
+            var cursor, end, found2, i, k, keys, len, next, start;
             if (this.connection == null) {
               return this.Promise.resolve(this.keys());
             }
@@ -28706,10 +29105,10 @@ var require_light = __commonJS({
             start = `b_${this.id}-`.length;
             end = "_settings".length;
             while (cursor !== 0) {
-              [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
+              [next, found2] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
               cursor = ~~next;
-              for (i = 0, len = found.length; i < len; i++) {
-                k = found[i];
+              for (i = 0, len = found2.length; i < len; i++) {
+                k = found2[i];
                 keys.push(k.slice(start, -end));
               }
             }
@@ -29804,9 +30203,9 @@ async function writeOnce(ctx, doing, write, effect, attempts = 3) {
     } catch (e) {
       if (!isAmbiguousFailure(e))
         throw e;
-      const found = await effect();
-      if (found !== void 0)
-        return found;
+      const found2 = await effect();
+      if (found2 !== void 0)
+        return found2;
       if (attempt >= attempts)
         throw ctx.fail(e, `${doing} (${attempt} tries; the effect is not there, nothing was duplicated)`);
       await sleep(ctx.pollMs * attempt);
@@ -29899,14 +30298,14 @@ var init_refusals = __esm({
 
 // packages/github/dist/forge/refs.js
 async function getRef(ctx, repo, ref) {
-  const short8 = fullRef(ref).slice("refs/".length);
+  const short10 = fullRef(ref).slice("refs/".length);
   try {
-    const { data } = await ctx.octokit.rest.git.getRef({ ...repo, ref: short8 });
+    const { data } = await ctx.octokit.rest.git.getRef({ ...repo, ref: short10 });
     return data.object.sha;
   } catch (e) {
     if (statusOf(e) === 404)
       return void 0;
-    throw ctx.fail(e, `reading ref ${short8}`);
+    throw ctx.fail(e, `reading ref ${short10}`);
   }
 }
 async function createRef(ctx, repo, ref, sha, options = {}) {
@@ -30740,6 +31139,55 @@ var init_merge = __esm({
   }
 });
 
+// packages/github/dist/forge/packages.js
+async function listContainerVersions(ctx, p, signal) {
+  const r = root(p);
+  const route = `GET ${r.path}/packages/{package_type}/{package_name}/versions`;
+  try {
+    const params = {
+      ...r.params,
+      package_type: "container",
+      package_name: p.name,
+      // The user-owned operation is described without page parameters: GitHub's Link header pages it.
+      ...p.ownerType === "org" ? { per_page: 100 } : {},
+      ...signal ? { request: { signal } } : {}
+    };
+    const versions = await ctx.octokit.paginate(route, params);
+    return versions.map((v) => ({ id: v.id, digest: v.name, tags: v.metadata?.container?.tags ?? [] }));
+  } catch (e) {
+    if (statusOf(e) === 404)
+      return void 0;
+    throw ctx.fail(e, `listing the versions of ${describe3(p)}`);
+  }
+}
+async function deleteContainerVersion(ctx, p, id, signal) {
+  const r = root(p);
+  const route = `DELETE ${r.path}/packages/{package_type}/{package_name}/versions/{package_version_id}`;
+  try {
+    await ctx.octokit.request(route, {
+      ...r.params,
+      package_type: "container",
+      package_name: p.name,
+      package_version_id: id,
+      ...signal ? { request: { signal } } : {}
+    });
+    return true;
+  } catch (e) {
+    if (statusOf(e) === 404)
+      return false;
+    throw ctx.fail(e, `deleting version ${id} of ${describe3(p)}`);
+  }
+}
+var root, describe3;
+var init_packages = __esm({
+  "packages/github/dist/forge/packages.js"() {
+    "use strict";
+    init_client();
+    root = (p) => p.ownerType === "org" ? { path: "/orgs/{org}", params: { org: p.owner } } : { path: "/users/{username}", params: { username: p.owner } };
+    describe3 = (p) => `container package ${p.name} of ${p.ownerType === "org" ? "organization" : "user"} ${p.owner}`;
+  }
+});
+
 // packages/github/dist/forge/pull-requests.js
 async function findReleasePullRequest(ctx, repo, version2, branches = {}) {
   const head = (branches.head ?? "release/{version}").replace("{version}", version2);
@@ -30819,11 +31267,11 @@ function checkTag(tag) {
       advice: "use the version tag, e.g. 1.2.3 or v1.2.3"
     });
 }
-function notFoundRelease(found) {
-  const name = `${found.repository.owner}/${found.repository.repo}`;
-  const why = found.draftsVisible === false ? "this token has no push access there, and GitHub lists draft releases only to tokens with push access" : "note that a token without push access cannot see draft releases";
-  return new GitHubError("NOT_FOUND", `no release for tag ${found.tag} in ${name} (${why})`, {
-    advice: found.draftsVisible === false ? "use a token with contents: write (push access), e.g. the release app token, not a read-only GITHUB_TOKEN" : "run publish first (it creates the draft release), or check the tag"
+function notFoundRelease(found2) {
+  const name = `${found2.repository.owner}/${found2.repository.repo}`;
+  const why = found2.draftsVisible === false ? "this token has no push access there, and GitHub lists draft releases only to tokens with push access" : "note that a token without push access cannot see draft releases";
+  return new GitHubError("NOT_FOUND", `no release for tag ${found2.tag} in ${name} (${why})`, {
+    advice: found2.draftsVisible === false ? "use a token with contents: write (push access), e.g. the release app token, not a read-only GITHUB_TOKEN" : "run publish first (it creates the draft release), or check the tag"
   });
 }
 var TAG_RE;
@@ -30874,23 +31322,23 @@ async function findRelease(ctx, repo, tag) {
   return { repository: repo, tag, release: matches[0] ? toRelease(matches[0]) : void 0, draftsVisible };
 }
 async function getDraftRelease(ctx, repo, tag) {
-  const found = await findRelease(ctx, repo, tag);
-  if (!found.release)
-    throw notFoundRelease(found);
-  if (!found.release.draft)
+  const found2 = await findRelease(ctx, repo, tag);
+  if (!found2.release)
+    throw notFoundRelease(found2);
+  if (!found2.release.draft)
     throw new GitHubError("PRECONDITION_FAILED", `the release ${tag} of ${repo.owner}/${repo.repo} is already published, not a draft`, {
       advice: "published releases are immutable: if this version is done, there is nothing to promote; otherwise cut the next patch version"
     });
-  return found.release;
+  return found2.release;
 }
 async function createDraftRelease(ctx, repo, input3) {
   const name = `${repo.owner}/${repo.repo}`;
-  const found = await findRelease(ctx, repo, input3.tag);
-  if (found.draftsVisible === false)
+  const found2 = await findRelease(ctx, repo, input3.tag);
+  if (found2.draftsVisible === false)
     throw new GitHubError("FORBIDDEN", `the token cannot see draft releases of ${name}, so it cannot tell whether a draft for ${input3.tag} exists`, {
       advice: "use a token with push access (contents: write); only those see drafts"
     });
-  const existing = found.release;
+  const existing = found2.release;
   if (existing && !existing.draft)
     throw new GitHubError("PRECONDITION_FAILED", `${name} already has a published release ${input3.tag}`, {
       advice: "published releases are immutable and cannot be replaced: cut the next patch version"
@@ -30953,12 +31401,12 @@ async function publishRelease(ctx, repo, tag, options) {
   const name = `${repo.owner}/${repo.repo}`;
   let id = options.draftId;
   if (id === void 0) {
-    const found = await findRelease(ctx, repo, tag);
-    if (!found.release)
-      throw notFoundRelease(found);
-    if (!found.release.draft)
-      return { outcome: "already-published", release: found.release };
-    id = found.release.id;
+    const found2 = await findRelease(ctx, repo, tag);
+    if (!found2.release)
+      throw notFoundRelease(found2);
+    if (!found2.release.draft)
+      return { outcome: "already-published", release: found2.release };
+    id = found2.release.id;
   }
   const releaseId = id;
   await writeOnce(ctx, `publishing the release ${tag} of ${name}`, () => ctx.octokit.rest.repos.updateRelease({ ...repo, release_id: releaseId, draft: false, make_latest: options.makeLatest }).catch((e) => {
@@ -30986,17 +31434,17 @@ async function publishRelease(ctx, repo, tag, options) {
   return { outcome: "published", release };
 }
 async function deleteDraftRelease(ctx, repo, tag) {
-  const found = await findRelease(ctx, repo, tag);
-  if (!found.release) {
-    if (found.draftsVisible === false)
-      throw notFoundRelease(found);
+  const found2 = await findRelease(ctx, repo, tag);
+  if (!found2.release) {
+    if (found2.draftsVisible === false)
+      throw notFoundRelease(found2);
     return { outcome: "absent" };
   }
-  if (!found.release.draft)
+  if (!found2.release.draft)
     throw new GitHubError("PRECONDITION_FAILED", `refusing to delete the published release ${tag} of ${repo.owner}/${repo.repo}`, {
       advice: "deleting a published release tombstones its tag forever; fix forward with the next patch version"
     });
-  const id = found.release.id;
+  const id = found2.release.id;
   await ctx.call(`deleting the draft release ${tag}`, () => ctx.octokit.rest.repos.deleteRelease({ ...repo, release_id: id }));
   return { outcome: "deleted" };
 }
@@ -31029,11 +31477,11 @@ async function checkSmokeSignal(ctx, repo, tag, rule) {
   if (!["prerelease", "published", "either"].includes(rule))
     throw new GitHubError("INVALID_INPUT", `smoke rule must be 'prerelease', 'published' or 'either', not ${JSON.stringify(rule)}`);
   const name = `${repo.owner}/${repo.repo}`;
-  const found = await findRelease(ctx, repo, tag);
-  const base = { repository: repo, tag, rule, release: found.release, draftsVisible: found.draftsVisible };
-  const r = found.release;
+  const found2 = await findRelease(ctx, repo, tag);
+  const base = { repository: repo, tag, rule, release: found2.release, draftsVisible: found2.draftsVisible };
+  const r = found2.release;
   if (!r) {
-    const invisible = found.draftsVisible === false ? " (this token cannot see drafts there, so a draft may exist)" : "";
+    const invisible = found2.draftsVisible === false ? " (this token cannot see drafts there, so a draft may exist)" : "";
     return {
       ...base,
       state: "absent",
@@ -31063,12 +31511,12 @@ var init_smoke = __esm({
 async function deleteTagWithoutRelease(ctx, repo, tag) {
   checkTag(tag);
   const name = `${repo.owner}/${repo.repo}`;
-  const found = await findRelease(ctx, repo, tag);
-  if (found.release)
-    throw new GitHubError("PRECONDITION_FAILED", `refusing to delete tag ${tag} of ${name}: it has a ${found.release.draft ? "draft" : "published"} release`, {
-      advice: found.release.draft ? "delete the draft release first (deleteDraftRelease), then the tag" : "a published release and its tag are forever: fix forward with the next patch version"
+  const found2 = await findRelease(ctx, repo, tag);
+  if (found2.release)
+    throw new GitHubError("PRECONDITION_FAILED", `refusing to delete tag ${tag} of ${name}: it has a ${found2.release.draft ? "draft" : "published"} release`, {
+      advice: found2.release.draft ? "delete the draft release first (deleteDraftRelease), then the tag" : "a published release and its tag are forever: fix forward with the next patch version"
     });
-  if (found.draftsVisible === false)
+  if (found2.draftsVisible === false)
     throw new GitHubError("FORBIDDEN", `the token cannot see draft releases of ${name}, so it cannot tell that tag ${tag} has no draft release; not deleting it`, { advice: "use a token with push access (contents: write)" });
   const full = `refs/tags/${tag}`;
   const sha = await getRef(ctx, repo, full);
@@ -31176,6 +31624,7 @@ var init_forge = __esm({
     init_dispatch();
     init_lock2();
     init_merge();
+    init_packages();
     init_pull_request_report();
     init_pull_requests2();
     init_refs();
@@ -31311,6 +31760,14 @@ var init_forge = __esm({
       listAttestations(repo, digest, signal) {
         return listAttestations(this.ctx, repo, digest, signal);
       }
+      /** Versions of a container package (ghcr.io), all pages; undefined when GitHub answers 404. */
+      listContainerVersions(p, signal) {
+        return listContainerVersions(this.ctx, p, signal);
+      }
+      /** Deletes a version of a container package; false when it was already gone. */
+      deleteContainerVersion(p, id, signal) {
+        return deleteContainerVersion(this.ctx, p, id, signal);
+      }
       /** Names of the tags starting with `prefix` (all pages; `''` lists every tag). */
       listTags(repo, prefix) {
         return listTags(this.ctx, repo, prefix);
@@ -31443,11 +31900,11 @@ function toReleaseObservation(r) {
     prerelease: r.prerelease
   };
 }
-function releaseOrInvisible(found) {
-  if (found.release || found.draftsVisible !== false)
-    return found.release;
-  const name = `${found.repository.owner}/${found.repository.repo}`;
-  throw new GitHubError("FORBIDDEN", `no visible release ${found.tag} in ${name}, but a draft may exist: the token lacks push access there, and GitHub lists draft releases only to tokens with push access`, { advice: "use a token with contents: write (push access), e.g. the release app token" });
+function releaseOrInvisible(found2) {
+  if (found2.release || found2.draftsVisible !== false)
+    return found2.release;
+  const name = `${found2.repository.owner}/${found2.repository.repo}`;
+  throw new GitHubError("FORBIDDEN", `no visible release ${found2.tag} in ${name}, but a draft may exist: the token lacks push access there, and GitHub lists draft releases only to tokens with push access`, { advice: "use a token with contents: write (push access), e.g. the release app token" });
 }
 function forgePort(forge, options) {
   const repo = options.repository;
@@ -31482,11 +31939,11 @@ ${base}`;
       const cached2 = pullNumbers.get(key);
       let report2 = cached2 === void 0 ? void 0 : await forge.observePullRequest(repo, cached2);
       if (!report2 || report2.pullRequest.state === "closed" || report2.pullRequest.head.ref !== head || report2.pullRequest.base.ref !== base) {
-        const found = await forge.findPullRequest(repo, { head, base });
-        if (!found)
+        const found2 = await forge.findPullRequest(repo, { head, base });
+        if (!found2)
           return { state: "missing", head, base };
-        pullNumbers.set(key, found.number);
-        report2 = await forge.observePullRequest(repo, found.number);
+        pullNumbers.set(key, found2.number);
+        report2 = await forge.observePullRequest(repo, found2.number);
       }
       const pr = report2.pullRequest;
       const raw = report2.mergeability.mergeStateStatus;
@@ -31673,6 +32130,75 @@ var init_publish_port2 = __esm({
   }
 });
 
+// packages/github/dist/packages-port.js
+function containerPackageOf(image) {
+  const path2 = image.replace(/[@:][^/]*$/, "").split("/");
+  const [, owner, ...name] = path2;
+  if (!owner || name.length === 0)
+    throw new GitHubError("INVALID_INPUT", `${image} does not name a container package: expected REGISTRY/OWNER/NAME (e.g. ghcr.io/acme/app)`);
+  return { owner, name: name.join("/") };
+}
+function refusal(e, what, permission, tokenName) {
+  if (!(e instanceof GitHubError) || e.code !== "FORBIDDEN")
+    return e;
+  return new GitHubError("FORBIDDEN", `${tokenName} lacks ${permission} for ${what}: ${e.message}`, {
+    ...e.status !== void 0 ? { status: e.status } : {},
+    ...e.requestId !== void 0 ? { requestId: e.requestId } : {},
+    cause: e,
+    advice: `give ${tokenName} ${permission}; an App installation token cannot write organization-owned GHCR packages, the workflow's GITHUB_TOKEN can`
+  });
+}
+function packagesPort(forge, options = {}) {
+  const tokenName = options.tokenName ?? DEFAULT_PACKAGES_TOKEN_NAME;
+  const ownerTypes = /* @__PURE__ */ new Map();
+  const lookUp = async (image, signal) => {
+    const { owner, name } = containerPackageOf(image);
+    const known = ownerTypes.get(owner);
+    for (const ownerType of known ? [known] : ["org", "user"]) {
+      const p = { owner, name, ownerType };
+      let versions;
+      try {
+        versions = await forge.listContainerVersions(p, signal);
+      } catch (e) {
+        throw refusal(e, `the container package ${name} of ${owner}`, PACKAGES_PERMISSIONS.read, tokenName);
+      }
+      if (versions) {
+        ownerTypes.set(owner, ownerType);
+        return { p, versions };
+      }
+    }
+    throw new GitHubError("NOT_FOUND", `no container package ${name} of organization or user ${owner} is visible to ${tokenName}`, {
+      advice: `check the image name, and that ${tokenName} has ${PACKAGES_PERMISSIONS.read} on the package (GitHub answers 404 for a package the token cannot see)`
+    });
+  };
+  return {
+    async listVersions(image, signal) {
+      return (await lookUp(image, signal)).versions;
+    },
+    async deleteVersion(image, id, signal) {
+      const { owner, name } = containerPackageOf(image);
+      const ownerType = ownerTypes.get(owner) ?? (await lookUp(image, signal)).p.ownerType;
+      try {
+        return await forge.deleteContainerVersion({ owner, name, ownerType }, id, signal);
+      } catch (e) {
+        throw refusal(e, `deleting version ${id} of the container package ${name} of ${owner}`, PACKAGES_PERMISSIONS.delete, tokenName);
+      }
+    }
+  };
+}
+var DEFAULT_PACKAGES_TOKEN_NAME, PACKAGES_PERMISSIONS;
+var init_packages_port = __esm({
+  "packages/github/dist/packages-port.js"() {
+    "use strict";
+    init_errors4();
+    DEFAULT_PACKAGES_TOKEN_NAME = "the registry token (RELKIT_REGISTRY_PASSWORD / Action input registry-password; default GITHUB_TOKEN)";
+    PACKAGES_PERMISSIONS = {
+      read: "`packages: read` (a classic token: `read:packages`)",
+      delete: "`packages: write` with Admin on the package (GITHUB_TOKEN: the repository granted Admin in the package settings; a classic token: `delete:packages` and `read:packages`)"
+    };
+  }
+});
+
 // packages/github/dist/token.js
 import { readFile as readFile2 } from "node:fs/promises";
 import os from "node:os";
@@ -31768,6 +32294,7 @@ var init_dist3 = __esm({
     init_forge();
     init_release_port();
     init_publish_port2();
+    init_packages_port();
     init_client();
     init_token();
     init_token_roles();
@@ -33435,6 +33962,14 @@ async function putManifest(ctx, ref, content, options = {}) {
   ctx.manifests.remember(r, digest, content.bytes, content.mediaType);
   return digest;
 }
+function unsupportedDelete(e, registry3) {
+  const ghcr = registry3.toLowerCase() === "ghcr.io";
+  return new RegistryError("UNSUPPORTED", `${e.message}; ${ghcr ? "ghcr.io deletes images only through the GitHub Packages API" : `${registry3} refuses manifest deletes`}: relkit cleans RCs through the GitHub Packages API for ghcr.io images by itself (release.config.json "cleanup": { "via": "auto" }), or set "cleanup": { "via": "packages-api" } for a GHCR behind another name`, {
+    ...e.status !== void 0 ? { status: e.status } : {},
+    ...e.registryCode !== void 0 ? { registryCode: e.registryCode } : {},
+    cause: e
+  });
+}
 async function deleteManifest(ctx, ref, options = {}) {
   const r = toReference(ref);
   if (!r.digest) {
@@ -33447,7 +33982,8 @@ async function deleteManifest(ctx, ref, options = {}) {
       return false;
     }
     if (res.status !== 202 && res.status !== 200 && res.status !== 204) {
-      throw await errorFromResponse(res, req, describeRequest(req, url2));
+      const e = await errorFromResponse(res, req, describeRequest(req, url2));
+      throw e.code === "UNSUPPORTED" ? unsupportedDelete(e, r.registry) : e;
     }
     await discard(res);
     ctx.manifests.forget(r, r.digest);
@@ -41087,12 +41623,12 @@ var require_store = __commonJS({
       // Note that an expired initial root is still considered valid.
       loadTrustedRoot(bytesBuffer) {
         const data = JSON.parse(bytesBuffer.toString("utf8"));
-        const root = models_1.Metadata.fromJSON(models_1.MetadataKind.Root, data);
-        if (root.signed.type != models_1.MetadataKind.Root) {
-          throw new error_1.RepositoryError(`Expected 'root', got ${root.signed.type}`);
+        const root2 = models_1.Metadata.fromJSON(models_1.MetadataKind.Root, data);
+        if (root2.signed.type != models_1.MetadataKind.Root) {
+          throw new error_1.RepositoryError(`Expected 'root', got ${root2.signed.type}`);
         }
-        root.verifyDelegate(models_1.MetadataKind.Root, root);
-        this.trustedSet["root"] = root;
+        root2.verifyDelegate(models_1.MetadataKind.Root, root2);
+        this.trustedSet["root"] = root2;
       }
       checkFinalTimestamp() {
         if (!this.timestamp) {
@@ -41825,7 +42361,7 @@ async function refreshTrustRoot(options) {
   const mirror = options.mirrorURL ?? "https://tuf-repo-cdn.sigstore.dev";
   try {
     const tuf = await Promise.resolve().then(() => __toESM(require_dist4(), 1));
-    const root = await tuf.getTrustedRoot({
+    const root2 = await tuf.getTrustedRoot({
       cachePath: options.cachePath,
       mirrorURL: mirror,
       ...options.rootPath ? { rootPath: options.rootPath } : {},
@@ -41833,7 +42369,7 @@ async function refreshTrustRoot(options) {
       timeout: options.timeoutMs ?? 5e3,
       retry: 1
     });
-    return parseTrustRoot(import_protobuf_specs.TrustedRoot.toJSON(root), `tuf ${mirror}`);
+    return parseTrustRoot(import_protobuf_specs.TrustedRoot.toJSON(root2), `tuf ${mirror}`);
   } catch (e) {
     if (e instanceof SigstoreVerifyError)
       throw e;
@@ -44030,13 +44566,13 @@ var require_trust = __commonJS({
     Object.defineProperty(exports, "filterTLogAuthorities", { enumerable: true, get: function() {
       return filter_1.filterTLogAuthorities;
     } });
-    function toTrustMaterial2(root, keys) {
+    function toTrustMaterial2(root2, keys) {
       const keyFinder = typeof keys === "function" ? keys : keyLocator(keys);
       return {
-        certificateAuthorities: root.certificateAuthorities.map(createCertAuthority),
-        timestampAuthorities: root.timestampAuthorities.map(createCertAuthority),
-        tlogs: root.tlogs.map(createTLogAuthority),
-        ctlogs: root.ctlogs.map(createTLogAuthority),
+        certificateAuthorities: root2.certificateAuthorities.map(createCertAuthority),
+        timestampAuthorities: root2.timestampAuthorities.map(createCertAuthority),
+        tlogs: root2.tlogs.map(createTLogAuthority),
+        ctlogs: root2.ctlogs.map(createTLogAuthority),
         publicKey: keyFinder
       };
     }
@@ -45854,10 +46390,10 @@ var init_verify2 = __esm({
           throw new SigstoreVerifyError("TRUST_ROOT_INVALID", `trusted root from ${options.trustRoot.source} cannot be used: ${e.message}`, { cause: e });
         }
         const t = options.thresholds ?? {};
-        const root = options.trustRoot.root;
+        const root2 = options.trustRoot.root;
         this.verifier = new import_verify2.Verifier(material, {
-          tlogThreshold: t.tlog ?? (root.tlogs.length > 0 ? 1 : 0),
-          ctlogThreshold: t.ctlog ?? (key || root.ctlogs.length === 0 ? 0 : 1),
+          tlogThreshold: t.tlog ?? (root2.tlogs.length > 0 ? 1 : 0),
+          ctlogThreshold: t.ctlog ?? (key || root2.ctlogs.length === 0 ? 0 : 1),
           timestampThreshold: t.timestamp ?? 1
         });
       }
@@ -46534,8 +47070,8 @@ function signaturePort(options) {
       const { registry: registry3, repository } = locate(image, digest);
       const hex3 = digest.replace(/^sha256:/, "");
       const tags = [`sha256-${hex3}.sig`, `sha256-${hex3}.att`, `sha256-${hex3}`];
-      const found = await Promise.all(tags.map((tag) => options.registry.headManifest({ registry: registry3, repository, tag, digest: void 0 }, { signal })));
-      return tags.filter((_, i) => found[i] !== void 0);
+      const found2 = await Promise.all(tags.map((tag) => options.registry.headManifest({ registry: registry3, repository, tag, digest: void 0 }, { signal })));
+      return tags.filter((_, i) => found2[i] !== void 0);
     }
   };
 }
@@ -46619,6 +47155,10 @@ async function connectRelease(options) {
   const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
   return createReleaseService(config2, await connectPorts(config2, path2, options));
 }
+async function connectCleanup(options) {
+  const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
+  return createCleanupService(config2, await connectPorts(config2, path2, options));
+}
 async function connectGitHub(options) {
   return (await connectGitHubRoles(options)).github;
 }
@@ -46644,7 +47184,15 @@ async function connectGitHubRoles(options) {
       }));
     return f;
   };
-  return { github: forgeFor(githubToken), commit: forgeFor(commitToken), smoke: forgeFor(smokeToken) };
+  const packagesToken = set2(env.RELKIT_REGISTRY_PASSWORD) ?? set2(env.GITHUB_TOKEN) ?? githubToken;
+  const packagesTokenName = set2(env.RELKIT_REGISTRY_PASSWORD) !== void 0 ? "the registry token (RELKIT_REGISTRY_PASSWORD / Action input registry-password)" : set2(env.GITHUB_TOKEN) !== void 0 ? "the workflow token (GITHUB_TOKEN / Action input token; set registry-password for another)" : "the github token (no RELKIT_REGISTRY_PASSWORD or GITHUB_TOKEN is set)";
+  return {
+    github: forgeFor(githubToken),
+    commit: forgeFor(commitToken),
+    smoke: forgeFor(smokeToken),
+    packages: forgeFor(packagesToken),
+    packagesTokenName
+  };
 }
 function connectImages(config2, configPath, env, forge, timeoutMs2 = networkTimeoutMs({ env })) {
   const configDir = dirname(configPath);
@@ -46678,7 +47226,8 @@ async function connectPorts(config2, configPath, options) {
       requireApproval: config2.requireApproval,
       lockBranch: config2.baseBranch,
       ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {}
-    })
+    }),
+    packages: packagesPort(roles.packages, { tokenName: roles.packagesTokenName })
   };
 }
 var CONFIG_FILE, DEFAULT_TIMEOUT_SECONDS2, isLoopbackUrl;
@@ -47200,7 +47749,7 @@ async function githubChecks(config2, forge, source) {
   checks.push(skip("github-rules", `GitHub: rulesets and branch protection of ${config2.baseBranch}`, 'relkit does not read rulesets or branch protection yet; relkit commits through the API (so "require signed commits" is met) and waits for every check the PR reports'));
   return checks;
 }
-function workflowChecks(config2, root, action) {
+function workflowChecks(config2, root2, action) {
   const expected = initFiles({
     repository: config2.repository,
     image: config2.images[0]?.name ?? `ghcr.io/${config2.repository.toLowerCase()}`,
@@ -47209,7 +47758,7 @@ function workflowChecks(config2, root, action) {
     architectures: config2.images[0]?.platforms.map((p) => p.split("/")[1] ?? p)
   });
   return [PUBLISH_WORKFLOW, PROMOTE_WORKFLOW].map((path2) => {
-    const file2 = join3(root, path2);
+    const file2 = join3(root2, path2);
     const template = expected.find((f) => f.path === path2)?.content ?? "";
     return checkWorkflow(path2, existsSync2(file2) ? readFileSync2(file2, "utf8") : void 0, template);
   });
@@ -47239,7 +47788,7 @@ async function runDoctor(options) {
     checks.push(skip("registry", "registry access", "no valid config"));
     return doctorReport(checks);
   }
-  const root = dirname2(path2);
+  const root2 = dirname2(path2);
   const registry3 = new RegistryClient({
     credentials: defaultCredentials(options.env),
     insecureRegistries: config2.registries.insecure,
@@ -47256,7 +47805,7 @@ async function runDoctor(options) {
   ]);
   checks.push(...github, ...images.flat());
   checks.push(checkSigningPolicy(config2));
-  checks.push(...workflowChecks(config2, root, options.action ?? "relkit/relkit@v1"));
+  checks.push(...workflowChecks(config2, root2, options.action ?? "relkit/relkit@v1"));
   return doctorReport(checks);
 }
 var errorText2, adviceOf, TOKEN_FIX;
@@ -47313,6 +47862,8 @@ function reportJson(report2) {
       return report2.verification;
     case "doctor":
       return report2.doctor;
+    case "cleanup":
+      return report2.report;
     default: {
       const { command: _command, ...rest } = report2;
       return rest;
@@ -47903,7 +48454,7 @@ function retagJson(reg, r) {
     previousDigest: r.previousDigest ?? null
   };
 }
-var connectionOptions, CONNECTION_HELP, registry2, short7, digestCommand, tagCommand, inspectCommand, imageCommands;
+var connectionOptions, CONNECTION_HELP, registry2, short8, digestCommand, tagCommand, inspectCommand, imageCommands;
 var init_image2 = __esm({
   "packages/cli/src/commands/image.ts"() {
     "use strict";
@@ -47929,7 +48480,7 @@ Credentials come from RELKIT_REGISTRY_USERNAME / RELKIT_REGISTRY_PASSWORD (limit
 hosts in RELKIT_REGISTRY_HOSTS when set), GITHUB_TOKEN for ghcr.io, then the docker config
 ($DOCKER_CONFIG/config.json or ~/.docker/config.json: auths, credsStore, credHelpers).`;
     registry2 = () => Promise.resolve().then(() => (init_dist4(), dist_exports));
-    short7 = (d) => d ? `${d.slice(0, 19)}…` : "nothing";
+    short8 = (d) => d ? `${d.slice(0, 19)}…` : "nothing";
     digestCommand = {
       path: ["image", "digest"],
       summary: "print the digest a tag points to (the index of a multi-arch image, never a platform)",
@@ -47993,7 +48544,7 @@ ${CONNECTION_HELP}`,
         else if (!r.changed)
           ctx.stdout(`${reg.formatReference(r.target)} already at ${r.digest}; nothing written
 `);
-        else ctx.stdout(`${reg.formatReference(r.target)} → ${r.digest} (was ${short7(r.previousDigest)})
+        else ctx.stdout(`${reg.formatReference(r.target)} → ${r.digest} (was ${short8(r.previousDigest)})
 `);
         return ExitCode.ok;
       }
@@ -48189,14 +48740,14 @@ function signerLines(s, indent) {
     );
   return lines;
 }
-function renderImageVerification(r, root) {
+function renderImageVerification(r, root2) {
   const out = [];
   if (r.verdict === "verified") {
     out.push(`Verification for ${r.repository}@${r.digest} --`);
     out.push("The following checks were performed on each of these signatures:");
     out.push("  - The signed subject was checked to be this image digest");
     out.push("  - The signature was verified against the transparency log entry and its key");
-    out.push(`  - The signing certificate or key was verified against the trusted root (${root.source})`);
+    out.push(`  - The signing certificate or key was verified against the trusted root (${root2.source})`);
     out.push("  - The signer matched the identity policy");
     r.signers.forEach((s, i) => {
       out.push(`signature ${i + 1}:`);
@@ -49463,6 +50014,123 @@ Exit code: 0 when no check fails (a check shown as "not checked" does not fail),
   }
 });
 
+// packages/cli/src/commands/cleanup.ts
+var cleanup_exports = {};
+__export(cleanup_exports, {
+  cleanupCommands: () => cleanupCommands,
+  renderCleanup: () => renderCleanup
+});
+async function service2(args, ctx) {
+  const connect = ctx.connectCleanup ?? connectCleanup;
+  return connect({ cwd: ctx.cwd, configPath: stringOption(args, "config"), env: ctx.env });
+}
+function renderCleanup(r) {
+  const lines = [];
+  const verb = r.dryRun ? "would delete" : "deleted";
+  for (const i of r.images) {
+    lines.push(`${i.image} (${i.route === "packages-api" ? "GitHub Packages API" : "OCI registry API"})`);
+    if (i.error) {
+      lines.push(`  ✗ ${i.error.code}: ${i.error.message}`);
+      continue;
+    }
+    if (i.delete.length === 0) lines.push("  no RC versions to delete");
+    for (const d of i.delete) {
+      const done = r.dryRun || i.deleted.includes(d.version.id) || i.deleted.includes(d.version.digest);
+      lines.push(
+        `  ${done ? r.dryRun ? "-" : "✓" : "✗"} ${verb} ${i.route === "packages-api" ? `version ${d.version.id} ` : ""}${short9(d.version.digest)}: ${d.reason}`
+      );
+    }
+    const unrelated = (reason) => /^(not an RC|untagged)/.test(reason);
+    for (const k of i.keep)
+      if (!unrelated(k.reason)) lines.push(`  = keep ${short9(k.version.digest)}: ${k.reason}`);
+    const others = i.keep.filter((k) => unrelated(k.reason)).length;
+    if (others > 0) lines.push(`  = keep ${others} other version(s): not RCs of ${r.version} (see --json)`);
+    for (const f of i.failures) lines.push(`  ✗ ${f.subject}: ${f.code}: ${f.message}`);
+  }
+  for (const x of r.refs) {
+    const what = x.kind === "draft-release" ? "draft pre-release" : "git tag";
+    const mark2 = x.action === "keep" ? "=" : x.error ? "✗" : r.dryRun ? "-" : "✓";
+    const act = x.action === "keep" ? "keep" : r.dryRun ? "would delete" : "deleted";
+    lines.push(`${mark2} ${act} ${what} ${x.tag}: ${x.error ? x.error.message : x.reason}`);
+  }
+  lines.push(
+    r.dryRun ? "dry run: nothing was deleted" : r.status === "succeeded" ? "clean-up complete" : "clean-up incomplete: see ✗ above"
+  );
+  return `${lines.join("\n")}
+`;
+}
+var FINAL_VERSION, short9, cleanup, cleanupCommands;
+var init_cleanup2 = __esm({
+  "packages/cli/src/commands/cleanup.ts"() {
+    "use strict";
+    init_dist6();
+    init_command();
+    init_report();
+    init_waiting();
+    FINAL_VERSION = /^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+    short9 = (d) => d.replace(/^sha256:/, "").slice(0, 12);
+    cleanup = {
+      path: ["cleanup"],
+      summary: "delete the RC images of a promoted version (GitHub Packages API on ghcr.io)",
+      usage: "cleanup <version> [--dry-run] [--yes] [--json] [--config F]",
+      help: `Deletes the release-candidate images of X.Y.Z (tags X.Y.Z-rcN, their platform manifests
+and signatures) except any version whose digest is X.Y.Z's or latest's, or a platform manifest of
+those. ghcr.io refuses an OCI manifest DELETE (405 UNSUPPORTED), so for ghcr.io images the package
+versions are deleted through the GitHub Packages API (config cleanup.via: auto | packages-api |
+registry). With cleanup.draftReleases / cleanup.gitTags it also deletes RC draft pre-releases and
+RC git tags without a release.
+Token: the Packages API uses RELKIT_REGISTRY_PASSWORD, else GITHUB_TOKEN, else the github token;
+it needs packages: write with Admin on the package (classic token: delete:packages, read:packages).
+Options:
+  --dry-run       list what would be deleted and why each RC-related version is kept
+  --yes           delete without a confirmation prompt (needed outside a terminal)
+  --json          machine-readable report
+  -c, --config F  path of release.config.json
+Exit code: 0 when everything selected was deleted (or a dry run), 1 otherwise.`,
+      options: {
+        ...configOption,
+        json: { type: "boolean" },
+        "dry-run": { type: "boolean" },
+        yes: { type: "boolean", short: "y" }
+      },
+      positionals: [1, 1],
+      async run(args, ctx) {
+        const version2 = args.positionals[0];
+        if (!FINAL_VERSION.test(version2))
+          throw new UsageError(`version "${version2}" is not a final release version: expected X.Y.Z`);
+        const json2 = args.values.json === true;
+        const svc = await service2(args, ctx);
+        const run = (dryRun) => waitingFor(ctx, "the registry and GitHub", svc.cleanup(version2, { dryRun, signal: ctx.signal }));
+        if (args.values["dry-run"] || !args.values.yes) {
+          const preview = await run(true);
+          if (!json2) ctx.stdout(renderCleanup(preview));
+          if (args.values["dry-run"]) {
+            emitReport(ctx, json2, { command: "cleanup", dryRun: true, report: preview });
+            return preview.status === "succeeded" ? ExitCode.ok : ExitCode.failed;
+          }
+          const count = preview.images.reduce((n, i) => n + i.delete.length, 0) + preview.refs.filter((r) => r.action === "delete").length;
+          if (count === 0) {
+            emitReport(ctx, json2, { command: "cleanup", report: preview });
+            return preview.status === "succeeded" ? ExitCode.ok : ExitCode.failed;
+          }
+          if (!ctx.isTTY || !ctx.prompt)
+            throw new UsageError("not a terminal: pass --yes to delete without a confirmation prompt");
+          const answer = await ctx.prompt(`delete these ${count} RC version(s)? [y/N] `);
+          if (!/^y(es)?$/i.test(answer.trim())) {
+            ctx.stderr("nothing was deleted\n");
+            return ExitCode.failed;
+          }
+        }
+        const report2 = await run(false);
+        if (!json2) ctx.stdout(renderCleanup(report2));
+        emitReport(ctx, json2, { command: "cleanup", report: report2 });
+        return report2.status === "succeeded" ? ExitCode.ok : ExitCode.failed;
+      }
+    };
+    cleanupCommands = [cleanup];
+  }
+});
+
 // packages/cli/src/action.ts
 init_dist();
 import { randomUUID } from "node:crypto";
@@ -49488,7 +50156,8 @@ var groups2 = [
     load: async () => (await Promise.resolve().then(() => (init_publish2(), publish_exports))).publishCommands
   },
   { prefixes: [["changelog"]], load: async () => (await Promise.resolve().then(() => (init_changelog2(), changelog_exports))).changelogCommands },
-  { prefixes: [["doctor"]], load: async () => (await Promise.resolve().then(() => (init_doctor3(), doctor_exports))).doctorCommands }
+  { prefixes: [["doctor"]], load: async () => (await Promise.resolve().then(() => (init_doctor3(), doctor_exports))).doctorCommands },
+  { prefixes: [["cleanup"]], load: async () => (await Promise.resolve().then(() => (init_cleanup2(), cleanup_exports))).cleanupCommands }
 ];
 async function loadCommands(argv) {
   const selects = (p) => p.every((w, i) => i >= argv.length || argv[i] === w);
@@ -49643,6 +50312,7 @@ var ACTION_COMMANDS = [
   "promote",
   "rollback",
   "abandon",
+  "cleanup",
   "doctor"
 ];
 function roleEnv(env) {
@@ -49698,7 +50368,7 @@ function actionArgv(env) {
   const argv = c === "rollback" ? ["rollback", "--to", version2] : c === "doctor" ? ["doctor"] : [c, ...version2 ? [version2] : []];
   argv.push("--json", "--config", configPath);
   const dryRun = bool(env, "dry-run");
-  if (c === "publish" || c === "promote" || c === "rollback" || c === "abandon") {
+  if (c === "publish" || c === "promote" || c === "rollback" || c === "abandon" || c === "cleanup") {
     argv.push(dryRun ? "--dry-run" : "--yes");
   } else if (dryRun) {
     throw new ActionInputError(`input "dry-run" does not apply to ${c} (it changes nothing anyway)`);
@@ -49723,6 +50393,7 @@ function gatesOf(report2) {
     case "verify-publish":
       return report2.verification.gates;
     case "doctor":
+    case "cleanup":
       return [];
     default:
       return report2.plan?.gates ?? [];
@@ -49751,6 +50422,9 @@ function outputsFrom(report2, code) {
       break;
     case "doctor":
       out.verdict = report2.doctor.ok ? "pass" : "fail";
+      break;
+    case "cleanup":
+      out.verdict = report2.report.status === "succeeded" ? "pass" : "fail";
       break;
     case "publish": {
       const { plan, result } = report2;
@@ -49819,6 +50493,29 @@ function summaryMarkdown(title, report2, code) {
     const mark2 = { pass: "✅", fail: "❌", skip: "➖" };
     for (const c of report2.doctor.checks)
       lines.push(`| ${mark2[c.status]} | ${cell(c.title)} | ${cell(c.detail)} | ${cell(c.fix ?? "")} |`);
+    lines.push("");
+  }
+  if (report2?.command === "cleanup") {
+    const r = report2.report;
+    lines.push("| image | version | action | why |", "|---|---|---|---|");
+    for (const i of r.images) {
+      if (i.error)
+        lines.push(`| \`${cell(i.image)}\` | | ❌ ${cell(i.error.code)} | ${cell(i.error.message)} |`);
+      for (const d of i.delete)
+        lines.push(
+          `| \`${cell(i.image)}\` | \`${cell(d.version.digest.slice(7, 19))}\` | ${r.dryRun ? "would delete" : i.deleted.includes(d.version.id) || i.deleted.includes(d.version.digest) ? "✅ deleted" : "❌ not deleted"} | ${cell(d.reason)} |`
+        );
+      for (const k of i.keep)
+        lines.push(
+          `| \`${cell(i.image)}\` | \`${cell(k.version.digest.slice(7, 19))}\` | kept | ${cell(k.reason)} |`
+        );
+      for (const f of i.failures)
+        lines.push(`| \`${cell(i.image)}\` | | ❌ ${cell(f.code)} | ${cell(f.message)} |`);
+    }
+    for (const x of r.refs)
+      lines.push(
+        `| ${x.kind} | \`${cell(x.tag)}\` | ${x.action === "keep" ? "kept" : x.error ? "❌ failed" : r.dryRun ? "would delete" : "✅ deleted"} | ${cell(x.error?.message ?? x.reason)} |`
+      );
     lines.push("");
   }
   if (report2?.command === "verify-publish") {

@@ -47,6 +47,10 @@ export const OPERATIONS = [
   ['post', '/repos/{owner}/{repo}/dispatches'],
   ['get', '/repos/{owner}/{repo}/actions/runs'],
   ['get', '/repos/{owner}/{repo}/attestations/{subject_digest}'],
+  ['get', '/orgs/{org}/packages/{package_type}/{package_name}/versions'],
+  ['delete', '/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}'],
+  ['get', '/users/{username}/packages/{package_type}/{package_name}/versions'],
+  ['delete', '/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}'],
 ];
 
 // Documentation-only keywords: dropped to keep the committed file small. `description` is only

@@ -185,7 +185,7 @@ describe('the committed action bundle', () => {
     for (const [inputs, message] of [
       [
         { command: 'deploy' },
-        'input "command" must be one of status, publish, verify-publish, promote, rollback, abandon, doctor, got "deploy"',
+        'input "command" must be one of status, publish, verify-publish, promote, rollback, abandon, cleanup, doctor, got "deploy"',
       ],
       [{ command: 'promote' }, 'input "version" is required for promote'],
       [
@@ -471,6 +471,15 @@ describe('outputs and summary from the typed reports of the promote side (real c
       '--dry-run',
     ]);
     expect(argv({ command: 'abandon', version: '1.2.3' })).toContain('--yes');
+    expect(argv({ command: 'cleanup', version: '1.2.3' })).toEqual([
+      'cleanup',
+      '1.2.3',
+      '--json',
+      '--config',
+      'release.config.json',
+      '--yes',
+    ]);
+    expect(argv({ command: 'cleanup', version: '1.2.3', 'dry-run': 'true' })).toContain('--dry-run');
     expect(argv({ command: 'publish', version: '1.2.3', candidate: 'true', stage: 'smoke' })).toEqual([
       'publish',
       '1.2.3',

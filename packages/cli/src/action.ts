@@ -18,6 +18,7 @@ export const ACTION_COMMANDS = [
   'promote',
   'rollback',
   'abandon',
+  'cleanup',
   'doctor',
 ] as const;
 export type ActionCommand = (typeof ACTION_COMMANDS)[number];
@@ -112,7 +113,7 @@ export function actionArgv(env: Env): { command: ActionCommand; argv: string[]; 
         : [c, ...(version ? [version] : [])];
   argv.push('--json', '--config', configPath);
   const dryRun = bool(env, 'dry-run');
-  if (c === 'publish' || c === 'promote' || c === 'rollback' || c === 'abandon') {
+  if (c === 'publish' || c === 'promote' || c === 'rollback' || c === 'abandon' || c === 'cleanup') {
     argv.push(dryRun ? '--dry-run' : '--yes');
   } else if (dryRun) {
     throw new ActionInputError(`input "dry-run" does not apply to ${c} (it changes nothing anyway)`);
@@ -150,6 +151,7 @@ function gatesOf(report: CommandReport): readonly Gate[] {
     case 'verify-publish':
       return report.verification.gates;
     case 'doctor':
+    case 'cleanup':
       return [];
     default:
       return report.plan?.gates ?? [];
@@ -180,6 +182,9 @@ export function outputsFrom(report: CommandReport | undefined, code: number): Ac
       break;
     case 'doctor':
       out.verdict = report.doctor.ok ? 'pass' : 'fail';
+      break;
+    case 'cleanup':
+      out.verdict = report.report.status === 'succeeded' ? 'pass' : 'fail';
       break;
     case 'publish': {
       const { plan, result } = report;
@@ -274,6 +279,29 @@ export function summaryMarkdown(title: string, report: CommandReport | undefined
     const mark = { pass: '✅', fail: '❌', skip: '➖' } as const;
     for (const c of report.doctor.checks)
       lines.push(`| ${mark[c.status]} | ${cell(c.title)} | ${cell(c.detail)} | ${cell(c.fix ?? '')} |`);
+    lines.push('');
+  }
+  if (report?.command === 'cleanup') {
+    const r = report.report;
+    lines.push('| image | version | action | why |', '|---|---|---|---|');
+    for (const i of r.images) {
+      if (i.error)
+        lines.push(`| \`${cell(i.image)}\` | | ❌ ${cell(i.error.code)} | ${cell(i.error.message)} |`);
+      for (const d of i.delete)
+        lines.push(
+          `| \`${cell(i.image)}\` | \`${cell(d.version.digest.slice(7, 19))}\` | ${r.dryRun ? 'would delete' : i.deleted.includes(d.version.id) || i.deleted.includes(d.version.digest) ? '✅ deleted' : '❌ not deleted'} | ${cell(d.reason)} |`,
+        );
+      for (const k of i.keep)
+        lines.push(
+          `| \`${cell(i.image)}\` | \`${cell(k.version.digest.slice(7, 19))}\` | kept | ${cell(k.reason)} |`,
+        );
+      for (const f of i.failures)
+        lines.push(`| \`${cell(i.image)}\` | | ❌ ${cell(f.code)} | ${cell(f.message)} |`);
+    }
+    for (const x of r.refs)
+      lines.push(
+        `| ${x.kind} | \`${cell(x.tag)}\` | ${x.action === 'keep' ? 'kept' : x.error ? '❌ failed' : r.dryRun ? 'would delete' : '✅ deleted'} | ${cell(x.error?.message ?? x.reason)} |`,
+      );
     lines.push('');
   }
   if (report?.command === 'verify-publish') {

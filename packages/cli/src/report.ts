@@ -1,4 +1,5 @@
 import type {
+  CleanupReport,
   ExecutionResult,
   Plan,
   PublishPlan,
@@ -24,6 +25,7 @@ export type CommandReport =
   | { readonly command: 'status'; readonly status: ReleaseStatus }
   | { readonly command: 'verify-publish'; readonly verification: PublishVerification }
   | { readonly command: 'doctor'; readonly doctor: DoctorReport }
+  | { readonly command: 'cleanup'; readonly dryRun?: true; readonly report: CleanupReport }
   | {
       readonly command: 'promote' | 'rollback' | 'abandon';
       readonly dryRun?: true;
@@ -48,6 +50,8 @@ export function reportJson(report: CommandReport): unknown {
       return report.verification;
     case 'doctor':
       return report.doctor;
+    case 'cleanup':
+      return report.report;
     default: {
       const { command: _command, ...rest } = report;
       return rest;

@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   ReleaseError,
+  createCleanupService,
   createReleaseService,
+  type CleanupService,
   parseConfigText,
   type ReleaseConfig,
   type ReleasePorts,
@@ -13,6 +15,7 @@ import {
   GitHubForge,
   checkApiUrl,
   forgePort,
+  packagesPort,
   parseRepository,
   resolveGitHubToken,
 } from '@relkit/github';
@@ -94,6 +97,15 @@ export async function connectRelease(options: ReleaseConnectOptions): Promise<Re
   return createReleaseService(config, await connectPorts(config, path, options));
 }
 
+/**
+ * The RC clean-up (release-cli cleanup): the same ports as connectRelease, the GitHub Packages
+ * API among them for ghcr.io images.
+ */
+export async function connectCleanup(options: ReleaseConnectOptions): Promise<CleanupService> {
+  const { config, path } = loadConfig(options.cwd, options.configPath);
+  return createCleanupService(config, await connectPorts(config, path, options));
+}
+
 /** The GitHub adapter with the github role's token (releases, PR, merge); see connectGitHubRoles. */
 export async function connectGitHub(options: ReleaseConnectOptions): Promise<GitHubForge> {
   return (await connectGitHubRoles(options)).github;
@@ -107,6 +119,14 @@ export interface GitHubRoles {
   readonly commit: GitHubForge;
   /** The dispatch to (and releases of) the smoke repository. */
   readonly smoke: GitHubForge;
+  /**
+   * The GitHub Packages API (RC clean-up on ghcr.io): the token that pushes to ghcr.io, which can
+   * delete its versions — RELKIT_REGISTRY_PASSWORD, else GITHUB_TOKEN (the workflow's token; an
+   * App installation token cannot write organization-owned GHCR packages), else github's.
+   */
+  readonly packages: GitHubForge;
+  /** How `packages`' token is named in a refusal. */
+  readonly packagesTokenName: string;
 }
 
 /**
@@ -144,7 +164,20 @@ export async function connectGitHubRoles(options: ReleaseConnectOptions): Promis
       );
     return f;
   };
-  return { github: forgeFor(githubToken), commit: forgeFor(commitToken), smoke: forgeFor(smokeToken) };
+  const packagesToken = set(env.RELKIT_REGISTRY_PASSWORD) ?? set(env.GITHUB_TOKEN) ?? githubToken;
+  const packagesTokenName =
+    set(env.RELKIT_REGISTRY_PASSWORD) !== undefined
+      ? 'the registry token (RELKIT_REGISTRY_PASSWORD / Action input registry-password)'
+      : set(env.GITHUB_TOKEN) !== undefined
+        ? 'the workflow token (GITHUB_TOKEN / Action input token; set registry-password for another)'
+        : 'the github token (no RELKIT_REGISTRY_PASSWORD or GITHUB_TOKEN is set)';
+  return {
+    github: forgeFor(githubToken),
+    commit: forgeFor(commitToken),
+    smoke: forgeFor(smokeToken),
+    packages: forgeFor(packagesToken),
+    packagesTokenName,
+  };
 }
 
 /** The image side: one registry client (docker config / credential helpers) and the verifier on it. */
@@ -199,5 +232,6 @@ export async function connectPorts(
         ? { smoke: { repository: parseRepository(config.smoke.repository), rule: config.smoke.success } }
         : {}),
     }),
+    packages: packagesPort(roles.packages, { tokenName: roles.packagesTokenName }),
   };
 }

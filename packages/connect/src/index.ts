@@ -5,7 +5,14 @@
 export type { ConnectOptions, ReleaseConnectOptions } from './options.js';
 export { CONFIG_FILE, findConfig, loadConfig } from './connect.js';
 export { DEFAULT_TIMEOUT_SECONDS, gitHubApiUrl, networkTimeoutMs } from './connect.js';
-export { connectRelease, connectPorts, connectGitHub, connectGitHubRoles, connectImages } from './connect.js';
+export {
+  connectCleanup,
+  connectRelease,
+  connectPorts,
+  connectGitHub,
+  connectGitHubRoles,
+  connectImages,
+} from './connect.js';
 export type { GitHubRoles } from './connect.js';
 export { connectPublish } from './publish.js';
 export * from './doctor/index.js';

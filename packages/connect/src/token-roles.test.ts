@@ -110,6 +110,23 @@ describe('token roles', { timeout: 30_000 }, () => {
     expect(sim.refSha(R, 'refs/tags/1.2.3')).toBeUndefined();
   });
 
+  it('the Packages API (ghcr.io clean-up) takes the registry token, else GITHUB_TOKEN, else github’s', async () => {
+    const connect = (env: Record<string, string>) =>
+      connectGitHubRoles({ cwd: dir, env: { RELKIT_GITHUB_API_URL: sim.url, ...env } });
+    const github = await connect({ RELKIT_GITHUB_TOKEN: sim.appToken });
+    expect(github.packages).toBe(github.github);
+    expect(github.packagesTokenName).toMatch(/the github token/);
+    const workflow = await connect({ RELKIT_GITHUB_TOKEN: sim.appToken, GITHUB_TOKEN: sim.pushToken });
+    expect(workflow.packages).not.toBe(workflow.github);
+    expect(workflow.packagesTokenName).toMatch(/GITHUB_TOKEN/);
+    const registry = await connect({
+      GITHUB_TOKEN: sim.pushToken,
+      RELKIT_REGISTRY_PASSWORD: sim.userToken,
+    });
+    expect(registry.packages).not.toBe(registry.github);
+    expect(registry.packagesTokenName).toMatch(/RELKIT_REGISTRY_PASSWORD/);
+  });
+
   it('RELKIT_GITHUB_TOKEN wins over GH_TOKEN / GITHUB_TOKEN', async () => {
     const { result } = await publish({ GITHUB_TOKEN: sim.readToken, RELKIT_GITHUB_TOKEN: sim.appToken });
     expect(result.status).toBe('succeeded');

@@ -192,6 +192,28 @@ export const releaseConfigSchema = z
       .boolean()
       .default(false)
       .describe('best-effort removal of RC image tags after promote'),
+    cleanup: z
+      .object({
+        // ghcr.io answers an OCI manifest DELETE with 405 UNSUPPORTED: there, package versions are
+        // deleted through the GitHub Packages API. 'auto' picks that for ghcr.io images.
+        via: z
+          .enum(['auto', 'packages-api', 'registry'])
+          .default('auto')
+          .describe(
+            'how RC images are deleted: the GitHub Packages API (ghcr.io), an OCI manifest DELETE, or auto (packages-api for ghcr.io)',
+          ),
+        gitTags: z
+          .boolean()
+          .default(false)
+          .describe('release-cli cleanup also deletes the RC git tags (X.Y.Z-rcN) that have no release'),
+        draftReleases: z
+          .boolean()
+          .default(false)
+          .describe('release-cli cleanup also deletes the RC draft pre-releases (X.Y.Z-rcN)'),
+      })
+      .strict()
+      .default({ via: 'auto', gitTags: false, draftReleases: false })
+      .describe('release-candidate clean-up (release-cli cleanup, and promote with cleanupCandidates)'),
     changelog: z
       .union([
         z.string(),

@@ -38,7 +38,17 @@ export type {
 } from './config.js';
 export { asObservationError, isTransient } from './observations.js';
 export type * from './observations.js';
-export type { RegistryPort, SignaturePort, ForgePort, Clock, ReleasePorts } from './ports.js';
+export type {
+  RegistryPort,
+  SignaturePort,
+  ForgePort,
+  Clock,
+  ReleasePorts,
+  PackagesPort,
+  PackageVersion,
+} from './ports.js';
+// RC clean-up: the GitHub Packages API on ghcr.io, an OCI DELETE elsewhere.
+export * from './cleanup/index.js';
 // The engine: one executor for every plan.
 export { runPlan, acquireReleaseLock } from './engine/index.js';
 export type {

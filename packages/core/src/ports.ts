@@ -103,6 +103,27 @@ export interface ForgePort {
   releaseLock(name: string, holder: string, signal?: AbortSignal): Promise<void>;
 }
 
+/** One version of a container package as the GitHub Packages API lists it. */
+export interface PackageVersion {
+  /** The package version id (what a delete names). */
+  readonly id: number;
+  /** The manifest digest (the API's `name`, sha256:…). */
+  readonly digest: string;
+  /** Its tags (`metadata.container.tags`); none for a platform manifest or an orphan. */
+  readonly tags: readonly string[];
+}
+
+/**
+ * Package versions of a container image in a registry that manages them outside the OCI API
+ * (ghcr.io: the GitHub Packages API). `image` is the image as the config names it.
+ */
+export interface PackagesPort {
+  /** Every version of the image's package (all pages). */
+  listVersions(image: string, signal?: AbortSignal): Promise<readonly PackageVersion[]>;
+  /** Deletes one version; false when it was already gone. */
+  deleteVersion(image: string, id: number, signal?: AbortSignal): Promise<boolean>;
+}
+
 export interface Clock {
   now(): Date;
 }
@@ -112,4 +133,6 @@ export interface ReleasePorts {
   readonly signatures: SignaturePort;
   readonly forge: ForgePort;
   readonly clock?: Clock;
+  /** The GitHub Packages API, for RC clean-up on ghcr.io (see cleanup/route.ts). */
+  readonly packages?: PackagesPort;
 }

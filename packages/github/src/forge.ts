@@ -5,6 +5,7 @@ import * as contents from './forge/contents.js';
 import * as dispatch from './forge/dispatch.js';
 import * as locks from './forge/lock.js';
 import * as merge from './forge/merge.js';
+import * as packages from './forge/packages.js';
 import * as report from './forge/pull-request-report.js';
 import * as pulls from './forge/pull-requests.js';
 import * as refs from './forge/refs.js';
@@ -16,6 +17,8 @@ import type { RepositoryName } from './repository.js';
 import type {
   BranchNames,
   CheckSummary,
+  ContainerPackage,
+  ContainerVersion,
   DispatchInput,
   DispatchReceipt,
   DraftReleaseInput,
@@ -228,6 +231,16 @@ export class GitHubForge {
   /** The Sigstore bundles of the repository's artifact attestations for a subject digest; none is []. */
   listAttestations(repo: RepositoryName, digest: string, signal?: AbortSignal): Promise<readonly unknown[]> {
     return attestations.listAttestations(this.ctx, repo, digest, signal);
+  }
+
+  /** Versions of a container package (ghcr.io), all pages; undefined when GitHub answers 404. */
+  listContainerVersions(p: ContainerPackage, signal?: AbortSignal): Promise<ContainerVersion[] | undefined> {
+    return packages.listContainerVersions(this.ctx, p, signal);
+  }
+
+  /** Deletes a version of a container package; false when it was already gone. */
+  deleteContainerVersion(p: ContainerPackage, id: number, signal?: AbortSignal): Promise<boolean> {
+    return packages.deleteContainerVersion(this.ctx, p, id, signal);
   }
 
   /** Names of the tags starting with `prefix` (all pages; `''` lists every tag). */

@@ -8,6 +8,13 @@ export type { GitHubForgeOptions } from './forge.js';
 export { forgePort } from './release-port.js';
 export type { ForgePortOptions } from './release-port.js';
 export { publishForgePort } from './publish-port.js';
+export {
+  packagesPort,
+  containerPackageOf,
+  DEFAULT_PACKAGES_TOKEN_NAME,
+  PACKAGES_PERMISSIONS,
+} from './packages-port.js';
+export type { PackagesPortOptions } from './packages-port.js';
 export type { PublishForgePortOptions } from './publish-port.js';
 export { createClient, toGitHubError, checkApiUrl, DEFAULT_TIMEOUT_MS } from './client.js';
 export type { ForgeOctokit, GitHubClientOptions, RateLimitEvent } from './client.js';
@@ -25,6 +32,8 @@ export type {
   CheckResult,
   CheckSummary,
   CheckVerdict,
+  ContainerPackage,
+  ContainerVersion,
   DispatchInput,
   DispatchReceipt,
   DraftReleaseInput,

@@ -265,3 +265,18 @@ export interface WorkflowRunInfo {
   /** correlation-id: its title carries the id; baseline: the only new run after the dispatch. */
   readonly boundBy: 'correlation-id' | 'baseline';
 }
+
+/** A container package (ghcr.io) as the GitHub Packages API names it. */
+export interface ContainerPackage {
+  readonly owner: string;
+  /** The package name: the image path after the owner, e.g. `app` or `tools/cli`. */
+  readonly name: string;
+  readonly ownerType: 'org' | 'user';
+}
+
+/** One version of a container package: its id, manifest digest and tags. */
+export interface ContainerVersion {
+  readonly id: number;
+  readonly digest: string;
+  readonly tags: readonly string[];
+}

@@ -6,6 +6,7 @@ import {
   sha256,
   skopeo,
   skopeoDigest,
+  startGhcrFront,
   startRegistry,
   type LocalRegistry,
   type RegistryAuthMode,
@@ -173,6 +174,29 @@ describe.each<RegistryAuthMode>(['none', 'basic', 'token'])(
       expect(await client.deleteManifest(`${registry.host}/acme/prod@${rc.digest}`)).toBe(false);
       const byTag = await rejection(client.deleteManifest(`${registry.host}/acme/prod:3.1.0`));
       expect(byTag.code).toBe('INVALID_REFERENCE');
+    });
+
+    it('recognises a 405 UNSUPPORTED manifest DELETE (ghcr.io) and says the way out', async () => {
+      const rc = await pushTestImage(registry, { repository: 'acme/ghcr', tag: '1.0.0-rc1', seed: 'g' });
+      const front = await startGhcrFront(registry.url);
+      try {
+        const client = new RegistryClient({
+          ...(registry.credentials
+            ? { credentials: staticCredentials(front.host, { kind: 'basic', ...registry.credentials }) }
+            : {}),
+        });
+        // Everything but the DELETE passes through.
+        expect(await client.resolveDigest(`${front.host}/acme/ghcr:1.0.0-rc1`)).toBe(rc.digest);
+        const e = await rejection(client.deleteManifest(`${front.host}/acme/ghcr@${rc.digest}`));
+        expect(e.code).toBe('UNSUPPORTED');
+        expect(e.status).toBe(405);
+        expect(e.registryCode).toBe('UNSUPPORTED');
+        expect(e.message).toMatch(/GitHub Packages API/);
+        expect(e.message).toMatch(/"via": "packages-api"/);
+        expect(await client.resolveDigest(`${front.host}/acme/ghcr:1.0.0-rc1`)).toBe(rc.digest);
+      } finally {
+        await front.stop();
+      }
     });
 
     it('finds referrers through the sha256-<hex> fallback tag (distribution 2.8 has no referrers API)', async () => {

@@ -225,6 +225,23 @@ export async function putManifest(
   return digest;
 }
 
+/**
+ * ghcr.io (and registries with deletes disabled) answer an OCI manifest DELETE with 405
+ * UNSUPPORTED: the error keeps its code and says the way out.
+ */
+function unsupportedDelete(e: RegistryError, registry: string): RegistryError {
+  const ghcr = registry.toLowerCase() === 'ghcr.io';
+  return new RegistryError(
+    'UNSUPPORTED',
+    `${e.message}; ${ghcr ? 'ghcr.io deletes images only through the GitHub Packages API' : `${registry} refuses manifest deletes`}: relkit cleans RCs through the GitHub Packages API for ghcr.io images by itself (release.config.json "cleanup": { "via": "auto" }), or set "cleanup": { "via": "packages-api" } for a GHCR behind another name`,
+    {
+      ...(e.status !== undefined ? { status: e.status } : {}),
+      ...(e.registryCode !== undefined ? { registryCode: e.registryCode } : {}),
+      cause: e,
+    },
+  );
+}
+
 /** Deletes a manifest by digest (release-candidate cleanup). False when it was not there. */
 export async function deleteManifest(
   ctx: ClientContext,
@@ -245,7 +262,8 @@ export async function deleteManifest(
       return false;
     }
     if (res.status !== 202 && res.status !== 200 && res.status !== 204) {
-      throw await errorFromResponse(res, req, describeRequest(req, url));
+      const e = await errorFromResponse(res, req, describeRequest(req, url));
+      throw e.code === 'UNSUPPORTED' ? unsupportedDelete(e, r.registry) : e;
     }
     await discard(res);
     ctx.manifests.forget(r, r.digest!);

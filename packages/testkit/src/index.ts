@@ -9,6 +9,7 @@ export { OciWriter, MediaTypes, ALL_MANIFEST_TYPES, sha256 } from './oci-writer.
 export { pushTestImage } from './test-image.js';
 export type { PushedImage, TestImageFormat } from './test-image.js';
 export { startFaultProxy } from './fault-proxy.js';
+export { startGhcrFront, registryPackageSource, GHCR_DELETE_REFUSAL } from './ghcr.js';
 export { startTlsFront } from './tls-front.js';
 export { startForwardProxy } from './forward-proxy.js';
 export type { ForwardProxy } from './forward-proxy.js';

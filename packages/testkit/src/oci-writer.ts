@@ -39,7 +39,13 @@ export class OciWriter {
   }
 
   /** fetch with the Basic / Bearer challenge flow; one token per repository scope. */
-  async request(method: string, path: string, repo: string, init: RequestInit = {}): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    repo: string,
+    init: RequestInit = {},
+    actions = 'pull,push',
+  ): Promise<Response> {
     const url = path.startsWith('http') ? path : `${this.baseUrl}${path}`;
     const send = (auth?: string) =>
       fetch(url, {
@@ -48,7 +54,8 @@ export class OciWriter {
         redirect: 'follow',
         headers: { ...(init.headers as Record<string, string>), ...(auth ? { authorization: auth } : {}) },
       });
-    const cached = this.tokens.get(repo);
+    const tokenKey = `${repo} ${actions}`;
+    const cached = this.tokens.get(tokenKey);
     let res = await send(cached);
     if (res.status !== 401) return res;
     await res.arrayBuffer();
@@ -62,14 +69,14 @@ export class OciWriter {
       const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
       const t = new URL(params.realm ?? '');
       if (params.service) t.searchParams.set('service', params.service);
-      t.searchParams.set('scope', `repository:${repo}:pull,push`);
+      t.searchParams.set('scope', `repository:${repo}:${actions}`);
       const tr = await fetch(t, { headers: basic ? { authorization: basic } : {} });
       if (!tr.ok) throw new Error(`token endpoint answered ${tr.status}`);
       const body = (await tr.json()) as { token?: string; access_token?: string };
       auth = `Bearer ${body.token ?? body.access_token}`;
     }
     if (!auth) throw new Error(`registry wants auth (${challenge}) and no credentials were given`);
-    this.tokens.set(repo, auth);
+    this.tokens.set(tokenKey, auth);
     res = await send(auth);
     return res;
   }
@@ -101,6 +108,23 @@ export class OciWriter {
     const text = await res.text();
     if (res.status !== 201) throw new Error(`manifest PUT ${repo}:${reference}: ${res.status} ${text}`);
     return res.headers.get('docker-content-digest') ?? sha256(bytes);
+  }
+
+  /** DELETE a manifest by digest (the registry must allow deletes); false when it was not there. */
+  async deleteManifest(repo: string, digest: string): Promise<boolean> {
+    const res = await this.request('DELETE', `/v2/${repo}/manifests/${digest}`, repo, {}, 'pull,push,delete');
+    const text = await res.text();
+    if (res.status === 404) return false;
+    if (res.status !== 202) throw new Error(`manifest DELETE ${repo}@${digest}: ${res.status} ${text}`);
+    return true;
+  }
+
+  /** Every tag of a repository (the local registry answers them in one page). */
+  async listTags(repo: string): Promise<string[]> {
+    const res = await this.request('GET', `/v2/${repo}/tags/list?n=10000`, repo);
+    if (res.status === 404) return [];
+    if (!res.ok) throw new Error(`tags/list ${repo}: ${res.status}`);
+    return ((await res.json()) as { tags?: string[] | null }).tags ?? [];
   }
 
   async getManifest(

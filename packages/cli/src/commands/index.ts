@@ -27,6 +27,7 @@ const groups: readonly CommandGroup[] = [
   },
   { prefixes: [['changelog']], load: async () => (await import('./changelog.js')).changelogCommands },
   { prefixes: [['doctor']], load: async () => (await import('./doctor.js')).doctorCommands },
+  { prefixes: [['cleanup']], load: async () => (await import('./cleanup.js')).cleanupCommands },
 ];
 
 /** The commands argv can name; every command when it names no group (help, typos). */

@@ -5,6 +5,7 @@ import type {
   StepHandlers,
 } from '../engine/plan.js';
 import { runPlan, type RunPlanOptions } from '../engine/run.js';
+import { cleanupImage } from '../cleanup/run.js';
 import { ReleaseError } from '../errors.js';
 import type { ReleasePorts } from '../ports.js';
 import { formatTag, parseVersion, type ReleaseVersion } from '../version.js';
@@ -130,6 +131,16 @@ function handlers(
         return {
           before: s.digest,
           message: `removed ${s.image}:${s.tag} and ${sigTags.length} signature tag(s)`,
+        };
+      },
+    },
+    'delete-candidate-versions': {
+      async act(s) {
+        const r = await cleanupImage(config, ports, s.image, version, { signal });
+        const problem = r.error ?? r.failures[0];
+        if (problem) throw new ReleaseError('PLAN_FAILED', `${s.image}: ${problem.message}`);
+        return {
+          message: `removed ${r.deleted.length} RC package version(s) of ${s.image}; kept ${r.keep.length}`,
         };
       },
     },

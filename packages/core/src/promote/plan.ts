@@ -4,6 +4,7 @@ import type { Plan as EnginePlan, PlannedStep as EnginePlannedStep } from '../en
 import { ReleaseError } from '../errors.js';
 import type { Observations } from '../observations.js';
 import { compareVersions, floatingTags, formatTag, parseTag } from '../version.js';
+import { cleanupRoute } from '../cleanup/route.js';
 import { evaluateGates, summarizeGates, type GateResult } from './gates.js';
 
 /**
@@ -40,6 +41,11 @@ export type Step =
       readonly tag: string;
       readonly digest: string;
     }
+  /**
+   * Best effort, where the registry manages deletes outside the OCI API (ghcr.io): the RC
+   * package versions of an image through the GitHub Packages API (cleanup/).
+   */
+  | { readonly kind: 'delete-candidate-versions'; readonly image: string; readonly tags: readonly string[] }
   | { readonly kind: 'delete-draft-release'; readonly releaseId: number; readonly tag: string }
   | { readonly kind: 'delete-tag'; readonly tag: string }
   | {
@@ -66,6 +72,8 @@ export function stepId(step: Step): string {
     case 'move-tag':
     case 'delete-candidate-image':
       return `${step.kind} ${step.image}:${step.tag}`;
+    case 'delete-candidate-versions':
+      return `${step.kind} ${step.image}`;
     case 'publish-release':
     case 'delete-draft-release':
     case 'delete-tag':
@@ -162,6 +170,21 @@ export function planPromote(config: ReleaseConfig, obs: Observations): Plan {
   }
   if (config.cleanupCandidates) {
     for (const img of obs.images) {
+      if (cleanupRoute(config, img.image) === 'packages-api') {
+        // ghcr.io refuses the OCI DELETE (405 UNSUPPORTED): one step deletes the RC package
+        // versions through the GitHub Packages API, deciding afresh what X.Y.Z and latest keep.
+        const tags = (img.candidateTags ?? []).map((c) => c.tag);
+        if (tags.length > 0)
+          steps.push(
+            planned(
+              { kind: 'delete-candidate-versions', image: img.image, tags },
+              false,
+              `remove the RC package versions of ${img.image} (${tags.join(', ')}) through the GitHub Packages API`,
+              { bestEffort: true },
+            ),
+          );
+        continue;
+      }
       // Never delete a digest that a kept tag still names: deleting a manifest deletes every tag on it.
       const keep = new Set([
         img.version.state === 'found' ? img.version.digest : '',

@@ -187,7 +187,8 @@ describe('promote', () => {
   });
 
   it('cleans up candidate images but never a digest the version or latest still names', async () => {
-    const cfg = parseConfig({ ...config, cleanupCandidates: true });
+    // The OCI route (a registry with deletes; ghcr.io itself takes the Packages API by default).
+    const cfg = parseConfig({ ...config, cleanupCandidates: true, cleanup: { via: 'registry' } });
     const w = newWorld();
     w.tags.set('ghcr.io/acme/app:1.2.3-rc2', D(123)); // the final is the rc2 build
     const r = await createReleaseService(cfg, portsFor(w)).promote('1.2.3');

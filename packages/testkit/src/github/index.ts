@@ -16,4 +16,6 @@ export type {
   SimWorkflowRunSeed,
 } from './simulator.js';
 export { OpenApiValidator, OPENAPI_SOURCE } from './openapi.js';
+export { memoryPackageSource } from './packages.js';
+export type { SimPackageManifest, SimPackageOptions, SimPackageSource } from './packages.js';
 export type { MatchedOperation, OpenApiViolation } from './openapi.js';

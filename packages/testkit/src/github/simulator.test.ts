@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGitHubSimulator, type GitHubSimulator } from './simulator.js';
 import { OPENAPI_SOURCE } from './openapi.js';
+import { memoryPackageSource } from './packages.js';
 
 let sim: GitHubSimulator;
 const R = 'acme/app';
@@ -140,6 +141,47 @@ describe('GitHub simulator', () => {
     expect((await call('GET', `${attestations}?predicate_type=https://spdx.dev/Document`)).body).toEqual({
       attestations: [],
     });
+    // The Packages API (ghcr.io clean-up): an org's package and a user's, listed and deleted.
+    const digest = (c: string) => `sha256:${c.repeat(64)}`;
+    sim.addContainerPackage(
+      'acme',
+      'app',
+      memoryPackageSource([
+        { digest: digest('1'), tags: ['1.2.3', 'latest'] },
+        { digest: digest('2'), tags: ['1.2.3-rc1'] },
+        { digest: digest('3'), tags: [] },
+      ]),
+    );
+    sim.addContainerPackage(
+      'octocat',
+      'tool/cli',
+      memoryPackageSource([{ digest: digest('4'), tags: ['1.0.0'] }]),
+      {
+        ownerType: 'user',
+      },
+    );
+    const orgVersions = `/orgs/acme/packages/container/app/versions`;
+    const page1 = await call('GET', `${orgVersions}?per_page=2`);
+    expect(page1.status).toBe(200);
+    expect(page1.body).toHaveLength(2);
+    expect(page1.headers.get('link')).toMatch(/page=2>; rel="next"/);
+    const listed = (await call('GET', `${orgVersions}?per_page=100`)).body as unknown as {
+      id: number;
+      name: string;
+      metadata: { container: { tags: string[] } };
+    }[];
+    const rc = listed.find((v) => v.metadata.container.tags.includes('1.2.3-rc1'))!;
+    expect(rc.name).toBe(digest('2'));
+    expect((await call('DELETE', `${orgVersions}/${rc.id}`, undefined, sim.readToken)).status).toBe(403);
+    expect((await call('DELETE', `${orgVersions}/${rc.id}`)).status).toBe(204);
+    expect((await call('DELETE', `${orgVersions}/${rc.id}`)).status).toBe(404);
+    expect((await call('GET', `${orgVersions}?per_page=100`)).body).toHaveLength(2);
+    // The wrong owner type is a 404, as on GitHub.
+    expect((await call('GET', `/users/acme/packages/container/app/versions`)).status).toBe(404);
+    const userVersions = `/users/octocat/packages/container/${encodeURIComponent('tool/cli')}/versions`;
+    const mine = (await call('GET', userVersions)).body as unknown as { id: number }[];
+    expect(mine).toHaveLength(1);
+    expect((await call('DELETE', `${userVersions}/${mine[0]!.id}`)).status).toBe(204);
     expect((await call('DELETE', `/repos/${R}/releases/${id}`)).status).toBe(204);
     sim.assertNoViolations();
     const served = new Set(sim.requests.map((r) => r.operation));

@@ -11,6 +11,7 @@ import { gitResource } from './git.js';
 import type { Handler } from './handler.js';
 import type { JsonObject } from './objects.js';
 import { OpenApiValidator, type MatchedOperation } from './openapi.js';
+import { packagesResource } from './packages.js';
 import { pullsResource } from './pulls.js';
 import { releasesResource } from './releases.js';
 import { reposResource } from './repos.js';
@@ -76,6 +77,9 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
     workflows: workflowsResource(state),
     attestations: attestationsResource(state),
   };
+  // The Packages API has no repository in its paths: routed on its own, answered asynchronously
+  // (a package's versions may be a live registry's).
+  const packages = packagesResource(state);
   const { reviewDecision } = resources.pulls;
   // Every REST operation the simulator answers, by operationId.
   const handlers: Record<string, Handler> = Object.assign(
@@ -248,6 +252,16 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
           op,
         );
       }
+      if (op.operationId.startsWith('packages/')) {
+        packages.handle(op, url.searchParams, token).then(
+          (out) => send(out.status, out.body, out.headers, op),
+          (e: unknown) => {
+            if (e instanceof HttpError) send(e.status, e.body, {}, op);
+            else send(500, { message: `simulator bug: ${String(e)}`, documentation_url: DOCS }, {}, op);
+          },
+        );
+        return;
+      }
       const fullName = `${op.params.owner}/${op.params.repo}`.toLowerCase();
       const r = repos.get(fullName);
       // #11: a token answers 404 for a repository it cannot see (GITHUB_TOKEN reaches only its
@@ -369,6 +383,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
     ...resources.checks.scenario,
     ...resources.workflows.scenario,
     ...resources.attestations.scenario,
+    ...packages.scenario,
     exhaustRateLimit(count, resetSeconds = 1) {
       rateLimited = { left: count, resetSeconds };
     },

@@ -1,5 +1,6 @@
 // The GitHub simulator's public types: what tests see of it (the scenario API included).
 import type { OpenApiValidator, OpenApiViolation } from './openapi.js';
+import type { SimPackageOptions, SimPackageSource } from './packages.js';
 
 export type SimMergeState = 'clean' | 'unstable' | 'has_hooks' | 'behind' | 'blocked' | 'dirty';
 export type SimReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED';
@@ -147,6 +148,16 @@ export interface GitHubSimulator {
   setRef(fullName: string, ref: string, sha: string): void;
   /** Stores a Sigstore bundle as actions/attest* does without push-to-registry (the attestations API). */
   addAttestation(fullName: string, subjectDigest: string, bundle: unknown): void;
+  /**
+   * A container package (ghcr.io) served by the Packages API: its versions are the source's
+   * manifests (memoryPackageSource, or registryPackageSource for a live registry repository).
+   */
+  addContainerPackage(
+    owner: string,
+    name: string,
+    source: SimPackageSource,
+    options?: SimPackageOptions,
+  ): void;
   seedRelease(
     fullName: string,
     r: { tag: string; draft?: boolean; prerelease?: boolean; body?: string; name?: string; target?: string },
