@@ -59,6 +59,7 @@ describe('--timeout and RELKIT_TIMEOUT', () => {
       'image tag',
       'image inspect',
       'image verify',
+      'cleanup',
     ];
     const commands = await loadCommands([]);
     for (const name of network) {

@@ -7,6 +7,8 @@ import {
   UsageError,
   configOption,
   stringOption,
+  timeoutMs,
+  timeoutOption,
   type CliContext,
   type Command,
   type ParsedArgs,
@@ -18,7 +20,12 @@ const FINAL_VERSION = /^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/
 
 async function service(args: ParsedArgs, ctx: CliContext): Promise<CleanupService> {
   const connect = ctx.connectCleanup ?? connectCleanup;
-  return connect({ cwd: ctx.cwd, configPath: stringOption(args, 'config'), env: ctx.env });
+  return connect({
+    cwd: ctx.cwd,
+    configPath: stringOption(args, 'config'),
+    env: ctx.env,
+    timeoutMs: timeoutMs(args, ctx.env),
+  });
 }
 
 const short = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);
@@ -67,7 +74,7 @@ export function renderCleanup(r: CleanupReport): string {
 const cleanup: Command = {
   path: ['cleanup'],
   summary: 'delete the RC images of a promoted version (GitHub Packages API on ghcr.io)',
-  usage: 'cleanup <version> [--dry-run] [--yes] [--json] [--config F]',
+  usage: 'cleanup <version> [--dry-run] [--yes] [--json] [--timeout S] [--config F]',
   help: `Deletes the release-candidate images of X.Y.Z (tags X.Y.Z-rcN, their platform manifests
 and signatures) except any version whose digest is X.Y.Z's or latest's, or a platform manifest of
 those. ghcr.io refuses an OCI manifest DELETE (405 UNSUPPORTED), so for ghcr.io images the package
@@ -80,10 +87,12 @@ Options:
   --dry-run       list what would be deleted and why each RC-related version is kept
   --yes           delete without a confirmation prompt (needed outside a terminal)
   --json          machine-readable report
+  --timeout S     deadline of each network operation in seconds (default 60, or RELKIT_TIMEOUT)
   -c, --config F  path of release.config.json
 Exit code: 0 when everything selected was deleted (or a dry run), 1 otherwise.`,
   options: {
     ...configOption,
+    ...timeoutOption,
     json: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
