@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { PublishService, ReleaseService } from '@relkit/release-core';
+import type { PrepareService, PublishService, ReleaseService } from '@relkit/release-core';
 import type { ConnectOptions } from '@relkit/connect';
 import type { CommandReport } from './report.js';
 
@@ -34,6 +34,8 @@ export interface CliContext {
   readonly onReport?: (report: CommandReport) => void;
   /** Builds the publish service (publish, verify-publish); tests inject one. */
   readonly connectPublish?: (options: ConnectOptions) => Promise<PublishService>;
+  /** Builds the prepare service (gitflow prepare); tests inject one. */
+  readonly connectPrepare?: (options: ConnectOptions) => Promise<PrepareService>;
 }
 
 /** A leaf command, e.g. `image tag` or `changelog finalize`. */

@@ -1,6 +1,8 @@
 import type {
   ExecutionResult,
   Plan,
+  PreparePlan,
+  PrepareResult,
   PublishPlan,
   PublishResult,
   PublishVerification,
@@ -29,6 +31,13 @@ export type CommandReport =
       readonly dryRun?: true;
       readonly plan?: Plan | undefined;
       readonly result?: ExecutionResult;
+      readonly error?: ReportedError;
+    }
+  | {
+      readonly command: 'prepare';
+      readonly dryRun?: true;
+      readonly plan?: PreparePlan | undefined;
+      readonly result?: PrepareResult;
       readonly error?: ReportedError;
     }
   | {

@@ -8,7 +8,7 @@ import {
   type ReleasePorts,
   type ReleaseService,
 } from '@relkit/release-core';
-import { GitHubForge, forgePort, parseRepository, resolveGitHubToken } from '@relkit/github';
+import { GitHubForge, branchPort, forgePort, parseRepository, resolveGitHubToken } from '@relkit/github';
 import { RegistryClient, defaultCredentials, registryPort } from '@relkit/registry';
 import { signaturePort } from '@relkit/sigstore-verify';
 import type { ConnectOptions, ReleaseConnectOptions } from './options.js';
@@ -151,5 +151,7 @@ export async function connectPorts(
         ? { smoke: { repository: parseRepository(config.smoke.repository), rule: config.smoke.success } }
         : {}),
     }),
+    // Gitflow: promote brings the integration branch up to date (ref writes with the commit token).
+    branches: branchPort(forge, config, { commit: roles.commit }),
   };
 }
