@@ -30,7 +30,10 @@ export async function compareBranches(
   );
   const status = data.status;
   if (status !== 'identical' && status !== 'ahead' && status !== 'behind' && status !== 'diverged')
-    throw new GitHubError('UNEXPECTED_RESPONSE', `compare ${base}...${head} answered status ${String(status)}`);
+    throw new GitHubError(
+      'UNEXPECTED_RESPONSE',
+      `compare ${base}...${head} answered status ${String(status)}`,
+    );
   return { status, aheadBy: data.ahead_by, behindBy: data.behind_by, mergeBase: data.merge_base_commit.sha };
 }
 

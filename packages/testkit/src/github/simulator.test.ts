@@ -133,12 +133,12 @@ describe('GitHub simulator', () => {
     });
     expect(opened.status).toBe(201);
     expect(opened.body).toMatchObject({ draft: true, body: '# Release 1.3.0', head: { ref: 'dev' } });
-    expect((await call('POST', `/repos/${R}/pulls`, { title: 'again', head: 'dev', base: 'main' })).status).toBe(
-      422,
-    );
-    expect((await call('POST', `/repos/${R}/pulls`, { title: 'none', head: 'main', base: 'dev' })).status).toBe(
-      201,
-    );
+    expect(
+      (await call('POST', `/repos/${R}/pulls`, { title: 'again', head: 'dev', base: 'main' })).status,
+    ).toBe(422);
+    expect(
+      (await call('POST', `/repos/${R}/pulls`, { title: 'none', head: 'main', base: 'dev' })).status,
+    ).toBe(201);
     sim.addWorkflowRun(R, { displayTitle: 'smoke 1.2.3', status: 'completed', conclusion: 'success' });
     expect(
       (
