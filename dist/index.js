@@ -23132,6 +23132,15 @@ function changelogGate(config2, obs) {
   const title = `${config2.changelog} on ${config2.integrationBranch}`;
   const f = obs.changelog;
   const v = obs.version.text;
+  const onRelease = !isGitflow(config2) && obs.releaseChangelog?.state === "found";
+  if (onRelease && obs.releaseChangelog?.state === "found") {
+    const state2 = frozenState(obs.releaseChangelog.content, v);
+    if (state2 === "frozen" || state2 === "dated")
+      return {
+        gate: gate2("changelog", title, "pass", `${v} is frozen on ${releaseBranchName(config2, obs.version)} already (resuming)`),
+        frozen: true
+      };
+  }
   if (f.state === "error")
     return { gate: gate2("changelog", title, "pending", couldNotLook(f)), frozen: false };
   if (f.state === "missing")
@@ -23171,7 +23180,8 @@ function releaseBranchGate(config2, obs) {
   if (f?.state === "error")
     return gate2("release-branch", title, "pending", couldNotLook(f));
   const state = f?.state === "found" ? frozenState(f.content, obs.version.text) : "missing";
-  if (state === "frozen" || state === "dated")
+  const cutNotFrozen = !isGitflow(config2) && obs.integration.state === "found" && obs.integration.sha === b.sha;
+  if (state === "frozen" || state === "dated" || cutNotFrozen)
     return gate2("release-branch", title, "pass", `${name} exists at ${short5(b.sha)} (resuming)`, [
       { label: "head", value: b.sha }
     ]);
@@ -23433,17 +23443,21 @@ function planPrepare(config2, obs) {
   const head = obs.integration.sha;
   const branchExists = obs.releaseBranch.state === "found";
   const v = obs.version.text;
-  const from = cl.frozen ? head : null;
+  const gitflow = isGitflow(config2);
+  const freezeBranch = gitflow ? config2.integrationBranch : releaseBranch;
+  const freezeParent = gitflow || obs.releaseBranch.state !== "found" ? head : obs.releaseBranch.sha;
+  const freeze3 = planned2({
+    kind: "freeze-changelog",
+    branch: freezeBranch,
+    path: config2.changelog,
+    version: v,
+    tagPrefix: config2.tagPrefix,
+    parentSha: freezeParent
+  }, cl.frozen, `freeze the Unreleased entries of ${config2.changelog} as ## [${v}] - TBD (API commit on ${freezeBranch}${gitflow || branchExists ? ` at ${short7(freezeParent)}` : ""})`);
+  const from = gitflow ? cl.frozen ? head : null : head;
+  const cut = planned2({ kind: "create-release-branch", branch: releaseBranch, from: config2.integrationBranch, sha: from }, branchExists, `create ${releaseBranch} at ${from ? short7(from) : "the freeze commit"}${gitflow ? "" : ` (${config2.integrationBranch})`}`);
   const steps = [
-    planned2({
-      kind: "freeze-changelog",
-      branch: config2.integrationBranch,
-      path: config2.changelog,
-      version: v,
-      tagPrefix: config2.tagPrefix,
-      parentSha: head
-    }, cl.frozen, `freeze the Unreleased entries of ${config2.changelog} as ## [${v}] - TBD (API commit on ${config2.integrationBranch} at ${short7(head)})`),
-    planned2({ kind: "create-release-branch", branch: releaseBranch, from: config2.integrationBranch, sha: from }, branchExists, `create ${releaseBranch} at ${from ? short7(from) : "the freeze commit"}`),
+    ...gitflow ? [freeze3, cut] : [cut, freeze3],
     planned2({
       kind: "open-release-pr",
       head: releaseBranch,
@@ -49394,6 +49408,7 @@ var init_prepare2 = __esm({
      the commit token, on the head it observed (a push in between is never overwritten);
   2. creates release/X.Y.Z at that commit;
   3. opens the release PR release/X.Y.Z → base branch as a draft, its body the frozen section.
+Trunk-based (integrationBranch = base branch), release/X.Y.Z is cut first and the freeze goes onto it.
 Checks first: X.Y.Z is newer than the latest release; the release branch and the tag do not exist
 yet; Unreleased has entries; the integration branch exists. Every step is idempotent: a re-run
 resumes where a failed one stopped and is a no-op when everything is done.

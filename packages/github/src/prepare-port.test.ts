@@ -99,6 +99,26 @@ describe('prepare against the simulator', { timeout: 30_000 }, () => {
   });
 });
 
+describe('prepare, trunk-based, against the simulator', { timeout: 30_000 }, () => {
+  it('cuts release/1.3.0 at main and freezes on it, so the draft PR has a commit of its own', async () => {
+    const main = sim.commit(R, 'main', { 'CHANGELOG.md': WITH_ENTRIES }, 'docs: entries');
+    const trunk = parseConfig({ repository: R });
+    const svc = createPrepareService(trunk, {
+      forge: prepareForgePort(gh, trunk, { commit }),
+      sleep: async () => undefined,
+    });
+    const r = await svc.execute(await svc.plan('1.3.0'));
+    expect(r.status).toBe('succeeded');
+    expect(sim.branchSha(R, 'main')).toBe(main);
+    const release = sim.branchSha(R, 'release/1.3.0')!;
+    expect(sim.commitInfo(R, release)?.parents).toEqual([main]);
+    expect(await gh.findPullRequest(repo, { head: 'release/1.3.0', base: 'main' })).toMatchObject({
+      state: 'open',
+      draft: true,
+    });
+  });
+});
+
 describe('the integration sync against the simulator', { timeout: 30_000 }, () => {
   const step = {
     kind: 'sync-integration-branch',

@@ -93,6 +93,7 @@ const prepare: Command = {
      the commit token, on the head it observed (a push in between is never overwritten);
   2. creates release/X.Y.Z at that commit;
   3. opens the release PR release/X.Y.Z → base branch as a draft, its body the frozen section.
+Trunk-based (integrationBranch = base branch), release/X.Y.Z is cut first and the freeze goes onto it.
 Checks first: X.Y.Z is newer than the latest release; the release branch and the tag do not exist
 yet; Unreleased has entries; the integration branch exists. Every step is idempotent: a re-run
 resumes where a failed one stopped and is a no-op when everything is done.

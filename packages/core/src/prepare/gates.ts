@@ -1,7 +1,7 @@
 import { freeze } from '../changelog/freeze.js';
 import { sectionState } from '../changelog/publish-port.js';
 import type { ReleaseConfig } from '../config.js';
-import { releaseBranchName } from '../config.js';
+import { isGitflow, releaseBranchName } from '../config.js';
 import { couldNotLook, type Evidence, type Gate, type GateStatus } from '../engine/gates.js';
 import { ReleaseError } from '../errors.js';
 import { compareVersions, finalVersionsOf, formatTag } from '../version.js';
@@ -9,7 +9,8 @@ import type { PrepareObservations } from './observe.js';
 
 /**
  * The gates of a prepare: what must hold before the CHANGELOG is frozen on the integration
- * branch, release/X.Y.Z is cut from that commit and the draft release PR is opened. Pure.
+ * branch, release/X.Y.Z is cut from that commit and the draft release PR is opened (trunk-based,
+ * integration = base: the branch is cut first and the freeze goes onto it). Pure.
  * Everything an earlier prepare already did passes as "resuming", so a re-run converges.
  */
 export type PrepareGateId =
@@ -90,6 +91,22 @@ export function changelogGate(
   const title = `${config.changelog} on ${config.integrationBranch}`;
   const f = obs.changelog;
   const v = obs.version.text;
+  // Trunk-based (integration = base): the freeze goes onto the release branch, so that the release
+  // PR has a commit of its own; resuming is read there.
+  const onRelease = !isGitflow(config) && obs.releaseChangelog?.state === 'found';
+  if (onRelease && obs.releaseChangelog?.state === 'found') {
+    const state = frozenState(obs.releaseChangelog.content, v);
+    if (state === 'frozen' || state === 'dated')
+      return {
+        gate: gate(
+          'changelog',
+          title,
+          'pass',
+          `${v} is frozen on ${releaseBranchName(config, obs.version)} already (resuming)`,
+        ),
+        frozen: true,
+      };
+  }
   if (f.state === 'error')
     return { gate: gate('changelog', title, 'pending', couldNotLook(f)), frozen: false };
   if (f.state === 'missing')
@@ -133,7 +150,10 @@ export function releaseBranchGate(config: ReleaseConfig, obs: PrepareObservation
   const f = obs.releaseChangelog;
   if (f?.state === 'error') return gate('release-branch', title, 'pending', couldNotLook(f));
   const state = f?.state === 'found' ? frozenState(f.content, obs.version.text) : 'missing';
-  if (state === 'frozen' || state === 'dated')
+  // Trunk-based, a crash between cutting the branch and freezing on it: the branch is the base's head.
+  const cutNotFrozen =
+    !isGitflow(config) && obs.integration.state === 'found' && obs.integration.sha === b.sha;
+  if (state === 'frozen' || state === 'dated' || cutNotFrozen)
     return gate('release-branch', title, 'pass', `${name} exists at ${short(b.sha)} (resuming)`, [
       { label: 'head', value: b.sha },
     ]);

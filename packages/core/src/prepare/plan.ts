@@ -1,5 +1,5 @@
 import type { ReleaseConfig } from '../config.js';
-import { releaseBranchName } from '../config.js';
+import { isGitflow, releaseBranchName } from '../config.js';
 import { summarizeGates } from '../engine/gates.js';
 import type { Plan, PlannedStep } from '../engine/plan.js';
 import {
@@ -74,7 +74,8 @@ const short = (sha: string) => sha.slice(0, 7);
 /**
  * `release-cli prepare X.Y.Z` (gitflow's phase 0): freeze the CHANGELOG on the integration
  * branch by an API commit → cut release/X.Y.Z from that commit → open the draft release PR to
- * the base branch. No local git commit. Pure: a function of the observations.
+ * the base branch. Trunk-based (integration = base): cut release/X.Y.Z at the base head → freeze
+ * on it → the PR. No local git commit. Pure: a function of the observations.
  */
 export function planPrepare(config: ReleaseConfig, obs: PrepareObservations): PreparePlan {
   const cl = changelogGate(config, obs);
@@ -101,26 +102,32 @@ export function planPrepare(config: ReleaseConfig, obs: PrepareObservations): Pr
   const head = obs.integration.sha;
   const branchExists = obs.releaseBranch.state === 'found';
   const v = obs.version.text;
-  // Already frozen: the release branch starts at the integration head that carries the freeze.
-  const from = cl.frozen ? head : null;
+  const gitflow = isGitflow(config);
+  // Gitflow: freeze on the integration branch, then cut the release branch at the freeze commit
+  // (already frozen: at the integration head that carries it). Trunk-based: cut the release branch
+  // at the base head, then freeze on it, so that the release PR has a commit of its own.
+  const freezeBranch = gitflow ? config.integrationBranch : releaseBranch;
+  const freezeParent = gitflow || obs.releaseBranch.state !== 'found' ? head : obs.releaseBranch.sha;
+  const freeze = planned(
+    {
+      kind: 'freeze-changelog',
+      branch: freezeBranch,
+      path: config.changelog,
+      version: v,
+      tagPrefix: config.tagPrefix,
+      parentSha: freezeParent,
+    },
+    cl.frozen,
+    `freeze the Unreleased entries of ${config.changelog} as ## [${v}] - TBD (API commit on ${freezeBranch}${gitflow || branchExists ? ` at ${short(freezeParent)}` : ''})`,
+  );
+  const from = gitflow ? (cl.frozen ? head : null) : head;
+  const cut = planned(
+    { kind: 'create-release-branch', branch: releaseBranch, from: config.integrationBranch, sha: from },
+    branchExists,
+    `create ${releaseBranch} at ${from ? short(from) : 'the freeze commit'}${gitflow ? '' : ` (${config.integrationBranch})`}`,
+  );
   const steps: PreparePlannedStep[] = [
-    planned(
-      {
-        kind: 'freeze-changelog',
-        branch: config.integrationBranch,
-        path: config.changelog,
-        version: v,
-        tagPrefix: config.tagPrefix,
-        parentSha: head,
-      },
-      cl.frozen,
-      `freeze the Unreleased entries of ${config.changelog} as ## [${v}] - TBD (API commit on ${config.integrationBranch} at ${short(head)})`,
-    ),
-    planned(
-      { kind: 'create-release-branch', branch: releaseBranch, from: config.integrationBranch, sha: from },
-      branchExists,
-      `create ${releaseBranch} at ${from ? short(from) : 'the freeze commit'}`,
-    ),
+    ...(gitflow ? [freeze, cut] : [cut, freeze]),
     planned(
       {
         kind: 'open-release-pr',

@@ -175,3 +175,45 @@ describe('prepare: execution', () => {
     expect(w.file('dev', 'other.txt')).toBe('pushed meanwhile');
   });
 });
+
+describe('prepare, trunk-based (integrationBranch = baseBranch)', () => {
+  const trunk = parseConfig({ repository: 'acme/app' });
+
+  it('cuts release/1.3.0 at main, freezes on it (main keeps its Unreleased), opens the draft PR', async () => {
+    const w = gitflowWorld();
+    const main = w.branches.get('main')!;
+    const p = await plan(w, '1.3.0', trunk);
+    expect(p.verdict).toBe('pass');
+    expect(p.steps.map((s) => s.step.kind)).toEqual([
+      'create-release-branch',
+      'freeze-changelog',
+      'open-release-pr',
+    ]);
+    expect(p.steps[1]!.step).toMatchObject({ branch: 'release/1.3.0' });
+    const r = await executePrepare(trunk, p, { forge: w.forge, sleep: noSleep });
+    expect(r.status).toBe('succeeded');
+    expect(w.branches.get('main')).toBe(main);
+    expect(w.file('main')).not.toContain('## [1.3.0]');
+    const release = w.branches.get('release/1.3.0')!;
+    expect(w.commits.get(release)!.parents).toEqual([main]);
+    expect(w.file('release/1.3.0')).toContain('## [1.3.0] - TBD');
+    expect(r.sha).toBe(release);
+    expect(w.pulls[0]).toMatchObject({ head: 'release/1.3.0', base: 'main', draft: true });
+    const again = await plan(w, '1.3.0', trunk);
+    expect(again.verdict).toBe('pass');
+    expect(again.steps.every((s) => s.done)).toBe(true);
+  });
+
+  it('resumes after a crash between cutting the branch and freezing on it', async () => {
+    const w = gitflowWorld();
+    w.faults.add('commitFiles');
+    const r = await executePrepare(trunk, await plan(w, '1.3.0', trunk), { forge: w.forge, sleep: noSleep });
+    expect(r.journal.map((j) => j.status)).toEqual(['done', 'failed']);
+    const p = await plan(w, '1.3.0', trunk);
+    expect(p.verdict).toBe('pass');
+    expect(p.steps.map((s) => s.done)).toEqual([true, false, false]);
+    const r2 = await executePrepare(trunk, p, { forge: w.forge, sleep: noSleep });
+    expect(r2.journal.map((j) => j.status)).toEqual(['skipped', 'done', 'done']);
+    expect(w.file('release/1.3.0')).toContain('## [1.3.0] - TBD');
+  });
+});
