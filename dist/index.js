@@ -23223,7 +23223,7 @@ var init_gates3 = __esm({
     init_gates();
     init_errors();
     init_version();
-    gate2 = (id, title, status2, reason, evidence = []) => ({ id, title, status: status2, reason, evidence });
+    gate2 = (id, title, status2, reason, evidence = []) => markCouldNotLook({ id, title, status: status2, reason, evidence });
     short5 = (sha) => sha.slice(0, 7);
   }
 });

@@ -2,7 +2,13 @@ import { freeze } from '../changelog/freeze.js';
 import { sectionState } from '../changelog/publish-port.js';
 import type { ReleaseConfig } from '../config.js';
 import { isGitflow, releaseBranchName } from '../config.js';
-import { couldNotLook, type Evidence, type Gate, type GateStatus } from '../engine/gates.js';
+import {
+  couldNotLook,
+  markCouldNotLook,
+  type Evidence,
+  type Gate,
+  type GateStatus,
+} from '../engine/gates.js';
 import { ReleaseError } from '../errors.js';
 import { compareVersions, finalVersionsOf, formatTag } from '../version.js';
 import type { PrepareObservations } from './observe.js';
@@ -18,13 +24,14 @@ export type PrepareGateId =
 
 export type PrepareGate = Gate<PrepareGateId>;
 
+/** One prepare gate; a could-not-look is marked as such (front ends exit 1 for it, never 3). */
 const gate = (
   id: PrepareGateId,
   title: string,
   status: GateStatus,
   reason: string,
   evidence: Evidence[] = [],
-): PrepareGate => ({ id, title, status, reason, evidence });
+): PrepareGate => markCouldNotLook({ id, title, status, reason, evidence });
 
 const short = (sha: string) => sha.slice(0, 7);
 

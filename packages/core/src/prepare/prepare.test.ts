@@ -66,6 +66,20 @@ describe('prepare: gates and plan (pure)', () => {
     });
   });
 
+  it('says could not look (not "not met") when GitHub did not answer', async () => {
+    const w = gitflowWorld();
+    w.forge.listTags = async () => {
+      throw Object.assign(new Error('rate limited'), { code: 'RATE_LIMITED', transient: true });
+    };
+    const p = await plan(w);
+    expect(p.verdict).toBe('pending');
+    expect(p.gates.find((g) => g.id === 'version')).toMatchObject({
+      status: 'pending',
+      couldNotLook: true,
+      reason: 'could not look (RATE_LIMITED): rate limited',
+    });
+  });
+
   it('refuses an empty Unreleased section and a missing integration branch', async () => {
     const empty = gitflowWorld(
       UNRELEASED.replace(/- \*\*Gitflow[^\n]*\n/, '').replace(/- The sync[^\n]*\n/, ''),
