@@ -185,7 +185,7 @@ describe('the committed action bundle', () => {
     for (const [inputs, message] of [
       [
         { command: 'deploy' },
-        'input "command" must be one of status, publish, verify-publish, promote, rollback, abandon, cleanup, doctor, got "deploy"',
+        'input "command" must be one of status, prepare, publish, verify-publish, promote, rollback, abandon, cleanup, doctor, got "deploy"',
       ],
       [{ command: 'promote' }, 'input "version" is required for promote'],
       [
@@ -493,5 +493,45 @@ describe('outputs and summary from the typed reports of the promote side (real c
     expect(() => argv({ command: 'verify-publish', version: '1.2.3', 'dry-run': 'true' })).toThrow(
       /does not apply/,
     );
+    expect(argv({ command: 'prepare', version: '1.3.0' })).toEqual([
+      'prepare',
+      '1.3.0',
+      '--json',
+      '--config',
+      'release.config.json',
+      '--yes',
+    ]);
+    expect(argv({ command: 'prepare', version: '1.3.0', 'dry-run': 'true' })).toContain('--dry-run');
+    expect(() => argv({ command: 'prepare' })).toThrow(/"version" is required for prepare/);
+  });
+
+  it('prepare: the commit the release branch starts at, the draft PR, phase prepared', () => {
+    const report: CommandReport = {
+      command: 'prepare',
+      plan: {
+        kind: 'prepare',
+        version: '1.3.0',
+        releaseBranch: 'release/1.3.0',
+        integrationBranch: 'dev',
+        baseBranch: 'main',
+        gates: [],
+        verdict: 'pass',
+        steps: [],
+      },
+      result: {
+        kind: 'prepare',
+        version: '1.3.0',
+        status: 'succeeded',
+        journal: [],
+        sha: 'c'.repeat(40),
+        pullRequest: { number: 7, url: 'https://github.com/acme/app/pull/7' },
+      },
+    };
+    expect(outputsFrom(report, 0)).toEqual({
+      phase: 'prepared',
+      verdict: 'pass',
+      sha: 'c'.repeat(40),
+      'pr-url': 'https://github.com/acme/app/pull/7',
+    });
   });
 });

@@ -13,6 +13,7 @@ import type { CommandReport } from './report.js';
 
 export const ACTION_COMMANDS = [
   'status',
+  'prepare',
   'publish',
   'verify-publish',
   'promote',
@@ -113,7 +114,14 @@ export function actionArgv(env: Env): { command: ActionCommand; argv: string[]; 
         : [c, ...(version ? [version] : [])];
   argv.push('--json', '--config', configPath);
   const dryRun = bool(env, 'dry-run');
-  if (c === 'publish' || c === 'promote' || c === 'rollback' || c === 'abandon' || c === 'cleanup') {
+  if (
+    c === 'prepare' ||
+    c === 'publish' ||
+    c === 'promote' ||
+    c === 'rollback' ||
+    c === 'abandon' ||
+    c === 'cleanup'
+  ) {
     argv.push(dryRun ? '--dry-run' : '--yes');
   } else if (dryRun) {
     throw new ActionInputError(`input "dry-run" does not apply to ${c} (it changes nothing anyway)`);
@@ -141,6 +149,7 @@ export interface ActionOutputs {
   tag?: string;
   'image-tag'?: string;
   sha?: string;
+  'pr-url'?: string;
 }
 
 /** The gates of a report: a status's, a verification's, or its plan's. */
@@ -186,6 +195,15 @@ export function outputsFrom(report: CommandReport | undefined, code: number): Ac
     case 'cleanup':
       out.verdict = report.report.status === 'succeeded' ? 'pass' : 'fail';
       break;
+    case 'prepare': {
+      const { plan, result } = report;
+      out.verdict = plan?.verdict;
+      // The commit release/X.Y.Z starts at (the freeze commit), and the draft release PR.
+      out.sha = result?.sha;
+      out['pr-url'] = result?.pullRequest?.url;
+      if (ok && !report.dryRun && plan) out.phase = 'prepared';
+      break;
+    }
     case 'publish': {
       const { plan, result } = report;
       out.verdict = plan?.verdict;
@@ -394,6 +412,11 @@ export async function runAction(options: ActionOptions): Promise<number> {
   const title = `relkit ${command}${input(env, 'version') ? ` ${input(env, 'version')}` : ''}`;
   if (env.GITHUB_STEP_SUMMARY)
     appendFileSync(env.GITHUB_STEP_SUMMARY, redact(summaryMarkdown(title, report, code)));
+  // Best-effort steps that failed (the integration sync after a promote): warnings with the way out.
+  const journal: readonly { status: string; id: string; message: string }[] =
+    report && 'result' in report ? (report.result?.journal ?? []) : [];
+  for (const j of journal.filter((x) => x.status === 'warning'))
+    log(annotation('warning', redact(`${j.id}: ${j.message}`), { title: 'relkit' }));
   if (code === 0) return 0;
   // status reports; a release that is not promotable yet is not a failed step.
   if (report?.command === 'status' && code === 3) {

@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { CleanupService, PublishService, ReleaseService } from '@relkit/release-core';
+import type { CleanupService, PrepareService, PublishService, ReleaseService } from '@relkit/release-core';
 import type { ConnectOptions } from '@relkit/connect';
 import type { CommandReport } from './report.js';
 
@@ -36,6 +36,8 @@ export interface CliContext {
   readonly connectPublish?: (options: ConnectOptions) => Promise<PublishService>;
   /** Builds the RC clean-up service (cleanup); tests inject one. */
   readonly connectCleanup?: (options: ConnectOptions) => Promise<CleanupService>;
+  /** Builds the prepare service (gitflow prepare); tests inject one. */
+  readonly connectPrepare?: (options: ConnectOptions) => Promise<PrepareService>;
 }
 
 /** A leaf command, e.g. `image tag` or `changelog finalize`. */

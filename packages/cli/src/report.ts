@@ -2,6 +2,8 @@ import type {
   CleanupReport,
   ExecutionResult,
   Plan,
+  PreparePlan,
+  PrepareResult,
   PublishPlan,
   PublishResult,
   PublishVerification,
@@ -31,6 +33,13 @@ export type CommandReport =
       readonly dryRun?: true;
       readonly plan?: Plan | undefined;
       readonly result?: ExecutionResult;
+      readonly error?: ReportedError;
+    }
+  | {
+      readonly command: 'prepare';
+      readonly dryRun?: true;
+      readonly plan?: PreparePlan | undefined;
+      readonly result?: PrepareResult;
       readonly error?: ReportedError;
     }
   | {

@@ -13,6 +13,7 @@ import {
 import {
   GitHubError,
   GitHubForge,
+  branchPort,
   checkApiUrl,
   forgePort,
   packagesPort,
@@ -233,5 +234,7 @@ export async function connectPorts(
         : {}),
     }),
     packages: packagesPort(roles.packages, { tokenName: roles.packagesTokenName }),
+    // Gitflow: promote brings the integration branch up to date (ref writes with the commit token).
+    branches: branchPort(forge, config, { commit: roles.commit }),
   };
 }

@@ -1,7 +1,7 @@
 // @relkit/connect: the composition root shared by release-cli, the GitHub Action and the VS Code
 // extension. It reads release.config.json, finds credentials and wires the registry, sigstore and
 // GitHub adapters into @relkit/release-core's ports; front ends call connectRelease /
-// connectPublish and render what the services return.
+// connectPublish / connectPrepare and render what the services return.
 export type { ConnectOptions, ReleaseConnectOptions } from './options.js';
 export { CONFIG_FILE, findConfig, loadConfig } from './connect.js';
 export { DEFAULT_TIMEOUT_SECONDS, gitHubApiUrl, networkTimeoutMs } from './connect.js';
@@ -15,6 +15,7 @@ export {
 } from './connect.js';
 export type { GitHubRoles } from './connect.js';
 export { connectPublish } from './publish.js';
+export { connectPrepare } from './prepare.js';
 export * from './doctor/index.js';
 export {
   CONCURRENCY_GROUP,

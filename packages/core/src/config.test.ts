@@ -1,6 +1,6 @@
 // The multi-file finalize fields (issue 19): `changelog` as a path or { path, mirrors }, versionFiles.
 import { describe, expect, it } from 'vitest';
-import { parseConfig, releaseConfigJsonSchema } from './config.js';
+import { isGitflow, parseConfig, releaseConfigJsonSchema } from './config.js';
 
 const base = { repository: 'acme/app' };
 
@@ -39,5 +39,30 @@ describe('changelog and versionFiles', () => {
     const props = releaseConfigJsonSchema().properties as Record<string, { anyOf?: unknown[] }>;
     expect(props.changelog?.anyOf).toHaveLength(2);
     expect(props.versionFiles).toBeDefined();
+  });
+});
+
+describe('integrationBranch and syncIntegrationBranch (gitflow prepare)', () => {
+  it('defaults to the base branch, and syncing on', () => {
+    const c = parseConfig({ ...base, baseBranch: 'trunk' });
+    expect(c.integrationBranch).toBe('trunk');
+    expect(c.syncIntegrationBranch).toBe(true);
+    expect(isGitflow(c)).toBe(false);
+  });
+
+  it('names the integration branch releases are cut from; a parsed config parses to itself', () => {
+    const c = parseConfig({ ...base, integrationBranch: 'dev', syncIntegrationBranch: false });
+    expect(c.integrationBranch).toBe('dev');
+    expect(c.baseBranch).toBe('main');
+    expect(c.syncIntegrationBranch).toBe(false);
+    expect(isGitflow(c)).toBe(true);
+    expect(parseConfig(c)).toEqual(c);
+  });
+
+  it('errors name the JSON path', () => {
+    expect(() => parseConfig({ ...base, integrationBranch: '' })).toThrow(/at \$\.integrationBranch:/);
+    expect(() => parseConfig({ ...base, syncIntegrationBranch: 'yes' })).toThrow(
+      /at \$\.syncIntegrationBranch:/,
+    );
   });
 });

@@ -152,6 +152,19 @@ export const releaseConfigSchema = z
       .describe('the GitHub repository that is released'),
     tagPrefix: z.string().max(20).default('').describe('prefix of version tags, e.g. "v"'),
     baseBranch: z.string().min(1).default('main'),
+    integrationBranch: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'the branch work is integrated on and releases are cut from (gitflow: "dev"); default: baseBranch',
+      ),
+    syncIntegrationBranch: z
+      .boolean()
+      .default(true)
+      .describe(
+        'after promote merges the release PR, bring integrationBranch up to date with baseBranch (fast-forward, else a sync PR); only when they differ',
+      ),
     releaseBranch: z
       .string()
       .includes('{version}', { message: 'must contain {version}' })
@@ -271,8 +284,9 @@ export const releaseConfigSchema = z
   })
   // `changelog` may be a path or { path, mirrors }: consumers see the path and the mirrors apart.
   // A parsed config parses again to itself (front ends re-parse edited configs).
-  .transform(({ changelog, changelogMirrors, ...rest }) => ({
+  .transform(({ changelog, changelogMirrors, integrationBranch, ...rest }) => ({
     ...rest,
+    integrationBranch: integrationBranch ?? rest.baseBranch,
     changelog: typeof changelog === 'string' ? changelog : changelog.path,
     changelogMirrors: [
       ...new Set([...(changelogMirrors ?? []), ...(typeof changelog === 'string' ? [] : changelog.mirrors)]),
@@ -349,6 +363,11 @@ export function releaseConfigJsonSchema(): Record<string, unknown> {
     string,
     unknown
   >;
+}
+
+/** Whether this is a gitflow setup: releases are cut from an integration branch other than the base. */
+export function isGitflow(config: ReleaseConfig): boolean {
+  return config.integrationBranch !== config.baseBranch;
 }
 
 export function releaseBranchName(config: ReleaseConfig, version: ReleaseVersion | string): string {

@@ -4,6 +4,7 @@
 // pieces of a promote (observe → gates → phase → plan → execute). Internals live behind subpaths:
 //   @relkit/release-core/changelog  the CHANGELOG engine (parse, freeze, finalize, notes, validate)
 //   @relkit/release-core/publish    the publish phase's observations, gates, plans and executor
+//   @relkit/release-core/prepare    gitflow's prepare (freeze, release branch, draft PR) and sync
 //   @relkit/release-core/redact     redacting secrets from text
 export { ReleaseError } from './errors.js';
 export type { ReleaseErrorCode } from './errors.js';
@@ -24,6 +25,7 @@ export {
   provenanceRule,
   releaseConfigJsonSchema,
   releaseBranchName,
+  isGitflow,
   versionPatternProblem,
 } from './config.js';
 export { identityRegexpProblem, GITHUB_ACTIONS_ISSUER } from './identity-policy.js';
@@ -42,6 +44,8 @@ export type {
   RegistryPort,
   SignaturePort,
   ForgePort,
+  BranchPort,
+  OpenPullRequestRequest,
   Clock,
   ReleasePorts,
   PackagesPort,
@@ -100,6 +104,23 @@ export type {
 // The services every front end uses.
 export { createReleaseService } from './release-service.js';
 export type { ReleaseService, RunOptions } from './release-service.js';
+export { createPrepareService } from './prepare-service.js';
+export type { PrepareService } from './prepare-service.js';
+// Prepare's types, for front ends that show its plans and results (its functions: ./prepare).
+export type {
+  PrepareExecuteOptions,
+  PrepareExecutionEvent,
+  PrepareForgePort,
+  PrepareGate,
+  PrepareGateId,
+  PrepareJournalEntry,
+  PreparePlan,
+  PreparePlannedStep,
+  PreparePorts,
+  PrepareResult,
+  PrepareStep,
+  SyncStep,
+} from './prepare/index.js';
 export { createPublishService } from './publish-service.js';
 export type { PublishService } from './publish-service.js';
 // Publish's types, for front ends that show its plans and results (its functions: ./publish).

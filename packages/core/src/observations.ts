@@ -232,3 +232,33 @@ export async function settle<T>(p: Promise<T>, onError: (e: ObservationError) =>
     return onError(asObservationError(e));
   }
 }
+
+/** The head commit of a branch. */
+export type BranchObservation =
+  | { readonly state: 'found'; readonly branch: string; readonly sha: string }
+  | { readonly state: 'missing'; readonly branch: string }
+  | ObservationError;
+
+/**
+ * How `head` relates to `base` (GitHub's compare `base...head`): `ahead` when head has commits
+ * base lacks and base none that head lacks, `behind` the other way round, `diverged` when both.
+ */
+export type BranchComparison =
+  | {
+      readonly state: 'found';
+      readonly status: 'identical' | 'ahead' | 'behind' | 'diverged';
+      readonly aheadBy: number;
+      readonly behindBy: number;
+    }
+  | ObservationError;
+
+/** A pull request as prepare and the integration sync see it (no checks, no reviews). */
+export type PullRequestSummary = {
+  readonly state: 'open' | 'merged' | 'closed';
+  readonly number: number;
+  readonly url: string;
+  readonly head: string;
+  readonly base: string;
+  readonly draft: boolean;
+  readonly headSha: string;
+};

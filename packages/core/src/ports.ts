@@ -1,7 +1,11 @@
 import type {
+  BranchComparison,
+  BranchObservation,
   GitHubReleaseObservation,
   ManifestObservation,
+  ObservationError,
   PullRequestObservation,
+  PullRequestSummary,
   SignatureObservation,
   SmokeObservation,
   TagObservation,
@@ -124,6 +128,41 @@ export interface PackagesPort {
   deleteVersion(image: string, id: number, signal?: AbortSignal): Promise<boolean>;
 }
 
+/** A pull request to open (prepare's release PR, the integration sync PR). */
+export interface OpenPullRequestRequest {
+  readonly head: string;
+  readonly base: string;
+  readonly title: string;
+  /** Markdown; adapters cap it at the forge's limit. */
+  readonly body: string;
+  readonly draft: boolean;
+}
+
+/**
+ * Branches and pull requests, for gitflow: `prepare` cuts the release branch from the
+ * integration branch and opens the release PR; promote brings the integration branch up to date
+ * after the merge. Ref writes are never forced.
+ */
+export interface BranchPort {
+  observeBranch(branch: string, signal?: AbortSignal): Promise<BranchObservation>;
+  /** How `head` relates to `base` (compare base...head); errors as data. */
+  compareBranches(base: string, head: string, signal?: AbortSignal): Promise<BranchComparison>;
+  /** Creates a branch at a commit; the branch already there at that commit counts as done. */
+  createBranch(branch: string, sha: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Moves a branch from `fromSha` to `toSha` without force: refused (throws) when the branch is
+   * not at `fromSha` or `toSha` does not contain it. Reads the branch back.
+   */
+  fastForwardBranch(branch: string, fromSha: string, toSha: string, signal?: AbortSignal): Promise<void>;
+  /** The PR `head` → `base`: the open one, else the newest merged, else the newest closed one. */
+  findPullRequest(
+    head: string,
+    base: string,
+    signal?: AbortSignal,
+  ): Promise<PullRequestSummary | { readonly state: 'missing' } | ObservationError>;
+  openPullRequest(request: OpenPullRequestRequest, signal?: AbortSignal): Promise<PullRequestSummary>;
+}
+
 export interface Clock {
   now(): Date;
 }
@@ -132,6 +171,8 @@ export interface ReleasePorts {
   readonly registry: RegistryPort;
   readonly signatures: SignaturePort;
   readonly forge: ForgePort;
+  /** Gitflow: bringing the integration branch up to date after promote merged (optional). */
+  readonly branches?: BranchPort;
   readonly clock?: Clock;
   /** The GitHub Packages API, for RC clean-up on ghcr.io (see cleanup/route.ts). */
   readonly packages?: PackagesPort;

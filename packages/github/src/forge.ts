@@ -1,6 +1,7 @@
 import { createClient, type ForgeOctokit, type GitHubClientOptions } from './client.js';
 import { forgeContext, type ForgeContext } from './forge/context.js';
 import * as attestations from './forge/attestations.js';
+import * as branches from './forge/branches.js';
 import * as contents from './forge/contents.js';
 import * as dispatch from './forge/dispatch.js';
 import * as locks from './forge/lock.js';
@@ -15,6 +16,7 @@ import * as tags from './forge/tags.js';
 import * as treeCommit from './forge/tree-commit.js';
 import type { RepositoryName } from './repository.js';
 import type {
+  BranchComparisonInfo,
   BranchNames,
   CheckSummary,
   ContainerPackage,
@@ -34,6 +36,7 @@ import type {
   PublishResult,
   PullRequestClose,
   PullRequestInfo,
+  PullRequestOpen,
   PullRequestReport,
   RefCreateResult,
   ReleaseInfo,
@@ -246,6 +249,35 @@ export class GitHubForge {
   /** Names of the tags starting with `prefix` (all pages; `''` lists every tag). */
   listTags(repo: RepositoryName, prefix: string): Promise<string[]> {
     return refs.listTags(this.ctx, repo, prefix);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Branches (gitflow: the release branch, the integration sync)
+  // ------------------------------------------------------------------------------------------
+
+  /** How `head` relates to `base` (compare BASE...HEAD): identical, ahead, behind or diverged. */
+  compareBranches(repo: RepositoryName, base: string, head: string): Promise<BranchComparisonInfo> {
+    return branches.compareBranches(this.ctx, repo, base, head);
+  }
+
+  /** Creates a branch at a commit; already there at that commit is success, elsewhere a CONFLICT. */
+  createBranch(repo: RepositoryName, branch: string, sha: string): Promise<{ created: boolean }> {
+    return branches.createBranch(this.ctx, repo, branch, sha);
+  }
+
+  /** Moves a branch from `fromSha` to `toSha` by a non-forced ref update (a fast-forward only). */
+  fastForwardBranch(
+    repo: RepositoryName,
+    branch: string,
+    fromSha: string,
+    toSha: string,
+  ): Promise<{ moved: boolean }> {
+    return branches.fastForwardBranch(this.ctx, repo, branch, fromSha, toSha);
+  }
+
+  /** Opens a pull request (a draft if asked); the same one already open is returned. */
+  openPullRequest(repo: RepositoryName, input: PullRequestOpen): Promise<PullRequestInfo> {
+    return branches.openPullRequest(this.ctx, repo, input);
   }
 
   /**

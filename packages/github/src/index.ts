@@ -26,8 +26,11 @@ export { summarizeChecks, normalizeCheck } from './checks.js';
 export type { RawCheck } from './checks.js';
 export { evaluateApproval, classifyMergeability } from './pull-requests.js';
 export type { RawReview } from './pull-requests.js';
+export { branchPort, prepareForgePort } from './branch-port.js';
+export type { BranchPortOptions } from './branch-port.js';
 export type {
   Approval,
+  BranchComparisonInfo,
   BranchNames,
   CheckResult,
   CheckSummary,
@@ -51,6 +54,7 @@ export type {
   PublishResult,
   PullRequestClose,
   PullRequestInfo,
+  PullRequestOpen,
   PullRequestReport,
   RefCreateResult,
   ReleaseInfo,

@@ -92,6 +92,23 @@ export interface PullRequestInfo {
   readonly mergeCommitSha: string | null;
 }
 
+/** A pull request to open. */
+export interface PullRequestOpen {
+  readonly head: string;
+  readonly base: string;
+  readonly title: string;
+  readonly body: string;
+  readonly draft: boolean;
+}
+
+/** How a head ref relates to a base ref (GitHub's compare BASE...HEAD). */
+export interface BranchComparisonInfo {
+  readonly status: 'identical' | 'ahead' | 'behind' | 'diverged';
+  readonly aheadBy: number;
+  readonly behindBy: number;
+  readonly mergeBase: string;
+}
+
 export interface PullRequestClose {
   /** closed: this call closed it (after commenting); already-closed: it was (a re-run). */
   readonly outcome: 'closed' | 'already-closed';

@@ -25,6 +25,7 @@ const groups: readonly CommandGroup[] = [
     prefixes: [['publish'], ['verify-publish'], ['init']],
     load: async () => (await import('./publish.js')).publishCommands,
   },
+  { prefixes: [['prepare']], load: async () => (await import('./prepare.js')).prepareCommands },
   { prefixes: [['changelog']], load: async () => (await import('./changelog.js')).changelogCommands },
   { prefixes: [['doctor']], load: async () => (await import('./doctor.js')).doctorCommands },
   { prefixes: [['cleanup']], load: async () => (await import('./cleanup.js')).cleanupCommands },

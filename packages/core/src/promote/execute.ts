@@ -8,6 +8,7 @@ import { runPlan, type RunPlanOptions } from '../engine/run.js';
 import { cleanupImage } from '../cleanup/run.js';
 import { ReleaseError } from '../errors.js';
 import type { ReleasePorts } from '../ports.js';
+import { syncIntegrationBranch } from '../prepare/sync.js';
 import { formatTag, parseVersion, type ReleaseVersion } from '../version.js';
 import { pullRequestGates, summarizeGates } from './gates.js';
 import type { Plan, Step } from './plan.js';
@@ -176,6 +177,9 @@ function handlers(
         await forge.deleteBranch(s.branch, signal);
         return { message: `deleted branch ${s.branch}` };
       },
+    },
+    'sync-integration-branch': {
+      act: (s) => syncIntegrationBranch(ports.branches, s, signal),
     },
   };
 }

@@ -1,10 +1,11 @@
 import type { ReleaseConfig } from '../config.js';
-import { releaseBranchName } from '../config.js';
+import { isGitflow, releaseBranchName } from '../config.js';
 import type { Plan as EnginePlan, PlannedStep as EnginePlannedStep } from '../engine/plan.js';
 import { ReleaseError } from '../errors.js';
 import type { Observations } from '../observations.js';
 import { compareVersions, floatingTags, formatTag, parseTag } from '../version.js';
 import { cleanupRoute } from '../cleanup/route.js';
+import { syncBranchName, type SyncStep } from '../prepare/sync.js';
 import { evaluateGates, summarizeGates, type GateResult } from './gates.js';
 
 /**
@@ -55,7 +56,9 @@ export type Step =
       readonly base: string;
       readonly comment: string;
     }
-  | { readonly kind: 'delete-branch'; readonly branch: string };
+  | { readonly kind: 'delete-branch'; readonly branch: string }
+  /** Gitflow, best effort: the integration branch gets the merged release back. */
+  | SyncStep;
 
 /** A step of a promote, rollback or abandon plan. */
 export type PlannedStep = EnginePlannedStep<Step>;
@@ -82,6 +85,8 @@ export function stepId(step: Step): string {
     case 'close-pr':
       return `${step.kind} #${step.number}`;
     case 'delete-branch':
+      return `${step.kind} ${step.branch}`;
+    case 'sync-integration-branch':
       return `${step.kind} ${step.branch}`;
   }
 }
@@ -153,6 +158,25 @@ export function planPromote(config: ReleaseConfig, obs: Observations): Plan {
         { irreversible: true },
       ),
     );
+    // Gitflow: once merged, the integration branch gets the release back. Best effort: latest
+    // moved and the PR merged, so a refusal here is a warning with the way out, never a failure.
+    if (isGitflow(config) && config.syncIntegrationBranch) {
+      const v = obs.version.text;
+      steps.push(
+        planned(
+          {
+            kind: 'sync-integration-branch',
+            branch: config.integrationBranch,
+            base: pr.base,
+            version: v,
+            syncBranch: syncBranchName(v),
+          },
+          false,
+          `bring ${config.integrationBranch} up to date with ${pr.base} (fast-forward, else a sync PR from ${syncBranchName(v)})`,
+          { bestEffort: true },
+        ),
+      );
+    }
   }
   if (config.floatingTags) {
     for (const img of obs.images) {

@@ -1,4 +1,4 @@
-import type { GitHubReleaseObservation, ObservationError } from '../observations.js';
+import type { BranchObservation, GitHubReleaseObservation, ObservationError } from '../observations.js';
 import type { Clock, ForgePort, RegistryPort, SignaturePort } from '../ports.js';
 
 /**
@@ -12,10 +12,8 @@ export type FileObservation =
   | { readonly state: 'missing'; readonly path: string; readonly ref: string }
   | ObservationError;
 
-export type BranchObservation =
-  | { readonly state: 'found'; readonly branch: string; readonly sha: string }
-  | { readonly state: 'missing'; readonly branch: string }
-  | ObservationError;
+// The head of a branch: core's observation (prepare and promote's sync read branches too).
+export type { BranchObservation } from '../observations.js';
 
 /** A `repository_dispatch` event to another repository (the downstream smoke test). */
 export interface DispatchRequest {

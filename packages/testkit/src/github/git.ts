@@ -1,6 +1,6 @@
 // Git refs and commits: get (with #617 read lag), list matching, create (burned tags refused),
 // update (fast-forward unless forced), delete; get and create commits; create blobs and trees
-// (the git data API a multi-file commit uses).
+// (the git data API a multi-file commit uses); compare two commits (BASE...HEAD).
 import * as o from './objects.js';
 import { requirePush, type Handler, type Resource } from './handler.js';
 import { blobSha, err, signedCommitsRequired, validationFailed, type SimState } from './state.js';
@@ -15,12 +15,27 @@ export function gitResource(
     blobs,
     repo,
     isAncestor,
+    resolve,
     moveRef,
     storeTree,
     storeCommit,
     commitFiles,
     commitJson,
   } = s;
+  /** Every commit reachable from `sha` (not itself), nearest first. */
+  const ancestors = (sha: string) => {
+    const out: string[] = [];
+    const seen = new Set<string>([sha]);
+    const queue = [...(commits.get(sha)?.parents ?? [])];
+    while (queue.length) {
+      const cur = queue.shift()!;
+      if (seen.has(cur)) continue;
+      seen.add(cur);
+      out.push(cur);
+      queue.push(...(commits.get(cur)?.parents ?? []));
+    }
+    return out;
+  };
   const repoUrl = (c: { repo: { facts: { owner: string; name: string } } }) =>
     `${base.api}/repos/${c.repo.facts.owner}/${c.repo.facts.name}`;
   /** Commits reachable from `sha` but not from `old`: what a ref update would add to a branch. */
@@ -49,6 +64,73 @@ export function gitResource(
       }
       if (!sha) throw err(404, 'Not Found');
       return { status: 200, body: o.gitRef(base, c.repo.facts, ref, sha) };
+    },
+    'repos/compare-commits-with-basehead': (c) => {
+      // BASE...HEAD: what HEAD has that BASE lacks (ahead) and the other way round (behind).
+      const [b, h, extra] = String(c.op.params.basehead ?? '').split('...');
+      if (b === undefined || h === undefined || extra !== undefined) throw err(404, 'Not Found');
+      const baseSha = resolve(c.repo, b);
+      const headSha = resolve(c.repo, h);
+      if (!baseSha || !headSha) throw err(404, 'Not Found');
+      const ahead = added(baseSha, headSha);
+      const behind = added(headSha, baseSha);
+      // The merge base: the newest commit both reach (the simulator's histories are small).
+      const mergeBase = [headSha, ...ancestors(headSha)].find((x) => isAncestor(x, baseSha)) ?? baseSha;
+      const status =
+        ahead.length === 0 && behind.length === 0
+          ? 'identical'
+          : behind.length === 0
+            ? 'ahead'
+            : ahead.length === 0
+              ? 'behind'
+              : 'diverged';
+      const u = repoUrl(c);
+      const web = `${base.web}/${c.repo.facts.owner}/${c.repo.facts.name}`;
+      const commitObject = (sha: string) => {
+        const commit = commits.get(sha)!;
+        const git = commitJson(c.repo, commit);
+        return {
+          url: `${u}/commits/${sha}`,
+          sha,
+          node_id: git.node_id,
+          html_url: `${web}/commit/${sha}`,
+          comments_url: `${u}/commits/${sha}/comments`,
+          commit: {
+            url: git.url,
+            author: git.author,
+            committer: git.committer,
+            message: commit.message,
+            comment_count: 0,
+            tree: git.tree,
+          },
+          author: null,
+          committer: null,
+          parents: commit.parents.map((p) => ({
+            sha: p,
+            url: `${u}/commits/${p}`,
+            html_url: `${web}/commit/${p}`,
+          })),
+        };
+      };
+      const spec = `${b}...${h}`;
+      return {
+        status: 200,
+        body: {
+          url: `${u}/compare/${spec}`,
+          html_url: `${web}/compare/${spec}`,
+          permalink_url: `${web}/compare/${c.repo.facts.owner}:${baseSha.slice(0, 7)}...${c.repo.facts.owner}:${headSha.slice(0, 7)}`,
+          diff_url: `${web}/compare/${spec}.diff`,
+          patch_url: `${web}/compare/${spec}.patch`,
+          base_commit: commitObject(baseSha),
+          merge_base_commit: commitObject(mergeBase),
+          status,
+          ahead_by: ahead.length,
+          behind_by: behind.length,
+          total_commits: ahead.length,
+          // GitHub lists at most 250 commits, oldest first.
+          commits: ahead.reverse().slice(0, 250).map(commitObject),
+        },
+      };
     },
     'git/list-matching-refs': (c) => {
       // Every ref that starts with refs/{ref}, in ref order; an empty array when none does.

@@ -28,7 +28,7 @@ export function pullsResource(
       id: p.id,
       number: p.number,
       title: p.title,
-      body: null,
+      body: p.body,
       state: p.state,
       draft: p.draft,
       head: {
@@ -91,6 +91,62 @@ export function pullsResource(
           o.pullRequest(base, c.repo.facts, pullFacts(c.repo, p), userObject('release-bot'), false),
         ),
       );
+    },
+    'pulls/create': (c) => {
+      requirePush(c);
+      // GitHub's refusals (REST "Create a pull request"): an unknown head or base, an open PR for
+      // the same head and base, and nothing to merge are 422 Validation Failed.
+      const head = String(c.body.head ?? '').replace(new RegExp(`^${c.repo.facts.owner}:`), '');
+      const baseRef = String(c.body.base ?? '');
+      const title = typeof c.body.title === 'string' ? c.body.title : '';
+      if (!title.trim())
+        throw validationFailed([{ resource: 'PullRequest', code: 'missing_field', field: 'title' }]);
+      const headSha = c.repo.refs.get(`refs/heads/${head}`);
+      const baseSha = c.repo.refs.get(`refs/heads/${baseRef}`);
+      if (!headSha) throw validationFailed([{ resource: 'PullRequest', code: 'invalid', field: 'head' }]);
+      if (!baseSha) throw validationFailed([{ resource: 'PullRequest', code: 'invalid', field: 'base' }]);
+      if (c.repo.pulls.some((p) => p.state === 'open' && p.head === head && p.base === baseRef))
+        throw validationFailed([
+          {
+            resource: 'PullRequest',
+            code: 'custom',
+            message: `A pull request already exists for ${c.repo.facts.owner}:${head}.`,
+          },
+        ]);
+      if (s.isAncestor(headSha, baseSha))
+        throw validationFailed([
+          { resource: 'PullRequest', code: 'custom', message: `No commits between ${baseRef} and ${head}` },
+        ]);
+      const at = now();
+      const pull: Pull = {
+        id: id(),
+        number: c.repo.pulls.length + 1 + 100,
+        title,
+        body: typeof c.body.body === 'string' ? c.body.body : null,
+        head,
+        base: baseRef,
+        draft: c.body.draft === true,
+        state: 'open',
+        merged: false,
+        mergedAt: null,
+        mergeCommitSha: null,
+        mergeMethod: undefined,
+        mergeState: 'clean',
+        closedHeadSha: null,
+        closedAt: null,
+        nullReadsLeft: defaultNullReads,
+        createdAt: at,
+        updatedAt: at,
+      };
+      c.repo.pulls.push(pull);
+      const json = o.pullRequest(
+        base,
+        c.repo.facts,
+        pullFacts(c.repo, pull),
+        userObject(c.token.login),
+        true,
+      );
+      return { status: 201, body: json, headers: { location: String(json.url) } };
     },
     'pulls/get': (c) => {
       const p = findPull(c.repo, Number(c.op.params.pull_number));
@@ -234,6 +290,7 @@ export function pullsResource(
         id: id(),
         number: r.pulls.length + 1 + 100,
         title: p.title ?? `Release ${p.head}`,
+        body: null,
         head: p.head,
         base: p.base,
         draft: p.draft ?? false,

@@ -111,6 +111,35 @@ describe('GitHub simulator', () => {
     expect(
       (await call('PUT', `/repos/${R}/pulls/${pr}/merge`, { merge_method: 'merge', sha: head })).status,
     ).toBe(200);
+    // Gitflow: compare BASE...HEAD, then a draft PR opened through the API (prepare, the sync PR).
+    sim.setRef(R, 'refs/heads/dev', main);
+    sim.commit(R, 'dev', { 'dev.txt': 'next' }, 'dev work');
+    const cmp = await call('GET', `/repos/${R}/compare/main...dev`);
+    expect(cmp.status).toBe(200);
+    // main has the release PR's merge (and the contents commit) since, dev one commit of its own.
+    expect(cmp.body).toMatchObject({ status: 'diverged', ahead_by: 1 });
+    expect(cmp.body!.behind_by).toBeGreaterThan(0);
+    expect((cmp.body!.commits as { commit: { message: string } }[])[0]?.commit.message).toBe('dev work');
+    expect((await call('GET', `/repos/${R}/compare/main...main`)).body).toMatchObject({
+      status: 'identical',
+      ahead_by: 0,
+      commits: [],
+    });
+    const opened = await call('POST', `/repos/${R}/pulls`, {
+      title: 'chore: release 1.3.0',
+      head: 'dev',
+      base: 'main',
+      body: '# Release 1.3.0',
+      draft: true,
+    });
+    expect(opened.status).toBe(201);
+    expect(opened.body).toMatchObject({ draft: true, body: '# Release 1.3.0', head: { ref: 'dev' } });
+    expect(
+      (await call('POST', `/repos/${R}/pulls`, { title: 'again', head: 'dev', base: 'main' })).status,
+    ).toBe(422);
+    expect(
+      (await call('POST', `/repos/${R}/pulls`, { title: 'none', head: 'main', base: 'dev' })).status,
+    ).toBe(201);
     sim.addWorkflowRun(R, { displayTitle: 'smoke 1.2.3', status: 'completed', conclusion: 'success' });
     expect(
       (

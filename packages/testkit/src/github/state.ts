@@ -43,6 +43,7 @@ export interface Pull {
   id: number;
   number: number;
   title: string;
+  body: string | null;
   head: string;
   base: string;
   draft: boolean;
