@@ -40,11 +40,28 @@ export { asObservationError, isTransient } from './observations.js';
 export type * from './observations.js';
 export type { RegistryPort, SignaturePort, ForgePort, Clock, ReleasePorts } from './ports.js';
 // The engine: one executor for every plan.
-export { runPlan, acquireReleaseLock } from './engine/index.js';
+export {
+  runPlan,
+  acquireReleaseLock,
+  unlockRelease,
+  DEFAULT_LOCK_TTL_SECONDS,
+  MAX_HOLDER_LENGTH,
+  decodeLockState,
+  encodeLockState,
+  printableHolder,
+  validLockTtl,
+  viewLock,
+} from './engine/index.js';
 export type {
   Gate,
   HeldLock,
+  Lease,
   LockPorts,
+  LockState,
+  LockView,
+  StoredLock,
+  UnlockOptions,
+  UnlockResult,
   RunOutcome,
   RunPlanOptions,
   StepHandler,
