@@ -53,7 +53,6 @@ export interface Lease {
 // remaining C0/C1 control, DEL, and the bidi/zero-width characters that reorder or hide text.
 // eslint-disable-next-line no-control-regex
 const ESCAPE_SEQUENCE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_])?/g;
-// eslint-disable-next-line no-control-regex
 const CSI_8BIT = /\x9b[0-?]*[ -/]*[@-~]/g;
 // eslint-disable-next-line no-control-regex
 const UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff]/g;
