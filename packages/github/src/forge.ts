@@ -262,7 +262,12 @@ export class GitHubForge {
    * Writes the lock's next state over exactly the commit `from` (undefined: creates the ref):
    * a new commit with that parent and a non-forced ref update, refused unless it fast-forwards.
    */
-  writeLock(repo: RepositoryName, name: string, from: string | undefined, record: string): Promise<LockWrite> {
+  writeLock(
+    repo: RepositoryName,
+    name: string,
+    from: string | undefined,
+    record: string,
+  ): Promise<LockWrite> {
     return locks.writeLock(this.ctx, repo, name, from, record);
   }
 

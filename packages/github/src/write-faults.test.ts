@@ -42,7 +42,9 @@ function writes(): Write[] {
       name: 'lock ref',
       operation: 'POST /repos/{owner}/{repo}/git/refs',
       run: async () =>
-        expect((await forge().writeLock(REPO, 'release', undefined, '{"holder":"run-1"}')).written).toBe(true),
+        expect((await forge().writeLock(REPO, 'release', undefined, '{"holder":"run-1"}')).written).toBe(
+          true,
+        ),
       check: () => expect(t.sim.refSha(R, 'refs/relkit-locks/release')).toBeDefined(),
     },
     {

@@ -14,6 +14,20 @@ import { createRef, getRef } from './refs.js';
 
 /** The first line of every lock commit's message; the record follows after a blank line. */
 const LOCK_MESSAGE = 'relkit-lock';
+/** The one file of a lock commit's tree: the state is the message, the tree only has to exist. */
+const LOCK_README =
+  'relkit release lock: its state is the commit message; each state is a child of the one before.\n';
+
+/**
+ * The tree of each lock commit this context read or wrote: the next state reuses it, so a move
+ * of the lock is one commit and one ref update (a tree is made only when the ref is created).
+ */
+const treesOf = new WeakMap<ForgeContext, Map<string, string>>();
+const knownTrees = (ctx: ForgeContext) => {
+  let m = treesOf.get(ctx);
+  if (!m) treesOf.set(ctx, (m = new Map()));
+  return m;
+};
 
 const lockRef = (name: string) => {
   if (!/^[A-Za-z0-9._-]+$/.test(name))
@@ -36,6 +50,7 @@ export async function readLock(
   const { data } = await ctx.call(`reading lock ${name}`, () =>
     ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: sha }),
   );
+  knownTrees(ctx).set(sha, data.tree.sha);
   const record = data.message.startsWith(`${LOCK_MESSAGE}\n`)
     ? data.message.slice(LOCK_MESSAGE.length).trim()
     : '';
@@ -58,27 +73,47 @@ export async function writeLock(
 ): Promise<LockWrite> {
   const ref = lockRef(name);
   const doing = `writing lock ${name}`;
-  // A tiny tree (the record as lock.json) keeps the lock commit independent of any branch.
-  // Tree and commit are content-addressed: re-sending either after a lost answer is harmless.
-  const { data: tree } = await ctx.call(doing, () =>
-    ctx.octokit.rest.git.createTree({
-      ...repo,
-      tree: [{ path: 'lock.json', mode: '100644', type: 'blob', content: `${record}\n` }],
-    }),
-  );
-  const { data: commit } = await ctx.call(doing, () =>
-    ctx.octokit.rest.git.createCommit({
-      ...repo,
-      message: `${LOCK_MESSAGE}\n\n${record}`,
-      tree: tree.sha,
-      parents: from ? [from] : [],
-    }),
-  );
+  // Tree and commit are content-addressed: re-sending either after a lost answer is harmless
+  // (a commit no ref points at is invisible; only the ref that points at one is the lock).
+  const resend = async () => undefined;
+  const tree =
+    (from ? knownTrees(ctx).get(from) : undefined) ??
+    (await writeOnce(
+      ctx,
+      doing,
+      async () =>
+        (
+          await ctx.octokit.rest.git.createTree({
+            ...repo,
+            tree: [{ path: 'README', mode: '100644', type: 'blob', content: LOCK_README }],
+          })
+        ).data.sha,
+      resend,
+    ).catch((e: unknown) => {
+      throw ctx.fail(e, doing);
+    }));
+  const commit = await writeOnce(
+    ctx,
+    doing,
+    async () =>
+      (
+        await ctx.octokit.rest.git.createCommit({
+          ...repo,
+          message: `${LOCK_MESSAGE}\n\n${record}`,
+          tree,
+          parents: from ? [from] : [],
+        })
+      ).data.sha,
+    resend,
+  ).catch((e: unknown) => {
+    throw ctx.fail(e, doing);
+  });
+  knownTrees(ctx).set(commit, tree);
   if (!from) {
     // createRef answers "exists" (created: false) for a 422 and reads back an ambiguous create;
     // any other refusal (a ruleset on refs/relkit-locks/) is thrown as it is.
-    const r = await createRef(ctx, repo, ref, commit.sha, { readBack: false });
-    return r.created ? { written: true, sha: commit.sha } : { written: false };
+    const r = await createRef(ctx, repo, ref, commit, { readBack: false });
+    return r.created ? { written: true, sha: commit } : { written: false };
   }
   try {
     await writeOnce(
@@ -88,22 +123,20 @@ export async function writeLock(
         await ctx.octokit.rest.git.updateRef({
           ...repo,
           ref: ref.slice('refs/'.length),
-          sha: commit.sha,
+          sha: commit,
           force: false,
         });
         return true;
       },
       // After an ambiguous failure: the ref at our commit is our write.
-      async () => ((await getRef(ctx, repo, ref)) === commit.sha ? true : undefined),
+      async () => ((await getRef(ctx, repo, ref)) === commit ? true : undefined),
     );
-    return { written: true, sha: commit.sha };
+    return { written: true, sha: commit };
   } catch (e) {
     // 422: not a fast-forward from where the ref is now (someone moved it), or the ref is gone.
     // A retried update whose first try landed reads back at our commit: that is our write.
     if (statusOf(e) === 422) {
-      return (await getRef(ctx, repo, ref)) === commit.sha
-        ? { written: true, sha: commit.sha }
-        : { written: false };
+      return (await getRef(ctx, repo, ref)) === commit ? { written: true, sha: commit } : { written: false };
     }
     throw ctx.fail(e, doing);
   }
