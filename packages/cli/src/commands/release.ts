@@ -351,7 +351,7 @@ Options:
   --wait S   wait up to S seconds (default 120) while PR checks run or GitHub computes
              mergeability, polling with backoff; 0 refuses at once
 ${LOCK_TTL_HELP}
-Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held (the holder is named).`,
+Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
   options: { ...planOptions, wait: { type: 'string' } },
   positionals: [1, 1],
   run: (args, ctx) =>
@@ -370,7 +370,7 @@ const rollback: Command = {
   usage: 'rollback --to <version> [--dry-run] [--yes] [--json] [--lock-ttl S] [--config F]',
   help: `Options:
 ${LOCK_TTL_HELP}
-Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held (the holder is named).`,
+Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
   options: { ...planOptions, to: { type: 'string' } },
   positionals: [0, 0],
   run(args, ctx) {
@@ -394,7 +394,7 @@ const abandon: Command = {
   help: `Refused once anything is public: a published release, a merged PR, or latest moved.
 Options:
 ${LOCK_TTL_HELP}
-Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held (the holder is named).`,
+Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
   options: planOptions,
   positionals: [1, 1],
   run: (args, ctx) =>
