@@ -3495,15 +3495,15 @@ var init_schemas = __esm({
           }
         }
         const input3 = payload.value;
-        const isDate = input3 instanceof Date;
-        const isValidDate = isDate && !Number.isNaN(input3.getTime());
+        const isDate2 = input3 instanceof Date;
+        const isValidDate = isDate2 && !Number.isNaN(input3.getTime());
         if (isValidDate)
           return payload;
         payload.issues.push({
           expected: "date",
           code: "invalid_type",
           input: input3,
-          ...isDate ? { received: "Invalid Date" } : {},
+          ...isDate2 ? { received: "Invalid Date" } : {},
           inst
         });
         return payload;
@@ -20877,29 +20877,221 @@ var init_gates = __esm({
   }
 });
 
-// packages/core/dist/engine/lock.js
-async function acquireReleaseLock(ports, options = {}) {
-  const holder = options.holder ?? "relkit";
-  const lock = await ports.forge.acquireLock(LOCK_NAME, holder, options.lockTtlSeconds ?? 900, options.signal);
-  if (!lock.acquired) {
-    throw new ReleaseError("LOCK_HELD", `another release run holds the lock: ${lock.holder} since ${lock.since}`, {
-      details: { holder: lock.holder, since: lock.since }
-    });
+// packages/core/dist/engine/lock-state.js
+function printableHolder(raw) {
+  const clean = raw.replace(ESCAPE_SEQUENCE, "").replace(CSI_8BIT, "").replace(UNPRINTABLE, " ").replace(/\s+/g, " ").trim();
+  if (clean === "")
+    return "unknown";
+  const chars = [...clean];
+  return chars.length <= MAX_HOLDER_LENGTH ? clean : `${chars.slice(0, MAX_HOLDER_LENGTH - 1).join("")}…`;
+}
+function encodeLockState(state) {
+  return JSON.stringify(state.status === "held" ? { ...state, holder: printableHolder(state.holder) } : { ...state, by: printableHolder(state.by) });
+}
+function decodeLockState(record2) {
+  let v;
+  try {
+    const parsed = JSON.parse(record2);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      return void 0;
+    v = parsed;
+  } catch {
+    return void 0;
   }
-  options.onEvent?.({ type: "lock-acquired", name: LOCK_NAME, holder });
+  if (v.status === "released") {
+    if (typeof v.by !== "string" || !isDate(v.releasedAt))
+      return void 0;
+    return { status: "released", by: printableHolder(v.by), releasedAt: v.releasedAt };
+  }
+  if (v.status !== void 0 && v.status !== "held")
+    return void 0;
+  if (typeof v.holder !== "string" || !isDate(v.acquiredAt) || !isDate(v.expiresAt))
+    return void 0;
   return {
+    status: "held",
+    holder: printableHolder(v.holder),
+    run: typeof v.run === "string" ? printableHolder(v.run) : "",
+    acquiredAt: v.acquiredAt,
+    expiresAt: v.expiresAt
+  };
+}
+function viewLock(stored, now) {
+  if (!stored)
+    return { status: "absent" };
+  const state = decodeLockState(stored.record);
+  if (!state)
+    return {
+      status: "held",
+      holder: "unknown (not a relkit lock record)",
+      run: "",
+      acquiredAt: "",
+      expiresAt: "9999-12-31T00:00:00.000Z"
+    };
+  if (state.status === "released")
+    return state;
+  const { holder, run, acquiredAt, expiresAt } = state;
+  const lease = { holder, run, acquiredAt, expiresAt };
+  return Date.parse(expiresAt) > now.getTime() ? { status: "held", ...lease } : { status: "expired", ...lease };
+}
+function mayAcquire(view) {
+  return view.status !== "held";
+}
+function heldState(holder, run, now, ttlSeconds) {
+  return {
+    status: "held",
+    holder: printableHolder(holder),
+    run,
+    acquiredAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + ttlSeconds * 1e3).toISOString()
+  };
+}
+function renewedState(state, now, ttlSeconds) {
+  return { ...state, expiresAt: new Date(now.getTime() + ttlSeconds * 1e3).toISOString() };
+}
+function renewalIntervalMs(ttlSeconds) {
+  return Math.max(1, Math.floor(ttlSeconds * 1e3 / 3));
+}
+function validLockTtl(seconds) {
+  return Number.isFinite(seconds) && seconds >= 1 && seconds <= 86400;
+}
+function decideUnlock(view, holder, force) {
+  if (view.status === "absent" || view.status === "released")
+    return { action: "none", view };
+  if (view.status === "expired" || view.holder === printableHolder(holder))
+    return { action: "release", view, forced: false };
+  return force ? { action: "release", view, forced: true } : { action: "refuse", view };
+}
+var DEFAULT_LOCK_TTL_SECONDS, MAX_HOLDER_LENGTH, ESCAPE_SEQUENCE, CSI_8BIT, UNPRINTABLE, isDate;
+var init_lock_state = __esm({
+  "packages/core/dist/engine/lock-state.js"() {
+    "use strict";
+    DEFAULT_LOCK_TTL_SECONDS = 90;
+    MAX_HOLDER_LENGTH = 100;
+    ESCAPE_SEQUENCE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_])?/g;
+    CSI_8BIT = /\x9b[0-?]*[ -/]*[@-~]/g;
+    UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff]/g;
+    isDate = (v) => typeof v === "string" && !Number.isNaN(Date.parse(v));
+  }
+});
+
+// packages/core/dist/engine/lock.js
+function lockHeld(view, advice) {
+  return new ReleaseError("LOCK_HELD", `another release run holds the lock: ${view.holder} since ${view.acquiredAt || "an unknown time"} (lease until ${view.expiresAt})${advice ? `; ${advice}` : ""}`, { details: { holder: view.holder, since: view.acquiredAt, expiresAt: view.expiresAt } });
+}
+function ttlOf(options) {
+  const ttl = options.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS;
+  if (!validLockTtl(ttl))
+    throw new ReleaseError("INVALID_ARGUMENT", `the lock TTL must be 1 to 86400 seconds, not ${ttl}`);
+  return ttl;
+}
+async function acquireReleaseLock(ports, options = {}) {
+  const ttl = ttlOf(options);
+  const holder = printableHolder(options.holder ?? "relkit");
+  const run = globalThis.crypto.randomUUID().slice(0, 13);
+  for (let attempt = 1; ; attempt++) {
+    options.signal?.throwIfAborted();
+    const stored = await ports.forge.readLock(LOCK_NAME, options.signal);
+    const view = viewLock(stored, nowOf(ports));
+    if (!mayAcquire(view))
+      throw lockHeld(view);
+    const state = heldState(holder, run, nowOf(ports), ttl);
+    const r = await ports.forge.writeLock(LOCK_NAME, stored?.version, encodeLockState(state), options.signal);
+    if (r.written) {
+      options.onEvent?.({ type: "lock-acquired", name: LOCK_NAME, holder });
+      return holdLease(ports, r.version, state, ttl, options);
+    }
+    if (attempt >= RACE_ATTEMPTS) {
+      const last = viewLock(await ports.forge.readLock(LOCK_NAME, options.signal), nowOf(ports));
+      throw lockHeld(last.status === "held" || last.status === "expired" ? last : { holder: "runs that keep taking it", run: "", acquiredAt: "", expiresAt: "unknown" }, "the lock keeps changing hands; retry later");
+    }
+  }
+}
+function holdLease(ports, version2, state, ttl, options) {
+  let current = { version: version2, state };
+  let lost;
+  let stopped = false;
+  let writing = Promise.resolve();
+  let timer;
+  const leaseOver = () => nowOf(ports).getTime() >= Date.parse(current.state.expiresAt);
+  const renew = async () => {
+    if (stopped || lost)
+      return;
+    const next = renewedState(current.state, nowOf(ports), ttl);
+    try {
+      const r = await ports.forge.writeLock(LOCK_NAME, current.version, encodeLockState(next));
+      if (r.written)
+        current = { version: r.version, state: next };
+      else
+        lost = "another run moved the lock while this run held it";
+    } catch (e) {
+      if (leaseOver())
+        lost = `the lease ran out: renewing failed (${e instanceof Error ? e.message : String(e)})`;
+    }
+  };
+  const schedule = () => {
+    if (stopped || lost)
+      return;
+    timer = setTimeout(() => {
+      writing = writing.then(renew).finally(schedule);
+    }, renewalIntervalMs(ttl));
+    timer.unref?.();
+  };
+  schedule();
+  return {
+    holder: state.holder,
+    assertHeld() {
+      if (!lost && leaseOver())
+        lost = "the lease ran out before it could be renewed";
+      if (lost)
+        throw new ReleaseError("LOCK_LOST", `the release lock was lost (${lost}); stopped before the next write — run the command again to resume`, { details: { holder: state.holder } });
+    },
     async release() {
-      await ports.forge.releaseLock(LOCK_NAME, holder).catch(() => void 0);
+      stopped = true;
+      clearTimeout(timer);
+      await writing;
+      if (!lost) {
+        const released = encodeLockState({
+          status: "released",
+          by: state.holder,
+          releasedAt: nowOf(ports).toISOString()
+        });
+        await ports.forge.writeLock(LOCK_NAME, current.version, released).catch(() => void 0);
+      }
       options.onEvent?.({ type: "lock-released", name: LOCK_NAME });
     }
   };
 }
-var LOCK_NAME;
+async function unlockRelease(ports, options) {
+  for (let attempt = 1; ; attempt++) {
+    options.signal?.throwIfAborted();
+    const stored = await ports.forge.readLock(LOCK_NAME, options.signal);
+    const view = viewLock(stored, nowOf(ports));
+    const decision = decideUnlock(view, options.holder, options.force === true);
+    if (decision.action === "refuse")
+      throw lockHeld(decision.view, "wait for it to finish, or `release-cli unlock --force` if it crashed");
+    if (decision.action === "none" || !stored)
+      return { outcome: "free", previous: view, forced: false };
+    const released = encodeLockState({
+      status: "released",
+      by: printableHolder(options.holder),
+      releasedAt: nowOf(ports).toISOString()
+    });
+    const r = await ports.forge.writeLock(LOCK_NAME, stored.version, released, options.signal);
+    if (r.written)
+      return { outcome: "released", previous: view, forced: decision.forced };
+    if (attempt >= RACE_ATTEMPTS)
+      throw new ReleaseError("LOCK_HELD", "the release lock keeps changing hands; retry later");
+  }
+}
+var LOCK_NAME, RACE_ATTEMPTS, nowOf;
 var init_lock = __esm({
   "packages/core/dist/engine/lock.js"() {
     "use strict";
     init_errors();
+    init_lock_state();
     LOCK_NAME = "release";
+    RACE_ATTEMPTS = 5;
+    nowOf = (ports) => ports.clock?.now() ?? /* @__PURE__ */ new Date();
   }
 });
 
@@ -20913,13 +21105,21 @@ async function runPlan(plan, handlers3, ports, options = {}) {
   if (plan.verdict !== "pass")
     throw blockedError(plan);
   const now = () => (ports.clock?.now() ?? /* @__PURE__ */ new Date()).toISOString();
-  const lock = options.lockHeld ? void 0 : await acquireReleaseLock(ports, options);
+  const own2 = options.lock ? void 0 : await acquireReleaseLock(ports, options);
+  const lock = options.lock ?? own2;
   const journal = [];
   let failure2;
   try {
     for (const [index, ps] of plan.steps.entries()) {
       signal?.throwIfAborted();
       const kind = ps.step.kind;
+      try {
+        lock.assertHeld();
+      } catch (e) {
+        const err = asObservationError(e);
+        failure2 = { code: err.code, message: err.message };
+        break;
+      }
       const handler2 = handlers3[kind];
       onEvent?.({ type: "step-started", step: ps, index, total: plan.steps.length });
       try {
@@ -20967,7 +21167,7 @@ async function runPlan(plan, handlers3, ports, options = {}) {
       }
     }
   } finally {
-    await lock?.release();
+    await own2?.release();
   }
   return { status: failure2 ? "failed" : "succeeded", journal, error: failure2 };
 }
@@ -20986,6 +21186,7 @@ var init_engine = __esm({
     "use strict";
     init_gates();
     init_lock();
+    init_lock_state();
     init_run();
   }
 });
@@ -21840,16 +22041,13 @@ function createReleaseService(config2, ports) {
   const observe = (version2, signal) => observeRelease(config2, ports, parseVersion(version2), signal);
   const rollbackPlan = async (toVersion, signal) => planRollback(config2, await observe(toVersion, signal));
   const runLocked = async (makePlan, options) => {
-    const [lock, plan] = await Promise.allSettled([acquireReleaseLock(ports, options), makePlan()]);
-    if (lock.status === "rejected")
-      throw lock.reason;
+    const lock = await acquireReleaseLock(ports, options);
     try {
-      if (plan.status === "rejected")
-        throw plan.reason;
-      options.onPlan?.(plan.value);
-      return await execute(config2, plan.value, ports, { ...options, lockHeld: true });
+      const plan = await makePlan();
+      options.onPlan?.(plan);
+      return await execute(config2, plan, ports, { ...options, lock });
     } finally {
-      await lock.value.release();
+      await lock.release();
     }
   };
   const service2 = {
@@ -21882,6 +22080,9 @@ function createReleaseService(config2, ports) {
     },
     abandon(version2, options = {}) {
       return runLocked(() => service2.planAbandon(version2, options.signal), options);
+    },
+    unlock(options) {
+      return unlockRelease(ports, options);
     }
   };
   return service2;
@@ -30077,107 +30278,88 @@ var init_dispatch = __esm({
 });
 
 // packages/github/dist/forge/lock.js
-async function acquireLock(ctx, repo, name, options) {
-  return takeLock(ctx, repo, name, options, 1);
-}
-async function takeLock(ctx, repo, name, options, attempt) {
-  if (!/^[A-Za-z0-9._-]+$/.test(name))
-    throw new GitHubError("INVALID_INPUT", `lock name "${name}" may use letters, digits, . _ - only`);
-  const ref = `refs/relkit-locks/${name}`;
-  const now = options.now ?? /* @__PURE__ */ new Date();
-  const info = {
-    holder: options.holder,
-    acquiredAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + options.ttlMs).toISOString()
-  };
-  const sha = await lockCommit(ctx, repo, info, options.branch);
-  const first = await createRef(ctx, repo, ref, sha, { readBack: false });
-  if (first.created)
-    return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: false };
-  const held2 = await readLock(ctx, repo, name);
-  if (!held2) {
-    if (attempt >= 3)
-      throw new GitHubError("CONFLICT", `lock ${name} keeps changing hands; retry later`);
-    return takeLock(ctx, repo, name, options, attempt + 1);
-  }
-  if (Date.parse(held2.expiresAt) > now.getTime())
-    return { acquired: false, heldBy: held2 };
-  await deleteRef(ctx, repo, ref, { expectedSha: held2.sha }).catch((e) => {
-    if (!(e instanceof GitHubError && e.code === "CONFLICT"))
-      throw e;
-  });
-  const second = await createRef(ctx, repo, ref, sha, { readBack: false });
-  if (second.created)
-    return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: true };
-  const winner = await readLock(ctx, repo, name);
-  if (!winner)
-    throw new GitHubError("CONFLICT", `lock ${name} changed hands while taking it over; retry`);
-  return { acquired: false, heldBy: winner };
-}
 async function readLock(ctx, repo, name) {
-  const ref = `refs/relkit-locks/${name}`;
+  const ref = lockRef(name);
   const sha = await getRef(ctx, repo, ref);
   if (!sha)
     return void 0;
   const { data } = await ctx.call(`reading lock ${name}`, () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: sha }));
-  const json2 = data.message.startsWith(LOCK_MESSAGE) ? data.message.slice(LOCK_MESSAGE.length).trim() : "";
-  try {
-    const parsed = JSON.parse(json2);
-    if (typeof parsed.holder === "string" && typeof parsed.expiresAt === "string" && typeof parsed.acquiredAt === "string")
-      return {
-        name,
-        ref,
-        sha,
-        holder: parsed.holder,
-        acquiredAt: parsed.acquiredAt,
-        expiresAt: parsed.expiresAt
-      };
-  } catch {
-  }
-  return {
-    name,
-    ref,
-    sha,
-    holder: "unknown (not a relkit lock commit)",
-    acquiredAt: data.committer.date ?? "",
-    expiresAt: "9999-12-31T00:00:00.000Z"
-  };
+  knownTrees(ctx).set(sha, data.tree.sha);
+  const record2 = data.message.startsWith(`${LOCK_MESSAGE}
+`) ? data.message.slice(LOCK_MESSAGE.length).trim() : "";
+  return { name, ref, sha, record: record2 };
 }
-async function releaseLock(ctx, repo, lock) {
-  try {
-    return { released: (await deleteRef(ctx, repo, lock.ref, { expectedSha: lock.sha })).deleted };
-  } catch (e) {
-    if (e instanceof GitHubError && e.code === "CONFLICT")
-      return { released: false };
-    throw e;
-  }
-}
-async function lockCommit(ctx, repo, info, knownBranch) {
-  const branch2 = knownBranch ?? (await ctx.call("reading the repository", () => ctx.octokit.rest.repos.get({ ...repo }))).data.default_branch;
-  const head = await getRef(ctx, repo, `heads/${branch2}`);
-  if (!head)
-    throw new GitHubError("NOT_FOUND", `the branch ${branch2} of ${repo.owner}/${repo.repo} has no commit`);
-  const { data: tip } = await ctx.call("reading the default branch tip", () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: head }));
-  const sha = await writeOnce(ctx, "writing the lock commit", async () => (await ctx.octokit.rest.git.createCommit({
+async function writeLock(ctx, repo, name, from, record2) {
+  const ref = lockRef(name);
+  const doing = `writing lock ${name}`;
+  const resend = async () => void 0;
+  const tree = (from ? knownTrees(ctx).get(from) : void 0) ?? await writeOnce(ctx, doing, async () => (await ctx.octokit.rest.git.createTree({
+    ...repo,
+    tree: [{ path: "README", mode: "100644", type: "blob", content: LOCK_README }]
+  })).data.sha, resend).catch((e) => {
+    throw ctx.fail(e, doing);
+  });
+  const commit = await writeOnce(ctx, doing, async () => (await ctx.octokit.rest.git.createCommit({
     ...repo,
     message: `${LOCK_MESSAGE}
 
-${JSON.stringify(info)}`,
-    tree: tip.tree.sha,
-    parents: []
-  })).data.sha, async () => void 0).catch((e) => {
-    throw ctx.fail(e, "writing the lock commit");
+${record2}`,
+    tree,
+    parents: from ? [from] : []
+  })).data.sha, resend).catch((e) => {
+    throw ctx.fail(e, doing);
   });
-  return sha;
+  knownTrees(ctx).set(commit, tree);
+  if (!from) {
+    const r = await createRef(ctx, repo, ref, commit, { readBack: false });
+    return r.created ? { written: true, sha: commit } : { written: false };
+  }
+  try {
+    await writeOnce(
+      ctx,
+      doing,
+      async () => {
+        await ctx.octokit.rest.git.updateRef({
+          ...repo,
+          ref: ref.slice("refs/".length),
+          sha: commit,
+          force: false
+        });
+        return true;
+      },
+      // After an ambiguous failure: the ref at our commit is our write.
+      async () => await getRef(ctx, repo, ref) === commit ? true : void 0
+    );
+    return { written: true, sha: commit };
+  } catch (e) {
+    if (statusOf(e) === 422) {
+      return await getRef(ctx, repo, ref) === commit ? { written: true, sha: commit } : { written: false };
+    }
+    throw ctx.fail(e, doing);
+  }
 }
-var LOCK_MESSAGE;
+var LOCK_MESSAGE, LOCK_README, treesOf, knownTrees, lockRef;
 var init_lock2 = __esm({
   "packages/github/dist/forge/lock.js"() {
     "use strict";
+    init_client();
     init_errors4();
     init_context();
     init_refs();
     LOCK_MESSAGE = "relkit-lock";
+    LOCK_README = "relkit release lock: its state is the commit message; each state is a child of the one before.\n";
+    treesOf = /* @__PURE__ */ new WeakMap();
+    knownTrees = (ctx) => {
+      let m = treesOf.get(ctx);
+      if (!m)
+        treesOf.set(ctx, m = /* @__PURE__ */ new Map());
+      return m;
+    };
+    lockRef = (name) => {
+      if (!/^[A-Za-z0-9._-]+$/.test(name))
+        throw new GitHubError("INVALID_INPUT", `lock name "${name}" may use letters, digits, . _ - only`);
+      return `refs/relkit-locks/${name}`;
+    };
   }
 });
 
@@ -31228,25 +31410,16 @@ var init_forge = __esm({
       createTag(repo, tag, sha) {
         return createTag(this.ctx, repo, tag, sha);
       }
-      /**
-       * Takes a lock named `name` as the ref `refs/relkit-locks/<name>`: creating a ref is atomic
-       * (422 if it exists). The ref points at a commit whose message records holder and expiry, so
-       * another machine can see who holds it and take over once it expired.
-       */
-      /**
-       * Takes a lock ref. `branch` names an existing branch whose tree the lock commit reuses (the
-       * default branch when omitted, which costs one more read).
-       */
-      acquireLock(repo, name, options) {
-        return acquireLock(this.ctx, repo, name, options);
-      }
-      /** Who holds a lock, or undefined when it is free. */
+      /** The release lock's current commit and record (refs/relkit-locks/<name>); undefined when absent. */
       readLock(repo, name) {
         return readLock(this.ctx, repo, name);
       }
-      /** Releases a lock this holder took; a lock someone else holds now is left alone. */
-      releaseLock(repo, lock) {
-        return releaseLock(this.ctx, repo, lock);
+      /**
+       * Writes the lock's next state over exactly the commit `from` (undefined: creates the ref):
+       * a new commit with that parent and a non-forced ref update, refused unless it fast-forwards.
+       */
+      writeLock(repo, name, from, record2) {
+        return writeLock(this.ctx, repo, name, from, record2);
       }
       // ------------------------------------------------------------------------------------------
       // File commits through the API
@@ -31350,9 +31523,7 @@ function forgePort(forge, options) {
   const repo = options.repository;
   const name = `${repo.owner}/${repo.repo}`;
   const smoke = options.smoke;
-  const locks = /* @__PURE__ */ new Map();
   const pullNumbers = /* @__PURE__ */ new Map();
-  const now = () => options.clock?.now() ?? /* @__PURE__ */ new Date();
   return {
     async observeRelease(tag) {
       const r = releaseOrInvisible(await forge.findRelease(repo, tag));
@@ -31445,26 +31616,13 @@ ${base}`;
     async deleteBranch(branch2) {
       await forge.deleteRef(repo, `refs/heads/${branch2}`);
     },
-    async acquireLock(name2, holder, ttlSeconds) {
-      if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0)
-        throw new GitHubError("INVALID_INPUT", `lock ttlSeconds must be a positive number, not ${ttlSeconds}`);
-      const r = await forge.acquireLock(repo, name2, {
-        holder,
-        ttlMs: ttlSeconds * 1e3,
-        now: now(),
-        ...options.lockBranch ? { branch: options.lockBranch } : {}
-      });
-      if (!r.acquired)
-        return { acquired: false, holder: r.heldBy.holder, since: r.heldBy.acquiredAt };
-      locks.set(name2, r.lock);
-      return { acquired: true };
+    async readLock(name2) {
+      const lock = await forge.readLock(repo, name2);
+      return lock ? { version: lock.sha, record: lock.record } : void 0;
     },
-    async releaseLock(name2, holder) {
-      const lock = locks.get(name2);
-      if (!lock || lock.holder !== holder)
-        return;
-      await forge.releaseLock(repo, lock);
-      locks.delete(name2);
+    async writeLock(name2, from, record2) {
+      const r = await forge.writeLock(repo, name2, from, record2);
+      return r.written ? { written: true, version: r.sha } : { written: false };
     }
   };
 }
@@ -31496,9 +31654,7 @@ function publishForgePort(gh, config2, options = {}) {
     smokeForge: smoker,
     repository: repo,
     requireApproval: config2.requireApproval,
-    ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {},
-    ...options.clock ? { clock: options.clock } : {},
-    lockBranch: config2.baseBranch
+    ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {}
   });
   return {
     observeRelease: base.observeRelease,
@@ -31506,8 +31662,8 @@ function publishForgePort(gh, config2, options = {}) {
     observePullRequest: base.observePullRequest,
     observeTag: base.observeTag,
     listTags: base.listTags,
-    acquireLock: base.acquireLock,
-    releaseLock: base.releaseLock,
+    readLock: base.readLock,
+    writeLock: base.writeLock,
     async observeBranch(branch2) {
       const sha = await gh.getRef(repo, `heads/${branch2}`);
       return sha ? { state: "found", branch: branch2, sha } : { state: "missing", branch: branch2 };
@@ -46468,7 +46624,6 @@ async function connectPorts(config2, configPath, options) {
       smokeForge: roles.smoke,
       repository: parseRepository(config2.repository),
       requireApproval: config2.requireApproval,
-      lockBranch: config2.baseBranch,
       ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {}
     })
   };
@@ -47271,14 +47426,15 @@ function renderResult(r, s) {
 }
 function lockHolder(env) {
   if (env.GITHUB_ACTIONS === "true" && env.GITHUB_RUN_ID) {
-    return `${env.GITHUB_ACTOR ?? "actions"} (run ${env.GITHUB_RUN_ID})`;
+    return printableHolder(`${env.GITHUB_ACTOR ?? "actions"} (run ${env.GITHUB_RUN_ID})`);
   }
-  return `${env.USER ?? env.USERNAME ?? "someone"}@${hostname3()} (pid ${process.pid})`;
+  return printableHolder(`${env.USER ?? env.USERNAME ?? "someone"}@${hostname3()}`);
 }
 var paint, green, red, yellow, dim, bold, GATE_MARK, shortDigest, PHASE_ORDER;
 var init_render = __esm({
   "packages/cli/src/render.ts"() {
     "use strict";
+    init_dist();
     paint = (s, code, text2) => s.color ? `\x1B[${code}m${text2}\x1B[0m` : text2;
     green = (s, t) => paint(s, 32, t);
     red = (s, t) => paint(s, 31, t);
@@ -47300,12 +47456,19 @@ async function service(args, ctx) {
   const connect = ctx.connect ?? connectRelease;
   return connect({ cwd: ctx.cwd, configPath: stringOption(args, "config"), env: ctx.env });
 }
-function execOptions(ctx) {
-  const ttl = Number(ctx.env.RELKIT_LOCK_TTL_SECONDS ?? "");
+function lockTtl(args, ctx) {
+  const raw = stringOption(args, "lock-ttl") ?? ctx.env.RELKIT_LOCK_TTL_SECONDS;
+  if (raw === void 0 || raw === "") return void 0;
+  const ttl = Number(raw);
+  if (!validLockTtl(ttl)) throw new UsageError(`--lock-ttl takes 1 to 86400 seconds, not "${raw}"`);
+  return ttl;
+}
+function execOptions(args, ctx) {
+  const ttl = lockTtl(args, ctx);
   return {
     signal: ctx.signal,
     holder: lockHolder(ctx.env),
-    ...Number.isFinite(ttl) && ttl > 0 ? { lockTtlSeconds: ttl } : {}
+    ...ttl !== void 0 ? { lockTtlSeconds: ttl } : {}
   };
 }
 function versionArg(v, what = "version") {
@@ -47356,6 +47519,7 @@ function exitFor(e) {
 }
 async function runPlan2(command, args, ctx, makePlan, run) {
   if (command !== "rollback") versionArg(args.positionals[0]);
+  lockTtl(args, ctx);
   const style = styleFor(ctx.env, ctx.isTTY);
   const json2 = args.values.json === true;
   let shown;
@@ -47441,7 +47605,7 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     };
     const attempt = async () => {
       try {
-        return { result: await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) }) };
+        return { result: await run(svc, { onEvent, onPlan: show, ...execOptions(args, ctx) }) };
       } catch (e) {
         if (e instanceof ReleaseError && e.code === "GATE_NOT_MET") return { blocked: e };
         throw e;
@@ -47476,7 +47640,20 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     return code;
   }
 }
-var executionChannel, VERSION_ARG, status, planOptions, promote, rollback, abandon, releaseCommands;
+function unlockText(r) {
+  const p = r.previous;
+  if (r.outcome === "free")
+    return p.status === "released" ? `the release lock is free (released by ${p.by} at ${p.releasedAt})
+` : "the release lock is free (never taken)\n";
+  if (p.status !== "held" && p.status !== "expired") return "released the release lock\n";
+  const whose = `${p.holder} since ${p.acquiredAt || "an unknown time"}, lease until ${p.expiresAt}`;
+  if (r.forced) return `forced the release lock free; it was held by ${whose}
+`;
+  return p.status === "expired" ? `released the expired release lock of ${whose}
+` : `released the release lock (held by ${whose})
+`;
+}
+var executionChannel, VERSION_ARG, status, planOptions, LOCK_TTL_HELP, promote, rollback, abandon, unlock, releaseCommands;
 var init_release = __esm({
   "packages/cli/src/commands/release.ts"() {
     "use strict";
@@ -47545,12 +47722,15 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
       ...configOption,
       json: { type: "boolean" },
       "dry-run": { type: "boolean" },
-      yes: { type: "boolean", short: "y" }
+      yes: { type: "boolean", short: "y" },
+      "lock-ttl": { type: "string" }
     };
+    LOCK_TTL_HELP = `  --lock-ttl S  lease of the release lock in seconds (default 90; RELKIT_LOCK_TTL_SECONDS);
+               renewed every S/3 while this run lives, so only a crashed run holds it that long`;
     promote = {
       path: ["promote"],
       summary: "verify everything, then move latest to X.Y.Z, publish the release and merge the PR",
-      usage: "promote <version> [--dry-run] [--yes] [--json] [--wait S] [--config F]",
+      usage: "promote <version> [--dry-run] [--yes] [--json] [--wait S] [--lock-ttl S] [--config F]",
       help: `Runs every gate first; nothing is written unless all pass. Then, in order: moves latest of
 every image to the exact X.Y.Z digest, publishes the draft release, merges the release PR (after
 checking it once more), and the optional floating tags and RC cleanup. Re-running after any failure
@@ -47561,6 +47741,7 @@ Options:
   --json     machine-readable plan and journal
   --wait S   wait up to S seconds (default 120) while PR checks run or GitHub computes
              mergeability, polling with backoff; 0 refuses at once
+${LOCK_TTL_HELP}
 Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       options: { ...planOptions, wait: { type: "string" } },
       positionals: [1, 1],
@@ -47575,7 +47756,10 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
     rollback = {
       path: ["rollback"],
       summary: "move latest back to an earlier, still-verified version (releases are not touched)",
-      usage: "rollback --to <version> [--dry-run] [--yes] [--json] [--config F]",
+      usage: "rollback --to <version> [--dry-run] [--yes] [--json] [--lock-ttl S] [--config F]",
+      help: `Options:
+${LOCK_TTL_HELP}
+Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       options: { ...planOptions, to: { type: "string" } },
       positionals: [0, 0],
       run(args, ctx) {
@@ -47594,8 +47778,11 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
     abandon = {
       path: ["abandon"],
       summary: "undo an unreleased version: draft release, tag, PR (closed with a comment), branch",
-      usage: "abandon <version> [--dry-run] [--yes] [--json] [--config F]",
-      help: "Refused once anything is public: a published release, a merged PR, or latest moved.",
+      usage: "abandon <version> [--dry-run] [--yes] [--json] [--lock-ttl S] [--config F]",
+      help: `Refused once anything is public: a published release, a merged PR, or latest moved.
+Options:
+${LOCK_TTL_HELP}
+Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       options: planOptions,
       positionals: [1, 1],
       run: (args, ctx) => runPlan2(
@@ -47606,7 +47793,44 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
         (svc, options) => svc.abandon(args.positionals[0], options)
       )
     };
-    releaseCommands = [status, promote, rollback, abandon];
+    unlock = {
+      path: ["unlock"],
+      summary: "free the release lock: your own or an expired one; --force: whoever holds it",
+      usage: "unlock [--force] [--json] [--config F]",
+      help: `The release lock keeps publish, promote, rollback and abandon of one repository apart. A
+live run renews it; a crashed one leaves it until its lease ends (--lock-ttl, default 90 s).
+unlock frees it at once when it is held by this holder identity (the same user, host and process,
+or the same Actions run) or expired; a live lock of someone else is refused (exit 4, naming them).
+Like every move of the lock, unlocking is one conditional write: it never frees a lock that changed
+hands after it was read.
+Options:
+  --force    free the lock whoever holds it, and say who that was (for a holder that crashed)
+  --json     {"outcome":"released"|"free","forced":…,"previous":{…}}
+Exit codes: 0 released or already free, 1 failed, 2 usage, 4 held by someone else.`,
+      options: { ...configOption, json: { type: "boolean" }, force: { type: "boolean" } },
+      positionals: [0, 0],
+      async run(args, ctx) {
+        const json2 = args.values.json === true;
+        const svc = await service(args, ctx);
+        try {
+          const r = await waitingFor(
+            ctx,
+            "GitHub",
+            svc.unlock({ holder: lockHolder(ctx.env), force: args.values.force === true, signal: ctx.signal })
+          );
+          if (json2) writeJson(ctx, r);
+          else ctx.stdout(unlockText(r));
+          return ExitCode.ok;
+        } catch (e) {
+          if (!(e instanceof ReleaseError && e.code === "LOCK_HELD")) throw e;
+          if (json2) writeJson(ctx, { error: { code: e.code, message: e.message, details: e.details } });
+          else ctx.stderr(`${e.message}
+`);
+          return ExitCode.lockHeld;
+        }
+      }
+    };
+    releaseCommands = [status, promote, rollback, abandon, unlock];
   }
 });
 
@@ -49154,7 +49378,7 @@ init_command();
 // packages/cli/src/commands/index.ts
 var groups2 = [
   {
-    prefixes: [["status"], ["promote"], ["rollback"], ["abandon"]],
+    prefixes: [["status"], ["promote"], ["rollback"], ["abandon"], ["unlock"]],
     load: async () => (await Promise.resolve().then(() => (init_release(), release_exports))).releaseCommands
   },
   { prefixes: [["image"]], load: async () => (await Promise.resolve().then(() => (init_image2(), image_exports))).imageCommands },

@@ -306,16 +306,28 @@ describe('release-cli promote', () => {
     const impatient = await runCli(world, ['promote', world.version, '--yes', '--wait', '0']);
     expectExit(impatient, 3);
     const w = world;
-    const done = setTimeout(
-      () => w.github.updateCheckRun(w.repository, run, { status: 'completed', conclusion: 'success' }),
-      1500,
-    );
+    // The check completes 1.5 s after the promote first read it running (not after a fixed time
+    // from here: the run takes the lock before it observes, and start-up time varies with load).
+    const seen = w.github.requests.length;
+    let done: ReturnType<typeof setTimeout> | undefined;
+    const watch = setInterval(() => {
+      const read = w.github.requests
+        .slice(seen)
+        .some((q) => q.operation === 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs');
+      if (!read) return;
+      clearInterval(watch);
+      done = setTimeout(
+        () => w.github.updateCheckRun(w.repository, run, { status: 'completed', conclusion: 'success' }),
+        1500,
+      );
+    }, 20);
     try {
       const r = await runCli(world, ['promote', world.version, '--yes', '--wait', '60']);
       expectExit(r, 0);
       expectOutput(r, 'stderr').toMatch(/waiting \(\d+s of 60s\) for checks green .*running: ci \/ e2e/);
       expect(world.github.pull(world.repository, world.pullRequest).merged).toBe(true);
     } finally {
+      clearInterval(watch);
       clearTimeout(done);
     }
   });

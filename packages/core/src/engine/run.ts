@@ -46,8 +46,11 @@ export function blockedError(plan: Plan<StepLike, string, Gate>): ReleaseError {
 /**
  * The one executor of relkit's plans (promote, rollback, abandon, publish). All gates must have
  * passed (checked here again, so no caller can skip them); the release lock keeps two runs on
- * one repository apart; each step is skipped when the world says it is done, so a re-run after
- * a crash anywhere converges on the same end state. A best-effort step that fails is a warning
+ * one repository apart. Promote, rollback and abandon take it before they observe and pass it
+ * (`lock`); a plan made before the lock (publish) runs steps that ask the world (`isDone`) or
+ * check it in `act`. Before each step the lease is re-checked: a lost lock stops the run before
+ * its next write (LOCK_LOST). Each step is skipped when the world says it is done, so a re-run
+ * after a crash anywhere converges on the same end state. A best-effort step that fails is a warning
  * and the run goes on; any other failure stops the run, and the journal says where.
  */
 export async function runPlan<S extends StepLike>(
