@@ -3495,15 +3495,15 @@ var init_schemas = __esm({
           }
         }
         const input3 = payload.value;
-        const isDate = input3 instanceof Date;
-        const isValidDate = isDate && !Number.isNaN(input3.getTime());
+        const isDate2 = input3 instanceof Date;
+        const isValidDate = isDate2 && !Number.isNaN(input3.getTime());
         if (isValidDate)
           return payload;
         payload.issues.push({
           expected: "date",
           code: "invalid_type",
           input: input3,
-          ...isDate ? { received: "Invalid Date" } : {},
+          ...isDate2 ? { received: "Invalid Date" } : {},
           inst
         });
         return payload;
@@ -20690,9 +20690,6 @@ function formatPath(path2) {
     return "$";
   return `$${path2.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("")}`;
 }
-function isGitflow(config2) {
-  return config2.integrationBranch !== config2.baseBranch;
-}
 function releaseBranchName(config2, version2) {
   return config2.releaseBranch.replaceAll("{version}", String(version2));
 }
@@ -20750,8 +20747,6 @@ var init_config = __esm({
       repository: external_exports.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: "expected OWNER/REPO" }).describe("the GitHub repository that is released"),
       tagPrefix: external_exports.string().max(20).default("").describe('prefix of version tags, e.g. "v"'),
       baseBranch: external_exports.string().min(1).default("main"),
-      integrationBranch: external_exports.string().min(1).optional().describe('the branch work is integrated on and releases are cut from (gitflow: "dev"); default: baseBranch'),
-      syncIntegrationBranch: external_exports.boolean().default(true).describe("after promote merges the release PR, bring integrationBranch up to date with baseBranch (fast-forward, else a sync PR); only when they differ"),
       releaseBranch: external_exports.string().includes("{version}", { message: "must contain {version}" }).default("release/{version}"),
       images: external_exports.array(external_exports.object({
         name: imageRef,
@@ -20799,9 +20794,8 @@ var init_config = __esm({
         if (problem)
           ctx.addIssue({ code: "custom", path: path2, message: problem });
       }
-    }).transform(({ changelog, changelogMirrors, integrationBranch, ...rest }) => ({
+    }).transform(({ changelog, changelogMirrors, ...rest }) => ({
       ...rest,
-      integrationBranch: integrationBranch ?? rest.baseBranch,
       changelog: typeof changelog === "string" ? changelog : changelog.path,
       changelogMirrors: [
         .../* @__PURE__ */ new Set([...changelogMirrors ?? [], ...typeof changelog === "string" ? [] : changelog.mirrors])
@@ -20883,29 +20877,221 @@ var init_gates = __esm({
   }
 });
 
-// packages/core/dist/engine/lock.js
-async function acquireReleaseLock(ports, options = {}) {
-  const holder = options.holder ?? "relkit";
-  const lock = await ports.forge.acquireLock(LOCK_NAME, holder, options.lockTtlSeconds ?? 900, options.signal);
-  if (!lock.acquired) {
-    throw new ReleaseError("LOCK_HELD", `another release run holds the lock: ${lock.holder} since ${lock.since}`, {
-      details: { holder: lock.holder, since: lock.since }
-    });
+// packages/core/dist/engine/lock-state.js
+function printableHolder(raw) {
+  const clean = raw.replace(ESCAPE_SEQUENCE, "").replace(CSI_8BIT, "").replace(UNPRINTABLE, " ").replace(/\s+/g, " ").trim();
+  if (clean === "")
+    return "unknown";
+  const chars = [...clean];
+  return chars.length <= MAX_HOLDER_LENGTH ? clean : `${chars.slice(0, MAX_HOLDER_LENGTH - 1).join("")}…`;
+}
+function encodeLockState(state) {
+  return JSON.stringify(state.status === "held" ? { ...state, holder: printableHolder(state.holder) } : { ...state, by: printableHolder(state.by) });
+}
+function decodeLockState(record2) {
+  let v;
+  try {
+    const parsed = JSON.parse(record2);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      return void 0;
+    v = parsed;
+  } catch {
+    return void 0;
   }
-  options.onEvent?.({ type: "lock-acquired", name: LOCK_NAME, holder });
+  if (v.status === "released") {
+    if (typeof v.by !== "string" || !isDate(v.releasedAt))
+      return void 0;
+    return { status: "released", by: printableHolder(v.by), releasedAt: v.releasedAt };
+  }
+  if (v.status !== void 0 && v.status !== "held")
+    return void 0;
+  if (typeof v.holder !== "string" || !isDate(v.acquiredAt) || !isDate(v.expiresAt))
+    return void 0;
   return {
+    status: "held",
+    holder: printableHolder(v.holder),
+    run: typeof v.run === "string" ? printableHolder(v.run) : "",
+    acquiredAt: v.acquiredAt,
+    expiresAt: v.expiresAt
+  };
+}
+function viewLock(stored, now) {
+  if (!stored)
+    return { status: "absent" };
+  const state = decodeLockState(stored.record);
+  if (!state)
+    return {
+      status: "held",
+      holder: "unknown (not a relkit lock record)",
+      run: "",
+      acquiredAt: "",
+      expiresAt: "9999-12-31T00:00:00.000Z"
+    };
+  if (state.status === "released")
+    return state;
+  const { holder, run, acquiredAt, expiresAt } = state;
+  const lease = { holder, run, acquiredAt, expiresAt };
+  return Date.parse(expiresAt) > now.getTime() ? { status: "held", ...lease } : { status: "expired", ...lease };
+}
+function mayAcquire(view) {
+  return view.status !== "held";
+}
+function heldState(holder, run, now, ttlSeconds) {
+  return {
+    status: "held",
+    holder: printableHolder(holder),
+    run,
+    acquiredAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + ttlSeconds * 1e3).toISOString()
+  };
+}
+function renewedState(state, now, ttlSeconds) {
+  return { ...state, expiresAt: new Date(now.getTime() + ttlSeconds * 1e3).toISOString() };
+}
+function renewalIntervalMs(ttlSeconds) {
+  return Math.max(1, Math.floor(ttlSeconds * 1e3 / 3));
+}
+function validLockTtl(seconds) {
+  return Number.isFinite(seconds) && seconds >= 1 && seconds <= 86400;
+}
+function decideUnlock(view, holder, force) {
+  if (view.status === "absent" || view.status === "released")
+    return { action: "none", view };
+  if (view.status === "expired" || view.holder === printableHolder(holder))
+    return { action: "release", view, forced: false };
+  return force ? { action: "release", view, forced: true } : { action: "refuse", view };
+}
+var DEFAULT_LOCK_TTL_SECONDS, MAX_HOLDER_LENGTH, ESCAPE_SEQUENCE, CSI_8BIT, UNPRINTABLE, isDate;
+var init_lock_state = __esm({
+  "packages/core/dist/engine/lock-state.js"() {
+    "use strict";
+    DEFAULT_LOCK_TTL_SECONDS = 90;
+    MAX_HOLDER_LENGTH = 100;
+    ESCAPE_SEQUENCE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_])?/g;
+    CSI_8BIT = /\x9b[0-?]*[ -/]*[@-~]/g;
+    UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff]/g;
+    isDate = (v) => typeof v === "string" && !Number.isNaN(Date.parse(v));
+  }
+});
+
+// packages/core/dist/engine/lock.js
+function lockHeld(view, advice) {
+  return new ReleaseError("LOCK_HELD", `another release run holds the lock: ${view.holder} since ${view.acquiredAt || "an unknown time"} (lease until ${view.expiresAt})${advice ? `; ${advice}` : ""}`, { details: { holder: view.holder, since: view.acquiredAt, expiresAt: view.expiresAt } });
+}
+function ttlOf(options) {
+  const ttl = options.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS;
+  if (!validLockTtl(ttl))
+    throw new ReleaseError("INVALID_ARGUMENT", `the lock TTL must be 1 to 86400 seconds, not ${ttl}`);
+  return ttl;
+}
+async function acquireReleaseLock(ports, options = {}) {
+  const ttl = ttlOf(options);
+  const holder = printableHolder(options.holder ?? "relkit");
+  const run = globalThis.crypto.randomUUID().slice(0, 13);
+  for (let attempt = 1; ; attempt++) {
+    options.signal?.throwIfAborted();
+    const stored = await ports.forge.readLock(LOCK_NAME, options.signal);
+    const view = viewLock(stored, nowOf(ports));
+    if (!mayAcquire(view))
+      throw lockHeld(view);
+    const state = heldState(holder, run, nowOf(ports), ttl);
+    const r = await ports.forge.writeLock(LOCK_NAME, stored?.version, encodeLockState(state), options.signal);
+    if (r.written) {
+      options.onEvent?.({ type: "lock-acquired", name: LOCK_NAME, holder });
+      return holdLease(ports, r.version, state, ttl, options);
+    }
+    if (attempt >= RACE_ATTEMPTS) {
+      const last = viewLock(await ports.forge.readLock(LOCK_NAME, options.signal), nowOf(ports));
+      throw lockHeld(last.status === "held" || last.status === "expired" ? last : { holder: "runs that keep taking it", run: "", acquiredAt: "", expiresAt: "unknown" }, "the lock keeps changing hands; retry later");
+    }
+  }
+}
+function holdLease(ports, version2, state, ttl, options) {
+  let current = { version: version2, state };
+  let lost;
+  let stopped = false;
+  let writing = Promise.resolve();
+  let timer;
+  const leaseOver = () => nowOf(ports).getTime() >= Date.parse(current.state.expiresAt);
+  const renew = async () => {
+    if (stopped || lost)
+      return;
+    const next = renewedState(current.state, nowOf(ports), ttl);
+    try {
+      const r = await ports.forge.writeLock(LOCK_NAME, current.version, encodeLockState(next));
+      if (r.written)
+        current = { version: r.version, state: next };
+      else
+        lost = "another run moved the lock while this run held it";
+    } catch (e) {
+      if (leaseOver())
+        lost = `the lease ran out: renewing failed (${e instanceof Error ? e.message : String(e)})`;
+    }
+  };
+  const schedule = () => {
+    if (stopped || lost)
+      return;
+    timer = setTimeout(() => {
+      writing = writing.then(renew).finally(schedule);
+    }, renewalIntervalMs(ttl));
+    timer.unref?.();
+  };
+  schedule();
+  return {
+    holder: state.holder,
+    assertHeld() {
+      if (!lost && leaseOver())
+        lost = "the lease ran out before it could be renewed";
+      if (lost)
+        throw new ReleaseError("LOCK_LOST", `the release lock was lost (${lost}); stopped before the next write — run the command again to resume`, { details: { holder: state.holder } });
+    },
     async release() {
-      await ports.forge.releaseLock(LOCK_NAME, holder).catch(() => void 0);
+      stopped = true;
+      clearTimeout(timer);
+      await writing;
+      if (!lost) {
+        const released = encodeLockState({
+          status: "released",
+          by: state.holder,
+          releasedAt: nowOf(ports).toISOString()
+        });
+        await ports.forge.writeLock(LOCK_NAME, current.version, released).catch(() => void 0);
+      }
       options.onEvent?.({ type: "lock-released", name: LOCK_NAME });
     }
   };
 }
-var LOCK_NAME;
+async function unlockRelease(ports, options) {
+  for (let attempt = 1; ; attempt++) {
+    options.signal?.throwIfAborted();
+    const stored = await ports.forge.readLock(LOCK_NAME, options.signal);
+    const view = viewLock(stored, nowOf(ports));
+    const decision = decideUnlock(view, options.holder, options.force === true);
+    if (decision.action === "refuse")
+      throw lockHeld(decision.view, "wait for it to finish, or `release-cli unlock --force` if it crashed");
+    if (decision.action === "none" || !stored)
+      return { outcome: "free", previous: view, forced: false };
+    const released = encodeLockState({
+      status: "released",
+      by: printableHolder(options.holder),
+      releasedAt: nowOf(ports).toISOString()
+    });
+    const r = await ports.forge.writeLock(LOCK_NAME, stored.version, released, options.signal);
+    if (r.written)
+      return { outcome: "released", previous: view, forced: decision.forced };
+    if (attempt >= RACE_ATTEMPTS)
+      throw new ReleaseError("LOCK_HELD", "the release lock keeps changing hands; retry later");
+  }
+}
+var LOCK_NAME, RACE_ATTEMPTS, nowOf;
 var init_lock = __esm({
   "packages/core/dist/engine/lock.js"() {
     "use strict";
     init_errors();
+    init_lock_state();
     LOCK_NAME = "release";
+    RACE_ATTEMPTS = 5;
+    nowOf = (ports) => ports.clock?.now() ?? /* @__PURE__ */ new Date();
   }
 });
 
@@ -20914,19 +21100,27 @@ function blockedError(plan) {
   const bad2 = plan.gates.filter((g) => g.status !== "pass");
   return new ReleaseError("GATE_NOT_MET", `${plan.kind} ${plan.version} is blocked: ${bad2.map((g) => `${g.title}${g.subject ? ` [${g.subject}]` : ""}: ${g.reason}`).join("; ")}`, { details: { gates: bad2 } });
 }
-async function runPlan(plan, handlers4, ports, options = {}) {
+async function runPlan(plan, handlers3, ports, options = {}) {
   const { signal, onEvent } = options;
   if (plan.verdict !== "pass")
     throw blockedError(plan);
   const now = () => (ports.clock?.now() ?? /* @__PURE__ */ new Date()).toISOString();
-  const lock = options.lockHeld ? void 0 : await acquireReleaseLock(ports, options);
+  const own2 = options.lock ? void 0 : await acquireReleaseLock(ports, options);
+  const lock = options.lock ?? own2;
   const journal = [];
   let failure2;
   try {
     for (const [index, ps] of plan.steps.entries()) {
       signal?.throwIfAborted();
       const kind = ps.step.kind;
-      const handler2 = handlers4[kind];
+      try {
+        lock.assertHeld();
+      } catch (e) {
+        const err = asObservationError(e);
+        failure2 = { code: err.code, message: err.message };
+        break;
+      }
+      const handler2 = handlers3[kind];
       onEvent?.({ type: "step-started", step: ps, index, total: plan.steps.length });
       try {
         let out;
@@ -20973,7 +21167,7 @@ async function runPlan(plan, handlers4, ports, options = {}) {
       }
     }
   } finally {
-    await lock?.release();
+    await own2?.release();
   }
   return { status: failure2 ? "failed" : "succeeded", journal, error: failure2 };
 }
@@ -20992,6 +21186,7 @@ var init_engine = __esm({
     "use strict";
     init_gates();
     init_lock();
+    init_lock_state();
     init_run();
   }
 });
@@ -21084,23 +21279,23 @@ function judgeProvenance(s, want) {
   if (s.state !== "verified")
     return void 0;
   const p = s.provenance;
-  const fail5 = (reason) => ({ status: "fail", reason, evidence: [] });
+  const fail4 = (reason) => ({ status: "fail", reason, evidence: [] });
   if (p?.sourceDigest === void 0)
-    return fail5("sourceDigest: the signing certificate names no source commit (a keyed signature, or not issued in GitHub Actions)");
+    return fail4("sourceDigest: the signing certificate names no source commit (a keyed signature, or not issued in GitHub Actions)");
   if (p.sourceDigest !== want.commit)
-    return fail5(`sourceDigest: built from ${short(p.sourceDigest)}, not from ${short(want.commit)}, the commit of tag ${want.tag} (a re-run on a stale or moved branch?)`);
+    return fail4(`sourceDigest: built from ${short(p.sourceDigest)}, not from ${short(want.commit)}, the commit of tag ${want.tag} (a re-run on a stale or moved branch?)`);
   if (p.sourceRef === void 0 || !want.refs.includes(p.sourceRef))
-    return fail5(`sourceRef: built from ${p.sourceRef ?? "no ref"}, not ${want.refs.join(" or ")}`);
+    return fail4(`sourceRef: built from ${p.sourceRef ?? "no ref"}, not ${want.refs.join(" or ")}`);
   if (want.workflowUri !== void 0 && (p.signerWorkflow === void 0 || withoutRef(p.signerWorkflow) !== want.workflowUri))
-    return fail5(`signerWorkflow: built and signed by ${p.signerWorkflow ?? "an unnamed workflow"}, not ${want.workflowUri}`);
+    return fail4(`signerWorkflow: built and signed by ${p.signerWorkflow ?? "an unnamed workflow"}, not ${want.workflowUri}`);
   if (!want.allowSelfHostedRunners && p.runnerEnvironment !== "github-hosted")
-    return fail5(`runnerEnvironment: built on a ${p.runnerEnvironment ?? "unnamed"} runner, not a GitHub-hosted one (signing.provenance.allowSelfHostedRunners accepts self-hosted runners)`);
+    return fail4(`runnerEnvironment: built on a ${p.runnerEnvironment ?? "unnamed"} runner, not a GitHub-hosted one (signing.provenance.allowSelfHostedRunners accepts self-hosted runners)`);
   const slsa = want.slsa ? s.slsaSources ?? [] : [];
   const stray = slsa.find((x) => x.sourceDigest !== void 0 && x.sourceDigest !== want.commit);
   if (stray)
-    return fail5(`slsa.sourceDigest: the SLSA provenance says built from ${short(stray.sourceDigest)}, not from ${short(want.commit)}, the commit of tag ${want.tag}`);
+    return fail4(`slsa.sourceDigest: the SLSA provenance says built from ${short(stray.sourceDigest)}, not from ${short(want.commit)}, the commit of tag ${want.tag}`);
   if (slsa.length > 0 && !slsa.some((x) => x.sourceDigest === want.commit))
-    return fail5("slsa.sourceDigest: the SLSA provenance names no source commit (resolvedDependencies)");
+    return fail4("slsa.sourceDigest: the SLSA provenance names no source commit (resolvedDependencies)");
   return {
     status: "pass",
     // The whole story in the reason too: the Action summary shows reasons, not evidence.
@@ -21459,84 +21654,6 @@ var init_phase = __esm({
   }
 });
 
-// packages/core/dist/prepare/sync.js
-function syncBranchName(version2) {
-  return `sync/${version2}`;
-}
-async function syncIntegrationBranch(branches, s, signal) {
-  const wayOut = `bring ${s.branch} up to date by hand: open a PR ${s.base} → ${s.branch} (or re-run release-cli promote ${s.version}; only this step is left)`;
-  const fail5 = (why) => new ReleaseError("PLAN_FAILED", `${why}; ${wayOut}`);
-  if (!branches)
-    throw fail5(`this forge cannot update branches`);
-  const head = async (b) => {
-    const o = await branches.observeBranch(b, signal);
-    if (o.state === "error")
-      throw fail5(`could not read ${b} (${o.code}): ${o.message}`);
-    if (o.state === "missing")
-      throw fail5(`branch ${b} does not exist`);
-    return o.sha;
-  };
-  const [baseSha, integrationSha] = [await head(s.base), await head(s.branch)];
-  if (baseSha === integrationSha)
-    return { alreadyDone: true, after: baseSha, message: `${s.branch} is at ${s.base} already` };
-  const cmp = await branches.compareBranches(s.branch, s.base, signal);
-  if (cmp.state === "error")
-    throw fail5(`could not compare ${s.branch} with ${s.base} (${cmp.code}): ${cmp.message}`);
-  if (cmp.status === "identical" || cmp.status === "behind")
-    return { alreadyDone: true, after: integrationSha, message: `${s.branch} contains ${s.base} already` };
-  let refused = "";
-  if (cmp.status === "ahead") {
-    try {
-      await branches.fastForwardBranch(s.branch, integrationSha, baseSha, signal);
-      return {
-        before: integrationSha,
-        after: baseSha,
-        message: `fast-forwarded ${s.branch} to ${s.base} (${short3(baseSha)})`
-      };
-    } catch (e) {
-      refused = ` (fast-forward refused: ${e.message})`;
-    }
-  }
-  const existing = await branches.findPullRequest(s.syncBranch, s.branch, signal);
-  if (existing.state === "error")
-    throw fail5(`could not look for the sync PR (${existing.code}): ${existing.message}`);
-  if (existing.state === "open" || existing.state === "merged")
-    return {
-      alreadyDone: true,
-      after: `#${existing.number}`,
-      message: `sync PR #${existing.number} ${s.syncBranch} → ${s.branch} is ${existing.state}`
-    };
-  if (existing.state === "closed")
-    throw fail5(`the sync PR #${existing.number} ${s.syncBranch} → ${s.branch} was closed`);
-  const sync = await branches.observeBranch(s.syncBranch, signal);
-  if (sync.state === "error")
-    throw fail5(`could not read ${s.syncBranch} (${sync.code}): ${sync.message}`);
-  if (sync.state === "missing")
-    await branches.createBranch(s.syncBranch, baseSha, signal);
-  const opened = await branches.openPullRequest({
-    head: s.syncBranch,
-    base: s.branch,
-    title: `chore: sync ${s.base} into ${s.branch} after release ${s.version}`,
-    body: `Release ${s.version} was merged into ${s.base}, and ${s.branch} has moved on since, so it cannot be fast-forwarded${refused}.
-
-Merge this PR (with a merge commit) to bring ${s.branch} up to date; resolve any conflicts on ${s.syncBranch}.`,
-    draft: false
-  }, signal);
-  return {
-    before: integrationSha,
-    after: `#${opened.number}`,
-    message: `${s.branch} has diverged from ${s.base}${refused}: opened sync PR #${opened.number} ${opened.url}`
-  };
-}
-var short3;
-var init_sync = __esm({
-  "packages/core/dist/prepare/sync.js"() {
-    "use strict";
-    init_errors();
-    short3 = (sha) => sha.slice(0, 7);
-  }
-});
-
 // packages/core/dist/promote/plan.js
 function stepId(step) {
   switch (step.kind) {
@@ -21551,8 +21668,6 @@ function stepId(step) {
     case "close-pr":
       return `${step.kind} #${step.number}`;
     case "delete-branch":
-      return `${step.kind} ${step.branch}`;
-    case "sync-integration-branch":
       return `${step.kind} ${step.branch}`;
   }
 }
@@ -21576,7 +21691,7 @@ function planPromote(config2, obs) {
       continue;
     const to = img.version.digest;
     const from = img.latest.state === "found" ? img.latest.digest : null;
-    steps.push(planned({ kind: "move-tag", image: img.image, tag: "latest", fromDigest: from, toDigest: to }, from === to, `point ${img.image}:latest at ${obs.version} (${short4(to)})${from && from !== to ? `, was ${short4(from)}` : ""}`, { irreversible: true }));
+    steps.push(planned({ kind: "move-tag", image: img.image, tag: "latest", fromDigest: from, toDigest: to }, from === to, `point ${img.image}:latest at ${obs.version} (${short3(to)})${from && from !== to ? `, was ${short3(from)}` : ""}`, { irreversible: true }));
   }
   const r = obs.release;
   if (r.state === "draft" || r.state === "published") {
@@ -21592,16 +21707,6 @@ function planPromote(config2, obs) {
       headSha: pr.headSha,
       ...config2.merge.method ? { method: config2.merge.method } : {}
     }, pr.state === "merged", `merge PR #${pr.number} (${pr.head} → ${pr.base}) by ${config2.merge.method ?? "an allowed method"} at ${pr.headSha.slice(0, 7)}`, { irreversible: true }));
-    if (isGitflow(config2) && config2.syncIntegrationBranch) {
-      const v = obs.version.text;
-      steps.push(planned({
-        kind: "sync-integration-branch",
-        branch: config2.integrationBranch,
-        base: pr.base,
-        version: v,
-        syncBranch: syncBranchName(v)
-      }, false, `bring ${config2.integrationBranch} up to date with ${pr.base} (fast-forward, else a sync PR from ${syncBranchName(v)})`, { bestEffort: true }));
-    }
   }
   if (config2.floatingTags) {
     for (const img of obs.images) {
@@ -21621,7 +21726,7 @@ function planPromote(config2, obs) {
       for (const c of img.candidateTags ?? []) {
         if (keep.has(c.digest))
           continue;
-        steps.push(planned({ kind: "delete-candidate-image", image: img.image, tag: c.tag, digest: c.digest }, false, `remove candidate ${img.image}:${c.tag} (${short4(c.digest)}) and its own signatures`, { bestEffort: true }));
+        steps.push(planned({ kind: "delete-candidate-image", image: img.image, tag: c.tag, digest: c.digest }, false, `remove candidate ${img.image}:${c.tag} (${short3(c.digest)}) and its own signatures`, { bestEffort: true }));
       }
     }
   }
@@ -21644,7 +21749,7 @@ function planRollback(config2, target) {
     if (img.version.state !== "found")
       continue;
     const from = img.latest.state === "found" ? img.latest.digest : null;
-    steps.push(planned({ kind: "move-tag", image: img.image, tag: "latest", fromDigest: from, toDigest: img.version.digest }, from === img.version.digest, `point ${img.image}:latest back at ${target.version} (${short4(img.version.digest)})${from ? `, was ${img.latestVersion ?? short4(from)}` : ""}`, { irreversible: true }));
+    steps.push(planned({ kind: "move-tag", image: img.image, tag: "latest", fromDigest: from, toDigest: img.version.digest }, from === img.version.digest, `point ${img.image}:latest back at ${target.version} (${short3(img.version.digest)})${from ? `, was ${img.latestVersion ?? short3(from)}` : ""}`, { irreversible: true }));
   }
   return { kind: "rollback", version: target.version.text, gates, verdict: summarizeGates(gates), steps };
 }
@@ -21687,16 +21792,15 @@ function planAbandon(config2, obs) {
     steps.push(planned({ kind: "delete-branch", branch: branch2 }, false, `delete branch ${branch2}`));
   return { kind: "abandon", version: obs.version.text, gates: [], verdict: "pass", steps };
 }
-var short4;
+var short3;
 var init_plan = __esm({
   "packages/core/dist/promote/plan.js"() {
     "use strict";
     init_config();
     init_errors();
     init_version();
-    init_sync();
     init_gates2();
-    short4 = (d) => d.replace(/^sha256:/, "").slice(0, 12);
+    short3 = (d) => d.replace(/^sha256:/, "").slice(0, 12);
   }
 });
 
@@ -21807,9 +21911,6 @@ function handlers(config2, ports, version2, signal) {
         await forge.deleteBranch(s.branch, signal);
         return { message: `deleted branch ${s.branch}` };
       }
-    },
-    "sync-integration-branch": {
-      act: (s) => syncIntegrationBranch(ports.branches, s, signal)
     }
   };
 }
@@ -21823,7 +21924,6 @@ var init_execute = __esm({
     "use strict";
     init_run();
     init_errors();
-    init_sync();
     init_version();
     init_gates2();
     init_lock();
@@ -21941,16 +22041,13 @@ function createReleaseService(config2, ports) {
   const observe = (version2, signal) => observeRelease(config2, ports, parseVersion(version2), signal);
   const rollbackPlan = async (toVersion, signal) => planRollback(config2, await observe(toVersion, signal));
   const runLocked = async (makePlan, options) => {
-    const [lock, plan] = await Promise.allSettled([acquireReleaseLock(ports, options), makePlan()]);
-    if (lock.status === "rejected")
-      throw lock.reason;
+    const lock = await acquireReleaseLock(ports, options);
     try {
-      if (plan.status === "rejected")
-        throw plan.reason;
-      options.onPlan?.(plan.value);
-      return await execute(config2, plan.value, ports, { ...options, lockHeld: true });
+      const plan = await makePlan();
+      options.onPlan?.(plan);
+      return await execute(config2, plan, ports, { ...options, lock });
     } finally {
-      await lock.value.release();
+      await lock.release();
     }
   };
   const service2 = {
@@ -21983,6 +22080,9 @@ function createReleaseService(config2, ports) {
     },
     abandon(version2, options = {}) {
       return runLocked(() => service2.planAbandon(version2, options.signal), options);
+    },
+    unlock(options) {
+      return unlockRelease(ports, options);
     }
   };
   return service2;
@@ -22562,290 +22662,6 @@ var init_edit = __esm({
   }
 });
 
-// packages/core/dist/changelog/freeze.js
-function afterEol(text2, contentEnd) {
-  if (text2.charCodeAt(contentEnd) === 13)
-    return text2.charCodeAt(contentEnd + 1) === 10 ? contentEnd + 2 : contentEnd + 1;
-  if (text2.charCodeAt(contentEnd) === 10)
-    return contentEnd + 1;
-  return contentEnd;
-}
-function trailingGap(text2, start, end) {
-  const trimmed = trimBlankLines(text2, start, end);
-  if (!trimmed)
-    return { eolEnd: start, gap: text2.slice(start, end) };
-  const eolEnd = afterEol(text2, trimmed[1]);
-  return { eolEnd, gap: text2.slice(Math.min(eolEnd, end), end) };
-}
-function headingLineText(doc, s) {
-  return doc.text.slice(s.heading.start, s.heading.contentEnd);
-}
-function hashesOf(doc, s) {
-  return doc.text.slice(s.heading.start, s.heading.textStart).trimEnd();
-}
-function freeze(text2, version2, options = {}) {
-  checkTagPrefix(options.tagPrefix);
-  const v = targetVersion(version2, options.tagPrefix).version;
-  const doc = parseChangelog(text2);
-  const t = doc.text;
-  requireClosedBlocks(doc, `freezing ${v}`);
-  const existing = singleSection(doc, v);
-  const u = unreleasedSection(doc);
-  if (existing) {
-    if (existing.state === "frozen" && (!u || !hasEntries(doc, u.bodyStart, u.end)))
-      return text2;
-    throw changelogError("CHANGELOG_STATE", at(doc, existing.heading.start), existing.state === "frozen" ? `${v} is already frozen here, and Unreleased (line ${u?.heading.line}) has new entries since; unfreeze ${v} first to release them together, or freeze them as the next version` : `version ${v} already exists here ("${existing.heading.text}"); choose a new version`);
-  }
-  if (!u) {
-    throw changelogError("CHANGELOG_STATE", { line: 1, column: 1 }, `no "## Unreleased" section: add one with the entries for ${v} above the latest release`);
-  }
-  const otherFrozen = doc.sections.find((s) => s.kind === "release" && s.state === "frozen");
-  if (otherFrozen) {
-    throw changelogError("CHANGELOG_STATE", at(doc, otherFrozen.heading.start), `${otherFrozen.version} is still frozen (TBD); finalize or unfreeze it before freezing ${v}`);
-  }
-  if (!hasEntries(doc, u.bodyStart, u.end)) {
-    throw changelogError("CHANGELOG_STATE", at(doc, u.heading.start), `Unreleased has no entries, so there is nothing to freeze as ${v}; add the changes first`);
-  }
-  const latest = doc.sections.find((s) => s.kind === "release" && s.version !== void 0 && s.heading.start > u.heading.start);
-  if (latest?.version !== void 0 && compareLooseVersions(v, latest.version) <= 0) {
-    throw changelogError("CHANGELOG_STATE", at(doc, latest.heading.start), `${v} is not newer than ${latest.version}, the latest release here; choose a higher version`);
-  }
-  const eol = eolAt(doc, u.heading.contentEnd, u.heading.end);
-  const firstSub = u.subsections[0]?.heading.start ?? u.end;
-  const preambleHasEntries = hasEntries(doc, u.bodyStart, firstSub);
-  const subsWithEntries = new Set(u.subsections.filter((s) => hasEntries(doc, s.bodyStart, s.end)));
-  const keepSkeleton = options.unreleasedSkeleton !== "empty";
-  const standardIndex = (name) => STANDARD_SUBSECTIONS.findIndex((n) => n.toLowerCase() === name.trim().toLowerCase());
-  const present = new Set(u.subsections.map((s) => standardIndex(s.name)));
-  const subHashes = "#".repeat(Math.min(u.heading.level + 1, 6));
-  let nextStandard = 0;
-  const missingBefore = (limit) => {
-    let out = "";
-    for (; nextStandard < limit; nextStandard++) {
-      if (!present.has(nextStandard))
-        out += `${subHashes} ${STANDARD_SUBSECTIONS[nextStandard]}${eol}${eol}`;
-    }
-    return out;
-  };
-  let fresh = t.slice(u.heading.start, u.heading.end);
-  if (u.heading.end === u.heading.contentEnd)
-    fresh += eol;
-  fresh += preambleHasEntries ? eol : t.slice(u.bodyStart, firstSub);
-  if (keepSkeleton) {
-    for (const sub of u.subsections) {
-      const k = standardIndex(sub.name);
-      if (k >= nextStandard)
-        fresh += missingBefore(k);
-      let part = subsWithEntries.has(sub) ? `${headingLineText(doc, sub)}${eol}${eol}` : t.slice(sub.heading.start, sub.end);
-      if (!/[\r\n]$/.test(part))
-        part += eol;
-      fresh += part;
-    }
-    fresh += missingBefore(STANDARD_SUBSECTIONS.length);
-  }
-  if (!/[\r\n]$/.test(fresh))
-    fresh += eol;
-  const blocks = [];
-  if (preambleHasEntries) {
-    const r = trimBlankLines(t, u.bodyStart, firstSub);
-    if (r)
-      blocks.push(t.slice(r[0], r[1]));
-  }
-  for (const sub of u.subsections) {
-    if (!subsWithEntries.has(sub))
-      continue;
-    const r = trimBlankLines(t, sub.bodyStart, sub.end);
-    blocks.push(t.slice(sub.heading.start, r ? r[1] : sub.heading.contentEnd));
-  }
-  const { eolEnd, gap } = trailingGap(t, u.bodyStart, u.end);
-  const lastContent = trimBlankLines(t, u.bodyStart, u.end);
-  const atEof = u.end === t.length;
-  const trailer = atEof ? lastContent && eolEnd === lastContent[1] ? "" : `${eol}${gap}` : `${eol}${eol}`;
-  const frozen = `${hashesOf(doc, u)} [${v}] - TBD${eol}${eol}${blocks.join(`${eol}${eol}`)}${trailer}`;
-  return applyEdits(t, [{ start: u.heading.start, end: u.end, text: fresh + frozen }]);
-}
-function unfreeze(text2, version2, options = {}) {
-  checkTagPrefix(options.tagPrefix);
-  const v = targetVersion(version2, options.tagPrefix).version;
-  const doc = parseChangelog(text2);
-  const t = doc.text;
-  requireClosedBlocks(doc, `unfreezing ${v}`);
-  const s = singleSection(doc, v);
-  if (!s)
-    return text2;
-  if (s.state !== "frozen") {
-    throw changelogError("CHANGELOG_STATE", at(doc, s.heading.start), s.state === "dated" ? `${v} is already finalized (dated ${s.date?.text}); a released version cannot be unfrozen` : `${v} has no TBD placeholder ("${s.heading.text}"), so it is not frozen`);
-  }
-  const u = unreleasedSection(doc);
-  if (!u) {
-    const end = s.placeholder ? s.placeholder.end : s.heading.contentEnd;
-    return applyEdits(t, [{ start: s.labelStart, end, text: "Unreleased" }]);
-  }
-  const eol = eolAt(doc, u.heading.contentEnd, u.heading.end);
-  const key = (name) => name.trim().toLowerCase();
-  const body = (start, end) => {
-    if (!hasEntries(doc, start, end))
-      return void 0;
-    const r = trimBlankLines(t, start, end);
-    return r ? t.slice(r[0], r[1]) : void 0;
-  };
-  const uFirst = u.subsections[0]?.heading.start ?? u.end;
-  const sFirst = s.subsections[0]?.heading.start ?? s.end;
-  const blocks = [];
-  const pre = [body(s.bodyStart, sFirst), body(u.bodyStart, uFirst)].filter((b) => b !== void 0);
-  if (pre.length)
-    blocks.push(pre.join(eol));
-  const used = /* @__PURE__ */ new Set();
-  for (const sub of u.subsections) {
-    const match = s.subsections.find((x) => !used.has(x) && key(x.name) === key(sub.name));
-    if (match)
-      used.add(match);
-    const parts = [match && body(match.bodyStart, match.end), body(sub.bodyStart, sub.end)].filter((b) => b !== void 0);
-    blocks.push(parts.length ? `${headingLineText(doc, sub)}${eol}${eol}${parts.join(eol)}` : headingLineText(doc, sub));
-  }
-  for (const sub of s.subsections) {
-    if (used.has(sub) || !hasEntries(doc, sub.bodyStart, sub.end))
-      continue;
-    const r = trimBlankLines(t, sub.bodyStart, sub.end);
-    blocks.push(t.slice(sub.heading.start, r ? r[1] : sub.heading.contentEnd));
-  }
-  let merged = t.slice(u.heading.start, u.heading.end);
-  if (u.heading.end === u.heading.contentEnd)
-    merged += eol;
-  merged += blocks.length ? `${eol}${blocks.join(`${eol}${eol}`)}` : "";
-  const adjacent = u.end === s.heading.start;
-  const gapSource = adjacent ? s : u;
-  const { gap } = trailingGap(t, gapSource.bodyStart, gapSource.end);
-  const endsAtEof = gapSource.end === t.length && !/[\r\n]$/.test(t.slice(gapSource.bodyStart, gapSource.end));
-  const tail = blocks.length ? endsAtEof ? "" : `${eol}${gap}` : t.slice(u.heading.end, u.end);
-  const edits = adjacent ? [{ start: u.heading.start, end: s.end, text: merged + (blocks.length ? tail : "") }] : [
-    { start: u.heading.start, end: u.end, text: merged + tail },
-    { start: s.heading.start, end: s.end, text: "" }
-  ];
-  return applyEdits(t, edits);
-}
-var init_freeze = __esm({
-  "packages/core/dist/changelog/freeze.js"() {
-    "use strict";
-    init_edit();
-    init_parse3();
-  }
-});
-
-// packages/core/dist/changelog/notes.js
-function openConstructs(text2) {
-  let fence;
-  let comment = false;
-  for (const [s, e] of linesOf(text2, 0, text2.length)) {
-    const line = text2.slice(s, e);
-    if (fence) {
-      const m = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(line);
-      if (m?.[1] && m[1][0] === fence.char && m[1].length >= fence.len)
-        fence = void 0;
-      continue;
-    }
-    if (comment) {
-      if (line.includes("-->"))
-        comment = false;
-      continue;
-    }
-    const f = /^ {0,3}(`{3,}|~{3,})/.exec(line);
-    if (f?.[1] && !(f[1][0] === "`" && line.slice(f[0].length).includes("`"))) {
-      fence = { char: f[1][0], len: f[1].length };
-      continue;
-    }
-    if (/^ {0,3}<!--/.test(line) && !line.slice(line.indexOf("<!--") + 4).includes("-->"))
-      comment = true;
-  }
-  return { fence: fence ? fence.char.repeat(fence.len) : void 0, comment };
-}
-function truncateNotes(body, max = GITHUB_RELEASE_BODY_LIMIT, fullNotesUrl, eol = "\n") {
-  if (body.length <= max)
-    return { body, truncated: false };
-  const where = fullNotesUrl ? `[the CHANGELOG](${fullNotesUrl})` : "the CHANGELOG";
-  const notice = `${eol}${eol}---${eol}${eol}*These release notes were cut to fit GitHub's limit of ${max.toLocaleString("en-US")} characters; the full notes are in ${where}.*`;
-  let budget = max - notice.length;
-  for (let attempt = 0; attempt < 8 && budget > 0; attempt++) {
-    let cut = Math.max(body.lastIndexOf("\n", budget), body.lastIndexOf("\r", budget));
-    if (cut <= 0) {
-      cut = budget;
-      const c = body.charCodeAt(cut - 1);
-      if (c >= 55296 && c <= 56319)
-        cut--;
-    }
-    const kept = body.slice(0, cut).trimEnd();
-    const open3 = openConstructs(kept);
-    const closer = `${open3.comment ? `${eol}-->` : ""}${open3.fence ? `${eol}${open3.fence}` : ""}`;
-    const result = `${kept}${closer}${notice}`;
-    if (result.length <= max)
-      return { body: result, truncated: true };
-    budget -= result.length - max;
-  }
-  return { body: notice.trim().slice(0, max), truncated: true };
-}
-function releaseNotes(text2, version2, options = {}) {
-  checkTagPrefix(options.tagPrefix);
-  const max = options.maxLength ?? GITHUB_RELEASE_BODY_LIMIT;
-  if (!Number.isInteger(max) || max < 1) {
-    throw new ReleaseError("INVALID_ARGUMENT", `maxLength must be a positive integer, got ${String(max)}`);
-  }
-  const doc = parseChangelog(text2);
-  let s;
-  let name;
-  if (typeof version2 === "string" && /^unreleased$/i.test(version2)) {
-    s = unreleasedSection(doc);
-    name = "Unreleased";
-    if (!s)
-      throw missingSectionError(doc, "Unreleased", '"## Unreleased"');
-  } else {
-    name = targetVersion(version2, options.tagPrefix).version;
-    s = singleSection(doc, name);
-    if (!s)
-      throw missingSectionError(doc, name, `"## [${name}] - YYYY-MM-DD"`);
-  }
-  const t = doc.text;
-  const r = trimBlankLines(t, s.bodyStart, s.end);
-  let body = r ? t.slice(r[0], r[1]).trimEnd() : "";
-  if (options.resolveReferences !== false && body.includes("[")) {
-    const inside = new Set(doc.definitions.filter((d) => d.start >= s.bodyStart && d.start < s.end).map((d) => d.key));
-    const wanted = /* @__PURE__ */ new Map();
-    for (const m of body.matchAll(/\[([^[\]\r\n]{1,999})\]/g)) {
-      const key = (m[1] ?? "").trim().replace(/\s+/g, " ").toLowerCase();
-      const def = doc.definitionsByKey.get(key);
-      if (def && !inside.has(key) && !wanted.has(key))
-        wanted.set(key, def);
-    }
-    if (wanted.size) {
-      const eol = doc.eol;
-      const defs = [...wanted.values()].sort((a, b) => a.start - b.start).map((d) => t.slice(d.start, d.contentEnd));
-      body = `${body}${eol}${eol}${defs.join(eol)}`;
-    }
-  }
-  const fullLength = body.length;
-  const cut = truncateNotes(body, max, options.fullNotesUrl, doc.eol);
-  return {
-    version: name,
-    heading: t.slice(s.heading.start, s.heading.contentEnd),
-    line: s.heading.line,
-    body: cut.body,
-    truncated: cut.truncated,
-    fullLength
-  };
-}
-function notes(text2, version2, options = {}) {
-  return releaseNotes(text2, version2, options).body;
-}
-var GITHUB_RELEASE_BODY_LIMIT;
-var init_notes = __esm({
-  "packages/core/dist/changelog/notes.js"() {
-    "use strict";
-    init_errors();
-    init_edit();
-    init_parse3();
-    GITHUB_RELEASE_BODY_LIMIT = 125e3;
-  }
-});
-
 // packages/core/dist/changelog/finalize.js
 function safeDecode3(s) {
   try {
@@ -23074,6 +22890,120 @@ var init_finalize = __esm({
   }
 });
 
+// packages/core/dist/changelog/notes.js
+function openConstructs(text2) {
+  let fence;
+  let comment = false;
+  for (const [s, e] of linesOf(text2, 0, text2.length)) {
+    const line = text2.slice(s, e);
+    if (fence) {
+      const m = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(line);
+      if (m?.[1] && m[1][0] === fence.char && m[1].length >= fence.len)
+        fence = void 0;
+      continue;
+    }
+    if (comment) {
+      if (line.includes("-->"))
+        comment = false;
+      continue;
+    }
+    const f = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (f?.[1] && !(f[1][0] === "`" && line.slice(f[0].length).includes("`"))) {
+      fence = { char: f[1][0], len: f[1].length };
+      continue;
+    }
+    if (/^ {0,3}<!--/.test(line) && !line.slice(line.indexOf("<!--") + 4).includes("-->"))
+      comment = true;
+  }
+  return { fence: fence ? fence.char.repeat(fence.len) : void 0, comment };
+}
+function truncateNotes(body, max = GITHUB_RELEASE_BODY_LIMIT, fullNotesUrl, eol = "\n") {
+  if (body.length <= max)
+    return { body, truncated: false };
+  const where = fullNotesUrl ? `[the CHANGELOG](${fullNotesUrl})` : "the CHANGELOG";
+  const notice = `${eol}${eol}---${eol}${eol}*These release notes were cut to fit GitHub's limit of ${max.toLocaleString("en-US")} characters; the full notes are in ${where}.*`;
+  let budget = max - notice.length;
+  for (let attempt = 0; attempt < 8 && budget > 0; attempt++) {
+    let cut = Math.max(body.lastIndexOf("\n", budget), body.lastIndexOf("\r", budget));
+    if (cut <= 0) {
+      cut = budget;
+      const c = body.charCodeAt(cut - 1);
+      if (c >= 55296 && c <= 56319)
+        cut--;
+    }
+    const kept = body.slice(0, cut).trimEnd();
+    const open3 = openConstructs(kept);
+    const closer = `${open3.comment ? `${eol}-->` : ""}${open3.fence ? `${eol}${open3.fence}` : ""}`;
+    const result = `${kept}${closer}${notice}`;
+    if (result.length <= max)
+      return { body: result, truncated: true };
+    budget -= result.length - max;
+  }
+  return { body: notice.trim().slice(0, max), truncated: true };
+}
+function releaseNotes(text2, version2, options = {}) {
+  checkTagPrefix(options.tagPrefix);
+  const max = options.maxLength ?? GITHUB_RELEASE_BODY_LIMIT;
+  if (!Number.isInteger(max) || max < 1) {
+    throw new ReleaseError("INVALID_ARGUMENT", `maxLength must be a positive integer, got ${String(max)}`);
+  }
+  const doc = parseChangelog(text2);
+  let s;
+  let name;
+  if (typeof version2 === "string" && /^unreleased$/i.test(version2)) {
+    s = unreleasedSection(doc);
+    name = "Unreleased";
+    if (!s)
+      throw missingSectionError(doc, "Unreleased", '"## Unreleased"');
+  } else {
+    name = targetVersion(version2, options.tagPrefix).version;
+    s = singleSection(doc, name);
+    if (!s)
+      throw missingSectionError(doc, name, `"## [${name}] - YYYY-MM-DD"`);
+  }
+  const t = doc.text;
+  const r = trimBlankLines(t, s.bodyStart, s.end);
+  let body = r ? t.slice(r[0], r[1]).trimEnd() : "";
+  if (options.resolveReferences !== false && body.includes("[")) {
+    const inside = new Set(doc.definitions.filter((d) => d.start >= s.bodyStart && d.start < s.end).map((d) => d.key));
+    const wanted = /* @__PURE__ */ new Map();
+    for (const m of body.matchAll(/\[([^[\]\r\n]{1,999})\]/g)) {
+      const key = (m[1] ?? "").trim().replace(/\s+/g, " ").toLowerCase();
+      const def = doc.definitionsByKey.get(key);
+      if (def && !inside.has(key) && !wanted.has(key))
+        wanted.set(key, def);
+    }
+    if (wanted.size) {
+      const eol = doc.eol;
+      const defs = [...wanted.values()].sort((a, b) => a.start - b.start).map((d) => t.slice(d.start, d.contentEnd));
+      body = `${body}${eol}${eol}${defs.join(eol)}`;
+    }
+  }
+  const fullLength = body.length;
+  const cut = truncateNotes(body, max, options.fullNotesUrl, doc.eol);
+  return {
+    version: name,
+    heading: t.slice(s.heading.start, s.heading.contentEnd),
+    line: s.heading.line,
+    body: cut.body,
+    truncated: cut.truncated,
+    fullLength
+  };
+}
+function notes(text2, version2, options = {}) {
+  return releaseNotes(text2, version2, options).body;
+}
+var GITHUB_RELEASE_BODY_LIMIT;
+var init_notes = __esm({
+  "packages/core/dist/changelog/notes.js"() {
+    "use strict";
+    init_errors();
+    init_edit();
+    init_parse3();
+    GITHUB_RELEASE_BODY_LIMIT = 125e3;
+  }
+});
+
 // packages/core/dist/changelog/publish-port.js
 function sectionState(text2, version2) {
   const s = singleSection(parseChangelog(text2), version2);
@@ -23097,525 +23027,108 @@ var init_publish_port = __esm({
   }
 });
 
-// packages/core/dist/prepare/gates.js
-function frozenState(text2, version2) {
-  try {
-    return sectionState(text2, version2);
-  } catch {
-    return "other";
-  }
-}
-function versionGate(config2, obs) {
-  const title = "version newer than the latest release";
-  const v = obs.version;
-  if (v.candidate !== void 0)
-    return gate2("version", title, "fail", `${v} is a candidate; prepare takes the base version X.Y.Z`);
-  if (!Array.isArray(obs.tags))
-    return gate2("version", title, "pending", couldNotLook(obs.tags));
-  const latest = finalVersionsOf(obs.tags, config2.tagPrefix).find((t) => compareVersions(t, v) !== 0);
-  if (latest && compareVersions(v, latest) <= 0)
-    return gate2("version", title, "fail", `${v} is not newer than ${formatTag(latest, config2.tagPrefix)}, the latest release; choose a higher version`);
-  return gate2("version", title, "pass", latest ? `${v} > ${latest}` : `${v} (the first release)`);
-}
-function integrationGate(config2, obs) {
-  const b = obs.integration;
-  const title = "integration branch";
-  if (b.state === "error")
-    return gate2("integration-branch", title, "pending", couldNotLook(b));
-  if (b.state === "missing")
-    return gate2("integration-branch", title, "fail", `branch ${config2.integrationBranch} does not exist (integrationBranch in release.config.json)`);
-  return gate2("integration-branch", title, "pass", `${b.branch} at ${short5(b.sha)}`, [
-    { label: "head", value: b.sha }
-  ]);
-}
-function changelogGate(config2, obs) {
-  const title = `${config2.changelog} on ${config2.integrationBranch}`;
-  const f = obs.changelog;
-  const v = obs.version.text;
-  const onRelease = !isGitflow(config2) && obs.releaseChangelog?.state === "found";
-  if (onRelease && obs.releaseChangelog?.state === "found") {
-    const state2 = frozenState(obs.releaseChangelog.content, v);
-    if (state2 === "frozen" || state2 === "dated")
-      return {
-        gate: gate2("changelog", title, "pass", `${v} is frozen on ${releaseBranchName(config2, obs.version)} already (resuming)`),
-        frozen: true
-      };
-  }
-  if (f.state === "error")
-    return { gate: gate2("changelog", title, "pending", couldNotLook(f)), frozen: false };
-  if (f.state === "missing")
-    return {
-      gate: gate2("changelog", title, obs.integration.state === "found" ? "fail" : "pending", `${config2.changelog} does not exist on ${config2.integrationBranch}`),
-      frozen: false
-    };
-  const state = frozenState(f.content, v);
-  if (state === "frozen")
-    return {
-      gate: gate2("changelog", title, "pass", `## [${v}] - TBD is frozen already (resuming)`),
-      frozen: true
-    };
-  if (state === "dated" && obs.releaseBranch.state === "found")
-    return { gate: gate2("changelog", title, "pass", `${v} is finalized already`), frozen: true };
-  try {
-    freeze(f.content, v, { tagPrefix: config2.tagPrefix });
-    return {
-      gate: gate2("changelog", title, "pass", `the Unreleased entries become ## [${v}] - TBD`),
-      frozen: false
-    };
-  } catch (e) {
-    if (e instanceof ReleaseError)
-      return { gate: gate2("changelog", title, "fail", e.message), frozen: false };
-    throw e;
-  }
-}
-function releaseBranchGate(config2, obs) {
-  const name = releaseBranchName(config2, obs.version);
-  const title = "release branch";
-  const b = obs.releaseBranch;
-  if (b.state === "error")
-    return gate2("release-branch", title, "pending", couldNotLook(b));
-  if (b.state === "missing")
-    return gate2("release-branch", title, "pass", `${name} will be created`);
-  const f = obs.releaseChangelog;
-  if (f?.state === "error")
-    return gate2("release-branch", title, "pending", couldNotLook(f));
-  const state = f?.state === "found" ? frozenState(f.content, obs.version.text) : "missing";
-  const cutNotFrozen = !isGitflow(config2) && obs.integration.state === "found" && obs.integration.sha === b.sha;
-  if (state === "frozen" || state === "dated" || cutNotFrozen)
-    return gate2("release-branch", title, "pass", `${name} exists at ${short5(b.sha)} (resuming)`, [
-      { label: "head", value: b.sha }
-    ]);
-  return gate2("release-branch", title, "fail", `${name} already exists at ${short5(b.sha)}, but its ${config2.changelog} has no ## [${obs.version}] section: it was not cut by prepare; delete it or choose another version`);
-}
-function versionTagGate(config2, obs) {
-  const tag = formatTag(obs.version, config2.tagPrefix);
-  const title = "version tag";
-  const t = obs.versionTag;
-  if (t.state === "error")
-    return gate2("version-tag", title, "pending", couldNotLook(t));
-  if (t.state === "missing")
-    return gate2("version-tag", title, "pass", `${tag} does not exist yet`);
-  if (obs.releaseBranch.state === "found")
-    return gate2("version-tag", title, "pass", `${tag} exists at ${short5(t.sha)}: the release was published from ${releaseBranchName(config2, obs.version)}`);
-  return gate2("version-tag", title, "fail", `${tag} already exists at ${short5(t.sha)}; choose a new version`);
-}
-function releasePrGate(config2, obs) {
-  const title = "release PR";
-  const p = obs.pullRequest;
-  const name = releaseBranchName(config2, obs.version);
-  if (p.state === "error")
-    return gate2("release-pr", title, "pending", couldNotLook(p));
-  if (p.state === "missing")
-    return gate2("release-pr", title, "pass", `a draft PR ${name} → ${config2.baseBranch} will be opened`);
-  if (p.state === "open")
-    return gate2("release-pr", title, "pass", `#${p.number} is open (resuming)`, [
-      { label: "PR", value: `#${p.number}`, url: p.url }
-    ]);
-  return gate2("release-pr", title, "fail", p.state === "merged" ? `#${p.number} (${name} → ${config2.baseBranch}) is merged: ${obs.version} is released; choose a new version` : `#${p.number} (${name} → ${config2.baseBranch}) was closed; reopen it, or finish abandoning ${obs.version} (release-cli abandon ${obs.version})`, [{ label: "PR", value: `#${p.number}`, url: p.url }]);
-}
-var gate2, short5;
-var init_gates3 = __esm({
-  "packages/core/dist/prepare/gates.js"() {
-    "use strict";
-    init_freeze();
-    init_publish_port();
-    init_config();
-    init_gates();
-    init_errors();
-    init_version();
-    gate2 = (id, title, status2, reason, evidence = []) => markCouldNotLook({ id, title, status: status2, reason, evidence });
-    short5 = (sha) => sha.slice(0, 7);
-  }
-});
-
-// packages/core/dist/prepare/execute.js
-function releasePullRequestBody(version2, base, section) {
-  const head = `# Release ${version2}
-
-This PR prepares release ${version2} for merge to ${base}.
-
-`;
-  return head + truncateNotes(section, PULL_REQUEST_BODY_LIMIT - head.length).body;
-}
-function handlers2(config2, ports, ctx, options) {
-  const { forge } = ports;
-  const { signal } = options;
-  const attempts = Math.max(1, options.readBackAttempts ?? 5);
-  const sleep3 = ports.sleep ?? ((ms) => new Promise((resolve3) => {
-    setTimeout(resolve3, ms);
-  }));
-  async function readBack(read, ok) {
-    let v = await read();
-    for (let i = 1; i < attempts && !ok(v); i++) {
-      await sleep3(500 * i, signal);
-      v = await read();
-    }
-    return v;
-  }
-  const head = async (branch2) => {
-    const b = await forge.observeBranch(branch2, signal);
-    if (b.state === "error")
-      throw fail(`could not read branch ${branch2} (${b.code}): ${b.message}`);
-    return b.state === "found" ? b.sha : void 0;
-  };
-  const file2 = async (path2, ref) => {
-    const f = await forge.readFile(path2, ref, signal);
-    if (f.state === "error")
-      throw fail(`could not read ${path2} at ${ref} (${f.code}): ${f.message}`);
-    if (f.state === "missing")
-      throw fail(`${path2} does not exist at ${ref}`);
-    return f.content;
-  };
-  const pr = async (h, b) => {
-    const p = await forge.findPullRequest(h, b, signal);
-    if (p.state === "error")
-      throw fail(`could not look for the PR ${h} → ${b} (${p.code}): ${p.message}`);
-    return p;
-  };
-  return {
-    "freeze-changelog": {
-      async isDone(s) {
-        const sha = await head(s.branch);
-        if (sha === void 0)
-          throw fail(`branch ${s.branch} is gone`);
-        const state = frozenState(await file2(s.path, sha), s.version);
-        const done = state === "frozen" || state === "dated";
-        if (done)
-          ctx.freezeSha = sha;
-        return { done, state: `${state} at ${short6(sha)}` };
-      },
-      async act(s) {
-        const parent = await head(s.branch);
-        if (parent === void 0)
-          throw fail(`branch ${s.branch} is gone`);
-        const before = await file2(s.path, parent);
-        const after = freeze(before, s.version, { tagPrefix: s.tagPrefix });
-        if (after === before)
-          throw fail(`freezing ${s.version} left ${s.path} unchanged`);
-        const { sha } = await forge.commitFiles({
-          branch: s.branch,
-          files: [{ path: s.path, content: after }],
-          parentSha: parent,
-          message: `chore: freeze changelog for release ${s.version}`
-        }, signal);
-        if (frozenState(await file2(s.path, sha), s.version) !== "frozen")
-          throw fail(`${s.path} at ${short6(sha)} has no ## [${s.version}] - TBD after the freeze commit`);
-        const now = await readBack(() => head(s.branch), (h) => h !== parent);
-        if (now === parent)
-          throw fail(`${s.branch} still points at ${short6(parent)} after the freeze commit ${short6(sha)}`);
-        ctx.freezeSha = sha;
-        return { before: parent, after: sha, message: `froze ${s.version} on ${s.branch} in ${short6(sha)}` };
-      }
-    },
-    "create-release-branch": {
-      async isDone(s) {
-        const sha = await head(s.branch);
-        return sha === void 0 ? { done: false, state: "missing" } : { done: true, state: sha };
-      },
-      async act(s) {
-        const sha = ctx.freezeSha ?? s.sha;
-        if (sha === void 0 || sha === null)
-          throw fail(`the commit to cut ${s.branch} from is unknown (the freeze step did not run)`);
-        await forge.createBranch(s.branch, sha, signal);
-        const now = await readBack(() => head(s.branch), (h) => h === sha);
-        if (now !== sha)
-          throw fail(`${s.branch} reads back at ${now ? short6(now) : "nothing"}, expected ${short6(sha)}`);
-        return { after: sha, message: `created ${s.branch} at ${short6(sha)} (from ${s.from})` };
-      }
-    },
-    "open-release-pr": {
-      async isDone(s) {
-        const p = await pr(s.head, s.base);
-        if (p.state === "missing")
-          return { done: false, state: "missing" };
-        if (p.state !== "open")
-          throw fail(`the PR ${s.head} → ${s.base} (#${p.number}) is ${p.state}; not opening another`);
-        ctx.pullRequest = { number: p.number, url: p.url };
-        return { done: true, state: `#${p.number}` };
-      },
-      async act(s) {
-        const text2 = await file2(s.path, s.head);
-        const body = releasePullRequestBody(s.version, s.base, notes(text2, s.version));
-        const opened = await forge.openPullRequest({ head: s.head, base: s.base, title: s.title, body, draft: true }, signal);
-        const p = await readBack(() => pr(s.head, s.base), (x) => x.state === "open");
-        if (p.state !== "open")
-          throw fail(`the PR #${opened.number} ${s.head} → ${s.base} reads back as ${p.state}`);
-        ctx.pullRequest = { number: p.number, url: p.url };
-        return { after: `#${p.number}`, message: `opened draft PR #${p.number} ${p.url}` };
-      }
-    }
-  };
-}
-async function executePrepare(config2, plan, ports, options = {}) {
-  const ctx = {};
-  const run = await runPlan(plan, handlers2(config2, ports, ctx, options), ports, options);
-  return { kind: "prepare", version: plan.version, ...run, sha: ctx.freezeSha, pullRequest: ctx.pullRequest };
-}
-var PULL_REQUEST_BODY_LIMIT, fail, short6;
-var init_execute2 = __esm({
-  "packages/core/dist/prepare/execute.js"() {
-    "use strict";
-    init_freeze();
-    init_notes();
-    init_run();
-    init_errors();
-    init_gates3();
-    PULL_REQUEST_BODY_LIMIT = 65e3;
-    fail = (message) => new ReleaseError("PLAN_FAILED", message);
-    short6 = (sha) => sha.slice(0, 7);
-  }
-});
-
-// packages/core/dist/prepare/observe.js
-async function observePrepare(config2, ports, version2, signal) {
-  const { forge } = ports;
-  const tag = formatTag(version2, config2.tagPrefix);
-  const branchName = releaseBranchName(config2, version2);
-  const now = ports.clock?.now() ?? /* @__PURE__ */ new Date();
-  const [integration, releaseBranch, versionTag, tags, pullRequest] = await Promise.all([
-    settle2(forge.observeBranch(config2.integrationBranch, signal), (e) => e),
-    settle2(forge.observeBranch(branchName, signal), (e) => e),
-    settle2(forge.observeTag(tag, signal), (e) => e),
-    settle2(forge.listTags(config2.tagPrefix, signal), (e) => e),
-    settle2(forge.findPullRequest(branchName, config2.baseBranch, signal), (e) => e)
-  ]);
-  const [changelog, releaseChangelog] = await Promise.all([
-    fileAt(ports, config2.changelog, integration, signal),
-    releaseBranch.state === "found" ? fileAt(ports, config2.changelog, releaseBranch, signal) : Promise.resolve(void 0)
-  ]);
-  return {
-    version: version2,
-    observedAt: now.toISOString(),
-    integration,
-    changelog,
-    releaseBranch,
-    releaseChangelog,
-    versionTag,
-    tags,
-    pullRequest
-  };
-}
-var fileAt;
-var init_observe2 = __esm({
-  "packages/core/dist/prepare/observe.js"() {
-    "use strict";
-    init_config();
-    init_observations();
-    init_version();
-    fileAt = (ports, path2, branch2, signal) => branch2.state === "found" ? settle2(ports.forge.readFile(path2, branch2.sha, signal), (e) => e) : Promise.resolve(branch2.state === "missing" ? { state: "missing", path: path2, ref: branch2.branch } : branch2);
-  }
-});
-
-// packages/core/dist/prepare/plan.js
-function prepareStepId(step) {
-  switch (step.kind) {
-    case "freeze-changelog":
-      return `${step.kind} ${step.path}@${step.branch}`;
-    case "create-release-branch":
-      return `${step.kind} ${step.branch}`;
-    case "open-release-pr":
-      return `${step.kind} ${step.head}→${step.base}`;
-  }
-}
-function planPrepare(config2, obs) {
-  const cl = changelogGate(config2, obs);
-  const gates = [
-    versionGate(config2, obs),
-    integrationGate(config2, obs),
-    cl.gate,
-    releaseBranchGate(config2, obs),
-    versionTagGate(config2, obs),
-    releasePrGate(config2, obs)
-  ];
-  const verdict = summarizeGates(gates);
-  const releaseBranch = releaseBranchName(config2, obs.version);
-  const base = {
-    kind: "prepare",
-    version: obs.version.text,
-    releaseBranch,
-    integrationBranch: config2.integrationBranch,
-    baseBranch: config2.baseBranch,
-    gates,
-    verdict
-  };
-  if (obs.integration.state !== "found")
-    return { ...base, steps: [] };
-  const head = obs.integration.sha;
-  const branchExists = obs.releaseBranch.state === "found";
-  const v = obs.version.text;
-  const gitflow = isGitflow(config2);
-  const freezeBranch = gitflow ? config2.integrationBranch : releaseBranch;
-  const freezeParent = gitflow || obs.releaseBranch.state !== "found" ? head : obs.releaseBranch.sha;
-  const freeze3 = planned2({
-    kind: "freeze-changelog",
-    branch: freezeBranch,
-    path: config2.changelog,
-    version: v,
-    tagPrefix: config2.tagPrefix,
-    parentSha: freezeParent
-  }, cl.frozen, `freeze the Unreleased entries of ${config2.changelog} as ## [${v}] - TBD (API commit on ${freezeBranch}${gitflow || branchExists ? ` at ${short7(freezeParent)}` : ""})`);
-  const from = gitflow ? cl.frozen ? head : null : head;
-  const cut = planned2({ kind: "create-release-branch", branch: releaseBranch, from: config2.integrationBranch, sha: from }, branchExists, `create ${releaseBranch} at ${from ? short7(from) : "the freeze commit"}${gitflow ? "" : ` (${config2.integrationBranch})`}`);
-  const steps = [
-    ...gitflow ? [freeze3, cut] : [cut, freeze3],
-    planned2({
-      kind: "open-release-pr",
-      head: releaseBranch,
-      base: config2.baseBranch,
-      version: v,
-      path: config2.changelog,
-      title: `chore: release ${v}`
-    }, obs.pullRequest.state === "open", `open the draft PR ${releaseBranch} → ${config2.baseBranch} with the ${v} section as its body`)
-  ];
-  return { ...base, steps };
-}
-var planned2, short7;
-var init_plan2 = __esm({
-  "packages/core/dist/prepare/plan.js"() {
-    "use strict";
-    init_config();
-    init_gates();
-    init_gates3();
-    planned2 = (step, done, description) => ({
-      id: prepareStepId(step),
-      step,
-      done,
-      description,
-      irreversible: false,
-      bestEffort: false
-    });
-    short7 = (sha) => sha.slice(0, 7);
-  }
-});
-
-// packages/core/dist/prepare-service.js
-function createPrepareService(config2, ports) {
-  return {
-    config: config2,
-    async plan(version2, options = {}) {
-      const v = parseVersion(version2, config2.tagPrefix);
-      if (v.candidate !== void 0)
-        throw new ReleaseError("INVALID_VERSION", `${version2} is a candidate tag; prepare takes the base version ${baseVersion(v).text}`);
-      return planPrepare(config2, await observePrepare(config2, ports, v, options.signal));
-    },
-    execute(plan, options = {}) {
-      return executePrepare(config2, plan, ports, options);
-    }
-  };
-}
-var init_prepare_service = __esm({
-  "packages/core/dist/prepare-service.js"() {
-    "use strict";
-    init_errors();
-    init_execute2();
-    init_observe2();
-    init_plan2();
-    init_version();
-  }
-});
-
 // packages/core/dist/publish/gates.js
-function gate3(id, title, status2, reason, evidence = []) {
+function gate2(id, title, status2, reason, evidence = []) {
   return { id, title, status: status2, reason, evidence };
 }
-function versionGate2(obs) {
+function versionGate(obs) {
   const title = "version X.Y.Z";
   const v = obs.version;
   if (v.candidate !== void 0) {
     return {
-      gate: gate3("version", title, "fail", `${obs.version} is a candidate; publish takes the base version X.Y.Z (add --candidate to cut the next -rcN)`)
+      gate: gate2("version", title, "fail", `${obs.version} is a candidate; publish takes the base version X.Y.Z (add --candidate to cut the next -rcN)`)
     };
   }
-  return { gate: gate3("version", title, "pass", v.text), version: v };
+  return { gate: gate2("version", title, "pass", v.text), version: v };
 }
 function branchGate(config2, obs) {
   const b = obs.branch;
   const title = "release branch";
   const name = releaseBranchName(config2, obs.version);
   if (b.state === "error")
-    return gate3("release-branch", title, "pending", couldNotLook(b));
+    return gate2("release-branch", title, "pending", couldNotLook(b));
   if (b.state === "missing") {
-    return gate3("release-branch", title, "fail", `branch ${name} does not exist; did you run \`just prepare-release ${obs.version}\`?`);
+    return gate2("release-branch", title, "fail", `branch ${name} does not exist; did you run \`just prepare-release ${obs.version}\`?`);
   }
-  return gate3("release-branch", title, "pass", `${name} at ${short8(b.sha)}`, [
+  return gate2("release-branch", title, "pass", `${name} at ${short4(b.sha)}`, [
     { label: "head", value: b.sha }
   ]);
 }
-function changelogGate2(config2, obs, state) {
+function changelogGate(config2, obs, state) {
   const f = obs.changelog;
   const title = `${config2.changelog} has ## [${obs.version}] - TBD`;
   if (f.state === "error")
-    return gate3("changelog", title, "pending", couldNotLook(f));
+    return gate2("changelog", title, "pending", couldNotLook(f));
   if (f.state === "missing")
-    return gate3("changelog", title, "fail", `${config2.changelog} is not on ${f.ref}`);
+    return gate2("changelog", title, "fail", `${config2.changelog} is not on ${f.ref}`);
   switch (state) {
     case "frozen":
-      return gate3("changelog", title, "pass", `## [${obs.version}] - TBD is ready to be dated`);
+      return gate2("changelog", title, "pass", `## [${obs.version}] - TBD is ready to be dated`);
     case "dated":
-      return obs.kind === "final" ? gate3("changelog", title, "pass", `${obs.version} is already dated (resuming a publish)`) : gate3("changelog", title, "fail", `${obs.version} is already finalized; candidates come before the final release`);
+      return obs.kind === "final" ? gate2("changelog", title, "pass", `${obs.version} is already dated (resuming a publish)`) : gate2("changelog", title, "fail", `${obs.version} is already finalized; candidates come before the final release`);
     case "missing":
-      return gate3("changelog", title, "fail", `${config2.changelog} has no ## [${obs.version}] section; freeze it first (just prepare-release ${obs.version})`);
+      return gate2("changelog", title, "fail", `${config2.changelog} has no ## [${obs.version}] section; freeze it first (just prepare-release ${obs.version})`);
     default:
-      return gate3("changelog", title, "fail", `the ## [${obs.version}] heading of ${config2.changelog} is neither "- TBD" nor dated; fix it by hand`);
+      return gate2("changelog", title, "fail", `the ## [${obs.version}] heading of ${config2.changelog} is neither "- TBD" nor dated; fix it by hand`);
   }
 }
 function changelogGates(config2, obs, state) {
-  return obs.branch.state === "found" ? [changelogGate2(config2, obs, state)] : [];
+  return obs.branch.state === "found" ? [changelogGate(config2, obs, state)] : [];
 }
 function candidateTagGate(config2, obs, v) {
   const title = "a release candidate was published";
   const list = obs.candidateTagList;
   if (!Array.isArray(list)) {
     const e = list;
-    return gate3("candidate-tag", title, "pending", couldNotLook(e));
+    return gate2("candidate-tag", title, "pending", couldNotLook(e));
   }
   const tags = list;
   let next;
   try {
     next = nextCandidate(v, tags, config2.tagPrefix);
   } catch (e) {
-    return gate3("candidate-tag", title, "fail", e.message);
+    return gate2("candidate-tag", title, "fail", e.message);
   }
   const n = (next.candidate ?? 1) - 1;
   if (n === 0) {
-    return gate3("candidate-tag", title, "fail", `no RC tags found for ${obs.version}; publish at least one candidate first: release-cli publish ${obs.version} --candidate`);
+    return gate2("candidate-tag", title, "fail", `no RC tags found for ${obs.version}; publish at least one candidate first: release-cli publish ${obs.version} --candidate`);
   }
-  return gate3("candidate-tag", title, "pass", `${formatTag(obs.version, config2.tagPrefix)}-rc${n} is the newest candidate`, [{ label: "candidates", value: String(n) }]);
+  return gate2("candidate-tag", title, "pass", `${formatTag(obs.version, config2.tagPrefix)}-rc${n} is the newest candidate`, [{ label: "candidates", value: String(n) }]);
 }
 function releaseGate(obs, tag) {
   const r = obs.release;
   const title = "no published release for the tag";
   if (r.state === "error")
-    return gate3("release-not-published", title, "pending", couldNotLook(r));
+    return gate2("release-not-published", title, "pending", couldNotLook(r));
   if (r.state === "published") {
-    return gate3("release-not-published", title, "fail", `release ${tag} is already published; published releases are immutable, ship a patch version instead`, [{ label: "release", value: r.tag, url: r.url }]);
+    return gate2("release-not-published", title, "fail", `release ${tag} is already published; published releases are immutable, ship a patch version instead`, [{ label: "release", value: r.tag, url: r.url }]);
   }
-  return r.state === "draft" ? gate3("release-not-published", title, "pass", `draft ${tag} exists (resuming a publish)`, [
+  return r.state === "draft" ? gate2("release-not-published", title, "pass", `draft ${tag} exists (resuming a publish)`, [
     { label: "release", value: r.tag, url: r.url }
-  ]) : gate3("release-not-published", title, "pass", `no release for ${tag} yet`);
+  ]) : gate2("release-not-published", title, "pass", `no release for ${tag} yet`);
 }
-function versionTagGate2(config2, obs, ops, headState) {
+function versionTagGate(config2, obs, ops, headState) {
   const t = obs.versionTag;
   const title = "version tag free or at the finalize commit";
   const tag = formatTag(obs.version, config2.tagPrefix);
   if (t.state === "error")
-    return { gate: gate3("version-tag", title, "pending", couldNotLook(t)) };
+    return { gate: gate2("version-tag", title, "pending", couldNotLook(t)) };
   if (t.state === "missing")
-    return { gate: gate3("version-tag", title, "pass", `${tag} does not exist yet`) };
+    return { gate: gate2("version-tag", title, "pass", `${tag} does not exist yet`) };
   const ev = [{ label: "tag", value: `${tag} → ${t.sha}` }];
   const atHead = obs.branch.state === "found" && obs.branch.sha === t.sha;
   const stateAtTag = atHead ? headState : obs.changelogAtTag?.state === "found" ? ops.sectionState(obs.changelogAtTag.content, obs.version.text) : void 0;
   if (stateAtTag === "dated") {
     return {
-      gate: gate3("version-tag", title, "pass", `${tag} already marks the finalized commit ${short8(t.sha)}`, ev),
+      gate: gate2("version-tag", title, "pass", `${tag} already marks the finalized commit ${short4(t.sha)}`, ev),
       taggedSha: t.sha
     };
   }
   if (obs.changelogAtTag?.state === "error") {
-    return { gate: gate3("version-tag", title, "pending", couldNotLook(obs.changelogAtTag), ev) };
+    return { gate: gate2("version-tag", title, "pending", couldNotLook(obs.changelogAtTag), ev) };
   }
   return {
-    gate: gate3("version-tag", title, "fail", `${tag} already exists at ${short8(t.sha)}, whose ${config2.changelog} is not finalized for ${obs.version}; tags are never moved: delete it by hand if it is wrong, or ship a patch version`, ev)
+    gate: gate2("version-tag", title, "fail", `${tag} already exists at ${short4(t.sha)}, whose ${config2.changelog} is not finalized for ${obs.version}; tags are never moved: delete it by hand if it is wrong, or ship a patch version`, ev)
   };
 }
 function prGates(obs, kind) {
@@ -23633,31 +23146,31 @@ function prGates(obs, kind) {
   });
 }
 function smokeConfiguredGate(config2) {
-  return config2.smoke ? gate3("smoke-configured", "smoke test configured", "pass", `downstream ${config2.smoke.repository}`) : gate3("smoke-configured", "smoke test configured", "fail", 'release.config.json has no "smoke" repository; there is nothing to dispatch');
+  return config2.smoke ? gate2("smoke-configured", "smoke test configured", "pass", `downstream ${config2.smoke.repository}`) : gate2("smoke-configured", "smoke test configured", "fail", 'release.config.json has no "smoke" repository; there is nothing to dispatch');
 }
 function draftExistsGate(obs, tag) {
   const r = obs.release;
   const title = "draft release exists";
   if (r.state === "error")
-    return gate3("release-not-published", title, "pending", couldNotLook(r));
+    return gate2("release-not-published", title, "pending", couldNotLook(r));
   if (r.state === "missing")
-    return gate3("release-not-published", title, "fail", `no draft release ${tag}; run publish first`);
+    return gate2("release-not-published", title, "fail", `no draft release ${tag}; run publish first`);
   if (r.state === "published") {
-    return gate3("release-not-published", title, "fail", `release ${tag} is already published (promoted); nothing to smoke-test`);
+    return gate2("release-not-published", title, "fail", `release ${tag} is already published (promoted); nothing to smoke-test`);
   }
-  return gate3("release-not-published", title, "pass", `draft ${tag}`, [
+  return gate2("release-not-published", title, "pass", `draft ${tag}`, [
     { label: "release", value: r.tag, url: r.url }
   ]);
 }
-var short8;
-var init_gates4 = __esm({
+var short4;
+var init_gates3 = __esm({
   "packages/core/dist/publish/gates.js"() {
     "use strict";
     init_config();
     init_gates();
     init_gates2();
     init_version();
-    short8 = (sha) => sha.slice(0, 7);
+    short4 = (sha) => sha.slice(0, 7);
   }
 });
 
@@ -23677,14 +23190,14 @@ function alsoWritten(config2) {
   const paths = [...config2.changelogMirrors, ...config2.versionFiles.map((f) => f.path)];
   return paths.length > 0 ? `, with ${paths.join(", ")}` : "";
 }
-function planned3(step, done, description) {
+function planned2(step, done, description) {
   return { id: publishStepId(step), step, done, description, irreversible: false, bestEffort: false };
 }
 function correlationId(repository, runId, tag) {
   return `${repository}:${runId}:${tag}`;
 }
 function smokeStep(repository, tag, releaseKind, corr, run, sha, done) {
-  return planned3({ kind: "dispatch-smoke", repository, tag, releaseKind, correlationId: corr, run, sha }, done, `dispatch ${SMOKE_EVENT_TYPE} to ${repository} (correlation ${corr})`);
+  return planned2({ kind: "dispatch-smoke", repository, tag, releaseKind, correlationId: corr, run, sha }, done, `dispatch ${SMOKE_EVENT_TYPE} to ${repository} (correlation ${corr})`);
 }
 function smokeDone(obs) {
   const s = obs.smoke;
@@ -23696,7 +23209,7 @@ function utcDate(iso) {
 function planPublish(config2, obs, ops, options) {
   const tag = formatTag(obs.version, config2.tagPrefix);
   const corr = correlationId(config2.repository, options.run.id, tag);
-  const vc = versionGate2(obs);
+  const vc = versionGate(obs);
   const stage = options.stage ?? "all";
   const base = {
     kind: "publish",
@@ -23710,11 +23223,11 @@ function planPublish(config2, obs, ops, options) {
   if (!vc.version)
     return { ...base, gates: [vc.gate], verdict: "fail", steps: [] };
   const headState = obs.changelog.state === "found" ? ops.sectionState(obs.changelog.content, obs.version.text) : void 0;
-  const tc = versionTagGate2(config2, obs, ops, headState);
+  const tc = versionTagGate(config2, obs, ops, headState);
   if (stage === "smoke") {
     const gates2 = [
       vc.gate,
-      obs.versionTag.state === "missing" ? gate3("version-tag", "version tag at the finalize commit", "fail", `${tag} does not exist; run publish first`) : tc.gate,
+      obs.versionTag.state === "missing" ? gate2("version-tag", "version tag at the finalize commit", "fail", `${tag} does not exist; run publish first`) : tc.gate,
       draftExistsGate(obs, tag),
       smokeConfiguredGate(config2)
     ];
@@ -23736,7 +23249,7 @@ function planPublish(config2, obs, ops, options) {
   const date5 = options.date ?? utcDate(obs.observedAt);
   const extras = config2.changelogMirrors.length > 0 || config2.versionFiles.length > 0;
   const finalized = headState === "dated" && !extras || tc.taggedSha !== void 0;
-  steps.push(planned3({
+  steps.push(planned2({
     kind: "finalize-changelog",
     branch: branch2,
     path: config2.changelog,
@@ -23747,8 +23260,8 @@ function planPublish(config2, obs, ops, options) {
     ...config2.versionFiles.length > 0 ? { versionFiles: config2.versionFiles } : {}
   }, finalized, `date ## [${obs.version}] in ${config2.changelog} as ${date5}${alsoWritten(config2)} (API commit on ${branch2}, then read back)`));
   const tagSha = tc.taggedSha ?? (headState === "dated" && !extras ? head : null);
-  steps.push(planned3({ kind: "create-tag", tag, sha: tagSha }, tc.taggedSha !== void 0, `create lightweight tag ${tag} at ${tagSha ? short9(tagSha) : "the finalize commit"}`));
-  steps.push(planned3({ kind: "create-draft-release", tag, name: tag, version: obs.version.text, prerelease: false }, obs.release.state === "draft", `create draft GitHub release ${tag} with the ${config2.changelog} notes`));
+  steps.push(planned2({ kind: "create-tag", tag, sha: tagSha }, tc.taggedSha !== void 0, `create lightweight tag ${tag} at ${tagSha ? short5(tagSha) : "the finalize commit"}`));
+  steps.push(planned2({ kind: "create-draft-release", tag, name: tag, version: obs.version.text, prerelease: false }, obs.release.state === "draft", `create draft GitHub release ${tag} with the ${config2.changelog} notes`));
   if (config2.smoke && stage === "all") {
     steps.push(smokeStep(config2.smoke.repository, tag, "final", corr, options.run, null, smokeDone(obs)));
   }
@@ -23756,7 +23269,7 @@ function planPublish(config2, obs, ops, options) {
   return { ...base, gates, verdict: summarizeGates(gates), steps, notesPreview };
 }
 function planCandidate(config2, obs, ops, options) {
-  const vc = versionGate2(obs);
+  const vc = versionGate(obs);
   const stage = options.stage ?? "all";
   const pending = `${formatTag(obs.version, config2.tagPrefix)}-rc?`;
   const fallback = {
@@ -23773,7 +23286,7 @@ function planCandidate(config2, obs, ops, options) {
   if (stage === "smoke") {
     const n = obs.newestCandidate;
     const title2 = "newest release candidate";
-    const tc = n === void 0 || n.state === "missing" ? gate3("candidate-tag", title2, "fail", `no candidate of ${obs.version} exists; run publish --candidate first`) : n.state === "error" ? gate3("candidate-tag", title2, "pending", couldNotLook(n)) : gate3("candidate-tag", title2, "pass", `${n.tag} at ${short9(n.sha)}`);
+    const tc = n === void 0 || n.state === "missing" ? gate2("candidate-tag", title2, "fail", `no candidate of ${obs.version} exists; run publish --candidate first`) : n.state === "error" ? gate2("candidate-tag", title2, "pending", couldNotLook(n)) : gate2("candidate-tag", title2, "pass", `${n.tag} at ${short5(n.sha)}`);
     const gates2 = [vc.gate, tc, smokeConfiguredGate(config2)];
     if (n?.state !== "found")
       return { ...fallback, gates: gates2, verdict: summarizeGates(gates2), steps: [] };
@@ -23802,7 +23315,7 @@ function planCandidate(config2, obs, ops, options) {
   const list = obs.candidateTagList;
   const title = "next release candidate";
   if (!Array.isArray(list)) {
-    gates.push(gate3("candidate-tag", title, "pending", couldNotLook(list)));
+    gates.push(gate2("candidate-tag", title, "pending", couldNotLook(list)));
   } else {
     try {
       const next = nextCandidate(vc.version, list, config2.tagPrefix);
@@ -23810,15 +23323,15 @@ function planCandidate(config2, obs, ops, options) {
       if (n?.state === "found" && head !== void 0 && n.sha === head) {
         tag = n.tag;
         resumed = true;
-        gates.push(gate3("candidate-tag", title, "pass", `${tag} already marks ${short9(head)} (resuming)`));
+        gates.push(gate2("candidate-tag", title, "pass", `${tag} already marks ${short5(head)} (resuming)`));
       } else if (n?.state === "error") {
-        gates.push(gate3("candidate-tag", title, "pending", couldNotLook(n)));
+        gates.push(gate2("candidate-tag", title, "pending", couldNotLook(n)));
       } else {
         tag = formatTag(next, config2.tagPrefix);
-        gates.push(gate3("candidate-tag", title, "pass", `${tag} is next`));
+        gates.push(gate2("candidate-tag", title, "pass", `${tag} is next`));
       }
     } catch (e) {
-      gates.push(gate3("candidate-tag", title, "fail", e.message));
+      gates.push(gate2("candidate-tag", title, "fail", e.message));
     }
   }
   const verdict = summarizeGates(gates);
@@ -23826,7 +23339,7 @@ function planCandidate(config2, obs, ops, options) {
     return { ...fallback, gates, verdict, steps: [] };
   const corr = correlationId(config2.repository, options.run.id, tag);
   const steps = [
-    planned3({ kind: "create-tag", tag, sha: head }, resumed, `create lightweight tag ${tag} at ${short9(head)}`)
+    planned2({ kind: "create-tag", tag, sha: head }, resumed, `create lightweight tag ${tag} at ${short5(head)}`)
   ];
   if (config2.smoke && stage === "all") {
     steps.push(smokeStep(config2.smoke.repository, tag, "candidate", corr, options.run, head, false));
@@ -23844,16 +23357,16 @@ function planCandidate(config2, obs, ops, options) {
     correlationId: corr
   };
 }
-var SMOKE_EVENT_TYPE, short9;
-var init_plan3 = __esm({
+var SMOKE_EVENT_TYPE, short5;
+var init_plan2 = __esm({
   "packages/core/dist/publish/plan.js"() {
     "use strict";
     init_config();
     init_gates();
     init_version();
-    init_gates4();
+    init_gates3();
     SMOKE_EVENT_TYPE = "smoke-test-trigger";
-    short9 = (sha) => sha.slice(0, 7);
+    short5 = (sha) => sha.slice(0, 7);
   }
 });
 
@@ -23880,7 +23393,7 @@ var init_version_files = __esm({
 });
 
 // packages/core/dist/publish/execute.js
-function handlers3(config2, ports, ctx, options) {
+function handlers2(config2, ports, ctx, options) {
   const { forge } = ports;
   const ops = ports.changelog ?? changelogOps;
   const { signal } = options;
@@ -23899,24 +23412,24 @@ function handlers3(config2, ports, ctx, options) {
   const head = async (branch2) => {
     const b = await forge.observeBranch(branch2, signal);
     if (b.state === "error")
-      throw fail2(`could not read branch ${branch2} (${b.code}): ${b.message}`);
+      throw fail(`could not read branch ${branch2} (${b.code}): ${b.message}`);
     if (b.state === "missing")
-      throw fail2(`branch ${branch2} is gone`);
+      throw fail(`branch ${branch2} is gone`);
     return b.sha;
   };
   const file2 = async (path2, ref) => {
     const f = await forge.readFile(path2, ref, signal);
     if (f.state === "error")
-      throw fail2(`could not read ${path2} at ${ref} (${f.code}): ${f.message}`);
+      throw fail(`could not read ${path2} at ${ref} (${f.code}): ${f.message}`);
     if (f.state === "missing")
-      throw fail2(`${path2} does not exist at ${ref}`);
+      throw fail(`${path2} does not exist at ${ref}`);
     return f.content;
   };
   const tbd = (version2) => `## [${version2}] - TBD`;
   const optionalFile = async (path2, ref) => {
     const f = await forge.readFile(path2, ref, signal);
     if (f.state === "error")
-      throw fail2(`could not read ${path2} at ${ref} (${f.code}): ${f.message}`);
+      throw fail(`could not read ${path2} at ${ref} (${f.code}): ${f.message}`);
     return f.state === "found" ? f.content : void 0;
   };
   const extrasBehind = async (s, changelog, ref) => {
@@ -23951,13 +23464,13 @@ function handlers3(config2, ports, ctx, options) {
         const text2 = await file2(s.path, sha);
         const state = ops.sectionState(text2, s.version);
         if (state !== "dated" && state !== "frozen")
-          throw fail2(`${s.path} at ${short10(sha)} has no ${tbd(s.version)} section (${state})`);
+          throw fail(`${s.path} at ${short6(sha)} has no ${tbd(s.version)} section (${state})`);
         const behind = state === "dated" ? await extrasBehind(s, text2, sha) : [];
         const done = state === "dated" && behind.length === 0;
         if (done)
           ctx.finalizeSha = sha;
         const lagging = behind.length > 0 ? `, ${behind.join(", ")} not yet` : "";
-        return { done, state: `${state} at ${short10(sha)}${lagging}` };
+        return { done, state: `${state} at ${short6(sha)}${lagging}` };
       },
       async act(s) {
         const parent = await head(s.branch);
@@ -23975,15 +23488,15 @@ Set release date to ${s.date}.`;
         let sha;
         if (!extras) {
           if (after === before)
-            throw fail2(`finalizing ${s.version} left ${s.path} unchanged`);
+            throw fail(`finalizing ${s.version} left ${s.path} unchanged`);
           ({ sha } = await forge.commitFile({ branch: s.branch, path: s.path, content: after, parentSha: parent, message }, signal));
         } else {
           const files = await finalizedFiles(s, after, parent);
           const writes = [...after === before ? [] : [{ path: s.path, content: after }], ...files];
           if (writes.length === 0)
-            throw fail2(`finalizing ${s.version} left every file unchanged`);
+            throw fail(`finalizing ${s.version} left every file unchanged`);
           if (!forge.commitFiles)
-            throw fail2(`this forge cannot commit several files at once (${writes.map((w) => w.path).join(", ")})`);
+            throw fail(`this forge cannot commit several files at once (${writes.map((w) => w.path).join(", ")})`);
           ({ sha } = await forge.commitFiles({
             branch: s.branch,
             files: writes,
@@ -23994,16 +23507,16 @@ Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(
         }
         const written = await file2(s.path, sha);
         if (written.includes(tbd(s.version)) || ops.sectionState(written, s.version) !== "dated") {
-          throw fail2(`${s.path} still contains "${tbd(s.version)}" at ${short10(sha)} after the finalize commit; nothing was tagged`);
+          throw fail(`${s.path} still contains "${tbd(s.version)}" at ${short6(sha)} after the finalize commit; nothing was tagged`);
         }
         const behind = await extrasBehind(s, written, sha);
         if (behind.length > 0)
-          throw fail2(`${behind.join(", ")} not finalized at ${short10(sha)} after the finalize commit; nothing was tagged`);
+          throw fail(`${behind.join(", ")} not finalized at ${short6(sha)} after the finalize commit; nothing was tagged`);
         const now = await readBack(() => head(s.branch), (h) => h !== parent);
         if (now === parent)
-          throw fail2(`${s.branch} still points at ${short10(parent)} after the finalize commit ${short10(sha)}`);
+          throw fail(`${s.branch} still points at ${short6(parent)} after the finalize commit ${short6(sha)}`);
         ctx.finalizeSha = sha;
-        return { before: parent, after: sha, message: `dated ${s.version} as ${s.date} in ${short10(sha)}` };
+        return { before: parent, after: sha, message: `dated ${s.version} as ${s.date} in ${short6(sha)}` };
       }
     },
     "create-tag": {
@@ -24011,11 +23524,11 @@ Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(
         const want = s.sha ?? ctx.finalizeSha;
         const t = await forge.observeTag(s.tag, signal);
         if (t.state === "error")
-          throw fail2(`could not read tag ${s.tag} (${t.code}): ${t.message}`);
+          throw fail(`could not read tag ${s.tag} (${t.code}): ${t.message}`);
         if (t.state === "missing")
           return { done: false, state: "missing" };
         if (want !== void 0 && t.sha !== want) {
-          throw fail2(`tag ${s.tag} already exists at ${short10(t.sha)}, not at ${short10(want)}; tags are never moved (delete it by hand if it is wrong)`);
+          throw fail(`tag ${s.tag} already exists at ${short6(t.sha)}, not at ${short6(want)}; tags are never moved (delete it by hand if it is wrong)`);
         }
         ctx.tagSha = t.sha;
         return { done: true, state: t.sha };
@@ -24023,7 +23536,7 @@ Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(
       async act(s) {
         const sha = s.sha ?? ctx.finalizeSha;
         if (sha === void 0)
-          throw fail2(`the commit to tag ${s.tag} is unknown (the finalize step did not run)`);
+          throw fail(`the commit to tag ${s.tag} is unknown (the finalize step did not run)`);
         try {
           await forge.createTag(s.tag, sha, signal);
         } catch (e) {
@@ -24033,19 +23546,19 @@ Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(
         }
         const t = await readBack(() => forge.observeTag(s.tag, signal), (x) => x.state === "found");
         if (t.state !== "found" || t.sha !== sha) {
-          throw fail2(`tag ${s.tag} reads back as ${t.state === "found" ? short10(t.sha) : t.state}, expected ${short10(sha)}`);
+          throw fail(`tag ${s.tag} reads back as ${t.state === "found" ? short6(t.sha) : t.state}, expected ${short6(sha)}`);
         }
         ctx.tagSha = sha;
-        return { after: sha, message: `tagged ${short10(sha)} as ${s.tag}` };
+        return { after: sha, message: `tagged ${short6(sha)} as ${s.tag}` };
       }
     },
     "create-draft-release": {
       async isDone(s) {
         const r = await forge.observeRelease(s.tag, signal);
         if (r.state === "error")
-          throw fail2(`could not read release ${s.tag} (${r.code}): ${r.message}`);
+          throw fail(`could not read release ${s.tag} (${r.code}): ${r.message}`);
         if (r.state === "published")
-          throw fail2(`release ${s.tag} is already published; publish never touches a published release`);
+          throw fail(`release ${s.tag} is already published; publish never touches a published release`);
         if (r.state === "draft")
           ctx.release = { id: r.id, url: r.url };
         return { done: r.state === "draft", state: r.state };
@@ -24054,13 +23567,13 @@ Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(
         const ref = ctx.tagSha ?? ctx.finalizeSha ?? s.tag;
         const text2 = await file2(config2.changelog, ref);
         if (ops.sectionState(text2, s.version) !== "dated") {
-          throw fail2(`${config2.changelog} at ${short10(ref)} is not finalized for ${s.version}; not creating the release`);
+          throw fail(`${config2.changelog} at ${short6(ref)} is not finalized for ${s.version}; not creating the release`);
         }
         const notes3 = ops.notes(text2, s.version);
         await forge.createDraftRelease({ tag: s.tag, name: s.name, notes: notes3, prerelease: s.prerelease }, signal);
         const r = await readBack(() => forge.observeRelease(s.tag, signal), (x) => x.state === "draft");
         if (r.state !== "draft")
-          throw fail2(`release ${s.tag} reads back as ${r.state} after creating the draft`);
+          throw fail(`release ${s.tag} reads back as ${r.state} after creating the draft`);
         ctx.release = { id: r.id, url: r.url };
         return { after: "draft", message: `draft release ${r.url}` };
       }
@@ -24096,7 +23609,7 @@ Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(
 }
 async function executePublish(config2, plan, ports, options = {}) {
   const ctx = {};
-  const run = await runPlan(plan, handlers3(config2, ports, ctx, options), ports, options);
+  const run = await runPlan(plan, handlers2(config2, ports, ctx, options), ports, options);
   return {
     kind: plan.kind,
     version: plan.version,
@@ -24107,17 +23620,17 @@ async function executePublish(config2, plan, ports, options = {}) {
     correlationId: plan.correlationId
   };
 }
-var fail2, short10;
-var init_execute3 = __esm({
+var fail, short6;
+var init_execute2 = __esm({
   "packages/core/dist/publish/execute.js"() {
     "use strict";
     init_publish_port();
     init_run();
     init_errors();
-    init_plan3();
+    init_plan2();
     init_version_files();
-    fail2 = (message) => new ReleaseError("PLAN_FAILED", message);
-    short10 = (sha) => sha.slice(0, 7);
+    fail = (message) => new ReleaseError("PLAN_FAILED", message);
+    short6 = (sha) => sha.slice(0, 7);
   }
 });
 
@@ -24171,7 +23684,7 @@ async function observePublish(config2, ports, version2, kind, signal, stage = "a
     smoke
   };
 }
-var init_observe3 = __esm({
+var init_observe2 = __esm({
   "packages/core/dist/publish/observe.js"() {
     "use strict";
     init_config();
@@ -24205,14 +23718,14 @@ function verifyPublish(config2, obs) {
     throw new ReleaseError("INVALID_CONFIG", 'release.config.json has no "images": there is nothing for verify-publish to check');
   }
   const v = obs.version;
-  const versionGate3 = {
+  const versionGate2 = {
     id: "version",
     title: "a release version",
     status: "pass",
     reason: v.candidate === void 0 ? v.text : `${v.text} (candidate)`,
     evidence: []
   };
-  const gates = [versionGate3, ...evaluateGates(config2, obs).filter((g) => IMAGE_GATES.has(g.id))];
+  const gates = [versionGate2, ...evaluateGates(config2, obs).filter((g) => IMAGE_GATES.has(g.id))];
   const digests = obs.images.flatMap((i) => i.version.state === "found" ? [{ image: i.image, digest: i.version.digest }] : []);
   return { version: obs.version.text, gates, verdict: summarizeGates(gates), digests };
 }
@@ -24267,9 +23780,9 @@ var init_publish_service = __esm({
     "use strict";
     init_publish_port();
     init_errors();
-    init_execute3();
-    init_observe3();
-    init_plan3();
+    init_execute2();
+    init_observe2();
+    init_plan2();
     init_verify();
     init_version();
   }
@@ -24287,7 +23800,6 @@ var init_dist = __esm({
     init_engine();
     init_promote();
     init_release_service();
-    init_prepare_service();
     init_publish_service();
   }
 });
@@ -30364,18 +29876,18 @@ var init_client = __esm({
 
 // packages/github/dist/forge/context.js
 function forgeContext(octokit, token, polling) {
-  const fail5 = (e, doing, advice) => toGitHubError(e, doing, token, advice);
+  const fail4 = (e, doing, advice) => toGitHubError(e, doing, token, advice);
   return {
     octokit,
     ...polling,
     tokenKind: token.startsWith("ghs_") ? "app" : "user",
     written: /* @__PURE__ */ new Map(),
-    fail: fail5,
+    fail: fail4,
     async call(doing, fn, advice) {
       try {
         return await fn();
       } catch (e) {
-        throw fail5(e, doing, advice);
+        throw fail4(e, doing, advice);
       }
     }
   };
@@ -30433,160 +29945,6 @@ var init_attestations = __esm({
   }
 });
 
-// packages/github/dist/forge/convert.js
-function unexpected(what, field) {
-  return new GitHubError("UNEXPECTED_RESPONSE", `GitHub answered with a ${what} whose "${field}" is malformed`);
-}
-function object2(v, what, field) {
-  if (typeof v !== "object" || v === null || Array.isArray(v))
-    throw unexpected(what, field);
-  return v;
-}
-function text(o, key, what) {
-  const v = o[key];
-  if (typeof v !== "string")
-    throw unexpected(what, key);
-  return v;
-}
-function textOrNull(o, key, what, optional2 = false) {
-  const v = o[key];
-  if (v === null || optional2 && v === void 0)
-    return null;
-  if (typeof v !== "string")
-    throw unexpected(what, key);
-  return v;
-}
-function integer2(o, key, what) {
-  const v = o[key];
-  if (typeof v !== "number" || !Number.isSafeInteger(v))
-    throw unexpected(what, key);
-  return v;
-}
-function flag(o, key, what, fallback) {
-  const v = o[key];
-  if (v === void 0 && fallback !== void 0)
-    return fallback;
-  if (typeof v !== "boolean")
-    throw unexpected(what, key);
-  return v;
-}
-function branch(o, key) {
-  const b = object2(o[key], "pull request", key);
-  return { ref: text(b, "ref", `pull request ${key}`), sha: text(b, "sha", `pull request ${key}`) };
-}
-function toPullInfo(p) {
-  const what = "pull request";
-  const o = object2(p, what, "(body)");
-  const mergedAt = textOrNull(o, "merged_at", what, true);
-  const state = text(o, "state", what);
-  return {
-    number: integer2(o, "number", what),
-    url: text(o, "html_url", what),
-    title: text(o, "title", what),
-    state: mergedAt ? "merged" : state === "open" ? "open" : "closed",
-    draft: flag(o, "draft", what, false),
-    head: branch(o, "head"),
-    base: branch(o, "base"),
-    mergeCommitSha: textOrNull(o, "merge_commit_sha", what, true)
-  };
-}
-function toRelease(r) {
-  const what = "release";
-  const o = object2(r, what, "(body)");
-  const immutable = o.immutable === void 0 ? void 0 : flag(o, "immutable", what);
-  return {
-    id: integer2(o, "id", what),
-    tag: text(o, "tag_name", what),
-    name: textOrNull(o, "name", what),
-    notes: textOrNull(o, "body", what, true),
-    draft: flag(o, "draft", what),
-    prerelease: flag(o, "prerelease", what),
-    immutable,
-    targetCommitish: text(o, "target_commitish", what),
-    url: text(o, "html_url", what),
-    createdAt: text(o, "created_at", what),
-    publishedAt: textOrNull(o, "published_at", what)
-  };
-}
-var init_convert = __esm({
-  "packages/github/dist/forge/convert.js"() {
-    "use strict";
-    init_errors4();
-  }
-});
-
-// packages/github/dist/forge/pull-requests.js
-async function findReleasePullRequest(ctx, repo, version2, branches = {}) {
-  const head = (branches.head ?? "release/{version}").replace("{version}", version2);
-  const baseRef = branches.base ?? "main";
-  const name = `${repo.owner}/${repo.repo}`;
-  const list = await ctx.call(`listing pull requests ${head} → ${baseRef} of ${name}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.list, {
-    ...repo,
-    head: `${repo.owner}:${head}`,
-    base: baseRef,
-    state: "open",
-    per_page: 100
-  }));
-  if (list.length > 1)
-    throw new GitHubError("AMBIGUOUS", `${name} has ${list.length} open pull requests ${head} → ${baseRef} (#${list.map((p2) => p2.number).join(", #")})`, {
-      advice: "close all but one"
-    });
-  const p = list[0];
-  return p ? toPullInfo(p) : void 0;
-}
-async function findPullRequest(ctx, repo, branches) {
-  const { head, base } = branches;
-  const name = `${repo.owner}/${repo.repo}`;
-  const list = await ctx.call(`listing pull requests ${head} → ${base} of ${name}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.list, {
-    ...repo,
-    head: `${repo.owner}:${head}`,
-    base,
-    state: "all",
-    per_page: 100
-  }));
-  const open3 = list.filter((p2) => p2.state === "open");
-  if (open3.length > 1)
-    throw new GitHubError("AMBIGUOUS", `${name} has ${open3.length} open pull requests ${head} → ${base} (#${open3.map((p2) => p2.number).join(", #")})`, { advice: "close all but one" });
-  if (open3[0])
-    return toPullInfo(open3[0]);
-  const newest = (ps) => [...ps].sort((a, b) => (b.closed_at ?? "").localeCompare(a.closed_at ?? "") || b.number - a.number)[0];
-  const p = newest(list.filter((x) => x.merged_at)) ?? newest(list);
-  return p ? toPullInfo(p) : void 0;
-}
-async function closePullRequest(ctx, repo, number4, comment) {
-  if (!comment.trim())
-    throw new GitHubError("INVALID_INPUT", `closing #${number4} needs a comment saying why`);
-  const name = `${repo.owner}/${repo.repo}`;
-  const read = async () => {
-    const { data } = await ctx.call(`reading pull request #${number4} of ${name}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
-    return toPullInfo({ ...data, merged_at: data.merged ? data.merged_at ?? "merged" : null });
-  };
-  const before = await read();
-  if (before.state === "merged")
-    throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} is already merged; not closing it`, {
-      advice: "a merged release PR means the release was promoted: there is nothing to abandon"
-    });
-  if (before.state === "closed")
-    return { outcome: "already-closed", pullRequest: before };
-  await ctx.call(`commenting on #${number4} of ${name}`, () => ctx.octokit.rest.issues.createComment({ ...repo, issue_number: number4, body: comment }));
-  await ctx.call(`closing #${number4} of ${name}`, () => ctx.octokit.rest.pulls.update({ ...repo, pull_number: number4, state: "closed" }));
-  const after = await read();
-  if (after.state === "open")
-    throw new GitHubError("VERIFICATION_FAILED", `#${number4} of ${name} still reads back as open after closing it`, {
-      advice: "look at the pull request on GitHub; re-run to converge"
-    });
-  if (after.state === "merged")
-    throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} was merged meanwhile; it cannot be closed`);
-  return { outcome: "closed", pullRequest: after };
-}
-var init_pull_requests = __esm({
-  "packages/github/dist/forge/pull-requests.js"() {
-    "use strict";
-    init_errors4();
-    init_convert();
-  }
-});
-
 // packages/github/dist/forge/refusals.js
 function classifyRefusal(e, repo, what) {
   if (e.code !== "CONFLICT" && e.code !== "VALIDATION" && e.code !== "FORBIDDEN")
@@ -30639,14 +29997,14 @@ var init_refusals = __esm({
 
 // packages/github/dist/forge/refs.js
 async function getRef(ctx, repo, ref) {
-  const short12 = fullRef(ref).slice("refs/".length);
+  const short8 = fullRef(ref).slice("refs/".length);
   try {
-    const { data } = await ctx.octokit.rest.git.getRef({ ...repo, ref: short12 });
+    const { data } = await ctx.octokit.rest.git.getRef({ ...repo, ref: short8 });
     return data.object.sha;
   } catch (e) {
     if (statusOf(e) === 404)
       return void 0;
-    throw ctx.fail(e, `reading ref ${short12}`);
+    throw ctx.fail(e, `reading ref ${short8}`);
   }
 }
 async function createRef(ctx, repo, ref, sha, options = {}) {
@@ -30730,108 +30088,6 @@ var init_refs = __esm({
     init_errors4();
     init_context();
     init_refusals();
-  }
-});
-
-// packages/github/dist/forge/branches.js
-async function compareBranches(ctx, repo, base, head) {
-  const { data } = await ctx.call(`comparing ${base}...${head} of ${repo.owner}/${repo.repo}`, () => (
-    // One commit per page is enough: only the status and the counts are read.
-    ctx.octokit.rest.repos.compareCommitsWithBasehead({
-      ...repo,
-      basehead: `${base}...${head}`,
-      per_page: 1
-    })
-  ));
-  const status2 = data.status;
-  if (status2 !== "identical" && status2 !== "ahead" && status2 !== "behind" && status2 !== "diverged")
-    throw new GitHubError("UNEXPECTED_RESPONSE", `compare ${base}...${head} answered status ${String(status2)}`);
-  return { status: status2, aheadBy: data.ahead_by, behindBy: data.behind_by, mergeBase: data.merge_base_commit.sha };
-}
-async function createBranch(ctx, repo, branch2, sha) {
-  const r = await createRef(ctx, repo, `refs/heads/${branch2}`, sha);
-  if (r.sha !== sha)
-    throw new GitHubError("CONFLICT", `${branch2} of ${repo.owner}/${repo.repo} already exists at ${r.sha.slice(0, 12)}, not at ${sha.slice(0, 12)}; not moved`, { advice: `delete ${branch2} if it is stale, then re-run` });
-  return { created: r.created };
-}
-async function fastForwardBranch(ctx, repo, branch2, fromSha, toSha) {
-  if (!SHA_RE.test(toSha))
-    throw new GitHubError("INVALID_INPUT", `not a commit SHA: ${JSON.stringify(toSha)}`);
-  const name = `${repo.owner}/${repo.repo}`;
-  const now = await getRef(ctx, repo, `heads/${branch2}`);
-  if (now === toSha)
-    return { moved: false };
-  if (now !== fromSha)
-    throw new GitHubError("CONFLICT", `${branch2} of ${name} moved from ${fromSha.slice(0, 12)} to ${now?.slice(0, 12) ?? "nothing"}; not fast-forwarded`);
-  const doing = `fast-forwarding ${branch2} of ${name} to ${toSha.slice(0, 12)}`;
-  try {
-    await writeOnce(ctx, doing, async () => {
-      await ctx.octokit.rest.git.updateRef({ ...repo, ref: `heads/${branch2}`, sha: toSha, force: false });
-      return true;
-    }, async () => await getRef(ctx, repo, `heads/${branch2}`) === toSha ? true : void 0);
-  } catch (e) {
-    if (await getRef(ctx, repo, `heads/${branch2}`) === toSha)
-      return { moved: true };
-    throw classifyRefusal(ctx.fail(e, doing), repo, { branch: branch2 });
-  }
-  for (let i = 0; i < ctx.readBackAttempts; i++) {
-    if (await getRef(ctx, repo, `heads/${branch2}`) === toSha)
-      return { moved: true };
-    await sleep(ctx.pollMs);
-  }
-  throw new GitHubError("VERIFICATION_FAILED", `${branch2} of ${name} does not read back at ${toSha.slice(0, 12)}`, {
-    advice: "GitHub may be lagging; re-run (the step is idempotent)"
-  });
-}
-async function openPullRequest(ctx, repo, input3) {
-  const name = `${repo.owner}/${repo.repo}`;
-  const doing = `opening a pull request ${input3.head} → ${input3.base} in ${name}`;
-  const existing = await findPullRequest(ctx, repo, { head: input3.head, base: input3.base });
-  if (existing?.state === "open")
-    return existing;
-  const notice = "\n\n*(cut to fit GitHub's limit; the full text is in the CHANGELOG)*";
-  const body = input3.body.length > PULL_REQUEST_BODY_MAX ? input3.body.slice(0, PULL_REQUEST_BODY_MAX - notice.length) + notice : input3.body;
-  try {
-    return await writeOnce(
-      ctx,
-      doing,
-      async () => toPullInfo((await ctx.octokit.rest.pulls.create({
-        ...repo,
-        head: input3.head,
-        base: input3.base,
-        title: input3.title,
-        body,
-        draft: input3.draft
-      })).data),
-      // Applied, then the answer was lost: the open PR is the one this call made.
-      async () => {
-        const p = await findPullRequest(ctx, repo, { head: input3.head, base: input3.base });
-        return p?.state === "open" ? p : void 0;
-      }
-    );
-  } catch (e) {
-    if (statusOf(e) === 422) {
-      const p = await findPullRequest(ctx, repo, { head: input3.head, base: input3.base });
-      if (p?.state === "open")
-        return p;
-    }
-    throw ctx.fail(e, doing, {
-      422: `GitHub refused the pull request ${input3.head} → ${input3.base} (both branches must exist and differ)`
-    });
-  }
-}
-var PULL_REQUEST_BODY_MAX;
-var init_branches = __esm({
-  "packages/github/dist/forge/branches.js"() {
-    "use strict";
-    init_client();
-    init_errors4();
-    init_context();
-    init_convert();
-    init_pull_requests();
-    init_refusals();
-    init_refs();
-    PULL_REQUEST_BODY_MAX = 65536;
   }
 });
 
@@ -31022,107 +30278,170 @@ var init_dispatch = __esm({
 });
 
 // packages/github/dist/forge/lock.js
-async function acquireLock(ctx, repo, name, options) {
-  return takeLock(ctx, repo, name, options, 1);
-}
-async function takeLock(ctx, repo, name, options, attempt) {
-  if (!/^[A-Za-z0-9._-]+$/.test(name))
-    throw new GitHubError("INVALID_INPUT", `lock name "${name}" may use letters, digits, . _ - only`);
-  const ref = `refs/relkit-locks/${name}`;
-  const now = options.now ?? /* @__PURE__ */ new Date();
-  const info = {
-    holder: options.holder,
-    acquiredAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + options.ttlMs).toISOString()
-  };
-  const sha = await lockCommit(ctx, repo, info, options.branch);
-  const first = await createRef(ctx, repo, ref, sha, { readBack: false });
-  if (first.created)
-    return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: false };
-  const held2 = await readLock(ctx, repo, name);
-  if (!held2) {
-    if (attempt >= 3)
-      throw new GitHubError("CONFLICT", `lock ${name} keeps changing hands; retry later`);
-    return takeLock(ctx, repo, name, options, attempt + 1);
-  }
-  if (Date.parse(held2.expiresAt) > now.getTime())
-    return { acquired: false, heldBy: held2 };
-  await deleteRef(ctx, repo, ref, { expectedSha: held2.sha }).catch((e) => {
-    if (!(e instanceof GitHubError && e.code === "CONFLICT"))
-      throw e;
-  });
-  const second = await createRef(ctx, repo, ref, sha, { readBack: false });
-  if (second.created)
-    return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: true };
-  const winner = await readLock(ctx, repo, name);
-  if (!winner)
-    throw new GitHubError("CONFLICT", `lock ${name} changed hands while taking it over; retry`);
-  return { acquired: false, heldBy: winner };
-}
 async function readLock(ctx, repo, name) {
-  const ref = `refs/relkit-locks/${name}`;
+  const ref = lockRef(name);
   const sha = await getRef(ctx, repo, ref);
   if (!sha)
     return void 0;
   const { data } = await ctx.call(`reading lock ${name}`, () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: sha }));
-  const json2 = data.message.startsWith(LOCK_MESSAGE) ? data.message.slice(LOCK_MESSAGE.length).trim() : "";
-  try {
-    const parsed = JSON.parse(json2);
-    if (typeof parsed.holder === "string" && typeof parsed.expiresAt === "string" && typeof parsed.acquiredAt === "string")
-      return {
-        name,
-        ref,
-        sha,
-        holder: parsed.holder,
-        acquiredAt: parsed.acquiredAt,
-        expiresAt: parsed.expiresAt
-      };
-  } catch {
-  }
-  return {
-    name,
-    ref,
-    sha,
-    holder: "unknown (not a relkit lock commit)",
-    acquiredAt: data.committer.date ?? "",
-    expiresAt: "9999-12-31T00:00:00.000Z"
-  };
+  knownTrees(ctx).set(sha, data.tree.sha);
+  const record2 = data.message.startsWith(`${LOCK_MESSAGE}
+`) ? data.message.slice(LOCK_MESSAGE.length).trim() : "";
+  return { name, ref, sha, record: record2 };
 }
-async function releaseLock(ctx, repo, lock) {
-  try {
-    return { released: (await deleteRef(ctx, repo, lock.ref, { expectedSha: lock.sha })).deleted };
-  } catch (e) {
-    if (e instanceof GitHubError && e.code === "CONFLICT")
-      return { released: false };
-    throw e;
-  }
-}
-async function lockCommit(ctx, repo, info, knownBranch) {
-  const branch2 = knownBranch ?? (await ctx.call("reading the repository", () => ctx.octokit.rest.repos.get({ ...repo }))).data.default_branch;
-  const head = await getRef(ctx, repo, `heads/${branch2}`);
-  if (!head)
-    throw new GitHubError("NOT_FOUND", `the branch ${branch2} of ${repo.owner}/${repo.repo} has no commit`);
-  const { data: tip } = await ctx.call("reading the default branch tip", () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: head }));
-  const sha = await writeOnce(ctx, "writing the lock commit", async () => (await ctx.octokit.rest.git.createCommit({
+async function writeLock(ctx, repo, name, from, record2) {
+  const ref = lockRef(name);
+  const doing = `writing lock ${name}`;
+  const resend = async () => void 0;
+  const tree = (from ? knownTrees(ctx).get(from) : void 0) ?? await writeOnce(ctx, doing, async () => (await ctx.octokit.rest.git.createTree({
+    ...repo,
+    tree: [{ path: "README", mode: "100644", type: "blob", content: LOCK_README }]
+  })).data.sha, resend).catch((e) => {
+    throw ctx.fail(e, doing);
+  });
+  const commit = await writeOnce(ctx, doing, async () => (await ctx.octokit.rest.git.createCommit({
     ...repo,
     message: `${LOCK_MESSAGE}
 
-${JSON.stringify(info)}`,
-    tree: tip.tree.sha,
-    parents: []
-  })).data.sha, async () => void 0).catch((e) => {
-    throw ctx.fail(e, "writing the lock commit");
+${record2}`,
+    tree,
+    parents: from ? [from] : []
+  })).data.sha, resend).catch((e) => {
+    throw ctx.fail(e, doing);
   });
-  return sha;
+  knownTrees(ctx).set(commit, tree);
+  if (!from) {
+    const r = await createRef(ctx, repo, ref, commit, { readBack: false });
+    return r.created ? { written: true, sha: commit } : { written: false };
+  }
+  try {
+    await writeOnce(
+      ctx,
+      doing,
+      async () => {
+        await ctx.octokit.rest.git.updateRef({
+          ...repo,
+          ref: ref.slice("refs/".length),
+          sha: commit,
+          force: false
+        });
+        return true;
+      },
+      // After an ambiguous failure: the ref at our commit is our write.
+      async () => await getRef(ctx, repo, ref) === commit ? true : void 0
+    );
+    return { written: true, sha: commit };
+  } catch (e) {
+    if (statusOf(e) === 422) {
+      return await getRef(ctx, repo, ref) === commit ? { written: true, sha: commit } : { written: false };
+    }
+    throw ctx.fail(e, doing);
+  }
 }
-var LOCK_MESSAGE;
+var LOCK_MESSAGE, LOCK_README, treesOf, knownTrees, lockRef;
 var init_lock2 = __esm({
   "packages/github/dist/forge/lock.js"() {
     "use strict";
+    init_client();
     init_errors4();
     init_context();
     init_refs();
     LOCK_MESSAGE = "relkit-lock";
+    LOCK_README = "relkit release lock: its state is the commit message; each state is a child of the one before.\n";
+    treesOf = /* @__PURE__ */ new WeakMap();
+    knownTrees = (ctx) => {
+      let m = treesOf.get(ctx);
+      if (!m)
+        treesOf.set(ctx, m = /* @__PURE__ */ new Map());
+      return m;
+    };
+    lockRef = (name) => {
+      if (!/^[A-Za-z0-9._-]+$/.test(name))
+        throw new GitHubError("INVALID_INPUT", `lock name "${name}" may use letters, digits, . _ - only`);
+      return `refs/relkit-locks/${name}`;
+    };
+  }
+});
+
+// packages/github/dist/forge/convert.js
+function unexpected(what, field) {
+  return new GitHubError("UNEXPECTED_RESPONSE", `GitHub answered with a ${what} whose "${field}" is malformed`);
+}
+function object2(v, what, field) {
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw unexpected(what, field);
+  return v;
+}
+function text(o, key, what) {
+  const v = o[key];
+  if (typeof v !== "string")
+    throw unexpected(what, key);
+  return v;
+}
+function textOrNull(o, key, what, optional2 = false) {
+  const v = o[key];
+  if (v === null || optional2 && v === void 0)
+    return null;
+  if (typeof v !== "string")
+    throw unexpected(what, key);
+  return v;
+}
+function integer2(o, key, what) {
+  const v = o[key];
+  if (typeof v !== "number" || !Number.isSafeInteger(v))
+    throw unexpected(what, key);
+  return v;
+}
+function flag(o, key, what, fallback) {
+  const v = o[key];
+  if (v === void 0 && fallback !== void 0)
+    return fallback;
+  if (typeof v !== "boolean")
+    throw unexpected(what, key);
+  return v;
+}
+function branch(o, key) {
+  const b = object2(o[key], "pull request", key);
+  return { ref: text(b, "ref", `pull request ${key}`), sha: text(b, "sha", `pull request ${key}`) };
+}
+function toPullInfo(p) {
+  const what = "pull request";
+  const o = object2(p, what, "(body)");
+  const mergedAt = textOrNull(o, "merged_at", what, true);
+  const state = text(o, "state", what);
+  return {
+    number: integer2(o, "number", what),
+    url: text(o, "html_url", what),
+    title: text(o, "title", what),
+    state: mergedAt ? "merged" : state === "open" ? "open" : "closed",
+    draft: flag(o, "draft", what, false),
+    head: branch(o, "head"),
+    base: branch(o, "base"),
+    mergeCommitSha: textOrNull(o, "merge_commit_sha", what, true)
+  };
+}
+function toRelease(r) {
+  const what = "release";
+  const o = object2(r, what, "(body)");
+  const immutable = o.immutable === void 0 ? void 0 : flag(o, "immutable", what);
+  return {
+    id: integer2(o, "id", what),
+    tag: text(o, "tag_name", what),
+    name: textOrNull(o, "name", what),
+    notes: textOrNull(o, "body", what, true),
+    draft: flag(o, "draft", what),
+    prerelease: flag(o, "prerelease", what),
+    immutable,
+    targetCommitish: text(o, "target_commitish", what),
+    url: text(o, "html_url", what),
+    createdAt: text(o, "created_at", what),
+    publishedAt: textOrNull(o, "published_at", what)
+  };
+}
+var init_convert = __esm({
+  "packages/github/dist/forge/convert.js"() {
+    "use strict";
+    init_errors4();
   }
 });
 
@@ -31268,7 +30587,7 @@ function classifyMergeability(pr, head, base) {
   };
 }
 var WRITE_ACCESS;
-var init_pull_requests2 = __esm({
+var init_pull_requests = __esm({
   "packages/github/dist/pull-requests.js"() {
     "use strict";
     WRITE_ACCESS = /* @__PURE__ */ new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
@@ -31391,7 +30710,7 @@ var init_pull_request_report = __esm({
   "packages/github/dist/forge/pull-request-report.js"() {
     "use strict";
     init_checks3();
-    init_pull_requests2();
+    init_pull_requests();
     init_context();
     init_convert();
     ACTIONS_APP_SLUG = "github-actions";
@@ -31497,6 +30816,78 @@ var init_merge = __esm({
     init_convert();
     init_pull_request_report();
     PREFERENCE = ["merge", "squash", "rebase"];
+  }
+});
+
+// packages/github/dist/forge/pull-requests.js
+async function findReleasePullRequest(ctx, repo, version2, branches = {}) {
+  const head = (branches.head ?? "release/{version}").replace("{version}", version2);
+  const baseRef = branches.base ?? "main";
+  const name = `${repo.owner}/${repo.repo}`;
+  const list = await ctx.call(`listing pull requests ${head} → ${baseRef} of ${name}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.list, {
+    ...repo,
+    head: `${repo.owner}:${head}`,
+    base: baseRef,
+    state: "open",
+    per_page: 100
+  }));
+  if (list.length > 1)
+    throw new GitHubError("AMBIGUOUS", `${name} has ${list.length} open pull requests ${head} → ${baseRef} (#${list.map((p2) => p2.number).join(", #")})`, {
+      advice: "close all but one"
+    });
+  const p = list[0];
+  return p ? toPullInfo(p) : void 0;
+}
+async function findPullRequest(ctx, repo, branches) {
+  const { head, base } = branches;
+  const name = `${repo.owner}/${repo.repo}`;
+  const list = await ctx.call(`listing pull requests ${head} → ${base} of ${name}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.list, {
+    ...repo,
+    head: `${repo.owner}:${head}`,
+    base,
+    state: "all",
+    per_page: 100
+  }));
+  const open3 = list.filter((p2) => p2.state === "open");
+  if (open3.length > 1)
+    throw new GitHubError("AMBIGUOUS", `${name} has ${open3.length} open pull requests ${head} → ${base} (#${open3.map((p2) => p2.number).join(", #")})`, { advice: "close all but one" });
+  if (open3[0])
+    return toPullInfo(open3[0]);
+  const newest = (ps) => [...ps].sort((a, b) => (b.closed_at ?? "").localeCompare(a.closed_at ?? "") || b.number - a.number)[0];
+  const p = newest(list.filter((x) => x.merged_at)) ?? newest(list);
+  return p ? toPullInfo(p) : void 0;
+}
+async function closePullRequest(ctx, repo, number4, comment) {
+  if (!comment.trim())
+    throw new GitHubError("INVALID_INPUT", `closing #${number4} needs a comment saying why`);
+  const name = `${repo.owner}/${repo.repo}`;
+  const read = async () => {
+    const { data } = await ctx.call(`reading pull request #${number4} of ${name}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
+    return toPullInfo({ ...data, merged_at: data.merged ? data.merged_at ?? "merged" : null });
+  };
+  const before = await read();
+  if (before.state === "merged")
+    throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} is already merged; not closing it`, {
+      advice: "a merged release PR means the release was promoted: there is nothing to abandon"
+    });
+  if (before.state === "closed")
+    return { outcome: "already-closed", pullRequest: before };
+  await ctx.call(`commenting on #${number4} of ${name}`, () => ctx.octokit.rest.issues.createComment({ ...repo, issue_number: number4, body: comment }));
+  await ctx.call(`closing #${number4} of ${name}`, () => ctx.octokit.rest.pulls.update({ ...repo, pull_number: number4, state: "closed" }));
+  const after = await read();
+  if (after.state === "open")
+    throw new GitHubError("VERIFICATION_FAILED", `#${number4} of ${name} still reads back as open after closing it`, {
+      advice: "look at the pull request on GitHub; re-run to converge"
+    });
+  if (after.state === "merged")
+    throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} was merged meanwhile; it cannot be closed`);
+  return { outcome: "closed", pullRequest: after };
+}
+var init_pull_requests2 = __esm({
+  "packages/github/dist/forge/pull-requests.js"() {
+    "use strict";
+    init_errors4();
+    init_convert();
   }
 });
 
@@ -31860,13 +31251,12 @@ var init_forge = __esm({
     init_client();
     init_context();
     init_attestations();
-    init_branches();
     init_contents();
     init_dispatch();
     init_lock2();
     init_merge();
     init_pull_request_report();
-    init_pull_requests();
+    init_pull_requests2();
     init_refs();
     init_releases();
     init_smoke();
@@ -32004,25 +31394,6 @@ var init_forge = __esm({
       listTags(repo, prefix) {
         return listTags(this.ctx, repo, prefix);
       }
-      // ------------------------------------------------------------------------------------------
-      // Branches (gitflow: the release branch, the integration sync)
-      // ------------------------------------------------------------------------------------------
-      /** How `head` relates to `base` (compare BASE...HEAD): identical, ahead, behind or diverged. */
-      compareBranches(repo, base, head) {
-        return compareBranches(this.ctx, repo, base, head);
-      }
-      /** Creates a branch at a commit; already there at that commit is success, elsewhere a CONFLICT. */
-      createBranch(repo, branch2, sha) {
-        return createBranch(this.ctx, repo, branch2, sha);
-      }
-      /** Moves a branch from `fromSha` to `toSha` by a non-forced ref update (a fast-forward only). */
-      fastForwardBranch(repo, branch2, fromSha, toSha) {
-        return fastForwardBranch(this.ctx, repo, branch2, fromSha, toSha);
-      }
-      /** Opens a pull request (a draft if asked); the same one already open is returned. */
-      openPullRequest(repo, input3) {
-        return openPullRequest(this.ctx, repo, input3);
-      }
       /**
        * Deletes a tag that has no release, draft or published (the abandon path: a version tag made
        * by publish whose release never existed or was a deleted draft). It looks for a release right
@@ -32039,25 +31410,16 @@ var init_forge = __esm({
       createTag(repo, tag, sha) {
         return createTag(this.ctx, repo, tag, sha);
       }
-      /**
-       * Takes a lock named `name` as the ref `refs/relkit-locks/<name>`: creating a ref is atomic
-       * (422 if it exists). The ref points at a commit whose message records holder and expiry, so
-       * another machine can see who holds it and take over once it expired.
-       */
-      /**
-       * Takes a lock ref. `branch` names an existing branch whose tree the lock commit reuses (the
-       * default branch when omitted, which costs one more read).
-       */
-      acquireLock(repo, name, options) {
-        return acquireLock(this.ctx, repo, name, options);
-      }
-      /** Who holds a lock, or undefined when it is free. */
+      /** The release lock's current commit and record (refs/relkit-locks/<name>); undefined when absent. */
       readLock(repo, name) {
         return readLock(this.ctx, repo, name);
       }
-      /** Releases a lock this holder took; a lock someone else holds now is left alone. */
-      releaseLock(repo, lock) {
-        return releaseLock(this.ctx, repo, lock);
+      /**
+       * Writes the lock's next state over exactly the commit `from` (undefined: creates the ref):
+       * a new commit with that parent and a non-forced ref update, refused unless it fast-forwards.
+       */
+      writeLock(repo, name, from, record2) {
+        return writeLock(this.ctx, repo, name, from, record2);
       }
       // ------------------------------------------------------------------------------------------
       // File commits through the API
@@ -32161,9 +31523,7 @@ function forgePort(forge, options) {
   const repo = options.repository;
   const name = `${repo.owner}/${repo.repo}`;
   const smoke = options.smoke;
-  const locks = /* @__PURE__ */ new Map();
   const pullNumbers = /* @__PURE__ */ new Map();
-  const now = () => options.clock?.now() ?? /* @__PURE__ */ new Date();
   return {
     async observeRelease(tag) {
       const r = releaseOrInvisible(await forge.findRelease(repo, tag));
@@ -32256,26 +31616,13 @@ ${base}`;
     async deleteBranch(branch2) {
       await forge.deleteRef(repo, `refs/heads/${branch2}`);
     },
-    async acquireLock(name2, holder, ttlSeconds) {
-      if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0)
-        throw new GitHubError("INVALID_INPUT", `lock ttlSeconds must be a positive number, not ${ttlSeconds}`);
-      const r = await forge.acquireLock(repo, name2, {
-        holder,
-        ttlMs: ttlSeconds * 1e3,
-        now: now(),
-        ...options.lockBranch ? { branch: options.lockBranch } : {}
-      });
-      if (!r.acquired)
-        return { acquired: false, holder: r.heldBy.holder, since: r.heldBy.acquiredAt };
-      locks.set(name2, r.lock);
-      return { acquired: true };
+    async readLock(name2) {
+      const lock = await forge.readLock(repo, name2);
+      return lock ? { version: lock.sha, record: lock.record } : void 0;
     },
-    async releaseLock(name2, holder) {
-      const lock = locks.get(name2);
-      if (!lock || lock.holder !== holder)
-        return;
-      await forge.releaseLock(repo, lock);
-      locks.delete(name2);
+    async writeLock(name2, from, record2) {
+      const r = await forge.writeLock(repo, name2, from, record2);
+      return r.written ? { written: true, version: r.sha } : { written: false };
     }
   };
 }
@@ -32307,9 +31654,7 @@ function publishForgePort(gh, config2, options = {}) {
     smokeForge: smoker,
     repository: repo,
     requireApproval: config2.requireApproval,
-    ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {},
-    ...options.clock ? { clock: options.clock } : {},
-    lockBranch: config2.baseBranch
+    ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {}
   });
   return {
     observeRelease: base.observeRelease,
@@ -32317,8 +31662,8 @@ function publishForgePort(gh, config2, options = {}) {
     observePullRequest: base.observePullRequest,
     observeTag: base.observeTag,
     listTags: base.listTags,
-    acquireLock: base.acquireLock,
-    releaseLock: base.releaseLock,
+    readLock: base.readLock,
+    writeLock: base.writeLock,
     async observeBranch(branch2) {
       const sha = await gh.getRef(repo, `heads/${branch2}`);
       return sha ? { state: "found", branch: branch2, sha } : { state: "missing", branch: branch2 };
@@ -32467,82 +31812,6 @@ var init_token = __esm({
   }
 });
 
-// packages/github/dist/branch-port.js
-function branchPort(gh, config2, options = {}) {
-  const repo = parseRepository(config2.repository);
-  const committer = options.commit ?? gh;
-  return {
-    async observeBranch(branch2) {
-      try {
-        const sha = await gh.getRef(repo, `heads/${branch2}`);
-        return sha ? { state: "found", branch: branch2, sha } : { state: "missing", branch: branch2 };
-      } catch (e) {
-        return asObservationError(e);
-      }
-    },
-    async compareBranches(base, head) {
-      try {
-        const c = await gh.compareBranches(repo, base, head);
-        return { state: "found", status: c.status, aheadBy: c.aheadBy, behindBy: c.behindBy };
-      } catch (e) {
-        return asObservationError(e);
-      }
-    },
-    async createBranch(branch2, sha) {
-      await asRole("commit", "contents: write", config2.repository, () => committer.createBranch(repo, branch2, sha));
-    },
-    async fastForwardBranch(branch2, fromSha, toSha) {
-      await asRole("commit", "contents: write", config2.repository, () => committer.fastForwardBranch(repo, branch2, fromSha, toSha));
-    },
-    async findPullRequest(head, base) {
-      try {
-        const p = await gh.findPullRequest(repo, { head, base });
-        return p ? summary(p) : { state: "missing" };
-      } catch (e) {
-        return asObservationError(e);
-      }
-    },
-    async openPullRequest(request2) {
-      const p = await asRole("github", "pull-requests: write", config2.repository, () => gh.openPullRequest(repo, request2));
-      return summary(p);
-    }
-  };
-}
-function prepareForgePort(gh, config2, options = {}) {
-  const publish2 = publishForgePort(gh, config2, {
-    ...options.commit ? { commit: options.commit } : {},
-    ...options.clock ? { clock: options.clock } : {}
-  });
-  return {
-    ...branchPort(gh, config2, options),
-    readFile: publish2.readFile,
-    observeTag: publish2.observeTag,
-    listTags: publish2.listTags,
-    acquireLock: publish2.acquireLock,
-    releaseLock: publish2.releaseLock,
-    commitFiles: publish2.commitFiles
-  };
-}
-var summary;
-var init_branch_port = __esm({
-  "packages/github/dist/branch-port.js"() {
-    "use strict";
-    init_dist();
-    init_publish_port2();
-    init_repository();
-    init_token_roles();
-    summary = (p) => ({
-      state: p.state,
-      number: p.number,
-      url: p.url,
-      head: p.head.ref,
-      base: p.base.ref,
-      draft: p.draft,
-      headSha: p.head.sha
-    });
-  }
-});
-
 // packages/github/dist/index.js
 var init_dist3 = __esm({
   "packages/github/dist/index.js"() {
@@ -32556,8 +31825,7 @@ var init_dist3 = __esm({
     init_token();
     init_token_roles();
     init_checks3();
-    init_pull_requests2();
-    init_branch_port();
+    init_pull_requests();
   }
 });
 
@@ -46682,10 +45950,10 @@ function pemBlocks(pem, label) {
   return [...pem.matchAll(re)].map((m) => Buffer.from(m[1].replace(/\s+/g, ""), "base64"));
 }
 function legacyLayerToBundle(layer, blob, keyHint = "cosign") {
-  const hex3 = /^sha256:([0-9a-f]{64})$/.exec(layer.digest)?.[1] ?? fail3(`digest ${layer.digest} is not sha256`);
+  const hex3 = /^sha256:([0-9a-f]{64})$/.exec(layer.digest)?.[1] ?? fail2(`digest ${layer.digest} is not sha256`);
   const actual = createHash3("sha256").update(blob).digest("hex");
   if (actual !== hex3)
-    fail3(`blob sha256:${actual} does not match the layer digest ${layer.digest}`);
+    fail2(`blob sha256:${actual} does not match the layer digest ${layer.digest}`);
   const ann = layer.annotations ?? {};
   const vm = {};
   const bundle = { mediaType: BUNDLE_V01, verificationMaterial: vm };
@@ -46695,7 +45963,7 @@ function legacyLayerToBundle(layer, blob, keyHint = "cosign") {
     kind = "signature";
     const sig = ann[CosignAnnotations.signature];
     if (!sig)
-      fail3(`the ${CosignAnnotations.signature} annotation is missing`);
+      fail2(`the ${CosignAnnotations.signature} annotation is missing`);
     payload = Buffer.from(blob);
     bundle.messageSignature = {
       messageDigest: { algorithm: "SHA2_256", digest: Buffer.from(hex3, "hex").toString("base64") },
@@ -46707,10 +45975,10 @@ function legacyLayerToBundle(layer, blob, keyHint = "cosign") {
     try {
       env = JSON.parse(Buffer.from(blob).toString("utf8"));
     } catch {
-      return fail3("the attestation blob is not a JSON DSSE envelope");
+      return fail2("the attestation blob is not a JSON DSSE envelope");
     }
     if (typeof env.payload !== "string" || typeof env.payloadType !== "string" || !Array.isArray(env.signatures))
-      fail3("the attestation blob is not a DSSE envelope");
+      fail2("the attestation blob is not a DSSE envelope");
     bundle.dsseEnvelope = {
       payload: env.payload,
       payloadType: env.payloadType,
@@ -46720,11 +45988,11 @@ function legacyLayerToBundle(layer, blob, keyHint = "cosign") {
       }))
     };
   } else {
-    return fail3(`unsupported media type ${layer.mediaType}`);
+    return fail2(`unsupported media type ${layer.mediaType}`);
   }
   const certPem = ann[CosignAnnotations.certificate];
   if (certPem) {
-    const leaf = pemBlocks(certPem, "CERTIFICATE")[0] ?? fail3("the certificate annotation holds no PEM certificate");
+    const leaf = pemBlocks(certPem, "CERTIFICATE")[0] ?? fail2("the certificate annotation holds no PEM certificate");
     vm.x509CertificateChain = { certificates: [{ rawBytes: leaf.toString("base64") }] };
   } else {
     vm.publicKey = { hint: keyHint };
@@ -46736,18 +46004,18 @@ function legacyLayerToBundle(layer, blob, keyHint = "cosign") {
     try {
       rb = JSON.parse(rekor);
     } catch {
-      return fail3("the Rekor bundle annotation is not JSON");
+      return fail2("the Rekor bundle annotation is not JSON");
     }
     const p = rb.Payload ?? {};
     if (typeof p.body !== "string" || typeof rb.SignedEntryTimestamp !== "string")
-      fail3("the Rekor bundle annotation has no body or SignedEntryTimestamp");
-    const logID = typeof p.logID === "string" && /^[0-9a-f]{64}$/.test(p.logID) ? p.logID : fail3("bad logID");
-    const num = (v, what) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? String(v) : fail3(`bad ${what}`);
+      fail2("the Rekor bundle annotation has no body or SignedEntryTimestamp");
+    const logID = typeof p.logID === "string" && /^[0-9a-f]{64}$/.test(p.logID) ? p.logID : fail2("bad logID");
+    const num = (v, what) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? String(v) : fail2(`bad ${what}`);
     let body;
     try {
       body = JSON.parse(Buffer.from(p.body, "base64").toString("utf8"));
     } catch {
-      return fail3("the Rekor entry body is not base64 JSON");
+      return fail2("the Rekor entry body is not base64 JSON");
     }
     tlogEntries.push({
       logIndex: num(p.logIndex, "logIndex"),
@@ -46767,13 +46035,13 @@ function legacyLayerToBundle(layer, blob, keyHint = "cosign") {
       if (typeof t.SignedRFC3161Timestamp === "string")
         rfc3161.push({ signedTimestamp: t.SignedRFC3161Timestamp });
     } catch {
-      fail3("the RFC 3161 timestamp annotation is not JSON");
+      fail2("the RFC 3161 timestamp annotation is not JSON");
     }
   }
   vm.timestampVerificationData = { rfc3161Timestamps: rfc3161 };
   return { bundle, kind, ...payload ? { payload } : {} };
 }
-var CosignAnnotations, SIMPLE_SIGNING_MEDIA_TYPE, DSSE_ENVELOPE_MEDIA_TYPE, BUNDLE_V01, fail3;
+var CosignAnnotations, SIMPLE_SIGNING_MEDIA_TYPE, DSSE_ENVELOPE_MEDIA_TYPE, BUNDLE_V01, fail2;
 var init_legacy = __esm({
   "packages/sigstore-verify/dist/legacy.js"() {
     "use strict";
@@ -46789,7 +46057,7 @@ var init_legacy = __esm({
     SIMPLE_SIGNING_MEDIA_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json";
     DSSE_ENVELOPE_MEDIA_TYPE = "application/vnd.dsse.envelope.v1+json";
     BUNDLE_V01 = "application/vnd.dev.sigstore.bundle+json;version=0.1";
-    fail3 = (m) => {
+    fail2 = (m) => {
       throw new SigstoreVerifyError("BUNDLE_INVALID", `legacy cosign layer: ${m}`);
     };
   }
@@ -47027,30 +46295,30 @@ function decide(repository, digest, findings, lookupProblems, required2) {
   const missing = [...new Set(required2)].filter((r) => !attestations.some((a) => satisfies(r, a.category)));
   const rejected = findings.filter((f) => f.outcome === "rejected");
   let verdict;
-  let summary2;
+  let summary;
   const ref = `${repository}@${digest}`;
   if (signers.length > 0 && missing.length === 0) {
     verdict = "verified";
-    summary2 = `${ref}: ${signers.length} valid signature(s)${attestations.length ? `, ${attestations.length} attestation(s)` : ""}`;
+    summary = `${ref}: ${signers.length} valid signature(s)${attestations.length ? `, ${attestations.length} attestation(s)` : ""}`;
   } else if (lookupProblems.length > 0) {
     verdict = "could-not-look";
-    summary2 = `${ref}: could not read every signature location (${lookupProblems.map((p) => `${p.reference}: ${p.message}`).join("; ")}); this is not a verdict of "unsigned"`;
+    summary = `${ref}: could not read every signature location (${lookupProblems.map((p) => `${p.reference}: ${p.message}`).join("; ")}); this is not a verdict of "unsigned"`;
   } else if (signers.length > 0) {
     verdict = "missing-attestation";
-    summary2 = `${ref}: signed, but no valid ${missing.join(" / ")} attestation`;
+    summary = `${ref}: signed, but no valid ${missing.join(" / ")} attestation`;
   } else if (rejected.some((f) => f.kind === "signature")) {
     verdict = "rejected";
-    summary2 = `${ref}: ${rejected.length} signature(s) found, none acceptable: ${rejected.map((f) => f.reason?.message).join("; ")}`;
+    summary = `${ref}: ${rejected.length} signature(s) found, none acceptable: ${rejected.map((f) => f.reason?.message).join("; ")}`;
   } else {
     verdict = "not-signed";
     const extra = attestations.length ? `; ${attestations.length} verified attestation(s) (${attestations.map((a) => a.predicateType).join(", ")}) do not count as a signature` : "";
-    summary2 = `${ref}: no signature found (referrers, fallback tag and legacy tags were all read)${extra}`;
+    summary = `${ref}: no signature found (referrers, fallback tag and legacy tags were all read)${extra}`;
   }
   return {
     repository,
     digest,
     verdict,
-    summary: summary2,
+    summary,
     signers,
     attestations,
     missingAttestations: missing,
@@ -47356,11 +46624,8 @@ async function connectPorts(config2, configPath, options) {
       smokeForge: roles.smoke,
       repository: parseRepository(config2.repository),
       requireApproval: config2.requireApproval,
-      lockBranch: config2.baseBranch,
       ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {}
-    }),
-    // Gitflow: promote brings the integration branch up to date (ref writes with the commit token).
-    branches: branchPort(forge, config2, { commit: roles.commit })
+    })
   };
 }
 var CONFIG_FILE, isLoopbackUrl;
@@ -47396,23 +46661,6 @@ var init_publish = __esm({
     init_dist();
     init_connect();
     init_dist3();
-  }
-});
-
-// packages/connect/dist/prepare.js
-async function connectPrepare(options) {
-  const { config: config2 } = loadConfig(options.cwd, options.configPath);
-  const roles = await connectGitHubRoles(options);
-  return createPrepareService(config2, {
-    forge: prepareForgePort(roles.github, config2, { commit: roles.commit })
-  });
-}
-var init_prepare = __esm({
-  "packages/connect/dist/prepare.js"() {
-    "use strict";
-    init_dist();
-    init_dist3();
-    init_connect();
   }
 });
 
@@ -47761,11 +47009,11 @@ function checkWorkflow(path2, actual, expected) {
   const id = `workflow:${path2}`;
   const title = `workflow ${path2}`;
   if (actual === void 0)
-    return fail4(id, title, "missing", "run `release-cli init` (or restore the file) and commit it");
+    return fail3(id, title, "missing", "run `release-cli init` (or restore the file) and commit it");
   const have = workflowPins(actual);
   const stale = [...workflowPins(expected)].filter(([name, ref]) => have.has(name) && have.get(name) !== ref);
   if (stale.length > 0) {
-    return fail4(id, title, `outdated pins: ${stale.map(([n, ref]) => `${n}@${have.get(n)} (now @${ref})`).join(", ")}`, "update these `uses:` lines, or regenerate with `release-cli init --force` and re-apply your changes");
+    return fail3(id, title, `outdated pins: ${stale.map(([n, ref]) => `${n}@${have.get(n)} (now @${ref})`).join(", ")}`, "update these `uses:` lines, or regenerate with `release-cli init --force` and re-apply your changes");
   }
   return pass(id, title, `present; ${have.size} action pin(s) current`);
 }
@@ -47774,7 +47022,7 @@ function checkSigningPolicy(config2) {
   const title = "signing policy anchored to the publish workflow";
   const s = config2.signing;
   if (!s)
-    return fail4(id, title, "no signing policy: promote cannot verify who built the images", 'add "signing" to release.config.json (`release-cli init` writes one)');
+    return fail3(id, title, "no signing policy: promote cannot verify who built the images", 'add "signing" to release.config.json (`release-cli init` writes one)');
   const all = [{ identity: s.identity, identityRegexp: s.identityRegexp }, ...s.identities ?? []].filter((i) => i.identity !== void 0 || i.identityRegexp !== void 0);
   if (s.key !== void 0 && all.length === 0)
     return pass(id, title, `keyed signing with ${s.key}`);
@@ -47789,16 +47037,16 @@ function checkSigningPolicy(config2) {
     });
     accepts = (identity) => each.some((a) => a(identity));
   } catch (e) {
-    return fail4(id, title, `identityRegexp is not a valid regexp: ${e.message}`, "fix the regexp");
+    return fail3(id, title, `identityRegexp is not a valid regexp: ${e.message}`, "fix the regexp");
   }
   const suggested = `https://github\\.com/${escapeRegExp3(config2.repository)}/\\.github/workflows/release-publish\\.yml@refs/heads/release/.+`;
   if (accepts(foreign))
-    return fail4(id, title, "the identity policy also accepts signatures from other repositories", `set signing.identityRegexp to ${JSON.stringify(suggested)}`);
+    return fail3(id, title, "the identity policy also accepts signatures from other repositories", `set signing.identityRegexp to ${JSON.stringify(suggested)}`);
   if (!accepts(own2))
-    return fail4(id, title, `the identity policy does not accept ${own2} (what ${PUBLISH_WORKFLOW} signs with)`, `set signing.identityRegexp to ${JSON.stringify(suggested)}`);
+    return fail3(id, title, `the identity policy does not accept ${own2} (what ${PUBLISH_WORKFLOW} signs with)`, `set signing.identityRegexp to ${JSON.stringify(suggested)}`);
   return pass(id, title, `accepts ${PUBLISH_WORKFLOW} on release branches of ${config2.repository} only`);
 }
-var pass, fail4, skip, PUBLISH_WORKFLOW, PROMOTE_WORKFLOW, escapeRegExp3;
+var pass, fail3, skip, PUBLISH_WORKFLOW, PROMOTE_WORKFLOW, escapeRegExp3;
 var init_checks4 = __esm({
   "packages/connect/dist/doctor/checks.js"() {
     "use strict";
@@ -47808,7 +47056,7 @@ var init_checks4 = __esm({
       status: "pass",
       detail
     });
-    fail4 = (id, title, detail, fix) => ({
+    fail3 = (id, title, detail, fix) => ({
       id,
       title,
       status: "fail",
@@ -47835,7 +47083,7 @@ async function probeRegistryPull(client, image, signal) {
     const latest = await client.headManifest(`${image}:latest`, { signal });
     return pass(id, title, latest ? `reachable; latest is ${latest.digest.slice(0, 19)}…` : "reachable");
   } catch (e) {
-    return fail4(id, title, errorText(e), LOGIN_FIX);
+    return fail3(id, title, errorText(e), LOGIN_FIX);
   }
 }
 async function probeRegistryPush(client, image, signal) {
@@ -47852,10 +47100,10 @@ async function probeRegistryPush(client, image, signal) {
     const { actions } = access;
     if (actions === void 0)
       return pass(id, title, "the token service issued a pull,push token");
-    return actions.includes("push") || actions.includes("*") ? pass(id, title, `granted ${actions.join(", ")}`) : fail4(id, title, `the token service grants ${actions.join(", ") || "nothing"}, not push${access.credential === "none" ? " (no credentials found)" : ""}`, `${LOGIN_FIX}, with an account that may push to ${image}`);
+    return actions.includes("push") || actions.includes("*") ? pass(id, title, `granted ${actions.join(", ")}`) : fail3(id, title, `the token service grants ${actions.join(", ") || "nothing"}, not push${access.credential === "none" ? " (no credentials found)" : ""}`, `${LOGIN_FIX}, with an account that may push to ${image}`);
   } catch (e) {
     const unauthorized = e.code === "UNAUTHORIZED";
-    return fail4(id, title, errorText(e), unauthorized ? LOGIN_FIX : "check that the registry is reachable from here (proxy, DNS, TLS)");
+    return fail3(id, title, errorText(e), unauthorized ? LOGIN_FIX : "check that the registry is reachable from here (proxy, DNS, TLS)");
   }
 }
 var errorText, LOGIN_FIX;
@@ -47881,9 +47129,9 @@ async function githubChecks(config2, forge, source) {
   try {
     const lookup = await forge.findRelease(repo, probeTag);
     checks.push(pass("github-repo", `GitHub: read ${config2.repository}`, `readable with the token from ${source}`));
-    checks.push(lookup.draftsVisible ? pass("github-drafts", "GitHub: list releases, drafts included", "the token has push access") : fail4("github-drafts", "GitHub: list releases, drafts included", "the token is read-only: draft releases are invisible and promote could not publish or merge", TOKEN_FIX));
+    checks.push(lookup.draftsVisible ? pass("github-drafts", "GitHub: list releases, drafts included", "the token has push access") : fail3("github-drafts", "GitHub: list releases, drafts included", "the token is read-only: draft releases are invisible and promote could not publish or merge", TOKEN_FIX));
   } catch (e) {
-    checks.push(fail4("github-repo", `GitHub: read ${config2.repository}`, errorText2(e), adviceOf(e, `check that the token from ${source} may read ${config2.repository}`)));
+    checks.push(fail3("github-repo", `GitHub: read ${config2.repository}`, errorText2(e), adviceOf(e, `check that the token from ${source} may read ${config2.repository}`)));
     checks.push(skip("github-drafts", "GitHub: list releases, drafts included", "the repository is not readable"));
   }
   if (config2.smoke) {
@@ -47892,7 +47140,7 @@ async function githubChecks(config2, forge, source) {
       await forge.findRelease(parseRepository(smoke), probeTag);
       checks.push(pass("github-smoke", `GitHub: read the smoke repository ${smoke}`, "releases readable"));
     } catch (e) {
-      checks.push(fail4("github-smoke", `GitHub: read the smoke repository ${smoke}`, errorText2(e), adviceOf(e, `give the token read access to ${smoke} (a GitHub App installed on both repositories)`)));
+      checks.push(fail3("github-smoke", `GitHub: read the smoke repository ${smoke}`, errorText2(e), adviceOf(e, `give the token read access to ${smoke} (a GitHub App installed on both repositories)`)));
     }
   }
   checks.push(skip("github-rules", `GitHub: rulesets and branch protection of ${config2.baseBranch}`, 'relkit does not read rulesets or branch protection yet; relkit commits through the API (so "require signed commits" is met) and waits for every check the PR reports'));
@@ -47920,7 +47168,7 @@ async function runDoctor(options) {
     ({ config: config2, path: path2 } = loadConfig(options.cwd, options.configPath));
     checks.push(pass("config", "config valid", path2));
   } catch (e) {
-    checks.push(fail4("config", "config valid", errorText2(e), "fix the key the message names, or create one with `release-cli init`"));
+    checks.push(fail3("config", "config valid", errorText2(e), "fix the key the message names, or create one with `release-cli init`"));
   }
   let token;
   try {
@@ -47930,7 +47178,7 @@ async function runDoctor(options) {
     token = options.githubToken ? { token: options.githubToken, source: "the editor sign-in" } : await resolveGitHubToken({ env, host: host2 });
     checks.push(pass("github-token", "GitHub token", `from ${token.source}`));
   } catch (e) {
-    checks.push(fail4("github-token", "GitHub token", errorText2(e), adviceOf(e, "run `gh auth login`, or export GITHUB_TOKEN")));
+    checks.push(fail3("github-token", "GitHub token", errorText2(e), adviceOf(e, "run `gh auth login`, or export GITHUB_TOKEN")));
   }
   if (!config2 || !path2) {
     checks.push(skip("github", "GitHub access", "no valid config"));
@@ -47995,7 +47243,6 @@ var init_dist6 = __esm({
     init_connect();
     init_connect();
     init_publish();
-    init_prepare();
     init_doctor2();
     init_init_templates();
   }
@@ -48179,14 +47426,15 @@ function renderResult(r, s) {
 }
 function lockHolder(env) {
   if (env.GITHUB_ACTIONS === "true" && env.GITHUB_RUN_ID) {
-    return `${env.GITHUB_ACTOR ?? "actions"} (run ${env.GITHUB_RUN_ID})`;
+    return printableHolder(`${env.GITHUB_ACTOR ?? "actions"} (run ${env.GITHUB_RUN_ID})`);
   }
-  return `${env.USER ?? env.USERNAME ?? "someone"}@${hostname3()} (pid ${process.pid})`;
+  return printableHolder(`${env.USER ?? env.USERNAME ?? "someone"}@${hostname3()}`);
 }
 var paint, green, red, yellow, dim, bold, GATE_MARK, shortDigest, PHASE_ORDER;
 var init_render = __esm({
   "packages/cli/src/render.ts"() {
     "use strict";
+    init_dist();
     paint = (s, code, text2) => s.color ? `\x1B[${code}m${text2}\x1B[0m` : text2;
     green = (s, t) => paint(s, 32, t);
     red = (s, t) => paint(s, 31, t);
@@ -48208,12 +47456,19 @@ async function service(args, ctx) {
   const connect = ctx.connect ?? connectRelease;
   return connect({ cwd: ctx.cwd, configPath: stringOption(args, "config"), env: ctx.env });
 }
-function execOptions(ctx) {
-  const ttl = Number(ctx.env.RELKIT_LOCK_TTL_SECONDS ?? "");
+function lockTtl(args, ctx) {
+  const raw = stringOption(args, "lock-ttl") ?? ctx.env.RELKIT_LOCK_TTL_SECONDS;
+  if (raw === void 0 || raw === "") return void 0;
+  const ttl = Number(raw);
+  if (!validLockTtl(ttl)) throw new UsageError(`--lock-ttl takes 1 to 86400 seconds, not "${raw}"`);
+  return ttl;
+}
+function execOptions(args, ctx) {
+  const ttl = lockTtl(args, ctx);
   return {
     signal: ctx.signal,
     holder: lockHolder(ctx.env),
-    ...Number.isFinite(ttl) && ttl > 0 ? { lockTtlSeconds: ttl } : {}
+    ...ttl !== void 0 ? { lockTtlSeconds: ttl } : {}
   };
 }
 function versionArg(v, what = "version") {
@@ -48264,6 +47519,7 @@ function exitFor(e) {
 }
 async function runPlan2(command, args, ctx, makePlan, run) {
   if (command !== "rollback") versionArg(args.positionals[0]);
+  lockTtl(args, ctx);
   const style = styleFor(ctx.env, ctx.isTTY);
   const json2 = args.values.json === true;
   let shown;
@@ -48349,7 +47605,7 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     };
     const attempt = async () => {
       try {
-        return { result: await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) }) };
+        return { result: await run(svc, { onEvent, onPlan: show, ...execOptions(args, ctx) }) };
       } catch (e) {
         if (e instanceof ReleaseError && e.code === "GATE_NOT_MET") return { blocked: e };
         throw e;
@@ -48384,7 +47640,20 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     return code;
   }
 }
-var executionChannel, VERSION_ARG, status, planOptions, promote, rollback, abandon, releaseCommands;
+function unlockText(r) {
+  const p = r.previous;
+  if (r.outcome === "free")
+    return p.status === "released" ? `the release lock is free (released by ${p.by} at ${p.releasedAt})
+` : "the release lock is free (never taken)\n";
+  if (p.status !== "held" && p.status !== "expired") return "released the release lock\n";
+  const whose = `${p.holder} since ${p.acquiredAt || "an unknown time"}, lease until ${p.expiresAt}`;
+  if (r.forced) return `forced the release lock free; it was held by ${whose}
+`;
+  return p.status === "expired" ? `released the expired release lock of ${whose}
+` : `released the release lock (held by ${whose})
+`;
+}
+var executionChannel, VERSION_ARG, status, planOptions, LOCK_TTL_HELP, promote, rollback, abandon, unlock, releaseCommands;
 var init_release = __esm({
   "packages/cli/src/commands/release.ts"() {
     "use strict";
@@ -48453,12 +47722,15 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
       ...configOption,
       json: { type: "boolean" },
       "dry-run": { type: "boolean" },
-      yes: { type: "boolean", short: "y" }
+      yes: { type: "boolean", short: "y" },
+      "lock-ttl": { type: "string" }
     };
+    LOCK_TTL_HELP = `  --lock-ttl S  lease of the release lock in seconds (default 90; RELKIT_LOCK_TTL_SECONDS);
+               renewed every S/3 while this run lives, so only a crashed run holds it that long`;
     promote = {
       path: ["promote"],
       summary: "verify everything, then move latest to X.Y.Z, publish the release and merge the PR",
-      usage: "promote <version> [--dry-run] [--yes] [--json] [--wait S] [--config F]",
+      usage: "promote <version> [--dry-run] [--yes] [--json] [--wait S] [--lock-ttl S] [--config F]",
       help: `Runs every gate first; nothing is written unless all pass. Then, in order: moves latest of
 every image to the exact X.Y.Z digest, publishes the draft release, merges the release PR (after
 checking it once more), and the optional floating tags and RC cleanup. Re-running after any failure
@@ -48469,6 +47741,7 @@ Options:
   --json     machine-readable plan and journal
   --wait S   wait up to S seconds (default 120) while PR checks run or GitHub computes
              mergeability, polling with backoff; 0 refuses at once
+${LOCK_TTL_HELP}
 Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       options: { ...planOptions, wait: { type: "string" } },
       positionals: [1, 1],
@@ -48483,7 +47756,10 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
     rollback = {
       path: ["rollback"],
       summary: "move latest back to an earlier, still-verified version (releases are not touched)",
-      usage: "rollback --to <version> [--dry-run] [--yes] [--json] [--config F]",
+      usage: "rollback --to <version> [--dry-run] [--yes] [--json] [--lock-ttl S] [--config F]",
+      help: `Options:
+${LOCK_TTL_HELP}
+Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       options: { ...planOptions, to: { type: "string" } },
       positionals: [0, 0],
       run(args, ctx) {
@@ -48502,8 +47778,11 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
     abandon = {
       path: ["abandon"],
       summary: "undo an unreleased version: draft release, tag, PR (closed with a comment), branch",
-      usage: "abandon <version> [--dry-run] [--yes] [--json] [--config F]",
-      help: "Refused once anything is public: a published release, a merged PR, or latest moved.",
+      usage: "abandon <version> [--dry-run] [--yes] [--json] [--lock-ttl S] [--config F]",
+      help: `Refused once anything is public: a published release, a merged PR, or latest moved.
+Options:
+${LOCK_TTL_HELP}
+Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       options: planOptions,
       positionals: [1, 1],
       run: (args, ctx) => runPlan2(
@@ -48514,7 +47793,44 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
         (svc, options) => svc.abandon(args.positionals[0], options)
       )
     };
-    releaseCommands = [status, promote, rollback, abandon];
+    unlock = {
+      path: ["unlock"],
+      summary: "free the release lock: your own or an expired one; --force: whoever holds it",
+      usage: "unlock [--force] [--json] [--config F]",
+      help: `The release lock keeps publish, promote, rollback and abandon of one repository apart. A
+live run renews it; a crashed one leaves it until its lease ends (--lock-ttl, default 90 s).
+unlock frees it at once when it is held by this holder identity (the same user, host and process,
+or the same Actions run) or expired; a live lock of someone else is refused (exit 4, naming them).
+Like every move of the lock, unlocking is one conditional write: it never frees a lock that changed
+hands after it was read.
+Options:
+  --force    free the lock whoever holds it, and say who that was (for a holder that crashed)
+  --json     {"outcome":"released"|"free","forced":…,"previous":{…}}
+Exit codes: 0 released or already free, 1 failed, 2 usage, 4 held by someone else.`,
+      options: { ...configOption, json: { type: "boolean" }, force: { type: "boolean" } },
+      positionals: [0, 0],
+      async run(args, ctx) {
+        const json2 = args.values.json === true;
+        const svc = await service(args, ctx);
+        try {
+          const r = await waitingFor(
+            ctx,
+            "GitHub",
+            svc.unlock({ holder: lockHolder(ctx.env), force: args.values.force === true, signal: ctx.signal })
+          );
+          if (json2) writeJson(ctx, r);
+          else ctx.stdout(unlockText(r));
+          return ExitCode.ok;
+        } catch (e) {
+          if (!(e instanceof ReleaseError && e.code === "LOCK_HELD")) throw e;
+          if (json2) writeJson(ctx, { error: { code: e.code, message: e.message, details: e.details } });
+          else ctx.stderr(`${e.message}
+`);
+          return ExitCode.lockHeld;
+        }
+      }
+    };
+    releaseCommands = [status, promote, rollback, abandon, unlock];
   }
 });
 
@@ -48561,7 +47877,7 @@ function retagJson(reg, r) {
     previousDigest: r.previousDigest ?? null
   };
 }
-var connectionOptions, CONNECTION_HELP, registry2, short11, digestCommand, tagCommand, inspectCommand, imageCommands;
+var connectionOptions, CONNECTION_HELP, registry2, short7, digestCommand, tagCommand, inspectCommand, imageCommands;
 var init_image2 = __esm({
   "packages/cli/src/commands/image.ts"() {
     "use strict";
@@ -48584,7 +47900,7 @@ Credentials come from RELKIT_REGISTRY_USERNAME / RELKIT_REGISTRY_PASSWORD (limit
 hosts in RELKIT_REGISTRY_HOSTS when set), GITHUB_TOKEN for ghcr.io, then the docker config
 ($DOCKER_CONFIG/config.json or ~/.docker/config.json: auths, credsStore, credHelpers).`;
     registry2 = () => Promise.resolve().then(() => (init_dist4(), dist_exports));
-    short11 = (d) => d ? `${d.slice(0, 19)}…` : "nothing";
+    short7 = (d) => d ? `${d.slice(0, 19)}…` : "nothing";
     digestCommand = {
       path: ["image", "digest"],
       summary: "print the digest a tag points to (the index of a multi-arch image, never a platform)",
@@ -48648,7 +47964,7 @@ ${CONNECTION_HELP}`,
         else if (!r.changed)
           ctx.stdout(`${reg.formatReference(r.target)} already at ${r.digest}; nothing written
 `);
-        else ctx.stdout(`${reg.formatReference(r.target)} → ${r.digest} (was ${short11(r.previousDigest)})
+        else ctx.stdout(`${reg.formatReference(r.target)} → ${r.digest} (was ${short7(r.previousDigest)})
 `);
         return ExitCode.ok;
       }
@@ -49324,177 +48640,173 @@ then: just prepare-release X.Y.Z → just publish-candidate X.Y.Z → just final
   }
 });
 
-// packages/cli/src/commands/prepare.ts
-var prepare_exports = {};
-__export(prepare_exports, {
-  prepareCommands: () => prepareCommands,
-  renderPreparePlan: () => renderPreparePlan
-});
-async function prepareService(args, ctx) {
-  const connect = ctx.connectPrepare ?? connectPrepare;
-  return connect({ cwd: ctx.cwd, configPath: stringOption(args, "config"), env: ctx.env });
+// packages/core/dist/changelog/freeze.js
+function afterEol(text2, contentEnd) {
+  if (text2.charCodeAt(contentEnd) === 13)
+    return text2.charCodeAt(contentEnd + 1) === 10 ? contentEnd + 2 : contentEnd + 1;
+  if (text2.charCodeAt(contentEnd) === 10)
+    return contentEnd + 1;
+  return contentEnd;
 }
-function renderPreparePlan(plan, s) {
-  const lines = [
-    paint(
-      s,
-      1,
-      `prepare ${plan.version} (${plan.integrationBranch} → ${plan.releaseBranch} → ${plan.baseBranch})`
-    )
-  ];
-  for (const g of plan.gates) lines.push(`  ${mark(s, g.status)} ${g.title}: ${g.reason}`);
-  lines.push(`${plan.steps.length} step(s):`);
-  plan.steps.forEach((p, i) => {
-    lines.push(`  ${i + 1}. ${p.description}${p.done ? paint(s, 2, " (already done)") : ""}`);
-  });
-  if (plan.steps.length === 0) lines.push("  nothing to do");
-  return `${lines.join("\n")}
-`;
+function trailingGap(text2, start, end) {
+  const trimmed = trimBlankLines(text2, start, end);
+  if (!trimmed)
+    return { eolEnd: start, gap: text2.slice(start, end) };
+  const eolEnd = afterEol(text2, trimmed[1]);
+  return { eolEnd, gap: text2.slice(Math.min(eolEnd, end), end) };
 }
-function renderPrepareEvent(e, s) {
-  switch (e.type) {
-    case "lock-acquired":
-      return paint(s, 2, `lock taken (holder: ${e.holder})`);
-    case "lock-released":
+function headingLineText(doc, s) {
+  return doc.text.slice(s.heading.start, s.heading.contentEnd);
+}
+function hashesOf(doc, s) {
+  return doc.text.slice(s.heading.start, s.heading.textStart).trimEnd();
+}
+function freeze(text2, version2, options = {}) {
+  checkTagPrefix(options.tagPrefix);
+  const v = targetVersion(version2, options.tagPrefix).version;
+  const doc = parseChangelog(text2);
+  const t = doc.text;
+  requireClosedBlocks(doc, `freezing ${v}`);
+  const existing = singleSection(doc, v);
+  const u = unreleasedSection(doc);
+  if (existing) {
+    if (existing.state === "frozen" && (!u || !hasEntries(doc, u.bodyStart, u.end)))
+      return text2;
+    throw changelogError("CHANGELOG_STATE", at(doc, existing.heading.start), existing.state === "frozen" ? `${v} is already frozen here, and Unreleased (line ${u?.heading.line}) has new entries since; unfreeze ${v} first to release them together, or freeze them as the next version` : `version ${v} already exists here ("${existing.heading.text}"); choose a new version`);
+  }
+  if (!u) {
+    throw changelogError("CHANGELOG_STATE", { line: 1, column: 1 }, `no "## Unreleased" section: add one with the entries for ${v} above the latest release`);
+  }
+  const otherFrozen = doc.sections.find((s) => s.kind === "release" && s.state === "frozen");
+  if (otherFrozen) {
+    throw changelogError("CHANGELOG_STATE", at(doc, otherFrozen.heading.start), `${otherFrozen.version} is still frozen (TBD); finalize or unfreeze it before freezing ${v}`);
+  }
+  if (!hasEntries(doc, u.bodyStart, u.end)) {
+    throw changelogError("CHANGELOG_STATE", at(doc, u.heading.start), `Unreleased has no entries, so there is nothing to freeze as ${v}; add the changes first`);
+  }
+  const latest = doc.sections.find((s) => s.kind === "release" && s.version !== void 0 && s.heading.start > u.heading.start);
+  if (latest?.version !== void 0 && compareLooseVersions(v, latest.version) <= 0) {
+    throw changelogError("CHANGELOG_STATE", at(doc, latest.heading.start), `${v} is not newer than ${latest.version}, the latest release here; choose a higher version`);
+  }
+  const eol = eolAt(doc, u.heading.contentEnd, u.heading.end);
+  const firstSub = u.subsections[0]?.heading.start ?? u.end;
+  const preambleHasEntries = hasEntries(doc, u.bodyStart, firstSub);
+  const subsWithEntries = new Set(u.subsections.filter((s) => hasEntries(doc, s.bodyStart, s.end)));
+  const keepSkeleton = options.unreleasedSkeleton !== "empty";
+  const standardIndex = (name) => STANDARD_SUBSECTIONS.findIndex((n) => n.toLowerCase() === name.trim().toLowerCase());
+  const present = new Set(u.subsections.map((s) => standardIndex(s.name)));
+  const subHashes = "#".repeat(Math.min(u.heading.level + 1, 6));
+  let nextStandard = 0;
+  const missingBefore = (limit) => {
+    let out = "";
+    for (; nextStandard < limit; nextStandard++) {
+      if (!present.has(nextStandard))
+        out += `${subHashes} ${STANDARD_SUBSECTIONS[nextStandard]}${eol}${eol}`;
+    }
+    return out;
+  };
+  let fresh = t.slice(u.heading.start, u.heading.end);
+  if (u.heading.end === u.heading.contentEnd)
+    fresh += eol;
+  fresh += preambleHasEntries ? eol : t.slice(u.bodyStart, firstSub);
+  if (keepSkeleton) {
+    for (const sub of u.subsections) {
+      const k = standardIndex(sub.name);
+      if (k >= nextStandard)
+        fresh += missingBefore(k);
+      let part = subsWithEntries.has(sub) ? `${headingLineText(doc, sub)}${eol}${eol}` : t.slice(sub.heading.start, sub.end);
+      if (!/[\r\n]$/.test(part))
+        part += eol;
+      fresh += part;
+    }
+    fresh += missingBefore(STANDARD_SUBSECTIONS.length);
+  }
+  if (!/[\r\n]$/.test(fresh))
+    fresh += eol;
+  const blocks = [];
+  if (preambleHasEntries) {
+    const r = trimBlankLines(t, u.bodyStart, firstSub);
+    if (r)
+      blocks.push(t.slice(r[0], r[1]));
+  }
+  for (const sub of u.subsections) {
+    if (!subsWithEntries.has(sub))
+      continue;
+    const r = trimBlankLines(t, sub.bodyStart, sub.end);
+    blocks.push(t.slice(sub.heading.start, r ? r[1] : sub.heading.contentEnd));
+  }
+  const { eolEnd, gap } = trailingGap(t, u.bodyStart, u.end);
+  const lastContent = trimBlankLines(t, u.bodyStart, u.end);
+  const atEof = u.end === t.length;
+  const trailer = atEof ? lastContent && eolEnd === lastContent[1] ? "" : `${eol}${gap}` : `${eol}${eol}`;
+  const frozen = `${hashesOf(doc, u)} [${v}] - TBD${eol}${eol}${blocks.join(`${eol}${eol}`)}${trailer}`;
+  return applyEdits(t, [{ start: u.heading.start, end: u.end, text: fresh + frozen }]);
+}
+function unfreeze(text2, version2, options = {}) {
+  checkTagPrefix(options.tagPrefix);
+  const v = targetVersion(version2, options.tagPrefix).version;
+  const doc = parseChangelog(text2);
+  const t = doc.text;
+  requireClosedBlocks(doc, `unfreezing ${v}`);
+  const s = singleSection(doc, v);
+  if (!s)
+    return text2;
+  if (s.state !== "frozen") {
+    throw changelogError("CHANGELOG_STATE", at(doc, s.heading.start), s.state === "dated" ? `${v} is already finalized (dated ${s.date?.text}); a released version cannot be unfrozen` : `${v} has no TBD placeholder ("${s.heading.text}"), so it is not frozen`);
+  }
+  const u = unreleasedSection(doc);
+  if (!u) {
+    const end = s.placeholder ? s.placeholder.end : s.heading.contentEnd;
+    return applyEdits(t, [{ start: s.labelStart, end, text: "Unreleased" }]);
+  }
+  const eol = eolAt(doc, u.heading.contentEnd, u.heading.end);
+  const key = (name) => name.trim().toLowerCase();
+  const body = (start, end) => {
+    if (!hasEntries(doc, start, end))
       return void 0;
-    case "step-started":
-      return `[${e.index + 1}/${e.total}] ${e.step.description} …`;
-    case "step-skipped":
-      return `  ${paint(s, 2, "↷ already done")}`;
-    case "step-succeeded":
-      return `  ${paint(s, 32, "✓")} ${e.entry.message}`;
-    case "step-warning":
-      return `  ${paint(s, 33, "!")} ${e.entry.message}`;
-    case "step-failed":
-      return `  ${paint(s, 31, "✗")} ${e.entry.message}`;
+    const r = trimBlankLines(t, start, end);
+    return r ? t.slice(r[0], r[1]) : void 0;
+  };
+  const uFirst = u.subsections[0]?.heading.start ?? u.end;
+  const sFirst = s.subsections[0]?.heading.start ?? s.end;
+  const blocks = [];
+  const pre = [body(s.bodyStart, sFirst), body(u.bodyStart, uFirst)].filter((b) => b !== void 0);
+  if (pre.length)
+    blocks.push(pre.join(eol));
+  const used = /* @__PURE__ */ new Set();
+  for (const sub of u.subsections) {
+    const match = s.subsections.find((x) => !used.has(x) && key(x.name) === key(sub.name));
+    if (match)
+      used.add(match);
+    const parts = [match && body(match.bodyStart, match.end), body(sub.bodyStart, sub.end)].filter((b) => b !== void 0);
+    blocks.push(parts.length ? `${headingLineText(doc, sub)}${eol}${eol}${parts.join(eol)}` : headingLineText(doc, sub));
   }
-}
-function renderPrepareResult(plan, r, s) {
-  const done = r.journal.filter((j) => j.status === "done").length;
-  const skipped = r.journal.filter((j) => j.status === "skipped").length;
-  const head = r.status === "succeeded" ? paint(s, 32, `prepared ${r.version}`) : paint(s, 31, `prepare ${r.version} failed: ${r.error?.message ?? ""}`);
-  const lines = [`${head} — ${done} step(s) done, ${skipped} already done`];
-  if (r.sha) lines.push(`  ${plan.releaseBranch} starts at: ${r.sha}`);
-  if (r.pullRequest) lines.push(`  draft release PR: ${r.pullRequest.url}`);
-  if (r.status === "failed")
-    lines.push("Run the same command again to resume: steps already done are skipped.");
-  else lines.push(`  next: test ${plan.releaseBranch}, then: release-cli publish ${r.version} --candidate`);
-  return `${lines.join("\n")}
-`;
-}
-function exitFor3(e) {
-  if (e instanceof ReleaseError) {
-    if (e.code === "GATE_NOT_MET") return ExitCode.gateNotMet;
-    if (e.code === "LOCK_HELD") return ExitCode.lockHeld;
+  for (const sub of s.subsections) {
+    if (used.has(sub) || !hasEntries(doc, sub.bodyStart, sub.end))
+      continue;
+    const r = trimBlankLines(t, sub.bodyStart, sub.end);
+    blocks.push(t.slice(sub.heading.start, r ? r[1] : sub.heading.contentEnd));
   }
-  return void 0;
+  let merged = t.slice(u.heading.start, u.heading.end);
+  if (u.heading.end === u.heading.contentEnd)
+    merged += eol;
+  merged += blocks.length ? `${eol}${blocks.join(`${eol}${eol}`)}` : "";
+  const adjacent = u.end === s.heading.start;
+  const gapSource = adjacent ? s : u;
+  const { gap } = trailingGap(t, gapSource.bodyStart, gapSource.end);
+  const endsAtEof = gapSource.end === t.length && !/[\r\n]$/.test(t.slice(gapSource.bodyStart, gapSource.end));
+  const tail = blocks.length ? endsAtEof ? "" : `${eol}${gap}` : t.slice(u.heading.end, u.end);
+  const edits = adjacent ? [{ start: u.heading.start, end: s.end, text: merged + (blocks.length ? tail : "") }] : [
+    { start: u.heading.start, end: u.end, text: merged + tail },
+    { start: s.heading.start, end: s.end, text: "" }
+  ];
+  return applyEdits(t, edits);
 }
-var prepare, prepareCommands;
-var init_prepare2 = __esm({
-  "packages/cli/src/commands/prepare.ts"() {
+var init_freeze = __esm({
+  "packages/core/dist/changelog/freeze.js"() {
     "use strict";
-    init_dist();
-    init_dist6();
-    init_command();
-    init_render();
-    init_report();
-    prepare = {
-      path: ["prepare"],
-      summary: "cut a release: freeze the CHANGELOG, create release/X.Y.Z, open the draft release PR",
-      usage: "prepare <version> [--dry-run] [--yes] [--json] [--config F]",
-      help: `Gitflow's first phase, all through the GitHub API (no local git commit):
-  1. freezes the Unreleased entries of the CHANGELOG as "## [X.Y.Z] - TBD" on the integration branch
-     (integrationBranch in release.config.json; default: the base branch) by an API commit made with
-     the commit token, on the head it observed (a push in between is never overwritten);
-  2. creates release/X.Y.Z at that commit;
-  3. opens the release PR release/X.Y.Z → base branch as a draft, its body the frozen section.
-Trunk-based (integrationBranch = base branch), release/X.Y.Z is cut first and the freeze goes onto it.
-Checks first: X.Y.Z is newer than the latest release; the release branch and the tag do not exist
-yet; Unreleased has entries; the integration branch exists. Every step is idempotent: a re-run
-resumes where a failed one stopped and is a no-op when everything is done.
-Options:
-  --dry-run        show the checks and the plan; change nothing
-  -y, --yes        do not ask for confirmation (required when not on a terminal)
-  --json           machine-readable plan and journal
-  -c, --config F   path of release.config.json
-Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
-      options: {
-        ...configOption,
-        json: { type: "boolean" },
-        "dry-run": { type: "boolean" },
-        yes: { type: "boolean", short: "y" }
-      },
-      positionals: [1, 1],
-      async run(args, ctx) {
-        const version2 = args.positionals[0];
-        if (!/^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.test(version2))
-          throw new UsageError(`version "${version2}" is not a release version: expected X.Y.Z`);
-        const json2 = args.values.json === true;
-        const style = styleFor(ctx.env, ctx.isTTY);
-        try {
-          const svc = await prepareService(args, ctx);
-          const plan = await svc.plan(version2, { signal: ctx.signal });
-          if (!json2) ctx.stdout(renderPreparePlan(plan, style));
-          if (args.values["dry-run"]) {
-            emitReport(ctx, json2, { command: "prepare", dryRun: true, plan });
-            return plan.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
-          }
-          if (plan.verdict !== "pass") {
-            emitReport(ctx, json2, { command: "prepare", plan, error: { code: "GATE_NOT_MET" } });
-            if (!json2) ctx.stderr("prepare refused: the checks above are not met; nothing was changed\n");
-            return plan.gates.some((g) => g.couldNotLook) ? ExitCode.failed : ExitCode.gateNotMet;
-          }
-          if (plan.steps.every((s) => s.done)) {
-            const result2 = {
-              kind: "prepare",
-              version: plan.version,
-              status: "succeeded",
-              journal: []
-            };
-            emitReport(ctx, json2, { command: "prepare", plan, result: result2 });
-            if (!json2) ctx.stdout("nothing to do: every step is already done\n");
-            return ExitCode.ok;
-          }
-          if (!args.values.yes) {
-            if (!ctx.isTTY || !ctx.prompt)
-              throw new UsageError("not a terminal: pass --yes to prepare without a confirmation prompt");
-            const answer = await ctx.prompt(
-              `prepare ${plan.version}: run these ${plan.steps.length} step(s)? [y/N] `
-            );
-            if (!/^y(es)?$/i.test(answer.trim())) {
-              ctx.stderr("cancelled; nothing was changed\n");
-              return ExitCode.failed;
-            }
-          }
-          const result = await svc.execute(plan, {
-            signal: ctx.signal,
-            holder: lockHolder(ctx.env),
-            onEvent: (e) => {
-              if (json2) return;
-              const line = renderPrepareEvent(e, style);
-              if (line !== void 0) ctx.stdout(`${line}
-`);
-            }
-          });
-          emitReport(ctx, json2, { command: "prepare", plan, result });
-          if (!json2) ctx.stdout(renderPrepareResult(plan, result, style));
-          if (result.status === "succeeded") return ExitCode.ok;
-          return result.error?.code === "GATE_NOT_MET" ? ExitCode.gateNotMet : ExitCode.failed;
-        } catch (e) {
-          const code = exitFor3(e);
-          if (code === void 0) throw e;
-          const err = e;
-          emitReport(ctx, json2, {
-            command: "prepare",
-            error: { code: err.code, message: err.message, details: err.details }
-          });
-          if (!json2) ctx.stderr(`${err.message}
-`);
-          return code;
-        }
-      }
-    };
-    prepareCommands = [prepare];
+    init_edit();
+    init_parse3();
   }
 });
 
@@ -49879,9 +49191,9 @@ ${COMMON_HELP}`,
         return report(ctx, args, "finalized", version2, result);
       }
     };
-    unfreezeCommand = (path2, summary2) => ({
+    unfreezeCommand = (path2, summary) => ({
       path: path2,
-      summary: summary2,
+      summary,
       usage: `${path2.join(" ")} <version> [--file CHANGELOG.md] [--tag-prefix P] [--json]`,
       help: `Puts the entries of "## [X.Y.Z] - TBD" back into Unreleased and removes the frozen section
 (for an abandoned release). Nothing frozen for the version: nothing changes. A finalized
@@ -50066,7 +49378,7 @@ init_command();
 // packages/cli/src/commands/index.ts
 var groups2 = [
   {
-    prefixes: [["status"], ["promote"], ["rollback"], ["abandon"]],
+    prefixes: [["status"], ["promote"], ["rollback"], ["abandon"], ["unlock"]],
     load: async () => (await Promise.resolve().then(() => (init_release(), release_exports))).releaseCommands
   },
   { prefixes: [["image"]], load: async () => (await Promise.resolve().then(() => (init_image2(), image_exports))).imageCommands },
@@ -50078,7 +49390,6 @@ var groups2 = [
     prefixes: [["publish"], ["verify-publish"], ["init"]],
     load: async () => (await Promise.resolve().then(() => (init_publish2(), publish_exports))).publishCommands
   },
-  { prefixes: [["prepare"]], load: async () => (await Promise.resolve().then(() => (init_prepare2(), prepare_exports))).prepareCommands },
   { prefixes: [["changelog"]], load: async () => (await Promise.resolve().then(() => (init_changelog2(), changelog_exports))).changelogCommands },
   { prefixes: [["doctor"]], load: async () => (await Promise.resolve().then(() => (init_doctor3(), doctor_exports))).doctorCommands }
 ];
@@ -50204,7 +49515,6 @@ Usage: release-cli ${cmd.usage}
 // packages/cli/src/action.ts
 var ACTION_COMMANDS = [
   "status",
-  "prepare",
   "publish",
   "verify-publish",
   "promote",
@@ -50265,7 +49575,7 @@ function actionArgv(env) {
   const argv = c === "rollback" ? ["rollback", "--to", version2] : c === "doctor" ? ["doctor"] : [c, ...version2 ? [version2] : []];
   argv.push("--json", "--config", configPath);
   const dryRun = bool(env, "dry-run");
-  if (c === "prepare" || c === "publish" || c === "promote" || c === "rollback" || c === "abandon") {
+  if (c === "publish" || c === "promote" || c === "rollback" || c === "abandon") {
     argv.push(dryRun ? "--dry-run" : "--yes");
   } else if (dryRun) {
     throw new ActionInputError(`input "dry-run" does not apply to ${c} (it changes nothing anyway)`);
@@ -50317,14 +49627,6 @@ function outputsFrom(report2, code) {
     case "doctor":
       out.verdict = report2.doctor.ok ? "pass" : "fail";
       break;
-    case "prepare": {
-      const { plan, result } = report2;
-      out.verdict = plan?.verdict;
-      out.sha = result?.sha;
-      out["pr-url"] = result?.pullRequest?.url;
-      if (ok && !report2.dryRun && plan) out.phase = "prepared";
-      break;
-    }
     case "publish": {
       const { plan, result } = report2;
       out.verdict = plan?.verdict;
@@ -50420,7 +49722,7 @@ ${delimiter}
 async function runAction(options) {
   const { env, log } = options;
   const redact = makeRedactor(env);
-  const fail5 = (message, props = {}) => {
+  const fail4 = (message, props = {}) => {
     log(annotation("error", redact(message), { title: "relkit", ...props }));
     return 1;
   };
@@ -50430,14 +49732,14 @@ async function runAction(options) {
     parsed = actionArgv(env);
     roles = roleEnv(env);
   } catch (e) {
-    if (e instanceof ActionInputError) return fail5(e.message);
+    if (e instanceof ActionInputError) return fail4(e.message);
     throw e;
   }
   const { command, argv, configPath } = parsed;
   const workspace = env.GITHUB_WORKSPACE || options.cwd;
   const configFile = isAbsolute3(configPath) ? configPath : join7(workspace, configPath);
   if (!existsSync4(configFile)) {
-    return fail5(
+    return fail4(
       `${configPath} not found in ${workspace}: check out the repository first (actions/checkout), create it with \`npx release-cli init\`, or point the "config" input at it`,
       { file: configPath }
     );
@@ -50445,7 +49747,7 @@ async function runAction(options) {
   try {
     parseConfigText(readFileSync5(configFile, "utf8"), configPath);
   } catch (e) {
-    return fail5(e.message, { file: configPath });
+    return fail4(e.message, { file: configPath });
   }
   const cliEnv = {
     ...env,
@@ -50482,9 +49784,6 @@ async function runAction(options) {
   const title = `relkit ${command}${input2(env, "version") ? ` ${input2(env, "version")}` : ""}`;
   if (env.GITHUB_STEP_SUMMARY)
     appendFileSync(env.GITHUB_STEP_SUMMARY, redact(summaryMarkdown(title, report2, code)));
-  const journal = report2 && "result" in report2 ? report2.result?.journal ?? [] : [];
-  for (const j of journal.filter((x) => x.status === "warning"))
-    log(annotation("warning", redact(`${j.id}: ${j.message}`), { title: "relkit" }));
   if (code === 0) return 0;
   if (report2?.command === "status" && code === 3) {
     log(
@@ -50497,7 +49796,7 @@ async function runAction(options) {
   const gates = report2 ? gatesOf(report2).filter((g) => g.status !== "pass") : [];
   const failedChecks = report2?.command === "doctor" ? report2.doctor.checks.filter((c) => c.status === "fail") : [];
   const reason = (failedChecks.length > 0 ? failedChecks.map((c) => `${c.title}: ${c.detail} (fix: ${c.fix ?? "-"})`).join("; ") : void 0) ?? (report2 && "error" in report2 ? report2.error?.message : void 0) ?? (report2 && "result" in report2 ? report2.result?.error?.message : void 0) ?? (gates.length > 0 ? gates.map((g) => `${g.title}: ${g.reason}`).join("; ") : void 0) ?? (stderr || `release-cli exited with ${code}`);
-  return fail5(`${command} ${code === 3 ? "blocked" : "failed"}: ${reason}`);
+  return fail4(`${command} ${code === 3 ? "blocked" : "failed"}: ${reason}`);
 }
 async function actionMain(options) {
   try {

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { printableHolder } from '@relkit/release-core';
 import type { ExecutionEvent, ExecutionResult, GateResult, Plan, ReleaseStatus } from '@relkit/release-core';
 
 /** Terminal styling; everything degrades to plain text when color is off. */
@@ -153,10 +154,16 @@ export function renderResult(r: ExecutionResult, s: Style): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Who holds the release lock, as another run will see it. */
+/**
+ * Who holds the release lock, as another run will see it, and the identity `unlock` frees
+ * without --force: user@host on a machine, the actor and run id in Actions (the same across
+ * re-run attempts). Two runs of one identity are still told apart by the lock's run token.
+ * Printable and bounded ($USER and the host name are anyone's to set; core filters again when
+ * it writes and when it reads).
+ */
 export function lockHolder(env: Readonly<Record<string, string | undefined>>): string {
   if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_RUN_ID) {
-    return `${env.GITHUB_ACTOR ?? 'actions'} (run ${env.GITHUB_RUN_ID})`;
+    return printableHolder(`${env.GITHUB_ACTOR ?? 'actions'} (run ${env.GITHUB_RUN_ID})`);
   }
-  return `${env.USER ?? env.USERNAME ?? 'someone'}@${hostname()} (pid ${process.pid})`;
+  return printableHolder(`${env.USER ?? env.USERNAME ?? 'someone'}@${hostname()}`);
 }

@@ -60,6 +60,7 @@ describe('--timeout and RELKIT_TIMEOUT', () => {
       'image inspect',
       'image verify',
       'cleanup',
+      'unlock',
     ];
     const commands = await loadCommands([]);
     for (const name of network) {

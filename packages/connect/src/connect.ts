@@ -228,7 +228,6 @@ export async function connectPorts(
       smokeForge: roles.smoke,
       repository: parseRepository(config.repository),
       requireApproval: config.requireApproval,
-      lockBranch: config.baseBranch,
       ...(config.smoke
         ? { smoke: { repository: parseRepository(config.smoke.repository), rule: config.smoke.success } }
         : {}),

@@ -11,6 +11,7 @@ export type ReleaseErrorCode =
   | 'GATE_NOT_MET'
   | 'PLAN_FAILED'
   | 'LOCK_HELD'
+  | 'LOCK_LOST'
   | 'ROLLBACK_REFUSED'
   | 'ABANDON_REFUSED';
 

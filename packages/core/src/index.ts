@@ -54,11 +54,28 @@ export type {
 // RC clean-up: the GitHub Packages API on ghcr.io, an OCI DELETE elsewhere.
 export * from './cleanup/index.js';
 // The engine: one executor for every plan.
-export { runPlan, acquireReleaseLock } from './engine/index.js';
+export {
+  runPlan,
+  acquireReleaseLock,
+  unlockRelease,
+  DEFAULT_LOCK_TTL_SECONDS,
+  MAX_HOLDER_LENGTH,
+  decodeLockState,
+  encodeLockState,
+  printableHolder,
+  validLockTtl,
+  viewLock,
+} from './engine/index.js';
 export type {
   Gate,
   HeldLock,
+  Lease,
   LockPorts,
+  LockState,
+  LockView,
+  StoredLock,
+  UnlockOptions,
+  UnlockResult,
   RunOutcome,
   RunPlanOptions,
   StepHandler,

@@ -11,6 +11,7 @@ import type {
   TagObservation,
 } from './observations.js';
 import type { SigningPolicy } from './config.js';
+import type { StoredLock } from './engine/lock-state.js';
 
 /**
  * Ports: what core needs from the outside world. Adapters (@relkit/registry,
@@ -95,16 +96,22 @@ export interface ForgePort {
   deleteTag(tag: string, signal?: AbortSignal): Promise<void>;
   deleteBranch(branch: string, signal?: AbortSignal): Promise<void>;
   /**
-   * An atomic lock with an expiry (e.g. a ref created through the refs API, which fails when it
-   * exists). Resolves to 'acquired', or to who holds it and since when.
+   * The release lock `name` as stored: its current state's record and the version that a
+   * conditional write names; undefined when the lock was never written.
    */
-  acquireLock(
+  readLock(name: string, signal?: AbortSignal): Promise<StoredLock | undefined>;
+  /**
+   * Writes `record` as the lock's next state, only if the lock still is at version `from`
+   * (undefined: only if it does not exist). One conditional write (on GitHub: a commit whose
+   * parent is `from`, and a non-forced ref update the forge refuses unless it fast-forwards);
+   * `written: false` when someone wrote first. Core decides what records say (lock-state.ts).
+   */
+  writeLock(
     name: string,
-    holder: string,
-    ttlSeconds: number,
+    from: string | undefined,
+    record: string,
     signal?: AbortSignal,
-  ): Promise<{ acquired: true } | { acquired: false; holder: string; since: string }>;
-  releaseLock(name: string, holder: string, signal?: AbortSignal): Promise<void>;
+  ): Promise<{ written: true; version: string } | { written: false }>;
 }
 
 /** One version of a container package as the GitHub Packages API lists it. */

@@ -1,5 +1,5 @@
 import type { ReleaseConfig } from './config.js';
-import { acquireReleaseLock } from './engine/lock.js';
+import { acquireReleaseLock, unlockRelease, type UnlockOptions, type UnlockResult } from './engine/lock.js';
 import type { ReleasePorts } from './ports.js';
 import { execute, type ExecuteOptions, type ExecutionResult } from './promote/execute.js';
 import { observeRelease } from './promote/observe.js';
@@ -27,6 +27,8 @@ export interface ReleaseService {
   rollback(toVersion: string, options?: RunOptions): Promise<ExecutionResult>;
   planAbandon(version: string, signal?: AbortSignal): Promise<Plan>;
   abandon(version: string, options?: RunOptions): Promise<ExecutionResult>;
+  /** Frees the release lock: this holder's or an expired one; any with `force` (see unlockRelease). */
+  unlock(options: UnlockOptions): Promise<UnlockResult>;
 }
 
 export function createReleaseService(config: ReleaseConfig, ports: ReleasePorts): ReleaseService {
@@ -38,18 +40,18 @@ export function createReleaseService(config: ReleaseConfig, ports: ReleasePorts)
     planRollback(config, await observe(toVersion, signal));
 
   /**
-   * Observing and taking the lock are independent: run them together, so the lock's round trips
-   * hide behind the gates'. Whatever happens, the lock is released.
+   * The lock first, then the observations the plan is made from: a run that takes the lock
+   * right after another released it sees what that run wrote, never the world before it.
+   * Whatever happens, the lock is released.
    */
   const runLocked = async (makePlan: () => Promise<Plan>, options: RunOptions): Promise<ExecutionResult> => {
-    const [lock, plan] = await Promise.allSettled([acquireReleaseLock(ports, options), makePlan()]);
-    if (lock.status === 'rejected') throw lock.reason;
+    const lock = await acquireReleaseLock(ports, options);
     try {
-      if (plan.status === 'rejected') throw plan.reason;
-      options.onPlan?.(plan.value);
-      return await execute(config, plan.value, ports, { ...options, lockHeld: true });
+      const plan = await makePlan();
+      options.onPlan?.(plan);
+      return await execute(config, plan, ports, { ...options, lock });
     } finally {
-      await lock.value.release();
+      await lock.release();
     }
   };
 
@@ -85,6 +87,9 @@ export function createReleaseService(config: ReleaseConfig, ports: ReleasePorts)
     },
     abandon(version, options = {}) {
       return runLocked(() => service.planAbandon(version, options.signal), options);
+    },
+    unlock(options) {
+      return unlockRelease(ports, options);
     },
   };
   return service;

@@ -28,8 +28,8 @@ import type {
   FileCommitInput,
   FilesCommitInput,
   FileCommitResult,
-  LockInfo,
-  LockResult,
+  LockCommit,
+  LockWrite,
   MakeLatest,
   MergeInput,
   MergeResult,
@@ -298,31 +298,22 @@ export class GitHubForge {
     return tags.createTag(this.ctx, repo, tag, sha);
   }
 
-  /**
-   * Takes a lock named `name` as the ref `refs/relkit-locks/<name>`: creating a ref is atomic
-   * (422 if it exists). The ref points at a commit whose message records holder and expiry, so
-   * another machine can see who holds it and take over once it expired.
-   */
-  /**
-   * Takes a lock ref. `branch` names an existing branch whose tree the lock commit reuses (the
-   * default branch when omitted, which costs one more read).
-   */
-  acquireLock(
-    repo: RepositoryName,
-    name: string,
-    options: { holder: string; ttlMs: number; now?: Date; branch?: string },
-  ): Promise<LockResult> {
-    return locks.acquireLock(this.ctx, repo, name, options);
-  }
-
-  /** Who holds a lock, or undefined when it is free. */
-  readLock(repo: RepositoryName, name: string): Promise<LockInfo | undefined> {
+  /** The release lock's current commit and record (refs/relkit-locks/<name>); undefined when absent. */
+  readLock(repo: RepositoryName, name: string): Promise<LockCommit | undefined> {
     return locks.readLock(this.ctx, repo, name);
   }
 
-  /** Releases a lock this holder took; a lock someone else holds now is left alone. */
-  releaseLock(repo: RepositoryName, lock: LockInfo): Promise<{ released: boolean }> {
-    return locks.releaseLock(this.ctx, repo, lock);
+  /**
+   * Writes the lock's next state over exactly the commit `from` (undefined: creates the ref):
+   * a new commit with that parent and a non-forced ref update, refused unless it fast-forwards.
+   */
+  writeLock(
+    repo: RepositoryName,
+    name: string,
+    from: string | undefined,
+    record: string,
+  ): Promise<LockWrite> {
+    return locks.writeLock(this.ctx, repo, name, from, record);
   }
 
   // ------------------------------------------------------------------------------------------

@@ -60,11 +60,21 @@ describe('GitHub as it really behaves', () => {
 
   it('#3 a lock ref created, then answered 502, is our lock (not "held by someone" for the TTL)', async () => {
     t.sim.injectFault({ operation: 'POST /repos/{owner}/{repo}/git/refs', kind: 'applied-then-5xx' });
-    const r = await forgeFor(t.sim).acquireLock(REPO, 'release', { holder: 'run-1', ttlMs: 60_000 });
-    expect(r.acquired).toBe(true);
+    const r = await forgeFor(t.sim).writeLock(REPO, 'release', undefined, '{"holder":"run-1"}');
+    expect(r.written).toBe(true);
     expect(t.sim.requests.filter((q) => q.operation === 'POST /repos/{owner}/{repo}/git/refs')).toHaveLength(
       1,
     );
+  });
+
+  it('#3b a lock move applied, then answered 502, is our write (a retry would be "not a fast forward")', async () => {
+    const forge = forgeFor(t.sim);
+    const first = await forge.writeLock(REPO, 'release', undefined, '{"holder":"run-1"}');
+    if (!first.written) throw new Error('unreachable');
+    t.sim.injectFault({ operation: 'PATCH /repos/{owner}/{repo}/git/refs/{ref}', kind: 'applied-then-5xx' });
+    const next = await forge.writeLock(REPO, 'release', first.sha, '{"status":"released"}');
+    expect(next.written).toBe(true);
+    expect(t.sim.refSha(R, 'refs/relkit-locks/release')).toBe(next.written ? next.sha : '');
   });
 
   it('#4 a signed-commit ruleset refusal says so, with advice that works (not "re-run")', async () => {
@@ -101,7 +111,7 @@ describe('GitHub as it really behaves', () => {
     expect(e.code).toBe('RULESET_REFUSED');
     expect(e.advice).toMatch(/bypass list/);
     t.sim.restrictRefCreation(R, /^refs\/relkit-locks\//);
-    const l = await rejection(forge.acquireLock(REPO, 'release', { holder: 'h', ttlMs: 1000 }));
+    const l = await rejection(forge.writeLock(REPO, 'release', undefined, '{"holder":"h"}'));
     expect(l.code).toBe('RULESET_REFUSED');
     expect(l.message).toContain('refs/relkit-locks/release');
     // With immutable releases on, a published release deleted burns its tag for good.

@@ -6,6 +6,7 @@ import {
   parseConfig,
   type PublishForgePort,
   type PublishService,
+  viewLock,
 } from '@relkit/release-core';
 import { startGitHubSimulator, type GitHubSimulator } from '@relkit/testkit';
 import { GitHubForge } from './forge.js';
@@ -129,8 +130,8 @@ describe('publish against the GitHub simulator', { timeout: 30_000 }, () => {
         correlation_id: 'acme/app:4242:1.2.3',
       },
     ]);
-    // The lock ref is gone again, and latest was never anyone's business here.
-    expect(w.sim.refSha(R, 'refs/relkit-locks/release')).toBeUndefined();
+    // The lock is released again, and latest was never anyone's business here.
+    expect(viewLock(await w.forge.readLock('release'), new Date())).toMatchObject({ status: 'released' });
   });
 
   it('fails on the #455 silent no-op commit and tags nothing', async () => {

@@ -1,6 +1,6 @@
 // Core's PublishForgePort (the publish phase) over GitHubForge, beside forgePort (promote).
 // Translation only: the decisions are core's, the HTTP calls and read-backs GitHubForge's.
-import type { Clock, PublishForgePort, ReleaseConfig } from '@relkit/release-core';
+import type { PublishForgePort, ReleaseConfig } from '@relkit/release-core';
 import { GitHubError } from './errors.js';
 import type { GitHubForge } from './forge.js';
 import { forgePort, toReleaseObservation } from './release-port.js';
@@ -8,8 +8,6 @@ import { parseRepository } from './repository.js';
 import { asRole } from './token-roles.js';
 
 export interface PublishForgePortOptions {
-  /** The clock for lock expiry; default the system clock. */
-  readonly clock?: Clock;
   /** The forge with the commit token (API commits); `gh` by default. */
   readonly commit?: GitHubForge;
   /** The forge with the smoke token (dispatch to, and releases of, the smoke repository); `commit` by default. */
@@ -37,8 +35,6 @@ export function publishForgePort(
     ...(config.smoke
       ? { smoke: { repository: parseRepository(config.smoke.repository), rule: config.smoke.success } }
       : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
-    lockBranch: config.baseBranch,
   });
   return {
     observeRelease: base.observeRelease,
@@ -46,8 +42,8 @@ export function publishForgePort(
     observePullRequest: base.observePullRequest,
     observeTag: base.observeTag,
     listTags: base.listTags,
-    acquireLock: base.acquireLock,
-    releaseLock: base.releaseLock,
+    readLock: base.readLock,
+    writeLock: base.writeLock,
     async observeBranch(branch) {
       const sha = await gh.getRef(repo, `heads/${branch}`);
       return sha ? { state: 'found', branch, sha } : { state: 'missing', branch };

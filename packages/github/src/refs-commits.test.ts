@@ -73,51 +73,69 @@ describe('tags and refs', () => {
   });
 });
 
-describe('locks as refs/relkit-locks/<name>', () => {
-  it('only one holder at a time; the lock says who holds it until when', async () => {
+describe('the lock ref refs/relkit-locks/<name>: one conditional write per state', () => {
+  const held = (holder: string) => JSON.stringify({ status: 'held', holder });
+
+  it('creates the ref when absent; a second create is refused (written: false), not an error', async () => {
     const a = forgeFor(t.sim);
-    const b = forgeFor(t.sim);
-    const now = new Date('2026-03-27T10:00:00Z');
-    const first = await a.acquireLock(REPO, 'promote', { holder: 'run-1', ttlMs: 600_000, now });
-    expect(first).toMatchObject({
-      acquired: true,
-      tookOverExpired: false,
-      lock: { holder: 'run-1', expiresAt: '2026-03-27T10:10:00.000Z' },
+    const first = await a.writeLock(REPO, 'release', undefined, held('run-1'));
+    expect(first).toMatchObject({ written: true });
+    expect(await forgeFor(t.sim).writeLock(REPO, 'release', undefined, held('run-2'))).toEqual({
+      written: false,
     });
-    expect(t.sim.refSha(R, 'refs/relkit-locks/promote')).toBeDefined();
-    const second = await b.acquireLock(REPO, 'promote', { holder: 'run-2', ttlMs: 600_000, now });
-    expect(second).toMatchObject({ acquired: false, heldBy: { holder: 'run-1' } });
-    if (!first.acquired) throw new Error('unreachable');
-    expect(await a.releaseLock(REPO, first.lock)).toEqual({ released: true });
-    expect(await b.readLock(REPO, 'promote')).toBeUndefined();
-    expect((await b.acquireLock(REPO, 'promote', { holder: 'run-2', ttlMs: 600_000, now })).acquired).toBe(
-      true,
-    );
+    expect(await a.readLock(REPO, 'release')).toEqual({
+      name: 'release',
+      ref: 'refs/relkit-locks/release',
+      sha: first.written ? first.sha : '',
+      record: held('run-1'),
+    });
   });
 
-  it('an expired lock is taken over; its old holder can no longer release the new one', async () => {
+  it('two clients racing from the same observed state: exactly one write lands', async () => {
     const a = forgeFor(t.sim);
     const b = forgeFor(t.sim);
-    const old = await a.acquireLock(REPO, 'promote', {
-      holder: 'crashed',
-      ttlMs: 1000,
-      now: new Date('2026-03-27T10:00:00Z'),
-    });
-    const taken = await b.acquireLock(REPO, 'promote', {
-      holder: 'run-2',
-      ttlMs: 1000,
-      now: new Date('2026-03-27T11:00:00Z'),
-    });
-    expect(taken).toMatchObject({ acquired: true, tookOverExpired: true });
-    if (!old.acquired) throw new Error('unreachable');
-    expect(await a.releaseLock(REPO, old.lock)).toEqual({ released: false });
-    expect((await b.readLock(REPO, 'promote'))?.holder).toBe('run-2');
+    const base = await a.writeLock(REPO, 'release', undefined, held('old'));
+    if (!base.written) throw new Error('unreachable');
+    const results = await Promise.all([
+      a.writeLock(REPO, 'release', base.sha, held('a')),
+      b.writeLock(REPO, 'release', base.sha, held('b')),
+    ]);
+    const won = results.filter((r) => r.written);
+    expect(won).toHaveLength(1);
+    const winner = won[0]!;
+    expect(t.sim.refSha(R, 'refs/relkit-locks/release')).toBe(winner.written ? winner.sha : '');
   });
 
-  it('a ref relkit did not write counts as held (fail closed)', async () => {
+  it('a write over a state someone else moved (a release by a non-holder) changes nothing', async () => {
+    const forge = forgeFor(t.sim);
+    const mine = await forge.writeLock(REPO, 'release', undefined, held('crashed'));
+    const theirs = await forge.writeLock(REPO, 'release', mine.written ? mine.sha : '', held('next'));
+    if (!mine.written || !theirs.written) throw new Error('unreachable');
+    expect(await forge.writeLock(REPO, 'release', mine.sha, '{"status":"released"}')).toEqual({
+      written: false,
+    });
+    expect(t.sim.refSha(R, 'refs/relkit-locks/release')).toBe(theirs.sha);
+    expect((await forge.readLock(REPO, 'release'))?.record).toBe(held('next'));
+  });
+
+  it('the ref only moves forward: each state is a commit whose parent is the state before', async () => {
+    const forge = forgeFor(t.sim);
+    const one = await forge.writeLock(REPO, 'release', undefined, held('a'));
+    const two = await forge.writeLock(REPO, 'release', one.written ? one.sha : '', '{"status":"released"}');
+    if (!one.written || !two.written) throw new Error('unreachable');
+    const patches = t.sim.requests.filter((q) => q.method === 'PATCH');
+    expect(patches.every((q) => (q.body as { force?: boolean }).force === false)).toBe(true);
+    expect(t.sim.requests.some((q) => q.method === 'DELETE')).toBe(false);
+    expect(t.sim.commitInfo(R, two.sha)?.parents).toEqual([one.sha]);
+  });
+
+  it('a ref relkit did not write reads with an empty record (core holds it closed)', async () => {
     t.sim.setRef(R, 'refs/relkit-locks/promote', t.main);
-    const r = await forgeFor(t.sim).acquireLock(REPO, 'promote', { holder: 'me', ttlMs: 1000 });
-    expect(r).toMatchObject({ acquired: false, heldBy: { holder: expect.stringMatching(/unknown/) } });
+    expect(await forgeFor(t.sim).readLock(REPO, 'promote')).toMatchObject({ sha: t.main, record: '' });
+  });
+
+  it('refuses a lock name that is not a plain word', async () => {
+    expect((await rejection(forgeFor(t.sim).readLock(REPO, '../heads/main'))).code).toBe('INVALID_INPUT');
   });
 });
 

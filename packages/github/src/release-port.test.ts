@@ -1,6 +1,10 @@
 import {
+  acquireReleaseLock,
   asObservationError,
   execute,
+  unlockRelease,
+  viewLock,
+  type HeldLock,
   observeRelease,
   parseConfig,
   parseVersion,
@@ -412,57 +416,167 @@ describe('forgePort: release pull request', () => {
   });
 });
 
-describe('forgePort: lock', () => {
-  it('with a known branch the lock takes four requests: branch ref, its commit, lock commit, lock ref', async () => {
-    const port = portFor({ lockBranch: 'main' });
+describe('forgePort: the release lock under core (compare-and-swap on the simulator)', () => {
+  const T0 = new Date('2026-03-27T10:00:00Z');
+  const clockAt = (d: Date) => ({ now: () => d });
+  const lockPorts = (port: ForgePort, now = T0) => ({ forge: port, clock: clockAt(now) });
+  const lockRef = () => t.sim.refSha(R, 'refs/relkit-locks/release');
+  /** Who the lock says holds it, read as core reads it. */
+  const lockNow = async (now = T0) => viewLock(await portFor().readLock('release'), now);
+
+  /** Ports whose first readLock waits until `n` racers have read: all observe the same state. */
+  function racers(n: number, now: Date) {
+    let waiting: (() => void)[] = [];
+    return Array.from({ length: n }, () => {
+      const port = portFor();
+      let first = true;
+      const readLock: ForgePort['readLock'] = async (name, signal) => {
+        const seen = await port.readLock(name, signal);
+        if (first) {
+          first = false;
+          await new Promise<void>((resolve) => {
+            waiting.push(resolve);
+            if (waiting.length === n) {
+              waiting.forEach((r) => r());
+              waiting = [];
+            }
+          });
+        }
+        return seen;
+      };
+      return lockPorts({ ...port, readLock }, now);
+    });
+  }
+
+  it('acquires an absent lock in four requests: read, tree, commit, ref create', async () => {
     const before = t.sim.requests.length;
-    expect(await port.acquireLock('release', 'alice', 60)).toEqual({ acquired: true });
+    const lock = await acquireReleaseLock(lockPorts(portFor()), { holder: 'alice', lockTtlSeconds: 90 });
     const made = t.sim.requests.slice(before).map((q) => `${q.method} ${q.path.replace(/\?.*$/, '')}`);
     expect(made).toEqual([
-      `GET /repos/${R}/git/ref/heads%2Fmain`,
-      expect.stringMatching(new RegExp(`^GET /repos/${R}/git/commits/[0-9a-f]{40}$`)),
+      `GET /repos/${R}/git/ref/relkit-locks%2Frelease`,
+      `POST /repos/${R}/git/trees`,
       `POST /repos/${R}/git/commits`,
       `POST /repos/${R}/git/refs`,
     ]);
-    expect(await port.acquireLock('release', 'bob', 60)).toMatchObject({ acquired: false, holder: 'alice' });
-  });
-
-  it('round trip: second acquire reports holder and since; release; then the other takes it', async () => {
-    const a = portFor();
-    const b = portFor();
-    expect(await a.acquireLock('release', 'ci-run-1', 900)).toEqual({ acquired: true });
-    const held = await b.acquireLock('release', 'ci-run-2', 900);
-    expect(held).toMatchObject({ acquired: false, holder: 'ci-run-1' });
-    expect(held.acquired === false && Number.isNaN(Date.parse(held.since))).toBe(false);
-    // Someone who does not hold it cannot release it.
-    await b.releaseLock('release', 'ci-run-2');
-    await a.releaseLock('release', 'somebody-else');
-    expect(t.sim.refSha(R, 'refs/relkit-locks/release')).toBeDefined();
-    await a.releaseLock('release', 'ci-run-1');
-    expect(t.sim.refSha(R, 'refs/relkit-locks/release')).toBeUndefined();
-    expect(await b.acquireLock('release', 'ci-run-2', 900)).toEqual({ acquired: true });
-    await b.releaseLock('release', 'ci-run-2');
-    await b.releaseLock('release', 'ci-run-2'); // twice: nothing to do
-  });
-
-  it('an expired lock is taken over, and the old holder’s release leaves the new lock alone', async () => {
-    const a = portFor();
-    expect(await a.acquireLock('release', 'crashed-run', 60)).toEqual({ acquired: true });
-    const later = new Date(Date.now() + 3600_000);
-    const b = portFor({ clock: { now: () => later } });
-    expect(await b.acquireLock('release', 'next-run', 60)).toEqual({ acquired: true });
-    const taken = t.sim.refSha(R, 'refs/relkit-locks/release');
-    await a.releaseLock('release', 'crashed-run');
-    expect(t.sim.refSha(R, 'refs/relkit-locks/release')).toBe(taken);
-    expect(await portFor().acquireLock('release', 'third', 60)).toMatchObject({
-      acquired: false,
-      holder: 'next-run',
+    expect(await lockNow()).toMatchObject({
+      status: 'held',
+      holder: 'alice',
+      expiresAt: '2026-03-27T10:01:30.000Z',
     });
+    await lock.release();
+    expect(await lockNow()).toMatchObject({ status: 'released', by: 'alice' });
+    // Released, not deleted: the ref only moves forward.
+    expect(lockRef()).toBeDefined();
   });
 
-  it('refuses a ttl that is not a positive number of seconds', async () => {
-    const e = await rejection(portFor().acquireLock('release', 'x', 0));
-    expect(e.code).toBe('INVALID_INPUT');
+  it('two runs racing from the same observed state: exactly one wins, the other is LOCK_HELD naming it', async () => {
+    const [a, b] = racers(2, T0);
+    const results = await Promise.allSettled([
+      acquireReleaseLock(a!, { holder: 'run-a' }),
+      acquireReleaseLock(b!, { holder: 'run-b' }),
+    ]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    const holder =
+      (await lockNow()).status === 'held' ? ((await lockNow()) as { holder: string }).holder : '';
+    expect(['run-a', 'run-b']).toContain(holder);
+    expect(lost[0]!.reason).toMatchObject({ code: 'LOCK_HELD', details: { holder } });
+    await (won[0] as PromiseFulfilledResult<HeldLock>).value.release();
+  });
+
+  it('the same race over an existing released lock (fast-forward refused for the loser)', async () => {
+    await (await acquireReleaseLock(lockPorts(portFor()), { holder: 'first' })).release();
+    const [a, b] = racers(2, T0);
+    const results = await Promise.allSettled([
+      acquireReleaseLock(a!, { holder: 'run-a' }),
+      acquireReleaseLock(b!, { holder: 'run-b' }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const loser = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!;
+    expect(loser.reason).toMatchObject({ code: 'LOCK_HELD' });
+    expect((loser.reason as Error).message).toMatch(/holds the lock: run-[ab] since/);
+    await (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<HeldLock>).value.release();
+  });
+
+  it('two runs taking over an expired lock: exactly one wins; the crashed holder cannot release the new lock', async () => {
+    const crashed = await acquireReleaseLock(lockPorts(portFor()), { holder: 'crashed', lockTtlSeconds: 60 });
+    const later = new Date(T0.getTime() + 3600_000);
+    const [a, b] = racers(2, later);
+    const results = await Promise.allSettled([
+      acquireReleaseLock(a!, { holder: 'run-a' }),
+      acquireReleaseLock(b!, { holder: 'run-b' }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'LOCK_HELD' } });
+    const taken = lockRef();
+    const winner = await lockNow(later);
+    expect(winner).toMatchObject({ status: 'held' });
+    // The crashed run comes back and releases: its write names a state that is gone.
+    await crashed.release();
+    expect(lockRef()).toBe(taken);
+    expect(await lockNow(later)).toEqual(winner);
+    await (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<HeldLock>).value.release();
+  });
+
+  it('a live holder renews its lease (each renewal a fast-forward of the lock ref)', async () => {
+    const lock = await acquireReleaseLock({ forge: portFor() }, { holder: 'alice', lockTtlSeconds: 1 });
+    const first = await lockNow(new Date());
+    await new Promise((r) => setTimeout(r, 900));
+    const renewed = await lockNow(new Date());
+    expect(renewed).toMatchObject({ status: 'held', holder: 'alice' });
+    expect(Date.parse((renewed as { expiresAt: string }).expiresAt)).toBeGreaterThan(
+      Date.parse((first as { expiresAt: string }).expiresAt),
+    );
+    lock.assertHeld();
+    await lock.release();
+    expect(await lockNow()).toMatchObject({ status: 'released' });
+  });
+
+  it('unlock frees its own lock; another live holder only with --force (named); a foreign ref only with --force', async () => {
+    const ports = lockPorts(portFor());
+    await acquireReleaseLock(ports, { holder: 'alice' });
+    await expect(unlockRelease(ports, { holder: 'bob' })).rejects.toMatchObject({
+      code: 'LOCK_HELD',
+      details: { holder: 'alice' },
+    });
+    expect(await unlockRelease(ports, { holder: 'bob', force: true })).toMatchObject({
+      outcome: 'released',
+      forced: true,
+      previous: { holder: 'alice' },
+    });
+    await acquireReleaseLock(ports, { holder: 'bob' });
+    expect(await unlockRelease(ports, { holder: 'bob' })).toMatchObject({
+      outcome: 'released',
+      forced: false,
+    });
+    expect(await unlockRelease(ports, { holder: 'bob' })).toMatchObject({ outcome: 'free' });
+    t.sim.setRef(R, 'refs/relkit-locks/release', t.main);
+    await expect(acquireReleaseLock(ports, { holder: 'carol' })).rejects.toMatchObject({
+      code: 'LOCK_HELD',
+      details: { holder: expect.stringMatching(/unknown/) as unknown },
+    });
+    expect(await unlockRelease(ports, { holder: 'carol', force: true })).toMatchObject({
+      outcome: 'released',
+    });
+    await (await acquireReleaseLock(ports, { holder: 'carol' })).release();
+  });
+
+  it('shows a holder someone else wrote with escape sequences as printable text', async () => {
+    const hostile = JSON.stringify({
+      status: 'held',
+      holder: '\x1b]0;owned\x07\x1b[31mmallory\nrm -rf\x1b[0m' + 'x'.repeat(300),
+      run: 'r',
+      acquiredAt: T0.toISOString(),
+      expiresAt: '2026-03-27T11:00:00.000Z',
+    });
+    await forgeFor(t.sim).writeLock(REPO, 'release', undefined, hostile);
+    const err = await acquireReleaseLock(lockPorts(portFor()), { holder: 'me' }).catch((e: unknown) => e);
+    const holder = (err as { details: { holder: string } }).details.holder;
+    expect(holder.startsWith('mallory rm -rf')).toBe(true);
+    expect([...holder].filter((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)).toEqual([]);
+    expect([...holder].length).toBeLessThanOrEqual(100);
   });
 });
 
@@ -515,7 +629,8 @@ describe('forgePort under the release engine', () => {
     expect(t.sim.refSha(R, 'refs/tags/1.2.3-rc1')).toBe(head);
     expect(t.sim.pull(R, number)).toMatchObject({ state: 'closed', merged: false });
     expect(t.sim.branchSha(R, 'release/1.2.3')).toBeUndefined();
-    expect(t.sim.refSha(R, 'refs/relkit-locks/release')).toBeUndefined();
+    // The lock was released (a new state on the lock ref, which is never deleted).
+    expect(viewLock(await port.readLock('release'), new Date())).toMatchObject({ status: 'released' });
 
     // Re-run: the closed PR is still observed, so the branch step re-runs as a no-op.
     const again = await observeRelease(config, ports(port), parseVersion('1.2.3'));
@@ -528,7 +643,7 @@ describe('forgePort under the release engine', () => {
   it('a second run finds the lock held and is told by whom', async () => {
     const port = portFor();
     const { number } = readyPull();
-    expect(await port.acquireLock('release', 'promote on laptop', 900)).toEqual({ acquired: true });
+    const held = await acquireReleaseLock({ forge: port }, { holder: 'promote on laptop' });
     const obs = await observeRelease(config, ports(portFor()), parseVersion('1.2.3'));
     const e = await execute(config, planAbandon(config, obs), ports(portFor()), { holder: 'ci' }).then(
       () => undefined,
@@ -537,6 +652,6 @@ describe('forgePort under the release engine', () => {
     expect(e).toMatchObject({ code: 'LOCK_HELD' });
     expect(e?.message).toMatch(/promote on laptop since/);
     expect(t.sim.pull(R, number)).toMatchObject({ state: 'open' });
-    await port.releaseLock('release', 'promote on laptop');
+    await held.release();
   });
 });

@@ -1,7 +1,6 @@
 // Core's ForgePort (the promote / rollback / abandon engine) over GitHubForge. Translation only:
 // the decisions are core's, the HTTP calls, guards and read-backs are GitHubForge's.
 import type {
-  Clock,
   ForgePort,
   GitHubReleaseObservation,
   Mergeability as CoreMergeability,
@@ -12,7 +11,7 @@ import { GitHubError } from './errors.js';
 import type { GitHubForge } from './forge.js';
 import { asRole } from './token-roles.js';
 import type { RepositoryName } from './repository.js';
-import type { LockInfo, ReleaseInfo, ReleaseLookup, SmokeRule } from './types.js';
+import type { ReleaseInfo, ReleaseLookup, SmokeRule } from './types.js';
 
 export interface ForgePortOptions {
   /** The repository releases, tags, the release PR and the lock live in. */
@@ -23,10 +22,6 @@ export interface ForgePortOptions {
   readonly smokeForge?: GitHubForge;
   /** Whether merging needs an approval (GitHubForge's `requireApproval`); default true. */
   readonly requireApproval?: boolean;
-  /** The clock for lock expiry; default the system clock. */
-  readonly clock?: Clock;
-  /** A branch that exists (the release's base branch): the lock commit reuses its tree. */
-  readonly lockBranch?: string;
 }
 
 // GitHub's mergeable_state values core knows; anything else (a new GitHub value) reads as unknown.
@@ -72,10 +67,7 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
   const repo = options.repository;
   const name = `${repo.owner}/${repo.repo}`;
   const smoke = options.smoke;
-  // The locks this port took, so releaseLock deletes exactly that ref at exactly that commit.
-  const locks = new Map<string, LockInfo>();
   const pullNumbers = new Map<string, number>();
-  const now = () => options.clock?.now() ?? new Date();
 
   return {
     async observeRelease(tag) {
@@ -197,30 +189,14 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
       await forge.deleteRef(repo, `refs/heads/${branch}`);
     },
 
-    async acquireLock(name, holder, ttlSeconds) {
-      if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0)
-        throw new GitHubError(
-          'INVALID_INPUT',
-          `lock ttlSeconds must be a positive number, not ${ttlSeconds}`,
-        );
-      const r = await forge.acquireLock(repo, name, {
-        holder,
-        ttlMs: ttlSeconds * 1000,
-        now: now(),
-        ...(options.lockBranch ? { branch: options.lockBranch } : {}),
-      });
-      if (!r.acquired) return { acquired: false, holder: r.heldBy.holder, since: r.heldBy.acquiredAt };
-      locks.set(name, r.lock);
-      return { acquired: true };
+    async readLock(name) {
+      const lock = await forge.readLock(repo, name);
+      return lock ? { version: lock.sha, record: lock.record } : undefined;
     },
 
-    async releaseLock(name, holder) {
-      const lock = locks.get(name);
-      // Only a lock this port took for this holder; never someone else's (an expired lock may
-      // have been taken over meanwhile: GitHubForge deletes only at the commit we wrote).
-      if (!lock || lock.holder !== holder) return;
-      await forge.releaseLock(repo, lock);
-      locks.delete(name);
+    async writeLock(name, from, record) {
+      const r = await forge.writeLock(repo, name, from, record);
+      return r.written ? { written: true, version: r.sha } : { written: false };
     },
   };
 }

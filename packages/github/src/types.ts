@@ -239,18 +239,17 @@ export interface FileCommitResult {
   readonly blobSha: string;
 }
 
-export interface LockInfo {
+/** The release lock's current commit on GitHub and the record (state) it carries. */
+export interface LockCommit {
   readonly name: string;
   readonly ref: string;
   readonly sha: string;
-  readonly holder: string;
-  readonly acquiredAt: string;
-  readonly expiresAt: string;
+  /** What core wrote (JSON); empty for a commit relkit did not write. */
+  readonly record: string;
 }
 
-export type LockResult =
-  | { readonly acquired: true; readonly lock: LockInfo; readonly tookOverExpired: boolean }
-  | { readonly acquired: false; readonly heldBy: LockInfo };
+/** A conditional write of the lock: `written: false` when someone moved it first. */
+export type LockWrite = { readonly written: true; readonly sha: string } | { readonly written: false };
 
 export interface DispatchInput {
   readonly eventType: string;

@@ -35,28 +35,31 @@ function writes(): Write[] {
     {
       name: 'lock commit',
       operation: 'POST /repos/{owner}/{repo}/git/commits',
-      run: () => forge().acquireLock(REPO, 'release', { holder: 'run-1', ttlMs: 60_000 }),
+      run: () => forge().writeLock(REPO, 'release', undefined, '{"holder":"run-1"}'),
       check: () => expect(t.sim.refSha(R, 'refs/relkit-locks/release')).toBeDefined(),
     },
     {
       name: 'lock ref',
       operation: 'POST /repos/{owner}/{repo}/git/refs',
       run: async () =>
-        expect(
-          (await forge().acquireLock(REPO, 'release', { holder: 'run-1', ttlMs: 60_000 })).acquired,
-        ).toBe(true),
+        expect((await forge().writeLock(REPO, 'release', undefined, '{"holder":"run-1"}')).written).toBe(
+          true,
+        ),
       check: () => expect(t.sim.refSha(R, 'refs/relkit-locks/release')).toBeDefined(),
     },
     {
       name: 'lock release',
-      operation: 'DELETE /repos/{owner}/{repo}/git/refs/{ref}',
+      operation: 'PATCH /repos/{owner}/{repo}/git/refs/{ref}',
       run: async () => {
         const f = forge();
-        const r = await f.acquireLock(REPO, 'release', { holder: 'run-1', ttlMs: 60_000 });
-        if (!r.acquired) throw new Error('lock not taken');
-        await f.releaseLock(REPO, r.lock);
+        const r = await f.writeLock(REPO, 'release', undefined, '{"holder":"run-1"}');
+        if (!r.written) throw new Error('lock not taken');
+        expect((await f.writeLock(REPO, 'release', r.sha, '{"status":"released"}')).written).toBe(true);
       },
-      check: () => expect(t.sim.refSha(R, 'refs/relkit-locks/release')).toBeUndefined(),
+      check: () =>
+        expect(t.sim.commitInfo(R, t.sim.refSha(R, 'refs/relkit-locks/release')!)?.message).toBe(
+          'relkit-lock\n\n{"status":"released"}',
+        ),
     },
     {
       name: 'CHANGELOG commit',

@@ -58,6 +58,7 @@ function service(b: Behaviour, calls: string[] = []): ReleaseService {
     rollback: unused,
     planAbandon: unused,
     abandon: unused,
+    unlock: unused,
   };
 }
 

@@ -13,7 +13,7 @@ interface CommandGroup {
 
 const groups: readonly CommandGroup[] = [
   {
-    prefixes: [['status'], ['promote'], ['rollback'], ['abandon']],
+    prefixes: [['status'], ['promote'], ['rollback'], ['abandon'], ['unlock']],
     load: async () => (await import('./release.js')).releaseCommands,
   },
   { prefixes: [['image']], load: async () => (await import('./image.js')).imageCommands },

@@ -2,6 +2,8 @@ import {
   anyCouldNotLook,
   awaitableGates,
   ReleaseError,
+  validLockTtl,
+  type UnlockResult,
   type RunOptions,
   type ExecutionEvent,
   type ExecutionResult,
@@ -16,6 +18,7 @@ import {
   stringOption,
   timeoutMs,
   timeoutOption,
+  writeJson,
   type CliContext,
   type Command,
   type ParsedArgs,
@@ -42,13 +45,25 @@ async function service(args: ParsedArgs, ctx: CliContext): Promise<ReleaseServic
   });
 }
 
-/** Lock holder and expiry; RELKIT_LOCK_TTL_SECONDS shortens the expiry (default 15 minutes). */
-function execOptions(ctx: CliContext) {
-  const ttl = Number(ctx.env.RELKIT_LOCK_TTL_SECONDS ?? '');
+/**
+ * --lock-ttl SECONDS (else RELKIT_LOCK_TTL_SECONDS, else core's 90 s): the lease of the release
+ * lock, renewed every third of it while the run lives, so a crashed run blocks others that long.
+ */
+function lockTtl(args: ParsedArgs, ctx: CliContext): number | undefined {
+  const raw = stringOption(args, 'lock-ttl') ?? ctx.env.RELKIT_LOCK_TTL_SECONDS;
+  if (raw === undefined || raw === '') return undefined;
+  const ttl = Number(raw);
+  if (!validLockTtl(ttl)) throw new UsageError(`--lock-ttl takes 1 to 86400 seconds, not "${raw}"`);
+  return ttl;
+}
+
+/** Lock holder (this user, host and process, or the Actions run) and lease. */
+function execOptions(args: ParsedArgs, ctx: CliContext) {
+  const ttl = lockTtl(args, ctx);
   return {
     signal: ctx.signal,
     holder: lockHolder(ctx.env),
-    ...(Number.isFinite(ttl) && ttl > 0 ? { lockTtlSeconds: ttl } : {}),
+    ...(ttl !== undefined ? { lockTtlSeconds: ttl } : {}),
   };
 }
 
@@ -137,6 +152,7 @@ async function runPlan(
   run: (svc: ReleaseService, options: RunOptions) => Promise<ExecutionResult>,
 ): Promise<ExitCode> {
   if (command !== 'rollback') versionArg(args.positionals[0]);
+  lockTtl(args, ctx); // a bad --lock-ttl is a usage error before any token or network
   const style = styleFor(ctx.env, ctx.isTTY);
   const json = args.values.json === true;
   let shown: Plan | undefined;
@@ -222,7 +238,7 @@ async function runPlan(
     // The engine refuses unmet gates by throwing or by a failed result; both may be a wait.
     const attempt = async (): Promise<{ result: ExecutionResult } | { blocked: ReleaseError }> => {
       try {
-        return { result: await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) }) };
+        return { result: await run(svc, { onEvent, onPlan: show, ...execOptions(args, ctx) }) };
       } catch (e) {
         if (e instanceof ReleaseError && e.code === 'GATE_NOT_MET') return { blocked: e };
         throw e;
@@ -345,12 +361,17 @@ const planOptions = {
   'dry-run': { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
   ...timeoutOption,
+  'lock-ttl': { type: 'string' },
 } as const;
+
+const LOCK_TTL_HELP = `  --lock-ttl S  lease of the release lock in seconds (default 90; RELKIT_LOCK_TTL_SECONDS);
+               renewed every S/3 while this run lives, so only a crashed run holds it that long`;
 
 const promote: Command = {
   path: ['promote'],
   summary: 'verify everything, then move latest to X.Y.Z, publish the release and merge the PR',
-  usage: 'promote <version> [--dry-run] [--yes] [--json] [--wait S] [--timeout S] [--config F]',
+  usage:
+    'promote <version> [--dry-run] [--yes] [--json] [--wait S] [--timeout S] [--lock-ttl S] [--config F]',
   help: `Runs every gate first; nothing is written unless all pass. Then, in order: moves latest of
 every image to the exact X.Y.Z digest, publishes the draft release, merges the release PR (after
 checking it once more), and the optional floating tags and RC cleanup. Re-running after any failure
@@ -363,6 +384,7 @@ Options:
              mergeability, polling with backoff; 0 refuses at once
   --timeout S  seconds each registry or GitHub operation may take, retries included (default
              60, or RELKIT_TIMEOUT); a server that never answers fails within it (exit 1)
+${LOCK_TTL_HELP}
 With --json a refusal or failure prints one object: the plan (and journal) with
 error: { code, message } at the top level (GATE_NOT_MET, COULD_NOT_LOOK, LOCK_HELD, …).
 Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
@@ -381,7 +403,10 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
 const rollback: Command = {
   path: ['rollback'],
   summary: 'move latest back to an earlier, still-verified version (releases are not touched)',
-  usage: 'rollback --to <version> [--dry-run] [--yes] [--json] [--timeout S] [--config F]',
+  usage: 'rollback --to <version> [--dry-run] [--yes] [--json] [--timeout S] [--lock-ttl S] [--config F]',
+  help: `Options:
+${LOCK_TTL_HELP}
+Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
   options: { ...planOptions, to: { type: 'string' } },
   positionals: [0, 0],
   run(args, ctx) {
@@ -401,8 +426,11 @@ const rollback: Command = {
 const abandon: Command = {
   path: ['abandon'],
   summary: 'undo an unreleased version: draft release, tag, PR (closed with a comment), branch',
-  usage: 'abandon <version> [--dry-run] [--yes] [--json] [--timeout S] [--config F]',
-  help: 'Refused once anything is public: a published release, a merged PR, or latest moved.',
+  usage: 'abandon <version> [--dry-run] [--yes] [--json] [--timeout S] [--lock-ttl S] [--config F]',
+  help: `Refused once anything is public: a published release, a merged PR, or latest moved.
+Options:
+${LOCK_TTL_HELP}
+Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
   options: planOptions,
   positionals: [1, 1],
   run: (args, ctx) =>
@@ -415,4 +443,57 @@ const abandon: Command = {
     ),
 };
 
-export const releaseCommands: readonly Command[] = [status, promote, rollback, abandon];
+/** What unlock did, in words: whose lock it freed, or that it was free. */
+function unlockText(r: UnlockResult): string {
+  const p = r.previous;
+  if (r.outcome === 'free')
+    return p.status === 'released'
+      ? `the release lock is free (released by ${p.by} at ${p.releasedAt})\n`
+      : 'the release lock is free (never taken)\n';
+  if (p.status !== 'held' && p.status !== 'expired') return 'released the release lock\n';
+  const whose = `${p.holder} since ${p.acquiredAt || 'an unknown time'}, lease until ${p.expiresAt}`;
+  if (r.forced) return `forced the release lock free; it was held by ${whose}\n`;
+  return p.status === 'expired'
+    ? `released the expired release lock of ${whose}\n`
+    : `released the release lock (held by ${whose})\n`;
+}
+
+const unlock: Command = {
+  path: ['unlock'],
+  summary: 'free the release lock: your own or an expired one; --force: whoever holds it',
+  usage: 'unlock [--force] [--json] [--timeout S] [--config F]',
+  help: `The release lock keeps publish, promote, rollback and abandon of one repository apart. A
+live run renews it; a crashed one leaves it until its lease ends (--lock-ttl, default 90 s).
+unlock frees it at once when it is held by this holder identity (the same user and host, or the
+same Actions run) or expired; a live lock of someone else is refused (exit 4, naming them).
+Like every move of the lock, unlocking is one conditional write: it never frees a lock that changed
+hands after it was read.
+Options:
+  --force    free the lock whoever holds it, and say who that was (for a holder that crashed)
+  --json     {"outcome":"released"|"free","forced":…,"previous":{…}}
+  --timeout S  seconds each GitHub operation may take, retries included (default 60, or RELKIT_TIMEOUT)
+Exit codes: 0 released or already free, 1 failed, 2 usage, 4 held by someone else.`,
+  options: { ...configOption, ...timeoutOption, json: { type: 'boolean' }, force: { type: 'boolean' } },
+  positionals: [0, 0],
+  async run(args, ctx) {
+    const json = args.values.json === true;
+    const svc = await service(args, ctx);
+    try {
+      const r = await waitingFor(
+        ctx,
+        'GitHub',
+        svc.unlock({ holder: lockHolder(ctx.env), force: args.values.force === true, signal: ctx.signal }),
+      );
+      if (json) writeJson(ctx, r);
+      else ctx.stdout(unlockText(r));
+      return ExitCode.ok;
+    } catch (e) {
+      if (!(e instanceof ReleaseError && e.code === 'LOCK_HELD')) throw e;
+      if (json) writeJson(ctx, { error: { code: e.code, message: e.message, details: e.details } });
+      else ctx.stderr(`${e.message}\n`);
+      return ExitCode.lockHeld;
+    }
+  },
+};
+
+export const releaseCommands: readonly Command[] = [status, promote, rollback, abandon, unlock];

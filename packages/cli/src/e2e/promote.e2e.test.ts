@@ -122,6 +122,75 @@ describe('release-cli promote', () => {
     expect(world.github.pull(world.repository, world.pullRequest).merged).toBe(true);
   });
 
+  it('a lock held by someone else: promote exits 4 naming them (printable), unlock refuses, unlock --force frees it', async () => {
+    world = await startReleaseWorld();
+    const w = world;
+    // Another machine's live lock, with a hostile holder string (escape sequences, a newline).
+    const record = JSON.stringify({
+      status: 'held',
+      holder: 'mallory\x1b[2J\x1b]0;owned\x07\n(run 9)',
+      run: 'r9',
+      acquiredAt: '2026-03-27T10:00:00.000Z',
+      expiresAt: '2999-01-01T00:00:00.000Z',
+    });
+    const seed = w.github.commit(w.repository, 'lock-seed', { README: 'x\n' }, `relkit-lock\n\n${record}`);
+    w.github.setRef(w.repository, 'refs/relkit-locks/release', seed);
+
+    const blocked = await runCli(w, ['promote', w.version, '--yes']);
+    expectExit(blocked, 4);
+    expectOutput(blocked, 'stderr').toContain(
+      'holds the lock: mallory (run 9) since 2026-03-27T10:00:00.000Z',
+    );
+    expect(blocked.stderr + blocked.stdout).not.toContain('\x1b');
+    expect(blocked.stderr + blocked.stdout).not.toContain('\x07');
+    expect(await latestDigest(w)).toBe(w.images.previous.digest);
+
+    const refused = await runCli(w, ['unlock', '--json']);
+    expectExit(refused, 4);
+    expect(jsonOf(refused)).toMatchObject({
+      error: { code: 'LOCK_HELD', details: { holder: 'mallory (run 9)' } },
+    });
+
+    const forced = await runCli(w, ['unlock', '--force']);
+    expectExit(forced, 0);
+    expectOutput(forced, 'stdout').toContain('forced the release lock free; it was held by mallory (run 9)');
+    const again = await runCli(w, ['unlock', '--json']);
+    expectExit(again, 0);
+    expect(jsonOf(again)).toMatchObject({ outcome: 'free', previous: { status: 'released' } });
+
+    expectExit(await runCli(w, ['promote', w.version, '--yes']), 0);
+    expect(await latestDigest(w)).toBe(w.images.version.digest);
+  });
+
+  it('a crashed run of this identity (long --lock-ttl) is freed by unlock without --force; promote resumes', async () => {
+    world = await startReleaseWorld();
+    const step = `move-tag ${world.image}:latest`;
+    const crashed = await runCli(
+      world,
+      ['promote', world.version, '--yes', '--lock-ttl', '600'],
+      {},
+      {
+        crashAfter: step,
+      },
+    );
+    expectSignal(crashed, 'SIGKILL');
+    expectExit(await runCli(world, ['promote', world.version, '--yes']), 4);
+    const freed = await runCli(world, ['unlock', '--json']);
+    expectExit(freed, 0);
+    expect(jsonOf(freed)).toMatchObject({ outcome: 'released', forced: false, previous: { status: 'held' } });
+    const resumed = await runCli(world, ['promote', world.version, '--yes', '--json']);
+    expectExit(resumed, 0);
+    const out = jsonOf(resumed) as { result: { journal: { status: string }[] } };
+    expect(out.result.journal.map((j) => j.status)).toEqual(['skipped', 'done', 'done']);
+  });
+
+  it('refuses a --lock-ttl that is not 1 to 86400 seconds (exit 2, before any network)', async () => {
+    world = await startReleaseWorld();
+    const r = await runCli(world, ['promote', world.version, '--yes', '--lock-ttl', '0']);
+    expectExit(r, 2);
+    expectOutput(r, 'stderr').toContain('--lock-ttl');
+  });
+
   it('rolls latest back to the previous version and then refuses to abandon the published one', async () => {
     world = await startReleaseWorld();
     expectExit(await runCli(world, ['promote', world.version, '--yes']), 0);
@@ -237,16 +306,28 @@ describe('release-cli promote', () => {
     const impatient = await runCli(world, ['promote', world.version, '--yes', '--wait', '0']);
     expectExit(impatient, 3);
     const w = world;
-    const done = setTimeout(
-      () => w.github.updateCheckRun(w.repository, run, { status: 'completed', conclusion: 'success' }),
-      1500,
-    );
+    // The check completes 1.5 s after the promote first read it running (not after a fixed time
+    // from here: the run takes the lock before it observes, and start-up time varies with load).
+    const seen = w.github.requests.length;
+    let done: ReturnType<typeof setTimeout> | undefined;
+    const watch = setInterval(() => {
+      const read = w.github.requests
+        .slice(seen)
+        .some((q) => q.operation === 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs');
+      if (!read) return;
+      clearInterval(watch);
+      done = setTimeout(
+        () => w.github.updateCheckRun(w.repository, run, { status: 'completed', conclusion: 'success' }),
+        1500,
+      );
+    }, 20);
     try {
       const r = await runCli(world, ['promote', world.version, '--yes', '--wait', '60']);
       expectExit(r, 0);
       expectOutput(r, 'stderr').toMatch(/waiting \(\d+s of 60s\) for checks green .*running: ci \/ e2e/);
       expect(world.github.pull(world.repository, world.pullRequest).merged).toBe(true);
     } finally {
+      clearInterval(watch);
       clearTimeout(done);
     }
   });

@@ -13,7 +13,19 @@ export type {
   StepLike,
   StepOutcome,
 } from './plan.js';
-export { acquireReleaseLock } from './lock.js';
-export type { HeldLock, LockOptions, LockPorts } from './lock.js';
+export { acquireReleaseLock, unlockRelease } from './lock.js';
+export type { HeldLock, LockOptions, LockPorts, UnlockOptions, UnlockResult } from './lock.js';
+export {
+  DEFAULT_LOCK_TTL_SECONDS,
+  MAX_HOLDER_LENGTH,
+  decideUnlock,
+  decodeLockState,
+  encodeLockState,
+  mayAcquire,
+  printableHolder,
+  validLockTtl,
+  viewLock,
+} from './lock-state.js';
+export type { Lease, LockState, LockView, StoredLock, UnlockDecision } from './lock-state.js';
 export { blockedError, runPlan } from './run.js';
 export type { RunOutcome, RunPlanOptions, RunPorts } from './run.js';

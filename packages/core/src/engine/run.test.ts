@@ -5,29 +5,28 @@ import { ReleaseError } from '../errors.js';
 import type { Gate } from './gates.js';
 import type { ExecutionEvent, Plan, PlannedStep, StepHandlers } from './plan.js';
 import { runPlan } from './run.js';
+import { memoryLock } from './__tests__/memory-lock.js';
 
 type Toy = { readonly kind: 'set'; readonly key: string; readonly value: string };
 
 function world() {
   const state = new Map<string, string>();
   const lockCalls: string[] = [];
-  let held: string | undefined;
+  let held: { holder: string; since: string } | null = null;
   const ports = {
-    forge: {
-      async acquireLock(name: string, holder: string) {
-        lockCalls.push(`acquire ${name} ${holder}`);
-        if (held) return { acquired: false as const, holder: held, since: '2026-01-01T00:00:00Z' };
-        held = holder;
-        return { acquired: true as const };
-      },
-      async releaseLock(name: string) {
-        lockCalls.push(`release ${name}`);
-        held = undefined;
-      },
-    },
+    forge: memoryLock(
+      () => held,
+      (l) => (held = l),
+      (line) => lockCalls.push(line),
+    ),
     clock: { now: () => new Date('2026-11-27T00:00:00Z') },
   };
-  return { state, lockCalls, ports, hold: (h: string) => (held = h) };
+  return {
+    state,
+    lockCalls,
+    ports,
+    hold: (h: string) => (held = { holder: h, since: '2026-01-01T00:00:00Z' }),
+  };
 }
 
 const step = (key: string, value: string, flags: Partial<PlannedStep<Toy>> = {}): PlannedStep<Toy> => ({
@@ -171,7 +170,33 @@ describe('runPlan', () => {
       code: 'LOCK_HELD',
       details: { holder: 'ci run 7' },
     });
-    const r = await runPlan(plan([step('a', '1')]), actOnly(w.state), w.ports, { lockHeld: true });
+    const callersLock = { holder: 'ci run 7', assertHeld() {}, async release() {} };
+    const r = await runPlan(plan([step('a', '1')]), actOnly(w.state), w.ports, { lock: callersLock });
     expect(r.status).toBe('succeeded');
+  });
+
+  it('stops before the next write once the lease is lost, and says so', async () => {
+    const w = world();
+    let lost = false;
+    const lock = {
+      holder: 'me',
+      assertHeld() {
+        if (lost) throw new ReleaseError('LOCK_LOST' as never, 'the release lock was lost');
+      },
+      async release() {},
+    };
+    const handlers: StepHandlers<Toy> = {
+      set: {
+        async act(s) {
+          w.state.set(s.key, s.value);
+          lost = true; // a renewal was refused while this step ran
+          return { message: `${s.key} → ${s.value}` };
+        },
+      },
+    };
+    const r = await runPlan(plan([step('a', '1'), step('b', '2')]), handlers, w.ports, { lock });
+    expect(r.status).toBe('failed');
+    expect(r.error?.code).toBe('LOCK_LOST');
+    expect(w.state.has('b')).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { ReleaseError } from '../errors.js';
 import { asObservationError } from '../observations.js';
 import type { Clock } from '../ports.js';
 import type { Gate } from './gates.js';
-import { acquireReleaseLock, type LockOptions, type LockPorts } from './lock.js';
+import { acquireReleaseLock, type HeldLock, type LockOptions, type LockPorts } from './lock.js';
 import type {
   ExecutionEvent,
   JournalEntry,
@@ -16,8 +16,11 @@ import type {
 export interface RunPlanOptions<S extends StepLike = StepLike> extends Omit<LockOptions, 'onEvent'> {
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: ExecutionEvent<S>) => void;
-  /** The caller already holds the release lock (see acquireReleaseLock). */
-  readonly lockHeld?: boolean;
+  /**
+   * The release lock, taken by the caller BEFORE it observed the world for this plan (see
+   * acquireReleaseLock); the caller releases it. Without it, runPlan takes the lock itself.
+   */
+  readonly lock?: HeldLock | undefined;
 }
 
 export interface RunPorts extends LockPorts {
@@ -43,8 +46,11 @@ export function blockedError(plan: Plan<StepLike, string, Gate>): ReleaseError {
 /**
  * The one executor of relkit's plans (promote, rollback, abandon, publish). All gates must have
  * passed (checked here again, so no caller can skip them); the release lock keeps two runs on
- * one repository apart; each step is skipped when the world says it is done, so a re-run after
- * a crash anywhere converges on the same end state. A best-effort step that fails is a warning
+ * one repository apart. Promote, rollback and abandon take it before they observe and pass it
+ * (`lock`); a plan made before the lock (publish) runs steps that ask the world (`isDone`) or
+ * check it in `act`. Before each step the lease is re-checked: a lost lock stops the run before
+ * its next write (LOCK_LOST). Each step is skipped when the world says it is done, so a re-run
+ * after a crash anywhere converges on the same end state. A best-effort step that fails is a warning
  * and the run goes on; any other failure stops the run, and the journal says where.
  */
 export async function runPlan<S extends StepLike>(
@@ -56,13 +62,23 @@ export async function runPlan<S extends StepLike>(
   const { signal, onEvent } = options;
   if (plan.verdict !== 'pass') throw blockedError(plan);
   const now = () => (ports.clock?.now() ?? new Date()).toISOString();
-  const lock = options.lockHeld ? undefined : await acquireReleaseLock(ports, options);
+  const own = options.lock ? undefined : await acquireReleaseLock(ports, options);
+  const lock = options.lock ?? own!;
   const journal: JournalEntry<S['kind']>[] = [];
   let failure: RunOutcome['error'];
   try {
     for (const [index, ps] of plan.steps.entries()) {
       signal?.throwIfAborted();
       const kind: S['kind'] = ps.step.kind;
+      try {
+        // A lease lost (renewal refused or run out) means another run may be writing: stop
+        // before this step's first write.
+        lock.assertHeld();
+      } catch (e) {
+        const err = asObservationError(e);
+        failure = { code: err.code, message: err.message };
+        break;
+      }
       const handler = handlers[kind as keyof StepHandlers<S>] as unknown as StepHandler<S>;
       onEvent?.({ type: 'step-started', step: ps, index, total: plan.steps.length });
       try {
@@ -74,8 +90,8 @@ export async function runPlan<S extends StepLike>(
             ? { alreadyDone: true, message: 'already done', after: state.state }
             : await handler.act(ps.step);
         } else {
-          // The plan's observations are fresh (taken right before): a step they show as done is
-          // skipped without asking again.
+          // A step the plan saw as done stays done (a merged PR, a published release); one it
+          // saw as not done acts, and its act checks the world first (alreadyDone).
           out = ps.done ? { alreadyDone: true, message: 'already done' } : await handler.act(ps.step);
         }
         if (out.alreadyDone) {
@@ -116,7 +132,7 @@ export async function runPlan<S extends StepLike>(
       }
     }
   } finally {
-    await lock?.release();
+    await own?.release();
   }
   return { status: failure ? 'failed' : 'succeeded', journal, error: failure };
 }

@@ -186,7 +186,7 @@ function handlers(
 
 /**
  * Runs a promote, rollback or abandon plan on the engine's executor: gates re-checked, the
- * release lock (unless `lockHeld`), done steps skipped, best-effort cleanup, a journal.
+ * release lock (unless the caller passes the `lock` it holds), done steps skipped, best-effort cleanup, a journal.
  */
 export async function execute(
   config: ReleaseConfig,

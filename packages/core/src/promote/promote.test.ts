@@ -186,6 +186,28 @@ describe('promote', () => {
     expect(w.writes).toEqual([]);
   });
 
+  it('a run that takes the lock right after another released it plans from what that run wrote', async () => {
+    const w = newWorld();
+    const ports = portsFor(w);
+    const readLock = ports.forge.readLock.bind(ports.forge);
+    // Run A holds the lock when B starts; A finishes (its three writes) and releases while B
+    // is reading the lock. B must observe after it holds the lock, so it writes nothing again.
+    let a: Promise<unknown> | undefined;
+    (ports.forge as { readLock: typeof readLock }).readLock = async (name, signal) => {
+      if (!a) {
+        a = createReleaseService(config, { ...ports, forge: { ...ports.forge, readLock } }).promote('1.2.3', {
+          holder: 'run A',
+        });
+        await a;
+      }
+      return readLock(name, signal);
+    };
+    const b = await createReleaseService(config, ports).promote('1.2.3', { holder: 'run B' });
+    expect(b.status).toBe('succeeded');
+    expect(w.writes).toEqual(['retag ghcr.io/acme/app:latest', 'publish 1.2.3', 'merge 42']);
+    expect(b.journal.every((j) => j.status === 'skipped')).toBe(true);
+  });
+
   it('cleans up candidate images but never a digest the version or latest still names', async () => {
     // The OCI route (a registry with deletes; ghcr.io itself takes the Packages API by default).
     const cfg = parseConfig({ ...config, cleanupCandidates: true, cleanup: { via: 'registry' } });

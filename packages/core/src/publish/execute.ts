@@ -27,7 +27,7 @@ export interface PublishResult {
   readonly correlationId: string;
 }
 
-export interface PublishExecuteOptions extends Omit<RunPlanOptions<PublishStep>, 'lockHeld'> {
+export interface PublishExecuteOptions extends Omit<RunPlanOptions<PublishStep>, 'lock'> {
   /** Read-backs after ref writes (GitHub's read-after-write lag); 5 by default. */
   readonly readBackAttempts?: number;
 }

@@ -65,8 +65,8 @@ export interface PublishForgePort extends Pick<
   | 'observeRelease'
   | 'observePullRequest'
   | 'observeSmoke'
-  | 'acquireLock'
-  | 'releaseLock'
+  | 'readLock'
+  | 'writeLock'
 > {
   /** The head commit of a branch. */
   observeBranch(branch: string, signal?: AbortSignal): Promise<BranchObservation>;

@@ -1,158 +1,143 @@
-// The release lock: a ref under refs/relkit-locks/ at a commit that says who holds it until when.
+// The release lock on GitHub: the ref refs/relkit-locks/<name> that only moves forward. Each
+// state (held by X until T, released) is a new commit whose parent is the state it replaces,
+// written by a NON-forced ref update, which GitHub refuses unless it is a fast-forward: so every
+// move of the lock is one conditional write (compare-and-swap), and a write over a state that
+// someone else moved meanwhile is refused instead of deleting their lock. GitHub has no
+// conditional delete, so the lock ref is never deleted. What a state says is core's business
+// (the record, JSON); this module only reads and writes it.
+import { statusOf } from '../client.js';
 import { GitHubError } from '../errors.js';
 import type { RepositoryName } from '../repository.js';
-import type { LockInfo, LockResult } from '../types.js';
+import type { LockCommit, LockWrite } from '../types.js';
 import { writeOnce, type ForgeContext } from './context.js';
-import { createRef, deleteRef, getRef } from './refs.js';
+import { createRef, getRef } from './refs.js';
 
+/** The first line of every lock commit's message; the record follows after a blank line. */
 const LOCK_MESSAGE = 'relkit-lock';
+/** The one file of a lock commit's tree: the state is the message, the tree only has to exist. */
+const LOCK_README =
+  'relkit release lock: its state is the commit message; each state is a child of the one before.\n';
 
 /**
- * Takes a lock named `name` as the ref `refs/relkit-locks/<name>`: creating a ref is atomic
- * (422 if it exists). The ref points at a commit whose message records holder and expiry, so
- * another machine can see who holds it and take over once it expired.
+ * The tree of each lock commit this context read or wrote: the next state reuses it, so a move
+ * of the lock is one commit and one ref update (a tree is made only when the ref is created).
  */
-/**
- * Takes a lock ref. `branch` names an existing branch whose tree the lock commit reuses (the
- * default branch when omitted, which costs one more read).
- */
-export async function acquireLock(
-  ctx: ForgeContext,
-  repo: RepositoryName,
-  name: string,
-  options: { holder: string; ttlMs: number; now?: Date; branch?: string },
-): Promise<LockResult> {
-  return takeLock(ctx, repo, name, options, 1);
-}
+const treesOf = new WeakMap<ForgeContext, Map<string, string>>();
+const knownTrees = (ctx: ForgeContext) => {
+  let m = treesOf.get(ctx);
+  if (!m) treesOf.set(ctx, (m = new Map()));
+  return m;
+};
 
-async function takeLock(
-  ctx: ForgeContext,
-  repo: RepositoryName,
-  name: string,
-  options: { holder: string; ttlMs: number; now?: Date; branch?: string },
-  attempt: number,
-): Promise<LockResult> {
+const lockRef = (name: string) => {
   if (!/^[A-Za-z0-9._-]+$/.test(name))
     throw new GitHubError('INVALID_INPUT', `lock name "${name}" may use letters, digits, . _ - only`);
-  const ref = `refs/relkit-locks/${name}`;
-  const now = options.now ?? new Date();
-  const info = {
-    holder: options.holder,
-    acquiredAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + options.ttlMs).toISOString(),
-  };
-  const sha = await lockCommit(ctx, repo, info, options.branch);
-  // The 201 of an atomic create is the proof of the lock: no read-back on this path.
-  const first = await createRef(ctx, repo, ref, sha, { readBack: false });
-  if (first.created) return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: false };
-  const held = await readLock(ctx, repo, name);
-  if (!held) {
-    // Released between our create and our read: race again, a bounded number of times.
-    if (attempt >= 3) throw new GitHubError('CONFLICT', `lock ${name} keeps changing hands; retry later`);
-    return takeLock(ctx, repo, name, options, attempt + 1);
-  }
-  if (Date.parse(held.expiresAt) > now.getTime()) return { acquired: false, heldBy: held };
-  // Expired: delete exactly the expired lock, then race for a fresh create like anyone else.
-  await deleteRef(ctx, repo, ref, { expectedSha: held.sha }).catch((e: unknown) => {
-    if (!(e instanceof GitHubError && e.code === 'CONFLICT')) throw e;
-  });
-  const second = await createRef(ctx, repo, ref, sha, { readBack: false });
-  if (second.created) return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: true };
-  const winner = await readLock(ctx, repo, name);
-  if (!winner) throw new GitHubError('CONFLICT', `lock ${name} changed hands while taking it over; retry`);
-  return { acquired: false, heldBy: winner };
-}
+  return `refs/relkit-locks/${name}`;
+};
 
-/** Who holds a lock, or undefined when it is free. */
+/**
+ * The lock's current commit and the record it carries; undefined when the ref does not exist.
+ * A commit relkit did not write has an empty record (core reads that as held, fail closed).
+ */
 export async function readLock(
   ctx: ForgeContext,
   repo: RepositoryName,
   name: string,
-): Promise<LockInfo | undefined> {
-  const ref = `refs/relkit-locks/${name}`;
+): Promise<LockCommit | undefined> {
+  const ref = lockRef(name);
   const sha = await getRef(ctx, repo, ref);
   if (!sha) return undefined;
   const { data } = await ctx.call(`reading lock ${name}`, () =>
     ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: sha }),
   );
-  const json = data.message.startsWith(LOCK_MESSAGE) ? data.message.slice(LOCK_MESSAGE.length).trim() : '';
-  try {
-    const parsed = JSON.parse(json) as { holder?: unknown; acquiredAt?: unknown; expiresAt?: unknown };
-    if (
-      typeof parsed.holder === 'string' &&
-      typeof parsed.expiresAt === 'string' &&
-      typeof parsed.acquiredAt === 'string'
-    )
-      return {
-        name,
-        ref,
-        sha,
-        holder: parsed.holder,
-        acquiredAt: parsed.acquiredAt,
-        expiresAt: parsed.expiresAt,
-      };
-  } catch {
-    // fall through: a ref that relkit did not write
-  }
-  // Not a relkit lock commit: treat as held forever by someone unknown (fail closed).
-  return {
-    name,
-    ref,
-    sha,
-    holder: 'unknown (not a relkit lock commit)',
-    acquiredAt: data.committer.date ?? '',
-    expiresAt: '9999-12-31T00:00:00.000Z',
-  };
+  knownTrees(ctx).set(sha, data.tree.sha);
+  const record = data.message.startsWith(`${LOCK_MESSAGE}\n`)
+    ? data.message.slice(LOCK_MESSAGE.length).trim()
+    : '';
+  return { name, ref, sha, record };
 }
 
-/** Releases a lock this holder took; a lock someone else holds now is left alone. */
-export async function releaseLock(
+/**
+ * Writes `record` as the lock's next state, only over the commit `from` (undefined: only when
+ * the ref does not exist). One conditional write: a commit with parent `from`, then the ref
+ * moved without force (GitHub answers 422 "Update is not a fast forward" when it moved), or the
+ * ref created (422 "Reference already exists"). A refused write is `written: false`, never an
+ * error: the caller reads again and sees who won.
+ */
+export async function writeLock(
   ctx: ForgeContext,
   repo: RepositoryName,
-  lock: LockInfo,
-): Promise<{ released: boolean }> {
-  try {
-    return { released: (await deleteRef(ctx, repo, lock.ref, { expectedSha: lock.sha })).deleted };
-  } catch (e) {
-    if (e instanceof GitHubError && e.code === 'CONFLICT') return { released: false };
-    throw e;
-  }
-}
-
-async function lockCommit(
-  ctx: ForgeContext,
-  repo: RepositoryName,
-  info: { holder: string; acquiredAt: string; expiresAt: string },
-  knownBranch?: string,
-): Promise<string> {
-  const branch =
-    knownBranch ??
-    (await ctx.call('reading the repository', () => ctx.octokit.rest.repos.get({ ...repo }))).data
-      .default_branch;
-  const head = await getRef(ctx, repo, `heads/${branch}`);
-  if (!head)
-    throw new GitHubError('NOT_FOUND', `the branch ${branch} of ${repo.owner}/${repo.repo} has no commit`);
-  const { data: tip } = await ctx.call('reading the default branch tip', () =>
-    ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: head }),
-  );
-  // An orphan commit reusing an existing tree: nothing new is stored but the message.
-  // Writing it again after an ambiguous failure is harmless: a commit no ref points at is
-  // invisible (and garbage-collected); only the ref that points at one is the lock.
-  const sha = await writeOnce(
+  name: string,
+  from: string | undefined,
+  record: string,
+): Promise<LockWrite> {
+  const ref = lockRef(name);
+  const doing = `writing lock ${name}`;
+  // Tree and commit are content-addressed: re-sending either after a lost answer is harmless
+  // (a commit no ref points at is invisible; only the ref that points at one is the lock).
+  const resend = async () => undefined;
+  const tree =
+    (from ? knownTrees(ctx).get(from) : undefined) ??
+    (await writeOnce(
+      ctx,
+      doing,
+      async () =>
+        (
+          await ctx.octokit.rest.git.createTree({
+            ...repo,
+            tree: [{ path: 'README', mode: '100644', type: 'blob', content: LOCK_README }],
+          })
+        ).data.sha,
+      resend,
+    ).catch((e: unknown) => {
+      throw ctx.fail(e, doing);
+    }));
+  const commit = await writeOnce(
     ctx,
-    'writing the lock commit',
+    doing,
     async () =>
       (
         await ctx.octokit.rest.git.createCommit({
           ...repo,
-          message: `${LOCK_MESSAGE}\n\n${JSON.stringify(info)}`,
-          tree: tip.tree.sha,
-          parents: [],
+          message: `${LOCK_MESSAGE}\n\n${record}`,
+          tree,
+          parents: from ? [from] : [],
         })
       ).data.sha,
-    async () => undefined,
+    resend,
   ).catch((e: unknown) => {
-    throw ctx.fail(e, 'writing the lock commit');
+    throw ctx.fail(e, doing);
   });
-  return sha;
+  knownTrees(ctx).set(commit, tree);
+  if (!from) {
+    // createRef answers "exists" (created: false) for a 422 and reads back an ambiguous create;
+    // any other refusal (a ruleset on refs/relkit-locks/) is thrown as it is.
+    const r = await createRef(ctx, repo, ref, commit, { readBack: false });
+    return r.created ? { written: true, sha: commit } : { written: false };
+  }
+  try {
+    await writeOnce(
+      ctx,
+      doing,
+      async () => {
+        await ctx.octokit.rest.git.updateRef({
+          ...repo,
+          ref: ref.slice('refs/'.length),
+          sha: commit,
+          force: false,
+        });
+        return true;
+      },
+      // After an ambiguous failure: the ref at our commit is our write.
+      async () => ((await getRef(ctx, repo, ref)) === commit ? true : undefined),
+    );
+    return { written: true, sha: commit };
+  } catch (e) {
+    // 422: not a fast-forward from where the ref is now (someone moved it), or the ref is gone.
+    // A retried update whose first try landed reads back at our commit: that is our write.
+    if (statusOf(e) === 422) {
+      return (await getRef(ctx, repo, ref)) === commit ? { written: true, sha: commit } : { written: false };
+    }
+    throw ctx.fail(e, doing);
+  }
 }

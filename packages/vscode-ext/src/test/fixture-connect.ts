@@ -11,6 +11,8 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import {
   createReleaseService,
+  decodeLockState,
+  encodeLockState,
   parseConfigText,
   type ForgePort,
   type GitHubReleaseObservation,
@@ -233,19 +235,37 @@ function forge(world: ReturnType<typeof fileWorld>, smokeRepo: string | undefine
       });
     },
     async deleteBranch() {},
-    async acquireLock(name, holder) {
-      let out: { acquired: true } | { acquired: false; holder: string; since: string } = { acquired: true };
+    // The lock as core sees it: one state per version, written only over the version read.
+    async readLock(name) {
+      let found: { version: string; record: string } | undefined;
       world.update((w) => {
         if (w.lock && w.lock.name === name)
-          out = { acquired: false, holder: w.lock.holder, since: w.lock.since };
-        else w.lock = { name, holder, since: new Date().toISOString() };
+          found = {
+            version: `${w.lock.holder}@${w.lock.since}`,
+            record: encodeLockState({
+              status: 'held',
+              holder: w.lock.holder,
+              run: '',
+              acquiredAt: w.lock.since,
+              expiresAt: '9999-12-31T00:00:00.000Z',
+            }),
+          };
+      });
+      return found;
+    },
+    async writeLock(name, from, record) {
+      const state = decodeLockState(record);
+      let out: { written: true; version: string } | { written: false } = { written: false };
+      world.update((w) => {
+        const current = w.lock && w.lock.name === name ? `${w.lock.holder}@${w.lock.since}` : undefined;
+        if (from !== current) return;
+        w.lock = state?.status === 'held' ? { name, holder: state.holder, since: state.acquiredAt } : null;
+        out = {
+          written: true,
+          version: w.lock ? `${w.lock.holder}@${w.lock.since}` : `released@${Date.now()}`,
+        };
       });
       return out;
-    },
-    async releaseLock(name) {
-      world.update((w) => {
-        if (w.lock?.name === name) w.lock = null;
-      });
     },
   };
 }

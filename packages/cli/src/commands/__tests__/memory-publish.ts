@@ -3,6 +3,8 @@
 // real services in their own packages; core's publish logic in core.
 import {
   createPublishService,
+  decodeLockState,
+  encodeLockState,
   parseConfig,
   type ChangelogOps,
   type PublishPorts,
@@ -94,6 +96,7 @@ export function memoryGitHub(): MemoryGitHub {
 }
 
 export function memoryPorts(m: MemoryGitHub): PublishPorts {
+  let lockVersion = 0;
   const resolve = (ref: string) => (ref === 'release/1.2.3' ? m.head : (m.tags.get(ref) ?? ref));
   const release = (tag: string) => {
     const r = m.releases.find((x) => x.tag === tag);
@@ -167,13 +170,26 @@ export function memoryPorts(m: MemoryGitHub): PublishPorts {
       async dispatch(req) {
         m.dispatches.push({ ...req.clientPayload });
       },
-      async acquireLock() {
-        if (m.lock) return { acquired: false, holder: 'bob (run 7)', since: '2026-11-27T00:00:00Z' };
-        m.lock = true;
-        return { acquired: true };
+      // A lock held by someone else (m.lock) or this run; written only over the version read.
+      async readLock() {
+        if (!m.lock) return undefined;
+        return {
+          version: `v${lockVersion}`,
+          record: encodeLockState({
+            status: 'held',
+            holder: 'bob (run 7)',
+            run: '',
+            acquiredAt: '2026-11-27T00:00:00Z',
+            expiresAt: '9999-12-31T00:00:00.000Z',
+          }),
+        };
       },
-      async releaseLock() {
-        m.lock = false;
+      async writeLock(_name, from, record) {
+        if (from !== (m.lock ? `v${lockVersion}` : undefined)) return { written: false };
+        lockVersion++;
+        m.lock = decodeLockState(record)?.status === 'held';
+        // A released lock reads as absent here: the next write creates it again.
+        return { written: true, version: m.lock ? `v${lockVersion}` : 'released' };
       },
     },
     images: {

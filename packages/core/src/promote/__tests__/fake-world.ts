@@ -13,6 +13,7 @@ import type {
   SignaturePort,
 } from '../../index.js';
 import { parseConfig } from '../../index.js';
+import { memoryLock } from '../../engine/__tests__/memory-lock.js';
 
 export const D = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 
@@ -250,14 +251,10 @@ export function portsFor(w: FakeWorld): ReleasePorts {
     async deleteBranch(branch) {
       w.writes.push(`delete branch ${branch}`);
     },
-    async acquireLock(_name, holder) {
-      if (w.lock) return { acquired: false, ...w.lock };
-      w.lock = { holder, since: '2026-01-01T00:00:00Z' };
-      return { acquired: true };
-    },
-    async releaseLock() {
-      w.lock = null;
-    },
+    ...memoryLock(
+      () => w.lock,
+      (l) => (w.lock = l),
+    ),
   };
   return { registry, signatures, forge, clock: { now: () => new Date('2026-11-27T00:00:00Z') } };
 }

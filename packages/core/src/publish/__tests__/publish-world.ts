@@ -10,6 +10,7 @@ import type {
 } from '../../index.js';
 import { parseConfig } from '../../index.js';
 import { maybeFail } from '../../promote/__tests__/fake-world.js';
+import { memoryLock } from '../../engine/__tests__/memory-lock.js';
 
 export const config: ReleaseConfig = parseConfig({
   repository: 'acme/app',
@@ -252,14 +253,10 @@ export function portsFor(w: PublishWorld): PublishPorts {
       w.dispatches.push(req);
       w.writes.push(`dispatch ${req.repository} ${req.clientPayload.tag}`);
     },
-    async acquireLock(_name, holder) {
-      if (w.lock) return { acquired: false, ...w.lock };
-      w.lock = { holder, since: '2026-11-27T00:00:00Z' };
-      return { acquired: true };
-    },
-    async releaseLock() {
-      w.lock = null;
-    },
+    ...memoryLock(
+      () => w.lock,
+      (l) => (w.lock = l),
+    ),
   };
   const images: PublishImagePorts = {
     async observeManifest(image, reference) {
