@@ -62,6 +62,9 @@ function releaseService(o: {
     promote: run,
     rollback: run,
     abandon: run,
+    unlock: async () => {
+      throw new Error('not expected');
+    },
   };
 }
 

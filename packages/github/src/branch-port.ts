@@ -4,7 +4,6 @@
 import {
   asObservationError,
   type BranchPort,
-  type Clock,
   type PrepareForgePort,
   type PullRequestSummary,
   type ReleaseConfig,
@@ -18,8 +17,6 @@ import type { PullRequestInfo } from './types.js';
 export interface BranchPortOptions {
   /** The forge with the commit token (branch creation, fast-forward); `gh` by default. */
   readonly commit?: GitHubForge;
-  /** The clock for lock expiry; default the system clock. */
-  readonly clock?: Clock;
 }
 
 const summary = (p: PullRequestInfo): PullRequestSummary => ({
@@ -94,15 +91,14 @@ export function prepareForgePort(
 ): PrepareForgePort {
   const publish = publishForgePort(gh, config, {
     ...(options.commit ? { commit: options.commit } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
   });
   return {
     ...branchPort(gh, config, options),
     readFile: publish.readFile,
     observeTag: publish.observeTag,
     listTags: publish.listTags,
-    acquireLock: publish.acquireLock,
-    releaseLock: publish.releaseLock,
+    readLock: publish.readLock,
+    writeLock: publish.writeLock,
     commitFiles: publish.commitFiles!,
   };
 }

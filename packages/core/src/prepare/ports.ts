@@ -10,7 +10,7 @@ import type { FilesCommitRequest, PublishForgePort } from '../publish/ports.js';
 export interface PrepareForgePort
   extends
     BranchPort,
-    Pick<PublishForgePort, 'readFile' | 'observeTag' | 'listTags' | 'acquireLock' | 'releaseLock'> {
+    Pick<PublishForgePort, 'readFile' | 'observeTag' | 'listTags' | 'readLock' | 'writeLock'> {
   commitFiles(change: FilesCommitRequest, signal?: AbortSignal): Promise<{ readonly sha: string }>;
 }
 

@@ -3,6 +3,7 @@
 // tested against the simulator in @relkit/github.
 import type { PullRequestSummary } from '../../observations.js';
 import type { PrepareForgePort } from '../ports.js';
+import { memoryLock, type MemoryLockHolder } from '../../engine/__tests__/memory-lock.js';
 
 interface Commit {
   readonly parents: readonly string[];
@@ -32,6 +33,7 @@ export function gitflowWorld(changelog = UNRELEASED) {
   const commits = new Map<string, Commit>();
   const branches = new Map<string, string>();
   const tags = new Map<string, string>();
+  let lock: MemoryLockHolder | null = null;
   const pulls: (PullRequestSummary & { body: string; title: string })[] = [];
   const calls: string[] = [];
   let n = 0;
@@ -160,10 +162,10 @@ export function gitflowWorld(changelog = UNRELEASED) {
     async listTags(prefix) {
       return [...tags.keys()].filter((t) => t.startsWith(prefix));
     },
-    async acquireLock() {
-      return { acquired: true };
-    },
-    async releaseLock() {},
+    ...memoryLock(
+      () => lock,
+      (l) => (lock = l),
+    ),
   };
   /** Merges `head` into `base` with a merge commit (the release PR merge). */
   const merge = (head: string, base: string) => {
