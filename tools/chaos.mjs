@@ -60,5 +60,7 @@ if (rounds > 0) {
   say(`contention: rounds ${c.rounds}, ok ${c.ok}, failed ${c.rounds - c.ok} (seed ${seed})`);
   failed ||= c.ok !== c.rounds;
 }
-say(`chaos: ${failed ? 'FAILED' : 'passed'} in ${Math.round((Date.now() - started) / 1000)} s (seed ${seed})`);
+say(
+  `chaos: ${failed ? 'FAILED' : 'passed'} in ${Math.round((Date.now() - started) / 1000)} s (seed ${seed})`,
+);
 process.exit(failed ? 1 : 0);

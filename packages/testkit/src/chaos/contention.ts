@@ -26,6 +26,8 @@ export interface ContentionRound {
   /** PUTs of latest the registry accepted, and merges the simulator performed. */
   readonly latestPuts: number;
   readonly merges: number;
+  /** Updates that published the release (a second one is a write repeated from stale observations). */
+  readonly publishes: number;
   /** Per process: 'wrote', 'nothing to do', 'lock held' or how else it ended. */
   readonly verdicts: readonly string[];
   readonly problems: readonly string[];
@@ -74,7 +76,7 @@ export async function runContention(options: ContentionOptions): Promise<Content
     const r = await contentionRound(round, processes, settings, root.fork(`round-${round}`), options);
     results.push(r);
     log(
-      `round ${round}: ${r.ok ? 'ok' : 'FAILED'} — ${r.latestPuts} PUT of latest, ${r.merges} merge; ${r.verdicts.join(', ')}`,
+      `round ${round}: ${r.ok ? 'ok' : 'FAILED'} — ${r.latestPuts} PUT of latest, ${r.merges} merge, ${r.publishes} publish; ${r.verdicts.join(', ')}`,
     );
     if (!r.ok)
       log(
@@ -100,6 +102,7 @@ async function contentionRound(
   let verdicts: string[] = [];
   let latestPuts = 0;
   let merges = 0;
+  let publishes = 0;
   const dir = mkdtempSync(join(tmpdir(), 'relkit-barrier-'));
   const cw = await startChaosWorld({ prng, latencyMs: options.latencyMs ?? [5, 30] });
   try {
@@ -122,6 +125,7 @@ async function contentionRound(
 
     latestPuts = cw.latestEvents().filter((e) => e.method === 'PUT' && e.status === 201).length;
     merges = cw.merges();
+    publishes = cw.publishes();
     verdicts = outcomes.map((o) =>
       o.timedOut
         ? 'hung'
@@ -135,6 +139,7 @@ async function contentionRound(
     );
     if (latestPuts !== 1) problems.push(`${latestPuts} PUTs of latest (expected exactly 1)`);
     if (merges !== 1) problems.push(`${merges} merges (expected exactly 1)`);
+    if (publishes !== 1) problems.push(`the release was published ${publishes} times (expected exactly 1)`);
     const writers = verdicts.filter((v) => v === 'wrote').length;
     if (writers !== 1) problems.push(`${writers} runs did the promotion (expected exactly 1)`);
     const odd = verdicts.filter((v) => !['wrote', 'lock held', 'nothing to do'].includes(v));
@@ -155,5 +160,5 @@ async function contentionRound(
     await cw.stop().catch((e: unknown) => problems.push(`stopping the world: ${String(e)}`));
     rmSync(dir, { recursive: true, force: true });
   }
-  return { round, ok: problems.length === 0, latestPuts, merges, verdicts, problems, outcomes };
+  return { round, ok: problems.length === 0, latestPuts, merges, publishes, verdicts, problems, outcomes };
 }

@@ -29,6 +29,8 @@ export interface ChaosWorld {
   latestEvents(): readonly ChaosLogEntry[];
   /** Successful merges of the release PR the simulator performed. */
   merges(): number;
+  /** Successful updates of the X.Y.Z release that set draft: false (publishing it). */
+  publishes(): number;
   /** What the world looks like now (read outside the proxies). */
   observe(): Promise<WorldObservation>;
   stop(): Promise<void>;
@@ -87,6 +89,19 @@ export async function startChaosWorld(options: {
     merges: () =>
       world.github.requests.filter((r) => r.method === 'PUT' && r.path === mergePath && r.status === 200)
         .length,
+    publishes: () => {
+      const ids = world.github
+        .releases(world.repository)
+        .filter((r) => r.tag === world.version)
+        .map((r) => `/repos/${world.repository}/releases/${r.id}`);
+      return world.github.requests.filter(
+        (r) =>
+          r.method === 'PATCH' &&
+          ids.includes(r.path) &&
+          r.status === 200 &&
+          (r.body as { draft?: unknown } | undefined)?.draft === false,
+      ).length;
+    },
     async observe() {
       const latest = await OciWriter.for(world.registry).getManifest(world.imageRepository, 'latest');
       return {
