@@ -50,7 +50,7 @@ const chaos = await runChaos({
 });
 say(
   `chaos: runs ${chaos.runs}, converged ${chaos.converged}, wrong-digest ${chaos.wrongDigest} ` +
-    `(${chaos.kills} kills, ${chaos.killsDuringRequests} during requests; seed ${seed})`,
+    `(${chaos.killedRuns} runs killed: ${chaos.kills} kills, ${chaos.killsDuringRequests} during requests; seed ${seed})`,
 );
 let failed = chaos.converged !== chaos.runs || chaos.wrongDigest !== 0;
 

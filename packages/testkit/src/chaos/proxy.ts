@@ -17,13 +17,15 @@ export interface RequestKillPoint {
 export interface KillSwitch {
   /** Requests seen since the current process started. */
   count: number;
+  /** Requests received and not yet answered (a kill now hits a request in flight). */
+  inFlight: number;
   point: RequestKillPoint | undefined;
   /** Kills the current process (saying where) and resolves once it is gone; unset when none runs. */
   trigger: ((where: string) => Promise<void>) | undefined;
 }
 
 export function createKillSwitch(): KillSwitch {
-  return { count: 0, point: undefined, trigger: undefined };
+  return { count: 0, inFlight: 0, point: undefined, trigger: undefined };
 }
 
 /** What a chaos proxy saw: every request, with the digest of the body sent or served. */
@@ -71,7 +73,10 @@ export async function startChaosProxy(
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('error', () => undefined);
     res.on('error', () => undefined);
-    req.on('end', () => void handle(Buffer.concat(chunks)));
+    req.on('end', () => {
+      kill.inFlight++;
+      void handle(Buffer.concat(chunks)).finally(() => kill.inFlight--);
+    });
 
     const handle = async (body: Buffer) => {
       const seq = ++kill.count;

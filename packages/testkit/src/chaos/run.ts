@@ -36,7 +36,7 @@ export interface ChaosRunResult {
   /** Requests that moved `latest` to, or served it as, a digest other than previous / X.Y.Z. */
   readonly wrongDigests: readonly string[];
   readonly kills: number;
-  /** Kills that hit while a request was in flight (held, or applied and unanswered). */
+  /** Kills that hit while a request was in flight (held, applied and unanswered, or on its way). */
   readonly killsDuringRequests: number;
   readonly attempts: readonly CliOutcome[];
   readonly problems: readonly string[];
@@ -51,6 +51,8 @@ export interface ChaosSummary {
   readonly wrongDigest: number;
   readonly kills: number;
   readonly killsDuringRequests: number;
+  /** Runs killed at least once (a kill planned after spawn may come after a fast run ended). */
+  readonly killedRuns: number;
   readonly calibration: Calibration;
   readonly results: readonly ChaosRunResult[];
 }
@@ -121,6 +123,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     wrongDigest: results.filter((r) => r.wrongDigests.length > 0).length,
     kills: results.reduce((n, r) => n + r.kills, 0),
     killsDuringRequests: results.reduce((n, r) => n + r.killsDuringRequests, 0),
+    killedRuns: results.filter((r) => r.kills > 0).length,
     calibration,
     results,
   };
@@ -144,7 +147,8 @@ async function calibrate(
 }
 
 function planKill(prng: Prng, c: Calibration): KillPlan {
-  if (prng.next() < 0.35) return { kind: 'time', afterMs: prng.int(0, Math.round(c.durationMs * 1.1)) };
+  // Within the first 80% of an undisturbed run, so a loaded machine rarely outruns the kill.
+  if (prng.next() < 0.35) return { kind: 'time', afterMs: prng.int(0, Math.round(c.durationMs * 0.8)) };
   return {
     kind: 'request',
     request: prng.int(1, Math.max(1, c.requests)),
@@ -180,7 +184,10 @@ async function chaosRun(
       cw.kill.trigger = (where) => p.kill(where);
       const timer =
         plan?.kind === 'time'
-          ? setTimeout(() => void p.kill(`${plan.afterMs} ms after spawn`), plan.afterMs)
+          ? setTimeout(
+              () => void p.kill(`${plan.afterMs} ms after spawn, ${cw!.kill.inFlight} requests in flight`),
+              plan.afterMs,
+            )
           : undefined;
       const out = await p.done;
       clearTimeout(timer);
@@ -193,7 +200,8 @@ async function chaosRun(
       }
       if (out.killed) {
         kills++;
-        if (out.killedAt?.startsWith('request')) killsDuringRequests++;
+        if (out.killedAt?.startsWith('request') || /, [1-9]\d* requests in flight/.test(out.killedAt ?? ''))
+          killsDuringRequests++;
         continue;
       }
       if (out.code === 0) succeeded = true;
