@@ -28,6 +28,7 @@ describe('lock state from a lock commit message', () => {
     ['an expired lock', 'relkit-lock\n\n{"holder":"a","expiresAt":"2026-12-06T11:00:00Z"}', 'expired'],
     ['a released state', 'relkit-lock: released\n\n{"state":"released","holder":"a"}', 'released'],
     ['released: true', '{"holder":"a","released":true,"expiresAt":"2026-12-06T12:05:00Z"}', 'released'],
+    ['an expired lease', '{"holder":"a","state":"held","leaseUntil":"2026-12-06T11:59:00Z"}', 'expired'],
     ['a releasedAt', '{"holder":"a","releasedAt":"2026-12-06T11:59:00Z"}', 'released'],
     ['not a relkit commit', 'Merge branch main', 'held'],
   ])('%s', (_name, message, state) => {

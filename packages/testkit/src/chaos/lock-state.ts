@@ -22,7 +22,8 @@ export interface LockSnapshot {
  * Reads the locks through the simulator's REST API (matching-refs, then the commit each ref
  * names), as any client would, and judges each state from its commit message without knowing
  * the lock's implementation: a lock is free when its ref is absent, or the JSON it records says
- * released (state/status "released", `released: true`, a `releasedAt`), or its `expiresAt` passed.
+ * released (state/status "released", `released: true`, a `releasedAt`), or its expiry passed
+ * (`expiresAt`, or a lease's `until`/`leaseUntil`).
  */
 export async function readLockSnapshot(
   github: GitHubSimulator,
@@ -54,6 +55,10 @@ export async function readLockSnapshot(
   };
 }
 
+// What a lock's JSON may call its expiry (the read-then-delete lock says expiresAt; a leased
+// compare-and-swap lock may name it after the lease).
+const EXPIRY_KEYS = ['expiresAt', 'expires', 'until', 'leaseUntil', 'leaseExpiresAt', 'expiry'];
+
 /** A lock commit's state from its message (see readLockSnapshot). */
 export function judgeLockMessage(
   message: string,
@@ -70,7 +75,7 @@ export function judgeLockMessage(
   }
   const word = [facts.state, facts.status, facts.kind].find((v) => typeof v === 'string') as
     string | undefined;
-  const expiresAt = typeof facts.expiresAt === 'string' ? facts.expiresAt : undefined;
+  const expiresAt = EXPIRY_KEYS.map((k) => facts[k]).find((v): v is string => typeof v === 'string');
   const released =
     facts.released === true ||
     typeof facts.releasedAt === 'string' ||
