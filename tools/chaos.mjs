@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run chaos`: the chaos harness (packages/testkit/src/chaos) against the built release-cli.
-//   1. ≥ 50 runs: promote is SIGKILLed 1–3 times at random moments (a delay after spawn, or the
-//      Nth request: held by a proxy, or applied by the registry/GitHub with the answer withheld),
+//   1. ≥ 50 runs: promote is SIGKILLed 1–3 times at random moments (a delay after spawn, a few ms
+//      after its Nth request arrived, or at that request: held by a proxy, or applied by the
+//      registry/GitHub with the answer withheld),
 //      with 5–30 ms of random latency per request, then re-run until it exits 0; the world must
 //      converge and `latest` must never name another digest than the previous one or X.Y.Z's.
 //   2. 20 contention rounds: 5 promotes released together by a barrier; exactly one writes.

@@ -86,4 +86,17 @@ describe('chaos proxy', () => {
     expect(seen).toEqual(applied ? ['GET /one', 'POST /two'] : ['GET /one']);
     kill.point = undefined;
   });
+
+  it('fires a delayed kill after the Nth request arrived, holding nothing', async () => {
+    kill.count = 0;
+    kill.point = { request: 1, phase: 'delay', delayMs: 5 };
+    const fired: string[] = [];
+    kill.trigger = async (where) => void fired.push(where);
+    expect((await fetch(`${proxy.url}/three`)).status).toBe(201);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fired).toEqual([
+      expect.stringMatching(/^5 ms after request 1 \(GET \/three\) arrived, \d requests in flight$/),
+    ]);
+    kill.point = undefined;
+  });
 });

@@ -5,13 +5,14 @@ import type { Prng } from './prng.js';
 
 /**
  * Where, counted over every request a CLI process sends (through all chaos proxies), the process
- * is killed: while the proxy holds the request (it never reaches the service), or after the
- * service applied it and before the answer goes back (the ambiguous write).
+ * is killed: while the proxy holds the request (it never reaches the service), after the service
+ * applied it and before the answer goes back (the ambiguous write), or a few ms after it arrived
+ * (a moment tied to the run's progress rather than the clock, so a loaded machine cannot outrun it).
  */
-export interface RequestKillPoint {
-  readonly request: number;
-  readonly phase: 'before-forward' | 'after-apply';
-}
+export type RequestKillPoint =
+  | { readonly request: number; readonly phase: 'before-forward' | 'after-apply' }
+  /** `delayMs` after the request arrived, whatever is going on then (nothing is held). */
+  | { readonly request: number; readonly phase: 'delay'; readonly delayMs: number };
 
 /** Shared by the proxies of one world: counts a process's requests and fires its kill. */
 export interface KillSwitch {
@@ -85,7 +86,19 @@ export async function startChaosProxy(
       const bodyDigest = body.length > 0 ? sha256(body) : undefined;
       const record = (status: ChaosLogEntry['status'], servedDigest?: string) =>
         log.push({ method, path, status, bodyDigest, servedDigest, seq });
-      const armed = kill.point?.request === seq ? kill.point.phase : undefined;
+      const point = kill.point?.request === seq ? kill.point : undefined;
+      if (point?.phase === 'delay') {
+        // The trigger of this process, not of a later one that may be running by then.
+        const fire = kill.trigger;
+        setTimeout(
+          () =>
+            void fire?.(
+              `${point.delayMs} ms after request ${seq} (${method} ${path}) arrived, ${kill.inFlight} requests in flight`,
+            ),
+          point.delayMs,
+        );
+      }
+      const armed = point?.phase === 'delay' ? undefined : point?.phase;
       await sleep(options.prng.int(minMs, maxMs));
       const where = `request ${seq} ${armed ?? ''} (${method} ${path})`;
       if (armed === 'before-forward') {

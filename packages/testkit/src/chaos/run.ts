@@ -1,6 +1,7 @@
 import { describeOutcome, type CliOutcome } from './cli.js';
 import { readLockSnapshot } from './lock-state.js';
 import { createPrng, type Prng } from './prng.js';
+import type { RequestKillPoint } from './proxy.js';
 import { lockTtlArgs, sleep, startPromote, type PromoteSettings } from './promote.js';
 import { startChaosWorld, type ChaosWorld, type WorldObservation } from './world.js';
 
@@ -26,8 +27,7 @@ export interface ChaosOptions {
 
 /** A kill of one attempt: a moment after spawn, or a request (held, or applied and unanswered). */
 export type KillPlan =
-  | { readonly kind: 'time'; readonly afterMs: number }
-  | { readonly kind: 'request'; readonly request: number; readonly phase: 'before-forward' | 'after-apply' };
+  { readonly kind: 'time'; readonly afterMs: number } | ({ readonly kind: 'request' } & RequestKillPoint);
 
 export interface ChaosRunResult {
   readonly index: number;
@@ -79,8 +79,9 @@ const DEFAULTS: {
 
 /**
  * `npm run chaos`: each run promotes a fresh published release while SIGKILLing the CLI 1–3
- * times at random moments (a random delay after spawn, or the Nth request it sends: held by the
- * proxy, or applied by the service with the answer withheld), then re-runs promote until it
+ * times at random moments (a random delay after spawn, a few ms after the Nth request it sends
+ * arrived, or at that request: held by the proxy, or applied by the service with the answer
+ * withheld), then re-runs promote until it
  * exits 0, and checks convergence and that `latest` only ever named the previous or X.Y.Z digest.
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
@@ -147,13 +148,13 @@ async function calibrate(
 }
 
 function planKill(prng: Prng, c: Calibration): KillPlan {
-  // Within the first 80% of an undisturbed run, so a loaded machine rarely outruns the kill.
-  if (prng.next() < 0.35) return { kind: 'time', afterMs: prng.int(0, Math.round(c.durationMs * 0.8)) };
-  return {
-    kind: 'request',
-    request: prng.int(1, Math.max(1, c.requests)),
-    phase: prng.pick(['before-forward', 'after-apply'] as const),
-  };
+  const roll = prng.next();
+  // A moment after spawn, early (startup, config, first reads): a loaded machine may be slower
+  // than the calibration run, rarely faster by half.
+  if (roll < 0.1) return { kind: 'time', afterMs: prng.int(0, Math.round(c.durationMs * 0.5)) };
+  const request = prng.int(1, Math.max(1, c.requests));
+  if (roll < 0.35) return { kind: 'request', request, phase: 'delay', delayMs: prng.int(0, 60) };
+  return { kind: 'request', request, phase: prng.pick(['before-forward', 'after-apply'] as const) };
 }
 
 async function chaosRun(
@@ -200,8 +201,7 @@ async function chaosRun(
       }
       if (out.killed) {
         kills++;
-        if (out.killedAt?.startsWith('request') || /, [1-9]\d* requests in flight/.test(out.killedAt ?? ''))
-          killsDuringRequests++;
+        if (/^request|, [1-9]\d* requests in flight/.test(out.killedAt ?? '')) killsDuringRequests++;
         continue;
       }
       if (out.code === 0) succeeded = true;
