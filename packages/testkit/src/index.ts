@@ -20,3 +20,4 @@ export * from './sigstore/index.js';
 export * from './github/index.js';
 export { startReleaseWorld, WORLD_REPOSITORY, WORLD_SIGNING_IDENTITY_REGEXP } from './world.js';
 export type { ReleaseWorld, ReleaseWorldOptions } from './world.js';
+export * from './chaos/index.js';
