@@ -32804,6 +32804,7 @@ host: ${p.url.host}\r
         this.kind = kind;
         this.left = left;
         this.stream = new Readable({ read: () => this.conn?.resume() });
+        this.stream.on("error", () => void 0);
       }
       get untilClose() {
         return this.kind === "close";

@@ -406,6 +406,9 @@ class BodyReader {
     private left: number,
   ) {
     this.stream = new Readable({ read: () => this.conn?.resume() });
+    // A failure before anyone reads (a malformed chunk in the same packet as the head) must not
+    // crash the process as an unhandled 'error'; a reader still gets it (stream.errored).
+    this.stream.on('error', () => undefined);
   }
 
   get untilClose(): boolean {
