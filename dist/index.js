@@ -32503,10 +32503,6 @@ var init_pipeline = __esm({
           this.dispatch(p);
         });
       }
-      /** Whether requests to the origin may be pipelined (false once the server showed it cannot). */
-      pipelines(url2) {
-        return !this.noPipelining.has(url2.origin);
-      }
       dispatch(p) {
         const origin = p.url.origin;
         const live = (this.pools.get(origin) ?? []).filter((c) => c.open);

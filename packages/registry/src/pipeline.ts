@@ -101,11 +101,6 @@ export class PipelinedConnections {
     });
   }
 
-  /** Whether requests to the origin may be pipelined (false once the server showed it cannot). */
-  pipelines(url: URL): boolean {
-    return !this.noPipelining.has(url.origin);
-  }
-
   private dispatch(p: Pending): void {
     const origin = p.url.origin;
     const live = (this.pools.get(origin) ?? []).filter((c) => c.open);
