@@ -14,6 +14,18 @@ const cpuAtPreload = cpuMs();
 const requests = [];
 const byRequest = new WeakMap();
 const sockets = new Set();
+// relkit's pipelining client (packages/registry/src/pipeline.ts) publishes the same two events
+// on its own channels, with the socket the request was written on.
+dc.subscribe('relkit.pipeline.request.start', ({ request, socket }) => {
+  const r = { start: performance.now(), cpu: cpuMs(), end: undefined, socket };
+  byRequest.set(request, r);
+  requests.push(r);
+  sockets.add(socket);
+});
+dc.subscribe('relkit.pipeline.response.finish', ({ request }) => {
+  const r = byRequest.get(request);
+  if (r) r.end = performance.now();
+});
 dc.subscribe('http.client.request.start', ({ request }) => {
   const r = { start: performance.now(), cpu: cpuMs(), end: undefined, socket: undefined };
   byRequest.set(request, r);

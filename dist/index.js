@@ -32606,6 +32606,447 @@ var init_limits = __esm({
   }
 });
 
+// packages/registry/dist/pipeline.js
+function abortError(signal) {
+  const reason = signal.reason;
+  if (reason instanceof Error)
+    return reason;
+  const e = new Error("The operation was aborted");
+  e.name = "AbortError";
+  return e;
+}
+var Readable, dc, requestStart, responseFinish, MAX_HEAD_BYTES, MAX_DEPTH, RESENDABLE, MAX_RESENDS, PipelinedConnections, SERVER_CLOSED, Connection, BodyReader;
+var init_pipeline = __esm({
+  "packages/registry/dist/pipeline.js"() {
+    "use strict";
+    ({ Readable } = process.getBuiltinModule("node:stream"));
+    dc = process.getBuiltinModule("node:diagnostics_channel");
+    requestStart = dc.channel("relkit.pipeline.request.start");
+    responseFinish = dc.channel("relkit.pipeline.response.finish");
+    MAX_HEAD_BYTES = 64 * 1024;
+    MAX_DEPTH = 4;
+    RESENDABLE = /* @__PURE__ */ new Set(["GET", "HEAD", "PUT"]);
+    MAX_RESENDS = 2;
+    PipelinedConnections = class {
+      connect;
+      afterFirstWrite;
+      pools = /* @__PURE__ */ new Map();
+      /** Origins that closed on pipelined requests or let one time out: one request at a time. */
+      noPipelining = /* @__PURE__ */ new Set();
+      constructor(connect, afterFirstWrite) {
+        this.connect = connect;
+        this.afterFirstWrite = afterFirstWrite;
+      }
+      exchange(url2, call) {
+        return new Promise((resolve3, reject) => {
+          const p = {
+            url: url2,
+            call,
+            resolve: resolve3,
+            reject,
+            answered: false,
+            behind: false,
+            resends: 0,
+            conn: void 0,
+            onAbort: void 0
+          };
+          if (call.signal.aborted) {
+            reject(abortError(call.signal));
+            return;
+          }
+          p.onAbort = () => this.abort(p);
+          call.signal.addEventListener("abort", p.onAbort, { once: true });
+          this.dispatch(p);
+        });
+      }
+      dispatch(p) {
+        const origin = p.url.origin;
+        const live = (this.pools.get(origin) ?? []).filter((c) => c.open);
+        let conn = live.find((c) => c.queue.length === 0);
+        const pipelining = p.call.pipeline && !this.noPipelining.has(origin);
+        if (!conn && pipelining)
+          conn = live.find((c) => c.queue.length < MAX_DEPTH && c.queue.every((q) => q.call.pipeline));
+        if (!conn) {
+          conn = new Connection(this.connect(p.url), p.url, this);
+          live.push(conn);
+        }
+        this.pools.set(origin, live);
+        p.conn = conn;
+        conn.send(p);
+        if (pipelining)
+          p.call.onPipelining?.();
+      }
+      /** @internal a connection ended: requests it did not answer go out again, or fail. */
+      requeue(from, unanswered, error62, pipelinedLost) {
+        if (pipelinedLost)
+          this.noPipelining.add(from.url.origin);
+        for (const p of unanswered) {
+          p.conn = void 0;
+          if (p.call.signal.aborted)
+            continue;
+          if (p !== unanswered[0] || error62 === SERVER_CLOSED) {
+            if (RESENDABLE.has(p.call.method) && p.resends < MAX_RESENDS) {
+              p.resends++;
+              this.dispatch(p);
+              continue;
+            }
+          }
+          this.settle(p);
+          p.reject(error62);
+        }
+      }
+      /** @internal */
+      firstWrite() {
+        this.afterFirstWrite();
+      }
+      /** @internal the request is done with (answered and read, or failed): no abort any more. */
+      settle(p) {
+        if (p.onAbort)
+          p.call.signal.removeEventListener("abort", p.onAbort);
+      }
+      abort(p) {
+        const error62 = abortError(p.call.signal);
+        const conn = p.conn;
+        if (conn) {
+          if (p.behind)
+            this.noPipelining.add(conn.url.origin);
+          conn.destroy(error62, p);
+        }
+        if (!p.answered) {
+          this.settle(p);
+          p.reject(error62);
+        }
+      }
+    };
+    SERVER_CLOSED = new Error("the server closed the connection");
+    Connection = class {
+      socket;
+      url;
+      owner;
+      queue = [];
+      open = true;
+      buffered = Buffer.alloc(0);
+      /** The body being read for queue[0], when its head is in. */
+      body;
+      wroteOnce = false;
+      closeAfter = false;
+      constructor(socket, url2, owner) {
+        this.socket = socket;
+        this.url = url2;
+        this.owner = owner;
+        socket.setNoDelay(true);
+        socket.on("data", (chunk) => this.onData(chunk));
+        socket.on("error", (e) => this.fail(e));
+        socket.on("close", () => this.fail(SERVER_CLOSED));
+        socket.on("end", () => {
+          if (this.body?.untilClose)
+            this.finishBody();
+          this.fail(SERVER_CLOSED);
+        });
+      }
+      send(p) {
+        p.behind = this.queue.length > 0;
+        this.queue.push(p);
+        this.socket.ref();
+        let head = `${p.call.method} ${p.url.pathname}${p.url.search} HTTP/1.1\r
+host: ${p.url.host}\r
+`;
+        const headers = { ...p.call.headers };
+        if (p.call.body)
+          headers["content-length"] = String(p.call.body.byteLength);
+        for (const [k, v] of Object.entries(headers)) {
+          if (/[\r\n:]/.test(k) || /[\r\n\0]/.test(v)) {
+            this.remove(p);
+            this.owner.settle(p);
+            p.reject(new TypeError(`invalid header ${JSON.stringify(k)}`));
+            return;
+          }
+          head += `${k}: ${v}\r
+`;
+        }
+        head += "\r\n";
+        const bytes = p.call.body?.byteLength ? Buffer.concat([Buffer.from(head, "latin1"), p.call.body]) : Buffer.from(head, "latin1");
+        const channelled = requestStart.hasSubscribers;
+        if (channelled)
+          requestStart.publish({ request: p, socket: this.socket });
+        if (!this.wroteOnce) {
+          this.wroteOnce = true;
+          this.socket.write(bytes, () => this.owner.firstWrite());
+        } else
+          this.socket.write(bytes);
+      }
+      remove(p) {
+        const i = this.queue.indexOf(p);
+        if (i >= 0)
+          this.queue.splice(i, 1);
+      }
+      /** Ends the connection; an answer being read fails with `error`, the unanswered go again. */
+      destroy(error62, except) {
+        this.end(error62, false, except);
+      }
+      fail(error62) {
+        this.end(error62, this.queue.some((q) => !q.answered && q.behind));
+      }
+      end(error62, pipelinedLost, except) {
+        if (!this.open)
+          return;
+        this.open = false;
+        this.socket.destroy();
+        const body = this.body;
+        this.body = void 0;
+        if (body) {
+          const p = this.queue.shift();
+          body.fail(error62 === SERVER_CLOSED ? new Error("the connection closed in the middle of an answer") : error62);
+          if (p)
+            this.owner.settle(p);
+        }
+        const left = this.queue.splice(0).filter((q) => q !== except);
+        this.owner.requeue(this, left, except ? SERVER_CLOSED : error62, pipelinedLost);
+      }
+      onData(chunk) {
+        this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
+        try {
+          this.parse();
+        } catch (e) {
+          const error62 = e;
+          const p = this.queue[0];
+          if (p && !p.answered) {
+            this.queue.shift();
+            this.owner.settle(p);
+            p.reject(error62);
+          }
+          this.destroy(error62);
+        }
+      }
+      parse() {
+        for (; ; ) {
+          if (this.body) {
+            if (!this.body.feed(this))
+              return;
+            this.finishBody();
+            if (!this.open)
+              return;
+            continue;
+          }
+          const p = this.queue[0];
+          if (!p) {
+            if (this.buffered.length)
+              throw new Error("the server sent bytes no request asked for");
+            return;
+          }
+          const end = this.buffered.indexOf("\r\n\r\n");
+          if (end < 0) {
+            if (this.buffered.length > MAX_HEAD_BYTES)
+              throw new Error("the response headers are too large");
+            return;
+          }
+          if (end > MAX_HEAD_BYTES)
+            throw new Error("the response headers are too large");
+          const lines = this.buffered.subarray(0, end).toString("latin1").split("\r\n");
+          this.buffered = this.buffered.subarray(end + 4);
+          const m = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/.exec(lines[0] ?? "");
+          if (!m)
+            throw new Error(`the server sent a malformed status line`);
+          const status2 = Number(m[2]);
+          const headers = {};
+          for (const line of lines.slice(1)) {
+            const colon = line.indexOf(":");
+            if (colon <= 0 || /[\s]/.test(line[0] ?? ""))
+              throw new Error("the server sent a malformed header");
+            const name = line.slice(0, colon).toLowerCase();
+            if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name))
+              throw new Error("the server sent a malformed header");
+            const value = line.slice(colon + 1).trim();
+            const had = headers[name];
+            if (had === void 0)
+              headers[name] = value;
+            else if (Array.isArray(had))
+              had.push(value);
+            else
+              headers[name] = [had, value];
+          }
+          if (status2 < 200)
+            continue;
+          const connection = String(headers.connection ?? "").toLowerCase();
+          if (m[1] === "0" ? !/keep-alive/.test(connection) : /close/.test(connection))
+            this.closeAfter = true;
+          const te = String(headers["transfer-encoding"] ?? "").toLowerCase();
+          const cl = headers["content-length"];
+          let reader;
+          if (p.call.method === "HEAD" || status2 === 204 || status2 === 304)
+            reader = new BodyReader("none", 0);
+          else if (te) {
+            if (!/(^|,)\s*chunked\s*$/.test(te))
+              throw new Error(`unsupported transfer-encoding ${te}`);
+            reader = new BodyReader("chunked", 0);
+          } else if (cl !== void 0) {
+            const v = Array.isArray(cl) ? cl[0] : cl;
+            if (!/^\d{1,15}$/.test(v ?? "") || Array.isArray(cl) && cl.some((x) => x !== v))
+              throw new Error("the server sent an invalid content-length");
+            reader = new BodyReader("length", Number(v));
+          } else {
+            reader = new BodyReader("close", 0);
+            this.closeAfter = true;
+          }
+          p.answered = true;
+          this.body = reader;
+          reader.stream.on("close", () => {
+            if (this.body === reader && !reader.done)
+              this.destroy(new Error("the answer was not read to its end"));
+          });
+          p.resolve({ status: status2, headers, body: reader.stream });
+          if (this.closeAfter && this.queue.length > 1) {
+            this.owner.requeue(this, this.queue.splice(1), SERVER_CLOSED, true);
+          }
+        }
+      }
+      finishBody() {
+        const body = this.body;
+        if (!body)
+          return;
+        body.done = true;
+        this.body = void 0;
+        const p = this.queue.shift();
+        body.stream.push(null);
+        if (p) {
+          this.owner.settle(p);
+          if (responseFinish.hasSubscribers)
+            responseFinish.publish({ request: p });
+        }
+        if (this.closeAfter) {
+          this.open = false;
+          this.socket.destroy();
+          const left = this.queue.splice(0);
+          this.owner.requeue(this, left, SERVER_CLOSED, left.length > 0);
+          return;
+        }
+        if (!this.queue.length)
+          this.socket.unref();
+      }
+      /** @internal for BodyReader */
+      take(max) {
+        const n = Math.min(max, this.buffered.length);
+        const out = this.buffered.subarray(0, n);
+        this.buffered = this.buffered.subarray(n);
+        return out;
+      }
+      /** @internal */
+      peek() {
+        return this.buffered;
+      }
+      /** @internal */
+      pause() {
+        this.socket.pause();
+      }
+      /** @internal */
+      resume() {
+        this.socket.resume();
+      }
+    };
+    BodyReader = class {
+      kind;
+      left;
+      stream;
+      done = false;
+      conn;
+      chunkLeft = -1;
+      // chunked: bytes left of the current chunk, -1 = at a size line
+      trailers = false;
+      constructor(kind, left) {
+        this.kind = kind;
+        this.left = left;
+        this.stream = new Readable({ read: () => this.conn?.resume() });
+        this.stream.on("error", () => void 0);
+      }
+      get untilClose() {
+        return this.kind === "close";
+      }
+      fail(error62) {
+        if (!this.done)
+          this.stream.destroy(error62);
+      }
+      /** Takes what the connection holds; true when the body is complete. */
+      feed(conn) {
+        this.conn = conn;
+        switch (this.kind) {
+          case "none":
+            return true;
+          case "close": {
+            const b = conn.take(Infinity);
+            if (b.length)
+              this.push(b, conn);
+            return false;
+          }
+          case "length": {
+            const b = conn.take(this.left);
+            this.left -= b.length;
+            if (b.length)
+              this.push(b, conn);
+            return this.left === 0;
+          }
+          case "chunked":
+            return this.chunked(conn);
+        }
+      }
+      chunked(conn) {
+        for (; ; ) {
+          if (this.trailers) {
+            const buf2 = conn.peek();
+            const end = buf2.indexOf("\r\n");
+            if (end < 0) {
+              if (buf2.length > MAX_HEAD_BYTES)
+                throw new Error("chunked trailers are too large");
+              return false;
+            }
+            conn.take(end + 2);
+            if (end === 0)
+              return true;
+            continue;
+          }
+          if (this.chunkLeft === -1) {
+            const buf2 = conn.peek();
+            const end = buf2.indexOf("\r\n");
+            if (end < 0) {
+              if (buf2.length > 1024)
+                throw new Error("a chunk size line is too long");
+              return false;
+            }
+            const sizeText = buf2.subarray(0, end).toString("latin1").split(";")[0].trim();
+            if (!/^[0-9a-fA-F]{1,12}$/.test(sizeText))
+              throw new Error("the server sent a malformed chunk size");
+            conn.take(end + 2);
+            const size = Number.parseInt(sizeText, 16);
+            if (size === 0) {
+              this.trailers = true;
+              continue;
+            }
+            this.chunkLeft = size;
+          }
+          if (this.chunkLeft > 0) {
+            const b = conn.take(this.chunkLeft);
+            this.chunkLeft -= b.length;
+            if (b.length)
+              this.push(b, conn);
+            if (this.chunkLeft > 0)
+              return false;
+          }
+          const buf = conn.peek();
+          if (buf.length < 2)
+            return false;
+          if (buf[0] !== 13 || buf[1] !== 10)
+            throw new Error("the server sent a malformed chunk");
+          conn.take(2);
+          this.chunkLeft = -1;
+        }
+      }
+      push(b, conn) {
+        if (!this.stream.push(b))
+          conn.pause();
+      }
+    };
+  }
+});
+
 // packages/registry/dist/http.js
 function loadWhileWaiting(task) {
   whileWaiting.add(task);
@@ -32619,6 +33060,19 @@ function runWhileWaiting() {
     }
   }
 }
+function queueWhileWaiting() {
+  if (whileWaiting.size)
+    setImmediate(runWhileWaiting);
+}
+function connectDirect(url2) {
+  const host2 = url2.hostname.replace(/^\[|\]$/g, "");
+  const secure = url2.protocol === "https:";
+  const port = Number(url2.port) || (secure ? 443 : 80);
+  if (!secure)
+    return process.getBuiltinModule("node:net").connect({ host: host2, port });
+  const ip = process.getBuiltinModule("node:net").isIP(host2) !== 0;
+  return tls().connect({ host: host2, port, ...ip ? {} : { servername: host2 }, ALPNProtocols: ["http/1.1"] });
+}
 function proxySettings(env) {
   const pick3 = (name) => env[name] || env[name.toLowerCase()] || void 0;
   const httpProxy = pick3("HTTP_PROXY");
@@ -32631,12 +33085,14 @@ function proxySettings(env) {
     NO_PROXY: [pick3("NO_PROXY"), "localhost", "127.0.0.1", "::1"].filter(Boolean).join(",")
   };
 }
-var http, tls, https, whileWaiting, AnswerHeaders, HttpConnections;
+var httpModule, http, httpsModule, https, tlsModule, tls, whileWaiting, AnswerHeaders, HttpConnections;
 var init_http = __esm({
   "packages/registry/dist/http.js"() {
     "use strict";
-    http = process.getBuiltinModule("node:http");
-    https = () => tls ??= process.getBuiltinModule("node:https");
+    init_pipeline();
+    http = () => httpModule ??= process.getBuiltinModule("node:http");
+    https = () => httpsModule ??= process.getBuiltinModule("node:https");
+    tls = () => tlsModule ??= process.getBuiltinModule("node:tls");
     whileWaiting = /* @__PURE__ */ new Set();
     AnswerHeaders = class {
       raw;
@@ -32654,8 +33110,11 @@ var init_http = __esm({
       options;
       plain;
       secure;
+      /** Direct connections only: a forward proxy may split pipelined requests. */
+      pipelined;
       constructor(maxSocketsPerHost, proxyEnv) {
         const proxy = proxyEnv ? proxySettings(proxyEnv) : void 0;
+        this.pipelined = proxy ? void 0 : new PipelinedConnections(connectDirect, queueWhileWaiting);
         this.options = {
           keepAlive: true,
           maxSockets: maxSocketsPerHost,
@@ -32667,6 +33126,16 @@ var init_http = __esm({
       /** Resolves with the answer once its headers are in; the body is the caller's to read. */
       exchange(url2, call) {
         const secure = url2.protocol === "https:";
+        if (this.pipelined && call.pipeline && !(call.body && !(call.body instanceof Uint8Array))) {
+          return this.pipelined.exchange(url2, {
+            method: call.method,
+            headers: call.headers,
+            body: call.body,
+            signal: call.signal,
+            pipeline: true,
+            onPipelining: call.onPipelining
+          }).then((a) => ({ status: a.status, headers: new AnswerHeaders(a.headers), body: a.body }));
+        }
         const headers = { ...call.headers };
         const body = call.body;
         if (body instanceof Uint8Array)
@@ -32677,16 +33146,16 @@ var init_http = __esm({
           let req;
           const answered = (res) => resolve3({ status: res.statusCode ?? 0, headers: new AnswerHeaders(res.headers), body: res });
           try {
-            const agent = secure ? this.secure ??= new (https()).Agent(this.options) : this.plain ??= new http.Agent(this.options);
+            const agent = secure ? this.secure ??= new (https()).Agent(this.options) : this.plain ??= new (http()).Agent(this.options);
             const options = { method: call.method, headers, agent, signal: call.signal };
-            req = secure ? https().request(url2, options, answered) : http.request(url2, options, answered);
+            req = secure ? https().request(url2, options, answered) : http().request(url2, options, answered);
           } catch (e) {
             reject(e);
             return;
           }
           req.on("error", reject);
           if (whileWaiting.size)
-            req.once("finish", () => setImmediate(runWhileWaiting));
+            req.once("finish", queueWhileWaiting);
           if (body instanceof Uint8Array)
             req.end(body);
           else if (body) {
@@ -32925,7 +33394,14 @@ var init_transport = __esm({
             if (auth2)
               headers.authorization = auth2;
             this.stats.requests++;
-            const res = await this.connections.exchange(url2, { method, headers, body, signal });
+            const res = await this.connections.exchange(url2, {
+              method,
+              headers,
+              body,
+              signal,
+              pipeline: req.pipeline,
+              onPipelining: req.onPipelining
+            });
             if (REDIRECT_STATUSES.has(res.status) && res.headers.get("location")) {
               await discard(res);
               if (hop >= MAX_REDIRECTS)
@@ -33489,7 +33965,10 @@ function manifestRequest(method, r, id, options, actions) {
     headers,
     scope: repositoryScope(r.repository, actions),
     signal: options.signal,
-    timeoutMs: options.timeoutMs
+    timeoutMs: options.timeoutMs,
+    // Small, idempotent: may share a connection with the others of a retag (pipelining).
+    pipeline: method !== "DELETE",
+    onPipelining: options.onPipelining
   };
 }
 function toManifest(r, digest, bytes, contentType) {
@@ -33548,8 +34027,16 @@ async function retag(ctx, source, tag, options = {}) {
     if (head?.digest === m.digest)
       return unchanged(withDigest(src, m.digest), target, head);
   }
-  await putManifest(ctx, target, m, o);
-  if (options.readBack ?? true)
+  const readBack = options.readBack ?? true;
+  const pipelineProof = readBack && skipIfCurrent;
+  let early;
+  await putManifest(ctx, target, m, {
+    ...o,
+    onPipelining: pipelineProof ? () => {
+      early ??= headManifest(ctx, target, o).catch(() => void 0);
+    } : void 0
+  });
+  if (readBack && (await early)?.digest !== m.digest)
     await checkTarget(ctx, target, m.digest, o);
   return {
     source: withDigest(src, m.digest),
@@ -42669,9 +43156,9 @@ var require_obj = __commonJS({
       }
     };
     exports.ASN1Obj = ASN1Obj;
-    var MAX_DEPTH = 100;
+    var MAX_DEPTH2 = 100;
     function parseStream(stream, depth = 0) {
-      if (depth > MAX_DEPTH) {
+      if (depth > MAX_DEPTH2) {
         throw new error_1.ASN1ParseError("maximum nesting depth exceeded");
       }
       const tag = new tag_1.ASN1Tag(stream.getUint8());

@@ -315,7 +315,15 @@ describe('protocol details', () => {
     const moved = await client.retag(`${r.host}/acme/app:1.0.0`, 'latest');
     expect(moved).toMatchObject({ changed: true, digest: sha(EMPTY_INDEX) });
     expect(r.events.slice(0, 2).sort()).toEqual(['GET 1.0.0 (pull)', 'HEAD latest (pull)']);
-    expect(r.events.slice(2)).toEqual(['push token', 'PUT latest (push)', 'HEAD latest (pull)']);
+    // The first read-back HEAD is pipelined behind the PUT; node:http's server runs it before
+    // the PUT's body is stored (it handles pipelined requests in parallel), so it still sees the
+    // tag without the digest and the client reads the tag again once the PUT is answered.
+    expect(r.events.slice(2)).toEqual([
+      'push token',
+      'PUT latest (push)',
+      'HEAD latest (pull)',
+      'HEAD latest (pull)',
+    ]);
     expect(r.pushHeld).toBe(false);
   });
 

@@ -192,7 +192,8 @@ export async function putManifest(
   ctx: ClientContext,
   ref: ReferenceLike,
   content: { readonly bytes: Uint8Array; readonly mediaType: string },
-  options: RequestOptions = {},
+  /** onPipelining: a request sent from it goes right behind the PUT (retag's read-back). */
+  options: RequestOptions & { readonly onPipelining?: (() => void) | undefined } = {},
 ): Promise<string> {
   const r = toReference(ref);
   const digest = digestOf(content.bytes);
@@ -339,7 +340,7 @@ function manifestRequest(
   method: 'GET' | 'HEAD' | 'PUT' | 'DELETE',
   r: ImageReference,
   id: string,
-  options: RequestOptions,
+  options: RequestOptions & { readonly onPipelining?: (() => void) | undefined },
   actions: 'pull' | 'pull,push' | 'delete',
 ): RegistryRequest {
   const headers: Record<string, string> =
@@ -352,6 +353,9 @@ function manifestRequest(
     scope: repositoryScope(r.repository, actions),
     signal: options.signal,
     timeoutMs: options.timeoutMs,
+    // Small, idempotent: may share a connection with the others of a retag (pipelining).
+    pipeline: method !== 'DELETE',
+    onPipelining: options.onPipelining,
   };
 }
 

@@ -43,6 +43,13 @@ describe('HTTP proxies from the environment', () => {
       ]),
     );
     expect(proxy.log).toHaveLength(client.stats.requests);
+    // Through a proxy nothing is pipelined (it may split the requests): the read-back HEAD
+    // goes after the PUT's answer, and the 4 requests of a retag are all it takes.
+    expect(client.stats.requests).toBe(4);
+    expect(proxy.log.slice(-2)).toEqual([
+      `PUT http://${remote}/v2/acme/app/manifests/proxied`,
+      `HEAD http://${remote}/v2/acme/app/manifests/proxied`,
+    ]);
   });
 
   it('never proxies loopback, and proxyEnv: false turns proxies off', async () => {

@@ -108,8 +108,22 @@ export async function retag(
     ]);
     if (head?.digest === m.digest) return unchanged(withDigest(src, m.digest), target, head);
   }
-  await putManifest(ctx, target, m, o);
-  if (options.readBack ?? true) await checkTarget(ctx, target, m.digest, o);
+  // The read-back rides the PUT's round trip where the connection pipelines: the HEAD is
+  // written right behind the PUT and answered after it. Its answer proves the write only when
+  // it shows the new digest and the target was seen without it before (else it could predate
+  // the PUT); anything else — or no pipelining — and the target is read again after the PUT.
+  const readBack = options.readBack ?? true;
+  const pipelineProof = readBack && skipIfCurrent;
+  let early: Promise<ManifestHead | undefined> | undefined;
+  await putManifest(ctx, target, m, {
+    ...o,
+    onPipelining: pipelineProof
+      ? () => {
+          early ??= headManifest(ctx, target, o).catch(() => undefined);
+        }
+      : undefined,
+  });
+  if (readBack && (await early)?.digest !== m.digest) await checkTarget(ctx, target, m.digest, o);
   return {
     source: withDigest(src, m.digest),
     target,

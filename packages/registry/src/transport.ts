@@ -61,6 +61,13 @@ export interface RegistryRequest {
   readonly scope?: string;
   readonly signal?: AbortSignal | undefined;
   readonly timeoutMs?: number | undefined;
+  /** A short manifest request that may be pipelined behind others (HttpCall.pipeline). */
+  readonly pipeline?: boolean | undefined;
+  /**
+   * Called once the request is written on a connection that takes pipelined requests: one of
+   * them sent now goes right behind it, in the same round trip.
+   */
+  readonly onPipelining?: (() => void) | undefined;
 }
 
 /** Counts of what went over the wire; for benchmarks and for callers that report cost. */
@@ -274,7 +281,14 @@ export class Transport {
         const headers: Record<string, string> = { 'user-agent': this.userAgent, ...req.headers };
         if (auth) headers.authorization = auth;
         this.stats.requests++;
-        const res = await this.connections.exchange(url, { method, headers, body, signal });
+        const res = await this.connections.exchange(url, {
+          method,
+          headers,
+          body,
+          signal,
+          pipeline: req.pipeline,
+          onPipelining: req.onPipelining,
+        });
         if (REDIRECT_STATUSES.has(res.status) && res.headers.get('location')) {
           await discard(res);
           if (hop >= MAX_REDIRECTS)

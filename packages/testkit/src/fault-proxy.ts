@@ -64,7 +64,19 @@ export async function startFaultProxy(
   const sockets = new Set<Socket>();
   let self = '';
 
+  // A connection's requests are handled in the order they came, each once the answer before it
+  // is complete, as a registry (Go's net/http) does with pipelined requests; the latency counts
+  // from a request's arrival, so requests pipelined together share one round trip.
+  const inOrder = new WeakMap<Socket, Promise<void>>();
   const server = http.createServer((req, res) => {
+    const arrived = Date.now();
+    const before = inOrder.get(req.socket) ?? Promise.resolve();
+    inOrder.set(
+      req.socket,
+      before.then(() => new Promise<void>((r) => res.once('close', () => r()))),
+    );
+    const after = (delayMs: number, fn: () => void) =>
+      void before.then(() => setTimeout(fn, Math.max(0, arrived + delayMs - Date.now())));
     const line = `${req.method} ${req.url}`;
     const hit = rules.find((r) => r.left > 0 && (!r.rule.match || r.rule.match.test(line)));
     if (hit) hit.left--;
@@ -73,7 +85,7 @@ export async function startFaultProxy(
       log.push({ method: req.method ?? '', path: req.url ?? '', status, faulted: fault !== undefined });
 
     const forward = (delayMs: number) => {
-      setTimeout(() => {
+      after(delayMs, () => {
         const up = http.request(
           {
             host: upstream.hostname,
@@ -106,12 +118,12 @@ export async function startFaultProxy(
           res.writeHead(502).end(String(e));
         });
         req.pipe(up);
-      }, delayMs);
+      });
     };
 
     if (fault?.kind === 'status') {
       req.resume();
-      setTimeout(() => {
+      after(latency, () => {
         record(fault.status);
         const headers: Record<string, string> = {
           'content-type': 'application/json',
@@ -122,7 +134,7 @@ export async function startFaultProxy(
         res
           .writeHead(fault.status, headers)
           .end(fault.body ?? JSON.stringify({ errors: [{ code, message: `injected ${fault.status}` }] }));
-      }, latency);
+      });
     } else if (fault?.kind === 'drop') {
       req.resume();
       record('dropped');
