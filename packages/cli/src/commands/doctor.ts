@@ -37,7 +37,8 @@ from its token service); the signing policy (anchored to this repository's publi
 workflows \`release-cli init\` writes and their action pins.
 Options:
   --json          machine-readable checks ({ ok, checks: [{ id, title, status, detail, fix }] })
-  --action REF    the relkit action the workflows use, for their pins (default relkit/relkit@v1)
+  --action REF    the relkit action the workflows should use (OWNER/REPO@SHA), to compare its pin
+                  too (default: only the other actions' pins are compared)
   -c, --config F  path of release.config.json (default: found upwards from the current directory)
 Exit code: 0 when no check fails (a check shown as "not checked" does not fail), 1 otherwise.`,
   options: { ...configOption, json: { type: 'boolean' }, action: { type: 'string' } },

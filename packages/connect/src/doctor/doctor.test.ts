@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReleaseWorld, type ReleaseWorld } from '@relkit/testkit';
-import { initFiles } from '../init-templates.js';
+import { initFiles } from '../init/index.js';
 import { runDoctor, type DoctorReport } from './index.js';
 
 let world: ReleaseWorld;
@@ -28,6 +28,7 @@ function setUpWorkflows(workspace: string) {
     image: world.image,
     smoke: world.smokeRepository,
     action: 'relkit/relkit@v1',
+    cliVersion: '0.1.0',
   });
   for (const f of files.filter((x) => x.path.startsWith('.github/'))) {
     mkdirSync(dirname(join(workspace, f.path)), { recursive: true });
@@ -80,6 +81,7 @@ describe('runDoctor', () => {
       'signing-policy': 'pass',
       'workflow:.github/workflows/release-publish.yml': 'pass',
       'workflow:.github/workflows/promote-release.yml': 'pass',
+      'workflow:.github/workflows/abandon-release.yml': 'pass',
     });
     expect(r.ok).toBe(true);
     expect(byId(r, 'github-rules')?.detail).toMatch(/^not checked \(/);

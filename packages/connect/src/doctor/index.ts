@@ -7,6 +7,7 @@ export {
   workflowPins,
   PUBLISH_WORKFLOW,
   PROMOTE_WORKFLOW,
+  ABANDON_WORKFLOW,
   type DoctorCheck,
   type DoctorReport,
   type DoctorStatus,

@@ -1,81 +1,199 @@
-// The files `release-cli init` writes. Plain template strings (no YAML library at run time):
-// the tests parse them with `yaml` and lint them with actionlint.
-
-export interface InitInput {
-  /** OWNER/REPO. */
-  readonly repository: string;
-  /** Image name without tag, e.g. ghcr.io/acme/app. */
-  readonly image: string;
-  /** OWNER/REPO of the downstream smoke-test repository, if any. */
-  readonly smoke?: string | undefined;
-  /** The relkit action, e.g. relkit/relkit@v1. */
-  readonly action: string;
-  /** Architectures built, one runner each; linux/<arch> platforms in the config. */
-  readonly architectures?: readonly string[];
-}
-
-export interface InitFile {
-  readonly path: string;
-  readonly content: string;
-}
-
-/** Shared by release-publish, promote-release (and a project's abandon workflow). */
-export const CONCURRENCY_GROUP = 'relkit-release';
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+// release-publish.yml: phase 1 of a relkit release. Jobs in order, each needing the one before:
+// plan (relkit's gates, dry run) → build (the repository's own, or docker/build-push-action per
+// architecture) → sign (index, cosign, SBOM + provenance attestations, verify-publish) → release
+// (relkit tags X.Y.Z / X.Y.Z-rcN and drafts the release) → smoke (the downstream dispatch).
+// The git tag is created only after build, tests and signing succeeded: a failed build leaves
+// no tag behind (tags are never moved or deleted, so a burnt one would cost a version).
+import {
+  CONCURRENCY_GROUP,
+  appTokenStep,
+  architecturesOf,
+  checkoutStep,
+  githubTokenValue,
+  registryOf,
+  relkitStep,
+  tokenHeader,
+  workflowFileName,
+  type InitInput,
+} from './input.js';
+import { uses } from './pins.js';
 
 const RUNNERS: Record<string, string> = { amd64: 'ubuntu-24.04', arm64: 'ubuntu-24.04-arm' };
 
-export function releaseConfig(input: InitInput): string {
-  const arches = input.architectures ?? ['amd64', 'arm64'];
-  const config = {
-    $schema: 'https://relkit.dev/schemas/release.config.schema.json',
-    repository: input.repository,
-    baseBranch: 'main',
-    releaseBranch: 'release/{version}',
-    changelog: 'CHANGELOG.md',
-    images: [{ name: input.image, platforms: arches.map((a) => `linux/${a}`) }],
-    signing: {
-      issuer: 'https://token.actions.githubusercontent.com',
-      // Only the publish workflow, run on a release branch, may sign what promote accepts.
-      identityRegexp: `https://github\\.com/${escapeRegExp(input.repository)}/\\.github/workflows/release-publish\\.yml@refs/heads/release/.+`,
-      requireAttestations: ['slsa', 'sbom'],
-    },
-    ...(input.smoke ? { smoke: { repository: input.smoke, success: 'published' } } : {}),
-    requireApproval: true,
-    merge: { method: 'merge' },
+/** How the build is called: a reusable workflow (a job) or a composite action (a step). */
+export type BuildKind = 'docker' | 'workflow' | 'composite';
+export function buildKind(input: InitInput): BuildKind {
+  if (!input.build) return 'docker';
+  return /\.ya?ml$/.test(input.build) ? 'workflow' : 'composite';
+}
+
+function loginStep(input: InitInput): string {
+  return `      - uses: ${uses('login')}
+        with:
+          registry: ${registryOf(input.image)}
+          username: \${{ github.actor }}
+          password: \${{ secrets.GITHUB_TOKEN }}
+`;
+}
+
+const platformsOf = (input: InitInput) => architecturesOf(input).map((a) => `linux/${a}`);
+
+function dockerBuildJob(input: InitInput): string {
+  const matrix = architecturesOf(input)
+    .map((a) => `          - arch: ${a}\n            runner: ${RUNNERS[a] ?? 'ubuntu-24.04'}`)
+    .join('\n');
+  return `  build:
+    name: Build \${{ matrix.arch }}
+    needs: plan
+    if: \${{ !inputs.dry-run }}
+    strategy:
+      fail-fast: true
+      matrix:
+        include:
+${matrix}
+    runs-on: \${{ matrix.runner }}
+    permissions:
+      contents: read
+      packages: write
+    steps:
+${checkoutStep()}      - uses: ${uses('setupBuildx')}
+${loginStep(input)}      # Test the image here (or pass --build to \`release-cli init\`): a failure leaves no tag.
+      - name: Build and push \${{ needs.plan.outputs.image-tag }}-\${{ matrix.arch }}
+        uses: ${uses('buildPush')}
+        with:
+          context: .
+          platforms: linux/\${{ matrix.arch }}
+          push: true
+          tags: \${{ env.IMAGE }}:\${{ needs.plan.outputs.image-tag }}-\${{ matrix.arch }}
+          # Provenance and SBOM are attested on the signed index below, not per platform.
+          provenance: false
+          sbom: false
+          labels: |
+            org.opencontainers.image.source=\${{ github.server_url }}/\${{ github.repository }}
+            org.opencontainers.image.revision=\${{ github.sha }}
+            org.opencontainers.image.version=\${{ needs.plan.outputs.image-tag }}
+`;
+}
+
+function workflowBuildJob(input: InitInput): string {
+  return `  build:
+    name: Build, test, push (${input.build})
+    needs: plan
+    if: \${{ !inputs.dry-run }}
+    uses: ${input.build}
+    permissions:
+      contents: read
+      packages: write
+    # The build's own secrets (caches, registries); it gets no relkit token.
+    secrets: inherit
+    with:
+      image: ${input.image}
+      image-tag: \${{ needs.plan.outputs.image-tag }}
+      platforms: ${platformsOf(input).join(',')}
+`;
+}
+
+function compositeBuildJob(input: InitInput): string {
+  return `  build:
+    name: Build, test, push (${input.build})
+    needs: plan
+    if: \${{ !inputs.dry-run }}
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      packages: write
+    outputs:
+      digests: \${{ steps.build.outputs.digests }}
+    steps:
+${checkoutStep()}${loginStep(input)}      - name: Build, test and push by digest
+        id: build
+        uses: ${input.build}
+        with:
+          image: \${{ env.IMAGE }}
+          image-tag: \${{ needs.plan.outputs.image-tag }}
+          platforms: ${platformsOf(input).join(',')}
+`;
+}
+
+/** The shell that assembles the index from what the build pushed. */
+function assembleIndex(input: InitInput): { env: string; run: string } {
+  if (buildKind(input) === 'docker') {
+    const sources = architecturesOf(input)
+      .map((a) => `"$IMAGE:$TAG-${a}"`)
+      .join(' ');
+    return { env: '', run: `          docker buildx imagetools create --tag "$IMAGE:$TAG" ${sources}\n` };
+  }
+  const count = platformsOf(input).length;
+  return {
+    env: `          DIGESTS: \${{ needs.build.outputs.digests }}\n`,
+    run: `          # The build's output: {"linux/amd64": "sha256:…", …}, one digest per platform.
+          mapfile -t sources < <(jq -r --arg image "$IMAGE" 'to_entries[] | "\\($image)@\\(.value)"' <<<"$DIGESTS")
+          if [ "\${#sources[@]}" -ne ${count} ]; then
+            echo "::error::the build returned \${#sources[@]} platform digest(s), expected ${count}: $DIGESTS"
+            exit 1
+          fi
+          docker buildx imagetools create --tag "$IMAGE:$TAG" "\${sources[@]}"
+`,
   };
-  return `${JSON.stringify(config, null, 2)}\n`;
 }
 
 export function publishWorkflow(input: InitInput): string {
-  const arches = input.architectures ?? ['amd64', 'arm64'];
-  const matrix = arches
-    .map((a) => `          - arch: ${a}\n            runner: ${RUNNERS[a] ?? 'ubuntu-24.04'}`)
-    .join('\n');
-  const sources = arches.map((a) => `"$IMAGE:$TAG-${a}"`).join(' ');
-  const announce = input.smoke
-    ? `      - name: Dispatch the downstream smoke test
-        uses: ${input.action}
-        with:
-          command: publish
-          version: \${{ inputs.version }}
-          candidate: \${{ inputs.release-kind == 'candidate' }}
-          stage: smoke
-          token: \${{ secrets.RELKIT_TOKEN || github.token }}
-`
+  const app = input.githubApp === true;
+  const token = githubTokenValue(input);
+  const index = assembleIndex(input);
+  const build =
+    buildKind(input) === 'workflow'
+      ? workflowBuildJob(input)
+      : buildKind(input) === 'composite'
+        ? compositeBuildJob(input)
+        : dockerBuildJob(input);
+  const buildLine = input.build
+    ? `the repository's own build, ${input.build} (inputs image, image-tag,\n#           platforms; pushes by digest; output digests: JSON platform → digest)`
+    : 'docker/build-push-action, one job per architecture (IMAGE:TAG-<arch>)';
+  const smokeOwner = input.smoke?.split('/')[0] ?? '';
+  const smokeName = input.smoke?.split('/')[1] ?? '';
+  const smoke = input.smoke
+    ? `
+  smoke:
+    name: Dispatch the downstream smoke test
+    needs: [plan, release]
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: ${app ? 'read' : 'write'}
+    steps:
+${
+  app
+    ? appTokenStep('app-token', 'the draft release', { contents: 'write' }) +
+      appTokenStep(
+        'smoke-token',
+        `dispatch to ${input.smoke}`,
+        { contents: 'write' },
+        { owner: smokeOwner, repository: smokeName },
+      )
+    : ''
+}${checkoutStep()}${relkitStep(input, 'relkit publish (the smoke dispatch)', {
+        command: 'publish',
+        version: '${{ inputs.version }}',
+        candidate: "${{ inputs.release-kind == 'candidate' }}",
+        stage: 'smoke',
+        'github-token': token,
+        'smoke-token': app ? '${{ steps.smoke-token.outputs.token }}' : undefined,
+      })}`
     : '';
-  return `# Generated by \`release-cli init\`. Phase 1 of a relkit release: PUBLISH.
+  return `# Generated by \`release-cli init\`. Phase 1 of a relkit release: PUBLISH. Dispatch it on
+# release/X.Y.Z (\`just publish-candidate X.Y.Z\`, \`just finalize-release X.Y.Z\`).
 #
-#   release-kind=candidate  tag the next X.Y.Z-rcN at release/X.Y.Z, build, push, sign, attest
-#   release-kind=final      date the CHANGELOG (API commit, read back), tag X.Y.Z at that commit,
-#                           create the draft GitHub release, build, push, sign, attest, verify${input.smoke ? ',\n#                           dispatch the downstream smoke test' : ''}
+#   plan     relkit checks every gate (dry run: nothing changes) and names the tag: the next
+#            X.Y.Z-rcN (release-kind=candidate) or X.Y.Z (final)
+#   build    ${buildLine}
+#   sign     the multi-arch index X.Y.Z[-rcN] (never latest), cosign (keyless), SBOM and SLSA
+#            provenance attestations, then relkit verify-publish
+#   release  only now: relkit tags the commit this run built (final: dates the CHANGELOG by API
+#            commit first) and creates the draft GitHub release${input.smoke ? `\n#   smoke    relkit dispatches the downstream smoke test (${input.smoke})` : ''}
 #
-# \`latest\` is never touched here: promote-release.yml moves it after a human has looked.
-# Images are built from the exact commit relkit tagged (the finalize commit for a final release).
-# Optional secret RELKIT_TOKEN: a GitHub App token when release branches are protected or the
-# smoke repository is another repository; GITHUB_TOKEN is used otherwise (and always for ghcr.io).
-name: release-publish
+# A failed build, test or signature leaves no tag. \`latest\` is never touched here:
+# ${workflowFileName(input, 'promote-release')} moves it after a human has looked.
+${tokenHeader(input)}name: release-publish
 
 on:
   workflow_dispatch:
@@ -93,7 +211,7 @@ on:
           - candidate
           - final
       dry-run:
-        description: Validate only; change nothing
+        description: Check the gates only; change nothing
         required: false
         default: false
         type: boolean
@@ -103,249 +221,145 @@ concurrency:
   group: ${CONCURRENCY_GROUP}
   cancel-in-progress: false
 
-permissions:
-  contents: read
+permissions: {}
 
 env:
   IMAGE: ${input.image}
 
 jobs:
-  release:
-    name: Validate, finalize, tag
-    runs-on: ubuntu-latest
+  plan:
+    name: Gates (changes nothing)
+    runs-on: ubuntu-24.04
     permissions:
-      contents: write
+      contents: read
       pull-requests: read
       checks: read
       statuses: read
     outputs:
       tag: \${{ steps.relkit.outputs.tag }}
       image-tag: \${{ steps.relkit.outputs.image-tag }}
-      sha: \${{ steps.relkit.outputs.sha }}
     steps:
-      - uses: actions/checkout@v4
-      - name: relkit publish (everything but the smoke dispatch)
-        id: relkit
-        uses: ${input.action}
-        with:
-          command: publish
-          version: \${{ inputs.version }}
-          candidate: \${{ inputs.release-kind == 'candidate' }}
-          stage: release
-          dry-run: \${{ inputs.dry-run }}
-          token: \${{ secrets.RELKIT_TOKEN || github.token }}
-
-  build:
-    name: Build \${{ matrix.arch }}
-    needs: release
-    if: \${{ !inputs.dry-run }}
-    strategy:
-      fail-fast: true
-      matrix:
-        include:
-${matrix}
-    runs-on: \${{ matrix.runner }}
+      - name: Run on the release branch only (the signing identity names it)
+        env:
+          VERSION: \${{ inputs.version }}
+        run: |
+          if [ "$GITHUB_REF" != "refs/heads/release/$VERSION" ]; then
+            echo "::error::dispatch this workflow on release/$VERSION (gh workflow run --ref release/$VERSION), not $GITHUB_REF"
+            exit 1
+          fi
+${
+  app
+    ? appTokenStep('app-token', 'read the release PR and its checks', {
+        contents: 'read',
+        'pull-requests': 'read',
+        checks: 'read',
+        statuses: 'read',
+      })
+    : ''
+}${checkoutStep()}${relkitStep(
+    input,
+    'relkit publish --dry-run (every gate; the tag to create)',
+    {
+      command: 'publish',
+      version: '${{ inputs.version }}',
+      candidate: "${{ inputs.release-kind == 'candidate' }}",
+      stage: 'release',
+      'dry-run': "'true'",
+      'github-token': token,
+    },
+    'relkit',
+  )}
+${build}
+  sign:
+    name: Index, sign, attest, verify
+    needs: [plan, build]
+    runs-on: ubuntu-24.04
     permissions:
       contents: read
       packages: write
-    steps:
-      - uses: actions/checkout@v4
-        with:
-          ref: \${{ needs.release.outputs.sha }}
-      - uses: docker/setup-buildx-action@v3
-      - uses: docker/login-action@v3
-        with:
-          registry: ghcr.io
-          username: \${{ github.actor }}
-          password: \${{ secrets.GITHUB_TOKEN }}
-      - name: Build and push \${{ needs.release.outputs.image-tag }}-\${{ matrix.arch }}
-        uses: docker/build-push-action@v6
-        with:
-          context: .
-          platforms: linux/\${{ matrix.arch }}
-          push: true
-          tags: \${{ env.IMAGE }}:\${{ needs.release.outputs.image-tag }}-\${{ matrix.arch }}
-          # Provenance and SBOM are attested on the signed index below, not per platform.
-          provenance: false
-          sbom: false
-          labels: |
-            org.opencontainers.image.source=\${{ github.server_url }}/\${{ github.repository }}
-            org.opencontainers.image.revision=\${{ needs.release.outputs.sha }}
-            org.opencontainers.image.version=\${{ needs.release.outputs.image-tag }}
-
-  sign:
-    name: Index, sign, attest, verify
-    needs: [release, build]
-    runs-on: ubuntu-latest
-    permissions:
-      contents: write
-      packages: write
       id-token: write
       attestations: write
-      pull-requests: read
+      artifact-metadata: write
     steps:
-      - uses: actions/checkout@v4
-      - uses: docker/setup-buildx-action@v3
-      - uses: docker/login-action@v3
-        with:
-          registry: ghcr.io
-          username: \${{ github.actor }}
-          password: \${{ secrets.GITHUB_TOKEN }}
-      - name: Create the multi-arch index \${{ needs.release.outputs.image-tag }} (never latest)
+${checkoutStep()}      - uses: ${uses('setupBuildx')}
+${loginStep(input)}      - name: Assemble the index \${{ needs.plan.outputs.image-tag }} (never latest)
         id: index
         env:
-          TAG: \${{ needs.release.outputs.image-tag }}
-        run: |
-          docker buildx imagetools create --tag "$IMAGE:$TAG" ${sources}
-          digest="$(docker buildx imagetools inspect "$IMAGE:$TAG" --format '{{json .Manifest.Digest}}' | tr -d '"')"
+          TAG: \${{ needs.plan.outputs.image-tag }}
+${index.env}        run: |
+${index.run}          digest="$(docker buildx imagetools inspect "$IMAGE:$TAG" --format '{{json .Manifest.Digest}}' | tr -d '"')"
           echo "digest=$digest" >> "$GITHUB_OUTPUT"
-      - uses: sigstore/cosign-installer@v3
+      - uses: ${uses('cosignInstaller')}
       - name: Sign the index digest (keyless, GitHub OIDC)
         env:
           DIGEST: \${{ steps.index.outputs.digest }}
         run: cosign sign --yes "$IMAGE@$DIGEST"
       - name: SBOM (SPDX)
-        uses: anchore/sbom-action@v0
+        uses: ${uses('sbom')}
         with:
           image: \${{ env.IMAGE }}@\${{ steps.index.outputs.digest }}
+          registry-username: \${{ github.actor }}
+          registry-password: \${{ secrets.GITHUB_TOKEN }}
           format: spdx-json
           output-file: sbom.spdx.json
       - name: Attest the SBOM
-        uses: actions/attest@v2
+        uses: ${uses('attest')}
         with:
           subject-name: \${{ env.IMAGE }}
           subject-digest: \${{ steps.index.outputs.digest }}
           sbom-path: sbom.spdx.json
           push-to-registry: true
-      - name: Attest build provenance
-        uses: actions/attest-build-provenance@v2
+      - name: Attest build provenance (SLSA)
+        uses: ${uses('attest')}
         with:
           subject-name: \${{ env.IMAGE }}
           subject-digest: \${{ steps.index.outputs.digest }}
           push-to-registry: true
-      - name: relkit verify-publish (every platform, signed by this workflow)
-        uses: ${input.action}
-        with:
-          command: verify-publish
-          version: \${{ needs.release.outputs.image-tag }}
-${announce}`;
-}
-
-export function promoteWorkflow(input: InitInput): string {
-  return `# Generated by \`release-cli init\`. Phase 2 of a relkit release: PROMOTE.
-#
-# Run after release-publish.yml (final) and after a human has looked. relkit checks everything
-# first (X.Y.Z present for every platform and signed by release-publish.yml, the draft release,
-# ${input.smoke ? 'the downstream smoke release, ' : ''}the release PR: ready, approved, green, mergeable), and only then moves
-# latest to the exact X.Y.Z index digest, publishes the release and merges the PR. Re-running
-# after any failure resumes. workflow_dispatch only sees workflows on the default branch.
-name: promote-release
-
-on:
-  workflow_dispatch:
-    inputs:
-      version:
-        description: Version to promote (X.Y.Z)
-        required: true
-        type: string
-      dry-run:
-        description: Show the gates and the plan; change nothing
-        required: false
-        default: false
-        type: boolean
-
-concurrency:
-  group: ${CONCURRENCY_GROUP}
-  cancel-in-progress: false
-
-permissions:
-  contents: read
-
-jobs:
-  promote:
-    name: Promote \${{ inputs.version }}
-    runs-on: ubuntu-latest
+${relkitStep(input, 'relkit verify-publish (every platform, signed by this workflow)', {
+  command: 'verify-publish',
+  version: '${{ needs.plan.outputs.image-tag }}',
+})}
+  release:
+    name: Tag \${{ needs.plan.outputs.tag }} and draft the release
+    needs: [plan, sign]
+    runs-on: ubuntu-24.04
     permissions:
-      contents: write
-      pull-requests: write
-      packages: write
+      contents: ${app ? 'read' : 'write'}
+      pull-requests: read
       checks: read
       statuses: read
+    outputs:
+      tag: \${{ steps.relkit.outputs.tag }}
+      sha: \${{ steps.relkit.outputs.sha }}
     steps:
-      - uses: actions/checkout@v4
-      - name: relkit promote
-        id: relkit
-        uses: ${input.action}
-        with:
-          command: promote
-          version: \${{ inputs.version }}
-          dry-run: \${{ inputs.dry-run }}
-          token: \${{ secrets.RELKIT_TOKEN || github.token }}
-      - name: Report
+      - name: The release branch still points at the commit this run built
         env:
-          PHASE: \${{ steps.relkit.outputs.phase }}
-          RELEASE_URL: \${{ steps.relkit.outputs.release-url }}
-          MERGE_SHA: \${{ steps.relkit.outputs.pr-merge-sha }}
-        run: echo "phase=$PHASE release=$RELEASE_URL merge=$MERGE_SHA"
-`;
-}
-
-export function justfile(): string {
-  return `# relkit release recipes (generated by \`release-cli init\`). The recipes only dispatch the
-# workflows (or run release-cli); the release logic runs in CI. The operator flow:
-#   1. just prepare-release X.Y.Z    release/X.Y.Z with a frozen CHANGELOG, draft PR to main
-#   2. test the release branch; fix through PRs to it
-#   3. just publish-candidate X.Y.Z  build, push, sign X.Y.Z-rcN (repeat as needed)
-#   4. mark the PR ready (gh pr ready N)
-#   5. just finalize-release X.Y.Z   date the CHANGELOG, tag X.Y.Z, push and sign X.Y.Z, draft release
-#   6. look: release-cli status X.Y.Z; approve the release PR, or: just abandon-release X.Y.Z
-#   7. just promote-release X.Y.Z    move latest, publish the release, merge the PR
-# Extra flags pass through, e.g. \`just finalize-release 1.4.0 "" -f dry-run=true\`.
-
-# Cut release/X.Y.Z from REF (default main): freeze the CHANGELOG, push, open a draft PR
-prepare-release version ref="" *flags:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    ref="{{ ref }}"
-    git fetch origin "\${ref:-main}"
-    git switch -c "release/{{ version }}" "origin/\${ref:-main}"
-    npx release-cli changelog freeze "{{ version }}" {{ flags }}
-    git commit -am "chore: freeze changelog for release {{ version }}"
-    git push -u origin "release/{{ version }}"
-    gh pr create --draft --base main --head "release/{{ version }}" --title "chore: release {{ version }}" --body "# Release {{ version }}"
-
-# Build, push and sign the next X.Y.Z-rcN from release/X.Y.Z
-publish-candidate version ref="" *flags:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    ref="{{ ref }}"
-    gh workflow run release-publish.yml --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" -f release-kind=candidate {{ flags }}
-
-# Finalize X.Y.Z: date the CHANGELOG, tag, push and sign X.Y.Z, draft release, smoke test
-finalize-release version ref="" *flags:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    ref="{{ ref }}"
-    gh workflow run release-publish.yml --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" -f release-kind=final {{ flags }}
-
-# Promote X.Y.Z: verify everything, move latest, publish the release, merge the PR
-promote-release version ref="" *flags:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    ref="{{ ref }}"
-    gh workflow run promote-release.yml --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" {{ flags }}
-
-# Reject X.Y.Z: delete the draft release and the tag, close the PR, delete the branch (drafts only)
-abandon-release version *flags:
-    npx release-cli abandon "{{ version }}" {{ flags }}
-`;
-}
-
-export function initFiles(input: InitInput): InitFile[] {
-  return [
-    { path: 'release.config.json', content: releaseConfig(input) },
-    { path: '.github/workflows/release-publish.yml', content: publishWorkflow(input) },
-    { path: '.github/workflows/promote-release.yml', content: promoteWorkflow(input) },
-    { path: 'justfile', content: justfile() },
-  ];
+          GH_TOKEN: \${{ github.token }}
+        run: |
+          head="$(gh api "repos/$GITHUB_REPOSITORY/commits/$GITHUB_REF" --jq .sha)"
+          if [ "$head" != "$GITHUB_SHA" ]; then
+            echo "::error::$GITHUB_REF moved to $head after this run built $GITHUB_SHA: dispatch the workflow again"
+            exit 1
+          fi
+${
+  app
+    ? appTokenStep('app-token', 'tag, API commit, draft release', {
+        contents: 'write',
+        'pull-requests': 'read',
+        checks: 'read',
+        statuses: 'read',
+      })
+    : ''
+}${checkoutStep()}${relkitStep(
+    input,
+    'relkit publish (final, date the CHANGELOG; tag; draft release)',
+    {
+      command: 'publish',
+      version: '${{ inputs.version }}',
+      candidate: "${{ inputs.release-kind == 'candidate' }}",
+      stage: 'release',
+      'github-token': token,
+    },
+    'relkit',
+  )}${smoke}`;
 }
