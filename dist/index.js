@@ -49,11 +49,20 @@ var __toESM = (mod2, isNodeMode, target) => (target = mod2 != null ? __create(__
   mod2
 ));
 
+// <define:__RELKIT_BUILD_INFO__>
+var define_RELKIT_BUILD_INFO_default;
+var init_define_RELKIT_BUILD_INFO = __esm({
+  "<define:__RELKIT_BUILD_INFO__>"() {
+    define_RELKIT_BUILD_INFO_default = { repository: "relkit/relkit", version: "0.1.0" };
+  }
+});
+
 // packages/core/dist/errors.js
 var ReleaseError;
 var init_errors = __esm({
   "packages/core/dist/errors.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     ReleaseError = class extends Error {
       name = "ReleaseError";
       code;
@@ -135,6 +144,7 @@ var VERSION_PROTO, VERSION_RE;
 var init_version = __esm({
   "packages/core/dist/version.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     VERSION_PROTO = {
       toString() {
@@ -895,6 +905,7 @@ function constantCatch(value) {
 var Cached, EVALUATING, captureStackTrace, allowsEval, getParsedType, propertyKeyTypes, primitiveTypes, NUMBER_FORMAT_RANGES, BIGINT_FORMAT_RANGES, highSurrogate, Class, installing, broke, breaker, CONSTANT_CATCH;
 var init_util = __esm({
   "node_modules/zod/v4/core/util.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core();
     Cached = class {
       constructor(getter) {
@@ -1113,6 +1124,7 @@ function config(newConfig) {
 var _a, NEVER, _zodDesc, _E, $brand, $ZodAsyncError, $ZodEncodeError, globalConfig;
 var init_core = __esm({
   "node_modules/zod/v4/core/core.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     NEVER = /* @__PURE__ */ Object.freeze({
       status: "aborted"
@@ -1295,6 +1307,7 @@ function prettifyError(error62) {
 var _messageDesc, _issuesDesc, _installedToString, initializer, $ZodError, $ZodRealError;
 var init_errors2 = __esm({
   "node_modules/zod/v4/core/errors.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core();
     init_util();
     _messageDesc = {
@@ -1376,6 +1389,7 @@ function validateFallback(schema, value, _ctx) {
 var _parse, parse, _parseAsync, parseAsync, _safeParse, safeParse, _safeParseAsync, safeParseAsync, COMPILE_INVALID, COMPILE_FALLBACK, validate, validateAsync, _encode, encode, _decode, decode, _encodeAsync, encodeAsync, _decodeAsync, decodeAsync, _safeEncode, safeEncode, _safeDecode, safeDecode, _safeEncodeAsync, safeEncodeAsync, _safeDecodeAsync, safeDecodeAsync;
 var init_parse = __esm({
   "node_modules/zod/v4/core/parse.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core();
     init_errors2();
     init_util();
@@ -1605,6 +1619,7 @@ function fixedBase64url(length) {
 var cuid, cuid2, ulid, xid, ksuid, nanoid, duration, extendedDuration, guid, uuid, uuid4, uuid6, uuid7, email, html5Email, rfc5322Email, unicodeEmail, idnEmail, browserEmail, _emoji, ipv4, ipv6, mac, cidrv4, cidrv6, base64, base64url, hostname, domain, httpProtocol, e164, creditCard, currencyCode, iban, dateSource, date, anyString, string, bigint, integer, number, boolean, _null, _undefined, lowercase, uppercase, hex, md5_hex, md5_base64, md5_base64url, sha1_hex, sha1_base64, sha1_base64url, sha256_hex, sha256_base64, sha256_base64url, sha384_hex, sha384_base64, sha384_base64url, sha512_hex, sha512_base64, sha512_base64url;
 var init_regexes = __esm({
   "node_modules/zod/v4/core/regexes.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     cuid = /^[cC][0-9a-z]{6,}$/;
     cuid2 = /^[0-9a-z]+$/;
@@ -1690,6 +1705,7 @@ function handleCheckPropertyResult(result, payload, property) {
 var $ZodCheck, _whenHasSize, _whenHasLength, numericOriginMap, $ZodCheckLessThan, $ZodCheckGreaterThan, $ZodCheckMultipleOf, $ZodCheckNumberFormat, $ZodCheckBigIntFormat, $ZodCheckMaxSize, $ZodCheckMinSize, $ZodCheckSizeEquals, $ZodCheckMaxLength, $ZodCheckMinLength, $ZodCheckLengthEquals, $ZodCheckStringFormat, $ZodCheckRegex, $ZodCheckLowerCase, $ZodCheckUpperCase, $ZodCheckIncludes, $ZodCheckStartsWith, $ZodCheckEndsWith, $ZodCheckProperty, $ZodCheckProperties, $ZodCheckMimeType, $ZodCheckOverwrite;
 var init_checks = __esm({
   "node_modules/zod/v4/core/checks.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core();
     init_regexes();
     init_util();
@@ -2169,6 +2185,7 @@ var init_checks = __esm({
 var Doc;
 var init_doc = __esm({
   "node_modules/zod/v4/core/doc.js"() {
+    init_define_RELKIT_BUILD_INFO();
     Doc = class {
       constructor(args = [], closed = {}) {
         this.content = [];
@@ -2215,6 +2232,7 @@ ${content.join("\n")}
 var version;
 var init_versions = __esm({
   "node_modules/zod/v4/core/versions.js"() {
+    init_define_RELKIT_BUILD_INFO();
     version = {
       major: 4,
       minor: 6,
@@ -2905,6 +2923,7 @@ function handleRefineResult(result, payload, input3, inst) {
 var $ZodType, toStandardResult, $ZodString, $ZodStringFormat, $ZodGUID, $ZodUUID, $ZodEmail, URL_BAD_FORMAT, URL_UNPARSEABLE, asciiTabOrNewline, $ZodURL, $ZodEmoji, $ZodNanoID, $ZodCUID, $ZodCUID2, $ZodULID, $ZodXID, $ZodKSUID, $ZodISODateTime, $ZodISODate, $ZodISOTime, $ZodISODuration, $ZodIPv4, ipv6Alphabet, $ZodIPv6, $ZodMAC, $ZodCIDRv4, $ZodCIDRv6, base64Charset, $ZodBase64, base64urlCharset, $ZodBase64URL, $ZodE164, CC_SANITIZE, $ZodCreditCard, $ZodIBAN, $ZodJWT, $ZodCustomStringFormat, $ZodNumber, $ZodNumberFormat, $ZodBoolean, $ZodBigInt, $ZodBigIntFormat, $ZodSymbol, $ZodUndefined, $ZodNull, $ZodAny, $ZodUnknown, $ZodNever, $ZodVoid, $ZodDate, arraySize, mapSize, setSize, $ZodArray, NO_SYMBOL_KEYS, $ZodObject, $ZodObjectJIT, $ZodUnion, $ZodXor, $ZodDiscriminatedUnion, $ZodIntersection, $ZodTuple, $ZodRecord, $ZodMap, $ZodSet, $ZodEnum, $ZodLiteral, $ZodFile, $ZodTransform, $ZodOptional, $ZodExactOptional, $ZodNullable, $ZodDefault, $ZodPrefault, $ZodNonOptional, $ZodSuccess, $ZodCatch, $ZodNaN, $ZodPipe, $ZodCodec, $ZodPreprocess, $ZodReadonly, $ZodTemplateLiteral, $ZodFunction, $ZodPromise, $ZodLazy, $ZodCustom;
 var init_schemas = __esm({
   "node_modules/zod/v4/core/schemas.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_checks();
     init_core();
     init_doc();
@@ -4686,9 +4705,9 @@ function cloneIssues(issues) {
   return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
 }
 function isRecursive(inst, stack, resolve3) {
-  const cached2 = recursive.get(inst);
-  if (cached2 !== void 0)
-    return cached2 ? PROVEN : NONE;
+  const cached3 = recursive.get(inst);
+  if (cached3 !== void 0)
+    return cached3 ? PROVEN : NONE;
   if (stack.has(inst))
     return PROVEN;
   stack.add(inst);
@@ -4843,6 +4862,7 @@ function isBackEdge(ctx, value) {
 var $ZodCyclicError, STATE, NO_ISSUES, recursive, NONE, ASSUMED, PROVEN, handoff, open, memo;
 var init_memoizer = __esm({
   "node_modules/zod/v4/core/memoizer.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     $ZodCyclicError = class extends Error {
       constructor() {
@@ -4969,6 +4989,7 @@ function ar_default() {
 var error;
 var init_ar = __esm({
   "node_modules/zod/v4/locales/ar.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error = () => {
       const Sizable = {
@@ -5087,6 +5108,7 @@ function az_default() {
 var error2;
 var init_az = __esm({
   "node_modules/zod/v4/locales/az.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error2 = () => {
       const Sizable = {
@@ -5219,6 +5241,7 @@ function be_default() {
 var error3;
 var init_be = __esm({
   "node_modules/zod/v4/locales/be.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error3 = () => {
       const Sizable = {
@@ -5379,6 +5402,7 @@ function bg_default() {
 var error4;
 var init_bg = __esm({
   "node_modules/zod/v4/locales/bg.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error4 = () => {
       const Sizable = {
@@ -5511,6 +5535,7 @@ function bn_default() {
 var error5;
 var init_bn = __esm({
   "node_modules/zod/v4/locales/bn.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error5 = () => {
       const Sizable = {
@@ -5631,6 +5656,7 @@ function ca_default() {
 var error6;
 var init_ca = __esm({
   "node_modules/zod/v4/locales/ca.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error6 = () => {
       const Sizable = {
@@ -5751,6 +5777,7 @@ function ckb_default() {
 var error7;
 var init_ckb = __esm({
   "node_modules/zod/v4/locales/ckb.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error7 = () => {
       const Sizable = {
@@ -5890,6 +5917,7 @@ function cs_default() {
 var error8;
 var init_cs = __esm({
   "node_modules/zod/v4/locales/cs.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error8 = () => {
       const Sizable = {
@@ -6013,6 +6041,7 @@ function da_default() {
 var error9;
 var init_da = __esm({
   "node_modules/zod/v4/locales/da.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error9 = () => {
       const Sizable = {
@@ -6140,6 +6169,7 @@ function de_default() {
 var error10;
 var init_de = __esm({
   "node_modules/zod/v4/locales/de.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error10 = () => {
       const Sizable = {
@@ -6260,6 +6290,7 @@ function el_default() {
 var error11;
 var init_el = __esm({
   "node_modules/zod/v4/locales/el.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error11 = () => {
       const Sizable = {
@@ -6379,6 +6410,7 @@ function en_default() {
 var error12;
 var init_en = __esm({
   "node_modules/zod/v4/locales/en.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error12 = () => {
       const Sizable = {
@@ -6510,6 +6542,7 @@ function eo_default() {
 var error13;
 var init_eo = __esm({
   "node_modules/zod/v4/locales/eo.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error13 = () => {
       const Sizable = {
@@ -6631,6 +6664,7 @@ function es_default() {
 var error14;
 var init_es = __esm({
   "node_modules/zod/v4/locales/es.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error14 = () => {
       const Sizable = {
@@ -6774,6 +6808,7 @@ function fa_default() {
 var error15;
 var init_fa = __esm({
   "node_modules/zod/v4/locales/fa.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error15 = () => {
       const Sizable = {
@@ -6900,6 +6935,7 @@ function fi_default() {
 var error16;
 var init_fi = __esm({
   "node_modules/zod/v4/locales/fi.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error16 = () => {
       const Sizable = {
@@ -7024,6 +7060,7 @@ function fr_default() {
 var error17;
 var init_fr = __esm({
   "node_modules/zod/v4/locales/fr.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error17 = () => {
       const Sizable = {
@@ -7160,6 +7197,7 @@ function fr_CA_default() {
 var error18;
 var init_fr_CA = __esm({
   "node_modules/zod/v4/locales/fr-CA.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error18 = () => {
       const Sizable = {
@@ -7279,6 +7317,7 @@ function gu_default() {
 var error19;
 var init_gu = __esm({
   "node_modules/zod/v4/locales/gu.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error19 = () => {
       const Sizable = {
@@ -7399,6 +7438,7 @@ function he_default() {
 var error20;
 var init_he = __esm({
   "node_modules/zod/v4/locales/he.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error20 = () => {
       const TypeNames = {
@@ -7607,6 +7647,7 @@ function hi_default() {
 var error21;
 var init_hi = __esm({
   "node_modules/zod/v4/locales/hi.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error21 = () => {
       const Sizable = {
@@ -7725,6 +7766,7 @@ function hr_default() {
 var error22;
 var init_hr = __esm({
   "node_modules/zod/v4/locales/hr.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error22 = () => {
       const Sizable = {
@@ -7858,6 +7900,7 @@ function hu_default() {
 var error23;
 var init_hu = __esm({
   "node_modules/zod/v4/locales/hu.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error23 = () => {
       const Sizable = {
@@ -7988,6 +8031,7 @@ function hy_default() {
 var error24;
 var init_hy = __esm({
   "node_modules/zod/v4/locales/hy.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error24 = () => {
       const Sizable = {
@@ -8143,6 +8187,7 @@ function id_default() {
 var error25;
 var init_id = __esm({
   "node_modules/zod/v4/locales/id.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error25 = () => {
       const Sizable = {
@@ -8261,6 +8306,7 @@ function is_default() {
 var error26;
 var init_is = __esm({
   "node_modules/zod/v4/locales/is.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error26 = () => {
       const Sizable = {
@@ -8382,6 +8428,7 @@ function it_default() {
 var error27;
 var init_it = __esm({
   "node_modules/zod/v4/locales/it.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error27 = () => {
       const Sizable = {
@@ -8502,6 +8549,7 @@ function ja_default() {
 var error28;
 var init_ja = __esm({
   "node_modules/zod/v4/locales/ja.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error28 = () => {
       const Sizable = {
@@ -8621,6 +8669,7 @@ function ka_default() {
 var error29;
 var init_ka = __esm({
   "node_modules/zod/v4/locales/ka.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error29 = () => {
       const Sizable = {
@@ -8745,6 +8794,7 @@ function km_default() {
 var error30;
 var init_km = __esm({
   "node_modules/zod/v4/locales/km.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error30 = () => {
       const Sizable = {
@@ -8864,6 +8914,7 @@ function kh_default() {
 }
 var init_kh = __esm({
   "node_modules/zod/v4/locales/kh.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_km();
   }
 });
@@ -8877,6 +8928,7 @@ function kn_default() {
 var error31;
 var init_kn = __esm({
   "node_modules/zod/v4/locales/kn.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error31 = () => {
       const Sizable = {
@@ -8999,6 +9051,7 @@ function ko_default() {
 var error32;
 var init_ko = __esm({
   "node_modules/zod/v4/locales/ko.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error32 = () => {
       const Sizable = {
@@ -9132,6 +9185,7 @@ function lt_default() {
 var capitalizeFirstCharacter, error33;
 var init_lt = __esm({
   "node_modules/zod/v4/locales/lt.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     capitalizeFirstCharacter = (text2) => {
       return text2.charAt(0).toUpperCase() + text2.slice(1);
@@ -9336,6 +9390,7 @@ function mk_default() {
 var error34;
 var init_mk = __esm({
   "node_modules/zod/v4/locales/mk.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error34 = () => {
       const Sizable = {
@@ -9457,6 +9512,7 @@ function ms_default() {
 var error35;
 var init_ms = __esm({
   "node_modules/zod/v4/locales/ms.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error35 = () => {
       const Sizable = {
@@ -9576,6 +9632,7 @@ function ne_default() {
 var error36;
 var init_ne = __esm({
   "node_modules/zod/v4/locales/ne.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error36 = () => {
       const Sizable = {
@@ -9694,6 +9751,7 @@ function nl_default() {
 var error37;
 var init_nl = __esm({
   "node_modules/zod/v4/locales/nl.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error37 = () => {
       const Sizable = {
@@ -9816,6 +9874,7 @@ function nn_default() {
 var error38;
 var init_nn = __esm({
   "node_modules/zod/v4/locales/nn.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error38 = () => {
       const Sizable = {
@@ -9936,6 +9995,7 @@ function no_default() {
 var error39;
 var init_no = __esm({
   "node_modules/zod/v4/locales/no.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error39 = () => {
       const Sizable = {
@@ -10056,6 +10116,7 @@ function ota_default() {
 var error40;
 var init_ota = __esm({
   "node_modules/zod/v4/locales/ota.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error40 = () => {
       const Sizable = {
@@ -10177,6 +10238,7 @@ function ps_default() {
 var error41;
 var init_ps = __esm({
   "node_modules/zod/v4/locales/ps.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error41 = () => {
       const Sizable = {
@@ -10303,6 +10365,7 @@ function pl_default() {
 var error42;
 var init_pl = __esm({
   "node_modules/zod/v4/locales/pl.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error42 = () => {
       const Sizable = {
@@ -10424,6 +10487,7 @@ function pt_default() {
 var error43;
 var init_pt = __esm({
   "node_modules/zod/v4/locales/pt.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error43 = () => {
       const Sizable = {
@@ -10574,6 +10638,7 @@ function pt_BR_default() {
 var error44;
 var init_pt_BR = __esm({
   "node_modules/zod/v4/locales/pt-BR.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error44 = () => {
       const Sizable = {
@@ -10725,6 +10790,7 @@ function ro_default() {
 var error45;
 var init_ro = __esm({
   "node_modules/zod/v4/locales/ro.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error45 = () => {
       const Sizable = {
@@ -10869,6 +10935,7 @@ function ru_default() {
 var error46;
 var init_ru = __esm({
   "node_modules/zod/v4/locales/ru.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error46 = () => {
       const Sizable = {
@@ -11029,6 +11096,7 @@ function sk_default() {
 var error47;
 var init_sk = __esm({
   "node_modules/zod/v4/locales/sk.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error47 = () => {
       const Sizable = {
@@ -11152,6 +11220,7 @@ function sl_default() {
 var error48;
 var init_sl = __esm({
   "node_modules/zod/v4/locales/sl.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error48 = () => {
       const Sizable = {
@@ -11273,6 +11342,7 @@ function sv_default() {
 var error49;
 var init_sv = __esm({
   "node_modules/zod/v4/locales/sv.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error49 = () => {
       const Sizable = {
@@ -11395,6 +11465,7 @@ function ta_default() {
 var error50;
 var init_ta = __esm({
   "node_modules/zod/v4/locales/ta.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error50 = () => {
       const Sizable = {
@@ -11517,6 +11588,7 @@ function tg_default() {
 var error51;
 var init_tg = __esm({
   "node_modules/zod/v4/locales/tg.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error51 = () => {
       const Sizable = {
@@ -11640,6 +11712,7 @@ function th_default() {
 var error52;
 var init_th = __esm({
   "node_modules/zod/v4/locales/th.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error52 = () => {
       const Sizable = {
@@ -11762,6 +11835,7 @@ function tk_default() {
 var error53;
 var init_tk = __esm({
   "node_modules/zod/v4/locales/tk.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error53 = () => {
       const Sizable = {
@@ -11876,6 +11950,7 @@ function tr_default() {
 var error54;
 var init_tr = __esm({
   "node_modules/zod/v4/locales/tr.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error54 = () => {
       const Sizable = {
@@ -11993,6 +12068,7 @@ function uk_default() {
 var error55;
 var init_uk = __esm({
   "node_modules/zod/v4/locales/uk.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error55 = () => {
       const Sizable = {
@@ -12110,6 +12186,7 @@ function ua_default() {
 }
 var init_ua = __esm({
   "node_modules/zod/v4/locales/ua.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_uk();
   }
 });
@@ -12123,6 +12200,7 @@ function ur_default() {
 var error56;
 var init_ur = __esm({
   "node_modules/zod/v4/locales/ur.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error56 = () => {
       const Sizable = {
@@ -12245,6 +12323,7 @@ function uz_default() {
 var error57;
 var init_uz = __esm({
   "node_modules/zod/v4/locales/uz.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error57 = () => {
       const Sizable = {
@@ -12365,6 +12444,7 @@ function vi_default() {
 var error58;
 var init_vi = __esm({
   "node_modules/zod/v4/locales/vi.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error58 = () => {
       const Sizable = {
@@ -12485,6 +12565,7 @@ function zh_CN_default() {
 var error59;
 var init_zh_CN = __esm({
   "node_modules/zod/v4/locales/zh-CN.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error59 = () => {
       const Sizable = {
@@ -12606,6 +12687,7 @@ function zh_TW_default() {
 var error60;
 var init_zh_TW = __esm({
   "node_modules/zod/v4/locales/zh-TW.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error60 = () => {
       const Sizable = {
@@ -12725,6 +12807,7 @@ function yo_default() {
 var error61;
 var init_yo = __esm({
   "node_modules/zod/v4/locales/yo.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error61 = () => {
       const Sizable = {
@@ -12904,6 +12987,7 @@ __export(locales_exports, {
 });
 var init_locales = __esm({
   "node_modules/zod/v4/locales/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_ar();
     init_az();
     init_be();
@@ -12977,6 +13061,7 @@ function registry() {
 var _a2, $output, $input, $ZodRegistry, globalRegistry;
 var init_registries = __esm({
   "node_modules/zod/v4/core/registries.js"() {
+    init_define_RELKIT_BUILD_INFO();
     $output = /* @__PURE__ */ Symbol("ZodOutput");
     $input = /* @__PURE__ */ Symbol("ZodInput");
     $ZodRegistry = class {
@@ -14587,6 +14672,7 @@ function generateTransformCheck(doc, ctx, schema, accessor) {
 var INVALID, FALLBACK_FLAG, ZodCompileAsyncError, ZodCompileUnsupportedError, WHEN_DEFAULTED_CHECKS, PATTERN_IS_COMPLETE;
 var init_compile = __esm({
   "node_modules/zod/v4/core/compile.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core();
     init_doc();
     init_memoizer();
@@ -15699,6 +15785,7 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
 var TimePrecision;
 var init_api = __esm({
   "node_modules/zod/v4/core/api.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_checks();
     init_registries();
     init_schemas();
@@ -16230,6 +16317,7 @@ function isTransforming(_schema, _ctx) {
 var FOLDABLE_KEYS, UNION_KEYS, createToJSONSchemaMethod, createStandardJSONSchemaMethod;
 var init_to_json_schema = __esm({
   "node_modules/zod/v4/core/to-json-schema.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_registries();
     init_util();
     FOLDABLE_KEYS = /* @__PURE__ */ new Set(["type", "properties", "required", "additionalProperties"]);
@@ -16401,6 +16489,7 @@ function toJSONSchema(input3, params) {
 var narrowMin, narrowMax, narrowBoth, addDivisor, addPattern, intersectMime, setFormat, minContributor, maxContributor, formatContributor, contributors, formatMap, exactPatterns, exactPattern, stringProcessor, numberProcessor, booleanProcessor, bigintProcessor, symbolProcessor, nullProcessor, undefinedProcessor, voidProcessor, neverProcessor, anyProcessor, unknownProcessor, dateProcessor, enumProcessor, literalProcessor, nanProcessor, templateLiteralProcessor, fileProcessor, successProcessor, customProcessor, functionProcessor, transformProcessor, mapProcessor, setProcessor, arrayProcessor, objectProcessor, unionProcessor, intersectionProcessor, tupleProcessor, pendingRecords, recordProcessor, nullableProcessor, nonoptionalProcessor, UNREPRESENTABLE_DEFAULT, defaultProcessor, prefaultProcessor, catchProcessor, pipeProcessor, readonlyProcessor, promiseProcessor, optionalProcessor, lazyProcessor, allProcessors;
 var init_json_schema_processors = __esm({
   "node_modules/zod/v4/core/json-schema-processors.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_regexes();
     init_schemas();
     init_to_json_schema();
@@ -17011,6 +17100,7 @@ var init_json_schema_processors = __esm({
 var JSONSchemaGenerator;
 var init_json_schema_generator = __esm({
   "node_modules/zod/v4/core/json-schema-generator.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_json_schema_processors();
     init_to_json_schema();
     JSONSchemaGenerator = class {
@@ -17096,6 +17186,7 @@ var init_json_schema_generator = __esm({
 var json_schema_exports = {};
 var init_json_schema = __esm({
   "node_modules/zod/v4/core/json-schema.js"() {
+    init_define_RELKIT_BUILD_INFO();
   }
 });
 
@@ -17417,6 +17508,7 @@ __export(core_exports2, {
 });
 var init_core2 = __esm({
   "node_modules/zod/v4/core/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core();
     init_parse();
     init_errors2();
@@ -17475,6 +17567,7 @@ __export(checks_exports2, {
 });
 var init_checks2 = __esm({
   "node_modules/zod/v4/classic/checks.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core2();
   }
 });
@@ -17497,6 +17590,7 @@ function _lazyMethod(proto, key, make) {
 var _installedErrorProtos, initializer2, ZodError, ZodRealError;
 var init_errors3 = __esm({
   "node_modules/zod/v4/classic/errors.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core2();
     init_core2();
     init_util();
@@ -17537,6 +17631,7 @@ var init_errors3 = __esm({
 var parse2, parseAsync2, safeParse2, safeParseAsync2, encode2, decode2, encodeAsync2, decodeAsync2, safeEncode2, safeDecode2, safeEncodeAsync2, safeDecodeAsync2;
 var init_parse2 = __esm({
   "node_modules/zod/v4/classic/parse.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core2();
     init_errors3();
     init_core2();
@@ -18230,6 +18325,7 @@ function preprocess(fn, schema) {
 var ZodType, _ZodString, ZodString, ZodStringFormat, ZodISODateTime, ZodISODate, ZodISOTime, ZodISODuration, ZodEmail, ZodGUID, ZodUUID, ZodURL, ZodEmoji, ZodNanoID, ZodCUID, ZodCUID2, ZodULID, ZodXID, ZodKSUID, ZodIPv4, ZodMAC, ZodIPv6, ZodCIDRv4, ZodCIDRv6, ZodBase64, ZodBase64URL, ZodE164, ZodCreditCard, ZodIBAN, ZodJWT, ZodCustomStringFormat, ZodNumber, ZodNumberFormat, ZodBoolean, ZodBigInt, ZodBigIntFormat, ZodSymbol, ZodUndefined, ZodNull, ZodAny, ZodUnknown, ZodNever, ZodVoid, ZodDate, ZodArray, ZodObject, ZodUnion, ZodXor, ZodDiscriminatedUnion, ZodIntersection, ZodTuple, ZodRecord, ZodMap, ZodSet, ZodEnum, ZodLiteral, ZodFile, ZodTransform, ZodOptional, ZodExactOptional, ZodNullable, ZodDefault, ZodPrefault, ZodNonOptional, ZodSuccess, ZodCatch, ZodNaN, ZodPipe, ZodCodec, ZodPreprocess, ZodReadonly, ZodTemplateLiteral, ZodLazy, ZodPromise, ZodFunction, ZodCustom, describe2, meta2, ZodInstanceOf, stringbool;
 var init_schemas2 = __esm({
   "node_modules/zod/v4/classic/schemas.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core2();
     init_core2();
     init_json_schema_processors();
@@ -19224,6 +19320,7 @@ function getErrorMap() {
 var ZodIssueCode, ZodFirstPartyTypeKind;
 var init_compat = __esm({
   "node_modules/zod/v4/classic/compat.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core2();
     ZodIssueCode = {
       invalid_type: "invalid_type",
@@ -19269,6 +19366,7 @@ function duration2(params) {
 }
 var init_iso = __esm({
   "node_modules/zod/v4/classic/iso.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core2();
     init_schemas2();
     init_schemas2();
@@ -19907,6 +20005,7 @@ function fromJSONSchema(schema, params) {
 var z, RECOGNIZED_KEYS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS, fullTime;
 var init_from_json_schema = __esm({
   "node_modules/zod/v4/classic/from-json-schema.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_registries();
     init_util();
     init_checks2();
@@ -20026,15 +20125,15 @@ function visit(schema, fnOrHandlers) {
   };
   const cache = /* @__PURE__ */ new Map();
   function run(s) {
-    const cached2 = cache.get(s);
-    if (cached2 === RESOLVING) {
+    const cached3 = cache.get(s);
+    if (cached3 === RESOLVING) {
       return new $ZodLazy({
         type: "lazy",
         getter: () => cache.get(s)
       });
     }
-    if (cached2 !== void 0)
-      return cached2;
+    if (cached3 !== void 0)
+      return cached3;
     cache.set(s, RESOLVING);
     const inner = mapInner(s);
     const mapped = fn(inner, inner !== s);
@@ -20174,6 +20273,7 @@ function visit(schema, fnOrHandlers) {
 var RESOLVING;
 var init_visit = __esm({
   "node_modules/zod/v4/core/visit.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_schemas();
     init_util();
     RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
@@ -20193,6 +20293,7 @@ function deepPartial(schema) {
 }
 var init_deep_partial = __esm({
   "node_modules/zod/v4/classic/deep-partial.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_visit();
     init_schemas2();
   }
@@ -20229,6 +20330,7 @@ function output(schema) {
 }
 var init_in_out = __esm({
   "node_modules/zod/v4/classic/in-out.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     init_visit();
     init_schemas2();
@@ -20261,6 +20363,7 @@ function date4(params) {
 }
 var init_coerce = __esm({
   "node_modules/zod/v4/classic/coerce.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core2();
     init_schemas2();
   }
@@ -20530,6 +20633,7 @@ __export(external_exports, {
 });
 var init_external = __esm({
   "node_modules/zod/v4/classic/external.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core2();
     init_schemas2();
     init_checks2();
@@ -20551,6 +20655,7 @@ var init_external = __esm({
 // node_modules/zod/index.js
 var init_zod = __esm({
   "node_modules/zod/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_external();
     init_external();
   }
@@ -20636,6 +20741,7 @@ var GITHUB_ACTIONS_ISSUER, SYNTAX, META;
 var init_identity_policy = __esm({
   "packages/core/dist/identity-policy.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
     SYNTAX = /* @__PURE__ */ new Set([..."\\^$.*+?()[]{}|/-"]);
     META = /* @__PURE__ */ new Set([...".*+?()[]{}|^$"]);
@@ -20697,6 +20803,7 @@ var imageRef, platform, provenanceSchema, signingPolicySchema, versionFileSchema
 var init_config = __esm({
   "packages/core/dist/config.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_zod();
     init_errors();
     init_identity_policy();
@@ -20837,6 +20944,7 @@ var TRANSIENT_CODES;
 var init_observations = __esm({
   "packages/core/dist/observations.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     TRANSIENT_CODES = /* @__PURE__ */ new Set([
       "NETWORK",
       "TIMEOUT",
@@ -20873,6 +20981,7 @@ var COULD_NOT_LOOK;
 var init_gates = __esm({
   "packages/core/dist/engine/gates.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     COULD_NOT_LOOK = "could not look (";
   }
 });
@@ -20898,6 +21007,7 @@ var LOCK_NAME;
 var init_lock = __esm({
   "packages/core/dist/engine/lock.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     LOCK_NAME = "release";
   }
@@ -20974,6 +21084,7 @@ async function runPlan(plan, handlers3, ports, options = {}) {
 var init_run = __esm({
   "packages/core/dist/engine/run.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     init_observations();
     init_lock();
@@ -20984,6 +21095,7 @@ var init_run = __esm({
 var init_engine = __esm({
   "packages/core/dist/engine/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_gates();
     init_lock();
     init_run();
@@ -21057,6 +21169,7 @@ async function observeRelease(config2, ports, version2, signal) {
 var init_observe = __esm({
   "packages/core/dist/promote/observe.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_config();
     init_observations();
     init_version();
@@ -21168,6 +21281,7 @@ var short, platformName, TITLE, PLATFORMS_TITLE;
 var init_provenance = __esm({
   "packages/core/dist/promote/provenance.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_config();
     init_gates();
     init_version();
@@ -21390,6 +21504,7 @@ var short2;
 var init_gates2 = __esm({
   "packages/core/dist/promote/gates.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_gates();
     init_version();
     init_provenance();
@@ -21449,6 +21564,7 @@ function derivePhase(obs) {
 var init_phase = __esm({
   "packages/core/dist/promote/phase.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_version();
   }
 });
@@ -21595,6 +21711,7 @@ var short3;
 var init_plan = __esm({
   "packages/core/dist/promote/plan.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_config();
     init_errors();
     init_version();
@@ -21721,6 +21838,7 @@ async function execute(config2, plan, ports, options = {}) {
 var init_execute = __esm({
   "packages/core/dist/promote/execute.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_run();
     init_errors();
     init_version();
@@ -21806,6 +21924,7 @@ var blockedBy;
 var init_status = __esm({
   "packages/core/dist/promote/status.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     init_gates2();
     init_phase();
@@ -21826,6 +21945,7 @@ var init_status = __esm({
 var init_promote = __esm({
   "packages/core/dist/promote/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_observe();
     init_gates2();
     init_phase();
@@ -21889,6 +22009,7 @@ function createReleaseService(config2, ports) {
 var init_release_service = __esm({
   "packages/core/dist/release-service.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_lock();
     init_execute();
     init_observe();
@@ -22262,6 +22383,7 @@ var SPACE, TAB, DEFINITION_RE;
 var init_parse3 = __esm({
   "packages/core/dist/changelog/parse.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     SPACE = 32;
     TAB = 9;
@@ -22446,6 +22568,7 @@ var STANDARD_SUBSECTIONS, SEMVER, TAG_PREFIX_RE;
 var init_edit = __esm({
   "packages/core/dist/changelog/edit.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     init_parse3();
     STANDARD_SUBSECTIONS = [
@@ -22679,6 +22802,7 @@ var REPOSITORY_RE, COMPARE_RE, RELEASE_TAG_RE, GITHUB_REPO_RE;
 var init_finalize = __esm({
   "packages/core/dist/changelog/finalize.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     init_edit();
     init_parse3();
@@ -22796,6 +22920,7 @@ var GITHUB_RELEASE_BODY_LIMIT;
 var init_notes = __esm({
   "packages/core/dist/changelog/notes.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     init_edit();
     init_parse3();
@@ -22814,6 +22939,7 @@ var changelogOps;
 var init_publish_port = __esm({
   "packages/core/dist/changelog/publish-port.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_edit();
     init_finalize();
     init_notes();
@@ -22965,6 +23091,7 @@ var short4;
 var init_gates3 = __esm({
   "packages/core/dist/publish/gates.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_config();
     init_gates();
     init_gates2();
@@ -23160,6 +23287,7 @@ var SMOKE_EVENT_TYPE, short5;
 var init_plan2 = __esm({
   "packages/core/dist/publish/plan.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_config();
     init_gates();
     init_version();
@@ -23187,6 +23315,7 @@ function withVersion(text2, path2, pattern, version2) {
 var init_version_files = __esm({
   "packages/core/dist/publish/version-files.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
   }
 });
@@ -23423,6 +23552,7 @@ var fail, short6;
 var init_execute2 = __esm({
   "packages/core/dist/publish/execute.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_publish_port();
     init_run();
     init_errors();
@@ -23486,6 +23616,7 @@ async function observePublish(config2, ports, version2, kind, signal, stage = "a
 var init_observe2 = __esm({
   "packages/core/dist/publish/observe.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_config();
     init_observations();
     init_version();
@@ -23532,6 +23663,7 @@ var IMAGE_GATES;
 var init_verify = __esm({
   "packages/core/dist/publish/verify.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     init_observations();
     init_gates2();
@@ -23577,6 +23709,7 @@ function createPublishService(config2, given) {
 var init_publish_service = __esm({
   "packages/core/dist/publish-service.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_publish_port();
     init_errors();
     init_execute2();
@@ -23591,6 +23724,7 @@ var init_publish_service = __esm({
 var init_dist = __esm({
   "packages/core/dist/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     init_version();
     init_config();
@@ -23647,6 +23781,7 @@ var parseArgs, ExitCode, UsageError, OPTION_HELP, configOption;
 var init_command = __esm({
   "packages/cli/src/command.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     ({ parseArgs } = process.getBuiltinModule("node:util"));
     ExitCode = {
       ok: 0,
@@ -23674,6 +23809,7 @@ var GitHubError;
 var init_errors4 = __esm({
   "packages/github/dist/errors.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     GitHubError = class extends Error {
       name = "GitHubError";
       code;
@@ -23714,6 +23850,7 @@ var OWNER_RE, REPO_RE;
 var init_repository = __esm({
   "packages/github/dist/repository.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     OWNER_RE = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
     REPO_RE = /^[A-Za-z0-9._-]{1,100}$/;
@@ -23732,6 +23869,7 @@ function getUserAgent() {
 }
 var init_universal_user_agent = __esm({
   "node_modules/universal-user-agent/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
   }
 });
 
@@ -23759,6 +23897,7 @@ function register(state, name, method, options) {
 }
 var init_register = __esm({
   "node_modules/before-after-hook/lib/register.js"() {
+    init_define_RELKIT_BUILD_INFO();
   }
 });
 
@@ -23798,6 +23937,7 @@ function addHook(state, kind, name, hook2) {
 }
 var init_add = __esm({
   "node_modules/before-after-hook/lib/add.js"() {
+    init_define_RELKIT_BUILD_INFO();
   }
 });
 
@@ -23816,6 +23956,7 @@ function removeHook(state, name, method) {
 }
 var init_remove = __esm({
   "node_modules/before-after-hook/lib/remove.js"() {
+    init_define_RELKIT_BUILD_INFO();
   }
 });
 
@@ -23852,6 +23993,7 @@ function Collection() {
 var bind, bindable, before_after_hook_default;
 var init_before_after_hook = __esm({
   "node_modules/before-after-hook/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_register();
     init_add();
     init_remove();
@@ -24161,6 +24303,7 @@ function withDefaults(oldDefaults, newDefaults) {
 var VERSION, userAgent, DEFAULTS, urlVariableRegex, endpoint;
 var init_dist_bundle = __esm({
   "node_modules/@octokit/endpoint/dist-bundle/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_universal_user_agent();
     VERSION = "0.0.0-development";
     userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
@@ -24326,6 +24469,7 @@ function unescapeQuotedPairs(str4, start, end) {
 var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
 var init_dist2 = __esm({
   "node_modules/@octokit/request/node_modules/content-type/dist/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     SP = 32;
     HTAB = 9;
     SEMI = 59;
@@ -24373,6 +24517,7 @@ var init_dist2 = __esm({
 var intRegex, noiseValue, originalStringify, originalParse, customFormat, bigIntsStringify, noiseStringify, isUnstringifiable, isRawJSON, stringifyIteratively, JSONStringify, featureCache, isContextSourceSupported, convertMarkedBigIntsReviver, JSONParseV2, MAX_INT, MAX_DIGITS, stringsOrLargeNumbers, noiseValueWithQuotes, applyReviverIteratively, serializeBigInts, JSONParse;
 var init_json_with_bigint = __esm({
   "node_modules/json-with-bigint/json-with-bigint.js"() {
+    init_define_RELKIT_BUILD_INFO();
     intRegex = /^-?\d+$/;
     noiseValue = /^-?\d+n+$/;
     originalStringify = JSON.stringify;
@@ -24713,6 +24858,7 @@ var init_json_with_bigint = __esm({
 var RequestError;
 var init_dist_src = __esm({
   "node_modules/@octokit/request-error/dist-src/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     RequestError = class extends Error {
       name;
       /**
@@ -24929,6 +25075,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
 var VERSION2, defaults_default, noop, request;
 var init_dist_bundle2 = __esm({
   "node_modules/@octokit/request/dist-bundle/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_dist_bundle();
     init_universal_user_agent();
     init_dist2();
@@ -25018,6 +25165,7 @@ function withCustomRequest(customRequest) {
 var VERSION3, GraphqlResponseError, NON_VARIABLE_OPTIONS, FORBIDDEN_VARIABLE_OPTIONS, GHES_V3_SUFFIX_REGEX, graphql2;
 var init_dist_bundle3 = __esm({
   "node_modules/@octokit/graphql/dist-bundle/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_dist_bundle2();
     init_universal_user_agent();
     VERSION3 = "0.0.0-development";
@@ -25091,6 +25239,7 @@ async function hook(token, request2, route, parameters) {
 var b64url, sep, jwtRE, isJWT, createTokenAuth;
 var init_dist_bundle4 = __esm({
   "node_modules/@octokit/auth-token/dist-bundle/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     b64url = "(?:[a-zA-Z0-9_-]+)";
     sep = "\\.";
     jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
@@ -25116,6 +25265,7 @@ var init_dist_bundle4 = __esm({
 var VERSION4;
 var init_version2 = __esm({
   "node_modules/@octokit/core/dist-src/version.js"() {
+    init_define_RELKIT_BUILD_INFO();
     VERSION4 = "7.0.8";
   }
 });
@@ -25139,6 +25289,7 @@ function createLogger(logger = {}) {
 var noop2, consoleWarn, consoleError, userAgentTrail, Octokit;
 var init_dist_src2 = __esm({
   "node_modules/@octokit/core/dist-src/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_universal_user_agent();
     init_before_after_hook();
     init_dist_bundle2();
@@ -25269,6 +25420,7 @@ var init_dist_src2 = __esm({
 var VERSION5;
 var init_version3 = __esm({
   "node_modules/@octokit/plugin-request-log/dist-src/version.js"() {
+    init_define_RELKIT_BUILD_INFO();
     VERSION5 = "6.0.0";
   }
 });
@@ -25297,6 +25449,7 @@ function requestLog(octokit) {
 }
 var init_dist_src3 = __esm({
   "node_modules/@octokit/plugin-request-log/dist-src/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_version3();
     requestLog.VERSION = VERSION5;
   }
@@ -25415,6 +25568,7 @@ function paginateRest(octokit) {
 var VERSION6, composePaginateRest;
 var init_dist_bundle5 = __esm({
   "node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     VERSION6 = "0.0.0-development";
     composePaginateRest = Object.assign(paginate, {
       iterator
@@ -25427,6 +25581,7 @@ var init_dist_bundle5 = __esm({
 var VERSION7;
 var init_version4 = __esm({
   "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js"() {
+    init_define_RELKIT_BUILD_INFO();
     VERSION7 = "17.0.0";
   }
 });
@@ -25435,6 +25590,7 @@ var init_version4 = __esm({
 var Endpoints, endpoints_default;
 var init_endpoints = __esm({
   "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js"() {
+    init_define_RELKIT_BUILD_INFO();
     Endpoints = {
       actions: {
         addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -27780,6 +27936,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
 var endpointMethodsMap, handler;
 var init_endpoints_to_methods = __esm({
   "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_endpoints();
     endpointMethodsMap = /* @__PURE__ */ new Map();
     for (const [scope, endpoints] of Object.entries(endpoints_default)) {
@@ -27873,6 +28030,7 @@ function legacyRestEndpointMethods(octokit) {
 }
 var init_dist_src4 = __esm({
   "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_version4();
     init_endpoints_to_methods();
     restEndpointMethods.VERSION = VERSION7;
@@ -27884,6 +28042,7 @@ var init_dist_src4 = __esm({
 var VERSION8;
 var init_version5 = __esm({
   "node_modules/@octokit/rest/dist-src/version.js"() {
+    init_define_RELKIT_BUILD_INFO();
     VERSION8 = "22.0.1";
   }
 });
@@ -27892,6 +28051,7 @@ var init_version5 = __esm({
 var Octokit2;
 var init_dist_src5 = __esm({
   "node_modules/@octokit/rest/dist-src/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_dist_src2();
     init_dist_src3();
     init_dist_bundle5();
@@ -27908,6 +28068,7 @@ var init_dist_src5 = __esm({
 // node_modules/bottleneck/light.js
 var require_light = __commonJS({
   "node_modules/bottleneck/light.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     (function(global2, factory) {
       typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
     })(exports, (function() {
@@ -29297,6 +29458,7 @@ function retry(octokit, octokitOptions) {
 var import_light, VERSION9;
 var init_dist_bundle6 = __esm({
   "node_modules/@octokit/plugin-retry/dist-bundle/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     import_light = __toESM(require_light(), 1);
     init_dist_src();
     VERSION9 = "0.0.0-development";
@@ -29477,6 +29639,7 @@ function throttling(octokit, octokitOptions) {
 var import_light2, VERSION10, noop3, triggers_notification_paths_default, regex, triggersNotification, groups, createGroups;
 var init_dist_bundle7 = __esm({
   "node_modules/@octokit/plugin-throttling/dist-bundle/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     import_light2 = __toESM(require_light(), 1);
     VERSION10 = "0.0.0-development";
     noop3 = () => Promise.resolve();
@@ -29665,6 +29828,7 @@ var ForgeOctokit;
 var init_client = __esm({
   "packages/github/dist/client.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist_src5();
     init_dist_bundle6();
     init_dist_bundle7();
@@ -29714,6 +29878,7 @@ var SHA_RE, sleep;
 var init_context = __esm({
   "packages/github/dist/forge/context.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_client();
     SHA_RE = /^[0-9a-f]{40}$/;
     sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -29740,6 +29905,7 @@ async function listAttestations(ctx, repo, digest, signal) {
 var init_attestations = __esm({
   "packages/github/dist/forge/attestations.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_client();
   }
 });
@@ -29785,6 +29951,7 @@ var RULES, SIGNED, CREATION, IMMUTABLE, NOT_FF;
 var init_refusals = __esm({
   "packages/github/dist/forge/refusals.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     RULES = /repository rule violations|GH013/i;
     SIGNED = /verified signatures|signed commits|commits must be signed/i;
@@ -29883,6 +30050,7 @@ async function publishesImmutable(ctx, repo) {
 var init_refs = __esm({
   "packages/github/dist/forge/refs.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_client();
     init_errors4();
     init_context();
@@ -29964,6 +30132,7 @@ async function readFile(ctx, repo, path2, ref) {
 var init_contents = __esm({
   "packages/github/dist/forge/contents.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_client();
     init_errors4();
     init_context();
@@ -30070,6 +30239,7 @@ var DISPATCH_BACKDATE_MS;
 var init_dispatch = __esm({
   "packages/github/dist/forge/dispatch.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     init_context();
     DISPATCH_BACKDATE_MS = 6e4;
@@ -30174,6 +30344,7 @@ var LOCK_MESSAGE;
 var init_lock2 = __esm({
   "packages/github/dist/forge/lock.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     init_context();
     init_refs();
@@ -30259,6 +30430,7 @@ function toRelease(r) {
 var init_convert = __esm({
   "packages/github/dist/forge/convert.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
   }
 });
@@ -30304,6 +30476,7 @@ var FAILED, PENDING;
 var init_checks3 = __esm({
   "packages/github/dist/checks.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     FAILED = /* @__PURE__ */ new Set([
       "failure",
       "error",
@@ -30408,6 +30581,7 @@ var WRITE_ACCESS;
 var init_pull_requests = __esm({
   "packages/github/dist/pull-requests.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     WRITE_ACCESS = /* @__PURE__ */ new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
   }
 });
@@ -30527,6 +30701,7 @@ var ACTIONS_APP_SLUG;
 var init_pull_request_report = __esm({
   "packages/github/dist/forge/pull-request-report.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_checks3();
     init_pull_requests();
     init_context();
@@ -30628,6 +30803,7 @@ var PREFERENCE;
 var init_merge = __esm({
   "packages/github/dist/forge/merge.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_client();
     init_errors4();
     init_context();
@@ -30704,6 +30880,7 @@ async function closePullRequest(ctx, repo, number4, comment) {
 var init_pull_requests2 = __esm({
   "packages/github/dist/forge/pull-requests.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     init_convert();
   }
@@ -30727,6 +30904,7 @@ var TAG_RE;
 var init_guards = __esm({
   "packages/github/dist/forge/guards.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._+/-]*$/;
   }
@@ -30910,6 +31088,7 @@ var writtenKey;
 var init_releases = __esm({
   "packages/github/dist/forge/releases.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_client();
     init_errors4();
     init_context();
@@ -30951,6 +31130,7 @@ async function checkSmokeSignal(ctx, repo, tag, rule) {
 var init_smoke = __esm({
   "packages/github/dist/forge/smoke.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     init_releases();
   }
@@ -30994,6 +31174,7 @@ async function createTag(ctx, repo, tag, sha) {
 var init_tags = __esm({
   "packages/github/dist/forge/tags.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_client();
     init_errors4();
     init_guards();
@@ -31053,6 +31234,7 @@ async function commitFiles(ctx, repo, input3) {
 var init_tree_commit = __esm({
   "packages/github/dist/forge/tree-commit.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     init_context();
     init_contents();
@@ -31066,6 +31248,7 @@ var GitHubForge;
 var init_forge = __esm({
   "packages/github/dist/forge.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_client();
     init_context();
     init_attestations();
@@ -31317,6 +31500,7 @@ var TOKEN_ROLES;
 var init_token_roles = __esm({
   "packages/github/dist/token-roles.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     TOKEN_ROLES = {
       github: {
@@ -31376,8 +31560,8 @@ function forgePort(forge, options) {
     async observePullRequest(head, base) {
       const key = `${head}
 ${base}`;
-      const cached2 = pullNumbers.get(key);
-      let report2 = cached2 === void 0 ? void 0 : await forge.observePullRequest(repo, cached2);
+      const cached3 = pullNumbers.get(key);
+      let report2 = cached3 === void 0 ? void 0 : await forge.observePullRequest(repo, cached3);
       if (!report2 || report2.pullRequest.state === "closed" || report2.pullRequest.head.ref !== head || report2.pullRequest.base.ref !== base) {
         const found = await forge.findPullRequest(repo, { head, base });
         if (!found)
@@ -31472,6 +31656,7 @@ var MERGEABILITY;
 var init_release_port = __esm({
   "packages/github/dist/release-port.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     init_token_roles();
     MERGEABILITY = /* @__PURE__ */ new Set([
@@ -31563,6 +31748,7 @@ function publishForgePort(gh, config2, options = {}) {
 var init_publish_port2 = __esm({
   "packages/github/dist/publish-port.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     init_release_port();
     init_repository();
@@ -31652,6 +31838,7 @@ function tokenFromHostsYml(text2, host2) {
 var init_token = __esm({
   "packages/github/dist/token.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
   }
 });
@@ -31660,6 +31847,7 @@ var init_token = __esm({
 var init_dist3 = __esm({
   "packages/github/dist/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     init_repository();
     init_forge();
@@ -31684,6 +31872,7 @@ var NOT_FOUND_CODES, TRANSIENT_CODES2, RegistryError;
 var init_errors5 = __esm({
   "packages/registry/dist/errors.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     NOT_FOUND_CODES = [
       "MANIFEST_UNKNOWN",
       "BLOB_UNKNOWN",
@@ -31736,6 +31925,7 @@ var createHash, SHA256_RE;
 var init_digest = __esm({
   "packages/registry/dist/digest.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors5();
     SHA256_RE = /^sha256:[a-f0-9]{64}$/;
   }
@@ -31825,6 +32015,7 @@ var alphanumeric, separator, domainNameComponent, optionalPort, tagPat, digestPa
 var init_reference = __esm({
   "packages/registry/dist/reference.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors5();
     alphanumeric = "[a-z0-9]+";
     separator = "(?:[._]|__|[-]+)";
@@ -31964,6 +32155,7 @@ var MediaType, MANIFEST_ACCEPT, INDEX_TYPES, IMAGE_TYPES, isObject2, str;
 var init_manifest = __esm({
   "packages/registry/dist/manifest.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors5();
     MediaType = {
       ociIndex: "application/vnd.oci.image.index.v1+json",
@@ -32037,16 +32229,16 @@ function redactShapes(text2) {
 }
 function redactor(secrets) {
   let cacheKey2 = "";
-  let cached2 = [];
+  let cached3 = [];
   return (text2) => {
     const known = [...secrets(), ...heldSecrets()].filter((s) => typeof s === "string" && s.length >= MIN_SECRET);
     const key = known.join("\0");
     if (key !== cacheKey2) {
       cacheKey2 = key;
-      cached2 = [...new Set(known.flatMap(forms))].sort((a, b) => b.length - a.length);
+      cached3 = [...new Set(known.flatMap(forms))].sort((a, b) => b.length - a.length);
     }
     let out = text2;
-    for (const s of cached2) {
+    for (const s of cached3) {
       if (!out.includes(s))
         continue;
       out = /^[A-Za-z0-9+/_-]+=*$/.test(s) ? out.replace(new RegExp(`${B64_RUN}${escapeRegExp(s.replace(/=+$/, ""))}${B64_RUN}=*`, "g"), "***") : out.split(s).join("***");
@@ -32058,6 +32250,7 @@ var GITHUB_TOKEN, JWT, SCHEME_CREDENTIAL, BASIC_CREDENTIAL, URL_CREDENTIAL, AUTH
 var init_redact = __esm({
   "packages/core/dist/redact.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g;
     JWT = /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
     SCHEME_CREDENTIAL = /\b(Bearer|token)(\s+)([A-Za-z0-9._~+/-]{8,}=*)/gi;
@@ -32134,6 +32327,7 @@ var ANONYMOUS_HINT, Authenticator;
 var init_auth = __esm({
   "packages/registry/dist/auth.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_redact();
     init_errors5();
     ANONYMOUS_HINT = "log in with `docker login`, set credentials in ~/.docker/config.json, or (for ghcr.io) set GITHUB_TOKEN";
@@ -32423,6 +32617,7 @@ var Semaphore;
 var init_limits = __esm({
   "packages/registry/dist/limits.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors5();
     Semaphore = class {
       limit;
@@ -32479,6 +32674,7 @@ var http, tls, https, whileWaiting, AnswerHeaders, HttpConnections;
 var init_http = __esm({
   "packages/registry/dist/http.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     http = process.getBuiltinModule("node:http");
     https = () => tls ??= process.getBuiltinModule("node:https");
     whileWaiting = /* @__PURE__ */ new Set();
@@ -32623,6 +32819,7 @@ var RETRY_STATUSES, REDIRECT_STATUSES, MAX_REDIRECTS, Retryable, Transport;
 var init_transport = __esm({
   "packages/registry/dist/transport.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_auth();
     init_errors5();
     init_http();
@@ -33079,6 +33276,7 @@ function blobRequest(method, r, digest, options, actions) {
 var init_blobs = __esm({
   "packages/registry/dist/blobs.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_auth();
     init_digest();
     init_errors5();
@@ -33105,6 +33303,7 @@ var ManifestCache;
 var init_context2 = __esm({
   "packages/registry/dist/context.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors5();
     ManifestCache = class {
       limit;
@@ -33346,6 +33545,7 @@ function notFound(r) {
 var init_manifests = __esm({
   "packages/registry/dist/manifests.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_auth();
     init_blobs();
     init_context2();
@@ -33483,6 +33683,7 @@ function unchanged(source, target, head) {
 var init_retag = __esm({
   "packages/registry/dist/retag.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_auth();
     init_blobs();
     init_errors5();
@@ -33594,6 +33795,7 @@ function filterArtifacts(list, artifactType) {
 var init_tags2 = __esm({
   "packages/registry/dist/tags.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_auth();
     init_context2();
     init_digest();
@@ -33611,6 +33813,7 @@ var RegistryClient;
 var init_client2 = __esm({
   "packages/registry/dist/client.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_blobs();
     init_context2();
     init_manifests();
@@ -33902,6 +34105,7 @@ var join, homedir, DOCKER_HUB_KEY;
 var init_credentials = __esm({
   "packages/registry/dist/credentials.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors5();
     ({ join } = process.getBuiltinModule("node:path"));
     homedir = () => process.getBuiltinModule("node:os").homedir();
@@ -33970,6 +34174,7 @@ function registryPort(client) {
 var init_port = __esm({
   "packages/registry/dist/port.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors5();
     init_digest();
     init_reference();
@@ -34018,6 +34223,7 @@ __export(dist_exports, {
 var init_dist4 = __esm({
   "packages/registry/dist/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors5();
     init_digest();
     init_reference();
@@ -34035,6 +34241,7 @@ var SigstoreVerifyError;
 var init_errors6 = __esm({
   "packages/sigstore-verify/dist/errors.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     SigstoreVerifyError = class extends Error {
       name = "SigstoreVerifyError";
       code;
@@ -34113,6 +34320,7 @@ var FULCIO_OID_ARC, V1, V2, CLAIM_NAMES;
 var init_claims = __esm({
   "packages/sigstore-verify/dist/claims.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     FULCIO_OID_ARC = "1.3.6.1.4.1.57264.1";
     V1 = {
       1: "issuer",
@@ -34179,6 +34387,7 @@ function compileIdentity(match) {
 var init_identity = __esm({
   "packages/sigstore-verify/dist/identity.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors6();
   }
 });
@@ -34239,6 +34448,7 @@ var CLAIM_OF;
 var init_provenance2 = __esm({
   "packages/sigstore-verify/dist/provenance.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors6();
     CLAIM_OF = {
       sourceDigest: ["sourceRepositoryDigest", "1.3.6.1.4.1.57264.1.13"],
@@ -34320,6 +34530,7 @@ function compilePolicy(policy) {
 var init_policy = __esm({
   "packages/sigstore-verify/dist/policy.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_claims();
     init_errors6();
     init_identity();
@@ -34331,6 +34542,7 @@ var init_policy = __esm({
 var require_envelope = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/envelope.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Signature = exports.Envelope = void 0;
     exports.Envelope = {
@@ -34389,6 +34601,7 @@ var require_envelope = __commonJS({
 var require_timestamp = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/google/protobuf/timestamp.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Timestamp = void 0;
     exports.Timestamp = {
@@ -34419,6 +34632,7 @@ var require_timestamp = __commonJS({
 var require_sigstore_common = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_common.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.TimeRange = exports.X509CertificateChain = exports.SubjectAlternativeName = exports.X509Certificate = exports.DistinguishedName = exports.ObjectIdentifierValuePair = exports.ObjectIdentifier = exports.PublicKeyIdentifier = exports.PublicKey = exports.RFC3161SignedTimestamp = exports.LogId = exports.MessageSignature = exports.HashOutput = exports.SubjectAlternativeNameType = exports.PublicKeyDetails = exports.HashAlgorithm = void 0;
     exports.hashAlgorithmFromJSON = hashAlgorithmFromJSON;
@@ -34915,6 +35129,7 @@ var require_sigstore_common = __commonJS({
 var require_sigstore_rekor = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_rekor.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.TransparencyLogEntry = exports.InclusionPromise = exports.InclusionProof = exports.Checkpoint = exports.KindVersion = void 0;
     var sigstore_common_1 = require_sigstore_common();
@@ -35046,6 +35261,7 @@ var require_sigstore_rekor = __commonJS({
 var require_sigstore_bundle = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_bundle.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Bundle = exports.VerificationMaterial = exports.TimestampVerificationData = void 0;
     var envelope_1 = require_envelope();
@@ -35128,6 +35344,7 @@ var require_sigstore_bundle = __commonJS({
 var require_sigstore_trustroot = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_trustroot.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ClientTrustConfig = exports.ServiceConfiguration = exports.Service = exports.SigningConfig = exports.TrustedRoot = exports.CertificateAuthority = exports.TransparencyLogInstance = exports.ServiceSelector = void 0;
     exports.serviceSelectorFromJSON = serviceSelectorFromJSON;
@@ -35380,6 +35597,7 @@ var require_sigstore_trustroot = __commonJS({
 var require_sigstore_verification = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_verification.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Input = exports.Artifact = exports.ArtifactVerificationOptions_ObserverTimestampOptions = exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions = exports.ArtifactVerificationOptions_TimestampAuthorityOptions = exports.ArtifactVerificationOptions_CtlogOptions = exports.ArtifactVerificationOptions_TlogOptions = exports.ArtifactVerificationOptions = exports.PublicKeyIdentities = exports.CertificateIdentities = exports.CertificateIdentity = void 0;
     var sigstore_bundle_1 = require_sigstore_bundle();
@@ -35628,6 +35846,7 @@ var require_sigstore_verification = __commonJS({
 var require_dist = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -35791,6 +36010,7 @@ var init_public_good = __esm({
 var require_appdata = __commonJS({
   "node_modules/@sigstore/tuf/dist/appdata.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -35825,6 +36045,7 @@ var require_appdata = __commonJS({
 var require_error = __commonJS({
   "node_modules/@tufjs/models/dist/error.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.UnsupportedAlgorithmError = exports.CryptoError = exports.LengthOrHashMismatchError = exports.UnsignedMetadataError = exports.RepositoryError = exports.ValueError = void 0;
     var ValueError = class extends Error {
@@ -35852,6 +36073,7 @@ var require_error = __commonJS({
 var require_guard = __commonJS({
   "node_modules/@tufjs/models/dist/utils/guard.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.isDefined = isDefined2;
     exports.isObject = isObject4;
@@ -35883,6 +36105,7 @@ var require_guard = __commonJS({
 // node_modules/@tufjs/canonical-json/lib/index.js
 var require_lib = __commonJS({
   "node_modules/@tufjs/canonical-json/lib/index.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     var COMMA2 = ",";
     var COLON = ":";
     var LEFT_SQUARE_BRACKET = "[";
@@ -35942,6 +36165,7 @@ var require_lib = __commonJS({
 var require_verify = __commonJS({
   "node_modules/@tufjs/models/dist/utils/verify.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -35961,6 +36185,7 @@ var require_verify = __commonJS({
 var require_utils = __commonJS({
   "node_modules/@tufjs/models/dist/utils/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -36009,6 +36234,7 @@ var require_utils = __commonJS({
 var require_base = __commonJS({
   "node_modules/@tufjs/models/dist/base.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -36097,6 +36323,7 @@ var require_base = __commonJS({
 var require_file = __commonJS({
   "node_modules/@tufjs/models/dist/file.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -36271,6 +36498,7 @@ var require_file = __commonJS({
 var require_oid = __commonJS({
   "node_modules/@tufjs/models/dist/utils/oid.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.encodeOIDString = encodeOIDString;
     var ANS1_TAG_OID = 6;
@@ -36302,6 +36530,7 @@ var require_oid = __commonJS({
 var require_key = __commonJS({
   "node_modules/@tufjs/models/dist/utils/key.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -36467,6 +36696,7 @@ var require_key = __commonJS({
 var require_key2 = __commonJS({
   "node_modules/@tufjs/models/dist/key.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -36557,6 +36787,7 @@ var require_key2 = __commonJS({
 var require_commonjs = __commonJS({
   "node_modules/balanced-match/dist/commonjs/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.range = exports.balanced = void 0;
     var balanced = (a, b, str4) => {
@@ -36619,6 +36850,7 @@ var require_commonjs = __commonJS({
 var require_commonjs2 = __commonJS({
   "node_modules/brace-expansion/dist/commonjs/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.EXPANSION_MAX_STEPS = exports.EXPANSION_MAX_REWRITES = exports.EXPANSION_MAX_DEPTH = exports.EXPANSION_MAX_LENGTH = exports.EXPANSION_MAX = void 0;
     exports.expand = expand2;
@@ -36967,6 +37199,7 @@ var require_commonjs2 = __commonJS({
 var require_assert_valid_pattern = __commonJS({
   "node_modules/@tufjs/models/node_modules/minimatch/dist/commonjs/assert-valid-pattern.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.assertValidPattern = void 0;
     var MAX_PATTERN_LENGTH = 1024 * 64;
@@ -36986,6 +37219,7 @@ var require_assert_valid_pattern = __commonJS({
 var require_brace_expressions = __commonJS({
   "node_modules/@tufjs/models/node_modules/minimatch/dist/commonjs/brace-expressions.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.parseClass = void 0;
     var posixClasses = {
@@ -37103,6 +37337,7 @@ var require_brace_expressions = __commonJS({
 var require_unescape = __commonJS({
   "node_modules/@tufjs/models/node_modules/minimatch/dist/commonjs/unescape.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.unescape = void 0;
     var unescape = (s, { windowsPathsNoEscape = false, magicalBraces = true } = {}) => {
@@ -37119,6 +37354,7 @@ var require_unescape = __commonJS({
 var require_ast = __commonJS({
   "node_modules/@tufjs/models/node_modules/minimatch/dist/commonjs/ast.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var _a3;
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.AST = void 0;
@@ -37773,6 +38009,7 @@ var require_ast = __commonJS({
 var require_escape = __commonJS({
   "node_modules/@tufjs/models/node_modules/minimatch/dist/commonjs/escape.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.escape = void 0;
     var escape = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) => {
@@ -37789,6 +38026,7 @@ var require_escape = __commonJS({
 var require_commonjs3 = __commonJS({
   "node_modules/@tufjs/models/node_modules/minimatch/dist/commonjs/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.unescape = exports.escape = exports.AST = exports.Minimatch = exports.match = exports.makeRe = exports.braceExpand = exports.defaults = exports.filter = exports.GLOBSTAR = exports.sep = exports.minimatch = void 0;
     var brace_expansion_1 = require_commonjs2();
@@ -38629,6 +38867,7 @@ var require_commonjs3 = __commonJS({
 var require_role = __commonJS({
   "node_modules/@tufjs/models/dist/role.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -38890,6 +39129,7 @@ var require_role = __commonJS({
 var require_root = __commonJS({
   "node_modules/@tufjs/models/dist/root.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -39005,6 +39245,7 @@ var require_root = __commonJS({
 var require_signature = __commonJS({
   "node_modules/@tufjs/models/dist/signature.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Signature = void 0;
     var Signature = class _Signature {
@@ -39043,6 +39284,7 @@ var require_signature = __commonJS({
 var require_snapshot = __commonJS({
   "node_modules/@tufjs/models/dist/snapshot.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -39113,6 +39355,7 @@ var require_snapshot = __commonJS({
 var require_delegations = __commonJS({
   "node_modules/@tufjs/models/dist/delegations.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -39230,6 +39473,7 @@ var require_delegations = __commonJS({
 var require_targets = __commonJS({
   "node_modules/@tufjs/models/dist/targets.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -39322,6 +39566,7 @@ var require_targets = __commonJS({
 var require_timestamp2 = __commonJS({
   "node_modules/@tufjs/models/dist/timestamp.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Timestamp = void 0;
     var base_1 = require_base();
@@ -39380,6 +39625,7 @@ var require_timestamp2 = __commonJS({
 var require_metadata = __commonJS({
   "node_modules/@tufjs/models/dist/metadata.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -39521,6 +39767,7 @@ var require_metadata = __commonJS({
 var require_dist2 = __commonJS({
   "node_modules/@tufjs/models/dist/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Timestamp = exports.Targets = exports.Snapshot = exports.Signature = exports.Root = exports.Metadata = exports.Key = exports.TargetFile = exports.MetaFile = exports.ValueError = exports.MetadataKind = void 0;
     var base_1 = require_base();
@@ -39572,6 +39819,7 @@ var require_dist2 = __commonJS({
 // node_modules/ms/index.js
 var require_ms = __commonJS({
   "node_modules/ms/index.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     var s = 1e3;
     var m = s * 60;
     var h = m * 60;
@@ -39688,6 +39936,7 @@ var require_ms = __commonJS({
 // node_modules/debug/src/common.js
 var require_common = __commonJS({
   "node_modules/debug/src/common.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     function setup(env) {
       createDebug.debug = createDebug;
       createDebug.default = createDebug;
@@ -39865,6 +40114,7 @@ var require_common = __commonJS({
 // node_modules/debug/src/browser.js
 var require_browser = __commonJS({
   "node_modules/debug/src/browser.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     exports.formatArgs = formatArgs;
     exports.save = save;
     exports.load = load;
@@ -40036,6 +40286,7 @@ var require_browser = __commonJS({
 var require_has_flag = __commonJS({
   "node_modules/has-flag/index.js"(exports, module) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     module.exports = (flag2, argv = process.argv) => {
       const prefix = flag2.startsWith("-") ? "" : flag2.length === 1 ? "-" : "--";
       const position = argv.indexOf(prefix + flag2);
@@ -40049,6 +40300,7 @@ var require_has_flag = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports, module) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var os2 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag();
@@ -40150,6 +40402,7 @@ var require_supports_color = __commonJS({
 // node_modules/debug/src/node.js
 var require_node = __commonJS({
   "node_modules/debug/src/node.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     var tty = __require("tty");
     var util = __require("util");
     exports.init = init2;
@@ -40324,6 +40577,7 @@ var require_node = __commonJS({
 // node_modules/debug/src/index.js
 var require_src = __commonJS({
   "node_modules/debug/src/index.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
       module.exports = require_browser();
     } else {
@@ -40336,6 +40590,7 @@ var require_src = __commonJS({
 var require_error2 = __commonJS({
   "node_modules/tuf-js/dist/error.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DownloadHTTPError = exports.DownloadLengthMismatchError = exports.DownloadError = exports.ExpiredMetadataError = exports.EqualVersionError = exports.BadVersionError = exports.RepositoryError = exports.PersistError = exports.RuntimeError = exports.ValueError = void 0;
     var ValueError = class extends Error {
@@ -40380,6 +40635,7 @@ var require_error2 = __commonJS({
 var require_tmpfile = __commonJS({
   "node_modules/tuf-js/dist/utils/tmpfile.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -40405,6 +40661,7 @@ var require_tmpfile = __commonJS({
 // node_modules/@gar/promise-retry/lib/retry.js
 var require_retry = __commonJS({
   "node_modules/@gar/promise-retry/lib/retry.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     var RetryOperation = class {
       #attempts = 1;
       #cachedTimeouts = null;
@@ -40502,6 +40759,7 @@ var require_retry = __commonJS({
 // node_modules/@gar/promise-retry/lib/index.js
 var require_lib2 = __commonJS({
   "node_modules/@gar/promise-retry/lib/index.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     var { RetryOperation } = require_retry();
     var createTimeout = (attempt, opts) => Math.min(Math.round((1 + (opts.randomize ? Math.random() : 0)) * Math.max(opts.minTimeout, 1) * Math.pow(opts.factor, attempt)), opts.maxTimeout);
     var isRetryError = (err) => err?.code === "EPROMISERETRY" && Object.hasOwn(err, "retried");
@@ -40565,6 +40823,7 @@ var require_lib2 = __commonJS({
 var require_fetcher = __commonJS({
   "node_modules/tuf-js/dist/fetcher.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -40739,6 +40998,7 @@ var require_package = __commonJS({
 var require_config = __commonJS({
   "node_modules/tuf-js/dist/config.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.defaultConfig = void 0;
     exports.defaultConfig = {
@@ -40766,6 +41026,7 @@ var require_config = __commonJS({
 var require_store = __commonJS({
   "node_modules/tuf-js/dist/store.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.TrustedMetadataStore = void 0;
     var models_1 = require_dist2();
@@ -40944,6 +41205,7 @@ var require_store = __commonJS({
 var require_url = __commonJS({
   "node_modules/tuf-js/dist/utils/url.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.join = join8;
     var url_1 = __require("url");
@@ -40963,6 +41225,7 @@ var require_url = __commonJS({
 var require_updater = __commonJS({
   "node_modules/tuf-js/dist/updater.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -41281,6 +41544,7 @@ var require_updater = __commonJS({
 var require_dist3 = __commonJS({
   "node_modules/tuf-js/dist/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Updater = exports.BaseFetcher = exports.TargetFile = void 0;
     var models_1 = require_dist2();
@@ -41349,6 +41613,7 @@ var require_package2 = __commonJS({
 var require_error3 = __commonJS({
   "node_modules/@sigstore/tuf/dist/error.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.TUFError = void 0;
     var TUFError = class extends Error {
@@ -41369,6 +41634,7 @@ var require_error3 = __commonJS({
 var require_target = __commonJS({
   "node_modules/@sigstore/tuf/dist/target.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -41437,6 +41703,7 @@ var require_seeds = __commonJS({
 var require_client = __commonJS({
   "node_modules/@sigstore/tuf/dist/client.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -41530,6 +41797,7 @@ var require_client = __commonJS({
 var require_dist4 = __commonJS({
   "node_modules/@sigstore/tuf/dist/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.TUFError = exports.DEFAULT_MIRROR_URL = void 0;
     exports.getTrustedRoot = getTrustedRoot;
@@ -41662,6 +41930,7 @@ var import_protobuf_specs, MEDIA_TYPE_PREFIX, isObject3, publicGood;
 var init_trust_root = __esm({
   "packages/sigstore-verify/dist/trust-root.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     import_protobuf_specs = __toESM(require_dist(), 1);
     init_errors6();
     init_public_good();
@@ -41674,6 +41943,7 @@ var init_trust_root = __esm({
 var require_bundle = __commonJS({
   "node_modules/@sigstore/bundle/dist/bundle.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.BUNDLE_V03_MEDIA_TYPE = exports.BUNDLE_V03_LEGACY_MEDIA_TYPE = exports.BUNDLE_V02_MEDIA_TYPE = exports.BUNDLE_V01_MEDIA_TYPE = void 0;
     exports.isBundleWithCertificateChain = isBundleWithCertificateChain;
@@ -41703,6 +41973,7 @@ var require_bundle = __commonJS({
 var require_build = __commonJS({
   "node_modules/@sigstore/bundle/dist/build.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.toMessageSignatureBundle = toMessageSignatureBundle;
     exports.toDSSEBundle = toDSSEBundle;
@@ -41785,6 +42056,7 @@ var require_build = __commonJS({
 var require_error4 = __commonJS({
   "node_modules/@sigstore/bundle/dist/error.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ValidationError = void 0;
     var ValidationError = class extends Error {
@@ -41802,6 +42074,7 @@ var require_error4 = __commonJS({
 var require_validate = __commonJS({
   "node_modules/@sigstore/bundle/dist/validate.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.assertBundle = assertBundle;
     exports.assertBundleV01 = assertBundleV01;
@@ -41964,6 +42237,7 @@ var require_validate = __commonJS({
 var require_serialized = __commonJS({
   "node_modules/@sigstore/bundle/dist/serialized.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.envelopeToJSON = exports.envelopeFromJSON = exports.bundleToJSON = exports.bundleFromJSON = void 0;
     var protobuf_specs_1 = require_dist();
@@ -42004,6 +42278,7 @@ var require_serialized = __commonJS({
 var require_dist5 = __commonJS({
   "node_modules/@sigstore/bundle/dist/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.isBundleV01 = exports.assertBundleV02 = exports.assertBundleV01 = exports.assertBundleLatest = exports.assertBundle = exports.envelopeToJSON = exports.envelopeFromJSON = exports.bundleToJSON = exports.bundleFromJSON = exports.ValidationError = exports.isBundleWithPublicKey = exports.isBundleWithMessageSignature = exports.isBundleWithDsseEnvelope = exports.isBundleWithCertificateChain = exports.BUNDLE_V03_MEDIA_TYPE = exports.BUNDLE_V03_LEGACY_MEDIA_TYPE = exports.BUNDLE_V02_MEDIA_TYPE = exports.BUNDLE_V01_MEDIA_TYPE = exports.toMessageSignatureBundle = exports.toDSSEBundle = void 0;
     var build_1 = require_build();
@@ -42078,6 +42353,7 @@ var require_dist5 = __commonJS({
 var require_stream = __commonJS({
   "node_modules/@sigstore/core/dist/stream.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ByteStream = void 0;
     var StreamError = class extends Error {
@@ -42184,6 +42460,7 @@ var require_stream = __commonJS({
 var require_error5 = __commonJS({
   "node_modules/@sigstore/core/dist/asn1/error.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ASN1TypeError = exports.ASN1ParseError = void 0;
     var ASN1ParseError = class extends Error {
@@ -42199,6 +42476,7 @@ var require_error5 = __commonJS({
 var require_length = __commonJS({
   "node_modules/@sigstore/core/dist/asn1/length.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.decodeLength = decodeLength;
     exports.encodeLength = encodeLength;
@@ -42247,6 +42525,7 @@ var require_length = __commonJS({
 var require_parse = __commonJS({
   "node_modules/@sigstore/core/dist/asn1/parse.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.parseInteger = parseInteger;
     exports.parseStringASCII = parseStringASCII;
@@ -42347,6 +42626,7 @@ var require_parse = __commonJS({
 var require_tag = __commonJS({
   "node_modules/@sigstore/core/dist/asn1/tag.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ASN1Tag = void 0;
     var error_1 = require_error5();
@@ -42423,6 +42703,7 @@ var require_tag = __commonJS({
 var require_obj = __commonJS({
   "node_modules/@sigstore/core/dist/asn1/obj.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ASN1Obj = void 0;
     var stream_1 = require_stream();
@@ -42557,6 +42838,7 @@ var require_obj = __commonJS({
 var require_asn1 = __commonJS({
   "node_modules/@sigstore/core/dist/asn1/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ASN1Obj = void 0;
     var obj_1 = require_obj();
@@ -42570,6 +42852,7 @@ var require_asn1 = __commonJS({
 var require_crypto = __commonJS({
   "node_modules/@sigstore/core/dist/crypto.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -42622,6 +42905,7 @@ var require_crypto = __commonJS({
 var require_dsse = __commonJS({
   "node_modules/@sigstore/core/dist/dsse.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.preAuthEncoding = preAuthEncoding;
     var PAE_PREFIX = "DSSEv1";
@@ -42641,6 +42925,7 @@ var require_dsse = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/@sigstore/core/dist/encoding.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.base64Encode = base64Encode;
     exports.base64Decode = base64Decode;
@@ -42659,6 +42944,7 @@ var require_encoding = __commonJS({
 var require_json = __commonJS({
   "node_modules/@sigstore/core/dist/json.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.canonicalize = canonicalize;
     function canonicalize(object3) {
@@ -42699,6 +42985,7 @@ var require_json = __commonJS({
 var require_pem = __commonJS({
   "node_modules/@sigstore/core/dist/pem.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.toDER = toDER;
     exports.fromDER = fromDER;
@@ -42726,6 +43013,7 @@ var require_pem = __commonJS({
 var require_oid2 = __commonJS({
   "node_modules/@sigstore/core/dist/oid.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.SHA2_HASH_ALGOS = exports.RSA_SIGNATURE_ALGOS = exports.ECDSA_SIGNATURE_ALGOS = void 0;
     exports.ECDSA_SIGNATURE_ALGOS = {
@@ -42752,6 +43040,7 @@ var require_oid2 = __commonJS({
 var require_error6 = __commonJS({
   "node_modules/@sigstore/core/dist/rfc3161/error.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.RFC3161TimestampVerificationError = void 0;
     var RFC3161TimestampVerificationError = class extends Error {
@@ -42764,6 +43053,7 @@ var require_error6 = __commonJS({
 var require_tstinfo = __commonJS({
   "node_modules/@sigstore/core/dist/rfc3161/tstinfo.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -42846,6 +43136,7 @@ var require_tstinfo = __commonJS({
 var require_timestamp3 = __commonJS({
   "node_modules/@sigstore/core/dist/rfc3161/timestamp.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -43036,6 +43327,7 @@ var require_timestamp3 = __commonJS({
 var require_rfc3161 = __commonJS({
   "node_modules/@sigstore/core/dist/rfc3161/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.RFC3161Timestamp = void 0;
     var timestamp_1 = require_timestamp3();
@@ -43049,6 +43341,7 @@ var require_rfc3161 = __commonJS({
 var require_sct = __commonJS({
   "node_modules/@sigstore/core/dist/x509/sct.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -43190,6 +43483,7 @@ var require_sct = __commonJS({
 var require_ext = __commonJS({
   "node_modules/@sigstore/core/dist/x509/ext.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.X509SCTExtension = exports.X509SubjectKeyIDExtension = exports.X509AuthorityKeyIDExtension = exports.X509SubjectAlternativeNameExtension = exports.X509KeyUsageExtension = exports.X509BasicConstraintsExtension = exports.X509Extension = void 0;
     var stream_1 = require_stream();
@@ -43323,6 +43617,7 @@ var require_ext = __commonJS({
 var require_cert = __commonJS({
   "node_modules/@sigstore/core/dist/x509/cert.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -43541,6 +43836,7 @@ var require_cert = __commonJS({
 var require_x509 = __commonJS({
   "node_modules/@sigstore/core/dist/x509/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.X509SCTExtension = exports.X509Certificate = exports.EXTENSION_OID_SCT = void 0;
     var cert_1 = require_cert();
@@ -43561,6 +43857,7 @@ var require_x509 = __commonJS({
 var require_dist6 = __commonJS({
   "node_modules/@sigstore/core/dist/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -43634,6 +43931,7 @@ var require_dist6 = __commonJS({
 var require_dsse2 = __commonJS({
   "node_modules/@sigstore/verify/dist/bundle/dsse.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DSSESignatureContent = void 0;
     var core_1 = require_dist6();
@@ -43673,6 +43971,7 @@ var require_dsse2 = __commonJS({
 var require_message = __commonJS({
   "node_modules/@sigstore/verify/dist/bundle/message.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.MessageSignatureContent = void 0;
     var core_1 = require_dist6();
@@ -43720,6 +44019,7 @@ var require_message = __commonJS({
 var require_bundle2 = __commonJS({
   "node_modules/@sigstore/verify/dist/bundle/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.toSignedEntity = toSignedEntity2;
     exports.signatureContent = signatureContent;
@@ -43784,6 +44084,7 @@ var require_bundle2 = __commonJS({
 var require_error7 = __commonJS({
   "node_modules/@sigstore/verify/dist/error.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.PolicyError = exports.VerificationError = void 0;
     var BaseError = class extends Error {
@@ -43810,6 +44111,7 @@ var require_error7 = __commonJS({
 var require_filter = __commonJS({
   "node_modules/@sigstore/verify/dist/trust/filter.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.filterCertAuthorities = filterCertAuthorities;
     exports.filterTLogAuthorities = filterTLogAuthorities;
@@ -43833,6 +44135,7 @@ var require_filter = __commonJS({
 var require_trust = __commonJS({
   "node_modules/@sigstore/verify/dist/trust/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.filterTLogAuthorities = exports.filterCertAuthorities = void 0;
     exports.toTrustMaterial = toTrustMaterial2;
@@ -43906,6 +44209,7 @@ var require_trust = __commonJS({
 var require_certificate = __commonJS({
   "node_modules/@sigstore/verify/dist/key/certificate.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CertificateChainVerifier = void 0;
     exports.verifyCertificateChain = verifyCertificateChain;
@@ -44083,6 +44387,7 @@ var require_certificate = __commonJS({
 var require_sct2 = __commonJS({
   "node_modules/@sigstore/verify/dist/key/sct.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.verifySCTs = verifySCTs;
     var core_1 = require_dist6();
@@ -44133,6 +44438,7 @@ var require_sct2 = __commonJS({
 var require_key3 = __commonJS({
   "node_modules/@sigstore/verify/dist/key/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.verifyPublicKey = verifyPublicKey;
     exports.verifyCertificate = verifyCertificate;
@@ -44196,6 +44502,7 @@ var require_key3 = __commonJS({
 var require_policy = __commonJS({
   "node_modules/@sigstore/verify/dist/policy.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.verifySubjectAlternativeName = verifySubjectAlternativeName;
     exports.verifyExtensions = verifyExtensions;
@@ -44245,6 +44552,7 @@ var require_policy = __commonJS({
 var require_tsa = __commonJS({
   "node_modules/@sigstore/verify/dist/timestamp/tsa.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.verifyRFC3161Timestamp = verifyRFC3161Timestamp;
     var core_1 = require_dist6();
@@ -44301,6 +44609,7 @@ var require_tsa = __commonJS({
 var require_timestamp4 = __commonJS({
   "node_modules/@sigstore/verify/dist/timestamp/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getTSATimestamp = getTSATimestamp;
     exports.getTLogTimestamp = getTLogTimestamp;
@@ -44330,6 +44639,7 @@ var require_timestamp4 = __commonJS({
 var require_verifier = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/rekor/v2/verifier.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Signature = exports.Verifier = exports.PublicKey = void 0;
     var sigstore_common_1 = require_sigstore_common();
@@ -44399,6 +44709,7 @@ var require_verifier = __commonJS({
 var require_dsse3 = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/rekor/v2/dsse.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DSSELogEntryV002 = exports.DSSERequestV002 = void 0;
     var envelope_1 = require_envelope();
@@ -44450,6 +44761,7 @@ var require_dsse3 = __commonJS({
 var require_hashedrekord = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/rekor/v2/hashedrekord.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.HashedRekordLogEntryV002 = exports.HashedRekordRequestV002 = void 0;
     var sigstore_common_1 = require_sigstore_common();
@@ -44506,6 +44818,7 @@ var require_hashedrekord = __commonJS({
 var require_entry = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/rekor/v2/entry.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CreateEntryRequest = exports.Spec = exports.Entry = void 0;
     var dsse_1 = require_dsse3();
@@ -44577,6 +44890,7 @@ var require_entry = __commonJS({
 var require_v2 = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/rekor/v2/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -44605,6 +44919,7 @@ var require_v2 = __commonJS({
 var require_dsse4 = __commonJS({
   "node_modules/@sigstore/verify/dist/tlog/dsse.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DSSE_API_VERSION_V1 = void 0;
     exports.verifyDSSETLogBody = verifyDSSETLogBody;
@@ -44689,6 +45004,7 @@ var require_dsse4 = __commonJS({
 var require_hashedrekord2 = __commonJS({
   "node_modules/@sigstore/verify/dist/tlog/hashedrekord.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.HASHEDREKORD_API_VERSION_V1 = void 0;
     exports.verifyHashedRekordTLogBody = verifyHashedRekordTLogBody;
@@ -44763,6 +45079,7 @@ var require_hashedrekord2 = __commonJS({
 var require_intoto = __commonJS({
   "node_modules/@sigstore/verify/dist/tlog/intoto.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.verifyIntotoTLogBody = verifyIntotoTLogBody;
     var error_1 = require_error7();
@@ -44809,6 +45126,7 @@ var require_intoto = __commonJS({
 var require_checkpoint = __commonJS({
   "node_modules/@sigstore/verify/dist/tlog/checkpoint.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.LogCheckpoint = void 0;
     exports.verifyCheckpoint = verifyCheckpoint;
@@ -44926,6 +45244,7 @@ var require_checkpoint = __commonJS({
 var require_merkle = __commonJS({
   "node_modules/@sigstore/verify/dist/tlog/merkle.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.verifyMerkleInclusion = verifyMerkleInclusion;
     var core_1 = require_dist6();
@@ -45010,6 +45329,7 @@ var require_merkle = __commonJS({
 var require_set = __commonJS({
   "node_modules/@sigstore/verify/dist/tlog/set.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.verifyTLogSET = verifyTLogSET;
     var core_1 = require_dist6();
@@ -45049,6 +45369,7 @@ var require_set = __commonJS({
 var require_tlog = __commonJS({
   "node_modules/@sigstore/verify/dist/tlog/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.verifyTLogBody = verifyTLogBody;
     exports.verifyTLogInclusion = verifyTLogInclusion;
@@ -45135,6 +45456,7 @@ var require_tlog = __commonJS({
 var require_verifier2 = __commonJS({
   "node_modules/@sigstore/verify/dist/verifier.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Verifier = void 0;
     var util_1 = __require("util");
@@ -45284,6 +45606,7 @@ var require_verifier2 = __commonJS({
 var require_dist7 = __commonJS({
   "node_modules/@sigstore/verify/dist/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Verifier = exports.toTrustMaterial = exports.VerificationError = exports.PolicyError = exports.toSignedEntity = void 0;
     var bundle_1 = require_bundle2();
@@ -45447,6 +45770,7 @@ var CURVES, toBig, mod, INF, DIGEST_INFO;
 var init_prehashed = __esm({
   "packages/sigstore-verify/dist/prehashed.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     CURVES = {
       "P-256": {
         p: 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn,
@@ -45528,6 +45852,7 @@ var SIMPLE_SIGNING_TYPE, IN_TOTO_PAYLOAD_TYPE, DIGEST_RE;
 var init_subject = __esm({
   "packages/sigstore-verify/dist/subject.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors6();
     SIMPLE_SIGNING_TYPE = "cosign container image signature";
     IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
@@ -45609,6 +45934,7 @@ var obj, str2;
 var init_tlog_key = __esm({
   "packages/sigstore-verify/dist/tlog-key.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     obj = (v) => typeof v === "object" && v !== null ? v : {};
     str2 = (v) => typeof v === "string" ? v : void 0;
   }
@@ -45648,6 +45974,7 @@ var import_bundle, import_protobuf_specs2, import_verify2, BundleVerifier, HASH_
 var init_verify2 = __esm({
   "packages/sigstore-verify/dist/verify.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     import_bundle = __toESM(require_dist5(), 1);
     import_protobuf_specs2 = __toESM(require_dist(), 1);
     import_verify2 = __toESM(require_dist7(), 1);
@@ -45784,6 +46111,7 @@ function registrySignatureStore(client, registry3) {
 var init_registry_store = __esm({
   "packages/sigstore-verify/dist/registry-store.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
   }
 });
 
@@ -45889,6 +46217,7 @@ var CosignAnnotations, SIMPLE_SIGNING_MEDIA_TYPE, DSSE_ENVELOPE_MEDIA_TYPE, BUND
 var init_legacy = __esm({
   "packages/sigstore-verify/dist/legacy.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors6();
     CosignAnnotations = {
       signature: "dev.cosignproject.cosign/signature",
@@ -45926,6 +46255,7 @@ var str3, obj2;
 var init_slsa = __esm({
   "packages/sigstore-verify/dist/slsa.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     str3 = (v) => typeof v === "string" && v.length > 0 ? v : void 0;
     obj2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v) ? v : void 0;
   }
@@ -46184,6 +46514,7 @@ var COSIGN_SIGN_PREDICATE, SLSA_PROVENANCE_V1, BUNDLE_MEDIA_PREFIX, COSIGN_SIG_A
 var init_image = __esm({
   "packages/sigstore-verify/dist/image.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors6();
     init_legacy();
     init_slsa();
@@ -46361,6 +46692,7 @@ var TRANSIENT;
 var init_port2 = __esm({
   "packages/sigstore-verify/dist/port.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist4();
     init_errors6();
     init_image();
@@ -46375,6 +46707,7 @@ var init_port2 = __esm({
 var init_dist5 = __esm({
   "packages/sigstore-verify/dist/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors6();
     init_policy();
     init_claims();
@@ -46477,6 +46810,7 @@ var CONFIG_FILE, isLoopbackUrl;
 var init_connect = __esm({
   "packages/connect/dist/connect.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist();
     init_dist3();
     init_dist4();
@@ -46503,223 +46837,315 @@ async function connectPublish(options) {
 var init_publish = __esm({
   "packages/connect/dist/publish.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist();
     init_connect();
     init_dist3();
   }
 });
 
-// packages/connect/dist/init-templates.js
-function releaseConfig(input3) {
-  const arches = input3.architectures ?? ["amd64", "arm64"];
-  const config2 = {
-    $schema: "https://relkit.dev/schemas/release.config.schema.json",
-    repository: input3.repository,
-    baseBranch: "main",
-    releaseBranch: "release/{version}",
-    changelog: "CHANGELOG.md",
-    images: [{ name: input3.image, platforms: arches.map((a) => `linux/${a}`) }],
-    signing: {
-      issuer: "https://token.actions.githubusercontent.com",
-      // Only the publish workflow, run on a release branch, may sign what promote accepts.
-      identityRegexp: `https://github\\.com/${escapeRegExp2(input3.repository)}/\\.github/workflows/release-publish\\.yml@refs/heads/release/.+`,
-      requireAttestations: ["slsa", "sbom"]
-    },
-    ...input3.smoke ? { smoke: { repository: input3.smoke, success: "published" } } : {},
-    requireApproval: true,
-    merge: { method: "merge" }
-  };
-  return `${JSON.stringify(config2, null, 2)}
+// packages/connect/dist/init/pins.js
+function uses(name) {
+  const p = ACTION_PINS[name];
+  return `${p.action}@${p.sha} # ${p.tag}`;
+}
+var ACTION_PINS;
+var init_pins = __esm({
+  "packages/connect/dist/init/pins.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    ACTION_PINS = {
+      checkout: {
+        action: "actions/checkout",
+        major: "v7",
+        tag: "v7.0.1",
+        sha: "3d3c42e5aac5ba805825da76410c181273ba90b1"
+      },
+      createGitHubAppToken: {
+        action: "actions/create-github-app-token",
+        major: "v3",
+        tag: "v3.1.1",
+        sha: "1b10c78c7865c340bc4f6099eb2f838309f1e8c3"
+      },
+      // Provenance (no predicate input) and the SBOM (sbom-path) both; actions/attest-build-provenance
+      // v4 is a thin wrapper around it.
+      attest: {
+        action: "actions/attest",
+        major: "v4",
+        tag: "v4.2.2",
+        sha: "1e69f48acb82d1966a394da916b4c1698aa569d6"
+      },
+      setupBuildx: {
+        action: "docker/setup-buildx-action",
+        major: "v4",
+        tag: "v4.3.0",
+        sha: "37fe631027851001ddb9b187196cc803df7f5f0e"
+      },
+      login: {
+        action: "docker/login-action",
+        major: "v4",
+        tag: "v4.1.0",
+        sha: "4907a6ddec9925e35a0a9e82d7399ccc52663121"
+      },
+      buildPush: {
+        action: "docker/build-push-action",
+        major: "v7",
+        tag: "v7.3.0",
+        sha: "53b7df96c91f9c12dcc8a07bcb9ccacbed38856a"
+      },
+      cosignInstaller: {
+        action: "sigstore/cosign-installer",
+        major: "v4",
+        tag: "v4.1.2",
+        sha: "6f9f17788090df1f26f669e9d70d6ae9567deba6"
+      },
+      sbom: {
+        action: "anchore/sbom-action",
+        major: "v0",
+        tag: "v0.24.0",
+        sha: "e22c389904149dbc22b58101806040fa8d37a610"
+      }
+    };
+  }
+});
+
+// packages/connect/dist/init/input.js
+function registryOf(image) {
+  const first = image.split("/")[0] ?? "";
+  return image.includes("/") && /[.:]/.test(first) ? first : "docker.io";
+}
+function withBlock(values, indent) {
+  const lines = Object.entries(values).filter((e) => e[1] !== void 0).map(([k, v]) => `${indent}  ${k}: ${v}`);
+  return lines.length > 0 ? `${indent}with:
+${lines.join("\n")}
+` : "";
+}
+function relkitStep(input3, name, values, id) {
+  const comment = SHA.test(input3.action) ? ` # relkit, as @relkit/cli ${input3.cliVersion}` : "";
+  return `      - name: ${name}
+` + (id ? `        id: ${id}
+` : "") + `        uses: ${input3.action}${comment}
+` + withBlock(values, "        ");
+}
+function checkoutStep(ref) {
+  return `      - uses: ${uses("checkout")}
+${withBlock({ ref, "persist-credentials": "false" }, "        ")}`;
+}
+function appTokenStep(id, purpose, permissions, scope) {
+  return `      - name: App token (${purpose})
+        id: ${id}
+        uses: ${uses("createGitHubAppToken")}
+` + withBlock({
+    "client-id": `\${{ vars.${APP_CLIENT_ID_VARIABLE} }}`,
+    "private-key": `\${{ secrets.${APP_PRIVATE_KEY_SECRET} }}`,
+    owner: scope?.owner,
+    repositories: scope?.repository,
+    ...Object.fromEntries(Object.entries(permissions).map(([k, v]) => [`permission-${k}`, v]))
+  }, "        ");
+}
+function githubTokenValue(input3, appStep = "app-token") {
+  return input3.githubApp ? `\${{ steps.${appStep}.outputs.token }}` : `\${{ secrets.${TOKEN_SECRET} }}`;
+}
+function tokenHeader(input3) {
+  return input3.githubApp ? `# Tokens: a GitHub App token is minted per job (actions/create-github-app-token), scoped to
+# what the job does, from the repository variable ${APP_CLIENT_ID_VARIABLE} (the App's client ID)
+# and the secret ${APP_PRIVATE_KEY_SECRET} (its private key); the App needs contents and
+# pull-requests write here${input3.smoke ? " and contents write on the smoke repository" : ""}. API commits made with
+# it are signed by GitHub. Images are pushed with GITHUB_TOKEN (packages: write): an App
+# installation token cannot write org-owned GHCR packages.
+` : `# Tokens: GITHUB_TOKEN, with the permissions each job declares. Optional secret ${TOKEN_SECRET}
+# (e.g. a GitHub App token) for the GitHub API when release branches are protected${input3.smoke ? " or the smoke\n# repository is another repository" : ""}; images are always pushed with GITHUB_TOKEN.
+# \`release-cli init --github-app\` mints App tokens per job instead.
 `;
 }
-function publishWorkflow(input3) {
-  const arches = input3.architectures ?? ["amd64", "arm64"];
-  const matrix = arches.map((a) => `          - arch: ${a}
-            runner: ${RUNNERS[a] ?? "ubuntu-24.04"}`).join("\n");
-  const sources = arches.map((a) => `"$IMAGE:$TAG-${a}"`).join(" ");
-  const announce = input3.smoke ? `      - name: Dispatch the downstream smoke test
-        uses: ${input3.action}
-        with:
-          command: publish
-          version: \${{ inputs.version }}
-          candidate: \${{ inputs.release-kind == 'candidate' }}
-          stage: smoke
-          token: \${{ secrets.RELKIT_TOKEN || github.token }}
-` : "";
-  return `# Generated by \`release-cli init\`. Phase 1 of a relkit release: PUBLISH.
+var CONCURRENCY_GROUP, APP_CLIENT_ID_VARIABLE, APP_PRIVATE_KEY_SECRET, TOKEN_SECRET, workflowFileName, workflowPath, DEFAULT_ARCHITECTURES, architecturesOf, integrationBranchOf, SHA;
+var init_input = __esm({
+  "packages/connect/dist/init/input.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_pins();
+    CONCURRENCY_GROUP = "relkit-release";
+    APP_CLIENT_ID_VARIABLE = "RELKIT_APP_CLIENT_ID";
+    APP_PRIVATE_KEY_SECRET = "RELKIT_APP_PRIVATE_KEY";
+    TOKEN_SECRET = "RELKIT_TOKEN";
+    workflowFileName = (input3, name) => `${input3.workflowPrefix ?? ""}${name}.yml`;
+    workflowPath = (input3, name) => `.github/workflows/${workflowFileName(input3, name)}`;
+    DEFAULT_ARCHITECTURES = ["amd64", "arm64"];
+    architecturesOf = (input3) => input3.architectures ?? DEFAULT_ARCHITECTURES;
+    integrationBranchOf = (input3) => input3.integrationBranch ?? "main";
+    SHA = /^[^@\s]+@[0-9a-f]{40}$/;
+  }
+});
+
+// packages/connect/dist/init/abandon-workflow.js
+function abandonWorkflow(input3) {
+  const app = input3.githubApp === true;
+  return `# Generated by \`release-cli init\`. Reject a release: \`just abandon-release X.Y.Z\`.
 #
-#   release-kind=candidate  tag the next X.Y.Z-rcN at release/X.Y.Z, build, push, sign, attest
-#   release-kind=final      date the CHANGELOG (API commit, read back), tag X.Y.Z at that commit,
-#                           create the draft GitHub release, build, push, sign, attest, verify${input3.smoke ? ",\n#                           dispatch the downstream smoke test" : ""}
-#
-# \`latest\` is never touched here: promote-release.yml moves it after a human has looked.
-# Images are built from the exact commit relkit tagged (the finalize commit for a final release).
-# Optional secret RELKIT_TOKEN: a GitHub App token when release branches are protected or the
-# smoke repository is another repository; GITHUB_TOKEN is used otherwise (and always for ghcr.io).
-name: release-publish
+# relkit deletes only what was never public: the draft release, the X.Y.Z tag (when no published
+# release is attached), the release PR (closed with a comment) and release/X.Y.Z. Once anything
+# is public it refuses and says so. workflow_dispatch only sees workflows on the default branch.
+${tokenHeader(input3)}name: abandon-release
 
 on:
   workflow_dispatch:
     inputs:
       version:
-        description: Version to publish (X.Y.Z)
+        description: Version to abandon (X.Y.Z)
         required: true
         type: string
-      release-kind:
-        description: candidate (the next X.Y.Z-rcN) or final (X.Y.Z)
-        required: true
-        default: candidate
-        type: choice
-        options:
-          - candidate
-          - final
       dry-run:
-        description: Validate only; change nothing
+        description: Show the plan; change nothing
         required: false
         default: false
         type: boolean
 
 concurrency:
-  # Publish, promote and abandon never overlap (tags, manifests, latest).
   group: ${CONCURRENCY_GROUP}
   cancel-in-progress: false
 
-permissions:
-  contents: read
-
-env:
-  IMAGE: ${input3.image}
+permissions: {}
 
 jobs:
-  release:
-    name: Validate, finalize, tag
-    runs-on: ubuntu-latest
+  abandon:
+    name: Abandon \${{ inputs.version }}
+    runs-on: ubuntu-24.04
     permissions:
-      contents: write
-      pull-requests: read
-      checks: read
-      statuses: read
-    outputs:
-      tag: \${{ steps.relkit.outputs.tag }}
-      image-tag: \${{ steps.relkit.outputs.image-tag }}
-      sha: \${{ steps.relkit.outputs.sha }}
-    steps:
-      - uses: actions/checkout@v4
-      - name: relkit publish (everything but the smoke dispatch)
-        id: relkit
-        uses: ${input3.action}
-        with:
-          command: publish
-          version: \${{ inputs.version }}
-          candidate: \${{ inputs.release-kind == 'candidate' }}
-          stage: release
-          dry-run: \${{ inputs.dry-run }}
-          token: \${{ secrets.RELKIT_TOKEN || github.token }}
-
-  build:
-    name: Build \${{ matrix.arch }}
-    needs: release
-    if: \${{ !inputs.dry-run }}
-    strategy:
-      fail-fast: true
-      matrix:
-        include:
-${matrix}
-    runs-on: \${{ matrix.runner }}
-    permissions:
-      contents: read
-      packages: write
-    steps:
-      - uses: actions/checkout@v4
-        with:
-          ref: \${{ needs.release.outputs.sha }}
-      - uses: docker/setup-buildx-action@v3
-      - uses: docker/login-action@v3
-        with:
-          registry: ghcr.io
-          username: \${{ github.actor }}
-          password: \${{ secrets.GITHUB_TOKEN }}
-      - name: Build and push \${{ needs.release.outputs.image-tag }}-\${{ matrix.arch }}
-        uses: docker/build-push-action@v6
-        with:
-          context: .
-          platforms: linux/\${{ matrix.arch }}
-          push: true
-          tags: \${{ env.IMAGE }}:\${{ needs.release.outputs.image-tag }}-\${{ matrix.arch }}
-          # Provenance and SBOM are attested on the signed index below, not per platform.
-          provenance: false
-          sbom: false
-          labels: |
-            org.opencontainers.image.source=\${{ github.server_url }}/\${{ github.repository }}
-            org.opencontainers.image.revision=\${{ needs.release.outputs.sha }}
-            org.opencontainers.image.version=\${{ needs.release.outputs.image-tag }}
-
-  sign:
-    name: Index, sign, attest, verify
-    needs: [release, build]
-    runs-on: ubuntu-latest
-    permissions:
-      contents: write
-      packages: write
-      id-token: write
-      attestations: write
-      pull-requests: read
-    steps:
-      - uses: actions/checkout@v4
-      - uses: docker/setup-buildx-action@v3
-      - uses: docker/login-action@v3
-        with:
-          registry: ghcr.io
-          username: \${{ github.actor }}
-          password: \${{ secrets.GITHUB_TOKEN }}
-      - name: Create the multi-arch index \${{ needs.release.outputs.image-tag }} (never latest)
-        id: index
-        env:
-          TAG: \${{ needs.release.outputs.image-tag }}
-        run: |
-          docker buildx imagetools create --tag "$IMAGE:$TAG" ${sources}
-          digest="$(docker buildx imagetools inspect "$IMAGE:$TAG" --format '{{json .Manifest.Digest}}' | tr -d '"')"
-          echo "digest=$digest" >> "$GITHUB_OUTPUT"
-      - uses: sigstore/cosign-installer@v3
-      - name: Sign the index digest (keyless, GitHub OIDC)
-        env:
-          DIGEST: \${{ steps.index.outputs.digest }}
-        run: cosign sign --yes "$IMAGE@$DIGEST"
-      - name: SBOM (SPDX)
-        uses: anchore/sbom-action@v0
-        with:
-          image: \${{ env.IMAGE }}@\${{ steps.index.outputs.digest }}
-          format: spdx-json
-          output-file: sbom.spdx.json
-      - name: Attest the SBOM
-        uses: actions/attest@v2
-        with:
-          subject-name: \${{ env.IMAGE }}
-          subject-digest: \${{ steps.index.outputs.digest }}
-          sbom-path: sbom.spdx.json
-          push-to-registry: true
-      - name: Attest build provenance
-        uses: actions/attest-build-provenance@v2
-        with:
-          subject-name: \${{ env.IMAGE }}
-          subject-digest: \${{ steps.index.outputs.digest }}
-          push-to-registry: true
-      - name: relkit verify-publish (every platform, signed by this workflow)
-        uses: ${input3.action}
-        with:
-          command: verify-publish
-          version: \${{ needs.release.outputs.image-tag }}
-${announce}`;
+      contents: ${app ? "read" : "write"}
+${app ? "" : "      pull-requests: write\n"}    steps:
+${app ? appTokenStep("app-token", "delete drafts, close the PR", {
+    contents: "write",
+    "pull-requests": "write"
+  }) : ""}${checkoutStep()}${relkitStep(input3, "relkit abandon", {
+    command: "abandon",
+    version: "${{ inputs.version }}",
+    "dry-run": "${{ inputs.dry-run }}",
+    "github-token": githubTokenValue(input3)
+  }, "relkit")}`;
 }
+var init_abandon_workflow = __esm({
+  "packages/connect/dist/init/abandon-workflow.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_input();
+  }
+});
+
+// packages/connect/dist/init/config.js
+function configSchemaUrl(action) {
+  const m = /^([A-Za-z0-9-]+\/[A-Za-z0-9._-]+)@([^\s/]+)$/.exec(action);
+  return m ? `https://raw.githubusercontent.com/${m[1]}/${m[2]}/${CONFIG_SCHEMA_PATH}` : void 0;
+}
+function releaseConfig(input3) {
+  const schema = configSchemaUrl(input3.action);
+  const publish2 = escapeRegExp2(workflowFileName(input3, "release-publish"));
+  const config2 = {
+    ...schema ? { $schema: schema } : {},
+    repository: input3.repository,
+    baseBranch: "main",
+    ...input3.integrationBranch ? { integrationBranch: input3.integrationBranch } : {},
+    releaseBranch: "release/{version}",
+    changelog: "CHANGELOG.md",
+    images: [{ name: input3.image, platforms: architecturesOf(input3).map((a) => `linux/${a}`) }],
+    signing: {
+      issuer: "https://token.actions.githubusercontent.com",
+      // Only the publish workflow, run on a release branch, may sign what promote accepts.
+      identityRegexp: `https://github\\.com/${escapeRegExp2(input3.repository)}/\\.github/workflows/${publish2}@refs/heads/release/.+`,
+      requireAttestations: ["slsa", "sbom"]
+    },
+    ...input3.smoke ? { smoke: { repository: input3.smoke, success: "published" } } : {},
+    requireApproval: true
+    // No merge method: the first of merge, squash, rebase the repository allows is used.
+  };
+  return `${JSON.stringify(config2, null, 2)}
+`;
+}
+var escapeRegExp2, CONFIG_SCHEMA_PATH;
+var init_config2 = __esm({
+  "packages/connect/dist/init/config.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_input();
+    escapeRegExp2 = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    CONFIG_SCHEMA_PATH = "schema/release.config.schema.json";
+  }
+});
+
+// packages/connect/dist/init/justfile.js
+function justfile(input3) {
+  const cli = `npx --yes @relkit/cli@${input3.cliVersion}`;
+  const from = integrationBranchOf(input3);
+  const publish2 = workflowFileName(input3, "release-publish");
+  const promote2 = workflowFileName(input3, "promote-release");
+  const abandon2 = workflowFileName(input3, "abandon-release");
+  return `# relkit release recipes (generated by \`release-cli init\`). The recipes only dispatch the
+# workflows (or run release-cli ${input3.cliVersion}); the release logic runs in CI. The operator flow:
+#   1. just prepare-release X.Y.Z    release/X.Y.Z from ${from} with a frozen CHANGELOG, draft PR to main
+#   2. test the release branch; fix through PRs to it
+#   3. just publish-candidate X.Y.Z  build, push, sign X.Y.Z-rcN, then tag it (repeat as needed)
+#   4. mark the PR ready (gh pr ready N)
+#   5. just finalize-release X.Y.Z   build, push, sign X.Y.Z, then date the CHANGELOG, tag, draft release
+#   6. look: ${cli} status X.Y.Z; approve the release PR, or: just abandon-release X.Y.Z
+#   7. just promote-release X.Y.Z    move latest, publish the release, merge the PR
+# Extra flags pass through, e.g. \`just finalize-release 1.4.0 "" -f dry-run=true\`.
+
+# Cut release/X.Y.Z from REF (default ${from}): freeze the CHANGELOG, push, open a draft PR
+prepare-release version ref="" *flags:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    ref="{{ ref }}"
+    git fetch origin "\${ref:-${from}}"
+    git switch -c "release/{{ version }}" "origin/\${ref:-${from}}"
+    ${cli} changelog freeze "{{ version }}" {{ flags }}
+    git commit -am "chore: freeze changelog for release {{ version }}"
+    git push -u origin "release/{{ version }}"
+    gh pr create --draft --base main --head "release/{{ version }}" --title "chore: release {{ version }}" --body "# Release {{ version }}"
+
+# Build, push and sign the next X.Y.Z-rcN from release/X.Y.Z, then tag it
+publish-candidate version ref="" *flags:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    ref="{{ ref }}"
+    gh workflow run ${publish2} --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" -f release-kind=candidate {{ flags }}
+
+# Finalize X.Y.Z: build, push and sign X.Y.Z, date the CHANGELOG, tag, draft release, smoke test
+finalize-release version ref="" *flags:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    ref="{{ ref }}"
+    gh workflow run ${publish2} --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" -f release-kind=final {{ flags }}
+
+# Promote X.Y.Z: verify everything, move latest, publish the release, merge the PR
+promote-release version ref="" *flags:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    ref="{{ ref }}"
+    gh workflow run ${promote2} --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" {{ flags }}
+
+# Reject X.Y.Z: delete the draft release and the tag, close the PR, delete the branch (drafts only)
+abandon-release version *flags:
+    gh workflow run ${abandon2} -f "version={{ version }}" {{ flags }}
+`;
+}
+var init_justfile = __esm({
+  "packages/connect/dist/init/justfile.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_input();
+  }
+});
+
+// packages/connect/dist/init/promote-workflow.js
 function promoteWorkflow(input3) {
+  const app = input3.githubApp === true;
   return `# Generated by \`release-cli init\`. Phase 2 of a relkit release: PROMOTE.
 #
-# Run after release-publish.yml (final) and after a human has looked. relkit checks everything
-# first (X.Y.Z present for every platform and signed by release-publish.yml, the draft release,
+# Run after ${workflowFileName(input3, "release-publish")} (final) and after a human has looked. relkit checks everything
+# first (X.Y.Z present for every platform and signed by ${workflowFileName(input3, "release-publish")}, the draft release,
 # ${input3.smoke ? "the downstream smoke release, " : ""}the release PR: ready, approved, green, mergeable), and only then moves
 # latest to the exact X.Y.Z index digest, publishes the release and merges the PR. Re-running
 # after any failure resumes. workflow_dispatch only sees workflows on the default branch.
-name: promote-release
+${tokenHeader(input3)}name: promote-release
 
 on:
   workflow_dispatch:
@@ -46738,30 +47164,32 @@ concurrency:
   group: ${CONCURRENCY_GROUP}
   cancel-in-progress: false
 
-permissions:
-  contents: read
+permissions: {}
 
 jobs:
   promote:
     name: Promote \${{ inputs.version }}
-    runs-on: ubuntu-latest
+    runs-on: ubuntu-24.04
     permissions:
-      contents: write
+${app ? `      contents: read
+      packages: write
+` : `      contents: write
       pull-requests: write
       packages: write
       checks: read
       statuses: read
-    steps:
-      - uses: actions/checkout@v4
-      - name: relkit promote
-        id: relkit
-        uses: ${input3.action}
-        with:
-          command: promote
-          version: \${{ inputs.version }}
-          dry-run: \${{ inputs.dry-run }}
-          token: \${{ secrets.RELKIT_TOKEN || github.token }}
-      - name: Report
+`}    steps:
+${app ? appTokenStep("app-token", "publish the release, merge the PR", {
+    contents: "write",
+    "pull-requests": "write",
+    checks: "read",
+    statuses: "read"
+  }) : ""}${checkoutStep()}${relkitStep(input3, "relkit promote", {
+    command: "promote",
+    version: "${{ inputs.version }}",
+    "dry-run": "${{ inputs.dry-run }}",
+    "github-token": githubTokenValue(input3)
+  }, "relkit")}      - name: Report
         env:
           PHASE: \${{ steps.relkit.outputs.phase }}
           RELEASE_URL: \${{ steps.relkit.outputs.release-url }}
@@ -46769,71 +47197,348 @@ jobs:
         run: echo "phase=$PHASE release=$RELEASE_URL merge=$MERGE_SHA"
 `;
 }
-function justfile() {
-  return `# relkit release recipes (generated by \`release-cli init\`). The recipes only dispatch the
-# workflows (or run release-cli); the release logic runs in CI. The operator flow:
-#   1. just prepare-release X.Y.Z    release/X.Y.Z with a frozen CHANGELOG, draft PR to main
-#   2. test the release branch; fix through PRs to it
-#   3. just publish-candidate X.Y.Z  build, push, sign X.Y.Z-rcN (repeat as needed)
-#   4. mark the PR ready (gh pr ready N)
-#   5. just finalize-release X.Y.Z   date the CHANGELOG, tag X.Y.Z, push and sign X.Y.Z, draft release
-#   6. look: release-cli status X.Y.Z; approve the release PR, or: just abandon-release X.Y.Z
-#   7. just promote-release X.Y.Z    move latest, publish the release, merge the PR
-# Extra flags pass through, e.g. \`just finalize-release 1.4.0 "" -f dry-run=true\`.
+var init_promote_workflow = __esm({
+  "packages/connect/dist/init/promote-workflow.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_input();
+  }
+});
 
-# Cut release/X.Y.Z from REF (default main): freeze the CHANGELOG, push, open a draft PR
-prepare-release version ref="" *flags:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    ref="{{ ref }}"
-    git fetch origin "\${ref:-main}"
-    git switch -c "release/{{ version }}" "origin/\${ref:-main}"
-    npx release-cli changelog freeze "{{ version }}" {{ flags }}
-    git commit -am "chore: freeze changelog for release {{ version }}"
-    git push -u origin "release/{{ version }}"
-    gh pr create --draft --base main --head "release/{{ version }}" --title "chore: release {{ version }}" --body "# Release {{ version }}"
-
-# Build, push and sign the next X.Y.Z-rcN from release/X.Y.Z
-publish-candidate version ref="" *flags:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    ref="{{ ref }}"
-    gh workflow run release-publish.yml --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" -f release-kind=candidate {{ flags }}
-
-# Finalize X.Y.Z: date the CHANGELOG, tag, push and sign X.Y.Z, draft release, smoke test
-finalize-release version ref="" *flags:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    ref="{{ ref }}"
-    gh workflow run release-publish.yml --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" -f release-kind=final {{ flags }}
-
-# Promote X.Y.Z: verify everything, move latest, publish the release, merge the PR
-promote-release version ref="" *flags:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    ref="{{ ref }}"
-    gh workflow run promote-release.yml --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" {{ flags }}
-
-# Reject X.Y.Z: delete the draft release and the tag, close the PR, delete the branch (drafts only)
-abandon-release version *flags:
-    npx release-cli abandon "{{ version }}" {{ flags }}
+// packages/connect/dist/init/publish-workflow.js
+function buildKind(input3) {
+  if (!input3.build)
+    return "docker";
+  return /\.ya?ml$/.test(input3.build) ? "workflow" : "composite";
+}
+function loginStep(input3) {
+  return `      - uses: ${uses("login")}
+        with:
+          registry: ${registryOf(input3.image)}
+          username: \${{ github.actor }}
+          password: \${{ secrets.GITHUB_TOKEN }}
 `;
 }
+function dockerBuildJob(input3) {
+  const matrix = architecturesOf(input3).map((a) => `          - arch: ${a}
+            runner: ${RUNNERS[a] ?? "ubuntu-24.04"}`).join("\n");
+  return `  build:
+    name: Build \${{ matrix.arch }}
+    needs: plan
+    if: \${{ !inputs.dry-run }}
+    strategy:
+      fail-fast: true
+      matrix:
+        include:
+${matrix}
+    runs-on: \${{ matrix.runner }}
+    permissions:
+      contents: read
+      packages: write
+    steps:
+${checkoutStep()}      - uses: ${uses("setupBuildx")}
+${loginStep(input3)}      # Test the image here (or pass --build to \`release-cli init\`): a failure leaves no tag.
+      - name: Build and push \${{ needs.plan.outputs.image-tag }}-\${{ matrix.arch }}
+        uses: ${uses("buildPush")}
+        with:
+          context: .
+          platforms: linux/\${{ matrix.arch }}
+          push: true
+          tags: \${{ env.IMAGE }}:\${{ needs.plan.outputs.image-tag }}-\${{ matrix.arch }}
+          # Provenance and SBOM are attested on the signed index below, not per platform.
+          provenance: false
+          sbom: false
+          labels: |
+            org.opencontainers.image.source=\${{ github.server_url }}/\${{ github.repository }}
+            org.opencontainers.image.revision=\${{ github.sha }}
+            org.opencontainers.image.version=\${{ needs.plan.outputs.image-tag }}
+`;
+}
+function workflowBuildJob(input3) {
+  return `  build:
+    name: Build, test, push (${input3.build})
+    needs: plan
+    if: \${{ !inputs.dry-run }}
+    uses: ${input3.build}
+    permissions:
+      contents: read
+      packages: write
+    # The build's own secrets (caches, registries); it gets no relkit token.
+    secrets: inherit
+    with:
+      image: ${input3.image}
+      image-tag: \${{ needs.plan.outputs.image-tag }}
+      platforms: ${platformsOf(input3).join(",")}
+`;
+}
+function compositeBuildJob(input3) {
+  return `  build:
+    name: Build, test, push (${input3.build})
+    needs: plan
+    if: \${{ !inputs.dry-run }}
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      packages: write
+    outputs:
+      digests: \${{ steps.build.outputs.digests }}
+    steps:
+${checkoutStep()}${loginStep(input3)}      - name: Build, test and push by digest
+        id: build
+        uses: ${input3.build}
+        with:
+          image: \${{ env.IMAGE }}
+          image-tag: \${{ needs.plan.outputs.image-tag }}
+          platforms: ${platformsOf(input3).join(",")}
+`;
+}
+function assembleIndex(input3) {
+  if (buildKind(input3) === "docker") {
+    const sources = architecturesOf(input3).map((a) => `"$IMAGE:$TAG-${a}"`).join(" ");
+    return { env: "", run: `          docker buildx imagetools create --tag "$IMAGE:$TAG" ${sources}
+` };
+  }
+  const count = platformsOf(input3).length;
+  return {
+    env: `          DIGESTS: \${{ needs.build.outputs.digests }}
+`,
+    run: `          # The build's output: {"linux/amd64": "sha256:…", …}, one digest per platform.
+          mapfile -t sources < <(jq -r --arg image "$IMAGE" 'to_entries[] | "\\($image)@\\(.value)"' <<<"$DIGESTS")
+          if [ "\${#sources[@]}" -ne ${count} ]; then
+            echo "::error::the build returned \${#sources[@]} platform digest(s), expected ${count}: $DIGESTS"
+            exit 1
+          fi
+          docker buildx imagetools create --tag "$IMAGE:$TAG" "\${sources[@]}"
+`
+  };
+}
+function publishWorkflow(input3) {
+  const app = input3.githubApp === true;
+  const token = githubTokenValue(input3);
+  const index = assembleIndex(input3);
+  const build = buildKind(input3) === "workflow" ? workflowBuildJob(input3) : buildKind(input3) === "composite" ? compositeBuildJob(input3) : dockerBuildJob(input3);
+  const buildLine = input3.build ? `the repository's own build, ${input3.build} (inputs image, image-tag,
+#           platforms; pushes by digest; output digests: JSON platform → digest)` : "docker/build-push-action, one job per architecture (IMAGE:TAG-<arch>)";
+  const smokeOwner = input3.smoke?.split("/")[0] ?? "";
+  const smokeName = input3.smoke?.split("/")[1] ?? "";
+  const smoke = input3.smoke ? `
+  smoke:
+    name: Dispatch the downstream smoke test
+    needs: [plan, release]
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: ${app ? "read" : "write"}
+    steps:
+${app ? appTokenStep("app-token", "the draft release", { contents: "write" }) + appTokenStep("smoke-token", `dispatch to ${input3.smoke}`, { contents: "write" }, { owner: smokeOwner, repository: smokeName }) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish (the smoke dispatch)", {
+    command: "publish",
+    version: "${{ inputs.version }}",
+    candidate: "${{ inputs.release-kind == 'candidate' }}",
+    stage: "smoke",
+    "github-token": token,
+    "smoke-token": app ? "${{ steps.smoke-token.outputs.token }}" : void 0
+  })}` : "";
+  return `# Generated by \`release-cli init\`. Phase 1 of a relkit release: PUBLISH. Dispatch it on
+# release/X.Y.Z (\`just publish-candidate X.Y.Z\`, \`just finalize-release X.Y.Z\`).
+#
+#   plan     relkit checks every gate (dry run: nothing changes) and names the tag: the next
+#            X.Y.Z-rcN (release-kind=candidate) or X.Y.Z (final)
+#   build    ${buildLine}
+#   sign     the multi-arch index X.Y.Z[-rcN] (never latest), cosign (keyless), SBOM and SLSA
+#            provenance attestations, then relkit verify-publish
+#   release  only now: relkit tags the commit this run built (final: dates the CHANGELOG by API
+#            commit first) and creates the draft GitHub release${input3.smoke ? `
+#   smoke    relkit dispatches the downstream smoke test (${input3.smoke})` : ""}
+#
+# A failed build, test or signature leaves no tag. \`latest\` is never touched here:
+# ${workflowFileName(input3, "promote-release")} moves it after a human has looked.
+${tokenHeader(input3)}name: release-publish
+
+on:
+  workflow_dispatch:
+    inputs:
+      version:
+        description: Version to publish (X.Y.Z)
+        required: true
+        type: string
+      release-kind:
+        description: candidate (the next X.Y.Z-rcN) or final (X.Y.Z)
+        required: true
+        default: candidate
+        type: choice
+        options:
+          - candidate
+          - final
+      dry-run:
+        description: Check the gates only; change nothing
+        required: false
+        default: false
+        type: boolean
+
+concurrency:
+  # Publish, promote and abandon never overlap (tags, manifests, latest).
+  group: ${CONCURRENCY_GROUP}
+  cancel-in-progress: false
+
+permissions: {}
+
+env:
+  IMAGE: ${input3.image}
+
+jobs:
+  plan:
+    name: Gates (changes nothing)
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      pull-requests: read
+      checks: read
+      statuses: read
+    outputs:
+      tag: \${{ steps.relkit.outputs.tag }}
+      image-tag: \${{ steps.relkit.outputs.image-tag }}
+    steps:
+      - name: Run on the release branch only (the signing identity names it)
+        env:
+          VERSION: \${{ inputs.version }}
+        run: |
+          if [ "$GITHUB_REF" != "refs/heads/release/$VERSION" ]; then
+            echo "::error::dispatch this workflow on release/$VERSION (gh workflow run --ref release/$VERSION), not $GITHUB_REF"
+            exit 1
+          fi
+${app ? appTokenStep("app-token", "read the release PR and its checks", {
+    contents: "read",
+    "pull-requests": "read",
+    checks: "read",
+    statuses: "read"
+  }) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish --dry-run (every gate; the tag to create)", {
+    command: "publish",
+    version: "${{ inputs.version }}",
+    candidate: "${{ inputs.release-kind == 'candidate' }}",
+    stage: "release",
+    "dry-run": "'true'",
+    "github-token": token
+  }, "relkit")}
+${build}
+  sign:
+    name: Index, sign, attest, verify
+    needs: [plan, build]
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      packages: write
+      id-token: write
+      attestations: write
+      artifact-metadata: write
+    steps:
+${checkoutStep()}      - uses: ${uses("setupBuildx")}
+${loginStep(input3)}      - name: Assemble the index \${{ needs.plan.outputs.image-tag }} (never latest)
+        id: index
+        env:
+          TAG: \${{ needs.plan.outputs.image-tag }}
+${index.env}        run: |
+${index.run}          digest="$(docker buildx imagetools inspect "$IMAGE:$TAG" --format '{{json .Manifest.Digest}}' | tr -d '"')"
+          echo "digest=$digest" >> "$GITHUB_OUTPUT"
+      - uses: ${uses("cosignInstaller")}
+      - name: Sign the index digest (keyless, GitHub OIDC)
+        env:
+          DIGEST: \${{ steps.index.outputs.digest }}
+        run: cosign sign --yes "$IMAGE@$DIGEST"
+      - name: SBOM (SPDX)
+        uses: ${uses("sbom")}
+        with:
+          image: \${{ env.IMAGE }}@\${{ steps.index.outputs.digest }}
+          registry-username: \${{ github.actor }}
+          registry-password: \${{ secrets.GITHUB_TOKEN }}
+          format: spdx-json
+          output-file: sbom.spdx.json
+      - name: Attest the SBOM
+        uses: ${uses("attest")}
+        with:
+          subject-name: \${{ env.IMAGE }}
+          subject-digest: \${{ steps.index.outputs.digest }}
+          sbom-path: sbom.spdx.json
+          push-to-registry: true
+      - name: Attest build provenance (SLSA)
+        uses: ${uses("attest")}
+        with:
+          subject-name: \${{ env.IMAGE }}
+          subject-digest: \${{ steps.index.outputs.digest }}
+          push-to-registry: true
+${relkitStep(input3, "relkit verify-publish (every platform, signed by this workflow)", {
+    command: "verify-publish",
+    version: "${{ needs.plan.outputs.image-tag }}"
+  })}
+  release:
+    name: Tag \${{ needs.plan.outputs.tag }} and draft the release
+    needs: [plan, sign]
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: ${app ? "read" : "write"}
+      pull-requests: read
+      checks: read
+      statuses: read
+    outputs:
+      tag: \${{ steps.relkit.outputs.tag }}
+      sha: \${{ steps.relkit.outputs.sha }}
+    steps:
+      - name: The release branch still points at the commit this run built
+        env:
+          GH_TOKEN: \${{ github.token }}
+        run: |
+          head="$(gh api "repos/$GITHUB_REPOSITORY/commits/$GITHUB_REF" --jq .sha)"
+          if [ "$head" != "$GITHUB_SHA" ]; then
+            echo "::error::$GITHUB_REF moved to $head after this run built $GITHUB_SHA: dispatch the workflow again"
+            exit 1
+          fi
+${app ? appTokenStep("app-token", "tag, API commit, draft release", {
+    contents: "write",
+    "pull-requests": "read",
+    checks: "read",
+    statuses: "read"
+  }) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish (final, date the CHANGELOG; tag; draft release)", {
+    command: "publish",
+    version: "${{ inputs.version }}",
+    candidate: "${{ inputs.release-kind == 'candidate' }}",
+    stage: "release",
+    "github-token": token
+  }, "relkit")}${smoke}`;
+}
+var RUNNERS, platformsOf;
+var init_publish_workflow = __esm({
+  "packages/connect/dist/init/publish-workflow.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_input();
+    init_pins();
+    RUNNERS = { amd64: "ubuntu-24.04", arm64: "ubuntu-24.04-arm" };
+    platformsOf = (input3) => architecturesOf(input3).map((a) => `linux/${a}`);
+  }
+});
+
+// packages/connect/dist/init/index.js
 function initFiles(input3) {
   return [
     { path: "release.config.json", content: releaseConfig(input3) },
-    { path: ".github/workflows/release-publish.yml", content: publishWorkflow(input3) },
-    { path: ".github/workflows/promote-release.yml", content: promoteWorkflow(input3) },
-    { path: "justfile", content: justfile() }
+    { path: workflowPath(input3, "release-publish"), content: publishWorkflow(input3) },
+    { path: workflowPath(input3, "promote-release"), content: promoteWorkflow(input3) },
+    { path: workflowPath(input3, "abandon-release"), content: abandonWorkflow(input3) },
+    { path: "justfile", content: justfile(input3) }
   ];
 }
-var CONCURRENCY_GROUP, escapeRegExp2, RUNNERS;
-var init_init_templates = __esm({
-  "packages/connect/dist/init-templates.js"() {
+var init_init = __esm({
+  "packages/connect/dist/init/index.js"() {
     "use strict";
-    CONCURRENCY_GROUP = "relkit-release";
-    escapeRegExp2 = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    RUNNERS = { amd64: "ubuntu-24.04", arm64: "ubuntu-24.04-arm" };
+    init_define_RELKIT_BUILD_INFO();
+    init_abandon_workflow();
+    init_config2();
+    init_input();
+    init_justfile();
+    init_promote_workflow();
+    init_publish_workflow();
+    init_config2();
+    init_publish_workflow();
+    init_input();
+    init_pins();
   }
 });
 
@@ -46862,7 +47567,7 @@ function checkWorkflow(path2, actual, expected) {
   }
   return pass(id, title, `present; ${have.size} action pin(s) current`);
 }
-function checkSigningPolicy(config2) {
+function checkSigningPolicy(config2, publishWorkflow2 = PUBLISH_WORKFLOW) {
   const id = "signing-policy";
   const title = "signing policy anchored to the publish workflow";
   const s = config2.signing;
@@ -46871,7 +47576,7 @@ function checkSigningPolicy(config2) {
   const all = [{ identity: s.identity, identityRegexp: s.identityRegexp }, ...s.identities ?? []].filter((i) => i.identity !== void 0 || i.identityRegexp !== void 0);
   if (s.key !== void 0 && all.length === 0)
     return pass(id, title, `keyed signing with ${s.key}`);
-  const sample = (repo) => `https://github.com/${repo}/${PUBLISH_WORKFLOW}@refs/heads/${config2.releaseBranch.replace("{version}", "1.2.3")}`;
+  const sample = (repo) => `https://github.com/${repo}/${publishWorkflow2}@refs/heads/${config2.releaseBranch.replace("{version}", "1.2.3")}`;
   const own2 = sample(config2.repository);
   const foreign = sample("someone-else/fork");
   let accepts;
@@ -46884,17 +47589,18 @@ function checkSigningPolicy(config2) {
   } catch (e) {
     return fail3(id, title, `identityRegexp is not a valid regexp: ${e.message}`, "fix the regexp");
   }
-  const suggested = `https://github\\.com/${escapeRegExp3(config2.repository)}/\\.github/workflows/release-publish\\.yml@refs/heads/release/.+`;
+  const suggested = `https://github\\.com/${escapeRegExp3(config2.repository)}/${escapeRegExp3(publishWorkflow2)}@refs/heads/release/.+`;
   if (accepts(foreign))
     return fail3(id, title, "the identity policy also accepts signatures from other repositories", `set signing.identityRegexp to ${JSON.stringify(suggested)}`);
   if (!accepts(own2))
-    return fail3(id, title, `the identity policy does not accept ${own2} (what ${PUBLISH_WORKFLOW} signs with)`, `set signing.identityRegexp to ${JSON.stringify(suggested)}`);
-  return pass(id, title, `accepts ${PUBLISH_WORKFLOW} on release branches of ${config2.repository} only`);
+    return fail3(id, title, `the identity policy does not accept ${own2} (what ${publishWorkflow2} signs with)`, `set signing.identityRegexp to ${JSON.stringify(suggested)}`);
+  return pass(id, title, `accepts ${publishWorkflow2} on release branches of ${config2.repository} only`);
 }
-var pass, fail3, skip, PUBLISH_WORKFLOW, PROMOTE_WORKFLOW, escapeRegExp3;
+var pass, fail3, skip, PUBLISH_WORKFLOW, escapeRegExp3;
 var init_checks4 = __esm({
   "packages/connect/dist/doctor/checks.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     pass = (id, title, detail) => ({
       id,
       title,
@@ -46915,7 +47621,6 @@ var init_checks4 = __esm({
       detail: `not checked (${why})`
     });
     PUBLISH_WORKFLOW = ".github/workflows/release-publish.yml";
-    PROMOTE_WORKFLOW = ".github/workflows/promote-release.yml";
     escapeRegExp3 = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   }
 });
@@ -46955,6 +47660,7 @@ var errorText, LOGIN_FIX;
 var init_registry_probe = __esm({
   "packages/connect/dist/doctor/registry-probe.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_checks4();
     errorText = (e) => {
       const err = e;
@@ -46991,19 +47697,34 @@ async function githubChecks(config2, forge, source) {
   checks.push(skip("github-rules", `GitHub: rulesets and branch protection of ${config2.baseBranch}`, 'relkit does not read rulesets or branch protection yet; relkit commits through the API (so "require signed commits" is met) and waits for every check the PR reports'));
   return checks;
 }
+function workflowPrefixOf(config2) {
+  const re = config2.signing?.identityRegexp ?? "";
+  const m = /\/workflows\/((?:[A-Za-z0-9_-]|\\\.)*)release-publish\\\.yml/.exec(re);
+  return m?.[1]?.replace(/\\(.)/g, "$1") ?? "";
+}
 function workflowChecks(config2, root, action) {
-  const expected = initFiles({
+  const input3 = {
     repository: config2.repository,
     image: config2.images[0]?.name ?? `ghcr.io/${config2.repository.toLowerCase()}`,
     smoke: config2.smoke?.repository,
     action,
-    architectures: config2.images[0]?.platforms.map((p) => p.split("/")[1] ?? p)
-  });
-  return [PUBLISH_WORKFLOW, PROMOTE_WORKFLOW].map((path2) => {
+    cliVersion: "0.0.0",
+    // only the workflows are compared; the CLI version is the justfile's
+    architectures: config2.images[0]?.platforms.map((p) => p.split("/")[1] ?? p),
+    workflowPrefix: workflowPrefixOf(config2)
+  };
+  const expected = initFiles(input3);
+  return GENERATED_WORKFLOWS.map((name) => {
+    const path2 = workflowPath(input3, name);
     const file2 = join3(root, path2);
     const template = expected.find((f) => f.path === path2)?.content ?? "";
     return checkWorkflow(path2, existsSync2(file2) ? readFileSync2(file2, "utf8") : void 0, template);
   });
+}
+function runningAction(env) {
+  const repo = env.GITHUB_ACTION_REPOSITORY;
+  const ref = env.GITHUB_ACTION_REF;
+  return repo && ref ? `${repo}@${ref}` : void 0;
 }
 async function runDoctor(options) {
   const checks = [];
@@ -47045,19 +47766,21 @@ async function runDoctor(options) {
     ])))
   ]);
   checks.push(...github, ...images.flat());
-  checks.push(checkSigningPolicy(config2));
-  checks.push(...workflowChecks(config2, root, options.action ?? "relkit/relkit@v1"));
+  const prefix = workflowPrefixOf(config2);
+  checks.push(checkSigningPolicy(config2, `.github/workflows/${prefix}release-publish.yml`));
+  checks.push(...workflowChecks(config2, root, options.action ?? runningAction(options.env) ?? "./"));
   return doctorReport(checks);
 }
-var errorText2, adviceOf, TOKEN_FIX;
+var errorText2, adviceOf, TOKEN_FIX, GENERATED_WORKFLOWS;
 var init_doctor = __esm({
   "packages/connect/dist/doctor/doctor.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist();
     init_dist3();
     init_dist4();
     init_connect();
-    init_init_templates();
+    init_init();
     init_checks4();
     init_registry_probe();
     errorText2 = (e) => {
@@ -47069,6 +47792,7 @@ var init_doctor = __esm({
       return typeof advice === "string" && advice ? advice : otherwise;
     };
     TOKEN_FIX = "use a token with contents: write and pull-requests: write on the repository (a GitHub App token in RELKIT_TOKEN, or the workflow token with those permissions)";
+    GENERATED_WORKFLOWS = ["release-publish", "promote-release", "abandon-release"];
   }
 });
 
@@ -47076,6 +47800,7 @@ var init_doctor = __esm({
 var init_doctor2 = __esm({
   "packages/connect/dist/doctor/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_doctor();
     init_checks4();
   }
@@ -47085,11 +47810,12 @@ var init_doctor2 = __esm({
 var init_dist6 = __esm({
   "packages/connect/dist/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_connect();
     init_connect();
     init_publish();
     init_doctor2();
-    init_init_templates();
+    init_init();
   }
 });
 
@@ -47115,6 +47841,7 @@ function emitReport(ctx, json2, report2) {
 var init_report = __esm({
   "packages/cli/src/report.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_command();
   }
 });
@@ -47151,6 +47878,7 @@ var SILENCE_MS, REPEAT_MS;
 var init_waiting = __esm({
   "packages/cli/src/waiting.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     SILENCE_MS = 2e3;
     REPEAT_MS = 1e4;
   }
@@ -47279,6 +48007,7 @@ var paint, green, red, yellow, dim, bold, GATE_MARK, shortDigest, PHASE_ORDER;
 var init_render = __esm({
   "packages/cli/src/render.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     paint = (s, code, text2) => s.color ? `\x1B[${code}m${text2}\x1B[0m` : text2;
     green = (s, t) => paint(s, 32, t);
     red = (s, t) => paint(s, 31, t);
@@ -47480,6 +48209,7 @@ var executionChannel, VERSION_ARG, status, planOptions, promote, rollback, aband
 var init_release = __esm({
   "packages/cli/src/commands/release.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist();
     init_dist6();
     init_command();
@@ -47657,6 +48387,7 @@ var connectionOptions, CONNECTION_HELP, registry2, short7, digestCommand, tagCom
 var init_image2 = __esm({
   "packages/cli/src/commands/image.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_command();
     connectionOptions = {
       insecure: { type: "boolean" },
@@ -47955,6 +48686,7 @@ var identityOptions, provenanceHelp, imageVerify, DIGEST_RE2, verifyBundle, sigs
 var init_sigstore = __esm({
   "packages/cli/src/commands/sigstore.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist4();
     init_dist5();
     init_command();
@@ -48091,6 +48823,32 @@ ${signerLines(r.signer, "  ").join("\n")}
   }
 });
 
+// packages/cli/src/build-info.ts
+function repositoryOf(repository) {
+  const url2 = typeof repository === "string" ? repository : typeof repository === "object" && repository !== null && "url" in repository ? String(repository.url) : void 0;
+  const m = url2 && /github(?:\.com[:/]|:)([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(url2);
+  return m ? `${m[1]}/${m[2]}` : void 0;
+}
+function fromPackageJson() {
+  const { readFileSync: readFileSync6 } = process.getBuiltinModule("node:fs");
+  const pkg = JSON.parse(readFileSync6(new URL("../package.json", import.meta.url), "utf8"));
+  return { repository: repositoryOf(pkg.repository) ?? "relkit/relkit", version: pkg.version };
+}
+function buildInfo() {
+  cached2 ??= typeof define_RELKIT_BUILD_INFO_default === "object" ? define_RELKIT_BUILD_INFO_default : fromPackageJson();
+  return cached2;
+}
+function defaultAction(info = buildInfo()) {
+  return info.commit ? { action: `${info.repository}@${info.commit}`, pinned: true } : { action: `${info.repository}@v${info.version}`, pinned: false };
+}
+var cached2;
+var init_build_info = __esm({
+  "packages/cli/src/build-info.ts"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+  }
+});
+
 // packages/cli/src/commands/publish.ts
 var publish_exports = {};
 __export(publish_exports, {
@@ -48207,8 +48965,10 @@ var publish, verifyPublish2, init, publishCommands;
 var init_publish2 = __esm({
   "packages/cli/src/commands/publish.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist();
     init_dist6();
+    init_build_info();
     init_command();
     init_render();
     init_report();
@@ -48343,26 +49103,40 @@ Exit codes: 0 verified, 1 failed, 2 usage, 3 not verified (or could not look).`,
     };
     init = {
       path: ["init"],
-      summary: "write release.config.json, the publish and promote workflows and just recipes",
-      usage: "init [--repository OWNER/REPO] [--image NAME] [--smoke OWNER/REPO] [--force] [--json]",
+      summary: "write release.config.json, the publish, promote and abandon workflows and just recipes",
+      usage: "init [--repository OWNER/REPO] [--image NAME] [--smoke OWNER/REPO] [--github-app] [--build PATH] [--integration-branch B] [--workflow-prefix P] [--action OWNER/REPO@SHA] [--force] [--json]",
       help: `Writes, in the current directory (the repository root):
   release.config.json                        what is released and the signing policy
-  .github/workflows/release-publish.yml      build per arch, push X.Y.Z, sign, attest, relkit publish
+  .github/workflows/release-publish.yml      gates → build → index, sign, attest, verify → tag, draft
   .github/workflows/promote-release.yml      workflow_dispatch(version) → relkit promote
+  .github/workflows/abandon-release.yml      workflow_dispatch(version) → relkit abandon
   justfile                                   prepare-release, publish-candidate, finalize-release,
                                              promote-release, abandon-release
+Every action is pinned to a release commit; relkit's own to the commit this CLI was built from.
 Existing files are never overwritten without --force.
 Options:
-  --repository OWNER/REPO  default: $GITHUB_REPOSITORY or the origin remote
-  --image NAME             default: ghcr.io/<owner>/<repo> (lower case)
-  --smoke OWNER/REPO       the downstream smoke-test repository, if there is one
-  --action REF             the relkit action to use (default: ${"relkit/relkit@v1"})
-  --force                  overwrite existing files`,
+  --repository OWNER/REPO    default: $GITHUB_REPOSITORY or the origin remote
+  --image NAME               default: ghcr.io/<owner>/<repo> (lower case)
+  --smoke OWNER/REPO         the downstream smoke-test repository, if there is one
+  --github-app               mint a GitHub App token per job (vars.${APP_CLIENT_ID_VARIABLE},
+                             secrets.${APP_PRIVATE_KEY_SECRET}); ghcr.io keeps GITHUB_TOKEN
+  --build PATH               the repository's own build instead of docker/build-push-action: a
+                             reusable workflow (./.github/workflows/build.yml) or a composite
+                             action (./.github/actions/build); inputs image, image-tag, platforms;
+                             output digests (JSON platform → digest)
+  --integration-branch B     where release branches are cut from (gitflow: dev; default main)
+  --workflow-prefix P        prefix of the workflow file names (e.g. relkit-)
+  --action OWNER/REPO@SHA    the relkit action (default: the repository and commit of this build)
+  --force                    overwrite existing files`,
       options: {
         repository: { type: "string" },
         image: { type: "string" },
         smoke: { type: "string" },
         action: { type: "string" },
+        "github-app": { type: "boolean" },
+        build: { type: "string" },
+        "integration-branch": { type: "string" },
+        "workflow-prefix": { type: "string" },
         force: { type: "boolean" },
         json: { type: "boolean" }
       },
@@ -48375,11 +49149,32 @@ Options:
         if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repository)) {
           throw new UsageError(`--repository "${repository}" is not OWNER/REPO`);
         }
+        const given = stringOption(args, "action");
+        if (given !== void 0 && !/^(?:[A-Za-z0-9-]+\/[A-Za-z0-9._-]+@\S+|\.\/\S*)$/.test(given)) {
+          throw new UsageError(`--action "${given}" is not OWNER/REPO@SHA (or a local ./path)`);
+        }
+        const build = stringOption(args, "build");
+        if (build !== void 0 && !/^\.\/\S+$/.test(build)) {
+          throw new UsageError(
+            `--build "${build}" is not a path in this repository (./.github/workflows/build.yml or ./.github/actions/build)`
+          );
+        }
+        const prefix = stringOption(args, "workflow-prefix");
+        if (prefix !== void 0 && !/^[A-Za-z0-9_-]*$/.test(prefix)) {
+          throw new UsageError(`--workflow-prefix "${prefix}" may contain only letters, digits, - and _`);
+        }
+        const info = buildInfo();
+        const fallback = defaultAction(info);
         const input3 = {
           repository,
           image: stringOption(args, "image") ?? `ghcr.io/${repository.toLowerCase()}`,
           smoke: stringOption(args, "smoke"),
-          action: stringOption(args, "action") ?? "relkit/relkit@v1"
+          action: given ?? fallback.action,
+          cliVersion: info.version,
+          githubApp: args.values["github-app"] === true,
+          build,
+          integrationBranch: stringOption(args, "integration-branch"),
+          workflowPrefix: prefix
         };
         const files = initFiles(input3);
         parseConfig(JSON.parse(files.find((f) => f.path === "release.config.json").content));
@@ -48400,8 +49195,18 @@ Options:
           path: relative(ctx.cwd, join4(ctx.cwd, f.path)),
           overwritten: existing.includes(f)
         }));
-        if (args.values.json) writeJson(ctx, { repository, image: input3.image, files: written });
+        const unpinned = given === void 0 && !fallback.pinned ? `this release-cli was built without its commit: the workflows use ${input3.action} (a tag, which can move); pin it with --action ${info.repository}@<commit>` : void 0;
+        if (args.values.json)
+          writeJson(ctx, {
+            repository,
+            image: input3.image,
+            action: input3.action,
+            files: written,
+            ...unpinned ? { warning: unpinned } : {}
+          });
         else {
+          if (unpinned) ctx.stderr(`release-cli init: ${unpinned}
+`);
           ctx.stdout(
             `${written.map((w) => `${w.overwritten ? "overwrote" : "wrote"} ${w.path}`).join("\n")}
 Next: commit these files to the default branch (workflow_dispatch only sees workflows there),
@@ -48581,6 +49386,7 @@ function unfreeze(text2, version2, options = {}) {
 var init_freeze = __esm({
   "packages/core/dist/changelog/freeze.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_edit();
     init_parse3();
   }
@@ -48712,6 +49518,7 @@ function validate2(text2, options = {}) {
 var init_validate = __esm({
   "packages/core/dist/changelog/validate.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_edit();
     init_parse3();
   }
@@ -48816,6 +49623,7 @@ async function validateFile(path2, options) {
 var init_fs = __esm({
   "packages/core/dist/changelog/fs.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     init_finalize();
     init_freeze();
@@ -48829,6 +49637,7 @@ var init_fs = __esm({
 var init_changelog = __esm({
   "packages/core/dist/changelog/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_parse3();
     init_edit();
     init_freeze();
@@ -48905,6 +49714,7 @@ var common, COMMON_HELP, freeze2, finalize3, unfreezeCommand, notes2, validate3,
 var init_changelog2 = __esm({
   "packages/cli/src/commands/changelog.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist();
     init_changelog();
     init_command();
@@ -49099,6 +49909,7 @@ var MARK, doctor, doctorCommands;
 var init_doctor3 = __esm({
   "packages/cli/src/commands/doctor.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist6();
     init_command();
     init_report();
@@ -49115,7 +49926,8 @@ from its token service); the signing policy (anchored to this repository's publi
 workflows \`release-cli init\` writes and their action pins.
 Options:
   --json          machine-readable checks ({ ok, checks: [{ id, title, status, detail, fix }] })
-  --action REF    the relkit action the workflows use, for their pins (default relkit/relkit@v1)
+  --action REF    the relkit action the workflows should use (OWNER/REPO@SHA), to compare its pin
+                  too (default: only the other actions' pins are compared)
   -c, --config F  path of release.config.json (default: found upwards from the current directory)
 Exit code: 0 when no check fails (a check shown as "not checked" does not fail), 1 otherwise.`,
       options: { ...configOption, json: { type: "boolean" }, action: { type: "string" } },
@@ -49142,16 +49954,22 @@ Exit code: 0 when no check fails (a check shown as "not checked" does not fail),
   }
 });
 
+// action-entry.mjs
+init_define_RELKIT_BUILD_INFO();
+
 // packages/cli/src/action.ts
+init_define_RELKIT_BUILD_INFO();
 init_dist();
 import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync as existsSync4, readFileSync as readFileSync5 } from "node:fs";
 import { isAbsolute as isAbsolute3, join as join7 } from "node:path";
 
 // packages/cli/src/main.ts
+init_define_RELKIT_BUILD_INFO();
 init_command();
 
 // packages/cli/src/commands/index.ts
+init_define_RELKIT_BUILD_INFO();
 var groups2 = [
   {
     prefixes: [["status"], ["promote"], ["rollback"], ["abandon"]],
@@ -49176,6 +49994,7 @@ async function loadCommands(argv) {
 }
 
 // packages/cli/src/redact.ts
+init_define_RELKIT_BUILD_INFO();
 init_redact();
 function makeRedactor(env) {
   const secrets = secretsFromEnv(env);

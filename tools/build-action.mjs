@@ -77,7 +77,9 @@ await build({
   // Action never runs init; its doctor compares relkit's pin with GITHUB_ACTION_REF.
   define: {
     __RELKIT_BUILD_INFO__: JSON.stringify({
-      repository: /github\.com[:/]([A-Za-z0-9-]+\/[A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(cliPackage.repository?.url ?? '')?.[1],
+      repository: /github\.com[:/]([A-Za-z0-9-]+\/[A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(
+        cliPackage.repository?.url ?? '',
+      )?.[1],
       version: cliPackage.version,
     }),
   },

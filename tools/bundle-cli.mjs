@@ -20,14 +20,23 @@ const { version, repository } = JSON.parse(await readFile(new URL('package.json'
  */
 function buildInfo() {
   const m = /github\.com[:/]([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(repository?.url ?? '');
-  if (!m) throw new Error('packages/cli/package.json has no GitHub "repository": update tools/bundle-cli.mjs');
+  if (!m)
+    throw new Error('packages/cli/package.json has no GitHub "repository": update tools/bundle-cli.mjs');
   let commit;
   try {
-    commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: cli, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    commit = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: cli,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     commit = undefined;
   }
-  return { repository: `${m[1]}/${m[2]}`, ...(/^[0-9a-f]{40}$/.test(commit ?? '') ? { commit } : {}), version };
+  return {
+    repository: `${m[1]}/${m[2]}`,
+    ...(/^[0-9a-f]{40}$/.test(commit ?? '') ? { commit } : {}),
+    version,
+  };
 }
 
 /** Bare imports other than @relkit/* (and built-ins) stay imports: only relkit's code is bundled. */

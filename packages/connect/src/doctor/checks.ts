@@ -85,6 +85,16 @@ export function checkWorkflow(path: string, actual: string | undefined, expected
   return pass(id, title, `present; ${have.size} action pin(s) current`);
 }
 
+/**
+ * The prefix `release-cli init --workflow-prefix` gave the workflow files, read back from the
+ * signing identity init wrote (it names the publish workflow file).
+ */
+export function workflowPrefixOf(config: ReleaseConfig): string {
+  const re = config.signing?.identityRegexp ?? '';
+  const m = /\/workflows\/((?:[A-Za-z0-9_-]|\\\.)*)release-publish\\\.yml/.exec(re);
+  return m?.[1]?.replace(/\\(.)/g, '$1') ?? '';
+}
+
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**

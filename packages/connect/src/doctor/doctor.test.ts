@@ -90,6 +90,17 @@ describe('runDoctor', () => {
     expect(world.github.violations).toEqual([]);
   });
 
+  it("in the Action, compares relkit's own pin with the action running the doctor", async () => {
+    const r = await runDoctor({
+      cwd: world.workspace,
+      env: env({ GITHUB_ACTION_REPOSITORY: 'relkit/relkit', GITHUB_ACTION_REF: 'v2' }),
+    });
+    expect(byId(r, 'workflow:.github/workflows/release-publish.yml')).toMatchObject({
+      status: 'fail',
+      detail: 'outdated pins: relkit/relkit@v1 (now @v2)',
+    });
+  });
+
   it('without a GitHub token says how to get one', async () => {
     const r = await runDoctor({
       cwd: world.workspace,

@@ -13,6 +13,7 @@ import {
   checkSigningPolicy,
   checkWorkflow,
   doctorReport,
+  workflowPrefixOf,
   fail,
   pass,
   skip,
@@ -106,17 +107,11 @@ async function githubChecks(
   return checks;
 }
 
-/**
- * The prefix `release-cli init --workflow-prefix` gave the workflow files, read back from the
- * signing identity init wrote (it names the publish workflow file).
- */
-export function workflowPrefixOf(config: ReleaseConfig): string {
-  const re = config.signing?.identityRegexp ?? '';
-  const m = /\/workflows\/((?:[A-Za-z0-9_-]|\\\.)*)release-publish\\\.yml/.exec(re);
-  return m?.[1]?.replace(/\\(.)/g, '$1') ?? '';
-}
-
-const GENERATED_WORKFLOWS: readonly WorkflowName[] = ['release-publish', 'promote-release', 'abandon-release'];
+const GENERATED_WORKFLOWS: readonly WorkflowName[] = [
+  'release-publish',
+  'promote-release',
+  'abandon-release',
+];
 
 function workflowChecks(config: ReleaseConfig, root: string, action: string): DoctorCheck[] {
   const input = {

@@ -5,6 +5,7 @@ export {
   checkWorkflow,
   doctorReport,
   workflowPins,
+  workflowPrefixOf,
   PUBLISH_WORKFLOW,
   PROMOTE_WORKFLOW,
   ABANDON_WORKFLOW,
