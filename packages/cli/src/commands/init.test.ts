@@ -470,9 +470,10 @@ describe('init --github-app', () => {
           expect(mints.length, `${f.path} ${name} mints its own token`).toBeGreaterThan(0);
         for (const step of (job.steps ?? []).filter((s) => s.uses?.startsWith('docker/login-action@')))
           expect(step.with?.password).toBe('${{ secrets.GITHUB_TOKEN }}');
-        // With the App writing, GITHUB_TOKEN needs no contents: write.
-        if (name !== 'sign' && name !== 'build')
-          expect(job.permissions?.contents, `${f.path} ${name}`).toBe('read');
+        // With the App reading and writing, GITHUB_TOKEN only checks out (and pushes images).
+        if (name === 'promote') expect(job.permissions).toEqual({ contents: 'read', packages: 'write' });
+        else if (name !== 'sign' && name !== 'build')
+          expect(job.permissions, `${f.path} ${name}`).toEqual({ contents: 'read' });
       }
     }
     const smoke = (parse(files[1]!.content) as Workflow).jobs.smoke!;

@@ -144,7 +144,7 @@ downstream smoke test with the correlation id <repo>:<run id>:<tag>. latest is n
 Every step is idempotent: re-running after a failure resumes.
 Options:
   --candidate      cut the next X.Y.Z-rcN instead (tag at the release branch head, smoke dispatch)
-  --skip-smoke     the first half, before CI builds the images: everything but the dispatch
+  --skip-smoke     the first half: everything but the dispatch
   --smoke-only     the second half, after the images are pushed and signed: only the dispatch
   --date D         the release date (YYYY-MM-DD; default: today in UTC)
   --dry-run        show the checks and the plan; change nothing

@@ -36,6 +36,16 @@ function loginStep(input: InitInput): string {
 `;
 }
 
+/**
+ * GITHUB_TOKEN's grants in a job where relkit reads the release PR and its checks (and, with
+ * `contents`, writes tags and commits): only contents: read (checkout) when an App token does it.
+ */
+function readGates(app: boolean, contents: 'read' | 'write' = 'read'): string {
+  return app
+    ? '      contents: read\n'
+    : `      contents: ${contents}\n      pull-requests: read\n      checks: read\n      statuses: read\n`;
+}
+
 const platformsOf = (input: InitInput) => architecturesOf(input).map((a) => `linux/${a}`);
 
 function dockerBuildJob(input: InitInput): string {
@@ -231,11 +241,7 @@ jobs:
     name: Gates (changes nothing)
     runs-on: ubuntu-24.04
     permissions:
-      contents: read
-      pull-requests: read
-      checks: read
-      statuses: read
-    outputs:
+${readGates(app)}    outputs:
       tag: \${{ steps.relkit.outputs.tag }}
       image-tag: \${{ steps.relkit.outputs.image-tag }}
     steps:
@@ -324,11 +330,7 @@ ${relkitStep(input, 'relkit verify-publish (every platform, signed by this workf
     needs: [plan, sign]
     runs-on: ubuntu-24.04
     permissions:
-      contents: ${app ? 'read' : 'write'}
-      pull-requests: read
-      checks: read
-      statuses: read
-    outputs:
+${readGates(app, 'write')}    outputs:
       tag: \${{ steps.relkit.outputs.tag }}
       sha: \${{ steps.relkit.outputs.sha }}
     steps:
