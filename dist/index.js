@@ -47219,6 +47219,13 @@ function loginStep(input3) {
           password: \${{ secrets.GITHUB_TOKEN }}
 `;
 }
+function readGates(app, contents = "read") {
+  return app ? "      contents: read\n" : `      contents: ${contents}
+      pull-requests: read
+      checks: read
+      statuses: read
+`;
+}
 function dockerBuildJob(input3) {
   const matrix = architecturesOf(input3).map((a) => `          - arch: ${a}
             runner: ${RUNNERS[a] ?? "ubuntu-24.04"}`).join("\n");
@@ -47389,11 +47396,7 @@ jobs:
     name: Gates (changes nothing)
     runs-on: ubuntu-24.04
     permissions:
-      contents: read
-      pull-requests: read
-      checks: read
-      statuses: read
-    outputs:
+${readGates(app)}    outputs:
       tag: \${{ steps.relkit.outputs.tag }}
       image-tag: \${{ steps.relkit.outputs.image-tag }}
     steps:
@@ -47473,11 +47476,7 @@ ${relkitStep(input3, "relkit verify-publish (every platform, signed by this work
     needs: [plan, sign]
     runs-on: ubuntu-24.04
     permissions:
-      contents: ${app ? "read" : "write"}
-      pull-requests: read
-      checks: read
-      statuses: read
-    outputs:
+${readGates(app, "write")}    outputs:
       tag: \${{ steps.relkit.outputs.tag }}
       sha: \${{ steps.relkit.outputs.sha }}
     steps:
@@ -47566,6 +47565,11 @@ function checkWorkflow(path2, actual, expected) {
     return fail3(id, title, `outdated pins: ${stale.map(([n, ref]) => `${n}@${have.get(n)} (now @${ref})`).join(", ")}`, "update these `uses:` lines, or regenerate with `release-cli init --force` and re-apply your changes");
   }
   return pass(id, title, `present; ${have.size} action pin(s) current`);
+}
+function workflowPrefixOf(config2) {
+  const re = config2.signing?.identityRegexp ?? "";
+  const m = /\/workflows\/((?:[A-Za-z0-9_-]|\\\.)*)release-publish\\\.yml/.exec(re);
+  return m?.[1]?.replace(/\\(.)/g, "$1") ?? "";
 }
 function checkSigningPolicy(config2, publishWorkflow2 = PUBLISH_WORKFLOW) {
   const id = "signing-policy";
@@ -47697,11 +47701,6 @@ async function githubChecks(config2, forge, source) {
   checks.push(skip("github-rules", `GitHub: rulesets and branch protection of ${config2.baseBranch}`, 'relkit does not read rulesets or branch protection yet; relkit commits through the API (so "require signed commits" is met) and waits for every check the PR reports'));
   return checks;
 }
-function workflowPrefixOf(config2) {
-  const re = config2.signing?.identityRegexp ?? "";
-  const m = /\/workflows\/((?:[A-Za-z0-9_-]|\\\.)*)release-publish\\\.yml/.exec(re);
-  return m?.[1]?.replace(/\\(.)/g, "$1") ?? "";
-}
 function workflowChecks(config2, root, action) {
   const input3 = {
     repository: config2.repository,
@@ -47792,7 +47791,11 @@ var init_doctor = __esm({
       return typeof advice === "string" && advice ? advice : otherwise;
     };
     TOKEN_FIX = "use a token with contents: write and pull-requests: write on the repository (a GitHub App token in RELKIT_TOKEN, or the workflow token with those permissions)";
-    GENERATED_WORKFLOWS = ["release-publish", "promote-release", "abandon-release"];
+    GENERATED_WORKFLOWS = [
+      "release-publish",
+      "promote-release",
+      "abandon-release"
+    ];
   }
 });
 
@@ -48984,7 +48987,7 @@ downstream smoke test with the correlation id <repo>:<run id>:<tag>. latest is n
 Every step is idempotent: re-running after a failure resumes.
 Options:
   --candidate      cut the next X.Y.Z-rcN instead (tag at the release branch head, smoke dispatch)
-  --skip-smoke     the first half, before CI builds the images: everything but the dispatch
+  --skip-smoke     the first half: everything but the dispatch
   --smoke-only     the second half, after the images are pushed and signed: only the dispatch
   --date D         the release date (YYYY-MM-DD; default: today in UTC)
   --dry-run        show the checks and the plan; change nothing
