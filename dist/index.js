@@ -46949,10 +46949,10 @@ function githubTokenValue(input3, appStep = "app-token") {
 function tokenHeader(input3) {
   return input3.githubApp ? `# Tokens: a GitHub App token is minted per job (actions/create-github-app-token), scoped to
 # what the job does, from the repository variable ${APP_CLIENT_ID_VARIABLE} (the App's client ID)
-# and the secret ${APP_PRIVATE_KEY_SECRET} (its private key); the App needs contents and
-# pull-requests write here${input3.smoke ? " and contents write on the smoke repository" : ""}. API commits made with
-# it are signed by GitHub. Images are pushed with GITHUB_TOKEN (packages: write): an App
-# installation token cannot write org-owned GHCR packages.
+# and the secret ${APP_PRIVATE_KEY_SECRET} (its private key). The App needs contents and
+# pull-requests write${input3.smoke ? `, and contents write on ${input3.smoke} (install it there too)` : ""}.
+# GitHub signs the API commits made with it. Images are pushed with GITHUB_TOKEN
+# (packages: write): an App installation token cannot write org-owned GHCR packages.
 ` : `# Tokens: GITHUB_TOKEN, with the permissions each job declares. Optional secret ${TOKEN_SECRET}
 # (e.g. a GitHub App token) for the GitHub API when release branches are protected${input3.smoke ? " or the smoke\n# repository is another repository" : ""}; images are always pushed with GITHUB_TOKEN.
 # \`release-cli init --github-app\` mints App tokens per job instead.
