@@ -49,11 +49,20 @@ var __toESM = (mod2, isNodeMode, target) => (target = mod2 != null ? __create(__
   mod2
 ));
 
+// <define:__RELKIT_BUILD_INFO__>
+var define_RELKIT_BUILD_INFO_default;
+var init_define_RELKIT_BUILD_INFO = __esm({
+  "<define:__RELKIT_BUILD_INFO__>"() {
+    define_RELKIT_BUILD_INFO_default = { repository: "relkit/relkit", version: "0.1.0" };
+  }
+});
+
 // packages/core/dist/errors.js
 var ReleaseError;
 var init_errors = __esm({
   "packages/core/dist/errors.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     ReleaseError = class extends Error {
       name = "ReleaseError";
       code;
@@ -135,6 +144,7 @@ var VERSION_PROTO, VERSION_RE;
 var init_version = __esm({
   "packages/core/dist/version.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     VERSION_PROTO = {
       toString() {
@@ -895,6 +905,7 @@ function constantCatch(value) {
 var Cached, EVALUATING, captureStackTrace, allowsEval, getParsedType, propertyKeyTypes, primitiveTypes, NUMBER_FORMAT_RANGES, BIGINT_FORMAT_RANGES, highSurrogate, Class, installing, broke, breaker, CONSTANT_CATCH;
 var init_util = __esm({
   "node_modules/zod/v4/core/util.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core();
     Cached = class {
       constructor(getter) {
@@ -1113,6 +1124,7 @@ function config(newConfig) {
 var _a, NEVER, _zodDesc, _E, $brand, $ZodAsyncError, $ZodEncodeError, globalConfig;
 var init_core = __esm({
   "node_modules/zod/v4/core/core.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     NEVER = /* @__PURE__ */ Object.freeze({
       status: "aborted"
@@ -1295,6 +1307,7 @@ function prettifyError(error62) {
 var _messageDesc, _issuesDesc, _installedToString, initializer, $ZodError, $ZodRealError;
 var init_errors2 = __esm({
   "node_modules/zod/v4/core/errors.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core();
     init_util();
     _messageDesc = {
@@ -1376,6 +1389,7 @@ function validateFallback(schema, value, _ctx) {
 var _parse, parse, _parseAsync, parseAsync, _safeParse, safeParse, _safeParseAsync, safeParseAsync, COMPILE_INVALID, COMPILE_FALLBACK, validate, validateAsync, _encode, encode, _decode, decode, _encodeAsync, encodeAsync, _decodeAsync, decodeAsync, _safeEncode, safeEncode, _safeDecode, safeDecode, _safeEncodeAsync, safeEncodeAsync, _safeDecodeAsync, safeDecodeAsync;
 var init_parse = __esm({
   "node_modules/zod/v4/core/parse.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core();
     init_errors2();
     init_util();
@@ -1605,6 +1619,7 @@ function fixedBase64url(length) {
 var cuid, cuid2, ulid, xid, ksuid, nanoid, duration, extendedDuration, guid, uuid, uuid4, uuid6, uuid7, email, html5Email, rfc5322Email, unicodeEmail, idnEmail, browserEmail, _emoji, ipv4, ipv6, mac, cidrv4, cidrv6, base64, base64url, hostname, domain, httpProtocol, e164, creditCard, currencyCode, iban, dateSource, date, anyString, string, bigint, integer, number, boolean, _null, _undefined, lowercase, uppercase, hex, md5_hex, md5_base64, md5_base64url, sha1_hex, sha1_base64, sha1_base64url, sha256_hex, sha256_base64, sha256_base64url, sha384_hex, sha384_base64, sha384_base64url, sha512_hex, sha512_base64, sha512_base64url;
 var init_regexes = __esm({
   "node_modules/zod/v4/core/regexes.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     cuid = /^[cC][0-9a-z]{6,}$/;
     cuid2 = /^[0-9a-z]+$/;
@@ -1690,6 +1705,7 @@ function handleCheckPropertyResult(result, payload, property) {
 var $ZodCheck, _whenHasSize, _whenHasLength, numericOriginMap, $ZodCheckLessThan, $ZodCheckGreaterThan, $ZodCheckMultipleOf, $ZodCheckNumberFormat, $ZodCheckBigIntFormat, $ZodCheckMaxSize, $ZodCheckMinSize, $ZodCheckSizeEquals, $ZodCheckMaxLength, $ZodCheckMinLength, $ZodCheckLengthEquals, $ZodCheckStringFormat, $ZodCheckRegex, $ZodCheckLowerCase, $ZodCheckUpperCase, $ZodCheckIncludes, $ZodCheckStartsWith, $ZodCheckEndsWith, $ZodCheckProperty, $ZodCheckProperties, $ZodCheckMimeType, $ZodCheckOverwrite;
 var init_checks = __esm({
   "node_modules/zod/v4/core/checks.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core();
     init_regexes();
     init_util();
@@ -2169,6 +2185,7 @@ var init_checks = __esm({
 var Doc;
 var init_doc = __esm({
   "node_modules/zod/v4/core/doc.js"() {
+    init_define_RELKIT_BUILD_INFO();
     Doc = class {
       constructor(args = [], closed = {}) {
         this.content = [];
@@ -2215,6 +2232,7 @@ ${content.join("\n")}
 var version;
 var init_versions = __esm({
   "node_modules/zod/v4/core/versions.js"() {
+    init_define_RELKIT_BUILD_INFO();
     version = {
       major: 4,
       minor: 6,
@@ -2905,6 +2923,7 @@ function handleRefineResult(result, payload, input3, inst) {
 var $ZodType, toStandardResult, $ZodString, $ZodStringFormat, $ZodGUID, $ZodUUID, $ZodEmail, URL_BAD_FORMAT, URL_UNPARSEABLE, asciiTabOrNewline, $ZodURL, $ZodEmoji, $ZodNanoID, $ZodCUID, $ZodCUID2, $ZodULID, $ZodXID, $ZodKSUID, $ZodISODateTime, $ZodISODate, $ZodISOTime, $ZodISODuration, $ZodIPv4, ipv6Alphabet, $ZodIPv6, $ZodMAC, $ZodCIDRv4, $ZodCIDRv6, base64Charset, $ZodBase64, base64urlCharset, $ZodBase64URL, $ZodE164, CC_SANITIZE, $ZodCreditCard, $ZodIBAN, $ZodJWT, $ZodCustomStringFormat, $ZodNumber, $ZodNumberFormat, $ZodBoolean, $ZodBigInt, $ZodBigIntFormat, $ZodSymbol, $ZodUndefined, $ZodNull, $ZodAny, $ZodUnknown, $ZodNever, $ZodVoid, $ZodDate, arraySize, mapSize, setSize, $ZodArray, NO_SYMBOL_KEYS, $ZodObject, $ZodObjectJIT, $ZodUnion, $ZodXor, $ZodDiscriminatedUnion, $ZodIntersection, $ZodTuple, $ZodRecord, $ZodMap, $ZodSet, $ZodEnum, $ZodLiteral, $ZodFile, $ZodTransform, $ZodOptional, $ZodExactOptional, $ZodNullable, $ZodDefault, $ZodPrefault, $ZodNonOptional, $ZodSuccess, $ZodCatch, $ZodNaN, $ZodPipe, $ZodCodec, $ZodPreprocess, $ZodReadonly, $ZodTemplateLiteral, $ZodFunction, $ZodPromise, $ZodLazy, $ZodCustom;
 var init_schemas = __esm({
   "node_modules/zod/v4/core/schemas.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_checks();
     init_core();
     init_doc();
@@ -3495,15 +3514,15 @@ var init_schemas = __esm({
           }
         }
         const input3 = payload.value;
-        const isDate2 = input3 instanceof Date;
-        const isValidDate = isDate2 && !Number.isNaN(input3.getTime());
+        const isDate = input3 instanceof Date;
+        const isValidDate = isDate && !Number.isNaN(input3.getTime());
         if (isValidDate)
           return payload;
         payload.issues.push({
           expected: "date",
           code: "invalid_type",
           input: input3,
-          ...isDate2 ? { received: "Invalid Date" } : {},
+          ...isDate ? { received: "Invalid Date" } : {},
           inst
         });
         return payload;
@@ -4686,9 +4705,9 @@ function cloneIssues(issues) {
   return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
 }
 function isRecursive(inst, stack, resolve3) {
-  const cached2 = recursive.get(inst);
-  if (cached2 !== void 0)
-    return cached2 ? PROVEN : NONE;
+  const cached3 = recursive.get(inst);
+  if (cached3 !== void 0)
+    return cached3 ? PROVEN : NONE;
   if (stack.has(inst))
     return PROVEN;
   stack.add(inst);
@@ -4843,6 +4862,7 @@ function isBackEdge(ctx, value) {
 var $ZodCyclicError, STATE, NO_ISSUES, recursive, NONE, ASSUMED, PROVEN, handoff, open, memo;
 var init_memoizer = __esm({
   "node_modules/zod/v4/core/memoizer.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     $ZodCyclicError = class extends Error {
       constructor() {
@@ -4969,6 +4989,7 @@ function ar_default() {
 var error;
 var init_ar = __esm({
   "node_modules/zod/v4/locales/ar.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error = () => {
       const Sizable = {
@@ -5087,6 +5108,7 @@ function az_default() {
 var error2;
 var init_az = __esm({
   "node_modules/zod/v4/locales/az.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error2 = () => {
       const Sizable = {
@@ -5219,6 +5241,7 @@ function be_default() {
 var error3;
 var init_be = __esm({
   "node_modules/zod/v4/locales/be.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error3 = () => {
       const Sizable = {
@@ -5379,6 +5402,7 @@ function bg_default() {
 var error4;
 var init_bg = __esm({
   "node_modules/zod/v4/locales/bg.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error4 = () => {
       const Sizable = {
@@ -5511,6 +5535,7 @@ function bn_default() {
 var error5;
 var init_bn = __esm({
   "node_modules/zod/v4/locales/bn.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error5 = () => {
       const Sizable = {
@@ -5631,6 +5656,7 @@ function ca_default() {
 var error6;
 var init_ca = __esm({
   "node_modules/zod/v4/locales/ca.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error6 = () => {
       const Sizable = {
@@ -5751,6 +5777,7 @@ function ckb_default() {
 var error7;
 var init_ckb = __esm({
   "node_modules/zod/v4/locales/ckb.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error7 = () => {
       const Sizable = {
@@ -5890,6 +5917,7 @@ function cs_default() {
 var error8;
 var init_cs = __esm({
   "node_modules/zod/v4/locales/cs.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error8 = () => {
       const Sizable = {
@@ -6013,6 +6041,7 @@ function da_default() {
 var error9;
 var init_da = __esm({
   "node_modules/zod/v4/locales/da.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error9 = () => {
       const Sizable = {
@@ -6140,6 +6169,7 @@ function de_default() {
 var error10;
 var init_de = __esm({
   "node_modules/zod/v4/locales/de.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error10 = () => {
       const Sizable = {
@@ -6260,6 +6290,7 @@ function el_default() {
 var error11;
 var init_el = __esm({
   "node_modules/zod/v4/locales/el.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error11 = () => {
       const Sizable = {
@@ -6379,6 +6410,7 @@ function en_default() {
 var error12;
 var init_en = __esm({
   "node_modules/zod/v4/locales/en.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error12 = () => {
       const Sizable = {
@@ -6510,6 +6542,7 @@ function eo_default() {
 var error13;
 var init_eo = __esm({
   "node_modules/zod/v4/locales/eo.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error13 = () => {
       const Sizable = {
@@ -6631,6 +6664,7 @@ function es_default() {
 var error14;
 var init_es = __esm({
   "node_modules/zod/v4/locales/es.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error14 = () => {
       const Sizable = {
@@ -6774,6 +6808,7 @@ function fa_default() {
 var error15;
 var init_fa = __esm({
   "node_modules/zod/v4/locales/fa.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error15 = () => {
       const Sizable = {
@@ -6900,6 +6935,7 @@ function fi_default() {
 var error16;
 var init_fi = __esm({
   "node_modules/zod/v4/locales/fi.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error16 = () => {
       const Sizable = {
@@ -7024,6 +7060,7 @@ function fr_default() {
 var error17;
 var init_fr = __esm({
   "node_modules/zod/v4/locales/fr.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error17 = () => {
       const Sizable = {
@@ -7160,6 +7197,7 @@ function fr_CA_default() {
 var error18;
 var init_fr_CA = __esm({
   "node_modules/zod/v4/locales/fr-CA.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error18 = () => {
       const Sizable = {
@@ -7279,6 +7317,7 @@ function gu_default() {
 var error19;
 var init_gu = __esm({
   "node_modules/zod/v4/locales/gu.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error19 = () => {
       const Sizable = {
@@ -7399,6 +7438,7 @@ function he_default() {
 var error20;
 var init_he = __esm({
   "node_modules/zod/v4/locales/he.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error20 = () => {
       const TypeNames = {
@@ -7607,6 +7647,7 @@ function hi_default() {
 var error21;
 var init_hi = __esm({
   "node_modules/zod/v4/locales/hi.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error21 = () => {
       const Sizable = {
@@ -7725,6 +7766,7 @@ function hr_default() {
 var error22;
 var init_hr = __esm({
   "node_modules/zod/v4/locales/hr.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error22 = () => {
       const Sizable = {
@@ -7858,6 +7900,7 @@ function hu_default() {
 var error23;
 var init_hu = __esm({
   "node_modules/zod/v4/locales/hu.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error23 = () => {
       const Sizable = {
@@ -7988,6 +8031,7 @@ function hy_default() {
 var error24;
 var init_hy = __esm({
   "node_modules/zod/v4/locales/hy.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error24 = () => {
       const Sizable = {
@@ -8143,6 +8187,7 @@ function id_default() {
 var error25;
 var init_id = __esm({
   "node_modules/zod/v4/locales/id.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error25 = () => {
       const Sizable = {
@@ -8261,6 +8306,7 @@ function is_default() {
 var error26;
 var init_is = __esm({
   "node_modules/zod/v4/locales/is.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error26 = () => {
       const Sizable = {
@@ -8382,6 +8428,7 @@ function it_default() {
 var error27;
 var init_it = __esm({
   "node_modules/zod/v4/locales/it.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error27 = () => {
       const Sizable = {
@@ -8502,6 +8549,7 @@ function ja_default() {
 var error28;
 var init_ja = __esm({
   "node_modules/zod/v4/locales/ja.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error28 = () => {
       const Sizable = {
@@ -8621,6 +8669,7 @@ function ka_default() {
 var error29;
 var init_ka = __esm({
   "node_modules/zod/v4/locales/ka.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error29 = () => {
       const Sizable = {
@@ -8745,6 +8794,7 @@ function km_default() {
 var error30;
 var init_km = __esm({
   "node_modules/zod/v4/locales/km.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error30 = () => {
       const Sizable = {
@@ -8864,6 +8914,7 @@ function kh_default() {
 }
 var init_kh = __esm({
   "node_modules/zod/v4/locales/kh.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_km();
   }
 });
@@ -8877,6 +8928,7 @@ function kn_default() {
 var error31;
 var init_kn = __esm({
   "node_modules/zod/v4/locales/kn.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error31 = () => {
       const Sizable = {
@@ -8999,6 +9051,7 @@ function ko_default() {
 var error32;
 var init_ko = __esm({
   "node_modules/zod/v4/locales/ko.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error32 = () => {
       const Sizable = {
@@ -9132,6 +9185,7 @@ function lt_default() {
 var capitalizeFirstCharacter, error33;
 var init_lt = __esm({
   "node_modules/zod/v4/locales/lt.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     capitalizeFirstCharacter = (text2) => {
       return text2.charAt(0).toUpperCase() + text2.slice(1);
@@ -9336,6 +9390,7 @@ function mk_default() {
 var error34;
 var init_mk = __esm({
   "node_modules/zod/v4/locales/mk.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error34 = () => {
       const Sizable = {
@@ -9457,6 +9512,7 @@ function ms_default() {
 var error35;
 var init_ms = __esm({
   "node_modules/zod/v4/locales/ms.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error35 = () => {
       const Sizable = {
@@ -9576,6 +9632,7 @@ function ne_default() {
 var error36;
 var init_ne = __esm({
   "node_modules/zod/v4/locales/ne.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error36 = () => {
       const Sizable = {
@@ -9694,6 +9751,7 @@ function nl_default() {
 var error37;
 var init_nl = __esm({
   "node_modules/zod/v4/locales/nl.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error37 = () => {
       const Sizable = {
@@ -9816,6 +9874,7 @@ function nn_default() {
 var error38;
 var init_nn = __esm({
   "node_modules/zod/v4/locales/nn.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error38 = () => {
       const Sizable = {
@@ -9936,6 +9995,7 @@ function no_default() {
 var error39;
 var init_no = __esm({
   "node_modules/zod/v4/locales/no.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error39 = () => {
       const Sizable = {
@@ -10056,6 +10116,7 @@ function ota_default() {
 var error40;
 var init_ota = __esm({
   "node_modules/zod/v4/locales/ota.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error40 = () => {
       const Sizable = {
@@ -10177,6 +10238,7 @@ function ps_default() {
 var error41;
 var init_ps = __esm({
   "node_modules/zod/v4/locales/ps.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error41 = () => {
       const Sizable = {
@@ -10303,6 +10365,7 @@ function pl_default() {
 var error42;
 var init_pl = __esm({
   "node_modules/zod/v4/locales/pl.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error42 = () => {
       const Sizable = {
@@ -10424,6 +10487,7 @@ function pt_default() {
 var error43;
 var init_pt = __esm({
   "node_modules/zod/v4/locales/pt.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error43 = () => {
       const Sizable = {
@@ -10574,6 +10638,7 @@ function pt_BR_default() {
 var error44;
 var init_pt_BR = __esm({
   "node_modules/zod/v4/locales/pt-BR.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error44 = () => {
       const Sizable = {
@@ -10725,6 +10790,7 @@ function ro_default() {
 var error45;
 var init_ro = __esm({
   "node_modules/zod/v4/locales/ro.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error45 = () => {
       const Sizable = {
@@ -10869,6 +10935,7 @@ function ru_default() {
 var error46;
 var init_ru = __esm({
   "node_modules/zod/v4/locales/ru.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error46 = () => {
       const Sizable = {
@@ -11029,6 +11096,7 @@ function sk_default() {
 var error47;
 var init_sk = __esm({
   "node_modules/zod/v4/locales/sk.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error47 = () => {
       const Sizable = {
@@ -11152,6 +11220,7 @@ function sl_default() {
 var error48;
 var init_sl = __esm({
   "node_modules/zod/v4/locales/sl.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error48 = () => {
       const Sizable = {
@@ -11273,6 +11342,7 @@ function sv_default() {
 var error49;
 var init_sv = __esm({
   "node_modules/zod/v4/locales/sv.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error49 = () => {
       const Sizable = {
@@ -11395,6 +11465,7 @@ function ta_default() {
 var error50;
 var init_ta = __esm({
   "node_modules/zod/v4/locales/ta.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error50 = () => {
       const Sizable = {
@@ -11517,6 +11588,7 @@ function tg_default() {
 var error51;
 var init_tg = __esm({
   "node_modules/zod/v4/locales/tg.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error51 = () => {
       const Sizable = {
@@ -11640,6 +11712,7 @@ function th_default() {
 var error52;
 var init_th = __esm({
   "node_modules/zod/v4/locales/th.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error52 = () => {
       const Sizable = {
@@ -11762,6 +11835,7 @@ function tk_default() {
 var error53;
 var init_tk = __esm({
   "node_modules/zod/v4/locales/tk.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error53 = () => {
       const Sizable = {
@@ -11876,6 +11950,7 @@ function tr_default() {
 var error54;
 var init_tr = __esm({
   "node_modules/zod/v4/locales/tr.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error54 = () => {
       const Sizable = {
@@ -11993,6 +12068,7 @@ function uk_default() {
 var error55;
 var init_uk = __esm({
   "node_modules/zod/v4/locales/uk.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error55 = () => {
       const Sizable = {
@@ -12110,6 +12186,7 @@ function ua_default() {
 }
 var init_ua = __esm({
   "node_modules/zod/v4/locales/ua.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_uk();
   }
 });
@@ -12123,6 +12200,7 @@ function ur_default() {
 var error56;
 var init_ur = __esm({
   "node_modules/zod/v4/locales/ur.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error56 = () => {
       const Sizable = {
@@ -12245,6 +12323,7 @@ function uz_default() {
 var error57;
 var init_uz = __esm({
   "node_modules/zod/v4/locales/uz.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error57 = () => {
       const Sizable = {
@@ -12365,6 +12444,7 @@ function vi_default() {
 var error58;
 var init_vi = __esm({
   "node_modules/zod/v4/locales/vi.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error58 = () => {
       const Sizable = {
@@ -12485,6 +12565,7 @@ function zh_CN_default() {
 var error59;
 var init_zh_CN = __esm({
   "node_modules/zod/v4/locales/zh-CN.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error59 = () => {
       const Sizable = {
@@ -12606,6 +12687,7 @@ function zh_TW_default() {
 var error60;
 var init_zh_TW = __esm({
   "node_modules/zod/v4/locales/zh-TW.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error60 = () => {
       const Sizable = {
@@ -12725,6 +12807,7 @@ function yo_default() {
 var error61;
 var init_yo = __esm({
   "node_modules/zod/v4/locales/yo.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     error61 = () => {
       const Sizable = {
@@ -12904,6 +12987,7 @@ __export(locales_exports, {
 });
 var init_locales = __esm({
   "node_modules/zod/v4/locales/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_ar();
     init_az();
     init_be();
@@ -12977,6 +13061,7 @@ function registry() {
 var _a2, $output, $input, $ZodRegistry, globalRegistry;
 var init_registries = __esm({
   "node_modules/zod/v4/core/registries.js"() {
+    init_define_RELKIT_BUILD_INFO();
     $output = /* @__PURE__ */ Symbol("ZodOutput");
     $input = /* @__PURE__ */ Symbol("ZodInput");
     $ZodRegistry = class {
@@ -14587,6 +14672,7 @@ function generateTransformCheck(doc, ctx, schema, accessor) {
 var INVALID, FALLBACK_FLAG, ZodCompileAsyncError, ZodCompileUnsupportedError, WHEN_DEFAULTED_CHECKS, PATTERN_IS_COMPLETE;
 var init_compile = __esm({
   "node_modules/zod/v4/core/compile.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core();
     init_doc();
     init_memoizer();
@@ -15699,6 +15785,7 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
 var TimePrecision;
 var init_api = __esm({
   "node_modules/zod/v4/core/api.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_checks();
     init_registries();
     init_schemas();
@@ -16230,6 +16317,7 @@ function isTransforming(_schema, _ctx) {
 var FOLDABLE_KEYS, UNION_KEYS, createToJSONSchemaMethod, createStandardJSONSchemaMethod;
 var init_to_json_schema = __esm({
   "node_modules/zod/v4/core/to-json-schema.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_registries();
     init_util();
     FOLDABLE_KEYS = /* @__PURE__ */ new Set(["type", "properties", "required", "additionalProperties"]);
@@ -16401,6 +16489,7 @@ function toJSONSchema(input3, params) {
 var narrowMin, narrowMax, narrowBoth, addDivisor, addPattern, intersectMime, setFormat, minContributor, maxContributor, formatContributor, contributors, formatMap, exactPatterns, exactPattern, stringProcessor, numberProcessor, booleanProcessor, bigintProcessor, symbolProcessor, nullProcessor, undefinedProcessor, voidProcessor, neverProcessor, anyProcessor, unknownProcessor, dateProcessor, enumProcessor, literalProcessor, nanProcessor, templateLiteralProcessor, fileProcessor, successProcessor, customProcessor, functionProcessor, transformProcessor, mapProcessor, setProcessor, arrayProcessor, objectProcessor, unionProcessor, intersectionProcessor, tupleProcessor, pendingRecords, recordProcessor, nullableProcessor, nonoptionalProcessor, UNREPRESENTABLE_DEFAULT, defaultProcessor, prefaultProcessor, catchProcessor, pipeProcessor, readonlyProcessor, promiseProcessor, optionalProcessor, lazyProcessor, allProcessors;
 var init_json_schema_processors = __esm({
   "node_modules/zod/v4/core/json-schema-processors.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_regexes();
     init_schemas();
     init_to_json_schema();
@@ -17011,6 +17100,7 @@ var init_json_schema_processors = __esm({
 var JSONSchemaGenerator;
 var init_json_schema_generator = __esm({
   "node_modules/zod/v4/core/json-schema-generator.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_json_schema_processors();
     init_to_json_schema();
     JSONSchemaGenerator = class {
@@ -17096,6 +17186,7 @@ var init_json_schema_generator = __esm({
 var json_schema_exports = {};
 var init_json_schema = __esm({
   "node_modules/zod/v4/core/json-schema.js"() {
+    init_define_RELKIT_BUILD_INFO();
   }
 });
 
@@ -17417,6 +17508,7 @@ __export(core_exports2, {
 });
 var init_core2 = __esm({
   "node_modules/zod/v4/core/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core();
     init_parse();
     init_errors2();
@@ -17475,6 +17567,7 @@ __export(checks_exports2, {
 });
 var init_checks2 = __esm({
   "node_modules/zod/v4/classic/checks.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core2();
   }
 });
@@ -17497,6 +17590,7 @@ function _lazyMethod(proto, key, make) {
 var _installedErrorProtos, initializer2, ZodError, ZodRealError;
 var init_errors3 = __esm({
   "node_modules/zod/v4/classic/errors.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core2();
     init_core2();
     init_util();
@@ -17537,6 +17631,7 @@ var init_errors3 = __esm({
 var parse2, parseAsync2, safeParse2, safeParseAsync2, encode2, decode2, encodeAsync2, decodeAsync2, safeEncode2, safeDecode2, safeEncodeAsync2, safeDecodeAsync2;
 var init_parse2 = __esm({
   "node_modules/zod/v4/classic/parse.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core2();
     init_errors3();
     init_core2();
@@ -18230,6 +18325,7 @@ function preprocess(fn, schema) {
 var ZodType, _ZodString, ZodString, ZodStringFormat, ZodISODateTime, ZodISODate, ZodISOTime, ZodISODuration, ZodEmail, ZodGUID, ZodUUID, ZodURL, ZodEmoji, ZodNanoID, ZodCUID, ZodCUID2, ZodULID, ZodXID, ZodKSUID, ZodIPv4, ZodMAC, ZodIPv6, ZodCIDRv4, ZodCIDRv6, ZodBase64, ZodBase64URL, ZodE164, ZodCreditCard, ZodIBAN, ZodJWT, ZodCustomStringFormat, ZodNumber, ZodNumberFormat, ZodBoolean, ZodBigInt, ZodBigIntFormat, ZodSymbol, ZodUndefined, ZodNull, ZodAny, ZodUnknown, ZodNever, ZodVoid, ZodDate, ZodArray, ZodObject, ZodUnion, ZodXor, ZodDiscriminatedUnion, ZodIntersection, ZodTuple, ZodRecord, ZodMap, ZodSet, ZodEnum, ZodLiteral, ZodFile, ZodTransform, ZodOptional, ZodExactOptional, ZodNullable, ZodDefault, ZodPrefault, ZodNonOptional, ZodSuccess, ZodCatch, ZodNaN, ZodPipe, ZodCodec, ZodPreprocess, ZodReadonly, ZodTemplateLiteral, ZodLazy, ZodPromise, ZodFunction, ZodCustom, describe2, meta2, ZodInstanceOf, stringbool;
 var init_schemas2 = __esm({
   "node_modules/zod/v4/classic/schemas.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core2();
     init_core2();
     init_json_schema_processors();
@@ -19224,6 +19320,7 @@ function getErrorMap() {
 var ZodIssueCode, ZodFirstPartyTypeKind;
 var init_compat = __esm({
   "node_modules/zod/v4/classic/compat.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core2();
     ZodIssueCode = {
       invalid_type: "invalid_type",
@@ -19269,6 +19366,7 @@ function duration2(params) {
 }
 var init_iso = __esm({
   "node_modules/zod/v4/classic/iso.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core2();
     init_schemas2();
     init_schemas2();
@@ -19907,6 +20005,7 @@ function fromJSONSchema(schema, params) {
 var z, RECOGNIZED_KEYS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS, fullTime;
 var init_from_json_schema = __esm({
   "node_modules/zod/v4/classic/from-json-schema.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_registries();
     init_util();
     init_checks2();
@@ -20026,15 +20125,15 @@ function visit(schema, fnOrHandlers) {
   };
   const cache = /* @__PURE__ */ new Map();
   function run(s) {
-    const cached2 = cache.get(s);
-    if (cached2 === RESOLVING) {
+    const cached3 = cache.get(s);
+    if (cached3 === RESOLVING) {
       return new $ZodLazy({
         type: "lazy",
         getter: () => cache.get(s)
       });
     }
-    if (cached2 !== void 0)
-      return cached2;
+    if (cached3 !== void 0)
+      return cached3;
     cache.set(s, RESOLVING);
     const inner = mapInner(s);
     const mapped = fn(inner, inner !== s);
@@ -20174,6 +20273,7 @@ function visit(schema, fnOrHandlers) {
 var RESOLVING;
 var init_visit = __esm({
   "node_modules/zod/v4/core/visit.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_schemas();
     init_util();
     RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
@@ -20193,6 +20293,7 @@ function deepPartial(schema) {
 }
 var init_deep_partial = __esm({
   "node_modules/zod/v4/classic/deep-partial.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_visit();
     init_schemas2();
   }
@@ -20229,6 +20330,7 @@ function output(schema) {
 }
 var init_in_out = __esm({
   "node_modules/zod/v4/classic/in-out.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_util();
     init_visit();
     init_schemas2();
@@ -20261,6 +20363,7 @@ function date4(params) {
 }
 var init_coerce = __esm({
   "node_modules/zod/v4/classic/coerce.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core2();
     init_schemas2();
   }
@@ -20530,6 +20633,7 @@ __export(external_exports, {
 });
 var init_external = __esm({
   "node_modules/zod/v4/classic/external.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_core2();
     init_schemas2();
     init_checks2();
@@ -20551,6 +20655,7 @@ var init_external = __esm({
 // node_modules/zod/index.js
 var init_zod = __esm({
   "node_modules/zod/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_external();
     init_external();
   }
@@ -20636,6 +20741,7 @@ var GITHUB_ACTIONS_ISSUER, SYNTAX, META;
 var init_identity_policy = __esm({
   "packages/core/dist/identity-policy.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
     SYNTAX = /* @__PURE__ */ new Set([..."\\^$.*+?()[]{}|/-"]);
     META = /* @__PURE__ */ new Set([...".*+?()[]{}|^$"]);
@@ -20697,6 +20803,7 @@ var imageRef, platform, provenanceSchema, signingPolicySchema, versionFileSchema
 var init_config = __esm({
   "packages/core/dist/config.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_zod();
     init_errors();
     init_identity_policy();
@@ -20837,6 +20944,7 @@ var TRANSIENT_CODES;
 var init_observations = __esm({
   "packages/core/dist/observations.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     TRANSIENT_CODES = /* @__PURE__ */ new Set([
       "NETWORK",
       "TIMEOUT",
@@ -20873,225 +20981,35 @@ var COULD_NOT_LOOK;
 var init_gates = __esm({
   "packages/core/dist/engine/gates.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     COULD_NOT_LOOK = "could not look (";
   }
 });
 
-// packages/core/dist/engine/lock-state.js
-function printableHolder(raw) {
-  const clean = raw.replace(ESCAPE_SEQUENCE, "").replace(CSI_8BIT, "").replace(UNPRINTABLE, " ").replace(/\s+/g, " ").trim();
-  if (clean === "")
-    return "unknown";
-  const chars = [...clean];
-  return chars.length <= MAX_HOLDER_LENGTH ? clean : `${chars.slice(0, MAX_HOLDER_LENGTH - 1).join("")}…`;
-}
-function encodeLockState(state) {
-  return JSON.stringify(state.status === "held" ? { ...state, holder: printableHolder(state.holder) } : { ...state, by: printableHolder(state.by) });
-}
-function decodeLockState(record2) {
-  let v;
-  try {
-    const parsed = JSON.parse(record2);
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-      return void 0;
-    v = parsed;
-  } catch {
-    return void 0;
-  }
-  if (v.status === "released") {
-    if (typeof v.by !== "string" || !isDate(v.releasedAt))
-      return void 0;
-    return { status: "released", by: printableHolder(v.by), releasedAt: v.releasedAt };
-  }
-  if (v.status !== void 0 && v.status !== "held")
-    return void 0;
-  if (typeof v.holder !== "string" || !isDate(v.acquiredAt) || !isDate(v.expiresAt))
-    return void 0;
-  return {
-    status: "held",
-    holder: printableHolder(v.holder),
-    run: typeof v.run === "string" ? printableHolder(v.run) : "",
-    acquiredAt: v.acquiredAt,
-    expiresAt: v.expiresAt
-  };
-}
-function viewLock(stored, now) {
-  if (!stored)
-    return { status: "absent" };
-  const state = decodeLockState(stored.record);
-  if (!state)
-    return {
-      status: "held",
-      holder: "unknown (not a relkit lock record)",
-      run: "",
-      acquiredAt: "",
-      expiresAt: "9999-12-31T00:00:00.000Z"
-    };
-  if (state.status === "released")
-    return state;
-  const { holder, run, acquiredAt, expiresAt } = state;
-  const lease = { holder, run, acquiredAt, expiresAt };
-  return Date.parse(expiresAt) > now.getTime() ? { status: "held", ...lease } : { status: "expired", ...lease };
-}
-function mayAcquire(view) {
-  return view.status !== "held";
-}
-function heldState(holder, run, now, ttlSeconds) {
-  return {
-    status: "held",
-    holder: printableHolder(holder),
-    run,
-    acquiredAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + ttlSeconds * 1e3).toISOString()
-  };
-}
-function renewedState(state, now, ttlSeconds) {
-  return { ...state, expiresAt: new Date(now.getTime() + ttlSeconds * 1e3).toISOString() };
-}
-function renewalIntervalMs(ttlSeconds) {
-  return Math.max(1, Math.floor(ttlSeconds * 1e3 / 3));
-}
-function validLockTtl(seconds) {
-  return Number.isFinite(seconds) && seconds >= 1 && seconds <= 86400;
-}
-function decideUnlock(view, holder, force) {
-  if (view.status === "absent" || view.status === "released")
-    return { action: "none", view };
-  if (view.status === "expired" || view.holder === printableHolder(holder))
-    return { action: "release", view, forced: false };
-  return force ? { action: "release", view, forced: true } : { action: "refuse", view };
-}
-var DEFAULT_LOCK_TTL_SECONDS, MAX_HOLDER_LENGTH, ESCAPE_SEQUENCE, CSI_8BIT, UNPRINTABLE, isDate;
-var init_lock_state = __esm({
-  "packages/core/dist/engine/lock-state.js"() {
-    "use strict";
-    DEFAULT_LOCK_TTL_SECONDS = 90;
-    MAX_HOLDER_LENGTH = 100;
-    ESCAPE_SEQUENCE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_])?/g;
-    CSI_8BIT = /\x9b[0-?]*[ -/]*[@-~]/g;
-    UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff]/g;
-    isDate = (v) => typeof v === "string" && !Number.isNaN(Date.parse(v));
-  }
-});
-
 // packages/core/dist/engine/lock.js
-function lockHeld(view, advice) {
-  return new ReleaseError("LOCK_HELD", `another release run holds the lock: ${view.holder} since ${view.acquiredAt || "an unknown time"} (lease until ${view.expiresAt})${advice ? `; ${advice}` : ""}`, { details: { holder: view.holder, since: view.acquiredAt, expiresAt: view.expiresAt } });
-}
-function ttlOf(options) {
-  const ttl = options.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS;
-  if (!validLockTtl(ttl))
-    throw new ReleaseError("INVALID_ARGUMENT", `the lock TTL must be 1 to 86400 seconds, not ${ttl}`);
-  return ttl;
-}
 async function acquireReleaseLock(ports, options = {}) {
-  const ttl = ttlOf(options);
-  const holder = printableHolder(options.holder ?? "relkit");
-  const run = globalThis.crypto.randomUUID().slice(0, 13);
-  for (let attempt = 1; ; attempt++) {
-    options.signal?.throwIfAborted();
-    const stored = await ports.forge.readLock(LOCK_NAME, options.signal);
-    const view = viewLock(stored, nowOf(ports));
-    if (!mayAcquire(view))
-      throw lockHeld(view);
-    const state = heldState(holder, run, nowOf(ports), ttl);
-    const r = await ports.forge.writeLock(LOCK_NAME, stored?.version, encodeLockState(state), options.signal);
-    if (r.written) {
-      options.onEvent?.({ type: "lock-acquired", name: LOCK_NAME, holder });
-      return holdLease(ports, r.version, state, ttl, options);
-    }
-    if (attempt >= RACE_ATTEMPTS) {
-      const last = viewLock(await ports.forge.readLock(LOCK_NAME, options.signal), nowOf(ports));
-      throw lockHeld(last.status === "held" || last.status === "expired" ? last : { holder: "runs that keep taking it", run: "", acquiredAt: "", expiresAt: "unknown" }, "the lock keeps changing hands; retry later");
-    }
+  const holder = options.holder ?? "relkit";
+  const lock = await ports.forge.acquireLock(LOCK_NAME, holder, options.lockTtlSeconds ?? 900, options.signal);
+  if (!lock.acquired) {
+    throw new ReleaseError("LOCK_HELD", `another release run holds the lock: ${lock.holder} since ${lock.since}`, {
+      details: { holder: lock.holder, since: lock.since }
+    });
   }
-}
-function holdLease(ports, version2, state, ttl, options) {
-  let current = { version: version2, state };
-  let lost;
-  let stopped = false;
-  let writing = Promise.resolve();
-  let timer;
-  const leaseOver = () => nowOf(ports).getTime() >= Date.parse(current.state.expiresAt);
-  const renew = async () => {
-    if (stopped || lost)
-      return;
-    const next = renewedState(current.state, nowOf(ports), ttl);
-    try {
-      const r = await ports.forge.writeLock(LOCK_NAME, current.version, encodeLockState(next));
-      if (r.written)
-        current = { version: r.version, state: next };
-      else
-        lost = "another run moved the lock while this run held it";
-    } catch (e) {
-      if (leaseOver())
-        lost = `the lease ran out: renewing failed (${e instanceof Error ? e.message : String(e)})`;
-    }
-  };
-  const schedule = () => {
-    if (stopped || lost)
-      return;
-    timer = setTimeout(() => {
-      writing = writing.then(renew).finally(schedule);
-    }, renewalIntervalMs(ttl));
-    timer.unref?.();
-  };
-  schedule();
+  options.onEvent?.({ type: "lock-acquired", name: LOCK_NAME, holder });
   return {
-    holder: state.holder,
-    assertHeld() {
-      if (!lost && leaseOver())
-        lost = "the lease ran out before it could be renewed";
-      if (lost)
-        throw new ReleaseError("LOCK_LOST", `the release lock was lost (${lost}); stopped before the next write — run the command again to resume`, { details: { holder: state.holder } });
-    },
     async release() {
-      stopped = true;
-      clearTimeout(timer);
-      await writing;
-      if (!lost) {
-        const released = encodeLockState({
-          status: "released",
-          by: state.holder,
-          releasedAt: nowOf(ports).toISOString()
-        });
-        await ports.forge.writeLock(LOCK_NAME, current.version, released).catch(() => void 0);
-      }
+      await ports.forge.releaseLock(LOCK_NAME, holder).catch(() => void 0);
       options.onEvent?.({ type: "lock-released", name: LOCK_NAME });
     }
   };
 }
-async function unlockRelease(ports, options) {
-  for (let attempt = 1; ; attempt++) {
-    options.signal?.throwIfAborted();
-    const stored = await ports.forge.readLock(LOCK_NAME, options.signal);
-    const view = viewLock(stored, nowOf(ports));
-    const decision = decideUnlock(view, options.holder, options.force === true);
-    if (decision.action === "refuse")
-      throw lockHeld(decision.view, "wait for it to finish, or `release-cli unlock --force` if it crashed");
-    if (decision.action === "none" || !stored)
-      return { outcome: "free", previous: view, forced: false };
-    const released = encodeLockState({
-      status: "released",
-      by: printableHolder(options.holder),
-      releasedAt: nowOf(ports).toISOString()
-    });
-    const r = await ports.forge.writeLock(LOCK_NAME, stored.version, released, options.signal);
-    if (r.written)
-      return { outcome: "released", previous: view, forced: decision.forced };
-    if (attempt >= RACE_ATTEMPTS)
-      throw new ReleaseError("LOCK_HELD", "the release lock keeps changing hands; retry later");
-  }
-}
-var LOCK_NAME, RACE_ATTEMPTS, nowOf;
+var LOCK_NAME;
 var init_lock = __esm({
   "packages/core/dist/engine/lock.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
-    init_lock_state();
     LOCK_NAME = "release";
-    RACE_ATTEMPTS = 5;
-    nowOf = (ports) => ports.clock?.now() ?? /* @__PURE__ */ new Date();
   }
 });
 
@@ -21105,21 +21023,13 @@ async function runPlan(plan, handlers3, ports, options = {}) {
   if (plan.verdict !== "pass")
     throw blockedError(plan);
   const now = () => (ports.clock?.now() ?? /* @__PURE__ */ new Date()).toISOString();
-  const own2 = options.lock ? void 0 : await acquireReleaseLock(ports, options);
-  const lock = options.lock ?? own2;
+  const lock = options.lockHeld ? void 0 : await acquireReleaseLock(ports, options);
   const journal = [];
   let failure2;
   try {
     for (const [index, ps] of plan.steps.entries()) {
       signal?.throwIfAborted();
       const kind = ps.step.kind;
-      try {
-        lock.assertHeld();
-      } catch (e) {
-        const err = asObservationError(e);
-        failure2 = { code: err.code, message: err.message };
-        break;
-      }
       const handler2 = handlers3[kind];
       onEvent?.({ type: "step-started", step: ps, index, total: plan.steps.length });
       try {
@@ -21167,13 +21077,14 @@ async function runPlan(plan, handlers3, ports, options = {}) {
       }
     }
   } finally {
-    await own2?.release();
+    await lock?.release();
   }
   return { status: failure2 ? "failed" : "succeeded", journal, error: failure2 };
 }
 var init_run = __esm({
   "packages/core/dist/engine/run.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     init_observations();
     init_lock();
@@ -21184,9 +21095,9 @@ var init_run = __esm({
 var init_engine = __esm({
   "packages/core/dist/engine/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_gates();
     init_lock();
-    init_lock_state();
     init_run();
   }
 });
@@ -21258,6 +21169,7 @@ async function observeRelease(config2, ports, version2, signal) {
 var init_observe = __esm({
   "packages/core/dist/promote/observe.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_config();
     init_observations();
     init_version();
@@ -21369,6 +21281,7 @@ var short, platformName, TITLE, PLATFORMS_TITLE;
 var init_provenance = __esm({
   "packages/core/dist/promote/provenance.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_config();
     init_gates();
     init_version();
@@ -21591,6 +21504,7 @@ var short2;
 var init_gates2 = __esm({
   "packages/core/dist/promote/gates.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_gates();
     init_version();
     init_provenance();
@@ -21650,6 +21564,7 @@ function derivePhase(obs) {
 var init_phase = __esm({
   "packages/core/dist/promote/phase.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_version();
   }
 });
@@ -21796,6 +21711,7 @@ var short3;
 var init_plan = __esm({
   "packages/core/dist/promote/plan.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_config();
     init_errors();
     init_version();
@@ -21922,6 +21838,7 @@ async function execute(config2, plan, ports, options = {}) {
 var init_execute = __esm({
   "packages/core/dist/promote/execute.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_run();
     init_errors();
     init_version();
@@ -22007,6 +21924,7 @@ var blockedBy;
 var init_status = __esm({
   "packages/core/dist/promote/status.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     init_gates2();
     init_phase();
@@ -22027,6 +21945,7 @@ var init_status = __esm({
 var init_promote = __esm({
   "packages/core/dist/promote/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_observe();
     init_gates2();
     init_phase();
@@ -22041,13 +21960,16 @@ function createReleaseService(config2, ports) {
   const observe = (version2, signal) => observeRelease(config2, ports, parseVersion(version2), signal);
   const rollbackPlan = async (toVersion, signal) => planRollback(config2, await observe(toVersion, signal));
   const runLocked = async (makePlan, options) => {
-    const lock = await acquireReleaseLock(ports, options);
+    const [lock, plan] = await Promise.allSettled([acquireReleaseLock(ports, options), makePlan()]);
+    if (lock.status === "rejected")
+      throw lock.reason;
     try {
-      const plan = await makePlan();
-      options.onPlan?.(plan);
-      return await execute(config2, plan, ports, { ...options, lock });
+      if (plan.status === "rejected")
+        throw plan.reason;
+      options.onPlan?.(plan.value);
+      return await execute(config2, plan.value, ports, { ...options, lockHeld: true });
     } finally {
-      await lock.release();
+      await lock.value.release();
     }
   };
   const service2 = {
@@ -22080,9 +22002,6 @@ function createReleaseService(config2, ports) {
     },
     abandon(version2, options = {}) {
       return runLocked(() => service2.planAbandon(version2, options.signal), options);
-    },
-    unlock(options) {
-      return unlockRelease(ports, options);
     }
   };
   return service2;
@@ -22090,6 +22009,7 @@ function createReleaseService(config2, ports) {
 var init_release_service = __esm({
   "packages/core/dist/release-service.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_lock();
     init_execute();
     init_observe();
@@ -22463,6 +22383,7 @@ var SPACE, TAB, DEFINITION_RE;
 var init_parse3 = __esm({
   "packages/core/dist/changelog/parse.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     SPACE = 32;
     TAB = 9;
@@ -22647,6 +22568,7 @@ var STANDARD_SUBSECTIONS, SEMVER, TAG_PREFIX_RE;
 var init_edit = __esm({
   "packages/core/dist/changelog/edit.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     init_parse3();
     STANDARD_SUBSECTIONS = [
@@ -22880,6 +22802,7 @@ var REPOSITORY_RE, COMPARE_RE, RELEASE_TAG_RE, GITHUB_REPO_RE;
 var init_finalize = __esm({
   "packages/core/dist/changelog/finalize.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     init_edit();
     init_parse3();
@@ -22997,6 +22920,7 @@ var GITHUB_RELEASE_BODY_LIMIT;
 var init_notes = __esm({
   "packages/core/dist/changelog/notes.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     init_edit();
     init_parse3();
@@ -23015,6 +22939,7 @@ var changelogOps;
 var init_publish_port = __esm({
   "packages/core/dist/changelog/publish-port.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_edit();
     init_finalize();
     init_notes();
@@ -23166,6 +23091,7 @@ var short4;
 var init_gates3 = __esm({
   "packages/core/dist/publish/gates.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_config();
     init_gates();
     init_gates2();
@@ -23361,6 +23287,7 @@ var SMOKE_EVENT_TYPE, short5;
 var init_plan2 = __esm({
   "packages/core/dist/publish/plan.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_config();
     init_gates();
     init_version();
@@ -23388,6 +23315,7 @@ function withVersion(text2, path2, pattern, version2) {
 var init_version_files = __esm({
   "packages/core/dist/publish/version-files.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
   }
 });
@@ -23624,6 +23552,7 @@ var fail, short6;
 var init_execute2 = __esm({
   "packages/core/dist/publish/execute.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_publish_port();
     init_run();
     init_errors();
@@ -23687,6 +23616,7 @@ async function observePublish(config2, ports, version2, kind, signal, stage = "a
 var init_observe2 = __esm({
   "packages/core/dist/publish/observe.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_config();
     init_observations();
     init_version();
@@ -23733,6 +23663,7 @@ var IMAGE_GATES;
 var init_verify = __esm({
   "packages/core/dist/publish/verify.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     init_observations();
     init_gates2();
@@ -23778,6 +23709,7 @@ function createPublishService(config2, given) {
 var init_publish_service = __esm({
   "packages/core/dist/publish-service.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_publish_port();
     init_errors();
     init_execute2();
@@ -23792,6 +23724,7 @@ var init_publish_service = __esm({
 var init_dist = __esm({
   "packages/core/dist/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     init_version();
     init_config();
@@ -23848,6 +23781,7 @@ var parseArgs, ExitCode, UsageError, OPTION_HELP, configOption;
 var init_command = __esm({
   "packages/cli/src/command.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     ({ parseArgs } = process.getBuiltinModule("node:util"));
     ExitCode = {
       ok: 0,
@@ -23875,6 +23809,7 @@ var GitHubError;
 var init_errors4 = __esm({
   "packages/github/dist/errors.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     GitHubError = class extends Error {
       name = "GitHubError";
       code;
@@ -23915,6 +23850,7 @@ var OWNER_RE, REPO_RE;
 var init_repository = __esm({
   "packages/github/dist/repository.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     OWNER_RE = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
     REPO_RE = /^[A-Za-z0-9._-]{1,100}$/;
@@ -23933,6 +23869,7 @@ function getUserAgent() {
 }
 var init_universal_user_agent = __esm({
   "node_modules/universal-user-agent/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
   }
 });
 
@@ -23960,6 +23897,7 @@ function register(state, name, method, options) {
 }
 var init_register = __esm({
   "node_modules/before-after-hook/lib/register.js"() {
+    init_define_RELKIT_BUILD_INFO();
   }
 });
 
@@ -23999,6 +23937,7 @@ function addHook(state, kind, name, hook2) {
 }
 var init_add = __esm({
   "node_modules/before-after-hook/lib/add.js"() {
+    init_define_RELKIT_BUILD_INFO();
   }
 });
 
@@ -24017,6 +23956,7 @@ function removeHook(state, name, method) {
 }
 var init_remove = __esm({
   "node_modules/before-after-hook/lib/remove.js"() {
+    init_define_RELKIT_BUILD_INFO();
   }
 });
 
@@ -24053,6 +23993,7 @@ function Collection() {
 var bind, bindable, before_after_hook_default;
 var init_before_after_hook = __esm({
   "node_modules/before-after-hook/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_register();
     init_add();
     init_remove();
@@ -24362,6 +24303,7 @@ function withDefaults(oldDefaults, newDefaults) {
 var VERSION, userAgent, DEFAULTS, urlVariableRegex, endpoint;
 var init_dist_bundle = __esm({
   "node_modules/@octokit/endpoint/dist-bundle/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_universal_user_agent();
     VERSION = "0.0.0-development";
     userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
@@ -24527,6 +24469,7 @@ function unescapeQuotedPairs(str4, start, end) {
 var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
 var init_dist2 = __esm({
   "node_modules/@octokit/request/node_modules/content-type/dist/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     SP = 32;
     HTAB = 9;
     SEMI = 59;
@@ -24574,6 +24517,7 @@ var init_dist2 = __esm({
 var intRegex, noiseValue, originalStringify, originalParse, customFormat, bigIntsStringify, noiseStringify, isUnstringifiable, isRawJSON, stringifyIteratively, JSONStringify, featureCache, isContextSourceSupported, convertMarkedBigIntsReviver, JSONParseV2, MAX_INT, MAX_DIGITS, stringsOrLargeNumbers, noiseValueWithQuotes, applyReviverIteratively, serializeBigInts, JSONParse;
 var init_json_with_bigint = __esm({
   "node_modules/json-with-bigint/json-with-bigint.js"() {
+    init_define_RELKIT_BUILD_INFO();
     intRegex = /^-?\d+$/;
     noiseValue = /^-?\d+n+$/;
     originalStringify = JSON.stringify;
@@ -24914,6 +24858,7 @@ var init_json_with_bigint = __esm({
 var RequestError;
 var init_dist_src = __esm({
   "node_modules/@octokit/request-error/dist-src/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     RequestError = class extends Error {
       name;
       /**
@@ -25130,6 +25075,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
 var VERSION2, defaults_default, noop, request;
 var init_dist_bundle2 = __esm({
   "node_modules/@octokit/request/dist-bundle/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_dist_bundle();
     init_universal_user_agent();
     init_dist2();
@@ -25219,6 +25165,7 @@ function withCustomRequest(customRequest) {
 var VERSION3, GraphqlResponseError, NON_VARIABLE_OPTIONS, FORBIDDEN_VARIABLE_OPTIONS, GHES_V3_SUFFIX_REGEX, graphql2;
 var init_dist_bundle3 = __esm({
   "node_modules/@octokit/graphql/dist-bundle/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_dist_bundle2();
     init_universal_user_agent();
     VERSION3 = "0.0.0-development";
@@ -25292,6 +25239,7 @@ async function hook(token, request2, route, parameters) {
 var b64url, sep, jwtRE, isJWT, createTokenAuth;
 var init_dist_bundle4 = __esm({
   "node_modules/@octokit/auth-token/dist-bundle/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     b64url = "(?:[a-zA-Z0-9_-]+)";
     sep = "\\.";
     jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
@@ -25317,6 +25265,7 @@ var init_dist_bundle4 = __esm({
 var VERSION4;
 var init_version2 = __esm({
   "node_modules/@octokit/core/dist-src/version.js"() {
+    init_define_RELKIT_BUILD_INFO();
     VERSION4 = "7.0.8";
   }
 });
@@ -25340,6 +25289,7 @@ function createLogger(logger = {}) {
 var noop2, consoleWarn, consoleError, userAgentTrail, Octokit;
 var init_dist_src2 = __esm({
   "node_modules/@octokit/core/dist-src/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_universal_user_agent();
     init_before_after_hook();
     init_dist_bundle2();
@@ -25470,6 +25420,7 @@ var init_dist_src2 = __esm({
 var VERSION5;
 var init_version3 = __esm({
   "node_modules/@octokit/plugin-request-log/dist-src/version.js"() {
+    init_define_RELKIT_BUILD_INFO();
     VERSION5 = "6.0.0";
   }
 });
@@ -25498,6 +25449,7 @@ function requestLog(octokit) {
 }
 var init_dist_src3 = __esm({
   "node_modules/@octokit/plugin-request-log/dist-src/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_version3();
     requestLog.VERSION = VERSION5;
   }
@@ -25616,6 +25568,7 @@ function paginateRest(octokit) {
 var VERSION6, composePaginateRest;
 var init_dist_bundle5 = __esm({
   "node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     VERSION6 = "0.0.0-development";
     composePaginateRest = Object.assign(paginate, {
       iterator
@@ -25628,6 +25581,7 @@ var init_dist_bundle5 = __esm({
 var VERSION7;
 var init_version4 = __esm({
   "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js"() {
+    init_define_RELKIT_BUILD_INFO();
     VERSION7 = "17.0.0";
   }
 });
@@ -25636,6 +25590,7 @@ var init_version4 = __esm({
 var Endpoints, endpoints_default;
 var init_endpoints = __esm({
   "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js"() {
+    init_define_RELKIT_BUILD_INFO();
     Endpoints = {
       actions: {
         addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -27981,6 +27936,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
 var endpointMethodsMap, handler;
 var init_endpoints_to_methods = __esm({
   "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_endpoints();
     endpointMethodsMap = /* @__PURE__ */ new Map();
     for (const [scope, endpoints] of Object.entries(endpoints_default)) {
@@ -28074,6 +28030,7 @@ function legacyRestEndpointMethods(octokit) {
 }
 var init_dist_src4 = __esm({
   "node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_version4();
     init_endpoints_to_methods();
     restEndpointMethods.VERSION = VERSION7;
@@ -28085,6 +28042,7 @@ var init_dist_src4 = __esm({
 var VERSION8;
 var init_version5 = __esm({
   "node_modules/@octokit/rest/dist-src/version.js"() {
+    init_define_RELKIT_BUILD_INFO();
     VERSION8 = "22.0.1";
   }
 });
@@ -28093,6 +28051,7 @@ var init_version5 = __esm({
 var Octokit2;
 var init_dist_src5 = __esm({
   "node_modules/@octokit/rest/dist-src/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     init_dist_src2();
     init_dist_src3();
     init_dist_bundle5();
@@ -28109,6 +28068,7 @@ var init_dist_src5 = __esm({
 // node_modules/bottleneck/light.js
 var require_light = __commonJS({
   "node_modules/bottleneck/light.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     (function(global2, factory) {
       typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
     })(exports, (function() {
@@ -29498,6 +29458,7 @@ function retry(octokit, octokitOptions) {
 var import_light, VERSION9;
 var init_dist_bundle6 = __esm({
   "node_modules/@octokit/plugin-retry/dist-bundle/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     import_light = __toESM(require_light(), 1);
     init_dist_src();
     VERSION9 = "0.0.0-development";
@@ -29678,6 +29639,7 @@ function throttling(octokit, octokitOptions) {
 var import_light2, VERSION10, noop3, triggers_notification_paths_default, regex, triggersNotification, groups, createGroups;
 var init_dist_bundle7 = __esm({
   "node_modules/@octokit/plugin-throttling/dist-bundle/index.js"() {
+    init_define_RELKIT_BUILD_INFO();
     import_light2 = __toESM(require_light(), 1);
     VERSION10 = "0.0.0-development";
     noop3 = () => Promise.resolve();
@@ -29866,6 +29828,7 @@ var ForgeOctokit;
 var init_client = __esm({
   "packages/github/dist/client.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist_src5();
     init_dist_bundle6();
     init_dist_bundle7();
@@ -29915,6 +29878,7 @@ var SHA_RE, sleep;
 var init_context = __esm({
   "packages/github/dist/forge/context.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_client();
     SHA_RE = /^[0-9a-f]{40}$/;
     sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -29941,6 +29905,7 @@ async function listAttestations(ctx, repo, digest, signal) {
 var init_attestations = __esm({
   "packages/github/dist/forge/attestations.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_client();
   }
 });
@@ -29986,6 +29951,7 @@ var RULES, SIGNED, CREATION, IMMUTABLE, NOT_FF;
 var init_refusals = __esm({
   "packages/github/dist/forge/refusals.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     RULES = /repository rule violations|GH013/i;
     SIGNED = /verified signatures|signed commits|commits must be signed/i;
@@ -30084,6 +30050,7 @@ async function publishesImmutable(ctx, repo) {
 var init_refs = __esm({
   "packages/github/dist/forge/refs.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_client();
     init_errors4();
     init_context();
@@ -30165,6 +30132,7 @@ async function readFile(ctx, repo, path2, ref) {
 var init_contents = __esm({
   "packages/github/dist/forge/contents.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_client();
     init_errors4();
     init_context();
@@ -30271,6 +30239,7 @@ var DISPATCH_BACKDATE_MS;
 var init_dispatch = __esm({
   "packages/github/dist/forge/dispatch.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     init_context();
     DISPATCH_BACKDATE_MS = 6e4;
@@ -30278,88 +30247,108 @@ var init_dispatch = __esm({
 });
 
 // packages/github/dist/forge/lock.js
+async function acquireLock(ctx, repo, name, options) {
+  return takeLock(ctx, repo, name, options, 1);
+}
+async function takeLock(ctx, repo, name, options, attempt) {
+  if (!/^[A-Za-z0-9._-]+$/.test(name))
+    throw new GitHubError("INVALID_INPUT", `lock name "${name}" may use letters, digits, . _ - only`);
+  const ref = `refs/relkit-locks/${name}`;
+  const now = options.now ?? /* @__PURE__ */ new Date();
+  const info = {
+    holder: options.holder,
+    acquiredAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + options.ttlMs).toISOString()
+  };
+  const sha = await lockCommit(ctx, repo, info, options.branch);
+  const first = await createRef(ctx, repo, ref, sha, { readBack: false });
+  if (first.created)
+    return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: false };
+  const held2 = await readLock(ctx, repo, name);
+  if (!held2) {
+    if (attempt >= 3)
+      throw new GitHubError("CONFLICT", `lock ${name} keeps changing hands; retry later`);
+    return takeLock(ctx, repo, name, options, attempt + 1);
+  }
+  if (Date.parse(held2.expiresAt) > now.getTime())
+    return { acquired: false, heldBy: held2 };
+  await deleteRef(ctx, repo, ref, { expectedSha: held2.sha }).catch((e) => {
+    if (!(e instanceof GitHubError && e.code === "CONFLICT"))
+      throw e;
+  });
+  const second = await createRef(ctx, repo, ref, sha, { readBack: false });
+  if (second.created)
+    return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: true };
+  const winner = await readLock(ctx, repo, name);
+  if (!winner)
+    throw new GitHubError("CONFLICT", `lock ${name} changed hands while taking it over; retry`);
+  return { acquired: false, heldBy: winner };
+}
 async function readLock(ctx, repo, name) {
-  const ref = lockRef(name);
+  const ref = `refs/relkit-locks/${name}`;
   const sha = await getRef(ctx, repo, ref);
   if (!sha)
     return void 0;
   const { data } = await ctx.call(`reading lock ${name}`, () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: sha }));
-  knownTrees(ctx).set(sha, data.tree.sha);
-  const record2 = data.message.startsWith(`${LOCK_MESSAGE}
-`) ? data.message.slice(LOCK_MESSAGE.length).trim() : "";
-  return { name, ref, sha, record: record2 };
+  const json2 = data.message.startsWith(LOCK_MESSAGE) ? data.message.slice(LOCK_MESSAGE.length).trim() : "";
+  try {
+    const parsed = JSON.parse(json2);
+    if (typeof parsed.holder === "string" && typeof parsed.expiresAt === "string" && typeof parsed.acquiredAt === "string")
+      return {
+        name,
+        ref,
+        sha,
+        holder: parsed.holder,
+        acquiredAt: parsed.acquiredAt,
+        expiresAt: parsed.expiresAt
+      };
+  } catch {
+  }
+  return {
+    name,
+    ref,
+    sha,
+    holder: "unknown (not a relkit lock commit)",
+    acquiredAt: data.committer.date ?? "",
+    expiresAt: "9999-12-31T00:00:00.000Z"
+  };
 }
-async function writeLock(ctx, repo, name, from, record2) {
-  const ref = lockRef(name);
-  const doing = `writing lock ${name}`;
-  const resend = async () => void 0;
-  const tree = (from ? knownTrees(ctx).get(from) : void 0) ?? await writeOnce(ctx, doing, async () => (await ctx.octokit.rest.git.createTree({
-    ...repo,
-    tree: [{ path: "README", mode: "100644", type: "blob", content: LOCK_README }]
-  })).data.sha, resend).catch((e) => {
-    throw ctx.fail(e, doing);
-  });
-  const commit = await writeOnce(ctx, doing, async () => (await ctx.octokit.rest.git.createCommit({
+async function releaseLock(ctx, repo, lock) {
+  try {
+    return { released: (await deleteRef(ctx, repo, lock.ref, { expectedSha: lock.sha })).deleted };
+  } catch (e) {
+    if (e instanceof GitHubError && e.code === "CONFLICT")
+      return { released: false };
+    throw e;
+  }
+}
+async function lockCommit(ctx, repo, info, knownBranch) {
+  const branch2 = knownBranch ?? (await ctx.call("reading the repository", () => ctx.octokit.rest.repos.get({ ...repo }))).data.default_branch;
+  const head = await getRef(ctx, repo, `heads/${branch2}`);
+  if (!head)
+    throw new GitHubError("NOT_FOUND", `the branch ${branch2} of ${repo.owner}/${repo.repo} has no commit`);
+  const { data: tip } = await ctx.call("reading the default branch tip", () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: head }));
+  const sha = await writeOnce(ctx, "writing the lock commit", async () => (await ctx.octokit.rest.git.createCommit({
     ...repo,
     message: `${LOCK_MESSAGE}
 
-${record2}`,
-    tree,
-    parents: from ? [from] : []
-  })).data.sha, resend).catch((e) => {
-    throw ctx.fail(e, doing);
+${JSON.stringify(info)}`,
+    tree: tip.tree.sha,
+    parents: []
+  })).data.sha, async () => void 0).catch((e) => {
+    throw ctx.fail(e, "writing the lock commit");
   });
-  knownTrees(ctx).set(commit, tree);
-  if (!from) {
-    const r = await createRef(ctx, repo, ref, commit, { readBack: false });
-    return r.created ? { written: true, sha: commit } : { written: false };
-  }
-  try {
-    await writeOnce(
-      ctx,
-      doing,
-      async () => {
-        await ctx.octokit.rest.git.updateRef({
-          ...repo,
-          ref: ref.slice("refs/".length),
-          sha: commit,
-          force: false
-        });
-        return true;
-      },
-      // After an ambiguous failure: the ref at our commit is our write.
-      async () => await getRef(ctx, repo, ref) === commit ? true : void 0
-    );
-    return { written: true, sha: commit };
-  } catch (e) {
-    if (statusOf(e) === 422) {
-      return await getRef(ctx, repo, ref) === commit ? { written: true, sha: commit } : { written: false };
-    }
-    throw ctx.fail(e, doing);
-  }
+  return sha;
 }
-var LOCK_MESSAGE, LOCK_README, treesOf, knownTrees, lockRef;
+var LOCK_MESSAGE;
 var init_lock2 = __esm({
   "packages/github/dist/forge/lock.js"() {
     "use strict";
-    init_client();
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     init_context();
     init_refs();
     LOCK_MESSAGE = "relkit-lock";
-    LOCK_README = "relkit release lock: its state is the commit message; each state is a child of the one before.\n";
-    treesOf = /* @__PURE__ */ new WeakMap();
-    knownTrees = (ctx) => {
-      let m = treesOf.get(ctx);
-      if (!m)
-        treesOf.set(ctx, m = /* @__PURE__ */ new Map());
-      return m;
-    };
-    lockRef = (name) => {
-      if (!/^[A-Za-z0-9._-]+$/.test(name))
-        throw new GitHubError("INVALID_INPUT", `lock name "${name}" may use letters, digits, . _ - only`);
-      return `refs/relkit-locks/${name}`;
-    };
   }
 });
 
@@ -30441,6 +30430,7 @@ function toRelease(r) {
 var init_convert = __esm({
   "packages/github/dist/forge/convert.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
   }
 });
@@ -30486,6 +30476,7 @@ var FAILED, PENDING;
 var init_checks3 = __esm({
   "packages/github/dist/checks.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     FAILED = /* @__PURE__ */ new Set([
       "failure",
       "error",
@@ -30590,6 +30581,7 @@ var WRITE_ACCESS;
 var init_pull_requests = __esm({
   "packages/github/dist/pull-requests.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     WRITE_ACCESS = /* @__PURE__ */ new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
   }
 });
@@ -30709,6 +30701,7 @@ var ACTIONS_APP_SLUG;
 var init_pull_request_report = __esm({
   "packages/github/dist/forge/pull-request-report.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_checks3();
     init_pull_requests();
     init_context();
@@ -30810,6 +30803,7 @@ var PREFERENCE;
 var init_merge = __esm({
   "packages/github/dist/forge/merge.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_client();
     init_errors4();
     init_context();
@@ -30886,6 +30880,7 @@ async function closePullRequest(ctx, repo, number4, comment) {
 var init_pull_requests2 = __esm({
   "packages/github/dist/forge/pull-requests.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     init_convert();
   }
@@ -30909,6 +30904,7 @@ var TAG_RE;
 var init_guards = __esm({
   "packages/github/dist/forge/guards.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._+/-]*$/;
   }
@@ -31092,6 +31088,7 @@ var writtenKey;
 var init_releases = __esm({
   "packages/github/dist/forge/releases.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_client();
     init_errors4();
     init_context();
@@ -31133,6 +31130,7 @@ async function checkSmokeSignal(ctx, repo, tag, rule) {
 var init_smoke = __esm({
   "packages/github/dist/forge/smoke.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     init_releases();
   }
@@ -31176,6 +31174,7 @@ async function createTag(ctx, repo, tag, sha) {
 var init_tags = __esm({
   "packages/github/dist/forge/tags.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_client();
     init_errors4();
     init_guards();
@@ -31235,6 +31234,7 @@ async function commitFiles(ctx, repo, input3) {
 var init_tree_commit = __esm({
   "packages/github/dist/forge/tree-commit.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     init_context();
     init_contents();
@@ -31248,6 +31248,7 @@ var GitHubForge;
 var init_forge = __esm({
   "packages/github/dist/forge.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_client();
     init_context();
     init_attestations();
@@ -31410,16 +31411,25 @@ var init_forge = __esm({
       createTag(repo, tag, sha) {
         return createTag(this.ctx, repo, tag, sha);
       }
-      /** The release lock's current commit and record (refs/relkit-locks/<name>); undefined when absent. */
+      /**
+       * Takes a lock named `name` as the ref `refs/relkit-locks/<name>`: creating a ref is atomic
+       * (422 if it exists). The ref points at a commit whose message records holder and expiry, so
+       * another machine can see who holds it and take over once it expired.
+       */
+      /**
+       * Takes a lock ref. `branch` names an existing branch whose tree the lock commit reuses (the
+       * default branch when omitted, which costs one more read).
+       */
+      acquireLock(repo, name, options) {
+        return acquireLock(this.ctx, repo, name, options);
+      }
+      /** Who holds a lock, or undefined when it is free. */
       readLock(repo, name) {
         return readLock(this.ctx, repo, name);
       }
-      /**
-       * Writes the lock's next state over exactly the commit `from` (undefined: creates the ref):
-       * a new commit with that parent and a non-forced ref update, refused unless it fast-forwards.
-       */
-      writeLock(repo, name, from, record2) {
-        return writeLock(this.ctx, repo, name, from, record2);
+      /** Releases a lock this holder took; a lock someone else holds now is left alone. */
+      releaseLock(repo, lock) {
+        return releaseLock(this.ctx, repo, lock);
       }
       // ------------------------------------------------------------------------------------------
       // File commits through the API
@@ -31490,6 +31500,7 @@ var TOKEN_ROLES;
 var init_token_roles = __esm({
   "packages/github/dist/token-roles.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     TOKEN_ROLES = {
       github: {
@@ -31523,7 +31534,9 @@ function forgePort(forge, options) {
   const repo = options.repository;
   const name = `${repo.owner}/${repo.repo}`;
   const smoke = options.smoke;
+  const locks = /* @__PURE__ */ new Map();
   const pullNumbers = /* @__PURE__ */ new Map();
+  const now = () => options.clock?.now() ?? /* @__PURE__ */ new Date();
   return {
     async observeRelease(tag) {
       const r = releaseOrInvisible(await forge.findRelease(repo, tag));
@@ -31547,8 +31560,8 @@ function forgePort(forge, options) {
     async observePullRequest(head, base) {
       const key = `${head}
 ${base}`;
-      const cached2 = pullNumbers.get(key);
-      let report2 = cached2 === void 0 ? void 0 : await forge.observePullRequest(repo, cached2);
+      const cached3 = pullNumbers.get(key);
+      let report2 = cached3 === void 0 ? void 0 : await forge.observePullRequest(repo, cached3);
       if (!report2 || report2.pullRequest.state === "closed" || report2.pullRequest.head.ref !== head || report2.pullRequest.base.ref !== base) {
         const found = await forge.findPullRequest(repo, { head, base });
         if (!found)
@@ -31616,13 +31629,26 @@ ${base}`;
     async deleteBranch(branch2) {
       await forge.deleteRef(repo, `refs/heads/${branch2}`);
     },
-    async readLock(name2) {
-      const lock = await forge.readLock(repo, name2);
-      return lock ? { version: lock.sha, record: lock.record } : void 0;
+    async acquireLock(name2, holder, ttlSeconds) {
+      if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0)
+        throw new GitHubError("INVALID_INPUT", `lock ttlSeconds must be a positive number, not ${ttlSeconds}`);
+      const r = await forge.acquireLock(repo, name2, {
+        holder,
+        ttlMs: ttlSeconds * 1e3,
+        now: now(),
+        ...options.lockBranch ? { branch: options.lockBranch } : {}
+      });
+      if (!r.acquired)
+        return { acquired: false, holder: r.heldBy.holder, since: r.heldBy.acquiredAt };
+      locks.set(name2, r.lock);
+      return { acquired: true };
     },
-    async writeLock(name2, from, record2) {
-      const r = await forge.writeLock(repo, name2, from, record2);
-      return r.written ? { written: true, version: r.sha } : { written: false };
+    async releaseLock(name2, holder) {
+      const lock = locks.get(name2);
+      if (!lock || lock.holder !== holder)
+        return;
+      await forge.releaseLock(repo, lock);
+      locks.delete(name2);
     }
   };
 }
@@ -31630,6 +31656,7 @@ var MERGEABILITY;
 var init_release_port = __esm({
   "packages/github/dist/release-port.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     init_token_roles();
     MERGEABILITY = /* @__PURE__ */ new Set([
@@ -31654,7 +31681,9 @@ function publishForgePort(gh, config2, options = {}) {
     smokeForge: smoker,
     repository: repo,
     requireApproval: config2.requireApproval,
-    ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {}
+    ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {},
+    ...options.clock ? { clock: options.clock } : {},
+    lockBranch: config2.baseBranch
   });
   return {
     observeRelease: base.observeRelease,
@@ -31662,8 +31691,8 @@ function publishForgePort(gh, config2, options = {}) {
     observePullRequest: base.observePullRequest,
     observeTag: base.observeTag,
     listTags: base.listTags,
-    readLock: base.readLock,
-    writeLock: base.writeLock,
+    acquireLock: base.acquireLock,
+    releaseLock: base.releaseLock,
     async observeBranch(branch2) {
       const sha = await gh.getRef(repo, `heads/${branch2}`);
       return sha ? { state: "found", branch: branch2, sha } : { state: "missing", branch: branch2 };
@@ -31719,6 +31748,7 @@ function publishForgePort(gh, config2, options = {}) {
 var init_publish_port2 = __esm({
   "packages/github/dist/publish-port.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     init_release_port();
     init_repository();
@@ -31808,6 +31838,7 @@ function tokenFromHostsYml(text2, host2) {
 var init_token = __esm({
   "packages/github/dist/token.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
   }
 });
@@ -31816,6 +31847,7 @@ var init_token = __esm({
 var init_dist3 = __esm({
   "packages/github/dist/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors4();
     init_repository();
     init_forge();
@@ -31840,6 +31872,7 @@ var NOT_FOUND_CODES, TRANSIENT_CODES2, RegistryError;
 var init_errors5 = __esm({
   "packages/registry/dist/errors.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     NOT_FOUND_CODES = [
       "MANIFEST_UNKNOWN",
       "BLOB_UNKNOWN",
@@ -31892,6 +31925,7 @@ var createHash, SHA256_RE;
 var init_digest = __esm({
   "packages/registry/dist/digest.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors5();
     SHA256_RE = /^sha256:[a-f0-9]{64}$/;
   }
@@ -31981,6 +32015,7 @@ var alphanumeric, separator, domainNameComponent, optionalPort, tagPat, digestPa
 var init_reference = __esm({
   "packages/registry/dist/reference.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors5();
     alphanumeric = "[a-z0-9]+";
     separator = "(?:[._]|__|[-]+)";
@@ -32120,6 +32155,7 @@ var MediaType, MANIFEST_ACCEPT, INDEX_TYPES, IMAGE_TYPES, isObject2, str;
 var init_manifest = __esm({
   "packages/registry/dist/manifest.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors5();
     MediaType = {
       ociIndex: "application/vnd.oci.image.index.v1+json",
@@ -32193,16 +32229,16 @@ function redactShapes(text2) {
 }
 function redactor(secrets) {
   let cacheKey2 = "";
-  let cached2 = [];
+  let cached3 = [];
   return (text2) => {
     const known = [...secrets(), ...heldSecrets()].filter((s) => typeof s === "string" && s.length >= MIN_SECRET);
     const key = known.join("\0");
     if (key !== cacheKey2) {
       cacheKey2 = key;
-      cached2 = [...new Set(known.flatMap(forms))].sort((a, b) => b.length - a.length);
+      cached3 = [...new Set(known.flatMap(forms))].sort((a, b) => b.length - a.length);
     }
     let out = text2;
-    for (const s of cached2) {
+    for (const s of cached3) {
       if (!out.includes(s))
         continue;
       out = /^[A-Za-z0-9+/_-]+=*$/.test(s) ? out.replace(new RegExp(`${B64_RUN}${escapeRegExp(s.replace(/=+$/, ""))}${B64_RUN}=*`, "g"), "***") : out.split(s).join("***");
@@ -32214,6 +32250,7 @@ var GITHUB_TOKEN, JWT, SCHEME_CREDENTIAL, BASIC_CREDENTIAL, URL_CREDENTIAL, AUTH
 var init_redact = __esm({
   "packages/core/dist/redact.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g;
     JWT = /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
     SCHEME_CREDENTIAL = /\b(Bearer|token)(\s+)([A-Za-z0-9._~+/-]{8,}=*)/gi;
@@ -32290,6 +32327,7 @@ var ANONYMOUS_HINT, Authenticator;
 var init_auth = __esm({
   "packages/registry/dist/auth.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_redact();
     init_errors5();
     ANONYMOUS_HINT = "log in with `docker login`, set credentials in ~/.docker/config.json, or (for ghcr.io) set GITHUB_TOKEN";
@@ -32579,6 +32617,7 @@ var Semaphore;
 var init_limits = __esm({
   "packages/registry/dist/limits.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors5();
     Semaphore = class {
       limit;
@@ -32606,447 +32645,6 @@ var init_limits = __esm({
   }
 });
 
-// packages/registry/dist/pipeline.js
-function abortError(signal) {
-  const reason = signal.reason;
-  if (reason instanceof Error)
-    return reason;
-  const e = new Error("The operation was aborted");
-  e.name = "AbortError";
-  return e;
-}
-var Readable, dc, requestStart, responseFinish, MAX_HEAD_BYTES, MAX_DEPTH, RESENDABLE, MAX_RESENDS, PipelinedConnections, SERVER_CLOSED, Connection, BodyReader;
-var init_pipeline = __esm({
-  "packages/registry/dist/pipeline.js"() {
-    "use strict";
-    ({ Readable } = process.getBuiltinModule("node:stream"));
-    dc = process.getBuiltinModule("node:diagnostics_channel");
-    requestStart = dc.channel("relkit.pipeline.request.start");
-    responseFinish = dc.channel("relkit.pipeline.response.finish");
-    MAX_HEAD_BYTES = 64 * 1024;
-    MAX_DEPTH = 4;
-    RESENDABLE = /* @__PURE__ */ new Set(["GET", "HEAD", "PUT"]);
-    MAX_RESENDS = 2;
-    PipelinedConnections = class {
-      connect;
-      afterFirstWrite;
-      pools = /* @__PURE__ */ new Map();
-      /** Origins that closed on pipelined requests or let one time out: one request at a time. */
-      noPipelining = /* @__PURE__ */ new Set();
-      constructor(connect, afterFirstWrite) {
-        this.connect = connect;
-        this.afterFirstWrite = afterFirstWrite;
-      }
-      exchange(url2, call) {
-        return new Promise((resolve3, reject) => {
-          const p = {
-            url: url2,
-            call,
-            resolve: resolve3,
-            reject,
-            answered: false,
-            behind: false,
-            resends: 0,
-            conn: void 0,
-            onAbort: void 0
-          };
-          if (call.signal.aborted) {
-            reject(abortError(call.signal));
-            return;
-          }
-          p.onAbort = () => this.abort(p);
-          call.signal.addEventListener("abort", p.onAbort, { once: true });
-          this.dispatch(p);
-        });
-      }
-      dispatch(p) {
-        const origin = p.url.origin;
-        const live = (this.pools.get(origin) ?? []).filter((c) => c.open);
-        let conn = live.find((c) => c.queue.length === 0);
-        const pipelining = p.call.pipeline && !this.noPipelining.has(origin);
-        if (!conn && pipelining)
-          conn = live.find((c) => c.queue.length < MAX_DEPTH && c.queue.every((q) => q.call.pipeline));
-        if (!conn) {
-          conn = new Connection(this.connect(p.url), p.url, this);
-          live.push(conn);
-        }
-        this.pools.set(origin, live);
-        p.conn = conn;
-        conn.send(p);
-        if (pipelining)
-          p.call.onPipelining?.();
-      }
-      /** @internal a connection ended: requests it did not answer go out again, or fail. */
-      requeue(from, unanswered, error62, pipelinedLost) {
-        if (pipelinedLost)
-          this.noPipelining.add(from.url.origin);
-        for (const p of unanswered) {
-          p.conn = void 0;
-          if (p.call.signal.aborted)
-            continue;
-          if (p !== unanswered[0] || error62 === SERVER_CLOSED) {
-            if (RESENDABLE.has(p.call.method) && p.resends < MAX_RESENDS) {
-              p.resends++;
-              this.dispatch(p);
-              continue;
-            }
-          }
-          this.settle(p);
-          p.reject(error62);
-        }
-      }
-      /** @internal */
-      firstWrite() {
-        this.afterFirstWrite();
-      }
-      /** @internal the request is done with (answered and read, or failed): no abort any more. */
-      settle(p) {
-        if (p.onAbort)
-          p.call.signal.removeEventListener("abort", p.onAbort);
-      }
-      abort(p) {
-        const error62 = abortError(p.call.signal);
-        const conn = p.conn;
-        if (conn) {
-          if (p.behind)
-            this.noPipelining.add(conn.url.origin);
-          conn.destroy(error62, p);
-        }
-        if (!p.answered) {
-          this.settle(p);
-          p.reject(error62);
-        }
-      }
-    };
-    SERVER_CLOSED = new Error("the server closed the connection");
-    Connection = class {
-      socket;
-      url;
-      owner;
-      queue = [];
-      open = true;
-      buffered = Buffer.alloc(0);
-      /** The body being read for queue[0], when its head is in. */
-      body;
-      wroteOnce = false;
-      closeAfter = false;
-      constructor(socket, url2, owner) {
-        this.socket = socket;
-        this.url = url2;
-        this.owner = owner;
-        socket.setNoDelay(true);
-        socket.on("data", (chunk) => this.onData(chunk));
-        socket.on("error", (e) => this.fail(e));
-        socket.on("close", () => this.fail(SERVER_CLOSED));
-        socket.on("end", () => {
-          if (this.body?.untilClose)
-            this.finishBody();
-          this.fail(SERVER_CLOSED);
-        });
-      }
-      send(p) {
-        p.behind = this.queue.length > 0;
-        this.queue.push(p);
-        this.socket.ref();
-        let head = `${p.call.method} ${p.url.pathname}${p.url.search} HTTP/1.1\r
-host: ${p.url.host}\r
-`;
-        const headers = { ...p.call.headers };
-        if (p.call.body)
-          headers["content-length"] = String(p.call.body.byteLength);
-        for (const [k, v] of Object.entries(headers)) {
-          if (/[\r\n:]/.test(k) || /[\r\n\0]/.test(v)) {
-            this.remove(p);
-            this.owner.settle(p);
-            p.reject(new TypeError(`invalid header ${JSON.stringify(k)}`));
-            return;
-          }
-          head += `${k}: ${v}\r
-`;
-        }
-        head += "\r\n";
-        const bytes = p.call.body?.byteLength ? Buffer.concat([Buffer.from(head, "latin1"), p.call.body]) : Buffer.from(head, "latin1");
-        const channelled = requestStart.hasSubscribers;
-        if (channelled)
-          requestStart.publish({ request: p, socket: this.socket });
-        if (!this.wroteOnce) {
-          this.wroteOnce = true;
-          this.socket.write(bytes, () => this.owner.firstWrite());
-        } else
-          this.socket.write(bytes);
-      }
-      remove(p) {
-        const i = this.queue.indexOf(p);
-        if (i >= 0)
-          this.queue.splice(i, 1);
-      }
-      /** Ends the connection; an answer being read fails with `error`, the unanswered go again. */
-      destroy(error62, except) {
-        this.end(error62, false, except);
-      }
-      fail(error62) {
-        this.end(error62, this.queue.some((q) => !q.answered && q.behind));
-      }
-      end(error62, pipelinedLost, except) {
-        if (!this.open)
-          return;
-        this.open = false;
-        this.socket.destroy();
-        const body = this.body;
-        this.body = void 0;
-        if (body) {
-          const p = this.queue.shift();
-          body.fail(error62 === SERVER_CLOSED ? new Error("the connection closed in the middle of an answer") : error62);
-          if (p)
-            this.owner.settle(p);
-        }
-        const left = this.queue.splice(0).filter((q) => q !== except);
-        this.owner.requeue(this, left, except ? SERVER_CLOSED : error62, pipelinedLost);
-      }
-      onData(chunk) {
-        this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
-        try {
-          this.parse();
-        } catch (e) {
-          const error62 = e;
-          const p = this.queue[0];
-          if (p && !p.answered) {
-            this.queue.shift();
-            this.owner.settle(p);
-            p.reject(error62);
-          }
-          this.destroy(error62);
-        }
-      }
-      parse() {
-        for (; ; ) {
-          if (this.body) {
-            if (!this.body.feed(this))
-              return;
-            this.finishBody();
-            if (!this.open)
-              return;
-            continue;
-          }
-          const p = this.queue[0];
-          if (!p) {
-            if (this.buffered.length)
-              throw new Error("the server sent bytes no request asked for");
-            return;
-          }
-          const end = this.buffered.indexOf("\r\n\r\n");
-          if (end < 0) {
-            if (this.buffered.length > MAX_HEAD_BYTES)
-              throw new Error("the response headers are too large");
-            return;
-          }
-          if (end > MAX_HEAD_BYTES)
-            throw new Error("the response headers are too large");
-          const lines = this.buffered.subarray(0, end).toString("latin1").split("\r\n");
-          this.buffered = this.buffered.subarray(end + 4);
-          const m = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/.exec(lines[0] ?? "");
-          if (!m)
-            throw new Error(`the server sent a malformed status line`);
-          const status2 = Number(m[2]);
-          const headers = {};
-          for (const line of lines.slice(1)) {
-            const colon = line.indexOf(":");
-            if (colon <= 0 || /[\s]/.test(line[0] ?? ""))
-              throw new Error("the server sent a malformed header");
-            const name = line.slice(0, colon).toLowerCase();
-            if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name))
-              throw new Error("the server sent a malformed header");
-            const value = line.slice(colon + 1).trim();
-            const had = headers[name];
-            if (had === void 0)
-              headers[name] = value;
-            else if (Array.isArray(had))
-              had.push(value);
-            else
-              headers[name] = [had, value];
-          }
-          if (status2 < 200)
-            continue;
-          const connection = String(headers.connection ?? "").toLowerCase();
-          if (m[1] === "0" ? !/keep-alive/.test(connection) : /close/.test(connection))
-            this.closeAfter = true;
-          const te = String(headers["transfer-encoding"] ?? "").toLowerCase();
-          const cl = headers["content-length"];
-          let reader;
-          if (p.call.method === "HEAD" || status2 === 204 || status2 === 304)
-            reader = new BodyReader("none", 0);
-          else if (te) {
-            if (!/(^|,)\s*chunked\s*$/.test(te))
-              throw new Error(`unsupported transfer-encoding ${te}`);
-            reader = new BodyReader("chunked", 0);
-          } else if (cl !== void 0) {
-            const v = Array.isArray(cl) ? cl[0] : cl;
-            if (!/^\d{1,15}$/.test(v ?? "") || Array.isArray(cl) && cl.some((x) => x !== v))
-              throw new Error("the server sent an invalid content-length");
-            reader = new BodyReader("length", Number(v));
-          } else {
-            reader = new BodyReader("close", 0);
-            this.closeAfter = true;
-          }
-          p.answered = true;
-          this.body = reader;
-          reader.stream.on("close", () => {
-            if (this.body === reader && !reader.done)
-              this.destroy(new Error("the answer was not read to its end"));
-          });
-          p.resolve({ status: status2, headers, body: reader.stream });
-          if (this.closeAfter && this.queue.length > 1) {
-            this.owner.requeue(this, this.queue.splice(1), SERVER_CLOSED, true);
-          }
-        }
-      }
-      finishBody() {
-        const body = this.body;
-        if (!body)
-          return;
-        body.done = true;
-        this.body = void 0;
-        const p = this.queue.shift();
-        body.stream.push(null);
-        if (p) {
-          this.owner.settle(p);
-          if (responseFinish.hasSubscribers)
-            responseFinish.publish({ request: p });
-        }
-        if (this.closeAfter) {
-          this.open = false;
-          this.socket.destroy();
-          const left = this.queue.splice(0);
-          this.owner.requeue(this, left, SERVER_CLOSED, left.length > 0);
-          return;
-        }
-        if (!this.queue.length)
-          this.socket.unref();
-      }
-      /** @internal for BodyReader */
-      take(max) {
-        const n = Math.min(max, this.buffered.length);
-        const out = this.buffered.subarray(0, n);
-        this.buffered = this.buffered.subarray(n);
-        return out;
-      }
-      /** @internal */
-      peek() {
-        return this.buffered;
-      }
-      /** @internal */
-      pause() {
-        this.socket.pause();
-      }
-      /** @internal */
-      resume() {
-        this.socket.resume();
-      }
-    };
-    BodyReader = class {
-      kind;
-      left;
-      stream;
-      done = false;
-      conn;
-      chunkLeft = -1;
-      // chunked: bytes left of the current chunk, -1 = at a size line
-      trailers = false;
-      constructor(kind, left) {
-        this.kind = kind;
-        this.left = left;
-        this.stream = new Readable({ read: () => this.conn?.resume() });
-        this.stream.on("error", () => void 0);
-      }
-      get untilClose() {
-        return this.kind === "close";
-      }
-      fail(error62) {
-        if (!this.done)
-          this.stream.destroy(error62);
-      }
-      /** Takes what the connection holds; true when the body is complete. */
-      feed(conn) {
-        this.conn = conn;
-        switch (this.kind) {
-          case "none":
-            return true;
-          case "close": {
-            const b = conn.take(Infinity);
-            if (b.length)
-              this.push(b, conn);
-            return false;
-          }
-          case "length": {
-            const b = conn.take(this.left);
-            this.left -= b.length;
-            if (b.length)
-              this.push(b, conn);
-            return this.left === 0;
-          }
-          case "chunked":
-            return this.chunked(conn);
-        }
-      }
-      chunked(conn) {
-        for (; ; ) {
-          if (this.trailers) {
-            const buf2 = conn.peek();
-            const end = buf2.indexOf("\r\n");
-            if (end < 0) {
-              if (buf2.length > MAX_HEAD_BYTES)
-                throw new Error("chunked trailers are too large");
-              return false;
-            }
-            conn.take(end + 2);
-            if (end === 0)
-              return true;
-            continue;
-          }
-          if (this.chunkLeft === -1) {
-            const buf2 = conn.peek();
-            const end = buf2.indexOf("\r\n");
-            if (end < 0) {
-              if (buf2.length > 1024)
-                throw new Error("a chunk size line is too long");
-              return false;
-            }
-            const sizeText = buf2.subarray(0, end).toString("latin1").split(";")[0].trim();
-            if (!/^[0-9a-fA-F]{1,12}$/.test(sizeText))
-              throw new Error("the server sent a malformed chunk size");
-            conn.take(end + 2);
-            const size = Number.parseInt(sizeText, 16);
-            if (size === 0) {
-              this.trailers = true;
-              continue;
-            }
-            this.chunkLeft = size;
-          }
-          if (this.chunkLeft > 0) {
-            const b = conn.take(this.chunkLeft);
-            this.chunkLeft -= b.length;
-            if (b.length)
-              this.push(b, conn);
-            if (this.chunkLeft > 0)
-              return false;
-          }
-          const buf = conn.peek();
-          if (buf.length < 2)
-            return false;
-          if (buf[0] !== 13 || buf[1] !== 10)
-            throw new Error("the server sent a malformed chunk");
-          conn.take(2);
-          this.chunkLeft = -1;
-        }
-      }
-      push(b, conn) {
-        if (!this.stream.push(b))
-          conn.pause();
-      }
-    };
-  }
-});
-
 // packages/registry/dist/http.js
 function loadWhileWaiting(task) {
   whileWaiting.add(task);
@@ -33060,19 +32658,6 @@ function runWhileWaiting() {
     }
   }
 }
-function queueWhileWaiting() {
-  if (whileWaiting.size)
-    setImmediate(runWhileWaiting);
-}
-function connectDirect(url2) {
-  const host2 = url2.hostname.replace(/^\[|\]$/g, "");
-  const secure = url2.protocol === "https:";
-  const port = Number(url2.port) || (secure ? 443 : 80);
-  if (!secure)
-    return process.getBuiltinModule("node:net").connect({ host: host2, port });
-  const ip = process.getBuiltinModule("node:net").isIP(host2) !== 0;
-  return tls().connect({ host: host2, port, ...ip ? {} : { servername: host2 }, ALPNProtocols: ["http/1.1"] });
-}
 function proxySettings(env) {
   const pick3 = (name) => env[name] || env[name.toLowerCase()] || void 0;
   const httpProxy = pick3("HTTP_PROXY");
@@ -33085,14 +32670,13 @@ function proxySettings(env) {
     NO_PROXY: [pick3("NO_PROXY"), "localhost", "127.0.0.1", "::1"].filter(Boolean).join(",")
   };
 }
-var httpModule, http, httpsModule, https, tlsModule, tls, whileWaiting, AnswerHeaders, HttpConnections;
+var http, tls, https, whileWaiting, AnswerHeaders, HttpConnections;
 var init_http = __esm({
   "packages/registry/dist/http.js"() {
     "use strict";
-    init_pipeline();
-    http = () => httpModule ??= process.getBuiltinModule("node:http");
-    https = () => httpsModule ??= process.getBuiltinModule("node:https");
-    tls = () => tlsModule ??= process.getBuiltinModule("node:tls");
+    init_define_RELKIT_BUILD_INFO();
+    http = process.getBuiltinModule("node:http");
+    https = () => tls ??= process.getBuiltinModule("node:https");
     whileWaiting = /* @__PURE__ */ new Set();
     AnswerHeaders = class {
       raw;
@@ -33110,11 +32694,8 @@ var init_http = __esm({
       options;
       plain;
       secure;
-      /** Direct connections only: a forward proxy may split pipelined requests. */
-      pipelined;
       constructor(maxSocketsPerHost, proxyEnv) {
         const proxy = proxyEnv ? proxySettings(proxyEnv) : void 0;
-        this.pipelined = proxy ? void 0 : new PipelinedConnections(connectDirect, queueWhileWaiting);
         this.options = {
           keepAlive: true,
           maxSockets: maxSocketsPerHost,
@@ -33126,16 +32707,6 @@ var init_http = __esm({
       /** Resolves with the answer once its headers are in; the body is the caller's to read. */
       exchange(url2, call) {
         const secure = url2.protocol === "https:";
-        if (this.pipelined && call.pipeline && !(call.body && !(call.body instanceof Uint8Array))) {
-          return this.pipelined.exchange(url2, {
-            method: call.method,
-            headers: call.headers,
-            body: call.body,
-            signal: call.signal,
-            pipeline: true,
-            onPipelining: call.onPipelining
-          }).then((a) => ({ status: a.status, headers: new AnswerHeaders(a.headers), body: a.body }));
-        }
         const headers = { ...call.headers };
         const body = call.body;
         if (body instanceof Uint8Array)
@@ -33146,16 +32717,16 @@ var init_http = __esm({
           let req;
           const answered = (res) => resolve3({ status: res.statusCode ?? 0, headers: new AnswerHeaders(res.headers), body: res });
           try {
-            const agent = secure ? this.secure ??= new (https()).Agent(this.options) : this.plain ??= new (http()).Agent(this.options);
+            const agent = secure ? this.secure ??= new (https()).Agent(this.options) : this.plain ??= new http.Agent(this.options);
             const options = { method: call.method, headers, agent, signal: call.signal };
-            req = secure ? https().request(url2, options, answered) : http().request(url2, options, answered);
+            req = secure ? https().request(url2, options, answered) : http.request(url2, options, answered);
           } catch (e) {
             reject(e);
             return;
           }
           req.on("error", reject);
           if (whileWaiting.size)
-            req.once("finish", queueWhileWaiting);
+            req.once("finish", () => setImmediate(runWhileWaiting));
           if (body instanceof Uint8Array)
             req.end(body);
           else if (body) {
@@ -33248,6 +32819,7 @@ var RETRY_STATUSES, REDIRECT_STATUSES, MAX_REDIRECTS, Retryable, Transport;
 var init_transport = __esm({
   "packages/registry/dist/transport.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_auth();
     init_errors5();
     init_http();
@@ -33394,14 +32966,7 @@ var init_transport = __esm({
             if (auth2)
               headers.authorization = auth2;
             this.stats.requests++;
-            const res = await this.connections.exchange(url2, {
-              method,
-              headers,
-              body,
-              signal,
-              pipeline: req.pipeline,
-              onPipelining: req.onPipelining
-            });
+            const res = await this.connections.exchange(url2, { method, headers, body, signal });
             if (REDIRECT_STATUSES.has(res.status) && res.headers.get("location")) {
               await discard(res);
               if (hop >= MAX_REDIRECTS)
@@ -33711,6 +33276,7 @@ function blobRequest(method, r, digest, options, actions) {
 var init_blobs = __esm({
   "packages/registry/dist/blobs.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_auth();
     init_digest();
     init_errors5();
@@ -33737,6 +33303,7 @@ var ManifestCache;
 var init_context2 = __esm({
   "packages/registry/dist/context.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors5();
     ManifestCache = class {
       limit;
@@ -33965,10 +33532,7 @@ function manifestRequest(method, r, id, options, actions) {
     headers,
     scope: repositoryScope(r.repository, actions),
     signal: options.signal,
-    timeoutMs: options.timeoutMs,
-    // Small, idempotent: may share a connection with the others of a retag (pipelining).
-    pipeline: method !== "DELETE",
-    onPipelining: options.onPipelining
+    timeoutMs: options.timeoutMs
   };
 }
 function toManifest(r, digest, bytes, contentType) {
@@ -33981,6 +33545,7 @@ function notFound(r) {
 var init_manifests = __esm({
   "packages/registry/dist/manifests.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_auth();
     init_blobs();
     init_context2();
@@ -34027,16 +33592,8 @@ async function retag(ctx, source, tag, options = {}) {
     if (head?.digest === m.digest)
       return unchanged(withDigest(src, m.digest), target, head);
   }
-  const readBack = options.readBack ?? true;
-  const pipelineProof = readBack && skipIfCurrent;
-  let early;
-  await putManifest(ctx, target, m, {
-    ...o,
-    onPipelining: pipelineProof ? () => {
-      early ??= headManifest(ctx, target, o).catch(() => void 0);
-    } : void 0
-  });
-  if (readBack && (await early)?.digest !== m.digest)
+  await putManifest(ctx, target, m, o);
+  if (options.readBack ?? true)
     await checkTarget(ctx, target, m.digest, o);
   return {
     source: withDigest(src, m.digest),
@@ -34126,6 +33683,7 @@ function unchanged(source, target, head) {
 var init_retag = __esm({
   "packages/registry/dist/retag.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_auth();
     init_blobs();
     init_errors5();
@@ -34237,6 +33795,7 @@ function filterArtifacts(list, artifactType) {
 var init_tags2 = __esm({
   "packages/registry/dist/tags.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_auth();
     init_context2();
     init_digest();
@@ -34254,6 +33813,7 @@ var RegistryClient;
 var init_client2 = __esm({
   "packages/registry/dist/client.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_blobs();
     init_context2();
     init_manifests();
@@ -34545,6 +34105,7 @@ var join, homedir, DOCKER_HUB_KEY;
 var init_credentials = __esm({
   "packages/registry/dist/credentials.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors5();
     ({ join } = process.getBuiltinModule("node:path"));
     homedir = () => process.getBuiltinModule("node:os").homedir();
@@ -34613,6 +34174,7 @@ function registryPort(client) {
 var init_port = __esm({
   "packages/registry/dist/port.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors5();
     init_digest();
     init_reference();
@@ -34661,6 +34223,7 @@ __export(dist_exports, {
 var init_dist4 = __esm({
   "packages/registry/dist/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors5();
     init_digest();
     init_reference();
@@ -34678,6 +34241,7 @@ var SigstoreVerifyError;
 var init_errors6 = __esm({
   "packages/sigstore-verify/dist/errors.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     SigstoreVerifyError = class extends Error {
       name = "SigstoreVerifyError";
       code;
@@ -34756,6 +34320,7 @@ var FULCIO_OID_ARC, V1, V2, CLAIM_NAMES;
 var init_claims = __esm({
   "packages/sigstore-verify/dist/claims.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     FULCIO_OID_ARC = "1.3.6.1.4.1.57264.1";
     V1 = {
       1: "issuer",
@@ -34822,6 +34387,7 @@ function compileIdentity(match) {
 var init_identity = __esm({
   "packages/sigstore-verify/dist/identity.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors6();
   }
 });
@@ -34882,6 +34448,7 @@ var CLAIM_OF;
 var init_provenance2 = __esm({
   "packages/sigstore-verify/dist/provenance.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors6();
     CLAIM_OF = {
       sourceDigest: ["sourceRepositoryDigest", "1.3.6.1.4.1.57264.1.13"],
@@ -34963,6 +34530,7 @@ function compilePolicy(policy) {
 var init_policy = __esm({
   "packages/sigstore-verify/dist/policy.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_claims();
     init_errors6();
     init_identity();
@@ -34974,6 +34542,7 @@ var init_policy = __esm({
 var require_envelope = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/envelope.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Signature = exports.Envelope = void 0;
     exports.Envelope = {
@@ -35032,6 +34601,7 @@ var require_envelope = __commonJS({
 var require_timestamp = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/google/protobuf/timestamp.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Timestamp = void 0;
     exports.Timestamp = {
@@ -35062,6 +34632,7 @@ var require_timestamp = __commonJS({
 var require_sigstore_common = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_common.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.TimeRange = exports.X509CertificateChain = exports.SubjectAlternativeName = exports.X509Certificate = exports.DistinguishedName = exports.ObjectIdentifierValuePair = exports.ObjectIdentifier = exports.PublicKeyIdentifier = exports.PublicKey = exports.RFC3161SignedTimestamp = exports.LogId = exports.MessageSignature = exports.HashOutput = exports.SubjectAlternativeNameType = exports.PublicKeyDetails = exports.HashAlgorithm = void 0;
     exports.hashAlgorithmFromJSON = hashAlgorithmFromJSON;
@@ -35558,6 +35129,7 @@ var require_sigstore_common = __commonJS({
 var require_sigstore_rekor = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_rekor.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.TransparencyLogEntry = exports.InclusionPromise = exports.InclusionProof = exports.Checkpoint = exports.KindVersion = void 0;
     var sigstore_common_1 = require_sigstore_common();
@@ -35689,6 +35261,7 @@ var require_sigstore_rekor = __commonJS({
 var require_sigstore_bundle = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_bundle.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Bundle = exports.VerificationMaterial = exports.TimestampVerificationData = void 0;
     var envelope_1 = require_envelope();
@@ -35771,6 +35344,7 @@ var require_sigstore_bundle = __commonJS({
 var require_sigstore_trustroot = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_trustroot.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ClientTrustConfig = exports.ServiceConfiguration = exports.Service = exports.SigningConfig = exports.TrustedRoot = exports.CertificateAuthority = exports.TransparencyLogInstance = exports.ServiceSelector = void 0;
     exports.serviceSelectorFromJSON = serviceSelectorFromJSON;
@@ -36023,6 +35597,7 @@ var require_sigstore_trustroot = __commonJS({
 var require_sigstore_verification = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_verification.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Input = exports.Artifact = exports.ArtifactVerificationOptions_ObserverTimestampOptions = exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions = exports.ArtifactVerificationOptions_TimestampAuthorityOptions = exports.ArtifactVerificationOptions_CtlogOptions = exports.ArtifactVerificationOptions_TlogOptions = exports.ArtifactVerificationOptions = exports.PublicKeyIdentities = exports.CertificateIdentities = exports.CertificateIdentity = void 0;
     var sigstore_bundle_1 = require_sigstore_bundle();
@@ -36271,6 +35846,7 @@ var require_sigstore_verification = __commonJS({
 var require_dist = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -36434,6 +36010,7 @@ var init_public_good = __esm({
 var require_appdata = __commonJS({
   "node_modules/@sigstore/tuf/dist/appdata.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -36468,6 +36045,7 @@ var require_appdata = __commonJS({
 var require_error = __commonJS({
   "node_modules/@tufjs/models/dist/error.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.UnsupportedAlgorithmError = exports.CryptoError = exports.LengthOrHashMismatchError = exports.UnsignedMetadataError = exports.RepositoryError = exports.ValueError = void 0;
     var ValueError = class extends Error {
@@ -36495,6 +36073,7 @@ var require_error = __commonJS({
 var require_guard = __commonJS({
   "node_modules/@tufjs/models/dist/utils/guard.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.isDefined = isDefined2;
     exports.isObject = isObject4;
@@ -36526,6 +36105,7 @@ var require_guard = __commonJS({
 // node_modules/@tufjs/canonical-json/lib/index.js
 var require_lib = __commonJS({
   "node_modules/@tufjs/canonical-json/lib/index.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     var COMMA2 = ",";
     var COLON = ":";
     var LEFT_SQUARE_BRACKET = "[";
@@ -36585,6 +36165,7 @@ var require_lib = __commonJS({
 var require_verify = __commonJS({
   "node_modules/@tufjs/models/dist/utils/verify.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -36604,6 +36185,7 @@ var require_verify = __commonJS({
 var require_utils = __commonJS({
   "node_modules/@tufjs/models/dist/utils/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -36652,6 +36234,7 @@ var require_utils = __commonJS({
 var require_base = __commonJS({
   "node_modules/@tufjs/models/dist/base.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -36740,6 +36323,7 @@ var require_base = __commonJS({
 var require_file = __commonJS({
   "node_modules/@tufjs/models/dist/file.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -36914,6 +36498,7 @@ var require_file = __commonJS({
 var require_oid = __commonJS({
   "node_modules/@tufjs/models/dist/utils/oid.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.encodeOIDString = encodeOIDString;
     var ANS1_TAG_OID = 6;
@@ -36945,6 +36530,7 @@ var require_oid = __commonJS({
 var require_key = __commonJS({
   "node_modules/@tufjs/models/dist/utils/key.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -37110,6 +36696,7 @@ var require_key = __commonJS({
 var require_key2 = __commonJS({
   "node_modules/@tufjs/models/dist/key.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -37200,6 +36787,7 @@ var require_key2 = __commonJS({
 var require_commonjs = __commonJS({
   "node_modules/balanced-match/dist/commonjs/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.range = exports.balanced = void 0;
     var balanced = (a, b, str4) => {
@@ -37262,6 +36850,7 @@ var require_commonjs = __commonJS({
 var require_commonjs2 = __commonJS({
   "node_modules/brace-expansion/dist/commonjs/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.EXPANSION_MAX_STEPS = exports.EXPANSION_MAX_REWRITES = exports.EXPANSION_MAX_DEPTH = exports.EXPANSION_MAX_LENGTH = exports.EXPANSION_MAX = void 0;
     exports.expand = expand2;
@@ -37610,6 +37199,7 @@ var require_commonjs2 = __commonJS({
 var require_assert_valid_pattern = __commonJS({
   "node_modules/@tufjs/models/node_modules/minimatch/dist/commonjs/assert-valid-pattern.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.assertValidPattern = void 0;
     var MAX_PATTERN_LENGTH = 1024 * 64;
@@ -37629,6 +37219,7 @@ var require_assert_valid_pattern = __commonJS({
 var require_brace_expressions = __commonJS({
   "node_modules/@tufjs/models/node_modules/minimatch/dist/commonjs/brace-expressions.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.parseClass = void 0;
     var posixClasses = {
@@ -37746,6 +37337,7 @@ var require_brace_expressions = __commonJS({
 var require_unescape = __commonJS({
   "node_modules/@tufjs/models/node_modules/minimatch/dist/commonjs/unescape.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.unescape = void 0;
     var unescape = (s, { windowsPathsNoEscape = false, magicalBraces = true } = {}) => {
@@ -37762,6 +37354,7 @@ var require_unescape = __commonJS({
 var require_ast = __commonJS({
   "node_modules/@tufjs/models/node_modules/minimatch/dist/commonjs/ast.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var _a3;
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.AST = void 0;
@@ -38416,6 +38009,7 @@ var require_ast = __commonJS({
 var require_escape = __commonJS({
   "node_modules/@tufjs/models/node_modules/minimatch/dist/commonjs/escape.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.escape = void 0;
     var escape = (s, { windowsPathsNoEscape = false, magicalBraces = false } = {}) => {
@@ -38432,6 +38026,7 @@ var require_escape = __commonJS({
 var require_commonjs3 = __commonJS({
   "node_modules/@tufjs/models/node_modules/minimatch/dist/commonjs/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.unescape = exports.escape = exports.AST = exports.Minimatch = exports.match = exports.makeRe = exports.braceExpand = exports.defaults = exports.filter = exports.GLOBSTAR = exports.sep = exports.minimatch = void 0;
     var brace_expansion_1 = require_commonjs2();
@@ -39272,6 +38867,7 @@ var require_commonjs3 = __commonJS({
 var require_role = __commonJS({
   "node_modules/@tufjs/models/dist/role.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -39533,6 +39129,7 @@ var require_role = __commonJS({
 var require_root = __commonJS({
   "node_modules/@tufjs/models/dist/root.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -39648,6 +39245,7 @@ var require_root = __commonJS({
 var require_signature = __commonJS({
   "node_modules/@tufjs/models/dist/signature.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Signature = void 0;
     var Signature = class _Signature {
@@ -39686,6 +39284,7 @@ var require_signature = __commonJS({
 var require_snapshot = __commonJS({
   "node_modules/@tufjs/models/dist/snapshot.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -39756,6 +39355,7 @@ var require_snapshot = __commonJS({
 var require_delegations = __commonJS({
   "node_modules/@tufjs/models/dist/delegations.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -39873,6 +39473,7 @@ var require_delegations = __commonJS({
 var require_targets = __commonJS({
   "node_modules/@tufjs/models/dist/targets.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -39965,6 +39566,7 @@ var require_targets = __commonJS({
 var require_timestamp2 = __commonJS({
   "node_modules/@tufjs/models/dist/timestamp.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Timestamp = void 0;
     var base_1 = require_base();
@@ -40023,6 +39625,7 @@ var require_timestamp2 = __commonJS({
 var require_metadata = __commonJS({
   "node_modules/@tufjs/models/dist/metadata.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -40164,6 +39767,7 @@ var require_metadata = __commonJS({
 var require_dist2 = __commonJS({
   "node_modules/@tufjs/models/dist/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Timestamp = exports.Targets = exports.Snapshot = exports.Signature = exports.Root = exports.Metadata = exports.Key = exports.TargetFile = exports.MetaFile = exports.ValueError = exports.MetadataKind = void 0;
     var base_1 = require_base();
@@ -40215,6 +39819,7 @@ var require_dist2 = __commonJS({
 // node_modules/ms/index.js
 var require_ms = __commonJS({
   "node_modules/ms/index.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     var s = 1e3;
     var m = s * 60;
     var h = m * 60;
@@ -40331,6 +39936,7 @@ var require_ms = __commonJS({
 // node_modules/debug/src/common.js
 var require_common = __commonJS({
   "node_modules/debug/src/common.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     function setup(env) {
       createDebug.debug = createDebug;
       createDebug.default = createDebug;
@@ -40508,6 +40114,7 @@ var require_common = __commonJS({
 // node_modules/debug/src/browser.js
 var require_browser = __commonJS({
   "node_modules/debug/src/browser.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     exports.formatArgs = formatArgs;
     exports.save = save;
     exports.load = load;
@@ -40679,6 +40286,7 @@ var require_browser = __commonJS({
 var require_has_flag = __commonJS({
   "node_modules/has-flag/index.js"(exports, module) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     module.exports = (flag2, argv = process.argv) => {
       const prefix = flag2.startsWith("-") ? "" : flag2.length === 1 ? "-" : "--";
       const position = argv.indexOf(prefix + flag2);
@@ -40692,6 +40300,7 @@ var require_has_flag = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports, module) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var os2 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag();
@@ -40793,6 +40402,7 @@ var require_supports_color = __commonJS({
 // node_modules/debug/src/node.js
 var require_node = __commonJS({
   "node_modules/debug/src/node.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     var tty = __require("tty");
     var util = __require("util");
     exports.init = init2;
@@ -40967,6 +40577,7 @@ var require_node = __commonJS({
 // node_modules/debug/src/index.js
 var require_src = __commonJS({
   "node_modules/debug/src/index.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
       module.exports = require_browser();
     } else {
@@ -40979,6 +40590,7 @@ var require_src = __commonJS({
 var require_error2 = __commonJS({
   "node_modules/tuf-js/dist/error.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DownloadHTTPError = exports.DownloadLengthMismatchError = exports.DownloadError = exports.ExpiredMetadataError = exports.EqualVersionError = exports.BadVersionError = exports.RepositoryError = exports.PersistError = exports.RuntimeError = exports.ValueError = void 0;
     var ValueError = class extends Error {
@@ -41023,6 +40635,7 @@ var require_error2 = __commonJS({
 var require_tmpfile = __commonJS({
   "node_modules/tuf-js/dist/utils/tmpfile.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -41048,6 +40661,7 @@ var require_tmpfile = __commonJS({
 // node_modules/@gar/promise-retry/lib/retry.js
 var require_retry = __commonJS({
   "node_modules/@gar/promise-retry/lib/retry.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     var RetryOperation = class {
       #attempts = 1;
       #cachedTimeouts = null;
@@ -41145,6 +40759,7 @@ var require_retry = __commonJS({
 // node_modules/@gar/promise-retry/lib/index.js
 var require_lib2 = __commonJS({
   "node_modules/@gar/promise-retry/lib/index.js"(exports, module) {
+    init_define_RELKIT_BUILD_INFO();
     var { RetryOperation } = require_retry();
     var createTimeout = (attempt, opts) => Math.min(Math.round((1 + (opts.randomize ? Math.random() : 0)) * Math.max(opts.minTimeout, 1) * Math.pow(opts.factor, attempt)), opts.maxTimeout);
     var isRetryError = (err) => err?.code === "EPROMISERETRY" && Object.hasOwn(err, "retried");
@@ -41208,6 +40823,7 @@ var require_lib2 = __commonJS({
 var require_fetcher = __commonJS({
   "node_modules/tuf-js/dist/fetcher.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -41382,6 +40998,7 @@ var require_package = __commonJS({
 var require_config = __commonJS({
   "node_modules/tuf-js/dist/config.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.defaultConfig = void 0;
     exports.defaultConfig = {
@@ -41409,6 +41026,7 @@ var require_config = __commonJS({
 var require_store = __commonJS({
   "node_modules/tuf-js/dist/store.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.TrustedMetadataStore = void 0;
     var models_1 = require_dist2();
@@ -41587,6 +41205,7 @@ var require_store = __commonJS({
 var require_url = __commonJS({
   "node_modules/tuf-js/dist/utils/url.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.join = join8;
     var url_1 = __require("url");
@@ -41606,6 +41225,7 @@ var require_url = __commonJS({
 var require_updater = __commonJS({
   "node_modules/tuf-js/dist/updater.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -41924,6 +41544,7 @@ var require_updater = __commonJS({
 var require_dist3 = __commonJS({
   "node_modules/tuf-js/dist/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Updater = exports.BaseFetcher = exports.TargetFile = void 0;
     var models_1 = require_dist2();
@@ -41992,6 +41613,7 @@ var require_package2 = __commonJS({
 var require_error3 = __commonJS({
   "node_modules/@sigstore/tuf/dist/error.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.TUFError = void 0;
     var TUFError = class extends Error {
@@ -42012,6 +41634,7 @@ var require_error3 = __commonJS({
 var require_target = __commonJS({
   "node_modules/@sigstore/tuf/dist/target.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -42080,6 +41703,7 @@ var require_seeds = __commonJS({
 var require_client = __commonJS({
   "node_modules/@sigstore/tuf/dist/client.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -42173,6 +41797,7 @@ var require_client = __commonJS({
 var require_dist4 = __commonJS({
   "node_modules/@sigstore/tuf/dist/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.TUFError = exports.DEFAULT_MIRROR_URL = void 0;
     exports.getTrustedRoot = getTrustedRoot;
@@ -42305,6 +41930,7 @@ var import_protobuf_specs, MEDIA_TYPE_PREFIX, isObject3, publicGood;
 var init_trust_root = __esm({
   "packages/sigstore-verify/dist/trust-root.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     import_protobuf_specs = __toESM(require_dist(), 1);
     init_errors6();
     init_public_good();
@@ -42317,6 +41943,7 @@ var init_trust_root = __esm({
 var require_bundle = __commonJS({
   "node_modules/@sigstore/bundle/dist/bundle.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.BUNDLE_V03_MEDIA_TYPE = exports.BUNDLE_V03_LEGACY_MEDIA_TYPE = exports.BUNDLE_V02_MEDIA_TYPE = exports.BUNDLE_V01_MEDIA_TYPE = void 0;
     exports.isBundleWithCertificateChain = isBundleWithCertificateChain;
@@ -42346,6 +41973,7 @@ var require_bundle = __commonJS({
 var require_build = __commonJS({
   "node_modules/@sigstore/bundle/dist/build.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.toMessageSignatureBundle = toMessageSignatureBundle;
     exports.toDSSEBundle = toDSSEBundle;
@@ -42428,6 +42056,7 @@ var require_build = __commonJS({
 var require_error4 = __commonJS({
   "node_modules/@sigstore/bundle/dist/error.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ValidationError = void 0;
     var ValidationError = class extends Error {
@@ -42445,6 +42074,7 @@ var require_error4 = __commonJS({
 var require_validate = __commonJS({
   "node_modules/@sigstore/bundle/dist/validate.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.assertBundle = assertBundle;
     exports.assertBundleV01 = assertBundleV01;
@@ -42607,6 +42237,7 @@ var require_validate = __commonJS({
 var require_serialized = __commonJS({
   "node_modules/@sigstore/bundle/dist/serialized.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.envelopeToJSON = exports.envelopeFromJSON = exports.bundleToJSON = exports.bundleFromJSON = void 0;
     var protobuf_specs_1 = require_dist();
@@ -42647,6 +42278,7 @@ var require_serialized = __commonJS({
 var require_dist5 = __commonJS({
   "node_modules/@sigstore/bundle/dist/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.isBundleV01 = exports.assertBundleV02 = exports.assertBundleV01 = exports.assertBundleLatest = exports.assertBundle = exports.envelopeToJSON = exports.envelopeFromJSON = exports.bundleToJSON = exports.bundleFromJSON = exports.ValidationError = exports.isBundleWithPublicKey = exports.isBundleWithMessageSignature = exports.isBundleWithDsseEnvelope = exports.isBundleWithCertificateChain = exports.BUNDLE_V03_MEDIA_TYPE = exports.BUNDLE_V03_LEGACY_MEDIA_TYPE = exports.BUNDLE_V02_MEDIA_TYPE = exports.BUNDLE_V01_MEDIA_TYPE = exports.toMessageSignatureBundle = exports.toDSSEBundle = void 0;
     var build_1 = require_build();
@@ -42721,6 +42353,7 @@ var require_dist5 = __commonJS({
 var require_stream = __commonJS({
   "node_modules/@sigstore/core/dist/stream.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ByteStream = void 0;
     var StreamError = class extends Error {
@@ -42827,6 +42460,7 @@ var require_stream = __commonJS({
 var require_error5 = __commonJS({
   "node_modules/@sigstore/core/dist/asn1/error.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ASN1TypeError = exports.ASN1ParseError = void 0;
     var ASN1ParseError = class extends Error {
@@ -42842,6 +42476,7 @@ var require_error5 = __commonJS({
 var require_length = __commonJS({
   "node_modules/@sigstore/core/dist/asn1/length.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.decodeLength = decodeLength;
     exports.encodeLength = encodeLength;
@@ -42890,6 +42525,7 @@ var require_length = __commonJS({
 var require_parse = __commonJS({
   "node_modules/@sigstore/core/dist/asn1/parse.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.parseInteger = parseInteger;
     exports.parseStringASCII = parseStringASCII;
@@ -42990,6 +42626,7 @@ var require_parse = __commonJS({
 var require_tag = __commonJS({
   "node_modules/@sigstore/core/dist/asn1/tag.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ASN1Tag = void 0;
     var error_1 = require_error5();
@@ -43066,6 +42703,7 @@ var require_tag = __commonJS({
 var require_obj = __commonJS({
   "node_modules/@sigstore/core/dist/asn1/obj.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ASN1Obj = void 0;
     var stream_1 = require_stream();
@@ -43156,9 +42794,9 @@ var require_obj = __commonJS({
       }
     };
     exports.ASN1Obj = ASN1Obj;
-    var MAX_DEPTH2 = 100;
+    var MAX_DEPTH = 100;
     function parseStream(stream, depth = 0) {
-      if (depth > MAX_DEPTH2) {
+      if (depth > MAX_DEPTH) {
         throw new error_1.ASN1ParseError("maximum nesting depth exceeded");
       }
       const tag = new tag_1.ASN1Tag(stream.getUint8());
@@ -43200,6 +42838,7 @@ var require_obj = __commonJS({
 var require_asn1 = __commonJS({
   "node_modules/@sigstore/core/dist/asn1/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ASN1Obj = void 0;
     var obj_1 = require_obj();
@@ -43213,6 +42852,7 @@ var require_asn1 = __commonJS({
 var require_crypto = __commonJS({
   "node_modules/@sigstore/core/dist/crypto.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
@@ -43265,6 +42905,7 @@ var require_crypto = __commonJS({
 var require_dsse = __commonJS({
   "node_modules/@sigstore/core/dist/dsse.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.preAuthEncoding = preAuthEncoding;
     var PAE_PREFIX = "DSSEv1";
@@ -43284,6 +42925,7 @@ var require_dsse = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/@sigstore/core/dist/encoding.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.base64Encode = base64Encode;
     exports.base64Decode = base64Decode;
@@ -43302,6 +42944,7 @@ var require_encoding = __commonJS({
 var require_json = __commonJS({
   "node_modules/@sigstore/core/dist/json.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.canonicalize = canonicalize;
     function canonicalize(object3) {
@@ -43342,6 +42985,7 @@ var require_json = __commonJS({
 var require_pem = __commonJS({
   "node_modules/@sigstore/core/dist/pem.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.toDER = toDER;
     exports.fromDER = fromDER;
@@ -43369,6 +43013,7 @@ var require_pem = __commonJS({
 var require_oid2 = __commonJS({
   "node_modules/@sigstore/core/dist/oid.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.SHA2_HASH_ALGOS = exports.RSA_SIGNATURE_ALGOS = exports.ECDSA_SIGNATURE_ALGOS = void 0;
     exports.ECDSA_SIGNATURE_ALGOS = {
@@ -43395,6 +43040,7 @@ var require_oid2 = __commonJS({
 var require_error6 = __commonJS({
   "node_modules/@sigstore/core/dist/rfc3161/error.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.RFC3161TimestampVerificationError = void 0;
     var RFC3161TimestampVerificationError = class extends Error {
@@ -43407,6 +43053,7 @@ var require_error6 = __commonJS({
 var require_tstinfo = __commonJS({
   "node_modules/@sigstore/core/dist/rfc3161/tstinfo.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -43489,6 +43136,7 @@ var require_tstinfo = __commonJS({
 var require_timestamp3 = __commonJS({
   "node_modules/@sigstore/core/dist/rfc3161/timestamp.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -43679,6 +43327,7 @@ var require_timestamp3 = __commonJS({
 var require_rfc3161 = __commonJS({
   "node_modules/@sigstore/core/dist/rfc3161/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.RFC3161Timestamp = void 0;
     var timestamp_1 = require_timestamp3();
@@ -43692,6 +43341,7 @@ var require_rfc3161 = __commonJS({
 var require_sct = __commonJS({
   "node_modules/@sigstore/core/dist/x509/sct.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -43833,6 +43483,7 @@ var require_sct = __commonJS({
 var require_ext = __commonJS({
   "node_modules/@sigstore/core/dist/x509/ext.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.X509SCTExtension = exports.X509SubjectKeyIDExtension = exports.X509AuthorityKeyIDExtension = exports.X509SubjectAlternativeNameExtension = exports.X509KeyUsageExtension = exports.X509BasicConstraintsExtension = exports.X509Extension = void 0;
     var stream_1 = require_stream();
@@ -43966,6 +43617,7 @@ var require_ext = __commonJS({
 var require_cert = __commonJS({
   "node_modules/@sigstore/core/dist/x509/cert.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -44184,6 +43836,7 @@ var require_cert = __commonJS({
 var require_x509 = __commonJS({
   "node_modules/@sigstore/core/dist/x509/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.X509SCTExtension = exports.X509Certificate = exports.EXTENSION_OID_SCT = void 0;
     var cert_1 = require_cert();
@@ -44204,6 +43857,7 @@ var require_x509 = __commonJS({
 var require_dist6 = __commonJS({
   "node_modules/@sigstore/core/dist/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -44277,6 +43931,7 @@ var require_dist6 = __commonJS({
 var require_dsse2 = __commonJS({
   "node_modules/@sigstore/verify/dist/bundle/dsse.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DSSESignatureContent = void 0;
     var core_1 = require_dist6();
@@ -44316,6 +43971,7 @@ var require_dsse2 = __commonJS({
 var require_message = __commonJS({
   "node_modules/@sigstore/verify/dist/bundle/message.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.MessageSignatureContent = void 0;
     var core_1 = require_dist6();
@@ -44363,6 +44019,7 @@ var require_message = __commonJS({
 var require_bundle2 = __commonJS({
   "node_modules/@sigstore/verify/dist/bundle/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.toSignedEntity = toSignedEntity2;
     exports.signatureContent = signatureContent;
@@ -44427,6 +44084,7 @@ var require_bundle2 = __commonJS({
 var require_error7 = __commonJS({
   "node_modules/@sigstore/verify/dist/error.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.PolicyError = exports.VerificationError = void 0;
     var BaseError = class extends Error {
@@ -44453,6 +44111,7 @@ var require_error7 = __commonJS({
 var require_filter = __commonJS({
   "node_modules/@sigstore/verify/dist/trust/filter.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.filterCertAuthorities = filterCertAuthorities;
     exports.filterTLogAuthorities = filterTLogAuthorities;
@@ -44476,6 +44135,7 @@ var require_filter = __commonJS({
 var require_trust = __commonJS({
   "node_modules/@sigstore/verify/dist/trust/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.filterTLogAuthorities = exports.filterCertAuthorities = void 0;
     exports.toTrustMaterial = toTrustMaterial2;
@@ -44549,6 +44209,7 @@ var require_trust = __commonJS({
 var require_certificate = __commonJS({
   "node_modules/@sigstore/verify/dist/key/certificate.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CertificateChainVerifier = void 0;
     exports.verifyCertificateChain = verifyCertificateChain;
@@ -44726,6 +44387,7 @@ var require_certificate = __commonJS({
 var require_sct2 = __commonJS({
   "node_modules/@sigstore/verify/dist/key/sct.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.verifySCTs = verifySCTs;
     var core_1 = require_dist6();
@@ -44776,6 +44438,7 @@ var require_sct2 = __commonJS({
 var require_key3 = __commonJS({
   "node_modules/@sigstore/verify/dist/key/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.verifyPublicKey = verifyPublicKey;
     exports.verifyCertificate = verifyCertificate;
@@ -44839,6 +44502,7 @@ var require_key3 = __commonJS({
 var require_policy = __commonJS({
   "node_modules/@sigstore/verify/dist/policy.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.verifySubjectAlternativeName = verifySubjectAlternativeName;
     exports.verifyExtensions = verifyExtensions;
@@ -44888,6 +44552,7 @@ var require_policy = __commonJS({
 var require_tsa = __commonJS({
   "node_modules/@sigstore/verify/dist/timestamp/tsa.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.verifyRFC3161Timestamp = verifyRFC3161Timestamp;
     var core_1 = require_dist6();
@@ -44944,6 +44609,7 @@ var require_tsa = __commonJS({
 var require_timestamp4 = __commonJS({
   "node_modules/@sigstore/verify/dist/timestamp/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getTSATimestamp = getTSATimestamp;
     exports.getTLogTimestamp = getTLogTimestamp;
@@ -44973,6 +44639,7 @@ var require_timestamp4 = __commonJS({
 var require_verifier = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/rekor/v2/verifier.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Signature = exports.Verifier = exports.PublicKey = void 0;
     var sigstore_common_1 = require_sigstore_common();
@@ -45042,6 +44709,7 @@ var require_verifier = __commonJS({
 var require_dsse3 = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/rekor/v2/dsse.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DSSELogEntryV002 = exports.DSSERequestV002 = void 0;
     var envelope_1 = require_envelope();
@@ -45093,6 +44761,7 @@ var require_dsse3 = __commonJS({
 var require_hashedrekord = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/rekor/v2/hashedrekord.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.HashedRekordLogEntryV002 = exports.HashedRekordRequestV002 = void 0;
     var sigstore_common_1 = require_sigstore_common();
@@ -45149,6 +44818,7 @@ var require_hashedrekord = __commonJS({
 var require_entry = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/rekor/v2/entry.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CreateEntryRequest = exports.Spec = exports.Entry = void 0;
     var dsse_1 = require_dsse3();
@@ -45220,6 +44890,7 @@ var require_entry = __commonJS({
 var require_v2 = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/rekor/v2/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
       var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -45248,6 +44919,7 @@ var require_v2 = __commonJS({
 var require_dsse4 = __commonJS({
   "node_modules/@sigstore/verify/dist/tlog/dsse.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DSSE_API_VERSION_V1 = void 0;
     exports.verifyDSSETLogBody = verifyDSSETLogBody;
@@ -45332,6 +45004,7 @@ var require_dsse4 = __commonJS({
 var require_hashedrekord2 = __commonJS({
   "node_modules/@sigstore/verify/dist/tlog/hashedrekord.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.HASHEDREKORD_API_VERSION_V1 = void 0;
     exports.verifyHashedRekordTLogBody = verifyHashedRekordTLogBody;
@@ -45406,6 +45079,7 @@ var require_hashedrekord2 = __commonJS({
 var require_intoto = __commonJS({
   "node_modules/@sigstore/verify/dist/tlog/intoto.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.verifyIntotoTLogBody = verifyIntotoTLogBody;
     var error_1 = require_error7();
@@ -45452,6 +45126,7 @@ var require_intoto = __commonJS({
 var require_checkpoint = __commonJS({
   "node_modules/@sigstore/verify/dist/tlog/checkpoint.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.LogCheckpoint = void 0;
     exports.verifyCheckpoint = verifyCheckpoint;
@@ -45569,6 +45244,7 @@ var require_checkpoint = __commonJS({
 var require_merkle = __commonJS({
   "node_modules/@sigstore/verify/dist/tlog/merkle.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.verifyMerkleInclusion = verifyMerkleInclusion;
     var core_1 = require_dist6();
@@ -45653,6 +45329,7 @@ var require_merkle = __commonJS({
 var require_set = __commonJS({
   "node_modules/@sigstore/verify/dist/tlog/set.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.verifyTLogSET = verifyTLogSET;
     var core_1 = require_dist6();
@@ -45692,6 +45369,7 @@ var require_set = __commonJS({
 var require_tlog = __commonJS({
   "node_modules/@sigstore/verify/dist/tlog/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.verifyTLogBody = verifyTLogBody;
     exports.verifyTLogInclusion = verifyTLogInclusion;
@@ -45778,6 +45456,7 @@ var require_tlog = __commonJS({
 var require_verifier2 = __commonJS({
   "node_modules/@sigstore/verify/dist/verifier.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Verifier = void 0;
     var util_1 = __require("util");
@@ -45927,6 +45606,7 @@ var require_verifier2 = __commonJS({
 var require_dist7 = __commonJS({
   "node_modules/@sigstore/verify/dist/index.js"(exports) {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Verifier = exports.toTrustMaterial = exports.VerificationError = exports.PolicyError = exports.toSignedEntity = void 0;
     var bundle_1 = require_bundle2();
@@ -46090,6 +45770,7 @@ var CURVES, toBig, mod, INF, DIGEST_INFO;
 var init_prehashed = __esm({
   "packages/sigstore-verify/dist/prehashed.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     CURVES = {
       "P-256": {
         p: 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn,
@@ -46171,6 +45852,7 @@ var SIMPLE_SIGNING_TYPE, IN_TOTO_PAYLOAD_TYPE, DIGEST_RE;
 var init_subject = __esm({
   "packages/sigstore-verify/dist/subject.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors6();
     SIMPLE_SIGNING_TYPE = "cosign container image signature";
     IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
@@ -46252,6 +45934,7 @@ var obj, str2;
 var init_tlog_key = __esm({
   "packages/sigstore-verify/dist/tlog-key.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     obj = (v) => typeof v === "object" && v !== null ? v : {};
     str2 = (v) => typeof v === "string" ? v : void 0;
   }
@@ -46291,6 +45974,7 @@ var import_bundle, import_protobuf_specs2, import_verify2, BundleVerifier, HASH_
 var init_verify2 = __esm({
   "packages/sigstore-verify/dist/verify.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     import_bundle = __toESM(require_dist5(), 1);
     import_protobuf_specs2 = __toESM(require_dist(), 1);
     import_verify2 = __toESM(require_dist7(), 1);
@@ -46427,6 +46111,7 @@ function registrySignatureStore(client, registry3) {
 var init_registry_store = __esm({
   "packages/sigstore-verify/dist/registry-store.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
   }
 });
 
@@ -46532,6 +46217,7 @@ var CosignAnnotations, SIMPLE_SIGNING_MEDIA_TYPE, DSSE_ENVELOPE_MEDIA_TYPE, BUND
 var init_legacy = __esm({
   "packages/sigstore-verify/dist/legacy.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors6();
     CosignAnnotations = {
       signature: "dev.cosignproject.cosign/signature",
@@ -46569,6 +46255,7 @@ var str3, obj2;
 var init_slsa = __esm({
   "packages/sigstore-verify/dist/slsa.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     str3 = (v) => typeof v === "string" && v.length > 0 ? v : void 0;
     obj2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v) ? v : void 0;
   }
@@ -46827,6 +46514,7 @@ var COSIGN_SIGN_PREDICATE, SLSA_PROVENANCE_V1, BUNDLE_MEDIA_PREFIX, COSIGN_SIG_A
 var init_image = __esm({
   "packages/sigstore-verify/dist/image.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors6();
     init_legacy();
     init_slsa();
@@ -47004,6 +46692,7 @@ var TRANSIENT;
 var init_port2 = __esm({
   "packages/sigstore-verify/dist/port.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist4();
     init_errors6();
     init_image();
@@ -47018,6 +46707,7 @@ var init_port2 = __esm({
 var init_dist5 = __esm({
   "packages/sigstore-verify/dist/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors6();
     init_policy();
     init_claims();
@@ -47111,6 +46801,7 @@ async function connectPorts(config2, configPath, options) {
       smokeForge: roles.smoke,
       repository: parseRepository(config2.repository),
       requireApproval: config2.requireApproval,
+      lockBranch: config2.baseBranch,
       ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {}
     })
   };
@@ -47119,6 +46810,7 @@ var CONFIG_FILE, isLoopbackUrl;
 var init_connect = __esm({
   "packages/connect/dist/connect.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist();
     init_dist3();
     init_dist4();
@@ -47145,223 +46837,315 @@ async function connectPublish(options) {
 var init_publish = __esm({
   "packages/connect/dist/publish.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist();
     init_connect();
     init_dist3();
   }
 });
 
-// packages/connect/dist/init-templates.js
-function releaseConfig(input3) {
-  const arches = input3.architectures ?? ["amd64", "arm64"];
-  const config2 = {
-    $schema: "https://relkit.dev/schemas/release.config.schema.json",
-    repository: input3.repository,
-    baseBranch: "main",
-    releaseBranch: "release/{version}",
-    changelog: "CHANGELOG.md",
-    images: [{ name: input3.image, platforms: arches.map((a) => `linux/${a}`) }],
-    signing: {
-      issuer: "https://token.actions.githubusercontent.com",
-      // Only the publish workflow, run on a release branch, may sign what promote accepts.
-      identityRegexp: `https://github\\.com/${escapeRegExp2(input3.repository)}/\\.github/workflows/release-publish\\.yml@refs/heads/release/.+`,
-      requireAttestations: ["slsa", "sbom"]
-    },
-    ...input3.smoke ? { smoke: { repository: input3.smoke, success: "published" } } : {},
-    requireApproval: true,
-    merge: { method: "merge" }
-  };
-  return `${JSON.stringify(config2, null, 2)}
+// packages/connect/dist/init/pins.js
+function uses(name) {
+  const p = ACTION_PINS[name];
+  return `${p.action}@${p.sha} # ${p.tag}`;
+}
+var ACTION_PINS;
+var init_pins = __esm({
+  "packages/connect/dist/init/pins.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    ACTION_PINS = {
+      checkout: {
+        action: "actions/checkout",
+        major: "v7",
+        tag: "v7.0.1",
+        sha: "3d3c42e5aac5ba805825da76410c181273ba90b1"
+      },
+      createGitHubAppToken: {
+        action: "actions/create-github-app-token",
+        major: "v3",
+        tag: "v3.1.1",
+        sha: "1b10c78c7865c340bc4f6099eb2f838309f1e8c3"
+      },
+      // Provenance (no predicate input) and the SBOM (sbom-path) both; actions/attest-build-provenance
+      // v4 is a thin wrapper around it.
+      attest: {
+        action: "actions/attest",
+        major: "v4",
+        tag: "v4.2.2",
+        sha: "1e69f48acb82d1966a394da916b4c1698aa569d6"
+      },
+      setupBuildx: {
+        action: "docker/setup-buildx-action",
+        major: "v4",
+        tag: "v4.3.0",
+        sha: "37fe631027851001ddb9b187196cc803df7f5f0e"
+      },
+      login: {
+        action: "docker/login-action",
+        major: "v4",
+        tag: "v4.1.0",
+        sha: "4907a6ddec9925e35a0a9e82d7399ccc52663121"
+      },
+      buildPush: {
+        action: "docker/build-push-action",
+        major: "v7",
+        tag: "v7.3.0",
+        sha: "53b7df96c91f9c12dcc8a07bcb9ccacbed38856a"
+      },
+      cosignInstaller: {
+        action: "sigstore/cosign-installer",
+        major: "v4",
+        tag: "v4.1.2",
+        sha: "6f9f17788090df1f26f669e9d70d6ae9567deba6"
+      },
+      sbom: {
+        action: "anchore/sbom-action",
+        major: "v0",
+        tag: "v0.24.0",
+        sha: "e22c389904149dbc22b58101806040fa8d37a610"
+      }
+    };
+  }
+});
+
+// packages/connect/dist/init/input.js
+function registryOf(image) {
+  const first = image.split("/")[0] ?? "";
+  return image.includes("/") && /[.:]/.test(first) ? first : "docker.io";
+}
+function withBlock(values, indent) {
+  const lines = Object.entries(values).filter((e) => e[1] !== void 0).map(([k, v]) => `${indent}  ${k}: ${v}`);
+  return lines.length > 0 ? `${indent}with:
+${lines.join("\n")}
+` : "";
+}
+function relkitStep(input3, name, values, id) {
+  const comment = SHA.test(input3.action) ? ` # relkit, as @relkit/cli ${input3.cliVersion}` : "";
+  return `      - name: ${name}
+` + (id ? `        id: ${id}
+` : "") + `        uses: ${input3.action}${comment}
+` + withBlock(values, "        ");
+}
+function checkoutStep(ref) {
+  return `      - uses: ${uses("checkout")}
+${withBlock({ ref, "persist-credentials": "false" }, "        ")}`;
+}
+function appTokenStep(id, purpose, permissions, scope) {
+  return `      - name: App token (${purpose})
+        id: ${id}
+        uses: ${uses("createGitHubAppToken")}
+` + withBlock({
+    "client-id": `\${{ vars.${APP_CLIENT_ID_VARIABLE} }}`,
+    "private-key": `\${{ secrets.${APP_PRIVATE_KEY_SECRET} }}`,
+    owner: scope?.owner,
+    repositories: scope?.repository,
+    ...Object.fromEntries(Object.entries(permissions).map(([k, v]) => [`permission-${k}`, v]))
+  }, "        ");
+}
+function githubTokenValue(input3, appStep = "app-token") {
+  return input3.githubApp ? `\${{ steps.${appStep}.outputs.token }}` : `\${{ secrets.${TOKEN_SECRET} }}`;
+}
+function tokenHeader(input3) {
+  return input3.githubApp ? `# Tokens: a GitHub App token is minted per job (actions/create-github-app-token), scoped to
+# what the job does, from the repository variable ${APP_CLIENT_ID_VARIABLE} (the App's client ID)
+# and the secret ${APP_PRIVATE_KEY_SECRET} (its private key). The App needs contents and
+# pull-requests write${input3.smoke ? `, and contents write on ${input3.smoke} (install it there too)` : ""}.
+# GitHub signs the API commits made with it. Images are pushed with GITHUB_TOKEN
+# (packages: write): an App installation token cannot write org-owned GHCR packages.
+` : `# Tokens: GITHUB_TOKEN, with the permissions each job declares. Optional secret ${TOKEN_SECRET}
+# (e.g. a GitHub App token) for the GitHub API when release branches are protected${input3.smoke ? " or the smoke\n# repository is another repository" : ""}; images are always pushed with GITHUB_TOKEN.
+# \`release-cli init --github-app\` mints App tokens per job instead.
 `;
 }
-function publishWorkflow(input3) {
-  const arches = input3.architectures ?? ["amd64", "arm64"];
-  const matrix = arches.map((a) => `          - arch: ${a}
-            runner: ${RUNNERS[a] ?? "ubuntu-24.04"}`).join("\n");
-  const sources = arches.map((a) => `"$IMAGE:$TAG-${a}"`).join(" ");
-  const announce = input3.smoke ? `      - name: Dispatch the downstream smoke test
-        uses: ${input3.action}
-        with:
-          command: publish
-          version: \${{ inputs.version }}
-          candidate: \${{ inputs.release-kind == 'candidate' }}
-          stage: smoke
-          token: \${{ secrets.RELKIT_TOKEN || github.token }}
-` : "";
-  return `# Generated by \`release-cli init\`. Phase 1 of a relkit release: PUBLISH.
+var CONCURRENCY_GROUP, APP_CLIENT_ID_VARIABLE, APP_PRIVATE_KEY_SECRET, TOKEN_SECRET, workflowFileName, workflowPath, DEFAULT_ARCHITECTURES, architecturesOf, integrationBranchOf, SHA;
+var init_input = __esm({
+  "packages/connect/dist/init/input.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_pins();
+    CONCURRENCY_GROUP = "relkit-release";
+    APP_CLIENT_ID_VARIABLE = "RELKIT_APP_CLIENT_ID";
+    APP_PRIVATE_KEY_SECRET = "RELKIT_APP_PRIVATE_KEY";
+    TOKEN_SECRET = "RELKIT_TOKEN";
+    workflowFileName = (input3, name) => `${input3.workflowPrefix ?? ""}${name}.yml`;
+    workflowPath = (input3, name) => `.github/workflows/${workflowFileName(input3, name)}`;
+    DEFAULT_ARCHITECTURES = ["amd64", "arm64"];
+    architecturesOf = (input3) => input3.architectures ?? DEFAULT_ARCHITECTURES;
+    integrationBranchOf = (input3) => input3.integrationBranch ?? "main";
+    SHA = /^[^@\s]+@[0-9a-f]{40}$/;
+  }
+});
+
+// packages/connect/dist/init/abandon-workflow.js
+function abandonWorkflow(input3) {
+  const app = input3.githubApp === true;
+  return `# Generated by \`release-cli init\`. Reject a release: \`just abandon-release X.Y.Z\`.
 #
-#   release-kind=candidate  tag the next X.Y.Z-rcN at release/X.Y.Z, build, push, sign, attest
-#   release-kind=final      date the CHANGELOG (API commit, read back), tag X.Y.Z at that commit,
-#                           create the draft GitHub release, build, push, sign, attest, verify${input3.smoke ? ",\n#                           dispatch the downstream smoke test" : ""}
-#
-# \`latest\` is never touched here: promote-release.yml moves it after a human has looked.
-# Images are built from the exact commit relkit tagged (the finalize commit for a final release).
-# Optional secret RELKIT_TOKEN: a GitHub App token when release branches are protected or the
-# smoke repository is another repository; GITHUB_TOKEN is used otherwise (and always for ghcr.io).
-name: release-publish
+# relkit deletes only what was never public: the draft release, the X.Y.Z tag (when no published
+# release is attached), the release PR (closed with a comment) and release/X.Y.Z. Once anything
+# is public it refuses and says so. workflow_dispatch only sees workflows on the default branch.
+${tokenHeader(input3)}name: abandon-release
 
 on:
   workflow_dispatch:
     inputs:
       version:
-        description: Version to publish (X.Y.Z)
+        description: Version to abandon (X.Y.Z)
         required: true
         type: string
-      release-kind:
-        description: candidate (the next X.Y.Z-rcN) or final (X.Y.Z)
-        required: true
-        default: candidate
-        type: choice
-        options:
-          - candidate
-          - final
       dry-run:
-        description: Validate only; change nothing
+        description: Show the plan; change nothing
         required: false
         default: false
         type: boolean
 
 concurrency:
-  # Publish, promote and abandon never overlap (tags, manifests, latest).
   group: ${CONCURRENCY_GROUP}
   cancel-in-progress: false
 
-permissions:
-  contents: read
-
-env:
-  IMAGE: ${input3.image}
+permissions: {}
 
 jobs:
-  release:
-    name: Validate, finalize, tag
-    runs-on: ubuntu-latest
+  abandon:
+    name: Abandon \${{ inputs.version }}
+    runs-on: ubuntu-24.04
     permissions:
-      contents: write
-      pull-requests: read
-      checks: read
-      statuses: read
-    outputs:
-      tag: \${{ steps.relkit.outputs.tag }}
-      image-tag: \${{ steps.relkit.outputs.image-tag }}
-      sha: \${{ steps.relkit.outputs.sha }}
-    steps:
-      - uses: actions/checkout@v4
-      - name: relkit publish (everything but the smoke dispatch)
-        id: relkit
-        uses: ${input3.action}
-        with:
-          command: publish
-          version: \${{ inputs.version }}
-          candidate: \${{ inputs.release-kind == 'candidate' }}
-          stage: release
-          dry-run: \${{ inputs.dry-run }}
-          token: \${{ secrets.RELKIT_TOKEN || github.token }}
-
-  build:
-    name: Build \${{ matrix.arch }}
-    needs: release
-    if: \${{ !inputs.dry-run }}
-    strategy:
-      fail-fast: true
-      matrix:
-        include:
-${matrix}
-    runs-on: \${{ matrix.runner }}
-    permissions:
-      contents: read
-      packages: write
-    steps:
-      - uses: actions/checkout@v4
-        with:
-          ref: \${{ needs.release.outputs.sha }}
-      - uses: docker/setup-buildx-action@v3
-      - uses: docker/login-action@v3
-        with:
-          registry: ghcr.io
-          username: \${{ github.actor }}
-          password: \${{ secrets.GITHUB_TOKEN }}
-      - name: Build and push \${{ needs.release.outputs.image-tag }}-\${{ matrix.arch }}
-        uses: docker/build-push-action@v6
-        with:
-          context: .
-          platforms: linux/\${{ matrix.arch }}
-          push: true
-          tags: \${{ env.IMAGE }}:\${{ needs.release.outputs.image-tag }}-\${{ matrix.arch }}
-          # Provenance and SBOM are attested on the signed index below, not per platform.
-          provenance: false
-          sbom: false
-          labels: |
-            org.opencontainers.image.source=\${{ github.server_url }}/\${{ github.repository }}
-            org.opencontainers.image.revision=\${{ needs.release.outputs.sha }}
-            org.opencontainers.image.version=\${{ needs.release.outputs.image-tag }}
-
-  sign:
-    name: Index, sign, attest, verify
-    needs: [release, build]
-    runs-on: ubuntu-latest
-    permissions:
-      contents: write
-      packages: write
-      id-token: write
-      attestations: write
-      pull-requests: read
-    steps:
-      - uses: actions/checkout@v4
-      - uses: docker/setup-buildx-action@v3
-      - uses: docker/login-action@v3
-        with:
-          registry: ghcr.io
-          username: \${{ github.actor }}
-          password: \${{ secrets.GITHUB_TOKEN }}
-      - name: Create the multi-arch index \${{ needs.release.outputs.image-tag }} (never latest)
-        id: index
-        env:
-          TAG: \${{ needs.release.outputs.image-tag }}
-        run: |
-          docker buildx imagetools create --tag "$IMAGE:$TAG" ${sources}
-          digest="$(docker buildx imagetools inspect "$IMAGE:$TAG" --format '{{json .Manifest.Digest}}' | tr -d '"')"
-          echo "digest=$digest" >> "$GITHUB_OUTPUT"
-      - uses: sigstore/cosign-installer@v3
-      - name: Sign the index digest (keyless, GitHub OIDC)
-        env:
-          DIGEST: \${{ steps.index.outputs.digest }}
-        run: cosign sign --yes "$IMAGE@$DIGEST"
-      - name: SBOM (SPDX)
-        uses: anchore/sbom-action@v0
-        with:
-          image: \${{ env.IMAGE }}@\${{ steps.index.outputs.digest }}
-          format: spdx-json
-          output-file: sbom.spdx.json
-      - name: Attest the SBOM
-        uses: actions/attest@v2
-        with:
-          subject-name: \${{ env.IMAGE }}
-          subject-digest: \${{ steps.index.outputs.digest }}
-          sbom-path: sbom.spdx.json
-          push-to-registry: true
-      - name: Attest build provenance
-        uses: actions/attest-build-provenance@v2
-        with:
-          subject-name: \${{ env.IMAGE }}
-          subject-digest: \${{ steps.index.outputs.digest }}
-          push-to-registry: true
-      - name: relkit verify-publish (every platform, signed by this workflow)
-        uses: ${input3.action}
-        with:
-          command: verify-publish
-          version: \${{ needs.release.outputs.image-tag }}
-${announce}`;
+      contents: ${app ? "read" : "write"}
+${app ? "" : "      pull-requests: write\n"}    steps:
+${app ? appTokenStep("app-token", "delete drafts, close the PR", {
+    contents: "write",
+    "pull-requests": "write"
+  }) : ""}${checkoutStep()}${relkitStep(input3, "relkit abandon", {
+    command: "abandon",
+    version: "${{ inputs.version }}",
+    "dry-run": "${{ inputs.dry-run }}",
+    "github-token": githubTokenValue(input3)
+  }, "relkit")}`;
 }
+var init_abandon_workflow = __esm({
+  "packages/connect/dist/init/abandon-workflow.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_input();
+  }
+});
+
+// packages/connect/dist/init/config.js
+function configSchemaUrl(action) {
+  const m = /^([A-Za-z0-9-]+\/[A-Za-z0-9._-]+)@([^\s/]+)$/.exec(action);
+  return m ? `https://raw.githubusercontent.com/${m[1]}/${m[2]}/${CONFIG_SCHEMA_PATH}` : void 0;
+}
+function releaseConfig(input3) {
+  const schema = configSchemaUrl(input3.action);
+  const publish2 = escapeRegExp2(workflowFileName(input3, "release-publish"));
+  const config2 = {
+    ...schema ? { $schema: schema } : {},
+    repository: input3.repository,
+    baseBranch: "main",
+    ...input3.integrationBranch ? { integrationBranch: input3.integrationBranch } : {},
+    releaseBranch: "release/{version}",
+    changelog: "CHANGELOG.md",
+    images: [{ name: input3.image, platforms: architecturesOf(input3).map((a) => `linux/${a}`) }],
+    signing: {
+      issuer: "https://token.actions.githubusercontent.com",
+      // Only the publish workflow, run on a release branch, may sign what promote accepts.
+      identityRegexp: `https://github\\.com/${escapeRegExp2(input3.repository)}/\\.github/workflows/${publish2}@refs/heads/release/.+`,
+      requireAttestations: ["slsa", "sbom"]
+    },
+    ...input3.smoke ? { smoke: { repository: input3.smoke, success: "published" } } : {},
+    requireApproval: true
+    // No merge method: the first of merge, squash, rebase the repository allows is used.
+  };
+  return `${JSON.stringify(config2, null, 2)}
+`;
+}
+var escapeRegExp2, CONFIG_SCHEMA_PATH;
+var init_config2 = __esm({
+  "packages/connect/dist/init/config.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_input();
+    escapeRegExp2 = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    CONFIG_SCHEMA_PATH = "schema/release.config.schema.json";
+  }
+});
+
+// packages/connect/dist/init/justfile.js
+function justfile(input3) {
+  const cli = `npx --yes @relkit/cli@${input3.cliVersion}`;
+  const from = integrationBranchOf(input3);
+  const publish2 = workflowFileName(input3, "release-publish");
+  const promote2 = workflowFileName(input3, "promote-release");
+  const abandon2 = workflowFileName(input3, "abandon-release");
+  return `# relkit release recipes (generated by \`release-cli init\`). The recipes only dispatch the
+# workflows (or run release-cli ${input3.cliVersion}); the release logic runs in CI. The operator flow:
+#   1. just prepare-release X.Y.Z    release/X.Y.Z from ${from} with a frozen CHANGELOG, draft PR to main
+#   2. test the release branch; fix through PRs to it
+#   3. just publish-candidate X.Y.Z  build, push, sign X.Y.Z-rcN, then tag it (repeat as needed)
+#   4. mark the PR ready (gh pr ready N)
+#   5. just finalize-release X.Y.Z   build, push, sign X.Y.Z, then date the CHANGELOG, tag, draft release
+#   6. look: ${cli} status X.Y.Z; approve the release PR, or: just abandon-release X.Y.Z
+#   7. just promote-release X.Y.Z    move latest, publish the release, merge the PR
+# Extra flags pass through, e.g. \`just finalize-release 1.4.0 "" -f dry-run=true\`.
+
+# Cut release/X.Y.Z from REF (default ${from}): freeze the CHANGELOG, push, open a draft PR
+prepare-release version ref="" *flags:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    ref="{{ ref }}"
+    git fetch origin "\${ref:-${from}}"
+    git switch -c "release/{{ version }}" "origin/\${ref:-${from}}"
+    ${cli} changelog freeze "{{ version }}" {{ flags }}
+    git commit -am "chore: freeze changelog for release {{ version }}"
+    git push -u origin "release/{{ version }}"
+    gh pr create --draft --base main --head "release/{{ version }}" --title "chore: release {{ version }}" --body "# Release {{ version }}"
+
+# Build, push and sign the next X.Y.Z-rcN from release/X.Y.Z, then tag it
+publish-candidate version ref="" *flags:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    ref="{{ ref }}"
+    gh workflow run ${publish2} --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" -f release-kind=candidate {{ flags }}
+
+# Finalize X.Y.Z: build, push and sign X.Y.Z, date the CHANGELOG, tag, draft release, smoke test
+finalize-release version ref="" *flags:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    ref="{{ ref }}"
+    gh workflow run ${publish2} --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" -f release-kind=final {{ flags }}
+
+# Promote X.Y.Z: verify everything, move latest, publish the release, merge the PR
+promote-release version ref="" *flags:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    ref="{{ ref }}"
+    gh workflow run ${promote2} --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" {{ flags }}
+
+# Reject X.Y.Z: delete the draft release and the tag, close the PR, delete the branch (drafts only)
+abandon-release version *flags:
+    gh workflow run ${abandon2} -f "version={{ version }}" {{ flags }}
+`;
+}
+var init_justfile = __esm({
+  "packages/connect/dist/init/justfile.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_input();
+  }
+});
+
+// packages/connect/dist/init/promote-workflow.js
 function promoteWorkflow(input3) {
+  const app = input3.githubApp === true;
   return `# Generated by \`release-cli init\`. Phase 2 of a relkit release: PROMOTE.
 #
-# Run after release-publish.yml (final) and after a human has looked. relkit checks everything
-# first (X.Y.Z present for every platform and signed by release-publish.yml, the draft release,
+# Run after ${workflowFileName(input3, "release-publish")} (final) and after a human has looked. relkit checks everything
+# first (X.Y.Z present for every platform and signed by ${workflowFileName(input3, "release-publish")}, the draft release,
 # ${input3.smoke ? "the downstream smoke release, " : ""}the release PR: ready, approved, green, mergeable), and only then moves
 # latest to the exact X.Y.Z index digest, publishes the release and merges the PR. Re-running
 # after any failure resumes. workflow_dispatch only sees workflows on the default branch.
-name: promote-release
+${tokenHeader(input3)}name: promote-release
 
 on:
   workflow_dispatch:
@@ -47380,30 +47164,32 @@ concurrency:
   group: ${CONCURRENCY_GROUP}
   cancel-in-progress: false
 
-permissions:
-  contents: read
+permissions: {}
 
 jobs:
   promote:
     name: Promote \${{ inputs.version }}
-    runs-on: ubuntu-latest
+    runs-on: ubuntu-24.04
     permissions:
-      contents: write
+${app ? `      contents: read
+      packages: write
+` : `      contents: write
       pull-requests: write
       packages: write
       checks: read
       statuses: read
-    steps:
-      - uses: actions/checkout@v4
-      - name: relkit promote
-        id: relkit
-        uses: ${input3.action}
-        with:
-          command: promote
-          version: \${{ inputs.version }}
-          dry-run: \${{ inputs.dry-run }}
-          token: \${{ secrets.RELKIT_TOKEN || github.token }}
-      - name: Report
+`}    steps:
+${app ? appTokenStep("app-token", "publish the release, merge the PR", {
+    contents: "write",
+    "pull-requests": "write",
+    checks: "read",
+    statuses: "read"
+  }) : ""}${checkoutStep()}${relkitStep(input3, "relkit promote", {
+    command: "promote",
+    version: "${{ inputs.version }}",
+    "dry-run": "${{ inputs.dry-run }}",
+    "github-token": githubTokenValue(input3)
+  }, "relkit")}      - name: Report
         env:
           PHASE: \${{ steps.relkit.outputs.phase }}
           RELEASE_URL: \${{ steps.relkit.outputs.release-url }}
@@ -47411,71 +47197,347 @@ jobs:
         run: echo "phase=$PHASE release=$RELEASE_URL merge=$MERGE_SHA"
 `;
 }
-function justfile() {
-  return `# relkit release recipes (generated by \`release-cli init\`). The recipes only dispatch the
-# workflows (or run release-cli); the release logic runs in CI. The operator flow:
-#   1. just prepare-release X.Y.Z    release/X.Y.Z with a frozen CHANGELOG, draft PR to main
-#   2. test the release branch; fix through PRs to it
-#   3. just publish-candidate X.Y.Z  build, push, sign X.Y.Z-rcN (repeat as needed)
-#   4. mark the PR ready (gh pr ready N)
-#   5. just finalize-release X.Y.Z   date the CHANGELOG, tag X.Y.Z, push and sign X.Y.Z, draft release
-#   6. look: release-cli status X.Y.Z; approve the release PR, or: just abandon-release X.Y.Z
-#   7. just promote-release X.Y.Z    move latest, publish the release, merge the PR
-# Extra flags pass through, e.g. \`just finalize-release 1.4.0 "" -f dry-run=true\`.
+var init_promote_workflow = __esm({
+  "packages/connect/dist/init/promote-workflow.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_input();
+  }
+});
 
-# Cut release/X.Y.Z from REF (default main): freeze the CHANGELOG, push, open a draft PR
-prepare-release version ref="" *flags:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    ref="{{ ref }}"
-    git fetch origin "\${ref:-main}"
-    git switch -c "release/{{ version }}" "origin/\${ref:-main}"
-    npx release-cli changelog freeze "{{ version }}" {{ flags }}
-    git commit -am "chore: freeze changelog for release {{ version }}"
-    git push -u origin "release/{{ version }}"
-    gh pr create --draft --base main --head "release/{{ version }}" --title "chore: release {{ version }}" --body "# Release {{ version }}"
-
-# Build, push and sign the next X.Y.Z-rcN from release/X.Y.Z
-publish-candidate version ref="" *flags:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    ref="{{ ref }}"
-    gh workflow run release-publish.yml --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" -f release-kind=candidate {{ flags }}
-
-# Finalize X.Y.Z: date the CHANGELOG, tag, push and sign X.Y.Z, draft release, smoke test
-finalize-release version ref="" *flags:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    ref="{{ ref }}"
-    gh workflow run release-publish.yml --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" -f release-kind=final {{ flags }}
-
-# Promote X.Y.Z: verify everything, move latest, publish the release, merge the PR
-promote-release version ref="" *flags:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    ref="{{ ref }}"
-    gh workflow run promote-release.yml --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" {{ flags }}
-
-# Reject X.Y.Z: delete the draft release and the tag, close the PR, delete the branch (drafts only)
-abandon-release version *flags:
-    npx release-cli abandon "{{ version }}" {{ flags }}
+// packages/connect/dist/init/publish-workflow.js
+function buildKind(input3) {
+  if (!input3.build)
+    return "docker";
+  return /\.ya?ml$/.test(input3.build) ? "workflow" : "composite";
+}
+function loginStep(input3) {
+  return `      - uses: ${uses("login")}
+        with:
+          registry: ${registryOf(input3.image)}
+          username: \${{ github.actor }}
+          password: \${{ secrets.GITHUB_TOKEN }}
 `;
 }
+function readGates(app, contents = "read") {
+  return app ? "      contents: read\n" : `      contents: ${contents}
+      pull-requests: read
+      checks: read
+      statuses: read
+`;
+}
+function dockerBuildJob(input3) {
+  const matrix = architecturesOf(input3).map((a) => `          - arch: ${a}
+            runner: ${RUNNERS[a] ?? "ubuntu-24.04"}`).join("\n");
+  return `  build:
+    name: Build \${{ matrix.arch }}
+    needs: plan
+    if: \${{ !inputs.dry-run }}
+    strategy:
+      fail-fast: true
+      matrix:
+        include:
+${matrix}
+    runs-on: \${{ matrix.runner }}
+    permissions:
+      contents: read
+      packages: write
+    steps:
+${checkoutStep()}      - uses: ${uses("setupBuildx")}
+${loginStep(input3)}      # Test the image here (or pass --build to \`release-cli init\`): a failure leaves no tag.
+      - name: Build and push \${{ needs.plan.outputs.image-tag }}-\${{ matrix.arch }}
+        uses: ${uses("buildPush")}
+        with:
+          context: .
+          platforms: linux/\${{ matrix.arch }}
+          push: true
+          tags: \${{ env.IMAGE }}:\${{ needs.plan.outputs.image-tag }}-\${{ matrix.arch }}
+          # Provenance and SBOM are attested on the signed index below, not per platform.
+          provenance: false
+          sbom: false
+          labels: |
+            org.opencontainers.image.source=\${{ github.server_url }}/\${{ github.repository }}
+            org.opencontainers.image.revision=\${{ github.sha }}
+            org.opencontainers.image.version=\${{ needs.plan.outputs.image-tag }}
+`;
+}
+function workflowBuildJob(input3) {
+  return `  build:
+    name: Build, test, push (${input3.build})
+    needs: plan
+    if: \${{ !inputs.dry-run }}
+    uses: ${input3.build}
+    permissions:
+      contents: read
+      packages: write
+    # The build's own secrets (caches, registries); it gets no relkit token.
+    secrets: inherit
+    with:
+      image: ${input3.image}
+      image-tag: \${{ needs.plan.outputs.image-tag }}
+      platforms: ${platformsOf(input3).join(",")}
+`;
+}
+function compositeBuildJob(input3) {
+  return `  build:
+    name: Build, test, push (${input3.build})
+    needs: plan
+    if: \${{ !inputs.dry-run }}
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      packages: write
+    outputs:
+      digests: \${{ steps.build.outputs.digests }}
+    steps:
+${checkoutStep()}${loginStep(input3)}      - name: Build, test and push by digest
+        id: build
+        uses: ${input3.build}
+        with:
+          image: \${{ env.IMAGE }}
+          image-tag: \${{ needs.plan.outputs.image-tag }}
+          platforms: ${platformsOf(input3).join(",")}
+`;
+}
+function assembleIndex(input3) {
+  if (buildKind(input3) === "docker") {
+    const sources = architecturesOf(input3).map((a) => `"$IMAGE:$TAG-${a}"`).join(" ");
+    return { env: "", run: `          docker buildx imagetools create --tag "$IMAGE:$TAG" ${sources}
+` };
+  }
+  const count = platformsOf(input3).length;
+  return {
+    env: `          DIGESTS: \${{ needs.build.outputs.digests }}
+`,
+    run: `          # The build's output: {"linux/amd64": "sha256:…", …}, one digest per platform.
+          mapfile -t sources < <(jq -r --arg image "$IMAGE" 'to_entries[] | "\\($image)@\\(.value)"' <<<"$DIGESTS")
+          if [ "\${#sources[@]}" -ne ${count} ]; then
+            echo "::error::the build returned \${#sources[@]} platform digest(s), expected ${count}: $DIGESTS"
+            exit 1
+          fi
+          docker buildx imagetools create --tag "$IMAGE:$TAG" "\${sources[@]}"
+`
+  };
+}
+function publishWorkflow(input3) {
+  const app = input3.githubApp === true;
+  const token = githubTokenValue(input3);
+  const index = assembleIndex(input3);
+  const build = buildKind(input3) === "workflow" ? workflowBuildJob(input3) : buildKind(input3) === "composite" ? compositeBuildJob(input3) : dockerBuildJob(input3);
+  const buildLine = input3.build ? `the repository's own build, ${input3.build} (inputs image, image-tag,
+#           platforms; pushes by digest; output digests: JSON platform → digest)` : "docker/build-push-action, one job per architecture (IMAGE:TAG-<arch>)";
+  const smokeOwner = input3.smoke?.split("/")[0] ?? "";
+  const smokeName = input3.smoke?.split("/")[1] ?? "";
+  const smoke = input3.smoke ? `
+  smoke:
+    name: Dispatch the downstream smoke test
+    needs: [plan, release]
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: ${app ? "read" : "write"}
+    steps:
+${app ? appTokenStep("app-token", "the draft release", { contents: "write" }) + appTokenStep("smoke-token", `dispatch to ${input3.smoke}`, { contents: "write" }, { owner: smokeOwner, repository: smokeName }) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish (the smoke dispatch)", {
+    command: "publish",
+    version: "${{ inputs.version }}",
+    candidate: "${{ inputs.release-kind == 'candidate' }}",
+    stage: "smoke",
+    "github-token": token,
+    "smoke-token": app ? "${{ steps.smoke-token.outputs.token }}" : void 0
+  })}` : "";
+  return `# Generated by \`release-cli init\`. Phase 1 of a relkit release: PUBLISH. Dispatch it on
+# release/X.Y.Z (\`just publish-candidate X.Y.Z\`, \`just finalize-release X.Y.Z\`).
+#
+#   plan     relkit checks every gate (dry run: nothing changes) and names the tag: the next
+#            X.Y.Z-rcN (release-kind=candidate) or X.Y.Z (final)
+#   build    ${buildLine}
+#   sign     the multi-arch index X.Y.Z[-rcN] (never latest), cosign (keyless), SBOM and SLSA
+#            provenance attestations, then relkit verify-publish
+#   release  only now: relkit tags the commit this run built (final: dates the CHANGELOG by API
+#            commit first) and creates the draft GitHub release${input3.smoke ? `
+#   smoke    relkit dispatches the downstream smoke test (${input3.smoke})` : ""}
+#
+# A failed build, test or signature leaves no tag. \`latest\` is never touched here:
+# ${workflowFileName(input3, "promote-release")} moves it after a human has looked.
+${tokenHeader(input3)}name: release-publish
+
+on:
+  workflow_dispatch:
+    inputs:
+      version:
+        description: Version to publish (X.Y.Z)
+        required: true
+        type: string
+      release-kind:
+        description: candidate (the next X.Y.Z-rcN) or final (X.Y.Z)
+        required: true
+        default: candidate
+        type: choice
+        options:
+          - candidate
+          - final
+      dry-run:
+        description: Check the gates only; change nothing
+        required: false
+        default: false
+        type: boolean
+
+concurrency:
+  # Publish, promote and abandon never overlap (tags, manifests, latest).
+  group: ${CONCURRENCY_GROUP}
+  cancel-in-progress: false
+
+permissions: {}
+
+env:
+  IMAGE: ${input3.image}
+
+jobs:
+  plan:
+    name: Gates (changes nothing)
+    runs-on: ubuntu-24.04
+    permissions:
+${readGates(app)}    outputs:
+      tag: \${{ steps.relkit.outputs.tag }}
+      image-tag: \${{ steps.relkit.outputs.image-tag }}
+    steps:
+      - name: Run on the release branch only (the signing identity names it)
+        env:
+          VERSION: \${{ inputs.version }}
+        run: |
+          if [ "$GITHUB_REF" != "refs/heads/release/$VERSION" ]; then
+            echo "::error::dispatch this workflow on release/$VERSION (gh workflow run --ref release/$VERSION), not $GITHUB_REF"
+            exit 1
+          fi
+${app ? appTokenStep("app-token", "read the release PR and its checks", {
+    contents: "read",
+    "pull-requests": "read",
+    checks: "read",
+    statuses: "read"
+  }) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish --dry-run (every gate; the tag to create)", {
+    command: "publish",
+    version: "${{ inputs.version }}",
+    candidate: "${{ inputs.release-kind == 'candidate' }}",
+    stage: "release",
+    "dry-run": "'true'",
+    "github-token": token
+  }, "relkit")}
+${build}
+  sign:
+    name: Index, sign, attest, verify
+    needs: [plan, build]
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      packages: write
+      id-token: write
+      attestations: write
+      artifact-metadata: write
+    steps:
+${checkoutStep()}      - uses: ${uses("setupBuildx")}
+${loginStep(input3)}      - name: Assemble the index \${{ needs.plan.outputs.image-tag }} (never latest)
+        id: index
+        env:
+          TAG: \${{ needs.plan.outputs.image-tag }}
+${index.env}        run: |
+${index.run}          digest="$(docker buildx imagetools inspect "$IMAGE:$TAG" --format '{{json .Manifest.Digest}}' | tr -d '"')"
+          echo "digest=$digest" >> "$GITHUB_OUTPUT"
+      - uses: ${uses("cosignInstaller")}
+      - name: Sign the index digest (keyless, GitHub OIDC)
+        env:
+          DIGEST: \${{ steps.index.outputs.digest }}
+        run: cosign sign --yes "$IMAGE@$DIGEST"
+      - name: SBOM (SPDX)
+        uses: ${uses("sbom")}
+        with:
+          image: \${{ env.IMAGE }}@\${{ steps.index.outputs.digest }}
+          registry-username: \${{ github.actor }}
+          registry-password: \${{ secrets.GITHUB_TOKEN }}
+          format: spdx-json
+          output-file: sbom.spdx.json
+      - name: Attest the SBOM
+        uses: ${uses("attest")}
+        with:
+          subject-name: \${{ env.IMAGE }}
+          subject-digest: \${{ steps.index.outputs.digest }}
+          sbom-path: sbom.spdx.json
+          push-to-registry: true
+      - name: Attest build provenance (SLSA)
+        uses: ${uses("attest")}
+        with:
+          subject-name: \${{ env.IMAGE }}
+          subject-digest: \${{ steps.index.outputs.digest }}
+          push-to-registry: true
+${relkitStep(input3, "relkit verify-publish (every platform, signed by this workflow)", {
+    command: "verify-publish",
+    version: "${{ needs.plan.outputs.image-tag }}"
+  })}
+  release:
+    name: Tag \${{ needs.plan.outputs.tag }} and draft the release
+    needs: [plan, sign]
+    runs-on: ubuntu-24.04
+    permissions:
+${readGates(app, "write")}    outputs:
+      tag: \${{ steps.relkit.outputs.tag }}
+      sha: \${{ steps.relkit.outputs.sha }}
+    steps:
+      - name: The release branch still points at the commit this run built
+        env:
+          GH_TOKEN: \${{ github.token }}
+        run: |
+          head="$(gh api "repos/$GITHUB_REPOSITORY/commits/$GITHUB_REF" --jq .sha)"
+          if [ "$head" != "$GITHUB_SHA" ]; then
+            echo "::error::$GITHUB_REF moved to $head after this run built $GITHUB_SHA: dispatch the workflow again"
+            exit 1
+          fi
+${app ? appTokenStep("app-token", "tag, API commit, draft release", {
+    contents: "write",
+    "pull-requests": "read",
+    checks: "read",
+    statuses: "read"
+  }) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish (final, date the CHANGELOG; tag; draft release)", {
+    command: "publish",
+    version: "${{ inputs.version }}",
+    candidate: "${{ inputs.release-kind == 'candidate' }}",
+    stage: "release",
+    "github-token": token
+  }, "relkit")}${smoke}`;
+}
+var RUNNERS, platformsOf;
+var init_publish_workflow = __esm({
+  "packages/connect/dist/init/publish-workflow.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_input();
+    init_pins();
+    RUNNERS = { amd64: "ubuntu-24.04", arm64: "ubuntu-24.04-arm" };
+    platformsOf = (input3) => architecturesOf(input3).map((a) => `linux/${a}`);
+  }
+});
+
+// packages/connect/dist/init/index.js
 function initFiles(input3) {
   return [
     { path: "release.config.json", content: releaseConfig(input3) },
-    { path: ".github/workflows/release-publish.yml", content: publishWorkflow(input3) },
-    { path: ".github/workflows/promote-release.yml", content: promoteWorkflow(input3) },
-    { path: "justfile", content: justfile() }
+    { path: workflowPath(input3, "release-publish"), content: publishWorkflow(input3) },
+    { path: workflowPath(input3, "promote-release"), content: promoteWorkflow(input3) },
+    { path: workflowPath(input3, "abandon-release"), content: abandonWorkflow(input3) },
+    { path: "justfile", content: justfile(input3) }
   ];
 }
-var CONCURRENCY_GROUP, escapeRegExp2, RUNNERS;
-var init_init_templates = __esm({
-  "packages/connect/dist/init-templates.js"() {
+var init_init = __esm({
+  "packages/connect/dist/init/index.js"() {
     "use strict";
-    CONCURRENCY_GROUP = "relkit-release";
-    escapeRegExp2 = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    RUNNERS = { amd64: "ubuntu-24.04", arm64: "ubuntu-24.04-arm" };
+    init_define_RELKIT_BUILD_INFO();
+    init_abandon_workflow();
+    init_config2();
+    init_input();
+    init_justfile();
+    init_promote_workflow();
+    init_publish_workflow();
+    init_config2();
+    init_publish_workflow();
+    init_input();
+    init_pins();
   }
 });
 
@@ -47504,7 +47566,12 @@ function checkWorkflow(path2, actual, expected) {
   }
   return pass(id, title, `present; ${have.size} action pin(s) current`);
 }
-function checkSigningPolicy(config2) {
+function workflowPrefixOf(config2) {
+  const re = config2.signing?.identityRegexp ?? "";
+  const m = /\/workflows\/((?:[A-Za-z0-9_-]|\\\.)*)release-publish\\\.yml/.exec(re);
+  return m?.[1]?.replace(/\\(.)/g, "$1") ?? "";
+}
+function checkSigningPolicy(config2, publishWorkflow2 = PUBLISH_WORKFLOW) {
   const id = "signing-policy";
   const title = "signing policy anchored to the publish workflow";
   const s = config2.signing;
@@ -47513,7 +47580,7 @@ function checkSigningPolicy(config2) {
   const all = [{ identity: s.identity, identityRegexp: s.identityRegexp }, ...s.identities ?? []].filter((i) => i.identity !== void 0 || i.identityRegexp !== void 0);
   if (s.key !== void 0 && all.length === 0)
     return pass(id, title, `keyed signing with ${s.key}`);
-  const sample = (repo) => `https://github.com/${repo}/${PUBLISH_WORKFLOW}@refs/heads/${config2.releaseBranch.replace("{version}", "1.2.3")}`;
+  const sample = (repo) => `https://github.com/${repo}/${publishWorkflow2}@refs/heads/${config2.releaseBranch.replace("{version}", "1.2.3")}`;
   const own2 = sample(config2.repository);
   const foreign = sample("someone-else/fork");
   let accepts;
@@ -47526,17 +47593,18 @@ function checkSigningPolicy(config2) {
   } catch (e) {
     return fail3(id, title, `identityRegexp is not a valid regexp: ${e.message}`, "fix the regexp");
   }
-  const suggested = `https://github\\.com/${escapeRegExp3(config2.repository)}/\\.github/workflows/release-publish\\.yml@refs/heads/release/.+`;
+  const suggested = `https://github\\.com/${escapeRegExp3(config2.repository)}/${escapeRegExp3(publishWorkflow2)}@refs/heads/release/.+`;
   if (accepts(foreign))
     return fail3(id, title, "the identity policy also accepts signatures from other repositories", `set signing.identityRegexp to ${JSON.stringify(suggested)}`);
   if (!accepts(own2))
-    return fail3(id, title, `the identity policy does not accept ${own2} (what ${PUBLISH_WORKFLOW} signs with)`, `set signing.identityRegexp to ${JSON.stringify(suggested)}`);
-  return pass(id, title, `accepts ${PUBLISH_WORKFLOW} on release branches of ${config2.repository} only`);
+    return fail3(id, title, `the identity policy does not accept ${own2} (what ${publishWorkflow2} signs with)`, `set signing.identityRegexp to ${JSON.stringify(suggested)}`);
+  return pass(id, title, `accepts ${publishWorkflow2} on release branches of ${config2.repository} only`);
 }
-var pass, fail3, skip, PUBLISH_WORKFLOW, PROMOTE_WORKFLOW, escapeRegExp3;
+var pass, fail3, skip, PUBLISH_WORKFLOW, escapeRegExp3;
 var init_checks4 = __esm({
   "packages/connect/dist/doctor/checks.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     pass = (id, title, detail) => ({
       id,
       title,
@@ -47557,7 +47625,6 @@ var init_checks4 = __esm({
       detail: `not checked (${why})`
     });
     PUBLISH_WORKFLOW = ".github/workflows/release-publish.yml";
-    PROMOTE_WORKFLOW = ".github/workflows/promote-release.yml";
     escapeRegExp3 = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   }
 });
@@ -47597,6 +47664,7 @@ var errorText, LOGIN_FIX;
 var init_registry_probe = __esm({
   "packages/connect/dist/doctor/registry-probe.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_checks4();
     errorText = (e) => {
       const err = e;
@@ -47634,18 +47702,28 @@ async function githubChecks(config2, forge, source) {
   return checks;
 }
 function workflowChecks(config2, root, action) {
-  const expected = initFiles({
+  const input3 = {
     repository: config2.repository,
     image: config2.images[0]?.name ?? `ghcr.io/${config2.repository.toLowerCase()}`,
     smoke: config2.smoke?.repository,
     action,
-    architectures: config2.images[0]?.platforms.map((p) => p.split("/")[1] ?? p)
-  });
-  return [PUBLISH_WORKFLOW, PROMOTE_WORKFLOW].map((path2) => {
+    cliVersion: "0.0.0",
+    // only the workflows are compared; the CLI version is the justfile's
+    architectures: config2.images[0]?.platforms.map((p) => p.split("/")[1] ?? p),
+    workflowPrefix: workflowPrefixOf(config2)
+  };
+  const expected = initFiles(input3);
+  return GENERATED_WORKFLOWS.map((name) => {
+    const path2 = workflowPath(input3, name);
     const file2 = join3(root, path2);
     const template = expected.find((f) => f.path === path2)?.content ?? "";
     return checkWorkflow(path2, existsSync2(file2) ? readFileSync2(file2, "utf8") : void 0, template);
   });
+}
+function runningAction(env) {
+  const repo = env.GITHUB_ACTION_REPOSITORY;
+  const ref = env.GITHUB_ACTION_REF;
+  return repo && ref ? `${repo}@${ref}` : void 0;
 }
 async function runDoctor(options) {
   const checks = [];
@@ -47687,19 +47765,21 @@ async function runDoctor(options) {
     ])))
   ]);
   checks.push(...github, ...images.flat());
-  checks.push(checkSigningPolicy(config2));
-  checks.push(...workflowChecks(config2, root, options.action ?? "relkit/relkit@v1"));
+  const prefix = workflowPrefixOf(config2);
+  checks.push(checkSigningPolicy(config2, `.github/workflows/${prefix}release-publish.yml`));
+  checks.push(...workflowChecks(config2, root, options.action ?? runningAction(options.env) ?? "./"));
   return doctorReport(checks);
 }
-var errorText2, adviceOf, TOKEN_FIX;
+var errorText2, adviceOf, TOKEN_FIX, GENERATED_WORKFLOWS;
 var init_doctor = __esm({
   "packages/connect/dist/doctor/doctor.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist();
     init_dist3();
     init_dist4();
     init_connect();
-    init_init_templates();
+    init_init();
     init_checks4();
     init_registry_probe();
     errorText2 = (e) => {
@@ -47711,6 +47791,11 @@ var init_doctor = __esm({
       return typeof advice === "string" && advice ? advice : otherwise;
     };
     TOKEN_FIX = "use a token with contents: write and pull-requests: write on the repository (a GitHub App token in RELKIT_TOKEN, or the workflow token with those permissions)";
+    GENERATED_WORKFLOWS = [
+      "release-publish",
+      "promote-release",
+      "abandon-release"
+    ];
   }
 });
 
@@ -47718,6 +47803,7 @@ var init_doctor = __esm({
 var init_doctor2 = __esm({
   "packages/connect/dist/doctor/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_doctor();
     init_checks4();
   }
@@ -47727,11 +47813,12 @@ var init_doctor2 = __esm({
 var init_dist6 = __esm({
   "packages/connect/dist/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_connect();
     init_connect();
     init_publish();
     init_doctor2();
-    init_init_templates();
+    init_init();
   }
 });
 
@@ -47757,6 +47844,7 @@ function emitReport(ctx, json2, report2) {
 var init_report = __esm({
   "packages/cli/src/report.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_command();
   }
 });
@@ -47793,6 +47881,7 @@ var SILENCE_MS, REPEAT_MS;
 var init_waiting = __esm({
   "packages/cli/src/waiting.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     SILENCE_MS = 2e3;
     REPEAT_MS = 1e4;
   }
@@ -47913,15 +48002,15 @@ function renderResult(r, s) {
 }
 function lockHolder(env) {
   if (env.GITHUB_ACTIONS === "true" && env.GITHUB_RUN_ID) {
-    return printableHolder(`${env.GITHUB_ACTOR ?? "actions"} (run ${env.GITHUB_RUN_ID})`);
+    return `${env.GITHUB_ACTOR ?? "actions"} (run ${env.GITHUB_RUN_ID})`;
   }
-  return printableHolder(`${env.USER ?? env.USERNAME ?? "someone"}@${hostname3()}`);
+  return `${env.USER ?? env.USERNAME ?? "someone"}@${hostname3()} (pid ${process.pid})`;
 }
 var paint, green, red, yellow, dim, bold, GATE_MARK, shortDigest, PHASE_ORDER;
 var init_render = __esm({
   "packages/cli/src/render.ts"() {
     "use strict";
-    init_dist();
+    init_define_RELKIT_BUILD_INFO();
     paint = (s, code, text2) => s.color ? `\x1B[${code}m${text2}\x1B[0m` : text2;
     green = (s, t) => paint(s, 32, t);
     red = (s, t) => paint(s, 31, t);
@@ -47943,19 +48032,12 @@ async function service(args, ctx) {
   const connect = ctx.connect ?? connectRelease;
   return connect({ cwd: ctx.cwd, configPath: stringOption(args, "config"), env: ctx.env });
 }
-function lockTtl(args, ctx) {
-  const raw = stringOption(args, "lock-ttl") ?? ctx.env.RELKIT_LOCK_TTL_SECONDS;
-  if (raw === void 0 || raw === "") return void 0;
-  const ttl = Number(raw);
-  if (!validLockTtl(ttl)) throw new UsageError(`--lock-ttl takes 1 to 86400 seconds, not "${raw}"`);
-  return ttl;
-}
-function execOptions(args, ctx) {
-  const ttl = lockTtl(args, ctx);
+function execOptions(ctx) {
+  const ttl = Number(ctx.env.RELKIT_LOCK_TTL_SECONDS ?? "");
   return {
     signal: ctx.signal,
     holder: lockHolder(ctx.env),
-    ...ttl !== void 0 ? { lockTtlSeconds: ttl } : {}
+    ...Number.isFinite(ttl) && ttl > 0 ? { lockTtlSeconds: ttl } : {}
   };
 }
 function versionArg(v, what = "version") {
@@ -48006,7 +48088,6 @@ function exitFor(e) {
 }
 async function runPlan2(command, args, ctx, makePlan, run) {
   if (command !== "rollback") versionArg(args.positionals[0]);
-  lockTtl(args, ctx);
   const style = styleFor(ctx.env, ctx.isTTY);
   const json2 = args.values.json === true;
   let shown;
@@ -48092,7 +48173,7 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     };
     const attempt = async () => {
       try {
-        return { result: await run(svc, { onEvent, onPlan: show, ...execOptions(args, ctx) }) };
+        return { result: await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) }) };
       } catch (e) {
         if (e instanceof ReleaseError && e.code === "GATE_NOT_MET") return { blocked: e };
         throw e;
@@ -48127,23 +48208,11 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     return code;
   }
 }
-function unlockText(r) {
-  const p = r.previous;
-  if (r.outcome === "free")
-    return p.status === "released" ? `the release lock is free (released by ${p.by} at ${p.releasedAt})
-` : "the release lock is free (never taken)\n";
-  if (p.status !== "held" && p.status !== "expired") return "released the release lock\n";
-  const whose = `${p.holder} since ${p.acquiredAt || "an unknown time"}, lease until ${p.expiresAt}`;
-  if (r.forced) return `forced the release lock free; it was held by ${whose}
-`;
-  return p.status === "expired" ? `released the expired release lock of ${whose}
-` : `released the release lock (held by ${whose})
-`;
-}
-var executionChannel, VERSION_ARG, status, planOptions, LOCK_TTL_HELP, promote, rollback, abandon, unlock, releaseCommands;
+var executionChannel, VERSION_ARG, status, planOptions, promote, rollback, abandon, releaseCommands;
 var init_release = __esm({
   "packages/cli/src/commands/release.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist();
     init_dist6();
     init_command();
@@ -48209,15 +48278,12 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
       ...configOption,
       json: { type: "boolean" },
       "dry-run": { type: "boolean" },
-      yes: { type: "boolean", short: "y" },
-      "lock-ttl": { type: "string" }
+      yes: { type: "boolean", short: "y" }
     };
-    LOCK_TTL_HELP = `  --lock-ttl S  lease of the release lock in seconds (default 90; RELKIT_LOCK_TTL_SECONDS);
-               renewed every S/3 while this run lives, so only a crashed run holds it that long`;
     promote = {
       path: ["promote"],
       summary: "verify everything, then move latest to X.Y.Z, publish the release and merge the PR",
-      usage: "promote <version> [--dry-run] [--yes] [--json] [--wait S] [--lock-ttl S] [--config F]",
+      usage: "promote <version> [--dry-run] [--yes] [--json] [--wait S] [--config F]",
       help: `Runs every gate first; nothing is written unless all pass. Then, in order: moves latest of
 every image to the exact X.Y.Z digest, publishes the draft release, merges the release PR (after
 checking it once more), and the optional floating tags and RC cleanup. Re-running after any failure
@@ -48228,7 +48294,6 @@ Options:
   --json     machine-readable plan and journal
   --wait S   wait up to S seconds (default 120) while PR checks run or GitHub computes
              mergeability, polling with backoff; 0 refuses at once
-${LOCK_TTL_HELP}
 Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       options: { ...planOptions, wait: { type: "string" } },
       positionals: [1, 1],
@@ -48243,10 +48308,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
     rollback = {
       path: ["rollback"],
       summary: "move latest back to an earlier, still-verified version (releases are not touched)",
-      usage: "rollback --to <version> [--dry-run] [--yes] [--json] [--lock-ttl S] [--config F]",
-      help: `Options:
-${LOCK_TTL_HELP}
-Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
+      usage: "rollback --to <version> [--dry-run] [--yes] [--json] [--config F]",
       options: { ...planOptions, to: { type: "string" } },
       positionals: [0, 0],
       run(args, ctx) {
@@ -48265,11 +48327,8 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
     abandon = {
       path: ["abandon"],
       summary: "undo an unreleased version: draft release, tag, PR (closed with a comment), branch",
-      usage: "abandon <version> [--dry-run] [--yes] [--json] [--lock-ttl S] [--config F]",
-      help: `Refused once anything is public: a published release, a merged PR, or latest moved.
-Options:
-${LOCK_TTL_HELP}
-Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
+      usage: "abandon <version> [--dry-run] [--yes] [--json] [--config F]",
+      help: "Refused once anything is public: a published release, a merged PR, or latest moved.",
       options: planOptions,
       positionals: [1, 1],
       run: (args, ctx) => runPlan2(
@@ -48280,44 +48339,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
         (svc, options) => svc.abandon(args.positionals[0], options)
       )
     };
-    unlock = {
-      path: ["unlock"],
-      summary: "free the release lock: your own or an expired one; --force: whoever holds it",
-      usage: "unlock [--force] [--json] [--config F]",
-      help: `The release lock keeps publish, promote, rollback and abandon of one repository apart. A
-live run renews it; a crashed one leaves it until its lease ends (--lock-ttl, default 90 s).
-unlock frees it at once when it is held by this holder identity (the same user, host and process,
-or the same Actions run) or expired; a live lock of someone else is refused (exit 4, naming them).
-Like every move of the lock, unlocking is one conditional write: it never frees a lock that changed
-hands after it was read.
-Options:
-  --force    free the lock whoever holds it, and say who that was (for a holder that crashed)
-  --json     {"outcome":"released"|"free","forced":…,"previous":{…}}
-Exit codes: 0 released or already free, 1 failed, 2 usage, 4 held by someone else.`,
-      options: { ...configOption, json: { type: "boolean" }, force: { type: "boolean" } },
-      positionals: [0, 0],
-      async run(args, ctx) {
-        const json2 = args.values.json === true;
-        const svc = await service(args, ctx);
-        try {
-          const r = await waitingFor(
-            ctx,
-            "GitHub",
-            svc.unlock({ holder: lockHolder(ctx.env), force: args.values.force === true, signal: ctx.signal })
-          );
-          if (json2) writeJson(ctx, r);
-          else ctx.stdout(unlockText(r));
-          return ExitCode.ok;
-        } catch (e) {
-          if (!(e instanceof ReleaseError && e.code === "LOCK_HELD")) throw e;
-          if (json2) writeJson(ctx, { error: { code: e.code, message: e.message, details: e.details } });
-          else ctx.stderr(`${e.message}
-`);
-          return ExitCode.lockHeld;
-        }
-      }
-    };
-    releaseCommands = [status, promote, rollback, abandon, unlock];
+    releaseCommands = [status, promote, rollback, abandon];
   }
 });
 
@@ -48368,6 +48390,7 @@ var connectionOptions, CONNECTION_HELP, registry2, short7, digestCommand, tagCom
 var init_image2 = __esm({
   "packages/cli/src/commands/image.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_command();
     connectionOptions = {
       insecure: { type: "boolean" },
@@ -48666,6 +48689,7 @@ var identityOptions, provenanceHelp, imageVerify, DIGEST_RE2, verifyBundle, sigs
 var init_sigstore = __esm({
   "packages/cli/src/commands/sigstore.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist4();
     init_dist5();
     init_command();
@@ -48802,6 +48826,32 @@ ${signerLines(r.signer, "  ").join("\n")}
   }
 });
 
+// packages/cli/src/build-info.ts
+function repositoryOf(repository) {
+  const url2 = typeof repository === "string" ? repository : typeof repository === "object" && repository !== null && "url" in repository ? String(repository.url) : void 0;
+  const m = url2 && /github(?:\.com[:/]|:)([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(url2);
+  return m ? `${m[1]}/${m[2]}` : void 0;
+}
+function fromPackageJson() {
+  const { readFileSync: readFileSync6 } = process.getBuiltinModule("node:fs");
+  const pkg = JSON.parse(readFileSync6(new URL("../package.json", import.meta.url), "utf8"));
+  return { repository: repositoryOf(pkg.repository) ?? "relkit/relkit", version: pkg.version };
+}
+function buildInfo() {
+  cached2 ??= typeof define_RELKIT_BUILD_INFO_default === "object" ? define_RELKIT_BUILD_INFO_default : fromPackageJson();
+  return cached2;
+}
+function defaultAction(info = buildInfo()) {
+  return info.commit ? { action: `${info.repository}@${info.commit}`, pinned: true } : { action: `${info.repository}@v${info.version}`, pinned: false };
+}
+var cached2;
+var init_build_info = __esm({
+  "packages/cli/src/build-info.ts"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+  }
+});
+
 // packages/cli/src/commands/publish.ts
 var publish_exports = {};
 __export(publish_exports, {
@@ -48918,8 +48968,10 @@ var publish, verifyPublish2, init, publishCommands;
 var init_publish2 = __esm({
   "packages/cli/src/commands/publish.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist();
     init_dist6();
+    init_build_info();
     init_command();
     init_render();
     init_report();
@@ -48935,7 +48987,7 @@ downstream smoke test with the correlation id <repo>:<run id>:<tag>. latest is n
 Every step is idempotent: re-running after a failure resumes.
 Options:
   --candidate      cut the next X.Y.Z-rcN instead (tag at the release branch head, smoke dispatch)
-  --skip-smoke     the first half, before CI builds the images: everything but the dispatch
+  --skip-smoke     the first half: everything but the dispatch
   --smoke-only     the second half, after the images are pushed and signed: only the dispatch
   --date D         the release date (YYYY-MM-DD; default: today in UTC)
   --dry-run        show the checks and the plan; change nothing
@@ -49054,26 +49106,40 @@ Exit codes: 0 verified, 1 failed, 2 usage, 3 not verified (or could not look).`,
     };
     init = {
       path: ["init"],
-      summary: "write release.config.json, the publish and promote workflows and just recipes",
-      usage: "init [--repository OWNER/REPO] [--image NAME] [--smoke OWNER/REPO] [--force] [--json]",
+      summary: "write release.config.json, the publish, promote and abandon workflows and just recipes",
+      usage: "init [--repository OWNER/REPO] [--image NAME] [--smoke OWNER/REPO] [--github-app] [--build PATH] [--integration-branch B] [--workflow-prefix P] [--action OWNER/REPO@SHA] [--force] [--json]",
       help: `Writes, in the current directory (the repository root):
   release.config.json                        what is released and the signing policy
-  .github/workflows/release-publish.yml      build per arch, push X.Y.Z, sign, attest, relkit publish
+  .github/workflows/release-publish.yml      gates → build → index, sign, attest, verify → tag, draft
   .github/workflows/promote-release.yml      workflow_dispatch(version) → relkit promote
+  .github/workflows/abandon-release.yml      workflow_dispatch(version) → relkit abandon
   justfile                                   prepare-release, publish-candidate, finalize-release,
                                              promote-release, abandon-release
+Every action is pinned to a release commit; relkit's own to the commit this CLI was built from.
 Existing files are never overwritten without --force.
 Options:
-  --repository OWNER/REPO  default: $GITHUB_REPOSITORY or the origin remote
-  --image NAME             default: ghcr.io/<owner>/<repo> (lower case)
-  --smoke OWNER/REPO       the downstream smoke-test repository, if there is one
-  --action REF             the relkit action to use (default: ${"relkit/relkit@v1"})
-  --force                  overwrite existing files`,
+  --repository OWNER/REPO    default: $GITHUB_REPOSITORY or the origin remote
+  --image NAME               default: ghcr.io/<owner>/<repo> (lower case)
+  --smoke OWNER/REPO         the downstream smoke-test repository, if there is one
+  --github-app               mint a GitHub App token per job (vars.${APP_CLIENT_ID_VARIABLE},
+                             secrets.${APP_PRIVATE_KEY_SECRET}); ghcr.io keeps GITHUB_TOKEN
+  --build PATH               the repository's own build instead of docker/build-push-action: a
+                             reusable workflow (./.github/workflows/build.yml) or a composite
+                             action (./.github/actions/build); inputs image, image-tag, platforms;
+                             output digests (JSON platform → digest)
+  --integration-branch B     where release branches are cut from (gitflow: dev; default main)
+  --workflow-prefix P        prefix of the workflow file names (e.g. relkit-)
+  --action OWNER/REPO@SHA    the relkit action (default: the repository and commit of this build)
+  --force                    overwrite existing files`,
       options: {
         repository: { type: "string" },
         image: { type: "string" },
         smoke: { type: "string" },
         action: { type: "string" },
+        "github-app": { type: "boolean" },
+        build: { type: "string" },
+        "integration-branch": { type: "string" },
+        "workflow-prefix": { type: "string" },
         force: { type: "boolean" },
         json: { type: "boolean" }
       },
@@ -49086,11 +49152,32 @@ Options:
         if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repository)) {
           throw new UsageError(`--repository "${repository}" is not OWNER/REPO`);
         }
+        const given = stringOption(args, "action");
+        if (given !== void 0 && !/^(?:[A-Za-z0-9-]+\/[A-Za-z0-9._-]+@\S+|\.\/\S*)$/.test(given)) {
+          throw new UsageError(`--action "${given}" is not OWNER/REPO@SHA (or a local ./path)`);
+        }
+        const build = stringOption(args, "build");
+        if (build !== void 0 && !/^\.\/\S+$/.test(build)) {
+          throw new UsageError(
+            `--build "${build}" is not a path in this repository (./.github/workflows/build.yml or ./.github/actions/build)`
+          );
+        }
+        const prefix = stringOption(args, "workflow-prefix");
+        if (prefix !== void 0 && !/^[A-Za-z0-9_-]*$/.test(prefix)) {
+          throw new UsageError(`--workflow-prefix "${prefix}" may contain only letters, digits, - and _`);
+        }
+        const info = buildInfo();
+        const fallback = defaultAction(info);
         const input3 = {
           repository,
           image: stringOption(args, "image") ?? `ghcr.io/${repository.toLowerCase()}`,
           smoke: stringOption(args, "smoke"),
-          action: stringOption(args, "action") ?? "relkit/relkit@v1"
+          action: given ?? fallback.action,
+          cliVersion: info.version,
+          githubApp: args.values["github-app"] === true,
+          build,
+          integrationBranch: stringOption(args, "integration-branch"),
+          workflowPrefix: prefix
         };
         const files = initFiles(input3);
         parseConfig(JSON.parse(files.find((f) => f.path === "release.config.json").content));
@@ -49111,8 +49198,18 @@ Options:
           path: relative(ctx.cwd, join4(ctx.cwd, f.path)),
           overwritten: existing.includes(f)
         }));
-        if (args.values.json) writeJson(ctx, { repository, image: input3.image, files: written });
+        const unpinned = given === void 0 && !fallback.pinned ? `this release-cli was built without its commit: the workflows use ${input3.action} (a tag, which can move); pin it with --action ${info.repository}@<commit>` : void 0;
+        if (args.values.json)
+          writeJson(ctx, {
+            repository,
+            image: input3.image,
+            action: input3.action,
+            files: written,
+            ...unpinned ? { warning: unpinned } : {}
+          });
         else {
+          if (unpinned) ctx.stderr(`release-cli init: ${unpinned}
+`);
           ctx.stdout(
             `${written.map((w) => `${w.overwritten ? "overwrote" : "wrote"} ${w.path}`).join("\n")}
 Next: commit these files to the default branch (workflow_dispatch only sees workflows there),
@@ -49292,6 +49389,7 @@ function unfreeze(text2, version2, options = {}) {
 var init_freeze = __esm({
   "packages/core/dist/changelog/freeze.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_edit();
     init_parse3();
   }
@@ -49423,6 +49521,7 @@ function validate2(text2, options = {}) {
 var init_validate = __esm({
   "packages/core/dist/changelog/validate.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_edit();
     init_parse3();
   }
@@ -49527,6 +49626,7 @@ async function validateFile(path2, options) {
 var init_fs = __esm({
   "packages/core/dist/changelog/fs.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_errors();
     init_finalize();
     init_freeze();
@@ -49540,6 +49640,7 @@ var init_fs = __esm({
 var init_changelog = __esm({
   "packages/core/dist/changelog/index.js"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_parse3();
     init_edit();
     init_freeze();
@@ -49616,6 +49717,7 @@ var common, COMMON_HELP, freeze2, finalize3, unfreezeCommand, notes2, validate3,
 var init_changelog2 = __esm({
   "packages/cli/src/commands/changelog.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist();
     init_changelog();
     init_command();
@@ -49810,6 +49912,7 @@ var MARK, doctor, doctorCommands;
 var init_doctor3 = __esm({
   "packages/cli/src/commands/doctor.ts"() {
     "use strict";
+    init_define_RELKIT_BUILD_INFO();
     init_dist6();
     init_command();
     init_report();
@@ -49826,7 +49929,8 @@ from its token service); the signing policy (anchored to this repository's publi
 workflows \`release-cli init\` writes and their action pins.
 Options:
   --json          machine-readable checks ({ ok, checks: [{ id, title, status, detail, fix }] })
-  --action REF    the relkit action the workflows use, for their pins (default relkit/relkit@v1)
+  --action REF    the relkit action the workflows should use (OWNER/REPO@SHA), to compare its pin
+                  too (default: only the other actions' pins are compared)
   -c, --config F  path of release.config.json (default: found upwards from the current directory)
 Exit code: 0 when no check fails (a check shown as "not checked" does not fail), 1 otherwise.`,
       options: { ...configOption, json: { type: "boolean" }, action: { type: "string" } },
@@ -49853,19 +49957,25 @@ Exit code: 0 when no check fails (a check shown as "not checked" does not fail),
   }
 });
 
+// action-entry.mjs
+init_define_RELKIT_BUILD_INFO();
+
 // packages/cli/src/action.ts
+init_define_RELKIT_BUILD_INFO();
 init_dist();
 import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync as existsSync4, readFileSync as readFileSync5 } from "node:fs";
 import { isAbsolute as isAbsolute3, join as join7 } from "node:path";
 
 // packages/cli/src/main.ts
+init_define_RELKIT_BUILD_INFO();
 init_command();
 
 // packages/cli/src/commands/index.ts
+init_define_RELKIT_BUILD_INFO();
 var groups2 = [
   {
-    prefixes: [["status"], ["promote"], ["rollback"], ["abandon"], ["unlock"]],
+    prefixes: [["status"], ["promote"], ["rollback"], ["abandon"]],
     load: async () => (await Promise.resolve().then(() => (init_release(), release_exports))).releaseCommands
   },
   { prefixes: [["image"]], load: async () => (await Promise.resolve().then(() => (init_image2(), image_exports))).imageCommands },
@@ -49887,6 +49997,7 @@ async function loadCommands(argv) {
 }
 
 // packages/cli/src/redact.ts
+init_define_RELKIT_BUILD_INFO();
 init_redact();
 function makeRedactor(env) {
   const secrets = secretsFromEnv(env);

@@ -72,5 +72,16 @@ await build({
   minify: false,
   charset: 'utf8',
   logLevel: 'warning',
+  // Which relkit this is, without the commit: the bundle is committed and must rebuild
+  // byte-for-byte (a commit recorded in it would change with the commit that adds it). The
+  // Action never runs init; its doctor compares relkit's pin with GITHUB_ACTION_REF.
+  define: {
+    __RELKIT_BUILD_INFO__: JSON.stringify({
+      repository: /github\.com[:/]([A-Za-z0-9-]+\/[A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(
+        cliPackage.repository?.url ?? '',
+      )?.[1],
+      version: cliPackage.version,
+    }),
+  },
   plugins: [inlineVersion],
 });

@@ -6,12 +6,38 @@
 // bundle is a few files (`npm run bench -- registry` prints the start-up accounting).
 //
 //   node tools/bundle-cli.mjs        (run by @relkit/cli's build, after tsc)
+import { execFileSync } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const cli = fileURLToPath(new URL('../packages/cli/', import.meta.url));
-const { version } = JSON.parse(await readFile(new URL('package.json', `file://${cli}`), 'utf8'));
+const { version, repository } = JSON.parse(await readFile(new URL('package.json', `file://${cli}`), 'utf8'));
+
+/**
+ * Which relkit this is (packages/cli/src/build-info.ts): `release-cli init` pins relkit's action
+ * to this commit. Without git (a source tarball) there is none, and init falls back to the tag.
+ */
+function buildInfo() {
+  const m = /github\.com[:/]([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(repository?.url ?? '');
+  if (!m)
+    throw new Error('packages/cli/package.json has no GitHub "repository": update tools/bundle-cli.mjs');
+  let commit;
+  try {
+    commit = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: cli,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    commit = undefined;
+  }
+  return {
+    repository: `${m[1]}/${m[2]}`,
+    ...(/^[0-9a-f]{40}$/.test(commit ?? '') ? { commit } : {}),
+    version,
+  };
+}
 
 /** Bare imports other than @relkit/* (and built-ins) stay imports: only relkit's code is bundled. */
 const thirdPartyExternal = {
@@ -59,5 +85,6 @@ await build({
   minify: false,
   charset: 'utf8',
   logLevel: 'warning',
+  define: { __RELKIT_BUILD_INFO__: JSON.stringify(buildInfo()) },
   plugins: [thirdPartyExternal, inlineVersion],
 });

@@ -129,6 +129,7 @@ describe('the committed action bundle', () => {
       image: 'ghcr.io/acme/app',
       smoke: 'acme/s',
       action: 'relkit/relkit@v1',
+      cliVersion: '0.1.0',
     })) {
       if (!f.path.endsWith('.yml')) continue;
       const wf = parse(f.content) as {

@@ -17,13 +17,4 @@ export type { GitHubRoles } from './connect.js';
 export { connectPublish } from './publish.js';
 export { connectPrepare } from './prepare.js';
 export * from './doctor/index.js';
-export {
-  CONCURRENCY_GROUP,
-  initFiles,
-  justfile,
-  promoteWorkflow,
-  publishWorkflow,
-  releaseConfig,
-  type InitFile,
-  type InitInput,
-} from './init-templates.js';
+export * from './init/index.js';

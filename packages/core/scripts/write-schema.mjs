@@ -1,11 +1,12 @@
 // Writes dist/release.config.schema.json from the zod schema, so editors validate
-// release.config.json with exactly the rules relkit applies.
+// release.config.json with exactly the rules relkit applies. A copy is committed at
+// schema/release.config.schema.json, which the `$schema` of configs written by `release-cli init`
+// names (at relkit's commit); a test fails when the two differ: copy this file there.
 import { writeFileSync } from 'node:fs';
 import { releaseConfigJsonSchema } from '../dist/index.js';
 
 const schema = {
   ...releaseConfigJsonSchema(),
-  $id: 'https://relkit.dev/schemas/release.config.schema.json',
   title: 'relkit release.config.json',
 };
 writeFileSync(

@@ -40,7 +40,8 @@ Options:
                   when a check fails, also error: { code: CHECKS_FAILED, message }
   --timeout S     seconds each GitHub or registry probe may take, retries included (default 60,
                   or RELKIT_TIMEOUT)
-  --action REF    the relkit action the workflows use, for their pins (default relkit/relkit@v1)
+  --action REF    the relkit action the workflows should use (OWNER/REPO@SHA), to compare its pin
+                  too (default: only the other actions' pins are compared)
   -c, --config F  path of release.config.json (default: found upwards from the current directory)
 Exit code: 0 when no check fails (a check shown as "not checked" does not fail), 1 otherwise.`,
   options: { ...configOption, json: { type: 'boolean' }, action: { type: 'string' }, ...timeoutOption },

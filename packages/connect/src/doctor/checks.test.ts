@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '@relkit/release-core';
-import { checkSigningPolicy, checkWorkflow, doctorReport, skip, workflowPins } from './checks.js';
+import {
+  checkSigningPolicy,
+  checkWorkflow,
+  doctorReport,
+  skip,
+  workflowPins,
+  workflowPrefixOf,
+} from './checks.js';
 
 const template = 'steps:\n  - uses: actions/checkout@v4\n  - uses: relkit/relkit@v1\n  - uses: ./local\n';
 
@@ -36,6 +43,17 @@ describe('checkSigningPolicy', () => {
         'https://github\\.com/acme/app/\\.github/workflows/release-publish\\.yml@refs/heads/release/.+',
     });
     expect(checkSigningPolicy(ok).status).toBe('pass');
+    expect(workflowPrefixOf(ok)).toBe('');
+  });
+  it('reads the workflow prefix init wrote into the identity, and checks against that file', () => {
+    const prefixed = config({
+      issuer,
+      identityRegexp:
+        'https://github\\.com/acme/app/\\.github/workflows/relkit\\.release-publish\\.yml@refs/heads/release/.+',
+    });
+    expect(workflowPrefixOf(prefixed)).toBe('relkit.');
+    expect(checkSigningPolicy(prefixed, '.github/workflows/relkit.release-publish.yml').status).toBe('pass');
+    expect(checkSigningPolicy(prefixed).status).toBe('fail');
   });
   it('fails a policy for another workflow file, or one any repository satisfies', () => {
     const other = config({

@@ -51,6 +51,7 @@ export function doctorReport(checks: readonly DoctorCheck[]): DoctorReport {
 /** The workflows `release-cli init` writes, relative to the repository root. */
 export const PUBLISH_WORKFLOW = '.github/workflows/release-publish.yml';
 export const PROMOTE_WORKFLOW = '.github/workflows/promote-release.yml';
+export const ABANDON_WORKFLOW = '.github/workflows/abandon-release.yml';
 
 /** `uses: owner/name@ref` lines of a workflow, as name → ref (local `./` actions left out). */
 export function workflowPins(text: string): Map<string, string> {
@@ -84,6 +85,16 @@ export function checkWorkflow(path: string, actual: string | undefined, expected
   return pass(id, title, `present; ${have.size} action pin(s) current`);
 }
 
+/**
+ * The prefix `release-cli init --workflow-prefix` gave the workflow files, read back from the
+ * signing identity init wrote (it names the publish workflow file).
+ */
+export function workflowPrefixOf(config: ReleaseConfig): string {
+  const re = config.signing?.identityRegexp ?? '';
+  const m = /\/workflows\/((?:[A-Za-z0-9_-]|\\\.)*)release-publish\\\.yml/.exec(re);
+  return m?.[1]?.replace(/\\(.)/g, '$1') ?? '';
+}
+
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -92,7 +103,7 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * with, and no other repository's. A policy naming another workflow file (the README's old
  * `release.yml`) fails here instead of at the signature gate of the first promote.
  */
-export function checkSigningPolicy(config: ReleaseConfig): DoctorCheck {
+export function checkSigningPolicy(config: ReleaseConfig, publishWorkflow = PUBLISH_WORKFLOW): DoctorCheck {
   const id = 'signing-policy';
   const title = 'signing policy anchored to the publish workflow';
   const s = config.signing;
@@ -108,7 +119,7 @@ export function checkSigningPolicy(config: ReleaseConfig): DoctorCheck {
   );
   if (s.key !== undefined && all.length === 0) return pass(id, title, `keyed signing with ${s.key}`);
   const sample = (repo: string) =>
-    `https://github.com/${repo}/${PUBLISH_WORKFLOW}@refs/heads/${config.releaseBranch.replace('{version}', '1.2.3')}`;
+    `https://github.com/${repo}/${publishWorkflow}@refs/heads/${config.releaseBranch.replace('{version}', '1.2.3')}`;
   const own = sample(config.repository);
   const foreign = sample('someone-else/fork');
   let accepts: (identity: string) => boolean;
@@ -122,7 +133,7 @@ export function checkSigningPolicy(config: ReleaseConfig): DoctorCheck {
   } catch (e) {
     return fail(id, title, `identityRegexp is not a valid regexp: ${(e as Error).message}`, 'fix the regexp');
   }
-  const suggested = `https://github\\.com/${escapeRegExp(config.repository)}/\\.github/workflows/release-publish\\.yml@refs/heads/release/.+`;
+  const suggested = `https://github\\.com/${escapeRegExp(config.repository)}/${escapeRegExp(publishWorkflow)}@refs/heads/release/.+`;
   if (accepts(foreign))
     return fail(
       id,
@@ -134,8 +145,8 @@ export function checkSigningPolicy(config: ReleaseConfig): DoctorCheck {
     return fail(
       id,
       title,
-      `the identity policy does not accept ${own} (what ${PUBLISH_WORKFLOW} signs with)`,
+      `the identity policy does not accept ${own} (what ${publishWorkflow} signs with)`,
       `set signing.identityRegexp to ${JSON.stringify(suggested)}`,
     );
-  return pass(id, title, `accepts ${PUBLISH_WORKFLOW} on release branches of ${config.repository} only`);
+  return pass(id, title, `accepts ${publishWorkflow} on release branches of ${config.repository} only`);
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReleaseWorld, type ReleaseWorld } from '@relkit/testkit';
-import { initFiles } from '../init-templates.js';
+import { initFiles } from '../init/index.js';
 import { runDoctor, type DoctorReport } from './index.js';
 
 let world: ReleaseWorld;
@@ -28,6 +28,7 @@ function setUpWorkflows(workspace: string) {
     image: world.image,
     smoke: world.smokeRepository,
     action: 'relkit/relkit@v1',
+    cliVersion: '0.1.0',
   });
   for (const f of files.filter((x) => x.path.startsWith('.github/'))) {
     mkdirSync(dirname(join(workspace, f.path)), { recursive: true });
@@ -80,12 +81,24 @@ describe('runDoctor', () => {
       'signing-policy': 'pass',
       'workflow:.github/workflows/release-publish.yml': 'pass',
       'workflow:.github/workflows/promote-release.yml': 'pass',
+      'workflow:.github/workflows/abandon-release.yml': 'pass',
     });
     expect(r.ok).toBe(true);
     expect(byId(r, 'github-rules')?.detail).toMatch(/^not checked \(/);
     // Nothing was written: the simulator saw only reads, and none of them broke the OpenAPI contract.
     expect(world.github.requests.filter((q) => q.method !== 'GET')).toEqual([]);
     expect(world.github.violations).toEqual([]);
+  });
+
+  it("in the Action, compares relkit's own pin with the action running the doctor", async () => {
+    const r = await runDoctor({
+      cwd: world.workspace,
+      env: env({ GITHUB_ACTION_REPOSITORY: 'relkit/relkit', GITHUB_ACTION_REF: 'v2' }),
+    });
+    expect(byId(r, 'workflow:.github/workflows/release-publish.yml')).toMatchObject({
+      status: 'fail',
+      detail: 'outdated pins: relkit/relkit@v1 (now @v2)',
+    });
   });
 
   it('without a GitHub token says how to get one', async () => {

@@ -7,14 +7,13 @@ import { formatTag, parseVersion, type ReleaseConfig } from '@relkit/release-cor
 import { parseRepository, resolveGitHubToken, type GitHubForge } from '@relkit/github';
 import { RegistryClient, defaultCredentials } from '@relkit/registry';
 import { connectGitHub, gitHubApiUrl, loadConfig, networkTimeoutMs } from '../connect.js';
-import { initFiles } from '../init-templates.js';
+import { initFiles, workflowPath, type WorkflowName } from '../init/index.js';
 import type { ReleaseConnectOptions } from '../options.js';
 import {
-  PROMOTE_WORKFLOW,
-  PUBLISH_WORKFLOW,
   checkSigningPolicy,
   checkWorkflow,
   doctorReport,
+  workflowPrefixOf,
   fail,
   pass,
   skip,
@@ -25,7 +24,11 @@ import { probeRegistryPull, probeRegistryPush } from './registry-probe.js';
 
 export interface DoctorOptions extends ReleaseConnectOptions {
   readonly signal?: AbortSignal | undefined;
-  /** The relkit action the generated workflows use (default relkit/relkit@v1), for their pins. */
+  /**
+   * The relkit action the generated workflows use (OWNER/REPO@SHA), for its pin. Default: the
+   * action running the doctor (GITHUB_ACTION_REPOSITORY@GITHUB_ACTION_REF), else relkit's own
+   * pin is not compared (the other actions' pins always are).
+   */
   readonly action?: string | undefined;
 }
 
@@ -104,19 +107,36 @@ async function githubChecks(
   return checks;
 }
 
+const GENERATED_WORKFLOWS: readonly WorkflowName[] = [
+  'release-publish',
+  'promote-release',
+  'abandon-release',
+];
+
 function workflowChecks(config: ReleaseConfig, root: string, action: string): DoctorCheck[] {
-  const expected = initFiles({
+  const input = {
     repository: config.repository,
     image: config.images[0]?.name ?? `ghcr.io/${config.repository.toLowerCase()}`,
     smoke: config.smoke?.repository,
     action,
+    cliVersion: '0.0.0', // only the workflows are compared; the CLI version is the justfile's
     architectures: config.images[0]?.platforms.map((p) => p.split('/')[1] ?? p),
-  });
-  return [PUBLISH_WORKFLOW, PROMOTE_WORKFLOW].map((path) => {
+    workflowPrefix: workflowPrefixOf(config),
+  };
+  const expected = initFiles(input);
+  return GENERATED_WORKFLOWS.map((name) => {
+    const path = workflowPath(input, name);
     const file = join(root, path);
     const template = expected.find((f) => f.path === path)?.content ?? '';
     return checkWorkflow(path, existsSync(file) ? readFileSync(file, 'utf8') : undefined, template);
   });
+}
+
+/** The relkit action of the Actions step running the doctor, if that is where it runs. */
+function runningAction(env: ReleaseConnectOptions['env']): string | undefined {
+  const repo = env.GITHUB_ACTION_REPOSITORY;
+  const ref = env.GITHUB_ACTION_REF;
+  return repo && ref ? `${repo}@${ref}` : undefined;
 }
 
 /** Runs every check; never throws for what it finds (a failure is a failed check). */
@@ -187,7 +207,9 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     ),
   ]);
   checks.push(...github, ...images.flat());
-  checks.push(checkSigningPolicy(config));
-  checks.push(...workflowChecks(config, root, options.action ?? 'relkit/relkit@v1'));
+  const prefix = workflowPrefixOf(config);
+  checks.push(checkSigningPolicy(config, `.github/workflows/${prefix}release-publish.yml`));
+  // './' (a local action) is never compared: without a known relkit action, only the others are.
+  checks.push(...workflowChecks(config, root, options.action ?? runningAction(options.env) ?? './'));
   return doctorReport(checks);
 }

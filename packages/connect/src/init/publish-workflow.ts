@@ -1,0 +1,367 @@
+// release-publish.yml: phase 1 of a relkit release. Jobs in order, each needing the one before:
+// plan (relkit's gates, dry run) → build (the repository's own, or docker/build-push-action per
+// architecture) → sign (index, cosign, SBOM + provenance attestations, verify-publish) → release
+// (relkit tags X.Y.Z / X.Y.Z-rcN and drafts the release) → smoke (the downstream dispatch).
+// The git tag is created only after build, tests and signing succeeded: a failed build leaves
+// no tag behind (tags are never moved or deleted, so a burnt one would cost a version).
+import {
+  CONCURRENCY_GROUP,
+  appTokenStep,
+  architecturesOf,
+  checkoutStep,
+  githubTokenValue,
+  registryOf,
+  relkitStep,
+  tokenHeader,
+  workflowFileName,
+  type InitInput,
+} from './input.js';
+import { uses } from './pins.js';
+
+const RUNNERS: Record<string, string> = { amd64: 'ubuntu-24.04', arm64: 'ubuntu-24.04-arm' };
+
+/** How the build is called: a reusable workflow (a job) or a composite action (a step). */
+export type BuildKind = 'docker' | 'workflow' | 'composite';
+export function buildKind(input: InitInput): BuildKind {
+  if (!input.build) return 'docker';
+  return /\.ya?ml$/.test(input.build) ? 'workflow' : 'composite';
+}
+
+function loginStep(input: InitInput): string {
+  return `      - uses: ${uses('login')}
+        with:
+          registry: ${registryOf(input.image)}
+          username: \${{ github.actor }}
+          password: \${{ secrets.GITHUB_TOKEN }}
+`;
+}
+
+/**
+ * GITHUB_TOKEN's grants in a job where relkit reads the release PR and its checks (and, with
+ * `contents`, writes tags and commits): only contents: read (checkout) when an App token does it.
+ */
+function readGates(app: boolean, contents: 'read' | 'write' = 'read'): string {
+  return app
+    ? '      contents: read\n'
+    : `      contents: ${contents}\n      pull-requests: read\n      checks: read\n      statuses: read\n`;
+}
+
+const platformsOf = (input: InitInput) => architecturesOf(input).map((a) => `linux/${a}`);
+
+function dockerBuildJob(input: InitInput): string {
+  const matrix = architecturesOf(input)
+    .map((a) => `          - arch: ${a}\n            runner: ${RUNNERS[a] ?? 'ubuntu-24.04'}`)
+    .join('\n');
+  return `  build:
+    name: Build \${{ matrix.arch }}
+    needs: plan
+    if: \${{ !inputs.dry-run }}
+    strategy:
+      fail-fast: true
+      matrix:
+        include:
+${matrix}
+    runs-on: \${{ matrix.runner }}
+    permissions:
+      contents: read
+      packages: write
+    steps:
+${checkoutStep()}      - uses: ${uses('setupBuildx')}
+${loginStep(input)}      # Test the image here (or pass --build to \`release-cli init\`): a failure leaves no tag.
+      - name: Build and push \${{ needs.plan.outputs.image-tag }}-\${{ matrix.arch }}
+        uses: ${uses('buildPush')}
+        with:
+          context: .
+          platforms: linux/\${{ matrix.arch }}
+          push: true
+          tags: \${{ env.IMAGE }}:\${{ needs.plan.outputs.image-tag }}-\${{ matrix.arch }}
+          # Provenance and SBOM are attested on the signed index below, not per platform.
+          provenance: false
+          sbom: false
+          labels: |
+            org.opencontainers.image.source=\${{ github.server_url }}/\${{ github.repository }}
+            org.opencontainers.image.revision=\${{ github.sha }}
+            org.opencontainers.image.version=\${{ needs.plan.outputs.image-tag }}
+`;
+}
+
+function workflowBuildJob(input: InitInput): string {
+  return `  build:
+    name: Build, test, push (${input.build})
+    needs: plan
+    if: \${{ !inputs.dry-run }}
+    uses: ${input.build}
+    permissions:
+      contents: read
+      packages: write
+    # The build's own secrets (caches, registries); it gets no relkit token.
+    secrets: inherit
+    with:
+      image: ${input.image}
+      image-tag: \${{ needs.plan.outputs.image-tag }}
+      platforms: ${platformsOf(input).join(',')}
+`;
+}
+
+function compositeBuildJob(input: InitInput): string {
+  return `  build:
+    name: Build, test, push (${input.build})
+    needs: plan
+    if: \${{ !inputs.dry-run }}
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      packages: write
+    outputs:
+      digests: \${{ steps.build.outputs.digests }}
+    steps:
+${checkoutStep()}${loginStep(input)}      - name: Build, test and push by digest
+        id: build
+        uses: ${input.build}
+        with:
+          image: \${{ env.IMAGE }}
+          image-tag: \${{ needs.plan.outputs.image-tag }}
+          platforms: ${platformsOf(input).join(',')}
+`;
+}
+
+/** The shell that assembles the index from what the build pushed. */
+function assembleIndex(input: InitInput): { env: string; run: string } {
+  if (buildKind(input) === 'docker') {
+    const sources = architecturesOf(input)
+      .map((a) => `"$IMAGE:$TAG-${a}"`)
+      .join(' ');
+    return { env: '', run: `          docker buildx imagetools create --tag "$IMAGE:$TAG" ${sources}\n` };
+  }
+  const count = platformsOf(input).length;
+  return {
+    env: `          DIGESTS: \${{ needs.build.outputs.digests }}\n`,
+    run: `          # The build's output: {"linux/amd64": "sha256:…", …}, one digest per platform.
+          mapfile -t sources < <(jq -r --arg image "$IMAGE" 'to_entries[] | "\\($image)@\\(.value)"' <<<"$DIGESTS")
+          if [ "\${#sources[@]}" -ne ${count} ]; then
+            echo "::error::the build returned \${#sources[@]} platform digest(s), expected ${count}: $DIGESTS"
+            exit 1
+          fi
+          docker buildx imagetools create --tag "$IMAGE:$TAG" "\${sources[@]}"
+`,
+  };
+}
+
+export function publishWorkflow(input: InitInput): string {
+  const app = input.githubApp === true;
+  const token = githubTokenValue(input);
+  const index = assembleIndex(input);
+  const build =
+    buildKind(input) === 'workflow'
+      ? workflowBuildJob(input)
+      : buildKind(input) === 'composite'
+        ? compositeBuildJob(input)
+        : dockerBuildJob(input);
+  const buildLine = input.build
+    ? `the repository's own build, ${input.build} (inputs image, image-tag,\n#           platforms; pushes by digest; output digests: JSON platform → digest)`
+    : 'docker/build-push-action, one job per architecture (IMAGE:TAG-<arch>)';
+  const smokeOwner = input.smoke?.split('/')[0] ?? '';
+  const smokeName = input.smoke?.split('/')[1] ?? '';
+  const smoke = input.smoke
+    ? `
+  smoke:
+    name: Dispatch the downstream smoke test
+    needs: [plan, release]
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: ${app ? 'read' : 'write'}
+    steps:
+${
+  app
+    ? appTokenStep('app-token', 'the draft release', { contents: 'write' }) +
+      appTokenStep(
+        'smoke-token',
+        `dispatch to ${input.smoke}`,
+        { contents: 'write' },
+        { owner: smokeOwner, repository: smokeName },
+      )
+    : ''
+}${checkoutStep()}${relkitStep(input, 'relkit publish (the smoke dispatch)', {
+        command: 'publish',
+        version: '${{ inputs.version }}',
+        candidate: "${{ inputs.release-kind == 'candidate' }}",
+        stage: 'smoke',
+        'github-token': token,
+        'smoke-token': app ? '${{ steps.smoke-token.outputs.token }}' : undefined,
+      })}`
+    : '';
+  return `# Generated by \`release-cli init\`. Phase 1 of a relkit release: PUBLISH. Dispatch it on
+# release/X.Y.Z (\`just publish-candidate X.Y.Z\`, \`just finalize-release X.Y.Z\`).
+#
+#   plan     relkit checks every gate (dry run: nothing changes) and names the tag: the next
+#            X.Y.Z-rcN (release-kind=candidate) or X.Y.Z (final)
+#   build    ${buildLine}
+#   sign     the multi-arch index X.Y.Z[-rcN] (never latest), cosign (keyless), SBOM and SLSA
+#            provenance attestations, then relkit verify-publish
+#   release  only now: relkit tags the commit this run built (final: dates the CHANGELOG by API
+#            commit first) and creates the draft GitHub release${input.smoke ? `\n#   smoke    relkit dispatches the downstream smoke test (${input.smoke})` : ''}
+#
+# A failed build, test or signature leaves no tag. \`latest\` is never touched here:
+# ${workflowFileName(input, 'promote-release')} moves it after a human has looked.
+${tokenHeader(input)}name: release-publish
+
+on:
+  workflow_dispatch:
+    inputs:
+      version:
+        description: Version to publish (X.Y.Z)
+        required: true
+        type: string
+      release-kind:
+        description: candidate (the next X.Y.Z-rcN) or final (X.Y.Z)
+        required: true
+        default: candidate
+        type: choice
+        options:
+          - candidate
+          - final
+      dry-run:
+        description: Check the gates only; change nothing
+        required: false
+        default: false
+        type: boolean
+
+concurrency:
+  # Publish, promote and abandon never overlap (tags, manifests, latest).
+  group: ${CONCURRENCY_GROUP}
+  cancel-in-progress: false
+
+permissions: {}
+
+env:
+  IMAGE: ${input.image}
+
+jobs:
+  plan:
+    name: Gates (changes nothing)
+    runs-on: ubuntu-24.04
+    permissions:
+${readGates(app)}    outputs:
+      tag: \${{ steps.relkit.outputs.tag }}
+      image-tag: \${{ steps.relkit.outputs.image-tag }}
+    steps:
+      - name: Run on the release branch only (the signing identity names it)
+        env:
+          VERSION: \${{ inputs.version }}
+        run: |
+          if [ "$GITHUB_REF" != "refs/heads/release/$VERSION" ]; then
+            echo "::error::dispatch this workflow on release/$VERSION (gh workflow run --ref release/$VERSION), not $GITHUB_REF"
+            exit 1
+          fi
+${
+  app
+    ? appTokenStep('app-token', 'read the release PR and its checks', {
+        contents: 'read',
+        'pull-requests': 'read',
+        checks: 'read',
+        statuses: 'read',
+      })
+    : ''
+}${checkoutStep()}${relkitStep(
+    input,
+    'relkit publish --dry-run (every gate; the tag to create)',
+    {
+      command: 'publish',
+      version: '${{ inputs.version }}',
+      candidate: "${{ inputs.release-kind == 'candidate' }}",
+      stage: 'release',
+      'dry-run': "'true'",
+      'github-token': token,
+    },
+    'relkit',
+  )}
+${build}
+  sign:
+    name: Index, sign, attest, verify
+    needs: [plan, build]
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      packages: write
+      id-token: write
+      attestations: write
+      artifact-metadata: write
+    steps:
+${checkoutStep()}      - uses: ${uses('setupBuildx')}
+${loginStep(input)}      - name: Assemble the index \${{ needs.plan.outputs.image-tag }} (never latest)
+        id: index
+        env:
+          TAG: \${{ needs.plan.outputs.image-tag }}
+${index.env}        run: |
+${index.run}          digest="$(docker buildx imagetools inspect "$IMAGE:$TAG" --format '{{json .Manifest.Digest}}' | tr -d '"')"
+          echo "digest=$digest" >> "$GITHUB_OUTPUT"
+      - uses: ${uses('cosignInstaller')}
+      - name: Sign the index digest (keyless, GitHub OIDC)
+        env:
+          DIGEST: \${{ steps.index.outputs.digest }}
+        run: cosign sign --yes "$IMAGE@$DIGEST"
+      - name: SBOM (SPDX)
+        uses: ${uses('sbom')}
+        with:
+          image: \${{ env.IMAGE }}@\${{ steps.index.outputs.digest }}
+          registry-username: \${{ github.actor }}
+          registry-password: \${{ secrets.GITHUB_TOKEN }}
+          format: spdx-json
+          output-file: sbom.spdx.json
+      - name: Attest the SBOM
+        uses: ${uses('attest')}
+        with:
+          subject-name: \${{ env.IMAGE }}
+          subject-digest: \${{ steps.index.outputs.digest }}
+          sbom-path: sbom.spdx.json
+          push-to-registry: true
+      - name: Attest build provenance (SLSA)
+        uses: ${uses('attest')}
+        with:
+          subject-name: \${{ env.IMAGE }}
+          subject-digest: \${{ steps.index.outputs.digest }}
+          push-to-registry: true
+${relkitStep(input, 'relkit verify-publish (every platform, signed by this workflow)', {
+  command: 'verify-publish',
+  version: '${{ needs.plan.outputs.image-tag }}',
+})}
+  release:
+    name: Tag \${{ needs.plan.outputs.tag }} and draft the release
+    needs: [plan, sign]
+    runs-on: ubuntu-24.04
+    permissions:
+${readGates(app, 'write')}    outputs:
+      tag: \${{ steps.relkit.outputs.tag }}
+      sha: \${{ steps.relkit.outputs.sha }}
+    steps:
+      - name: The release branch still points at the commit this run built
+        env:
+          GH_TOKEN: \${{ github.token }}
+        run: |
+          head="$(gh api "repos/$GITHUB_REPOSITORY/commits/$GITHUB_REF" --jq .sha)"
+          if [ "$head" != "$GITHUB_SHA" ]; then
+            echo "::error::$GITHUB_REF moved to $head after this run built $GITHUB_SHA: dispatch the workflow again"
+            exit 1
+          fi
+${
+  app
+    ? appTokenStep('app-token', 'tag, API commit, draft release', {
+        contents: 'write',
+        'pull-requests': 'read',
+        checks: 'read',
+        statuses: 'read',
+      })
+    : ''
+}${checkoutStep()}${relkitStep(
+    input,
+    'relkit publish (final, date the CHANGELOG; tag; draft release)',
+    {
+      command: 'publish',
+      version: '${{ inputs.version }}',
+      candidate: "${{ inputs.release-kind == 'candidate' }}",
+      stage: 'release',
+      'github-token': token,
+    },
+    'relkit',
+  )}${smoke}`;
+}
