@@ -3514,15 +3514,15 @@ var init_schemas = __esm({
           }
         }
         const input3 = payload.value;
-        const isDate = input3 instanceof Date;
-        const isValidDate = isDate && !Number.isNaN(input3.getTime());
+        const isDate2 = input3 instanceof Date;
+        const isValidDate = isDate2 && !Number.isNaN(input3.getTime());
         if (isValidDate)
           return payload;
         payload.issues.push({
           expected: "date",
           code: "invalid_type",
           input: input3,
-          ...isDate ? { received: "Invalid Date" } : {},
+          ...isDate2 ? { received: "Invalid Date" } : {},
           inst
         });
         return payload;
@@ -15905,8 +15905,8 @@ function encodeJSONPointerSegment(segment) {
   return segment.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 function extractDefs(ctx, schema) {
-  const root = ctx.seen.get(schema);
-  if (!root)
+  const root2 = ctx.seen.get(schema);
+  if (!root2)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   if (ctx.external && ctx.sharedDefsExtractedFor === ctx.external)
     return;
@@ -15935,7 +15935,7 @@ function extractDefs(ctx, schema) {
     }
     const uriPrefix = `#`;
     const defUriPrefix = `${uriPrefix}/${defsSegment}/`;
-    if (entry[1] === root && !entry[1].schema.id) {
+    if (entry[1] === root2 && !entry[1].schema.id) {
       return { ref: uriPrefix };
     }
     const defId = entry[1].schema.id ?? `__schema${ctx.counter++}`;
@@ -16104,8 +16104,8 @@ function foldIntersection(json2) {
   assignProps(json2, folded);
 }
 function finalize(ctx, schema) {
-  const root = ctx.seen.get(schema);
-  if (!root)
+  const root2 = ctx.seen.get(schema);
+  if (!root2)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   const flattenRef = (zodSchema) => {
     const seen = ctx.seen.get(zodSchema);
@@ -16216,7 +16216,7 @@ function finalize(ctx, schema) {
       throw new Error("Schema is missing an `id` property");
     result.$id = ctx.external.uri(id);
   }
-  assignProps(result, root.defId ? root.schema : root.def ?? root.schema);
+  assignProps(result, root2.defId ? root2.schema : root2.def ?? root2.schema);
   const rootMetaId = ctx.metadataRegistry.get(schema)?.id;
   if (rootMetaId !== void 0 && result.id === rootMetaId)
     delete result.id;
@@ -20796,6 +20796,9 @@ function formatPath(path2) {
     return "$";
   return `$${path2.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("")}`;
 }
+function isGitflow(config2) {
+  return config2.integrationBranch !== config2.baseBranch;
+}
 function releaseBranchName(config2, version2) {
   return config2.releaseBranch.replaceAll("{version}", String(version2));
 }
@@ -20854,6 +20857,8 @@ var init_config = __esm({
       repository: external_exports.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: "expected OWNER/REPO" }).describe("the GitHub repository that is released"),
       tagPrefix: external_exports.string().max(20).default("").describe('prefix of version tags, e.g. "v"'),
       baseBranch: external_exports.string().min(1).default("main"),
+      integrationBranch: external_exports.string().min(1).optional().describe('the branch work is integrated on and releases are cut from (gitflow: "dev"); default: baseBranch'),
+      syncIntegrationBranch: external_exports.boolean().default(true).describe("after promote merges the release PR, bring integrationBranch up to date with baseBranch (fast-forward, else a sync PR); only when they differ"),
       releaseBranch: external_exports.string().includes("{version}", { message: "must contain {version}" }).default("release/{version}"),
       images: external_exports.array(external_exports.object({
         name: imageRef,
@@ -20873,6 +20878,13 @@ var init_config = __esm({
       pullRequest: pullRequestPolicySchema,
       floatingTags: external_exports.boolean().default(false).describe("also move X and X.Y image tags at promote"),
       cleanupCandidates: external_exports.boolean().default(false).describe("best-effort removal of RC image tags after promote"),
+      cleanup: external_exports.object({
+        // ghcr.io answers an OCI manifest DELETE with 405 UNSUPPORTED: there, package versions are
+        // deleted through the GitHub Packages API. 'auto' picks that for ghcr.io images.
+        via: external_exports.enum(["auto", "packages-api", "registry"]).default("auto").describe("how RC images are deleted: the GitHub Packages API (ghcr.io), an OCI manifest DELETE, or auto (packages-api for ghcr.io)"),
+        gitTags: external_exports.boolean().default(false).describe("release-cli cleanup also deletes the RC git tags (X.Y.Z-rcN) that have no release"),
+        draftReleases: external_exports.boolean().default(false).describe("release-cli cleanup also deletes the RC draft pre-releases (X.Y.Z-rcN)")
+      }).strict().default({ via: "auto", gitTags: false, draftReleases: false }).describe("release-candidate clean-up (release-cli cleanup, and promote with cleanupCandidates)"),
       changelog: external_exports.union([
         external_exports.string(),
         external_exports.object({
@@ -20901,8 +20913,9 @@ var init_config = __esm({
         if (problem)
           ctx.addIssue({ code: "custom", path: path2, message: problem });
       }
-    }).transform(({ changelog, changelogMirrors, ...rest }) => ({
+    }).transform(({ changelog, changelogMirrors, integrationBranch, ...rest }) => ({
       ...rest,
+      integrationBranch: integrationBranch ?? rest.baseBranch,
       changelog: typeof changelog === "string" ? changelog : changelog.path,
       changelogMirrors: [
         .../* @__PURE__ */ new Set([...changelogMirrors ?? [], ...typeof changelog === "string" ? [] : changelog.mirrors])
@@ -20960,6 +20973,380 @@ var init_observations = __esm({
   }
 });
 
+// packages/core/dist/cleanup/select.js
+function signatureTagSubject(tag) {
+  const m = /^sha256-([0-9a-f]{64})(?:\.[a-z]+)?$/.exec(tag);
+  return m ? `sha256:${m[1]}` : void 0;
+}
+function selectCandidateVersions(input3) {
+  const rcTags = new Set(input3.candidateTags);
+  const kept = /* @__PURE__ */ new Map();
+  for (const k of input3.keep) {
+    const already = kept.get(k.digest);
+    kept.set(k.digest, already && !already.startsWith("a platform") ? `${already} and ${k.name}` : k.name);
+    for (const c of k.children)
+      if (!kept.has(c))
+        kept.set(c, `a platform manifest of ${k.name}`);
+  }
+  const del = [];
+  const keep = [];
+  const seen = /* @__PURE__ */ new Set();
+  const decide2 = (v, why, what) => {
+    if (seen.has(v.id))
+      return;
+    seen.add(v.id);
+    const keptAs = kept.get(v.digest);
+    if (keptAs !== void 0) {
+      keep.push({ version: v, reason: `${what}, but its digest ${short(v.digest)} is also ${keptAs}` });
+      return;
+    }
+    const others = v.tags.filter((t) => !rcTags.has(t) && signatureTagSubject(t) === void 0);
+    if (others.length > 0) {
+      keep.push({
+        version: v,
+        reason: `${what}, but it is also tagged ${others.join(", ")} (deleting it would delete those tags)`
+      });
+      return;
+    }
+    del.push({ version: v, why, reason: what });
+  };
+  const byDigest = /* @__PURE__ */ new Map();
+  for (const v of input3.versions)
+    byDigest.set(v.digest, [...byDigest.get(v.digest) ?? [], v]);
+  for (const v of input3.versions) {
+    const tags = v.tags.filter((t) => rcTags.has(t));
+    if (tags.length === 0)
+      continue;
+    decide2(v, "candidate", `RC image ${tags.join(", ")} (${short(v.digest)})`);
+  }
+  const deleted = () => new Set(del.map((d) => d.version.digest));
+  const childOf = /* @__PURE__ */ new Map();
+  for (const d of deleted())
+    for (const c of input3.candidateChildren?.get(d) ?? [])
+      if (!childOf.has(c))
+        childOf.set(c, d);
+  for (const [child, index] of childOf)
+    for (const v of byDigest.get(child) ?? [])
+      decide2(v, "candidate-platform", `platform manifest ${short(child)} of RC index ${short(index)}`);
+  const removed = deleted();
+  for (const v of input3.versions) {
+    if (v.tags.length === 0)
+      continue;
+    const subjects = v.tags.map(signatureTagSubject);
+    if (!subjects.every((s) => s !== void 0 && removed.has(s)))
+      continue;
+    decide2(v, "candidate-signature", `signature/attestation ${v.tags.join(", ")} of RC ${short(subjects[0])}`);
+  }
+  for (const v of input3.versions) {
+    if (seen.has(v.id))
+      continue;
+    const keptAs = kept.get(v.digest);
+    const reason = keptAs !== void 0 ? `it is ${keptAs}` : v.tags.length > 0 ? `not an RC of this version (${v.tags.join(", ")})` : "untagged, and not a platform manifest of a deleted RC";
+    keep.push({ version: v, reason });
+  }
+  return { delete: del, keep };
+}
+var short;
+var init_select = __esm({
+  "packages/core/dist/cleanup/select.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    short = (d) => d.replace(/^sha256:/, "").slice(0, 12);
+  }
+});
+
+// packages/core/dist/cleanup/route.js
+function imageHost(image) {
+  const first = image.split("/")[0] ?? "";
+  const explicit = image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
+  return explicit ? first.toLowerCase() : "docker.io";
+}
+function cleanupRoute(config2, image) {
+  const via = config2.cleanup?.via ?? "auto";
+  if (via !== "auto")
+    return via;
+  return imageHost(image) === "ghcr.io" ? "packages-api" : "registry";
+}
+var UNSUPPORTED_DELETE_WAY_OUT;
+var init_route = __esm({
+  "packages/core/dist/cleanup/route.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    UNSUPPORTED_DELETE_WAY_OUT = 'this registry does not delete manifests through the OCI API (ghcr.io answers 405 UNSUPPORTED): delete package versions through the GitHub Packages API instead — relkit does that for ghcr.io images by itself (cleanup.via "auto"), or set "cleanup": { "via": "packages-api" } in release.config.json';
+  }
+});
+
+// packages/core/dist/cleanup/run.js
+function candidateImageTags(version2, tags) {
+  const rc = new Set(candidateTagsOf(version2, tags).map((c) => c.tag));
+  const perPlatform = tags.filter((t) => {
+    const m = /^(.+-rc\d+)-[A-Za-z0-9_]+$/.exec(t);
+    return m !== null && candidateTagsOf(version2, [m[1]]).length === 1;
+  });
+  return [...rc, ...perPlatform].sort();
+}
+async function keptImages(ports, image, version2, signal) {
+  const v = formatTag(version2);
+  const [final, latest] = await Promise.all([
+    ports.registry.observeManifest(image, v, signal),
+    ports.registry.observeManifest(image, "latest", signal)
+  ]);
+  const f = found(final, v, image);
+  if (!f)
+    throw new ReleaseError("PLAN_FAILED", `${image}:${v} is not in the registry: the RC clean-up runs after publish and promote, never before (it would delete the only image of ${v})`);
+  const l = found(latest, "latest", image);
+  const kept = [{ name: v, digest: f.digest, children: f.platforms.map((p) => p.digest) }];
+  if (l)
+    kept.push({ name: "latest", digest: l.digest, children: l.platforms.map((p) => p.digest) });
+  return kept;
+}
+async function candidateChildren(ports, image, digests, signal) {
+  const out = /* @__PURE__ */ new Map();
+  await Promise.all([...new Set(digests)].map(async (d) => {
+    const m = found(await ports.registry.observeManifest(image, d, signal), d, image);
+    if (m)
+      out.set(d, m.platforms.map((p) => p.digest));
+  }));
+  return out;
+}
+async function cleanupViaPackages(ports, image, version2, options) {
+  const { signal } = options;
+  const packages = ports.packages;
+  if (!packages)
+    throw new ReleaseError("PLAN_FAILED", `the GitHub Packages API is not connected, so ${image} cannot be cleaned through it`);
+  const [versions, keep] = await Promise.all([
+    packages.listVersions(image, signal),
+    keptImages(ports, image, version2, signal)
+  ]);
+  const candidateTags = candidateImageTags(version2, versions.flatMap((v) => v.tags));
+  const rcDigests = versions.filter((v) => v.tags.some((t) => candidateTags.includes(t))).map((v) => v.digest);
+  const children = await candidateChildren(ports, image, rcDigests, signal);
+  const selection = selectCandidateVersions({
+    versions,
+    candidateTags,
+    candidateChildren: children,
+    keep
+  });
+  const base = { image, route: "packages-api", candidateTags, ...selection };
+  if (options.dryRun)
+    return { ...base, deleted: [], failures: [] };
+  const deleted = [];
+  const failures = [];
+  for (const d of selection.delete) {
+    try {
+      await packages.deleteVersion(image, d.version.id, signal);
+      deleted.push(d.version.id);
+    } catch (e) {
+      failures.push({ subject: `version ${d.version.id} (${d.version.digest})`, ...failureOf(e) });
+    }
+  }
+  const after = await packages.listVersions(image, signal);
+  const spared = new Set(selection.keep.flatMap((k) => k.version.tags));
+  const left = after.flatMap((v) => v.tags).filter((t) => candidateTags.includes(t) && !spared.has(t));
+  if (left.length > 0)
+    failures.push({
+      subject: image,
+      code: "VERIFICATION_FAILED",
+      message: `RC tags still present after the clean-up: ${left.join(", ")}`
+    });
+  return { ...base, deleted, failures };
+}
+async function cleanupViaRegistry(ports, image, version2, options) {
+  const { signal } = options;
+  const [tags, keep] = await Promise.all([
+    ports.registry.listTags(image, signal),
+    keptImages(ports, image, version2, signal)
+  ]);
+  const candidateTags = candidateImageTags(version2, tags);
+  const manifests = await Promise.all(candidateTags.map(async (t) => found(await ports.registry.observeManifest(image, t, signal), t, image)));
+  const byDigest = /* @__PURE__ */ new Map();
+  candidateTags.forEach((t, i) => {
+    const m = manifests[i];
+    if (m)
+      byDigest.set(m.digest, [...byDigest.get(m.digest) ?? [], t]);
+  });
+  const versions = [...byDigest].map(([digest, ts], i) => ({
+    id: i + 1,
+    digest,
+    tags: ts
+  }));
+  const selection = selectCandidateVersions({ versions, candidateTags, keep });
+  const base = { image, route: "registry", candidateTags, ...selection };
+  if (options.dryRun)
+    return { ...base, deleted: [], failures: [] };
+  const deleted = [];
+  const failures = [];
+  for (const d of selection.delete) {
+    try {
+      const sigTags = await ports.signatures.signatureTags?.(image, d.version.digest, signal) ?? [];
+      for (const t of sigTags) {
+        const m = found(await ports.registry.observeManifest(image, t, signal), t, image);
+        if (m)
+          await ports.registry.deleteManifest(image, m.digest, signal);
+      }
+      await ports.registry.deleteManifest(image, d.version.digest, signal);
+      deleted.push(d.version.digest);
+    } catch (e) {
+      const f = failureOf(e);
+      if (f.code === "UNSUPPORTED") {
+        return {
+          ...base,
+          deleted,
+          failures,
+          error: { code: "UNSUPPORTED", message: `${f.message}; ${UNSUPPORTED_DELETE_WAY_OUT}` }
+        };
+      }
+      failures.push({ subject: `${image}@${d.version.digest}`, ...f });
+    }
+  }
+  return { ...base, deleted, failures };
+}
+async function cleanupImage(config2, ports, image, version2, options = {}) {
+  const route = cleanupRoute(config2, image);
+  try {
+    return route === "packages-api" ? await cleanupViaPackages(ports, image, version2, options) : await cleanupViaRegistry(ports, image, version2, options);
+  } catch (e) {
+    return {
+      image,
+      route,
+      candidateTags: [],
+      delete: [],
+      keep: [],
+      deleted: [],
+      failures: [],
+      error: failureOf(e)
+    };
+  }
+}
+async function cleanupRefs(config2, ports, version2, options) {
+  const { draftReleases, gitTags } = config2.cleanup;
+  if (!draftReleases && !gitTags)
+    return [];
+  const { forge } = ports;
+  const { signal } = options;
+  const prefix = config2.tagPrefix;
+  const tags = candidateTagsOf(version2, await forge.listTags(`${prefix}${formatTag(version2)}-rc`, signal), prefix).map((c) => c.tag);
+  const out = [];
+  for (const tag of tags) {
+    const release = await forge.observeRelease(tag, signal);
+    if (release.state === "error") {
+      out.push({ kind: "draft-release", tag, action: "keep", reason: `could not look: ${release.message}` });
+      continue;
+    }
+    let hasRelease = release.state !== "missing";
+    if (release.state === "published") {
+      if (draftReleases)
+        out.push({
+          kind: "draft-release",
+          tag,
+          action: "keep",
+          reason: "a published pre-release is never deleted (GitHub burns its tag)"
+        });
+    } else if (release.state === "draft" && draftReleases) {
+      const entry2 = {
+        kind: "draft-release",
+        tag,
+        action: "delete",
+        reason: "RC draft pre-release"
+      };
+      if (options.dryRun) {
+        out.push(entry2);
+        hasRelease = false;
+      } else {
+        try {
+          await forge.deleteDraftRelease(tag, signal);
+          out.push({ ...entry2, done: true });
+          hasRelease = false;
+        } catch (e) {
+          out.push({ ...entry2, done: false, error: failureOf(e) });
+        }
+      }
+    }
+    if (!gitTags)
+      continue;
+    if (hasRelease) {
+      out.push({
+        kind: "git-tag",
+        tag,
+        action: "keep",
+        reason: `it has a ${release.state === "published" ? "published" : "draft"} release`
+      });
+      continue;
+    }
+    const entry = {
+      kind: "git-tag",
+      tag,
+      action: "delete",
+      reason: "RC git tag without a release"
+    };
+    if (options.dryRun)
+      out.push(entry);
+    else {
+      try {
+        await forge.deleteTag(tag, signal);
+        out.push({ ...entry, done: true });
+      } catch (e) {
+        out.push({ ...entry, done: false, error: failureOf(e) });
+      }
+    }
+  }
+  return out;
+}
+async function cleanupRelease(config2, ports, version2, options = {}) {
+  if (version2.candidate !== void 0)
+    throw new ReleaseError("INVALID_ARGUMENT", `${version2.text} is a release candidate: clean-up takes the final version whose RCs it removes`);
+  const images = await Promise.all(config2.images.map((i) => cleanupImage(config2, ports, i.name, version2, options)));
+  const refs = await cleanupRefs(config2, ports, version2, options);
+  const failed = images.some((i) => i.error !== void 0 || i.failures.length > 0) || refs.some((r) => r.error !== void 0);
+  return {
+    version: version2.text,
+    dryRun: options.dryRun ?? false,
+    images,
+    refs,
+    status: failed ? "failed" : "succeeded"
+  };
+}
+function createCleanupService(config2, ports) {
+  return {
+    config: config2,
+    cleanup: (version2, options) => cleanupRelease(config2, ports, parseVersion(version2), options)
+  };
+}
+var failureOf, found;
+var init_run = __esm({
+  "packages/core/dist/cleanup/run.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_errors();
+    init_version();
+    init_route();
+    init_select();
+    failureOf = (e) => {
+      const code = e.code;
+      return {
+        code: typeof code === "string" ? code : "FAILED",
+        message: e instanceof Error ? e.message : String(e)
+      };
+    };
+    found = (m, what, image) => {
+      if (m.state === "error")
+        throw new ReleaseError("PLAN_FAILED", `could not read ${image}:${what} (${m.code}): ${m.message}`);
+      return m.state === "found" ? m : void 0;
+    };
+  }
+});
+
+// packages/core/dist/cleanup/index.js
+var init_cleanup = __esm({
+  "packages/core/dist/cleanup/index.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_select();
+    init_route();
+    init_run();
+  }
+});
+
 // packages/core/dist/engine/gates.js
 function summarizeGates(gates) {
   if (gates.some((g) => g.status === "fail"))
@@ -20986,30 +21373,223 @@ var init_gates = __esm({
   }
 });
 
-// packages/core/dist/engine/lock.js
-async function acquireReleaseLock(ports, options = {}) {
-  const holder = options.holder ?? "relkit";
-  const lock = await ports.forge.acquireLock(LOCK_NAME, holder, options.lockTtlSeconds ?? 900, options.signal);
-  if (!lock.acquired) {
-    throw new ReleaseError("LOCK_HELD", `another release run holds the lock: ${lock.holder} since ${lock.since}`, {
-      details: { holder: lock.holder, since: lock.since }
-    });
+// packages/core/dist/engine/lock-state.js
+function printableHolder(raw) {
+  const clean = raw.replace(ESCAPE_SEQUENCE, "").replace(CSI_8BIT, "").replace(UNPRINTABLE, " ").replace(/\s+/g, " ").trim();
+  if (clean === "")
+    return "unknown";
+  const chars = [...clean];
+  return chars.length <= MAX_HOLDER_LENGTH ? clean : `${chars.slice(0, MAX_HOLDER_LENGTH - 1).join("")}…`;
+}
+function encodeLockState(state) {
+  return JSON.stringify(state.status === "held" ? { ...state, holder: printableHolder(state.holder) } : { ...state, by: printableHolder(state.by) });
+}
+function decodeLockState(record2) {
+  let v;
+  try {
+    const parsed = JSON.parse(record2);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      return void 0;
+    v = parsed;
+  } catch {
+    return void 0;
   }
-  options.onEvent?.({ type: "lock-acquired", name: LOCK_NAME, holder });
+  if (v.status === "released") {
+    if (typeof v.by !== "string" || !isDate(v.releasedAt))
+      return void 0;
+    return { status: "released", by: printableHolder(v.by), releasedAt: v.releasedAt };
+  }
+  if (v.status !== void 0 && v.status !== "held")
+    return void 0;
+  if (typeof v.holder !== "string" || !isDate(v.acquiredAt) || !isDate(v.expiresAt))
+    return void 0;
   return {
+    status: "held",
+    holder: printableHolder(v.holder),
+    run: typeof v.run === "string" ? printableHolder(v.run) : "",
+    acquiredAt: v.acquiredAt,
+    expiresAt: v.expiresAt
+  };
+}
+function viewLock(stored, now) {
+  if (!stored)
+    return { status: "absent" };
+  const state = decodeLockState(stored.record);
+  if (!state)
+    return {
+      status: "held",
+      holder: "unknown (not a relkit lock record)",
+      run: "",
+      acquiredAt: "",
+      expiresAt: "9999-12-31T00:00:00.000Z"
+    };
+  if (state.status === "released")
+    return state;
+  const { holder, run, acquiredAt, expiresAt } = state;
+  const lease = { holder, run, acquiredAt, expiresAt };
+  return Date.parse(expiresAt) > now.getTime() ? { status: "held", ...lease } : { status: "expired", ...lease };
+}
+function mayAcquire(view) {
+  return view.status !== "held";
+}
+function heldState(holder, run, now, ttlSeconds) {
+  return {
+    status: "held",
+    holder: printableHolder(holder),
+    run,
+    acquiredAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + ttlSeconds * 1e3).toISOString()
+  };
+}
+function renewedState(state, now, ttlSeconds) {
+  return { ...state, expiresAt: new Date(now.getTime() + ttlSeconds * 1e3).toISOString() };
+}
+function renewalIntervalMs(ttlSeconds) {
+  return Math.max(1, Math.floor(ttlSeconds * 1e3 / 3));
+}
+function validLockTtl(seconds2) {
+  return Number.isFinite(seconds2) && seconds2 >= 1 && seconds2 <= 86400;
+}
+function decideUnlock(view, holder, force) {
+  if (view.status === "absent" || view.status === "released")
+    return { action: "none", view };
+  if (view.status === "expired" || view.holder === printableHolder(holder))
+    return { action: "release", view, forced: false };
+  return force ? { action: "release", view, forced: true } : { action: "refuse", view };
+}
+var DEFAULT_LOCK_TTL_SECONDS, MAX_HOLDER_LENGTH, ESCAPE_SEQUENCE, CSI_8BIT, UNPRINTABLE, isDate;
+var init_lock_state = __esm({
+  "packages/core/dist/engine/lock-state.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    DEFAULT_LOCK_TTL_SECONDS = 90;
+    MAX_HOLDER_LENGTH = 100;
+    ESCAPE_SEQUENCE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_])?/g;
+    CSI_8BIT = /\x9b[0-?]*[ -/]*[@-~]/g;
+    UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff]/g;
+    isDate = (v) => typeof v === "string" && !Number.isNaN(Date.parse(v));
+  }
+});
+
+// packages/core/dist/engine/lock.js
+function lockHeld(view, advice) {
+  return new ReleaseError("LOCK_HELD", `another release run holds the lock: ${view.holder} since ${view.acquiredAt || "an unknown time"} (lease until ${view.expiresAt})${advice ? `; ${advice}` : ""}`, { details: { holder: view.holder, since: view.acquiredAt, expiresAt: view.expiresAt } });
+}
+function ttlOf(options) {
+  const ttl = options.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS;
+  if (!validLockTtl(ttl))
+    throw new ReleaseError("INVALID_ARGUMENT", `the lock TTL must be 1 to 86400 seconds, not ${ttl}`);
+  return ttl;
+}
+async function acquireReleaseLock(ports, options = {}) {
+  const ttl = ttlOf(options);
+  const holder = printableHolder(options.holder ?? "relkit");
+  const run = globalThis.crypto.randomUUID().slice(0, 13);
+  for (let attempt = 1; ; attempt++) {
+    options.signal?.throwIfAborted();
+    const stored = await ports.forge.readLock(LOCK_NAME, options.signal);
+    const view = viewLock(stored, nowOf(ports));
+    if (!mayAcquire(view))
+      throw lockHeld(view);
+    const state = heldState(holder, run, nowOf(ports), ttl);
+    const r = await ports.forge.writeLock(LOCK_NAME, stored?.version, encodeLockState(state), options.signal);
+    if (r.written) {
+      options.onEvent?.({ type: "lock-acquired", name: LOCK_NAME, holder });
+      return holdLease(ports, r.version, state, ttl, options);
+    }
+    if (attempt >= RACE_ATTEMPTS) {
+      const last = viewLock(await ports.forge.readLock(LOCK_NAME, options.signal), nowOf(ports));
+      throw lockHeld(last.status === "held" || last.status === "expired" ? last : { holder: "runs that keep taking it", run: "", acquiredAt: "", expiresAt: "unknown" }, "the lock keeps changing hands; retry later");
+    }
+  }
+}
+function holdLease(ports, version2, state, ttl, options) {
+  let current = { version: version2, state };
+  let lost;
+  let stopped = false;
+  let writing = Promise.resolve();
+  let timer;
+  const leaseOver = () => nowOf(ports).getTime() >= Date.parse(current.state.expiresAt);
+  const renew = async () => {
+    if (stopped || lost)
+      return;
+    const next = renewedState(current.state, nowOf(ports), ttl);
+    try {
+      const r = await ports.forge.writeLock(LOCK_NAME, current.version, encodeLockState(next));
+      if (r.written)
+        current = { version: r.version, state: next };
+      else
+        lost = "another run moved the lock while this run held it";
+    } catch (e) {
+      if (leaseOver())
+        lost = `the lease ran out: renewing failed (${e instanceof Error ? e.message : String(e)})`;
+    }
+  };
+  const schedule = () => {
+    if (stopped || lost)
+      return;
+    timer = setTimeout(() => {
+      writing = writing.then(renew).finally(schedule);
+    }, renewalIntervalMs(ttl));
+    timer.unref?.();
+  };
+  schedule();
+  return {
+    holder: state.holder,
+    assertHeld() {
+      if (!lost && leaseOver())
+        lost = "the lease ran out before it could be renewed";
+      if (lost)
+        throw new ReleaseError("LOCK_LOST", `the release lock was lost (${lost}); stopped before the next write — run the command again to resume`, { details: { holder: state.holder } });
+    },
     async release() {
-      await ports.forge.releaseLock(LOCK_NAME, holder).catch(() => void 0);
+      stopped = true;
+      clearTimeout(timer);
+      await writing;
+      if (!lost) {
+        const released = encodeLockState({
+          status: "released",
+          by: state.holder,
+          releasedAt: nowOf(ports).toISOString()
+        });
+        await ports.forge.writeLock(LOCK_NAME, current.version, released).catch(() => void 0);
+      }
       options.onEvent?.({ type: "lock-released", name: LOCK_NAME });
     }
   };
 }
-var LOCK_NAME;
+async function unlockRelease(ports, options) {
+  for (let attempt = 1; ; attempt++) {
+    options.signal?.throwIfAborted();
+    const stored = await ports.forge.readLock(LOCK_NAME, options.signal);
+    const view = viewLock(stored, nowOf(ports));
+    const decision = decideUnlock(view, options.holder, options.force === true);
+    if (decision.action === "refuse")
+      throw lockHeld(decision.view, "wait for it to finish, or `release-cli unlock --force` if it crashed");
+    if (decision.action === "none" || !stored)
+      return { outcome: "free", previous: view, forced: false };
+    const released = encodeLockState({
+      status: "released",
+      by: printableHolder(options.holder),
+      releasedAt: nowOf(ports).toISOString()
+    });
+    const r = await ports.forge.writeLock(LOCK_NAME, stored.version, released, options.signal);
+    if (r.written)
+      return { outcome: "released", previous: view, forced: decision.forced };
+    if (attempt >= RACE_ATTEMPTS)
+      throw new ReleaseError("LOCK_HELD", "the release lock keeps changing hands; retry later");
+  }
+}
+var LOCK_NAME, RACE_ATTEMPTS, nowOf;
 var init_lock = __esm({
   "packages/core/dist/engine/lock.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     init_errors();
+    init_lock_state();
     LOCK_NAME = "release";
+    RACE_ATTEMPTS = 5;
+    nowOf = (ports) => ports.clock?.now() ?? /* @__PURE__ */ new Date();
   }
 });
 
@@ -21018,19 +21598,27 @@ function blockedError(plan) {
   const bad2 = plan.gates.filter((g) => g.status !== "pass");
   return new ReleaseError("GATE_NOT_MET", `${plan.kind} ${plan.version} is blocked: ${bad2.map((g) => `${g.title}${g.subject ? ` [${g.subject}]` : ""}: ${g.reason}`).join("; ")}`, { details: { gates: bad2 } });
 }
-async function runPlan(plan, handlers3, ports, options = {}) {
+async function runPlan(plan, handlers4, ports, options = {}) {
   const { signal, onEvent } = options;
   if (plan.verdict !== "pass")
     throw blockedError(plan);
   const now = () => (ports.clock?.now() ?? /* @__PURE__ */ new Date()).toISOString();
-  const lock = options.lockHeld ? void 0 : await acquireReleaseLock(ports, options);
+  const own2 = options.lock ? void 0 : await acquireReleaseLock(ports, options);
+  const lock = options.lock ?? own2;
   const journal = [];
   let failure2;
   try {
     for (const [index, ps] of plan.steps.entries()) {
       signal?.throwIfAborted();
       const kind = ps.step.kind;
-      const handler2 = handlers3[kind];
+      try {
+        lock.assertHeld();
+      } catch (e) {
+        const err = asObservationError(e);
+        failure2 = { code: err.code, message: err.message };
+        break;
+      }
+      const handler2 = handlers4[kind];
       onEvent?.({ type: "step-started", step: ps, index, total: plan.steps.length });
       try {
         let out;
@@ -21077,11 +21665,11 @@ async function runPlan(plan, handlers3, ports, options = {}) {
       }
     }
   } finally {
-    await lock?.release();
+    await own2?.release();
   }
   return { status: failure2 ? "failed" : "succeeded", journal, error: failure2 };
 }
-var init_run = __esm({
+var init_run2 = __esm({
   "packages/core/dist/engine/run.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
@@ -21098,7 +21686,8 @@ var init_engine = __esm({
     init_define_RELKIT_BUILD_INFO();
     init_gates();
     init_lock();
-    init_run();
+    init_lock_state();
+    init_run2();
   }
 });
 
@@ -21191,27 +21780,27 @@ function judgeProvenance(s, want) {
   if (s.state !== "verified")
     return void 0;
   const p = s.provenance;
-  const fail4 = (reason) => ({ status: "fail", reason, evidence: [] });
+  const fail5 = (reason) => ({ status: "fail", reason, evidence: [] });
   if (p?.sourceDigest === void 0)
-    return fail4("sourceDigest: the signing certificate names no source commit (a keyed signature, or not issued in GitHub Actions)");
+    return fail5("sourceDigest: the signing certificate names no source commit (a keyed signature, or not issued in GitHub Actions)");
   if (p.sourceDigest !== want.commit)
-    return fail4(`sourceDigest: built from ${short(p.sourceDigest)}, not from ${short(want.commit)}, the commit of tag ${want.tag} (a re-run on a stale or moved branch?)`);
+    return fail5(`sourceDigest: built from ${short2(p.sourceDigest)}, not from ${short2(want.commit)}, the commit of tag ${want.tag} (a re-run on a stale or moved branch?)`);
   if (p.sourceRef === void 0 || !want.refs.includes(p.sourceRef))
-    return fail4(`sourceRef: built from ${p.sourceRef ?? "no ref"}, not ${want.refs.join(" or ")}`);
+    return fail5(`sourceRef: built from ${p.sourceRef ?? "no ref"}, not ${want.refs.join(" or ")}`);
   if (want.workflowUri !== void 0 && (p.signerWorkflow === void 0 || withoutRef(p.signerWorkflow) !== want.workflowUri))
-    return fail4(`signerWorkflow: built and signed by ${p.signerWorkflow ?? "an unnamed workflow"}, not ${want.workflowUri}`);
+    return fail5(`signerWorkflow: built and signed by ${p.signerWorkflow ?? "an unnamed workflow"}, not ${want.workflowUri}`);
   if (!want.allowSelfHostedRunners && p.runnerEnvironment !== "github-hosted")
-    return fail4(`runnerEnvironment: built on a ${p.runnerEnvironment ?? "unnamed"} runner, not a GitHub-hosted one (signing.provenance.allowSelfHostedRunners accepts self-hosted runners)`);
+    return fail5(`runnerEnvironment: built on a ${p.runnerEnvironment ?? "unnamed"} runner, not a GitHub-hosted one (signing.provenance.allowSelfHostedRunners accepts self-hosted runners)`);
   const slsa = want.slsa ? s.slsaSources ?? [] : [];
   const stray = slsa.find((x) => x.sourceDigest !== void 0 && x.sourceDigest !== want.commit);
   if (stray)
-    return fail4(`slsa.sourceDigest: the SLSA provenance says built from ${short(stray.sourceDigest)}, not from ${short(want.commit)}, the commit of tag ${want.tag}`);
+    return fail5(`slsa.sourceDigest: the SLSA provenance says built from ${short2(stray.sourceDigest)}, not from ${short2(want.commit)}, the commit of tag ${want.tag}`);
   if (slsa.length > 0 && !slsa.some((x) => x.sourceDigest === want.commit))
-    return fail4("slsa.sourceDigest: the SLSA provenance names no source commit (resolvedDependencies)");
+    return fail5("slsa.sourceDigest: the SLSA provenance names no source commit (resolvedDependencies)");
   return {
     status: "pass",
     // The whole story in the reason too: the Action summary shows reasons, not evidence.
-    reason: `built from ${short(p.sourceDigest)} (${p.sourceRef})${p.signerWorkflow ? ` by ${withoutRef(p.signerWorkflow).replace(/^https:\/\/github\.com\//, "")}` : ""} on a ${p.runnerEnvironment ?? "unnamed"} runner`,
+    reason: `built from ${short2(p.sourceDigest)} (${p.sourceRef})${p.signerWorkflow ? ` by ${withoutRef(p.signerWorkflow).replace(/^https:\/\/github\.com\//, "")}` : ""} on a ${p.runnerEnvironment ?? "unnamed"} runner`,
     evidence: [
       { label: "commit", value: p.sourceDigest },
       { label: "ref", value: p.sourceRef },
@@ -21267,7 +21856,7 @@ function provenanceVerdicts(config2, obs, img) {
       title: PLATFORMS_TITLE,
       verdict: bad2 ? { ...bad2.verdict, reason: `${bad2.platform}: ${bad2.verdict.reason}` } : {
         status: "pass",
-        reason: `${each.length} platform manifest(s) built from ${short(t.sha)}`,
+        reason: `${each.length} platform manifest(s) built from ${short2(t.sha)}`,
         evidence: each.map((j) => ({
           label: j.platform,
           value: j.verdict.evidence.find((e) => e.label === "commit")?.value ?? ""
@@ -21277,7 +21866,7 @@ function provenanceVerdicts(config2, obs, img) {
   }
   return out;
 }
-var short, platformName, TITLE, PLATFORMS_TITLE;
+var short2, platformName, TITLE, PLATFORMS_TITLE;
 var init_provenance = __esm({
   "packages/core/dist/promote/provenance.js"() {
     "use strict";
@@ -21285,7 +21874,7 @@ var init_provenance = __esm({
     init_config();
     init_gates();
     init_version();
-    short = (sha) => sha.slice(0, 12);
+    short2 = (sha) => sha.slice(0, 12);
     platformName = (p) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ""}`;
     TITLE = "built from the release commit";
     PLATFORMS_TITLE = "every platform built from the release commit";
@@ -21341,9 +21930,9 @@ function imageGates(config2, obs, img) {
   const required2 = config2.signing?.requireAttestations ?? [];
   if (required2.length > 0) {
     const s = img.signature;
-    const found = s.state === "verified" ? s.attestations : [];
-    const lacking = required2.filter((r) => !found.includes(r));
-    out.push(s.state === "error" ? gate("image-attestations", `attestations (${required2.join(", ")})`, "pending", couldNotLook(s), [], name) : lacking.length === 0 ? gate("image-attestations", `attestations (${required2.join(", ")})`, "pass", `verified ${found.join(", ")}`, [], name) : gate("image-attestations", `attestations (${required2.join(", ")})`, "fail", `no verified ${lacking.join(", ")} attestation for ${short2(v.digest)}`, [], name));
+    const found2 = s.state === "verified" ? s.attestations : [];
+    const lacking = required2.filter((r) => !found2.includes(r));
+    out.push(s.state === "error" ? gate("image-attestations", `attestations (${required2.join(", ")})`, "pending", couldNotLook(s), [], name) : lacking.length === 0 ? gate("image-attestations", `attestations (${required2.join(", ")})`, "pass", `verified ${found2.join(", ")}`, [], name) : gate("image-attestations", `attestations (${required2.join(", ")})`, "fail", `no verified ${lacking.join(", ")} attestation for ${short3(v.digest)}`, [], name));
   }
   return out;
 }
@@ -21352,7 +21941,7 @@ function signatureGate(s, digest, subject) {
   switch (s.state) {
     case "verified":
       if (digest && s.digest !== digest) {
-        return gate("image-signature", title, "fail", `the verified signature is for ${short2(s.digest)}, not ${short2(digest)}`, [], subject);
+        return gate("image-signature", title, "fail", `the verified signature is for ${short3(s.digest)}, not ${short3(digest)}`, [], subject);
       }
       return gate("image-signature", title, "pass", `${s.signer.identity} (${s.signer.issuer})`, [
         { label: "signed digest", value: s.digest },
@@ -21361,7 +21950,7 @@ function signatureGate(s, digest, subject) {
     case "rejected":
       return gate("image-signature", title, "fail", `signatures found, none acceptable: ${s.reasons.join("; ")}`, [], subject);
     case "unsigned":
-      return gate("image-signature", title, "fail", `no signature found for ${short2(s.digest)}`, [], subject);
+      return gate("image-signature", title, "fail", `no signature found for ${short3(s.digest)}`, [], subject);
     case "not-checked":
       return gate("image-signature", title, "fail", "no signing policy is configured", [], subject);
     case "error":
@@ -21500,7 +22089,7 @@ function awaitableGates(gates) {
   const settlesByItself = (g) => g.status === "pending" && !g.couldNotLook && (g.id === "pr-checks" || g.id === "pr-mergeable");
   return open3.length > 0 && open3.every(settlesByItself) ? open3 : void 0;
 }
-var short2;
+var short3;
 var init_gates2 = __esm({
   "packages/core/dist/promote/gates.js"() {
     "use strict";
@@ -21509,7 +22098,7 @@ var init_gates2 = __esm({
     init_version();
     init_provenance();
     init_gates();
-    short2 = (digest) => digest.replace(/^sha256:/, "").slice(0, 12);
+    short3 = (digest) => digest.replace(/^sha256:/, "").slice(0, 12);
   }
 });
 
@@ -21569,12 +22158,93 @@ var init_phase = __esm({
   }
 });
 
+// packages/core/dist/prepare/sync.js
+function syncBranchName(version2) {
+  return `sync/${version2}`;
+}
+async function syncIntegrationBranch(branches, s, signal) {
+  const wayOut = `bring ${s.branch} up to date by hand: open a PR ${s.base} → ${s.branch} (or re-run release-cli promote ${s.version}; only this step is left)`;
+  const fail5 = (why) => new ReleaseError("PLAN_FAILED", `${why}; ${wayOut}`);
+  if (!branches)
+    throw fail5(`this forge cannot update branches`);
+  const head = async (b) => {
+    const o = await branches.observeBranch(b, signal);
+    if (o.state === "error")
+      throw fail5(`could not read ${b} (${o.code}): ${o.message}`);
+    if (o.state === "missing")
+      throw fail5(`branch ${b} does not exist`);
+    return o.sha;
+  };
+  const [baseSha, integrationSha] = [await head(s.base), await head(s.branch)];
+  if (baseSha === integrationSha)
+    return { alreadyDone: true, after: baseSha, message: `${s.branch} is at ${s.base} already` };
+  const cmp = await branches.compareBranches(s.branch, s.base, signal);
+  if (cmp.state === "error")
+    throw fail5(`could not compare ${s.branch} with ${s.base} (${cmp.code}): ${cmp.message}`);
+  if (cmp.status === "identical" || cmp.status === "behind")
+    return { alreadyDone: true, after: integrationSha, message: `${s.branch} contains ${s.base} already` };
+  let refused = "";
+  if (cmp.status === "ahead") {
+    try {
+      await branches.fastForwardBranch(s.branch, integrationSha, baseSha, signal);
+      return {
+        before: integrationSha,
+        after: baseSha,
+        message: `fast-forwarded ${s.branch} to ${s.base} (${short4(baseSha)})`
+      };
+    } catch (e) {
+      refused = ` (fast-forward refused: ${e.message})`;
+    }
+  }
+  const existing = await branches.findPullRequest(s.syncBranch, s.branch, signal);
+  if (existing.state === "error")
+    throw fail5(`could not look for the sync PR (${existing.code}): ${existing.message}`);
+  if (existing.state === "open" || existing.state === "merged")
+    return {
+      alreadyDone: true,
+      after: `#${existing.number}`,
+      message: `sync PR #${existing.number} ${s.syncBranch} → ${s.branch} is ${existing.state}`
+    };
+  if (existing.state === "closed")
+    throw fail5(`the sync PR #${existing.number} ${s.syncBranch} → ${s.branch} was closed`);
+  const sync = await branches.observeBranch(s.syncBranch, signal);
+  if (sync.state === "error")
+    throw fail5(`could not read ${s.syncBranch} (${sync.code}): ${sync.message}`);
+  if (sync.state === "missing")
+    await branches.createBranch(s.syncBranch, baseSha, signal);
+  const opened = await branches.openPullRequest({
+    head: s.syncBranch,
+    base: s.branch,
+    title: `chore: sync ${s.base} into ${s.branch} after release ${s.version}`,
+    body: `Release ${s.version} was merged into ${s.base}, and ${s.branch} has moved on since, so it cannot be fast-forwarded${refused}.
+
+Merge this PR (with a merge commit) to bring ${s.branch} up to date; resolve any conflicts on ${s.syncBranch}.`,
+    draft: false
+  }, signal);
+  return {
+    before: integrationSha,
+    after: `#${opened.number}`,
+    message: `${s.branch} has diverged from ${s.base}${refused}: opened sync PR #${opened.number} ${opened.url}`
+  };
+}
+var short4;
+var init_sync = __esm({
+  "packages/core/dist/prepare/sync.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_errors();
+    short4 = (sha) => sha.slice(0, 7);
+  }
+});
+
 // packages/core/dist/promote/plan.js
 function stepId(step) {
   switch (step.kind) {
     case "move-tag":
     case "delete-candidate-image":
       return `${step.kind} ${step.image}:${step.tag}`;
+    case "delete-candidate-versions":
+      return `${step.kind} ${step.image}`;
     case "publish-release":
     case "delete-draft-release":
     case "delete-tag":
@@ -21583,6 +22253,8 @@ function stepId(step) {
     case "close-pr":
       return `${step.kind} #${step.number}`;
     case "delete-branch":
+      return `${step.kind} ${step.branch}`;
+    case "sync-integration-branch":
       return `${step.kind} ${step.branch}`;
   }
 }
@@ -21606,7 +22278,7 @@ function planPromote(config2, obs) {
       continue;
     const to = img.version.digest;
     const from = img.latest.state === "found" ? img.latest.digest : null;
-    steps.push(planned({ kind: "move-tag", image: img.image, tag: "latest", fromDigest: from, toDigest: to }, from === to, `point ${img.image}:latest at ${obs.version} (${short3(to)})${from && from !== to ? `, was ${short3(from)}` : ""}`, { irreversible: true }));
+    steps.push(planned({ kind: "move-tag", image: img.image, tag: "latest", fromDigest: from, toDigest: to }, from === to, `point ${img.image}:latest at ${obs.version} (${short5(to)})${from && from !== to ? `, was ${short5(from)}` : ""}`, { irreversible: true }));
   }
   const r = obs.release;
   if (r.state === "draft" || r.state === "published") {
@@ -21622,6 +22294,16 @@ function planPromote(config2, obs) {
       headSha: pr.headSha,
       ...config2.merge.method ? { method: config2.merge.method } : {}
     }, pr.state === "merged", `merge PR #${pr.number} (${pr.head} → ${pr.base}) by ${config2.merge.method ?? "an allowed method"} at ${pr.headSha.slice(0, 7)}`, { irreversible: true }));
+    if (isGitflow(config2) && config2.syncIntegrationBranch) {
+      const v = obs.version.text;
+      steps.push(planned({
+        kind: "sync-integration-branch",
+        branch: config2.integrationBranch,
+        base: pr.base,
+        version: v,
+        syncBranch: syncBranchName(v)
+      }, false, `bring ${config2.integrationBranch} up to date with ${pr.base} (fast-forward, else a sync PR from ${syncBranchName(v)})`, { bestEffort: true }));
+    }
   }
   if (config2.floatingTags) {
     for (const img of obs.images) {
@@ -21634,6 +22316,12 @@ function planPromote(config2, obs) {
   }
   if (config2.cleanupCandidates) {
     for (const img of obs.images) {
+      if (cleanupRoute(config2, img.image) === "packages-api") {
+        const tags = (img.candidateTags ?? []).map((c) => c.tag);
+        if (tags.length > 0)
+          steps.push(planned({ kind: "delete-candidate-versions", image: img.image, tags }, false, `remove the RC package versions of ${img.image} (${tags.join(", ")}) through the GitHub Packages API`, { bestEffort: true }));
+        continue;
+      }
       const keep = /* @__PURE__ */ new Set([
         img.version.state === "found" ? img.version.digest : "",
         img.latest.state === "found" ? img.latest.digest : ""
@@ -21641,7 +22329,7 @@ function planPromote(config2, obs) {
       for (const c of img.candidateTags ?? []) {
         if (keep.has(c.digest))
           continue;
-        steps.push(planned({ kind: "delete-candidate-image", image: img.image, tag: c.tag, digest: c.digest }, false, `remove candidate ${img.image}:${c.tag} (${short3(c.digest)}) and its own signatures`, { bestEffort: true }));
+        steps.push(planned({ kind: "delete-candidate-image", image: img.image, tag: c.tag, digest: c.digest }, false, `remove candidate ${img.image}:${c.tag} (${short5(c.digest)}) and its own signatures`, { bestEffort: true }));
       }
     }
   }
@@ -21664,7 +22352,7 @@ function planRollback(config2, target) {
     if (img.version.state !== "found")
       continue;
     const from = img.latest.state === "found" ? img.latest.digest : null;
-    steps.push(planned({ kind: "move-tag", image: img.image, tag: "latest", fromDigest: from, toDigest: img.version.digest }, from === img.version.digest, `point ${img.image}:latest back at ${target.version} (${short3(img.version.digest)})${from ? `, was ${img.latestVersion ?? short3(from)}` : ""}`, { irreversible: true }));
+    steps.push(planned({ kind: "move-tag", image: img.image, tag: "latest", fromDigest: from, toDigest: img.version.digest }, from === img.version.digest, `point ${img.image}:latest back at ${target.version} (${short5(img.version.digest)})${from ? `, was ${img.latestVersion ?? short5(from)}` : ""}`, { irreversible: true }));
   }
   return { kind: "rollback", version: target.version.text, gates, verdict: summarizeGates(gates), steps };
 }
@@ -21707,7 +22395,7 @@ function planAbandon(config2, obs) {
     steps.push(planned({ kind: "delete-branch", branch: branch2 }, false, `delete branch ${branch2}`));
   return { kind: "abandon", version: obs.version.text, gates: [], verdict: "pass", steps };
 }
-var short3;
+var short5;
 var init_plan = __esm({
   "packages/core/dist/promote/plan.js"() {
     "use strict";
@@ -21715,8 +22403,10 @@ var init_plan = __esm({
     init_config();
     init_errors();
     init_version();
+    init_route();
+    init_sync();
     init_gates2();
-    short3 = (d) => d.replace(/^sha256:/, "").slice(0, 12);
+    short5 = (d) => d.replace(/^sha256:/, "").slice(0, 12);
   }
 });
 
@@ -21798,6 +22488,17 @@ function handlers(config2, ports, version2, signal) {
         };
       }
     },
+    "delete-candidate-versions": {
+      async act(s) {
+        const r = await cleanupImage(config2, ports, s.image, version2, { signal });
+        const problem = r.error ?? r.failures[0];
+        if (problem)
+          throw new ReleaseError("PLAN_FAILED", `${s.image}: ${problem.message}`);
+        return {
+          message: `removed ${r.deleted.length} RC package version(s) of ${s.image}; kept ${r.keep.length}`
+        };
+      }
+    },
     "delete-draft-release": {
       async act(s) {
         const r = await forge.observeRelease(s.tag, signal);
@@ -21827,6 +22528,9 @@ function handlers(config2, ports, version2, signal) {
         await forge.deleteBranch(s.branch, signal);
         return { message: `deleted branch ${s.branch}` };
       }
+    },
+    "sync-integration-branch": {
+      act: (s) => syncIntegrationBranch(ports.branches, s, signal)
     }
   };
 }
@@ -21839,8 +22543,10 @@ var init_execute = __esm({
   "packages/core/dist/promote/execute.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
+    init_run2();
     init_run();
     init_errors();
+    init_sync();
     init_version();
     init_gates2();
     init_lock();
@@ -21960,19 +22666,16 @@ function createReleaseService(config2, ports) {
   const observe = (version2, signal) => observeRelease(config2, ports, parseVersion(version2), signal);
   const rollbackPlan = async (toVersion, signal) => planRollback(config2, await observe(toVersion, signal));
   const runLocked = async (makePlan, options) => {
-    const [lock, plan] = await Promise.allSettled([acquireReleaseLock(ports, options), makePlan()]);
-    if (lock.status === "rejected")
-      throw lock.reason;
+    const lock = await acquireReleaseLock(ports, options);
     try {
-      if (plan.status === "rejected")
-        throw plan.reason;
-      options.onPlan?.(plan.value);
-      return await execute(config2, plan.value, ports, { ...options, lockHeld: true });
+      const plan = await makePlan();
+      options.onPlan?.(plan);
+      return await execute(config2, plan, ports, { ...options, lock });
     } finally {
-      await lock.value.release();
+      await lock.release();
     }
   };
-  const service2 = {
+  const service3 = {
     config: config2,
     async listVersions(options = {}) {
       const tags = await ports.forge.listTags(config2.tagPrefix, options.signal);
@@ -21991,7 +22694,7 @@ function createReleaseService(config2, ports) {
       return planPromote(config2, await observe(version2, signal));
     },
     promote(version2, options = {}) {
-      return runLocked(() => service2.planPromote(version2, options.signal), options);
+      return runLocked(() => service3.planPromote(version2, options.signal), options);
     },
     planRollback: rollbackPlan,
     rollback(toVersion, options = {}) {
@@ -22001,10 +22704,13 @@ function createReleaseService(config2, ports) {
       return planAbandon(config2, await observe(version2, signal));
     },
     abandon(version2, options = {}) {
-      return runLocked(() => service2.planAbandon(version2, options.signal), options);
+      return runLocked(() => service3.planAbandon(version2, options.signal), options);
+    },
+    unlock(options) {
+      return unlockRelease(ports, options);
     }
   };
-  return service2;
+  return service3;
 }
 var init_release_service = __esm({
   "packages/core/dist/release-service.js"() {
@@ -22476,12 +23182,12 @@ function at(doc, offset) {
   return positionAt(doc.text, offset);
 }
 function singleSection(doc, version2) {
-  const found = sectionsFor(doc, version2);
-  if (found.length > 1) {
-    const [first, second] = found;
+  const found2 = sectionsFor(doc, version2);
+  if (found2.length > 1) {
+    const [first, second] = found2;
     throw changelogError("CHANGELOG_STATE", at(doc, second.heading.start), `version ${version2} has a second section here (the first is on line ${first.heading.line}); remove one of them`);
   }
-  return found[0];
+  return found2[0];
 }
 function missingSectionError(doc, version2, wanted) {
   if (doc.unclosedFence) {
@@ -22581,6 +23287,292 @@ var init_edit = __esm({
     ];
     SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
     TAG_PREFIX_RE = /^[A-Za-z0-9._/-]{0,40}$/;
+  }
+});
+
+// packages/core/dist/changelog/freeze.js
+function afterEol(text2, contentEnd) {
+  if (text2.charCodeAt(contentEnd) === 13)
+    return text2.charCodeAt(contentEnd + 1) === 10 ? contentEnd + 2 : contentEnd + 1;
+  if (text2.charCodeAt(contentEnd) === 10)
+    return contentEnd + 1;
+  return contentEnd;
+}
+function trailingGap(text2, start, end) {
+  const trimmed = trimBlankLines(text2, start, end);
+  if (!trimmed)
+    return { eolEnd: start, gap: text2.slice(start, end) };
+  const eolEnd = afterEol(text2, trimmed[1]);
+  return { eolEnd, gap: text2.slice(Math.min(eolEnd, end), end) };
+}
+function headingLineText(doc, s) {
+  return doc.text.slice(s.heading.start, s.heading.contentEnd);
+}
+function hashesOf(doc, s) {
+  return doc.text.slice(s.heading.start, s.heading.textStart).trimEnd();
+}
+function freeze(text2, version2, options = {}) {
+  checkTagPrefix(options.tagPrefix);
+  const v = targetVersion(version2, options.tagPrefix).version;
+  const doc = parseChangelog(text2);
+  const t = doc.text;
+  requireClosedBlocks(doc, `freezing ${v}`);
+  const existing = singleSection(doc, v);
+  const u = unreleasedSection(doc);
+  if (existing) {
+    if (existing.state === "frozen" && (!u || !hasEntries(doc, u.bodyStart, u.end)))
+      return text2;
+    throw changelogError("CHANGELOG_STATE", at(doc, existing.heading.start), existing.state === "frozen" ? `${v} is already frozen here, and Unreleased (line ${u?.heading.line}) has new entries since; unfreeze ${v} first to release them together, or freeze them as the next version` : `version ${v} already exists here ("${existing.heading.text}"); choose a new version`);
+  }
+  if (!u) {
+    throw changelogError("CHANGELOG_STATE", { line: 1, column: 1 }, `no "## Unreleased" section: add one with the entries for ${v} above the latest release`);
+  }
+  const otherFrozen = doc.sections.find((s) => s.kind === "release" && s.state === "frozen");
+  if (otherFrozen) {
+    throw changelogError("CHANGELOG_STATE", at(doc, otherFrozen.heading.start), `${otherFrozen.version} is still frozen (TBD); finalize or unfreeze it before freezing ${v}`);
+  }
+  if (!hasEntries(doc, u.bodyStart, u.end)) {
+    throw changelogError("CHANGELOG_STATE", at(doc, u.heading.start), `Unreleased has no entries, so there is nothing to freeze as ${v}; add the changes first`);
+  }
+  const latest = doc.sections.find((s) => s.kind === "release" && s.version !== void 0 && s.heading.start > u.heading.start);
+  if (latest?.version !== void 0 && compareLooseVersions(v, latest.version) <= 0) {
+    throw changelogError("CHANGELOG_STATE", at(doc, latest.heading.start), `${v} is not newer than ${latest.version}, the latest release here; choose a higher version`);
+  }
+  const eol = eolAt(doc, u.heading.contentEnd, u.heading.end);
+  const firstSub = u.subsections[0]?.heading.start ?? u.end;
+  const preambleHasEntries = hasEntries(doc, u.bodyStart, firstSub);
+  const subsWithEntries = new Set(u.subsections.filter((s) => hasEntries(doc, s.bodyStart, s.end)));
+  const keepSkeleton = options.unreleasedSkeleton !== "empty";
+  const standardIndex = (name) => STANDARD_SUBSECTIONS.findIndex((n) => n.toLowerCase() === name.trim().toLowerCase());
+  const present = new Set(u.subsections.map((s) => standardIndex(s.name)));
+  const subHashes = "#".repeat(Math.min(u.heading.level + 1, 6));
+  let nextStandard = 0;
+  const missingBefore = (limit) => {
+    let out = "";
+    for (; nextStandard < limit; nextStandard++) {
+      if (!present.has(nextStandard))
+        out += `${subHashes} ${STANDARD_SUBSECTIONS[nextStandard]}${eol}${eol}`;
+    }
+    return out;
+  };
+  let fresh = t.slice(u.heading.start, u.heading.end);
+  if (u.heading.end === u.heading.contentEnd)
+    fresh += eol;
+  fresh += preambleHasEntries ? eol : t.slice(u.bodyStart, firstSub);
+  if (keepSkeleton) {
+    for (const sub of u.subsections) {
+      const k = standardIndex(sub.name);
+      if (k >= nextStandard)
+        fresh += missingBefore(k);
+      let part = subsWithEntries.has(sub) ? `${headingLineText(doc, sub)}${eol}${eol}` : t.slice(sub.heading.start, sub.end);
+      if (!/[\r\n]$/.test(part))
+        part += eol;
+      fresh += part;
+    }
+    fresh += missingBefore(STANDARD_SUBSECTIONS.length);
+  }
+  if (!/[\r\n]$/.test(fresh))
+    fresh += eol;
+  const blocks = [];
+  if (preambleHasEntries) {
+    const r = trimBlankLines(t, u.bodyStart, firstSub);
+    if (r)
+      blocks.push(t.slice(r[0], r[1]));
+  }
+  for (const sub of u.subsections) {
+    if (!subsWithEntries.has(sub))
+      continue;
+    const r = trimBlankLines(t, sub.bodyStart, sub.end);
+    blocks.push(t.slice(sub.heading.start, r ? r[1] : sub.heading.contentEnd));
+  }
+  const { eolEnd, gap } = trailingGap(t, u.bodyStart, u.end);
+  const lastContent = trimBlankLines(t, u.bodyStart, u.end);
+  const atEof = u.end === t.length;
+  const trailer = atEof ? lastContent && eolEnd === lastContent[1] ? "" : `${eol}${gap}` : `${eol}${eol}`;
+  const frozen = `${hashesOf(doc, u)} [${v}] - TBD${eol}${eol}${blocks.join(`${eol}${eol}`)}${trailer}`;
+  return applyEdits(t, [{ start: u.heading.start, end: u.end, text: fresh + frozen }]);
+}
+function unfreeze(text2, version2, options = {}) {
+  checkTagPrefix(options.tagPrefix);
+  const v = targetVersion(version2, options.tagPrefix).version;
+  const doc = parseChangelog(text2);
+  const t = doc.text;
+  requireClosedBlocks(doc, `unfreezing ${v}`);
+  const s = singleSection(doc, v);
+  if (!s)
+    return text2;
+  if (s.state !== "frozen") {
+    throw changelogError("CHANGELOG_STATE", at(doc, s.heading.start), s.state === "dated" ? `${v} is already finalized (dated ${s.date?.text}); a released version cannot be unfrozen` : `${v} has no TBD placeholder ("${s.heading.text}"), so it is not frozen`);
+  }
+  const u = unreleasedSection(doc);
+  if (!u) {
+    const end = s.placeholder ? s.placeholder.end : s.heading.contentEnd;
+    return applyEdits(t, [{ start: s.labelStart, end, text: "Unreleased" }]);
+  }
+  const eol = eolAt(doc, u.heading.contentEnd, u.heading.end);
+  const key = (name) => name.trim().toLowerCase();
+  const body = (start, end) => {
+    if (!hasEntries(doc, start, end))
+      return void 0;
+    const r = trimBlankLines(t, start, end);
+    return r ? t.slice(r[0], r[1]) : void 0;
+  };
+  const uFirst = u.subsections[0]?.heading.start ?? u.end;
+  const sFirst = s.subsections[0]?.heading.start ?? s.end;
+  const blocks = [];
+  const pre = [body(s.bodyStart, sFirst), body(u.bodyStart, uFirst)].filter((b) => b !== void 0);
+  if (pre.length)
+    blocks.push(pre.join(eol));
+  const used = /* @__PURE__ */ new Set();
+  for (const sub of u.subsections) {
+    const match = s.subsections.find((x) => !used.has(x) && key(x.name) === key(sub.name));
+    if (match)
+      used.add(match);
+    const parts = [match && body(match.bodyStart, match.end), body(sub.bodyStart, sub.end)].filter((b) => b !== void 0);
+    blocks.push(parts.length ? `${headingLineText(doc, sub)}${eol}${eol}${parts.join(eol)}` : headingLineText(doc, sub));
+  }
+  for (const sub of s.subsections) {
+    if (used.has(sub) || !hasEntries(doc, sub.bodyStart, sub.end))
+      continue;
+    const r = trimBlankLines(t, sub.bodyStart, sub.end);
+    blocks.push(t.slice(sub.heading.start, r ? r[1] : sub.heading.contentEnd));
+  }
+  let merged = t.slice(u.heading.start, u.heading.end);
+  if (u.heading.end === u.heading.contentEnd)
+    merged += eol;
+  merged += blocks.length ? `${eol}${blocks.join(`${eol}${eol}`)}` : "";
+  const adjacent = u.end === s.heading.start;
+  const gapSource = adjacent ? s : u;
+  const { gap } = trailingGap(t, gapSource.bodyStart, gapSource.end);
+  const endsAtEof = gapSource.end === t.length && !/[\r\n]$/.test(t.slice(gapSource.bodyStart, gapSource.end));
+  const tail = blocks.length ? endsAtEof ? "" : `${eol}${gap}` : t.slice(u.heading.end, u.end);
+  const edits = adjacent ? [{ start: u.heading.start, end: s.end, text: merged + (blocks.length ? tail : "") }] : [
+    { start: u.heading.start, end: u.end, text: merged + tail },
+    { start: s.heading.start, end: s.end, text: "" }
+  ];
+  return applyEdits(t, edits);
+}
+var init_freeze = __esm({
+  "packages/core/dist/changelog/freeze.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_edit();
+    init_parse3();
+  }
+});
+
+// packages/core/dist/changelog/notes.js
+function openConstructs(text2) {
+  let fence;
+  let comment = false;
+  for (const [s, e] of linesOf(text2, 0, text2.length)) {
+    const line = text2.slice(s, e);
+    if (fence) {
+      const m = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(line);
+      if (m?.[1] && m[1][0] === fence.char && m[1].length >= fence.len)
+        fence = void 0;
+      continue;
+    }
+    if (comment) {
+      if (line.includes("-->"))
+        comment = false;
+      continue;
+    }
+    const f = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (f?.[1] && !(f[1][0] === "`" && line.slice(f[0].length).includes("`"))) {
+      fence = { char: f[1][0], len: f[1].length };
+      continue;
+    }
+    if (/^ {0,3}<!--/.test(line) && !line.slice(line.indexOf("<!--") + 4).includes("-->"))
+      comment = true;
+  }
+  return { fence: fence ? fence.char.repeat(fence.len) : void 0, comment };
+}
+function truncateNotes(body, max = GITHUB_RELEASE_BODY_LIMIT, fullNotesUrl, eol = "\n") {
+  if (body.length <= max)
+    return { body, truncated: false };
+  const where = fullNotesUrl ? `[the CHANGELOG](${fullNotesUrl})` : "the CHANGELOG";
+  const notice = `${eol}${eol}---${eol}${eol}*These release notes were cut to fit GitHub's limit of ${max.toLocaleString("en-US")} characters; the full notes are in ${where}.*`;
+  let budget = max - notice.length;
+  for (let attempt = 0; attempt < 8 && budget > 0; attempt++) {
+    let cut = Math.max(body.lastIndexOf("\n", budget), body.lastIndexOf("\r", budget));
+    if (cut <= 0) {
+      cut = budget;
+      const c = body.charCodeAt(cut - 1);
+      if (c >= 55296 && c <= 56319)
+        cut--;
+    }
+    const kept = body.slice(0, cut).trimEnd();
+    const open3 = openConstructs(kept);
+    const closer = `${open3.comment ? `${eol}-->` : ""}${open3.fence ? `${eol}${open3.fence}` : ""}`;
+    const result = `${kept}${closer}${notice}`;
+    if (result.length <= max)
+      return { body: result, truncated: true };
+    budget -= result.length - max;
+  }
+  return { body: notice.trim().slice(0, max), truncated: true };
+}
+function releaseNotes(text2, version2, options = {}) {
+  checkTagPrefix(options.tagPrefix);
+  const max = options.maxLength ?? GITHUB_RELEASE_BODY_LIMIT;
+  if (!Number.isInteger(max) || max < 1) {
+    throw new ReleaseError("INVALID_ARGUMENT", `maxLength must be a positive integer, got ${String(max)}`);
+  }
+  const doc = parseChangelog(text2);
+  let s;
+  let name;
+  if (typeof version2 === "string" && /^unreleased$/i.test(version2)) {
+    s = unreleasedSection(doc);
+    name = "Unreleased";
+    if (!s)
+      throw missingSectionError(doc, "Unreleased", '"## Unreleased"');
+  } else {
+    name = targetVersion(version2, options.tagPrefix).version;
+    s = singleSection(doc, name);
+    if (!s)
+      throw missingSectionError(doc, name, `"## [${name}] - YYYY-MM-DD"`);
+  }
+  const t = doc.text;
+  const r = trimBlankLines(t, s.bodyStart, s.end);
+  let body = r ? t.slice(r[0], r[1]).trimEnd() : "";
+  if (options.resolveReferences !== false && body.includes("[")) {
+    const inside = new Set(doc.definitions.filter((d) => d.start >= s.bodyStart && d.start < s.end).map((d) => d.key));
+    const wanted = /* @__PURE__ */ new Map();
+    for (const m of body.matchAll(/\[([^[\]\r\n]{1,999})\]/g)) {
+      const key = (m[1] ?? "").trim().replace(/\s+/g, " ").toLowerCase();
+      const def = doc.definitionsByKey.get(key);
+      if (def && !inside.has(key) && !wanted.has(key))
+        wanted.set(key, def);
+    }
+    if (wanted.size) {
+      const eol = doc.eol;
+      const defs = [...wanted.values()].sort((a, b) => a.start - b.start).map((d) => t.slice(d.start, d.contentEnd));
+      body = `${body}${eol}${eol}${defs.join(eol)}`;
+    }
+  }
+  const fullLength = body.length;
+  const cut = truncateNotes(body, max, options.fullNotesUrl, doc.eol);
+  return {
+    version: name,
+    heading: t.slice(s.heading.start, s.heading.contentEnd),
+    line: s.heading.line,
+    body: cut.body,
+    truncated: cut.truncated,
+    fullLength
+  };
+}
+function notes(text2, version2, options = {}) {
+  return releaseNotes(text2, version2, options).body;
+}
+var GITHUB_RELEASE_BODY_LIMIT;
+var init_notes = __esm({
+  "packages/core/dist/changelog/notes.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_errors();
+    init_edit();
+    init_parse3();
+    GITHUB_RELEASE_BODY_LIMIT = 125e3;
   }
 });
 
@@ -22813,121 +23805,6 @@ var init_finalize = __esm({
   }
 });
 
-// packages/core/dist/changelog/notes.js
-function openConstructs(text2) {
-  let fence;
-  let comment = false;
-  for (const [s, e] of linesOf(text2, 0, text2.length)) {
-    const line = text2.slice(s, e);
-    if (fence) {
-      const m = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(line);
-      if (m?.[1] && m[1][0] === fence.char && m[1].length >= fence.len)
-        fence = void 0;
-      continue;
-    }
-    if (comment) {
-      if (line.includes("-->"))
-        comment = false;
-      continue;
-    }
-    const f = /^ {0,3}(`{3,}|~{3,})/.exec(line);
-    if (f?.[1] && !(f[1][0] === "`" && line.slice(f[0].length).includes("`"))) {
-      fence = { char: f[1][0], len: f[1].length };
-      continue;
-    }
-    if (/^ {0,3}<!--/.test(line) && !line.slice(line.indexOf("<!--") + 4).includes("-->"))
-      comment = true;
-  }
-  return { fence: fence ? fence.char.repeat(fence.len) : void 0, comment };
-}
-function truncateNotes(body, max = GITHUB_RELEASE_BODY_LIMIT, fullNotesUrl, eol = "\n") {
-  if (body.length <= max)
-    return { body, truncated: false };
-  const where = fullNotesUrl ? `[the CHANGELOG](${fullNotesUrl})` : "the CHANGELOG";
-  const notice = `${eol}${eol}---${eol}${eol}*These release notes were cut to fit GitHub's limit of ${max.toLocaleString("en-US")} characters; the full notes are in ${where}.*`;
-  let budget = max - notice.length;
-  for (let attempt = 0; attempt < 8 && budget > 0; attempt++) {
-    let cut = Math.max(body.lastIndexOf("\n", budget), body.lastIndexOf("\r", budget));
-    if (cut <= 0) {
-      cut = budget;
-      const c = body.charCodeAt(cut - 1);
-      if (c >= 55296 && c <= 56319)
-        cut--;
-    }
-    const kept = body.slice(0, cut).trimEnd();
-    const open3 = openConstructs(kept);
-    const closer = `${open3.comment ? `${eol}-->` : ""}${open3.fence ? `${eol}${open3.fence}` : ""}`;
-    const result = `${kept}${closer}${notice}`;
-    if (result.length <= max)
-      return { body: result, truncated: true };
-    budget -= result.length - max;
-  }
-  return { body: notice.trim().slice(0, max), truncated: true };
-}
-function releaseNotes(text2, version2, options = {}) {
-  checkTagPrefix(options.tagPrefix);
-  const max = options.maxLength ?? GITHUB_RELEASE_BODY_LIMIT;
-  if (!Number.isInteger(max) || max < 1) {
-    throw new ReleaseError("INVALID_ARGUMENT", `maxLength must be a positive integer, got ${String(max)}`);
-  }
-  const doc = parseChangelog(text2);
-  let s;
-  let name;
-  if (typeof version2 === "string" && /^unreleased$/i.test(version2)) {
-    s = unreleasedSection(doc);
-    name = "Unreleased";
-    if (!s)
-      throw missingSectionError(doc, "Unreleased", '"## Unreleased"');
-  } else {
-    name = targetVersion(version2, options.tagPrefix).version;
-    s = singleSection(doc, name);
-    if (!s)
-      throw missingSectionError(doc, name, `"## [${name}] - YYYY-MM-DD"`);
-  }
-  const t = doc.text;
-  const r = trimBlankLines(t, s.bodyStart, s.end);
-  let body = r ? t.slice(r[0], r[1]).trimEnd() : "";
-  if (options.resolveReferences !== false && body.includes("[")) {
-    const inside = new Set(doc.definitions.filter((d) => d.start >= s.bodyStart && d.start < s.end).map((d) => d.key));
-    const wanted = /* @__PURE__ */ new Map();
-    for (const m of body.matchAll(/\[([^[\]\r\n]{1,999})\]/g)) {
-      const key = (m[1] ?? "").trim().replace(/\s+/g, " ").toLowerCase();
-      const def = doc.definitionsByKey.get(key);
-      if (def && !inside.has(key) && !wanted.has(key))
-        wanted.set(key, def);
-    }
-    if (wanted.size) {
-      const eol = doc.eol;
-      const defs = [...wanted.values()].sort((a, b) => a.start - b.start).map((d) => t.slice(d.start, d.contentEnd));
-      body = `${body}${eol}${eol}${defs.join(eol)}`;
-    }
-  }
-  const fullLength = body.length;
-  const cut = truncateNotes(body, max, options.fullNotesUrl, doc.eol);
-  return {
-    version: name,
-    heading: t.slice(s.heading.start, s.heading.contentEnd),
-    line: s.heading.line,
-    body: cut.body,
-    truncated: cut.truncated,
-    fullLength
-  };
-}
-function notes(text2, version2, options = {}) {
-  return releaseNotes(text2, version2, options).body;
-}
-var GITHUB_RELEASE_BODY_LIMIT;
-var init_notes = __esm({
-  "packages/core/dist/changelog/notes.js"() {
-    "use strict";
-    init_define_RELKIT_BUILD_INFO();
-    init_errors();
-    init_edit();
-    init_parse3();
-    GITHUB_RELEASE_BODY_LIMIT = 125e3;
-  }
-});
-
 // packages/core/dist/changelog/publish-port.js
 function sectionState(text2, version2) {
   const s = singleSection(parseChangelog(text2), version2);
@@ -22952,108 +23829,530 @@ var init_publish_port = __esm({
   }
 });
 
+// packages/core/dist/prepare/gates.js
+function frozenState(text2, version2) {
+  try {
+    return sectionState(text2, version2);
+  } catch {
+    return "other";
+  }
+}
+function versionGate(config2, obs) {
+  const title = "version newer than the latest release";
+  const v = obs.version;
+  if (v.candidate !== void 0)
+    return gate2("version", title, "fail", `${v} is a candidate; prepare takes the base version X.Y.Z`);
+  if (!Array.isArray(obs.tags))
+    return gate2("version", title, "pending", couldNotLook(obs.tags));
+  const latest = finalVersionsOf(obs.tags, config2.tagPrefix).find((t) => compareVersions(t, v) !== 0);
+  if (latest && compareVersions(v, latest) <= 0)
+    return gate2("version", title, "fail", `${v} is not newer than ${formatTag(latest, config2.tagPrefix)}, the latest release; choose a higher version`);
+  return gate2("version", title, "pass", latest ? `${v} > ${latest}` : `${v} (the first release)`);
+}
+function integrationGate(config2, obs) {
+  const b = obs.integration;
+  const title = "integration branch";
+  if (b.state === "error")
+    return gate2("integration-branch", title, "pending", couldNotLook(b));
+  if (b.state === "missing")
+    return gate2("integration-branch", title, "fail", `branch ${config2.integrationBranch} does not exist (integrationBranch in release.config.json)`);
+  return gate2("integration-branch", title, "pass", `${b.branch} at ${short6(b.sha)}`, [
+    { label: "head", value: b.sha }
+  ]);
+}
+function changelogGate(config2, obs) {
+  const title = `${config2.changelog} on ${config2.integrationBranch}`;
+  const f = obs.changelog;
+  const v = obs.version.text;
+  const onRelease = !isGitflow(config2) && obs.releaseChangelog?.state === "found";
+  if (onRelease && obs.releaseChangelog?.state === "found") {
+    const state2 = frozenState(obs.releaseChangelog.content, v);
+    if (state2 === "frozen" || state2 === "dated")
+      return {
+        gate: gate2("changelog", title, "pass", `${v} is frozen on ${releaseBranchName(config2, obs.version)} already (resuming)`),
+        frozen: true
+      };
+  }
+  if (f.state === "error")
+    return { gate: gate2("changelog", title, "pending", couldNotLook(f)), frozen: false };
+  if (f.state === "missing")
+    return {
+      gate: gate2("changelog", title, obs.integration.state === "found" ? "fail" : "pending", `${config2.changelog} does not exist on ${config2.integrationBranch}`),
+      frozen: false
+    };
+  const state = frozenState(f.content, v);
+  if (state === "frozen")
+    return {
+      gate: gate2("changelog", title, "pass", `## [${v}] - TBD is frozen already (resuming)`),
+      frozen: true
+    };
+  if (state === "dated" && obs.releaseBranch.state === "found")
+    return { gate: gate2("changelog", title, "pass", `${v} is finalized already`), frozen: true };
+  try {
+    freeze(f.content, v, { tagPrefix: config2.tagPrefix });
+    return {
+      gate: gate2("changelog", title, "pass", `the Unreleased entries become ## [${v}] - TBD`),
+      frozen: false
+    };
+  } catch (e) {
+    if (e instanceof ReleaseError)
+      return { gate: gate2("changelog", title, "fail", e.message), frozen: false };
+    throw e;
+  }
+}
+function releaseBranchGate(config2, obs) {
+  const name = releaseBranchName(config2, obs.version);
+  const title = "release branch";
+  const b = obs.releaseBranch;
+  if (b.state === "error")
+    return gate2("release-branch", title, "pending", couldNotLook(b));
+  if (b.state === "missing")
+    return gate2("release-branch", title, "pass", `${name} will be created`);
+  const f = obs.releaseChangelog;
+  if (f?.state === "error")
+    return gate2("release-branch", title, "pending", couldNotLook(f));
+  const state = f?.state === "found" ? frozenState(f.content, obs.version.text) : "missing";
+  const cutNotFrozen = !isGitflow(config2) && obs.integration.state === "found" && obs.integration.sha === b.sha;
+  if (state === "frozen" || state === "dated" || cutNotFrozen)
+    return gate2("release-branch", title, "pass", `${name} exists at ${short6(b.sha)} (resuming)`, [
+      { label: "head", value: b.sha }
+    ]);
+  return gate2("release-branch", title, "fail", `${name} already exists at ${short6(b.sha)}, but its ${config2.changelog} has no ## [${obs.version}] section: it was not cut by prepare; delete it or choose another version`);
+}
+function versionTagGate(config2, obs) {
+  const tag = formatTag(obs.version, config2.tagPrefix);
+  const title = "version tag";
+  const t = obs.versionTag;
+  if (t.state === "error")
+    return gate2("version-tag", title, "pending", couldNotLook(t));
+  if (t.state === "missing")
+    return gate2("version-tag", title, "pass", `${tag} does not exist yet`);
+  if (obs.releaseBranch.state === "found")
+    return gate2("version-tag", title, "pass", `${tag} exists at ${short6(t.sha)}: the release was published from ${releaseBranchName(config2, obs.version)}`);
+  return gate2("version-tag", title, "fail", `${tag} already exists at ${short6(t.sha)}; choose a new version`);
+}
+function releasePrGate(config2, obs) {
+  const title = "release PR";
+  const p = obs.pullRequest;
+  const name = releaseBranchName(config2, obs.version);
+  if (p.state === "error")
+    return gate2("release-pr", title, "pending", couldNotLook(p));
+  if (p.state === "missing")
+    return gate2("release-pr", title, "pass", `a draft PR ${name} → ${config2.baseBranch} will be opened`);
+  if (p.state === "open")
+    return gate2("release-pr", title, "pass", `#${p.number} is open (resuming)`, [
+      { label: "PR", value: `#${p.number}`, url: p.url }
+    ]);
+  return gate2("release-pr", title, "fail", p.state === "merged" ? `#${p.number} (${name} → ${config2.baseBranch}) is merged: ${obs.version} is released; choose a new version` : `#${p.number} (${name} → ${config2.baseBranch}) was closed; reopen it, or finish abandoning ${obs.version} (release-cli abandon ${obs.version})`, [{ label: "PR", value: `#${p.number}`, url: p.url }]);
+}
+var gate2, short6;
+var init_gates3 = __esm({
+  "packages/core/dist/prepare/gates.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_freeze();
+    init_publish_port();
+    init_config();
+    init_gates();
+    init_errors();
+    init_version();
+    gate2 = (id, title, status2, reason, evidence = []) => markCouldNotLook({ id, title, status: status2, reason, evidence });
+    short6 = (sha) => sha.slice(0, 7);
+  }
+});
+
+// packages/core/dist/prepare/execute.js
+function releasePullRequestBody(version2, base, section) {
+  const head = `# Release ${version2}
+
+This PR prepares release ${version2} for merge to ${base}.
+
+`;
+  return head + truncateNotes(section, PULL_REQUEST_BODY_LIMIT - head.length).body;
+}
+function handlers2(config2, ports, ctx, options) {
+  const { forge } = ports;
+  const { signal } = options;
+  const attempts = Math.max(1, options.readBackAttempts ?? 5);
+  const sleep3 = ports.sleep ?? ((ms) => new Promise((resolve3) => {
+    setTimeout(resolve3, ms);
+  }));
+  async function readBack(read, ok) {
+    let v = await read();
+    for (let i = 1; i < attempts && !ok(v); i++) {
+      await sleep3(500 * i, signal);
+      v = await read();
+    }
+    return v;
+  }
+  const head = async (branch2) => {
+    const b = await forge.observeBranch(branch2, signal);
+    if (b.state === "error")
+      throw fail(`could not read branch ${branch2} (${b.code}): ${b.message}`);
+    return b.state === "found" ? b.sha : void 0;
+  };
+  const file2 = async (path2, ref) => {
+    const f = await forge.readFile(path2, ref, signal);
+    if (f.state === "error")
+      throw fail(`could not read ${path2} at ${ref} (${f.code}): ${f.message}`);
+    if (f.state === "missing")
+      throw fail(`${path2} does not exist at ${ref}`);
+    return f.content;
+  };
+  const pr = async (h, b) => {
+    const p = await forge.findPullRequest(h, b, signal);
+    if (p.state === "error")
+      throw fail(`could not look for the PR ${h} → ${b} (${p.code}): ${p.message}`);
+    return p;
+  };
+  return {
+    "freeze-changelog": {
+      async isDone(s) {
+        const sha = await head(s.branch);
+        if (sha === void 0)
+          throw fail(`branch ${s.branch} is gone`);
+        const state = frozenState(await file2(s.path, sha), s.version);
+        const done = state === "frozen" || state === "dated";
+        if (done)
+          ctx.freezeSha = sha;
+        return { done, state: `${state} at ${short7(sha)}` };
+      },
+      async act(s) {
+        const parent = await head(s.branch);
+        if (parent === void 0)
+          throw fail(`branch ${s.branch} is gone`);
+        const before = await file2(s.path, parent);
+        const after = freeze(before, s.version, { tagPrefix: s.tagPrefix });
+        if (after === before)
+          throw fail(`freezing ${s.version} left ${s.path} unchanged`);
+        const { sha } = await forge.commitFiles({
+          branch: s.branch,
+          files: [{ path: s.path, content: after }],
+          parentSha: parent,
+          message: `chore: freeze changelog for release ${s.version}`
+        }, signal);
+        if (frozenState(await file2(s.path, sha), s.version) !== "frozen")
+          throw fail(`${s.path} at ${short7(sha)} has no ## [${s.version}] - TBD after the freeze commit`);
+        const now = await readBack(() => head(s.branch), (h) => h !== parent);
+        if (now === parent)
+          throw fail(`${s.branch} still points at ${short7(parent)} after the freeze commit ${short7(sha)}`);
+        ctx.freezeSha = sha;
+        return { before: parent, after: sha, message: `froze ${s.version} on ${s.branch} in ${short7(sha)}` };
+      }
+    },
+    "create-release-branch": {
+      async isDone(s) {
+        const sha = await head(s.branch);
+        return sha === void 0 ? { done: false, state: "missing" } : { done: true, state: sha };
+      },
+      async act(s) {
+        const sha = ctx.freezeSha ?? s.sha;
+        if (sha === void 0 || sha === null)
+          throw fail(`the commit to cut ${s.branch} from is unknown (the freeze step did not run)`);
+        await forge.createBranch(s.branch, sha, signal);
+        const now = await readBack(() => head(s.branch), (h) => h === sha);
+        if (now !== sha)
+          throw fail(`${s.branch} reads back at ${now ? short7(now) : "nothing"}, expected ${short7(sha)}`);
+        return { after: sha, message: `created ${s.branch} at ${short7(sha)} (from ${s.from})` };
+      }
+    },
+    "open-release-pr": {
+      async isDone(s) {
+        const p = await pr(s.head, s.base);
+        if (p.state === "missing")
+          return { done: false, state: "missing" };
+        if (p.state !== "open")
+          throw fail(`the PR ${s.head} → ${s.base} (#${p.number}) is ${p.state}; not opening another`);
+        ctx.pullRequest = { number: p.number, url: p.url };
+        return { done: true, state: `#${p.number}` };
+      },
+      async act(s) {
+        const text2 = await file2(s.path, s.head);
+        const body = releasePullRequestBody(s.version, s.base, notes(text2, s.version));
+        const opened = await forge.openPullRequest({ head: s.head, base: s.base, title: s.title, body, draft: true }, signal);
+        const p = await readBack(() => pr(s.head, s.base), (x) => x.state === "open");
+        if (p.state !== "open")
+          throw fail(`the PR #${opened.number} ${s.head} → ${s.base} reads back as ${p.state}`);
+        ctx.pullRequest = { number: p.number, url: p.url };
+        return { after: `#${p.number}`, message: `opened draft PR #${p.number} ${p.url}` };
+      }
+    }
+  };
+}
+async function executePrepare(config2, plan, ports, options = {}) {
+  const ctx = {};
+  const run = await runPlan(plan, handlers2(config2, ports, ctx, options), ports, options);
+  return { kind: "prepare", version: plan.version, ...run, sha: ctx.freezeSha, pullRequest: ctx.pullRequest };
+}
+var PULL_REQUEST_BODY_LIMIT, fail, short7;
+var init_execute2 = __esm({
+  "packages/core/dist/prepare/execute.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_freeze();
+    init_notes();
+    init_run2();
+    init_errors();
+    init_gates3();
+    PULL_REQUEST_BODY_LIMIT = 65e3;
+    fail = (message) => new ReleaseError("PLAN_FAILED", message);
+    short7 = (sha) => sha.slice(0, 7);
+  }
+});
+
+// packages/core/dist/prepare/observe.js
+async function observePrepare(config2, ports, version2, signal) {
+  const { forge } = ports;
+  const tag = formatTag(version2, config2.tagPrefix);
+  const branchName = releaseBranchName(config2, version2);
+  const now = ports.clock?.now() ?? /* @__PURE__ */ new Date();
+  const [integration, releaseBranch, versionTag, tags, pullRequest] = await Promise.all([
+    settle2(forge.observeBranch(config2.integrationBranch, signal), (e) => e),
+    settle2(forge.observeBranch(branchName, signal), (e) => e),
+    settle2(forge.observeTag(tag, signal), (e) => e),
+    settle2(forge.listTags(config2.tagPrefix, signal), (e) => e),
+    settle2(forge.findPullRequest(branchName, config2.baseBranch, signal), (e) => e)
+  ]);
+  const [changelog, releaseChangelog] = await Promise.all([
+    fileAt(ports, config2.changelog, integration, signal),
+    releaseBranch.state === "found" ? fileAt(ports, config2.changelog, releaseBranch, signal) : Promise.resolve(void 0)
+  ]);
+  return {
+    version: version2,
+    observedAt: now.toISOString(),
+    integration,
+    changelog,
+    releaseBranch,
+    releaseChangelog,
+    versionTag,
+    tags,
+    pullRequest
+  };
+}
+var fileAt;
+var init_observe2 = __esm({
+  "packages/core/dist/prepare/observe.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_config();
+    init_observations();
+    init_version();
+    fileAt = (ports, path2, branch2, signal) => branch2.state === "found" ? settle2(ports.forge.readFile(path2, branch2.sha, signal), (e) => e) : Promise.resolve(branch2.state === "missing" ? { state: "missing", path: path2, ref: branch2.branch } : branch2);
+  }
+});
+
+// packages/core/dist/prepare/plan.js
+function prepareStepId(step) {
+  switch (step.kind) {
+    case "freeze-changelog":
+      return `${step.kind} ${step.path}@${step.branch}`;
+    case "create-release-branch":
+      return `${step.kind} ${step.branch}`;
+    case "open-release-pr":
+      return `${step.kind} ${step.head}→${step.base}`;
+  }
+}
+function planPrepare(config2, obs) {
+  const cl = changelogGate(config2, obs);
+  const gates = [
+    versionGate(config2, obs),
+    integrationGate(config2, obs),
+    cl.gate,
+    releaseBranchGate(config2, obs),
+    versionTagGate(config2, obs),
+    releasePrGate(config2, obs)
+  ];
+  const verdict = summarizeGates(gates);
+  const releaseBranch = releaseBranchName(config2, obs.version);
+  const base = {
+    kind: "prepare",
+    version: obs.version.text,
+    releaseBranch,
+    integrationBranch: config2.integrationBranch,
+    baseBranch: config2.baseBranch,
+    gates,
+    verdict
+  };
+  if (obs.integration.state !== "found")
+    return { ...base, steps: [] };
+  const head = obs.integration.sha;
+  const branchExists = obs.releaseBranch.state === "found";
+  const v = obs.version.text;
+  const gitflow = isGitflow(config2);
+  const freezeBranch = gitflow ? config2.integrationBranch : releaseBranch;
+  const freezeParent = gitflow || obs.releaseBranch.state !== "found" ? head : obs.releaseBranch.sha;
+  const freeze3 = planned2({
+    kind: "freeze-changelog",
+    branch: freezeBranch,
+    path: config2.changelog,
+    version: v,
+    tagPrefix: config2.tagPrefix,
+    parentSha: freezeParent
+  }, cl.frozen, `freeze the Unreleased entries of ${config2.changelog} as ## [${v}] - TBD (API commit on ${freezeBranch}${gitflow || branchExists ? ` at ${short8(freezeParent)}` : ""})`);
+  const from = gitflow ? cl.frozen ? head : null : head;
+  const cut = planned2({ kind: "create-release-branch", branch: releaseBranch, from: config2.integrationBranch, sha: from }, branchExists, `create ${releaseBranch} at ${from ? short8(from) : "the freeze commit"}${gitflow ? "" : ` (${config2.integrationBranch})`}`);
+  const steps = [
+    ...gitflow ? [freeze3, cut] : [cut, freeze3],
+    planned2({
+      kind: "open-release-pr",
+      head: releaseBranch,
+      base: config2.baseBranch,
+      version: v,
+      path: config2.changelog,
+      title: `chore: release ${v}`
+    }, obs.pullRequest.state === "open", `open the draft PR ${releaseBranch} → ${config2.baseBranch} with the ${v} section as its body`)
+  ];
+  return { ...base, steps };
+}
+var planned2, short8;
+var init_plan2 = __esm({
+  "packages/core/dist/prepare/plan.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_config();
+    init_gates();
+    init_gates3();
+    planned2 = (step, done, description) => ({
+      id: prepareStepId(step),
+      step,
+      done,
+      description,
+      irreversible: false,
+      bestEffort: false
+    });
+    short8 = (sha) => sha.slice(0, 7);
+  }
+});
+
+// packages/core/dist/prepare-service.js
+function createPrepareService(config2, ports) {
+  return {
+    config: config2,
+    async plan(version2, options = {}) {
+      const v = parseVersion(version2, config2.tagPrefix);
+      if (v.candidate !== void 0)
+        throw new ReleaseError("INVALID_VERSION", `${version2} is a candidate tag; prepare takes the base version ${baseVersion(v).text}`);
+      return planPrepare(config2, await observePrepare(config2, ports, v, options.signal));
+    },
+    execute(plan, options = {}) {
+      return executePrepare(config2, plan, ports, options);
+    }
+  };
+}
+var init_prepare_service = __esm({
+  "packages/core/dist/prepare-service.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_errors();
+    init_execute2();
+    init_observe2();
+    init_plan2();
+    init_version();
+  }
+});
+
 // packages/core/dist/publish/gates.js
-function gate2(id, title, status2, reason, evidence = []) {
+function gate3(id, title, status2, reason, evidence = []) {
   return { id, title, status: status2, reason, evidence };
 }
-function versionGate(obs) {
+function versionGate2(obs) {
   const title = "version X.Y.Z";
   const v = obs.version;
   if (v.candidate !== void 0) {
     return {
-      gate: gate2("version", title, "fail", `${obs.version} is a candidate; publish takes the base version X.Y.Z (add --candidate to cut the next -rcN)`)
+      gate: gate3("version", title, "fail", `${obs.version} is a candidate; publish takes the base version X.Y.Z (add --candidate to cut the next -rcN)`)
     };
   }
-  return { gate: gate2("version", title, "pass", v.text), version: v };
+  return { gate: gate3("version", title, "pass", v.text), version: v };
 }
 function branchGate(config2, obs) {
   const b = obs.branch;
   const title = "release branch";
   const name = releaseBranchName(config2, obs.version);
   if (b.state === "error")
-    return gate2("release-branch", title, "pending", couldNotLook(b));
+    return gate3("release-branch", title, "pending", couldNotLook(b));
   if (b.state === "missing") {
-    return gate2("release-branch", title, "fail", `branch ${name} does not exist; did you run \`just prepare-release ${obs.version}\`?`);
+    return gate3("release-branch", title, "fail", `branch ${name} does not exist; did you run \`just prepare-release ${obs.version}\`?`);
   }
-  return gate2("release-branch", title, "pass", `${name} at ${short4(b.sha)}`, [
+  return gate3("release-branch", title, "pass", `${name} at ${short9(b.sha)}`, [
     { label: "head", value: b.sha }
   ]);
 }
-function changelogGate(config2, obs, state) {
+function changelogGate2(config2, obs, state) {
   const f = obs.changelog;
   const title = `${config2.changelog} has ## [${obs.version}] - TBD`;
   if (f.state === "error")
-    return gate2("changelog", title, "pending", couldNotLook(f));
+    return gate3("changelog", title, "pending", couldNotLook(f));
   if (f.state === "missing")
-    return gate2("changelog", title, "fail", `${config2.changelog} is not on ${f.ref}`);
+    return gate3("changelog", title, "fail", `${config2.changelog} is not on ${f.ref}`);
   switch (state) {
     case "frozen":
-      return gate2("changelog", title, "pass", `## [${obs.version}] - TBD is ready to be dated`);
+      return gate3("changelog", title, "pass", `## [${obs.version}] - TBD is ready to be dated`);
     case "dated":
-      return obs.kind === "final" ? gate2("changelog", title, "pass", `${obs.version} is already dated (resuming a publish)`) : gate2("changelog", title, "fail", `${obs.version} is already finalized; candidates come before the final release`);
+      return obs.kind === "final" ? gate3("changelog", title, "pass", `${obs.version} is already dated (resuming a publish)`) : gate3("changelog", title, "fail", `${obs.version} is already finalized; candidates come before the final release`);
     case "missing":
-      return gate2("changelog", title, "fail", `${config2.changelog} has no ## [${obs.version}] section; freeze it first (just prepare-release ${obs.version})`);
+      return gate3("changelog", title, "fail", `${config2.changelog} has no ## [${obs.version}] section; freeze it first (just prepare-release ${obs.version})`);
     default:
-      return gate2("changelog", title, "fail", `the ## [${obs.version}] heading of ${config2.changelog} is neither "- TBD" nor dated; fix it by hand`);
+      return gate3("changelog", title, "fail", `the ## [${obs.version}] heading of ${config2.changelog} is neither "- TBD" nor dated; fix it by hand`);
   }
 }
 function changelogGates(config2, obs, state) {
-  return obs.branch.state === "found" ? [changelogGate(config2, obs, state)] : [];
+  return obs.branch.state === "found" ? [changelogGate2(config2, obs, state)] : [];
 }
 function candidateTagGate(config2, obs, v) {
   const title = "a release candidate was published";
   const list = obs.candidateTagList;
   if (!Array.isArray(list)) {
     const e = list;
-    return gate2("candidate-tag", title, "pending", couldNotLook(e));
+    return gate3("candidate-tag", title, "pending", couldNotLook(e));
   }
   const tags = list;
   let next;
   try {
     next = nextCandidate(v, tags, config2.tagPrefix);
   } catch (e) {
-    return gate2("candidate-tag", title, "fail", e.message);
+    return gate3("candidate-tag", title, "fail", e.message);
   }
   const n = (next.candidate ?? 1) - 1;
   if (n === 0) {
-    return gate2("candidate-tag", title, "fail", `no RC tags found for ${obs.version}; publish at least one candidate first: release-cli publish ${obs.version} --candidate`);
+    return gate3("candidate-tag", title, "fail", `no RC tags found for ${obs.version}; publish at least one candidate first: release-cli publish ${obs.version} --candidate`);
   }
-  return gate2("candidate-tag", title, "pass", `${formatTag(obs.version, config2.tagPrefix)}-rc${n} is the newest candidate`, [{ label: "candidates", value: String(n) }]);
+  return gate3("candidate-tag", title, "pass", `${formatTag(obs.version, config2.tagPrefix)}-rc${n} is the newest candidate`, [{ label: "candidates", value: String(n) }]);
 }
 function releaseGate(obs, tag) {
   const r = obs.release;
   const title = "no published release for the tag";
   if (r.state === "error")
-    return gate2("release-not-published", title, "pending", couldNotLook(r));
+    return gate3("release-not-published", title, "pending", couldNotLook(r));
   if (r.state === "published") {
-    return gate2("release-not-published", title, "fail", `release ${tag} is already published; published releases are immutable, ship a patch version instead`, [{ label: "release", value: r.tag, url: r.url }]);
+    return gate3("release-not-published", title, "fail", `release ${tag} is already published; published releases are immutable, ship a patch version instead`, [{ label: "release", value: r.tag, url: r.url }]);
   }
-  return r.state === "draft" ? gate2("release-not-published", title, "pass", `draft ${tag} exists (resuming a publish)`, [
+  return r.state === "draft" ? gate3("release-not-published", title, "pass", `draft ${tag} exists (resuming a publish)`, [
     { label: "release", value: r.tag, url: r.url }
-  ]) : gate2("release-not-published", title, "pass", `no release for ${tag} yet`);
+  ]) : gate3("release-not-published", title, "pass", `no release for ${tag} yet`);
 }
-function versionTagGate(config2, obs, ops, headState) {
+function versionTagGate2(config2, obs, ops, headState) {
   const t = obs.versionTag;
   const title = "version tag free or at the finalize commit";
   const tag = formatTag(obs.version, config2.tagPrefix);
   if (t.state === "error")
-    return { gate: gate2("version-tag", title, "pending", couldNotLook(t)) };
+    return { gate: gate3("version-tag", title, "pending", couldNotLook(t)) };
   if (t.state === "missing")
-    return { gate: gate2("version-tag", title, "pass", `${tag} does not exist yet`) };
+    return { gate: gate3("version-tag", title, "pass", `${tag} does not exist yet`) };
   const ev = [{ label: "tag", value: `${tag} → ${t.sha}` }];
   const atHead = obs.branch.state === "found" && obs.branch.sha === t.sha;
   const stateAtTag = atHead ? headState : obs.changelogAtTag?.state === "found" ? ops.sectionState(obs.changelogAtTag.content, obs.version.text) : void 0;
   if (stateAtTag === "dated") {
     return {
-      gate: gate2("version-tag", title, "pass", `${tag} already marks the finalized commit ${short4(t.sha)}`, ev),
+      gate: gate3("version-tag", title, "pass", `${tag} already marks the finalized commit ${short9(t.sha)}`, ev),
       taggedSha: t.sha
     };
   }
   if (obs.changelogAtTag?.state === "error") {
-    return { gate: gate2("version-tag", title, "pending", couldNotLook(obs.changelogAtTag), ev) };
+    return { gate: gate3("version-tag", title, "pending", couldNotLook(obs.changelogAtTag), ev) };
   }
   return {
-    gate: gate2("version-tag", title, "fail", `${tag} already exists at ${short4(t.sha)}, whose ${config2.changelog} is not finalized for ${obs.version}; tags are never moved: delete it by hand if it is wrong, or ship a patch version`, ev)
+    gate: gate3("version-tag", title, "fail", `${tag} already exists at ${short9(t.sha)}, whose ${config2.changelog} is not finalized for ${obs.version}; tags are never moved: delete it by hand if it is wrong, or ship a patch version`, ev)
   };
 }
 function prGates(obs, kind) {
@@ -23071,24 +24370,24 @@ function prGates(obs, kind) {
   });
 }
 function smokeConfiguredGate(config2) {
-  return config2.smoke ? gate2("smoke-configured", "smoke test configured", "pass", `downstream ${config2.smoke.repository}`) : gate2("smoke-configured", "smoke test configured", "fail", 'release.config.json has no "smoke" repository; there is nothing to dispatch');
+  return config2.smoke ? gate3("smoke-configured", "smoke test configured", "pass", `downstream ${config2.smoke.repository}`) : gate3("smoke-configured", "smoke test configured", "fail", 'release.config.json has no "smoke" repository; there is nothing to dispatch');
 }
 function draftExistsGate(obs, tag) {
   const r = obs.release;
   const title = "draft release exists";
   if (r.state === "error")
-    return gate2("release-not-published", title, "pending", couldNotLook(r));
+    return gate3("release-not-published", title, "pending", couldNotLook(r));
   if (r.state === "missing")
-    return gate2("release-not-published", title, "fail", `no draft release ${tag}; run publish first`);
+    return gate3("release-not-published", title, "fail", `no draft release ${tag}; run publish first`);
   if (r.state === "published") {
-    return gate2("release-not-published", title, "fail", `release ${tag} is already published (promoted); nothing to smoke-test`);
+    return gate3("release-not-published", title, "fail", `release ${tag} is already published (promoted); nothing to smoke-test`);
   }
-  return gate2("release-not-published", title, "pass", `draft ${tag}`, [
+  return gate3("release-not-published", title, "pass", `draft ${tag}`, [
     { label: "release", value: r.tag, url: r.url }
   ]);
 }
-var short4;
-var init_gates3 = __esm({
+var short9;
+var init_gates4 = __esm({
   "packages/core/dist/publish/gates.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
@@ -23096,7 +24395,7 @@ var init_gates3 = __esm({
     init_gates();
     init_gates2();
     init_version();
-    short4 = (sha) => sha.slice(0, 7);
+    short9 = (sha) => sha.slice(0, 7);
   }
 });
 
@@ -23116,14 +24415,14 @@ function alsoWritten(config2) {
   const paths = [...config2.changelogMirrors, ...config2.versionFiles.map((f) => f.path)];
   return paths.length > 0 ? `, with ${paths.join(", ")}` : "";
 }
-function planned2(step, done, description) {
+function planned3(step, done, description) {
   return { id: publishStepId(step), step, done, description, irreversible: false, bestEffort: false };
 }
 function correlationId(repository, runId, tag) {
   return `${repository}:${runId}:${tag}`;
 }
 function smokeStep(repository, tag, releaseKind, corr, run, sha, done) {
-  return planned2({ kind: "dispatch-smoke", repository, tag, releaseKind, correlationId: corr, run, sha }, done, `dispatch ${SMOKE_EVENT_TYPE} to ${repository} (correlation ${corr})`);
+  return planned3({ kind: "dispatch-smoke", repository, tag, releaseKind, correlationId: corr, run, sha }, done, `dispatch ${SMOKE_EVENT_TYPE} to ${repository} (correlation ${corr})`);
 }
 function smokeDone(obs) {
   const s = obs.smoke;
@@ -23135,7 +24434,7 @@ function utcDate(iso) {
 function planPublish(config2, obs, ops, options) {
   const tag = formatTag(obs.version, config2.tagPrefix);
   const corr = correlationId(config2.repository, options.run.id, tag);
-  const vc = versionGate(obs);
+  const vc = versionGate2(obs);
   const stage = options.stage ?? "all";
   const base = {
     kind: "publish",
@@ -23149,11 +24448,11 @@ function planPublish(config2, obs, ops, options) {
   if (!vc.version)
     return { ...base, gates: [vc.gate], verdict: "fail", steps: [] };
   const headState = obs.changelog.state === "found" ? ops.sectionState(obs.changelog.content, obs.version.text) : void 0;
-  const tc = versionTagGate(config2, obs, ops, headState);
+  const tc = versionTagGate2(config2, obs, ops, headState);
   if (stage === "smoke") {
     const gates2 = [
       vc.gate,
-      obs.versionTag.state === "missing" ? gate2("version-tag", "version tag at the finalize commit", "fail", `${tag} does not exist; run publish first`) : tc.gate,
+      obs.versionTag.state === "missing" ? gate3("version-tag", "version tag at the finalize commit", "fail", `${tag} does not exist; run publish first`) : tc.gate,
       draftExistsGate(obs, tag),
       smokeConfiguredGate(config2)
     ];
@@ -23175,7 +24474,7 @@ function planPublish(config2, obs, ops, options) {
   const date5 = options.date ?? utcDate(obs.observedAt);
   const extras = config2.changelogMirrors.length > 0 || config2.versionFiles.length > 0;
   const finalized = headState === "dated" && !extras || tc.taggedSha !== void 0;
-  steps.push(planned2({
+  steps.push(planned3({
     kind: "finalize-changelog",
     branch: branch2,
     path: config2.changelog,
@@ -23186,8 +24485,8 @@ function planPublish(config2, obs, ops, options) {
     ...config2.versionFiles.length > 0 ? { versionFiles: config2.versionFiles } : {}
   }, finalized, `date ## [${obs.version}] in ${config2.changelog} as ${date5}${alsoWritten(config2)} (API commit on ${branch2}, then read back)`));
   const tagSha = tc.taggedSha ?? (headState === "dated" && !extras ? head : null);
-  steps.push(planned2({ kind: "create-tag", tag, sha: tagSha }, tc.taggedSha !== void 0, `create lightweight tag ${tag} at ${tagSha ? short5(tagSha) : "the finalize commit"}`));
-  steps.push(planned2({ kind: "create-draft-release", tag, name: tag, version: obs.version.text, prerelease: false }, obs.release.state === "draft", `create draft GitHub release ${tag} with the ${config2.changelog} notes`));
+  steps.push(planned3({ kind: "create-tag", tag, sha: tagSha }, tc.taggedSha !== void 0, `create lightweight tag ${tag} at ${tagSha ? short10(tagSha) : "the finalize commit"}`));
+  steps.push(planned3({ kind: "create-draft-release", tag, name: tag, version: obs.version.text, prerelease: false }, obs.release.state === "draft", `create draft GitHub release ${tag} with the ${config2.changelog} notes`));
   if (config2.smoke && stage === "all") {
     steps.push(smokeStep(config2.smoke.repository, tag, "final", corr, options.run, null, smokeDone(obs)));
   }
@@ -23195,7 +24494,7 @@ function planPublish(config2, obs, ops, options) {
   return { ...base, gates, verdict: summarizeGates(gates), steps, notesPreview };
 }
 function planCandidate(config2, obs, ops, options) {
-  const vc = versionGate(obs);
+  const vc = versionGate2(obs);
   const stage = options.stage ?? "all";
   const pending = `${formatTag(obs.version, config2.tagPrefix)}-rc?`;
   const fallback = {
@@ -23212,7 +24511,7 @@ function planCandidate(config2, obs, ops, options) {
   if (stage === "smoke") {
     const n = obs.newestCandidate;
     const title2 = "newest release candidate";
-    const tc = n === void 0 || n.state === "missing" ? gate2("candidate-tag", title2, "fail", `no candidate of ${obs.version} exists; run publish --candidate first`) : n.state === "error" ? gate2("candidate-tag", title2, "pending", couldNotLook(n)) : gate2("candidate-tag", title2, "pass", `${n.tag} at ${short5(n.sha)}`);
+    const tc = n === void 0 || n.state === "missing" ? gate3("candidate-tag", title2, "fail", `no candidate of ${obs.version} exists; run publish --candidate first`) : n.state === "error" ? gate3("candidate-tag", title2, "pending", couldNotLook(n)) : gate3("candidate-tag", title2, "pass", `${n.tag} at ${short10(n.sha)}`);
     const gates2 = [vc.gate, tc, smokeConfiguredGate(config2)];
     if (n?.state !== "found")
       return { ...fallback, gates: gates2, verdict: summarizeGates(gates2), steps: [] };
@@ -23241,7 +24540,7 @@ function planCandidate(config2, obs, ops, options) {
   const list = obs.candidateTagList;
   const title = "next release candidate";
   if (!Array.isArray(list)) {
-    gates.push(gate2("candidate-tag", title, "pending", couldNotLook(list)));
+    gates.push(gate3("candidate-tag", title, "pending", couldNotLook(list)));
   } else {
     try {
       const next = nextCandidate(vc.version, list, config2.tagPrefix);
@@ -23249,15 +24548,15 @@ function planCandidate(config2, obs, ops, options) {
       if (n?.state === "found" && head !== void 0 && n.sha === head) {
         tag = n.tag;
         resumed = true;
-        gates.push(gate2("candidate-tag", title, "pass", `${tag} already marks ${short5(head)} (resuming)`));
+        gates.push(gate3("candidate-tag", title, "pass", `${tag} already marks ${short10(head)} (resuming)`));
       } else if (n?.state === "error") {
-        gates.push(gate2("candidate-tag", title, "pending", couldNotLook(n)));
+        gates.push(gate3("candidate-tag", title, "pending", couldNotLook(n)));
       } else {
         tag = formatTag(next, config2.tagPrefix);
-        gates.push(gate2("candidate-tag", title, "pass", `${tag} is next`));
+        gates.push(gate3("candidate-tag", title, "pass", `${tag} is next`));
       }
     } catch (e) {
-      gates.push(gate2("candidate-tag", title, "fail", e.message));
+      gates.push(gate3("candidate-tag", title, "fail", e.message));
     }
   }
   const verdict = summarizeGates(gates);
@@ -23265,7 +24564,7 @@ function planCandidate(config2, obs, ops, options) {
     return { ...fallback, gates, verdict, steps: [] };
   const corr = correlationId(config2.repository, options.run.id, tag);
   const steps = [
-    planned2({ kind: "create-tag", tag, sha: head }, resumed, `create lightweight tag ${tag} at ${short5(head)}`)
+    planned3({ kind: "create-tag", tag, sha: head }, resumed, `create lightweight tag ${tag} at ${short10(head)}`)
   ];
   if (config2.smoke && stage === "all") {
     steps.push(smokeStep(config2.smoke.repository, tag, "candidate", corr, options.run, head, false));
@@ -23283,17 +24582,17 @@ function planCandidate(config2, obs, ops, options) {
     correlationId: corr
   };
 }
-var SMOKE_EVENT_TYPE, short5;
-var init_plan2 = __esm({
+var SMOKE_EVENT_TYPE, short10;
+var init_plan3 = __esm({
   "packages/core/dist/publish/plan.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     init_config();
     init_gates();
     init_version();
-    init_gates3();
+    init_gates4();
     SMOKE_EVENT_TYPE = "smoke-test-trigger";
-    short5 = (sha) => sha.slice(0, 7);
+    short10 = (sha) => sha.slice(0, 7);
   }
 });
 
@@ -23321,7 +24620,7 @@ var init_version_files = __esm({
 });
 
 // packages/core/dist/publish/execute.js
-function handlers2(config2, ports, ctx, options) {
+function handlers3(config2, ports, ctx, options) {
   const { forge } = ports;
   const ops = ports.changelog ?? changelogOps;
   const { signal } = options;
@@ -23340,24 +24639,24 @@ function handlers2(config2, ports, ctx, options) {
   const head = async (branch2) => {
     const b = await forge.observeBranch(branch2, signal);
     if (b.state === "error")
-      throw fail(`could not read branch ${branch2} (${b.code}): ${b.message}`);
+      throw fail2(`could not read branch ${branch2} (${b.code}): ${b.message}`);
     if (b.state === "missing")
-      throw fail(`branch ${branch2} is gone`);
+      throw fail2(`branch ${branch2} is gone`);
     return b.sha;
   };
   const file2 = async (path2, ref) => {
     const f = await forge.readFile(path2, ref, signal);
     if (f.state === "error")
-      throw fail(`could not read ${path2} at ${ref} (${f.code}): ${f.message}`);
+      throw fail2(`could not read ${path2} at ${ref} (${f.code}): ${f.message}`);
     if (f.state === "missing")
-      throw fail(`${path2} does not exist at ${ref}`);
+      throw fail2(`${path2} does not exist at ${ref}`);
     return f.content;
   };
   const tbd = (version2) => `## [${version2}] - TBD`;
   const optionalFile = async (path2, ref) => {
     const f = await forge.readFile(path2, ref, signal);
     if (f.state === "error")
-      throw fail(`could not read ${path2} at ${ref} (${f.code}): ${f.message}`);
+      throw fail2(`could not read ${path2} at ${ref} (${f.code}): ${f.message}`);
     return f.state === "found" ? f.content : void 0;
   };
   const extrasBehind = async (s, changelog, ref) => {
@@ -23392,13 +24691,13 @@ function handlers2(config2, ports, ctx, options) {
         const text2 = await file2(s.path, sha);
         const state = ops.sectionState(text2, s.version);
         if (state !== "dated" && state !== "frozen")
-          throw fail(`${s.path} at ${short6(sha)} has no ${tbd(s.version)} section (${state})`);
+          throw fail2(`${s.path} at ${short11(sha)} has no ${tbd(s.version)} section (${state})`);
         const behind = state === "dated" ? await extrasBehind(s, text2, sha) : [];
         const done = state === "dated" && behind.length === 0;
         if (done)
           ctx.finalizeSha = sha;
         const lagging = behind.length > 0 ? `, ${behind.join(", ")} not yet` : "";
-        return { done, state: `${state} at ${short6(sha)}${lagging}` };
+        return { done, state: `${state} at ${short11(sha)}${lagging}` };
       },
       async act(s) {
         const parent = await head(s.branch);
@@ -23416,15 +24715,15 @@ Set release date to ${s.date}.`;
         let sha;
         if (!extras) {
           if (after === before)
-            throw fail(`finalizing ${s.version} left ${s.path} unchanged`);
+            throw fail2(`finalizing ${s.version} left ${s.path} unchanged`);
           ({ sha } = await forge.commitFile({ branch: s.branch, path: s.path, content: after, parentSha: parent, message }, signal));
         } else {
           const files = await finalizedFiles(s, after, parent);
           const writes = [...after === before ? [] : [{ path: s.path, content: after }], ...files];
           if (writes.length === 0)
-            throw fail(`finalizing ${s.version} left every file unchanged`);
+            throw fail2(`finalizing ${s.version} left every file unchanged`);
           if (!forge.commitFiles)
-            throw fail(`this forge cannot commit several files at once (${writes.map((w) => w.path).join(", ")})`);
+            throw fail2(`this forge cannot commit several files at once (${writes.map((w) => w.path).join(", ")})`);
           ({ sha } = await forge.commitFiles({
             branch: s.branch,
             files: writes,
@@ -23435,16 +24734,16 @@ Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(
         }
         const written = await file2(s.path, sha);
         if (written.includes(tbd(s.version)) || ops.sectionState(written, s.version) !== "dated") {
-          throw fail(`${s.path} still contains "${tbd(s.version)}" at ${short6(sha)} after the finalize commit; nothing was tagged`);
+          throw fail2(`${s.path} still contains "${tbd(s.version)}" at ${short11(sha)} after the finalize commit; nothing was tagged`);
         }
         const behind = await extrasBehind(s, written, sha);
         if (behind.length > 0)
-          throw fail(`${behind.join(", ")} not finalized at ${short6(sha)} after the finalize commit; nothing was tagged`);
+          throw fail2(`${behind.join(", ")} not finalized at ${short11(sha)} after the finalize commit; nothing was tagged`);
         const now = await readBack(() => head(s.branch), (h) => h !== parent);
         if (now === parent)
-          throw fail(`${s.branch} still points at ${short6(parent)} after the finalize commit ${short6(sha)}`);
+          throw fail2(`${s.branch} still points at ${short11(parent)} after the finalize commit ${short11(sha)}`);
         ctx.finalizeSha = sha;
-        return { before: parent, after: sha, message: `dated ${s.version} as ${s.date} in ${short6(sha)}` };
+        return { before: parent, after: sha, message: `dated ${s.version} as ${s.date} in ${short11(sha)}` };
       }
     },
     "create-tag": {
@@ -23452,11 +24751,11 @@ Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(
         const want = s.sha ?? ctx.finalizeSha;
         const t = await forge.observeTag(s.tag, signal);
         if (t.state === "error")
-          throw fail(`could not read tag ${s.tag} (${t.code}): ${t.message}`);
+          throw fail2(`could not read tag ${s.tag} (${t.code}): ${t.message}`);
         if (t.state === "missing")
           return { done: false, state: "missing" };
         if (want !== void 0 && t.sha !== want) {
-          throw fail(`tag ${s.tag} already exists at ${short6(t.sha)}, not at ${short6(want)}; tags are never moved (delete it by hand if it is wrong)`);
+          throw fail2(`tag ${s.tag} already exists at ${short11(t.sha)}, not at ${short11(want)}; tags are never moved (delete it by hand if it is wrong)`);
         }
         ctx.tagSha = t.sha;
         return { done: true, state: t.sha };
@@ -23464,7 +24763,7 @@ Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(
       async act(s) {
         const sha = s.sha ?? ctx.finalizeSha;
         if (sha === void 0)
-          throw fail(`the commit to tag ${s.tag} is unknown (the finalize step did not run)`);
+          throw fail2(`the commit to tag ${s.tag} is unknown (the finalize step did not run)`);
         try {
           await forge.createTag(s.tag, sha, signal);
         } catch (e) {
@@ -23474,19 +24773,19 @@ Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(
         }
         const t = await readBack(() => forge.observeTag(s.tag, signal), (x) => x.state === "found");
         if (t.state !== "found" || t.sha !== sha) {
-          throw fail(`tag ${s.tag} reads back as ${t.state === "found" ? short6(t.sha) : t.state}, expected ${short6(sha)}`);
+          throw fail2(`tag ${s.tag} reads back as ${t.state === "found" ? short11(t.sha) : t.state}, expected ${short11(sha)}`);
         }
         ctx.tagSha = sha;
-        return { after: sha, message: `tagged ${short6(sha)} as ${s.tag}` };
+        return { after: sha, message: `tagged ${short11(sha)} as ${s.tag}` };
       }
     },
     "create-draft-release": {
       async isDone(s) {
         const r = await forge.observeRelease(s.tag, signal);
         if (r.state === "error")
-          throw fail(`could not read release ${s.tag} (${r.code}): ${r.message}`);
+          throw fail2(`could not read release ${s.tag} (${r.code}): ${r.message}`);
         if (r.state === "published")
-          throw fail(`release ${s.tag} is already published; publish never touches a published release`);
+          throw fail2(`release ${s.tag} is already published; publish never touches a published release`);
         if (r.state === "draft")
           ctx.release = { id: r.id, url: r.url };
         return { done: r.state === "draft", state: r.state };
@@ -23495,13 +24794,13 @@ Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(
         const ref = ctx.tagSha ?? ctx.finalizeSha ?? s.tag;
         const text2 = await file2(config2.changelog, ref);
         if (ops.sectionState(text2, s.version) !== "dated") {
-          throw fail(`${config2.changelog} at ${short6(ref)} is not finalized for ${s.version}; not creating the release`);
+          throw fail2(`${config2.changelog} at ${short11(ref)} is not finalized for ${s.version}; not creating the release`);
         }
         const notes3 = ops.notes(text2, s.version);
         await forge.createDraftRelease({ tag: s.tag, name: s.name, notes: notes3, prerelease: s.prerelease }, signal);
         const r = await readBack(() => forge.observeRelease(s.tag, signal), (x) => x.state === "draft");
         if (r.state !== "draft")
-          throw fail(`release ${s.tag} reads back as ${r.state} after creating the draft`);
+          throw fail2(`release ${s.tag} reads back as ${r.state} after creating the draft`);
         ctx.release = { id: r.id, url: r.url };
         return { after: "draft", message: `draft release ${r.url}` };
       }
@@ -23537,7 +24836,7 @@ Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(
 }
 async function executePublish(config2, plan, ports, options = {}) {
   const ctx = {};
-  const run = await runPlan(plan, handlers2(config2, ports, ctx, options), ports, options);
+  const run = await runPlan(plan, handlers3(config2, ports, ctx, options), ports, options);
   return {
     kind: plan.kind,
     version: plan.version,
@@ -23548,18 +24847,18 @@ async function executePublish(config2, plan, ports, options = {}) {
     correlationId: plan.correlationId
   };
 }
-var fail, short6;
-var init_execute2 = __esm({
+var fail2, short11;
+var init_execute3 = __esm({
   "packages/core/dist/publish/execute.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     init_publish_port();
-    init_run();
+    init_run2();
     init_errors();
-    init_plan2();
+    init_plan3();
     init_version_files();
-    fail = (message) => new ReleaseError("PLAN_FAILED", message);
-    short6 = (sha) => sha.slice(0, 7);
+    fail2 = (message) => new ReleaseError("PLAN_FAILED", message);
+    short11 = (sha) => sha.slice(0, 7);
   }
 });
 
@@ -23613,7 +24912,7 @@ async function observePublish(config2, ports, version2, kind, signal, stage = "a
     smoke
   };
 }
-var init_observe2 = __esm({
+var init_observe3 = __esm({
   "packages/core/dist/publish/observe.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
@@ -23648,14 +24947,14 @@ function verifyPublish(config2, obs) {
     throw new ReleaseError("INVALID_CONFIG", 'release.config.json has no "images": there is nothing for verify-publish to check');
   }
   const v = obs.version;
-  const versionGate2 = {
+  const versionGate3 = {
     id: "version",
     title: "a release version",
     status: "pass",
     reason: v.candidate === void 0 ? v.text : `${v.text} (candidate)`,
     evidence: []
   };
-  const gates = [versionGate2, ...evaluateGates(config2, obs).filter((g) => IMAGE_GATES.has(g.id))];
+  const gates = [versionGate3, ...evaluateGates(config2, obs).filter((g) => IMAGE_GATES.has(g.id))];
   const digests = obs.images.flatMap((i) => i.version.state === "found" ? [{ image: i.image, digest: i.version.digest }] : []);
   return { version: obs.version.text, gates, verdict: summarizeGates(gates), digests };
 }
@@ -23683,7 +24982,7 @@ function requireBase(version2, candidate) {
 function createPublishService(config2, given) {
   const changelog = given.changelog ?? changelogOps;
   const ports = { ...given, changelog };
-  const service2 = {
+  const service3 = {
     config: config2,
     async plan(version2, options) {
       const candidate = options.candidate === true;
@@ -23694,7 +24993,7 @@ function createPublishService(config2, given) {
       return executePublish(config2, plan, ports, options);
     },
     async publish(version2, options) {
-      const plan = await service2.plan(version2, options);
+      const plan = await service3.plan(version2, options);
       return { plan, result: await executePublish(config2, plan, ports, options) };
     },
     async verify(version2, signal) {
@@ -23704,7 +25003,7 @@ function createPublishService(config2, given) {
       return verifyPublish(config2, await observePublishedImages(config2, ports.images, parseVersion(version2), signal, ports.clock?.now()));
     }
   };
-  return service2;
+  return service3;
 }
 var init_publish_service = __esm({
   "packages/core/dist/publish-service.js"() {
@@ -23712,9 +25011,9 @@ var init_publish_service = __esm({
     init_define_RELKIT_BUILD_INFO();
     init_publish_port();
     init_errors();
-    init_execute2();
-    init_observe2();
-    init_plan2();
+    init_execute3();
+    init_observe3();
+    init_plan3();
     init_verify();
     init_version();
   }
@@ -23730,9 +25029,11 @@ var init_dist = __esm({
     init_config();
     init_identity_policy();
     init_observations();
+    init_cleanup();
     init_engine();
     init_promote();
     init_release_service();
+    init_prepare_service();
     init_publish_service();
   }
 });
@@ -23769,6 +25070,17 @@ function parseErrorMessage(e) {
   if (e.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return "too many arguments";
   return e.message;
 }
+function timeoutMs(args, env) {
+  const flag2 = stringOption(args, "timeout");
+  const raw = flag2 ?? env.RELKIT_TIMEOUT?.trim();
+  if (raw === void 0 || raw === "") return DEFAULT_TIMEOUT_SECONDS * 1e3;
+  const s = Number(raw);
+  if (!Number.isFinite(s) || s <= 0)
+    throw new UsageError(
+      `${flag2 !== void 0 ? "--timeout" : "RELKIT_TIMEOUT"} takes seconds (a positive number), not "${raw}"`
+    );
+  return Math.round(s * 1e3);
+}
 function stringOption(args, name) {
   const v = args.values[name];
   return typeof v === "string" ? v : void 0;
@@ -23777,7 +25089,7 @@ function writeJson(ctx, value) {
   ctx.stdout(`${JSON.stringify(value, null, 2)}
 `);
 }
-var parseArgs, ExitCode, UsageError, OPTION_HELP, configOption;
+var parseArgs, ExitCode, UsageError, OPTION_HELP, DEFAULT_TIMEOUT_SECONDS, timeoutOption, configOption;
 var init_command = __esm({
   "packages/cli/src/command.ts"() {
     "use strict";
@@ -23798,8 +25110,11 @@ var init_command = __esm({
       json: "machine-readable output",
       "dry-run": "show the gates and the plan; change nothing",
       yes: "do not ask for confirmation (required when not on a terminal)",
-      to: "the version latest goes back to"
+      to: "the version latest goes back to",
+      timeout: "seconds each network operation may take, retries included (default 60; env RELKIT_TIMEOUT)"
     };
+    DEFAULT_TIMEOUT_SECONDS = 60;
+    timeoutOption = { timeout: { type: "string" } };
     configOption = { config: { type: "string", short: "c" } };
   }
 });
@@ -28844,7 +30159,7 @@ var require_light = __commonJS({
             return Object.keys(this.instances);
           }
           async clusterKeys() {
-            var cursor, end, found, i, k, keys, len, next, start;
+            var cursor, end, found2, i, k, keys, len, next, start;
             if (this.connection == null) {
               return this.Promise.resolve(this.keys());
             }
@@ -28853,10 +30168,10 @@ var require_light = __commonJS({
             start = `b_${this.id}-`.length;
             end = "_settings".length;
             while (cursor !== 0) {
-              [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
+              [next, found2] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
               cursor = ~~next;
-              for (i = 0, len = found.length; i < len; i++) {
-                k = found[i];
+              for (i = 0, len = found2.length; i < len; i++) {
+                k = found2[i];
                 keys.push(k.slice(start, -end));
               }
             }
@@ -29703,6 +31018,46 @@ var init_dist_bundle7 = __esm({
 });
 
 // packages/github/dist/client.js
+function checkApiUrl(baseUrl) {
+  let url2;
+  try {
+    url2 = new URL(baseUrl);
+  } catch {
+    throw new GitHubError("INVALID_INPUT", `the GitHub API URL "${baseUrl.replace(/\/\/[^/@]*@/, "//…@")}" is not a URL`, {
+      advice: "set RELKIT_GITHUB_API_URL / GITHUB_API_URL to https://api.github.com or https://HOST/api/v3"
+    });
+  }
+  if (url2.username || url2.password) {
+    throw new GitHubError("INVALID_INPUT", `the GitHub API URL ${url2.protocol}//…@${url2.host}${url2.pathname} carries credentials: credentials do not belong in the URL`, { advice: "remove user:password@ from the URL and give the token through GH_TOKEN / GITHUB_TOKEN" });
+  }
+  if (url2.protocol !== "https:" && url2.protocol !== "http:") {
+    throw new GitHubError("INVALID_INPUT", `the GitHub API URL ${url2.href} is not http(s)`, {
+      advice: "set RELKIT_GITHUB_API_URL / GITHUB_API_URL to https://api.github.com or https://HOST/api/v3"
+    });
+  }
+  return url2;
+}
+function fetchWithin(attemptMs) {
+  return async (input3, init2) => {
+    const left = remainingMs(init2?.signal);
+    if (left <= 0 || attemptMs >= left)
+      return fetch(input3, init2);
+    const attempt = AbortSignal.timeout(attemptMs);
+    const signal = init2?.signal ? AbortSignal.any([init2.signal, attempt]) : attempt;
+    try {
+      return await fetch(input3, { ...init2, signal });
+    } catch (e) {
+      if (!attempt.aborted || init2?.signal?.aborted)
+        throw e;
+      throw attemptTimedOut(attemptMs, e);
+    }
+  };
+}
+function attemptTimedOut(ms, e) {
+  return new TypeError("fetch failed", {
+    cause: new Error(`no answer within ${ms / 1e3} s (one attempt)`, { cause: e })
+  });
+}
 function pacer(spacingMs) {
   let next = 0;
   const limiter = {
@@ -29723,11 +31078,13 @@ function createClient(options) {
     throw new GitHubError("NO_TOKEN", "no usable GitHub token was given", {
       advice: "set GH_TOKEN or GITHUB_TOKEN, or log in with `gh auth login`"
     });
+  const api = checkApiUrl(options.baseUrl ?? "https://api.github.com");
+  const timeoutMs2 = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const base = options.retryBaseMs ?? 1e3;
   const maxRateLimitRetries = options.maxRateLimitRetries ?? 3;
   const spacing = pacer(options.writeSpacingMs ?? 1e3);
   const limitHandler = (kind) => (retryAfter, opts, _octokit, retryCount) => {
-    const willRetry = retryCount < maxRateLimitRetries;
+    const willRetry = retryCount < maxRateLimitRetries && retryAfter * base < remainingMs(opts.request?.signal);
     options.onRateLimit?.({
       kind,
       method: opts.method,
@@ -29741,6 +31098,7 @@ function createClient(options) {
   const octokit = new ForgeOctokit({
     auth: options.token,
     baseUrl: (options.baseUrl ?? "https://api.github.com").replace(/\/+$/, ""),
+    request: { fetch: fetchWithin(options.attemptTimeoutMs ?? 3e4) },
     userAgent: options.userAgent ?? "relkit",
     // Octokit logs warnings through console by default; relkit reports through its own errors.
     log: { debug: () => {
@@ -29763,7 +31121,40 @@ function createClient(options) {
     if (!["GET", "HEAD"].includes(req.method.toUpperCase()) && !req.url.endsWith("/graphql"))
       req.request = { ...req.request, retries: 0 };
   });
+  octokit.hook.wrap("request", async (request2, options2) => {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs2);
+    timer.unref?.();
+    const caller = options2.request?.signal;
+    const signal = caller ? AbortSignal.any([caller, deadline.signal]) : deadline.signal;
+    deadlines.set(signal, Date.now() + timeoutMs2);
+    options2.request = { ...options2.request, signal };
+    const late = new Promise((_, reject) => deadline.signal.addEventListener("abort", () => reject(timedOut(api, options2, timeoutMs2)), {
+      once: true
+    }));
+    late.catch(() => {
+    });
+    const answer = Promise.resolve(request2(options2));
+    answer.catch(() => {
+    });
+    try {
+      return await Promise.race([answer, late]);
+    } catch (e) {
+      if (deadline.signal.aborted && !caller?.aborted)
+        throw timedOut(api, options2, timeoutMs2);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  });
   return octokit;
+}
+function timedOut(api, options, ms) {
+  const path2 = (options.url ?? "").replace(/\?.*$/, "");
+  return new GitHubError("TIMEOUT", `${api.host} did not answer within ${ms / 1e3} s (${options.method ?? "GET"} ${path2})`, {
+    status: 0,
+    advice: "check the network path to GitHub; raise the deadline with --timeout SECONDS (or RELKIT_TIMEOUT) if it is only slow"
+  });
 }
 function isAmbiguousFailure(e) {
   if (e instanceof GitHubError)
@@ -29791,8 +31182,15 @@ function statusOf(e) {
   return isRequestError2(e) ? e.status : void 0;
 }
 function toGitHubError(e, doing, token, advice) {
-  if (e instanceof GitHubError)
-    return e;
+  if (e instanceof GitHubError) {
+    if (e.code !== "TIMEOUT" || e.message.startsWith(doing))
+      return e;
+    return new GitHubError("TIMEOUT", `${doing} failed: ${e.message}`, {
+      status: 0,
+      cause: e,
+      ...e.advice ? { advice: e.advice } : {}
+    });
+  }
   const scrub = (s) => token ? s.split(token).join("[REDACTED]") : s;
   if (!isRequestError2(e)) {
     return new GitHubError("UNAVAILABLE", scrub(`${doing} failed: ${e instanceof Error ? e.message : String(e)}`), {
@@ -29824,7 +31222,7 @@ function toGitHubError(e, doing, token, advice) {
     advice: advice?.[status2] ?? defaultAdvice
   });
 }
-var ForgeOctokit;
+var ForgeOctokit, DEFAULT_TIMEOUT_MS, deadlines, remainingMs;
 var init_client = __esm({
   "packages/github/dist/client.js"() {
     "use strict";
@@ -29834,23 +31232,29 @@ var init_client = __esm({
     init_dist_bundle7();
     init_errors4();
     ForgeOctokit = Octokit2.plugin(throttling, retry);
+    DEFAULT_TIMEOUT_MS = 6e4;
+    deadlines = /* @__PURE__ */ new WeakMap();
+    remainingMs = (signal) => {
+      const at2 = signal instanceof AbortSignal ? deadlines.get(signal) : void 0;
+      return at2 === void 0 ? Infinity : at2 - Date.now();
+    };
   }
 });
 
 // packages/github/dist/forge/context.js
 function forgeContext(octokit, token, polling) {
-  const fail4 = (e, doing, advice) => toGitHubError(e, doing, token, advice);
+  const fail5 = (e, doing, advice) => toGitHubError(e, doing, token, advice);
   return {
     octokit,
     ...polling,
     tokenKind: token.startsWith("ghs_") ? "app" : "user",
     written: /* @__PURE__ */ new Map(),
-    fail: fail4,
+    fail: fail5,
     async call(doing, fn, advice) {
       try {
         return await fn();
       } catch (e) {
-        throw fail4(e, doing, advice);
+        throw fail5(e, doing, advice);
       }
     }
   };
@@ -29865,9 +31269,9 @@ async function writeOnce(ctx, doing, write, effect, attempts = 3) {
     } catch (e) {
       if (!isAmbiguousFailure(e))
         throw e;
-      const found = await effect();
-      if (found !== void 0)
-        return found;
+      const found2 = await effect();
+      if (found2 !== void 0)
+        return found2;
       if (attempt >= attempts)
         throw ctx.fail(e, `${doing} (${attempt} tries; the effect is not there, nothing was duplicated)`);
       await sleep(ctx.pollMs * attempt);
@@ -29907,6 +31311,162 @@ var init_attestations = __esm({
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     init_client();
+  }
+});
+
+// packages/github/dist/forge/convert.js
+function unexpected(what, field) {
+  return new GitHubError("UNEXPECTED_RESPONSE", `GitHub answered with a ${what} whose "${field}" is malformed`);
+}
+function object2(v, what, field) {
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw unexpected(what, field);
+  return v;
+}
+function text(o, key, what) {
+  const v = o[key];
+  if (typeof v !== "string")
+    throw unexpected(what, key);
+  return v;
+}
+function textOrNull(o, key, what, optional2 = false) {
+  const v = o[key];
+  if (v === null || optional2 && v === void 0)
+    return null;
+  if (typeof v !== "string")
+    throw unexpected(what, key);
+  return v;
+}
+function integer2(o, key, what) {
+  const v = o[key];
+  if (typeof v !== "number" || !Number.isSafeInteger(v))
+    throw unexpected(what, key);
+  return v;
+}
+function flag(o, key, what, fallback) {
+  const v = o[key];
+  if (v === void 0 && fallback !== void 0)
+    return fallback;
+  if (typeof v !== "boolean")
+    throw unexpected(what, key);
+  return v;
+}
+function branch(o, key) {
+  const b = object2(o[key], "pull request", key);
+  return { ref: text(b, "ref", `pull request ${key}`), sha: text(b, "sha", `pull request ${key}`) };
+}
+function toPullInfo(p) {
+  const what = "pull request";
+  const o = object2(p, what, "(body)");
+  const mergedAt = textOrNull(o, "merged_at", what, true);
+  const state = text(o, "state", what);
+  return {
+    number: integer2(o, "number", what),
+    url: text(o, "html_url", what),
+    title: text(o, "title", what),
+    state: mergedAt ? "merged" : state === "open" ? "open" : "closed",
+    draft: flag(o, "draft", what, false),
+    head: branch(o, "head"),
+    base: branch(o, "base"),
+    mergeCommitSha: textOrNull(o, "merge_commit_sha", what, true)
+  };
+}
+function toRelease(r) {
+  const what = "release";
+  const o = object2(r, what, "(body)");
+  const immutable = o.immutable === void 0 ? void 0 : flag(o, "immutable", what);
+  return {
+    id: integer2(o, "id", what),
+    tag: text(o, "tag_name", what),
+    name: textOrNull(o, "name", what),
+    notes: textOrNull(o, "body", what, true),
+    draft: flag(o, "draft", what),
+    prerelease: flag(o, "prerelease", what),
+    immutable,
+    targetCommitish: text(o, "target_commitish", what),
+    url: text(o, "html_url", what),
+    createdAt: text(o, "created_at", what),
+    publishedAt: textOrNull(o, "published_at", what)
+  };
+}
+var init_convert = __esm({
+  "packages/github/dist/forge/convert.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_errors4();
+  }
+});
+
+// packages/github/dist/forge/pull-requests.js
+async function findReleasePullRequest(ctx, repo, version2, branches = {}) {
+  const head = (branches.head ?? "release/{version}").replace("{version}", version2);
+  const baseRef = branches.base ?? "main";
+  const name = `${repo.owner}/${repo.repo}`;
+  const list = await ctx.call(`listing pull requests ${head} → ${baseRef} of ${name}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.list, {
+    ...repo,
+    head: `${repo.owner}:${head}`,
+    base: baseRef,
+    state: "open",
+    per_page: 100
+  }));
+  if (list.length > 1)
+    throw new GitHubError("AMBIGUOUS", `${name} has ${list.length} open pull requests ${head} → ${baseRef} (#${list.map((p2) => p2.number).join(", #")})`, {
+      advice: "close all but one"
+    });
+  const p = list[0];
+  return p ? toPullInfo(p) : void 0;
+}
+async function findPullRequest(ctx, repo, branches) {
+  const { head, base } = branches;
+  const name = `${repo.owner}/${repo.repo}`;
+  const list = await ctx.call(`listing pull requests ${head} → ${base} of ${name}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.list, {
+    ...repo,
+    head: `${repo.owner}:${head}`,
+    base,
+    state: "all",
+    per_page: 100
+  }));
+  const open3 = list.filter((p2) => p2.state === "open");
+  if (open3.length > 1)
+    throw new GitHubError("AMBIGUOUS", `${name} has ${open3.length} open pull requests ${head} → ${base} (#${open3.map((p2) => p2.number).join(", #")})`, { advice: "close all but one" });
+  if (open3[0])
+    return toPullInfo(open3[0]);
+  const newest = (ps) => [...ps].sort((a, b) => (b.closed_at ?? "").localeCompare(a.closed_at ?? "") || b.number - a.number)[0];
+  const p = newest(list.filter((x) => x.merged_at)) ?? newest(list);
+  return p ? toPullInfo(p) : void 0;
+}
+async function closePullRequest(ctx, repo, number4, comment) {
+  if (!comment.trim())
+    throw new GitHubError("INVALID_INPUT", `closing #${number4} needs a comment saying why`);
+  const name = `${repo.owner}/${repo.repo}`;
+  const read = async () => {
+    const { data } = await ctx.call(`reading pull request #${number4} of ${name}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
+    return toPullInfo({ ...data, merged_at: data.merged ? data.merged_at ?? "merged" : null });
+  };
+  const before = await read();
+  if (before.state === "merged")
+    throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} is already merged; not closing it`, {
+      advice: "a merged release PR means the release was promoted: there is nothing to abandon"
+    });
+  if (before.state === "closed")
+    return { outcome: "already-closed", pullRequest: before };
+  await ctx.call(`commenting on #${number4} of ${name}`, () => ctx.octokit.rest.issues.createComment({ ...repo, issue_number: number4, body: comment }));
+  await ctx.call(`closing #${number4} of ${name}`, () => ctx.octokit.rest.pulls.update({ ...repo, pull_number: number4, state: "closed" }));
+  const after = await read();
+  if (after.state === "open")
+    throw new GitHubError("VERIFICATION_FAILED", `#${number4} of ${name} still reads back as open after closing it`, {
+      advice: "look at the pull request on GitHub; re-run to converge"
+    });
+  if (after.state === "merged")
+    throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} was merged meanwhile; it cannot be closed`);
+  return { outcome: "closed", pullRequest: after };
+}
+var init_pull_requests = __esm({
+  "packages/github/dist/forge/pull-requests.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_errors4();
+    init_convert();
   }
 });
 
@@ -29963,14 +31523,14 @@ var init_refusals = __esm({
 
 // packages/github/dist/forge/refs.js
 async function getRef(ctx, repo, ref) {
-  const short8 = fullRef(ref).slice("refs/".length);
+  const short14 = fullRef(ref).slice("refs/".length);
   try {
-    const { data } = await ctx.octokit.rest.git.getRef({ ...repo, ref: short8 });
+    const { data } = await ctx.octokit.rest.git.getRef({ ...repo, ref: short14 });
     return data.object.sha;
   } catch (e) {
     if (statusOf(e) === 404)
       return void 0;
-    throw ctx.fail(e, `reading ref ${short8}`);
+    throw ctx.fail(e, `reading ref ${short14}`);
   }
 }
 async function createRef(ctx, repo, ref, sha, options = {}) {
@@ -30055,6 +31615,109 @@ var init_refs = __esm({
     init_errors4();
     init_context();
     init_refusals();
+  }
+});
+
+// packages/github/dist/forge/branches.js
+async function compareBranches(ctx, repo, base, head) {
+  const { data } = await ctx.call(`comparing ${base}...${head} of ${repo.owner}/${repo.repo}`, () => (
+    // One commit per page is enough: only the status and the counts are read.
+    ctx.octokit.rest.repos.compareCommitsWithBasehead({
+      ...repo,
+      basehead: `${base}...${head}`,
+      per_page: 1
+    })
+  ));
+  const status2 = data.status;
+  if (status2 !== "identical" && status2 !== "ahead" && status2 !== "behind" && status2 !== "diverged")
+    throw new GitHubError("UNEXPECTED_RESPONSE", `compare ${base}...${head} answered status ${String(status2)}`);
+  return { status: status2, aheadBy: data.ahead_by, behindBy: data.behind_by, mergeBase: data.merge_base_commit.sha };
+}
+async function createBranch(ctx, repo, branch2, sha) {
+  const r = await createRef(ctx, repo, `refs/heads/${branch2}`, sha);
+  if (r.sha !== sha)
+    throw new GitHubError("CONFLICT", `${branch2} of ${repo.owner}/${repo.repo} already exists at ${r.sha.slice(0, 12)}, not at ${sha.slice(0, 12)}; not moved`, { advice: `delete ${branch2} if it is stale, then re-run` });
+  return { created: r.created };
+}
+async function fastForwardBranch(ctx, repo, branch2, fromSha, toSha) {
+  if (!SHA_RE.test(toSha))
+    throw new GitHubError("INVALID_INPUT", `not a commit SHA: ${JSON.stringify(toSha)}`);
+  const name = `${repo.owner}/${repo.repo}`;
+  const now = await getRef(ctx, repo, `heads/${branch2}`);
+  if (now === toSha)
+    return { moved: false };
+  if (now !== fromSha)
+    throw new GitHubError("CONFLICT", `${branch2} of ${name} moved from ${fromSha.slice(0, 12)} to ${now?.slice(0, 12) ?? "nothing"}; not fast-forwarded`);
+  const doing = `fast-forwarding ${branch2} of ${name} to ${toSha.slice(0, 12)}`;
+  try {
+    await writeOnce(ctx, doing, async () => {
+      await ctx.octokit.rest.git.updateRef({ ...repo, ref: `heads/${branch2}`, sha: toSha, force: false });
+      return true;
+    }, async () => await getRef(ctx, repo, `heads/${branch2}`) === toSha ? true : void 0);
+  } catch (e) {
+    if (await getRef(ctx, repo, `heads/${branch2}`) === toSha)
+      return { moved: true };
+    throw classifyRefusal(ctx.fail(e, doing), repo, { branch: branch2 });
+  }
+  for (let i = 0; i < ctx.readBackAttempts; i++) {
+    if (await getRef(ctx, repo, `heads/${branch2}`) === toSha)
+      return { moved: true };
+    await sleep(ctx.pollMs);
+  }
+  throw new GitHubError("VERIFICATION_FAILED", `${branch2} of ${name} does not read back at ${toSha.slice(0, 12)}`, {
+    advice: "GitHub may be lagging; re-run (the step is idempotent)"
+  });
+}
+async function openPullRequest(ctx, repo, input3) {
+  const name = `${repo.owner}/${repo.repo}`;
+  const doing = `opening a pull request ${input3.head} → ${input3.base} in ${name}`;
+  const existing = await findPullRequest(ctx, repo, { head: input3.head, base: input3.base });
+  if (existing?.state === "open")
+    return existing;
+  const notice = "\n\n*(cut to fit GitHub's limit; the full text is in the CHANGELOG)*";
+  const body = input3.body.length > PULL_REQUEST_BODY_MAX ? input3.body.slice(0, PULL_REQUEST_BODY_MAX - notice.length) + notice : input3.body;
+  try {
+    return await writeOnce(
+      ctx,
+      doing,
+      async () => toPullInfo((await ctx.octokit.rest.pulls.create({
+        ...repo,
+        head: input3.head,
+        base: input3.base,
+        title: input3.title,
+        body,
+        draft: input3.draft
+      })).data),
+      // Applied, then the answer was lost: the open PR is the one this call made.
+      async () => {
+        const p = await findPullRequest(ctx, repo, { head: input3.head, base: input3.base });
+        return p?.state === "open" ? p : void 0;
+      }
+    );
+  } catch (e) {
+    if (statusOf(e) === 422) {
+      const p = await findPullRequest(ctx, repo, { head: input3.head, base: input3.base });
+      if (p?.state === "open")
+        return p;
+    }
+    throw ctx.fail(e, doing, {
+      422: `GitHub refused the pull request ${input3.head} → ${input3.base} (both branches must exist and differ)`
+    });
+  }
+}
+var PULL_REQUEST_BODY_MAX;
+var init_branches = __esm({
+  "packages/github/dist/forge/branches.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_client();
+    init_errors4();
+    init_context();
+    init_convert();
+    init_pull_requests();
+    init_refusals();
+    init_refs();
+    PULL_REQUEST_BODY_MAX = 65536;
   }
 });
 
@@ -30247,191 +31910,89 @@ var init_dispatch = __esm({
 });
 
 // packages/github/dist/forge/lock.js
-async function acquireLock(ctx, repo, name, options) {
-  return takeLock(ctx, repo, name, options, 1);
-}
-async function takeLock(ctx, repo, name, options, attempt) {
-  if (!/^[A-Za-z0-9._-]+$/.test(name))
-    throw new GitHubError("INVALID_INPUT", `lock name "${name}" may use letters, digits, . _ - only`);
-  const ref = `refs/relkit-locks/${name}`;
-  const now = options.now ?? /* @__PURE__ */ new Date();
-  const info = {
-    holder: options.holder,
-    acquiredAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + options.ttlMs).toISOString()
-  };
-  const sha = await lockCommit(ctx, repo, info, options.branch);
-  const first = await createRef(ctx, repo, ref, sha, { readBack: false });
-  if (first.created)
-    return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: false };
-  const held2 = await readLock(ctx, repo, name);
-  if (!held2) {
-    if (attempt >= 3)
-      throw new GitHubError("CONFLICT", `lock ${name} keeps changing hands; retry later`);
-    return takeLock(ctx, repo, name, options, attempt + 1);
-  }
-  if (Date.parse(held2.expiresAt) > now.getTime())
-    return { acquired: false, heldBy: held2 };
-  await deleteRef(ctx, repo, ref, { expectedSha: held2.sha }).catch((e) => {
-    if (!(e instanceof GitHubError && e.code === "CONFLICT"))
-      throw e;
-  });
-  const second = await createRef(ctx, repo, ref, sha, { readBack: false });
-  if (second.created)
-    return { acquired: true, lock: { name, ref, sha, ...info }, tookOverExpired: true };
-  const winner = await readLock(ctx, repo, name);
-  if (!winner)
-    throw new GitHubError("CONFLICT", `lock ${name} changed hands while taking it over; retry`);
-  return { acquired: false, heldBy: winner };
-}
 async function readLock(ctx, repo, name) {
-  const ref = `refs/relkit-locks/${name}`;
+  const ref = lockRef(name);
   const sha = await getRef(ctx, repo, ref);
   if (!sha)
     return void 0;
   const { data } = await ctx.call(`reading lock ${name}`, () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: sha }));
-  const json2 = data.message.startsWith(LOCK_MESSAGE) ? data.message.slice(LOCK_MESSAGE.length).trim() : "";
-  try {
-    const parsed = JSON.parse(json2);
-    if (typeof parsed.holder === "string" && typeof parsed.expiresAt === "string" && typeof parsed.acquiredAt === "string")
-      return {
-        name,
-        ref,
-        sha,
-        holder: parsed.holder,
-        acquiredAt: parsed.acquiredAt,
-        expiresAt: parsed.expiresAt
-      };
-  } catch {
-  }
-  return {
-    name,
-    ref,
-    sha,
-    holder: "unknown (not a relkit lock commit)",
-    acquiredAt: data.committer.date ?? "",
-    expiresAt: "9999-12-31T00:00:00.000Z"
-  };
+  knownTrees(ctx).set(sha, data.tree.sha);
+  const record2 = data.message.startsWith(`${LOCK_MESSAGE}
+`) ? data.message.slice(LOCK_MESSAGE.length).trim() : "";
+  return { name, ref, sha, record: record2 };
 }
-async function releaseLock(ctx, repo, lock) {
-  try {
-    return { released: (await deleteRef(ctx, repo, lock.ref, { expectedSha: lock.sha })).deleted };
-  } catch (e) {
-    if (e instanceof GitHubError && e.code === "CONFLICT")
-      return { released: false };
-    throw e;
-  }
-}
-async function lockCommit(ctx, repo, info, knownBranch) {
-  const branch2 = knownBranch ?? (await ctx.call("reading the repository", () => ctx.octokit.rest.repos.get({ ...repo }))).data.default_branch;
-  const head = await getRef(ctx, repo, `heads/${branch2}`);
-  if (!head)
-    throw new GitHubError("NOT_FOUND", `the branch ${branch2} of ${repo.owner}/${repo.repo} has no commit`);
-  const { data: tip } = await ctx.call("reading the default branch tip", () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: head }));
-  const sha = await writeOnce(ctx, "writing the lock commit", async () => (await ctx.octokit.rest.git.createCommit({
+async function writeLock(ctx, repo, name, from, record2) {
+  const ref = lockRef(name);
+  const doing = `writing lock ${name}`;
+  const resend = async () => void 0;
+  const tree = (from ? knownTrees(ctx).get(from) : void 0) ?? await writeOnce(ctx, doing, async () => (await ctx.octokit.rest.git.createTree({
+    ...repo,
+    tree: [{ path: "README", mode: "100644", type: "blob", content: LOCK_README }]
+  })).data.sha, resend).catch((e) => {
+    throw ctx.fail(e, doing);
+  });
+  const commit = await writeOnce(ctx, doing, async () => (await ctx.octokit.rest.git.createCommit({
     ...repo,
     message: `${LOCK_MESSAGE}
 
-${JSON.stringify(info)}`,
-    tree: tip.tree.sha,
-    parents: []
-  })).data.sha, async () => void 0).catch((e) => {
-    throw ctx.fail(e, "writing the lock commit");
+${record2}`,
+    tree,
+    parents: from ? [from] : []
+  })).data.sha, resend).catch((e) => {
+    throw ctx.fail(e, doing);
   });
-  return sha;
+  knownTrees(ctx).set(commit, tree);
+  if (!from) {
+    const r = await createRef(ctx, repo, ref, commit, { readBack: false });
+    return r.created ? { written: true, sha: commit } : { written: false };
+  }
+  try {
+    await writeOnce(
+      ctx,
+      doing,
+      async () => {
+        await ctx.octokit.rest.git.updateRef({
+          ...repo,
+          ref: ref.slice("refs/".length),
+          sha: commit,
+          force: false
+        });
+        return true;
+      },
+      // After an ambiguous failure: the ref at our commit is our write.
+      async () => await getRef(ctx, repo, ref) === commit ? true : void 0
+    );
+    return { written: true, sha: commit };
+  } catch (e) {
+    if (statusOf(e) === 422) {
+      return await getRef(ctx, repo, ref) === commit ? { written: true, sha: commit } : { written: false };
+    }
+    throw ctx.fail(e, doing);
+  }
 }
-var LOCK_MESSAGE;
+var LOCK_MESSAGE, LOCK_README, treesOf, knownTrees, lockRef;
 var init_lock2 = __esm({
   "packages/github/dist/forge/lock.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
+    init_client();
     init_errors4();
     init_context();
     init_refs();
     LOCK_MESSAGE = "relkit-lock";
-  }
-});
-
-// packages/github/dist/forge/convert.js
-function unexpected(what, field) {
-  return new GitHubError("UNEXPECTED_RESPONSE", `GitHub answered with a ${what} whose "${field}" is malformed`);
-}
-function object2(v, what, field) {
-  if (typeof v !== "object" || v === null || Array.isArray(v))
-    throw unexpected(what, field);
-  return v;
-}
-function text(o, key, what) {
-  const v = o[key];
-  if (typeof v !== "string")
-    throw unexpected(what, key);
-  return v;
-}
-function textOrNull(o, key, what, optional2 = false) {
-  const v = o[key];
-  if (v === null || optional2 && v === void 0)
-    return null;
-  if (typeof v !== "string")
-    throw unexpected(what, key);
-  return v;
-}
-function integer2(o, key, what) {
-  const v = o[key];
-  if (typeof v !== "number" || !Number.isSafeInteger(v))
-    throw unexpected(what, key);
-  return v;
-}
-function flag(o, key, what, fallback) {
-  const v = o[key];
-  if (v === void 0 && fallback !== void 0)
-    return fallback;
-  if (typeof v !== "boolean")
-    throw unexpected(what, key);
-  return v;
-}
-function branch(o, key) {
-  const b = object2(o[key], "pull request", key);
-  return { ref: text(b, "ref", `pull request ${key}`), sha: text(b, "sha", `pull request ${key}`) };
-}
-function toPullInfo(p) {
-  const what = "pull request";
-  const o = object2(p, what, "(body)");
-  const mergedAt = textOrNull(o, "merged_at", what, true);
-  const state = text(o, "state", what);
-  return {
-    number: integer2(o, "number", what),
-    url: text(o, "html_url", what),
-    title: text(o, "title", what),
-    state: mergedAt ? "merged" : state === "open" ? "open" : "closed",
-    draft: flag(o, "draft", what, false),
-    head: branch(o, "head"),
-    base: branch(o, "base"),
-    mergeCommitSha: textOrNull(o, "merge_commit_sha", what, true)
-  };
-}
-function toRelease(r) {
-  const what = "release";
-  const o = object2(r, what, "(body)");
-  const immutable = o.immutable === void 0 ? void 0 : flag(o, "immutable", what);
-  return {
-    id: integer2(o, "id", what),
-    tag: text(o, "tag_name", what),
-    name: textOrNull(o, "name", what),
-    notes: textOrNull(o, "body", what, true),
-    draft: flag(o, "draft", what),
-    prerelease: flag(o, "prerelease", what),
-    immutable,
-    targetCommitish: text(o, "target_commitish", what),
-    url: text(o, "html_url", what),
-    createdAt: text(o, "created_at", what),
-    publishedAt: textOrNull(o, "published_at", what)
-  };
-}
-var init_convert = __esm({
-  "packages/github/dist/forge/convert.js"() {
-    "use strict";
-    init_define_RELKIT_BUILD_INFO();
-    init_errors4();
+    LOCK_README = "relkit release lock: its state is the commit message; each state is a child of the one before.\n";
+    treesOf = /* @__PURE__ */ new WeakMap();
+    knownTrees = (ctx) => {
+      let m = treesOf.get(ctx);
+      if (!m)
+        treesOf.set(ctx, m = /* @__PURE__ */ new Map());
+      return m;
+    };
+    lockRef = (name) => {
+      if (!/^[A-Za-z0-9._-]+$/.test(name))
+        throw new GitHubError("INVALID_INPUT", `lock name "${name}" may use letters, digits, . _ - only`);
+      return `refs/relkit-locks/${name}`;
+    };
   }
 });
 
@@ -30578,7 +32139,7 @@ function classifyMergeability(pr, head, base) {
   };
 }
 var WRITE_ACCESS;
-var init_pull_requests = __esm({
+var init_pull_requests2 = __esm({
   "packages/github/dist/pull-requests.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
@@ -30703,7 +32264,7 @@ var init_pull_request_report = __esm({
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     init_checks3();
-    init_pull_requests();
+    init_pull_requests2();
     init_context();
     init_convert();
     ACTIONS_APP_SLUG = "github-actions";
@@ -30813,76 +32374,53 @@ var init_merge = __esm({
   }
 });
 
-// packages/github/dist/forge/pull-requests.js
-async function findReleasePullRequest(ctx, repo, version2, branches = {}) {
-  const head = (branches.head ?? "release/{version}").replace("{version}", version2);
-  const baseRef = branches.base ?? "main";
-  const name = `${repo.owner}/${repo.repo}`;
-  const list = await ctx.call(`listing pull requests ${head} → ${baseRef} of ${name}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.list, {
-    ...repo,
-    head: `${repo.owner}:${head}`,
-    base: baseRef,
-    state: "open",
-    per_page: 100
-  }));
-  if (list.length > 1)
-    throw new GitHubError("AMBIGUOUS", `${name} has ${list.length} open pull requests ${head} → ${baseRef} (#${list.map((p2) => p2.number).join(", #")})`, {
-      advice: "close all but one"
-    });
-  const p = list[0];
-  return p ? toPullInfo(p) : void 0;
+// packages/github/dist/forge/packages.js
+async function listContainerVersions(ctx, p, signal) {
+  const r = root(p);
+  const route = `GET ${r.path}/packages/{package_type}/{package_name}/versions`;
+  try {
+    const params = {
+      ...r.params,
+      package_type: "container",
+      package_name: p.name,
+      // The user-owned operation is described without page parameters: GitHub's Link header pages it.
+      ...p.ownerType === "org" ? { per_page: 100 } : {},
+      ...signal ? { request: { signal } } : {}
+    };
+    const versions = await ctx.octokit.paginate(route, params);
+    return versions.map((v) => ({ id: v.id, digest: v.name, tags: v.metadata?.container?.tags ?? [] }));
+  } catch (e) {
+    if (statusOf(e) === 404)
+      return void 0;
+    throw ctx.fail(e, `listing the versions of ${describe3(p)}`);
+  }
 }
-async function findPullRequest(ctx, repo, branches) {
-  const { head, base } = branches;
-  const name = `${repo.owner}/${repo.repo}`;
-  const list = await ctx.call(`listing pull requests ${head} → ${base} of ${name}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.list, {
-    ...repo,
-    head: `${repo.owner}:${head}`,
-    base,
-    state: "all",
-    per_page: 100
-  }));
-  const open3 = list.filter((p2) => p2.state === "open");
-  if (open3.length > 1)
-    throw new GitHubError("AMBIGUOUS", `${name} has ${open3.length} open pull requests ${head} → ${base} (#${open3.map((p2) => p2.number).join(", #")})`, { advice: "close all but one" });
-  if (open3[0])
-    return toPullInfo(open3[0]);
-  const newest = (ps) => [...ps].sort((a, b) => (b.closed_at ?? "").localeCompare(a.closed_at ?? "") || b.number - a.number)[0];
-  const p = newest(list.filter((x) => x.merged_at)) ?? newest(list);
-  return p ? toPullInfo(p) : void 0;
-}
-async function closePullRequest(ctx, repo, number4, comment) {
-  if (!comment.trim())
-    throw new GitHubError("INVALID_INPUT", `closing #${number4} needs a comment saying why`);
-  const name = `${repo.owner}/${repo.repo}`;
-  const read = async () => {
-    const { data } = await ctx.call(`reading pull request #${number4} of ${name}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
-    return toPullInfo({ ...data, merged_at: data.merged ? data.merged_at ?? "merged" : null });
-  };
-  const before = await read();
-  if (before.state === "merged")
-    throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} is already merged; not closing it`, {
-      advice: "a merged release PR means the release was promoted: there is nothing to abandon"
+async function deleteContainerVersion(ctx, p, id, signal) {
+  const r = root(p);
+  const route = `DELETE ${r.path}/packages/{package_type}/{package_name}/versions/{package_version_id}`;
+  try {
+    await ctx.octokit.request(route, {
+      ...r.params,
+      package_type: "container",
+      package_name: p.name,
+      package_version_id: id,
+      ...signal ? { request: { signal } } : {}
     });
-  if (before.state === "closed")
-    return { outcome: "already-closed", pullRequest: before };
-  await ctx.call(`commenting on #${number4} of ${name}`, () => ctx.octokit.rest.issues.createComment({ ...repo, issue_number: number4, body: comment }));
-  await ctx.call(`closing #${number4} of ${name}`, () => ctx.octokit.rest.pulls.update({ ...repo, pull_number: number4, state: "closed" }));
-  const after = await read();
-  if (after.state === "open")
-    throw new GitHubError("VERIFICATION_FAILED", `#${number4} of ${name} still reads back as open after closing it`, {
-      advice: "look at the pull request on GitHub; re-run to converge"
-    });
-  if (after.state === "merged")
-    throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} was merged meanwhile; it cannot be closed`);
-  return { outcome: "closed", pullRequest: after };
+    return true;
+  } catch (e) {
+    if (statusOf(e) === 404)
+      return false;
+    throw ctx.fail(e, `deleting version ${id} of ${describe3(p)}`);
+  }
 }
-var init_pull_requests2 = __esm({
-  "packages/github/dist/forge/pull-requests.js"() {
+var root, describe3;
+var init_packages = __esm({
+  "packages/github/dist/forge/packages.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
-    init_errors4();
-    init_convert();
+    init_client();
+    root = (p) => p.ownerType === "org" ? { path: "/orgs/{org}", params: { org: p.owner } } : { path: "/users/{username}", params: { username: p.owner } };
+    describe3 = (p) => `container package ${p.name} of ${p.ownerType === "org" ? "organization" : "user"} ${p.owner}`;
   }
 });
 
@@ -30893,11 +32431,11 @@ function checkTag(tag) {
       advice: "use the version tag, e.g. 1.2.3 or v1.2.3"
     });
 }
-function notFoundRelease(found) {
-  const name = `${found.repository.owner}/${found.repository.repo}`;
-  const why = found.draftsVisible === false ? "this token has no push access there, and GitHub lists draft releases only to tokens with push access" : "note that a token without push access cannot see draft releases";
-  return new GitHubError("NOT_FOUND", `no release for tag ${found.tag} in ${name} (${why})`, {
-    advice: found.draftsVisible === false ? "use a token with contents: write (push access), e.g. the release app token, not a read-only GITHUB_TOKEN" : "run publish first (it creates the draft release), or check the tag"
+function notFoundRelease(found2) {
+  const name = `${found2.repository.owner}/${found2.repository.repo}`;
+  const why = found2.draftsVisible === false ? "this token has no push access there, and GitHub lists draft releases only to tokens with push access" : "note that a token without push access cannot see draft releases";
+  return new GitHubError("NOT_FOUND", `no release for tag ${found2.tag} in ${name} (${why})`, {
+    advice: found2.draftsVisible === false ? "use a token with contents: write (push access), e.g. the release app token, not a read-only GITHUB_TOKEN" : "run publish first (it creates the draft release), or check the tag"
   });
 }
 var TAG_RE;
@@ -30949,23 +32487,23 @@ async function findRelease(ctx, repo, tag) {
   return { repository: repo, tag, release: matches[0] ? toRelease(matches[0]) : void 0, draftsVisible };
 }
 async function getDraftRelease(ctx, repo, tag) {
-  const found = await findRelease(ctx, repo, tag);
-  if (!found.release)
-    throw notFoundRelease(found);
-  if (!found.release.draft)
+  const found2 = await findRelease(ctx, repo, tag);
+  if (!found2.release)
+    throw notFoundRelease(found2);
+  if (!found2.release.draft)
     throw new GitHubError("PRECONDITION_FAILED", `the release ${tag} of ${repo.owner}/${repo.repo} is already published, not a draft`, {
       advice: "published releases are immutable: if this version is done, there is nothing to promote; otherwise cut the next patch version"
     });
-  return found.release;
+  return found2.release;
 }
 async function createDraftRelease(ctx, repo, input3) {
   const name = `${repo.owner}/${repo.repo}`;
-  const found = await findRelease(ctx, repo, input3.tag);
-  if (found.draftsVisible === false)
+  const found2 = await findRelease(ctx, repo, input3.tag);
+  if (found2.draftsVisible === false)
     throw new GitHubError("FORBIDDEN", `the token cannot see draft releases of ${name}, so it cannot tell whether a draft for ${input3.tag} exists`, {
       advice: "use a token with push access (contents: write); only those see drafts"
     });
-  const existing = found.release;
+  const existing = found2.release;
   if (existing && !existing.draft)
     throw new GitHubError("PRECONDITION_FAILED", `${name} already has a published release ${input3.tag}`, {
       advice: "published releases are immutable and cannot be replaced: cut the next patch version"
@@ -31028,12 +32566,12 @@ async function publishRelease(ctx, repo, tag, options) {
   const name = `${repo.owner}/${repo.repo}`;
   let id = options.draftId;
   if (id === void 0) {
-    const found = await findRelease(ctx, repo, tag);
-    if (!found.release)
-      throw notFoundRelease(found);
-    if (!found.release.draft)
-      return { outcome: "already-published", release: found.release };
-    id = found.release.id;
+    const found2 = await findRelease(ctx, repo, tag);
+    if (!found2.release)
+      throw notFoundRelease(found2);
+    if (!found2.release.draft)
+      return { outcome: "already-published", release: found2.release };
+    id = found2.release.id;
   }
   const releaseId = id;
   await writeOnce(ctx, `publishing the release ${tag} of ${name}`, () => ctx.octokit.rest.repos.updateRelease({ ...repo, release_id: releaseId, draft: false, make_latest: options.makeLatest }).catch((e) => {
@@ -31061,17 +32599,17 @@ async function publishRelease(ctx, repo, tag, options) {
   return { outcome: "published", release };
 }
 async function deleteDraftRelease(ctx, repo, tag) {
-  const found = await findRelease(ctx, repo, tag);
-  if (!found.release) {
-    if (found.draftsVisible === false)
-      throw notFoundRelease(found);
+  const found2 = await findRelease(ctx, repo, tag);
+  if (!found2.release) {
+    if (found2.draftsVisible === false)
+      throw notFoundRelease(found2);
     return { outcome: "absent" };
   }
-  if (!found.release.draft)
+  if (!found2.release.draft)
     throw new GitHubError("PRECONDITION_FAILED", `refusing to delete the published release ${tag} of ${repo.owner}/${repo.repo}`, {
       advice: "deleting a published release tombstones its tag forever; fix forward with the next patch version"
     });
-  const id = found.release.id;
+  const id = found2.release.id;
   await ctx.call(`deleting the draft release ${tag}`, () => ctx.octokit.rest.repos.deleteRelease({ ...repo, release_id: id }));
   return { outcome: "deleted" };
 }
@@ -31105,11 +32643,11 @@ async function checkSmokeSignal(ctx, repo, tag, rule) {
   if (!["prerelease", "published", "either"].includes(rule))
     throw new GitHubError("INVALID_INPUT", `smoke rule must be 'prerelease', 'published' or 'either', not ${JSON.stringify(rule)}`);
   const name = `${repo.owner}/${repo.repo}`;
-  const found = await findRelease(ctx, repo, tag);
-  const base = { repository: repo, tag, rule, release: found.release, draftsVisible: found.draftsVisible };
-  const r = found.release;
+  const found2 = await findRelease(ctx, repo, tag);
+  const base = { repository: repo, tag, rule, release: found2.release, draftsVisible: found2.draftsVisible };
+  const r = found2.release;
   if (!r) {
-    const invisible = found.draftsVisible === false ? " (this token cannot see drafts there, so a draft may exist)" : "";
+    const invisible = found2.draftsVisible === false ? " (this token cannot see drafts there, so a draft may exist)" : "";
     return {
       ...base,
       state: "absent",
@@ -31140,12 +32678,12 @@ var init_smoke = __esm({
 async function deleteTagWithoutRelease(ctx, repo, tag) {
   checkTag(tag);
   const name = `${repo.owner}/${repo.repo}`;
-  const found = await findRelease(ctx, repo, tag);
-  if (found.release)
-    throw new GitHubError("PRECONDITION_FAILED", `refusing to delete tag ${tag} of ${name}: it has a ${found.release.draft ? "draft" : "published"} release`, {
-      advice: found.release.draft ? "delete the draft release first (deleteDraftRelease), then the tag" : "a published release and its tag are forever: fix forward with the next patch version"
+  const found2 = await findRelease(ctx, repo, tag);
+  if (found2.release)
+    throw new GitHubError("PRECONDITION_FAILED", `refusing to delete tag ${tag} of ${name}: it has a ${found2.release.draft ? "draft" : "published"} release`, {
+      advice: found2.release.draft ? "delete the draft release first (deleteDraftRelease), then the tag" : "a published release and its tag are forever: fix forward with the next patch version"
     });
-  if (found.draftsVisible === false)
+  if (found2.draftsVisible === false)
     throw new GitHubError("FORBIDDEN", `the token cannot see draft releases of ${name}, so it cannot tell that tag ${tag} has no draft release; not deleting it`, { advice: "use a token with push access (contents: write)" });
   const full = `refs/tags/${tag}`;
   const sha = await getRef(ctx, repo, full);
@@ -31252,12 +32790,14 @@ var init_forge = __esm({
     init_client();
     init_context();
     init_attestations();
+    init_branches();
     init_contents();
     init_dispatch();
     init_lock2();
     init_merge();
+    init_packages();
     init_pull_request_report();
-    init_pull_requests2();
+    init_pull_requests();
     init_refs();
     init_releases();
     init_smoke();
@@ -31391,9 +32931,36 @@ var init_forge = __esm({
       listAttestations(repo, digest, signal) {
         return listAttestations(this.ctx, repo, digest, signal);
       }
+      /** Versions of a container package (ghcr.io), all pages; undefined when GitHub answers 404. */
+      listContainerVersions(p, signal) {
+        return listContainerVersions(this.ctx, p, signal);
+      }
+      /** Deletes a version of a container package; false when it was already gone. */
+      deleteContainerVersion(p, id, signal) {
+        return deleteContainerVersion(this.ctx, p, id, signal);
+      }
       /** Names of the tags starting with `prefix` (all pages; `''` lists every tag). */
       listTags(repo, prefix) {
         return listTags(this.ctx, repo, prefix);
+      }
+      // ------------------------------------------------------------------------------------------
+      // Branches (gitflow: the release branch, the integration sync)
+      // ------------------------------------------------------------------------------------------
+      /** How `head` relates to `base` (compare BASE...HEAD): identical, ahead, behind or diverged. */
+      compareBranches(repo, base, head) {
+        return compareBranches(this.ctx, repo, base, head);
+      }
+      /** Creates a branch at a commit; already there at that commit is success, elsewhere a CONFLICT. */
+      createBranch(repo, branch2, sha) {
+        return createBranch(this.ctx, repo, branch2, sha);
+      }
+      /** Moves a branch from `fromSha` to `toSha` by a non-forced ref update (a fast-forward only). */
+      fastForwardBranch(repo, branch2, fromSha, toSha) {
+        return fastForwardBranch(this.ctx, repo, branch2, fromSha, toSha);
+      }
+      /** Opens a pull request (a draft if asked); the same one already open is returned. */
+      openPullRequest(repo, input3) {
+        return openPullRequest(this.ctx, repo, input3);
       }
       /**
        * Deletes a tag that has no release, draft or published (the abandon path: a version tag made
@@ -31411,25 +32978,16 @@ var init_forge = __esm({
       createTag(repo, tag, sha) {
         return createTag(this.ctx, repo, tag, sha);
       }
-      /**
-       * Takes a lock named `name` as the ref `refs/relkit-locks/<name>`: creating a ref is atomic
-       * (422 if it exists). The ref points at a commit whose message records holder and expiry, so
-       * another machine can see who holds it and take over once it expired.
-       */
-      /**
-       * Takes a lock ref. `branch` names an existing branch whose tree the lock commit reuses (the
-       * default branch when omitted, which costs one more read).
-       */
-      acquireLock(repo, name, options) {
-        return acquireLock(this.ctx, repo, name, options);
-      }
-      /** Who holds a lock, or undefined when it is free. */
+      /** The release lock's current commit and record (refs/relkit-locks/<name>); undefined when absent. */
       readLock(repo, name) {
         return readLock(this.ctx, repo, name);
       }
-      /** Releases a lock this holder took; a lock someone else holds now is left alone. */
-      releaseLock(repo, lock) {
-        return releaseLock(this.ctx, repo, lock);
+      /**
+       * Writes the lock's next state over exactly the commit `from` (undefined: creates the ref):
+       * a new commit with that parent and a non-forced ref update, refused unless it fast-forwards.
+       */
+      writeLock(repo, name, from, record2) {
+        return writeLock(this.ctx, repo, name, from, record2);
       }
       // ------------------------------------------------------------------------------------------
       // File commits through the API
@@ -31524,19 +33082,17 @@ function toReleaseObservation(r) {
     prerelease: r.prerelease
   };
 }
-function releaseOrInvisible(found) {
-  if (found.release || found.draftsVisible !== false)
-    return found.release;
-  const name = `${found.repository.owner}/${found.repository.repo}`;
-  throw new GitHubError("FORBIDDEN", `no visible release ${found.tag} in ${name}, but a draft may exist: the token lacks push access there, and GitHub lists draft releases only to tokens with push access`, { advice: "use a token with contents: write (push access), e.g. the release app token" });
+function releaseOrInvisible(found2) {
+  if (found2.release || found2.draftsVisible !== false)
+    return found2.release;
+  const name = `${found2.repository.owner}/${found2.repository.repo}`;
+  throw new GitHubError("FORBIDDEN", `no visible release ${found2.tag} in ${name}, but a draft may exist: the token lacks push access there, and GitHub lists draft releases only to tokens with push access`, { advice: "use a token with contents: write (push access), e.g. the release app token" });
 }
 function forgePort(forge, options) {
   const repo = options.repository;
   const name = `${repo.owner}/${repo.repo}`;
   const smoke = options.smoke;
-  const locks = /* @__PURE__ */ new Map();
   const pullNumbers = /* @__PURE__ */ new Map();
-  const now = () => options.clock?.now() ?? /* @__PURE__ */ new Date();
   return {
     async observeRelease(tag) {
       const r = releaseOrInvisible(await forge.findRelease(repo, tag));
@@ -31563,11 +33119,11 @@ ${base}`;
       const cached3 = pullNumbers.get(key);
       let report2 = cached3 === void 0 ? void 0 : await forge.observePullRequest(repo, cached3);
       if (!report2 || report2.pullRequest.state === "closed" || report2.pullRequest.head.ref !== head || report2.pullRequest.base.ref !== base) {
-        const found = await forge.findPullRequest(repo, { head, base });
-        if (!found)
+        const found2 = await forge.findPullRequest(repo, { head, base });
+        if (!found2)
           return { state: "missing", head, base };
-        pullNumbers.set(key, found.number);
-        report2 = await forge.observePullRequest(repo, found.number);
+        pullNumbers.set(key, found2.number);
+        report2 = await forge.observePullRequest(repo, found2.number);
       }
       const pr = report2.pullRequest;
       const raw = report2.mergeability.mergeStateStatus;
@@ -31629,26 +33185,13 @@ ${base}`;
     async deleteBranch(branch2) {
       await forge.deleteRef(repo, `refs/heads/${branch2}`);
     },
-    async acquireLock(name2, holder, ttlSeconds) {
-      if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0)
-        throw new GitHubError("INVALID_INPUT", `lock ttlSeconds must be a positive number, not ${ttlSeconds}`);
-      const r = await forge.acquireLock(repo, name2, {
-        holder,
-        ttlMs: ttlSeconds * 1e3,
-        now: now(),
-        ...options.lockBranch ? { branch: options.lockBranch } : {}
-      });
-      if (!r.acquired)
-        return { acquired: false, holder: r.heldBy.holder, since: r.heldBy.acquiredAt };
-      locks.set(name2, r.lock);
-      return { acquired: true };
+    async readLock(name2) {
+      const lock = await forge.readLock(repo, name2);
+      return lock ? { version: lock.sha, record: lock.record } : void 0;
     },
-    async releaseLock(name2, holder) {
-      const lock = locks.get(name2);
-      if (!lock || lock.holder !== holder)
-        return;
-      await forge.releaseLock(repo, lock);
-      locks.delete(name2);
+    async writeLock(name2, from, record2) {
+      const r = await forge.writeLock(repo, name2, from, record2);
+      return r.written ? { written: true, version: r.sha } : { written: false };
     }
   };
 }
@@ -31681,9 +33224,7 @@ function publishForgePort(gh, config2, options = {}) {
     smokeForge: smoker,
     repository: repo,
     requireApproval: config2.requireApproval,
-    ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {},
-    ...options.clock ? { clock: options.clock } : {},
-    lockBranch: config2.baseBranch
+    ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {}
   });
   return {
     observeRelease: base.observeRelease,
@@ -31691,8 +33232,8 @@ function publishForgePort(gh, config2, options = {}) {
     observePullRequest: base.observePullRequest,
     observeTag: base.observeTag,
     listTags: base.listTags,
-    acquireLock: base.acquireLock,
-    releaseLock: base.releaseLock,
+    readLock: base.readLock,
+    writeLock: base.writeLock,
     async observeBranch(branch2) {
       const sha = await gh.getRef(repo, `heads/${branch2}`);
       return sha ? { state: "found", branch: branch2, sha } : { state: "missing", branch: branch2 };
@@ -31753,6 +33294,76 @@ var init_publish_port2 = __esm({
     init_release_port();
     init_repository();
     init_token_roles();
+  }
+});
+
+// packages/github/dist/packages-port.js
+function containerPackageOf(image) {
+  const path2 = image.replace(/[@:][^/]*$/, "").split("/");
+  const [, owner, ...name] = path2;
+  if (!owner || name.length === 0)
+    throw new GitHubError("INVALID_INPUT", `${image} does not name a container package: expected REGISTRY/OWNER/NAME (e.g. ghcr.io/acme/app)`);
+  return { owner, name: name.join("/") };
+}
+function refusal(e, what, permission, tokenName) {
+  if (!(e instanceof GitHubError) || e.code !== "FORBIDDEN")
+    return e;
+  return new GitHubError("FORBIDDEN", `${tokenName} lacks ${permission} for ${what}: ${e.message}`, {
+    ...e.status !== void 0 ? { status: e.status } : {},
+    ...e.requestId !== void 0 ? { requestId: e.requestId } : {},
+    cause: e,
+    advice: `give ${tokenName} ${permission}; an App installation token cannot write organization-owned GHCR packages, the workflow's GITHUB_TOKEN can`
+  });
+}
+function packagesPort(forge, options = {}) {
+  const tokenName = options.tokenName ?? DEFAULT_PACKAGES_TOKEN_NAME;
+  const ownerTypes = /* @__PURE__ */ new Map();
+  const lookUp = async (image, signal) => {
+    const { owner, name } = containerPackageOf(image);
+    const known = ownerTypes.get(owner);
+    for (const ownerType of known ? [known] : ["org", "user"]) {
+      const p = { owner, name, ownerType };
+      let versions;
+      try {
+        versions = await forge.listContainerVersions(p, signal);
+      } catch (e) {
+        throw refusal(e, `the container package ${name} of ${owner}`, PACKAGES_PERMISSIONS.read, tokenName);
+      }
+      if (versions) {
+        ownerTypes.set(owner, ownerType);
+        return { p, versions };
+      }
+    }
+    throw new GitHubError("NOT_FOUND", `no container package ${name} of organization or user ${owner} is visible to ${tokenName}`, {
+      advice: `check the image name, and that ${tokenName} has ${PACKAGES_PERMISSIONS.read} on the package (GitHub answers 404 for a package the token cannot see)`
+    });
+  };
+  return {
+    async listVersions(image, signal) {
+      return (await lookUp(image, signal)).versions;
+    },
+    async deleteVersion(image, id, signal) {
+      const { owner, name } = containerPackageOf(image);
+      const ownerType = ownerTypes.get(owner) ?? (await lookUp(image, signal)).p.ownerType;
+      try {
+        return await forge.deleteContainerVersion({ owner, name, ownerType }, id, signal);
+      } catch (e) {
+        throw refusal(e, `deleting version ${id} of the container package ${name} of ${owner}`, PACKAGES_PERMISSIONS.delete, tokenName);
+      }
+    }
+  };
+}
+var DEFAULT_PACKAGES_TOKEN_NAME, PACKAGES_PERMISSIONS;
+var init_packages_port = __esm({
+  "packages/github/dist/packages-port.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_errors4();
+    DEFAULT_PACKAGES_TOKEN_NAME = "the registry token (RELKIT_REGISTRY_PASSWORD / Action input registry-password; default GITHUB_TOKEN)";
+    PACKAGES_PERMISSIONS = {
+      read: "`packages: read` (a classic token: `read:packages`)",
+      delete: "`packages: write` with Admin on the package (GITHUB_TOKEN: the repository granted Admin in the package settings; a classic token: `delete:packages` and `read:packages`)"
+    };
   }
 });
 
@@ -31843,6 +33454,82 @@ var init_token = __esm({
   }
 });
 
+// packages/github/dist/branch-port.js
+function branchPort(gh, config2, options = {}) {
+  const repo = parseRepository(config2.repository);
+  const committer = options.commit ?? gh;
+  return {
+    async observeBranch(branch2) {
+      try {
+        const sha = await gh.getRef(repo, `heads/${branch2}`);
+        return sha ? { state: "found", branch: branch2, sha } : { state: "missing", branch: branch2 };
+      } catch (e) {
+        return asObservationError(e);
+      }
+    },
+    async compareBranches(base, head) {
+      try {
+        const c = await gh.compareBranches(repo, base, head);
+        return { state: "found", status: c.status, aheadBy: c.aheadBy, behindBy: c.behindBy };
+      } catch (e) {
+        return asObservationError(e);
+      }
+    },
+    async createBranch(branch2, sha) {
+      await asRole("commit", "contents: write", config2.repository, () => committer.createBranch(repo, branch2, sha));
+    },
+    async fastForwardBranch(branch2, fromSha, toSha) {
+      await asRole("commit", "contents: write", config2.repository, () => committer.fastForwardBranch(repo, branch2, fromSha, toSha));
+    },
+    async findPullRequest(head, base) {
+      try {
+        const p = await gh.findPullRequest(repo, { head, base });
+        return p ? summary(p) : { state: "missing" };
+      } catch (e) {
+        return asObservationError(e);
+      }
+    },
+    async openPullRequest(request2) {
+      const p = await asRole("github", "pull-requests: write", config2.repository, () => gh.openPullRequest(repo, request2));
+      return summary(p);
+    }
+  };
+}
+function prepareForgePort(gh, config2, options = {}) {
+  const publish2 = publishForgePort(gh, config2, {
+    ...options.commit ? { commit: options.commit } : {}
+  });
+  return {
+    ...branchPort(gh, config2, options),
+    readFile: publish2.readFile,
+    observeTag: publish2.observeTag,
+    listTags: publish2.listTags,
+    readLock: publish2.readLock,
+    writeLock: publish2.writeLock,
+    commitFiles: publish2.commitFiles
+  };
+}
+var summary;
+var init_branch_port = __esm({
+  "packages/github/dist/branch-port.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_dist();
+    init_publish_port2();
+    init_repository();
+    init_token_roles();
+    summary = (p) => ({
+      state: p.state,
+      number: p.number,
+      url: p.url,
+      head: p.head.ref,
+      base: p.base.ref,
+      draft: p.draft,
+      headSha: p.head.sha
+    });
+  }
+});
+
 // packages/github/dist/index.js
 var init_dist3 = __esm({
   "packages/github/dist/index.js"() {
@@ -31853,11 +33540,13 @@ var init_dist3 = __esm({
     init_forge();
     init_release_port();
     init_publish_port2();
+    init_packages_port();
     init_client();
     init_token();
     init_token_roles();
     init_checks3();
-    init_pull_requests();
+    init_pull_requests2();
+    init_branch_port();
   }
 });
 
@@ -32565,6 +34254,8 @@ function sleep2(ms, signal) {
 }
 function abortedError(signal) {
   const reason = signal.reason;
+  if (reason instanceof RegistryError && reason.code === "TIMEOUT")
+    return reason;
   const why = reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "aborted";
   return new RegistryError("ABORTED", `the registry operation was cancelled (${why})`, { cause: reason });
 }
@@ -32645,6 +34336,501 @@ var init_limits = __esm({
   }
 });
 
+// packages/registry/dist/deadline.js
+function seconds(ms) {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+function deadlineError(server, ms, request2) {
+  const e = new RegistryError("TIMEOUT", `${server} did not answer within ${seconds(ms)}${request2 ? ` (${request2})` : ""}; raise the deadline with --timeout SECONDS (or RELKIT_TIMEOUT) if it is only slow`);
+  budgets.set(e, ms);
+  return e;
+}
+function deadlineReached(signal, server) {
+  const reason = signal?.aborted ? signal.reason : void 0;
+  const ms = reason instanceof RegistryError ? budgets.get(reason) : void 0;
+  return ms === void 0 ? void 0 : deadlineError(server, ms);
+}
+var DEFAULT_DEADLINE_MS, Budget, budgets;
+var init_deadline = __esm({
+  "packages/registry/dist/deadline.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_errors5();
+    DEFAULT_DEADLINE_MS = 6e4;
+    Budget = class {
+      ms;
+      signal;
+      /** The deadline's error: the one the signal aborts with when it runs out. */
+      error;
+      expiresAt;
+      timer;
+      constructor(ms, server, request2, caller) {
+        this.ms = ms;
+        this.expiresAt = Date.now() + ms;
+        const own2 = new AbortController();
+        this.error = deadlineError(server, ms, request2);
+        this.timer = setTimeout(() => own2.abort(this.error), ms);
+        this.timer.unref?.();
+        this.signal = caller ? AbortSignal.any([caller, own2.signal]) : own2.signal;
+      }
+      remainingMs() {
+        return Math.max(0, this.expiresAt - Date.now());
+      }
+      /** The per-attempt timeout, shrunk to what is left of the budget. */
+      attemptMs(perAttemptMs) {
+        return Math.max(1, Math.min(perAttemptMs, this.remainingMs()));
+      }
+      /** The operation is over: its deadline no longer fires (a body read later is the caller's). */
+      end() {
+        clearTimeout(this.timer);
+      }
+    };
+    budgets = /* @__PURE__ */ new WeakMap();
+  }
+});
+
+// packages/registry/dist/pipeline.js
+function abortError(signal) {
+  const reason = signal.reason;
+  if (reason instanceof Error)
+    return reason;
+  const e = new Error("The operation was aborted");
+  e.name = "AbortError";
+  return e;
+}
+var Readable, dc, requestStart, responseFinish, MAX_HEAD_BYTES, MAX_DEPTH, RESENDABLE, MAX_RESENDS, PipelinedConnections, SERVER_CLOSED, Connection, BodyReader;
+var init_pipeline = __esm({
+  "packages/registry/dist/pipeline.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    ({ Readable } = process.getBuiltinModule("node:stream"));
+    dc = process.getBuiltinModule("node:diagnostics_channel");
+    requestStart = dc.channel("relkit.pipeline.request.start");
+    responseFinish = dc.channel("relkit.pipeline.response.finish");
+    MAX_HEAD_BYTES = 64 * 1024;
+    MAX_DEPTH = 4;
+    RESENDABLE = /* @__PURE__ */ new Set(["GET", "HEAD", "PUT"]);
+    MAX_RESENDS = 2;
+    PipelinedConnections = class {
+      connect;
+      afterFirstWrite;
+      pools = /* @__PURE__ */ new Map();
+      /** Origins that closed on pipelined requests or let one time out: one request at a time. */
+      noPipelining = /* @__PURE__ */ new Set();
+      constructor(connect, afterFirstWrite) {
+        this.connect = connect;
+        this.afterFirstWrite = afterFirstWrite;
+      }
+      exchange(url2, call) {
+        return new Promise((resolve3, reject) => {
+          const p = {
+            url: url2,
+            call,
+            resolve: resolve3,
+            reject,
+            answered: false,
+            behind: false,
+            resends: 0,
+            conn: void 0,
+            onAbort: void 0
+          };
+          if (call.signal.aborted) {
+            reject(abortError(call.signal));
+            return;
+          }
+          p.onAbort = () => this.abort(p);
+          call.signal.addEventListener("abort", p.onAbort, { once: true });
+          this.dispatch(p);
+        });
+      }
+      dispatch(p) {
+        const origin = p.url.origin;
+        const live = (this.pools.get(origin) ?? []).filter((c) => c.open);
+        let conn = live.find((c) => c.queue.length === 0);
+        const pipelining = p.call.pipeline && !this.noPipelining.has(origin);
+        if (!conn && pipelining)
+          conn = live.find((c) => c.queue.length < MAX_DEPTH && c.queue.every((q) => q.call.pipeline));
+        if (!conn) {
+          conn = new Connection(this.connect(p.url), p.url, this);
+          live.push(conn);
+        }
+        this.pools.set(origin, live);
+        p.conn = conn;
+        conn.send(p);
+        if (pipelining)
+          p.call.onPipelining?.();
+      }
+      /** @internal a connection ended: requests it did not answer go out again, or fail. */
+      requeue(from, unanswered, error62, pipelinedLost) {
+        if (pipelinedLost)
+          this.noPipelining.add(from.url.origin);
+        for (const p of unanswered) {
+          p.conn = void 0;
+          if (p.call.signal.aborted)
+            continue;
+          if (p !== unanswered[0] || error62 === SERVER_CLOSED) {
+            if (RESENDABLE.has(p.call.method) && p.resends < MAX_RESENDS) {
+              p.resends++;
+              this.dispatch(p);
+              continue;
+            }
+          }
+          this.settle(p);
+          p.reject(error62);
+        }
+      }
+      /** @internal */
+      firstWrite() {
+        this.afterFirstWrite();
+      }
+      /** @internal the request is done with (answered and read, or failed): no abort any more. */
+      settle(p) {
+        if (p.onAbort)
+          p.call.signal.removeEventListener("abort", p.onAbort);
+      }
+      abort(p) {
+        const error62 = abortError(p.call.signal);
+        const conn = p.conn;
+        if (conn) {
+          if (p.behind)
+            this.noPipelining.add(conn.url.origin);
+          conn.destroy(error62, p);
+        }
+        if (!p.answered) {
+          this.settle(p);
+          p.reject(error62);
+        }
+      }
+    };
+    SERVER_CLOSED = new Error("the server closed the connection");
+    Connection = class {
+      socket;
+      url;
+      owner;
+      queue = [];
+      open = true;
+      buffered = Buffer.alloc(0);
+      /** The body being read for queue[0], when its head is in. */
+      body;
+      wroteOnce = false;
+      closeAfter = false;
+      constructor(socket, url2, owner) {
+        this.socket = socket;
+        this.url = url2;
+        this.owner = owner;
+        socket.setNoDelay(true);
+        socket.on("data", (chunk) => this.onData(chunk));
+        socket.on("error", (e) => this.fail(e));
+        socket.on("close", () => this.fail(SERVER_CLOSED));
+        socket.on("end", () => {
+          if (this.body?.untilClose)
+            this.finishBody();
+          this.fail(SERVER_CLOSED);
+        });
+      }
+      send(p) {
+        p.behind = this.queue.length > 0;
+        this.queue.push(p);
+        this.socket.ref();
+        let head = `${p.call.method} ${p.url.pathname}${p.url.search} HTTP/1.1\r
+host: ${p.url.host}\r
+`;
+        const headers = { ...p.call.headers };
+        if (p.call.body)
+          headers["content-length"] = String(p.call.body.byteLength);
+        for (const [k, v] of Object.entries(headers)) {
+          if (/[\r\n:]/.test(k) || /[\r\n\0]/.test(v)) {
+            this.remove(p);
+            this.owner.settle(p);
+            p.reject(new TypeError(`invalid header ${JSON.stringify(k)}`));
+            return;
+          }
+          head += `${k}: ${v}\r
+`;
+        }
+        head += "\r\n";
+        const bytes = p.call.body?.byteLength ? Buffer.concat([Buffer.from(head, "latin1"), p.call.body]) : Buffer.from(head, "latin1");
+        const channelled = requestStart.hasSubscribers;
+        if (channelled)
+          requestStart.publish({ request: p, socket: this.socket });
+        if (!this.wroteOnce) {
+          this.wroteOnce = true;
+          this.socket.write(bytes, () => this.owner.firstWrite());
+        } else
+          this.socket.write(bytes);
+      }
+      remove(p) {
+        const i = this.queue.indexOf(p);
+        if (i >= 0)
+          this.queue.splice(i, 1);
+      }
+      /** Ends the connection; an answer being read fails with `error`, the unanswered go again. */
+      destroy(error62, except) {
+        this.end(error62, false, except);
+      }
+      fail(error62) {
+        this.end(error62, this.queue.some((q) => !q.answered && q.behind));
+      }
+      end(error62, pipelinedLost, except) {
+        if (!this.open)
+          return;
+        this.open = false;
+        this.socket.destroy();
+        const body = this.body;
+        this.body = void 0;
+        if (body) {
+          const p = this.queue.shift();
+          body.fail(error62 === SERVER_CLOSED ? new Error("the connection closed in the middle of an answer") : error62);
+          if (p)
+            this.owner.settle(p);
+        }
+        const left = this.queue.splice(0).filter((q) => q !== except);
+        this.owner.requeue(this, left, except ? SERVER_CLOSED : error62, pipelinedLost);
+      }
+      onData(chunk) {
+        this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
+        try {
+          this.parse();
+        } catch (e) {
+          const error62 = e;
+          const p = this.queue[0];
+          if (p && !p.answered) {
+            this.queue.shift();
+            this.owner.settle(p);
+            p.reject(error62);
+          }
+          this.destroy(error62);
+        }
+      }
+      parse() {
+        for (; ; ) {
+          if (this.body) {
+            if (!this.body.feed(this))
+              return;
+            this.finishBody();
+            if (!this.open)
+              return;
+            continue;
+          }
+          const p = this.queue[0];
+          if (!p) {
+            if (this.buffered.length)
+              throw new Error("the server sent bytes no request asked for");
+            return;
+          }
+          const end = this.buffered.indexOf("\r\n\r\n");
+          if (end < 0) {
+            if (this.buffered.length > MAX_HEAD_BYTES)
+              throw new Error("the response headers are too large");
+            return;
+          }
+          if (end > MAX_HEAD_BYTES)
+            throw new Error("the response headers are too large");
+          const lines = this.buffered.subarray(0, end).toString("latin1").split("\r\n");
+          this.buffered = this.buffered.subarray(end + 4);
+          const m = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/.exec(lines[0] ?? "");
+          if (!m)
+            throw new Error(`the server sent a malformed status line`);
+          const status2 = Number(m[2]);
+          const headers = {};
+          for (const line of lines.slice(1)) {
+            const colon = line.indexOf(":");
+            if (colon <= 0 || /[\s]/.test(line[0] ?? ""))
+              throw new Error("the server sent a malformed header");
+            const name = line.slice(0, colon).toLowerCase();
+            if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name))
+              throw new Error("the server sent a malformed header");
+            const value = line.slice(colon + 1).trim();
+            const had = headers[name];
+            if (had === void 0)
+              headers[name] = value;
+            else if (Array.isArray(had))
+              had.push(value);
+            else
+              headers[name] = [had, value];
+          }
+          if (status2 < 200)
+            continue;
+          const connection = String(headers.connection ?? "").toLowerCase();
+          if (m[1] === "0" ? !/keep-alive/.test(connection) : /close/.test(connection))
+            this.closeAfter = true;
+          const te = String(headers["transfer-encoding"] ?? "").toLowerCase();
+          const cl = headers["content-length"];
+          let reader;
+          if (p.call.method === "HEAD" || status2 === 204 || status2 === 304)
+            reader = new BodyReader("none", 0);
+          else if (te) {
+            if (!/(^|,)\s*chunked\s*$/.test(te))
+              throw new Error(`unsupported transfer-encoding ${te}`);
+            reader = new BodyReader("chunked", 0);
+          } else if (cl !== void 0) {
+            const v = Array.isArray(cl) ? cl[0] : cl;
+            if (!/^\d{1,15}$/.test(v ?? "") || Array.isArray(cl) && cl.some((x) => x !== v))
+              throw new Error("the server sent an invalid content-length");
+            reader = new BodyReader("length", Number(v));
+          } else {
+            reader = new BodyReader("close", 0);
+            this.closeAfter = true;
+          }
+          p.answered = true;
+          this.body = reader;
+          reader.stream.on("close", () => {
+            if (this.body === reader && !reader.done)
+              this.destroy(new Error("the answer was not read to its end"));
+          });
+          p.resolve({ status: status2, headers, body: reader.stream });
+          if (this.closeAfter && this.queue.length > 1) {
+            this.owner.requeue(this, this.queue.splice(1), SERVER_CLOSED, true);
+          }
+        }
+      }
+      finishBody() {
+        const body = this.body;
+        if (!body)
+          return;
+        body.done = true;
+        this.body = void 0;
+        const p = this.queue.shift();
+        body.stream.push(null);
+        if (p) {
+          this.owner.settle(p);
+          if (responseFinish.hasSubscribers)
+            responseFinish.publish({ request: p });
+        }
+        if (this.closeAfter) {
+          this.open = false;
+          this.socket.destroy();
+          const left = this.queue.splice(0);
+          this.owner.requeue(this, left, SERVER_CLOSED, left.length > 0);
+          return;
+        }
+        if (!this.queue.length)
+          this.socket.unref();
+      }
+      /** @internal for BodyReader */
+      take(max) {
+        const n = Math.min(max, this.buffered.length);
+        const out = this.buffered.subarray(0, n);
+        this.buffered = this.buffered.subarray(n);
+        return out;
+      }
+      /** @internal */
+      peek() {
+        return this.buffered;
+      }
+      /** @internal */
+      pause() {
+        this.socket.pause();
+      }
+      /** @internal */
+      resume() {
+        this.socket.resume();
+      }
+    };
+    BodyReader = class {
+      kind;
+      left;
+      stream;
+      done = false;
+      conn;
+      chunkLeft = -1;
+      // chunked: bytes left of the current chunk, -1 = at a size line
+      trailers = false;
+      constructor(kind, left) {
+        this.kind = kind;
+        this.left = left;
+        this.stream = new Readable({ read: () => this.conn?.resume() });
+        this.stream.on("error", () => void 0);
+      }
+      get untilClose() {
+        return this.kind === "close";
+      }
+      fail(error62) {
+        if (!this.done)
+          this.stream.destroy(error62);
+      }
+      /** Takes what the connection holds; true when the body is complete. */
+      feed(conn) {
+        this.conn = conn;
+        switch (this.kind) {
+          case "none":
+            return true;
+          case "close": {
+            const b = conn.take(Infinity);
+            if (b.length)
+              this.push(b, conn);
+            return false;
+          }
+          case "length": {
+            const b = conn.take(this.left);
+            this.left -= b.length;
+            if (b.length)
+              this.push(b, conn);
+            return this.left === 0;
+          }
+          case "chunked":
+            return this.chunked(conn);
+        }
+      }
+      chunked(conn) {
+        for (; ; ) {
+          if (this.trailers) {
+            const buf2 = conn.peek();
+            const end = buf2.indexOf("\r\n");
+            if (end < 0) {
+              if (buf2.length > MAX_HEAD_BYTES)
+                throw new Error("chunked trailers are too large");
+              return false;
+            }
+            conn.take(end + 2);
+            if (end === 0)
+              return true;
+            continue;
+          }
+          if (this.chunkLeft === -1) {
+            const buf2 = conn.peek();
+            const end = buf2.indexOf("\r\n");
+            if (end < 0) {
+              if (buf2.length > 1024)
+                throw new Error("a chunk size line is too long");
+              return false;
+            }
+            const sizeText = buf2.subarray(0, end).toString("latin1").split(";")[0].trim();
+            if (!/^[0-9a-fA-F]{1,12}$/.test(sizeText))
+              throw new Error("the server sent a malformed chunk size");
+            conn.take(end + 2);
+            const size = Number.parseInt(sizeText, 16);
+            if (size === 0) {
+              this.trailers = true;
+              continue;
+            }
+            this.chunkLeft = size;
+          }
+          if (this.chunkLeft > 0) {
+            const b = conn.take(this.chunkLeft);
+            this.chunkLeft -= b.length;
+            if (b.length)
+              this.push(b, conn);
+            if (this.chunkLeft > 0)
+              return false;
+          }
+          const buf = conn.peek();
+          if (buf.length < 2)
+            return false;
+          if (buf[0] !== 13 || buf[1] !== 10)
+            throw new Error("the server sent a malformed chunk");
+          conn.take(2);
+          this.chunkLeft = -1;
+        }
+      }
+      push(b, conn) {
+        if (!this.stream.push(b))
+          conn.pause();
+      }
+    };
+  }
+});
+
 // packages/registry/dist/http.js
 function loadWhileWaiting(task) {
   whileWaiting.add(task);
@@ -32658,6 +34844,19 @@ function runWhileWaiting() {
     }
   }
 }
+function queueWhileWaiting() {
+  if (whileWaiting.size)
+    setImmediate(runWhileWaiting);
+}
+function connectDirect(url2) {
+  const host2 = url2.hostname.replace(/^\[|\]$/g, "");
+  const secure = url2.protocol === "https:";
+  const port = Number(url2.port) || (secure ? 443 : 80);
+  if (!secure)
+    return process.getBuiltinModule("node:net").connect({ host: host2, port });
+  const ip = process.getBuiltinModule("node:net").isIP(host2) !== 0;
+  return tls().connect({ host: host2, port, ...ip ? {} : { servername: host2 }, ALPNProtocols: ["http/1.1"] });
+}
 function proxySettings(env) {
   const pick3 = (name) => env[name] || env[name.toLowerCase()] || void 0;
   const httpProxy = pick3("HTTP_PROXY");
@@ -32670,13 +34869,15 @@ function proxySettings(env) {
     NO_PROXY: [pick3("NO_PROXY"), "localhost", "127.0.0.1", "::1"].filter(Boolean).join(",")
   };
 }
-var http, tls, https, whileWaiting, AnswerHeaders, HttpConnections;
+var httpModule, http, httpsModule, https, tlsModule, tls, whileWaiting, AnswerHeaders, HttpConnections;
 var init_http = __esm({
   "packages/registry/dist/http.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
-    http = process.getBuiltinModule("node:http");
-    https = () => tls ??= process.getBuiltinModule("node:https");
+    init_pipeline();
+    http = () => httpModule ??= process.getBuiltinModule("node:http");
+    https = () => httpsModule ??= process.getBuiltinModule("node:https");
+    tls = () => tlsModule ??= process.getBuiltinModule("node:tls");
     whileWaiting = /* @__PURE__ */ new Set();
     AnswerHeaders = class {
       raw;
@@ -32694,8 +34895,11 @@ var init_http = __esm({
       options;
       plain;
       secure;
+      /** Direct connections only: a forward proxy may split pipelined requests. */
+      pipelined;
       constructor(maxSocketsPerHost, proxyEnv) {
         const proxy = proxyEnv ? proxySettings(proxyEnv) : void 0;
+        this.pipelined = proxy ? void 0 : new PipelinedConnections(connectDirect, queueWhileWaiting);
         this.options = {
           keepAlive: true,
           maxSockets: maxSocketsPerHost,
@@ -32707,6 +34911,16 @@ var init_http = __esm({
       /** Resolves with the answer once its headers are in; the body is the caller's to read. */
       exchange(url2, call) {
         const secure = url2.protocol === "https:";
+        if (this.pipelined && call.pipeline && !(call.body && !(call.body instanceof Uint8Array))) {
+          return this.pipelined.exchange(url2, {
+            method: call.method,
+            headers: call.headers,
+            body: call.body,
+            signal: call.signal,
+            pipeline: true,
+            onPipelining: call.onPipelining
+          }).then((a) => ({ status: a.status, headers: new AnswerHeaders(a.headers), body: a.body }));
+        }
         const headers = { ...call.headers };
         const body = call.body;
         if (body instanceof Uint8Array)
@@ -32717,16 +34931,16 @@ var init_http = __esm({
           let req;
           const answered = (res) => resolve3({ status: res.statusCode ?? 0, headers: new AnswerHeaders(res.headers), body: res });
           try {
-            const agent = secure ? this.secure ??= new (https()).Agent(this.options) : this.plain ??= new http.Agent(this.options);
+            const agent = secure ? this.secure ??= new (https()).Agent(this.options) : this.plain ??= new (http()).Agent(this.options);
             const options = { method: call.method, headers, agent, signal: call.signal };
-            req = secure ? https().request(url2, options, answered) : http.request(url2, options, answered);
+            req = secure ? https().request(url2, options, answered) : http().request(url2, options, answered);
           } catch (e) {
             reject(e);
             return;
           }
           req.on("error", reject);
           if (whileWaiting.size)
-            req.once("finish", () => setImmediate(runWhileWaiting));
+            req.once("finish", queueWhileWaiting);
           if (body instanceof Uint8Array)
             req.end(body);
           else if (body) {
@@ -32821,6 +35035,7 @@ var init_transport = __esm({
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     init_auth();
+    init_deadline();
     init_errors5();
     init_http();
     init_limits();
@@ -32844,6 +35059,7 @@ var init_transport = __esm({
       slots = /* @__PURE__ */ new Map();
       insecure;
       timeoutMs;
+      deadlineMs;
       retries;
       maxRetryAfterMs;
       backoffBaseMs;
@@ -32852,6 +35068,7 @@ var init_transport = __esm({
       constructor(options = {}) {
         this.insecure = new Set((options.insecureRegistries ?? []).map((h) => h.toLowerCase()));
         this.timeoutMs = options.timeoutMs ?? 3e4;
+        this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
         this.retries = options.retries ?? 4;
         this.maxRetryAfterMs = options.maxRetryAfterMs ?? 6e4;
         this.backoffBaseMs = options.backoffBaseMs ?? 200;
@@ -32866,12 +35083,18 @@ var init_transport = __esm({
       }
       /** Fetches the token a later request for the scope needs, alongside the requests before it. */
       prefetchToken(registry3, scope, signal) {
-        this.auth.prefetch(registry3, scope, signal);
+        const budget = new Budget(this.deadlineMs, registry3, `a token for ${scopeName(scope)}`, signal);
+        this.auth.prefetch(registry3, scope, budget.signal);
       }
       /** What the credentials may do on a repository; a ping of /v2/ first teaches the scheme. */
       async access(registry3, repository, signal) {
         await this.send({ method: "GET", registry: registry3, path: "/v2/", signal }, (res) => discard(res));
-        return this.auth.access(registry3, repository, signal);
+        const budget = new Budget(this.deadlineMs, registry3, `a pull,push token for ${repository}`, signal);
+        try {
+          return await this.auth.access(registry3, repository, budget.signal);
+        } finally {
+          budget.end();
+        }
       }
       plainHttpAllowed(host2) {
         return isLoopbackRegistry(host2) || this.insecure.has(host2.toLowerCase());
@@ -32889,6 +35112,14 @@ var init_transport = __esm({
        */
       async send(req, handle) {
         const url2 = this.resolveUrl(req);
+        const budget = new Budget(Math.max(this.deadlineMs, req.timeoutMs ?? 0), req.registry, describeRequest(req, url2), req.signal);
+        try {
+          return await this.sendWithin({ ...req, signal: budget.signal }, url2, budget, handle);
+        } finally {
+          budget.end();
+        }
+      }
+      async sendWithin(req, url2, budget, handle) {
         const once = req.body !== void 0 && !(req.body instanceof Uint8Array);
         let authRetried = once;
         let attempt = 0;
@@ -32897,7 +35128,8 @@ var init_transport = __esm({
             throw abortedError(req.signal);
           try {
             const authorization = await this.auth.header(req.registry, req.scope, req.signal);
-            const outcome = await this.slot(req.registry).run(() => this.attempt(req, url2, authorization, async (res, finalUrl) => {
+            const within = { ...req, timeoutMs: budget.attemptMs(req.timeoutMs ?? this.timeoutMs) };
+            const outcome = await this.slot(req.registry).run(() => this.attempt(within, url2, authorization, async (res, finalUrl) => {
               if (res.status === 401 && !authRetried) {
                 const challenge = res.headers.get("www-authenticate");
                 await discard(res);
@@ -32919,6 +35151,8 @@ var init_transport = __esm({
           } catch (e) {
             if (!(e instanceof Retryable))
               throw e;
+            if (e.error.code === "TIMEOUT" && budget.remainingMs() < 100)
+              throw budget.error;
             if (attempt >= this.retries || once)
               throw e.error;
             let wait = backoffMs(attempt, this.backoffBaseMs, 1e4);
@@ -32927,6 +35161,8 @@ var init_transport = __esm({
                 throw e.error;
               wait = e.waitMs + Math.round(Math.random() * Math.min(250, e.waitMs * 0.1 + 50));
             }
+            if (wait >= budget.remainingMs())
+              throw e.error;
             attempt++;
             this.stats.retries++;
             await sleep2(wait, req.signal);
@@ -32966,7 +35202,14 @@ var init_transport = __esm({
             if (auth2)
               headers.authorization = auth2;
             this.stats.requests++;
-            const res = await this.connections.exchange(url2, { method, headers, body, signal });
+            const res = await this.connections.exchange(url2, {
+              method,
+              headers,
+              body,
+              signal,
+              pipeline: req.pipeline,
+              onPipelining: req.onPipelining
+            });
             if (REDIRECT_STATUSES.has(res.status) && res.headers.get("location")) {
               await discard(res);
               if (hop >= MAX_REDIRECTS)
@@ -32989,7 +35232,7 @@ var init_transport = __esm({
           if (req.signal?.aborted)
             throw abortedError(req.signal);
           if (timeout.aborted) {
-            throw new Retryable(new RegistryError("TIMEOUT", `${describeRequest(req, url2)}: no complete answer within ${req.timeoutMs ?? this.timeoutMs} ms`, { cause: e }), void 0);
+            throw new Retryable(new RegistryError("TIMEOUT", `${describeRequest(req, url2)}: no complete answer within ${seconds(req.timeoutMs ?? this.timeoutMs)}`, { cause: e }), void 0);
           }
           throw this.networkError(req, url2, e);
         }
@@ -33086,6 +35329,9 @@ var init_transport = __esm({
           } catch (e) {
             if (e instanceof RegistryError)
               throw e;
+            const late = deadlineReached(signal, url2.host);
+            if (late)
+              throw late;
             if (signal?.aborted)
               throw abortedError(signal);
             failure2 = new RegistryError(timeout.aborted ? "TIMEOUT" : "NETWORK", `${what} could not be reached (${errorCode(e) || e.message})`, { cause: e });
@@ -33452,6 +35698,14 @@ async function putManifest(ctx, ref, content, options = {}) {
   ctx.manifests.remember(r, digest, content.bytes, content.mediaType);
   return digest;
 }
+function unsupportedDelete(e, registry3) {
+  const ghcr = registry3.toLowerCase() === "ghcr.io";
+  return new RegistryError("UNSUPPORTED", `${e.message}; ${ghcr ? "ghcr.io deletes images only through the GitHub Packages API" : `${registry3} refuses manifest deletes`}: relkit cleans RCs through the GitHub Packages API for ghcr.io images by itself (release.config.json "cleanup": { "via": "auto" }), or set "cleanup": { "via": "packages-api" } for a GHCR behind another name`, {
+    ...e.status !== void 0 ? { status: e.status } : {},
+    ...e.registryCode !== void 0 ? { registryCode: e.registryCode } : {},
+    cause: e
+  });
+}
 async function deleteManifest(ctx, ref, options = {}) {
   const r = toReference(ref);
   if (!r.digest) {
@@ -33464,7 +35718,8 @@ async function deleteManifest(ctx, ref, options = {}) {
       return false;
     }
     if (res.status !== 202 && res.status !== 200 && res.status !== 204) {
-      throw await errorFromResponse(res, req, describeRequest(req, url2));
+      const e = await errorFromResponse(res, req, describeRequest(req, url2));
+      throw e.code === "UNSUPPORTED" ? unsupportedDelete(e, r.registry) : e;
     }
     await discard(res);
     ctx.manifests.forget(r, r.digest);
@@ -33532,7 +35787,10 @@ function manifestRequest(method, r, id, options, actions) {
     headers,
     scope: repositoryScope(r.repository, actions),
     signal: options.signal,
-    timeoutMs: options.timeoutMs
+    timeoutMs: options.timeoutMs,
+    // Small, idempotent: may share a connection with the others of a retag (pipelining).
+    pipeline: method !== "DELETE",
+    onPipelining: options.onPipelining
   };
 }
 function toManifest(r, digest, bytes, contentType) {
@@ -33592,8 +35850,16 @@ async function retag(ctx, source, tag, options = {}) {
     if (head?.digest === m.digest)
       return unchanged(withDigest(src, m.digest), target, head);
   }
-  await putManifest(ctx, target, m, o);
-  if (options.readBack ?? true)
+  const readBack = options.readBack ?? true;
+  const pipelineProof = readBack && skipIfCurrent;
+  let early;
+  await putManifest(ctx, target, m, {
+    ...o,
+    onPipelining: pipelineProof ? () => {
+      early ??= headManifest(ctx, target, o).catch(() => void 0);
+    } : void 0
+  });
+  if (readBack && (await early)?.digest !== m.digest)
     await checkTarget(ctx, target, m.digest, o);
   return {
     source: withDigest(src, m.digest),
@@ -41166,12 +43432,12 @@ var require_store = __commonJS({
       // Note that an expired initial root is still considered valid.
       loadTrustedRoot(bytesBuffer) {
         const data = JSON.parse(bytesBuffer.toString("utf8"));
-        const root = models_1.Metadata.fromJSON(models_1.MetadataKind.Root, data);
-        if (root.signed.type != models_1.MetadataKind.Root) {
-          throw new error_1.RepositoryError(`Expected 'root', got ${root.signed.type}`);
+        const root2 = models_1.Metadata.fromJSON(models_1.MetadataKind.Root, data);
+        if (root2.signed.type != models_1.MetadataKind.Root) {
+          throw new error_1.RepositoryError(`Expected 'root', got ${root2.signed.type}`);
         }
-        root.verifyDelegate(models_1.MetadataKind.Root, root);
-        this.trustedSet["root"] = root;
+        root2.verifyDelegate(models_1.MetadataKind.Root, root2);
+        this.trustedSet["root"] = root2;
       }
       checkFinalTimestamp() {
         if (!this.timestamp) {
@@ -41911,7 +44177,7 @@ async function refreshTrustRoot(options) {
   const mirror = options.mirrorURL ?? "https://tuf-repo-cdn.sigstore.dev";
   try {
     const tuf = await Promise.resolve().then(() => __toESM(require_dist4(), 1));
-    const root = await tuf.getTrustedRoot({
+    const root2 = await tuf.getTrustedRoot({
       cachePath: options.cachePath,
       mirrorURL: mirror,
       ...options.rootPath ? { rootPath: options.rootPath } : {},
@@ -41919,7 +44185,7 @@ async function refreshTrustRoot(options) {
       timeout: options.timeoutMs ?? 5e3,
       retry: 1
     });
-    return parseTrustRoot(import_protobuf_specs.TrustedRoot.toJSON(root), `tuf ${mirror}`);
+    return parseTrustRoot(import_protobuf_specs.TrustedRoot.toJSON(root2), `tuf ${mirror}`);
   } catch (e) {
     if (e instanceof SigstoreVerifyError)
       throw e;
@@ -42794,9 +45060,9 @@ var require_obj = __commonJS({
       }
     };
     exports.ASN1Obj = ASN1Obj;
-    var MAX_DEPTH = 100;
+    var MAX_DEPTH2 = 100;
     function parseStream(stream, depth = 0) {
-      if (depth > MAX_DEPTH) {
+      if (depth > MAX_DEPTH2) {
         throw new error_1.ASN1ParseError("maximum nesting depth exceeded");
       }
       const tag = new tag_1.ASN1Tag(stream.getUint8());
@@ -44151,13 +46417,13 @@ var require_trust = __commonJS({
     Object.defineProperty(exports, "filterTLogAuthorities", { enumerable: true, get: function() {
       return filter_1.filterTLogAuthorities;
     } });
-    function toTrustMaterial2(root, keys) {
+    function toTrustMaterial2(root2, keys) {
       const keyFinder = typeof keys === "function" ? keys : keyLocator(keys);
       return {
-        certificateAuthorities: root.certificateAuthorities.map(createCertAuthority),
-        timestampAuthorities: root.timestampAuthorities.map(createCertAuthority),
-        tlogs: root.tlogs.map(createTLogAuthority),
-        ctlogs: root.ctlogs.map(createTLogAuthority),
+        certificateAuthorities: root2.certificateAuthorities.map(createCertAuthority),
+        timestampAuthorities: root2.timestampAuthorities.map(createCertAuthority),
+        tlogs: root2.tlogs.map(createTLogAuthority),
+        ctlogs: root2.ctlogs.map(createTLogAuthority),
         publicKey: keyFinder
       };
     }
@@ -45999,10 +48265,10 @@ var init_verify2 = __esm({
           throw new SigstoreVerifyError("TRUST_ROOT_INVALID", `trusted root from ${options.trustRoot.source} cannot be used: ${e.message}`, { cause: e });
         }
         const t = options.thresholds ?? {};
-        const root = options.trustRoot.root;
+        const root2 = options.trustRoot.root;
         this.verifier = new import_verify2.Verifier(material, {
-          tlogThreshold: t.tlog ?? (root.tlogs.length > 0 ? 1 : 0),
-          ctlogThreshold: t.ctlog ?? (key || root.ctlogs.length === 0 ? 0 : 1),
+          tlogThreshold: t.tlog ?? (root2.tlogs.length > 0 ? 1 : 0),
+          ctlogThreshold: t.ctlog ?? (key || root2.ctlogs.length === 0 ? 0 : 1),
           timestampThreshold: t.timestamp ?? 1
         });
       }
@@ -46122,10 +48388,10 @@ function pemBlocks(pem, label) {
   return [...pem.matchAll(re)].map((m) => Buffer.from(m[1].replace(/\s+/g, ""), "base64"));
 }
 function legacyLayerToBundle(layer, blob, keyHint = "cosign") {
-  const hex3 = /^sha256:([0-9a-f]{64})$/.exec(layer.digest)?.[1] ?? fail2(`digest ${layer.digest} is not sha256`);
+  const hex3 = /^sha256:([0-9a-f]{64})$/.exec(layer.digest)?.[1] ?? fail3(`digest ${layer.digest} is not sha256`);
   const actual = createHash3("sha256").update(blob).digest("hex");
   if (actual !== hex3)
-    fail2(`blob sha256:${actual} does not match the layer digest ${layer.digest}`);
+    fail3(`blob sha256:${actual} does not match the layer digest ${layer.digest}`);
   const ann = layer.annotations ?? {};
   const vm = {};
   const bundle = { mediaType: BUNDLE_V01, verificationMaterial: vm };
@@ -46135,7 +48401,7 @@ function legacyLayerToBundle(layer, blob, keyHint = "cosign") {
     kind = "signature";
     const sig = ann[CosignAnnotations.signature];
     if (!sig)
-      fail2(`the ${CosignAnnotations.signature} annotation is missing`);
+      fail3(`the ${CosignAnnotations.signature} annotation is missing`);
     payload = Buffer.from(blob);
     bundle.messageSignature = {
       messageDigest: { algorithm: "SHA2_256", digest: Buffer.from(hex3, "hex").toString("base64") },
@@ -46147,10 +48413,10 @@ function legacyLayerToBundle(layer, blob, keyHint = "cosign") {
     try {
       env = JSON.parse(Buffer.from(blob).toString("utf8"));
     } catch {
-      return fail2("the attestation blob is not a JSON DSSE envelope");
+      return fail3("the attestation blob is not a JSON DSSE envelope");
     }
     if (typeof env.payload !== "string" || typeof env.payloadType !== "string" || !Array.isArray(env.signatures))
-      fail2("the attestation blob is not a DSSE envelope");
+      fail3("the attestation blob is not a DSSE envelope");
     bundle.dsseEnvelope = {
       payload: env.payload,
       payloadType: env.payloadType,
@@ -46160,11 +48426,11 @@ function legacyLayerToBundle(layer, blob, keyHint = "cosign") {
       }))
     };
   } else {
-    return fail2(`unsupported media type ${layer.mediaType}`);
+    return fail3(`unsupported media type ${layer.mediaType}`);
   }
   const certPem = ann[CosignAnnotations.certificate];
   if (certPem) {
-    const leaf = pemBlocks(certPem, "CERTIFICATE")[0] ?? fail2("the certificate annotation holds no PEM certificate");
+    const leaf = pemBlocks(certPem, "CERTIFICATE")[0] ?? fail3("the certificate annotation holds no PEM certificate");
     vm.x509CertificateChain = { certificates: [{ rawBytes: leaf.toString("base64") }] };
   } else {
     vm.publicKey = { hint: keyHint };
@@ -46176,18 +48442,18 @@ function legacyLayerToBundle(layer, blob, keyHint = "cosign") {
     try {
       rb = JSON.parse(rekor);
     } catch {
-      return fail2("the Rekor bundle annotation is not JSON");
+      return fail3("the Rekor bundle annotation is not JSON");
     }
     const p = rb.Payload ?? {};
     if (typeof p.body !== "string" || typeof rb.SignedEntryTimestamp !== "string")
-      fail2("the Rekor bundle annotation has no body or SignedEntryTimestamp");
-    const logID = typeof p.logID === "string" && /^[0-9a-f]{64}$/.test(p.logID) ? p.logID : fail2("bad logID");
-    const num = (v, what) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? String(v) : fail2(`bad ${what}`);
+      fail3("the Rekor bundle annotation has no body or SignedEntryTimestamp");
+    const logID = typeof p.logID === "string" && /^[0-9a-f]{64}$/.test(p.logID) ? p.logID : fail3("bad logID");
+    const num = (v, what) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? String(v) : fail3(`bad ${what}`);
     let body;
     try {
       body = JSON.parse(Buffer.from(p.body, "base64").toString("utf8"));
     } catch {
-      return fail2("the Rekor entry body is not base64 JSON");
+      return fail3("the Rekor entry body is not base64 JSON");
     }
     tlogEntries.push({
       logIndex: num(p.logIndex, "logIndex"),
@@ -46207,13 +48473,13 @@ function legacyLayerToBundle(layer, blob, keyHint = "cosign") {
       if (typeof t.SignedRFC3161Timestamp === "string")
         rfc3161.push({ signedTimestamp: t.SignedRFC3161Timestamp });
     } catch {
-      fail2("the RFC 3161 timestamp annotation is not JSON");
+      fail3("the RFC 3161 timestamp annotation is not JSON");
     }
   }
   vm.timestampVerificationData = { rfc3161Timestamps: rfc3161 };
   return { bundle, kind, ...payload ? { payload } : {} };
 }
-var CosignAnnotations, SIMPLE_SIGNING_MEDIA_TYPE, DSSE_ENVELOPE_MEDIA_TYPE, BUNDLE_V01, fail2;
+var CosignAnnotations, SIMPLE_SIGNING_MEDIA_TYPE, DSSE_ENVELOPE_MEDIA_TYPE, BUNDLE_V01, fail3;
 var init_legacy = __esm({
   "packages/sigstore-verify/dist/legacy.js"() {
     "use strict";
@@ -46230,7 +48496,7 @@ var init_legacy = __esm({
     SIMPLE_SIGNING_MEDIA_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json";
     DSSE_ENVELOPE_MEDIA_TYPE = "application/vnd.dsse.envelope.v1+json";
     BUNDLE_V01 = "application/vnd.dev.sigstore.bundle+json;version=0.1";
-    fail2 = (m) => {
+    fail3 = (m) => {
       throw new SigstoreVerifyError("BUNDLE_INVALID", `legacy cosign layer: ${m}`);
     };
   }
@@ -46469,30 +48735,30 @@ function decide(repository, digest, findings, lookupProblems, required2) {
   const missing = [...new Set(required2)].filter((r) => !attestations.some((a) => satisfies(r, a.category)));
   const rejected = findings.filter((f) => f.outcome === "rejected");
   let verdict;
-  let summary;
+  let summary2;
   const ref = `${repository}@${digest}`;
   if (signers.length > 0 && missing.length === 0) {
     verdict = "verified";
-    summary = `${ref}: ${signers.length} valid signature(s)${attestations.length ? `, ${attestations.length} attestation(s)` : ""}`;
+    summary2 = `${ref}: ${signers.length} valid signature(s)${attestations.length ? `, ${attestations.length} attestation(s)` : ""}`;
   } else if (lookupProblems.length > 0) {
     verdict = "could-not-look";
-    summary = `${ref}: could not read every signature location (${lookupProblems.map((p) => `${p.reference}: ${p.message}`).join("; ")}); this is not a verdict of "unsigned"`;
+    summary2 = `${ref}: could not read every signature location (${lookupProblems.map((p) => `${p.reference}: ${p.message}`).join("; ")}); this is not a verdict of "unsigned"`;
   } else if (signers.length > 0) {
     verdict = "missing-attestation";
-    summary = `${ref}: signed, but no valid ${missing.join(" / ")} attestation`;
+    summary2 = `${ref}: signed, but no valid ${missing.join(" / ")} attestation`;
   } else if (rejected.some((f) => f.kind === "signature")) {
     verdict = "rejected";
-    summary = `${ref}: ${rejected.length} signature(s) found, none acceptable: ${rejected.map((f) => f.reason?.message).join("; ")}`;
+    summary2 = `${ref}: ${rejected.length} signature(s) found, none acceptable: ${rejected.map((f) => f.reason?.message).join("; ")}`;
   } else {
     verdict = "not-signed";
     const extra = attestations.length ? `; ${attestations.length} verified attestation(s) (${attestations.map((a) => a.predicateType).join(", ")}) do not count as a signature` : "";
-    summary = `${ref}: no signature found (referrers, fallback tag and legacy tags were all read)${extra}`;
+    summary2 = `${ref}: no signature found (referrers, fallback tag and legacy tags were all read)${extra}`;
   }
   return {
     repository,
     digest,
     verdict,
-    summary,
+    summary: summary2,
     signers,
     attestations,
     missingAttestations: missing,
@@ -46683,8 +48949,8 @@ function signaturePort(options) {
       const { registry: registry3, repository } = locate(image, digest);
       const hex3 = digest.replace(/^sha256:/, "");
       const tags = [`sha256-${hex3}.sig`, `sha256-${hex3}.att`, `sha256-${hex3}`];
-      const found = await Promise.all(tags.map((tag) => options.registry.headManifest({ registry: registry3, repository, tag, digest: void 0 }, { signal })));
-      return tags.filter((_, i) => found[i] !== void 0);
+      const found2 = await Promise.all(tags.map((tag) => options.registry.headManifest({ registry: registry3, repository, tag, digest: void 0 }, { signal })));
+      return tags.filter((_, i) => found2[i] !== void 0);
     }
   };
 }
@@ -46743,16 +49009,44 @@ function loadConfig(cwd, configPath) {
   const path2 = findConfig(cwd, configPath);
   return { config: parseConfigText(readFileSync(path2, "utf8"), path2), path: path2 };
 }
+function networkTimeoutMs(options) {
+  if (options.timeoutMs !== void 0)
+    return options.timeoutMs;
+  const raw = options.env.RELKIT_TIMEOUT?.trim();
+  if (!raw)
+    return DEFAULT_TIMEOUT_SECONDS2 * 1e3;
+  const s = Number(raw);
+  if (!Number.isFinite(s) || s <= 0)
+    throw new ReleaseError("INVALID_CONFIG", `RELKIT_TIMEOUT takes seconds (a positive number), not "${raw}"`);
+  return Math.round(s * 1e3);
+}
+function gitHubApiUrl(env) {
+  const name = env.RELKIT_GITHUB_API_URL !== void 0 ? "RELKIT_GITHUB_API_URL" : "GITHUB_API_URL";
+  const baseUrl = env.RELKIT_GITHUB_API_URL ?? env.GITHUB_API_URL ?? "https://api.github.com";
+  try {
+    checkApiUrl(baseUrl);
+  } catch (e) {
+    if (!(e instanceof GitHubError))
+      throw e;
+    throw new ReleaseError("INVALID_CONFIG", `${name}: ${e.message}; ${e.advice ?? ""}`.replace(/; $/, ""));
+  }
+  return baseUrl;
+}
 async function connectRelease(options) {
   const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
   return createReleaseService(config2, await connectPorts(config2, path2, options));
+}
+async function connectCleanup(options) {
+  const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
+  return createCleanupService(config2, await connectPorts(config2, path2, options));
 }
 async function connectGitHub(options) {
   return (await connectGitHubRoles(options)).github;
 }
 async function connectGitHubRoles(options) {
   const env = options.env;
-  const baseUrl = env.RELKIT_GITHUB_API_URL ?? env.GITHUB_API_URL ?? "https://api.github.com";
+  const baseUrl = gitHubApiUrl(env);
+  const timeoutMs2 = networkTimeoutMs(options);
   const enterprise = /\/api\/v3\/?$/.test(baseUrl);
   const set2 = (v) => v === void 0 || v.trim() === "" ? void 0 : v.trim();
   const githubToken = options.githubToken ?? set2(env.RELKIT_GITHUB_TOKEN) ?? (await resolveGitHubToken({ env, host: enterprise ? new URL(baseUrl).host : "github.com" })).token;
@@ -46765,19 +49059,29 @@ async function connectGitHubRoles(options) {
       forges.set(token, f = new GitHubForge({
         token,
         baseUrl,
+        timeoutMs: timeoutMs2,
         // GitHub asks for a second between writes; a local simulator needs no pacing.
         ...isLoopbackUrl(baseUrl) ? { writeSpacingMs: 0, pollIntervalMs: 50, retryBaseMs: 50 } : {}
       }));
     return f;
   };
-  return { github: forgeFor(githubToken), commit: forgeFor(commitToken), smoke: forgeFor(smokeToken) };
+  const packagesToken = set2(env.RELKIT_REGISTRY_PASSWORD) ?? set2(env.GITHUB_TOKEN) ?? githubToken;
+  const packagesTokenName = set2(env.RELKIT_REGISTRY_PASSWORD) !== void 0 ? "the registry token (RELKIT_REGISTRY_PASSWORD / Action input registry-password)" : set2(env.GITHUB_TOKEN) !== void 0 ? "the workflow token (GITHUB_TOKEN / Action input token; set registry-password for another)" : "the github token (no RELKIT_REGISTRY_PASSWORD or GITHUB_TOKEN is set)";
+  return {
+    github: forgeFor(githubToken),
+    commit: forgeFor(commitToken),
+    smoke: forgeFor(smokeToken),
+    packages: forgeFor(packagesToken),
+    packagesTokenName
+  };
 }
-function connectImages(config2, configPath, env, forge) {
+function connectImages(config2, configPath, env, forge, timeoutMs2 = networkTimeoutMs({ env })) {
   const configDir = dirname(configPath);
   const registry3 = new RegistryClient({
     credentials: defaultCredentials(env),
     insecureRegistries: config2.registries.insecure,
-    proxyEnv: env
+    proxyEnv: env,
+    deadlineMs: timeoutMs2
   });
   return {
     registry: registryPort(registry3),
@@ -46796,17 +49100,19 @@ async function connectPorts(config2, configPath, options) {
   const roles = await connectGitHubRoles(options);
   const forge = roles.github;
   return {
-    ...connectImages(config2, configPath, options.env, forge),
+    ...connectImages(config2, configPath, options.env, forge, networkTimeoutMs(options)),
     forge: forgePort(forge, {
       smokeForge: roles.smoke,
       repository: parseRepository(config2.repository),
       requireApproval: config2.requireApproval,
-      lockBranch: config2.baseBranch,
       ...config2.smoke ? { smoke: { repository: parseRepository(config2.smoke.repository), rule: config2.smoke.success } } : {}
-    })
+    }),
+    packages: packagesPort(roles.packages, { tokenName: roles.packagesTokenName }),
+    // Gitflow: promote brings the integration branch up to date (ref writes with the commit token).
+    branches: branchPort(forge, config2, { commit: roles.commit })
   };
 }
-var CONFIG_FILE, isLoopbackUrl;
+var CONFIG_FILE, DEFAULT_TIMEOUT_SECONDS2, isLoopbackUrl;
 var init_connect = __esm({
   "packages/connect/dist/connect.js"() {
     "use strict";
@@ -46816,6 +49122,7 @@ var init_connect = __esm({
     init_dist4();
     init_dist5();
     CONFIG_FILE = "release.config.json";
+    DEFAULT_TIMEOUT_SECONDS2 = 60;
     isLoopbackUrl = (u) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(u);
   }
 });
@@ -46825,7 +49132,7 @@ async function connectPublish(options) {
   const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
   const roles = await connectGitHubRoles(options);
   const gh = roles.github;
-  const images = connectImages(config2, path2, options.env, gh);
+  const images = connectImages(config2, path2, options.env, gh, networkTimeoutMs(options));
   return createPublishService(config2, {
     forge: publishForgePort(gh, config2, { commit: roles.commit, smoke: roles.smoke }),
     images: {
@@ -46841,6 +49148,24 @@ var init_publish = __esm({
     init_dist();
     init_connect();
     init_dist3();
+  }
+});
+
+// packages/connect/dist/prepare.js
+async function connectPrepare(options) {
+  const { config: config2 } = loadConfig(options.cwd, options.configPath);
+  const roles = await connectGitHubRoles(options);
+  return createPrepareService(config2, {
+    forge: prepareForgePort(roles.github, config2, { commit: roles.commit })
+  });
+}
+var init_prepare = __esm({
+  "packages/connect/dist/prepare.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_dist();
+    init_dist3();
+    init_connect();
   }
 });
 
@@ -47558,11 +49883,11 @@ function checkWorkflow(path2, actual, expected) {
   const id = `workflow:${path2}`;
   const title = `workflow ${path2}`;
   if (actual === void 0)
-    return fail3(id, title, "missing", "run `release-cli init` (or restore the file) and commit it");
+    return fail4(id, title, "missing", "run `release-cli init` (or restore the file) and commit it");
   const have = workflowPins(actual);
   const stale = [...workflowPins(expected)].filter(([name, ref]) => have.has(name) && have.get(name) !== ref);
   if (stale.length > 0) {
-    return fail3(id, title, `outdated pins: ${stale.map(([n, ref]) => `${n}@${have.get(n)} (now @${ref})`).join(", ")}`, "update these `uses:` lines, or regenerate with `release-cli init --force` and re-apply your changes");
+    return fail4(id, title, `outdated pins: ${stale.map(([n, ref]) => `${n}@${have.get(n)} (now @${ref})`).join(", ")}`, "update these `uses:` lines, or regenerate with `release-cli init --force` and re-apply your changes");
   }
   return pass(id, title, `present; ${have.size} action pin(s) current`);
 }
@@ -47576,7 +49901,7 @@ function checkSigningPolicy(config2, publishWorkflow2 = PUBLISH_WORKFLOW) {
   const title = "signing policy anchored to the publish workflow";
   const s = config2.signing;
   if (!s)
-    return fail3(id, title, "no signing policy: promote cannot verify who built the images", 'add "signing" to release.config.json (`release-cli init` writes one)');
+    return fail4(id, title, "no signing policy: promote cannot verify who built the images", 'add "signing" to release.config.json (`release-cli init` writes one)');
   const all = [{ identity: s.identity, identityRegexp: s.identityRegexp }, ...s.identities ?? []].filter((i) => i.identity !== void 0 || i.identityRegexp !== void 0);
   if (s.key !== void 0 && all.length === 0)
     return pass(id, title, `keyed signing with ${s.key}`);
@@ -47591,16 +49916,16 @@ function checkSigningPolicy(config2, publishWorkflow2 = PUBLISH_WORKFLOW) {
     });
     accepts = (identity) => each.some((a) => a(identity));
   } catch (e) {
-    return fail3(id, title, `identityRegexp is not a valid regexp: ${e.message}`, "fix the regexp");
+    return fail4(id, title, `identityRegexp is not a valid regexp: ${e.message}`, "fix the regexp");
   }
   const suggested = `https://github\\.com/${escapeRegExp3(config2.repository)}/${escapeRegExp3(publishWorkflow2)}@refs/heads/release/.+`;
   if (accepts(foreign))
-    return fail3(id, title, "the identity policy also accepts signatures from other repositories", `set signing.identityRegexp to ${JSON.stringify(suggested)}`);
+    return fail4(id, title, "the identity policy also accepts signatures from other repositories", `set signing.identityRegexp to ${JSON.stringify(suggested)}`);
   if (!accepts(own2))
-    return fail3(id, title, `the identity policy does not accept ${own2} (what ${publishWorkflow2} signs with)`, `set signing.identityRegexp to ${JSON.stringify(suggested)}`);
+    return fail4(id, title, `the identity policy does not accept ${own2} (what ${publishWorkflow2} signs with)`, `set signing.identityRegexp to ${JSON.stringify(suggested)}`);
   return pass(id, title, `accepts ${publishWorkflow2} on release branches of ${config2.repository} only`);
 }
-var pass, fail3, skip, PUBLISH_WORKFLOW, escapeRegExp3;
+var pass, fail4, skip, PUBLISH_WORKFLOW, escapeRegExp3;
 var init_checks4 = __esm({
   "packages/connect/dist/doctor/checks.js"() {
     "use strict";
@@ -47611,7 +49936,7 @@ var init_checks4 = __esm({
       status: "pass",
       detail
     });
-    fail3 = (id, title, detail, fix) => ({
+    fail4 = (id, title, detail, fix) => ({
       id,
       title,
       status: "fail",
@@ -47637,7 +49962,7 @@ async function probeRegistryPull(client, image, signal) {
     const latest = await client.headManifest(`${image}:latest`, { signal });
     return pass(id, title, latest ? `reachable; latest is ${latest.digest.slice(0, 19)}…` : "reachable");
   } catch (e) {
-    return fail3(id, title, errorText(e), LOGIN_FIX);
+    return fail4(id, title, errorText(e), LOGIN_FIX);
   }
 }
 async function probeRegistryPush(client, image, signal) {
@@ -47654,10 +49979,10 @@ async function probeRegistryPush(client, image, signal) {
     const { actions } = access;
     if (actions === void 0)
       return pass(id, title, "the token service issued a pull,push token");
-    return actions.includes("push") || actions.includes("*") ? pass(id, title, `granted ${actions.join(", ")}`) : fail3(id, title, `the token service grants ${actions.join(", ") || "nothing"}, not push${access.credential === "none" ? " (no credentials found)" : ""}`, `${LOGIN_FIX}, with an account that may push to ${image}`);
+    return actions.includes("push") || actions.includes("*") ? pass(id, title, `granted ${actions.join(", ")}`) : fail4(id, title, `the token service grants ${actions.join(", ") || "nothing"}, not push${access.credential === "none" ? " (no credentials found)" : ""}`, `${LOGIN_FIX}, with an account that may push to ${image}`);
   } catch (e) {
     const unauthorized = e.code === "UNAUTHORIZED";
-    return fail3(id, title, errorText(e), unauthorized ? LOGIN_FIX : "check that the registry is reachable from here (proxy, DNS, TLS)");
+    return fail4(id, title, errorText(e), unauthorized ? LOGIN_FIX : "check that the registry is reachable from here (proxy, DNS, TLS)");
   }
 }
 var errorText, LOGIN_FIX;
@@ -47684,9 +50009,9 @@ async function githubChecks(config2, forge, source) {
   try {
     const lookup = await forge.findRelease(repo, probeTag);
     checks.push(pass("github-repo", `GitHub: read ${config2.repository}`, `readable with the token from ${source}`));
-    checks.push(lookup.draftsVisible ? pass("github-drafts", "GitHub: list releases, drafts included", "the token has push access") : fail3("github-drafts", "GitHub: list releases, drafts included", "the token is read-only: draft releases are invisible and promote could not publish or merge", TOKEN_FIX));
+    checks.push(lookup.draftsVisible ? pass("github-drafts", "GitHub: list releases, drafts included", "the token has push access") : fail4("github-drafts", "GitHub: list releases, drafts included", "the token is read-only: draft releases are invisible and promote could not publish or merge", TOKEN_FIX));
   } catch (e) {
-    checks.push(fail3("github-repo", `GitHub: read ${config2.repository}`, errorText2(e), adviceOf(e, `check that the token from ${source} may read ${config2.repository}`)));
+    checks.push(fail4("github-repo", `GitHub: read ${config2.repository}`, errorText2(e), adviceOf(e, `check that the token from ${source} may read ${config2.repository}`)));
     checks.push(skip("github-drafts", "GitHub: list releases, drafts included", "the repository is not readable"));
   }
   if (config2.smoke) {
@@ -47695,13 +50020,13 @@ async function githubChecks(config2, forge, source) {
       await forge.findRelease(parseRepository(smoke), probeTag);
       checks.push(pass("github-smoke", `GitHub: read the smoke repository ${smoke}`, "releases readable"));
     } catch (e) {
-      checks.push(fail3("github-smoke", `GitHub: read the smoke repository ${smoke}`, errorText2(e), adviceOf(e, `give the token read access to ${smoke} (a GitHub App installed on both repositories)`)));
+      checks.push(fail4("github-smoke", `GitHub: read the smoke repository ${smoke}`, errorText2(e), adviceOf(e, `give the token read access to ${smoke} (a GitHub App installed on both repositories)`)));
     }
   }
   checks.push(skip("github-rules", `GitHub: rulesets and branch protection of ${config2.baseBranch}`, 'relkit does not read rulesets or branch protection yet; relkit commits through the API (so "require signed commits" is met) and waits for every check the PR reports'));
   return checks;
 }
-function workflowChecks(config2, root, action) {
+function workflowChecks(config2, root2, action) {
   const input3 = {
     repository: config2.repository,
     image: config2.images[0]?.name ?? `ghcr.io/${config2.repository.toLowerCase()}`,
@@ -47715,7 +50040,7 @@ function workflowChecks(config2, root, action) {
   const expected = initFiles(input3);
   return GENERATED_WORKFLOWS.map((name) => {
     const path2 = workflowPath(input3, name);
-    const file2 = join3(root, path2);
+    const file2 = join3(root2, path2);
     const template = expected.find((f) => f.path === path2)?.content ?? "";
     return checkWorkflow(path2, existsSync2(file2) ? readFileSync2(file2, "utf8") : void 0, template);
   });
@@ -47733,28 +50058,29 @@ async function runDoctor(options) {
     ({ config: config2, path: path2 } = loadConfig(options.cwd, options.configPath));
     checks.push(pass("config", "config valid", path2));
   } catch (e) {
-    checks.push(fail3("config", "config valid", errorText2(e), "fix the key the message names, or create one with `release-cli init`"));
+    checks.push(fail4("config", "config valid", errorText2(e), "fix the key the message names, or create one with `release-cli init`"));
   }
   let token;
   try {
     const env = options.env;
-    const baseUrl = env.RELKIT_GITHUB_API_URL ?? env.GITHUB_API_URL ?? "https://api.github.com";
+    const baseUrl = gitHubApiUrl(env);
     const host2 = /\/api\/v3\/?$/.test(baseUrl) ? new URL(baseUrl).host : "github.com";
     token = options.githubToken ? { token: options.githubToken, source: "the editor sign-in" } : await resolveGitHubToken({ env, host: host2 });
     checks.push(pass("github-token", "GitHub token", `from ${token.source}`));
   } catch (e) {
-    checks.push(fail3("github-token", "GitHub token", errorText2(e), adviceOf(e, "run `gh auth login`, or export GITHUB_TOKEN")));
+    checks.push(fail4("github-token", "GitHub token", errorText2(e), adviceOf(e, "run `gh auth login`, or export GITHUB_TOKEN")));
   }
   if (!config2 || !path2) {
     checks.push(skip("github", "GitHub access", "no valid config"));
     checks.push(skip("registry", "registry access", "no valid config"));
     return doctorReport(checks);
   }
-  const root = dirname2(path2);
+  const root2 = dirname2(path2);
   const registry3 = new RegistryClient({
     credentials: defaultCredentials(options.env),
     insecureRegistries: config2.registries.insecure,
-    proxyEnv: options.env
+    proxyEnv: options.env,
+    deadlineMs: networkTimeoutMs(options)
   });
   const signal = options.signal;
   const [github, images] = await Promise.all([
@@ -47767,7 +50093,7 @@ async function runDoctor(options) {
   checks.push(...github, ...images.flat());
   const prefix = workflowPrefixOf(config2);
   checks.push(checkSigningPolicy(config2, `.github/workflows/${prefix}release-publish.yml`));
-  checks.push(...workflowChecks(config2, root, options.action ?? runningAction(options.env) ?? "./"));
+  checks.push(...workflowChecks(config2, root2, options.action ?? runningAction(options.env) ?? "./"));
   return doctorReport(checks);
 }
 var errorText2, adviceOf, TOKEN_FIX, GENERATED_WORKFLOWS;
@@ -47816,7 +50142,9 @@ var init_dist6 = __esm({
     init_define_RELKIT_BUILD_INFO();
     init_connect();
     init_connect();
+    init_connect();
     init_publish();
+    init_prepare();
     init_doctor2();
     init_init();
   }
@@ -47831,15 +50159,37 @@ function reportJson(report2) {
       return report2.verification;
     case "doctor":
       return report2.doctor;
+    case "cleanup":
+      return report2.report;
     default: {
       const { command: _command, ...rest } = report2;
       return rest;
     }
   }
 }
-function emitReport(ctx, json2, report2) {
+function errorJson(e) {
+  return {
+    code: e.code,
+    message: e.message ?? e.code,
+    ...e.details !== void 0 ? { details: e.details } : {}
+  };
+}
+function emitReport(ctx, json2, report2, failure2) {
   ctx.onReport?.(report2);
-  if (json2) writeJson(ctx, reportJson(report2));
+  if (!json2) return;
+  const doc = reportJson(report2);
+  const error62 = failure2 ?? ("error" in report2 ? report2.error : void 0);
+  writeJson(ctx, error62 ? { ...doc, error: errorJson(error62) } : doc);
+}
+function unmetGates(gates) {
+  return gates.filter((g) => g.status !== "pass").map((g) => `${g.title}: ${g.reason}`).join("; ");
+}
+function refusal2(gates) {
+  const unlooked = gates.filter((g) => g.couldNotLook);
+  return unlooked.length > 0 ? {
+    code: "COULD_NOT_LOOK",
+    message: `could not evaluate every gate; nothing was decided: ${unmetGates(unlooked)}`
+  } : { code: "GATE_NOT_MET", message: unmetGates(gates) };
 }
 var init_report = __esm({
   "packages/cli/src/report.ts"() {
@@ -48002,15 +50352,16 @@ function renderResult(r, s) {
 }
 function lockHolder(env) {
   if (env.GITHUB_ACTIONS === "true" && env.GITHUB_RUN_ID) {
-    return `${env.GITHUB_ACTOR ?? "actions"} (run ${env.GITHUB_RUN_ID})`;
+    return printableHolder(`${env.GITHUB_ACTOR ?? "actions"} (run ${env.GITHUB_RUN_ID})`);
   }
-  return `${env.USER ?? env.USERNAME ?? "someone"}@${hostname3()} (pid ${process.pid})`;
+  return printableHolder(`${env.USER ?? env.USERNAME ?? "someone"}@${hostname3()}`);
 }
 var paint, green, red, yellow, dim, bold, GATE_MARK, shortDigest, PHASE_ORDER;
 var init_render = __esm({
   "packages/cli/src/render.ts"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
+    init_dist();
     paint = (s, code, text2) => s.color ? `\x1B[${code}m${text2}\x1B[0m` : text2;
     green = (s, t) => paint(s, 32, t);
     red = (s, t) => paint(s, 31, t);
@@ -48030,14 +50381,26 @@ __export(release_exports, {
 });
 async function service(args, ctx) {
   const connect = ctx.connect ?? connectRelease;
-  return connect({ cwd: ctx.cwd, configPath: stringOption(args, "config"), env: ctx.env });
+  return connect({
+    cwd: ctx.cwd,
+    configPath: stringOption(args, "config"),
+    env: ctx.env,
+    timeoutMs: timeoutMs(args, ctx.env)
+  });
 }
-function execOptions(ctx) {
-  const ttl = Number(ctx.env.RELKIT_LOCK_TTL_SECONDS ?? "");
+function lockTtl(args, ctx) {
+  const raw = stringOption(args, "lock-ttl") ?? ctx.env.RELKIT_LOCK_TTL_SECONDS;
+  if (raw === void 0 || raw === "") return void 0;
+  const ttl = Number(raw);
+  if (!validLockTtl(ttl)) throw new UsageError(`--lock-ttl takes 1 to 86400 seconds, not "${raw}"`);
+  return ttl;
+}
+function execOptions(args, ctx) {
+  const ttl = lockTtl(args, ctx);
   return {
     signal: ctx.signal,
     holder: lockHolder(ctx.env),
-    ...Number.isFinite(ttl) && ttl > 0 ? { lockTtlSeconds: ttl } : {}
+    ...ttl !== void 0 ? { lockTtlSeconds: ttl } : {}
   };
 }
 function versionArg(v, what = "version") {
@@ -48088,6 +50451,7 @@ function exitFor(e) {
 }
 async function runPlan2(command, args, ctx, makePlan, run) {
   if (command !== "rollback") versionArg(args.positionals[0]);
+  lockTtl(args, ctx);
   const style = styleFor(ctx.env, ctx.isTTY);
   const json2 = args.values.json === true;
   let shown;
@@ -48126,7 +50490,12 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
       }
       show(plan);
       if (args.values["dry-run"]) {
-        emitReport(ctx, json2, { command, dryRun: true, plan });
+        emitReport(
+          ctx,
+          json2,
+          { command, dryRun: true, plan },
+          plan.verdict === "pass" ? void 0 : refusal2(plan.gates)
+        );
         if (plan.verdict === "pass") return ExitCode.ok;
         const unlooked = couldNotLookExit(ctx, json2, plan.gates);
         if (unlooked !== void 0) return unlooked;
@@ -48137,11 +50506,7 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
       }
       if (plan.verdict !== "pass") {
         const unlooked = anyCouldNotLook(plan.gates);
-        emitReport(ctx, json2, {
-          command,
-          plan,
-          error: { code: unlooked ? "COULD_NOT_LOOK" : "GATE_NOT_MET" }
-        });
+        emitReport(ctx, json2, { command, plan, error: refusal2(plan.gates) });
         if (unlooked) return couldNotLookExit(ctx, json2, plan.gates);
         if (!json2) ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed
 `);
@@ -48173,7 +50538,7 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     };
     const attempt = async () => {
       try {
-        return { result: await run(svc, { onEvent, onPlan: show, ...execOptions(ctx) }) };
+        return { result: await run(svc, { onEvent, onPlan: show, ...execOptions(args, ctx) }) };
       } catch (e) {
         if (e instanceof ReleaseError && e.code === "GATE_NOT_MET") return { blocked: e };
         throw e;
@@ -48188,7 +50553,11 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     }
     if ("blocked" in outcome) throw outcome.blocked;
     const result = outcome.result;
-    emitReport(ctx, json2, { command, plan: shown, result });
+    const failure2 = result.status === "succeeded" ? void 0 : result.error?.code === "GATE_NOT_MET" && shown && anyCouldNotLook(shown.gates) ? refusal2(shown.gates) : {
+      code: result.error?.code ?? "FAILED",
+      message: result.error?.message ?? `${result.kind} ${result.version} failed`
+    };
+    emitReport(ctx, json2, { command, plan: shown, result }, failure2);
     if (!json2) ctx.stdout(renderResult(result, style));
     if (result.status !== "succeeded" && result.error?.code === "GATE_NOT_MET" && shown)
       return couldNotLookExit(ctx, json2, shown.gates) ?? ExitCode.gateNotMet;
@@ -48198,17 +50567,31 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     if (code === void 0) throw e;
     if (code === ExitCode.gateNotMet && shown && anyCouldNotLook(shown.gates)) code = ExitCode.failed;
     const err = e;
+    const unlooked = code === ExitCode.failed && shown ? refusal2(shown.gates) : void 0;
     emitReport(ctx, json2, {
       command,
       plan: shown,
-      error: { code: err.code, message: err.message, details: err.details }
+      error: unlooked ?? { code: err.code, message: err.message, details: err.details }
     });
     if (!json2) ctx.stderr(`${err.message}
 `);
     return code;
   }
 }
-var executionChannel, VERSION_ARG, status, planOptions, promote, rollback, abandon, releaseCommands;
+function unlockText(r) {
+  const p = r.previous;
+  if (r.outcome === "free")
+    return p.status === "released" ? `the release lock is free (released by ${p.by} at ${p.releasedAt})
+` : "the release lock is free (never taken)\n";
+  if (p.status !== "held" && p.status !== "expired") return "released the release lock\n";
+  const whose = `${p.holder} since ${p.acquiredAt || "an unknown time"}, lease until ${p.expiresAt}`;
+  if (r.forced) return `forced the release lock free; it was held by ${whose}
+`;
+  return p.status === "expired" ? `released the expired release lock of ${whose}
+` : `released the release lock (held by ${whose})
+`;
+}
+var executionChannel, VERSION_ARG, status, planOptions, LOCK_TTL_HELP, promote, rollback, abandon, unlock, releaseCommands;
 var init_release = __esm({
   "packages/cli/src/commands/release.ts"() {
     "use strict";
@@ -48224,19 +50607,23 @@ var init_release = __esm({
     status = {
       path: ["status"],
       summary: "show where a release stands: phases and gates with their evidence",
-      usage: "status [version] [--json] [--watch] [--interval S] [--config F]",
+      usage: "status [version] [--json] [--watch] [--interval S] [--timeout S] [--config F]",
       help: `Without a version, shows the newest version that has a tag.
 Options:
-  --json          machine-readable status (phase, gates, plan, observations)
+  --json          machine-readable status (phase, gates, plan, observations); when the exit
+                  code is not 0 it also carries error: { code, message }
   --watch         refresh until interrupted (Ctrl-C)
   --interval S    seconds between refreshes with --watch (default 10)
+  --timeout S     seconds each registry or GitHub operation may take, retries included
+                  (default 60, or RELKIT_TIMEOUT); a server that never answers fails within it
   -c, --config F  path of release.config.json (default: found upwards from the current directory)
 Exit code: 0 when every gate passes or the release was promoted (promoted, superseded), 3 otherwise.`,
       options: {
         ...configOption,
         json: { type: "boolean" },
         watch: { type: "boolean" },
-        interval: { type: "string" }
+        interval: { type: "string" },
+        ...timeoutOption
       },
       positionals: [0, 1],
       async run(args, ctx) {
@@ -48255,11 +50642,18 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
           throw new UsageError("--interval takes a number of seconds > 0");
         for (; ; ) {
           const st = await waitingFor(ctx, "the registry and GitHub", svc.status(version2, ctx.signal));
-          emitReport(ctx, args.values.json === true, { command: "status", status: st });
+          const last = !args.values.watch || ctx.signal?.aborted;
+          const shipped = st.phase === "promoted" || st.phase === "superseded";
+          const failed = last && !shipped && st.verdict !== "pass";
+          emitReport(
+            ctx,
+            args.values.json === true,
+            { command: "status", status: st },
+            failed ? refusal2(st.gates) : void 0
+          );
           if (!args.values.json)
             ctx.stdout(`${args.values.watch && ctx.isTTY ? "\x1B[2J\x1B[H" : ""}${renderStatus(st, style)}`);
-          if (!args.values.watch || ctx.signal?.aborted) {
-            const shipped = st.phase === "promoted" || st.phase === "superseded";
+          if (last) {
             if (shipped || st.verdict === "pass") return ExitCode.ok;
             return couldNotLookExit(ctx, args.values.json === true, st.gates) ?? ExitCode.gateNotMet;
           }
@@ -48278,12 +50672,16 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
       ...configOption,
       json: { type: "boolean" },
       "dry-run": { type: "boolean" },
-      yes: { type: "boolean", short: "y" }
+      yes: { type: "boolean", short: "y" },
+      ...timeoutOption,
+      "lock-ttl": { type: "string" }
     };
+    LOCK_TTL_HELP = `  --lock-ttl S  lease of the release lock in seconds (default 90; RELKIT_LOCK_TTL_SECONDS);
+               renewed every S/3 while this run lives, so only a crashed run holds it that long`;
     promote = {
       path: ["promote"],
       summary: "verify everything, then move latest to X.Y.Z, publish the release and merge the PR",
-      usage: "promote <version> [--dry-run] [--yes] [--json] [--wait S] [--config F]",
+      usage: "promote <version> [--dry-run] [--yes] [--json] [--wait S] [--timeout S] [--lock-ttl S] [--config F]",
       help: `Runs every gate first; nothing is written unless all pass. Then, in order: moves latest of
 every image to the exact X.Y.Z digest, publishes the draft release, merges the release PR (after
 checking it once more), and the optional floating tags and RC cleanup. Re-running after any failure
@@ -48294,6 +50692,11 @@ Options:
   --json     machine-readable plan and journal
   --wait S   wait up to S seconds (default 120) while PR checks run or GitHub computes
              mergeability, polling with backoff; 0 refuses at once
+  --timeout S  seconds each registry or GitHub operation may take, retries included (default
+             60, or RELKIT_TIMEOUT); a server that never answers fails within it (exit 1)
+${LOCK_TTL_HELP}
+With --json a refusal or failure prints one object: the plan (and journal) with
+error: { code, message } at the top level (GATE_NOT_MET, COULD_NOT_LOOK, LOCK_HELD, …).
 Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       options: { ...planOptions, wait: { type: "string" } },
       positionals: [1, 1],
@@ -48308,7 +50711,10 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
     rollback = {
       path: ["rollback"],
       summary: "move latest back to an earlier, still-verified version (releases are not touched)",
-      usage: "rollback --to <version> [--dry-run] [--yes] [--json] [--config F]",
+      usage: "rollback --to <version> [--dry-run] [--yes] [--json] [--timeout S] [--lock-ttl S] [--config F]",
+      help: `Options:
+${LOCK_TTL_HELP}
+Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       options: { ...planOptions, to: { type: "string" } },
       positionals: [0, 0],
       run(args, ctx) {
@@ -48327,8 +50733,11 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
     abandon = {
       path: ["abandon"],
       summary: "undo an unreleased version: draft release, tag, PR (closed with a comment), branch",
-      usage: "abandon <version> [--dry-run] [--yes] [--json] [--config F]",
-      help: "Refused once anything is public: a published release, a merged PR, or latest moved.",
+      usage: "abandon <version> [--dry-run] [--yes] [--json] [--timeout S] [--lock-ttl S] [--config F]",
+      help: `Refused once anything is public: a published release, a merged PR, or latest moved.
+Options:
+${LOCK_TTL_HELP}
+Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       options: planOptions,
       positionals: [1, 1],
       run: (args, ctx) => runPlan2(
@@ -48339,7 +50748,45 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
         (svc, options) => svc.abandon(args.positionals[0], options)
       )
     };
-    releaseCommands = [status, promote, rollback, abandon];
+    unlock = {
+      path: ["unlock"],
+      summary: "free the release lock: your own or an expired one; --force: whoever holds it",
+      usage: "unlock [--force] [--json] [--timeout S] [--config F]",
+      help: `The release lock keeps publish, promote, rollback and abandon of one repository apart. A
+live run renews it; a crashed one leaves it until its lease ends (--lock-ttl, default 90 s).
+unlock frees it at once when it is held by this holder identity (the same user and host, or the
+same Actions run) or expired; a live lock of someone else is refused (exit 4, naming them).
+Like every move of the lock, unlocking is one conditional write: it never frees a lock that changed
+hands after it was read.
+Options:
+  --force    free the lock whoever holds it, and say who that was (for a holder that crashed)
+  --json     {"outcome":"released"|"free","forced":…,"previous":{…}}
+  --timeout S  seconds each GitHub operation may take, retries included (default 60, or RELKIT_TIMEOUT)
+Exit codes: 0 released or already free, 1 failed, 2 usage, 4 held by someone else.`,
+      options: { ...configOption, ...timeoutOption, json: { type: "boolean" }, force: { type: "boolean" } },
+      positionals: [0, 0],
+      async run(args, ctx) {
+        const json2 = args.values.json === true;
+        const svc = await service(args, ctx);
+        try {
+          const r = await waitingFor(
+            ctx,
+            "GitHub",
+            svc.unlock({ holder: lockHolder(ctx.env), force: args.values.force === true, signal: ctx.signal })
+          );
+          if (json2) writeJson(ctx, r);
+          else ctx.stdout(unlockText(r));
+          return ExitCode.ok;
+        } catch (e) {
+          if (!(e instanceof ReleaseError && e.code === "LOCK_HELD")) throw e;
+          if (json2) writeJson(ctx, { error: { code: e.code, message: e.message, details: e.details } });
+          else ctx.stderr(`${e.message}
+`);
+          return ExitCode.lockHeld;
+        }
+      }
+    };
+    releaseCommands = [status, promote, rollback, abandon, unlock];
   }
 });
 
@@ -48360,19 +50807,11 @@ function referenceArg(reg, value, what) {
   return asUsage(() => reg.parseReference(value));
 }
 function clientFor(reg, args, ctx, ref) {
-  const timeout = stringOption(args, "timeout");
-  let timeoutMs;
-  if (timeout !== void 0) {
-    const s = Number(timeout);
-    if (!Number.isFinite(s) || s <= 0)
-      throw new UsageError(`--timeout takes seconds (a positive number), not "${timeout}"`);
-    timeoutMs = Math.round(s * 1e3);
-  }
   return new reg.RegistryClient({
     credentials: reg.defaultCredentials(ctx.env),
     proxyEnv: ctx.env,
     insecureRegistries: args.values.insecure ? [ref.registry] : [],
-    ...timeoutMs !== void 0 ? { timeoutMs } : {},
+    deadlineMs: timeoutMs(args, ctx.env),
     userAgent: "release-cli (relkit)"
   });
 }
@@ -48386,7 +50825,7 @@ function retagJson(reg, r) {
     previousDigest: r.previousDigest ?? null
   };
 }
-var connectionOptions, CONNECTION_HELP, registry2, short7, digestCommand, tagCommand, inspectCommand, imageCommands;
+var connectionOptions, CONNECTION_HELP, registry2, short12, digestCommand, tagCommand, inspectCommand, imageCommands;
 var init_image2 = __esm({
   "packages/cli/src/commands/image.ts"() {
     "use strict";
@@ -48394,7 +50833,7 @@ var init_image2 = __esm({
     init_command();
     connectionOptions = {
       insecure: { type: "boolean" },
-      timeout: { type: "string" },
+      ...timeoutOption,
       json: { type: "boolean" }
     };
     CONNECTION_HELP = `Connection:
@@ -48403,18 +50842,21 @@ var init_image2 = __esm({
                     Certificates are always checked: trust a private CA with
                     NODE_EXTRA_CA_CERTS=<ca.pem>. HTTP_PROXY, HTTPS_PROXY and NO_PROXY
                     are honoured (loopback is never proxied)
-  --timeout <s>     seconds per request attempt (default 30); 429/5xx are retried with backoff
+  --timeout <s>     the deadline of each registry operation, retries included (default 60, or
+                    RELKIT_TIMEOUT): a registry that never answers fails within it, naming the
+                    host; 429/5xx are retried with backoff while it lasts (each attempt: at
+                    most 30 s)
   --json            machine-readable output
 
 Credentials come from RELKIT_REGISTRY_USERNAME / RELKIT_REGISTRY_PASSWORD (limited to the
 hosts in RELKIT_REGISTRY_HOSTS when set), GITHUB_TOKEN for ghcr.io, then the docker config
 ($DOCKER_CONFIG/config.json or ~/.docker/config.json: auths, credsStore, credHelpers).`;
     registry2 = () => Promise.resolve().then(() => (init_dist4(), dist_exports));
-    short7 = (d) => d ? `${d.slice(0, 19)}…` : "nothing";
+    short12 = (d) => d ? `${d.slice(0, 19)}…` : "nothing";
     digestCommand = {
       path: ["image", "digest"],
       summary: "print the digest a tag points to (the index of a multi-arch image, never a platform)",
-      usage: "image digest <ref> [--json] [--insecure]",
+      usage: "image digest <ref> [--json] [--insecure] [--timeout S]",
       help: `Examples:
   release-cli image digest ghcr.io/acme/app:1.2.3
   release-cli image digest localhost:5000/acme/app:latest --json
@@ -48451,7 +50893,7 @@ ${CONNECTION_HELP}`,
     tagCommand = {
       path: ["image", "tag"],
       summary: "point another tag of the same repository at exactly this image (byte-exact, like crane tag)",
-      usage: "image tag <ref> <new-tag> [--json] [--insecure]",
+      usage: "image tag <ref> <new-tag> [--json] [--insecure] [--timeout S]",
       help: `The manifest is copied byte for byte, so <new-tag> gets the same digest (the whole
 multi-arch index, never one platform). If <new-tag> already points at the digest nothing is
 written (immutable-tag registries refuse even a same-digest write); afterwards the tag is read
@@ -48474,7 +50916,7 @@ ${CONNECTION_HELP}`,
         else if (!r.changed)
           ctx.stdout(`${reg.formatReference(r.target)} already at ${r.digest}; nothing written
 `);
-        else ctx.stdout(`${reg.formatReference(r.target)} → ${r.digest} (was ${short7(r.previousDigest)})
+        else ctx.stdout(`${reg.formatReference(r.target)} → ${r.digest} (was ${short12(r.previousDigest)})
 `);
         return ExitCode.ok;
       }
@@ -48482,7 +50924,7 @@ ${CONNECTION_HELP}`,
     inspectCommand = {
       path: ["image", "inspect"],
       summary: "show an image: digest, media type, platforms with their digests, annotations",
-      usage: "image inspect <ref> [--json] [--insecure]",
+      usage: "image inspect <ref> [--json] [--insecure] [--timeout S]",
       help: `Examples:
   release-cli image inspect ghcr.io/acme/app:1.2.3
   release-cli image inspect localhost:5000/acme/app:1.2.3 --json
@@ -48625,16 +51067,29 @@ function claimsFrom(args) {
   take("claim-regexp", true);
   return Object.keys(out).length ? out : void 0;
 }
-async function trustRootFrom(args, ctx) {
+async function trustRootFrom(args, ctx, deadlineMs) {
   const file2 = stringOption(args, "trusted-root");
   if (file2 !== void 0) return loadTrustRootFile(resolve2(ctx.cwd, file2));
   const cache = stringOption(args, "tuf-cache");
   if (cache !== void 0) {
+    const ms = deadlineMs ?? 6e4;
+    let timer;
     try {
-      return await refreshTrustRoot({ cachePath: resolve2(ctx.cwd, cache) });
+      return await Promise.race([
+        refreshTrustRoot({ cachePath: resolve2(ctx.cwd, cache), timeoutMs: Math.min(5e3, ms) }),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`the TUF mirror did not answer within ${ms / 1e3} s`)),
+            ms
+          );
+          timer.unref?.();
+        })
+      ]);
     } catch (e) {
       ctx.stderr(`warning: ${e.message}; using the pinned public-good root
 `);
+    } finally {
+      clearTimeout(timer);
     }
   }
   return publicGoodTrustRoot();
@@ -48657,14 +51112,14 @@ function signerLines(s, indent) {
     );
   return lines;
 }
-function renderImageVerification(r, root) {
+function renderImageVerification(r, root2) {
   const out = [];
   if (r.verdict === "verified") {
     out.push(`Verification for ${r.repository}@${r.digest} --`);
     out.push("The following checks were performed on each of these signatures:");
     out.push("  - The signed subject was checked to be this image digest");
     out.push("  - The signature was verified against the transparency log entry and its key");
-    out.push(`  - The signing certificate or key was verified against the trusted root (${root.source})`);
+    out.push(`  - The signing certificate or key was verified against the trusted root (${root2.source})`);
     out.push("  - The signer matched the identity policy");
     r.signers.forEach((s, i) => {
       out.push(`signature ${i + 1}:`);
@@ -48714,7 +51169,7 @@ var init_sigstore = __esm({
     imageVerify = {
       path: ["image", "verify"],
       summary: "verify an image digest is signed (and attested) by the expected identity, in-process",
-      usage: "image verify <ref> (--certificate-identity I | --certificate-identity-regexp R) --certificate-oidc-issuer U [--trusted-root F] [--key K] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] [--require-attestation slsa|sbom] [--json]",
+      usage: "image verify <ref> (--certificate-identity I | --certificate-identity-regexp R) --certificate-oidc-issuer U [--trusted-root F] [--key K] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] [--require-attestation slsa|sbom] [--json] [--timeout S]",
       help: `Finds signatures through the OCI 1.1 referrers API (or the sha256-<hex> fallback tag) and
 cosign's legacy .sig/.att tags, and verifies them with sigstore-js against the pinned Sigstore
 public-good trusted root (offline) or --trusted-root. A regexp identity is always anchored.
@@ -48731,7 +51186,10 @@ Options:
   --claim-regexp NAME=REGEXP       the same with an anchored regexp, e.g. sourceRepositoryRef=refs/tags/v.+
 ${provenanceHelp}
   --require-attestation slsa|sbom  also require a verified SLSA provenance / SBOM attestation (repeatable)
-  --json                           print the result as JSON
+  --json                           print the result as JSON (when not verified, with
+                                   error: { code, message } at the top level)
+  --timeout S                      seconds each registry (or TUF) operation may take, retries
+                                   included (default 60, or RELKIT_TIMEOUT)
 
 Exit codes: 0 verified; 1 not signed, rejected, missing attestation, or could not look.`,
       options: {
@@ -48740,7 +51198,8 @@ Exit codes: 0 verified; 1 not signed, rejected, missing attestation, or could no
         "require-attestation": { type: "string", multiple: true },
         claim: { type: "string", multiple: true },
         "claim-regexp": { type: "string", multiple: true },
-        json: { type: "boolean" }
+        json: { type: "boolean" },
+        ...timeoutOption
       },
       positionals: [1, 1],
       async run(args, ctx) {
@@ -48754,10 +51213,15 @@ Exit codes: 0 verified; 1 not signed, rejected, missing attestation, or could no
         } catch (e) {
           throw new UsageError(e.message);
         }
+        const deadlineMs = timeoutMs(args, ctx.env);
         const policy = await policyFrom(args, ctx);
-        const trustRoot = await trustRootFrom(args, ctx);
+        const trustRoot = await trustRootFrom(args, ctx, deadlineMs);
         const verifier = new BundleVerifier({ trustRoot, policy });
-        const client = new RegistryClient({ credentials: defaultCredentials(ctx.env), proxyEnv: ctx.env });
+        const client = new RegistryClient({
+          credentials: defaultCredentials(ctx.env),
+          proxyEnv: ctx.env,
+          deadlineMs
+        });
         const digest = ref.digest ?? await client.resolveDigest(ref, { signal: ctx.signal });
         const result = await verifyImage(
           { repository: ref.repository, digest },
@@ -48772,7 +51236,13 @@ Exit codes: 0 verified; 1 not signed, rejected, missing attestation, or could no
           writeJson(ctx, {
             reference: formatReference({ ...ref, digest }),
             trustRoot: trustRoot.source,
-            ...result
+            ...result,
+            ...result.verdict === "verified" ? {} : {
+              error: {
+                code: result.verdict === "could-not-look" ? "COULD_NOT_LOOK" : "NOT_VERIFIED",
+                message: `${result.verdict}: ${result.summary}`
+              }
+            }
           });
         else
           ctx.stdout(
@@ -48865,7 +51335,12 @@ import { existsSync as existsSync3, mkdirSync, readFileSync as readFileSync3, wr
 import { dirname as dirname3, join as join4, relative } from "node:path";
 async function publishService(args, ctx) {
   const connect = ctx.connectPublish ?? connectPublish;
-  return connect({ cwd: ctx.cwd, configPath: stringOption(args, "config"), env: ctx.env });
+  return connect({
+    cwd: ctx.cwd,
+    configPath: stringOption(args, "config"),
+    env: ctx.env,
+    timeoutMs: timeoutMs(args, ctx.env)
+  });
 }
 function publishRun(env, now = /* @__PURE__ */ new Date()) {
   if (env.GITHUB_RUN_ID) {
@@ -48978,7 +51453,7 @@ var init_publish2 = __esm({
     publish = {
       path: ["publish"],
       summary: "publish phase: validate, finalize the CHANGELOG, tag, draft release, dispatch the smoke test",
-      usage: "publish <version> [--candidate] [--dry-run] [--yes] [--json] [--skip-smoke|--smoke-only] [--config F]",
+      usage: "publish <version> [--candidate] [--dry-run] [--yes] [--json] [--skip-smoke|--smoke-only] [--timeout S] [--config F]",
       help: `Validates first (version X.Y.Z; an X.Y.Z-rcN tag exists; CHANGELOG has "## [X.Y.Z] - TBD"; the
 release PR exists, is not a draft and its CI is green by the latest run per check name; no published
 release for the tag), then: dates the CHANGELOG through an API commit and reads it back, creates the
@@ -48992,7 +51467,10 @@ Options:
   --date D         the release date (YYYY-MM-DD; default: today in UTC)
   --dry-run        show the checks and the plan; change nothing
   -y, --yes        do not ask for confirmation (required when not on a terminal)
-  --json           machine-readable plan and journal
+  --json           machine-readable plan and journal; a refusal or failure adds
+                   error: { code, message } at the top level
+  --timeout S      seconds each GitHub or registry operation may take, retries included
+                   (default 60, or RELKIT_TIMEOUT)
   -c, --config F   path of release.config.json
 Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
       options: {
@@ -49003,7 +51481,8 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
         candidate: { type: "boolean" },
         "skip-smoke": { type: "boolean" },
         "smoke-only": { type: "boolean" },
-        date: { type: "string" }
+        date: { type: "string" },
+        ...timeoutOption
       },
       positionals: [1, 1],
       async run(args, ctx) {
@@ -49025,11 +51504,16 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
           });
           if (!json2) ctx.stdout(renderPublishPlan(plan, style));
           if (args.values["dry-run"]) {
-            emitReport(ctx, json2, { command: "publish", dryRun: true, plan });
+            emitReport(
+              ctx,
+              json2,
+              { command: "publish", dryRun: true, plan },
+              plan.verdict === "pass" ? void 0 : refusal2(plan.gates)
+            );
             return plan.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
           }
           if (plan.verdict !== "pass") {
-            emitReport(ctx, json2, { command: "publish", plan, error: { code: "GATE_NOT_MET" } });
+            emitReport(ctx, json2, { command: "publish", plan, error: refusal2(plan.gates) });
             if (!json2) ctx.stderr("publish refused: the checks above are not met; nothing was changed\n");
             return ExitCode.gateNotMet;
           }
@@ -49068,7 +51552,15 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
 `);
             }
           });
-          emitReport(ctx, json2, { command: "publish", plan, result });
+          emitReport(
+            ctx,
+            json2,
+            { command: "publish", plan, result },
+            result.status === "succeeded" ? void 0 : {
+              code: result.error?.code ?? "FAILED",
+              message: result.error?.message ?? `publish ${result.tag} failed`
+            }
+          );
           if (!json2) ctx.stdout(renderPublishResult(result, style));
           if (result.status === "succeeded") return ExitCode.ok;
           return result.error?.code === "GATE_NOT_MET" ? ExitCode.gateNotMet : ExitCode.failed;
@@ -49089,17 +51581,22 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
     verifyPublish2 = {
       path: ["verify-publish"],
       summary: "check that X.Y.Z (never latest) exists with every platform and is signed by the policy",
-      usage: "verify-publish <version> [--json] [--config F]",
+      usage: "verify-publish <version> [--json] [--timeout S] [--config F]",
       help: `The step CI runs right after cosign: every configured image has the version tag, as a
 multi-arch index with every required platform, signed (and attested) as release.config.json's
 "signing" policy demands. Also takes a candidate X.Y.Z-rcN.
 Exit codes: 0 verified, 1 failed, 2 usage, 3 not verified (or could not look).`,
-      options: { ...configOption, json: { type: "boolean" } },
+      options: { ...configOption, json: { type: "boolean" }, ...timeoutOption },
       positionals: [1, 1],
       async run(args, ctx) {
         const svc = await publishService(args, ctx);
         const v = await svc.verify(args.positionals[0], ctx.signal);
-        emitReport(ctx, args.values.json === true, { command: "verify-publish", verification: v });
+        emitReport(
+          ctx,
+          args.values.json === true,
+          { command: "verify-publish", verification: v },
+          v.verdict === "pass" ? void 0 : refusal2(v.gates)
+        );
         if (!args.values.json) ctx.stdout(renderVerification(v, styleFor(ctx.env, ctx.isTTY)));
         return v.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
       }
@@ -49224,174 +51721,178 @@ then: just prepare-release X.Y.Z → just publish-candidate X.Y.Z → just final
   }
 });
 
-// packages/core/dist/changelog/freeze.js
-function afterEol(text2, contentEnd) {
-  if (text2.charCodeAt(contentEnd) === 13)
-    return text2.charCodeAt(contentEnd + 1) === 10 ? contentEnd + 2 : contentEnd + 1;
-  if (text2.charCodeAt(contentEnd) === 10)
-    return contentEnd + 1;
-  return contentEnd;
+// packages/cli/src/commands/prepare.ts
+var prepare_exports = {};
+__export(prepare_exports, {
+  prepareCommands: () => prepareCommands,
+  renderPreparePlan: () => renderPreparePlan
+});
+async function prepareService(args, ctx) {
+  const connect = ctx.connectPrepare ?? connectPrepare;
+  return connect({ cwd: ctx.cwd, configPath: stringOption(args, "config"), env: ctx.env });
 }
-function trailingGap(text2, start, end) {
-  const trimmed = trimBlankLines(text2, start, end);
-  if (!trimmed)
-    return { eolEnd: start, gap: text2.slice(start, end) };
-  const eolEnd = afterEol(text2, trimmed[1]);
-  return { eolEnd, gap: text2.slice(Math.min(eolEnd, end), end) };
-}
-function headingLineText(doc, s) {
-  return doc.text.slice(s.heading.start, s.heading.contentEnd);
-}
-function hashesOf(doc, s) {
-  return doc.text.slice(s.heading.start, s.heading.textStart).trimEnd();
-}
-function freeze(text2, version2, options = {}) {
-  checkTagPrefix(options.tagPrefix);
-  const v = targetVersion(version2, options.tagPrefix).version;
-  const doc = parseChangelog(text2);
-  const t = doc.text;
-  requireClosedBlocks(doc, `freezing ${v}`);
-  const existing = singleSection(doc, v);
-  const u = unreleasedSection(doc);
-  if (existing) {
-    if (existing.state === "frozen" && (!u || !hasEntries(doc, u.bodyStart, u.end)))
-      return text2;
-    throw changelogError("CHANGELOG_STATE", at(doc, existing.heading.start), existing.state === "frozen" ? `${v} is already frozen here, and Unreleased (line ${u?.heading.line}) has new entries since; unfreeze ${v} first to release them together, or freeze them as the next version` : `version ${v} already exists here ("${existing.heading.text}"); choose a new version`);
-  }
-  if (!u) {
-    throw changelogError("CHANGELOG_STATE", { line: 1, column: 1 }, `no "## Unreleased" section: add one with the entries for ${v} above the latest release`);
-  }
-  const otherFrozen = doc.sections.find((s) => s.kind === "release" && s.state === "frozen");
-  if (otherFrozen) {
-    throw changelogError("CHANGELOG_STATE", at(doc, otherFrozen.heading.start), `${otherFrozen.version} is still frozen (TBD); finalize or unfreeze it before freezing ${v}`);
-  }
-  if (!hasEntries(doc, u.bodyStart, u.end)) {
-    throw changelogError("CHANGELOG_STATE", at(doc, u.heading.start), `Unreleased has no entries, so there is nothing to freeze as ${v}; add the changes first`);
-  }
-  const latest = doc.sections.find((s) => s.kind === "release" && s.version !== void 0 && s.heading.start > u.heading.start);
-  if (latest?.version !== void 0 && compareLooseVersions(v, latest.version) <= 0) {
-    throw changelogError("CHANGELOG_STATE", at(doc, latest.heading.start), `${v} is not newer than ${latest.version}, the latest release here; choose a higher version`);
-  }
-  const eol = eolAt(doc, u.heading.contentEnd, u.heading.end);
-  const firstSub = u.subsections[0]?.heading.start ?? u.end;
-  const preambleHasEntries = hasEntries(doc, u.bodyStart, firstSub);
-  const subsWithEntries = new Set(u.subsections.filter((s) => hasEntries(doc, s.bodyStart, s.end)));
-  const keepSkeleton = options.unreleasedSkeleton !== "empty";
-  const standardIndex = (name) => STANDARD_SUBSECTIONS.findIndex((n) => n.toLowerCase() === name.trim().toLowerCase());
-  const present = new Set(u.subsections.map((s) => standardIndex(s.name)));
-  const subHashes = "#".repeat(Math.min(u.heading.level + 1, 6));
-  let nextStandard = 0;
-  const missingBefore = (limit) => {
-    let out = "";
-    for (; nextStandard < limit; nextStandard++) {
-      if (!present.has(nextStandard))
-        out += `${subHashes} ${STANDARD_SUBSECTIONS[nextStandard]}${eol}${eol}`;
-    }
-    return out;
-  };
-  let fresh = t.slice(u.heading.start, u.heading.end);
-  if (u.heading.end === u.heading.contentEnd)
-    fresh += eol;
-  fresh += preambleHasEntries ? eol : t.slice(u.bodyStart, firstSub);
-  if (keepSkeleton) {
-    for (const sub of u.subsections) {
-      const k = standardIndex(sub.name);
-      if (k >= nextStandard)
-        fresh += missingBefore(k);
-      let part = subsWithEntries.has(sub) ? `${headingLineText(doc, sub)}${eol}${eol}` : t.slice(sub.heading.start, sub.end);
-      if (!/[\r\n]$/.test(part))
-        part += eol;
-      fresh += part;
-    }
-    fresh += missingBefore(STANDARD_SUBSECTIONS.length);
-  }
-  if (!/[\r\n]$/.test(fresh))
-    fresh += eol;
-  const blocks = [];
-  if (preambleHasEntries) {
-    const r = trimBlankLines(t, u.bodyStart, firstSub);
-    if (r)
-      blocks.push(t.slice(r[0], r[1]));
-  }
-  for (const sub of u.subsections) {
-    if (!subsWithEntries.has(sub))
-      continue;
-    const r = trimBlankLines(t, sub.bodyStart, sub.end);
-    blocks.push(t.slice(sub.heading.start, r ? r[1] : sub.heading.contentEnd));
-  }
-  const { eolEnd, gap } = trailingGap(t, u.bodyStart, u.end);
-  const lastContent = trimBlankLines(t, u.bodyStart, u.end);
-  const atEof = u.end === t.length;
-  const trailer = atEof ? lastContent && eolEnd === lastContent[1] ? "" : `${eol}${gap}` : `${eol}${eol}`;
-  const frozen = `${hashesOf(doc, u)} [${v}] - TBD${eol}${eol}${blocks.join(`${eol}${eol}`)}${trailer}`;
-  return applyEdits(t, [{ start: u.heading.start, end: u.end, text: fresh + frozen }]);
-}
-function unfreeze(text2, version2, options = {}) {
-  checkTagPrefix(options.tagPrefix);
-  const v = targetVersion(version2, options.tagPrefix).version;
-  const doc = parseChangelog(text2);
-  const t = doc.text;
-  requireClosedBlocks(doc, `unfreezing ${v}`);
-  const s = singleSection(doc, v);
-  if (!s)
-    return text2;
-  if (s.state !== "frozen") {
-    throw changelogError("CHANGELOG_STATE", at(doc, s.heading.start), s.state === "dated" ? `${v} is already finalized (dated ${s.date?.text}); a released version cannot be unfrozen` : `${v} has no TBD placeholder ("${s.heading.text}"), so it is not frozen`);
-  }
-  const u = unreleasedSection(doc);
-  if (!u) {
-    const end = s.placeholder ? s.placeholder.end : s.heading.contentEnd;
-    return applyEdits(t, [{ start: s.labelStart, end, text: "Unreleased" }]);
-  }
-  const eol = eolAt(doc, u.heading.contentEnd, u.heading.end);
-  const key = (name) => name.trim().toLowerCase();
-  const body = (start, end) => {
-    if (!hasEntries(doc, start, end))
-      return void 0;
-    const r = trimBlankLines(t, start, end);
-    return r ? t.slice(r[0], r[1]) : void 0;
-  };
-  const uFirst = u.subsections[0]?.heading.start ?? u.end;
-  const sFirst = s.subsections[0]?.heading.start ?? s.end;
-  const blocks = [];
-  const pre = [body(s.bodyStart, sFirst), body(u.bodyStart, uFirst)].filter((b) => b !== void 0);
-  if (pre.length)
-    blocks.push(pre.join(eol));
-  const used = /* @__PURE__ */ new Set();
-  for (const sub of u.subsections) {
-    const match = s.subsections.find((x) => !used.has(x) && key(x.name) === key(sub.name));
-    if (match)
-      used.add(match);
-    const parts = [match && body(match.bodyStart, match.end), body(sub.bodyStart, sub.end)].filter((b) => b !== void 0);
-    blocks.push(parts.length ? `${headingLineText(doc, sub)}${eol}${eol}${parts.join(eol)}` : headingLineText(doc, sub));
-  }
-  for (const sub of s.subsections) {
-    if (used.has(sub) || !hasEntries(doc, sub.bodyStart, sub.end))
-      continue;
-    const r = trimBlankLines(t, sub.bodyStart, sub.end);
-    blocks.push(t.slice(sub.heading.start, r ? r[1] : sub.heading.contentEnd));
-  }
-  let merged = t.slice(u.heading.start, u.heading.end);
-  if (u.heading.end === u.heading.contentEnd)
-    merged += eol;
-  merged += blocks.length ? `${eol}${blocks.join(`${eol}${eol}`)}` : "";
-  const adjacent = u.end === s.heading.start;
-  const gapSource = adjacent ? s : u;
-  const { gap } = trailingGap(t, gapSource.bodyStart, gapSource.end);
-  const endsAtEof = gapSource.end === t.length && !/[\r\n]$/.test(t.slice(gapSource.bodyStart, gapSource.end));
-  const tail = blocks.length ? endsAtEof ? "" : `${eol}${gap}` : t.slice(u.heading.end, u.end);
-  const edits = adjacent ? [{ start: u.heading.start, end: s.end, text: merged + (blocks.length ? tail : "") }] : [
-    { start: u.heading.start, end: u.end, text: merged + tail },
-    { start: s.heading.start, end: s.end, text: "" }
+function renderPreparePlan(plan, s) {
+  const lines = [
+    paint(
+      s,
+      1,
+      `prepare ${plan.version} (${plan.integrationBranch} → ${plan.releaseBranch} → ${plan.baseBranch})`
+    )
   ];
-  return applyEdits(t, edits);
+  for (const g of plan.gates) lines.push(`  ${mark(s, g.status)} ${g.title}: ${g.reason}`);
+  lines.push(`${plan.steps.length} step(s):`);
+  plan.steps.forEach((p, i) => {
+    lines.push(`  ${i + 1}. ${p.description}${p.done ? paint(s, 2, " (already done)") : ""}`);
+  });
+  if (plan.steps.length === 0) lines.push("  nothing to do");
+  return `${lines.join("\n")}
+`;
 }
-var init_freeze = __esm({
-  "packages/core/dist/changelog/freeze.js"() {
+function renderPrepareEvent(e, s) {
+  switch (e.type) {
+    case "lock-acquired":
+      return paint(s, 2, `lock taken (holder: ${e.holder})`);
+    case "lock-released":
+      return void 0;
+    case "step-started":
+      return `[${e.index + 1}/${e.total}] ${e.step.description} …`;
+    case "step-skipped":
+      return `  ${paint(s, 2, "↷ already done")}`;
+    case "step-succeeded":
+      return `  ${paint(s, 32, "✓")} ${e.entry.message}`;
+    case "step-warning":
+      return `  ${paint(s, 33, "!")} ${e.entry.message}`;
+    case "step-failed":
+      return `  ${paint(s, 31, "✗")} ${e.entry.message}`;
+  }
+}
+function renderPrepareResult(plan, r, s) {
+  const done = r.journal.filter((j) => j.status === "done").length;
+  const skipped = r.journal.filter((j) => j.status === "skipped").length;
+  const head = r.status === "succeeded" ? paint(s, 32, `prepared ${r.version}`) : paint(s, 31, `prepare ${r.version} failed: ${r.error?.message ?? ""}`);
+  const lines = [`${head} — ${done} step(s) done, ${skipped} already done`];
+  if (r.sha) lines.push(`  ${plan.releaseBranch} starts at: ${r.sha}`);
+  if (r.pullRequest) lines.push(`  draft release PR: ${r.pullRequest.url}`);
+  if (r.status === "failed")
+    lines.push("Run the same command again to resume: steps already done are skipped.");
+  else lines.push(`  next: test ${plan.releaseBranch}, then: release-cli publish ${r.version} --candidate`);
+  return `${lines.join("\n")}
+`;
+}
+function exitFor3(e) {
+  if (e instanceof ReleaseError) {
+    if (e.code === "GATE_NOT_MET") return ExitCode.gateNotMet;
+    if (e.code === "LOCK_HELD") return ExitCode.lockHeld;
+  }
+  return void 0;
+}
+var prepare, prepareCommands;
+var init_prepare2 = __esm({
+  "packages/cli/src/commands/prepare.ts"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
-    init_edit();
-    init_parse3();
+    init_dist();
+    init_dist6();
+    init_command();
+    init_render();
+    init_report();
+    prepare = {
+      path: ["prepare"],
+      summary: "cut a release: freeze the CHANGELOG, create release/X.Y.Z, open the draft release PR",
+      usage: "prepare <version> [--dry-run] [--yes] [--json] [--config F]",
+      help: `Gitflow's first phase, all through the GitHub API (no local git commit):
+  1. freezes the Unreleased entries of the CHANGELOG as "## [X.Y.Z] - TBD" on the integration branch
+     (integrationBranch in release.config.json; default: the base branch) by an API commit made with
+     the commit token, on the head it observed (a push in between is never overwritten);
+  2. creates release/X.Y.Z at that commit;
+  3. opens the release PR release/X.Y.Z → base branch as a draft, its body the frozen section.
+Trunk-based (integrationBranch = base branch), release/X.Y.Z is cut first and the freeze goes onto it.
+Checks first: X.Y.Z is newer than the latest release; the release branch and the tag do not exist
+yet; Unreleased has entries; the integration branch exists. Every step is idempotent: a re-run
+resumes where a failed one stopped and is a no-op when everything is done.
+Options:
+  --dry-run        show the checks and the plan; change nothing
+  -y, --yes        do not ask for confirmation (required when not on a terminal)
+  --json           machine-readable plan and journal
+  -c, --config F   path of release.config.json
+Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
+      options: {
+        ...configOption,
+        json: { type: "boolean" },
+        "dry-run": { type: "boolean" },
+        yes: { type: "boolean", short: "y" }
+      },
+      positionals: [1, 1],
+      async run(args, ctx) {
+        const version2 = args.positionals[0];
+        if (!/^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.test(version2))
+          throw new UsageError(`version "${version2}" is not a release version: expected X.Y.Z`);
+        const json2 = args.values.json === true;
+        const style = styleFor(ctx.env, ctx.isTTY);
+        try {
+          const svc = await prepareService(args, ctx);
+          const plan = await svc.plan(version2, { signal: ctx.signal });
+          if (!json2) ctx.stdout(renderPreparePlan(plan, style));
+          if (args.values["dry-run"]) {
+            emitReport(ctx, json2, { command: "prepare", dryRun: true, plan });
+            return plan.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
+          }
+          if (plan.verdict !== "pass") {
+            emitReport(ctx, json2, { command: "prepare", plan, error: { code: "GATE_NOT_MET" } });
+            if (!json2) ctx.stderr("prepare refused: the checks above are not met; nothing was changed\n");
+            return plan.gates.some((g) => g.couldNotLook) ? ExitCode.failed : ExitCode.gateNotMet;
+          }
+          if (plan.steps.every((s) => s.done)) {
+            const result2 = {
+              kind: "prepare",
+              version: plan.version,
+              status: "succeeded",
+              journal: []
+            };
+            emitReport(ctx, json2, { command: "prepare", plan, result: result2 });
+            if (!json2) ctx.stdout("nothing to do: every step is already done\n");
+            return ExitCode.ok;
+          }
+          if (!args.values.yes) {
+            if (!ctx.isTTY || !ctx.prompt)
+              throw new UsageError("not a terminal: pass --yes to prepare without a confirmation prompt");
+            const answer = await ctx.prompt(
+              `prepare ${plan.version}: run these ${plan.steps.length} step(s)? [y/N] `
+            );
+            if (!/^y(es)?$/i.test(answer.trim())) {
+              ctx.stderr("cancelled; nothing was changed\n");
+              return ExitCode.failed;
+            }
+          }
+          const result = await svc.execute(plan, {
+            signal: ctx.signal,
+            holder: lockHolder(ctx.env),
+            onEvent: (e) => {
+              if (json2) return;
+              const line = renderPrepareEvent(e, style);
+              if (line !== void 0) ctx.stdout(`${line}
+`);
+            }
+          });
+          emitReport(ctx, json2, { command: "prepare", plan, result });
+          if (!json2) ctx.stdout(renderPrepareResult(plan, result, style));
+          if (result.status === "succeeded") return ExitCode.ok;
+          return result.error?.code === "GATE_NOT_MET" ? ExitCode.gateNotMet : ExitCode.failed;
+        } catch (e) {
+          const code = exitFor3(e);
+          if (code === void 0) throw e;
+          const err = e;
+          emitReport(ctx, json2, {
+            command: "prepare",
+            error: { code: err.code, message: err.message, details: err.details }
+          });
+          if (!json2) ctx.stderr(`${err.message}
+`);
+          return code;
+        }
+      }
+    };
+    prepareCommands = [prepare];
   }
 });
 
@@ -49780,9 +52281,9 @@ ${COMMON_HELP}`,
         return report(ctx, args, "finalized", version2, result);
       }
     };
-    unfreezeCommand = (path2, summary) => ({
+    unfreezeCommand = (path2, summary2) => ({
       path: path2,
-      summary,
+      summary: summary2,
       usage: `${path2.join(" ")} <version> [--file CHANGELOG.md] [--tag-prefix P] [--json]`,
       help: `Puts the entries of "## [X.Y.Z] - TBD" back into Unreleased and removes the frozen section
 (for an abandoned release). Nothing frozen for the version: nothing changes. A finalized
@@ -49922,18 +52423,21 @@ var init_doctor3 = __esm({
     doctor = {
       path: ["doctor"],
       summary: "check the setup: config, tokens, registry access, signing policy, generated workflows",
-      usage: "doctor [--json] [--action REF] [--config F]",
+      usage: "doctor [--json] [--action REF] [--timeout S] [--config F]",
       help: `Reads, never writes: the config; the GitHub token and what it may do (read the repository,
 list releases with drafts, read the smoke repository); the registry (pull, and a push-scope token
 from its token service); the signing policy (anchored to this repository's publish workflow); the
 workflows \`release-cli init\` writes and their action pins.
 Options:
-  --json          machine-readable checks ({ ok, checks: [{ id, title, status, detail, fix }] })
+  --json          machine-readable checks ({ ok, checks: [{ id, title, status, detail, fix }] });
+                  when a check fails, also error: { code: CHECKS_FAILED, message }
+  --timeout S     seconds each GitHub or registry probe may take, retries included (default 60,
+                  or RELKIT_TIMEOUT)
   --action REF    the relkit action the workflows should use (OWNER/REPO@SHA), to compare its pin
                   too (default: only the other actions' pins are compared)
   -c, --config F  path of release.config.json (default: found upwards from the current directory)
 Exit code: 0 when no check fails (a check shown as "not checked" does not fail), 1 otherwise.`,
-      options: { ...configOption, json: { type: "boolean" }, action: { type: "string" } },
+      options: { ...configOption, json: { type: "boolean" }, action: { type: "string" }, ...timeoutOption },
       positionals: [0, 0],
       async run(args, ctx) {
         const report2 = await waitingFor(
@@ -49943,17 +52447,152 @@ Exit code: 0 when no check fails (a check shown as "not checked" does not fail),
             cwd: ctx.cwd,
             configPath: stringOption(args, "config"),
             env: ctx.env,
+            timeoutMs: timeoutMs(args, ctx.env),
             signal: ctx.signal,
             action: stringOption(args, "action")
           })
         );
         const json2 = args.values.json === true;
-        emitReport(ctx, json2, { command: "doctor", doctor: report2 });
+        const failed = report2.checks.filter((c) => c.status === "fail");
+        emitReport(
+          ctx,
+          json2,
+          { command: "doctor", doctor: report2 },
+          report2.ok ? void 0 : {
+            code: "CHECKS_FAILED",
+            message: failed.map((c) => `${c.title}: ${c.detail}`).join("; ") || "a check failed"
+          }
+        );
         if (!json2) ctx.stdout(renderDoctor(report2, styleFor(ctx.env, ctx.isTTY)));
         return report2.ok ? ExitCode.ok : ExitCode.failed;
       }
     };
     doctorCommands = [doctor];
+  }
+});
+
+// packages/cli/src/commands/cleanup.ts
+var cleanup_exports = {};
+__export(cleanup_exports, {
+  cleanupCommands: () => cleanupCommands,
+  renderCleanup: () => renderCleanup
+});
+async function service2(args, ctx) {
+  const connect = ctx.connectCleanup ?? connectCleanup;
+  return connect({
+    cwd: ctx.cwd,
+    configPath: stringOption(args, "config"),
+    env: ctx.env,
+    timeoutMs: timeoutMs(args, ctx.env)
+  });
+}
+function renderCleanup(r) {
+  const lines = [];
+  const verb = r.dryRun ? "would delete" : "deleted";
+  for (const i of r.images) {
+    lines.push(`${i.image} (${i.route === "packages-api" ? "GitHub Packages API" : "OCI registry API"})`);
+    if (i.error) {
+      lines.push(`  ✗ ${i.error.code}: ${i.error.message}`);
+      continue;
+    }
+    if (i.delete.length === 0) lines.push("  no RC versions to delete");
+    for (const d of i.delete) {
+      const done = r.dryRun || i.deleted.includes(d.version.id) || i.deleted.includes(d.version.digest);
+      lines.push(
+        `  ${done ? r.dryRun ? "-" : "✓" : "✗"} ${verb} ${i.route === "packages-api" ? `version ${d.version.id} ` : ""}${short13(d.version.digest)}: ${d.reason}`
+      );
+    }
+    const unrelated = (reason) => /^(not an RC|untagged)/.test(reason);
+    for (const k of i.keep)
+      if (!unrelated(k.reason)) lines.push(`  = keep ${short13(k.version.digest)}: ${k.reason}`);
+    const others = i.keep.filter((k) => unrelated(k.reason)).length;
+    if (others > 0) lines.push(`  = keep ${others} other version(s): not RCs of ${r.version} (see --json)`);
+    for (const f of i.failures) lines.push(`  ✗ ${f.subject}: ${f.code}: ${f.message}`);
+  }
+  for (const x of r.refs) {
+    const what = x.kind === "draft-release" ? "draft pre-release" : "git tag";
+    const mark2 = x.action === "keep" ? "=" : x.error ? "✗" : r.dryRun ? "-" : "✓";
+    const act = x.action === "keep" ? "keep" : r.dryRun ? "would delete" : "deleted";
+    lines.push(`${mark2} ${act} ${what} ${x.tag}: ${x.error ? x.error.message : x.reason}`);
+  }
+  lines.push(
+    r.dryRun ? "dry run: nothing was deleted" : r.status === "succeeded" ? "clean-up complete" : "clean-up incomplete: see ✗ above"
+  );
+  return `${lines.join("\n")}
+`;
+}
+var FINAL_VERSION, short13, cleanup, cleanupCommands;
+var init_cleanup2 = __esm({
+  "packages/cli/src/commands/cleanup.ts"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_dist6();
+    init_command();
+    init_report();
+    init_waiting();
+    FINAL_VERSION = /^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+    short13 = (d) => d.replace(/^sha256:/, "").slice(0, 12);
+    cleanup = {
+      path: ["cleanup"],
+      summary: "delete the RC images of a promoted version (GitHub Packages API on ghcr.io)",
+      usage: "cleanup <version> [--dry-run] [--yes] [--json] [--timeout S] [--config F]",
+      help: `Deletes the release-candidate images of X.Y.Z (tags X.Y.Z-rcN, their platform manifests
+and signatures) except any version whose digest is X.Y.Z's or latest's, or a platform manifest of
+those. ghcr.io refuses an OCI manifest DELETE (405 UNSUPPORTED), so for ghcr.io images the package
+versions are deleted through the GitHub Packages API (config cleanup.via: auto | packages-api |
+registry). With cleanup.draftReleases / cleanup.gitTags it also deletes RC draft pre-releases and
+RC git tags without a release.
+Token: the Packages API uses RELKIT_REGISTRY_PASSWORD, else GITHUB_TOKEN, else the github token;
+it needs packages: write with Admin on the package (classic token: delete:packages, read:packages).
+Options:
+  --dry-run       list what would be deleted and why each RC-related version is kept
+  --yes           delete without a confirmation prompt (needed outside a terminal)
+  --json          machine-readable report
+  --timeout S     deadline of each network operation in seconds (default 60, or RELKIT_TIMEOUT)
+  -c, --config F  path of release.config.json
+Exit code: 0 when everything selected was deleted (or a dry run), 1 otherwise.`,
+      options: {
+        ...configOption,
+        ...timeoutOption,
+        json: { type: "boolean" },
+        "dry-run": { type: "boolean" },
+        yes: { type: "boolean", short: "y" }
+      },
+      positionals: [1, 1],
+      async run(args, ctx) {
+        const version2 = args.positionals[0];
+        if (!FINAL_VERSION.test(version2))
+          throw new UsageError(`version "${version2}" is not a final release version: expected X.Y.Z`);
+        const json2 = args.values.json === true;
+        const svc = await service2(args, ctx);
+        const run = (dryRun) => waitingFor(ctx, "the registry and GitHub", svc.cleanup(version2, { dryRun, signal: ctx.signal }));
+        if (args.values["dry-run"] || !args.values.yes) {
+          const preview = await run(true);
+          if (!json2) ctx.stdout(renderCleanup(preview));
+          if (args.values["dry-run"]) {
+            emitReport(ctx, json2, { command: "cleanup", dryRun: true, report: preview });
+            return preview.status === "succeeded" ? ExitCode.ok : ExitCode.failed;
+          }
+          const count = preview.images.reduce((n, i) => n + i.delete.length, 0) + preview.refs.filter((r) => r.action === "delete").length;
+          if (count === 0) {
+            emitReport(ctx, json2, { command: "cleanup", report: preview });
+            return preview.status === "succeeded" ? ExitCode.ok : ExitCode.failed;
+          }
+          if (!ctx.isTTY || !ctx.prompt)
+            throw new UsageError("not a terminal: pass --yes to delete without a confirmation prompt");
+          const answer = await ctx.prompt(`delete these ${count} RC version(s)? [y/N] `);
+          if (!/^y(es)?$/i.test(answer.trim())) {
+            ctx.stderr("nothing was deleted\n");
+            return ExitCode.failed;
+          }
+        }
+        const report2 = await run(false);
+        if (!json2) ctx.stdout(renderCleanup(report2));
+        emitReport(ctx, json2, { command: "cleanup", report: report2 });
+        return report2.status === "succeeded" ? ExitCode.ok : ExitCode.failed;
+      }
+    };
+    cleanupCommands = [cleanup];
   }
 });
 
@@ -49975,7 +52614,7 @@ init_command();
 init_define_RELKIT_BUILD_INFO();
 var groups2 = [
   {
-    prefixes: [["status"], ["promote"], ["rollback"], ["abandon"]],
+    prefixes: [["status"], ["promote"], ["rollback"], ["abandon"], ["unlock"]],
     load: async () => (await Promise.resolve().then(() => (init_release(), release_exports))).releaseCommands
   },
   { prefixes: [["image"]], load: async () => (await Promise.resolve().then(() => (init_image2(), image_exports))).imageCommands },
@@ -49987,8 +52626,10 @@ var groups2 = [
     prefixes: [["publish"], ["verify-publish"], ["init"]],
     load: async () => (await Promise.resolve().then(() => (init_publish2(), publish_exports))).publishCommands
   },
+  { prefixes: [["prepare"]], load: async () => (await Promise.resolve().then(() => (init_prepare2(), prepare_exports))).prepareCommands },
   { prefixes: [["changelog"]], load: async () => (await Promise.resolve().then(() => (init_changelog2(), changelog_exports))).changelogCommands },
-  { prefixes: [["doctor"]], load: async () => (await Promise.resolve().then(() => (init_doctor3(), doctor_exports))).doctorCommands }
+  { prefixes: [["doctor"]], load: async () => (await Promise.resolve().then(() => (init_doctor3(), doctor_exports))).doctorCommands },
+  { prefixes: [["cleanup"]], load: async () => (await Promise.resolve().then(() => (init_cleanup2(), cleanup_exports))).cleanupCommands }
 ];
 async function loadCommands(argv) {
   const selects = (p) => p.every((w, i) => i >= argv.length || argv[i] === w);
@@ -50007,6 +52648,13 @@ function makeRedactor(env) {
 // packages/cli/src/main.ts
 var { readFileSync: readFileSync4 } = process.getBuiltinModule("node:fs");
 var VERSION11 = { "version": "0.1.0" }.version;
+var EXIT_ERROR_CODE = {
+  [ExitCode.ok]: "OK",
+  [ExitCode.failed]: "FAILED",
+  [ExitCode.usage]: "USAGE",
+  [ExitCode.gateNotMet]: "GATE_NOT_MET",
+  [ExitCode.lockHeld]: "LOCK_HELD"
+};
 function findCommand(commands, argv) {
   let best;
   for (const c of commands) {
@@ -50030,7 +52678,11 @@ function renderHelp(commands, prefix = []) {
     "  --version      print the version",
     "",
     "Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.",
-    "Every command that reports takes --json for machine-readable output. NO_COLOR is respected."
+    '(1 also when something could not be looked at: a gate is never "not met" for that.)',
+    "Every command that reports takes --json for machine-readable output; with --json a failure is",
+    "one JSON object on stdout with error: { code, message } at the top level. NO_COLOR is respected.",
+    "Every command that talks to a registry or GitHub takes --timeout SECONDS: the deadline of each",
+    "network operation, retries included (default 60; env RELKIT_TIMEOUT)."
   ];
   return `${lines.join("\n")}
 `;
@@ -50083,17 +52735,32 @@ async function main(argv, context, commandList) {
     );
     return ExitCode.usage;
   }
+  const json2 = argv.includes("--json");
+  let printed = false;
+  let said = "";
+  const run = {
+    ...ctx,
+    stdout: (t) => {
+      printed = true;
+      ctx.stdout(t);
+    },
+    stderr: (t) => {
+      if (!t.startsWith("\r") && !/^(still )?waiting /.test(t) && t.trim()) said = t.trim();
+      ctx.stderr(t);
+    }
+  };
+  const jsonError = (code, message) => json2 && !printed && ctx.stdout(`${JSON.stringify({ error: { code, message } })}
+`);
   try {
     const args = parseCommandArgs(cmd, argv.slice(cmd.path.length));
     if (args.values.help) {
       ctx.stdout(renderCommandHelp(cmd));
       return ExitCode.ok;
     }
-    return await cmd.run(args, ctx);
+    const code = await cmd.run(args, run);
+    if (code !== ExitCode.ok) jsonError(EXIT_ERROR_CODE[code], said || `exit code ${code}`);
+    return code;
   } catch (e) {
-    const json2 = argv.includes("--json");
-    const jsonError = (code2, message) => json2 && ctx.stdout(`${JSON.stringify({ error: { code: code2, message } })}
-`);
     if (e instanceof UsageError) {
       jsonError("USAGE", e.message);
       ctx.stderr(`release-cli ${cmd.path.join(" ")}: ${e.message}
@@ -50113,11 +52780,13 @@ Usage: release-cli ${cmd.usage}
 // packages/cli/src/action.ts
 var ACTION_COMMANDS = [
   "status",
+  "prepare",
   "publish",
   "verify-publish",
   "promote",
   "rollback",
   "abandon",
+  "cleanup",
   "doctor"
 ];
 function roleEnv(env) {
@@ -50173,11 +52842,13 @@ function actionArgv(env) {
   const argv = c === "rollback" ? ["rollback", "--to", version2] : c === "doctor" ? ["doctor"] : [c, ...version2 ? [version2] : []];
   argv.push("--json", "--config", configPath);
   const dryRun = bool(env, "dry-run");
-  if (c === "publish" || c === "promote" || c === "rollback" || c === "abandon") {
+  if (c === "prepare" || c === "publish" || c === "promote" || c === "rollback" || c === "abandon" || c === "cleanup") {
     argv.push(dryRun ? "--dry-run" : "--yes");
   } else if (dryRun) {
     throw new ActionInputError(`input "dry-run" does not apply to ${c} (it changes nothing anyway)`);
   }
+  const timeout = input2(env, "timeout");
+  if (timeout) argv.push("--timeout", timeout);
   if (c === "publish") {
     if (bool(env, "candidate")) argv.push("--candidate");
     const stage = input2(env, "stage") || "all";
@@ -50196,6 +52867,7 @@ function gatesOf(report2) {
     case "verify-publish":
       return report2.verification.gates;
     case "doctor":
+    case "cleanup":
       return [];
     default:
       return report2.plan?.gates ?? [];
@@ -50225,6 +52897,17 @@ function outputsFrom(report2, code) {
     case "doctor":
       out.verdict = report2.doctor.ok ? "pass" : "fail";
       break;
+    case "cleanup":
+      out.verdict = report2.report.status === "succeeded" ? "pass" : "fail";
+      break;
+    case "prepare": {
+      const { plan, result } = report2;
+      out.verdict = plan?.verdict;
+      out.sha = result?.sha;
+      out["pr-url"] = result?.pullRequest?.url;
+      if (ok && !report2.dryRun && plan) out.phase = "prepared";
+      break;
+    }
     case "publish": {
       const { plan, result } = report2;
       out.verdict = plan?.verdict;
@@ -50294,6 +52977,29 @@ function summaryMarkdown(title, report2, code) {
       lines.push(`| ${mark2[c.status]} | ${cell(c.title)} | ${cell(c.detail)} | ${cell(c.fix ?? "")} |`);
     lines.push("");
   }
+  if (report2?.command === "cleanup") {
+    const r = report2.report;
+    lines.push("| image | version | action | why |", "|---|---|---|---|");
+    for (const i of r.images) {
+      if (i.error)
+        lines.push(`| \`${cell(i.image)}\` | | ❌ ${cell(i.error.code)} | ${cell(i.error.message)} |`);
+      for (const d of i.delete)
+        lines.push(
+          `| \`${cell(i.image)}\` | \`${cell(d.version.digest.slice(7, 19))}\` | ${r.dryRun ? "would delete" : i.deleted.includes(d.version.id) || i.deleted.includes(d.version.digest) ? "✅ deleted" : "❌ not deleted"} | ${cell(d.reason)} |`
+        );
+      for (const k of i.keep)
+        lines.push(
+          `| \`${cell(i.image)}\` | \`${cell(k.version.digest.slice(7, 19))}\` | kept | ${cell(k.reason)} |`
+        );
+      for (const f of i.failures)
+        lines.push(`| \`${cell(i.image)}\` | | ❌ ${cell(f.code)} | ${cell(f.message)} |`);
+    }
+    for (const x of r.refs)
+      lines.push(
+        `| ${x.kind} | \`${cell(x.tag)}\` | ${x.action === "keep" ? "kept" : x.error ? "❌ failed" : r.dryRun ? "would delete" : "✅ deleted"} | ${cell(x.error?.message ?? x.reason)} |`
+      );
+    lines.push("");
+  }
   if (report2?.command === "verify-publish") {
     for (const d of report2.verification.digests) lines.push(`- \`${cell(d.image)}@${cell(d.digest)}\``);
   }
@@ -50320,7 +53026,7 @@ ${delimiter}
 async function runAction(options) {
   const { env, log } = options;
   const redact = makeRedactor(env);
-  const fail4 = (message, props = {}) => {
+  const fail5 = (message, props = {}) => {
     log(annotation("error", redact(message), { title: "relkit", ...props }));
     return 1;
   };
@@ -50330,14 +53036,14 @@ async function runAction(options) {
     parsed = actionArgv(env);
     roles = roleEnv(env);
   } catch (e) {
-    if (e instanceof ActionInputError) return fail4(e.message);
+    if (e instanceof ActionInputError) return fail5(e.message);
     throw e;
   }
   const { command, argv, configPath } = parsed;
   const workspace = env.GITHUB_WORKSPACE || options.cwd;
   const configFile = isAbsolute3(configPath) ? configPath : join7(workspace, configPath);
   if (!existsSync4(configFile)) {
-    return fail4(
+    return fail5(
       `${configPath} not found in ${workspace}: check out the repository first (actions/checkout), create it with \`npx release-cli init\`, or point the "config" input at it`,
       { file: configPath }
     );
@@ -50345,7 +53051,7 @@ async function runAction(options) {
   try {
     parseConfigText(readFileSync5(configFile, "utf8"), configPath);
   } catch (e) {
-    return fail4(e.message, { file: configPath });
+    return fail5(e.message, { file: configPath });
   }
   const cliEnv = {
     ...env,
@@ -50382,6 +53088,9 @@ async function runAction(options) {
   const title = `relkit ${command}${input2(env, "version") ? ` ${input2(env, "version")}` : ""}`;
   if (env.GITHUB_STEP_SUMMARY)
     appendFileSync(env.GITHUB_STEP_SUMMARY, redact(summaryMarkdown(title, report2, code)));
+  const journal = report2 && "result" in report2 ? report2.result?.journal ?? [] : [];
+  for (const j of journal.filter((x) => x.status === "warning"))
+    log(annotation("warning", redact(`${j.id}: ${j.message}`), { title: "relkit" }));
   if (code === 0) return 0;
   if (report2?.command === "status" && code === 3) {
     log(
@@ -50394,7 +53103,7 @@ async function runAction(options) {
   const gates = report2 ? gatesOf(report2).filter((g) => g.status !== "pass") : [];
   const failedChecks = report2?.command === "doctor" ? report2.doctor.checks.filter((c) => c.status === "fail") : [];
   const reason = (failedChecks.length > 0 ? failedChecks.map((c) => `${c.title}: ${c.detail} (fix: ${c.fix ?? "-"})`).join("; ") : void 0) ?? (report2 && "error" in report2 ? report2.error?.message : void 0) ?? (report2 && "result" in report2 ? report2.result?.error?.message : void 0) ?? (gates.length > 0 ? gates.map((g) => `${g.title}: ${g.reason}`).join("; ") : void 0) ?? (stderr || `release-cli exited with ${code}`);
-  return fail4(`${command} ${code === 3 ? "blocked" : "failed"}: ${reason}`);
+  return fail5(`${command} ${code === 3 ? "blocked" : "failed"}: ${reason}`);
 }
 async function actionMain(options) {
   try {

@@ -96,7 +96,12 @@ describe('a server that accepts connections and never answers', { timeout: 60_00
     workspace = mkdtempSync(join(tmpdir(), 'relkit-timeout-'));
     writeFileSync(
       join(workspace, 'release.config.json'),
-      releaseConfig({ repository: 'acme/app', image: `${host}/acme/app`, action: 'relkit/relkit@v1' }),
+      releaseConfig({
+        repository: 'acme/app',
+        image: `${host}/acme/app`,
+        action: 'relkit/relkit@v1',
+        cliVersion: '0.1.0',
+      }),
     );
   });
   afterAll(async () => {
