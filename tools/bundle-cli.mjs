@@ -13,16 +13,6 @@ import { build } from 'esbuild';
 const cli = fileURLToPath(new URL('../packages/cli/', import.meta.url));
 const { version } = JSON.parse(await readFile(new URL('package.json', `file://${cli}`), 'utf8'));
 
-/** Bare imports other than @relkit/* (and built-ins) stay imports: only relkit's code is bundled. */
-const thirdPartyExternal = {
-  name: 'third-party-external',
-  setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (a) =>
-      a.path.startsWith('@relkit/') ? undefined : { path: a.path, external: true },
-    );
-  },
-};
-
 /**
  * main.js reads its version from ../package.json next to its own file; from dist/bundle/ that
  * is another file, so the version is inlined (as tools/build-action.mjs does). Fails the build
@@ -59,5 +49,12 @@ await build({
   minify: false,
   charset: 'utf8',
   logLevel: 'warning',
-  plugins: [thirdPartyExternal, inlineVersion],
+  // Third-party modules are bundled too; their CommonJS parts require() Node's built-ins.
+  banner: {
+    js: [
+      "import { createRequire as __relkitCreateRequire } from 'node:module';",
+      'const require = __relkitCreateRequire(import.meta.url);',
+    ].join('\n'),
+  },
+  plugins: [inlineVersion],
 });

@@ -34,7 +34,14 @@ export function leanFetch(env: Readonly<Record<string, string | undefined>> = pr
       !(body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array)
     )
       return globalThis.fetch(input, init);
-    return send(agents, url, (init.method ?? 'GET').toUpperCase(), headersOf(init.headers), body ?? undefined, init);
+    return send(
+      agents,
+      url,
+      (init.method ?? 'GET').toUpperCase(),
+      headersOf(init.headers),
+      body ?? undefined,
+      init,
+    );
   };
   return lean as typeof fetch;
 }
@@ -50,7 +57,9 @@ function headersOf(h: RequestInit['headers']): Record<string, string> {
     (h as Headers).forEach((v, k) => (out[k.toLowerCase()] = v));
     return out;
   }
-  return Object.fromEntries(Object.entries(h as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
+  return Object.fromEntries(
+    Object.entries(h as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]),
+  );
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -68,7 +77,9 @@ async function send(
   const location = res.headers.location;
   if (REDIRECTS.has(res.status) && location && init.redirect !== 'manual') {
     if (init.redirect === 'error' || redirects >= 20)
-      throw Object.assign(new TypeError('fetch failed'), { cause: new Error('redirect refused or too many') });
+      throw Object.assign(new TypeError('fetch failed'), {
+        cause: new Error('redirect refused or too many'),
+      });
     const next = new URL(location, url);
     const toGet = res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST');
     const nextHeaders = { ...headers };
