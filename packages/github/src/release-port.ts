@@ -74,7 +74,7 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
   const smoke = options.smoke;
   // The locks this port took, so releaseLock deletes exactly that ref at exactly that commit.
   const locks = new Map<string, LockInfo>();
-  const pullNumbers = new Map<string, number>();
+  const pullNumbers = new Map<string, { number: number; headSha: string }>();
   const now = () => options.clock?.now() ?? new Date();
 
   return {
@@ -107,7 +107,10 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
       // before the merge saves the search. Anything but the same open-or-merged PR searches again.
       const key = `${head}\n${base}`;
       const cached = pullNumbers.get(key);
-      let report = cached === undefined ? undefined : await forge.observePullRequest(repo, cached);
+      let report =
+        cached === undefined
+          ? undefined
+          : await forge.observePullRequest(repo, cached.number, { headSha: cached.headSha });
       if (
         !report ||
         report.pullRequest.state === 'closed' ||
@@ -116,10 +119,10 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
       ) {
         const found = await forge.findPullRequest(repo, { head, base });
         if (!found) return { state: 'missing', head, base };
-        pullNumbers.set(key, found.number);
-        report = await forge.observePullRequest(repo, found.number);
+        report = await forge.observePullRequest(repo, found.number, { headSha: found.head.sha });
       }
       const pr = report.pullRequest;
+      pullNumbers.set(key, { number: pr.number, headSha: pr.head.sha });
       const raw = report.mergeability.mergeStateStatus;
       return {
         state: pr.state,
