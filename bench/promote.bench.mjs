@@ -56,8 +56,11 @@
 //    all in the origin's favour: gh's process start, the Actions job hand-offs, cosign itself.
 //
 // Run: node_modules/.bin/node bench/promote.bench.mjs   (or npm run bench -- promote)
-// Env: RELKIT_BENCH_RUNS (default 7), RELKIT_BENCH_ORIGIN_RUNS (default 3, 0 = leave it out); RELKIT_BENCH_TRACE=<ms> prints one relkit promote's request
-// timeline at that latency and stops (to see where round trips go).
+// Env: RELKIT_BENCH_RUNS (default 7), RELKIT_BENCH_ORIGIN_RUNS (default 3, 0 = leave it out),
+// RELKIT_BENCH_BASELINE_CLI (another build's bin/release-cli.js, measured alternately);
+// RELKIT_BENCH_TRACE=<ms> prints one relkit promote's request timeline at that latency and stops
+// (to see where round trips go); RELKIT_BENCH_CLI_NODE_ARGS / RELKIT_BENCH_SERVERS_NODE_ARGS add
+// node arguments to the CLI's / the services' process (e.g. `--cpu-prof --cpu-prof-dir=DIR`).
 import { fork, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -76,6 +79,11 @@ const ORIGIN_RUNS = Math.min(RUNS, Number(process.env.RELKIT_BENCH_ORIGIN_RUNS ?
 const TRACE = fileURLToPath(new URL('./trace.mjs', import.meta.url));
 const CLI = fileURLToPath(new URL('../packages/cli/bin/release-cli.js', import.meta.url));
 /** Extra node arguments for the CLI process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (with TRACE). */
+/**
+ * Another build's bin/release-cli.js (e.g. the main branch's, built elsewhere): measured in the
+ * same runs, alternating with this one, so a shared machine's load hits both alike.
+ */
+const BASELINE = process.env.RELKIT_BENCH_BASELINE_CLI;
 const CLI_NODE_ARGS = (process.env.RELKIT_BENCH_CLI_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const now = () => performance.timeOrigin + performance.now();
 
@@ -220,7 +228,7 @@ function deriveMinimum(gateEntries, execEntries) {
 // 1. relkit: the real CLI, a process of its own
 
 /** Runs release-cli with these arguments; stdout lines come back with their arrival times. */
-function runCli(args, { cwd, env, nodeArgs = [] }) {
+function runCli(args, { cwd, env, nodeArgs = [], cli = CLI }) {
   const childEnv = { ...process.env, ...env, NO_COLOR: '1' };
   delete childEnv.FORCE_COLOR;
   return new Promise((resolve, reject) => {
@@ -228,7 +236,7 @@ function runCli(args, { cwd, env, nodeArgs = [] }) {
     let rest = '';
     let stderr = '';
     const t0 = now();
-    const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...nodeArgs, CLI, ...args], {
+    const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...nodeArgs, cli, ...args], {
       cwd,
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -262,7 +270,7 @@ const stepPhase = (text) =>
  * One promote in a fresh world. `cpu`: preload bench/trace.mjs to read the process's own CPU
  * time (user + system) at exit; it costs a little itself, so only the 0 ms runs use it.
  */
-async function relkitPromote(latencyMs, { cpu = false } = {}) {
+async function relkitPromote(latencyMs, { cpu = false, cli = CLI } = {}) {
   const s = await proxiedWorld();
   const traceFile = join(tmpdir(), `relkit-bench-cpu-${process.pid}.jsonl`);
   rmSync(traceFile, { force: true });
@@ -273,6 +281,7 @@ async function relkitPromote(latencyMs, { cpu = false } = {}) {
       cwd: s.workspace,
       env: cpu ? { ...s.env, BENCH_TRACE_FILE: traceFile } : s.env,
       nodeArgs: cpu ? ['--import', TRACE] : [],
+      cli,
     });
     const cpuUse = cpu ? JSON.parse(readFileSync(traceFile, 'utf8')) : undefined;
     if (run.code !== 0)
@@ -506,11 +515,17 @@ if (process.env.RELKIT_BENCH_TRACE) {
 }
 const relkit20 = [];
 const relkit0 = [];
+const base20 = [];
+const base0 = [];
 const origin20 = [];
 for (let i = 0; i < RUNS; i++) {
   log(`run ${i + 1}/${RUNS}: relkit @${LATENCY_MS} ms, relkit @0 ms, origin @${LATENCY_MS} ms…`);
   relkit20.push(await relkitPromote(LATENCY_MS));
   relkit0.push(await relkitPromote(0, { cpu: true }));
+  if (BASELINE) {
+    base20.push(await relkitPromote(LATENCY_MS, { cli: BASELINE }));
+    base0.push(await relkitPromote(0, { cpu: true, cli: BASELINE }));
+  }
   if (i < ORIGIN_RUNS) origin20.push(await originPromote(LATENCY_MS));
 }
 const loadAfter = load();
@@ -600,6 +615,17 @@ log(
   `promote wall ÷ critical-path minimum (goal ≤ 1.3×): ${ratios.effectiveVsMinimum.toFixed(2)}× by wall time (${fmt(r.wall)} vs ${min.roundTrips} × ${LATENCY_MS} ms = ${fmt(minMs)}, ${r.requests} requests, observed chain ${r.depth} vs minimum ${min.roundTrips}: ${ratios.chainVsMinimum.toFixed(2)}×)`,
 );
 log(`load average after: ${loadAfter}`);
+if (BASELINE) {
+  const b = {
+    wall: med(base20, (x) => x.wall),
+    cpu: med(base0, (x) => x.cpu),
+    first: med(base20, (x) => x.beforeFirstRequest),
+    depth: med(base20, (x) => x.depth),
+  };
+  log(
+    `baseline ${BASELINE}: wall ${fmt(b.wall)} = ${(b.wall / minMs).toFixed(2)}× the minimum (this build ${fmt(r.wall)}, ${(r.wall / minMs).toFixed(2)}×); CPU ${fmt(b.cpu)} (this build ${fmt(r.cpu)}); first request after ${fmt(b.first)} (this build ${fmt(r.beforeFirstRequest)}); chain ${b.depth} (this build ${r.depth})`,
+  );
+}
 if (withOrigin)
   log(
     `relkit speed-up over the origin's way: ${ratios.speedupOverOrigin.toFixed(2)}× (${ratios.speedupOverOriginWithoutSignature.toFixed(2)}× if the origin's signature check is left out)`,
