@@ -29461,18 +29461,14 @@ var init_dist_bundle6 = __esm({
 
 // packages/github/dist/lean-fetch.js
 import http from "node:http";
-import https from "node:https";
 function leanFetch(env = process.env) {
   if (env.NODE_USE_ENV_PROXY)
     return (...args) => globalThis.fetch(...args);
-  const agents = {
-    "http:": new http.Agent({ keepAlive: true }),
-    "https:": new https.Agent({ keepAlive: true })
-  };
+  const agents = new Agents();
   const lean = async (input3, init2 = {}) => {
     const body = init2.body;
     const url2 = new URL(typeof input3 === "string" || input3 instanceof URL ? input3 : input3.url);
-    if (!(typeof input3 === "string" || input3 instanceof URL) || !(url2.protocol in agents) || !(body === void 0 || body === null || typeof body === "string" || body instanceof Uint8Array))
+    if (!(typeof input3 === "string" || input3 instanceof URL) || !(url2.protocol === "http:" || url2.protocol === "https:") || !(body === void 0 || body === null || typeof body === "string" || body instanceof Uint8Array))
       return globalThis.fetch(input3, init2);
     return send(agents, url2, (init2.method ?? "GET").toUpperCase(), headersOf(init2.headers), body ?? void 0, init2);
   };
@@ -29519,8 +29515,7 @@ function exchange(agents, url2, method, headers, body, signal) {
     const h = { "accept-encoding": "gzip, deflate, br", ...headers };
     if (payload)
       h["content-length"] = String(payload.byteLength);
-    const mod2 = url2.protocol === "https:" ? https : http;
-    const req = mod2.request(url2, { method, headers: h, agent: agents[url2.protocol] });
+    const req = agents.module(url2.protocol).request(url2, { method, headers: h, agent: agents.agent(url2.protocol) });
     const onAbort = () => {
       req.destroy();
       reject(abortReason(signal));
@@ -29572,10 +29567,23 @@ function decode3(raw, encoding) {
     return zlib.brotliDecompressSync(raw);
   return raw;
 }
-var REDIRECTS, LeanHeaders, LeanResponse;
+var Agents, REDIRECTS, LeanHeaders, LeanResponse;
 var init_lean_fetch = __esm({
   "packages/github/dist/lean-fetch.js"() {
     "use strict";
+    Agents = class {
+      #http;
+      #https;
+      #httpsModule;
+      module(protocol) {
+        return protocol === "https:" ? this.#httpsModule ??= process.getBuiltinModule("node:https") : http;
+      }
+      agent(protocol) {
+        if (protocol === "https:")
+          return this.#https ??= new (this.module("https:")).Agent({ keepAlive: true });
+        return this.#http ??= new http.Agent({ keepAlive: true });
+      }
+    };
     REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
     LeanHeaders = class {
       #h;
@@ -32678,12 +32686,12 @@ function proxySettings(env) {
     NO_PROXY: [pick3("NO_PROXY"), "localhost", "127.0.0.1", "::1"].filter(Boolean).join(",")
   };
 }
-var http2, tls, https2, whileWaiting, AnswerHeaders, HttpConnections;
+var http2, tls, https, whileWaiting, AnswerHeaders, HttpConnections;
 var init_http = __esm({
   "packages/registry/dist/http.js"() {
     "use strict";
     http2 = process.getBuiltinModule("node:http");
-    https2 = () => tls ??= process.getBuiltinModule("node:https");
+    https = () => tls ??= process.getBuiltinModule("node:https");
     whileWaiting = /* @__PURE__ */ new Set();
     AnswerHeaders = class {
       raw;
@@ -32724,9 +32732,9 @@ var init_http = __esm({
           let req;
           const answered = (res) => resolve3({ status: res.statusCode ?? 0, headers: new AnswerHeaders(res.headers), body: res });
           try {
-            const agent = secure ? this.secure ??= new (https2()).Agent(this.options) : this.plain ??= new http2.Agent(this.options);
+            const agent = secure ? this.secure ??= new (https()).Agent(this.options) : this.plain ??= new http2.Agent(this.options);
             const options = { method: call.method, headers, agent, signal: call.signal };
-            req = secure ? https2().request(url2, options, answered) : http2.request(url2, options, answered);
+            req = secure ? https().request(url2, options, answered) : http2.request(url2, options, answered);
           } catch (e) {
             reject(e);
             return;

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import type { Readable } from 'node:stream';
 
 /**
@@ -21,16 +21,13 @@ import type { Readable } from 'node:stream';
 export function leanFetch(env: Readonly<Record<string, string | undefined>> = process.env): typeof fetch {
   // Node's fetch honours HTTP(S)_PROXY only with NODE_USE_ENV_PROXY: keep that behaviour whole.
   if (env.NODE_USE_ENV_PROXY) return (...args) => globalThis.fetch(...args);
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true }),
-    'https:': new https.Agent({ keepAlive: true }),
-  };
+  const agents = new Agents();
   const lean = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const body = init.body;
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     if (
       !(typeof input === 'string' || input instanceof URL) ||
-      !(url.protocol in agents) ||
+      !(url.protocol === 'http:' || url.protocol === 'https:') ||
       !(body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array)
     )
       return globalThis.fetch(input, init);
@@ -46,7 +43,24 @@ export function leanFetch(env: Readonly<Record<string, string | undefined>> = pr
   return lean as typeof fetch;
 }
 
-type Agents = Record<'http:' | 'https:', http.Agent>;
+/**
+ * One keep-alive agent per scheme. node:https (and with it node:tls) is loaded on the first
+ * https request only: loading it costs milliseconds of CPU that would otherwise come before
+ * relkit's first request of any kind.
+ */
+class Agents {
+  #http: http.Agent | undefined;
+  #https: https.Agent | undefined;
+  #httpsModule: typeof https | undefined;
+  module(protocol: string): typeof http | typeof https {
+    return protocol === 'https:' ? (this.#httpsModule ??= process.getBuiltinModule('node:https')) : http;
+  }
+  agent(protocol: string): http.Agent {
+    if (protocol === 'https:')
+      return (this.#https ??= new (this.module('https:') as typeof https).Agent({ keepAlive: true }));
+    return (this.#http ??= new http.Agent({ keepAlive: true }));
+  }
+}
 
 function headersOf(h: RequestInit['headers']): Record<string, string> {
   if (!h) return {};
@@ -121,8 +135,9 @@ function exchange(
     const payload = typeof body === 'string' ? Buffer.from(body) : body;
     const h: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', ...headers };
     if (payload) h['content-length'] = String(payload.byteLength);
-    const mod = url.protocol === 'https:' ? https : http;
-    const req = mod.request(url, { method, headers: h, agent: agents[url.protocol as keyof Agents] });
+    const req = agents
+      .module(url.protocol)
+      .request(url, { method, headers: h, agent: agents.agent(url.protocol) });
     const onAbort = () => {
       req.destroy();
       reject(abortReason(signal!));
