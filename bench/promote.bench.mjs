@@ -1,24 +1,24 @@
-// Benchmark: the round trips of a promote (issue 7, "Performance"), measured in one run.
+// Benchmark: the round trips and wall time of a promote (issues 7 and 16), measured in one run.
 //
-// Setup, per iteration (a promote changes the world, so each iteration gets a fresh one):
-// startReleaseWorld() (real registry with token auth, GitHub simulator, mock Sigstore; signed
-// two-platform 1.2.3, latest on 1.2.2, draft release, approved PR, smoke release) and three
-// fault proxies that add LATENCY_MS to every request: one in front of the registry (the config's
-// image host is rewritten to it), one in front of the GitHub simulator (RELKIT_GITHUB_API_URL),
-// and one in front of the registry's token realm. The registry names its realm in the
-// WWW-Authenticate challenge; this bench rewrites that header on the registry proxy's responses
-// so token requests also go through a proxy and pay the latency, as they do on ghcr.io (the
-// token service is on the same far-away host). Requests are timed with node:diagnostics_channel
-// (`http.server.request.start` on the proxies' ports); counts come from the proxies' logs.
+// Setup, per iteration (a promote changes the world, so each iteration gets a fresh one): the
+// services run in a process of their own, bench/promote-servers.mjs (started with fork, driven
+// over IPC): startReleaseWorld() (real registry with token auth, GitHub simulator, mock Sigstore;
+// signed two-platform 1.2.3, latest on 1.2.2, draft release, approved PR, smoke release) behind
+// three fault proxies that add LATENCY_MS to every request (registry, GitHub simulator, and the
+// registry's token realm, which the registry proxy rewrites in WWW-Authenticate so token requests
+// pay the latency too, as on ghcr.io). The proxies time every request (epoch ms); counts come
+// from their logs. Only relkit's own CPU is in the measured process.
 //
-// 1. relkit: an in-process promote (loadConfig + connectPorts + createReleaseService), split into
-//    gates (observe + evaluate, with the lock taken meanwhile) and execution, through
-//    service.promote (the path release-cli takes with --yes). Reported: wall time, the
-//    effective sequential round trips = wall / LATENCY_MS, and the observed chain depth = the
-//    longest chain of requests in the log that ran strictly one after another (request start ≥
-//    previous response end). The same promote at 0 ms is printed as the CPU floor: the
-//    simulators, proxies and clients share this process (CPU overlaps waiting, so the two walls
-//    must not be subtracted).
+// 1. relkit: the real CLI as a child process, `release-cli promote X.Y.Z --yes` (bin/release-cli.js,
+//    the bundled CLI, Node's compile cache on as the launcher sets it), timed from spawn to exit.
+//    Gates vs execution are split by the CLI's own output lines as they arrive (the gates' verdict
+//    is printed before the first step; each step prints its ✓): the lock's requests made during
+//    observation count as gates time; everything after the last step is "unlock" (and exit).
+//    Reported: wall time, the effective sequential round trips = wall / LATENCY_MS, the observed
+//    chain depth = the longest chain of requests in the log that ran strictly one after another
+//    (request start ≥ previous response end), the time before the first request (process start-up,
+//    module loading, config) and the same promote at 0 ms (relkit's CPU plus the services' own
+//    answer time; the services run on another core when there is one).
 //
 // 2. The critical-path minimum for the same job, derived from relkit's request log:
 //    gates, all in parallel, depth = max of the two dependency chains:
@@ -56,117 +56,77 @@
 //    all in the origin's favour: gh's process start, the Actions job hand-offs, cosign itself.
 //
 // Run: node_modules/.bin/node bench/promote.bench.mjs   (or npm run bench -- promote)
-// Env: RELKIT_BENCH_RUNS (default 3); RELKIT_BENCH_TRACE=<ms> prints one relkit promote's request
-// timeline at that latency and stops (to see where round trips go).
-import dc from 'node:diagnostics_channel';
+// Env: RELKIT_BENCH_RUNS (default 7), RELKIT_BENCH_ORIGIN_RUNS (default 3, 0 = leave it out),
+// RELKIT_BENCH_BASELINE_CLI (another build's bin/release-cli.js, measured alternately);
+// RELKIT_BENCH_TRACE=<ms> prints one relkit promote's request timeline at that latency and stops
+// (to see where round trips go); RELKIT_BENCH_CLI_NODE_ARGS / RELKIT_BENCH_SERVERS_NODE_ARGS add
+// node arguments to the CLI's / the services' process (e.g. `--cpu-prof --cpu-prof-dir=DIR`).
+import { fork, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectPorts, loadConfig } from '@relkit/connect';
-import { createReleaseService } from '@relkit/release-core';
-import { skopeo, startFaultProxy, startReleaseWorld } from '@relkit/testkit';
+import { availableParallelism, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, connectPorts } from '@relkit/connect';
+import { skopeo } from '@relkit/testkit';
 import { fmt, median, writeResults } from './lib.mjs';
 
 const LATENCY_MS = 20;
-const RUNS = Number(process.env.RELKIT_BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.RELKIT_BENCH_RUNS ?? 7);
+/** The origin's way takes seconds per run (skopeo processes): fewer runs; 0 leaves it out. */
+const ORIGIN_RUNS = Math.min(RUNS, Number(process.env.RELKIT_BENCH_ORIGIN_RUNS ?? 3));
+const TRACE = fileURLToPath(new URL('./trace.mjs', import.meta.url));
+const CLI = fileURLToPath(new URL('../packages/cli/bin/release-cli.js', import.meta.url));
+/** Extra node arguments for the CLI process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (with TRACE). */
+/**
+ * Another build's bin/release-cli.js (e.g. the main branch's, built elsewhere): measured in the
+ * same runs, alternating with this one, so a shared machine's load hits both alike.
+ */
+const BASELINE = process.env.RELKIT_BENCH_BASELINE_CLI;
+const CLI_NODE_ARGS = (process.env.RELKIT_BENCH_CLI_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const now = () => performance.timeOrigin + performance.now();
 
 // ---------------------------------------------------------------------------------------------
-// Request timeline of the proxies (and the realm rewrite on the registry proxy)
+// The services' process
 
-/** port → { name, realm?: { from, to } } for the proxies of the current world. */
-const proxyPorts = new Map();
-/** Every request seen by a proxy: { src, method, path, status, start, end }. */
-const timeline = [];
-const onRequestStart = ({ request, response, socket }) => {
-  const p = proxyPorts.get(socket.localPort);
-  if (!p) return;
-  const e = {
-    src: p.name,
-    method: request.method,
-    path: request.url,
-    status: 0,
-    start: performance.now(),
-    end: NaN,
-  };
-  timeline.push(e);
-  if (p.realm) {
-    const writeHead = response.writeHead;
-    response.writeHead = function (status, ...rest) {
-      const h = rest.at(-1);
-      if (h && typeof h === 'object' && typeof h['www-authenticate'] === 'string')
-        h['www-authenticate'] = h['www-authenticate'].replace(p.realm.from, p.realm.to);
-      return writeHead.call(this, status, ...rest);
-    };
-  }
-  response.on('finish', () => {
-    e.end = performance.now();
-    e.status = response.statusCode;
+const servers = fork(fileURLToPath(new URL('./promote-servers.mjs', import.meta.url)), [], {
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  execArgv: (process.env.RELKIT_BENCH_SERVERS_NODE_ARGS ?? '').split(' ').filter(Boolean),
+});
+const pending = new Map();
+let nextId = 1;
+await new Promise((resolve, reject) => {
+  servers.on('message', (m) => {
+    if (m.ready) return resolve();
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    if (m.ok) p.resolve(m);
+    else p.reject(new Error(`services: ${m.error}`));
   });
-  response.on('close', () => {
-    if (!Number.isFinite(e.end)) e.end = performance.now();
+  servers.once('exit', (code) => reject(new Error(`the services' process exited (${code})`)));
+});
+/** One request to the services' process. */
+const ask = (op, args = {}) =>
+  new Promise((resolve, reject) => {
+    const id = nextId++;
+    pending.set(id, { resolve, reject });
+    servers.send({ id, op, ...args });
   });
-};
-dc.subscribe('http.server.request.start', onRequestStart);
 
-const portOf = (url) => Number(new URL(url).port);
-
-/** A fresh release world with every service behind a latency proxy; relkit pointed at the proxies. */
+/** A fresh world in the services' process; `key` names it in later requests. */
 async function proxiedWorld() {
-  const world = await startReleaseWorld();
-  const stops = [() => world.stop()];
-  try {
-    const realm = new URL(world.registry.tokenIssuer.url).origin;
-    const [reg, gh, tok] = await Promise.all([
-      startFaultProxy(world.registry.url),
-      startFaultProxy(world.github.url),
-      startFaultProxy(realm),
-    ]);
-    stops.push(
-      () => reg.stop(),
-      () => gh.stop(),
-      () => tok.stop(),
-    );
-    proxyPorts.clear();
-    proxyPorts.set(portOf(reg.url), { name: 'registry', realm: { from: realm, to: tok.url } });
-    proxyPorts.set(portOf(gh.url), { name: 'github' });
-    proxyPorts.set(portOf(tok.url), { name: 'token' });
-
-    const config = JSON.parse(readFileSync(world.configPath, 'utf8'));
-    config.images = config.images.map((i) => ({ ...i, name: i.name.replace(world.registry.host, reg.host) }));
-    const configPath = join(world.workspace, 'release.bench.config.json');
-    writeFileSync(configPath, JSON.stringify(config, null, 2));
-    const dockerDir = join(world.workspace, '.docker-bench');
-    mkdirSync(dockerDir, { recursive: true });
-    const { username, password } = world.registry.credentials;
-    const auth = Buffer.from(`${username}:${password}`).toString('base64');
-    const authfile = join(dockerDir, 'config.json');
-    writeFileSync(authfile, JSON.stringify({ auths: { [reg.host]: { auth } } }));
-    const env = { ...process.env, ...world.env, RELKIT_GITHUB_API_URL: gh.url, DOCKER_CONFIG: dockerDir };
-    return {
-      world,
-      proxies: [reg, gh, tok],
-      reg,
-      gh,
-      configPath,
-      authfile,
-      env,
-      image: `${reg.host}/${world.imageRepository}`,
-      setLatency: (ms) => [reg, gh, tok].forEach((p) => p.setLatency(ms)),
-      proxyLogCounts: () => ({ registry: reg.log.length, token: tok.log.length, github: gh.log.length }),
-      resetLogs: () => [reg, gh, tok].forEach((p) => p.resetLog()),
-      stop: async () => {
-        proxyPorts.clear();
-        for (const s of stops.reverse()) await s().catch(() => undefined);
-      },
-    };
-  } catch (e) {
-    for (const s of stops.reverse()) await s().catch(() => undefined);
-    throw e;
-  }
+  const { key, world } = await ask('world');
+  return {
+    key,
+    ...world,
+    setLatency: (ms) => ask('latency', { key, ms }),
+    mark: async () => (await ask('mark', { key })).mark,
+    log: (mark) => ask('log', { key, mark }),
+    latest: async () => (await ask('latest', { key })).digest,
+    stop: () => ask('stop', { key }),
+  };
 }
-
-/** Lets the last responses' 'finish' events run before the timeline is read. */
-const settle = () => new Promise((r) => setTimeout(r, 5));
 
 // ---------------------------------------------------------------------------------------------
 // Log analysis
@@ -265,57 +225,85 @@ function deriveMinimum(gateEntries, execEntries) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 1. relkit, in process
+// 1. relkit: the real CLI, a process of its own
 
-async function relkitPromote(latencyMs) {
-  const s = await proxiedWorld();
-  try {
-    const { config, path } = loadConfig(s.world.workspace, s.configPath);
-    const ports = await connectPorts(config, path, { cwd: s.world.workspace, env: s.env });
-    const service = createReleaseService(config, ports);
-    s.setLatency(latencyMs);
-    s.resetLogs();
-    const mark = timeline.length;
-    const marks = [];
-    const t0 = performance.now();
-    // The real promote path: observation and the lock run together; onPlan marks the end of the
-    // gates (the lock's requests made meanwhile count as gates time).
-    let t1 = t0;
-    let stepName = 'gates';
-    const result = await service.promote(s.world.version, {
-      holder: 'bench',
-      onPlan: (plan) => {
-        t1 = performance.now();
-        if (plan.verdict !== 'pass') throw new Error(`gates did not pass: ${JSON.stringify(plan.gates)}`);
-      },
-      onEvent: (e) => {
-        const now = performance.now();
-        if (e.type === 'lock-acquired') return;
-        if (e.type === 'step-started') {
-          const k = e.step.step.kind;
-          stepName =
-            k === 'move-tag'
-              ? 'move latest'
-              : k === 'publish-release'
-                ? 'publish'
-                : k === 'merge-pr'
-                  ? 'merge'
-                  : k;
-        } else if (e.type !== 'lock-released') marks.push({ phase: stepName, end: now });
-        else marks.push({ phase: 'unlock', end: now });
-      },
+/** Runs release-cli with these arguments; stdout lines come back with their arrival times. */
+function runCli(args, { cwd, env, nodeArgs = [], cli = CLI }) {
+  const childEnv = { ...process.env, ...env, NO_COLOR: '1' };
+  delete childEnv.FORCE_COLOR;
+  return new Promise((resolve, reject) => {
+    const lines = [];
+    let rest = '';
+    let stderr = '';
+    const t0 = now();
+    const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...nodeArgs, cli, ...args], {
+      cwd,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const t2 = performance.now();
-    await settle();
-    if (result.status !== 'succeeded') throw new Error(`promote failed: ${result.error?.message}`);
-    const entries = timeline.slice(mark);
-    const counts = s.proxyLogCounts();
-    // Correctness: latest names the exact version digest (read without latency, after the log).
-    s.setLatency(0);
-    const latest = await ports.registry.observeManifest(config.images[0].name, 'latest');
-    if (latest.state !== 'found' || latest.digest !== s.world.images.version.digest)
-      throw new Error('relkit: latest does not name the version digest after the promote');
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d) => {
+      const at = now();
+      const parts = (rest + d).split('\n');
+      rest = parts.pop();
+      for (const text of parts) lines.push({ at, text });
+    });
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    let t1 = NaN;
+    child.on('exit', () => (t1 = now()));
+    child.on('close', (code) => resolve({ code, t0, t1, lines, stderr }));
+  });
+}
 
+/** The phase a step line names ("[1/3] point …:latest at 1.2.3 …"). */
+const stepPhase = (text) =>
+  /:latest at /.test(text)
+    ? 'move latest'
+    : /^\[\d+\/\d+\] publish /.test(text)
+      ? 'publish'
+      : /merge/.test(text)
+        ? 'merge'
+        : text;
+
+/**
+ * One promote in a fresh world. `cpu`: preload bench/trace.mjs to read the process's own CPU
+ * time (user + system) at exit; it costs a little itself, so only the 0 ms runs use it.
+ */
+async function relkitPromote(latencyMs, { cpu = false, cli = CLI } = {}) {
+  const s = await proxiedWorld();
+  const traceFile = join(tmpdir(), `relkit-bench-cpu-${process.pid}.jsonl`);
+  rmSync(traceFile, { force: true });
+  try {
+    await s.setLatency(latencyMs);
+    const mark = await s.mark();
+    const run = await runCli(['promote', s.version, '--yes', '--config', s.configPath], {
+      cwd: s.workspace,
+      env: cpu ? { ...s.env, BENCH_TRACE_FILE: traceFile } : s.env,
+      nodeArgs: cpu ? ['--import', TRACE] : [],
+      cli,
+    });
+    const cpuUse = cpu ? JSON.parse(readFileSync(traceFile, 'utf8')) : undefined;
+    if (run.code !== 0)
+      throw new Error(
+        `release-cli promote exited ${run.code}:\n${run.lines.map((l) => l.text).join('\n')}\n${run.stderr}`,
+      );
+    const { entries, counts } = await s.log(mark);
+    await s.setLatency(0);
+    // Correctness: latest names the exact version digest (read past the proxies, after the log).
+    if ((await s.latest()) !== s.images.version.digest)
+      throw new Error('relkit: latest does not name the version digest after the promote');
+    const { t0, t1: t2 } = run;
+    // End of the gates: the verdict line, printed right before the first step.
+    const verdict = run.lines.find((l) => /gates? pass|^\[1\//.test(l.text));
+    const t1 = verdict?.at ?? t0;
+    const marks = [];
+    let phase = 'gates';
+    for (const l of run.lines) {
+      if (/^\[\d+\/\d+\] /.test(l.text)) phase = stepPhase(l.text);
+      else if (/^ {2}(✓|↷|!|✗) /.test(l.text)) marks.push({ phase, end: l.at });
+    }
+    marks.push({ phase: 'unlock', end: t2 });
     const windows = [{ phase: 'gates', start: t0, end: t1 }];
     let from = t1;
     for (const m of marks) {
@@ -335,10 +323,17 @@ async function relkitPromote(latencyMs) {
     });
     const gateEntries = entries.filter((e) => phaseOf(e) === 'gates');
     const execEntries = entries.filter((e) => phaseOf(e) !== 'gates');
+    const firstRequest = Math.min(...entries.map((e) => e.start));
+    const lastAnswer = Math.max(...entries.map((e) => e.end));
     return {
+      t0,
+      cpu: cpuUse?.cpuMs,
+      cpuBeforeFirstRequest: cpuUse?.cpuBeforeFirstRequestMs,
       wall: t2 - t0,
       gates: t1 - t0,
       exec: t2 - t1,
+      beforeFirstRequest: firstRequest - t0,
+      afterLastAnswer: t2 - lastAnswer,
       counts,
       timelineCount: entries.length,
       depth: chainDepth(entries),
@@ -359,15 +354,15 @@ async function relkitPromote(latencyMs) {
 async function originPromote(latencyMs) {
   const s = await proxiedWorld();
   try {
-    const { config, path } = loadConfig(s.world.workspace, s.configPath);
+    const { config, path } = loadConfig(s.workspace, s.configPath);
     // For the signature stand-in only: a fresh client, as a separate `cosign verify` process would be.
-    const ports = await connectPorts(config, path, { cwd: s.world.workspace, env: s.env });
-    const repo = s.world.repository;
-    const version = s.world.version;
-    const index = s.world.images.version;
+    const ports = await connectPorts(config, path, { cwd: s.workspace, env: s.env });
+    const repo = s.repository;
+    const version = s.version;
+    const index = s.images.version;
     const token = s.env.GITHUB_TOKEN;
     const gh = async (method, p, body) => {
-      const res = await fetch(`${s.gh.url}${p}`, {
+      const res = await fetch(`${s.githubUrl}${p}`, {
         method,
         headers: {
           authorization: `token ${token}`,
@@ -383,9 +378,8 @@ async function originPromote(latencyMs) {
     };
     const tls = ['--tls-verify=false', '--authfile', s.authfile];
     const ref = (r) => `docker://${s.image}${r.startsWith('sha256:') ? '@' : ':'}${r}`;
-    s.setLatency(latencyMs);
-    s.resetLogs();
-    const mark = timeline.length;
+    await s.setLatency(latencyMs);
+    const mark = await s.mark();
     const steps = [];
     const step = async (job, name, fn) => {
       const t = performance.now();
@@ -412,7 +406,7 @@ async function originPromote(latencyMs) {
     const draft = releases.find((r) => r.tag_name === version && r.draft);
     if (!draft) throw new Error('origin: no draft release');
     const smoke = await step('validate', 'GET smoke release', () =>
-      gh('GET', `/repos/${s.world.smokeRepository}/releases/tags/${version}`),
+      gh('GET', `/repos/${s.smokeRepository}/releases/tags/${version}`),
     );
     if (smoke.draft || smoke.prerelease) throw new Error('origin: smoke release not final');
     const owner = repo.split('/')[0];
@@ -471,12 +465,9 @@ async function originPromote(latencyMs) {
       gh('PUT', `/repos/${repo}/pulls/${pr.number}/merge`, { merge_method: 'merge' }),
     );
     const t1 = performance.now();
-    await settle();
-    const entries = timeline.slice(mark);
-    const counts = s.proxyLogCounts();
-    s.setLatency(0);
-    const latest = await ports.registry.observeManifest(config.images[0].name, 'latest');
-    const sameDigest = latest.state === 'found' && latest.digest === index.digest;
+    const { entries, counts } = await s.log(mark);
+    await s.setLatency(0);
+    const sameDigest = (await s.latest()) === index.digest;
     const sigMs = steps.find((x) => x.name.startsWith('signature')).ms;
     return {
       wall: t1 - t0,
@@ -501,7 +492,14 @@ const pad = (s, n) => String(s).padEnd(n);
 const padl = (s, n) => String(s).padStart(n);
 const log = (m) => process.stdout.write(`${m}\n`);
 log(`promote of one two-platform image; ${LATENCY_MS} ms added to every request to the registry, its token`);
-log(`service and the GitHub simulator (fault proxies); ${RUNS} runs each, a fresh world per run`);
+log(`service and the GitHub simulator (fault proxies, in a process of their own); ${RUNS} runs each`);
+log(`(origin: ${ORIGIN_RUNS}), a fresh world per run; release-cli runs as a child process`);
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+const loadBefore = load();
+log(`load average before: ${loadBefore} (${availableParallelism()} CPUs)`);
 
 log('warm-up (relkit at 0 ms, not counted)…');
 await relkitPromote(0);
@@ -510,18 +508,27 @@ if (process.env.RELKIT_BENCH_TRACE) {
   const t = await relkitPromote(Number(process.env.RELKIT_BENCH_TRACE));
   for (const e of t.log)
     log(`${padl(e.start.toFixed(0), 6)} ${padl(e.end.toFixed(0), 6)} ${e.status} ${shape(e)}`);
+  if (process.env.RELKIT_BENCH_TRACE_JSON)
+    writeFileSync(process.env.RELKIT_BENCH_TRACE_JSON, JSON.stringify(t));
   log(JSON.stringify(t.phases.map((p) => [p.phase, Math.round(p.ms)])));
   process.exit(0);
 }
 const relkit20 = [];
 const relkit0 = [];
+const base20 = [];
+const base0 = [];
 const origin20 = [];
 for (let i = 0; i < RUNS; i++) {
   log(`run ${i + 1}/${RUNS}: relkit @${LATENCY_MS} ms, relkit @0 ms, origin @${LATENCY_MS} ms…`);
   relkit20.push(await relkitPromote(LATENCY_MS));
-  relkit0.push(await relkitPromote(0));
-  origin20.push(await originPromote(LATENCY_MS));
+  relkit0.push(await relkitPromote(0, { cpu: true }));
+  if (BASELINE) {
+    base20.push(await relkitPromote(LATENCY_MS, { cli: BASELINE }));
+    base0.push(await relkitPromote(0, { cpu: true, cli: BASELINE }));
+  }
+  if (i < ORIGIN_RUNS) origin20.push(await originPromote(LATENCY_MS));
 }
+const loadAfter = load();
 
 const med = (runs, f) => median(runs.map(f).sort((a, b) => a - b));
 const r = {
@@ -529,24 +536,28 @@ const r = {
   gates: med(relkit20, (x) => x.gates),
   exec: med(relkit20, (x) => x.exec),
   wall0: med(relkit0, (x) => x.wall),
+  cpu: med(relkit0, (x) => x.cpu),
   gates0: med(relkit0, (x) => x.gates),
   exec0: med(relkit0, (x) => x.exec),
   depth: med(relkit20, (x) => x.depth),
   gateDepth: med(relkit20, (x) => x.gateDepth),
   execDepth: med(relkit20, (x) => x.execDepth),
   requests: med(relkit20, (x) => x.counts.registry + x.counts.token + x.counts.github),
+  beforeFirstRequest: med(relkit20, (x) => x.beforeFirstRequest),
+  afterLastAnswer: med(relkit20, (x) => x.afterLastAnswer),
 };
 // The run whose wall time is the median: its log is the one analysed below.
 const rep = [...relkit20].sort((a, b) => a.wall - b.wall)[Math.floor(relkit20.length / 2)];
 const min = rep.minimum;
 const minMs = min.roundTrips * LATENCY_MS;
-const o = {
+const withOrigin = origin20.length > 0;
+const o = withOrigin && {
   wall: med(origin20, (x) => x.wall),
   wallNoSig: med(origin20, (x) => x.wallWithoutSignature),
   depth: med(origin20, (x) => x.depth),
   requests: med(origin20, (x) => x.counts.registry + x.counts.token + x.counts.github),
 };
-const orep = [...origin20].sort((a, b) => a.wall - b.wall)[Math.floor(origin20.length / 2)];
+const orep = withOrigin && [...origin20].sort((a, b) => a.wall - b.wall)[Math.floor(origin20.length / 2)];
 const effective = r.wall / LATENCY_MS;
 
 const c = (x) => `${x.registry}/${x.token}/${x.github}`;
@@ -555,21 +566,28 @@ log(
   `${pad('', 34)}${padl('wall', 10)}${padl('gates', 10)}${padl('execution', 11)}${padl('requests', 10)}  reg/tok/gh  ${padl('wall/20ms', 9)}${padl('chain', 7)}`,
 );
 log(
-  `${pad('relkit (in-process promote)', 34)}${padl(fmt(r.wall), 10)}${padl(fmt(r.gates), 10)}${padl(fmt(r.exec), 11)}${padl(r.requests, 10)}  ${pad(c(rep.counts), 10)}  ${padl(effective.toFixed(1), 9)}${padl(r.depth, 7)}`,
+  `${pad('relkit (release-cli process)', 34)}${padl(fmt(r.wall), 10)}${padl(fmt(r.gates), 10)}${padl(fmt(r.exec), 11)}${padl(r.requests, 10)}  ${pad(c(rep.counts), 10)}  ${padl(effective.toFixed(1), 9)}${padl(r.depth, 7)}`,
 );
 log(
-  `${pad('relkit at 0 ms (CPU floor)', 34)}${padl(fmt(r.wall0), 10)}${padl(fmt(r.gates0), 10)}${padl(fmt(r.exec0), 11)}${padl('', 10)}  ${pad('', 10)}  ${padl('', 9)}${padl('', 7)}`,
+  `${pad('relkit at 0 ms (CPU + services)', 34)}${padl(fmt(r.wall0), 10)}${padl(fmt(r.gates0), 10)}${padl(fmt(r.exec0), 11)}${padl('', 10)}  ${pad('', 10)}  ${padl('', 9)}${padl('', 7)}`,
 );
 log(
   `${pad('critical-path minimum', 34)}${padl(fmt(minMs), 10)}${padl(fmt(min.gateRoundTrips * LATENCY_MS), 10)}${padl(fmt(min.execRoundTrips * LATENCY_MS), 11)}${padl('', 10)}  ${pad('', 10)}  ${padl(min.roundTrips, 9)}${padl(min.roundTrips, 7)}`,
 );
-log(
-  `${pad('origin shell workflow', 34)}${padl(fmt(o.wall), 10)}${padl('', 10)}${padl('', 11)}${padl(o.requests, 10)}  ${pad(c(orep.counts), 10)}  ${padl((o.wall / LATENCY_MS).toFixed(1), 9)}${padl(o.depth, 7)}`,
-);
-log(`${pad('origin without the signature row', 34)}${padl(fmt(o.wallNoSig), 10)}`);
+if (withOrigin)
+  log(
+    `${pad('origin shell workflow', 34)}${padl(fmt(o.wall), 10)}${padl('', 10)}${padl('', 11)}${padl(o.requests, 10)}  ${pad(c(orep.counts), 10)}  ${padl((o.wall / LATENCY_MS).toFixed(1), 9)}${padl(o.depth, 7)}`,
+  );
+if (withOrigin) log(`${pad('origin without the signature row', 34)}${padl(fmt(o.wallNoSig), 10)}`);
 log('');
 log(
-  `relkit round trips: effective (wall/${LATENCY_MS} ms) ${effective.toFixed(1)}, observed chain ${r.depth} (gates ${r.gateDepth}, execution ${r.execDepth}); CPU floor at 0 ms ${fmt(r.wall0)}`,
+  `relkit round trips: effective (wall/${LATENCY_MS} ms) ${effective.toFixed(1)}, observed chain ${r.depth} (gates ${r.gateDepth}, execution ${r.execDepth}); at 0 ms ${fmt(r.wall0)}`,
+);
+log(
+  `relkit process CPU (user + system, at 0 ms): ${fmt(r.cpu)} = ${fmt(r.cpu / r.requests)} per request (${r.requests} requests)`,
+);
+log(
+  `relkit process: ${fmt(r.beforeFirstRequest)} from spawn to the first request (Node start-up, modules, config), ${fmt(r.afterLastAnswer)} from the last answer to exit`,
 );
 log(
   `critical-path minimum: ${min.roundTrips} round trips = gates ${min.gateRoundTrips} (registry chain ${min.registryDepth}, GitHub chain ${min.githubDepth}) + execution ${min.execRoundTrips}`,
@@ -587,19 +605,35 @@ log(
 const ratios = {
   effectiveVsMinimum: effective / min.roundTrips,
   chainVsMinimum: r.depth / min.roundTrips,
-  speedupOverOrigin: o.wall / r.wall,
-  speedupOverOriginWithoutSignature: o.wallNoSig / r.wall,
+  ...(withOrigin && {
+    speedupOverOrigin: o.wall / r.wall,
+    speedupOverOriginWithoutSignature: o.wallNoSig / r.wall,
+  }),
 };
 log('');
 log(
-  `relkit ÷ minimum (goal ≤ 1.3×): ${ratios.effectiveVsMinimum.toFixed(2)}× by wall time (effective round trips), ${ratios.chainVsMinimum.toFixed(2)}× by observed chain`,
+  `promote wall ÷ critical-path minimum (goal ≤ 1.3×): ${ratios.effectiveVsMinimum.toFixed(2)}× by wall time (${fmt(r.wall)} vs ${min.roundTrips} × ${LATENCY_MS} ms = ${fmt(minMs)}, ${r.requests} requests, observed chain ${r.depth} vs minimum ${min.roundTrips}: ${ratios.chainVsMinimum.toFixed(2)}×)`,
 );
-log(
-  `relkit speed-up over the origin's way: ${ratios.speedupOverOrigin.toFixed(2)}× (${ratios.speedupOverOriginWithoutSignature.toFixed(2)}× if the origin's signature check is left out)`,
-);
-log(
-  `origin left latest on the version digest: ${origin20.every((x) => x.latestIsVersionDigest) ? 'yes' : 'NO'} (skopeo copy --all keeps the index bytes)`,
-);
+log(`load average after: ${loadAfter}`);
+if (BASELINE) {
+  const b = {
+    wall: med(base20, (x) => x.wall),
+    cpu: med(base0, (x) => x.cpu),
+    first: med(base20, (x) => x.beforeFirstRequest),
+    depth: med(base20, (x) => x.depth),
+  };
+  log(
+    `baseline ${BASELINE}: wall ${fmt(b.wall)} = ${(b.wall / minMs).toFixed(2)}× the minimum (this build ${fmt(r.wall)}, ${(r.wall / minMs).toFixed(2)}×); CPU ${fmt(b.cpu)} (this build ${fmt(r.cpu)}); first request after ${fmt(b.first)} (this build ${fmt(r.beforeFirstRequest)}); chain ${b.depth} (this build ${r.depth})`,
+  );
+}
+if (withOrigin)
+  log(
+    `relkit speed-up over the origin's way: ${ratios.speedupOverOrigin.toFixed(2)}× (${ratios.speedupOverOriginWithoutSignature.toFixed(2)}× if the origin's signature check is left out)`,
+  );
+if (withOrigin)
+  log(
+    `origin left latest on the version digest: ${origin20.every((x) => x.latestIsVersionDigest) ? 'yes' : 'NO'} (skopeo copy --all keeps the index bytes)`,
+  );
 
 log('');
 log(`where relkit's round trips go (median-wall run; minimum per phase from the header's model):`);
@@ -613,13 +647,16 @@ for (const p of rep.phases) {
     `${pad(p.phase, 13)}${padl(fmt(p.ms), 10)}${padl((p.ms / LATENCY_MS).toFixed(1), 9)}${padl(p.depth, 7)}${padl(m, 5)}${padl(`+${p.depth - m}`, 7)}${padl(p.requests, 6)}  ${p.shapes.join(', ')}`,
   );
 }
-log('');
-log('origin steps (median-wall run):');
-for (const st of orep.steps) log(`  ${pad(st.job, 9)} ${pad(st.name, 46)} ${padl(fmt(st.ms), 9)}`);
+if (withOrigin) log('\norigin steps (median-wall run):');
+if (withOrigin)
+  for (const st of orep.steps) log(`  ${pad(st.job, 9)} ${pad(st.name, 46)} ${padl(fmt(st.ms), 9)}`);
 
 writeResults('promote', {
   latencyMs: LATENCY_MS,
   runs: RUNS,
+  originRuns: ORIGIN_RUNS,
+  loadAverage: { before: loadBefore, after: loadAfter },
+  measured: 'release-cli promote --yes as a child process, spawn to exit; services in another process',
   tokenRequests: 'proxied (WWW-Authenticate realm rewritten to a token-service proxy): they pay the latency',
   relkit: {
     ...r,
@@ -631,13 +668,14 @@ writeResults('promote', {
       exec: x.exec,
       depth: x.depth,
       counts: x.counts,
+      beforeFirstRequest: x.beforeFirstRequest,
     })),
     runsAt0: relkit0.map((x) => ({ wall: x.wall, gates: x.gates, exec: x.exec })),
     phases: rep.phases,
     log: rep.log.map((e) => ({ ...e, shape: shape(e) })),
   },
   minimum: { ...min, ms: minMs },
-  origin: {
+  origin: withOrigin && {
     ...o,
     counts: orep.counts,
     steps: orep.steps,
@@ -646,5 +684,5 @@ writeResults('promote', {
   },
   ratios,
 });
-dc.unsubscribe('http.server.request.start', onRequestStart);
+servers.disconnect();
 log(`bench took ${((performance.now() - started) / 1000).toFixed(1)} s`);

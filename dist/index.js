@@ -23974,13 +23974,13 @@ function handlers2(config2, ports, ctx, options) {
   const { forge } = ports;
   const { signal } = options;
   const attempts = Math.max(1, options.readBackAttempts ?? 5);
-  const sleep3 = ports.sleep ?? ((ms) => new Promise((resolve3) => {
+  const sleep4 = ports.sleep ?? ((ms) => new Promise((resolve3) => {
     setTimeout(resolve3, ms);
   }));
   async function readBack(read, ok) {
     let v = await read();
     for (let i = 1; i < attempts && !ok(v); i++) {
-      await sleep3(500 * i, signal);
+      await sleep4(500 * i, signal);
       v = await read();
     }
     return v;
@@ -24625,13 +24625,13 @@ function handlers3(config2, ports, ctx, options) {
   const ops = ports.changelog ?? changelogOps;
   const { signal } = options;
   const attempts = Math.max(1, options.readBackAttempts ?? 5);
-  const sleep3 = ports.sleep ?? ((ms) => new Promise((resolve3) => {
+  const sleep4 = ports.sleep ?? ((ms) => new Promise((resolve3) => {
     setTimeout(resolve3, ms);
   }));
   async function readBack(read, ok) {
     let v = await read();
     for (let i = 1; i < attempts && !ok(v); i++) {
-      await sleep3(500 * i, signal);
+      await sleep4(500 * i, signal);
       v = await read();
     }
     return v;
@@ -29755,11 +29755,11 @@ var require_light = __commonJS({
           return this._onFailure(error62, eventInfo, clearGlobalState, run, free);
         }
         async _onFailure(error62, eventInfo, clearGlobalState, run, free) {
-          var retry2, retryAfter;
+          var retry, retryAfter;
           if (clearGlobalState()) {
-            retry2 = await this.Events.trigger("failed", error62, eventInfo);
-            if (retry2 != null) {
-              retryAfter = ~~retry2;
+            retry = await this.Events.trigger("failed", error62, eventInfo);
+            if (retry != null) {
+              retryAfter = ~~retry;
               this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
               this.retryCount++;
               return run(retryAfter);
@@ -30274,7 +30274,7 @@ var require_light = __commonJS({
       var Batcher_1 = Batcher;
       var require$$4$1 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
       var require$$8 = getCjsExportFromNamespace(version$2);
-      var Bottleneck2, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
+      var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
       NUM_PRIORITIES$1 = 10;
       DEFAULT_PRIORITY$1 = 5;
       parser$5 = parser;
@@ -30285,8 +30285,8 @@ var require_light = __commonJS({
       Events$4 = Events_1;
       States$1 = States_1;
       Sync$1 = Sync_1;
-      Bottleneck2 = (function() {
-        class Bottleneck3 {
+      Bottleneck = (function() {
+        class Bottleneck2 {
           constructor(options = {}, ...invalid2) {
             var storeInstanceOptions, storeOptions;
             this._addToQueue = this._addToQueue.bind(this);
@@ -30308,7 +30308,7 @@ var require_light = __commonJS({
                 storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
                 return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
               } else {
-                throw new Bottleneck3.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+                throw new Bottleneck2.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
               }
             }).call(this);
             this._queues.on("leftzero", () => {
@@ -30322,7 +30322,7 @@ var require_light = __commonJS({
           }
           _validateOptions(options, invalid2) {
             if (!(options != null && typeof options === "object" && invalid2.length === 0)) {
-              throw new Bottleneck3.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+              throw new Bottleneck2.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
             }
           }
           ready() {
@@ -30519,10 +30519,10 @@ var require_light = __commonJS({
               return waitForExecuting(1);
             });
             this._receive = function(job) {
-              return job._reject(new Bottleneck3.prototype.BottleneckError(options.enqueueErrorMessage));
+              return job._reject(new Bottleneck2.prototype.BottleneckError(options.enqueueErrorMessage));
             };
             this.stop = () => {
-              return this.Promise.reject(new Bottleneck3.prototype.BottleneckError("stop() has already been called"));
+              return this.Promise.reject(new Bottleneck2.prototype.BottleneckError("stop() has already been called"));
             };
             return done;
           }
@@ -30541,11 +30541,11 @@ var require_light = __commonJS({
               job.doDrop();
               return true;
             } else if (reachedHWM) {
-              shifted = strategy === Bottleneck3.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck3.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck3.prototype.strategy.OVERFLOW ? job : void 0;
+              shifted = strategy === Bottleneck2.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck2.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck2.prototype.strategy.OVERFLOW ? job : void 0;
               if (shifted != null) {
                 shifted.doDrop();
               }
-              if (shifted == null || strategy === Bottleneck3.prototype.strategy.OVERFLOW) {
+              if (shifted == null || strategy === Bottleneck2.prototype.strategy.OVERFLOW) {
                 if (shifted == null) {
                   job.doDrop();
                 }
@@ -30559,7 +30559,7 @@ var require_light = __commonJS({
           }
           _receive(job) {
             if (this._states.jobStatus(job.options.id) != null) {
-              job._reject(new Bottleneck3.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+              job._reject(new Bottleneck2.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
               return false;
             } else {
               job.doReceive();
@@ -30629,31 +30629,31 @@ var require_light = __commonJS({
             return this._store.__incrementReservoir__(incr);
           }
         }
-        Bottleneck3.default = Bottleneck3;
-        Bottleneck3.Events = Events$4;
-        Bottleneck3.version = Bottleneck3.prototype.version = require$$8.version;
-        Bottleneck3.strategy = Bottleneck3.prototype.strategy = {
+        Bottleneck2.default = Bottleneck2;
+        Bottleneck2.Events = Events$4;
+        Bottleneck2.version = Bottleneck2.prototype.version = require$$8.version;
+        Bottleneck2.strategy = Bottleneck2.prototype.strategy = {
           LEAK: 1,
           OVERFLOW: 2,
           OVERFLOW_PRIORITY: 4,
           BLOCK: 3
         };
-        Bottleneck3.BottleneckError = Bottleneck3.prototype.BottleneckError = BottleneckError_1;
-        Bottleneck3.Group = Bottleneck3.prototype.Group = Group_1;
-        Bottleneck3.RedisConnection = Bottleneck3.prototype.RedisConnection = require$$2;
-        Bottleneck3.IORedisConnection = Bottleneck3.prototype.IORedisConnection = require$$3;
-        Bottleneck3.Batcher = Bottleneck3.prototype.Batcher = Batcher_1;
-        Bottleneck3.prototype.jobDefaults = {
+        Bottleneck2.BottleneckError = Bottleneck2.prototype.BottleneckError = BottleneckError_1;
+        Bottleneck2.Group = Bottleneck2.prototype.Group = Group_1;
+        Bottleneck2.RedisConnection = Bottleneck2.prototype.RedisConnection = require$$2;
+        Bottleneck2.IORedisConnection = Bottleneck2.prototype.IORedisConnection = require$$3;
+        Bottleneck2.Batcher = Bottleneck2.prototype.Batcher = Batcher_1;
+        Bottleneck2.prototype.jobDefaults = {
           priority: DEFAULT_PRIORITY$1,
           weight: 1,
           expiration: null,
           id: "<no-id>"
         };
-        Bottleneck3.prototype.storeDefaults = {
+        Bottleneck2.prototype.storeDefaults = {
           maxConcurrent: null,
           minTime: 0,
           highWater: null,
-          strategy: Bottleneck3.prototype.strategy.LEAK,
+          strategy: Bottleneck2.prototype.strategy.LEAK,
           penalty: null,
           reservoir: null,
           reservoirRefreshInterval: null,
@@ -30662,12 +30662,12 @@ var require_light = __commonJS({
           reservoirIncreaseAmount: null,
           reservoirIncreaseMaximum: null
         };
-        Bottleneck3.prototype.localStoreDefaults = {
+        Bottleneck2.prototype.localStoreDefaults = {
           Promise,
           timeout: null,
           heartbeatInterval: 250
         };
-        Bottleneck3.prototype.redisStoreDefaults = {
+        Bottleneck2.prototype.redisStoreDefaults = {
           Promise,
           timeout: null,
           heartbeatInterval: 5e3,
@@ -30678,7 +30678,7 @@ var require_light = __commonJS({
           clearDatastore: false,
           connection: null
         };
-        Bottleneck3.prototype.instanceDefaults = {
+        Bottleneck2.prototype.instanceDefaults = {
           datastore: "local",
           connection: null,
           id: "<no-id>",
@@ -30686,103 +30686,22 @@ var require_light = __commonJS({
           trackDoneStatus: false,
           Promise
         };
-        Bottleneck3.prototype.stopDefaults = {
+        Bottleneck2.prototype.stopDefaults = {
           enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
           dropWaitingJobs: true,
           dropErrorMessage: "This limiter has been stopped."
         };
-        return Bottleneck3;
+        return Bottleneck2;
       }).call(commonjsGlobal);
-      var Bottleneck_1 = Bottleneck2;
+      var Bottleneck_1 = Bottleneck;
       var lib = Bottleneck_1;
       return lib;
     }));
   }
 });
 
-// node_modules/@octokit/plugin-retry/dist-bundle/index.js
-function isRequestError(error62) {
-  return error62.request !== void 0;
-}
-async function errorRequest(state, octokit, error62, options) {
-  if (!isRequestError(error62) || !error62?.request.request) {
-    throw error62;
-  }
-  if (error62.status >= 400 && !state.doNotRetry.includes(error62.status)) {
-    const retries = options.request.retries != null ? options.request.retries : state.retries;
-    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
-    throw octokit.retry.retryRequest(error62, retries, retryAfter);
-  }
-  throw error62;
-}
-async function wrapRequest(state, octokit, request2, options) {
-  const limiter = new import_light.default();
-  limiter.on("failed", function(error62, info) {
-    const maxRetries = ~~error62.request.request?.retries;
-    const after = ~~error62.request.request?.retryAfter;
-    options.request.retryCount = info.retryCount + 1;
-    if (maxRetries > info.retryCount) {
-      return after * state.retryAfterBaseValue;
-    }
-  });
-  return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request2),
-    options
-  );
-}
-async function requestWithGraphqlErrorHandling(state, octokit, request2, options) {
-  const response = await request2(options);
-  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
-    response.data.errors[0].message
-  )) {
-    const error62 = new RequestError(response.data.errors[0].message, 500, {
-      request: options,
-      response
-    });
-    return errorRequest(state, octokit, error62, options);
-  }
-  return response;
-}
-function retry(octokit, octokitOptions) {
-  const state = Object.assign(
-    {
-      enabled: true,
-      retryAfterBaseValue: 1e3,
-      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
-      retries: 3
-    },
-    octokitOptions.retry
-  );
-  const retryPlugin = {
-    retry: {
-      retryRequest: (error62, retries, retryAfter) => {
-        error62.request.request = Object.assign({}, error62.request.request, {
-          retries,
-          retryAfter
-        });
-        return error62;
-      }
-    }
-  };
-  if (state.enabled) {
-    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
-    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
-  }
-  return retryPlugin;
-}
-var import_light, VERSION9;
-var init_dist_bundle6 = __esm({
-  "node_modules/@octokit/plugin-retry/dist-bundle/index.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    import_light = __toESM(require_light(), 1);
-    init_dist_src();
-    VERSION9 = "0.0.0-development";
-    retry.VERSION = VERSION9;
-  }
-});
-
 // node_modules/@octokit/plugin-throttling/dist-bundle/index.js
-function wrapRequest2(state, request2, options) {
+function wrapRequest(state, request2, options) {
   return state.retryLimiter.schedule(doRequest, state, request2, options);
 }
 async function doRequest(state, request2, options) {
@@ -30835,7 +30754,7 @@ function routeMatcher(paths) {
 function throttling(octokit, octokitOptions) {
   const {
     enabled = true,
-    Bottleneck: Bottleneck2 = import_light2.default,
+    Bottleneck = import_light.default,
     id = "no-id",
     timeout = 1e3 * 60 * 2,
     // Redis TTL: 2 minutes
@@ -30878,16 +30797,16 @@ function throttling(octokit, octokitOptions) {
     }
     initialized = true;
     if (groups.global == null) {
-      createGroups(Bottleneck2, common2);
+      createGroups(Bottleneck, common2);
     }
     state.global = state.global ?? groups.global;
     state.auth = state.auth ?? groups.auth;
     state.search = state.search ?? groups.search;
     state.write = state.write ?? groups.write;
     state.notifications = state.notifications ?? groups.notifications;
-    state.retryLimiter = state.retryLimiter ?? new Bottleneck2();
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
     const events = {};
-    const emitter = new Bottleneck2.Events(events);
+    const emitter = new Bottleneck.Events(events);
     events.on("secondary-limit", state.onSecondaryRateLimit);
     events.on("rate-limit", state.onRateLimit);
     events.on(
@@ -30947,16 +30866,16 @@ function throttling(octokit, octokitOptions) {
   };
   octokit.hook.wrap("request", (request2, options) => {
     initializeBottleneck();
-    return wrapRequest2(state, request2, options);
+    return wrapRequest(state, request2, options);
   });
   return {};
 }
-var import_light2, VERSION10, noop3, triggers_notification_paths_default, regex, triggersNotification, groups, createGroups;
-var init_dist_bundle7 = __esm({
+var import_light, VERSION9, noop3, triggers_notification_paths_default, regex, triggersNotification, groups, createGroups;
+var init_dist_bundle6 = __esm({
   "node_modules/@octokit/plugin-throttling/dist-bundle/index.js"() {
     init_define_RELKIT_BUILD_INFO();
-    import_light2 = __toESM(require_light(), 1);
-    VERSION10 = "0.0.0-development";
+    import_light = __toESM(require_light(), 1);
+    VERSION9 = "0.0.0-development";
     noop3 = () => Promise.resolve();
     triggers_notification_paths_default = [
       "/orgs/{org}/invitations",
@@ -30982,38 +30901,319 @@ var init_dist_bundle7 = __esm({
     regex = routeMatcher(triggers_notification_paths_default);
     triggersNotification = regex.test.bind(regex);
     groups = {};
-    createGroups = function(Bottleneck2, common2) {
-      groups.global = new Bottleneck2.Group({
+    createGroups = function(Bottleneck, common2) {
+      groups.global = new Bottleneck.Group({
         id: "octokit-global",
         maxConcurrent: 10,
         ...common2
       });
-      groups.auth = new Bottleneck2.Group({
+      groups.auth = new Bottleneck.Group({
         id: "octokit-auth",
         maxConcurrent: 1,
         ...common2
       });
-      groups.search = new Bottleneck2.Group({
+      groups.search = new Bottleneck.Group({
         id: "octokit-search",
         maxConcurrent: 1,
         minTime: 2e3,
         ...common2
       });
-      groups.write = new Bottleneck2.Group({
+      groups.write = new Bottleneck.Group({
         id: "octokit-write",
         maxConcurrent: 1,
         minTime: 1e3,
         ...common2
       });
-      groups.notifications = new Bottleneck2.Group({
+      groups.notifications = new Bottleneck.Group({
         id: "octokit-notifications",
         maxConcurrent: 1,
         minTime: 3e3,
         ...common2
       });
     };
-    throttling.VERSION = VERSION10;
+    throttling.VERSION = VERSION9;
     throttling.triggersNotification = triggersNotification;
+  }
+});
+
+// packages/github/dist/lean-fetch.js
+import http from "node:http";
+function leanFetch(env = process.env) {
+  if (env.NODE_USE_ENV_PROXY)
+    return (...args) => globalThis.fetch(...args);
+  const agents = new Agents();
+  const lean = async (input3, init2 = {}) => {
+    const body = init2.body;
+    const url2 = new URL(typeof input3 === "string" || input3 instanceof URL ? input3 : input3.url);
+    if (!(typeof input3 === "string" || input3 instanceof URL) || !(url2.protocol === "http:" || url2.protocol === "https:") || !(body === void 0 || body === null || typeof body === "string" || body instanceof Uint8Array))
+      return globalThis.fetch(input3, init2);
+    return send(agents, url2, (init2.method ?? "GET").toUpperCase(), headersOf(init2.headers), body ?? void 0, init2);
+  };
+  return lean;
+}
+function headersOf(h) {
+  if (!h)
+    return {};
+  if (Array.isArray(h))
+    return Object.fromEntries(h.map(([k, v]) => [k.toLowerCase(), v]));
+  if (typeof h.forEach === "function") {
+    const out = {};
+    h.forEach((v, k) => out[k.toLowerCase()] = v);
+    return out;
+  }
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+}
+async function send(agents, url2, method, headers, body, init2, redirects = 0) {
+  const res = await exchange(agents, url2, method, headers, body, init2.signal ?? void 0);
+  const location = res.headers.location;
+  if (REDIRECTS.has(res.status) && location && init2.redirect !== "manual") {
+    if (init2.redirect === "error" || redirects >= 20)
+      throw Object.assign(new TypeError("fetch failed"), {
+        cause: new Error("redirect refused or too many")
+      });
+    const next = new URL(location, url2);
+    const toGet = res.status === 303 || (res.status === 301 || res.status === 302) && method === "POST";
+    const nextHeaders = { ...headers };
+    if (next.origin !== url2.origin)
+      delete nextHeaders.authorization;
+    if (toGet) {
+      delete nextHeaders["content-type"];
+      delete nextHeaders["content-length"];
+    }
+    return send(agents, next, toGet && method !== "HEAD" ? "GET" : method, nextHeaders, toGet ? void 0 : body, init2, redirects + 1);
+  }
+  return new LeanResponse(url2.href, res.status, res.statusText, res.headers, res.body);
+}
+function exchange(agents, url2, method, headers, body, signal) {
+  return new Promise((resolve3, reject) => {
+    if (signal?.aborted)
+      return reject(abortReason(signal));
+    const payload = typeof body === "string" ? Buffer.from(body) : body;
+    const h = { "accept-encoding": "gzip, deflate, br", ...headers };
+    if (payload)
+      h["content-length"] = String(payload.byteLength);
+    const req = agents.module(url2.protocol).request(url2, { method, headers: h, agent: agents.agent(url2.protocol) });
+    const onAbort = () => {
+      req.destroy();
+      reject(abortReason(signal));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const done = () => signal?.removeEventListener("abort", onAbort);
+    req.on("error", (e) => {
+      done();
+      if (signal?.aborted)
+        return reject(abortReason(signal));
+      reject(Object.assign(new TypeError("fetch failed"), { cause: e }));
+    });
+    req.on("response", (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("error", (e) => {
+        done();
+        reject(Object.assign(new TypeError("fetch failed"), { cause: e }));
+      });
+      res.on("end", () => {
+        done();
+        try {
+          resolve3({
+            status: res.statusCode ?? 0,
+            statusText: res.statusMessage ?? "",
+            headers: res.headers,
+            body: decode3(Buffer.concat(chunks), res.headers["content-encoding"])
+          });
+        } catch (e) {
+          reject(Object.assign(new TypeError("fetch failed"), { cause: e }));
+        }
+      });
+    });
+    req.end(payload);
+  });
+}
+function abortReason(signal) {
+  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+}
+function decode3(raw, encoding) {
+  if (!encoding || encoding === "identity" || raw.length === 0)
+    return raw;
+  const zlib = process.getBuiltinModule("node:zlib");
+  if (encoding === "gzip" || encoding === "x-gzip")
+    return zlib.gunzipSync(raw);
+  if (encoding === "deflate")
+    return zlib.inflateSync(raw);
+  if (encoding === "br")
+    return zlib.brotliDecompressSync(raw);
+  return raw;
+}
+var Agents, REDIRECTS, LeanHeaders, LeanResponse;
+var init_lean_fetch = __esm({
+  "packages/github/dist/lean-fetch.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    Agents = class {
+      #http;
+      #https;
+      #httpsModule;
+      module(protocol) {
+        return protocol === "https:" ? this.#httpsModule ??= process.getBuiltinModule("node:https") : http;
+      }
+      agent(protocol) {
+        if (protocol === "https:")
+          return this.#https ??= new (this.module("https:")).Agent({ keepAlive: true });
+        return this.#http ??= new http.Agent({ keepAlive: true });
+      }
+    };
+    REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
+    LeanHeaders = class {
+      #h;
+      constructor(h) {
+        this.#h = h;
+      }
+      get(name) {
+        const v = this.#h[name.toLowerCase()];
+        return v === void 0 ? null : Array.isArray(v) ? v.join(", ") : v;
+      }
+      has(name) {
+        return this.#h[name.toLowerCase()] !== void 0;
+      }
+      *[Symbol.iterator]() {
+        for (const k of Object.keys(this.#h))
+          yield [k, this.get(k)];
+      }
+      forEach(fn) {
+        for (const [k, v] of this)
+          fn(v, k);
+      }
+    };
+    LeanResponse = class {
+      url;
+      status;
+      statusText;
+      headers;
+      ok;
+      redirected = false;
+      type = "basic";
+      #bytes;
+      constructor(url2, status2, statusText, headers, bytes) {
+        this.url = url2;
+        this.status = status2;
+        this.statusText = statusText;
+        this.headers = new LeanHeaders(headers);
+        this.ok = status2 >= 200 && status2 < 300;
+        this.#bytes = bytes;
+      }
+      async text() {
+        return this.#bytes.toString("utf8");
+      }
+      async json() {
+        return JSON.parse(this.#bytes.toString("utf8"));
+      }
+      async arrayBuffer() {
+        const b = this.#bytes;
+        return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+      }
+      /** The body as a web stream, for callers that ask for it unparsed (loads web streams then). */
+      get body() {
+        const { Readable: R } = process.getBuiltinModule("node:stream");
+        return R.toWeb(R.from([this.#bytes]));
+      }
+    };
+  }
+});
+
+// packages/github/dist/request-limits.js
+function jobOf(args) {
+  const i = args.findIndex((a) => typeof a === "function");
+  return { fn: args[i], rest: args.slice(i + 1) };
+}
+function limiterGroup(maxConcurrent, spacingMs = 0) {
+  let next = 0;
+  let running = 0;
+  const waiting = [];
+  const limiter = {
+    schedule: async (...args) => {
+      const { fn, rest } = jobOf(args);
+      if (running >= maxConcurrent)
+        await new Promise((r) => waiting.push(r));
+      running++;
+      try {
+        if (spacingMs > 0) {
+          const start = Math.max(Date.now(), next);
+          next = start + spacingMs;
+          if (start > Date.now())
+            await sleep(start - Date.now());
+        }
+        return await fn(...rest);
+      } finally {
+        running--;
+        waiting.shift()?.();
+      }
+    }
+  };
+  return { key: () => limiter };
+}
+function retryLimiter() {
+  const failed = [];
+  const self2 = {
+    on(event, listener) {
+      if (event === "failed")
+        failed.push(listener);
+      return self2;
+    },
+    async schedule(...all) {
+      const { fn, rest } = jobOf(all);
+      for (let retryCount = 0; ; retryCount++) {
+        try {
+          return await fn(...rest);
+        } catch (error62) {
+          let wait;
+          for (const listener of failed) {
+            const answer = await listener(error62, { args: rest, retryCount });
+            if (answer !== void 0 && answer !== null)
+              wait = answer;
+          }
+          if (typeof wait !== "number")
+            throw error62;
+          await sleep(wait);
+        }
+      }
+    }
+  };
+  return self2;
+}
+function retryRequests(octokit, state) {
+  octokit.hook.wrap("request", async (request2, options) => {
+    for (let retryCount = 0; ; retryCount++) {
+      try {
+        const response = await request2(options);
+        const errors = response.data?.errors;
+        if (errors?.length && /Something went wrong while executing your query/.test(errors[0]?.message ?? ""))
+          throw Object.assign(new Error(errors[0].message), {
+            name: "HttpError",
+            status: 500,
+            request: options,
+            response
+          });
+        return response;
+      } catch (e) {
+        const error62 = e;
+        const status2 = error62.status ?? 0;
+        const retryable = error62.request !== void 0 && status2 >= 400 && !DO_NOT_RETRY.includes(status2);
+        const maxRetries = options.request?.retries ?? state.retries;
+        if (!retryable || retryCount >= maxRetries)
+          throw e;
+        await sleep((retryCount + 1) ** 2 * state.retryAfterBaseValue);
+        options.request = { ...options.request, retryCount: retryCount + 1 };
+      }
+    }
+  });
+}
+var sleep, DO_NOT_RETRY;
+var init_request_limits = __esm({
+  "packages/github/dist/request-limits.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 451];
   }
 });
 
@@ -31037,15 +31237,15 @@ function checkApiUrl(baseUrl) {
   }
   return url2;
 }
-function fetchWithin(attemptMs) {
+function fetchWithin(attemptMs, fetch2) {
   return async (input3, init2) => {
     const left = remainingMs(init2?.signal);
     if (left <= 0 || attemptMs >= left)
-      return fetch(input3, init2);
+      return fetch2(input3, init2);
     const attempt = AbortSignal.timeout(attemptMs);
     const signal = init2?.signal ? AbortSignal.any([init2.signal, attempt]) : attempt;
     try {
-      return await fetch(input3, { ...init2, signal });
+      return await fetch2(input3, { ...init2, signal });
     } catch (e) {
       if (!attempt.aborted || init2?.signal?.aborted)
         throw e;
@@ -31098,7 +31298,9 @@ function createClient(options) {
   const octokit = new ForgeOctokit({
     auth: options.token,
     baseUrl: (options.baseUrl ?? "https://api.github.com").replace(/\/+$/, ""),
-    request: { fetch: fetchWithin(options.attemptTimeoutMs ?? 3e4) },
+    // node:http with keep-alive instead of Node's fetch (undici): less CPU per call (lean-fetch.ts);
+    // each attempt cut at 30 s or what is left of the request's deadline.
+    request: { fetch: fetchWithin(options.attemptTimeoutMs ?? 3e4, sharedFetch()) },
     userAgent: options.userAgent ?? "relkit",
     // Octokit logs warnings through console by default; relkit reports through its own errors.
     log: { debug: () => {
@@ -31112,11 +31314,19 @@ function createClient(options) {
       fallbackSecondaryRateRetryAfter: 60,
       write: spacing,
       notifications: spacing,
+      // Every request goes through these: Bottleneck-free stand-ins (request-limits.ts) with the
+      // plugin's own limits (10 at once; one auth exchange at a time; searches 2 s apart).
+      ...{
+        global: limiterGroup(10),
+        auth: limiterGroup(1),
+        search: limiterGroup(1, 2e3),
+        retryLimiter: retryLimiter()
+      },
       onRateLimit: limitHandler("primary"),
       onSecondaryRateLimit: limitHandler("secondary")
-    },
-    retry: { retries: options.retries ?? 3, retryAfterBaseValue: base }
+    }
   });
+  retryRequests(octokit, { retries: options.retries ?? 3, retryAfterBaseValue: base });
   octokit.hook.before("request", (req) => {
     if (!["GET", "HEAD"].includes(req.method.toUpperCase()) && !req.url.endsWith("/graphql"))
       req.request = { ...req.request, retries: 0 };
@@ -31159,15 +31369,15 @@ function timedOut(api, options, ms) {
 function isAmbiguousFailure(e) {
   if (e instanceof GitHubError)
     return e.code === "UNAVAILABLE";
-  if (!isRequestError2(e))
+  if (!isRequestError(e))
     return false;
   return e.status >= 500 || !e.response;
 }
-function isRequestError2(e) {
+function isRequestError(e) {
   return e instanceof Error && typeof e.status === "number";
 }
 function gitHubMessage(e) {
-  if (!isRequestError2(e))
+  if (!isRequestError(e))
     return e instanceof Error ? e.message : String(e);
   const data = e.response?.data;
   const text2 = typeof data?.message === "string" ? data.message.trim().replace(/\s*\n+\s*/g, " ") : e.message;
@@ -31179,7 +31389,7 @@ function gitHubMessage(e) {
   return details.length ? `${text2} (${details.join("; ")})` : text2;
 }
 function statusOf(e) {
-  return isRequestError2(e) ? e.status : void 0;
+  return isRequestError(e) ? e.status : void 0;
 }
 function toGitHubError(e, doing, token, advice) {
   if (e instanceof GitHubError) {
@@ -31192,7 +31402,7 @@ function toGitHubError(e, doing, token, advice) {
     });
   }
   const scrub = (s) => token ? s.split(token).join("[REDACTED]") : s;
-  if (!isRequestError2(e)) {
+  if (!isRequestError(e)) {
     return new GitHubError("UNAVAILABLE", scrub(`${doing} failed: ${e instanceof Error ? e.message : String(e)}`), {
       advice: "check the network path to GitHub and retry"
     });
@@ -31222,22 +31432,24 @@ function toGitHubError(e, doing, token, advice) {
     advice: advice?.[status2] ?? defaultAdvice
   });
 }
-var ForgeOctokit, DEFAULT_TIMEOUT_MS, deadlines, remainingMs;
+var ForgeOctokit, DEFAULT_TIMEOUT_MS, deadlines, remainingMs, shared, sharedFetch;
 var init_client = __esm({
   "packages/github/dist/client.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     init_dist_src5();
     init_dist_bundle6();
-    init_dist_bundle7();
     init_errors4();
-    ForgeOctokit = Octokit2.plugin(throttling, retry);
+    init_lean_fetch();
+    init_request_limits();
+    ForgeOctokit = Octokit2.plugin(throttling);
     DEFAULT_TIMEOUT_MS = 6e4;
     deadlines = /* @__PURE__ */ new WeakMap();
     remainingMs = (signal) => {
       const at2 = signal instanceof AbortSignal ? deadlines.get(signal) : void 0;
       return at2 === void 0 ? Infinity : at2 - Date.now();
     };
+    sharedFetch = () => shared ??= leanFetch();
   }
 });
 
@@ -31274,18 +31486,18 @@ async function writeOnce(ctx, doing, write, effect, attempts = 3) {
         return found2;
       if (attempt >= attempts)
         throw ctx.fail(e, `${doing} (${attempt} tries; the effect is not there, nothing was duplicated)`);
-      await sleep(ctx.pollMs * attempt);
+      await sleep2(ctx.pollMs * attempt);
     }
   }
 }
-var SHA_RE, sleep;
+var SHA_RE, sleep2;
 var init_context = __esm({
   "packages/github/dist/forge/context.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     init_client();
     SHA_RE = /^[0-9a-f]{40}$/;
-    sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));
   }
 });
 
@@ -31592,7 +31804,7 @@ async function waitForRef(ctx, repo, ref, sha) {
   for (let i = 0; i < ctx.readBackAttempts; i++) {
     if (await getRef(ctx, repo, ref) === sha)
       return;
-    await sleep(ctx.pollMs);
+    await sleep2(ctx.pollMs);
   }
   throw new GitHubError("VERIFICATION_FAILED", `${ref} does not read back at ${sha.slice(0, 12)} after the write`, {
     advice: "GitHub may be lagging; re-run (the step is idempotent)"
@@ -31662,7 +31874,7 @@ async function fastForwardBranch(ctx, repo, branch2, fromSha, toSha) {
   for (let i = 0; i < ctx.readBackAttempts; i++) {
     if (await getRef(ctx, repo, `heads/${branch2}`) === toSha)
       return { moved: true };
-    await sleep(ctx.pollMs);
+    await sleep2(ctx.pollMs);
   }
   throw new GitHubError("VERIFICATION_FAILED", `${branch2} of ${name} does not read back at ${toSha.slice(0, 12)}`, {
     advice: "GitHub may be lagging; re-run (the step is idempotent)"
@@ -31769,7 +31981,7 @@ async function commitFile(ctx, repo, input3) {
     tip = await getRef(ctx, repo, `heads/${input3.branch}`);
     if (tip === commitSha)
       break;
-    await sleep(ctx.pollMs);
+    await sleep2(ctx.pollMs);
   }
   if (tip !== commitSha)
     throw new GitHubError("VERIFICATION_FAILED", `${input3.branch} of ${name} is at ${tip?.slice(0, 12) ?? "nothing"}, not at the commit ${commitSha.slice(0, 12)} GitHub returned`, {
@@ -31830,7 +32042,7 @@ async function dispatch(ctx, repo, input3) {
 ${r.name ?? ""}`.includes(input3.correlationId));
       if (run)
         return new Date(Math.min(Date.parse(run.created_at), sentAt.getTime()));
-      await sleep(ctx.pollMs);
+      await sleep2(ctx.pollMs);
     }
     return void 0;
   }).catch((e) => {
@@ -31863,7 +32075,7 @@ ${r.name ?? ""}`.includes(receipt.correlationId));
       return toRun(candidates[0], "baseline");
     if (Date.now() >= deadline)
       break;
-    await sleep(ctx.pollMs);
+    await sleep2(ctx.pollMs);
   }
   const name = `${receipt.repository.owner}/${receipt.repository.repo}`;
   if (candidates.length > 1)
@@ -32148,12 +32360,12 @@ var init_pull_requests2 = __esm({
 });
 
 // packages/github/dist/forge/pull-request-report.js
-async function observePullRequest(ctx, repo, number4) {
+async function observePullRequest(ctx, repo, number4, hint = {}) {
+  const guess = hint.headSha;
+  const early = guess ? Promise.all([readApproval(ctx, repo, number4, guess), readChecks(ctx, repo, guess)]) : void 0;
+  early?.catch(() => void 0);
   const { pr, mergeability } = await readMergeability(ctx, repo, number4);
-  const [approval, checks] = await Promise.all([
-    readApproval(ctx, repo, number4, pr.head.sha),
-    readChecks(ctx, repo, pr.head.sha)
-  ]);
+  const [approval, checks] = early && pr.head.sha === guess ? await early : await Promise.all([readApproval(ctx, repo, number4, pr.head.sha), readChecks(ctx, repo, pr.head.sha)]);
   const blockers = [];
   if (pr.state !== "open")
     blockers.push(`the pull request is ${pr.state}`);
@@ -32180,7 +32392,7 @@ async function readMergeability(ctx, repo, number4) {
     }, data.head.ref, data.base.ref);
     if (mergeability.state !== "unknown" || attempt >= ctx.mergeabilityAttempts)
       return { pr, mergeability };
-    await sleep(ctx.pollMs);
+    await sleep2(ctx.pollMs);
   }
 }
 async function readApproval(ctx, repo, number4, headSha) {
@@ -32556,7 +32768,7 @@ async function draftFor(ctx, repo, tag, notes3) {
     const hit = data.find((r) => r.tag_name === tag && r.draft && r.body === notes3);
     if (hit)
       return hit.id;
-    await sleep(ctx.pollMs);
+    await sleep2(ctx.pollMs);
   }
   return void 0;
 }
@@ -32758,7 +32970,7 @@ async function commitFiles(ctx, repo, input3) {
     tip = await getRef(ctx, repo, `heads/${input3.branch}`);
     if (tip === commit.sha)
       break;
-    await sleep(ctx.pollMs);
+    await sleep2(ctx.pollMs);
   }
   if (tip !== commit.sha)
     throw new GitHubError("VERIFICATION_FAILED", `${input3.branch} of ${name} is at ${tip?.slice(0, 12) ?? "nothing"}, not at the commit ${commit.sha.slice(0, 12)} just written`, { advice: "someone pushed in between or GitHub lags: re-run to converge" });
@@ -32897,8 +33109,8 @@ var init_forge = __esm({
        * Everything the PR gate needs: draft, approval (reviewDecision with the reviews-list
        * fallback), checks (latest run per name), mergeability (re-queried while GitHub computes it).
        */
-      observePullRequest(repo, number4) {
-        return observePullRequest(this.ctx, repo, number4);
+      observePullRequest(repo, number4, hint) {
+        return observePullRequest(this.ctx, repo, number4, hint);
       }
       /** Check runs and commit statuses of a commit, merged; only the latest run per name counts. */
       readChecks(repo, sha) {
@@ -33117,15 +33329,15 @@ function forgePort(forge, options) {
       const key = `${head}
 ${base}`;
       const cached3 = pullNumbers.get(key);
-      let report2 = cached3 === void 0 ? void 0 : await forge.observePullRequest(repo, cached3);
+      let report2 = cached3 === void 0 ? void 0 : await forge.observePullRequest(repo, cached3.number, { headSha: cached3.headSha });
       if (!report2 || report2.pullRequest.state === "closed" || report2.pullRequest.head.ref !== head || report2.pullRequest.base.ref !== base) {
         const found2 = await forge.findPullRequest(repo, { head, base });
         if (!found2)
           return { state: "missing", head, base };
-        pullNumbers.set(key, found2.number);
-        report2 = await forge.observePullRequest(repo, found2.number);
+        report2 = await forge.observePullRequest(repo, found2.number, { headSha: found2.head.sha });
       }
       const pr = report2.pullRequest;
+      pullNumbers.set(key, { number: pr.number, headSha: pr.head.sha });
       const raw = report2.mergeability.mergeStateStatus;
       return {
         state: pr.state,
@@ -34235,7 +34447,7 @@ var init_auth = __esm({
 });
 
 // packages/registry/dist/limits.js
-function sleep2(ms, signal) {
+function sleep3(ms, signal) {
   return new Promise((resolve3, reject) => {
     if (signal?.aborted) {
       reject(abortedError(signal));
@@ -34869,13 +35081,13 @@ function proxySettings(env) {
     NO_PROXY: [pick3("NO_PROXY"), "localhost", "127.0.0.1", "::1"].filter(Boolean).join(",")
   };
 }
-var httpModule, http, httpsModule, https, tlsModule, tls, whileWaiting, AnswerHeaders, HttpConnections;
+var httpModule, http2, httpsModule, https, tlsModule, tls, whileWaiting, AnswerHeaders, HttpConnections;
 var init_http = __esm({
   "packages/registry/dist/http.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     init_pipeline();
-    http = () => httpModule ??= process.getBuiltinModule("node:http");
+    http2 = () => httpModule ??= process.getBuiltinModule("node:http");
     https = () => httpsModule ??= process.getBuiltinModule("node:https");
     tls = () => tlsModule ??= process.getBuiltinModule("node:tls");
     whileWaiting = /* @__PURE__ */ new Set();
@@ -34931,9 +35143,9 @@ var init_http = __esm({
           let req;
           const answered = (res) => resolve3({ status: res.statusCode ?? 0, headers: new AnswerHeaders(res.headers), body: res });
           try {
-            const agent = secure ? this.secure ??= new (https()).Agent(this.options) : this.plain ??= new (http()).Agent(this.options);
+            const agent = secure ? this.secure ??= new (https()).Agent(this.options) : this.plain ??= new (http2()).Agent(this.options);
             const options = { method: call.method, headers, agent, signal: call.signal };
-            req = secure ? https().request(url2, options, answered) : http().request(url2, options, answered);
+            req = secure ? https().request(url2, options, answered) : http2().request(url2, options, answered);
           } catch (e) {
             reject(e);
             return;
@@ -35165,7 +35377,7 @@ var init_transport = __esm({
               throw e.error;
             attempt++;
             this.stats.retries++;
-            await sleep2(wait, req.signal);
+            await sleep3(wait, req.signal);
           }
         }
       }
@@ -35340,7 +35552,7 @@ var init_transport = __esm({
             throw failure2;
           attempt++;
           this.stats.retries++;
-          await sleep2(waitMs ?? backoffMs(attempt, this.backoffBaseMs, 1e4), signal);
+          await sleep3(waitMs ?? backoffMs(attempt, this.backoffBaseMs, 1e4), signal);
         }
       }
     };
@@ -43169,7 +43381,7 @@ var require_fetcher = __commonJS({
       }
       async fetch(url2) {
         const shouldRetry = this.retry !== void 0;
-        return (0, promise_retry_1.promiseRetry)(async (retry2, number4) => {
+        return (0, promise_retry_1.promiseRetry)(async (retry, number4) => {
           log("GET %s (attempt %d)", url2, number4);
           let response;
           try {
@@ -43182,14 +43394,14 @@ var require_fetcher = __commonJS({
           } catch (error62) {
             const err = error62 instanceof Error ? error62 : new Error(String(error62));
             if (shouldRetry) {
-              return retry2(err);
+              return retry(err);
             }
             throw err;
           }
           if (!response.ok || !response.body) {
             const err = new error_1.DownloadHTTPError("Failed to download", response.status);
             if (shouldRetry && response.status >= 500 && response.status < 600) {
-              return retry2(err);
+              return retry(err);
             }
             throw err;
           }
@@ -48766,6 +48978,18 @@ function decide(repository, digest, findings, lookupProblems, required2) {
     lookupProblems
   };
 }
+async function verifyImages(images, options) {
+  const out = new Array(images.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < images.length) {
+      const i = next++;
+      out[i] = await verifyImage(images[i], options);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, images.length)) }, worker));
+  return out;
+}
 function verifiedFacts(r) {
   const predicateType = r.content.kind === "dsse" ? r.content.statement?.predicateType : void 0;
   const slsaSource = predicateType === SLSA_PROVENANCE_V1 && r.content.kind === "dsse" ? slsaSourceOf(r.content.statement) : void 0;
@@ -48970,6 +49194,27 @@ var init_port2 = __esm({
 });
 
 // packages/sigstore-verify/dist/index.js
+var dist_exports2 = {};
+__export(dist_exports2, {
+  BundleVerifier: () => BundleVerifier,
+  CLAIM_NAMES: () => CLAIM_NAMES,
+  COSIGN_SIGN_PREDICATE: () => COSIGN_SIGN_PREDICATE,
+  SLSA_PROVENANCE_V1: () => SLSA_PROVENANCE_V1,
+  SigstoreVerifyError: () => SigstoreVerifyError,
+  acceptedIdentities: () => acceptedIdentities,
+  compilePolicy: () => compilePolicy,
+  loadTrustRootFile: () => loadTrustRootFile,
+  parseTrustRoot: () => parseTrustRoot,
+  provenanceOf: () => provenanceOf,
+  publicGoodTrustRoot: () => publicGoodTrustRoot,
+  refreshTrustRoot: () => refreshTrustRoot,
+  registrySignatureStore: () => registrySignatureStore,
+  signaturePort: () => signaturePort,
+  signerWorkflowUri: () => signerWorkflowUri2,
+  toSignatureCheck: () => toSignatureCheck,
+  verifyImage: () => verifyImage,
+  verifyImages: () => verifyImages
+});
 var init_dist5 = __esm({
   "packages/sigstore-verify/dist/index.js"() {
     "use strict";
@@ -49075,6 +49320,15 @@ async function connectGitHubRoles(options) {
     packagesTokenName
   };
 }
+function lazySignaturePort(options) {
+  let loaded;
+  const port = () => loaded ??= Promise.resolve().then(() => (init_dist5(), dist_exports2)).then((m) => m.signaturePort(options));
+  setTimeout(() => void port().catch(() => void 0), 1).unref();
+  return {
+    verify: async (image, digest, policy, signal) => (await port()).verify(image, digest, policy, signal),
+    signatureTags: async (image, digest, signal) => (await port()).signatureTags?.(image, digest, signal) ?? []
+  };
+}
 function connectImages(config2, configPath, env, forge, timeoutMs2 = networkTimeoutMs({ env })) {
   const configDir = dirname(configPath);
   const registry3 = new RegistryClient({
@@ -49085,7 +49339,7 @@ function connectImages(config2, configPath, env, forge, timeoutMs2 = networkTime
   });
   return {
     registry: registryPort(registry3),
-    signatures: signaturePort({
+    signatures: lazySignaturePort({
       registry: registry3,
       resolvePath: (p) => isAbsolute(p) ? p : resolve(configDir, p),
       ...forge ? {
@@ -49120,7 +49374,6 @@ var init_connect = __esm({
     init_dist();
     init_dist3();
     init_dist4();
-    init_dist5();
     CONFIG_FILE = "release.config.json";
     DEFAULT_TIMEOUT_SECONDS2 = 60;
     isLoopbackUrl = (u) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(u);
@@ -50200,31 +50453,53 @@ var init_report = __esm({
 });
 
 // packages/cli/src/waiting.ts
-async function waitingFor(ctx, what, work, timing = {}) {
+function watchSilence(ctx, what, timing = {}) {
   const silence = timing.silenceMs ?? SILENCE_MS;
-  const started = Date.now();
+  let awaited = what;
+  let since = Date.now();
   let drawn = false;
+  let first;
+  let repeat;
   const say = () => {
-    const line = `still waiting for ${what} (${Math.round((Date.now() - started) / 1e3)}s)`;
+    const line = `still waiting for ${awaited} (${Math.round((Date.now() - since) / 1e3)}s)`;
     if (ctx.isTTY) {
       ctx.stderr(`\r${line}\x1B[K`);
       drawn = true;
     } else ctx.stderr(`${line}
 `);
   };
-  let repeat;
-  const first = setTimeout(() => {
-    say();
-    repeat = setInterval(say, ctx.isTTY ? 1e3 : timing.repeatMs ?? REPEAT_MS);
-    repeat.unref?.();
-  }, silence);
-  first.unref?.();
+  const clear = () => {
+    clearTimeout(first);
+    if (repeat) clearInterval(repeat);
+    repeat = void 0;
+    if (drawn) ctx.stderr("\r\x1B[K");
+    drawn = false;
+  };
+  const arm = () => {
+    since = Date.now();
+    first = setTimeout(() => {
+      say();
+      repeat = setInterval(say, ctx.isTTY ? 1e3 : timing.repeatMs ?? REPEAT_MS);
+      repeat.unref?.();
+    }, silence);
+    first.unref?.();
+  };
+  arm();
+  return {
+    touch(next) {
+      if (next !== void 0) awaited = next;
+      clear();
+      arm();
+    },
+    stop: clear
+  };
+}
+async function waitingFor(ctx, what, work, timing = {}) {
+  const watch = watchSilence(ctx, what, timing);
   try {
     return await work;
   } finally {
-    clearTimeout(first);
-    if (repeat) clearInterval(repeat);
-    if (drawn) ctx.stderr("\r\x1B[K");
+    watch.stop();
   }
 }
 var SILENCE_MS, REPEAT_MS;
@@ -50528,7 +50803,9 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
         return ExitCode.failed;
       }
     }
+    let watch;
     const onEvent = (e) => {
+      watch?.touch(e.type === "step-started" ? e.step.description : "the registry and GitHub");
       if (!json2) {
         const line = renderEvent(e, style);
         if (line !== void 0) ctx.stdout(`${line}
@@ -50537,11 +50814,18 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
       if (executionChannel.hasSubscribers) executionChannel.publish(e);
     };
     const attempt = async () => {
+      watch = watchSilence(ctx, "the registry and GitHub");
+      const onPlan = (plan) => {
+        watch?.touch();
+        show(plan);
+      };
       try {
-        return { result: await run(svc, { onEvent, onPlan: show, ...execOptions(args, ctx) }) };
+        return { result: await run(svc, { onEvent, onPlan, ...execOptions(args, ctx) }) };
       } catch (e) {
         if (e instanceof ReleaseError && e.code === "GATE_NOT_MET") return { blocked: e };
         throw e;
+      } finally {
+        watch.stop();
       }
     };
     let outcome = await attempt();
@@ -51450,6 +51734,7 @@ var init_publish2 = __esm({
     init_command();
     init_render();
     init_report();
+    init_waiting();
     publish = {
       path: ["publish"],
       summary: "publish phase: validate, finalize the CHANGELOG, tag, draft release, dispatch the smoke test",
@@ -51495,13 +51780,17 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
           throw new UsageError("--date takes YYYY-MM-DD");
         try {
           const svc = await publishService(args, ctx);
-          const plan = await svc.plan(version2, {
-            run: publishRun(ctx.env),
-            candidate: args.values.candidate === true,
-            stage,
-            date: date5,
-            signal: ctx.signal
-          });
+          const plan = await waitingFor(
+            ctx,
+            "the registry and GitHub",
+            svc.plan(version2, {
+              run: publishRun(ctx.env),
+              candidate: args.values.candidate === true,
+              stage,
+              date: date5,
+              signal: ctx.signal
+            })
+          );
           if (!json2) ctx.stdout(renderPublishPlan(plan, style));
           if (args.values["dry-run"]) {
             emitReport(
@@ -51542,16 +51831,18 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
               return ExitCode.failed;
             }
           }
+          const watch = watchSilence(ctx, "the registry and GitHub");
           const result = await svc.execute(plan, {
             signal: ctx.signal,
             holder: lockHolder(ctx.env),
             onEvent: (e) => {
+              watch.touch(e.type === "step-started" ? e.step.description : "the registry and GitHub");
               if (json2) return;
               const line = renderPublishEvent(e, style);
               if (line !== void 0) ctx.stdout(`${line}
 `);
             }
-          });
+          }).finally(() => watch.stop());
           emitReport(
             ctx,
             json2,
@@ -52647,7 +52938,7 @@ function makeRedactor(env) {
 
 // packages/cli/src/main.ts
 var { readFileSync: readFileSync4 } = process.getBuiltinModule("node:fs");
-var VERSION11 = { "version": "0.1.0" }.version;
+var VERSION10 = { "version": "0.1.0" }.version;
 var EXIT_ERROR_CODE = {
   [ExitCode.ok]: "OK",
   [ExitCode.failed]: "FAILED",
@@ -52665,7 +52956,7 @@ function findCommand(commands, argv) {
 function renderHelp(commands, prefix = []) {
   const shown = commands.filter((c) => prefix.every((w, i) => c.path[i] === w));
   const lines = [
-    `release-cli ${VERSION11} — safe two-phase container releases (publish, then promote)`,
+    `release-cli ${VERSION10} — safe two-phase container releases (publish, then promote)`,
     "",
     "Usage: release-cli <command> [options]",
     "",
@@ -52707,7 +52998,7 @@ ${help}
 }
 async function main(argv, context, commandList) {
   if (argv[0] === "--version") {
-    context.stdout(`${VERSION11}
+    context.stdout(`${VERSION10}
 `);
     return ExitCode.ok;
   }

@@ -1,9 +1,9 @@
-// Bundles release-cli's own code (packages/cli/dist/run.js and the @relkit/* packages it
-// imports, from their built dist/) into packages/cli/dist/bundle/: an entry plus one chunk per
-// command group, loaded on demand as before. Third-party packages stay external (resolved from
-// node_modules at run time). Why: resolving and loading ~25 small ES modules costs more at every
-// start than running them (module resolution, package.json lookups, one file read each); a
-// bundle is a few files (`npm run bench -- registry` prints the start-up accounting).
+// Bundles release-cli (packages/cli/dist/run.js, the @relkit/* packages it imports from their
+// built dist/, and the third-party packages they use) into packages/cli/dist/bundle/: an entry
+// plus chunks per command group, loaded on demand as before. Why: resolving and loading small
+// modules costs more at every start than running them (module resolution, package.json lookups,
+// one file read each): zod alone is ~95 files, @sigstore/* ~60, Octokit ~20, all on the path of
+// every promote (`npm run bench -- promote` prints the time before the first request).
 //
 //   node tools/bundle-cli.mjs        (run by @relkit/cli's build, after tsc)
 import { execFileSync } from 'node:child_process';
@@ -38,16 +38,6 @@ function buildInfo() {
     version,
   };
 }
-
-/** Bare imports other than @relkit/* (and built-ins) stay imports: only relkit's code is bundled. */
-const thirdPartyExternal = {
-  name: 'third-party-external',
-  setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (a) =>
-      a.path.startsWith('@relkit/') ? undefined : { path: a.path, external: true },
-    );
-  },
-};
 
 /**
  * main.js reads its version from ../package.json next to its own file; from dist/bundle/ that
@@ -86,5 +76,12 @@ await build({
   charset: 'utf8',
   logLevel: 'warning',
   define: { __RELKIT_BUILD_INFO__: JSON.stringify(buildInfo()) },
-  plugins: [thirdPartyExternal, inlineVersion],
+  // Third-party modules are bundled too; their CommonJS parts require() Node's built-ins.
+  banner: {
+    js: [
+      "import { createRequire as __relkitCreateRequire } from 'node:module';",
+      'const require = __relkitCreateRequire(import.meta.url);',
+    ].join('\n'),
+  },
+  plugins: [inlineVersion],
 });

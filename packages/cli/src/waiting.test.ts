@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { waitingFor } from './waiting.js';
+import { waitingFor, watchSilence } from './waiting.js';
 
 const later = <T>(ms: number, v: T) => new Promise<T>((r) => setTimeout(() => r(v), ms));
 
@@ -25,5 +25,40 @@ describe('waitingFor', () => {
     await waitingFor({ stderr: (t) => err.push(t), isTTY: true }, 'GitHub', later(60, 1), { silenceMs: 20 });
     expect(err[0]).toMatch(/^\r still waiting|^\rstill waiting for GitHub/);
     expect(err.at(-1)).toBe('\r\x1b[K');
+  });
+});
+
+describe('watchSilence', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('says nothing while touches keep coming, then names what it waits for', async () => {
+    const err: string[] = [];
+    const watch = watchSilence({ stderr: (t) => err.push(t), isTTY: false }, 'GitHub', {
+      silenceMs: 40,
+      repeatMs: 1000,
+    });
+    for (let i = 0; i < 4; i++) {
+      await sleep(15);
+      watch.touch();
+    }
+    expect(err).toEqual([]);
+    watch.touch('publish GitHub release v1.2.3');
+    await sleep(80);
+    watch.stop();
+    expect(err).toEqual(['still waiting for publish GitHub release v1.2.3 (0s)\n']);
+    await sleep(60);
+    expect(err).toHaveLength(1);
+  });
+
+  it('clears a drawn terminal line before the next touch', async () => {
+    const err: string[] = [];
+    const watch = watchSilence({ stderr: (t) => err.push(t), isTTY: true }, 'GitHub', { silenceMs: 20 });
+    await sleep(50);
+    watch.touch();
+    expect(err[0]).toMatch(/^\rstill waiting for GitHub/);
+    expect(err.at(-1)).toBe('\r\x1b[K');
+    const n = err.length;
+    watch.stop();
+    expect(err).toHaveLength(n);
   });
 });

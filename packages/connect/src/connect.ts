@@ -9,6 +9,7 @@ import {
   type ReleaseConfig,
   type ReleasePorts,
   type ReleaseService,
+  type SignaturePort,
 } from '@relkit/release-core';
 import {
   GitHubError,
@@ -21,7 +22,7 @@ import {
   resolveGitHubToken,
 } from '@relkit/github';
 import { RegistryClient, defaultCredentials, registryPort } from '@relkit/registry';
-import { signaturePort } from '@relkit/sigstore-verify';
+import type { SignaturePortOptions } from '@relkit/sigstore-verify';
 import type { ConnectOptions, ReleaseConnectOptions } from './options.js';
 
 export const CONFIG_FILE = 'release.config.json';
@@ -181,6 +182,24 @@ export async function connectGitHubRoles(options: ReleaseConnectOptions): Promis
   };
 }
 
+/**
+ * The signature port, its module (@relkit/sigstore-verify with @sigstore/*, the largest part of
+ * the promote path's code) loaded in the background: a verification starts only once the
+ * registry has answered a few round trips, so loading it meanwhile keeps it off the first
+ * requests (bench: promote). The load starts on a timer so that the requests of the current
+ * turn go out first.
+ */
+function lazySignaturePort(options: SignaturePortOptions): SignaturePort {
+  let loaded: Promise<SignaturePort> | undefined;
+  const port = () => (loaded ??= import('@relkit/sigstore-verify').then((m) => m.signaturePort(options)));
+  setTimeout(() => void port().catch(() => undefined), 1).unref();
+  return {
+    verify: async (image, digest, policy, signal) => (await port()).verify(image, digest, policy, signal),
+    signatureTags: async (image, digest, signal) =>
+      (await port()).signatureTags?.(image, digest, signal) ?? [],
+  };
+}
+
 /** The image side: one registry client (docker config / credential helpers) and the verifier on it. */
 export function connectImages(
   config: ReleaseConfig,
@@ -200,7 +219,7 @@ export function connectImages(
   });
   return {
     registry: registryPort(registry),
-    signatures: signaturePort({
+    signatures: lazySignaturePort({
       registry,
       resolvePath: (p) => (isAbsolute(p) ? p : resolve(configDir, p)),
       ...(forge

@@ -185,8 +185,12 @@ export class GitHubForge {
    * Everything the PR gate needs: draft, approval (reviewDecision with the reviews-list
    * fallback), checks (latest run per name), mergeability (re-queried while GitHub computes it).
    */
-  observePullRequest(repo: RepositoryName, number: number): Promise<PullRequestReport> {
-    return report.observePullRequest(this.ctx, repo, number);
+  observePullRequest(
+    repo: RepositoryName,
+    number: number,
+    hint?: { readonly headSha?: string },
+  ): Promise<PullRequestReport> {
+    return report.observePullRequest(this.ctx, repo, number, hint);
   }
 
   /** Check runs and commit statuses of a commit, merged; only the latest run per name counts. */

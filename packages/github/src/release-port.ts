@@ -67,7 +67,7 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
   const repo = options.repository;
   const name = `${repo.owner}/${repo.repo}`;
   const smoke = options.smoke;
-  const pullNumbers = new Map<string, number>();
+  const pullNumbers = new Map<string, { number: number; headSha: string }>();
 
   return {
     async observeRelease(tag) {
@@ -99,7 +99,10 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
       // before the merge saves the search. Anything but the same open-or-merged PR searches again.
       const key = `${head}\n${base}`;
       const cached = pullNumbers.get(key);
-      let report = cached === undefined ? undefined : await forge.observePullRequest(repo, cached);
+      let report =
+        cached === undefined
+          ? undefined
+          : await forge.observePullRequest(repo, cached.number, { headSha: cached.headSha });
       if (
         !report ||
         report.pullRequest.state === 'closed' ||
@@ -108,10 +111,10 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
       ) {
         const found = await forge.findPullRequest(repo, { head, base });
         if (!found) return { state: 'missing', head, base };
-        pullNumbers.set(key, found.number);
-        report = await forge.observePullRequest(repo, found.number);
+        report = await forge.observePullRequest(repo, found.number, { headSha: found.head.sha });
       }
       const pr = report.pullRequest;
+      pullNumbers.set(key, { number: pr.number, headSha: pr.head.sha });
       const raw = report.mergeability.mergeStateStatus;
       return {
         state: pr.state,

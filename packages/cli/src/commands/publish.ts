@@ -33,6 +33,7 @@ import {
 } from '../command.js';
 import { lockHolder, mark, paint, styleFor, type Style } from '../render.js';
 import { emitReport, refusal } from '../report.js';
+import { waitingFor, watchSilence } from '../waiting.js';
 
 async function publishService(args: ParsedArgs, ctx: CliContext): Promise<PublishService> {
   const connect = ctx.connectPublish ?? connectPublish;
@@ -184,13 +185,17 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
       throw new UsageError('--date takes YYYY-MM-DD');
     try {
       const svc = await publishService(args, ctx);
-      const plan = await svc.plan(version, {
-        run: publishRun(ctx.env),
-        candidate: args.values.candidate === true,
-        stage,
-        date,
-        signal: ctx.signal,
-      });
+      const plan = await waitingFor(
+        ctx,
+        'the registry and GitHub',
+        svc.plan(version, {
+          run: publishRun(ctx.env),
+          candidate: args.values.candidate === true,
+          stage,
+          date,
+          signal: ctx.signal,
+        }),
+      );
       if (!json) ctx.stdout(renderPublishPlan(plan, style));
       if (args.values['dry-run']) {
         emitReport(
@@ -231,15 +236,20 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
           return ExitCode.failed;
         }
       }
-      const result = await svc.execute(plan, {
-        signal: ctx.signal,
-        holder: lockHolder(ctx.env),
-        onEvent: (e) => {
-          if (json) return;
-          const line = renderPublishEvent(e, style);
-          if (line !== undefined) ctx.stdout(`${line}\n`);
-        },
-      });
+      // Nothing waits silently: a step that takes more than 2 s is announced on stderr.
+      const watch = watchSilence(ctx, 'the registry and GitHub');
+      const result = await svc
+        .execute(plan, {
+          signal: ctx.signal,
+          holder: lockHolder(ctx.env),
+          onEvent: (e) => {
+            watch.touch(e.type === 'step-started' ? e.step.description : 'the registry and GitHub');
+            if (json) return;
+            const line = renderPublishEvent(e, style);
+            if (line !== undefined) ctx.stdout(`${line}\n`);
+          },
+        })
+        .finally(() => watch.stop());
       emitReport(
         ctx,
         json,

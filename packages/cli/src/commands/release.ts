@@ -24,7 +24,7 @@ import {
   type ParsedArgs,
 } from '../command.js';
 import { emitReport, refusal, type ReportedError } from '../report.js';
-import { waitingFor } from '../waiting.js';
+import { waitingFor, watchSilence, type SilenceWatch } from '../waiting.js';
 import { lockHolder, renderEvent, renderPlan, renderResult, renderStatus, styleFor } from '../render.js';
 
 /**
@@ -227,7 +227,11 @@ async function runPlan(
         return ExitCode.failed;
       }
     }
+    // Nothing waits silently: a step (or the observation before the first) that takes more than
+    // 2 s is announced on stderr, naming what it waits for.
+    let watch: SilenceWatch | undefined;
     const onEvent = (e: ExecutionEvent) => {
+      watch?.touch(e.type === 'step-started' ? e.step.description : 'the registry and GitHub');
       if (!json) {
         const line = renderEvent(e, style);
         if (line !== undefined) ctx.stdout(`${line}\n`);
@@ -237,11 +241,18 @@ async function runPlan(
     // After a confirmation the engine observes again: the world may have moved while we asked.
     // The engine refuses unmet gates by throwing or by a failed result; both may be a wait.
     const attempt = async (): Promise<{ result: ExecutionResult } | { blocked: ReleaseError }> => {
+      watch = watchSilence(ctx, 'the registry and GitHub');
+      const onPlan = (plan: Plan) => {
+        watch?.touch();
+        show(plan);
+      };
       try {
-        return { result: await run(svc, { onEvent, onPlan: show, ...execOptions(args, ctx) }) };
+        return { result: await run(svc, { onEvent, onPlan, ...execOptions(args, ctx) }) };
       } catch (e) {
         if (e instanceof ReleaseError && e.code === 'GATE_NOT_MET') return { blocked: e };
         throw e;
+      } finally {
+        watch.stop();
       }
     };
     let outcome = await attempt();

@@ -20,12 +20,24 @@ export async function observePullRequest(
   ctx: ForgeContext,
   repo: RepositoryName,
   number: number,
+  /**
+   * The head sha the caller last saw (the search's answer, the gates' observation): approval and
+   * checks of that sha are read alongside the pull itself, one round trip instead of two. When
+   * the pull says the head moved, they are read again for the real head.
+   */
+  hint: { readonly headSha?: string } = {},
 ): Promise<PullRequestReport> {
+  const guess = hint.headSha;
+  const early = guess
+    ? Promise.all([readApproval(ctx, repo, number, guess), readChecks(ctx, repo, guess)])
+    : undefined;
+  // Read for a head that turned out stale: its failure does not matter either.
+  early?.catch(() => undefined);
   const { pr, mergeability } = await readMergeability(ctx, repo, number);
-  const [approval, checks] = await Promise.all([
-    readApproval(ctx, repo, number, pr.head.sha),
-    readChecks(ctx, repo, pr.head.sha),
-  ]);
+  const [approval, checks] =
+    early && pr.head.sha === guess
+      ? await early
+      : await Promise.all([readApproval(ctx, repo, number, pr.head.sha), readChecks(ctx, repo, pr.head.sha)]);
   const blockers: string[] = [];
   if (pr.state !== 'open') blockers.push(`the pull request is ${pr.state}`);
   if (pr.draft) blockers.push('the pull request is a draft');
