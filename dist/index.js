@@ -1730,13 +1730,13 @@ var init_checks = __esm({
     };
     $ZodCheckLessThan = /* @__PURE__ */ $constructor("$ZodCheckLessThan", (inst, def) => {
       $ZodCheck.init(inst, def);
-      const origin = numericOriginMap[typeof def.value];
+      const origin2 = numericOriginMap[typeof def.value];
       inst._zod.check = (payload) => {
         if (def.inclusive ? payload.value <= def.value : payload.value < def.value) {
           return;
         }
         payload.issues.push({
-          origin: numericOriginMap[typeof payload.value] ?? origin,
+          origin: numericOriginMap[typeof payload.value] ?? origin2,
           code: "too_big",
           maximum: typeof def.value === "object" ? def.value.getTime() : def.value,
           input: payload.value,
@@ -1748,13 +1748,13 @@ var init_checks = __esm({
     });
     $ZodCheckGreaterThan = /* @__PURE__ */ $constructor("$ZodCheckGreaterThan", (inst, def) => {
       $ZodCheck.init(inst, def);
-      const origin = numericOriginMap[typeof def.value];
+      const origin2 = numericOriginMap[typeof def.value];
       inst._zod.check = (payload) => {
         if (def.inclusive ? payload.value >= def.value : payload.value > def.value) {
           return;
         }
         payload.issues.push({
-          origin: numericOriginMap[typeof payload.value] ?? origin,
+          origin: numericOriginMap[typeof payload.value] ?? origin2,
           code: "too_small",
           minimum: typeof def.value === "object" ? def.value.getTime() : def.value,
           input: payload.value,
@@ -1789,14 +1789,14 @@ var init_checks = __esm({
       $ZodCheck.init(inst, def);
       def.format = def.format || "float64";
       const isInt = def.format?.includes("int");
-      const origin = isInt ? "int" : "number";
+      const origin2 = isInt ? "int" : "number";
       const [minimum, maximum] = NUMBER_FORMAT_RANGES[def.format];
       inst._zod.check = (payload) => {
         const input3 = payload.value;
         if (isInt) {
           if (!Number.isInteger(input3)) {
             payload.issues.push({
-              expected: origin,
+              expected: origin2,
               format: def.format,
               code: "invalid_type",
               continue: false,
@@ -1813,7 +1813,7 @@ var init_checks = __esm({
                 maximum: Number.MAX_SAFE_INTEGER,
                 note: "Integers must be within the safe integer range.",
                 inst,
-                origin,
+                origin: origin2,
                 inclusive: true,
                 continue: !def.abort
               });
@@ -1824,7 +1824,7 @@ var init_checks = __esm({
                 minimum: Number.MIN_SAFE_INTEGER,
                 note: "Integers must be within the safe integer range.",
                 inst,
-                origin,
+                origin: origin2,
                 inclusive: true,
                 continue: !def.abort
               });
@@ -1956,9 +1956,9 @@ var init_checks = __esm({
         const length = typeof input3 === "string" && units > def.maximum ? codePointLength(input3) : units;
         if (length <= def.maximum)
           return;
-        const origin = getLengthableOrigin(input3);
+        const origin2 = getLengthableOrigin(input3);
         payload.issues.push({
-          origin,
+          origin: origin2,
           code: "too_big",
           maximum: def.maximum,
           inclusive: true,
@@ -1978,9 +1978,9 @@ var init_checks = __esm({
         const length = typeof input3 === "string" && units >= def.minimum && units < def.minimum * 2 ? codePointLength(input3) : units;
         if (length >= def.minimum)
           return;
-        const origin = getLengthableOrigin(input3);
+        const origin2 = getLengthableOrigin(input3);
         payload.issues.push({
-          origin,
+          origin: origin2,
           code: "too_small",
           minimum: def.minimum,
           inclusive: true,
@@ -2000,10 +2000,10 @@ var init_checks = __esm({
         const length = typeof input3 === "string" && units >= def.length && units <= def.length * 2 ? codePointLength(input3) : units;
         if (length === def.length)
           return;
-        const origin = getLengthableOrigin(input3);
+        const origin2 = getLengthableOrigin(input3);
         const tooBig = length > def.length;
         payload.issues.push({
-          origin,
+          origin: origin2,
           ...tooBig ? { code: "too_big", maximum: def.length } : { code: "too_small", minimum: def.length },
           inclusive: true,
           exact: true,
@@ -4999,8 +4999,8 @@ var init_ar = __esm({
         set: { unit: "عنصر", verb: "أن يحوي" },
         map: { unit: "عنصر", verb: "أن يحوي" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "مدخل",
@@ -5118,8 +5118,8 @@ var init_az = __esm({
         set: { unit: "element", verb: "olmalıdır" },
         map: { unit: "element", verb: "olmalıdır" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "input",
@@ -5286,8 +5286,8 @@ var init_be = __esm({
           verb: "мець"
         }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "увод",
@@ -5412,8 +5412,8 @@ var init_bg = __esm({
         set: { unit: "елемента", verb: "да съдържа" },
         map: { unit: "елемента", verb: "да съдържа" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "вход",
@@ -5545,8 +5545,8 @@ var init_bn = __esm({
         set: { unit: "আইটেম", verb: "থাকতে হবে" },
         map: { unit: "এন্ট্রি", verb: "থাকতে হবে" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "ইনপুট",
@@ -5666,8 +5666,8 @@ var init_ca = __esm({
         set: { unit: "elements", verb: "contenir" },
         map: { unit: "elements", verb: "contenir" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "entrada",
@@ -5787,8 +5787,8 @@ var init_ckb = __esm({
         set: { unit: "دانە", verb: "بێت" },
         map: { unit: "دانە", verb: "بێت" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "regex",
@@ -5927,8 +5927,8 @@ var init_cs = __esm({
         set: { unit: "prvků", verb: "mít" },
         map: { unit: "prvků", verb: "mít" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "regulární výraz",
@@ -6051,8 +6051,8 @@ var init_da = __esm({
         set: { unit: "elementer", verb: "indeholdt" },
         map: { unit: "elementer", verb: "indeholdt" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "input",
@@ -6116,19 +6116,19 @@ var init_da = __esm({
           case "too_big": {
             const adj = issue2.inclusive ? "<=" : "<";
             const sizing = getSizing(issue2.origin);
-            const origin = TypeDictionary[issue2.origin] ?? issue2.origin;
+            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
             if (sizing)
-              return `For stor: forventede ${origin ?? "value"} ${sizing.verb} ${adj} ${issue2.maximum.toString()} ${sizing.unit ?? "elementer"}`;
-            return `For stor: forventede ${origin ?? "value"} havde ${adj} ${issue2.maximum.toString()}`;
+              return `For stor: forventede ${origin2 ?? "value"} ${sizing.verb} ${adj} ${issue2.maximum.toString()} ${sizing.unit ?? "elementer"}`;
+            return `For stor: forventede ${origin2 ?? "value"} havde ${adj} ${issue2.maximum.toString()}`;
           }
           case "too_small": {
             const adj = issue2.inclusive ? ">=" : ">";
             const sizing = getSizing(issue2.origin);
-            const origin = TypeDictionary[issue2.origin] ?? issue2.origin;
+            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
             if (sizing) {
-              return `For lille: forventede ${origin} ${sizing.verb} ${adj} ${issue2.minimum.toString()} ${sizing.unit}`;
+              return `For lille: forventede ${origin2} ${sizing.verb} ${adj} ${issue2.minimum.toString()} ${sizing.unit}`;
             }
-            return `For lille: forventede ${origin} havde ${adj} ${issue2.minimum.toString()}`;
+            return `For lille: forventede ${origin2} havde ${adj} ${issue2.minimum.toString()}`;
           }
           case "invalid_format": {
             const _issue = issue2;
@@ -6179,8 +6179,8 @@ var init_de = __esm({
         set: { unit: "Elemente", verb: "zu haben" },
         map: { unit: "Elemente", verb: "zu haben" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "Eingabe",
@@ -6300,8 +6300,8 @@ var init_el = __esm({
         set: { unit: "στοιχεία", verb: "να έχει" },
         map: { unit: "καταχωρήσεις", verb: "να έχει" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "είσοδος",
@@ -6420,8 +6420,8 @@ var init_en = __esm({
         set: { unit: "items", verb: "to have" },
         map: { unit: "entries", verb: "to have" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "input",
@@ -6552,8 +6552,8 @@ var init_eo = __esm({
         set: { unit: "elementojn", verb: "havi" },
         map: { unit: "elementojn", verb: "havi" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "enigo",
@@ -6673,8 +6673,8 @@ var init_es = __esm({
         array: { unit: "elementos", verb: "tener" },
         set: { unit: "elementos", verb: "tener" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "entrada",
@@ -6755,19 +6755,19 @@ var init_es = __esm({
           case "too_big": {
             const adj = issue2.inclusive ? "<=" : "<";
             const sizing = getSizing(issue2.origin);
-            const origin = TypeDictionary[issue2.origin] ?? issue2.origin;
+            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
             if (sizing)
-              return `Demasiado grande: se esperaba que ${origin ?? "valor"} tuviera ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elementos"}`;
-            return `Demasiado grande: se esperaba que ${origin ?? "valor"} fuera ${adj}${issue2.maximum.toString()}`;
+              return `Demasiado grande: se esperaba que ${origin2 ?? "valor"} tuviera ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elementos"}`;
+            return `Demasiado grande: se esperaba que ${origin2 ?? "valor"} fuera ${adj}${issue2.maximum.toString()}`;
           }
           case "too_small": {
             const adj = issue2.inclusive ? ">=" : ">";
             const sizing = getSizing(issue2.origin);
-            const origin = TypeDictionary[issue2.origin] ?? issue2.origin;
+            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
             if (sizing) {
-              return `Demasiado pequeño: se esperaba que ${origin} tuviera ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
+              return `Demasiado pequeño: se esperaba que ${origin2} tuviera ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
             }
-            return `Demasiado pequeño: se esperaba que ${origin} fuera ${adj}${issue2.minimum.toString()}`;
+            return `Demasiado pequeño: se esperaba que ${origin2} fuera ${adj}${issue2.minimum.toString()}`;
           }
           case "invalid_format": {
             const _issue = issue2;
@@ -6818,8 +6818,8 @@ var init_fa = __esm({
         set: { unit: "آیتم", verb: "داشته باشد" },
         map: { unit: "آیتم", verb: "داشته باشد" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "ورودی",
@@ -6949,8 +6949,8 @@ var init_fi = __esm({
         int: { unit: "", subject: "kokonaisluvun" },
         date: { unit: "", subject: "päivämäärän" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "säännöllinen lauseke",
@@ -7069,8 +7069,8 @@ var init_fr = __esm({
         array: { unit: "éléments", verb: "avoir" },
         set: { unit: "éléments", verb: "avoir" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "expression régulière",
@@ -7207,8 +7207,8 @@ var init_fr_CA = __esm({
         set: { unit: "éléments", verb: "avoir" },
         map: { unit: "éléments", verb: "avoir" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "entrée",
@@ -7327,8 +7327,8 @@ var init_gu = __esm({
         set: { unit: "આઇટમ", verb: "હોવા જોઈએ" },
         map: { unit: "એન્ટ્રી", verb: "હોવા જોઈએ" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "ઇનપુટ",
@@ -7482,10 +7482,10 @@ var init_he = __esm({
         const gender = e?.gender ?? "m";
         return gender === "f" ? "צריכה להיות" : "צריך להיות";
       };
-      const getSizing = (origin) => {
-        if (!origin)
+      const getSizing = (origin2) => {
+        if (!origin2)
           return null;
-        return Sizable[origin] ?? null;
+        return Sizable[origin2] ?? null;
       };
       const FormatDictionary = {
         regex: { label: "קלט", gender: "m" },
@@ -7657,8 +7657,8 @@ var init_hi = __esm({
         set: { unit: "तत्व", verb: "रखने के लिए" },
         map: { unit: "प्रविष्टियाँ", verb: "रखने के लिए" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "इनपुट",
@@ -7775,8 +7775,8 @@ var init_hr = __esm({
         array: { unit: "stavki", verb: "imati" },
         set: { unit: "stavki", verb: "imati" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "unos",
@@ -7847,19 +7847,19 @@ var init_hr = __esm({
           case "too_big": {
             const adj = issue2.inclusive ? "<=" : "<";
             const sizing = getSizing(issue2.origin);
-            const origin = TypeDictionary[issue2.origin] ?? issue2.origin;
+            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
             if (sizing)
-              return `Preveliko: očekivano da ${origin ?? "vrijednost"} ima ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elemenata"}`;
-            return `Preveliko: očekivano da ${origin ?? "vrijednost"} bude ${adj}${issue2.maximum.toString()}`;
+              return `Preveliko: očekivano da ${origin2 ?? "vrijednost"} ima ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elemenata"}`;
+            return `Preveliko: očekivano da ${origin2 ?? "vrijednost"} bude ${adj}${issue2.maximum.toString()}`;
           }
           case "too_small": {
             const adj = issue2.inclusive ? ">=" : ">";
             const sizing = getSizing(issue2.origin);
-            const origin = TypeDictionary[issue2.origin] ?? issue2.origin;
+            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
             if (sizing) {
-              return `Premalo: očekivano da ${origin} ima ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
+              return `Premalo: očekivano da ${origin2} ima ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
             }
-            return `Premalo: očekivano da ${origin} bude ${adj}${issue2.minimum.toString()}`;
+            return `Premalo: očekivano da ${origin2} bude ${adj}${issue2.minimum.toString()}`;
           }
           case "invalid_format": {
             const _issue = issue2;
@@ -7910,8 +7910,8 @@ var init_hu = __esm({
         set: { unit: "elem", verb: "legyen" },
         map: { unit: "elem", verb: "legyen" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "bemenet",
@@ -8071,8 +8071,8 @@ var init_hy = __esm({
           verb: "ունենալ"
         }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "մուտք",
@@ -8197,8 +8197,8 @@ var init_id = __esm({
         set: { unit: "item", verb: "memiliki" },
         map: { unit: "item", verb: "memiliki" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "input",
@@ -8316,8 +8316,8 @@ var init_is = __esm({
         set: { unit: "hluti", verb: "að hafa" },
         map: { unit: "hluti", verb: "að hafa" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "gildi",
@@ -8438,8 +8438,8 @@ var init_it = __esm({
         set: { unit: "elementi", verb: "avere" },
         map: { unit: "elementi", verb: "avere" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "input",
@@ -8559,8 +8559,8 @@ var init_ja = __esm({
         set: { unit: "要素", verb: "である" },
         map: { unit: "要素", verb: "である" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "入力値",
@@ -8679,8 +8679,8 @@ var init_ka = __esm({
         set: { unit: "ელემენტი", verb: "უნდა შეიცავდეს" },
         map: { unit: "ელემენტი", verb: "უნდა შეიცავდეს" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "შეყვანა",
@@ -8804,8 +8804,8 @@ var init_km = __esm({
         set: { unit: "ធាតុ", verb: "គួរមាន" },
         map: { unit: "ធាតុ", verb: "គួរមាន" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "ទិន្នន័យបញ្ចូល",
@@ -8938,8 +8938,8 @@ var init_kn = __esm({
         set: { unit: "ವಸ್ತುಗಳು", verb: "ಹೊಂದಲು" },
         map: { unit: "entries", verb: "ಹೊಂದಲು" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "ಇನ್ಪುಟ್",
@@ -9061,8 +9061,8 @@ var init_ko = __esm({
         set: { unit: "개", verb: "to have" },
         map: { unit: "개", verb: "to have" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "입력",
@@ -9261,8 +9261,8 @@ var init_lt = __esm({
           }
         }
       };
-      function getSizing(origin, unitType, inclusive, targetShouldBe) {
-        const result = Sizable[origin] ?? null;
+      function getSizing(origin2, unitType, inclusive, targetShouldBe) {
+        const result = Sizable[origin2] ?? null;
         if (result === null)
           return result;
         return {
@@ -9333,20 +9333,20 @@ var init_lt = __esm({
               return `Privalo būti ${stringifyPrimitive(issue2.values[0])}`;
             return `Privalo būti vienas iš ${joinValues(issue2.values, "|")} pasirinkimų`;
           case "too_big": {
-            const origin = TypeDictionary[issue2.origin] ?? issue2.origin;
+            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
             const sizing = getSizing(issue2.origin, getUnitTypeFromNumber(Number(issue2.maximum)), issue2.inclusive ?? false, "smaller");
             if (sizing?.verb)
-              return `${capitalizeFirstCharacter(origin ?? issue2.origin ?? "reikšmė")} ${sizing.verb} ${issue2.maximum.toString()} ${sizing.unit ?? "elementų"}`;
+              return `${capitalizeFirstCharacter(origin2 ?? issue2.origin ?? "reikšmė")} ${sizing.verb} ${issue2.maximum.toString()} ${sizing.unit ?? "elementų"}`;
             const adj = issue2.inclusive ? "ne didesnis kaip" : "mažesnis kaip";
-            return `${capitalizeFirstCharacter(origin ?? issue2.origin ?? "reikšmė")} turi būti ${adj} ${issue2.maximum.toString()} ${sizing?.unit}`;
+            return `${capitalizeFirstCharacter(origin2 ?? issue2.origin ?? "reikšmė")} turi būti ${adj} ${issue2.maximum.toString()} ${sizing?.unit}`;
           }
           case "too_small": {
-            const origin = TypeDictionary[issue2.origin] ?? issue2.origin;
+            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
             const sizing = getSizing(issue2.origin, getUnitTypeFromNumber(Number(issue2.minimum)), issue2.inclusive ?? false, "bigger");
             if (sizing?.verb)
-              return `${capitalizeFirstCharacter(origin ?? issue2.origin ?? "reikšmė")} ${sizing.verb} ${issue2.minimum.toString()} ${sizing.unit ?? "elementų"}`;
+              return `${capitalizeFirstCharacter(origin2 ?? issue2.origin ?? "reikšmė")} ${sizing.verb} ${issue2.minimum.toString()} ${sizing.unit ?? "elementų"}`;
             const adj = issue2.inclusive ? "ne mažesnis kaip" : "didesnis kaip";
-            return `${capitalizeFirstCharacter(origin ?? issue2.origin ?? "reikšmė")} turi būti ${adj} ${issue2.minimum.toString()} ${sizing?.unit}`;
+            return `${capitalizeFirstCharacter(origin2 ?? issue2.origin ?? "reikšmė")} turi būti ${adj} ${issue2.minimum.toString()} ${sizing?.unit}`;
           }
           case "invalid_format": {
             const _issue = issue2;
@@ -9370,8 +9370,8 @@ var init_lt = __esm({
           case "invalid_union":
             return "Klaidinga įvestis";
           case "invalid_element": {
-            const origin = TypeDictionary[issue2.origin] ?? issue2.origin;
-            return `${capitalizeFirstCharacter(origin ?? issue2.origin ?? "reikšmė")} turi klaidingą įvestį`;
+            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
+            return `${capitalizeFirstCharacter(origin2 ?? issue2.origin ?? "reikšmė")} turi klaidingą įvestį`;
           }
           default:
             return "Klaidinga įvestis";
@@ -9400,8 +9400,8 @@ var init_mk = __esm({
         set: { unit: "ставки", verb: "да имаат" },
         map: { unit: "ставки", verb: "да имаат" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "внес",
@@ -9522,8 +9522,8 @@ var init_ms = __esm({
         set: { unit: "elemen", verb: "mempunyai" },
         map: { unit: "elemen", verb: "mempunyai" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "input",
@@ -9642,8 +9642,8 @@ var init_ne = __esm({
         set: { unit: "तत्व", verb: "हुनुपर्छ" },
         map: { unit: "प्रविष्टि", verb: "हुनुपर्छ" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "इनपुट",
@@ -9761,8 +9761,8 @@ var init_nl = __esm({
         set: { unit: "elementen", verb: "heeft" },
         map: { unit: "elementen", verb: "heeft" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "invoer",
@@ -9884,8 +9884,8 @@ var init_nn = __esm({
         set: { unit: "element", verb: "å innehalde" },
         map: { unit: "element", verb: "å innehalde" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "input",
@@ -10005,8 +10005,8 @@ var init_no = __esm({
         set: { unit: "elementer", verb: "å inneholde" },
         map: { unit: "elementer", verb: "å inneholde" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "input",
@@ -10126,8 +10126,8 @@ var init_ota = __esm({
         set: { unit: "unsur", verb: "olmalıdır" },
         map: { unit: "unsur", verb: "olmalıdır" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "giren",
@@ -10248,8 +10248,8 @@ var init_ps = __esm({
         set: { unit: "توکي", verb: "ولري" },
         map: { unit: "توکي", verb: "ولري" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "ورودي",
@@ -10375,8 +10375,8 @@ var init_pl = __esm({
         set: { unit: "elementów", verb: "mieć" },
         map: { unit: "elementów", verb: "mieć" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "wyrażenie",
@@ -10497,8 +10497,8 @@ var init_pt = __esm({
         set: { unit: "elementos" },
         map: { unit: "entradas" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "a entrada",
@@ -10648,8 +10648,8 @@ var init_pt_BR = __esm({
         set: { unit: "elementos" },
         map: { unit: "entradas" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "a entrada",
@@ -10800,8 +10800,8 @@ var init_ro = __esm({
         set: { unit: "elemente", verb: "să aibă" },
         map: { unit: "intrări", verb: "să aibă" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "intrare",
@@ -10980,8 +10980,8 @@ var init_ru = __esm({
           verb: "иметь"
         }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "ввод",
@@ -11106,8 +11106,8 @@ var init_sk = __esm({
         set: { unit: "prvkov", verb: "mať" },
         map: { unit: "položiek", verb: "mať" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "regulárny výraz",
@@ -11230,8 +11230,8 @@ var init_sl = __esm({
         set: { unit: "elementov", verb: "imeti" },
         map: { unit: "elementov", verb: "imeti" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "vnos",
@@ -11352,8 +11352,8 @@ var init_sv = __esm({
         set: { unit: "objekt", verb: "att innehålla" },
         map: { unit: "objekt", verb: "att innehålla" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "reguljärt uttryck",
@@ -11475,8 +11475,8 @@ var init_ta = __esm({
         set: { unit: "உறுப்புகள்", verb: "கொண்டிருக்க வேண்டும்" },
         map: { unit: "உறுப்புகள்", verb: "கொண்டிருக்க வேண்டும்" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "உள்ளீடு",
@@ -11598,8 +11598,8 @@ var init_tg = __esm({
         set: { unit: "унсур", verb: "дошта бошад" },
         map: { unit: "сабт", verb: "дошта бошад" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "вуруд",
@@ -11722,8 +11722,8 @@ var init_th = __esm({
         set: { unit: "รายการ", verb: "ควรมี" },
         map: { unit: "รายการ", verb: "ควรมี" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "ข้อมูลที่ป้อน",
@@ -11845,8 +11845,8 @@ var init_tk = __esm({
         set: { unit: "elementler", verb: "bolmaly" },
         map: { unit: "elementler", verb: "bolmaly" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "giriş",
@@ -11960,8 +11960,8 @@ var init_tr = __esm({
         set: { unit: "öğe", verb: "olmalı" },
         map: { unit: "öğe", verb: "olmalı" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "girdi",
@@ -12078,8 +12078,8 @@ var init_uk = __esm({
         set: { unit: "елементів", verb: "матиме" },
         map: { unit: "елементів", verb: "матиме" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "вхідні дані",
@@ -12210,8 +12210,8 @@ var init_ur = __esm({
         set: { unit: "آئٹمز", verb: "ہونا" },
         map: { unit: "آئٹمز", verb: "ہونا" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "ان پٹ",
@@ -12333,8 +12333,8 @@ var init_uz = __esm({
         set: { unit: "element", verb: "bo‘lishi kerak" },
         map: { unit: "yozuv", verb: "bo‘lishi kerak" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "kirish",
@@ -12454,8 +12454,8 @@ var init_vi = __esm({
         set: { unit: "phần tử", verb: "có" },
         map: { unit: "phần tử", verb: "có" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "đầu vào",
@@ -12575,8 +12575,8 @@ var init_zh_CN = __esm({
         set: { unit: "项", verb: "包含" },
         map: { unit: "项", verb: "包含" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "输入",
@@ -12697,8 +12697,8 @@ var init_zh_TW = __esm({
         set: { unit: "項目", verb: "擁有" },
         map: { unit: "項目", verb: "擁有" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "輸入",
@@ -12817,8 +12817,8 @@ var init_yo = __esm({
         set: { unit: "nkan", verb: "ní" },
         map: { unit: "nkan", verb: "ní" }
       };
-      function getSizing(origin) {
-        return Sizable[origin] ?? null;
+      function getSizing(origin2) {
+        return Sizable[origin2] ?? null;
       }
       const FormatDictionary = {
         regex: "ẹ̀rọ ìbáwọlé",
@@ -20913,9 +20913,9 @@ var init_config = __esm({
         if (problem)
           ctx.addIssue({ code: "custom", path: path2, message: problem });
       }
-    }).transform(({ changelog, changelogMirrors, integrationBranch, ...rest }) => ({
+    }).transform(({ changelog, changelogMirrors, integrationBranch: integrationBranch2, ...rest }) => ({
       ...rest,
-      integrationBranch: integrationBranch ?? rest.baseBranch,
+      integrationBranch: integrationBranch2 ?? rest.baseBranch,
       changelog: typeof changelog === "string" ? changelog : changelog.path,
       changelogMirrors: [
         .../* @__PURE__ */ new Set([...changelogMirrors ?? [], ...typeof changelog === "string" ? [] : changelog.mirrors])
@@ -22183,7 +22183,7 @@ async function syncIntegrationBranch(branches, s, signal) {
     throw fail5(`could not compare ${s.branch} with ${s.base} (${cmp.code}): ${cmp.message}`);
   if (cmp.status === "identical" || cmp.status === "behind")
     return { alreadyDone: true, after: integrationSha, message: `${s.branch} contains ${s.base} already` };
-  let refused = "";
+  let refused2 = "";
   if (cmp.status === "ahead") {
     try {
       await branches.fastForwardBranch(s.branch, integrationSha, baseSha, signal);
@@ -22193,7 +22193,7 @@ async function syncIntegrationBranch(branches, s, signal) {
         message: `fast-forwarded ${s.branch} to ${s.base} (${short4(baseSha)})`
       };
     } catch (e) {
-      refused = ` (fast-forward refused: ${e.message})`;
+      refused2 = ` (fast-forward refused: ${e.message})`;
     }
   }
   const existing = await branches.findPullRequest(s.syncBranch, s.branch, signal);
@@ -22216,7 +22216,7 @@ async function syncIntegrationBranch(branches, s, signal) {
     head: s.syncBranch,
     base: s.branch,
     title: `chore: sync ${s.base} into ${s.branch} after release ${s.version}`,
-    body: `Release ${s.version} was merged into ${s.base}, and ${s.branch} has moved on since, so it cannot be fast-forwarded${refused}.
+    body: `Release ${s.version} was merged into ${s.base}, and ${s.branch} has moved on since, so it cannot be fast-forwarded${refused2}.
 
 Merge this PR (with a merge commit) to bring ${s.branch} up to date; resolve any conflicts on ${s.syncBranch}.`,
     draft: false
@@ -22224,7 +22224,7 @@ Merge this PR (with a merge commit) to bring ${s.branch} up to date; resolve any
   return {
     before: integrationSha,
     after: `#${opened.number}`,
-    message: `${s.branch} has diverged from ${s.base}${refused}: opened sync PR #${opened.number} ${opened.url}`
+    message: `${s.branch} has diverged from ${s.base}${refused2}: opened sync PR #${opened.number} ${opened.url}`
   };
 }
 var short4;
@@ -32636,6 +32636,38 @@ var init_packages = __esm({
   }
 });
 
+// packages/github/dist/forge/probes.js
+async function repositoryAccess(ctx, repo) {
+  const { data, headers } = await ctx.call(`reading ${repo.owner}/${repo.repo}`, () => ctx.octokit.rest.repos.get({ ...repo }));
+  const p = data.permissions;
+  const raw = headers["x-oauth-scopes"];
+  const scopes = typeof raw === "string" ? raw.split(",").map((s) => s.trim()).filter(Boolean) : void 0;
+  return {
+    push: p?.push === false && ctx.tokenKind === "app" ? void 0 : p?.push,
+    permissions: p ? {
+      admin: p.admin,
+      ...p.maintain !== void 0 ? { maintain: p.maintain } : {},
+      push: p.push,
+      pull: p.pull
+    } : void 0,
+    ...scopes ? { scopes } : {},
+    tokenKind: ctx.tokenKind
+  };
+}
+async function releasesVisible(ctx, repo) {
+  const { data } = await ctx.call(`listing releases of ${repo.owner}/${repo.repo}`, () => ctx.octokit.rest.repos.listReleases({ ...repo, per_page: 100 }));
+  return { drafts: data.some((r) => r.draft) };
+}
+async function pullRequestsReadable(ctx, repo) {
+  await ctx.call(`listing pull requests of ${repo.owner}/${repo.repo}`, () => ctx.octokit.rest.pulls.list({ ...repo, state: "all", per_page: 1 }));
+}
+var init_probes = __esm({
+  "packages/github/dist/forge/probes.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+  }
+});
+
 // packages/github/dist/forge/guards.js
 function checkTag(tag) {
   if (!TAG_RE.test(tag) || tag.includes("..") || tag.endsWith(".lock") || tag.length > 200)
@@ -33009,6 +33041,7 @@ var init_forge = __esm({
     init_merge();
     init_packages();
     init_pull_request_report();
+    init_probes();
     init_pull_requests();
     init_refs();
     init_releases();
@@ -33032,6 +33065,18 @@ var init_forge = __esm({
       /** Whether this token has push access (and so sees draft releases); undefined if GitHub does not say. */
       canPush(repo) {
         return canPush(this.ctx, repo);
+      }
+      /** What the token may do on the repository, read-only (the doctor's probe; see forge/probes.ts). */
+      repositoryAccess(repo) {
+        return repositoryAccess(this.ctx, repo);
+      }
+      /** The first page of releases is readable; whether a draft is visible in it (push access). */
+      releasesVisible(repo) {
+        return releasesVisible(this.ctx, repo);
+      }
+      /** Pull requests are readable (lists one). */
+      pullRequestsReadable(repo) {
+        return pullRequestsReadable(this.ctx, repo);
       }
       /**
        * Finds the release for a tag, drafts included, by listing releases (GET /releases/tags/{tag}
@@ -33251,13 +33296,20 @@ var init_forge = __esm({
 function roleRefusal(e, role, permission, repository) {
   if (!(e instanceof GitHubError) || e.code !== "FORBIDDEN" && e.code !== "NOT_FOUND")
     return e;
-  const r = TOKEN_ROLES[role];
-  return new GitHubError(e.code, `the ${role} token (${r.env}, Action input ${r.input}; used for ${r.purpose}) lacks ${permission} on ${repository}: ${e.message}`, {
+  const lacks = roleLacks(role, permission, repository);
+  return new GitHubError(e.code, `${lacks.message}: ${e.message}`, {
     ...e.status !== void 0 ? { status: e.status } : {},
     ...e.requestId !== void 0 ? { requestId: e.requestId } : {},
     cause: e,
-    advice: `give the ${role} token ${permission} on ${repository} (a GitHub App installation token for that repository, or set ${r.env} / the ${r.input} input to one that has it)${e.advice ? `; ${e.advice}` : ""}`
+    advice: `${lacks.advice}${e.advice ? `; ${e.advice}` : ""}`
   });
+}
+function roleLacks(role, permission, repository) {
+  const r = TOKEN_ROLES[role];
+  return {
+    message: `the ${role} token (${r.env}, Action input ${r.input}; used for ${r.purpose}) lacks ${permission} on ${repository}`,
+    advice: `give the ${role} token ${permission} on ${repository} (a GitHub App installation token for that repository, or set ${r.env} / the ${r.input} input to one that has it)`
+  };
 }
 async function asRole(role, permission, repository, fn) {
   try {
@@ -34656,17 +34708,17 @@ var init_pipeline = __esm({
         });
       }
       dispatch(p) {
-        const origin = p.url.origin;
-        const live = (this.pools.get(origin) ?? []).filter((c) => c.open);
+        const origin2 = p.url.origin;
+        const live = (this.pools.get(origin2) ?? []).filter((c) => c.open);
         let conn = live.find((c) => c.queue.length === 0);
-        const pipelining = p.call.pipeline && !this.noPipelining.has(origin);
+        const pipelining = p.call.pipeline && !this.noPipelining.has(origin2);
         if (!conn && pipelining)
           conn = live.find((c) => c.queue.length < MAX_DEPTH && c.queue.every((q) => q.call.pipeline));
         if (!conn) {
           conn = new Connection(this.connect(p.url), p.url, this);
           live.push(conn);
         }
-        this.pools.set(origin, live);
+        this.pools.set(origin2, live);
         p.conn = conn;
         conn.send(p);
         if (pipelining)
@@ -36711,6 +36763,36 @@ var init_dist4 = __esm({
     init_auth();
     init_credentials();
     init_port();
+  }
+});
+
+// packages/connect/dist/role-tokens.js
+async function resolveRoleTokens(options, baseUrl) {
+  const env = options.env;
+  const enterprise = /\/api\/v3\/?$/.test(baseUrl);
+  const own2 = (name) => {
+    const token = set2(env[name]);
+    return token === void 0 ? void 0 : { token, source: name };
+  };
+  const github = options.githubToken !== void 0 ? { token: options.githubToken, source: "the editor sign-in" } : own2("RELKIT_GITHUB_TOKEN") ?? await resolveGitHubToken({ env, host: enterprise ? new URL(baseUrl).host : "github.com" });
+  const inherit = (from, role) => ({
+    token: from.token,
+    source: from.source,
+    defaultsTo: role
+  });
+  const commit = own2("RELKIT_COMMIT_TOKEN") ?? inherit(github, "github");
+  const smoke = own2("RELKIT_SMOKE_TOKEN") ?? inherit(commit, "commit");
+  const packages = own2("RELKIT_REGISTRY_PASSWORD") ?? own2("GITHUB_TOKEN") ?? inherit(github, "github");
+  const packagesTokenName = packages.source === "RELKIT_REGISTRY_PASSWORD" ? "the registry token (RELKIT_REGISTRY_PASSWORD / Action input registry-password)" : packages.source === "GITHUB_TOKEN" && packages.defaultsTo === void 0 ? "the workflow token (GITHUB_TOKEN / Action input token; set registry-password for another)" : "the github token (no RELKIT_REGISTRY_PASSWORD or GITHUB_TOKEN is set)";
+  return { github, commit, smoke, packages, packagesTokenName };
+}
+var set2;
+var init_role_tokens = __esm({
+  "packages/connect/dist/role-tokens.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_dist3();
+    set2 = (v) => v === void 0 || v.trim() === "" ? void 0 : v.trim();
   }
 });
 
@@ -40729,7 +40811,7 @@ var require_commonjs3 = __commonJS({
         const rawGlobParts = this.globSet.map((s) => this.slashSplit(s));
         this.globParts = this.preprocess(rawGlobParts);
         this.debug(this.pattern, this.globParts);
-        let set2 = this.globParts.map((s, _, __) => {
+        let set3 = this.globParts.map((s, _, __) => {
           if (this.isWindows && this.windowsNoMagicRoot) {
             const isUNC = s[0] === "" && s[1] === "" && (s[2] === "?" || !globMagic.test(s[2])) && !globMagic.test(s[3]);
             const isDrive = /^[a-z]:/i.test(s[0]);
@@ -40744,8 +40826,8 @@ var require_commonjs3 = __commonJS({
           }
           return s.map((ss) => this.parse(ss));
         });
-        this.debug(this.pattern, set2);
-        this.set = set2.filter((s) => s.indexOf(false) === -1);
+        this.debug(this.pattern, set3);
+        this.set = set3.filter((s) => s.indexOf(false) === -1);
         if (this.isWindows) {
           for (let i = 0; i < this.set.length; i++) {
             const p = this.set[i];
@@ -40801,19 +40883,19 @@ var require_commonjs3 = __commonJS({
       // get rid of adjascent ** and resolve .. portions
       levelOneOptimize(globParts) {
         return globParts.map((parts) => {
-          parts = parts.reduce((set2, part) => {
-            const prev = set2[set2.length - 1];
+          parts = parts.reduce((set3, part) => {
+            const prev = set3[set3.length - 1];
             if (part === "**" && prev === "**") {
-              return set2;
+              return set3;
             }
             if (part === "..") {
               if (prev && prev !== ".." && prev !== "." && prev !== "**") {
-                set2.pop();
-                return set2;
+                set3.pop();
+                return set3;
               }
             }
-            set2.push(part);
-            return set2;
+            set3.push(part);
+            return set3;
           }, []);
           return parts.length === 0 ? [""] : parts;
         });
@@ -41206,15 +41288,15 @@ var require_commonjs3 = __commonJS({
       makeRe() {
         if (this.regexp || this.regexp === false)
           return this.regexp;
-        const set2 = this.set;
-        if (!set2.length) {
+        const set3 = this.set;
+        if (!set3.length) {
           this.regexp = false;
           return this.regexp;
         }
         const options = this.options;
         const twoStar = options.noglobstar ? star : options.dot ? twoStarDot : twoStarNoDot;
         const flags = new Set(options.nocase ? ["i"] : []);
-        let re = set2.map((pattern) => {
+        let re = set3.map((pattern) => {
           const pp = pattern.map((p) => {
             if (p instanceof RegExp) {
               for (const f of p.flags.split(""))
@@ -41251,7 +41333,7 @@ var require_commonjs3 = __commonJS({
           }
           return filtered.join("/");
         }).join("|");
-        const [open3, close] = set2.length > 1 ? ["(?:", ")"] : ["", ""];
+        const [open3, close] = set3.length > 1 ? ["(?:", ")"] : ["", ""];
         re = "^" + open3 + re + close + "$";
         if (this.partial) {
           re = "^(?:\\/|" + open3 + re.slice(1, -1) + close + ")$";
@@ -41291,15 +41373,15 @@ var require_commonjs3 = __commonJS({
         }
         const ff = this.slashSplit(f);
         this.debug(this.pattern, "split", ff);
-        const set2 = this.set;
-        this.debug(this.pattern, "set", set2);
+        const set3 = this.set;
+        this.debug(this.pattern, "set", set3);
         let filename = ff[ff.length - 1];
         if (!filename) {
           for (let i = ff.length - 2; !filename && i >= 0; i--) {
             filename = ff[i];
           }
         }
-        for (const pattern of set2) {
+        for (const pattern of set3) {
           let file2 = ff;
           if (options.matchBase && pattern.length === 1) {
             file2 = [filename];
@@ -47685,8 +47767,8 @@ var require_checkpoint = __commonJS({
       logSize;
       logHash;
       rest;
-      constructor(origin, logSize, logHash, rest) {
-        this.origin = origin;
+      constructor(origin2, logSize, logHash, rest) {
+        this.origin = origin2;
         this.logSize = logSize;
         this.logHash = logHash;
         this.rest = rest;
@@ -47699,7 +47781,7 @@ var require_checkpoint = __commonJS({
             message: "too few lines in checkpoint header"
           });
         }
-        const origin = lines[0];
+        const origin2 = lines[0];
         let logSize;
         try {
           logSize = BigInt(lines[1]);
@@ -47711,7 +47793,7 @@ var require_checkpoint = __commonJS({
         }
         const rootHash = Buffer.from(lines[2], "base64");
         const rest = lines.slice(3);
-        return new _LogCheckpoint(origin, logSize, rootHash, rest);
+        return new _LogCheckpoint(origin2, logSize, rootHash, rest);
       }
     };
     exports.LogCheckpoint = LogCheckpoint;
@@ -49285,18 +49367,11 @@ async function connectCleanup(options) {
   const { config: config2, path: path2 } = loadConfig(options.cwd, options.configPath);
   return createCleanupService(config2, await connectPorts(config2, path2, options));
 }
-async function connectGitHub(options) {
-  return (await connectGitHubRoles(options)).github;
-}
 async function connectGitHubRoles(options) {
   const env = options.env;
   const baseUrl = gitHubApiUrl(env);
   const timeoutMs2 = networkTimeoutMs(options);
-  const enterprise = /\/api\/v3\/?$/.test(baseUrl);
-  const set2 = (v) => v === void 0 || v.trim() === "" ? void 0 : v.trim();
-  const githubToken = options.githubToken ?? set2(env.RELKIT_GITHUB_TOKEN) ?? (await resolveGitHubToken({ env, host: enterprise ? new URL(baseUrl).host : "github.com" })).token;
-  const commitToken = set2(env.RELKIT_COMMIT_TOKEN) ?? githubToken;
-  const smokeToken = set2(env.RELKIT_SMOKE_TOKEN) ?? commitToken;
+  const tokens = await resolveRoleTokens(options, baseUrl);
   const forges = /* @__PURE__ */ new Map();
   const forgeFor = (token) => {
     let f = forges.get(token);
@@ -49310,14 +49385,13 @@ async function connectGitHubRoles(options) {
       }));
     return f;
   };
-  const packagesToken = set2(env.RELKIT_REGISTRY_PASSWORD) ?? set2(env.GITHUB_TOKEN) ?? githubToken;
-  const packagesTokenName = set2(env.RELKIT_REGISTRY_PASSWORD) !== void 0 ? "the registry token (RELKIT_REGISTRY_PASSWORD / Action input registry-password)" : set2(env.GITHUB_TOKEN) !== void 0 ? "the workflow token (GITHUB_TOKEN / Action input token; set registry-password for another)" : "the github token (no RELKIT_REGISTRY_PASSWORD or GITHUB_TOKEN is set)";
   return {
-    github: forgeFor(githubToken),
-    commit: forgeFor(commitToken),
-    smoke: forgeFor(smokeToken),
-    packages: forgeFor(packagesToken),
-    packagesTokenName
+    github: forgeFor(tokens.github.token),
+    commit: forgeFor(tokens.commit.token),
+    smoke: forgeFor(tokens.smoke.token),
+    packages: forgeFor(tokens.packages.token),
+    packagesTokenName: tokens.packagesTokenName,
+    tokens
   };
 }
 function lazySignaturePort(options) {
@@ -49374,6 +49448,7 @@ var init_connect = __esm({
     init_dist();
     init_dist3();
     init_dist4();
+    init_role_tokens();
     CONFIG_FILE = "release.config.json";
     DEFAULT_TIMEOUT_SECONDS2 = 60;
     isLoopbackUrl = (u) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(u);
@@ -50252,32 +50327,188 @@ var init_registry_probe = __esm({
   }
 });
 
+// packages/connect/dist/doctor/token-checks.js
+function origin(roles, role) {
+  const t = roles.tokens[role];
+  const before = ORDER.slice(0, role === "packages" ? ORDER.length : ORDER.indexOf(role));
+  const shared2 = before.find((r) => roles.tokens[r].token === t.token);
+  return shared2 ? `same token as ${shared2} (from ${roles.tokens[shared2].source})` : `from ${t.source}`;
+}
+function accessSummary(a) {
+  const perms = a.permissions ? Object.entries(a.permissions).filter(([, on]) => on).map(([name]) => name).join(", ") : "";
+  return [
+    perms ? `permissions: ${perms}` : void 0,
+    a.scopes ? `classic token scopes: ${a.scopes.join(", ") || "none"}` : void 0
+  ].filter(Boolean).join("; ");
+}
+function writeCheck(id, title, role, permission, repository, from, probe) {
+  const push = pushOf(probe);
+  if (push === true)
+    return pass(id, title, `${from}: push access on ${repository}`);
+  if (push === void 0)
+    return skip(id, title, `${from}, reads ${repository}; ${APP_TOKEN_UNPROVABLE}`);
+  const lacks = roleLacks(role, permission, repository);
+  return fail4(id, title, `${from}: ${lacks.message} (GitHub says push: false)`, lacks.advice);
+}
+function probeFailure(id, title, role, permission, repository, from, e) {
+  if (refused(e)) {
+    const lacks = roleLacks(role, permission, repository);
+    return fail4(id, title, `${from}: ${lacks.message}: ${errorText2(e)}`, lacks.advice);
+  }
+  return fail4(id, title, `${from}: ${errorText2(e)}`, adviceOf(e, "check the network and the GitHub API URL"));
+}
+async function githubRole(config2, roles, probes) {
+  const repository = config2.repository;
+  const from = origin(roles, "github");
+  const repoTitle = `GitHub: read ${repository}`;
+  const draftsTitle = "GitHub: list releases, drafts included";
+  const pullsTitle = `GitHub: read pull requests of ${repository}`;
+  const [repo, pulls] = await Promise.allSettled([
+    probes.repository("github", repository),
+    probes.pulls(repository)
+  ]);
+  if (repo.status === "rejected")
+    return [
+      probeFailure("github-repo", repoTitle, "github", "contents: read", repository, from, repo.reason),
+      skip("github-drafts", draftsTitle, "the repository is not readable"),
+      skip("github-pulls", pullsTitle, "the repository is not readable")
+    ];
+  const summary2 = accessSummary(repo.value.access);
+  const checks = [
+    pass("github-repo", repoTitle, `readable with the github token ${from}${summary2 ? `; ${summary2}` : ""}`)
+  ];
+  const push = pushOf(repo.value);
+  if (push === true)
+    checks.push(pass("github-drafts", draftsTitle, "the token has push access"));
+  else if (push === void 0)
+    checks.push(skip("github-drafts", draftsTitle, APP_TOKEN_UNPROVABLE));
+  else {
+    const lacks = roleLacks("github", GITHUB_WRITE, repository);
+    checks.push(fail4("github-drafts", draftsTitle, `the token is read-only: draft releases are invisible and promote could not publish or merge (${lacks.message})`, lacks.advice));
+  }
+  checks.push(pulls.status === "fulfilled" ? pass("github-pulls", pullsTitle, "readable (opening and merging the release PR need pull-requests: write)") : probeFailure("github-pulls", pullsTitle, "github", "pull-requests: read", repository, from, pulls.reason));
+  return checks;
+}
+async function commitRole(config2, roles, probes) {
+  const repository = config2.repository;
+  const from = origin(roles, "commit");
+  const title = roleTitle("commit");
+  try {
+    const probe = await probes.repository("commit", repository);
+    return writeCheck("token-commit", title, "commit", "contents: write", repository, from, probe);
+  } catch (e) {
+    return probeFailure("token-commit", title, "commit", "contents: write", repository, from, e);
+  }
+}
+async function smokeRole(smokeRepository, roles, probes) {
+  const from = origin(roles, "smoke");
+  const title = `${roleTitle("smoke")}: ${smokeRepository}`;
+  const permission = "contents: write (the repository_dispatch; its releases need contents: read)";
+  try {
+    const probe = await probes.repository("smoke", smokeRepository);
+    return writeCheck("token-smoke", title, "smoke", permission, smokeRepository, from, probe);
+  } catch (e) {
+    return probeFailure("token-smoke", title, "smoke", permission, smokeRepository, from, e);
+  }
+}
+async function packagesRole(images, roles, signal) {
+  const from = origin(roles, "packages");
+  const title = `packages token (RC clean-up through the GitHub Packages API)`;
+  const port = packagesPort(roles.packages, { tokenName: roles.packagesTokenName });
+  const packages = [...new Map(images.map((i) => [JSON.stringify(containerPackageOf(i)), i])).values()];
+  const found2 = await Promise.allSettled(packages.map((image) => port.listVersions(image, signal)));
+  const failed = found2.findIndex((f) => f.status === "rejected");
+  const name = (image) => {
+    const p = containerPackageOf(image);
+    return `${p.owner}/${p.name}`;
+  };
+  const read = failed >= 0 ? fail4("token-packages", title, `${from}: ${errorText2(found2[failed].reason)}`, adviceOf(found2[failed].reason, `give ${roles.packagesTokenName} ${PACKAGES_PERMISSIONS.read}`)) : pass("token-packages", title, `${from}: lists the versions of ${packages.map((image, i) => `${name(image)} (${found2[i].value.length})`).join(", ")}`);
+  return [
+    read,
+    skip("token-packages-delete", "packages token: delete RC versions", `deleting needs ${PACKAGES_PERMISSIONS.delete}, which GitHub shows only by deleting`)
+  ];
+}
+async function integrationBranch(config2, roles) {
+  const branch2 = config2.integrationBranch;
+  const title = `integration branch ${branch2} of ${config2.repository}`;
+  try {
+    const sha = await roles.github.getRef(parseRepository(config2.repository), `heads/${branch2}`);
+    return sha ? pass("integration-branch", title, `exists at ${sha.slice(0, 7)}`) : fail4("integration-branch", title, `${config2.repository} has no branch ${branch2}`, `create it from ${config2.baseBranch} (git push origin ${config2.baseBranch}:${branch2}), or set integrationBranch to the branch work is integrated on`);
+  } catch (e) {
+    return fail4("integration-branch", title, errorText2(e), adviceOf(e, `check that the github token may read ${config2.repository}`));
+  }
+}
+async function tokenRoleChecks(config2, roles, signal) {
+  const probes = new Probes(roles);
+  const viaPackages = config2.images.map((i) => i.name).filter((n) => cleanupRoute(config2, n) === "packages-api");
+  const github = await githubRole(config2, roles, probes);
+  const [rest, packages] = await Promise.all([
+    Promise.all([
+      commitRole(config2, roles, probes),
+      ...config2.smoke ? [smokeRole(config2.smoke.repository, roles, probes)] : [],
+      ...isGitflow(config2) ? [integrationBranch(config2, roles)] : []
+    ]),
+    viaPackages.length > 0 ? packagesRole(viaPackages, roles, signal) : Promise.resolve([])
+  ]);
+  return [...github, ...rest, ...packages];
+}
+var errorText2, adviceOf, refused, Probes, ORDER, pushOf, APP_TOKEN_UNPROVABLE, roleTitle, GITHUB_WRITE;
+var init_token_checks = __esm({
+  "packages/connect/dist/doctor/token-checks.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_dist();
+    init_dist3();
+    init_checks4();
+    errorText2 = (e) => {
+      const err = e;
+      return `${err.message ?? String(e)}${typeof err.code === "string" ? ` [${err.code}]` : ""}`;
+    };
+    adviceOf = (e, otherwise) => {
+      const advice = e.advice;
+      return typeof advice === "string" && advice ? advice : otherwise;
+    };
+    refused = (e) => e instanceof GitHubError && (e.code === "FORBIDDEN" || e.code === "NOT_FOUND");
+    Probes = class {
+      roles;
+      memo = /* @__PURE__ */ new Map();
+      constructor(roles) {
+        this.roles = roles;
+      }
+      once(key, run) {
+        let p = this.memo.get(key);
+        if (!p)
+          this.memo.set(key, p = run());
+        return p;
+      }
+      repository(role, repository) {
+        const forge = this.roles[role];
+        const repo = parseRepository(repository);
+        return this.once(`${this.roles.tokens[role].token}\0repo\0${repository}`, async () => {
+          const [access, releases] = await Promise.all([
+            forge.repositoryAccess(repo),
+            forge.releasesVisible(repo)
+          ]);
+          return { access, drafts: releases.drafts };
+        });
+      }
+      pulls(repository) {
+        return this.once(`${this.roles.tokens.github.token}\0pulls\0${repository}`, () => this.roles.github.pullRequestsReadable(parseRepository(repository)));
+      }
+    };
+    ORDER = ["github", "commit", "smoke"];
+    pushOf = (p) => p.drafts ? true : p.access.push;
+    APP_TOKEN_UNPROVABLE = "GitHub reports push: false for every App installation token whatever it may write, and no draft release in the list proves it; only a write would tell";
+    roleTitle = (role) => `${role} token (${TOKEN_ROLES[role].purpose})`;
+    GITHUB_WRITE = "contents: write and pull-requests: write";
+  }
+});
+
 // packages/connect/dist/doctor/doctor.js
 import { existsSync as existsSync2, readFileSync as readFileSync2 } from "node:fs";
 import { dirname as dirname2, join as join3 } from "node:path";
-async function githubChecks(config2, forge, source) {
-  const repo = parseRepository(config2.repository);
-  const probeTag = formatTag(parseVersion("0.0.0"), config2.tagPrefix);
-  const checks = [];
-  try {
-    const lookup = await forge.findRelease(repo, probeTag);
-    checks.push(pass("github-repo", `GitHub: read ${config2.repository}`, `readable with the token from ${source}`));
-    checks.push(lookup.draftsVisible ? pass("github-drafts", "GitHub: list releases, drafts included", "the token has push access") : fail4("github-drafts", "GitHub: list releases, drafts included", "the token is read-only: draft releases are invisible and promote could not publish or merge", TOKEN_FIX));
-  } catch (e) {
-    checks.push(fail4("github-repo", `GitHub: read ${config2.repository}`, errorText2(e), adviceOf(e, `check that the token from ${source} may read ${config2.repository}`)));
-    checks.push(skip("github-drafts", "GitHub: list releases, drafts included", "the repository is not readable"));
-  }
-  if (config2.smoke) {
-    const smoke = config2.smoke.repository;
-    try {
-      await forge.findRelease(parseRepository(smoke), probeTag);
-      checks.push(pass("github-smoke", `GitHub: read the smoke repository ${smoke}`, "releases readable"));
-    } catch (e) {
-      checks.push(fail4("github-smoke", `GitHub: read the smoke repository ${smoke}`, errorText2(e), adviceOf(e, `give the token read access to ${smoke} (a GitHub App installed on both repositories)`)));
-    }
-  }
-  checks.push(skip("github-rules", `GitHub: rulesets and branch protection of ${config2.baseBranch}`, 'relkit does not read rulesets or branch protection yet; relkit commits through the API (so "require signed commits" is met) and waits for every check the PR reports'));
-  return checks;
+function rulesCheck(config2) {
+  return skip("github-rules", `GitHub: rulesets and branch protection of ${config2.baseBranch}`, 'relkit does not read rulesets or branch protection yet; relkit commits through the API (so "require signed commits" is met) and waits for every check the PR reports');
 }
 function workflowChecks(config2, root2, action) {
   const input3 = {
@@ -50311,17 +50542,14 @@ async function runDoctor(options) {
     ({ config: config2, path: path2 } = loadConfig(options.cwd, options.configPath));
     checks.push(pass("config", "config valid", path2));
   } catch (e) {
-    checks.push(fail4("config", "config valid", errorText2(e), "fix the key the message names, or create one with `release-cli init`"));
+    checks.push(fail4("config", "config valid", errorText3(e), "fix the key the message names, or create one with `release-cli init`"));
   }
-  let token;
+  let roles;
   try {
-    const env = options.env;
-    const baseUrl = gitHubApiUrl(env);
-    const host2 = /\/api\/v3\/?$/.test(baseUrl) ? new URL(baseUrl).host : "github.com";
-    token = options.githubToken ? { token: options.githubToken, source: "the editor sign-in" } : await resolveGitHubToken({ env, host: host2 });
-    checks.push(pass("github-token", "GitHub token", `from ${token.source}`));
+    roles = await connectGitHubRoles(options);
+    checks.push(pass("token-github", "github token", `from ${roles.tokens.github.source}`));
   } catch (e) {
-    checks.push(fail4("github-token", "GitHub token", errorText2(e), adviceOf(e, "run `gh auth login`, or export GITHUB_TOKEN")));
+    checks.push(fail4("token-github", "github token", errorText3(e), adviceOf2(e, "run `gh auth login`, or export RELKIT_GITHUB_TOKEN (or GH_TOKEN / GITHUB_TOKEN)")));
   }
   if (!config2 || !path2) {
     checks.push(skip("github", "GitHub access", "no valid config"));
@@ -50337,7 +50565,7 @@ async function runDoctor(options) {
   });
   const signal = options.signal;
   const [github, images] = await Promise.all([
-    token ? connectGitHub({ ...options, githubToken: token.token }).then((forge) => githubChecks(config2, forge, token.source)) : Promise.resolve([skip("github", "GitHub access", "no GitHub token")]),
+    roles ? tokenRoleChecks(config2, roles, options.signal).then((c) => [...c, rulesCheck(config2)]) : Promise.resolve([skip("github", "GitHub access", "no GitHub token")]),
     Promise.all(config2.images.map((img) => Promise.all([
       probeRegistryPull(registry3, img.name, signal),
       probeRegistryPush(registry3, img.name, signal)
@@ -50349,27 +50577,25 @@ async function runDoctor(options) {
   checks.push(...workflowChecks(config2, root2, options.action ?? runningAction(options.env) ?? "./"));
   return doctorReport(checks);
 }
-var errorText2, adviceOf, TOKEN_FIX, GENERATED_WORKFLOWS;
+var errorText3, adviceOf2, GENERATED_WORKFLOWS;
 var init_doctor = __esm({
   "packages/connect/dist/doctor/doctor.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
-    init_dist();
-    init_dist3();
     init_dist4();
     init_connect();
     init_init();
     init_checks4();
     init_registry_probe();
-    errorText2 = (e) => {
+    init_token_checks();
+    errorText3 = (e) => {
       const err = e;
       return `${err.message ?? String(e)}${typeof err.code === "string" ? ` [${err.code}]` : ""}`;
     };
-    adviceOf = (e, otherwise) => {
+    adviceOf2 = (e, otherwise) => {
       const advice = e.advice;
       return typeof advice === "string" && advice ? advice : otherwise;
     };
-    TOKEN_FIX = "use a token with contents: write and pull-requests: write on the repository (a GitHub App token in RELKIT_TOKEN, or the workflow token with those permissions)";
     GENERATED_WORKFLOWS = [
       "release-publish",
       "promote-release",
@@ -50396,6 +50622,7 @@ var init_dist6 = __esm({
     init_connect();
     init_connect();
     init_connect();
+    init_role_tokens();
     init_publish();
     init_prepare();
     init_doctor2();
@@ -51714,8 +51941,8 @@ function detectRepository(cwd, env) {
     const gitConfig = join4(dir, ".git", "config");
     if (existsSync3(gitConfig)) {
       const text2 = readFileSync3(gitConfig, "utf8");
-      const origin = /\[remote "origin"\][^[]*?url\s*=\s*(\S+)/.exec(text2)?.[1];
-      const m = origin && /github\.com[:/]([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(origin);
+      const origin2 = /\[remote "origin"\][^[]*?url\s*=\s*(\S+)/.exec(text2)?.[1];
+      const m = origin2 && /github\.com[:/]([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(origin2);
       return m ? `${m[1]}/${m[2]}` : void 0;
     }
     const up = dirname3(dir);
@@ -52713,12 +52940,16 @@ var init_doctor3 = __esm({
     MARK = { pass: "✓", fail: "✗", skip: "–" };
     doctor = {
       path: ["doctor"],
-      summary: "check the setup: config, tokens, registry access, signing policy, generated workflows",
+      summary: "check the setup: config, token roles, registry access, signing policy, generated workflows",
       usage: "doctor [--json] [--action REF] [--timeout S] [--config F]",
-      help: `Reads, never writes: the config; the GitHub token and what it may do (read the repository,
-list releases with drafts, read the smoke repository); the registry (pull, and a push-scope token
-from its token service); the signing policy (anchored to this repository's publish workflow); the
-workflows \`release-cli init\` writes and their action pins.
+      help: `Reads, never writes: the config; each token role the config needs, with the variable its
+token came from and what it may do: github (read the repository, list releases with drafts, read
+pull requests), commit (push on the repository), smoke (push on the smoke repository, with
+"smoke"), packages (list the package versions, for ghcr.io images; delete is not checked: only a
+delete would show it) — a role sharing an earlier role's token says "same token as …" and is not
+asked twice; the integration branch exists (when it is not the base branch); the registry (pull,
+and a push-scope token from its token service); the signing policy (anchored to this repository's
+publish workflow); the workflows \`release-cli init\` writes and their action pins.
 Options:
   --json          machine-readable checks ({ ok, checks: [{ id, title, status, detail, fix }] });
                   when a check fails, also error: { code: CHECKS_FAILED, message }

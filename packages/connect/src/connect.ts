@@ -19,11 +19,11 @@ import {
   forgePort,
   packagesPort,
   parseRepository,
-  resolveGitHubToken,
 } from '@relkit/github';
 import { RegistryClient, defaultCredentials, registryPort } from '@relkit/registry';
 import type { SignaturePortOptions } from '@relkit/sigstore-verify';
 import type { ConnectOptions, ReleaseConnectOptions } from './options.js';
+import { resolveRoleTokens, type RoleTokens } from './role-tokens.js';
 
 export const CONFIG_FILE = 'release.config.json';
 
@@ -129,27 +129,22 @@ export interface GitHubRoles {
   readonly packages: GitHubForge;
   /** How `packages`' token is named in a refusal. */
   readonly packagesTokenName: string;
+  /** Each role's token and where it came from (the doctor names the variable, never the token). */
+  readonly tokens: RoleTokens;
 }
 
 /**
  * The GitHub clients by token role: github from the front end's token, else RELKIT_GITHUB_TOKEN,
  * else the way gh finds one (GH_TOKEN / GITHUB_TOKEN / gh's hosts.yml); commit from
- * RELKIT_COMMIT_TOKEN, else github's; smoke from RELKIT_SMOKE_TOKEN, else commit's. GHES through
- * the API URL.
+ * RELKIT_COMMIT_TOKEN, else github's; smoke from RELKIT_SMOKE_TOKEN, else commit's (see
+ * resolveRoleTokens). One client per distinct token. GHES through the API URL.
  */
 export async function connectGitHubRoles(options: ReleaseConnectOptions): Promise<GitHubRoles> {
   const env = options.env;
   // GitHub Enterprise Server: https://HOST/api/v3 (GITHUB_API_URL is set inside GitHub Actions).
   const baseUrl = gitHubApiUrl(env);
   const timeoutMs = networkTimeoutMs(options);
-  const enterprise = /\/api\/v3\/?$/.test(baseUrl);
-  const set = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
-  const githubToken =
-    options.githubToken ??
-    set(env.RELKIT_GITHUB_TOKEN) ??
-    (await resolveGitHubToken({ env, host: enterprise ? new URL(baseUrl).host : 'github.com' })).token;
-  const commitToken = set(env.RELKIT_COMMIT_TOKEN) ?? githubToken;
-  const smokeToken = set(env.RELKIT_SMOKE_TOKEN) ?? commitToken;
+  const tokens = await resolveRoleTokens(options, baseUrl);
   const forges = new Map<string, GitHubForge>();
   const forgeFor = (token: string) => {
     let f = forges.get(token);
@@ -166,19 +161,13 @@ export async function connectGitHubRoles(options: ReleaseConnectOptions): Promis
       );
     return f;
   };
-  const packagesToken = set(env.RELKIT_REGISTRY_PASSWORD) ?? set(env.GITHUB_TOKEN) ?? githubToken;
-  const packagesTokenName =
-    set(env.RELKIT_REGISTRY_PASSWORD) !== undefined
-      ? 'the registry token (RELKIT_REGISTRY_PASSWORD / Action input registry-password)'
-      : set(env.GITHUB_TOKEN) !== undefined
-        ? 'the workflow token (GITHUB_TOKEN / Action input token; set registry-password for another)'
-        : 'the github token (no RELKIT_REGISTRY_PASSWORD or GITHUB_TOKEN is set)';
   return {
-    github: forgeFor(githubToken),
-    commit: forgeFor(commitToken),
-    smoke: forgeFor(smokeToken),
-    packages: forgeFor(packagesToken),
-    packagesTokenName,
+    github: forgeFor(tokens.github.token),
+    commit: forgeFor(tokens.commit.token),
+    smoke: forgeFor(tokens.smoke.token),
+    packages: forgeFor(tokens.packages.token),
+    packagesTokenName: tokens.packagesTokenName,
+    tokens,
   };
 }
 

@@ -14,6 +14,8 @@ export {
   connectImages,
 } from './connect.js';
 export type { GitHubRoles } from './connect.js';
+export { resolveRoleTokens } from './role-tokens.js';
+export type { RoleName, RoleToken, RoleTokens } from './role-tokens.js';
 export { connectPublish } from './publish.js';
 export { connectPrepare } from './prepare.js';
 export * from './doctor/index.js';

@@ -8,6 +8,7 @@ import * as locks from './forge/lock.js';
 import * as merge from './forge/merge.js';
 import * as packages from './forge/packages.js';
 import * as report from './forge/pull-request-report.js';
+import * as probes from './forge/probes.js';
 import * as pulls from './forge/pull-requests.js';
 import * as refs from './forge/refs.js';
 import * as releases from './forge/releases.js';
@@ -40,6 +41,7 @@ import type {
   PullRequestReport,
   RefCreateResult,
   ReleaseInfo,
+  RepositoryAccess,
   ReleaseLookup,
   SmokeRule,
   SmokeSignal,
@@ -85,6 +87,21 @@ export class GitHubForge {
   /** Whether this token has push access (and so sees draft releases); undefined if GitHub does not say. */
   canPush(repo: RepositoryName): Promise<boolean | undefined> {
     return releases.canPush(this.ctx, repo);
+  }
+
+  /** What the token may do on the repository, read-only (the doctor's probe; see forge/probes.ts). */
+  repositoryAccess(repo: RepositoryName): Promise<RepositoryAccess> {
+    return probes.repositoryAccess(this.ctx, repo);
+  }
+
+  /** The first page of releases is readable; whether a draft is visible in it (push access). */
+  releasesVisible(repo: RepositoryName): Promise<{ drafts: boolean }> {
+    return probes.releasesVisible(this.ctx, repo);
+  }
+
+  /** Pull requests are readable (lists one). */
+  pullRequestsReadable(repo: RepositoryName): Promise<void> {
+    return probes.pullRequestsReadable(this.ctx, repo);
   }
 
   /**

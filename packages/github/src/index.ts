@@ -19,7 +19,7 @@ export type { PublishForgePortOptions } from './publish-port.js';
 export { createClient, toGitHubError, checkApiUrl, DEFAULT_TIMEOUT_MS } from './client.js';
 export type { ForgeOctokit, GitHubClientOptions, RateLimitEvent } from './client.js';
 export { resolveGitHubToken, tokenFromHostsYml } from './token.js';
-export { TOKEN_ROLES, asRole, roleRefusal } from './token-roles.js';
+export { TOKEN_ROLES, asRole, roleLacks, roleRefusal } from './token-roles.js';
 export type { TokenRole, TokenRoleFacts } from './token-roles.js';
 export type { ResolvedToken, ResolveTokenOptions, TokenSource } from './token.js';
 export { summarizeChecks, normalizeCheck } from './checks.js';
@@ -37,6 +37,7 @@ export type {
   CheckVerdict,
   ContainerPackage,
   ContainerVersion,
+  RepositoryAccess,
   DispatchInput,
   DispatchReceipt,
   DraftReleaseInput,

@@ -32,17 +32,29 @@ export const TOKEN_ROLES: Readonly<Record<TokenRole, TokenRoleFacts>> = {
 export function roleRefusal(e: unknown, role: TokenRole, permission: string, repository: string): unknown {
   // Only a refusal: a rate limit (also a 403) or a ruleset is not about the token's permissions.
   if (!(e instanceof GitHubError) || (e.code !== 'FORBIDDEN' && e.code !== 'NOT_FOUND')) return e;
+  const lacks = roleLacks(role, permission, repository);
+  return new GitHubError(e.code, `${lacks.message}: ${e.message}`, {
+    ...(e.status !== undefined ? { status: e.status } : {}),
+    ...(e.requestId !== undefined ? { requestId: e.requestId } : {}),
+    cause: e,
+    advice: `${lacks.advice}${e.advice ? `; ${e.advice}` : ''}`,
+  });
+}
+
+/**
+ * What a role's token lacks and how to give it, in the words of a refusal: shared by the refusals
+ * of the commands and by `release-cli doctor`, which finds the same lack without writing.
+ */
+export function roleLacks(
+  role: TokenRole,
+  permission: string,
+  repository: string,
+): { readonly message: string; readonly advice: string } {
   const r = TOKEN_ROLES[role];
-  return new GitHubError(
-    e.code,
-    `the ${role} token (${r.env}, Action input ${r.input}; used for ${r.purpose}) lacks ${permission} on ${repository}: ${e.message}`,
-    {
-      ...(e.status !== undefined ? { status: e.status } : {}),
-      ...(e.requestId !== undefined ? { requestId: e.requestId } : {}),
-      cause: e,
-      advice: `give the ${role} token ${permission} on ${repository} (a GitHub App installation token for that repository, or set ${r.env} / the ${r.input} input to one that has it)${e.advice ? `; ${e.advice}` : ''}`,
-    },
-  );
+  return {
+    message: `the ${role} token (${r.env}, Action input ${r.input}; used for ${r.purpose}) lacks ${permission} on ${repository}`,
+    advice: `give the ${role} token ${permission} on ${repository} (a GitHub App installation token for that repository, or set ${r.env} / the ${r.input} input to one that has it)`,
+  };
 }
 
 /** Runs `fn`, naming the role in a 403/404 it throws. */

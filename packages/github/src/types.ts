@@ -282,6 +282,19 @@ export interface WorkflowRunInfo {
   readonly boundBy: 'correlation-id' | 'baseline';
 }
 
+/** What a token may do on a repository, as GitHub tells it (GET /repos/{owner}/{repo}). */
+export interface RepositoryAccess {
+  /** Push (write) access; undefined when GitHub does not say truthfully (an App token, see canPush). */
+  readonly push: boolean | undefined;
+  /** The repository's `permissions` object for this token, as GitHub sent it. */
+  readonly permissions:
+    | { readonly admin: boolean; readonly maintain?: boolean; readonly push: boolean; readonly pull: boolean }
+    | undefined;
+  /** A classic token's scopes (X-OAuth-Scopes); absent for fine-grained and App tokens. */
+  readonly scopes?: readonly string[];
+  readonly tokenKind: 'app' | 'user';
+}
+
 /** A container package (ghcr.io) as the GitHub Packages API names it. */
 export interface ContainerPackage {
   readonly owner: string;

@@ -29,12 +29,16 @@ export function renderDoctor(r: DoctorReport, s: Style): string {
 
 const doctor: Command = {
   path: ['doctor'],
-  summary: 'check the setup: config, tokens, registry access, signing policy, generated workflows',
+  summary: 'check the setup: config, token roles, registry access, signing policy, generated workflows',
   usage: 'doctor [--json] [--action REF] [--timeout S] [--config F]',
-  help: `Reads, never writes: the config; the GitHub token and what it may do (read the repository,
-list releases with drafts, read the smoke repository); the registry (pull, and a push-scope token
-from its token service); the signing policy (anchored to this repository's publish workflow); the
-workflows \`release-cli init\` writes and their action pins.
+  help: `Reads, never writes: the config; each token role the config needs, with the variable its
+token came from and what it may do: github (read the repository, list releases with drafts, read
+pull requests), commit (push on the repository), smoke (push on the smoke repository, with
+"smoke"), packages (list the package versions, for ghcr.io images; delete is not checked: only a
+delete would show it) — a role sharing an earlier role's token says "same token as …" and is not
+asked twice; the integration branch exists (when it is not the base branch); the registry (pull,
+and a push-scope token from its token service); the signing policy (anchored to this repository's
+publish workflow); the workflows \`release-cli init\` writes and their action pins.
 Options:
   --json          machine-readable checks ({ ok, checks: [{ id, title, status, detail, fix }] });
                   when a check fails, also error: { code: CHECKS_FAILED, message }

@@ -3,10 +3,9 @@
 // and returns one check per thing a first release needs. The decisions are in checks.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { formatTag, parseVersion, type ReleaseConfig } from '@relkit/release-core';
-import { parseRepository, resolveGitHubToken, type GitHubForge } from '@relkit/github';
+import type { ReleaseConfig } from '@relkit/release-core';
 import { RegistryClient, defaultCredentials } from '@relkit/registry';
-import { connectGitHub, gitHubApiUrl, loadConfig, networkTimeoutMs } from '../connect.js';
+import { connectGitHubRoles, loadConfig, networkTimeoutMs, type GitHubRoles } from '../connect.js';
 import { initFiles, workflowPath, type WorkflowName } from '../init/index.js';
 import type { ReleaseConnectOptions } from '../options.js';
 import {
@@ -21,6 +20,7 @@ import {
   type DoctorReport,
 } from './checks.js';
 import { probeRegistryPull, probeRegistryPush } from './registry-probe.js';
+import { tokenRoleChecks } from './token-checks.js';
 
 export interface DoctorOptions extends ReleaseConnectOptions {
   readonly signal?: AbortSignal | undefined;
@@ -41,70 +41,13 @@ const adviceOf = (e: unknown, otherwise: string) => {
   return typeof advice === 'string' && advice ? advice : otherwise;
 };
 
-const TOKEN_FIX =
-  'use a token with contents: write and pull-requests: write on the repository (a GitHub App token in RELKIT_TOKEN, or the workflow token with those permissions)';
-
-async function githubChecks(
-  config: ReleaseConfig,
-  forge: GitHubForge,
-  source: string,
-): Promise<DoctorCheck[]> {
-  const repo = parseRepository(config.repository);
-  // A tag no release has: listing releases is the probe, the answer does not matter.
-  const probeTag = formatTag(parseVersion('0.0.0'), config.tagPrefix);
-  const checks: DoctorCheck[] = [];
-  try {
-    const lookup = await forge.findRelease(repo, probeTag);
-    checks.push(
-      pass('github-repo', `GitHub: read ${config.repository}`, `readable with the token from ${source}`),
-    );
-    checks.push(
-      lookup.draftsVisible
-        ? pass('github-drafts', 'GitHub: list releases, drafts included', 'the token has push access')
-        : fail(
-            'github-drafts',
-            'GitHub: list releases, drafts included',
-            'the token is read-only: draft releases are invisible and promote could not publish or merge',
-            TOKEN_FIX,
-          ),
-    );
-  } catch (e) {
-    checks.push(
-      fail(
-        'github-repo',
-        `GitHub: read ${config.repository}`,
-        errorText(e),
-        adviceOf(e, `check that the token from ${source} may read ${config.repository}`),
-      ),
-    );
-    checks.push(
-      skip('github-drafts', 'GitHub: list releases, drafts included', 'the repository is not readable'),
-    );
-  }
-  if (config.smoke) {
-    const smoke = config.smoke.repository;
-    try {
-      await forge.findRelease(parseRepository(smoke), probeTag);
-      checks.push(pass('github-smoke', `GitHub: read the smoke repository ${smoke}`, 'releases readable'));
-    } catch (e) {
-      checks.push(
-        fail(
-          'github-smoke',
-          `GitHub: read the smoke repository ${smoke}`,
-          errorText(e),
-          adviceOf(e, `give the token read access to ${smoke} (a GitHub App installed on both repositories)`),
-        ),
-      );
-    }
-  }
-  checks.push(
-    skip(
-      'github-rules',
-      `GitHub: rulesets and branch protection of ${config.baseBranch}`,
-      'relkit does not read rulesets or branch protection yet; relkit commits through the API (so "require signed commits" is met) and waits for every check the PR reports',
-    ),
+/** Rulesets and branch protection: not read yet (what relkit does about them is in the detail). */
+function rulesCheck(config: ReleaseConfig): DoctorCheck {
+  return skip(
+    'github-rules',
+    `GitHub: rulesets and branch protection of ${config.baseBranch}`,
+    'relkit does not read rulesets or branch protection yet; relkit commits through the API (so "require signed commits" is met) and waits for every check the PR reports',
   );
-  return checks;
 }
 
 const GENERATED_WORKFLOWS: readonly WorkflowName[] = [
@@ -158,22 +101,19 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     );
   }
 
-  let token: { token: string; source: string } | undefined;
+  // The token of each role (connectGitHubRoles, as the commands pick them); the github role's is
+  // required, the others default to it.
+  let roles: GitHubRoles | undefined;
   try {
-    const env = options.env;
-    const baseUrl = gitHubApiUrl(env);
-    const host = /\/api\/v3\/?$/.test(baseUrl) ? new URL(baseUrl).host : 'github.com';
-    token = options.githubToken
-      ? { token: options.githubToken, source: 'the editor sign-in' }
-      : await resolveGitHubToken({ env, host });
-    checks.push(pass('github-token', 'GitHub token', `from ${token.source}`));
+    roles = await connectGitHubRoles(options);
+    checks.push(pass('token-github', 'github token', `from ${roles.tokens.github.source}`));
   } catch (e) {
     checks.push(
       fail(
-        'github-token',
-        'GitHub token',
+        'token-github',
+        'github token',
         errorText(e),
-        adviceOf(e, 'run `gh auth login`, or export GITHUB_TOKEN'),
+        adviceOf(e, 'run `gh auth login`, or export RELKIT_GITHUB_TOKEN (or GH_TOKEN / GITHUB_TOKEN)'),
       ),
     );
   }
@@ -192,10 +132,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   });
   const signal = options.signal;
   const [github, images] = await Promise.all([
-    token
-      ? connectGitHub({ ...options, githubToken: token.token }).then((forge) =>
-          githubChecks(config, forge, token.source),
-        )
+    roles
+      ? tokenRoleChecks(config, roles, options.signal).then((c) => [...c, rulesCheck(config)])
       : Promise.resolve([skip('github', 'GitHub access', 'no GitHub token')]),
     Promise.all(
       config.images.map((img) =>
