@@ -109,6 +109,7 @@ async function githubChecks(
 
 const GENERATED_WORKFLOWS: readonly WorkflowName[] = [
   'release-publish',
+  'prepare-release',
   'promote-release',
   'abandon-release',
 ];
