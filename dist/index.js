@@ -24386,6 +24386,24 @@ function draftExistsGate(obs, tag) {
     { label: "release", value: r.tag, url: r.url }
   ]);
 }
+function builtFromGate(config2, obs, builtFrom, tagSha) {
+  const title = "the commit to tag is the commit this run built";
+  const tag = formatTag(obs.version, config2.tagPrefix);
+  const branch2 = releaseBranchName(config2, obs.version);
+  const ev = [{ label: "built from", value: builtFrom }];
+  const again = `dispatch the publish workflow again on ${branch2} after the finalize run`;
+  if (tagSha === void 0) {
+    if (obs.branch.state === "error")
+      return gate3("built-from", title, "pending", couldNotLook(obs.branch));
+    if (obs.branch.state === "missing")
+      return gate3("built-from", title, "fail", `${branch2} does not exist`, ev);
+    const head = obs.branch.sha;
+    return gate3("built-from", title, "fail", `${tag} would mark a new finalize commit on ${branch2} (its head ${head} does not have ${config2.changelog} dated), but this run built ${builtFrom}: its images would not match the tag. Run the finalize stage first (publish ${obs.version} --stage finalize), then ${again}`, [...ev, { label: "head", value: head }]);
+  }
+  if (tagSha === builtFrom)
+    return gate3("built-from", title, "pass", `${tag} marks ${builtFrom}`, ev);
+  return gate3("built-from", title, "fail", `${tag} would mark ${tagSha} (the finalize commit), but this run built ${builtFrom}: its images would not match the tag; ${again} (that run builds ${tagSha})`, [...ev, { label: "to tag", value: tagSha }]);
+}
 var short9;
 var init_gates4 = __esm({
   "packages/core/dist/publish/gates.js"() {
@@ -24459,6 +24477,9 @@ function planPublish(config2, obs, ops, options) {
     const steps2 = config2.smoke && tc.taggedSha ? [smokeStep(config2.smoke.repository, tag, "final", corr, options.run, tc.taggedSha, smokeDone(obs))] : [];
     return { ...base, gates: gates2, verdict: summarizeGates(gates2), steps: steps2 };
   }
+  const head = obs.branch.state === "found" ? obs.branch.sha : "";
+  const extras = config2.changelogMirrors.length > 0 || config2.versionFiles.length > 0;
+  const builtFrom = stage === "finalize" ? void 0 : options.builtFrom;
   const gates = [
     vc.gate,
     branchGate(config2, obs),
@@ -24466,13 +24487,12 @@ function planPublish(config2, obs, ops, options) {
     ...changelogGates(config2, obs, headState),
     ...prGates(obs, "final"),
     releaseGate(obs, tag),
-    tc.gate
+    tc.gate,
+    ...builtFrom !== void 0 ? [builtFromGate(config2, obs, builtFrom, tc.taggedSha ?? (headState === "dated" ? head : void 0))] : []
   ];
   const steps = [];
   const branch2 = releaseBranchName(config2, obs.version);
-  const head = obs.branch.state === "found" ? obs.branch.sha : "";
   const date5 = options.date ?? utcDate(obs.observedAt);
-  const extras = config2.changelogMirrors.length > 0 || config2.versionFiles.length > 0;
   const finalized = headState === "dated" && !extras || tc.taggedSha !== void 0;
   steps.push(planned3({
     kind: "finalize-changelog",
@@ -24482,8 +24502,12 @@ function planPublish(config2, obs, ops, options) {
     date: date5,
     parentSha: head,
     ...config2.changelogMirrors.length > 0 ? { mirrors: config2.changelogMirrors } : {},
-    ...config2.versionFiles.length > 0 ? { versionFiles: config2.versionFiles } : {}
+    ...config2.versionFiles.length > 0 ? { versionFiles: config2.versionFiles } : {},
+    ...builtFrom !== void 0 ? { builtFrom } : {}
   }, finalized, `date ## [${obs.version}] in ${config2.changelog} as ${date5}${alsoWritten(config2)} (API commit on ${branch2}, then read back)`));
+  if (stage === "finalize") {
+    return { ...base, gates, verdict: summarizeGates(gates), steps };
+  }
   const tagSha = tc.taggedSha ?? (headState === "dated" && !extras ? head : null);
   steps.push(planned3({ kind: "create-tag", tag, sha: tagSha }, tc.taggedSha !== void 0, `create lightweight tag ${tag} at ${tagSha ? short10(tagSha) : "the finalize commit"}`));
   steps.push(planned3({ kind: "create-draft-release", tag, name: tag, version: obs.version.text, prerelease: false }, obs.release.state === "draft", `create draft GitHub release ${tag} with the ${config2.changelog} notes`));
@@ -24508,6 +24532,10 @@ function planCandidate(config2, obs, ops, options) {
   };
   if (!vc.version)
     return { ...fallback, gates: [vc.gate], verdict: "fail", steps: [] };
+  if (stage === "finalize") {
+    const g = gate3("version", "stage finalize", "fail", "the finalize stage dates the CHANGELOG of a final release; a candidate is tagged at the release branch head as it is");
+    return { ...fallback, gates: [vc.gate, g], verdict: "fail", steps: [] };
+  }
   if (stage === "smoke") {
     const n = obs.newestCandidate;
     const title2 = "newest release candidate";
@@ -24559,6 +24587,8 @@ function planCandidate(config2, obs, ops, options) {
       gates.push(gate3("candidate-tag", title, "fail", e.message));
     }
   }
+  if (options.builtFrom !== void 0 && head !== void 0)
+    gates.push(builtFromGate(config2, obs, options.builtFrom, head));
   const verdict = summarizeGates(gates);
   if (tag === void 0 || head === void 0)
     return { ...fallback, gates, verdict, steps: [] };
@@ -24582,7 +24612,7 @@ function planCandidate(config2, obs, ops, options) {
     correlationId: corr
   };
 }
-var SMOKE_EVENT_TYPE, short10;
+var SMOKE_EVENT_TYPE, PUBLISH_STAGES, short10;
 var init_plan3 = __esm({
   "packages/core/dist/publish/plan.js"() {
     "use strict";
@@ -24592,6 +24622,7 @@ var init_plan3 = __esm({
     init_version();
     init_gates4();
     SMOKE_EVENT_TYPE = "smoke-test-trigger";
+    PUBLISH_STAGES = ["all", "release", "smoke", "finalize"];
     short10 = (sha) => sha.slice(0, 7);
   }
 });
@@ -24659,6 +24690,7 @@ function handlers3(config2, ports, ctx, options) {
       throw fail2(`could not read ${path2} at ${ref} (${f.code}): ${f.message}`);
     return f.state === "found" ? f.content : void 0;
   };
+  const notBuilt = (s, at2) => new ReleaseError("GATE_NOT_MET", `${at2 === void 0 ? `finalizing ${s.version} needs a new commit on ${s.branch}` : `the finalize commit of ${s.version} is ${at2}`}, but this run built ${s.builtFrom ?? ""}: its images would not match the tag; nothing was tagged. Run the finalize stage (publish ${s.version} --stage finalize), then dispatch the publish workflow again on ${s.branch} after the finalize run`);
   const extrasBehind = async (s, changelog, ref) => {
     const behind = [];
     for (const m of s.mirrors ?? [])
@@ -24694,6 +24726,8 @@ function handlers3(config2, ports, ctx, options) {
           throw fail2(`${s.path} at ${short11(sha)} has no ${tbd(s.version)} section (${state})`);
         const behind = state === "dated" ? await extrasBehind(s, text2, sha) : [];
         const done = state === "dated" && behind.length === 0;
+        if (done && s.builtFrom !== void 0 && sha !== s.builtFrom)
+          throw notBuilt(s, sha);
         if (done)
           ctx.finalizeSha = sha;
         const lagging = behind.length > 0 ? `, ${behind.join(", ")} not yet` : "";
@@ -24701,6 +24735,8 @@ function handlers3(config2, ports, ctx, options) {
       },
       async act(s) {
         const parent = await head(s.branch);
+        if (s.builtFrom !== void 0)
+          throw notBuilt(s, void 0);
         const before = await file2(s.path, parent);
         const after = ops.finalize(before, {
           version: s.version,
@@ -25019,6 +25055,20 @@ var init_publish_service = __esm({
   }
 });
 
+// packages/core/dist/publish/index.js
+var init_publish = __esm({
+  "packages/core/dist/publish/index.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_observe3();
+    init_gates4();
+    init_plan3();
+    init_execute3();
+    init_verify();
+    init_publish_service();
+  }
+});
+
 // packages/core/dist/index.js
 var init_dist = __esm({
   "packages/core/dist/index.js"() {
@@ -25035,6 +25085,7 @@ var init_dist = __esm({
     init_release_service();
     init_prepare_service();
     init_publish_service();
+    init_publish();
   }
 });
 
@@ -48517,7 +48568,7 @@ function prehashedEntity(bundle, ms, artifactDigest) {
   const digest = Buffer.from(m[2], "hex");
   if (HASH_NAMES[ms.messageDigest.algorithm] !== m[1] || !digest.equals(ms.messageDigest.digest))
     throw new SigstoreVerifyError("SUBJECT_MISMATCH", `the bundle signs another artifact than ${artifactDigest}`);
-  const entity = (0, import_verify2.toSignedEntity)(bundle);
+  const entity = (0, import_verify3.toSignedEntity)(bundle);
   const content = entity.signature;
   return {
     ...entity,
@@ -48530,14 +48581,14 @@ function prehashedEntity(bundle, ms, artifactDigest) {
     }
   };
 }
-var import_bundle, import_protobuf_specs2, import_verify2, BundleVerifier, HASH_NAMES;
+var import_bundle, import_protobuf_specs2, import_verify3, BundleVerifier, HASH_NAMES;
 var init_verify2 = __esm({
   "packages/sigstore-verify/dist/verify.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     import_bundle = __toESM(require_dist5(), 1);
     import_protobuf_specs2 = __toESM(require_dist(), 1);
-    import_verify2 = __toESM(require_dist7(), 1);
+    import_verify3 = __toESM(require_dist7(), 1);
     init_claims();
     init_prehashed();
     init_errors6();
@@ -48554,13 +48605,13 @@ var init_verify2 = __esm({
         const key = this.policy.publicKey;
         let material;
         try {
-          material = (0, import_verify2.toTrustMaterial)(options.trustRoot.root, key ? () => ({ publicKey: key, validFor: () => true }) : void 0);
+          material = (0, import_verify3.toTrustMaterial)(options.trustRoot.root, key ? () => ({ publicKey: key, validFor: () => true }) : void 0);
         } catch (e) {
           throw new SigstoreVerifyError("TRUST_ROOT_INVALID", `trusted root from ${options.trustRoot.source} cannot be used: ${e.message}`, { cause: e });
         }
         const t = options.thresholds ?? {};
         const root2 = options.trustRoot.root;
-        this.verifier = new import_verify2.Verifier(material, {
+        this.verifier = new import_verify3.Verifier(material, {
           tlogThreshold: t.tlog ?? (root2.tlogs.length > 0 ? 1 : 0),
           ctlogThreshold: t.ctlog ?? (key || root2.ctlogs.length === 0 ? 0 : 1),
           timestampThreshold: t.timestamp ?? 1
@@ -48576,13 +48627,13 @@ var init_verify2 = __esm({
             throw new SigstoreVerifyError("BUNDLE_INVALID", "a message-signature bundle needs the signed artifact");
           entity = prehashedEntity(bundle, bundle.content.messageSignature, input3.artifactDigest);
         } else {
-          entity = (0, import_verify2.toSignedEntity)(bundle, artifact);
+          entity = (0, import_verify3.toSignedEntity)(bundle, artifact);
         }
         let signer;
         try {
           signer = this.verifier.verify(entity);
         } catch (e) {
-          const code = e instanceof import_verify2.VerificationError ? `${e.code}: ` : "";
+          const code = e instanceof import_verify3.VerificationError ? `${e.code}: ` : "";
           throw new SigstoreVerifyError("VERIFICATION_FAILED", `${code}${e.message}`, { cause: e });
         }
         const spkiDer = signer.key.export({ type: "spki", format: "der" });
@@ -49469,7 +49520,7 @@ async function connectPublish(options) {
     }
   });
 }
-var init_publish = __esm({
+var init_publish2 = __esm({
   "packages/connect/dist/publish.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
@@ -49573,10 +49624,11 @@ function withBlock(values, indent) {
 ${lines.join("\n")}
 ` : "";
 }
-function relkitStep(input3, name, values, id) {
+function relkitStep(input3, name, values, id, condition) {
   const comment = SHA.test(input3.action) ? ` # relkit, as @relkit/cli ${input3.cliVersion}` : "";
   return `      - name: ${name}
 ` + (id ? `        id: ${id}
+` : "") + (condition ? `        if: ${condition}
 ` : "") + `        uses: ${input3.action}${comment}
 ` + withBlock(values, "        ");
 }
@@ -49584,10 +49636,11 @@ function checkoutStep(ref) {
   return `      - uses: ${uses("checkout")}
 ${withBlock({ ref, "persist-credentials": "false" }, "        ")}`;
 }
-function appTokenStep(id, purpose, permissions, scope) {
+function appTokenStep(id, purpose, permissions, scope, condition) {
   return `      - name: App token (${purpose})
         id: ${id}
-        uses: ${uses("createGitHubAppToken")}
+` + (condition ? `        if: ${condition}
+` : "") + `        uses: ${uses("createGitHubAppToken")}
 ` + withBlock({
     "client-id": `\${{ vars.${APP_CLIENT_ID_VARIABLE} }}`,
     "private-key": `\${{ secrets.${APP_PRIVATE_KEY_SECRET} }}`,
@@ -49729,30 +49782,25 @@ function justfile(input3) {
   const cli = `npx --yes @relkit/cli@${input3.cliVersion}`;
   const from = integrationBranchOf(input3);
   const publish2 = workflowFileName(input3, "release-publish");
+  const prepare2 = workflowFileName(input3, "prepare-release");
   const promote2 = workflowFileName(input3, "promote-release");
   const abandon2 = workflowFileName(input3, "abandon-release");
   return `# relkit release recipes (generated by \`release-cli init\`). The recipes only dispatch the
 # workflows (or run release-cli ${input3.cliVersion}); the release logic runs in CI. The operator flow:
-#   1. just prepare-release X.Y.Z    release/X.Y.Z from ${from} with a frozen CHANGELOG, draft PR to main
+#   1. just prepare-release X.Y.Z    release/X.Y.Z from ${from} with a frozen CHANGELOG, draft PR
 #   2. test the release branch; fix through PRs to it
 #   3. just publish-candidate X.Y.Z  build, push, sign X.Y.Z-rcN, then tag it (repeat as needed)
 #   4. mark the PR ready (gh pr ready N)
-#   5. just finalize-release X.Y.Z   build, push, sign X.Y.Z, then date the CHANGELOG, tag, draft release
+#   5. just finalize-release X.Y.Z   date the CHANGELOG (API commit); a second run builds, pushes
+#                                    and signs that commit, then tags it and drafts the release
 #   6. look: ${cli} status X.Y.Z; approve the release PR, or: just abandon-release X.Y.Z
 #   7. just promote-release X.Y.Z    move latest, publish the release, merge the PR
 # Extra flags pass through, e.g. \`just finalize-release 1.4.0 "" -f dry-run=true\`.
 
-# Cut release/X.Y.Z from REF (default ${from}): freeze the CHANGELOG, push, open a draft PR
-prepare-release version ref="" *flags:
-    #!/usr/bin/env bash
-    set -euo pipefail
-    ref="{{ ref }}"
-    git fetch origin "\${ref:-${from}}"
-    git switch -c "release/{{ version }}" "origin/\${ref:-${from}}"
-    ${cli} changelog freeze "{{ version }}" {{ flags }}
-    git commit -am "chore: freeze changelog for release {{ version }}"
-    git push -u origin "release/{{ version }}"
-    gh pr create --draft --base main --head "release/{{ version }}" --title "chore: release {{ version }}" --body "# Release {{ version }}"
+# Cut release/X.Y.Z from ${from}: freeze the CHANGELOG by API commit, create the branch, open a
+# draft PR (no local commit; or: gh workflow run ${prepare2} -f version=X.Y.Z)
+prepare-release version *flags:
+    ${cli} prepare "{{ version }}" {{ flags }}
 
 # Build, push and sign the next X.Y.Z-rcN from release/X.Y.Z, then tag it
 publish-candidate version ref="" *flags:
@@ -49761,7 +49809,7 @@ publish-candidate version ref="" *flags:
     ref="{{ ref }}"
     gh workflow run ${publish2} --ref "\${ref:-release/{{ version }}}" -f "version={{ version }}" -f release-kind=candidate {{ flags }}
 
-# Finalize X.Y.Z: build, push and sign X.Y.Z, date the CHANGELOG, tag, draft release, smoke test
+# Finalize X.Y.Z: date the CHANGELOG; the run it dispatches builds, signs and tags that commit
 finalize-release version ref="" *flags:
     #!/usr/bin/env bash
     set -euo pipefail
@@ -49788,6 +49836,75 @@ var init_justfile = __esm({
   }
 });
 
+// packages/connect/dist/init/prepare-workflow.js
+function prepareWorkflow(input3) {
+  const app = input3.githubApp === true;
+  const from = integrationBranchOf(input3);
+  const token = githubTokenValue(input3);
+  const limits = app ? "" : `# GITHUB_TOKEN cannot push to a protected ${from} (the freeze commit) and the release PR it opens
+# starts no workflows (no CI on the PR until the next push); it also needs "Allow GitHub Actions to
+# create and approve pull requests" in the repository's Actions settings. Set the secret
+# ${TOKEN_SECRET} (e.g. an App token) or regenerate with \`release-cli init --github-app\` for that.
+`;
+  return `# Generated by \`release-cli init\`. Start a release: \`just prepare-release X.Y.Z\`.
+#
+# relkit freezes the CHANGELOG (## Unreleased → ## [X.Y.Z] - TBD) on ${from} by API commit,
+# creates release/X.Y.Z at that commit and opens the release PR (draft) to the base branch. The
+# config is read from ${from} (checked out below). Next: ${workflowFileName(input3, "release-publish")} on release/X.Y.Z.
+# workflow_dispatch only sees workflows on the default branch.
+${tokenHeader(input3)}${limits}name: prepare-release
+
+on:
+  workflow_dispatch:
+    inputs:
+      version:
+        description: Version to prepare (X.Y.Z)
+        required: true
+        type: string
+      dry-run:
+        description: Show the gates and the plan; change nothing
+        required: false
+        default: false
+        type: boolean
+
+concurrency:
+  group: ${CONCURRENCY_GROUP}
+  cancel-in-progress: false
+
+permissions: {}
+
+jobs:
+  prepare:
+    name: Prepare \${{ inputs.version }}
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: ${app ? "read" : "write"}
+${app ? "" : "      pull-requests: write\n"}    steps:
+${app ? appTokenStep("app-token", "freeze commit, release branch, release PR", {
+    contents: "write",
+    "pull-requests": "write"
+  }) : ""}${checkoutStep(from)}${relkitStep(input3, "relkit prepare", {
+    command: "prepare",
+    version: "${{ inputs.version }}",
+    "dry-run": "${{ inputs.dry-run }}",
+    "github-token": token,
+    "commit-token": token
+  }, "relkit")}      - name: Report
+        env:
+          VERSION: \${{ inputs.version }}
+          SHA: \${{ steps.relkit.outputs.sha }}
+          PR_URL: \${{ steps.relkit.outputs.pr-url }}
+        run: echo "release/$VERSION at $SHA; release PR $PR_URL"
+`;
+}
+var init_prepare_workflow = __esm({
+  "packages/connect/dist/init/prepare-workflow.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_input();
+  }
+});
+
 // packages/connect/dist/init/promote-workflow.js
 function promoteWorkflow(input3) {
   const app = input3.githubApp === true;
@@ -49797,7 +49914,11 @@ function promoteWorkflow(input3) {
 # first (X.Y.Z present for every platform and signed by ${workflowFileName(input3, "release-publish")}, the draft release,
 # ${input3.smoke ? "the downstream smoke release, " : ""}the release PR: ready, approved, green, mergeable), and only then moves
 # latest to the exact X.Y.Z index digest, publishes the release and merges the PR. Re-running
-# after any failure resumes. workflow_dispatch only sees workflows on the default branch.
+# after any failure resumes. Then, in a job of its own, relkit cleanup deletes the X.Y.Z-rcN
+# images whose digests are neither X.Y.Z's nor latest's (ghcr.io: through the GitHub Packages
+# API with GITHUB_TOKEN, packages: write; elsewhere an OCI DELETE); a failed clean-up leaves the
+# promotion done (run \`release-cli cleanup X.Y.Z\` again). workflow_dispatch only sees workflows
+# on the default branch.
 ${tokenHeader(input3)}name: promote-release
 
 on:
@@ -49848,7 +49969,23 @@ ${app ? appTokenStep("app-token", "publish the release, merge the PR", {
           RELEASE_URL: \${{ steps.relkit.outputs.release-url }}
           MERGE_SHA: \${{ steps.relkit.outputs.pr-merge-sha }}
         run: echo "phase=$PHASE release=$RELEASE_URL merge=$MERGE_SHA"
-`;
+
+  # Its own job, after the promotion succeeded: a failed clean-up never marks the promotion failed.
+  cleanup:
+    name: Delete the release candidates of \${{ inputs.version }}
+    needs: promote
+    if: \${{ !inputs.dry-run }}
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      packages: write
+    steps:
+${checkoutStep()}${relkitStep(input3, "relkit cleanup (RC images; never X.Y.Z or latest)", {
+    command: "cleanup",
+    version: "${{ inputs.version }}",
+    // The workflow's own token: an App installation token cannot write org-owned GHCR packages.
+    token: "${{ secrets.GITHUB_TOKEN }}"
+  }, "relkit")}`;
 }
 var init_promote_workflow = __esm({
   "packages/connect/dist/init/promote-workflow.js"() {
@@ -49885,7 +50022,7 @@ function dockerBuildJob(input3) {
   return `  build:
     name: Build \${{ matrix.arch }}
     needs: plan
-    if: \${{ !inputs.dry-run }}
+    if: ${BUILD_IF}
     strategy:
       fail-fast: true
       matrix:
@@ -49918,7 +50055,7 @@ function workflowBuildJob(input3) {
   return `  build:
     name: Build, test, push (${input3.build})
     needs: plan
-    if: \${{ !inputs.dry-run }}
+    if: ${BUILD_IF}
     uses: ${input3.build}
     permissions:
       contents: read
@@ -49935,7 +50072,7 @@ function compositeBuildJob(input3) {
   return `  build:
     name: Build, test, push (${input3.build})
     needs: plan
-    if: \${{ !inputs.dry-run }}
+    if: ${BUILD_IF}
     runs-on: ubuntu-24.04
     permissions:
       contents: read
@@ -50005,9 +50142,20 @@ ${app ? appTokenStep("app-token", "the draft release", { contents: "write" }) + 
 #   build    ${buildLine}
 #   sign     the multi-arch index X.Y.Z[-rcN] (never latest), cosign (keyless), SBOM and SLSA
 #            provenance attestations, then relkit verify-publish
-#   release  only now: relkit tags the commit this run built (final: dates the CHANGELOG by API
-#            commit first) and creates the draft GitHub release${input3.smoke ? `
+#   release  only now: relkit tags the commit this run built (built-from: github.sha; it refuses
+#            any other) and creates the draft GitHub release${input3.smoke ? `
 #   smoke    relkit dispatches the downstream smoke test (${input3.smoke})` : ""}
+#
+# A final release takes TWO runs. Promote's provenance gate wants the images signed by a run of
+# the commit X.Y.Z tags: the finalize commit, whose CHANGELOG is dated. So the first run's plan
+# job only makes that commit (relkit publish, stage finalize: every gate, then the CHANGELOG, its
+# mirrors and version files dated in one API commit; no tag, no release), dispatches this
+# workflow again on release/X.Y.Z with the same inputs (gh workflow run; GITHUB_TOKEN with
+# actions: write, whose workflow_dispatch does start a run) and skips the rest. The second run
+# finds the CHANGELOG dated at its own commit (the finalize stage is then a no-op), builds, signs
+# and tags that commit. Its gates judge the release PR at the finalize commit: if the PR's checks
+# are still running on it, that run stops at plan; dispatch it again once they are green.
+# Candidates take one run.
 #
 # A failed build, test or signature leaves no tag. \`latest\` is never touched here:
 # ${workflowFileName(input3, "promote-release")} moves it after a human has looked.
@@ -50046,12 +50194,14 @@ env:
 
 jobs:
   plan:
-    name: Gates (changes nothing)
+    name: Gates (and the finalize commit of a final release)
     runs-on: ubuntu-24.04
     permissions:
-${readGates(app)}    outputs:
+${readGates(app, "write")}      actions: write
+    outputs:
       tag: \${{ steps.relkit.outputs.tag }}
       image-tag: \${{ steps.relkit.outputs.image-tag }}
+      redispatched: \${{ steps.redispatch.outputs.redispatched }}
     steps:
       - name: Run on the release branch only (the signing identity names it)
         env:
@@ -50066,14 +50216,32 @@ ${app ? appTokenStep("app-token", "read the release PR and its checks", {
     "pull-requests": "read",
     checks: "read",
     statuses: "read"
-  }) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish --dry-run (every gate; the tag to create)", {
+  }) + // The finalize stage takes the release lock and commits: contents write, and the gates' reads.
+  appTokenStep("finalize-token", "the finalize commit", { contents: "write", "pull-requests": "read", checks: "read", statuses: "read" }, void 0, FINALIZE_IF) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish, stage finalize (final only; a no-op once the CHANGELOG is dated here)", {
+    command: "publish",
+    version: "${{ inputs.version }}",
+    stage: "finalize",
+    "github-token": app ? "${{ steps.finalize-token.outputs.token }}" : token,
+    "commit-token": app ? "${{ steps.finalize-token.outputs.token }}" : token
+  }, "finalize", FINALIZE_IF)}      - name: A new finalize commit? Build it in a run of its own
+        id: redispatch
+        if: \${{ steps.finalize.outputs.sha != '' && steps.finalize.outputs.sha != github.sha }}
+        env:
+          GH_TOKEN: \${{ github.token }}
+          VERSION: \${{ inputs.version }}
+          FINALIZE_SHA: \${{ steps.finalize.outputs.sha }}
+        run: |
+          gh workflow run ${workflowFileName(input3, "release-publish")} --repo "$GITHUB_REPOSITORY" --ref "release/$VERSION" -f "version=$VERSION" -f release-kind=final
+          echo "redispatched=true" >> "$GITHUB_OUTPUT"
+          echo "::notice::finalized $VERSION in $FINALIZE_SHA; a new run of this workflow on release/$VERSION builds, signs and tags it"
+${relkitStep(input3, "relkit publish --dry-run (every gate; the tag to create)", {
     command: "publish",
     version: "${{ inputs.version }}",
     candidate: "${{ inputs.release-kind == 'candidate' }}",
     stage: "release",
     "dry-run": "'true'",
     "github-token": token
-  }, "relkit")}
+  }, "relkit", "${{ steps.redispatch.outputs.redispatched != 'true' }}")}
 ${build}
   sign:
     name: Index, sign, attest, verify
@@ -50133,36 +50301,31 @@ ${readGates(app, "write")}    outputs:
       tag: \${{ steps.relkit.outputs.tag }}
       sha: \${{ steps.relkit.outputs.sha }}
     steps:
-      - name: The release branch still points at the commit this run built
-        env:
-          GH_TOKEN: \${{ github.token }}
-        run: |
-          head="$(gh api "repos/$GITHUB_REPOSITORY/commits/$GITHUB_REF" --jq .sha)"
-          if [ "$head" != "$GITHUB_SHA" ]; then
-            echo "::error::$GITHUB_REF moved to $head after this run built $GITHUB_SHA: dispatch the workflow again"
-            exit 1
-          fi
 ${app ? appTokenStep("app-token", "tag, API commit, draft release", {
     contents: "write",
     "pull-requests": "read",
     checks: "read",
     statuses: "read"
-  }) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish (final, date the CHANGELOG; tag; draft release)", {
+  }) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish (tag the commit this run built; draft release)", {
     command: "publish",
     version: "${{ inputs.version }}",
     candidate: "${{ inputs.release-kind == 'candidate' }}",
     stage: "release",
+    // The release branch must still be, and the tag must mark, the commit the images came from.
+    "built-from": "${{ github.sha }}",
     "github-token": token
   }, "relkit")}${smoke}`;
 }
-var RUNNERS, platformsOf;
+var FINALIZE_IF, RUNNERS, BUILD_IF, platformsOf;
 var init_publish_workflow = __esm({
   "packages/connect/dist/init/publish-workflow.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     init_input();
     init_pins();
+    FINALIZE_IF = "${{ inputs.release-kind == 'final' && !inputs.dry-run }}";
     RUNNERS = { amd64: "ubuntu-24.04", arm64: "ubuntu-24.04-arm" };
+    BUILD_IF = "${{ !inputs.dry-run && needs.plan.outputs.redispatched != 'true' }}";
     platformsOf = (input3) => architecturesOf(input3).map((a) => `linux/${a}`);
   }
 });
@@ -50172,6 +50335,7 @@ function initFiles(input3) {
   return [
     { path: "release.config.json", content: releaseConfig(input3) },
     { path: workflowPath(input3, "release-publish"), content: publishWorkflow(input3) },
+    { path: workflowPath(input3, "prepare-release"), content: prepareWorkflow(input3) },
     { path: workflowPath(input3, "promote-release"), content: promoteWorkflow(input3) },
     { path: workflowPath(input3, "abandon-release"), content: abandonWorkflow(input3) },
     { path: "justfile", content: justfile(input3) }
@@ -50185,6 +50349,7 @@ var init_init = __esm({
     init_config2();
     init_input();
     init_justfile();
+    init_prepare_workflow();
     init_promote_workflow();
     init_publish_workflow();
     init_config2();
@@ -50598,6 +50763,7 @@ var init_doctor = __esm({
     };
     GENERATED_WORKFLOWS = [
       "release-publish",
+      "prepare-release",
       "promote-release",
       "abandon-release"
     ];
@@ -50623,7 +50789,7 @@ var init_dist6 = __esm({
     init_connect();
     init_connect();
     init_role_tokens();
-    init_publish();
+    init_publish2();
     init_prepare();
     init_doctor2();
     init_init();
@@ -51929,8 +52095,18 @@ function exitFor2(e) {
   return void 0;
 }
 function stageOf(args) {
-  if (args.values["skip-smoke"] && args.values["smoke-only"]) {
-    throw new UsageError("--skip-smoke and --smoke-only exclude each other");
+  const given = stringOption(args, "stage");
+  const flags = [args.values["skip-smoke"] && "--skip-smoke", args.values["smoke-only"] && "--smoke-only"];
+  const set3 = flags.filter((f) => typeof f === "string");
+  if (set3.length + (given === void 0 ? 0 : 1) > 1) {
+    throw new UsageError(
+      `${[...given === void 0 ? [] : ["--stage"], ...set3].join(" and ")} exclude each other`
+    );
+  }
+  if (given !== void 0) {
+    if (!PUBLISH_STAGES.includes(given))
+      throw new UsageError(`--stage takes ${PUBLISH_STAGES.join(", ")}, got "${given}"`);
+    return given;
   }
   return args.values["smoke-only"] ? "smoke" : args.values["skip-smoke"] ? "release" : "all";
 }
@@ -51951,7 +52127,7 @@ function detectRepository(cwd, env) {
   }
 }
 var publish, verifyPublish2, init, publishCommands;
-var init_publish2 = __esm({
+var init_publish3 = __esm({
   "packages/cli/src/commands/publish.ts"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
@@ -51965,7 +52141,7 @@ var init_publish2 = __esm({
     publish = {
       path: ["publish"],
       summary: "publish phase: validate, finalize the CHANGELOG, tag, draft release, dispatch the smoke test",
-      usage: "publish <version> [--candidate] [--dry-run] [--yes] [--json] [--skip-smoke|--smoke-only] [--timeout S] [--config F]",
+      usage: "publish <version> [--candidate] [--dry-run] [--yes] [--json] [--stage all|finalize|release|smoke] [--built-from SHA] [--timeout S] [--config F]",
       help: `Validates first (version X.Y.Z; an X.Y.Z-rcN tag exists; CHANGELOG has "## [X.Y.Z] - TBD"; the
 release PR exists, is not a draft and its CI is green by the latest run per check name; no published
 release for the tag), then: dates the CHANGELOG through an API commit and reads it back, creates the
@@ -51974,8 +52150,14 @@ downstream smoke test with the correlation id <repo>:<run id>:<tag>. latest is n
 Every step is idempotent: re-running after a failure resumes.
 Options:
   --candidate      cut the next X.Y.Z-rcN instead (tag at the release branch head, smoke dispatch)
-  --skip-smoke     the first half: everything but the dispatch
-  --smoke-only     the second half, after the images are pushed and signed: only the dispatch
+  --stage S        all (default); finalize: only validate and date the CHANGELOG (with its
+                   mirrors and version files) by API commit, so CI builds that commit; release:
+                   everything but the dispatch; smoke: only the dispatch, after the images are
+                   pushed and signed
+  --skip-smoke     the same as --stage release
+  --smoke-only     the same as --stage smoke
+  --built-from SHA the commit this run's images were built and signed from (CI: github.sha):
+                   refuse (exit 3) unless the tag would mark exactly that commit
   --date D         the release date (YYYY-MM-DD; default: today in UTC)
   --dry-run        show the checks and the plan; change nothing
   -y, --yes        do not ask for confirmation (required when not on a terminal)
@@ -51993,6 +52175,8 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
         candidate: { type: "boolean" },
         "skip-smoke": { type: "boolean" },
         "smoke-only": { type: "boolean" },
+        stage: { type: "string" },
+        "built-from": { type: "string" },
         date: { type: "string" },
         ...timeoutOption
       },
@@ -52005,6 +52189,9 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
         const date5 = stringOption(args, "date");
         if (date5 !== void 0 && !/^\d{4}-\d{2}-\d{2}$/.test(date5))
           throw new UsageError("--date takes YYYY-MM-DD");
+        const builtFrom = stringOption(args, "built-from")?.toLowerCase();
+        if (builtFrom !== void 0 && !/^[0-9a-f]{40}$/.test(builtFrom))
+          throw new UsageError("--built-from takes a full 40-character commit SHA");
         try {
           const svc = await publishService(args, ctx);
           const plan = await waitingFor(
@@ -52015,6 +52202,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
               candidate: args.values.candidate === true,
               stage,
               date: date5,
+              builtFrom,
               signal: ctx.signal
             })
           );
@@ -53146,7 +53334,7 @@ var groups2 = [
   },
   {
     prefixes: [["publish"], ["verify-publish"], ["init"]],
-    load: async () => (await Promise.resolve().then(() => (init_publish2(), publish_exports))).publishCommands
+    load: async () => (await Promise.resolve().then(() => (init_publish3(), publish_exports))).publishCommands
   },
   { prefixes: [["prepare"]], load: async () => (await Promise.resolve().then(() => (init_prepare2(), prepare_exports))).prepareCommands },
   { prefixes: [["changelog"]], load: async () => (await Promise.resolve().then(() => (init_changelog2(), changelog_exports))).changelogCommands },
@@ -53374,11 +53562,16 @@ function actionArgv(env) {
   if (c === "publish") {
     if (bool(env, "candidate")) argv.push("--candidate");
     const stage = input2(env, "stage") || "all";
-    if (!["all", "release", "smoke"].includes(stage)) {
-      throw new ActionInputError(`input "stage" must be all, release or smoke, got "${stage}"`);
+    if (!PUBLISH_STAGES.includes(stage)) {
+      throw new ActionInputError(`input "stage" must be all, release, smoke or finalize, got "${stage}"`);
     }
     if (stage === "release") argv.push("--skip-smoke");
     if (stage === "smoke") argv.push("--smoke-only");
+    if (stage === "finalize") argv.push("--stage", "finalize");
+    const builtFrom = input2(env, "built-from");
+    if (builtFrom) argv.push("--built-from", builtFrom);
+  } else if (input2(env, "built-from")) {
+    throw new ActionInputError(`input "built-from" applies to publish only, not ${c}`);
   }
   return { command: c, argv, configPath };
 }
@@ -53435,7 +53628,9 @@ function outputsFrom(report2, code) {
       out.verdict = plan?.verdict;
       out.tag = plan?.tag;
       out["image-tag"] = plan?.publishVersion;
-      out.sha = result?.sha ?? plan?.steps.map(({ step }) => "sha" in step ? step.sha : null).find((sha) => sha !== null) ?? void 0;
+      out.sha = result?.sha ?? plan?.steps.map(
+        ({ step, done }) => "sha" in step ? step.sha : step.kind === "finalize-changelog" && done ? step.parentSha : null
+      ).find((sha) => sha !== null) ?? void 0;
       out["release-url"] = result?.release?.url;
       if (ok && !report2.dryRun && plan) {
         out.phase = plan.kind === "candidate" ? "candidate" : plan.stage === "smoke" ? "published" : "finalized";

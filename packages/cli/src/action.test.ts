@@ -195,7 +195,7 @@ describe('the committed action bundle', () => {
       ],
       [
         { command: 'publish', version: '1.2.3', stage: 'half' },
-        'input "stage" must be all, release or smoke, got "half"',
+        'input "stage" must be all, release, smoke or finalize, got "half"',
       ],
     ] as const) {
       const r = await runBundle(actionsEnv(dir, inputs), dir);
@@ -494,6 +494,16 @@ describe('outputs and summary from the typed reports of the promote side (real c
     expect(() => argv({ command: 'verify-publish', version: '1.2.3', 'dry-run': 'true' })).toThrow(
       /does not apply/,
     );
+    expect(argv({ command: 'publish', version: '1.2.3', stage: 'finalize' }).slice(-3)).toEqual([
+      '--yes',
+      '--stage',
+      'finalize',
+    ]);
+    const sha = 'a'.repeat(40);
+    expect(
+      argv({ command: 'publish', version: '1.2.3', stage: 'release', 'built-from': sha }).slice(-3),
+    ).toEqual(['--skip-smoke', '--built-from', sha]);
+    expect(() => argv({ command: 'promote', version: '1.2.3', 'built-from': sha })).toThrow(/publish only/);
     expect(argv({ command: 'prepare', version: '1.3.0' })).toEqual([
       'prepare',
       '1.3.0',

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { parseConfigText, type Gate } from '@relkit/release-core';
+import { PUBLISH_STAGES, parseConfigText, type Gate } from '@relkit/release-core';
 import type { CliContext, Command } from './command.js';
 import { main } from './main.js';
 import { makeRedactor } from './redact.js';
@@ -131,11 +131,16 @@ export function actionArgv(env: Env): { command: ActionCommand; argv: string[]; 
   if (c === 'publish') {
     if (bool(env, 'candidate')) argv.push('--candidate');
     const stage = input(env, 'stage') || 'all';
-    if (!['all', 'release', 'smoke'].includes(stage)) {
-      throw new ActionInputError(`input "stage" must be all, release or smoke, got "${stage}"`);
+    if (!(PUBLISH_STAGES as readonly string[]).includes(stage)) {
+      throw new ActionInputError(`input "stage" must be all, release, smoke or finalize, got "${stage}"`);
     }
     if (stage === 'release') argv.push('--skip-smoke');
     if (stage === 'smoke') argv.push('--smoke-only');
+    if (stage === 'finalize') argv.push('--stage', 'finalize');
+    const builtFrom = input(env, 'built-from');
+    if (builtFrom) argv.push('--built-from', builtFrom);
+  } else if (input(env, 'built-from')) {
+    throw new ActionInputError(`input "built-from" applies to publish only, not ${c}`);
   }
   return { command: c, argv, configPath };
 }
@@ -209,9 +214,15 @@ export function outputsFrom(report: CommandReport | undefined, code: number): Ac
       out.verdict = plan?.verdict;
       out.tag = plan?.tag;
       out['image-tag'] = plan?.publishVersion;
+      // The commit tagged or to tag; for a finalize stage found done, the finalized head (the
+      // generated workflow compares it with github.sha to know whether to dispatch itself again).
       out.sha =
         result?.sha ??
-        plan?.steps.map(({ step }) => ('sha' in step ? step.sha : null)).find((sha) => sha !== null) ??
+        plan?.steps
+          .map(({ step, done }) =>
+            'sha' in step ? step.sha : step.kind === 'finalize-changelog' && done ? step.parentSha : null,
+          )
+          .find((sha) => sha !== null) ??
         undefined;
       out['release-url'] = result?.release?.url;
       // After the smoke half, the images were pushed and verified: the release is published (as a draft).

@@ -139,6 +139,7 @@ export type {
   SyncStep,
 } from './prepare/index.js';
 export { createPublishService } from './publish-service.js';
+export { PUBLISH_STAGES } from './publish/index.js';
 export type { PublishService } from './publish-service.js';
 // Publish's types, for front ends that show its plans and results (its functions: ./publish).
 export type {

@@ -83,7 +83,7 @@ async function lint(text: string, path: string) {
 }
 
 describe('release-cli init', () => {
-  it('writes the config, three workflows and the justfile; all parse, lint clean and validate', async () => {
+  it('writes the config, four workflows and the justfile; all parse, lint clean and validate', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'relkit-init-'));
     const c = capture(dir);
     expect(
@@ -95,6 +95,7 @@ describe('release-cli init', () => {
     ).toBe(ExitCode.ok);
     expect(c.out()).toContain('wrote .github/workflows/release-publish.yml');
     expect(c.out()).toContain('wrote .github/workflows/abandon-release.yml');
+    expect(c.out()).toContain('wrote .github/workflows/prepare-release.yml');
     expect(c.err()).toBe('');
 
     const config = parseConfigText(read(dir, 'release.config.json'));
@@ -118,6 +119,7 @@ describe('release-cli init', () => {
 
     for (const path of [
       '.github/workflows/release-publish.yml',
+      '.github/workflows/prepare-release.yml',
       '.github/workflows/promote-release.yml',
       '.github/workflows/abandon-release.yml',
     ]) {
@@ -136,7 +138,13 @@ describe('release-cli init', () => {
     expect(publish.jobs.release!.needs).toEqual(['plan', 'sign']);
     expect(publish.jobs.smoke!.needs).toEqual(['plan', 'release']);
     const relkitSteps = (job: string) => publish.jobs[job]!.steps.filter((s) => s.uses === RELKIT);
+    // A final release: the finalize commit first (stage finalize: no tag), then the gates (dry run).
     expect(relkitSteps('plan')).toEqual([
+      expect.objectContaining({
+        id: 'finalize',
+        if: "${{ inputs.release-kind == 'final' && !inputs.dry-run }}",
+        with: expect.objectContaining({ command: 'publish', stage: 'finalize' }),
+      }),
       expect.objectContaining({ with: expect.objectContaining({ command: 'publish', 'dry-run': 'true' }) }),
     ]);
     expect(relkitSteps('release')).toEqual([
@@ -144,10 +152,11 @@ describe('release-cli init', () => {
     ]);
     expect(relkitSteps('release')[0]!.with).not.toHaveProperty('dry-run');
     expect(relkitSteps('smoke')[0]!.with).toMatchObject({ command: 'publish', stage: 'smoke' });
-    // No job before `release` can tag: a publish there is a dry run.
+    // No job before `release` can tag: a publish there is a dry run or the finalize stage.
     for (const job of ['plan', 'build', 'sign'])
       for (const step of relkitSteps(job))
-        if (step.with?.command === 'publish') expect(step.with['dry-run']).toBe('true');
+        if (step.with?.command === 'publish')
+          expect(step.with['dry-run'] === 'true' || step.with.stage === 'finalize').toBe(true);
     expect(publish.jobs.build!.strategy!.matrix.include).toEqual([
       { arch: 'amd64', runner: 'ubuntu-24.04' },
       { arch: 'arm64', runner: 'ubuntu-24.04-arm' },
@@ -159,7 +168,8 @@ describe('release-cli init', () => {
     });
     // The images are built from the run's own commit, which is what the release job then tags.
     expect(publish.jobs.build!.steps[0]!.with).toEqual({ 'persist-credentials': false });
-    expect(publish.jobs.release!.steps[0]!.run).toContain('"$head" != "$GITHUB_SHA"');
+    // relkit refuses to tag any other commit (the finalize commit included) than the one built.
+    expect(relkitSteps('release')[0]!.with).toMatchObject({ 'built-from': '${{ github.sha }}' });
     const sign = publish.jobs.sign!;
     expect(sign.permissions).toEqual({
       contents: 'read',
@@ -192,6 +202,38 @@ describe('release-cli init', () => {
     expect(promote.concurrency.group).toBe(publish.concurrency.group);
     expect(promote.jobs.promote!.steps[1]).toMatchObject({ uses: RELKIT, with: { command: 'promote' } });
 
+    // The RC clean-up: a job of its own after promote, the only one with packages: write.
+    expect(promote.jobs.cleanup).toMatchObject({
+      needs: 'promote',
+      permissions: { contents: 'read', packages: 'write' },
+    });
+    expect(promote.jobs.cleanup!.steps.find((s) => s.uses === RELKIT)!.with).toEqual({
+      command: 'cleanup',
+      version: '${{ inputs.version }}',
+      token: '${{ secrets.GITHUB_TOKEN }}',
+    });
+    expect(promote.jobs.promote!.permissions).not.toHaveProperty('actions');
+
+    const prepare = parse(read(dir, '.github/workflows/prepare-release.yml')) as Workflow;
+    expect(Object.keys(prepare.on.workflow_dispatch.inputs)).toEqual(['version', 'dry-run']);
+    expect(prepare.concurrency.group).toBe(publish.concurrency.group);
+    expect(prepare.jobs.prepare!.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
+    // The config is read from the integration branch's checkout.
+    expect(prepare.jobs.prepare!.steps[0]!.with).toEqual({ ref: 'main', 'persist-credentials': false });
+    expect(prepare.jobs.prepare!.steps[1]).toMatchObject({
+      uses: RELKIT,
+      with: {
+        command: 'prepare',
+        version: '${{ inputs.version }}',
+        'dry-run': '${{ inputs.dry-run }}',
+        'github-token': '${{ secrets.RELKIT_TOKEN }}',
+        'commit-token': '${{ secrets.RELKIT_TOKEN }}',
+      },
+    });
+    expect(read(dir, '.github/workflows/prepare-release.yml')).toContain(
+      'GITHUB_TOKEN cannot push to a protected main',
+    );
+
     const abandon = parse(read(dir, '.github/workflows/abandon-release.yml')) as Workflow;
     expect(abandon.concurrency.group).toBe(publish.concurrency.group);
     expect(abandon.jobs.abandon!.steps[1]).toMatchObject({ uses: RELKIT, with: { command: 'abandon' } });
@@ -210,7 +252,9 @@ describe('release-cli init', () => {
     expect(just).toContain('gh workflow run abandon-release.yml -f "version={{ version }}"');
     // Never a bare `npx release-cli`: an unrelated npm package of that name would run.
     expect(just).not.toMatch(/npx (?!--yes @relkit\/cli@\d+\.\d+\.\d+ )/);
-    expect(just).toContain(`npx --yes @relkit/cli@${cliVersion} changelog freeze`);
+    // prepare-release is relkit's prepare (API commits), never a local git commit.
+    expect(just).toContain(`npx --yes @relkit/cli@${cliVersion} prepare "{{ version }}"`);
+    expect(just).not.toContain('git commit');
   });
 
   it('refuses to overwrite existing files without --force, then overwrites with it', async () => {
@@ -305,6 +349,7 @@ describe('release-cli init', () => {
     expect(json.files.map((f) => f.path)).toEqual([
       'release.config.json',
       '.github/workflows/release-publish.yml',
+      '.github/workflows/prepare-release.yml',
       '.github/workflows/promote-release.yml',
       '.github/workflows/abandon-release.yml',
       'justfile',
@@ -420,12 +465,16 @@ describe.each(variantFiles)('init (%s)', (_name, files) => {
             granted.filter((p) => elevated.includes(p)),
             `${f.path} ${name}`,
           ).toEqual([]);
-        if (!['build', 'sign', 'promote'].includes(name))
+        if (!['build', 'sign', 'promote', 'cleanup'].includes(name))
           expect(job.permissions!.packages, `${f.path} ${name}`).toBeUndefined();
       }
     }
     const publish = parse(workflowsOf(files)[0]!.content) as Workflow;
     for (const p of elevated) expect(publish.jobs.sign!.permissions![p]).toBe('write');
+    // actions: write (the final release's second run) only where the plan job dispatches it.
+    for (const f of workflowsOf(files))
+      for (const [name, job] of Object.entries((parse(f.content) as Workflow).jobs))
+        expect(job.permissions!.actions, `${f.path} ${name}`).toBe(name === 'plan' ? 'write' : undefined);
   });
 
   it('tags only after the build and the signature: release needs sign needs build needs plan', () => {
@@ -434,7 +483,10 @@ describe.each(variantFiles)('init (%s)', (_name, files) => {
     expect(needs('build')).toEqual(['plan']);
     expect(needs('sign')).toContain('build');
     expect(needs('release')).toContain('sign');
-    expect(publish.jobs.build!.if).toBe('${{ !inputs.dry-run }}');
+    // Nothing is built by the run that made the finalize commit: its second run builds that commit.
+    expect(publish.jobs.build!.if).toBe(
+      "${{ !inputs.dry-run && needs.plan.outputs.redispatched != 'true' }}",
+    );
   });
 });
 
@@ -485,7 +537,9 @@ describe('init --github-app', () => {
         for (const step of (job.steps ?? []).filter((s) => s.uses?.startsWith('docker/login-action@')))
           expect(step.with?.password).toBe('${{ secrets.GITHUB_TOKEN }}');
         // With the App reading and writing, GITHUB_TOKEN only checks out (and pushes images).
-        if (name === 'promote') expect(job.permissions).toEqual({ contents: 'read', packages: 'write' });
+        if (name === 'promote' || name === 'cleanup')
+          expect(job.permissions).toEqual({ contents: 'read', packages: 'write' });
+        else if (name === 'plan') expect(job.permissions).toEqual({ contents: 'read', actions: 'write' });
         else if (name !== 'sign' && name !== 'build')
           expect(job.permissions, `${f.path} ${name}`).toEqual({ contents: 'read' });
       }
@@ -499,6 +553,53 @@ describe('init --github-app', () => {
       'smoke-token': '${{ steps.smoke-token.outputs.token }}',
     });
   });
+});
+
+describe('a final release in two runs (the images are built from the finalize commit)', () => {
+  for (const extra of [{}, { githubApp: true, workflowPrefix: 'relkit-' }] as const) {
+    it(`finalize stage, then the same workflow dispatched again on the release branch (${JSON.stringify(extra)})`, () => {
+      const files = initFiles({ ...BASE, ...extra });
+      const file = files[1]!;
+      const wf = parse(file.content) as Workflow & {
+        jobs: Record<string, { outputs?: Record<string, string> }>;
+      };
+      const plan = wf.jobs.plan!;
+      const steps = plan.steps as (Step & { id?: string; if?: string; env?: Record<string, string> })[];
+      const finalize = steps.find((s) => s.id === 'finalize')!;
+      expect(finalize.with).toMatchObject({
+        command: 'publish',
+        version: '${{ inputs.version }}',
+        stage: 'finalize',
+      });
+      expect(finalize.with).not.toHaveProperty('candidate');
+      const redispatch = steps.find((s) => s.id === 'redispatch')!;
+      expect(steps.indexOf(redispatch)).toBe(steps.indexOf(finalize) + 1);
+      expect(redispatch.if).toBe(
+        "${{ steps.finalize.outputs.sha != '' && steps.finalize.outputs.sha != github.sha }}",
+      );
+      const name = file.path.replace('.github/workflows/', '');
+      expect(redispatch.run).toContain(
+        `gh workflow run ${name} --repo "$GITHUB_REPOSITORY" --ref "release/$VERSION" -f "version=$VERSION" -f release-kind=final`,
+      );
+      expect(redispatch.env).toMatchObject({ GH_TOKEN: '${{ github.token }}' });
+      // The rest of the first run is skipped; the gates' dry run too (the branch moved on).
+      expect(plan.outputs).toMatchObject({ redispatched: '${{ steps.redispatch.outputs.redispatched }}' });
+      expect(steps.find((s) => s.id === 'relkit')!.if).toBe(
+        "${{ steps.redispatch.outputs.redispatched != 'true' }}",
+      );
+      expect(plan.permissions!.actions).toBe('write');
+      for (const [job, j] of Object.entries(wf.jobs))
+        if (job !== 'plan') expect(j.permissions?.actions, job).toBeUndefined();
+      if ('githubApp' in extra) {
+        // The finalize stage locks and commits: a token with contents write, minted only then.
+        const mint = steps.find((s) => s.id === 'finalize-token')!;
+        expect(mint.if).toBe(finalize.if);
+        expect(mint.with).toMatchObject({ 'permission-contents': 'write' });
+        expect(finalize.with).toMatchObject({ 'commit-token': '${{ steps.finalize-token.outputs.token }}' });
+      }
+      expect(file.content).toContain('# A final release takes TWO runs.');
+    });
+  }
 });
 
 describe('init --build', () => {
@@ -529,19 +630,23 @@ describe('init --workflow-prefix and --integration-branch', () => {
     expect(files.map((f) => f.path)).toEqual([
       'release.config.json',
       '.github/workflows/relkit-release-publish.yml',
+      '.github/workflows/relkit-prepare-release.yml',
       '.github/workflows/relkit-promote-release.yml',
       '.github/workflows/relkit-abandon-release.yml',
       'justfile',
     ]);
     const config = parseConfigText(files[0]!.content);
     expect(config.signing!.identityRegexp).toContain('/\\.github/workflows/relkit-release-publish\\.yml@');
-    expect(files[4]!.content).toContain('gh workflow run relkit-release-publish.yml');
-    expect(files[4]!.content).toContain('gh workflow run relkit-abandon-release.yml');
+    expect(files[5]!.content).toContain('gh workflow run relkit-release-publish.yml');
+    expect(files[5]!.content).toContain('gh workflow run relkit-abandon-release.yml');
+    expect(files[1]!.content).toContain('gh workflow run relkit-release-publish.yml --repo');
   });
 
   it('cuts release branches from the integration branch and records it in the config', () => {
     const files = initFiles({ ...BASE, integrationBranch: 'dev' });
-    expect(files[4]!.content).toContain('git fetch origin "${ref:-dev}"');
+    expect(files[5]!.content).toContain('release/X.Y.Z from dev');
+    const prepare = parse(files[2]!.content) as Workflow;
+    expect(prepare.jobs.prepare!.steps[0]!.with).toMatchObject({ ref: 'dev' });
     // The key core's config gains with gitflow prepare; written only when the flag is given.
     expect(JSON.parse(files[0]!.content)).toMatchObject({ baseBranch: 'main', integrationBranch: 'dev' });
     expect(JSON.parse(initFiles(BASE)[0]!.content)).not.toHaveProperty('integrationBranch');

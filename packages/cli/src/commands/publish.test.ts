@@ -105,10 +105,57 @@ describe('release-cli publish', () => {
     expect(m.dispatches[0]).toMatchObject({ tag: '1.2.3-rc2', release_kind: 'candidate' });
   });
 
+  it('--stage finalize dates the CHANGELOG only; --built-from then tags that commit, or exits 3 naming both', async () => {
+    const m = memoryGitHub();
+    const built = m.head;
+    const f = capture(m, actions);
+    expect(
+      await main(['publish', '1.2.3', '--stage', 'finalize', '--yes', '--json'], f.ctx, publishCommands),
+    ).toBe(ExitCode.ok);
+    const json = JSON.parse(f.out()) as {
+      plan: { stage: string; steps: unknown[] };
+      result: { sha: string };
+    };
+    expect(json.plan.stage).toBe('finalize');
+    expect(json.plan.steps).toHaveLength(1);
+    expect(m.head).not.toBe(built);
+    expect(json.result.sha).toBe(m.head);
+    expect(m.tags.has('1.2.3')).toBe(false);
+    expect(m.dispatches).toEqual([]);
+    // The run that built the old head may not tag the finalize commit.
+    const stale = capture(m, actions);
+    expect(
+      await main(
+        ['publish', '1.2.3', '--skip-smoke', '--built-from', built, '--yes'],
+        stale.ctx,
+        publishCommands,
+      ),
+    ).toBe(ExitCode.gateNotMet);
+    expect(stale.out()).toContain(`this run built ${built}`);
+    expect(stale.out()).toContain(m.head);
+    expect(stale.out()).toContain(
+      'dispatch the publish workflow again on release/1.2.3 after the finalize run',
+    );
+    expect(m.tags.has('1.2.3')).toBe(false);
+    const ok = capture(m, actions);
+    expect(
+      await main(
+        ['publish', '1.2.3', '--stage', 'release', '--built-from', m.head, '--yes'],
+        ok.ctx,
+        publishCommands,
+      ),
+    ).toBe(ExitCode.ok);
+    expect(m.tags.get('1.2.3')).toBe(m.head);
+    expect(m.dispatches).toEqual([]);
+  });
+
   it('refuses contradictory flags, a bad date and a candidate version with usage errors', async () => {
     const m = memoryGitHub();
     for (const argv of [
       ['publish', '1.2.3', '--skip-smoke', '--smoke-only'],
+      ['publish', '1.2.3', '--stage', 'smoke', '--skip-smoke'],
+      ['publish', '1.2.3', '--stage', 'later'],
+      ['publish', '1.2.3', '--built-from', 'abc123'],
       ['publish', '1.2.3', '--date', '27.11.2026'],
     ]) {
       const c = capture(m);

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import {
+  PUBLISH_STAGES,
   ReleaseError,
   parseConfig,
   type PublishExecutionEvent,
@@ -132,9 +133,20 @@ function exitFor(e: unknown): ExitCode | undefined {
   return undefined;
 }
 
+/** --stage S, or its older spellings --skip-smoke (release) and --smoke-only (smoke). */
 function stageOf(args: ParsedArgs): PublishStage {
-  if (args.values['skip-smoke'] && args.values['smoke-only']) {
-    throw new UsageError('--skip-smoke and --smoke-only exclude each other');
+  const given = stringOption(args, 'stage');
+  const flags = [args.values['skip-smoke'] && '--skip-smoke', args.values['smoke-only'] && '--smoke-only'];
+  const set = flags.filter((f): f is string => typeof f === 'string');
+  if (set.length + (given === undefined ? 0 : 1) > 1) {
+    throw new UsageError(
+      `${[...(given === undefined ? [] : ['--stage']), ...set].join(' and ')} exclude each other`,
+    );
+  }
+  if (given !== undefined) {
+    if (!(PUBLISH_STAGES as readonly string[]).includes(given))
+      throw new UsageError(`--stage takes ${PUBLISH_STAGES.join(', ')}, got "${given}"`);
+    return given as PublishStage;
   }
   return args.values['smoke-only'] ? 'smoke' : args.values['skip-smoke'] ? 'release' : 'all';
 }
@@ -143,7 +155,7 @@ const publish: Command = {
   path: ['publish'],
   summary: 'publish phase: validate, finalize the CHANGELOG, tag, draft release, dispatch the smoke test',
   usage:
-    'publish <version> [--candidate] [--dry-run] [--yes] [--json] [--skip-smoke|--smoke-only] [--timeout S] [--config F]',
+    'publish <version> [--candidate] [--dry-run] [--yes] [--json] [--stage all|finalize|release|smoke] [--built-from SHA] [--timeout S] [--config F]',
   help: `Validates first (version X.Y.Z; an X.Y.Z-rcN tag exists; CHANGELOG has "## [X.Y.Z] - TBD"; the
 release PR exists, is not a draft and its CI is green by the latest run per check name; no published
 release for the tag), then: dates the CHANGELOG through an API commit and reads it back, creates the
@@ -152,8 +164,14 @@ downstream smoke test with the correlation id <repo>:<run id>:<tag>. latest is n
 Every step is idempotent: re-running after a failure resumes.
 Options:
   --candidate      cut the next X.Y.Z-rcN instead (tag at the release branch head, smoke dispatch)
-  --skip-smoke     the first half: everything but the dispatch
-  --smoke-only     the second half, after the images are pushed and signed: only the dispatch
+  --stage S        all (default); finalize: only validate and date the CHANGELOG (with its
+                   mirrors and version files) by API commit, so CI builds that commit; release:
+                   everything but the dispatch; smoke: only the dispatch, after the images are
+                   pushed and signed
+  --skip-smoke     the same as --stage release
+  --smoke-only     the same as --stage smoke
+  --built-from SHA the commit this run's images were built and signed from (CI: github.sha):
+                   refuse (exit 3) unless the tag would mark exactly that commit
   --date D         the release date (YYYY-MM-DD; default: today in UTC)
   --dry-run        show the checks and the plan; change nothing
   -y, --yes        do not ask for confirmation (required when not on a terminal)
@@ -171,6 +189,8 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
     candidate: { type: 'boolean' },
     'skip-smoke': { type: 'boolean' },
     'smoke-only': { type: 'boolean' },
+    stage: { type: 'string' },
+    'built-from': { type: 'string' },
     date: { type: 'string' },
     ...timeoutOption,
   },
@@ -183,6 +203,9 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
     const date = stringOption(args, 'date');
     if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date))
       throw new UsageError('--date takes YYYY-MM-DD');
+    const builtFrom = stringOption(args, 'built-from')?.toLowerCase();
+    if (builtFrom !== undefined && !/^[0-9a-f]{40}$/.test(builtFrom))
+      throw new UsageError('--built-from takes a full 40-character commit SHA');
     try {
       const svc = await publishService(args, ctx);
       const plan = await waitingFor(
@@ -193,6 +216,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
           candidate: args.values.candidate === true,
           stage,
           date,
+          builtFrom,
           signal: ctx.signal,
         }),
       );

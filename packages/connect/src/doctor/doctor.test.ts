@@ -83,6 +83,7 @@ describe('runDoctor', () => {
       [`registry-push:${world.image}`]: 'pass',
       'signing-policy': 'pass',
       'workflow:.github/workflows/release-publish.yml': 'pass',
+      'workflow:.github/workflows/prepare-release.yml': 'pass',
       'workflow:.github/workflows/promote-release.yml': 'pass',
       'workflow:.github/workflows/abandon-release.yml': 'pass',
     });

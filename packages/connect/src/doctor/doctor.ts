@@ -52,6 +52,7 @@ function rulesCheck(config: ReleaseConfig): DoctorCheck {
 
 const GENERATED_WORKFLOWS: readonly WorkflowName[] = [
   'release-publish',
+  'prepare-release',
   'promote-release',
   'abandon-release',
 ];

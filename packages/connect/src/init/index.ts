@@ -4,10 +4,11 @@ import { abandonWorkflow } from './abandon-workflow.js';
 import { releaseConfig } from './config.js';
 import { workflowPath, type InitFile, type InitInput } from './input.js';
 import { justfile } from './justfile.js';
+import { prepareWorkflow } from './prepare-workflow.js';
 import { promoteWorkflow } from './promote-workflow.js';
 import { publishWorkflow } from './publish-workflow.js';
 
-export { abandonWorkflow, justfile, promoteWorkflow, publishWorkflow, releaseConfig };
+export { abandonWorkflow, justfile, prepareWorkflow, promoteWorkflow, publishWorkflow, releaseConfig };
 export { CONFIG_SCHEMA_PATH, configSchemaUrl } from './config.js';
 export { buildKind, type BuildKind } from './publish-workflow.js';
 export {
@@ -27,6 +28,7 @@ export function initFiles(input: InitInput): InitFile[] {
   return [
     { path: 'release.config.json', content: releaseConfig(input) },
     { path: workflowPath(input, 'release-publish'), content: publishWorkflow(input) },
+    { path: workflowPath(input, 'prepare-release'), content: prepareWorkflow(input) },
     { path: workflowPath(input, 'promote-release'), content: promoteWorkflow(input) },
     { path: workflowPath(input, 'abandon-release'), content: abandonWorkflow(input) },
     { path: 'justfile', content: justfile(input) },

@@ -47,7 +47,7 @@ export const APP_PRIVATE_KEY_SECRET = 'RELKIT_APP_PRIVATE_KEY';
 export const TOKEN_SECRET = 'RELKIT_TOKEN';
 
 /** The generated workflows, by their base names (without prefix and `.yml`). */
-export type WorkflowName = 'release-publish' | 'promote-release' | 'abandon-release';
+export type WorkflowName = 'release-publish' | 'prepare-release' | 'promote-release' | 'abandon-release';
 
 export const workflowFileName = (input: InitInput, name: WorkflowName) =>
   `${input.workflowPrefix ?? ''}${name}.yml`;
@@ -82,11 +82,13 @@ export function relkitStep(
   name: string,
   values: Readonly<Record<string, string | undefined>>,
   id?: string,
+  condition?: string,
 ): string {
   const comment = SHA.test(input.action) ? ` # relkit, as @relkit/cli ${input.cliVersion}` : '';
   return (
     `      - name: ${name}\n` +
     (id ? `        id: ${id}\n` : '') +
+    (condition ? `        if: ${condition}\n` : '') +
     `        uses: ${input.action}${comment}\n` +
     withBlock(values, '        ')
   );
@@ -106,10 +108,12 @@ export function appTokenStep(
   purpose: string,
   permissions: Readonly<Record<string, 'read' | 'write'>>,
   scope?: { readonly owner: string; readonly repository: string },
+  condition?: string,
 ): string {
   return (
     `      - name: App token (${purpose})\n` +
     `        id: ${id}\n` +
+    (condition ? `        if: ${condition}\n` : '') +
     `        uses: ${uses('createGitHubAppToken')}\n` +
     withBlock(
       {

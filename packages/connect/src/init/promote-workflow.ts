@@ -19,7 +19,11 @@ export function promoteWorkflow(input: InitInput): string {
 # first (X.Y.Z present for every platform and signed by ${workflowFileName(input, 'release-publish')}, the draft release,
 # ${input.smoke ? 'the downstream smoke release, ' : ''}the release PR: ready, approved, green, mergeable), and only then moves
 # latest to the exact X.Y.Z index digest, publishes the release and merges the PR. Re-running
-# after any failure resumes. workflow_dispatch only sees workflows on the default branch.
+# after any failure resumes. Then, in a job of its own, relkit cleanup deletes the X.Y.Z-rcN
+# images whose digests are neither X.Y.Z's nor latest's (ghcr.io: through the GitHub Packages
+# API with GITHUB_TOKEN, packages: write; elsewhere an OCI DELETE); a failed clean-up leaves the
+# promotion done (run \`release-cli cleanup X.Y.Z\` again). workflow_dispatch only sees workflows
+# on the default branch.
 ${tokenHeader(input)}name: promote-release
 
 on:
@@ -83,5 +87,26 @@ ${
           RELEASE_URL: \${{ steps.relkit.outputs.release-url }}
           MERGE_SHA: \${{ steps.relkit.outputs.pr-merge-sha }}
         run: echo "phase=$PHASE release=$RELEASE_URL merge=$MERGE_SHA"
-`;
+
+  # Its own job, after the promotion succeeded: a failed clean-up never marks the promotion failed.
+  cleanup:
+    name: Delete the release candidates of \${{ inputs.version }}
+    needs: promote
+    if: \${{ !inputs.dry-run }}
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      packages: write
+    steps:
+${checkoutStep()}${relkitStep(
+    input,
+    'relkit cleanup (RC images; never X.Y.Z or latest)',
+    {
+      command: 'cleanup',
+      version: '${{ inputs.version }}',
+      // The workflow's own token: an App installation token cannot write org-owned GHCR packages.
+      token: '${{ secrets.GITHUB_TOKEN }}',
+    },
+    'relkit',
+  )}`;
 }

@@ -1,5 +1,6 @@
 // release-publish.yml: phase 1 of a relkit release. Jobs in order, each needing the one before:
-// plan (relkit's gates, dry run) → build (the repository's own, or docker/build-push-action per
+// plan (relkit's gates, dry run; a final release first gets its finalize commit, and the run
+// dispatches itself again on that commit) → build (the repository's own, or docker/build-push-action per
 // architecture) → sign (index, cosign, SBOM + provenance attestations, verify-publish) → release
 // (relkit tags X.Y.Z / X.Y.Z-rcN and drafts the release) → smoke (the downstream dispatch).
 // The git tag is created only after build, tests and signing succeeded: a failed build leaves
@@ -17,6 +18,9 @@ import {
   type InitInput,
 } from './input.js';
 import { uses } from './pins.js';
+
+/** The finalize stage runs for a final release only, and never in a dry run. */
+const FINALIZE_IF = "${{ inputs.release-kind == 'final' && !inputs.dry-run }}";
 
 const RUNNERS: Record<string, string> = { amd64: 'ubuntu-24.04', arm64: 'ubuntu-24.04-arm' };
 
@@ -46,6 +50,9 @@ function readGates(app: boolean, contents: 'read' | 'write' = 'read'): string {
     : `      contents: ${contents}\n      pull-requests: read\n      checks: read\n      statuses: read\n`;
 }
 
+/** The build (and so everything after it) runs unless this is a dry run or the run re-dispatched itself. */
+const BUILD_IF = "${{ !inputs.dry-run && needs.plan.outputs.redispatched != 'true' }}";
+
 const platformsOf = (input: InitInput) => architecturesOf(input).map((a) => `linux/${a}`);
 
 function dockerBuildJob(input: InitInput): string {
@@ -55,7 +62,7 @@ function dockerBuildJob(input: InitInput): string {
   return `  build:
     name: Build \${{ matrix.arch }}
     needs: plan
-    if: \${{ !inputs.dry-run }}
+    if: ${BUILD_IF}
     strategy:
       fail-fast: true
       matrix:
@@ -89,7 +96,7 @@ function workflowBuildJob(input: InitInput): string {
   return `  build:
     name: Build, test, push (${input.build})
     needs: plan
-    if: \${{ !inputs.dry-run }}
+    if: ${BUILD_IF}
     uses: ${input.build}
     permissions:
       contents: read
@@ -107,7 +114,7 @@ function compositeBuildJob(input: InitInput): string {
   return `  build:
     name: Build, test, push (${input.build})
     needs: plan
-    if: \${{ !inputs.dry-run }}
+    if: ${BUILD_IF}
     runs-on: ubuntu-24.04
     permissions:
       contents: read
@@ -198,8 +205,19 @@ ${
 #   build    ${buildLine}
 #   sign     the multi-arch index X.Y.Z[-rcN] (never latest), cosign (keyless), SBOM and SLSA
 #            provenance attestations, then relkit verify-publish
-#   release  only now: relkit tags the commit this run built (final: dates the CHANGELOG by API
-#            commit first) and creates the draft GitHub release${input.smoke ? `\n#   smoke    relkit dispatches the downstream smoke test (${input.smoke})` : ''}
+#   release  only now: relkit tags the commit this run built (built-from: github.sha; it refuses
+#            any other) and creates the draft GitHub release${input.smoke ? `\n#   smoke    relkit dispatches the downstream smoke test (${input.smoke})` : ''}
+#
+# A final release takes TWO runs. Promote's provenance gate wants the images signed by a run of
+# the commit X.Y.Z tags: the finalize commit, whose CHANGELOG is dated. So the first run's plan
+# job only makes that commit (relkit publish, stage finalize: every gate, then the CHANGELOG, its
+# mirrors and version files dated in one API commit; no tag, no release), dispatches this
+# workflow again on release/X.Y.Z with the same inputs (gh workflow run; GITHUB_TOKEN with
+# actions: write, whose workflow_dispatch does start a run) and skips the rest. The second run
+# finds the CHANGELOG dated at its own commit (the finalize stage is then a no-op), builds, signs
+# and tags that commit. Its gates judge the release PR at the finalize commit: if the PR's checks
+# are still running on it, that run stops at plan; dispatch it again once they are green.
+# Candidates take one run.
 #
 # A failed build, test or signature leaves no tag. \`latest\` is never touched here:
 # ${workflowFileName(input, 'promote-release')} moves it after a human has looked.
@@ -238,12 +256,14 @@ env:
 
 jobs:
   plan:
-    name: Gates (changes nothing)
+    name: Gates (and the finalize commit of a final release)
     runs-on: ubuntu-24.04
     permissions:
-${readGates(app)}    outputs:
+${readGates(app, 'write')}      actions: write
+    outputs:
       tag: \${{ steps.relkit.outputs.tag }}
       image-tag: \${{ steps.relkit.outputs.image-tag }}
+      redispatched: \${{ steps.redispatch.outputs.redispatched }}
     steps:
       - name: Run on the release branch only (the signing identity names it)
         env:
@@ -260,21 +280,53 @@ ${
         'pull-requests': 'read',
         checks: 'read',
         statuses: 'read',
-      })
+      }) +
+      // The finalize stage takes the release lock and commits: contents write, and the gates' reads.
+      appTokenStep(
+        'finalize-token',
+        'the finalize commit',
+        { contents: 'write', 'pull-requests': 'read', checks: 'read', statuses: 'read' },
+        undefined,
+        FINALIZE_IF,
+      )
     : ''
 }${checkoutStep()}${relkitStep(
     input,
-    'relkit publish --dry-run (every gate; the tag to create)',
+    'relkit publish, stage finalize (final only; a no-op once the CHANGELOG is dated here)',
     {
       command: 'publish',
       version: '${{ inputs.version }}',
-      candidate: "${{ inputs.release-kind == 'candidate' }}",
-      stage: 'release',
-      'dry-run': "'true'",
-      'github-token': token,
+      stage: 'finalize',
+      'github-token': app ? '${{ steps.finalize-token.outputs.token }}' : token,
+      'commit-token': app ? '${{ steps.finalize-token.outputs.token }}' : token,
     },
-    'relkit',
-  )}
+    'finalize',
+    FINALIZE_IF,
+  )}      - name: A new finalize commit? Build it in a run of its own
+        id: redispatch
+        if: \${{ steps.finalize.outputs.sha != '' && steps.finalize.outputs.sha != github.sha }}
+        env:
+          GH_TOKEN: \${{ github.token }}
+          VERSION: \${{ inputs.version }}
+          FINALIZE_SHA: \${{ steps.finalize.outputs.sha }}
+        run: |
+          gh workflow run ${workflowFileName(input, 'release-publish')} --repo "$GITHUB_REPOSITORY" --ref "release/$VERSION" -f "version=$VERSION" -f release-kind=final
+          echo "redispatched=true" >> "$GITHUB_OUTPUT"
+          echo "::notice::finalized $VERSION in $FINALIZE_SHA; a new run of this workflow on release/$VERSION builds, signs and tags it"
+${relkitStep(
+  input,
+  'relkit publish --dry-run (every gate; the tag to create)',
+  {
+    command: 'publish',
+    version: '${{ inputs.version }}',
+    candidate: "${{ inputs.release-kind == 'candidate' }}",
+    stage: 'release',
+    'dry-run': "'true'",
+    'github-token': token,
+  },
+  'relkit',
+  "${{ steps.redispatch.outputs.redispatched != 'true' }}",
+)}
 ${build}
   sign:
     name: Index, sign, attest, verify
@@ -334,15 +386,6 @@ ${readGates(app, 'write')}    outputs:
       tag: \${{ steps.relkit.outputs.tag }}
       sha: \${{ steps.relkit.outputs.sha }}
     steps:
-      - name: The release branch still points at the commit this run built
-        env:
-          GH_TOKEN: \${{ github.token }}
-        run: |
-          head="$(gh api "repos/$GITHUB_REPOSITORY/commits/$GITHUB_REF" --jq .sha)"
-          if [ "$head" != "$GITHUB_SHA" ]; then
-            echo "::error::$GITHUB_REF moved to $head after this run built $GITHUB_SHA: dispatch the workflow again"
-            exit 1
-          fi
 ${
   app
     ? appTokenStep('app-token', 'tag, API commit, draft release', {
@@ -354,12 +397,14 @@ ${
     : ''
 }${checkoutStep()}${relkitStep(
     input,
-    'relkit publish (final, date the CHANGELOG; tag; draft release)',
+    'relkit publish (tag the commit this run built; draft release)',
     {
       command: 'publish',
       version: '${{ inputs.version }}',
       candidate: "${{ inputs.release-kind == 'candidate' }}",
       stage: 'release',
+      // The release branch must still be, and the tag must mark, the commit the images came from.
+      'built-from': '${{ github.sha }}',
       'github-token': token,
     },
     'relkit',

@@ -88,6 +88,14 @@ function handlers(
     return f.state === 'found' ? f.content : undefined;
   };
   type Finalize = Extract<PublishStep, { kind: 'finalize-changelog' }>;
+  /** --built-from: the finalize commit is not (or would not be) the commit the images came from. */
+  const notBuilt = (s: Finalize, at: string | undefined) =>
+    new ReleaseError(
+      'GATE_NOT_MET',
+      `${at === undefined ? `finalizing ${s.version} needs a new commit on ${s.branch}` : `the finalize commit of ${s.version} is ${at}`}, ` +
+        `but this run built ${s.builtFrom ?? ''}: its images would not match the tag; nothing was tagged. ` +
+        `Run the finalize stage (publish ${s.version} --stage finalize), then dispatch the publish workflow again on ${s.branch} after the finalize run`,
+    );
   /** The mirrors and version files that do not (yet) hold their finalized content at `ref`. */
   const extrasBehind = async (s: Finalize, changelog: string, ref: string) => {
     const behind: string[] = [];
@@ -122,6 +130,7 @@ function handlers(
         // Done only when every file of the finalize commit holds its finalized content.
         const behind = state === 'dated' ? await extrasBehind(s, text, sha) : [];
         const done = state === 'dated' && behind.length === 0;
+        if (done && s.builtFrom !== undefined && sha !== s.builtFrom) throw notBuilt(s, sha);
         if (done) ctx.finalizeSha = sha;
         const lagging = behind.length > 0 ? `, ${behind.join(', ')} not yet` : '';
         return { done, state: `${state} at ${short(sha)}${lagging}` };
@@ -129,6 +138,7 @@ function handlers(
       async act(s) {
         // Computed against the head read now; the adapter refuses the commit if the branch moves meanwhile.
         const parent = await head(s.branch);
+        if (s.builtFrom !== undefined) throw notBuilt(s, undefined);
         const before = await file(s.path, parent);
         const after = ops.finalize(before, {
           version: s.version,

@@ -20,6 +20,7 @@ export type PublishGateId =
   | 'pr-checks'
   | 'release-not-published'
   | 'version-tag'
+  | 'built-from'
   | 'smoke-configured';
 
 /** One gate of a publish: the engine's gate shape, with publish's own ids. */
@@ -278,4 +279,48 @@ export function draftExistsGate(obs: PublishObservations, tag: string): PublishG
   return gate('release-not-published', title, 'pass', `draft ${tag}`, [
     { label: 'release', value: r.tag, url: r.url },
   ]);
+}
+
+/**
+ * The commit this run's images were built (and signed) from must be the commit the tag marks:
+ * promote's provenance gate compares the signing certificate's source commit with the tag's.
+ * `tagSha` is the commit the plan would tag, or undefined when it is still to be made (the
+ * finalize commit of a final release whose CHANGELOG is not dated yet).
+ */
+export function builtFromGate(
+  config: ReleaseConfig,
+  obs: PublishObservations,
+  builtFrom: string,
+  tagSha: string | undefined,
+): PublishGate {
+  // Full commit ids: the reader compares them with the run's and the branch's.
+  const title = 'the commit to tag is the commit this run built';
+  const tag = formatTag(obs.version, config.tagPrefix);
+  const branch = releaseBranchName(config, obs.version);
+  const ev: Evidence[] = [{ label: 'built from', value: builtFrom }];
+  const again = `dispatch the publish workflow again on ${branch} after the finalize run`;
+  if (tagSha === undefined) {
+    if (obs.branch.state === 'error') return gate('built-from', title, 'pending', couldNotLook(obs.branch));
+    if (obs.branch.state === 'missing')
+      return gate('built-from', title, 'fail', `${branch} does not exist`, ev);
+    const head = obs.branch.sha;
+    return gate(
+      'built-from',
+      title,
+      'fail',
+      `${tag} would mark a new finalize commit on ${branch} (its head ${head} does not have ${config.changelog} dated), ` +
+        `but this run built ${builtFrom}: its images would not match the tag. ` +
+        `Run the finalize stage first (publish ${obs.version} --stage finalize), then ${again}`,
+      [...ev, { label: 'head', value: head }],
+    );
+  }
+  if (tagSha === builtFrom) return gate('built-from', title, 'pass', `${tag} marks ${builtFrom}`, ev);
+  return gate(
+    'built-from',
+    title,
+    'fail',
+    `${tag} would mark ${tagSha} (the finalize commit), but this run built ${builtFrom}: ` +
+      `its images would not match the tag; ${again} (that run builds ${tagSha})`,
+    [...ev, { label: 'to tag', value: tagSha }],
+  );
 }

@@ -5,6 +5,7 @@ export { observePublish } from './observe.js';
 export type { PublishKind, PublishObservations } from './observe.js';
 export {
   branchGate,
+  builtFromGate,
   candidateTagGate,
   changelogGates,
   draftExistsGate,
@@ -15,7 +16,14 @@ export {
   versionTagGate,
 } from './gates.js';
 export type { PublishGate, PublishGateId } from './gates.js';
-export { planPublish, planCandidate, publishStepId, correlationId, SMOKE_EVENT_TYPE } from './plan.js';
+export {
+  planPublish,
+  planCandidate,
+  publishStepId,
+  correlationId,
+  PUBLISH_STAGES,
+  SMOKE_EVENT_TYPE,
+} from './plan.js';
 export type {
   PublishOptions,
   PublishPlan,

@@ -5,6 +5,7 @@ import { couldNotLook, summarizeGates } from '../engine/gates.js';
 import { formatTag, nextCandidate, parseTag } from '../version.js';
 import {
   branchGate,
+  builtFromGate,
   candidateTagGate,
   changelogGates,
   draftExistsGate,
@@ -36,6 +37,12 @@ export type PublishStep =
       readonly mirrors?: readonly string[];
       /** Files whose pattern's first capture group becomes the version, in the same commit. */
       readonly versionFiles?: readonly { readonly path: string; readonly pattern: string }[];
+      /**
+       * The commit this run's images were built from (--built-from): the step must then find the
+       * finalize commit done at exactly that commit, and never commit (a new commit would carry
+       * the tag, and the images were not built from it).
+       */
+      readonly builtFrom?: string;
     }
   /** A lightweight tag; `sha: null` means "the commit the finalize step produced". */
   | { readonly kind: 'create-tag'; readonly tag: string; readonly sha: string | null }
@@ -69,15 +76,24 @@ export interface PublishRun {
 }
 
 /**
- * Which part of a publish to run. CI builds its images between the two halves: `release`
- * (finalize, tag, draft release) first, so images are built from the tagged finalize commit,
- * then `smoke` (the dispatch) once the images are pushed and signed. `all` does both at once.
+ * Which part of a publish to run. `finalize` (a final release only): validate and date the
+ * CHANGELOG (with its mirrors and version files) by API commit, nothing else, so that CI builds
+ * and signs the finalize commit itself (promote's provenance gate wants the tag's commit).
+ * `release` (finalize when not done, tag, draft release) once the images are built and signed,
+ * then `smoke` (the dispatch). `all` does everything at once.
  */
-export type PublishStage = 'all' | 'release' | 'smoke';
+export type PublishStage = 'all' | 'release' | 'smoke' | 'finalize';
+
+export const PUBLISH_STAGES: readonly PublishStage[] = ['all', 'release', 'smoke', 'finalize'];
 
 export interface PublishOptions {
   readonly run: PublishRun;
   readonly stage?: PublishStage | undefined;
+  /**
+   * The commit the run's images were built and signed from (CI: github.sha). When given, the
+   * `release` and `all` stages refuse unless the commit they would tag is this one.
+   */
+  readonly builtFrom?: string | undefined;
   /** Release date, YYYY-MM-DD in UTC; the observation time's UTC date by default. */
   readonly date?: string | undefined;
 }
@@ -201,6 +217,11 @@ export function planPublish(
         : [];
     return { ...base, gates, verdict: summarizeGates(gates), steps };
   }
+  const head = obs.branch.state === 'found' ? obs.branch.sha : '';
+  const extras = config.changelogMirrors.length > 0 || config.versionFiles.length > 0;
+  // --built-from: the tag goes on the commit the images were built from, or nowhere. With mirrors
+  // or version files a dated head may still lack one; the finalize step then refuses to commit.
+  const builtFrom = stage === 'finalize' ? undefined : options.builtFrom;
   const gates: PublishGate[] = [
     vc.gate,
     branchGate(config, obs),
@@ -209,14 +230,15 @@ export function planPublish(
     ...prGates(obs, 'final'),
     releaseGate(obs, tag),
     tc.gate,
+    ...(builtFrom !== undefined
+      ? [builtFromGate(config, obs, builtFrom, tc.taggedSha ?? (headState === 'dated' ? head : undefined))]
+      : []),
   ];
   const steps: PublishPlannedStep[] = [];
   const branch = releaseBranchName(config, obs.version);
-  const head = obs.branch.state === 'found' ? obs.branch.sha : '';
   const date = options.date ?? utcDate(obs.observedAt);
   // With mirrors or version files, a dated CHANGELOG alone does not show the finalize commit is
   // complete: the executor checks every file, and the tag goes on whatever commit it settles on.
-  const extras = config.changelogMirrors.length > 0 || config.versionFiles.length > 0;
   const finalized = (headState === 'dated' && !extras) || tc.taggedSha !== undefined;
   steps.push(
     planned(
@@ -229,11 +251,16 @@ export function planPublish(
         parentSha: head,
         ...(config.changelogMirrors.length > 0 ? { mirrors: config.changelogMirrors } : {}),
         ...(config.versionFiles.length > 0 ? { versionFiles: config.versionFiles } : {}),
+        ...(builtFrom !== undefined ? { builtFrom } : {}),
       },
       finalized,
       `date ## [${obs.version}] in ${config.changelog} as ${date}${alsoWritten(config)} (API commit on ${branch}, then read back)`,
     ),
   );
+  if (stage === 'finalize') {
+    // Only the finalize commit: CI builds and signs it in a run of its own, which then tags it.
+    return { ...base, gates, verdict: summarizeGates(gates), steps };
+  }
   // The commit to tag: the one already tagged, the head when already finalized, else the finalize commit.
   const tagSha = tc.taggedSha ?? (headState === 'dated' && !extras ? head : null);
   steps.push(
@@ -283,6 +310,15 @@ export function planCandidate(
     correlationId: correlationId(config.repository, options.run.id, pending),
   };
   if (!vc.version) return { ...fallback, gates: [vc.gate], verdict: 'fail', steps: [] };
+  if (stage === 'finalize') {
+    const g = gate(
+      'version',
+      'stage finalize',
+      'fail',
+      'the finalize stage dates the CHANGELOG of a final release; a candidate is tagged at the release branch head as it is',
+    );
+    return { ...fallback, gates: [vc.gate, g], verdict: 'fail', steps: [] };
+  }
   if (stage === 'smoke') {
     // The second half of a candidate: announce the newest candidate (the one CI just built).
     const n = obs.newestCandidate;
@@ -350,6 +386,9 @@ export function planCandidate(
       gates.push(gate('candidate-tag', title, 'fail', (e as Error).message));
     }
   }
+  // --built-from: the candidate tag marks the head, which must be the commit the images came from.
+  if (options.builtFrom !== undefined && head !== undefined)
+    gates.push(builtFromGate(config, obs, options.builtFrom, head));
   const verdict = summarizeGates(gates);
   if (tag === undefined || head === undefined) return { ...fallback, gates, verdict, steps: [] };
   const corr = correlationId(config.repository, options.run.id, tag);

@@ -424,6 +424,95 @@ describe('publish in two halves around the CI build', () => {
   });
 });
 
+describe('the finalize stage and --built-from (a final release built from its finalize commit)', () => {
+  it('finalize stage: every gate, then only the finalize commit (no tag, no draft, no dispatch); a no-op once dated', async () => {
+    const w = newWorld();
+    const first = await svc(w).publish('1.2.3', { run, stage: 'finalize' });
+    expect(first.plan.stage).toBe('finalize');
+    expect(first.plan.gates.map((g) => g.id)).toEqual([
+      'version',
+      'release-branch',
+      'candidate-tag',
+      'changelog',
+      'pr-open',
+      'pr-not-draft',
+      'pr-checks',
+      'release-not-published',
+      'version-tag',
+    ]);
+    expect(first.plan.steps.map((s) => s.step.kind)).toEqual(['finalize-changelog']);
+    expect(first.result.status).toBe('succeeded');
+    const finalized = w.branches.get('release/1.2.3')!;
+    expect(finalized).not.toBe(sha(2));
+    expect(first.result.sha).toBe(finalized);
+    expect(changelogAt(w, 'release/1.2.3')).toMatch(/## \[1\.2\.3\].* - 2026-11-27/);
+    expect(w.tags.has('1.2.3')).toBe(false);
+    expect(w.releases.map((r) => r.tag)).toEqual(['1.2.2']);
+    expect(w.dispatches).toEqual([]);
+    const again = await svc(w).plan('1.2.3', { run, stage: 'finalize' });
+    expect(again.verdict).toBe('pass');
+    expect(again.steps.map((s) => s.done)).toEqual([true]);
+  });
+
+  it('a candidate has no finalize stage', async () => {
+    const p = await svc(newWorld()).plan('1.2.3', { run, candidate: true, stage: 'finalize' });
+    expect(failing(p)).toEqual(['version:fail']);
+    expect(p.steps).toEqual([]);
+  });
+
+  it('built-from: refuses to tag a finalize commit this run did not build, naming both commits and the fix', async () => {
+    const w = newWorld();
+    // The run built the head (CHANGELOG: TBD): the tag would go on a new finalize commit.
+    const p = await svc(w).plan('1.2.3', { run, stage: 'release', builtFrom: sha(2) });
+    expect(failing(p)).toEqual(['built-from:fail']);
+    const reason = p.gates.find((g) => g.id === 'built-from')!.reason;
+    expect(reason).toContain(sha(2));
+    expect(reason).toContain('--stage finalize');
+    expect(reason).toContain('dispatch the publish workflow again on release/1.2.3 after the finalize run');
+    const r = await svc(w)
+      .publish('1.2.3', { run, stage: 'release', builtFrom: sha(2) })
+      .catch((e) => e);
+    expect(r).toBeInstanceOf(ReleaseError);
+    expect((r as ReleaseError).code).toBe('GATE_NOT_MET');
+    expect(w.branches.get('release/1.2.3')).toBe(sha(2));
+    // After the finalize run: a run built from the finalize commit tags exactly that commit.
+    await svc(w).publish('1.2.3', { run, stage: 'finalize' });
+    const f = w.branches.get('release/1.2.3')!;
+    const stale = await svc(w).plan('1.2.3', { run, stage: 'release', builtFrom: sha(2) });
+    expect(failing(stale)).toEqual(['built-from:fail']);
+    const staleReason = stale.gates.find((g) => g.id === 'built-from')!.reason;
+    expect(staleReason).toContain(f);
+    expect(staleReason).toContain(sha(2));
+    const ok = await svc(w).publish('1.2.3', { run, stage: 'release', builtFrom: f });
+    expect(ok.plan.gates.find((g) => g.id === 'built-from')?.status).toBe('pass');
+    expect(ok.result.status).toBe('succeeded');
+    expect(w.tags.get('1.2.3')).toBe(f);
+  });
+
+  it('built-from with mirrors: a dated head that still needs a commit is refused by the executor, not committed', async () => {
+    const w = newWorld();
+    const mirrored = parseConfig({ ...config, changelogMirrors: ['docs/CHANGELOG.md'] });
+    await svc(w).publish('1.2.3', { run, stage: 'finalize' });
+    const f = w.branches.get('release/1.2.3')!;
+    const r = await svc(w, mirrored).publish('1.2.3', { run, stage: 'release', builtFrom: f });
+    expect(r.result.status).toBe('failed');
+    expect(r.result.error?.code).toBe('GATE_NOT_MET');
+    expect(r.result.error?.message).toContain('after the finalize run');
+    expect(w.branches.get('release/1.2.3')).toBe(f);
+    expect(w.tags.has('1.2.3')).toBe(false);
+  });
+
+  it('built-from on a candidate: the head must be the commit the run built', async () => {
+    const w = newWorld();
+    w.commits.set(sha(3), new Map(w.commits.get(sha(2))));
+    w.branches.set('release/1.2.3', sha(3));
+    const p = await svc(w).plan('1.2.3', { run, candidate: true, stage: 'release', builtFrom: sha(2) });
+    expect(failing(p)).toEqual(['built-from:fail']);
+    const q = await svc(w).plan('1.2.3', { run, candidate: true, stage: 'release', builtFrom: sha(3) });
+    expect(q.verdict).toBe('pass');
+  });
+});
+
 describe('verify-publish', () => {
   it('passes for a signed multi-arch X.Y.Z and reports its digest, never reading latest', async () => {
     const w = newWorld();
