@@ -4,7 +4,8 @@
 // registry, a three-file finalize of the origin's real CHANGELOG. Once through the release-cli
 // process, once through the Action bundle with exactly the inputs the generated workflows pass.
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectExit, expectOutput, jsonOf, runRelease } from './harness.js';
+import { initFiles } from '@relkit/connect';
+import { expectExit, expectOutput, runRelease } from './harness.js';
 import {
   FINALIZED,
   FINALIZE_DATE,
@@ -20,6 +21,15 @@ import {
   startRealRepositoryWorld,
   type RealRepositoryWorld,
 } from './real-repository.js';
+import {
+  dispatchInputs,
+  parseWorkflow,
+  relkitCommands,
+  runWorkflow,
+  type RunnerWorld,
+  type StepRun,
+  type Workflow,
+} from './workflow-runner.js';
 
 let world: RealRepositoryWorld | undefined;
 afterEach(async () => {
@@ -82,19 +92,27 @@ function expectPrepared(w: RealRepositoryWorld, devBefore: string): number {
 }
 
 /** After the final publish: ONE finalize commit with the three files, tagged X.Y.Z. */
-function expectFinalized(w: RealRepositoryWorld, rcSha: string) {
+function expectFinalized(w: RealRepositoryWorld, rcSha: string, date = FINALIZE_DATE) {
   const head = w.github.branchSha(R, BRANCH)!;
   expect(w.github.commitInfo(R, head)).toEqual({
-    message: `chore: finalize release ${VERSION}\n\nSet release date to ${FINALIZE_DATE}.\nAlso updated: ${MIRROR}, README.md.`,
+    message: `chore: finalize release ${VERSION}\n\nSet release date to ${date}.\nAlso updated: ${MIRROR}, README.md.`,
     parents: [rcSha],
   });
-  // The origin's own finalize, byte for byte.
-  expect(w.github.readFile(R, head, 'CHANGELOG.md')).toBe(FINALIZED);
-  expect(w.github.readFile(R, head, MIRROR)).toBe(FINALIZED);
+  // The origin's own finalize, byte for byte (its heading dated `date`).
+  const expected = finalizedOn(date);
+  expect(w.github.readFile(R, head, 'CHANGELOG.md')).toBe(expected);
+  expect(w.github.readFile(R, head, MIRROR)).toBe(expected);
   expect(w.github.readFile(R, head, 'README.md')).toBe(readme(VERSION));
   expect(w.github.refSha(R, `refs/tags/${VERSION}`)).toBe(head);
   expect(w.github.releases(R).find((r) => r.tag === VERSION)).toMatchObject({ draft: true });
   return head;
+}
+
+/** The origin's after-file with its 1.11.0 heading dated `date` (the Action dates by today). */
+function finalizedOn(date: string): string {
+  const heading = `## [${VERSION}](https://github.com/${R}/releases/tag/${VERSION}) - ${FINALIZE_DATE}\n`;
+  expect(FINALIZED).toContain(heading);
+  return FINALIZED.replace(heading, heading.replace(FINALIZE_DATE, date));
 }
 
 /** The end state: everything promote and clean-up promise. */
@@ -111,7 +129,9 @@ async function expectReleased(
   const merged = w.github.pull(R, pr);
   expect(merged).toMatchObject({ merged: true });
   expect(w.github.branchSha(R, 'dev')).toBe(w.github.branchSha(R, 'main'));
-  expect(w.github.readFile(R, w.github.branchSha(R, 'dev')!, 'CHANGELOG.md')).toBe(FINALIZED);
+  expect(w.github.readFile(R, w.github.branchSha(R, 'dev')!, 'CHANGELOG.md')).toBe(
+    w.github.readFile(R, w.github.refSha(R, `refs/tags/${VERSION}`)!, 'CHANGELOG.md'),
+  );
   // RC versions deleted through the Packages API (never the registry's DELETE, which is a 405).
   const deletes = w.github.requests.filter((r) => r.method === 'DELETE' && r.status === 204);
   expect(deletes.length).toBeGreaterThan(0);
@@ -194,5 +214,170 @@ describe('a real repository, end to end', { timeout: 300_000 }, () => {
       rcPlatforms: rc.platforms.map((p) => p.digest),
     });
     expect(OPEN).not.toBe(FROZEN);
+    expect(w.github.readFile(R, w.github.branchSha(R, 'dev')!, 'CHANGELOG.md')).toBe(FINALIZED);
+  });
+
+  it('through the Action bundle, with exactly the inputs the generated workflows pass', async () => {
+    const w = (world = await startRealRepositoryWorld());
+    const ACTION = 'vig-os/relkit';
+    const workflows = initFiles({
+      repository: R,
+      image: w.image,
+      smoke: SMOKE_REPOSITORY,
+      action: `${ACTION}@${'a'.repeat(40)}`,
+      cliVersion: '0.0.0',
+      githubApp: true,
+      integrationBranch: 'dev',
+    })
+      .filter((f) => f.path.startsWith('.github/workflows/'))
+      .map((f) => parseWorkflow(f.content));
+    /** The workflow whose relkit steps run `command` (undefined when none does yet). */
+    const running = (command: string) =>
+      workflows.filter((wf) => relkitCommands(wf, ACTION).includes(command));
+    const [publishWf] = running('publish');
+    const [promoteWf] = running('promote');
+    expect(publishWf?.name).toBe('release-publish');
+    expect(promoteWf?.name).toBe('promote-release');
+
+    // The substitution table's tokens: what each expression stands for in this world.
+    const appToken = (inputs: Readonly<Record<string, unknown>>) => {
+      // Scoped to named repositories: only the smoke repository is ever named.
+      if (inputs.repositories !== undefined) {
+        expect(inputs).toMatchObject({ owner: 'vig-os', repositories: 'devkit-smoke' });
+        return w.tokens.smoke;
+      }
+      // contents: write → the App's installation token (GitHub signs its API commits);
+      // contents: read → a token GitHub lets read only (drafts invisible, writes 403).
+      return inputs['permission-contents'] === 'write' ? w.tokens.app : w.tokens.readOnly;
+    };
+    const builds: Record<string, { digest: string; platforms: string[] }> = {};
+    const on = (ref: string): RunnerWorld => ({
+      action: ACTION,
+      repository: R,
+      workspace: w.workspace,
+      ref: `refs/heads/${ref}`,
+      sha: w.github.branchSha(R, ref)!,
+      env: w.env,
+      workflowToken: w.tokens.workflow,
+      appToken,
+      // CI's own jobs: the build (every platform, from the commit the job checks out: the head of
+      // the release branch), signed and attested by the release workflow.
+      async ciJob(_job, definition, evaluate) {
+        if (!(definition.steps ?? []).some((s) => s.uses?.startsWith('docker/build-push-action@'))) return;
+        const expr = /\$\{\{\s*needs\.[\w-]+\.outputs\.image-tag\s*\}\}/.exec(JSON.stringify(definition));
+        expect(expr, 'the build job names the image tag the plan chose').not.toBeNull();
+        const tag = evaluate(expr![0]);
+        if (builds[tag]) return; // one job per architecture: the first pushes the whole index
+        const img = await w.ciBuild(tag, w.github.branchSha(R, BRANCH)!);
+        builds[tag] = { digest: img.digest, platforms: img.platforms.map((p) => p.digest) };
+      },
+    });
+    const dispatch = async (wf: Workflow, ref: string, values: Record<string, string>) => {
+      const runs = await runWorkflow(wf, dispatchInputs(wf, values), on(ref));
+      for (const r of runs) {
+        expect(r.stdout, `${r.job} › ${r.step}`).not.toContain('::error');
+        for (const t of Object.values(w.tokens)) expect(r.stdout).not.toContain(t);
+      }
+      return runs;
+    };
+    const commands = (runs: StepRun[]) => runs.map((r) => `${r.job}:${r.inputs.command}`);
+    const devBefore = w.github.branchSha(R, 'dev')!;
+
+    // prepare: through its workflow when one runs it; else (not generated yet) through the CLI.
+    const [prepareWf] = running('prepare');
+    if (prepareWf) {
+      const runs = await dispatch(prepareWf, 'dev', { version: VERSION, 'dry-run': 'false' });
+      expect(commands(runs)).toContain(`${runs.at(-1)!.job}:prepare`);
+    } else {
+      const cli = await runRelease(['prepare', VERSION, '--yes', '--config', w.configPath], {
+        cwd: w.workspace,
+        env: { ...process.env, ...w.env, NO_COLOR: '1', RELKIT_GITHUB_TOKEN: w.tokens.app },
+      });
+      expectExit(cli, 0);
+    }
+    const pr = expectPrepared(w, devBefore);
+
+    // publish --candidate: every relkit step of release-publish.yml, in job order.
+    const rcSha = w.github.branchSha(R, BRANCH)!;
+    const candidate = await dispatch(publishWf!, BRANCH, {
+      version: VERSION,
+      'release-kind': 'candidate',
+      'dry-run': 'false',
+    });
+    expect(candidate.map((r) => r.inputs.command)).toEqual(
+      expect.arrayContaining(['publish', 'verify-publish']),
+    );
+    expect(candidate.find((r) => r.outputs['image-tag'])?.outputs).toMatchObject({
+      'image-tag': `${VERSION}-rc1`,
+    });
+    expect(w.github.refSha(R, `refs/tags/${VERSION}-rc1`)).toBe(rcSha);
+    expect(builds[`${VERSION}-rc1`]).toBeDefined();
+    expect(w.github.dispatches(SMOKE_REPOSITORY).map((d) => d.clientPayload?.tag)).toContain(
+      `${VERSION}-rc1`,
+    );
+
+    readyForFinal(w, pr);
+    const before = new Date().toISOString().slice(0, 10);
+    const final = await dispatch(publishWf!, BRANCH, {
+      version: VERSION,
+      'release-kind': 'final',
+      'dry-run': 'false',
+    });
+    const after = new Date().toISOString().slice(0, 10);
+    expect(final.map((r) => r.inputs.command)).toEqual(expect.arrayContaining(['publish', 'verify-publish']));
+    // The Action dates the CHANGELOG by the runner's day (UTC).
+    const message = w.github.commitInfo(R, w.github.branchSha(R, BRANCH)!)?.message ?? '';
+    const date = /Set release date to (\d{4}-\d{2}-\d{2})\./.exec(message)?.[1];
+    expect([before, after]).toContain(date);
+    const finalSha = expectFinalized(w, rcSha, date);
+    expect(builds[VERSION]).toBeDefined();
+
+    readyForPromote(w, pr);
+    // Does a relkit step finalize before the build job (so CI builds X.Y.Z from the tag's commit)?
+    const finalizesFirst = Object.values(publishWf!.jobs).some((j) =>
+      (j.steps ?? []).some((s) => s.uses?.startsWith(`${ACTION}@`) && s.with?.stage === 'finalize'),
+    );
+    if (!finalizesFirst) {
+      // Without a finalize stage the build runs before the finalize commit: promote refuses the
+      // image (built from the commit before the tag's), changing nothing; a second dispatch of
+      // the final finds the CHANGELOG dated and the tag made, and builds X.Y.Z from the tag's commit.
+      await expect(dispatch(promoteWf!, BRANCH, { version: VERSION, 'dry-run': 'false' })).rejects.toThrow(
+        /sourceDigest: built from [0-9a-f]{12}, not from [0-9a-f]{12}, the commit of tag 1\.11\.0/,
+      );
+      expect(w.github.pull(R, pr).merged).toBe(false);
+      expect((await w.writer.getManifest(w.imageRepository, 'latest'))?.digest).toBe(w.previousImage.digest);
+      delete builds[VERSION];
+      await dispatch(publishWf!, BRANCH, { version: VERSION, 'release-kind': 'final', 'dry-run': 'false' });
+      expect(w.github.branchSha(R, BRANCH)).toBe(finalSha);
+      expect(builds[VERSION]).toBeDefined();
+    }
+    const finalImage = builds[VERSION];
+    const promote = await dispatch(promoteWf!, BRANCH, { version: VERSION, 'dry-run': 'false' });
+    expect(commands(promote)[0]).toMatch(/:promote$/);
+    expect(promote.find((r) => r.inputs.command === 'promote')?.outputs).toMatchObject({
+      phase: 'promoted',
+      verdict: 'pass',
+      digests: JSON.stringify({ [w.image]: finalImage!.digest }),
+      'pr-merge-sha': w.github.pull(R, pr).mergeCommitSha,
+    });
+
+    // clean-up: through its workflow (job) when one runs it; else through the CLI.
+    const cleanupWfs = running('cleanup').filter((wf) => wf !== promoteWf);
+    const cleanedByPromote = commands(promote).some((c) => c.endsWith(':cleanup'));
+    for (const wf of cleanupWfs) await dispatch(wf, BRANCH, { version: VERSION, 'dry-run': 'false' });
+    if (!cleanedByPromote && cleanupWfs.length === 0) {
+      const cli = await runRelease(['cleanup', VERSION, '--yes', '--config', w.configPath], {
+        cwd: w.workspace,
+        env: { ...process.env, ...w.env, NO_COLOR: '1', GITHUB_TOKEN: w.tokens.workflow },
+      });
+      expectExit(cli, 0);
+    }
+    await expectReleased(w, pr, {
+      final: finalImage!.digest,
+      finalPlatforms: finalImage!.platforms,
+      rc: builds[`${VERSION}-rc1`]!.digest,
+      rcPlatforms: builds[`${VERSION}-rc1`]!.platforms,
+    });
+    expect(w.github.refSha(R, `refs/tags/${VERSION}`)).toBe(finalSha);
   });
 });

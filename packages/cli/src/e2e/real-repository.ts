@@ -175,7 +175,8 @@ export async function startRealRepositoryWorld(): Promise<RealRepositoryWorld> {
       const img = await pushTestImage(registry, {
         repository: imageRepository,
         tag,
-        seed: `build of ${tag}`,
+        // The content depends on the commit: a build from another commit is another digest.
+        seed: `build of ${tag} at ${sha}`,
       });
       await sign(img.digest, tag, sha);
       return img;

@@ -241,7 +241,7 @@ jobs:
     name: Gates (changes nothing)
     runs-on: ubuntu-24.04
     permissions:
-${readGates(app)}    outputs:
+${readGates(app, 'write')}    outputs:
       tag: \${{ steps.relkit.outputs.tag }}
       image-tag: \${{ steps.relkit.outputs.image-tag }}
     steps:
@@ -255,8 +255,10 @@ ${readGates(app)}    outputs:
           fi
 ${
   app
-    ? appTokenStep('app-token', 'read the release PR and its checks', {
-        contents: 'read',
+    ? // contents: write although this job changes nothing (dry run): GitHub lists draft releases
+      // only to tokens with write access, and the final's gates must see the draft (else pending).
+      appTokenStep('app-token', 'read the release PR, its checks and the draft release', {
+        contents: 'write',
         'pull-requests': 'read',
         checks: 'read',
         statuses: 'read',
