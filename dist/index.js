@@ -32728,6 +32728,8 @@ async function commitFiles(ctx, repo, input3) {
   const doing = `committing ${paths} to ${input3.branch} of ${name}`;
   const moved = (head2) => new GitHubError("CONFLICT", `${input3.branch} of ${name} moved from ${input3.parentSha.slice(0, 12)} to ${head2?.slice(0, 12) ?? "nothing"}; nothing was committed, re-run`);
   const head = await getRef(ctx, repo, `heads/${input3.branch}`);
+  if (head === void 0)
+    await ctx.call(`reading ${name}`, () => ctx.octokit.rest.repos.get({ ...repo }));
   if (head !== input3.parentSha)
     throw moved(head);
   const refuse = (e) => classifyRefusal(ctx.fail(e, doing), repo, { branch: input3.branch });
@@ -49721,7 +49723,7 @@ jobs:
     name: Gates (changes nothing)
     runs-on: ubuntu-24.04
     permissions:
-${readGates(app)}    outputs:
+${readGates(app, "write")}    outputs:
       tag: \${{ steps.relkit.outputs.tag }}
       image-tag: \${{ steps.relkit.outputs.image-tag }}
     steps:
@@ -49733,12 +49735,16 @@ ${readGates(app)}    outputs:
             echo "::error::dispatch this workflow on release/$VERSION (gh workflow run --ref release/$VERSION), not $GITHUB_REF"
             exit 1
           fi
-${app ? appTokenStep("app-token", "read the release PR and its checks", {
-    contents: "read",
-    "pull-requests": "read",
-    checks: "read",
-    statuses: "read"
-  }) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish --dry-run (every gate; the tag to create)", {
+${app ? (
+    // contents: write although this job changes nothing (dry run): GitHub lists draft releases
+    // only to tokens with write access, and the final's gates must see the draft (else pending).
+    appTokenStep("app-token", "read the release PR, its checks and the draft release", {
+      contents: "write",
+      "pull-requests": "read",
+      checks: "read",
+      statuses: "read"
+    })
+  ) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish --dry-run (every gate; the tag to create)", {
     command: "publish",
     version: "${{ inputs.version }}",
     candidate: "${{ inputs.release-kind == 'candidate' }}",
