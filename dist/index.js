@@ -33023,6 +33023,8 @@ async function commitFiles(ctx, repo, input3) {
   const doing = `committing ${paths} to ${input3.branch} of ${name}`;
   const moved = (head2) => new GitHubError("CONFLICT", `${input3.branch} of ${name} moved from ${input3.parentSha.slice(0, 12)} to ${head2?.slice(0, 12) ?? "nothing"}; nothing was committed, re-run`);
   const head = await getRef(ctx, repo, `heads/${input3.branch}`);
+  if (head === void 0)
+    await ctx.call(`reading ${name}`, () => ctx.octokit.rest.repos.get({ ...repo }));
   if (head !== input3.parentSha)
     throw moved(head);
   const refuse = (e) => classifyRefusal(ctx.fail(e, doing), repo, { branch: input3.branch });
@@ -50211,13 +50213,17 @@ ${readGates(app, "write")}      actions: write
             echo "::error::dispatch this workflow on release/$VERSION (gh workflow run --ref release/$VERSION), not $GITHUB_REF"
             exit 1
           fi
-${app ? appTokenStep("app-token", "read the release PR and its checks", {
-    contents: "read",
-    "pull-requests": "read",
-    checks: "read",
-    statuses: "read"
-  }) + // The finalize stage takes the release lock and commits: contents write, and the gates' reads.
-  appTokenStep("finalize-token", "the finalize commit", { contents: "write", "pull-requests": "read", checks: "read", statuses: "read" }, void 0, FINALIZE_IF) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish, stage finalize (final only; a no-op once the CHANGELOG is dated here)", {
+${app ? (
+    // contents: write although this job changes nothing (dry run): GitHub lists draft releases
+    // only to tokens with write access, and the final's gates must see the draft (else pending).
+    appTokenStep("app-token", "read the release PR, its checks and the draft release", {
+      contents: "write",
+      "pull-requests": "read",
+      checks: "read",
+      statuses: "read"
+    }) + // The finalize stage takes the release lock and commits: contents write, and the gates' reads.
+    appTokenStep("finalize-token", "the finalize commit", { contents: "write", "pull-requests": "read", checks: "read", statuses: "read" }, void 0, FINALIZE_IF)
+  ) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish, stage finalize (final only; a no-op once the CHANGELOG is dated here)", {
     command: "publish",
     version: "${{ inputs.version }}",
     stage: "finalize",

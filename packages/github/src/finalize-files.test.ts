@@ -142,6 +142,33 @@ describe(
       expect(sim.refSha(R, 'refs/tags/1.11.0')).toBeUndefined();
     });
 
+    it('a commit token that cannot see the repository is refused as the commit role (404), not as a moved branch', async () => {
+      // GitHub answers 404 for the ref as for the repository: a token scoped elsewhere sees neither.
+      const elsewhere = new GitHubForge({
+        token: sim.repositoryToken('vig-os/devkit-smoke'),
+        baseUrl: sim.url,
+        pollIntervalMs: 5,
+        retryBaseMs: 5,
+        writeSpacingMs: 0,
+      });
+      const port = publishForgePort(new GitHubForge({ token: sim.appToken, baseUrl: sim.url }), config, {
+        commit: elsewhere,
+      });
+      const e = await port.commitFiles!({
+        branch: 'release/1.11.0',
+        parentSha: freezeSha,
+        message: 'chore: finalize',
+        files: [{ path: 'CHANGELOG.md', content: AFTER }],
+      }).then(
+        () => undefined,
+        (x: unknown) => x as { code: string; message: string },
+      );
+      expect(e?.code).toBe('NOT_FOUND');
+      expect(e?.message).toMatch(/^the commit token \(RELKIT_COMMIT_TOKEN, Action input commit-token;/);
+      expect(e?.message).not.toMatch(/moved/);
+      expect(sim.branchSha(R, 'release/1.11.0')).toBe(freezeSha);
+    });
+
     it('a guarded ref update: the branch moving between tree and ref update is refused, not force-moved', async () => {
       const gh = new GitHubForge({
         token: sim.appToken,

@@ -544,6 +544,13 @@ describe('init --github-app', () => {
           expect(job.permissions, `${f.path} ${name}`).toEqual({ contents: 'read' });
       }
     }
+    // The plan job's dry run must see the draft release: GitHub lists drafts only to write tokens.
+    const plan = (parse(files[1]!.content) as Workflow).jobs.plan!;
+    expect(
+      plan.steps.find((s) => s.uses?.startsWith('actions/create-github-app-token@'))?.with,
+    ).toMatchObject({
+      'permission-contents': 'write',
+    });
     const smoke = (parse(files[1]!.content) as Workflow).jobs.smoke!;
     expect(smoke.steps.find((s) => s.with?.repositories)?.with).toMatchObject({
       owner: 'acme',
@@ -600,6 +607,14 @@ describe('a final release in two runs (the images are built from the finalize co
       expect(file.content).toContain('# A final release takes TWO runs.');
     });
   }
+});
+
+describe('init: the publish plan job (a dry run) sees the draft release', () => {
+  it('without an App, GITHUB_TOKEN gets contents: write there (drafts are listed to write tokens only)', () => {
+    const plan = (parse(initFiles(BASE)[1]!.content) as Workflow).jobs.plan!;
+    expect(plan.permissions).toMatchObject({ contents: 'write' });
+    expect(plan.steps.find((s) => s.uses === RELKIT)?.with).toMatchObject({ 'dry-run': 'true' });
+  });
 });
 
 describe('init --build', () => {

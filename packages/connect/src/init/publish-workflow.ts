@@ -275,8 +275,10 @@ ${readGates(app, 'write')}      actions: write
           fi
 ${
   app
-    ? appTokenStep('app-token', 'read the release PR and its checks', {
-        contents: 'read',
+    ? // contents: write although this job changes nothing (dry run): GitHub lists draft releases
+      // only to tokens with write access, and the final's gates must see the draft (else pending).
+      appTokenStep('app-token', 'read the release PR, its checks and the draft release', {
+        contents: 'write',
         'pull-requests': 'read',
         checks: 'read',
         statuses: 'read',

@@ -24,6 +24,10 @@ export async function commitFiles(
       `${input.branch} of ${name} moved from ${input.parentSha.slice(0, 12)} to ${head?.slice(0, 12) ?? 'nothing'}; nothing was committed, re-run`,
     );
   const head = await getRef(ctx, repo, `heads/${input.branch}`);
+  // GitHub answers 404 for a missing branch and for a repository the token cannot see alike:
+  // ask the repository, so a token without access is refused as NOT_FOUND (which the caller
+  // names by role) rather than reported as a branch that moved to nothing.
+  if (head === undefined) await ctx.call(`reading ${name}`, () => ctx.octokit.rest.repos.get({ ...repo }));
   if (head !== input.parentSha) throw moved(head);
   const refuse = (e: unknown) => classifyRefusal(ctx.fail(e, doing), repo, { branch: input.branch });
 
