@@ -14,6 +14,7 @@ import {
   ACTION_PINS,
   APP_NEEDS,
   CONCURRENCY_GROUP,
+  PLAN_WAIT_SECONDS,
   SMOKE_TOKEN_SECRET,
   initFiles,
   workflowPins,
@@ -679,6 +680,13 @@ describe('a final release in two runs (the images are built from the finalize co
       expect(steps.find((s) => s.id === 'relkit')!.if).toBe(
         "${{ steps.redispatch.outputs.redispatched != 'true' }}",
       );
+      // The second run's gate check waits for the finalize commit's CI rather than refusing it.
+      expect(steps.find((s) => s.id === 'relkit')!.with).toMatchObject({
+        'dry-run': 'true',
+        wait: String(PLAN_WAIT_SECONDS),
+      });
+      // The release job relies on relkit's default wait.
+      expect(wf.jobs.release!.steps.find((s) => s.uses === RELKIT)!.with).not.toHaveProperty('wait');
       expect(plan.permissions!.actions).toBe('write');
       for (const [job, j] of Object.entries(wf.jobs))
         if (job !== 'plan') expect(j.permissions?.actions, job).toBeUndefined();

@@ -92,6 +92,29 @@ describe('release-cli publish', () => {
     expect(m.tags.has('1.2.3')).toBe(false);
   });
 
+  it('--dry-run answers at once unless given --wait (the generated plan job passes it)', async () => {
+    const m = memoryGitHub();
+    m.checks = 'pending';
+    const quick = capture(m);
+    expect(await main(['publish', '1.2.3', '--dry-run'], quick.ctx, publishCommands)).toBe(
+      ExitCode.gateNotMet,
+    );
+    expect(quick.err()).not.toContain('waiting');
+    let firstRead: number | undefined;
+    Object.defineProperty(m, 'checks', {
+      get: () => {
+        firstRead ??= Date.now();
+        return Date.now() - firstRead < 1500 ? 'pending' : 'success';
+      },
+    });
+    const patient = capture(m);
+    expect(await main(['publish', '1.2.3', '--dry-run', '--wait', '30'], patient.ctx, publishCommands)).toBe(
+      ExitCode.ok,
+    );
+    expect(patient.err()).toMatch(/waiting \(\d+s of 30s\)/);
+    expect(m.tags.has('1.2.3')).toBe(false);
+  });
+
   it('does not wait when a check failed: only what settles by itself is awaited', async () => {
     const m = memoryGitHub();
     m.checks = 'failure';

@@ -177,7 +177,7 @@ Options:
   --date D         the release date (YYYY-MM-DD; default: today in UTC)
   --wait S         wait up to S seconds (default 120) while the release PR's checks are queued
                    or running (the finalize commit's CI has just started), re-planning with
-                   backoff; 0 refuses at once (exit 3)
+                   backoff; 0 refuses at once (exit 3). A --dry-run waits only when given --wait
   --dry-run        show the checks and the plan; change nothing
   -y, --yes        do not ask for confirmation (required when not on a terminal)
   --json           machine-readable plan and journal; a refusal or failure adds
@@ -215,7 +215,9 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
     // Checks that are still running settle by themselves (core decides which gates do): wait
     // for them, re-planning with backoff, rather than refusing a run that started with its CI.
     const wait = waitSeconds(args) * 1000; // a bad --wait is a usage error before any network
-    const waitMs = args.values['dry-run'] ? 0 : wait;
+    // A dry run answers at once unless told to wait: CI's gate check (the generated workflow's
+    // plan job) passes --wait, since it runs as the finalize commit's CI starts.
+    const waitMs = args.values['dry-run'] && stringOption(args, 'wait') === undefined ? 0 : wait;
     try {
       const svc = await publishService(args, ctx);
       const makePlan = () =>

@@ -22,6 +22,13 @@ import {
 } from './input.js';
 import { uses } from './pins.js';
 
+/**
+ * How long the plan job's gate check waits for the release PR's checks still queued or running
+ * (the second run of a final release starts as the finalize commit's CI does). The release job
+ * relies on relkit's default (120 s): by then the build and signing took longer than CI.
+ */
+export const PLAN_WAIT_SECONDS = 900;
+
 /** The finalize stage runs for a final release only, and never in a dry run. */
 const FINALIZE_IF = "${{ inputs.release-kind == 'final' && !inputs.dry-run }}";
 
@@ -235,8 +242,10 @@ ${
 # workflow again on release/X.Y.Z with the same inputs (gh workflow run; GITHUB_TOKEN with
 # actions: write, whose workflow_dispatch does start a run) and skips the rest. The second run
 # finds the CHANGELOG dated at its own commit (the finalize stage is then a no-op), builds, signs
-# and tags that commit. Its gates judge the release PR at the finalize commit: if the PR's checks
-# are still running on it, that run stops at plan; dispatch it again once they are green.
+# and tags that commit. Its gates judge the release PR at the finalize commit, whose CI has just
+# started: the plan job waits up to ${PLAN_WAIT_SECONDS / 60} minutes (relkit's wait input) while the PR's checks
+# are queued or running; if they are still running then, or one failed, it stops there (nothing
+# was tagged): dispatch it again once they are green.
 # Candidates take one run.
 #
 # A failed build, test or signature leaves no tag. \`latest\` is never touched here:
@@ -325,6 +334,8 @@ ${relkitStep(
     candidate: "${{ inputs.release-kind == 'candidate' }}",
     stage: 'release',
     'dry-run': "'true'",
+    // The second run of a final release starts as the finalize commit's CI does.
+    wait: `'${PLAN_WAIT_SECONDS}'`,
     'github-token': token,
   },
   'relkit',
