@@ -366,17 +366,20 @@ export function detectRepository(cwd: string, env: CliContext['env']): string | 
 
 const init: Command = {
   path: ['init'],
-  summary: 'write release.config.json, the publish, promote and abandon workflows and just recipes',
+  summary: 'write release.config.json, the prepare, publish, promote and abandon workflows and just recipes',
   usage:
     'init [--repository OWNER/REPO] [--image NAME] [--smoke OWNER/REPO] [--github-app] [--build PATH] [--integration-branch B] [--workflow-prefix P] [--action OWNER/REPO@SHA] [--force] [--json]',
   help: `Writes, in the current directory (the repository root):
   release.config.json                        what is released and the signing policy
   .github/workflows/release-publish.yml      gates → build → index, sign, attest, verify → tag, draft
-  .github/workflows/promote-release.yml      workflow_dispatch(version) → relkit promote
+                                             (a final release: the finalize commit, then a 2nd run)
+  .github/workflows/prepare-release.yml      workflow_dispatch(version) → relkit prepare
+  .github/workflows/promote-release.yml      workflow_dispatch(version) → relkit promote, cleanup
   .github/workflows/abandon-release.yml      workflow_dispatch(version) → relkit abandon
   justfile                                   prepare-release, publish-candidate, finalize-release,
                                              promote-release, abandon-release
 Every action is pinned to a release commit; relkit's own to the commit this CLI was built from.
+With --github-app each file's header lists exactly the permissions its App tokens request.
 Existing files are never overwritten without --force.
 Options:
   --repository OWNER/REPO    default: $GITHUB_REPOSITORY or the origin remote
