@@ -21364,12 +21364,18 @@ function markCouldNotLook(g) {
 function couldNotLook(o) {
   return `${COULD_NOT_LOOK}${o.code}): ${o.message}`;
 }
-var COULD_NOT_LOOK;
+function awaitableGates(gates) {
+  const open3 = gates.filter((g) => g.status !== "pass");
+  const settlesByItself = (g) => g.status === "pending" && g.couldNotLook !== true && !g.reason.startsWith(COULD_NOT_LOOK) && AWAITABLE_GATE_IDS.includes(g.id);
+  return open3.length > 0 && open3.every(settlesByItself) ? open3 : void 0;
+}
+var COULD_NOT_LOOK, AWAITABLE_GATE_IDS;
 var init_gates = __esm({
   "packages/core/dist/engine/gates.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     COULD_NOT_LOOK = "could not look (";
+    AWAITABLE_GATE_IDS = ["pr-checks", "pr-mergeable"];
   }
 });
 
@@ -22083,11 +22089,6 @@ function checksGate(config2, pr, ev) {
   if (judged.length === 0 && !config2.allowNoChecks)
     return gate("pr-checks", title, "fail", `no checks reported on the head ${head}; at least one must run and pass`, ev);
   return gate("pr-checks", title, "pass", judged.length === 0 ? "no checks reported" : `${judged.length} green on ${head}`, checkEv(judged));
-}
-function awaitableGates(gates) {
-  const open3 = gates.filter((g) => g.status !== "pass");
-  const settlesByItself = (g) => g.status === "pending" && !g.couldNotLook && (g.id === "pr-checks" || g.id === "pr-mergeable");
-  return open3.length > 0 && open3.every(settlesByItself) ? open3 : void 0;
 }
 var short3;
 var init_gates2 = __esm({
@@ -49638,35 +49639,72 @@ function checkoutStep(ref) {
   return `      - uses: ${uses("checkout")}
 ${withBlock({ ref, "persist-credentials": "false" }, "        ")}`;
 }
-function appTokenStep(id, purpose, permissions, scope, condition) {
-  return `      - name: App token (${purpose})
-        id: ${id}
-` + (condition ? `        if: ${condition}
+function smokeAppToken(input3, purpose, permissions) {
+  if (!input3.smoke)
+    return void 0;
+  const [owner = "", repository = ""] = input3.smoke.split("/");
+  return { id: "smoke-token", purpose, permissions, scope: { owner, repository } };
+}
+function appTokenStep(token) {
+  return `      - name: App token (${token.purpose})
+        id: ${token.id}
+` + (token.condition ? `        if: ${token.condition}
 ` : "") + `        uses: ${uses("createGitHubAppToken")}
 ` + withBlock({
     "client-id": `\${{ vars.${APP_CLIENT_ID_VARIABLE} }}`,
     "private-key": `\${{ secrets.${APP_PRIVATE_KEY_SECRET} }}`,
-    owner: scope?.owner,
-    repositories: scope?.repository,
-    ...Object.fromEntries(Object.entries(permissions).map(([k, v]) => [`permission-${k}`, v]))
+    owner: token.scope?.owner,
+    repositories: token.scope?.repository,
+    ...Object.fromEntries(Object.entries(token.permissions).map(([k, v]) => [`permission-${k}`, v]))
   }, "        ");
+}
+function appPermissionsByRepository(input3, tokens) {
+  const out = /* @__PURE__ */ new Map();
+  for (const t of tokens) {
+    const repo = t.scope ? `${t.scope.owner}/${t.scope.repository}` : input3.repository;
+    const acc = out.get(repo) ?? {};
+    for (const [name, level] of Object.entries(t.permissions))
+      if (acc[name] !== "write")
+        acc[name] = level;
+    out.set(repo, acc);
+  }
+  return new Map([...out].map(([repo, p]) => [
+    repo,
+    Object.fromEntries(Object.entries(p).sort(([a], [b]) => a.localeCompare(b)))
+  ]));
 }
 function githubTokenValue(input3, appStep = "app-token") {
   return input3.githubApp ? `\${{ steps.${appStep}.outputs.token }}` : `\${{ secrets.${TOKEN_SECRET} }}`;
 }
-function tokenHeader(input3) {
-  return input3.githubApp ? `# Tokens: a GitHub App token is minted per job (actions/create-github-app-token), scoped to
+function smokeTokenValue(input3, smokeToken) {
+  if (!input3.smoke)
+    return void 0;
+  if (input3.githubApp)
+    return smokeToken ? `\${{ steps.${smokeToken.id}.outputs.token }}` : void 0;
+  return `\${{ secrets.${SMOKE_TOKEN_SECRET} }}`;
+}
+function tokenHeader(input3, appTokens = [], smokeRole2 = false) {
+  if (input3.githubApp) {
+    const needs = [...appPermissionsByRepository(input3, appTokens)].map(([repo, p]) => `#   ${repo}${repo === input3.repository ? "" : " (install the App there too)"}: ${Object.entries(p).map(([k, v]) => `${k}: ${v}`).join(", ")}
+`);
+    return `# Tokens: a GitHub App token is minted per job (actions/create-github-app-token), scoped to
 # what the job does, from the repository variable ${APP_CLIENT_ID_VARIABLE} (the App's client ID)
-# and the secret ${APP_PRIVATE_KEY_SECRET} (its private key). The App needs contents and
-# pull-requests write${input3.smoke ? `, and contents write on ${input3.smoke} (install it there too)` : ""}.
-# GitHub signs the API commits made with it. Images are pushed with GITHUB_TOKEN
+# and the secret ${APP_PRIVATE_KEY_SECRET} (its private key).
+# ${APP_NEEDS}
+${needs.join("")}# GitHub signs the API commits made with it. Images are pushed with GITHUB_TOKEN
 # (packages: write): an App installation token cannot write org-owned GHCR packages.
-` : `# Tokens: GITHUB_TOKEN, with the permissions each job declares. Optional secret ${TOKEN_SECRET}
+`;
+  }
+  const smoke = input3.smoke && smokeRole2 ? `# A private smoke repository (${input3.smoke}) is out of GITHUB_TOKEN's reach: set
+# the secret ${SMOKE_TOKEN_SECRET} (a token with contents: read there, contents: write to
+# dispatch); it becomes relkit's smoke-token (empty: relkit's github-token).
+` : "";
+  return `# Tokens: GITHUB_TOKEN, with the permissions each job declares. Optional secret ${TOKEN_SECRET}
 # (e.g. a GitHub App token) for the GitHub API when release branches are protected${input3.smoke ? " or the smoke\n# repository is another repository" : ""}; images are always pushed with GITHUB_TOKEN.
-# \`release-cli init --github-app\` mints App tokens per job instead.
+${smoke}# \`release-cli init --github-app\` mints App tokens per job instead.
 `;
 }
-var CONCURRENCY_GROUP, APP_CLIENT_ID_VARIABLE, APP_PRIVATE_KEY_SECRET, TOKEN_SECRET, workflowFileName, workflowPath, DEFAULT_ARCHITECTURES, architecturesOf, integrationBranchOf, SHA;
+var CONCURRENCY_GROUP, APP_CLIENT_ID_VARIABLE, APP_PRIVATE_KEY_SECRET, TOKEN_SECRET, workflowFileName, workflowPath, DEFAULT_ARCHITECTURES, architecturesOf, integrationBranchOf, SHA, APP_NEEDS, SMOKE_TOKEN_SECRET;
 var init_input = __esm({
   "packages/connect/dist/init/input.js"() {
     "use strict";
@@ -49682,18 +49720,25 @@ var init_input = __esm({
     architecturesOf = (input3) => input3.architectures ?? DEFAULT_ARCHITECTURES;
     integrationBranchOf = (input3) => input3.integrationBranch ?? "main";
     SHA = /^[^@\s]+@[0-9a-f]{40}$/;
+    APP_NEEDS = "The App needs exactly what its tokens in this file request:";
+    SMOKE_TOKEN_SECRET = "RELKIT_SMOKE_TOKEN";
   }
 });
 
 // packages/connect/dist/init/abandon-workflow.js
 function abandonWorkflow(input3) {
   const app = input3.githubApp === true;
+  const appToken = {
+    id: "app-token",
+    purpose: "delete drafts, close the PR",
+    permissions: { contents: "write", "pull-requests": "write" }
+  };
   return `# Generated by \`release-cli init\`. Reject a release: \`just abandon-release X.Y.Z\`.
 #
 # relkit deletes only what was never public: the draft release, the X.Y.Z tag (when no published
 # release is attached), the release PR (closed with a comment) and release/X.Y.Z. Once anything
 # is public it refuses and says so. workflow_dispatch only sees workflows on the default branch.
-${tokenHeader(input3)}name: abandon-release
+${tokenHeader(input3, app ? [appToken] : [])}name: abandon-release
 
 on:
   workflow_dispatch:
@@ -49721,10 +49766,7 @@ jobs:
     permissions:
       contents: ${app ? "read" : "write"}
 ${app ? "" : "      pull-requests: write\n"}    steps:
-${app ? appTokenStep("app-token", "delete drafts, close the PR", {
-    contents: "write",
-    "pull-requests": "write"
-  }) : ""}${checkoutStep()}${relkitStep(input3, "relkit abandon", {
+${app ? appTokenStep(appToken) : ""}${checkoutStep()}${relkitStep(input3, "relkit abandon", {
     command: "abandon",
     version: "${{ inputs.version }}",
     "dry-run": "${{ inputs.dry-run }}",
@@ -49843,6 +49885,11 @@ function prepareWorkflow(input3) {
   const app = input3.githubApp === true;
   const from = integrationBranchOf(input3);
   const token = githubTokenValue(input3);
+  const appToken = {
+    id: "app-token",
+    purpose: "freeze commit, release branch, release PR",
+    permissions: { contents: "write", "pull-requests": "write" }
+  };
   const limits = app ? "" : `# GITHUB_TOKEN cannot push to a protected ${from} (the freeze commit) and the release PR it opens
 # starts no workflows (no CI on the PR until the next push); it also needs "Allow GitHub Actions to
 # create and approve pull requests" in the repository's Actions settings. Set the secret
@@ -49854,7 +49901,7 @@ function prepareWorkflow(input3) {
 # creates release/X.Y.Z at that commit and opens the release PR (draft) to the base branch. The
 # config is read from ${from} (checked out below). Next: ${workflowFileName(input3, "release-publish")} on release/X.Y.Z.
 # workflow_dispatch only sees workflows on the default branch.
-${tokenHeader(input3)}${limits}name: prepare-release
+${tokenHeader(input3, app ? [appToken] : [])}${limits}name: prepare-release
 
 on:
   workflow_dispatch:
@@ -49882,10 +49929,7 @@ jobs:
     permissions:
       contents: ${app ? "read" : "write"}
 ${app ? "" : "      pull-requests: write\n"}    steps:
-${app ? appTokenStep("app-token", "freeze commit, release branch, release PR", {
-    contents: "write",
-    "pull-requests": "write"
-  }) : ""}${checkoutStep(from)}${relkitStep(input3, "relkit prepare", {
+${app ? appTokenStep(appToken) : ""}${checkoutStep(from)}${relkitStep(input3, "relkit prepare", {
     command: "prepare",
     version: "${{ inputs.version }}",
     "dry-run": "${{ inputs.dry-run }}",
@@ -49910,6 +49954,13 @@ var init_prepare_workflow = __esm({
 // packages/connect/dist/init/promote-workflow.js
 function promoteWorkflow(input3) {
   const app = input3.githubApp === true;
+  const appToken = {
+    id: "app-token",
+    purpose: "publish the release, merge the PR",
+    permissions: { contents: "write", "pull-requests": "write", checks: "read", statuses: "read" }
+  };
+  const smokeToken = app ? smokeAppToken(input3, `read the smoke release in ${input3.smoke}`, { contents: "read" }) : void 0;
+  const tokens = app ? [appToken, ...smokeToken ? [smokeToken] : []] : [];
   return `# Generated by \`release-cli init\`. Phase 2 of a relkit release: PROMOTE.
 #
 # Run after ${workflowFileName(input3, "release-publish")} (final) and after a human has looked. relkit checks everything
@@ -49921,7 +49972,7 @@ function promoteWorkflow(input3) {
 # API with GITHUB_TOKEN, packages: write; elsewhere an OCI DELETE); a failed clean-up leaves the
 # promotion done (run \`release-cli cleanup X.Y.Z\` again). workflow_dispatch only sees workflows
 # on the default branch.
-${tokenHeader(input3)}name: promote-release
+${tokenHeader(input3, tokens, true)}name: promote-release
 
 on:
   workflow_dispatch:
@@ -49955,16 +50006,12 @@ ${app ? `      contents: read
       checks: read
       statuses: read
 `}    steps:
-${app ? appTokenStep("app-token", "publish the release, merge the PR", {
-    contents: "write",
-    "pull-requests": "write",
-    checks: "read",
-    statuses: "read"
-  }) : ""}${checkoutStep()}${relkitStep(input3, "relkit promote", {
+${app ? tokens.map(appTokenStep).join("") : ""}${checkoutStep()}${relkitStep(input3, "relkit promote", {
     command: "promote",
     version: "${{ inputs.version }}",
     "dry-run": "${{ inputs.dry-run }}",
-    "github-token": githubTokenValue(input3)
+    "github-token": githubTokenValue(input3),
+    "smoke-token": smokeTokenValue(input3, smokeToken)
   }, "relkit")}      - name: Report
         env:
           PHASE: \${{ steps.relkit.outputs.phase }}
@@ -50118,8 +50165,29 @@ function publishWorkflow(input3) {
   const build = buildKind(input3) === "workflow" ? workflowBuildJob(input3) : buildKind(input3) === "composite" ? compositeBuildJob(input3) : dockerBuildJob(input3);
   const buildLine = input3.build ? `the repository's own build, ${input3.build} (inputs image, image-tag,
 #           platforms; pushes by digest; output digests: JSON platform → digest)` : "docker/build-push-action, one job per architecture (IMAGE:TAG-<arch>)";
-  const smokeOwner = input3.smoke?.split("/")[0] ?? "";
-  const smokeName = input3.smoke?.split("/")[1] ?? "";
+  const gatesToken = {
+    id: "app-token",
+    purpose: "read the release PR, its checks and the draft release",
+    permissions: { contents: "write", "pull-requests": "read", checks: "read", statuses: "read" }
+  };
+  const finalizeToken = {
+    id: "finalize-token",
+    purpose: "the finalize commit",
+    permissions: { contents: "write", "pull-requests": "read", checks: "read", statuses: "read" },
+    condition: FINALIZE_IF
+  };
+  const releaseToken = {
+    id: "app-token",
+    purpose: "tag, API commit, draft release",
+    permissions: { contents: "write", "pull-requests": "read", checks: "read", statuses: "read" }
+  };
+  const draftToken = {
+    id: "app-token",
+    purpose: "the draft release",
+    permissions: { contents: "write" }
+  };
+  const smokeToken = smokeAppToken(input3, `dispatch to ${input3.smoke}`, { contents: "write" });
+  const tokens = app ? [gatesToken, finalizeToken, releaseToken, ...smokeToken ? [draftToken, smokeToken] : []] : [];
   const smoke = input3.smoke ? `
   smoke:
     name: Dispatch the downstream smoke test
@@ -50128,13 +50196,13 @@ function publishWorkflow(input3) {
     permissions:
       contents: ${app ? "read" : "write"}
     steps:
-${app ? appTokenStep("app-token", "the draft release", { contents: "write" }) + appTokenStep("smoke-token", `dispatch to ${input3.smoke}`, { contents: "write" }, { owner: smokeOwner, repository: smokeName }) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish (the smoke dispatch)", {
+${app ? appTokenStep(draftToken) + (smokeToken ? appTokenStep(smokeToken) : "") : ""}${checkoutStep()}${relkitStep(input3, "relkit publish (the smoke dispatch)", {
     command: "publish",
     version: "${{ inputs.version }}",
     candidate: "${{ inputs.release-kind == 'candidate' }}",
     stage: "smoke",
     "github-token": token,
-    "smoke-token": app ? "${{ steps.smoke-token.outputs.token }}" : void 0
+    "smoke-token": smokeTokenValue(input3, smokeToken)
   })}` : "";
   return `# Generated by \`release-cli init\`. Phase 1 of a relkit release: PUBLISH. Dispatch it on
 # release/X.Y.Z (\`just publish-candidate X.Y.Z\`, \`just finalize-release X.Y.Z\`).
@@ -50155,13 +50223,15 @@ ${app ? appTokenStep("app-token", "the draft release", { contents: "write" }) + 
 # workflow again on release/X.Y.Z with the same inputs (gh workflow run; GITHUB_TOKEN with
 # actions: write, whose workflow_dispatch does start a run) and skips the rest. The second run
 # finds the CHANGELOG dated at its own commit (the finalize stage is then a no-op), builds, signs
-# and tags that commit. Its gates judge the release PR at the finalize commit: if the PR's checks
-# are still running on it, that run stops at plan; dispatch it again once they are green.
+# and tags that commit. Its gates judge the release PR at the finalize commit, whose CI has just
+# started: the plan job waits up to ${PLAN_WAIT_SECONDS / 60} minutes (relkit's wait input) while the PR's checks
+# are queued or running; if they are still running then, or one failed, it stops there (nothing
+# was tagged): dispatch it again once they are green.
 # Candidates take one run.
 #
 # A failed build, test or signature leaves no tag. \`latest\` is never touched here:
 # ${workflowFileName(input3, "promote-release")} moves it after a human has looked.
-${tokenHeader(input3)}name: release-publish
+${tokenHeader(input3, tokens, true)}name: release-publish
 
 on:
   workflow_dispatch:
@@ -50213,17 +50283,7 @@ ${readGates(app, "write")}      actions: write
             echo "::error::dispatch this workflow on release/$VERSION (gh workflow run --ref release/$VERSION), not $GITHUB_REF"
             exit 1
           fi
-${app ? (
-    // contents: write although this job changes nothing (dry run): GitHub lists draft releases
-    // only to tokens with write access, and the final's gates must see the draft (else pending).
-    appTokenStep("app-token", "read the release PR, its checks and the draft release", {
-      contents: "write",
-      "pull-requests": "read",
-      checks: "read",
-      statuses: "read"
-    }) + // The finalize stage takes the release lock and commits: contents write, and the gates' reads.
-    appTokenStep("finalize-token", "the finalize commit", { contents: "write", "pull-requests": "read", checks: "read", statuses: "read" }, void 0, FINALIZE_IF)
-  ) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish, stage finalize (final only; a no-op once the CHANGELOG is dated here)", {
+${app ? appTokenStep(gatesToken) + appTokenStep(finalizeToken) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish, stage finalize (final only; a no-op once the CHANGELOG is dated here)", {
     command: "publish",
     version: "${{ inputs.version }}",
     stage: "finalize",
@@ -50246,6 +50306,8 @@ ${relkitStep(input3, "relkit publish --dry-run (every gate; the tag to create)",
     candidate: "${{ inputs.release-kind == 'candidate' }}",
     stage: "release",
     "dry-run": "'true'",
+    // The second run of a final release starts as the finalize commit's CI does.
+    wait: `'${PLAN_WAIT_SECONDS}'`,
     "github-token": token
   }, "relkit", "${{ steps.redispatch.outputs.redispatched != 'true' }}")}
 ${build}
@@ -50307,12 +50369,7 @@ ${readGates(app, "write")}    outputs:
       tag: \${{ steps.relkit.outputs.tag }}
       sha: \${{ steps.relkit.outputs.sha }}
     steps:
-${app ? appTokenStep("app-token", "tag, API commit, draft release", {
-    contents: "write",
-    "pull-requests": "read",
-    checks: "read",
-    statuses: "read"
-  }) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish (tag the commit this run built; draft release)", {
+${app ? appTokenStep(releaseToken) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish (tag the commit this run built; draft release)", {
     command: "publish",
     version: "${{ inputs.version }}",
     candidate: "${{ inputs.release-kind == 'candidate' }}",
@@ -50322,13 +50379,14 @@ ${app ? appTokenStep("app-token", "tag, API commit, draft release", {
     "github-token": token
   }, "relkit")}${smoke}`;
 }
-var FINALIZE_IF, RUNNERS, BUILD_IF, platformsOf;
+var PLAN_WAIT_SECONDS, FINALIZE_IF, RUNNERS, BUILD_IF, platformsOf;
 var init_publish_workflow = __esm({
   "packages/connect/dist/init/publish-workflow.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     init_input();
     init_pins();
+    PLAN_WAIT_SECONDS = 900;
     FINALIZE_IF = "${{ inputs.release-kind == 'final' && !inputs.dry-run }}";
     RUNNERS = { amd64: "ubuntu-24.04", arm64: "ubuntu-24.04-arm" };
     BUILD_IF = "${{ !inputs.dry-run && needs.plan.outputs.redispatched != 'true' }}";
@@ -50851,6 +50909,39 @@ var init_report = __esm({
   }
 });
 
+// packages/cli/src/settling.ts
+function waitSeconds(args) {
+  const raw = stringOption(args, "wait");
+  const n = Number(raw ?? "120");
+  if (!Number.isFinite(n) || n < 0) throw new UsageError("--wait takes a number of seconds >= 0");
+  return n;
+}
+async function awaitSettling(ctx, awaited, started, waitMs, attempt) {
+  const left = started + waitMs - Date.now();
+  if (left <= 0 || ctx.signal?.aborted) return false;
+  const delay = Math.min(left, 2e3 * 2 ** Math.min(attempt, 3), 15e3);
+  const elapsed = Math.round((Date.now() - started) / 1e3);
+  ctx.stderr(
+    `waiting (${elapsed}s of ${Math.round(waitMs / 1e3)}s) for ${awaited.map((g) => `${g.title}: ${g.reason}`).join("; ")}
+`
+  );
+  await new Promise((resolve3) => {
+    const t = setTimeout(resolve3, delay);
+    ctx.signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      resolve3();
+    });
+  });
+  return !ctx.signal?.aborted;
+}
+var init_settling = __esm({
+  "packages/cli/src/settling.ts"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_command();
+  }
+});
+
 // packages/cli/src/waiting.ts
 function watchSilence(ctx, what, timing = {}) {
   const silence = timing.silenceMs ?? SILENCE_MS;
@@ -51092,30 +51183,6 @@ ${lines.join("\n")}
   }
   return ExitCode.failed;
 }
-function waitSeconds(args) {
-  const raw = stringOption(args, "wait");
-  const n = Number(raw ?? "120");
-  if (!Number.isFinite(n) || n < 0) throw new UsageError("--wait takes a number of seconds >= 0");
-  return n;
-}
-async function awaitSettling(ctx, awaited, started, waitMs, attempt) {
-  const left = started + waitMs - Date.now();
-  if (left <= 0 || ctx.signal?.aborted) return false;
-  const delay = Math.min(left, 2e3 * 2 ** Math.min(attempt, 3), 15e3);
-  const elapsed = Math.round((Date.now() - started) / 1e3);
-  ctx.stderr(
-    `waiting (${elapsed}s of ${Math.round(waitMs / 1e3)}s) for ${awaited.map((g) => `${g.title}: ${g.reason}`).join("; ")}
-`
-  );
-  await new Promise((resolve3) => {
-    const t = setTimeout(resolve3, delay);
-    ctx.signal?.addEventListener("abort", () => {
-      clearTimeout(t);
-      resolve3();
-    });
-  });
-  return !ctx.signal?.aborted;
-}
 function exitFor(e) {
   if (e instanceof ReleaseError) {
     if (e.code === "GATE_NOT_MET") return ExitCode.gateNotMet;
@@ -51283,6 +51350,7 @@ var init_release = __esm({
     init_dist6();
     init_command();
     init_report();
+    init_settling();
     init_waiting();
     init_render();
     executionChannel = process.getBuiltinModule("node:diagnostics_channel").channel("relkit:execution");
@@ -51852,7 +51920,7 @@ var init_sigstore = __esm({
     imageVerify = {
       path: ["image", "verify"],
       summary: "verify an image digest is signed (and attested) by the expected identity, in-process",
-      usage: "image verify <ref> (--certificate-identity I | --certificate-identity-regexp R) --certificate-oidc-issuer U [--trusted-root F] [--key K] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] [--require-attestation slsa|sbom] [--json] [--timeout S]",
+      usage: "image verify <ref> (--certificate-identity I | --certificate-identity-regexp R) --certificate-oidc-issuer U [--trusted-root F] [--key K] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] [--require-attestation slsa|sbom] [--claim NAME=VALUE] [--claim-regexp NAME=REGEXP] [--tuf-cache DIR] [--json] [--timeout S]",
       help: `Finds signatures through the OCI 1.1 referrers API (or the sha256-<hex> fallback tag) and
 cosign's legacy .sig/.att tags, and verifies them with sigstore-js against the pinned Sigstore
 public-good trusted root (offline) or --trusted-root. A regexp identity is always anchored.
@@ -51938,7 +52006,7 @@ Exit codes: 0 verified; 1 not signed, rejected, missing attestation, or could no
     verifyBundle = {
       path: ["sigstore", "verify-bundle"],
       summary: "verify one Sigstore bundle (the sigstore-conformance client protocol)",
-      usage: "sigstore verify-bundle --bundle F (--certificate-identity I --certificate-oidc-issuer U | --key K) [--trusted-root F] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] FILE_OR_DIGEST",
+      usage: "sigstore verify-bundle --bundle F ((--certificate-identity I | --certificate-identity-regexp R) --certificate-oidc-issuer U | --key K) [--trusted-root F] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] [--json] FILE_OR_DIGEST",
       help: `Implements the sigstore-conformance CLI protocol: exit 0 when the bundle verifies for the
 artifact (a file, or its sha256:<hex> digest), non-zero otherwise. Without
 --trusted-root the pinned Sigstore public-good root is used; trust-root validity windows are checked.
@@ -52143,11 +52211,12 @@ var init_publish3 = __esm({
     init_command();
     init_render();
     init_report();
+    init_settling();
     init_waiting();
     publish = {
       path: ["publish"],
       summary: "publish phase: validate, finalize the CHANGELOG, tag, draft release, dispatch the smoke test",
-      usage: "publish <version> [--candidate] [--dry-run] [--yes] [--json] [--stage all|finalize|release|smoke] [--built-from SHA] [--timeout S] [--config F]",
+      usage: "publish <version> [--candidate] [--dry-run] [--yes] [--json] [--stage all|finalize|release|smoke] [--built-from SHA] [--date D] [--wait S] [--skip-smoke] [--smoke-only] [--timeout S] [--config F]",
       help: `Validates first (version X.Y.Z; an X.Y.Z-rcN tag exists; CHANGELOG has "## [X.Y.Z] - TBD"; the
 release PR exists, is not a draft and its CI is green by the latest run per check name; no published
 release for the tag), then: dates the CHANGELOG through an API commit and reads it back, creates the
@@ -52165,6 +52234,9 @@ Options:
   --built-from SHA the commit this run's images were built and signed from (CI: github.sha):
                    refuse (exit 3) unless the tag would mark exactly that commit
   --date D         the release date (YYYY-MM-DD; default: today in UTC)
+  --wait S         wait up to S seconds (default 120) while the release PR's checks are queued
+                   or running (the finalize commit's CI has just started), re-planning with
+                   backoff; 0 refuses at once (exit 3). A --dry-run waits only when given --wait
   --dry-run        show the checks and the plan; change nothing
   -y, --yes        do not ask for confirmation (required when not on a terminal)
   --json           machine-readable plan and journal; a refusal or failure adds
@@ -52184,6 +52256,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
         stage: { type: "string" },
         "built-from": { type: "string" },
         date: { type: "string" },
+        wait: { type: "string" },
         ...timeoutOption
       },
       positionals: [1, 1],
@@ -52198,9 +52271,11 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
         const builtFrom = stringOption(args, "built-from")?.toLowerCase();
         if (builtFrom !== void 0 && !/^[0-9a-f]{40}$/.test(builtFrom))
           throw new UsageError("--built-from takes a full 40-character commit SHA");
+        const wait = waitSeconds(args) * 1e3;
+        const waitMs = args.values["dry-run"] && stringOption(args, "wait") === void 0 ? 0 : wait;
         try {
           const svc = await publishService(args, ctx);
-          const plan = await waitingFor(
+          const makePlan = () => waitingFor(
             ctx,
             "the registry and GitHub",
             svc.plan(version2, {
@@ -52212,6 +52287,13 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
               signal: ctx.signal
             })
           );
+          const started = Date.now();
+          let plan = await makePlan();
+          for (let attempt = 0; ; attempt++) {
+            const awaited = awaitableGates(plan.gates);
+            if (!awaited || !await awaitSettling(ctx, awaited, started, waitMs, attempt)) break;
+            plan = await makePlan();
+          }
           if (!json2) ctx.stdout(renderPublishPlan(plan, style));
           if (args.values["dry-run"]) {
             emitReport(
@@ -52315,16 +52397,19 @@ Exit codes: 0 verified, 1 failed, 2 usage, 3 not verified (or could not look).`,
     };
     init = {
       path: ["init"],
-      summary: "write release.config.json, the publish, promote and abandon workflows and just recipes",
+      summary: "write release.config.json, the prepare, publish, promote and abandon workflows and just recipes",
       usage: "init [--repository OWNER/REPO] [--image NAME] [--smoke OWNER/REPO] [--github-app] [--build PATH] [--integration-branch B] [--workflow-prefix P] [--action OWNER/REPO@SHA] [--force] [--json]",
       help: `Writes, in the current directory (the repository root):
   release.config.json                        what is released and the signing policy
   .github/workflows/release-publish.yml      gates → build → index, sign, attest, verify → tag, draft
-  .github/workflows/promote-release.yml      workflow_dispatch(version) → relkit promote
+                                             (a final release: the finalize commit, then a 2nd run)
+  .github/workflows/prepare-release.yml      workflow_dispatch(version) → relkit prepare
+  .github/workflows/promote-release.yml      workflow_dispatch(version) → relkit promote, cleanup
   .github/workflows/abandon-release.yml      workflow_dispatch(version) → relkit abandon
   justfile                                   prepare-release, publish-candidate, finalize-release,
                                              promote-release, abandon-release
 Every action is pinned to a release commit; relkit's own to the commit this CLI was built from.
+With --github-app each file's header lists exactly the permissions its App tokens request.
 Existing files are never overwritten without --force.
 Options:
   --repository OWNER/REPO    default: $GITHUB_REPOSITORY or the origin remote
@@ -53578,6 +53663,12 @@ function actionArgv(env) {
     if (builtFrom) argv.push("--built-from", builtFrom);
   } else if (input2(env, "built-from")) {
     throw new ActionInputError(`input "built-from" applies to publish only, not ${c}`);
+  }
+  const wait = input2(env, "wait");
+  if (wait) {
+    if (c !== "publish" && c !== "promote")
+      throw new ActionInputError(`input "wait" applies to publish and promote only, not ${c}`);
+    argv.push("--wait", wait);
   }
   return { command: c, argv, configPath };
 }

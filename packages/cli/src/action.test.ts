@@ -504,6 +504,15 @@ describe('outputs and summary from the typed reports of the promote side (real c
       argv({ command: 'publish', version: '1.2.3', stage: 'release', 'built-from': sha }).slice(-3),
     ).toEqual(['--skip-smoke', '--built-from', sha]);
     expect(() => argv({ command: 'promote', version: '1.2.3', 'built-from': sha })).toThrow(/publish only/);
+    expect(argv({ command: 'publish', version: '1.2.3', 'dry-run': 'true', wait: '600' }).slice(-2)).toEqual([
+      '--wait',
+      '600',
+    ]);
+    expect(argv({ command: 'promote', version: '1.2.3', wait: '0' }).slice(-2)).toEqual(['--wait', '0']);
+    expect(argv({ command: 'publish', version: '1.2.3' })).not.toContain('--wait');
+    expect(() => argv({ command: 'abandon', version: '1.2.3', wait: '60' })).toThrow(
+      /"wait" applies to publish and promote only/,
+    );
     expect(argv({ command: 'prepare', version: '1.3.0' })).toEqual([
       'prepare',
       '1.3.0',

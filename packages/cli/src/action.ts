@@ -142,6 +142,12 @@ export function actionArgv(env: Env): { command: ActionCommand; argv: string[]; 
   } else if (input(env, 'built-from')) {
     throw new ActionInputError(`input "built-from" applies to publish only, not ${c}`);
   }
+  const wait = input(env, 'wait');
+  if (wait) {
+    if (c !== 'publish' && c !== 'promote')
+      throw new ActionInputError(`input "wait" applies to publish and promote only, not ${c}`);
+    argv.push('--wait', wait);
+  }
   return { command: c, argv, configPath };
 }
 

@@ -94,4 +94,12 @@ describe('main', () => {
     await main(['status', '--help'], status.ctx, commands);
     expect(status.out()).toContain('--config');
   });
+
+  it("every command's usage line names every option it takes", async () => {
+    for (const cmd of await loadCommands([])) {
+      for (const name of Object.keys(cmd.options ?? {})) {
+        expect(cmd.usage, `${cmd.path.join(' ')} usage`).toMatch(new RegExp(`--${name}\\b`));
+      }
+    }
+  });
 });

@@ -10,7 +10,16 @@ import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '@relkit/release-core';
 import { ExitCode, type CliContext } from '../command.js';
 import { main } from '../main.js';
-import { ACTION_PINS, CONCURRENCY_GROUP, initFiles, workflowPins, type InitInput } from '@relkit/connect';
+import {
+  ACTION_PINS,
+  APP_NEEDS,
+  CONCURRENCY_GROUP,
+  PLAN_WAIT_SECONDS,
+  SMOKE_TOKEN_SECRET,
+  initFiles,
+  workflowPins,
+  type InitInput,
+} from '@relkit/connect';
 import { detectRepository, publishCommands } from './publish.js';
 import { repoRoot } from '../__tests__/actions-env.js';
 
@@ -562,6 +571,90 @@ describe('init --github-app', () => {
   });
 });
 
+/**
+ * What the App tokens of a generated file request, per repository (the highest level any token
+ * asks), read back from the file's create-github-app-token steps.
+ */
+function requestedAppPermissions(
+  content: string,
+  repository: string,
+): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const job of Object.values((parse(content) as Workflow).jobs))
+    for (const step of job.steps ?? []) {
+      if (!step.uses?.startsWith('actions/create-github-app-token@')) continue;
+      const w = step.with ?? {};
+      const repo = w.repositories ? `${String(w.owner)}/${String(w.repositories)}` : repository;
+      const acc = (out[repo] ??= {});
+      for (const [k, v] of Object.entries(w))
+        if (k.startsWith('permission-') && acc[k.slice(11)] !== 'write') acc[k.slice(11)] = String(v);
+    }
+  return out;
+}
+
+/** The App's permissions as the file header lists them (one repository a line, after APP_NEEDS). */
+function headerAppPermissions(content: string): Record<string, Record<string, string>> {
+  const lines = content.split('\n');
+  const at = lines.indexOf(`# ${APP_NEEDS}`);
+  const out: Record<string, Record<string, string>> = {};
+  for (const line of lines.slice(at + 1)) {
+    const m = /^# {3}(\S+)(?: \(install the App there too\))?: (.*)$/.exec(line);
+    if (!m) break;
+    out[m[1]!] = Object.fromEntries(m[2]!.split(', ').map((p) => p.split(': ') as [string, string]));
+  }
+  return out;
+}
+
+describe.each(variantFiles.filter(([name]) => name.includes('githubApp')))(
+  'the App permissions a header lists (%s)',
+  (_name, files) => {
+    it('are exactly what the file’s App tokens request, per repository', () => {
+      for (const f of workflowsOf(files)) {
+        expect(f.content, f.path).toContain(`# ${APP_NEEDS}\n`);
+        const requested = requestedAppPermissions(f.content, BASE.repository);
+        expect(Object.keys(requested).length, f.path).toBeGreaterThan(0);
+        expect(headerAppPermissions(f.content), f.path).toEqual(requested);
+      }
+    });
+  },
+);
+
+describe('the smoke token of the promote job', () => {
+  it('--github-app: a second App token scoped to the smoke repository, passed as smoke-token', () => {
+    const files = initFiles({ ...BASE, githubApp: true, smoke: 'acme/app-smoke' });
+    const promote = parse(files.find((f) => f.path.endsWith('promote-release.yml'))!.content) as Workflow;
+    const steps = promote.jobs.promote!.steps as (Step & { id?: string })[];
+    expect(steps.find((s) => s.id === 'smoke-token')!.with).toMatchObject({
+      owner: 'acme',
+      repositories: 'app-smoke',
+      'permission-contents': 'read',
+    });
+    expect(steps.find((s) => s.uses === RELKIT)!.with).toMatchObject({
+      'github-token': '${{ steps.app-token.outputs.token }}',
+      'smoke-token': '${{ steps.smoke-token.outputs.token }}',
+    });
+  });
+  it('without an App: the optional RELKIT_SMOKE_TOKEN secret, named in the header', () => {
+    const files = initFiles({ ...BASE, smoke: 'acme/app-smoke' });
+    for (const name of ['promote-release.yml', 'release-publish.yml']) {
+      const file = files.find((f) => f.path.endsWith(name))!;
+      expect(file.content).toContain(`the secret ${SMOKE_TOKEN_SECRET} (a token with contents: read there`);
+      const wf = parse(file.content) as Workflow;
+      const job = wf.jobs[name === 'promote-release.yml' ? 'promote' : 'smoke']!;
+      expect(job.steps.find((s) => s.uses === RELKIT)!.with).toMatchObject({
+        'smoke-token': '${{ secrets.RELKIT_SMOKE_TOKEN }}',
+      });
+    }
+  });
+  it('no smoke repository: no smoke token anywhere', () => {
+    for (const githubApp of [false, true])
+      for (const f of workflowsOf(initFiles({ ...BASE, githubApp }))) {
+        expect(f.content, f.path).not.toContain('smoke-token');
+        expect(f.content, f.path).not.toContain(SMOKE_TOKEN_SECRET);
+      }
+  });
+});
+
 describe('a final release in two runs (the images are built from the finalize commit)', () => {
   for (const extra of [{}, { githubApp: true, workflowPrefix: 'relkit-' }] as const) {
     it(`finalize stage, then the same workflow dispatched again on the release branch (${JSON.stringify(extra)})`, () => {
@@ -594,6 +687,13 @@ describe('a final release in two runs (the images are built from the finalize co
       expect(steps.find((s) => s.id === 'relkit')!.if).toBe(
         "${{ steps.redispatch.outputs.redispatched != 'true' }}",
       );
+      // The second run's gate check waits for the finalize commit's CI rather than refusing it.
+      expect(steps.find((s) => s.id === 'relkit')!.with).toMatchObject({
+        'dry-run': 'true',
+        wait: String(PLAN_WAIT_SECONDS),
+      });
+      // The release job relies on relkit's default wait.
+      expect(wf.jobs.release!.steps.find((s) => s.uses === RELKIT)!.with).not.toHaveProperty('wait');
       expect(plan.permissions!.actions).toBe('write');
       for (const [job, j] of Object.entries(wf.jobs))
         if (job !== 'plan') expect(j.permissions?.actions, job).toBeUndefined();

@@ -62,6 +62,69 @@ describe('release-cli publish', () => {
     });
   });
 
+  it('waits (with progress lines) for the release PR checks still running at the finalize commit, then publishes', async () => {
+    const m = memoryGitHub();
+    // The check completes 1.5 s after publish first read it running (run 2 of a final release
+    // starts with the finalize commit's CI).
+    let firstRead: number | undefined;
+    Object.defineProperty(m, 'checks', {
+      get: () => {
+        firstRead ??= Date.now();
+        return Date.now() - firstRead < 1500 ? 'pending' : 'success';
+      },
+    });
+    const c = capture(m);
+    expect(await main(['publish', '1.2.3', '--yes', '--wait', '30'], c.ctx, publishCommands)).toBe(
+      ExitCode.ok,
+    );
+    expect(c.err()).toMatch(/waiting \(\d+s of 30s\) for checks green .*running: ci/);
+    expect(m.tags.get('1.2.3')).toBe(m.head);
+  });
+
+  it('--wait 0 refuses at once (exit 3) while the release PR checks are running', async () => {
+    const m = memoryGitHub();
+    m.checks = 'pending';
+    const c = capture(m);
+    expect(await main(['publish', '1.2.3', '--yes', '--wait', '0'], c.ctx, publishCommands)).toBe(
+      ExitCode.gateNotMet,
+    );
+    expect(c.err()).not.toContain('waiting');
+    expect(m.tags.has('1.2.3')).toBe(false);
+  });
+
+  it('--dry-run answers at once unless given --wait (the generated plan job passes it)', async () => {
+    const m = memoryGitHub();
+    m.checks = 'pending';
+    const quick = capture(m);
+    expect(await main(['publish', '1.2.3', '--dry-run'], quick.ctx, publishCommands)).toBe(
+      ExitCode.gateNotMet,
+    );
+    expect(quick.err()).not.toContain('waiting');
+    let firstRead: number | undefined;
+    Object.defineProperty(m, 'checks', {
+      get: () => {
+        firstRead ??= Date.now();
+        return Date.now() - firstRead < 1500 ? 'pending' : 'success';
+      },
+    });
+    const patient = capture(m);
+    expect(await main(['publish', '1.2.3', '--dry-run', '--wait', '30'], patient.ctx, publishCommands)).toBe(
+      ExitCode.ok,
+    );
+    expect(patient.err()).toMatch(/waiting \(\d+s of 30s\)/);
+    expect(m.tags.has('1.2.3')).toBe(false);
+  });
+
+  it('does not wait when a check failed: only what settles by itself is awaited', async () => {
+    const m = memoryGitHub();
+    m.checks = 'failure';
+    const c = capture(m);
+    const started = Date.now();
+    expect(await main(['publish', '1.2.3', '--yes'], c.ctx, publishCommands)).toBe(ExitCode.gateNotMet);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(c.err()).not.toContain('waiting');
+  });
+
   it('exits 3 with the failing check when the release PR is a draft, and writes nothing', async () => {
     const m = memoryGitHub();
     m.prDraft = true;

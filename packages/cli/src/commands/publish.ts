@@ -3,6 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import {
   PUBLISH_STAGES,
   ReleaseError,
+  awaitableGates,
   parseConfig,
   type PublishExecutionEvent,
   type PublishPlan,
@@ -34,6 +35,7 @@ import {
 } from '../command.js';
 import { lockHolder, mark, paint, styleFor, type Style } from '../render.js';
 import { emitReport, refusal } from '../report.js';
+import { awaitSettling, waitSeconds } from '../settling.js';
 import { waitingFor, watchSilence } from '../waiting.js';
 
 async function publishService(args: ParsedArgs, ctx: CliContext): Promise<PublishService> {
@@ -155,7 +157,7 @@ const publish: Command = {
   path: ['publish'],
   summary: 'publish phase: validate, finalize the CHANGELOG, tag, draft release, dispatch the smoke test',
   usage:
-    'publish <version> [--candidate] [--dry-run] [--yes] [--json] [--stage all|finalize|release|smoke] [--built-from SHA] [--timeout S] [--config F]',
+    'publish <version> [--candidate] [--dry-run] [--yes] [--json] [--stage all|finalize|release|smoke] [--built-from SHA] [--date D] [--wait S] [--skip-smoke] [--smoke-only] [--timeout S] [--config F]',
   help: `Validates first (version X.Y.Z; an X.Y.Z-rcN tag exists; CHANGELOG has "## [X.Y.Z] - TBD"; the
 release PR exists, is not a draft and its CI is green by the latest run per check name; no published
 release for the tag), then: dates the CHANGELOG through an API commit and reads it back, creates the
@@ -173,6 +175,9 @@ Options:
   --built-from SHA the commit this run's images were built and signed from (CI: github.sha):
                    refuse (exit 3) unless the tag would mark exactly that commit
   --date D         the release date (YYYY-MM-DD; default: today in UTC)
+  --wait S         wait up to S seconds (default 120) while the release PR's checks are queued
+                   or running (the finalize commit's CI has just started), re-planning with
+                   backoff; 0 refuses at once (exit 3). A --dry-run waits only when given --wait
   --dry-run        show the checks and the plan; change nothing
   -y, --yes        do not ask for confirmation (required when not on a terminal)
   --json           machine-readable plan and journal; a refusal or failure adds
@@ -192,6 +197,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
     stage: { type: 'string' },
     'built-from': { type: 'string' },
     date: { type: 'string' },
+    wait: { type: 'string' },
     ...timeoutOption,
   },
   positionals: [1, 1],
@@ -206,20 +212,34 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
     const builtFrom = stringOption(args, 'built-from')?.toLowerCase();
     if (builtFrom !== undefined && !/^[0-9a-f]{40}$/.test(builtFrom))
       throw new UsageError('--built-from takes a full 40-character commit SHA');
+    // Checks that are still running settle by themselves (core decides which gates do): wait
+    // for them, re-planning with backoff, rather than refusing a run that started with its CI.
+    const wait = waitSeconds(args) * 1000; // a bad --wait is a usage error before any network
+    // A dry run answers at once unless told to wait: CI's gate check (the generated workflow's
+    // plan job) passes --wait, since it runs as the finalize commit's CI starts.
+    const waitMs = args.values['dry-run'] && stringOption(args, 'wait') === undefined ? 0 : wait;
     try {
       const svc = await publishService(args, ctx);
-      const plan = await waitingFor(
-        ctx,
-        'the registry and GitHub',
-        svc.plan(version, {
-          run: publishRun(ctx.env),
-          candidate: args.values.candidate === true,
-          stage,
-          date,
-          builtFrom,
-          signal: ctx.signal,
-        }),
-      );
+      const makePlan = () =>
+        waitingFor(
+          ctx,
+          'the registry and GitHub',
+          svc.plan(version, {
+            run: publishRun(ctx.env),
+            candidate: args.values.candidate === true,
+            stage,
+            date,
+            builtFrom,
+            signal: ctx.signal,
+          }),
+        );
+      const started = Date.now();
+      let plan = await makePlan();
+      for (let attempt = 0; ; attempt++) {
+        const awaited = awaitableGates(plan.gates);
+        if (!awaited || !(await awaitSettling(ctx, awaited, started, waitMs, attempt))) break;
+        plan = await makePlan();
+      }
       if (!json) ctx.stdout(renderPublishPlan(plan, style));
       if (args.values['dry-run']) {
         emitReport(
@@ -346,17 +366,20 @@ export function detectRepository(cwd: string, env: CliContext['env']): string | 
 
 const init: Command = {
   path: ['init'],
-  summary: 'write release.config.json, the publish, promote and abandon workflows and just recipes',
+  summary: 'write release.config.json, the prepare, publish, promote and abandon workflows and just recipes',
   usage:
     'init [--repository OWNER/REPO] [--image NAME] [--smoke OWNER/REPO] [--github-app] [--build PATH] [--integration-branch B] [--workflow-prefix P] [--action OWNER/REPO@SHA] [--force] [--json]',
   help: `Writes, in the current directory (the repository root):
   release.config.json                        what is released and the signing policy
   .github/workflows/release-publish.yml      gates → build → index, sign, attest, verify → tag, draft
-  .github/workflows/promote-release.yml      workflow_dispatch(version) → relkit promote
+                                             (a final release: the finalize commit, then a 2nd run)
+  .github/workflows/prepare-release.yml      workflow_dispatch(version) → relkit prepare
+  .github/workflows/promote-release.yml      workflow_dispatch(version) → relkit promote, cleanup
   .github/workflows/abandon-release.yml      workflow_dispatch(version) → relkit abandon
   justfile                                   prepare-release, publish-candidate, finalize-release,
                                              promote-release, abandon-release
 Every action is pinned to a release commit; relkit's own to the commit this CLI was built from.
+With --github-app each file's header lists exactly the permissions its App tokens request.
 Existing files are never overwritten without --force.
 Options:
   --repository OWNER/REPO    default: $GITHUB_REPOSITORY or the origin remote

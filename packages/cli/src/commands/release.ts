@@ -24,6 +24,7 @@ import {
   type ParsedArgs,
 } from '../command.js';
 import { emitReport, refusal, type ReportedError } from '../report.js';
+import { awaitSettling, waitSeconds } from '../settling.js';
 import { waitingFor, watchSilence, type SilenceWatch } from '../waiting.js';
 import { lockHolder, renderEvent, renderPlan, renderResult, renderStatus, styleFor } from '../render.js';
 
@@ -93,42 +94,6 @@ function couldNotLookExit(
     ctx.stderr(`could not evaluate every gate; nothing was decided:\n${lines.join('\n')}\n`);
   }
   return ExitCode.failed;
-}
-
-/** --wait SECONDS (default 120): how long promote waits for checks and mergeability to settle. */
-function waitSeconds(args: ParsedArgs): number {
-  const raw = stringOption(args, 'wait');
-  const n = Number(raw ?? '120');
-  if (!Number.isFinite(n) || n < 0) throw new UsageError('--wait takes a number of seconds >= 0');
-  return n;
-}
-
-/**
- * One poll of the waiting loop: says what is awaited on stderr, then sleeps with backoff (2 s,
- * doubling, at most 15 s) within the deadline. False when the deadline (or a signal) ends it.
- */
-async function awaitSettling(
-  ctx: CliContext,
-  awaited: readonly { title: string; reason: string }[],
-  started: number,
-  waitMs: number,
-  attempt: number,
-): Promise<boolean> {
-  const left = started + waitMs - Date.now();
-  if (left <= 0 || ctx.signal?.aborted) return false;
-  const delay = Math.min(left, 2000 * 2 ** Math.min(attempt, 3), 15_000);
-  const elapsed = Math.round((Date.now() - started) / 1000);
-  ctx.stderr(
-    `waiting (${elapsed}s of ${Math.round(waitMs / 1000)}s) for ${awaited.map((g) => `${g.title}: ${g.reason}`).join('; ')}\n`,
-  );
-  await new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, delay);
-    ctx.signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
-  return !ctx.signal?.aborted;
 }
 
 function exitFor(e: unknown): ExitCode | undefined {

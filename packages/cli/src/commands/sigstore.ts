@@ -218,7 +218,7 @@ const imageVerify: Command = {
   path: ['image', 'verify'],
   summary: 'verify an image digest is signed (and attested) by the expected identity, in-process',
   usage:
-    'image verify <ref> (--certificate-identity I | --certificate-identity-regexp R) --certificate-oidc-issuer U [--trusted-root F] [--key K] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] [--require-attestation slsa|sbom] [--json] [--timeout S]',
+    'image verify <ref> (--certificate-identity I | --certificate-identity-regexp R) --certificate-oidc-issuer U [--trusted-root F] [--key K] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] [--require-attestation slsa|sbom] [--claim NAME=VALUE] [--claim-regexp NAME=REGEXP] [--tuf-cache DIR] [--json] [--timeout S]',
   help: `Finds signatures through the OCI 1.1 referrers API (or the sha256-<hex> fallback tag) and
 cosign's legacy .sig/.att tags, and verifies them with sigstore-js against the pinned Sigstore
 public-good trusted root (offline) or --trusted-root. A regexp identity is always anchored.
@@ -309,7 +309,7 @@ const verifyBundle: Command = {
   path: ['sigstore', 'verify-bundle'],
   summary: 'verify one Sigstore bundle (the sigstore-conformance client protocol)',
   usage:
-    'sigstore verify-bundle --bundle F (--certificate-identity I --certificate-oidc-issuer U | --key K) [--trusted-root F] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] FILE_OR_DIGEST',
+    'sigstore verify-bundle --bundle F ((--certificate-identity I | --certificate-identity-regexp R) --certificate-oidc-issuer U | --key K) [--trusted-root F] [--source-digest SHA] [--source-ref REF] [--signer-workflow [HOST/]OWNER/REPO/PATH] [--deny-self-hosted-runners] [--json] FILE_OR_DIGEST',
   help: `Implements the sigstore-conformance CLI protocol: exit 0 when the bundle verifies for the
 artifact (a file, or its sha256:<hex> digest), non-zero otherwise. Without
 --trusted-root the pinned Sigstore public-good root is used; trust-root validity windows are checked.

@@ -10,11 +10,13 @@ import { publishWorkflow } from './publish-workflow.js';
 
 export { abandonWorkflow, justfile, prepareWorkflow, promoteWorkflow, publishWorkflow, releaseConfig };
 export { CONFIG_SCHEMA_PATH, configSchemaUrl } from './config.js';
-export { buildKind, type BuildKind } from './publish-workflow.js';
+export { PLAN_WAIT_SECONDS, buildKind, type BuildKind } from './publish-workflow.js';
 export {
   APP_CLIENT_ID_VARIABLE,
+  APP_NEEDS,
   APP_PRIVATE_KEY_SECRET,
   CONCURRENCY_GROUP,
+  SMOKE_TOKEN_SECRET,
   TOKEN_SECRET,
   workflowFileName,
   workflowPath,

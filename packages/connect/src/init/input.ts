@@ -99,32 +99,73 @@ export function checkoutStep(ref?: string): string {
   return `      - uses: ${uses('checkout')}\n${withBlock({ ref, 'persist-credentials': 'false' }, '        ')}`;
 }
 
+/** What an App installation token may do: `permission-<name>` inputs of create-github-app-token. */
+export type AppPermissions = Readonly<Record<string, 'read' | 'write'>>;
+
 /**
- * An App installation token for one job, scoped to what the job does. `repositories` limits it
- * to another repository of the owner (the smoke repository).
+ * One App installation token of a job, scoped to what the job does. `scope` limits it to another
+ * repository of the owner (the smoke repository). The same value makes the step's
+ * `permission-*` inputs and the file header's list of what the App needs, so they cannot drift.
  */
-export function appTokenStep(
-  id: string,
+export interface AppToken {
+  readonly id: string;
+  readonly purpose: string;
+  readonly permissions: AppPermissions;
+  readonly scope?: { readonly owner: string; readonly repository: string } | undefined;
+  readonly condition?: string | undefined;
+}
+
+/** The token minted for the smoke repository (`owner` / `repositories`), when there is one. */
+export function smokeAppToken(
+  input: InitInput,
   purpose: string,
-  permissions: Readonly<Record<string, 'read' | 'write'>>,
-  scope?: { readonly owner: string; readonly repository: string },
-  condition?: string,
-): string {
+  permissions: AppPermissions,
+): AppToken | undefined {
+  if (!input.smoke) return undefined;
+  const [owner = '', repository = ''] = input.smoke.split('/');
+  return { id: 'smoke-token', purpose, permissions, scope: { owner, repository } };
+}
+
+/** The create-github-app-token step of one App token. */
+export function appTokenStep(token: AppToken): string {
   return (
-    `      - name: App token (${purpose})\n` +
-    `        id: ${id}\n` +
-    (condition ? `        if: ${condition}\n` : '') +
+    `      - name: App token (${token.purpose})\n` +
+    `        id: ${token.id}\n` +
+    (token.condition ? `        if: ${token.condition}\n` : '') +
     `        uses: ${uses('createGitHubAppToken')}\n` +
     withBlock(
       {
         'client-id': `\${{ vars.${APP_CLIENT_ID_VARIABLE} }}`,
         'private-key': `\${{ secrets.${APP_PRIVATE_KEY_SECRET} }}`,
-        owner: scope?.owner,
-        repositories: scope?.repository,
-        ...Object.fromEntries(Object.entries(permissions).map(([k, v]) => [`permission-${k}`, v])),
+        owner: token.scope?.owner,
+        repositories: token.scope?.repository,
+        ...Object.fromEntries(Object.entries(token.permissions).map(([k, v]) => [`permission-${k}`, v])),
       },
       '        ',
     )
+  );
+}
+
+/**
+ * What the App's tokens in one file request, per repository (this one first, then the smoke
+ * repository), each permission at the most any token asks (write over read), sorted by name.
+ */
+export function appPermissionsByRepository(
+  input: InitInput,
+  tokens: readonly AppToken[],
+): Map<string, AppPermissions> {
+  const out = new Map<string, Record<string, 'read' | 'write'>>();
+  for (const t of tokens) {
+    const repo = t.scope ? `${t.scope.owner}/${t.scope.repository}` : input.repository;
+    const acc = out.get(repo) ?? {};
+    for (const [name, level] of Object.entries(t.permissions)) if (acc[name] !== 'write') acc[name] = level;
+    out.set(repo, acc);
+  }
+  return new Map(
+    [...out].map(([repo, p]) => [
+      repo,
+      Object.fromEntries(Object.entries(p).sort(([a], [b]) => a.localeCompare(b))),
+    ]),
   );
 }
 
@@ -133,18 +174,56 @@ export function githubTokenValue(input: InitInput, appStep = 'app-token'): strin
   return input.githubApp ? `\${{ steps.${appStep}.outputs.token }}` : `\${{ secrets.${TOKEN_SECRET} }}`;
 }
 
-/** The lines of a file header that name the tokens (and variable/secret names) a workflow uses. */
-export function tokenHeader(input: InitInput): string {
-  return input.githubApp
-    ? `# Tokens: a GitHub App token is minted per job (actions/create-github-app-token), scoped to
+/** The header line before the list of the App's permissions (one repository a line). */
+export const APP_NEEDS = 'The App needs exactly what its tokens in this file request:';
+
+/** Without --github-app: an optional token secret that can read (and dispatch to) the smoke repository. */
+export const SMOKE_TOKEN_SECRET = 'RELKIT_SMOKE_TOKEN';
+
+/**
+ * The smoke-token input of a job that reads or dispatches to the smoke repository: the App token
+ * scoped to it; without an App, the optional secret (empty falls back to github-token).
+ */
+export function smokeTokenValue(input: InitInput, smokeToken: AppToken | undefined): string | undefined {
+  if (!input.smoke) return undefined;
+  if (input.githubApp) return smokeToken ? `\${{ steps.${smokeToken.id}.outputs.token }}` : undefined;
+  return `\${{ secrets.${SMOKE_TOKEN_SECRET} }}`;
+}
+
+/**
+ * The lines of a file header that name the tokens (and variable/secret names) a workflow uses;
+ * with --github-app, exactly the permissions the file's App tokens request, per repository;
+ * `smokeRole` when a job of the file reads or dispatches to the smoke repository.
+ */
+export function tokenHeader(
+  input: InitInput,
+  appTokens: readonly AppToken[] = [],
+  smokeRole = false,
+): string {
+  if (input.githubApp) {
+    const needs = [...appPermissionsByRepository(input, appTokens)].map(
+      ([repo, p]) =>
+        `#   ${repo}${repo === input.repository ? '' : ' (install the App there too)'}: ${Object.entries(p)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(', ')}\n`,
+    );
+    return `# Tokens: a GitHub App token is minted per job (actions/create-github-app-token), scoped to
 # what the job does, from the repository variable ${APP_CLIENT_ID_VARIABLE} (the App's client ID)
-# and the secret ${APP_PRIVATE_KEY_SECRET} (its private key). The App needs contents and
-# pull-requests write${input.smoke ? `, and contents write on ${input.smoke} (install it there too)` : ''}.
-# GitHub signs the API commits made with it. Images are pushed with GITHUB_TOKEN
+# and the secret ${APP_PRIVATE_KEY_SECRET} (its private key).
+# ${APP_NEEDS}
+${needs.join('')}# GitHub signs the API commits made with it. Images are pushed with GITHUB_TOKEN
 # (packages: write): an App installation token cannot write org-owned GHCR packages.
+`;
+  }
+  const smoke =
+    input.smoke && smokeRole
+      ? `# A private smoke repository (${input.smoke}) is out of GITHUB_TOKEN's reach: set
+# the secret ${SMOKE_TOKEN_SECRET} (a token with contents: read there, contents: write to
+# dispatch); it becomes relkit's smoke-token (empty: relkit's github-token).
 `
-    : `# Tokens: GITHUB_TOKEN, with the permissions each job declares. Optional secret ${TOKEN_SECRET}
+      : '';
+  return `# Tokens: GITHUB_TOKEN, with the permissions each job declares. Optional secret ${TOKEN_SECRET}
 # (e.g. a GitHub App token) for the GitHub API when release branches are protected${input.smoke ? ' or the smoke\n# repository is another repository' : ''}; images are always pushed with GITHUB_TOKEN.
-# \`release-cli init --github-app\` mints App tokens per job instead.
+${smoke}# \`release-cli init --github-app\` mints App tokens per job instead.
 `;
 }

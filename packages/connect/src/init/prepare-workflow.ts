@@ -11,6 +11,7 @@ import {
   relkitStep,
   tokenHeader,
   workflowFileName,
+  type AppToken,
   type InitInput,
 } from './input.js';
 
@@ -18,6 +19,11 @@ export function prepareWorkflow(input: InitInput): string {
   const app = input.githubApp === true;
   const from = integrationBranchOf(input);
   const token = githubTokenValue(input);
+  const appToken: AppToken = {
+    id: 'app-token',
+    purpose: 'freeze commit, release branch, release PR',
+    permissions: { contents: 'write', 'pull-requests': 'write' },
+  };
   const limits = app
     ? ''
     : `# GITHUB_TOKEN cannot push to a protected ${from} (the freeze commit) and the release PR it opens
@@ -31,7 +37,7 @@ export function prepareWorkflow(input: InitInput): string {
 # creates release/X.Y.Z at that commit and opens the release PR (draft) to the base branch. The
 # config is read from ${from} (checked out below). Next: ${workflowFileName(input, 'release-publish')} on release/X.Y.Z.
 # workflow_dispatch only sees workflows on the default branch.
-${tokenHeader(input)}${limits}name: prepare-release
+${tokenHeader(input, app ? [appToken] : [])}${limits}name: prepare-release
 
 on:
   workflow_dispatch:
@@ -59,14 +65,7 @@ jobs:
     permissions:
       contents: ${app ? 'read' : 'write'}
 ${app ? '' : '      pull-requests: write\n'}    steps:
-${
-  app
-    ? appTokenStep('app-token', 'freeze commit, release branch, release PR', {
-        contents: 'write',
-        'pull-requests': 'write',
-      })
-    : ''
-}${checkoutStep(from)}${relkitStep(
+${app ? appTokenStep(appToken) : ''}${checkoutStep(from)}${relkitStep(
     input,
     'relkit prepare',
     {

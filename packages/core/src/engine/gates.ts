@@ -50,3 +50,24 @@ export function markCouldNotLook<G extends Gate>(g: G): G {
 export function couldNotLook(o: { readonly code: string; readonly message: string }): string {
   return `${COULD_NOT_LOOK}${o.code}): ${o.message}`;
 }
+
+/**
+ * The gates that settle by themselves: checks queued or running on the PR head, GitHub still
+ * computing mergeability. Promote's and publish's gates share these ids.
+ */
+export const AWAITABLE_GATE_IDS: readonly string[] = ['pr-checks', 'pr-mergeable'];
+
+/**
+ * The gates that stand in the way when all of them settle by themselves, so a promote or a
+ * publish may wait and look again; undefined when anything else (a fail, a could-not-look)
+ * decides now, or nothing stands in the way.
+ */
+export function awaitableGates<G extends Gate>(gates: readonly G[]): readonly G[] | undefined {
+  const open = gates.filter((g) => g.status !== 'pass');
+  const settlesByItself = (g: G) =>
+    g.status === 'pending' &&
+    g.couldNotLook !== true &&
+    !g.reason.startsWith(COULD_NOT_LOOK) &&
+    AWAITABLE_GATE_IDS.includes(g.id);
+  return open.length > 0 && open.every(settlesByItself) ? open : undefined;
+}

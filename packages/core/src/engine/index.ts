@@ -1,6 +1,12 @@
 // The engine every plan runs on: gate, plan, step, journal and event types, the release lock
 // and the one executor. Promote and publish supply only their gates and step handlers.
-export { couldNotLook, summarizeGates, anyCouldNotLook } from './gates.js';
+export {
+  AWAITABLE_GATE_IDS,
+  awaitableGates,
+  couldNotLook,
+  summarizeGates,
+  anyCouldNotLook,
+} from './gates.js';
 export type { Evidence, Gate, GateStatus } from './gates.js';
 export type {
   ExecutionEvent,

@@ -15,7 +15,7 @@ import type {
 import { compareVersions, formatTag, parseTag, type ReleaseVersion } from '../version.js';
 import { provenanceVerdicts } from './provenance.js';
 
-export { anyCouldNotLook, summarizeGates } from '../engine/gates.js';
+export { anyCouldNotLook, awaitableGates, summarizeGates } from '../engine/gates.js';
 export type { Evidence, GateStatus } from '../engine/gates.js';
 
 export type GateId =
@@ -489,16 +489,4 @@ function checksGate(config: PullRequestGateConfig, pr: OpenPullRequest, ev: Evid
     judged.length === 0 ? 'no checks reported' : `${judged.length} green on ${head}`,
     checkEv(judged),
   );
-}
-
-/**
- * The gates that stand in the way when all of them settle by themselves — checks queued or
- * running, GitHub still computing mergeability — so a promote may wait and look again; undefined
- * when anything else (a fail, a could-not-look) decides now, or nothing stands in the way.
- */
-export function awaitableGates(gates: readonly GateResult[]): readonly GateResult[] | undefined {
-  const open = gates.filter((g) => g.status !== 'pass');
-  const settlesByItself = (g: GateResult) =>
-    g.status === 'pending' && !g.couldNotLook && (g.id === 'pr-checks' || g.id === 'pr-mergeable');
-  return open.length > 0 && open.every(settlesByItself) ? open : undefined;
 }
