@@ -17,6 +17,7 @@ export interface WorkflowStep {
   readonly name?: string;
   readonly uses?: string;
   readonly run?: string;
+  readonly if?: string;
   readonly with?: Readonly<Record<string, unknown>>;
 }
 export interface WorkflowJob {
@@ -85,6 +86,11 @@ export interface RunnerWorld {
   appToken(withInputs: Readonly<Record<string, unknown>>): string;
   /** What the job's other steps do (build, sign), before its relkit steps; `image-tag` evaluated. */
   ciJob?(job: string, definition: WorkflowJob, evaluate: (text: string) => string): Promise<void>;
+  /**
+   * A shell step that dispatches the workflow again (`gh workflow run`, the final's second run);
+   * the test runs the workflow again once this run is over. Without it such a step fails the run.
+   */
+  redispatch?(step: WorkflowStep): void;
 }
 
 const APP_TOKEN_ACTION = 'actions/create-github-app-token';
@@ -127,6 +133,7 @@ export async function runWorkflow(
   const defaults = actionDefaults();
   const jobOutputs: Record<string, Record<string, string>> = {};
   const runs: StepRun[] = [];
+  const skipped = new Set<string>();
   for (const jobId of jobOrder(wf)) {
     const job = wf.jobs[jobId]!;
     const stepOutputs: Record<string, Record<string, string>> = {};
@@ -142,9 +149,11 @@ export async function runWorkflow(
       if ((m = /^inputs\.([\w-]+) (==|!=) '([^']*)'$/.exec(expr)))
         return String((value(`inputs.${m[1]}`, at) === m[3]) === (m[2] === '=='));
       if ((m = /^steps\.([\w-]+)\.outputs\.([\w-]+)$/.exec(expr))) {
-        const v = stepOutputs[m[1]!]?.[m[2]!];
-        if (v === undefined) throw new Error(`${at}: no output ${m[2]} of step ${m[1]}`);
-        return v;
+        // As in GitHub: a skipped step's outputs (or one it did not set) are empty; a step id
+        // that is not in the job is a mistake in the workflow.
+        if (!(job.steps ?? []).some((s) => s.id === m![1]))
+          throw new Error(`${at}: no step ${m[1]} in job ${jobId}`);
+        return stepOutputs[m[1]!]?.[m[2]!] ?? '';
       }
       if ((m = /^needs\.([\w-]+)\.outputs\.([\w-]+)$/.exec(expr))) {
         const v = jobOutputs[m[1]!]?.[m[2]!];
@@ -161,14 +170,41 @@ export async function runWorkflow(
     };
     const evaluate = (text: string, at = where('expression')) =>
       text.replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_, expr: string) => value(expr, at));
+    // `if:` conditions: terms joined by &&, each `a == b`, `a != b`, `!a` or `a` ('…' literals;
+    // the rest from the table). `if:` may leave out the ${{ }} (GitHub evaluates it either way).
+    const operand = (x: string, at: string) => /^'([^']*)'$/.exec(x)?.[1] ?? value(x, at);
+    const holds = (term: string, at: string): boolean => {
+      const m = /^(.+?)\s*(==|!=)\s*(.+)$/.exec(term);
+      if (m) return (operand(m[1]!, at) === operand(m[3]!, at)) === (m[2] === '==');
+      if (term.startsWith('!')) return !holds(term.slice(1).trim(), at);
+      return !['', 'false', '0'].includes(operand(term, at));
+    };
+    const runsIf = (condition: string | undefined, at: string) =>
+      condition === undefined ||
+      condition
+        .replace(/^\s*\$\{\{\s*|\s*\}\}\s*$/g, '')
+        .split('&&')
+        .every((term) => holds(term.trim(), at));
 
-    // `if:` may leave out the ${{ }} (GitHub evaluates it as an expression either way).
-    const condition =
-      job.if === undefined ? undefined : job.if.includes('${{') ? job.if : `\${{ ${job.if} }}`;
-    if (condition !== undefined && evaluate(condition, where('if')) !== 'true') continue;
+    // As in GitHub: a job whose needs were skipped is skipped (no workflow here uses always()).
+    const needs = job.needs === undefined ? [] : typeof job.needs === 'string' ? [job.needs] : job.needs;
+    if (needs.some((n) => skipped.has(n)) || !runsIf(job.if, where('if'))) {
+      skipped.add(jobId);
+      continue;
+    }
     await world.ciJob?.(jobId, job, (t) => evaluate(t, where('ci')));
     for (const [index, step] of (job.steps ?? []).entries()) {
       const label = step.name ?? step.id ?? step.uses ?? `step ${index + 1}`;
+      if (!runsIf(step.if, where(`${label} › if`))) continue;
+      if (step.run !== undefined && /^\s*gh workflow run /m.test(step.run)) {
+        if (!world.redispatch)
+          throw new Error(`${where(label)}: re-dispatches the workflow; nothing runs it`);
+        world.redispatch(step);
+        // The outputs the script writes literally (echo "name=value" >> "$GITHUB_OUTPUT").
+        const written = [...step.run.matchAll(/echo "([\w-]+)=([^"$]*)" >> "\$GITHUB_OUTPUT"/g)];
+        if (step.id) stepOutputs[step.id] = Object.fromEntries(written.map((w) => [w[1]!, w[2]!]));
+        continue;
+      }
       if (step.uses?.startsWith(`${APP_TOKEN_ACTION}@`)) {
         if (step.id) stepOutputs[step.id] = { token: world.appToken(step.with ?? {}) };
         continue;
