@@ -25141,7 +25141,15 @@ function writeJson(ctx, value) {
   ctx.stdout(`${JSON.stringify(value, null, 2)}
 `);
 }
-var parseArgs, ExitCode, UsageError, OPTION_HELP, DEFAULT_TIMEOUT_SECONDS, timeoutOption, configOption;
+function versionArgument(v, { what = "version", final = false } = {}) {
+  const m = v === void 0 ? void 0 : VERSION_ARGUMENT.exec(v);
+  if (v !== void 0 && (!m || final && m[4] !== void 0))
+    throw new UsageError(
+      final ? `${what} "${v}" is not a final release version: expected X.Y.Z` : `${what} "${v}" is not a release version: expected X.Y.Z or X.Y.Z-rcN`
+    );
+  return v;
+}
+var parseArgs, ExitCode, UsageError, OPTION_HELP, DEFAULT_TIMEOUT_SECONDS, timeoutOption, configOption, VERSION_ARGUMENT;
 var init_command = __esm({
   "packages/cli/src/command.ts"() {
     "use strict";
@@ -25168,6 +25176,7 @@ var init_command = __esm({
     DEFAULT_TIMEOUT_SECONDS = 60;
     timeoutOption = { timeout: { type: "string" } };
     configOption = { config: { type: "string", short: "c" } };
+    VERSION_ARGUMENT = /^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-rc(0|[1-9]\d*))?$/;
   }
 });
 
@@ -51081,6 +51090,15 @@ function renderPlan(plan, s) {
   return `${lines.join("\n")}
 `;
 }
+function renderGatesAndSteps(gates, steps, s) {
+  const lines = gates.map((g) => `  ${mark(s, g.status)} ${g.title}: ${g.reason}`);
+  lines.push(`${steps.length} step(s):`);
+  steps.forEach(
+    (p, i) => lines.push(`  ${i + 1}. ${p.description}${p.done ? dim(s, " (already done)") : ""}`)
+  );
+  if (steps.length === 0) lines.push("  nothing to do");
+  return lines;
+}
 function renderEvent(e, s) {
   switch (e.type) {
     case "lock-acquired":
@@ -51168,11 +51186,6 @@ function execOptions(args, ctx) {
     ...ttl !== void 0 ? { lockTtlSeconds: ttl } : {}
   };
 }
-function versionArg(v, what = "version") {
-  if (v !== void 0 && !VERSION_ARG.test(v))
-    throw new UsageError(`${what} "${v}" is not a release version: expected X.Y.Z or X.Y.Z-rcN`);
-  return v;
-}
 function couldNotLookExit(ctx, json2, gates) {
   if (!anyCouldNotLook(gates)) return void 0;
   if (!json2) {
@@ -51191,7 +51204,7 @@ function exitFor(e) {
   return void 0;
 }
 async function runPlan2(command, args, ctx, makePlan, run) {
-  if (command !== "rollback") versionArg(args.positionals[0]);
+  if (command !== "rollback") versionArgument(args.positionals[0]);
   lockTtl(args, ctx);
   const style = styleFor(ctx.env, ctx.isTTY);
   const json2 = args.values.json === true;
@@ -51341,7 +51354,7 @@ function unlockText(r) {
 ` : `released the release lock (held by ${whose})
 `;
 }
-var executionChannel, VERSION_ARG, status, planOptions, LOCK_TTL_HELP, promote, rollback, abandon, unlock, releaseCommands;
+var executionChannel, status, planOptions, LOCK_TTL_HELP, promote, rollback, abandon, unlock, releaseCommands;
 var init_release = __esm({
   "packages/cli/src/commands/release.ts"() {
     "use strict";
@@ -51354,7 +51367,6 @@ var init_release = __esm({
     init_waiting();
     init_render();
     executionChannel = process.getBuiltinModule("node:diagnostics_channel").channel("relkit:execution");
-    VERSION_ARG = /^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-rc(0|[1-9]\d*))?$/;
     status = {
       path: ["status"],
       summary: "show where a release stands: phases and gates with their evidence",
@@ -51378,7 +51390,7 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
       },
       positionals: [0, 1],
       async run(args, ctx) {
-        let version2 = versionArg(args.positionals[0]);
+        let version2 = versionArgument(args.positionals[0]);
         const svc = await service(args, ctx);
         const style = styleFor(ctx.env, ctx.isTTY);
         if (!version2) {
@@ -51471,7 +51483,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
       run(args, ctx) {
         const to = stringOption(args, "to");
         if (!to) throw new UsageError("--to <version> is required");
-        versionArg(to, "--to");
+        versionArgument(to, { what: "--to" });
         return runPlan2(
           "rollback",
           args,
@@ -52110,34 +52122,9 @@ function renderPublishPlan(plan, s) {
   lines.push(
     paint(s, 1, `${plan.kind === "candidate" ? "publish candidate" : "publish"} ${plan.tag}${stage}`)
   );
-  for (const c of plan.gates) {
-    lines.push(`  ${mark(s, c.status)} ${c.title}: ${c.reason}`);
-  }
-  lines.push(`${plan.steps.length} step(s):`);
-  plan.steps.forEach((p, i) => {
-    lines.push(`  ${i + 1}. ${p.description}${p.done ? paint(s, 2, " (already done)") : ""}`);
-  });
-  if (plan.steps.length === 0) lines.push("  nothing to do");
+  lines.push(...renderGatesAndSteps(plan.gates, plan.steps, s));
   return `${lines.join("\n")}
 `;
-}
-function renderPublishEvent(e, s) {
-  switch (e.type) {
-    case "lock-acquired":
-      return paint(s, 2, `lock taken (holder: ${e.holder})`);
-    case "lock-released":
-      return void 0;
-    case "step-started":
-      return `[${e.index + 1}/${e.total}] ${e.step.description} …`;
-    case "step-skipped":
-      return `  ${paint(s, 2, "↷ already done")}`;
-    case "step-succeeded":
-      return `  ${paint(s, 32, "✓")} ${e.entry.message}`;
-    case "step-warning":
-      return `  ${paint(s, 33, "!")} ${e.entry.message}`;
-    case "step-failed":
-      return `  ${paint(s, 31, "✗")} ${e.entry.message}`;
-  }
 }
 function renderPublishResult(r, s) {
   const done = r.journal.filter((j) => j.status === "done").length;
@@ -52341,7 +52328,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
             onEvent: (e) => {
               watch.touch(e.type === "step-started" ? e.step.description : "the registry and GitHub");
               if (json2) return;
-              const line = renderPublishEvent(e, style);
+              const line = renderEvent(e, style);
               if (line !== void 0) ctx.stdout(`${line}
 `);
             }
@@ -52526,7 +52513,12 @@ __export(prepare_exports, {
 });
 async function prepareService(args, ctx) {
   const connect = ctx.connectPrepare ?? connectPrepare;
-  return connect({ cwd: ctx.cwd, configPath: stringOption(args, "config"), env: ctx.env });
+  return connect({
+    cwd: ctx.cwd,
+    configPath: stringOption(args, "config"),
+    env: ctx.env,
+    timeoutMs: timeoutMs(args, ctx.env)
+  });
 }
 function renderPreparePlan(plan, s) {
   const lines = [
@@ -52536,32 +52528,9 @@ function renderPreparePlan(plan, s) {
       `prepare ${plan.version} (${plan.integrationBranch} → ${plan.releaseBranch} → ${plan.baseBranch})`
     )
   ];
-  for (const g of plan.gates) lines.push(`  ${mark(s, g.status)} ${g.title}: ${g.reason}`);
-  lines.push(`${plan.steps.length} step(s):`);
-  plan.steps.forEach((p, i) => {
-    lines.push(`  ${i + 1}. ${p.description}${p.done ? paint(s, 2, " (already done)") : ""}`);
-  });
-  if (plan.steps.length === 0) lines.push("  nothing to do");
+  lines.push(...renderGatesAndSteps(plan.gates, plan.steps, s));
   return `${lines.join("\n")}
 `;
-}
-function renderPrepareEvent(e, s) {
-  switch (e.type) {
-    case "lock-acquired":
-      return paint(s, 2, `lock taken (holder: ${e.holder})`);
-    case "lock-released":
-      return void 0;
-    case "step-started":
-      return `[${e.index + 1}/${e.total}] ${e.step.description} …`;
-    case "step-skipped":
-      return `  ${paint(s, 2, "↷ already done")}`;
-    case "step-succeeded":
-      return `  ${paint(s, 32, "✓")} ${e.entry.message}`;
-    case "step-warning":
-      return `  ${paint(s, 33, "!")} ${e.entry.message}`;
-    case "step-failed":
-      return `  ${paint(s, 31, "✗")} ${e.entry.message}`;
-  }
 }
 function renderPrepareResult(plan, r, s) {
   const done = r.journal.filter((j) => j.status === "done").length;
@@ -52596,7 +52565,7 @@ var init_prepare2 = __esm({
     prepare = {
       path: ["prepare"],
       summary: "cut a release: freeze the CHANGELOG, create release/X.Y.Z, open the draft release PR",
-      usage: "prepare <version> [--dry-run] [--yes] [--json] [--config F]",
+      usage: "prepare <version> [--dry-run] [--yes] [--json] [--timeout S] [--config F]",
       help: `Gitflow's first phase, all through the GitHub API (no local git commit):
   1. freezes the Unreleased entries of the CHANGELOG as "## [X.Y.Z] - TBD" on the integration branch
      (integrationBranch in release.config.json; default: the base branch) by an API commit made with
@@ -52611,19 +52580,20 @@ Options:
   --dry-run        show the checks and the plan; change nothing
   -y, --yes        do not ask for confirmation (required when not on a terminal)
   --json           machine-readable plan and journal
+  --timeout S      seconds each GitHub operation may take, retries included (default 60, or
+                   RELKIT_TIMEOUT)
   -c, --config F   path of release.config.json
 Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
       options: {
         ...configOption,
+        ...timeoutOption,
         json: { type: "boolean" },
         "dry-run": { type: "boolean" },
         yes: { type: "boolean", short: "y" }
       },
       positionals: [1, 1],
       async run(args, ctx) {
-        const version2 = args.positionals[0];
-        if (!/^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.test(version2))
-          throw new UsageError(`version "${version2}" is not a release version: expected X.Y.Z`);
+        const version2 = versionArgument(args.positionals[0], { final: true });
         const json2 = args.values.json === true;
         const style = styleFor(ctx.env, ctx.isTTY);
         try {
@@ -52666,7 +52636,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
             holder: lockHolder(ctx.env),
             onEvent: (e) => {
               if (json2) return;
-              const line = renderPrepareEvent(e, style);
+              const line = renderEvent(e, style);
               if (line !== void 0) ctx.stdout(`${line}
 `);
             }
@@ -53322,7 +53292,7 @@ function renderCleanup(r) {
   return `${lines.join("\n")}
 `;
 }
-var FINAL_VERSION, short13, cleanup, cleanupCommands;
+var short13, cleanup, cleanupCommands;
 var init_cleanup2 = __esm({
   "packages/cli/src/commands/cleanup.ts"() {
     "use strict";
@@ -53331,7 +53301,6 @@ var init_cleanup2 = __esm({
     init_command();
     init_report();
     init_waiting();
-    FINAL_VERSION = /^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
     short13 = (d) => d.replace(/^sha256:/, "").slice(0, 12);
     cleanup = {
       path: ["cleanup"],
@@ -53361,9 +53330,7 @@ Exit code: 0 when everything selected was deleted (or a dry run), 1 otherwise.`,
       },
       positionals: [1, 1],
       async run(args, ctx) {
-        const version2 = args.positionals[0];
-        if (!FINAL_VERSION.test(version2))
-          throw new UsageError(`version "${version2}" is not a final release version: expected X.Y.Z`);
+        const version2 = versionArgument(args.positionals[0], { final: true });
         const json2 = args.values.json === true;
         const svc = await service2(args, ctx);
         const run = (dryRun) => waitingFor(ctx, "the registry and GitHub", svc.cleanup(version2, { dryRun, signal: ctx.signal }));

@@ -155,3 +155,25 @@ export function requireOption(args: ParsedArgs, name: string): string {
 export function writeJson(ctx: CliContext, value: unknown): void {
   ctx.stdout(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+// X.Y.Z or X.Y.Z-rcN after any tag prefix (v1.2.3, app-1.2.3): the prefix is the config's, read
+// later; the shape is checked here so a typo is a usage error before any token or network.
+const VERSION_ARGUMENT = /^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-rc(0|[1-9]\d*))?$/;
+
+/**
+ * Refuses a malformed version on the command line (exit 2); `final` refuses candidates too
+ * (prepare and cleanup take X.Y.Z only).
+ */
+export function versionArgument<V extends string | undefined>(
+  v: V,
+  { what = 'version', final = false }: { what?: string; final?: boolean } = {},
+): V {
+  const m = v === undefined ? undefined : VERSION_ARGUMENT.exec(v);
+  if (v !== undefined && (!m || (final && m[4] !== undefined)))
+    throw new UsageError(
+      final
+        ? `${what} "${v}" is not a final release version: expected X.Y.Z`
+        : `${what} "${v}" is not a release version: expected X.Y.Z or X.Y.Z-rcN`,
+    );
+  return v;
+}

@@ -1,6 +1,14 @@
 import { hostname } from 'node:os';
 import { printableHolder } from '@relkit/release-core';
-import type { ExecutionEvent, ExecutionResult, GateResult, Plan, ReleaseStatus } from '@relkit/release-core';
+import type {
+  ExecutionEvent,
+  ExecutionResult,
+  GateResult,
+  Plan,
+  PrepareExecutionEvent,
+  PublishExecutionEvent,
+  ReleaseStatus,
+} from '@relkit/release-core';
 
 /** Terminal styling; everything degrades to plain text when color is off. */
 export interface Style {
@@ -114,8 +122,29 @@ export function renderPlan(plan: Plan, s: Style): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** One plain line per event: readable in CI logs, and redrawn in place on a TTY by the caller. */
-export function renderEvent(e: ExecutionEvent, s: Style): string | undefined {
+/** A publish or prepare plan's gate lines, then its numbered steps ("nothing to do" when none). */
+export function renderGatesAndSteps(
+  gates: readonly Pick<GateResult, 'status' | 'title' | 'reason'>[],
+  steps: readonly { readonly description: string; readonly done?: boolean }[],
+  s: Style,
+): string[] {
+  const lines = gates.map((g) => `  ${mark(s, g.status)} ${g.title}: ${g.reason}`);
+  lines.push(`${steps.length} step(s):`);
+  steps.forEach((p, i) =>
+    lines.push(`  ${i + 1}. ${p.description}${p.done ? dim(s, ' (already done)') : ''}`),
+  );
+  if (steps.length === 0) lines.push('  nothing to do');
+  return lines;
+}
+
+/**
+ * One plain line per event of any plan the engine runs (promote, rollback, abandon, publish,
+ * prepare): readable in CI logs, and redrawn in place on a TTY by the caller.
+ */
+export function renderEvent(
+  e: ExecutionEvent | PublishExecutionEvent | PrepareExecutionEvent,
+  s: Style,
+): string | undefined {
   switch (e.type) {
     case 'lock-acquired':
       // The holder is this run: say whose name other runs will see, not who "took" it.

@@ -61,6 +61,7 @@ describe('--timeout and RELKIT_TIMEOUT', () => {
       'image verify',
       'cleanup',
       'unlock',
+      'prepare',
     ];
     const commands = await loadCommands([]);
     for (const name of network) {

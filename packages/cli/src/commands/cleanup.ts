@@ -9,14 +9,13 @@ import {
   stringOption,
   timeoutMs,
   timeoutOption,
+  versionArgument,
   type CliContext,
   type Command,
   type ParsedArgs,
 } from '../command.js';
 import { emitReport } from '../report.js';
 import { waitingFor } from '../waiting.js';
-
-const FINAL_VERSION = /^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 
 async function service(args: ParsedArgs, ctx: CliContext): Promise<CleanupService> {
   const connect = ctx.connectCleanup ?? connectCleanup;
@@ -99,9 +98,7 @@ Exit code: 0 when everything selected was deleted (or a dry run), 1 otherwise.`,
   },
   positionals: [1, 1],
   async run(args, ctx) {
-    const version = args.positionals[0]!;
-    if (!FINAL_VERSION.test(version))
-      throw new UsageError(`version "${version}" is not a final release version: expected X.Y.Z`);
+    const version = versionArgument(args.positionals[0]!, { final: true });
     const json = args.values.json === true;
     const svc = await service(args, ctx);
     const run = (dryRun: boolean) =>

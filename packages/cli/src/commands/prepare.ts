@@ -1,6 +1,5 @@
 import {
   ReleaseError,
-  type PrepareExecutionEvent,
   type PreparePlan,
   type PrepareResult,
   type PrepareService,
@@ -11,16 +10,24 @@ import {
   UsageError,
   configOption,
   stringOption,
+  timeoutMs,
+  timeoutOption,
+  versionArgument,
   type CliContext,
   type Command,
   type ParsedArgs,
 } from '../command.js';
-import { lockHolder, mark, paint, styleFor, type Style } from '../render.js';
+import { lockHolder, paint, renderEvent, renderGatesAndSteps, styleFor, type Style } from '../render.js';
 import { emitReport } from '../report.js';
 
 async function prepareService(args: ParsedArgs, ctx: CliContext): Promise<PrepareService> {
   const connect = ctx.connectPrepare ?? connectPrepare;
-  return connect({ cwd: ctx.cwd, configPath: stringOption(args, 'config'), env: ctx.env });
+  return connect({
+    cwd: ctx.cwd,
+    configPath: stringOption(args, 'config'),
+    env: ctx.env,
+    timeoutMs: timeoutMs(args, ctx.env),
+  });
 }
 
 export function renderPreparePlan(plan: PreparePlan, s: Style): string {
@@ -31,32 +38,8 @@ export function renderPreparePlan(plan: PreparePlan, s: Style): string {
       `prepare ${plan.version} (${plan.integrationBranch} → ${plan.releaseBranch} → ${plan.baseBranch})`,
     ),
   ];
-  for (const g of plan.gates) lines.push(`  ${mark(s, g.status)} ${g.title}: ${g.reason}`);
-  lines.push(`${plan.steps.length} step(s):`);
-  plan.steps.forEach((p, i) => {
-    lines.push(`  ${i + 1}. ${p.description}${p.done ? paint(s, 2, ' (already done)') : ''}`);
-  });
-  if (plan.steps.length === 0) lines.push('  nothing to do');
+  lines.push(...renderGatesAndSteps(plan.gates, plan.steps, s));
   return `${lines.join('\n')}\n`;
-}
-
-function renderPrepareEvent(e: PrepareExecutionEvent, s: Style): string | undefined {
-  switch (e.type) {
-    case 'lock-acquired':
-      return paint(s, 2, `lock taken (holder: ${e.holder})`);
-    case 'lock-released':
-      return undefined;
-    case 'step-started':
-      return `[${e.index + 1}/${e.total}] ${e.step.description} …`;
-    case 'step-skipped':
-      return `  ${paint(s, 2, '↷ already done')}`;
-    case 'step-succeeded':
-      return `  ${paint(s, 32, '✓')} ${e.entry.message}`;
-    case 'step-warning':
-      return `  ${paint(s, 33, '!')} ${e.entry.message}`;
-    case 'step-failed':
-      return `  ${paint(s, 31, '✗')} ${e.entry.message}`;
-  }
 }
 
 function renderPrepareResult(plan: PreparePlan, r: PrepareResult, s: Style): string {
@@ -86,7 +69,7 @@ function exitFor(e: unknown): ExitCode | undefined {
 const prepare: Command = {
   path: ['prepare'],
   summary: 'cut a release: freeze the CHANGELOG, create release/X.Y.Z, open the draft release PR',
-  usage: 'prepare <version> [--dry-run] [--yes] [--json] [--config F]',
+  usage: 'prepare <version> [--dry-run] [--yes] [--json] [--timeout S] [--config F]',
   help: `Gitflow's first phase, all through the GitHub API (no local git commit):
   1. freezes the Unreleased entries of the CHANGELOG as "## [X.Y.Z] - TBD" on the integration branch
      (integrationBranch in release.config.json; default: the base branch) by an API commit made with
@@ -101,19 +84,20 @@ Options:
   --dry-run        show the checks and the plan; change nothing
   -y, --yes        do not ask for confirmation (required when not on a terminal)
   --json           machine-readable plan and journal
+  --timeout S      seconds each GitHub operation may take, retries included (default 60, or
+                   RELKIT_TIMEOUT)
   -c, --config F   path of release.config.json
 Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
   options: {
     ...configOption,
+    ...timeoutOption,
     json: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
   },
   positionals: [1, 1],
   async run(args, ctx) {
-    const version = args.positionals[0]!;
-    if (!/^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.test(version))
-      throw new UsageError(`version "${version}" is not a release version: expected X.Y.Z`);
+    const version = versionArgument(args.positionals[0]!, { final: true });
     const json = args.values.json === true;
     const style = styleFor(ctx.env, ctx.isTTY);
     try {
@@ -156,7 +140,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
         holder: lockHolder(ctx.env),
         onEvent: (e) => {
           if (json) return;
-          const line = renderPrepareEvent(e, style);
+          const line = renderEvent(e, style);
           if (line !== undefined) ctx.stdout(`${line}\n`);
         },
       });

@@ -5,7 +5,6 @@ import {
   ReleaseError,
   awaitableGates,
   parseConfig,
-  type PublishExecutionEvent,
   type PublishPlan,
   type PublishResult,
   type PublishRun,
@@ -33,7 +32,15 @@ import {
   type Command,
   type ParsedArgs,
 } from '../command.js';
-import { lockHolder, mark, paint, styleFor, type Style } from '../render.js';
+import {
+  lockHolder,
+  mark,
+  paint,
+  renderEvent,
+  renderGatesAndSteps,
+  styleFor,
+  type Style,
+} from '../render.js';
 import { emitReport, refusal } from '../report.js';
 import { awaitSettling, waitSeconds } from '../settling.js';
 import { waitingFor, watchSilence } from '../waiting.js';
@@ -72,34 +79,8 @@ export function renderPublishPlan(plan: PublishPlan, s: Style): string {
   lines.push(
     paint(s, 1, `${plan.kind === 'candidate' ? 'publish candidate' : 'publish'} ${plan.tag}${stage}`),
   );
-  for (const c of plan.gates) {
-    lines.push(`  ${mark(s, c.status)} ${c.title}: ${c.reason}`);
-  }
-  lines.push(`${plan.steps.length} step(s):`);
-  plan.steps.forEach((p, i) => {
-    lines.push(`  ${i + 1}. ${p.description}${p.done ? paint(s, 2, ' (already done)') : ''}`);
-  });
-  if (plan.steps.length === 0) lines.push('  nothing to do');
+  lines.push(...renderGatesAndSteps(plan.gates, plan.steps, s));
   return `${lines.join('\n')}\n`;
-}
-
-function renderPublishEvent(e: PublishExecutionEvent, s: Style): string | undefined {
-  switch (e.type) {
-    case 'lock-acquired':
-      return paint(s, 2, `lock taken (holder: ${e.holder})`);
-    case 'lock-released':
-      return undefined;
-    case 'step-started':
-      return `[${e.index + 1}/${e.total}] ${e.step.description} …`;
-    case 'step-skipped':
-      return `  ${paint(s, 2, '↷ already done')}`;
-    case 'step-succeeded':
-      return `  ${paint(s, 32, '✓')} ${e.entry.message}`;
-    case 'step-warning':
-      return `  ${paint(s, 33, '!')} ${e.entry.message}`;
-    case 'step-failed':
-      return `  ${paint(s, 31, '✗')} ${e.entry.message}`;
-  }
 }
 
 function renderPublishResult(r: PublishResult, s: Style): string {
@@ -289,7 +270,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
           onEvent: (e) => {
             watch.touch(e.type === 'step-started' ? e.step.description : 'the registry and GitHub');
             if (json) return;
-            const line = renderPublishEvent(e, style);
+            const line = renderEvent(e, style);
             if (line !== undefined) ctx.stdout(`${line}\n`);
           },
         })

@@ -18,6 +18,7 @@ import {
   stringOption,
   timeoutMs,
   timeoutOption,
+  versionArgument,
   writeJson,
   type CliContext,
   type Command,
@@ -68,17 +69,6 @@ function execOptions(args: ParsedArgs, ctx: CliContext) {
   };
 }
 
-// X.Y.Z or X.Y.Z-rcN after any tag prefix (v1.2.3, app-1.2.3): the prefix is the config's, read
-// later; the shape is checked here so a typo is a usage error before any token or network.
-const VERSION_ARG = /^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-rc(0|[1-9]\d*))?$/;
-
-/** Refuses a malformed version on the command line (exit 2). */
-function versionArg(v: string | undefined, what = 'version'): string | undefined {
-  if (v !== undefined && !VERSION_ARG.test(v))
-    throw new UsageError(`${what} "${v}" is not a release version: expected X.Y.Z or X.Y.Z-rcN`);
-  return v;
-}
-
 /**
  * Gates not passing because something could not be looked at (network, 401, rate limit): exit 1
  * saying what, never 3 ("not met"), which is only for gates that were evaluated.
@@ -116,7 +106,7 @@ async function runPlan(
   makePlan: (svc: ReleaseService) => Promise<Plan>,
   run: (svc: ReleaseService, options: RunOptions) => Promise<ExecutionResult>,
 ): Promise<ExitCode> {
-  if (command !== 'rollback') versionArg(args.positionals[0]);
+  if (command !== 'rollback') versionArgument(args.positionals[0]);
   lockTtl(args, ctx); // a bad --lock-ttl is a usage error before any token or network
   const style = styleFor(ctx.env, ctx.isTTY);
   const json = args.values.json === true;
@@ -288,7 +278,7 @@ Exit code: 0 when every gate passes or the release was promoted (promoted, super
   },
   positionals: [0, 1],
   async run(args, ctx) {
-    let version = versionArg(args.positionals[0]);
+    let version = versionArgument(args.positionals[0]);
     const svc = await service(args, ctx);
     const style = styleFor(ctx.env, ctx.isTTY);
     if (!version) {
@@ -388,7 +378,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 gate not met, 4 lock held.`,
   run(args, ctx) {
     const to = stringOption(args, 'to');
     if (!to) throw new UsageError('--to <version> is required');
-    versionArg(to, '--to');
+    versionArgument(to, { what: '--to' });
     return runPlan(
       'rollback',
       args,
