@@ -3,6 +3,7 @@ import { notes, truncateNotes } from '../changelog/notes.js';
 import type { ReleaseConfig } from '../config.js';
 import type { ExecutionEvent, JournalEntry, StepHandlers } from '../engine/plan.js';
 import { runPlan, type RunPlanOptions } from '../engine/run.js';
+import { readBackPoller } from '../engine/read-back.js';
 import { ReleaseError } from '../errors.js';
 import { frozenState } from './gates.js';
 import type { PreparePlan, PrepareStep } from './plan.js';
@@ -52,21 +53,8 @@ function handlers(
 ): StepHandlers<PrepareStep> {
   const { forge } = ports;
   const { signal } = options;
-  const attempts = Math.max(1, options.readBackAttempts ?? 5);
-  const sleep =
-    ports.sleep ??
-    ((ms: number) =>
-      new Promise<void>((resolve) => {
-        setTimeout(resolve, ms);
-      }));
-  async function readBack<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-    let v = await read();
-    for (let i = 1; i < attempts && !ok(v); i++) {
-      await sleep(500 * i, signal);
-      v = await read();
-    }
-    return v;
-  }
+  // Polls a read until it shows the write (read-after-write lag); the last value read.
+  const readBack = readBackPoller({ attempts: options.readBackAttempts, sleep: ports.sleep, signal });
   const head = async (branch: string) => {
     const b = await forge.observeBranch(branch, signal);
     if (b.state === 'error') throw fail(`could not read branch ${branch} (${b.code}): ${b.message}`);

@@ -2,6 +2,7 @@ import { changelogOps } from '../changelog/publish-port.js';
 import type { ReleaseConfig } from '../config.js';
 import type { ExecutionEvent, JournalEntry, StepHandlers } from '../engine/plan.js';
 import { runPlan, type RunPlanOptions } from '../engine/run.js';
+import { readBackPoller } from '../engine/read-back.js';
 import { ReleaseError } from '../errors.js';
 import type { PublishPlan, PublishStep } from './plan.js';
 import { SMOKE_EVENT_TYPE } from './plan.js';
@@ -51,23 +52,8 @@ function handlers(
   const { forge } = ports;
   const ops = ports.changelog ?? changelogOps;
   const { signal } = options;
-  const attempts = Math.max(1, options.readBackAttempts ?? 5);
-  const sleep =
-    ports.sleep ??
-    ((ms: number) =>
-      new Promise<void>((resolve) => {
-        setTimeout(resolve, ms);
-      }));
-
-  /** Polls `read` until `ok` holds (read-after-write lag), returning the last value read. */
-  async function readBack<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-    let v = await read();
-    for (let i = 1; i < attempts && !ok(v); i++) {
-      await sleep(500 * i, signal);
-      v = await read();
-    }
-    return v;
-  }
+  // Polls a read until it shows the write (read-after-write lag); the last value read.
+  const readBack = readBackPoller({ attempts: options.readBackAttempts, sleep: ports.sleep, signal });
 
   const head = async (branch: string) => {
     const b = await forge.observeBranch(branch, signal);
