@@ -23577,6 +23577,30 @@ var init_notes = __esm({
   }
 });
 
+// packages/core/dist/engine/read-back.js
+function readBackPoller(options) {
+  const attempts = Math.max(1, options.attempts ?? 5);
+  const sleep4 = options.sleep ?? defaultSleep;
+  return async function readBack(read, ok) {
+    let v = await read();
+    for (let i = 1; i < attempts && !ok(v); i++) {
+      await sleep4(500 * i, options.signal);
+      v = await read();
+    }
+    return v;
+  };
+}
+var defaultSleep;
+var init_read_back = __esm({
+  "packages/core/dist/engine/read-back.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    defaultSleep = (ms) => new Promise((resolve3) => {
+      setTimeout(resolve3, ms);
+    });
+  }
+});
+
 // packages/core/dist/changelog/finalize.js
 function safeDecode3(s) {
   try {
@@ -23974,18 +23998,7 @@ This PR prepares release ${version2} for merge to ${base}.
 function handlers2(config2, ports, ctx, options) {
   const { forge } = ports;
   const { signal } = options;
-  const attempts = Math.max(1, options.readBackAttempts ?? 5);
-  const sleep4 = ports.sleep ?? ((ms) => new Promise((resolve3) => {
-    setTimeout(resolve3, ms);
-  }));
-  async function readBack(read, ok) {
-    let v = await read();
-    for (let i = 1; i < attempts && !ok(v); i++) {
-      await sleep4(500 * i, signal);
-      v = await read();
-    }
-    return v;
-  }
+  const readBack = readBackPoller({ attempts: options.readBackAttempts, sleep: ports.sleep, signal });
   const head = async (branch2) => {
     const b = await forge.observeBranch(branch2, signal);
     if (b.state === "error")
@@ -24093,6 +24106,7 @@ var init_execute2 = __esm({
     init_freeze();
     init_notes();
     init_run2();
+    init_read_back();
     init_errors();
     init_gates3();
     PULL_REQUEST_BODY_LIMIT = 65e3;
@@ -24656,18 +24670,7 @@ function handlers3(config2, ports, ctx, options) {
   const { forge } = ports;
   const ops = ports.changelog ?? changelogOps;
   const { signal } = options;
-  const attempts = Math.max(1, options.readBackAttempts ?? 5);
-  const sleep4 = ports.sleep ?? ((ms) => new Promise((resolve3) => {
-    setTimeout(resolve3, ms);
-  }));
-  async function readBack(read, ok) {
-    let v = await read();
-    for (let i = 1; i < attempts && !ok(v); i++) {
-      await sleep4(500 * i, signal);
-      v = await read();
-    }
-    return v;
-  }
+  const readBack = readBackPoller({ attempts: options.readBackAttempts, sleep: ports.sleep, signal });
   const head = async (branch2) => {
     const b = await forge.observeBranch(branch2, signal);
     if (b.state === "error")
@@ -24891,6 +24894,7 @@ var init_execute3 = __esm({
     init_define_RELKIT_BUILD_INFO();
     init_publish_port();
     init_run2();
+    init_read_back();
     init_errors();
     init_plan3();
     init_version_files();
@@ -25132,6 +25136,14 @@ function timeoutMs(args, env) {
       `${flag2 !== void 0 ? "--timeout" : "RELKIT_TIMEOUT"} takes seconds (a positive number), not "${raw}"`
     );
   return Math.round(s * 1e3);
+}
+function connectOptions(args, ctx) {
+  return {
+    cwd: ctx.cwd,
+    configPath: stringOption(args, "config"),
+    env: ctx.env,
+    timeoutMs: timeoutMs(args, ctx.env)
+  };
 }
 function stringOption(args, name) {
   const v = args.values[name];
@@ -49626,6 +49638,31 @@ var init_pins = __esm({
 });
 
 // packages/connect/dist/init/input.js
+function dispatchedWorkflow(name, versionHelp, dryRunHelp) {
+  return `name: ${name}
+
+on:
+  workflow_dispatch:
+    inputs:
+      version:
+        description: ${versionHelp}
+        required: true
+        type: string
+      dry-run:
+        description: ${dryRunHelp}
+        required: false
+        default: false
+        type: boolean
+
+concurrency:
+  group: ${CONCURRENCY_GROUP}
+  cancel-in-progress: false
+
+permissions: {}
+
+jobs:
+`;
+}
 function registryOf(image) {
   const first = image.split("/")[0] ?? "";
   return image.includes("/") && /[.:]/.test(first) ? first : "docker.io";
@@ -49747,29 +49784,7 @@ function abandonWorkflow(input3) {
 # relkit deletes only what was never public: the draft release, the X.Y.Z tag (when no published
 # release is attached), the release PR (closed with a comment) and release/X.Y.Z. Once anything
 # is public it refuses and says so. workflow_dispatch only sees workflows on the default branch.
-${tokenHeader(input3, app ? [appToken] : [])}name: abandon-release
-
-on:
-  workflow_dispatch:
-    inputs:
-      version:
-        description: Version to abandon (X.Y.Z)
-        required: true
-        type: string
-      dry-run:
-        description: Show the plan; change nothing
-        required: false
-        default: false
-        type: boolean
-
-concurrency:
-  group: ${CONCURRENCY_GROUP}
-  cancel-in-progress: false
-
-permissions: {}
-
-jobs:
-  abandon:
+${tokenHeader(input3, app ? [appToken] : [])}${dispatchedWorkflow("abandon-release", "Version to abandon (X.Y.Z)", "Show the plan; change nothing")}  abandon:
     name: Abandon \${{ inputs.version }}
     runs-on: ubuntu-24.04
     permissions:
@@ -49910,29 +49925,7 @@ function prepareWorkflow(input3) {
 # creates release/X.Y.Z at that commit and opens the release PR (draft) to the base branch. The
 # config is read from ${from} (checked out below). Next: ${workflowFileName(input3, "release-publish")} on release/X.Y.Z.
 # workflow_dispatch only sees workflows on the default branch.
-${tokenHeader(input3, app ? [appToken] : [])}${limits}name: prepare-release
-
-on:
-  workflow_dispatch:
-    inputs:
-      version:
-        description: Version to prepare (X.Y.Z)
-        required: true
-        type: string
-      dry-run:
-        description: Show the gates and the plan; change nothing
-        required: false
-        default: false
-        type: boolean
-
-concurrency:
-  group: ${CONCURRENCY_GROUP}
-  cancel-in-progress: false
-
-permissions: {}
-
-jobs:
-  prepare:
+${tokenHeader(input3, app ? [appToken] : [])}${limits}${dispatchedWorkflow("prepare-release", "Version to prepare (X.Y.Z)", "Show the gates and the plan; change nothing")}  prepare:
     name: Prepare \${{ inputs.version }}
     runs-on: ubuntu-24.04
     permissions:
@@ -49981,29 +49974,7 @@ function promoteWorkflow(input3) {
 # API with GITHUB_TOKEN, packages: write; elsewhere an OCI DELETE); a failed clean-up leaves the
 # promotion done (run \`release-cli cleanup X.Y.Z\` again). workflow_dispatch only sees workflows
 # on the default branch.
-${tokenHeader(input3, tokens, true)}name: promote-release
-
-on:
-  workflow_dispatch:
-    inputs:
-      version:
-        description: Version to promote (X.Y.Z)
-        required: true
-        type: string
-      dry-run:
-        description: Show the gates and the plan; change nothing
-        required: false
-        default: false
-        type: boolean
-
-concurrency:
-  group: ${CONCURRENCY_GROUP}
-  cancel-in-progress: false
-
-permissions: {}
-
-jobs:
-  promote:
+${tokenHeader(input3, tokens, true)}${dispatchedWorkflow("promote-release", "Version to promote (X.Y.Z)", "Show the gates and the plan; change nothing")}  promote:
     name: Promote \${{ inputs.version }}
     runs-on: ubuntu-24.04
     permissions:
@@ -51164,12 +51135,7 @@ __export(release_exports, {
 });
 async function service(args, ctx) {
   const connect = ctx.connect ?? connectRelease;
-  return connect({
-    cwd: ctx.cwd,
-    configPath: stringOption(args, "config"),
-    env: ctx.env,
-    timeoutMs: timeoutMs(args, ctx.env)
-  });
+  return connect(connectOptions(args, ctx));
 }
 function lockTtl(args, ctx) {
   const raw = stringOption(args, "lock-ttl") ?? ctx.env.RELKIT_LOCK_TTL_SECONDS;
@@ -52098,12 +52064,7 @@ import { existsSync as existsSync3, mkdirSync, readFileSync as readFileSync3, wr
 import { dirname as dirname3, join as join4, relative } from "node:path";
 async function publishService(args, ctx) {
   const connect = ctx.connectPublish ?? connectPublish;
-  return connect({
-    cwd: ctx.cwd,
-    configPath: stringOption(args, "config"),
-    env: ctx.env,
-    timeoutMs: timeoutMs(args, ctx.env)
-  });
+  return connect(connectOptions(args, ctx));
 }
 function publishRun(env, now = /* @__PURE__ */ new Date()) {
   if (env.GITHUB_RUN_ID) {
@@ -52513,12 +52474,7 @@ __export(prepare_exports, {
 });
 async function prepareService(args, ctx) {
   const connect = ctx.connectPrepare ?? connectPrepare;
-  return connect({
-    cwd: ctx.cwd,
-    configPath: stringOption(args, "config"),
-    env: ctx.env,
-    timeoutMs: timeoutMs(args, ctx.env)
-  });
+  return connect(connectOptions(args, ctx));
 }
 function renderPreparePlan(plan, s) {
   const lines = [
@@ -53250,12 +53206,7 @@ __export(cleanup_exports, {
 });
 async function service2(args, ctx) {
   const connect = ctx.connectCleanup ?? connectCleanup;
-  return connect({
-    cwd: ctx.cwd,
-    configPath: stringOption(args, "config"),
-    env: ctx.env,
-    timeoutMs: timeoutMs(args, ctx.env)
-  });
+  return connect(connectOptions(args, ctx));
 }
 function renderCleanup(r) {
   const lines = [];

@@ -137,6 +137,16 @@ export function timeoutMs(args: ParsedArgs, env: CliContext['env']): number {
   return Math.round(s * 1000);
 }
 
+/** What every command hands the composition root: where it runs, its config, env and deadline. */
+export function connectOptions(args: ParsedArgs, ctx: CliContext): ConnectOptions {
+  return {
+    cwd: ctx.cwd,
+    configPath: stringOption(args, 'config'),
+    env: ctx.env,
+    timeoutMs: timeoutMs(args, ctx.env),
+  };
+}
+
 /** `-c, --config F`: the path of release.config.json, taken by every command that reads it. */
 export const configOption = { config: { type: 'string', short: 'c' } } as const;
 

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 
 /** What the proxy does to a request that matches a rule. */
 export type Fault =
@@ -61,7 +62,6 @@ export async function startFaultProxy(
   const rules: { rule: FaultRule; left: number }[] = [];
   const log: ProxiedRequest[] = [];
   let latency = options.latencyMs ?? 0;
-  const sockets = new Set<Socket>();
   let self = '';
 
   // A connection's requests are handled in the order they came, each once the answer before it
@@ -143,13 +143,7 @@ export async function startFaultProxy(
       forward(latency + (fault?.kind === 'delay' ? fault.ms : 0));
     }
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const { port, stop } = await listenOnLoopback(server);
   self = `http://127.0.0.1:${port}`;
   return {
     url: self,
@@ -165,10 +159,6 @@ export async function startFaultProxy(
     setLatency: (ms) => {
       latency = ms;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    stop,
   };
 }

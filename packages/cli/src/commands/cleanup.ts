@@ -6,8 +6,7 @@ import {
   ExitCode,
   UsageError,
   configOption,
-  stringOption,
-  timeoutMs,
+  connectOptions,
   timeoutOption,
   versionArgument,
   type CliContext,
@@ -19,12 +18,7 @@ import { waitingFor } from '../waiting.js';
 
 async function service(args: ParsedArgs, ctx: CliContext): Promise<CleanupService> {
   const connect = ctx.connectCleanup ?? connectCleanup;
-  return connect({
-    cwd: ctx.cwd,
-    configPath: stringOption(args, 'config'),
-    env: ctx.env,
-    timeoutMs: timeoutMs(args, ctx.env),
-  });
+  return connect(connectOptions(args, ctx));
 }
 
 const short = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);

@@ -9,8 +9,7 @@ import {
   ExitCode,
   UsageError,
   configOption,
-  stringOption,
-  timeoutMs,
+  connectOptions,
   timeoutOption,
   versionArgument,
   type CliContext,
@@ -22,12 +21,7 @@ import { emitReport } from '../report.js';
 
 async function prepareService(args: ParsedArgs, ctx: CliContext): Promise<PrepareService> {
   const connect = ctx.connectPrepare ?? connectPrepare;
-  return connect({
-    cwd: ctx.cwd,
-    configPath: stringOption(args, 'config'),
-    env: ctx.env,
-    timeoutMs: timeoutMs(args, ctx.env),
-  });
+  return connect(connectOptions(args, ctx));
 }
 
 export function renderPreparePlan(plan: PreparePlan, s: Style): string {

@@ -24,8 +24,8 @@ import {
   ExitCode,
   UsageError,
   configOption,
+  connectOptions,
   stringOption,
-  timeoutMs,
   timeoutOption,
   writeJson,
   type CliContext,
@@ -47,12 +47,7 @@ import { waitingFor, watchSilence } from '../waiting.js';
 
 async function publishService(args: ParsedArgs, ctx: CliContext): Promise<PublishService> {
   const connect = ctx.connectPublish ?? connectPublish;
-  return connect({
-    cwd: ctx.cwd,
-    configPath: stringOption(args, 'config'),
-    env: ctx.env,
-    timeoutMs: timeoutMs(args, ctx.env),
-  });
+  return connect(connectOptions(args, ctx));
 }
 
 /**

@@ -15,8 +15,8 @@ import {
   ExitCode,
   UsageError,
   configOption,
+  connectOptions,
   stringOption,
-  timeoutMs,
   timeoutOption,
   versionArgument,
   writeJson,
@@ -39,12 +39,7 @@ const executionChannel = process.getBuiltinModule('node:diagnostics_channel').ch
 
 async function service(args: ParsedArgs, ctx: CliContext): Promise<ReleaseService> {
   const connect = ctx.connect ?? connectRelease;
-  return connect({
-    cwd: ctx.cwd,
-    configPath: stringOption(args, 'config'),
-    env: ctx.env,
-    timeoutMs: timeoutMs(args, ctx.env),
-  });
+  return connect(connectOptions(args, ctx));
 }
 
 /**

@@ -2,7 +2,7 @@
 // no release is attached), closes the PR with a comment and deletes the branch; once anything is
 // public it refuses.
 import {
-  CONCURRENCY_GROUP,
+  dispatchedWorkflow,
   appTokenStep,
   checkoutStep,
   githubTokenValue,
@@ -24,29 +24,7 @@ export function abandonWorkflow(input: InitInput): string {
 # relkit deletes only what was never public: the draft release, the X.Y.Z tag (when no published
 # release is attached), the release PR (closed with a comment) and release/X.Y.Z. Once anything
 # is public it refuses and says so. workflow_dispatch only sees workflows on the default branch.
-${tokenHeader(input, app ? [appToken] : [])}name: abandon-release
-
-on:
-  workflow_dispatch:
-    inputs:
-      version:
-        description: Version to abandon (X.Y.Z)
-        required: true
-        type: string
-      dry-run:
-        description: Show the plan; change nothing
-        required: false
-        default: false
-        type: boolean
-
-concurrency:
-  group: ${CONCURRENCY_GROUP}
-  cancel-in-progress: false
-
-permissions: {}
-
-jobs:
-  abandon:
+${tokenHeader(input, app ? [appToken] : [])}${dispatchedWorkflow('abandon-release', 'Version to abandon (X.Y.Z)', 'Show the plan; change nothing')}  abandon:
     name: Abandon \${{ inputs.version }}
     runs-on: ubuntu-24.04
     permissions:

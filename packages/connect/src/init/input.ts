@@ -41,6 +41,36 @@ export interface InitFile {
 export const CONCURRENCY_GROUP = 'relkit-release';
 
 /** With --github-app: the repository variable holding the App's client ID, and the key secret. */
+/**
+ * The part every dispatch-only workflow (prepare, promote, abandon) shares: its name, the
+ * `version` and `dry-run` inputs, the one release concurrency group and no default permissions.
+ */
+export function dispatchedWorkflow(name: WorkflowName, versionHelp: string, dryRunHelp: string): string {
+  return `name: ${name}
+
+on:
+  workflow_dispatch:
+    inputs:
+      version:
+        description: ${versionHelp}
+        required: true
+        type: string
+      dry-run:
+        description: ${dryRunHelp}
+        required: false
+        default: false
+        type: boolean
+
+concurrency:
+  group: ${CONCURRENCY_GROUP}
+  cancel-in-progress: false
+
+permissions: {}
+
+jobs:
+`;
+}
+
 export const APP_CLIENT_ID_VARIABLE = 'RELKIT_APP_CLIENT_ID';
 export const APP_PRIVATE_KEY_SECRET = 'RELKIT_APP_PRIVATE_KEY';
 /** Without --github-app: an optional token secret for the GitHub API (GITHUB_TOKEN otherwise). */

@@ -2,7 +2,7 @@
 // branch by API commit, cuts release/X.Y.Z from that commit and opens the draft release PR; no
 // local git commit, so a ruleset that demands signed commits is satisfied (GitHub signs them).
 import {
-  CONCURRENCY_GROUP,
+  dispatchedWorkflow,
   TOKEN_SECRET,
   appTokenStep,
   checkoutStep,
@@ -37,29 +37,7 @@ export function prepareWorkflow(input: InitInput): string {
 # creates release/X.Y.Z at that commit and opens the release PR (draft) to the base branch. The
 # config is read from ${from} (checked out below). Next: ${workflowFileName(input, 'release-publish')} on release/X.Y.Z.
 # workflow_dispatch only sees workflows on the default branch.
-${tokenHeader(input, app ? [appToken] : [])}${limits}name: prepare-release
-
-on:
-  workflow_dispatch:
-    inputs:
-      version:
-        description: Version to prepare (X.Y.Z)
-        required: true
-        type: string
-      dry-run:
-        description: Show the gates and the plan; change nothing
-        required: false
-        default: false
-        type: boolean
-
-concurrency:
-  group: ${CONCURRENCY_GROUP}
-  cancel-in-progress: false
-
-permissions: {}
-
-jobs:
-  prepare:
+${tokenHeader(input, app ? [appToken] : [])}${limits}${dispatchedWorkflow('prepare-release', 'Version to prepare (X.Y.Z)', 'Show the gates and the plan; change nothing')}  prepare:
     name: Prepare \${{ inputs.version }}
     runs-on: ubuntu-24.04
     permissions:

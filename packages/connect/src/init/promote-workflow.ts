@@ -1,7 +1,7 @@
 // promote-release.yml: phase 2. relkit checks everything first, then moves latest to the exact
 // X.Y.Z index digest, publishes the release and merges the PR; a re-run resumes.
 import {
-  CONCURRENCY_GROUP,
+  dispatchedWorkflow,
   appTokenStep,
   checkoutStep,
   githubTokenValue,
@@ -38,29 +38,7 @@ export function promoteWorkflow(input: InitInput): string {
 # API with GITHUB_TOKEN, packages: write; elsewhere an OCI DELETE); a failed clean-up leaves the
 # promotion done (run \`release-cli cleanup X.Y.Z\` again). workflow_dispatch only sees workflows
 # on the default branch.
-${tokenHeader(input, tokens, true)}name: promote-release
-
-on:
-  workflow_dispatch:
-    inputs:
-      version:
-        description: Version to promote (X.Y.Z)
-        required: true
-        type: string
-      dry-run:
-        description: Show the gates and the plan; change nothing
-        required: false
-        default: false
-        type: boolean
-
-concurrency:
-  group: ${CONCURRENCY_GROUP}
-  cancel-in-progress: false
-
-permissions: {}
-
-jobs:
-  promote:
+${tokenHeader(input, tokens, true)}${dispatchedWorkflow('promote-release', 'Version to promote (X.Y.Z)', 'Show the gates and the plan; change nothing')}  promote:
     name: Promote \${{ inputs.version }}
     runs-on: ubuntu-24.04
     permissions:

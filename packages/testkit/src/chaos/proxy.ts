@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import type { Socket } from 'node:net';
+import { listenOnLoopback } from '../loopback-server.js';
 import type { Prng } from './prng.js';
 
 /**
@@ -64,7 +64,6 @@ export async function startChaosProxy(
 ): Promise<ChaosProxy> {
   const upstream = new URL(target);
   const log: ChaosLogEntry[] = [];
-  const sockets = new Set<Socket>();
   let self = '';
   const { kill } = options;
   const [minMs, maxMs] = options.latencyMs;
@@ -126,23 +125,13 @@ export async function startChaosProxy(
       res.writeHead(answer.status, answer.headers).end(answer.body);
     };
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const { port, stop } = await listenOnLoopback(server);
   self = `http://127.0.0.1:${port}`;
   return {
     url: self,
     host: `127.0.0.1:${port}`,
     log,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    stop,
   };
 }
 
