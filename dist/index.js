@@ -31010,7 +31010,6 @@ var init_dist_bundle6 = __esm({
 });
 
 // packages/github/dist/lean-fetch.js
-import http from "node:http";
 function leanFetch(env = process.env) {
   if (env.NODE_USE_ENV_PROXY)
     return (...args) => globalThis.fetch(...args);
@@ -31117,11 +31116,12 @@ function decode3(raw, encoding) {
     return zlib.brotliDecompressSync(raw);
   return raw;
 }
-var Agents, REDIRECTS, LeanHeaders, LeanResponse;
+var http, Agents, REDIRECTS, LeanHeaders, LeanResponse;
 var init_lean_fetch = __esm({
   "packages/github/dist/lean-fetch.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
+    http = process.getBuiltinModule("node:http");
     Agents = class {
       #http;
       #https;

@@ -1,4 +1,4 @@
-import http from 'node:http';
+import type * as Http from 'node:http';
 import type https from 'node:https';
 import type { Readable } from 'node:stream';
 
@@ -18,6 +18,10 @@ import type { Readable } from 'node:stream';
  * Anything it does not handle (a streamed body, a proxy from the environment, another scheme)
  * goes to globalThis.fetch.
  */
+// Through getBuiltinModule, not `import`: node:http's ESM facade reads every export, and its lazy
+// WebSocket/EventSource getters then compile undici (~35 ms before the first request; bench: promote).
+const http: typeof Http = process.getBuiltinModule('node:http');
+
 export function leanFetch(env: Readonly<Record<string, string | undefined>> = process.env): typeof fetch {
   // Node's fetch honours HTTP(S)_PROXY only with NODE_USE_ENV_PROXY: keep that behaviour whole.
   if (env.NODE_USE_ENV_PROXY) return (...args) => globalThis.fetch(...args);
@@ -49,13 +53,13 @@ export function leanFetch(env: Readonly<Record<string, string | undefined>> = pr
  * relkit's first request of any kind.
  */
 class Agents {
-  #http: http.Agent | undefined;
+  #http: Http.Agent | undefined;
   #https: https.Agent | undefined;
   #httpsModule: typeof https | undefined;
   module(protocol: string): typeof http | typeof https {
     return protocol === 'https:' ? (this.#httpsModule ??= process.getBuiltinModule('node:https')) : http;
   }
-  agent(protocol: string): http.Agent {
+  agent(protocol: string): Http.Agent {
     if (protocol === 'https:')
       return (this.#https ??= new (this.module('https:') as typeof https).Agent({ keepAlive: true }));
     return (this.#http ??= new http.Agent({ keepAlive: true }));
@@ -118,7 +122,7 @@ async function send(
 interface Answer {
   status: number;
   statusText: string;
-  headers: http.IncomingHttpHeaders;
+  headers: Http.IncomingHttpHeaders;
   body: Buffer;
 }
 
@@ -189,8 +193,8 @@ function decode(raw: Buffer, encoding: string | undefined): Buffer {
 
 /** What @octokit/request reads of a fetch Response's headers: get() and iteration. */
 class LeanHeaders {
-  readonly #h: http.IncomingHttpHeaders;
-  constructor(h: http.IncomingHttpHeaders) {
+  readonly #h: Http.IncomingHttpHeaders;
+  constructor(h: Http.IncomingHttpHeaders) {
     this.#h = h;
   }
   get(name: string): string | null {
@@ -218,7 +222,7 @@ class LeanResponse {
     readonly url: string,
     readonly status: number,
     readonly statusText: string,
-    headers: http.IncomingHttpHeaders,
+    headers: Http.IncomingHttpHeaders,
     bytes: Buffer,
   ) {
     this.headers = new LeanHeaders(headers);
