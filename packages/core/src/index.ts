@@ -57,6 +57,7 @@ export * from './cleanup/index.js';
 export {
   runPlan,
   acquireReleaseLock,
+  acquireReleaseLockAndObserve,
   unlockRelease,
   DEFAULT_LOCK_TTL_SECONDS,
   MAX_HOLDER_LENGTH,
@@ -70,6 +71,7 @@ export type {
   Gate,
   HeldLock,
   Lease,
+  LockedObservation,
   LockPorts,
   LockState,
   LockView,

@@ -112,6 +112,26 @@ export interface ForgePort {
     record: string,
     signal?: AbortSignal,
   ): Promise<{ written: true; version: string } | { written: false }>;
+  /**
+   * The lock's version alone, in one round trip (on GitHub: the ref, without its commit), so
+   * that a run can start observing as soon as it knows which state it will write over, and
+   * read what that state says (readLockRecord) meanwhile. Optional with readLockRecord: a forge
+   * whose readLock is one round trip already (a test world) leaves both out.
+   */
+  readLockVersion?(name: string, signal?: AbortSignal): Promise<string | undefined>;
+  /** What the lock's state `version` says (its record); a version once read stays readable. */
+  readLockRecord?(name: string, version: string, signal?: AbortSignal): Promise<string>;
+  /**
+   * Stores `record` as a possible next state over `from` WITHOUT moving the lock, and returns
+   * its version: a run makes its "released" state while it works, so that releasing is only
+   * moveLock. Optional with moveLock (without them, a release is one writeLock).
+   */
+  stageLock?(name: string, from: string, record: string, signal?: AbortSignal): Promise<string>;
+  /**
+   * Moves the lock from `from` to the staged state `to` (whose parent is `from`): the same
+   * conditional write as writeLock's, false when someone moved the lock first.
+   */
+  moveLock?(name: string, from: string, to: string, signal?: AbortSignal): Promise<boolean>;
 }
 
 /** One version of a container package as the GitHub Packages API lists it. */

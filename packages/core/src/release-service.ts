@@ -1,5 +1,10 @@
 import type { ReleaseConfig } from './config.js';
-import { acquireReleaseLock, unlockRelease, type UnlockOptions, type UnlockResult } from './engine/lock.js';
+import {
+  acquireReleaseLockAndObserve,
+  unlockRelease,
+  type UnlockOptions,
+  type UnlockResult,
+} from './engine/lock.js';
 import type { ReleasePorts } from './ports.js';
 import { execute, type ExecuteOptions, type ExecutionResult } from './promote/execute.js';
 import { observeRelease } from './promote/observe.js';
@@ -40,14 +45,17 @@ export function createReleaseService(config: ReleaseConfig, ports: ReleasePorts)
     planRollback(config, await observe(toVersion, signal));
 
   /**
-   * The lock first, then the observations the plan is made from: a run that takes the lock
-   * right after another released it sees what that run wrote, never the world before it.
-   * Whatever happens, the lock is released.
+   * The lock and the observations the plan is made from, at once: the lock's version is read
+   * first and the observing starts only then, so a run that takes the lock right after another
+   * released it sees what that run wrote, never the world before it (the argument is at
+   * acquireReleaseLockAndObserve). Whatever happens, the lock is released.
    */
-  const runLocked = async (makePlan: () => Promise<Plan>, options: RunOptions): Promise<ExecutionResult> => {
-    const lock = await acquireReleaseLock(ports, options);
+  const runLocked = async (
+    makePlan: (signal: AbortSignal) => Promise<Plan>,
+    options: RunOptions,
+  ): Promise<ExecutionResult> => {
+    const { lock, observed: plan } = await acquireReleaseLockAndObserve(ports, makePlan, options);
     try {
-      const plan = await makePlan();
       options.onPlan?.(plan);
       return await execute(config, plan, ports, { ...options, lock });
     } finally {
@@ -76,17 +84,17 @@ export function createReleaseService(config: ReleaseConfig, ports: ReleasePorts)
       return planPromote(config, await observe(version, signal));
     },
     promote(version, options = {}) {
-      return runLocked(() => service.planPromote(version, options.signal), options);
+      return runLocked((signal) => service.planPromote(version, signal), options);
     },
     planRollback: rollbackPlan,
     rollback(toVersion, options = {}) {
-      return runLocked(() => rollbackPlan(toVersion, options.signal), options);
+      return runLocked((signal) => rollbackPlan(toVersion, signal), options);
     },
     async planAbandon(version, signal) {
       return planAbandon(config, await observe(version, signal));
     },
     abandon(version, options = {}) {
-      return runLocked(() => service.planAbandon(version, options.signal), options);
+      return runLocked((signal) => service.planAbandon(version, signal), options);
     },
     unlock(options) {
       return unlockRelease(ports, options);

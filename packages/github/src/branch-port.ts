@@ -99,6 +99,10 @@ export function prepareForgePort(
     listTags: publish.listTags,
     readLock: publish.readLock,
     writeLock: publish.writeLock,
+    readLockVersion: publish.readLockVersion,
+    readLockRecord: publish.readLockRecord,
+    stageLock: publish.stageLock,
+    moveLock: publish.moveLock,
     commitFiles: publish.commitFiles!,
   };
 }

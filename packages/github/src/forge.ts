@@ -337,6 +337,26 @@ export class GitHubForge {
     return locks.writeLock(this.ctx, repo, name, from, record);
   }
 
+  /** The lock's current commit alone (the ref: one request); undefined when absent. */
+  readLockVersion(repo: RepositoryName, name: string): Promise<string | undefined> {
+    return locks.readLockVersion(this.ctx, repo, name);
+  }
+
+  /** The record a lock commit carries (empty for a commit relkit did not write). */
+  readLockRecord(repo: RepositoryName, name: string, sha: string): Promise<string> {
+    return locks.readLockRecord(this.ctx, repo, name, sha);
+  }
+
+  /** Makes the commit of a next state over `from` without moving the lock ref (its SHA). */
+  stageLock(repo: RepositoryName, name: string, from: string | undefined, record: string): Promise<string> {
+    return locks.stageLock(this.ctx, repo, name, from, record);
+  }
+
+  /** Moves the lock ref from `from` to a staged child `to`, without force; false when refused. */
+  moveLock(repo: RepositoryName, name: string, from: string | undefined, to: string): Promise<boolean> {
+    return locks.moveLock(this.ctx, repo, name, from, to);
+  }
+
   // ------------------------------------------------------------------------------------------
   // File commits through the API
   // ------------------------------------------------------------------------------------------

@@ -44,6 +44,10 @@ export function publishForgePort(
     listTags: base.listTags,
     readLock: base.readLock,
     writeLock: base.writeLock,
+    readLockVersion: base.readLockVersion,
+    readLockRecord: base.readLockRecord,
+    stageLock: base.stageLock,
+    moveLock: base.moveLock,
     async observeBranch(branch) {
       const sha = await gh.getRef(repo, `heads/${branch}`);
       return sha ? { state: 'found', branch, sha } : { state: 'missing', branch };

@@ -424,14 +424,17 @@ describe('forgePort: the release lock under core (compare-and-swap on the simula
   /** Who the lock says holds it, read as core reads it. */
   const lockNow = async (now = T0) => viewLock(await portFor().readLock('release'), now);
 
-  /** Ports whose first readLock waits until `n` racers have read: all observe the same state. */
+  /**
+   * Ports whose first read of the lock (its version, the ref) waits until `n` racers have read:
+   * all observe the same state.
+   */
   function racers(n: number, now: Date) {
     let waiting: (() => void)[] = [];
     return Array.from({ length: n }, () => {
       const port = portFor();
       let first = true;
-      const readLock: ForgePort['readLock'] = async (name, signal) => {
-        const seen = await port.readLock(name, signal);
+      const readLockVersion: NonNullable<ForgePort['readLockVersion']> = async (name, signal) => {
+        const seen = await port.readLockVersion!(name, signal);
         if (first) {
           first = false;
           await new Promise<void>((resolve) => {
@@ -444,7 +447,7 @@ describe('forgePort: the release lock under core (compare-and-swap on the simula
         }
         return seen;
       };
-      return lockPorts({ ...port, readLock }, now);
+      return lockPorts({ ...port, readLockVersion }, now);
     });
   }
 

@@ -201,5 +201,21 @@ export function forgePort(forge: GitHubForge, options: ForgePortOptions): ForgeP
       const r = await forge.writeLock(repo, name, from, record);
       return r.written ? { written: true, version: r.sha } : { written: false };
     },
+
+    readLockVersion(name) {
+      return forge.readLockVersion(repo, name);
+    },
+
+    readLockRecord(name, version) {
+      return forge.readLockRecord(repo, name, version);
+    },
+
+    stageLock(name, from, record) {
+      return forge.stageLock(repo, name, from, record);
+    },
+
+    moveLock(name, from, to) {
+      return forge.moveLock(repo, name, from, to);
+    },
   };
 }

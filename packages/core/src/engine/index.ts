@@ -19,8 +19,15 @@ export type {
   StepLike,
   StepOutcome,
 } from './plan.js';
-export { acquireReleaseLock, unlockRelease } from './lock.js';
-export type { HeldLock, LockOptions, LockPorts, UnlockOptions, UnlockResult } from './lock.js';
+export { acquireReleaseLock, acquireReleaseLockAndObserve, unlockRelease } from './lock.js';
+export type {
+  HeldLock,
+  LockedObservation,
+  LockOptions,
+  LockPorts,
+  UnlockOptions,
+  UnlockResult,
+} from './lock.js';
 export {
   DEFAULT_LOCK_TTL_SECONDS,
   MAX_HOLDER_LENGTH,

@@ -170,7 +170,12 @@ describe('runPlan', () => {
       code: 'LOCK_HELD',
       details: { holder: 'ci run 7' },
     });
-    const callersLock = { holder: 'ci run 7', assertHeld() {}, async release() {} };
+    const callersLock = {
+      holder: 'ci run 7',
+      assertHeld() {},
+      async prepareRelease() {},
+      async release() {},
+    };
     const r = await runPlan(plan([step('a', '1')]), actOnly(w.state), w.ports, { lock: callersLock });
     expect(r.status).toBe('succeeded');
   });
@@ -183,6 +188,7 @@ describe('runPlan', () => {
       assertHeld() {
         if (lost) throw new ReleaseError('LOCK_LOST' as never, 'the release lock was lost');
       },
+      async prepareRelease() {},
       async release() {},
     };
     const handlers: StepHandlers<Toy> = {

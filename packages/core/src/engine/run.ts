@@ -64,6 +64,8 @@ export async function runPlan<S extends StepLike>(
   const now = () => (ports.clock?.now() ?? new Date()).toISOString();
   const own = options.lock ? undefined : await acquireReleaseLock(ports, options);
   const lock = options.lock ?? own!;
+  // The "released" state is made while the steps run: the release at the end is one write.
+  void lock.prepareRelease();
   const journal: JournalEntry<S['kind']>[] = [];
   let failure: RunOutcome['error'];
   try {

@@ -10,7 +10,18 @@ import type { FilesCommitRequest, PublishForgePort } from '../publish/ports.js';
 export interface PrepareForgePort
   extends
     BranchPort,
-    Pick<PublishForgePort, 'readFile' | 'observeTag' | 'listTags' | 'readLock' | 'writeLock'> {
+    Pick<
+      PublishForgePort,
+      | 'readFile'
+      | 'observeTag'
+      | 'listTags'
+      | 'readLock'
+      | 'writeLock'
+      | 'readLockVersion'
+      | 'readLockRecord'
+      | 'stageLock'
+      | 'moveLock'
+    > {
   commitFiles(change: FilesCommitRequest, signal?: AbortSignal): Promise<{ readonly sha: string }>;
 }
 

@@ -67,6 +67,10 @@ export interface PublishForgePort extends Pick<
   | 'observeSmoke'
   | 'readLock'
   | 'writeLock'
+  | 'readLockVersion'
+  | 'readLockRecord'
+  | 'stageLock'
+  | 'moveLock'
 > {
   /** The head commit of a branch. */
   observeBranch(branch: string, signal?: AbortSignal): Promise<BranchObservation>;

@@ -44,25 +44,42 @@ export async function readLock(
   repo: RepositoryName,
   name: string,
 ): Promise<LockCommit | undefined> {
-  const ref = lockRef(name);
-  const sha = await getRef(ctx, repo, ref);
+  const sha = await readLockVersion(ctx, repo, name);
   if (!sha) return undefined;
+  return { name, ref: lockRef(name), sha, record: await readLockRecord(ctx, repo, name, sha) };
+}
+
+/** The lock's current commit alone (one request: the ref); undefined when the ref does not exist. */
+export function readLockVersion(
+  ctx: ForgeContext,
+  repo: RepositoryName,
+  name: string,
+): Promise<string | undefined> {
+  return getRef(ctx, repo, lockRef(name));
+}
+
+/**
+ * The record the lock commit `sha` carries (one request: the commit, whose tree the next state
+ * reuses); empty for a commit relkit did not write.
+ */
+export async function readLockRecord(
+  ctx: ForgeContext,
+  repo: RepositoryName,
+  name: string,
+  sha: string,
+): Promise<string> {
   const { data } = await ctx.call(`reading lock ${name}`, () =>
     ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: sha }),
   );
   knownTrees(ctx).set(sha, data.tree.sha);
-  const record = data.message.startsWith(`${LOCK_MESSAGE}\n`)
-    ? data.message.slice(LOCK_MESSAGE.length).trim()
-    : '';
-  return { name, ref, sha, record };
+  return data.message.startsWith(`${LOCK_MESSAGE}\n`) ? data.message.slice(LOCK_MESSAGE.length).trim() : '';
 }
 
 /**
  * Writes `record` as the lock's next state, only over the commit `from` (undefined: only when
- * the ref does not exist). One conditional write: a commit with parent `from`, then the ref
- * moved without force (GitHub answers 422 "Update is not a fast forward" when it moved), or the
- * ref created (422 "Reference already exists"). A refused write is `written: false`, never an
- * error: the caller reads again and sees who won.
+ * the ref does not exist). One conditional write: a commit with parent `from` (stageLock), then
+ * the ref moved without force (moveLock). A refused write is `written: false`, never an error:
+ * the caller reads again and sees who won.
  */
 export async function writeLock(
   ctx: ForgeContext,
@@ -71,7 +88,25 @@ export async function writeLock(
   from: string | undefined,
   record: string,
 ): Promise<LockWrite> {
-  const ref = lockRef(name);
+  const commit = await stageLock(ctx, repo, name, from, record);
+  return (await moveLock(ctx, repo, name, from, commit))
+    ? { written: true, sha: commit }
+    : { written: false };
+}
+
+/**
+ * The commit of a next state: `record` as its message, parent `from` (none when the ref is to be
+ * created), the tree of `from` when this context read or wrote it (else the one-file tree is
+ * made: one request more). The ref does not move: a staged commit no ref points at is invisible.
+ */
+export async function stageLock(
+  ctx: ForgeContext,
+  repo: RepositoryName,
+  name: string,
+  from: string | undefined,
+  record: string,
+): Promise<string> {
+  lockRef(name);
   const doing = `writing lock ${name}`;
   // Tree and commit are content-addressed: re-sending either after a lost answer is harmless
   // (a commit no ref points at is invisible; only the ref that points at one is the lock).
@@ -109,11 +144,29 @@ export async function writeLock(
     throw ctx.fail(e, doing);
   });
   knownTrees(ctx).set(commit, tree);
+  return commit;
+}
+
+/**
+ * Moves the lock ref from `from` to the staged commit `to` (a child of `from`), or creates it at
+ * `to` when `from` is undefined. The conditional write: GitHub answers 422 "Update is not a fast
+ * forward" when the ref moved, "Reference already exists" when it was created meanwhile. False
+ * when refused.
+ */
+export async function moveLock(
+  ctx: ForgeContext,
+  repo: RepositoryName,
+  name: string,
+  from: string | undefined,
+  to: string,
+): Promise<boolean> {
+  const ref = lockRef(name);
+  const doing = `writing lock ${name}`;
   if (!from) {
     // createRef answers "exists" (created: false) for a 422 and reads back an ambiguous create;
     // any other refusal (a ruleset on refs/relkit-locks/) is thrown as it is.
-    const r = await createRef(ctx, repo, ref, commit, { readBack: false });
-    return r.created ? { written: true, sha: commit } : { written: false };
+    const r = await createRef(ctx, repo, ref, to, { readBack: false });
+    return r.created;
   }
   try {
     await writeOnce(
@@ -123,21 +176,19 @@ export async function writeLock(
         await ctx.octokit.rest.git.updateRef({
           ...repo,
           ref: ref.slice('refs/'.length),
-          sha: commit,
+          sha: to,
           force: false,
         });
         return true;
       },
       // After an ambiguous failure: the ref at our commit is our write.
-      async () => ((await getRef(ctx, repo, ref)) === commit ? true : undefined),
+      async () => ((await getRef(ctx, repo, ref)) === to ? true : undefined),
     );
-    return { written: true, sha: commit };
+    return true;
   } catch (e) {
     // 422: not a fast-forward from where the ref is now (someone moved it), or the ref is gone.
     // A retried update whose first try landed reads back at our commit: that is our write.
-    if (statusOf(e) === 422) {
-      return (await getRef(ctx, repo, ref)) === commit ? { written: true, sha: commit } : { written: false };
-    }
+    if (statusOf(e) === 422) return (await getRef(ctx, repo, ref)) === to;
     throw ctx.fail(e, doing);
   }
 }
