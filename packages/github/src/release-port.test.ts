@@ -1,5 +1,6 @@
 import {
   acquireReleaseLock,
+  acquireReleaseLockAndObserve,
   asObservationError,
   execute,
   unlockRelease,
@@ -470,6 +471,55 @@ describe('forgePort: the release lock under core (compare-and-swap on the simula
     expect(await lockNow()).toMatchObject({ status: 'released', by: 'alice' });
     // Released, not deleted: the ref only moves forward.
     expect(lockRef()).toBeDefined();
+  });
+
+  it('over a released lock: reads the ref, then observes while it reads the commit, commits (its tree reused) and moves the ref; a prepared release is one ref move', async () => {
+    await (await acquireReleaseLock(lockPorts(portFor()), { holder: 'first' })).release();
+    const released = lockRef()!;
+    const port = portFor();
+    const before = t.sim.requests.length;
+    const made = () => t.sim.requests.slice(before).map((q) => `${q.method} ${q.path.replace(/\?.*$/, '')}`);
+    const { lock, observed } = await acquireReleaseLockAndObserve(
+      lockPorts(port),
+      (signal) => port.observeTag('1.2.3', signal),
+      { holder: 'alice', lockTtlSeconds: 90 },
+    );
+    expect(observed).toMatchObject({ state: 'missing' });
+    const requests = made();
+    // The lock's ref is read before anything else; then the observation and the acquisition.
+    expect(requests[0]).toBe(`GET /repos/${R}/git/ref/relkit-locks%2Frelease`);
+    expect(requests.slice(1).sort()).toEqual(
+      [
+        `GET /repos/${R}/git/commits/${released}`,
+        `GET /repos/${R}/git/ref/tags%2F1.2.3`,
+        `POST /repos/${R}/git/commits`,
+        `PATCH /repos/${R}/git/refs/relkit-locks%2Frelease`,
+      ].sort(),
+    );
+    expect(await lockNow()).toMatchObject({ status: 'held', holder: 'alice' });
+    await lock.prepareRelease();
+    const staged = t.sim.requests.length;
+    await lock.release();
+    expect(t.sim.requests.slice(staged).map((q) => `${q.method} ${q.path}`)).toEqual([
+      `PATCH /repos/${R}/git/refs/relkit-locks%2Frelease`,
+    ]);
+    expect(await lockNow()).toMatchObject({ status: 'released', by: 'alice' });
+  });
+
+  it('a renewal after the release was prepared: the release is a fresh commit over the renewed state', async () => {
+    const lock = await acquireReleaseLock({ forge: portFor() }, { holder: 'alice', lockTtlSeconds: 3 });
+    await lock.prepareRelease();
+    const prepared = lockRef();
+    // The first renewal (after a second) moves the lock to a state the staged one is not a child of.
+    for (let i = 0; i < 100 && lockRef() === prepared; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(lockRef()).not.toBe(prepared);
+    const before = t.sim.requests.length;
+    await lock.release();
+    expect(t.sim.requests.slice(before).map((q) => `${q.method} ${q.path}`)).toEqual([
+      `POST /repos/${R}/git/commits`,
+      `PATCH /repos/${R}/git/refs/relkit-locks%2Frelease`,
+    ]);
+    expect(await lockNow(new Date())).toMatchObject({ status: 'released', by: 'alice' });
   });
 
   it('two runs racing from the same observed state: exactly one wins, the other is LOCK_HELD naming it', async () => {

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ReleaseError } from '../errors.js';
 import type { ForgePort } from '../ports.js';
-import { acquireReleaseLock, unlockRelease } from './lock.js';
+import { acquireReleaseLock, acquireReleaseLockAndObserve, unlockRelease, type LockPorts } from './lock.js';
 import {
   decideUnlock,
   decodeLockState,
@@ -223,5 +223,211 @@ describe('acquire, renew, release, unlock', () => {
     await expect(acquireReleaseLock(s, { lockTtlSeconds: 0 })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     });
+  });
+});
+
+/**
+ * A compare-and-swap store with the forge's two-step read (version, then record) and staged
+ * states (a state made without moving the lock, moved later only from its parent), logging
+ * every call in order.
+ */
+function splitStore(now: () => Date) {
+  const versions = new Map<string, { record: string; parent: string | undefined }>();
+  let head: string | undefined;
+  let n = 0;
+  const log: string[] = [];
+  const make = (record: string, parent: string | undefined) => {
+    const v = `v${++n}`;
+    versions.set(v, { record, parent });
+    return v;
+  };
+  const move = (from: string | undefined, to: string) => {
+    if (head !== from || versions.get(to)?.parent !== from) return false;
+    head = to;
+    return true;
+  };
+  const forge: LockPorts['forge'] = {
+    async readLock() {
+      log.push('read');
+      return head === undefined ? undefined : { version: head, record: versions.get(head)!.record };
+    },
+    async writeLock(_name, from, record) {
+      log.push('write');
+      const v = make(record, from);
+      return move(from, v) ? { written: true, version: v } : { written: false };
+    },
+    async readLockVersion() {
+      log.push('version');
+      return head;
+    },
+    async readLockRecord(_name, version) {
+      log.push('record');
+      return versions.get(version)!.record;
+    },
+    async stageLock(_name, from, record) {
+      log.push('stage');
+      return make(record, from);
+    },
+    async moveLock(_name, from, to) {
+      log.push('move');
+      return move(from, to);
+    },
+  };
+  return {
+    forge,
+    clock: { now },
+    log,
+    head: () => head,
+    parentOf: (v: string) => versions.get(v)?.parent,
+    state: () => (head === undefined ? undefined : decodeLockState(versions.get(head)!.record)),
+  };
+}
+
+describe('taking the lock while observing', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('starts observing only once the lock version is read, and observes while it acquires', async () => {
+    const s = splitStore(() => T0);
+    const readVersion = s.forge.readLockVersion!.bind(s.forge);
+    s.forge.readLockVersion = async (name, signal) => {
+      const v = await readVersion(name, signal);
+      await new Promise((r) => setTimeout(r, 5));
+      s.log.push('version answered');
+      return v;
+    };
+    const { lock, observed } = await acquireReleaseLockAndObserve(
+      s,
+      async () => {
+        s.log.push('observe');
+        await new Promise((r) => setTimeout(r, 5));
+        return 'the world';
+      },
+      { holder: 'alice' },
+    );
+    expect(observed).toBe('the world');
+    // Absent lock: no record to read; the observation runs alongside the write.
+    expect(s.log).toEqual(['version', 'version answered', 'observe', 'write']);
+    expect(s.state()).toMatchObject({ status: 'held', holder: 'alice' });
+    await lock.release();
+    s.log.length = 0;
+    const b = await acquireReleaseLockAndObserve(
+      s,
+      async () => {
+        s.log.push('observe');
+      },
+      { holder: 'bob' },
+    );
+    expect(s.log).toEqual(['version', 'version answered', 'observe', 'record', 'write']);
+    await b.lock.release();
+  });
+
+  it('a lock held by another run is LOCK_HELD: the observation is aborted and discarded', async () => {
+    const s = splitStore(() => T0);
+    const alice = await acquireReleaseLock(s, { holder: 'alice' });
+    let aborted = false;
+    const err = await acquireReleaseLockAndObserve(
+      s,
+      (signal) =>
+        new Promise<string>((resolve, reject) => {
+          // An observation that would run long: only the abort ends it.
+          signal.addEventListener('abort', () => {
+            aborted = true;
+            reject(new Error('aborted'));
+          });
+        }),
+      { holder: 'bob' },
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ReleaseError);
+    expect(err).toMatchObject({ code: 'LOCK_HELD', details: { holder: 'alice' } });
+    expect(aborted).toBe(true);
+    expect(s.state()).toMatchObject({ status: 'held', holder: 'alice' });
+    await alice.release();
+  });
+
+  it('a write lost to a run that took the lock after our read is LOCK_HELD naming it; the observation is discarded', async () => {
+    const s = splitStore(() => T0);
+    await (await acquireReleaseLock(s, { holder: 'first' })).release();
+    // Bob reads the version (released); carol takes the lock before bob's write.
+    const readRecord = s.forge.readLockRecord!.bind(s.forge);
+    let carol: Promise<unknown> | undefined;
+    s.forge.readLockRecord = async (name, version, signal) => {
+      const seen = await readRecord(name, version, signal);
+      carol ??= acquireReleaseLock(
+        { ...s, forge: { ...s.forge, readLockRecord: readRecord } },
+        { holder: 'carol' },
+      );
+      await carol;
+      return seen;
+    };
+    let observations = 0;
+    let discarded = 0;
+    const err = await acquireReleaseLockAndObserve(
+      s,
+      async (signal) => {
+        observations++;
+        await new Promise((r) => setTimeout(r, 1));
+        if (signal.aborted) discarded++;
+        return 'stale world';
+      },
+      { holder: 'bob' },
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'LOCK_HELD', details: { holder: 'carol' } });
+    expect(discarded).toBe(observations);
+    expect(s.state()).toMatchObject({ status: 'held', holder: 'carol' });
+  });
+
+  it('an observation that fails after the lock was taken releases the lock and is thrown', async () => {
+    const s = splitStore(() => T0);
+    const err = await acquireReleaseLockAndObserve(
+      s,
+      async () => {
+        await new Promise((r) => setTimeout(r, 1));
+        throw new ReleaseError('PLAN_FAILED', 'the registry is down');
+      },
+      { holder: 'alice' },
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'PLAN_FAILED' });
+    expect(s.state()).toMatchObject({ status: 'released', by: 'alice' });
+  });
+
+  it('a prepared release is one ref move over the held state', async () => {
+    const s = splitStore(() => T0);
+    const lock = await acquireReleaseLock(s, { holder: 'alice' });
+    const held = s.head()!;
+    await lock.prepareRelease();
+    expect(s.state()).toMatchObject({ status: 'held', holder: 'alice' });
+    s.log.length = 0;
+    await lock.release();
+    expect(s.log).toEqual(['move']);
+    expect(s.state()).toMatchObject({ status: 'released', by: 'alice' });
+    expect(s.parentOf(s.head()!)).toBe(held);
+  });
+
+  it('a renewal after the release was prepared: the release is made afresh over the renewed state', async () => {
+    vi.useFakeTimers({ now: T0 });
+    const s = splitStore(() => new Date());
+    const lock = await acquireReleaseLock(s, { holder: 'alice', lockTtlSeconds: 90 });
+    await lock.prepareRelease();
+    await vi.advanceTimersByTimeAsync(31_000);
+    expect(s.state()).toMatchObject({ status: 'held', expiresAt: at(120).toISOString() });
+    const renewed = s.head()!;
+    s.log.length = 0;
+    await lock.release();
+    expect(s.log).toEqual(['write']);
+    expect(s.state()).toMatchObject({ status: 'released', by: 'alice' });
+    expect(s.parentOf(s.head()!)).toBe(renewed);
+  });
+
+  it('a prepared release never moves a lock someone else took over', async () => {
+    const s = splitStore(() => T0);
+    const lock = await acquireReleaseLock(s, { holder: 'alice', lockTtlSeconds: 90 });
+    await lock.prepareRelease();
+    await unlockRelease(s, { holder: 'ops', force: true });
+    const bob = await acquireReleaseLock(s, { holder: 'bob', lockTtlSeconds: 90 });
+    await lock.release();
+    expect(s.state()).toMatchObject({ status: 'held', holder: 'bob' });
+    await bob.release();
   });
 });
