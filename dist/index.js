@@ -21487,24 +21487,64 @@ function ttlOf(options) {
     throw new ReleaseError("INVALID_ARGUMENT", `the lock TTL must be 1 to 86400 seconds, not ${ttl}`);
   return ttl;
 }
+async function readHead(ports, signal) {
+  const { forge } = ports;
+  if (forge.readLockVersion && forge.readLockRecord) {
+    const readRecord = forge.readLockRecord.bind(forge);
+    const version2 = await forge.readLockVersion(LOCK_NAME, signal);
+    return {
+      version: version2,
+      view: async () => viewLock(version2 === void 0 ? void 0 : { version: version2, record: await readRecord(LOCK_NAME, version2, signal) }, nowOf(ports))
+    };
+  }
+  const stored = await forge.readLock(LOCK_NAME, signal);
+  return { version: stored?.version, view: async () => viewLock(stored, nowOf(ports)) };
+}
 async function acquireReleaseLock(ports, options = {}) {
+  return (await acquireReleaseLockAndObserve(ports, () => Promise.resolve(void 0), options)).lock;
+}
+async function acquireReleaseLockAndObserve(ports, observe, options = {}) {
   const ttl = ttlOf(options);
   const holder = printableHolder(options.holder ?? "relkit");
   const run = globalThis.crypto.randomUUID().slice(0, 13);
+  const { signal } = options;
   for (let attempt = 1; ; attempt++) {
-    options.signal?.throwIfAborted();
-    const stored = await ports.forge.readLock(LOCK_NAME, options.signal);
-    const view = viewLock(stored, nowOf(ports));
-    if (!mayAcquire(view))
-      throw lockHeld(view);
-    const state = heldState(holder, run, nowOf(ports), ttl);
-    const r = await ports.forge.writeLock(LOCK_NAME, stored?.version, encodeLockState(state), options.signal);
-    if (r.written) {
-      options.onEvent?.({ type: "lock-acquired", name: LOCK_NAME, holder });
-      return holdLease(ports, r.version, state, ttl, options);
+    signal?.throwIfAborted();
+    const head = await readHead(ports, signal);
+    const discard2 = new AbortController();
+    const observing = observe(signal ? AbortSignal.any([signal, discard2.signal]) : discard2.signal).then((value) => ({ ok: true, value }), (error62) => ({ ok: false, error: error62 }));
+    const dropObservation = async () => {
+      discard2.abort();
+      await observing;
+    };
+    let taken;
+    try {
+      const view = await head.view();
+      if (!mayAcquire(view)) {
+        taken = { view };
+      } else {
+        const state = heldState(holder, run, nowOf(ports), ttl);
+        const r = await ports.forge.writeLock(LOCK_NAME, head.version, encodeLockState(state), signal);
+        taken = r.written ? { version: r.version, state } : { view };
+      }
+    } catch (e) {
+      await dropObservation();
+      throw e;
     }
+    if ("state" in taken) {
+      options.onEvent?.({ type: "lock-acquired", name: LOCK_NAME, holder });
+      const lock = holdLease(ports, taken.version, taken.state, ttl, options);
+      const observed = await observing;
+      if (observed.ok)
+        return { lock, observed: observed.value };
+      await lock.release();
+      throw observed.error;
+    }
+    await dropObservation();
+    if (!mayAcquire(taken.view))
+      throw lockHeld(taken.view);
     if (attempt >= RACE_ATTEMPTS) {
-      const last = viewLock(await ports.forge.readLock(LOCK_NAME, options.signal), nowOf(ports));
+      const last = viewLock(await ports.forge.readLock(LOCK_NAME, signal), nowOf(ports));
       throw lockHeld(last.status === "held" || last.status === "expired" ? last : { holder: "runs that keep taking it", run: "", acquiredAt: "", expiresAt: "unknown" }, "the lock keeps changing hands; retry later");
     }
   }
@@ -21516,6 +21556,8 @@ function holdLease(ports, version2, state, ttl, options) {
   let writing = Promise.resolve();
   let timer;
   const leaseOver = () => nowOf(ports).getTime() >= Date.parse(current.state.expiresAt);
+  const releasedRecord = () => encodeLockState({ status: "released", by: state.holder, releasedAt: nowOf(ports).toISOString() });
+  let staged;
   const renew = async () => {
     if (stopped || lost)
       return;
@@ -21540,6 +21582,14 @@ function holdLease(ports, version2, state, ttl, options) {
     timer.unref?.();
   };
   schedule();
+  const writeReleased = async () => {
+    const ready = await staged;
+    if (ready && ready.from === current.version && ports.forge.moveLock) {
+      await ports.forge.moveLock(LOCK_NAME, ready.from, ready.version);
+      return;
+    }
+    await ports.forge.writeLock(LOCK_NAME, current.version, releasedRecord());
+  };
   return {
     holder: state.holder,
     assertHeld() {
@@ -21548,18 +21598,20 @@ function holdLease(ports, version2, state, ttl, options) {
       if (lost)
         throw new ReleaseError("LOCK_LOST", `the release lock was lost (${lost}); stopped before the next write — run the command again to resume`, { details: { holder: state.holder } });
     },
+    async prepareRelease() {
+      const { stageLock: stageLock2, moveLock: moveLock2 } = ports.forge;
+      if (!staged && !stopped && !lost && stageLock2 && moveLock2) {
+        const from = current.version;
+        staged = stageLock2.call(ports.forge, LOCK_NAME, from, releasedRecord()).then((v) => ({ from, version: v })).catch(() => void 0);
+      }
+      await staged;
+    },
     async release() {
       stopped = true;
       clearTimeout(timer);
       await writing;
-      if (!lost) {
-        const released = encodeLockState({
-          status: "released",
-          by: state.holder,
-          releasedAt: nowOf(ports).toISOString()
-        });
-        await ports.forge.writeLock(LOCK_NAME, current.version, released).catch(() => void 0);
-      }
+      if (!lost)
+        await writeReleased().catch(() => void 0);
       options.onEvent?.({ type: "lock-released", name: LOCK_NAME });
     }
   };
@@ -21611,6 +21663,7 @@ async function runPlan(plan, handlers4, ports, options = {}) {
   const now = () => (ports.clock?.now() ?? /* @__PURE__ */ new Date()).toISOString();
   const own2 = options.lock ? void 0 : await acquireReleaseLock(ports, options);
   const lock = options.lock ?? own2;
+  void lock.prepareRelease();
   const journal = [];
   let failure2;
   try {
@@ -22667,9 +22720,8 @@ function createReleaseService(config2, ports) {
   const observe = (version2, signal) => observeRelease(config2, ports, parseVersion(version2), signal);
   const rollbackPlan = async (toVersion, signal) => planRollback(config2, await observe(toVersion, signal));
   const runLocked = async (makePlan, options) => {
-    const lock = await acquireReleaseLock(ports, options);
+    const { lock, observed: plan } = await acquireReleaseLockAndObserve(ports, makePlan, options);
     try {
-      const plan = await makePlan();
       options.onPlan?.(plan);
       return await execute(config2, plan, ports, { ...options, lock });
     } finally {
@@ -22695,17 +22747,17 @@ function createReleaseService(config2, ports) {
       return planPromote(config2, await observe(version2, signal));
     },
     promote(version2, options = {}) {
-      return runLocked(() => service3.planPromote(version2, options.signal), options);
+      return runLocked((signal) => service3.planPromote(version2, signal), options);
     },
     planRollback: rollbackPlan,
     rollback(toVersion, options = {}) {
-      return runLocked(() => rollbackPlan(toVersion, options.signal), options);
+      return runLocked((signal) => rollbackPlan(toVersion, signal), options);
     },
     async planAbandon(version2, signal) {
       return planAbandon(config2, await observe(version2, signal));
     },
     abandon(version2, options = {}) {
-      return runLocked(() => service3.planAbandon(version2, options.signal), options);
+      return runLocked((signal) => service3.planAbandon(version2, signal), options);
     },
     unlock(options) {
       return unlockRelease(ports, options);
@@ -32196,18 +32248,26 @@ var init_dispatch = __esm({
 
 // packages/github/dist/forge/lock.js
 async function readLock(ctx, repo, name) {
-  const ref = lockRef(name);
-  const sha = await getRef(ctx, repo, ref);
+  const sha = await readLockVersion(ctx, repo, name);
   if (!sha)
     return void 0;
+  return { name, ref: lockRef(name), sha, record: await readLockRecord(ctx, repo, name, sha) };
+}
+function readLockVersion(ctx, repo, name) {
+  return getRef(ctx, repo, lockRef(name));
+}
+async function readLockRecord(ctx, repo, name, sha) {
   const { data } = await ctx.call(`reading lock ${name}`, () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: sha }));
   knownTrees(ctx).set(sha, data.tree.sha);
-  const record2 = data.message.startsWith(`${LOCK_MESSAGE}
+  return data.message.startsWith(`${LOCK_MESSAGE}
 `) ? data.message.slice(LOCK_MESSAGE.length).trim() : "";
-  return { name, ref, sha, record: record2 };
 }
 async function writeLock(ctx, repo, name, from, record2) {
-  const ref = lockRef(name);
+  const commit = await stageLock(ctx, repo, name, from, record2);
+  return await moveLock(ctx, repo, name, from, commit) ? { written: true, sha: commit } : { written: false };
+}
+async function stageLock(ctx, repo, name, from, record2) {
+  lockRef(name);
   const doing = `writing lock ${name}`;
   const resend = async () => void 0;
   const tree = (from ? knownTrees(ctx).get(from) : void 0) ?? await writeOnce(ctx, doing, async () => (await ctx.octokit.rest.git.createTree({
@@ -32227,9 +32287,14 @@ ${record2}`,
     throw ctx.fail(e, doing);
   });
   knownTrees(ctx).set(commit, tree);
+  return commit;
+}
+async function moveLock(ctx, repo, name, from, to) {
+  const ref = lockRef(name);
+  const doing = `writing lock ${name}`;
   if (!from) {
-    const r = await createRef(ctx, repo, ref, commit, { readBack: false });
-    return r.created ? { written: true, sha: commit } : { written: false };
+    const r = await createRef(ctx, repo, ref, to, { readBack: false });
+    return r.created;
   }
   try {
     await writeOnce(
@@ -32239,19 +32304,18 @@ ${record2}`,
         await ctx.octokit.rest.git.updateRef({
           ...repo,
           ref: ref.slice("refs/".length),
-          sha: commit,
+          sha: to,
           force: false
         });
         return true;
       },
       // After an ambiguous failure: the ref at our commit is our write.
-      async () => await getRef(ctx, repo, ref) === commit ? true : void 0
+      async () => await getRef(ctx, repo, ref) === to ? true : void 0
     );
-    return { written: true, sha: commit };
+    return true;
   } catch (e) {
-    if (statusOf(e) === 422) {
-      return await getRef(ctx, repo, ref) === commit ? { written: true, sha: commit } : { written: false };
-    }
+    if (statusOf(e) === 422)
+      return await getRef(ctx, repo, ref) === to;
     throw ctx.fail(e, doing);
   }
 }
@@ -33321,6 +33385,22 @@ var init_forge = __esm({
       writeLock(repo, name, from, record2) {
         return writeLock(this.ctx, repo, name, from, record2);
       }
+      /** The lock's current commit alone (the ref: one request); undefined when absent. */
+      readLockVersion(repo, name) {
+        return readLockVersion(this.ctx, repo, name);
+      }
+      /** The record a lock commit carries (empty for a commit relkit did not write). */
+      readLockRecord(repo, name, sha) {
+        return readLockRecord(this.ctx, repo, name, sha);
+      }
+      /** Makes the commit of a next state over `from` without moving the lock ref (its SHA). */
+      stageLock(repo, name, from, record2) {
+        return stageLock(this.ctx, repo, name, from, record2);
+      }
+      /** Moves the lock ref from `from` to a staged child `to`, without force; false when refused. */
+      moveLock(repo, name, from, to) {
+        return moveLock(this.ctx, repo, name, from, to);
+      }
       // ------------------------------------------------------------------------------------------
       // File commits through the API
       // ------------------------------------------------------------------------------------------
@@ -33531,6 +33611,18 @@ ${base}`;
     async writeLock(name2, from, record2) {
       const r = await forge.writeLock(repo, name2, from, record2);
       return r.written ? { written: true, version: r.sha } : { written: false };
+    },
+    readLockVersion(name2) {
+      return forge.readLockVersion(repo, name2);
+    },
+    readLockRecord(name2, version2) {
+      return forge.readLockRecord(repo, name2, version2);
+    },
+    stageLock(name2, from, record2) {
+      return forge.stageLock(repo, name2, from, record2);
+    },
+    moveLock(name2, from, to) {
+      return forge.moveLock(repo, name2, from, to);
     }
   };
 }
@@ -33573,6 +33665,10 @@ function publishForgePort(gh, config2, options = {}) {
     listTags: base.listTags,
     readLock: base.readLock,
     writeLock: base.writeLock,
+    readLockVersion: base.readLockVersion,
+    readLockRecord: base.readLockRecord,
+    stageLock: base.stageLock,
+    moveLock: base.moveLock,
     async observeBranch(branch2) {
       const sha = await gh.getRef(repo, `heads/${branch2}`);
       return sha ? { state: "found", branch: branch2, sha } : { state: "missing", branch: branch2 };
@@ -33845,6 +33941,10 @@ function prepareForgePort(gh, config2, options = {}) {
     listTags: publish2.listTags,
     readLock: publish2.readLock,
     writeLock: publish2.writeLock,
+    readLockVersion: publish2.readLockVersion,
+    readLockRecord: publish2.readLockRecord,
+    stageLock: publish2.stageLock,
+    moveLock: publish2.moveLock,
     commitFiles: publish2.commitFiles
   };
 }

@@ -307,7 +307,7 @@ describe('release-cli promote', () => {
     expectExit(impatient, 3);
     const w = world;
     // The check completes 1.5 s after the promote first read it running (not after a fixed time
-    // from here: the run takes the lock before it observes, and start-up time varies with load).
+    // from here: the run reads the lock before it observes, and start-up time varies with load).
     const seen = w.github.requests.length;
     let done: ReturnType<typeof setTimeout> | undefined;
     const watch = setInterval(() => {

@@ -135,8 +135,10 @@ export async function acquireReleaseLock(ports: LockPorts, options: LockOptions 
  *   is created only if it still is absent, and once there it is never deleted.) So no other run
  *   took the lock between our read and our write, and we hold it from then on.
  * - C is free (absent, released or expired), else we stop. A run releases only after its last
- *   write finished (release() runs after the plan), so every write of every run that released
- *   before C finished before C was written — before we read it, before `observe` started.
+ *   write finished (release() runs after the plan; a "released" state staged earlier by
+ *   prepareRelease is invisible until release() moves the lock to it), so every write of every
+ *   run that released before C finished before C was written — before we read it, before
+ *   `observe` started.
  * - Hence every read `observe` makes starts after all those writes, and no holder writes while
  *   it runs. The one exposure left is the one acquiring-then-observing has too: a holder whose
  *   lease EXPIRED (C says expired) may still have a write in flight; it stops at its next

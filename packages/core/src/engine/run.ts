@@ -17,8 +17,9 @@ export interface RunPlanOptions<S extends StepLike = StepLike> extends Omit<Lock
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: ExecutionEvent<S>) => void;
   /**
-   * The release lock, taken by the caller BEFORE it observed the world for this plan (see
-   * acquireReleaseLock); the caller releases it. Without it, runPlan takes the lock itself.
+   * The release lock, taken by the caller together with the observations of this plan, none
+   * of them started before the lock was read (see acquireReleaseLockAndObserve); the caller
+   * releases it. Without it, runPlan takes the lock itself.
    */
   readonly lock?: HeldLock | undefined;
 }
@@ -46,7 +47,7 @@ export function blockedError(plan: Plan<StepLike, string, Gate>): ReleaseError {
 /**
  * The one executor of relkit's plans (promote, rollback, abandon, publish). All gates must have
  * passed (checked here again, so no caller can skip them); the release lock keeps two runs on
- * one repository apart. Promote, rollback and abandon take it before they observe and pass it
+ * one repository apart. Promote, rollback and abandon take it while they observe and pass it
  * (`lock`); a plan made before the lock (publish) runs steps that ask the world (`isDone`) or
  * check it in `act`. Before each step the lease is re-checked: a lost lock stops the run before
  * its next write (LOCK_LOST). Each step is skipped when the world says it is done, so a re-run

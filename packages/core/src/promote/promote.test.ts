@@ -208,6 +208,29 @@ describe('promote', () => {
     expect(b.journal.every((j) => j.status === 'skipped')).toBe(true);
   });
 
+  it('observes nothing before the lock was read, and observes while it takes the lock', async () => {
+    const w = newWorld();
+    const ports = portsFor(w);
+    const order: string[] = [];
+    const forge = ports.forge as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    for (const name of ['readLock', 'writeLock', 'observeRelease', 'observeTag', 'observePullRequest']) {
+      const call = forge[name]!.bind(ports.forge);
+      forge[name] = async (...args: unknown[]) => {
+        order.push(`${name} asked`);
+        const r = await call(...args);
+        order.push(`${name} answered`);
+        return r;
+      };
+    }
+    const r = await createReleaseService(config, ports).promote('1.2.3', { holder: 'run A' });
+    expect(r.status).toBe('succeeded');
+    expect(order.slice(0, 2)).toEqual(['readLock asked', 'readLock answered']);
+    // The observation starts with the acquisition, not after its write.
+    const firstObservation = order.findIndex((o) => o.startsWith('observe'));
+    expect(firstObservation).toBeGreaterThan(1);
+    expect(firstObservation).toBeLessThan(order.indexOf('writeLock answered'));
+  });
+
   it('cleans up candidate images but never a digest the version or latest still names', async () => {
     // The OCI route (a registry with deletes; ghcr.io itself takes the Packages API by default).
     const cfg = parseConfig({ ...config, cleanupCandidates: true, cleanup: { via: 'registry' } });
