@@ -129,6 +129,8 @@ export class PipelinedConnections {
   private readonly pools = new Map<string, Connection[]>();
   /** Origins that closed on pipelined requests or let one time out: one request at a time. */
   private readonly noPipelining = new Set<string>();
+  /** Whether this client took over an early connection (EarlyConnection). */
+  private adopted = false;
 
   constructor(
     private readonly connect: Connect,
@@ -190,11 +192,12 @@ export class PipelinedConnections {
         const live = (this.pools.get(origin) ?? []).filter((c) => c.open);
         live.push(conn);
         this.pools.set(origin, live);
+        this.adopted = true;
         if (earlyAdopted.hasSubscribers) earlyAdopted.publish({ socket: early.socket });
         conn.adopt(early.requests, received);
       }
     }
-    if (p.call.body || !p.call.pipeline || this.noPipelining.has(origin)) return false;
+    if (!this.adopted || p.call.body || !p.call.pipeline || this.noPipelining.has(origin)) return false;
     const head = requestHead(p.url, p.call);
     if (typeof head !== 'string') return false;
     for (const conn of this.pools.get(origin) ?? []) {
