@@ -100,7 +100,11 @@ const describeAccount = (name, a) =>
     `   ${name.padEnd(11)} ${a.roundTrips} round trips (${a.requests} requests), ${a.connections} connections, ` +
       `${a.tlsHandshakes} TLS handshakes; ms: start-up ${a.startupMs.toFixed(1)}, modules + set-up before ` +
       `the first request ${a.beforeFirstRequestMs.toFixed(1)} (CPU ${a.cpuBeforeFirstRequestMs.toFixed(1)}), ` +
-      `network ${a.networkMs.toFixed(1)}, after the last answer ${a.afterLastAnswerMs.toFixed(1)}, ` +
+      `network ${a.networkMs.toFixed(1)}` +
+      (a.overlapMs > 0
+        ? ` (started before the modules had loaded: the first ${a.overlapMs.toFixed(1)} ms of it overlapped loading and set-up)`
+        : '') +
+      `, after the last answer ${a.afterLastAnswerMs.toFixed(1)}, ` +
       `CPU ${a.cpuMs.toFixed(1)} (Node's start-up ${a.cpuStartupMs.toFixed(1)})`,
   );
 

@@ -3,7 +3,8 @@
 // to $BENCH_TRACE_FILE: HTTP round trips (waves of requests that overlap in time), requests,
 // connections and TLS handshakes (new sessions) used, and milliseconds of Node's own start-up,
 // of everything before the first request (module loading, argument parsing, set-up), of the
-// network part (first request to last answer) and of CPU (user + system, the whole process).
+// network part (first request to last answer), of module loading and set-up that ran while the
+// network had started (overlapMs) and of CPU (user + system, the whole process).
 const dc = process.getBuiltinModule('node:diagnostics_channel');
 const { appendFileSync } = process.getBuiltinModule('node:fs');
 const cpuMs = () => {
@@ -25,6 +26,13 @@ dc.subscribe('relkit.pipeline.request.start', ({ request, socket }) => {
 dc.subscribe('relkit.pipeline.response.finish', ({ request }) => {
   const r = byRequest.get(request);
   if (r) r.end = performance.now();
+});
+// release-cli's launcher opens the connection and writes the first requests before the CLI has
+// loaded (packages/cli/bin/early-image-tag.js); the client publishes when it takes them over:
+// from the first request to then, module loading and set-up overlapped the network.
+let earlyTakeover;
+dc.subscribe('relkit.pipeline.early.adopt', () => {
+  earlyTakeover ??= performance.now();
 });
 dc.subscribe('http.client.request.start', ({ request }) => {
   const r = { start: performance.now(), cpu: cpuMs(), end: undefined, socket: undefined };
@@ -63,6 +71,9 @@ process.once('exit', () => {
     beforeFirstRequestMs: first === undefined ? null : first - performance.nodeTiming.bootstrapComplete,
     networkMs: first === undefined ? null : last - first,
     afterLastAnswerMs: first === undefined ? null : performance.now() - last,
+    // Requests started before the CLI was ready: ms from the first request until the client
+    // took the early connection over (0 when nothing started early).
+    overlapMs: first === undefined || earlyTakeover === undefined ? 0 : earlyTakeover - first,
     cpuMs: (cpu.user + cpu.system) / 1000,
     cpuStartupMs: cpuAtPreload,
     cpuBeforeFirstRequestMs: first === undefined ? null : sorted[0].cpu - cpuAtPreload,

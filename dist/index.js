@@ -34829,6 +34829,22 @@ var init_deadline = __esm({
 });
 
 // packages/registry/dist/pipeline.js
+function requestHead(url2, call) {
+  let head = `${call.method} ${url2.pathname}${url2.search} HTTP/1.1\r
+host: ${url2.host}\r
+`;
+  const headers = { ...call.headers };
+  if (call.body)
+    headers["content-length"] = String(call.body.byteLength);
+  for (const [k, v] of Object.entries(headers)) {
+    if (/[\r\n:]/.test(k) || /[\r\n\0]/.test(v))
+      return new TypeError(`invalid header ${JSON.stringify(k)}`);
+    head += `${k}: ${v}\r
+`;
+  }
+  return `${head}\r
+`;
+}
 function abortError(signal) {
   const reason = signal.reason;
   if (reason instanceof Error)
@@ -34837,7 +34853,7 @@ function abortError(signal) {
   e.name = "AbortError";
   return e;
 }
-var Readable, dc, requestStart, responseFinish, MAX_HEAD_BYTES, MAX_DEPTH, RESENDABLE, MAX_RESENDS, PipelinedConnections, SERVER_CLOSED, Connection, BodyReader;
+var Readable, dc, requestStart, responseFinish, earlyAdopted, MAX_HEAD_BYTES, MAX_DEPTH, RESENDABLE, MAX_RESENDS, EARLY_CONNECTION, MAX_UNCLAIMED_BODY, PipelinedConnections, SERVER_CLOSED, Connection, BodyReader;
 var init_pipeline = __esm({
   "packages/registry/dist/pipeline.js"() {
     "use strict";
@@ -34846,16 +34862,21 @@ var init_pipeline = __esm({
     dc = process.getBuiltinModule("node:diagnostics_channel");
     requestStart = dc.channel("relkit.pipeline.request.start");
     responseFinish = dc.channel("relkit.pipeline.response.finish");
+    earlyAdopted = dc.channel("relkit.pipeline.early.adopt");
     MAX_HEAD_BYTES = 64 * 1024;
     MAX_DEPTH = 4;
     RESENDABLE = /* @__PURE__ */ new Set(["GET", "HEAD", "PUT"]);
     MAX_RESENDS = 2;
+    EARLY_CONNECTION = /* @__PURE__ */ Symbol.for("relkit.registry.early-connection");
+    MAX_UNCLAIMED_BODY = 8 * 1024 * 1024;
     PipelinedConnections = class {
       connect;
       afterFirstWrite;
       pools = /* @__PURE__ */ new Map();
       /** Origins that closed on pipelined requests or let one time out: one request at a time. */
       noPipelining = /* @__PURE__ */ new Set();
+      /** Whether this client took over an early connection (EarlyConnection). */
+      adopted = false;
       constructor(connect, afterFirstWrite) {
         this.connect = connect;
         this.afterFirstWrite = afterFirstWrite;
@@ -34884,6 +34905,8 @@ var init_pipeline = __esm({
       }
       dispatch(p) {
         const origin2 = p.url.origin;
+        if (p.resends === 0 && this.claimEarly(origin2, p))
+          return;
         const live = (this.pools.get(origin2) ?? []).filter((c) => c.open);
         let conn = live.find((c) => c.queue.length === 0);
         const pipelining = p.call.pipeline && !this.noPipelining.has(origin2);
@@ -34899,12 +34922,104 @@ var init_pipeline = __esm({
         if (pipelining)
           p.call.onPipelining?.();
       }
+      /**
+       * Takes over the early connection to `origin`, if there is one, and gives `p` the answer to
+       * the identical request written on it early. False: `p` goes out as usual.
+       */
+      claimEarly(origin2, p) {
+        const early = globalThis[EARLY_CONNECTION];
+        if (early?.origin === origin2) {
+          delete globalThis[EARLY_CONNECTION];
+          const received = early.take();
+          if (received) {
+            const conn = new Connection(early.socket, new URL(origin2), this);
+            const live = (this.pools.get(origin2) ?? []).filter((c) => c.open);
+            live.push(conn);
+            this.pools.set(origin2, live);
+            this.adopted = true;
+            if (earlyAdopted.hasSubscribers)
+              earlyAdopted.publish({ socket: early.socket });
+            conn.adopt(early.requests, received);
+          }
+        }
+        if (!this.adopted || p.call.body || !p.call.pipeline || this.noPipelining.has(origin2))
+          return false;
+        const head = requestHead(p.url, p.call);
+        if (typeof head !== "string")
+          return false;
+        for (const conn of this.pools.get(origin2) ?? []) {
+          const e = conn.earlyRequests.find((r) => !r.claimed && !r.failed && r.head === head);
+          if (!e)
+            continue;
+          e.claimed = true;
+          p.traceKey = e.traceKey;
+          const at2 = conn.queue.indexOf(e.pending);
+          if (at2 >= 0 && !e.pending.answered) {
+            p.conn = conn;
+            p.behind = e.pending.behind;
+            conn.queue[at2] = p;
+            conn.ref();
+            p.call.onPipelining?.();
+            return true;
+          }
+          if (!e.answer) {
+            e.claimed = false;
+            e.failed = true;
+            continue;
+          }
+          p.answered = true;
+          this.settle(p);
+          const sink = new Readable({ read: () => void 0 });
+          sink.on("error", () => void 0);
+          for (const c of e.chunks)
+            sink.push(c);
+          e.chunks.length = 0;
+          if (e.bodyError)
+            sink.destroy(e.bodyError);
+          else if (e.ended)
+            sink.push(null);
+          else {
+            e.sink = sink;
+            conn.ref();
+          }
+          p.call.onPipelining?.();
+          p.resolve({ status: e.answer.status, headers: e.answer.headers, body: sink });
+          return true;
+        }
+        return false;
+      }
+      /** @internal an early request's answer came before anyone claimed it: read it aside. */
+      earlyAnswer(conn, e, a) {
+        e.answer = a;
+        a.body.on("data", (c) => {
+          if (e.sink) {
+            e.sink.push(c);
+            return;
+          }
+          e.chunks.push(c);
+          e.size += c.length;
+          if (e.size > MAX_UNCLAIMED_BODY)
+            conn.destroy(new Error("an unclaimed early answer is too large"));
+        });
+        a.body.on("end", () => {
+          e.ended = true;
+          e.sink?.push(null);
+        });
+        a.body.on("error", (err) => {
+          e.bodyError = err;
+          e.sink?.destroy(err);
+        });
+      }
       /** @internal a connection ended: requests it did not answer go out again, or fail. */
       requeue(from, unanswered, error62, pipelinedLost) {
         if (pipelinedLost)
           this.noPipelining.add(from.url.origin);
         for (const p of unanswered) {
           p.conn = void 0;
+          if (p.early) {
+            p.early.failed = true;
+            continue;
+          }
           if (p.call.signal.aborted)
             continue;
           if (p !== unanswered[0] || error62 === SERVER_CLOSED) {
@@ -34947,6 +35062,8 @@ var init_pipeline = __esm({
       url;
       owner;
       queue = [];
+      /** Requests written before the client existed (EarlyConnection), claimed or not. */
+      earlyRequests = [];
       open = true;
       buffered = Buffer.alloc(0);
       /** The body being read for queue[0], when its head is in. */
@@ -34967,27 +35084,65 @@ var init_pipeline = __esm({
           this.fail(SERVER_CLOSED);
         });
       }
+      /**
+       * Takes over an early connection: its requests wait for their answers in this queue (stand-
+       * ins the client's identical requests claim), and what already came is read.
+       */
+      adopt(requests, received) {
+        this.wroteOnce = true;
+        const never2 = new AbortController().signal;
+        for (const [i, r] of requests.entries()) {
+          const method = r.head.slice(0, r.head.indexOf(" "));
+          const stand = {
+            url: this.url,
+            call: { method, headers: {}, signal: never2, pipeline: true },
+            resolve: (a) => this.owner.earlyAnswer(this, e, a),
+            reject: () => {
+              e.failed = true;
+            },
+            answered: false,
+            behind: i > 0,
+            resends: 0,
+            conn: this,
+            onAbort: void 0,
+            traceKey: r.traceKey
+          };
+          const e = {
+            head: r.head,
+            traceKey: r.traceKey,
+            pending: stand,
+            claimed: false,
+            failed: false,
+            answer: void 0,
+            chunks: [],
+            size: 0,
+            ended: false,
+            bodyError: void 0,
+            sink: void 0
+          };
+          stand.early = e;
+          this.earlyRequests.push(e);
+          this.queue.push(stand);
+        }
+        this.owner.firstWrite();
+        if (received.length)
+          this.onData(received);
+      }
+      /** @internal a claimed early request is waited for: the process stays for its answer. */
+      ref() {
+        this.socket.ref();
+      }
       send(p) {
         p.behind = this.queue.length > 0;
         this.queue.push(p);
         this.socket.ref();
-        let head = `${p.call.method} ${p.url.pathname}${p.url.search} HTTP/1.1\r
-host: ${p.url.host}\r
-`;
-        const headers = { ...p.call.headers };
-        if (p.call.body)
-          headers["content-length"] = String(p.call.body.byteLength);
-        for (const [k, v] of Object.entries(headers)) {
-          if (/[\r\n:]/.test(k) || /[\r\n\0]/.test(v)) {
-            this.remove(p);
-            this.owner.settle(p);
-            p.reject(new TypeError(`invalid header ${JSON.stringify(k)}`));
-            return;
-          }
-          head += `${k}: ${v}\r
-`;
+        const head = requestHead(p.url, p.call);
+        if (typeof head !== "string") {
+          this.remove(p);
+          this.owner.settle(p);
+          p.reject(head);
+          return;
         }
-        head += "\r\n";
         const bytes = p.call.body?.byteLength ? Buffer.concat([Buffer.from(head, "latin1"), p.call.body]) : Buffer.from(head, "latin1");
         const channelled = requestStart.hasSubscribers;
         if (channelled)
@@ -35134,7 +35289,7 @@ host: ${p.url.host}\r
         if (p) {
           this.owner.settle(p);
           if (responseFinish.hasSubscribers)
-            responseFinish.publish({ request: p });
+            responseFinish.publish({ request: p.traceKey ?? p });
         }
         if (this.closeAfter) {
           this.open = false;
@@ -35143,7 +35298,7 @@ host: ${p.url.host}\r
           this.owner.requeue(this, left, SERVER_CLOSED, left.length > 0);
           return;
         }
-        if (!this.queue.length)
+        if (this.queue.every((q) => q.early))
           this.socket.unref();
       }
       /** @internal for BodyReader */

@@ -13,6 +13,15 @@ if (args.length === 1 && args[0] === '--version') {
   const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   fs.writeSync(1, `${pkg.version}\n`);
 } else if (major >= 22) {
+  if (args[0] === 'image' && args[1] === 'tag') {
+    // The connection to the registry, and the retag's first requests, start now: the CLI's
+    // loading then overlaps them (early-image-tag.js says how the client takes them over).
+    try {
+      await (await import('./early-image-tag.js')).startEarlyImageTag(args.slice(2), process.env);
+    } catch {
+      // the CLI does it all itself, as without this
+    }
+  }
   // V8's compile cache (in the OS temp dir, keyed by file contents) spares recompiling the CLI
   // on every run. Optional: a read-only or full disk just means no cache.
   try {

@@ -23,6 +23,8 @@ const dc = process.getBuiltinModule('node:diagnostics_channel');
 // For benchmarks' accounting (bench/trace.mjs), as node:http's own http.client.* channels.
 const requestStart = dc.channel('relkit.pipeline.request.start');
 const responseFinish = dc.channel('relkit.pipeline.response.finish');
+/** The client took over a connection opened before it existed (EarlyConnection). */
+const earlyAdopted = dc.channel('relkit.pipeline.early.adopt');
 
 /** Longest status line plus headers accepted (Node's default is 16 KiB). */
 const MAX_HEAD_BYTES = 64 * 1024;
@@ -63,15 +65,72 @@ interface Pending {
   resends: number;
   conn: Connection | undefined;
   onAbort: (() => void) | undefined;
+  /** Set on the stand-in for a request written early (EarlyConnection). */
+  early?: EarlyRequest | undefined;
+  /** What the tracer knows the request by (the early write's key, once claimed). */
+  traceKey?: object | undefined;
 }
 
 type Connect = (url: URL) => Socket;
+
+/**
+ * A connection opened, and requests written on it, before the client existed: release-cli's
+ * launcher does that for `image tag` (packages/cli/bin/early-image-tag.js) while the CLI loads.
+ * The first client with a request for its origin takes it over: the answers to what was written
+ * go to requests identical byte for byte (requestHead) instead of those being written again;
+ * answers nobody asks for are read and dropped. Only anonymous GET and HEAD may be written early.
+ */
+export interface EarlyConnection {
+  readonly origin: string;
+  readonly socket: Socket;
+  /** What was written, in order: each request's head (no body), and a key for the tracer. */
+  readonly requests: readonly { readonly head: string; readonly traceKey: object }[];
+  /** Stops buffering: the bytes received so far, or undefined when the connection is gone. */
+  take(): Buffer | undefined;
+}
+
+/** Where the early connection waits (globalThis: the launcher and the bundle share no module). */
+export const EARLY_CONNECTION = Symbol.for('relkit.registry.early-connection');
+
+/** An answer to an early request nobody claimed is kept up to this size, then the connection goes. */
+const MAX_UNCLAIMED_BODY = 8 * 1024 * 1024;
+
+/** A request written early, waiting for the identical request of the client to claim it. */
+interface EarlyRequest {
+  readonly head: string;
+  readonly traceKey: object;
+  readonly pending: Pending;
+  claimed: boolean;
+  /** The connection failed before its answer: not claimable, the client sends its own. */
+  failed: boolean;
+  answer: PipelineAnswer | undefined;
+  /** The body read so far while unclaimed; then `sink` gets the rest. */
+  readonly chunks: Buffer[];
+  size: number;
+  ended: boolean;
+  bodyError: Error | undefined;
+  sink: ReadableType | undefined;
+}
+
+/** The bytes a request starts with (request line and headers), or why it cannot be sent. */
+export function requestHead(url: URL, call: PipelineCall): string | TypeError {
+  let head = `${call.method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`;
+  const headers: Record<string, string> = { ...call.headers };
+  if (call.body) headers['content-length'] = String(call.body.byteLength);
+  for (const [k, v] of Object.entries(headers)) {
+    if (/[\r\n:]/.test(k) || /[\r\n\0]/.test(v)) return new TypeError(`invalid header ${JSON.stringify(k)}`);
+    head += `${k}: ${v}\r\n`;
+  }
+  return `${head}\r\n`;
+}
 
 /** The pipelining connections of one client, by origin. */
 export class PipelinedConnections {
   private readonly pools = new Map<string, Connection[]>();
   /** Origins that closed on pipelined requests or let one time out: one request at a time. */
   private readonly noPipelining = new Set<string>();
+  /** Whether this client took over an early connection (EarlyConnection). */
+  private adopted = false;
 
   constructor(
     private readonly connect: Connect,
@@ -103,6 +162,7 @@ export class PipelinedConnections {
 
   private dispatch(p: Pending): void {
     const origin = p.url.origin;
+    if (p.resends === 0 && this.claimEarly(origin, p)) return;
     const live = (this.pools.get(origin) ?? []).filter((c) => c.open);
     let conn = live.find((c) => c.queue.length === 0);
     const pipelining = p.call.pipeline && !this.noPipelining.has(origin);
@@ -118,11 +178,100 @@ export class PipelinedConnections {
     if (pipelining) p.call.onPipelining?.();
   }
 
+  /**
+   * Takes over the early connection to `origin`, if there is one, and gives `p` the answer to
+   * the identical request written on it early. False: `p` goes out as usual.
+   */
+  private claimEarly(origin: string, p: Pending): boolean {
+    const early = (globalThis as Record<symbol, EarlyConnection | undefined>)[EARLY_CONNECTION];
+    if (early?.origin === origin) {
+      delete (globalThis as Record<symbol, unknown>)[EARLY_CONNECTION];
+      const received = early.take();
+      if (received) {
+        const conn = new Connection(early.socket, new URL(origin), this);
+        const live = (this.pools.get(origin) ?? []).filter((c) => c.open);
+        live.push(conn);
+        this.pools.set(origin, live);
+        this.adopted = true;
+        if (earlyAdopted.hasSubscribers) earlyAdopted.publish({ socket: early.socket });
+        conn.adopt(early.requests, received);
+      }
+    }
+    if (!this.adopted || p.call.body || !p.call.pipeline || this.noPipelining.has(origin)) return false;
+    const head = requestHead(p.url, p.call);
+    if (typeof head !== 'string') return false;
+    for (const conn of this.pools.get(origin) ?? []) {
+      const e = conn.earlyRequests.find((r) => !r.claimed && !r.failed && r.head === head);
+      if (!e) continue;
+      e.claimed = true;
+      p.traceKey = e.traceKey;
+      const at = conn.queue.indexOf(e.pending);
+      if (at >= 0 && !e.pending.answered) {
+        // Not answered yet: p takes the stand-in's place in the queue, as if written there.
+        p.conn = conn;
+        p.behind = e.pending.behind;
+        conn.queue[at] = p;
+        conn.ref();
+        p.call.onPipelining?.();
+        return true;
+      }
+      if (!e.answer) {
+        e.claimed = false;
+        e.failed = true;
+        continue;
+      }
+      // Answered already: p gets the answer, its body as read so far and the rest as it comes.
+      p.answered = true;
+      this.settle(p);
+      const sink = new Readable({ read: () => undefined });
+      sink.on('error', () => undefined);
+      for (const c of e.chunks) sink.push(c);
+      e.chunks.length = 0;
+      if (e.bodyError) sink.destroy(e.bodyError);
+      else if (e.ended) sink.push(null);
+      else {
+        e.sink = sink;
+        conn.ref(); // the rest of the body is waited for (unref'd again once only stand-ins are left)
+      }
+      p.call.onPipelining?.();
+      p.resolve({ status: e.answer.status, headers: e.answer.headers, body: sink });
+      return true;
+    }
+    return false;
+  }
+
+  /** @internal an early request's answer came before anyone claimed it: read it aside. */
+  earlyAnswer(conn: Connection, e: EarlyRequest, a: PipelineAnswer): void {
+    e.answer = a;
+    a.body.on('data', (c: Buffer) => {
+      if (e.sink) {
+        e.sink.push(c);
+        return;
+      }
+      e.chunks.push(c);
+      e.size += c.length;
+      if (e.size > MAX_UNCLAIMED_BODY) conn.destroy(new Error('an unclaimed early answer is too large'));
+    });
+    a.body.on('end', () => {
+      e.ended = true;
+      e.sink?.push(null);
+    });
+    a.body.on('error', (err: Error) => {
+      e.bodyError = err;
+      e.sink?.destroy(err);
+    });
+  }
+
   /** @internal a connection ended: requests it did not answer go out again, or fail. */
   requeue(from: Connection, unanswered: Pending[], error: Error, pipelinedLost: boolean): void {
     if (pipelinedLost) this.noPipelining.add(from.url.origin);
     for (const p of unanswered) {
       p.conn = undefined;
+      if (p.early) {
+        // Written early and not claimed: nobody waits for it, and the client sends its own.
+        p.early.failed = true;
+        continue;
+      }
       if (p.call.signal.aborted) continue;
       if (p !== unanswered[0] || error === SERVER_CLOSED) {
         // Never answered (the server closed before reading it, or said it would): safe to resend
@@ -170,6 +319,8 @@ const SERVER_CLOSED = new Error('the server closed the connection');
 
 class Connection {
   readonly queue: Pending[] = [];
+  /** Requests written before the client existed (EarlyConnection), claimed or not. */
+  earlyRequests: EarlyRequest[] = [];
   open = true;
   private buffered: Buffer = Buffer.alloc(0);
   /** The body being read for queue[0], when its head is in. */
@@ -193,23 +344,67 @@ class Connection {
     });
   }
 
+  /**
+   * Takes over an early connection: its requests wait for their answers in this queue (stand-
+   * ins the client's identical requests claim), and what already came is read.
+   */
+  adopt(requests: EarlyConnection['requests'], received: Buffer): void {
+    this.wroteOnce = true;
+    const never = new AbortController().signal;
+    for (const [i, r] of requests.entries()) {
+      const method = r.head.slice(0, r.head.indexOf(' '));
+      const stand: Pending = {
+        url: this.url,
+        call: { method, headers: {}, signal: never, pipeline: true },
+        resolve: (a) => this.owner.earlyAnswer(this, e, a),
+        reject: () => {
+          e.failed = true;
+        },
+        answered: false,
+        behind: i > 0,
+        resends: 0,
+        conn: this,
+        onAbort: undefined,
+        traceKey: r.traceKey,
+      };
+      const e: EarlyRequest = {
+        head: r.head,
+        traceKey: r.traceKey,
+        pending: stand,
+        claimed: false,
+        failed: false,
+        answer: undefined,
+        chunks: [],
+        size: 0,
+        ended: false,
+        bodyError: undefined,
+        sink: undefined,
+      };
+      stand.early = e;
+      this.earlyRequests.push(e);
+      this.queue.push(stand);
+    }
+    // In flight: what the answers need can load now (HttpConnections' loadWhileWaiting).
+    this.owner.firstWrite();
+    if (received.length) this.onData(received);
+  }
+
+  /** @internal a claimed early request is waited for: the process stays for its answer. */
+  ref(): void {
+    this.socket.ref();
+  }
+
   send(p: Pending): void {
     p.behind = this.queue.length > 0;
     this.queue.push(p);
     this.socket.ref();
-    let head = `${p.call.method} ${p.url.pathname}${p.url.search} HTTP/1.1\r\nhost: ${p.url.host}\r\n`;
-    const headers: Record<string, string> = { ...p.call.headers };
-    if (p.call.body) headers['content-length'] = String(p.call.body.byteLength);
-    for (const [k, v] of Object.entries(headers)) {
-      if (/[\r\n:]/.test(k) || /[\r\n\0]/.test(v)) {
-        this.remove(p);
-        this.owner.settle(p);
-        p.reject(new TypeError(`invalid header ${JSON.stringify(k)}`));
-        return;
-      }
-      head += `${k}: ${v}\r\n`;
+    const head = requestHead(p.url, p.call);
+    if (typeof head !== 'string') {
+      this.remove(p);
+      this.owner.settle(p);
+      p.reject(head);
+      return;
     }
-    head += '\r\n';
     const bytes = p.call.body?.byteLength
       ? Buffer.concat([Buffer.from(head, 'latin1'), p.call.body])
       : Buffer.from(head, 'latin1');
@@ -352,7 +547,7 @@ class Connection {
     body.stream.push(null);
     if (p) {
       this.owner.settle(p);
-      if (responseFinish.hasSubscribers) responseFinish.publish({ request: p });
+      if (responseFinish.hasSubscribers) responseFinish.publish({ request: p.traceKey ?? p });
     }
     if (this.closeAfter) {
       this.open = false;
@@ -361,7 +556,8 @@ class Connection {
       this.owner.requeue(this, left, SERVER_CLOSED, left.length > 0);
       return;
     }
-    if (!this.queue.length) this.socket.unref();
+    // Only early requests nobody claimed left: nothing the process need wait for.
+    if (this.queue.every((q) => q.early)) this.socket.unref();
   }
 
   /** @internal for BodyReader */

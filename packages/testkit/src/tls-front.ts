@@ -71,6 +71,11 @@ export async function startTlsFront(
   const sockets = new Set<net.Socket>();
   const server = tls.createServer({ key: readFileSync(key), cert: caPem }, (clear) => {
     const upstream = net.connect(Number(targetPort), targetHost);
+    // No Nagle on either side, as a TLS-terminating registry has (Go sets TCP_NODELAY on every
+    // connection): with it, a small write behind an unacknowledged one waited for the client's
+    // delayed ACK (~40 ms on Linux), a stall of this relay's making that hit every client.
+    clear.setNoDelay(true);
+    upstream.setNoDelay(true);
     for (const s of [clear, upstream]) {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));

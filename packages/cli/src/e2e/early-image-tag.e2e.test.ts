@@ -1,0 +1,222 @@
+// `release-cli image tag` starts the network before the CLI loads (bin/early-image-tag.js): the
+// launcher connects and writes the anonymous GET (source) and HEAD (target), and the registry
+// client takes the connection over. The real process against the real registry: the early
+// requests are taken over, never written twice, never carry credentials, and every outcome —
+// token auth, Basic auth, TLS, an untrusted certificate, a refused connection — is the one the
+// CLI gives without the early start (its bundle run directly).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  pushTestImage,
+  skopeoDigest,
+  startFaultProxy,
+  startRegistry,
+  startTlsFront,
+  type LocalRegistry,
+  type PushedImage,
+} from '@relkit/testkit';
+
+const BIN = fileURLToPath(new URL('../../bin/release-cli.js', import.meta.url));
+/** The bundle the launcher imports: run directly, it is the CLI without the early start. */
+const BUNDLE = fileURLToPath(new URL('../../dist/bundle/release-cli.js', import.meta.url));
+/** Reports on stderr whether the registry client took the early connection over. */
+const WATCH_EARLY = `data:text/javascript,${encodeURIComponent(
+  "process.getBuiltinModule('node:diagnostics_channel').subscribe('relkit.pipeline.early.adopt', () => process._rawDebug('[early connection taken over]'));",
+)}`;
+const TAKEN_OVER = '[early connection taken over]';
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(entry: string, args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+  const home = mkdtempSync(join(tmpdir(), 'relkit-early-home-'));
+  return new Promise<Run>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', WATCH_EARLY, entry, ...args], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        DOCKER_CONFIG: join(home, 'no-docker'),
+        NO_COLOR: '1',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      rmSync(home, { recursive: true, force: true });
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const describeRun = (r: Run) => `exit ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
+/** The CLI's own output, without the watcher's line. */
+const own = (text: string) => text.replace(`${TAKEN_OVER}\n`, '');
+
+describe('release-cli image tag starts the network before the CLI loads', { timeout: 120_000 }, () => {
+  let registry: LocalRegistry;
+  let token: LocalRegistry;
+  let basic: LocalRegistry;
+  const images: Record<string, PushedImage> = {};
+  beforeAll(async () => {
+    [registry, token, basic] = await Promise.all([
+      startRegistry({ auth: 'none' }),
+      startRegistry({ auth: 'token' }),
+      startRegistry({ auth: 'basic' }),
+    ]);
+    for (const [name, r] of Object.entries({ registry, token, basic }))
+      images[name] = await pushTestImage(r, { repository: 'acme/app', tag: '1.2.3', seed: name });
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([registry?.stop(), token?.stop(), basic?.stop()]);
+  });
+
+  it('plain HTTP: the early GET and HEAD are taken over, nothing is written twice, the tag is read back', async () => {
+    const proxy = await startFaultProxy(registry.url);
+    try {
+      const r = await run(BIN, ['image', 'tag', `${proxy.host}/acme/app:1.2.3`, 'early-plain']);
+      expect(r.code, describeRun(r)).toBe(0);
+      expect(r.stderr).toContain(TAKEN_OVER);
+      expect(r.stdout).toBe(
+        `${proxy.host}/acme/app:early-plain → ${images.registry!.digest} (was nothing)\n`,
+      );
+      // GET source and HEAD target (written early), PUT and the read-back HEAD: 4 requests.
+      expect(proxy.log.map((l) => `${l.method} ${l.path} ${l.status}`)).toEqual([
+        'GET /v2/acme/app/manifests/1.2.3 200',
+        'HEAD /v2/acme/app/manifests/early-plain 404',
+        'PUT /v2/acme/app/manifests/early-plain 201',
+        'HEAD /v2/acme/app/manifests/early-plain 200',
+      ]);
+      expect(await skopeoDigest(registry, 'acme/app:early-plain')).toBe(images.registry!.digest);
+      proxy.resetLog();
+      // Already current: the two early requests are all there is.
+      const again = await run(BIN, ['image', 'tag', `${proxy.host}/acme/app:1.2.3`, 'early-plain', '--json']);
+      expect(again.code, describeRun(again)).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ changed: false, digest: images.registry!.digest });
+      expect(proxy.log.map((l) => `${l.method} ${l.status}`)).toEqual(['GET 200', 'HEAD 200']);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('token auth with credentials: the early requests go anonymous, the 401 leads to a token and the retry', async () => {
+    const proxy = await startFaultProxy(token.url);
+    try {
+      const { username, password } = token.credentials!;
+      const r = await run(BIN, ['image', 'tag', `${proxy.host}/acme/app:1.2.3`, 'early-token'], {
+        RELKIT_REGISTRY_USERNAME: username,
+        RELKIT_REGISTRY_PASSWORD: password,
+      });
+      expect(r.code, describeRun(r)).toBe(0);
+      expect(r.stderr).toContain(TAKEN_OVER);
+      const log = proxy.log.map((l) => `${l.method} ${l.status}`);
+      // Anonymous first (the 401s prove no credentials went early), then with the token.
+      expect(log.slice(0, 2).sort()).toEqual(['GET 401', 'HEAD 401']);
+      expect(log.slice(2)).toEqual(['GET 200', 'HEAD 404', 'PUT 201', 'HEAD 200']);
+      expect(await skopeoDigest(token, 'acme/app:early-token')).toBe(images.token!.digest);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('Basic auth with credentials: the same; without credentials, the same refusal as without the early start', async () => {
+    const proxy = await startFaultProxy(basic.url);
+    try {
+      const { username, password } = basic.credentials!;
+      const r = await run(BIN, ['image', 'tag', `${proxy.host}/acme/app:1.2.3`, 'early-basic'], {
+        RELKIT_REGISTRY_USERNAME: username,
+        RELKIT_REGISTRY_PASSWORD: password,
+      });
+      expect(r.code, describeRun(r)).toBe(0);
+      expect(r.stderr).toContain(TAKEN_OVER);
+      expect(proxy.log.slice(0, 2).map((l) => l.status)).toEqual([401, 401]);
+      expect(await skopeoDigest(basic, 'acme/app:early-basic')).toBe(images.basic!.digest);
+      const args = ['image', 'tag', `${proxy.host}/acme/app:1.2.3`, 'early-basic-anon'];
+      const [early, late] = [await run(BIN, args), await run(BUNDLE, args)];
+      expect(early.stderr).toContain(TAKEN_OVER);
+      expect(early.code, describeRun(early)).not.toBe(0);
+      expect({ code: early.code, stdout: early.stdout, stderr: own(early.stderr) }).toEqual({
+        code: late.code,
+        stdout: late.stdout,
+        stderr: own(late.stderr),
+      });
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('TLS: the handshake starts early and the certificate is checked as strictly', async () => {
+    const front = await startTlsFront(registry.host);
+    try {
+      const trusted = { NODE_EXTRA_CA_CERTS: front.caPath };
+      const r = await run(BIN, ['image', 'tag', `${front.host}/acme/app:1.2.3`, 'early-tls'], trusted);
+      expect(r.code, describeRun(r)).toBe(0);
+      expect(r.stderr).toContain(TAKEN_OVER);
+      expect(r.stdout).toBe(`${front.host}/acme/app:early-tls → ${images.registry!.digest} (was nothing)\n`);
+      expect(await skopeoDigest(registry, 'acme/app:early-tls')).toBe(images.registry!.digest);
+      // Not trusted: the early connection fails its check (taken over or not, depending on
+      // whether the handshake ended before the CLI had loaded), and the CLI reports exactly
+      // what it reports without the early start.
+      const args = ['image', 'tag', `${front.host}/acme/app:1.2.3`, 'early-untrusted'];
+      const [early, late] = [await run(BIN, args), await run(BUNDLE, args)];
+      expect(early.code, describeRun(early)).toBe(1);
+      expect(early.stderr).toContain('is not trusted');
+      expect({ code: early.code, stdout: early.stdout, stderr: own(early.stderr) }).toEqual({
+        code: late.code,
+        stdout: late.stdout,
+        stderr: own(late.stderr),
+      });
+    } finally {
+      await front.stop();
+    }
+  });
+
+  it('a refused connection: the same error and exit code as without the early start', async () => {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise((r) => server.close(r));
+    const args = ['image', 'tag', `127.0.0.1:${port}/acme/app:1.2.3`, 'latest', '--timeout', '5'];
+    const [early, late] = [await run(BIN, args), await run(BUNDLE, args)];
+    expect(early.code, describeRun(early)).toBe(1);
+    expect(early.stderr).toContain('ECONNREFUSED');
+    // GET and HEAD both fail after retries with jittered backoff: either may be the one named.
+    const request = (text: string) => own(text).replace(/^(release-cli image tag: )(GET|HEAD) \S+/, '$1…');
+    expect({ code: early.code, stdout: early.stdout, stderr: request(early.stderr) }).toEqual({
+      code: late.code,
+      stdout: late.stdout,
+      stderr: request(late.stderr),
+    });
+  });
+
+  it('nothing starts early with a forward proxy configured, or arguments it does not know', async () => {
+    const proxy = await startFaultProxy(registry.url);
+    try {
+      const viaProxy = await run(BIN, ['image', 'tag', `${proxy.host}/acme/app:1.2.3`, 'early-none'], {
+        // Loopback is never proxied, so the retag still works; the early start stays out.
+        HTTPS_PROXY: 'http://127.0.0.1:9',
+      });
+      expect(viaProxy.code, describeRun(viaProxy)).toBe(0);
+      expect(viaProxy.stderr).not.toContain(TAKEN_OVER);
+      const requests = proxy.log.length;
+      const help = await run(BIN, ['image', 'tag', `${proxy.host}/acme/app:1.2.3`, 'early-none', '--help']);
+      expect(help.code, describeRun(help)).toBe(0);
+      expect(help.stderr).not.toContain(TAKEN_OVER);
+      expect(proxy.log.length).toBe(requests);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});

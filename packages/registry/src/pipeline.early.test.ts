@@ -1,0 +1,167 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  EARLY_CONNECTION,
+  PipelinedConnections,
+  requestHead,
+  type EarlyConnection,
+  type PipelineAnswer,
+  type PipelineCall,
+} from './pipeline.js';
+
+// A connection opened, and requests written on it, before the client existed (release-cli's
+// launcher does that for `image tag`): the client takes it over, an identical request takes the
+// early one's answer (never written twice), answers nobody claims are read and dropped, and a
+// connection that failed early is not taken over.
+
+const servers: net.Server[] = [];
+const sockets = new Set<net.Socket>();
+afterEach(async () => {
+  delete (globalThis as Record<symbol, unknown>)[EARLY_CONNECTION];
+  for (const s of sockets) s.destroy();
+  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+});
+
+/** A server answering each request head with its request line as the body, in order. */
+async function echo(): Promise<{ url: string; seen: string[]; connections: () => number }> {
+  const seen: string[] = [];
+  let connections = 0;
+  const server = net.createServer((s) => {
+    connections++;
+    sockets.add(s);
+    let text = '';
+    s.on('data', (c: Buffer) => {
+      text += c.toString('latin1');
+      for (let end = text.indexOf('\r\n\r\n'); end >= 0; end = text.indexOf('\r\n\r\n')) {
+        const line = text.slice(0, text.indexOf('\r\n'));
+        text = text.slice(end + 4);
+        seen.push(line);
+        const body = line.startsWith('HEAD') ? '' : line;
+        s.write(`HTTP/1.1 200 OK\r\ncontent-length: ${line.length}\r\n\r\n${body}`);
+      }
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return { url, seen, connections: () => connections };
+}
+
+const call = (method: string): PipelineCall => ({
+  method,
+  headers: { accept: 'x/y' },
+  signal: AbortSignal.timeout(5000),
+  pipeline: true,
+});
+const text = async (a: PipelineAnswer) => {
+  let s = '';
+  for await (const c of a.body) s += (c as Buffer).toString('latin1');
+  return s;
+};
+
+/** What bin/early-image-tag.js does: connect, write, buffer what comes, offer the connection. */
+function writeEarly(base: string, requests: [string, string][]): net.Socket {
+  const url = new URL(base);
+  const socket = net.connect(Number(url.port), url.hostname);
+  const chunks: Buffer[] = [];
+  const onData = (c: Buffer) => chunks.push(c);
+  socket.on('data', onData);
+  socket.on('error', () => undefined);
+  const heads = requests.map(([method, path]) => {
+    const head = requestHead(new URL(path, base), call(method));
+    if (typeof head !== 'string') throw head;
+    return head;
+  });
+  socket.write(heads.join(''));
+  const early: EarlyConnection = {
+    origin: url.origin,
+    socket,
+    requests: heads.map((head) => ({ head, traceKey: {} })),
+    take() {
+      socket.off('data', onData);
+      if (socket.destroyed) return undefined;
+      return Buffer.concat(chunks);
+    },
+  };
+  (globalThis as Record<symbol, unknown>)[EARLY_CONNECTION] = early;
+  return socket;
+}
+
+function client(): { pool: PipelinedConnections; connects: () => number } {
+  let connects = 0;
+  const pool = new PipelinedConnections(
+    (u) => {
+      connects++;
+      return net.connect(Number(u.port), u.hostname);
+    },
+    () => undefined,
+  );
+  return { pool, connects: () => connects };
+}
+
+describe('pipeline.ts: a connection started early', () => {
+  it('identical requests take the early answers: nothing is written twice, no new connection', async () => {
+    const { url, seen, connections } = await echo();
+    writeEarly(url, [
+      ['GET', '/v2/a/manifests/1'],
+      ['HEAD', '/v2/a/manifests/latest'],
+    ]);
+    const c = client();
+    const [g, h] = await Promise.all([
+      c.pool.exchange(new URL(`${url}/v2/a/manifests/1`), call('GET')),
+      c.pool.exchange(new URL(`${url}/v2/a/manifests/latest`), call('HEAD')),
+    ]);
+    expect(await text(g)).toBe('GET /v2/a/manifests/1 HTTP/1.1');
+    expect([h.status, await text(h)]).toEqual([200, '']);
+    // The next request goes on the same connection.
+    const p = await c.pool.exchange(new URL(`${url}/v2/a/manifests/2`), call('GET'));
+    expect(await text(p)).toBe('GET /v2/a/manifests/2 HTTP/1.1');
+    expect(seen).toEqual([
+      'GET /v2/a/manifests/1 HTTP/1.1',
+      'HEAD /v2/a/manifests/latest HTTP/1.1',
+      'GET /v2/a/manifests/2 HTTP/1.1',
+    ]);
+    expect([c.connects(), connections()]).toEqual([0, 1]);
+  });
+
+  it('an answer that came before the client asked is handed over whole', async () => {
+    const { url } = await echo();
+    const socket = writeEarly(url, [['GET', '/v2/a/manifests/1']]);
+    await new Promise((r) => socket.once('data', r));
+    const c = client();
+    const g = await c.pool.exchange(new URL(`${url}/v2/a/manifests/1`), call('GET'));
+    expect(await text(g)).toBe('GET /v2/a/manifests/1 HTTP/1.1');
+    expect(c.connects()).toBe(0);
+  });
+
+  it('a request that differs is written anew; the early answer nobody wants is dropped', async () => {
+    const { url, seen } = await echo();
+    writeEarly(url, [['GET', '/v2/a/manifests/1']]);
+    const c = client();
+    const other = { ...call('GET'), headers: { accept: 'x/y', authorization: 'Bearer t' } };
+    const g = await c.pool.exchange(new URL(`${url}/v2/a/manifests/1`), other);
+    expect(await text(g)).toBe('GET /v2/a/manifests/1 HTTP/1.1');
+    expect(seen).toEqual(['GET /v2/a/manifests/1 HTTP/1.1', 'GET /v2/a/manifests/1 HTTP/1.1']);
+  });
+
+  it('an early connection that failed is not taken over: the client connects itself', async () => {
+    const { url } = await echo();
+    const socket = writeEarly(url, [['GET', '/v2/a/manifests/1']]);
+    socket.destroy();
+    const c = client();
+    const g = await c.pool.exchange(new URL(`${url}/v2/a/manifests/1`), call('GET'));
+    expect(await text(g)).toBe('GET /v2/a/manifests/1 HTTP/1.1');
+    expect(c.connects()).toBe(1);
+  });
+
+  it('an early connection to another origin is left alone', async () => {
+    const a = await echo();
+    const b = await echo();
+    writeEarly(a.url, [['GET', '/v2/a/manifests/1']]);
+    const c = client();
+    const g = await c.pool.exchange(new URL(`${b.url}/v2/a/manifests/1`), call('GET'));
+    expect(await text(g)).toBe('GET /v2/a/manifests/1 HTTP/1.1');
+    expect(c.connects()).toBe(1);
+    expect((globalThis as Record<symbol, unknown>)[EARLY_CONNECTION]).toBeDefined();
+  });
+});
