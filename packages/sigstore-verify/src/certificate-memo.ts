@@ -47,10 +47,10 @@ const methods = {
     return derOf(this).equals(derOf(other));
   },
   verify(this: X509Certificate, issuer?: X509Certificate): boolean {
-    const memo = memos.get(this)!;
+    const memo = memos.get(this);
     // The library uses the issuer's key when given one, else its own (a self-signed check).
     const signer = issuer ?? this;
-    if (!(signer instanceof X509Certificate)) return proto.verify.call(this, issuer);
+    if (!memo || !(signer instanceof X509Certificate)) return proto.verify.call(this, issuer);
     let verdict = memo.verdicts.get(signer);
     if (verdict === undefined) {
       verdict = proto.verify.call(this, issuer);
@@ -81,11 +81,8 @@ export function memoiseCertificate(cert: X509Certificate): void {
 
 /** Memoises every CA and TSA certificate of the trust material (parsed once per verifier). */
 export function memoiseTrustMaterial(material: TrustMaterial): void {
-  for (const cert of trustCertificates(material)) memoiseCertificate(cert);
-}
-
-function trustCertificates(material: TrustMaterial): X509Certificate[] {
-  return [...material.certificateAuthorities, ...material.timestampAuthorities].flatMap((ca) => ca.certChain);
+  for (const ca of [...material.certificateAuthorities, ...material.timestampAuthorities])
+    for (const cert of ca.certChain) memoiseCertificate(cert);
 }
 
 /**
@@ -96,7 +93,11 @@ function trustCertificates(material: TrustMaterial): X509Certificate[] {
  * ran. Run while the caller waits for the registry, it takes that work off the critical path.
  */
 export function warmTrustMaterial(material: TrustMaterial): void {
+  // Only authorities still in service: bundles being released now were signed under them (an
+  // old bundle under a retired CA just computes its own checks, as without warming).
+  const now = new Date();
   for (const ca of [...material.certificateAuthorities, ...material.timestampAuthorities]) {
+    if (ca.validFor.end < now) continue;
     for (const cert of ca.certChain) {
       try {
         void cert.publicKey;
