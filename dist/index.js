@@ -799,13 +799,13 @@ function hexToUint8Array(hex3) {
 function uint8ArrayToHex(bytes) {
   return Array.from(bytes).map((b) => b.toString(16).padStart(2, "0")).join("");
 }
-function members(proto, table) {
+function members(proto2, table) {
   for (const key in table) {
     const desc = Object.getOwnPropertyDescriptor(table, key);
     if (desc.get)
-      Object.defineProperty(proto, key, { ...desc, enumerable: false });
+      Object.defineProperty(proto2, key, { ...desc, enumerable: false });
     else
-      defineBound(proto, key, desc.value);
+      defineBound(proto2, key, desc.value);
   }
 }
 function own(inst, key, value, enumerable = true) {
@@ -832,8 +832,8 @@ function derived(computes, table) {
   }
   return table;
 }
-function defineBound(proto, key, fn) {
-  Object.defineProperty(proto, key, {
+function defineBound(proto2, key, fn) {
+  Object.defineProperty(proto2, key, {
     configurable: true,
     get() {
       return this == null ? fn : own(this, key, fn.bind(this));
@@ -844,17 +844,17 @@ function defineBound(proto, key, fn) {
   });
 }
 function claim(inst, sentinel) {
-  const proto = Object.getPrototypeOf(inst);
-  return sentinel in proto ? void 0 : proto;
+  const proto2 = Object.getPrototypeOf(inst);
+  return sentinel in proto2 ? void 0 : proto2;
 }
 function defineLazyInternal(inst, key, compute) {
-  const proto = Object.getPrototypeOf(inst._zod);
-  if (key in proto && installing !== inst._zod) {
+  const proto2 = Object.getPrototypeOf(inst._zod);
+  if (key in proto2 && installing !== inst._zod) {
     installing = void 0;
     return;
   }
   installing = inst._zod;
-  Object.defineProperty(proto, key, {
+  Object.defineProperty(proto2, key, {
     configurable: true,
     get() {
       Object.defineProperty(this, key, breaker);
@@ -880,10 +880,10 @@ function defineLazyInternal(inst, key, compute) {
   });
 }
 function installLazyProp(inst, key, make, enumerable) {
-  const proto = claim(inst, key);
-  if (!proto)
+  const proto2 = claim(inst, key);
+  if (!proto2)
     return;
-  Object.defineProperty(proto, key, {
+  Object.defineProperty(proto2, key, {
     configurable: true,
     get() {
       const desc = { configurable: true, writable: true, enumerable, value: void 0 };
@@ -1042,7 +1042,7 @@ function newError(Definition) {
   return new Definition();
 }
 // @__NO_SIDE_EFFECTS__
-function $constructor(name, initializer3, proto, params) {
+function $constructor(name, initializer3, proto2, params) {
   const zodProto = {};
   function Internals(def) {
     this.def = def;
@@ -1050,7 +1050,7 @@ function $constructor(name, initializer3, proto, params) {
     this.traits = /* @__PURE__ */ new Set();
   }
   Internals.prototype = zodProto;
-  const protoMembers = proto;
+  const protoMembers = proto2;
   const initialized = protoMembers && /* @__PURE__ */ new WeakSet();
   function init2(inst, def) {
     if (!inst._zod) {
@@ -1077,12 +1077,12 @@ function $constructor(name, initializer3, proto, params) {
         members(target, protoMembers);
       }
     }
-    const proto2 = _.prototype;
-    for (const k in proto2) {
-      if (!Object.prototype.hasOwnProperty.call(proto2, k))
+    const proto3 = _.prototype;
+    for (const k in proto3) {
+      if (!Object.prototype.hasOwnProperty.call(proto3, k))
         continue;
       if (!(k in inst)) {
-        inst[k] = proto2[k].bind(inst);
+        inst[k] = proto3[k].bind(inst);
       }
     }
   }
@@ -1324,10 +1324,10 @@ var init_errors2 = __esm({
       Object.defineProperty(inst, "issues", _issuesDesc);
       _issuesDesc.value = void 0;
       Object.defineProperty(inst, "message", _messageDesc);
-      const proto = Object.getPrototypeOf(inst);
-      if (!_installedToString.has(proto)) {
-        _installedToString.add(proto);
-        Object.defineProperty(proto, "toString", {
+      const proto2 = Object.getPrototypeOf(inst);
+      if (!_installedToString.has(proto2)) {
+        _installedToString.add(proto2);
+        Object.defineProperty(proto2, "toString", {
           configurable: true,
           enumerable: false,
           get() {
@@ -17573,8 +17573,8 @@ var init_checks2 = __esm({
 });
 
 // node_modules/zod/v4/classic/errors.js
-function _lazyMethod(proto, key, make) {
-  Object.defineProperty(proto, key, {
+function _lazyMethod(proto2, key, make) {
+  Object.defineProperty(proto2, key, {
     configurable: true,
     enumerable: false,
     get() {
@@ -17598,21 +17598,21 @@ var init_errors3 = __esm({
     initializer2 = (inst, issues) => {
       $ZodError.init(inst, issues);
       inst.name = "ZodError";
-      const proto = Object.getPrototypeOf(inst);
-      if (_installedErrorProtos.has(proto))
+      const proto2 = Object.getPrototypeOf(inst);
+      if (_installedErrorProtos.has(proto2))
         return;
-      _installedErrorProtos.add(proto);
-      _lazyMethod(proto, "format", (self2) => (mapper) => formatError(self2, mapper));
-      _lazyMethod(proto, "flatten", (self2) => (mapper) => flattenError(self2, mapper));
-      _lazyMethod(proto, "addIssue", (self2) => (issue2) => {
+      _installedErrorProtos.add(proto2);
+      _lazyMethod(proto2, "format", (self2) => (mapper) => formatError(self2, mapper));
+      _lazyMethod(proto2, "flatten", (self2) => (mapper) => flattenError(self2, mapper));
+      _lazyMethod(proto2, "addIssue", (self2) => (issue2) => {
         self2.issues.push(issue2);
         self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
       });
-      _lazyMethod(proto, "addIssues", (self2) => (issues2) => {
+      _lazyMethod(proto2, "addIssues", (self2) => (issues2) => {
         self2.issues.push(...issues2);
         self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
       });
-      Object.defineProperty(proto, "isEmpty", {
+      Object.defineProperty(proto2, "isEmpty", {
         configurable: true,
         enumerable: false,
         get() {
@@ -25404,9 +25404,9 @@ function lowercaseKeys(object3) {
 function isPlainObject2(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  const proto2 = Object.getPrototypeOf(value);
+  if (proto2 === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto2, "constructor") && proto2.constructor;
   return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
 }
 function mergeDeep(defaults, options) {
@@ -26291,9 +26291,9 @@ var init_dist_src = __esm({
 function isPlainObject3(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  const proto2 = Object.getPrototypeOf(value);
+  if (proto2 === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto2, "constructor") && proto2.constructor;
   return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
 }
 async function fetchWrapper(requestOptions) {
@@ -46303,7 +46303,7 @@ var require_cert = __commonJS({
     var EXTENSION_OID_BASIC_CONSTRAINTS = "2.5.29.19";
     var EXTENSION_OID_AUTHORITY_KEY_ID = "2.5.29.35";
     exports.EXTENSION_OID_SCT = "1.3.6.1.4.1.11129.2.4.2";
-    var X509Certificate2 = class _X509Certificate {
+    var X509Certificate3 = class _X509Certificate {
       root;
       constructor(asn1) {
         this.root = asn1;
@@ -46463,7 +46463,7 @@ var require_cert = __commonJS({
         return this.tbsCertificateObj.subs.find((sub) => sub.tag.isContextSpecific(3));
       }
     };
-    exports.X509Certificate = X509Certificate2;
+    exports.X509Certificate = X509Certificate3;
   }
 });
 
@@ -48266,6 +48266,84 @@ var require_dist7 = __commonJS({
   }
 });
 
+// packages/sigstore-verify/dist/certificate-memo.js
+function derOf(cert) {
+  const memo2 = memos.get(cert);
+  if (!memo2)
+    return cert.root.toDER();
+  return memo2.der ??= cert.root.toDER();
+}
+function memoiseCertificate(cert) {
+  if (memos.has(cert))
+    return;
+  const memo2 = { verdicts: /* @__PURE__ */ new WeakMap() };
+  memos.set(cert, memo2);
+  for (const [name, value] of Object.entries(methods))
+    Object.defineProperty(cert, name, { value, configurable: true, writable: true, enumerable: false });
+  Object.defineProperty(cert, "publicKey", {
+    configurable: true,
+    enumerable: false,
+    get() {
+      return memo2.spki ??= spkiOf.call(this);
+    }
+  });
+}
+function memoiseTrustMaterial(material) {
+  for (const ca of [...material.certificateAuthorities, ...material.timestampAuthorities])
+    for (const cert of ca.certChain)
+      memoiseCertificate(cert);
+}
+function warmTrustMaterial(material) {
+  const now = /* @__PURE__ */ new Date();
+  for (const ca of [...material.certificateAuthorities, ...material.timestampAuthorities]) {
+    if (ca.validFor.end < now)
+      continue;
+    for (const cert of ca.certChain) {
+      try {
+        void cert.publicKey;
+        cert.equals(cert);
+        if (cert.subject.equals(cert.issuer))
+          cert.verify();
+        for (const issuer of ca.certChain)
+          if (issuer !== cert && issuer.subject.equals(cert.issuer))
+            cert.verify(issuer);
+      } catch {
+      }
+    }
+  }
+}
+var import_core10, memos, proto, spkiOf, methods;
+var init_certificate_memo = __esm({
+  "packages/sigstore-verify/dist/certificate-memo.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    import_core10 = __toESM(require_dist6(), 1);
+    memos = /* @__PURE__ */ new WeakMap();
+    proto = import_core10.X509Certificate.prototype;
+    spkiOf = Object.getOwnPropertyDescriptor(proto, "publicKey").get;
+    methods = {
+      equals(other) {
+        return derOf(this).equals(derOf(other));
+      },
+      verify(issuer) {
+        const memo2 = memos.get(this);
+        const signer = issuer ?? this;
+        if (!memo2 || !(signer instanceof import_core10.X509Certificate))
+          return proto.verify.call(this, issuer);
+        let verdict = memo2.verdicts.get(signer);
+        if (verdict === void 0) {
+          verdict = proto.verify.call(this, issuer);
+          memo2.verdicts.set(signer, verdict);
+        }
+        return verdict;
+      },
+      clone() {
+        return import_core10.X509Certificate.parse(Buffer.from(derOf(this)));
+      }
+    };
+  }
+});
+
 // packages/sigstore-verify/dist/prehashed.js
 import { constants, publicDecrypt } from "node:crypto";
 function verifyPrehashed(key, digest, signature) {
@@ -48496,7 +48574,7 @@ var init_subject = __esm({
 });
 
 // packages/sigstore-verify/dist/tlog-key.js
-import { X509Certificate } from "node:crypto";
+import { X509Certificate as X509Certificate2 } from "node:crypto";
 function fromPem(b64Pem) {
   if (!b64Pem)
     return [];
@@ -48556,7 +48634,7 @@ function bodyNamesSigner(verifiers, signer) {
       if (signer.certificateDer)
         return v.certificateDer.equals(signer.certificateDer);
       try {
-        const spki = new X509Certificate(v.certificateDer).publicKey.export({ type: "spki", format: "der" });
+        const spki = new X509Certificate2(v.certificateDer).publicKey.export({ type: "spki", format: "der" });
         return spki.equals(signer.spkiDer);
       } catch {
         return false;
@@ -48613,6 +48691,7 @@ var init_verify2 = __esm({
     import_bundle = __toESM(require_dist5(), 1);
     import_protobuf_specs2 = __toESM(require_dist(), 1);
     import_verify3 = __toESM(require_dist7(), 1);
+    init_certificate_memo();
     init_claims();
     init_prehashed();
     init_errors6();
@@ -48633,6 +48712,9 @@ var init_verify2 = __esm({
         } catch (e) {
           throw new SigstoreVerifyError("TRUST_ROOT_INVALID", `trusted root from ${options.trustRoot.source} cannot be used: ${e.message}`, { cause: e });
         }
+        memoiseTrustMaterial(material);
+        const warm = material;
+        setImmediate(() => warmTrustMaterial(warm)).unref();
         const t = options.thresholds ?? {};
         const root2 = options.trustRoot.root;
         this.verifier = new import_verify3.Verifier(material, {
@@ -48653,6 +48735,8 @@ var init_verify2 = __esm({
         } else {
           entity = (0, import_verify3.toSignedEntity)(bundle, artifact);
         }
+        if (entity.key.$case === "certificate")
+          memoiseCertificate(entity.key.certificate);
         let signer;
         try {
           signer = this.verifier.verify(entity);
