@@ -799,13 +799,13 @@ function hexToUint8Array(hex3) {
 function uint8ArrayToHex(bytes) {
   return Array.from(bytes).map((b) => b.toString(16).padStart(2, "0")).join("");
 }
-function members(proto2, table) {
+function members(proto, table) {
   for (const key in table) {
     const desc = Object.getOwnPropertyDescriptor(table, key);
     if (desc.get)
-      Object.defineProperty(proto2, key, { ...desc, enumerable: false });
+      Object.defineProperty(proto, key, { ...desc, enumerable: false });
     else
-      defineBound(proto2, key, desc.value);
+      defineBound(proto, key, desc.value);
   }
 }
 function own(inst, key, value, enumerable = true) {
@@ -832,8 +832,8 @@ function derived(computes, table) {
   }
   return table;
 }
-function defineBound(proto2, key, fn) {
-  Object.defineProperty(proto2, key, {
+function defineBound(proto, key, fn) {
+  Object.defineProperty(proto, key, {
     configurable: true,
     get() {
       return this == null ? fn : own(this, key, fn.bind(this));
@@ -844,17 +844,17 @@ function defineBound(proto2, key, fn) {
   });
 }
 function claim(inst, sentinel) {
-  const proto2 = Object.getPrototypeOf(inst);
-  return sentinel in proto2 ? void 0 : proto2;
+  const proto = Object.getPrototypeOf(inst);
+  return sentinel in proto ? void 0 : proto;
 }
 function defineLazyInternal(inst, key, compute) {
-  const proto2 = Object.getPrototypeOf(inst._zod);
-  if (key in proto2 && installing !== inst._zod) {
+  const proto = Object.getPrototypeOf(inst._zod);
+  if (key in proto && installing !== inst._zod) {
     installing = void 0;
     return;
   }
   installing = inst._zod;
-  Object.defineProperty(proto2, key, {
+  Object.defineProperty(proto, key, {
     configurable: true,
     get() {
       Object.defineProperty(this, key, breaker);
@@ -880,10 +880,10 @@ function defineLazyInternal(inst, key, compute) {
   });
 }
 function installLazyProp(inst, key, make, enumerable) {
-  const proto2 = claim(inst, key);
-  if (!proto2)
+  const proto = claim(inst, key);
+  if (!proto)
     return;
-  Object.defineProperty(proto2, key, {
+  Object.defineProperty(proto, key, {
     configurable: true,
     get() {
       const desc = { configurable: true, writable: true, enumerable, value: void 0 };
@@ -1042,7 +1042,7 @@ function newError(Definition) {
   return new Definition();
 }
 // @__NO_SIDE_EFFECTS__
-function $constructor(name, initializer3, proto2, params) {
+function $constructor(name, initializer3, proto, params) {
   const zodProto = {};
   function Internals(def) {
     this.def = def;
@@ -1050,7 +1050,7 @@ function $constructor(name, initializer3, proto2, params) {
     this.traits = /* @__PURE__ */ new Set();
   }
   Internals.prototype = zodProto;
-  const protoMembers = proto2;
+  const protoMembers = proto;
   const initialized = protoMembers && /* @__PURE__ */ new WeakSet();
   function init2(inst, def) {
     if (!inst._zod) {
@@ -1077,12 +1077,12 @@ function $constructor(name, initializer3, proto2, params) {
         members(target, protoMembers);
       }
     }
-    const proto3 = _.prototype;
-    for (const k in proto3) {
-      if (!Object.prototype.hasOwnProperty.call(proto3, k))
+    const proto2 = _.prototype;
+    for (const k in proto2) {
+      if (!Object.prototype.hasOwnProperty.call(proto2, k))
         continue;
       if (!(k in inst)) {
-        inst[k] = proto3[k].bind(inst);
+        inst[k] = proto2[k].bind(inst);
       }
     }
   }
@@ -1324,10 +1324,10 @@ var init_errors2 = __esm({
       Object.defineProperty(inst, "issues", _issuesDesc);
       _issuesDesc.value = void 0;
       Object.defineProperty(inst, "message", _messageDesc);
-      const proto2 = Object.getPrototypeOf(inst);
-      if (!_installedToString.has(proto2)) {
-        _installedToString.add(proto2);
-        Object.defineProperty(proto2, "toString", {
+      const proto = Object.getPrototypeOf(inst);
+      if (!_installedToString.has(proto)) {
+        _installedToString.add(proto);
+        Object.defineProperty(proto, "toString", {
           configurable: true,
           enumerable: false,
           get() {
@@ -17573,8 +17573,8 @@ var init_checks2 = __esm({
 });
 
 // node_modules/zod/v4/classic/errors.js
-function _lazyMethod(proto2, key, make) {
-  Object.defineProperty(proto2, key, {
+function _lazyMethod(proto, key, make) {
+  Object.defineProperty(proto, key, {
     configurable: true,
     enumerable: false,
     get() {
@@ -17598,21 +17598,21 @@ var init_errors3 = __esm({
     initializer2 = (inst, issues) => {
       $ZodError.init(inst, issues);
       inst.name = "ZodError";
-      const proto2 = Object.getPrototypeOf(inst);
-      if (_installedErrorProtos.has(proto2))
+      const proto = Object.getPrototypeOf(inst);
+      if (_installedErrorProtos.has(proto))
         return;
-      _installedErrorProtos.add(proto2);
-      _lazyMethod(proto2, "format", (self2) => (mapper) => formatError(self2, mapper));
-      _lazyMethod(proto2, "flatten", (self2) => (mapper) => flattenError(self2, mapper));
-      _lazyMethod(proto2, "addIssue", (self2) => (issue2) => {
+      _installedErrorProtos.add(proto);
+      _lazyMethod(proto, "format", (self2) => (mapper) => formatError(self2, mapper));
+      _lazyMethod(proto, "flatten", (self2) => (mapper) => flattenError(self2, mapper));
+      _lazyMethod(proto, "addIssue", (self2) => (issue2) => {
         self2.issues.push(issue2);
         self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
       });
-      _lazyMethod(proto2, "addIssues", (self2) => (issues2) => {
+      _lazyMethod(proto, "addIssues", (self2) => (issues2) => {
         self2.issues.push(...issues2);
         self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
       });
-      Object.defineProperty(proto2, "isEmpty", {
+      Object.defineProperty(proto, "isEmpty", {
         configurable: true,
         enumerable: false,
         get() {
@@ -25404,9 +25404,9 @@ function lowercaseKeys(object3) {
 function isPlainObject2(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto2 = Object.getPrototypeOf(value);
-  if (proto2 === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto2, "constructor") && proto2.constructor;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
   return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
 }
 function mergeDeep(defaults, options) {
@@ -26291,9 +26291,9 @@ var init_dist_src = __esm({
 function isPlainObject3(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto2 = Object.getPrototypeOf(value);
-  if (proto2 === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto2, "constructor") && proto2.constructor;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
   return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
 }
 async function fetchWrapper(requestOptions) {
@@ -48312,15 +48312,15 @@ function warmTrustMaterial(material) {
     }
   }
 }
-var import_core10, memos, proto, spkiOf, methods;
+var import_core10, memos, certificateProto, spkiOf, methods;
 var init_certificate_memo = __esm({
   "packages/sigstore-verify/dist/certificate-memo.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     import_core10 = __toESM(require_dist6(), 1);
     memos = /* @__PURE__ */ new WeakMap();
-    proto = import_core10.X509Certificate.prototype;
-    spkiOf = Object.getOwnPropertyDescriptor(proto, "publicKey").get;
+    certificateProto = import_core10.X509Certificate.prototype;
+    spkiOf = Object.getOwnPropertyDescriptor(certificateProto, "publicKey").get;
     methods = {
       equals(other) {
         return derOf(this).equals(derOf(other));
@@ -48329,10 +48329,10 @@ var init_certificate_memo = __esm({
         const memo2 = memos.get(this);
         const signer = issuer ?? this;
         if (!memo2 || !(signer instanceof import_core10.X509Certificate))
-          return proto.verify.call(this, issuer);
+          return certificateProto.verify.call(this, issuer);
         let verdict = memo2.verdicts.get(signer);
         if (verdict === void 0) {
-          verdict = proto.verify.call(this, issuer);
+          verdict = certificateProto.verify.call(this, issuer);
           memo2.verdicts.set(signer, verdict);
         }
         return verdict;

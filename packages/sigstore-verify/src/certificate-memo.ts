@@ -32,8 +32,8 @@ interface Memo {
 }
 
 const memos = new WeakMap<X509Certificate, Memo>();
-const proto = X509Certificate.prototype;
-const spkiOf = Object.getOwnPropertyDescriptor(proto, 'publicKey')!.get!;
+const certificateProto = X509Certificate.prototype;
+const spkiOf = Object.getOwnPropertyDescriptor(certificateProto, 'publicKey')!.get!;
 
 /** The DER the library's equals would compare: remembered for memoised certificates. */
 function derOf(cert: X509Certificate): Buffer {
@@ -50,10 +50,10 @@ const methods = {
     const memo = memos.get(this);
     // The library uses the issuer's key when given one, else its own (a self-signed check).
     const signer = issuer ?? this;
-    if (!memo || !(signer instanceof X509Certificate)) return proto.verify.call(this, issuer);
+    if (!memo || !(signer instanceof X509Certificate)) return certificateProto.verify.call(this, issuer);
     let verdict = memo.verdicts.get(signer);
     if (verdict === undefined) {
-      verdict = proto.verify.call(this, issuer);
+      verdict = certificateProto.verify.call(this, issuer);
       memo.verdicts.set(signer, verdict);
     }
     return verdict;
