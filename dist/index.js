@@ -46558,7 +46558,7 @@ var require_cert = __commonJS({
     var EXTENSION_OID_BASIC_CONSTRAINTS = "2.5.29.19";
     var EXTENSION_OID_AUTHORITY_KEY_ID = "2.5.29.35";
     exports.EXTENSION_OID_SCT = "1.3.6.1.4.1.11129.2.4.2";
-    var X509Certificate2 = class _X509Certificate {
+    var X509Certificate3 = class _X509Certificate {
       root;
       constructor(asn1) {
         this.root = asn1;
@@ -46718,7 +46718,7 @@ var require_cert = __commonJS({
         return this.tbsCertificateObj.subs.find((sub) => sub.tag.isContextSpecific(3));
       }
     };
-    exports.X509Certificate = X509Certificate2;
+    exports.X509Certificate = X509Certificate3;
   }
 });
 
@@ -48521,6 +48521,84 @@ var require_dist7 = __commonJS({
   }
 });
 
+// packages/sigstore-verify/dist/certificate-memo.js
+function derOf(cert) {
+  const memo2 = memos.get(cert);
+  if (!memo2)
+    return cert.root.toDER();
+  return memo2.der ??= cert.root.toDER();
+}
+function memoiseCertificate(cert) {
+  if (memos.has(cert))
+    return;
+  const memo2 = { verdicts: /* @__PURE__ */ new WeakMap() };
+  memos.set(cert, memo2);
+  for (const [name, value] of Object.entries(methods))
+    Object.defineProperty(cert, name, { value, configurable: true, writable: true, enumerable: false });
+  Object.defineProperty(cert, "publicKey", {
+    configurable: true,
+    enumerable: false,
+    get() {
+      return memo2.spki ??= spkiOf.call(this);
+    }
+  });
+}
+function memoiseTrustMaterial(material) {
+  for (const ca of [...material.certificateAuthorities, ...material.timestampAuthorities])
+    for (const cert of ca.certChain)
+      memoiseCertificate(cert);
+}
+function warmTrustMaterial(material) {
+  const now = /* @__PURE__ */ new Date();
+  for (const ca of [...material.certificateAuthorities, ...material.timestampAuthorities]) {
+    if (ca.validFor.end < now)
+      continue;
+    for (const cert of ca.certChain) {
+      try {
+        void cert.publicKey;
+        cert.equals(cert);
+        if (cert.subject.equals(cert.issuer))
+          cert.verify();
+        for (const issuer of ca.certChain)
+          if (issuer !== cert && issuer.subject.equals(cert.issuer))
+            cert.verify(issuer);
+      } catch {
+      }
+    }
+  }
+}
+var import_core10, memos, certificateProto, spkiOf, methods;
+var init_certificate_memo = __esm({
+  "packages/sigstore-verify/dist/certificate-memo.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    import_core10 = __toESM(require_dist6(), 1);
+    memos = /* @__PURE__ */ new WeakMap();
+    certificateProto = import_core10.X509Certificate.prototype;
+    spkiOf = Object.getOwnPropertyDescriptor(certificateProto, "publicKey").get;
+    methods = {
+      equals(other) {
+        return derOf(this).equals(derOf(other));
+      },
+      verify(issuer) {
+        const memo2 = memos.get(this);
+        const signer = issuer ?? this;
+        if (!memo2 || !(signer instanceof import_core10.X509Certificate))
+          return certificateProto.verify.call(this, issuer);
+        let verdict = memo2.verdicts.get(signer);
+        if (verdict === void 0) {
+          verdict = certificateProto.verify.call(this, issuer);
+          memo2.verdicts.set(signer, verdict);
+        }
+        return verdict;
+      },
+      clone() {
+        return import_core10.X509Certificate.parse(Buffer.from(derOf(this)));
+      }
+    };
+  }
+});
+
 // packages/sigstore-verify/dist/prehashed.js
 import { constants, publicDecrypt } from "node:crypto";
 function verifyPrehashed(key, digest, signature) {
@@ -48751,7 +48829,7 @@ var init_subject = __esm({
 });
 
 // packages/sigstore-verify/dist/tlog-key.js
-import { X509Certificate } from "node:crypto";
+import { X509Certificate as X509Certificate2 } from "node:crypto";
 function fromPem(b64Pem) {
   if (!b64Pem)
     return [];
@@ -48811,7 +48889,7 @@ function bodyNamesSigner(verifiers, signer) {
       if (signer.certificateDer)
         return v.certificateDer.equals(signer.certificateDer);
       try {
-        const spki = new X509Certificate(v.certificateDer).publicKey.export({ type: "spki", format: "der" });
+        const spki = new X509Certificate2(v.certificateDer).publicKey.export({ type: "spki", format: "der" });
         return spki.equals(signer.spkiDer);
       } catch {
         return false;
@@ -48868,6 +48946,7 @@ var init_verify2 = __esm({
     import_bundle = __toESM(require_dist5(), 1);
     import_protobuf_specs2 = __toESM(require_dist(), 1);
     import_verify3 = __toESM(require_dist7(), 1);
+    init_certificate_memo();
     init_claims();
     init_prehashed();
     init_errors6();
@@ -48888,6 +48967,9 @@ var init_verify2 = __esm({
         } catch (e) {
           throw new SigstoreVerifyError("TRUST_ROOT_INVALID", `trusted root from ${options.trustRoot.source} cannot be used: ${e.message}`, { cause: e });
         }
+        memoiseTrustMaterial(material);
+        const warm = material;
+        setImmediate(() => warmTrustMaterial(warm)).unref();
         const t = options.thresholds ?? {};
         const root2 = options.trustRoot.root;
         this.verifier = new import_verify3.Verifier(material, {
@@ -48908,6 +48990,8 @@ var init_verify2 = __esm({
         } else {
           entity = (0, import_verify3.toSignedEntity)(bundle, artifact);
         }
+        if (entity.key.$case === "certificate")
+          memoiseCertificate(entity.key.certificate);
         let signer;
         try {
           signer = this.verifier.verify(entity);

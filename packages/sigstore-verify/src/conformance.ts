@@ -22,5 +22,6 @@ export {
 export type { InTotoStatement } from './subject.js';
 export { attestationCategory, decide } from './image.js';
 export { verifyPrehashed } from './prehashed.js';
+export { memoiseCertificate, memoiseTrustMaterial, warmTrustMaterial } from './certificate-memo.js';
 export { slsaSourceOf } from './slsa.js';
 export type { SlsaSource } from './slsa.js';

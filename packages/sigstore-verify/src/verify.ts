@@ -9,6 +9,7 @@ import {
   type SignedEntity,
   type Signer,
 } from '@sigstore/verify';
+import { memoiseCertificate, memoiseTrustMaterial, warmTrustMaterial } from './certificate-memo.js';
 import { decodeFulcioClaims, type FulcioClaims } from './claims.js';
 import { verifyPrehashed } from './prehashed.js';
 import { SigstoreVerifyError } from './errors.js';
@@ -103,6 +104,12 @@ export class BundleVerifier {
         { cause: e },
       );
     }
+    // Parsed once here, checked for every bundle: remember what the chain checks derive, and
+    // derive what concerns the trust root alone as soon as the caller awaits (the registry
+    // lookups that precede any bundle), not when the first bundle has arrived.
+    memoiseTrustMaterial(material);
+    const warm = material;
+    setImmediate(() => warmTrustMaterial(warm)).unref();
     // Defaults fit the root: one proof from each kind of log it trusts (a root without Rekor
     // or CT logs, like GitHub's for private repositories, cannot demand them), and always one
     // verified time (SET or RFC 3161).
@@ -130,6 +137,8 @@ export class BundleVerifier {
     } else {
       entity = toSignedEntity(bundle, artifact);
     }
+    // The chain builder compares and checks the leaf against every candidate issuer, per timestamp.
+    if (entity.key.$case === 'certificate') memoiseCertificate(entity.key.certificate);
 
     let signer: Signer;
     try {
