@@ -77,11 +77,11 @@ var init_errors = __esm({
 });
 
 // packages/core/dist/version.js
-function parseVersion(input3, tagPrefix = "") {
-  const raw = tagPrefix && input3.startsWith(tagPrefix) ? input3.slice(tagPrefix.length) : input3;
+function parseVersion(input2, tagPrefix = "") {
+  const raw = tagPrefix && input2.startsWith(tagPrefix) ? input2.slice(tagPrefix.length) : input2;
   const m = VERSION_RE.exec(raw);
   if (!m) {
-    throw new ReleaseError("INVALID_VERSION", `"${input3}" is not a release version: expected X.Y.Z or X.Y.Z-rcN${tagPrefix ? ` (optionally prefixed with "${tagPrefix}")` : ""}`);
+    throw new ReleaseError("INVALID_VERSION", `"${input2}" is not a release version: expected X.Y.Z or X.Y.Z-rcN${tagPrefix ? ` (optionally prefixed with "${tagPrefix}")` : ""}`);
   }
   const candidate = m[4] === void 0 ? void 0 : Number(m[4]);
   return Object.assign(Object.create(VERSION_PROTO), {
@@ -270,8 +270,8 @@ function jsonStringifyReplacer(_, value) {
 function cached(getter) {
   return new Cached(getter);
 }
-function nullish(input3) {
-  return input3 === null || input3 === void 0;
+function nullish(input2) {
+  return input2 === null || input2 === void 0;
 }
 function cleanRegex(source) {
   const start = source.startsWith("^") ? 1 : 0;
@@ -407,8 +407,8 @@ function randomString(length = 10) {
 function esc(str4) {
   return JSON.stringify(str4);
 }
-function slugify(input3) {
-  return input3.toLowerCase().trim().replace(/[^\w\s-]/g, "").replace(/[\s_-]+/g, "-").replace(/^-+|-+$/g, "");
+function slugify(input2) {
+  return input2.toLowerCase().trim().replace(/[^\w\s-]/g, "").replace(/[\s_-]+/g, "-").replace(/^-+|-+$/g, "");
 }
 function isObject(data) {
   return typeof data === "object" && data !== null && !Array.isArray(data);
@@ -695,12 +695,12 @@ function finalizeIssue(iss, ctx, config2) {
   }
   return full;
 }
-function getSizableOrigin(input3) {
-  if (input3 instanceof Set)
+function getSizableOrigin(input2) {
+  if (input2 instanceof Set)
     return "set";
-  if (input3 instanceof Map)
+  if (input2 instanceof Map)
     return "map";
-  if (input3 instanceof File)
+  if (input2 instanceof File)
     return "file";
   return "unknown";
 }
@@ -717,10 +717,10 @@ function codePointLength(str4) {
   }
   return count;
 }
-function getLengthableOrigin(input3) {
-  if (Array.isArray(input3))
+function getLengthableOrigin(input2) {
+  if (Array.isArray(input2))
     return "array";
-  if (typeof input3 === "string")
+  if (typeof input2 === "string")
     return "string";
   return "unknown";
 }
@@ -746,12 +746,12 @@ function parsedType(data) {
   return t;
 }
 function issue(...args) {
-  const [iss, input3, inst] = args;
+  const [iss, input2, inst] = args;
   if (typeof iss === "string") {
     return {
       message: iss,
       code: "custom",
-      input: input3,
+      input: input2,
       inst
     };
   }
@@ -762,8 +762,8 @@ function cleanEnum(obj3) {
     return Number.isNaN(Number.parseInt(k, 10));
   }).map((el) => el[1]);
 }
-function base64ToUint8Array(base643) {
-  const binaryString = atob(base643);
+function base64ToUint8Array(base642) {
+  const binaryString = atob(base642);
   const bytes = new Uint8Array(binaryString.length);
   for (let i = 0; i < binaryString.length; i++) {
     bytes[i] = binaryString.charCodeAt(i);
@@ -777,16 +777,16 @@ function uint8ArrayToBase64(bytes) {
   }
   return btoa(binaryString);
 }
-function base64urlToUint8Array(base64url3) {
-  const base643 = base64url3.replace(/-/g, "+").replace(/_/g, "/");
-  const padding = "=".repeat((4 - base643.length % 4) % 4);
-  return base64ToUint8Array(base643 + padding);
+function base64urlToUint8Array(base64url2) {
+  const base642 = base64url2.replace(/-/g, "+").replace(/_/g, "/");
+  const padding = "=".repeat((4 - base642.length % 4) % 4);
+  return base64ToUint8Array(base642 + padding);
 }
 function uint8ArrayToBase64url(bytes) {
   return uint8ArrayToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=/g, "");
 }
-function hexToUint8Array(hex3) {
-  const cleanHex = hex3.replace(/^0x/, "");
+function hexToUint8Array(hex) {
+  const cleanHex = hex.replace(/^0x/, "");
   if (cleanHex.length % 2 !== 0) {
     throw new Error("Invalid hex string length");
   }
@@ -1121,17 +1121,13 @@ function config(newConfig) {
     Object.assign(globalConfig, newConfig);
   return globalConfig;
 }
-var _a, NEVER, _zodDesc, _E, $brand, $ZodAsyncError, $ZodEncodeError, globalConfig;
+var _a, _zodDesc, _E, $ZodAsyncError, $ZodEncodeError, globalConfig;
 var init_core = __esm({
   "node_modules/zod/v4/core/core.js"() {
     init_define_RELKIT_BUILD_INFO();
     init_util();
-    NEVER = /* @__PURE__ */ Object.freeze({
-      status: "aborted"
-    });
     _zodDesc = { value: void 0, enumerable: false };
     _E = "captureStackTrace" in Error ? Error : null;
-    $brand = /* @__PURE__ */ Symbol("zod_brand");
     $ZodAsyncError = class extends Error {
       constructor() {
         super(`Encountered Promise during synchronous parse. Use .parseAsync() instead.`);
@@ -1167,10 +1163,10 @@ function node(obj3, key, make) {
   }
   return obj3[key];
 }
-function flattenError(error62, mapper = (issue2) => issue2.message) {
+function flattenError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = {};
   const formErrors = [];
-  for (const sub of error62.issues) {
+  for (const sub of error2.issues) {
     if (sub.path.length > 0) {
       node(fieldErrors, sub.path[0], () => []).push(mapper(sub));
     } else {
@@ -1179,10 +1175,10 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
   }
   return { formErrors, fieldErrors };
 }
-function formatError(error62, mapper = (issue2) => issue2.message) {
+function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path2 = []) => {
-    for (const issue2 of error63.issues) {
+  const processError = (error3, path2 = []) => {
+    for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
         issue2.errors.map((issues) => processError({ issues }, [...path2, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
@@ -1224,85 +1220,8 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
       }
     }
   };
-  processError(error62);
+  processError(error2);
   return fieldErrors;
-}
-function treeifyError(error62, mapper = (issue2) => issue2.message) {
-  const result = { errors: [] };
-  const processError = (error63, path2 = []) => {
-    var _a3;
-    for (const issue2 of error63.issues) {
-      if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path2, ...issue2.path]));
-      } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path2, ...issue2.path]);
-      } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path2, ...issue2.path]);
-      } else {
-        const fullpath = [...path2, ...issue2.path];
-        if (fullpath.length === 0) {
-          result.errors.push(mapper(issue2));
-          continue;
-        }
-        let curr = result;
-        let i = 0;
-        while (i < fullpath.length) {
-          const el = fullpath[i];
-          const terminal = i === fullpath.length - 1;
-          if (typeof el === "string") {
-            curr.properties ?? (curr.properties = {});
-            if (!Object.prototype.hasOwnProperty.call(curr.properties, el)) {
-              Object.defineProperty(curr.properties, el, {
-                value: { errors: [] },
-                enumerable: true,
-                writable: true,
-                configurable: true
-              });
-            }
-            curr = curr.properties[el];
-          } else {
-            curr.items ?? (curr.items = []);
-            (_a3 = curr.items)[el] ?? (_a3[el] = { errors: [] });
-            curr = curr.items[el];
-          }
-          if (terminal) {
-            curr.errors.push(mapper(issue2));
-          }
-          i++;
-        }
-      }
-    }
-  };
-  processError(error62);
-  return result;
-}
-function toDotPath(_path) {
-  const segs = [];
-  const path2 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path2) {
-    if (typeof seg === "number")
-      segs.push(`[${seg}]`);
-    else if (typeof seg === "symbol")
-      segs.push(`[${JSON.stringify(String(seg))}]`);
-    else if (/[^\w$]/.test(seg))
-      segs.push(`[${JSON.stringify(seg)}]`);
-    else {
-      if (segs.length)
-        segs.push(".");
-      segs.push(seg);
-    }
-  }
-  return segs.join("");
-}
-function prettifyError(error62) {
-  const lines = [];
-  const issues = [...error62.issues].sort((a, b) => (a.path ?? []).length - (b.path ?? []).length);
-  for (const issue2 of issues) {
-    lines.push(`✖ ${issue2.message}`);
-    if (issue2.path?.length)
-      lines.push(`  → at ${toDotPath(issue2.path)}`);
-  }
-  return lines.join("\n");
 }
 var _messageDesc, _issuesDesc, _installedToString, initializer, $ZodError, $ZodRealError;
 var init_errors2 = __esm({
@@ -1353,19 +1272,19 @@ function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
 function failure(Err, issues, ctx) {
-  let error62;
+  let error2;
   return {
     success: false,
     get error() {
-      if (!error62) {
-        error62 = new Err(issues.map((iss) => finalizeIssue(iss, ctx, config())));
+      if (!error2) {
+        error2 = new Err(issues.map((iss) => finalizeIssue(iss, ctx, config())));
         issues = void 0;
         ctx = void 0;
       }
-      return error62;
+      return error2;
     },
     set error(e) {
-      error62 = e;
+      error2 = e;
       issues = void 0;
       ctx = void 0;
     }
@@ -1386,12 +1305,11 @@ function validateFallback(schema, value, _ctx) {
   }
   return result.issues.length === 0;
 }
-var _parse, parse, _parseAsync, parseAsync, _safeParse, safeParse, _safeParseAsync, safeParseAsync, COMPILE_INVALID, COMPILE_FALLBACK, validate, validateAsync, _encode, encode, _decode, decode, _encodeAsync, encodeAsync, _decodeAsync, decodeAsync, _safeEncode, safeEncode, _safeDecode, safeDecode, _safeEncodeAsync, safeEncodeAsync, _safeDecodeAsync, safeDecodeAsync;
+var _parse, _parseAsync, _safeParse, _safeParseAsync, COMPILE_INVALID, COMPILE_FALLBACK, validate, validateAsync, _encode, _decode, _encodeAsync, _decodeAsync, _safeEncode, _safeDecode, _safeEncodeAsync, _safeDecodeAsync;
 var init_parse = __esm({
   "node_modules/zod/v4/core/parse.js"() {
     init_define_RELKIT_BUILD_INFO();
     init_core();
-    init_errors2();
     init_util();
     _parse = (_Err) => {
       const fn = (schema, value, _ctx, _params) => {
@@ -1409,7 +1327,6 @@ var init_parse = __esm({
       };
       return fn;
     };
-    parse = /* @__PURE__ */ _parse($ZodRealError);
     _parseAsync = (_Err) => {
       const fn = async (schema, value, _ctx, params) => {
         const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
@@ -1425,7 +1342,6 @@ var init_parse = __esm({
       };
       return fn;
     };
-    parseAsync = /* @__PURE__ */ _parseAsync($ZodRealError);
     _safeParse = (_Err) => (schema, value, _ctx) => {
       const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
       const result = schema._zod.run({ value, issues: [] }, ctx);
@@ -1434,7 +1350,6 @@ var init_parse = __esm({
       }
       return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
     };
-    safeParse = /* @__PURE__ */ _safeParse($ZodRealError);
     _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
       const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
       let result = schema._zod.run({ value, issues: [] }, ctx);
@@ -1442,7 +1357,6 @@ var init_parse = __esm({
         result = await result;
       return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
     };
-    safeParseAsync = /* @__PURE__ */ _safeParseAsync($ZodRealError);
     COMPILE_INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
     COMPILE_FALLBACK = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
     validate = ((schema, value, _ctx) => {
@@ -1463,128 +1377,53 @@ var init_parse = __esm({
       return result.issues.length === 0;
     };
     _encode = (_Err) => {
-      const parse5 = _parse(_Err);
+      const parse4 = _parse(_Err);
       const fn = (schema, value, _ctx, _params) => {
         const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-        return parse5(schema, value, ctx, finalizeParams(fn, _params));
+        return parse4(schema, value, ctx, finalizeParams(fn, _params));
       };
       return fn;
     };
-    encode = /* @__PURE__ */ _encode($ZodRealError);
     _decode = (_Err) => {
-      const parse5 = _parse(_Err);
+      const parse4 = _parse(_Err);
       const fn = (schema, value, _ctx, _params) => {
-        return parse5(schema, value, _ctx, finalizeParams(fn, _params));
+        return parse4(schema, value, _ctx, finalizeParams(fn, _params));
       };
       return fn;
     };
-    decode = /* @__PURE__ */ _decode($ZodRealError);
     _encodeAsync = (_Err) => {
-      const parseAsync3 = _parseAsync(_Err);
+      const parseAsync2 = _parseAsync(_Err);
       const fn = async (schema, value, _ctx, _params) => {
         const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-        return await parseAsync3(schema, value, ctx, finalizeParams(fn, _params));
+        return await parseAsync2(schema, value, ctx, finalizeParams(fn, _params));
       };
       return fn;
     };
-    encodeAsync = /* @__PURE__ */ _encodeAsync($ZodRealError);
     _decodeAsync = (_Err) => {
-      const parseAsync3 = _parseAsync(_Err);
+      const parseAsync2 = _parseAsync(_Err);
       const fn = async (schema, value, _ctx, _params) => {
-        return await parseAsync3(schema, value, _ctx, finalizeParams(fn, _params));
+        return await parseAsync2(schema, value, _ctx, finalizeParams(fn, _params));
       };
       return fn;
     };
-    decodeAsync = /* @__PURE__ */ _decodeAsync($ZodRealError);
     _safeEncode = (_Err) => (schema, value, _ctx) => {
       const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
       return _safeParse(_Err)(schema, value, ctx);
     };
-    safeEncode = /* @__PURE__ */ _safeEncode($ZodRealError);
     _safeDecode = (_Err) => (schema, value, _ctx) => {
       return _safeParse(_Err)(schema, value, _ctx);
     };
-    safeDecode = /* @__PURE__ */ _safeDecode($ZodRealError);
     _safeEncodeAsync = (_Err) => async (schema, value, _ctx) => {
       const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
       return _safeParseAsync(_Err)(schema, value, ctx);
     };
-    safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync($ZodRealError);
     _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
       return _safeParseAsync(_Err)(schema, value, _ctx);
     };
-    safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
   }
 });
 
 // node_modules/zod/v4/core/regexes.js
-var regexes_exports = {};
-__export(regexes_exports, {
-  anyString: () => anyString,
-  base64: () => base64,
-  base64url: () => base64url,
-  bigint: () => bigint,
-  boolean: () => boolean,
-  browserEmail: () => browserEmail,
-  cidrv4: () => cidrv4,
-  cidrv6: () => cidrv6,
-  creditCard: () => creditCard,
-  cuid: () => cuid,
-  cuid2: () => cuid2,
-  currencyCode: () => currencyCode,
-  date: () => date,
-  datetime: () => datetime,
-  domain: () => domain,
-  duration: () => duration,
-  e164: () => e164,
-  email: () => email,
-  emoji: () => emoji,
-  extendedDuration: () => extendedDuration,
-  guid: () => guid,
-  hex: () => hex,
-  hostname: () => hostname,
-  html5Email: () => html5Email,
-  httpProtocol: () => httpProtocol,
-  iban: () => iban,
-  idnEmail: () => idnEmail,
-  integer: () => integer,
-  ipv4: () => ipv4,
-  ipv6: () => ipv6,
-  ksuid: () => ksuid,
-  lowercase: () => lowercase,
-  mac: () => mac,
-  md5_base64: () => md5_base64,
-  md5_base64url: () => md5_base64url,
-  md5_hex: () => md5_hex,
-  nanoid: () => nanoid,
-  nanoidOfLength: () => nanoidOfLength,
-  null: () => _null,
-  number: () => number,
-  rfc5322Email: () => rfc5322Email,
-  sha1_base64: () => sha1_base64,
-  sha1_base64url: () => sha1_base64url,
-  sha1_hex: () => sha1_hex,
-  sha256_base64: () => sha256_base64,
-  sha256_base64url: () => sha256_base64url,
-  sha256_hex: () => sha256_hex,
-  sha384_base64: () => sha384_base64,
-  sha384_base64url: () => sha384_base64url,
-  sha384_hex: () => sha384_hex,
-  sha512_base64: () => sha512_base64,
-  sha512_base64url: () => sha512_base64url,
-  sha512_hex: () => sha512_hex,
-  string: () => string,
-  time: () => time,
-  ulid: () => ulid,
-  undefined: () => _undefined,
-  unicodeEmail: () => unicodeEmail,
-  uppercase: () => uppercase,
-  uuid: () => uuid,
-  uuid4: () => uuid4,
-  uuid6: () => uuid6,
-  uuid7: () => uuid7,
-  xid: () => xid
-});
 function nanoidOfLength(length) {
   return new RegExp(`^[a-zA-Z0-9_-]{${length}}$`);
 }
@@ -1610,17 +1449,10 @@ function datetime(args) {
   const timeRegex = args.local ? `${qualified}|${timeSource({ precision: args.precision })}` : qualified;
   return new RegExp(`^${dateSource}T(?:${timeRegex})$`);
 }
-function fixedBase64(bodyLength, padding) {
-  return new RegExp(`^[A-Za-z0-9+/]{${bodyLength}}${padding}$`);
-}
-function fixedBase64url(length) {
-  return new RegExp(`^[A-Za-z0-9_-]{${length}}$`);
-}
-var cuid, cuid2, ulid, xid, ksuid, nanoid, duration, extendedDuration, guid, uuid, uuid4, uuid6, uuid7, email, html5Email, rfc5322Email, unicodeEmail, idnEmail, browserEmail, _emoji, ipv4, ipv6, mac, cidrv4, cidrv6, base64, base64url, hostname, domain, httpProtocol, e164, creditCard, currencyCode, iban, dateSource, date, anyString, string, bigint, integer, number, boolean, _null, _undefined, lowercase, uppercase, hex, md5_hex, md5_base64, md5_base64url, sha1_hex, sha1_base64, sha1_base64url, sha256_hex, sha256_base64, sha256_base64url, sha384_hex, sha384_base64, sha384_base64url, sha512_hex, sha512_base64, sha512_base64url;
+var cuid, cuid2, ulid, xid, ksuid, nanoid, duration, guid, uuid, email, _emoji, ipv4, ipv6, cidrv4, cidrv6, base64, base64url, httpProtocol, e164, dateSource, date, anyString, boolean, lowercase, uppercase;
 var init_regexes = __esm({
   "node_modules/zod/v4/core/regexes.js"() {
     init_define_RELKIT_BUILD_INFO();
-    init_util();
     cuid = /^[cC][0-9a-z]{6,}$/;
     cuid2 = /^[0-9a-z]+$/;
     ulid = /^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$/;
@@ -1628,81 +1460,33 @@ var init_regexes = __esm({
     ksuid = /^[A-Za-z0-9]{27}$/;
     nanoid = /^[a-zA-Z0-9_-]{21}$/;
     duration = /^P(?:(\d+W)|(?!.*W)(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?)$/;
-    extendedDuration = /^[-+]?P(?!$)(?:(?:[-+]?\d+Y)|(?:[-+]?\d+[.,]\d+Y$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:(?:[-+]?\d+W)|(?:[-+]?\d+[.,]\d+W$))?(?:(?:[-+]?\d+D)|(?:[-+]?\d+[.,]\d+D$))?(?:T(?=[\d+-])(?:(?:[-+]?\d+H)|(?:[-+]?\d+[.,]\d+H$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:[-+]?\d+(?:[.,]\d+)?S)?)??$/;
     guid = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
     uuid = (version2) => {
       if (!version2)
         return /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
       return new RegExp(`^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-${version2}[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12})$`);
     };
-    uuid4 = /* @__PURE__ */ uuid(4);
-    uuid6 = /* @__PURE__ */ uuid(6);
-    uuid7 = /* @__PURE__ */ uuid(7);
     email = /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$/;
-    html5Email = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-    rfc5322Email = /^(([^<>()\[\]\\.,;:\s@"]+(\.[^<>()\[\]\\.,;:\s@"]+)*)|(".+"))@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}])|(([a-zA-Z\-0-9]+\.)+[a-zA-Z]{2,}))$/;
-    unicodeEmail = /^[^\s@"]{1,64}@[^\s@]{1,255}$/u;
-    idnEmail = unicodeEmail;
-    browserEmail = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
     _emoji = `^(?=[\\s\\S]*[\\p{Extended_Pictographic}\\p{Regional_Indicator}\\u20E3])[\\p{Extended_Pictographic}\\p{Emoji_Component}]+$`;
     ipv4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])$/;
     ipv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))$/;
-    mac = (delimiter) => {
-      const escapedDelim = escapeRegex(delimiter ?? ":");
-      return new RegExp(`^(?:[0-9A-F]{2}${escapedDelim}){5}[0-9A-F]{2}$|^(?:[0-9a-f]{2}${escapedDelim}){5}[0-9a-f]{2}$`);
-    };
     cidrv4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\/([0-9]|[1-2][0-9]|3[0-2])$/;
     cidrv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))\/(12[0-8]|1[01][0-9]|[1-9]?[0-9])$/;
     base64 = /^$|^(?:[0-9a-zA-Z+/]{4})*(?:(?:[0-9a-zA-Z+/]{2}==)|(?:[0-9a-zA-Z+/]{3}=))?$/;
     base64url = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?$/;
-    hostname = /^(?=.{1,253}\.?$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[-0-9a-zA-Z]{0,61}[0-9a-zA-Z])?)*\.?$/;
-    domain = /^(?=.{1,253}$)([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/;
     httpProtocol = /^https?$/;
     e164 = /^\+[1-9]\d{6,14}$/;
-    creditCard = /^\d(?:[ -]?\d){11,18}$/;
-    currencyCode = /^(?:AED|AFN|ALL|AMD|AOA|ARS|AUD|AWG|AZN|BAM|BBD|BDT|BHD|BIF|BMD|BND|BOB|BOV|BRL|BSD|BTN|BWP|BYN|BZD|CAD|CDF|CHE|CHF|CHW|CLF|CLP|CNY|COP|COU|CRC|CUP|CVE|CZK|DJF|DKK|DOP|DZD|EGP|ERN|ETB|EUR|FJD|FKP|GBP|GEL|GHS|GIP|GMD|GNF|GTQ|GYD|HKD|HNL|HTG|HUF|IDR|ILS|INR|IQD|IRR|ISK|JMD|JOD|JPY|KES|KGS|KHR|KMF|KPW|KRW|KWD|KYD|KZT|LAK|LBP|LKR|LRD|LSL|LYD|MAD|MDL|MGA|MKD|MMK|MNT|MOP|MRU|MUR|MVR|MWK|MXN|MXV|MYR|MZN|NAD|NGN|NIO|NOK|NPR|NZD|OMR|PAB|PEN|PGK|PHP|PKR|PLN|PYG|QAR|RON|RSD|RUB|RWF|SAR|SBD|SCR|SDG|SEK|SGD|SHP|SLE|SOS|SRD|SSP|STN|SVC|SYP|SZL|THB|TJS|TMT|TND|TOP|TRY|TTD|TWD|TZS|UAH|UGX|USD|USN|UYI|UYU|UYW|UZS|VED|VES|VND|VUV|WST|XAD|XAF|XAG|XAU|XBA|XBB|XBC|XBD|XCD|XCG|XDR|XOF|XPD|XPF|XPT|XSU|XTS|XUA|XXX|YER|ZAR|ZMW|ZWG)$/;
-    iban = /^[A-Z]{2}(?!00|01|99)\d{2}[A-Z0-9]{11,30}$/;
     dateSource = `(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))`;
     date = /* @__PURE__ */ anchor(dateSource);
     anyString = /^[\s\S]{0,}$/;
-    string = (params) => {
-      const regex2 = params ? `[\\s\\S]{${params?.minimum ?? 0},${params?.maximum ?? ""}}` : `[\\s\\S]*`;
-      return new RegExp(`^${regex2}$`);
-    };
-    bigint = /^-?\d+n?$/;
-    integer = /^-?\d+$/;
-    number = /^-?\d+(?:\.\d+)?$/;
     boolean = /^(?:true|false)$/i;
-    _null = /^null$/i;
-    _undefined = /^undefined$/i;
     lowercase = /^[^A-Z]*$/;
     uppercase = /^[^a-z]*$/;
-    hex = /^[0-9a-fA-F]*$/;
-    md5_hex = /^[0-9a-fA-F]{32}$/;
-    md5_base64 = /* @__PURE__ */ fixedBase64(22, "==");
-    md5_base64url = /* @__PURE__ */ fixedBase64url(22);
-    sha1_hex = /^[0-9a-fA-F]{40}$/;
-    sha1_base64 = /* @__PURE__ */ fixedBase64(27, "=");
-    sha1_base64url = /* @__PURE__ */ fixedBase64url(27);
-    sha256_hex = /^[0-9a-fA-F]{64}$/;
-    sha256_base64 = /* @__PURE__ */ fixedBase64(43, "=");
-    sha256_base64url = /* @__PURE__ */ fixedBase64url(43);
-    sha384_hex = /^[0-9a-fA-F]{96}$/;
-    sha384_base64 = /* @__PURE__ */ fixedBase64(64, "");
-    sha384_base64url = /* @__PURE__ */ fixedBase64url(64);
-    sha512_hex = /^[0-9a-fA-F]{128}$/;
-    sha512_base64 = /* @__PURE__ */ fixedBase64(86, "==");
-    sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
   }
 });
 
 // node_modules/zod/v4/core/checks.js
-function handleCheckPropertyResult(result, payload, property) {
-  if (result.issues.length) {
-    payload.issues.push(...prefixIssues(property, result.issues));
-  }
-}
-var $ZodCheck, _whenHasSize, _whenHasLength, numericOriginMap, $ZodCheckLessThan, $ZodCheckGreaterThan, $ZodCheckMultipleOf, $ZodCheckNumberFormat, $ZodCheckBigIntFormat, $ZodCheckMaxSize, $ZodCheckMinSize, $ZodCheckSizeEquals, $ZodCheckMaxLength, $ZodCheckMinLength, $ZodCheckLengthEquals, $ZodCheckStringFormat, $ZodCheckRegex, $ZodCheckLowerCase, $ZodCheckUpperCase, $ZodCheckIncludes, $ZodCheckStartsWith, $ZodCheckEndsWith, $ZodCheckProperty, $ZodCheckProperties, $ZodCheckMimeType, $ZodCheckOverwrite;
+var $ZodCheck, _whenHasLength, $ZodCheckMaxLength, $ZodCheckMinLength, $ZodCheckLengthEquals, $ZodCheckStringFormat, $ZodCheckRegex, $ZodCheckLowerCase, $ZodCheckUpperCase, $ZodCheckIncludes, $ZodCheckStartsWith, $ZodCheckEndsWith, $ZodCheckOverwrite;
 var init_checks = __esm({
   "node_modules/zod/v4/core/checks.js"() {
     init_define_RELKIT_BUILD_INFO();
@@ -1715,254 +1499,27 @@ var init_checks = __esm({
       inst._zod.def = def;
       (_a3 = inst._zod).onattach ?? (_a3.onattach = []);
     });
-    _whenHasSize = (payload) => {
-      const val = payload.value;
-      return !nullish(val) && val.size !== void 0;
-    };
     _whenHasLength = (payload) => {
       const val = payload.value;
       return !nullish(val) && val.length !== void 0;
     };
-    numericOriginMap = {
-      number: "number",
-      bigint: "bigint",
-      object: "date"
-    };
-    $ZodCheckLessThan = /* @__PURE__ */ $constructor("$ZodCheckLessThan", (inst, def) => {
-      $ZodCheck.init(inst, def);
-      const origin2 = numericOriginMap[typeof def.value];
-      inst._zod.check = (payload) => {
-        if (def.inclusive ? payload.value <= def.value : payload.value < def.value) {
-          return;
-        }
-        payload.issues.push({
-          origin: numericOriginMap[typeof payload.value] ?? origin2,
-          code: "too_big",
-          maximum: typeof def.value === "object" ? def.value.getTime() : def.value,
-          input: payload.value,
-          inclusive: def.inclusive,
-          inst,
-          continue: !def.abort
-        });
-      };
-    });
-    $ZodCheckGreaterThan = /* @__PURE__ */ $constructor("$ZodCheckGreaterThan", (inst, def) => {
-      $ZodCheck.init(inst, def);
-      const origin2 = numericOriginMap[typeof def.value];
-      inst._zod.check = (payload) => {
-        if (def.inclusive ? payload.value >= def.value : payload.value > def.value) {
-          return;
-        }
-        payload.issues.push({
-          origin: numericOriginMap[typeof payload.value] ?? origin2,
-          code: "too_small",
-          minimum: typeof def.value === "object" ? def.value.getTime() : def.value,
-          input: payload.value,
-          inclusive: def.inclusive,
-          inst,
-          continue: !def.abort
-        });
-      };
-    });
-    $ZodCheckMultipleOf = /* @__PURE__ */ $constructor("$ZodCheckMultipleOf", (inst, def) => {
-      $ZodCheck.init(inst, def);
-      inst._zod.check = (payload) => {
-        if (typeof payload.value !== typeof def.value)
-          throw new Error("Cannot mix number and bigint in multiple_of check.");
-        const isMultiple = typeof payload.value === "bigint" ? (
-          // `value % 0n` throws, and nothing is a multiple of zero — the number branch already fails this way via NaN
-          def.value !== BigInt(0) && payload.value % def.value === BigInt(0)
-        ) : floatSafeRemainder(payload.value, def.value) === 0;
-        if (isMultiple)
-          return;
-        payload.issues.push({
-          origin: typeof payload.value,
-          code: "not_multiple_of",
-          divisor: def.value,
-          input: payload.value,
-          inst,
-          continue: !def.abort
-        });
-      };
-    });
-    $ZodCheckNumberFormat = /* @__PURE__ */ $constructor("$ZodCheckNumberFormat", (inst, def) => {
-      $ZodCheck.init(inst, def);
-      def.format = def.format || "float64";
-      const isInt = def.format?.includes("int");
-      const origin2 = isInt ? "int" : "number";
-      const [minimum, maximum] = NUMBER_FORMAT_RANGES[def.format];
-      inst._zod.check = (payload) => {
-        const input3 = payload.value;
-        if (isInt) {
-          if (!Number.isInteger(input3)) {
-            payload.issues.push({
-              expected: origin2,
-              format: def.format,
-              code: "invalid_type",
-              continue: false,
-              input: input3,
-              inst
-            });
-            return;
-          }
-          if (!Number.isSafeInteger(input3)) {
-            if (input3 > 0) {
-              payload.issues.push({
-                input: input3,
-                code: "too_big",
-                maximum: Number.MAX_SAFE_INTEGER,
-                note: "Integers must be within the safe integer range.",
-                inst,
-                origin: origin2,
-                inclusive: true,
-                continue: !def.abort
-              });
-            } else {
-              payload.issues.push({
-                input: input3,
-                code: "too_small",
-                minimum: Number.MIN_SAFE_INTEGER,
-                note: "Integers must be within the safe integer range.",
-                inst,
-                origin: origin2,
-                inclusive: true,
-                continue: !def.abort
-              });
-            }
-            return;
-          }
-        }
-        if (input3 < minimum) {
-          payload.issues.push({
-            origin: "number",
-            input: input3,
-            code: "too_small",
-            minimum,
-            inclusive: true,
-            inst,
-            continue: !def.abort
-          });
-        }
-        if (input3 > maximum) {
-          payload.issues.push({
-            origin: "number",
-            input: input3,
-            code: "too_big",
-            maximum,
-            inclusive: true,
-            inst,
-            continue: !def.abort
-          });
-        }
-      };
-    });
-    $ZodCheckBigIntFormat = /* @__PURE__ */ $constructor("$ZodCheckBigIntFormat", (inst, def) => {
-      $ZodCheck.init(inst, def);
-      const [minimum, maximum] = BIGINT_FORMAT_RANGES[def.format];
-      inst._zod.check = (payload) => {
-        const input3 = payload.value;
-        if (input3 < minimum) {
-          payload.issues.push({
-            origin: "bigint",
-            input: input3,
-            code: "too_small",
-            minimum,
-            inclusive: true,
-            inst,
-            continue: !def.abort
-          });
-        }
-        if (input3 > maximum) {
-          payload.issues.push({
-            origin: "bigint",
-            input: input3,
-            code: "too_big",
-            maximum,
-            inclusive: true,
-            inst,
-            continue: !def.abort
-          });
-        }
-      };
-    });
-    $ZodCheckMaxSize = /* @__PURE__ */ $constructor("$ZodCheckMaxSize", (inst, def) => {
-      var _a3;
-      $ZodCheck.init(inst, def);
-      (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
-      inst._zod.check = (payload) => {
-        const input3 = payload.value;
-        const size = input3.size;
-        if (size <= def.maximum)
-          return;
-        payload.issues.push({
-          origin: getSizableOrigin(input3),
-          code: "too_big",
-          maximum: def.maximum,
-          inclusive: true,
-          input: input3,
-          inst,
-          continue: !def.abort
-        });
-      };
-    });
-    $ZodCheckMinSize = /* @__PURE__ */ $constructor("$ZodCheckMinSize", (inst, def) => {
-      var _a3;
-      $ZodCheck.init(inst, def);
-      (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
-      inst._zod.check = (payload) => {
-        const input3 = payload.value;
-        const size = input3.size;
-        if (size >= def.minimum)
-          return;
-        payload.issues.push({
-          origin: getSizableOrigin(input3),
-          code: "too_small",
-          minimum: def.minimum,
-          inclusive: true,
-          input: input3,
-          inst,
-          continue: !def.abort
-        });
-      };
-    });
-    $ZodCheckSizeEquals = /* @__PURE__ */ $constructor("$ZodCheckSizeEquals", (inst, def) => {
-      var _a3;
-      $ZodCheck.init(inst, def);
-      (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
-      inst._zod.check = (payload) => {
-        const input3 = payload.value;
-        const size = input3.size;
-        if (size === def.size)
-          return;
-        const tooBig = size > def.size;
-        payload.issues.push({
-          origin: getSizableOrigin(input3),
-          ...tooBig ? { code: "too_big", maximum: def.size } : { code: "too_small", minimum: def.size },
-          inclusive: true,
-          exact: true,
-          input: payload.value,
-          inst,
-          continue: !def.abort
-        });
-      };
-    });
     $ZodCheckMaxLength = /* @__PURE__ */ $constructor("$ZodCheckMaxLength", (inst, def) => {
       var _a3;
       $ZodCheck.init(inst, def);
       (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength);
       inst._zod.check = (payload) => {
-        const input3 = payload.value;
-        const units = input3.length;
-        const length = typeof input3 === "string" && units > def.maximum ? codePointLength(input3) : units;
+        const input2 = payload.value;
+        const units = input2.length;
+        const length = typeof input2 === "string" && units > def.maximum ? codePointLength(input2) : units;
         if (length <= def.maximum)
           return;
-        const origin2 = getLengthableOrigin(input3);
+        const origin2 = getLengthableOrigin(input2);
         payload.issues.push({
           origin: origin2,
           code: "too_big",
           maximum: def.maximum,
           inclusive: true,
-          input: input3,
+          input: input2,
           inst,
           continue: !def.abort
         });
@@ -1973,18 +1530,18 @@ var init_checks = __esm({
       $ZodCheck.init(inst, def);
       (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength);
       inst._zod.check = (payload) => {
-        const input3 = payload.value;
-        const units = input3.length;
-        const length = typeof input3 === "string" && units >= def.minimum && units < def.minimum * 2 ? codePointLength(input3) : units;
+        const input2 = payload.value;
+        const units = input2.length;
+        const length = typeof input2 === "string" && units >= def.minimum && units < def.minimum * 2 ? codePointLength(input2) : units;
         if (length >= def.minimum)
           return;
-        const origin2 = getLengthableOrigin(input3);
+        const origin2 = getLengthableOrigin(input2);
         payload.issues.push({
           origin: origin2,
           code: "too_small",
           minimum: def.minimum,
           inclusive: true,
-          input: input3,
+          input: input2,
           inst,
           continue: !def.abort
         });
@@ -1995,12 +1552,12 @@ var init_checks = __esm({
       $ZodCheck.init(inst, def);
       (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength);
       inst._zod.check = (payload) => {
-        const input3 = payload.value;
-        const units = input3.length;
-        const length = typeof input3 === "string" && units >= def.length && units <= def.length * 2 ? codePointLength(input3) : units;
+        const input2 = payload.value;
+        const units = input2.length;
+        const length = typeof input2 === "string" && units >= def.length && units <= def.length * 2 ? codePointLength(input2) : units;
         if (length === def.length)
           return;
-        const origin2 = getLengthableOrigin(input3);
+        const origin2 = getLengthableOrigin(input2);
         const tooBig = length > def.length;
         payload.issues.push({
           origin: origin2,
@@ -2115,63 +1672,6 @@ var init_checks = __esm({
         });
       };
     });
-    $ZodCheckProperty = /* @__PURE__ */ $constructor("$ZodCheckProperty", (inst, def) => {
-      $ZodCheck.init(inst, def);
-      inst._zod.check = (payload) => {
-        const result = def.schema._zod.run({
-          value: payload.value[def.property],
-          issues: []
-        }, {});
-        if (result instanceof Promise) {
-          return result.then((result2) => handleCheckPropertyResult(result2, payload, def.property));
-        }
-        handleCheckPropertyResult(result, payload, def.property);
-        return;
-      };
-    });
-    $ZodCheckProperties = /* @__PURE__ */ $constructor("$ZodCheckProperties", (inst, def) => {
-      $ZodCheck.init(inst, def);
-      hide(inst, Symbol.iterator, function* () {
-        yield inst;
-      });
-      let entries;
-      inst._zod.check = (payload) => {
-        if (payload.value == null) {
-          payload.issues.push({ expected: "object", code: "invalid_type", input: payload.value, inst });
-          return void 0;
-        }
-        entries ?? (entries = Reflect.ownKeys(def.shape).map((key) => [key, def.shape[key]]));
-        const input3 = payload.value;
-        let proms;
-        for (const [key, schema] of entries) {
-          const result = schema._zod.run({ value: input3[key], issues: [] }, {});
-          if (result instanceof Promise) {
-            proms ?? (proms = []);
-            proms.push(result.then((result2) => handleCheckPropertyResult(result2, payload, key)));
-          } else {
-            handleCheckPropertyResult(result, payload, key);
-          }
-        }
-        if (proms)
-          return Promise.all(proms).then(() => void 0);
-        return void 0;
-      };
-    });
-    $ZodCheckMimeType = /* @__PURE__ */ $constructor("$ZodCheckMimeType", (inst, def) => {
-      $ZodCheck.init(inst, def);
-      const mimeSet = new Set(def.mime);
-      inst._zod.check = (payload) => {
-        if (mimeSet.has(payload.value.type))
-          return;
-        payload.issues.push({
-          code: "invalid_value",
-          values: def.mime,
-          input: payload.value.type,
-          inst,
-          continue: !def.abort
-        });
-      };
-    });
     $ZodCheckOverwrite = /* @__PURE__ */ $constructor("$ZodCheckOverwrite", (inst, def) => {
       $ZodCheck.init(inst, def);
       inst._zod.check = (payload) => {
@@ -2262,11 +1762,11 @@ function standardProps(inst) {
     version: 1
   };
 }
-function canParseURL(input3) {
+function canParseURL(input2) {
   try {
     if (typeof URL !== "undefined" && typeof URL.canParse === "function")
-      return URL.canParse(input3);
-    new URL(input3);
+      return URL.canParse(input2);
+    new URL(input2);
     return true;
   } catch {
     return false;
@@ -2296,13 +1796,13 @@ function parseURLObject(trimmed, def) {
 function stripTabAndNewline(value) {
   return value.replace(asciiTabOrNewline, "");
 }
-function urlHostnameOk(url2, hostname4) {
-  hostname4.lastIndex = 0;
-  return hostname4.test(url2.hostname);
+function urlHostnameOk(url, hostname2) {
+  hostname2.lastIndex = 0;
+  return hostname2.test(url.hostname);
 }
-function urlProtocolOk(url2, protocol) {
+function urlProtocolOk(url, protocol) {
   protocol.lastIndex = 0;
-  return protocol.test(url2.protocol.endsWith(":") ? url2.protocol.slice(0, -1) : url2.protocol);
+  return protocol.test(url.protocol.endsWith(":") ? url.protocol.slice(0, -1) : url.protocol);
 }
 function isValidIPv6(value) {
   if (!ipv6Alphabet.test(value))
@@ -2340,43 +1840,9 @@ function isValidBase64(data) {
 function isValidBase64URL(data) {
   if (!base64urlCharset.test(data))
     return false;
-  const base643 = data.replace(/[-_]/g, (c) => c === "-" ? "+" : "/");
-  const padded = base643.padEnd(Math.ceil(base643.length / 4) * 4, "=");
+  const base642 = data.replace(/[-_]/g, (c) => c === "-" ? "+" : "/");
+  const padded = base642.padEnd(Math.ceil(base642.length / 4) * 4, "=");
   return isValidBase64(padded);
-}
-function isLuhnAlgo(digits) {
-  let length = digits.length;
-  let bit = 1;
-  let sum = 0;
-  while (length) {
-    const value = digits.charCodeAt(--length) - 48;
-    bit ^= 1;
-    sum += bit ? [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][value] : value;
-  }
-  return sum % 10 === 0;
-}
-function isValidCreditCard(input3) {
-  if (!creditCard.test(input3))
-    return false;
-  return isLuhnAlgo(input3.replace(CC_SANITIZE, ""));
-}
-function isIso7064Mod97(iban3) {
-  let remainder = 0;
-  const len = iban3.length;
-  for (let i = 4; i < len; i++) {
-    const code = iban3.charCodeAt(i);
-    remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
-  }
-  for (let i = 0; i < 4; i++) {
-    const code = iban3.charCodeAt(i);
-    remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
-  }
-  return remainder === 1;
-}
-function isValidIBAN(input3) {
-  if (!iban.test(input3))
-    return false;
-  return isIso7064Mod97(input3);
 }
 function isValidJWT(token, algorithm = null) {
   try {
@@ -2403,7 +1869,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse5 = inst._zod.parse;
+  const parse4 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -2417,7 +1883,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse5(payload, ctx);
+    return parse4(payload, ctx);
   };
 }
 function handleArrayResult(result, final, index) {
@@ -2426,8 +1892,8 @@ function handleArrayResult(result, final, index) {
   }
   final.value[index] = result.value;
 }
-function handlePropertyResult(result, final, key, input3, optin, optout) {
-  const isPresent = key in input3;
+function handlePropertyResult(result, final, key, input2, optin, optout) {
+  const isPresent = key in input2;
   const isOptionalOut = optout === "optional";
   if (!isPresent && isOptionalOut && optin === "optional") {
     return;
@@ -2478,7 +1944,7 @@ function normalizeDef(def) {
     optionalKeys: new Set(okeys)
   };
 }
-function handleCatchall(proms, input3, payload, ctx, def, inst, abortEarly) {
+function handleCatchall(proms, input2, payload, ctx, def, inst, abortEarly) {
   const unrecognized = [];
   const keySet = def.keySet;
   const _catchall = def.catchall._zod;
@@ -2486,7 +1952,7 @@ function handleCatchall(proms, input3, payload, ctx, def, inst, abortEarly) {
   const optin = _catchall.optin;
   const optout = _catchall.optout;
   let seen = 0;
-  for (const key in input3) {
+  for (const key in input2) {
     if (abortEarly && payload.issues.length !== seen) {
       if (aborted(payload, seen))
         break;
@@ -2503,18 +1969,18 @@ function handleCatchall(proms, input3, payload, ctx, def, inst, abortEarly) {
       unrecognized.push(key);
       continue;
     }
-    const r = _catchall.run({ value: input3[key], issues: [] }, ctx);
+    const r = _catchall.run({ value: input2[key], issues: [] }, ctx);
     if (r instanceof Promise) {
-      proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input3, optin, optout)));
+      proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input2, optin, optout)));
     } else {
-      handlePropertyResult(r, payload, key, input3, optin, optout);
+      handlePropertyResult(r, payload, key, input2, optin, optout);
     }
   }
   if (unrecognized.length) {
     payload.issues.push({
       code: "unrecognized_keys",
       keys: unrecognized,
-      input: input3,
+      input: input2,
       inst,
       // Describes the shape of the input, not the validity of the parsed value, so it never aborts. The parse still fails; the schema's own checks just get to run first, and an enclosing intersection can reconcile the key against a sibling operand.
       continue: true
@@ -2545,65 +2011,6 @@ function handleUnionResults(results, final, inst, ctx) {
     errors: results.map((result) => result.issues.map((iss) => finalizeIssue(iss, ctx, config())))
   });
   return final;
-}
-function handleExclusiveUnionResults(results, final, inst, ctx) {
-  const matches = [];
-  for (let i = 0; i < results.length; i++) {
-    if (results[i].issues.length === 0)
-      matches.push(i);
-  }
-  if (matches.length === 1) {
-    final.value = results[matches[0]].value;
-    return final;
-  }
-  if (matches.length === 0) {
-    final.issues.push({
-      code: "invalid_union",
-      input: final.value,
-      inst,
-      errors: results.map((result) => result.issues.map((iss) => finalizeIssue(iss, ctx, config())))
-    });
-  } else {
-    final.issues.push({
-      code: "invalid_union",
-      input: final.value,
-      inst,
-      errors: [],
-      inclusive: false,
-      matches
-    });
-  }
-  return final;
-}
-function getDiscriminatedOption(union2, value) {
-  const internals = union2._zod;
-  let map2 = internals.bag.optionsMap;
-  if (!map2) {
-    map2 = discriminatorMap(internals.def);
-    internals.bag.optionsMap = map2;
-  }
-  const option = map2.get(value);
-  if (option === null)
-    throw new Error(`Ambiguous discriminator value "${String(value)}"`);
-  return option;
-}
-function discriminatorMap(def) {
-  const map2 = /* @__PURE__ */ new Map();
-  for (const option of def.options) {
-    const values = option._zod.propValues?.[def.discriminator];
-    if (!values || values.size === 0)
-      throw new Error(`Invalid discriminated union option at index "${def.options.indexOf(option)}"`);
-    for (const value of values) {
-      if (map2.has(value)) {
-        if (value !== void 0)
-          throw new Error(`Duplicate discriminator value "${String(value)}"`);
-        map2.set(value, null);
-      } else {
-        map2.set(value, option);
-      }
-    }
-  }
-  return map2;
 }
 function mergeValues(a, b) {
   if (a === b) {
@@ -2704,82 +2111,6 @@ function handleIntersectionResults(result, left, right) {
   result.value = merged.data;
   return result;
 }
-function getTupleOptStart(items, key) {
-  for (let i = items.length - 1; i >= 0; i--) {
-    const omittable = key === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
-    if (!omittable)
-      return i + 1;
-  }
-  return 0;
-}
-function handleTupleResult(result, final, index) {
-  if (result.issues.length) {
-    final.issues.push(...prefixIssues(index, result.issues));
-  }
-  final.value[index] = result.value;
-}
-function handleTupleResults(itemResults, final, items, input3, optoutStart) {
-  for (let i = 0; i < items.length; i++) {
-    const r = itemResults[i];
-    const isPresent = i < input3.length;
-    if (!isPresent && i >= optoutStart && items[i]._zod.optin === "optional") {
-      final.value.length = i;
-      break;
-    }
-    if (r.issues.length) {
-      if (!isPresent && i >= optoutStart) {
-        final.value.length = i;
-        break;
-      }
-      final.issues.push(...prefixIssues(i, r.issues));
-    }
-    final.value[i] = r.value;
-  }
-  for (let i = final.value.length - 1; i >= input3.length; i--) {
-    if (items[i]._zod.optout === "optional" && final.value[i] === void 0) {
-      final.value.length = i;
-    } else {
-      break;
-    }
-  }
-  return final;
-}
-function handleMapResult(keyResult, valueResult, final, key, input3, inst, ctx) {
-  if (keyResult.issues.length) {
-    if (propertyKeyTypes.has(typeof key)) {
-      final.issues.push(...prefixIssues(key, keyResult.issues));
-    } else {
-      final.issues.push({
-        code: "invalid_key",
-        origin: "map",
-        input: input3,
-        inst,
-        issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config()))
-      });
-    }
-  }
-  if (valueResult.issues.length) {
-    if (propertyKeyTypes.has(typeof key)) {
-      final.issues.push(...prefixIssues(key, valueResult.issues));
-    } else {
-      final.issues.push({
-        origin: "map",
-        code: "invalid_element",
-        input: input3,
-        inst,
-        key,
-        issues: valueResult.issues.map((iss) => finalizeIssue(iss, ctx, config()))
-      });
-    }
-  }
-  final.value.set(keyResult.value, valueResult.value);
-}
-function handleSetResult(result, final) {
-  if (result.issues.length) {
-    final.issues.push(...result.issues);
-  }
-  final.value.add(result.value);
-}
 function handleOptionalResult(payload, result) {
   payload.value = result.issues.length ? void 0 : result.value;
   return payload;
@@ -2825,89 +2156,16 @@ function handlePipeResult(left, next, ctx) {
   }
   return next._zod.run({ value: left.value, issues: left.issues }, ctx);
 }
-function handleCodecAResult(result, def, ctx) {
-  if (result.issues.length) {
-    result.aborted = true;
-    return result;
-  }
-  const direction = ctx.direction || "forward";
-  if (direction === "forward") {
-    const transformed = def.transform(result.value, result);
-    if (transformed instanceof Promise) {
-      return transformed.then((value) => handleCodecTxResult(result, value, def.out, ctx));
-    }
-    return handleCodecTxResult(result, transformed, def.out, ctx);
-  } else {
-    const transformed = def.reverseTransform(result.value, result);
-    if (transformed instanceof Promise) {
-      return transformed.then((value) => handleCodecTxResult(result, value, def.in, ctx));
-    }
-    return handleCodecTxResult(result, transformed, def.in, ctx);
-  }
-}
-function handleCodecTxResult(left, value, nextSchema, ctx) {
-  if (left.issues.length) {
-    left.aborted = true;
-    return left;
-  }
-  return nextSchema._zod.run({ value, issues: left.issues }, ctx);
-}
 function handleReadonlyResult(payload) {
   if (!payload.memo)
     payload.value = Object.freeze(payload.value);
   return payload;
 }
-function leafPattern(schema) {
-  const def = schema._zod.def;
-  let pattern = def.pattern;
-  let isInt = !!def.format?.includes("int");
-  let minimum;
-  let maximum;
-  for (const ch of def.checks ?? []) {
-    const d = ch._zod.def;
-    if (d.pattern)
-      pattern = d.pattern;
-    isInt || (isInt = !!d.format?.includes("int"));
-    const lo = d.minimum ?? d.length;
-    const hi = d.maximum ?? d.length;
-    if (lo !== void 0 && (minimum === void 0 || lo > minimum))
-      minimum = lo;
-    if (hi !== void 0 && (maximum === void 0 || hi < maximum))
-      maximum = hi;
-  }
-  if (pattern)
-    return pattern.source;
-  if (minimum !== void 0 && maximum !== void 0 && minimum > maximum)
-    return "(?!)";
-  if (minimum !== void 0 || maximum !== void 0)
-    return string({ minimum, maximum }).source;
-  const own2 = schema._zod.pattern;
-  return (isInt && own2 === number ? integer : own2)?.source;
-}
-function partPattern(schema) {
-  const def = schema._zod.def;
-  const own2 = schema._zod.pattern?.source;
-  const inner = def.innerType ?? schema._zod.innerType;
-  if (inner) {
-    const before = inner._zod.pattern?.source;
-    const after = partPattern(inner);
-    if (own2 && before && after && after !== before) {
-      return own2.replace(cleanRegex(before), () => cleanRegex(after));
-    }
-    return own2;
-  }
-  if (def.options) {
-    const sources = def.options.map(partPattern);
-    if (sources.every(Boolean))
-      return `^(${sources.map((s) => cleanRegex(s)).join("|")})$`;
-  }
-  return leafPattern(schema);
-}
-function handleRefineResult(result, payload, input3, inst) {
+function handleRefineResult(result, payload, input2, inst) {
   if (!result) {
     const _iss = {
       code: "custom",
-      input: input3,
+      input: input2,
       inst,
       // incorporates params.error into issue reporting
       path: [...inst._zod.def.path ?? []],
@@ -2920,14 +2178,13 @@ function handleRefineResult(result, payload, input3, inst) {
     payload.issues.push(issue(_iss));
   }
 }
-var $ZodType, toStandardResult, $ZodString, $ZodStringFormat, $ZodGUID, $ZodUUID, $ZodEmail, URL_BAD_FORMAT, URL_UNPARSEABLE, asciiTabOrNewline, $ZodURL, $ZodEmoji, $ZodNanoID, $ZodCUID, $ZodCUID2, $ZodULID, $ZodXID, $ZodKSUID, $ZodISODateTime, $ZodISODate, $ZodISOTime, $ZodISODuration, $ZodIPv4, ipv6Alphabet, $ZodIPv6, $ZodMAC, $ZodCIDRv4, $ZodCIDRv6, base64Charset, $ZodBase64, base64urlCharset, $ZodBase64URL, $ZodE164, CC_SANITIZE, $ZodCreditCard, $ZodIBAN, $ZodJWT, $ZodCustomStringFormat, $ZodNumber, $ZodNumberFormat, $ZodBoolean, $ZodBigInt, $ZodBigIntFormat, $ZodSymbol, $ZodUndefined, $ZodNull, $ZodAny, $ZodUnknown, $ZodNever, $ZodVoid, $ZodDate, arraySize, mapSize, setSize, $ZodArray, NO_SYMBOL_KEYS, $ZodObject, $ZodObjectJIT, $ZodUnion, $ZodXor, $ZodDiscriminatedUnion, $ZodIntersection, $ZodTuple, $ZodRecord, $ZodMap, $ZodSet, $ZodEnum, $ZodLiteral, $ZodFile, $ZodTransform, $ZodOptional, $ZodExactOptional, $ZodNullable, $ZodDefault, $ZodPrefault, $ZodNonOptional, $ZodSuccess, $ZodCatch, $ZodNaN, $ZodPipe, $ZodCodec, $ZodPreprocess, $ZodReadonly, $ZodTemplateLiteral, $ZodFunction, $ZodPromise, $ZodLazy, $ZodCustom;
+var $ZodType, toStandardResult, $ZodString, $ZodStringFormat, $ZodGUID, $ZodUUID, $ZodEmail, URL_BAD_FORMAT, URL_UNPARSEABLE, asciiTabOrNewline, $ZodURL, $ZodEmoji, $ZodNanoID, $ZodCUID, $ZodCUID2, $ZodULID, $ZodXID, $ZodKSUID, $ZodISODateTime, $ZodISODate, $ZodISOTime, $ZodISODuration, $ZodIPv4, ipv6Alphabet, $ZodIPv6, $ZodCIDRv4, $ZodCIDRv6, base64Charset, $ZodBase64, base64urlCharset, $ZodBase64URL, $ZodE164, $ZodJWT, $ZodBoolean, $ZodUnknown, $ZodNever, arraySize, $ZodArray, NO_SYMBOL_KEYS, $ZodObject, $ZodObjectJIT, $ZodUnion, $ZodIntersection, $ZodEnum, $ZodTransform, $ZodOptional, $ZodExactOptional, $ZodNullable, $ZodDefault, $ZodPrefault, $ZodNonOptional, $ZodCatch, $ZodPipe, $ZodReadonly, $ZodCustom;
 var init_schemas = __esm({
   "node_modules/zod/v4/core/schemas.js"() {
     init_define_RELKIT_BUILD_INFO();
     init_checks();
     init_core();
     init_doc();
-    init_parse();
     init_regexes();
     init_util();
     init_versions();
@@ -3102,8 +2359,8 @@ var init_schemas = __esm({
       inst._zod.check = (payload) => {
         try {
           const trimmed = payload.value.trim();
-          const url2 = validateURL(trimmed, def);
-          if (url2 === URL_BAD_FORMAT) {
+          const url = validateURL(trimmed, def);
+          if (url === URL_BAD_FORMAT) {
             payload.issues.push({
               code: "invalid_format",
               format: "url",
@@ -3114,7 +2371,7 @@ var init_schemas = __esm({
             });
             return;
           }
-          if (url2 === URL_UNPARSEABLE) {
+          if (url === URL_UNPARSEABLE) {
             payload.issues.push({
               code: "invalid_format",
               format: "url",
@@ -3124,11 +2381,11 @@ var init_schemas = __esm({
             });
             return;
           }
-          if (url2 === true) {
+          if (url === true) {
             payload.value = stripTabAndNewline(trimmed);
             return;
           }
-          if (def.hostname && !urlHostnameOk(url2, def.hostname)) {
+          if (def.hostname && !urlHostnameOk(url, def.hostname)) {
             payload.issues.push({
               code: "invalid_format",
               format: "url",
@@ -3139,7 +2396,7 @@ var init_schemas = __esm({
               continue: !def.abort
             });
           }
-          if (def.protocol && !urlProtocolOk(url2, def.protocol)) {
+          if (def.protocol && !urlProtocolOk(url, def.protocol)) {
             payload.issues.push({
               code: "invalid_format",
               format: "url",
@@ -3150,7 +2407,7 @@ var init_schemas = __esm({
               continue: !def.abort
             });
           }
-          payload.value = def.normalize ? url2.href : stripTabAndNewline(trimmed);
+          payload.value = def.normalize ? url.href : stripTabAndNewline(trimmed);
           return;
         } catch (_) {
           payload.issues.push({
@@ -3229,10 +2486,6 @@ var init_schemas = __esm({
         }
       };
     });
-    $ZodMAC = /* @__PURE__ */ $constructor("$ZodMAC", (inst, def) => {
-      def.pattern ?? (def.pattern = mac(def.delimiter));
-      $ZodStringFormat.init(inst, def);
-    });
     $ZodCIDRv4 = /* @__PURE__ */ $constructor("$ZodCIDRv4", (inst, def) => {
       def.pattern ?? (def.pattern = cidrv4);
       $ZodStringFormat.init(inst, def);
@@ -3288,37 +2541,6 @@ var init_schemas = __esm({
       def.pattern ?? (def.pattern = e164);
       $ZodStringFormat.init(inst, def);
     });
-    CC_SANITIZE = /[- ]/g;
-    $ZodCreditCard = /* @__PURE__ */ $constructor("$ZodCreditCard", (inst, def) => {
-      def.pattern ?? (def.pattern = creditCard);
-      $ZodStringFormat.init(inst, def);
-      inst._zod.check = (payload) => {
-        if (isValidCreditCard(payload.value))
-          return;
-        payload.issues.push({
-          code: "invalid_format",
-          format: "credit_card",
-          input: payload.value,
-          inst,
-          continue: !def.abort
-        });
-      };
-    });
-    $ZodIBAN = /* @__PURE__ */ $constructor("$ZodIBAN", (inst, def) => {
-      def.pattern ?? (def.pattern = iban);
-      $ZodStringFormat.init(inst, def);
-      inst._zod.check = (payload) => {
-        if (isValidIBAN(payload.value))
-          return;
-        payload.issues.push({
-          code: "invalid_format",
-          format: "iban",
-          input: payload.value,
-          inst,
-          continue: !def.abort
-        });
-      };
-    });
     $ZodJWT = /* @__PURE__ */ $constructor("$ZodJWT", (inst, def) => {
       $ZodStringFormat.init(inst, def);
       inst._zod.check = (payload) => {
@@ -3333,48 +2555,6 @@ var init_schemas = __esm({
         });
       };
     });
-    $ZodCustomStringFormat = /* @__PURE__ */ $constructor("$ZodCustomStringFormat", (inst, def) => {
-      $ZodStringFormat.init(inst, def);
-      inst._zod.check = (payload) => {
-        if (def.fn(payload.value))
-          return;
-        payload.issues.push({
-          code: "invalid_format",
-          format: def.format,
-          input: payload.value,
-          inst,
-          continue: !def.abort
-        });
-      };
-    });
-    $ZodNumber = /* @__PURE__ */ $constructor("$ZodNumber", (inst, def) => {
-      $ZodType.init(inst, def);
-      inst._zod.pattern = number;
-      inst._zod.parse = (payload, _ctx) => {
-        if (def.coerce)
-          try {
-            payload.value = Number(payload.value);
-          } catch (_) {
-          }
-        const input3 = payload.value;
-        if (typeof input3 === "number" && !Number.isNaN(input3) && Number.isFinite(input3)) {
-          return payload;
-        }
-        const received = typeof input3 === "number" ? Number.isNaN(input3) ? "NaN" : !Number.isFinite(input3) ? String(input3) : void 0 : void 0;
-        payload.issues.push({
-          expected: "number",
-          code: "invalid_type",
-          input: input3,
-          inst,
-          ...received ? { received } : {}
-        });
-        return payload;
-      };
-    });
-    $ZodNumberFormat = /* @__PURE__ */ $constructor("$ZodNumberFormat", (inst, def) => {
-      $ZodCheckNumberFormat.init(inst, def);
-      $ZodNumber.init(inst, def);
-    });
     $ZodBoolean = /* @__PURE__ */ $constructor("$ZodBoolean", (inst, def) => {
       $ZodType.init(inst, def);
       inst._zod.pattern = boolean;
@@ -3384,94 +2564,17 @@ var init_schemas = __esm({
             payload.value = Boolean(payload.value);
           } catch (_) {
           }
-        const input3 = payload.value;
-        if (typeof input3 === "boolean")
+        const input2 = payload.value;
+        if (typeof input2 === "boolean")
           return payload;
         payload.issues.push({
           expected: "boolean",
           code: "invalid_type",
-          input: input3,
+          input: input2,
           inst
         });
         return payload;
       };
-    });
-    $ZodBigInt = /* @__PURE__ */ $constructor("$ZodBigInt", (inst, def) => {
-      $ZodType.init(inst, def);
-      inst._zod.pattern = bigint;
-      inst._zod.parse = (payload, _ctx) => {
-        if (def.coerce)
-          try {
-            payload.value = BigInt(payload.value);
-          } catch (_) {
-          }
-        if (typeof payload.value === "bigint")
-          return payload;
-        payload.issues.push({
-          expected: "bigint",
-          code: "invalid_type",
-          input: payload.value,
-          inst
-        });
-        return payload;
-      };
-    });
-    $ZodBigIntFormat = /* @__PURE__ */ $constructor("$ZodBigIntFormat", (inst, def) => {
-      $ZodCheckBigIntFormat.init(inst, def);
-      $ZodBigInt.init(inst, def);
-    });
-    $ZodSymbol = /* @__PURE__ */ $constructor("$ZodSymbol", (inst, def) => {
-      $ZodType.init(inst, def);
-      inst._zod.parse = (payload, _ctx) => {
-        const input3 = payload.value;
-        if (typeof input3 === "symbol")
-          return payload;
-        payload.issues.push({
-          expected: "symbol",
-          code: "invalid_type",
-          input: input3,
-          inst
-        });
-        return payload;
-      };
-    });
-    $ZodUndefined = /* @__PURE__ */ $constructor("$ZodUndefined", (inst, def) => {
-      $ZodType.init(inst, def);
-      inst._zod.pattern = _undefined;
-      inst._zod.values = /* @__PURE__ */ new Set([void 0]);
-      inst._zod.parse = (payload, _ctx) => {
-        const input3 = payload.value;
-        if (typeof input3 === "undefined")
-          return payload;
-        payload.issues.push({
-          expected: "undefined",
-          code: "invalid_type",
-          input: input3,
-          inst
-        });
-        return payload;
-      };
-    });
-    $ZodNull = /* @__PURE__ */ $constructor("$ZodNull", (inst, def) => {
-      $ZodType.init(inst, def);
-      inst._zod.pattern = _null;
-      inst._zod.values = /* @__PURE__ */ new Set([null]);
-      inst._zod.parse = (payload, _ctx) => {
-        const input3 = payload.value;
-        if (input3 === null)
-          return payload;
-        payload.issues.push({
-          expected: "null",
-          code: "invalid_type",
-          input: input3,
-          inst
-        });
-        return payload;
-      };
-    });
-    $ZodAny = /* @__PURE__ */ $constructor("$ZodAny", (inst, def) => {
-      $ZodType.init(inst, def);
-      inst._zod.parse = (payload) => payload;
     });
     $ZodUnknown = /* @__PURE__ */ $constructor("$ZodUnknown", (inst, def) => {
       $ZodType.init(inst, def);
@@ -3489,68 +2592,27 @@ var init_schemas = __esm({
         return payload;
       };
     });
-    $ZodVoid = /* @__PURE__ */ $constructor("$ZodVoid", (inst, def) => {
-      $ZodType.init(inst, def);
-      inst._zod.parse = (payload, _ctx) => {
-        const input3 = payload.value;
-        if (typeof input3 === "undefined")
-          return payload;
-        payload.issues.push({
-          expected: "void",
-          code: "invalid_type",
-          input: input3,
-          inst
-        });
-        return payload;
-      };
-    });
-    $ZodDate = /* @__PURE__ */ $constructor("$ZodDate", (inst, def) => {
-      $ZodType.init(inst, def);
-      inst._zod.parse = (payload, _ctx) => {
-        if (def.coerce) {
-          try {
-            payload.value = new Date(payload.value);
-          } catch (_err) {
-          }
-        }
-        const input3 = payload.value;
-        const isDate2 = input3 instanceof Date;
-        const isValidDate = isDate2 && !Number.isNaN(input3.getTime());
-        if (isValidDate)
-          return payload;
-        payload.issues.push({
-          expected: "date",
-          code: "invalid_type",
-          input: input3,
-          ...isDate2 ? { received: "Invalid Date" } : {},
-          inst
-        });
-        return payload;
-      };
-    });
-    arraySize = (input3) => Array.isArray(input3) ? input3.length : -1;
-    mapSize = (input3) => input3 instanceof Map ? input3.size : -1;
-    setSize = (input3) => input3 instanceof Set ? input3.size : -1;
+    arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
     $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
       $ZodType.init(inst, def);
       const memo2 = globalConfig.memoizer;
       memo2?.attach(inst);
       inst._zod.parse = (payload, ctx) => {
-        const input3 = payload.value;
-        if (!Array.isArray(input3)) {
+        const input2 = payload.value;
+        if (!Array.isArray(input2)) {
           payload.issues.push({
             expected: "array",
             code: "invalid_type",
-            input: input3,
+            input: input2,
             inst
           });
           return payload;
         }
-        payload.value = memo2 ? memo2.alloc(inst, payload, Array(input3.length), ctx) : Array(input3.length);
+        payload.value = memo2 ? memo2.alloc(inst, payload, Array(input2.length), ctx) : Array(input2.length);
         const proms = [];
         const abortEarly = ctx?.abortEarly;
-        for (let i = 0; i < input3.length; i++) {
-          const item = input3[i];
+        for (let i = 0; i < input2.length; i++) {
+          const item = input2[i];
           const result = def.element._zod.run({
             value: item,
             issues: []
@@ -3610,12 +2672,12 @@ var init_schemas = __esm({
       memo2?.attach(inst);
       inst._zod.parse = (payload, ctx) => {
         value ?? (value = _normalized.value);
-        const input3 = payload.value;
-        if (!isObject4(input3)) {
+        const input2 = payload.value;
+        if (!isObject4(input2)) {
           payload.issues.push({
             expected: "object",
             code: "invalid_type",
-            input: input3,
+            input: input2,
             inst
           });
           return payload;
@@ -3636,17 +2698,17 @@ var init_schemas = __esm({
           const el = shape[key];
           const optin = el._zod.optin;
           const optout = el._zod.optout;
-          const r = el._zod.run({ value: input3[key], issues: [] }, ctx);
+          const r = el._zod.run({ value: input2[key], issues: [] }, ctx);
           if (r instanceof Promise) {
-            proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input3, optin, optout)));
+            proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input2, optin, optout)));
           } else {
-            handlePropertyResult(r, payload, key, input3, optin, optout);
+            handlePropertyResult(r, payload, key, input2, optin, optout);
           }
         }
         if (!catchall) {
           return proms.length ? Promise.all(proms).then(() => payload) : payload;
         }
-        return handleCatchall(proms, input3, payload, ctx, _normalized.value, inst, abortEarly === true);
+        return handleCatchall(proms, input2, payload, ctx, _normalized.value, inst, abortEarly === true);
       };
     });
     $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) => {
@@ -3755,12 +2817,12 @@ var init_schemas = __esm({
       let value;
       inst._zod.parse = (payload, ctx) => {
         value ?? (value = _normalized.value);
-        const input3 = payload.value;
-        if (!isObject4(input3)) {
+        const input2 = payload.value;
+        if (!isObject4(input2)) {
           payload.issues.push({
             expected: "object",
             code: "invalid_type",
-            input: input3,
+            input: input2,
             inst
           });
           return payload;
@@ -3771,7 +2833,7 @@ var init_schemas = __esm({
           payload = fastpass(payload, ctx);
           if (!catchall)
             return payload;
-          return handleCatchall([], input3, payload, ctx, value, inst, ctx?.abortEarly === true);
+          return handleCatchall([], input2, payload, ctx, value, inst, ctx?.abortEarly === true);
         }
         return superParse(payload, ctx);
       };
@@ -3821,106 +2883,12 @@ var init_schemas = __esm({
         });
       };
     });
-    $ZodXor = /* @__PURE__ */ $constructor("$ZodXor", (inst, def) => {
-      $ZodUnion.init(inst, def);
-      def.inclusive = false;
-      const first = def.options.length === 1 ? def.options[0]._zod.run : null;
-      inst._zod.parse = (payload, ctx) => {
-        if (first) {
-          return first(payload, ctx);
-        }
-        let async = false;
-        const results = [];
-        for (const option of def.options) {
-          const result = option._zod.run({
-            value: payload.value,
-            issues: []
-          }, ctx);
-          if (result instanceof Promise) {
-            results.push(result);
-            async = true;
-          } else {
-            results.push(result);
-          }
-        }
-        if (!async)
-          return handleExclusiveUnionResults(results, payload, inst, ctx);
-        return Promise.all(results).then((results2) => {
-          return handleExclusiveUnionResults(results2, payload, inst, ctx);
-        });
-      };
-    });
-    $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnion", (inst, def) => {
-      def.inclusive = false;
-      $ZodUnion.init(inst, def);
-      const _super = inst._zod.parse;
-      defineLazyInternal(inst, "propValues", (zod) => {
-        const propValues = {};
-        let undefinedCount = 0;
-        for (const option of zod.def.options) {
-          const pv = option._zod.propValues;
-          if (!pv || Object.keys(pv).length === 0)
-            throw new Error(`Invalid discriminated union option at index "${zod.def.options.indexOf(option)}"`);
-          if (pv[zod.def.discriminator]?.has(void 0))
-            undefinedCount++;
-          for (const [k, v] of Object.entries(pv)) {
-            if (!Object.prototype.hasOwnProperty.call(propValues, k)) {
-              assignProp(propValues, k, /* @__PURE__ */ new Set());
-            }
-            for (const val of v) {
-              propValues[k].add(val);
-            }
-          }
-        }
-        if (!zod.def.unionFallback && undefinedCount > 1)
-          propValues[zod.def.discriminator]?.delete(void 0);
-        return propValues;
-      });
-      def.options.forEach((option, i) => {
-        const propShape = rawShape(option._zod.def);
-        if (propShape && !Object.prototype.hasOwnProperty.call(propShape, def.discriminator)) {
-          throw new Error(`Invalid discriminated union option at index "${i}"`);
-        }
-      });
-      const disc = cached(() => discriminatorMap(def));
-      inst._zod.parse = (payload, ctx) => {
-        const input3 = payload.value;
-        if (!isObject(input3)) {
-          payload.issues.push({
-            code: "invalid_type",
-            expected: "object",
-            input: input3,
-            inst
-          });
-          return payload;
-        }
-        const value = input3?.[def.discriminator];
-        const opt = disc.value.get(value);
-        if (opt && (value !== void 0 || ctx.direction !== "backward")) {
-          return opt._zod.run(payload, ctx);
-        }
-        if (def.unionFallback || ctx.direction === "backward") {
-          return _super(payload, ctx);
-        }
-        payload.issues.push({
-          code: "invalid_union",
-          errors: [],
-          note: "No matching discriminator",
-          discriminator: def.discriminator,
-          options: Array.from(disc.value.keys()).filter((value2) => disc.value.get(value2) !== null),
-          input: input3,
-          path: [def.discriminator],
-          inst
-        });
-        return payload;
-      };
-    });
     $ZodIntersection = /* @__PURE__ */ $constructor("$ZodIntersection", (inst, def) => {
       $ZodType.init(inst, def);
       inst._zod.parse = (payload, ctx) => {
-        const input3 = payload.value;
-        const left = def.left._zod.run({ value: input3, issues: [] }, ctx);
-        const right = def.right._zod.run({ value: input3, issues: [] }, ctx);
+        const input2 = payload.value;
+        const left = def.left._zod.run({ value: input2, issues: [] }, ctx);
+        const right = def.right._zod.run({ value: input2, issues: [] }, ctx);
         const async = left instanceof Promise || right instanceof Promise;
         if (async) {
           return Promise.all([left, right]).then(([left2, right2]) => {
@@ -3929,322 +2897,6 @@ var init_schemas = __esm({
         }
         return handleIntersectionResults(payload, left, right);
       };
-    });
-    $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
-      $ZodType.init(inst, def);
-      const items = def.items;
-      const memo2 = globalConfig.memoizer;
-      memo2?.attach(inst);
-      inst._zod.parse = (payload, ctx) => {
-        const input3 = payload.value;
-        if (!Array.isArray(input3)) {
-          payload.issues.push({
-            input: input3,
-            inst,
-            expected: "tuple",
-            code: "invalid_type"
-          });
-          return payload;
-        }
-        payload.value = memo2 ? memo2.alloc(inst, payload, [], ctx) : [];
-        const proms = [];
-        const optinStart = getTupleOptStart(items, "optin");
-        const optoutStart = getTupleOptStart(items, "optout");
-        if (!def.rest) {
-          if (input3.length < optinStart) {
-            payload.issues.push({
-              code: "too_small",
-              minimum: optinStart,
-              inclusive: true,
-              input: input3,
-              inst,
-              origin: "array"
-            });
-            return payload;
-          }
-          if (input3.length > items.length) {
-            payload.issues.push({
-              code: "too_big",
-              maximum: items.length,
-              inclusive: true,
-              input: input3,
-              inst,
-              origin: "array"
-            });
-          }
-        }
-        const itemResults = new Array(items.length);
-        const abortEarly = def.rest ? ctx?.abortEarly : void 0;
-        let itemAborted = false;
-        for (let i = 0; i < items.length; i++) {
-          const r = items[i]._zod.run({ value: input3[i], issues: [] }, ctx);
-          if (r instanceof Promise) {
-            proms.push(r.then((rr) => {
-              itemResults[i] = rr;
-            }));
-          } else {
-            itemResults[i] = r;
-            if (abortEarly && !itemAborted && r.issues.length)
-              itemAborted = aborted(r);
-          }
-        }
-        if (def.rest && !itemAborted) {
-          let i = items.length - 1;
-          const rest = input3.slice(items.length);
-          let seen = payload.issues.length;
-          for (const el of rest) {
-            if (abortEarly && payload.issues.length !== seen) {
-              if (aborted(payload, seen))
-                break;
-              seen = payload.issues.length;
-            }
-            i++;
-            const result = def.rest._zod.run({ value: el, issues: [] }, ctx);
-            if (result instanceof Promise) {
-              proms.push(result.then((r) => handleTupleResult(r, payload, i)));
-            } else {
-              handleTupleResult(result, payload, i);
-            }
-          }
-        }
-        if (proms.length) {
-          return Promise.all(proms).then(() => handleTupleResults(itemResults, payload, items, input3, optoutStart));
-        }
-        return handleTupleResults(itemResults, payload, items, input3, optoutStart);
-      };
-    });
-    $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
-      $ZodType.init(inst, def);
-      const memo2 = globalConfig.memoizer;
-      memo2?.attach(inst);
-      inst._zod.parse = (payload, ctx) => {
-        const input3 = payload.value;
-        if (!isPlainObject(input3)) {
-          payload.issues.push({
-            expected: "record",
-            code: "invalid_type",
-            input: input3,
-            inst
-          });
-          return payload;
-        }
-        const proms = [];
-        const values = def.keyType._zod.values;
-        if (values && !def.partial) {
-          payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
-          const recordKeys = /* @__PURE__ */ new Set();
-          for (const key of values) {
-            if (typeof key === "string" || typeof key === "number" || typeof key === "symbol") {
-              recordKeys.add(typeof key === "number" ? key.toString() : key);
-              if (key === "__proto__")
-                continue;
-              const keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
-              if (keyResult instanceof Promise) {
-                throw new Error("Async schemas not supported in object keys currently");
-              }
-              if (keyResult.issues.length) {
-                payload.issues.push({
-                  code: "invalid_key",
-                  origin: "record",
-                  issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
-                  input: key,
-                  path: [key],
-                  inst
-                });
-                continue;
-              }
-              const outKey = keyResult.value;
-              if (outKey === "__proto__")
-                continue;
-              const result = def.valueType._zod.run({ value: input3[key], issues: [] }, ctx);
-              if (result instanceof Promise) {
-                proms.push(result.then((result2) => {
-                  if (result2.issues.length) {
-                    payload.issues.push(...prefixIssues(key, result2.issues));
-                  }
-                  payload.value[outKey] = result2.value;
-                }));
-              } else {
-                if (result.issues.length) {
-                  payload.issues.push(...prefixIssues(key, result.issues));
-                }
-                payload.value[outKey] = result.value;
-              }
-            }
-          }
-          let unrecognized;
-          for (const key in input3) {
-            if (!recordKeys.has(key)) {
-              if (def.mode === "loose") {
-                if (key === "__proto__")
-                  continue;
-                payload.value[key] = input3[key];
-              } else {
-                unrecognized = unrecognized ?? [];
-                unrecognized.push(key);
-              }
-            }
-          }
-          if (unrecognized && unrecognized.length > 0) {
-            payload.issues.push({
-              code: "unrecognized_keys",
-              input: input3,
-              inst,
-              keys: unrecognized,
-              continue: true
-            });
-          }
-        } else {
-          payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
-          let unrecognized;
-          for (const key of Reflect.ownKeys(input3)) {
-            if (key === "__proto__")
-              continue;
-            if (!Object.prototype.propertyIsEnumerable.call(input3, key))
-              continue;
-            let keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
-            if (keyResult instanceof Promise) {
-              throw new Error("Async schemas not supported in object keys currently");
-            }
-            const checkNumericKey = typeof key === "string" && number.test(key) && keyResult.issues.length;
-            if (checkNumericKey) {
-              const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
-              if (retryResult instanceof Promise) {
-                throw new Error("Async schemas not supported in object keys currently");
-              }
-              if (retryResult.issues.length === 0) {
-                keyResult = retryResult;
-              }
-            }
-            if (keyResult.issues.length) {
-              if (def.mode === "loose") {
-                payload.value[key] = input3[key];
-              } else if (values) {
-                unrecognized = unrecognized ?? [];
-                unrecognized.push(key);
-              } else {
-                payload.issues.push({
-                  code: "invalid_key",
-                  origin: "record",
-                  issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
-                  input: key,
-                  path: [key],
-                  inst
-                });
-              }
-              continue;
-            }
-            const outKey = keyResult.value;
-            if (outKey === "__proto__")
-              continue;
-            const result = def.valueType._zod.run({ value: input3[key], issues: [] }, ctx);
-            if (result instanceof Promise) {
-              proms.push(result.then((result2) => {
-                if (result2.issues.length) {
-                  payload.issues.push(...prefixIssues(key, result2.issues));
-                }
-                payload.value[outKey] = result2.value;
-              }));
-            } else {
-              if (result.issues.length) {
-                payload.issues.push(...prefixIssues(key, result.issues));
-              }
-              payload.value[outKey] = result.value;
-            }
-          }
-          if (unrecognized && unrecognized.length > 0) {
-            payload.issues.push({
-              code: "unrecognized_keys",
-              input: input3,
-              inst,
-              keys: unrecognized,
-              continue: true
-            });
-          }
-        }
-        if (proms.length) {
-          return Promise.all(proms).then(() => payload);
-        }
-        return payload;
-      };
-    });
-    $ZodMap = /* @__PURE__ */ $constructor("$ZodMap", (inst, def) => {
-      $ZodType.init(inst, def);
-      const memo2 = globalConfig.memoizer;
-      memo2?.attach(inst);
-      inst._zod.parse = (payload, ctx) => {
-        const input3 = payload.value;
-        if (!(input3 instanceof Map)) {
-          payload.issues.push({
-            expected: "map",
-            code: "invalid_type",
-            input: input3,
-            inst
-          });
-          return payload;
-        }
-        const proms = [];
-        payload.value = memo2 ? memo2.alloc(inst, payload, /* @__PURE__ */ new Map(), ctx) : /* @__PURE__ */ new Map();
-        const abortEarly = ctx?.abortEarly;
-        let seen = payload.issues.length;
-        for (const [key, value] of input3) {
-          if (abortEarly && payload.issues.length !== seen) {
-            if (aborted(payload, seen))
-              break;
-            seen = payload.issues.length;
-          }
-          const keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
-          const valueResult = def.valueType._zod.run({ value, issues: [] }, ctx);
-          if (keyResult instanceof Promise || valueResult instanceof Promise) {
-            proms.push(Promise.all([keyResult, valueResult]).then(([keyResult2, valueResult2]) => {
-              handleMapResult(keyResult2, valueResult2, payload, key, input3, inst, ctx);
-            }));
-          } else {
-            handleMapResult(keyResult, valueResult, payload, key, input3, inst, ctx);
-          }
-        }
-        if (proms.length)
-          return Promise.all(proms).then(() => payload);
-        return payload;
-      };
-      capSize(inst, mapSize);
-    });
-    $ZodSet = /* @__PURE__ */ $constructor("$ZodSet", (inst, def) => {
-      $ZodType.init(inst, def);
-      const memo2 = globalConfig.memoizer;
-      memo2?.attach(inst);
-      inst._zod.parse = (payload, ctx) => {
-        const input3 = payload.value;
-        if (!(input3 instanceof Set)) {
-          payload.issues.push({
-            input: input3,
-            inst,
-            expected: "set",
-            code: "invalid_type"
-          });
-          return payload;
-        }
-        const proms = [];
-        payload.value = memo2 ? memo2.alloc(inst, payload, /* @__PURE__ */ new Set(), ctx) : /* @__PURE__ */ new Set();
-        const abortEarly = ctx?.abortEarly;
-        let seen = payload.issues.length;
-        for (const item of input3) {
-          if (abortEarly && payload.issues.length !== seen) {
-            if (aborted(payload, seen))
-              break;
-            seen = payload.issues.length;
-          }
-          const result = def.valueType._zod.run({ value: item, issues: [] }, ctx);
-          if (result instanceof Promise) {
-            proms.push(result.then((result2) => handleSetResult(result2, payload)));
-          } else
-            handleSetResult(result, payload);
-        }
-        if (proms.length)
-          return Promise.all(proms).then(() => payload);
-        return payload;
-      };
-      capSize(inst, setSize);
     });
     $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
       $ZodType.init(inst, def);
@@ -4256,51 +2908,14 @@ var init_schemas = __esm({
         return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex(o.toString())).join("|")})$` : "^[^\\s\\S]$");
       });
       inst._zod.parse = (payload, _ctx) => {
-        const input3 = payload.value;
-        if (valuesSet.has(input3)) {
+        const input2 = payload.value;
+        if (valuesSet.has(input2)) {
           return payload;
         }
         payload.issues.push({
           code: "invalid_value",
           values,
-          input: input3,
-          inst
-        });
-        return payload;
-      };
-    });
-    $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def) => {
-      $ZodType.init(inst, def);
-      const values = new Set(def.values);
-      inst._zod.values = values;
-      defineLazyInternal(inst, "pattern", (zod) => {
-        const vals = zod.def.values;
-        return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
-      });
-      inst._zod.parse = (payload, _ctx) => {
-        const input3 = payload.value;
-        if (values.has(input3)) {
-          return payload;
-        }
-        payload.issues.push({
-          code: "invalid_value",
-          values: def.values,
-          input: input3,
-          inst
-        });
-        return payload;
-      };
-    });
-    $ZodFile = /* @__PURE__ */ $constructor("$ZodFile", (inst, def) => {
-      $ZodType.init(inst, def);
-      inst._zod.parse = (payload, _ctx) => {
-        const input3 = payload.value;
-        if (input3 instanceof File)
-          return payload;
-        payload.issues.push({
-          expected: "file",
-          code: "invalid_type",
-          input: input3,
+          input: input2,
           inst
         });
         return payload;
@@ -4316,9 +2931,9 @@ var init_schemas = __esm({
         }
         const _out = def.transform(payload.value, payload);
         if (ctx.async) {
-          const output2 = _out instanceof Promise ? _out : Promise.resolve(_out);
-          return output2.then((output3) => {
-            payload.value = output3;
+          const output = _out instanceof Promise ? _out : Promise.resolve(_out);
+          return output.then((output2) => {
+            payload.value = output2;
             return payload;
           });
         }
@@ -4425,23 +3040,6 @@ var init_schemas = __esm({
         return handleNonOptionalResult(result, inst);
       };
     });
-    $ZodSuccess = /* @__PURE__ */ $constructor("$ZodSuccess", (inst, def) => {
-      $ZodType.init(inst, def);
-      inst._zod.parse = (payload, ctx) => {
-        if (ctx.direction === "backward") {
-          throw new $ZodEncodeError("ZodSuccess");
-        }
-        const result = def.innerType._zod.run(payload, ctx);
-        if (result instanceof Promise) {
-          return result.then((result2) => {
-            payload.value = result2.issues.length === 0;
-            return payload;
-          });
-        }
-        payload.value = result.issues.length === 0;
-        return payload;
-      };
-    });
     $ZodCatch = /* @__PURE__ */ $constructor("$ZodCatch", (inst, def) => {
       $ZodType.init(inst, def);
       defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin === "defaulted" ? "defaulted" : "optional");
@@ -4456,21 +3054,6 @@ var init_schemas = __esm({
           return result.then((result2) => handleCatchResult(payload, result2, def, ctx));
         }
         return handleCatchResult(payload, result, def, ctx);
-      };
-    });
-    $ZodNaN = /* @__PURE__ */ $constructor("$ZodNaN", (inst, def) => {
-      $ZodType.init(inst, def);
-      inst._zod.parse = (payload, _ctx) => {
-        if (typeof payload.value !== "number" || !Number.isNaN(payload.value)) {
-          payload.issues.push({
-            input: payload.value,
-            inst,
-            expected: "nan",
-            code: "invalid_type"
-          });
-          return payload;
-        }
-        return payload;
       };
     });
     $ZodPipe = /* @__PURE__ */ $constructor("$ZodPipe", (inst, def) => {
@@ -4494,32 +3077,6 @@ var init_schemas = __esm({
         return handlePipeResult(left, def.out, ctx);
       };
     });
-    $ZodCodec = /* @__PURE__ */ $constructor("$ZodCodec", (inst, def) => {
-      $ZodType.init(inst, def);
-      defineLazyInternal(inst, "values", (zod) => zod.def.in._zod.values);
-      defineLazyInternal(inst, "optin", (zod) => zod.def.in._zod.optin);
-      defineLazyInternal(inst, "optout", (zod) => zod.def.out._zod.optout);
-      defineLazyInternal(inst, "propValues", (zod) => zod.def.in._zod.propValues);
-      inst._zod.parse = (payload, ctx) => {
-        const direction = ctx.direction || "forward";
-        if (direction === "forward") {
-          const left = def.in._zod.run(payload, ctx);
-          if (left instanceof Promise) {
-            return left.then((left2) => handleCodecAResult(left2, def, ctx));
-          }
-          return handleCodecAResult(left, def, ctx);
-        } else {
-          const right = def.out._zod.run(payload, ctx);
-          if (right instanceof Promise) {
-            return right.then((right2) => handleCodecAResult(right2, def, ctx));
-          }
-          return handleCodecAResult(right, def, ctx);
-        }
-      };
-    });
-    $ZodPreprocess = /* @__PURE__ */ $constructor("$ZodPreprocess", (inst, def) => {
-      $ZodPipe.init(inst, def);
-    });
     $ZodReadonly = /* @__PURE__ */ $constructor("$ZodReadonly", (inst, def) => {
       $ZodType.init(inst, def);
       defineLazyInternal(inst, "propValues", (zod) => zod.def.innerType._zod.propValues);
@@ -4537,147 +3094,6 @@ var init_schemas = __esm({
         return handleReadonlyResult(result);
       };
     });
-    $ZodTemplateLiteral = /* @__PURE__ */ $constructor("$ZodTemplateLiteral", (inst, def) => {
-      $ZodType.init(inst, def);
-      const regexParts = [];
-      for (const part of def.parts) {
-        if (typeof part === "object" && part !== null) {
-          const source = partPattern(part);
-          if (!source) {
-            throw new Error(`Invalid template literal part, no pattern found: ${[...part._zod.traits].shift()}`);
-          }
-          regexParts.push(cleanRegex(source));
-        } else if (part === null || primitiveTypes.has(typeof part)) {
-          regexParts.push(escapeRegex(`${part}`));
-        } else {
-          throw new Error(`Invalid template literal part: ${part}`);
-        }
-      }
-      inst._zod.pattern = new RegExp(`^${regexParts.join("")}$`);
-      inst._zod.parse = (payload, _ctx) => {
-        if (typeof payload.value !== "string") {
-          payload.issues.push({
-            input: payload.value,
-            inst,
-            expected: "string",
-            code: "invalid_type"
-          });
-          return payload;
-        }
-        inst._zod.pattern.lastIndex = 0;
-        if (!inst._zod.pattern.test(payload.value)) {
-          payload.issues.push({
-            input: payload.value,
-            inst,
-            code: "invalid_format",
-            format: def.format ?? "template_literal",
-            pattern: inst._zod.pattern.source
-          });
-          return payload;
-        }
-        return payload;
-      };
-    });
-    $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
-      $ZodType.init(inst, def);
-      Object.defineProperty(inst, "_def", { value: def });
-      inst._zod.def = def;
-      inst.implement = (func) => {
-        if (typeof func !== "function") {
-          throw new Error("implement() must be called with a function");
-        }
-        return Object.defineProperty(function(...args) {
-          const parsedArgs = inst._def.input ? parse(inst._def.input, args) : args;
-          const result = Reflect.apply(func, this, parsedArgs);
-          if (inst._def.output) {
-            return parse(inst._def.output, result);
-          }
-          return result;
-        }, "_zod", { value: inst._zod, enumerable: false });
-      };
-      inst.implementAsync = (func) => {
-        if (typeof func !== "function") {
-          throw new Error("implementAsync() must be called with a function");
-        }
-        return Object.defineProperty(async function(...args) {
-          const parsedArgs = inst._def.input ? await parseAsync(inst._def.input, args) : args;
-          const result = await Reflect.apply(func, this, parsedArgs);
-          if (inst._def.output) {
-            return await parseAsync(inst._def.output, result);
-          }
-          return result;
-        }, "_zod", { value: inst._zod, enumerable: false });
-      };
-      inst._zod.parse = (payload, _ctx) => {
-        if (typeof payload.value !== "function") {
-          payload.issues.push({
-            code: "invalid_type",
-            expected: "function",
-            input: payload.value,
-            inst
-          });
-          return payload;
-        }
-        const hasPromiseOutput = inst._def.output && inst._def.output._zod.def.type === "promise";
-        if (hasPromiseOutput) {
-          payload.value = inst.implementAsync(payload.value);
-        } else {
-          payload.value = inst.implement(payload.value);
-        }
-        return payload;
-      };
-      inst.input = (...args) => {
-        const F = inst.constructor;
-        if (Array.isArray(args[0])) {
-          return new F({
-            type: "function",
-            input: new $ZodTuple({
-              type: "tuple",
-              items: args[0],
-              rest: args[1]
-            }),
-            output: inst._def.output
-          });
-        }
-        return new F({
-          type: "function",
-          input: args[0],
-          output: inst._def.output
-        });
-      };
-      inst.output = (output2) => {
-        const F = inst.constructor;
-        return new F({
-          type: "function",
-          input: inst._def.input,
-          output: output2
-        });
-      };
-      return inst;
-    });
-    $ZodPromise = /* @__PURE__ */ $constructor("$ZodPromise", (inst, def) => {
-      $ZodType.init(inst, def);
-      inst._zod.parse = (payload, ctx) => {
-        return Promise.resolve(payload.value).then((inner) => def.innerType._zod.run({ value: inner, issues: [] }, ctx));
-      };
-    });
-    $ZodLazy = /* @__PURE__ */ $constructor("$ZodLazy", (inst, def) => {
-      $ZodType.init(inst, def);
-      defineLazy(inst._zod, "innerType", () => {
-        const d = def;
-        if (!d._cachedInner)
-          d._cachedInner = def.getter();
-        return d._cachedInner;
-      });
-      defineLazyInternal(inst, "pattern", (zod) => zod.innerType?._zod?.pattern);
-      defineLazyInternal(inst, "propValues", (zod) => zod.innerType?._zod?.propValues);
-      defineLazyInternal(inst, "optin", (zod) => zod.innerType?._zod?.optin ?? void 0);
-      defineLazyInternal(inst, "optout", (zod) => zod.innerType?._zod?.optout ?? void 0);
-      inst._zod.parse = (payload, ctx) => {
-        const inner = inst._zod.innerType;
-        return inner._zod.run(payload, ctx);
-      };
-    });
     $ZodCustom = /* @__PURE__ */ $constructor("$ZodCustom", (inst, def) => {
       $ZodCheck.init(inst, def);
       $ZodType.init(inst, def);
@@ -4685,12 +3101,12 @@ var init_schemas = __esm({
         return payload;
       };
       inst._zod.check = (payload) => {
-        const input3 = payload.value;
-        const r = def.fn(input3);
+        const input2 = payload.value;
+        const r = def.fn(input2);
         if (r instanceof Promise) {
-          return r.then((r2) => handleRefineResult(r2, payload, input3, inst));
+          return r.then((r2) => handleRefineResult(r2, payload, input2, inst));
         }
-        handleRefineResult(r, payload, input3, inst);
+        handleRefineResult(r, payload, input2, inst);
         return;
       };
     });
@@ -4712,7 +3128,7 @@ function isRecursive(inst, stack, resolve3) {
     return PROVEN;
   stack.add(inst);
   let result = NONE;
-  const check2 = (child) => {
+  const check = (child) => {
     if (result !== PROVEN && child?._zod) {
       const answer = isRecursive(child, stack, resolve3);
       if (answer > result)
@@ -4741,32 +3157,32 @@ function isRecursive(inst, stack, resolve3) {
     case "object": {
       const raw = rawShape(def);
       merge3(raw ? shape(raw, true) : ASSUMED);
-      check2(def.catchall);
+      check(def.catchall);
       break;
     }
     case "array":
-      check2(def.element);
+      check(def.element);
       break;
     case "tuple":
       for (const el of def.items)
-        check2(el);
-      check2(def.rest);
+        check(el);
+      check(def.rest);
       break;
     case "record":
     case "map":
-      check2(def.keyType);
-      check2(def.valueType);
+      check(def.keyType);
+      check(def.valueType);
       break;
     case "set":
-      check2(def.valueType);
+      check(def.valueType);
       break;
     case "union":
       for (const el of def.options)
-        check2(el);
+        check(el);
       break;
     case "intersection":
-      check2(def.left);
-      check2(def.right);
+      check(def.left);
+      check(def.right);
       break;
     case "optional":
     case "nullable":
@@ -4777,15 +3193,15 @@ function isRecursive(inst, stack, resolve3) {
     case "nonoptional":
     case "promise":
     case "success":
-      check2(def.innerType);
+      check(def.innerType);
       break;
     case "pipe":
-      check2(def.in);
-      check2(def.out);
+      check(def.in);
+      check(def.out);
       break;
     case "function":
-      check2(def.input);
-      check2(def.output);
+      check(def.input);
+      check(def.output);
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
@@ -4826,10 +3242,10 @@ function isRecursive(inst, stack, resolve3) {
         if (!value || typeof value !== "object")
           continue;
         if (value._zod)
-          check2(value);
+          check(value);
         else if (Array.isArray(value))
           for (const el of value)
-            check2(el);
+            check(el);
       }
     }
   }
@@ -4840,9 +3256,6 @@ function settle(inst, answer) {
   if (answer !== ASSUMED)
     recursive.set(inst, answer === PROVEN);
   return answer;
-}
-function isRecursiveSchema(inst) {
-  return isRecursive(inst, /* @__PURE__ */ new Set(), true) !== NONE;
 }
 function bucketFor(state, inst) {
   let bucket = state.buckets.get(inst);
@@ -4926,8 +3339,8 @@ var init_memoizer = __esm({
               else
                 rechecked = true;
             }
-            const input3 = payload.value;
-            if (!isRef(input3))
+            const input2 = payload.value;
+            if (!isRef(input2))
               return base(payload, ctx);
             let state = ctx[STATE];
             if (!state) {
@@ -4942,7 +3355,7 @@ var init_memoizer = __esm({
               lastCtx = ctx;
               lastBucket = bucket;
             }
-            const hit = bucket.get(input3);
+            const hit = bucket.get(input2);
             if (hit) {
               payload.value = hit.value;
               if (hit.issues) {
@@ -4980,1439 +3393,18 @@ var init_memoizer = __esm({
   }
 });
 
-// node_modules/zod/v4/locales/ar.js
-function ar_default() {
+// node_modules/zod/v4/locales/en.js
+function en_default() {
   return {
     localeError: error()
   };
 }
 var error;
-var init_ar = __esm({
-  "node_modules/zod/v4/locales/ar.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error = () => {
-      const Sizable = {
-        string: { unit: "حرف", verb: "أن يحوي" },
-        file: { unit: "بايت", verb: "أن يحوي" },
-        array: { unit: "عنصر", verb: "أن يحوي" },
-        set: { unit: "عنصر", verb: "أن يحوي" },
-        map: { unit: "عنصر", verb: "أن يحوي" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "مدخل",
-        email: "بريد إلكتروني",
-        url: "رابط",
-        emoji: "إيموجي",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "تاريخ ووقت بمعيار ISO",
-        date: "تاريخ بمعيار ISO",
-        time: "وقت بمعيار ISO",
-        duration: "مدة بمعيار ISO",
-        ipv4: "عنوان IPv4",
-        ipv6: "عنوان IPv6",
-        mac: "عنوان MAC",
-        cidrv4: "مدى عناوين بصيغة IPv4",
-        cidrv6: "مدى عناوين بصيغة IPv6",
-        base64: "نَص بترميز base64-encoded",
-        base64url: "نَص بترميز base64url-encoded",
-        json_string: "نَص على هيئة JSON",
-        e164: "رقم هاتف بمعيار E.164",
-        credit_card: "رقم بطاقة الائتمان",
-        currency_code: "رمز العملة",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "مدخل"
-      };
-      const TypeDictionary = {
-        nan: "NaN"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `مدخلات غير مقبولة: يفترض إدخال instanceof ${issue2.expected}، ولكن تم إدخال ${received}`;
-            }
-            return `مدخلات غير مقبولة: يفترض إدخال ${expected}، ولكن تم إدخال ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `مدخلات غير مقبولة: يفترض إدخال ${stringifyPrimitive(issue2.values[0])}`;
-            return `اختيار غير مقبول: يتوقع انتقاء أحد هذه الخيارات: ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return ` أكبر من اللازم: يفترض أن تكون ${issue2.origin ?? "القيمة"} ${adj} ${issue2.maximum.toString()} ${sizing.unit ?? "عنصر"}`;
-            return `أكبر من اللازم: يفترض أن تكون ${issue2.origin ?? "القيمة"} ${adj} ${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `أصغر من اللازم: يفترض لـ ${issue2.origin} أن يكون ${adj} ${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `أصغر من اللازم: يفترض لـ ${issue2.origin} أن يكون ${adj} ${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `نَص غير مقبول: يجب أن يبدأ بـ "${issue2.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `نَص غير مقبول: يجب أن ينتهي بـ "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `نَص غير مقبول: يجب أن يتضمَّن "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `نَص غير مقبول: يجب أن يطابق النمط ${_issue.pattern}`;
-            return `${FormatDictionary[_issue.format] ?? issue2.format} غير مقبول`;
-          }
-          case "not_multiple_of":
-            return `رقم غير مقبول: يجب أن يكون من مضاعفات ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `معرف${issue2.keys.length > 1 ? "ات" : ""} غريب${issue2.keys.length > 1 ? "ة" : ""}: ${joinValues(issue2.keys, "، ")}`;
-          case "invalid_key":
-            return `معرف غير مقبول في ${issue2.origin}`;
-          case "invalid_union":
-            return "مدخل غير مقبول";
-          case "invalid_element":
-            return `مدخل غير مقبول في ${issue2.origin}`;
-          default:
-            return "مدخل غير مقبول";
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/az.js
-function az_default() {
-  return {
-    localeError: error2()
-  };
-}
-var error2;
-var init_az = __esm({
-  "node_modules/zod/v4/locales/az.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error2 = () => {
-      const Sizable = {
-        string: { unit: "simvol", verb: "olmalıdır" },
-        file: { unit: "bayt", verb: "olmalıdır" },
-        array: { unit: "element", verb: "olmalıdır" },
-        set: { unit: "element", verb: "olmalıdır" },
-        map: { unit: "element", verb: "olmalıdır" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "input",
-        email: "email address",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO datetime",
-        date: "ISO date",
-        time: "ISO time",
-        duration: "ISO duration",
-        ipv4: "IPv4 address",
-        ipv6: "IPv6 address",
-        mac: "MAC address",
-        cidrv4: "IPv4 range",
-        cidrv6: "IPv6 range",
-        base64: "base64-encoded string",
-        base64url: "base64url-encoded string",
-        json_string: "JSON string",
-        e164: "E.164 number",
-        credit_card: "kredit kartı nömrəsi",
-        currency_code: "valyuta kodu",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "input"
-      };
-      const TypeDictionary = {
-        nan: "NaN"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Yanlış dəyər: gözlənilən instanceof ${issue2.expected}, daxil olan ${received}`;
-            }
-            return `Yanlış dəyər: gözlənilən ${expected}, daxil olan ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Yanlış dəyər: gözlənilən ${stringifyPrimitive(issue2.values[0])}`;
-            return `Yanlış seçim: aşağıdakılardan biri olmalıdır: ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Çox böyük: gözlənilən ${issue2.origin ?? "dəyər"} ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "element"}`;
-            return `Çox böyük: gözlənilən ${issue2.origin ?? "dəyər"} ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Çox kiçik: gözlənilən ${issue2.origin} ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            return `Çox kiçik: gözlənilən ${issue2.origin} ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Yanlış mətn: "${_issue.prefix}" ilə başlamalıdır`;
-            if (_issue.format === "ends_with")
-              return `Yanlış mətn: "${_issue.suffix}" ilə bitməlidir`;
-            if (_issue.format === "includes")
-              return `Yanlış mətn: "${_issue.includes}" daxil olmalıdır`;
-            if (_issue.format === "regex")
-              return `Yanlış mətn: ${_issue.pattern} şablonuna uyğun olmalıdır`;
-            return `Yanlış ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Yanlış ədəd: ${issue2.divisor} ilə bölünə bilən olmalıdır`;
-          case "unrecognized_keys":
-            return `Tanınmayan açar${issue2.keys.length > 1 ? "lar" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `${issue2.origin} daxilində yanlış açar`;
-          case "invalid_union":
-            return "Yanlış dəyər";
-          case "invalid_element":
-            return `${issue2.origin} daxilində yanlış dəyər`;
-          default:
-            return `Yanlış dəyər`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count, one, few, many) {
-  const absCount = Math.abs(count);
-  const lastDigit = absCount % 10;
-  const lastTwoDigits = absCount % 100;
-  if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
-    return many;
-  }
-  if (lastDigit === 1) {
-    return one;
-  }
-  if (lastDigit >= 2 && lastDigit <= 4) {
-    return few;
-  }
-  return many;
-}
-function be_default() {
-  return {
-    localeError: error3()
-  };
-}
-var error3;
-var init_be = __esm({
-  "node_modules/zod/v4/locales/be.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error3 = () => {
-      const Sizable = {
-        string: {
-          unit: {
-            one: "сімвал",
-            few: "сімвалы",
-            many: "сімвалаў"
-          },
-          verb: "мець"
-        },
-        array: {
-          unit: {
-            one: "элемент",
-            few: "элементы",
-            many: "элементаў"
-          },
-          verb: "мець"
-        },
-        set: {
-          unit: {
-            one: "элемент",
-            few: "элементы",
-            many: "элементаў"
-          },
-          verb: "мець"
-        },
-        map: {
-          unit: {
-            one: "элемент",
-            few: "элементы",
-            many: "элементаў"
-          },
-          verb: "мець"
-        },
-        file: {
-          unit: {
-            one: "байт",
-            few: "байты",
-            many: "байтаў"
-          },
-          verb: "мець"
-        }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "увод",
-        email: "email адрас",
-        url: "URL",
-        emoji: "эмодзі",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO дата і час",
-        date: "ISO дата",
-        time: "ISO час",
-        duration: "ISO працягласць",
-        ipv4: "IPv4 адрас",
-        ipv6: "IPv6 адрас",
-        mac: "MAC адрас",
-        cidrv4: "IPv4 дыяпазон",
-        cidrv6: "IPv6 дыяпазон",
-        base64: "радок у фармаце base64",
-        base64url: "радок у фармаце base64url",
-        json_string: "JSON радок",
-        e164: "нумар E.164",
-        credit_card: "нумар крэдытнай карты",
-        currency_code: "код валюты",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "увод"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "лік",
-        array: "масіў"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Няправільны ўвод: чакаўся instanceof ${issue2.expected}, атрымана ${received}`;
-            }
-            return `Няправільны ўвод: чакаўся ${expected}, атрымана ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Няправільны ўвод: чакалася ${stringifyPrimitive(issue2.values[0])}`;
-            return `Няправільны варыянт: чакаўся адзін з ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              const maxValue = Number(issue2.maximum);
-              const unit = getBelarusianPlural(maxValue, sizing.unit.one, sizing.unit.few, sizing.unit.many);
-              return `Занадта вялікі: чакалася, што ${issue2.origin ?? "значэнне"} павінна ${sizing.verb} ${adj}${issue2.maximum.toString()} ${unit}`;
-            }
-            return `Занадта вялікі: чакалася, што ${issue2.origin ?? "значэнне"} павінна быць ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              const minValue = Number(issue2.minimum);
-              const unit = getBelarusianPlural(minValue, sizing.unit.one, sizing.unit.few, sizing.unit.many);
-              return `Занадта малы: чакалася, што ${issue2.origin} павінна ${sizing.verb} ${adj}${issue2.minimum.toString()} ${unit}`;
-            }
-            return `Занадта малы: чакалася, што ${issue2.origin} павінна быць ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Няправільны радок: павінен пачынацца з "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Няправільны радок: павінен заканчвацца на "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Няправільны радок: павінен змяшчаць "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Няправільны радок: павінен адпавядаць шаблону ${_issue.pattern}`;
-            return `Няправільны ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Няправільны лік: павінен быць кратным ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Нераспазнаны ${issue2.keys.length > 1 ? "ключы" : "ключ"}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Няправільны ключ у ${issue2.origin}`;
-          case "invalid_union":
-            return "Няправільны ўвод";
-          case "invalid_element":
-            return `Няправільнае значэнне ў ${issue2.origin}`;
-          default:
-            return `Няправільны ўвод`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/bg.js
-function bg_default() {
-  return {
-    localeError: error4()
-  };
-}
-var error4;
-var init_bg = __esm({
-  "node_modules/zod/v4/locales/bg.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error4 = () => {
-      const Sizable = {
-        string: { unit: "символа", verb: "да съдържа" },
-        file: { unit: "байта", verb: "да съдържа" },
-        array: { unit: "елемента", verb: "да съдържа" },
-        set: { unit: "елемента", verb: "да съдържа" },
-        map: { unit: "елемента", verb: "да съдържа" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "вход",
-        email: "имейл адрес",
-        url: "URL",
-        emoji: "емоджи",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO време",
-        date: "ISO дата",
-        time: "ISO време",
-        duration: "ISO продължителност",
-        ipv4: "IPv4 адрес",
-        ipv6: "IPv6 адрес",
-        mac: "MAC адрес",
-        cidrv4: "IPv4 диапазон",
-        cidrv6: "IPv6 диапазон",
-        base64: "base64-кодиран низ",
-        base64url: "base64url-кодиран низ",
-        json_string: "JSON низ",
-        e164: "E.164 номер",
-        credit_card: "номер на кредитна карта",
-        currency_code: "код на валута",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "вход"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "число",
-        array: "масив"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Невалиден вход: очакван instanceof ${issue2.expected}, получен ${received}`;
-            }
-            return `Невалиден вход: очакван ${expected}, получен ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Невалиден вход: очакван ${stringifyPrimitive(issue2.values[0])}`;
-            return `Невалидна опция: очаквано едно от ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Твърде голямо: очаква се ${issue2.origin ?? "стойност"} да съдържа ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "елемента"}`;
-            return `Твърде голямо: очаква се ${issue2.origin ?? "стойност"} да бъде ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Твърде малко: очаква се ${issue2.origin} да съдържа ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `Твърде малко: очаква се ${issue2.origin} да бъде ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `Невалиден низ: трябва да започва с "${_issue.prefix}"`;
-            }
-            if (_issue.format === "ends_with")
-              return `Невалиден низ: трябва да завършва с "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Невалиден низ: трябва да включва "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Невалиден низ: трябва да съвпада с ${_issue.pattern}`;
-            let invalid_adj = "Невалиден";
-            if (_issue.format === "emoji")
-              invalid_adj = "Невалидно";
-            if (_issue.format === "datetime")
-              invalid_adj = "Невалидно";
-            if (_issue.format === "date")
-              invalid_adj = "Невалидна";
-            if (_issue.format === "time")
-              invalid_adj = "Невалидно";
-            if (_issue.format === "duration")
-              invalid_adj = "Невалидна";
-            return `${invalid_adj} ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Невалидно число: трябва да бъде кратно на ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Неразпознат${issue2.keys.length > 1 ? "и" : ""} ключ${issue2.keys.length > 1 ? "ове" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Невалиден ключ в ${issue2.origin}`;
-          case "invalid_union":
-            return "Невалиден вход";
-          case "invalid_element":
-            return `Невалидна стойност в ${issue2.origin}`;
-          default:
-            return `Невалиден вход`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/bn.js
-function bn_default() {
-  return {
-    localeError: error5()
-  };
-}
-var error5;
-var init_bn = __esm({
-  "node_modules/zod/v4/locales/bn.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error5 = () => {
-      const Sizable = {
-        string: { unit: "অক্ষর", verb: "থাকতে হবে" },
-        file: { unit: "বাইট", verb: "থাকতে হবে" },
-        array: { unit: "আইটেম", verb: "থাকতে হবে" },
-        set: { unit: "আইটেম", verb: "থাকতে হবে" },
-        map: { unit: "এন্ট্রি", verb: "থাকতে হবে" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "ইনপুট",
-        email: "ইমেইল ঠিকানা",
-        url: "URL",
-        emoji: "ইমোজি",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO তারিখ ও সময়",
-        date: "ISO তারিখ",
-        time: "ISO সময়",
-        duration: "ISO সময়কাল",
-        ipv4: "IPv4 ঠিকানা",
-        ipv6: "IPv6 ঠিকানা",
-        mac: "MAC ঠিকানা",
-        cidrv4: "IPv4 রেঞ্জ",
-        cidrv6: "IPv6 রেঞ্জ",
-        base64: "base64-এনকোডেড স্ট্রিং",
-        base64url: "base64url-এনকোডেড স্ট্রিং",
-        json_string: "JSON স্ট্রিং",
-        e164: "E.164 নম্বর",
-        credit_card: "ক্রেডিট কার্ড নম্বর",
-        currency_code: "মুদ্রা কোড",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "ইনপুট"
-      };
-      const TypeDictionary = {
-        nan: "NaN"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            return `অবৈধ ইনপুট: প্রত্যাশিত ${expected}, প্রাপ্ত ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `অবৈধ ইনপুট: প্রত্যাশিত ${stringifyPrimitive(issue2.values[0])}`;
-            return `অবৈধ অপশন: ${joinValues(issue2.values, " | ")} এর মধ্যে একটি প্রত্যাশিত`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `অনেক বড়: ${issue2.origin ?? "মান"} ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "এলিমেন্ট"} হতে হবে`;
-            return `অনেক বড়: ${issue2.origin ?? "মান"} ${adj}${issue2.maximum.toString()} হতে হবে`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `অনেক ছোট: ${issue2.origin} ${adj}${issue2.minimum.toString()} ${sizing.unit} হতে হবে`;
-            }
-            return `অনেক ছোট: ${issue2.origin} ${adj}${issue2.minimum.toString()} হতে হবে`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `অবৈধ স্ট্রিং: "${_issue.prefix}" দিয়ে শুরু হতে হবে`;
-            }
-            if (_issue.format === "ends_with")
-              return `অবৈধ স্ট্রিং: "${_issue.suffix}" দিয়ে শেষ হতে হবে`;
-            if (_issue.format === "includes")
-              return `অবৈধ স্ট্রিং: "${_issue.includes}" অন্তর্ভুক্ত থাকতে হবে`;
-            if (_issue.format === "regex")
-              return `অবৈধ স্ট্রিং: ${_issue.pattern} প্যাটার্ন মিলতে হবে`;
-            return `অবৈধ ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `অবৈধ নম্বর: ${issue2.divisor} এর গুণিতক হতে হবে`;
-          case "unrecognized_keys":
-            return `অচেনা কী${issue2.keys.length > 1 ? "গুলো" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `${issue2.origin} এ অবৈধ কী`;
-          case "invalid_union":
-            if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-              const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
-              return `অবৈধ ডিসক্রিমিনেটর মান। প্রত্যাশিত ${opts}`;
-            }
-            return "অবৈধ ইনপুট";
-          case "invalid_element":
-            return `${issue2.origin} এ অবৈধ মান`;
-          default:
-            return "অবৈধ ইনপুট";
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/ca.js
-function ca_default() {
-  return {
-    localeError: error6()
-  };
-}
-var error6;
-var init_ca = __esm({
-  "node_modules/zod/v4/locales/ca.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error6 = () => {
-      const Sizable = {
-        string: { unit: "caràcters", verb: "contenir" },
-        file: { unit: "bytes", verb: "contenir" },
-        array: { unit: "elements", verb: "contenir" },
-        set: { unit: "elements", verb: "contenir" },
-        map: { unit: "elements", verb: "contenir" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "entrada",
-        email: "adreça electrònica",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "data i hora ISO",
-        date: "data ISO",
-        time: "hora ISO",
-        duration: "durada ISO",
-        ipv4: "adreça IPv4",
-        ipv6: "adreça IPv6",
-        mac: "adreça MAC",
-        cidrv4: "rang IPv4",
-        cidrv6: "rang IPv6",
-        base64: "cadena codificada en base64",
-        base64url: "cadena codificada en base64url",
-        json_string: "cadena JSON",
-        e164: "número E.164",
-        credit_card: "número de targeta de crèdit",
-        currency_code: "codi de moneda",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "entrada"
-      };
-      const TypeDictionary = {
-        nan: "NaN"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Tipus invàlid: s'esperava instanceof ${issue2.expected}, s'ha rebut ${received}`;
-            }
-            return `Tipus invàlid: s'esperava ${expected}, s'ha rebut ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Valor invàlid: s'esperava ${stringifyPrimitive(issue2.values[0])}`;
-            return `Opció invàlida: s'esperava una de ${joinValues(issue2.values, " o ")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "com a màxim" : "menys de";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Massa gran: s'esperava que ${issue2.origin ?? "el valor"} contingués ${adj} ${issue2.maximum.toString()} ${sizing.unit ?? "elements"}`;
-            return `Massa gran: s'esperava que ${issue2.origin ?? "el valor"} fos ${adj} ${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? "com a mínim" : "més de";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Massa petit: s'esperava que ${issue2.origin} contingués ${adj} ${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `Massa petit: s'esperava que ${issue2.origin} fos ${adj} ${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `Format invàlid: ha de començar amb "${_issue.prefix}"`;
-            }
-            if (_issue.format === "ends_with")
-              return `Format invàlid: ha d'acabar amb "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Format invàlid: ha d'incloure "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Format invàlid: ha de coincidir amb el patró ${_issue.pattern}`;
-            return `Format invàlid per a ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Número invàlid: ha de ser múltiple de ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Clau${issue2.keys.length > 1 ? "s" : ""} no reconeguda${issue2.keys.length > 1 ? "s" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Clau invàlida a ${issue2.origin}`;
-          case "invalid_union":
-            return "Entrada invàlida";
-          // Could also be "Tipus d'unió invàlid" but "Entrada invàlida" is more general
-          case "invalid_element":
-            return `Element invàlid a ${issue2.origin}`;
-          default:
-            return `Entrada invàlida`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/ckb.js
-function ckb_default() {
-  return {
-    localeError: error7()
-  };
-}
-var error7;
-var init_ckb = __esm({
-  "node_modules/zod/v4/locales/ckb.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error7 = () => {
-      const Sizable = {
-        string: { unit: "پیت", verb: "بێت" },
-        file: { unit: "بایت", verb: "بێت" },
-        array: { unit: "دانە", verb: "بێت" },
-        set: { unit: "دانە", verb: "بێت" },
-        map: { unit: "دانە", verb: "بێت" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "regex",
-        email: "ئیمەیڵ",
-        url: "بەستەر (URL)",
-        emoji: "ئیمۆجی",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ڕێکەوت و کات",
-        date: "ڕێکەوت",
-        time: "کات",
-        duration: "ماوە",
-        ipv4: "ناونیشانی IPv4",
-        ipv6: "ناونیشانی IPv6",
-        mac: "ناونیشانی MAC",
-        cidrv4: "مەودای IPv4",
-        cidrv6: "مەودای IPv6",
-        base64: "دەقی base64",
-        base64url: "دەقی base64url",
-        json_string: "دەقی JSON",
-        e164: "ژمارەی E.164",
-        credit_card: "ژمارەی کارتی کرێدیت",
-        currency_code: "کۆدی دراو",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "تێکردە"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        string: "نووسین",
-        number: "ژمارە",
-        boolean: "boolean",
-        array: "array",
-        object: "object",
-        date: "ڕێکەوت",
-        integer: "ژمارە",
-        float: "ژمارە",
-        null: "null",
-        undefined: "undefined",
-        function: "function",
-        symbol: "symbol",
-        unknown: "unknown",
-        promise: "promise",
-        void: "void",
-        never: "never",
-        map: "map",
-        set: "set"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            const postfix = ["ا", "و", "ۆ", "وو", "ە", "ی", "ێ"].some((p) => received.endsWith(p)) ? "یە" : "ە";
-            const isEnglish = /^[a-zA-Z]+$/.test(received);
-            if (receivedType === "null" || receivedType === "undefined")
-              return `داواکراوە`;
-            return `چاوەڕوانکراوە ${expected} بێت، بەڵام ${received}${isEnglish ? "" : postfix}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `بەهاکە نادرووستە: چاوەڕوانکراوە ${stringifyPrimitive(issue2.values[0])} بێت`;
-            return `هەڵبژاردەی نادروست: چاوەڕوانکراوە یەکێک بێت لە ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `پێویستە بە لایەنی زۆرەوە ${issue2.maximum.toString()} ${sizing.unit} ${sizing.verb}`;
-            return `پێویستە بە لایەنی زۆرەوە ${issue2.maximum.toString()} بێت`;
-          }
-          case "too_small": {
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `پێویستە بە لایەنی کەمەوە ${issue2.minimum.toString()} ${sizing.unit} ${sizing.verb}`;
-            return `پێویستە بە لایەنی کەمەوە ${issue2.minimum.toString()} بێت`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `دەقی نادروست: پێویستە دەستپێبکات بە "${_issue.prefix}"`;
-            }
-            if (_issue.format === "ends_with")
-              return `دەقی نادروست: پێویستە کۆتاییبێت بە "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `دەقی نادروست: پێویستە "${_issue.includes}" لەخۆبگرێت`;
-            if (_issue.format === "regex")
-              return `دەقی نادروست: پێویستە لەگەڵ پاتێرنی ${_issue.pattern} بگونجێت`;
-            return `بەهای ${FormatDictionary[_issue.format] ?? issue2.format} نادروستە`;
-          }
-          case "not_multiple_of":
-            return `ژمارەی نادروست: دەبێت چەند هێندە بێت بۆ ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `کلیلی نەناسراو: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `کلیلی نادروست لە ${issue2.origin}`;
-          case "invalid_union":
-            if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-              const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
-              return `بەهای نەناسراو هەیە. بەهای چاوەڕوانکراو: ${opts}`;
-            }
-            return "یەکگرتنی نادروست";
-          case "invalid_element":
-            return `${issue2.origin} بەهاکە نادروستە`;
-          default:
-            return `تێکردەی نادروست`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/cs.js
-function cs_default() {
-  return {
-    localeError: error8()
-  };
-}
-var error8;
-var init_cs = __esm({
-  "node_modules/zod/v4/locales/cs.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error8 = () => {
-      const Sizable = {
-        string: { unit: "znaků", verb: "mít" },
-        file: { unit: "bajtů", verb: "mít" },
-        array: { unit: "prvků", verb: "mít" },
-        set: { unit: "prvků", verb: "mít" },
-        map: { unit: "prvků", verb: "mít" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "regulární výraz",
-        email: "e-mailová adresa",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "datum a čas ve formátu ISO",
-        date: "datum ve formátu ISO",
-        time: "čas ve formátu ISO",
-        duration: "doba trvání ISO",
-        ipv4: "IPv4 adresa",
-        ipv6: "IPv6 adresa",
-        mac: "MAC adresa",
-        cidrv4: "rozsah IPv4",
-        cidrv6: "rozsah IPv6",
-        base64: "řetězec zakódovaný ve formátu base64",
-        base64url: "řetězec zakódovaný ve formátu base64url",
-        json_string: "řetězec ve formátu JSON",
-        e164: "číslo E.164",
-        credit_card: "číslo kreditní karty",
-        currency_code: "kód měny",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "vstup"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "číslo",
-        string: "řetězec",
-        function: "funkce",
-        array: "pole"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Neplatný vstup: očekáváno instanceof ${issue2.expected}, obdrženo ${received}`;
-            }
-            return `Neplatný vstup: očekáváno ${expected}, obdrženo ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Neplatný vstup: očekáváno ${stringifyPrimitive(issue2.values[0])}`;
-            return `Neplatná možnost: očekávána jedna z hodnot ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Hodnota je příliš velká: ${issue2.origin ?? "hodnota"} musí mít ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "prvků"}`;
-            }
-            return `Hodnota je příliš velká: ${issue2.origin ?? "hodnota"} musí být ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Hodnota je příliš malá: ${issue2.origin ?? "hodnota"} musí mít ${adj}${issue2.minimum.toString()} ${sizing.unit ?? "prvků"}`;
-            }
-            return `Hodnota je příliš malá: ${issue2.origin ?? "hodnota"} musí být ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Neplatný řetězec: musí začínat na "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Neplatný řetězec: musí končit na "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Neplatný řetězec: musí obsahovat "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Neplatný řetězec: musí odpovídat vzoru ${_issue.pattern}`;
-            return `Neplatný formát ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Neplatné číslo: musí být násobkem ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Neznámé klíče: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Neplatný klíč v ${issue2.origin}`;
-          case "invalid_union":
-            return "Neplatný vstup";
-          case "invalid_element":
-            return `Neplatná hodnota v ${issue2.origin}`;
-          default:
-            return `Neplatný vstup`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/da.js
-function da_default() {
-  return {
-    localeError: error9()
-  };
-}
-var error9;
-var init_da = __esm({
-  "node_modules/zod/v4/locales/da.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error9 = () => {
-      const Sizable = {
-        string: { unit: "tegn", verb: "havde" },
-        file: { unit: "bytes", verb: "havde" },
-        array: { unit: "elementer", verb: "indeholdt" },
-        set: { unit: "elementer", verb: "indeholdt" },
-        map: { unit: "elementer", verb: "indeholdt" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "input",
-        email: "e-mailadresse",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO dato- og klokkeslæt",
-        date: "ISO-dato",
-        time: "ISO-klokkeslæt",
-        duration: "ISO-varighed",
-        ipv4: "IPv4-adresse",
-        ipv6: "IPv6-adresse",
-        mac: "MAC-adresse",
-        cidrv4: "IPv4-spektrum",
-        cidrv6: "IPv6-spektrum",
-        base64: "base64-kodet streng",
-        base64url: "base64url-kodet streng",
-        json_string: "JSON-streng",
-        e164: "E.164-nummer",
-        credit_card: "kreditkortnummer",
-        currency_code: "valutakode",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "input"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        string: "streng",
-        number: "tal",
-        boolean: "boolean",
-        array: "liste",
-        object: "objekt",
-        set: "sæt",
-        file: "fil"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Ugyldigt input: forventede instanceof ${issue2.expected}, fik ${received}`;
-            }
-            return `Ugyldigt input: forventede ${expected}, fik ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Ugyldig værdi: forventede ${stringifyPrimitive(issue2.values[0])}`;
-            return `Ugyldigt valg: forventede en af følgende ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
-            if (sizing)
-              return `For stor: forventede ${origin2 ?? "value"} ${sizing.verb} ${adj} ${issue2.maximum.toString()} ${sizing.unit ?? "elementer"}`;
-            return `For stor: forventede ${origin2 ?? "value"} havde ${adj} ${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
-            if (sizing) {
-              return `For lille: forventede ${origin2} ${sizing.verb} ${adj} ${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `For lille: forventede ${origin2} havde ${adj} ${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Ugyldig streng: skal starte med "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Ugyldig streng: skal ende med "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Ugyldig streng: skal indeholde "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Ugyldig streng: skal matche mønsteret ${_issue.pattern}`;
-            return `Ugyldig ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Ugyldigt tal: skal være deleligt med ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `${issue2.keys.length > 1 ? "Ukendte nøgler" : "Ukendt nøgle"}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Ugyldig nøgle i ${issue2.origin}`;
-          case "invalid_union":
-            return "Ugyldigt input: matcher ingen af de tilladte typer";
-          case "invalid_element":
-            return `Ugyldig værdi i ${issue2.origin}`;
-          default:
-            return `Ugyldigt input`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/de.js
-function de_default() {
-  return {
-    localeError: error10()
-  };
-}
-var error10;
-var init_de = __esm({
-  "node_modules/zod/v4/locales/de.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error10 = () => {
-      const Sizable = {
-        string: { unit: "Zeichen", verb: "zu haben" },
-        file: { unit: "Bytes", verb: "zu haben" },
-        array: { unit: "Elemente", verb: "zu haben" },
-        set: { unit: "Elemente", verb: "zu haben" },
-        map: { unit: "Elemente", verb: "zu haben" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "Eingabe",
-        email: "E-Mail-Adresse",
-        url: "URL",
-        emoji: "Emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO-Datum und -Uhrzeit",
-        date: "ISO-Datum",
-        time: "ISO-Uhrzeit",
-        duration: "ISO-Dauer",
-        ipv4: "IPv4-Adresse",
-        ipv6: "IPv6-Adresse",
-        mac: "MAC-Adresse",
-        cidrv4: "IPv4-Bereich",
-        cidrv6: "IPv6-Bereich",
-        base64: "Base64-codierter String",
-        base64url: "Base64-URL-codierter String",
-        json_string: "JSON-String",
-        e164: "E.164-Nummer",
-        credit_card: "Kreditkartennummer",
-        currency_code: "Währungscode",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "Eingabe"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "Zahl",
-        array: "Array"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Ungültige Eingabe: erwartet instanceof ${issue2.expected}, erhalten ${received}`;
-            }
-            return `Ungültige Eingabe: erwartet ${expected}, erhalten ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Ungültige Eingabe: erwartet ${stringifyPrimitive(issue2.values[0])}`;
-            return `Ungültige Option: erwartet eine von ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Zu groß: erwartet, dass ${issue2.origin ?? "Wert"} ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "Elemente"} hat`;
-            return `Zu groß: erwartet, dass ${issue2.origin ?? "Wert"} ${adj}${issue2.maximum.toString()} ist`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Zu klein: erwartet, dass ${issue2.origin} ${adj}${issue2.minimum.toString()} ${sizing.unit} hat`;
-            }
-            return `Zu klein: erwartet, dass ${issue2.origin} ${adj}${issue2.minimum.toString()} ist`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Ungültiger String: muss mit "${_issue.prefix}" beginnen`;
-            if (_issue.format === "ends_with")
-              return `Ungültiger String: muss mit "${_issue.suffix}" enden`;
-            if (_issue.format === "includes")
-              return `Ungültiger String: muss "${_issue.includes}" enthalten`;
-            if (_issue.format === "regex")
-              return `Ungültiger String: muss dem Muster ${_issue.pattern} entsprechen`;
-            return `Ungültig: ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Ungültige Zahl: muss ein Vielfaches von ${issue2.divisor} sein`;
-          case "unrecognized_keys":
-            return `${issue2.keys.length > 1 ? "Unbekannte Schlüssel" : "Unbekannter Schlüssel"}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Ungültiger Schlüssel in ${issue2.origin}`;
-          case "invalid_union":
-            return "Ungültige Eingabe";
-          case "invalid_element":
-            return `Ungültiger Wert in ${issue2.origin}`;
-          default:
-            return `Ungültige Eingabe`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/el.js
-function el_default() {
-  return {
-    localeError: error11()
-  };
-}
-var error11;
-var init_el = __esm({
-  "node_modules/zod/v4/locales/el.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error11 = () => {
-      const Sizable = {
-        string: { unit: "χαρακτήρες", verb: "να έχει" },
-        file: { unit: "bytes", verb: "να έχει" },
-        array: { unit: "στοιχεία", verb: "να έχει" },
-        set: { unit: "στοιχεία", verb: "να έχει" },
-        map: { unit: "καταχωρήσεις", verb: "να έχει" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "είσοδος",
-        email: "διεύθυνση email",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO ημερομηνία και ώρα",
-        date: "ISO ημερομηνία",
-        time: "ISO ώρα",
-        duration: "ISO διάρκεια",
-        ipv4: "διεύθυνση IPv4",
-        ipv6: "διεύθυνση IPv6",
-        mac: "διεύθυνση MAC",
-        cidrv4: "εύρος IPv4",
-        cidrv6: "εύρος IPv6",
-        base64: "συμβολοσειρά κωδικοποιημένη σε base64",
-        base64url: "συμβολοσειρά κωδικοποιημένη σε base64url",
-        json_string: "συμβολοσειρά JSON",
-        e164: "αριθμός E.164",
-        credit_card: "αριθμός πιστωτικής κάρτας",
-        currency_code: "κωδικός νομίσματος",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "είσοδος"
-      };
-      const TypeDictionary = {
-        nan: "NaN"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (typeof issue2.expected === "string" && /^[A-Z]/.test(issue2.expected)) {
-              return `Μη έγκυρη είσοδος: αναμενόταν instanceof ${issue2.expected}, λήφθηκε ${received}`;
-            }
-            return `Μη έγκυρη είσοδος: αναμενόταν ${expected}, λήφθηκε ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Μη έγκυρη είσοδος: αναμενόταν ${stringifyPrimitive(issue2.values[0])}`;
-            return `Μη έγκυρη επιλογή: αναμενόταν ένα από ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Πολύ μεγάλο: αναμενόταν ${issue2.origin ?? "τιμή"} να έχει ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "στοιχεία"}`;
-            return `Πολύ μεγάλο: αναμενόταν ${issue2.origin ?? "τιμή"} να είναι ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Πολύ μικρό: αναμενόταν ${issue2.origin} να έχει ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `Πολύ μικρό: αναμενόταν ${issue2.origin} να είναι ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `Μη έγκυρη συμβολοσειρά: πρέπει να ξεκινά με "${_issue.prefix}"`;
-            }
-            if (_issue.format === "ends_with")
-              return `Μη έγκυρη συμβολοσειρά: πρέπει να τελειώνει με "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Μη έγκυρη συμβολοσειρά: πρέπει να περιέχει "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Μη έγκυρη συμβολοσειρά: πρέπει να ταιριάζει με το μοτίβο ${_issue.pattern}`;
-            return `Μη έγκυρο: ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Μη έγκυρος αριθμός: πρέπει να είναι πολλαπλάσιο του ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Άγνωστ${issue2.keys.length > 1 ? "α" : "ο"} κλειδ${issue2.keys.length > 1 ? "ιά" : "ί"}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Μη έγκυρο κλειδί στο ${issue2.origin}`;
-          case "invalid_union":
-            return "Μη έγκυρη είσοδος";
-          case "invalid_element":
-            return `Μη έγκυρη τιμή στο ${issue2.origin}`;
-          default:
-            return `Μη έγκυρη είσοδος`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/en.js
-function en_default() {
-  return {
-    localeError: error12()
-  };
-}
-var error12;
 var init_en = __esm({
   "node_modules/zod/v4/locales/en.js"() {
     init_define_RELKIT_BUILD_INFO();
     init_util();
-    error12 = () => {
+    error = () => {
       const Sizable = {
         string: { unit: "characters", verb: "to have" },
         file: { unit: "bytes", verb: "to have" },
@@ -6462,9 +3454,9 @@ var init_en = __esm({
         nan: "NaN"
         // All other type names omitted - they fall back to raw values via ?? operator
       };
-      function getTypeName(type, input3) {
-        if (type === "number" && typeof input3 === "number" && !Number.isFinite(input3)) {
-          return String(input3);
+      function getTypeName(type, input2) {
+        if (type === "number" && typeof input2 === "number" && !Number.isFinite(input2)) {
+          return String(input2);
         }
         return TypeDictionary[type] ?? type;
       }
@@ -6533,6524 +3525,10 @@ var init_en = __esm({
   }
 });
 
-// node_modules/zod/v4/locales/eo.js
-function eo_default() {
-  return {
-    localeError: error13()
-  };
-}
-var error13;
-var init_eo = __esm({
-  "node_modules/zod/v4/locales/eo.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error13 = () => {
-      const Sizable = {
-        string: { unit: "karaktrojn", verb: "havi" },
-        file: { unit: "bajtojn", verb: "havi" },
-        array: { unit: "elementojn", verb: "havi" },
-        set: { unit: "elementojn", verb: "havi" },
-        map: { unit: "elementojn", verb: "havi" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "enigo",
-        email: "retadreso",
-        url: "URL",
-        emoji: "emoĝio",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO-datotempo",
-        date: "ISO-dato",
-        time: "ISO-tempo",
-        duration: "ISO-daŭro",
-        ipv4: "IPv4-adreso",
-        ipv6: "IPv6-adreso",
-        mac: "MAC-adreso",
-        cidrv4: "IPv4-rango",
-        cidrv6: "IPv6-rango",
-        base64: "64-ume kodita karaktraro",
-        base64url: "URL-64-ume kodita karaktraro",
-        json_string: "JSON-karaktraro",
-        e164: "E.164-nombro",
-        credit_card: "kreditkarta numero",
-        currency_code: "valuta kodo",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "enigo"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "nombro",
-        array: "tabelo",
-        null: "senvalora"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Nevalida enigo: atendiĝis instanceof ${issue2.expected}, riceviĝis ${received}`;
-            }
-            return `Nevalida enigo: atendiĝis ${expected}, riceviĝis ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Nevalida enigo: atendiĝis ${stringifyPrimitive(issue2.values[0])}`;
-            return `Nevalida opcio: atendiĝis unu el ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Tro granda: atendiĝis ke ${issue2.origin ?? "valoro"} havu ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elementojn"}`;
-            return `Tro granda: atendiĝis ke ${issue2.origin ?? "valoro"} havu ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Tro malgranda: atendiĝis ke ${issue2.origin} havu ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `Tro malgranda: atendiĝis ke ${issue2.origin} estu ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Nevalida karaktraro: devas komenciĝi per "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Nevalida karaktraro: devas finiĝi per "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Nevalida karaktraro: devas inkluzivi "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Nevalida karaktraro: devas kongrui kun la modelo ${_issue.pattern}`;
-            return `Nevalida ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Nevalida nombro: devas esti oblo de ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Nekonata${issue2.keys.length > 1 ? "j" : ""} ŝlosilo${issue2.keys.length > 1 ? "j" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Nevalida ŝlosilo en ${issue2.origin}`;
-          case "invalid_union":
-            return "Nevalida enigo";
-          case "invalid_element":
-            return `Nevalida valoro en ${issue2.origin}`;
-          default:
-            return `Nevalida enigo`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/es.js
-function es_default() {
-  return {
-    localeError: error14()
-  };
-}
-var error14;
-var init_es = __esm({
-  "node_modules/zod/v4/locales/es.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error14 = () => {
-      const Sizable = {
-        string: { unit: "caracteres", verb: "tener" },
-        file: { unit: "bytes", verb: "tener" },
-        array: { unit: "elementos", verb: "tener" },
-        set: { unit: "elementos", verb: "tener" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "entrada",
-        email: "dirección de correo electrónico",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "fecha y hora ISO",
-        date: "fecha ISO",
-        time: "hora ISO",
-        duration: "duración ISO",
-        ipv4: "dirección IPv4",
-        ipv6: "dirección IPv6",
-        mac: "dirección MAC",
-        cidrv4: "rango IPv4",
-        cidrv6: "rango IPv6",
-        base64: "cadena codificada en base64",
-        base64url: "URL codificada en base64",
-        json_string: "cadena JSON",
-        e164: "número E.164",
-        credit_card: "número de tarjeta de crédito",
-        currency_code: "código de moneda",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "entrada"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        string: "texto",
-        number: "número",
-        boolean: "booleano",
-        array: "arreglo",
-        object: "objeto",
-        set: "conjunto",
-        file: "archivo",
-        date: "fecha",
-        bigint: "número grande",
-        symbol: "símbolo",
-        undefined: "indefinido",
-        null: "nulo",
-        function: "función",
-        map: "mapa",
-        record: "registro",
-        tuple: "tupla",
-        enum: "enumeración",
-        union: "unión",
-        literal: "literal",
-        promise: "promesa",
-        void: "vacío",
-        never: "nunca",
-        unknown: "desconocido",
-        any: "cualquiera"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Entrada inválida: se esperaba instanceof ${issue2.expected}, recibido ${received}`;
-            }
-            return `Entrada inválida: se esperaba ${expected}, recibido ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Entrada inválida: se esperaba ${stringifyPrimitive(issue2.values[0])}`;
-            return `Opción inválida: se esperaba una de ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
-            if (sizing)
-              return `Demasiado grande: se esperaba que ${origin2 ?? "valor"} tuviera ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elementos"}`;
-            return `Demasiado grande: se esperaba que ${origin2 ?? "valor"} fuera ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
-            if (sizing) {
-              return `Demasiado pequeño: se esperaba que ${origin2} tuviera ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `Demasiado pequeño: se esperaba que ${origin2} fuera ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Cadena inválida: debe comenzar con "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Cadena inválida: debe terminar en "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Cadena inválida: debe incluir "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Cadena inválida: debe coincidir con el patrón ${_issue.pattern}`;
-            return `Inválido ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Número inválido: debe ser múltiplo de ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Llave${issue2.keys.length > 1 ? "s" : ""} desconocida${issue2.keys.length > 1 ? "s" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Llave inválida en ${TypeDictionary[issue2.origin] ?? issue2.origin}`;
-          case "invalid_union":
-            return "Entrada inválida";
-          case "invalid_element":
-            return `Valor inválido en ${TypeDictionary[issue2.origin] ?? issue2.origin}`;
-          default:
-            return `Entrada inválida`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/fa.js
-function fa_default() {
-  return {
-    localeError: error15()
-  };
-}
-var error15;
-var init_fa = __esm({
-  "node_modules/zod/v4/locales/fa.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error15 = () => {
-      const Sizable = {
-        string: { unit: "کاراکتر", verb: "داشته باشد" },
-        file: { unit: "بایت", verb: "داشته باشد" },
-        array: { unit: "آیتم", verb: "داشته باشد" },
-        set: { unit: "آیتم", verb: "داشته باشد" },
-        map: { unit: "آیتم", verb: "داشته باشد" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "ورودی",
-        email: "آدرس ایمیل",
-        url: "URL",
-        emoji: "ایموجی",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "تاریخ و زمان ایزو",
-        date: "تاریخ ایزو",
-        time: "زمان ایزو",
-        duration: "مدت زمان ایزو",
-        ipv4: "IPv4 آدرس",
-        ipv6: "IPv6 آدرس",
-        mac: "MAC آدرس",
-        cidrv4: "IPv4 دامنه",
-        cidrv6: "IPv6 دامنه",
-        base64: "base64-encoded رشته",
-        base64url: "base64url-encoded رشته",
-        json_string: "JSON رشته",
-        e164: "E.164 عدد",
-        credit_card: "شماره کارت اعتباری",
-        currency_code: "کد ارز",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "ورودی"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "عدد",
-        array: "آرایه"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `ورودی نامعتبر: می‌بایست instanceof ${issue2.expected} می‌بود، ${received} دریافت شد`;
-            }
-            return `ورودی نامعتبر: می‌بایست ${expected} می‌بود، ${received} دریافت شد`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1) {
-              return `ورودی نامعتبر: می‌بایست ${stringifyPrimitive(issue2.values[0])} می‌بود`;
-            }
-            return `گزینه نامعتبر: می‌بایست یکی از ${joinValues(issue2.values, "|")} می‌بود`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `خیلی بزرگ: ${issue2.origin ?? "مقدار"} باید ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "عنصر"} باشد`;
-            }
-            return `خیلی بزرگ: ${issue2.origin ?? "مقدار"} باید ${adj}${issue2.maximum.toString()} باشد`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `خیلی کوچک: ${issue2.origin} باید ${adj}${issue2.minimum.toString()} ${sizing.unit} باشد`;
-            }
-            return `خیلی کوچک: ${issue2.origin} باید ${adj}${issue2.minimum.toString()} باشد`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `رشته نامعتبر: باید با "${_issue.prefix}" شروع شود`;
-            }
-            if (_issue.format === "ends_with") {
-              return `رشته نامعتبر: باید با "${_issue.suffix}" تمام شود`;
-            }
-            if (_issue.format === "includes") {
-              return `رشته نامعتبر: باید شامل "${_issue.includes}" باشد`;
-            }
-            if (_issue.format === "regex") {
-              return `رشته نامعتبر: باید با الگوی ${_issue.pattern} مطابقت داشته باشد`;
-            }
-            return `${FormatDictionary[_issue.format] ?? issue2.format} نامعتبر`;
-          }
-          case "not_multiple_of":
-            return `عدد نامعتبر: باید مضرب ${issue2.divisor} باشد`;
-          case "unrecognized_keys":
-            return `کلید${issue2.keys.length > 1 ? "های" : ""} ناشناس: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `کلید ناشناس در ${issue2.origin}`;
-          case "invalid_union":
-            return `ورودی نامعتبر`;
-          case "invalid_element":
-            return `مقدار نامعتبر در ${issue2.origin}`;
-          default:
-            return `ورودی نامعتبر`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/fi.js
-function fi_default() {
-  return {
-    localeError: error16()
-  };
-}
-var error16;
-var init_fi = __esm({
-  "node_modules/zod/v4/locales/fi.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error16 = () => {
-      const Sizable = {
-        string: { unit: "merkkiä", subject: "merkkijonon" },
-        file: { unit: "tavua", subject: "tiedoston" },
-        array: { unit: "alkiota", subject: "listan" },
-        set: { unit: "alkiota", subject: "joukon" },
-        map: { unit: "alkiota", subject: "kuvauksen" },
-        number: { unit: "", subject: "luvun" },
-        bigint: { unit: "", subject: "suuren kokonaisluvun" },
-        int: { unit: "", subject: "kokonaisluvun" },
-        date: { unit: "", subject: "päivämäärän" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "säännöllinen lauseke",
-        email: "sähköpostiosoite",
-        url: "URL-osoite",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO-aikaleima",
-        date: "ISO-päivämäärä",
-        time: "ISO-aika",
-        duration: "ISO-kesto",
-        ipv4: "IPv4-osoite",
-        ipv6: "IPv6-osoite",
-        mac: "MAC-osoite",
-        cidrv4: "IPv4-alue",
-        cidrv6: "IPv6-alue",
-        base64: "base64-koodattu merkkijono",
-        base64url: "base64url-koodattu merkkijono",
-        json_string: "JSON-merkkijono",
-        e164: "E.164-luku",
-        credit_card: "luottokortin numero",
-        currency_code: "valuuttakoodi",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "templaattimerkkijono"
-      };
-      const TypeDictionary = {
-        nan: "NaN"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Virheellinen tyyppi: odotettiin instanceof ${issue2.expected}, oli ${received}`;
-            }
-            return `Virheellinen tyyppi: odotettiin ${expected}, oli ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Virheellinen syöte: täytyy olla ${stringifyPrimitive(issue2.values[0])}`;
-            return `Virheellinen valinta: täytyy olla yksi seuraavista: ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Liian suuri: ${sizing.subject} täytyy olla ${adj}${issue2.maximum.toString()} ${sizing.unit}`.trim();
-            }
-            return `Liian suuri: arvon täytyy olla ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Liian pieni: ${sizing.subject} täytyy olla ${adj}${issue2.minimum.toString()} ${sizing.unit}`.trim();
-            }
-            return `Liian pieni: arvon täytyy olla ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Virheellinen syöte: täytyy alkaa "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Virheellinen syöte: täytyy loppua "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Virheellinen syöte: täytyy sisältää "${_issue.includes}"`;
-            if (_issue.format === "regex") {
-              return `Virheellinen syöte: täytyy vastata säännöllistä lauseketta ${_issue.pattern}`;
-            }
-            return `Virheellinen ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Virheellinen luku: täytyy olla luvun ${issue2.divisor} monikerta`;
-          case "unrecognized_keys":
-            return `${issue2.keys.length > 1 ? "Tuntemattomat avaimet" : "Tuntematon avain"}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return "Virheellinen avain tietueessa";
-          case "invalid_union":
-            return "Virheellinen unioni";
-          case "invalid_element":
-            return "Virheellinen arvo joukossa";
-          default:
-            return `Virheellinen syöte`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/fr.js
-function fr_default() {
-  return {
-    localeError: error17()
-  };
-}
-var error17;
-var init_fr = __esm({
-  "node_modules/zod/v4/locales/fr.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error17 = () => {
-      const Sizable = {
-        string: { unit: "caractères", verb: "avoir" },
-        file: { unit: "octets", verb: "avoir" },
-        array: { unit: "éléments", verb: "avoir" },
-        set: { unit: "éléments", verb: "avoir" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "expression régulière",
-        email: "adresse e-mail",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "date et heure ISO",
-        date: "date ISO",
-        time: "heure ISO",
-        duration: "durée ISO",
-        ipv4: "adresse IPv4",
-        ipv6: "adresse IPv6",
-        mac: "adresse MAC",
-        cidrv4: "plage IPv4",
-        cidrv6: "plage IPv6",
-        base64: "chaîne de caractères encodée en base64",
-        base64url: "chaîne de caractères encodée en base64url",
-        json_string: "chaîne de caractères JSON",
-        e164: "numéro au format E.164",
-        credit_card: "numéro de carte de crédit",
-        currency_code: "code de devise",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "entrée"
-      };
-      const TypeDictionary = {
-        string: "chaîne de caractères",
-        number: "nombre",
-        int: "entier",
-        boolean: "booléen",
-        bigint: "grand entier",
-        symbol: "symbole",
-        undefined: "indéfini",
-        null: "null",
-        never: "jamais",
-        void: "vide",
-        date: "date",
-        array: "tableau",
-        object: "objet",
-        tuple: "tuple",
-        record: "record",
-        map: "map",
-        set: "ensemble",
-        file: "fichier",
-        nonoptional: "non optionnel",
-        nan: "NaN",
-        function: "fonction"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Entrée invalide : instance de ${issue2.expected} attendu, ${received} reçu`;
-            }
-            return `Entrée invalide : ${expected} attendu, ${received} reçu`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Entrée invalide : ${stringifyPrimitive(issue2.values[0])} attendu`;
-            return `Option invalide : une valeur parmi ${joinValues(issue2.values, "|")} attendue`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Trop grand : ${TypeDictionary[issue2.origin] ?? "valeur"} doit ${sizing.verb} ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "élément(s)"}`;
-            return `Trop grand : ${TypeDictionary[issue2.origin] ?? "valeur"} doit être ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Trop petit : ${TypeDictionary[issue2.origin] ?? "valeur"} doit ${sizing.verb} ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            return `Trop petit : ${TypeDictionary[issue2.origin] ?? "valeur"} doit être ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Chaîne de caractères invalide : doit commencer par "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Chaîne de caractères invalide : doit se terminer par "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Chaîne de caractères invalide : doit inclure "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Chaîne de caractères invalide : doit correspondre au motif ${_issue.pattern}`;
-            return `${FormatDictionary[_issue.format] ?? issue2.format} invalide`;
-          }
-          case "not_multiple_of":
-            return `Nombre invalide : doit être un multiple de ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Clé${issue2.keys.length > 1 ? "s" : ""} non reconnue${issue2.keys.length > 1 ? "s" : ""} : ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Clé invalide dans ${issue2.origin}`;
-          case "invalid_union":
-            return "Entrée invalide";
-          case "invalid_element":
-            return `Valeur invalide dans ${issue2.origin}`;
-          default:
-            return `Entrée invalide`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/fr-CA.js
-function fr_CA_default() {
-  return {
-    localeError: error18()
-  };
-}
-var error18;
-var init_fr_CA = __esm({
-  "node_modules/zod/v4/locales/fr-CA.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error18 = () => {
-      const Sizable = {
-        string: { unit: "caractères", verb: "avoir" },
-        file: { unit: "octets", verb: "avoir" },
-        array: { unit: "éléments", verb: "avoir" },
-        set: { unit: "éléments", verb: "avoir" },
-        map: { unit: "éléments", verb: "avoir" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "entrée",
-        email: "adresse courriel",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "date-heure ISO",
-        date: "date ISO",
-        time: "heure ISO",
-        duration: "durée ISO",
-        ipv4: "adresse IPv4",
-        ipv6: "adresse IPv6",
-        mac: "adresse MAC",
-        cidrv4: "plage IPv4",
-        cidrv6: "plage IPv6",
-        base64: "chaîne encodée en base64",
-        base64url: "chaîne encodée en base64url",
-        json_string: "chaîne JSON",
-        e164: "numéro E.164",
-        credit_card: "numéro de carte de crédit",
-        currency_code: "code de devise",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "entrée"
-      };
-      const TypeDictionary = {
-        nan: "NaN"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Entrée invalide : attendu instanceof ${issue2.expected}, reçu ${received}`;
-            }
-            return `Entrée invalide : attendu ${expected}, reçu ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Entrée invalide : attendu ${stringifyPrimitive(issue2.values[0])}`;
-            return `Option invalide : attendu l'une des valeurs suivantes ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "≤" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Trop grand : attendu que ${issue2.origin ?? "la valeur"} ait ${adj}${issue2.maximum.toString()} ${sizing.unit}`;
-            return `Trop grand : attendu que ${issue2.origin ?? "la valeur"} soit ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? "≥" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Trop petit : attendu que ${issue2.origin} ait ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `Trop petit : attendu que ${issue2.origin} soit ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `Chaîne invalide : doit commencer par "${_issue.prefix}"`;
-            }
-            if (_issue.format === "ends_with")
-              return `Chaîne invalide : doit se terminer par "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Chaîne invalide : doit inclure "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Chaîne invalide : doit correspondre au motif ${_issue.pattern}`;
-            return `${FormatDictionary[_issue.format] ?? issue2.format} invalide`;
-          }
-          case "not_multiple_of":
-            return `Nombre invalide : doit être un multiple de ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Clé${issue2.keys.length > 1 ? "s" : ""} non reconnue${issue2.keys.length > 1 ? "s" : ""} : ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Clé invalide dans ${issue2.origin}`;
-          case "invalid_union":
-            return "Entrée invalide";
-          case "invalid_element":
-            return `Valeur invalide dans ${issue2.origin}`;
-          default:
-            return `Entrée invalide`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/gu.js
-function gu_default() {
-  return {
-    localeError: error19()
-  };
-}
-var error19;
-var init_gu = __esm({
-  "node_modules/zod/v4/locales/gu.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error19 = () => {
-      const Sizable = {
-        string: { unit: "અક્ષર", verb: "હોવા જોઈએ" },
-        file: { unit: "બાયટ", verb: "હોવા જોઈએ" },
-        array: { unit: "આઇટમ", verb: "હોવા જોઈએ" },
-        set: { unit: "આઇટમ", verb: "હોવા જોઈએ" },
-        map: { unit: "એન્ટ્રી", verb: "હોવા જોઈએ" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "ઇનપુટ",
-        email: "ઈમેઇલ એડ્રેસ",
-        url: "URL",
-        emoji: "ઇમોજી",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO તારીખ અને સમય",
-        date: "ISO તારીખ",
-        time: "ISO સમય",
-        duration: "ISO અવધિ",
-        ipv4: "IPv4 એડ્રેસ",
-        ipv6: "IPv6 એડ્રેસ",
-        mac: "MAC એડ્રેસ",
-        cidrv4: "IPv4 શ્રેણી",
-        cidrv6: "IPv6 શ્રેણી",
-        base64: "base64-એન્કોડેડ સ્ટ્રિંગ",
-        base64url: "base64url-એન્કોડેડ સ્ટ્રિંગ",
-        json_string: "JSON સ્ટ્રિંગ",
-        e164: "E.164 નંબર",
-        credit_card: "ક્રેડિટ કાર્ડ નંબર",
-        currency_code: "ચલણ કોડ",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "ઇનપુટ"
-      };
-      const TypeDictionary = {
-        nan: "NaN"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            return `અમાન્ય ઇનપુટ: અપેક્ષિત ${expected}, પ્રાપ્ત ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `અમાન્ય ઇનપુટ: અપેક્ષિત ${stringifyPrimitive(issue2.values[0])}`;
-            return `અમાન્ય વિકલ્પ: ${joinValues(issue2.values, " | ")} માધ્યમથી એક અપેક્ષિત`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `ખૂબ મોટું: ${issue2.origin ?? "મૂલ્ય"} ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "એલિમેન્ટ"} હોવા જોઈએ`;
-            return `ખૂબ મોટું: ${issue2.origin ?? "મૂલ્ય"} ${adj}${issue2.maximum.toString()} હોવું જોઈએ`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `ખૂબ નાનું: ${issue2.origin} ${adj}${issue2.minimum.toString()} ${sizing.unit} હોવા જોઈએ`;
-            }
-            return `ખૂબ નાનું: ${issue2.origin} ${adj}${issue2.minimum.toString()} હોવું જોઈએ`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `અમાન્ય સ્ટ્રિંગ: "${_issue.prefix}" થી શરૂ થવું જોઈએ`;
-            }
-            if (_issue.format === "ends_with")
-              return `અમાન્ય સ્ટ્રિંગ: "${_issue.suffix}" પર સમાપ્ત થવું જોઈએ`;
-            if (_issue.format === "includes")
-              return `અમાન્ય સ્ટ્રિંગ: "${_issue.includes}" શામેલ હોવું જોઈએ`;
-            if (_issue.format === "regex")
-              return `અમાન્ય સ્ટ્રિંગ: પેટર્ન ${_issue.pattern} સાથે મેળ ખાવું જોઈએ`;
-            return `અમાન્ય ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `અમાન્ય નંબર: ${issue2.divisor} નો ગુણાંક હોવો જોઈએ`;
-          case "unrecognized_keys":
-            return `ઓળખી શકાતા નહીં તે કી${issue2.keys.length > 1 ? "ઓ" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `${issue2.origin} માં અમાન્ય કી`;
-          case "invalid_union":
-            if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-              const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
-              return `અમાન્ય ડિસ્ક્રિમિનેટર મૂલ્ય. અપેક્ષિત ${opts}`;
-            }
-            return "અમાન્ય ઇનપુટ";
-          case "invalid_element":
-            return `${issue2.origin} માં અમાન્ય મૂલ્ય`;
-          default:
-            return "અમાન્ય ઇનપુટ";
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/he.js
-function he_default() {
-  return {
-    localeError: error20()
-  };
-}
-var error20;
-var init_he = __esm({
-  "node_modules/zod/v4/locales/he.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error20 = () => {
-      const TypeNames = {
-        string: { label: "מחרוזת", gender: "f" },
-        number: { label: "מספר", gender: "m" },
-        boolean: { label: "ערך בוליאני", gender: "m" },
-        bigint: { label: "BigInt", gender: "m" },
-        date: { label: "תאריך", gender: "m" },
-        array: { label: "מערך", gender: "m" },
-        object: { label: "אובייקט", gender: "m" },
-        null: { label: "ערך ריק (null)", gender: "m" },
-        undefined: { label: "ערך לא מוגדר (undefined)", gender: "m" },
-        symbol: { label: "סימבול (Symbol)", gender: "m" },
-        function: { label: "פונקציה", gender: "f" },
-        map: { label: "מפה (Map)", gender: "f" },
-        set: { label: "קבוצה (Set)", gender: "f" },
-        file: { label: "קובץ", gender: "m" },
-        promise: { label: "Promise", gender: "m" },
-        NaN: { label: "NaN", gender: "m" },
-        unknown: { label: "ערך לא ידוע", gender: "m" },
-        value: { label: "ערך", gender: "m" }
-      };
-      const Sizable = {
-        string: { unit: "תווים", shortLabel: "קצר", longLabel: "ארוך" },
-        file: { unit: "בייטים", shortLabel: "קטן", longLabel: "גדול" },
-        array: { unit: "פריטים", shortLabel: "קטן", longLabel: "גדול" },
-        set: { unit: "פריטים", shortLabel: "קטן", longLabel: "גדול" },
-        number: { unit: "", shortLabel: "קטן", longLabel: "גדול" }
-        // no unit
-      };
-      const typeEntry = (t) => t ? TypeNames[t] : void 0;
-      const typeLabel = (t) => {
-        const e = typeEntry(t);
-        if (e)
-          return e.label;
-        return t ?? TypeNames.unknown.label;
-      };
-      const withDefinite = (t) => `ה${typeLabel(t)}`;
-      const verbFor = (t) => {
-        const e = typeEntry(t);
-        const gender = e?.gender ?? "m";
-        return gender === "f" ? "צריכה להיות" : "צריך להיות";
-      };
-      const getSizing = (origin2) => {
-        if (!origin2)
-          return null;
-        return Sizable[origin2] ?? null;
-      };
-      const FormatDictionary = {
-        regex: { label: "קלט", gender: "m" },
-        email: { label: "כתובת אימייל", gender: "f" },
-        url: { label: "כתובת רשת", gender: "f" },
-        emoji: { label: "אימוג'י", gender: "m" },
-        uuid: { label: "UUID", gender: "m" },
-        uuidv4: { label: "UUIDv4", gender: "m" },
-        uuidv6: { label: "UUIDv6", gender: "m" },
-        nanoid: { label: "nanoid", gender: "m" },
-        guid: { label: "GUID", gender: "m" },
-        cuid: { label: "cuid", gender: "m" },
-        cuid2: { label: "cuid2", gender: "m" },
-        ulid: { label: "ULID", gender: "m" },
-        xid: { label: "XID", gender: "m" },
-        ksuid: { label: "KSUID", gender: "m" },
-        datetime: { label: "תאריך וזמן ISO", gender: "m" },
-        date: { label: "תאריך ISO", gender: "m" },
-        time: { label: "זמן ISO", gender: "m" },
-        duration: { label: "משך זמן ISO", gender: "m" },
-        ipv4: { label: "כתובת IPv4", gender: "f" },
-        ipv6: { label: "כתובת IPv6", gender: "f" },
-        mac: { label: "כתובת MAC", gender: "f" },
-        cidrv4: { label: "טווח IPv4", gender: "m" },
-        cidrv6: { label: "טווח IPv6", gender: "m" },
-        base64: { label: "מחרוזת בבסיס 64", gender: "f" },
-        base64url: { label: "מחרוזת בבסיס 64 לכתובות רשת", gender: "f" },
-        json_string: { label: "מחרוזת JSON", gender: "f" },
-        e164: { label: "מספר E.164", gender: "m" },
-        credit_card: { label: "מספר כרטיס אשראי", gender: "m" },
-        currency_code: { label: "קוד מטבע", gender: "m" },
-        iban: { label: "IBAN", gender: "m" },
-        jwt: { label: "JWT", gender: "m" },
-        template_literal: { label: "קלט", gender: "m" },
-        ends_with: { label: "קלט", gender: "m" },
-        includes: { label: "קלט", gender: "m" },
-        lowercase: { label: "קלט", gender: "m" },
-        starts_with: { label: "קלט", gender: "m" },
-        uppercase: { label: "קלט", gender: "m" }
-      };
-      const TypeDictionary = {
-        nan: "NaN"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expectedKey = issue2.expected;
-            const expected = TypeDictionary[expectedKey ?? ""] ?? typeLabel(expectedKey);
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? TypeNames[receivedType]?.label ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `קלט לא תקין: צריך להיות instanceof ${issue2.expected}, התקבל ${received}`;
-            }
-            return `קלט לא תקין: צריך להיות ${expected}, התקבל ${received}`;
-          }
-          case "invalid_value": {
-            if (issue2.values.length === 1) {
-              return `ערך לא תקין: הערך חייב להיות ${stringifyPrimitive(issue2.values[0])}`;
-            }
-            const stringified = issue2.values.map((v) => stringifyPrimitive(v));
-            if (issue2.values.length === 2) {
-              return `ערך לא תקין: האפשרויות המתאימות הן ${stringified[0]} או ${stringified[1]}`;
-            }
-            const lastValue = stringified[stringified.length - 1];
-            const restValues = stringified.slice(0, -1).join(", ");
-            return `ערך לא תקין: האפשרויות המתאימות הן ${restValues} או ${lastValue}`;
-          }
-          case "too_big": {
-            const sizing = getSizing(issue2.origin);
-            const subject = withDefinite(issue2.origin ?? "value");
-            if (issue2.origin === "string") {
-              return `${sizing?.longLabel ?? "ארוך"} מדי: ${subject} צריכה להכיל ${issue2.maximum.toString()} ${sizing?.unit ?? ""} ${issue2.inclusive ? "או פחות" : "לכל היותר"}`.trim();
-            }
-            if (issue2.origin === "number") {
-              const comparison = issue2.inclusive ? `קטן או שווה ל-${issue2.maximum}` : `קטן מ-${issue2.maximum}`;
-              return `גדול מדי: ${subject} צריך להיות ${comparison}`;
-            }
-            if (issue2.origin === "array" || issue2.origin === "set") {
-              const verb = issue2.origin === "set" ? "צריכה" : "צריך";
-              const comparison = issue2.inclusive ? `${issue2.maximum} ${sizing?.unit ?? ""} או פחות` : `פחות מ-${issue2.maximum} ${sizing?.unit ?? ""}`;
-              return `גדול מדי: ${subject} ${verb} להכיל ${comparison}`.trim();
-            }
-            const adj = issue2.inclusive ? "<=" : "<";
-            const be = verbFor(issue2.origin ?? "value");
-            if (sizing?.unit) {
-              return `${sizing.longLabel} מדי: ${subject} ${be} ${adj}${issue2.maximum.toString()} ${sizing.unit}`;
-            }
-            return `${sizing?.longLabel ?? "גדול"} מדי: ${subject} ${be} ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const sizing = getSizing(issue2.origin);
-            const subject = withDefinite(issue2.origin ?? "value");
-            if (issue2.origin === "string") {
-              return `${sizing?.shortLabel ?? "קצר"} מדי: ${subject} צריכה להכיל ${issue2.minimum.toString()} ${sizing?.unit ?? ""} ${issue2.inclusive ? "או יותר" : "לפחות"}`.trim();
-            }
-            if (issue2.origin === "number") {
-              const comparison = issue2.inclusive ? `גדול או שווה ל-${issue2.minimum}` : `גדול מ-${issue2.minimum}`;
-              return `קטן מדי: ${subject} צריך להיות ${comparison}`;
-            }
-            if (issue2.origin === "array" || issue2.origin === "set") {
-              const verb = issue2.origin === "set" ? "צריכה" : "צריך";
-              if (issue2.minimum === 1 && issue2.inclusive) {
-                const singularPhrase = issue2.origin === "set" ? "לפחות פריט אחד" : "לפחות פריט אחד";
-                return `קטן מדי: ${subject} ${verb} להכיל ${singularPhrase}`;
-              }
-              const comparison = issue2.inclusive ? `${issue2.minimum} ${sizing?.unit ?? ""} או יותר` : `יותר מ-${issue2.minimum} ${sizing?.unit ?? ""}`;
-              return `קטן מדי: ${subject} ${verb} להכיל ${comparison}`.trim();
-            }
-            const adj = issue2.inclusive ? ">=" : ">";
-            const be = verbFor(issue2.origin ?? "value");
-            if (sizing?.unit) {
-              return `${sizing.shortLabel} מדי: ${subject} ${be} ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `${sizing?.shortLabel ?? "קטן"} מדי: ${subject} ${be} ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `המחרוזת חייבת להתחיל ב "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `המחרוזת חייבת להסתיים ב "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `המחרוזת חייבת לכלול "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `המחרוזת חייבת להתאים לתבנית ${_issue.pattern}`;
-            const nounEntry = FormatDictionary[_issue.format];
-            const noun = nounEntry?.label ?? _issue.format;
-            const gender = nounEntry?.gender ?? "m";
-            const adjective = gender === "f" ? "תקינה" : "תקין";
-            return `${noun} לא ${adjective}`;
-          }
-          case "not_multiple_of":
-            return `מספר לא תקין: חייב להיות מכפלה של ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `מפתח${issue2.keys.length > 1 ? "ות" : ""} לא מזוה${issue2.keys.length > 1 ? "ים" : "ה"}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key": {
-            return `שדה לא תקין באובייקט`;
-          }
-          case "invalid_union":
-            return "קלט לא תקין";
-          case "invalid_element": {
-            const place = withDefinite(issue2.origin ?? "array");
-            return `ערך לא תקין ב${place}`;
-          }
-          default:
-            return `קלט לא תקין`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/hi.js
-function hi_default() {
-  return {
-    localeError: error21()
-  };
-}
-var error21;
-var init_hi = __esm({
-  "node_modules/zod/v4/locales/hi.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error21 = () => {
-      const Sizable = {
-        string: { unit: "अक्षर", verb: "रखने के लिए" },
-        file: { unit: "बाइट्स", verb: "रखने के लिए" },
-        array: { unit: "तत्व", verb: "रखने के लिए" },
-        set: { unit: "तत्व", verb: "रखने के लिए" },
-        map: { unit: "प्रविष्टियाँ", verb: "रखने के लिए" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "इनपुट",
-        email: "ईमेल पता",
-        url: "URL",
-        emoji: "इमोजी",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO तिथि और समय",
-        date: "ISO तिथि",
-        time: "ISO समय",
-        duration: "ISO अवधि",
-        ipv4: "IPv4 पता",
-        ipv6: "IPv6 पता",
-        mac: "MAC पता",
-        cidrv4: "IPv4 श्रेणी",
-        cidrv6: "IPv6 श्रेणी",
-        base64: "Base64-एन्कोडेड स्ट्रिंग",
-        base64url: "Base64URL-एन्कोडेड स्ट्रिंग",
-        json_string: "JSON स्ट्रिंग",
-        e164: "E.164 संख्या",
-        credit_card: "क्रेडिट कार्ड संख्या",
-        currency_code: "मुद्रा कोड",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "इनपुट"
-      };
-      const TypeDictionary = {
-        nan: "NaN"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            return `अमान्य इनपुट: अपेक्षित ${expected}, प्राप्त ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `अमान्य इनपुट: अपेक्षित ${stringifyPrimitive(issue2.values[0])}`;
-            return `अमान्य विकल्प: अपेक्षित मानों में से एक ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `बहुत बड़ा: अपेक्षित था कि ${issue2.origin ?? "मान"} में ${adj}${issue2.maximum} ${sizing.unit} हों`;
-            return `बहुत बड़ा: अपेक्षित था कि ${issue2.origin ?? "मान"} ${adj}${issue2.maximum} हो`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `बहुत छोटा: अपेक्षित था कि ${issue2.origin} में ${adj}${issue2.minimum} ${sizing.unit} हों`;
-            return `बहुत छोटा: अपेक्षित था कि ${issue2.origin} ${adj}${issue2.minimum} हो`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `अमान्य स्ट्रिंग: "${_issue.prefix}" से शुरू होना चाहिए`;
-            if (_issue.format === "ends_with")
-              return `अमान्य स्ट्रिंग: "${_issue.suffix}" पर समाप्त होना चाहिए`;
-            if (_issue.format === "includes")
-              return `अमान्य स्ट्रिंग: इसमें "${_issue.includes}" शामिल होना चाहिए`;
-            if (_issue.format === "regex")
-              return `अमान्य स्ट्रिंग: पैटर्न ${_issue.pattern} से मेल खाना चाहिए`;
-            return `अमान्य ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `अमान्य संख्या: यह ${issue2.divisor} का गुणज होना चाहिए`;
-          case "unrecognized_keys":
-            return `अपरिचित कुंजी${issue2.keys.length > 1 ? "याँ" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `अमान्य कुंजी: ${issue2.origin} में`;
-          case "invalid_union":
-            if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-              const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
-              return `अमान्य डिस्क्रिमिनेटर मान: अपेक्षित ${opts}`;
-            }
-            return "अमान्य इनपुट";
-          case "invalid_element":
-            return `अमान्य मान: ${issue2.origin} में`;
-          default:
-            return `अमान्य इनपुट`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/hr.js
-function hr_default() {
-  return {
-    localeError: error22()
-  };
-}
-var error22;
-var init_hr = __esm({
-  "node_modules/zod/v4/locales/hr.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error22 = () => {
-      const Sizable = {
-        string: { unit: "znakova", verb: "imati" },
-        file: { unit: "bajtova", verb: "imati" },
-        array: { unit: "stavki", verb: "imati" },
-        set: { unit: "stavki", verb: "imati" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "unos",
-        email: "email adresa",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO datum i vrijeme",
-        date: "ISO datum",
-        time: "ISO vrijeme",
-        duration: "ISO trajanje",
-        ipv4: "IPv4 adresa",
-        ipv6: "IPv6 adresa",
-        mac: "MAC adresa",
-        cidrv4: "IPv4 raspon",
-        cidrv6: "IPv6 raspon",
-        base64: "base64 kodirani tekst",
-        base64url: "base64url kodirani tekst",
-        json_string: "JSON tekst",
-        e164: "E.164 broj",
-        credit_card: "broj kreditne kartice",
-        currency_code: "kod valute",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "unos"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        string: "tekst",
-        number: "broj",
-        boolean: "boolean",
-        array: "niz",
-        object: "objekt",
-        set: "skup",
-        file: "datoteka",
-        date: "datum",
-        bigint: "bigint",
-        symbol: "simbol",
-        undefined: "undefined",
-        null: "null",
-        function: "funkcija",
-        map: "mapa"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Neispravan unos: očekuje se instanceof ${issue2.expected}, a primljeno je ${received}`;
-            }
-            return `Neispravan unos: očekuje se ${expected}, a primljeno je ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Neispravna vrijednost: očekivano ${stringifyPrimitive(issue2.values[0])}`;
-            return `Neispravna opcija: očekivano jedno od ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
-            if (sizing)
-              return `Preveliko: očekivano da ${origin2 ?? "vrijednost"} ima ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elemenata"}`;
-            return `Preveliko: očekivano da ${origin2 ?? "vrijednost"} bude ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
-            if (sizing) {
-              return `Premalo: očekivano da ${origin2} ima ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `Premalo: očekivano da ${origin2} bude ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Neispravan tekst: mora započinjati s "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Neispravan tekst: mora završavati s "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Neispravan tekst: mora sadržavati "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Neispravan tekst: mora odgovarati uzorku ${_issue.pattern}`;
-            return `Neispravna ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Neispravan broj: mora biti višekratnik od ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Neprepoznat${issue2.keys.length > 1 ? "i ključevi" : " ključ"}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Neispravan ključ u ${TypeDictionary[issue2.origin] ?? issue2.origin}`;
-          case "invalid_union":
-            return "Neispravan unos";
-          case "invalid_element":
-            return `Neispravna vrijednost u ${TypeDictionary[issue2.origin] ?? issue2.origin}`;
-          default:
-            return `Neispravan unos`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/hu.js
-function hu_default() {
-  return {
-    localeError: error23()
-  };
-}
-var error23;
-var init_hu = __esm({
-  "node_modules/zod/v4/locales/hu.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error23 = () => {
-      const Sizable = {
-        string: { unit: "karakter", verb: "legyen" },
-        file: { unit: "byte", verb: "legyen" },
-        array: { unit: "elem", verb: "legyen" },
-        set: { unit: "elem", verb: "legyen" },
-        map: { unit: "elem", verb: "legyen" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "bemenet",
-        email: "email cím",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO időbélyeg",
-        date: "ISO dátum",
-        time: "ISO idő",
-        duration: "ISO időintervallum",
-        ipv4: "IPv4 cím",
-        ipv6: "IPv6 cím",
-        mac: "MAC cím",
-        cidrv4: "IPv4 tartomány",
-        cidrv6: "IPv6 tartomány",
-        base64: "base64-kódolt string",
-        base64url: "base64url-kódolt string",
-        json_string: "JSON string",
-        e164: "E.164 szám",
-        credit_card: "hitelkártyaszám",
-        currency_code: "pénznemkód",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "bemenet"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "szám",
-        array: "tömb"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Érvénytelen bemenet: a várt érték instanceof ${issue2.expected}, a kapott érték ${received}`;
-            }
-            return `Érvénytelen bemenet: a várt érték ${expected}, a kapott érték ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Érvénytelen bemenet: a várt érték ${stringifyPrimitive(issue2.values[0])}`;
-            return `Érvénytelen opció: valamelyik érték várt ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Túl nagy: ${issue2.origin ?? "érték"} mérete túl nagy ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elem"}`;
-            return `Túl nagy: a bemeneti érték ${issue2.origin ?? "érték"} túl nagy: ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Túl kicsi: a bemeneti érték ${issue2.origin} mérete túl kicsi ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `Túl kicsi: a bemeneti érték ${issue2.origin} túl kicsi ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Érvénytelen string: "${_issue.prefix}" értékkel kell kezdődnie`;
-            if (_issue.format === "ends_with")
-              return `Érvénytelen string: "${_issue.suffix}" értékkel kell végződnie`;
-            if (_issue.format === "includes")
-              return `Érvénytelen string: "${_issue.includes}" értéket kell tartalmaznia`;
-            if (_issue.format === "regex")
-              return `Érvénytelen string: ${_issue.pattern} mintának kell megfelelnie`;
-            return `Érvénytelen ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Érvénytelen szám: ${issue2.divisor} többszörösének kell lennie`;
-          case "unrecognized_keys":
-            return `Ismeretlen kulcs${issue2.keys.length > 1 ? "s" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Érvénytelen kulcs ${issue2.origin}`;
-          case "invalid_union":
-            return "Érvénytelen bemenet";
-          case "invalid_element":
-            return `Érvénytelen érték: ${issue2.origin}`;
-          default:
-            return `Érvénytelen bemenet`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count, one, many) {
-  return Math.abs(count) === 1 ? one : many;
-}
-function withDefiniteArticle(word) {
-  if (!word)
-    return "";
-  const vowels = ["ա", "ե", "ը", "ի", "ո", "ու", "օ"];
-  const lastChar = word[word.length - 1];
-  return word + (vowels.includes(lastChar) ? "ն" : "ը");
-}
-function hy_default() {
-  return {
-    localeError: error24()
-  };
-}
-var error24;
-var init_hy = __esm({
-  "node_modules/zod/v4/locales/hy.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error24 = () => {
-      const Sizable = {
-        string: {
-          unit: {
-            one: "նշան",
-            many: "նշաններ"
-          },
-          verb: "ունենալ"
-        },
-        file: {
-          unit: {
-            one: "բայթ",
-            many: "բայթեր"
-          },
-          verb: "ունենալ"
-        },
-        array: {
-          unit: {
-            one: "տարր",
-            many: "տարրեր"
-          },
-          verb: "ունենալ"
-        },
-        set: {
-          unit: {
-            one: "տարր",
-            many: "տարրեր"
-          },
-          verb: "ունենալ"
-        },
-        map: {
-          unit: {
-            one: "տարր",
-            many: "տարրեր"
-          },
-          verb: "ունենալ"
-        }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "մուտք",
-        email: "էլ. հասցե",
-        url: "URL",
-        emoji: "էմոջի",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO ամսաթիվ և ժամ",
-        date: "ISO ամսաթիվ",
-        time: "ISO ժամ",
-        duration: "ISO տևողություն",
-        ipv4: "IPv4 հասցե",
-        ipv6: "IPv6 հասցե",
-        mac: "MAC հասցե",
-        cidrv4: "IPv4 միջակայք",
-        cidrv6: "IPv6 միջակայք",
-        base64: "base64 ձևաչափով տող",
-        base64url: "base64url ձևաչափով տող",
-        json_string: "JSON տող",
-        e164: "E.164 համար",
-        credit_card: "կրեդիտ քարտի համար",
-        currency_code: "արժույթի կոդ",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "մուտք"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "թիվ",
-        array: "զանգված"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Սխալ մուտքագրում․ սպասվում էր instanceof ${issue2.expected}, ստացվել է ${received}`;
-            }
-            return `Սխալ մուտքագրում․ սպասվում էր ${expected}, ստացվել է ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Սխալ մուտքագրում․ սպասվում էր ${stringifyPrimitive(issue2.values[1])}`;
-            return `Սխալ տարբերակ․ սպասվում էր հետևյալներից մեկը՝ ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              const maxValue = Number(issue2.maximum);
-              const unit = getArmenianPlural(maxValue, sizing.unit.one, sizing.unit.many);
-              return `Չափազանց մեծ արժեք․ սպասվում է, որ ${withDefiniteArticle(issue2.origin ?? "արժեք")} կունենա ${adj}${issue2.maximum.toString()} ${unit}`;
-            }
-            return `Չափազանց մեծ արժեք․ սպասվում է, որ ${withDefiniteArticle(issue2.origin ?? "արժեք")} լինի ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              const minValue = Number(issue2.minimum);
-              const unit = getArmenianPlural(minValue, sizing.unit.one, sizing.unit.many);
-              return `Չափազանց փոքր արժեք․ սպասվում է, որ ${withDefiniteArticle(issue2.origin)} կունենա ${adj}${issue2.minimum.toString()} ${unit}`;
-            }
-            return `Չափազանց փոքր արժեք․ սպասվում է, որ ${withDefiniteArticle(issue2.origin)} լինի ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Սխալ տող․ պետք է սկսվի "${_issue.prefix}"-ով`;
-            if (_issue.format === "ends_with")
-              return `Սխալ տող․ պետք է ավարտվի "${_issue.suffix}"-ով`;
-            if (_issue.format === "includes")
-              return `Սխալ տող․ պետք է պարունակի "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Սխալ տող․ պետք է համապատասխանի ${_issue.pattern} ձևաչափին`;
-            return `Սխալ ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Սխալ թիվ․ պետք է բազմապատիկ լինի ${issue2.divisor}-ի`;
-          case "unrecognized_keys":
-            return `Չճանաչված բանալի${issue2.keys.length > 1 ? "ներ" : ""}. ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Սխալ բանալի ${withDefiniteArticle(issue2.origin)}-ում`;
-          case "invalid_union":
-            return "Սխալ մուտքագրում";
-          case "invalid_element":
-            return `Սխալ արժեք ${withDefiniteArticle(issue2.origin)}-ում`;
-          default:
-            return `Սխալ մուտքագրում`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/id.js
-function id_default() {
-  return {
-    localeError: error25()
-  };
-}
-var error25;
-var init_id = __esm({
-  "node_modules/zod/v4/locales/id.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error25 = () => {
-      const Sizable = {
-        string: { unit: "karakter", verb: "memiliki" },
-        file: { unit: "byte", verb: "memiliki" },
-        array: { unit: "item", verb: "memiliki" },
-        set: { unit: "item", verb: "memiliki" },
-        map: { unit: "item", verb: "memiliki" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "input",
-        email: "alamat email",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "tanggal dan waktu format ISO",
-        date: "tanggal format ISO",
-        time: "jam format ISO",
-        duration: "durasi format ISO",
-        ipv4: "alamat IPv4",
-        ipv6: "alamat IPv6",
-        mac: "alamat MAC",
-        cidrv4: "rentang alamat IPv4",
-        cidrv6: "rentang alamat IPv6",
-        base64: "string dengan enkode base64",
-        base64url: "string dengan enkode base64url",
-        json_string: "string JSON",
-        e164: "angka E.164",
-        credit_card: "nomor kartu kredit",
-        currency_code: "kode mata uang",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "input"
-      };
-      const TypeDictionary = {
-        nan: "NaN"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Input tidak valid: diharapkan instanceof ${issue2.expected}, diterima ${received}`;
-            }
-            return `Input tidak valid: diharapkan ${expected}, diterima ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Input tidak valid: diharapkan ${stringifyPrimitive(issue2.values[0])}`;
-            return `Pilihan tidak valid: diharapkan salah satu dari ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Terlalu besar: diharapkan ${issue2.origin ?? "value"} memiliki ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elemen"}`;
-            return `Terlalu besar: diharapkan ${issue2.origin ?? "value"} menjadi ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Terlalu kecil: diharapkan ${issue2.origin} memiliki ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `Terlalu kecil: diharapkan ${issue2.origin} menjadi ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `String tidak valid: harus dimulai dengan "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `String tidak valid: harus berakhir dengan "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `String tidak valid: harus menyertakan "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `String tidak valid: harus sesuai pola ${_issue.pattern}`;
-            return `${FormatDictionary[_issue.format] ?? issue2.format} tidak valid`;
-          }
-          case "not_multiple_of":
-            return `Angka tidak valid: harus kelipatan dari ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Kunci tidak dikenali ${issue2.keys.length > 1 ? "s" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Kunci tidak valid di ${issue2.origin}`;
-          case "invalid_union":
-            return "Input tidak valid";
-          case "invalid_element":
-            return `Nilai tidak valid di ${issue2.origin}`;
-          default:
-            return `Input tidak valid`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/is.js
-function is_default() {
-  return {
-    localeError: error26()
-  };
-}
-var error26;
-var init_is = __esm({
-  "node_modules/zod/v4/locales/is.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error26 = () => {
-      const Sizable = {
-        string: { unit: "stafi", verb: "að hafa" },
-        file: { unit: "bæti", verb: "að hafa" },
-        array: { unit: "hluti", verb: "að hafa" },
-        set: { unit: "hluti", verb: "að hafa" },
-        map: { unit: "hluti", verb: "að hafa" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "gildi",
-        email: "netfang",
-        url: "vefslóð",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO dagsetning og tími",
-        date: "ISO dagsetning",
-        time: "ISO tími",
-        duration: "ISO tímalengd",
-        ipv4: "IPv4 address",
-        ipv6: "IPv6 address",
-        mac: "MAC address",
-        cidrv4: "IPv4 range",
-        cidrv6: "IPv6 range",
-        base64: "base64-encoded strengur",
-        base64url: "base64url-encoded strengur",
-        json_string: "JSON strengur",
-        e164: "E.164 tölugildi",
-        credit_card: "kreditkortanúmer",
-        currency_code: "gjaldmiðilskóði",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "gildi"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "númer",
-        array: "fylki"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Rangt gildi: Þú slóst inn ${received} þar sem á að vera instanceof ${issue2.expected}`;
-            }
-            return `Rangt gildi: Þú slóst inn ${received} þar sem á að vera ${expected}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Rangt gildi: gert ráð fyrir ${stringifyPrimitive(issue2.values[0])}`;
-            return `Ógilt val: má vera eitt af eftirfarandi ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Of stórt: gert er ráð fyrir að ${issue2.origin ?? "gildi"} hafi ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "hluti"}`;
-            return `Of stórt: gert er ráð fyrir að ${issue2.origin ?? "gildi"} sé ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Of lítið: gert er ráð fyrir að ${issue2.origin} hafi ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `Of lítið: gert er ráð fyrir að ${issue2.origin} sé ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `Ógildur strengur: verður að byrja á "${_issue.prefix}"`;
-            }
-            if (_issue.format === "ends_with")
-              return `Ógildur strengur: verður að enda á "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Ógildur strengur: verður að innihalda "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Ógildur strengur: verður að fylgja mynstri ${_issue.pattern}`;
-            return `Rangt ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Röng tala: verður að vera margfeldi af ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Óþekkt ${issue2.keys.length > 1 ? "ir lyklar" : "ur lykill"}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Rangur lykill í ${issue2.origin}`;
-          case "invalid_union":
-            return "Rangt gildi";
-          case "invalid_element":
-            return `Rangt gildi í ${issue2.origin}`;
-          default:
-            return `Rangt gildi`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/it.js
-function it_default() {
-  return {
-    localeError: error27()
-  };
-}
-var error27;
-var init_it = __esm({
-  "node_modules/zod/v4/locales/it.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error27 = () => {
-      const Sizable = {
-        string: { unit: "caratteri", verb: "avere" },
-        file: { unit: "byte", verb: "avere" },
-        array: { unit: "elementi", verb: "avere" },
-        set: { unit: "elementi", verb: "avere" },
-        map: { unit: "elementi", verb: "avere" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "input",
-        email: "indirizzo email",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "data e ora ISO",
-        date: "data ISO",
-        time: "ora ISO",
-        duration: "durata ISO",
-        ipv4: "indirizzo IPv4",
-        ipv6: "indirizzo IPv6",
-        mac: "indirizzo MAC",
-        cidrv4: "intervallo IPv4",
-        cidrv6: "intervallo IPv6",
-        base64: "stringa codificata in base64",
-        base64url: "URL codificata in base64",
-        json_string: "stringa JSON",
-        e164: "numero E.164",
-        credit_card: "numero di carta di credito",
-        currency_code: "codice valuta",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "input"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "numero",
-        array: "vettore"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Input non valido: atteso instanceof ${issue2.expected}, ricevuto ${received}`;
-            }
-            return `Input non valido: atteso ${expected}, ricevuto ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Input non valido: atteso ${stringifyPrimitive(issue2.values[0])}`;
-            return `Opzione non valida: atteso uno tra ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Troppo grande: ${issue2.origin ?? "valore"} deve avere ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elementi"}`;
-            return `Troppo grande: ${issue2.origin ?? "valore"} deve essere ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Troppo piccolo: ${issue2.origin} deve avere ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `Troppo piccolo: ${issue2.origin} deve essere ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Stringa non valida: deve iniziare con "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Stringa non valida: deve terminare con "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Stringa non valida: deve includere "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Stringa non valida: deve corrispondere al pattern ${_issue.pattern}`;
-            return `Input non valido: ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Numero non valido: deve essere un multiplo di ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Chiav${issue2.keys.length > 1 ? "i" : "e"} non riconosciut${issue2.keys.length > 1 ? "e" : "a"}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Chiave non valida in ${issue2.origin}`;
-          case "invalid_union":
-            return "Input non valido";
-          case "invalid_element":
-            return `Valore non valido in ${issue2.origin}`;
-          default:
-            return `Input non valido`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/ja.js
-function ja_default() {
-  return {
-    localeError: error28()
-  };
-}
-var error28;
-var init_ja = __esm({
-  "node_modules/zod/v4/locales/ja.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error28 = () => {
-      const Sizable = {
-        string: { unit: "文字", verb: "である" },
-        file: { unit: "バイト", verb: "である" },
-        array: { unit: "要素", verb: "である" },
-        set: { unit: "要素", verb: "である" },
-        map: { unit: "要素", verb: "である" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "入力値",
-        email: "メールアドレス",
-        url: "URL",
-        emoji: "絵文字",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO日時",
-        date: "ISO日付",
-        time: "ISO時刻",
-        duration: "ISO期間",
-        ipv4: "IPv4アドレス",
-        ipv6: "IPv6アドレス",
-        mac: "MACアドレス",
-        cidrv4: "IPv4範囲",
-        cidrv6: "IPv6範囲",
-        base64: "base64エンコード文字列",
-        base64url: "base64urlエンコード文字列",
-        json_string: "JSON文字列",
-        e164: "E.164番号",
-        credit_card: "クレジットカード番号",
-        currency_code: "通貨コード",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "入力値"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "数値",
-        array: "配列"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `無効な入力: instanceof ${issue2.expected}が期待されましたが、${received}が入力されました`;
-            }
-            return `無効な入力: ${expected}が期待されましたが、${received}が入力されました`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `無効な入力: ${stringifyPrimitive(issue2.values[0])}が期待されました`;
-            return `無効な選択: ${joinValues(issue2.values, "、")}のいずれかである必要があります`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "以下である" : "より小さい";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `大きすぎる値: ${issue2.origin ?? "値"}は${issue2.maximum.toString()}${sizing.unit ?? "要素"}${adj}必要があります`;
-            return `大きすぎる値: ${issue2.origin ?? "値"}は${issue2.maximum.toString()}${adj}必要があります`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? "以上である" : "より大きい";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `小さすぎる値: ${issue2.origin}は${issue2.minimum.toString()}${sizing.unit}${adj}必要があります`;
-            return `小さすぎる値: ${issue2.origin}は${issue2.minimum.toString()}${adj}必要があります`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `無効な文字列: "${_issue.prefix}"で始まる必要があります`;
-            if (_issue.format === "ends_with")
-              return `無効な文字列: "${_issue.suffix}"で終わる必要があります`;
-            if (_issue.format === "includes")
-              return `無効な文字列: "${_issue.includes}"を含む必要があります`;
-            if (_issue.format === "regex")
-              return `無効な文字列: パターン${_issue.pattern}に一致する必要があります`;
-            return `無効な${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `無効な数値: ${issue2.divisor}の倍数である必要があります`;
-          case "unrecognized_keys":
-            return `認識されていないキー${issue2.keys.length > 1 ? "群" : ""}: ${joinValues(issue2.keys, "、")}`;
-          case "invalid_key":
-            return `${issue2.origin}内の無効なキー`;
-          case "invalid_union":
-            return "無効な入力";
-          case "invalid_element":
-            return `${issue2.origin}内の無効な値`;
-          default:
-            return `無効な入力`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/ka.js
-function ka_default() {
-  return {
-    localeError: error29()
-  };
-}
-var error29;
-var init_ka = __esm({
-  "node_modules/zod/v4/locales/ka.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error29 = () => {
-      const Sizable = {
-        string: { unit: "სიმბოლო", verb: "უნდა შეიცავდეს" },
-        file: { unit: "ბაიტი", verb: "უნდა შეიცავდეს" },
-        array: { unit: "ელემენტი", verb: "უნდა შეიცავდეს" },
-        set: { unit: "ელემენტი", verb: "უნდა შეიცავდეს" },
-        map: { unit: "ელემენტი", verb: "უნდა შეიცავდეს" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "შეყვანა",
-        email: "ელ-ფოსტის მისამართი",
-        url: "URL",
-        emoji: "ემოჯი",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "თარიღი-დრო",
-        date: "თარიღი",
-        time: "დრო",
-        duration: "ხანგრძლივობა",
-        ipv4: "IPv4 მისამართი",
-        ipv6: "IPv6 მისამართი",
-        mac: "MAC მისამართი",
-        cidrv4: "IPv4 დიაპაზონი",
-        cidrv6: "IPv6 დიაპაზონი",
-        base64: "base64-კოდირებული ველი",
-        base64url: "base64url-კოდირებული ველი",
-        json_string: "JSON ველი",
-        e164: "E.164 ნომერი",
-        credit_card: "საკრედიტო ბარათის ნომერი",
-        currency_code: "ვალუტის კოდი",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "შეყვანა"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "რიცხვი",
-        string: "ველი",
-        boolean: "ბულეანი",
-        function: "ფუნქცია",
-        array: "მასივი"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `არასწორი შეყვანა: მოსალოდნელი instanceof ${issue2.expected}, მიღებული ${received}`;
-            }
-            return `არასწორი შეყვანა: მოსალოდნელი ${expected}, მიღებული ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `არასწორი შეყვანა: მოსალოდნელი ${stringifyPrimitive(issue2.values[0])}`;
-            return `არასწორი ვარიანტი: მოსალოდნელია ერთ-ერთი ${joinValues(issue2.values, "|")}-დან`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `ზედმეტად დიდი: მოსალოდნელი ${issue2.origin ?? "მნიშვნელობა"} ${sizing.verb} ${adj}${issue2.maximum.toString()} ${sizing.unit}`;
-            return `ზედმეტად დიდი: მოსალოდნელი ${issue2.origin ?? "მნიშვნელობა"} იყოს ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `ზედმეტად პატარა: მოსალოდნელი ${issue2.origin} ${sizing.verb} ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `ზედმეტად პატარა: მოსალოდნელი ${issue2.origin} იყოს ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `არასწორი ველი: უნდა იწყებოდეს "${_issue.prefix}"-ით`;
-            }
-            if (_issue.format === "ends_with")
-              return `არასწორი ველი: უნდა მთავრდებოდეს "${_issue.suffix}"-ით`;
-            if (_issue.format === "includes")
-              return `არასწორი ველი: უნდა შეიცავდეს "${_issue.includes}"-ს`;
-            if (_issue.format === "regex")
-              return `არასწორი ველი: უნდა შეესაბამებოდეს შაბლონს ${_issue.pattern}`;
-            return `არასწორი ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `არასწორი რიცხვი: უნდა იყოს ${issue2.divisor}-ის ჯერადი`;
-          case "unrecognized_keys":
-            return `უცნობი გასაღებ${issue2.keys.length > 1 ? "ები" : "ი"}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `არასწორი გასაღები ${issue2.origin}-ში`;
-          case "invalid_union":
-            return "არასწორი შეყვანა";
-          case "invalid_element":
-            return `არასწორი მნიშვნელობა ${issue2.origin}-ში`;
-          default:
-            return `არასწორი შეყვანა`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/km.js
-function km_default() {
-  return {
-    localeError: error30()
-  };
-}
-var error30;
-var init_km = __esm({
-  "node_modules/zod/v4/locales/km.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error30 = () => {
-      const Sizable = {
-        string: { unit: "តួអក្សរ", verb: "គួរមាន" },
-        file: { unit: "បៃ", verb: "គួរមាន" },
-        array: { unit: "ធាតុ", verb: "គួរមាន" },
-        set: { unit: "ធាតុ", verb: "គួរមាន" },
-        map: { unit: "ធាតុ", verb: "គួរមាន" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "ទិន្នន័យបញ្ចូល",
-        email: "អាសយដ្ឋានអ៊ីមែល",
-        url: "URL",
-        emoji: "សញ្ញាអារម្មណ៍",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "កាលបរិច្ឆេទ និងម៉ោង ISO",
-        date: "កាលបរិច្ឆេទ ISO",
-        time: "ម៉ោង ISO",
-        duration: "រយៈពេល ISO",
-        ipv4: "អាសយដ្ឋាន IPv4",
-        ipv6: "អាសយដ្ឋាន IPv6",
-        mac: "អាសយដ្ឋាន MAC",
-        cidrv4: "ដែនអាសយដ្ឋាន IPv4",
-        cidrv6: "ដែនអាសយដ្ឋាន IPv6",
-        base64: "ខ្សែអក្សរអ៊ិកូដ base64",
-        base64url: "ខ្សែអក្សរអ៊ិកូដ base64url",
-        json_string: "ខ្សែអក្សរ JSON",
-        e164: "លេខ E.164",
-        credit_card: "លេខប័ណ្ណឥណទាន",
-        currency_code: "កូដរូបិយប័ណ្ណ",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "ទិន្នន័យបញ្ចូល"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "លេខ",
-        array: "អារេ (Array)",
-        null: "គ្មានតម្លៃ (null)"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `ទិន្នន័យបញ្ចូលមិនត្រឹមត្រូវ៖ ត្រូវការ instanceof ${issue2.expected} ប៉ុន្តែទទួលបាន ${received}`;
-            }
-            return `ទិន្នន័យបញ្ចូលមិនត្រឹមត្រូវ៖ ត្រូវការ ${expected} ប៉ុន្តែទទួលបាន ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `ទិន្នន័យបញ្ចូលមិនត្រឹមត្រូវ៖ ត្រូវការ ${stringifyPrimitive(issue2.values[0])}`;
-            return `ជម្រើសមិនត្រឹមត្រូវ៖ ត្រូវជាមួយក្នុងចំណោម ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `ធំពេក៖ ត្រូវការ ${issue2.origin ?? "តម្លៃ"} ${adj} ${issue2.maximum.toString()} ${sizing.unit ?? "ធាតុ"}`;
-            return `ធំពេក៖ ត្រូវការ ${issue2.origin ?? "តម្លៃ"} ${adj} ${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `តូចពេក៖ ត្រូវការ ${issue2.origin} ${adj} ${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `តូចពេក៖ ត្រូវការ ${issue2.origin} ${adj} ${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `ខ្សែអក្សរមិនត្រឹមត្រូវ៖ ត្រូវចាប់ផ្តើមដោយ "${_issue.prefix}"`;
-            }
-            if (_issue.format === "ends_with")
-              return `ខ្សែអក្សរមិនត្រឹមត្រូវ៖ ត្រូវបញ្ចប់ដោយ "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `ខ្សែអក្សរមិនត្រឹមត្រូវ៖ ត្រូវមាន "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `ខ្សែអក្សរមិនត្រឹមត្រូវ៖ ត្រូវតែផ្គូផ្គងនឹងទម្រង់ដែលបានកំណត់ ${_issue.pattern}`;
-            return `មិនត្រឹមត្រូវ៖ ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `លេខមិនត្រឹមត្រូវ៖ ត្រូវតែជាពហុគុណនៃ ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `រកឃើញសោមិនស្គាល់៖ ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `សោមិនត្រឹមត្រូវនៅក្នុង ${issue2.origin}`;
-          case "invalid_union":
-            return `ទិន្នន័យមិនត្រឹមត្រូវ`;
-          case "invalid_element":
-            return `ទិន្នន័យមិនត្រឹមត្រូវនៅក្នុង ${issue2.origin}`;
-          default:
-            return `ទិន្នន័យមិនត្រឹមត្រូវ`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/kh.js
-function kh_default() {
-  return km_default();
-}
-var init_kh = __esm({
-  "node_modules/zod/v4/locales/kh.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_km();
-  }
-});
-
-// node_modules/zod/v4/locales/kn.js
-function kn_default() {
-  return {
-    localeError: error31()
-  };
-}
-var error31;
-var init_kn = __esm({
-  "node_modules/zod/v4/locales/kn.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error31 = () => {
-      const Sizable = {
-        string: { unit: "ಅಕ್ಷರಗಳು", verb: "ಹೊಂದಲು" },
-        file: { unit: "ಬೈಟ್‌ಗಳು", verb: "ಹೊಂದಲು" },
-        array: { unit: "ವಸ್ತುಗಳು", verb: "ಹೊಂದಲು" },
-        set: { unit: "ವಸ್ತುಗಳು", verb: "ಹೊಂದಲು" },
-        map: { unit: "entries", verb: "ಹೊಂದಲು" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "ಇನ್ಪುಟ್",
-        email: "email ವಿಳಾಸ",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO ದಿನಾಂಕದ ಸಮಯ",
-        date: "ISO ದಿನಾಂಕ",
-        time: "ISO ಸಮಯ",
-        duration: "ISO ಅವಧಿ",
-        ipv4: "IPv4 ವಿಳಾಸ",
-        ipv6: "IPv6 ವಿಳಾಸ",
-        mac: "MAC ವಿಳಾಸ",
-        cidrv4: "IPv4 ವ್ಯಾಪ್ತಿಯ",
-        cidrv6: "IPv6 ವ್ಯಾಪ್ತಿಯ",
-        base64: "base64-encodedಸ್ಟ್ರಿಂಗ್",
-        base64url: "base64url-encodedಸ್ಟ್ರಿಂಗ್",
-        json_string: "JSONಸ್ಟ್ರಿಂಗ್",
-        e164: "E.164 ಸಂಖ್ಯೆ",
-        credit_card: "ಕ್ರೆಡಿಟ್ ಕಾರ್ಡ್ ಸಂಖ್ಯೆ",
-        currency_code: "ಕರೆನ್ಸಿ ಕೋಡ್",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "ಇನ್ಪುಟ್"
-      };
-      const TypeDictionary = {
-        // Compatibility: "nan" -> "NaN" for display
-        nan: "NaN"
-        // All other type names omitted - they fall back to raw values via ?? operator
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            return `ಅಮಾನ್ಯ ಇನ್‌ಪುಟ್: ನಿರೀಕ್ಷಿಸಲಾಗಿದೆ ${expected}, ಸ್ವೀಕರಿಸಿದನು ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `ಅಮಾನ್ಯ ಇನ್‌ಪುಟ್: ನಿರೀಕ್ಷಿಸಲಾಗಿದೆ ${stringifyPrimitive(issue2.values[0])}`;
-            return `ಅಮಾನ್ಯ ಆಯ್ಕೆ: ಇವುಗಳಲ್ಲಿ ಒಂದನ್ನು ನಿರೀಕ್ಷಿಸಲಾಗಿದೆ ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `ತುಂಬಾ ದೊಡ್ಡದು: ನಿರೀಕ್ಷಿಸಲಾಗಿದೆ ${issue2.origin ?? "value"} ಹೊಂದಲು ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "ಅಂಶಗಳು"}`;
-            return `ತುಂಬಾ ದೊಡ್ಡದು: ನಿರೀಕ್ಷಿಸಲಾಗಿದೆ ${issue2.origin ?? "value"} ಎಂದು ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `ತುಂಬಾ ಚಿಕ್ಕದು: ನಿರೀಕ್ಷಿಸಲಾಗಿದೆ ${issue2.origin} ಹೊಂದಲು ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `ತುಂಬಾ ಚಿಕ್ಕದು: ನಿರೀಕ್ಷಿಸಲಾಗಿದೆ ${issue2.origin} ಎಂದು ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `ಅಮಾನ್ಯವಾದ ಸ್ಟ್ರಿಂಗ್: ಇದರೊಂದಿಗೆ ಪ್ರಾರಂಭಿಸಬೇಕು "${_issue.prefix}"`;
-            }
-            if (_issue.format === "ends_with")
-              return `ಅಮಾನ್ಯವಾದ ಸ್ಟ್ರಿಂಗ್: ಇದರೊಂದಿಗೆ ಕೊನೆಗೊಳ್ಳಬೇಕು "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `ಅಮಾನ್ಯ ಸ್ಟ್ರಿಂಗ್: ಒಳಗೊಂಡಿರಬೇಕು "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `ಅಮಾನ್ಯವಾದ ಸ್ಟ್ರಿಂಗ್: ಮಾದರಿಗೆ ಹೊಂದಿಕೆಯಾಗಬೇಕು ${_issue.pattern}`;
-            return `ಅಮಾನ್ಯ ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `ಅಮಾನ್ಯ ಸಂಖ್ಯೆ: ಬಹುಸಂಖ್ಯೆಯಾಗಿರಬೇಕು ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `ಗುರುತಿಸಲಾಗದ ಕೀ ${issue2.keys.length > 1 ? "s" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `ಅಮಾನ್ಯವಾದ ಕೀ ಇನ್ ${issue2.origin}`;
-          case "invalid_union":
-            if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-              const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
-              return `ಅಮಾನ್ಯ ತಾರತಮ್ಯ ಮೌಲ್ಯ. ನಿರೀಕ್ಷಿಸಲಾಗಿದೆ ${opts}`;
-            }
-            return "ಅಮಾನ್ಯ ಇನ್‌ಪುಟ್";
-          case "invalid_element":
-            return `ರಲ್ಲಿ ಅಮಾನ್ಯ ಮೌಲ್ಯ ${issue2.origin}`;
-          default:
-            return `ಅಮಾನ್ಯ ಇನ್‌ಪುಟ್`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/ko.js
-function ko_default() {
-  return {
-    localeError: error32()
-  };
-}
-var error32;
-var init_ko = __esm({
-  "node_modules/zod/v4/locales/ko.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error32 = () => {
-      const Sizable = {
-        string: { unit: "문자", verb: "to have" },
-        file: { unit: "바이트", verb: "to have" },
-        array: { unit: "개", verb: "to have" },
-        set: { unit: "개", verb: "to have" },
-        map: { unit: "개", verb: "to have" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "입력",
-        email: "이메일 주소",
-        url: "URL",
-        emoji: "이모지",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO 날짜시간",
-        date: "ISO 날짜",
-        time: "ISO 시간",
-        duration: "ISO 기간",
-        ipv4: "IPv4 주소",
-        ipv6: "IPv6 주소",
-        mac: "MAC 주소",
-        cidrv4: "IPv4 범위",
-        cidrv6: "IPv6 범위",
-        base64: "base64 인코딩 문자열",
-        base64url: "base64url 인코딩 문자열",
-        json_string: "JSON 문자열",
-        e164: "E.164 번호",
-        credit_card: "신용카드 번호",
-        currency_code: "통화 코드",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "입력"
-      };
-      const TypeDictionary = {
-        nan: "NaN"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `잘못된 입력: 예상 타입은 instanceof ${issue2.expected}, 받은 타입은 ${received}입니다`;
-            }
-            return `잘못된 입력: 예상 타입은 ${expected}, 받은 타입은 ${received}입니다`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `잘못된 입력: 값은 ${stringifyPrimitive(issue2.values[0])} 이어야 합니다`;
-            return `잘못된 옵션: ${joinValues(issue2.values, "또는 ")} 중 하나여야 합니다`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "이하" : "미만";
-            const suffix = adj === "미만" ? "이어야 합니다" : "여야 합니다";
-            const sizing = getSizing(issue2.origin);
-            const unit = sizing?.unit ?? "요소";
-            if (sizing)
-              return `${issue2.origin ?? "값"}이 너무 큽니다: ${issue2.maximum.toString()}${unit} ${adj}${suffix}`;
-            return `${issue2.origin ?? "값"}이 너무 큽니다: ${issue2.maximum.toString()} ${adj}${suffix}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? "이상" : "초과";
-            const suffix = adj === "이상" ? "이어야 합니다" : "여야 합니다";
-            const sizing = getSizing(issue2.origin);
-            const unit = sizing?.unit ?? "요소";
-            if (sizing) {
-              return `${issue2.origin ?? "값"}이 너무 작습니다: ${issue2.minimum.toString()}${unit} ${adj}${suffix}`;
-            }
-            return `${issue2.origin ?? "값"}이 너무 작습니다: ${issue2.minimum.toString()} ${adj}${suffix}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `잘못된 문자열: "${_issue.prefix}"(으)로 시작해야 합니다`;
-            }
-            if (_issue.format === "ends_with")
-              return `잘못된 문자열: "${_issue.suffix}"(으)로 끝나야 합니다`;
-            if (_issue.format === "includes")
-              return `잘못된 문자열: "${_issue.includes}"을(를) 포함해야 합니다`;
-            if (_issue.format === "regex")
-              return `잘못된 문자열: 정규식 ${_issue.pattern} 패턴과 일치해야 합니다`;
-            return `잘못된 ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `잘못된 숫자: ${issue2.divisor}의 배수여야 합니다`;
-          case "unrecognized_keys":
-            return `인식할 수 없는 키: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `잘못된 키: ${issue2.origin}`;
-          case "invalid_union":
-            return `잘못된 입력`;
-          case "invalid_element":
-            return `잘못된 값: ${issue2.origin}`;
-          default:
-            return `잘못된 입력`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/lt.js
-function getUnitTypeFromNumber(number4) {
-  const abs = Math.abs(number4);
-  const last = abs % 10;
-  const last2 = abs % 100;
-  if (last2 >= 11 && last2 <= 19 || last === 0)
-    return "many";
-  if (last === 1)
-    return "one";
-  return "few";
-}
-function lt_default() {
-  return {
-    localeError: error33()
-  };
-}
-var capitalizeFirstCharacter, error33;
-var init_lt = __esm({
-  "node_modules/zod/v4/locales/lt.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    capitalizeFirstCharacter = (text2) => {
-      return text2.charAt(0).toUpperCase() + text2.slice(1);
-    };
-    error33 = () => {
-      const Sizable = {
-        string: {
-          unit: {
-            one: "simbolis",
-            few: "simboliai",
-            many: "simbolių"
-          },
-          verb: {
-            smaller: {
-              inclusive: "turi būti ne ilgesnė kaip",
-              notInclusive: "turi būti trumpesnė kaip"
-            },
-            bigger: {
-              inclusive: "turi būti ne trumpesnė kaip",
-              notInclusive: "turi būti ilgesnė kaip"
-            }
-          }
-        },
-        file: {
-          unit: {
-            one: "baitas",
-            few: "baitai",
-            many: "baitų"
-          },
-          verb: {
-            smaller: {
-              inclusive: "turi būti ne didesnis kaip",
-              notInclusive: "turi būti mažesnis kaip"
-            },
-            bigger: {
-              inclusive: "turi būti ne mažesnis kaip",
-              notInclusive: "turi būti didesnis kaip"
-            }
-          }
-        },
-        array: {
-          unit: {
-            one: "elementą",
-            few: "elementus",
-            many: "elementų"
-          },
-          verb: {
-            smaller: {
-              inclusive: "turi turėti ne daugiau kaip",
-              notInclusive: "turi turėti mažiau kaip"
-            },
-            bigger: {
-              inclusive: "turi turėti ne mažiau kaip",
-              notInclusive: "turi turėti daugiau kaip"
-            }
-          }
-        },
-        set: {
-          unit: {
-            one: "elementą",
-            few: "elementus",
-            many: "elementų"
-          },
-          verb: {
-            smaller: {
-              inclusive: "turi turėti ne daugiau kaip",
-              notInclusive: "turi turėti mažiau kaip"
-            },
-            bigger: {
-              inclusive: "turi turėti ne mažiau kaip",
-              notInclusive: "turi turėti daugiau kaip"
-            }
-          }
-        }
-      };
-      function getSizing(origin2, unitType, inclusive, targetShouldBe) {
-        const result = Sizable[origin2] ?? null;
-        if (result === null)
-          return result;
-        return {
-          unit: result.unit[unitType],
-          verb: result.verb[targetShouldBe][inclusive ? "inclusive" : "notInclusive"]
-        };
-      }
-      const FormatDictionary = {
-        regex: "įvestis",
-        email: "el. pašto adresas",
-        url: "URL",
-        emoji: "jaustukas",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO data ir laikas",
-        date: "ISO data",
-        time: "ISO laikas",
-        duration: "ISO trukmė",
-        ipv4: "IPv4 adresas",
-        ipv6: "IPv6 adresas",
-        mac: "MAC adresas",
-        cidrv4: "IPv4 tinklo prefiksas (CIDR)",
-        cidrv6: "IPv6 tinklo prefiksas (CIDR)",
-        base64: "base64 užkoduota eilutė",
-        base64url: "base64url užkoduota eilutė",
-        json_string: "JSON eilutė",
-        e164: "E.164 numeris",
-        credit_card: "kredito kortelės numeris",
-        currency_code: "valiutos kodas",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "įvestis"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "skaičius",
-        bigint: "sveikasis skaičius",
-        string: "eilutė",
-        boolean: "loginė reikšmė",
-        undefined: "neapibrėžta reikšmė",
-        function: "funkcija",
-        symbol: "simbolis",
-        array: "masyvas",
-        object: "objektas",
-        null: "nulinė reikšmė"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Gautas tipas ${received}, o tikėtasi - instanceof ${issue2.expected}`;
-            }
-            return `Gautas tipas ${received}, o tikėtasi - ${expected}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Privalo būti ${stringifyPrimitive(issue2.values[0])}`;
-            return `Privalo būti vienas iš ${joinValues(issue2.values, "|")} pasirinkimų`;
-          case "too_big": {
-            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
-            const sizing = getSizing(issue2.origin, getUnitTypeFromNumber(Number(issue2.maximum)), issue2.inclusive ?? false, "smaller");
-            if (sizing?.verb)
-              return `${capitalizeFirstCharacter(origin2 ?? issue2.origin ?? "reikšmė")} ${sizing.verb} ${issue2.maximum.toString()} ${sizing.unit ?? "elementų"}`;
-            const adj = issue2.inclusive ? "ne didesnis kaip" : "mažesnis kaip";
-            return `${capitalizeFirstCharacter(origin2 ?? issue2.origin ?? "reikšmė")} turi būti ${adj} ${issue2.maximum.toString()} ${sizing?.unit}`;
-          }
-          case "too_small": {
-            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
-            const sizing = getSizing(issue2.origin, getUnitTypeFromNumber(Number(issue2.minimum)), issue2.inclusive ?? false, "bigger");
-            if (sizing?.verb)
-              return `${capitalizeFirstCharacter(origin2 ?? issue2.origin ?? "reikšmė")} ${sizing.verb} ${issue2.minimum.toString()} ${sizing.unit ?? "elementų"}`;
-            const adj = issue2.inclusive ? "ne mažesnis kaip" : "didesnis kaip";
-            return `${capitalizeFirstCharacter(origin2 ?? issue2.origin ?? "reikšmė")} turi būti ${adj} ${issue2.minimum.toString()} ${sizing?.unit}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `Eilutė privalo prasidėti "${_issue.prefix}"`;
-            }
-            if (_issue.format === "ends_with")
-              return `Eilutė privalo pasibaigti "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Eilutė privalo įtraukti "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Eilutė privalo atitikti ${_issue.pattern}`;
-            return `Neteisingas ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Skaičius privalo būti ${issue2.divisor} kartotinis.`;
-          case "unrecognized_keys":
-            return `Neatpažint${issue2.keys.length > 1 ? "i" : "as"} rakt${issue2.keys.length > 1 ? "ai" : "as"}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return "Rastas klaidingas raktas";
-          case "invalid_union":
-            return "Klaidinga įvestis";
-          case "invalid_element": {
-            const origin2 = TypeDictionary[issue2.origin] ?? issue2.origin;
-            return `${capitalizeFirstCharacter(origin2 ?? issue2.origin ?? "reikšmė")} turi klaidingą įvestį`;
-          }
-          default:
-            return "Klaidinga įvestis";
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/mk.js
-function mk_default() {
-  return {
-    localeError: error34()
-  };
-}
-var error34;
-var init_mk = __esm({
-  "node_modules/zod/v4/locales/mk.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error34 = () => {
-      const Sizable = {
-        string: { unit: "знаци", verb: "да имаат" },
-        file: { unit: "бајти", verb: "да имаат" },
-        array: { unit: "ставки", verb: "да имаат" },
-        set: { unit: "ставки", verb: "да имаат" },
-        map: { unit: "ставки", verb: "да имаат" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "внес",
-        email: "адреса на е-пошта",
-        url: "URL",
-        emoji: "емоџи",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO датум и време",
-        date: "ISO датум",
-        time: "ISO време",
-        duration: "ISO времетраење",
-        ipv4: "IPv4 адреса",
-        ipv6: "IPv6 адреса",
-        mac: "MAC адреса",
-        cidrv4: "IPv4 опсег",
-        cidrv6: "IPv6 опсег",
-        base64: "base64-енкодирана низа",
-        base64url: "base64url-енкодирана низа",
-        json_string: "JSON низа",
-        e164: "E.164 број",
-        credit_card: "број на кредитна картичка",
-        currency_code: "код на валута",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "внес"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "број",
-        array: "низа"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Грешен внес: се очекува instanceof ${issue2.expected}, примено ${received}`;
-            }
-            return `Грешен внес: се очекува ${expected}, примено ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Invalid input: expected ${stringifyPrimitive(issue2.values[0])}`;
-            return `Грешана опција: се очекува една ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Премногу голем: се очекува ${issue2.origin ?? "вредноста"} да има ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "елементи"}`;
-            return `Премногу голем: се очекува ${issue2.origin ?? "вредноста"} да биде ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Премногу мал: се очекува ${issue2.origin} да има ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `Премногу мал: се очекува ${issue2.origin} да биде ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `Неважечка низа: мора да започнува со "${_issue.prefix}"`;
-            }
-            if (_issue.format === "ends_with")
-              return `Неважечка низа: мора да завршува со "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Неважечка низа: мора да вклучува "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Неважечка низа: мора да одгоара на патернот ${_issue.pattern}`;
-            return `Invalid ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Грешен број: мора да биде делив со ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `${issue2.keys.length > 1 ? "Непрепознаени клучеви" : "Непрепознаен клуч"}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Грешен клуч во ${issue2.origin}`;
-          case "invalid_union":
-            return "Грешен внес";
-          case "invalid_element":
-            return `Грешна вредност во ${issue2.origin}`;
-          default:
-            return `Грешен внес`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/ms.js
-function ms_default() {
-  return {
-    localeError: error35()
-  };
-}
-var error35;
-var init_ms = __esm({
-  "node_modules/zod/v4/locales/ms.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error35 = () => {
-      const Sizable = {
-        string: { unit: "aksara", verb: "mempunyai" },
-        file: { unit: "bait", verb: "mempunyai" },
-        array: { unit: "elemen", verb: "mempunyai" },
-        set: { unit: "elemen", verb: "mempunyai" },
-        map: { unit: "elemen", verb: "mempunyai" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "input",
-        email: "alamat e-mel",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "tarikh masa ISO",
-        date: "tarikh ISO",
-        time: "masa ISO",
-        duration: "tempoh ISO",
-        ipv4: "alamat IPv4",
-        ipv6: "alamat IPv6",
-        mac: "alamat MAC",
-        cidrv4: "julat IPv4",
-        cidrv6: "julat IPv6",
-        base64: "string dikodkan base64",
-        base64url: "string dikodkan base64url",
-        json_string: "string JSON",
-        e164: "nombor E.164",
-        credit_card: "nombor kad kredit",
-        currency_code: "kod mata wang",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "input"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "nombor"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Input tidak sah: dijangka instanceof ${issue2.expected}, diterima ${received}`;
-            }
-            return `Input tidak sah: dijangka ${expected}, diterima ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Input tidak sah: dijangka ${stringifyPrimitive(issue2.values[0])}`;
-            return `Pilihan tidak sah: dijangka salah satu daripada ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Terlalu besar: dijangka ${issue2.origin ?? "nilai"} ${sizing.verb} ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elemen"}`;
-            return `Terlalu besar: dijangka ${issue2.origin ?? "nilai"} adalah ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Terlalu kecil: dijangka ${issue2.origin} ${sizing.verb} ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `Terlalu kecil: dijangka ${issue2.origin} adalah ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `String tidak sah: mesti bermula dengan "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `String tidak sah: mesti berakhir dengan "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `String tidak sah: mesti mengandungi "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `String tidak sah: mesti sepadan dengan corak ${_issue.pattern}`;
-            return `${FormatDictionary[_issue.format] ?? issue2.format} tidak sah`;
-          }
-          case "not_multiple_of":
-            return `Nombor tidak sah: perlu gandaan ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Kunci tidak dikenali: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Kunci tidak sah dalam ${issue2.origin}`;
-          case "invalid_union":
-            return "Input tidak sah";
-          case "invalid_element":
-            return `Nilai tidak sah dalam ${issue2.origin}`;
-          default:
-            return `Input tidak sah`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/ne.js
-function ne_default() {
-  return {
-    localeError: error36()
-  };
-}
-var error36;
-var init_ne = __esm({
-  "node_modules/zod/v4/locales/ne.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error36 = () => {
-      const Sizable = {
-        string: { unit: "अक्षर", verb: "हुनुपर्छ" },
-        file: { unit: "बाइट", verb: "हुनुपर्छ" },
-        array: { unit: "तत्व", verb: "हुनुपर्छ" },
-        set: { unit: "तत्व", verb: "हुनुपर्छ" },
-        map: { unit: "प्रविष्टि", verb: "हुनुपर्छ" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "इनपुट",
-        email: "इमेल ठेगाना",
-        url: "URL",
-        emoji: "इमोजी",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO मिति र समय",
-        date: "ISO मिति",
-        time: "ISO समय",
-        duration: "ISO अवधि",
-        ipv4: "IPv4 ठेगाना",
-        ipv6: "IPv6 ठेगाना",
-        mac: "MAC ठेगाना",
-        cidrv4: "IPv4 दायरा",
-        cidrv6: "IPv6 दायरा",
-        base64: "base64-इन्कोड गरिएको स्ट्रिङ",
-        base64url: "base64url-इन्कोड गरिएको स्ट्रिङ",
-        json_string: "JSON स्ट्रिङ",
-        e164: "E.164 नम्बर",
-        credit_card: "क्रेडिट कार्ड नम्बर",
-        currency_code: "मुद्रा कोड",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "इनपुट"
-      };
-      const TypeDictionary = {
-        nan: "NaN"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            return `अमान्य इनपुट: अपेक्षित ${expected}, प्राप्त ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `अमान्य इनपुट: अपेक्षित ${stringifyPrimitive(issue2.values[0])}`;
-            return `अमान्य विकल्प: अपेक्षित मानहरू मध्ये एक ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `धेरै ठूलो: ${issue2.origin ?? "मान"} मा ${adj}${issue2.maximum.toString()} ${sizing.unit} ${sizing.verb}`;
-            return `धेरै ठूलो: ${issue2.origin ?? "मान"} ${adj}${issue2.maximum.toString()} हुनुपर्छ`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `धेरै सानो: ${issue2.origin} मा ${adj}${issue2.minimum.toString()} ${sizing.unit} ${sizing.verb}`;
-            return `धेरै सानो: ${issue2.origin} ${adj}${issue2.minimum.toString()} हुनुपर्छ`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `अमान्य स्ट्रिङ: "${_issue.prefix}" बाट सुरु हुनुपर्छ`;
-            if (_issue.format === "ends_with")
-              return `अमान्य स्ट्रिङ: "${_issue.suffix}" मा समाप्त हुनुपर्छ`;
-            if (_issue.format === "includes")
-              return `अमान्य स्ट्रिङ: "${_issue.includes}" समावेश हुनुपर्छ`;
-            if (_issue.format === "regex")
-              return `अमान्य स्ट्रिङ: ढाँचा ${_issue.pattern} सँग मेल खानुपर्छ`;
-            return `अमान्य ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `अमान्य संख्या: ${issue2.divisor} को गुणज हुनुपर्छ`;
-          case "unrecognized_keys":
-            return `अपरिचित कुञ्जी${issue2.keys.length > 1 ? "हरू" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `अमान्य कुञ्जी: ${issue2.origin} मा`;
-          case "invalid_union":
-            if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-              const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
-              return `अमान्य डिस्क्रिमिनेटर मान: अपेक्षित ${opts}`;
-            }
-            return "अमान्य इनपुट";
-          case "invalid_element":
-            return `अमान्य मान: ${issue2.origin} मा`;
-          default:
-            return `अमान्य इनपुट`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/nl.js
-function nl_default() {
-  return {
-    localeError: error37()
-  };
-}
-var error37;
-var init_nl = __esm({
-  "node_modules/zod/v4/locales/nl.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error37 = () => {
-      const Sizable = {
-        string: { unit: "tekens", verb: "heeft" },
-        file: { unit: "bytes", verb: "heeft" },
-        array: { unit: "elementen", verb: "heeft" },
-        set: { unit: "elementen", verb: "heeft" },
-        map: { unit: "elementen", verb: "heeft" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "invoer",
-        email: "emailadres",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO datum en tijd",
-        date: "ISO datum",
-        time: "ISO tijd",
-        duration: "ISO duur",
-        ipv4: "IPv4-adres",
-        ipv6: "IPv6-adres",
-        mac: "MAC-adres",
-        cidrv4: "IPv4-bereik",
-        cidrv6: "IPv6-bereik",
-        base64: "base64-gecodeerde tekst",
-        base64url: "base64 URL-gecodeerde tekst",
-        json_string: "JSON string",
-        e164: "E.164-nummer",
-        credit_card: "creditcardnummer",
-        currency_code: "valutacode",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "invoer"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "getal"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Ongeldige invoer: verwacht instanceof ${issue2.expected}, ontving ${received}`;
-            }
-            return `Ongeldige invoer: verwacht ${expected}, ontving ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Ongeldige invoer: verwacht ${stringifyPrimitive(issue2.values[0])}`;
-            return `Ongeldige optie: verwacht één van ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            const longName = issue2.origin === "date" ? "laat" : issue2.origin === "string" ? "lang" : "groot";
-            if (sizing)
-              return `Te ${longName}: verwacht dat ${issue2.origin ?? "waarde"} ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elementen"} ${sizing.verb}`;
-            return `Te ${longName}: verwacht dat ${issue2.origin ?? "waarde"} ${adj}${issue2.maximum.toString()} is`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            const shortName = issue2.origin === "date" ? "vroeg" : issue2.origin === "string" ? "kort" : "klein";
-            if (sizing) {
-              return `Te ${shortName}: verwacht dat ${issue2.origin} ${adj}${issue2.minimum.toString()} ${sizing.unit} ${sizing.verb}`;
-            }
-            return `Te ${shortName}: verwacht dat ${issue2.origin} ${adj}${issue2.minimum.toString()} is`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `Ongeldige tekst: moet met "${_issue.prefix}" beginnen`;
-            }
-            if (_issue.format === "ends_with")
-              return `Ongeldige tekst: moet op "${_issue.suffix}" eindigen`;
-            if (_issue.format === "includes")
-              return `Ongeldige tekst: moet "${_issue.includes}" bevatten`;
-            if (_issue.format === "regex")
-              return `Ongeldige tekst: moet overeenkomen met patroon ${_issue.pattern}`;
-            return `Ongeldig: ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Ongeldig getal: moet een veelvoud van ${issue2.divisor} zijn`;
-          case "unrecognized_keys":
-            return `Onbekende key${issue2.keys.length > 1 ? "s" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Ongeldige key in ${issue2.origin}`;
-          case "invalid_union":
-            return "Ongeldige invoer";
-          case "invalid_element":
-            return `Ongeldige waarde in ${issue2.origin}`;
-          default:
-            return `Ongeldige invoer`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/nn.js
-function nn_default() {
-  return {
-    localeError: error38()
-  };
-}
-var error38;
-var init_nn = __esm({
-  "node_modules/zod/v4/locales/nn.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error38 = () => {
-      const Sizable = {
-        string: { unit: "teikn", verb: "å ha" },
-        file: { unit: "bytes", verb: "å ha" },
-        array: { unit: "element", verb: "å innehalde" },
-        set: { unit: "element", verb: "å innehalde" },
-        map: { unit: "element", verb: "å innehalde" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "input",
-        email: "e-postadresse",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO dato- og klokkeslett",
-        date: "ISO-dato",
-        time: "ISO-klokkeslett",
-        duration: "ISO-varigheit",
-        ipv4: "IPv4-adresse",
-        ipv6: "IPv6-adresse",
-        mac: "MAC-adresse",
-        cidrv4: "IPv4-spekter",
-        cidrv6: "IPv6-spekter",
-        base64: "base64-enkoda streng",
-        base64url: "base64url-enkoda streng",
-        json_string: "JSON-streng",
-        e164: "E.164-nummer",
-        credit_card: "kredittkortnummer",
-        currency_code: "valutakode",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "input"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "tal",
-        array: "liste"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Ugyldig input: forventa instanceof ${issue2.expected}, fekk ${received}`;
-            }
-            return `Ugyldig input: forventa ${expected}, fekk ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Ugyldig verdi: forventa ${stringifyPrimitive(issue2.values[0])}`;
-            return `Ugyldig val: forventa eitt av ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `For stor(t): forventa ${issue2.origin ?? "value"} til å ha ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "element"}`;
-            return `For stor(t): forventa ${issue2.origin ?? "value"} til å ha ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `For lite(n): forventa ${issue2.origin} til å ha ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `For lite(n): forventa ${issue2.origin} til å ha ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Ugyldig streng: må starte med "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Ugyldig streng: må slutte med "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Ugyldig streng: må innehalde "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Ugyldig streng: må matche mønsteret ${_issue.pattern}`;
-            return `Ugyldig ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Ugyldig tal: må vere eit multiplum av ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `${issue2.keys.length > 1 ? "Ukjende nøklar" : "Ukjend nøkkel"}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Ugyldig nøkkel i ${issue2.origin}`;
-          case "invalid_union":
-            return "Ugyldig input";
-          case "invalid_element":
-            return `Ugyldig verdi i ${issue2.origin}`;
-          default:
-            return `Ugyldig input`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/no.js
-function no_default() {
-  return {
-    localeError: error39()
-  };
-}
-var error39;
-var init_no = __esm({
-  "node_modules/zod/v4/locales/no.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error39 = () => {
-      const Sizable = {
-        string: { unit: "tegn", verb: "å ha" },
-        file: { unit: "bytes", verb: "å ha" },
-        array: { unit: "elementer", verb: "å inneholde" },
-        set: { unit: "elementer", verb: "å inneholde" },
-        map: { unit: "elementer", verb: "å inneholde" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "input",
-        email: "e-postadresse",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO dato- og klokkeslett",
-        date: "ISO-dato",
-        time: "ISO-klokkeslett",
-        duration: "ISO-varighet",
-        ipv4: "IPv4-adresse",
-        ipv6: "IPv6-adresse",
-        mac: "MAC-adresse",
-        cidrv4: "IPv4-spekter",
-        cidrv6: "IPv6-spekter",
-        base64: "base64-enkodet streng",
-        base64url: "base64url-enkodet streng",
-        json_string: "JSON-streng",
-        e164: "E.164-nummer",
-        credit_card: "kredittkortnummer",
-        currency_code: "valutakode",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "input"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "tall",
-        array: "liste"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Ugyldig input: forventet instanceof ${issue2.expected}, fikk ${received}`;
-            }
-            return `Ugyldig input: forventet ${expected}, fikk ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Ugyldig verdi: forventet ${stringifyPrimitive(issue2.values[0])}`;
-            return `Ugyldig valg: forventet en av ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `For stor(t): forventet ${issue2.origin ?? "value"} til å ha ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elementer"}`;
-            return `For stor(t): forventet ${issue2.origin ?? "value"} til å ha ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `For lite(n): forventet ${issue2.origin} til å ha ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `For lite(n): forventet ${issue2.origin} til å ha ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Ugyldig streng: må starte med "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Ugyldig streng: må ende med "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Ugyldig streng: må inneholde "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Ugyldig streng: må matche mønsteret ${_issue.pattern}`;
-            return `Ugyldig ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Ugyldig tall: må være et multiplum av ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `${issue2.keys.length > 1 ? "Ukjente nøkler" : "Ukjent nøkkel"}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Ugyldig nøkkel i ${issue2.origin}`;
-          case "invalid_union":
-            return "Ugyldig input";
-          case "invalid_element":
-            return `Ugyldig verdi i ${issue2.origin}`;
-          default:
-            return `Ugyldig input`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/ota.js
-function ota_default() {
-  return {
-    localeError: error40()
-  };
-}
-var error40;
-var init_ota = __esm({
-  "node_modules/zod/v4/locales/ota.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error40 = () => {
-      const Sizable = {
-        string: { unit: "harf", verb: "olmalıdır" },
-        file: { unit: "bayt", verb: "olmalıdır" },
-        array: { unit: "unsur", verb: "olmalıdır" },
-        set: { unit: "unsur", verb: "olmalıdır" },
-        map: { unit: "unsur", verb: "olmalıdır" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "giren",
-        email: "epostagâh",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO hengâmı",
-        date: "ISO tarihi",
-        time: "ISO zamanı",
-        duration: "ISO müddeti",
-        ipv4: "IPv4 nişânı",
-        ipv6: "IPv6 nişânı",
-        mac: "MAC nişânı",
-        cidrv4: "IPv4 menzili",
-        cidrv6: "IPv6 menzili",
-        base64: "base64-şifreli metin",
-        base64url: "base64url-şifreli metin",
-        json_string: "JSON metin",
-        e164: "E.164 sayısı",
-        credit_card: "i'tibâr kartı numarası",
-        currency_code: "para birimi kodu",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "giren"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "numara",
-        array: "saf",
-        null: "gayb"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Fâsit giren: umulan instanceof ${issue2.expected}, alınan ${received}`;
-            }
-            return `Fâsit giren: umulan ${expected}, alınan ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Fâsit giren: umulan ${stringifyPrimitive(issue2.values[0])}`;
-            return `Fâsit tercih: mûteberler ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Fazla büyük: ${issue2.origin ?? "value"}, ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elements"} sahip olmalıydı.`;
-            return `Fazla büyük: ${issue2.origin ?? "value"}, ${adj}${issue2.maximum.toString()} olmalıydı.`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Fazla küçük: ${issue2.origin}, ${adj}${issue2.minimum.toString()} ${sizing.unit} sahip olmalıydı.`;
-            }
-            return `Fazla küçük: ${issue2.origin}, ${adj}${issue2.minimum.toString()} olmalıydı.`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Fâsit metin: "${_issue.prefix}" ile başlamalı.`;
-            if (_issue.format === "ends_with")
-              return `Fâsit metin: "${_issue.suffix}" ile bitmeli.`;
-            if (_issue.format === "includes")
-              return `Fâsit metin: "${_issue.includes}" ihtivâ etmeli.`;
-            if (_issue.format === "regex")
-              return `Fâsit metin: ${_issue.pattern} nakşına uymalı.`;
-            return `Fâsit ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Fâsit sayı: ${issue2.divisor} katı olmalıydı.`;
-          case "unrecognized_keys":
-            return `Tanınmayan anahtar ${issue2.keys.length > 1 ? "s" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `${issue2.origin} için tanınmayan anahtar var.`;
-          case "invalid_union":
-            return "Giren tanınamadı.";
-          case "invalid_element":
-            return `${issue2.origin} için tanınmayan kıymet var.`;
-          default:
-            return `Kıymet tanınamadı.`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/ps.js
-function ps_default() {
-  return {
-    localeError: error41()
-  };
-}
-var error41;
-var init_ps = __esm({
-  "node_modules/zod/v4/locales/ps.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error41 = () => {
-      const Sizable = {
-        string: { unit: "توکي", verb: "ولري" },
-        file: { unit: "بایټس", verb: "ولري" },
-        array: { unit: "توکي", verb: "ولري" },
-        set: { unit: "توکي", verb: "ولري" },
-        map: { unit: "توکي", verb: "ولري" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "ورودي",
-        email: "بریښنالیک",
-        url: "یو آر ال",
-        emoji: "ایموجي",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "نیټه او وخت",
-        date: "نېټه",
-        time: "وخت",
-        duration: "موده",
-        ipv4: "د IPv4 پته",
-        ipv6: "د IPv6 پته",
-        mac: "د MAC پته",
-        cidrv4: "د IPv4 ساحه",
-        cidrv6: "د IPv6 ساحه",
-        base64: "base64-encoded متن",
-        base64url: "base64url-encoded متن",
-        json_string: "JSON متن",
-        e164: "د E.164 شمېره",
-        credit_card: "د کریډیټ کارت شمیره",
-        currency_code: "د اسعارو کوډ",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "ورودي"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "عدد",
-        array: "ارې"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `ناسم ورودي: باید instanceof ${issue2.expected} وای, مګر ${received} ترلاسه شو`;
-            }
-            return `ناسم ورودي: باید ${expected} وای, مګر ${received} ترلاسه شو`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1) {
-              return `ناسم ورودي: باید ${stringifyPrimitive(issue2.values[0])} وای`;
-            }
-            return `ناسم انتخاب: باید یو له ${joinValues(issue2.values, "|")} څخه وای`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `ډیر لوی: ${issue2.origin ?? "ارزښت"} باید ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "عنصرونه"} ولري`;
-            }
-            return `ډیر لوی: ${issue2.origin ?? "ارزښت"} باید ${adj}${issue2.maximum.toString()} وي`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `ډیر کوچنی: ${issue2.origin} باید ${adj}${issue2.minimum.toString()} ${sizing.unit} ولري`;
-            }
-            return `ډیر کوچنی: ${issue2.origin} باید ${adj}${issue2.minimum.toString()} وي`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `ناسم متن: باید د "${_issue.prefix}" سره پیل شي`;
-            }
-            if (_issue.format === "ends_with") {
-              return `ناسم متن: باید د "${_issue.suffix}" سره پای ته ورسيږي`;
-            }
-            if (_issue.format === "includes") {
-              return `ناسم متن: باید "${_issue.includes}" ولري`;
-            }
-            if (_issue.format === "regex") {
-              return `ناسم متن: باید د ${_issue.pattern} سره مطابقت ولري`;
-            }
-            return `${FormatDictionary[_issue.format] ?? issue2.format} ناسم دی`;
-          }
-          case "not_multiple_of":
-            return `ناسم عدد: باید د ${issue2.divisor} مضرب وي`;
-          case "unrecognized_keys":
-            return `ناسم ${issue2.keys.length > 1 ? "کلیډونه" : "کلیډ"}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `ناسم کلیډ په ${issue2.origin} کې`;
-          case "invalid_union":
-            return `ناسمه ورودي`;
-          case "invalid_element":
-            return `ناسم عنصر په ${issue2.origin} کې`;
-          default:
-            return `ناسمه ورودي`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/pl.js
-function pl_default() {
-  return {
-    localeError: error42()
-  };
-}
-var error42;
-var init_pl = __esm({
-  "node_modules/zod/v4/locales/pl.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error42 = () => {
-      const Sizable = {
-        string: { unit: "znaków", verb: "mieć" },
-        file: { unit: "bajtów", verb: "mieć" },
-        array: { unit: "elementów", verb: "mieć" },
-        set: { unit: "elementów", verb: "mieć" },
-        map: { unit: "elementów", verb: "mieć" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "wyrażenie",
-        email: "adres email",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "data i godzina w formacie ISO",
-        date: "data w formacie ISO",
-        time: "godzina w formacie ISO",
-        duration: "czas trwania ISO",
-        ipv4: "adres IPv4",
-        ipv6: "adres IPv6",
-        mac: "adres MAC",
-        cidrv4: "zakres IPv4",
-        cidrv6: "zakres IPv6",
-        base64: "ciąg znaków zakodowany w formacie base64",
-        base64url: "ciąg znaków zakodowany w formacie base64url",
-        json_string: "ciąg znaków w formacie JSON",
-        e164: "liczba E.164",
-        credit_card: "numer karty kredytowej",
-        currency_code: "kod waluty",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "wejście"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "liczba",
-        array: "tablica"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Nieprawidłowe dane wejściowe: oczekiwano instanceof ${issue2.expected}, otrzymano ${received}`;
-            }
-            return `Nieprawidłowe dane wejściowe: oczekiwano ${expected}, otrzymano ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Nieprawidłowe dane wejściowe: oczekiwano ${stringifyPrimitive(issue2.values[0])}`;
-            return `Nieprawidłowa opcja: oczekiwano jednej z wartości ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Za duża wartość: oczekiwano, że ${issue2.origin ?? "wartość"} będzie mieć ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elementów"}`;
-            }
-            return `Zbyt duż(y/a/e): oczekiwano, że ${issue2.origin ?? "wartość"} będzie wynosić ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Za mała wartość: oczekiwano, że ${issue2.origin ?? "wartość"} będzie mieć ${adj}${issue2.minimum.toString()} ${sizing.unit ?? "elementów"}`;
-            }
-            return `Zbyt mał(y/a/e): oczekiwano, że ${issue2.origin ?? "wartość"} będzie wynosić ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Nieprawidłowy ciąg znaków: musi zaczynać się od "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Nieprawidłowy ciąg znaków: musi kończyć się na "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Nieprawidłowy ciąg znaków: musi zawierać "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Nieprawidłowy ciąg znaków: musi odpowiadać wzorcowi ${_issue.pattern}`;
-            return `Nieprawidłow(y/a/e) ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Nieprawidłowa liczba: musi być wielokrotnością ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Nierozpoznane klucze${issue2.keys.length > 1 ? "s" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Nieprawidłowy klucz w ${issue2.origin}`;
-          case "invalid_union":
-            return "Nieprawidłowe dane wejściowe";
-          case "invalid_element":
-            return `Nieprawidłowa wartość w ${issue2.origin}`;
-          default:
-            return `Nieprawidłowe dane wejściowe`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/pt.js
-function pt_default() {
-  return {
-    localeError: error43()
-  };
-}
-var error43;
-var init_pt = __esm({
-  "node_modules/zod/v4/locales/pt.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error43 = () => {
-      const Sizable = {
-        string: { unit: "caracteres" },
-        file: { unit: "bytes" },
-        array: { unit: "elementos" },
-        set: { unit: "elementos" },
-        map: { unit: "entradas" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "a entrada",
-        email: "o endereço de e-mail",
-        url: "o URL",
-        emoji: "o emoji",
-        uuid: "o UUID",
-        uuidv4: "o UUIDv4",
-        uuidv6: "o UUIDv6",
-        nanoid: "o nanoid",
-        guid: "o GUID",
-        cuid: "o cuid",
-        cuid2: "o cuid2",
-        ulid: "o ULID",
-        xid: "o XID",
-        ksuid: "o KSUID",
-        datetime: "a data e hora ISO",
-        date: "a data ISO",
-        time: "a hora ISO",
-        duration: "a duração ISO",
-        ipv4: "o endereço IPv4",
-        ipv6: "o endereço IPv6",
-        mac: "o endereço MAC",
-        cidrv4: "o intervalo de endereços IPv4",
-        cidrv6: "o intervalo de endereços IPv6",
-        base64: "o texto codificado em base64",
-        base64url: "o texto codificado em base64url",
-        json_string: "o texto JSON",
-        e164: "o número E.164",
-        credit_card: "o número de cartão de crédito",
-        currency_code: "o código de moeda",
-        iban: "o IBAN",
-        jwt: "o JWT",
-        template_literal: "a entrada"
-      };
-      const Gender = {
-        masculine: { definite: "o", indefinite: "um" },
-        feminine: { definite: "a", indefinite: "uma" }
-      };
-      const TypeDictionary = {
-        string: { name: "texto", articles: Gender.masculine },
-        number: { name: "número", articles: Gender.masculine },
-        int: { name: "número inteiro", articles: Gender.masculine },
-        boolean: { name: "valor booleano", articles: Gender.masculine },
-        bigint: { name: "número bigint", articles: Gender.masculine },
-        symbol: { name: "símbolo", articles: Gender.masculine },
-        undefined: { name: 'valor "undefined"', articles: Gender.masculine },
-        null: { name: 'valor "nulo"', articles: Gender.masculine },
-        never: { name: 'valor "never"', articles: Gender.masculine },
-        void: { name: 'valor "void"', articles: Gender.masculine },
-        date: { name: "data", articles: Gender.feminine },
-        array: { name: "vetor", articles: Gender.masculine },
-        object: { name: "objeto", articles: Gender.masculine },
-        tuple: { name: "tuplo", articles: Gender.masculine },
-        record: { name: "registo", articles: Gender.masculine },
-        map: { name: "mapa", articles: Gender.masculine },
-        set: { name: "conjunto", articles: Gender.masculine },
-        file: { name: "ficheiro", articles: Gender.masculine },
-        nonoptional: { name: "valor não opcional", articles: Gender.masculine },
-        nan: { name: 'valor "NaN"', articles: Gender.masculine },
-        // Compatibility: "nan" -> "NaN" for display
-        function: { name: "função", articles: Gender.feminine }
-      };
-      function translateOriginWithArticle(type, articleType) {
-        const translatedValue = TypeDictionary[type] ?? { name: `valor "${type}"`, articles: Gender.masculine };
-        return `${translatedValue.articles[articleType]} ${translatedValue.name}`;
-      }
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = translateOriginWithArticle(issue2.expected, "indefinite");
-            const receivedType = parsedType(issue2.input);
-            const received = translateOriginWithArticle(receivedType, "indefinite");
-            return `Entrada inválida: esperava ${expected}, recebeu ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Entrada inválida: esperava ${stringifyPrimitive(issue2.values[0])}`;
-            return `Opção inválida: esperava uma das seguintes opções: ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Demasiado grande: esperava que ${translateOriginWithArticle(issue2.origin, "definite")} tivesse ${adj} ${issue2.maximum.toString()} ${sizing.unit ?? "elementos"}`;
-            return `Demasiado grande: esperava que ${translateOriginWithArticle(issue2.origin, "definite")} fosse ${adj} ${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Demasiado pequeno: esperava que ${translateOriginWithArticle(issue2.origin, "definite")} tivesse ${adj} ${issue2.minimum.toString()} ${sizing.unit ?? "elementos"}`;
-            }
-            return `Demasiado pequeno: esperava que ${translateOriginWithArticle(issue2.origin, "definite")} fosse ${adj} ${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Texto inválido: deve começar por "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Texto inválido: deve terminar em "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Texto inválido: deve incluir "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Texto inválido: deve corresponder ao padrão ${_issue.pattern}`;
-            return `Formato d${FormatDictionary[_issue.format] ?? issue2.format} inválido`;
-          }
-          case "not_multiple_of":
-            return `Número inválido: deve ser múltiplo de ${issue2.divisor}`;
-          case "unrecognized_keys": {
-            const plural2 = issue2.keys.length > 1 ? "s" : "";
-            return `Chave${plural2} inválida${plural2}: ${joinValues(issue2.keys, ", ")}`;
-          }
-          case "invalid_key":
-            return `Entrada inválida n${translateOriginWithArticle(issue2.origin, "definite")}`;
-          case "invalid_union":
-            if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-              const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
-              return `Valor de discriminação inválido. Esperava ${opts}`;
-            }
-            return "Entrada inválida";
-          case "invalid_element":
-            return `Entrada inválida n${translateOriginWithArticle(issue2.origin, "definite")}`;
-          default:
-            return `Entrada inválida`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/pt-BR.js
-function pt_BR_default() {
-  return {
-    localeError: error44()
-  };
-}
-var error44;
-var init_pt_BR = __esm({
-  "node_modules/zod/v4/locales/pt-BR.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error44 = () => {
-      const Sizable = {
-        string: { unit: "caracteres" },
-        file: { unit: "bytes" },
-        array: { unit: "elementos" },
-        set: { unit: "elementos" },
-        map: { unit: "entradas" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "a entrada",
-        email: "o endereço de e-mail",
-        url: "o URL",
-        emoji: "o emoji",
-        uuid: "o UUID",
-        uuidv4: "o UUIDv4",
-        uuidv6: "o UUIDv6",
-        nanoid: "o nanoid",
-        guid: "o GUID",
-        cuid: "o cuid",
-        cuid2: "o cuid2",
-        ulid: "o ULID",
-        xid: "o XID",
-        ksuid: "o KSUID",
-        datetime: "a data e hora ISO",
-        date: "a data ISO",
-        time: "a hora ISO",
-        duration: "a duração ISO",
-        ipv4: "o endereço IPv4",
-        ipv6: "o endereço IPv6",
-        mac: "o endereço MAC",
-        cidrv4: "a faixa de endereços IPv4",
-        cidrv6: "a faixa de endereços IPv6",
-        base64: "o texto codificado em base64",
-        base64url: "o texto codificado em base64url",
-        json_string: "o texto JSON",
-        e164: "o número E.164",
-        credit_card: "o número de cartão de crédito",
-        currency_code: "o código de moeda",
-        iban: "o IBAN",
-        jwt: "o JWT",
-        template_literal: "a entrada"
-      };
-      const Gender = {
-        masculine: { definite: "o", indefinite: "um" },
-        feminine: { definite: "a", indefinite: "uma" }
-      };
-      const TypeDictionary = {
-        string: { name: "texto", articles: Gender.masculine },
-        number: { name: "número", articles: Gender.masculine },
-        int: { name: "número inteiro", articles: Gender.masculine },
-        boolean: { name: "valor booleano", articles: Gender.masculine },
-        bigint: { name: "número bigint", articles: Gender.masculine },
-        symbol: { name: "símbolo", articles: Gender.masculine },
-        undefined: { name: 'valor "undefined"', articles: Gender.masculine },
-        null: { name: 'valor "nulo"', articles: Gender.masculine },
-        never: { name: 'valor "never"', articles: Gender.masculine },
-        void: { name: 'valor "void"', articles: Gender.masculine },
-        date: { name: "data", articles: Gender.feminine },
-        array: { name: "vetor", articles: Gender.masculine },
-        object: { name: "objeto", articles: Gender.masculine },
-        tuple: { name: "tupla", articles: Gender.feminine },
-        record: { name: "registro", articles: Gender.masculine },
-        map: { name: "mapa", articles: Gender.masculine },
-        set: { name: "conjunto", articles: Gender.masculine },
-        file: { name: "arquivo", articles: Gender.masculine },
-        nonoptional: { name: "valor não opcional", articles: Gender.masculine },
-        nan: { name: 'valor "NaN"', articles: Gender.masculine },
-        // Compatibility: "nan" -> "NaN" for display
-        function: { name: "função", articles: Gender.feminine }
-      };
-      function translateOriginWithArticle(type, articleType) {
-        const translatedValue = TypeDictionary[type] ?? { name: `valor "${type}"`, articles: Gender.masculine };
-        return `${translatedValue.articles[articleType]} ${translatedValue.name}`;
-      }
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = translateOriginWithArticle(issue2.expected, "indefinite");
-            const receivedType = parsedType(issue2.input);
-            const received = translateOriginWithArticle(receivedType, "indefinite");
-            return `Entrada inválida: esperava ${expected}, recebeu ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Entrada inválida: esperava ${stringifyPrimitive(issue2.values[0])}`;
-            return `Opção inválida: esperava uma das seguintes opções: ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Grande demais: esperava que ${translateOriginWithArticle(issue2.origin, "definite")} tivesse ${adj} ${issue2.maximum.toString()} ${sizing.unit ?? "elementos"}`;
-            return `Grande demais: esperava que ${translateOriginWithArticle(issue2.origin, "definite")} fosse ${adj} ${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Pequeno demais: esperava que ${translateOriginWithArticle(issue2.origin, "definite")} tivesse ${adj} ${issue2.minimum.toString()} ${sizing.unit ?? "elementos"}`;
-            }
-            return `Pequeno demais: esperava que ${translateOriginWithArticle(issue2.origin, "definite")} fosse ${adj} ${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `Texto inválido: deve começar com "${_issue.prefix}"`;
-            }
-            if (_issue.format === "ends_with")
-              return `Texto inválido: deve terminar com "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Texto inválido: deve incluir "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Texto inválido: deve corresponder ao padrão ${_issue.pattern}`;
-            return `Formato d${FormatDictionary[_issue.format] ?? issue2.format} inválido`;
-          }
-          case "not_multiple_of":
-            return `Número inválido: deve ser múltiplo de ${issue2.divisor}`;
-          case "unrecognized_keys": {
-            const plural2 = issue2.keys.length > 1 ? "s" : "";
-            return `Chave${plural2} inválida${plural2}: ${joinValues(issue2.keys, ", ")}`;
-          }
-          case "invalid_key":
-            return `Entrada inválida n${translateOriginWithArticle(issue2.origin, "definite")}`;
-          case "invalid_union":
-            if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-              const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
-              return `Valor de discriminação inválido. Esperava ${opts}`;
-            }
-            return "Entrada inválida";
-          case "invalid_element":
-            return `Entrada inválida n${translateOriginWithArticle(issue2.origin, "definite")}`;
-          default:
-            return `Entrada inválida`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/ro.js
-function ro_default() {
-  return {
-    localeError: error45()
-  };
-}
-var error45;
-var init_ro = __esm({
-  "node_modules/zod/v4/locales/ro.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error45 = () => {
-      const Sizable = {
-        string: { unit: "caractere", verb: "să aibă" },
-        file: { unit: "octeți", verb: "să aibă" },
-        array: { unit: "elemente", verb: "să aibă" },
-        set: { unit: "elemente", verb: "să aibă" },
-        map: { unit: "intrări", verb: "să aibă" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "intrare",
-        email: "adresă de email",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "dată și oră ISO",
-        date: "dată ISO",
-        time: "oră ISO",
-        duration: "durată ISO",
-        ipv4: "adresă IPv4",
-        ipv6: "adresă IPv6",
-        mac: "adresă MAC",
-        cidrv4: "interval IPv4",
-        cidrv6: "interval IPv6",
-        base64: "șir codat base64",
-        base64url: "șir codat base64url",
-        json_string: "șir JSON",
-        e164: "număr E.164",
-        credit_card: "număr de card de credit",
-        currency_code: "cod valutar",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "intrare"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        string: "șir",
-        number: "număr",
-        boolean: "boolean",
-        function: "funcție",
-        array: "matrice",
-        object: "obiect",
-        undefined: "nedefinit",
-        symbol: "simbol",
-        bigint: "număr mare",
-        void: "void",
-        never: "never",
-        map: "hartă",
-        set: "set"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            return `Intrare invalidă: așteptat ${expected}, primit ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Intrare invalidă: așteptat ${stringifyPrimitive(issue2.values[0])}`;
-            return `Opțiune invalidă: așteptat una dintre ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Prea mare: așteptat ca ${issue2.origin ?? "valoarea"} ${sizing.verb} ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elemente"}`;
-            return `Prea mare: așteptat ca ${issue2.origin ?? "valoarea"} să fie ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Prea mic: așteptat ca ${issue2.origin} ${sizing.verb} ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `Prea mic: așteptat ca ${issue2.origin} să fie ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `Șir invalid: trebuie să înceapă cu "${_issue.prefix}"`;
-            }
-            if (_issue.format === "ends_with")
-              return `Șir invalid: trebuie să se termine cu "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Șir invalid: trebuie să includă "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Șir invalid: trebuie să se potrivească cu modelul ${_issue.pattern}`;
-            return `Format invalid: ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Număr invalid: trebuie să fie multiplu de ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Chei nerecunoscute: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Cheie invalidă în ${issue2.origin}`;
-          case "invalid_union":
-            return "Intrare invalidă";
-          case "invalid_element":
-            return `Valoare invalidă în ${issue2.origin}`;
-          default:
-            return `Intrare invalidă`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count, one, few, many) {
-  const absCount = Math.abs(count);
-  const lastDigit = absCount % 10;
-  const lastTwoDigits = absCount % 100;
-  if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
-    return many;
-  }
-  if (lastDigit === 1) {
-    return one;
-  }
-  if (lastDigit >= 2 && lastDigit <= 4) {
-    return few;
-  }
-  return many;
-}
-function ru_default() {
-  return {
-    localeError: error46()
-  };
-}
-var error46;
-var init_ru = __esm({
-  "node_modules/zod/v4/locales/ru.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error46 = () => {
-      const Sizable = {
-        string: {
-          unit: {
-            one: "символ",
-            few: "символа",
-            many: "символов"
-          },
-          verb: "иметь"
-        },
-        file: {
-          unit: {
-            one: "байт",
-            few: "байта",
-            many: "байт"
-          },
-          verb: "иметь"
-        },
-        array: {
-          unit: {
-            one: "элемент",
-            few: "элемента",
-            many: "элементов"
-          },
-          verb: "иметь"
-        },
-        set: {
-          unit: {
-            one: "элемент",
-            few: "элемента",
-            many: "элементов"
-          },
-          verb: "иметь"
-        },
-        map: {
-          unit: {
-            one: "элемент",
-            few: "элемента",
-            many: "элементов"
-          },
-          verb: "иметь"
-        }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "ввод",
-        email: "email адрес",
-        url: "URL",
-        emoji: "эмодзи",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO дата и время",
-        date: "ISO дата",
-        time: "ISO время",
-        duration: "ISO длительность",
-        ipv4: "IPv4 адрес",
-        ipv6: "IPv6 адрес",
-        mac: "MAC адрес",
-        cidrv4: "IPv4 диапазон",
-        cidrv6: "IPv6 диапазон",
-        base64: "строка в формате base64",
-        base64url: "строка в формате base64url",
-        json_string: "JSON строка",
-        e164: "номер E.164",
-        credit_card: "номер кредитной карты",
-        currency_code: "код валюты",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "ввод"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "число",
-        array: "массив"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Неверный ввод: ожидалось instanceof ${issue2.expected}, получено ${received}`;
-            }
-            return `Неверный ввод: ожидалось ${expected}, получено ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Неверный ввод: ожидалось ${stringifyPrimitive(issue2.values[0])}`;
-            return `Неверный вариант: ожидалось одно из ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              const maxValue = Number(issue2.maximum);
-              const unit = getRussianPlural(maxValue, sizing.unit.one, sizing.unit.few, sizing.unit.many);
-              return `Слишком большое значение: ожидалось, что ${issue2.origin ?? "значение"} будет иметь ${adj}${issue2.maximum.toString()} ${unit}`;
-            }
-            return `Слишком большое значение: ожидалось, что ${issue2.origin ?? "значение"} будет ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              const minValue = Number(issue2.minimum);
-              const unit = getRussianPlural(minValue, sizing.unit.one, sizing.unit.few, sizing.unit.many);
-              return `Слишком маленькое значение: ожидалось, что ${issue2.origin} будет иметь ${adj}${issue2.minimum.toString()} ${unit}`;
-            }
-            return `Слишком маленькое значение: ожидалось, что ${issue2.origin} будет ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Неверная строка: должна начинаться с "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Неверная строка: должна заканчиваться на "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Неверная строка: должна содержать "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Неверная строка: должна соответствовать шаблону ${_issue.pattern}`;
-            return `Неверный ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Неверное число: должно быть кратным ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Нераспознанн${issue2.keys.length > 1 ? "ые" : "ый"} ключ${issue2.keys.length > 1 ? "и" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Неверный ключ в ${issue2.origin}`;
-          case "invalid_union":
-            return "Неверные входные данные";
-          case "invalid_element":
-            return `Неверное значение в ${issue2.origin}`;
-          default:
-            return `Неверные входные данные`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/sk.js
-function sk_default() {
-  return {
-    localeError: error47()
-  };
-}
-var error47;
-var init_sk = __esm({
-  "node_modules/zod/v4/locales/sk.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error47 = () => {
-      const Sizable = {
-        string: { unit: "znakov", verb: "mať" },
-        file: { unit: "bajtov", verb: "mať" },
-        array: { unit: "prvkov", verb: "mať" },
-        set: { unit: "prvkov", verb: "mať" },
-        map: { unit: "položiek", verb: "mať" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "regulárny výraz",
-        email: "e-mailová adresa",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "dátum a čas vo formáte ISO",
-        date: "dátum vo formáte ISO",
-        time: "čas vo formáte ISO",
-        duration: "doba trvania ISO",
-        ipv4: "IPv4 adresa",
-        ipv6: "IPv6 adresa",
-        mac: "MAC adresa",
-        cidrv4: "rozsah IPv4",
-        cidrv6: "rozsah IPv6",
-        base64: "reťazec zakódovaný vo formáte base64",
-        base64url: "reťazec zakódovaný vo formáte base64url",
-        json_string: "reťazec vo formáte JSON",
-        e164: "číslo E.164",
-        credit_card: "číslo kreditnej karty",
-        currency_code: "kód meny",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "vstup"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "číslo",
-        string: "reťazec",
-        function: "funkcia",
-        array: "pole"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Neplatný vstup: očakávané instanceof ${issue2.expected}, obdržané ${received}`;
-            }
-            return `Neplatný vstup: očakávané ${expected}, obdržané ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Neplatný vstup: očakávané ${stringifyPrimitive(issue2.values[0])}`;
-            return `Neplatný vstup: očakávaná jedna z hodnôt ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Hodnota je príliš veľká: ${issue2.origin ?? "hodnota"} musí mať ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "prvkov"}`;
-            }
-            return `Hodnota je príliš veľká: ${issue2.origin ?? "hodnota"} musí byť ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Hodnota je príliš malá: ${issue2.origin ?? "hodnota"} musí mať ${adj}${issue2.minimum.toString()} ${sizing.unit ?? "prvkov"}`;
-            }
-            return `Hodnota je príliš malá: ${issue2.origin ?? "hodnota"} musí byť ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Neplatný reťazec: musí začínať na "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Neplatný reťazec: musí končiť na "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Neplatný reťazec: musí obsahovať "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Neplatný reťazec: musí zodpovedať vzoru ${_issue.pattern}`;
-            return `Neplatný formát ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Neplatné číslo: musí byť násobkom ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Neznáme klúče: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Neplatný klúč v ${issue2.origin}`;
-          case "invalid_union":
-            return "Neplatný vstup";
-          case "invalid_element":
-            return `Neplatná hodnota v ${issue2.origin}`;
-          default:
-            return `Neplatný vstup`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/sl.js
-function sl_default() {
-  return {
-    localeError: error48()
-  };
-}
-var error48;
-var init_sl = __esm({
-  "node_modules/zod/v4/locales/sl.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error48 = () => {
-      const Sizable = {
-        string: { unit: "znakov", verb: "imeti" },
-        file: { unit: "bajtov", verb: "imeti" },
-        array: { unit: "elementov", verb: "imeti" },
-        set: { unit: "elementov", verb: "imeti" },
-        map: { unit: "elementov", verb: "imeti" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "vnos",
-        email: "e-poštni naslov",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO datum in čas",
-        date: "ISO datum",
-        time: "ISO čas",
-        duration: "ISO trajanje",
-        ipv4: "IPv4 naslov",
-        ipv6: "IPv6 naslov",
-        mac: "MAC naslov",
-        cidrv4: "obseg IPv4",
-        cidrv6: "obseg IPv6",
-        base64: "base64 kodiran niz",
-        base64url: "base64url kodiran niz",
-        json_string: "JSON niz",
-        e164: "E.164 številka",
-        credit_card: "številka kreditne kartice",
-        currency_code: "koda valute",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "vnos"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "število",
-        array: "tabela"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Neveljaven vnos: pričakovano instanceof ${issue2.expected}, prejeto ${received}`;
-            }
-            return `Neveljaven vnos: pričakovano ${expected}, prejeto ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Neveljaven vnos: pričakovano ${stringifyPrimitive(issue2.values[0])}`;
-            return `Neveljavna možnost: pričakovano eno izmed ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Preveliko: pričakovano, da bo ${issue2.origin ?? "vrednost"} imelo ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elementov"}`;
-            return `Preveliko: pričakovano, da bo ${issue2.origin ?? "vrednost"} ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Premajhno: pričakovano, da bo ${issue2.origin} imelo ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `Premajhno: pričakovano, da bo ${issue2.origin} ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `Neveljaven niz: mora se začeti z "${_issue.prefix}"`;
-            }
-            if (_issue.format === "ends_with")
-              return `Neveljaven niz: mora se končati z "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Neveljaven niz: mora vsebovati "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Neveljaven niz: mora ustrezati vzorcu ${_issue.pattern}`;
-            return `Neveljaven ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Neveljavno število: mora biti večkratnik ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Neprepoznan${issue2.keys.length > 1 ? "i ključi" : " ključ"}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Neveljaven ključ v ${issue2.origin}`;
-          case "invalid_union":
-            return "Neveljaven vnos";
-          case "invalid_element":
-            return `Neveljavna vrednost v ${issue2.origin}`;
-          default:
-            return "Neveljaven vnos";
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/sv.js
-function sv_default() {
-  return {
-    localeError: error49()
-  };
-}
-var error49;
-var init_sv = __esm({
-  "node_modules/zod/v4/locales/sv.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error49 = () => {
-      const Sizable = {
-        string: { unit: "tecken", verb: "att ha" },
-        file: { unit: "bytes", verb: "att ha" },
-        array: { unit: "objekt", verb: "att innehålla" },
-        set: { unit: "objekt", verb: "att innehålla" },
-        map: { unit: "objekt", verb: "att innehålla" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "reguljärt uttryck",
-        email: "e-postadress",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO-datum och tid",
-        date: "ISO-datum",
-        time: "ISO-tid",
-        duration: "ISO-varaktighet",
-        ipv4: "IPv4-adress",
-        ipv6: "IPv6-adress",
-        mac: "MAC-adress",
-        cidrv4: "IPv4-spektrum",
-        cidrv6: "IPv6-spektrum",
-        base64: "base64-kodad sträng",
-        base64url: "base64url-kodad sträng",
-        json_string: "JSON-sträng",
-        e164: "E.164-nummer",
-        credit_card: "kreditkortsnummer",
-        currency_code: "valutakod",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "mall-literal"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "antal",
-        array: "lista"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Ogiltig inmatning: förväntat instanceof ${issue2.expected}, fick ${received}`;
-            }
-            return `Ogiltig inmatning: förväntat ${expected}, fick ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Ogiltig inmatning: förväntat ${stringifyPrimitive(issue2.values[0])}`;
-            return `Ogiltigt val: förväntade en av ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `För stor(t): förväntade ${issue2.origin ?? "värdet"} att ha ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "element"}`;
-            }
-            return `För stor(t): förväntat ${issue2.origin ?? "värdet"} att ha ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `För lite(t): förväntade ${issue2.origin ?? "värdet"} att ha ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `För lite(t): förväntade ${issue2.origin ?? "värdet"} att ha ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `Ogiltig sträng: måste börja med "${_issue.prefix}"`;
-            }
-            if (_issue.format === "ends_with")
-              return `Ogiltig sträng: måste sluta med "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Ogiltig sträng: måste innehålla "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Ogiltig sträng: måste matcha mönstret "${_issue.pattern}"`;
-            return `Ogiltig(t) ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Ogiltigt tal: måste vara en multipel av ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `${issue2.keys.length > 1 ? "Okända nycklar" : "Okänd nyckel"}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Ogiltig nyckel i ${issue2.origin ?? "värdet"}`;
-          case "invalid_union":
-            return "Ogiltig input";
-          case "invalid_element":
-            return `Ogiltigt värde i ${issue2.origin ?? "värdet"}`;
-          default:
-            return `Ogiltig input`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/ta.js
-function ta_default() {
-  return {
-    localeError: error50()
-  };
-}
-var error50;
-var init_ta = __esm({
-  "node_modules/zod/v4/locales/ta.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error50 = () => {
-      const Sizable = {
-        string: { unit: "எழுத்துக்கள்", verb: "கொண்டிருக்க வேண்டும்" },
-        file: { unit: "பைட்டுகள்", verb: "கொண்டிருக்க வேண்டும்" },
-        array: { unit: "உறுப்புகள்", verb: "கொண்டிருக்க வேண்டும்" },
-        set: { unit: "உறுப்புகள்", verb: "கொண்டிருக்க வேண்டும்" },
-        map: { unit: "உறுப்புகள்", verb: "கொண்டிருக்க வேண்டும்" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "உள்ளீடு",
-        email: "மின்னஞ்சல் முகவரி",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO தேதி நேரம்",
-        date: "ISO தேதி",
-        time: "ISO நேரம்",
-        duration: "ISO கால அளவு",
-        ipv4: "IPv4 முகவரி",
-        ipv6: "IPv6 முகவரி",
-        mac: "MAC முகவரி",
-        cidrv4: "IPv4 வரம்பு",
-        cidrv6: "IPv6 வரம்பு",
-        base64: "base64-encoded சரம்",
-        base64url: "base64url-encoded சரம்",
-        json_string: "JSON சரம்",
-        e164: "E.164 எண்",
-        credit_card: "கடன் அட்டை எண்",
-        currency_code: "நாணயக் குறியீடு",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "input"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "எண்",
-        array: "அணி",
-        null: "வெறுமை"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `தவறான உள்ளீடு: எதிர்பார்க்கப்பட்டது instanceof ${issue2.expected}, பெறப்பட்டது ${received}`;
-            }
-            return `தவறான உள்ளீடு: எதிர்பார்க்கப்பட்டது ${expected}, பெறப்பட்டது ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `தவறான உள்ளீடு: எதிர்பார்க்கப்பட்டது ${stringifyPrimitive(issue2.values[0])}`;
-            return `தவறான விருப்பம்: எதிர்பார்க்கப்பட்டது ${joinValues(issue2.values, "|")} இல் ஒன்று`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `மிக பெரியது: எதிர்பார்க்கப்பட்டது ${issue2.origin ?? "மதிப்பு"} ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "உறுப்புகள்"} ஆக இருக்க வேண்டும்`;
-            }
-            return `மிக பெரியது: எதிர்பார்க்கப்பட்டது ${issue2.origin ?? "மதிப்பு"} ${adj}${issue2.maximum.toString()} ஆக இருக்க வேண்டும்`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `மிகச் சிறியது: எதிர்பார்க்கப்பட்டது ${issue2.origin} ${adj}${issue2.minimum.toString()} ${sizing.unit} ஆக இருக்க வேண்டும்`;
-            }
-            return `மிகச் சிறியது: எதிர்பார்க்கப்பட்டது ${issue2.origin} ${adj}${issue2.minimum.toString()} ஆக இருக்க வேண்டும்`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `தவறான சரம்: "${_issue.prefix}" இல் தொடங்க வேண்டும்`;
-            if (_issue.format === "ends_with")
-              return `தவறான சரம்: "${_issue.suffix}" இல் முடிவடைய வேண்டும்`;
-            if (_issue.format === "includes")
-              return `தவறான சரம்: "${_issue.includes}" ஐ உள்ளடக்க வேண்டும்`;
-            if (_issue.format === "regex")
-              return `தவறான சரம்: ${_issue.pattern} முறைபாட்டுடன் பொருந்த வேண்டும்`;
-            return `தவறான ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `தவறான எண்: ${issue2.divisor} இன் பலமாக இருக்க வேண்டும்`;
-          case "unrecognized_keys":
-            return `அடையாளம் தெரியாத விசை${issue2.keys.length > 1 ? "கள்" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `${issue2.origin} இல் தவறான விசை`;
-          case "invalid_union":
-            return "தவறான உள்ளீடு";
-          case "invalid_element":
-            return `${issue2.origin} இல் தவறான மதிப்பு`;
-          default:
-            return `தவறான உள்ளீடு`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/tg.js
-function tg_default() {
-  return {
-    localeError: error51()
-  };
-}
-var error51;
-var init_tg = __esm({
-  "node_modules/zod/v4/locales/tg.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error51 = () => {
-      const Sizable = {
-        string: { unit: "аломат", verb: "дошта бошад" },
-        file: { unit: "байт", verb: "дошта бошад" },
-        array: { unit: "унсур", verb: "дошта бошад" },
-        set: { unit: "унсур", verb: "дошта бошад" },
-        map: { unit: "сабт", verb: "дошта бошад" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "вуруд",
-        email: "суроғаи email",
-        url: "URL",
-        emoji: "эмоҷи",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "санаву вақти ISO",
-        date: "санаи ISO",
-        time: "вақти ISO",
-        duration: "давомнокии ISO",
-        ipv4: "суроғаи IPv4",
-        ipv6: "суроғаи IPv6",
-        mac: "суроғаи MAC",
-        cidrv4: "маҳдудаи IPv4",
-        cidrv6: "маҳдудаи IPv6",
-        base64: "сатри дар формати base64",
-        base64url: "сатри дар формати base64url",
-        json_string: "сатри JSON",
-        e164: "рақами E.164",
-        credit_card: "рақами корти кредитӣ",
-        currency_code: "рамзи асъор",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "вуруд"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "рақам",
-        string: "сатр",
-        array: "массив",
-        object: "объект",
-        date: "сана"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            return `Вуруди нодуруст: ${expected} интизор мерафт, ${received} гирифта шуд`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Вуруди нодуруст: ${stringifyPrimitive(issue2.values[0])} интизор мерафт`;
-            return `Интихоби нодуруст: яке аз ${joinValues(issue2.values, "|")} интизор мерафт`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Хеле калон: ${issue2.origin ?? "қимат"} бояд ${adj}${issue2.maximum.toString()} ${sizing.unit} ${sizing.verb}`;
-            return `Хеле калон: ${issue2.origin ?? "қимат"} бояд ${adj}${issue2.maximum.toString()} бошад`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Хеле хурд: ${issue2.origin} бояд ${adj}${issue2.minimum.toString()} ${sizing.unit} ${sizing.verb}`;
-            return `Хеле хурд: ${issue2.origin} бояд ${adj}${issue2.minimum.toString()} бошад`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Сатри нодуруст: бояд бо "${_issue.prefix}" оғоз шавад`;
-            if (_issue.format === "ends_with")
-              return `Сатри нодуруст: бояд бо "${_issue.suffix}" анҷом ёбад`;
-            if (_issue.format === "includes")
-              return `Сатри нодуруст: бояд "${_issue.includes}"-ро дар бар гирад`;
-            if (_issue.format === "regex")
-              return `Сатри нодуруст: бояд ба намунаи ${_issue.pattern} мувофиқат кунад`;
-            return `${FormatDictionary[_issue.format] ?? issue2.format}-и нодуруст`;
-          }
-          case "not_multiple_of":
-            return `Рақами нодуруст: бояд ба ${issue2.divisor} бе бақия тақсим шавад`;
-          case "unrecognized_keys":
-            return `Калид${issue2.keys.length > 1 ? "ҳои" : "и"} номаълум: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Калиди нодуруст дар ${issue2.origin}`;
-          case "invalid_union":
-            if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-              const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
-              return `Қимати нодурусти дискриминатор: ${opts} интизор мерафт`;
-            }
-            return "Вуруди нодуруст";
-          case "invalid_element":
-            return `Қимати нодуруст дар ${issue2.origin}`;
-          default:
-            return `Вуруди нодуруст`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/th.js
-function th_default() {
-  return {
-    localeError: error52()
-  };
-}
-var error52;
-var init_th = __esm({
-  "node_modules/zod/v4/locales/th.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error52 = () => {
-      const Sizable = {
-        string: { unit: "ตัวอักษร", verb: "ควรมี" },
-        file: { unit: "ไบต์", verb: "ควรมี" },
-        array: { unit: "รายการ", verb: "ควรมี" },
-        set: { unit: "รายการ", verb: "ควรมี" },
-        map: { unit: "รายการ", verb: "ควรมี" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "ข้อมูลที่ป้อน",
-        email: "ที่อยู่อีเมล",
-        url: "URL",
-        emoji: "อิโมจิ",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "วันที่เวลาแบบ ISO",
-        date: "วันที่แบบ ISO",
-        time: "เวลาแบบ ISO",
-        duration: "ช่วงเวลาแบบ ISO",
-        ipv4: "ที่อยู่ IPv4",
-        ipv6: "ที่อยู่ IPv6",
-        mac: "ที่อยู่ MAC",
-        cidrv4: "ช่วง IP แบบ IPv4",
-        cidrv6: "ช่วง IP แบบ IPv6",
-        base64: "ข้อความแบบ Base64",
-        base64url: "ข้อความแบบ Base64 สำหรับ URL",
-        json_string: "ข้อความแบบ JSON",
-        e164: "เบอร์โทรศัพท์ระหว่างประเทศ (E.164)",
-        credit_card: "หมายเลขบัตรเครดิต",
-        currency_code: "รหัสสกุลเงิน",
-        iban: "IBAN",
-        jwt: "โทเคน JWT",
-        template_literal: "ข้อมูลที่ป้อน"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "ตัวเลข",
-        array: "อาร์เรย์ (Array)",
-        null: "ไม่มีค่า (null)"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `ประเภทข้อมูลไม่ถูกต้อง: ควรเป็น instanceof ${issue2.expected} แต่ได้รับ ${received}`;
-            }
-            return `ประเภทข้อมูลไม่ถูกต้อง: ควรเป็น ${expected} แต่ได้รับ ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `ค่าไม่ถูกต้อง: ควรเป็น ${stringifyPrimitive(issue2.values[0])}`;
-            return `ตัวเลือกไม่ถูกต้อง: ควรเป็นหนึ่งใน ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "ไม่เกิน" : "น้อยกว่า";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `เกินกำหนด: ${issue2.origin ?? "ค่า"} ควรมี${adj} ${issue2.maximum.toString()} ${sizing.unit ?? "รายการ"}`;
-            return `เกินกำหนด: ${issue2.origin ?? "ค่า"} ควรมี${adj} ${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? "อย่างน้อย" : "มากกว่า";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `น้อยกว่ากำหนด: ${issue2.origin} ควรมี${adj} ${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `น้อยกว่ากำหนด: ${issue2.origin} ควรมี${adj} ${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `รูปแบบไม่ถูกต้อง: ข้อความต้องขึ้นต้นด้วย "${_issue.prefix}"`;
-            }
-            if (_issue.format === "ends_with")
-              return `รูปแบบไม่ถูกต้อง: ข้อความต้องลงท้ายด้วย "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `รูปแบบไม่ถูกต้อง: ข้อความต้องมี "${_issue.includes}" อยู่ในข้อความ`;
-            if (_issue.format === "regex")
-              return `รูปแบบไม่ถูกต้อง: ต้องตรงกับรูปแบบที่กำหนด ${_issue.pattern}`;
-            return `รูปแบบไม่ถูกต้อง: ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `ตัวเลขไม่ถูกต้อง: ต้องเป็นจำนวนที่หารด้วย ${issue2.divisor} ได้ลงตัว`;
-          case "unrecognized_keys":
-            return `พบคีย์ที่ไม่รู้จัก: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `คีย์ไม่ถูกต้องใน ${issue2.origin}`;
-          case "invalid_union":
-            return "ข้อมูลไม่ถูกต้อง: ไม่ตรงกับรูปแบบยูเนียนที่กำหนดไว้";
-          case "invalid_element":
-            return `ข้อมูลไม่ถูกต้องใน ${issue2.origin}`;
-          default:
-            return `ข้อมูลไม่ถูกต้อง`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/tk.js
-function tk_default() {
-  return {
-    localeError: error53()
-  };
-}
-var error53;
-var init_tk = __esm({
-  "node_modules/zod/v4/locales/tk.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error53 = () => {
-      const Sizable = {
-        string: { unit: "simwol", verb: "bolmaly" },
-        file: { unit: "baýt", verb: "bolmaly" },
-        array: { unit: "elementler", verb: "bolmaly" },
-        set: { unit: "elementler", verb: "bolmaly" },
-        map: { unit: "elementler", verb: "bolmaly" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "giriş",
-        email: "e-poçta salgysy",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO sene we wagt",
-        date: "ISO sene",
-        time: "ISO wagt",
-        duration: "ISO wagt aralygy",
-        ipv4: "IPv4 salgysy",
-        ipv6: "IPv6 salgysy",
-        mac: "MAC salgysy",
-        cidrv4: "IPv4 aralygy",
-        cidrv6: "IPv6 aralygy",
-        base64: "base64 bilen şifrlenen setir",
-        base64url: "base64url bilen şifrlenen setir",
-        json_string: "JSON setiri",
-        e164: "E.164 nomeri",
-        credit_card: "kredit kartynyň nomeri",
-        currency_code: "walýuta kody",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "şablon"
-      };
-      const TypeDictionary = {
-        nan: "NaN"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            return `Nädogry baha: garaşylan ${expected} ýerine ${received} alyndy`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Nädogry baha: ${stringifyPrimitive(issue2.values[0])} bolmaly`;
-            return `Nädogry saýlaw: aşakdakylardan biri bolmaly: ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Has uly: garaşylýan ${issue2.origin ?? "baha"} ${adj} ${issue2.maximum.toString()} ${sizing.unit ?? "element"}`;
-            return `Has uly: garaşylýan ${issue2.origin ?? "baha"} ${adj} ${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Has kiçi: garaşylýan ${issue2.origin} ${adj} ${issue2.minimum.toString()} ${sizing.unit}`;
-            return `Has kiçi: garaşylýan ${issue2.origin} ${adj} ${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Nädogry setir: "${_issue.prefix}" bilen başlamaly`;
-            if (_issue.format === "ends_with")
-              return `Nädogry setir: "${_issue.suffix}" bilen gutarmaly`;
-            if (_issue.format === "includes")
-              return `Nädogry setir: "${_issue.includes}" saklamaly`;
-            if (_issue.format === "regex")
-              return `Nädogry setir: ${_issue.pattern} nusga laýyk bolmaly`;
-            return `Nädogry ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Nädogry san: ${issue2.divisor} bilen galyndysyz bölünmeli`;
-          case "unrecognized_keys":
-            return `Tanalmaýan açar${issue2.keys.length > 1 ? "lar" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `${issue2.origin} içinde nädogry açar`;
-          case "invalid_union":
-            return "Nädogry baha";
-          case "invalid_element":
-            return `${issue2.origin} içinde nädogry baha`;
-          default:
-            return `Nädogry baha`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/tr.js
-function tr_default() {
-  return {
-    localeError: error54()
-  };
-}
-var error54;
-var init_tr = __esm({
-  "node_modules/zod/v4/locales/tr.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error54 = () => {
-      const Sizable = {
-        string: { unit: "karakter", verb: "olmalı" },
-        file: { unit: "bayt", verb: "olmalı" },
-        array: { unit: "öğe", verb: "olmalı" },
-        set: { unit: "öğe", verb: "olmalı" },
-        map: { unit: "öğe", verb: "olmalı" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "girdi",
-        email: "e-posta adresi",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO tarih ve saat",
-        date: "ISO tarih",
-        time: "ISO saat",
-        duration: "ISO süre",
-        ipv4: "IPv4 adresi",
-        ipv6: "IPv6 adresi",
-        mac: "MAC adresi",
-        cidrv4: "IPv4 aralığı",
-        cidrv6: "IPv6 aralığı",
-        base64: "base64 ile şifrelenmiş metin",
-        base64url: "base64url ile şifrelenmiş metin",
-        json_string: "JSON dizesi",
-        e164: "E.164 sayısı",
-        credit_card: "kredi kartı numarası",
-        currency_code: "para birimi kodu",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "Şablon dizesi"
-      };
-      const TypeDictionary = {
-        nan: "NaN"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Geçersiz değer: beklenen instanceof ${issue2.expected}, alınan ${received}`;
-            }
-            return `Geçersiz değer: beklenen ${expected}, alınan ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Geçersiz değer: beklenen ${stringifyPrimitive(issue2.values[0])}`;
-            return `Geçersiz seçenek: aşağıdakilerden biri olmalı: ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Çok büyük: beklenen ${issue2.origin ?? "değer"} ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "öğe"}`;
-            return `Çok büyük: beklenen ${issue2.origin ?? "değer"} ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Çok küçük: beklenen ${issue2.origin} ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            return `Çok küçük: beklenen ${issue2.origin} ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Geçersiz metin: "${_issue.prefix}" ile başlamalı`;
-            if (_issue.format === "ends_with")
-              return `Geçersiz metin: "${_issue.suffix}" ile bitmeli`;
-            if (_issue.format === "includes")
-              return `Geçersiz metin: "${_issue.includes}" içermeli`;
-            if (_issue.format === "regex")
-              return `Geçersiz metin: ${_issue.pattern} desenine uymalı`;
-            return `Geçersiz ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Geçersiz sayı: ${issue2.divisor} ile tam bölünebilmeli`;
-          case "unrecognized_keys":
-            return `Tanınmayan anahtar${issue2.keys.length > 1 ? "lar" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `${issue2.origin} içinde geçersiz anahtar`;
-          case "invalid_union":
-            return "Geçersiz değer";
-          case "invalid_element":
-            return `${issue2.origin} içinde geçersiz değer`;
-          default:
-            return `Geçersiz değer`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/uk.js
-function uk_default() {
-  return {
-    localeError: error55()
-  };
-}
-var error55;
-var init_uk = __esm({
-  "node_modules/zod/v4/locales/uk.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error55 = () => {
-      const Sizable = {
-        string: { unit: "символів", verb: "матиме" },
-        file: { unit: "байтів", verb: "матиме" },
-        array: { unit: "елементів", verb: "матиме" },
-        set: { unit: "елементів", verb: "матиме" },
-        map: { unit: "елементів", verb: "матиме" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "вхідні дані",
-        email: "адреса електронної пошти",
-        url: "URL",
-        emoji: "емодзі",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "дата та час ISO",
-        date: "дата ISO",
-        time: "час ISO",
-        duration: "тривалість ISO",
-        ipv4: "адреса IPv4",
-        ipv6: "адреса IPv6",
-        mac: "адреса MAC",
-        cidrv4: "діапазон IPv4",
-        cidrv6: "діапазон IPv6",
-        base64: "рядок у кодуванні base64",
-        base64url: "рядок у кодуванні base64url",
-        json_string: "рядок JSON",
-        e164: "номер E.164",
-        credit_card: "номер кредитної картки",
-        currency_code: "код валюти",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "вхідні дані"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "число",
-        array: "масив"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Неправильні вхідні дані: очікується instanceof ${issue2.expected}, отримано ${received}`;
-            }
-            return `Неправильні вхідні дані: очікується ${expected}, отримано ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Неправильні вхідні дані: очікується ${stringifyPrimitive(issue2.values[0])}`;
-            return `Неправильна опція: очікується одне з ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Занадто велике: очікується, що ${issue2.origin ?? "значення"} ${sizing.verb} ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "елементів"}`;
-            return `Занадто велике: очікується, що ${issue2.origin ?? "значення"} буде ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Занадто мале: очікується, що ${issue2.origin} ${sizing.verb} ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `Занадто мале: очікується, що ${issue2.origin} буде ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Неправильний рядок: повинен починатися з "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Неправильний рядок: повинен закінчуватися на "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Неправильний рядок: повинен містити "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Неправильний рядок: повинен відповідати шаблону ${_issue.pattern}`;
-            return `Неправильний ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Неправильне число: повинно бути кратним ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Нерозпізнаний ключ${issue2.keys.length > 1 ? "і" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Неправильний ключ у ${issue2.origin}`;
-          case "invalid_union":
-            return "Неправильні вхідні дані";
-          case "invalid_element":
-            return `Неправильне значення у ${issue2.origin}`;
-          default:
-            return `Неправильні вхідні дані`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/ua.js
-function ua_default() {
-  return uk_default();
-}
-var init_ua = __esm({
-  "node_modules/zod/v4/locales/ua.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_uk();
-  }
-});
-
-// node_modules/zod/v4/locales/ur.js
-function ur_default() {
-  return {
-    localeError: error56()
-  };
-}
-var error56;
-var init_ur = __esm({
-  "node_modules/zod/v4/locales/ur.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error56 = () => {
-      const Sizable = {
-        string: { unit: "حروف", verb: "ہونا" },
-        file: { unit: "بائٹس", verb: "ہونا" },
-        array: { unit: "آئٹمز", verb: "ہونا" },
-        set: { unit: "آئٹمز", verb: "ہونا" },
-        map: { unit: "آئٹمز", verb: "ہونا" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "ان پٹ",
-        email: "ای میل ایڈریس",
-        url: "یو آر ایل",
-        emoji: "ایموجی",
-        uuid: "یو یو آئی ڈی",
-        uuidv4: "یو یو آئی ڈی وی 4",
-        uuidv6: "یو یو آئی ڈی وی 6",
-        nanoid: "نینو آئی ڈی",
-        guid: "جی یو آئی ڈی",
-        cuid: "سی یو آئی ڈی",
-        cuid2: "سی یو آئی ڈی 2",
-        ulid: "یو ایل آئی ڈی",
-        xid: "ایکس آئی ڈی",
-        ksuid: "کے ایس یو آئی ڈی",
-        datetime: "آئی ایس او ڈیٹ ٹائم",
-        date: "آئی ایس او تاریخ",
-        time: "آئی ایس او وقت",
-        duration: "آئی ایس او مدت",
-        ipv4: "آئی پی وی 4 ایڈریس",
-        ipv6: "آئی پی وی 6 ایڈریس",
-        mac: "ایم اے سی ایڈریس",
-        cidrv4: "آئی پی وی 4 رینج",
-        cidrv6: "آئی پی وی 6 رینج",
-        base64: "بیس 64 ان کوڈڈ سٹرنگ",
-        base64url: "بیس 64 یو آر ایل ان کوڈڈ سٹرنگ",
-        json_string: "جے ایس او این سٹرنگ",
-        e164: "ای 164 نمبر",
-        credit_card: "کریڈٹ کارڈ نمبر",
-        currency_code: "کرنسی کوڈ",
-        iban: "IBAN",
-        jwt: "جے ڈبلیو ٹی",
-        template_literal: "ان پٹ"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "نمبر",
-        array: "آرے",
-        null: "نل"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `غلط ان پٹ: instanceof ${issue2.expected} متوقع تھا، ${received} موصول ہوا`;
-            }
-            return `غلط ان پٹ: ${expected} متوقع تھا، ${received} موصول ہوا`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `غلط ان پٹ: ${stringifyPrimitive(issue2.values[0])} متوقع تھا`;
-            return `غلط آپشن: ${joinValues(issue2.values, "|")} میں سے ایک متوقع تھا`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `بہت بڑا: ${issue2.origin ?? "ویلیو"} کے ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "عناصر"} ہونے متوقع تھے`;
-            return `بہت بڑا: ${issue2.origin ?? "ویلیو"} کا ${adj}${issue2.maximum.toString()} ہونا متوقع تھا`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `بہت چھوٹا: ${issue2.origin} کے ${adj}${issue2.minimum.toString()} ${sizing.unit} ہونے متوقع تھے`;
-            }
-            return `بہت چھوٹا: ${issue2.origin} کا ${adj}${issue2.minimum.toString()} ہونا متوقع تھا`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `غلط سٹرنگ: "${_issue.prefix}" سے شروع ہونا چاہیے`;
-            }
-            if (_issue.format === "ends_with")
-              return `غلط سٹرنگ: "${_issue.suffix}" پر ختم ہونا چاہیے`;
-            if (_issue.format === "includes")
-              return `غلط سٹرنگ: "${_issue.includes}" شامل ہونا چاہیے`;
-            if (_issue.format === "regex")
-              return `غلط سٹرنگ: پیٹرن ${_issue.pattern} سے میچ ہونا چاہیے`;
-            return `غلط ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `غلط نمبر: ${issue2.divisor} کا مضاعف ہونا چاہیے`;
-          case "unrecognized_keys":
-            return `غیر تسلیم شدہ کی${issue2.keys.length > 1 ? "ز" : ""}: ${joinValues(issue2.keys, "، ")}`;
-          case "invalid_key":
-            return `${issue2.origin} میں غلط کی`;
-          case "invalid_union":
-            return "غلط ان پٹ";
-          case "invalid_element":
-            return `${issue2.origin} میں غلط ویلیو`;
-          default:
-            return `غلط ان پٹ`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/uz.js
-function uz_default() {
-  return {
-    localeError: error57()
-  };
-}
-var error57;
-var init_uz = __esm({
-  "node_modules/zod/v4/locales/uz.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error57 = () => {
-      const Sizable = {
-        string: { unit: "belgi", verb: "bo‘lishi kerak" },
-        file: { unit: "bayt", verb: "bo‘lishi kerak" },
-        array: { unit: "element", verb: "bo‘lishi kerak" },
-        set: { unit: "element", verb: "bo‘lishi kerak" },
-        map: { unit: "yozuv", verb: "bo‘lishi kerak" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "kirish",
-        email: "elektron pochta manzili",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO sana va vaqti",
-        date: "ISO sana",
-        time: "ISO vaqt",
-        duration: "ISO davomiylik",
-        ipv4: "IPv4 manzil",
-        ipv6: "IPv6 manzil",
-        mac: "MAC manzil",
-        cidrv4: "IPv4 diapazon",
-        cidrv6: "IPv6 diapazon",
-        base64: "base64 kodlangan satr",
-        base64url: "base64url kodlangan satr",
-        json_string: "JSON satr",
-        e164: "E.164 raqam",
-        credit_card: "kredit karta raqami",
-        currency_code: "valyuta kodi",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "kirish"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "raqam",
-        array: "massiv"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Noto‘g‘ri kirish: kutilgan instanceof ${issue2.expected}, qabul qilingan ${received}`;
-            }
-            return `Noto‘g‘ri kirish: kutilgan ${expected}, qabul qilingan ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Noto‘g‘ri kirish: kutilgan ${stringifyPrimitive(issue2.values[0])}`;
-            return `Noto‘g‘ri variant: quyidagilardan biri kutilgan ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Juda katta: kutilgan ${issue2.origin ?? "qiymat"} ${adj}${issue2.maximum.toString()} ${sizing.unit} ${sizing.verb}`;
-            return `Juda katta: kutilgan ${issue2.origin ?? "qiymat"} ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Juda kichik: kutilgan ${issue2.origin} ${adj}${issue2.minimum.toString()} ${sizing.unit} ${sizing.verb}`;
-            }
-            return `Juda kichik: kutilgan ${issue2.origin} ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Noto‘g‘ri satr: "${_issue.prefix}" bilan boshlanishi kerak`;
-            if (_issue.format === "ends_with")
-              return `Noto‘g‘ri satr: "${_issue.suffix}" bilan tugashi kerak`;
-            if (_issue.format === "includes")
-              return `Noto‘g‘ri satr: "${_issue.includes}" ni o‘z ichiga olishi kerak`;
-            if (_issue.format === "regex")
-              return `Noto‘g‘ri satr: ${_issue.pattern} shabloniga mos kelishi kerak`;
-            return `Noto‘g‘ri ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Noto‘g‘ri raqam: ${issue2.divisor} ning karralisi bo‘lishi kerak`;
-          case "unrecognized_keys":
-            return `Noma’lum kalit${issue2.keys.length > 1 ? "lar" : ""}: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `${issue2.origin} dagi kalit noto‘g‘ri`;
-          case "invalid_union":
-            return "Noto‘g‘ri kirish";
-          case "invalid_element":
-            return `${issue2.origin} da noto‘g‘ri qiymat`;
-          default:
-            return `Noto‘g‘ri kirish`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/vi.js
-function vi_default() {
-  return {
-    localeError: error58()
-  };
-}
-var error58;
-var init_vi = __esm({
-  "node_modules/zod/v4/locales/vi.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error58 = () => {
-      const Sizable = {
-        string: { unit: "ký tự", verb: "có" },
-        file: { unit: "byte", verb: "có" },
-        array: { unit: "phần tử", verb: "có" },
-        set: { unit: "phần tử", verb: "có" },
-        map: { unit: "phần tử", verb: "có" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "đầu vào",
-        email: "địa chỉ email",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ngày giờ ISO",
-        date: "ngày ISO",
-        time: "giờ ISO",
-        duration: "khoảng thời gian ISO",
-        ipv4: "địa chỉ IPv4",
-        ipv6: "địa chỉ IPv6",
-        mac: "địa chỉ MAC",
-        cidrv4: "dải IPv4",
-        cidrv6: "dải IPv6",
-        base64: "chuỗi mã hóa base64",
-        base64url: "chuỗi mã hóa base64url",
-        json_string: "chuỗi JSON",
-        e164: "số E.164",
-        credit_card: "số thẻ tín dụng",
-        currency_code: "mã tiền tệ",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "đầu vào"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "số",
-        array: "mảng"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Đầu vào không hợp lệ: mong đợi instanceof ${issue2.expected}, nhận được ${received}`;
-            }
-            return `Đầu vào không hợp lệ: mong đợi ${expected}, nhận được ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Đầu vào không hợp lệ: mong đợi ${stringifyPrimitive(issue2.values[0])}`;
-            return `Tùy chọn không hợp lệ: mong đợi một trong các giá trị ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Quá lớn: mong đợi ${issue2.origin ?? "giá trị"} ${sizing.verb} ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "phần tử"}`;
-            return `Quá lớn: mong đợi ${issue2.origin ?? "giá trị"} ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `Quá nhỏ: mong đợi ${issue2.origin} ${sizing.verb} ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `Quá nhỏ: mong đợi ${issue2.origin} ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Chuỗi không hợp lệ: phải bắt đầu bằng "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Chuỗi không hợp lệ: phải kết thúc bằng "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Chuỗi không hợp lệ: phải bao gồm "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Chuỗi không hợp lệ: phải khớp với mẫu ${_issue.pattern}`;
-            return `${FormatDictionary[_issue.format] ?? issue2.format} không hợp lệ`;
-          }
-          case "not_multiple_of":
-            return `Số không hợp lệ: phải là bội số của ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Khóa không được nhận dạng: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Khóa không hợp lệ trong ${issue2.origin}`;
-          case "invalid_union":
-            return "Đầu vào không hợp lệ";
-          case "invalid_element":
-            return `Giá trị không hợp lệ trong ${issue2.origin}`;
-          default:
-            return `Đầu vào không hợp lệ`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/zh-CN.js
-function zh_CN_default() {
-  return {
-    localeError: error59()
-  };
-}
-var error59;
-var init_zh_CN = __esm({
-  "node_modules/zod/v4/locales/zh-CN.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error59 = () => {
-      const Sizable = {
-        string: { unit: "字符", verb: "包含" },
-        file: { unit: "字节", verb: "包含" },
-        array: { unit: "项", verb: "包含" },
-        set: { unit: "项", verb: "包含" },
-        map: { unit: "项", verb: "包含" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "输入",
-        email: "电子邮件",
-        url: "URL",
-        emoji: "表情符号",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO日期时间",
-        date: "ISO日期",
-        time: "ISO时间",
-        duration: "ISO时长",
-        ipv4: "IPv4地址",
-        ipv6: "IPv6地址",
-        mac: "MAC地址",
-        cidrv4: "IPv4网段",
-        cidrv6: "IPv6网段",
-        base64: "base64编码字符串",
-        base64url: "base64url编码字符串",
-        json_string: "JSON字符串",
-        e164: "E.164号码",
-        credit_card: "信用卡号",
-        currency_code: "货币代码",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "输入"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "数字",
-        array: "数组",
-        null: "空值(null)"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `无效输入：期望 instanceof ${issue2.expected}，实际接收 ${received}`;
-            }
-            return `无效输入：期望 ${expected}，实际接收 ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `无效输入：期望 ${stringifyPrimitive(issue2.values[0])}`;
-            return `无效选项：期望以下之一 ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `数值过大：期望 ${issue2.origin ?? "值"} ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "个元素"}`;
-            return `数值过大：期望 ${issue2.origin ?? "值"} ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `数值过小：期望 ${issue2.origin} ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `数值过小：期望 ${issue2.origin} ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `无效字符串：必须以 "${_issue.prefix}" 开头`;
-            if (_issue.format === "ends_with")
-              return `无效字符串：必须以 "${_issue.suffix}" 结尾`;
-            if (_issue.format === "includes")
-              return `无效字符串：必须包含 "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `无效字符串：必须满足正则表达式 ${_issue.pattern}`;
-            return `无效${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `无效数字：必须是 ${issue2.divisor} 的倍数`;
-          case "unrecognized_keys":
-            return `出现未知的键(key): ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `${issue2.origin} 中的键(key)无效`;
-          case "invalid_union":
-            return "无效输入";
-          case "invalid_element":
-            return `${issue2.origin} 中包含无效值(value)`;
-          default:
-            return `无效输入`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/zh-TW.js
-function zh_TW_default() {
-  return {
-    localeError: error60()
-  };
-}
-var error60;
-var init_zh_TW = __esm({
-  "node_modules/zod/v4/locales/zh-TW.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error60 = () => {
-      const Sizable = {
-        string: { unit: "字元", verb: "擁有" },
-        file: { unit: "位元組", verb: "擁有" },
-        array: { unit: "項目", verb: "擁有" },
-        set: { unit: "項目", verb: "擁有" },
-        map: { unit: "項目", verb: "擁有" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "輸入",
-        email: "郵件地址",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "ISO 日期時間",
-        date: "ISO 日期",
-        time: "ISO 時間",
-        duration: "ISO 期間",
-        ipv4: "IPv4 位址",
-        ipv6: "IPv6 位址",
-        mac: "MAC 位址",
-        cidrv4: "IPv4 範圍",
-        cidrv6: "IPv6 範圍",
-        base64: "base64 編碼字串",
-        base64url: "base64url 編碼字串",
-        json_string: "JSON 字串",
-        e164: "E.164 數值",
-        credit_card: "信用卡號",
-        currency_code: "貨幣代碼",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "輸入"
-      };
-      const TypeDictionary = {
-        nan: "NaN"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `無效的輸入值：預期為 instanceof ${issue2.expected}，但收到 ${received}`;
-            }
-            return `無效的輸入值：預期為 ${expected}，但收到 ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `無效的輸入值：預期為 ${stringifyPrimitive(issue2.values[0])}`;
-            return `無效的選項：預期為以下其中之一 ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `數值過大：預期 ${issue2.origin ?? "值"} 應為 ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "個元素"}`;
-            return `數值過大：預期 ${issue2.origin ?? "值"} 應為 ${adj}${issue2.maximum.toString()}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing) {
-              return `數值過小：預期 ${issue2.origin} 應為 ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-            }
-            return `數值過小：預期 ${issue2.origin} 應為 ${adj}${issue2.minimum.toString()}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with") {
-              return `無效的字串：必須以 "${_issue.prefix}" 開頭`;
-            }
-            if (_issue.format === "ends_with")
-              return `無效的字串：必須以 "${_issue.suffix}" 結尾`;
-            if (_issue.format === "includes")
-              return `無效的字串：必須包含 "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `無效的字串：必須符合格式 ${_issue.pattern}`;
-            return `無效的 ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `無效的數字：必須為 ${issue2.divisor} 的倍數`;
-          case "unrecognized_keys":
-            return `無法識別的鍵值${issue2.keys.length > 1 ? "們" : ""}：${joinValues(issue2.keys, "、")}`;
-          case "invalid_key":
-            return `${issue2.origin} 中有無效的鍵值`;
-          case "invalid_union":
-            return "無效的輸入值";
-          case "invalid_element":
-            return `${issue2.origin} 中有無效的值`;
-          default:
-            return `無效的輸入值`;
-        }
-      };
-    };
-  }
-});
-
-// node_modules/zod/v4/locales/yo.js
-function yo_default() {
-  return {
-    localeError: error61()
-  };
-}
-var error61;
-var init_yo = __esm({
-  "node_modules/zod/v4/locales/yo.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    error61 = () => {
-      const Sizable = {
-        string: { unit: "àmi", verb: "ní" },
-        file: { unit: "bytes", verb: "ní" },
-        array: { unit: "nkan", verb: "ní" },
-        set: { unit: "nkan", verb: "ní" },
-        map: { unit: "nkan", verb: "ní" }
-      };
-      function getSizing(origin2) {
-        return Sizable[origin2] ?? null;
-      }
-      const FormatDictionary = {
-        regex: "ẹ̀rọ ìbáwọlé",
-        email: "àdírẹ́sì ìmẹ́lì",
-        url: "URL",
-        emoji: "emoji",
-        uuid: "UUID",
-        uuidv4: "UUIDv4",
-        uuidv6: "UUIDv6",
-        nanoid: "nanoid",
-        guid: "GUID",
-        cuid: "cuid",
-        cuid2: "cuid2",
-        ulid: "ULID",
-        xid: "XID",
-        ksuid: "KSUID",
-        datetime: "àkókò ISO",
-        date: "ọjọ́ ISO",
-        time: "àkókò ISO",
-        duration: "àkókò tó pé ISO",
-        ipv4: "àdírẹ́sì IPv4",
-        ipv6: "àdírẹ́sì IPv6",
-        mac: "àdírẹ́sì MAC",
-        cidrv4: "àgbègbè IPv4",
-        cidrv6: "àgbègbè IPv6",
-        base64: "ọ̀rọ̀ tí a kọ́ ní base64",
-        base64url: "ọ̀rọ̀ base64url",
-        json_string: "ọ̀rọ̀ JSON",
-        e164: "nọ́mbà E.164",
-        credit_card: "nọmba kaadi gbese",
-        currency_code: "koodu owó",
-        iban: "IBAN",
-        jwt: "JWT",
-        template_literal: "ẹ̀rọ ìbáwọlé"
-      };
-      const TypeDictionary = {
-        nan: "NaN",
-        number: "nọ́mbà",
-        array: "akopọ"
-      };
-      return (issue2) => {
-        switch (issue2.code) {
-          case "invalid_type": {
-            const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
-            const receivedType = parsedType(issue2.input);
-            const received = TypeDictionary[receivedType] ?? receivedType;
-            if (/^[A-Z]/.test(issue2.expected)) {
-              return `Ìbáwọlé aṣìṣe: a ní láti fi instanceof ${issue2.expected}, àmọ̀ a rí ${received}`;
-            }
-            return `Ìbáwọlé aṣìṣe: a ní láti fi ${expected}, àmọ̀ a rí ${received}`;
-          }
-          case "invalid_value":
-            if (issue2.values.length === 1)
-              return `Ìbáwọlé aṣìṣe: a ní láti fi ${stringifyPrimitive(issue2.values[0])}`;
-            return `Àṣàyàn aṣìṣe: yan ọ̀kan lára ${joinValues(issue2.values, "|")}`;
-          case "too_big": {
-            const adj = issue2.inclusive ? "<=" : "<";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Tó pọ̀ jù: a ní láti jẹ́ pé ${issue2.origin ?? "iye"} ${sizing.verb} ${adj}${issue2.maximum} ${sizing.unit}`;
-            return `Tó pọ̀ jù: a ní láti jẹ́ ${adj}${issue2.maximum}`;
-          }
-          case "too_small": {
-            const adj = issue2.inclusive ? ">=" : ">";
-            const sizing = getSizing(issue2.origin);
-            if (sizing)
-              return `Kéré ju: a ní láti jẹ́ pé ${issue2.origin} ${sizing.verb} ${adj}${issue2.minimum} ${sizing.unit}`;
-            return `Kéré ju: a ní láti jẹ́ ${adj}${issue2.minimum}`;
-          }
-          case "invalid_format": {
-            const _issue = issue2;
-            if (_issue.format === "starts_with")
-              return `Ọ̀rọ̀ aṣìṣe: gbọ́dọ̀ bẹ̀rẹ̀ pẹ̀lú "${_issue.prefix}"`;
-            if (_issue.format === "ends_with")
-              return `Ọ̀rọ̀ aṣìṣe: gbọ́dọ̀ parí pẹ̀lú "${_issue.suffix}"`;
-            if (_issue.format === "includes")
-              return `Ọ̀rọ̀ aṣìṣe: gbọ́dọ̀ ní "${_issue.includes}"`;
-            if (_issue.format === "regex")
-              return `Ọ̀rọ̀ aṣìṣe: gbọ́dọ̀ bá àpẹẹrẹ mu ${_issue.pattern}`;
-            return `Aṣìṣe: ${FormatDictionary[_issue.format] ?? issue2.format}`;
-          }
-          case "not_multiple_of":
-            return `Nọ́mbà aṣìṣe: gbọ́dọ̀ jẹ́ èyà pípín ti ${issue2.divisor}`;
-          case "unrecognized_keys":
-            return `Bọtìnì àìmọ̀: ${joinValues(issue2.keys, ", ")}`;
-          case "invalid_key":
-            return `Bọtìnì aṣìṣe nínú ${issue2.origin}`;
-          case "invalid_union":
-            return "Ìbáwọlé aṣìṣe";
-          case "invalid_element":
-            return `Iye aṣìṣe nínú ${issue2.origin}`;
-          default:
-            return "Ìbáwọlé aṣìṣe";
-        }
-      };
-    };
-  }
-});
-
 // node_modules/zod/v4/locales/index.js
-var locales_exports = {};
-__export(locales_exports, {
-  ar: () => ar_default,
-  az: () => az_default,
-  be: () => be_default,
-  bg: () => bg_default,
-  bn: () => bn_default,
-  ca: () => ca_default,
-  ckb: () => ckb_default,
-  cs: () => cs_default,
-  da: () => da_default,
-  de: () => de_default,
-  el: () => el_default,
-  en: () => en_default,
-  eo: () => eo_default,
-  es: () => es_default,
-  fa: () => fa_default,
-  fi: () => fi_default,
-  fr: () => fr_default,
-  frCA: () => fr_CA_default,
-  gu: () => gu_default,
-  he: () => he_default,
-  hi: () => hi_default,
-  hr: () => hr_default,
-  hu: () => hu_default,
-  hy: () => hy_default,
-  id: () => id_default,
-  is: () => is_default,
-  it: () => it_default,
-  ja: () => ja_default,
-  ka: () => ka_default,
-  kh: () => kh_default,
-  km: () => km_default,
-  kn: () => kn_default,
-  ko: () => ko_default,
-  lt: () => lt_default,
-  mk: () => mk_default,
-  ms: () => ms_default,
-  ne: () => ne_default,
-  nl: () => nl_default,
-  nn: () => nn_default,
-  no: () => no_default,
-  ota: () => ota_default,
-  pl: () => pl_default,
-  ps: () => ps_default,
-  pt: () => pt_default,
-  ptBR: () => pt_BR_default,
-  ro: () => ro_default,
-  ru: () => ru_default,
-  sk: () => sk_default,
-  sl: () => sl_default,
-  sv: () => sv_default,
-  ta: () => ta_default,
-  tg: () => tg_default,
-  th: () => th_default,
-  tk: () => tk_default,
-  tr: () => tr_default,
-  ua: () => ua_default,
-  uk: () => uk_default,
-  ur: () => ur_default,
-  uz: () => uz_default,
-  vi: () => vi_default,
-  yo: () => yo_default,
-  zhCN: () => zh_CN_default,
-  zhTW: () => zh_TW_default
-});
 var init_locales = __esm({
   "node_modules/zod/v4/locales/index.js"() {
     init_define_RELKIT_BUILD_INFO();
-    init_ar();
-    init_az();
-    init_be();
-    init_bg();
-    init_bn();
-    init_ca();
-    init_ckb();
-    init_cs();
-    init_da();
-    init_de();
-    init_el();
-    init_en();
-    init_eo();
-    init_es();
-    init_fa();
-    init_fi();
-    init_fr();
-    init_fr_CA();
-    init_gu();
-    init_he();
-    init_hi();
-    init_hr();
-    init_hu();
-    init_hy();
-    init_id();
-    init_is();
-    init_it();
-    init_ja();
-    init_ka();
-    init_kh();
-    init_km();
-    init_kn();
-    init_ko();
-    init_lt();
-    init_mk();
-    init_ms();
-    init_ne();
-    init_nl();
-    init_nn();
-    init_no();
-    init_ota();
-    init_ps();
-    init_pl();
-    init_pt();
-    init_pt_BR();
-    init_ro();
-    init_ru();
-    init_sk();
-    init_sl();
-    init_sv();
-    init_ta();
-    init_tg();
-    init_th();
-    init_tk();
-    init_tr();
-    init_ua();
-    init_uk();
-    init_ur();
-    init_uz();
-    init_vi();
-    init_zh_CN();
-    init_zh_TW();
-    init_yo();
   }
 });
 
@@ -13058,22 +3536,20 @@ var init_locales = __esm({
 function registry() {
   return new $ZodRegistry();
 }
-var _a2, $output, $input, $ZodRegistry, globalRegistry;
+var _a2, $ZodRegistry, globalRegistry;
 var init_registries = __esm({
   "node_modules/zod/v4/core/registries.js"() {
     init_define_RELKIT_BUILD_INFO();
-    $output = /* @__PURE__ */ Symbol("ZodOutput");
-    $input = /* @__PURE__ */ Symbol("ZodInput");
     $ZodRegistry = class {
       constructor() {
         this._map = /* @__PURE__ */ new WeakMap();
         this._idmap = /* @__PURE__ */ new Map();
       }
       add(schema, ..._meta) {
-        const meta3 = _meta[0];
-        this._map.set(schema, meta3);
-        if (meta3 && typeof meta3 === "object" && "id" in meta3) {
-          this._idmap.set(meta3.id, schema);
+        const meta2 = _meta[0];
+        this._map.set(schema, meta2);
+        if (meta2 && typeof meta2 === "object" && "id" in meta2) {
+          this._idmap.set(meta2.id, schema);
         }
         return this;
       }
@@ -13083,9 +3559,9 @@ var init_registries = __esm({
         return this;
       }
       remove(schema) {
-        const meta3 = this._map.get(schema);
-        if (meta3 && typeof meta3 === "object" && "id" in meta3) {
-          this._idmap.delete(meta3.id);
+        const meta2 = this._map.get(schema);
+        if (meta2 && typeof meta2 === "object" && "id" in meta2) {
+          this._idmap.delete(meta2.id);
         }
         this._map.delete(schema);
         return this;
@@ -13110,1624 +3586,9 @@ var init_registries = __esm({
 });
 
 // node_modules/zod/v4/core/compile.js
-function compileValidator(schema, parser) {
-  try {
-    return compileFn(schema, { assertOnly: true });
-  } catch {
-    return parser;
-  }
-}
-function compile(schema, options) {
-  try {
-    const parser = compileFn(schema);
-    const clone2 = withParser(schema, parser);
-    clone2._zod.bag.validator = compileValidator(schema, parser);
-    return clone2;
-  } catch (err) {
-    if (options?.strict)
-      throw err;
-    return schema;
-  }
-}
-function withParser(schema, parser) {
-  if (isRecursiveSchema(schema)) {
-    throw new ZodCompileUnsupportedError("a schema whose subtree contains a reference cycle");
-  }
-  const clone2 = clone(schema);
-  const liveRun = schema._zod.run;
-  const originalRun = liveRun.__originalRun ?? liveRun;
-  const wrapped = (payload, ctx) => {
-    if (ctx?.async || ctx?.direction === "backward" || ctx?.skipChecks || ctx?.[FALLBACK_FLAG]) {
-      return originalRun(payload, ctx);
-    }
-    if (ctx && isBackEdge(ctx, payload.value)) {
-      return originalRun(payload, ctx);
-    }
-    const out = parser(payload.value);
-    if (out !== INVALID) {
-      payload.value = out;
-      return payload;
-    }
-    if (ctx)
-      ctx[FALLBACK_FLAG] = true;
-    return originalRun(payload, ctx);
-  };
-  wrapped.__originalRun = originalRun;
-  clone2._zod.bag.fallbackRun = originalRun;
-  clone2._zod.bag.validator = parser;
-  clone2._zod.run = wrapped;
-  if (!liveRun.__originalRun)
-    installCompiledUserMethods(clone2, schema, parser);
-  return clone2;
-}
-function installCompiledUserMethods(target, source, parser) {
-  const targetAny = target;
-  const sourceAny = source;
-  if (typeof sourceAny.safeParse === "function") {
-    const originalSafeParse = sourceAny.safeParse;
-    targetAny.safeParse = (data, params) => {
-      const out = parser(data);
-      if (out !== INVALID) {
-        return { success: true, data: out };
-      }
-      return originalSafeParse(data, params);
-    };
-  }
-  if (typeof sourceAny.parse === "function") {
-    const originalParse2 = sourceAny.parse;
-    targetAny.parse = (data, params) => {
-      const out = parser(data);
-      if (out !== INVALID) {
-        return out;
-      }
-      return originalParse2(data, params);
-    };
-  }
-}
-function compileFn(schema, options) {
-  let recursive2 = true;
-  try {
-    recursive2 = isRecursiveSchema(schema);
-  } catch {
-  }
-  if (recursive2) {
-    throw new ZodCompileUnsupportedError("a schema whose subtree contains a reference cycle");
-  }
-  const ctx = {
-    constants: /* @__PURE__ */ new Map(),
-    constantCounter: 0,
-    varCounter: 0,
-    definite: true
-  };
-  const doc = new Doc(["input"]);
-  const outputAccessor = generateCheck(doc, ctx, schema, "input", !options?.assertOnly);
-  doc.write(outputAccessor === null ? `return true;` : `return ${outputAccessor};`);
-  const constantNames = ["INVALID", ...ctx.constants.keys()];
-  const constantValues = [INVALID, ...ctx.constants.values()];
-  const code = doc.content.join("\n");
-  const fullCode = options?.debug ? constantNames.length > 0 ? `// Constants: ${constantNames.join(", ")}
-${code}` : code : "";
-  const F = Function;
-  const factoryCode = `return (input) => {
-${code}
-}`;
-  let fn;
-  try {
-    const factory = new F(...constantNames, factoryCode);
-    fn = factory(...constantValues);
-  } catch (err) {
-    throw new ZodCompileUnsupportedError(`this schema (generated code failed to evaluate: ${err.message})`);
-  }
-  if (options?.debug) {
-    fn.code = fullCode;
-  }
-  fn.definite = ctx.definite;
-  return fn;
-}
-function addConstant(ctx, value) {
-  for (const [name2, v] of ctx.constants) {
-    if (v === value)
-      return name2;
-  }
-  const name = `c${ctx.constantCounter++}`;
-  ctx.constants.set(name, value);
-  return name;
-}
-function addUserConstant(ctx, fn) {
-  ctx.definite = false;
-  return addConstant(ctx, fn);
-}
-function newVar(ctx) {
-  return `v${ctx.varCounter++}`;
-}
-function runtimeRun(schema, value) {
-  const result = schema._zod.run({ value, issues: [] }, {});
-  if (result && typeof result.then === "function")
-    return INVALID;
-  const r = result;
-  return r.issues.length === 0 ? r.value : INVALID;
-}
-function compileChild(doc, ctx, schema, accessor, needsValue = true) {
-  const contentLen = doc.content.length;
-  const constantCount = ctx.constants.size;
-  const constantCounter = ctx.constantCounter;
-  const varCounter = ctx.varCounter;
-  try {
-    return generateCheck(doc, ctx, schema, accessor, needsValue);
-  } catch (err) {
-    if (!(err instanceof ZodCompileUnsupportedError) || !err.islandable)
-      throw err;
-    doc.content.length = contentLen;
-    if (ctx.constants.size > constantCount) {
-      const trailing = Array.from(ctx.constants.keys()).slice(constantCount);
-      for (const k of trailing)
-        ctx.constants.delete(k);
-    }
-    ctx.constantCounter = constantCounter;
-    ctx.varCounter = varCounter;
-    return emitRuntimeIsland(doc, ctx, schema, accessor);
-  }
-}
-function emitRuntimeIsland(doc, ctx, schema, accessor) {
-  ctx.definite = false;
-  const schemaConst = addConstant(ctx, schema);
-  const runConst = addConstant(ctx, runtimeRun);
-  const outVar = newVar(ctx);
-  doc.write(`const ${outVar} = ${runConst}(${schemaConst}, ${accessor});`);
-  doc.write(`if (${outVar} === INVALID) return INVALID;`);
-  return outVar;
-}
-function generateChecks(doc, ctx, schema, accessor) {
-  const schemaChecks = schema._zod.def.checks;
-  if (!schemaChecks || schemaChecks.length === 0)
-    return accessor;
-  let currentAccessor = accessor;
-  for (const check2 of schemaChecks) {
-    const def = check2._zod.def;
-    if (def.when && !WHEN_DEFAULTED_CHECKS.has(def.check)) {
-      throw new ZodCompileUnsupportedError(`check with a custom "when" condition`);
-    }
-    switch (def.check) {
-      case "greater_than":
-        generateGreaterThanCheck(doc, ctx, def, currentAccessor);
-        break;
-      case "less_than":
-        generateLessThanCheck(doc, ctx, def, currentAccessor);
-        break;
-      case "multiple_of":
-        generateMultipleOfCheck(doc, ctx, def, currentAccessor);
-        break;
-      case "number_format":
-        generateNumberFormatCheck(doc, def, currentAccessor);
-        break;
-      case "min_length": {
-        const min = numericOperand(def.minimum, "min_length");
-        const len = codePointLengthVar(doc, ctx, currentAccessor, `${currentAccessor}.length >= ${min} && ${currentAccessor}.length < ${def.minimum * 2}`);
-        doc.write(`if (${len} < ${min}) return INVALID;`);
-        break;
-      }
-      case "max_length": {
-        const max = numericOperand(def.maximum, "max_length");
-        const len = codePointLengthVar(doc, ctx, currentAccessor, `${currentAccessor}.length > ${max}`);
-        doc.write(`if (${len} > ${max}) return INVALID;`);
-        break;
-      }
-      case "length_equals": {
-        const exact = numericOperand(def.length, "length_equals");
-        const len = codePointLengthVar(doc, ctx, currentAccessor, `${currentAccessor}.length >= ${exact} && ${currentAccessor}.length <= ${def.length * 2}`);
-        doc.write(`if (${len} !== ${exact}) return INVALID;`);
-        break;
-      }
-      case "min_size":
-        doc.write(`if (${currentAccessor}.size < ${numericOperand(def.minimum, "min_size")}) return INVALID;`);
-        break;
-      case "max_size":
-        doc.write(`if (${currentAccessor}.size > ${numericOperand(def.maximum, "max_size")}) return INVALID;`);
-        break;
-      case "size_equals":
-        doc.write(`if (${currentAccessor}.size !== ${numericOperand(def.size, "size_equals")}) return INVALID;`);
-        break;
-      case "string_format":
-        currentAccessor = generateStringFormatCheck(doc, ctx, def, currentAccessor);
-        break;
-      case "custom":
-        currentAccessor = generateCustomRefineCheck(doc, ctx, check2, currentAccessor);
-        break;
-      case "bigint_format":
-        generateBigIntFormatCheck(doc, def, currentAccessor);
-        break;
-      case "mime_type":
-        generateMimeTypeCheck(doc, ctx, def, currentAccessor);
-        break;
-      case "property":
-        generatePropertyCheck(doc, ctx, def, currentAccessor);
-        break;
-      case "properties":
-        generatePropertiesChecks(doc, ctx, def, currentAccessor);
-        break;
-      case "overwrite": {
-        const newAccessor = newVar(ctx);
-        generateOverwriteCheck(doc, ctx, check2, currentAccessor, newAccessor);
-        currentAccessor = newAccessor;
-        break;
-      }
-      default: {
-        void def;
-        throw new ZodCompileUnsupportedError(`check type ${def.check}`);
-      }
-    }
-  }
-  return currentAccessor;
-}
-function codePointLengthVar(doc, ctx, accessor, inDoubt) {
-  const cpLen = addConstant(ctx, codePointLength);
-  const v = newVar(ctx);
-  doc.write(`const ${v} = typeof ${accessor} === "string" && ${inDoubt} ? ${cpLen}(${accessor}) : ${accessor}.length;`);
-  return v;
-}
-function numericOperand(value, label) {
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new ZodCompileUnsupportedError(`${label} bound of type ${typeof value}`);
-  }
-  return `${value}`;
-}
-function comparisonOperand(ctx, value) {
-  if (typeof value === "bigint")
-    return `${value}n`;
-  if (typeof value === "number") {
-    if (Number.isNaN(value))
-      throw new ZodCompileUnsupportedError("comparison check with NaN bound");
-    return `${value}`;
-  }
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) {
-      throw new ZodCompileUnsupportedError("comparison check with Invalid Date bound");
-    }
-    return addConstant(ctx, value);
-  }
-  throw new ZodCompileUnsupportedError(`comparison check bound of type ${typeof value}`);
-}
-function generateGreaterThanCheck(doc, ctx, def, accessor) {
-  const op = def.inclusive ? "<" : "<=";
-  doc.write(`if (${accessor} ${op} ${comparisonOperand(ctx, def.value)}) return INVALID;`);
-}
-function generateLessThanCheck(doc, ctx, def, accessor) {
-  const op = def.inclusive ? ">" : ">=";
-  doc.write(`if (${accessor} ${op} ${comparisonOperand(ctx, def.value)}) return INVALID;`);
-}
-function generateMultipleOfCheck(doc, ctx, def, accessor) {
-  if (typeof def.value === "bigint") {
-    if (def.value === BigInt(0))
-      throw new ZodCompileUnsupportedError("multiple_of check with a zero divisor");
-    doc.write(`if (${accessor} % ${def.value}n !== 0n) return INVALID;`);
-  } else {
-    const remainder = addConstant(ctx, floatSafeRemainder);
-    doc.write(`if (${remainder}(${accessor}, ${numericOperand(def.value, "multiple_of")}) !== 0) return INVALID;`);
-  }
-}
-function generateNumberFormatCheck(doc, def, accessor) {
-  const format = def.format;
-  switch (format) {
-    case "safeint":
-      doc.write(`if (!Number.isSafeInteger(${accessor})) return INVALID;`);
-      break;
-    case "int32":
-      doc.write(`if (!Number.isInteger(${accessor}) || ${accessor} < -2147483648 || ${accessor} > 2147483647) return INVALID;`);
-      break;
-    case "uint32":
-      doc.write(`if (!Number.isInteger(${accessor}) || ${accessor} < 0 || ${accessor} > 4294967295) return INVALID;`);
-      break;
-    case "float32":
-      doc.write(`if (!Number.isFinite(${accessor}) || ${accessor} < -3.4028234663852886e38 || ${accessor} > 3.4028234663852886e38) return INVALID;`);
-      break;
-    case "float64":
-      doc.write(`if (!Number.isFinite(${accessor})) return INVALID;`);
-      break;
-    default: {
-      void format;
-      throw new ZodCompileUnsupportedError(`number format ${format}`);
-    }
-  }
-}
-function generateBigIntFormatCheck(doc, def, accessor) {
-  const format = def.format;
-  if (!format)
-    return;
-  switch (format) {
-    case "int64":
-      doc.write(`if (${accessor} < -9223372036854775808n || ${accessor} > 9223372036854775807n) return INVALID;`);
-      break;
-    case "uint64":
-      doc.write(`if (${accessor} < 0n || ${accessor} > 18446744073709551615n) return INVALID;`);
-      break;
-    default: {
-      void format;
-      throw new ZodCompileUnsupportedError(`bigint format ${format}`);
-    }
-  }
-}
-function generateMimeTypeCheck(doc, ctx, def, accessor) {
-  const mimeTypes = def.mime;
-  if (mimeTypes && mimeTypes.length > 0) {
-    const mimeSet = addConstant(ctx, new Set(mimeTypes));
-    doc.write(`if (!${mimeSet}.has(${accessor}.type)) return INVALID;`);
-  }
-}
-function generatePropertiesChecks(doc, ctx, def, accessor) {
-  if (def.when) {
-    throw new ZodCompileUnsupportedError(`check with a custom "when" condition`);
-  }
-  doc.write(`if (${accessor} == null) return INVALID;`);
-  const shape = def.shape;
-  for (const key of Reflect.ownKeys(shape)) {
-    const keyExpr = typeof key === "symbol" ? addConstant(ctx, key) : esc(key);
-    const inputVar = newVar(ctx);
-    doc.write(`const ${inputVar} = ${accessor}[${keyExpr}];`);
-    compileChild(doc, ctx, shape[key], inputVar, false);
-  }
-}
-function generatePropertyCheck(doc, ctx, def, accessor) {
-  const propAccessor = `${accessor}[${JSON.stringify(def.property)}]`;
-  generateCheck(doc, ctx, def.schema, propAccessor);
-}
-function generateOverwriteCheck(doc, ctx, check2, currentAccessor, newAccessor) {
-  const tx = check2._zod.def.tx;
-  if (!tx) {
-    throw new ZodCompileUnsupportedError("overwrite check without a transform function");
-  }
-  if (isAsyncFunction(tx)) {
-    throw new ZodCompileAsyncError("z.compile: async overwrite transforms are not supported");
-  }
-  const txConst = addConstant(ctx, tx);
-  doc.write(`const ${newAccessor} = ${txConst}(${currentAccessor});`);
-}
-function throwAsync() {
-  throw new $ZodAsyncError();
-}
-function pushIssue(issue2) {
-  this.issues.push(issue2);
-}
-function generateCustomRefineCheck(doc, ctx, check2, accessor) {
-  const def = check2._zod.def;
-  if (def.fn) {
-    if (isAsyncFunction(def.fn)) {
-      throw new ZodCompileAsyncError("z.compile: async .refine() predicates are not supported");
-    }
-    const fnConst = addUserConstant(ctx, def.fn);
-    const throwAsyncConst = addConstant(ctx, throwAsync);
-    const resVar = newVar(ctx);
-    doc.write(`const ${resVar} = ${fnConst}(${accessor});`);
-    doc.write(`if (${resVar} instanceof Promise) ${throwAsyncConst}();`);
-    doc.write(`if (!${resVar}) return INVALID;`);
-    return accessor;
-  }
-  if (check2._zod.check) {
-    if (isAsyncFunction(check2._zod.check)) {
-      throw new ZodCompileAsyncError("z.compile: async .superRefine() / check functions are not supported");
-    }
-    const checkFn = check2._zod.check;
-    const helperFn = (value) => {
-      const fakePayload = { value, issues: [], addIssue: pushIssue };
-      const result = checkFn(fakePayload);
-      if (result instanceof Promise)
-        throwAsync();
-      return fakePayload.issues.length === 0 ? fakePayload.value : INVALID;
-    };
-    const helperConst = addUserConstant(ctx, helperFn);
-    const outVar = newVar(ctx);
-    doc.write(`const ${outVar} = ${helperConst}(${accessor});`);
-    doc.write(`if (${outVar} === INVALID) return INVALID;`);
-    return outVar;
-  }
-  throw new ZodCompileUnsupportedError("custom check without a predicate or check function");
-}
-function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
-  const fmt = def.format;
-  if (fmt === "base64") {
-    const validator = addConstant(ctx, isValidBase64);
-    doc.write(`if (!${validator}(${accessor})) return INVALID;`);
-    return accessor;
-  }
-  if (fmt === "base64url") {
-    const validator = addConstant(ctx, isValidBase64URL);
-    doc.write(`if (!${validator}(${accessor})) return INVALID;`);
-    return accessor;
-  }
-  if (fmt === "jwt") {
-    const validator = addConstant(ctx, isValidJWT);
-    const alg = addConstant(ctx, def.alg ?? null);
-    doc.write(`if (!${validator}(${accessor}, ${alg})) return INVALID;`);
-    return accessor;
-  }
-  if (fmt === "ipv6") {
-    const validator = addConstant(ctx, isValidIPv6);
-    doc.write(`if (!${validator}(${accessor})) return INVALID;`);
-    return accessor;
-  }
-  if (fmt === "cidrv6") {
-    const validator = addConstant(ctx, isValidCIDRv6);
-    doc.write(`if (!${validator}(${accessor})) return INVALID;`);
-    return accessor;
-  }
-  if (fmt === "credit_card") {
-    const validator = addConstant(ctx, isValidCreditCard);
-    doc.write(`if (!${validator}(${accessor})) return INVALID;`);
-    return accessor;
-  }
-  if (fmt === "iban") {
-    const validator = addConstant(ctx, isValidIBAN);
-    doc.write(`if (!${validator}(${accessor})) return INVALID;`);
-    return accessor;
-  }
-  const formatDef = def;
-  if (fmt === "url" || fmt === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
-    const parseConst = addConstant(ctx, validateURL);
-    const defConst = addConstant(ctx, def);
-    const trimVar = newVar(ctx);
-    const urlVar = newVar(ctx);
-    doc.write(`const ${trimVar} = ${accessor}.trim();`);
-    doc.write(`const ${urlVar} = ${parseConst}(${trimVar}, ${defConst});`);
-    doc.write(`if (typeof ${urlVar} === "number") return INVALID;`);
-    if (formatDef.hostname !== void 0) {
-      const hostnameConst = addConstant(ctx, urlHostnameOk);
-      doc.write(`if (!${hostnameConst}(${urlVar}, ${defConst}.hostname)) return INVALID;`);
-    }
-    if (formatDef.protocol !== void 0) {
-      const protocolConst = addConstant(ctx, urlProtocolOk);
-      doc.write(`if (!${protocolConst}(${urlVar}, ${defConst}.protocol)) return INVALID;`);
-    }
-    if (!needsValue)
-      return null;
-    const outputVar = newVar(ctx);
-    const outputExpr = formatDef.normalize ? `${urlVar}.href` : `${addConstant(ctx, stripTabAndNewline)}(${trimVar})`;
-    doc.write(`const ${outputVar} = ${outputExpr};`);
-    return outputVar;
-  }
-  const customFn = def.fn;
-  if (customFn) {
-    if (isAsyncFunction(customFn))
-      throw new ZodCompileUnsupportedError(`async string format ${fmt}`);
-    const fnConst = addConstant(ctx, customFn);
-    doc.write(`if (!${fnConst}(${accessor})) return INVALID;`);
-    return accessor;
-  }
-  if (PATTERN_IS_COMPLETE.has(fmt) && def.pattern) {
-    const patternConst = addConstant(ctx, def.pattern);
-    doc.write(`${patternConst}.lastIndex = 0;`);
-    doc.write(`if (!${patternConst}.test(${accessor})) return INVALID;`);
-    return accessor;
-  }
-  const format = def.format;
-  switch (format) {
-    case "regex":
-      throw new ZodCompileUnsupportedError("regex format without a pattern");
-    case "lowercase":
-      doc.write(`if (${accessor} !== ${accessor}.toLowerCase()) return INVALID;`);
-      break;
-    case "uppercase":
-      doc.write(`if (${accessor} !== ${accessor}.toUpperCase()) return INVALID;`);
-      break;
-    case "includes":
-      doc.write(`if (!${accessor}.includes(${esc(def.includes)})) return INVALID;`);
-      break;
-    case "starts_with": {
-      const prefix = def.prefix;
-      doc.write(`if (${accessor}.slice(0, ${prefix.length}) !== ${esc(prefix)}) return INVALID;`);
-      break;
-    }
-    case "ends_with": {
-      const suffix = def.suffix;
-      doc.write(`if (${accessor}.slice(-${suffix.length}) !== ${esc(suffix)}) return INVALID;`);
-      break;
-    }
-    default: {
-      void format;
-      throw new ZodCompileUnsupportedError(`string format ${format}`);
-    }
-  }
-  return accessor;
-}
-function generateCheck(doc, ctx, schema, accessor, needsValue = true) {
-  const def = schema._zod.def;
-  const type = def.type;
-  if (def.coerce) {
-    throw new ZodCompileUnsupportedError(`coercion (z.coerce.${type}())`);
-  }
-  const buildsValue = needsValue || !!def.checks?.length;
-  let typeAccessor;
-  switch (type) {
-    case "string":
-      typeAccessor = generateStringCheck(doc, ctx, schema, accessor, buildsValue);
-      break;
-    case "number":
-      typeAccessor = generateNumberCheck(doc, schema, accessor);
-      break;
-    case "boolean":
-      typeAccessor = generateBooleanCheck(doc, accessor);
-      break;
-    case "bigint":
-      typeAccessor = generateBigIntCheck(doc, schema, accessor);
-      break;
-    case "symbol":
-      typeAccessor = generateSymbolCheck(doc, accessor);
-      break;
-    case "undefined":
-      typeAccessor = generateUndefinedCheck(doc, accessor);
-      break;
-    case "null":
-      typeAccessor = generateNullCheck(doc, accessor);
-      break;
-    case "any":
-    case "unknown":
-      typeAccessor = accessor;
-      break;
-    case "never":
-      doc.write("return INVALID;");
-      typeAccessor = accessor;
-      break;
-    case "void":
-      typeAccessor = generateVoidCheck(doc, accessor);
-      break;
-    case "nan":
-      typeAccessor = generateNaNCheck(doc, accessor);
-      break;
-    case "date":
-      typeAccessor = generateDateCheck(doc, accessor);
-      break;
-    case "object":
-      typeAccessor = generateObjectCheck(doc, ctx, schema, accessor, buildsValue);
-      break;
-    case "optional":
-      typeAccessor = generateOptionalCheck(doc, ctx, schema, accessor, buildsValue);
-      break;
-    case "nullable":
-      typeAccessor = generateNullableCheck(doc, ctx, schema, accessor, buildsValue);
-      break;
-    case "array":
-      typeAccessor = generateArrayCheck(doc, ctx, schema, accessor, buildsValue);
-      break;
-    case "literal":
-      typeAccessor = generateLiteralCheck(doc, ctx, schema, accessor);
-      break;
-    case "enum":
-      typeAccessor = generateEnumCheck(doc, ctx, schema, accessor);
-      break;
-    case "readonly": {
-      const innerOut = generateWrapperCheck(doc, ctx, schema, accessor);
-      const frozenVar = newVar(ctx);
-      doc.write(`const ${frozenVar} = Object.freeze(${innerOut});`);
-      typeAccessor = frozenVar;
-      break;
-    }
-    case "success":
-      generateWrapperCheck(doc, ctx, schema, accessor);
-      typeAccessor = "true";
-      break;
-    case "default":
-    case "prefault":
-      typeAccessor = generateDefaultCheck(doc, ctx, schema, accessor);
-      break;
-    case "nonoptional":
-      typeAccessor = generateNonOptionalCheck(doc, ctx, schema, accessor);
-      break;
-    case "tuple":
-      typeAccessor = generateTupleCheck(doc, ctx, schema, accessor);
-      break;
-    case "union":
-      typeAccessor = generateUnionCheck(doc, ctx, schema, accessor);
-      break;
-    case "intersection":
-      typeAccessor = generateIntersectionCheck(doc, ctx, schema, accessor);
-      break;
-    case "record":
-      typeAccessor = generateRecordCheck(doc, ctx, schema, accessor);
-      break;
-    case "map":
-      typeAccessor = generateMapCheck(doc, ctx, schema, accessor);
-      break;
-    case "set":
-      typeAccessor = generateSetCheck(doc, ctx, schema, accessor);
-      break;
-    case "file":
-      typeAccessor = generateFileCheck(doc, accessor);
-      break;
-    case "template_literal":
-      typeAccessor = generateTemplateLiteralCheck(doc, ctx, schema, accessor);
-      break;
-    case "lazy":
-      typeAccessor = generateLazyCheck(doc, ctx, schema, accessor);
-      break;
-    case "pipe":
-      typeAccessor = generatePipeCheck(doc, ctx, schema, accessor);
-      break;
-    case "custom":
-      typeAccessor = generateCustomCheck(doc, ctx, schema, accessor);
-      break;
-    case "transform":
-      typeAccessor = generateTransformCheck(doc, ctx, schema, accessor);
-      break;
-    case "catch":
-      typeAccessor = generateCatchCheck(doc, ctx, schema, accessor);
-      break;
-    default: {
-      void type;
-      throw new ZodCompileUnsupportedError(`schema type ${type}`);
-    }
-  }
-  if (typeAccessor === null)
-    return null;
-  return generateChecks(doc, ctx, schema, typeAccessor);
-}
-function generateStringCheck(doc, ctx, schema, accessor, needsValue = true) {
-  doc.write(`if (typeof ${accessor} !== "string") return INVALID;`);
-  const def = schema._zod.def;
-  if (def.format === void 0)
-    return accessor;
-  return generateStringFormatCheck(doc, ctx, def, accessor, needsValue);
-}
-function generateNumberCheck(doc, schema, accessor) {
-  doc.write(`if (typeof ${accessor} !== "number" || !Number.isFinite(${accessor})) return INVALID;`);
-  const def = schema._zod.def;
-  if (def.check === "number_format" && def.format) {
-    generateNumberFormatCheck(doc, { format: def.format }, accessor);
-  }
-  return accessor;
-}
-function generateBooleanCheck(doc, accessor) {
-  doc.write(`if (typeof ${accessor} !== "boolean") return INVALID;`);
-  return accessor;
-}
-function generateBigIntCheck(doc, schema, accessor) {
-  doc.write(`if (typeof ${accessor} !== "bigint") return INVALID;`);
-  const def = schema._zod.def;
-  if (def.format) {
-    switch (def.format) {
-      case "int64":
-        doc.write(`if (${accessor} < -9223372036854775808n || ${accessor} > 9223372036854775807n) return INVALID;`);
-        break;
-      case "uint64":
-        doc.write(`if (${accessor} < 0n || ${accessor} > 18446744073709551615n) return INVALID;`);
-        break;
-    }
-  }
-  return accessor;
-}
-function generateSymbolCheck(doc, accessor) {
-  doc.write(`if (typeof ${accessor} !== "symbol") return INVALID;`);
-  return accessor;
-}
-function generateUndefinedCheck(doc, accessor) {
-  doc.write(`if (${accessor} !== undefined) return INVALID;`);
-  return accessor;
-}
-function generateNullCheck(doc, accessor) {
-  doc.write(`if (${accessor} !== null) return INVALID;`);
-  return accessor;
-}
-function generateVoidCheck(doc, accessor) {
-  doc.write(`if (${accessor} !== undefined) return INVALID;`);
-  return accessor;
-}
-function generateNaNCheck(doc, accessor) {
-  doc.write(`if (typeof ${accessor} !== "number" || !Number.isNaN(${accessor})) return INVALID;`);
-  return accessor;
-}
-function generateDateCheck(doc, accessor) {
-  doc.write(`if (!(${accessor} instanceof Date) || Number.isNaN(${accessor}.getTime())) return INVALID;`);
-  return accessor;
-}
-function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
-  const def = schema._zod.def;
-  doc.write(`if (typeof ${accessor} !== "object" || ${accessor} === null || Array.isArray(${accessor})) return INVALID;`);
-  const shape = def.shape;
-  const keys = Object.keys(shape);
-  const symbolKeys = Object.getOwnPropertySymbols(shape);
-  const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
-  const keyExpr = (k) => typeof k === "symbol" ? addConstant(ctx, k) : esc(k);
-  const propKey = (k) => typeof k === "symbol" ? `[${keyExpr(k)}]` : esc(k);
-  const propShape = shape;
-  if (keys.includes("__proto__")) {
-    throw new ZodCompileUnsupportedError('object shape key "__proto__"');
-  }
-  const propOutputs = /* @__PURE__ */ new Map();
-  for (const key of allKeys) {
-    const propSchema = propShape[key];
-    const kx = keyExpr(key);
-    const inputVar = newVar(ctx);
-    doc.write(`const ${inputVar} = ${accessor}[${kx}];`);
-    if (propSchema._zod.optin !== void 0) {
-      const outputVar2 = newVar(ctx);
-      doc.write(`let ${outputVar2} = (() => {`);
-      doc.indented((d) => {
-        const outputAccessor = compileChild(d, ctx, propSchema, inputVar);
-        d.write(`return ${outputAccessor};`);
-      });
-      doc.write(`})();`);
-      if (propSchema._zod.optout === "optional") {
-        doc.write(`if (${outputVar2} === INVALID) {`);
-        doc.indented((d) => {
-          d.write(`if (${kx} in ${accessor}) return INVALID;`);
-          d.write(`${outputVar2} = undefined;`);
-        });
-        doc.write(`}`);
-      } else {
-        doc.write(`if (${outputVar2} === INVALID) return INVALID;`);
-      }
-      propOutputs.set(key, outputVar2);
-    } else {
-      if (requiresPresenceCheck(propSchema)) {
-        doc.write(`if (!(${kx} in ${accessor})) return INVALID;`);
-      }
-      const outputAccessor = compileChild(doc, ctx, propSchema, inputVar, buildsValue);
-      if (outputAccessor !== null)
-        propOutputs.set(key, outputAccessor);
-    }
-  }
-  const catchall = def.catchall;
-  let unknownKeysMode = "none";
-  if (catchall) {
-    const catchallType = catchall._zod.def.type;
-    if (catchallType === "never") {
-      const condition = keys.map((k) => `k !== ${esc(k)}`).join(" && ") || "true";
-      doc.write(`for (const k in ${accessor}) {`);
-      doc.indented((d) => {
-        d.write(`if (${condition}) return INVALID;`);
-      });
-      doc.write(`}`);
-    } else if ((catchallType === "unknown" || catchallType === "any") && !catchall._zod.def.checks?.length) {
-      unknownKeysMode = "passthrough";
-    } else {
-      unknownKeysMode = "schema";
-    }
-  }
-  const outputVar = newVar(ctx);
-  const hasConditionalKeys = allKeys.some((k) => mayOmitUndefined(propShape[k]) || dropsWhenAbsent(propShape[k]));
-  if (!buildsValue) {
-    if (unknownKeysMode === "schema") {
-      const knownSet = keys.length > 0 ? addConstant(ctx, new Set(keys)) : null;
-      doc.write(`for (const k in ${accessor}) {`);
-      doc.indented((d) => {
-        d.write(`if (k === "__proto__") continue;`);
-        if (knownSet)
-          d.write(`if (${knownSet}.has(k)) continue;`);
-        const valVar = newVar(ctx);
-        d.write(`const ${valVar} = ${accessor}[k];`);
-        compileChild(d, ctx, catchall, valVar, false);
-      });
-      doc.write(`}`);
-    }
-    return null;
-  }
-  if (!hasConditionalKeys) {
-    const propLiterals = allKeys.map((k) => `${propKey(k)}: ${propOutputs.get(k)}`).join(", ");
-    doc.write(`const ${outputVar} = { ${propLiterals} };`);
-  } else {
-    doc.write(`const ${outputVar} = {};`);
-    for (const k of allKeys) {
-      const kx = keyExpr(k);
-      const out = propOutputs.get(k);
-      if (dropsWhenAbsent(propShape[k])) {
-        doc.write(`if (${kx} in ${accessor}) ${outputVar}[${kx}] = ${out};`);
-      } else if (mayOmitUndefined(propShape[k])) {
-        doc.write(`if (${out} !== undefined || ${kx} in ${accessor}) ${outputVar}[${kx}] = ${out};`);
-      } else {
-        doc.write(`${outputVar}[${kx}] = ${out};`);
-      }
-    }
-  }
-  if (unknownKeysMode !== "none") {
-    const knownSet = keys.length > 0 ? addConstant(ctx, new Set(keys)) : null;
-    doc.write(`for (const k in ${accessor}) {`);
-    doc.indented((d) => {
-      d.write(`if (k === "__proto__") continue;`);
-      if (knownSet)
-        d.write(`if (${knownSet}.has(k)) continue;`);
-      if (unknownKeysMode === "passthrough") {
-        d.write(`${outputVar}[k] = ${accessor}[k];`);
-      } else {
-        const valVar = newVar(ctx);
-        d.write(`const ${valVar} = ${accessor}[k];`);
-        const catchallOut = compileChild(d, ctx, catchall, valVar);
-        d.write(`${outputVar}[k] = ${catchallOut};`);
-      }
-    });
-    doc.write(`}`);
-  }
-  return outputVar;
-}
-function generateOptionalCheck(doc, ctx, schema, accessor, buildsValue = true) {
-  const def = schema._zod.def;
-  if (isExactOptional(schema)) {
-    return generateCheck(doc, ctx, def.innerType, accessor, buildsValue);
-  }
-  if (def.innerType._zod.optin === "defaulted") {
-    const outputVar2 = newVar(ctx);
-    const branchVar = newVar(ctx);
-    doc.write(`let ${outputVar2};`);
-    doc.write(`if (${accessor} === undefined) {`);
-    doc.indented((d) => {
-      d.write(`const ${branchVar} = (() => {`);
-      d.indented((d2) => {
-        const innerOutput = generateCheck(d2, ctx, def.innerType, accessor);
-        d2.write(`return ${innerOutput};`);
-      });
-      d.write(`})();`);
-      d.write(`if (${branchVar} !== INVALID) ${outputVar2} = ${branchVar};`);
-    });
-    doc.write(`} else {`);
-    doc.indented((d) => {
-      const innerOutput = generateCheck(d, ctx, def.innerType, accessor);
-      d.write(`${outputVar2} = ${innerOutput};`);
-    });
-    doc.write(`}`);
-    return outputVar2;
-  }
-  const outputVar = buildsValue ? newVar(ctx) : null;
-  if (outputVar)
-    doc.write(`let ${outputVar};`);
-  doc.write(`if (${accessor} !== undefined) {`);
-  doc.indented((d) => {
-    const innerOutput = generateCheck(d, ctx, def.innerType, accessor, buildsValue);
-    if (outputVar && innerOutput !== null)
-      d.write(`${outputVar} = ${innerOutput};`);
-  });
-  doc.write(`}`);
-  return outputVar;
-}
-function isExactOptional(schema) {
-  return schema._zod.traits?.has("$ZodExactOptional") === true;
-}
-function requiresPresenceCheck(schema) {
-  return schema._zod.optin === void 0 && fastPathAcceptsAbsence(schema);
-}
-function fastPathAcceptsAbsence(schema) {
-  if (schema._zod.def.coerce)
-    return true;
-  const def = schema._zod.def;
-  switch (def.type) {
-    case "any":
-    case "unknown":
-    case "undefined":
-    case "void":
-    case "default":
-    case "prefault":
-    case "transform":
-    case "custom":
-    case "lazy":
-      return true;
-    case "string":
-    case "number":
-    case "boolean":
-    case "bigint":
-    case "symbol":
-    case "null":
-    case "never":
-    case "nan":
-    case "date":
-    case "object":
-    case "array":
-    case "tuple":
-    case "record":
-    case "map":
-    case "set":
-    case "file":
-    case "template_literal":
-      return false;
-    case "nonoptional":
-      return def.innerType ? fastPathAcceptsAbsence(def.innerType) : false;
-    case "literal":
-      return !!def.values?.includes(void 0);
-    case "enum":
-      return !!schema._zod.values?.has(void 0);
-    case "optional":
-    case "nullable":
-    case "readonly":
-    case "success":
-      return def.innerType ? fastPathAcceptsAbsence(def.innerType) : true;
-    case "catch":
-      return true;
-    case "union":
-      return def.options ? def.options.some(fastPathAcceptsAbsence) : true;
-    case "intersection":
-      if (!def.left || !def.right)
-        return true;
-      return fastPathAcceptsAbsence(def.left) && fastPathAcceptsAbsence(def.right);
-    case "pipe":
-      return def.in ? fastPathAcceptsAbsence(def.in) : true;
-    default:
-      return true;
-  }
-}
-function dropsWhenAbsent(schema) {
-  return schema._zod.optin === "optional" && schema._zod.optout === "optional";
-}
-function mayOmitUndefined(schema) {
-  return (schema._zod.optin !== "defaulted" || schema._zod.optout === "optional") && mayOutputUndefined(schema);
-}
-function mayOutputUndefined(schema) {
-  const def = schema._zod.def;
-  switch (def.type) {
-    case "string":
-    case "number":
-    case "boolean":
-    case "bigint":
-    case "symbol":
-    case "null":
-    case "nan":
-    case "date":
-    case "object":
-    case "array":
-    case "tuple":
-    case "record":
-    case "map":
-    case "set":
-    case "file":
-    case "template_literal":
-    case "never":
-    case "success":
-      return false;
-    case "literal":
-      return !!def.values?.includes(void 0);
-    case "enum":
-      return !!schema._zod.values?.has(void 0);
-    case "optional":
-      return true;
-    case "nullable":
-    case "readonly":
-    case "nonoptional":
-      return def.innerType ? mayOutputUndefined(def.innerType) : true;
-    case "union":
-      return def.options ? def.options.some(mayOutputUndefined) : true;
-    case "intersection":
-      return !def.left || !def.right || mayOutputUndefined(def.left) || mayOutputUndefined(def.right);
-    case "pipe":
-      return def.out ? mayOutputUndefined(def.out) : true;
-    default:
-      return true;
-  }
-}
-function generateNullableCheck(doc, ctx, schema, accessor, buildsValue = true) {
-  const def = schema._zod.def;
-  const outputVar = buildsValue ? newVar(ctx) : null;
-  if (outputVar)
-    doc.write(`let ${outputVar} = null;`);
-  doc.write(`if (${accessor} !== null) {`);
-  doc.indented((d) => {
-    const innerOutput = generateCheck(d, ctx, def.innerType, accessor, buildsValue);
-    if (outputVar && innerOutput !== null)
-      d.write(`${outputVar} = ${innerOutput};`);
-  });
-  doc.write(`}`);
-  return outputVar;
-}
-function generateSizeGate(doc, schema, size) {
-  for (const [max, check2] of sizeCaps(schema._zod.def.checks)) {
-    doc.write(`if (${size} > ${numericOperand(max, check2._zod.def.check)}) return INVALID;`);
-  }
-}
-function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
-  const def = schema._zod.def;
-  doc.write(`if (!Array.isArray(${accessor})) return INVALID;`);
-  generateSizeGate(doc, schema, `${accessor}.length`);
-  const outputVar = buildsValue ? newVar(ctx) : null;
-  const iVar = newVar(ctx);
-  const elemVar = newVar(ctx);
-  if (outputVar)
-    doc.write(`const ${outputVar} = new Array(${accessor}.length);`);
-  doc.write(`for (let ${iVar} = 0; ${iVar} < ${accessor}.length; ${iVar}++) {`);
-  doc.indented((d) => {
-    d.write(`const ${elemVar} = ${accessor}[${iVar}];`);
-    const elemOutput = compileChild(d, ctx, def.element, elemVar, buildsValue);
-    if (outputVar && elemOutput !== null)
-      d.write(`${outputVar}[${iVar}] = ${elemOutput};`);
-  });
-  doc.write(`}`);
-  return outputVar;
-}
-function generateLiteralCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
-  const values = def.values;
-  if (values.length !== 1) {
-    const literalSet = addConstant(ctx, new Set(values));
-    doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
-    return accessor;
-  }
-  const value = values[0];
-  if (typeof value === "number" && Number.isNaN(value)) {
-    const literalSet = addConstant(ctx, new Set(values));
-    doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
-    return accessor;
-  }
-  if (typeof value === "string") {
-    doc.write(`if (${accessor} !== ${esc(value)}) return INVALID;`);
-  } else if (typeof value === "number" || typeof value === "boolean") {
-    doc.write(`if (${accessor} !== ${value}) return INVALID;`);
-  } else if (value === null) {
-    doc.write(`if (${accessor} !== null) return INVALID;`);
-  } else if (value === void 0) {
-    doc.write(`if (${accessor} !== undefined) return INVALID;`);
-  } else if (typeof value === "bigint") {
-    doc.write(`if (${accessor} !== ${value}n) return INVALID;`);
-  } else {
-    throw new ZodCompileUnsupportedError(`literal type ${typeof value}`);
-  }
-  return accessor;
-}
-function generateEnumCheck(doc, ctx, schema, accessor) {
-  const values = schema._zod.values;
-  if (!values) {
-    throw new ZodCompileUnsupportedError("enum schema without enumerated values");
-  }
-  const enumSet = addConstant(ctx, values);
-  doc.write(`if (!${enumSet}.has(${accessor})) return INVALID;`);
-  return accessor;
-}
-function generateWrapperCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
-  return generateCheck(doc, ctx, def.innerType, accessor);
-}
-function generateDefaultCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
-  const descriptor = Object.getOwnPropertyDescriptor(schema._zod.def, "defaultValue");
-  const defaultGetter = descriptor ? () => schema._zod.def.defaultValue : void 0;
-  if (schema._zod.def.type === "prefault") {
-    if (!defaultGetter) {
-      return generateCheck(doc, ctx, def.innerType, accessor);
-    }
-    const defaultFn = addConstant(ctx, defaultGetter);
-    const inputVar = newVar(ctx);
-    doc.write(`let ${inputVar} = ${accessor};`);
-    doc.write(`if (${accessor} === undefined) ${inputVar} = ${defaultFn}();`);
-    return generateCheck(doc, ctx, def.innerType, inputVar);
-  }
-  const outputVar = newVar(ctx);
-  if (defaultGetter) {
-    const defaultFn = addConstant(ctx, defaultGetter);
-    const cloneFn = addConstant(ctx, shallowClone);
-    doc.write(`let ${outputVar};`);
-    doc.write(`if (${accessor} === undefined) {`);
-    doc.indented((d) => {
-      d.write(`${outputVar} = ${cloneFn}(${defaultFn}());`);
-    });
-    doc.write(`} else {`);
-    doc.indented((d) => {
-      const innerOutput = generateCheck(d, ctx, def.innerType, accessor);
-      d.write(`${outputVar} = ${innerOutput} === undefined ? ${cloneFn}(${defaultFn}()) : ${innerOutput};`);
-    });
-    doc.write(`}`);
-  } else {
-    doc.write(`let ${outputVar};`);
-    doc.write(`if (${accessor} !== undefined) {`);
-    doc.indented((d) => {
-      const innerOutput = generateCheck(d, ctx, def.innerType, accessor);
-      d.write(`${outputVar} = ${innerOutput};`);
-    });
-    doc.write(`}`);
-  }
-  return outputVar;
-}
-function generateNonOptionalCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
-  const innerOutput = generateCheck(doc, ctx, def.innerType, accessor);
-  const outputVar = newVar(ctx);
-  doc.write(`const ${outputVar} = ${innerOutput};`);
-  doc.write(`if (${outputVar} === undefined) return INVALID;`);
-  return outputVar;
-}
-function generateTupleCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
-  const items = def.items;
-  const rest = def.rest;
-  doc.write(`if (!Array.isArray(${accessor})) return INVALID;`);
-  const optinStart = getTupleOptStart2(items, "optin");
-  const optoutStart = getTupleOptStart2(items, "optout");
-  if (rest) {
-    doc.write(`if (${accessor}.length < ${optinStart}) return INVALID;`);
-  } else {
-    doc.write(`if (${accessor}.length < ${optinStart} || ${accessor}.length > ${items.length}) return INVALID;`);
-  }
-  const outputVar = newVar(ctx);
-  doc.write(`const ${outputVar} = [];`);
-  for (let i = 0; i < items.length; i++) {
-    const itemSchema = items[i];
-    if (i >= optoutStart) {
-      doc.write(`if (${outputVar}.length === ${i}) {`);
-      doc.indented((d) => {
-        d.write(`if (${i} < ${accessor}.length) {`);
-        d.indented((d2) => {
-          const elemVar = newVar(ctx);
-          d2.write(`const ${elemVar} = ${accessor}[${i}];`);
-          const elemOutput = compileChild(d2, ctx, itemSchema, elemVar);
-          d2.write(`${outputVar}[${i}] = ${elemOutput};`);
-        });
-        d.write(`} else {`);
-        d.indented((d2) => {
-          if (dropsWhenAbsent(itemSchema)) {
-            d2.write(`${outputVar}.length = ${i};`);
-            return;
-          }
-          const elemVar = newVar(ctx);
-          const branchVar = newVar(ctx);
-          d2.write(`const ${elemVar} = undefined;`);
-          d2.write(`const ${branchVar} = (() => {`);
-          d2.indented((d3) => {
-            const elemOutput = compileChild(d3, ctx, itemSchema, elemVar);
-            d3.write(`return ${elemOutput};`);
-          });
-          d2.write(`})();`);
-          d2.write(`if (${branchVar} === INVALID || ${branchVar} === undefined) ${outputVar}.length = ${i};`);
-          d2.write(`else ${outputVar}[${i}] = ${branchVar};`);
-        });
-        d.write(`}`);
-      });
-      doc.write(`}`);
-    } else {
-      const elemVar = newVar(ctx);
-      doc.write(`const ${elemVar} = ${accessor}[${i}];`);
-      const elemOutput = compileChild(doc, ctx, itemSchema, elemVar);
-      doc.write(`${outputVar}[${i}] = ${elemOutput};`);
-    }
-  }
-  if (rest) {
-    const iVar = newVar(ctx);
-    const elemVar = newVar(ctx);
-    doc.write(`for (let ${iVar} = ${items.length}; ${iVar} < ${accessor}.length; ${iVar}++) {`);
-    doc.indented((d) => {
-      d.write(`const ${elemVar} = ${accessor}[${iVar}];`);
-      const elemOutput = compileChild(d, ctx, rest, elemVar);
-      d.write(`${outputVar}[${iVar}] = ${elemOutput};`);
-    });
-    doc.write(`}`);
-  }
-  return outputVar;
-}
-function getTupleOptStart2(items, key) {
-  for (let i = items.length - 1; i >= 0; i--) {
-    const omittable = key === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
-    if (!omittable)
-      return i + 1;
-  }
-  return 0;
-}
-function generateUnionCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
-  const options = def.options;
-  if (def.discriminator) {
-    return generateDiscriminatedUnionCheck(doc, ctx, def, accessor);
-  }
-  if (def.inclusive === false) {
-    throw new ZodCompileUnsupportedError("exclusive unions (z.xor)");
-  }
-  if (options.length === 0) {
-    doc.write("return INVALID;");
-    return accessor;
-  }
-  if (options.length === 1) {
-    return generateCheck(doc, ctx, options[0], accessor);
-  }
-  const allLiterals = options.every((opt) => opt._zod.def.type === "literal" && !opt._zod.def.checks?.length);
-  if (allLiterals) {
-    const values = new Set(options.flatMap((opt) => opt._zod.def.values));
-    const valuesConst = addConstant(ctx, values);
-    doc.write(`if (!${valuesConst}.has(${accessor})) return INVALID;`);
-    return accessor;
-  }
-  const outputVar = newVar(ctx);
-  doc.write(`let ${outputVar};`);
-  for (let i = 0; i < options.length; i++) {
-    const opt = options[i];
-    if (i === 0) {
-      doc.write(`${outputVar} = (() => {`);
-    } else {
-      doc.write(`if (${outputVar} === INVALID) ${outputVar} = (() => {`);
-    }
-    doc.indented((d) => {
-      const branchOutput = generateCheck(d, ctx, opt, accessor);
-      d.write(`return ${branchOutput};`);
-    });
-    doc.write(`})();`);
-  }
-  doc.write(`if (${outputVar} === INVALID) return INVALID;`);
-  return outputVar;
-}
-function generateDiscriminatedUnionCheck(doc, ctx, def, accessor) {
-  if (def.unionFallback) {
-    throw new ZodCompileUnsupportedError("discriminated union with unionFallback");
-  }
-  if (def.options.length === 0) {
-    doc.write("return INVALID;");
-    return accessor;
-  }
-  const discVar = newVar(ctx);
-  const outputVar = newVar(ctx);
-  doc.write(`const ${discVar} = ${accessor}?.[${esc(def.discriminator)}];`);
-  doc.write(`let ${outputVar};`);
-  let firstBranch = true;
-  const claimed = /* @__PURE__ */ new Set();
-  for (const option of def.options) {
-    const values = option._zod.propValues?.[def.discriminator];
-    if (!values || values.size === 0) {
-      throw new ZodCompileUnsupportedError("discriminated union option without static discriminator values");
-    }
-    for (const value of values) {
-      if (claimed.has(value)) {
-        throw new ZodCompileUnsupportedError(`duplicate discriminator value ${String(value)}`);
-      }
-      claimed.add(value);
-    }
-    const conditions = Array.from(values, (value) => literalEquality(ctx, discVar, value));
-    const prefix = firstBranch ? "if" : "else if";
-    doc.write(`${prefix} (${conditions.join(" || ")}) {`);
-    doc.indented((d) => {
-      const branchOutput = generateCheck(d, ctx, option, accessor);
-      d.write(`${outputVar} = ${branchOutput};`);
-    });
-    doc.write(`}`);
-    firstBranch = false;
-  }
-  doc.write(`else { return INVALID; }`);
-  return outputVar;
-}
-function literalEquality(ctx, accessor, value) {
-  if (typeof value === "string")
-    return `${accessor} === ${esc(value)}`;
-  if (typeof value === "number") {
-    if (Number.isNaN(value))
-      return `Number.isNaN(${accessor})`;
-    return `${accessor} === ${value}`;
-  }
-  if (typeof value === "boolean")
-    return `${accessor} === ${value}`;
-  if (value === null)
-    return `${accessor} === null`;
-  if (value === void 0)
-    return `${accessor} === undefined`;
-  if (typeof value === "bigint")
-    return `${accessor} === ${value}n`;
-  if (typeof value === "symbol") {
-    const symbolConst = addConstant(ctx, value);
-    return `${accessor} === ${symbolConst}`;
-  }
-  throw new ZodCompileUnsupportedError(`literal discriminator value ${String(value)}`);
-}
-function generateIntersectionCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
-  ctx.definite = false;
-  const leftOutput = compileChild(doc, ctx, def.left, accessor);
-  const rightOutput = compileChild(doc, ctx, def.right, accessor);
-  const mergeConst = addConstant(ctx, mergeValues);
-  const mergedVar = newVar(ctx);
-  doc.write(`const ${mergedVar} = ${mergeConst}(${leftOutput}, ${rightOutput});`);
-  doc.write(`if (!${mergedVar}.valid) return INVALID;`);
-  return `${mergedVar}.data`;
-}
-function generateRecordCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
-  const isPlainObjectConst = addConstant(ctx, isPlainObject);
-  doc.write(`if (!${isPlainObjectConst}(${accessor})) return INVALID;`);
-  const outputVar = newVar(ctx);
-  const kVar = newVar(ctx);
-  const valVar = newVar(ctx);
-  doc.write(`const ${outputVar} = {};`);
-  const recordDef = def;
-  const keyValues = recordDef.partial ? void 0 : def.keyType._zod.values;
-  if (keyValues) {
-    const inputKeys = [];
-    for (const key of keyValues) {
-      if (!(typeof key === "string" || typeof key === "number" || typeof key === "symbol")) {
-        throw new ZodCompileUnsupportedError(`record key value ${String(key)}`);
-      }
-      const inputKey = typeof key === "number" ? key.toString() : key;
-      if (inputKey === "__proto__") {
-        throw new ZodCompileUnsupportedError('record key "__proto__"');
-      }
-      inputKeys.push(inputKey);
-      const keyConst = addConstant(ctx, key);
-      const outKey = generateCheck(doc, ctx, def.keyType, keyConst);
-      const valueVar = newVar(ctx);
-      doc.write(`const ${valueVar} = ${accessor}[${literalPropertyKey(ctx, inputKey)}];`);
-      const valOutput = compileChild(doc, ctx, def.valueType, valueVar);
-      doc.write(`${outputVar}[${outKey}] = ${valOutput};`);
-    }
-    const knownKeysConst = addConstant(ctx, new Set(inputKeys));
-    doc.write(`for (const ${kVar} in ${accessor}) {`);
-    doc.indented((d) => {
-      d.write(`if (${knownKeysConst}.has(${kVar})) continue;`);
-      if (recordDef.mode === "loose") {
-        d.write(`if (${kVar} !== "__proto__") ${outputVar}[${kVar}] = ${accessor}[${kVar}];`);
-      } else {
-        d.write(`return INVALID;`);
-      }
-    });
-    doc.write(`}`);
-    return outputVar;
-  }
-  const keyDef = def.keyType._zod.def;
-  const keyIsBareString = keyDef.type === "string" && keyDef.format === void 0 && !keyDef.coerce && (keyDef.checks?.length ?? 0) === 0;
-  if (!keyIsBareString) {
-    const isLoose = def.mode === "loose";
-    const keyFn = compileFn(def.keyType);
-    if (keyFn.definite === false)
-      ctx.definite = false;
-    const keyFast = addConstant(ctx, keyFn);
-    const numericConst = addConstant(ctx, number);
-    const outKeyVar = newVar(ctx);
-    emitOwnKeys(doc, ctx, accessor, kVar, (d) => {
-      d.write(`let ${outKeyVar} = ${keyFast}(${kVar});`);
-      d.write(`if (${outKeyVar} === INVALID && typeof ${kVar} === "string" && ${numericConst}.test(${kVar})) ${outKeyVar} = ${keyFast}(Number(${kVar}));`);
-      if (isLoose) {
-        d.write(`if (${outKeyVar} === INVALID) { ${outputVar}[${kVar}] = ${accessor}[${kVar}]; continue; }`);
-      } else {
-        d.write(`if (${outKeyVar} === INVALID) return INVALID;`);
-      }
-      d.write(`if (${outKeyVar} === "__proto__") continue;`);
-      const valueVar = newVar(ctx);
-      d.write(`const ${valueVar} = ${accessor}[${kVar}];`);
-      const valOutput = compileChild(d, ctx, def.valueType, valueVar);
-      d.write(`${outputVar}[${outKeyVar}] = ${valOutput};`);
-    });
-    return outputVar;
-  }
-  emitOwnKeys(doc, ctx, accessor, kVar, (d) => {
-    d.write(`const ${valVar} = ${accessor}[${kVar}];`);
-    const valOutput = compileChild(d, ctx, def.valueType, valVar);
-    d.write(`${outputVar}[${kVar}] = ${valOutput};`);
-  }, `return INVALID;`);
-  return outputVar;
-}
-function emitOwnKeys(doc, ctx, accessor, kVar, body, onSymbol) {
-  const propIsEnumerableConst = addConstant(ctx, Object.prototype.propertyIsEnumerable);
-  const symsVar = newVar(ctx);
-  const keysVar = newVar(ctx);
-  const iVar = newVar(ctx);
-  doc.write(`const ${symsVar} = Object.getOwnPropertySymbols(${accessor});`);
-  doc.write(`const ${keysVar} = Object.getOwnPropertyNames(${accessor});`);
-  doc.write(`for (let ${iVar} = 0; ${iVar} < ${keysVar}.length; ${iVar}++) {`);
-  doc.indented((d) => {
-    d.write(`const ${kVar} = ${keysVar}[${iVar}];`);
-    d.write(`if (${kVar} === "__proto__" || !${propIsEnumerableConst}.call(${accessor}, ${kVar})) continue;`);
-    body(d);
-  });
-  doc.write(`}`);
-  doc.write(`for (let ${iVar} = 0; ${iVar} < ${symsVar}.length; ${iVar}++) {`);
-  doc.indented((d) => {
-    d.write(`const ${kVar} = ${symsVar}[${iVar}];`);
-    d.write(`if (!${propIsEnumerableConst}.call(${accessor}, ${kVar})) continue;`);
-    if (onSymbol)
-      d.write(onSymbol);
-    else
-      body(d);
-  });
-  doc.write(`}`);
-}
-function literalPropertyKey(ctx, key) {
-  if (typeof key === "string")
-    return esc(key);
-  return addConstant(ctx, key);
-}
-function generateMapCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
-  doc.write(`if (!(${accessor} instanceof Map)) return INVALID;`);
-  generateSizeGate(doc, schema, `${accessor}.size`);
-  const outputVar = newVar(ctx);
-  const kVar = newVar(ctx);
-  const valVar = newVar(ctx);
-  doc.write(`const ${outputVar} = new Map();`);
-  doc.write(`for (const [${kVar}, ${valVar}] of ${accessor}) {`);
-  doc.indented((d) => {
-    const keyOutput = generateCheck(d, ctx, def.keyType, kVar);
-    const valOutput = generateCheck(d, ctx, def.valueType, valVar);
-    d.write(`${outputVar}.set(${keyOutput}, ${valOutput});`);
-  });
-  doc.write(`}`);
-  return outputVar;
-}
-function generateSetCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
-  doc.write(`if (!(${accessor} instanceof Set)) return INVALID;`);
-  generateSizeGate(doc, schema, `${accessor}.size`);
-  const outputVar = newVar(ctx);
-  const valVar = newVar(ctx);
-  doc.write(`const ${outputVar} = new Set();`);
-  doc.write(`for (const ${valVar} of ${accessor}) {`);
-  doc.indented((d) => {
-    const valOutput = generateCheck(d, ctx, def.valueType, valVar);
-    d.write(`${outputVar}.add(${valOutput});`);
-  });
-  doc.write(`}`);
-  return outputVar;
-}
-function generateFileCheck(doc, accessor) {
-  doc.write(`if (!(${accessor} instanceof File)) return INVALID;`);
-  return accessor;
-}
-function generateTemplateLiteralCheck(doc, ctx, schema, accessor) {
-  doc.write(`if (typeof ${accessor} !== "string") return INVALID;`);
-  const pattern = schema._zod.pattern;
-  if (pattern) {
-    const patternConst = addConstant(ctx, pattern);
-    doc.write(`${patternConst}.lastIndex = 0;`);
-    doc.write(`if (!${patternConst}.test(${accessor})) return INVALID;`);
-  }
-  return accessor;
-}
-function generateLazyCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
-  const getterConst = addUserConstant(ctx, def.getter);
-  const cacheConst = addConstant(ctx, { parser: null });
-  doc.write(`if (!${cacheConst}.parser) {`);
-  doc.indented((d) => {
-    d.write(`const inner = ${getterConst}();`);
-    d.write(`${cacheConst}.parser = function(input) {`);
-    d.indented((d2) => {
-      d2.write(`const result = inner._zod.run({ value: input, issues: [] }, {});`);
-      d2.write(`return result.issues.length === 0 ? result.value : INVALID;`);
-    });
-    d.write(`};`);
-  });
-  doc.write(`}`);
-  const outputVar = newVar(ctx);
-  doc.write(`const ${outputVar} = ${cacheConst}.parser(${accessor});`);
-  doc.write(`if (${outputVar} === INVALID) return INVALID;`);
-  return outputVar;
-}
-function generatePipeCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
-  const inputOutput = generateCheck(doc, ctx, def.in, accessor);
-  if (def.transform) {
-    if (isAsyncFunction(def.transform)) {
-      throw new ZodCompileAsyncError("z.compile: async transforms in pipes are not supported");
-    }
-    const transformFn = def.transform;
-    const helperFn = (value) => {
-      const fakePayload = { value, issues: [], addIssue: pushIssue };
-      const result = transformFn(value, fakePayload);
-      if (result instanceof Promise)
-        return INVALID;
-      return fakePayload.issues.length === 0 ? result : INVALID;
-    };
-    const helperConst = addUserConstant(ctx, helperFn);
-    const transformedVar = newVar(ctx);
-    doc.write(`const ${transformedVar} = ${helperConst}(${inputOutput});`);
-    doc.write(`if (${transformedVar} === INVALID) return INVALID;`);
-    return generateCheck(doc, ctx, def.out, transformedVar);
-  } else {
-    return generateCheck(doc, ctx, def.out, inputOutput);
-  }
-}
-function isAsyncFunction(fn) {
-  return typeof fn === "function" && (fn.constructor.name === "AsyncFunction" || fn[Symbol.toStringTag] === "AsyncFunction");
-}
-function generateCustomCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
-  if (def.fn) {
-    if (isAsyncFunction(def.fn)) {
-      throw new ZodCompileAsyncError("z.compile: async custom predicates are not supported");
-    }
-    const fnConst = addUserConstant(ctx, def.fn);
-    const throwAsyncConst = addConstant(ctx, throwAsync);
-    const resVar = newVar(ctx);
-    doc.write(`const ${resVar} = ${fnConst}(${accessor});`);
-    doc.write(`if (${resVar} instanceof Promise) ${throwAsyncConst}();`);
-    doc.write(`if (!${resVar}) return INVALID;`);
-  } else {
-    throw new ZodCompileUnsupportedError("custom schema without a predicate function");
-  }
-  return accessor;
-}
-function runtimeCatch(innerSchema, catchValue, value) {
-  const result = innerSchema._zod.run({ value, issues: [] }, {});
-  if (result && typeof result.then === "function")
-    return INVALID;
-  const r = result;
-  if (r.issues.length === 0)
-    return r.value;
-  return catchValue();
-}
-function generateCatchCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
-  if (!def.catchValue[CONSTANT_CATCH]) {
-    throw new ZodCompileUnsupportedError("catch with a callback (only a constant catch value compiles)", false);
-  }
-  const outputVar = newVar(ctx);
-  doc.write(`let ${outputVar} = (() => {`);
-  doc.indented((d) => {
-    const innerOut = compileChild(d, ctx, def.innerType, accessor);
-    d.write(`return ${innerOut};`);
-  });
-  doc.write(`})();`);
-  const innerConst = addConstant(ctx, def.innerType);
-  const catchConst = addUserConstant(ctx, def.catchValue);
-  const catchHelperConst = addConstant(ctx, runtimeCatch);
-  doc.write(`if (${outputVar} === INVALID) {`);
-  doc.indented((d) => {
-    d.write(`${outputVar} = ${catchHelperConst}(${innerConst}, ${catchConst}, ${accessor});`);
-    d.write(`if (${outputVar} === INVALID) return INVALID;`);
-  });
-  doc.write(`}`);
-  return outputVar;
-}
-function generateTransformCheck(doc, ctx, schema, accessor) {
-  const def = schema._zod.def;
-  if (def.transform) {
-    if (isAsyncFunction(def.transform)) {
-      throw new ZodCompileAsyncError("z.compile: async transforms are not supported");
-    }
-    const transformFn = def.transform;
-    const helperFn = (value) => {
-      const fakePayload = { value, issues: [], addIssue: pushIssue };
-      const result = transformFn(value, fakePayload);
-      if (result instanceof Promise)
-        return INVALID;
-      return fakePayload.issues.length === 0 ? result : INVALID;
-    };
-    const helperConst = addUserConstant(ctx, helperFn);
-    const outputVar = newVar(ctx);
-    doc.write(`const ${outputVar} = ${helperConst}(${accessor});`);
-    doc.write(`if (${outputVar} === INVALID) return INVALID;`);
-    return outputVar;
-  }
-  return accessor;
-}
-var INVALID, FALLBACK_FLAG, ZodCompileAsyncError, ZodCompileUnsupportedError, WHEN_DEFAULTED_CHECKS, PATTERN_IS_COMPLETE;
 var init_compile = __esm({
   "node_modules/zod/v4/core/compile.js"() {
     init_define_RELKIT_BUILD_INFO();
-    init_core();
-    init_doc();
-    init_memoizer();
-    init_regexes();
-    init_schemas();
-    init_util();
-    INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
-    FALLBACK_FLAG = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
-    ZodCompileAsyncError = class extends Error {
-      constructor(message = "z.compile does not support async refinements, transforms, or checks") {
-        super(message);
-        this.name = "ZodCompileAsyncError";
-      }
-    };
-    ZodCompileUnsupportedError = class extends Error {
-      constructor(feature, islandable = true) {
-        super(`z.compile does not support ${feature}; this schema must use the runtime parser`);
-        this.name = "ZodCompileUnsupportedError";
-        this.islandable = islandable;
-      }
-    };
-    WHEN_DEFAULTED_CHECKS = /* @__PURE__ */ new Set([
-      "max_size",
-      "min_size",
-      "size_equals",
-      "max_length",
-      "min_length",
-      "length_equals"
-    ]);
-    PATTERN_IS_COMPLETE = /* @__PURE__ */ new Set([
-      "cidrv4",
-      "cuid",
-      "cuid2",
-      "date",
-      "datetime",
-      "duration",
-      "e164",
-      "email",
-      "emoji",
-      "ends_with",
-      "guid",
-      "includes",
-      "ipv4",
-      "ksuid",
-      "lowercase",
-      "mac",
-      "nanoid",
-      "regex",
-      "starts_with",
-      "time",
-      "ulid",
-      "uppercase",
-      "uuid",
-      "xid"
-    ]);
   }
 });
 
@@ -14740,10 +3601,6 @@ function snapshotChecks(def) {
 // @__NO_SIDE_EFFECTS__
 function _string(Class2, params) {
   return new Class2(snapshotChecks({ type: "string", ...normalizeParams(params) }));
-}
-// @__NO_SIDE_EFFECTS__
-function _coercedString(Class2, params) {
-  return new Class2(snapshotChecks({ type: "string", coerce: true, ...normalizeParams(params) }));
 }
 // @__NO_SIDE_EFFECTS__
 function _email(Class2, params) {
@@ -14909,16 +3766,6 @@ function _ipv6(Class2, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _mac(Class2, params) {
-  return new Class2({
-    type: "string",
-    format: "mac",
-    check: "string_format",
-    abort: false,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
 function _cidrv4(Class2, params) {
   return new Class2({
     type: "string",
@@ -14963,26 +3810,6 @@ function _e164(Class2, params) {
   return new Class2({
     type: "string",
     format: "e164",
-    check: "string_format",
-    abort: false,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _creditCard(Class2, params) {
-  return new Class2({
-    type: "string",
-    format: "credit_card",
-    check: "string_format",
-    abort: false,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _iban(Class2, params) {
-  return new Class2({
-    type: "string",
-    format: "iban",
     check: "string_format",
     abort: false,
     ...normalizeParams(params)
@@ -15039,138 +3866,10 @@ function _isoDuration(Class2, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _number(Class2, params) {
-  return new Class2(snapshotChecks({ type: "number", checks: [], ...normalizeParams(params) }));
-}
-// @__NO_SIDE_EFFECTS__
-function _coercedNumber(Class2, params) {
-  return new Class2(snapshotChecks({ type: "number", coerce: true, checks: [], ...normalizeParams(params) }));
-}
-// @__NO_SIDE_EFFECTS__
-function _int(Class2, params) {
-  return new Class2({
-    type: "number",
-    check: "number_format",
-    abort: false,
-    format: "safeint",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _float32(Class2, params) {
-  return new Class2({
-    type: "number",
-    check: "number_format",
-    abort: false,
-    format: "float32",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _float64(Class2, params) {
-  return new Class2({
-    type: "number",
-    check: "number_format",
-    abort: false,
-    format: "float64",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _int32(Class2, params) {
-  return new Class2({
-    type: "number",
-    check: "number_format",
-    abort: false,
-    format: "int32",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _uint32(Class2, params) {
-  return new Class2({
-    type: "number",
-    check: "number_format",
-    abort: false,
-    format: "uint32",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
 function _boolean(Class2, params) {
   return new Class2({
     type: "boolean",
     ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _coercedBoolean(Class2, params) {
-  return new Class2({
-    type: "boolean",
-    coerce: true,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _bigint(Class2, params) {
-  return new Class2({
-    type: "bigint",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _coercedBigint(Class2, params) {
-  return new Class2({
-    type: "bigint",
-    coerce: true,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _int64(Class2, params) {
-  return new Class2({
-    type: "bigint",
-    check: "bigint_format",
-    abort: false,
-    format: "int64",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _uint64(Class2, params) {
-  return new Class2({
-    type: "bigint",
-    check: "bigint_format",
-    abort: false,
-    format: "uint64",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _symbol(Class2, params) {
-  return new Class2({
-    type: "symbol",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _undefined2(Class2, params) {
-  return new Class2({
-    type: "undefined",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _null2(Class2, params) {
-  return new Class2({
-    type: "null",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _any(Class2) {
-  return new Class2({
-    type: "any"
   });
 }
 // @__NO_SIDE_EFFECTS__
@@ -15184,119 +3883,6 @@ function _never(Class2, params) {
   return new Class2({
     type: "never",
     ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _void(Class2, params) {
-  return new Class2({
-    type: "void",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _date(Class2, params) {
-  return new Class2({
-    type: "date",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _coercedDate(Class2, params) {
-  return new Class2({
-    type: "date",
-    coerce: true,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _nan(Class2, params) {
-  return new Class2({
-    type: "nan",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _lt(value, params) {
-  return new $ZodCheckLessThan({
-    check: "less_than",
-    ...normalizeParams(params),
-    value,
-    inclusive: false
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _lte(value, params) {
-  return new $ZodCheckLessThan({
-    check: "less_than",
-    ...normalizeParams(params),
-    value,
-    inclusive: true
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _gt(value, params) {
-  return new $ZodCheckGreaterThan({
-    check: "greater_than",
-    ...normalizeParams(params),
-    value,
-    inclusive: false
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _gte(value, params) {
-  return new $ZodCheckGreaterThan({
-    check: "greater_than",
-    ...normalizeParams(params),
-    value,
-    inclusive: true
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _positive(params) {
-  return /* @__PURE__ */ _gt(0, params);
-}
-// @__NO_SIDE_EFFECTS__
-function _negative(params) {
-  return /* @__PURE__ */ _lt(0, params);
-}
-// @__NO_SIDE_EFFECTS__
-function _nonpositive(params) {
-  return /* @__PURE__ */ _lte(0, params);
-}
-// @__NO_SIDE_EFFECTS__
-function _nonnegative(params) {
-  return /* @__PURE__ */ _gte(0, params);
-}
-// @__NO_SIDE_EFFECTS__
-function _multipleOf(value, params) {
-  return new $ZodCheckMultipleOf({
-    check: "multiple_of",
-    ...normalizeParams(params),
-    value
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _maxSize(maximum, params) {
-  return new $ZodCheckMaxSize({
-    check: "max_size",
-    ...normalizeParams(params),
-    maximum
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _minSize(minimum, params) {
-  return new $ZodCheckMinSize({
-    check: "min_size",
-    ...normalizeParams(params),
-    minimum
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _size(size, params) {
-  return new $ZodCheckSizeEquals({
-    check: "size_equals",
-    ...normalizeParams(params),
-    size
   });
 }
 // @__NO_SIDE_EFFECTS__
@@ -15377,31 +3963,6 @@ function _endsWith(suffix, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _property(property, schema, params) {
-  return new $ZodCheckProperty({
-    check: "property",
-    property,
-    schema,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _properties(shape, params) {
-  return new $ZodCheckProperties({
-    check: "properties",
-    shape,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _mime(types, params) {
-  return new $ZodCheckMimeType({
-    check: "mime_type",
-    mime: types,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
 function _overwrite(tx) {
   return new $ZodCheckOverwrite({
     check: "overwrite",
@@ -15410,23 +3971,23 @@ function _overwrite(tx) {
 }
 // @__NO_SIDE_EFFECTS__
 function _normalize(form) {
-  return /* @__PURE__ */ _overwrite((input3) => input3.normalize(form));
+  return /* @__PURE__ */ _overwrite((input2) => input2.normalize(form));
 }
 // @__NO_SIDE_EFFECTS__
 function _trim() {
-  return /* @__PURE__ */ _overwrite((input3) => input3.trim());
+  return /* @__PURE__ */ _overwrite((input2) => input2.trim());
 }
 // @__NO_SIDE_EFFECTS__
 function _toLowerCase() {
-  return /* @__PURE__ */ _overwrite((input3) => input3.toLowerCase());
+  return /* @__PURE__ */ _overwrite((input2) => input2.toLowerCase());
 }
 // @__NO_SIDE_EFFECTS__
 function _toUpperCase() {
-  return /* @__PURE__ */ _overwrite((input3) => input3.toUpperCase());
+  return /* @__PURE__ */ _overwrite((input2) => input2.toUpperCase());
 }
 // @__NO_SIDE_EFFECTS__
 function _slugify() {
-  return /* @__PURE__ */ _overwrite((input3) => slugify(input3));
+  return /* @__PURE__ */ _overwrite((input2) => slugify(input2));
 }
 // @__NO_SIDE_EFFECTS__
 function _array(Class2, element, params) {
@@ -15438,212 +3999,6 @@ function _array(Class2, element, params) {
     // },
     ...normalizeParams(params)
   });
-}
-// @__NO_SIDE_EFFECTS__
-function _union(Class2, options, params) {
-  return new Class2({
-    type: "union",
-    options,
-    ...normalizeParams(params)
-  });
-}
-function _xor(Class2, options, params) {
-  return new Class2({
-    type: "union",
-    options,
-    inclusive: false,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _discriminatedUnion(Class2, discriminator, options, params) {
-  return new Class2({
-    type: "union",
-    options,
-    discriminator,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _intersection(Class2, left, right) {
-  return new Class2({
-    type: "intersection",
-    left,
-    right
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _tuple(Class2, items, _paramsOrRest, _params) {
-  const hasRest = _paramsOrRest instanceof $ZodType;
-  const params = hasRest ? _params : _paramsOrRest;
-  const rest = hasRest ? _paramsOrRest : null;
-  return new Class2({
-    type: "tuple",
-    items,
-    rest,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _record(Class2, keyType, valueType, params) {
-  return new Class2({
-    type: "record",
-    keyType,
-    valueType,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _map(Class2, keyType, valueType, params) {
-  return new Class2({
-    type: "map",
-    keyType,
-    valueType,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _set(Class2, valueType, params) {
-  return new Class2({
-    type: "set",
-    valueType,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _enum(Class2, values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
-  return new Class2({
-    type: "enum",
-    entries,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _nativeEnum(Class2, entries, params) {
-  return new Class2({
-    type: "enum",
-    entries,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _literal(Class2, value, params) {
-  return new Class2({
-    type: "literal",
-    values: Array.isArray(value) ? value : [value],
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _file(Class2, params) {
-  return new Class2({
-    type: "file",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _transform(Class2, fn) {
-  return new Class2({
-    type: "transform",
-    transform: fn
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _optional(Class2, innerType) {
-  return new Class2({
-    type: "optional",
-    innerType
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _nullable(Class2, innerType) {
-  return new Class2({
-    type: "nullable",
-    innerType
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _default(Class2, innerType, defaultValue) {
-  return new Class2({
-    type: "default",
-    innerType,
-    get defaultValue() {
-      return typeof defaultValue === "function" ? defaultValue() : shallowClone(defaultValue);
-    }
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _nonoptional(Class2, innerType, params) {
-  return new Class2({
-    type: "nonoptional",
-    innerType,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _success(Class2, innerType) {
-  return new Class2({
-    type: "success",
-    innerType
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _catch(Class2, innerType, catchValue) {
-  return new Class2({
-    type: "catch",
-    innerType,
-    catchValue: typeof catchValue === "function" ? catchValue : constantCatch(catchValue)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _pipe(Class2, in_, out) {
-  return new Class2({
-    type: "pipe",
-    in: in_,
-    out
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _readonly(Class2, innerType) {
-  return new Class2({
-    type: "readonly",
-    innerType
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _templateLiteral(Class2, parts, params) {
-  return new Class2({
-    type: "template_literal",
-    parts,
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _lazy(Class2, getter) {
-  return new Class2({
-    type: "lazy",
-    getter
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _promise(Class2, innerType) {
-  return new Class2({
-    type: "promise",
-    innerType
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _custom(Class2, fn, _params) {
-  const norm = normalizeParams(_params);
-  norm.abort ?? (norm.abort = true);
-  const schema = new Class2({
-    type: "custom",
-    check: "custom",
-    fn,
-    ...norm
-  });
-  return schema;
 }
 // @__NO_SIDE_EFFECTS__
 function _refine(Class2, fn, _params) {
@@ -15686,117 +4041,11 @@ function _check(fn, params) {
   ch._zod.check = fn;
   return ch;
 }
-// @__NO_SIDE_EFFECTS__
-function describe(description) {
-  const ch = new $ZodCheck({ check: "describe" });
-  ch._zod.onattach = [
-    (inst) => {
-      const existing = globalRegistry.get(inst) ?? {};
-      globalRegistry.add(inst, { ...existing, description });
-    }
-  ];
-  ch._zod.check = () => {
-  };
-  return ch;
-}
-// @__NO_SIDE_EFFECTS__
-function meta(metadata) {
-  const ch = new $ZodCheck({ check: "meta" });
-  ch._zod.onattach = [
-    (inst) => {
-      const existing = globalRegistry.get(inst) ?? {};
-      globalRegistry.add(inst, { ...existing, ...metadata });
-    }
-  ];
-  ch._zod.check = () => {
-  };
-  return ch;
-}
-// @__NO_SIDE_EFFECTS__
-function _stringbool(Classes, _params) {
-  const params = normalizeParams(_params);
-  let truthyArray = params.truthy ?? ["true", "1", "yes", "on", "y", "enabled"];
-  let falsyArray = params.falsy ?? ["false", "0", "no", "off", "n", "disabled"];
-  if (params.case !== "sensitive") {
-    truthyArray = truthyArray.map((v) => typeof v === "string" ? v.toLowerCase() : v);
-    falsyArray = falsyArray.map((v) => typeof v === "string" ? v.toLowerCase() : v);
-  }
-  const truthySet = new Set(truthyArray);
-  const falsySet = new Set(falsyArray);
-  const _Codec = Classes.Codec ?? $ZodCodec;
-  const _Boolean = Classes.Boolean ?? $ZodBoolean;
-  const _String = Classes.String ?? $ZodString;
-  const stringSchema = new _String({ type: "string", error: params.error });
-  const booleanSchema = new _Boolean({ type: "boolean", error: params.error });
-  const codec2 = new _Codec({
-    type: "pipe",
-    in: stringSchema,
-    out: booleanSchema,
-    transform: ((input3, payload) => {
-      let data = input3;
-      if (params.case !== "sensitive")
-        data = data.toLowerCase();
-      if (truthySet.has(data)) {
-        return true;
-      } else if (falsySet.has(data)) {
-        return false;
-      } else {
-        payload.issues.push({
-          code: "invalid_value",
-          expected: "stringbool",
-          values: [...truthySet, ...falsySet],
-          input: payload.value,
-          inst: codec2,
-          continue: false
-        });
-        return {};
-      }
-    }),
-    reverseTransform: ((input3, _payload) => {
-      if (input3 === true) {
-        return truthyArray[0] || "true";
-      } else {
-        return falsyArray[0] || "false";
-      }
-    }),
-    error: params.error
-  });
-  codec2._zod.bag.truthy = truthyArray;
-  codec2._zod.bag.falsy = falsyArray;
-  codec2._zod.bag.case = params.case ?? "insensitive";
-  return codec2;
-}
-// @__NO_SIDE_EFFECTS__
-function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
-  const params = normalizeParams(_params);
-  const def = {
-    check: "string_format",
-    type: "string",
-    format,
-    fn: typeof fnOrRegex === "function" ? fnOrRegex : (val) => fnOrRegex.test(val),
-    ...params
-  };
-  if (fnOrRegex instanceof RegExp) {
-    def.pattern = fnOrRegex;
-  }
-  const inst = new Class2(def);
-  return inst;
-}
-var TimePrecision;
 var init_api = __esm({
   "node_modules/zod/v4/core/api.js"() {
     init_define_RELKIT_BUILD_INFO();
     init_checks();
-    init_registries();
-    init_schemas();
     init_util();
-    TimePrecision = {
-      Any: null,
-      Minute: -1,
-      Second: 0,
-      Millisecond: 3,
-      Microsecond: 6
-    };
   }
 });
 
@@ -15836,13 +4085,13 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema, ctx, json2, params, message) {
+function handleUnrepresentable(schema, ctx, json, params, message) {
   const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message }) : ctx.unrepresentable;
   if (result === "any")
     return false;
   if (result === void 0 || result === "throw")
     throw new Error(message);
-  Object.assign(json2, result);
+  Object.assign(json, result);
   return true;
 }
 function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
@@ -15888,9 +4137,9 @@ function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
       ctx.seen.get(parent).isParent = true;
     }
   }
-  const meta3 = ctx.metadataRegistry.get(schema);
-  if (meta3)
-    assignProps(result.schema, meta3);
+  const meta2 = ctx.metadataRegistry.get(schema);
+  if (meta2)
+    assignProps(result.schema, meta2);
   if (ctx.io === "input" && isTransforming(schema)) {
     delete result.schema.examples;
     delete result.schema.default;
@@ -15905,8 +4154,8 @@ function encodeJSONPointerSegment(segment) {
   return segment.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 function extractDefs(ctx, schema) {
-  const root2 = ctx.seen.get(schema);
-  if (!root2)
+  const root3 = ctx.seen.get(schema);
+  if (!root3)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   if (ctx.external && ctx.sharedDefsExtractedFor === ctx.external)
     return;
@@ -15935,7 +4184,7 @@ function extractDefs(ctx, schema) {
     }
     const uriPrefix = `#`;
     const defUriPrefix = `${uriPrefix}/${defsSegment}/`;
-    if (entry[1] === root2 && !entry[1].schema.id) {
+    if (entry[1] === root3 && !entry[1].schema.id) {
       return { ref: uriPrefix };
     }
     const defId = entry[1].schema.id ?? `__schema${ctx.counter++}`;
@@ -16076,12 +4325,12 @@ function foldObjects(members2) {
   }
   return folded;
 }
-function foldIntersection(json2) {
-  const allOf = json2.allOf;
+function foldIntersection(json) {
+  const allOf = json.allOf;
   if (!Array.isArray(allOf) || allOf.length < 2)
     return;
   for (const key of FOLDABLE_KEYS)
-    if (key in json2)
+    if (key in json)
       return;
   const unions = allOf.filter((m) => UNION_KEYS.some((k) => Array.isArray(m[k])));
   let folded = null;
@@ -16100,12 +4349,12 @@ function foldIntersection(json2) {
   }
   if (!folded)
     return;
-  delete json2.allOf;
-  assignProps(json2, folded);
+  delete json.allOf;
+  assignProps(json, folded);
 }
 function finalize(ctx, schema) {
-  const root2 = ctx.seen.get(schema);
-  if (!root2)
+  const root3 = ctx.seen.get(schema);
+  if (!root3)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   const flattenRef = (zodSchema) => {
     const seen = ctx.seen.get(zodSchema);
@@ -16183,20 +4432,20 @@ function finalize(ctx, schema) {
     if (ctx.intersections.length) {
       const carriers = /* @__PURE__ */ new Map();
       for (const seen of ctx.seen.values()) {
-        for (const json2 of [seen.schema, seen.def]) {
-          const allOf = json2?.allOf;
+        for (const json of [seen.schema, seen.def]) {
+          const allOf = json?.allOf;
           if (!Array.isArray(allOf))
             continue;
           const existing = carriers.get(allOf);
           if (existing)
-            existing.push(json2);
+            existing.push(json);
           else
-            carriers.set(allOf, [json2]);
+            carriers.set(allOf, [json]);
         }
       }
       for (const allOf of ctx.intersections) {
-        for (const json2 of carriers.get(allOf) ?? [])
-          foldIntersection(json2);
+        for (const json of carriers.get(allOf) ?? [])
+          foldIntersection(json);
       }
     }
   }
@@ -16216,7 +4465,7 @@ function finalize(ctx, schema) {
       throw new Error("Schema is missing an `id` property");
     result.$id = ctx.external.uri(id);
   }
-  assignProps(result, root2.defId ? root2.schema : root2.def ?? root2.schema);
+  assignProps(result, root3.defId ? root3.schema : root3.def ?? root3.schema);
   const rootMetaId = ctx.metadataRegistry.get(schema)?.id;
   if (rootMetaId !== void 0 && result.id === rootMetaId)
     delete result.id;
@@ -16377,69 +4626,7 @@ function inputOptin(schema) {
   }
   return schema._zod.optin;
 }
-function stringifyKeyNames(bySchema, json2, visited) {
-  if (json2.$ref) {
-    if (visited.has(json2))
-      return json2;
-    visited.add(json2);
-    const def = bySchema.get(json2)?.def;
-    if (!def)
-      return json2;
-    const inlined = stringifyKeyNames(bySchema, def, visited);
-    return inlined === def ? json2 : inlined;
-  }
-  for (const keyword of ["anyOf", "oneOf"]) {
-    const branches = json2[keyword];
-    if (!Array.isArray(branches))
-      continue;
-    const mapped = branches.map((branch2) => stringifyKeyNames(bySchema, branch2, visited));
-    if (mapped.some((branch2, i) => branch2 !== branches[i]))
-      json2 = { ...json2, [keyword]: mapped };
-  }
-  const types = Array.isArray(json2.type) ? json2.type : [json2.type];
-  const numericType = !types.includes("string") && types.some((t) => t === "number" || t === "integer");
-  const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
-  if (!numericType && !values?.some((v) => typeof v === "number"))
-    return json2;
-  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json2;
-  if (rest.enum)
-    rest.enum = rest.enum.map((v) => typeof v === "number" ? String(v) : v);
-  else if (typeof rest.const === "number")
-    rest.const = String(rest.const);
-  if (!numericType)
-    return rest;
-  rest.type = "string";
-  if (!values)
-    rest.pattern = (types.includes("number") ? number : integer).source;
-  return rest;
-}
-function rewriteKeyNames(ctx) {
-  const bySchema = /* @__PURE__ */ new Map();
-  for (const entry of ctx.seen.values()) {
-    if (entry.def && !bySchema.has(entry.schema))
-      bySchema.set(entry.schema, entry);
-  }
-  const rewrites = /* @__PURE__ */ new Map();
-  for (const record2 of pendingRecords.get(ctx) ?? []) {
-    const seen = ctx.seen.get(record2);
-    const names = (seen?.def ?? seen?.schema)?.propertyNames;
-    if (!names || names === true || rewrites.has(names))
-      continue;
-    const rewritten = stringifyKeyNames(bySchema, names, /* @__PURE__ */ new Set());
-    if (rewritten !== names)
-      rewrites.set(names, rewritten);
-  }
-  if (!rewrites.size)
-    return;
-  for (const entry of ctx.seen.values()) {
-    for (const carrier of [entry.schema, entry.def]) {
-      const rewritten = carrier && rewrites.get(carrier.propertyNames);
-      if (rewritten)
-        carrier.propertyNames = rewritten;
-    }
-  }
-}
-function serializeDefaultValue(value, schema, ctx, json2, params) {
+function serializeDefaultValue(value, schema, ctx, json, params) {
   let unrepresentable = false;
   const serialized = JSON.stringify(value, (_, val) => {
     if (typeof val !== "bigint")
@@ -16449,44 +4636,10 @@ function serializeDefaultValue(value, schema, ctx, json2, params) {
   });
   if (!unrepresentable)
     return JSON.parse(serialized);
-  handleUnrepresentable(schema, ctx, json2, params, "BigInt defaults cannot be represented in JSON Schema");
+  handleUnrepresentable(schema, ctx, json, params, "BigInt defaults cannot be represented in JSON Schema");
   return UNREPRESENTABLE_DEFAULT;
 }
-function toJSONSchema(input3, params) {
-  if ("_idmap" in input3) {
-    const registry3 = input3;
-    const ctx2 = initializeContext({ ...params, processors: allProcessors });
-    const defs = {};
-    for (const entry of registry3._idmap.entries()) {
-      const [_, schema] = entry;
-      processSchema(schema, ctx2);
-    }
-    const schemas = {};
-    const external = {
-      registry: registry3,
-      uri: params?.uri,
-      defs
-    };
-    ctx2.external = external;
-    for (const entry of registry3._idmap.entries()) {
-      const [key, schema] = entry;
-      extractDefs(ctx2, schema);
-      assignProp(schemas, key, finalize(ctx2, schema));
-    }
-    if (Object.keys(defs).length > 0) {
-      const defsSegment = ctx2.target === "draft-2020-12" ? "$defs" : "definitions";
-      schemas.__shared = {
-        [defsSegment]: defs
-      };
-    }
-    return { schemas };
-  }
-  const ctx = initializeContext({ ...params, processors: allProcessors });
-  processSchema(input3, ctx);
-  extractDefs(ctx, input3);
-  return finalize(ctx, input3);
-}
-var narrowMin, narrowMax, narrowBoth, addDivisor, addPattern, intersectMime, setFormat, minContributor, maxContributor, formatContributor, contributors, formatMap, exactPatterns, exactPattern, stringProcessor, numberProcessor, booleanProcessor, bigintProcessor, symbolProcessor, nullProcessor, undefinedProcessor, voidProcessor, neverProcessor, anyProcessor, unknownProcessor, dateProcessor, enumProcessor, literalProcessor, nanProcessor, templateLiteralProcessor, fileProcessor, successProcessor, customProcessor, functionProcessor, transformProcessor, mapProcessor, setProcessor, arrayProcessor, objectProcessor, unionProcessor, intersectionProcessor, tupleProcessor, pendingRecords, recordProcessor, nullableProcessor, nonoptionalProcessor, UNREPRESENTABLE_DEFAULT, defaultProcessor, prefaultProcessor, catchProcessor, pipeProcessor, readonlyProcessor, promiseProcessor, optionalProcessor, lazyProcessor, allProcessors;
+var narrowMin, narrowMax, narrowBoth, addDivisor, addPattern, intersectMime, setFormat, minContributor, maxContributor, formatContributor, contributors, formatMap, exactPatterns, exactPattern, stringProcessor, booleanProcessor, neverProcessor, unknownProcessor, enumProcessor, customProcessor, transformProcessor, arrayProcessor, objectProcessor, unionProcessor, intersectionProcessor, nullableProcessor, nonoptionalProcessor, UNREPRESENTABLE_DEFAULT, defaultProcessor, prefaultProcessor, catchProcessor, pipeProcessor, readonlyProcessor, optionalProcessor;
 var init_json_schema_processors = __esm({
   "node_modules/zod/v4/core/json-schema-processors.js"() {
     init_define_RELKIT_BUILD_INFO();
@@ -16568,29 +4721,29 @@ var init_json_schema_processors = __esm({
     ]);
     exactPattern = (p) => exactPatterns.get(p) ?? p;
     stringProcessor = (schema, ctx, _json, _params) => {
-      const json2 = _json;
-      json2.type = "string";
+      const json = _json;
+      json.type = "string";
       const { minimum, maximum, format, patterns, contentEncoding, laxFormat } = aggregateChecks(schema);
       if (typeof minimum === "number")
-        json2.minLength = minimum;
+        json.minLength = minimum;
       if (typeof maximum === "number")
-        json2.maxLength = maximum;
+        json.maxLength = maximum;
       if (format) {
-        json2.format = formatMap[format] ?? format;
-        if (json2.format === "")
-          delete json2.format;
+        json.format = formatMap[format] ?? format;
+        if (json.format === "")
+          delete json.format;
         if (format === "time" || laxFormat) {
-          delete json2.format;
+          delete json.format;
         }
       }
       if (contentEncoding)
-        json2.contentEncoding = contentEncoding;
+        json.contentEncoding = contentEncoding;
       if (patterns && patterns.size > 0) {
         const patternList = [...patterns].map(exactPattern);
         if (patternList.length === 1)
-          json2.pattern = patternList[0].source;
+          json.pattern = patternList[0].source;
         else if (patternList.length > 1) {
-          json2.allOf = [
+          json.allOf = [
             ...patternList.map((regex2) => ({
               ...ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0" ? { type: "string" } : {},
               pattern: regex2.source
@@ -16599,209 +4752,59 @@ var init_json_schema_processors = __esm({
         }
       }
     };
-    numberProcessor = (schema, ctx, _json, params) => {
-      const json2 = _json;
-      const { minimum, maximum, multipleOf, exclusiveMaximum, exclusiveMinimum, isInt } = aggregateChecks(schema);
-      json2.type = isInt ? "integer" : "number";
-      const exMin = typeof exclusiveMinimum === "number" && exclusiveMinimum >= (minimum ?? Number.NEGATIVE_INFINITY);
-      const exMax = typeof exclusiveMaximum === "number" && exclusiveMaximum <= (maximum ?? Number.POSITIVE_INFINITY);
-      const legacy = ctx.target === "draft-04" || ctx.target === "openapi-3.0";
-      if (exMin) {
-        if (legacy) {
-          json2.minimum = exclusiveMinimum;
-          json2.exclusiveMinimum = true;
-        } else {
-          json2.exclusiveMinimum = exclusiveMinimum;
-        }
-      } else if (typeof minimum === "number") {
-        json2.minimum = minimum;
-      }
-      if (exMax) {
-        if (legacy) {
-          json2.maximum = exclusiveMaximum;
-          json2.exclusiveMaximum = true;
-        } else {
-          json2.exclusiveMaximum = exclusiveMaximum;
-        }
-      } else if (typeof maximum === "number") {
-        json2.maximum = maximum;
-      }
-      if (multipleOf) {
-        const divisors = /* @__PURE__ */ new Set();
-        for (const divisor of multipleOf) {
-          if (Number.isFinite(divisor) && divisor !== 0)
-            divisors.add(Math.abs(divisor));
-          else
-            handleUnrepresentable(schema, ctx, json2, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
-        }
-        const [first, ...rest] = divisors;
-        if (first !== void 0)
-          json2.multipleOf = first;
-        if (rest.length)
-          json2.allOf = [...json2.allOf ?? [], ...rest.map((m) => ({ multipleOf: m }))];
-      }
+    booleanProcessor = (_schema, _ctx, json, _params) => {
+      json.type = "boolean";
     };
-    booleanProcessor = (_schema, _ctx, json2, _params) => {
-      json2.type = "boolean";
-    };
-    bigintProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "BigInt cannot be represented in JSON Schema");
-    };
-    symbolProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Symbols cannot be represented in JSON Schema");
-    };
-    nullProcessor = (_schema, ctx, json2, _params) => {
-      if (ctx.target === "openapi-3.0") {
-        json2.type = "string";
-        json2.nullable = true;
-        json2.enum = [null];
-      } else {
-        json2.type = "null";
-      }
-    };
-    undefinedProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Undefined cannot be represented in JSON Schema");
-    };
-    voidProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Void cannot be represented in JSON Schema");
-    };
-    neverProcessor = (_schema, _ctx, json2, _params) => {
-      json2.not = {};
-    };
-    anyProcessor = (_schema, _ctx, _json, _params) => {
+    neverProcessor = (_schema, _ctx, json, _params) => {
+      json.not = {};
     };
     unknownProcessor = (_schema, _ctx, _json, _params) => {
     };
-    dateProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Date cannot be represented in JSON Schema");
-    };
-    enumProcessor = (schema, _ctx, json2, _params) => {
+    enumProcessor = (schema, _ctx, json, _params) => {
       const def = schema._zod.def;
       const values = getEnumValues(def.entries);
       if (values.length === 0) {
-        json2.not = {};
+        json.not = {};
         return;
       }
       if (values.every((v) => typeof v === "number"))
-        json2.type = "number";
+        json.type = "number";
       if (values.every((v) => typeof v === "string"))
-        json2.type = "string";
-      json2.enum = values;
+        json.type = "string";
+      json.enum = values;
     };
-    literalProcessor = (schema, ctx, json2, params) => {
-      const def = schema._zod.def;
-      if (def.values.length === 0) {
-        json2.not = {};
-        return;
-      }
-      const vals = [];
-      for (const val of def.values) {
-        if (val === void 0) {
-          if (handleUnrepresentable(schema, ctx, json2, params, "Literal `undefined` cannot be represented in JSON Schema"))
-            return;
-        } else if (typeof val === "bigint") {
-          if (handleUnrepresentable(schema, ctx, json2, params, "BigInt literals cannot be represented in JSON Schema"))
-            return;
-          vals.push(Number(val));
-        } else {
-          vals.push(val);
-        }
-      }
-      if (vals.length === 0) {
-      } else if (vals.length === 1) {
-        const val = vals[0];
-        json2.type = val === null ? "null" : typeof val;
-        if (ctx.target === "draft-04" || ctx.target === "openapi-3.0") {
-          json2.enum = [val];
-        } else {
-          json2.const = val;
-        }
-      } else {
-        if (vals.every((v) => typeof v === "number"))
-          json2.type = "number";
-        if (vals.every((v) => typeof v === "string"))
-          json2.type = "string";
-        if (vals.every((v) => typeof v === "boolean"))
-          json2.type = "boolean";
-        if (vals.every((v) => v === null))
-          json2.type = "null";
-        json2.enum = vals;
-      }
+    customProcessor = (schema, ctx, json, params) => {
+      handleUnrepresentable(schema, ctx, json, params, "Custom types cannot be represented in JSON Schema");
     };
-    nanProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "NaN cannot be represented in JSON Schema");
-    };
-    templateLiteralProcessor = (schema, _ctx, json2, _params) => {
-      const _json = json2;
-      const pattern = schema._zod.pattern;
-      if (!pattern)
-        throw new Error("Pattern not found in template literal");
-      _json.type = "string";
-      _json.pattern = pattern.source;
-    };
-    fileProcessor = (schema, _ctx, json2, _params) => {
-      const _json = json2;
-      _json.type = "string";
-      _json.format = "binary";
-      _json.contentEncoding = "binary";
-      const { minimum, maximum, mime } = aggregateChecks(schema);
-      if (minimum !== void 0)
-        _json.minLength = minimum;
-      if (maximum !== void 0)
-        _json.maxLength = maximum;
-      if (!mime)
-        return;
-      if (mime.length === 0)
-        _json.not = {};
-      else if (mime.length === 1)
-        _json.contentMediaType = mime[0];
-      else
-        _json.anyOf = mime.map((m) => ({ contentMediaType: m }));
-    };
-    successProcessor = (_schema, _ctx, json2, _params) => {
-      json2.type = "boolean";
-    };
-    customProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Custom types cannot be represented in JSON Schema");
-    };
-    functionProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Function types cannot be represented in JSON Schema");
-    };
-    transformProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Transforms cannot be represented in JSON Schema");
-    };
-    mapProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Map cannot be represented in JSON Schema");
-    };
-    setProcessor = (schema, ctx, json2, params) => {
-      handleUnrepresentable(schema, ctx, json2, params, "Set cannot be represented in JSON Schema");
+    transformProcessor = (schema, ctx, json, params) => {
+      handleUnrepresentable(schema, ctx, json, params, "Transforms cannot be represented in JSON Schema");
     };
     arrayProcessor = (schema, ctx, _json, params) => {
-      const json2 = _json;
+      const json = _json;
       const def = schema._zod.def;
       const { minimum, maximum } = aggregateChecks(schema);
       if (typeof minimum === "number")
-        json2.minItems = minimum;
+        json.minItems = minimum;
       if (typeof maximum === "number")
-        json2.maxItems = maximum;
-      json2.type = "array";
-      json2.items = processSchema(def.element, ctx, {
+        json.maxItems = maximum;
+      json.type = "array";
+      json.items = processSchema(def.element, ctx, {
         ...params,
         path: [...params.path, "items"]
       });
     };
     objectProcessor = (schema, ctx, _json, params) => {
-      const json2 = _json;
+      const json = _json;
       const def = schema._zod.def;
       const shape = def.shape;
       const symbolKeys = Object.getOwnPropertySymbols(shape);
-      if (symbolKeys.length && handleUnrepresentable(schema, ctx, json2, params, "Symbol keys cannot be represented in JSON Schema")) {
+      if (symbolKeys.length && handleUnrepresentable(schema, ctx, json, params, "Symbol keys cannot be represented in JSON Schema")) {
         return;
       }
-      json2.type = "object";
-      json2.properties = {};
+      json.type = "object";
+      json.properties = {};
       for (const key in shape) {
-        assignProp(json2.properties, key, processSchema(shape[key], ctx, {
+        assignProp(json.properties, key, processSchema(shape[key], ctx, {
           ...params,
           path: [...params.path, "properties", key]
         }));
@@ -16814,21 +4817,21 @@ var init_json_schema_processors = __esm({
         }
       }
       if (requiredKeys.length > 0) {
-        json2.required = requiredKeys;
+        json.required = requiredKeys;
       }
       if (def.catchall?._zod.def.type === "never") {
-        json2.additionalProperties = false;
+        json.additionalProperties = false;
       } else if (!def.catchall) {
         if (ctx.io === "output")
-          json2.additionalProperties = false;
+          json.additionalProperties = false;
       } else if (def.catchall) {
-        json2.additionalProperties = processSchema(def.catchall, ctx, {
+        json.additionalProperties = processSchema(def.catchall, ctx, {
           ...params,
           path: [...params.path, "additionalProperties"]
         });
       }
     };
-    unionProcessor = (schema, ctx, json2, params) => {
+    unionProcessor = (schema, ctx, json, params) => {
       const def = schema._zod.def;
       const isExclusive = def.inclusive === false;
       const options = def.options.map((x, i) => processSchema(x, ctx, {
@@ -16836,12 +4839,12 @@ var init_json_schema_processors = __esm({
         path: [...params.path, isExclusive ? "oneOf" : "anyOf", i]
       }));
       if (isExclusive) {
-        json2.oneOf = options;
+        json.oneOf = options;
       } else {
-        json2.anyOf = options;
+        json.anyOf = options;
       }
     };
-    intersectionProcessor = (schema, ctx, json2, params) => {
+    intersectionProcessor = (schema, ctx, json, params) => {
       const def = schema._zod.def;
       const a = processSchema(def.left, ctx, {
         ...params,
@@ -16856,126 +4859,18 @@ var init_json_schema_processors = __esm({
         ...isSimpleIntersection(a) ? a.allOf : [a],
         ...isSimpleIntersection(b) ? b.allOf : [b]
       ];
-      json2.allOf = allOf;
+      json.allOf = allOf;
       ctx.intersections.push(allOf);
     };
-    tupleProcessor = (schema, ctx, _json, params) => {
-      const json2 = _json;
-      const def = schema._zod.def;
-      json2.type = "array";
-      const prefixPath = ctx.target === "draft-2020-12" ? "prefixItems" : "items";
-      const restPath = ctx.target === "draft-2020-12" ? "items" : ctx.target === "openapi-3.0" ? "items" : "additionalItems";
-      const prefixItems = def.items.map((x, i) => processSchema(x, ctx, {
-        ...params,
-        path: [...params.path, prefixPath, i]
-      }));
-      const rest = def.rest ? processSchema(def.rest, ctx, {
-        ...params,
-        path: [...params.path, restPath, ...ctx.target === "openapi-3.0" ? [def.items.length] : []]
-      }) : null;
-      let minItems = def.items.length;
-      while (minItems > 0) {
-        const item = def.items[minItems - 1];
-        const optional2 = ctx.io === "input" ? inputOptin(item) !== void 0 : item._zod.optout === "optional";
-        if (!optional2)
-          break;
-        minItems--;
-      }
-      const maxItems = def.items.length;
-      const isClosed = !def.rest;
-      if (ctx.target === "draft-2020-12") {
-        json2.prefixItems = prefixItems;
-        if (isClosed) {
-          json2.items = false;
-        } else if (rest) {
-          json2.items = rest;
-        }
-        if (minItems > 0)
-          json2.minItems = minItems;
-        if (isClosed)
-          json2.maxItems = maxItems;
-      } else if (ctx.target === "openapi-3.0") {
-        json2.items = {
-          anyOf: prefixItems
-        };
-        if (rest) {
-          json2.items.anyOf.push(rest);
-        }
-        if (minItems > 0)
-          json2.minItems = minItems;
-        if (isClosed)
-          json2.maxItems = maxItems;
-      } else {
-        json2.items = prefixItems;
-        if (isClosed) {
-          json2.additionalItems = false;
-        } else if (rest) {
-          json2.additionalItems = rest;
-        }
-        if (minItems > 0)
-          json2.minItems = minItems;
-        if (isClosed)
-          json2.maxItems = maxItems;
-      }
-      const { minimum, maximum } = aggregateChecks(schema);
-      if (typeof minimum === "number")
-        json2.minItems = minimum;
-      if (typeof maximum === "number")
-        json2.maxItems = maximum;
-    };
-    pendingRecords = /* @__PURE__ */ new WeakMap();
-    recordProcessor = (schema, ctx, _json, params) => {
-      const json2 = _json;
-      const def = schema._zod.def;
-      json2.type = "object";
-      const keyType = def.keyType;
-      const patterns = aggregateChecks(keyType).patterns;
-      if (def.mode === "loose" && patterns && patterns.size > 0) {
-        const valueSchema = processSchema(def.valueType, ctx, {
-          ...params,
-          path: [...params.path, "patternProperties", "*"]
-        });
-        json2.patternProperties = {};
-        for (const pattern of patterns) {
-          assignProp(json2.patternProperties, exactPattern(pattern).source, valueSchema);
-        }
-      } else {
-        if (ctx.target === "draft-07" || ctx.target === "draft-2020-12") {
-          json2.propertyNames = processSchema(def.keyType, ctx, {
-            ...params,
-            path: [...params.path, "propertyNames"]
-          });
-          let pending = pendingRecords.get(ctx);
-          if (!pending) {
-            pending = [];
-            pendingRecords.set(ctx, pending);
-            ctx.deferred.push(() => rewriteKeyNames(ctx));
-          }
-          pending.push(schema);
-        }
-        json2.additionalProperties = processSchema(def.valueType, ctx, {
-          ...params,
-          path: [...params.path, "additionalProperties"]
-        });
-      }
-      const keyValues = keyType._zod.values;
-      const omittableOnInput = ctx.io === "input" && inputOptin(def.valueType) !== void 0;
-      if (keyValues && !def.partial && !omittableOnInput) {
-        const validKeyValues = [...keyValues].filter((v) => typeof v === "string" || typeof v === "number");
-        if (validKeyValues.length > 0) {
-          json2.required = validKeyValues.map(String);
-        }
-      }
-    };
-    nullableProcessor = (schema, ctx, json2, params) => {
+    nullableProcessor = (schema, ctx, json, params) => {
       const def = schema._zod.def;
       const inner = processSchema(def.innerType, ctx, params);
       const seen = ctx.seen.get(schema);
       if (ctx.target === "openapi-3.0") {
         seen.ref = def.innerType;
-        json2.nullable = true;
+        json.nullable = true;
       } else {
-        json2.anyOf = [inner, { type: "null" }];
+        json.anyOf = [inner, { type: "null" }];
       }
     };
     nonoptionalProcessor = (schema, ctx, _json, params) => {
@@ -16985,27 +4880,27 @@ var init_json_schema_processors = __esm({
       seen.ref = def.innerType;
     };
     UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
-    defaultProcessor = (schema, ctx, json2, params) => {
+    defaultProcessor = (schema, ctx, json, params) => {
       const def = schema._zod.def;
       processSchema(def.innerType, ctx, params);
       const seen = ctx.seen.get(schema);
       seen.ref = def.innerType;
-      const value = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
+      const value = serializeDefaultValue(def.defaultValue, schema, ctx, json, params);
       if (value !== UNREPRESENTABLE_DEFAULT)
-        json2.default = value;
+        json.default = value;
     };
-    prefaultProcessor = (schema, ctx, json2, params) => {
+    prefaultProcessor = (schema, ctx, json, params) => {
       const def = schema._zod.def;
       processSchema(def.innerType, ctx, params);
       const seen = ctx.seen.get(schema);
       seen.ref = def.innerType;
       if (ctx.io !== "input")
         return;
-      const value = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
+      const value = serializeDefaultValue(def.defaultValue, schema, ctx, json, params);
       if (value !== UNREPRESENTABLE_DEFAULT)
-        json2._prefault = value;
+        json._prefault = value;
     };
-    catchProcessor = (schema, ctx, json2, params) => {
+    catchProcessor = (schema, ctx, json, params) => {
       const def = schema._zod.def;
       processSchema(def.innerType, ctx, params);
       const seen = ctx.seen.get(schema);
@@ -17014,10 +4909,10 @@ var init_json_schema_processors = __esm({
       try {
         catchValue = def.catchValue(void 0);
       } catch {
-        handleUnrepresentable(schema, ctx, json2, params, "Dynamic catch values are not supported in JSON Schema");
+        handleUnrepresentable(schema, ctx, json, params, "Dynamic catch values are not supported in JSON Schema");
         return;
       }
-      json2.default = catchValue;
+      json.default = catchValue;
     };
     pipeProcessor = (schema, ctx, _json, params) => {
       const def = schema._zod.def;
@@ -17027,18 +4922,12 @@ var init_json_schema_processors = __esm({
       const seen = ctx.seen.get(schema);
       seen.ref = innerType;
     };
-    readonlyProcessor = (schema, ctx, json2, params) => {
+    readonlyProcessor = (schema, ctx, json, params) => {
       const def = schema._zod.def;
       processSchema(def.innerType, ctx, params);
       const seen = ctx.seen.get(schema);
       seen.ref = def.innerType;
-      json2.readOnly = true;
-    };
-    promiseProcessor = (schema, ctx, _json, params) => {
-      const def = schema._zod.def;
-      processSchema(def.innerType, ctx, params);
-      const seen = ctx.seen.get(schema);
-      seen.ref = def.innerType;
+      json.readOnly = true;
     };
     optionalProcessor = (schema, ctx, _json, params) => {
       const def = schema._zod.def;
@@ -17046,144 +4935,10 @@ var init_json_schema_processors = __esm({
       const seen = ctx.seen.get(schema);
       seen.ref = def.innerType;
     };
-    lazyProcessor = (schema, ctx, _json, params) => {
-      const innerType = schema._zod.innerType;
-      processSchema(innerType, ctx, params);
-      const seen = ctx.seen.get(schema);
-      seen.ref = innerType;
-    };
-    allProcessors = {
-      string: stringProcessor,
-      number: numberProcessor,
-      boolean: booleanProcessor,
-      bigint: bigintProcessor,
-      symbol: symbolProcessor,
-      null: nullProcessor,
-      undefined: undefinedProcessor,
-      void: voidProcessor,
-      never: neverProcessor,
-      any: anyProcessor,
-      unknown: unknownProcessor,
-      date: dateProcessor,
-      enum: enumProcessor,
-      literal: literalProcessor,
-      nan: nanProcessor,
-      template_literal: templateLiteralProcessor,
-      file: fileProcessor,
-      success: successProcessor,
-      custom: customProcessor,
-      function: functionProcessor,
-      transform: transformProcessor,
-      map: mapProcessor,
-      set: setProcessor,
-      array: arrayProcessor,
-      object: objectProcessor,
-      union: unionProcessor,
-      intersection: intersectionProcessor,
-      tuple: tupleProcessor,
-      record: recordProcessor,
-      nullable: nullableProcessor,
-      nonoptional: nonoptionalProcessor,
-      default: defaultProcessor,
-      prefault: prefaultProcessor,
-      catch: catchProcessor,
-      pipe: pipeProcessor,
-      readonly: readonlyProcessor,
-      promise: promiseProcessor,
-      optional: optionalProcessor,
-      lazy: lazyProcessor
-    };
-  }
-});
-
-// node_modules/zod/v4/core/json-schema-generator.js
-var JSONSchemaGenerator;
-var init_json_schema_generator = __esm({
-  "node_modules/zod/v4/core/json-schema-generator.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_json_schema_processors();
-    init_to_json_schema();
-    JSONSchemaGenerator = class {
-      /** @deprecated Access via ctx instead */
-      get metadataRegistry() {
-        return this.ctx.metadataRegistry;
-      }
-      /** @deprecated Access via ctx instead */
-      get target() {
-        return this.ctx.target;
-      }
-      // annotated so the .d.cts emits an indexed access rather than an inline `import()` of an ESM path
-      /** @deprecated Access via ctx instead */
-      get unrepresentable() {
-        return this.ctx.unrepresentable;
-      }
-      /** @deprecated Access via ctx instead */
-      get override() {
-        return this.ctx.override;
-      }
-      /** @deprecated Access via ctx instead */
-      get io() {
-        return this.ctx.io;
-      }
-      /** @deprecated Access via ctx instead */
-      get counter() {
-        return this.ctx.counter;
-      }
-      set counter(value) {
-        this.ctx.counter = value;
-      }
-      /** @deprecated Access via ctx instead */
-      get seen() {
-        return this.ctx.seen;
-      }
-      constructor(params) {
-        let normalizedTarget = params?.target ?? "draft-2020-12";
-        if (normalizedTarget === "draft-4")
-          normalizedTarget = "draft-04";
-        if (normalizedTarget === "draft-7")
-          normalizedTarget = "draft-07";
-        this.ctx = initializeContext({
-          processors: allProcessors,
-          target: normalizedTarget,
-          ...params?.metadata && { metadata: params.metadata },
-          ...params?.unrepresentable && { unrepresentable: params.unrepresentable },
-          ...params?.override && { override: params.override },
-          ...params?.io && { io: params.io }
-        });
-      }
-      /**
-       * Process a schema to prepare it for JSON Schema generation.
-       * This must be called before emit().
-       */
-      process(schema, _params = { path: [], schemaPath: [] }) {
-        return processSchema(schema, this.ctx, _params);
-      }
-      /**
-       * Emit the final JSON Schema after processing.
-       * Must call process() first.
-       */
-      emit(schema, _params) {
-        if (_params) {
-          if (_params.cycles)
-            this.ctx.cycles = _params.cycles;
-          if (_params.reused)
-            this.ctx.reused = _params.reused;
-          if (_params.external)
-            this.ctx.external = _params.external;
-        }
-        this.ctx.sharedDefsExtractedFor = void 0;
-        this.ctx.sharedEmitDoneFor = void 0;
-        extractDefs(this.ctx, schema);
-        const result = finalize(this.ctx, schema);
-        const { "~standard": _, ...plainResult } = result;
-        return plainResult;
-      }
-    };
   }
 });
 
 // node_modules/zod/v4/core/json-schema.js
-var json_schema_exports = {};
 var init_json_schema = __esm({
   "node_modules/zod/v4/core/json-schema.js"() {
     init_define_RELKIT_BUILD_INFO();
@@ -17191,321 +4946,6 @@ var init_json_schema = __esm({
 });
 
 // node_modules/zod/v4/core/index.js
-var core_exports2 = {};
-__export(core_exports2, {
-  $ZodAny: () => $ZodAny,
-  $ZodArray: () => $ZodArray,
-  $ZodAsyncError: () => $ZodAsyncError,
-  $ZodBase64: () => $ZodBase64,
-  $ZodBase64URL: () => $ZodBase64URL,
-  $ZodBigInt: () => $ZodBigInt,
-  $ZodBigIntFormat: () => $ZodBigIntFormat,
-  $ZodBoolean: () => $ZodBoolean,
-  $ZodCIDRv4: () => $ZodCIDRv4,
-  $ZodCIDRv6: () => $ZodCIDRv6,
-  $ZodCUID: () => $ZodCUID,
-  $ZodCUID2: () => $ZodCUID2,
-  $ZodCatch: () => $ZodCatch,
-  $ZodCheck: () => $ZodCheck,
-  $ZodCheckBigIntFormat: () => $ZodCheckBigIntFormat,
-  $ZodCheckEndsWith: () => $ZodCheckEndsWith,
-  $ZodCheckGreaterThan: () => $ZodCheckGreaterThan,
-  $ZodCheckIncludes: () => $ZodCheckIncludes,
-  $ZodCheckLengthEquals: () => $ZodCheckLengthEquals,
-  $ZodCheckLessThan: () => $ZodCheckLessThan,
-  $ZodCheckLowerCase: () => $ZodCheckLowerCase,
-  $ZodCheckMaxLength: () => $ZodCheckMaxLength,
-  $ZodCheckMaxSize: () => $ZodCheckMaxSize,
-  $ZodCheckMimeType: () => $ZodCheckMimeType,
-  $ZodCheckMinLength: () => $ZodCheckMinLength,
-  $ZodCheckMinSize: () => $ZodCheckMinSize,
-  $ZodCheckMultipleOf: () => $ZodCheckMultipleOf,
-  $ZodCheckNumberFormat: () => $ZodCheckNumberFormat,
-  $ZodCheckOverwrite: () => $ZodCheckOverwrite,
-  $ZodCheckProperties: () => $ZodCheckProperties,
-  $ZodCheckProperty: () => $ZodCheckProperty,
-  $ZodCheckRegex: () => $ZodCheckRegex,
-  $ZodCheckSizeEquals: () => $ZodCheckSizeEquals,
-  $ZodCheckStartsWith: () => $ZodCheckStartsWith,
-  $ZodCheckStringFormat: () => $ZodCheckStringFormat,
-  $ZodCheckUpperCase: () => $ZodCheckUpperCase,
-  $ZodCodec: () => $ZodCodec,
-  $ZodCreditCard: () => $ZodCreditCard,
-  $ZodCustom: () => $ZodCustom,
-  $ZodCustomStringFormat: () => $ZodCustomStringFormat,
-  $ZodCyclicError: () => $ZodCyclicError,
-  $ZodDate: () => $ZodDate,
-  $ZodDefault: () => $ZodDefault,
-  $ZodDiscriminatedUnion: () => $ZodDiscriminatedUnion,
-  $ZodE164: () => $ZodE164,
-  $ZodEmail: () => $ZodEmail,
-  $ZodEmoji: () => $ZodEmoji,
-  $ZodEncodeError: () => $ZodEncodeError,
-  $ZodEnum: () => $ZodEnum,
-  $ZodError: () => $ZodError,
-  $ZodExactOptional: () => $ZodExactOptional,
-  $ZodFile: () => $ZodFile,
-  $ZodFunction: () => $ZodFunction,
-  $ZodGUID: () => $ZodGUID,
-  $ZodIBAN: () => $ZodIBAN,
-  $ZodIPv4: () => $ZodIPv4,
-  $ZodIPv6: () => $ZodIPv6,
-  $ZodISODate: () => $ZodISODate,
-  $ZodISODateTime: () => $ZodISODateTime,
-  $ZodISODuration: () => $ZodISODuration,
-  $ZodISOTime: () => $ZodISOTime,
-  $ZodIntersection: () => $ZodIntersection,
-  $ZodJWT: () => $ZodJWT,
-  $ZodKSUID: () => $ZodKSUID,
-  $ZodLazy: () => $ZodLazy,
-  $ZodLiteral: () => $ZodLiteral,
-  $ZodMAC: () => $ZodMAC,
-  $ZodMap: () => $ZodMap,
-  $ZodNaN: () => $ZodNaN,
-  $ZodNanoID: () => $ZodNanoID,
-  $ZodNever: () => $ZodNever,
-  $ZodNonOptional: () => $ZodNonOptional,
-  $ZodNull: () => $ZodNull,
-  $ZodNullable: () => $ZodNullable,
-  $ZodNumber: () => $ZodNumber,
-  $ZodNumberFormat: () => $ZodNumberFormat,
-  $ZodObject: () => $ZodObject,
-  $ZodObjectJIT: () => $ZodObjectJIT,
-  $ZodOptional: () => $ZodOptional,
-  $ZodPipe: () => $ZodPipe,
-  $ZodPrefault: () => $ZodPrefault,
-  $ZodPreprocess: () => $ZodPreprocess,
-  $ZodPromise: () => $ZodPromise,
-  $ZodReadonly: () => $ZodReadonly,
-  $ZodRealError: () => $ZodRealError,
-  $ZodRecord: () => $ZodRecord,
-  $ZodRegistry: () => $ZodRegistry,
-  $ZodSet: () => $ZodSet,
-  $ZodString: () => $ZodString,
-  $ZodStringFormat: () => $ZodStringFormat,
-  $ZodSuccess: () => $ZodSuccess,
-  $ZodSymbol: () => $ZodSymbol,
-  $ZodTemplateLiteral: () => $ZodTemplateLiteral,
-  $ZodTransform: () => $ZodTransform,
-  $ZodTuple: () => $ZodTuple,
-  $ZodType: () => $ZodType,
-  $ZodULID: () => $ZodULID,
-  $ZodURL: () => $ZodURL,
-  $ZodUUID: () => $ZodUUID,
-  $ZodUndefined: () => $ZodUndefined,
-  $ZodUnion: () => $ZodUnion,
-  $ZodUnknown: () => $ZodUnknown,
-  $ZodVoid: () => $ZodVoid,
-  $ZodXID: () => $ZodXID,
-  $ZodXor: () => $ZodXor,
-  $brand: () => $brand,
-  $constructor: () => $constructor,
-  $input: () => $input,
-  $output: () => $output,
-  Doc: () => Doc,
-  INVALID: () => INVALID,
-  JSONSchema: () => json_schema_exports,
-  JSONSchemaGenerator: () => JSONSchemaGenerator,
-  NEVER: () => NEVER,
-  TimePrecision: () => TimePrecision,
-  URL_BAD_FORMAT: () => URL_BAD_FORMAT,
-  URL_UNPARSEABLE: () => URL_UNPARSEABLE,
-  ZodCompileAsyncError: () => ZodCompileAsyncError,
-  ZodCompileUnsupportedError: () => ZodCompileUnsupportedError,
-  _any: () => _any,
-  _array: () => _array,
-  _base64: () => _base64,
-  _base64url: () => _base64url,
-  _bigint: () => _bigint,
-  _boolean: () => _boolean,
-  _catch: () => _catch,
-  _check: () => _check,
-  _cidrv4: () => _cidrv4,
-  _cidrv6: () => _cidrv6,
-  _coercedBigint: () => _coercedBigint,
-  _coercedBoolean: () => _coercedBoolean,
-  _coercedDate: () => _coercedDate,
-  _coercedNumber: () => _coercedNumber,
-  _coercedString: () => _coercedString,
-  _creditCard: () => _creditCard,
-  _cuid: () => _cuid,
-  _cuid2: () => _cuid2,
-  _custom: () => _custom,
-  _date: () => _date,
-  _decode: () => _decode,
-  _decodeAsync: () => _decodeAsync,
-  _default: () => _default,
-  _discriminatedUnion: () => _discriminatedUnion,
-  _e164: () => _e164,
-  _email: () => _email,
-  _emoji: () => _emoji2,
-  _encode: () => _encode,
-  _encodeAsync: () => _encodeAsync,
-  _endsWith: () => _endsWith,
-  _enum: () => _enum,
-  _file: () => _file,
-  _float32: () => _float32,
-  _float64: () => _float64,
-  _gt: () => _gt,
-  _gte: () => _gte,
-  _guid: () => _guid,
-  _iban: () => _iban,
-  _includes: () => _includes,
-  _int: () => _int,
-  _int32: () => _int32,
-  _int64: () => _int64,
-  _intersection: () => _intersection,
-  _ipv4: () => _ipv4,
-  _ipv6: () => _ipv6,
-  _isoDate: () => _isoDate,
-  _isoDateTime: () => _isoDateTime,
-  _isoDuration: () => _isoDuration,
-  _isoTime: () => _isoTime,
-  _jwt: () => _jwt,
-  _ksuid: () => _ksuid,
-  _lazy: () => _lazy,
-  _length: () => _length,
-  _literal: () => _literal,
-  _lowercase: () => _lowercase,
-  _lt: () => _lt,
-  _lte: () => _lte,
-  _mac: () => _mac,
-  _map: () => _map,
-  _max: () => _lte,
-  _maxLength: () => _maxLength,
-  _maxSize: () => _maxSize,
-  _mime: () => _mime,
-  _min: () => _gte,
-  _minLength: () => _minLength,
-  _minSize: () => _minSize,
-  _multipleOf: () => _multipleOf,
-  _nan: () => _nan,
-  _nanoid: () => _nanoid,
-  _nativeEnum: () => _nativeEnum,
-  _negative: () => _negative,
-  _never: () => _never,
-  _nonnegative: () => _nonnegative,
-  _nonoptional: () => _nonoptional,
-  _nonpositive: () => _nonpositive,
-  _normalize: () => _normalize,
-  _null: () => _null2,
-  _nullable: () => _nullable,
-  _number: () => _number,
-  _optional: () => _optional,
-  _overwrite: () => _overwrite,
-  _parse: () => _parse,
-  _parseAsync: () => _parseAsync,
-  _pipe: () => _pipe,
-  _positive: () => _positive,
-  _promise: () => _promise,
-  _properties: () => _properties,
-  _property: () => _property,
-  _readonly: () => _readonly,
-  _record: () => _record,
-  _refine: () => _refine,
-  _regex: () => _regex,
-  _safeDecode: () => _safeDecode,
-  _safeDecodeAsync: () => _safeDecodeAsync,
-  _safeEncode: () => _safeEncode,
-  _safeEncodeAsync: () => _safeEncodeAsync,
-  _safeParse: () => _safeParse,
-  _safeParseAsync: () => _safeParseAsync,
-  _set: () => _set,
-  _size: () => _size,
-  _slugify: () => _slugify,
-  _startsWith: () => _startsWith,
-  _string: () => _string,
-  _stringFormat: () => _stringFormat,
-  _stringbool: () => _stringbool,
-  _success: () => _success,
-  _superRefine: () => _superRefine,
-  _symbol: () => _symbol,
-  _templateLiteral: () => _templateLiteral,
-  _toLowerCase: () => _toLowerCase,
-  _toUpperCase: () => _toUpperCase,
-  _transform: () => _transform,
-  _trim: () => _trim,
-  _tuple: () => _tuple,
-  _uint32: () => _uint32,
-  _uint64: () => _uint64,
-  _ulid: () => _ulid,
-  _undefined: () => _undefined2,
-  _union: () => _union,
-  _unknown: () => _unknown,
-  _uppercase: () => _uppercase,
-  _url: () => _url,
-  _uuid: () => _uuid,
-  _uuidv4: () => _uuidv4,
-  _uuidv6: () => _uuidv6,
-  _uuidv7: () => _uuidv7,
-  _void: () => _void,
-  _xid: () => _xid,
-  _xor: () => _xor,
-  base64Charset: () => base64Charset,
-  base64urlCharset: () => base64urlCharset,
-  canParseURL: () => canParseURL,
-  clone: () => clone,
-  compile: () => compile,
-  compileFn: () => compileFn,
-  config: () => config,
-  createStandardJSONSchemaMethod: () => createStandardJSONSchemaMethod,
-  createToJSONSchemaMethod: () => createToJSONSchemaMethod,
-  decode: () => decode,
-  decodeAsync: () => decodeAsync,
-  describe: () => describe,
-  encode: () => encode,
-  encodeAsync: () => encodeAsync,
-  extractDefs: () => extractDefs,
-  finalize: () => finalize,
-  flattenError: () => flattenError,
-  formatError: () => formatError,
-  getDiscriminatedOption: () => getDiscriminatedOption,
-  globalConfig: () => globalConfig,
-  globalRegistry: () => globalRegistry,
-  handleUnrepresentable: () => handleUnrepresentable,
-  initializeContext: () => initializeContext,
-  isBackEdge: () => isBackEdge,
-  isRecursiveSchema: () => isRecursiveSchema,
-  isValidBase64: () => isValidBase64,
-  isValidBase64URL: () => isValidBase64URL,
-  isValidCIDRv6: () => isValidCIDRv6,
-  isValidCreditCard: () => isValidCreditCard,
-  isValidIBAN: () => isValidIBAN,
-  isValidIPv6: () => isValidIPv6,
-  isValidJWT: () => isValidJWT,
-  locales: () => locales_exports,
-  memoizer: () => memoizer,
-  mergeValues: () => mergeValues,
-  meta: () => meta,
-  parse: () => parse,
-  parseAsync: () => parseAsync,
-  parseURLObject: () => parseURLObject,
-  prettifyError: () => prettifyError,
-  process: () => processSchema,
-  processSchema: () => processSchema,
-  regexes: () => regexes_exports,
-  registry: () => registry,
-  safeDecode: () => safeDecode,
-  safeDecodeAsync: () => safeDecodeAsync,
-  safeEncode: () => safeEncode,
-  safeEncodeAsync: () => safeEncodeAsync,
-  safeParse: () => safeParse,
-  safeParseAsync: () => safeParseAsync,
-  standardProps: () => standardProps,
-  stripTabAndNewline: () => stripTabAndNewline,
-  toDotPath: () => toDotPath,
-  toJSONSchema: () => toJSONSchema,
-  toZod: () => toZod,
-  treeifyError: () => treeifyError,
-  urlHostnameOk: () => urlHostnameOk,
-  urlProtocolOk: () => urlProtocolOk,
-  util: () => util_exports,
-  validate: () => validate,
-  validateAsync: () => validateAsync,
-  validateURL: () => validateURL,
-  version: () => version,
-  withParser: () => withParser
-});
 var init_core2 = __esm({
   "node_modules/zod/v4/core/index.js"() {
     init_define_RELKIT_BUILD_INFO();
@@ -17517,7 +4957,6 @@ var init_core2 = __esm({
     init_checks();
     init_versions();
     init_util();
-    init_util();
     init_regexes();
     init_locales();
     init_registries();
@@ -17525,46 +4964,11 @@ var init_core2 = __esm({
     init_compile();
     init_api();
     init_to_json_schema();
-    init_json_schema_processors();
-    init_json_schema_generator();
     init_json_schema();
   }
 });
 
 // node_modules/zod/v4/classic/checks.js
-var checks_exports2 = {};
-__export(checks_exports2, {
-  endsWith: () => _endsWith,
-  gt: () => _gt,
-  gte: () => _gte,
-  includes: () => _includes,
-  length: () => _length,
-  lowercase: () => _lowercase,
-  lt: () => _lt,
-  lte: () => _lte,
-  maxLength: () => _maxLength,
-  maxSize: () => _maxSize,
-  mime: () => _mime,
-  minLength: () => _minLength,
-  minSize: () => _minSize,
-  multipleOf: () => _multipleOf,
-  negative: () => _negative,
-  nonnegative: () => _nonnegative,
-  nonpositive: () => _nonpositive,
-  normalize: () => _normalize,
-  overwrite: () => _overwrite,
-  positive: () => _positive,
-  properties: () => _properties,
-  property: () => _property,
-  regex: () => _regex,
-  size: () => _size,
-  slugify: () => _slugify,
-  startsWith: () => _startsWith,
-  toLowerCase: () => _toLowerCase,
-  toUpperCase: () => _toUpperCase,
-  trim: () => _trim,
-  uppercase: () => _uppercase
-});
 var init_checks2 = __esm({
   "node_modules/zod/v4/classic/checks.js"() {
     init_define_RELKIT_BUILD_INFO();
@@ -17587,7 +4991,7 @@ function _lazyMethod(proto, key, make) {
     }
   });
 }
-var _installedErrorProtos, initializer2, ZodError, ZodRealError;
+var _installedErrorProtos, initializer2, ZodRealError;
 var init_errors3 = __esm({
   "node_modules/zod/v4/classic/errors.js"() {
     init_define_RELKIT_BUILD_INFO();
@@ -17620,7 +5024,6 @@ var init_errors3 = __esm({
         }
       });
     };
-    ZodError = /* @__PURE__ */ $constructor("ZodError", initializer2);
     ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0, {
       Parent: Error
     });
@@ -17628,208 +5031,29 @@ var init_errors3 = __esm({
 });
 
 // node_modules/zod/v4/classic/parse.js
-var parse2, parseAsync2, safeParse2, safeParseAsync2, encode2, decode2, encodeAsync2, decodeAsync2, safeEncode2, safeDecode2, safeEncodeAsync2, safeDecodeAsync2;
+var parse, parseAsync, safeParse, safeParseAsync, encode, decode, encodeAsync, decodeAsync, safeEncode, safeDecode, safeEncodeAsync, safeDecodeAsync;
 var init_parse2 = __esm({
   "node_modules/zod/v4/classic/parse.js"() {
     init_define_RELKIT_BUILD_INFO();
     init_core2();
     init_errors3();
     init_core2();
-    parse2 = /* @__PURE__ */ _parse(ZodRealError);
-    parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
-    safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
-    safeParseAsync2 = /* @__PURE__ */ _safeParseAsync(ZodRealError);
-    encode2 = /* @__PURE__ */ _encode(ZodRealError);
-    decode2 = /* @__PURE__ */ _decode(ZodRealError);
-    encodeAsync2 = /* @__PURE__ */ _encodeAsync(ZodRealError);
-    decodeAsync2 = /* @__PURE__ */ _decodeAsync(ZodRealError);
-    safeEncode2 = /* @__PURE__ */ _safeEncode(ZodRealError);
-    safeDecode2 = /* @__PURE__ */ _safeDecode(ZodRealError);
-    safeEncodeAsync2 = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
-    safeDecodeAsync2 = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
+    parse = /* @__PURE__ */ _parse(ZodRealError);
+    parseAsync = /* @__PURE__ */ _parseAsync(ZodRealError);
+    safeParse = /* @__PURE__ */ _safeParse(ZodRealError);
+    safeParseAsync = /* @__PURE__ */ _safeParseAsync(ZodRealError);
+    encode = /* @__PURE__ */ _encode(ZodRealError);
+    decode = /* @__PURE__ */ _decode(ZodRealError);
+    encodeAsync = /* @__PURE__ */ _encodeAsync(ZodRealError);
+    decodeAsync = /* @__PURE__ */ _decodeAsync(ZodRealError);
+    safeEncode = /* @__PURE__ */ _safeEncode(ZodRealError);
+    safeDecode = /* @__PURE__ */ _safeDecode(ZodRealError);
+    safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
+    safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
   }
 });
 
 // node_modules/zod/v4/classic/schemas.js
-var schemas_exports2 = {};
-__export(schemas_exports2, {
-  ZodAny: () => ZodAny,
-  ZodArray: () => ZodArray,
-  ZodBase64: () => ZodBase64,
-  ZodBase64URL: () => ZodBase64URL,
-  ZodBigInt: () => ZodBigInt,
-  ZodBigIntFormat: () => ZodBigIntFormat,
-  ZodBoolean: () => ZodBoolean,
-  ZodCIDRv4: () => ZodCIDRv4,
-  ZodCIDRv6: () => ZodCIDRv6,
-  ZodCUID: () => ZodCUID,
-  ZodCUID2: () => ZodCUID2,
-  ZodCatch: () => ZodCatch,
-  ZodCodec: () => ZodCodec,
-  ZodCreditCard: () => ZodCreditCard,
-  ZodCustom: () => ZodCustom,
-  ZodCustomStringFormat: () => ZodCustomStringFormat,
-  ZodDate: () => ZodDate,
-  ZodDefault: () => ZodDefault,
-  ZodDiscriminatedUnion: () => ZodDiscriminatedUnion,
-  ZodE164: () => ZodE164,
-  ZodEmail: () => ZodEmail,
-  ZodEmoji: () => ZodEmoji,
-  ZodEnum: () => ZodEnum,
-  ZodExactOptional: () => ZodExactOptional,
-  ZodFile: () => ZodFile,
-  ZodFunction: () => ZodFunction,
-  ZodGUID: () => ZodGUID,
-  ZodIBAN: () => ZodIBAN,
-  ZodIPv4: () => ZodIPv4,
-  ZodIPv6: () => ZodIPv6,
-  ZodISODate: () => ZodISODate,
-  ZodISODateTime: () => ZodISODateTime,
-  ZodISODuration: () => ZodISODuration,
-  ZodISOTime: () => ZodISOTime,
-  ZodInstanceOf: () => ZodInstanceOf,
-  ZodIntersection: () => ZodIntersection,
-  ZodJWT: () => ZodJWT,
-  ZodKSUID: () => ZodKSUID,
-  ZodLazy: () => ZodLazy,
-  ZodLiteral: () => ZodLiteral,
-  ZodMAC: () => ZodMAC,
-  ZodMap: () => ZodMap,
-  ZodNaN: () => ZodNaN,
-  ZodNanoID: () => ZodNanoID,
-  ZodNever: () => ZodNever,
-  ZodNonOptional: () => ZodNonOptional,
-  ZodNull: () => ZodNull,
-  ZodNullable: () => ZodNullable,
-  ZodNumber: () => ZodNumber,
-  ZodNumberFormat: () => ZodNumberFormat,
-  ZodObject: () => ZodObject,
-  ZodOptional: () => ZodOptional,
-  ZodPipe: () => ZodPipe,
-  ZodPrefault: () => ZodPrefault,
-  ZodPreprocess: () => ZodPreprocess,
-  ZodPromise: () => ZodPromise,
-  ZodReadonly: () => ZodReadonly,
-  ZodRecord: () => ZodRecord,
-  ZodSet: () => ZodSet,
-  ZodString: () => ZodString,
-  ZodStringFormat: () => ZodStringFormat,
-  ZodSuccess: () => ZodSuccess,
-  ZodSymbol: () => ZodSymbol,
-  ZodTemplateLiteral: () => ZodTemplateLiteral,
-  ZodTransform: () => ZodTransform,
-  ZodTuple: () => ZodTuple,
-  ZodType: () => ZodType,
-  ZodULID: () => ZodULID,
-  ZodURL: () => ZodURL,
-  ZodUUID: () => ZodUUID,
-  ZodUndefined: () => ZodUndefined,
-  ZodUnion: () => ZodUnion,
-  ZodUnknown: () => ZodUnknown,
-  ZodVoid: () => ZodVoid,
-  ZodXID: () => ZodXID,
-  ZodXor: () => ZodXor,
-  _ZodString: () => _ZodString,
-  _default: () => _default2,
-  _function: () => _function,
-  any: () => any,
-  array: () => array,
-  base64: () => base642,
-  base64url: () => base64url2,
-  bigint: () => bigint2,
-  boolean: () => boolean2,
-  catch: () => _catch2,
-  check: () => check,
-  cidrv4: () => cidrv42,
-  cidrv6: () => cidrv62,
-  codec: () => codec,
-  creditCard: () => creditCard2,
-  cuid: () => cuid3,
-  cuid2: () => cuid22,
-  currencyCode: () => currencyCode2,
-  custom: () => custom,
-  date: () => date2,
-  describe: () => describe2,
-  discriminatedUnion: () => discriminatedUnion,
-  e164: () => e1642,
-  email: () => email2,
-  emoji: () => emoji2,
-  enum: () => _enum2,
-  exactOptional: () => exactOptional,
-  file: () => file,
-  float32: () => float32,
-  float64: () => float64,
-  function: () => _function,
-  guid: () => guid2,
-  hash: () => hash,
-  hex: () => hex2,
-  hostname: () => hostname2,
-  httpUrl: () => httpUrl,
-  iban: () => iban2,
-  instanceof: () => _instanceof,
-  int: () => int,
-  int32: () => int32,
-  int64: () => int64,
-  intersection: () => intersection,
-  invertCodec: () => invertCodec,
-  ipv4: () => ipv42,
-  ipv6: () => ipv62,
-  json: () => json,
-  jwt: () => jwt,
-  keyof: () => keyof,
-  ksuid: () => ksuid2,
-  lazy: () => lazy,
-  literal: () => literal,
-  looseObject: () => looseObject,
-  looseRecord: () => looseRecord,
-  mac: () => mac2,
-  map: () => map,
-  meta: () => meta2,
-  nan: () => nan,
-  nanoid: () => nanoid2,
-  nativeEnum: () => nativeEnum,
-  never: () => never,
-  nonoptional: () => nonoptional,
-  null: () => _null3,
-  nullable: () => nullable,
-  nullish: () => nullish2,
-  number: () => number2,
-  object: () => object,
-  optional: () => optional,
-  partialRecord: () => partialRecord,
-  pipe: () => pipe,
-  prefault: () => prefault,
-  preprocess: () => preprocess,
-  promise: () => promise,
-  readonly: () => readonly,
-  record: () => record,
-  refine: () => refine,
-  set: () => set,
-  strictObject: () => strictObject,
-  string: () => string2,
-  stringFormat: () => stringFormat,
-  stringbool: () => stringbool,
-  success: () => success,
-  superRefine: () => superRefine,
-  symbol: () => symbol,
-  templateLiteral: () => templateLiteral,
-  transform: () => transform,
-  tuple: () => tuple,
-  uint32: () => uint32,
-  uint64: () => uint64,
-  ulid: () => ulid2,
-  undefined: () => _undefined3,
-  union: () => union,
-  unknown: () => unknown,
-  url: () => url,
-  uuid: () => uuid2,
-  uuidv4: () => uuidv4,
-  uuidv6: () => uuidv6,
-  uuidv7: () => uuidv7,
-  void: () => _void2,
-  xid: () => xid2,
-  xor: () => xor
-});
 function _ensureDefaultLocale() {
   if (!globalConfig.localeError)
     config(en_default());
@@ -17841,149 +5065,8 @@ function _ensureDefaultMemoizer() {
 function string2(params) {
   return _string(ZodString, params);
 }
-function email2(params) {
-  return _email(ZodEmail, params);
-}
-function guid2(params) {
-  return _guid(ZodGUID, params);
-}
-function uuid2(params) {
-  return _uuid(ZodUUID, params);
-}
-function uuidv4(params) {
-  return _uuidv4(ZodUUID, params);
-}
-function uuidv6(params) {
-  return _uuidv6(ZodUUID, params);
-}
-function uuidv7(params) {
-  return _uuidv7(ZodUUID, params);
-}
-function url(params) {
-  return _url(ZodURL, params);
-}
-function httpUrl(params) {
-  return _url(ZodURL, {
-    protocol: httpProtocol,
-    hostname: domain,
-    ...util_exports.normalizeParams(params)
-  });
-}
-function emoji2(params) {
-  return _emoji2(ZodEmoji, params);
-}
-function nanoid2(params) {
-  return _nanoid(ZodNanoID, params);
-}
-function cuid3(params) {
-  return _cuid(ZodCUID, params);
-}
-function cuid22(params) {
-  return _cuid2(ZodCUID2, params);
-}
-function ulid2(params) {
-  return _ulid(ZodULID, params);
-}
-function xid2(params) {
-  return _xid(ZodXID, params);
-}
-function ksuid2(params) {
-  return _ksuid(ZodKSUID, params);
-}
-function ipv42(params) {
-  return _ipv4(ZodIPv4, params);
-}
-function mac2(params) {
-  return _mac(ZodMAC, params);
-}
-function ipv62(params) {
-  return _ipv6(ZodIPv6, params);
-}
-function cidrv42(params) {
-  return _cidrv4(ZodCIDRv4, params);
-}
-function cidrv62(params) {
-  return _cidrv6(ZodCIDRv6, params);
-}
-function base642(params) {
-  return _base64(ZodBase64, params);
-}
-function base64url2(params) {
-  return _base64url(ZodBase64URL, params);
-}
-function e1642(params) {
-  return _e164(ZodE164, params);
-}
-function creditCard2(params) {
-  return _creditCard(ZodCreditCard, params);
-}
-function iban2(params) {
-  return _iban(ZodIBAN, params);
-}
-function jwt(params) {
-  return _jwt(ZodJWT, params);
-}
-function stringFormat(format, fnOrRegex, _params = {}) {
-  return _stringFormat(ZodCustomStringFormat, format, fnOrRegex, _params);
-}
-function hostname2(_params) {
-  return _stringFormat(ZodCustomStringFormat, "hostname", hostname, _params);
-}
-function hex2(_params) {
-  return _stringFormat(ZodCustomStringFormat, "hex", hex, _params);
-}
-function currencyCode2(_params) {
-  return _stringFormat(ZodCustomStringFormat, "currency_code", currencyCode, _params);
-}
-function hash(alg, params) {
-  const enc = params?.enc ?? "hex";
-  const format = `${alg}_${enc}`;
-  const regex2 = regexes_exports[format];
-  if (!regex2)
-    throw new Error(`Unrecognized hash format: ${format}`);
-  return _stringFormat(ZodCustomStringFormat, format, regex2, params);
-}
-function number2(params) {
-  return _number(ZodNumber, params);
-}
-function int(params) {
-  return _int(ZodNumberFormat, params);
-}
-function float32(params) {
-  return _float32(ZodNumberFormat, params);
-}
-function float64(params) {
-  return _float64(ZodNumberFormat, params);
-}
-function int32(params) {
-  return _int32(ZodNumberFormat, params);
-}
-function uint32(params) {
-  return _uint32(ZodNumberFormat, params);
-}
 function boolean2(params) {
   return _boolean(ZodBoolean, params);
-}
-function bigint2(params) {
-  return _bigint(ZodBigInt, params);
-}
-function int64(params) {
-  return _int64(ZodBigIntFormat, params);
-}
-function uint64(params) {
-  return _uint64(ZodBigIntFormat, params);
-}
-function symbol(params) {
-  return _symbol(ZodSymbol, params);
-}
-function _undefined3(params) {
-  return _undefined2(ZodUndefined, params);
-}
-function _null3(params) {
-  return _null2(ZodNull, params);
-}
-function any() {
-  return _any(ZodAny);
 }
 function unknown() {
   return _unknown(ZodUnknown);
@@ -17991,18 +5074,8 @@ function unknown() {
 function never(params) {
   return _never(ZodNever, params);
 }
-function _void2(params) {
-  return _void(ZodVoid, params);
-}
-function date2(params) {
-  return _date(ZodDate, params);
-}
 function array(element, params) {
   return _array(ZodArray, element, params);
-}
-function keyof(schema) {
-  const shape = schema._zod.def.shape;
-  return _enum2(Object.keys(shape));
 }
 function object(shape, params) {
   const def = {
@@ -18012,42 +5085,10 @@ function object(shape, params) {
   };
   return new ZodObject(def);
 }
-function strictObject(shape, params) {
-  return new ZodObject({
-    type: "object",
-    shape,
-    catchall: never(),
-    ...util_exports.normalizeParams(params)
-  });
-}
-function looseObject(shape, params) {
-  return new ZodObject({
-    type: "object",
-    shape,
-    catchall: unknown(),
-    ...util_exports.normalizeParams(params)
-  });
-}
 function union(options, params) {
   return new ZodUnion({
     type: "union",
     options,
-    ...util_exports.normalizeParams(params)
-  });
-}
-function xor(options, params) {
-  return new ZodXor({
-    type: "union",
-    options,
-    inclusive: false,
-    ...util_exports.normalizeParams(params)
-  });
-}
-function discriminatedUnion(discriminator, options, params) {
-  return new ZodDiscriminatedUnion({
-    type: "union",
-    options,
-    discriminator,
     ...util_exports.normalizeParams(params)
   });
 }
@@ -18058,90 +5099,13 @@ function intersection(left, right) {
     right
   });
 }
-function tuple(items, _paramsOrRest, _params) {
-  const hasRest = _paramsOrRest instanceof $ZodType;
-  const params = hasRest ? _params : _paramsOrRest;
-  const rest = hasRest ? _paramsOrRest : null;
-  return new ZodTuple({
-    type: "tuple",
-    items,
-    rest,
-    ...util_exports.normalizeParams(params)
-  });
-}
-function record(keyType, valueType, params) {
-  if (!valueType || !valueType._zod) {
-    return new ZodRecord({
-      type: "record",
-      keyType: string2(),
-      valueType: keyType,
-      ...util_exports.normalizeParams(valueType)
-    });
-  }
-  return new ZodRecord({
-    type: "record",
-    keyType,
-    valueType,
-    ...util_exports.normalizeParams(params)
-  });
-}
-function partialRecord(keyType, valueType, params) {
-  return new ZodRecord({
-    type: "record",
-    keyType,
-    valueType,
-    ...util_exports.normalizeParams(params),
-    partial: true
-  });
-}
-function looseRecord(keyType, valueType, params) {
-  return new ZodRecord({
-    type: "record",
-    keyType,
-    valueType,
-    mode: "loose",
-    ...util_exports.normalizeParams(params)
-  });
-}
-function map(keyType, valueType, params) {
-  return new ZodMap({
-    type: "map",
-    keyType,
-    valueType,
-    ...util_exports.normalizeParams(params)
-  });
-}
-function set(valueType, params) {
-  return new ZodSet({
-    type: "set",
-    valueType,
-    ...util_exports.normalizeParams(params)
-  });
-}
-function _enum2(values, params) {
+function _enum(values, params) {
   const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
   return new ZodEnum({
     type: "enum",
     entries,
     ...util_exports.normalizeParams(params)
   });
-}
-function nativeEnum(entries, params) {
-  return new ZodEnum({
-    type: "enum",
-    entries,
-    ...util_exports.normalizeParams(params)
-  });
-}
-function literal(value, params) {
-  return new ZodLiteral({
-    type: "literal",
-    values: Array.isArray(value) ? value : [value],
-    ...util_exports.normalizeParams(params)
-  });
-}
-function file(params) {
-  return _file(ZodFile, params);
 }
 function transform(fn) {
   return new ZodTransform({
@@ -18167,10 +5131,7 @@ function nullable(innerType) {
     innerType
   });
 }
-function nullish2(innerType) {
-  return optional(nullable(innerType));
-}
-function _default2(innerType, defaultValue) {
+function _default(innerType, defaultValue) {
   return new ZodDefault({
     type: "default",
     innerType,
@@ -18195,21 +5156,12 @@ function nonoptional(innerType, params) {
     ...util_exports.normalizeParams(params)
   });
 }
-function success(innerType) {
-  return new ZodSuccess({
-    type: "success",
-    innerType
-  });
-}
-function _catch2(innerType, catchValue) {
+function _catch(innerType, catchValue) {
   return new ZodCatch({
     type: "catch",
     innerType,
     catchValue: typeof catchValue === "function" ? catchValue : util_exports.constantCatch(catchValue)
   });
-}
-function nan(params) {
-  return _nan(ZodNaN, params);
 }
 function pipe(in_, out) {
   return new ZodPipe({
@@ -18219,67 +5171,11 @@ function pipe(in_, out) {
     // ...util.normalizeParams(params),
   });
 }
-function codec(in_, out, params) {
-  return new ZodCodec({
-    type: "pipe",
-    in: in_,
-    out,
-    transform: params.decode,
-    reverseTransform: params.encode
-  });
-}
-function invertCodec(codec2) {
-  const def = codec2._zod.def;
-  return new ZodCodec({
-    type: "pipe",
-    in: def.out,
-    out: def.in,
-    transform: def.reverseTransform,
-    reverseTransform: def.transform
-  });
-}
 function readonly(innerType) {
   return new ZodReadonly({
     type: "readonly",
     innerType
   });
-}
-function templateLiteral(parts, params) {
-  return new ZodTemplateLiteral({
-    type: "template_literal",
-    parts,
-    ...util_exports.normalizeParams(params)
-  });
-}
-function lazy(getter) {
-  return new ZodLazy({
-    type: "lazy",
-    getter
-  });
-}
-function promise(innerType) {
-  return new ZodPromise({
-    type: "promise",
-    innerType
-  });
-}
-function _function(params) {
-  return new ZodFunction({
-    type: "function",
-    input: Array.isArray(params?.input) ? tuple(params?.input) : params?.input ?? array(unknown()),
-    output: params?.output ?? unknown()
-  });
-}
-function check(fn) {
-  const ch = new $ZodCheck({
-    check: "custom"
-    // ...util.normalizeParams(params),
-  });
-  ch._zod.check = fn;
-  return ch;
-}
-function custom(fn, _params) {
-  return _custom(ZodCustom, fn ?? (() => true), _params);
 }
 function refine(fn, _params = {}) {
   return _refine(ZodCustom, fn, _params);
@@ -18287,49 +5183,13 @@ function refine(fn, _params = {}) {
 function superRefine(fn, params) {
   return _superRefine(fn, params);
 }
-function _instanceof(cls, params = {}) {
-  const inst = new ZodInstanceOf({
-    type: "custom",
-    check: "custom",
-    fn: (data) => data instanceof cls,
-    abort: true,
-    ...util_exports.normalizeParams(params)
-  });
-  inst._zod.bag.Class = cls;
-  inst._zod.check = (payload) => {
-    if (!(payload.value instanceof cls)) {
-      payload.issues.push({
-        code: "invalid_type",
-        expected: cls.name,
-        input: payload.value,
-        inst,
-        path: [...inst._zod.def.path ?? []]
-      });
-    }
-  };
-  return inst;
-}
-function json(params) {
-  const jsonSchema = lazy(() => {
-    return union([string2(params), number2(), boolean2(), _null3(), array(jsonSchema), record(string2(), jsonSchema)]);
-  });
-  return jsonSchema;
-}
-function preprocess(fn, schema) {
-  return new ZodPreprocess({
-    type: "pipe",
-    in: transform(fn),
-    out: schema
-  });
-}
-var ZodType, _ZodString, ZodString, ZodStringFormat, ZodISODateTime, ZodISODate, ZodISOTime, ZodISODuration, ZodEmail, ZodGUID, ZodUUID, ZodURL, ZodEmoji, ZodNanoID, ZodCUID, ZodCUID2, ZodULID, ZodXID, ZodKSUID, ZodIPv4, ZodMAC, ZodIPv6, ZodCIDRv4, ZodCIDRv6, ZodBase64, ZodBase64URL, ZodE164, ZodCreditCard, ZodIBAN, ZodJWT, ZodCustomStringFormat, ZodNumber, ZodNumberFormat, ZodBoolean, ZodBigInt, ZodBigIntFormat, ZodSymbol, ZodUndefined, ZodNull, ZodAny, ZodUnknown, ZodNever, ZodVoid, ZodDate, ZodArray, ZodObject, ZodUnion, ZodXor, ZodDiscriminatedUnion, ZodIntersection, ZodTuple, ZodRecord, ZodMap, ZodSet, ZodEnum, ZodLiteral, ZodFile, ZodTransform, ZodOptional, ZodExactOptional, ZodNullable, ZodDefault, ZodPrefault, ZodNonOptional, ZodSuccess, ZodCatch, ZodNaN, ZodPipe, ZodCodec, ZodPreprocess, ZodReadonly, ZodTemplateLiteral, ZodLazy, ZodPromise, ZodFunction, ZodCustom, describe2, meta2, ZodInstanceOf, stringbool;
+var ZodType, _ZodString, ZodString, ZodStringFormat, ZodISODateTime, ZodISODate, ZodISOTime, ZodISODuration, ZodEmail, ZodGUID, ZodUUID, ZodURL, ZodEmoji, ZodNanoID, ZodCUID, ZodCUID2, ZodULID, ZodXID, ZodKSUID, ZodIPv4, ZodIPv6, ZodCIDRv4, ZodCIDRv6, ZodBase64, ZodBase64URL, ZodE164, ZodJWT, ZodBoolean, ZodUnknown, ZodNever, ZodArray, ZodObject, ZodUnion, ZodIntersection, ZodEnum, ZodTransform, ZodOptional, ZodExactOptional, ZodNullable, ZodDefault, ZodPrefault, ZodNonOptional, ZodCatch, ZodPipe, ZodReadonly, ZodCustom;
 var init_schemas2 = __esm({
   "node_modules/zod/v4/classic/schemas.js"() {
     init_define_RELKIT_BUILD_INFO();
     init_core2();
     init_core2();
     init_json_schema_processors();
-    init_regexes();
     init_to_json_schema();
     init_en();
     init_checks2();
@@ -18359,12 +5219,12 @@ var init_schemas2 = __esm({
       brand() {
         return this;
       },
-      register(reg, meta3) {
-        reg.add(this, meta3);
+      register(reg, meta2) {
+        reg.add(this, meta2);
         return this;
       },
-      refine(check2, params) {
-        return this.check(refine(check2, params));
+      refine(check, params) {
+        return this.check(refine(check, params));
       },
       superRefine(refinement, params) {
         return this.check(superRefine(refinement, params));
@@ -18400,13 +5260,13 @@ var init_schemas2 = __esm({
         return pipe(this, transform(tx));
       },
       default(d) {
-        return _default2(this, d);
+        return _default(this, d);
       },
       prefault(d) {
         return prefault(this, d);
       },
       catch(params) {
-        return _catch2(this, params);
+        return _catch(this, params);
       },
       pipe(target) {
         return pipe(this, target);
@@ -18449,16 +5309,16 @@ var init_schemas2 = __esm({
         util_exports.own(this, "~standard", value);
       },
       parse: function _parse2(data, params) {
-        return parse2(this, data, params, { callee: _parse2 });
+        return parse(this, data, params, { callee: _parse2 });
       },
       parseAsync: async function _parseAsync2(data, params) {
-        return await parseAsync2(this, data, params, { callee: _parseAsync2 });
+        return await parseAsync(this, data, params, { callee: _parseAsync2 });
       },
       safeParse(data, params) {
-        return safeParse2(this, data, params);
+        return safeParse(this, data, params);
       },
       async safeParseAsync(data, params) {
-        return safeParseAsync2(this, data, params);
+        return safeParseAsync(this, data, params);
       },
       // `spa` is an alias: same function object as `safeParseAsync`, as before.
       get spa() {
@@ -18474,28 +5334,28 @@ var init_schemas2 = __esm({
         return validateAsync(this, data, params);
       },
       encode: function _encode2(data, params) {
-        return encode2(this, data, params, { callee: _encode2 });
+        return encode(this, data, params, { callee: _encode2 });
       },
       decode: function _decode2(data, params) {
-        return decode2(this, data, params, { callee: _decode2 });
+        return decode(this, data, params, { callee: _decode2 });
       },
       encodeAsync: async function _encodeAsync2(data, params) {
-        return await encodeAsync2(this, data, params, { callee: _encodeAsync2 });
+        return await encodeAsync(this, data, params, { callee: _encodeAsync2 });
       },
       decodeAsync: async function _decodeAsync2(data, params) {
-        return await decodeAsync2(this, data, params, { callee: _decodeAsync2 });
+        return await decodeAsync(this, data, params, { callee: _decodeAsync2 });
       },
       safeEncode(data, params) {
-        return safeEncode2(this, data, params);
+        return safeEncode(this, data, params);
       },
       safeDecode(data, params) {
-        return safeDecode2(this, data, params);
+        return safeDecode(this, data, params);
       },
       async safeEncodeAsync(data, params) {
-        return safeEncodeAsync2(this, data, params);
+        return safeEncodeAsync(this, data, params);
       },
       async safeDecodeAsync(data, params) {
-        return safeDecodeAsync2(this, data, params);
+        return safeDecodeAsync(this, data, params);
       },
       toJSONSchema(params) {
         return createToJSONSchemaMethod(this, {})(params);
@@ -18514,7 +5374,7 @@ var init_schemas2 = __esm({
       (inst, def) => {
         $ZodString.init(inst, def);
         ZodType.init(inst, def);
-        inst._zod.processJSONSchema = (ctx, json2, params) => stringProcessor(inst, ctx, json2, params);
+        inst._zod.processJSONSchema = (ctx, json, params) => stringProcessor(inst, ctx, json, params);
       },
       /* @__PURE__ */ util_exports.derived({
         format: (inst) => aggregateChecks(inst).format ?? null,
@@ -18719,10 +5579,6 @@ var init_schemas2 = __esm({
       $ZodIPv4.init(inst, def);
       ZodStringFormat.init(inst, def);
     });
-    ZodMAC = /* @__PURE__ */ $constructor("ZodMAC", (inst, def) => {
-      $ZodMAC.init(inst, def);
-      ZodStringFormat.init(inst, def);
-    });
     ZodIPv6 = /* @__PURE__ */ $constructor("ZodIPv6", (inst, def) => {
       $ZodIPv6.init(inst, def);
       ZodStringFormat.init(inst, def);
@@ -18747,212 +5603,30 @@ var init_schemas2 = __esm({
       $ZodE164.init(inst, def);
       ZodStringFormat.init(inst, def);
     });
-    ZodCreditCard = /* @__PURE__ */ $constructor("ZodCreditCard", (inst, def) => {
-      $ZodCreditCard.init(inst, def);
-      ZodStringFormat.init(inst, def);
-    });
-    ZodIBAN = /* @__PURE__ */ $constructor("ZodIBAN", (inst, def) => {
-      $ZodIBAN.init(inst, def);
-      ZodStringFormat.init(inst, def);
-    });
     ZodJWT = /* @__PURE__ */ $constructor("ZodJWT", (inst, def) => {
       $ZodJWT.init(inst, def);
       ZodStringFormat.init(inst, def);
     });
-    ZodCustomStringFormat = /* @__PURE__ */ $constructor("ZodCustomStringFormat", (inst, def) => {
-      $ZodCustomStringFormat.init(inst, def);
-      ZodStringFormat.init(inst, def);
-    });
-    ZodNumber = /* @__PURE__ */ $constructor(
-      "ZodNumber",
-      (inst, def) => {
-        $ZodNumber.init(inst, def);
-        ZodType.init(inst, def);
-        inst._zod.processJSONSchema = (ctx, json2, params) => numberProcessor(inst, ctx, json2, params);
-        inst.isFinite = true;
-      },
-      /* @__PURE__ */ util_exports.derived({
-        minValue: (inst) => {
-          const { minimum, exclusiveMinimum } = aggregateChecks(inst);
-          return Math.max(minimum ?? Number.NEGATIVE_INFINITY, exclusiveMinimum ?? Number.NEGATIVE_INFINITY);
-        },
-        maxValue: (inst) => {
-          const { maximum, exclusiveMaximum } = aggregateChecks(inst);
-          return Math.min(maximum ?? Number.POSITIVE_INFINITY, exclusiveMaximum ?? Number.POSITIVE_INFINITY);
-        },
-        isInt: (inst) => {
-          const { isInt, multipleOf } = aggregateChecks(inst);
-          return !!isInt || !!multipleOf?.some(Number.isSafeInteger);
-        },
-        format: (inst) => aggregateChecks(inst).format ?? null
-      }, {
-        gt(value, params) {
-          return this.check(_gt(value, params));
-        },
-        gte(value, params) {
-          return this.check(_gte(value, params));
-        },
-        min(value, params) {
-          return this.check(_gte(value, params));
-        },
-        lt(value, params) {
-          return this.check(_lt(value, params));
-        },
-        lte(value, params) {
-          return this.check(_lte(value, params));
-        },
-        max(value, params) {
-          return this.check(_lte(value, params));
-        },
-        int(params) {
-          return this.check(int(params));
-        },
-        safe(params) {
-          return this.check(int(params));
-        },
-        positive(params) {
-          return this.check(_gt(0, params));
-        },
-        nonnegative(params) {
-          return this.check(_gte(0, params));
-        },
-        negative(params) {
-          return this.check(_lt(0, params));
-        },
-        nonpositive(params) {
-          return this.check(_lte(0, params));
-        },
-        multipleOf(value, params) {
-          return this.check(_multipleOf(value, params));
-        },
-        step(value, params) {
-          return this.check(_multipleOf(value, params));
-        },
-        finite() {
-          return this;
-        }
-      })
-    );
-    ZodNumberFormat = /* @__PURE__ */ $constructor("ZodNumberFormat", (inst, def) => {
-      $ZodNumberFormat.init(inst, def);
-      ZodNumber.init(inst, def);
-    });
     ZodBoolean = /* @__PURE__ */ $constructor("ZodBoolean", (inst, def) => {
       $ZodBoolean.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => booleanProcessor(inst, ctx, json2, params);
-    });
-    ZodBigInt = /* @__PURE__ */ $constructor(
-      "ZodBigInt",
-      (inst, def) => {
-        $ZodBigInt.init(inst, def);
-        ZodType.init(inst, def);
-        inst._zod.processJSONSchema = (ctx, json2, params) => bigintProcessor(inst, ctx, json2, params);
-      },
-      /* @__PURE__ */ util_exports.derived({
-        minValue: (inst) => aggregateChecks(inst).minimum ?? null,
-        maxValue: (inst) => aggregateChecks(inst).maximum ?? null,
-        format: (inst) => aggregateChecks(inst).format ?? null
-      }, {
-        gte(value, params) {
-          return this.check(_gte(value, params));
-        },
-        min(value, params) {
-          return this.check(_gte(value, params));
-        },
-        gt(value, params) {
-          return this.check(_gt(value, params));
-        },
-        lt(value, params) {
-          return this.check(_lt(value, params));
-        },
-        lte(value, params) {
-          return this.check(_lte(value, params));
-        },
-        max(value, params) {
-          return this.check(_lte(value, params));
-        },
-        positive(params) {
-          return this.check(_gt(BigInt(0), params));
-        },
-        negative(params) {
-          return this.check(_lt(BigInt(0), params));
-        },
-        nonpositive(params) {
-          return this.check(_lte(BigInt(0), params));
-        },
-        nonnegative(params) {
-          return this.check(_gte(BigInt(0), params));
-        },
-        multipleOf(value, params) {
-          return this.check(_multipleOf(value, params));
-        }
-      })
-    );
-    ZodBigIntFormat = /* @__PURE__ */ $constructor("ZodBigIntFormat", (inst, def) => {
-      $ZodBigIntFormat.init(inst, def);
-      ZodBigInt.init(inst, def);
-    });
-    ZodSymbol = /* @__PURE__ */ $constructor("ZodSymbol", (inst, def) => {
-      $ZodSymbol.init(inst, def);
-      ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => symbolProcessor(inst, ctx, json2, params);
-    });
-    ZodUndefined = /* @__PURE__ */ $constructor("ZodUndefined", (inst, def) => {
-      $ZodUndefined.init(inst, def);
-      ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => undefinedProcessor(inst, ctx, json2, params);
-    });
-    ZodNull = /* @__PURE__ */ $constructor("ZodNull", (inst, def) => {
-      $ZodNull.init(inst, def);
-      ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => nullProcessor(inst, ctx, json2, params);
-    });
-    ZodAny = /* @__PURE__ */ $constructor("ZodAny", (inst, def) => {
-      $ZodAny.init(inst, def);
-      ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => anyProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => booleanProcessor(inst, ctx, json, params);
     });
     ZodUnknown = /* @__PURE__ */ $constructor("ZodUnknown", (inst, def) => {
       $ZodUnknown.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => unknownProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => unknownProcessor(inst, ctx, json, params);
     });
     ZodNever = /* @__PURE__ */ $constructor("ZodNever", (inst, def) => {
       $ZodNever.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => neverProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => neverProcessor(inst, ctx, json, params);
     });
-    ZodVoid = /* @__PURE__ */ $constructor("ZodVoid", (inst, def) => {
-      $ZodVoid.init(inst, def);
-      ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => voidProcessor(inst, ctx, json2, params);
-    });
-    ZodDate = /* @__PURE__ */ $constructor(
-      "ZodDate",
-      (inst, def) => {
-        $ZodDate.init(inst, def);
-        ZodType.init(inst, def);
-        inst._zod.processJSONSchema = (ctx, json2, params) => dateProcessor(inst, ctx, json2, params);
-        inst.min = (value, params) => inst.check(_gte(value, params));
-        inst.max = (value, params) => inst.check(_lte(value, params));
-      },
-      /* @__PURE__ */ util_exports.derived({
-        minDate: (inst) => {
-          const { minimum } = aggregateChecks(inst);
-          return minimum ? new Date(minimum) : null;
-        },
-        maxDate: (inst) => {
-          const { maximum } = aggregateChecks(inst);
-          return maximum ? new Date(maximum) : null;
-        }
-      }, {})
-    );
     ZodArray = /* @__PURE__ */ $constructor("ZodArray", (inst, def) => {
       _ensureDefaultMemoizer();
       $ZodArray.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => arrayProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => arrayProcessor(inst, ctx, json, params);
       inst.element = def.element;
     }, {
       min(n, params) {
@@ -18975,11 +5649,11 @@ var init_schemas2 = __esm({
       _ensureDefaultMemoizer();
       $ZodObjectJIT.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => objectProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => objectProcessor(inst, ctx, json, params);
       util_exports.installLazyProp(inst, "shape", (self2) => self2._zod.def.shape, false);
     }, {
       keyof() {
-        return _enum2(Object.keys(this._zod.def.shape));
+        return _enum(Object.keys(this._zod.def.shape));
       },
       catchall(catchall) {
         return this.clone(util_exports.mergeDefs(this._zod.def, { catchall }));
@@ -19024,80 +5698,18 @@ var init_schemas2 = __esm({
     ZodUnion = /* @__PURE__ */ $constructor("ZodUnion", (inst, def) => {
       $ZodUnion.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => unionProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => unionProcessor(inst, ctx, json, params);
       inst.options = def.options;
-    });
-    ZodXor = /* @__PURE__ */ $constructor("ZodXor", (inst, def) => {
-      ZodUnion.init(inst, def);
-      $ZodXor.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => unionProcessor(inst, ctx, json2, params);
-      inst.options = def.options;
-    });
-    ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("ZodDiscriminatedUnion", (inst, def) => {
-      ZodUnion.init(inst, def);
-      $ZodDiscriminatedUnion.init(inst, def);
     });
     ZodIntersection = /* @__PURE__ */ $constructor("ZodIntersection", (inst, def) => {
       $ZodIntersection.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => intersectionProcessor(inst, ctx, json2, params);
-    });
-    ZodTuple = /* @__PURE__ */ $constructor("ZodTuple", (inst, def) => {
-      _ensureDefaultMemoizer();
-      $ZodTuple.init(inst, def);
-      ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => tupleProcessor(inst, ctx, json2, params);
-    }, {
-      rest(rest) {
-        return this.clone({
-          ...this._zod.def,
-          rest
-        });
-      },
-      partial() {
-        const def = this._zod.def;
-        if (def.checks?.length)
-          throw new Error(".partial() cannot be used on tuple schemas containing refinements");
-        return this.clone({
-          ...def,
-          items: def.items.map((item) => new ZodOptional({ type: "optional", innerType: item }))
-        });
-      }
-    });
-    ZodRecord = /* @__PURE__ */ $constructor("ZodRecord", (inst, def) => {
-      _ensureDefaultMemoizer();
-      $ZodRecord.init(inst, def);
-      ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => recordProcessor(inst, ctx, json2, params);
-      inst.keyType = def.keyType;
-      inst.valueType = def.valueType;
-    });
-    ZodMap = /* @__PURE__ */ $constructor("ZodMap", (inst, def) => {
-      _ensureDefaultMemoizer();
-      $ZodMap.init(inst, def);
-      ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => mapProcessor(inst, ctx, json2, params);
-      inst.keyType = def.keyType;
-      inst.valueType = def.valueType;
-      inst.min = (...args) => inst.check(_minSize(...args));
-      inst.nonempty = (params) => inst.check(_minSize(1, params));
-      inst.max = (...args) => inst.check(_maxSize(...args));
-      inst.size = (...args) => inst.check(_size(...args));
-    });
-    ZodSet = /* @__PURE__ */ $constructor("ZodSet", (inst, def) => {
-      _ensureDefaultMemoizer();
-      $ZodSet.init(inst, def);
-      ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => setProcessor(inst, ctx, json2, params);
-      inst.min = (...args) => inst.check(_minSize(...args));
-      inst.nonempty = (params) => inst.check(_minSize(1, params));
-      inst.max = (...args) => inst.check(_maxSize(...args));
-      inst.size = (...args) => inst.check(_size(...args));
+      inst._zod.processJSONSchema = (ctx, json, params) => intersectionProcessor(inst, ctx, json, params);
     });
     ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
       $ZodEnum.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => enumProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => enumProcessor(inst, ctx, json, params);
       inst.enum = def.entries;
       inst.options = [...inst._zod.values];
       const keys = new Set(Object.keys(def.entries));
@@ -19132,33 +5744,11 @@ var init_schemas2 = __esm({
         });
       };
     });
-    ZodLiteral = /* @__PURE__ */ $constructor("ZodLiteral", (inst, def) => {
-      $ZodLiteral.init(inst, def);
-      ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => literalProcessor(inst, ctx, json2, params);
-      inst.values = new Set(def.values);
-      Object.defineProperty(inst, "value", {
-        get() {
-          if (def.values.length > 1) {
-            throw new Error("This schema contains multiple valid literal values. Use `.values` instead.");
-          }
-          return def.values[0];
-        }
-      });
-    });
-    ZodFile = /* @__PURE__ */ $constructor("ZodFile", (inst, def) => {
-      $ZodFile.init(inst, def);
-      ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => fileProcessor(inst, ctx, json2, params);
-      inst.min = (size, params) => inst.check(_minSize(size, params));
-      inst.max = (size, params) => inst.check(_maxSize(size, params));
-      inst.mime = (types, params) => inst.check(_mime(Array.isArray(types) ? types : [types], params));
-    });
     ZodTransform = /* @__PURE__ */ $constructor("ZodTransform", (inst, def) => {
       _ensureDefaultMemoizer();
       $ZodTransform.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => transformProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => transformProcessor(inst, ctx, json, params);
       inst._zod.parse = (payload, _ctx) => {
         if (_ctx.direction === "backward") {
           throw new $ZodEncodeError(inst.constructor.name);
@@ -19177,1460 +5767,107 @@ var init_schemas2 = __esm({
             payload.issues.push(util_exports.issue(_issue));
           }
         };
-        const output2 = def.transform(payload.value, payload);
-        if (output2 instanceof Promise) {
-          return output2.then((output3) => {
-            payload.value = output3;
+        const output = def.transform(payload.value, payload);
+        if (output instanceof Promise) {
+          return output.then((output2) => {
+            payload.value = output2;
             return payload;
           });
         }
-        payload.value = output2;
+        payload.value = output;
         return payload;
       };
     });
     ZodOptional = /* @__PURE__ */ $constructor("ZodOptional", (inst, def) => {
       $ZodOptional.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => optionalProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => optionalProcessor(inst, ctx, json, params);
       inst.unwrap = () => inst._zod.def.innerType;
     });
     ZodExactOptional = /* @__PURE__ */ $constructor("ZodExactOptional", (inst, def) => {
       $ZodExactOptional.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => optionalProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => optionalProcessor(inst, ctx, json, params);
       inst.unwrap = () => inst._zod.def.innerType;
     });
     ZodNullable = /* @__PURE__ */ $constructor("ZodNullable", (inst, def) => {
       $ZodNullable.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => nullableProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => nullableProcessor(inst, ctx, json, params);
       inst.unwrap = () => inst._zod.def.innerType;
     });
     ZodDefault = /* @__PURE__ */ $constructor("ZodDefault", (inst, def) => {
       $ZodDefault.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => defaultProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => defaultProcessor(inst, ctx, json, params);
       inst.unwrap = () => inst._zod.def.innerType;
       inst.removeDefault = inst.unwrap;
     });
     ZodPrefault = /* @__PURE__ */ $constructor("ZodPrefault", (inst, def) => {
       $ZodPrefault.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => prefaultProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => prefaultProcessor(inst, ctx, json, params);
       inst.unwrap = () => inst._zod.def.innerType;
     });
     ZodNonOptional = /* @__PURE__ */ $constructor("ZodNonOptional", (inst, def) => {
       $ZodNonOptional.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => nonoptionalProcessor(inst, ctx, json2, params);
-      inst.unwrap = () => inst._zod.def.innerType;
-    });
-    ZodSuccess = /* @__PURE__ */ $constructor("ZodSuccess", (inst, def) => {
-      $ZodSuccess.init(inst, def);
-      ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => successProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => nonoptionalProcessor(inst, ctx, json, params);
       inst.unwrap = () => inst._zod.def.innerType;
     });
     ZodCatch = /* @__PURE__ */ $constructor("ZodCatch", (inst, def) => {
       $ZodCatch.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => catchProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => catchProcessor(inst, ctx, json, params);
       inst.unwrap = () => inst._zod.def.innerType;
       inst.removeCatch = inst.unwrap;
-    });
-    ZodNaN = /* @__PURE__ */ $constructor("ZodNaN", (inst, def) => {
-      $ZodNaN.init(inst, def);
-      ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => nanProcessor(inst, ctx, json2, params);
     });
     ZodPipe = /* @__PURE__ */ $constructor("ZodPipe", (inst, def) => {
       $ZodPipe.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => pipeProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => pipeProcessor(inst, ctx, json, params);
       inst.in = def.in;
       inst.out = def.out;
-    });
-    ZodCodec = /* @__PURE__ */ $constructor("ZodCodec", (inst, def) => {
-      ZodPipe.init(inst, def);
-      $ZodCodec.init(inst, def);
-    });
-    ZodPreprocess = /* @__PURE__ */ $constructor("ZodPreprocess", (inst, def) => {
-      ZodPipe.init(inst, def);
-      $ZodPreprocess.init(inst, def);
     });
     ZodReadonly = /* @__PURE__ */ $constructor("ZodReadonly", (inst, def) => {
       $ZodReadonly.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => readonlyProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => readonlyProcessor(inst, ctx, json, params);
       inst.unwrap = () => inst._zod.def.innerType;
-    });
-    ZodTemplateLiteral = /* @__PURE__ */ $constructor("ZodTemplateLiteral", (inst, def) => {
-      $ZodTemplateLiteral.init(inst, def);
-      ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => templateLiteralProcessor(inst, ctx, json2, params);
-    });
-    ZodLazy = /* @__PURE__ */ $constructor("ZodLazy", (inst, def) => {
-      $ZodLazy.init(inst, def);
-      ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => lazyProcessor(inst, ctx, json2, params);
-      inst.unwrap = () => inst._zod.def.getter();
-    });
-    ZodPromise = /* @__PURE__ */ $constructor("ZodPromise", (inst, def) => {
-      $ZodPromise.init(inst, def);
-      ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => promiseProcessor(inst, ctx, json2, params);
-      inst.unwrap = () => inst._zod.def.innerType;
-    });
-    ZodFunction = /* @__PURE__ */ $constructor("ZodFunction", (inst, def) => {
-      $ZodFunction.init(inst, def);
-      ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => functionProcessor(inst, ctx, json2, params);
     });
     ZodCustom = /* @__PURE__ */ $constructor("ZodCustom", (inst, def) => {
       $ZodCustom.init(inst, def);
       ZodType.init(inst, def);
-      inst._zod.processJSONSchema = (ctx, json2, params) => customProcessor(inst, ctx, json2, params);
+      inst._zod.processJSONSchema = (ctx, json, params) => customProcessor(inst, ctx, json, params);
     });
-    describe2 = describe;
-    meta2 = meta;
-    ZodInstanceOf = /* @__PURE__ */ $constructor("ZodInstanceOf", (inst, def) => {
-      ZodCustom.init(inst, def);
-    }, {
-      properties(shape, params) {
-        return this.check(_properties(shape, params));
-      }
-    });
-    stringbool = (...args) => _stringbool({
-      Codec: ZodCodec,
-      Boolean: ZodBoolean,
-      String: ZodString
-    }, ...args);
   }
 });
 
 // node_modules/zod/v4/classic/compat.js
-function setErrorMap(map2) {
-  config({
-    customError: map2
-  });
-}
-function getErrorMap() {
-  return config().customError;
-}
-var ZodIssueCode, ZodFirstPartyTypeKind;
+var ZodFirstPartyTypeKind;
 var init_compat = __esm({
   "node_modules/zod/v4/classic/compat.js"() {
     init_define_RELKIT_BUILD_INFO();
-    init_core2();
-    ZodIssueCode = {
-      invalid_type: "invalid_type",
-      too_big: "too_big",
-      too_small: "too_small",
-      invalid_format: "invalid_format",
-      not_multiple_of: "not_multiple_of",
-      unrecognized_keys: "unrecognized_keys",
-      invalid_union: "invalid_union",
-      invalid_key: "invalid_key",
-      invalid_element: "invalid_element",
-      invalid_value: "invalid_value",
-      custom: "custom"
-    };
     /* @__PURE__ */ (function(ZodFirstPartyTypeKind2) {
     })(ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {}));
   }
 });
 
 // node_modules/zod/v4/classic/iso.js
-var iso_exports = {};
-__export(iso_exports, {
-  ZodISODate: () => ZodISODate,
-  ZodISODateTime: () => ZodISODateTime,
-  ZodISODuration: () => ZodISODuration,
-  ZodISOTime: () => ZodISOTime,
-  date: () => date3,
-  datetime: () => datetime2,
-  duration: () => duration2,
-  time: () => time2
-});
-function datetime2(params) {
-  return _isoDateTime(ZodISODateTime, params);
-}
-function date3(params) {
-  return _isoDate(ZodISODate, params);
-}
-function time2(params) {
-  return _isoTime(ZodISOTime, params);
-}
-function duration2(params) {
-  return _isoDuration(ZodISODuration, params);
-}
 var init_iso = __esm({
   "node_modules/zod/v4/classic/iso.js"() {
     init_define_RELKIT_BUILD_INFO();
-    init_core2();
-    init_schemas2();
-    init_schemas2();
-  }
-});
-
-// node_modules/zod/v4/classic/from-json-schema.js
-function detectVersion(schema, defaultTarget) {
-  const $schema = schema.$schema;
-  if ($schema === "https://json-schema.org/draft/2020-12/schema") {
-    return "draft-2020-12";
-  }
-  if ($schema === "http://json-schema.org/draft-07/schema#") {
-    return "draft-7";
-  }
-  if ($schema === "http://json-schema.org/draft-04/schema#") {
-    return "draft-4";
-  }
-  return defaultTarget ?? "draft-2020-12";
-}
-function applyMinItems(items, minItems) {
-  return items.map((item, index) => index < minItems ? item : item.optional());
-}
-function decodeJSONPointerSegment(segment) {
-  return segment.replace(/~1/g, "/").replace(/~0/g, "~");
-}
-function resolveRef(ref, ctx) {
-  if (!ref.startsWith("#")) {
-    throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
-  }
-  const path2 = ref.slice(1).split("/").filter(Boolean);
-  if (path2.length === 0) {
-    return ctx.rootSchema;
-  }
-  const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path2[0] === defsKey) {
-    const key = path2[1] === void 0 ? void 0 : decodeJSONPointerSegment(path2[1]);
-    if (!key || !ctx.defs[key]) {
-      throw new Error(`Reference not found: ${ref}`);
-    }
-    return ctx.defs[key];
-  }
-  throw new Error(`Reference not found: ${ref}`);
-}
-function checkObjectGuards(objectSchema, guards) {
-  const guard = z.transform((value) => value).check((payload) => {
-    const value = payload.value;
-    if (typeof value !== "object" || value === null || Array.isArray(value))
-      return;
-    const keys = Object.getOwnPropertyNames(value);
-    if (guards.minProperties !== void 0 && keys.length < guards.minProperties) {
-      payload.issues.push({
-        origin: "object",
-        code: "too_small",
-        minimum: guards.minProperties,
-        inclusive: true,
-        message: `Too small: expected object to have >=${guards.minProperties} properties`,
-        input: value,
-        inst: objectSchema,
-        continue: true
-      });
-    }
-    if (guards.maxProperties !== void 0 && keys.length > guards.maxProperties) {
-      payload.issues.push({
-        origin: "object",
-        code: "too_big",
-        maximum: guards.maxProperties,
-        inclusive: true,
-        message: `Too big: expected object to have <=${guards.maxProperties} properties`,
-        input: value,
-        inst: objectSchema,
-        continue: true
-      });
-    }
-    if (guards.keySchema) {
-      for (const key of keys) {
-        const result = guards.keySchema.safeParse(key);
-        if (result.success)
-          continue;
-        payload.issues.push({
-          code: "invalid_key",
-          origin: "record",
-          issues: result.error.issues,
-          input: key,
-          path: [key],
-          continue: true
-        });
-      }
-    }
-  });
-  return guard.pipe(objectSchema);
-}
-function canonicalKey(value, seen) {
-  if (value === null)
-    return "z";
-  const type = typeof value;
-  if (type !== "object") {
-    if (type === "number" && Number.isNaN(value))
-      return null;
-    const raw = String(value);
-    return `${type[0]}${raw.length}:${raw}`;
-  }
-  if (seen.has(value))
-    return null;
-  seen.add(value);
-  try {
-    if (Array.isArray(value)) {
-      const parts2 = [];
-      for (const item of value) {
-        const key = canonicalKey(item, seen);
-        if (key === null)
-          return null;
-        parts2.push(key);
-      }
-      return `a${parts2.length}:[${parts2.join(",")}]`;
-    }
-    const keys = Object.keys(value).sort();
-    const parts = [];
-    for (const k of keys) {
-      const key = canonicalKey(value[k], seen);
-      if (key === null)
-        return null;
-      parts.push(`${k.length}:${k}=${key}`);
-    }
-    return `o${parts.length}:{${parts.join(",")}}`;
-  } finally {
-    seen.delete(value);
-  }
-}
-function containsRef(value) {
-  if (typeof value !== "object" || value === null)
-    return false;
-  if (Array.isArray(value))
-    return value.some(containsRef);
-  if (typeof value.$ref === "string")
-    return true;
-  return Object.entries(value).some(([key, sub]) => {
-    if (SCHEMA_KEYWORDS.has(key))
-      return containsRef(sub);
-    if (!SCHEMA_MAP_KEYWORDS.has(key) || typeof sub !== "object" || sub === null)
-      return false;
-    return Object.values(sub).some(containsRef);
-  });
-}
-function plural(n) {
-  return n === 1 ? "element" : "elements";
-}
-function checkArrayGuards(arraySchema, guards) {
-  const guard = z.transform((value) => value).check((payload) => {
-    const items = payload.value;
-    if (!Array.isArray(items))
-      return;
-    if (guards.uniqueItems === true) {
-      const firstSeen = /* @__PURE__ */ new Map();
-      for (let i = 0; i < items.length; i++) {
-        const key = canonicalKey(items[i], /* @__PURE__ */ new Set());
-        if (key === null)
-          continue;
-        const first = firstSeen.get(key);
-        if (first === void 0) {
-          firstSeen.set(key, i);
-          continue;
-        }
-        payload.issues.push({
-          code: "custom",
-          message: `Array items must be unique: element at index ${i} duplicates the one at index ${first}`,
-          input: items,
-          path: [i],
-          continue: true
-        });
-      }
-    }
-    if (guards.containsSchema) {
-      const minContains = guards.minContains ?? 1;
-      const ceiling = guards.maxContains !== void 0 ? guards.maxContains + 1 : Number.POSITIVE_INFINITY;
-      let matches = 0;
-      for (const item of items) {
-        if (guards.containsSchema.safeParse(item).success && ++matches >= ceiling)
-          break;
-      }
-      if (matches < minContains) {
-        payload.issues.push({
-          code: "custom",
-          message: `Array must contain at least ${minContains} matching ${plural(minContains)}; found ${matches}`,
-          input: items,
-          continue: true
-        });
-      }
-      if (guards.maxContains !== void 0 && matches > guards.maxContains) {
-        payload.issues.push({
-          code: "custom",
-          message: `Array must contain at most ${guards.maxContains} matching ${plural(guards.maxContains)}`,
-          input: items,
-          continue: true
-        });
-      }
-    }
-  });
-  return guard.pipe(arraySchema);
-}
-function getTupleRest(restSchema, ctx) {
-  if (restSchema === false) {
-    return void 0;
-  }
-  if (restSchema === void 0 || restSchema === true) {
-    return z.any();
-  }
-  return convertSchema(restSchema, ctx);
-}
-function convertBaseSchema(schema, ctx) {
-  if (schema.not !== void 0) {
-    if (typeof schema.not === "object" && Object.keys(schema.not).length === 0) {
-      return z.never();
-    }
-    throw new Error("not is not supported in Zod (except { not: {} } for never)");
-  }
-  if (schema.unevaluatedItems !== void 0) {
-    throw new Error("unevaluatedItems is not supported");
-  }
-  if (schema.unevaluatedProperties !== void 0) {
-    throw new Error("unevaluatedProperties is not supported");
-  }
-  if (schema.if !== void 0 || schema.then !== void 0 || schema.else !== void 0) {
-    throw new Error("Conditional schemas (if/then/else) are not supported");
-  }
-  if (schema.dependentSchemas !== void 0 || schema.dependentRequired !== void 0) {
-    throw new Error("dependentSchemas and dependentRequired are not supported");
-  }
-  if (schema.$ref) {
-    const refPath = schema.$ref;
-    if (ctx.refs.has(refPath)) {
-      return ctx.refs.get(refPath);
-    }
-    if (ctx.processing.has(refPath)) {
-      return z.lazy(() => {
-        if (!ctx.refs.has(refPath)) {
-          throw new Error(`Circular reference not resolved: ${refPath}`);
-        }
-        return ctx.refs.get(refPath);
-      });
-    }
-    ctx.processing.add(refPath);
-    const resolved = resolveRef(refPath, ctx);
-    const zodSchema2 = convertSchema(resolved, ctx);
-    ctx.refs.set(refPath, zodSchema2);
-    ctx.processing.delete(refPath);
-    return zodSchema2;
-  }
-  if (schema.enum !== void 0) {
-    const enumValues = schema.enum;
-    if (ctx.version === "openapi-3.0" && schema.nullable === true && enumValues.length === 1 && enumValues[0] === null) {
-      return z.null();
-    }
-    if (enumValues.length === 0) {
-      return z.never();
-    }
-    if (enumValues.length === 1) {
-      return z.literal(enumValues[0]);
-    }
-    if (enumValues.every((v) => typeof v === "string")) {
-      return z.enum(enumValues);
-    }
-    const literalSchemas = enumValues.map((v) => z.literal(v));
-    if (literalSchemas.length < 2) {
-      return literalSchemas[0];
-    }
-    return z.union([literalSchemas[0], literalSchemas[1], ...literalSchemas.slice(2)]);
-  }
-  if (schema.const !== void 0) {
-    return z.literal(schema.const);
-  }
-  const type = schema.type;
-  if (Array.isArray(type)) {
-    const typeSchemas = type.map((t) => {
-      const typeSchema = { ...schema, type: t };
-      return convertBaseSchema(typeSchema, ctx);
-    });
-    if (typeSchemas.length === 0) {
-      return z.never();
-    }
-    if (typeSchemas.length === 1) {
-      return typeSchemas[0];
-    }
-    return z.union(typeSchemas);
-  }
-  if (!type) {
-    return z.any();
-  }
-  let zodSchema;
-  switch (type) {
-    case "string": {
-      let stringSchema = z.string();
-      if (schema.format) {
-        const format = schema.format;
-        if (format === "email") {
-          stringSchema = stringSchema.check(z.email());
-        } else if (format === "uri" || format === "uri-reference") {
-          stringSchema = stringSchema.check(z.url());
-        } else if (format === "uuid" || format === "guid") {
-          stringSchema = stringSchema.check(z.uuid());
-        } else if (format === "date-time") {
-          stringSchema = stringSchema.check(z.iso.datetime({ offset: true }));
-        } else if (format === "date") {
-          stringSchema = stringSchema.check(z.iso.date());
-        } else if (format === "time") {
-          stringSchema = stringSchema.check(z.regex(fullTime));
-        } else if (format === "duration") {
-          stringSchema = stringSchema.check(z.iso.duration());
-        } else if (format === "hostname") {
-          stringSchema = stringSchema.check(z.hostname());
-        } else if (format === "ipv4") {
-          stringSchema = stringSchema.check(z.ipv4());
-        } else if (format === "ipv6") {
-          stringSchema = stringSchema.check(z.ipv6());
-        } else if (format === "mac") {
-          stringSchema = stringSchema.check(z.mac());
-        } else if (format === "cidr") {
-          stringSchema = stringSchema.check(z.cidrv4());
-        } else if (format === "cidr-v6") {
-          stringSchema = stringSchema.check(z.cidrv6());
-        } else if (format === "base64") {
-          stringSchema = stringSchema.check(z.base64());
-        } else if (format === "base64url") {
-          stringSchema = stringSchema.check(z.base64url());
-        } else if (format === "e164") {
-          stringSchema = stringSchema.check(z.e164());
-        } else if (format === "credit_card") {
-          stringSchema = stringSchema.check(z.creditCard());
-        } else if (format === "iban") {
-          stringSchema = stringSchema.check(z.iban());
-        } else if (format === "jwt") {
-          stringSchema = stringSchema.check(z.jwt());
-        } else if (format === "emoji") {
-          stringSchema = stringSchema.check(z.emoji());
-        } else if (format === "nanoid") {
-          stringSchema = stringSchema.check(z.nanoid());
-        } else if (format === "cuid") {
-          stringSchema = stringSchema.check(z.cuid());
-        } else if (format === "cuid2") {
-          stringSchema = stringSchema.check(z.cuid2());
-        } else if (format === "ulid") {
-          stringSchema = stringSchema.check(z.ulid());
-        } else if (format === "xid") {
-          stringSchema = stringSchema.check(z.xid());
-        } else if (format === "ksuid") {
-          stringSchema = stringSchema.check(z.ksuid());
-        }
-      }
-      if (typeof schema.minLength === "number") {
-        stringSchema = stringSchema.min(schema.minLength);
-      }
-      if (typeof schema.maxLength === "number") {
-        stringSchema = stringSchema.max(schema.maxLength);
-      }
-      if (schema.pattern) {
-        stringSchema = stringSchema.regex(new RegExp(schema.pattern));
-      }
-      zodSchema = stringSchema;
-      break;
-    }
-    case "number":
-    case "integer": {
-      let numberSchema = type === "integer" ? z.number().int() : z.number();
-      if (typeof schema.minimum === "number" && schema.exclusiveMinimum !== true) {
-        numberSchema = numberSchema.min(schema.minimum);
-      }
-      if (typeof schema.maximum === "number" && schema.exclusiveMaximum !== true) {
-        numberSchema = numberSchema.max(schema.maximum);
-      }
-      if (typeof schema.exclusiveMinimum === "number") {
-        numberSchema = numberSchema.gt(schema.exclusiveMinimum);
-      } else if (schema.exclusiveMinimum === true && typeof schema.minimum === "number") {
-        numberSchema = numberSchema.gt(schema.minimum);
-      }
-      if (typeof schema.exclusiveMaximum === "number") {
-        numberSchema = numberSchema.lt(schema.exclusiveMaximum);
-      } else if (schema.exclusiveMaximum === true && typeof schema.maximum === "number") {
-        numberSchema = numberSchema.lt(schema.maximum);
-      }
-      if (typeof schema.multipleOf === "number") {
-        numberSchema = numberSchema.multipleOf(schema.multipleOf);
-      }
-      zodSchema = numberSchema;
-      break;
-    }
-    case "boolean": {
-      zodSchema = z.boolean();
-      break;
-    }
-    case "null": {
-      zodSchema = z.null();
-      break;
-    }
-    case "object": {
-      const shape = {};
-      const properties = schema.properties || {};
-      const requiredSet = new Set(schema.required || []);
-      const additionalSchema = typeof schema.additionalProperties === "object" ? convertSchema(schema.additionalProperties, ctx) : void 0;
-      for (const [key, propSchema] of Object.entries(properties)) {
-        const propZodSchema = convertSchema(propSchema, ctx);
-        assignProp(shape, key, requiredSet.has(key) ? propZodSchema : propZodSchema.optional());
-      }
-      if (schema.patternProperties) {
-        const patternProps = schema.patternProperties;
-        const patternKeys = Object.keys(patternProps);
-        const looseRecords = [];
-        for (const pattern of patternKeys) {
-          const patternValue = convertSchema(patternProps[pattern], ctx);
-          const keySchema = z.string().regex(new RegExp(pattern));
-          looseRecords.push(z.looseRecord(keySchema, patternValue));
-        }
-        const schemasToIntersect = [];
-        if (Object.keys(shape).length > 0) {
-          schemasToIntersect.push(z.object(shape).passthrough());
-        }
-        schemasToIntersect.push(...looseRecords);
-        if (schemasToIntersect.length === 0) {
-          zodSchema = z.object({}).passthrough();
-        } else if (schemasToIntersect.length === 1) {
-          zodSchema = schemasToIntersect[0];
-        } else {
-          let result = z.intersection(schemasToIntersect[0], schemasToIntersect[1]);
-          for (let i = 2; i < schemasToIntersect.length; i++) {
-            result = z.intersection(result, schemasToIntersect[i]);
-          }
-          zodSchema = result;
-        }
-        if (schema.additionalProperties === false) {
-          const propertyKeys = Object.keys(shape);
-          const patterns = patternKeys.map((p) => new RegExp(p));
-          const basePatternSchema = zodSchema;
-          zodSchema = zodSchema.check((payload) => {
-            if (!isPlainObject(payload.value))
-              return;
-            const unrecognized = [];
-            for (const key of Object.keys(payload.value)) {
-              if (propertyKeys.includes(key))
-                continue;
-              if (patterns.some((regex2) => regex2.test(key)))
-                continue;
-              unrecognized.push(key);
-            }
-            if (unrecognized.length) {
-              payload.issues.push({
-                code: "unrecognized_keys",
-                keys: unrecognized,
-                input: payload.value,
-                inst: basePatternSchema
-              });
-            }
-          });
-        }
-      } else {
-        const objectSchema = z.object(shape);
-        if (schema.additionalProperties === false) {
-          zodSchema = objectSchema.strict();
-        } else if (additionalSchema) {
-          zodSchema = objectSchema.catchall(additionalSchema);
-        } else {
-          zodSchema = objectSchema.passthrough();
-        }
-      }
-      const hasKeyGuard = schema.propertyNames !== void 0 && schema.propertyNames !== true;
-      const minProperties = typeof schema.minProperties === "number" ? schema.minProperties : void 0;
-      const maxProperties = typeof schema.maxProperties === "number" ? schema.maxProperties : void 0;
-      if (hasKeyGuard || minProperties !== void 0 || maxProperties !== void 0) {
-        let keySchema;
-        if (hasKeyGuard) {
-          const keyJSONSchema = typeof schema.propertyNames === "object" && schema.propertyNames.type === void 0 ? { type: "string", ...schema.propertyNames } : schema.propertyNames;
-          keySchema = convertSchema(keyJSONSchema, ctx);
-        }
-        zodSchema = checkObjectGuards(zodSchema, { keySchema, minProperties, maxProperties });
-      }
-      break;
-    }
-    case "array": {
-      const prefixItems = schema.prefixItems;
-      const items = schema.items;
-      if (prefixItems && Array.isArray(prefixItems)) {
-        const minItems = typeof schema.minItems === "number" ? schema.minItems : 0;
-        const tupleItems = prefixItems.map((item) => convertSchema(item, ctx));
-        const positionalItems = applyMinItems(tupleItems, minItems);
-        const rest = !Array.isArray(items) ? getTupleRest(items, ctx) : void 0;
-        const tupleSchema = z.tuple(positionalItems);
-        zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
-        if (typeof schema.minItems === "number") {
-          zodSchema = zodSchema.check(z.minLength(schema.minItems));
-        }
-        if (typeof schema.maxItems === "number") {
-          zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
-        }
-      } else if (Array.isArray(items)) {
-        const minItems = typeof schema.minItems === "number" ? schema.minItems : 0;
-        const tupleItems = items.map((item) => convertSchema(item, ctx));
-        const positionalItems = applyMinItems(tupleItems, minItems);
-        const rest = getTupleRest(schema.additionalItems, ctx);
-        const tupleSchema = z.tuple(positionalItems);
-        zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
-        if (typeof schema.minItems === "number") {
-          zodSchema = zodSchema.check(z.minLength(schema.minItems));
-        }
-        if (typeof schema.maxItems === "number") {
-          zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
-        }
-      } else if (items !== void 0) {
-        const element = convertSchema(items, ctx);
-        let arraySchema = z.array(element);
-        if (typeof schema.minItems === "number") {
-          arraySchema = arraySchema.min(schema.minItems);
-        }
-        if (typeof schema.maxItems === "number") {
-          arraySchema = arraySchema.max(schema.maxItems);
-        }
-        zodSchema = arraySchema;
-      } else {
-        zodSchema = z.array(z.any());
-      }
-      if (schema.uniqueItems === true || schema.contains !== void 0) {
-        zodSchema = checkArrayGuards(zodSchema, {
-          uniqueItems: schema.uniqueItems === true,
-          containsSchema: schema.contains !== void 0 ? convertSchema(schema.contains, ctx) : void 0,
-          minContains: typeof schema.minContains === "number" ? schema.minContains : void 0,
-          maxContains: typeof schema.maxContains === "number" ? schema.maxContains : void 0
-        });
-      }
-      break;
-    }
-    default:
-      throw new Error(`Unsupported type: ${type}`);
-  }
-  return zodSchema;
-}
-function convertSchema(schema, ctx) {
-  if (typeof schema === "boolean") {
-    return schema ? z.any() : z.never();
-  }
-  let baseSchema = convertBaseSchema(schema, ctx);
-  const hasExplicitType = schema.type || schema.enum !== void 0 || schema.const !== void 0;
-  if (schema.anyOf && Array.isArray(schema.anyOf)) {
-    const options = schema.anyOf.map((s) => convertSchema(s, ctx));
-    const anyOfUnion = z.union(options);
-    baseSchema = hasExplicitType ? z.intersection(baseSchema, anyOfUnion) : anyOfUnion;
-  }
-  if (schema.oneOf && Array.isArray(schema.oneOf)) {
-    const options = schema.oneOf.map((s) => convertSchema(s, ctx));
-    const oneOfUnion = z.xor(options);
-    baseSchema = hasExplicitType ? z.intersection(baseSchema, oneOfUnion) : oneOfUnion;
-  }
-  if (schema.allOf && Array.isArray(schema.allOf)) {
-    if (schema.allOf.length === 0) {
-      baseSchema = hasExplicitType ? baseSchema : z.any();
-    } else {
-      let result = hasExplicitType ? baseSchema : convertSchema(schema.allOf[0], ctx);
-      const startIdx = hasExplicitType ? 0 : 1;
-      for (let i = startIdx; i < schema.allOf.length; i++) {
-        result = z.intersection(result, convertSchema(schema.allOf[i], ctx));
-      }
-      baseSchema = result;
-    }
-  }
-  if (schema.nullable === true && ctx.version === "openapi-3.0") {
-    baseSchema = z.nullable(baseSchema);
-  }
-  if (schema.readOnly === true) {
-    baseSchema = z.readonly(baseSchema);
-  }
-  if (schema.default !== void 0) {
-    baseSchema = baseSchema.default(schema.default);
-  }
-  const extraMeta = {};
-  const coreMetadataKeys = ["$id", "id", "$comment", "$anchor", "$vocabulary", "$dynamicRef", "$dynamicAnchor"];
-  for (const key of coreMetadataKeys) {
-    if (key in schema) {
-      extraMeta[key] = schema[key];
-    }
-  }
-  const contentMetadataKeys = ["contentEncoding", "contentMediaType", "contentSchema"];
-  for (const key of contentMetadataKeys) {
-    if (key in schema) {
-      extraMeta[key] = schema[key];
-    }
-  }
-  if (schema.type === "object" && schema.$ref === void 0) {
-    if (schema.propertyNames !== void 0 && !containsRef(schema.propertyNames)) {
-      extraMeta.propertyNames = schema.propertyNames;
-    }
-    for (const key of ["minProperties", "maxProperties"]) {
-      if (schema[key] !== void 0)
-        extraMeta[key] = schema[key];
-    }
-  }
-  if (schema.type === "array" && schema.$ref === void 0) {
-    if (schema.contains !== void 0 && !containsRef(schema.contains)) {
-      extraMeta.contains = schema.contains;
-    }
-    for (const key of ["uniqueItems", "minContains", "maxContains"]) {
-      if (schema[key] !== void 0)
-        extraMeta[key] = schema[key];
-    }
-  }
-  for (const key of Object.keys(schema)) {
-    if (!RECOGNIZED_KEYS.has(key)) {
-      assignProp(extraMeta, key, schema[key]);
-    }
-  }
-  if (Object.keys(extraMeta).length > 0) {
-    ctx.registry.add(baseSchema, extraMeta);
-  }
-  if (schema.description) {
-    baseSchema = baseSchema.describe(schema.description);
-  }
-  return baseSchema;
-}
-function fromJSONSchema(schema, params) {
-  if (typeof schema === "boolean") {
-    return schema ? z.any() : z.never();
-  }
-  let normalized;
-  try {
-    normalized = JSON.parse(JSON.stringify(schema));
-  } catch {
-    throw new Error("fromJSONSchema input is not valid JSON (possibly cyclic); use $defs/$ref for recursive schemas");
-  }
-  const version2 = detectVersion(normalized, params?.defaultTarget);
-  const defs = normalized.$defs || normalized.definitions || {};
-  const ctx = {
-    version: version2,
-    defs,
-    refs: /* @__PURE__ */ new Map(),
-    processing: /* @__PURE__ */ new Set(),
-    rootSchema: normalized,
-    registry: params?.registry ?? globalRegistry
-  };
-  return convertSchema(normalized, ctx);
-}
-var z, RECOGNIZED_KEYS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS, fullTime;
-var init_from_json_schema = __esm({
-  "node_modules/zod/v4/classic/from-json-schema.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_registries();
-    init_util();
-    init_checks2();
-    init_iso();
-    init_schemas2();
-    z = {
-      ...schemas_exports2,
-      ...checks_exports2,
-      iso: iso_exports
-    };
-    RECOGNIZED_KEYS = /* @__PURE__ */ new Set([
-      // Schema identification
-      "$schema",
-      "$ref",
-      "$defs",
-      "definitions",
-      // Core schema keywords
-      "$id",
-      "id",
-      "$comment",
-      "$anchor",
-      "$vocabulary",
-      "$dynamicRef",
-      "$dynamicAnchor",
-      // Type
-      "type",
-      "enum",
-      "const",
-      // Composition
-      "anyOf",
-      "oneOf",
-      "allOf",
-      "not",
-      // Object
-      "properties",
-      "required",
-      "additionalProperties",
-      "patternProperties",
-      "propertyNames",
-      "minProperties",
-      "maxProperties",
-      // Array
-      "items",
-      "prefixItems",
-      "additionalItems",
-      "minItems",
-      "maxItems",
-      "uniqueItems",
-      "contains",
-      "minContains",
-      "maxContains",
-      // String
-      "minLength",
-      "maxLength",
-      "pattern",
-      "format",
-      // Number
-      "minimum",
-      "maximum",
-      "exclusiveMinimum",
-      "exclusiveMaximum",
-      "multipleOf",
-      // Already handled metadata
-      "description",
-      "default",
-      // Content
-      "contentEncoding",
-      "contentMediaType",
-      "contentSchema",
-      // Unsupported (error-throwing)
-      "unevaluatedItems",
-      "unevaluatedProperties",
-      "if",
-      "then",
-      "else",
-      "dependentSchemas",
-      "dependentRequired",
-      // OpenAPI
-      "nullable",
-      "readOnly"
-    ]);
-    SCHEMA_KEYWORDS = /* @__PURE__ */ new Set([
-      "items",
-      "prefixItems",
-      "additionalItems",
-      "additionalProperties",
-      "contains",
-      "propertyNames",
-      "not",
-      "if",
-      "then",
-      "else",
-      "allOf",
-      "anyOf",
-      "oneOf",
-      "unevaluatedItems",
-      "unevaluatedProperties",
-      "contentSchema"
-    ]);
-    SCHEMA_MAP_KEYWORDS = /* @__PURE__ */ new Set([
-      "properties",
-      "patternProperties",
-      "dependentSchemas",
-      "dependencies",
-      "$defs",
-      "definitions"
-    ]);
-    fullTime = /^(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
-  }
-});
-
-// node_modules/zod/v4/core/visit.js
-function visit(schema, fnOrHandlers) {
-  const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
-    const h = fnOrHandlers[node2._zod.def.type];
-    return h ? h(node2, rewritten) : node2;
-  };
-  const cache = /* @__PURE__ */ new Map();
-  function run(s) {
-    const cached3 = cache.get(s);
-    if (cached3 === RESOLVING) {
-      return new $ZodLazy({
-        type: "lazy",
-        getter: () => cache.get(s)
-      });
-    }
-    if (cached3 !== void 0)
-      return cached3;
-    cache.set(s, RESOLVING);
-    const inner = mapInner(s);
-    const mapped = fn(inner, inner !== s);
-    cache.set(s, mapped);
-    return mapped;
-  }
-  function mapInner(s) {
-    const def = s._zod.def;
-    const kind = def.type;
-    switch (kind) {
-      case "object": {
-        const oldShape = def.shape;
-        const keys = Object.keys(oldShape);
-        let changed = false;
-        const newShape = {};
-        for (const k of keys) {
-          const mapped = run(oldShape[k]);
-          if (mapped !== oldShape[k])
-            changed = true;
-          newShape[k] = mapped;
-        }
-        let newCatchall = def.catchall;
-        if (def.catchall) {
-          newCatchall = run(def.catchall);
-          if (newCatchall !== def.catchall)
-            changed = true;
-        }
-        return changed ? clone(s, { ...def, shape: newShape, catchall: newCatchall }) : s;
-      }
-      case "array": {
-        const mapped = run(def.element);
-        return mapped === def.element ? s : clone(s, { ...def, element: mapped });
-      }
-      case "tuple": {
-        const oldItems = def.items;
-        let changed = false;
-        const newItems = [];
-        for (const item of oldItems) {
-          const mapped = run(item);
-          if (mapped !== item)
-            changed = true;
-          newItems.push(mapped);
-        }
-        let newRest = def.rest;
-        if (def.rest) {
-          newRest = run(def.rest);
-          if (newRest !== def.rest)
-            changed = true;
-        }
-        return changed ? clone(s, { ...def, items: newItems, rest: newRest }) : s;
-      }
-      case "record":
-      case "map": {
-        const newKey = run(def.keyType);
-        const newVal = run(def.valueType);
-        return newKey === def.keyType && newVal === def.valueType ? s : clone(s, { ...def, keyType: newKey, valueType: newVal });
-      }
-      case "set": {
-        const newVal = run(def.valueType);
-        return newVal === def.valueType ? s : clone(s, { ...def, valueType: newVal });
-      }
-      case "union": {
-        const oldOptions = def.options;
-        let changed = false;
-        const newOptions = [];
-        for (const opt of oldOptions) {
-          const mapped = run(opt);
-          if (mapped !== opt)
-            changed = true;
-          newOptions.push(mapped);
-        }
-        return changed ? clone(s, { ...def, options: newOptions }) : s;
-      }
-      case "intersection": {
-        const newLeft = run(def.left);
-        const newRight = run(def.right);
-        return newLeft === def.left && newRight === def.right ? s : clone(s, { ...def, left: newLeft, right: newRight });
-      }
-      case "optional":
-      case "nullable":
-      case "default":
-      case "prefault":
-      case "catch":
-      case "readonly":
-      case "nonoptional":
-      case "promise":
-      case "success": {
-        const newInner = run(def.innerType);
-        return newInner === def.innerType ? s : clone(s, { ...def, innerType: newInner });
-      }
-      case "pipe": {
-        const newIn = run(def.in);
-        const newOut = run(def.out);
-        return newIn === def.in && newOut === def.out ? s : clone(s, { ...def, in: newIn, out: newOut });
-      }
-      case "function": {
-        const newInput = run(def.input);
-        const newOutput = run(def.output);
-        return newInput === def.input && newOutput === def.output ? s : clone(s, { ...def, input: newInput, output: newOutput });
-      }
-      case "lazy": {
-        const original = def.getter;
-        const { _cachedInner, ...rest } = def;
-        return clone(s, { ...rest, getter: () => run(original()) });
-      }
-      // A leaf by choice: `parts` are regex fragments, not data positions.
-      case "template_literal":
-      // Leaves.
-      case "string":
-      case "number":
-      case "int":
-      case "boolean":
-      case "bigint":
-      case "symbol":
-      case "undefined":
-      case "null":
-      case "void":
-      case "never":
-      case "any":
-      case "unknown":
-      case "date":
-      case "nan":
-      case "enum":
-      case "literal":
-      case "file":
-      case "transform":
-      case "custom":
-        return s;
-      default: {
-        kind;
-        return s;
-      }
-    }
-  }
-  return run(schema);
-}
-var RESOLVING;
-var init_visit = __esm({
-  "node_modules/zod/v4/core/visit.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_schemas();
-    init_util();
-    RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
-  }
-});
-
-// node_modules/zod/v4/classic/deep-partial.js
-function deepPartial(schema) {
-  return visit(schema, {
-    object: (s) => s.partial(),
-    // Every partialed option now admits `undefined`, which the constructor rejects as a duplicate.
-    union: (s) => {
-      const def = s._zod.def;
-      return def.discriminator === void 0 ? s : union(def.options);
-    }
-  });
-}
-var init_deep_partial = __esm({
-  "node_modules/zod/v4/classic/deep-partial.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_visit();
-    init_schemas2();
-  }
-});
-
-// node_modules/zod/v4/classic/in-out.js
-function withChecks(side, checks) {
-  if (!checks?.length)
-    return side;
-  const def = side._zod.def;
-  return clone(side, mergeDefs(def, { checks: [...def.checks ?? [], ...checks] }), { parent: true });
-}
-function outSide(def) {
-  return withChecks(def.out, def.checks);
-}
-function inSide(def) {
-  return def.in._zod.traits.has("$ZodTransform") ? outSide(def) : def.in;
-}
-function input(schema) {
-  return visit(schema, {
-    pipe: (s) => inSide(s._zod.def),
-    // A default value belongs to the output side, so a rewritten inner type leaves it stranded. `.default()` widens the declared input type with `undefined`, and `optional` is what carries that across.
-    default: (s, rewritten) => rewritten ? optional(s._zod.def.innerType) : s,
-    // A catch value is output-side too, but `.catch()` leaves the declared input type alone, so the inner schema stands on its own.
-    catch: (s, rewritten) => rewritten ? s._zod.def.innerType : s
-  });
-}
-function output(schema) {
-  return visit(schema, {
-    pipe: (s) => outSide(s._zod.def),
-    // A prefault value is fed through the schema, which makes it input-side, so a rewritten inner type leaves it stranded.
-    prefault: (s, rewritten) => rewritten ? s._zod.def.innerType : s
-  });
-}
-var init_in_out = __esm({
-  "node_modules/zod/v4/classic/in-out.js"() {
-    init_define_RELKIT_BUILD_INFO();
-    init_util();
-    init_visit();
-    init_schemas2();
   }
 });
 
 // node_modules/zod/v4/classic/coerce.js
-var coerce_exports = {};
-__export(coerce_exports, {
-  bigint: () => bigint3,
-  boolean: () => boolean3,
-  date: () => date4,
-  number: () => number3,
-  string: () => string3
-});
-function string3(params) {
-  return _coercedString(ZodString, params);
-}
-function number3(params) {
-  return _coercedNumber(ZodNumber, params);
-}
-function boolean3(params) {
-  return _coercedBoolean(ZodBoolean, params);
-}
-function bigint3(params) {
-  return _coercedBigint(ZodBigInt, params);
-}
-function date4(params) {
-  return _coercedDate(ZodDate, params);
-}
 var init_coerce = __esm({
   "node_modules/zod/v4/classic/coerce.js"() {
     init_define_RELKIT_BUILD_INFO();
-    init_core2();
-    init_schemas2();
   }
 });
 
 // node_modules/zod/v4/classic/external.js
-var external_exports = {};
-__export(external_exports, {
-  $brand: () => $brand,
-  $input: () => $input,
-  $output: () => $output,
-  INVALID: () => INVALID,
-  NEVER: () => NEVER,
-  TimePrecision: () => TimePrecision,
-  ZodAny: () => ZodAny,
-  ZodArray: () => ZodArray,
-  ZodBase64: () => ZodBase64,
-  ZodBase64URL: () => ZodBase64URL,
-  ZodBigInt: () => ZodBigInt,
-  ZodBigIntFormat: () => ZodBigIntFormat,
-  ZodBoolean: () => ZodBoolean,
-  ZodCIDRv4: () => ZodCIDRv4,
-  ZodCIDRv6: () => ZodCIDRv6,
-  ZodCUID: () => ZodCUID,
-  ZodCUID2: () => ZodCUID2,
-  ZodCatch: () => ZodCatch,
-  ZodCodec: () => ZodCodec,
-  ZodCompileAsyncError: () => ZodCompileAsyncError,
-  ZodCompileUnsupportedError: () => ZodCompileUnsupportedError,
-  ZodCreditCard: () => ZodCreditCard,
-  ZodCustom: () => ZodCustom,
-  ZodCustomStringFormat: () => ZodCustomStringFormat,
-  ZodDate: () => ZodDate,
-  ZodDefault: () => ZodDefault,
-  ZodDiscriminatedUnion: () => ZodDiscriminatedUnion,
-  ZodE164: () => ZodE164,
-  ZodEmail: () => ZodEmail,
-  ZodEmoji: () => ZodEmoji,
-  ZodEnum: () => ZodEnum,
-  ZodError: () => ZodError,
-  ZodExactOptional: () => ZodExactOptional,
-  ZodFile: () => ZodFile,
-  ZodFirstPartyTypeKind: () => ZodFirstPartyTypeKind,
-  ZodFunction: () => ZodFunction,
-  ZodGUID: () => ZodGUID,
-  ZodIBAN: () => ZodIBAN,
-  ZodIPv4: () => ZodIPv4,
-  ZodIPv6: () => ZodIPv6,
-  ZodISODate: () => ZodISODate,
-  ZodISODateTime: () => ZodISODateTime,
-  ZodISODuration: () => ZodISODuration,
-  ZodISOTime: () => ZodISOTime,
-  ZodInstanceOf: () => ZodInstanceOf,
-  ZodIntersection: () => ZodIntersection,
-  ZodIssueCode: () => ZodIssueCode,
-  ZodJWT: () => ZodJWT,
-  ZodKSUID: () => ZodKSUID,
-  ZodLazy: () => ZodLazy,
-  ZodLiteral: () => ZodLiteral,
-  ZodMAC: () => ZodMAC,
-  ZodMap: () => ZodMap,
-  ZodNaN: () => ZodNaN,
-  ZodNanoID: () => ZodNanoID,
-  ZodNever: () => ZodNever,
-  ZodNonOptional: () => ZodNonOptional,
-  ZodNull: () => ZodNull,
-  ZodNullable: () => ZodNullable,
-  ZodNumber: () => ZodNumber,
-  ZodNumberFormat: () => ZodNumberFormat,
-  ZodObject: () => ZodObject,
-  ZodOptional: () => ZodOptional,
-  ZodPipe: () => ZodPipe,
-  ZodPrefault: () => ZodPrefault,
-  ZodPreprocess: () => ZodPreprocess,
-  ZodPromise: () => ZodPromise,
-  ZodReadonly: () => ZodReadonly,
-  ZodRealError: () => ZodRealError,
-  ZodRecord: () => ZodRecord,
-  ZodSet: () => ZodSet,
-  ZodString: () => ZodString,
-  ZodStringFormat: () => ZodStringFormat,
-  ZodSuccess: () => ZodSuccess,
-  ZodSymbol: () => ZodSymbol,
-  ZodTemplateLiteral: () => ZodTemplateLiteral,
-  ZodTransform: () => ZodTransform,
-  ZodTuple: () => ZodTuple,
-  ZodType: () => ZodType,
-  ZodULID: () => ZodULID,
-  ZodURL: () => ZodURL,
-  ZodUUID: () => ZodUUID,
-  ZodUndefined: () => ZodUndefined,
-  ZodUnion: () => ZodUnion,
-  ZodUnknown: () => ZodUnknown,
-  ZodVoid: () => ZodVoid,
-  ZodXID: () => ZodXID,
-  ZodXor: () => ZodXor,
-  _ZodString: () => _ZodString,
-  _default: () => _default2,
-  _function: () => _function,
-  any: () => any,
-  array: () => array,
-  base64: () => base642,
-  base64url: () => base64url2,
-  bigint: () => bigint2,
-  boolean: () => boolean2,
-  catch: () => _catch2,
-  check: () => check,
-  cidrv4: () => cidrv42,
-  cidrv6: () => cidrv62,
-  clone: () => clone,
-  codec: () => codec,
-  coerce: () => coerce_exports,
-  compile: () => compile,
-  config: () => config,
-  core: () => core_exports2,
-  creditCard: () => creditCard2,
-  cuid: () => cuid3,
-  cuid2: () => cuid22,
-  currencyCode: () => currencyCode2,
-  custom: () => custom,
-  date: () => date2,
-  decode: () => decode2,
-  decodeAsync: () => decodeAsync2,
-  deepPartial: () => deepPartial,
-  describe: () => describe2,
-  discriminatedUnion: () => discriminatedUnion,
-  e164: () => e1642,
-  email: () => email2,
-  emoji: () => emoji2,
-  encode: () => encode2,
-  encodeAsync: () => encodeAsync2,
-  endsWith: () => _endsWith,
-  enum: () => _enum2,
-  exactOptional: () => exactOptional,
-  file: () => file,
-  flattenError: () => flattenError,
-  float32: () => float32,
-  float64: () => float64,
-  formatError: () => formatError,
-  fromJSONSchema: () => fromJSONSchema,
-  function: () => _function,
-  getDiscriminatedOption: () => getDiscriminatedOption,
-  getErrorMap: () => getErrorMap,
-  globalRegistry: () => globalRegistry,
-  gt: () => _gt,
-  gte: () => _gte,
-  guid: () => guid2,
-  hash: () => hash,
-  hex: () => hex2,
-  hostname: () => hostname2,
-  httpUrl: () => httpUrl,
-  iban: () => iban2,
-  includes: () => _includes,
-  input: () => input,
-  instanceof: () => _instanceof,
-  int: () => int,
-  int32: () => int32,
-  int64: () => int64,
-  intersection: () => intersection,
-  invertCodec: () => invertCodec,
-  ipv4: () => ipv42,
-  ipv6: () => ipv62,
-  iso: () => iso_exports,
-  json: () => json,
-  jwt: () => jwt,
-  keyof: () => keyof,
-  ksuid: () => ksuid2,
-  lazy: () => lazy,
-  length: () => _length,
-  literal: () => literal,
-  locales: () => locales_exports,
-  looseObject: () => looseObject,
-  looseRecord: () => looseRecord,
-  lowercase: () => _lowercase,
-  lt: () => _lt,
-  lte: () => _lte,
-  mac: () => mac2,
-  map: () => map,
-  maxLength: () => _maxLength,
-  maxSize: () => _maxSize,
-  memoizer: () => memoizer,
-  meta: () => meta2,
-  mime: () => _mime,
-  minLength: () => _minLength,
-  minSize: () => _minSize,
-  multipleOf: () => _multipleOf,
-  nan: () => nan,
-  nanoid: () => nanoid2,
-  nativeEnum: () => nativeEnum,
-  negative: () => _negative,
-  never: () => never,
-  nonnegative: () => _nonnegative,
-  nonoptional: () => nonoptional,
-  nonpositive: () => _nonpositive,
-  normalize: () => _normalize,
-  null: () => _null3,
-  nullable: () => nullable,
-  nullish: () => nullish2,
-  number: () => number2,
-  object: () => object,
-  optional: () => optional,
-  output: () => output,
-  overwrite: () => _overwrite,
-  parse: () => parse2,
-  parseAsync: () => parseAsync2,
-  partialRecord: () => partialRecord,
-  pipe: () => pipe,
-  positive: () => _positive,
-  prefault: () => prefault,
-  preprocess: () => preprocess,
-  prettifyError: () => prettifyError,
-  promise: () => promise,
-  properties: () => _properties,
-  property: () => _property,
-  readonly: () => readonly,
-  record: () => record,
-  refine: () => refine,
-  regex: () => _regex,
-  regexes: () => regexes_exports,
-  registry: () => registry,
-  safeDecode: () => safeDecode2,
-  safeDecodeAsync: () => safeDecodeAsync2,
-  safeEncode: () => safeEncode2,
-  safeEncodeAsync: () => safeEncodeAsync2,
-  safeParse: () => safeParse2,
-  safeParseAsync: () => safeParseAsync2,
-  set: () => set,
-  setErrorMap: () => setErrorMap,
-  size: () => _size,
-  slugify: () => _slugify,
-  startsWith: () => _startsWith,
-  strictObject: () => strictObject,
-  string: () => string2,
-  stringFormat: () => stringFormat,
-  stringbool: () => stringbool,
-  success: () => success,
-  superRefine: () => superRefine,
-  symbol: () => symbol,
-  templateLiteral: () => templateLiteral,
-  toJSONSchema: () => toJSONSchema,
-  toLowerCase: () => _toLowerCase,
-  toUpperCase: () => _toUpperCase,
-  toZod: () => toZod,
-  transform: () => transform,
-  treeifyError: () => treeifyError,
-  trim: () => _trim,
-  tuple: () => tuple,
-  uint32: () => uint32,
-  uint64: () => uint64,
-  ulid: () => ulid2,
-  undefined: () => _undefined3,
-  union: () => union,
-  unknown: () => unknown,
-  uppercase: () => _uppercase,
-  url: () => url,
-  util: () => util_exports,
-  uuid: () => uuid2,
-  uuidv4: () => uuidv4,
-  uuidv6: () => uuidv6,
-  uuidv7: () => uuidv7,
-  validate: () => validate,
-  validateAsync: () => validateAsync,
-  void: () => _void2,
-  withParser: () => withParser,
-  xid: () => xid2,
-  xor: () => xor
-});
 var init_external = __esm({
   "node_modules/zod/v4/classic/external.js"() {
     init_define_RELKIT_BUILD_INFO();
@@ -20640,13 +5877,7 @@ var init_external = __esm({
     init_errors3();
     init_parse2();
     init_compat();
-    init_core2();
-    init_json_schema_processors();
-    init_from_json_schema();
-    init_deep_partial();
-    init_in_out();
     init_locales();
-    init_iso();
     init_iso();
     init_coerce();
   }
@@ -20657,7 +5888,6 @@ var init_zod = __esm({
   "node_modules/zod/index.js"() {
     init_define_RELKIT_BUILD_INFO();
     init_external();
-    init_external();
   }
 });
 
@@ -20667,24 +5897,24 @@ function fixedPrefix(source) {
   let i = source.startsWith("^") ? 1 : 0;
   while (i < source.length) {
     const c = source[i];
-    let literal2;
+    let literal;
     let length;
     if (c === "\\") {
       const n = source[i + 1];
       if (n === void 0 || !SYNTAX.has(n))
         break;
-      literal2 = n;
+      literal = n;
       length = 2;
     } else if (META.has(c))
       break;
     else {
-      literal2 = c;
+      literal = c;
       length = 1;
     }
     const next = source[i + length];
     if (next === "*" || next === "?" || next === "{")
       break;
-    out += literal2;
+    out += literal;
     if (next === "+")
       break;
     i += length;
@@ -20766,8 +5996,8 @@ function provenanceRule(signing) {
     return void 0;
   return { signerWorkflow: p?.signerWorkflow, allowSelfHostedRunners: p?.allowSelfHostedRunners ?? false };
 }
-function parseConfig(input3, source = "release.config.json") {
-  const r = releaseConfigSchema.safeParse(input3);
+function parseConfig(input2, source = "release.config.json") {
+  const r = releaseConfigSchema.safeParse(input2, { jitless: true });
   if (r.success) {
     if (r.data.images.length > 0 && !r.data.signing) {
       throw new ReleaseError("INVALID_CONFIG", `${source}: "signing" is required when images are configured (promote refuses unverified images)`);
@@ -20781,15 +6011,15 @@ ${problems.join("\n")}`, {
   });
 }
 function parseConfigText(text2, source = "release.config.json") {
-  let json2;
+  let json;
   try {
-    json2 = JSON.parse(text2);
+    json = JSON.parse(text2);
   } catch (e) {
     throw new ReleaseError("INVALID_CONFIG", `${source} is not valid JSON: ${e.message}`, {
       cause: e
     });
   }
-  return parseConfig(json2, source);
+  return parseConfig(json, source);
 }
 function formatPath(path2) {
   if (path2.length === 0)
@@ -20810,91 +6040,91 @@ var init_config = __esm({
     init_zod();
     init_errors();
     init_identity_policy();
-    imageRef = external_exports.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/, {
+    imageRef = string2().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/, {
       message: "expected an image name without tag, e.g. ghcr.io/acme/app"
     });
-    platform = external_exports.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/, {
+    platform = string2().regex(/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/, {
       message: "expected os/arch[/variant], e.g. linux/amd64"
     });
-    provenanceSchema = external_exports.object({
-      enabled: external_exports.boolean().optional().describe("check what the image was built from (the signing certificate's source commit, ref, workflow and runner); on by default when the issuer is GitHub Actions' and signing is keyless"),
-      signerWorkflow: external_exports.string().regex(/^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\/)?[^/@\s.][^/@\s]*\/[^/@\s]+\/[^@\s]*[^/@\s]$/, {
+    provenanceSchema = object({
+      enabled: boolean2().optional().describe("check what the image was built from (the signing certificate's source commit, ref, workflow and runner); on by default when the issuer is GitHub Actions' and signing is keyless"),
+      signerWorkflow: string2().regex(/^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\/)?[^/@\s.][^/@\s]*\/[^/@\s]+\/[^@\s]*[^/@\s]$/, {
         message: "expected [HOST/]OWNER/REPO/PATH, e.g. acme/app/.github/workflows/release.yml"
       }).optional().describe("the workflow that must have built and signed, [HOST/]OWNER/REPO/PATH (host github.com by default): the build signer URI without its @ref, exactly"),
-      allowSelfHostedRunners: external_exports.boolean().default(false).describe("accept images built on self-hosted runners (GitHub-hosted only by default)")
+      allowSelfHostedRunners: boolean2().default(false).describe("accept images built on self-hosted runners (GitHub-hosted only by default)")
     }).strict();
-    signingPolicySchema = external_exports.object({
-      issuer: external_exports.string().url().describe("OIDC issuer of the signing certificate, matched exactly"),
-      identity: external_exports.string().min(1).optional().describe("exact certificate identity (SAN)"),
-      identityRegexp: external_exports.string().min(1).optional().describe("regexp for the certificate identity; always anchored (^…$); must begin with https://github\\.com/OWNER/REPO/ of the repository or a trusted signer"),
-      identities: external_exports.array(external_exports.object({
-        identity: external_exports.string().min(1).optional(),
-        identityRegexp: external_exports.string().min(1).optional()
+    signingPolicySchema = object({
+      issuer: string2().url().describe("OIDC issuer of the signing certificate, matched exactly"),
+      identity: string2().min(1).optional().describe("exact certificate identity (SAN)"),
+      identityRegexp: string2().min(1).optional().describe("regexp for the certificate identity; always anchored (^…$); must begin with https://github\\.com/OWNER/REPO/ of the repository or a trusted signer"),
+      identities: array(object({
+        identity: string2().min(1).optional(),
+        identityRegexp: string2().min(1).optional()
       }).strict().refine((i) => i.identity === void 0 !== (i.identityRegexp === void 0), {
         message: "set exactly one of identity or identityRegexp"
       })).optional().describe("further identities accepted beside identity / identityRegexp (e.g. the workflow that signed before a migration), so older versions still verify; each regexp is pinned like identityRegexp"),
-      trustedSigners: external_exports.array(external_exports.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: "expected OWNER/REPO" })).optional().describe("other repositories whose workflows may sign (e.g. a shared release workflow)"),
-      key: external_exports.string().optional().describe("path to a PEM public key, for keyed signing"),
-      trustedRoot: external_exports.string().optional().describe("path to a trusted_root.json; the public-good root by default"),
-      requireAttestations: external_exports.array(external_exports.enum(["slsa", "sbom"])).default([]),
-      verifyPlatforms: external_exports.boolean().default(false).describe("also require a valid signature on every platform manifest, not just the index"),
+      trustedSigners: array(string2().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: "expected OWNER/REPO" })).optional().describe("other repositories whose workflows may sign (e.g. a shared release workflow)"),
+      key: string2().optional().describe("path to a PEM public key, for keyed signing"),
+      trustedRoot: string2().optional().describe("path to a trusted_root.json; the public-good root by default"),
+      requireAttestations: array(_enum(["slsa", "sbom"])).default([]),
+      verifyPlatforms: boolean2().default(false).describe("also require a valid signature on every platform manifest, not just the index"),
       provenance: provenanceSchema.optional().describe("the image-provenance gate: built from the commit of the version tag, on the release branch or the tag")
     }).strict().refine((p) => p.identity === void 0 !== (p.identityRegexp === void 0) || p.key !== void 0 || p.identity === void 0 && p.identityRegexp === void 0 && (p.identities?.length ?? 0) > 0, {
       message: "set exactly one of identity or identityRegexp (or identities, or a key for keyed signing)"
     });
-    versionFileSchema = external_exports.object({
-      path: external_exports.string().min(1),
-      pattern: external_exports.string().min(1).refine((p) => versionPatternProblem(p) === void 0, {
+    versionFileSchema = object({
+      path: string2().min(1),
+      pattern: string2().min(1).refine((p) => versionPatternProblem(p) === void 0, {
         message: 'expected a valid regexp with one capture group (the version), e.g. "devkit:(\\d+\\.\\d+\\.\\d+)"'
       }).describe("a regexp (multi-line) whose first capture group is replaced by X.Y.Z")
     }).strict();
-    pullRequestPolicySchema = external_exports.object({
-      requiredChecks: external_exports.array(external_exports.string().min(1)).optional().describe("check names whose latest run on the head must succeed; unset: at least one check, all green"),
-      acceptStaleApprovals: external_exports.boolean().default(false).describe("count an approval given on an older commit of the PR (off: only on the current head)")
+    pullRequestPolicySchema = object({
+      requiredChecks: array(string2().min(1)).optional().describe("check names whose latest run on the head must succeed; unset: at least one check, all green"),
+      acceptStaleApprovals: boolean2().default(false).describe("count an approval given on an older commit of the PR (off: only on the current head)")
     }).strict().default({ acceptStaleApprovals: false }).describe("what the release PR must show on its head commit");
-    releaseConfigSchema = external_exports.object({
-      $schema: external_exports.string().optional(),
-      repository: external_exports.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: "expected OWNER/REPO" }).describe("the GitHub repository that is released"),
-      tagPrefix: external_exports.string().max(20).default("").describe('prefix of version tags, e.g. "v"'),
-      baseBranch: external_exports.string().min(1).default("main"),
-      integrationBranch: external_exports.string().min(1).optional().describe('the branch work is integrated on and releases are cut from (gitflow: "dev"); default: baseBranch'),
-      syncIntegrationBranch: external_exports.boolean().default(true).describe("after promote merges the release PR, bring integrationBranch up to date with baseBranch (fast-forward, else a sync PR); only when they differ"),
-      releaseBranch: external_exports.string().includes("{version}", { message: "must contain {version}" }).default("release/{version}"),
-      images: external_exports.array(external_exports.object({
+    releaseConfigSchema = object({
+      $schema: string2().optional(),
+      repository: string2().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: "expected OWNER/REPO" }).describe("the GitHub repository that is released"),
+      tagPrefix: string2().max(20).default("").describe('prefix of version tags, e.g. "v"'),
+      baseBranch: string2().min(1).default("main"),
+      integrationBranch: string2().min(1).optional().describe('the branch work is integrated on and releases are cut from (gitflow: "dev"); default: baseBranch'),
+      syncIntegrationBranch: boolean2().default(true).describe("after promote merges the release PR, bring integrationBranch up to date with baseBranch (fast-forward, else a sync PR); only when they differ"),
+      releaseBranch: string2().includes("{version}", { message: "must contain {version}" }).default("release/{version}"),
+      images: array(object({
         name: imageRef,
-        platforms: external_exports.array(platform).min(1).default(["linux/amd64", "linux/arm64"])
+        platforms: array(platform).min(1).default(["linux/amd64", "linux/arm64"])
       }).strict()).default([]).describe("images whose `latest` a promote moves; empty for projects without images"),
       signing: signingPolicySchema.optional(),
-      smoke: external_exports.object({
-        repository: external_exports.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: "expected OWNER/REPO" }),
-        success: external_exports.enum(["published", "prerelease", "either"]).default("published")
+      smoke: object({
+        repository: string2().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: "expected OWNER/REPO" }),
+        success: _enum(["published", "prerelease", "either"]).default("published")
       }).strict().optional().describe("downstream smoke test: a release for the same tag in this repository"),
-      merge: external_exports.object({
+      merge: object({
         // Unset: the first of merge, squash, rebase the repository allows (GitHub answers 405
         // for a method it does not); set: insist on it, refused clearly if not allowed.
-        method: external_exports.enum(["merge", "squash", "rebase"]).optional()
+        method: _enum(["merge", "squash", "rebase"]).optional()
       }).strict().default({}).describe("how the release PR is merged; default: the first method the repository allows"),
-      requireApproval: external_exports.boolean().default(true),
+      requireApproval: boolean2().default(true),
       pullRequest: pullRequestPolicySchema,
-      floatingTags: external_exports.boolean().default(false).describe("also move X and X.Y image tags at promote"),
-      cleanupCandidates: external_exports.boolean().default(false).describe("best-effort removal of RC image tags after promote"),
-      cleanup: external_exports.object({
+      floatingTags: boolean2().default(false).describe("also move X and X.Y image tags at promote"),
+      cleanupCandidates: boolean2().default(false).describe("best-effort removal of RC image tags after promote"),
+      cleanup: object({
         // ghcr.io answers an OCI manifest DELETE with 405 UNSUPPORTED: there, package versions are
         // deleted through the GitHub Packages API. 'auto' picks that for ghcr.io images.
-        via: external_exports.enum(["auto", "packages-api", "registry"]).default("auto").describe("how RC images are deleted: the GitHub Packages API (ghcr.io), an OCI manifest DELETE, or auto (packages-api for ghcr.io)"),
-        gitTags: external_exports.boolean().default(false).describe("release-cli cleanup also deletes the RC git tags (X.Y.Z-rcN) that have no release"),
-        draftReleases: external_exports.boolean().default(false).describe("release-cli cleanup also deletes the RC draft pre-releases (X.Y.Z-rcN)")
+        via: _enum(["auto", "packages-api", "registry"]).default("auto").describe("how RC images are deleted: the GitHub Packages API (ghcr.io), an OCI manifest DELETE, or auto (packages-api for ghcr.io)"),
+        gitTags: boolean2().default(false).describe("release-cli cleanup also deletes the RC git tags (X.Y.Z-rcN) that have no release"),
+        draftReleases: boolean2().default(false).describe("release-cli cleanup also deletes the RC draft pre-releases (X.Y.Z-rcN)")
       }).strict().default({ via: "auto", gitTags: false, draftReleases: false }).describe("release-candidate clean-up (release-cli cleanup, and promote with cleanupCandidates)"),
-      changelog: external_exports.union([
-        external_exports.string(),
-        external_exports.object({
-          path: external_exports.string().min(1).default("CHANGELOG.md"),
-          mirrors: external_exports.array(external_exports.string().min(1)).default([]).describe("paths that get an exact copy of the finalized CHANGELOG (e.g. one shipped in the image)")
+      changelog: union([
+        string2(),
+        object({
+          path: string2().min(1).default("CHANGELOG.md"),
+          mirrors: array(string2().min(1)).default([]).describe("paths that get an exact copy of the finalized CHANGELOG (e.g. one shipped in the image)")
         }).strict()
       ]).default("CHANGELOG.md").describe("the CHANGELOG path, or { path, mirrors } when copies of it are committed too"),
-      changelogMirrors: external_exports.array(external_exports.string().min(1)).optional().describe("the same as changelog.mirrors (a parsed config carries its mirrors here)"),
-      versionFiles: external_exports.array(versionFileSchema).default([]).describe("files whose version line finalize sets to X.Y.Z, in the same commit as the CHANGELOG"),
-      registries: external_exports.object({ insecure: external_exports.array(external_exports.string()).default([]) }).strict().default({ insecure: [] })
+      changelogMirrors: array(string2().min(1)).optional().describe("the same as changelog.mirrors (a parsed config carries its mirrors here)"),
+      versionFiles: array(versionFileSchema).default([]).describe("files whose version line finalize sets to X.Y.Z, in the same commit as the CHANGELOG"),
+      registries: object({ insecure: array(string2()).default([]) }).strict().default({ insecure: [] })
     }).strict().superRefine((config2, ctx) => {
       const signing = config2.signing;
       if (!signing)
@@ -20978,10 +6208,10 @@ function signatureTagSubject(tag) {
   const m = /^sha256-([0-9a-f]{64})(?:\.[a-z]+)?$/.exec(tag);
   return m ? `sha256:${m[1]}` : void 0;
 }
-function selectCandidateVersions(input3) {
-  const rcTags = new Set(input3.candidateTags);
+function selectCandidateVersions(input2) {
+  const rcTags = new Set(input2.candidateTags);
   const kept = /* @__PURE__ */ new Map();
-  for (const k of input3.keep) {
+  for (const k of input2.keep) {
     const already = kept.get(k.digest);
     kept.set(k.digest, already && !already.startsWith("a platform") ? `${already} and ${k.name}` : k.name);
     for (const c of k.children)
@@ -21011,9 +6241,9 @@ function selectCandidateVersions(input3) {
     del.push({ version: v, why, reason: what });
   };
   const byDigest = /* @__PURE__ */ new Map();
-  for (const v of input3.versions)
+  for (const v of input2.versions)
     byDigest.set(v.digest, [...byDigest.get(v.digest) ?? [], v]);
-  for (const v of input3.versions) {
+  for (const v of input2.versions) {
     const tags = v.tags.filter((t) => rcTags.has(t));
     if (tags.length === 0)
       continue;
@@ -21022,14 +6252,14 @@ function selectCandidateVersions(input3) {
   const deleted = () => new Set(del.map((d) => d.version.digest));
   const childOf = /* @__PURE__ */ new Map();
   for (const d of deleted())
-    for (const c of input3.candidateChildren?.get(d) ?? [])
+    for (const c of input2.candidateChildren?.get(d) ?? [])
       if (!childOf.has(c))
         childOf.set(c, d);
   for (const [child, index] of childOf)
     for (const v of byDigest.get(child) ?? [])
       decide2(v, "candidate-platform", `platform manifest ${short(child)} of RC index ${short(index)}`);
   const removed = deleted();
-  for (const v of input3.versions) {
+  for (const v of input2.versions) {
     if (v.tags.length === 0)
       continue;
     const subjects = v.tags.map(signatureTagSubject);
@@ -21037,7 +6267,7 @@ function selectCandidateVersions(input3) {
       continue;
     decide2(v, "candidate-signature", `signature/attestation ${v.tags.join(", ")} of RC ${short(subjects[0])}`);
   }
-  for (const v of input3.versions) {
+  for (const v of input2.versions) {
     if (seen.has(v.id))
       continue;
     const keptAs = kept.get(v.digest);
@@ -21390,10 +6620,10 @@ function printableHolder(raw) {
 function encodeLockState(state) {
   return JSON.stringify(state.status === "held" ? { ...state, holder: printableHolder(state.holder) } : { ...state, by: printableHolder(state.by) });
 }
-function decodeLockState(record2) {
+function decodeLockState(record) {
   let v;
   try {
-    const parsed = JSON.parse(record2);
+    const parsed = JSON.parse(record);
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
       return void 0;
     v = parsed;
@@ -21512,7 +6742,7 @@ async function acquireReleaseLockAndObserve(ports, observe, options = {}) {
     signal?.throwIfAborted();
     const head = await readHead(ports, signal);
     const discard2 = new AbortController();
-    const observing = observe(signal ? AbortSignal.any([signal, discard2.signal]) : discard2.signal).then((value) => ({ ok: true, value }), (error62) => ({ ok: false, error: error62 }));
+    const observing = observe(signal ? AbortSignal.any([signal, discard2.signal]) : discard2.signal).then((value) => ({ ok: true, value }), (error2) => ({ ok: false, error: error2 }));
     const dropObservation = async () => {
       discard2.abort();
       await observing;
@@ -22905,7 +8135,7 @@ function describeHeading(heading) {
   const dm = /^(\d{4})([-./])(\d{1,2})\2(\d{1,2})(?!\d)/.exec(inner);
   if (dm) {
     const iso = `${dm[1]}-${(dm[3] ?? "").padStart(2, "0")}-${(dm[4] ?? "").padStart(2, "0")}`;
-    const date5 = {
+    const date2 = {
       text: dm[0],
       start: base + whenAt,
       end: base + whenAt + dm[0].length,
@@ -22915,7 +8145,7 @@ function describeHeading(heading) {
     return {
       ...common2,
       state: kind === "unreleased" ? "unreleased" : "dated",
-      date: date5,
+      date: date2,
       placeholder: void 0
     };
   }
@@ -23163,18 +8393,18 @@ function applyEdits(text2, edits) {
   }
   return out + text2.slice(at2);
 }
-function targetVersion(input3, tagPrefix) {
-  if (typeof input3 === "string") {
-    if (tagPrefix && input3.startsWith(tagPrefix) && SEMVER.test(input3.slice(tagPrefix.length))) {
-      return { version: input3.slice(tagPrefix.length), prefix: tagPrefix };
+function targetVersion(input2, tagPrefix) {
+  if (typeof input2 === "string") {
+    if (tagPrefix && input2.startsWith(tagPrefix) && SEMVER.test(input2.slice(tagPrefix.length))) {
+      return { version: input2.slice(tagPrefix.length), prefix: tagPrefix };
     }
-    if (SEMVER.test(input3))
-      return { version: input3, prefix: void 0 };
-    if (/^[vV]/.test(input3) && SEMVER.test(input3.slice(1)) && (tagPrefix === void 0 || tagPrefix === input3[0])) {
-      return { version: input3.slice(1), prefix: input3[0] };
+    if (SEMVER.test(input2))
+      return { version: input2, prefix: void 0 };
+    if (/^[vV]/.test(input2) && SEMVER.test(input2.slice(1)) && (tagPrefix === void 0 || tagPrefix === input2[0])) {
+      return { version: input2.slice(1), prefix: input2[0] };
     }
   }
-  throw new ReleaseError("INVALID_VERSION", `"${String(input3)}" is not a version: expected X.Y.Z (semver, e.g. 1.4.0), optionally with the tag prefix (v1.4.0)` + (tagPrefix ? `; the tag prefix given is "${tagPrefix}"` : ""));
+  throw new ReleaseError("INVALID_VERSION", `"${String(input2)}" is not a version: expected X.Y.Z (semver, e.g. 1.4.0), optionally with the tag prefix (v1.4.0)` + (tagPrefix ? `; the tag prefix given is "${tagPrefix}"` : ""));
 }
 function checkTagPrefix(tagPrefix) {
   if (tagPrefix !== void 0 && !TAG_PREFIX_RE.test(tagPrefix)) {
@@ -23654,7 +8884,7 @@ var init_read_back = __esm({
 });
 
 // packages/core/dist/changelog/finalize.js
-function safeDecode3(s) {
+function safeDecode2(s) {
   try {
     return decodeURIComponent(s);
   } catch {
@@ -23662,14 +8892,14 @@ function safeDecode3(s) {
   }
 }
 function linkedTag(doc, s) {
-  const url2 = s.link?.text ?? (s.label ? definitionFor(doc, s.label.text)?.url.text : void 0);
-  if (!url2)
+  const url = s.link?.text ?? (s.label ? definitionFor(doc, s.label.text)?.url.text : void 0);
+  if (!url)
     return void 0;
-  const rel = RELEASE_TAG_RE.exec(url2);
+  const rel = RELEASE_TAG_RE.exec(url);
   if (rel?.[1])
-    return safeDecode3(rel[1]);
-  const cmp = COMPARE_RE.exec(url2);
-  return cmp?.[4] ? safeDecode3(cmp[4]) : void 0;
+    return safeDecode2(rel[1]);
+  const cmp = COMPARE_RE.exec(url);
+  return cmp?.[4] ? safeDecode2(cmp[4]) : void 0;
 }
 function houseStyle(doc, target) {
   const i = doc.sections.indexOf(target);
@@ -23690,8 +8920,8 @@ function houseStyle(doc, target) {
       else if (s.labelPrefix === "")
         labelShowsTag = false;
     }
-    const url2 = s.link?.text ?? (s.label ? definitionFor(doc, s.label.text)?.url.text : void 0);
-    const repo = url2 ? GITHUB_REPO_RE.exec(url2)?.[1] : void 0;
+    const url = s.link?.text ?? (s.label ? definitionFor(doc, s.label.text)?.url.text : void 0);
+    const repo = url ? GITHUB_REPO_RE.exec(url)?.[1] : void 0;
     if (repository === void 0 && repo)
       repository = repo;
     if (prefix !== void 0 && repository !== void 0 && labelShowsTag !== void 0)
@@ -23728,9 +8958,9 @@ function houseStyle(doc, target) {
 function usesDefinitions(doc) {
   return doc.sections.some((s) => s.kind !== "other" && s.label !== void 0 && !s.link && definitionFor(doc, s.label.text) !== void 0);
 }
-function replaceUrl(def, url2) {
+function replaceUrl(def, url) {
   const raw = def.url;
-  const wrapped = /^</.test(raw.text) || raw.end - raw.start === raw.text.length + 2 ? `<${url2}>` : url2;
+  const wrapped = /^</.test(raw.text) || raw.end - raw.start === raw.text.length + 2 ? `<${url}>` : url;
   return { start: raw.start, end: raw.end, text: wrapped };
 }
 function definitionEdits(doc, s, label, tag, prefix, repository) {
@@ -23749,19 +8979,19 @@ function definitionEdits(doc, s, label, tag, prefix, repository) {
     prevTag = unrelCmp[2];
   else if (prev)
     prevTag = (prev.state === "dated" ? linkedTag(doc, prev) : void 0) ?? `${prefix}${prev.version}`;
-  let url2;
+  let url;
   if (base && prevTag)
-    url2 = `${base}${prevTag}${dots}${tag}`;
+    url = `${base}${prevTag}${dots}${tag}`;
   else if (base)
-    url2 = `${base.replace(/compare\/$/, "releases/tag/")}${tag}`;
-  if (url2) {
+    url = `${base.replace(/compare\/$/, "releases/tag/")}${tag}`;
+  if (url) {
     const own2 = definitionFor(doc, label) ?? (s.label ? definitionFor(doc, s.label.text) : void 0);
     if (own2) {
       const current = COMPARE_RE.exec(own2.url.text)?.[4] ?? RELEASE_TAG_RE.exec(own2.url.text)?.[1];
-      if (current !== tag && own2.url.text !== url2)
-        edits.push(replaceUrl(own2, url2));
+      if (current !== tag && own2.url.text !== url)
+        edits.push(replaceUrl(own2, url));
     } else {
-      const line = `[${label}]: ${url2}`;
+      const line = `[${label}]: ${url}`;
       const inSection = (d, x) => d.start >= x.bodyStart && d.start < x.end;
       if (prev && prevDef && inSection(prevDef, prev)) {
         const own3 = doc.definitions.find((d) => inSection(d, s));
@@ -23829,9 +9059,9 @@ function finalize2(text2, version2, options = {}) {
   const sep2 = style.dateSeparator === "." || style.dateSeparator === "/" ? style.dateSeparator : "-";
   const edits = [];
   if (s.state === "dated") {
-    const date6 = s.date;
-    if (options.date !== void 0 && options.date !== date6.iso) {
-      throw changelogError("CHANGELOG_STATE", at(doc, date6.start), `${v} is already finalized with date ${date6.text}, not ${options.date}; a release date does not change — re-run with --date ${date6.iso} (or without a date)`);
+    const date3 = s.date;
+    if (options.date !== void 0 && options.date !== date3.iso) {
+      throw changelogError("CHANGELOG_STATE", at(doc, date3.start), `${v} is already finalized with date ${date3.text}, not ${options.date}; a release date does not change — re-run with --date ${date3.iso} (or without a date)`);
     }
     const givenPrefix = options.tagPrefix !== void 0 || target.prefix !== void 0;
     if (givenPrefix && s.label && s.label.text !== label && s.label.text !== tag) {
@@ -23853,15 +9083,15 @@ function finalize2(text2, version2, options = {}) {
   if (!isRealDate(iso)) {
     throw new ReleaseError("INVALID_ARGUMENT", `the clock gave "${iso}", which is not a date`);
   }
-  const date5 = iso.replaceAll("-", sep2);
+  const date2 = iso.replaceAll("-", sep2);
   let heading;
   if (inline) {
     if (repository === void 0) {
       throw changelogError("CHANGELOG_STATE", at(doc, s.heading.start), `finalize needs the GitHub repository (OWNER/REPO) for the release link of ${v}, and no release link in the file names it: pass the repository (--repository OWNER/REPO, or GITHUB_REPOSITORY)`);
     }
-    heading = `[${label}](https://github.com/${repository}/releases/tag/${tag}) - ${date5}`;
+    heading = `[${label}](https://github.com/${repository}/releases/tag/${tag}) - ${date2}`;
   } else {
-    heading = `[${label}] - ${date5}`;
+    heading = `[${label}] - ${date2}`;
     edits.push(...definitionEdits(doc, s, label, tag, prefix, repository));
   }
   edits.push({ start: s.labelStart, end: s.placeholder.end, text: heading });
@@ -23900,7 +9130,7 @@ var init_publish_port = __esm({
     init_parse3();
     changelogOps = {
       sectionState,
-      finalize: (text2, { version: version2, date: date5, repository, tagPrefix }) => finalize2(text2, version2, { date: date5, repository, tagPrefix }),
+      finalize: (text2, { version: version2, date: date2, repository, tagPrefix }) => finalize2(text2, version2, { date: date2, repository, tagPrefix }),
       notes: (text2, version2) => notes(text2, version2)
     };
   }
@@ -24057,7 +9287,7 @@ function handlers2(config2, ports, ctx, options) {
       throw fail(`could not read branch ${branch2} (${b.code}): ${b.message}`);
     return b.state === "found" ? b.sha : void 0;
   };
-  const file2 = async (path2, ref) => {
+  const file = async (path2, ref) => {
     const f = await forge.readFile(path2, ref, signal);
     if (f.state === "error")
       throw fail(`could not read ${path2} at ${ref} (${f.code}): ${f.message}`);
@@ -24077,7 +9307,7 @@ function handlers2(config2, ports, ctx, options) {
         const sha = await head(s.branch);
         if (sha === void 0)
           throw fail(`branch ${s.branch} is gone`);
-        const state = frozenState(await file2(s.path, sha), s.version);
+        const state = frozenState(await file(s.path, sha), s.version);
         const done = state === "frozen" || state === "dated";
         if (done)
           ctx.freezeSha = sha;
@@ -24087,7 +9317,7 @@ function handlers2(config2, ports, ctx, options) {
         const parent = await head(s.branch);
         if (parent === void 0)
           throw fail(`branch ${s.branch} is gone`);
-        const before = await file2(s.path, parent);
+        const before = await file(s.path, parent);
         const after = freeze(before, s.version, { tagPrefix: s.tagPrefix });
         if (after === before)
           throw fail(`freezing ${s.version} left ${s.path} unchanged`);
@@ -24097,7 +9327,7 @@ function handlers2(config2, ports, ctx, options) {
           parentSha: parent,
           message: `chore: freeze changelog for release ${s.version}`
         }, signal);
-        if (frozenState(await file2(s.path, sha), s.version) !== "frozen")
+        if (frozenState(await file(s.path, sha), s.version) !== "frozen")
           throw fail(`${s.path} at ${short7(sha)} has no ## [${s.version}] - TBD after the freeze commit`);
         const now = await readBack(() => head(s.branch), (h) => h !== parent);
         if (now === parent)
@@ -24133,7 +9363,7 @@ function handlers2(config2, ports, ctx, options) {
         return { done: true, state: `#${p.number}` };
       },
       async act(s) {
-        const text2 = await file2(s.path, s.head);
+        const text2 = await file(s.path, s.head);
         const body = releasePullRequestBody(s.version, s.base, notes(text2, s.version));
         const opened = await forge.openPullRequest({ head: s.head, base: s.base, title: s.title, body, draft: true }, signal);
         const p = await readBack(() => pr(s.head, s.base), (x) => x.state === "open");
@@ -24559,19 +9789,19 @@ function planPublish(config2, obs, ops, options) {
   ];
   const steps = [];
   const branch2 = releaseBranchName(config2, obs.version);
-  const date5 = options.date ?? utcDate(obs.observedAt);
+  const date2 = options.date ?? utcDate(obs.observedAt);
   const finalized = headState === "dated" && !extras || tc.taggedSha !== void 0;
   steps.push(planned3({
     kind: "finalize-changelog",
     branch: branch2,
     path: config2.changelog,
     version: obs.version.text,
-    date: date5,
+    date: date2,
     parentSha: head,
     ...config2.changelogMirrors.length > 0 ? { mirrors: config2.changelogMirrors } : {},
     ...config2.versionFiles.length > 0 ? { versionFiles: config2.versionFiles } : {},
     ...builtFrom !== void 0 ? { builtFrom } : {}
-  }, finalized, `date ## [${obs.version}] in ${config2.changelog} as ${date5}${alsoWritten(config2)} (API commit on ${branch2}, then read back)`));
+  }, finalized, `date ## [${obs.version}] in ${config2.changelog} as ${date2}${alsoWritten(config2)} (API commit on ${branch2}, then read back)`));
   if (stage === "finalize") {
     return { ...base, gates, verdict: summarizeGates(gates), steps };
   }
@@ -24731,7 +9961,7 @@ function handlers3(config2, ports, ctx, options) {
       throw fail2(`branch ${branch2} is gone`);
     return b.sha;
   };
-  const file2 = async (path2, ref) => {
+  const file = async (path2, ref) => {
     const f = await forge.readFile(path2, ref, signal);
     if (f.state === "error")
       throw fail2(`could not read ${path2} at ${ref} (${f.code}): ${f.message}`);
@@ -24765,7 +9995,7 @@ function handlers3(config2, ports, ctx, options) {
       if (await optionalFile(m, ref) !== changelog)
         out.push({ path: m, content: changelog });
     for (const v of s.versionFiles ?? []) {
-      const text2 = await file2(v.path, ref);
+      const text2 = await file(v.path, ref);
       const next = withVersion(text2, v.path, v.pattern, s.version);
       if (next !== text2)
         out.push({ path: v.path, content: next });
@@ -24776,7 +10006,7 @@ function handlers3(config2, ports, ctx, options) {
     "finalize-changelog": {
       async isDone(s) {
         const sha = await head(s.branch);
-        const text2 = await file2(s.path, sha);
+        const text2 = await file(s.path, sha);
         const state = ops.sectionState(text2, s.version);
         if (state !== "dated" && state !== "frozen")
           throw fail2(`${s.path} at ${short11(sha)} has no ${tbd(s.version)} section (${state})`);
@@ -24793,7 +10023,7 @@ function handlers3(config2, ports, ctx, options) {
         const parent = await head(s.branch);
         if (s.builtFrom !== void 0)
           throw notBuilt(s, void 0);
-        const before = await file2(s.path, parent);
+        const before = await file(s.path, parent);
         const after = ops.finalize(before, {
           version: s.version,
           date: s.date,
@@ -24824,7 +10054,7 @@ Set release date to ${s.date}.`;
 Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(", ")}.`
           }, signal));
         }
-        const written = await file2(s.path, sha);
+        const written = await file(s.path, sha);
         if (written.includes(tbd(s.version)) || ops.sectionState(written, s.version) !== "dated") {
           throw fail2(`${s.path} still contains "${tbd(s.version)}" at ${short11(sha)} after the finalize commit; nothing was tagged`);
         }
@@ -24884,7 +10114,7 @@ Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(
       },
       async act(s) {
         const ref = ctx.tagSha ?? ctx.finalizeSha ?? s.tag;
-        const text2 = await file2(config2.changelog, ref);
+        const text2 = await file(config2.changelog, ref);
         if (ops.sectionState(text2, s.version) !== "dated") {
           throw fail2(`${config2.changelog} at ${short11(ref)} is not finalized for ${s.version}; not creating the release`);
         }
@@ -25365,8 +10595,8 @@ function addHook(state, kind, name, hook2) {
   }
   if (kind === "error") {
     hook2 = (method, options) => {
-      return Promise.resolve().then(method.bind(null, options)).catch((error62) => {
-        return orig(error62, options);
+      return Promise.resolve().then(method.bind(null, options)).catch((error2) => {
+        return orig(error2, options);
       });
     };
   }
@@ -25483,8 +10713,8 @@ function removeUndefinedProperties(obj3) {
 }
 function merge2(defaults, route, options) {
   if (typeof route === "string") {
-    let [method, url2] = route.split(" ");
-    options = Object.assign(url2 ? { method, url: url2 } : { url: method }, options);
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
   } else {
     options = Object.assign({}, route);
   }
@@ -25502,13 +10732,13 @@ function merge2(defaults, route, options) {
   }
   return mergedOptions;
 }
-function addQueryParameters(url2, parameters) {
-  const separator2 = /\?/.test(url2) ? "&" : "?";
+function addQueryParameters(url, parameters) {
+  const separator2 = /\?/.test(url) ? "&" : "?";
   const names = Object.keys(parameters);
   if (names.length === 0) {
-    return url2;
+    return url;
   }
-  return url2 + separator2 + names.map((name) => {
+  return url + separator2 + names.map((name) => {
     if (name === "q") {
       return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
     }
@@ -25518,8 +10748,8 @@ function addQueryParameters(url2, parameters) {
 function removeNonChars(variableName) {
   return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
 }
-function extractUrlVariableNames(url2) {
-  const matches = url2.match(urlVariableRegex);
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
   if (!matches) {
     return [];
   }
@@ -25630,7 +10860,7 @@ function expand(template, context) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal2) {
+    function(_, expression, literal) {
       if (expression) {
         let operator = "";
         const values = [];
@@ -25654,7 +10884,7 @@ function expand(template, context) {
           return values.join(",");
         }
       } else {
-        return encodeReserved(literal2);
+        return encodeReserved(literal);
       }
     }
   );
@@ -25664,9 +10894,9 @@ function expand(template, context) {
     return template.replace(/\/$/, "");
   }
 }
-function parse3(options) {
+function parse2(options) {
   let method = options.method.toUpperCase();
-  let url2 = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
   let body;
   let parameters = omit2(options, [
@@ -25677,10 +10907,10 @@ function parse3(options) {
     "request",
     "mediaType"
   ]);
-  const urlVariableNames = extractUrlVariableNames(url2);
-  url2 = parseUrl(url2).expand(parameters);
-  if (!/^http/.test(url2)) {
-    url2 = options.baseUrl + url2;
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
   }
   const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
   const remainingParameters = omit2(parameters, omittedParameters);
@@ -25694,7 +10924,7 @@ function parse3(options) {
         )
       ).join(",");
     }
-    if (url2.endsWith("/graphql")) {
+    if (url.endsWith("/graphql")) {
       if (options.mediaType.previews?.length) {
         const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
         headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
@@ -25705,7 +10935,7 @@ function parse3(options) {
     }
   }
   if (["GET", "HEAD"].includes(method)) {
-    url2 = addQueryParameters(url2, remainingParameters);
+    url = addQueryParameters(url, remainingParameters);
   } else {
     if ("data" in remainingParameters) {
       body = remainingParameters.data;
@@ -25722,13 +10952,13 @@ function parse3(options) {
     body = "";
   }
   return Object.assign(
-    { method, url: url2, headers },
+    { method, url, headers },
     typeof body !== "undefined" ? { body } : null,
     options.request ? { request: options.request } : null
   );
 }
 function endpointWithDefaults(defaults, route, options) {
-  return parse3(merge2(defaults, route, options));
+  return parse2(merge2(defaults, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge2(oldDefaults, newDefaults);
@@ -25737,7 +10967,7 @@ function withDefaults(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge2.bind(null, DEFAULTS2),
-    parse: parse3
+    parse: parse2
   });
 }
 var VERSION, userAgent, DEFAULTS, urlVariableRegex, endpoint;
@@ -25764,7 +10994,7 @@ var init_dist_bundle = __esm({
 });
 
 // node_modules/@octokit/request/node_modules/content-type/dist/index.js
-function parse4(header, options) {
+function parse3(header, options) {
   const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
   const len = header.length;
   let valueStart = options?.start ?? 0;
@@ -26160,8 +11390,8 @@ var init_json_with_bigint = __esm({
         );
         const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3");
         return denoisedJSON;
-      } catch (error62) {
-        if (error62 instanceof RangeError) {
+      } catch (error2) {
+        if (error2 instanceof RangeError) {
           const convertedJSON = stringifyIteratively(value, replacer, space);
           if (convertedJSON === void 0) return void 0;
           const supportsRawJSON = "rawJSON" in JSON;
@@ -26169,7 +11399,7 @@ var init_json_with_bigint = __esm({
           const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
           return processedJSON.replace(noiseStringify, "$1$2$3");
         }
-        throw error62;
+        throw error2;
       }
     };
     featureCache = /* @__PURE__ */ new Map();
@@ -26282,13 +11512,13 @@ var init_json_with_bigint = __esm({
           serializedData,
           (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
         );
-      } catch (error62) {
-        if (error62 instanceof RangeError) {
+      } catch (error2) {
+        if (error2 instanceof RangeError) {
           const serializedData = serializeBigInts(text2);
           const parsed = originalParse(serializedData);
           return applyReviverIteratively(parsed, reviver);
         }
-        throw error62;
+        throw error2;
       }
     };
   }
@@ -26376,36 +11606,36 @@ async function fetchWrapper(requestOptions) {
       // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
       ...requestOptions.body && { duplex: "half" }
     });
-  } catch (error62) {
+  } catch (error2) {
     let message = "Unknown Error";
-    if (error62 instanceof Error) {
-      if (error62.name === "AbortError") {
-        error62.status = 500;
-        throw error62;
+    if (error2 instanceof Error) {
+      if (error2.name === "AbortError") {
+        error2.status = 500;
+        throw error2;
       }
-      message = error62.message;
-      if (error62.name === "TypeError" && "cause" in error62) {
-        if (error62.cause instanceof Error) {
-          message = error62.cause.message;
-        } else if (typeof error62.cause === "string") {
-          message = error62.cause;
+      message = error2.message;
+      if (error2.name === "TypeError" && "cause" in error2) {
+        if (error2.cause instanceof Error) {
+          message = error2.cause.message;
+        } else if (typeof error2.cause === "string") {
+          message = error2.cause;
         }
       }
     }
     const requestError = new RequestError(message, 500, {
       request: requestOptions
     });
-    requestError.cause = error62;
+    requestError.cause = error2;
     throw requestError;
   }
   const status2 = fetchResponse.status;
-  const url2 = fetchResponse.url;
+  const url = fetchResponse.url;
   const responseHeaders = {};
   for (const [key, value] of fetchResponse.headers) {
     responseHeaders[key] = value;
   }
   const octokitResponse = {
-    url: url2,
+    url,
     status: status2,
     headers: responseHeaders,
     data: ""
@@ -26451,7 +11681,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = parse4(contentType);
+  const mimetype = parse3(contentType);
   if (isJSONResponse(mimetype)) {
     let text2 = "";
     try {
@@ -26878,12 +12108,12 @@ function requestLog(octokit) {
         `${requestOptions.method} ${path2} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
-    }).catch((error62) => {
-      const requestId = error62.response?.headers["x-github-request-id"] || "UNKNOWN";
+    }).catch((error2) => {
+      const requestId = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path2} - ${error62.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path2} - ${error2.status} with id ${requestId} in ${Date.now() - start}ms`
       );
-      throw error62;
+      throw error2;
     });
   });
 }
@@ -26931,31 +12161,31 @@ function iterator(octokit, route, parameters) {
   const requestMethod = typeof route === "function" ? route : octokit.request;
   const method = options.method;
   const headers = options.headers;
-  let url2 = options.url;
+  let url = options.url;
   return {
     [Symbol.asyncIterator]: () => ({
       async next() {
-        if (!url2) return { done: true };
+        if (!url) return { done: true };
         try {
-          const response = await requestMethod({ method, url: url2, headers });
+          const response = await requestMethod({ method, url, headers });
           const normalizedResponse = normalizePaginatedListResponse(response);
-          url2 = ((normalizedResponse.headers.link || "").match(
+          url = ((normalizedResponse.headers.link || "").match(
             /<([^<>]+)>;\s*rel="next"/
           ) || [])[1];
-          if (!url2 && "total_commits" in normalizedResponse.data) {
+          if (!url && "total_commits" in normalizedResponse.data) {
             const parsedUrl = new URL(normalizedResponse.url);
             const params = parsedUrl.searchParams;
             const page = parseInt(params.get("page") || "1", 10);
             const per_page = parseInt(params.get("per_page") || "250", 10);
             if (page * per_page < normalizedResponse.data.total_commits) {
               params.set("page", String(page + 1));
-              url2 = parsedUrl.toString();
+              url = parsedUrl.toString();
             }
           }
           return { value: normalizedResponse };
-        } catch (error62) {
-          if (error62.status !== 409) throw error62;
-          url2 = "";
+        } catch (error2) {
+          if (error2.status !== 409) throw error2;
+          url = "";
           return {
             value: {
               status: 200,
@@ -29382,11 +14612,11 @@ var init_endpoints_to_methods = __esm({
     for (const [scope, endpoints] of Object.entries(endpoints_default)) {
       for (const [methodName, endpoint2] of Object.entries(endpoints)) {
         const [route, defaults, decorations] = endpoint2;
-        const [method, url2] = route.split(/ /);
+        const [method, url] = route.split(/ /);
         const endpointDefaults = Object.assign(
           {
             method,
-            url: url2
+            url
           },
           defaults
         );
@@ -29686,8 +14916,8 @@ var require_light = __commonJS({
                 } else {
                   return returned;
                 }
-              } catch (error62) {
-                e2 = error62;
+              } catch (error2) {
+                e2 = error2;
                 {
                   this.trigger("error", e2);
                 }
@@ -29697,8 +14927,8 @@ var require_light = __commonJS({
             return (await Promise.all(promises)).find(function(x) {
               return x != null;
             });
-          } catch (error62) {
-            e = error62;
+          } catch (error2) {
+            e = error2;
             {
               this.trigger("error", e);
             }
@@ -29810,10 +15040,10 @@ var require_light = __commonJS({
         _randomIndex() {
           return Math.random().toString(36).slice(2);
         }
-        doDrop({ error: error62, message = "This job has been dropped by Bottleneck" } = {}) {
+        doDrop({ error: error2, message = "This job has been dropped by Bottleneck" } = {}) {
           if (this._states.remove(this.options.id)) {
             if (this.rejectOnDrop) {
-              this._reject(error62 != null ? error62 : new BottleneckError$1(message));
+              this._reject(error2 != null ? error2 : new BottleneckError$1(message));
             }
             this.Events.trigger("dropped", { args: this.args, options: this.options, task: this.task, promise: this.promise });
             return true;
@@ -29847,7 +15077,7 @@ var require_light = __commonJS({
           return this.Events.trigger("scheduled", { args: this.args, options: this.options });
         }
         async doExecute(chained, clearGlobalState, run, free) {
-          var error62, eventInfo, passed;
+          var error2, eventInfo, passed;
           if (this.retryCount === 0) {
             this._assertStatus("RUNNING");
             this._states.next(this.options.id);
@@ -29865,24 +15095,24 @@ var require_light = __commonJS({
               return this._resolve(passed);
             }
           } catch (error1) {
-            error62 = error1;
-            return this._onFailure(error62, eventInfo, clearGlobalState, run, free);
+            error2 = error1;
+            return this._onFailure(error2, eventInfo, clearGlobalState, run, free);
           }
         }
         doExpire(clearGlobalState, run, free) {
-          var error62, eventInfo;
+          var error2, eventInfo;
           if (this._states.jobStatus(this.options.id === "RUNNING")) {
             this._states.next(this.options.id);
           }
           this._assertStatus("EXECUTING");
           eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
-          error62 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
-          return this._onFailure(error62, eventInfo, clearGlobalState, run, free);
+          error2 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+          return this._onFailure(error2, eventInfo, clearGlobalState, run, free);
         }
-        async _onFailure(error62, eventInfo, clearGlobalState, run, free) {
+        async _onFailure(error2, eventInfo, clearGlobalState, run, free) {
           var retry, retryAfter;
           if (clearGlobalState()) {
-            retry = await this.Events.trigger("failed", error62, eventInfo);
+            retry = await this.Events.trigger("failed", error2, eventInfo);
             if (retry != null) {
               retryAfter = ~~retry;
               this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
@@ -29892,7 +15122,7 @@ var require_light = __commonJS({
               this.doDone(eventInfo);
               await free(this.options, eventInfo);
               this._assertStatus("DONE");
-              return this._reject(error62);
+              return this._reject(error2);
             }
           }
         }
@@ -29986,9 +15216,9 @@ var require_light = __commonJS({
           await this.yieldLoop();
           return this._done;
         }
-        async __groupCheck__(time3) {
+        async __groupCheck__(time2) {
           await this.yieldLoop();
-          return this._nextRequest + this.timeout < time3;
+          return this._nextRequest + this.timeout < time2;
         }
         computeCapacity() {
           var maxConcurrent, reservoir;
@@ -30171,7 +15401,7 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error62, reject, resolve3, returned, task;
+          var args, cb, error2, reject, resolve3, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
             ({ task, args, resolve: resolve3, reject } = this._queue.shift());
@@ -30182,9 +15412,9 @@ var require_light = __commonJS({
                   return resolve3(returned);
                 };
               } catch (error1) {
-                error62 = error1;
+                error2 = error1;
                 return function() {
-                  return reject(error62);
+                  return reject(error2);
                 };
               }
             })();
@@ -30194,15 +15424,15 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve3;
+          var promise, reject, resolve3;
           resolve3 = reject = null;
-          promise2 = new this.Promise(function(_resolve, _reject) {
+          promise = new this.Promise(function(_resolve, _reject) {
             resolve3 = _resolve;
             return reject = _reject;
           });
           this._queue.push({ task, args, resolve: resolve3, reject });
           this._tryToRun();
-          return promise2;
+          return promise;
         }
       };
       var Sync_1 = Sync;
@@ -30306,20 +15536,20 @@ var require_light = __commonJS({
             var base;
             clearInterval(this.interval);
             return typeof (base = this.interval = setInterval(async () => {
-              var e, k, ref, results, time3, v;
-              time3 = Date.now();
+              var e, k, ref, results, time2, v;
+              time2 = Date.now();
               ref = this.instances;
               results = [];
               for (k in ref) {
                 v = ref[k];
                 try {
-                  if (await v._store.__groupCheck__(time3)) {
+                  if (await v._store.__groupCheck__(time2)) {
                     results.push(this.deleteKey(k));
                   } else {
                     results.push(void 0);
                   }
-                } catch (error62) {
-                  e = error62;
+                } catch (error2) {
+                  e = error2;
                   results.push(v.Events.trigger("error", e));
                 }
               }
@@ -30553,10 +15783,10 @@ var require_light = __commonJS({
               }
               this.Events.trigger("debug", `Draining ${options.id}`, { args, options });
               index = this._randomIndex();
-              return this._store.__register__(index, options.weight, options.expiration).then(({ success: success2, wait, reservoir }) => {
+              return this._store.__register__(index, options.weight, options.expiration).then(({ success, wait, reservoir }) => {
                 var empty;
-                this.Events.trigger("debug", `Drained ${options.id}`, { success: success2, args, options });
-                if (success2) {
+                this.Events.trigger("debug", `Drained ${options.id}`, { success, args, options });
+                if (success) {
                   queue.shift();
                   empty = this.empty();
                   if (empty) {
@@ -30652,14 +15882,14 @@ var require_light = __commonJS({
             return done;
           }
           async _addToQueue(job) {
-            var args, blocked, error62, options, reachedHWM, shifted, strategy;
+            var args, blocked, error2, options, reachedHWM, shifted, strategy;
             ({ args, options } = job);
             try {
               ({ reachedHWM, blocked, strategy } = await this._store.__submit__(this.queued(), options.weight));
             } catch (error1) {
-              error62 = error1;
-              this.Events.trigger("debug", `Could not queue ${options.id}`, { args, options, error: error62 });
-              job.doDrop({ error: error62 });
+              error2 = error1;
+              this.Events.trigger("debug", `Could not queue ${options.id}`, { args, options, error: error2 });
+              job.doDrop({ error: error2 });
               return false;
             }
             if (blocked) {
@@ -30852,12 +16082,12 @@ async function doRequest(state, request2, options) {
   const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request2, options);
   if (isGraphQL) {
     const res = await req;
-    if (res.data.errors != null && res.data.errors.some((error62) => error62.type === "RATE_LIMITED")) {
-      const error62 = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+    if (res.data.errors != null && res.data.errors.some((error2) => error2.type === "RATE_LIMITED")) {
+      const error2 = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
         response: res,
         data: res.data
       });
-      throw error62;
+      throw error2;
     }
   }
   return req;
@@ -30938,19 +16168,19 @@ function throttling(octokit, octokitOptions) {
       "error",
       (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
     );
-    state.retryLimiter.on("failed", async function(error62, info) {
+    state.retryLimiter.on("failed", async function(error2, info) {
       const [state2, request2, options] = info.args;
       const { pathname } = new URL(options.url, "http://github.test");
-      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error62.status !== 401;
-      if (!(shouldRetryGraphQL || error62.status === 403 || error62.status === 429)) {
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error2.status !== 401;
+      if (!(shouldRetryGraphQL || error2.status === 403 || error2.status === 429)) {
         return;
       }
       const retryCount = ~~request2.retryCount;
       request2.retryCount = retryCount;
       options.request.retryCount = retryCount;
       const { wantRetry, retryAfter = 0 } = await (async function() {
-        if (/\bsecondary rate\b/i.test(error62.message)) {
-          const retryAfter2 = Number(error62.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+        if (/\bsecondary rate\b/i.test(error2.message)) {
+          const retryAfter2 = Number(error2.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
           const wantRetry2 = await emitter.trigger(
             "secondary-limit",
             retryAfter2,
@@ -30960,11 +16190,11 @@ function throttling(octokit, octokitOptions) {
           );
           return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
         }
-        if (error62.response.headers != null && error62.response.headers["x-ratelimit-remaining"] === "0" || (error62.response.data?.errors ?? []).some(
-          (error210) => error210.type === "RATE_LIMITED"
+        if (error2.response.headers != null && error2.response.headers["x-ratelimit-remaining"] === "0" || (error2.response.data?.errors ?? []).some(
+          (error22) => error22.type === "RATE_LIMITED"
         )) {
           const rateLimitReset = new Date(
-            ~~error62.response.headers["x-ratelimit-reset"] * 1e3
+            ~~error2.response.headers["x-ratelimit-reset"] * 1e3
           ).getTime();
           const retryAfter2 = Math.max(
             // Add one second so we retry _after_ the reset time
@@ -31066,12 +16296,12 @@ function leanFetch(env = process.env) {
   if (env.NODE_USE_ENV_PROXY)
     return (...args) => globalThis.fetch(...args);
   const agents = new Agents();
-  const lean = async (input3, init2 = {}) => {
+  const lean = async (input2, init2 = {}) => {
     const body = init2.body;
-    const url2 = new URL(typeof input3 === "string" || input3 instanceof URL ? input3 : input3.url);
-    if (!(typeof input3 === "string" || input3 instanceof URL) || !(url2.protocol === "http:" || url2.protocol === "https:") || !(body === void 0 || body === null || typeof body === "string" || body instanceof Uint8Array))
-      return globalThis.fetch(input3, init2);
-    return send(agents, url2, (init2.method ?? "GET").toUpperCase(), headersOf(init2.headers), body ?? void 0, init2);
+    const url = new URL(typeof input2 === "string" || input2 instanceof URL ? input2 : input2.url);
+    if (!(typeof input2 === "string" || input2 instanceof URL) || !(url.protocol === "http:" || url.protocol === "https:") || !(body === void 0 || body === null || typeof body === "string" || body instanceof Uint8Array))
+      return globalThis.fetch(input2, init2);
+    return send(agents, url, (init2.method ?? "GET").toUpperCase(), headersOf(init2.headers), body ?? void 0, init2);
   };
   return lean;
 }
@@ -31087,18 +16317,18 @@ function headersOf(h) {
   }
   return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
 }
-async function send(agents, url2, method, headers, body, init2, redirects = 0) {
-  const res = await exchange(agents, url2, method, headers, body, init2.signal ?? void 0);
+async function send(agents, url, method, headers, body, init2, redirects = 0) {
+  const res = await exchange(agents, url, method, headers, body, init2.signal ?? void 0);
   const location = res.headers.location;
   if (REDIRECTS.has(res.status) && location && init2.redirect !== "manual") {
     if (init2.redirect === "error" || redirects >= 20)
       throw Object.assign(new TypeError("fetch failed"), {
         cause: new Error("redirect refused or too many")
       });
-    const next = new URL(location, url2);
+    const next = new URL(location, url);
     const toGet = res.status === 303 || (res.status === 301 || res.status === 302) && method === "POST";
     const nextHeaders = { ...headers };
-    if (next.origin !== url2.origin)
+    if (next.origin !== url.origin)
       delete nextHeaders.authorization;
     if (toGet) {
       delete nextHeaders["content-type"];
@@ -31106,9 +16336,9 @@ async function send(agents, url2, method, headers, body, init2, redirects = 0) {
     }
     return send(agents, next, toGet && method !== "HEAD" ? "GET" : method, nextHeaders, toGet ? void 0 : body, init2, redirects + 1);
   }
-  return new LeanResponse(url2.href, res.status, res.statusText, res.headers, res.body);
+  return new LeanResponse(url.href, res.status, res.statusText, res.headers, res.body);
 }
-function exchange(agents, url2, method, headers, body, signal) {
+function exchange(agents, url, method, headers, body, signal) {
   return new Promise((resolve3, reject) => {
     if (signal?.aborted)
       return reject(abortReason(signal));
@@ -31116,7 +16346,7 @@ function exchange(agents, url2, method, headers, body, signal) {
     const h = { "accept-encoding": "gzip, deflate, br", ...headers };
     if (payload)
       h["content-length"] = String(payload.byteLength);
-    const req = agents.module(url2.protocol).request(url2, { method, headers: h, agent: agents.agent(url2.protocol) });
+    const req = agents.module(url.protocol).request(url, { method, headers: h, agent: agents.agent(url.protocol) });
     const onAbort = () => {
       req.destroy();
       reject(abortReason(signal));
@@ -31143,7 +16373,7 @@ function exchange(agents, url2, method, headers, body, signal) {
             status: res.statusCode ?? 0,
             statusText: res.statusMessage ?? "",
             headers: res.headers,
-            body: decode3(Buffer.concat(chunks), res.headers["content-encoding"])
+            body: decode2(Buffer.concat(chunks), res.headers["content-encoding"])
           });
         } catch (e) {
           reject(Object.assign(new TypeError("fetch failed"), { cause: e }));
@@ -31156,7 +16386,7 @@ function exchange(agents, url2, method, headers, body, signal) {
 function abortReason(signal) {
   return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
 }
-function decode3(raw, encoding) {
+function decode2(raw, encoding) {
   if (!encoding || encoding === "identity" || raw.length === 0)
     return raw;
   const zlib = process.getBuiltinModule("node:zlib");
@@ -31218,8 +16448,8 @@ var init_lean_fetch = __esm({
       redirected = false;
       type = "basic";
       #bytes;
-      constructor(url2, status2, statusText, headers, bytes) {
-        this.url = url2;
+      constructor(url, status2, statusText, headers, bytes) {
+        this.url = url;
         this.status = status2;
         this.statusText = statusText;
         this.headers = new LeanHeaders(headers);
@@ -31289,15 +16519,15 @@ function retryLimiter() {
       for (let retryCount = 0; ; retryCount++) {
         try {
           return await fn(...rest);
-        } catch (error62) {
+        } catch (error2) {
           let wait;
           for (const listener of failed) {
-            const answer = await listener(error62, { args: rest, retryCount });
+            const answer = await listener(error2, { args: rest, retryCount });
             if (answer !== void 0 && answer !== null)
               wait = answer;
           }
           if (typeof wait !== "number")
-            throw error62;
+            throw error2;
           await sleep(wait);
         }
       }
@@ -31320,9 +16550,9 @@ function retryRequests(octokit, state) {
           });
         return response;
       } catch (e) {
-        const error62 = e;
-        const status2 = error62.status ?? 0;
-        const retryable = error62.request !== void 0 && status2 >= 400 && !DO_NOT_RETRY.includes(status2);
+        const error2 = e;
+        const status2 = error2.status ?? 0;
+        const retryable = error2.request !== void 0 && status2 >= 400 && !DO_NOT_RETRY.includes(status2);
         const maxRetries = options.request?.retries ?? state.retries;
         if (!retryable || retryCount >= maxRetries)
           throw e;
@@ -31344,33 +16574,33 @@ var init_request_limits = __esm({
 
 // packages/github/dist/client.js
 function checkApiUrl(baseUrl) {
-  let url2;
+  let url;
   try {
-    url2 = new URL(baseUrl);
+    url = new URL(baseUrl);
   } catch {
     throw new GitHubError("INVALID_INPUT", `the GitHub API URL "${baseUrl.replace(/\/\/[^/@]*@/, "//…@")}" is not a URL`, {
       advice: "set RELKIT_GITHUB_API_URL / GITHUB_API_URL to https://api.github.com or https://HOST/api/v3"
     });
   }
-  if (url2.username || url2.password) {
-    throw new GitHubError("INVALID_INPUT", `the GitHub API URL ${url2.protocol}//…@${url2.host}${url2.pathname} carries credentials: credentials do not belong in the URL`, { advice: "remove user:password@ from the URL and give the token through GH_TOKEN / GITHUB_TOKEN" });
+  if (url.username || url.password) {
+    throw new GitHubError("INVALID_INPUT", `the GitHub API URL ${url.protocol}//…@${url.host}${url.pathname} carries credentials: credentials do not belong in the URL`, { advice: "remove user:password@ from the URL and give the token through GH_TOKEN / GITHUB_TOKEN" });
   }
-  if (url2.protocol !== "https:" && url2.protocol !== "http:") {
-    throw new GitHubError("INVALID_INPUT", `the GitHub API URL ${url2.href} is not http(s)`, {
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new GitHubError("INVALID_INPUT", `the GitHub API URL ${url.href} is not http(s)`, {
       advice: "set RELKIT_GITHUB_API_URL / GITHUB_API_URL to https://api.github.com or https://HOST/api/v3"
     });
   }
-  return url2;
+  return url;
 }
 function fetchWithin(attemptMs, fetch2) {
-  return async (input3, init2) => {
+  return async (input2, init2) => {
     const left = remainingMs(init2?.signal);
     if (left <= 0 || attemptMs >= left)
-      return fetch2(input3, init2);
+      return fetch2(input2, init2);
     const attempt = AbortSignal.timeout(attemptMs);
     const signal = init2?.signal ? AbortSignal.any([init2.signal, attempt]) : attempt;
     try {
-      return await fetch2(input3, { ...init2, signal });
+      return await fetch2(input2, { ...init2, signal });
     } catch (e) {
       if (!attempt.aborted || init2?.signal?.aborted)
         throw e;
@@ -31772,30 +17002,30 @@ async function findPullRequest(ctx, repo, branches) {
   const p = newest(list.filter((x) => x.merged_at)) ?? newest(list);
   return p ? toPullInfo(p) : void 0;
 }
-async function closePullRequest(ctx, repo, number4, comment) {
+async function closePullRequest(ctx, repo, number2, comment) {
   if (!comment.trim())
-    throw new GitHubError("INVALID_INPUT", `closing #${number4} needs a comment saying why`);
+    throw new GitHubError("INVALID_INPUT", `closing #${number2} needs a comment saying why`);
   const name = `${repo.owner}/${repo.repo}`;
   const read = async () => {
-    const { data } = await ctx.call(`reading pull request #${number4} of ${name}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
+    const { data } = await ctx.call(`reading pull request #${number2} of ${name}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number2 }));
     return toPullInfo({ ...data, merged_at: data.merged ? data.merged_at ?? "merged" : null });
   };
   const before = await read();
   if (before.state === "merged")
-    throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} is already merged; not closing it`, {
+    throw new GitHubError("PRECONDITION_FAILED", `#${number2} of ${name} is already merged; not closing it`, {
       advice: "a merged release PR means the release was promoted: there is nothing to abandon"
     });
   if (before.state === "closed")
     return { outcome: "already-closed", pullRequest: before };
-  await ctx.call(`commenting on #${number4} of ${name}`, () => ctx.octokit.rest.issues.createComment({ ...repo, issue_number: number4, body: comment }));
-  await ctx.call(`closing #${number4} of ${name}`, () => ctx.octokit.rest.pulls.update({ ...repo, pull_number: number4, state: "closed" }));
+  await ctx.call(`commenting on #${number2} of ${name}`, () => ctx.octokit.rest.issues.createComment({ ...repo, issue_number: number2, body: comment }));
+  await ctx.call(`closing #${number2} of ${name}`, () => ctx.octokit.rest.pulls.update({ ...repo, pull_number: number2, state: "closed" }));
   const after = await read();
   if (after.state === "open")
-    throw new GitHubError("VERIFICATION_FAILED", `#${number4} of ${name} still reads back as open after closing it`, {
+    throw new GitHubError("VERIFICATION_FAILED", `#${number2} of ${name} still reads back as open after closing it`, {
       advice: "look at the pull request on GitHub; re-run to converge"
     });
   if (after.state === "merged")
-    throw new GitHubError("PRECONDITION_FAILED", `#${number4} of ${name} was merged meanwhile; it cannot be closed`);
+    throw new GitHubError("PRECONDITION_FAILED", `#${number2} of ${name} was merged meanwhile; it cannot be closed`);
   return { outcome: "closed", pullRequest: after };
 }
 var init_pull_requests = __esm({
@@ -32005,40 +17235,40 @@ async function fastForwardBranch(ctx, repo, branch2, fromSha, toSha) {
     advice: "GitHub may be lagging; re-run (the step is idempotent)"
   });
 }
-async function openPullRequest(ctx, repo, input3) {
+async function openPullRequest(ctx, repo, input2) {
   const name = `${repo.owner}/${repo.repo}`;
-  const doing = `opening a pull request ${input3.head} → ${input3.base} in ${name}`;
-  const existing = await findPullRequest(ctx, repo, { head: input3.head, base: input3.base });
+  const doing = `opening a pull request ${input2.head} → ${input2.base} in ${name}`;
+  const existing = await findPullRequest(ctx, repo, { head: input2.head, base: input2.base });
   if (existing?.state === "open")
     return existing;
   const notice = "\n\n*(cut to fit GitHub's limit; the full text is in the CHANGELOG)*";
-  const body = input3.body.length > PULL_REQUEST_BODY_MAX ? input3.body.slice(0, PULL_REQUEST_BODY_MAX - notice.length) + notice : input3.body;
+  const body = input2.body.length > PULL_REQUEST_BODY_MAX ? input2.body.slice(0, PULL_REQUEST_BODY_MAX - notice.length) + notice : input2.body;
   try {
     return await writeOnce(
       ctx,
       doing,
       async () => toPullInfo((await ctx.octokit.rest.pulls.create({
         ...repo,
-        head: input3.head,
-        base: input3.base,
-        title: input3.title,
+        head: input2.head,
+        base: input2.base,
+        title: input2.title,
         body,
-        draft: input3.draft
+        draft: input2.draft
       })).data),
       // Applied, then the answer was lost: the open PR is the one this call made.
       async () => {
-        const p = await findPullRequest(ctx, repo, { head: input3.head, base: input3.base });
+        const p = await findPullRequest(ctx, repo, { head: input2.head, base: input2.base });
         return p?.state === "open" ? p : void 0;
       }
     );
   } catch (e) {
     if (statusOf(e) === 422) {
-      const p = await findPullRequest(ctx, repo, { head: input3.head, base: input3.base });
+      const p = await findPullRequest(ctx, repo, { head: input2.head, base: input2.base });
       if (p?.state === "open")
         return p;
     }
     throw ctx.fail(e, doing, {
-      422: `GitHub refused the pull request ${input3.head} → ${input3.base} (both branches must exist and differ)`
+      422: `GitHub refused the pull request ${input2.head} → ${input2.base} (both branches must exist and differ)`
     });
   }
 }
@@ -32059,62 +17289,62 @@ var init_branches = __esm({
 });
 
 // packages/github/dist/forge/contents.js
-async function commitFile(ctx, repo, input3) {
+async function commitFile(ctx, repo, input2) {
   const name = `${repo.owner}/${repo.repo}`;
-  const current = await readFile(ctx, repo, input3.path, input3.branch);
-  if (current && current.content === input3.content) {
-    const head = await getRef(ctx, repo, `heads/${input3.branch}`);
+  const current = await readFile(ctx, repo, input2.path, input2.branch);
+  if (current && current.content === input2.content) {
+    const head = await getRef(ctx, repo, `heads/${input2.branch}`);
     return { outcome: "unchanged", commitSha: head ?? "", blobSha: current.sha };
   }
-  const doing = `committing ${input3.path} to ${input3.branch} of ${name}`;
+  const doing = `committing ${input2.path} to ${input2.branch} of ${name}`;
   const written = async () => {
-    const head = await getRef(ctx, repo, `heads/${input3.branch}`);
+    const head = await getRef(ctx, repo, `heads/${input2.branch}`);
     if (!head)
       return void 0;
     const { data: c } = await ctx.call(`reading ${head.slice(0, 12)}`, () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: head }));
     const parent = c.parents[0]?.sha;
-    if (c.message !== input3.message || !parent)
+    if (c.message !== input2.message || !parent)
       return void 0;
     const [landed2, replaced] = await Promise.all([
-      readFile(ctx, repo, input3.path, head),
-      readFile(ctx, repo, input3.path, parent)
+      readFile(ctx, repo, input2.path, head),
+      readFile(ctx, repo, input2.path, parent)
     ]);
-    return landed2?.content === input3.content && replaced?.sha === current?.sha ? head : void 0;
+    return landed2?.content === input2.content && replaced?.sha === current?.sha ? head : void 0;
   };
   const data = await writeOnce(ctx, doing, async () => (await ctx.octokit.rest.repos.createOrUpdateFileContents({
     ...repo,
-    path: input3.path,
-    branch: input3.branch,
-    message: input3.message,
-    content: Buffer.from(input3.content, "utf8").toString("base64"),
+    path: input2.path,
+    branch: input2.branch,
+    message: input2.message,
+    content: Buffer.from(input2.content, "utf8").toString("base64"),
     ...current ? { sha: current.sha } : {}
   })).data, async () => {
     const sha = await written();
     return sha ? { commit: { sha } } : void 0;
   }).catch((e) => {
     const err = ctx.fail(e, doing, {
-      409: `${input3.path} changed on ${input3.branch} while committing: re-run`,
-      404: `branch ${input3.branch} does not exist in ${name}`
+      409: `${input2.path} changed on ${input2.branch} while committing: re-run`,
+      404: `branch ${input2.branch} does not exist in ${name}`
     });
-    throw classifyRefusal(err, repo, { branch: input3.branch });
+    throw classifyRefusal(err, repo, { branch: input2.branch });
   });
   const commitSha = data.commit.sha;
   if (!commitSha)
-    throw new GitHubError("UNEXPECTED_RESPONSE", `GitHub returned no commit SHA for the write to ${input3.path}`);
+    throw new GitHubError("UNEXPECTED_RESPONSE", `GitHub returned no commit SHA for the write to ${input2.path}`);
   let tip;
   for (let i = 0; i < ctx.readBackAttempts; i++) {
-    tip = await getRef(ctx, repo, `heads/${input3.branch}`);
+    tip = await getRef(ctx, repo, `heads/${input2.branch}`);
     if (tip === commitSha)
       break;
     await sleep2(ctx.pollMs);
   }
   if (tip !== commitSha)
-    throw new GitHubError("VERIFICATION_FAILED", `${input3.branch} of ${name} is at ${tip?.slice(0, 12) ?? "nothing"}, not at the commit ${commitSha.slice(0, 12)} GitHub returned`, {
+    throw new GitHubError("VERIFICATION_FAILED", `${input2.branch} of ${name} is at ${tip?.slice(0, 12) ?? "nothing"}, not at the commit ${commitSha.slice(0, 12)} GitHub returned`, {
       advice: "someone pushed in between or GitHub lags: re-run to converge"
     });
-  const landed = await readFile(ctx, repo, input3.path, commitSha);
-  if (landed?.content !== input3.content)
-    throw new GitHubError("VERIFICATION_FAILED", `the commit ${commitSha.slice(0, 12)} on ${input3.branch} does not contain the new ${input3.path}: the API write was a silent no-op`, { advice: `do not build or tag from ${input3.branch}; inspect the commit, then re-run` });
+  const landed = await readFile(ctx, repo, input2.path, commitSha);
+  if (landed?.content !== input2.content)
+    throw new GitHubError("VERIFICATION_FAILED", `the commit ${commitSha.slice(0, 12)} on ${input2.branch} does not contain the new ${input2.path}: the API write was a silent no-op`, { advice: `do not build or tag from ${input2.branch}; inspect the commit, then re-run` });
   return { outcome: "committed", commitSha, blobSha: landed.sha };
 }
 async function readFile(ctx, repo, path2, ref) {
@@ -32142,21 +17372,21 @@ var init_contents = __esm({
 });
 
 // packages/github/dist/forge/dispatch.js
-async function dispatch(ctx, repo, input3) {
-  const payload = { ...input3.payload ?? {}, correlation_id: input3.correlationId };
+async function dispatch(ctx, repo, input2) {
+  const payload = { ...input2.payload ?? {}, correlation_id: input2.correlationId };
   if (Object.keys(payload).length > 10)
     throw new GitHubError("INVALID_INPUT", `client_payload has ${Object.keys(payload).length} fields; GitHub accepts at most 10 (correlation_id included)`);
-  if (!input3.eventType || input3.eventType.length > 100)
+  if (!input2.eventType || input2.eventType.length > 100)
     throw new GitHubError("INVALID_INPUT", "eventType must be 1–100 characters");
   const name = `${repo.owner}/${repo.repo}`;
   const baseline = await listDispatchRuns(ctx, repo, 1);
   const baselineRunId = baseline.reduce((m, r) => Math.max(m, r.id), 0);
-  const doing = `dispatching ${input3.eventType} to ${name}`;
+  const doing = `dispatching ${input2.eventType} to ${name}`;
   const sentAt = /* @__PURE__ */ new Date();
-  const date5 = await writeOnce(ctx, doing, async () => {
+  const date2 = await writeOnce(ctx, doing, async () => {
     const res = await ctx.octokit.rest.repos.createDispatchEvent({
       ...repo,
-      event_type: input3.eventType,
+      event_type: input2.eventType,
       client_payload: payload
     });
     return res.headers.date ? new Date(res.headers.date) : /* @__PURE__ */ new Date();
@@ -32164,7 +17394,7 @@ async function dispatch(ctx, repo, input3) {
     for (let i = 0; i < ctx.readBackAttempts; i++) {
       const runs = await listDispatchRuns(ctx, repo, 100);
       const run = runs.find((r) => r.id > baselineRunId && `${r.display_title}
-${r.name ?? ""}`.includes(input3.correlationId));
+${r.name ?? ""}`.includes(input2.correlationId));
       if (run)
         return new Date(Math.min(Date.parse(run.created_at), sentAt.getTime()));
       await sleep2(ctx.pollMs);
@@ -32179,9 +17409,9 @@ ${r.name ?? ""}`.includes(input3.correlationId));
   });
   return {
     repository: repo,
-    eventType: input3.eventType,
-    correlationId: input3.correlationId,
-    dispatchedAt: date5.toISOString(),
+    eventType: input2.eventType,
+    correlationId: input2.correlationId,
+    dispatchedAt: date2.toISOString(),
     baselineRunId
   };
 }
@@ -32262,11 +17492,11 @@ async function readLockRecord(ctx, repo, name, sha) {
   return data.message.startsWith(`${LOCK_MESSAGE}
 `) ? data.message.slice(LOCK_MESSAGE.length).trim() : "";
 }
-async function writeLock(ctx, repo, name, from, record2) {
-  const commit = await stageLock(ctx, repo, name, from, record2);
+async function writeLock(ctx, repo, name, from, record) {
+  const commit = await stageLock(ctx, repo, name, from, record);
   return await moveLock(ctx, repo, name, from, commit) ? { written: true, sha: commit } : { written: false };
 }
-async function stageLock(ctx, repo, name, from, record2) {
+async function stageLock(ctx, repo, name, from, record) {
   lockRef(name);
   const doing = `writing lock ${name}`;
   const resend = async () => void 0;
@@ -32280,7 +17510,7 @@ async function stageLock(ctx, repo, name, from, record2) {
     ...repo,
     message: `${LOCK_MESSAGE}
 
-${record2}`,
+${record}`,
     tree,
     parents: from ? [from] : []
   })).data.sha, resend).catch((e) => {
@@ -32345,6 +17575,59 @@ var init_lock2 = __esm({
   }
 });
 
+// packages/github/dist/name-order.js
+function rootCollation(env = process.env, platform2 = process.platform) {
+  if (platform2 === "win32")
+    return false;
+  return [env.LC_ALL, env.LC_COLLATE, env.LC_MESSAGES, env.LANG].every((v) => !v || /^(?:C|POSIX|en(?:_[A-Z]{2})?)(?:\.[A-Za-z0-9-]+)?$/.test(v));
+}
+function compareNames(a, b) {
+  if (!(root ??= rootCollation()) || !inTable(a) || !inTable(b))
+    return a.localeCompare(b);
+  let tertiary = 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (PRIMARY[x] !== PRIMARY[y])
+      return PRIMARY[x] < PRIMARY[y] ? -1 : 1;
+    if (tertiary === 0 && UPPER[x] !== UPPER[y])
+      tertiary = UPPER[x] < UPPER[y] ? -1 : 1;
+  }
+  if (a.length !== b.length)
+    return a.length < b.length ? -1 : 1;
+  return tertiary;
+}
+var ROOT_ORDER, PRIMARY, UPPER, inTable, root;
+var init_name_order = __esm({
+  "packages/github/dist/name-order.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    ROOT_ORDER = ` _-,;:!?.'"()[]{}@*/\\&#%\`^+<=>|~$0123456789aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ`;
+    PRIMARY = new Uint8Array(128);
+    UPPER = new Uint8Array(128);
+    {
+      let weight = 0;
+      for (let i = 0; i < ROOT_ORDER.length; i++) {
+        const c = ROOT_ORDER.charCodeAt(i);
+        const upper = c >= 65 && c <= 90;
+        if (!upper)
+          weight++;
+        PRIMARY[c] = weight;
+        UPPER[c] = upper ? 1 : 0;
+      }
+    }
+    inTable = (s) => {
+      for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 128 || PRIMARY[c] === 0)
+          return false;
+      }
+      return true;
+    };
+  }
+});
+
 // packages/github/dist/checks.js
 function normalizeCheck(c) {
   const raw = (c.source === "check-run" && c.status === "completed" ? c.conclusion : c.status) ?? "pending";
@@ -32376,7 +17659,7 @@ function summarizeChecks(raw) {
     ...normalizeCheck(c),
     startedAt: c.startedAt,
     url: c.url
-  })).sort((a, b) => a.name.localeCompare(b.name));
+  })).sort((a, b) => compareNames(a.name, b.name));
   const failed = checks.filter((c) => c.verdict === "failure").map((c) => c.name);
   const pending = checks.filter((c) => c.verdict === "pending").map((c) => c.name);
   const verdict = failed.length ? "failed" : pending.length ? "pending" : checks.some((c) => c.verdict === "success") ? "green" : "none";
@@ -32387,6 +17670,7 @@ var init_checks3 = __esm({
   "packages/github/dist/checks.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
+    init_name_order();
     FAILED = /* @__PURE__ */ new Set([
       "failure",
       "error",
@@ -32497,12 +17781,12 @@ var init_pull_requests2 = __esm({
 });
 
 // packages/github/dist/forge/pull-request-report.js
-async function observePullRequest(ctx, repo, number4, hint = {}) {
+async function observePullRequest(ctx, repo, number2, hint = {}) {
   const guess = hint.headSha;
-  const early = guess ? Promise.all([readApproval(ctx, repo, number4, guess), readChecks(ctx, repo, guess)]) : void 0;
+  const early = guess ? Promise.all([readApproval(ctx, repo, number2, guess), readChecks(ctx, repo, guess)]) : void 0;
   early?.catch(() => void 0);
-  const { pr, mergeability } = await readMergeability(ctx, repo, number4);
-  const [approval, checks] = early && pr.head.sha === guess ? await early : await Promise.all([readApproval(ctx, repo, number4, pr.head.sha), readChecks(ctx, repo, pr.head.sha)]);
+  const { pr, mergeability } = await readMergeability(ctx, repo, number2);
+  const [approval, checks] = early && pr.head.sha === guess ? await early : await Promise.all([readApproval(ctx, repo, number2, pr.head.sha), readChecks(ctx, repo, pr.head.sha)]);
   const blockers = [];
   if (pr.state !== "open")
     blockers.push(`the pull request is ${pr.state}`);
@@ -32516,9 +17800,9 @@ async function observePullRequest(ctx, repo, number4, hint = {}) {
     blockers.push(`${mergeability.reason}${mergeability.advice ? `: ${mergeability.advice}` : ""}`);
   return { pullRequest: pr, approval, checks, mergeability, blockers };
 }
-async function readMergeability(ctx, repo, number4) {
+async function readMergeability(ctx, repo, number2) {
   for (let attempt = 1; ; attempt++) {
-    const { data } = await ctx.call(`reading pull request #${number4}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
+    const { data } = await ctx.call(`reading pull request #${number2}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number2 }));
     const pr = toPullInfo(data);
     const mergeability = classifyMergeability({
       merged: data.merged,
@@ -32532,12 +17816,12 @@ async function readMergeability(ctx, repo, number4) {
     await sleep2(ctx.pollMs);
   }
 }
-async function readApproval(ctx, repo, number4, headSha) {
+async function readApproval(ctx, repo, number2, headSha) {
   const [decision, reviews] = await Promise.all([
-    reviewDecision(ctx, repo, number4),
-    ctx.call(`listing reviews of #${number4}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.listReviews, {
+    reviewDecision(ctx, repo, number2),
+    ctx.call(`listing reviews of #${number2}`, () => ctx.octokit.paginate(ctx.octokit.rest.pulls.listReviews, {
       ...repo,
-      pull_number: number4,
+      pull_number: number2,
       per_page: 100
     }))
   ]);
@@ -32549,14 +17833,14 @@ async function readApproval(ctx, repo, number4, headSha) {
     commitId: r.commit_id ?? null
   })), headSha);
 }
-async function reviewDecision(ctx, repo, number4) {
+async function reviewDecision(ctx, repo, number2) {
   const query = `query($owner: String!, $repo: String!, $number: Int!) {
     repository(owner: $owner, name: $repo) { pullRequest(number: $number) { reviewDecision } }
   }`;
-  const data = await ctx.call(`reading the review decision of #${number4}`, () => ctx.octokit.graphql(query, {
+  const data = await ctx.call(`reading the review decision of #${number2}`, () => ctx.octokit.graphql(query, {
     owner: repo.owner,
     repo: repo.repo,
-    number: number4
+    number: number2
   }));
   return data.repository?.pullRequest?.reviewDecision ?? null;
 }
@@ -32621,44 +17905,44 @@ var init_pull_request_report = __esm({
 });
 
 // packages/github/dist/forge/merge.js
-async function mergePullRequest(ctx, repo, number4, input3) {
-  if (!SHA_RE.test(input3.expectedHeadSha))
-    throw new GitHubError("INVALID_INPUT", `expectedHeadSha must be a full 40-character commit SHA, not ${JSON.stringify(input3.expectedHeadSha)}`);
-  if (input3.method !== void 0 && !["merge", "squash", "rebase"].includes(input3.method))
-    throw new GitHubError("INVALID_INPUT", `merge method must be merge, squash or rebase, not ${JSON.stringify(input3.method)}`);
-  if (!input3.checkedByCaller) {
-    const report2 = await observePullRequest(ctx, repo, number4);
+async function mergePullRequest(ctx, repo, number2, input2) {
+  if (!SHA_RE.test(input2.expectedHeadSha))
+    throw new GitHubError("INVALID_INPUT", `expectedHeadSha must be a full 40-character commit SHA, not ${JSON.stringify(input2.expectedHeadSha)}`);
+  if (input2.method !== void 0 && !["merge", "squash", "rebase"].includes(input2.method))
+    throw new GitHubError("INVALID_INPUT", `merge method must be merge, squash or rebase, not ${JSON.stringify(input2.method)}`);
+  if (!input2.checkedByCaller) {
+    const report2 = await observePullRequest(ctx, repo, number2);
     const pr = report2.pullRequest;
     if (pr.state === "merged") {
-      if (pr.head.sha !== input3.expectedHeadSha)
-        throw new GitHubError("HEAD_MOVED", `#${number4} was merged at head ${pr.head.sha.slice(0, 12)}, not the checked ${input3.expectedHeadSha.slice(0, 12)}`, {
+      if (pr.head.sha !== input2.expectedHeadSha)
+        throw new GitHubError("HEAD_MOVED", `#${number2} was merged at head ${pr.head.sha.slice(0, 12)}, not the checked ${input2.expectedHeadSha.slice(0, 12)}`, {
           advice: "someone merged a different head; inspect main before going on"
         });
       return { outcome: "already-merged", mergeCommitSha: pr.mergeCommitSha ?? "", pullRequest: pr };
     }
-    if (pr.head.sha !== input3.expectedHeadSha)
-      throw new GitHubError("HEAD_MOVED", `#${number4} head is now ${pr.head.sha.slice(0, 12)}, not the checked ${input3.expectedHeadSha.slice(0, 12)}; not merged`, {
+    if (pr.head.sha !== input2.expectedHeadSha)
+      throw new GitHubError("HEAD_MOVED", `#${number2} head is now ${pr.head.sha.slice(0, 12)}, not the checked ${input2.expectedHeadSha.slice(0, 12)}; not merged`, {
         advice: "new commits landed on the release branch: re-run the gates for the new head"
       });
-    const blockers = report2.blockers.filter((b) => input3.requireApproval !== false || !b.startsWith("not approved"));
+    const blockers = report2.blockers.filter((b) => input2.requireApproval !== false || !b.startsWith("not approved"));
     if (blockers.length)
-      throw new GitHubError("NOT_MERGEABLE", `#${number4} cannot be merged: ${blockers.join("; ")}`, {
+      throw new GitHubError("NOT_MERGEABLE", `#${number2} cannot be merged: ${blockers.join("; ")}`, {
         advice: report2.mergeability.advice ?? "fix what is listed and re-run; nothing was merged"
       });
   }
-  const method = input3.method ?? (await mergeMethod(ctx, repo, void 0)).method;
-  const data = await writeOnce(ctx, `merging #${number4}`, async () => (await ctx.octokit.rest.pulls.merge({
+  const method = input2.method ?? (await mergeMethod(ctx, repo, void 0)).method;
+  const data = await writeOnce(ctx, `merging #${number2}`, async () => (await ctx.octokit.rest.pulls.merge({
     ...repo,
-    pull_number: number4,
-    sha: input3.expectedHeadSha,
+    pull_number: number2,
+    sha: input2.expectedHeadSha,
     merge_method: method,
-    ...input3.commitTitle ? { commit_title: input3.commitTitle } : {}
+    ...input2.commitTitle ? { commit_title: input2.commitTitle } : {}
   })).data, async () => {
-    const { data: pr } = await ctx.call(`reading #${number4}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
-    return pr.merged && pr.merge_commit_sha && pr.head.sha === input3.expectedHeadSha ? { sha: pr.merge_commit_sha, merged: true, message: "merged" } : void 0;
+    const { data: pr } = await ctx.call(`reading #${number2}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number2 }));
+    return pr.merged && pr.merge_commit_sha && pr.head.sha === input2.expectedHeadSha ? { sha: pr.merge_commit_sha, merged: true, message: "merged" } : void 0;
   }).catch(async (e) => {
     const status2 = statusOf(e);
-    const err = ctx.fail(e, `merging #${number4}`);
+    const err = ctx.fail(e, `merging #${number2}`);
     if (status2 === 405 && /not allowed/i.test(err.message))
       await mergeMethod(ctx, repo, method);
     if (status2 === 409)
@@ -32676,9 +17960,9 @@ async function mergePullRequest(ctx, repo, number4, input3) {
       });
     throw err;
   });
-  const after = await ctx.call(`reading back #${number4}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number4 }));
+  const after = await ctx.call(`reading back #${number2}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number2 }));
   if (!after.data.merged || after.data.merge_commit_sha !== data.sha)
-    throw new GitHubError("VERIFICATION_FAILED", `#${number4} does not read back as merged at ${data.sha.slice(0, 12)}`, {
+    throw new GitHubError("VERIFICATION_FAILED", `#${number2} does not read back as merged at ${data.sha.slice(0, 12)}`, {
       advice: "look at the pull request on GitHub; re-run to converge"
     });
   return {
@@ -32725,7 +18009,7 @@ var init_merge = __esm({
 
 // packages/github/dist/forge/packages.js
 async function listContainerVersions(ctx, p, signal) {
-  const r = root(p);
+  const r = root2(p);
   const route = `GET ${r.path}/packages/{package_type}/{package_name}/versions`;
   try {
     const params = {
@@ -32741,11 +18025,11 @@ async function listContainerVersions(ctx, p, signal) {
   } catch (e) {
     if (statusOf(e) === 404)
       return void 0;
-    throw ctx.fail(e, `listing the versions of ${describe3(p)}`);
+    throw ctx.fail(e, `listing the versions of ${describe2(p)}`);
   }
 }
 async function deleteContainerVersion(ctx, p, id, signal) {
-  const r = root(p);
+  const r = root2(p);
   const route = `DELETE ${r.path}/packages/{package_type}/{package_name}/versions/{package_version_id}`;
   try {
     await ctx.octokit.request(route, {
@@ -32759,17 +18043,17 @@ async function deleteContainerVersion(ctx, p, id, signal) {
   } catch (e) {
     if (statusOf(e) === 404)
       return false;
-    throw ctx.fail(e, `deleting version ${id} of ${describe3(p)}`);
+    throw ctx.fail(e, `deleting version ${id} of ${describe2(p)}`);
   }
 }
-var root, describe3;
+var root2, describe2;
 var init_packages = __esm({
   "packages/github/dist/forge/packages.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     init_client();
-    root = (p) => p.ownerType === "org" ? { path: "/orgs/{org}", params: { org: p.owner } } : { path: "/users/{username}", params: { username: p.owner } };
-    describe3 = (p) => `container package ${p.name} of ${p.ownerType === "org" ? "organization" : "user"} ${p.owner}`;
+    root2 = (p) => p.ownerType === "org" ? { path: "/orgs/{org}", params: { org: p.owner } } : { path: "/users/{username}", params: { username: p.owner } };
+    describe2 = (p) => `container package ${p.name} of ${p.ownerType === "org" ? "organization" : "user"} ${p.owner}`;
   }
 });
 
@@ -32877,58 +18161,58 @@ async function getDraftRelease(ctx, repo, tag) {
     });
   return found2.release;
 }
-async function createDraftRelease(ctx, repo, input3) {
+async function createDraftRelease(ctx, repo, input2) {
   const name = `${repo.owner}/${repo.repo}`;
-  const found2 = await findRelease(ctx, repo, input3.tag);
+  const found2 = await findRelease(ctx, repo, input2.tag);
   if (found2.draftsVisible === false)
-    throw new GitHubError("FORBIDDEN", `the token cannot see draft releases of ${name}, so it cannot tell whether a draft for ${input3.tag} exists`, {
+    throw new GitHubError("FORBIDDEN", `the token cannot see draft releases of ${name}, so it cannot tell whether a draft for ${input2.tag} exists`, {
       advice: "use a token with push access (contents: write); only those see drafts"
     });
   const existing = found2.release;
   if (existing && !existing.draft)
-    throw new GitHubError("PRECONDITION_FAILED", `${name} already has a published release ${input3.tag}`, {
+    throw new GitHubError("PRECONDITION_FAILED", `${name} already has a published release ${input2.tag}`, {
       advice: "published releases are immutable and cannot be replaced: cut the next patch version"
     });
-  const title = input3.name ?? input3.tag;
-  const prerelease = input3.prerelease ?? false;
+  const title = input2.name ?? input2.tag;
+  const prerelease = input2.prerelease ?? false;
   if (existing) {
-    if (existing.notes === input3.notes && existing.name === title && existing.prerelease === prerelease)
+    if (existing.notes === input2.notes && existing.name === title && existing.prerelease === prerelease)
       return { outcome: "unchanged", release: existing };
-    const { data } = await ctx.call(`updating the draft release ${input3.tag} of ${name}`, () => ctx.octokit.rest.repos.updateRelease({
+    const { data } = await ctx.call(`updating the draft release ${input2.tag} of ${name}`, () => ctx.octokit.rest.repos.updateRelease({
       ...repo,
       release_id: existing.id,
-      body: input3.notes,
+      body: input2.notes,
       name: title,
       prerelease
     }));
     return {
       outcome: "updated",
-      release: await verifyRelease(ctx, repo, data.id, { draft: true, notes: input3.notes })
+      release: await verifyRelease(ctx, repo, data.id, { draft: true, notes: input2.notes })
     };
   }
-  if (input3.requireTag ?? true) {
-    const sha = await getRef(ctx, repo, `tags/${input3.tag}`);
+  if (input2.requireTag ?? true) {
+    const sha = await getRef(ctx, repo, `tags/${input2.tag}`);
     if (!sha)
-      throw new GitHubError("PRECONDITION_FAILED", `tag ${input3.tag} does not exist in ${name}`, {
+      throw new GitHubError("PRECONDITION_FAILED", `tag ${input2.tag} does not exist in ${name}`, {
         advice: "create the version tag first (createTag) so the draft is attached to the exact commit"
       });
   }
-  const created = await writeOnce(ctx, `creating the draft release ${input3.tag} of ${name}`, async () => (await ctx.octokit.rest.repos.createRelease({
+  const created = await writeOnce(ctx, `creating the draft release ${input2.tag} of ${name}`, async () => (await ctx.octokit.rest.repos.createRelease({
     ...repo,
-    tag_name: input3.tag,
+    tag_name: input2.tag,
     name: title,
-    body: input3.notes,
+    body: input2.notes,
     draft: true,
     prerelease
-  })).data.id, () => draftFor(ctx, repo, input3.tag, input3.notes)).catch((e) => {
-    throw classifyRefusal(ctx.fail(e, `creating the draft release ${input3.tag} of ${name}`), repo, {
-      ref: `refs/tags/${input3.tag}`
+  })).data.id, () => draftFor(ctx, repo, input2.tag, input2.notes)).catch((e) => {
+    throw classifyRefusal(ctx.fail(e, `creating the draft release ${input2.tag} of ${name}`), repo, {
+      ref: `refs/tags/${input2.tag}`
     });
   });
-  ctx.written.set(writtenKey(repo, input3.tag), created);
+  ctx.written.set(writtenKey(repo, input2.tag), created);
   return {
     outcome: "created",
-    release: await verifyRelease(ctx, repo, created, { draft: true, notes: input3.notes })
+    release: await verifyRelease(ctx, repo, created, { draft: true, notes: input2.notes })
   };
 }
 async function draftFor(ctx, repo, tag, notes3) {
@@ -33103,20 +18387,20 @@ var init_tags = __esm({
 });
 
 // packages/github/dist/forge/tree-commit.js
-async function commitFiles(ctx, repo, input3) {
+async function commitFiles(ctx, repo, input2) {
   const name = `${repo.owner}/${repo.repo}`;
-  const paths = input3.files.map((f) => f.path).join(", ");
-  const doing = `committing ${paths} to ${input3.branch} of ${name}`;
-  const moved = (head2) => new GitHubError("CONFLICT", `${input3.branch} of ${name} moved from ${input3.parentSha.slice(0, 12)} to ${head2?.slice(0, 12) ?? "nothing"}; nothing was committed, re-run`);
-  const head = await getRef(ctx, repo, `heads/${input3.branch}`);
+  const paths = input2.files.map((f) => f.path).join(", ");
+  const doing = `committing ${paths} to ${input2.branch} of ${name}`;
+  const moved = (head2) => new GitHubError("CONFLICT", `${input2.branch} of ${name} moved from ${input2.parentSha.slice(0, 12)} to ${head2?.slice(0, 12) ?? "nothing"}; nothing was committed, re-run`);
+  const head = await getRef(ctx, repo, `heads/${input2.branch}`);
   if (head === void 0)
     await ctx.call(`reading ${name}`, () => ctx.octokit.rest.repos.get({ ...repo }));
-  if (head !== input3.parentSha)
+  if (head !== input2.parentSha)
     throw moved(head);
-  const refuse = (e) => classifyRefusal(ctx.fail(e, doing), repo, { branch: input3.branch });
-  const { data: parent } = await ctx.call(`reading ${input3.parentSha.slice(0, 12)}`, () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: input3.parentSha }));
+  const refuse = (e) => classifyRefusal(ctx.fail(e, doing), repo, { branch: input2.branch });
+  const { data: parent } = await ctx.call(`reading ${input2.parentSha.slice(0, 12)}`, () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: input2.parentSha }));
   const tree = [];
-  for (const f of input3.files) {
+  for (const f of input2.files) {
     const { data: blob } = await ctx.octokit.rest.git.createBlob({ ...repo, content: Buffer.from(f.content, "utf8").toString("base64"), encoding: "base64" }).catch((e) => {
       throw refuse(e);
     });
@@ -33125,30 +18409,30 @@ async function commitFiles(ctx, repo, input3) {
   const { data: newTree } = await ctx.octokit.rest.git.createTree({ ...repo, base_tree: parent.tree.sha, tree }).catch((e) => {
     throw refuse(e);
   });
-  const { data: commit } = await ctx.octokit.rest.git.createCommit({ ...repo, message: input3.message, tree: newTree.sha, parents: [input3.parentSha] }).catch((e) => {
+  const { data: commit } = await ctx.octokit.rest.git.createCommit({ ...repo, message: input2.message, tree: newTree.sha, parents: [input2.parentSha] }).catch((e) => {
     throw refuse(e);
   });
-  await ctx.octokit.rest.git.updateRef({ ...repo, ref: `heads/${input3.branch}`, sha: commit.sha, force: false }).catch(async (e) => {
-    const now = await getRef(ctx, repo, `heads/${input3.branch}`);
+  await ctx.octokit.rest.git.updateRef({ ...repo, ref: `heads/${input2.branch}`, sha: commit.sha, force: false }).catch(async (e) => {
+    const now = await getRef(ctx, repo, `heads/${input2.branch}`);
     if (now === commit.sha)
       return;
-    if (now !== input3.parentSha)
+    if (now !== input2.parentSha)
       throw moved(now);
     throw refuse(e);
   });
   let tip;
   for (let i = 0; i < ctx.readBackAttempts; i++) {
-    tip = await getRef(ctx, repo, `heads/${input3.branch}`);
+    tip = await getRef(ctx, repo, `heads/${input2.branch}`);
     if (tip === commit.sha)
       break;
     await sleep2(ctx.pollMs);
   }
   if (tip !== commit.sha)
-    throw new GitHubError("VERIFICATION_FAILED", `${input3.branch} of ${name} is at ${tip?.slice(0, 12) ?? "nothing"}, not at the commit ${commit.sha.slice(0, 12)} just written`, { advice: "someone pushed in between or GitHub lags: re-run to converge" });
-  for (const f of input3.files) {
+    throw new GitHubError("VERIFICATION_FAILED", `${input2.branch} of ${name} is at ${tip?.slice(0, 12) ?? "nothing"}, not at the commit ${commit.sha.slice(0, 12)} just written`, { advice: "someone pushed in between or GitHub lags: re-run to converge" });
+  for (const f of input2.files) {
     const landed = await readFile(ctx, repo, f.path, commit.sha);
     if (landed?.content !== f.content)
-      throw new GitHubError("VERIFICATION_FAILED", `the commit ${commit.sha.slice(0, 12)} on ${input3.branch} does not contain the new ${f.path}`, { advice: `do not build or tag from ${input3.branch}; inspect the commit, then re-run` });
+      throw new GitHubError("VERIFICATION_FAILED", `the commit ${commit.sha.slice(0, 12)} on ${input2.branch} does not contain the new ${f.path}`, { advice: `do not build or tag from ${input2.branch}; inspect the commit, then re-run` });
   }
   return { commitSha: commit.sha };
 }
@@ -33233,8 +18517,8 @@ var init_forge = __esm({
        * Creates the draft release for a tag with the given notes. An existing draft is the retry
        * path (its notes are brought up to date); an existing published release is an error.
        */
-      createDraftRelease(repo, input3) {
-        return createDraftRelease(this.ctx, repo, input3);
+      createDraftRelease(repo, input2) {
+        return createDraftRelease(this.ctx, repo, input2);
       }
       /**
        * Publishes the draft release of a tag (`draft: false`) with an explicit make_latest. Already
@@ -33286,15 +18570,15 @@ var init_forge = __esm({
        * done; a merged pull request is an error (it cannot be un-merged). The comment goes first so
        * the reason is on the PR before it closes; a crash between the two re-comments on a re-run.
        */
-      closePullRequest(repo, number4, comment) {
-        return closePullRequest(this.ctx, repo, number4, comment);
+      closePullRequest(repo, number2, comment) {
+        return closePullRequest(this.ctx, repo, number2, comment);
       }
       /**
        * Everything the PR gate needs: draft, approval (reviewDecision with the reviews-list
        * fallback), checks (latest run per name), mergeability (re-queried while GitHub computes it).
        */
-      observePullRequest(repo, number4, hint) {
-        return observePullRequest(this.ctx, repo, number4, hint);
+      observePullRequest(repo, number2, hint) {
+        return observePullRequest(this.ctx, repo, number2, hint);
       }
       /** Check runs and commit statuses of a commit, merged; only the latest run per name counts. */
       readChecks(repo, sha) {
@@ -33305,8 +18589,8 @@ var init_forge = __esm({
        * may have changed since the gates ran) and with GitHub's `sha` guard, so a PR that moved is
        * not merged. Already merged counts as done.
        */
-      mergePullRequest(repo, number4, input3) {
-        return mergePullRequest(this.ctx, repo, number4, input3);
+      mergePullRequest(repo, number2, input2) {
+        return mergePullRequest(this.ctx, repo, number2, input2);
       }
       // ------------------------------------------------------------------------------------------
       // Refs, tags, locks
@@ -33355,8 +18639,8 @@ var init_forge = __esm({
         return fastForwardBranch(this.ctx, repo, branch2, fromSha, toSha);
       }
       /** Opens a pull request (a draft if asked); the same one already open is returned. */
-      openPullRequest(repo, input3) {
-        return openPullRequest(this.ctx, repo, input3);
+      openPullRequest(repo, input2) {
+        return openPullRequest(this.ctx, repo, input2);
       }
       /**
        * Deletes a tag that has no release, draft or published (the abandon path: a version tag made
@@ -33382,8 +18666,8 @@ var init_forge = __esm({
        * Writes the lock's next state over exactly the commit `from` (undefined: creates the ref):
        * a new commit with that parent and a non-forced ref update, refused unless it fast-forwards.
        */
-      writeLock(repo, name, from, record2) {
-        return writeLock(this.ctx, repo, name, from, record2);
+      writeLock(repo, name, from, record) {
+        return writeLock(this.ctx, repo, name, from, record);
       }
       /** The lock's current commit alone (the ref: one request); undefined when absent. */
       readLockVersion(repo, name) {
@@ -33394,8 +18678,8 @@ var init_forge = __esm({
         return readLockRecord(this.ctx, repo, name, sha);
       }
       /** Makes the commit of a next state over `from` without moving the lock ref (its SHA). */
-      stageLock(repo, name, from, record2) {
-        return stageLock(this.ctx, repo, name, from, record2);
+      stageLock(repo, name, from, record) {
+        return stageLock(this.ctx, repo, name, from, record);
       }
       /** Moves the lock ref from `from` to a staged child `to`, without force; false when refused. */
       moveLock(repo, name, from, to) {
@@ -33409,15 +18693,15 @@ var init_forge = __esm({
        * branches for apps with bypass), then reads back from the commit it returned that the
        * content landed. A "successful" API commit that changed nothing fails loudly (#455).
        */
-      commitFile(repo, input3) {
-        return commitFile(this.ctx, repo, input3);
+      commitFile(repo, input2) {
+        return commitFile(this.ctx, repo, input2);
       }
       /**
        * Commits several files in one commit through the git data API (blobs, tree, commit, a
        * non-forced ref update from `parentSha`), then reads every file back at the new commit.
        */
-      commitFiles(repo, input3) {
-        return commitFiles(this.ctx, repo, input3);
+      commitFiles(repo, input2) {
+        return commitFiles(this.ctx, repo, input2);
       }
       /** A file's text at a ref (branch, tag or SHA); undefined if absent. */
       readFile(repo, path2, ref) {
@@ -33431,8 +18715,8 @@ var init_forge = __esm({
        * is needed to find the run it starts and nothing older: GitHub's clock at dispatch time and
        * the newest existing repository_dispatch run (#1477).
        */
-      dispatch(repo, input3) {
-        return dispatch(this.ctx, repo, input3);
+      dispatch(repo, input2) {
+        return dispatch(this.ctx, repo, input2);
       }
       /**
        * Finds the workflow run a dispatch started: a repository_dispatch run newer than the baseline
@@ -33579,8 +18863,8 @@ ${base}`;
       }));
       return toReleaseObservation(r.release);
     },
-    async mergePullRequest(number4, { sha, method, title, checked }) {
-      const r = await asRole("github", "contents: write and pull-requests: write", name, () => forge.mergePullRequest(repo, number4, {
+    async mergePullRequest(number2, { sha, method, title, checked }) {
+      const r = await asRole("github", "contents: write and pull-requests: write", name, () => forge.mergePullRequest(repo, number2, {
         expectedHeadSha: sha,
         method,
         requireApproval: options.requireApproval ?? true,
@@ -33589,11 +18873,11 @@ ${base}`;
         ...title ? { commitTitle: title } : {}
       }));
       if (!r.mergeCommitSha)
-        throw new GitHubError("UNEXPECTED_RESPONSE", `#${number4} is merged but GitHub reports no merge commit`);
+        throw new GitHubError("UNEXPECTED_RESPONSE", `#${number2} is merged but GitHub reports no merge commit`);
       return { sha: r.mergeCommitSha };
     },
-    async closePullRequest(number4, comment) {
-      await forge.closePullRequest(repo, number4, comment);
+    async closePullRequest(number2, comment) {
+      await forge.closePullRequest(repo, number2, comment);
     },
     async deleteDraftRelease(tag) {
       await forge.deleteDraftRelease(repo, tag);
@@ -33608,8 +18892,8 @@ ${base}`;
       const lock = await forge.readLock(repo, name2);
       return lock ? { version: lock.sha, record: lock.record } : void 0;
     },
-    async writeLock(name2, from, record2) {
-      const r = await forge.writeLock(repo, name2, from, record2);
+    async writeLock(name2, from, record) {
+      const r = await forge.writeLock(repo, name2, from, record);
       return r.written ? { written: true, version: r.sha } : { written: false };
     },
     readLockVersion(name2) {
@@ -33618,8 +18902,8 @@ ${base}`;
     readLockRecord(name2, version2) {
       return forge.readLockRecord(repo, name2, version2);
     },
-    stageLock(name2, from, record2) {
-      return forge.stageLock(repo, name2, from, record2);
+    stageLock(name2, from, record) {
+      return forge.stageLock(repo, name2, from, record);
     },
     moveLock(name2, from, to) {
       return forge.moveLock(repo, name2, from, to);
@@ -33990,11 +19274,11 @@ var init_dist3 = __esm({
 });
 
 // packages/registry/dist/errors.js
-function isNotFound(error62) {
-  return error62 instanceof RegistryError && NOT_FOUND_CODES.includes(error62.code);
+function isNotFound(error2) {
+  return error2 instanceof RegistryError && NOT_FOUND_CODES.includes(error2.code);
 }
-function isTransient2(error62) {
-  return error62 instanceof RegistryError && TRANSIENT_CODES2.includes(error62.code);
+function isTransient2(error2) {
+  return error2 instanceof RegistryError && TRANSIENT_CODES2.includes(error2.code);
 }
 var NOT_FOUND_CODES, TRANSIENT_CODES2, RegistryError;
 var init_errors5 = __esm({
@@ -34060,8 +19344,8 @@ var init_digest = __esm({
 });
 
 // packages/registry/dist/reference.js
-function invalid(input3, why) {
-  return new RegistryError("INVALID_REFERENCE", `"${input3}" is not a valid image reference: ${why} (expected host[:port]/path[:tag][@sha256:<hex>], e.g. ghcr.io/acme/app:1.2.3)`);
+function invalid(input2, why) {
+  return new RegistryError("INVALID_REFERENCE", `"${input2}" is not a valid image reference: ${why} (expected host[:port]/path[:tag][@sha256:<hex>], e.g. ghcr.io/acme/app:1.2.3)`);
 }
 function splitDockerDomain(name) {
   const slash = name.indexOf("/");
@@ -34069,50 +19353,50 @@ function splitDockerDomain(name) {
     return { domain: DOCKER_HUB, path: `library/${name}` };
   const maybeDomain = name.slice(0, slash);
   const rest = name.slice(slash + 1);
-  let domain2;
+  let domain;
   let path2;
   if (maybeDomain === "localhost" || /[.:]/.test(maybeDomain) || maybeDomain.toLowerCase() !== maybeDomain) {
-    domain2 = maybeDomain === "index.docker.io" ? DOCKER_HUB : maybeDomain;
+    domain = maybeDomain === "index.docker.io" ? DOCKER_HUB : maybeDomain;
     path2 = rest;
   } else {
-    domain2 = DOCKER_HUB;
+    domain = DOCKER_HUB;
     path2 = name;
   }
-  if (domain2 === DOCKER_HUB && !path2.includes("/"))
+  if (domain === DOCKER_HUB && !path2.includes("/"))
     path2 = `library/${path2}`;
-  return { domain: domain2, path: path2 };
+  return { domain, path: path2 };
 }
-function parseReference(input3) {
-  if (input3 === "")
-    throw invalid(input3, "it is empty");
-  if (IDENTIFIER_RE.test(input3))
-    throw invalid(input3, "a 64-character hex string is an image ID, not a repository name");
-  const { domain: domain2, path: remainder } = splitDockerDomain(input3);
+function parseReference(input2) {
+  if (input2 === "")
+    throw invalid(input2, "it is empty");
+  if (IDENTIFIER_RE.test(input2))
+    throw invalid(input2, "a 64-character hex string is an image ID, not a repository name");
+  const { domain, path: remainder } = splitDockerDomain(input2);
   const tagSep = remainder.indexOf(":");
   const atSep = remainder.indexOf("@");
   const remoteEnd = [tagSep, atSep].filter((i) => i >= 0).reduce((a, b) => Math.min(a, b), remainder.length);
   const remote = remainder.slice(0, remoteEnd);
   if (remote.toLowerCase() !== remote)
-    throw invalid(input3, `the repository name "${remote}" must be lowercase`);
-  const full = `${domain2}/${remainder}`;
+    throw invalid(input2, `the repository name "${remote}" must be lowercase`);
+  const full = `${domain}/${remainder}`;
   const m = REFERENCE_RE.exec(full);
   if (!m)
-    throw invalid(input3, "it does not match the reference grammar");
+    throw invalid(input2, "it does not match the reference grammar");
   const name = m[1];
   if (name.length > NAME_TOTAL_LENGTH_MAX)
-    throw invalid(input3, `the name is longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
+    throw invalid(input2, `the name is longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
   const nm = ANCHORED_NAME_RE.exec(name);
   if (!nm)
-    throw invalid(input3, "it does not match the reference grammar");
+    throw invalid(input2, "it does not match the reference grammar");
   const digest = m[3];
   if (digest !== void 0) {
-    const [algorithm, hex3 = ""] = digest.split(":");
+    const [algorithm, hex = ""] = digest.split(":");
     if (algorithm !== "sha256")
-      throw invalid(input3, `digest algorithm "${algorithm}" is not supported (only sha256)`);
-    if (!/^[a-f0-9]{64}$/.test(hex3))
-      throw invalid(input3, "a sha256 digest is 64 lowercase hex characters");
+      throw invalid(input2, `digest algorithm "${algorithm}" is not supported (only sha256)`);
+    if (!/^[a-f0-9]{64}$/.test(hex))
+      throw invalid(input2, "a sha256 digest is 64 lowercase hex characters");
   }
-  return { registry: nm[1] ?? domain2, repository: nm[2], tag: m[2], digest };
+  return { registry: nm[1] ?? domain, repository: nm[2], tag: m[2], digest };
 }
 function assertTag(tag) {
   if (!TAG_RE2.test(tag)) {
@@ -34136,8 +19420,8 @@ function toReference(ref) {
   return typeof ref === "string" ? parseReference(ref) : ref;
 }
 function isLoopbackRegistry(registry3) {
-  const hostname4 = registry3.startsWith("[") ? registry3.slice(1, registry3.indexOf("]")) : registry3.replace(/:\d+$/, "");
-  return hostname4 === "localhost" || hostname4 === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname4) || hostname4.endsWith(".localhost");
+  const hostname2 = registry3.startsWith("[") ? registry3.slice(1, registry3.indexOf("]")) : registry3.replace(/:\d+$/, "");
+  return hostname2 === "localhost" || hostname2 === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname2) || hostname2.endsWith(".localhost");
 }
 var alphanumeric, separator, domainNameComponent, optionalPort, tagPat, digestPat, ipv6address, domainName, host, domainAndPort, pathComponent, remoteName, namePat, REFERENCE_RE, ANCHORED_NAME_RE, TAG_RE2, IDENTIFIER_RE, NAME_TOTAL_LENGTH_MAX, DOCKER_HUB;
 var init_reference = __esm({
@@ -34227,49 +19511,49 @@ function parseDescriptor(v, where) {
   };
 }
 function parseManifest(bytes, contentType) {
-  let json2;
+  let json;
   try {
-    json2 = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch {
     throw bad("it is not JSON");
   }
-  if (!isObject2(json2))
+  if (!isObject2(json))
     throw bad("it is not a JSON object");
-  const bodyType = str(json2.mediaType);
+  const bodyType = str(json.mediaType);
   const headerType = bareMediaType(contentType);
-  if (json2.schemaVersion === 1 || headerType.startsWith("application/vnd.docker.distribution.manifest.v1")) {
+  if (json.schemaVersion === 1 || headerType.startsWith("application/vnd.docker.distribution.manifest.v1")) {
     throw new RegistryError("UNSUPPORTED", "this is a Docker schema-1 manifest, which relkit does not handle; push the image again with a current builder");
   }
-  if (json2.schemaVersion !== 2)
+  if (json.schemaVersion !== 2)
     throw bad("schemaVersion is not 2");
-  const mediaType = bodyType ?? (headerType || (Array.isArray(json2.manifests) ? MediaType.ociIndex : MediaType.ociManifest));
-  const annotations = stringMap(json2.annotations, "annotations");
-  const artifactType = str(json2.artifactType);
-  const subject = json2.subject === void 0 ? void 0 : parseDescriptor(json2.subject, "subject");
+  const mediaType = bodyType ?? (headerType || (Array.isArray(json.manifests) ? MediaType.ociIndex : MediaType.ociManifest));
+  const annotations = stringMap(json.annotations, "annotations");
+  const artifactType = str(json.artifactType);
+  const subject = json.subject === void 0 ? void 0 : parseDescriptor(json.subject, "subject");
   const common2 = {
     mediaType,
     annotations,
     ...artifactType !== void 0 ? { artifactType } : {},
     ...subject ? { subject } : {}
   };
-  if (INDEX_TYPES.includes(mediaType) || !IMAGE_TYPES.includes(mediaType) && Array.isArray(json2.manifests)) {
-    if (!Array.isArray(json2.manifests))
+  if (INDEX_TYPES.includes(mediaType) || !IMAGE_TYPES.includes(mediaType) && Array.isArray(json.manifests)) {
+    if (!Array.isArray(json.manifests))
       throw bad('an index without "manifests"');
     return {
       kind: "index",
       ...common2,
-      manifests: json2.manifests.map((d, i) => parseDescriptor(d, `manifests[${i}]`))
+      manifests: json.manifests.map((d, i) => parseDescriptor(d, `manifests[${i}]`))
     };
   }
-  if (!IMAGE_TYPES.includes(mediaType) && !isObject2(json2.config))
+  if (!IMAGE_TYPES.includes(mediaType) && !isObject2(json.config))
     throw bad(`unknown manifest media type "${mediaType}"`);
-  const layers = json2.layers === void 0 ? [] : json2.layers;
+  const layers = json.layers === void 0 ? [] : json.layers;
   if (!Array.isArray(layers))
     throw bad('"layers" is not a list');
   return {
     kind: "image",
     ...common2,
-    config: parseDescriptor(json2.config, "config"),
+    config: parseDescriptor(json.config, "config"),
     layers: layers.map((d, i) => parseDescriptor(d, `layers[${i}]`))
   };
 }
@@ -34570,17 +19854,17 @@ var init_auth = __esm({
           const realm = ch.params.realm;
           if (!realm)
             throw new RegistryError("PROTOCOL", `${registry3} sent a Bearer challenge without a realm`);
-          let url2;
+          let url;
           try {
-            url2 = new URL(realm);
+            url = new URL(realm);
           } catch {
             throw new RegistryError("PROTOCOL", `${registry3} sent a Bearer challenge with a malformed realm`);
           }
-          if (url2.protocol !== "https:" && !(url2.protocol === "http:" && this.allowPlainHttp(url2.host))) {
-            throw new RegistryError("PROTOCOL", `${registry3} points to a token service over plain HTTP (${url2.origin}); relkit sends credentials only over HTTPS unless the host is loopback or marked insecure`);
+          if (url.protocol !== "https:" && !(url.protocol === "http:" && this.allowPlainHttp(url.host))) {
+            throw new RegistryError("PROTOCOL", `${registry3} points to a token service over plain HTTP (${url.origin}); relkit sends credentials only over HTTPS unless the host is loopback or marked insecure`);
           }
           s.scheme = "bearer";
-          s.realm = url2;
+          s.realm = url;
           s.service = ch.params.service;
           if (sentCredentials)
             this.invalidate(registry3, scope);
@@ -34829,9 +20113,9 @@ var init_deadline = __esm({
 });
 
 // packages/registry/dist/pipeline.js
-function requestHead(url2, call) {
-  let head = `${call.method} ${url2.pathname}${url2.search} HTTP/1.1\r
-host: ${url2.host}\r
+function requestHead(url, call) {
+  let head = `${call.method} ${url.pathname}${url.search} HTTP/1.1\r
+host: ${url.host}\r
 `;
   const headers = { ...call.headers };
   if (call.body)
@@ -34881,10 +20165,10 @@ var init_pipeline = __esm({
         this.connect = connect;
         this.afterFirstWrite = afterFirstWrite;
       }
-      exchange(url2, call) {
+      exchange(url, call) {
         return new Promise((resolve3, reject) => {
           const p = {
-            url: url2,
+            url,
             call,
             resolve: resolve3,
             reject,
@@ -35011,7 +20295,7 @@ var init_pipeline = __esm({
         });
       }
       /** @internal a connection ended: requests it did not answer go out again, or fail. */
-      requeue(from, unanswered, error62, pipelinedLost) {
+      requeue(from, unanswered, error2, pipelinedLost) {
         if (pipelinedLost)
           this.noPipelining.add(from.url.origin);
         for (const p of unanswered) {
@@ -35022,7 +20306,7 @@ var init_pipeline = __esm({
           }
           if (p.call.signal.aborted)
             continue;
-          if (p !== unanswered[0] || error62 === SERVER_CLOSED) {
+          if (p !== unanswered[0] || error2 === SERVER_CLOSED) {
             if (RESENDABLE.has(p.call.method) && p.resends < MAX_RESENDS) {
               p.resends++;
               this.dispatch(p);
@@ -35030,7 +20314,7 @@ var init_pipeline = __esm({
             }
           }
           this.settle(p);
-          p.reject(error62);
+          p.reject(error2);
         }
       }
       /** @internal */
@@ -35043,16 +20327,16 @@ var init_pipeline = __esm({
           p.call.signal.removeEventListener("abort", p.onAbort);
       }
       abort(p) {
-        const error62 = abortError(p.call.signal);
+        const error2 = abortError(p.call.signal);
         const conn = p.conn;
         if (conn) {
           if (p.behind)
             this.noPipelining.add(conn.url.origin);
-          conn.destroy(error62, p);
+          conn.destroy(error2, p);
         }
         if (!p.answered) {
           this.settle(p);
-          p.reject(error62);
+          p.reject(error2);
         }
       }
     };
@@ -35070,9 +20354,9 @@ var init_pipeline = __esm({
       body;
       wroteOnce = false;
       closeAfter = false;
-      constructor(socket, url2, owner) {
+      constructor(socket, url, owner) {
         this.socket = socket;
-        this.url = url2;
+        this.url = url;
         this.owner = owner;
         socket.setNoDelay(true);
         socket.on("data", (chunk) => this.onData(chunk));
@@ -35159,13 +20443,13 @@ var init_pipeline = __esm({
           this.queue.splice(i, 1);
       }
       /** Ends the connection; an answer being read fails with `error`, the unanswered go again. */
-      destroy(error62, except) {
-        this.end(error62, false, except);
+      destroy(error2, except) {
+        this.end(error2, false, except);
       }
-      fail(error62) {
-        this.end(error62, this.queue.some((q) => !q.answered && q.behind));
+      fail(error2) {
+        this.end(error2, this.queue.some((q) => !q.answered && q.behind));
       }
-      end(error62, pipelinedLost, except) {
+      end(error2, pipelinedLost, except) {
         if (!this.open)
           return;
         this.open = false;
@@ -35174,26 +20458,26 @@ var init_pipeline = __esm({
         this.body = void 0;
         if (body) {
           const p = this.queue.shift();
-          body.fail(error62 === SERVER_CLOSED ? new Error("the connection closed in the middle of an answer") : error62);
+          body.fail(error2 === SERVER_CLOSED ? new Error("the connection closed in the middle of an answer") : error2);
           if (p)
             this.owner.settle(p);
         }
         const left = this.queue.splice(0).filter((q) => q !== except);
-        this.owner.requeue(this, left, except ? SERVER_CLOSED : error62, pipelinedLost);
+        this.owner.requeue(this, left, except ? SERVER_CLOSED : error2, pipelinedLost);
       }
       onData(chunk) {
         this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
         try {
           this.parse();
         } catch (e) {
-          const error62 = e;
+          const error2 = e;
           const p = this.queue[0];
           if (p && !p.answered) {
             this.queue.shift();
             this.owner.settle(p);
-            p.reject(error62);
+            p.reject(error2);
           }
-          this.destroy(error62);
+          this.destroy(error2);
         }
       }
       parse() {
@@ -35339,9 +20623,9 @@ var init_pipeline = __esm({
       get untilClose() {
         return this.kind === "close";
       }
-      fail(error62) {
+      fail(error2) {
         if (!this.done)
-          this.stream.destroy(error62);
+          this.stream.destroy(error2);
       }
       /** Takes what the connection holds; true when the body is complete. */
       feed(conn) {
@@ -35442,10 +20726,10 @@ function queueWhileWaiting() {
   if (whileWaiting.size)
     setImmediate(runWhileWaiting);
 }
-function connectDirect(url2) {
-  const host2 = url2.hostname.replace(/^\[|\]$/g, "");
-  const secure = url2.protocol === "https:";
-  const port = Number(url2.port) || (secure ? 443 : 80);
+function connectDirect(url) {
+  const host2 = url.hostname.replace(/^\[|\]$/g, "");
+  const secure = url.protocol === "https:";
+  const port = Number(url.port) || (secure ? 443 : 80);
   if (!secure)
     return process.getBuiltinModule("node:net").connect({ host: host2, port });
   const ip = process.getBuiltinModule("node:net").isIP(host2) !== 0;
@@ -35503,10 +20787,10 @@ var init_http = __esm({
         };
       }
       /** Resolves with the answer once its headers are in; the body is the caller's to read. */
-      exchange(url2, call) {
-        const secure = url2.protocol === "https:";
+      exchange(url, call) {
+        const secure = url.protocol === "https:";
         if (this.pipelined && call.pipeline && !(call.body && !(call.body instanceof Uint8Array))) {
-          return this.pipelined.exchange(url2, {
+          return this.pipelined.exchange(url, {
             method: call.method,
             headers: call.headers,
             body: call.body,
@@ -35527,7 +20811,7 @@ var init_http = __esm({
           try {
             const agent = secure ? this.secure ??= new (https()).Agent(this.options) : this.plain ??= new (http2()).Agent(this.options);
             const options = { method: call.method, headers, agent, signal: call.signal };
-            req = secure ? https().request(url2, options, answered) : http2().request(url2, options, answered);
+            req = secure ? https().request(url, options, answered) : http2().request(url, options, answered);
           } catch (e) {
             reject(e);
             return;
@@ -35562,8 +20846,8 @@ function scopeName(scope) {
     return "the registry";
   return scope.split(" ").map((s) => s.split(":")[1] ?? s).join(", ");
 }
-function describeRequest(req, url2) {
-  return `${req.method} ${url2.host}${url2.pathname}`;
+function describeRequest(req, url) {
+  return `${req.method} ${url.host}${url.pathname}`;
 }
 async function errorFromResponse(res, req, what, notFound2 = "MANIFEST_UNKNOWN") {
   let registryCode;
@@ -35640,9 +20924,9 @@ var init_transport = __esm({
     Retryable = class extends Error {
       error;
       waitMs;
-      constructor(error62, waitMs) {
-        super(error62.message);
-        this.error = error62;
+      constructor(error2, waitMs) {
+        super(error2.message);
+        this.error = error2;
         this.waitMs = waitMs;
       }
     };
@@ -35669,7 +20953,7 @@ var init_transport = __esm({
         this.concurrency = options.concurrencyPerHost ?? 8;
         this.userAgent = options.userAgent ?? "relkit-registry/0.1";
         this.connections = new HttpConnections(this.concurrency, options.proxyEnv ?? process.env);
-        this.auth = new Authenticator(options.credentials, (url2, init2, signal) => this.tokenExchange(url2, init2, signal), (host2) => this.plainHttpAllowed(host2));
+        this.auth = new Authenticator(options.credentials, (url, init2, signal) => this.tokenExchange(url, init2, signal), (host2) => this.plainHttpAllowed(host2));
       }
       /** Whether requests for the scope can go at once, with a token already at hand. */
       hasToken(registry3, scope) {
@@ -35705,15 +20989,15 @@ var init_transport = __esm({
        * while reading the body) are retried like network errors.
        */
       async send(req, handle) {
-        const url2 = this.resolveUrl(req);
-        const budget = new Budget(Math.max(this.deadlineMs, req.timeoutMs ?? 0), req.registry, describeRequest(req, url2), req.signal);
+        const url = this.resolveUrl(req);
+        const budget = new Budget(Math.max(this.deadlineMs, req.timeoutMs ?? 0), req.registry, describeRequest(req, url), req.signal);
         try {
-          return await this.sendWithin({ ...req, signal: budget.signal }, url2, budget, handle);
+          return await this.sendWithin({ ...req, signal: budget.signal }, url, budget, handle);
         } finally {
           budget.end();
         }
       }
-      async sendWithin(req, url2, budget, handle) {
+      async sendWithin(req, url, budget, handle) {
         const once = req.body !== void 0 && !(req.body instanceof Uint8Array);
         let authRetried = once;
         let attempt = 0;
@@ -35723,7 +21007,7 @@ var init_transport = __esm({
           try {
             const authorization = await this.auth.header(req.registry, req.scope, req.signal);
             const within = { ...req, timeoutMs: budget.attemptMs(req.timeoutMs ?? this.timeoutMs) };
-            const outcome = await this.slot(req.registry).run(() => this.attempt(within, url2, authorization, async (res, finalUrl) => {
+            const outcome = await this.slot(req.registry).run(() => this.attempt(within, url, authorization, async (res, finalUrl) => {
               if (res.status === 401 && !authRetried) {
                 const challenge = res.headers.get("www-authenticate");
                 await discard(res);
@@ -35765,14 +21049,14 @@ var init_transport = __esm({
       }
       resolveUrl(req) {
         const base = this.baseUrl(req.registry);
-        const url2 = new URL(req.path, `${base}/`);
+        const url = new URL(req.path, `${base}/`);
         const expectedHost = new URL(base).host;
-        if (url2.host !== expectedHost) {
-          throw new RegistryError("PROTOCOL", `${req.registry} pointed an upload to another host (${url2.host}); relkit does not follow that`);
+        if (url.host !== expectedHost) {
+          throw new RegistryError("PROTOCOL", `${req.registry} pointed an upload to another host (${url.host}); relkit does not follow that`);
         }
-        if (url2.protocol === "http:" && !this.plainHttpAllowed(req.registry))
-          url2.protocol = "https:";
-        return url2;
+        if (url.protocol === "http:" && !this.plainHttpAllowed(req.registry))
+          url.protocol = "https:";
+        return url;
       }
       slot(registry3) {
         let s = this.slots.get(registry3);
@@ -35786,7 +21070,7 @@ var init_transport = __esm({
       async attempt(req, start, authorization, handle) {
         const timeout = AbortSignal.timeout(req.timeoutMs ?? this.timeoutMs);
         const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-        let url2 = start;
+        let url = start;
         let method = req.method;
         let body = req.body;
         let auth2 = authorization;
@@ -35796,7 +21080,7 @@ var init_transport = __esm({
             if (auth2)
               headers.authorization = auth2;
             this.stats.requests++;
-            const res = await this.connections.exchange(url2, {
+            const res = await this.connections.exchange(url, {
               method,
               headers,
               body,
@@ -35807,18 +21091,18 @@ var init_transport = __esm({
             if (REDIRECT_STATUSES.has(res.status) && res.headers.get("location")) {
               await discard(res);
               if (hop >= MAX_REDIRECTS)
-                throw new RegistryError("PROTOCOL", `${describeRequest(req, url2)}: too many redirects`);
-              const next = this.redirectTarget(url2, res.headers.get("location"), describeRequest(req, url2));
-              if (next.origin !== url2.origin)
+                throw new RegistryError("PROTOCOL", `${describeRequest(req, url)}: too many redirects`);
+              const next = this.redirectTarget(url, res.headers.get("location"), describeRequest(req, url));
+              if (next.origin !== url.origin)
                 auth2 = void 0;
               if (res.status === 303) {
                 method = "GET";
                 body = void 0;
               }
-              url2 = next;
+              url = next;
               continue;
             }
-            return await handle(res, url2);
+            return await handle(res, url);
           }
         } catch (e) {
           if (e instanceof RegistryError || e instanceof Retryable)
@@ -35826,9 +21110,9 @@ var init_transport = __esm({
           if (req.signal?.aborted)
             throw abortedError(req.signal);
           if (timeout.aborted) {
-            throw new Retryable(new RegistryError("TIMEOUT", `${describeRequest(req, url2)}: no complete answer within ${seconds(req.timeoutMs ?? this.timeoutMs)}`, { cause: e }), void 0);
+            throw new Retryable(new RegistryError("TIMEOUT", `${describeRequest(req, url)}: no complete answer within ${seconds(req.timeoutMs ?? this.timeoutMs)}`, { cause: e }), void 0);
           }
-          throw this.networkError(req, url2, e);
+          throw this.networkError(req, url, e);
         }
       }
       /** Where a redirect leads, refused when it would leave HTTPS for a host that must have it. */
@@ -35839,22 +21123,22 @@ var init_transport = __esm({
         }
         return next;
       }
-      networkError(req, url2, e) {
+      networkError(req, url, e) {
         const code = errorCode(e);
         const detail = code || (e instanceof Error ? e.message : String(e));
         if (code === "ENOTFOUND") {
-          return new RegistryError("NETWORK", `${describeRequest(req, url2)}: the host ${url2.hostname} does not resolve`, {
+          return new RegistryError("NETWORK", `${describeRequest(req, url)}: the host ${url.hostname} does not resolve`, {
             cause: e
           });
         }
         if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/i.test(code)) {
-          return new RegistryError("NETWORK", `${describeRequest(req, url2)}: the certificate of ${url2.host} is not trusted (${code}). If the registry uses a private CA, trust it with NODE_EXTRA_CA_CERTS=<ca.pem>; relkit never skips certificate checks.`, { cause: e });
+          return new RegistryError("NETWORK", `${describeRequest(req, url)}: the certificate of ${url.host} is not trusted (${code}). If the registry uses a private CA, trust it with NODE_EXTRA_CA_CERTS=<ca.pem>; relkit never skips certificate checks.`, { cause: e });
         }
         if (/SSL|TLS|EPROTO/i.test(code)) {
           const why = e instanceof Error ? e.message.split("\n")[0] : code;
-          return new RegistryError("NETWORK", `${describeRequest(req, url2)}: the TLS handshake failed (${code}: ${why}). If ${req.registry} speaks plain HTTP, mark it insecure (--insecure).`, { cause: e });
+          return new RegistryError("NETWORK", `${describeRequest(req, url)}: the TLS handshake failed (${code}: ${why}). If ${req.registry} speaks plain HTTP, mark it insecure (--insecure).`, { cause: e });
         }
-        return new Retryable(new RegistryError("NETWORK", `${describeRequest(req, url2)}: the connection failed (${detail})`, {
+        return new Retryable(new RegistryError("NETWORK", `${describeRequest(req, url)}: the connection failed (${detail})`, {
           cause: e
         }), void 0);
       }
@@ -35872,8 +21156,8 @@ var init_transport = __esm({
        * GET/POST to a token service: the same retry policy and redirect rules, no registry auth;
        * credentials for the token service do not follow a redirect to another origin.
        */
-      async tokenExchange(url2, init2, signal) {
-        const what = `the token service ${url2.origin}${url2.pathname}`;
+      async tokenExchange(url, init2, signal) {
+        const what = `the token service ${url.origin}${url.pathname}`;
         const body = init2.body === void 0 ? void 0 : new TextEncoder().encode(init2.body);
         let attempt = 0;
         for (; ; ) {
@@ -35883,8 +21167,8 @@ var init_transport = __esm({
           let failure2;
           try {
             this.stats.tokenRequests++;
-            const { status: status2, retryAfter, bytes } = await this.slot(url2.host).run(async () => {
-              let at2 = url2;
+            const { status: status2, retryAfter, bytes } = await this.slot(url.host).run(async () => {
+              let at2 = url;
               let headers = { "user-agent": this.userAgent, accept: "application/json", ...init2.headers };
               let method = init2.method;
               let form = body;
@@ -35910,20 +21194,20 @@ var init_transport = __esm({
               }
             });
             if (!RETRY_STATUSES.has(status2)) {
-              let json2 = null;
+              let json = null;
               try {
-                json2 = JSON.parse(new TextDecoder().decode(bytes));
+                json = JSON.parse(new TextDecoder().decode(bytes));
               } catch {
-                json2 = null;
+                json = null;
               }
-              return { status: status2, json: json2 };
+              return { status: status2, json };
             }
             waitMs = parseRetryAfter(retryAfter);
             failure2 = new RegistryError(status2 === 429 ? "RATE_LIMITED" : "UNAVAILABLE", `${what} answered ${status2}${status2 === 429 ? " (rate limited)" : ""}; try again later`, { status: status2, ...waitMs !== void 0 ? { retryAfterMs: waitMs } : {} });
           } catch (e) {
             if (e instanceof RegistryError)
               throw e;
-            const late = deadlineReached(signal, url2.host);
+            const late = deadlineReached(signal, url.host);
             if (late)
               throw late;
             if (signal?.aborted)
@@ -35946,12 +21230,12 @@ async function headBlob(ctx, repository, digest, options = {}) {
   const r = toReference(repository);
   assertDigest(digest);
   const req = blobRequest("HEAD", r, digest, options, options.push ? "pull,push" : "pull");
-  return ctx.transport.send(req, async (res, url2) => {
+  return ctx.transport.send(req, async (res, url) => {
     await discard(res);
     if (res.status === 404)
       return void 0;
     if (res.status !== 200)
-      throw await errorFromResponse(res, req, describeRequest(req, url2), "BLOB_UNKNOWN");
+      throw await errorFromResponse(res, req, describeRequest(req, url), "BLOB_UNKNOWN");
     return { digest, size: Number(res.headers.get("content-length") ?? -1) };
   });
 }
@@ -35960,9 +21244,9 @@ async function getBlob(ctx, repository, digest, options = {}) {
   assertDigest(digest);
   const max = options.maxBytes ?? ctx.maxBlobBytes;
   const req = blobRequest("GET", r, digest, options, "pull");
-  const bytes = await ctx.transport.send(req, async (res, url2) => {
+  const bytes = await ctx.transport.send(req, async (res, url) => {
     if (res.status !== 200)
-      throw await errorFromResponse(res, req, describeRequest(req, url2), "BLOB_UNKNOWN");
+      throw await errorFromResponse(res, req, describeRequest(req, url), "BLOB_UNKNOWN");
     return readBodyLimited(res, max, `the blob ${r.registry}/${r.repository}@${digest}`);
   });
   const got = digestOf(bytes);
@@ -35989,13 +21273,13 @@ async function uploadBlob(ctx, repository, bytes, options = {}) {
     signal: options.signal,
     timeoutMs: options.timeoutMs
   };
-  await ctx.transport.send(put, async (res, url2) => {
+  await ctx.transport.send(put, async (res, url) => {
     if (res.status !== 201)
-      throw await errorFromResponse(res, put, describeRequest(put, url2), "BLOB_UNKNOWN");
+      throw await errorFromResponse(res, put, describeRequest(put, url), "BLOB_UNKNOWN");
     await discard(res);
     const stored = res.headers.get("docker-content-digest");
     if (stored && stored !== digest) {
-      throw new RegistryError("DIGEST_MISMATCH", `${describeRequest(put, url2)}: stored as ${stored}, expected ${digest}`);
+      throw new RegistryError("DIGEST_MISMATCH", `${describeRequest(put, url)}: stored as ${stored}, expected ${digest}`);
     }
   });
   return digest;
@@ -36010,14 +21294,14 @@ async function openUpload(ctx, r, options) {
     signal: options.signal,
     timeoutMs: options.timeoutMs
   };
-  return ctx.transport.send(start, async (res, url2) => {
+  return ctx.transport.send(start, async (res, url) => {
     if (res.status !== 202)
-      throw await errorFromResponse(res, start, describeRequest(start, url2), "NAME_UNKNOWN");
+      throw await errorFromResponse(res, start, describeRequest(start, url), "NAME_UNKNOWN");
     await discard(res);
     const loc = res.headers.get("location");
     if (!loc)
-      throw new RegistryError("PROTOCOL", `${describeRequest(start, url2)}: no Location for the upload`);
-    return new URL(loc, url2);
+      throw new RegistryError("PROTOCOL", `${describeRequest(start, url)}: no Location for the upload`);
+    return new URL(loc, url);
   });
 }
 async function transferBlob(ctx, src, dst, blob, options) {
@@ -36026,9 +21310,9 @@ async function transferBlob(ctx, src, dst, blob, options) {
   const o = { ...options, timeoutMs: options.timeoutMs ?? Math.max(3e4, Math.ceil(blob.size / 1e3)) };
   const get = blobRequest("GET", src, blob.digest, o, "pull");
   const what = `the blob ${src.registry}/${src.repository}@${blob.digest}`;
-  const res = await ctx.transport.send(get, async (r, url2) => {
+  const res = await ctx.transport.send(get, async (r, url) => {
     if (r.status !== 200)
-      throw await errorFromResponse(r, get, describeRequest(get, url2), "BLOB_UNKNOWN");
+      throw await errorFromResponse(r, get, describeRequest(get, url), "BLOB_UNKNOWN");
     const declared = r.headers.get("content-length");
     if (declared !== null && Number(declared) !== blob.size) {
       await discard(r);
@@ -36059,13 +21343,13 @@ async function transferBlob(ctx, src, dst, blob, options) {
     signal: o.signal,
     timeoutMs: o.timeoutMs
   };
-  await ctx.transport.send(put, async (r, url2) => {
+  await ctx.transport.send(put, async (r, url) => {
     if (r.status !== 201)
-      throw await errorFromResponse(r, put, describeRequest(put, url2), "BLOB_UNKNOWN");
+      throw await errorFromResponse(r, put, describeRequest(put, url), "BLOB_UNKNOWN");
     await discard(r);
     const stored = r.headers.get("docker-content-digest");
     if (stored && stored !== blob.digest) {
-      throw new RegistryError("DIGEST_MISMATCH", `${describeRequest(put, url2)}: stored as ${stored}, expected ${blob.digest}`);
+      throw new RegistryError("DIGEST_MISMATCH", `${describeRequest(put, url)}: stored as ${stored}, expected ${blob.digest}`);
     }
   });
 }
@@ -36081,13 +21365,13 @@ async function mountBlob(ctx, repository, digest, fromRepository, options = {}) 
     signal: options.signal,
     timeoutMs: options.timeoutMs
   };
-  const session = await ctx.transport.send(req, async (res, url2) => {
+  const session = await ctx.transport.send(req, async (res, url) => {
     await discard(res);
     if (res.status === 201)
       return void 0;
     if (res.status === 202)
       return res.headers.get("location") ?? "";
-    throw await errorFromResponse(res, req, describeRequest(req, url2), "BLOB_UNKNOWN");
+    throw await errorFromResponse(res, req, describeRequest(req, url), "BLOB_UNKNOWN");
   });
   if (session === void 0)
     return true;
@@ -36190,13 +21474,13 @@ async function headManifest(ctx, ref, options = {}) {
   const r = toReference(ref);
   const id = referenceIdentifier(r);
   const req = manifestRequest("HEAD", r, id, options, options.push ? "pull,push" : "pull");
-  const head = await ctx.transport.send(req, async (res, url2) => {
+  const head = await ctx.transport.send(req, async (res, url) => {
     if (res.status === 404) {
       await discard(res);
       return void 0;
     }
     if (res.status !== 200)
-      throw await errorFromResponse(res, req, describeRequest(req, url2));
+      throw await errorFromResponse(res, req, describeRequest(req, url));
     await discard(res);
     const digest = res.headers.get("docker-content-digest");
     const size = Number(res.headers.get("content-length") ?? NaN);
@@ -36240,13 +21524,13 @@ async function findManifest(ctx, ref, options = {}) {
   const id = referenceIdentifier(r);
   const req = manifestRequest("GET", r, id, options, options.push ? "pull,push" : "pull");
   loadWhileWaiting(preloadDigests);
-  const got = await ctx.transport.send(req, async (res, url2) => {
+  const got = await ctx.transport.send(req, async (res, url) => {
     if (res.status === 404) {
       await discard(res);
       return void 0;
     }
     if (res.status !== 200)
-      throw await errorFromResponse(res, req, describeRequest(req, url2));
+      throw await errorFromResponse(res, req, describeRequest(req, url));
     const bytes = await readBodyLimited(res, options.maxBytes ?? ctx.maxManifestBytes, `the manifest ${formatReference(r)}`);
     return {
       bytes,
@@ -36279,9 +21563,9 @@ async function putManifest(ctx, ref, content, options = {}) {
     headers: { "content-type": content.mediaType },
     body: content.bytes
   };
-  const stored = await ctx.transport.send(req, async (res, url2) => {
+  const stored = await ctx.transport.send(req, async (res, url) => {
     if (res.status !== 201 && res.status !== 200 && res.status !== 202) {
-      throw await errorFromResponse(res, req, describeRequest(req, url2));
+      throw await errorFromResponse(res, req, describeRequest(req, url));
     }
     await discard(res);
     return res.headers.get("docker-content-digest");
@@ -36306,13 +21590,13 @@ async function deleteManifest(ctx, ref, options = {}) {
     throw new RegistryError("INVALID_REFERENCE", `${formatReference(r)}: deleting needs a digest reference (repo@sha256:…); deleting by tag would remove every tag of that image`);
   }
   const req = manifestRequest("DELETE", r, r.digest, options, "delete");
-  return ctx.transport.send(req, async (res, url2) => {
+  return ctx.transport.send(req, async (res, url) => {
     if (res.status === 404) {
       await discard(res);
       return false;
     }
     if (res.status !== 202 && res.status !== 200 && res.status !== 204) {
-      const e = await errorFromResponse(res, req, describeRequest(req, url2));
+      const e = await errorFromResponse(res, req, describeRequest(req, url));
       throw e.code === "UNSUPPORTED" ? unsupportedDelete(e, r.registry) : e;
     }
     await discard(res);
@@ -36575,14 +21859,14 @@ async function listTags2(ctx, repository, options = {}) {
       signal: options.signal,
       timeoutMs: options.timeoutMs
     };
-    const out = await ctx.transport.send(req, async (res, url2) => {
+    const out = await ctx.transport.send(req, async (res, url) => {
       if (res.status !== 200)
-        throw await errorFromResponse(res, req, describeRequest(req, url2), "NAME_UNKNOWN");
+        throw await errorFromResponse(res, req, describeRequest(req, url), "NAME_UNKNOWN");
       const bytes = await readBodyLimited(res, 16 * 1024 * 1024, "a tag list");
       const body = parseJson(bytes, "tag list");
       const list = body.tags === null || body.tags === void 0 ? [] : body.tags;
       if (!Array.isArray(list) || !list.every((t) => typeof t === "string")) {
-        throw new RegistryError("PROTOCOL", `${describeRequest(req, url2)}: "tags" is not a list of strings`);
+        throw new RegistryError("PROTOCOL", `${describeRequest(req, url)}: "tags" is not a list of strings`);
       }
       const link = res.headers.get("link");
       const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
@@ -36598,7 +21882,7 @@ async function referrers(ctx, subject, options = {}) {
   if (!r.digest) {
     throw new RegistryError("INVALID_REFERENCE", `${formatReference(r)}: referrers are looked up by digest (repo@sha256:…)`);
   }
-  const fallbackLookup = findManifest(ctx, withTag(r, referrersTag(r.digest)), options).then((manifest) => ({ manifest }), (error62) => ({ error: error62 }));
+  const fallbackLookup = findManifest(ctx, withTag(r, referrersTag(r.digest)), options).then((manifest) => ({ manifest }), (error2) => ({ error: error2 }));
   const q = options.artifactType ? `?artifactType=${encodeURIComponent(options.artifactType)}` : "";
   const req = {
     method: "GET",
@@ -36609,13 +21893,13 @@ async function referrers(ctx, subject, options = {}) {
     signal: options.signal,
     timeoutMs: options.timeoutMs
   };
-  const api = await ctx.transport.send(req, async (res, url2) => {
+  const api = await ctx.transport.send(req, async (res, url) => {
     const type = bareMediaType(res.headers.get("content-type"));
     if (res.status === 200 && type === MediaType.ociIndex) {
       const bytes = await readBodyLimited(res, ctx.maxManifestBytes, "a referrers index");
       const pm = parseManifest(bytes, MediaType.ociIndex);
       if (pm.kind !== "index")
-        throw new RegistryError("PROTOCOL", `${describeRequest(req, url2)}: not an index`);
+        throw new RegistryError("PROTOCOL", `${describeRequest(req, url)}: not an index`);
       return {
         manifests: pm.manifests,
         filtered: (res.headers.get("oci-filters-applied") ?? "").includes("artifactType")
@@ -36625,7 +21909,7 @@ async function referrers(ctx, subject, options = {}) {
       await discard(res);
       return void 0;
     }
-    throw await errorFromResponse(res, req, describeRequest(req, url2));
+    throw await errorFromResponse(res, req, describeRequest(req, url));
   });
   if (api) {
     return {
@@ -37101,7 +22385,7 @@ async function resolveRoleTokens(options, baseUrl) {
   const env = options.env;
   const enterprise = /\/api\/v3\/?$/.test(baseUrl);
   const own2 = (name) => {
-    const token = set2(env[name]);
+    const token = set(env[name]);
     return token === void 0 ? void 0 : { token, source: name };
   };
   const github = options.githubToken !== void 0 ? { token: options.githubToken, source: "the editor sign-in" } : own2("RELKIT_GITHUB_TOKEN") ?? await resolveGitHubToken({ env, host: enterprise ? new URL(baseUrl).host : "github.com" });
@@ -37116,13 +22400,13 @@ async function resolveRoleTokens(options, baseUrl) {
   const packagesTokenName = packages.source === "RELKIT_REGISTRY_PASSWORD" ? "the registry token (RELKIT_REGISTRY_PASSWORD / Action input registry-password)" : packages.source === "GITHUB_TOKEN" && packages.defaultsTo === void 0 ? "the workflow token (GITHUB_TOKEN / Action input token; set registry-password for another)" : "the github token (no RELKIT_REGISTRY_PASSWORD or GITHUB_TOKEN is set)";
   return { github, commit, smoke, packages, packagesTokenName };
 }
-var set2;
+var set;
 var init_role_tokens = __esm({
   "packages/connect/dist/role-tokens.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     init_dist3();
-    set2 = (v) => v === void 0 || v.trim() === "" ? void 0 : v.trim();
+    set = (v) => v === void 0 || v.trim() === "" ? void 0 : v.trim();
   }
 });
 
@@ -37182,7 +22466,7 @@ function decodeFulcioClaims(extensions) {
       const name = V2[arc];
       if (!name)
         continue;
-      const value = safeDecode4(ext.value);
+      const value = safeDecode3(ext.value);
       if (value === void 0)
         continue;
       out[name] = value;
@@ -37199,7 +22483,7 @@ function decodeFulcioClaims(extensions) {
   }
   return out;
 }
-function safeDecode4(value) {
+function safeDecode3(value) {
   try {
     return decodeDerUtf8String(value);
   } catch {
@@ -39041,8 +24325,8 @@ var require_lib = __commonJS({
       }
       return buffer.join("");
     }
-    function canonicalizeString(string4) {
-      const escapedString = string4.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+    function canonicalizeString(string3) {
+      const escapedString = string3.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
       return '"' + escapedString + '"';
     }
     module.exports = {
@@ -39254,13 +24538,13 @@ var require_file = __commonJS({
         }
         if (this.hashes) {
           Object.entries(this.hashes).forEach(([key, value]) => {
-            let hash2;
+            let hash;
             try {
-              hash2 = crypto_1.default.createHash(key);
+              hash = crypto_1.default.createHash(key);
             } catch (e) {
               throw new error_1.LengthOrHashMismatchError(`Hash algorithm ${key} not supported`);
             }
-            const observedHash = hash2.update(data).digest("hex");
+            const observedHash = hash.update(data).digest("hex");
             if (observedHash !== value) {
               throw new error_1.LengthOrHashMismatchError(`Expected hash ${value} but got ${observedHash}`);
             }
@@ -39268,17 +24552,17 @@ var require_file = __commonJS({
         }
       }
       toJSON() {
-        const json2 = {
+        const json = {
           version: this.version,
           ...this.unrecognizedFields
         };
         if (this.length !== void 0) {
-          json2.length = this.length;
+          json.length = this.length;
         }
         if (this.hashes) {
-          json2.hashes = this.hashes;
+          json.hashes = this.hashes;
         }
-        return json2;
+        return json;
       }
       static fromJSON(data) {
         const { version: version2, length, hashes, ...rest } = data;
@@ -39313,11 +24597,11 @@ var require_file = __commonJS({
         this.unrecognizedFields = opts.unrecognizedFields || {};
       }
       get custom() {
-        const custom2 = this.unrecognizedFields["custom"];
-        if (!custom2 || Array.isArray(custom2) || !(typeof custom2 === "object")) {
+        const custom = this.unrecognizedFields["custom"];
+        if (!custom || Array.isArray(custom) || !(typeof custom === "object")) {
           return {};
         }
-        return custom2;
+        return custom;
       }
       equals(other) {
         if (!(other instanceof _TargetFile)) {
@@ -39527,8 +24811,8 @@ var require_key = __commonJS({
     var ed25519 = {
       // Translates a hex key into a crypto KeyObject
       // https://keygen.sh/blog/how-to-use-hexadecimal-ed25519-keys-in-node/
-      hexToDER: (hex3) => {
-        const key = Buffer.from(hex3, "hex");
+      hexToDER: (hex) => {
+        const key = Buffer.from(hex, "hex");
         const oid = (0, oid_1.encodeOIDString)(OID_EDDSA);
         const elements = Buffer.concat([
           Buffer.concat([
@@ -39552,8 +24836,8 @@ var require_key = __commonJS({
       }
     };
     var ecdsa = {
-      hexToDER: (hex3, curveOID) => {
-        const key = Buffer.from(hex3, "hex");
+      hexToDER: (hex, curveOID) => {
+        const key = Buffer.from(hex, "hex");
         const bitString = Buffer.concat([
           Buffer.from([ANS1_TAG_BIT_STRING]),
           Buffer.from([key.length + 1]),
@@ -39628,9 +24912,9 @@ var require_key2 = __commonJS({
           if (!utils_1.crypto.verifySignature(signedData, publicKey, signature.sig)) {
             throw new error_1.UnsignedMetadataError(`failed to verify ${this.keyID} signature`);
           }
-        } catch (error62) {
-          if (error62 instanceof error_1.UnsignedMetadataError) {
-            throw error62;
+        } catch (error2) {
+          if (error2 instanceof error_1.UnsignedMetadataError) {
+            throw error2;
           }
           throw new error_1.UnsignedMetadataError(`failed to verify ${this.keyID} signature`);
         }
@@ -39953,11 +25237,11 @@ var require_commonjs2 = __commonJS({
           if (pad) {
             const need = width - c.length;
             if (need > 0) {
-              const z2 = new Array(need + 1).join("0");
+              const z = new Array(need + 1).join("0");
               if (i < 0) {
-                c = "-" + z2 + c.slice(1);
+                c = "-" + z + c.slice(1);
               } else {
-                c = z2 + c;
+                c = z + c;
               }
             }
           }
@@ -39988,7 +25272,7 @@ var require_commonjs2 = __commonJS({
           masked = maskUnmatchedOpens(masked, budget);
         }
         const pre = m.pre;
-        const literal2 = () => combine(acc, pre + "{" + m.body + "}" + m.post, [""], max, maxLength, dropEmpties, budget);
+        const literal = () => combine(acc, pre + "{" + m.body + "}" + m.post, [""], max, maxLength, dropEmpties, budget);
         if (/\$$/.test(pre)) {
           acc = combine(acc, pre + "{" + m.body + "}", [""], max, maxLength, dropEmpties && !m.post.length, budget);
           firstGroup = false;
@@ -40010,7 +25294,7 @@ var require_commonjs2 = __commonJS({
             isTop = true;
             continue;
           }
-          return literal2();
+          return literal();
         }
         if (firstGroup) {
           dropEmpties = isTop && !isSequence;
@@ -40020,22 +25304,22 @@ var require_commonjs2 = __commonJS({
         if (isSequence) {
           values = expandSequence(m.body, isAlphaSequence, max, maxLength, budget);
           if (!values) {
-            return literal2();
+            return literal();
           }
         } else {
           let n = parseCommaParts(m.body, budget);
           if (!n) {
-            return literal2();
+            return literal();
           }
           if (n.length === 1 && n[0] !== void 0) {
             n = expand_(n[0], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false).map(embrace);
             if (budget.remaining < 0) {
-              return literal2();
+              return literal();
             }
             if (n.length === 1) {
               const next2 = combine(acc, pre + n[0], [""], max, maxLength, dropEmpties && !m.post.length, budget);
               if (budget.remaining < 0) {
-                return literal2();
+                return literal();
               }
               acc = next2;
               if (!m.post.length)
@@ -40056,7 +25340,7 @@ var require_commonjs2 = __commonJS({
           outer: for (let j = 0; j < n.length; j++) {
             const expanded = expand_(n[j], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false);
             if (budget.remaining < 0) {
-              return literal2();
+              return literal();
             }
             for (let k = 0; k < expanded.length; k++) {
               const v = expanded[k];
@@ -40072,7 +25356,7 @@ var require_commonjs2 = __commonJS({
         }
         const next = combine(acc, pre, values, max, maxLength, dropEmpties && !m.post.length, budget);
         if (budget.remaining < 0) {
-          return literal2();
+          return literal();
         }
         acc = next;
         if (!m.post.length)
@@ -40567,7 +25851,7 @@ var require_ast = __commonJS({
       #canAdoptWithSpace(child) {
         return this.#canAdopt(child, adoptionWithSpaceMap);
       }
-      #canAdopt(child, map2 = adoptionMap) {
+      #canAdopt(child, map = adoptionMap) {
         if (!child || typeof child !== "object" || child.type !== null || child.#parts.length !== 1 || this.type === null) {
           return false;
         }
@@ -40575,10 +25859,10 @@ var require_ast = __commonJS({
         if (!gc || typeof gc !== "object" || gc.type === null) {
           return false;
         }
-        return this.#canAdoptType(gc.type, map2);
+        return this.#canAdoptType(gc.type, map);
       }
-      #canAdoptType(c, map2 = adoptionAnyMap) {
-        return !!map2.get(this.type)?.includes(c);
+      #canAdoptType(c, map = adoptionAnyMap) {
+        return !!map.get(this.type)?.includes(c);
       }
       #adoptWithSpace(child, index) {
         const gc = child.#parts[0];
@@ -41141,7 +26425,7 @@ var require_commonjs3 = __commonJS({
         const rawGlobParts = this.globSet.map((s) => this.slashSplit(s));
         this.globParts = this.preprocess(rawGlobParts);
         this.debug(this.pattern, this.globParts);
-        let set3 = this.globParts.map((s, _, __) => {
+        let set2 = this.globParts.map((s, _, __) => {
           if (this.isWindows && this.windowsNoMagicRoot) {
             const isUNC = s[0] === "" && s[1] === "" && (s[2] === "?" || !globMagic.test(s[2])) && !globMagic.test(s[3]);
             const isDrive = /^[a-z]:/i.test(s[0]);
@@ -41156,8 +26440,8 @@ var require_commonjs3 = __commonJS({
           }
           return s.map((ss) => this.parse(ss));
         });
-        this.debug(this.pattern, set3);
-        this.set = set3.filter((s) => s.indexOf(false) === -1);
+        this.debug(this.pattern, set2);
+        this.set = set2.filter((s) => s.indexOf(false) === -1);
         if (this.isWindows) {
           for (let i = 0; i < this.set.length; i++) {
             const p = this.set[i];
@@ -41213,19 +26497,19 @@ var require_commonjs3 = __commonJS({
       // get rid of adjascent ** and resolve .. portions
       levelOneOptimize(globParts) {
         return globParts.map((parts) => {
-          parts = parts.reduce((set3, part) => {
-            const prev = set3[set3.length - 1];
+          parts = parts.reduce((set2, part) => {
+            const prev = set2[set2.length - 1];
             if (part === "**" && prev === "**") {
-              return set3;
+              return set2;
             }
             if (part === "..") {
               if (prev && prev !== ".." && prev !== "." && prev !== "**") {
-                set3.pop();
-                return set3;
+                set2.pop();
+                return set2;
               }
             }
-            set3.push(part);
-            return set3;
+            set2.push(part);
+            return set2;
           }, []);
           return parts.length === 0 ? [""] : parts;
         });
@@ -41420,19 +26704,19 @@ var require_commonjs3 = __commonJS({
       // Partial means, if you run out of file before you run
       // out of pattern, then that's fine, as long as all
       // the parts match.
-      matchOne(file2, pattern, partial2 = false) {
+      matchOne(file, pattern, partial2 = false) {
         let fileStartIndex = 0;
         let patternStartIndex = 0;
         if (this.isWindows) {
-          const fileDrive = typeof file2[0] === "string" && /^[a-z]:$/i.test(file2[0]);
-          const fileUNC = !fileDrive && file2[0] === "" && file2[1] === "" && file2[2] === "?" && /^[a-z]:$/i.test(file2[3]);
+          const fileDrive = typeof file[0] === "string" && /^[a-z]:$/i.test(file[0]);
+          const fileUNC = !fileDrive && file[0] === "" && file[1] === "" && file[2] === "?" && /^[a-z]:$/i.test(file[3]);
           const patternDrive = typeof pattern[0] === "string" && /^[a-z]:$/i.test(pattern[0]);
           const patternUNC = !patternDrive && pattern[0] === "" && pattern[1] === "" && pattern[2] === "?" && typeof pattern[3] === "string" && /^[a-z]:$/i.test(pattern[3]);
           const fdi = fileUNC ? 3 : fileDrive ? 0 : void 0;
           const pdi = patternUNC ? 3 : patternDrive ? 0 : void 0;
           if (typeof fdi === "number" && typeof pdi === "number") {
             const [fd, pd] = [
-              file2[fdi],
+              file[fdi],
               pattern[pdi]
             ];
             if (fd.toLowerCase() === pd.toLowerCase()) {
@@ -41444,14 +26728,14 @@ var require_commonjs3 = __commonJS({
         }
         const { optimizationLevel = 1 } = this.options;
         if (optimizationLevel >= 2) {
-          file2 = this.levelTwoFileOptimize(file2);
+          file = this.levelTwoFileOptimize(file);
         }
         if (pattern.includes(exports.GLOBSTAR)) {
-          return this.#matchGlobstar(file2, pattern, partial2, fileStartIndex, patternStartIndex);
+          return this.#matchGlobstar(file, pattern, partial2, fileStartIndex, patternStartIndex);
         }
-        return this.#matchOne(file2, pattern, partial2, fileStartIndex, patternStartIndex);
+        return this.#matchOne(file, pattern, partial2, fileStartIndex, patternStartIndex);
       }
-      #matchGlobstar(file2, pattern, partial2, fileIndex, patternIndex) {
+      #matchGlobstar(file, pattern, partial2, fileIndex, patternIndex) {
         const firstgs = pattern.indexOf(exports.GLOBSTAR, patternIndex);
         const lastgs = pattern.lastIndexOf(exports.GLOBSTAR);
         const [head, body, tail] = partial2 ? [
@@ -41464,7 +26748,7 @@ var require_commonjs3 = __commonJS({
           pattern.slice(lastgs + 1)
         ];
         if (head.length) {
-          const fileHead = file2.slice(fileIndex, fileIndex + head.length);
+          const fileHead = file.slice(fileIndex, fileIndex + head.length);
           if (!this.#matchOne(fileHead, head, partial2, 0, 0)) {
             return false;
           }
@@ -41473,17 +26757,17 @@ var require_commonjs3 = __commonJS({
         }
         let fileTailMatch = 0;
         if (tail.length) {
-          if (tail.length + fileIndex > file2.length)
+          if (tail.length + fileIndex > file.length)
             return false;
-          let tailStart = file2.length - tail.length;
-          if (this.#matchOne(file2, tail, partial2, tailStart, 0)) {
+          let tailStart = file.length - tail.length;
+          if (this.#matchOne(file, tail, partial2, tailStart, 0)) {
             fileTailMatch = tail.length;
           } else {
-            if (file2[file2.length - 1] !== "" || fileIndex + tail.length === file2.length) {
+            if (file[file.length - 1] !== "" || fileIndex + tail.length === file.length) {
               return false;
             }
             tailStart--;
-            if (!this.#matchOne(file2, tail, partial2, tailStart, 0)) {
+            if (!this.#matchOne(file, tail, partial2, tailStart, 0)) {
               return false;
             }
             fileTailMatch = tail.length + 1;
@@ -41491,8 +26775,8 @@ var require_commonjs3 = __commonJS({
         }
         if (!body.length) {
           let sawSome = !!fileTailMatch;
-          for (let i2 = fileIndex; i2 < file2.length - fileTailMatch; i2++) {
-            const f = String(file2[i2]);
+          for (let i2 = fileIndex; i2 < file.length - fileTailMatch; i2++) {
+            const f = String(file[i2]);
             sawSome = true;
             if (f === "." || f === ".." || !this.options.dot && f.startsWith(".")) {
               return false;
@@ -41515,20 +26799,20 @@ var require_commonjs3 = __commonJS({
           }
         }
         let i = bodySegments.length - 1;
-        const fileLength = file2.length - fileTailMatch;
+        const fileLength = file.length - fileTailMatch;
         for (const b of bodySegments) {
           b[1] = fileLength - (nonGsPartsSums[i--] + b[0].length);
         }
-        return !!this.#matchGlobStarBodySections(file2, bodySegments, fileIndex, 0, partial2, 0, !!fileTailMatch);
+        return !!this.#matchGlobStarBodySections(file, bodySegments, fileIndex, 0, partial2, 0, !!fileTailMatch);
       }
       // return false for "nope, not matching"
       // return null for "not matching, cannot keep trying"
-      #matchGlobStarBodySections(file2, bodySegments, fileIndex, bodyIndex, partial2, globStarDepth, sawTail) {
+      #matchGlobStarBodySections(file, bodySegments, fileIndex, bodyIndex, partial2, globStarDepth, sawTail) {
         const bs = bodySegments[bodyIndex];
         if (!bs) {
-          for (let i = fileIndex; i < file2.length; i++) {
+          for (let i = fileIndex; i < file.length; i++) {
             sawTail = true;
-            const f = file2[i];
+            const f = file[i];
             if (f === "." || f === ".." || !this.options.dot && f.startsWith(".")) {
               return false;
             }
@@ -41537,14 +26821,14 @@ var require_commonjs3 = __commonJS({
         }
         const [body, after] = bs;
         while (fileIndex <= after) {
-          const m = this.#matchOne(file2.slice(0, fileIndex + body.length), body, partial2, fileIndex, 0);
+          const m = this.#matchOne(file.slice(0, fileIndex + body.length), body, partial2, fileIndex, 0);
           if (m && globStarDepth < this.maxGlobstarRecursion) {
-            const sub = this.#matchGlobStarBodySections(file2, bodySegments, fileIndex + body.length, bodyIndex + 1, partial2, globStarDepth + 1, sawTail);
+            const sub = this.#matchGlobStarBodySections(file, bodySegments, fileIndex + body.length, bodyIndex + 1, partial2, globStarDepth + 1, sawTail);
             if (sub !== false) {
               return sub;
             }
           }
-          const f = file2[fileIndex];
+          const f = file[fileIndex];
           if (f === "." || f === ".." || !this.options.dot && f.startsWith(".")) {
             return false;
           }
@@ -41552,15 +26836,15 @@ var require_commonjs3 = __commonJS({
         }
         return partial2 || null;
       }
-      #matchOne(file2, pattern, partial2, fileIndex, patternIndex) {
+      #matchOne(file, pattern, partial2, fileIndex, patternIndex) {
         let fi;
         let pi;
         let pl;
         let fl;
-        for (fi = fileIndex, pi = patternIndex, fl = file2.length, pl = pattern.length; fi < fl && pi < pl; fi++, pi++) {
+        for (fi = fileIndex, pi = patternIndex, fl = file.length, pl = pattern.length; fi < fl && pi < pl; fi++, pi++) {
           this.debug("matchOne loop");
           let p = pattern[pi];
-          let f = file2[fi];
+          let f = file[fi];
           this.debug(pattern, p, f);
           if (p === false || p === exports.GLOBSTAR) {
             return false;
@@ -41581,7 +26865,7 @@ var require_commonjs3 = __commonJS({
         } else if (fi === fl) {
           return partial2;
         } else if (pi === pl) {
-          return fi === fl - 1 && file2[fi] === "";
+          return fi === fl - 1 && file[fi] === "";
         } else {
           throw new Error("wtf?");
         }
@@ -41618,15 +26902,15 @@ var require_commonjs3 = __commonJS({
       makeRe() {
         if (this.regexp || this.regexp === false)
           return this.regexp;
-        const set3 = this.set;
-        if (!set3.length) {
+        const set2 = this.set;
+        if (!set2.length) {
           this.regexp = false;
           return this.regexp;
         }
         const options = this.options;
         const twoStar = options.noglobstar ? star : options.dot ? twoStarDot : twoStarNoDot;
         const flags = new Set(options.nocase ? ["i"] : []);
-        let re = set3.map((pattern) => {
+        let re = set2.map((pattern) => {
           const pp = pattern.map((p) => {
             if (p instanceof RegExp) {
               for (const f of p.flags.split(""))
@@ -41663,7 +26947,7 @@ var require_commonjs3 = __commonJS({
           }
           return filtered.join("/");
         }).join("|");
-        const [open3, close] = set3.length > 1 ? ["(?:", ")"] : ["", ""];
+        const [open3, close] = set2.length > 1 ? ["(?:", ")"] : ["", ""];
         re = "^" + open3 + re + close + "$";
         if (this.partial) {
           re = "^(?:\\/|" + open3 + re.slice(1, -1) + close + ")$";
@@ -41703,20 +26987,20 @@ var require_commonjs3 = __commonJS({
         }
         const ff = this.slashSplit(f);
         this.debug(this.pattern, "split", ff);
-        const set3 = this.set;
-        this.debug(this.pattern, "set", set3);
+        const set2 = this.set;
+        this.debug(this.pattern, "set", set2);
         let filename = ff[ff.length - 1];
         if (!filename) {
           for (let i = ff.length - 2; !filename && i >= 0; i--) {
             filename = ff[i];
           }
         }
-        for (const pattern of set3) {
-          let file2 = ff;
+        for (const pattern of set2) {
+          let file = ff;
           if (options.matchBase && pattern.length === 1) {
-            file2 = [filename];
+            file = [filename];
           }
-          const hit = this.matchOne(file2, pattern, partial2);
+          const hit = this.matchOne(file, pattern, partial2);
           if (hit) {
             if (options.flipNegate) {
               return true;
@@ -41856,18 +27140,18 @@ var require_role = __commonJS({
         return false;
       }
       toJSON() {
-        const json2 = {
+        const json = {
           ...super.toJSON(),
           name: this.name,
           terminating: this.terminating
         };
         if (this.paths) {
-          json2.paths = this.paths;
+          json.paths = this.paths;
         }
         if (this.pathHashPrefixes) {
-          json2.path_hash_prefixes = this.pathHashPrefixes;
+          json.path_hash_prefixes = this.pathHashPrefixes;
         }
-        return json2;
+        return json;
       }
       static fromJSON(data) {
         const { keyids, threshold, name, terminating, paths, path_hash_prefixes, ...rest } = data;
@@ -41981,12 +27265,12 @@ var require_role = __commonJS({
         return 0 <= num && num < this.numberOfBins;
       }
       toJSON() {
-        const json2 = {
+        const json = {
           ...super.toJSON(),
           bit_length: this.bitLength,
           name_prefix: this.namePrefix
         };
-        return json2;
+        return json;
       }
       static fromJSON(data) {
         const { keyids, threshold, bit_length, name_prefix, ...rest } = data;
@@ -42209,34 +27493,34 @@ var require_snapshot = __commonJS({
       }
       static fromJSON(data) {
         const { unrecognizedFields, ...commonFields } = base_1.Signed.commonFieldsFromJSON(data);
-        const { meta: meta3, ...rest } = unrecognizedFields;
+        const { meta: meta2, ...rest } = unrecognizedFields;
         return new _Snapshot({
           ...commonFields,
-          meta: metaFromJSON(meta3),
+          meta: metaFromJSON(meta2),
           unrecognizedFields: rest
         });
       }
     };
     exports.Snapshot = Snapshot;
-    function metaToJSON(meta3) {
-      return Object.entries(meta3).reduce((acc, [path2, metadata]) => ({
+    function metaToJSON(meta2) {
+      return Object.entries(meta2).reduce((acc, [path2, metadata]) => ({
         ...acc,
         [path2]: metadata.toJSON()
       }), {});
     }
     function metaFromJSON(data) {
-      let meta3;
+      let meta2;
       if (utils_1.guard.isDefined(data)) {
         if (!utils_1.guard.isObjectRecord(data)) {
           throw new TypeError("meta field is malformed");
         } else {
-          meta3 = Object.entries(data).reduce((acc, [path2, metadata]) => ({
+          meta2 = Object.entries(data).reduce((acc, [path2, metadata]) => ({
             ...acc,
             [path2]: file_1.MetaFile.fromJSON(metadata)
           }), {});
         }
       }
-      return meta3;
+      return meta2;
     }
   }
 });
@@ -42293,16 +27577,16 @@ var require_delegations = __commonJS({
         }
       }
       toJSON() {
-        const json2 = {
+        const json = {
           keys: keysToJSON(this.keys),
           ...this.unrecognizedFields
         };
         if (this.roles) {
-          json2.roles = rolesToJSON(this.roles);
+          json.roles = rolesToJSON(this.roles);
         } else if (this.succinctRoles) {
-          json2.succinct_roles = this.succinctRoles.toJSON();
+          json.succinct_roles = this.succinctRoles.toJSON();
         }
-        return json2;
+        return json;
       }
       static fromJSON(data) {
         const { keys, roles, succinct_roles, ...unrecognizedFields } = data;
@@ -42393,7 +27677,7 @@ var require_targets = __commonJS({
         return super.equals(other) && util_1.default.isDeepStrictEqual(this.targets, other.targets) && util_1.default.isDeepStrictEqual(this.delegations, other.delegations);
       }
       toJSON() {
-        const json2 = {
+        const json = {
           _type: this.type,
           spec_version: this.specVersion,
           version: this.version,
@@ -42402,9 +27686,9 @@ var require_targets = __commonJS({
           ...this.unrecognizedFields
         };
         if (this.delegations) {
-          json2.delegations = this.delegations.toJSON();
+          json.delegations = this.delegations.toJSON();
         }
-        return json2;
+        return json;
       }
       static fromJSON(data) {
         const { unrecognizedFields, ...commonFields } = base_1.Signed.commonFieldsFromJSON(data);
@@ -42487,10 +27771,10 @@ var require_timestamp2 = __commonJS({
       }
       static fromJSON(data) {
         const { unrecognizedFields, ...commonFields } = base_1.Signed.commonFieldsFromJSON(data);
-        const { meta: meta3, ...rest } = unrecognizedFields;
+        const { meta: meta2, ...rest } = unrecognizedFields;
         return new _Timestamp({
           ...commonFields,
-          snapshotMeta: snapshotMetaFromJSON(meta3),
+          snapshotMeta: snapshotMetaFromJSON(meta2),
           unrecognizedFields: rest
         });
       }
@@ -42584,7 +27868,7 @@ var require_metadata = __commonJS({
           try {
             key.verifySignature(delegatedMetadata);
             signingKeys.add(key.keyID);
-          } catch (error62) {
+          } catch (error2) {
           }
         });
         if (signingKeys.size < role.threshold) {
@@ -42720,7 +28004,7 @@ var require_ms = __commonJS({
       options = options || {};
       var type = typeof val;
       if (type === "string" && val.length > 0) {
-        return parse5(val);
+        return parse4(val);
       } else if (type === "number" && isFinite(val)) {
         return options.long ? fmtLong(val) : fmtShort(val);
       }
@@ -42728,7 +28012,7 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse5(str4) {
+    function parse4(str4) {
       str4 = String(str4);
       if (str4.length > 100) {
         return;
@@ -42803,20 +28087,20 @@ var require_ms = __commonJS({
     function fmtLong(ms) {
       var msAbs = Math.abs(ms);
       if (msAbs >= d) {
-        return plural2(ms, msAbs, d, "day");
+        return plural(ms, msAbs, d, "day");
       }
       if (msAbs >= h) {
-        return plural2(ms, msAbs, h, "hour");
+        return plural(ms, msAbs, h, "hour");
       }
       if (msAbs >= m) {
-        return plural2(ms, msAbs, m, "minute");
+        return plural(ms, msAbs, m, "minute");
       }
       if (msAbs >= s) {
-        return plural2(ms, msAbs, s, "second");
+        return plural(ms, msAbs, s, "second");
       }
       return ms + " ms";
     }
-    function plural2(ms, msAbs, n, name) {
+    function plural(ms, msAbs, n, name) {
       var isPlural = msAbs >= n * 1.5;
       return Math.round(ms / n) + " " + name + (isPlural ? "s" : "");
     }
@@ -42843,12 +28127,12 @@ var require_common = __commonJS({
       createDebug.skips = [];
       createDebug.formatters = {};
       function selectColor(namespace) {
-        let hash2 = 0;
+        let hash = 0;
         for (let i = 0; i < namespace.length; i++) {
-          hash2 = (hash2 << 5) - hash2 + namespace.charCodeAt(i);
-          hash2 |= 0;
+          hash = (hash << 5) - hash + namespace.charCodeAt(i);
+          hash |= 0;
         }
-        return createDebug.colors[Math.abs(hash2) % createDebug.colors.length];
+        return createDebug.colors[Math.abs(hash) % createDebug.colors.length];
       }
       createDebug.selectColor = selectColor;
       function createDebug(namespace) {
@@ -43140,14 +28424,14 @@ var require_browser = __commonJS({
         } else {
           exports.storage.removeItem("debug");
         }
-      } catch (error62) {
+      } catch (error2) {
       }
     }
     function load() {
       let r;
       try {
         r = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
-      } catch (error62) {
+      } catch (error2) {
       }
       if (!r && typeof process !== "undefined" && "env" in process) {
         r = process.env.DEBUG;
@@ -43157,7 +28441,7 @@ var require_browser = __commonJS({
     function localstorage() {
       try {
         return localStorage;
-      } catch (error62) {
+      } catch (error2) {
       }
     }
     module.exports = require_common()(exports);
@@ -43165,8 +28449,8 @@ var require_browser = __commonJS({
     formatters.j = function(v) {
       try {
         return JSON.stringify(v);
-      } catch (error62) {
-        return "[UnexpectedJSONParseError]: " + error62.message;
+      } catch (error2) {
+        return "[UnexpectedJSONParseError]: " + error2.message;
       }
     };
   }
@@ -43389,7 +28673,7 @@ var require_node = __commonJS({
           221
         ];
       }
-    } catch (error62) {
+    } catch (error2) {
     }
     exports.inspectOpts = Object.keys(process.env).filter((key) => {
       return /^debug_/i.test(key);
@@ -43587,14 +28871,14 @@ var require_retry = __commonJS({
           let mainErrorCount = 0;
           const counts = {};
           for (let i = 0; i < this.#errors.length; i++) {
-            const error62 = this.#errors[i];
-            const { message } = error62;
+            const error2 = this.#errors[i];
+            const { message } = error2;
             if (!counts[message]) {
               counts[message] = 0;
             }
             counts[message]++;
             if (counts[message] >= mainErrorCount) {
-              mainError = error62;
+              mainError = error2;
               mainErrorCount = counts[message];
             }
           }
@@ -43688,11 +28972,11 @@ var require_lib2 = __commonJS({
         maxRetryTime: options.maxRetryTime
       });
       return new Promise(function(resolve3, reject) {
-        operation.attempt(async (number4) => {
+        operation.attempt(async (number2) => {
           try {
             const result = await fn((err) => {
               throw Object.assign(new Error("Retrying"), { code: "EPROMISERETRY", retried: err });
-            }, number4, operation);
+            }, number2, operation);
             return resolve3(result);
           } catch (err) {
             if (!isRetryError(err)) {
@@ -43732,9 +29016,9 @@ var require_fetcher = __commonJS({
       // location and then passed to the given handler. The handler is responsible
       // for moving the file to its final location. The temporary file is deleted
       // after the handler returns.
-      async downloadFile(url2, maxLength, handler2) {
+      async downloadFile(url, maxLength, handler2) {
         return (0, tmpfile_1.withTempFile)(async (tmpFile) => {
-          const reader = await this.fetch(url2);
+          const reader = await this.fetch(url);
           let numberOfBytesReceived = 0;
           const fileStream = fs_1.default.createWriteStream(tmpFile);
           const streamReader = reader.getReader();
@@ -43758,9 +29042,9 @@ var require_fetcher = __commonJS({
         });
       }
       // Download bytes from given URL.
-      async downloadBytes(url2, maxLength) {
-        return this.downloadFile(url2, maxLength, async (file2) => {
-          const stream = fs_1.default.createReadStream(file2);
+      async downloadBytes(url, maxLength) {
+        return this.downloadFile(url, maxLength, async (file) => {
+          const stream = fs_1.default.createReadStream(file);
           const chunks = [];
           for await (const chunk of stream) {
             chunks.push(chunk);
@@ -43791,20 +29075,20 @@ var require_fetcher = __commonJS({
           this.retry = options.retry;
         }
       }
-      async fetch(url2) {
+      async fetch(url) {
         const shouldRetry = this.retry !== void 0;
-        return (0, promise_retry_1.promiseRetry)(async (retry, number4) => {
-          log("GET %s (attempt %d)", url2, number4);
+        return (0, promise_retry_1.promiseRetry)(async (retry, number2) => {
+          log("GET %s (attempt %d)", url, number2);
           let response;
           try {
-            response = await fetch(url2, {
+            response = await fetch(url, {
               headers: {
                 [USER_AGENT_HEADER]: this.userAgent || ""
               },
               signal: this.timeout ? AbortSignal.timeout(this.timeout) : void 0
             });
-          } catch (error62) {
-            const err = error62 instanceof Error ? error62 : new Error(String(error62));
+          } catch (error2) {
+            const err = error2 instanceof Error ? error2 : new Error(String(error2));
             if (shouldRetry) {
               return retry(err);
             }
@@ -44032,11 +29316,11 @@ var require_store = __commonJS({
         if (!delegator) {
           throw new error_1.RuntimeError(`No trusted ${delegatorName} metadata`);
         }
-        const meta3 = this.snapshot.signed.meta?.[`${roleName}.json`];
-        if (!meta3) {
+        const meta2 = this.snapshot.signed.meta?.[`${roleName}.json`];
+        if (!meta2) {
           throw new error_1.RepositoryError(`Missing ${roleName}.json in snapshot`);
         }
-        meta3.verify(bytesBuffer);
+        meta2.verify(bytesBuffer);
         const data = JSON.parse(bytesBuffer.toString("utf8"));
         const newDelegate = models_1.Metadata.fromJSON(models_1.MetadataKind.Targets, data);
         if (newDelegate.signed.type != models_1.MetadataKind.Targets) {
@@ -44044,8 +29328,8 @@ var require_store = __commonJS({
         }
         delegator.verifyDelegate(roleName, newDelegate);
         const version2 = newDelegate.signed.version;
-        if (version2 != meta3.version) {
-          throw new error_1.BadVersionError(`Version ${version2} of ${roleName} does not match snapshot version ${meta3.version}`);
+        if (version2 != meta2.version) {
+          throw new error_1.BadVersionError(`Version ${version2} of ${roleName} does not match snapshot version ${meta2.version}`);
         }
         if (newDelegate.signed.isExpired(this.referenceTime)) {
           throw new error_1.ExpiredMetadataError(`${roleName}.json is expired`);
@@ -44056,12 +29340,12 @@ var require_store = __commonJS({
       // Note that an expired initial root is still considered valid.
       loadTrustedRoot(bytesBuffer) {
         const data = JSON.parse(bytesBuffer.toString("utf8"));
-        const root2 = models_1.Metadata.fromJSON(models_1.MetadataKind.Root, data);
-        if (root2.signed.type != models_1.MetadataKind.Root) {
-          throw new error_1.RepositoryError(`Expected 'root', got ${root2.signed.type}`);
+        const root3 = models_1.Metadata.fromJSON(models_1.MetadataKind.Root, data);
+        if (root3.signed.type != models_1.MetadataKind.Root) {
+          throw new error_1.RepositoryError(`Expected 'root', got ${root3.signed.type}`);
         }
-        root2.verifyDelegate(models_1.MetadataKind.Root, root2);
-        this.trustedSet["root"] = root2;
+        root3.verifyDelegate(models_1.MetadataKind.Root, root3);
+        this.trustedSet["root"] = root3;
       }
       checkFinalTimestamp() {
         if (!this.timestamp) {
@@ -44167,7 +29451,7 @@ var require_updater = __commonJS({
     var error_1 = require_error2();
     var fetcher_1 = require_fetcher();
     var store_1 = require_store();
-    var url2 = __importStar(require_url());
+    var url = __importStar(require_url());
     var log = (0, debug_1.default)("tuf:cache");
     var Updater = class {
       dir;
@@ -44201,7 +29485,7 @@ var require_updater = __commonJS({
         if (this.forceCache) {
           try {
             await this.loadTimestamp({ checkRemote: false });
-          } catch (error62) {
+          } catch (error2) {
             await this.loadRoot();
             await this.loadTimestamp();
           }
@@ -44237,7 +29521,7 @@ var require_updater = __commonJS({
           const filename = `${hashes[0]}.${base}`;
           targetFilePath = dir ? `${dir}/${filename}` : filename;
         }
-        const targetUrl = url2.join(targetBaseUrl, targetFilePath);
+        const targetUrl = url.join(targetBaseUrl, targetFilePath);
         await this.fetcher.downloadFile(targetUrl, targetInfo.length, async (fileName) => {
           await targetInfo.verify(fs.createReadStream(fileName));
           log("WRITE %s", targetPath);
@@ -44254,7 +29538,7 @@ var require_updater = __commonJS({
             await targetInfo.verify(fs.createReadStream(filePath2));
             return filePath2;
           }
-        } catch (error62) {
+        } catch (error2) {
           return;
         }
         return;
@@ -44272,18 +29556,18 @@ var require_updater = __commonJS({
         const lowerBound = rootVersion + 1;
         const upperBound = lowerBound + this.config.maxRootRotations;
         for (let version2 = lowerBound; version2 < upperBound; version2++) {
-          const rootUrl = url2.join(this.metadataBaseUrl, `${version2}.root.json`);
+          const rootUrl = url.join(this.metadataBaseUrl, `${version2}.root.json`);
           try {
             const bytesData = await this.fetcher.downloadBytes(rootUrl, this.config.rootMaxLength);
             this.trustedSet.updateRoot(bytesData);
             this.persistMetadata(models_1.MetadataKind.Root, bytesData);
-          } catch (error62) {
-            if (error62 instanceof error_1.DownloadHTTPError) {
-              if ([403, 404].includes(error62.statusCode)) {
+          } catch (error2) {
+            if (error2 instanceof error_1.DownloadHTTPError) {
+              if ([403, 404].includes(error2.statusCode)) {
                 break;
               }
             }
-            throw error62;
+            throw error2;
           }
         }
       }
@@ -44296,17 +29580,17 @@ var require_updater = __commonJS({
           if (!checkRemote) {
             return;
           }
-        } catch (error62) {
+        } catch (error2) {
         }
-        const timestampUrl = url2.join(this.metadataBaseUrl, "timestamp.json");
+        const timestampUrl = url.join(this.metadataBaseUrl, "timestamp.json");
         const bytesData = await this.fetcher.downloadBytes(timestampUrl, this.config.timestampMaxLength);
         try {
           this.trustedSet.updateTimestamp(bytesData);
-        } catch (error62) {
-          if (error62 instanceof error_1.EqualVersionError) {
+        } catch (error2) {
+          if (error2 instanceof error_1.EqualVersionError) {
             return;
           }
-          throw error62;
+          throw error2;
         }
         this.persistMetadata(models_1.MetadataKind.Timestamp, bytesData);
       }
@@ -44316,20 +29600,20 @@ var require_updater = __commonJS({
         try {
           const data = this.loadLocalMetadata(models_1.MetadataKind.Snapshot);
           this.trustedSet.updateSnapshot(data, true);
-        } catch (error62) {
+        } catch (error2) {
           if (!this.trustedSet.timestamp) {
-            throw new ReferenceError("No timestamp metadata", { cause: error62 });
+            throw new ReferenceError("No timestamp metadata", { cause: error2 });
           }
           const snapshotMeta = this.trustedSet.timestamp.signed.snapshotMeta;
           const maxLength = snapshotMeta.length || this.config.snapshotMaxLength;
           const version2 = this.trustedSet.root.signed.consistentSnapshot ? snapshotMeta.version : void 0;
-          const snapshotUrl = url2.join(this.metadataBaseUrl, version2 ? `${version2}.snapshot.json` : "snapshot.json");
+          const snapshotUrl = url.join(this.metadataBaseUrl, version2 ? `${version2}.snapshot.json` : "snapshot.json");
           try {
             const bytesData = await this.fetcher.downloadBytes(snapshotUrl, maxLength);
             this.trustedSet.updateSnapshot(bytesData);
             this.persistMetadata(models_1.MetadataKind.Snapshot, bytesData);
-          } catch (error63) {
-            throw new error_1.RuntimeError(`Unable to load snapshot metadata error ${error63}`);
+          } catch (error3) {
+            throw new error_1.RuntimeError(`Unable to load snapshot metadata error ${error3}`);
           }
         }
       }
@@ -44348,21 +29632,21 @@ var require_updater = __commonJS({
         try {
           const buffer = this.loadLocalMetadata(role);
           this.trustedSet.updateDelegatedTargets(buffer, role, parentRole);
-        } catch (error62) {
+        } catch (error2) {
           if (!this.trustedSet.snapshot) {
-            throw new ReferenceError("No snapshot metadata", { cause: error62 });
+            throw new ReferenceError("No snapshot metadata", { cause: error2 });
           }
           const metaInfo = this.trustedSet.snapshot.signed.meta[`${role}.json`];
           const maxLength = metaInfo.length || this.config.targetsMaxLength;
           const version2 = this.trustedSet.root.signed.consistentSnapshot ? metaInfo.version : void 0;
           const encodedRole = encodeURIComponent(role);
-          const metadataUrl = url2.join(this.metadataBaseUrl, version2 ? `${version2}.${encodedRole}.json` : `${encodedRole}.json`);
+          const metadataUrl = url.join(this.metadataBaseUrl, version2 ? `${version2}.${encodedRole}.json` : `${encodedRole}.json`);
           try {
             const bytesData = await this.fetcher.downloadBytes(metadataUrl, maxLength);
             this.trustedSet.updateDelegatedTargets(bytesData, role, parentRole);
             this.persistMetadata(role, bytesData);
-          } catch (error63) {
-            throw new error_1.RuntimeError(`Unable to load targets error ${error63}`);
+          } catch (error3) {
+            throw new error_1.RuntimeError(`Unable to load targets error ${error3}`);
           }
         }
         return this.trustedSet.getRole(role);
@@ -44421,8 +29705,8 @@ var require_updater = __commonJS({
           const filePath2 = path2.join(this.dir, `${encodedName}.json`);
           log("WRITE %s", filePath2);
           fs.writeFileSync(filePath2, bytesData.toString("utf8"));
-        } catch (error62) {
-          throw new error_1.PersistError(`Failed to persist metadata ${encodedName} error: ${error62}`);
+        } catch (error2) {
+          throw new error_1.PersistError(`Failed to persist metadata ${encodedName} error: ${error2}`);
         }
       }
     };
@@ -44609,8 +29893,8 @@ var require_client = __commonJS({
     var TUFClient = class {
       updater;
       constructor(options) {
-        const url2 = new URL(options.mirrorURL);
-        const repoName = encodeURIComponent(url2.host + url2.pathname.replace(/\/$/, ""));
+        const url = new URL(options.mirrorURL);
+        const repoName = encodeURIComponent(url.host + url.pathname.replace(/\/$/, ""));
         const cachePath = path_1.default.join(options.cachePath, repoName);
         initTufCache(cachePath);
         seedCache({
@@ -44742,8 +30026,8 @@ function checkValidFor(validFor, where) {
       throw new Error(`${where}: validFor.end is before validFor.start`);
   }
 }
-function checkEntries(json2, field, key) {
-  const list = json2[field];
+function checkEntries(json, field, key) {
+  const list = json[field];
   if (list === void 0)
     return 0;
   if (!Array.isArray(list))
@@ -44762,16 +30046,16 @@ function checkEntries(json2, field, key) {
   });
   return list.length;
 }
-function parseTrustRoot(json2, source) {
+function parseTrustRoot(json, source) {
   try {
-    if (!isObject3(json2))
+    if (!isObject3(json))
       throw new Error("not a JSON object");
-    if (typeof json2.mediaType !== "string" || !json2.mediaType.startsWith(MEDIA_TYPE_PREFIX))
+    if (typeof json.mediaType !== "string" || !json.mediaType.startsWith(MEDIA_TYPE_PREFIX))
       throw new Error(`mediaType must start with ${MEDIA_TYPE_PREFIX}`);
-    const n = checkEntries(json2, "tlogs", "publicKey") + checkEntries(json2, "ctlogs", "publicKey") + checkEntries(json2, "certificateAuthorities", "self") + checkEntries(json2, "timestampAuthorities", "self");
+    const n = checkEntries(json, "tlogs", "publicKey") + checkEntries(json, "ctlogs", "publicKey") + checkEntries(json, "certificateAuthorities", "self") + checkEntries(json, "timestampAuthorities", "self");
     if (n === 0)
       throw new Error("it names no transparency log, CT log, CA or TSA");
-    return { source, root: import_protobuf_specs.TrustedRoot.fromJSON(json2) };
+    return { source, root: import_protobuf_specs.TrustedRoot.fromJSON(json) };
   } catch (e) {
     if (e instanceof SigstoreVerifyError)
       throw e;
@@ -44789,19 +30073,19 @@ async function loadTrustRootFile(path2) {
   } catch (e) {
     throw new SigstoreVerifyError("TRUST_ROOT_INVALID", `cannot read trusted root ${path2}: ${e.message}`, { cause: e });
   }
-  let json2;
+  let json;
   try {
-    json2 = JSON.parse(text2);
+    json = JSON.parse(text2);
   } catch (e) {
     throw new SigstoreVerifyError("TRUST_ROOT_INVALID", `trusted root ${path2} is not JSON`, { cause: e });
   }
-  return parseTrustRoot(json2, `file ${path2}`);
+  return parseTrustRoot(json, `file ${path2}`);
 }
 async function refreshTrustRoot(options) {
   const mirror = options.mirrorURL ?? "https://tuf-repo-cdn.sigstore.dev";
   try {
     const tuf = await Promise.resolve().then(() => __toESM(require_dist4(), 1));
-    const root2 = await tuf.getTrustedRoot({
+    const root3 = await tuf.getTrustedRoot({
       cachePath: options.cachePath,
       mirrorURL: mirror,
       ...options.rootPath ? { rootPath: options.rootPath } : {},
@@ -44809,7 +30093,7 @@ async function refreshTrustRoot(options) {
       timeout: options.timeoutMs ?? 5e3,
       retry: 1
     });
-    return parseTrustRoot(import_protobuf_specs.TrustedRoot.toJSON(root2), `tuf ${mirror}`);
+    return parseTrustRoot(import_protobuf_specs.TrustedRoot.toJSON(root3), `tuf ${mirror}`);
   } catch (e) {
     if (e instanceof SigstoreVerifyError)
       throw e;
@@ -45768,11 +31052,11 @@ var require_crypto = __commonJS({
       }
     }
     function digest(algorithm, ...data) {
-      const hash2 = crypto_1.default.createHash(algorithm);
+      const hash = crypto_1.default.createHash(algorithm);
       for (const d of data) {
-        hash2.update(d);
+        hash.update(d);
       }
-      return hash2.digest();
+      return hash.digest();
     }
     function verify(data, key, signature, algorithm) {
       try {
@@ -46655,8 +31939,8 @@ var require_cert = __commonJS({
         const key = crypto.createPublicKey(publicKey);
         return crypto.verify(this.tbsCertificate.toDER(), key, this.signatureValue, this.signatureAlgorithm);
       }
-      validForDate(date5) {
-        return this.notBefore <= date5 && date5 <= this.notAfter;
+      validForDate(date2) {
+        return this.notBefore <= date2 && date2 <= this.notAfter;
       }
       equals(other) {
         return this.root.toDER().equals(other.root.toDER());
@@ -47041,13 +32325,13 @@ var require_trust = __commonJS({
     Object.defineProperty(exports, "filterTLogAuthorities", { enumerable: true, get: function() {
       return filter_1.filterTLogAuthorities;
     } });
-    function toTrustMaterial2(root2, keys) {
+    function toTrustMaterial2(root3, keys) {
       const keyFinder = typeof keys === "function" ? keys : keyLocator(keys);
       return {
-        certificateAuthorities: root2.certificateAuthorities.map(createCertAuthority),
-        timestampAuthorities: root2.timestampAuthorities.map(createCertAuthority),
-        tlogs: root2.tlogs.map(createTLogAuthority),
-        ctlogs: root2.ctlogs.map(createTLogAuthority),
+        certificateAuthorities: root3.certificateAuthorities.map(createCertAuthority),
+        timestampAuthorities: root3.timestampAuthorities.map(createCertAuthority),
+        tlogs: root3.tlogs.map(createTLogAuthority),
+        ctlogs: root3.ctlogs.map(createTLogAuthority),
         publicKey: keyFinder
       };
     }
@@ -47086,8 +32370,8 @@ var require_trust = __commonJS({
         }
         return {
           publicKey: core_1.crypto.createPublicKey(key.rawBytes),
-          validFor: (date5) => {
-            return (key.validFor?.start || BEGINNING_OF_TIME) <= date5 && (key.validFor?.end || END_OF_TIME) >= date5;
+          validFor: (date2) => {
+            return (key.validFor?.start || BEGINNING_OF_TIME) <= date2 && (key.validFor?.end || END_OF_TIME) >= date2;
           }
         };
       };
@@ -47107,7 +32391,7 @@ var require_certificate = __commonJS({
     var trust_1 = require_trust();
     function verifyCertificateChain(timestamp, leaf, certificateAuthorities) {
       const cas = (0, trust_1.filterCertAuthorities)(certificateAuthorities, timestamp);
-      let error62;
+      let error2;
       for (const ca of cas) {
         try {
           const verifier = new CertificateChainVerifier({
@@ -47117,13 +32401,13 @@ var require_certificate = __commonJS({
           });
           return verifier.verify();
         } catch (err) {
-          error62 = err;
+          error2 = err;
         }
       }
       throw new error_1.VerificationError({
         code: "CERTIFICATE_ERROR",
         message: "Failed to verify certificate chain",
-        cause: error62
+        cause: error2
       });
     }
     var CertificateChainVerifier = class {
@@ -48567,14 +33851,14 @@ function warmTrustMaterial(material) {
     }
   }
 }
-var import_core10, memos, certificateProto, spkiOf, methods;
+var import_core8, memos, certificateProto, spkiOf, methods;
 var init_certificate_memo = __esm({
   "packages/sigstore-verify/dist/certificate-memo.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
-    import_core10 = __toESM(require_dist6(), 1);
+    import_core8 = __toESM(require_dist6(), 1);
     memos = /* @__PURE__ */ new WeakMap();
-    certificateProto = import_core10.X509Certificate.prototype;
+    certificateProto = import_core8.X509Certificate.prototype;
     spkiOf = Object.getOwnPropertyDescriptor(certificateProto, "publicKey").get;
     methods = {
       equals(other) {
@@ -48583,7 +33867,7 @@ var init_certificate_memo = __esm({
       verify(issuer) {
         const memo2 = memos.get(this);
         const signer = issuer ?? this;
-        if (!memo2 || !(signer instanceof import_core10.X509Certificate))
+        if (!memo2 || !(signer instanceof import_core8.X509Certificate))
           return certificateProto.verify.call(this, issuer);
         let verdict = memo2.verdicts.get(signer);
         if (verdict === void 0) {
@@ -48593,7 +33877,7 @@ var init_certificate_memo = __esm({
         return verdict;
       },
       clone() {
-        return import_core10.X509Certificate.parse(Buffer.from(derOf(this)));
+        return import_core8.X509Certificate.parse(Buffer.from(derOf(this)));
       }
     };
   }
@@ -48623,17 +33907,17 @@ function modPow(b, e, m) {
   }
   return r;
 }
-function double(c, [x, y, z2]) {
-  if (z2 === 0n || y === 0n)
+function double(c, [x, y, z]) {
+  if (z === 0n || y === 0n)
     return INF;
   const p = c.p;
   const y2 = y * y % p;
   const s = 4n * x * y2 % p;
-  const z22 = z2 * z2 % p;
-  const m = mod(3n * x * x + c.a * z22 * z22, p);
+  const z2 = z * z % p;
+  const m = mod(3n * x * x + c.a * z2 * z2, p);
   const x3 = mod(m * m - 2n * s, p);
   const y3 = mod(m * (s - x3) - 8n * y2 * y2, p);
-  return [x3, y3, 2n * y * z2 % p];
+  return [x3, y3, 2n * y * z % p];
 }
 function add(c, a, b) {
   if (a[2] === 0n)
@@ -48720,10 +34004,10 @@ function verifyEcdsa(key, digest, signature) {
   const u1 = mod(e * w, c.n);
   const u2 = mod(r * w, c.n);
   const q = [toBig(Buffer.from(jwk.x, "base64url")), toBig(Buffer.from(jwk.y, "base64url")), 1n];
-  const [x, , z2] = twoMul(c, u1, [c.gx, c.gy, 1n], u2, q);
-  if (z2 === 0n)
+  const [x, , z] = twoMul(c, u1, [c.gx, c.gy, 1n], u2, q);
+  if (z === 0n)
     return false;
-  const zInv = modPow(z2, c.p - 2n, c.p);
+  const zInv = modPow(z, c.p - 2n, c.p);
   const ax = x * zInv * zInv % c.p;
   return ax % c.n === r;
 }
@@ -48811,8 +34095,8 @@ function parseStatement(payloadType, payload) {
   return s;
 }
 function checkStatementSubject(statement, digest) {
-  const { algorithm, hex: hex3 } = splitDigest(digest);
-  const ok = statement.subject.some((s) => typeof s === "object" && s !== null && typeof s.digest === "object" && s.digest?.[algorithm] === hex3);
+  const { algorithm, hex } = splitDigest(digest);
+  const ok = statement.subject.some((s) => typeof s === "object" && s !== null && typeof s.digest === "object" && s.digest?.[algorithm] === hex);
   if (!ok)
     throw new SigstoreVerifyError("SUBJECT_MISMATCH", `the attestation's subject does not include ${digest}`);
 }
@@ -48910,9 +34194,9 @@ var init_tlog_key = __esm({
 
 // packages/sigstore-verify/dist/verify.js
 import { createHash as createHash2 } from "node:crypto";
-function parseBundle(json2) {
+function parseBundle(json) {
   try {
-    return (0, import_bundle.bundleFromJSON)(json2);
+    return (0, import_bundle.bundleFromJSON)(json);
   } catch (e) {
     const fields = e.fields;
     throw new SigstoreVerifyError("BUNDLE_INVALID", `not a valid Sigstore bundle: ${e.message}${Array.isArray(fields) ? ` (${fields.join(", ")})` : ""}`, { cause: e });
@@ -48971,22 +34255,22 @@ var init_verify2 = __esm({
         const warm = material;
         setImmediate(() => warmTrustMaterial(warm)).unref();
         const t = options.thresholds ?? {};
-        const root2 = options.trustRoot.root;
+        const root3 = options.trustRoot.root;
         this.verifier = new import_verify3.Verifier(material, {
-          tlogThreshold: t.tlog ?? (root2.tlogs.length > 0 ? 1 : 0),
-          ctlogThreshold: t.ctlog ?? (key || root2.ctlogs.length === 0 ? 0 : 1),
+          tlogThreshold: t.tlog ?? (root3.tlogs.length > 0 ? 1 : 0),
+          ctlogThreshold: t.ctlog ?? (key || root3.ctlogs.length === 0 ? 0 : 1),
           timestampThreshold: t.timestamp ?? 1
         });
       }
       /** Parses and verifies one bundle (JSON value), then applies the policy and subject checks. */
-      verify(bundleJson, input3 = {}) {
+      verify(bundleJson, input2 = {}) {
         const bundle = parseBundle(bundleJson);
-        const artifact = input3.artifact ? Buffer.from(input3.artifact) : void 0;
+        const artifact = input2.artifact ? Buffer.from(input2.artifact) : void 0;
         let entity;
         if (bundle.content.$case === "messageSignature" && !artifact) {
-          if (!input3.artifactDigest)
+          if (!input2.artifactDigest)
             throw new SigstoreVerifyError("BUNDLE_INVALID", "a message-signature bundle needs the signed artifact");
-          entity = prehashedEntity(bundle, bundle.content.messageSignature, input3.artifactDigest);
+          entity = prehashedEntity(bundle, bundle.content.messageSignature, input2.artifactDigest);
         } else {
           entity = (0, import_verify3.toSignedEntity)(bundle, artifact);
         }
@@ -49031,7 +34315,7 @@ var init_verify2 = __esm({
         }
         const env = bundle.content.dsseEnvelope;
         let statement;
-        const wanted = input3.subjectDigest ?? (artifact ? `sha256:${createHash2("sha256").update(artifact).digest("hex")}` : void 0);
+        const wanted = input2.subjectDigest ?? (artifact ? `sha256:${createHash2("sha256").update(artifact).digest("hex")}` : void 0);
         if (wanted) {
           statement = parseStatement(env.payloadType, env.payload);
           checkStatementSubject(statement, wanted);
@@ -49096,9 +34380,9 @@ function pemBlocks(pem, label) {
   return [...pem.matchAll(re)].map((m) => Buffer.from(m[1].replace(/\s+/g, ""), "base64"));
 }
 function legacyLayerToBundle(layer, blob, keyHint = "cosign") {
-  const hex3 = /^sha256:([0-9a-f]{64})$/.exec(layer.digest)?.[1] ?? fail3(`digest ${layer.digest} is not sha256`);
+  const hex = /^sha256:([0-9a-f]{64})$/.exec(layer.digest)?.[1] ?? fail3(`digest ${layer.digest} is not sha256`);
   const actual = createHash3("sha256").update(blob).digest("hex");
-  if (actual !== hex3)
+  if (actual !== hex)
     fail3(`blob sha256:${actual} does not match the layer digest ${layer.digest}`);
   const ann = layer.annotations ?? {};
   const vm = {};
@@ -49112,7 +34396,7 @@ function legacyLayerToBundle(layer, blob, keyHint = "cosign") {
       fail3(`the ${CosignAnnotations.signature} annotation is missing`);
     payload = Buffer.from(blob);
     bundle.messageSignature = {
-      messageDigest: { algorithm: "SHA2_256", digest: Buffer.from(hex3, "hex").toString("base64") },
+      messageDigest: { algorithm: "SHA2_256", digest: Buffer.from(hex, "hex").toString("base64") },
       signature: sig
     };
   } else if (layer.mediaType === DSSE_ENVELOPE_MEDIA_TYPE) {
@@ -49276,7 +34560,7 @@ function parseJson2(bytes, what) {
 }
 async function verifyImage(image, options) {
   const { repository, digest } = image;
-  const { hex: hex3 } = splitDigest(digest);
+  const { hex } = splitDigest(digest);
   const { store, verifier } = options;
   const maxBlob = options.maxBlobBytes ?? 32 * 1024 * 1024;
   const findings = [];
@@ -49324,8 +34608,8 @@ async function verifyImage(image, options) {
   });
   const judgeBundle = (blob) => {
     try {
-      const json2 = JSON.parse(Buffer.from(blob).toString("utf8"));
-      const r = verifier.verify(json2, { subjectDigest: digest });
+      const json = JSON.parse(Buffer.from(blob).toString("utf8"));
+      const r = verifier.verify(json, { subjectDigest: digest });
       const facts = verifiedFacts(r);
       return {
         kind: facts.predicateType === COSIGN_SIGN_PREDICATE ? "signature" : "attestation",
@@ -49406,7 +34690,7 @@ async function verifyImage(image, options) {
   };
   const legacy = async (suffix) => {
     const source = suffix === "sig" ? "legacy-sig" : "legacy-att";
-    const tag = `sha256-${hex3}.${suffix}`;
+    const tag = `sha256-${hex}.${suffix}`;
     const m = await look(source, tag, () => store.getManifest(repository, tag, options.signal));
     if (!m)
       return;
@@ -49667,8 +34951,8 @@ function signaturePort(options) {
     /** Tags holding this digest's own signatures and attestations (legacy .sig/.att, fallback index). */
     async signatureTags(image, digest, signal) {
       const { registry: registry3, repository } = locate(image, digest);
-      const hex3 = digest.replace(/^sha256:/, "");
-      const tags = [`sha256-${hex3}.sig`, `sha256-${hex3}.att`, `sha256-${hex3}`];
+      const hex = digest.replace(/^sha256:/, "");
+      const tags = [`sha256-${hex}.sig`, `sha256-${hex}.att`, `sha256-${hex}`];
       const found2 = await Promise.all(tags.map((tag) => options.registry.headManifest({ registry: registry3, repository, tag, digest: void 0 }, { signal })));
       return tags.filter((_, i) => found2[i] !== void 0);
     }
@@ -50012,22 +35296,22 @@ function withBlock(values, indent) {
 ${lines.join("\n")}
 ` : "";
 }
-function relkitStep(input3, name, values, id, condition) {
-  const comment = SHA.test(input3.action) ? ` # relkit, as @relkit/cli ${input3.cliVersion}` : "";
+function relkitStep(input2, name, values, id, condition) {
+  const comment = SHA.test(input2.action) ? ` # relkit, as @relkit/cli ${input2.cliVersion}` : "";
   return `      - name: ${name}
 ` + (id ? `        id: ${id}
 ` : "") + (condition ? `        if: ${condition}
-` : "") + `        uses: ${input3.action}${comment}
+` : "") + `        uses: ${input2.action}${comment}
 ` + withBlock(values, "        ");
 }
 function checkoutStep(ref) {
   return `      - uses: ${uses("checkout")}
 ${withBlock({ ref, "persist-credentials": "false" }, "        ")}`;
 }
-function smokeAppToken(input3, purpose, permissions) {
-  if (!input3.smoke)
+function smokeAppToken(input2, purpose, permissions) {
+  if (!input2.smoke)
     return void 0;
-  const [owner = "", repository = ""] = input3.smoke.split("/");
+  const [owner = "", repository = ""] = input2.smoke.split("/");
   return { id: "smoke-token", purpose, permissions, scope: { owner, repository } };
 }
 function appTokenStep(token) {
@@ -50043,10 +35327,10 @@ function appTokenStep(token) {
     ...Object.fromEntries(Object.entries(token.permissions).map(([k, v]) => [`permission-${k}`, v]))
   }, "        ");
 }
-function appPermissionsByRepository(input3, tokens) {
+function appPermissionsByRepository(input2, tokens) {
   const out = /* @__PURE__ */ new Map();
   for (const t of tokens) {
-    const repo = t.scope ? `${t.scope.owner}/${t.scope.repository}` : input3.repository;
+    const repo = t.scope ? `${t.scope.owner}/${t.scope.repository}` : input2.repository;
     const acc = out.get(repo) ?? {};
     for (const [name, level] of Object.entries(t.permissions))
       if (acc[name] !== "write")
@@ -50058,19 +35342,19 @@ function appPermissionsByRepository(input3, tokens) {
     Object.fromEntries(Object.entries(p).sort(([a], [b]) => a.localeCompare(b)))
   ]));
 }
-function githubTokenValue(input3, appStep = "app-token") {
-  return input3.githubApp ? `\${{ steps.${appStep}.outputs.token }}` : `\${{ secrets.${TOKEN_SECRET} }}`;
+function githubTokenValue(input2, appStep = "app-token") {
+  return input2.githubApp ? `\${{ steps.${appStep}.outputs.token }}` : `\${{ secrets.${TOKEN_SECRET} }}`;
 }
-function smokeTokenValue(input3, smokeToken) {
-  if (!input3.smoke)
+function smokeTokenValue(input2, smokeToken) {
+  if (!input2.smoke)
     return void 0;
-  if (input3.githubApp)
+  if (input2.githubApp)
     return smokeToken ? `\${{ steps.${smokeToken.id}.outputs.token }}` : void 0;
   return `\${{ secrets.${SMOKE_TOKEN_SECRET} }}`;
 }
-function tokenHeader(input3, appTokens = [], smokeRole2 = false) {
-  if (input3.githubApp) {
-    const needs = [...appPermissionsByRepository(input3, appTokens)].map(([repo, p]) => `#   ${repo}${repo === input3.repository ? "" : " (install the App there too)"}: ${Object.entries(p).map(([k, v]) => `${k}: ${v}`).join(", ")}
+function tokenHeader(input2, appTokens = [], smokeRole2 = false) {
+  if (input2.githubApp) {
+    const needs = [...appPermissionsByRepository(input2, appTokens)].map(([repo, p]) => `#   ${repo}${repo === input2.repository ? "" : " (install the App there too)"}: ${Object.entries(p).map(([k, v]) => `${k}: ${v}`).join(", ")}
 `);
     return `# Tokens: a GitHub App token is minted per job (actions/create-github-app-token), scoped to
 # what the job does, from the repository variable ${APP_CLIENT_ID_VARIABLE} (the App's client ID)
@@ -50080,12 +35364,12 @@ ${needs.join("")}# GitHub signs the API commits made with it. Images are pushed 
 # (packages: write): an App installation token cannot write org-owned GHCR packages.
 `;
   }
-  const smoke = input3.smoke && smokeRole2 ? `# A private smoke repository (${input3.smoke}) is out of GITHUB_TOKEN's reach: set
+  const smoke = input2.smoke && smokeRole2 ? `# A private smoke repository (${input2.smoke}) is out of GITHUB_TOKEN's reach: set
 # the secret ${SMOKE_TOKEN_SECRET} (a token with contents: read there, contents: write to
 # dispatch); it becomes relkit's smoke-token (empty: relkit's github-token).
 ` : "";
   return `# Tokens: GITHUB_TOKEN, with the permissions each job declares. Optional secret ${TOKEN_SECRET}
-# (e.g. a GitHub App token) for the GitHub API when release branches are protected${input3.smoke ? " or the smoke\n# repository is another repository" : ""}; images are always pushed with GITHUB_TOKEN.
+# (e.g. a GitHub App token) for the GitHub API when release branches are protected${input2.smoke ? " or the smoke\n# repository is another repository" : ""}; images are always pushed with GITHUB_TOKEN.
 ${smoke}# \`release-cli init --github-app\` mints App tokens per job instead.
 `;
 }
@@ -50099,11 +35383,11 @@ var init_input = __esm({
     APP_CLIENT_ID_VARIABLE = "RELKIT_APP_CLIENT_ID";
     APP_PRIVATE_KEY_SECRET = "RELKIT_APP_PRIVATE_KEY";
     TOKEN_SECRET = "RELKIT_TOKEN";
-    workflowFileName = (input3, name) => `${input3.workflowPrefix ?? ""}${name}.yml`;
-    workflowPath = (input3, name) => `.github/workflows/${workflowFileName(input3, name)}`;
+    workflowFileName = (input2, name) => `${input2.workflowPrefix ?? ""}${name}.yml`;
+    workflowPath = (input2, name) => `.github/workflows/${workflowFileName(input2, name)}`;
     DEFAULT_ARCHITECTURES = ["amd64", "arm64"];
-    architecturesOf = (input3) => input3.architectures ?? DEFAULT_ARCHITECTURES;
-    integrationBranchOf = (input3) => input3.integrationBranch ?? "main";
+    architecturesOf = (input2) => input2.architectures ?? DEFAULT_ARCHITECTURES;
+    integrationBranchOf = (input2) => input2.integrationBranch ?? "main";
     SHA = /^[^@\s]+@[0-9a-f]{40}$/;
     APP_NEEDS = "The App needs exactly what its tokens in this file request:";
     SMOKE_TOKEN_SECRET = "RELKIT_SMOKE_TOKEN";
@@ -50111,8 +35395,8 @@ var init_input = __esm({
 });
 
 // packages/connect/dist/init/abandon-workflow.js
-function abandonWorkflow(input3) {
-  const app = input3.githubApp === true;
+function abandonWorkflow(input2) {
+  const app = input2.githubApp === true;
   const appToken = {
     id: "app-token",
     purpose: "delete drafts, close the PR",
@@ -50123,17 +35407,17 @@ function abandonWorkflow(input3) {
 # relkit deletes only what was never public: the draft release, the X.Y.Z tag (when no published
 # release is attached), the release PR (closed with a comment) and release/X.Y.Z. Once anything
 # is public it refuses and says so. workflow_dispatch only sees workflows on the default branch.
-${tokenHeader(input3, app ? [appToken] : [])}${dispatchedWorkflow("abandon-release", "Version to abandon (X.Y.Z)", "Show the plan; change nothing")}  abandon:
+${tokenHeader(input2, app ? [appToken] : [])}${dispatchedWorkflow("abandon-release", "Version to abandon (X.Y.Z)", "Show the plan; change nothing")}  abandon:
     name: Abandon \${{ inputs.version }}
     runs-on: ubuntu-24.04
     permissions:
       contents: ${app ? "read" : "write"}
 ${app ? "" : "      pull-requests: write\n"}    steps:
-${app ? appTokenStep(appToken) : ""}${checkoutStep()}${relkitStep(input3, "relkit abandon", {
+${app ? appTokenStep(appToken) : ""}${checkoutStep()}${relkitStep(input2, "relkit abandon", {
     command: "abandon",
     version: "${{ inputs.version }}",
     "dry-run": "${{ inputs.dry-run }}",
-    "github-token": githubTokenValue(input3)
+    "github-token": githubTokenValue(input2)
   }, "relkit")}`;
 }
 var init_abandon_workflow = __esm({
@@ -50149,24 +35433,24 @@ function configSchemaUrl(action) {
   const m = /^([A-Za-z0-9-]+\/[A-Za-z0-9._-]+)@([^\s/]+)$/.exec(action);
   return m ? `https://raw.githubusercontent.com/${m[1]}/${m[2]}/${CONFIG_SCHEMA_PATH}` : void 0;
 }
-function releaseConfig(input3) {
-  const schema = configSchemaUrl(input3.action);
-  const publish2 = escapeRegExp2(workflowFileName(input3, "release-publish"));
+function releaseConfig(input2) {
+  const schema = configSchemaUrl(input2.action);
+  const publish2 = escapeRegExp2(workflowFileName(input2, "release-publish"));
   const config2 = {
     ...schema ? { $schema: schema } : {},
-    repository: input3.repository,
+    repository: input2.repository,
     baseBranch: "main",
-    ...input3.integrationBranch ? { integrationBranch: input3.integrationBranch } : {},
+    ...input2.integrationBranch ? { integrationBranch: input2.integrationBranch } : {},
     releaseBranch: "release/{version}",
     changelog: "CHANGELOG.md",
-    images: [{ name: input3.image, platforms: architecturesOf(input3).map((a) => `linux/${a}`) }],
+    images: [{ name: input2.image, platforms: architecturesOf(input2).map((a) => `linux/${a}`) }],
     signing: {
       issuer: "https://token.actions.githubusercontent.com",
       // Only the publish workflow, run on a release branch, may sign what promote accepts.
-      identityRegexp: `https://github\\.com/${escapeRegExp2(input3.repository)}/\\.github/workflows/${publish2}@refs/heads/release/.+`,
+      identityRegexp: `https://github\\.com/${escapeRegExp2(input2.repository)}/\\.github/workflows/${publish2}@refs/heads/release/.+`,
       requireAttestations: ["slsa", "sbom"]
     },
-    ...input3.smoke ? { smoke: { repository: input3.smoke, success: "published" } } : {},
+    ...input2.smoke ? { smoke: { repository: input2.smoke, success: "published" } } : {},
     requireApproval: true
     // No merge method: the first of merge, squash, rebase the repository allows is used.
   };
@@ -50185,15 +35469,15 @@ var init_config2 = __esm({
 });
 
 // packages/connect/dist/init/justfile.js
-function justfile(input3) {
-  const cli = `npx --yes @relkit/cli@${input3.cliVersion}`;
-  const from = integrationBranchOf(input3);
-  const publish2 = workflowFileName(input3, "release-publish");
-  const prepare2 = workflowFileName(input3, "prepare-release");
-  const promote2 = workflowFileName(input3, "promote-release");
-  const abandon2 = workflowFileName(input3, "abandon-release");
+function justfile(input2) {
+  const cli = `npx --yes @relkit/cli@${input2.cliVersion}`;
+  const from = integrationBranchOf(input2);
+  const publish2 = workflowFileName(input2, "release-publish");
+  const prepare2 = workflowFileName(input2, "prepare-release");
+  const promote2 = workflowFileName(input2, "promote-release");
+  const abandon2 = workflowFileName(input2, "abandon-release");
   return `# relkit release recipes (generated by \`release-cli init\`). The recipes only dispatch the
-# workflows (or run release-cli ${input3.cliVersion}); the release logic runs in CI. The operator flow:
+# workflows (or run release-cli ${input2.cliVersion}); the release logic runs in CI. The operator flow:
 #   1. just prepare-release X.Y.Z    release/X.Y.Z from ${from} with a frozen CHANGELOG, draft PR
 #   2. test the release branch; fix through PRs to it
 #   3. just publish-candidate X.Y.Z  build, push, sign X.Y.Z-rcN, then tag it (repeat as needed)
@@ -50244,10 +35528,10 @@ var init_justfile = __esm({
 });
 
 // packages/connect/dist/init/prepare-workflow.js
-function prepareWorkflow(input3) {
-  const app = input3.githubApp === true;
-  const from = integrationBranchOf(input3);
-  const token = githubTokenValue(input3);
+function prepareWorkflow(input2) {
+  const app = input2.githubApp === true;
+  const from = integrationBranchOf(input2);
+  const token = githubTokenValue(input2);
   const appToken = {
     id: "app-token",
     purpose: "freeze commit, release branch, release PR",
@@ -50262,15 +35546,15 @@ function prepareWorkflow(input3) {
 #
 # relkit freezes the CHANGELOG (## Unreleased → ## [X.Y.Z] - TBD) on ${from} by API commit,
 # creates release/X.Y.Z at that commit and opens the release PR (draft) to the base branch. The
-# config is read from ${from} (checked out below). Next: ${workflowFileName(input3, "release-publish")} on release/X.Y.Z.
+# config is read from ${from} (checked out below). Next: ${workflowFileName(input2, "release-publish")} on release/X.Y.Z.
 # workflow_dispatch only sees workflows on the default branch.
-${tokenHeader(input3, app ? [appToken] : [])}${limits}${dispatchedWorkflow("prepare-release", "Version to prepare (X.Y.Z)", "Show the gates and the plan; change nothing")}  prepare:
+${tokenHeader(input2, app ? [appToken] : [])}${limits}${dispatchedWorkflow("prepare-release", "Version to prepare (X.Y.Z)", "Show the gates and the plan; change nothing")}  prepare:
     name: Prepare \${{ inputs.version }}
     runs-on: ubuntu-24.04
     permissions:
       contents: ${app ? "read" : "write"}
 ${app ? "" : "      pull-requests: write\n"}    steps:
-${app ? appTokenStep(appToken) : ""}${checkoutStep(from)}${relkitStep(input3, "relkit prepare", {
+${app ? appTokenStep(appToken) : ""}${checkoutStep(from)}${relkitStep(input2, "relkit prepare", {
     command: "prepare",
     version: "${{ inputs.version }}",
     "dry-run": "${{ inputs.dry-run }}",
@@ -50293,27 +35577,27 @@ var init_prepare_workflow = __esm({
 });
 
 // packages/connect/dist/init/promote-workflow.js
-function promoteWorkflow(input3) {
-  const app = input3.githubApp === true;
+function promoteWorkflow(input2) {
+  const app = input2.githubApp === true;
   const appToken = {
     id: "app-token",
     purpose: "publish the release, merge the PR",
     permissions: { contents: "write", "pull-requests": "write", checks: "read", statuses: "read" }
   };
-  const smokeToken = app ? smokeAppToken(input3, `read the smoke release in ${input3.smoke}`, { contents: "read" }) : void 0;
+  const smokeToken = app ? smokeAppToken(input2, `read the smoke release in ${input2.smoke}`, { contents: "read" }) : void 0;
   const tokens = app ? [appToken, ...smokeToken ? [smokeToken] : []] : [];
   return `# Generated by \`release-cli init\`. Phase 2 of a relkit release: PROMOTE.
 #
-# Run after ${workflowFileName(input3, "release-publish")} (final) and after a human has looked. relkit checks everything
-# first (X.Y.Z present for every platform and signed by ${workflowFileName(input3, "release-publish")}, the draft release,
-# ${input3.smoke ? "the downstream smoke release, " : ""}the release PR: ready, approved, green, mergeable), and only then moves
+# Run after ${workflowFileName(input2, "release-publish")} (final) and after a human has looked. relkit checks everything
+# first (X.Y.Z present for every platform and signed by ${workflowFileName(input2, "release-publish")}, the draft release,
+# ${input2.smoke ? "the downstream smoke release, " : ""}the release PR: ready, approved, green, mergeable), and only then moves
 # latest to the exact X.Y.Z index digest, publishes the release and merges the PR. Re-running
 # after any failure resumes. Then, in a job of its own, relkit cleanup deletes the X.Y.Z-rcN
 # images whose digests are neither X.Y.Z's nor latest's (ghcr.io: through the GitHub Packages
 # API with GITHUB_TOKEN, packages: write; elsewhere an OCI DELETE); a failed clean-up leaves the
 # promotion done (run \`release-cli cleanup X.Y.Z\` again). workflow_dispatch only sees workflows
 # on the default branch.
-${tokenHeader(input3, tokens, true)}${dispatchedWorkflow("promote-release", "Version to promote (X.Y.Z)", "Show the gates and the plan; change nothing")}  promote:
+${tokenHeader(input2, tokens, true)}${dispatchedWorkflow("promote-release", "Version to promote (X.Y.Z)", "Show the gates and the plan; change nothing")}  promote:
     name: Promote \${{ inputs.version }}
     runs-on: ubuntu-24.04
     permissions:
@@ -50325,12 +35609,12 @@ ${app ? `      contents: read
       checks: read
       statuses: read
 `}    steps:
-${app ? tokens.map(appTokenStep).join("") : ""}${checkoutStep()}${relkitStep(input3, "relkit promote", {
+${app ? tokens.map(appTokenStep).join("") : ""}${checkoutStep()}${relkitStep(input2, "relkit promote", {
     command: "promote",
     version: "${{ inputs.version }}",
     "dry-run": "${{ inputs.dry-run }}",
-    "github-token": githubTokenValue(input3),
-    "smoke-token": smokeTokenValue(input3, smokeToken)
+    "github-token": githubTokenValue(input2),
+    "smoke-token": smokeTokenValue(input2, smokeToken)
   }, "relkit")}      - name: Report
         env:
           PHASE: \${{ steps.relkit.outputs.phase }}
@@ -50348,7 +35632,7 @@ ${app ? tokens.map(appTokenStep).join("") : ""}${checkoutStep()}${relkitStep(inp
       contents: read
       packages: write
     steps:
-${checkoutStep()}${relkitStep(input3, "relkit cleanup (RC images; never X.Y.Z or latest)", {
+${checkoutStep()}${relkitStep(input2, "relkit cleanup (RC images; never X.Y.Z or latest)", {
     command: "cleanup",
     version: "${{ inputs.version }}",
     // The workflow's own token: an App installation token cannot write org-owned GHCR packages.
@@ -50364,15 +35648,15 @@ var init_promote_workflow = __esm({
 });
 
 // packages/connect/dist/init/publish-workflow.js
-function buildKind(input3) {
-  if (!input3.build)
+function buildKind(input2) {
+  if (!input2.build)
     return "docker";
-  return /\.ya?ml$/.test(input3.build) ? "workflow" : "composite";
+  return /\.ya?ml$/.test(input2.build) ? "workflow" : "composite";
 }
-function loginStep(input3) {
+function loginStep(input2) {
   return `      - uses: ${uses("login")}
         with:
-          registry: ${registryOf(input3.image)}
+          registry: ${registryOf(input2.image)}
           username: \${{ github.actor }}
           password: \${{ secrets.GITHUB_TOKEN }}
 `;
@@ -50384,8 +35668,8 @@ function readGates(app, contents = "read") {
       statuses: read
 `;
 }
-function dockerBuildJob(input3) {
-  const matrix = architecturesOf(input3).map((a) => `          - arch: ${a}
+function dockerBuildJob(input2) {
+  const matrix = architecturesOf(input2).map((a) => `          - arch: ${a}
             runner: ${RUNNERS[a] ?? "ubuntu-24.04"}`).join("\n");
   return `  build:
     name: Build \${{ matrix.arch }}
@@ -50402,7 +35686,7 @@ ${matrix}
       packages: write
     steps:
 ${checkoutStep()}      - uses: ${uses("setupBuildx")}
-${loginStep(input3)}      # Test the image here (or pass --build to \`release-cli init\`): a failure leaves no tag.
+${loginStep(input2)}      # Test the image here (or pass --build to \`release-cli init\`): a failure leaves no tag.
       - name: Build and push \${{ needs.plan.outputs.image-tag }}-\${{ matrix.arch }}
         uses: ${uses("buildPush")}
         with:
@@ -50419,26 +35703,26 @@ ${loginStep(input3)}      # Test the image here (or pass --build to \`release-cl
             org.opencontainers.image.version=\${{ needs.plan.outputs.image-tag }}
 `;
 }
-function workflowBuildJob(input3) {
+function workflowBuildJob(input2) {
   return `  build:
-    name: Build, test, push (${input3.build})
+    name: Build, test, push (${input2.build})
     needs: plan
     if: ${BUILD_IF}
-    uses: ${input3.build}
+    uses: ${input2.build}
     permissions:
       contents: read
       packages: write
     # The build's own secrets (caches, registries); it gets no relkit token.
     secrets: inherit
     with:
-      image: ${input3.image}
+      image: ${input2.image}
       image-tag: \${{ needs.plan.outputs.image-tag }}
-      platforms: ${platformsOf(input3).join(",")}
+      platforms: ${platformsOf(input2).join(",")}
 `;
 }
-function compositeBuildJob(input3) {
+function compositeBuildJob(input2) {
   return `  build:
-    name: Build, test, push (${input3.build})
+    name: Build, test, push (${input2.build})
     needs: plan
     if: ${BUILD_IF}
     runs-on: ubuntu-24.04
@@ -50448,22 +35732,22 @@ function compositeBuildJob(input3) {
     outputs:
       digests: \${{ steps.build.outputs.digests }}
     steps:
-${checkoutStep()}${loginStep(input3)}      - name: Build, test and push by digest
+${checkoutStep()}${loginStep(input2)}      - name: Build, test and push by digest
         id: build
-        uses: ${input3.build}
+        uses: ${input2.build}
         with:
           image: \${{ env.IMAGE }}
           image-tag: \${{ needs.plan.outputs.image-tag }}
-          platforms: ${platformsOf(input3).join(",")}
+          platforms: ${platformsOf(input2).join(",")}
 `;
 }
-function assembleIndex(input3) {
-  if (buildKind(input3) === "docker") {
-    const sources = architecturesOf(input3).map((a) => `"$IMAGE:$TAG-${a}"`).join(" ");
+function assembleIndex(input2) {
+  if (buildKind(input2) === "docker") {
+    const sources = architecturesOf(input2).map((a) => `"$IMAGE:$TAG-${a}"`).join(" ");
     return { env: "", run: `          docker buildx imagetools create --tag "$IMAGE:$TAG" ${sources}
 ` };
   }
-  const count = platformsOf(input3).length;
+  const count = platformsOf(input2).length;
   return {
     env: `          DIGESTS: \${{ needs.build.outputs.digests }}
 `,
@@ -50477,12 +35761,12 @@ function assembleIndex(input3) {
 `
   };
 }
-function publishWorkflow(input3) {
-  const app = input3.githubApp === true;
-  const token = githubTokenValue(input3);
-  const index = assembleIndex(input3);
-  const build = buildKind(input3) === "workflow" ? workflowBuildJob(input3) : buildKind(input3) === "composite" ? compositeBuildJob(input3) : dockerBuildJob(input3);
-  const buildLine = input3.build ? `the repository's own build, ${input3.build} (inputs image, image-tag,
+function publishWorkflow(input2) {
+  const app = input2.githubApp === true;
+  const token = githubTokenValue(input2);
+  const index = assembleIndex(input2);
+  const build = buildKind(input2) === "workflow" ? workflowBuildJob(input2) : buildKind(input2) === "composite" ? compositeBuildJob(input2) : dockerBuildJob(input2);
+  const buildLine = input2.build ? `the repository's own build, ${input2.build} (inputs image, image-tag,
 #           platforms; pushes by digest; output digests: JSON platform → digest)` : "docker/build-push-action, one job per architecture (IMAGE:TAG-<arch>)";
   const gatesToken = {
     id: "app-token",
@@ -50505,9 +35789,9 @@ function publishWorkflow(input3) {
     purpose: "the draft release",
     permissions: { contents: "write" }
   };
-  const smokeToken = smokeAppToken(input3, `dispatch to ${input3.smoke}`, { contents: "write" });
+  const smokeToken = smokeAppToken(input2, `dispatch to ${input2.smoke}`, { contents: "write" });
   const tokens = app ? [gatesToken, finalizeToken, releaseToken, ...smokeToken ? [draftToken, smokeToken] : []] : [];
-  const smoke = input3.smoke ? `
+  const smoke = input2.smoke ? `
   smoke:
     name: Dispatch the downstream smoke test
     needs: [plan, release]
@@ -50515,13 +35799,13 @@ function publishWorkflow(input3) {
     permissions:
       contents: ${app ? "read" : "write"}
     steps:
-${app ? appTokenStep(draftToken) + (smokeToken ? appTokenStep(smokeToken) : "") : ""}${checkoutStep()}${relkitStep(input3, "relkit publish (the smoke dispatch)", {
+${app ? appTokenStep(draftToken) + (smokeToken ? appTokenStep(smokeToken) : "") : ""}${checkoutStep()}${relkitStep(input2, "relkit publish (the smoke dispatch)", {
     command: "publish",
     version: "${{ inputs.version }}",
     candidate: "${{ inputs.release-kind == 'candidate' }}",
     stage: "smoke",
     "github-token": token,
-    "smoke-token": smokeTokenValue(input3, smokeToken)
+    "smoke-token": smokeTokenValue(input2, smokeToken)
   })}` : "";
   return `# Generated by \`release-cli init\`. Phase 1 of a relkit release: PUBLISH. Dispatch it on
 # release/X.Y.Z (\`just publish-candidate X.Y.Z\`, \`just finalize-release X.Y.Z\`).
@@ -50532,8 +35816,8 @@ ${app ? appTokenStep(draftToken) + (smokeToken ? appTokenStep(smokeToken) : "") 
 #   sign     the multi-arch index X.Y.Z[-rcN] (never latest), cosign (keyless), SBOM and SLSA
 #            provenance attestations, then relkit verify-publish
 #   release  only now: relkit tags the commit this run built (built-from: github.sha; it refuses
-#            any other) and creates the draft GitHub release${input3.smoke ? `
-#   smoke    relkit dispatches the downstream smoke test (${input3.smoke})` : ""}
+#            any other) and creates the draft GitHub release${input2.smoke ? `
+#   smoke    relkit dispatches the downstream smoke test (${input2.smoke})` : ""}
 #
 # A final release takes TWO runs. Promote's provenance gate wants the images signed by a run of
 # the commit X.Y.Z tags: the finalize commit, whose CHANGELOG is dated. So the first run's plan
@@ -50549,8 +35833,8 @@ ${app ? appTokenStep(draftToken) + (smokeToken ? appTokenStep(smokeToken) : "") 
 # Candidates take one run.
 #
 # A failed build, test or signature leaves no tag. \`latest\` is never touched here:
-# ${workflowFileName(input3, "promote-release")} moves it after a human has looked.
-${tokenHeader(input3, tokens, true)}name: release-publish
+# ${workflowFileName(input2, "promote-release")} moves it after a human has looked.
+${tokenHeader(input2, tokens, true)}name: release-publish
 
 on:
   workflow_dispatch:
@@ -50581,7 +35865,7 @@ concurrency:
 permissions: {}
 
 env:
-  IMAGE: ${input3.image}
+  IMAGE: ${input2.image}
 
 jobs:
   plan:
@@ -50602,7 +35886,7 @@ ${readGates(app, "write")}      actions: write
             echo "::error::dispatch this workflow on release/$VERSION (gh workflow run --ref release/$VERSION), not $GITHUB_REF"
             exit 1
           fi
-${app ? appTokenStep(gatesToken) + appTokenStep(finalizeToken) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish, stage finalize (final only; a no-op once the CHANGELOG is dated here)", {
+${app ? appTokenStep(gatesToken) + appTokenStep(finalizeToken) : ""}${checkoutStep()}${relkitStep(input2, "relkit publish, stage finalize (final only; a no-op once the CHANGELOG is dated here)", {
     command: "publish",
     version: "${{ inputs.version }}",
     stage: "finalize",
@@ -50616,10 +35900,10 @@ ${app ? appTokenStep(gatesToken) + appTokenStep(finalizeToken) : ""}${checkoutSt
           VERSION: \${{ inputs.version }}
           FINALIZE_SHA: \${{ steps.finalize.outputs.sha }}
         run: |
-          gh workflow run ${workflowFileName(input3, "release-publish")} --repo "$GITHUB_REPOSITORY" --ref "release/$VERSION" -f "version=$VERSION" -f release-kind=final
+          gh workflow run ${workflowFileName(input2, "release-publish")} --repo "$GITHUB_REPOSITORY" --ref "release/$VERSION" -f "version=$VERSION" -f release-kind=final
           echo "redispatched=true" >> "$GITHUB_OUTPUT"
           echo "::notice::finalized $VERSION in $FINALIZE_SHA; a new run of this workflow on release/$VERSION builds, signs and tags it"
-${relkitStep(input3, "relkit publish --dry-run (every gate; the tag to create)", {
+${relkitStep(input2, "relkit publish --dry-run (every gate; the tag to create)", {
     command: "publish",
     version: "${{ inputs.version }}",
     candidate: "${{ inputs.release-kind == 'candidate' }}",
@@ -50642,7 +35926,7 @@ ${build}
       artifact-metadata: write
     steps:
 ${checkoutStep()}      - uses: ${uses("setupBuildx")}
-${loginStep(input3)}      - name: Assemble the index \${{ needs.plan.outputs.image-tag }} (never latest)
+${loginStep(input2)}      - name: Assemble the index \${{ needs.plan.outputs.image-tag }} (never latest)
         id: index
         env:
           TAG: \${{ needs.plan.outputs.image-tag }}
@@ -50675,7 +35959,7 @@ ${index.run}          digest="$(docker buildx imagetools inspect "$IMAGE:$TAG" -
           subject-name: \${{ env.IMAGE }}
           subject-digest: \${{ steps.index.outputs.digest }}
           push-to-registry: true
-${relkitStep(input3, "relkit verify-publish (every platform, signed by this workflow)", {
+${relkitStep(input2, "relkit verify-publish (every platform, signed by this workflow)", {
     command: "verify-publish",
     version: "${{ needs.plan.outputs.image-tag }}"
   })}
@@ -50688,7 +35972,7 @@ ${readGates(app, "write")}    outputs:
       tag: \${{ steps.relkit.outputs.tag }}
       sha: \${{ steps.relkit.outputs.sha }}
     steps:
-${app ? appTokenStep(releaseToken) : ""}${checkoutStep()}${relkitStep(input3, "relkit publish (tag the commit this run built; draft release)", {
+${app ? appTokenStep(releaseToken) : ""}${checkoutStep()}${relkitStep(input2, "relkit publish (tag the commit this run built; draft release)", {
     command: "publish",
     version: "${{ inputs.version }}",
     candidate: "${{ inputs.release-kind == 'candidate' }}",
@@ -50709,19 +35993,19 @@ var init_publish_workflow = __esm({
     FINALIZE_IF = "${{ inputs.release-kind == 'final' && !inputs.dry-run }}";
     RUNNERS = { amd64: "ubuntu-24.04", arm64: "ubuntu-24.04-arm" };
     BUILD_IF = "${{ !inputs.dry-run && needs.plan.outputs.redispatched != 'true' }}";
-    platformsOf = (input3) => architecturesOf(input3).map((a) => `linux/${a}`);
+    platformsOf = (input2) => architecturesOf(input2).map((a) => `linux/${a}`);
   }
 });
 
 // packages/connect/dist/init/index.js
-function initFiles(input3) {
+function initFiles(input2) {
   return [
-    { path: "release.config.json", content: releaseConfig(input3) },
-    { path: workflowPath(input3, "release-publish"), content: publishWorkflow(input3) },
-    { path: workflowPath(input3, "prepare-release"), content: prepareWorkflow(input3) },
-    { path: workflowPath(input3, "promote-release"), content: promoteWorkflow(input3) },
-    { path: workflowPath(input3, "abandon-release"), content: abandonWorkflow(input3) },
-    { path: "justfile", content: justfile(input3) }
+    { path: "release.config.json", content: releaseConfig(input2) },
+    { path: workflowPath(input2, "release-publish"), content: publishWorkflow(input2) },
+    { path: workflowPath(input2, "prepare-release"), content: prepareWorkflow(input2) },
+    { path: workflowPath(input2, "promote-release"), content: promoteWorkflow(input2) },
+    { path: workflowPath(input2, "abandon-release"), content: abandonWorkflow(input2) },
+    { path: "justfile", content: justfile(input2) }
   ];
 }
 var init_init = __esm({
@@ -51058,8 +36342,8 @@ import { dirname as dirname2, join as join3 } from "node:path";
 function rulesCheck(config2) {
   return skip("github-rules", `GitHub: rulesets and branch protection of ${config2.baseBranch}`, 'relkit does not read rulesets or branch protection yet; relkit commits through the API (so "require signed commits" is met) and waits for every check the PR reports');
 }
-function workflowChecks(config2, root2, action) {
-  const input3 = {
+function workflowChecks(config2, root3, action) {
+  const input2 = {
     repository: config2.repository,
     image: config2.images[0]?.name ?? `ghcr.io/${config2.repository.toLowerCase()}`,
     smoke: config2.smoke?.repository,
@@ -51069,12 +36353,12 @@ function workflowChecks(config2, root2, action) {
     architectures: config2.images[0]?.platforms.map((p) => p.split("/")[1] ?? p),
     workflowPrefix: workflowPrefixOf(config2)
   };
-  const expected = initFiles(input3);
+  const expected = initFiles(input2);
   return GENERATED_WORKFLOWS.map((name) => {
-    const path2 = workflowPath(input3, name);
-    const file2 = join3(root2, path2);
+    const path2 = workflowPath(input2, name);
+    const file = join3(root3, path2);
     const template = expected.find((f) => f.path === path2)?.content ?? "";
-    return checkWorkflow(path2, existsSync2(file2) ? readFileSync2(file2, "utf8") : void 0, template);
+    return checkWorkflow(path2, existsSync2(file) ? readFileSync2(file, "utf8") : void 0, template);
   });
 }
 function runningAction(env) {
@@ -51104,7 +36388,7 @@ async function runDoctor(options) {
     checks.push(skip("registry", "registry access", "no valid config"));
     return doctorReport(checks);
   }
-  const root2 = dirname2(path2);
+  const root3 = dirname2(path2);
   const registry3 = new RegistryClient({
     credentials: defaultCredentials(options.env),
     insecureRegistries: config2.registries.insecure,
@@ -51122,7 +36406,7 @@ async function runDoctor(options) {
   checks.push(...github, ...images.flat());
   const prefix = workflowPrefixOf(config2);
   checks.push(checkSigningPolicy(config2, `.github/workflows/${prefix}release-publish.yml`));
-  checks.push(...workflowChecks(config2, root2, options.action ?? runningAction(options.env) ?? "./"));
+  checks.push(...workflowChecks(config2, root3, options.action ?? runningAction(options.env) ?? "./"));
   return doctorReport(checks);
 }
 var errorText3, adviceOf2, GENERATED_WORKFLOWS;
@@ -51203,12 +36487,12 @@ function errorJson(e) {
     ...e.details !== void 0 ? { details: e.details } : {}
   };
 }
-function emitReport(ctx, json2, report2, failure2) {
+function emitReport(ctx, json, report2, failure2) {
   ctx.onReport?.(report2);
-  if (!json2) return;
+  if (!json) return;
   const doc = reportJson(report2);
-  const error62 = failure2 ?? ("error" in report2 ? report2.error : void 0);
-  writeJson(ctx, error62 ? { ...doc, error: errorJson(error62) } : doc);
+  const error2 = failure2 ?? ("error" in report2 ? report2.error : void 0);
+  writeJson(ctx, error2 ? { ...doc, error: errorJson(error2) } : doc);
 }
 function unmetGates(gates) {
   return gates.filter((g) => g.status !== "pass").map((g) => `${g.title}: ${g.reason}`).join("; ");
@@ -51322,7 +36606,7 @@ var init_waiting = __esm({
 });
 
 // packages/cli/src/render.ts
-import { hostname as hostname3 } from "node:os";
+import { hostname } from "node:os";
 function styleFor(env, isTTY) {
   const noColor = env.NO_COLOR !== void 0 && env.NO_COLOR !== "";
   return { color: isTTY && !noColor && env.TERM !== "dumb" };
@@ -51447,7 +36731,7 @@ function lockHolder(env) {
   if (env.GITHUB_ACTIONS === "true" && env.GITHUB_RUN_ID) {
     return printableHolder(`${env.GITHUB_ACTOR ?? "actions"} (run ${env.GITHUB_RUN_ID})`);
   }
-  return printableHolder(`${env.USER ?? env.USERNAME ?? "someone"}@${hostname3()}`);
+  return printableHolder(`${env.USER ?? env.USERNAME ?? "someone"}@${hostname()}`);
 }
 var paint, green, red, yellow, dim, bold, GATE_MARK, shortDigest, PHASE_ORDER;
 var init_render = __esm({
@@ -51491,9 +36775,9 @@ function execOptions(args, ctx) {
     ...ttl !== void 0 ? { lockTtlSeconds: ttl } : {}
   };
 }
-function couldNotLookExit(ctx, json2, gates) {
+function couldNotLookExit(ctx, json, gates) {
   if (!anyCouldNotLook(gates)) return void 0;
-  if (!json2) {
+  if (!json) {
     const lines = gates.filter((g) => g.couldNotLook).map((g) => `  ${g.title}: ${g.reason}`);
     ctx.stderr(`could not evaluate every gate; nothing was decided:
 ${lines.join("\n")}
@@ -51512,11 +36796,11 @@ async function runPlan2(command, args, ctx, makePlan, run) {
   if (command !== "rollback") versionArgument(args.positionals[0]);
   lockTtl(args, ctx);
   const style = styleFor(ctx.env, ctx.isTTY);
-  const json2 = args.values.json === true;
+  const json = args.values.json === true;
   let shown;
   const show = (plan) => {
     shown = plan;
-    if (json2) return;
+    if (json) return;
     if (plan.gates.length > 0) {
       const blocking = plan.gates.filter((g) => g.status !== "pass");
       ctx.stdout(
@@ -51551,29 +36835,29 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
       if (args.values["dry-run"]) {
         emitReport(
           ctx,
-          json2,
+          json,
           { command, dryRun: true, plan },
           plan.verdict === "pass" ? void 0 : refusal2(plan.gates)
         );
         if (plan.verdict === "pass") return ExitCode.ok;
-        const unlooked = couldNotLookExit(ctx, json2, plan.gates);
+        const unlooked = couldNotLookExit(ctx, json, plan.gates);
         if (unlooked !== void 0) return unlooked;
-        if (!json2)
+        if (!json)
           ctx.stderr(`${plan.kind} refused: the gates above are not met (dry run; nothing was changed)
 `);
         return ExitCode.gateNotMet;
       }
       if (plan.verdict !== "pass") {
         const unlooked = anyCouldNotLook(plan.gates);
-        emitReport(ctx, json2, { command, plan, error: refusal2(plan.gates) });
-        if (unlooked) return couldNotLookExit(ctx, json2, plan.gates);
-        if (!json2) ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed
+        emitReport(ctx, json, { command, plan, error: refusal2(plan.gates) });
+        if (unlooked) return couldNotLookExit(ctx, json, plan.gates);
+        if (!json) ctx.stderr(`${plan.kind} refused: the gates above are not met; nothing was changed
 `);
         return ExitCode.gateNotMet;
       }
       if (plan.steps.every((s) => s.done)) {
         const result2 = { kind: plan.kind, version: plan.version, status: "succeeded", journal: [] };
-        emitReport(ctx, json2, { command, plan, result: result2 });
+        emitReport(ctx, json, { command, plan, result: result2 });
         return ExitCode.ok;
       }
       if (!ctx.isTTY || !ctx.prompt) {
@@ -51590,7 +36874,7 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     let watch;
     const onEvent = (e) => {
       watch?.touch(e.type === "step-started" ? e.step.description : "the registry and GitHub");
-      if (!json2) {
+      if (!json) {
         const line = renderEvent(e, style);
         if (line !== void 0) ctx.stdout(`${line}
 `);
@@ -51625,10 +36909,10 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
       code: result.error?.code ?? "FAILED",
       message: result.error?.message ?? `${result.kind} ${result.version} failed`
     };
-    emitReport(ctx, json2, { command, plan: shown, result }, failure2);
-    if (!json2) ctx.stdout(renderResult(result, style));
+    emitReport(ctx, json, { command, plan: shown, result }, failure2);
+    if (!json) ctx.stdout(renderResult(result, style));
     if (result.status !== "succeeded" && result.error?.code === "GATE_NOT_MET" && shown)
-      return couldNotLookExit(ctx, json2, shown.gates) ?? ExitCode.gateNotMet;
+      return couldNotLookExit(ctx, json, shown.gates) ?? ExitCode.gateNotMet;
     return result.status === "succeeded" ? ExitCode.ok : result.error?.code === "GATE_NOT_MET" ? ExitCode.gateNotMet : ExitCode.failed;
   } catch (e) {
     let code = exitFor(e);
@@ -51636,12 +36920,12 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
     if (code === ExitCode.gateNotMet && shown && anyCouldNotLook(shown.gates)) code = ExitCode.failed;
     const err = e;
     const unlooked = code === ExitCode.failed && shown ? refusal2(shown.gates) : void 0;
-    emitReport(ctx, json2, {
+    emitReport(ctx, json, {
       command,
       plan: shown,
       error: unlooked ?? { code: err.code, message: err.message, details: err.details }
     });
-    if (!json2) ctx.stderr(`${err.message}
+    if (!json) ctx.stderr(`${err.message}
 `);
     return code;
   }
@@ -51834,7 +37118,7 @@ Exit codes: 0 released or already free, 1 failed, 2 usage, 4 held by someone els
       options: { ...configOption, ...timeoutOption, json: { type: "boolean" }, force: { type: "boolean" } },
       positionals: [0, 0],
       async run(args, ctx) {
-        const json2 = args.values.json === true;
+        const json = args.values.json === true;
         const svc = await service(args, ctx);
         try {
           const r = await waitingFor(
@@ -51842,12 +37126,12 @@ Exit codes: 0 released or already free, 1 failed, 2 usage, 4 held by someone els
             "GitHub",
             svc.unlock({ holder: lockHolder(ctx.env), force: args.values.force === true, signal: ctx.signal })
           );
-          if (json2) writeJson(ctx, r);
+          if (json) writeJson(ctx, r);
           else ctx.stdout(unlockText(r));
           return ExitCode.ok;
         } catch (e) {
           if (!(e instanceof ReleaseError && e.code === "LOCK_HELD")) throw e;
-          if (json2) writeJson(ctx, { error: { code: e.code, message: e.message, details: e.details } });
+          if (json) writeJson(ctx, { error: { code: e.code, message: e.message, details: e.details } });
           else ctx.stderr(`${e.message}
 `);
           return ExitCode.lockHeld;
@@ -51863,9 +37147,9 @@ var image_exports = {};
 __export(image_exports, {
   imageCommands: () => imageCommands
 });
-function asUsage(check2) {
+function asUsage(check) {
   try {
-    return check2();
+    return check();
   } catch (e) {
     throw new UsageError(e.message);
   }
@@ -52136,8 +37420,8 @@ function claimsFrom(args) {
   return Object.keys(out).length ? out : void 0;
 }
 async function trustRootFrom(args, ctx, deadlineMs) {
-  const file2 = stringOption(args, "trusted-root");
-  if (file2 !== void 0) return loadTrustRootFile(resolve2(ctx.cwd, file2));
+  const file = stringOption(args, "trusted-root");
+  if (file !== void 0) return loadTrustRootFile(resolve2(ctx.cwd, file));
   const cache = stringOption(args, "tuf-cache");
   if (cache !== void 0) {
     const ms = deadlineMs ?? 6e4;
@@ -52180,14 +37464,14 @@ function signerLines(s, indent) {
     );
   return lines;
 }
-function renderImageVerification(r, root2) {
+function renderImageVerification(r, root3) {
   const out = [];
   if (r.verdict === "verified") {
     out.push(`Verification for ${r.repository}@${r.digest} --`);
     out.push("The following checks were performed on each of these signatures:");
     out.push("  - The signed subject was checked to be this image digest");
     out.push("  - The signature was verified against the transparency log entry and its key");
-    out.push(`  - The signing certificate or key was verified against the trusted root (${root2.source})`);
+    out.push(`  - The signing certificate or key was verified against the trusted root (${root3.source})`);
     out.push("  - The signer matched the identity policy");
     r.signers.forEach((s, i) => {
       out.push(`signature ${i + 1}:`);
@@ -52340,19 +37624,19 @@ Exit codes: 0 verified; 1 rejected (the reason names the failing field); 2 usage
         const policy = await policyFrom(args, ctx);
         const trustRoot = await trustRootFrom(args, ctx);
         const text2 = await readText(ctx, bundlePath, "bundle");
-        let json2;
+        let json;
         try {
-          json2 = JSON.parse(text2);
+          json = JSON.parse(text2);
         } catch (e) {
           throw new SigstoreVerifyError("BUNDLE_INVALID", `${bundlePath} is not JSON: ${e.message}`);
         }
         const target = args.positionals[0];
-        const input3 = DIGEST_RE2.test(target) ? { subjectDigest: target, artifactDigest: target } : {
+        const input2 = DIGEST_RE2.test(target) ? { subjectDigest: target, artifactDigest: target } : {
           artifact: await readFile5(resolve2(ctx.cwd, target)).catch((e) => {
             throw new UsageError(`cannot read artifact ${target}: ${e.message}`);
           })
         };
-        const r = new BundleVerifier({ trustRoot, policy }).verify(json2, input3);
+        const r = new BundleVerifier({ trustRoot, policy }).verify(json, input2);
         if (args.values.json) writeJson(ctx, { verified: true, trustRoot: trustRoot.source, signer: r.signer });
         else ctx.stdout(`Verified OK
 ${signerLines(r.signer, "  ").join("\n")}
@@ -52366,8 +37650,8 @@ ${signerLines(r.signer, "  ").join("\n")}
 
 // packages/cli/src/build-info.ts
 function repositoryOf(repository) {
-  const url2 = typeof repository === "string" ? repository : typeof repository === "object" && repository !== null && "url" in repository ? String(repository.url) : void 0;
-  const m = url2 && /github(?:\.com[:/]|:)([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(url2);
+  const url = typeof repository === "string" ? repository : typeof repository === "object" && repository !== null && "url" in repository ? String(repository.url) : void 0;
+  const m = url && /github(?:\.com[:/]|:)([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(url);
   return m ? `${m[1]}/${m[2]}` : void 0;
 }
 function fromPackageJson() {
@@ -52458,10 +37742,10 @@ function exitFor2(e) {
 function stageOf(args) {
   const given = stringOption(args, "stage");
   const flags = [args.values["skip-smoke"] && "--skip-smoke", args.values["smoke-only"] && "--smoke-only"];
-  const set3 = flags.filter((f) => typeof f === "string");
-  if (set3.length + (given === void 0 ? 0 : 1) > 1) {
+  const set2 = flags.filter((f) => typeof f === "string");
+  if (set2.length + (given === void 0 ? 0 : 1) > 1) {
     throw new UsageError(
-      `${[...given === void 0 ? [] : ["--stage"], ...set3].join(" and ")} exclude each other`
+      `${[...given === void 0 ? [] : ["--stage"], ...set2].join(" and ")} exclude each other`
     );
   }
   if (given !== void 0) {
@@ -52549,11 +37833,11 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
       positionals: [1, 1],
       async run(args, ctx) {
         const version2 = args.positionals[0];
-        const json2 = args.values.json === true;
+        const json = args.values.json === true;
         const style = styleFor(ctx.env, ctx.isTTY);
         const stage = stageOf(args);
-        const date5 = stringOption(args, "date");
-        if (date5 !== void 0 && !/^\d{4}-\d{2}-\d{2}$/.test(date5))
+        const date2 = stringOption(args, "date");
+        if (date2 !== void 0 && !/^\d{4}-\d{2}-\d{2}$/.test(date2))
           throw new UsageError("--date takes YYYY-MM-DD");
         const builtFrom = stringOption(args, "built-from")?.toLowerCase();
         if (builtFrom !== void 0 && !/^[0-9a-f]{40}$/.test(builtFrom))
@@ -52569,7 +37853,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
               run: publishRun(ctx.env),
               candidate: args.values.candidate === true,
               stage,
-              date: date5,
+              date: date2,
               builtFrom,
               signal: ctx.signal
             })
@@ -52581,19 +37865,19 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
             if (!awaited || !await awaitSettling(ctx, awaited, started, waitMs, attempt)) break;
             plan = await makePlan();
           }
-          if (!json2) ctx.stdout(renderPublishPlan(plan, style));
+          if (!json) ctx.stdout(renderPublishPlan(plan, style));
           if (args.values["dry-run"]) {
             emitReport(
               ctx,
-              json2,
+              json,
               { command: "publish", dryRun: true, plan },
               plan.verdict === "pass" ? void 0 : refusal2(plan.gates)
             );
             return plan.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
           }
           if (plan.verdict !== "pass") {
-            emitReport(ctx, json2, { command: "publish", plan, error: refusal2(plan.gates) });
-            if (!json2) ctx.stderr("publish refused: the checks above are not met; nothing was changed\n");
+            emitReport(ctx, json, { command: "publish", plan, error: refusal2(plan.gates) });
+            if (!json) ctx.stderr("publish refused: the checks above are not met; nothing was changed\n");
             return ExitCode.gateNotMet;
           }
           if (plan.steps.every((s) => s.done)) {
@@ -52605,8 +37889,8 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
               journal: [],
               correlationId: plan.correlationId
             };
-            emitReport(ctx, json2, { command: "publish", plan, result: result2 });
-            if (!json2) ctx.stdout("nothing to do: every step is already done\n");
+            emitReport(ctx, json, { command: "publish", plan, result: result2 });
+            if (!json) ctx.stdout("nothing to do: every step is already done\n");
             return ExitCode.ok;
           }
           if (!args.values.yes) {
@@ -52627,7 +37911,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
             holder: lockHolder(ctx.env),
             onEvent: (e) => {
               watch.touch(e.type === "step-started" ? e.step.description : "the registry and GitHub");
-              if (json2) return;
+              if (json) return;
               const line = renderEvent(e, style);
               if (line !== void 0) ctx.stdout(`${line}
 `);
@@ -52635,25 +37919,25 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
           }).finally(() => watch.stop());
           emitReport(
             ctx,
-            json2,
+            json,
             { command: "publish", plan, result },
             result.status === "succeeded" ? void 0 : {
               code: result.error?.code ?? "FAILED",
               message: result.error?.message ?? `publish ${result.tag} failed`
             }
           );
-          if (!json2) ctx.stdout(renderPublishResult(result, style));
+          if (!json) ctx.stdout(renderPublishResult(result, style));
           if (result.status === "succeeded") return ExitCode.ok;
           return result.error?.code === "GATE_NOT_MET" ? ExitCode.gateNotMet : ExitCode.failed;
         } catch (e) {
           const code = exitFor2(e);
           if (code === void 0) throw e;
           const err = e;
-          emitReport(ctx, json2, {
+          emitReport(ctx, json, {
             command: "publish",
             error: { code: err.code, message: err.message, details: err.details }
           });
-          if (!json2) ctx.stderr(`${err.message}
+          if (!json) ctx.stderr(`${err.message}
 `);
           return code;
         }
@@ -52749,7 +38033,7 @@ Options:
         }
         const info = buildInfo();
         const fallback = defaultAction(info);
-        const input3 = {
+        const input2 = {
           repository,
           image: stringOption(args, "image") ?? `ghcr.io/${repository.toLowerCase()}`,
           smoke: stringOption(args, "smoke"),
@@ -52760,7 +38044,7 @@ Options:
           integrationBranch: stringOption(args, "integration-branch"),
           workflowPrefix: prefix
         };
-        const files = initFiles(input3);
+        const files = initFiles(input2);
         parseConfig(JSON.parse(files.find((f) => f.path === "release.config.json").content));
         const existing = files.filter((f) => existsSync3(join4(ctx.cwd, f.path)));
         if (existing.length > 0 && !args.values.force) {
@@ -52779,12 +38063,12 @@ Options:
           path: relative(ctx.cwd, join4(ctx.cwd, f.path)),
           overwritten: existing.includes(f)
         }));
-        const unpinned = given === void 0 && !fallback.pinned ? `this release-cli was built without its commit: the workflows use ${input3.action} (a tag, which can move); pin it with --action ${info.repository}@<commit>` : void 0;
+        const unpinned = given === void 0 && !fallback.pinned ? `this release-cli was built without its commit: the workflows use ${input2.action} (a tag, which can move); pin it with --action ${info.repository}@<commit>` : void 0;
         if (args.values.json)
           writeJson(ctx, {
             repository,
-            image: input3.image,
-            action: input3.action,
+            image: input2.image,
+            action: input2.action,
             files: written,
             ...unpinned ? { warning: unpinned } : {}
           });
@@ -52889,19 +38173,19 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
       positionals: [1, 1],
       async run(args, ctx) {
         const version2 = versionArgument(args.positionals[0], { final: true });
-        const json2 = args.values.json === true;
+        const json = args.values.json === true;
         const style = styleFor(ctx.env, ctx.isTTY);
         try {
           const svc = await prepareService(args, ctx);
           const plan = await svc.plan(version2, { signal: ctx.signal });
-          if (!json2) ctx.stdout(renderPreparePlan(plan, style));
+          if (!json) ctx.stdout(renderPreparePlan(plan, style));
           if (args.values["dry-run"]) {
-            emitReport(ctx, json2, { command: "prepare", dryRun: true, plan });
+            emitReport(ctx, json, { command: "prepare", dryRun: true, plan });
             return plan.verdict === "pass" ? ExitCode.ok : ExitCode.gateNotMet;
           }
           if (plan.verdict !== "pass") {
-            emitReport(ctx, json2, { command: "prepare", plan, error: { code: "GATE_NOT_MET" } });
-            if (!json2) ctx.stderr("prepare refused: the checks above are not met; nothing was changed\n");
+            emitReport(ctx, json, { command: "prepare", plan, error: { code: "GATE_NOT_MET" } });
+            if (!json) ctx.stderr("prepare refused: the checks above are not met; nothing was changed\n");
             return plan.gates.some((g) => g.couldNotLook) ? ExitCode.failed : ExitCode.gateNotMet;
           }
           if (plan.steps.every((s) => s.done)) {
@@ -52911,8 +38195,8 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
               status: "succeeded",
               journal: []
             };
-            emitReport(ctx, json2, { command: "prepare", plan, result: result2 });
-            if (!json2) ctx.stdout("nothing to do: every step is already done\n");
+            emitReport(ctx, json, { command: "prepare", plan, result: result2 });
+            if (!json) ctx.stdout("nothing to do: every step is already done\n");
             return ExitCode.ok;
           }
           if (!args.values.yes) {
@@ -52930,25 +38214,25 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
             signal: ctx.signal,
             holder: lockHolder(ctx.env),
             onEvent: (e) => {
-              if (json2) return;
+              if (json) return;
               const line = renderEvent(e, style);
               if (line !== void 0) ctx.stdout(`${line}
 `);
             }
           });
-          emitReport(ctx, json2, { command: "prepare", plan, result });
-          if (!json2) ctx.stdout(renderPrepareResult(plan, result, style));
+          emitReport(ctx, json, { command: "prepare", plan, result });
+          if (!json) ctx.stdout(renderPrepareResult(plan, result, style));
           if (result.status === "succeeded") return ExitCode.ok;
           return result.error?.code === "GATE_NOT_MET" ? ExitCode.gateNotMet : ExitCode.failed;
         } catch (e) {
           const code = exitFor3(e);
           if (code === void 0) throw e;
           const err = e;
-          emitReport(ctx, json2, {
+          emitReport(ctx, json, {
             command: "prepare",
             error: { code: err.code, message: err.message, details: err.details }
           });
-          if (!json2) ctx.stderr(`${err.message}
+          if (!json) ctx.stderr(`${err.message}
 `);
           return code;
         }
@@ -53245,10 +38529,10 @@ function headingOf(text2, version2) {
 }
 function report(ctx, args, verb, version2, result, extra = {}) {
   const at2 = headingOf(result.text, version2);
-  const file2 = displayPath(args);
+  const file = displayPath(args);
   if (args.values.json) {
     writeJson(ctx, {
-      file: file2,
+      file,
       version: version2,
       operation: verb,
       changed: result.changed,
@@ -53257,21 +38541,21 @@ function report(ctx, args, verb, version2, result, extra = {}) {
       ...extra
     });
   } else if (result.changed) {
-    ctx.stdout(`${verb} ${version2} in ${file2}${at2 ? `: line ${at2.line}: ${at2.heading}` : ""}
+    ctx.stdout(`${verb} ${version2} in ${file}${at2 ? `: line ${at2.line}: ${at2.heading}` : ""}
 `);
   } else {
     ctx.stdout(
-      `${file2}: ${version2} is already ${verb}; nothing to change${at2 ? ` (line ${at2.line}: ${at2.heading})` : ""}
+      `${file}: ${version2} is already ${verb}; nothing to change${at2 ? ` (line ${at2.line}: ${at2.heading})` : ""}
 `
     );
   }
   return ExitCode.ok;
 }
-function renderReport(file2, r) {
-  const lines = r.issues.map((i) => `${file2}:${i.line}:${i.column}: ${i.severity}: ${i.message} [${i.code}]`);
-  const plural2 = (n, w) => `${n} ${w}${n === 1 ? "" : "s"}`;
+function renderReport(file, r) {
+  const lines = r.issues.map((i) => `${file}:${i.line}:${i.column}: ${i.severity}: ${i.message} [${i.code}]`);
+  const plural = (n, w) => `${n} ${w}${n === 1 ? "" : "s"}`;
   lines.push(
-    `${r.ok ? "ok" : "failed"}: ${plural2(r.releases.length, "release")}, ${plural2(r.errors, "error")}, ${plural2(r.warnings, "warning")}`
+    `${r.ok ? "ok" : "failed"}: ${plural(r.releases.length, "release")}, ${plural(r.errors, "error")}, ${plural(r.warnings, "warning")}`
   );
   return `${lines.join("\n")}
 `;
@@ -53330,15 +38614,15 @@ ${COMMON_HELP}`,
       positionals: [1, 1],
       async run(args, ctx) {
         const version2 = args.positionals[0];
-        const date5 = stringOption(args, "date");
-        if (date5 !== void 0 && !/^\d{4}-\d{2}-\d{2}$/.test(date5)) {
-          throw new UsageError(`--date takes YYYY-MM-DD, not "${date5}"`);
+        const date2 = stringOption(args, "date");
+        if (date2 !== void 0 && !/^\d{4}-\d{2}-\d{2}$/.test(date2)) {
+          throw new UsageError(`--date takes YYYY-MM-DD, not "${date2}"`);
         }
         const repository = stringOption(args, "repository");
         const defaultRepository = ctx.env.GITHUB_REPOSITORY || void 0;
         const tagPrefix = stringOption(args, "tag-prefix");
         const result = await usage(
-          () => finalizeFile(filePath(args, ctx), version2, { date: date5, repository, defaultRepository, tagPrefix })
+          () => finalizeFile(filePath(args, ctx), version2, { date: date2, repository, defaultRepository, tagPrefix })
         );
         return report(ctx, args, "finalized", version2, result);
       }
@@ -53359,13 +38643,13 @@ ${COMMON_HELP}`,
         const version2 = args.positionals[0];
         const tagPrefix = stringOption(args, "tag-prefix");
         const result = await usage(() => unfreezeFile(filePath(args, ctx), version2, { tagPrefix }));
-        const file2 = displayPath(args);
+        const file = displayPath(args);
         if (args.values.json) {
-          writeJson(ctx, { file: file2, version: version2, operation: "unfrozen", changed: result.changed });
+          writeJson(ctx, { file, version: version2, operation: "unfrozen", changed: result.changed });
         } else {
           ctx.stdout(
-            result.changed ? `unfrozen ${version2} in ${file2}: its entries are back under Unreleased
-` : `${file2}: ${version2} is not frozen; nothing to change
+            result.changed ? `unfrozen ${version2} in ${file}: its entries are back under Unreleased
+` : `${file}: ${version2} is not frozen; nothing to change
 `
           );
         }
@@ -53518,18 +38802,18 @@ Exit code: 0 when no check fails (a check shown as "not checked" does not fail),
             action: stringOption(args, "action")
           })
         );
-        const json2 = args.values.json === true;
+        const json = args.values.json === true;
         const failed = report2.checks.filter((c) => c.status === "fail");
         emitReport(
           ctx,
-          json2,
+          json,
           { command: "doctor", doctor: report2 },
           report2.ok ? void 0 : {
             code: "CHECKS_FAILED",
             message: failed.map((c) => `${c.title}: ${c.detail}`).join("; ") || "a check failed"
           }
         );
-        if (!json2) ctx.stdout(renderDoctor(report2, styleFor(ctx.env, ctx.isTTY)));
+        if (!json) ctx.stdout(renderDoctor(report2, styleFor(ctx.env, ctx.isTTY)));
         return report2.ok ? ExitCode.ok : ExitCode.failed;
       }
     };
@@ -53621,19 +38905,19 @@ Exit code: 0 when everything selected was deleted (or a dry run), 1 otherwise.`,
       positionals: [1, 1],
       async run(args, ctx) {
         const version2 = versionArgument(args.positionals[0], { final: true });
-        const json2 = args.values.json === true;
+        const json = args.values.json === true;
         const svc = await service2(args, ctx);
         const run = (dryRun) => waitingFor(ctx, "the registry and GitHub", svc.cleanup(version2, { dryRun, signal: ctx.signal }));
         if (args.values["dry-run"] || !args.values.yes) {
           const preview = await run(true);
-          if (!json2) ctx.stdout(renderCleanup(preview));
+          if (!json) ctx.stdout(renderCleanup(preview));
           if (args.values["dry-run"]) {
-            emitReport(ctx, json2, { command: "cleanup", dryRun: true, report: preview });
+            emitReport(ctx, json, { command: "cleanup", dryRun: true, report: preview });
             return preview.status === "succeeded" ? ExitCode.ok : ExitCode.failed;
           }
           const count = preview.images.reduce((n, i) => n + i.delete.length, 0) + preview.refs.filter((r) => r.action === "delete").length;
           if (count === 0) {
-            emitReport(ctx, json2, { command: "cleanup", report: preview });
+            emitReport(ctx, json, { command: "cleanup", report: preview });
             return preview.status === "succeeded" ? ExitCode.ok : ExitCode.failed;
           }
           if (!ctx.isTTY || !ctx.prompt)
@@ -53645,8 +38929,8 @@ Exit code: 0 when everything selected was deleted (or a dry run), 1 otherwise.`,
           }
         }
         const report2 = await run(false);
-        if (!json2) ctx.stdout(renderCleanup(report2));
-        emitReport(ctx, json2, { command: "cleanup", report: report2 });
+        if (!json) ctx.stdout(renderCleanup(report2));
+        emitReport(ctx, json, { command: "cleanup", report: report2 });
         return report2.status === "succeeded" ? ExitCode.ok : ExitCode.failed;
       }
     };
@@ -53793,7 +39077,7 @@ async function main(argv, context, commandList) {
     );
     return ExitCode.usage;
   }
-  const json2 = argv.includes("--json");
+  const json = argv.includes("--json");
   let printed = false;
   let said = "";
   const run = {
@@ -53807,7 +39091,7 @@ async function main(argv, context, commandList) {
       ctx.stderr(t);
     }
   };
-  const jsonError = (code, message) => json2 && !printed && ctx.stdout(`${JSON.stringify({ error: { code, message } })}
+  const jsonError = (code, message) => json && !printed && ctx.stdout(`${JSON.stringify({ error: { code, message } })}
 `);
   try {
     const args = parseCommandArgs(cmd, argv.slice(cmd.path.length));
@@ -53849,7 +39133,7 @@ var ACTION_COMMANDS = [
 ];
 function roleEnv(env) {
   const out = {};
-  const map2 = [
+  const map = [
     ["token", "GITHUB_TOKEN"],
     ["github-token", "RELKIT_GITHUB_TOKEN"],
     ["commit-token", "RELKIT_COMMIT_TOKEN"],
@@ -53857,8 +39141,8 @@ function roleEnv(env) {
     ["registry-username", "RELKIT_REGISTRY_USERNAME"],
     ["registry-password", "RELKIT_REGISTRY_PASSWORD"]
   ];
-  for (const [name, variable] of map2) {
-    const v = input2(env, name);
+  for (const [name, variable] of map) {
+    const v = input(env, name);
     if (v) out[variable] = v;
   }
   if (out.RELKIT_REGISTRY_USERNAME === void 0 !== (out.RELKIT_REGISTRY_PASSWORD === void 0))
@@ -53867,11 +39151,11 @@ function roleEnv(env) {
     );
   return out;
 }
-function input2(env, name) {
+function input(env, name) {
   return (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
 }
 function bool(env, name) {
-  const v = input2(env, name).toLowerCase();
+  const v = input(env, name).toLowerCase();
   if (v === "" || v === "false") return false;
   if (v === "true") return true;
   throw new ActionInputError(`input "${name}" must be true or false, got "${v}"`);
@@ -53886,17 +39170,17 @@ function annotation(kind, message, props = {}) {
 `;
 }
 function actionArgv(env) {
-  const command = input2(env, "command");
+  const command = input(env, "command");
   if (!ACTION_COMMANDS.includes(command)) {
     throw new ActionInputError(
       `input "command" must be one of ${ACTION_COMMANDS.join(", ")}${command ? `, got "${command}"` : " (it is empty)"}`
     );
   }
   const c = command;
-  const version2 = input2(env, "version");
+  const version2 = input(env, "version");
   if (!version2 && c !== "status" && c !== "doctor")
     throw new ActionInputError(`input "version" is required for ${c}`);
-  const configPath = input2(env, "config") || "release.config.json";
+  const configPath = input(env, "config") || "release.config.json";
   const argv = c === "rollback" ? ["rollback", "--to", version2] : c === "doctor" ? ["doctor"] : [c, ...version2 ? [version2] : []];
   argv.push("--json", "--config", configPath);
   const dryRun = bool(env, "dry-run");
@@ -53905,23 +39189,23 @@ function actionArgv(env) {
   } else if (dryRun) {
     throw new ActionInputError(`input "dry-run" does not apply to ${c} (it changes nothing anyway)`);
   }
-  const timeout = input2(env, "timeout");
+  const timeout = input(env, "timeout");
   if (timeout) argv.push("--timeout", timeout);
   if (c === "publish") {
     if (bool(env, "candidate")) argv.push("--candidate");
-    const stage = input2(env, "stage") || "all";
+    const stage = input(env, "stage") || "all";
     if (!PUBLISH_STAGES.includes(stage)) {
       throw new ActionInputError(`input "stage" must be all, release, smoke or finalize, got "${stage}"`);
     }
     if (stage === "release") argv.push("--skip-smoke");
     if (stage === "smoke") argv.push("--smoke-only");
     if (stage === "finalize") argv.push("--stage", "finalize");
-    const builtFrom = input2(env, "built-from");
+    const builtFrom = input(env, "built-from");
     if (builtFrom) argv.push("--built-from", builtFrom);
-  } else if (input2(env, "built-from")) {
+  } else if (input(env, "built-from")) {
     throw new ActionInputError(`input "built-from" applies to publish only, not ${c}`);
   }
-  const wait = input2(env, "wait");
+  const wait = input(env, "wait");
   if (wait) {
     if (c !== "publish" && c !== "promote")
       throw new ActionInputError(`input "wait" applies to publish and promote only, not ${c}`);
@@ -54074,15 +39358,15 @@ function summaryMarkdown(title, report2, code) {
   if (report2?.command === "verify-publish") {
     for (const d of report2.verification.digests) lines.push(`- \`${cell(d.image)}@${cell(d.digest)}\``);
   }
-  const error62 = report2 && "error" in report2 ? report2.error : void 0;
-  if (error62?.message) lines.push("", `> ${cell(error62.message)}`);
+  const error2 = report2 && "error" in report2 ? report2.error : void 0;
+  if (error2?.message) lines.push("", `> ${cell(error2.message)}`);
   if (result?.error?.message) lines.push("", `> ${cell(result.error.message)}`);
   return `${lines.join("\n").trimEnd()}
 `;
 }
 function writeOutputs(env, outputs) {
-  const file2 = env.GITHUB_OUTPUT;
-  if (!file2) return;
+  const file = env.GITHUB_OUTPUT;
+  if (!file) return;
   let text2 = "";
   for (const [k, v] of Object.entries(outputs)) {
     if (v === void 0) continue;
@@ -54092,7 +39376,7 @@ ${v}
 ${delimiter}
 `;
   }
-  if (text2) appendFileSync(file2, text2);
+  if (text2) appendFileSync(file, text2);
 }
 async function runAction(options) {
   const { env, log } = options;
@@ -54156,7 +39440,7 @@ async function runAction(options) {
   if (stdout) log(stdout.endsWith("\n") ? stdout : `${stdout}
 `);
   writeOutputs(env, outputsFrom(report2, code));
-  const title = `relkit ${command}${input2(env, "version") ? ` ${input2(env, "version")}` : ""}`;
+  const title = `relkit ${command}${input(env, "version") ? ` ${input(env, "version")}` : ""}`;
   if (env.GITHUB_STEP_SUMMARY)
     appendFileSync(env.GITHUB_STEP_SUMMARY, redact(summaryMarkdown(title, report2, code)));
   const journal = report2 && "result" in report2 ? report2.result?.journal ?? [] : [];

@@ -1,4 +1,5 @@
 import type { CheckResult, CheckSummary, CheckVerdict } from './types.js';
+import { compareNames } from './name-order.js';
 
 /** A check run or commit status as GitHub lists it, reduced to what the verdict needs. */
 export interface RawCheck {
@@ -66,7 +67,7 @@ export function summarizeChecks(raw: readonly RawCheck[]): CheckSummary {
       startedAt: c.startedAt,
       url: c.url,
     }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => compareNames(a.name, b.name));
   const failed = checks.filter((c) => c.verdict === 'failure').map((c) => c.name);
   const pending = checks.filter((c) => c.verdict === 'pending').map((c) => c.name);
   const verdict = failed.length
