@@ -44,6 +44,11 @@
 //    (the 201 of an atomic ref create is the proof of the lock); they show up in the gap.
 //    minimum = gate depth + writes + guards + read-backs + re-check, in round trips, × LATENCY_MS.
 //
+// 2b. The harness floor: a Node process (spawn to exit, like relkit) that makes the minimum's number
+//    of round trips as plain GitHub GETs one after another through the same proxy — Node's start-up
+//    plus what the proxy and the simulator add to each 20 ms, with no client work. It is what any
+//    Node client pays in this harness; relkit ÷ floor is relkit's own overhead.
+//
 // 3. The origin's way (origin-release-process.md §1.5), sequential as its shell steps are:
 //    validate: `skopeo inspect --raw` of each platform (by digest: the world has no -amd64/-arm64
 //    tags) and of the X.Y.Z index; a signature check (no cosign here: a stand-in, relkit's
@@ -349,6 +354,51 @@ async function relkitPromote(latencyMs, { cpu = false, cli = CLI } = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 2b. The harness floor: what any Node client pays here before doing any work of its own
+
+/**
+ * A fresh Node process that makes `roundTrips` GitHub GETs one after another (keep-alive, like
+ * relkit) through the same proxy and simulator, timed spawn to exit like release-cli: Node's
+ * start-up plus the minimum's chain of round trips as this harness serves them (20 ms + the
+ * proxy's and the simulator's own time per request), with no client work at all.
+ */
+const FLOOR_SCRIPT = `
+const http = process.getBuiltinModule('node:http');
+const [url, token, n] = process.argv.slice(1);
+const agent = new http.Agent({ keepAlive: true });
+const get = () => new Promise((resolve, reject) => http.get(url, { agent, headers: {
+  authorization: 'token ' + token, accept: 'application/vnd.github+json', 'user-agent': 'relkit-bench' } },
+  (res) => { if (res.statusCode !== 200) reject(new Error('floor: ' + res.statusCode)); res.resume(); res.on('end', resolve); })
+  .on('error', reject));
+for (let i = 0; i < Number(n); i++) await get();
+agent.destroy();`;
+
+async function harnessFloor(world, roundTrips) {
+  const t0 = now();
+  await new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        FLOOR_SCRIPT,
+        `${world.githubUrl}/repos/${world.repository}`,
+        world.env.GITHUB_TOKEN,
+        String(roundTrips),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`harness floor exited ${code}: ${stderr}`)),
+    );
+  });
+  return now() - t0;
+}
+
+// ---------------------------------------------------------------------------------------------
 // 3. The origin's way: sequential skopeo and one HTTP call per GitHub step
 
 async function originPromote(latencyMs) {
@@ -528,6 +578,16 @@ for (let i = 0; i < RUNS; i++) {
   }
   if (i < ORIGIN_RUNS) origin20.push(await originPromote(LATENCY_MS));
 }
+// The harness floor, same number of runs, in one world (its requests only read).
+const floorWorld = await proxiedWorld();
+const floorRoundTrips = relkit20[0].minimum.roundTrips;
+const floor20 = [];
+try {
+  await floorWorld.setLatency(LATENCY_MS);
+  for (let i = 0; i < RUNS; i++) floor20.push(await harnessFloor(floorWorld, floorRoundTrips));
+} finally {
+  await floorWorld.stop();
+}
 const loadAfter = load();
 
 const med = (runs, f) => median(runs.map(f).sort((a, b) => a - b));
@@ -614,6 +674,12 @@ log('');
 log(
   `promote wall ÷ critical-path minimum (goal ≤ 1.3×): ${ratios.effectiveVsMinimum.toFixed(2)}× by wall time (${fmt(r.wall)} vs ${min.roundTrips} × ${LATENCY_MS} ms = ${fmt(minMs)}, ${r.requests} requests, observed chain ${r.depth} vs minimum ${min.roundTrips}: ${ratios.chainVsMinimum.toFixed(2)}×)`,
 );
+const floorMs = median([...floor20].sort((a, b) => a - b));
+ratios.floorVsMinimum = floorMs / minMs;
+ratios.relkitVsFloor = r.wall / floorMs;
+log(
+  `harness floor (a Node process making ${floorRoundTrips} GitHub GETs one after another through the same proxy, no work of its own): ${fmt(floorMs)} = ${ratios.floorVsMinimum.toFixed(2)}× the minimum; relkit ÷ harness floor = ${ratios.relkitVsFloor.toFixed(2)}×`,
+);
 log(`load average after: ${loadAfter}`);
 if (BASELINE) {
   const b = {
@@ -675,6 +741,7 @@ writeResults('promote', {
     log: rep.log.map((e) => ({ ...e, shape: shape(e) })),
   },
   minimum: { ...min, ms: minMs },
+  harnessFloor: { ms: floorMs, roundTrips: floorRoundTrips, runs: floor20 },
   origin: withOrigin && {
     ...o,
     counts: orep.counts,
