@@ -30,8 +30,11 @@ if (args.length === 1 && args[0] === '--version') {
     // no cache, same behaviour
   }
   // The build bundles relkit's own modules into a few files (tools/bundle-cli.mjs): resolving
-  // and reading ~25 small modules cost more than running them.
-  await import('../dist/bundle/release-cli.js');
+  // and reading ~25 small modules cost more than running them. `image tag` has a bundle of its
+  // own, one file with the registry client in it: the same CLI, with no chunks to load one
+  // after another on the path of a retag.
+  if (args[0] === 'image' && args[1] === 'tag') await import('../dist/bundle/image-tag.js');
+  else await import('../dist/bundle/release-cli.js');
 } else {
   const { spawnSync } = await import('node:child_process');
   const { createRequire } = await import('node:module');
