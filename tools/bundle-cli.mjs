@@ -85,3 +85,60 @@ await build({
   },
   plugins: [inlineVersion],
 });
+
+/** The main bundle's options, for the image-tag bundle below. */
+const common = {
+  absWorkingDir: cli,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  // Subpath exports of workspace packages resolve to their dist/ (the "default" condition).
+  conditions: ['default'],
+  legalComments: 'none',
+  sourcemap: false,
+  minify: false,
+  charset: 'utf8',
+  logLevel: 'warning',
+  define: { __RELKIT_BUILD_INFO__: JSON.stringify(buildInfo()) },
+  // Third-party modules are bundled too; their CommonJS parts require() Node's built-ins.
+  banner: {
+    js: [
+      "import { createRequire as __relkitCreateRequire } from 'node:module';",
+      'const require = __relkitCreateRequire(import.meta.url);',
+    ].join('\n'),
+  },
+};
+
+/**
+ * The image-tag bundle: main.js sees commands/image-tag-only.js in place of commands/index.js,
+ * so only the image commands and the registry client are in it. Fails the build when main.js
+ * no longer imports the command list that way.
+ */
+const imageTagCommandsOnly = {
+  name: 'image-tag-commands-only',
+  setup(b) {
+    let replaced = false;
+    b.onResolve({ filter: /^\.\/commands\/index\.js$/ }, (a) => {
+      if (!/packages[\\/]cli[\\/]dist[\\/]main\.js$/.test(a.importer)) return undefined;
+      replaced = true;
+      return { path: fileURLToPath(new URL('dist/commands/image-tag-only.js', `file://${cli}`)) };
+    });
+    b.onEnd((result) => {
+      if (!replaced && result.errors.length === 0)
+        throw new Error('main.js no longer imports ./commands/index.js: update tools/bundle-cli.mjs');
+    });
+  },
+};
+
+// `release-cli image tag` (bin/release-cli.js loads this one for it): one file, no chunks.
+// Whatever the run needs, the registry client included, is in it, so Node resolves, reads and
+// compiles one module instead of the main entry and the five chunks that come after it
+// (~1 ms each on the path of a retag that takes ~60 ms on loopback; issue 18).
+await build({
+  ...common,
+  entryPoints: { 'image-tag': 'dist/run.js' },
+  outdir: 'dist/bundle',
+  splitting: false,
+  plugins: [inlineVersion, imageTagCommandsOnly],
+});
