@@ -6736,7 +6736,7 @@ async function acquireReleaseLock(ports, options = {}) {
 async function acquireReleaseLockAndObserve(ports, observe, options = {}) {
   const ttl = ttlOf(options);
   const holder = printableHolder(options.holder ?? "relkit");
-  const run = globalThis.crypto.randomUUID().slice(0, 13);
+  let run;
   const { signal } = options;
   for (let attempt = 1; ; attempt++) {
     signal?.throwIfAborted();
@@ -6753,7 +6753,7 @@ async function acquireReleaseLockAndObserve(ports, observe, options = {}) {
       if (!mayAcquire(view)) {
         taken = { view };
       } else {
-        const state = heldState(holder, run, nowOf(ports), ttl);
+        const state = heldState(holder, run ??= globalThis.crypto.randomUUID().slice(0, 13), nowOf(ports), ttl);
         const r = await ports.forge.writeLock(LOCK_NAME, head.version, encodeLockState(state), signal);
         taken = r.written ? { version: r.version, state } : { view };
       }
@@ -10054,11 +10054,11 @@ Set release date to ${s.date}.`;
 Also updated: ${writes.filter((w) => w.path !== s.path).map((w) => w.path).join(", ")}.`
           }, signal));
         }
-        const written = await file(s.path, sha);
-        if (written.includes(tbd(s.version)) || ops.sectionState(written, s.version) !== "dated") {
+        const written2 = await file(s.path, sha);
+        if (written2.includes(tbd(s.version)) || ops.sectionState(written2, s.version) !== "dated") {
           throw fail2(`${s.path} still contains "${tbd(s.version)}" at ${short11(sha)} after the finalize commit; nothing was tagged`);
         }
-        const behind = await extrasBehind(s, written, sha);
+        const behind = await extrasBehind(s, written2, sha);
         if (behind.length > 0)
           throw fail2(`${behind.join(", ")} not finalized at ${short11(sha)} after the finalize commit; nothing was tagged`);
         const now = await readBack(() => head(s.branch), (h) => h !== parent);
@@ -17297,7 +17297,7 @@ async function commitFile(ctx, repo, input2) {
     return { outcome: "unchanged", commitSha: head ?? "", blobSha: current.sha };
   }
   const doing = `committing ${input2.path} to ${input2.branch} of ${name}`;
-  const written = async () => {
+  const written2 = async () => {
     const head = await getRef(ctx, repo, `heads/${input2.branch}`);
     if (!head)
       return void 0;
@@ -17319,7 +17319,7 @@ async function commitFile(ctx, repo, input2) {
     content: Buffer.from(input2.content, "utf8").toString("base64"),
     ...current ? { sha: current.sha } : {}
   })).data, async () => {
-    const sha = await written();
+    const sha = await written2();
     return sha ? { commit: { sha } } : void 0;
   }).catch((e) => {
     const err = ctx.fail(e, doing, {
@@ -22377,6 +22377,27 @@ var init_dist4 = __esm({
     init_auth();
     init_credentials();
     init_port();
+  }
+});
+
+// packages/connect/dist/on-the-wire.js
+function requestOnTheWire() {
+  return written ??= new Promise((resolve3) => {
+    const onStart = (message) => {
+      channels.unsubscribe("http.client.request.start", onStart);
+      const request2 = message.request;
+      request2.once("finish", () => resolve3());
+      request2.once("close", () => resolve3());
+    };
+    channels.subscribe("http.client.request.start", onStart);
+  });
+}
+var channels, written;
+var init_on_the_wire = __esm({
+  "packages/connect/dist/on-the-wire.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    channels = process.getBuiltinModule("node:diagnostics_channel");
   }
 });
 
@@ -35012,7 +35033,6 @@ var init_dist5 = __esm({
 });
 
 // packages/connect/dist/connect.js
-import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join as join2, resolve } from "node:path";
 function findConfig(cwd, configPath) {
   if (configPath) {
@@ -35095,7 +35115,7 @@ async function connectGitHubRoles(options) {
 function lazySignaturePort(options) {
   let loaded;
   const port = () => loaded ??= Promise.resolve().then(() => (init_dist5(), dist_exports2)).then((m) => m.signaturePort(options));
-  setTimeout(() => void port().catch(() => void 0), 1).unref();
+  void requestOnTheWire().then(() => port().catch(() => void 0));
   return {
     verify: async (image, digest, policy, signal) => (await port()).verify(image, digest, policy, signal),
     signatureTags: async (image, digest, signal) => (await port()).signatureTags?.(image, digest, signal) ?? []
@@ -35125,6 +35145,7 @@ function connectImages(config2, configPath, env, forge, timeoutMs2 = networkTime
 async function connectPorts(config2, configPath, options) {
   const roles = await connectGitHubRoles(options);
   const forge = roles.github;
+  void requestOnTheWire().then(() => globalThis.crypto);
   return {
     ...connectImages(config2, configPath, options.env, forge, networkTimeoutMs(options)),
     forge: forgePort(forge, {
@@ -35138,7 +35159,7 @@ async function connectPorts(config2, configPath, options) {
     branches: branchPort(forge, config2, { commit: roles.commit })
   };
 }
-var CONFIG_FILE, DEFAULT_TIMEOUT_SECONDS2, isLoopbackUrl;
+var existsSync, readFileSync, CONFIG_FILE, DEFAULT_TIMEOUT_SECONDS2, isLoopbackUrl;
 var init_connect = __esm({
   "packages/connect/dist/connect.js"() {
     "use strict";
@@ -35146,7 +35167,9 @@ var init_connect = __esm({
     init_dist();
     init_dist3();
     init_dist4();
+    init_on_the_wire();
     init_role_tokens();
+    ({ existsSync, readFileSync } = process.getBuiltinModule("node:fs"));
     CONFIG_FILE = "release.config.json";
     DEFAULT_TIMEOUT_SECONDS2 = 60;
     isLoopbackUrl = (u) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(u);
@@ -36337,7 +36360,6 @@ var init_token_checks = __esm({
 });
 
 // packages/connect/dist/doctor/doctor.js
-import { existsSync as existsSync2, readFileSync as readFileSync2 } from "node:fs";
 import { dirname as dirname2, join as join3 } from "node:path";
 function rulesCheck(config2) {
   return skip("github-rules", `GitHub: rulesets and branch protection of ${config2.baseBranch}`, 'relkit does not read rulesets or branch protection yet; relkit commits through the API (so "require signed commits" is met) and waits for every check the PR reports');
@@ -36409,7 +36431,7 @@ async function runDoctor(options) {
   checks.push(...workflowChecks(config2, root3, options.action ?? runningAction(options.env) ?? "./"));
   return doctorReport(checks);
 }
-var errorText3, adviceOf2, GENERATED_WORKFLOWS;
+var existsSync2, readFileSync2, errorText3, adviceOf2, GENERATED_WORKFLOWS;
 var init_doctor = __esm({
   "packages/connect/dist/doctor/doctor.js"() {
     "use strict";
@@ -36420,6 +36442,7 @@ var init_doctor = __esm({
     init_checks4();
     init_registry_probe();
     init_token_checks();
+    ({ existsSync: existsSync2, readFileSync: readFileSync2 } = process.getBuiltinModule("node:fs"));
     errorText3 = (e) => {
       const err = e;
       return `${err.message ?? String(e)}${typeof err.code === "string" ? ` [${err.code}]` : ""}`;
@@ -38059,7 +38082,7 @@ Options:
           mkdirSync(dirname3(path2), { recursive: true });
           writeFileSync(path2, f.content);
         }
-        const written = files.map((f) => ({
+        const written2 = files.map((f) => ({
           path: relative(ctx.cwd, join4(ctx.cwd, f.path)),
           overwritten: existing.includes(f)
         }));
@@ -38069,14 +38092,14 @@ Options:
             repository,
             image: input2.image,
             action: input2.action,
-            files: written,
+            files: written2,
             ...unpinned ? { warning: unpinned } : {}
           });
         else {
           if (unpinned) ctx.stderr(`release-cli init: ${unpinned}
 `);
           ctx.stdout(
-            `${written.map((w) => `${w.overwritten ? "overwrote" : "wrote"} ${w.path}`).join("\n")}
+            `${written2.map((w) => `${w.overwritten ? "overwrote" : "wrote"} ${w.path}`).join("\n")}
 Next: commit these files to the default branch (workflow_dispatch only sees workflows there),
 then: just prepare-release X.Y.Z → just publish-candidate X.Y.Z → just finalize-release X.Y.Z → just promote-release X.Y.Z
 `
@@ -38430,12 +38453,12 @@ async function editChangelogFile(path2, operation) {
   }
   if (after === before)
     return { path: path2, changed: false, text: before };
-  const written = await writeFileAtomic(path2, after);
-  const reread = await readChangelogFile(written);
+  const written2 = await writeFileAtomic(path2, after);
+  const reread = await readChangelogFile(written2);
   if (reread !== after) {
     throw new ReleaseError("CHANGELOG_STATE", `${path2}: after writing, the file does not hold the new text (another process changed it?); run the command again`, { details: { file: path2 } });
   }
-  return { path: written, changed: true, text: after };
+  return { path: written2, changed: true, text: after };
 }
 function freezeFile(path2, version2, options) {
   return editChangelogFile(path2, (t) => freeze(t, version2, options));

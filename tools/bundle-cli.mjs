@@ -72,8 +72,13 @@ await build({
   conditions: ['default'],
   legalComments: 'none',
   sourcemap: false,
+  // Names are kept (readable stack traces); whitespace and comments go, and non-ASCII text is
+  // escaped: every start reads, decodes and hashes (for the compile cache) each chunk it loads,
+  // and one third less text, mostly one-byte, is ~1–1.5 ms less CPU before promote's first
+  // request (median of 40 loads of the release group's chunks).
   minify: false,
-  charset: 'utf8',
+  minifyWhitespace: true,
+  charset: 'ascii',
   logLevel: 'warning',
   define: { __RELKIT_BUILD_INFO__: JSON.stringify(buildInfo()) },
   // Third-party modules are bundled too; their CommonJS parts require() Node's built-ins.

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   ReleaseError,
@@ -23,7 +22,12 @@ import {
 import { RegistryClient, defaultCredentials, registryPort } from '@relkit/registry';
 import type { SignaturePortOptions } from '@relkit/sigstore-verify';
 import type { ConnectOptions, ReleaseConnectOptions } from './options.js';
+import { requestOnTheWire } from './on-the-wire.js';
 import { resolveRoleTokens, type RoleTokens } from './role-tokens.js';
+
+// Not `import … from 'node:fs'`: node:fs's ESM facade reads every export, its lazy streams
+// among them (~2 ms of a promote's start-up, before its first request).
+const { existsSync, readFileSync } = process.getBuiltinModule('node:fs');
 
 export const CONFIG_FILE = 'release.config.json';
 
@@ -175,13 +179,14 @@ export async function connectGitHubRoles(options: ReleaseConnectOptions): Promis
  * The signature port, its module (@relkit/sigstore-verify with @sigstore/*, the largest part of
  * the promote path's code) loaded in the background: a verification starts only once the
  * registry has answered a few round trips, so loading it meanwhile keeps it off the first
- * requests (bench: promote). The load starts on a timer so that the requests of the current
- * turn go out first.
+ * requests (bench: promote). The load starts once the first request is on the wire (a promote's
+ * lock read), so it fills that round trip instead of holding the request back; a verification
+ * that comes first loads it itself.
  */
 function lazySignaturePort(options: SignaturePortOptions): SignaturePort {
   let loaded: Promise<SignaturePort> | undefined;
   const port = () => (loaded ??= import('@relkit/sigstore-verify').then((m) => m.signaturePort(options)));
-  setTimeout(() => void port().catch(() => undefined), 1).unref();
+  void requestOnTheWire().then(() => port().catch(() => undefined));
   return {
     verify: async (image, digest, policy, signal) => (await port()).verify(image, digest, policy, signal),
     signatureTags: async (image, digest, signal) =>
@@ -230,6 +235,9 @@ export async function connectPorts(
 ): Promise<ReleasePorts> {
   const roles = await connectGitHubRoles(options);
   const forge = roles.github;
+  // The release lock's id comes from Web Crypto (core's engine/lock.ts), which loads on first
+  // use: loaded while the first request (the lock read) is on the wire, it is ready for the write.
+  void requestOnTheWire().then(() => globalThis.crypto);
   return {
     ...connectImages(config, configPath, options.env, forge, networkTimeoutMs(options)),
     forge: forgePort(forge, {

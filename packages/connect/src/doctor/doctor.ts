@@ -1,7 +1,6 @@
 // `release-cli doctor`, the Action's `doctor` and the extension's "Release: Check Setup": reads
 // the config, the credentials, GitHub, the registry and the generated workflows, never writes,
 // and returns one check per thing a first release needs. The decisions are in checks.ts.
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ReleaseConfig } from '@relkit/release-core';
 import { RegistryClient, defaultCredentials } from '@relkit/registry';
@@ -21,6 +20,10 @@ import {
 } from './checks.js';
 import { probeRegistryPull, probeRegistryPush } from './registry-probe.js';
 import { tokenRoleChecks } from './token-checks.js';
+
+// Not `import … from 'node:fs'`: that builds node:fs's ESM facade, which loads its streams, on
+// the start-up path of every command that connects (this module shares their bundle chunk).
+const { existsSync, readFileSync } = process.getBuiltinModule('node:fs');
 
 export interface DoctorOptions extends ReleaseConnectOptions {
   readonly signal?: AbortSignal | undefined;

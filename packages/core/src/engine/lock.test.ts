@@ -323,6 +323,27 @@ describe('taking the lock while observing', () => {
     await b.lock.release();
   });
 
+  it("makes the run's id (Web Crypto) only after the version read, for the write", async () => {
+    const s = splitStore(() => T0);
+    const uuid = vi.spyOn(globalThis.crypto, 'randomUUID');
+    try {
+      const readVersion = s.forge.readLockVersion!.bind(s.forge);
+      let idsBeforeRead = -1;
+      s.forge.readLockVersion = async (name, signal) => {
+        idsBeforeRead = uuid.mock.calls.length;
+        return readVersion(name, signal);
+      };
+      const { lock } = await acquireReleaseLockAndObserve(s, async () => 'the world', { holder: 'alice' });
+      expect(idsBeforeRead).toBe(0);
+      expect(uuid).toHaveBeenCalledTimes(1);
+      const run = uuid.mock.results[0]!.value as string;
+      expect(s.state()).toMatchObject({ status: 'held', holder: 'alice', run: run.slice(0, 13) });
+      await lock.release();
+    } finally {
+      uuid.mockRestore();
+    }
+  });
+
   it('a lock held by another run is LOCK_HELD: the observation is aborted and discarded', async () => {
     const s = splitStore(() => T0);
     const alice = await acquireReleaseLock(s, { holder: 'alice' });

@@ -153,7 +153,9 @@ export async function acquireReleaseLockAndObserve<T>(
 ): Promise<LockedObservation<T>> {
   const ttl = ttlOf(options);
   const holder = printableHolder(options.holder ?? 'relkit');
-  const run = globalThis.crypto.randomUUID().slice(0, 13);
+  // This acquisition's id, made when the lock is written, not before the read: Web Crypto loads
+  // on its first use (~1–3 ms), which before the read would hold back a run's first request.
+  let run: string | undefined;
   const { signal } = options;
   for (let attempt = 1; ; attempt++) {
     signal?.throwIfAborted();
@@ -176,7 +178,12 @@ export async function acquireReleaseLockAndObserve<T>(
       if (!mayAcquire(view)) {
         taken = { view };
       } else {
-        const state = heldState(holder, run, nowOf(ports), ttl);
+        const state = heldState(
+          holder,
+          (run ??= globalThis.crypto.randomUUID().slice(0, 13)),
+          nowOf(ports),
+          ttl,
+        );
         const r = await ports.forge.writeLock(LOCK_NAME, head.version, encodeLockState(state), signal);
         taken = r.written ? { version: r.version, state } : { view };
       }
