@@ -19319,11 +19319,156 @@ var init_errors5 = __esm({
   }
 });
 
+// packages/registry/dist/sha256.js
+function sha256Hex(bytes) {
+  const blocks = Math.ceil((bytes.length + 9) / 64);
+  const padded = new Uint8Array(blocks * 64);
+  padded.set(bytes);
+  padded[bytes.length] = 128;
+  const view = new DataView(padded.buffer);
+  const bits = bytes.length * 8;
+  view.setUint32(padded.length - 8, Math.floor(bits / 4294967296));
+  view.setUint32(padded.length - 4, bits >>> 0);
+  const h = new Uint32Array([
+    1779033703,
+    3144134277,
+    1013904242,
+    2773480762,
+    1359893119,
+    2600822924,
+    528734635,
+    1541459225
+  ]);
+  const w = new Uint32Array(64);
+  for (let offset = 0; offset < padded.length; offset += 64) {
+    for (let t = 0; t < 16; t++)
+      w[t] = view.getUint32(offset + t * 4);
+    for (let t = 16; t < 64; t++) {
+      const x = w[t - 15];
+      const y = w[t - 2];
+      const s0 = (x >>> 7 | x << 25) ^ (x >>> 18 | x << 14) ^ x >>> 3;
+      const s1 = (y >>> 17 | y << 15) ^ (y >>> 19 | y << 13) ^ y >>> 10;
+      w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+    }
+    let a = h[0];
+    let b = h[1];
+    let c = h[2];
+    let d = h[3];
+    let e = h[4];
+    let f = h[5];
+    let g = h[6];
+    let k = h[7];
+    for (let t = 0; t < 64; t++) {
+      const S1 = (e >>> 6 | e << 26) ^ (e >>> 11 | e << 21) ^ (e >>> 25 | e << 7);
+      const ch = e & f ^ ~e & g;
+      const t1 = k + S1 + ch + K[t] + w[t] | 0;
+      const S0 = (a >>> 2 | a << 30) ^ (a >>> 13 | a << 19) ^ (a >>> 22 | a << 10);
+      const maj = a & b ^ a & c ^ b & c;
+      const t2 = S0 + maj | 0;
+      k = g;
+      g = f;
+      f = e;
+      e = d + t1 | 0;
+      d = c;
+      c = b;
+      b = a;
+      a = t1 + t2 | 0;
+    }
+    h[0] = h[0] + a;
+    h[1] = h[1] + b;
+    h[2] = h[2] + c;
+    h[3] = h[3] + d;
+    h[4] = h[4] + e;
+    h[5] = h[5] + f;
+    h[6] = h[6] + g;
+    h[7] = h[7] + k;
+  }
+  let hex = "";
+  for (const word of h)
+    hex += word.toString(16).padStart(8, "0");
+  return hex;
+}
+var K;
+var init_sha256 = __esm({
+  "packages/registry/dist/sha256.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    K = new Uint32Array([
+      1116352408,
+      1899447441,
+      3049323471,
+      3921009573,
+      961987163,
+      1508970993,
+      2453635748,
+      2870763221,
+      3624381080,
+      310598401,
+      607225278,
+      1426881987,
+      1925078388,
+      2162078206,
+      2614888103,
+      3248222580,
+      3835390401,
+      4022224774,
+      264347078,
+      604807628,
+      770255983,
+      1249150122,
+      1555081692,
+      1996064986,
+      2554220882,
+      2821834349,
+      2952996808,
+      3210313671,
+      3336571891,
+      3584528711,
+      113926993,
+      338241895,
+      666307205,
+      773529912,
+      1294757372,
+      1396182291,
+      1695183700,
+      1986661051,
+      2177026350,
+      2456956037,
+      2730485921,
+      2820302411,
+      3259730800,
+      3345764771,
+      3516065817,
+      3600352804,
+      4094571909,
+      275423344,
+      430227734,
+      506948616,
+      659060556,
+      883997877,
+      958139571,
+      1322822218,
+      1537002063,
+      1747873779,
+      1955562222,
+      2024104815,
+      2227730452,
+      2361852424,
+      2428436474,
+      2756734187,
+      3204031479,
+      3329325298
+    ]);
+  }
+});
+
 // packages/registry/dist/digest.js
 function preloadDigests() {
   createHash ??= process.getBuiltinModule("node:crypto").createHash;
 }
 function digestOf(bytes) {
+  if (!createHash && bytes.length <= SMALL)
+    return `sha256:${sha256Hex(bytes)}`;
   createHash ??= process.getBuiltinModule("node:crypto").createHash;
   return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 }
@@ -19333,12 +19478,14 @@ function assertDigest(value) {
   }
   return value;
 }
-var createHash, SHA256_RE;
+var createHash, SMALL, SHA256_RE;
 var init_digest = __esm({
   "packages/registry/dist/digest.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     init_errors5();
+    init_sha256();
+    SMALL = 4096;
     SHA256_RE = /^sha256:[a-f0-9]{64}$/;
   }
 });
@@ -19954,161 +20101,6 @@ var init_auth = __esm({
         return { value, expiresAt: Date.now() + Math.max(5, ttl - 10) * 1e3, scopes };
       }
     };
-  }
-});
-
-// packages/registry/dist/limits.js
-function sleep3(ms, signal) {
-  return new Promise((resolve3, reject) => {
-    if (signal?.aborted) {
-      reject(abortedError(signal));
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortedError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve3();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-function abortedError(signal) {
-  const reason = signal.reason;
-  if (reason instanceof RegistryError && reason.code === "TIMEOUT")
-    return reason;
-  const why = reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "aborted";
-  return new RegistryError("ABORTED", `the registry operation was cancelled (${why})`, { cause: reason });
-}
-function parseRetryAfter(value, now = Date.now()) {
-  if (value === null || value.trim() === "")
-    return void 0;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v))
-    return Math.round(Number(v) * 1e3);
-  const at2 = Date.parse(v);
-  return Number.isNaN(at2) ? void 0 : Math.max(0, at2 - now);
-}
-function backoffMs(attempt, baseMs, capMs, random = Math.random) {
-  return Math.round(random() * Math.min(capMs, baseMs * 2 ** attempt));
-}
-async function readBodyLimited(res, maxBytes, what) {
-  const declared = res.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) {
-    res.body.destroy();
-    throw tooLarge(what, Number(declared), maxBytes);
-  }
-  const chunks = [];
-  let total = 0;
-  for await (const chunk of res.body) {
-    total += chunk.byteLength;
-    if (total > maxBytes) {
-      res.body.destroy();
-      throw tooLarge(what, total, maxBytes, true);
-    }
-    chunks.push(chunk);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
-}
-function tooLarge(what, size, max, streamed = false) {
-  return new RegistryError("TOO_LARGE", `${what} is ${streamed ? "more than" : ""}${streamed ? " " : ""}${size} bytes, above the limit of ${max} bytes; the registry may be misbehaving. Raise the limit only if you expect content this large.`);
-}
-async function discard(res) {
-  try {
-    await readBodyLimited(res, 64 * 1024, "an ignored response body");
-  } catch {
-  }
-}
-var Semaphore;
-var init_limits = __esm({
-  "packages/registry/dist/limits.js"() {
-    "use strict";
-    init_define_RELKIT_BUILD_INFO();
-    init_errors5();
-    Semaphore = class {
-      limit;
-      active = 0;
-      waiting = [];
-      constructor(limit) {
-        this.limit = limit;
-      }
-      async run(fn) {
-        if (this.active >= this.limit)
-          await new Promise((resolve3) => this.waiting.push(resolve3));
-        else
-          this.active++;
-        try {
-          return await fn();
-        } finally {
-          const next = this.waiting.shift();
-          if (next)
-            next();
-          else
-            this.active--;
-        }
-      }
-    };
-  }
-});
-
-// packages/registry/dist/deadline.js
-function seconds(ms) {
-  return `${Math.round(ms / 100) / 10} s`;
-}
-function deadlineError(server, ms, request2) {
-  const e = new RegistryError("TIMEOUT", `${server} did not answer within ${seconds(ms)}${request2 ? ` (${request2})` : ""}; raise the deadline with --timeout SECONDS (or RELKIT_TIMEOUT) if it is only slow`);
-  budgets.set(e, ms);
-  return e;
-}
-function deadlineReached(signal, server) {
-  const reason = signal?.aborted ? signal.reason : void 0;
-  const ms = reason instanceof RegistryError ? budgets.get(reason) : void 0;
-  return ms === void 0 ? void 0 : deadlineError(server, ms);
-}
-var DEFAULT_DEADLINE_MS, Budget, budgets;
-var init_deadline = __esm({
-  "packages/registry/dist/deadline.js"() {
-    "use strict";
-    init_define_RELKIT_BUILD_INFO();
-    init_errors5();
-    DEFAULT_DEADLINE_MS = 6e4;
-    Budget = class {
-      ms;
-      signal;
-      /** The deadline's error: the one the signal aborts with when it runs out. */
-      error;
-      expiresAt;
-      timer;
-      constructor(ms, server, request2, caller) {
-        this.ms = ms;
-        this.expiresAt = Date.now() + ms;
-        const own2 = new AbortController();
-        this.error = deadlineError(server, ms, request2);
-        this.timer = setTimeout(() => own2.abort(this.error), ms);
-        this.timer.unref?.();
-        this.signal = caller ? AbortSignal.any([caller, own2.signal]) : own2.signal;
-      }
-      remainingMs() {
-        return Math.max(0, this.expiresAt - Date.now());
-      }
-      /** The per-attempt timeout, shrunk to what is left of the budget. */
-      attemptMs(perAttemptMs) {
-        return Math.max(1, Math.min(perAttemptMs, this.remainingMs()));
-      }
-      /** The operation is over: its deadline no longer fires (a body read later is the caller's). */
-      end() {
-        clearTimeout(this.timer);
-      }
-    };
-    budgets = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -20833,6 +20825,161 @@ var init_http = __esm({
   }
 });
 
+// packages/registry/dist/limits.js
+function sleep3(ms, signal) {
+  return new Promise((resolve3, reject) => {
+    if (signal?.aborted) {
+      reject(abortedError(signal));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortedError(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve3();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+function abortedError(signal) {
+  const reason = signal.reason;
+  if (reason instanceof RegistryError && reason.code === "TIMEOUT")
+    return reason;
+  const why = reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "aborted";
+  return new RegistryError("ABORTED", `the registry operation was cancelled (${why})`, { cause: reason });
+}
+function parseRetryAfter(value, now = Date.now()) {
+  if (value === null || value.trim() === "")
+    return void 0;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v))
+    return Math.round(Number(v) * 1e3);
+  const at2 = Date.parse(v);
+  return Number.isNaN(at2) ? void 0 : Math.max(0, at2 - now);
+}
+function backoffMs(attempt, baseMs, capMs, random = Math.random) {
+  return Math.round(random() * Math.min(capMs, baseMs * 2 ** attempt));
+}
+async function readBodyLimited(res, maxBytes, what) {
+  const declared = res.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) {
+    res.body.destroy();
+    throw tooLarge(what, Number(declared), maxBytes);
+  }
+  const chunks = [];
+  let total = 0;
+  for await (const chunk of res.body) {
+    total += chunk.byteLength;
+    if (total > maxBytes) {
+      res.body.destroy();
+      throw tooLarge(what, total, maxBytes, true);
+    }
+    chunks.push(chunk);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+function tooLarge(what, size, max, streamed = false) {
+  return new RegistryError("TOO_LARGE", `${what} is ${streamed ? "more than" : ""}${streamed ? " " : ""}${size} bytes, above the limit of ${max} bytes; the registry may be misbehaving. Raise the limit only if you expect content this large.`);
+}
+async function discard(res) {
+  try {
+    await readBodyLimited(res, 64 * 1024, "an ignored response body");
+  } catch {
+  }
+}
+var Semaphore;
+var init_limits = __esm({
+  "packages/registry/dist/limits.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_errors5();
+    Semaphore = class {
+      limit;
+      active = 0;
+      waiting = [];
+      constructor(limit) {
+        this.limit = limit;
+      }
+      async run(fn) {
+        if (this.active >= this.limit)
+          await new Promise((resolve3) => this.waiting.push(resolve3));
+        else
+          this.active++;
+        try {
+          return await fn();
+        } finally {
+          const next = this.waiting.shift();
+          if (next)
+            next();
+          else
+            this.active--;
+        }
+      }
+    };
+  }
+});
+
+// packages/registry/dist/deadline.js
+function seconds(ms) {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+function deadlineError(server, ms, request2) {
+  const e = new RegistryError("TIMEOUT", `${server} did not answer within ${seconds(ms)}${request2 ? ` (${request2})` : ""}; raise the deadline with --timeout SECONDS (or RELKIT_TIMEOUT) if it is only slow`);
+  budgets.set(e, ms);
+  return e;
+}
+function deadlineReached(signal, server) {
+  const reason = signal?.aborted ? signal.reason : void 0;
+  const ms = reason instanceof RegistryError ? budgets.get(reason) : void 0;
+  return ms === void 0 ? void 0 : deadlineError(server, ms);
+}
+var DEFAULT_DEADLINE_MS, Budget, budgets;
+var init_deadline = __esm({
+  "packages/registry/dist/deadline.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    init_errors5();
+    DEFAULT_DEADLINE_MS = 6e4;
+    Budget = class {
+      ms;
+      signal;
+      /** The deadline's error: the one the signal aborts with when it runs out. */
+      error;
+      expiresAt;
+      timer;
+      constructor(ms, server, request2, caller) {
+        this.ms = ms;
+        this.expiresAt = Date.now() + ms;
+        const own2 = new AbortController();
+        this.error = deadlineError(server, ms, request2);
+        this.timer = setTimeout(() => own2.abort(this.error), ms);
+        this.timer.unref?.();
+        this.signal = caller ? AbortSignal.any([caller, own2.signal]) : own2.signal;
+      }
+      remainingMs() {
+        return Math.max(0, this.expiresAt - Date.now());
+      }
+      /** The per-attempt timeout, shrunk to what is left of the budget. */
+      attemptMs(perAttemptMs) {
+        return Math.max(1, Math.min(perAttemptMs, this.remainingMs()));
+      }
+      /** The operation is over: its deadline no longer fires (a body read later is the caller's). */
+      end() {
+        clearTimeout(this.timer);
+      }
+    };
+    budgets = /* @__PURE__ */ new WeakMap();
+  }
+});
+
 // packages/registry/dist/transport.js
 function errorCode(e) {
   const own2 = e.code;
@@ -21244,6 +21391,7 @@ async function getBlob(ctx, repository, digest, options = {}) {
   assertDigest(digest);
   const max = options.maxBytes ?? ctx.maxBlobBytes;
   const req = blobRequest("GET", r, digest, options, "pull");
+  loadWhileWaiting(preloadDigests);
   const bytes = await ctx.transport.send(req, async (res, url) => {
     if (res.status !== 200)
       throw await errorFromResponse(res, req, describeRequest(req, url), "BLOB_UNKNOWN");
@@ -21404,6 +21552,7 @@ var init_blobs = __esm({
     init_auth();
     init_digest();
     init_errors5();
+    init_http();
     init_limits();
     init_reference();
     init_transport();
@@ -21523,7 +21672,6 @@ async function findManifest(ctx, ref, options = {}) {
   }
   const id = referenceIdentifier(r);
   const req = manifestRequest("GET", r, id, options, options.push ? "pull,push" : "pull");
-  loadWhileWaiting(preloadDigests);
   const got = await ctx.transport.send(req, async (res, url) => {
     if (res.status === 404) {
       await discard(res);
@@ -21687,7 +21835,6 @@ var init_manifests = __esm({
     init_context2();
     init_digest();
     init_errors5();
-    init_http();
     init_limits();
     init_manifest();
     init_reference();

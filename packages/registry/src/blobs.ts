@@ -1,7 +1,8 @@
 import { repositoryScope } from './auth.js';
 import type { ClientContext, RequestOptions } from './context.js';
-import { assertDigest, digestOf } from './digest.js';
+import { assertDigest, digestOf, preloadDigests } from './digest.js';
 import { RegistryError } from './errors.js';
+import { loadWhileWaiting } from './http.js';
 import { discard, readBodyLimited } from './limits.js';
 import type { Descriptor } from './manifest.js';
 import { toReference, type ImageReference, type ReferenceLike } from './reference.js';
@@ -52,6 +53,7 @@ export async function getBlob(
   assertDigest(digest);
   const max = options.maxBytes ?? ctx.maxBlobBytes;
   const req = blobRequest('GET', r, digest, options, 'pull');
+  loadWhileWaiting(preloadDigests); // blobs are mostly larger than digestOf's JavaScript path takes
   const bytes = await ctx.transport.send(req, async (res, url) => {
     if (res.status !== 200)
       throw await errorFromResponse(res, req, describeRequest(req, url), 'BLOB_UNKNOWN');

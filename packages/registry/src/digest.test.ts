@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { assertDigest, digestOf } from './digest.js';
 import { RegistryError } from './errors.js';
@@ -13,5 +14,16 @@ describe('digests', () => {
       expect(() => assertDigest(bad)).toThrowError(RegistryError);
     }
     expect(assertDigest('sha256:' + 'a'.repeat(64))).toBe('sha256:' + 'a'.repeat(64));
+  });
+});
+
+describe('digestOf on either path', () => {
+  it('gives node:crypto’s digest for inputs below, at and above the JavaScript path’s limit', () => {
+    for (const n of [1, 1500, 4095, 4096, 4097, 70_000]) {
+      const bytes = randomBytes(n);
+      expect(digestOf(bytes), `length ${n}`).toBe(
+        `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+      );
+    }
   });
 });

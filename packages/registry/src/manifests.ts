@@ -1,9 +1,8 @@
 import { repositoryScope } from './auth.js';
 import { getBlob } from './blobs.js';
 import { parseJson, type ClientContext, type RequestOptions } from './context.js';
-import { digestOf, preloadDigests } from './digest.js';
+import { digestOf } from './digest.js';
 import { RegistryError } from './errors.js';
-import { loadWhileWaiting } from './http.js';
 import { discard, readBodyLimited } from './limits.js';
 import {
   MANIFEST_ACCEPT,
@@ -147,7 +146,6 @@ export async function findManifest(
   }
   const id = referenceIdentifier(r);
   const req = manifestRequest('GET', r, id, options, options.push ? 'pull,push' : 'pull');
-  loadWhileWaiting(preloadDigests); // the bytes are hashed when they come
   const got = await ctx.transport.send(req, async (res, url) => {
     if (res.status === 404) {
       await discard(res);
