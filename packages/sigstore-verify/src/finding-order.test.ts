@@ -24,7 +24,15 @@ describe('compareFindingKeys', () => {
       keys.push(pick(CHARS, rand(12)));
     }
     // Shared prefixes, so later characters decide too.
-    keys.push('legacy-sigsha256:0', 'legacy-sigsha256:', 'legacy-sigsha256:a', 'legacy-sig', 'a:0', 'a0:', 'a-0');
+    keys.push(
+      'legacy-sigsha256:0',
+      'legacy-sigsha256:',
+      'legacy-sigsha256:a',
+      'legacy-sig',
+      'a:0',
+      'a0:',
+      'a-0',
+    );
     for (const a of keys)
       for (const b of keys.slice(0, 60)) expect(compareFindingKeys(a, b)).toBe(Math.sign(a.localeCompare(b)));
   });
