@@ -235,6 +235,15 @@ export function signaturePort(options: SignaturePortOptions) {
   };
 
   return {
+    /**
+     * Builds (and caches) the verifier of this policy now: its trust root read and parsed, its
+     * trust chains warmed, while the caller still looks up the digest to verify. Errors are
+     * left for verify, which meets them again (a failed build is not cached).
+     */
+    prepare(policy: ImageSigningPolicy): void {
+      verifierFor(policy).catch(() => undefined);
+    },
+
     async verify(
       image: string,
       digest: string,

@@ -22,13 +22,16 @@ async function observeImage(
   const { registry, signatures } = ports;
   // Images are tagged with the bare version (no tag prefix).
   const version = formatTag(release);
-  const [versionM, latestM, tags] = await Promise.all([
+  const manifests = Promise.all([
     settle<ManifestObservation>(registry.observeManifest(image, version, signal), (e) => e),
     settle<ManifestObservation>(registry.observeManifest(image, 'latest', signal), (e) => e),
     settle<readonly string[] | undefined>(registry.listTags(image, signal), () => undefined),
   ]);
-  // Signatures are verified for the digest just observed: the one a promote would move latest to.
   const policy = config.signing;
+  // The verifier gets ready while the manifests are read, not after.
+  if (policy) signatures.prepare?.(policy);
+  const [versionM, latestM, tags] = await manifests;
+  // Signatures are verified for the digest just observed: the one a promote would move latest to.
   const sigP: Promise<SignatureObservation> =
     versionM.state !== 'found'
       ? Promise.resolve({ state: 'not-checked' })
