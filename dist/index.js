@@ -6984,12 +6984,15 @@ var init_engine = __esm({
 async function observeImage(config2, ports, image, release, signal) {
   const { registry: registry3, signatures } = ports;
   const version2 = formatTag(release);
-  const [versionM, latestM, tags] = await Promise.all([
+  const manifests = Promise.all([
     settle2(registry3.observeManifest(image, version2, signal), (e) => e),
     settle2(registry3.observeManifest(image, "latest", signal), (e) => e),
     settle2(registry3.listTags(image, signal), () => void 0)
   ]);
   const policy = config2.signing;
+  if (policy)
+    signatures.prepare?.(policy);
+  const [versionM, latestM, tags] = await manifests;
   const sigP = versionM.state !== "found" ? Promise.resolve({ state: "not-checked" }) : policy ? settle2(signatures.verify(image, versionM.digest, policy, signal), (e) => e) : Promise.resolve({ state: "not-checked" });
   const platformSigsP = versionM.state === "found" && policy?.verifyPlatforms ? Promise.all(versionM.platforms.map((p) => settle2(signatures.verify(image, p.digest, policy, signal), (e) => e))) : Promise.resolve(void 0);
   let latestVersion;
@@ -34968,6 +34971,14 @@ function signaturePort(options) {
     return { registry: ref.registry, repository: ref.repository };
   };
   return {
+    /**
+     * Builds (and caches) the verifier of this policy now: its trust root read and parsed, its
+     * trust chains warmed, while the caller still looks up the digest to verify. Errors are
+     * left for verify, which meets them again (a failed build is not cached).
+     */
+    prepare(policy) {
+      verifierFor(policy).catch(() => void 0);
+    },
     async verify(image, digest, policy, signal) {
       try {
         signal?.throwIfAborted();
@@ -35140,6 +35151,9 @@ function lazySignaturePort(options) {
   const port = () => loaded ??= Promise.resolve().then(() => (init_dist5(), dist_exports2)).then((m) => m.signaturePort(options));
   setTimeout(() => void port().catch(() => void 0), 1).unref();
   return {
+    prepare(policy) {
+      port().then((p) => p.prepare?.(policy), () => void 0);
+    },
     verify: async (image, digest, policy, signal) => (await port()).verify(image, digest, policy, signal),
     signatureTags: async (image, digest, signal) => (await port()).signatureTags?.(image, digest, signal) ?? []
   };
