@@ -194,13 +194,14 @@ export function signaturePort(options: SignaturePortOptions) {
     let v = verifiers.get(key);
     if (!v) {
       v = (async () => {
-        let trustRoot = publicGoodTrustRoot();
+        // The pinned public-good root is parsed only when no other is configured.
+        let trustRoot: TrustRoot;
         if (policy.trustedRoot) {
           const path = resolvePath(policy.trustedRoot);
           let r = roots.get(path);
           if (!r) roots.set(path, (r = loadTrustRootFile(path)));
           trustRoot = await r;
-        }
+        } else trustRoot = publicGoodTrustRoot();
         let signer: SignerPolicy;
         if (policy.key) {
           const path = resolvePath(policy.key);
