@@ -6984,17 +6984,20 @@ var init_engine = __esm({
 async function observeImage(config2, ports, image, release, signal) {
   const { registry: registry3, signatures } = ports;
   const version2 = formatTag(release);
-  const manifests = Promise.all([
-    settle2(registry3.observeManifest(image, version2, signal), (e) => e),
+  const versionP = settle2(registry3.observeManifest(image, version2, signal), (e) => e);
+  const others = Promise.all([
     settle2(registry3.observeManifest(image, "latest", signal), (e) => e),
     settle2(registry3.listTags(image, signal), () => void 0)
   ]);
   const policy = config2.signing;
   if (policy)
     signatures.prepare?.(policy);
-  const [versionM, latestM, tags] = await manifests;
-  const sigP = versionM.state !== "found" ? Promise.resolve({ state: "not-checked" }) : policy ? settle2(signatures.verify(image, versionM.digest, policy, signal), (e) => e) : Promise.resolve({ state: "not-checked" });
-  const platformSigsP = versionM.state === "found" && policy?.verifyPlatforms ? Promise.all(versionM.platforms.map((p) => settle2(signatures.verify(image, p.digest, policy, signal), (e) => e))) : Promise.resolve(void 0);
+  const signaturesP = versionP.then((versionM2) => Promise.all([
+    versionM2.state !== "found" ? { state: "not-checked" } : policy ? settle2(signatures.verify(image, versionM2.digest, policy, signal), (e) => e) : { state: "not-checked" },
+    versionM2.state === "found" && policy?.verifyPlatforms ? Promise.all(versionM2.platforms.map((p) => settle2(signatures.verify(image, p.digest, policy, signal), (e) => e))) : void 0
+  ]));
+  signaturesP.catch(() => void 0);
+  const [versionM, [latestM, tags]] = await Promise.all([versionP, others]);
   let latestVersion;
   if (latestM.state === "found") {
     if (versionM.state === "found" && versionM.digest === latestM.digest)
@@ -7011,7 +7014,7 @@ async function observeImage(config2, ports, image, release, signal) {
     const m = rcManifests[i];
     return m?.state === "found" ? [{ tag, digest: m.digest }] : [];
   });
-  const [signature, platformSignatures] = await Promise.all([sigP, platformSigsP]);
+  const [signature, platformSignatures] = await signaturesP;
   return {
     image,
     version: versionM,
@@ -34933,14 +34936,15 @@ function signaturePort(options) {
     let v = verifiers.get(key);
     if (!v) {
       v = (async () => {
-        let trustRoot = publicGoodTrustRoot();
+        let trustRoot;
         if (policy.trustedRoot) {
           const path2 = resolvePath(policy.trustedRoot);
           let r = roots.get(path2);
           if (!r)
             roots.set(path2, r = loadTrustRootFile(path2));
           trustRoot = await r;
-        }
+        } else
+          trustRoot = publicGoodTrustRoot();
         let signer;
         if (policy.key) {
           const path2 = resolvePath(policy.key);
