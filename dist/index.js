@@ -6984,14 +6984,20 @@ var init_engine = __esm({
 async function observeImage(config2, ports, image, release, signal) {
   const { registry: registry3, signatures } = ports;
   const version2 = formatTag(release);
-  const [versionM, latestM, tags] = await Promise.all([
-    settle2(registry3.observeManifest(image, version2, signal), (e) => e),
+  const versionP = settle2(registry3.observeManifest(image, version2, signal), (e) => e);
+  const others = Promise.all([
     settle2(registry3.observeManifest(image, "latest", signal), (e) => e),
     settle2(registry3.listTags(image, signal), () => void 0)
   ]);
   const policy = config2.signing;
-  const sigP = versionM.state !== "found" ? Promise.resolve({ state: "not-checked" }) : policy ? settle2(signatures.verify(image, versionM.digest, policy, signal), (e) => e) : Promise.resolve({ state: "not-checked" });
-  const platformSigsP = versionM.state === "found" && policy?.verifyPlatforms ? Promise.all(versionM.platforms.map((p) => settle2(signatures.verify(image, p.digest, policy, signal), (e) => e))) : Promise.resolve(void 0);
+  if (policy)
+    signatures.prepare?.(policy);
+  const signaturesP = versionP.then((versionM2) => Promise.all([
+    versionM2.state !== "found" ? { state: "not-checked" } : policy ? settle2(signatures.verify(image, versionM2.digest, policy, signal), (e) => e) : { state: "not-checked" },
+    versionM2.state === "found" && policy?.verifyPlatforms ? Promise.all(versionM2.platforms.map((p) => settle2(signatures.verify(image, p.digest, policy, signal), (e) => e))) : void 0
+  ]));
+  signaturesP.catch(() => void 0);
+  const [versionM, [latestM, tags]] = await Promise.all([versionP, others]);
   let latestVersion;
   if (latestM.state === "found") {
     if (versionM.state === "found" && versionM.digest === latestM.digest)
@@ -7008,7 +7014,7 @@ async function observeImage(config2, ports, image, release, signal) {
     const m = rcManifests[i];
     return m?.state === "found" ? [{ tag, digest: m.digest }] : [];
   });
-  const [signature, platformSignatures] = await Promise.all([sigP, platformSigsP]);
+  const [signature, platformSignatures] = await signaturesP;
   return {
     image,
     version: versionM,
@@ -24515,11 +24521,11 @@ var require_verify = __commonJS({
     exports.verifySignature = void 0;
     var canonical_json_1 = require_lib();
     var crypto_1 = __importDefault(__require("crypto"));
-    var verifySignature = (metaDataSignedData, key, signature) => {
+    var verifySignature2 = (metaDataSignedData, key, signature) => {
       const canonicalData = Buffer.from((0, canonical_json_1.canonicalize)(metaDataSignedData));
       return crypto_1.default.verify(key.hashAlgorithm, canonicalData, key, Buffer.from(signature, "hex"));
     };
-    exports.verifySignature = verifySignature;
+    exports.verifySignature = verifySignature2;
   }
 });
 
@@ -31435,7 +31441,7 @@ var require_tstinfo = __commonJS({
     })();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.TSTInfo = void 0;
-    var crypto = __importStar(require_crypto());
+    var crypto2 = __importStar(require_crypto());
     var oid_1 = require_oid2();
     var error_1 = require_error6();
     var TSTInfo = class {
@@ -31460,8 +31466,8 @@ var require_tstinfo = __commonJS({
         return this.root.toDER();
       }
       verify(data) {
-        const digest = crypto.digest(this.messageImprintHashAlgorithm, data);
-        if (!crypto.bufferEqual(digest, this.messageImprintHashedMessage)) {
+        const digest = crypto2.digest(this.messageImprintHashAlgorithm, data);
+        if (!crypto2.bufferEqual(digest, this.messageImprintHashedMessage)) {
           throw new error_1.RFC3161TimestampVerificationError("message imprint does not match artifact");
         }
       }
@@ -31519,7 +31525,7 @@ var require_timestamp3 = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.RFC3161Timestamp = void 0;
     var asn1_1 = require_asn1();
-    var crypto = __importStar(require_crypto());
+    var crypto2 = __importStar(require_crypto());
     var oid_1 = require_oid2();
     var error_1 = require_error6();
     var tstinfo_1 = require_tstinfo();
@@ -31582,16 +31588,16 @@ var require_timestamp3 = __commonJS({
         this.verifySignature(publicKey);
       }
       verifyMessageDigest() {
-        const tstInfoDigest = crypto.digest(this.signerDigestAlgorithm, this.tstInfo.raw);
+        const tstInfoDigest = crypto2.digest(this.signerDigestAlgorithm, this.tstInfo.raw);
         const expectedDigest = this.messageDigestAttributeObj.subs[1].subs[0].value;
-        if (!crypto.bufferEqual(tstInfoDigest, expectedDigest)) {
+        if (!crypto2.bufferEqual(tstInfoDigest, expectedDigest)) {
           throw new error_1.RFC3161TimestampVerificationError("signed data does not match tstInfo");
         }
       }
       verifySignature(key) {
         const signedAttrs = this.signedAttrsObj.toDER();
         signedAttrs[0] = 49;
-        const verified = crypto.verify(signedAttrs, key, this.signatureValue, this.signatureAlgorithm);
+        const verified = crypto2.verify(signedAttrs, key, this.signatureValue, this.signatureAlgorithm);
         if (!verified) {
           throw new error_1.RFC3161TimestampVerificationError("signature verification failed");
         }
@@ -31723,7 +31729,7 @@ var require_sct = __commonJS({
     })();
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.SignedCertificateTimestamp = void 0;
-    var crypto = __importStar(require_crypto());
+    var crypto2 = __importStar(require_crypto());
     var stream_1 = require_stream();
     var SignedCertificateTimestamp = class _SignedCertificateTimestamp {
       version;
@@ -31785,7 +31791,7 @@ var require_sct = __commonJS({
         if (this.extensions.byteLength > 0) {
           stream.appendView(this.extensions);
         }
-        return crypto.verify(stream.buffer, key, this.signature, this.algorithm);
+        return crypto2.verify(stream.buffer, key, this.signature, this.algorithm);
       }
       // Parses a SignedCertificateTimestamp from a buffer. SCTs are encoded using
       // TLS encoding which means the fields and lengths of most fields are
@@ -32000,7 +32006,7 @@ var require_cert = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.X509Certificate = exports.EXTENSION_OID_SCT = void 0;
     var asn1_1 = require_asn1();
-    var crypto = __importStar(require_crypto());
+    var crypto2 = __importStar(require_crypto());
     var oid_1 = require_oid2();
     var pem = __importStar(require_pem());
     var ext_1 = require_ext();
@@ -32104,8 +32110,8 @@ var require_cert = __commonJS({
       }
       verify(issuerCertificate) {
         const publicKey = issuerCertificate?.publicKey || this.publicKey;
-        const key = crypto.createPublicKey(publicKey);
-        return crypto.verify(this.tbsCertificate.toDER(), key, this.signatureValue, this.signatureAlgorithm);
+        const key = crypto2.createPublicKey(publicKey);
+        return crypto2.verify(this.tbsCertificate.toDER(), key, this.signatureValue, this.signatureAlgorithm);
       }
       validForDate(date2) {
         return this.notBefore <= date2 && date2 <= this.notAfter;
@@ -33978,7 +33984,29 @@ function derOf(cert) {
   const memo2 = memos.get(cert);
   if (!memo2)
     return cert.root.toDER();
-  return memo2.der ??= cert.root.toDER();
+  return memo2.der ??= parsedDer(cert.root) ?? cert.root.toDER();
+}
+function parsedDer(node2) {
+  const value = node2.value;
+  const len = value.length;
+  const lengthBytes = [];
+  for (let n = len; n > 0; n = Math.floor(n / 256))
+    lengthBytes.unshift(n % 256);
+  const header = len < 128 ? [len] : [128 | lengthBytes.length, ...lengthBytes];
+  const start = value.byteOffset - 1 - header.length;
+  if (start < 0)
+    return void 0;
+  const der = Buffer.from(value.buffer, start, 1 + header.length + len);
+  if (der[0] !== node2.tag.toDER() || header.some((b, i) => der[1 + i] !== b))
+    return void 0;
+  return der;
+}
+function verifySignature(cert, issuer) {
+  const tbs = parsedDer(cert.tbsCertificate);
+  if (!tbs)
+    return certificateProto.verify.call(cert, issuer);
+  const key = import_core8.crypto.createPublicKey(issuer?.publicKey || cert.publicKey);
+  return import_core8.crypto.verify(tbs, key, cert.signatureValue, cert.signatureAlgorithm);
 }
 function memoiseCertificate(cert) {
   if (memos.has(cert))
@@ -34039,7 +34067,7 @@ var init_certificate_memo = __esm({
           return certificateProto.verify.call(this, issuer);
         let verdict = memo2.verdicts.get(signer);
         if (verdict === void 0) {
-          verdict = certificateProto.verify.call(this, issuer);
+          verdict = verifySignature(this, issuer);
           memo2.verdicts.set(signer, verdict);
         }
         return verdict;
@@ -34867,8 +34895,19 @@ async function verifyImage(image, options) {
       await verifyLegacyManifest(source, sha256(m.bytes), parsed);
   };
   await Promise.all([referrers2(), legacy("sig"), legacy("att"), githubAttestations()]);
-  findings.sort((a, b) => (a.source + a.manifestDigest + (a.blobDigest ?? "")).localeCompare(b.source + b.manifestDigest + (b.blobDigest ?? "")));
+  findings.sort((a, b) => compareFindingKeys(a.source + a.manifestDigest + (a.blobDigest ?? ""), b.source + b.manifestDigest + (b.blobDigest ?? "")));
   return decide(repository, digest, findings, problems, options.requireAttestations ?? []);
+}
+function compareFindingKeys(a, b) {
+  if (!rankable(a) || !rankable(b))
+    return a.localeCompare(b);
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = KEY_RANK[a.charCodeAt(i)] - KEY_RANK[b.charCodeAt(i)];
+    if (d !== 0)
+      return d < 0 ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 function peekPredicateType(blob) {
   try {
@@ -34948,7 +34987,7 @@ function verifiedFacts(r) {
     ...slsaSource ? { slsaSource } : {}
   };
 }
-var COSIGN_SIGN_PREDICATE, SLSA_PROVENANCE_V1, BUNDLE_MEDIA_PREFIX, COSIGN_SIG_ARTIFACT, satisfies, sha256, RESULT_CACHE_ENTRIES, resultCaches;
+var COSIGN_SIGN_PREDICATE, SLSA_PROVENANCE_V1, BUNDLE_MEDIA_PREFIX, COSIGN_SIG_ARTIFACT, satisfies, sha256, RESULT_CACHE_ENTRIES, resultCaches, KEY_RANK, rankable;
 var init_image = __esm({
   "packages/sigstore-verify/dist/image.js"() {
     "use strict";
@@ -34965,6 +35004,16 @@ var init_image = __esm({
     sha256 = (b) => `sha256:${createHash4("sha256").update(b).digest("hex")}`;
     RESULT_CACHE_ENTRIES = 4096;
     resultCaches = /* @__PURE__ */ new WeakMap();
+    KEY_RANK = new Uint8Array(128);
+    [..."-:0123456789abcdefghijklmnopqrstuvwxyz"].forEach((c, i) => KEY_RANK[c.charCodeAt(0)] = i + 1);
+    rankable = (s) => {
+      for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 128 || KEY_RANK[c] === 0)
+          return false;
+      }
+      return true;
+    };
   }
 });
 
@@ -35055,14 +35104,15 @@ function signaturePort(options) {
     let v = verifiers.get(key);
     if (!v) {
       v = (async () => {
-        let trustRoot = publicGoodTrustRoot();
+        let trustRoot;
         if (policy.trustedRoot) {
           const path2 = resolvePath(policy.trustedRoot);
           let r = roots.get(path2);
           if (!r)
             roots.set(path2, r = loadTrustRootFile(path2));
           trustRoot = await r;
-        }
+        } else
+          trustRoot = publicGoodTrustRoot();
         let signer;
         if (policy.key) {
           const path2 = resolvePath(policy.key);
@@ -35093,6 +35143,14 @@ function signaturePort(options) {
     return { registry: ref.registry, repository: ref.repository };
   };
   return {
+    /**
+     * Builds (and caches) the verifier of this policy now: its trust root read and parsed, its
+     * trust chains warmed, while the caller still looks up the digest to verify. Errors are
+     * left for verify, which meets them again (a failed build is not cached).
+     */
+    prepare(policy) {
+      verifierFor(policy).catch(() => void 0);
+    },
     async verify(image, digest, policy, signal) {
       try {
         signal?.throwIfAborted();
@@ -35264,6 +35322,9 @@ function lazySignaturePort(options) {
   const port = () => loaded ??= Promise.resolve().then(() => (init_dist5(), dist_exports2)).then((m) => m.signaturePort(options));
   void requestOnTheWire().then(() => port().catch(() => void 0));
   return {
+    prepare(policy) {
+      port().then((p) => p.prepare?.(policy), () => void 0);
+    },
     verify: async (image, digest, policy, signal) => (await port()).verify(image, digest, policy, signal),
     signatureTags: async (image, digest, signal) => (await port()).signatureTags?.(image, digest, signal) ?? []
   };
@@ -37041,21 +37102,39 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
         return ExitCode.failed;
       }
     }
+    let pending;
+    const flushOutput = () => {
+      const todo = pending;
+      pending = void 0;
+      todo?.forEach((print) => print());
+    };
+    const later = (print) => {
+      if (!pending) {
+        pending = [];
+        setImmediate(flushOutput);
+      }
+      pending.push(print);
+    };
     let watch;
     const onEvent = (e) => {
       watch?.touch(e.type === "step-started" ? e.step.description : "the registry and GitHub");
-      if (!json) {
-        const line = renderEvent(e, style);
-        if (line !== void 0) ctx.stdout(`${line}
+      if (!json)
+        later(() => {
+          const line = renderEvent(e, style);
+          if (line !== void 0) ctx.stdout(`${line}
 `);
+        });
+      if (executionChannel.hasSubscribers) {
+        flushOutput();
+        executionChannel.publish(e);
       }
-      if (executionChannel.hasSubscribers) executionChannel.publish(e);
     };
     const attempt = async () => {
       watch = watchSilence(ctx, "the registry and GitHub");
       const onPlan = (plan) => {
         watch?.touch();
-        show(plan);
+        shown = plan;
+        later(() => show(plan));
       };
       try {
         return { result: await run(svc, { onEvent, onPlan, ...execOptions(args, ctx) }) };
@@ -37063,6 +37142,7 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
         if (e instanceof ReleaseError && e.code === "GATE_NOT_MET") return { blocked: e };
         throw e;
       } finally {
+        flushOutput();
         watch.stop();
       }
     };

@@ -188,6 +188,12 @@ function lazySignaturePort(options: SignaturePortOptions): SignaturePort {
   const port = () => (loaded ??= import('@relkit/sigstore-verify').then((m) => m.signaturePort(options)));
   void requestOnTheWire().then(() => port().catch(() => undefined));
   return {
+    prepare(policy) {
+      port().then(
+        (p) => p.prepare?.(policy),
+        () => undefined,
+      );
+    },
     verify: async (image, digest, policy, signal) => (await port()).verify(image, digest, policy, signal),
     signatureTags: async (image, digest, signal) =>
       (await port()).signatureTags?.(image, digest, signal) ?? [],

@@ -45,6 +45,13 @@ export interface RegistryPort {
 }
 
 export interface SignaturePort {
+  /**
+   * Optional: makes ready what verifying against this policy needs that no image decides (trust
+   * root, compiled policy), while the digest to verify is still being looked up, so the
+   * signature lookups go out as soon as it is known. Never throws: whatever fails here fails
+   * again, and is reported, at verify.
+   */
+  prepare?(policy: SigningPolicy): void;
   /** Verifies the signatures of image@digest against the policy; errors as data. */
   verify(
     image: string,

@@ -9,7 +9,12 @@ import {
   type SigstoreInfra,
 } from '@relkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoiseCertificate, memoiseTrustMaterial, warmTrustMaterial } from './certificate-memo.js';
+import {
+  memoiseCertificate,
+  memoiseTrustMaterial,
+  parsedDer,
+  warmTrustMaterial,
+} from './certificate-memo.js';
 import { parseTrustRoot, publicGoodTrustRoot } from './trust-root.js';
 import { BundleVerifier } from './verify.js';
 
@@ -78,6 +83,27 @@ describe('certificate memo', () => {
     const issuer = memo.find((c) => c !== twin && twin.verify(c))!;
     expect(issuer).toBeDefined();
     expect(broken.verify(issuer)).toBe(false);
+  });
+
+  it("gives a parsed certificate's DER as @sigstore/core encodes it, for every node of every tree", () => {
+    let nodes = 0;
+    const walk = (n: X509Certificate['root']) => {
+      nodes++;
+      expect(parsedDer(n)).toEqual(n.toDER());
+      n.subs.forEach(walk);
+    };
+    for (const c of certificates()) walk(c.root);
+    expect(nodes).toBeGreaterThan(500);
+    // A whole certificate: the very bytes it was parsed from.
+    const der = leafOf(leaves[0]!);
+    expect(parsedDer(X509Certificate.parse(der).root)).toEqual(der);
+    // A long value (4-byte header) and a node not parsed from bytes: encoded by the caller.
+    const big = X509Certificate.parse(leafOf(leaves[0]!)).root;
+    expect(big.value.length).toBeGreaterThan(255);
+    const built = Object.assign(Object.create(Object.getPrototypeOf(big) as object), big, {
+      value: Buffer.from(big.value),
+    }) as X509Certificate['root'];
+    expect(parsedDer(built)).toBeUndefined();
   });
 
   it('touches only the certificates it is given, invisibly to enumeration', async () => {

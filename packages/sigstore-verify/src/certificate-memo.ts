@@ -1,4 +1,4 @@
-import { X509Certificate } from '@sigstore/core';
+import { crypto, X509Certificate } from '@sigstore/core';
 import type { TrustMaterial } from '@sigstore/verify';
 
 /**
@@ -10,8 +10,10 @@ import type { TrustMaterial } from '@sigstore/verify';
  * trust material's CA and TSA chains, parsed once per BundleVerifier, and each bundle's leaf) the
  * results are memoised on the instance:
  *
- * - `equals(other)`: compares the DER each side's own `root.toDER()` produced, encoded once.
- * - `verify(issuer?)`: the verdict per issuer certificate (a thrown error is not remembered).
+ * - `equals(other)`: compares the DER each side's own `root.toDER()` produces: the bytes it was
+ *   parsed from (parsedDer), else encoded once.
+ * - `verify(issuer?)`: the verdict per issuer certificate (a thrown error is not remembered),
+ *   checked over the TBS part's parsed bytes.
  * - `publicKey`: the SubjectPublicKeyInfo DER, encoded once.
  * - `clone()`: parses a copy of the remembered DER, as the original parses a copy of a fresh one.
  *
@@ -39,7 +41,44 @@ const spkiOf = Object.getOwnPropertyDescriptor(certificateProto, 'publicKey')!.g
 function derOf(cert: X509Certificate): Buffer {
   const memo = memos.get(cert);
   if (!memo) return cert.root.toDER();
-  return (memo.der ??= cert.root.toDER());
+  return (memo.der ??= parsedDer(cert.root) ?? cert.root.toDER());
+}
+
+type Asn1 = X509Certificate['root'];
+
+/**
+ * What `root.toDER()` encodes, without encoding it: the bytes the tree was parsed from. The
+ * library's encoder builds every node's bytes in fresh buffers (copying as they grow), the
+ * largest part of a bundle's verification after the signatures, while its parser accepts strict
+ * DER only (one-byte tags, minimal definite lengths, every constructed value exactly its
+ * children, an OCTET STRING's children kept only when they fill it exactly), so re-encoding a
+ * parsed tree gives back the bytes it came from: the node's value is a view of them, and its
+ * header (tag, length) sits right before it. The header found there is checked against the
+ * node's tag and length; anything unexpected (a tree built otherwise): undefined, and the caller
+ * encodes. Only for the certificates memoised here, whose trees nothing mutates (see above).
+ */
+export function parsedDer(node: Asn1): Buffer | undefined {
+  const value = node.value;
+  const len = value.length;
+  const lengthBytes: number[] = [];
+  for (let n = len; n > 0; n = Math.floor(n / 256)) lengthBytes.unshift(n % 256);
+  const header = len < 128 ? [len] : [0x80 | lengthBytes.length, ...lengthBytes];
+  const start = value.byteOffset - 1 - header.length;
+  if (start < 0) return undefined;
+  const der = Buffer.from(value.buffer, start, 1 + header.length + len);
+  if (der[0] !== node.tag.toDER() || header.some((b, i) => der[1 + i] !== b)) return undefined;
+  return der;
+}
+
+/**
+ * The library's `verify` (x509/cert.js: the issuer's key, else its own, over the TBS part), with
+ * the TBS part's bytes as parsed (parsedDer) rather than encoded anew.
+ */
+function verifySignature(cert: X509Certificate, issuer?: X509Certificate): boolean {
+  const tbs = parsedDer(cert.tbsCertificate);
+  if (!tbs) return certificateProto.verify.call(cert, issuer);
+  const key = crypto.createPublicKey(issuer?.publicKey || cert.publicKey);
+  return crypto.verify(tbs, key, cert.signatureValue, cert.signatureAlgorithm);
 }
 
 const methods = {
@@ -53,7 +92,7 @@ const methods = {
     if (!memo || !(signer instanceof X509Certificate)) return certificateProto.verify.call(this, issuer);
     let verdict = memo.verdicts.get(signer);
     if (verdict === undefined) {
-      verdict = certificateProto.verify.call(this, issuer);
+      verdict = verifySignature(this, issuer);
       memo.verdicts.set(signer, verdict);
     }
     return verdict;

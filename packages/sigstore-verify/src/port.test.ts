@@ -106,6 +106,35 @@ describe('signaturePort (core SignaturePort shape)', () => {
   });
 });
 
+describe('signaturePort.prepare', () => {
+  it('gets the verifier ready ahead and changes no verdict; a policy it cannot use fails at verify, as without it', async () => {
+    const port = signaturePort({ registry: new RegistryClient({ retries: 0 }) });
+    const policy = { issuer: GITHUB_ACTIONS_ISSUER, identity: workflowSan(), trustedRoot };
+    const img = await pushTestImage(registry, { repository: 'acme/prepared', tag: '1.0.0' });
+    await pushLegacySignatures(registry, 'acme/prepared', img.digest, 'sig', [
+      await legacyImageSignature(infra, { digest: img.digest }),
+    ]);
+    const image = `${registry.host}/acme/prepared`;
+    port.prepare(policy);
+    port.prepare(policy); // once per policy
+    expect(await port.verify(image, img.digest, policy)).toMatchObject({
+      state: 'verified',
+      signer: { identity: workflowSan(), issuer: GITHUB_ACTIONS_ISSUER },
+    });
+    const missingRoot = { ...policy, trustedRoot: '/nonexistent/root.json' };
+    expect(() => port.prepare(missingRoot)).not.toThrow();
+    expect(() => port.prepare({ issuer: GITHUB_ACTIONS_ISSUER })).not.toThrow();
+    expect(await port.verify(image, img.digest, missingRoot)).toMatchObject({
+      state: 'error',
+      code: 'TRUST_ROOT_INVALID',
+    });
+    expect(await port.verify(image, img.digest, { issuer: GITHUB_ACTIONS_ISSUER })).toMatchObject({
+      state: 'error',
+      code: 'POLICY_INVALID',
+    });
+  });
+});
+
 describe('signing.identities across a workflow migration (issue 19)', () => {
   it('an image signed by the old release.yml still verifies when the config lists it beside the new workflow', async () => {
     const port = signaturePort({ registry: new RegistryClient({ retries: 0 }) });

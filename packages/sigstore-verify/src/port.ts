@@ -194,13 +194,14 @@ export function signaturePort(options: SignaturePortOptions) {
     let v = verifiers.get(key);
     if (!v) {
       v = (async () => {
-        let trustRoot = publicGoodTrustRoot();
+        // The pinned public-good root is parsed only when no other is configured.
+        let trustRoot: TrustRoot;
         if (policy.trustedRoot) {
           const path = resolvePath(policy.trustedRoot);
           let r = roots.get(path);
           if (!r) roots.set(path, (r = loadTrustRootFile(path)));
           trustRoot = await r;
-        }
+        } else trustRoot = publicGoodTrustRoot();
         let signer: SignerPolicy;
         if (policy.key) {
           const path = resolvePath(policy.key);
@@ -235,6 +236,15 @@ export function signaturePort(options: SignaturePortOptions) {
   };
 
   return {
+    /**
+     * Builds (and caches) the verifier of this policy now: its trust root read and parsed, its
+     * trust chains warmed, while the caller still looks up the digest to verify. Errors are
+     * left for verify, which meets them again (a failed build is not cached).
+     */
+    prepare(policy: ImageSigningPolicy): void {
+      verifierFor(policy).catch(() => undefined);
+    },
+
     async verify(
       image: string,
       digest: string,

@@ -177,16 +177,37 @@ async function runPlan(
         return ExitCode.failed;
       }
     }
+    // The plan and each step's line are rendered and written once the engine has sent what it
+    // does next (its requests go out in this tick), not before: the same text in the same
+    // order, off the path between the gates' verdict and the first write, and between steps.
+    let pending: (() => void)[] | undefined;
+    const flushOutput = () => {
+      const todo = pending;
+      pending = undefined;
+      todo?.forEach((print) => print());
+    };
+    const later = (print: () => void) => {
+      if (!pending) {
+        pending = [];
+        setImmediate(flushOutput);
+      }
+      pending.push(print);
+    };
     // Nothing waits silently: a step (or the observation before the first) that takes more than
     // 2 s is announced on stderr, naming what it waits for.
     let watch: SilenceWatch | undefined;
     const onEvent = (e: ExecutionEvent) => {
       watch?.touch(e.type === 'step-started' ? e.step.description : 'the registry and GitHub');
-      if (!json) {
-        const line = renderEvent(e, style);
-        if (line !== undefined) ctx.stdout(`${line}\n`);
+      if (!json)
+        later(() => {
+          const line = renderEvent(e, style);
+          if (line !== undefined) ctx.stdout(`${line}\n`);
+        });
+      if (executionChannel.hasSubscribers) {
+        // A tracer sees the event after its line is out, as it would without the deferral.
+        flushOutput();
+        executionChannel.publish(e);
       }
-      if (executionChannel.hasSubscribers) executionChannel.publish(e);
     };
     // After a confirmation the engine observes again: the world may have moved while we asked.
     // The engine refuses unmet gates by throwing or by a failed result; both may be a wait.
@@ -194,7 +215,8 @@ async function runPlan(
       watch = watchSilence(ctx, 'the registry and GitHub');
       const onPlan = (plan: Plan) => {
         watch?.touch();
-        show(plan);
+        shown = plan;
+        later(() => show(plan));
       };
       try {
         return { result: await run(svc, { onEvent, onPlan, ...execOptions(args, ctx) }) };
@@ -202,6 +224,7 @@ async function runPlan(
         if (e instanceof ReleaseError && e.code === 'GATE_NOT_MET') return { blocked: e };
         throw e;
       } finally {
+        flushOutput();
         watch.stop();
       }
     };

@@ -22,27 +22,35 @@ async function observeImage(
   const { registry, signatures } = ports;
   // Images are tagged with the bare version (no tag prefix).
   const version = formatTag(release);
-  const [versionM, latestM, tags] = await Promise.all([
-    settle<ManifestObservation>(registry.observeManifest(image, version, signal), (e) => e),
+  const versionP = settle<ManifestObservation>(registry.observeManifest(image, version, signal), (e) => e);
+  const others = Promise.all([
     settle<ManifestObservation>(registry.observeManifest(image, 'latest', signal), (e) => e),
     settle<readonly string[] | undefined>(registry.listTags(image, signal), () => undefined),
   ]);
-  // Signatures are verified for the digest just observed: the one a promote would move latest to.
   const policy = config.signing;
-  const sigP: Promise<SignatureObservation> =
-    versionM.state !== 'found'
-      ? Promise.resolve({ state: 'not-checked' })
-      : policy
-        ? settle<SignatureObservation>(signatures.verify(image, versionM.digest, policy, signal), (e) => e)
-        : Promise.resolve({ state: 'not-checked' });
-  const platformSigsP =
-    versionM.state === 'found' && policy?.verifyPlatforms
-      ? Promise.all(
-          versionM.platforms.map((p) =>
-            settle<SignatureObservation>(signatures.verify(image, p.digest, policy, signal), (e) => e),
-          ),
-        )
-      : Promise.resolve(undefined);
+  // The verifier gets ready while the manifests are read, not after.
+  if (policy) signatures.prepare?.(policy);
+  // Signatures are verified for the digest just observed: the one a promote would move latest
+  // to. Their lookups go out as soon as it is known, not once latest and the tag list are in too.
+  const signaturesP = versionP.then((versionM) =>
+    Promise.all([
+      versionM.state !== 'found'
+        ? { state: 'not-checked' as const }
+        : policy
+          ? settle<SignatureObservation>(signatures.verify(image, versionM.digest, policy, signal), (e) => e)
+          : { state: 'not-checked' as const },
+      versionM.state === 'found' && policy?.verifyPlatforms
+        ? Promise.all(
+            versionM.platforms.map((p) =>
+              settle<SignatureObservation>(signatures.verify(image, p.digest, policy, signal), (e) => e),
+            ),
+          )
+        : undefined,
+    ]),
+  );
+  // Awaited below, after the manifests: a failure is this function's, as it was, not an unhandled one.
+  signaturesP.catch(() => undefined);
+  const [versionM, [latestM, tags]] = await Promise.all([versionP, others]);
 
   // Which version tag does latest point at? Only final versions count; resolve the newest few.
   let latestVersion: string | undefined;
@@ -67,7 +75,7 @@ async function observeImage(
     const m = rcManifests[i];
     return m?.state === 'found' ? [{ tag, digest: m.digest }] : [];
   });
-  const [signature, platformSignatures] = await Promise.all([sigP, platformSigsP]);
+  const [signature, platformSignatures] = await signaturesP;
   return {
     image,
     version: versionM,

@@ -8,6 +8,31 @@ async function status(w: FakeWorld, version = '1.2.3') {
   return createReleaseService(config, portsFor(w)).status(version);
 }
 
+describe('signature port preparation', () => {
+  it('asks the signature port to get ready for the policy while the manifests are read, before verifying', async () => {
+    const w = newWorld();
+    const ports = portsFor(w);
+    const calls: string[] = [];
+    const signatures = {
+      prepare: (policy: unknown) => {
+        calls.push(`prepare ${policy === config.signing} (registry: ${w.registryCalls.length} call(s))`);
+      },
+      verify: (...args: Parameters<typeof ports.signatures.verify>) => {
+        calls.push(`verify ${args[1]}`);
+        return ports.signatures.verify(...args);
+      },
+    };
+    const s = await createReleaseService(config, { ...ports, signatures }).status('1.2.3');
+    expect(s.promotable).toBe(true);
+    // Prepared once per image, as the manifest reads went out and before their answers.
+    expect(calls[0]).toMatch(/^prepare true \(registry: [1-9]\d* call\(s\)\)$/);
+    expect(calls.indexOf(`verify ${D(123)}`)).toBeGreaterThan(0);
+    // Without the optional method, the same status.
+    const plain = await createReleaseService(config, portsFor(newWorld())).status('1.2.3');
+    expect(plain.gates).toEqual(s.gates);
+  });
+});
+
 describe('status and gates', () => {
   it('a published, signed, smoke-tested release with an approved PR is promotable', async () => {
     const s = await status(newWorld());
