@@ -57,14 +57,10 @@ const inlineVersion = {
   },
 };
 
-// Chunk names carry content hashes: start clean so no stale chunk stays behind.
-await rm(new URL('dist/bundle', `file://${cli}`), { recursive: true, force: true });
-await build({
+/** What both bundles below share. */
+const common = {
   absWorkingDir: cli,
-  entryPoints: { 'release-cli': 'dist/run.js' },
-  outdir: 'dist/bundle',
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node22',
@@ -88,32 +84,17 @@ await build({
       'const require = __relkitCreateRequire(import.meta.url);',
     ].join('\n'),
   },
+};
+
+// Chunk names carry content hashes: start clean so no stale chunk stays behind.
+await rm(new URL('dist/bundle', `file://${cli}`), { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { 'release-cli': 'dist/run.js' },
+  outdir: 'dist/bundle',
+  splitting: true,
   plugins: [inlineVersion],
 });
-
-/** The main bundle's options, for the image-tag bundle below. */
-const common = {
-  absWorkingDir: cli,
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node22',
-  // Subpath exports of workspace packages resolve to their dist/ (the "default" condition).
-  conditions: ['default'],
-  legalComments: 'none',
-  sourcemap: false,
-  minify: false,
-  charset: 'utf8',
-  logLevel: 'warning',
-  define: { __RELKIT_BUILD_INFO__: JSON.stringify(buildInfo()) },
-  // Third-party modules are bundled too; their CommonJS parts require() Node's built-ins.
-  banner: {
-    js: [
-      "import { createRequire as __relkitCreateRequire } from 'node:module';",
-      'const require = __relkitCreateRequire(import.meta.url);',
-    ].join('\n'),
-  },
-};
 
 /**
  * The image-tag bundle: main.js sees commands/image-tag-only.js in place of commands/index.js,

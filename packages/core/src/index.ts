@@ -44,6 +44,7 @@ export type {
   RegistryPort,
   SignaturePort,
   ForgePort,
+  LockForgePort,
   BranchPort,
   OpenPullRequestRequest,
   Clock,

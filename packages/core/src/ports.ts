@@ -141,6 +141,12 @@ export interface ForgePort {
   moveLock?(name: string, from: string, to: string, signal?: AbortSignal): Promise<boolean>;
 }
 
+/** The forge's lock operations (engine/lock.ts): what a port that takes the release lock offers. */
+export type LockForgePort = Pick<
+  ForgePort,
+  'readLock' | 'writeLock' | 'readLockVersion' | 'readLockRecord' | 'stageLock' | 'moveLock'
+>;
+
 /** One version of a container package as the GitHub Packages API lists it. */
 export interface PackageVersion {
   /** The package version id (what a delete names). */

@@ -4,13 +4,10 @@
 // requests are taken over, never written twice, never carry credentials, and every outcome —
 // token auth, Basic auth, TLS, an untrusted certificate, a refused connection — is the one the
 // CLI gives without the early start (its bundle run directly).
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeRun, runIsolated } from './isolated-run.js';
 import {
   pushTestImage,
   skopeoDigest,
@@ -30,38 +27,8 @@ const WATCH_EARLY = `data:text/javascript,${encodeURIComponent(
 )}`;
 const TAKEN_OVER = '[early connection taken over]';
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(entry: string, args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  const home = mkdtempSync(join(tmpdir(), 'relkit-early-home-'));
-  return new Promise<Run>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', WATCH_EARLY, entry, ...args], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: home,
-        DOCKER_CONFIG: join(home, 'no-docker'),
-        NO_COLOR: '1',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      rmSync(home, { recursive: true, force: true });
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const describeRun = (r: Run) => `exit ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
+const run = (entry: string, args: readonly string[], env: Record<string, string> = {}) =>
+  runIsolated(entry, args, env, ['--import', WATCH_EARLY]);
 /** The CLI's own output, without the watcher's line. */
 const own = (text: string) => text.replace(`${TAKEN_OVER}\n`, '');
 

@@ -3,12 +3,12 @@
 // enables the compile cache without loading node:os. The real process: only that one file of
 // the bundles loads, and everything it prints is what the main bundle prints for the same
 // arguments. (early-image-tag.e2e.test.ts compares the registry outcomes the same way.)
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeRun, runIsolated } from './isolated-run.js';
 import { pushTestImage, startRegistry, type LocalRegistry, type PushedImage } from '@relkit/testkit';
 
 const BIN = fileURLToPath(new URL('../../bin/release-cli.js', import.meta.url));
@@ -21,43 +21,7 @@ const WATCH_LOADS = `data:text/javascript,${encodeURIComponent(
   ].join('\n'),
 )}`;
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(
-  entry: string,
-  args: readonly string[],
-  env: Record<string, string> = {},
-  node: readonly string[] = [],
-): Promise<Run> {
-  const home = mkdtempSync(join(tmpdir(), 'relkit-image-tag-home-'));
-  return new Promise<Run>((resolve, reject) => {
-    const child = spawn(process.execPath, [...node, entry, ...args], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: home,
-        DOCKER_CONFIG: join(home, 'no-docker'),
-        NO_COLOR: '1',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      rmSync(home, { recursive: true, force: true });
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const describeRun = (r: Run) => `exit ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
+const run = runIsolated;
 /** The bundle files a run loaded, by name. */
 const bundleFiles = (stderr: string) =>
   [...stderr.matchAll(/^\[loaded\] (\S+)$/gm)]

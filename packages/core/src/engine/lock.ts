@@ -1,5 +1,5 @@
 import { ReleaseError } from '../errors.js';
-import type { Clock, ForgePort } from '../ports.js';
+import type { Clock, LockForgePort } from '../ports.js';
 import {
   DEFAULT_LOCK_TTL_SECONDS,
   decideUnlock,
@@ -23,10 +23,7 @@ const RACE_ATTEMPTS = 5;
 
 /** The forge's lock: one per repository, shared by publish, promote, rollback and abandon. */
 export interface LockPorts {
-  readonly forge: Pick<
-    ForgePort,
-    'readLock' | 'writeLock' | 'readLockVersion' | 'readLockRecord' | 'stageLock' | 'moveLock'
-  >;
+  readonly forge: LockForgePort;
   readonly clock?: Clock | undefined;
 }
 

@@ -1,4 +1,4 @@
-import type { BranchPort, Clock } from '../ports.js';
+import type { BranchPort, Clock, LockForgePort } from '../ports.js';
 import type { FilesCommitRequest, PublishForgePort } from '../publish/ports.js';
 
 /**
@@ -8,20 +8,7 @@ import type { FilesCommitRequest, PublishForgePort } from '../publish/ports.js';
  * forced), so a concurrent push to the integration branch is never overwritten.
  */
 export interface PrepareForgePort
-  extends
-    BranchPort,
-    Pick<
-      PublishForgePort,
-      | 'readFile'
-      | 'observeTag'
-      | 'listTags'
-      | 'readLock'
-      | 'writeLock'
-      | 'readLockVersion'
-      | 'readLockRecord'
-      | 'stageLock'
-      | 'moveLock'
-    > {
+  extends BranchPort, Pick<PublishForgePort, 'readFile' | 'observeTag' | 'listTags'>, LockForgePort {
   commitFiles(change: FilesCommitRequest, signal?: AbortSignal): Promise<{ readonly sha: string }>;
 }
 

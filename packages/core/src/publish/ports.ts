@@ -1,5 +1,5 @@
 import type { BranchObservation, GitHubReleaseObservation, ObservationError } from '../observations.js';
-import type { Clock, ForgePort, RegistryPort, SignaturePort } from '../ports.js';
+import type { Clock, ForgePort, LockForgePort, RegistryPort, SignaturePort } from '../ports.js';
 
 /**
  * The narrow ports the publish phase needs. @relkit/github implements the forge side (the same
@@ -58,20 +58,10 @@ export interface FilesCommitRequest {
  * The forge side of publish: promote's observations and its lock (the same lock, so publish,
  * promote and abandon never overlap), plus the writes only publish makes.
  */
-export interface PublishForgePort extends Pick<
-  ForgePort,
-  | 'observeTag'
-  | 'listTags'
-  | 'observeRelease'
-  | 'observePullRequest'
-  | 'observeSmoke'
-  | 'readLock'
-  | 'writeLock'
-  | 'readLockVersion'
-  | 'readLockRecord'
-  | 'stageLock'
-  | 'moveLock'
-> {
+export interface PublishForgePort
+  extends
+    Pick<ForgePort, 'observeTag' | 'listTags' | 'observeRelease' | 'observePullRequest' | 'observeSmoke'>,
+    LockForgePort {
   /** The head commit of a branch. */
   observeBranch(branch: string, signal?: AbortSignal): Promise<BranchObservation>;
   /** A file's text at a ref (branch, tag or commit sha), read fresh (no cache). */
