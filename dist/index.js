@@ -36718,6 +36718,22 @@ function errorJson(e) {
     ...e.details !== void 0 ? { details: e.details } : {}
   };
 }
+function refusalExit(e) {
+  if (e instanceof ReleaseError) {
+    if (e.code === "GATE_NOT_MET") return ExitCode.gateNotMet;
+    if (e.code === "LOCK_HELD") return ExitCode.lockHeld;
+  }
+  return void 0;
+}
+function reportRefusal(ctx, json, command, e) {
+  const code = refusalExit(e);
+  if (code === void 0) throw e;
+  const err = e;
+  emitReport(ctx, json, { command, error: { code: err.code, message: err.message, details: err.details } });
+  if (!json) ctx.stderr(`${err.message}
+`);
+  return code;
+}
 function emitReport(ctx, json, report2, failure2) {
   ctx.onReport?.(report2);
   if (!json) return;
@@ -36739,6 +36755,7 @@ var init_report = __esm({
   "packages/cli/src/report.ts"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
+    init_dist();
     init_command();
   }
 });
@@ -37016,13 +37033,6 @@ ${lines.join("\n")}
   }
   return ExitCode.failed;
 }
-function exitFor(e) {
-  if (e instanceof ReleaseError) {
-    if (e.code === "GATE_NOT_MET") return ExitCode.gateNotMet;
-    if (e.code === "LOCK_HELD") return ExitCode.lockHeld;
-  }
-  return void 0;
-}
 async function runPlan2(command, args, ctx, makePlan, run) {
   if (command !== "rollback") versionArgument(args.positionals[0]);
   lockTtl(args, ctx);
@@ -37165,7 +37175,7 @@ ${blocking.map((g) => `  ${g.status === "fail" ? "✗" : "…"} ${g.title}${g.su
       return couldNotLookExit(ctx, json, shown.gates) ?? ExitCode.gateNotMet;
     return result.status === "succeeded" ? ExitCode.ok : result.error?.code === "GATE_NOT_MET" ? ExitCode.gateNotMet : ExitCode.failed;
   } catch (e) {
-    let code = exitFor(e);
+    let code = refusalExit(e);
     if (code === void 0) throw e;
     if (code === ExitCode.gateNotMet && shown && anyCouldNotLook(shown.gates)) code = ExitCode.failed;
     const err = e;
@@ -37982,13 +37992,6 @@ function renderVerification(v, s) {
   return `${lines.join("\n")}
 `;
 }
-function exitFor2(e) {
-  if (e instanceof ReleaseError) {
-    if (e.code === "GATE_NOT_MET") return ExitCode.gateNotMet;
-    if (e.code === "LOCK_HELD") return ExitCode.lockHeld;
-  }
-  return void 0;
-}
 function stageOf(args) {
   const given = stringOption(args, "stage");
   const flags = [args.values["skip-smoke"] && "--skip-smoke", args.values["smoke-only"] && "--smoke-only"];
@@ -38180,16 +38183,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
           if (result.status === "succeeded") return ExitCode.ok;
           return result.error?.code === "GATE_NOT_MET" ? ExitCode.gateNotMet : ExitCode.failed;
         } catch (e) {
-          const code = exitFor2(e);
-          if (code === void 0) throw e;
-          const err = e;
-          emitReport(ctx, json, {
-            command: "publish",
-            error: { code: err.code, message: err.message, details: err.details }
-          });
-          if (!json) ctx.stderr(`${err.message}
-`);
-          return code;
+          return reportRefusal(ctx, json, "publish", e);
         }
       }
     };
@@ -38374,13 +38368,6 @@ function renderPrepareResult(plan, r, s) {
   return `${lines.join("\n")}
 `;
 }
-function exitFor3(e) {
-  if (e instanceof ReleaseError) {
-    if (e.code === "GATE_NOT_MET") return ExitCode.gateNotMet;
-    if (e.code === "LOCK_HELD") return ExitCode.lockHeld;
-  }
-  return void 0;
-}
 var prepare, prepareCommands;
 var init_prepare2 = __esm({
   "packages/cli/src/commands/prepare.ts"() {
@@ -38475,16 +38462,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
           if (result.status === "succeeded") return ExitCode.ok;
           return result.error?.code === "GATE_NOT_MET" ? ExitCode.gateNotMet : ExitCode.failed;
         } catch (e) {
-          const code = exitFor3(e);
-          if (code === void 0) throw e;
-          const err = e;
-          emitReport(ctx, json, {
-            command: "prepare",
-            error: { code: err.code, message: err.message, details: err.details }
-          });
-          if (!json) ctx.stderr(`${err.message}
-`);
-          return code;
+          return reportRefusal(ctx, json, "prepare", e);
         }
       }
     };

@@ -9,8 +9,9 @@ import type {
   PublishVerification,
   ReleaseStatus,
 } from '@relkit/release-core';
+import { ReleaseError } from '@relkit/release-core';
 import type { DoctorReport } from '@relkit/connect';
-import { writeJson, type CliContext } from './command.js';
+import { ExitCode, writeJson, type CliContext } from './command.js';
 
 /** A refusal or failure as a command reports it (GATE_NOT_MET, LOCK_HELD …). */
 export interface ReportedError {
@@ -83,6 +84,33 @@ function errorJson(e: ReportedError): ReportedError {
  * level beside the rest (the gates and plan a script reads), so `jq .error.code` works for
  * every failure, and the document is still the one object on stdout.
  */
+/**
+ * The exit code of a refusal core signals by throwing (a gate not met: 3, the lock held: 4);
+ * undefined for anything else, which the caller rethrows.
+ */
+export function refusalExit(e: unknown): ExitCode | undefined {
+  if (e instanceof ReleaseError) {
+    if (e.code === 'GATE_NOT_MET') return ExitCode.gateNotMet;
+    if (e.code === 'LOCK_HELD') return ExitCode.lockHeld;
+  }
+  return undefined;
+}
+
+/** Reports a refusal thrown by prepare or publish (JSON or stderr) and returns its exit code; rethrows anything else. */
+export function reportRefusal(
+  ctx: CliContext,
+  json: boolean,
+  command: 'prepare' | 'publish',
+  e: unknown,
+): ExitCode {
+  const code = refusalExit(e);
+  if (code === undefined) throw e;
+  const err = e as ReleaseError;
+  emitReport(ctx, json, { command, error: { code: err.code, message: err.message, details: err.details } });
+  if (!json) ctx.stderr(`${err.message}\n`);
+  return code;
+}
+
 export function emitReport(
   ctx: CliContext,
   json: boolean,

@@ -1,9 +1,4 @@
-import {
-  ReleaseError,
-  type PreparePlan,
-  type PrepareResult,
-  type PrepareService,
-} from '@relkit/release-core';
+import { type PreparePlan, type PrepareResult, type PrepareService } from '@relkit/release-core';
 import { connectPrepare } from '@relkit/connect';
 import {
   ExitCode,
@@ -17,7 +12,7 @@ import {
   type ParsedArgs,
 } from '../command.js';
 import { lockHolder, paint, renderEvent, renderGatesAndSteps, styleFor, type Style } from '../render.js';
-import { emitReport } from '../report.js';
+import { emitReport, reportRefusal } from '../report.js';
 
 async function prepareService(args: ParsedArgs, ctx: CliContext): Promise<PrepareService> {
   const connect = ctx.connectPrepare ?? connectPrepare;
@@ -50,14 +45,6 @@ function renderPrepareResult(plan: PreparePlan, r: PrepareResult, s: Style): str
     lines.push('Run the same command again to resume: steps already done are skipped.');
   else lines.push(`  next: test ${plan.releaseBranch}, then: release-cli publish ${r.version} --candidate`);
   return `${lines.join('\n')}\n`;
-}
-
-function exitFor(e: unknown): ExitCode | undefined {
-  if (e instanceof ReleaseError) {
-    if (e.code === 'GATE_NOT_MET') return ExitCode.gateNotMet;
-    if (e.code === 'LOCK_HELD') return ExitCode.lockHeld;
-  }
-  return undefined;
 }
 
 const prepare: Command = {
@@ -143,15 +130,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
       if (result.status === 'succeeded') return ExitCode.ok;
       return result.error?.code === 'GATE_NOT_MET' ? ExitCode.gateNotMet : ExitCode.failed;
     } catch (e) {
-      const code = exitFor(e);
-      if (code === undefined) throw e;
-      const err = e as ReleaseError;
-      emitReport(ctx, json, {
-        command: 'prepare',
-        error: { code: err.code, message: err.message, details: err.details },
-      });
-      if (!json) ctx.stderr(`${err.message}\n`);
-      return code;
+      return reportRefusal(ctx, json, 'prepare', e);
     }
   },
 };

@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import {
   PUBLISH_STAGES,
-  ReleaseError,
   awaitableGates,
   parseConfig,
   type PublishPlan,
@@ -41,7 +40,7 @@ import {
   styleFor,
   type Style,
 } from '../render.js';
-import { emitReport, refusal } from '../report.js';
+import { emitReport, refusal, reportRefusal } from '../report.js';
 import { awaitSettling, waitSeconds } from '../settling.js';
 import { waitingFor, watchSilence } from '../waiting.js';
 
@@ -101,14 +100,6 @@ export function renderVerification(v: PublishVerification, s: Style): string {
   }
   for (const d of v.digests) lines.push(`  ${d.image}@${d.digest}`);
   return `${lines.join('\n')}\n`;
-}
-
-function exitFor(e: unknown): ExitCode | undefined {
-  if (e instanceof ReleaseError) {
-    if (e.code === 'GATE_NOT_MET') return ExitCode.gateNotMet;
-    if (e.code === 'LOCK_HELD') return ExitCode.lockHeld;
-  }
-  return undefined;
 }
 
 /** --stage S, or its older spellings --skip-smoke (release) and --smoke-only (smoke). */
@@ -285,15 +276,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 a check is not met, 4 lock held.`,
       if (result.status === 'succeeded') return ExitCode.ok;
       return result.error?.code === 'GATE_NOT_MET' ? ExitCode.gateNotMet : ExitCode.failed;
     } catch (e) {
-      const code = exitFor(e);
-      if (code === undefined) throw e;
-      const err = e as ReleaseError;
-      emitReport(ctx, json, {
-        command: 'publish',
-        error: { code: err.code, message: err.message, details: err.details },
-      });
-      if (!json) ctx.stderr(`${err.message}\n`);
-      return code;
+      return reportRefusal(ctx, json, 'publish', e);
     }
   },
 };

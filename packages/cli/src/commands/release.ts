@@ -24,7 +24,7 @@ import {
   type Command,
   type ParsedArgs,
 } from '../command.js';
-import { emitReport, refusal, type ReportedError } from '../report.js';
+import { emitReport, refusal, refusalExit, type ReportedError } from '../report.js';
 import { awaitSettling, waitSeconds } from '../settling.js';
 import { waitingFor, watchSilence, type SilenceWatch } from '../waiting.js';
 import { lockHolder, renderEvent, renderPlan, renderResult, renderStatus, styleFor } from '../render.js';
@@ -79,14 +79,6 @@ function couldNotLookExit(
     ctx.stderr(`could not evaluate every gate; nothing was decided:\n${lines.join('\n')}\n`);
   }
   return ExitCode.failed;
-}
-
-function exitFor(e: unknown): ExitCode | undefined {
-  if (e instanceof ReleaseError) {
-    if (e.code === 'GATE_NOT_MET') return ExitCode.gateNotMet;
-    if (e.code === 'LOCK_HELD') return ExitCode.lockHeld;
-  }
-  return undefined;
 }
 
 /**
@@ -258,7 +250,7 @@ async function runPlan(
         ? ExitCode.gateNotMet
         : ExitCode.failed;
   } catch (e) {
-    let code = exitFor(e);
+    let code = refusalExit(e);
     if (code === undefined) throw e;
     if (code === ExitCode.gateNotMet && shown && anyCouldNotLook(shown.gates)) code = ExitCode.failed;
     const err = e as ReleaseError;

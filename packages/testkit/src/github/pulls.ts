@@ -19,6 +19,28 @@ export function pullsResource(
 > & { reviewDecision(r: Repo, p: Pull): string | null } {
   const { base, commits, defaultNullReads, now, id, repo, moveRef, storeCommit, commitFiles, userObject } = s;
   const paginate = paginator(base);
+  /** Opens a pull request as GitHub stores a new one: open, unmerged, mergeability not yet computed. */
+  const openNewPull = (r: Repo, f: Pick<Pull, 'title' | 'body' | 'head' | 'base' | 'draft'>): Pull => {
+    const at = now();
+    const pull: Pull = {
+      id: id(),
+      number: r.pulls.length + 1 + 100,
+      ...f,
+      state: 'open',
+      merged: false,
+      mergedAt: null,
+      mergeCommitSha: null,
+      mergeMethod: undefined,
+      mergeState: 'clean',
+      closedHeadSha: null,
+      closedAt: null,
+      nullReadsLeft: defaultNullReads,
+      createdAt: at,
+      updatedAt: at,
+    };
+    r.pulls.push(pull);
+    return pull;
+  };
   const pullFacts = (r: Repo, p: Pull): o.PullFacts => {
     const headSha = p.closedHeadSha ?? r.refs.get(`refs/heads/${p.head}`) ?? '';
     const baseSha = r.refs.get(`refs/heads/${p.base}`) ?? '';
@@ -117,28 +139,13 @@ export function pullsResource(
         throw validationFailed([
           { resource: 'PullRequest', code: 'custom', message: `No commits between ${baseRef} and ${head}` },
         ]);
-      const at = now();
-      const pull: Pull = {
-        id: id(),
-        number: c.repo.pulls.length + 1 + 100,
+      const pull = openNewPull(c.repo, {
         title,
         body: typeof c.body.body === 'string' ? c.body.body : null,
         head,
         base: baseRef,
         draft: c.body.draft === true,
-        state: 'open',
-        merged: false,
-        mergedAt: null,
-        mergeCommitSha: null,
-        mergeMethod: undefined,
-        mergeState: 'clean',
-        closedHeadSha: null,
-        closedAt: null,
-        nullReadsLeft: defaultNullReads,
-        createdAt: at,
-        updatedAt: at,
-      };
-      c.repo.pulls.push(pull);
+      });
       const json = o.pullRequest(
         base,
         c.repo.facts,
@@ -285,28 +292,13 @@ export function pullsResource(
     openPull(fullName, p) {
       const r = repo(fullName);
       if (!r.refs.has(`refs/heads/${p.head}`)) commitFiles(r, p.head, {}, `start ${p.head}`);
-      const at = now();
-      const pull: Pull = {
-        id: id(),
-        number: r.pulls.length + 1 + 100,
+      const pull = openNewPull(r, {
         title: p.title ?? `Release ${p.head}`,
         body: null,
         head: p.head,
         base: p.base,
         draft: p.draft ?? false,
-        state: 'open',
-        merged: false,
-        mergedAt: null,
-        mergeCommitSha: null,
-        mergeMethod: undefined,
-        mergeState: 'clean',
-        closedHeadSha: null,
-        closedAt: null,
-        nullReadsLeft: defaultNullReads,
-        createdAt: at,
-        updatedAt: at,
-      };
-      r.pulls.push(pull);
+      });
       return pull.number;
     },
     pull(fullName, n) {
