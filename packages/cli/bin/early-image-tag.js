@@ -137,7 +137,13 @@ export function startEarlyImageTag(args, env) {
   // connection failed. That wait is for the network the retag needs anyway; then the CLI loads
   // while the answers are on their way.
   const written = new Promise((resolve) => {
+    let waiting = true;
     const done = () => {
+      // Once only: after the cap, the write's callback comes while the client may already
+      // hold the connection (and have ref'd it for its answers); unref'ing it then would let
+      // the process exit with the retag unfinished.
+      if (!waiting) return;
+      waiting = false;
       clearTimeout(cap);
       socket.off('close', done);
       // The process must not wait for this connection: when the CLI ends without a request (a

@@ -150,6 +150,31 @@ describe('release-cli image tag starts the network before the CLI loads', { time
     }
   });
 
+  it('a TLS handshake slower than the launcher waits: the CLI loads meanwhile, takes the connection over and finishes', async () => {
+    // The launcher waits at most 1 s for the early requests to be on the wire, then loads the
+    // CLI. Here the server's first bytes are held 1.5 s, so the handshake, and the write of the
+    // early requests, end after the client has taken the connection over and waits for answers
+    // on it. (The write's late callback once unref'd the connection again: the process then
+    // exited with code 13, the retag unfinished.)
+    const front = await startTlsFront(registry.host);
+    const slow = await startSlowStart(front.host, 1500);
+    try {
+      // As the front's own host (an IPv4-mapped address): a remote registry, reached over TLS.
+      const host = `[::ffff:7f00:1]:${slow.port}`;
+      const r = await run(BIN, ['image', 'tag', `${host}/acme/app:1.2.3`, 'early-slow-tls'], {
+        NODE_EXTRA_CA_CERTS: front.caPath,
+      });
+      expect(r.code, describeRun(r)).toBe(0);
+      expect(r.stderr).toContain(TAKEN_OVER);
+      expect(r.stdout).toBe(`${host}/acme/app:early-slow-tls → ${images.registry!.digest} (was nothing)\n`);
+      expect(slow.connections()).toBe(1);
+      expect(await skopeoDigest(registry, 'acme/app:early-slow-tls')).toBe(images.registry!.digest);
+    } finally {
+      await slow.stop();
+      await front.stop();
+    }
+  });
+
   it('a refused connection: the same error and exit code as without the early start', async () => {
     const server = net.createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -187,3 +212,39 @@ describe('release-cli image tag starts the network before the CLI loads', { time
     }
   });
 });
+
+/**
+ * A TCP relay on 127.0.0.1 to `target` (host:port) that holds what the server sends first for
+ * `holdMs` (a slow start of the TLS handshake), then relays both ways as it comes.
+ */
+async function startSlowStart(target: string, holdMs: number) {
+  const at = target.lastIndexOf(':');
+  const [host, port] = [target.slice(0, at).replace(/^\[|\]$/g, ''), Number(target.slice(at + 1))];
+  let count = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    count++;
+    const upstream = net.connect({ host, port });
+    for (const s of [client, upstream]) {
+      s.setNoDelay(true);
+      sockets.add(s);
+      s.on('error', () => client.destroy());
+      s.on('close', () => sockets.delete(s));
+    }
+    client.pipe(upstream);
+    upstream.pause();
+    setTimeout(() => upstream.pipe(client), holdMs);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    connections: () => count,
+    stop: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
