@@ -169,6 +169,18 @@ describe('release-cli image tag starts the network before the CLI loads', { time
       expect(r.stdout).toBe(`${host}/acme/app:early-slow-tls → ${images.registry!.digest} (was nothing)\n`);
       expect(slow.connections()).toBe(1);
       expect(await skopeoDigest(registry, 'acme/app:early-slow-tls')).toBe(images.registry!.digest);
+      // Not trusted, and found out only after the client took the connection over: the same
+      // refusal as without the early start.
+      const args = ['image', 'tag', `${host}/acme/app:1.2.3`, 'early-slow-untrusted'];
+      const [early, late] = [await run(BIN, args), await run(BUNDLE, args)];
+      expect(early.code, describeRun(early)).toBe(1);
+      expect(early.stderr).toContain(TAKEN_OVER);
+      expect(early.stderr).toContain('is not trusted');
+      expect({ code: early.code, stdout: early.stdout, stderr: own(early.stderr) }).toEqual({
+        code: late.code,
+        stdout: late.stdout,
+        stderr: own(late.stderr),
+      });
     } finally {
       await slow.stop();
       await front.stop();
