@@ -59,4 +59,5 @@ const [put] = await Promise.all([
   send('HEAD', target, { accept }),
 ]);
 if (put.status !== 201) throw new Error(`PUT ${put.status}`);
-socket.end();
+// Not end(): waiting for the server to close too would count a round trip release-cli does not wait for.
+socket.destroy();

@@ -11,6 +11,8 @@ export type { PushedImage, TestImageFormat } from './test-image.js';
 export { startFaultProxy } from './fault-proxy.js';
 export { startGhcrFront, registryPackageSource, GHCR_DELETE_REFUSAL } from './ghcr.js';
 export { startTlsFront } from './tls-front.js';
+export { startLatencyRelay } from './latency-relay.js';
+export type { LatencyRelay } from './latency-relay.js';
 export { startForwardProxy } from './forward-proxy.js';
 export type { ForwardProxy } from './forward-proxy.js';
 export type { TlsFront } from './tls-front.js';
