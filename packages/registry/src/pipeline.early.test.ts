@@ -164,4 +164,28 @@ describe('pipeline.ts: a connection started early', () => {
     expect(c.connects()).toBe(1);
     expect((globalThis as Record<symbol, unknown>)[EARLY_CONNECTION]).toBeDefined();
   });
+
+  it('an early answer whose body stops coming: the request that claimed it can still be aborted', { timeout: 5_000 }, async () => {
+    // The answer's head and part of its body came before the client asked; then nothing. The
+    // claimant's abort (its timeout) must end the connection and so the body, as for a request
+    // of its own: claimed "answered", it was once settled at once, and the body waited forever
+    // on a connection that kept the process alive.
+    const server = net.createServer((s) => {
+      sockets.add(s);
+      s.once('data', () => s.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npart'));
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const socket = writeEarly(url, [['GET', '/v2/a/manifests/1']]);
+    await new Promise((r) => socket.once('data', r));
+    const c = client();
+    const abort = new AbortController();
+    const g = await c.pool.exchange(new URL(`${url}/v2/a/manifests/1`), { ...call('GET'), signal: abort.signal });
+    const body = text(g);
+    abort.abort(new Error('the deadline ran out'));
+    await expect(body).rejects.toThrow('the deadline ran out');
+    expect(socket.destroyed).toBe(true);
+    expect(c.connects()).toBe(0);
+  });
 });
