@@ -4,10 +4,12 @@
 // requests are taken over, never written twice, never carry credentials, and every outcome —
 // token auth, Basic auth, TLS, an untrusted certificate, a refused connection — is the one the
 // CLI gives without the early start (its bundle run directly).
+import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun, runIsolated } from './isolated-run.js';
+import { startSlowStart } from './slow-start.js';
 import {
   pushTestImage,
   skopeoDigest,
@@ -27,8 +29,12 @@ const WATCH_EARLY = `data:text/javascript,${encodeURIComponent(
 )}`;
 const TAKEN_OVER = '[early connection taken over]';
 
-const run = (entry: string, args: readonly string[], env: Record<string, string> = {}) =>
-  runIsolated(entry, args, env, ['--import', WATCH_EARLY]);
+const run = (
+  entry: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  started?: (child: ChildProcess) => void,
+) => runIsolated(entry, args, env, ['--import', WATCH_EARLY], started);
 /** The CLI's own output, without the watcher's line. */
 const own = (text: string) => text.replace(`${TAKEN_OVER}\n`, '');
 
@@ -223,40 +229,134 @@ describe('release-cli image tag starts the network before the CLI loads', { time
       await proxy.stop();
     }
   });
-});
 
-/**
- * A TCP relay on 127.0.0.1 to `target` (host:port) that holds what the server sends first for
- * `holdMs` (a slow start of the TLS handshake), then relays both ways as it comes.
- */
-async function startSlowStart(target: string, holdMs: number) {
-  const at = target.lastIndexOf(':');
-  const [host, port] = [target.slice(0, at).replace(/^\[|\]$/g, ''), Number(target.slice(at + 1))];
-  let count = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    count++;
-    const upstream = net.connect({ host, port });
-    for (const s of [client, upstream]) {
-      s.setNoDelay(true);
-      sockets.add(s);
-      s.on('error', () => client.destroy());
-      s.on('close', () => sockets.delete(s));
+  it('an answer that stops mid-body: --timeout ends the retag with the timeout error, as without the early start', async () => {
+    // The registry answers the early GET with its head and part of its body, then nothing more:
+    // the answer is in before the client takes the connection over, and its body never ends.
+    // (A claimed answer was once settled at once: the deadline aborted nothing, and the process
+    // waited on the connection for ever.)
+    const server = net.createServer((s) => {
+      s.on('error', () => undefined);
+      let text = '';
+      let stalled = false;
+      s.on('data', (c: Buffer) => {
+        text += c.toString('latin1');
+        for (let end = text.indexOf('\r\n\r\n'); end >= 0 && !stalled; end = text.indexOf('\r\n\r\n')) {
+          const line = text.slice(0, text.indexOf('\r\n'));
+          text = text.slice(end + 4);
+          if (line.startsWith('HEAD')) s.write('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
+          else {
+            stalled = true;
+            s.write(
+              'HTTP/1.1 200 OK\r\ncontent-type: application/vnd.oci.image.manifest.v1+json\r\n' +
+                'content-length: 1000\r\n\r\n{"schemaVersion":',
+            );
+          }
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const args = ['image', 'tag', `127.0.0.1:${port}/acme/app:1.2.3`, 'stalled', '--timeout', '1'];
+      const [early, late] = [await run(BIN, args), await run(BUNDLE, args)];
+      expect(early.stderr).toContain(TAKEN_OVER);
+      expect(early.code, describeRun(early)).toBe(1);
+      expect(early.stderr).toContain('did not answer within 1 s');
+      expect({ code: early.code, stdout: early.stdout, stderr: own(early.stderr) }).toEqual({
+        code: late.code,
+        stdout: late.stdout,
+        stderr: own(late.stderr),
+      });
+    } finally {
+      server.close();
     }
-    client.pipe(upstream);
-    upstream.pause();
-    setTimeout(() => upstream.pipe(client), holdMs);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    connections: () => count,
-    stop: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}
+
+  it('SIGINT or SIGTERM while the early connection still handshakes: the same end as without the early start', async () => {
+    // The server's first bytes never come: the launcher is still waiting for the handshake when
+    // the signal arrives (sent as soon as the connection is accepted), the CLI not yet loaded.
+    // (SIGINT then killed the process, where the CLI reports the cancelled retag.)
+    const front = await startTlsFront(registry.host);
+    const slow = await startSlowStart(front.host, Infinity);
+    try {
+      const host = `[::ffff:7f00:1]:${slow.port}`;
+      const args = ['image', 'tag', `${host}/acme/app:1.2.3`, 'early-interrupted'];
+      const env = { NODE_EXTRA_CA_CERTS: front.caPath };
+      let accepted = 0;
+      const signalled = (signal: NodeJS.Signals) => (child: ChildProcess) => {
+        void slow.connected(++accepted).then(() => child.kill(signal));
+      };
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        const early = await run(BIN, args, env, signalled(signal));
+        const late = await run(BUNDLE, args, env, signalled(signal));
+        // SIGINT: the CLI cancels the retag and says so (exit 1); SIGTERM ends the process.
+        expect(early.code ?? early.signal, describeRun(early)).toBe(signal === 'SIGINT' ? 1 : 'SIGTERM');
+        expect({ code: early.code, signal: early.signal, stdout: early.stdout, stderr: own(early.stderr) }).toEqual({
+          code: late.code,
+          signal: late.signal,
+          stdout: late.stdout,
+          stderr: own(late.stderr),
+        });
+      }
+      expect(slow.connections()).toBe(4);
+    } finally {
+      await slow.stop();
+      await front.stop();
+    }
+  });
+
+  it('a slow TLS handshake that ends in a closed connection: the retry finishes the retag, as without the early start', async () => {
+    // The first connection is held past the launcher's wait, taken over by the client, then
+    // closed before the handshake ends; the next connections are relayed.
+    const front = await startTlsFront(registry.host);
+    const env = { NODE_EXTRA_CA_CERTS: front.caPath };
+    try {
+      const outcomes = [];
+      for (const [entry, tag] of [
+        [BIN, 'early-slow-closed'],
+        [BUNDLE, 'late-slow-closed'],
+      ] as const) {
+        const slow = await startSlowStart(front.host, 1200, { closeFirst: true });
+        try {
+          const host = `[::ffff:7f00:1]:${slow.port}`;
+          const r = await run(entry, ['image', 'tag', `${host}/acme/app:1.2.3`, tag], env);
+          expect(r.code, describeRun(r)).toBe(0);
+          expect(r.stdout).toBe(`${host}/acme/app:${tag} → ${images.registry!.digest} (was nothing)\n`);
+          expect(await skopeoDigest(registry, `acme/app:${tag}`)).toBe(images.registry!.digest);
+          outcomes.push(r);
+        } finally {
+          await slow.stop();
+        }
+      }
+      expect(outcomes[0]!.stderr).toContain(TAKEN_OVER);
+      expect(own(outcomes[0]!.stderr)).toBe(own(outcomes[1]!.stderr));
+    } finally {
+      await front.stop();
+    }
+  });
+
+  it('a slow TLS handshake that never ends: --timeout ends the retag with the timeout error, as without the early start', async () => {
+    const front = await startTlsFront(registry.host);
+    const slow = await startSlowStart(front.host, Infinity);
+    try {
+      const host = `[::ffff:7f00:1]:${slow.port}`;
+      const args = ['image', 'tag', `${host}/acme/app:1.2.3`, 'early-never', '--timeout', '1'];
+      const env = { NODE_EXTRA_CA_CERTS: front.caPath };
+      const [early, late] = [await run(BIN, args, env), await run(BUNDLE, args, env)];
+      expect(early.stderr).toContain(TAKEN_OVER);
+      expect(early.code, describeRun(early)).toBe(1);
+      expect(early.stderr).toContain('did not answer within 1 s');
+      // GET and HEAD both run out of time: either may be the one named.
+      const request = (text: string) => own(text).replace(/\((GET|HEAD) [^)]+\)/, '(…)');
+      expect({ code: early.code, stdout: early.stdout, stderr: request(early.stderr) }).toEqual({
+        code: late.code,
+        stdout: late.stdout,
+        stderr: request(late.stderr),
+      });
+    } finally {
+      await slow.stop();
+      await front.stop();
+    }
+  });
+});

@@ -1,0 +1,67 @@
+// A TCP relay for the `image tag` start-path e2e tests: it makes a TLS handshake slow (or never
+// end, or end in a closed connection) on 127.0.0.1, deterministically, without touching the
+// server behind it.
+import net from 'node:net';
+
+export interface SlowStart {
+  readonly port: number;
+  /** Connections accepted so far. */
+  connections(): number;
+  /** Resolves once `n` connections have been accepted. */
+  connected(n?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A TCP relay on 127.0.0.1 to `target` (host:port) that holds what the server sends first for
+ * `holdMs` (a slow start of the TLS handshake; Infinity: for ever), then relays both ways as it
+ * comes. With `closeFirst`, the first connection is closed when its hold ends instead (a slow
+ * handshake that ends in a closed connection); the later ones are relayed without a hold.
+ */
+export async function startSlowStart(
+  target: string,
+  holdMs: number,
+  options: { readonly closeFirst?: boolean } = {},
+): Promise<SlowStart> {
+  const at = target.lastIndexOf(':');
+  const [host, port] = [target.slice(0, at).replace(/^\[|\]$/g, ''), Number(target.slice(at + 1))];
+  let count = 0;
+  const waiting = new Set<{ n: number; resolve: () => void }>();
+  const sockets = new Set<net.Socket>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const server = net.createServer((client) => {
+    const index = count++;
+    for (const w of waiting) if (count >= w.n) (waiting.delete(w), w.resolve());
+    const upstream = net.connect({ host, port });
+    for (const s of [client, upstream]) {
+      s.setNoDelay(true);
+      sockets.add(s);
+      s.on('error', () => client.destroy());
+      s.on('close', () => sockets.delete(s));
+    }
+    client.pipe(upstream);
+    upstream.pause();
+    const hold = options.closeFirst && index > 0 ? 0 : holdMs;
+    const release = () =>
+      options.closeFirst && index === 0 ? client.destroy() : void upstream.pipe(client);
+    if (Number.isFinite(hold)) timers.add(setTimeout(release, hold));
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    connections: () => count,
+    connected: (n = 1) =>
+      new Promise<void>((resolve) => {
+        if (count >= n) resolve();
+        else waiting.add({ n, resolve });
+      }),
+    stop: () =>
+      new Promise<void>((r) => {
+        for (const t of timers) clearTimeout(t);
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
