@@ -9,7 +9,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun, runIsolated } from './isolated-run.js';
-import { startSlowStart } from './slow-start.js';
+import { startResettingRelay, startSlowStart } from './relays.js';
 import {
   pushTestImage,
   skopeoDigest,
@@ -233,8 +233,8 @@ describe('release-cli image tag starts the network before the CLI loads', { time
   it('an answer that stops mid-body: --timeout ends the retag with the timeout error, as without the early start', async () => {
     // The registry answers the early GET with its head and part of its body, then nothing more:
     // the answer is in before the client takes the connection over, and its body never ends.
-    // (A claimed answer was once settled at once: the deadline aborted nothing, and the process
-    // waited on the connection for ever.)
+    // (pipeline.early.test.ts: such a claimed answer once ignored its abort; here the HEAD
+    // waiting behind it on the connection times out too, and its abort ended the connection.)
     const server = net.createServer((s) => {
       s.on('error', () => undefined);
       let text = '';
@@ -292,7 +292,12 @@ describe('release-cli image tag starts the network before the CLI loads', { time
         const late = await run(BUNDLE, args, env, signalled(signal));
         // SIGINT: the CLI cancels the retag and says so (exit 1); SIGTERM ends the process.
         expect(early.code ?? early.signal, describeRun(early)).toBe(signal === 'SIGINT' ? 1 : 'SIGTERM');
-        expect({ code: early.code, signal: early.signal, stdout: early.stdout, stderr: own(early.stderr) }).toEqual({
+        expect({
+          code: early.code,
+          signal: early.signal,
+          stdout: early.stdout,
+          stderr: own(early.stderr),
+        }).toEqual({
           code: late.code,
           signal: late.signal,
           stdout: late.stdout,
@@ -354,6 +359,59 @@ describe('release-cli image tag starts the network before the CLI loads', { time
         stdout: late.stdout,
         stderr: request(late.stderr),
       });
+    } finally {
+      await slow.stop();
+      await front.stop();
+    }
+  });
+
+  it('a reset right after the PUT is written: the retag is retried and read back, as without the early start', async () => {
+    // On the connection taken over: `before`, the PUT never reached the registry; `answered`,
+    // it did and its answer had begun when the reset came. Either way the client cannot know
+    // the tag moved: the manifest PUT (idempotent, the same bytes) goes again, and the
+    // read-back, not the PUT's answer, proves the tag.
+    for (const when of ['before', 'answered'] as const) {
+      const outcomes = [];
+      for (const [entry, tag] of [
+        [BIN, `early-reset-${when}`],
+        [BUNDLE, `late-reset-${when}`],
+      ] as const) {
+        const relay = await startResettingRelay(registry.host, 'PUT ', when);
+        try {
+          const r = await run(entry, ['image', 'tag', `${relay.host}/acme/app:1.2.3`, tag]);
+          expect(r.code, describeRun(r)).toBe(0);
+          expect(r.stdout).toBe(`${relay.host}/acme/app:${tag} → ${images.registry!.digest} (was nothing)\n`);
+          expect(await skopeoDigest(registry, `acme/app:${tag}`)).toBe(images.registry!.digest);
+          // The PUT that reached the registry before the reset (answered), then the retry.
+          expect(relay.passed).toEqual(
+            Array(when === 'answered' ? 2 : 1).fill(`PUT /v2/acme/app/manifests/${tag} HTTP/1.1`),
+          );
+          outcomes.push(r);
+        } finally {
+          await relay.stop();
+        }
+      }
+      expect(outcomes[0]!.stderr).toContain(TAKEN_OVER);
+      expect(own(outcomes[0]!.stderr)).toBe(own(outcomes[1]!.stderr));
+    }
+  });
+
+  it('token auth behind a TLS handshake slower than the launcher waits: the 401s, the token, the retry', async () => {
+    const front = await startTlsFront(token.host);
+    const slow = await startSlowStart(front.host, 1200);
+    try {
+      const host = `[::ffff:7f00:1]:${slow.port}`;
+      const { username, password } = token.credentials!;
+      const r = await run(BIN, ['image', 'tag', `${host}/acme/app:1.2.3`, 'early-slow-token'], {
+        NODE_EXTRA_CA_CERTS: front.caPath,
+        RELKIT_REGISTRY_USERNAME: username,
+        RELKIT_REGISTRY_PASSWORD: password,
+      });
+      expect(r.code, describeRun(r)).toBe(0);
+      expect(r.stderr).toContain(TAKEN_OVER);
+      expect(r.stdout).toBe(`${host}/acme/app:early-slow-token → ${images.token!.digest} (was nothing)\n`);
+      expect(slow.connections()).toBe(1);
+      expect(await skopeoDigest(token, 'acme/app:early-slow-token')).toBe(images.token!.digest);
     } finally {
       await slow.stop();
       await front.stop();
