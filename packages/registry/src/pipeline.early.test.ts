@@ -273,4 +273,33 @@ describe('pipeline.ts: a connection started early', () => {
     expect(seen).toEqual(['HEAD /v2/a/manifests/latest HTTP/1.1']);
     expect([connects, connections()]).toEqual([1, 1]);
   });
+
+  it(
+    'an early answer claimed, then dropped unread: the connection goes, nothing waits on it',
+    { timeout: 5_000 },
+    async () => {
+      // As for an answer of the client's own (a manifest declared too large is dropped unread):
+      // the rest of the body cannot be skipped safely, so the connection must end. It was once
+      // left reading the body nobody wanted, the HEAD behind it waiting until its timeout.
+      const server = net.createServer((s) => {
+        sockets.add(s);
+        s.once('data', () => s.write('HTTP/1.1 200 OK\r\ncontent-length: 100000000\r\n\r\npart'));
+      });
+      servers.push(server);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+      const socket = writeEarly(url, [
+        ['GET', '/v2/a/manifests/1'],
+        ['HEAD', '/v2/a/manifests/latest'],
+      ]);
+      await new Promise((r) => socket.once('data', r));
+      const c = client();
+      const g = await c.pool.exchange(new URL(`${url}/v2/a/manifests/1`), call('GET'));
+      const h = c.pool.exchange(new URL(`${url}/v2/a/manifests/latest`), call('HEAD'));
+      g.body.destroy();
+      // As behind a dropped answer of the client's own: the HEAD fails (its caller retries it).
+      await expect(h).rejects.toThrow('the answer was not read to its end');
+      expect(socket.destroyed).toBe(true);
+    },
+  );
 });

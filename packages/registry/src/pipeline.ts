@@ -240,6 +240,12 @@ export class PipelinedConnections {
         e.claimant = p;
         p.conn = conn;
         conn.ref();
+        // Dropped unread (a manifest declared too large): as for an answer of its own (the
+        // reader's 'close' in parse), the rest can't be skipped safely and the connection goes.
+        // Left open, it read on a body nobody wanted while what waited behind it timed out.
+        sink.once('close', () => {
+          if (!e.ended && !e.bodyError) conn.destroy(new Error('the answer was not read to its end'));
+        });
       }
       p.call.onPipelining?.();
       p.resolve({ status: e.answer.status, headers: e.answer.headers, body: sink });

@@ -273,6 +273,44 @@ describe('release-cli image tag starts the network before the CLI loads', { time
     }
   });
 
+  it(
+    'a manifest declared too large: refused at once, as without the early start',
+    { timeout: 20_000 },
+    async () => {
+      // The early GET's answer (in before the client takes the connection over) declares 100 MB,
+      // sends a little, then nothing: the client refuses it unread. That ended the connection only
+      // for an answer of the client's own: the early one's connection went on waiting for the
+      // body, and the HEAD behind it kept the process until its 30 s timeout.
+      const server = net.createServer((s) => {
+        s.on('error', () => undefined);
+        s.once('data', (c: Buffer) =>
+          s.write(
+            c.toString('latin1').startsWith('HEAD')
+              ? 'HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n'
+              : 'HTTP/1.1 200 OK\r\ncontent-type: application/vnd.oci.image.manifest.v1+json\r\n' +
+                  'content-length: 100000000\r\n\r\n{"schemaVersion":',
+          ),
+        );
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const port = (server.address() as net.AddressInfo).port;
+        const args = ['image', 'tag', `127.0.0.1:${port}/acme/app:1.2.3`, 'too-large'];
+        const [early, late] = [await run(BIN, args), await run(BUNDLE, args)];
+        expect(early.stderr).toContain(TAKEN_OVER);
+        expect(early.code, describeRun(early)).toBe(1);
+        expect(early.stderr).toContain('above the limit');
+        expect({ code: early.code, stdout: early.stdout, stderr: own(early.stderr) }).toEqual({
+          code: late.code,
+          stdout: late.stdout,
+          stderr: own(late.stderr),
+        });
+      } finally {
+        server.close();
+      }
+    },
+  );
+
   it('SIGINT or SIGTERM while the early connection still handshakes: the same end as without the early start', async () => {
     // The server's first bytes never come: the launcher is still waiting for the handshake when
     // the signal arrives (sent as soon as the connection is accepted), the CLI not yet loaded.
