@@ -9,7 +9,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun, runIsolated } from './isolated-run.js';
-import { startResettingRelay, startSlowStart } from './relays.js';
+import { startClosingRelay, startResettingRelay, startSlowStart } from './relays.js';
 import {
   pushTestImage,
   skopeoDigest,
@@ -397,6 +397,32 @@ describe('release-cli image tag starts the network before the CLI loads', { time
       await slow.stop();
       await front.stop();
     }
+  });
+
+  it('the server closes after the first early answer: the GET is not written again, the HEAD is, as without the early start', async () => {
+    // The early GET is answered, then the connection closes (FIN) with the early HEAD unanswered:
+    // the client's GET has its answer; its HEAD goes again on a connection of its own.
+    const outcomes = [];
+    for (const [entry, tag] of [
+      [BIN, 'early-closed'],
+      [BUNDLE, 'late-closed'],
+    ] as const) {
+      const relay = await startClosingRelay(registry.host);
+      try {
+        const r = await run(entry, ['image', 'tag', `${relay.host}/acme/app:1.2.3`, tag]);
+        expect(r.code, describeRun(r)).toBe(0);
+        expect(r.stdout).toBe(`${relay.host}/acme/app:${tag} → ${images.registry!.digest} (was nothing)\n`);
+        expect(await skopeoDigest(registry, `acme/app:${tag}`)).toBe(images.registry!.digest);
+        const requests = relay.requests.map((l) => l.replace(/ \S+ HTTP\/1\.1$/, ''));
+        expect(requests.filter((m) => m === 'GET')).toEqual(['GET']);
+        expect(requests.filter((m) => m === 'PUT')).toEqual(['PUT']);
+        outcomes.push(r);
+      } finally {
+        await relay.stop();
+      }
+    }
+    expect(outcomes[0]!.stderr).toContain(TAKEN_OVER);
+    expect(own(outcomes[0]!.stderr)).toBe(own(outcomes[1]!.stderr));
   });
 
   it('a reset right after the PUT is written: the retag is retried and read back, as without the early start', async () => {

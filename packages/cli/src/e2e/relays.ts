@@ -1,6 +1,6 @@
 // TCP relays for the `image tag` start-path e2e tests, on 127.0.0.1: a TLS handshake made slow
-// (or never ending, or ending in a closed connection), and a connection reset at a request,
-// deterministically, without touching the server behind them.
+// (or never ending, or ending in a closed connection), a connection reset at a request, and one
+// closed after its first answer, deterministically, without touching the server behind them.
 import net from 'node:net';
 
 export interface SlowStart {
@@ -128,6 +128,70 @@ export async function startResettingRelay(
   return {
     host: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
     passed,
+    stop: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+export interface ClosingRelay {
+  readonly host: string;
+  /** The request lines that reached the server, in order. */
+  readonly requests: readonly string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A TCP relay on 127.0.0.1 to `target` (plain HTTP) that closes the first connection cleanly
+ * (FIN) right after the server's first answer (its head and Content-Length body), whatever was
+ * pipelined behind it; later connections are relayed as they are.
+ */
+export async function startClosingRelay(target: string): Promise<ClosingRelay> {
+  const at = target.lastIndexOf(':');
+  const [host, port] = [target.slice(0, at), Number(target.slice(at + 1))];
+  let first = true;
+  const requests: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const closing = first;
+    first = false;
+    const upstream = net.connect({ host, port });
+    for (const s of [client, upstream]) {
+      s.setNoDelay(true);
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    client.on('data', (c: Buffer) => {
+      requests.push(
+        ...c
+          .toString('latin1')
+          .split('\r\n')
+          .filter((l) => / HTTP\/1\.1$/.test(l)),
+      );
+      upstream.write(c);
+    });
+    let answer = Buffer.alloc(0);
+    upstream.on('data', (c: Buffer) => {
+      if (!closing) return void client.write(c);
+      answer = Buffer.concat([answer, c]);
+      const end = answer.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = /\r\ncontent-length: *(\d+)/i.exec(answer.subarray(0, end).toString('latin1'));
+      const size = end + 4 + Number(length?.[1] ?? 0);
+      if (answer.length < size) return;
+      client.end(answer.subarray(0, size));
+      upstream.destroy();
+    });
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.end());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    host: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    requests,
     stop: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();
