@@ -234,8 +234,9 @@ export class PipelinedConnections {
       else {
         // The rest of the body is waited for: p stays abortable until it is in (as a request
         // whose body is being read), since only the connection's end can fail a stalled body.
-        // Settled here, a server that stopped mid-body kept the process waiting past any
-        // timeout, on a connection ref'd for the rest (unref'd again once only stand-ins are left).
+        // Settled at once, p let a server that stopped mid-body keep the process waiting past
+        // any timeout, on a connection ref'd for the rest (unref'd again once only stand-ins
+        // are left).
         e.sink = sink;
         e.claimant = p;
         p.conn = conn;
