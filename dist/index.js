@@ -20250,7 +20250,6 @@ var init_pipeline = __esm({
             continue;
           }
           p.answered = true;
-          this.settle(p);
           const sink = new Readable({ read: () => void 0 });
           sink.on("error", () => void 0);
           for (const c of e.chunks)
@@ -20260,9 +20259,17 @@ var init_pipeline = __esm({
             sink.destroy(e.bodyError);
           else if (e.ended)
             sink.push(null);
+          if (e.bodyError || e.ended)
+            this.settle(p);
           else {
             e.sink = sink;
+            e.claimant = p;
+            p.conn = conn;
             conn.ref();
+            sink.once("close", () => {
+              if (!e.ended && !e.bodyError)
+                conn.destroy(new Error("the answer was not read to its end"));
+            });
           }
           p.call.onPipelining?.();
           p.resolve({ status: e.answer.status, headers: e.answer.headers, body: sink });
@@ -20286,10 +20293,14 @@ var init_pipeline = __esm({
         a.body.on("end", () => {
           e.ended = true;
           e.sink?.push(null);
+          if (e.claimant)
+            this.settle(e.claimant);
         });
         a.body.on("error", (err) => {
           e.bodyError = err;
           e.sink?.destroy(err);
+          if (e.claimant)
+            this.settle(e.claimant);
         });
       }
       /** @internal a connection ended: requests it did not answer go out again, or fail. */

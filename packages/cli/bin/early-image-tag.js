@@ -138,6 +138,18 @@ export function startEarlyImageTag(args, env) {
   // while the answers are on their way.
   const written = new Promise((resolve) => {
     let waiting = true;
+    // Ctrl-C during the wait (a slow handshake) would kill the process outright, the CLI not
+    // loaded yet, where without the early start the CLI cancels the retag and says so (exit 1).
+    // The wait ends instead, and the interrupt goes to the CLI's own SIGINT listener once it
+    // adds one (packages/cli/src/run.ts); a second Ctrl-C before that kills, as usual.
+    const interrupted = () => {
+      process.on('newListener', function handOver(event) {
+        if (event !== 'SIGINT') return;
+        process.off('newListener', handOver);
+        process.nextTick(() => process.emit('SIGINT', 'SIGINT'));
+      });
+      done();
+    };
     const done = () => {
       // Once only: after the cap, the write's callback comes while the client may already
       // hold the connection (and have ref'd it for its answers); unref'ing it then would let
@@ -146,12 +158,14 @@ export function startEarlyImageTag(args, env) {
       waiting = false;
       clearTimeout(cap);
       socket.off('close', done);
+      process.off('SIGINT', interrupted);
       // The process must not wait for this connection: when the CLI ends without a request (a
       // usage error), it exits as it would have; the client refs it once a request is its own.
       socket.unref();
       resolve();
     };
     const cap = setTimeout(done, WAIT_CAP_MS);
+    process.once('SIGINT', interrupted);
     socket.write(Buffer.from(plan.heads.join(''), 'latin1'), done);
     socket.once('close', done);
   });

@@ -164,4 +164,142 @@ describe('pipeline.ts: a connection started early', () => {
     expect(c.connects()).toBe(1);
     expect((globalThis as Record<symbol, unknown>)[EARLY_CONNECTION]).toBeDefined();
   });
+
+  it(
+    'an early answer whose body stops coming: the request that claimed it can still be aborted',
+    { timeout: 5_000 },
+    async () => {
+      // The answer's head and part of its body came before the client asked; then nothing. The
+      // claimant's abort (its timeout) must end the connection and so the body, as for a request
+      // of its own: claimed "answered", it was once settled at once, and the body waited forever
+      // on a connection that kept the process alive.
+      const server = net.createServer((s) => {
+        sockets.add(s);
+        s.once('data', () => s.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npart'));
+      });
+      servers.push(server);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+      const socket = writeEarly(url, [['GET', '/v2/a/manifests/1']]);
+      await new Promise((r) => socket.once('data', r));
+      const c = client();
+      const abort = new AbortController();
+      const g = await c.pool.exchange(new URL(`${url}/v2/a/manifests/1`), {
+        ...call('GET'),
+        signal: abort.signal,
+      });
+      const body = text(g);
+      abort.abort(new Error('the deadline ran out'));
+      await expect(body).rejects.toThrow('the deadline ran out');
+      expect(socket.destroyed).toBe(true);
+      expect(c.connects()).toBe(0);
+    },
+  );
+
+  it('answers that come a byte at a time, across the take-over, or all in one segment', async () => {
+    const answers =
+      'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=1\r\nde\r\n0\r\n\r\n' +
+      'HTTP/1.1 404 Not Found\r\ncontent-length: 7\r\n\r\n';
+    for (const segments of ['bytes', 'one'] as const) {
+      let seen = 0;
+      const server = net.createServer((s) => {
+        sockets.add(s);
+        s.setNoDelay(true);
+        s.on('data', (c: Buffer) => {
+          seen += c.toString('latin1').split('\r\n\r\n').length - 1;
+          if (seen < 2) return;
+          if (segments === 'one') s.write(answers);
+          else {
+            // One byte per write, a timer apart: one byte per TCP segment (no Nagle).
+            let at = 0;
+            const next = () => {
+              s.write(answers[at++]!);
+              if (at < answers.length) setTimeout(next, 1);
+            };
+            next();
+          }
+        });
+      });
+      servers.push(server);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+      const socket = writeEarly(url, [
+        ['GET', '/v2/a/manifests/1'],
+        ['HEAD', '/v2/a/manifests/latest'],
+      ]);
+      // Taken over with part of the first answer's head in (or both answers whole).
+      await new Promise((r) => socket.once('data', r));
+      const c = client();
+      const [g, h] = await Promise.all([
+        c.pool.exchange(new URL(`${url}/v2/a/manifests/1`), call('GET')),
+        c.pool.exchange(new URL(`${url}/v2/a/manifests/latest`), call('HEAD')),
+      ]);
+      expect([g.status, await text(g)]).toEqual([200, 'abcde']);
+      expect([h.status, h.headers['content-length'], await text(h)]).toEqual([404, '7', '']);
+      expect([c.connects(), seen]).toEqual([0, 2]);
+    }
+  });
+
+  it('the server closes after the first early answer: the claimed request behind it goes again, once', async () => {
+    // Both early requests are claimed before any answer; the first answer says Connection: close.
+    const { url, seen, connections } = await echo();
+    const closing = net.createServer((s) => {
+      sockets.add(s);
+      s.once('data', () => s.end('HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\nok'));
+    });
+    servers.push(closing);
+    await new Promise<void>((r) => closing.listen(0, '127.0.0.1', r));
+    const origin = `http://127.0.0.1:${(closing.address() as net.AddressInfo).port}`;
+    writeEarly(origin, [
+      ['GET', '/v2/a/manifests/1'],
+      ['HEAD', '/v2/a/manifests/latest'],
+    ]);
+    // The requests that go again are sent to the echo server (the same origin as far as the
+    // client knows): what reaches it is what was written twice.
+    let connects = 0;
+    const pool = new PipelinedConnections(
+      () => {
+        connects++;
+        return net.connect(Number(new URL(url).port), '127.0.0.1');
+      },
+      () => undefined,
+    );
+    const [g, h] = await Promise.all([
+      pool.exchange(new URL(`${origin}/v2/a/manifests/1`), call('GET')),
+      pool.exchange(new URL(`${origin}/v2/a/manifests/latest`), call('HEAD')),
+    ]);
+    expect([g.status, await text(g)]).toEqual([200, 'ok']);
+    expect([h.status, await text(h)]).toEqual([200, '']);
+    expect(seen).toEqual(['HEAD /v2/a/manifests/latest HTTP/1.1']);
+    expect([connects, connections()]).toEqual([1, 1]);
+  });
+
+  it(
+    'an early answer claimed, then dropped unread: the connection goes, nothing waits on it',
+    { timeout: 5_000 },
+    async () => {
+      // As for an answer of the client's own (a manifest declared too large is dropped unread):
+      // the rest of the body cannot be skipped safely, so the connection must end. It was once
+      // left reading the body nobody wanted, the HEAD behind it waiting until its timeout.
+      const server = net.createServer((s) => {
+        sockets.add(s);
+        s.once('data', () => s.write('HTTP/1.1 200 OK\r\ncontent-length: 100000000\r\n\r\npart'));
+      });
+      servers.push(server);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+      const socket = writeEarly(url, [
+        ['GET', '/v2/a/manifests/1'],
+        ['HEAD', '/v2/a/manifests/latest'],
+      ]);
+      await new Promise((r) => socket.once('data', r));
+      const c = client();
+      const g = await c.pool.exchange(new URL(`${url}/v2/a/manifests/1`), call('GET'));
+      const h = c.pool.exchange(new URL(`${url}/v2/a/manifests/latest`), call('HEAD'));
+      g.body.destroy();
+      // As behind a dropped answer of the client's own: the HEAD fails (its caller retries it).
+      await expect(h).rejects.toThrow('the answer was not read to its end');
+      expect(socket.destroyed).toBe(true);
+    },
+  );
 });

@@ -110,6 +110,8 @@ interface EarlyRequest {
   ended: boolean;
   bodyError: Error | undefined;
   sink: ReadableType | undefined;
+  /** The request that claimed the answer while its body was still coming (abortable till then). */
+  claimant?: Pending | undefined;
 }
 
 /** The bytes a request starts with (request line and headers), or why it cannot be sent. */
@@ -222,16 +224,29 @@ export class PipelinedConnections {
       }
       // Answered already: p gets the answer, its body as read so far and the rest as it comes.
       p.answered = true;
-      this.settle(p);
       const sink = new Readable({ read: () => undefined });
       sink.on('error', () => undefined);
       for (const c of e.chunks) sink.push(c);
       e.chunks.length = 0;
       if (e.bodyError) sink.destroy(e.bodyError);
       else if (e.ended) sink.push(null);
+      if (e.bodyError || e.ended) this.settle(p);
       else {
+        // The rest of the body is waited for: p stays abortable until it is in (as a request
+        // whose body is being read), since only the connection's end can fail a stalled body.
+        // Settled at once, p let a server that stopped mid-body keep the process waiting past
+        // any timeout, on a connection ref'd for the rest (unref'd again once only stand-ins
+        // are left).
         e.sink = sink;
-        conn.ref(); // the rest of the body is waited for (unref'd again once only stand-ins are left)
+        e.claimant = p;
+        p.conn = conn;
+        conn.ref();
+        // Dropped unread (a manifest declared too large): as for an answer of its own (the
+        // reader's 'close' in parse), the rest can't be skipped safely and the connection goes.
+        // Left open, it read on a body nobody wanted while what waited behind it timed out.
+        sink.once('close', () => {
+          if (!e.ended && !e.bodyError) conn.destroy(new Error('the answer was not read to its end'));
+        });
       }
       p.call.onPipelining?.();
       p.resolve({ status: e.answer.status, headers: e.answer.headers, body: sink });
@@ -255,10 +270,12 @@ export class PipelinedConnections {
     a.body.on('end', () => {
       e.ended = true;
       e.sink?.push(null);
+      if (e.claimant) this.settle(e.claimant);
     });
     a.body.on('error', (err: Error) => {
       e.bodyError = err;
       e.sink?.destroy(err);
+      if (e.claimant) this.settle(e.claimant);
     });
   }
 

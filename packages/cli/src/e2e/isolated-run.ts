@@ -1,12 +1,14 @@
 // A CLI process (or any `node` entry) with a fresh HOME and no Docker credentials, so what it
 // prints depends on the arguments and `env` only. Shared by the `image tag` start-path e2e tests.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface IsolatedRun {
   readonly code: number | null;
+  /** The signal that ended the process, if one did. */
+  readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -16,6 +18,8 @@ export function runIsolated(
   args: readonly string[],
   env: Record<string, string> = {},
   node: readonly string[] = [],
+  /** Called with the process once it is spawned (to signal it). */
+  started?: (child: ChildProcess) => void,
 ): Promise<IsolatedRun> {
   const home = mkdtempSync(join(tmpdir(), 'relkit-isolated-home-'));
   return new Promise<IsolatedRun>((resolve, reject) => {
@@ -34,13 +38,14 @@ export function runIsolated(
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       rmSync(home, { recursive: true, force: true });
-      resolve({ code, stdout, stderr });
+      resolve({ code, signal, stdout, stderr });
     });
+    started?.(child);
   });
 }
 
 /** A run's exit and output, as an assertion message. */
 export const describeRun = (r: IsolatedRun) =>
-  `exit ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
+  `exit ${r.code ?? r.signal}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
