@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeRun, runIsolated } from './isolated-run.js';
+import { describeRun, runIsolated, type IsolatedRun } from './isolated-run.js';
 import { startClosingRelay, startResettingRelay, startSlowStart } from './relays.js';
 import {
   pushTestImage,
@@ -37,6 +37,19 @@ const run = (
 ) => runIsolated(entry, args, env, ['--import', WATCH_EARLY], started);
 /** The CLI's own output, without the watcher's line. */
 const own = (text: string) => text.replace(`${TAKEN_OVER}\n`, '');
+
+/** The early start changes nothing the user sees: exit code, stdout and stderr as the bundle's. */
+function expectSameOutcome(
+  early: IsolatedRun,
+  late: IsolatedRun,
+  normalize: (stderr: string) => string = own,
+) {
+  expect({ code: early.code, stdout: early.stdout, stderr: normalize(early.stderr) }).toEqual({
+    code: late.code,
+    stdout: late.stdout,
+    stderr: normalize(late.stderr),
+  });
+}
 
 describe('release-cli image tag starts the network before the CLI loads', { timeout: 120_000 }, () => {
   let registry: LocalRegistry;
@@ -120,11 +133,7 @@ describe('release-cli image tag starts the network before the CLI loads', { time
       const [early, late] = [await run(BIN, args), await run(BUNDLE, args)];
       expect(early.stderr).toContain(TAKEN_OVER);
       expect(early.code, describeRun(early)).not.toBe(0);
-      expect({ code: early.code, stdout: early.stdout, stderr: own(early.stderr) }).toEqual({
-        code: late.code,
-        stdout: late.stdout,
-        stderr: own(late.stderr),
-      });
+      expectSameOutcome(early, late);
     } finally {
       await proxy.stop();
     }
@@ -146,11 +155,7 @@ describe('release-cli image tag starts the network before the CLI loads', { time
       const [early, late] = [await run(BIN, args), await run(BUNDLE, args)];
       expect(early.code, describeRun(early)).toBe(1);
       expect(early.stderr).toContain('is not trusted');
-      expect({ code: early.code, stdout: early.stdout, stderr: own(early.stderr) }).toEqual({
-        code: late.code,
-        stdout: late.stdout,
-        stderr: own(late.stderr),
-      });
+      expectSameOutcome(early, late);
     } finally {
       await front.stop();
     }
@@ -182,11 +187,7 @@ describe('release-cli image tag starts the network before the CLI loads', { time
       expect(early.code, describeRun(early)).toBe(1);
       expect(early.stderr).toContain(TAKEN_OVER);
       expect(early.stderr).toContain('is not trusted');
-      expect({ code: early.code, stdout: early.stdout, stderr: own(early.stderr) }).toEqual({
-        code: late.code,
-        stdout: late.stdout,
-        stderr: own(late.stderr),
-      });
+      expectSameOutcome(early, late);
     } finally {
       await slow.stop();
       await front.stop();
@@ -204,11 +205,7 @@ describe('release-cli image tag starts the network before the CLI loads', { time
     expect(early.stderr).toContain('ECONNREFUSED');
     // GET and HEAD both fail after retries with jittered backoff: either may be the one named.
     const request = (text: string) => own(text).replace(/^(release-cli image tag: )(GET|HEAD) \S+/, '$1…');
-    expect({ code: early.code, stdout: early.stdout, stderr: request(early.stderr) }).toEqual({
-      code: late.code,
-      stdout: late.stdout,
-      stderr: request(late.stderr),
-    });
+    expectSameOutcome(early, late, request);
   });
 
   it('nothing starts early with a forward proxy configured, or arguments it does not know', async () => {
@@ -263,11 +260,7 @@ describe('release-cli image tag starts the network before the CLI loads', { time
       expect(early.stderr).toContain(TAKEN_OVER);
       expect(early.code, describeRun(early)).toBe(1);
       expect(early.stderr).toContain('did not answer within 1 s');
-      expect({ code: early.code, stdout: early.stdout, stderr: own(early.stderr) }).toEqual({
-        code: late.code,
-        stdout: late.stdout,
-        stderr: own(late.stderr),
-      });
+      expectSameOutcome(early, late);
     } finally {
       server.close();
     }
@@ -297,11 +290,7 @@ describe('release-cli image tag starts the network before the CLI loads', { time
       expect(early.stderr).toContain(TAKEN_OVER);
       expect(early.code, describeRun(early)).toBe(1);
       expect(early.stderr).toContain('above the limit');
-      expect({ code: early.code, stdout: early.stdout, stderr: own(early.stderr) }).toEqual({
-        code: late.code,
-        stdout: late.stdout,
-        stderr: own(late.stderr),
-      });
+      expectSameOutcome(early, late);
     } finally {
       server.close();
     }
@@ -388,11 +377,7 @@ describe('release-cli image tag starts the network before the CLI loads', { time
       expect(early.stderr).toContain('did not answer within 0.5 s');
       // GET and HEAD both run out of time: either may be the one named.
       const request = (text: string) => own(text).replace(/\((GET|HEAD) [^)]+\)/, '(…)');
-      expect({ code: early.code, stdout: early.stdout, stderr: request(early.stderr) }).toEqual({
-        code: late.code,
-        stdout: late.stdout,
-        stderr: request(late.stderr),
-      });
+      expectSameOutcome(early, late, request);
     } finally {
       await slow.stop();
       await front.stop();
