@@ -16731,7 +16731,8 @@ function createClient(options) {
   });
   octokit.hook.wrap("request", async (request2, options2) => {
     const response = await request2(options2);
-    if (typeof response.data === "string" && /json/i.test(String(response.headers["content-type"] ?? "")))
+    const type = String(response.headers["content-type"] ?? "");
+    if (typeof response.data === "string" && /^application\/(scim\+)?json\s*(;|$)/i.test(type))
       throw Object.assign(new Error(`the answer to ${options2.method} ${URL.parse(response.url)?.pathname ?? ""} is not the JSON it claims (cut short?)`), { name: "HttpError", status: 500, request: options2 });
     return response;
   });

@@ -207,7 +207,9 @@ export function createClient(options: GitHubClientOptions): ForgeOctokit {
   // write is not re-sent but looked for (isAmbiguousFailure).
   octokit.hook.wrap('request', async (request, options) => {
     const response = await request(options);
-    if (typeof response.data === 'string' && /json/i.test(String(response.headers['content-type'] ?? '')))
+    // Only the types @octokit/request parses as JSON (it reads other +json types as text).
+    const type = String(response.headers['content-type'] ?? '');
+    if (typeof response.data === 'string' && /^application\/(scim\+)?json\s*(;|$)/i.test(type))
       throw Object.assign(
         new Error(
           `the answer to ${options.method} ${URL.parse(response.url)?.pathname ?? ''} is not the JSON it claims (cut short?)`,
