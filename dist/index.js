@@ -8490,8 +8490,8 @@ function missingSectionError(doc, version2, wanted) {
     return changelogError("CHANGELOG_PARSE", { line: near.line, column: near.textStart - near.start + 1 }, `this heading mentions ${version2} but is not a release heading; write it as ${wanted}`);
   }
   const unreleased = unreleasedSection(doc);
-  const where = unreleased ? at(doc, unreleased.heading.start) : { line: 1, column: 1 };
-  return changelogError("CHANGELOG_STATE", where, `no section for ${version2}: expected ${wanted}`);
+  const where2 = unreleased ? at(doc, unreleased.heading.start) : { line: 1, column: 1 };
+  return changelogError("CHANGELOG_STATE", where2, `no section for ${version2}: expected ${wanted}`);
 }
 function requireClosedBlocks(doc, operation) {
   if (doc.unclosedFence) {
@@ -8780,8 +8780,8 @@ function openConstructs(text2) {
 function truncateNotes(body, max = GITHUB_RELEASE_BODY_LIMIT, fullNotesUrl, eol = "\n") {
   if (body.length <= max)
     return { body, truncated: false };
-  const where = fullNotesUrl ? `[the CHANGELOG](${fullNotesUrl})` : "the CHANGELOG";
-  const notice = `${eol}${eol}---${eol}${eol}*These release notes were cut to fit GitHub's limit of ${max.toLocaleString("en-US")} characters; the full notes are in ${where}.*`;
+  const where2 = fullNotesUrl ? `[the CHANGELOG](${fullNotesUrl})` : "the CHANGELOG";
+  const notice = `${eol}${eol}---${eol}${eol}*These release notes were cut to fit GitHub's limit of ${max.toLocaleString("en-US")} characters; the full notes are in ${where2}.*`;
   let budget = max - notice.length;
   for (let attempt = 0; attempt < 8 && budget > 0; attempt++) {
     let cut = Math.max(body.lastIndexOf("\n", budget), body.lastIndexOf("\r", budget));
@@ -16298,10 +16298,10 @@ var init_dist_bundle6 = __esm({
 });
 
 // packages/github/dist/lean-fetch.js
-function leanFetch(env = process.env) {
+function leanFetch(env = process.env, limits = {}) {
   if (env.NODE_USE_ENV_PROXY)
     return (...args) => globalThis.fetch(...args);
-  const agents = new Agents();
+  const agents = new Agents(limits.maxAnswerBytes ?? MAX_ANSWER_BYTES);
   const lean = async (input2, init2 = {}) => {
     const body = init2.body;
     const url = new URL(typeof input2 === "string" || input2 instanceof URL ? input2 : input2.url);
@@ -16331,7 +16331,11 @@ async function send(agents, url, method, headers, body, init2, redirects = 0) {
       throw Object.assign(new TypeError("fetch failed"), {
         cause: new Error("redirect refused or too many")
       });
-    const next = new URL(location, url);
+    const next = URL.parse(location, url.href);
+    if (next?.protocol !== "http:" && next?.protocol !== "https:")
+      throw Object.assign(new TypeError("fetch failed"), {
+        cause: new Error(`${method} ${where(url)} redirected to a location that is not http(s): refused`)
+      });
     const toGet = res.status === 303 || (res.status === 301 || res.status === 302) && method === "POST";
     const nextHeaders = { ...headers };
     if (next.origin !== url.origin)
@@ -16366,23 +16370,46 @@ function exchange(agents, url, method, headers, body, signal) {
       reject(Object.assign(new TypeError("fetch failed"), { cause: e }));
     });
     req.on("response", (res) => {
+      const max = agents.maxAnswerBytes;
+      const refuse = () => {
+        done();
+        req.destroy();
+        reject(tooLarge(method, url, max));
+      };
+      if (Number(res.headers["content-length"]) > max)
+        return refuse();
       const chunks = [];
-      res.on("data", (c) => chunks.push(c));
+      let size = 0;
+      res.on("data", (c) => {
+        size += c.length;
+        if (size > max)
+          return refuse();
+        chunks.push(c);
+      });
       res.on("error", (e) => {
         done();
         reject(Object.assign(new TypeError("fetch failed"), { cause: e }));
       });
       res.on("end", () => {
         done();
+        if (size > max)
+          return;
         try {
           resolve3({
             status: res.statusCode ?? 0,
             statusText: res.statusMessage ?? "",
             headers: res.headers,
-            body: decode2(Buffer.concat(chunks), res.headers["content-encoding"])
+            body: decode2(Buffer.concat(chunks), res.headers["content-encoding"], max)
           });
         } catch (e) {
-          reject(Object.assign(new TypeError("fetch failed"), { cause: e }));
+          if (e.code === "ERR_BUFFER_TOO_LARGE")
+            return reject(tooLarge(method, url, max));
+          const encoding = String(res.headers["content-encoding"]);
+          reject(Object.assign(new TypeError("fetch failed"), {
+            cause: new Error(`the ${encoding} answer to ${method} ${where(url)} does not decode: ${e.message}`, {
+              cause: e
+            })
+          }));
         }
       });
     });
@@ -16392,25 +16419,37 @@ function exchange(agents, url, method, headers, body, signal) {
 function abortReason(signal) {
   return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
 }
-function decode2(raw, encoding) {
+function tooLarge(method, url, max) {
+  return new GitHubError("UNEXPECTED_RESPONSE", `the answer to ${method} ${where(url)} is larger than ${max / 1024 / 1024} MiB: refused`, {
+    advice: "GitHub answers relkit reads are far smaller: check what sits between relkit and GitHub (a proxy)"
+  });
+}
+function decode2(raw, encoding, max) {
   if (!encoding || encoding === "identity" || raw.length === 0)
     return raw;
   const zlib = process.getBuiltinModule("node:zlib");
+  const limit = { maxOutputLength: max };
   if (encoding === "gzip" || encoding === "x-gzip")
-    return zlib.gunzipSync(raw);
+    return zlib.gunzipSync(raw, limit);
   if (encoding === "deflate")
-    return zlib.inflateSync(raw);
+    return zlib.inflateSync(raw, limit);
   if (encoding === "br")
-    return zlib.brotliDecompressSync(raw);
+    return zlib.brotliDecompressSync(raw, limit);
   return raw;
 }
-var http, Agents, REDIRECTS, LeanHeaders, LeanResponse;
+var http, MAX_ANSWER_BYTES, Agents, REDIRECTS, where, LeanHeaders, LeanResponse;
 var init_lean_fetch = __esm({
   "packages/github/dist/lean-fetch.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
+    init_errors4();
     http = process.getBuiltinModule("node:http");
+    MAX_ANSWER_BYTES = 64 * 1024 * 1024;
     Agents = class {
+      maxAnswerBytes;
+      constructor(maxAnswerBytes) {
+        this.maxAnswerBytes = maxAnswerBytes;
+      }
       #http;
       #https;
       #httpsModule;
@@ -16424,6 +16463,7 @@ var init_lean_fetch = __esm({
       }
     };
     REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
+    where = (url) => `${url.host}${url.pathname}`;
     LeanHeaders = class {
       #h;
       constructor(h) {
@@ -16558,7 +16598,8 @@ function retryRequests(octokit, state) {
       } catch (e) {
         const error2 = e;
         const status2 = error2.status ?? 0;
-        const retryable = error2.request !== void 0 && status2 >= 400 && !DO_NOT_RETRY.includes(status2);
+        const refused2 = e.cause instanceof GitHubError;
+        const retryable = error2.request !== void 0 && status2 >= 400 && !DO_NOT_RETRY.includes(status2) && !refused2;
         const maxRetries = options.request?.retries ?? state.retries;
         if (!retryable || retryCount >= maxRetries)
           throw e;
@@ -16573,6 +16614,7 @@ var init_request_limits = __esm({
   "packages/github/dist/request-limits.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
+    init_errors4();
     sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 451];
   }
@@ -16687,6 +16729,13 @@ function createClient(options) {
       onSecondaryRateLimit: limitHandler("secondary")
     }
   });
+  octokit.hook.wrap("request", async (request2, options2) => {
+    const response = await request2(options2);
+    const type = String(response.headers["content-type"] ?? "");
+    if (typeof response.data === "string" && /^application\/(scim\+)?json\s*(;|$)/i.test(type))
+      throw Object.assign(new Error(`the answer to ${options2.method} ${URL.parse(response.url)?.pathname ?? ""} is not the JSON it claims (cut short?)`), { name: "HttpError", status: 500, request: options2 });
+    return response;
+  });
   retryRequests(octokit, { retries: options.retries ?? 3, retryAfterBaseValue: base });
   octokit.hook.before("request", (req) => {
     if (!["GET", "HEAD"].includes(req.method.toUpperCase()) && !req.url.endsWith("/graphql"))
@@ -16753,6 +16802,12 @@ function statusOf(e) {
   return isRequestError(e) ? e.status : void 0;
 }
 function toGitHubError(e, doing, token, advice) {
+  const cause = e instanceof Error && !(e instanceof GitHubError) ? e.cause : void 0;
+  if (cause instanceof GitHubError)
+    return new GitHubError(cause.code, `${doing} failed: ${cause.message}`, {
+      cause,
+      ...cause.advice ? { advice: cause.advice } : {}
+    });
   if (e instanceof GitHubError) {
     if (e.code !== "TIMEOUT" || e.message.startsWith(doing))
       return e;
@@ -16785,8 +16840,8 @@ function toGitHubError(e, doing, token, advice) {
     "NOT_FOUND",
     "check the name; GitHub also answers 404 when the token cannot see the repository"
   ] : status2 === 409 ? ["CONFLICT", "the state changed under relkit; re-run to observe it again"] : status2 === 422 ? ["VALIDATION", "GitHub refused the change as invalid; see its message"] : ["UNEXPECTED_RESPONSE", "unexpected answer from GitHub"];
-  const where = requestId ? `, request id ${requestId}` : "";
-  const answered = e.response ? `GitHub answered ${status2}${where}` : "no answer from GitHub";
+  const where2 = requestId ? `, request id ${requestId}` : "";
+  const answered = e.response ? `GitHub answered ${status2}${where2}` : "no answer from GitHub";
   return new GitHubError(code, `${doing} failed: ${answered}: ${said}`, {
     status: e.response ? status2 : 0,
     requestId,
@@ -19614,24 +19669,24 @@ function isIndexMediaType(mediaType) {
 function bad(what) {
   return new RegistryError("PROTOCOL", `the registry sent a manifest that is not valid: ${what}`);
 }
-function stringMap(v, where) {
+function stringMap(v, where2) {
   if (v === void 0)
     return {};
   if (!isObject2(v))
-    throw bad(`${where} is not an object`);
+    throw bad(`${where2} is not an object`);
   const out = {};
   for (const [k, val] of Object.entries(v)) {
     if (typeof val !== "string")
-      throw bad(`${where}.${k} is not a string`);
+      throw bad(`${where2}.${k} is not a string`);
     out[k] = val;
   }
   return out;
 }
-function platformOf(v, where) {
+function platformOf(v, where2) {
   if (v === void 0)
     return void 0;
   if (!isObject2(v) || typeof v.os !== "string" || typeof v.architecture !== "string")
-    throw bad(`${where}.platform needs os and architecture`);
+    throw bad(`${where2}.platform needs os and architecture`);
   return {
     os: v.os,
     architecture: v.architecture,
@@ -19639,18 +19694,18 @@ function platformOf(v, where) {
     ...str(v["os.version"]) !== void 0 ? { osVersion: str(v["os.version"]) } : {}
   };
 }
-function parseDescriptor(v, where) {
+function parseDescriptor(v, where2) {
   if (!isObject2(v))
-    throw bad(`${where} is not an object`);
+    throw bad(`${where2} is not an object`);
   const { mediaType, digest, size } = v;
   if (typeof mediaType !== "string")
-    throw bad(`${where}.mediaType is missing`);
+    throw bad(`${where2}.mediaType is missing`);
   if (typeof digest !== "string" || !/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(digest))
-    throw bad(`${where}.digest is missing or malformed`);
+    throw bad(`${where2}.digest is missing or malformed`);
   if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0)
-    throw bad(`${where}.size is not a non-negative integer`);
-  const platform2 = platformOf(v.platform, where);
-  const annotations = v.annotations === void 0 ? void 0 : stringMap(v.annotations, `${where}.annotations`);
+    throw bad(`${where2}.size is not a non-negative integer`);
+  const platform2 = platformOf(v.platform, where2);
+  const annotations = v.annotations === void 0 ? void 0 : stringMap(v.annotations, `${where2}.annotations`);
   const artifactType = str(v.artifactType);
   const urls = Array.isArray(v.urls) ? v.urls.filter((u) => typeof u === "string") : void 0;
   return {
@@ -20883,7 +20938,7 @@ async function readBodyLimited(res, maxBytes, what) {
   const declared = res.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) {
     res.body.destroy();
-    throw tooLarge(what, Number(declared), maxBytes);
+    throw tooLarge2(what, Number(declared), maxBytes);
   }
   const chunks = [];
   let total = 0;
@@ -20891,7 +20946,7 @@ async function readBodyLimited(res, maxBytes, what) {
     total += chunk.byteLength;
     if (total > maxBytes) {
       res.body.destroy();
-      throw tooLarge(what, total, maxBytes, true);
+      throw tooLarge2(what, total, maxBytes, true);
     }
     chunks.push(chunk);
   }
@@ -20903,7 +20958,7 @@ async function readBodyLimited(res, maxBytes, what) {
   }
   return out;
 }
-function tooLarge(what, size, max, streamed = false) {
+function tooLarge2(what, size, max, streamed = false) {
   return new RegistryError("TOO_LARGE", `${what} is ${streamed ? "more than" : ""}${streamed ? " " : ""}${size} bytes, above the limit of ${max} bytes; the registry may be misbehaving. Raise the limit only if you expect content this large.`);
 }
 async function discard(res) {
@@ -30198,17 +30253,17 @@ var require_dist4 = __commonJS({
 
 // packages/sigstore-verify/dist/trust-root.js
 import { readFile as readFile3 } from "node:fs/promises";
-function checkValidFor(validFor, where) {
+function checkValidFor(validFor, where2) {
   if (!isObject3(validFor))
-    throw new Error(`${where}: validFor is missing`);
+    throw new Error(`${where2}: validFor is missing`);
   const { start, end } = validFor;
   if (typeof start !== "string" || Number.isNaN(Date.parse(start)))
-    throw new Error(`${where}: validFor.start is missing or not an RFC 3339 time`);
+    throw new Error(`${where2}: validFor.start is missing or not an RFC 3339 time`);
   if (end !== void 0 && end !== null) {
     if (typeof end !== "string" || Number.isNaN(Date.parse(end)))
-      throw new Error(`${where}: validFor.end is not an RFC 3339 time`);
+      throw new Error(`${where2}: validFor.end is not an RFC 3339 time`);
     if (Date.parse(end) < Date.parse(start))
-      throw new Error(`${where}: validFor.end is before validFor.start`);
+      throw new Error(`${where2}: validFor.end is before validFor.start`);
   }
 }
 function checkEntries(json, field, key) {
@@ -30218,15 +30273,15 @@ function checkEntries(json, field, key) {
   if (!Array.isArray(list))
     throw new Error(`${field} must be a list`);
   list.forEach((entry, i) => {
-    const where = `${field}[${i}]`;
+    const where2 = `${field}[${i}]`;
     if (!isObject3(entry))
-      throw new Error(`${where} must be an object`);
+      throw new Error(`${where2} must be an object`);
     if (key === "publicKey") {
       if (!isObject3(entry.publicKey))
-        throw new Error(`${where}.publicKey is missing`);
-      checkValidFor(entry.publicKey.validFor, `${where}.publicKey`);
+        throw new Error(`${where2}.publicKey is missing`);
+      checkValidFor(entry.publicKey.validFor, `${where2}.publicKey`);
     } else {
-      checkValidFor(entry.validFor, where);
+      checkValidFor(entry.validFor, where2);
     }
   });
   return list.length;

@@ -200,6 +200,24 @@ export function createClient(options: GitHubClientOptions): ForgeOctokit {
       onSecondaryRateLimit: limitHandler('secondary'),
     },
   });
+  // @octokit/request hands a JSON answer that does not parse over as its raw text, and relkit would
+  // read fields of a string: an answer cut short by a connection closed mid-body (which HTTP cannot
+  // tell from its end when the answer has no length), or a proxy's page. Failed like a dropped
+  // connection instead (registered before retryRequests, so inside it): a read is retried, a
+  // write is not re-sent but looked for (isAmbiguousFailure).
+  octokit.hook.wrap('request', async (request, options) => {
+    const response = await request(options);
+    // Only the types @octokit/request parses as JSON (it reads other +json types as text).
+    const type = String(response.headers['content-type'] ?? '');
+    if (typeof response.data === 'string' && /^application\/(scim\+)?json\s*(;|$)/i.test(type))
+      throw Object.assign(
+        new Error(
+          `the answer to ${options.method} ${URL.parse(response.url)?.pathname ?? ''} is not the JSON it claims (cut short?)`,
+        ),
+        { name: 'HttpError', status: 500, request: options },
+      );
+    return response;
+  });
   retryRequests(octokit, { retries: options.retries ?? 3, retryAfterBaseValue: base });
   // plugin-retry's rule re-sends any request that got a 5xx or no answer, POSTs included; but a write
   // GitHub applied before the 502 (or the dropped connection) would be applied twice, or answer
@@ -308,6 +326,14 @@ export function toGitHubError(
   token: string,
   advice?: Partial<Record<number, string>>,
 ): GitHubError {
+  // Octokit reports what its fetch threw as the cause of a 500 without a response: a GitHubError
+  // there is lean-fetch refusing the answer (too large). Its own code, saying what relkit was doing.
+  const cause = e instanceof Error && !(e instanceof GitHubError) ? e.cause : undefined;
+  if (cause instanceof GitHubError)
+    return new GitHubError(cause.code, `${doing} failed: ${cause.message}`, {
+      cause,
+      ...(cause.advice ? { advice: cause.advice } : {}),
+    });
   if (e instanceof GitHubError) {
     // The deadline's error is raised below the forge: say what relkit was doing.
     if (e.code !== 'TIMEOUT' || e.message.startsWith(doing)) return e;

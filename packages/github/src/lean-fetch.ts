@@ -1,6 +1,7 @@
 import type * as Http from 'node:http';
 import type https from 'node:https';
 import type { Readable } from 'node:stream';
+import { GitHubError } from './errors.js';
 
 /**
  * The `fetch` Octokit is given (its `request.fetch` option): node:http(s) with keep-alive
@@ -15,6 +16,8 @@ import type { Readable } from 'node:stream';
  * 301/302 after a POST, become a GET; the Authorization header is not sent to another origin),
  * gzip/deflate/br answers decoded, an aborted `signal` rejects with the signal's reason, a
  * failed connection is a TypeError("fetch failed") whose `cause` says why (as Octokit expects).
+ * Unlike fetch, an answer larger than `maxAnswerBytes` (raw or decoded) is refused with a
+ * GitHubError UNEXPECTED_RESPONSE naming the request (see MAX_ANSWER_BYTES).
  * Anything it does not handle (a streamed body, a proxy from the environment, another scheme)
  * goes to globalThis.fetch.
  */
@@ -22,10 +25,27 @@ import type { Readable } from 'node:stream';
 // WebSocket/EventSource getters then compile undici (~35 ms before the first request; bench: promote).
 const http: typeof Http = process.getBuiltinModule('node:http');
 
-export function leanFetch(env: Readonly<Record<string, string | undefined>> = process.env): typeof fetch {
+/**
+ * The most relkit keeps of one answer, as it came and once decoded. Without a cap, a hostile proxy
+ * (or a compression bomb: 200 KB of gzip inflate to 200 MiB) takes the runner's memory. The
+ * largest answers relkit reads are pages of 100 releases (a release body may hold 125,000
+ * characters: ~12.5 MB a page, plus asset lists) and commit comparisons (≤ 300 files with their
+ * patches, a few MB); 64 MiB leaves several times that.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+export interface LeanFetchLimits {
+  /** Default MAX_ANSWER_BYTES; tests shrink it. */
+  readonly maxAnswerBytes?: number;
+}
+
+export function leanFetch(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  limits: LeanFetchLimits = {},
+): typeof fetch {
   // Node's fetch honours HTTP(S)_PROXY only with NODE_USE_ENV_PROXY: keep that behaviour whole.
   if (env.NODE_USE_ENV_PROXY) return (...args) => globalThis.fetch(...args);
-  const agents = new Agents();
+  const agents = new Agents(limits.maxAnswerBytes ?? MAX_ANSWER_BYTES);
   const lean = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const body = init.body;
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
@@ -53,6 +73,7 @@ export function leanFetch(env: Readonly<Record<string, string | undefined>> = pr
  * relkit's first request of any kind.
  */
 class Agents {
+  constructor(readonly maxAnswerBytes: number) {}
   #http: Http.Agent | undefined;
   #https: https.Agent | undefined;
   #httpsModule: typeof https | undefined;
@@ -98,7 +119,13 @@ async function send(
       throw Object.assign(new TypeError('fetch failed'), {
         cause: new Error('redirect refused or too many'),
       });
-    const next = new URL(location, url);
+    // fetch fails a redirect to another scheme (ftp:, file:, data:) or to no URL as a network
+    // error; node:http would throw its own ERR_INVALID_PROTOCOL without the `cause` Octokit reads.
+    const next = URL.parse(location, url.href);
+    if (next?.protocol !== 'http:' && next?.protocol !== 'https:')
+      throw Object.assign(new TypeError('fetch failed'), {
+        cause: new Error(`${method} ${where(url)} redirected to a location that is not http(s): refused`),
+      });
     const toGet = res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST');
     const nextHeaders = { ...headers };
     if (next.origin !== url.origin) delete nextHeaders.authorization;
@@ -154,23 +181,49 @@ function exchange(
       reject(Object.assign(new TypeError('fetch failed'), { cause: e }));
     });
     req.on('response', (res) => {
+      const max = agents.maxAnswerBytes;
+      // Past the cap the answer is refused and its connection destroyed (never reused half-read).
+      const refuse = () => {
+        done();
+        req.destroy();
+        reject(tooLarge(method, url, max));
+      };
+      if (Number(res.headers['content-length']) > max) return refuse();
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > max) return refuse();
+        chunks.push(c);
+      });
       res.on('error', (e) => {
         done();
         reject(Object.assign(new TypeError('fetch failed'), { cause: e }));
       });
       res.on('end', () => {
         done();
+        if (size > max) return;
         try {
           resolve({
             status: res.statusCode ?? 0,
             statusText: res.statusMessage ?? '',
             headers: res.headers,
-            body: decode(Buffer.concat(chunks), res.headers['content-encoding']),
+            body: decode(Buffer.concat(chunks), res.headers['content-encoding'], max),
           });
         } catch (e) {
-          reject(Object.assign(new TypeError('fetch failed'), { cause: e }));
+          if ((e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE')
+            return reject(tooLarge(method, url, max));
+          const encoding = String(res.headers['content-encoding']);
+          reject(
+            Object.assign(new TypeError('fetch failed'), {
+              cause: new Error(
+                `the ${encoding} answer to ${method} ${where(url)} does not decode: ${(e as Error).message}`,
+                {
+                  cause: e,
+                },
+              ),
+            }),
+          );
         }
       });
     });
@@ -182,12 +235,28 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
-function decode(raw: Buffer, encoding: string | undefined): Buffer {
+/** "api.github.com/repos/acme/app/releases": the request, without its query. */
+const where = (url: URL) => `${url.host}${url.pathname}`;
+
+function tooLarge(method: string, url: URL, max: number): GitHubError {
+  return new GitHubError(
+    'UNEXPECTED_RESPONSE',
+    `the answer to ${method} ${where(url)} is larger than ${max / 1024 / 1024} MiB: refused`,
+    {
+      advice:
+        'GitHub answers relkit reads are far smaller: check what sits between relkit and GitHub (a proxy)',
+    },
+  );
+}
+
+/** Inflates at most `max` bytes (a compression bomb throws ERR_BUFFER_TOO_LARGE instead). */
+function decode(raw: Buffer, encoding: string | undefined, max: number): Buffer {
   if (!encoding || encoding === 'identity' || raw.length === 0) return raw;
   const zlib = process.getBuiltinModule('node:zlib');
-  if (encoding === 'gzip' || encoding === 'x-gzip') return zlib.gunzipSync(raw);
-  if (encoding === 'deflate') return zlib.inflateSync(raw);
-  if (encoding === 'br') return zlib.brotliDecompressSync(raw);
+  const limit = { maxOutputLength: max };
+  if (encoding === 'gzip' || encoding === 'x-gzip') return zlib.gunzipSync(raw, limit);
+  if (encoding === 'deflate') return zlib.inflateSync(raw, limit);
+  if (encoding === 'br') return zlib.brotliDecompressSync(raw, limit);
   return raw;
 }
 

@@ -5,6 +5,7 @@
 // for ~8 turns of the event loop, more on a busy runner, while relkit's CPU was idle (bench:
 // promote). These do the same bookkeeping directly, waiting only when there is a reason to.
 import type { Octokit } from '@octokit/rest';
+import { GitHubError } from './errors.js';
 
 type Job = (...args: unknown[]) => unknown;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -112,7 +113,11 @@ export function retryRequests(octokit: Octokit, state: RetryState): void {
       } catch (e) {
         const error = e as { status?: number; request?: { request?: unknown } };
         const status = error.status ?? 0;
-        const retryable = error.request !== undefined && status >= 400 && !DO_NOT_RETRY.includes(status);
+        // Octokit reports whatever its fetch threw as a 500 without a response; a GitHubError there is
+        // relkit's own fetch refusing the answer (lean-fetch.ts: too large), which a retry gets again.
+        const refused = (e as { cause?: unknown }).cause instanceof GitHubError;
+        const retryable =
+          error.request !== undefined && status >= 400 && !DO_NOT_RETRY.includes(status) && !refused;
         const maxRetries = options.request?.retries ?? state.retries;
         if (!retryable || retryCount >= maxRetries) throw e;
         await sleep((retryCount + 1) ** 2 * state.retryAfterBaseValue);
