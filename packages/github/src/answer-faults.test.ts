@@ -1,88 +1,15 @@
 // What a bad network or a hostile proxy can do to an answer after its headers: cut it short, or
 // make it huge (a compression bomb). Forced by a relay on 127.0.0.1 in front of the simulator.
-import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { rejectionOf } from '@relkit/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GitHubError } from './errors.js';
 import { MAX_ANSWER_BYTES } from './lean-fetch.js';
+import { cutShort, useRelay } from './__tests__/relay.js';
 import { forgeFor, R, REPO, useSimulator } from './__tests__/support.js';
 
 const t = useSimulator();
-
-let relay: http.Server | undefined;
-const sockets = new Set<Socket>();
-afterEach(async () => {
-  for (const s of sockets) s.destroy();
-  sockets.clear();
-  await new Promise((r) => (relay ? relay.close(r) : r(undefined)));
-  relay = undefined;
-});
-
-type Spoil = (
-  socket: Socket,
-  answer: { status: number; headers: http.IncomingHttpHeaders; body: Buffer },
-) => void;
-
-/**
- * Forwards every request to the simulator; the first `times` answers to each request line matching
- * `match` ("METHOD /path") are spoiled on the wire instead of passed on. Logs "METHOD /path".
- */
-async function startRelay(
-  match: RegExp,
-  spoil: Spoil,
-  times = Infinity,
-): Promise<{ url: string; log: string[] }> {
-  const log: string[] = [];
-  const spoiled = new Map<string, number>();
-  const target = new URL(t.sim.url);
-  relay = http.createServer((req, res) => {
-    const line = `${req.method} ${req.url!.replace(/\?.*$/, '')}`;
-    log.push(line);
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const headers = { ...req.headers, host: target.host };
-      delete headers['accept-encoding'];
-      const out = http.request(
-        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers },
-        (answer) => {
-          const body: Buffer[] = [];
-          answer.on('data', (c: Buffer) => body.push(c));
-          answer.on('end', () => {
-            const n = spoiled.get(line) ?? 0;
-            if (match.test(line) && n < times) {
-              spoiled.set(line, n + 1);
-              return spoil(req.socket, {
-                status: answer.statusCode!,
-                headers: answer.headers,
-                body: Buffer.concat(body),
-              });
-            }
-            res.writeHead(answer.statusCode!, answer.headers);
-            res.end(Buffer.concat(body));
-          });
-        },
-      );
-      out.end(Buffer.concat(chunks));
-    });
-  });
-  relay.on('connection', (s: Socket) => sockets.add(s));
-  await new Promise<void>((r) => relay!.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(relay.address() as AddressInfo).port}`, log };
-}
-
-/**
- * The first half of the body, sent without a length and closed: HTTP cannot tell that from the
- * answer's end (a connection lost mid-body behind a proxy that stripped the length).
- */
-const cutShort: Spoil = (socket, a) =>
-  socket.end(
-    `HTTP/1.1 ${a.status} X\r\ncontent-type: ${a.headers['content-type']}\r\nconnection: close\r\n\r\n` +
-      a.body.subarray(0, a.body.length >> 1).toString('latin1'),
-    'latin1',
-  );
+const startRelay = useRelay(t);
 
 describe('an answer cut short (JSON that does not parse)', () => {
   it('is retried when it is a read, and never used as data', async () => {

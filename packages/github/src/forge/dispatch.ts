@@ -46,9 +46,14 @@ export async function dispatch(
     async () => {
       for (let i = 0; i < ctx.readBackAttempts; i++) {
         const runs = await listDispatchRuns(ctx, repo, 100);
-        const run = runs.find(
-          (r) => r.id > baselineRunId && `${r.display_title}\n${r.name ?? ''}`.includes(input.correlationId),
+        const fresh = runs.filter(
+          (r) => r.id > baselineRunId && Date.parse(r.created_at) >= sentAt.getTime() - DISPATCH_BACKDATE_MS,
         );
+        // A workflow without the correlation id in its run-name starts an untagged run: exactly one
+        // new run is taken as this dispatch's (findDispatchedRun's own 'baseline' rule), else a
+        // second dispatch would start a second smoke run, and binding would then be AMBIGUOUS.
+        const tagged = fresh.filter((r) => `${r.display_title}\n${r.name ?? ''}`.includes(input.correlationId));
+        const run = tagged[0] ?? (fresh.length === 1 ? fresh[0] : undefined);
         if (run) return new Date(Math.min(Date.parse(run.created_at), sentAt.getTime()));
         await sleep(ctx.pollMs);
       }

@@ -2,7 +2,7 @@
 import { GitHubError } from '../errors.js';
 import type { RepositoryName } from '../repository.js';
 import type { BranchNames, PullRequestClose, PullRequestInfo } from '../types.js';
-import type { ForgeContext } from './context.js';
+import { sleep, writeOnce, type ForgeContext } from './context.js';
 import { toPullInfo } from './convert.js';
 
 /** The open PR `release/{version}` → `main` (names configurable); undefined if none. */
@@ -85,21 +85,40 @@ export async function closePullRequest(
   if (!comment.trim())
     throw new GitHubError('INVALID_INPUT', `closing #${number} needs a comment saying why`);
   const name = `${repo.owner}/${repo.repo}`;
-  const read = async () => {
-    const { data } = await ctx.call(`reading pull request #${number} of ${name}`, () =>
-      ctx.octokit.rest.pulls.get({ ...repo, pull_number: number }),
-    );
-    return toPullInfo({ ...data, merged_at: data.merged ? (data.merged_at ?? 'merged') : null });
-  };
-  const before = await read();
+  const readRaw = async () =>
+    (
+      await ctx.call(`reading pull request #${number} of ${name}`, () =>
+        ctx.octokit.rest.pulls.get({ ...repo, pull_number: number }),
+      )
+    ).data;
+  const info = (data: Awaited<ReturnType<typeof readRaw>>) =>
+    toPullInfo({ ...data, merged_at: data.merged ? (data.merged_at ?? 'merged') : null });
+  const read = async () => info(await readRaw());
+  const raw = await readRaw();
+  const before = info(raw);
   if (before.state === 'merged')
     throw new GitHubError('PRECONDITION_FAILED', `#${number} of ${name} is already merged; not closing it`, {
       advice: 'a merged release PR means the release was promoted: there is nothing to abandon',
     });
   if (before.state === 'closed') return { outcome: 'already-closed', pullRequest: before };
-  await ctx.call(`commenting on #${number} of ${name}`, () =>
-    ctx.octokit.rest.issues.createComment({ ...repo, issue_number: number, body: comment }),
-  );
+  // POST comments is not idempotent: after an ambiguous failure (502, dropped, cut short) the
+  // comment may be there; a second POST would be a second comment. The pull request's comment
+  // count, read before, tells whether it landed (the lock makes a new comment ours).
+  const doing = `commenting on #${number} of ${name}`;
+  await writeOnce<unknown>(
+    ctx,
+    doing,
+    () => ctx.octokit.rest.issues.createComment({ ...repo, issue_number: number, body: comment }),
+    async () => {
+      for (let i = 0; i < ctx.readBackAttempts; i++) {
+        if ((await readRaw()).comments > raw.comments) return 'commented';
+        await sleep(ctx.pollMs);
+      }
+      return undefined;
+    },
+  ).catch((e: unknown) => {
+    throw ctx.fail(e, doing);
+  });
   await ctx.call(`closing #${number} of ${name}`, () =>
     ctx.octokit.rest.pulls.update({ ...repo, pull_number: number, state: 'closed' }),
   );

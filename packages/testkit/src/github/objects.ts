@@ -385,6 +385,8 @@ export interface PullFacts {
   readonly updatedAt: string;
   /** When it was closed or merged; defaults to updatedAt for a closed pull request. */
   readonly closedAt?: string | null;
+  /** Issue comments on it (GitHub's `comments` count of the single pull request). */
+  readonly comments?: number;
 }
 
 /** `pull-request-simple` (list) or, with `full`, `pull-request` (single). */
@@ -460,7 +462,7 @@ export function pullRequest(
       rebaseable: p.mergeable,
       mergeable_state: p.mergeableState,
       merged_by: p.merged ? author : null,
-      comments: 0,
+      comments: p.comments ?? 0,
       review_comments: 0,
       maintainer_can_modify: false,
       commits: 1,

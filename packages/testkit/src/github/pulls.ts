@@ -58,6 +58,7 @@ export function pullsResource(
         sha: headSha,
       },
       base: { ref: p.base, sha: baseSha },
+      comments: r.comments.filter((c) => c.issue === p.number).length,
       merged: p.merged,
       mergedAt: p.mergedAt,
       mergeCommitSha: p.mergeCommitSha,

@@ -1,0 +1,96 @@
+// The writes that are not idempotent (a second POST is a second release, PR, comment or run),
+// under "GitHub applied it, then the answer was lost": a 502, a dropped connection, or JSON cut
+// short on the wire (the relay). Each must leave exactly one effect, in the run itself.
+import { describe, expect, it } from 'vitest';
+import { cutShort, dropped, useRelay, type Spoil } from './__tests__/relay.js';
+import { forgeFor, R, REPO, S, SMOKE, useSimulator } from './__tests__/support.js';
+
+const t = useSimulator();
+const startRelay = useRelay(t);
+
+/** The relay's faults, each after the simulator applied the write. */
+const SPOILS: [string, Spoil][] = [
+  ['cut short', cutShort],
+  ['dropped', dropped],
+  [
+    '502',
+    (socket) =>
+      socket.end('HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\nconnection: close\r\n\r\n<html>502</html>'),
+  ],
+];
+
+const releasePull = () => {
+  t.sim.commit(R, 'release/1.2.3', { 'v.txt': '1.2.3' });
+  return t.sim.openPull(R, { head: 'release/1.2.3', base: 'main' });
+};
+
+describe('a non-idempotent write whose answer is lost is applied once', () => {
+  for (const [fault, spoil] of SPOILS) {
+    it(`the abandon comment on the release PR × ${fault}`, async () => {
+      const n = releasePull();
+      const relayed = await startRelay(/^POST \/repos\/acme\/app\/issues\/\d+\/comments$/, spoil, 1);
+      const forge = forgeFor(t.sim, { baseUrl: relayed.url, readBackAttempts: 3 });
+      // Before: the comment failed the abandon (UNAVAILABLE) and a re-run commented again.
+      const r = await forge.closePullRequest(REPO, n, 'abandoned: 1.2.3 will not ship');
+      expect(r.outcome).toBe('closed');
+      expect(t.sim.comments(R, n).map((c) => c.body)).toEqual(['abandoned: 1.2.3 will not ship']);
+      expect(relayed.log.filter((l) => l.startsWith('POST '))).toHaveLength(1);
+    });
+
+    it(`closing the release PR × ${fault}`, async () => {
+      const n = releasePull();
+      const relayed = await startRelay(/^PATCH \/repos\/acme\/app\/pulls\/\d+$/, spoil, 1);
+      const forge = forgeFor(t.sim, { baseUrl: relayed.url, readBackAttempts: 3 });
+      const first = await forge.closePullRequest(REPO, n, 'abandoned').catch((e: Error) => e);
+      // The close is idempotent: failing is allowed, a re-run finishes without a second comment.
+      const again = first instanceof Error ? await forge.closePullRequest(REPO, n, 'abandoned') : first;
+      expect(again.outcome).toMatch(/closed/);
+      expect(t.sim.pull(R, n).state).toBe('closed');
+      expect(t.sim.comments(R, n)).toHaveLength(1);
+    });
+
+    it(`the draft release × ${fault}`, async () => {
+      t.sim.setRef(R, 'refs/tags/1.2.3', t.main);
+      const relayed = await startRelay(/^POST \/repos\/acme\/app\/releases$/, spoil, 1);
+      const forge = forgeFor(t.sim, { baseUrl: relayed.url, readBackAttempts: 3 });
+      const r = await forge.createDraftRelease(REPO, { tag: '1.2.3', notes: 'notes' });
+      expect(r.outcome).toBe('created');
+      expect(t.sim.releases(R).filter((x) => x.tag === '1.2.3')).toHaveLength(1);
+      expect(relayed.log.filter((l) => l === 'POST /repos/acme/app/releases')).toHaveLength(1);
+    });
+
+    it(`the release PR × ${fault}`, async () => {
+      t.sim.commit(R, 'release/1.2.3', { 'v.txt': '1.2.3' });
+      const relayed = await startRelay(/^POST \/repos\/acme\/app\/pulls$/, spoil, 1);
+      const forge = forgeFor(t.sim, { baseUrl: relayed.url, readBackAttempts: 3 });
+      const p = await forge.openPullRequest(REPO, {
+        head: 'release/1.2.3',
+        base: 'main',
+        title: 'Release 1.2.3',
+        body: 'notes',
+      });
+      expect(p.state).toBe('open');
+      expect(relayed.log.filter((l) => l === 'POST /repos/acme/app/pulls')).toHaveLength(1);
+    });
+
+    it(`the smoke dispatch, run named by its correlation id × ${fault}`, async () => {
+      t.sim.onDispatch(S, (e) => ({ displayTitle: String(e.clientPayload.correlation_id) }));
+      const relayed = await startRelay(/^POST \/repos\/acme\/app-smoke-test\/dispatches$/, spoil, 1);
+      const forge = forgeFor(t.sim, { baseUrl: relayed.url, readBackAttempts: 3 });
+      const receipt = await forge.dispatch(SMOKE, { eventType: 'smoke', correlationId: 'c-1' });
+      expect(t.sim.dispatches(S)).toHaveLength(1);
+      expect((await forge.findDispatchedRun(receipt, { timeoutMs: 500 })).boundBy).toBe('correlation-id');
+    });
+
+    it(`the smoke dispatch, run NOT named by its correlation id × ${fault}`, async () => {
+      // A receiving workflow without `run-name: ${{ github.event.client_payload.correlation_id }}`.
+      t.sim.onDispatch(S, () => ({ displayTitle: 'Smoke test' }));
+      const relayed = await startRelay(/^POST \/repos\/acme\/app-smoke-test\/dispatches$/, spoil, 1);
+      const forge = forgeFor(t.sim, { baseUrl: relayed.url, readBackAttempts: 3 });
+      const receipt = await forge.dispatch(SMOKE, { eventType: 'smoke', correlationId: 'c-1' });
+      // Before: not found by correlation id, so dispatched again: two smoke runs, AMBIGUOUS.
+      expect(t.sim.dispatches(S)).toHaveLength(1);
+      expect((await forge.findDispatchedRun(receipt, { timeoutMs: 500 })).boundBy).toBe('baseline');
+    });
+  }
+});
