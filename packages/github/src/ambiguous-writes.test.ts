@@ -15,7 +15,9 @@ const SPOILS: [string, Spoil][] = [
   [
     '502',
     (socket) =>
-      socket.end('HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\nconnection: close\r\n\r\n<html>502</html>'),
+      socket.end(
+        'HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\nconnection: close\r\n\r\n<html>502</html>',
+      ),
   ],
 ];
 
@@ -68,6 +70,7 @@ describe('a non-idempotent write whose answer is lost is applied once', () => {
         base: 'main',
         title: 'Release 1.2.3',
         body: 'notes',
+        draft: false,
       });
       expect(p.state).toBe('open');
       expect(relayed.log.filter((l) => l === 'POST /repos/acme/app/pulls')).toHaveLength(1);
@@ -91,6 +94,40 @@ describe('a non-idempotent write whose answer is lost is applied once', () => {
       // Before: not found by correlation id, so dispatched again: two smoke runs, AMBIGUOUS.
       expect(t.sim.dispatches(S)).toHaveLength(1);
       expect((await forge.findDispatchedRun(receipt, { timeoutMs: 500 })).boundBy).toBe('baseline');
+    });
+  }
+});
+
+describe('an idempotent write whose answer is lost converges, at once or on a re-run', () => {
+  for (const [fault, spoil] of SPOILS) {
+    it(`the finalize commit (blob, tree, commit) × ${fault}`, async () => {
+      const relayed = await startRelay(/^POST \/repos\/acme\/app\/git\/(blobs|trees|commits)$/, spoil, 1);
+      const forge = forgeFor(t.sim, { baseUrl: relayed.url, readBackAttempts: 3 });
+      // Before: the content-addressed objects were never re-sent, and the finalize failed.
+      const r = await forge.commitFiles(REPO, {
+        branch: 'main',
+        parentSha: t.main,
+        message: 'chore: 1.2.3',
+        files: [{ path: 'CHANGELOG.md', content: '# Changelog\n\n## [1.2.3]\n' }],
+      });
+      expect(t.sim.branchSha(R, 'main')).toBe(r.commitSha);
+      expect(t.sim.commitInfo(R, r.commitSha)?.parents).toEqual([t.main]);
+      expect(t.sim.readFile(R, 'main', 'CHANGELOG.md')).toBe('# Changelog\n\n## [1.2.3]\n');
+    });
+
+    it(`abandon's deletes (draft release, tag) × ${fault}`, async () => {
+      t.sim.setRef(R, 'refs/tags/1.2.3', t.main);
+      t.sim.seedRelease(R, { tag: '1.2.3', draft: true, body: 'n' });
+      const relayed = await startRelay(/^DELETE /, spoil, 1);
+      const forge = forgeFor(t.sim, { baseUrl: relayed.url, readBackAttempts: 3 });
+      const once = async <T>(f: () => Promise<T>) => f().catch(() => f());
+      // A DELETE is idempotent: a lost answer may fail the step; the re-run finds it done.
+      expect((await once(() => forge.deleteDraftRelease(REPO, '1.2.3'))).outcome).toMatch(/deleted|absent/);
+      expect((await once(() => forge.deleteTagWithoutRelease(REPO, '1.2.3'))).outcome).toMatch(
+        /deleted|absent/,
+      );
+      expect(t.sim.releases(R)).toEqual([]);
+      expect(t.sim.refSha(R, 'refs/tags/1.2.3')).toBeUndefined();
     });
   }
 });

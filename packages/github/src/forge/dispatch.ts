@@ -52,7 +52,9 @@ export async function dispatch(
         // A workflow without the correlation id in its run-name starts an untagged run: exactly one
         // new run is taken as this dispatch's (findDispatchedRun's own 'baseline' rule), else a
         // second dispatch would start a second smoke run, and binding would then be AMBIGUOUS.
-        const tagged = fresh.filter((r) => `${r.display_title}\n${r.name ?? ''}`.includes(input.correlationId));
+        const tagged = fresh.filter((r) =>
+          `${r.display_title}\n${r.name ?? ''}`.includes(input.correlationId),
+        );
         const run = tagged[0] ?? (fresh.length === 1 ? fresh[0] : undefined);
         if (run) return new Date(Math.min(Date.parse(run.created_at), sentAt.getTime()));
         await sleep(ctx.pollMs);

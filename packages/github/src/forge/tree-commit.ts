@@ -5,7 +5,7 @@
 import { GitHubError } from '../errors.js';
 import type { RepositoryName } from '../repository.js';
 import type { FilesCommitInput } from '../types.js';
-import { sleep, type ForgeContext } from './context.js';
+import { sleep, writeOnce, type ForgeContext } from './context.js';
 import { readFile } from './contents.js';
 import { classifyRefusal } from './refusals.js';
 import { getRef } from './refs.js';
@@ -34,26 +34,40 @@ export async function commitFiles(
   const { data: parent } = await ctx.call(`reading ${input.parentSha.slice(0, 12)}`, () =>
     ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: input.parentSha }),
   );
-  // Blobs, tree and commit are content-addressed: re-sending one after a lost answer is harmless.
-  const tree = [];
+  // Blobs, tree and commit are content-addressed: re-sending one after a lost answer (502,
+  // dropped, cut short) is harmless (an unreferenced commit at worst), so writeOnce re-sends it
+  // (no effect to look for) instead of failing the finalize; the plugins do not retry writes.
+  const resend = <T>(write: () => Promise<{ data: T }>) =>
+    writeOnce(
+      ctx,
+      doing,
+      async () => (await write()).data,
+      async () => undefined,
+    ).catch((e: unknown) => {
+      throw refuse(e);
+    });
+  const tree: { path: string; mode: '100644'; type: 'blob'; sha: string }[] = [];
   for (const f of input.files) {
-    const { data: blob } = await ctx.octokit.rest.git
-      .createBlob({ ...repo, content: Buffer.from(f.content, 'utf8').toString('base64'), encoding: 'base64' })
-      .catch((e: unknown) => {
-        throw refuse(e);
-      });
+    const blob = await resend(() =>
+      ctx.octokit.rest.git.createBlob({
+        ...repo,
+        content: Buffer.from(f.content, 'utf8').toString('base64'),
+        encoding: 'base64',
+      }),
+    );
     tree.push({ path: f.path, mode: '100644' as const, type: 'blob' as const, sha: blob.sha });
   }
-  const { data: newTree } = await ctx.octokit.rest.git
-    .createTree({ ...repo, base_tree: parent.tree.sha, tree })
-    .catch((e: unknown) => {
-      throw refuse(e);
-    });
-  const { data: commit } = await ctx.octokit.rest.git
-    .createCommit({ ...repo, message: input.message, tree: newTree.sha, parents: [input.parentSha] })
-    .catch((e: unknown) => {
-      throw refuse(e);
-    });
+  const newTree = await resend(() =>
+    ctx.octokit.rest.git.createTree({ ...repo, base_tree: parent.tree.sha, tree }),
+  );
+  const commit = await resend(() =>
+    ctx.octokit.rest.git.createCommit({
+      ...repo,
+      message: input.message,
+      tree: newTree.sha,
+      parents: [input.parentSha],
+    }),
+  );
   // Not forced: GitHub refuses a move that is not a fast-forward from the head the commit is on,
   // so a branch that moved in between is never overwritten.
   await ctx.octokit.rest.git
