@@ -1,7 +1,9 @@
 // The writes that are not idempotent (a second POST is a second release, PR, comment or run),
 // under "GitHub applied it, then the answer was lost": a 502, a dropped connection, or JSON cut
 // short on the wire (the relay). Each must leave exactly one effect, in the run itself.
+import { rejectionOf } from '@relkit/testkit';
 import { describe, expect, it } from 'vitest';
+import { GitHubError } from './errors.js';
 import { cutShort, dropped, useRelay, type Spoil } from './__tests__/relay.js';
 import { forgeFor, R, REPO, S, SMOKE, useSimulator } from './__tests__/support.js';
 
@@ -130,4 +132,19 @@ describe('an idempotent write whose answer is lost converges, at once or on a re
       expect(t.sim.refSha(R, 'refs/tags/1.2.3')).toBeUndefined();
     });
   }
+});
+
+it('a write that fails without an answer says it may have been applied, and that a re-run resumes', async () => {
+  t.sim.setRef(R, 'refs/tags/1.2.3', t.main);
+  t.sim.seedRelease(R, { tag: '1.2.3', draft: true, body: 'n' });
+  const relayed = await startRelay(/^DELETE \/repos\/acme\/app\/releases\/\d+$/, SPOILS[2]![1], 1);
+  const forge = forgeFor(t.sim, { baseUrl: relayed.url, readBackAttempts: 3 });
+  const e = await rejectionOf(forge.deleteDraftRelease(REPO, '1.2.3'), GitHubError);
+  expect(e.code).toBe('UNAVAILABLE');
+  expect(e.message).toBe('deleting the draft release 1.2.3 failed: GitHub answered 502: <html>502</html>');
+  // Before: "GitHub did not answer usefully; retry later", silent about the write.
+  expect(e.advice).toBe(
+    'GitHub may have applied this write before its answer was lost; re-run relkit: it looks for what is already there before writing again',
+  );
+  expect((await forge.deleteDraftRelease(REPO, '1.2.3')).outcome).toBe('absent');
 });

@@ -386,12 +386,23 @@ export function toGitHubError(
               : status === 422
                 ? ['VALIDATION', 'GitHub refused the change as invalid; see its message']
                 : ['UNEXPECTED_RESPONSE', 'unexpected answer from GitHub'];
+  // A write that failed this way may have been applied (isAmbiguousFailure): say so, and that a
+  // re-run is how to resume (each step looks for what is already there before writing again).
+  const request = (e as { request?: { method?: string; url?: string } }).request;
+  const write =
+    !!request?.method &&
+    !['GET', 'HEAD'].includes(request.method.toUpperCase()) &&
+    !request.url?.endsWith('/graphql');
+  const mayBeApplied =
+    code === 'UNAVAILABLE' && write
+      ? 'GitHub may have applied this write before its answer was lost; re-run relkit: it looks for what is already there before writing again'
+      : undefined;
   const where = requestId ? `, request id ${requestId}` : '';
   // Octokit reports a failed connection as status 500 without a response: say so.
   const answered = e.response ? `GitHub answered ${status}${where}` : 'no answer from GitHub';
   return new GitHubError(code, `${doing} failed: ${answered}: ${said}`, {
     status: e.response ? status : 0,
     requestId,
-    advice: advice?.[status] ?? defaultAdvice,
+    advice: advice?.[status] ?? mayBeApplied ?? defaultAdvice,
   });
 }

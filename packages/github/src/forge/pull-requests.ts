@@ -119,9 +119,16 @@ export async function closePullRequest(
   ).catch((e: unknown) => {
     throw ctx.fail(e, doing);
   });
-  await ctx.call(`closing #${number} of ${name}`, () =>
-    ctx.octokit.rest.pulls.update({ ...repo, pull_number: number, state: 'closed' }),
-  );
+  // The close is idempotent, but failing it after the comment landed would make a re-run comment
+  // again (the PR still reads open when the close was not applied): look, then re-send here.
+  await writeOnce<unknown>(
+    ctx,
+    `closing #${number} of ${name}`,
+    () => ctx.octokit.rest.pulls.update({ ...repo, pull_number: number, state: 'closed' }),
+    async () => ((await read()).state === 'open' ? undefined : 'closed'),
+  ).catch((e: unknown) => {
+    throw ctx.fail(e, `closing #${number} of ${name}`);
+  });
   const after = await read();
   if (after.state === 'open')
     throw new GitHubError(
