@@ -102,6 +102,30 @@ describe('a non-idempotent write whose answer is lost is applied once', () => {
 
 describe('an idempotent write whose answer is lost converges, at once or on a re-run', () => {
   for (const [fault, spoil] of SPOILS) {
+    it(`the version tag, the release publish and the merge × ${fault}`, async () => {
+      const head = t.sim.commit(R, 'release/1.2.3', { 'v.txt': '1.2.3' });
+      const n = t.sim.openPull(R, { head: 'release/1.2.3', base: 'main' });
+      t.sim.addCheckRun(R, head, { name: 'ci' });
+      t.sim.review(R, n, 'alice', 'APPROVED');
+      t.sim.seedRelease(R, { tag: '1.2.2', draft: true, body: 'n' });
+      const relayed = await startRelay(
+        /^(POST \/repos\/acme\/app\/git\/refs|PATCH \/repos\/acme\/app\/releases\/\d+|PUT \/repos\/acme\/app\/pulls\/\d+\/merge)$/,
+        spoil,
+        1,
+      );
+      const forge = forgeFor(t.sim, { baseUrl: relayed.url, readBackAttempts: 3 });
+      expect((await forge.createTag(REPO, '1.2.3', t.main)).outcome).toBe('created');
+      t.sim.setRef(R, 'refs/tags/1.2.2', t.main);
+      expect((await forge.publishRelease(REPO, '1.2.2', { makeLatest: 'true' })).outcome).toBe('published');
+      await forge.mergePullRequest(REPO, n, { expectedHeadSha: head });
+      expect(t.sim.refSha(R, 'refs/tags/1.2.3')).toBe(t.main);
+      expect(t.sim.releases(R)).toMatchObject([{ tag: '1.2.2', draft: false }]);
+      expect(t.sim.commitInfo(R, t.sim.branchSha(R, 'main')!)?.parents).toEqual([t.main, head]);
+      // Each write sent once: its effect was found, not re-sent.
+      for (const w of [/^POST .*git\/refs$/, /^PATCH .*releases/, /^PUT .*merge$/])
+        expect(relayed.log.filter((l) => w.test(l))).toHaveLength(1);
+    });
+
     it(`the finalize commit (blob, tree, commit) × ${fault}`, async () => {
       const relayed = await startRelay(/^POST \/repos\/acme\/app\/git\/(blobs|trees|commits)$/, spoil, 1);
       const forge = forgeFor(t.sim, { baseUrl: relayed.url, readBackAttempts: 3 });
