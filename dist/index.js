@@ -16840,12 +16840,15 @@ function toGitHubError(e, doing, token, advice) {
     "NOT_FOUND",
     "check the name; GitHub also answers 404 when the token cannot see the repository"
   ] : status2 === 409 ? ["CONFLICT", "the state changed under relkit; re-run to observe it again"] : status2 === 422 ? ["VALIDATION", "GitHub refused the change as invalid; see its message"] : ["UNEXPECTED_RESPONSE", "unexpected answer from GitHub"];
+  const request2 = e.request;
+  const write = !!request2?.method && !["GET", "HEAD"].includes(request2.method.toUpperCase()) && !request2.url?.endsWith("/graphql");
+  const mayBeApplied = code === "UNAVAILABLE" && write ? "GitHub may have applied this write before its answer was lost; re-run relkit: it looks for what is already there before writing again" : void 0;
   const where2 = requestId ? `, request id ${requestId}` : "";
   const answered = e.response ? `GitHub answered ${status2}${where2}` : "no answer from GitHub";
   return new GitHubError(code, `${doing} failed: ${answered}: ${said}`, {
     status: e.response ? status2 : 0,
     requestId,
-    advice: advice?.[status2] ?? defaultAdvice
+    advice: advice?.[status2] ?? mayBeApplied ?? defaultAdvice
   });
 }
 var ForgeOctokit, DEFAULT_TIMEOUT_MS, deadlines, remainingMs, shared, sharedFetch;
@@ -17067,19 +17070,31 @@ async function closePullRequest(ctx, repo, number2, comment) {
   if (!comment.trim())
     throw new GitHubError("INVALID_INPUT", `closing #${number2} needs a comment saying why`);
   const name = `${repo.owner}/${repo.repo}`;
-  const read = async () => {
-    const { data } = await ctx.call(`reading pull request #${number2} of ${name}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number2 }));
-    return toPullInfo({ ...data, merged_at: data.merged ? data.merged_at ?? "merged" : null });
-  };
-  const before = await read();
+  const readRaw = async () => (await ctx.call(`reading pull request #${number2} of ${name}`, () => ctx.octokit.rest.pulls.get({ ...repo, pull_number: number2 }))).data;
+  const info = (data) => toPullInfo({ ...data, merged_at: data.merged ? data.merged_at ?? "merged" : null });
+  const read = async () => info(await readRaw());
+  const raw = await readRaw();
+  const before = info(raw);
   if (before.state === "merged")
     throw new GitHubError("PRECONDITION_FAILED", `#${number2} of ${name} is already merged; not closing it`, {
       advice: "a merged release PR means the release was promoted: there is nothing to abandon"
     });
   if (before.state === "closed")
     return { outcome: "already-closed", pullRequest: before };
-  await ctx.call(`commenting on #${number2} of ${name}`, () => ctx.octokit.rest.issues.createComment({ ...repo, issue_number: number2, body: comment }));
-  await ctx.call(`closing #${number2} of ${name}`, () => ctx.octokit.rest.pulls.update({ ...repo, pull_number: number2, state: "closed" }));
+  const doing = `commenting on #${number2} of ${name}`;
+  await writeOnce(ctx, doing, () => ctx.octokit.rest.issues.createComment({ ...repo, issue_number: number2, body: comment }), async () => {
+    for (let i = 0; i < ctx.readBackAttempts; i++) {
+      if ((await readRaw()).comments > raw.comments)
+        return "commented";
+      await sleep2(ctx.pollMs);
+    }
+    return void 0;
+  }).catch((e) => {
+    throw ctx.fail(e, doing);
+  });
+  await writeOnce(ctx, `closing #${number2} of ${name}`, () => ctx.octokit.rest.pulls.update({ ...repo, pull_number: number2, state: "closed" }), async () => (await read()).state === "open" ? void 0 : "closed").catch((e) => {
+    throw ctx.fail(e, `closing #${number2} of ${name}`);
+  });
   const after = await read();
   if (after.state === "open")
     throw new GitHubError("VERIFICATION_FAILED", `#${number2} of ${name} still reads back as open after closing it`, {
@@ -17094,6 +17109,7 @@ var init_pull_requests = __esm({
     "use strict";
     init_define_RELKIT_BUILD_INFO();
     init_errors4();
+    init_context();
     init_convert();
   }
 });
@@ -17454,8 +17470,10 @@ async function dispatch(ctx, repo, input2) {
   }, async () => {
     for (let i = 0; i < ctx.readBackAttempts; i++) {
       const runs = await listDispatchRuns(ctx, repo, 100);
-      const run = runs.find((r) => r.id > baselineRunId && `${r.display_title}
+      const fresh = runs.filter((r) => r.id > baselineRunId && Date.parse(r.created_at) >= sentAt.getTime() - DISPATCH_BACKDATE_MS);
+      const tagged = fresh.filter((r) => `${r.display_title}
 ${r.name ?? ""}`.includes(input2.correlationId));
+      const run = tagged[0] ?? (fresh.length === 1 ? fresh[0] : void 0);
       if (run)
         return new Date(Math.min(Date.parse(run.created_at), sentAt.getTime()));
       await sleep2(ctx.pollMs);
@@ -18460,19 +18478,25 @@ async function commitFiles(ctx, repo, input2) {
     throw moved(head);
   const refuse = (e) => classifyRefusal(ctx.fail(e, doing), repo, { branch: input2.branch });
   const { data: parent } = await ctx.call(`reading ${input2.parentSha.slice(0, 12)}`, () => ctx.octokit.rest.git.getCommit({ ...repo, commit_sha: input2.parentSha }));
+  const resend = (write) => writeOnce(ctx, doing, async () => (await write()).data, async () => void 0).catch((e) => {
+    throw refuse(e);
+  });
   const tree = [];
   for (const f of input2.files) {
-    const { data: blob } = await ctx.octokit.rest.git.createBlob({ ...repo, content: Buffer.from(f.content, "utf8").toString("base64"), encoding: "base64" }).catch((e) => {
-      throw refuse(e);
-    });
+    const blob = await resend(() => ctx.octokit.rest.git.createBlob({
+      ...repo,
+      content: Buffer.from(f.content, "utf8").toString("base64"),
+      encoding: "base64"
+    }));
     tree.push({ path: f.path, mode: "100644", type: "blob", sha: blob.sha });
   }
-  const { data: newTree } = await ctx.octokit.rest.git.createTree({ ...repo, base_tree: parent.tree.sha, tree }).catch((e) => {
-    throw refuse(e);
-  });
-  const { data: commit } = await ctx.octokit.rest.git.createCommit({ ...repo, message: input2.message, tree: newTree.sha, parents: [input2.parentSha] }).catch((e) => {
-    throw refuse(e);
-  });
+  const newTree = await resend(() => ctx.octokit.rest.git.createTree({ ...repo, base_tree: parent.tree.sha, tree }));
+  const commit = await resend(() => ctx.octokit.rest.git.createCommit({
+    ...repo,
+    message: input2.message,
+    tree: newTree.sha,
+    parents: [input2.parentSha]
+  }));
   await ctx.octokit.rest.git.updateRef({ ...repo, ref: `heads/${input2.branch}`, sha: commit.sha, force: false }).catch(async (e) => {
     const now = await getRef(ctx, repo, `heads/${input2.branch}`);
     if (now === commit.sha)
