@@ -257,6 +257,12 @@ export class Authenticator {
       } catch {
         throw new RegistryError('PROTOCOL', `${registry} sent a Bearer challenge with a malformed realm`);
       }
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new RegistryError(
+          'PROTOCOL',
+          `${registry} points to a token service at a ${url.protocol} URL; relkit asks for tokens only over http(s)`,
+        );
+      }
       if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.allowPlainHttp(url.host))) {
         throw new RegistryError(
           'PROTOCOL',
@@ -373,6 +379,15 @@ export class Authenticator {
           ? body.access_token
           : '';
     if (!value) throw new RegistryError('PROTOCOL', `the token service of ${registry} returned no token`);
+    // A token goes into an Authorization header: one with CR/LF or other control characters
+    // would inject header lines, and node refuses to send it, which looked like a network
+    // failure and was retried with the same cached token. Refused here, once, by name.
+    if (!/^[\x20-\x7e]+$/.test(value)) {
+      throw new RegistryError(
+        'PROTOCOL',
+        `the token service of ${registry} (${realm.origin}${realm.pathname}) returned a token with characters that cannot go into a header`,
+      );
+    }
     // The token spec's default lifetime is 60 s; keep a margin so a token does not die in flight.
     const ttl = typeof body?.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
     return { value, expiresAt: Date.now() + Math.max(5, ttl - 10) * 1000, scopes };
