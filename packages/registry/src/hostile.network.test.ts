@@ -132,6 +132,18 @@ describe('a hostile token service, more', () => {
     expect(e.message).toContain(`the token service http://${r.host}/token`);
   });
 
+  it('a token service that stalls after its headers fails within the deadline, naming it', async () => {
+    const r = await tokenRegistry((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"tok');
+    });
+    const e = await rejection(
+      new RegistryClient({ deadlineMs: 800 }).headManifest(`${r.host}/acme/app:1.0.0`),
+    );
+    expect(e.code).toBe('TIMEOUT');
+    expect(e.message).toContain(`${r.host} did not answer within 0.8 s`);
+  });
+
   it('non-JSON, JSON without a token, and a token with absurd expires_in', async () => {
     const answers: (() => unknown)[] = [() => 'not json {', () => ({ expires: 1 })];
     let next: (res: http.ServerResponse) => void = () => undefined;
