@@ -26,7 +26,10 @@ export function parseChallenge(header: string | null): Challenge | undefined {
   const m = /^\s*([A-Za-z][\w-]*)\s*(.*)$/s.exec(header);
   if (!m) return undefined;
   const params: Record<string, string> = {};
-  const re = /([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))\s*,?\s*/g;
+  // A name starts where a word starts (the lookbehind): tried at every position of a long word
+  // instead, the search took quadratic time, and a 64 KiB challenge (what a pipelined answer's
+  // head may hold) blocked the event loop for seconds, deadline timers included.
+  const re = /(?<![\w-])([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))\s*,?\s*/g;
   for (let p = re.exec(m[2]!); p; p = re.exec(m[2]!)) {
     params[p[1]!.toLowerCase()] = (p[2] ?? p[3] ?? '').replace(/\\(.)/g, '$1');
   }

@@ -1,7 +1,9 @@
 import http from 'node:http';
+import { createServer as createTcpServer, type Server } from 'node:net';
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rejectionOf } from '@relkit/testkit';
+import { parseChallenge } from './auth.js';
 import { RegistryClient } from './client.js';
 import { staticCredentials } from './credentials.js';
 import { RegistryError } from './errors.js';
@@ -13,6 +15,7 @@ import { MediaType } from './manifest.js';
 
 const sha = (b: Uint8Array | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const servers: http.Server[] = [];
+const tcpServers: Server[] = [];
 
 async function serve(handler: http.RequestListener): Promise<{ host: string; server: http.Server }> {
   const server = http.createServer(handler);
@@ -22,6 +25,7 @@ async function serve(handler: http.RequestListener): Promise<{ host: string; ser
 }
 
 afterEach(async () => {
+  for (const s of tcpServers.splice(0)) s.close();
   for (const s of servers.splice(0)) {
     s.closeAllConnections();
     await new Promise((r) => s.close(r));
@@ -187,6 +191,32 @@ describe('a hostile token service, more', () => {
       expect(client.stats.tokenRequests).toBe(0);
       expect(client.stats.retries).toBe(0);
     }
+  });
+});
+
+describe('a hostile challenge', () => {
+  it('a 60 KiB WWW-Authenticate of one long word is parsed in linear time', async () => {
+    // The one check on time here, with a wide margin: before the fix the parse alone blocked
+    // the event loop for seconds (quadratic), twice per 401; now it takes about a millisecond.
+    const word = 'a-'.repeat(30_000);
+    const server = createTcpServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () =>
+        socket.end(
+          `HTTP/1.1 401 Unauthorized\r\nwww-authenticate: Bearer ${word}\r\ncontent-length: 0\r\n\r\n`,
+        ),
+      );
+    });
+    tcpServers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+    const started = performance.now();
+    const e = await rejection(new RegistryClient().headManifest(`${host}/acme/app:1.0.0`));
+    const cpuBound = performance.now() - started;
+    expect(e.code).toBe('PROTOCOL');
+    expect(e.message).toContain('without a realm');
+    expect(cpuBound).toBeLessThan(2000);
+    expect(Object.keys(parseChallenge(`Bearer ${'a'.repeat(65_000)}`)!.params)).toEqual([]);
   });
 });
 
