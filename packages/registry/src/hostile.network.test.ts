@@ -194,6 +194,31 @@ describe('a hostile token service, more', () => {
   });
 });
 
+describe('a token service that redirects the login', () => {
+  it('a refresh token is not re-posted to another host by a 307', async () => {
+    const bodies: string[] = [];
+    const issuer = await serve((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        bodies.push(`${req.method} ${body}`);
+        json(res, { access_token: 'ok' });
+      });
+    });
+    const r = await tokenRegistry((req, res) => {
+      req.resume();
+      res.writeHead(307, { location: `http://${issuer.host}/issue` }).end();
+    });
+    const client = new RegistryClient({
+      credentials: staticCredentials(r.host, { kind: 'identity-token', token: 'refresh-secret' }),
+    });
+    const e = await rejection(client.headManifest(`${r.host}/acme/app:1.0.0`));
+    expect(bodies.join()).not.toContain('refresh-secret');
+    expect(e.code).toBe('PROTOCOL');
+    expect(e.message).toContain(issuer.host);
+  });
+});
+
 describe('a hostile challenge', () => {
   it('a 60 KiB WWW-Authenticate of one long word is parsed in linear time', async () => {
     // The one check on time here, with a wide margin: before the fix the parse alone blocked

@@ -446,12 +446,21 @@ export class Transport {
             if (REDIRECT_STATUSES.has(res.status) && res.headers.get('location') && hop < MAX_REDIRECTS) {
               await discard(res);
               const next = this.redirectTarget(at, res.headers.get('location')!, `${init.method} ${what}`);
-              if (next.origin !== at.origin)
-                headers = { 'user-agent': this.userAgent, accept: 'application/json' };
               // As fetch does: 303, and 301/302 after a POST, continue as a GET without the form.
               if (res.status === 303 || (method === 'POST' && (res.status === 301 || res.status === 302))) {
                 method = 'GET';
                 form = undefined;
+              }
+              if (next.origin !== at.origin) {
+                headers = { 'user-agent': this.userAgent, accept: 'application/json' };
+                // A 307/308 keeps the form, and the form holds the refresh token (a login):
+                // re-posted, it went to whatever host the redirect named.
+                if (form) {
+                  throw new RegistryError(
+                    'PROTOCOL',
+                    `${init.method} ${what} redirected the login to another host (${next.host}); relkit sends the refresh token only to the token service the registry named`,
+                  );
+                }
               }
               at = next;
               continue;
