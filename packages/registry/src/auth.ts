@@ -30,7 +30,12 @@ export function parseChallenge(header: string | null): Challenge | undefined {
   // instead, the search took quadratic time, and a 64 KiB challenge (what a pipelined answer's
   // head may hold) blocked the event loop for seconds, deadline timers included.
   const re = /(?<![\w-])([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))\s*,?\s*/g;
-  for (let p = re.exec(m[2]!); p; p = re.exec(m[2]!)) {
+  const text = m[2]!;
+  for (let p = re.exec(text), after = 0; p; after = re.lastIndex, p = re.exec(text)) {
+    // A bare word before a parameter starts the next challenge (`Bearer realm=…, Basic realm=…`,
+    // or two header lines joined): its parameters are not this one's. Merged, the Basic realm
+    // replaced the token service's URL and the login failed on a malformed realm.
+    if (/^[A-Za-z][\w-]*\s+$/.test(text.slice(after, p.index))) break;
     params[p[1]!.toLowerCase()] = (p[2] ?? p[3] ?? '').replace(/\\(.)/g, '$1');
   }
   return { scheme: m[1]!.toLowerCase(), params };

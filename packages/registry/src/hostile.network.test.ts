@@ -220,6 +220,29 @@ describe('a token service that redirects the login', () => {
 });
 
 describe('a hostile challenge', () => {
+  it('two challenges in one answer (Bearer, then Basic): the Basic realm does not replace the token realm', async () => {
+    const r = await tokenRegistry((req, res) => json(res, { token: 'ok' }));
+    const both = await serve((req, res) => {
+      if (req.headers.authorization === 'Bearer ok') return void res.writeHead(404).end();
+      res.setHeader('www-authenticate', [
+        `Bearer realm="http://${r.host}/token",service="svc"`,
+        'Basic realm="Registry Realm"',
+      ]);
+      res.writeHead(401).end();
+    });
+    const client = new RegistryClient({
+      credentials: staticCredentials(both.host, { kind: 'basic', username: 'u', password: 'p' }),
+    });
+    expect(await client.headManifest(`${both.host}/acme/app:1.0.0`)).toBeUndefined();
+    expect(client.stats.tokenRequests).toBe(1);
+    expect(
+      parseChallenge('Bearer realm="https://a/token",service="s", Basic realm="Registry Realm"'),
+    ).toEqual({
+      scheme: 'bearer',
+      params: { realm: 'https://a/token', service: 's' },
+    });
+  });
+
   it('a 60 KiB WWW-Authenticate of one long word is parsed in linear time', async () => {
     // The one check on time here, with a wide margin: before the fix the parse alone blocked
     // the event loop for seconds (quadratic), twice per 401; now it takes about a millisecond.
