@@ -19918,8 +19918,11 @@ function parseChallenge(header) {
   if (!m)
     return void 0;
   const params = {};
-  const re = /([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))\s*,?\s*/g;
-  for (let p = re.exec(m[2]); p; p = re.exec(m[2])) {
+  const re = /(?<![\w-])([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))\s*,?\s*/g;
+  const text2 = m[2];
+  for (let p = re.exec(text2), after = 0; p; after = re.lastIndex, p = re.exec(text2)) {
+    if (/^[A-Za-z][\w-]*\s+$/.test(text2.slice(after, p.index)))
+      break;
     params[p[1].toLowerCase()] = (p[2] ?? p[3] ?? "").replace(/\\(.)/g, "$1");
   }
   return { scheme: m[1].toLowerCase(), params };
@@ -20092,6 +20095,9 @@ var init_auth = __esm({
           } catch {
             throw new RegistryError("PROTOCOL", `${registry3} sent a Bearer challenge with a malformed realm`);
           }
+          if (url.protocol !== "https:" && url.protocol !== "http:") {
+            throw new RegistryError("PROTOCOL", `${registry3} points to a token service at a ${url.protocol} URL; relkit asks for tokens only over http(s)`);
+          }
           if (url.protocol !== "https:" && !(url.protocol === "http:" && this.allowPlainHttp(url.host))) {
             throw new RegistryError("PROTOCOL", `${registry3} points to a token service over plain HTTP (${url.origin}); relkit sends credentials only over HTTPS unless the host is loopback or marked insecure`);
           }
@@ -20182,6 +20188,9 @@ var init_auth = __esm({
         const value = typeof body?.token === "string" && body.token ? body.token : typeof body?.access_token === "string" ? body.access_token : "";
         if (!value)
           throw new RegistryError("PROTOCOL", `the token service of ${registry3} returned no token`);
+        if (!/^[\x20-\x7e]+$/.test(value)) {
+          throw new RegistryError("PROTOCOL", `the token service of ${registry3} (${realm.origin}${realm.pathname}) returned a token with characters that cannot go into a header`);
+        }
         const ttl = typeof body?.expires_in === "number" && body.expires_in > 0 ? body.expires_in : 60;
         return { value, expiresAt: Date.now() + Math.max(5, ttl - 10) * 1e3, scopes };
       }
@@ -21251,6 +21260,10 @@ var init_transport = __esm({
             const authorization = await this.auth.header(req.registry, req.scope, req.signal);
             const within = { ...req, timeoutMs: budget.attemptMs(req.timeoutMs ?? this.timeoutMs) };
             const outcome = await this.slot(req.registry).run(() => this.attempt(within, url, authorization, async (res, finalUrl) => {
+              if (res.status === 401 && finalUrl.origin !== url.origin) {
+                await discard(res);
+                throw new RegistryError("UNAUTHORIZED", `${describeRequest(req, finalUrl)}: ${finalUrl.host}, where ${req.registry} redirected the request, answered 401; relkit sends no registry credentials to another host`, { status: 401 });
+              }
               if (res.status === 401 && !authRetried) {
                 const challenge = res.headers.get("www-authenticate");
                 await discard(res);
@@ -21295,7 +21308,7 @@ var init_transport = __esm({
         const url = new URL(req.path, `${base}/`);
         const expectedHost = new URL(base).host;
         if (url.host !== expectedHost) {
-          throw new RegistryError("PROTOCOL", `${req.registry} pointed an upload to another host (${url.host}); relkit does not follow that`);
+          throw new RegistryError("PROTOCOL", `${req.registry} pointed a follow-up request (an upload, a next page) to another host (${url.host}); relkit does not follow that`);
         }
         if (url.protocol === "http:" && !this.plainHttpAllowed(req.registry))
           url.protocol = "https:";
@@ -21360,7 +21373,15 @@ var init_transport = __esm({
       }
       /** Where a redirect leads, refused when it would leave HTTPS for a host that must have it. */
       redirectTarget(from, location, what) {
-        const next = new URL(location, from);
+        let next;
+        try {
+          next = new URL(location, from);
+        } catch {
+          throw new RegistryError("PROTOCOL", `${what} redirected to a malformed Location`);
+        }
+        if (next.protocol !== "http:" && next.protocol !== "https:") {
+          throw new RegistryError("PROTOCOL", `${what} redirected to a ${next.protocol} URL; relkit follows only http(s)`);
+        }
         if (next.protocol !== "https:" && !(next.protocol === "http:" && this.plainHttpAllowed(next.host))) {
           throw new RegistryError("PROTOCOL", `${what} redirected to plain HTTP on ${next.host}; relkit refuses unencrypted downloads from hosts that are not loopback or marked insecure`);
         }
@@ -21420,11 +21441,15 @@ var init_transport = __esm({
                 if (REDIRECT_STATUSES.has(res.status) && res.headers.get("location") && hop < MAX_REDIRECTS) {
                   await discard(res);
                   const next = this.redirectTarget(at2, res.headers.get("location"), `${init2.method} ${what}`);
-                  if (next.origin !== at2.origin)
-                    headers = { "user-agent": this.userAgent, accept: "application/json" };
                   if (res.status === 303 || method === "POST" && (res.status === 301 || res.status === 302)) {
                     method = "GET";
                     form = void 0;
+                  }
+                  if (next.origin !== at2.origin) {
+                    headers = { "user-agent": this.userAgent, accept: "application/json" };
+                    if (form) {
+                      throw new RegistryError("PROTOCOL", `${init2.method} ${what} redirected the login to another host (${next.host}); relkit sends the refresh token only to the token service the registry named`);
+                    }
                   }
                   at2 = next;
                   continue;
@@ -21432,7 +21457,7 @@ var init_transport = __esm({
                 return {
                   status: res.status,
                   retryAfter: res.headers.get("retry-after"),
-                  bytes: await readBodyLimited(res, 1 << 20, "a token response")
+                  bytes: await readBodyLimited(res, 1 << 20, `the answer of ${what}`)
                 };
               }
             });
@@ -22089,7 +22114,13 @@ async function listTags2(ctx, repository, options = {}) {
   const tags = [];
   let path2 = `/v2/${r.repository}/tags/list?n=${options.pageSize ?? 1e3}`;
   const maxPages = options.maxPages ?? 1e3;
+  let budget = MAX_TAG_LIST_BYTES;
+  const visited = /* @__PURE__ */ new Set();
   for (let page = 0; path2; page++) {
+    if (visited.has(path2)) {
+      throw new RegistryError("PROTOCOL", `${r.registry}/${r.repository}: the tag list's next page is one already read (the Link pages loop); stopping`);
+    }
+    visited.add(path2);
     if (page >= maxPages) {
       throw new RegistryError("PROTOCOL", `${r.registry}/${r.repository}: more than ${maxPages} pages of tags; stopping`);
     }
@@ -22105,7 +22136,8 @@ async function listTags2(ctx, repository, options = {}) {
     const out = await ctx.transport.send(req, async (res, url) => {
       if (res.status !== 200)
         throw await errorFromResponse(res, req, describeRequest(req, url), "NAME_UNKNOWN");
-      const bytes = await readBodyLimited(res, 16 * 1024 * 1024, "a tag list");
+      const bytes = await readBodyLimited(res, budget, `the tag list of ${r.registry}/${r.repository}`);
+      budget -= bytes.byteLength;
       const body = parseJson(bytes, "tag list");
       const list = body.tags === null || body.tags === void 0 ? [] : body.tags;
       if (!Array.isArray(list) || !list.every((t) => typeof t === "string")) {
@@ -22179,6 +22211,7 @@ function filterArtifacts(list, artifactType) {
     return [...list];
   return list.filter((d) => !d.artifactType || d.artifactType === artifactType);
 }
+var MAX_TAG_LIST_BYTES;
 var init_tags2 = __esm({
   "packages/registry/dist/tags.js"() {
     "use strict";
@@ -22192,6 +22225,7 @@ var init_tags2 = __esm({
     init_manifests();
     init_reference();
     init_transport();
+    MAX_TAG_LIST_BYTES = 16 * 1024 * 1024;
   }
 });
 

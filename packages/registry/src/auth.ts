@@ -26,8 +26,16 @@ export function parseChallenge(header: string | null): Challenge | undefined {
   const m = /^\s*([A-Za-z][\w-]*)\s*(.*)$/s.exec(header);
   if (!m) return undefined;
   const params: Record<string, string> = {};
-  const re = /([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))\s*,?\s*/g;
-  for (let p = re.exec(m[2]!); p; p = re.exec(m[2]!)) {
+  // A name starts where a word starts (the lookbehind): tried at every position of a long word
+  // instead, the search took quadratic time, and a 64 KiB challenge (what a pipelined answer's
+  // head may hold) blocked the event loop for seconds, deadline timers included.
+  const re = /(?<![\w-])([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))\s*,?\s*/g;
+  const text = m[2]!;
+  for (let p = re.exec(text), after = 0; p; after = re.lastIndex, p = re.exec(text)) {
+    // A bare word before a parameter starts the next challenge (`Bearer realm=…, Basic realm=…`,
+    // or two header lines joined): its parameters are not this one's. Merged, the Basic realm
+    // replaced the token service's URL and the login failed on a malformed realm.
+    if (/^[A-Za-z][\w-]*\s+$/.test(text.slice(after, p.index))) break;
     params[p[1]!.toLowerCase()] = (p[2] ?? p[3] ?? '').replace(/\\(.)/g, '$1');
   }
   return { scheme: m[1]!.toLowerCase(), params };
@@ -257,6 +265,12 @@ export class Authenticator {
       } catch {
         throw new RegistryError('PROTOCOL', `${registry} sent a Bearer challenge with a malformed realm`);
       }
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new RegistryError(
+          'PROTOCOL',
+          `${registry} points to a token service at a ${url.protocol} URL; relkit asks for tokens only over http(s)`,
+        );
+      }
       if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.allowPlainHttp(url.host))) {
         throw new RegistryError(
           'PROTOCOL',
@@ -373,6 +387,15 @@ export class Authenticator {
           ? body.access_token
           : '';
     if (!value) throw new RegistryError('PROTOCOL', `the token service of ${registry} returned no token`);
+    // A token goes into an Authorization header: one with CR/LF or other control characters
+    // would inject header lines, and node refuses to send it, which looked like a network
+    // failure and was retried with the same cached token. Refused here, once, by name.
+    if (!/^[\x20-\x7e]+$/.test(value)) {
+      throw new RegistryError(
+        'PROTOCOL',
+        `the token service of ${registry} (${realm.origin}${realm.pathname}) returned a token with characters that cannot go into a header`,
+      );
+    }
     // The token spec's default lifetime is 60 s; keep a margin so a token does not die in flight.
     const ttl = typeof body?.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
     return { value, expiresAt: Date.now() + Math.max(5, ttl - 10) * 1000, scopes };

@@ -28,6 +28,9 @@ export function referrersTag(digest: string): string {
   return assertDigest(digest).replace(':', '-');
 }
 
+/** All pages of a tag list together (a page alone may be that large, too). */
+const MAX_TAG_LIST_BYTES = 16 * 1024 * 1024;
+
 /** Every tag of a repository, following `Link: <…>; rel="next"` pages. */
 export async function listTags(
   ctx: ClientContext,
@@ -38,7 +41,18 @@ export async function listTags(
   const tags: string[] = [];
   let path: string | undefined = `/v2/${r.repository}/tags/list?n=${options.pageSize ?? 1000}`;
   const maxPages = options.maxPages ?? 1000;
+  // Every page counts against one budget: with a 16 MiB cap per page only, 1000 pages (or a
+  // Link that keeps pointing back to the same page) could fill gigabytes before maxPages.
+  let budget = MAX_TAG_LIST_BYTES;
+  const visited = new Set<string>();
   for (let page = 0; path; page++) {
+    if (visited.has(path)) {
+      throw new RegistryError(
+        'PROTOCOL',
+        `${r.registry}/${r.repository}: the tag list's next page is one already read (the Link pages loop); stopping`,
+      );
+    }
+    visited.add(path);
     if (page >= maxPages) {
       throw new RegistryError(
         'PROTOCOL',
@@ -59,7 +73,8 @@ export async function listTags(
       async (res, url) => {
         if (res.status !== 200)
           throw await errorFromResponse(res, req, describeRequest(req, url), 'NAME_UNKNOWN');
-        const bytes = await readBodyLimited(res, 16 * 1024 * 1024, 'a tag list');
+        const bytes = await readBodyLimited(res, budget, `the tag list of ${r.registry}/${r.repository}`);
+        budget -= bytes.byteLength;
         const body = parseJson(bytes, 'tag list') as { tags?: unknown };
         const list = body.tags === null || body.tags === undefined ? [] : body.tags;
         if (!Array.isArray(list) || !list.every((t) => typeof t === 'string')) {

@@ -202,6 +202,17 @@ export class Transport {
         const within = { ...req, timeoutMs: budget.attemptMs(req.timeoutMs ?? this.timeoutMs) };
         const outcome = await this.slot(req.registry).run(() =>
           this.attempt(within, url, authorization, async (res, finalUrl) => {
+            // A 401 from the host a redirect led to (blob storage) is not the registry's
+            // challenge: taken for one, its realm became the registry's token service and the
+            // registry login was sent there. Refused as is, without credentials or a retry.
+            if (res.status === 401 && finalUrl.origin !== url.origin) {
+              await discard(res);
+              throw new RegistryError(
+                'UNAUTHORIZED',
+                `${describeRequest(req, finalUrl)}: ${finalUrl.host}, where ${req.registry} redirected the request, answered 401; relkit sends no registry credentials to another host`,
+                { status: 401 },
+              );
+            }
             if (res.status === 401 && !authRetried) {
               const challenge = res.headers.get('www-authenticate');
               await discard(res);
@@ -247,7 +258,7 @@ export class Transport {
     if (url.host !== expectedHost) {
       throw new RegistryError(
         'PROTOCOL',
-        `${req.registry} pointed an upload to another host (${url.host}); relkit does not follow that`,
+        `${req.registry} pointed a follow-up request (an upload, a next page) to another host (${url.host}); relkit does not follow that`,
       );
     }
     if (url.protocol === 'http:' && !this.plainHttpAllowed(req.registry)) url.protocol = 'https:';
@@ -324,7 +335,19 @@ export class Transport {
 
   /** Where a redirect leads, refused when it would leave HTTPS for a host that must have it. */
   private redirectTarget(from: URL, location: string, what: string): URL {
-    const next = new URL(location, from);
+    let next: URL;
+    try {
+      next = new URL(location, from);
+    } catch {
+      // Not a network failure worth retrying: the registry sent a Location that is no URL.
+      throw new RegistryError('PROTOCOL', `${what} redirected to a malformed Location`);
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      throw new RegistryError(
+        'PROTOCOL',
+        `${what} redirected to a ${next.protocol} URL; relkit follows only http(s)`,
+      );
+    }
     if (next.protocol !== 'https:' && !(next.protocol === 'http:' && this.plainHttpAllowed(next.host))) {
       throw new RegistryError(
         'PROTOCOL',
@@ -423,12 +446,21 @@ export class Transport {
             if (REDIRECT_STATUSES.has(res.status) && res.headers.get('location') && hop < MAX_REDIRECTS) {
               await discard(res);
               const next = this.redirectTarget(at, res.headers.get('location')!, `${init.method} ${what}`);
-              if (next.origin !== at.origin)
-                headers = { 'user-agent': this.userAgent, accept: 'application/json' };
               // As fetch does: 303, and 301/302 after a POST, continue as a GET without the form.
               if (res.status === 303 || (method === 'POST' && (res.status === 301 || res.status === 302))) {
                 method = 'GET';
                 form = undefined;
+              }
+              if (next.origin !== at.origin) {
+                headers = { 'user-agent': this.userAgent, accept: 'application/json' };
+                // A 307/308 keeps the form, and the form holds the refresh token (a login):
+                // re-posted, it went to whatever host the redirect named.
+                if (form) {
+                  throw new RegistryError(
+                    'PROTOCOL',
+                    `${init.method} ${what} redirected the login to another host (${next.host}); relkit sends the refresh token only to the token service the registry named`,
+                  );
+                }
               }
               at = next;
               continue;
@@ -436,7 +468,7 @@ export class Transport {
             return {
               status: res.status,
               retryAfter: res.headers.get('retry-after'),
-              bytes: await readBodyLimited(res, 1 << 20, 'a token response'),
+              bytes: await readBodyLimited(res, 1 << 20, `the answer of ${what}`),
             };
           }
         });
