@@ -3,6 +3,50 @@
 // closed after its first answer, deterministically, without touching the server behind them.
 import net from 'node:net';
 
+interface Relay {
+  readonly port: number;
+  readonly host: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The part every relay here shares: a server on 127.0.0.1 that connects each accepted client to
+ * `target` (host:port), no Nagle on either side, and a stop() that ends them all. `pair` wires the
+ * two sockets (the n-th connection, from 0); `onStop` clears what it left pending.
+ */
+async function startRelay(
+  target: string,
+  pair: (client: net.Socket, upstream: net.Socket, index: number) => void,
+  onStop: () => void = () => undefined,
+): Promise<Relay> {
+  const at = target.lastIndexOf(':');
+  const [host, port] = [target.slice(0, at).replace(/^\[|\]$/g, ''), Number(target.slice(at + 1))];
+  const sockets = new Set<net.Socket>();
+  let count = 0;
+  const server = net.createServer((client) => {
+    const upstream = net.connect({ host, port });
+    for (const s of [client, upstream]) {
+      s.setNoDelay(true);
+      sockets.add(s);
+      s.on('error', () => client.destroy());
+      s.on('close', () => sockets.delete(s));
+    }
+    pair(client, upstream, count++);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const listening = (server.address() as net.AddressInfo).port;
+  return {
+    port: listening,
+    host: `127.0.0.1:${listening}`,
+    stop: () =>
+      new Promise<void>((r) => {
+        onStop();
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
 export interface SlowStart {
   readonly port: number;
   /** Connections accepted so far. */
@@ -23,49 +67,40 @@ export async function startSlowStart(
   holdMs: number,
   options: { readonly closeFirst?: boolean } = {},
 ): Promise<SlowStart> {
-  const at = target.lastIndexOf(':');
-  const [host, port] = [target.slice(0, at).replace(/^\[|\]$/g, ''), Number(target.slice(at + 1))];
   let count = 0;
   const waiting = new Set<{ n: number; resolve: () => void }>();
-  const sockets = new Set<net.Socket>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
-  const server = net.createServer((client) => {
-    const index = count++;
-    for (const w of waiting)
-      if (count >= w.n) {
-        waiting.delete(w);
-        w.resolve();
-      }
-    const upstream = net.connect({ host, port });
-    for (const s of [client, upstream]) {
-      s.setNoDelay(true);
-      sockets.add(s);
-      s.on('error', () => client.destroy());
-      s.on('close', () => sockets.delete(s));
-    }
-    client.pipe(upstream);
-    upstream.pause();
-    const hold = options.closeFirst && index > 0 ? 0 : holdMs;
-    const release = () => (options.closeFirst && index === 0 ? client.destroy() : void upstream.pipe(client));
-    if (Number.isFinite(hold)) timers.add(setTimeout(release, hold));
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const relay = await startRelay(
+    target,
+    (client, upstream, index) => {
+      count = index + 1;
+      for (const w of waiting)
+        if (count >= w.n) {
+          waiting.delete(w);
+          w.resolve();
+        }
+      client.pipe(upstream);
+      upstream.pause();
+      const hold = options.closeFirst && index > 0 ? 0 : holdMs;
+      const release = () =>
+        options.closeFirst && index === 0 ? client.destroy() : void upstream.pipe(client);
+      if (Number.isFinite(hold)) timers.add(setTimeout(release, hold));
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    },
+    () => {
+      for (const t of timers) clearTimeout(t);
+    },
+  );
   return {
-    port: (server.address() as net.AddressInfo).port,
+    port: relay.port,
     connections: () => count,
     connected: (n = 1) =>
       new Promise<void>((resolve) => {
         if (count >= n) resolve();
         else waiting.add({ n, resolve });
       }),
-    stop: () =>
-      new Promise<void>((r) => {
-        for (const t of timers) clearTimeout(t);
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
+    stop: relay.stop,
   };
 }
 
@@ -87,20 +122,10 @@ export async function startResettingRelay(
   marker: string,
   when: 'before' | 'answered',
 ): Promise<ResettingRelay> {
-  const at = target.lastIndexOf(':');
-  const [host, port] = [target.slice(0, at).replace(/^\[|\]$/g, ''), Number(target.slice(at + 1))];
   let armed = true;
   const passed: string[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect({ host, port });
+  const relay = await startRelay(target, (client, upstream) => {
     let resetAtAnswer = false;
-    for (const s of [client, upstream]) {
-      s.setNoDelay(true);
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
     client.on('data', (c: Buffer) => {
       const text = c.toString('latin1');
       const lines = text.split('\r\n').filter((l) => l.startsWith(marker) && / HTTP\/1\.1$/.test(l));
@@ -124,16 +149,7 @@ export async function startResettingRelay(
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    host: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    passed,
-    stop: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
+  return { host: relay.host, passed, stop: relay.stop };
 }
 
 export interface ClosingRelay {
@@ -149,21 +165,9 @@ export interface ClosingRelay {
  * pipelined behind it; later connections are relayed as they are.
  */
 export async function startClosingRelay(target: string): Promise<ClosingRelay> {
-  const at = target.lastIndexOf(':');
-  const [host, port] = [target.slice(0, at), Number(target.slice(at + 1))];
-  let first = true;
   const requests: string[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const closing = first;
-    first = false;
-    const upstream = net.connect({ host, port });
-    for (const s of [client, upstream]) {
-      s.setNoDelay(true);
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
+  const relay = await startRelay(target, (client, upstream, index) => {
+    const closing = index === 0;
     client.on('data', (c: Buffer) => {
       requests.push(
         ...c
@@ -188,14 +192,5 @@ export async function startClosingRelay(target: string): Promise<ClosingRelay> {
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.end());
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    host: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    requests,
-    stop: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
+  return { host: relay.host, requests, stop: relay.stop };
 }
