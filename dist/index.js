@@ -22109,21 +22109,31 @@ var init_retag = __esm({
 function referrersTag(digest) {
   return assertDigest(digest).replace(":", "-");
 }
+function nextPage(link) {
+  const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
+  return m ? m[1] : void 0;
+}
+function pageGuard(what, maxPages, noun) {
+  const visited = /* @__PURE__ */ new Set();
+  return (path2, page) => {
+    if (visited.has(path2)) {
+      throw new RegistryError("PROTOCOL", `${what}: the next page is one already read (the Link pages loop); stopping`);
+    }
+    visited.add(path2);
+    if (page >= maxPages) {
+      throw new RegistryError("PROTOCOL", `${what}: more than ${maxPages} pages of ${noun}; stopping`);
+    }
+  };
+}
 async function listTags2(ctx, repository, options = {}) {
   const r = toReference(repository);
   const tags = [];
   let path2 = `/v2/${r.repository}/tags/list?n=${options.pageSize ?? 1e3}`;
   const maxPages = options.maxPages ?? 1e3;
   let budget = MAX_TAG_LIST_BYTES;
-  const visited = /* @__PURE__ */ new Set();
+  const guard = pageGuard(`${r.registry}/${r.repository}: the tag list`, maxPages, "tags");
   for (let page = 0; path2; page++) {
-    if (visited.has(path2)) {
-      throw new RegistryError("PROTOCOL", `${r.registry}/${r.repository}: the tag list's next page is one already read (the Link pages loop); stopping`);
-    }
-    visited.add(path2);
-    if (page >= maxPages) {
-      throw new RegistryError("PROTOCOL", `${r.registry}/${r.repository}: more than ${maxPages} pages of tags; stopping`);
-    }
+    guard(path2, page);
     const req = {
       method: "GET",
       registry: r.registry,
@@ -22143,9 +22153,7 @@ async function listTags2(ctx, repository, options = {}) {
       if (!Array.isArray(list) || !list.every((t) => typeof t === "string")) {
         throw new RegistryError("PROTOCOL", `${describeRequest(req, url)}: "tags" is not a list of strings`);
       }
-      const link = res.headers.get("link");
-      const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
-      return { tags: list, next: m ? m[1] : void 0 };
+      return { tags: list, next: nextPage(res.headers.get("link")) };
     });
     tags.push(...out.tags);
     path2 = out.next;
@@ -22159,33 +22167,41 @@ async function referrers(ctx, subject, options = {}) {
   }
   const fallbackLookup = findManifest(ctx, withTag(r, referrersTag(r.digest)), options).then((manifest) => ({ manifest }), (error2) => ({ error: error2 }));
   const q = options.artifactType ? `?artifactType=${encodeURIComponent(options.artifactType)}` : "";
-  const req = {
+  const request2 = (path2) => ({
     method: "GET",
     registry: r.registry,
-    path: `/v2/${r.repository}/referrers/${r.digest}${q}`,
+    path: path2,
     headers: { accept: MediaType.ociIndex },
     scope: repositoryScope(r.repository, "pull"),
     signal: options.signal,
     timeoutMs: options.timeoutMs
-  };
-  const api = await ctx.transport.send(req, async (res, url) => {
+  });
+  const first = request2(`/v2/${r.repository}/referrers/${r.digest}${q}`);
+  const budget = { bytes: ctx.maxManifestBytes };
+  const api = await ctx.transport.send(first, async (res, url) => {
     const type = bareMediaType(res.headers.get("content-type"));
-    if (res.status === 200 && type === MediaType.ociIndex) {
-      const bytes = await readBodyLimited(res, ctx.maxManifestBytes, "a referrers index");
-      const pm = parseManifest(bytes, MediaType.ociIndex);
-      if (pm.kind !== "index")
-        throw new RegistryError("PROTOCOL", `${describeRequest(req, url)}: not an index`);
-      return {
-        manifests: pm.manifests,
-        filtered: (res.headers.get("oci-filters-applied") ?? "").includes("artifactType")
-      };
-    }
+    if (res.status === 200 && type === MediaType.ociIndex)
+      return readReferrersPage(res, first, url, budget);
     if (res.status === 404 || res.status === 400 || res.status === 405 || res.status === 200) {
       await discard(res);
       return void 0;
     }
-    throw await errorFromResponse(res, req, describeRequest(req, url));
+    throw await errorFromResponse(res, first, describeRequest(first, url));
   });
+  const guard = pageGuard(`${formatReference(r)}: the referrers list`, MAX_REFERRER_PAGES, "referrers");
+  guard(first.path, 0);
+  for (let page = 1, path2 = api?.next; api && path2; page++) {
+    guard(path2, page);
+    const req = request2(path2);
+    const more = await ctx.transport.send(req, async (res, url) => {
+      if (res.status !== 200 || bareMediaType(res.headers.get("content-type")) !== MediaType.ociIndex)
+        throw await errorFromResponse(res, req, describeRequest(req, url));
+      return readReferrersPage(res, req, url, budget);
+    });
+    api.manifests.push(...more.manifests);
+    api.filtered &&= more.filtered;
+    path2 = more.next;
+  }
   if (api) {
     return {
       via: "api",
@@ -22206,12 +22222,24 @@ async function referrers(ctx, subject, options = {}) {
     manifests: filterArtifacts(fallback.manifest.manifests, options.artifactType)
   };
 }
+async function readReferrersPage(res, req, url, budget) {
+  const bytes = await readBodyLimited(res, budget.bytes, "a referrers index");
+  budget.bytes -= bytes.byteLength;
+  const pm = parseManifest(bytes, MediaType.ociIndex);
+  if (pm.kind !== "index")
+    throw new RegistryError("PROTOCOL", `${describeRequest(req, url)}: not an index`);
+  return {
+    manifests: [...pm.manifests],
+    filtered: (res.headers.get("oci-filters-applied") ?? "").includes("artifactType"),
+    next: nextPage(res.headers.get("link"))
+  };
+}
 function filterArtifacts(list, artifactType) {
   if (!artifactType)
     return [...list];
   return list.filter((d) => !d.artifactType || d.artifactType === artifactType);
 }
-var MAX_TAG_LIST_BYTES;
+var MAX_TAG_LIST_BYTES, MAX_REFERRER_PAGES;
 var init_tags2 = __esm({
   "packages/registry/dist/tags.js"() {
     "use strict";
@@ -22226,6 +22254,7 @@ var init_tags2 = __esm({
     init_reference();
     init_transport();
     MAX_TAG_LIST_BYTES = 16 * 1024 * 1024;
+    MAX_REFERRER_PAGES = 100;
   }
 });
 

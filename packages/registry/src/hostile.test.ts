@@ -442,6 +442,44 @@ describe('protocol details', () => {
     expect((await client.referrers(`${host}/acme/app@${subject}`)).manifests).toHaveLength(2);
   });
 
+  it('follows Link pages of the referrers API, within one size limit, and stops a Link that loops', async () => {
+    // A registry may page the referrers index (OCI distribution 1.1): the signature on page 2
+    // was reported missing when only the first page was read.
+    const subject = `sha256:${'d'.repeat(64)}`;
+    const descriptor = (n: string, artifactType: string) => ({
+      mediaType: MediaType.ociManifest,
+      digest: `sha256:${n.repeat(64)}`,
+      size: 10,
+      artifactType,
+    });
+    const base = `/v2/acme/app/referrers/${subject}`;
+    let loop = false;
+    const { host } = await serve((req, res) => {
+      const url = req.url ?? '';
+      if (!url.startsWith(base)) return void res.writeHead(404).end();
+      const second = url.includes('page=2');
+      const next = loop ? base : second ? undefined : `${base}?page=2`;
+      res.writeHead(200, {
+        'content-type': MediaType.ociIndex,
+        ...(next ? { link: `<${next}>; rel="next"` } : {}),
+      });
+      const manifests = second
+        ? [descriptor('4', 'application/vnd.dev.sigstore.bundle.v0.3+json')]
+        : [descriptor('3', 'application/spdx+json')];
+      res.end(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests }));
+    });
+    const client = new RegistryClient();
+    const r = await client.referrers(`${host}/acme/app@${subject}`, {
+      artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    });
+    expect(r.via).toBe('api');
+    expect(r.manifests.map((m) => m.digest)).toEqual([`sha256:${'4'.repeat(64)}`]);
+    loop = true;
+    const e = await rejection(client.referrers(`${host}/acme/app@${subject}`));
+    expect(e.code).toBe('PROTOCOL');
+    expect(e.message).toContain('the Link pages loop');
+  });
+
   it('refuses a registry that stores a different digest than the bytes it was given', async () => {
     const { host } = await serve((req, res) => {
       req.resume();

@@ -6,7 +6,8 @@ import { discard, readBodyLimited } from './limits.js';
 import { MediaType, bareMediaType, parseManifest, type Descriptor } from './manifest.js';
 import { findManifest } from './manifests.js';
 import { formatReference, toReference, withTag, type ReferenceLike } from './reference.js';
-import { describeRequest, errorFromResponse } from './transport.js';
+import type { HttpAnswer } from './http.js';
+import { describeRequest, errorFromResponse, type RegistryRequest } from './transport.js';
 
 /*
  * Tags and referrers: the tag list of a repository (paged), and the manifests that refer to a
@@ -30,6 +31,34 @@ export function referrersTag(digest: string): string {
 
 /** All pages of a tag list together (a page alone may be that large, too). */
 const MAX_TAG_LIST_BYTES = 16 * 1024 * 1024;
+/** Pages of a referrers list followed at most (each page is an index of up to maxManifestBytes). */
+const MAX_REFERRER_PAGES = 100;
+
+/** The next page a `Link: <…>; rel="next"` header names (OCI distribution: tags and referrers). */
+function nextPage(link: string | null): string | undefined {
+  const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
+  return m ? m[1] : undefined;
+}
+
+/**
+ * Refuses a page already read (a Link that loops) and more than `maxPages` pages: `what` names
+ * the list in the error.
+ */
+function pageGuard(what: string, maxPages: number, noun: string): (path: string, page: number) => void {
+  const visited = new Set<string>();
+  return (path, page) => {
+    if (visited.has(path)) {
+      throw new RegistryError(
+        'PROTOCOL',
+        `${what}: the next page is one already read (the Link pages loop); stopping`,
+      );
+    }
+    visited.add(path);
+    if (page >= maxPages) {
+      throw new RegistryError('PROTOCOL', `${what}: more than ${maxPages} pages of ${noun}; stopping`);
+    }
+  };
+}
 
 /** Every tag of a repository, following `Link: <…>; rel="next"` pages. */
 export async function listTags(
@@ -44,21 +73,9 @@ export async function listTags(
   // Every page counts against one budget: with a 16 MiB cap per page only, 1000 pages (or a
   // Link that keeps pointing back to the same page) could fill gigabytes before maxPages.
   let budget = MAX_TAG_LIST_BYTES;
-  const visited = new Set<string>();
+  const guard = pageGuard(`${r.registry}/${r.repository}: the tag list`, maxPages, 'tags');
   for (let page = 0; path; page++) {
-    if (visited.has(path)) {
-      throw new RegistryError(
-        'PROTOCOL',
-        `${r.registry}/${r.repository}: the tag list's next page is one already read (the Link pages loop); stopping`,
-      );
-    }
-    visited.add(path);
-    if (page >= maxPages) {
-      throw new RegistryError(
-        'PROTOCOL',
-        `${r.registry}/${r.repository}: more than ${maxPages} pages of tags; stopping`,
-      );
-    }
+    guard(path, page);
     const req = {
       method: 'GET' as const,
       registry: r.registry,
@@ -83,9 +100,7 @@ export async function listTags(
             `${describeRequest(req, url)}: "tags" is not a list of strings`,
           );
         }
-        const link = res.headers.get('link');
-        const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
-        return { tags: list, next: m ? m[1] : undefined };
+        return { tags: list, next: nextPage(res.headers.get('link')) };
       },
     );
     tags.push(...out.tags);
@@ -118,34 +133,44 @@ export async function referrers(
     (error: unknown) => ({ error }),
   );
   const q = options.artifactType ? `?artifactType=${encodeURIComponent(options.artifactType)}` : '';
-  const req = {
+  const request = (path: string) => ({
     method: 'GET' as const,
     registry: r.registry,
-    path: `/v2/${r.repository}/referrers/${r.digest}${q}`,
+    path,
     headers: { accept: MediaType.ociIndex },
     scope: repositoryScope(r.repository, 'pull'),
     signal: options.signal,
     timeoutMs: options.timeoutMs,
-  };
-  const api = await ctx.transport.send(req, async (res, url) => {
+  });
+  const first = request(`/v2/${r.repository}/referrers/${r.digest}${q}`);
+  // All pages together are held to what one referrers index may be.
+  const budget = { bytes: ctx.maxManifestBytes };
+  const api = await ctx.transport.send(first, async (res, url) => {
     const type = bareMediaType(res.headers.get('content-type'));
-    if (res.status === 200 && type === MediaType.ociIndex) {
-      const bytes = await readBodyLimited(res, ctx.maxManifestBytes, 'a referrers index');
-      const pm = parseManifest(bytes, MediaType.ociIndex);
-      if (pm.kind !== 'index')
-        throw new RegistryError('PROTOCOL', `${describeRequest(req, url)}: not an index`);
-      return {
-        manifests: pm.manifests,
-        filtered: (res.headers.get('oci-filters-applied') ?? '').includes('artifactType'),
-      };
-    }
+    if (res.status === 200 && type === MediaType.ociIndex) return readReferrersPage(res, first, url, budget);
     // 404 (no API, or GHCR's MANIFEST_UNKNOWN), 400 and 405 all mean: use the fallback tag.
     if (res.status === 404 || res.status === 400 || res.status === 405 || res.status === 200) {
       await discard(res);
       return undefined;
     }
-    throw await errorFromResponse(res, req, describeRequest(req, url));
+    throw await errorFromResponse(res, first, describeRequest(first, url));
   });
+  // The API may page its answer (OCI distribution 1.1: `Link: <…>; rel="next"`): a signature on
+  // a later page is a signature too, and left unread it would be reported missing.
+  const guard = pageGuard(`${formatReference(r)}: the referrers list`, MAX_REFERRER_PAGES, 'referrers');
+  guard(first.path, 0);
+  for (let page = 1, path = api?.next; api && path; page++) {
+    guard(path, page);
+    const req = request(path);
+    const more = await ctx.transport.send(req, async (res, url) => {
+      if (res.status !== 200 || bareMediaType(res.headers.get('content-type')) !== MediaType.ociIndex)
+        throw await errorFromResponse(res, req, describeRequest(req, url));
+      return readReferrersPage(res, req, url, budget);
+    });
+    api.manifests.push(...more.manifests);
+    api.filtered &&= more.filtered;
+    path = more.next;
+  }
   if (api) {
     return {
       via: 'api',
@@ -165,6 +190,24 @@ export async function referrers(
   return {
     via: 'fallback-tag',
     manifests: filterArtifacts(fallback.manifest.manifests, options.artifactType),
+  };
+}
+
+/** One page of the referrers API: its descriptors, whether the registry filtered them, the next page. */
+async function readReferrersPage(
+  res: HttpAnswer,
+  req: RegistryRequest,
+  url: URL,
+  budget: { bytes: number },
+): Promise<{ manifests: Descriptor[]; filtered: boolean; next: string | undefined }> {
+  const bytes = await readBodyLimited(res, budget.bytes, 'a referrers index');
+  budget.bytes -= bytes.byteLength;
+  const pm = parseManifest(bytes, MediaType.ociIndex);
+  if (pm.kind !== 'index') throw new RegistryError('PROTOCOL', `${describeRequest(req, url)}: not an index`);
+  return {
+    manifests: [...pm.manifests],
+    filtered: (res.headers.get('oci-filters-applied') ?? '').includes('artifactType'),
+    next: nextPage(res.headers.get('link')),
   };
 }
 
