@@ -21382,6 +21382,9 @@ var init_transport = __esm({
         if (next.protocol !== "http:" && next.protocol !== "https:") {
           throw new RegistryError("PROTOCOL", `${what} redirected to a ${next.protocol} URL; relkit follows only http(s)`);
         }
+        if (isLoopbackRegistry(next.host) && !isLoopbackRegistry(from.host)) {
+          throw new RegistryError("PROTOCOL", `${what} redirected from ${from.host} to this machine (${next.host}); relkit does not follow a remote host to loopback`);
+        }
         if (next.protocol !== "https:" && !(next.protocol === "http:" && this.plainHttpAllowed(next.host))) {
           throw new RegistryError("PROTOCOL", `${what} redirected to plain HTTP on ${next.host}; relkit refuses unencrypted downloads from hosts that are not loopback or marked insecure`);
         }

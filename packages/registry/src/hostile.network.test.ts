@@ -359,6 +359,28 @@ describe('redirects that lead nowhere', () => {
     }
   });
 
+  it('a remote registry that redirects to this machine is not followed (no probing local services)', async () => {
+    let probed = 0;
+    const { host: local } = await serve((req, res) => {
+      probed++;
+      res.writeHead(200).end('local secret');
+    });
+    const { host } = await serve((req, res) =>
+      res.writeHead(307, { location: `http://${local}/admin` }).end(),
+    );
+    // The same server written as a remote host (IPv4-mapped), reached over plain HTTP as insecure.
+    const remote = `[::ffff:7f00:1]:${host.split(':')[1]}`;
+    const client = new RegistryClient({ insecureRegistries: [remote], proxyEnv: false });
+    const e = await rejection(client.getBlob(`${remote}/acme/app`, `sha256:${'a'.repeat(64)}`));
+    expect(e.code).toBe('PROTOCOL');
+    expect(e.message).toContain('to this machine');
+    expect(probed).toBe(0);
+    // Loopback to loopback (a local registry and its local storage) is still followed.
+    const e2 = await rejection(new RegistryClient().getBlob(`${host}/acme/app`, `sha256:${'a'.repeat(64)}`));
+    expect(e2.code).toBe('DIGEST_MISMATCH');
+    expect(probed).toBe(1);
+  });
+
   it('a redirect loop stops after a few hops', async () => {
     let hops = 0;
     const { host } = await serve((req, res) => {

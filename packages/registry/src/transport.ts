@@ -348,6 +348,14 @@ export class Transport {
         `${what} redirected to a ${next.protocol} URL; relkit follows only http(s)`,
       );
     }
+    // A registry elsewhere has no business sending relkit to this machine: followed, a redirect
+    // to loopback (plain HTTP is allowed there) would make relkit a probe of local services.
+    if (isLoopbackRegistry(next.host) && !isLoopbackRegistry(from.host)) {
+      throw new RegistryError(
+        'PROTOCOL',
+        `${what} redirected from ${from.host} to this machine (${next.host}); relkit does not follow a remote host to loopback`,
+      );
+    }
     if (next.protocol !== 'https:' && !(next.protocol === 'http:' && this.plainHttpAllowed(next.host))) {
       throw new RegistryError(
         'PROTOCOL',
