@@ -39751,7 +39751,7 @@ function summaryMarkdown(title, report2, code) {
   return `${lines.join("\n").trimEnd()}
 `;
 }
-function writeOutputs(env, outputs) {
+function writeOutputs(env, outputs, redact) {
   const file = env.GITHUB_OUTPUT;
   if (!file) return;
   let text2 = "";
@@ -39759,7 +39759,7 @@ function writeOutputs(env, outputs) {
     if (v === void 0) continue;
     const delimiter = `ghadelimiter_${randomUUID()}`;
     text2 += `${k}<<${delimiter}
-${v}
+${redact(v)}
 ${delimiter}
 `;
   }
@@ -39826,7 +39826,7 @@ async function runAction(options) {
   const stderr = err.join("").trim();
   if (stdout) log(stdout.endsWith("\n") ? stdout : `${stdout}
 `);
-  writeOutputs(env, outputsFrom(report2, code));
+  writeOutputs(env, outputsFrom(report2, code), redact);
   const title = `relkit ${command}${input(env, "version") ? ` ${input(env, "version")}` : ""}`;
   if (env.GITHUB_STEP_SUMMARY)
     appendFileSync(env.GITHUB_STEP_SUMMARY, redact(summaryMarkdown(title, report2, code)));
