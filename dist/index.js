@@ -16297,6 +16297,96 @@ var init_dist_bundle6 = __esm({
   }
 });
 
+// packages/core/dist/redact.js
+function secretsFromEnv(env) {
+  const out = Object.entries(env).filter(([k, v]) => SECRET_ENV.test(k) && v !== void 0).map(([, v]) => v);
+  for (const [k, user] of Object.entries(env)) {
+    const m = /^(.*)USER(?:NAME)?$/i.exec(k);
+    const pass2 = m ? env[`${m[1]}PASSWORD`] ?? env[`${m[1]}password`] : void 0;
+    if (user && pass2)
+      out.push(`${user}:${pass2}`);
+  }
+  return out;
+}
+function held() {
+  const g = globalThis;
+  return g[HELD] ??= /* @__PURE__ */ new Set();
+}
+function holdSecret(value) {
+  if (typeof value === "string" && value.length >= MIN_SECRET)
+    held().add(value);
+}
+function heldSecrets() {
+  return [...held()];
+}
+function forms(raw) {
+  const secret = raw.trim() || raw;
+  const bytes = Buffer.from(secret, "utf8");
+  const out = /* @__PURE__ */ new Set([raw, secret]);
+  out.add(encodeURIComponent(secret));
+  out.add(new URLSearchParams({ s: secret }).toString().slice(2));
+  const add2 = (b64) => {
+    out.add(b64);
+    out.add(b64.replace(/\+/g, "-").replace(/\//g, "_"));
+  };
+  add2(bytes.toString("base64"));
+  add2(bytes.toString("base64").replace(/=+$/, ""));
+  for (let k = 0; k < 3; k++) {
+    const b64 = Buffer.concat([Buffer.alloc(k), bytes]).toString("base64");
+    const core = b64.slice([0, 2, 3][k], 4 * Math.floor((k + bytes.length) / 3));
+    if (core.length >= 8)
+      add2(core);
+  }
+  return [...out].filter((f) => f.length >= MIN_SECRET);
+}
+function decodesToUserPassword(b64) {
+  if (b64.replace(/=+$/, "").length % 4 === 1)
+    return false;
+  const text2 = Buffer.from(b64, "base64").toString("utf8");
+  return /^[^:\x00-\x1f\x7f\uFFFD]*:[^\x00-\x1f\x7f\uFFFD]*$/.test(text2);
+}
+function redactShapes(text2) {
+  return text2.replace(AUTH_HEADER, (_m, head) => `${head}***`).replace(GITHUB_TOKEN, "***").replace(JWT, "***").replace(SCHEME_CREDENTIAL, (m, scheme, space, value) => mixesLettersAndDigits(value) ? `${scheme}${space}***` : m).replace(BASIC_CREDENTIAL, (m, scheme, space, value) => decodesToUserPassword(value) ? `${scheme}${space}***` : m).replace(URL_CREDENTIAL, "//***@");
+}
+function redactor(secrets) {
+  let cacheKey2 = "";
+  let cached3 = [];
+  return (text2) => {
+    const known = [...secrets(), ...heldSecrets()].filter((s) => typeof s === "string" && s.length >= MIN_SECRET);
+    const key = known.join("\0");
+    if (key !== cacheKey2) {
+      cacheKey2 = key;
+      cached3 = [...new Set(known.flatMap(forms))].sort((a, b) => b.length - a.length);
+    }
+    let out = text2;
+    for (const s of cached3) {
+      if (!out.includes(s))
+        continue;
+      out = /^[A-Za-z0-9+/_-]+=*$/.test(s) ? out.replace(new RegExp(`${B64_RUN}${escapeRegExp(s.replace(/=+$/, ""))}${B64_RUN}=*`, "g"), "***") : out.split(s).join("***");
+    }
+    return redactShapes(out);
+  };
+}
+var GITHUB_TOKEN, JWT, SCHEME_CREDENTIAL, BASIC_CREDENTIAL, URL_CREDENTIAL, AUTH_HEADER, SECRET_ENV, MIN_SECRET, HELD, B64_RUN, escapeRegExp, mixesLettersAndDigits;
+var init_redact = __esm({
+  "packages/core/dist/redact.js"() {
+    "use strict";
+    init_define_RELKIT_BUILD_INFO();
+    GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g;
+    JWT = /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+    SCHEME_CREDENTIAL = /\b(Bearer|token)(\s+)([A-Za-z0-9._~+/-]{8,}=*)/gi;
+    BASIC_CREDENTIAL = /\b(Basic)(\s+)([A-Za-z0-9+/]{4,}={0,2})/gi;
+    URL_CREDENTIAL = /(\/\/)(?:[^/\s@]+@)+(?!sha\d+:)/g;
+    AUTH_HEADER = /(\bauthorization["']?\s*[:=]\s*["']?(?:Bearer|Basic|token)\s+)[^\s'",;]+/gi;
+    SECRET_ENV = /TOKEN|PASSWORD|SECRET|CREDENTIAL|AUTH/i;
+    MIN_SECRET = 6;
+    HELD = /* @__PURE__ */ Symbol.for("relkit.redact.heldSecrets");
+    B64_RUN = "[A-Za-z0-9+/_-]*";
+    escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+    mixesLettersAndDigits = (s) => /[A-Za-z]/.test(s) && /[0-9]/.test(s);
+  }
+});
+
 // packages/github/dist/lean-fetch.js
 function leanFetch(env = process.env, limits = {}) {
   if (env.NODE_USE_ENV_PROXY)
@@ -16681,6 +16771,7 @@ function createClient(options) {
     throw new GitHubError("NO_TOKEN", "no usable GitHub token was given", {
       advice: "set GH_TOKEN or GITHUB_TOKEN, or log in with `gh auth login`"
     });
+  holdSecret(options.token);
   const api = checkApiUrl(options.baseUrl ?? "https://api.github.com");
   const timeoutMs2 = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const base = options.retryBaseMs ?? 1e3;
@@ -16858,6 +16949,7 @@ var init_client = __esm({
     init_define_RELKIT_BUILD_INFO();
     init_dist_src5();
     init_dist_bundle6();
+    init_redact();
     init_errors4();
     init_lean_fetch();
     init_request_limits();
@@ -19576,8 +19668,11 @@ var init_digest = __esm({
 });
 
 // packages/registry/dist/reference.js
+function quotable(input2) {
+  return input2.replace(/^((?:[a-z][a-z0-9+.-]*:)?\/\/)?[^/\s]*@(?![a-z][a-z0-9+.-]*:[0-9a-f]{32,}$)/i, (_m, scheme) => `${scheme ?? ""}***@`);
+}
 function invalid(input2, why) {
-  return new RegistryError("INVALID_REFERENCE", `"${input2}" is not a valid image reference: ${why} (expected host[:port]/path[:tag][@sha256:<hex>], e.g. ghcr.io/acme/app:1.2.3)`);
+  return new RegistryError("INVALID_REFERENCE", `"${quotable(input2)}" is not a valid image reference: ${why} (expected host[:port]/path[:tag][@sha256:<hex>], e.g. ghcr.io/acme/app:1.2.3)`);
 }
 function splitDockerDomain(name) {
   const slash = name.indexOf("/");
@@ -19820,93 +19915,6 @@ var init_manifest = __esm({
     IMAGE_TYPES = [MediaType.ociManifest, MediaType.dockerManifest];
     isObject2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     str = (v) => typeof v === "string" ? v : void 0;
-  }
-});
-
-// packages/core/dist/redact.js
-function secretsFromEnv(env) {
-  const out = Object.entries(env).filter(([k, v]) => SECRET_ENV.test(k) && v !== void 0).map(([, v]) => v);
-  for (const [k, user] of Object.entries(env)) {
-    const m = /^(.*)USER(?:NAME)?$/i.exec(k);
-    const pass2 = m ? env[`${m[1]}PASSWORD`] ?? env[`${m[1]}password`] : void 0;
-    if (user && pass2)
-      out.push(`${user}:${pass2}`);
-  }
-  return out;
-}
-function held() {
-  const g = globalThis;
-  return g[HELD] ??= /* @__PURE__ */ new Set();
-}
-function holdSecret(value) {
-  if (typeof value === "string" && value.length >= MIN_SECRET)
-    held().add(value);
-}
-function heldSecrets() {
-  return [...held()];
-}
-function forms(secret) {
-  const bytes = Buffer.from(secret, "utf8");
-  const out = /* @__PURE__ */ new Set([secret]);
-  const add2 = (b64) => {
-    out.add(b64);
-    out.add(b64.replace(/\+/g, "-").replace(/\//g, "_"));
-  };
-  add2(bytes.toString("base64"));
-  add2(bytes.toString("base64").replace(/=+$/, ""));
-  for (let k = 0; k < 3; k++) {
-    const b64 = Buffer.concat([Buffer.alloc(k), bytes]).toString("base64");
-    const core = b64.slice([0, 2, 3][k], 4 * Math.floor((k + bytes.length) / 3));
-    if (core.length >= 8)
-      add2(core);
-  }
-  return [...out].filter((f) => f.length >= MIN_SECRET);
-}
-function decodesToUserPassword(b64) {
-  if (b64.replace(/=+$/, "").length % 4 === 1)
-    return false;
-  const text2 = Buffer.from(b64, "base64").toString("utf8");
-  return /^[^:\x00-\x1f\x7f\uFFFD]*:[^\x00-\x1f\x7f\uFFFD]*$/.test(text2);
-}
-function redactShapes(text2) {
-  return text2.replace(AUTH_HEADER, (_m, head) => `${head}***`).replace(GITHUB_TOKEN, "***").replace(JWT, "***").replace(SCHEME_CREDENTIAL, (m, scheme, space, value) => mixesLettersAndDigits(value) ? `${scheme}${space}***` : m).replace(BASIC_CREDENTIAL, (m, scheme, space, value) => decodesToUserPassword(value) ? `${scheme}${space}***` : m).replace(URL_CREDENTIAL, "//***@");
-}
-function redactor(secrets) {
-  let cacheKey2 = "";
-  let cached3 = [];
-  return (text2) => {
-    const known = [...secrets(), ...heldSecrets()].filter((s) => typeof s === "string" && s.length >= MIN_SECRET);
-    const key = known.join("\0");
-    if (key !== cacheKey2) {
-      cacheKey2 = key;
-      cached3 = [...new Set(known.flatMap(forms))].sort((a, b) => b.length - a.length);
-    }
-    let out = text2;
-    for (const s of cached3) {
-      if (!out.includes(s))
-        continue;
-      out = /^[A-Za-z0-9+/_-]+=*$/.test(s) ? out.replace(new RegExp(`${B64_RUN}${escapeRegExp(s.replace(/=+$/, ""))}${B64_RUN}=*`, "g"), "***") : out.split(s).join("***");
-    }
-    return redactShapes(out);
-  };
-}
-var GITHUB_TOKEN, JWT, SCHEME_CREDENTIAL, BASIC_CREDENTIAL, URL_CREDENTIAL, AUTH_HEADER, SECRET_ENV, MIN_SECRET, HELD, B64_RUN, escapeRegExp, mixesLettersAndDigits;
-var init_redact = __esm({
-  "packages/core/dist/redact.js"() {
-    "use strict";
-    init_define_RELKIT_BUILD_INFO();
-    GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g;
-    JWT = /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
-    SCHEME_CREDENTIAL = /\b(Bearer|token)(\s+)([A-Za-z0-9._~+/-]{8,}=*)/gi;
-    BASIC_CREDENTIAL = /\b(Basic)(\s+)([A-Za-z0-9+/]{4,}={0,2})/gi;
-    URL_CREDENTIAL = /(\/\/)[^/\s:@]+:[^/\s@]+@/g;
-    AUTH_HEADER = /(\bauthorization["']?\s*[:=]\s*["']?(?:Bearer|Basic|token)\s+)[^\s'",;]+/gi;
-    SECRET_ENV = /TOKEN|PASSWORD|SECRET|CREDENTIAL|AUTH/i;
-    MIN_SECRET = 6;
-    HELD = /* @__PURE__ */ Symbol.for("relkit.redact.heldSecrets");
-    B64_RUN = "[A-Za-z0-9+/_-]*";
-    escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
-    mixesLettersAndDigits = (s) => /[A-Za-z]/.test(s) && /[0-9]/.test(s);
   }
 });
 
@@ -21114,9 +21122,9 @@ async function errorFromResponse(res, req, what, notFound2 = "MANIFEST_UNKNOWN")
         if (typeof first?.code === "string")
           registryCode = first.code;
         if (typeof first?.message === "string")
-          registryMessage = first.message;
+          registryMessage = maskHeld(first.message);
       } catch {
-        registryMessage = text2.trim().slice(0, 200);
+        registryMessage = maskHeld(text2.trim()).slice(0, 200);
       }
     } catch {
     }
@@ -21159,11 +21167,12 @@ async function errorFromResponse(res, req, what, notFound2 = "MANIFEST_UNKNOWN")
   }
   return new RegistryError("REJECTED", `${what}: ${req.registry} answered ${status2}${said}`, opts);
 }
-var RETRY_STATUSES, REDIRECT_STATUSES, MAX_REDIRECTS, Retryable, Transport;
+var RETRY_STATUSES, REDIRECT_STATUSES, MAX_REDIRECTS, Retryable, Transport, maskHeld;
 var init_transport = __esm({
   "packages/registry/dist/transport.js"() {
     "use strict";
     init_define_RELKIT_BUILD_INFO();
+    init_redact();
     init_auth();
     init_deadline();
     init_errors5();
@@ -21493,6 +21502,7 @@ var init_transport = __esm({
         }
       }
     };
+    maskHeld = redactor(() => []);
   }
 });
 
@@ -39370,6 +39380,31 @@ function makeRedactor(env) {
   const secrets = secretsFromEnv(env);
   return redactor(() => secrets);
 }
+function redactStream(stream, redact) {
+  const write = stream.write.bind(stream);
+  let pending = "";
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (!pending) return;
+    const text2 = pending;
+    pending = "";
+    write(redact(text2));
+  };
+  process.once("exit", flush);
+  stream.write = ((chunk, ...rest) => {
+    const text2 = typeof chunk === "string" ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk).toString("utf8") : chunk;
+    if (typeof text2 !== "string") return write(text2, ...rest);
+    const all = pending + text2;
+    const cut = all.lastIndexOf("\n") + 1;
+    pending = all.slice(cut);
+    if (pending && !scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+    return write(redact(all.slice(0, cut)), ...rest);
+  });
+}
 
 // packages/cli/src/main.ts
 var { readFileSync: readFileSync4 } = process.getBuiltinModule("node:fs");
@@ -39748,7 +39783,7 @@ function summaryMarkdown(title, report2, code) {
   return `${lines.join("\n").trimEnd()}
 `;
 }
-function writeOutputs(env, outputs) {
+function writeOutputs(env, outputs, redact) {
   const file = env.GITHUB_OUTPUT;
   if (!file) return;
   let text2 = "";
@@ -39756,7 +39791,7 @@ function writeOutputs(env, outputs) {
     if (v === void 0) continue;
     const delimiter = `ghadelimiter_${randomUUID()}`;
     text2 += `${k}<<${delimiter}
-${v}
+${redact(v)}
 ${delimiter}
 `;
   }
@@ -39823,7 +39858,7 @@ async function runAction(options) {
   const stderr = err.join("").trim();
   if (stdout) log(stdout.endsWith("\n") ? stdout : `${stdout}
 `);
-  writeOutputs(env, outputsFrom(report2, code));
+  writeOutputs(env, outputsFrom(report2, code), redact);
   const title = `relkit ${command}${input(env, "version") ? ` ${input(env, "version")}` : ""}`;
   if (env.GITHUB_STEP_SUMMARY)
     appendFileSync(env.GITHUB_STEP_SUMMARY, redact(summaryMarkdown(title, report2, code)));
@@ -39859,6 +39894,7 @@ async function actionMain(options) {
 }
 
 // action-entry.mjs
+redactStream(process.stderr, makeRedactor(process.env));
 var controller = new AbortController();
 process.once("SIGTERM", () => controller.abort(new Error("cancelled")));
 process.exitCode = await actionMain({

@@ -41,6 +41,10 @@ await build({
   stdin: {
     contents: [
       "import { actionMain } from './packages/cli/src/action.ts';",
+      "import { makeRedactor, redactStream } from './packages/cli/src/redact.ts';",
+      // As release-cli's run.ts: Node's debug logs (NODE_DEBUG=net prints a request's options,
+      // its Authorization header included) write to stderr past the action's redacted log.
+      'redactStream(process.stderr, makeRedactor(process.env));',
       'const controller = new AbortController();',
       "process.once('SIGTERM', () => controller.abort(new Error('cancelled')));",
       'process.exitCode = await actionMain({',

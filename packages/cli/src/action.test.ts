@@ -27,6 +27,7 @@ import { memConfig, memoryGitHub, memoryService } from './commands/__tests__/mem
 import { initFiles } from '@relkit/connect';
 import { publishCommands } from './commands/publish.js';
 import type { CommandReport } from './report.js';
+import { ExitCode, type Command } from './command.js';
 
 const run = promisify(execFile);
 
@@ -553,5 +554,46 @@ describe('outputs and summary from the typed reports of the promote side (real c
       sha: 'c'.repeat(40),
       'pr-url': 'https://github.com/acme/app/pull/7',
     });
+  });
+});
+
+describe('step outputs are redacted', () => {
+  it('a URL with userinfo from a hostile GitHub (pr-url) reaches GITHUB_OUTPUT without it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relkit-action-'));
+    writeFileSync(join(dir, 'release.config.json'), JSON.stringify(memConfig));
+    const env = actionsEnv(dir, { command: 'prepare', version: '1.2.3' });
+    const secret = 'opaqueGheSecret42'; // in no environment variable: only the URL shape tells
+    // A stand-in prepare that reports what a hostile server answered for the release PR.
+    const prepare: Command = {
+      path: ['prepare'],
+      summary: 'prepare',
+      usage: 'prepare <version>',
+      positionals: [1, 1],
+      options: {
+        json: { type: 'boolean' },
+        config: { type: 'string' },
+        yes: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        timeout: { type: 'string' },
+      },
+      run: async (_args, ctx) => {
+        ctx.onReport?.({
+          command: 'prepare',
+          dryRun: false,
+          plan: undefined,
+          result: {
+            sha: 'f'.repeat(40),
+            pullRequest: { url: `https://bot:${secret}@ghe.example/acme/app/pull/7` },
+          },
+        } as unknown as CommandReport);
+        ctx.stdout('{}\n');
+        return ExitCode.ok;
+      },
+    };
+    const log: string[] = [];
+    expect(await runAction({ env, cwd: dir, log: (t) => log.push(t), commands: [prepare] })).toBe(0);
+    const outputs = readFileSync(env.GITHUB_OUTPUT!, 'utf8');
+    expect(outputs).not.toContain(secret);
+    expect(readOutputs(env.GITHUB_OUTPUT!)['pr-url']).toBe('https://***@ghe.example/acme/app/pull/7');
   });
 });

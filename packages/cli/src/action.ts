@@ -348,14 +348,16 @@ export function summaryMarkdown(title: string, report: CommandReport | undefined
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-function writeOutputs(env: Env, outputs: ActionOutputs): void {
+// Outputs are output too: a URL GitHub returned (release-url, pr-url) may carry userinfo or a
+// token in its query (a hostile or misconfigured server), and later steps print them.
+function writeOutputs(env: Env, outputs: ActionOutputs, redact: (text: string) => string): void {
   const file = env.GITHUB_OUTPUT;
   if (!file) return;
   let text = '';
   for (const [k, v] of Object.entries(outputs)) {
     if (v === undefined) continue;
     const delimiter = `ghadelimiter_${randomUUID()}`;
-    text += `${k}<<${delimiter}\n${v}\n${delimiter}\n`;
+    text += `${k}<<${delimiter}\n${redact(v)}\n${delimiter}\n`;
   }
   if (text) appendFileSync(file, text);
 }
@@ -425,7 +427,7 @@ export async function runAction(options: ActionOptions): Promise<number> {
   const stdout = out.join('');
   const stderr = err.join('').trim();
   if (stdout) log(stdout.endsWith('\n') ? stdout : `${stdout}\n`);
-  writeOutputs(env, outputsFrom(report, code));
+  writeOutputs(env, outputsFrom(report, code), redact);
   const title = `relkit ${command}${input(env, 'version') ? ` ${input(env, 'version')}` : ''}`;
   if (env.GITHUB_STEP_SUMMARY)
     appendFileSync(env.GITHUB_STEP_SUMMARY, redact(summaryMarkdown(title, report, code)));

@@ -95,3 +95,38 @@ describe('redactor: Authorization headers', () => {
     expect(redactShapes(input)).toBe(expected);
   });
 });
+
+describe('redactor: the forms a secret takes on the way out', () => {
+  it('masks a secret set with surrounding whitespace or a trailing newline in the form adapters send', () => {
+    // The adapters trim what they read (GITHUB_TOKEN, gh's token); a server echoes the trimmed value.
+    const redact = redactor(() =>
+      secretsFromEnv({ REGISTRY_PASSWORD: 'hunter2pass\n', MY_TOKEN: '  abcdef123456  ' }),
+    );
+    expect(redact('echo hunter2pass end')).toBe('echo *** end');
+    expect(redact('got abcdef123456.')).toBe('got ***.');
+  });
+
+  it('masks the percent-encoded forms (a URL, a form body) of a secret with special characters', () => {
+    const secret = 'p@ss/w rd+%x1';
+    const redact = redactor(() => [secret]);
+    expect(redact(`q=${encodeURIComponent(secret)}&x=1`)).toBe('q=***&x=1');
+    expect(
+      redact(`refresh_token=${new URLSearchParams({ s: secret }).toString().slice(2)}&client_id=relkit`),
+    ).toBe('refresh_token=***&client_id=relkit');
+  });
+
+  it('masks any userinfo in a URL: a bare token, or a password with an unescaped @', () => {
+    expect(redactShapes('https://user:p@ss@host.example/x')).toBe('https://***@host.example/x');
+    expect(redactShapes('clone https://opaqueTOKEN123@github.com/acme/app')).toBe(
+      'clone https://***@github.com/acme/app',
+    );
+    // A digest after the path, or a scoped package, is no userinfo.
+    for (const prose of [
+      'https://ghcr.io/v2/acme/app@sha256:abc',
+      'docker://app@sha256:0123',
+      'https://registry.npmjs.org/@relkit/cli',
+    ]) {
+      expect(redactShapes(prose)).toBe(prose);
+    }
+  });
+});

@@ -18,7 +18,9 @@ const GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const SCHEME_CREDENTIAL = /\b(Bearer|token)(\s+)([A-Za-z0-9._~+/-]{8,}=*)/gi;
 const BASIC_CREDENTIAL = /\b(Basic)(\s+)([A-Za-z0-9+/]{4,}={0,2})/gi;
-const URL_CREDENTIAL = /(\/\/)[^/\s:@]+:[^/\s@]+@/g;
+// Any userinfo (`//token@host`, `//user:p@ss@host` with an unescaped @ in the password), up to
+// the last @ before the host; not a digest (`//app@sha256:…`).
+const URL_CREDENTIAL = /(\/\/)(?:[^/\s@]+@)+(?!sha\d+:)/g;
 // In an Authorization header (as printed, or inspected: `authorization: 'Basic …'`) any value is a credential.
 const AUTH_HEADER = /(\bauthorization["']?\s*[:=]\s*["']?(?:Bearer|Basic|token)\s+)[^\s'",;]+/gi;
 
@@ -63,9 +65,16 @@ export function heldSecrets(): readonly string[] {
  * part of its base64 that is the same wherever it sits inside longer base64 text (one for each
  * of the three byte alignments) — so `user:password` encoded together is masked too.
  */
-function forms(secret: string): string[] {
+function forms(raw: string): string[] {
+  // A secret set with a trailing newline or spaces (`export TOKEN="$(cat file)"`, a pasted
+  // value) is sent trimmed by the adapters, so the trimmed value is the one a server echoes.
+  const secret = raw.trim() || raw;
   const bytes = Buffer.from(secret, 'utf8');
-  const out = new Set<string>([secret]);
+  const out = new Set<string>([raw, secret]);
+  // Percent-encoded, as in a URL's userinfo or query, or a form body (an identity token's
+  // refresh_token=…) a server echoes back.
+  out.add(encodeURIComponent(secret));
+  out.add(new URLSearchParams({ s: secret }).toString().slice(2));
   const add = (b64: string) => {
     out.add(b64);
     out.add(b64.replace(/\+/g, '-').replace(/\//g, '_'));

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { startFaultProxy, startGitHubSimulator, type FaultProxy, rejectionOf } from '@relkit/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { redactor } from '@relkit/release-core/redact';
 import type { RateLimitEvent } from './client.js';
 import { GitHubError } from './errors.js';
 import { GitHubForge } from './forge.js';
@@ -54,6 +55,12 @@ describe('errors', () => {
     const e = await rejection(forgeFor(t.sim, { token: t.sim.readToken }).createTag(REPO, '1.2.3', t.main));
     expect(e).toMatchObject({ code: 'FORBIDDEN', status: 403 });
     expect(e.advice).toMatch(/write/);
+  });
+
+  it('holds its token, so every redactor of the process masks it (a hosts.yml token is in no env)', () => {
+    const secret = 'hosts-yml-token-0123456789abcdef';
+    forgeFor(t.sim, { token: secret });
+    expect(redactor(() => [])(`echo ${secret} end`)).toBe('echo *** end');
   });
 
   it('refuses an empty token before any request', () => {

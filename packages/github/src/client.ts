@@ -1,5 +1,6 @@
 import { Octokit } from '@octokit/rest';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
+import { holdSecret } from '@relkit/release-core/redact';
 import { GitHubError, type GitHubErrorCode } from './errors.js';
 import { leanFetch } from './lean-fetch.js';
 import { limiterGroup, retryLimiter, retryRequests } from './request-limits.js';
@@ -147,6 +148,10 @@ export function createClient(options: GitHubClientOptions): ForgeOctokit {
     throw new GitHubError('NO_TOKEN', 'no usable GitHub token was given', {
       advice: 'set GH_TOKEN or GITHUB_TOKEN, or log in with `gh auth login`',
     });
+  // Every redactor of the process masks it from now on (its base64 and percent-encoded forms
+  // too): a token from gh's hosts.yml or the editor's sign-in is in no environment variable the
+  // front ends redact, and toGitHubError's scrub covers only this client's own errors.
+  holdSecret(options.token);
   const api = checkApiUrl(options.baseUrl ?? 'https://api.github.com');
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const base = options.retryBaseMs ?? 1000;

@@ -134,3 +134,26 @@ describe('scheme selection', () => {
     expect(c.baseUrl('docker.io')).toBe('https://registry-1.docker.io');
   });
 });
+
+describe('an invalid reference is quoted without its userinfo', () => {
+  it.each([
+    ['user:s3cretpw@ghcr.io/acme/app:1', '"***@ghcr.io/acme/app:1"'],
+    ['https://user:s3cretpw@ghcr.io/acme/app:1', '"https://***@ghcr.io/acme/app:1"'],
+    ['//tok3nvalue@127.0.0.1:5000/acme/app', '"//***@127.0.0.1:5000/acme/app"'],
+    ['user:s3cretpw@ghcr.io:5000', '"***@ghcr.io:5000"'],
+  ])('%s', (input, quoted) => {
+    // A reference copied from a URL with credentials: the error says why, never the password.
+    let message = '';
+    try {
+      parseReference(input);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain(quoted);
+    expect(message).not.toMatch(/s3cretpw|tok3nvalue/);
+  });
+
+  it('still quotes a digest reference whole', () => {
+    expect(() => parseReference(`app@sha256:${'A'.repeat(64)}`)).toThrow(`"app@sha256:${'A'.repeat(64)}"`);
+  });
+});

@@ -39,10 +39,22 @@ export const DOCKER_HUB = 'docker.io';
 /** Where Docker Hub's API really lives. */
 export const DOCKER_HUB_API = 'registry-1.docker.io';
 
+/**
+ * The input as an error may quote it: userinfo before the host (`user:password@host/app`, a
+ * reference copied from a URL with credentials, `https://` or not) is masked. Only an @ before
+ * the first / is userinfo; the one after the path starts a digest.
+ */
+function quotable(input: string): string {
+  return input.replace(
+    /^((?:[a-z][a-z0-9+.-]*:)?\/\/)?[^/\s]*@(?![a-z][a-z0-9+.-]*:[0-9a-f]{32,}$)/i,
+    (_m, scheme?: string) => `${scheme ?? ''}***@`,
+  );
+}
+
 function invalid(input: string, why: string): RegistryError {
   return new RegistryError(
     'INVALID_REFERENCE',
-    `"${input}" is not a valid image reference: ${why} (expected host[:port]/path[:tag][@sha256:<hex>], e.g. ghcr.io/acme/app:1.2.3)`,
+    `"${quotable(input)}" is not a valid image reference: ${why} (expected host[:port]/path[:tag][@sha256:<hex>], e.g. ghcr.io/acme/app:1.2.3)`,
   );
 }
 

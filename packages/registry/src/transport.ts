@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { redactor } from '@relkit/release-core/redact';
 import { Authenticator, parseChallenge, type CredentialProvider, type RepositoryAccess } from './auth.js';
 import { Budget, DEFAULT_DEADLINE_MS, deadlineReached, seconds } from './deadline.js';
 import { RegistryError, type RegistryErrorCode } from './errors.js';
@@ -536,6 +537,15 @@ export function describeRequest(req: { method: string; registry: string }, url: 
   return `${req.method} ${url.host}${url.pathname}`;
 }
 
+/**
+ * What a registry said goes into the error message, and a hostile or misconfigured registry
+ * echoes the request back (`Authorization: Basic …`, the bearer token its token service issued,
+ * the password): masked with every secret this process holds (the credentials and tokens
+ * auth.ts registered) and credential shapes, so RegistryError messages hold no credentials
+ * whoever prints them.
+ */
+const maskHeld = redactor(() => []);
+
 interface RegistryErrorBody {
   errors?: { code?: unknown; message?: unknown; detail?: unknown }[];
 }
@@ -557,9 +567,10 @@ export async function errorFromResponse(
         const body = JSON.parse(text) as RegistryErrorBody;
         const first = body.errors?.[0];
         if (typeof first?.code === 'string') registryCode = first.code;
-        if (typeof first?.message === 'string') registryMessage = first.message;
+        if (typeof first?.message === 'string') registryMessage = maskHeld(first.message);
       } catch {
-        registryMessage = text.trim().slice(0, 200);
+        // Masked before the cut: a token cut in two would leave its first half unrecognised.
+        registryMessage = maskHeld(text.trim()).slice(0, 200);
       }
     } catch {
       // the body is not worth more than the status
