@@ -6121,8 +6121,8 @@ var init_config = __esm({
     imageRef = string2().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/, {
       message: "expected an image name without tag, e.g. ghcr.io/acme/app"
     });
-    branchName = string2().superRefine((name, ctx) => {
-      const problem = refNameProblem(name);
+    branchName = string2().min(1).superRefine((name, ctx) => {
+      const problem = name === "" ? void 0 : refNameProblem(name);
       if (problem)
         ctx.addIssue({ code: "custom", message: `not a valid branch name: ${problem}` });
     });

@@ -47,10 +47,13 @@ export function refNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-const branchName = z.string().superRefine((name, ctx) => {
-  const problem = refNameProblem(name);
-  if (problem) ctx.addIssue({ code: 'custom', message: `not a valid branch name: ${problem}` });
-});
+const branchName = z
+  .string()
+  .min(1)
+  .superRefine((name, ctx) => {
+    const problem = name === '' ? undefined : refNameProblem(name); // min(1) says it
+    if (problem) ctx.addIssue({ code: 'custom', message: `not a valid branch name: ${problem}` });
+  });
 
 const platform = z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/, {
   message: 'expected os/arch[/variant], e.g. linux/amd64',
