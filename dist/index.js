@@ -80,6 +80,9 @@ var init_errors = __esm({
 function parseVersion(input2, tagPrefix = "") {
   const raw = tagPrefix && input2.startsWith(tagPrefix) ? input2.slice(tagPrefix.length) : input2;
   const m = VERSION_RE.exec(raw);
+  if (m && m.slice(1).some((n) => n !== void 0 && !Number.isSafeInteger(Number(n)))) {
+    throw new ReleaseError("INVALID_VERSION", `"${input2.length > 60 ? `${input2.slice(0, 60)}…` : input2}" is not a release version: a number in it is larger than ${Number.MAX_SAFE_INTEGER}`);
+  }
   if (!m) {
     throw new ReleaseError("INVALID_VERSION", `"${input2}" is not a release version: expected X.Y.Z or X.Y.Z-rcN${tagPrefix ? ` (optionally prefixed with "${tagPrefix}")` : ""}`);
   }
@@ -98,7 +101,11 @@ function parseTag(tag, tagPrefix = "") {
   const raw = tag.slice(tagPrefix.length);
   if (!VERSION_RE.test(raw))
     return void 0;
-  return parseVersion(raw);
+  try {
+    return parseVersion(raw);
+  } catch {
+    return void 0;
+  }
 }
 function isCandidate(v) {
   return v.candidate !== void 0;
@@ -5979,6 +5986,30 @@ var init_identity_policy = __esm({
 });
 
 // packages/core/dist/config.js
+function refNameProblem(name) {
+  if (name === "")
+    return "is empty";
+  if (name.length > 200)
+    return "is longer than 200 characters";
+  const bad2 = /[\u0000-\u0020\u007f~^:?*[\\]/.exec(name);
+  if (bad2) {
+    const c = bad2[0];
+    const shown = c === " " ? "a space" : c < " " || c === "" ? `a control character (U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")})` : `"${c}"`;
+    return `contains ${shown}, which a git ref cannot hold`;
+  }
+  if (name.includes(".."))
+    return 'contains "..", which a git ref cannot hold';
+  if (name.includes("@{") || name === "@")
+    return 'contains "@{", which a git ref cannot hold';
+  if (name.startsWith("/") || name.endsWith("/") || name.includes("//"))
+    return 'has an empty path component (a leading, trailing or double "/")';
+  if (name.endsWith("."))
+    return 'ends with "."';
+  const component = name.split("/").find((c) => c.startsWith(".") || c.endsWith(".lock"));
+  if (component !== void 0)
+    return `has a component "${component}" that starts with "." or ends with ".lock"`;
+  return void 0;
+}
 function versionPatternProblem(pattern) {
   try {
     const groups3 = (new RegExp(`${pattern}|`).exec("")?.length ?? 1) - 1;
@@ -6011,15 +6042,62 @@ ${problems.join("\n")}`, {
   });
 }
 function parseConfigText(text2, source = "release.config.json") {
+  const body = text2.startsWith("\uFEFF") ? text2.slice(1) : text2;
   let json;
   try {
-    json = JSON.parse(text2);
+    json = JSON.parse(body);
   } catch (e) {
     throw new ReleaseError("INVALID_CONFIG", `${source} is not valid JSON: ${e.message}`, {
       cause: e
     });
   }
+  const duplicate = duplicateKey(body);
+  if (duplicate) {
+    const message = `duplicate key "${duplicate.key}" (JSON keeps only the last one; remove the other)`;
+    throw new ReleaseError("INVALID_CONFIG", `${source} is not valid:
+  at ${duplicate.path}: ${message}`, {
+      details: { issues: [{ path: duplicate.path, message }] }
+    });
+  }
   return parseConfig(json, source);
+}
+function duplicateKey(text2) {
+  const stack = [];
+  const childPath = (f) => f === void 0 ? "$" : f.keys ? `${f.path}.${f.key}` : `${f.path}[${f.index}]`;
+  for (let i = 0; i < text2.length; i++) {
+    const c = text2[i];
+    const top = stack[stack.length - 1];
+    if (c === "{" || c === "[") {
+      stack.push({
+        path: childPath(top),
+        keys: c === "{" ? /* @__PURE__ */ new Set() : void 0,
+        expectKey: c === "{",
+        key: "",
+        index: 0
+      });
+    } else if (c === "}" || c === "]") {
+      stack.pop();
+    } else if (c === "," && top) {
+      if (top.keys)
+        top.expectKey = true;
+      else
+        top.index++;
+    } else if (c === '"') {
+      let end = i + 1;
+      while (text2[end] !== '"')
+        end += text2[end] === "\\" ? 2 : 1;
+      if (top?.keys && top.expectKey) {
+        const key = JSON.parse(text2.slice(i, end + 1));
+        if (top.keys.has(key))
+          return { path: top.path, key };
+        top.keys.add(key);
+        top.key = key;
+        top.expectKey = false;
+      }
+      i = end;
+    }
+  }
+  return void 0;
 }
 function formatPath(path2) {
   if (path2.length === 0)
@@ -6032,7 +6110,7 @@ function isGitflow(config2) {
 function releaseBranchName(config2, version2) {
   return config2.releaseBranch.replaceAll("{version}", String(version2));
 }
-var imageRef, platform, provenanceSchema, signingPolicySchema, versionFileSchema, pullRequestPolicySchema, releaseConfigSchema;
+var imageRef, branchName, platform, provenanceSchema, signingPolicySchema, versionFileSchema, pullRequestPolicySchema, releaseConfigSchema;
 var init_config = __esm({
   "packages/core/dist/config.js"() {
     "use strict";
@@ -6042,6 +6120,11 @@ var init_config = __esm({
     init_identity_policy();
     imageRef = string2().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/, {
       message: "expected an image name without tag, e.g. ghcr.io/acme/app"
+    });
+    branchName = string2().min(1).superRefine((name, ctx) => {
+      const problem = name === "" ? void 0 : refNameProblem(name);
+      if (problem)
+        ctx.addIssue({ code: "custom", message: `not a valid branch name: ${problem}` });
     });
     platform = string2().regex(/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/, {
       message: "expected os/arch[/variant], e.g. linux/amd64"
@@ -6085,11 +6168,22 @@ var init_config = __esm({
     releaseConfigSchema = object({
       $schema: string2().optional(),
       repository: string2().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: "expected OWNER/REPO" }).describe("the GitHub repository that is released"),
-      tagPrefix: string2().max(20).default("").describe('prefix of version tags, e.g. "v"'),
-      baseBranch: string2().min(1).default("main"),
-      integrationBranch: string2().min(1).optional().describe('the branch work is integrated on and releases are cut from (gitflow: "dev"); default: baseBranch'),
+      tagPrefix: string2().max(20).superRefine((prefix, ctx) => {
+        const problem = refNameProblem(`${prefix}1.2.3`);
+        if (problem)
+          ctx.addIssue({ code: "custom", message: `not a valid tag prefix: ${prefix}1.2.3 ${problem}` });
+      }).default("").describe('prefix of version tags, e.g. "v"'),
+      baseBranch: branchName.default("main"),
+      integrationBranch: branchName.optional().describe('the branch work is integrated on and releases are cut from (gitflow: "dev"); default: baseBranch'),
       syncIntegrationBranch: boolean2().default(true).describe("after promote merges the release PR, bring integrationBranch up to date with baseBranch (fast-forward, else a sync PR); only when they differ"),
-      releaseBranch: string2().includes("{version}", { message: "must contain {version}" }).default("release/{version}"),
+      releaseBranch: string2().includes("{version}", { message: "must contain {version}" }).superRefine((pattern, ctx) => {
+        if (!pattern.includes("{version}"))
+          return;
+        const name = pattern.replaceAll("{version}", "1.2.3-rc1");
+        const problem = refNameProblem(name);
+        if (problem)
+          ctx.addIssue({ code: "custom", message: `not a valid branch name: ${name} ${problem}` });
+      }).default("release/{version}"),
       images: array(object({
         name: imageRef,
         platforms: array(platform).min(1).default(["linux/amd64", "linux/arm64"])
@@ -9407,14 +9501,14 @@ var init_execute2 = __esm({
 async function observePrepare(config2, ports, version2, signal) {
   const { forge } = ports;
   const tag = formatTag(version2, config2.tagPrefix);
-  const branchName = releaseBranchName(config2, version2);
+  const branchName2 = releaseBranchName(config2, version2);
   const now = ports.clock?.now() ?? /* @__PURE__ */ new Date();
   const [integration, releaseBranch, versionTag, tags, pullRequest] = await Promise.all([
     settle2(forge.observeBranch(config2.integrationBranch, signal), (e) => e),
-    settle2(forge.observeBranch(branchName, signal), (e) => e),
+    settle2(forge.observeBranch(branchName2, signal), (e) => e),
     settle2(forge.observeTag(tag, signal), (e) => e),
     settle2(forge.listTags(config2.tagPrefix, signal), (e) => e),
-    settle2(forge.findPullRequest(branchName, config2.baseBranch, signal), (e) => e)
+    settle2(forge.findPullRequest(branchName2, config2.baseBranch, signal), (e) => e)
   ]);
   const [changelog, releaseChangelog] = await Promise.all([
     fileAt(ports, config2.changelog, integration, signal),
@@ -10202,16 +10296,16 @@ async function observePublish(config2, ports, version2, kind, signal, stage = "a
     transient: false
   });
   const tag = formatTag(version2, config2.tagPrefix);
-  const branchName = releaseBranchName(config2, version2);
+  const branchName2 = releaseBranchName(config2, version2);
   const now = ports.clock?.now() ?? /* @__PURE__ */ new Date();
   const [branch2, pullRequest, candidateTagList, versionTag, release] = await Promise.all([
-    settle2(forge.observeBranch(branchName, signal), (e) => e),
-    announceOnly ? skipped() : settle2(forge.observePullRequest(branchName, config2.baseBranch, signal), (e) => e),
+    settle2(forge.observeBranch(branchName2, signal), (e) => e),
+    announceOnly ? skipped() : settle2(forge.observePullRequest(branchName2, config2.baseBranch, signal), (e) => e),
     announceOnly ? skipped() : settle2(forge.listTags(`${tag}-rc`, signal), (e) => e),
     settle2(forge.observeTag(tag, signal), (e) => e),
     settle2(forge.observeRelease(tag, signal), (e) => e)
   ]);
-  const changelog = branch2.state === "found" ? await settle2(forge.readFile(config2.changelog, branch2.sha, signal), (e) => e) : branch2.state === "missing" ? { state: "missing", path: config2.changelog, ref: branchName } : branch2;
+  const changelog = branch2.state === "found" ? await settle2(forge.readFile(config2.changelog, branch2.sha, signal), (e) => e) : branch2.state === "missing" ? { state: "missing", path: config2.changelog, ref: branchName2 } : branch2;
   let changelogAtTag;
   if (kind === "final" && versionTag.state === "found" && !(branch2.state === "found" && branch2.sha === versionTag.sha)) {
     changelogAtTag = await settle2(forge.readFile(config2.changelog, versionTag.sha, signal), (e) => e);
@@ -10441,8 +10535,22 @@ function writeJson(ctx, value) {
   ctx.stdout(`${JSON.stringify(value, null, 2)}
 `);
 }
+function versionLength(m) {
+  return `${m[1]}.${m[2]}.${m[3]}${m[4] === void 0 ? "" : `-rc${m[4]}`}`.length;
+}
+function tagPrefixCouldBe(prefix) {
+  return prefix.length <= 20 && !/[\u0000-\u0020\u007f~^:?*[\\]|\.\.|@\{|^\/|\/\//.test(prefix);
+}
 function versionArgument(v, { what = "version", final = false } = {}) {
   const m = v === void 0 ? void 0 : VERSION_ARGUMENT.exec(v);
+  if (v !== void 0 && m && !tagPrefixCouldBe(v.slice(0, m.index + m[0].length - versionLength(m))))
+    throw new UsageError(
+      `${what} "${v.length > 60 ? `${v.slice(0, 60)}…` : v}" is not a release version: the part before X.Y.Z is no tag prefix (at most 20 characters, none of them a space, control character, ~^:?*[\\ or "..")`
+    );
+  if (v !== void 0 && m && m.slice(1).some((n) => n !== void 0 && !Number.isSafeInteger(Number(n))))
+    throw new UsageError(
+      `${what} "${v.length > 60 ? `${v.slice(0, 60)}…` : v}" is not a release version: a number in it is too large`
+    );
   if (v !== void 0 && (!m || final && m[4] !== void 0))
     throw new UsageError(
       final ? `${what} "${v}" is not a final release version: expected X.Y.Z` : `${what} "${v}" is not a release version: expected X.Y.Z or X.Y.Z-rcN`
@@ -17521,13 +17629,20 @@ async function readFile(ctx, repo, path2, ref) {
     const { data } = await ctx.octokit.rest.repos.getContent({ ...repo, path: path2, ref });
     if (Array.isArray(data) || data.type !== "file" || !("content" in data))
       throw new GitHubError("UNEXPECTED_RESPONSE", `${path2} at ${ref} is not a file`);
-    return { content: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
+    let content;
+    try {
+      content = UTF8.decode(Buffer.from(data.content, "base64"));
+    } catch {
+      throw new GitHubError("UNEXPECTED_RESPONSE", `${path2} at ${ref} is not valid UTF-8 text (binary, or saved as Latin-1 or UTF-16?)`, { advice: `save ${path2} as UTF-8 and push it, then re-run` });
+    }
+    return { content, sha: data.sha };
   } catch (e) {
     if (statusOf(e) === 404)
       return void 0;
     throw ctx.fail(e, `reading ${path2} at ${ref}`);
   }
 }
+var UTF8;
 var init_contents = __esm({
   "packages/github/dist/forge/contents.js"() {
     "use strict";
@@ -17537,6 +17652,7 @@ var init_contents = __esm({
     init_context();
     init_refusals();
     init_refs();
+    UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   }
 });
 
@@ -35423,7 +35539,14 @@ function findConfig(cwd, configPath) {
 }
 function loadConfig(cwd, configPath) {
   const path2 = findConfig(cwd, configPath);
-  return { config: parseConfigText(readFileSync(path2, "utf8"), path2), path: path2 };
+  let text2;
+  try {
+    text2 = readFileSync(path2, "utf8");
+  } catch (e) {
+    const code = e.code;
+    throw new ReleaseError("INVALID_CONFIG", code === "EISDIR" ? `${path2} is a directory, not a config file; pass the file with --config` : `${path2}: cannot read the config (${code ?? e.message})`, { cause: e });
+  }
+  return { config: parseConfigText(text2, path2), path: path2 };
 }
 function networkTimeoutMs(options) {
   if (options.timeoutMs !== void 0)
@@ -38783,12 +38906,34 @@ function located(path2, e) {
   }
   return e;
 }
+function firstInvalidByte(bytes) {
+  let lo = 0;
+  let hi = bytes.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid - 1;
+    }
+  }
+  const before = new TextDecoder().decode(bytes.subarray(0, lo), { stream: true }).split(/\r\n|\r|\n/);
+  return { line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 };
+}
 async function readChangelogFile(path2) {
+  let bytes;
   try {
-    return await readFile6(path2, "utf8");
+    bytes = await readFile6(path2);
   } catch (e) {
     const code = e.code;
     throw new ReleaseError("CHANGELOG_STATE", code === "ENOENT" ? `${path2}: no such file; pass the CHANGELOG with --file PATH` : `${path2}: cannot read the CHANGELOG (${code ?? e.message})`, { cause: e, details: { file: path2 } });
+  }
+  try {
+    return utf8.decode(bytes);
+  } catch (e) {
+    const { line, column } = firstInvalidByte(bytes);
+    throw new ReleaseError("CHANGELOG_PARSE", `${path2}:${line}:${column}: the file is not valid UTF-8 (binary, or saved as Latin-1 or UTF-16?); save it as UTF-8 text`, { cause: e, details: { file: path2, line, column } });
   }
 }
 async function writeFileAtomic(path2, text2) {
@@ -38864,6 +39009,7 @@ async function validateFile(path2, options) {
     throw located(path2, e);
   }
 }
+var utf8;
 var init_fs = __esm({
   "packages/core/dist/changelog/fs.js"() {
     "use strict";
@@ -38874,6 +39020,7 @@ var init_fs = __esm({
     init_notes();
     init_parse3();
     init_validate();
+    utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   }
 });
 
@@ -39599,6 +39746,8 @@ function actionArgv(env) {
   const version2 = input(env, "version");
   if (!version2 && c !== "status" && c !== "doctor")
     throw new ActionInputError(`input "version" is required for ${c}`);
+  if (version2.startsWith("-"))
+    throw new ActionInputError(`input "version" must be a version such as 1.2.3, got "${version2}"`);
   const configPath = input(env, "config") || "release.config.json";
   const argv = c === "rollback" ? ["rollback", "--to", version2] : c === "doctor" ? ["doctor"] : [c, ...version2 ? [version2] : []];
   argv.push("--json", "--config", configPath);

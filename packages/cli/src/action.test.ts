@@ -473,6 +473,10 @@ describe('outputs and summary from the typed reports of the promote side (real c
       '--dry-run',
     ]);
     expect(argv({ command: 'abandon', version: '1.2.3' })).toContain('--yes');
+    for (const version of ['-h', '--help', '--dry-run'])
+      expect(() => argv({ command: 'promote', version }), version).toThrow(
+        /input "version" must be a version such as 1\.2\.3/,
+      );
     expect(argv({ command: 'cleanup', version: '1.2.3' })).toEqual([
       'cleanup',
       '1.2.3',

@@ -105,6 +105,9 @@ export function actionArgv(env: Env): { command: ActionCommand; argv: string[]; 
   const version = input(env, 'version');
   if (!version && c !== 'status' && c !== 'doctor')
     throw new ActionInputError(`input "version" is required for ${c}`);
+  // Read as an option, "-h" would print help and succeed, "--yes" would change what runs.
+  if (version.startsWith('-'))
+    throw new ActionInputError(`input "version" must be a version such as 1.2.3, got "${version}"`);
   const configPath = input(env, 'config') || 'release.config.json';
   const argv: string[] =
     c === 'rollback'

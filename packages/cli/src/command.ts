@@ -170,6 +170,21 @@ export function writeJson(ctx: CliContext, value: unknown): void {
 // later; the shape is checked here so a typo is a usage error before any token or network.
 const VERSION_ARGUMENT = /^(?:.*[^0-9.])?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-rc(0|[1-9]\d*))?$/;
 
+/** Length of the X.Y.Z[-rcN] a VERSION_ARGUMENT match ends with. */
+function versionLength(m: RegExpExecArray): number {
+  return `${m[1]}.${m[2]}.${m[3]}${m[4] === undefined ? '' : `-rc${m[4]}`}`.length;
+}
+
+/**
+ * Whether `prefix` could be a config's tagPrefix (core's config refuses the rest): a version
+ * argument becomes a tag, a branch name and part of a URL, so `../1.2.3` or a newline never
+ * gets that far.
+ */
+function tagPrefixCouldBe(prefix: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
+  return prefix.length <= 20 && !/[\u0000-\u0020\u007f~^:?*[\\]|\.\.|@\{|^\/|\/\//.test(prefix);
+}
+
 /**
  * Refuses a malformed version on the command line (exit 2); `final` refuses candidates too
  * (prepare and cleanup take X.Y.Z only).
@@ -179,6 +194,14 @@ export function versionArgument<V extends string | undefined>(
   { what = 'version', final = false }: { what?: string; final?: boolean } = {},
 ): V {
   const m = v === undefined ? undefined : VERSION_ARGUMENT.exec(v);
+  if (v !== undefined && m && !tagPrefixCouldBe(v.slice(0, m.index + m[0].length - versionLength(m))))
+    throw new UsageError(
+      `${what} "${v.length > 60 ? `${v.slice(0, 60)}…` : v}" is not a release version: the part before X.Y.Z is no tag prefix (at most 20 characters, none of them a space, control character, ~^:?*[\\ or "..")`,
+    );
+  if (v !== undefined && m && m.slice(1).some((n) => n !== undefined && !Number.isSafeInteger(Number(n))))
+    throw new UsageError(
+      `${what} "${v.length > 60 ? `${v.slice(0, 60)}…` : v}" is not a release version: a number in it is too large`,
+    );
   if (v !== undefined && (!m || (final && m[4] !== undefined)))
     throw new UsageError(
       final

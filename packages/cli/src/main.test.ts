@@ -103,3 +103,39 @@ describe('main', () => {
     }
   });
 });
+
+describe('version arguments that would become refs', () => {
+  // Refused as usage errors before any config, token or network: a version becomes a tag, a
+  // branch name (release/{version}) and part of API paths.
+  it.each([
+    ['promote', '../1.2.3'],
+    ['promote', 'a/../1.2.3'],
+    ['promote', 'v1.2.3\u0000'],
+    ['promote', 'x\ty1.2.3'],
+    ['promote', `${'x'.repeat(21)}1.2.3`],
+    ['promote', `${'1'.repeat(1000)}.0.0`],
+    ['promote', '1.2.99999999999999999999'],
+    ['promote', '01.2.3'],
+    ['promote', '1.2.3-'],
+    ['prepare', 'rel:1.2.3'],
+    ['prepare', 'a~1.2.3'],
+    ['status', 'x@{1}1.2.3'],
+  ])('%s %j exits 2 with a usage error', async (command, version) => {
+    const c = capture();
+    const commands = await loadCommands([]);
+    expect(await main([command, version], c.ctx, commands)).toBe(ExitCode.usage);
+    expect(c.err()).toMatch(/is not a (final )?release version/);
+    expect(c.err()).not.toMatch(/token/i);
+  });
+
+  it('still takes a prefixed version (the prefix is checked against the config later)', async () => {
+    const c = capture({ RELKIT_GITHUB_API_URL: 'http://127.0.0.1:9', GITHUB_TOKEN: '' });
+    const commands = await loadCommands([]);
+    for (const version of ['v1.2.3', 'app-v1.2.3-rc2', 'app/v1.2.3']) {
+      expect(
+        await main(['promote', version, '--config', '/nonexistent/release.config.json'], c.ctx, commands),
+      ).toBe(ExitCode.failed);
+    }
+    expect(c.err()).toMatch(/does not exist \[INVALID_CONFIG\]/);
+  });
+});

@@ -1,6 +1,6 @@
 // The config lookup every front end shares: an explicit path, or the nearest release.config.json
 // from the working directory upwards, and a message that says how to get one when there is none.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -54,5 +54,38 @@ describe('loadConfig', () => {
   it('names the file when it is not valid JSON', () => {
     writeFileSync(join(dir, CONFIG_FILE), '{');
     expect(() => loadConfig(dir)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+  });
+
+  it("names the file when it is a directory or cannot be read (not Node's bare EISDIR)", () => {
+    mkdirSync(join(dir, CONFIG_FILE));
+    expect(() => loadConfig(dir)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_CONFIG',
+        message: `${join(dir, CONFIG_FILE)} is a directory, not a config file; pass the file with --config`,
+      }),
+    );
+    const file = join(dir, 'other.json');
+    writeFileSync(file, '{"repository":"acme/app"}');
+    chmodSync(file, 0o000);
+    // root reads a mode-000 file; everyone else is refused, naming it
+    if (process.getuid?.() !== 0)
+      expect(() => loadConfig(dir, file)).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_CONFIG',
+          message: `${file}: cannot read the config (EACCES)`,
+        }),
+      );
+  });
+
+  it('reads a config saved with a BOM, and names the file when it is empty', () => {
+    writeFileSync(join(dir, CONFIG_FILE), '\uFEFF{"repository":"acme/app"}\r\n');
+    expect(loadConfig(dir).config.repository).toBe('acme/app');
+    writeFileSync(join(dir, CONFIG_FILE), '');
+    expect(() => loadConfig(dir)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_CONFIG',
+        message: expect.stringContaining(`${join(dir, CONFIG_FILE)} is not valid JSON`) as unknown,
+      }),
+    );
   });
 });

@@ -51,7 +51,21 @@ export function findConfig(cwd: string, configPath?: string): string {
 
 export function loadConfig(cwd: string, configPath?: string): { config: ReleaseConfig; path: string } {
   const path = findConfig(cwd, configPath);
-  return { config: parseConfigText(readFileSync(path, 'utf8'), path), path };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    // Node's own message ("EISDIR: illegal operation on a directory, read") names no file.
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ReleaseError(
+      'INVALID_CONFIG',
+      code === 'EISDIR'
+        ? `${path} is a directory, not a config file; pass the file with --config`
+        : `${path}: cannot read the config (${code ?? (e as Error).message})`,
+      { cause: e },
+    );
+  }
+  return { config: parseConfigText(text, path), path };
 }
 
 /** The deadline of a network operation when neither the front end nor RELKIT_TIMEOUT says. */

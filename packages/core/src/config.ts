@@ -16,6 +16,45 @@ const imageRef = z
     message: 'expected an image name without tag, e.g. ghcr.io/acme/app',
   });
 
+/**
+ * Why `name` cannot be a git ref name (git check-ref-format), or undefined. Branch names and tag
+ * prefixes from the config end up in refs, commit messages and URLs: a newline or `..` there
+ * must be refused when the config is read, not sent.
+ */
+export function refNameProblem(name: string): string | undefined {
+  if (name === '') return 'is empty';
+  if (name.length > 200) return 'is longer than 200 characters';
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
+  const bad = /[\u0000-\u0020\u007f~^:?*[\\]/.exec(name);
+  if (bad) {
+    const c = bad[0];
+    const shown =
+      c === ' '
+        ? 'a space'
+        : c < ' ' || c === '\u007f'
+          ? `a control character (U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`
+          : `"${c}"`;
+    return `contains ${shown}, which a git ref cannot hold`;
+  }
+  if (name.includes('..')) return 'contains "..", which a git ref cannot hold';
+  if (name.includes('@{') || name === '@') return 'contains "@{", which a git ref cannot hold';
+  if (name.startsWith('/') || name.endsWith('/') || name.includes('//'))
+    return 'has an empty path component (a leading, trailing or double "/")';
+  if (name.endsWith('.')) return 'ends with "."';
+  const component = name.split('/').find((c) => c.startsWith('.') || c.endsWith('.lock'));
+  if (component !== undefined)
+    return `has a component "${component}" that starts with "." or ends with ".lock"`;
+  return undefined;
+}
+
+const branchName = z
+  .string()
+  .min(1)
+  .superRefine((name, ctx) => {
+    const problem = name === '' ? undefined : refNameProblem(name); // min(1) says it
+    if (problem) ctx.addIssue({ code: 'custom', message: `not a valid branch name: ${problem}` });
+  });
+
 const platform = z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/, {
   message: 'expected os/arch[/variant], e.g. linux/amd64',
 });
@@ -152,11 +191,19 @@ export const releaseConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { message: 'expected OWNER/REPO' })
       .describe('the GitHub repository that is released'),
-    tagPrefix: z.string().max(20).default('').describe('prefix of version tags, e.g. "v"'),
-    baseBranch: z.string().min(1).default('main'),
-    integrationBranch: z
+    tagPrefix: z
       .string()
-      .min(1)
+      .max(20)
+      .superRefine((prefix, ctx) => {
+        // The prefix is only ever seen before a version: the tag it makes must be a valid ref.
+        const problem = refNameProblem(`${prefix}1.2.3`);
+        if (problem)
+          ctx.addIssue({ code: 'custom', message: `not a valid tag prefix: ${prefix}1.2.3 ${problem}` });
+      })
+      .default('')
+      .describe('prefix of version tags, e.g. "v"'),
+    baseBranch: branchName.default('main'),
+    integrationBranch: branchName
       .optional()
       .describe(
         'the branch work is integrated on and releases are cut from (gitflow: "dev"); default: baseBranch',
@@ -170,6 +217,12 @@ export const releaseConfigSchema = z
     releaseBranch: z
       .string()
       .includes('{version}', { message: 'must contain {version}' })
+      .superRefine((pattern, ctx) => {
+        if (!pattern.includes('{version}')) return;
+        const name = pattern.replaceAll('{version}', '1.2.3-rc1');
+        const problem = refNameProblem(name);
+        if (problem) ctx.addIssue({ code: 'custom', message: `not a valid branch name: ${name} ${problem}` });
+      })
       .default('release/{version}'),
     images: z
       .array(
@@ -345,15 +398,69 @@ export function parseConfig(input: unknown, source = 'release.config.json'): Rel
 
 /** Parses config text (JSON), with the position of a syntax error. */
 export function parseConfigText(text: string, source = 'release.config.json'): ReleaseConfig {
+  // Editors on Windows save a BOM; JSON.parse refuses it as an unexpected token.
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(body);
   } catch (e) {
     throw new ReleaseError('INVALID_CONFIG', `${source} is not valid JSON: ${(e as Error).message}`, {
       cause: e,
     });
   }
+  // JSON.parse keeps the last of two equal keys: a reviewer reading the first would be misled.
+  const duplicate = duplicateKey(body);
+  if (duplicate) {
+    const message = `duplicate key "${duplicate.key}" (JSON keeps only the last one; remove the other)`;
+    throw new ReleaseError('INVALID_CONFIG', `${source} is not valid:\n  at ${duplicate.path}: ${message}`, {
+      details: { issues: [{ path: duplicate.path, message }] },
+    });
+  }
   return parseConfig(json, source);
+}
+
+/** The first key an object of valid JSON text repeats, and the JSON path of that object. */
+function duplicateKey(text: string): { path: string; key: string } | undefined {
+  interface Frame {
+    readonly path: string;
+    readonly keys?: Set<string>; // set for an object, unset for an array
+    expectKey: boolean;
+    key: string;
+    index: number;
+  }
+  const stack: Frame[] = [];
+  const childPath = (f: Frame | undefined) =>
+    f === undefined ? '$' : f.keys ? `${f.path}.${f.key}` : `${f.path}[${f.index}]`;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const top = stack[stack.length - 1];
+    if (c === '{' || c === '[') {
+      stack.push({
+        path: childPath(top),
+        keys: c === '{' ? new Set() : undefined,
+        expectKey: c === '{',
+        key: '',
+        index: 0,
+      });
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+    } else if (c === ',' && top) {
+      if (top.keys) top.expectKey = true;
+      else top.index++;
+    } else if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      if (top?.keys && top.expectKey) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (top.keys.has(key)) return { path: top.path, key };
+        top.keys.add(key);
+        top.key = key;
+        top.expectKey = false;
+      }
+      i = end;
+    }
+  }
+  return undefined;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

@@ -65,6 +65,17 @@ describe('nextCandidate', () => {
   it('refuses a malformed candidate tag of the same base', () => {
     expect(() => nextCandidate(parseVersion('2.0.0'), ['2.0.0-rcX'])).toThrowError(/not a release version/);
   });
+
+  it('refuses numbers too large to compare (1000 digits would be Infinity), naming the tag', () => {
+    const huge = `${'9'.repeat(1000)}.0.0`;
+    expect(() => parseVersion(huge)).toThrowError(/not a release version: a number in it is larger than/);
+    expect(() => parseVersion('1.2.9007199254740993')).toThrowError(/larger than 9007199254740991/);
+    expect(parseVersion('1.2.9007199254740991').patch).toBe(Number.MAX_SAFE_INTEGER);
+    expect(parseTag(huge)).toBeUndefined();
+    expect(() =>
+      nextCandidate(parseVersion('2.0.0'), ['2.0.0-rc1', `2.0.0-rc${'9'.repeat(400)}`]),
+    ).toThrowError(/larger than/);
+  });
 });
 
 describe('floatingTags', () => {

@@ -34,6 +34,13 @@ const VERSION_RE = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-rc(0|[1-9]\d*))
 export function parseVersion(input: string, tagPrefix = ''): ReleaseVersion {
   const raw = tagPrefix && input.startsWith(tagPrefix) ? input.slice(tagPrefix.length) : input;
   const m = VERSION_RE.exec(raw);
+  // A number past 2^53 compares wrongly (and 1000 digits is Infinity): refused, not rounded.
+  if (m && m.slice(1).some((n) => n !== undefined && !Number.isSafeInteger(Number(n)))) {
+    throw new ReleaseError(
+      'INVALID_VERSION',
+      `"${input.length > 60 ? `${input.slice(0, 60)}…` : input}" is not a release version: a number in it is larger than ${Number.MAX_SAFE_INTEGER}`,
+    );
+  }
   if (!m) {
     throw new ReleaseError(
       'INVALID_VERSION',
@@ -59,7 +66,11 @@ export function parseTag(tag: string, tagPrefix = ''): ReleaseVersion | undefine
   if (!tag.startsWith(tagPrefix)) return undefined;
   const raw = tag.slice(tagPrefix.length);
   if (!VERSION_RE.test(raw)) return undefined;
-  return parseVersion(raw);
+  try {
+    return parseVersion(raw);
+  } catch {
+    return undefined; // a number too large to compare: not one of our release tags
+  }
 }
 
 export function isCandidate(v: ReleaseVersion): boolean {

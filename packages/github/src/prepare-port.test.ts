@@ -61,6 +61,26 @@ const service = (committer = commit) =>
   });
 
 describe('prepare against the simulator', { timeout: 30_000 }, () => {
+  it('refuses a CHANGELOG that is not UTF-8 and commits nothing (read loosely, a Latin-1 byte would become U+FFFD)', async () => {
+    const latin1 = Buffer.concat([
+      Buffer.from(WITH_ENTRIES.replace('# Changelog', '# Changelog caf')),
+      Buffer.from([0xe9]),
+    ]);
+    // The simulator stores bytes; its typed API takes text.
+    sim.commit(R, 'dev', { 'CHANGELOG.md': latin1 as unknown as string }, 'docs: a Latin-1 byte');
+    const devBefore = sim.branchSha(R, 'dev')!;
+    await expect(gh.readFile(repo, 'CHANGELOG.md', 'dev')).rejects.toThrow(
+      /CHANGELOG\.md at dev is not valid UTF-8 text/,
+    );
+    const svc = service();
+    const plan = await svc.plan('1.3.0');
+    // The changelog gate cannot pass, so no step runs.
+    expect(plan.verdict).toBe('pending');
+    expect(JSON.stringify(plan.gates)).toMatch(/CHANGELOG\.md at [0-9a-f]{40} is not valid UTF-8 text/);
+    expect(sim.branchSha(R, 'dev')).toBe(devBefore);
+    expect(sim.branchSha(R, 'release/1.3.0')).toBeUndefined();
+  });
+
   it('freezes on dev by a signed API commit, cuts release/1.3.0 there, opens the draft PR; a re-run is a no-op', async () => {
     const devBefore = sim.branchSha(R, 'dev')!;
     const svc = service();

@@ -100,6 +100,43 @@ describe('the file layer', () => {
     expect((await validateFile(file, { version: '1.0.0', today: '2026-02-02' })).ok).toBe(true);
   });
 
+  it('refuses a CHANGELOG that is not UTF-8 without touching it (a Latin-1 byte would become U+FFFD)', async () => {
+    const file = join(dir, 'CHANGELOG.md');
+    const bytes = Buffer.concat([
+      Buffer.from('# Changelog\n\nCaf'),
+      Buffer.from([0xe9]),
+      Buffer.from(' (saved as Latin-1)\n\n## Unreleased\n\n- x\n'),
+    ]);
+    await writeFile(file, bytes);
+    for (const run of [
+      () => freezeFile(file, '1.2.0'),
+      () => finalizeFile(file, '1.2.0', { date: '2026-03-04', repository: 'o/r' }),
+      () => notesFromFile(file, '1.2.0'),
+    ]) {
+      const e = await run().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ReleaseError);
+      expect((e as ReleaseError).code).toBe('CHANGELOG_PARSE');
+      expect((e as ReleaseError).message).toBe(
+        `${file}:3:4: the file is not valid UTF-8 (binary, or saved as Latin-1 or UTF-16?); save it as UTF-8 text`,
+      );
+    }
+    expect(Buffer.compare(await readFile(file), bytes)).toBe(0);
+    expect(await readdir(dir)).toEqual(['CHANGELOG.md']);
+  });
+
+  it('keeps a BOM, CRLF and a missing final newline byte for byte outside the edited lines', async () => {
+    const file = join(dir, 'CHANGELOG.md');
+    const text = `\uFEFF${TEXT.replace(/\r\n$/, '')}`;
+    await writeFile(file, text);
+    const frozen = await freezeFile(file, '1.1.0', { unreleasedSkeleton: 'empty' });
+    const bytes = await readFile(file);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(bytes.toString('utf8')).toBe(frozen.text);
+    expect(frozen.text).toBe(
+      text.replace('## Unreleased\r\n\r\n', '## Unreleased\r\n\r\n## [1.1.0] - TBD\r\n\r\n'),
+    );
+  });
+
   it('writeFileAtomic creates a new file with a default mode', async () => {
     const file = join(dir, 'new.md');
     await writeFileAtomic(file, 'x\n');

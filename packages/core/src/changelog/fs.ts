@@ -35,9 +35,34 @@ function located(path: string, e: unknown): unknown {
   return e;
 }
 
+// fatal: readFile(path, 'utf8') turns bytes that are not UTF-8 (a Latin-1 "é") into U+FFFD, and
+// the edited text written back would lose them everywhere in the file. ignoreBOM keeps a BOM in
+// the text, as readFile does, so it is written back too.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Line and column (1-based) of the first byte that is not UTF-8, for the refusal. */
+function firstInvalidByte(bytes: Uint8Array): { line: number; column: number } {
+  let lo = 0;
+  let hi = bytes.length;
+  // The longest valid prefix: decoding is monotone in the cut (up to a split character).
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid - 1;
+    }
+  }
+  // stream: the start of a sequence the next byte breaks is left out, so the column is its own.
+  const before = new TextDecoder().decode(bytes.subarray(0, lo), { stream: true }).split(/\r\n|\r|\n/);
+  return { line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 };
+}
+
 export async function readChangelogFile(path: string): Promise<string> {
+  let bytes: Uint8Array;
   try {
-    return await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ReleaseError(
@@ -46,6 +71,16 @@ export async function readChangelogFile(path: string): Promise<string> {
         ? `${path}: no such file; pass the CHANGELOG with --file PATH`
         : `${path}: cannot read the CHANGELOG (${code ?? (e as Error).message})`,
       { cause: e, details: { file: path } },
+    );
+  }
+  try {
+    return utf8.decode(bytes);
+  } catch (e) {
+    const { line, column } = firstInvalidByte(bytes);
+    throw new ReleaseError(
+      'CHANGELOG_PARSE',
+      `${path}:${line}:${column}: the file is not valid UTF-8 (binary, or saved as Latin-1 or UTF-16?); save it as UTF-8 text`,
+      { cause: e, details: { file: path, line, column } },
     );
   }
 }

@@ -98,6 +98,9 @@ export async function commitFile(
   return { outcome: 'committed', commitSha, blobSha: landed.sha };
 }
 
+// fatal: refuse bytes that are not UTF-8 rather than replace them; ignoreBOM keeps a BOM as text.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** A file's text at a ref (branch, tag or SHA); undefined if absent. */
 export async function readFile(
   ctx: ForgeContext,
@@ -109,7 +112,18 @@ export async function readFile(
     const { data } = await ctx.octokit.rest.repos.getContent({ ...repo, path, ref });
     if (Array.isArray(data) || data.type !== 'file' || !('content' in data))
       throw new GitHubError('UNEXPECTED_RESPONSE', `${path} at ${ref} is not a file`);
-    return { content: Buffer.from(data.content, 'base64').toString('utf8'), sha: data.sha };
+    let content: string;
+    try {
+      content = UTF8.decode(Buffer.from(data.content, 'base64'));
+    } catch {
+      // Decoded loosely, a Latin-1 byte would become U+FFFD in every commit written back.
+      throw new GitHubError(
+        'UNEXPECTED_RESPONSE',
+        `${path} at ${ref} is not valid UTF-8 text (binary, or saved as Latin-1 or UTF-16?)`,
+        { advice: `save ${path} as UTF-8 and push it, then re-run` },
+      );
+    }
+    return { content, sha: data.sha };
   } catch (e) {
     if (statusOf(e) === 404) return undefined;
     throw ctx.fail(e, `reading ${path} at ${ref}`);
