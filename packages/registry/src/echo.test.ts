@@ -1,7 +1,7 @@
-import http from 'node:http';
+import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rejectionOf } from '@relkit/testkit';
+import { rejectionOf, loopbackHttpServers } from '@relkit/testkit';
 import { RegistryClient } from './client.js';
 import { staticCredentials } from './credentials.js';
 import { RegistryError } from './errors.js';
@@ -10,19 +10,9 @@ import { RegistryError } from './errors.js';
 // hostile or misconfigured one (or a proxy in front of it) does: the RegistryError message quotes
 // what the registry said, and must not carry the credentials or the tokens issued for them.
 
-const servers: http.Server[] = [];
-async function serve(handler: http.RequestListener): Promise<string> {
-  const server = http.createServer(handler);
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `127.0.0.1:${(server.address() as { port: number }).port}`;
-}
-afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
-});
+const loopback = loopbackHttpServers();
+const serve = async (handler: http.RequestListener) => (await loopback.serve(handler)).host;
+afterEach(() => loopback.stopAll());
 
 const unique = (prefix: string) => `${prefix}${randomBytes(24).toString('hex')}`;
 const b64 = (s: string) => Buffer.from(s).toString('base64');

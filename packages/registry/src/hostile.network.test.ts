@@ -1,8 +1,8 @@
-import http from 'node:http';
+import type http from 'node:http';
 import { createServer as createTcpServer, type Server } from 'node:net';
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rejectionOf } from '@relkit/testkit';
+import { rejectionOf, loopbackHttpServers } from '@relkit/testkit';
 import { parseChallenge } from './auth.js';
 import { RegistryClient } from './client.js';
 import { staticCredentials } from './credentials.js';
@@ -14,22 +14,14 @@ import { MediaType } from './manifest.js';
 // the registry's credentials, tag pages that loop. 127.0.0.1 only; no timing assertions.
 
 const sha = (b: Uint8Array | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-const servers: http.Server[] = [];
 const tcpServers: Server[] = [];
 
-async function serve(handler: http.RequestListener): Promise<{ host: string; server: http.Server }> {
-  const server = http.createServer(handler);
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { host: `127.0.0.1:${(server.address() as { port: number }).port}`, server };
-}
+const loopback = loopbackHttpServers();
+const serve = loopback.serve;
 
 afterEach(async () => {
   for (const s of tcpServers.splice(0)) s.close();
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
+  await loopback.stopAll();
 });
 
 const rejection = (p: Promise<unknown>) => rejectionOf(p, RegistryError);

@@ -1,7 +1,7 @@
-import http from 'node:http';
+import type http from 'node:http';
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rejectionOf } from '@relkit/testkit';
+import { rejectionOf, loopbackHttpServers } from '@relkit/testkit';
 import { RegistryClient } from './client.js';
 import { staticCredentials } from './credentials.js';
 import { RegistryError } from './errors.js';
@@ -12,21 +12,11 @@ import { MediaType } from './manifest.js';
 // paginating tags. They listen on 127.0.0.1 only.
 
 const sha = (b: Uint8Array | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-const servers: http.Server[] = [];
 
-async function serve(handler: http.RequestListener): Promise<{ host: string; server: http.Server }> {
-  const server = http.createServer(handler);
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { host: `127.0.0.1:${(server.address() as { port: number }).port}`, server };
-}
+const loopback = loopbackHttpServers();
+const serve = loopback.serve;
 
-afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
-});
+afterEach(() => loopback.stopAll());
 
 const rejection = (p: Promise<unknown>) => rejectionOf(p, RegistryError);
 

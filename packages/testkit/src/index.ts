@@ -1,5 +1,6 @@
 // @relkit/testkit: real local services for relkit's tests. Never imported by product code.
 export { freePort, waitForHttp } from './ports.js';
+export { loopbackHttpServers } from './loopback-server.js';
 export { rejectionOf } from './expect.js';
 export { startRegistry, registryInstalled, TEST_CREDENTIALS, REGISTRY_BIN } from './registry.js';
 export type { LocalRegistry, RegistryAuthMode, RegistryCredentials } from './registry.js';

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import type { Server, Socket } from 'node:net';
 
 /**
@@ -20,5 +21,26 @@ export async function listenOnLoopback(server: Server): Promise<{ port: number; 
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * Plain HTTP servers on 127.0.0.1 for one test file: `serve` starts one (its host is
+ * `127.0.0.1:<port>`), `stopAll` (in afterEach) ends them all, open connections included.
+ */
+export function loopbackHttpServers(): {
+  serve(handler: http.RequestListener): Promise<{ host: string; port: number }>;
+  stopAll(): Promise<void>;
+} {
+  const stops: (() => Promise<void>)[] = [];
+  return {
+    async serve(handler) {
+      const { port, stop } = await listenOnLoopback(http.createServer(handler));
+      stops.push(stop);
+      return { host: `127.0.0.1:${port}`, port };
+    },
+    async stopAll() {
+      await Promise.all(stops.splice(0).map((stop) => stop()));
+    },
   };
 }

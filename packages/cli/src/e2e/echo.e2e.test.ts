@@ -3,27 +3,18 @@
 // percent-encoded, base64 in the Basic header) and a token a token service issued (in no
 // environment variable) must reach neither stdout, stderr nor the --json document, with
 // Node's debug logs on too.
-import http from 'node:http';
+import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loopbackHttpServers } from '@relkit/testkit';
 import { describeRun, runIsolated } from './isolated-run.js';
 
 const BIN = fileURLToPath(new URL('../../bin/release-cli.js', import.meta.url));
 
-const servers: http.Server[] = [];
-async function serve(handler: http.RequestListener): Promise<string> {
-  const server = http.createServer(handler);
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `127.0.0.1:${(server.address() as { port: number }).port}`;
-}
-afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
-});
+const loopback = loopbackHttpServers();
+const serve = async (handler: http.RequestListener) => (await loopback.serve(handler)).host;
+afterEach(() => loopback.stopAll());
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
