@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { ReleaseWorld } from '@relkit/testkit';
+import { outcomeOf } from './isolated-run.js';
 
 const BIN = fileURLToPath(new URL('../../bin/release-cli.js', import.meta.url));
 /** Test-only preload that SIGKILLs the CLI right after a step's write (see crash-after.mjs). */
@@ -33,19 +34,12 @@ export function runRelease(
     node.push('--import', CRASH_AFTER);
     env.RELKIT_E2E_CRASH_AFTER = options.crashAfter;
   }
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...node, BIN, ...args], {
-      cwd: options.cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ args, code, signal, stdout, stderr }));
+  const child = spawn(process.execPath, [...node, BIN, ...args], {
+    cwd: options.cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return outcomeOf(child).then((outcome) => ({ args, ...outcome }));
 }
 
 /** Runs the built release-cli as a real process against a world (its config and environment). */

@@ -22,27 +22,29 @@ export function runIsolated(
   started?: (child: ChildProcess) => void,
 ): Promise<IsolatedRun> {
   const home = mkdtempSync(join(tmpdir(), 'relkit-isolated-home-'));
-  return new Promise<IsolatedRun>((resolve, reject) => {
-    const child = spawn(process.execPath, [...node, entry, ...args], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: home,
-        DOCKER_CONFIG: join(home, 'no-docker'),
-        NO_COLOR: '1',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  const child = spawn(process.execPath, [...node, entry, ...args], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: home,
+      DOCKER_CONFIG: join(home, 'no-docker'),
+      NO_COLOR: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started?.(child);
+  return outcomeOf(child).finally(() => rmSync(home, { recursive: true, force: true }));
+}
+
+/** What a spawned process (stdout and stderr piped) printed, and how it ended. */
+export function outcomeOf(child: ChildProcess): Promise<IsolatedRun> {
+  return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code, signal) => {
-      rmSync(home, { recursive: true, force: true });
-      resolve({ code, signal, stdout, stderr });
-    });
-    started?.(child);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
 
