@@ -22,13 +22,23 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
 });
 
+/** Serves `onSocket` on 127.0.0.1 (tracked for the cleanup); its http:// base URL. */
+async function listen(onSocket: (s: net.Socket) => void): Promise<string> {
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    onSocket(s);
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+}
+
 /** A server answering each request head with its request line as the body, in order. */
 async function echo(): Promise<{ url: string; seen: string[]; connections: () => number }> {
   const seen: string[] = [];
   let connections = 0;
-  const server = net.createServer((s) => {
+  const url = await listen((s) => {
     connections++;
-    sockets.add(s);
     let text = '';
     s.on('data', (c: Buffer) => {
       text += c.toString('latin1');
@@ -41,9 +51,6 @@ async function echo(): Promise<{ url: string; seen: string[]; connections: () =>
       }
     });
   });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
   return { url, seen, connections: () => connections };
 }
 
@@ -173,13 +180,9 @@ describe('pipeline.ts: a connection started early', () => {
       // claimant's abort (its timeout) must end the connection and so the body, as for a request
       // of its own: claimed "answered", it was once settled at once, and the body waited forever
       // on a connection that kept the process alive.
-      const server = net.createServer((s) => {
-        sockets.add(s);
+      const url = await listen((s) => {
         s.once('data', () => s.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npart'));
       });
-      servers.push(server);
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
       const socket = writeEarly(url, [['GET', '/v2/a/manifests/1']]);
       await new Promise((r) => socket.once('data', r));
       const c = client();
@@ -202,8 +205,7 @@ describe('pipeline.ts: a connection started early', () => {
       'HTTP/1.1 404 Not Found\r\ncontent-length: 7\r\n\r\n';
     for (const segments of ['bytes', 'one'] as const) {
       let seen = 0;
-      const server = net.createServer((s) => {
-        sockets.add(s);
+      const url = await listen((s) => {
         s.setNoDelay(true);
         s.on('data', (c: Buffer) => {
           seen += c.toString('latin1').split('\r\n\r\n').length - 1;
@@ -220,9 +222,6 @@ describe('pipeline.ts: a connection started early', () => {
           }
         });
       });
-      servers.push(server);
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
       const socket = writeEarly(url, [
         ['GET', '/v2/a/manifests/1'],
         ['HEAD', '/v2/a/manifests/latest'],
@@ -243,13 +242,9 @@ describe('pipeline.ts: a connection started early', () => {
   it('the server closes after the first early answer: the claimed request behind it goes again, once', async () => {
     // Both early requests are claimed before any answer; the first answer says Connection: close.
     const { url, seen, connections } = await echo();
-    const closing = net.createServer((s) => {
-      sockets.add(s);
+    const origin = await listen((s) => {
       s.once('data', () => s.end('HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\nok'));
     });
-    servers.push(closing);
-    await new Promise<void>((r) => closing.listen(0, '127.0.0.1', r));
-    const origin = `http://127.0.0.1:${(closing.address() as net.AddressInfo).port}`;
     writeEarly(origin, [
       ['GET', '/v2/a/manifests/1'],
       ['HEAD', '/v2/a/manifests/latest'],
@@ -281,13 +276,9 @@ describe('pipeline.ts: a connection started early', () => {
       // As for an answer of the client's own (a manifest declared too large is dropped unread):
       // the rest of the body cannot be skipped safely, so the connection must end. It was once
       // left reading the body nobody wanted, the HEAD behind it waiting until its timeout.
-      const server = net.createServer((s) => {
-        sockets.add(s);
+      const url = await listen((s) => {
         s.once('data', () => s.write('HTTP/1.1 200 OK\r\ncontent-length: 100000000\r\n\r\npart'));
       });
-      servers.push(server);
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
       const socket = writeEarly(url, [
         ['GET', '/v2/a/manifests/1'],
         ['HEAD', '/v2/a/manifests/latest'],
